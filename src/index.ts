@@ -1,0 +1,11 @@
+// The public API of specmorph, grouped by stage: Audio -> Spectrogram -> Grid -> tensor -> scores -> figures.
+export * from './errors';
+export * from './random';
+export * from './grid';
+export * from './audio';
+export * from './spectral';
+export * from './morphology';
+export * from './pipeline';
+export * from './dataset';
+export * from './model';
+export * from './notebook';
