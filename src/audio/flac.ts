@@ -76,6 +76,36 @@ function loadFlacModule(): Promise<FlacModule> {
 }
 
 /**
+ * Idle decoders, reused because creating one instantiates the WASM module (~5 ms, as long as
+ * decoding a short utterance). decodeFile resets a decoder to a fresh stream when it finishes, so a
+ * released decoder carries nothing over; each decoder serves one call at a time.
+ */
+const idleDecoders: FlacDecoderClass[] = [];
+const MAX_IDLE_DECODERS = 4;
+
+async function acquireDecoder(): Promise<FlacDecoderClass> {
+  const idle = idleDecoders.pop();
+  if (idle) return idle;
+  const { FLACDecoder } = await loadFlacModule();
+  const decoder = new FLACDecoder();
+  await decoder.ready;
+  return decoder;
+}
+
+function releaseDecoder(decoder: FlacDecoderClass): void {
+  if (idleDecoders.length < MAX_IDLE_DECODERS) idleDecoders.push(decoder);
+  else discardDecoder(decoder);
+}
+
+function discardDecoder(decoder: FlacDecoderClass): void {
+  try {
+    decoder.free();
+  } catch {
+    // A decoder that failed half-way may have nothing left to free.
+  }
+}
+
+/**
  * Decodes a native FLAC stream (libFLAC compiled to WASM, via `@wasm-audio-decoders/flac`).
  *
  * Output: one Float32Array per channel at the stream's sample rate, integers scaled by
@@ -91,11 +121,9 @@ export async function decodeFlac(b: Uint8Array, name: string): Promise<Audio> {
     // The WASM build of libFLAC decodes nothing from 25..32-bit streams (FLAC 1.4 added them).
     throw new AudioDecodeError(`${name}: unsupported FLAC bit depth ${info.bitsPerSample} (supported: 4..24)`);
   }
-  const { FLACDecoder } = await loadFlacModule();
-  const decoder = new FLACDecoder();
+  const decoder = await acquireDecoder();
   let decoded: FLACDecodedAudio;
   try {
-    await decoder.ready;
     // The library console.error()s each frame error before also returning it in `errors`; the error
     // is reported below through AudioDecodeError, so the console copy is muted. decodeFile runs its
     // decoding synchronously before its first await, so the swap covers exactly that work.
@@ -109,14 +137,10 @@ export async function decodeFlac(b: Uint8Array, name: string): Promise<Audio> {
     }
     decoded = await pending;
   } catch (e) {
+    discardDecoder(decoder);
     throw new AudioDecodeError(`${name}: FLAC decoder failed: ${(e as Error)?.message ?? String(e)}`);
-  } finally {
-    try {
-      decoder.free();
-    } catch {
-      // A decoder that failed to initialise has nothing to free.
-    }
   }
+  releaseDecoder(decoder);
   const fail = (why: string): never => {
     throw new AudioDecodeError(`${name}: ${why}`);
   };
