@@ -70,7 +70,15 @@ function loadFlacModule(): Promise<FlacModule> {
   // which cannot load ESM before Node 20.19, so the import goes through a Function TypeScript leaves alone.
   if (!flacModule) {
     const url = pathToFileURL(require.resolve('@wasm-audio-decoders/flac')).href;
-    flacModule = (new Function('u', 'return import(u)') as (u: string) => Promise<FlacModule>)(url);
+    const importEsm = new Function('u', 'return import(u)') as (u: string) => Promise<FlacModule>;
+    // Where a host forbids import() from Functions (some vm contexts), Node >= 20.19 can require() ESM.
+    flacModule = importEsm(url).catch((e: unknown) => {
+      try {
+        return require('@wasm-audio-decoders/flac') as FlacModule;
+      } catch {
+        throw e;
+      }
+    });
   }
   return flacModule;
 }
@@ -86,7 +94,13 @@ const MAX_IDLE_DECODERS = 4;
 async function acquireDecoder(): Promise<FlacDecoderClass> {
   const idle = idleDecoders.pop();
   if (idle) return idle;
-  const { FLACDecoder } = await loadFlacModule();
+  let FLACDecoder: typeof FlacDecoderClass;
+  try {
+    ({ FLACDecoder } = await loadFlacModule());
+  } catch (e) {
+    flacModule = undefined;
+    throw new AudioDecodeError(`FLAC support unavailable: cannot load @wasm-audio-decoders/flac (${(e as Error)?.message ?? e})`);
+  }
   const decoder = new FLACDecoder();
   await decoder.ready;
   return decoder;
@@ -113,7 +127,8 @@ function discardDecoder(decoder: FlacDecoderClass): void {
  *
  * Notes: the WASM decoder skips frames it cannot decode without failing, so completeness is checked
  * here against STREAMINFO's sample count: a truncated or corrupt stream is an error, not a shorter
- * signal.
+ * signal. A stream whose STREAMINFO leaves the count unknown (0, allowed for live encodes) decodes
+ * to the frames present. 25..32-bit FLAC is rejected: the WASM libFLAC build decodes none of it.
  */
 export async function decodeFlac(b: Uint8Array, name: string): Promise<Audio> {
   const info = parseFlacHeader(b, name);

@@ -2,7 +2,7 @@ import { assert, assertPositive } from '../errors';
 import { Random } from '../random';
 
 /** Length and rate of a synthetic test signal; shared by {@link sine}, {@link chirp}, {@link whiteNoise}. */
-export interface SignalOptions {
+export interface TestSignalOptions {
   /**
    * Sampling rate in Hz.
    * @default 16000
@@ -25,7 +25,7 @@ export interface SignalOptions {
   amplitude?: number;
 }
 
-function signalLength(opts: SignalOptions): { n: number; sr: number; amp: number } {
+function signalLength(opts: TestSignalOptions): { n: number; sr: number; amp: number } {
   const sr = opts.sampleRate ?? 16000;
   assertPositive(sr, 'sampleRate');
   const amp = opts.amplitude ?? 1;
@@ -43,7 +43,7 @@ function signalLength(opts: SignalOptions): { n: number; sr: number; amp: number
 }
 
 /** Options of {@link sine}. */
-export interface SineOptions extends SignalOptions {
+export interface SineOptions extends TestSignalOptions {
   /**
    * Phase at t = 0, radians.
    * @default 0
@@ -68,7 +68,7 @@ export function sine(frequency: number, opts: SineOptions = {}): Float32Array {
 }
 
 /** Options of {@link chirp}. */
-export interface ChirpOptions extends SignalOptions {
+export interface ChirpOptions extends TestSignalOptions {
   /**
    * How the instantaneous frequency moves from fStart to fEnd over the signal: 'linear' in Hz or
    * 'logarithmic' (geometric; both frequencies must then be > 0 and of the same sign).
@@ -114,7 +114,7 @@ export function chirp(fStart: number, fEnd: number, opts: ChirpOptions = {}): Fl
 }
 
 /** Options of {@link whiteNoise}. */
-export interface NoiseOptions extends SignalOptions {
+export interface WhiteNoiseOptions extends TestSignalOptions {
   /**
    * Seed of the {@link Random} generator: the same seed gives the same samples on every machine.
    * @default 0
@@ -135,7 +135,7 @@ export interface NoiseOptions extends SignalOptions {
  * Notes: uniform by default so that amplitude <= 1 stays inside [-1, 1] and survives 16-bit WAV
  * without clipping; the stream comes from {@link Random} (mulberry32), not numpy's generator.
  */
-export function whiteNoise(opts: NoiseOptions = {}): Float32Array {
+export function whiteNoise(opts: WhiteNoiseOptions = {}): Float32Array {
   const { n, amp } = signalLength(opts);
   const seed = opts.seed ?? 0;
   const dist = opts.distribution ?? 'uniform';
