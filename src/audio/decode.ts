@@ -60,7 +60,9 @@ export function sniffAudio(b: Uint8Array, name = '<bytes>'): { container: AudioC
   let hint = '';
   if (ascii(b, 0, 'RIFX')) hint = 'big-endian RIFX WAV is not supported';
   else if (ascii(b, 0, 'RF64')) hint = 'RF64 (64-bit WAV) is not supported';
-  else if (ascii(b, 0, 'ID3') || (b.length >= 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0)) hint = 'looks like MP3';
+  else if (ascii(b, 0, 'ID3')) hint = 'looks like MP3';
+  // An MPEG frame sync: layer bits 00 mean AAC in ADTS, anything else MPEG-1/2 audio (MP3).
+  else if (b.length >= 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0) hint = (b[1] & 0x06) === 0 ? 'looks like AAC (ADTS)' : 'looks like MP3';
   else if (ascii(b, 0, 'OggS')) hint = 'Ogg container (Vorbis/Opus) is not supported';
   else if (ascii(b, 0, 'FORM')) hint = 'AIFF is not supported';
   else if (ascii(b, 4, 'ftyp')) hint = 'MP4/M4A is not supported';

@@ -159,6 +159,7 @@ const malformed: [string, Uint8Array, RegExp][] = [
   ['empty', new Uint8Array(0), /^x\.wav: empty \(0 bytes\)$/],
   ['MP3 with ID3 tag', new Uint8Array([0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 0, 0xff, 0xfb, 0x90]), /^x\.wav: not a RIFF\/WAVE or FLAC file \(first bytes 49 44 33 03\): looks like MP3$/],
   ['bare MP3 frame', new Uint8Array([0xff, 0xfb, 0x90, 0x64, 0, 0]), /first bytes ff fb 90 64\): looks like MP3/],
+  ['AAC ADTS frame', new Uint8Array([0xff, 0xf1, 0x50, 0x80, 0, 0]), /first bytes ff f1 50 80\): looks like AAC \(ADTS\)/],
   ['Ogg', new TextEncoder().encode('OggS\u0000\u0002rest'), /first bytes 4f 67 67 53\): Ogg container/],
   ['text', new TextEncoder().encode('utt_id,label\nA,bonafide\n'), /first bytes 75 74 74 5f\): looks like text/],
   ['two bytes', new Uint8Array([1, 2]), /first bytes 01 02, only 2 bytes\)/],
