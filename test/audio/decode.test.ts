@@ -236,3 +236,20 @@ test('data size 0xFFFFFFFF (streaming writer) reads to the end of the file', asy
   const audio = await decodeAudio(bytes);
   assert.deepEqual(Array.from(audio.channels[0]), [0.5, -0.5]);
 });
+
+test('concurrent decodes (8 FLAC + 8 WAV at once) give the same results as one at a time', async () => {
+  const files = ['flac/flac_s16_stereo_16000.flac', 'flac/flac_s24_mono_22050.flac', 'wav/pcm_s24_3ch_22050.wav', 'wav/float32_stereo_16000.wav'];
+  const sequential = [];
+  for (const f of files) sequential.push(await decodeAudio(fixtureBytes(f)));
+  const parallel = await Promise.all([...files, ...files, ...files, ...files].map((f) => decodeAudio(fixtureBytes(f))));
+  parallel.forEach((a, i) => assert.deepEqual(a, sequential[i % files.length]));
+});
+
+test('bytes may be a view at any offset of a larger buffer (odd byteOffset)', async () => {
+  for (const f of ['wav/pcm_s24_3ch_22050.wav', 'wav/float64_mono_8000.wav', 'flac/flac_s8_mono_8000.flac']) {
+    const b = fixtureBytes(f);
+    const host = new Uint8Array(b.length + 3);
+    host.set(b, 1);
+    assert.deepEqual(await decodeAudio(host.subarray(1, 1 + b.length)), await decodeAudio(b), f);
+  }
+});

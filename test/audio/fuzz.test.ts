@@ -14,7 +14,8 @@ function runFuzz(numRuns: number, seed: number): Promise<Done> {
     // A .ts worker entry is not seen by tsx's loader hooks in Node 20, so a CommonJS bootstrap
     // registers tsx's require hook first.
     const entry = join(__dirname, 'fuzz-worker.ts');
-    const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true, workerData: { numRuns, seed } });
+    const tsx = require.resolve('tsx/cjs');
+    const worker = new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, { eval: true, workerData: { numRuns, seed } });
     let last: { index: number; seed: string; bytes: Uint8Array } | undefined;
     let timer: NodeJS.Timeout | undefined;
     const finish = (f: () => void) => {
