@@ -56,7 +56,7 @@ export function mfcc(x: Float32Array, opts: MfccOptions): Spectrogram {
   const cols = frameCount(x.length, plan.cfg);
   const mel = new Float32Array(plan.bank.rows * cols);
   const k = new MelKernel(plan);
-  for (let t = 0; t < cols; t++) k.frame(x, t, 0, x.length, mel, cols, t);
+  k.frames(x, 0, cols, 0, x.length, mel, cols, 0);
   dbInPlace(mel, mel, db, false);
   const out = dctColumns({ rows: plan.bank.rows, cols, data: mel }, nMfcc);
   if (lifter > 0) {
@@ -189,7 +189,7 @@ export function lfcc(x: Float32Array, opts: LfccOptions): Spectrogram {
   const cols = frameCount(y.length, cfg);
   const energies = new Float32Array(nFilters * cols);
   const k = new MelKernel(plan);
-  for (let t = 0; t < cols; t++) k.frame(y, t, 0, y.length, energies, cols, t);
+  k.frames(y, 0, cols, 0, y.length, energies, cols, 0);
   for (let i = 0; i < energies.length; i++) energies[i] = Math.log10(energies[i] + eps);
   const stat = dctColumns({ rows: nFilters, cols, data: energies }, nLfcc);
   let data = stat;

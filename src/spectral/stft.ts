@@ -1,6 +1,7 @@
 import { ComplexGrid } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
 import { checkSignal, frameCount, resolveStft, StftOptions } from './options';
+import { storeTile, TILE } from './spectrogram';
 
 /**
  * Short-time Fourier transform, as `librosa.stft(x, n_fft, hop_length, win_length, window, center, pad_mode)`.
@@ -23,12 +24,19 @@ export function stft(x: Float32Array, opts: StftOptions): ComplexGrid {
   const rows = an.fft.bins;
   const re = new Float32Array(rows * cols);
   const im = new Float32Array(rows * cols);
-  for (let t = 0; t < cols; t++) {
-    const spec = an.analyse(x, t);
-    for (let r = 0, i = t; r < rows; r++, i += cols) {
-      re[i] = spec[2 * r];
-      im[i] = spec[2 * r + 1];
+  const tileRe = new Float32Array(TILE * rows);
+  const tileIm = new Float32Array(TILE * rows);
+  for (let b = 0; b < cols; b += TILE) {
+    const nb = Math.min(TILE, cols - b);
+    for (let k = 0; k < nb; k++) {
+      const spec = an.analyse(x, b + k);
+      for (let r = 0, o = k * rows; r < rows; r++) {
+        tileRe[o + r] = spec[2 * r];
+        tileIm[o + r] = spec[2 * r + 1];
+      }
     }
+    storeTile(tileRe, nb, rows, re, cols, b);
+    storeTile(tileIm, nb, rows, im, cols, b);
   }
   return { rows, cols, re, im };
 }
