@@ -19,6 +19,12 @@ export interface DbOptions {
    * @default 80
    */
   topDb?: number | null;
+  /**
+   * Buffer of rows*cols floats to write the result into instead of a new one; may be the input's own
+   * `data` (in-place conversion, e.g. for hour-long log-mels). Ignored by logMelSpectrogram (always in place).
+   * @default a new Float32Array
+   */
+  out?: Float32Array;
 }
 
 interface ResolvedDb {
@@ -36,6 +42,12 @@ function resolveDb(opts: DbOptions, defaultAmin: number): ResolvedDb {
   const topDb = opts.topDb === undefined ? 80 : opts.topDb;
   assert(topDb === null || (typeof topDb === 'number' && Number.isFinite(topDb) && topDb >= 0), () => `topDb=${topDb} must be a non-negative number or null`);
   return { ref, amin, topDb };
+}
+
+function outBuffer(out: Float32Array | undefined, n: number): Float32Array {
+  if (out === undefined) return new Float32Array(n);
+  assert(out instanceof Float32Array && out.length === n, () => `out must be a Float32Array of rows*cols=${n} floats, got ${out instanceof Float32Array ? `length ${out.length}` : String(out)}`);
+  return out;
 }
 
 function maxOf(data: Float32Array): number {
@@ -80,7 +92,7 @@ export function dbInPlace(src: Float32Array, dst: Float32Array, o: { ref: number
 export function powerToDb<G extends Grid>(s: G, opts: DbOptions = {}): G {
   checkGrid(s, 's');
   const o = resolveDb(opts, 1e-10);
-  const out = new Float32Array(s.data.length);
+  const out = outBuffer(opts.out, s.data.length);
   dbInPlace(s.data, out, o, false);
   return withData(s, out, 'dB');
 }
@@ -94,7 +106,7 @@ export function powerToDb<G extends Grid>(s: G, opts: DbOptions = {}): G {
 export function amplitudeToDb<G extends Grid>(s: G, opts: DbOptions = {}): G {
   checkGrid(s, 's');
   const o = resolveDb(opts, 1e-5);
-  const out = new Float32Array(s.data.length);
+  const out = outBuffer(opts.out, s.data.length);
   dbInPlace(s.data, out, o, true);
   return withData(s, out, 'dB');
 }

@@ -1,5 +1,5 @@
 import { assert, assertPositiveInt, warnOnce } from '../errors';
-import { checkGrid, Grid } from '../grid/grid';
+import { checkGrid, Grid, isSpectrogram } from '../grid/grid';
 import { Random } from '../random';
 import { FrameAnalyser } from './analyser';
 import { frameCount } from './options';
@@ -41,7 +41,8 @@ export interface GriffinLimOptions extends IstftOptions {
  * `librosa.griffinlim(S, n_iter, hop_length, win_length, n_fft, window, center, length, pad_mode,
  * momentum, init)`.
  *
- * Input: magnitude |X| (not power), (floor(nFft/2)+1) x frames, e.g. `spectrogram(x, {power: 1})`.
+ * Input: magnitude |X| (not power), (floor(nFft/2)+1) x frames, e.g. `spectrogram(x, {power: 1})`; a
+ * Spectrogram must be linear amplitude, and its hopLength is used unless `hopLength` is given.
  * Output: Float32Array signal of `length` samples (default as {@link istft}).
  * Notes: same update as librosa (angles <- rebuilt - momentum/(1+momentum) * previous rebuilt, then
  * unit-modulus times the magnitude); the random initial phase comes from specmorph's seeded generator,
@@ -49,8 +50,15 @@ export interface GriffinLimOptions extends IstftOptions {
  */
 export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float32Array {
   checkGrid(magnitude, 'magnitude');
+  if (isSpectrogram(magnitude)) {
+    // the commonest slip: passing the default power spectrogram (or dB / mel) where |X| is needed
+    assert(magnitude.scale === 'linear' && magnitude.unit === 'amplitude',
+      () => `magnitude must be a linear amplitude spectrogram (spectrogram(x, {power: 1})), got scale='${magnitude.scale}' unit='${magnitude.unit}'`);
+  }
   const { rows, cols, data: S } = magnitude;
-  const cfg = resolveIstft(rows, opts);
+  // a Spectrogram knows its hop; explicit options still win
+  const hopFromGrid = isSpectrogram(magnitude) && opts.hopLength === undefined ? { hopLength: magnitude.hopLength } : {};
+  const cfg = resolveIstft(rows, { ...opts, ...hopFromGrid });
   const nIter = opts.nIter ?? 32;
   assert(Number.isInteger(nIter) && nIter >= 0, () => `nIter=${nIter} must be an integer >= 0`);
   const momentum = opts.momentum ?? 0.99;

@@ -40,18 +40,22 @@ const LOGSTEP = Math.log(6.4) / 27;
 
 /** Hz to mel, as `librosa.hz_to_mel` (Slaney scale unless `htk`). */
 export function hzToMel(hz: number, htk = false): number {
+  assert(Number.isFinite(hz) && hz >= 0, () => `hz=${hz} must be a finite number >= 0`);
   if (htk) return 2595 * Math.log10(1 + hz / 700);
   return hz >= MIN_LOG_HZ ? MIN_LOG_MEL + Math.log(hz / MIN_LOG_HZ) / LOGSTEP : hz / F_SP;
 }
 
 /** Mel to Hz, as `librosa.mel_to_hz` (Slaney scale unless `htk`). */
 export function melToHz(mel: number, htk = false): number {
+  assert(Number.isFinite(mel) && mel >= 0, () => `mel=${mel} must be a finite number >= 0`);
   if (htk) return 700 * (10 ** (mel / 2595) - 1);
   return mel >= MIN_LOG_MEL ? MIN_LOG_HZ * Math.exp(LOGSTEP * (mel - MIN_LOG_MEL)) : F_SP * mel;
 }
 
 /** `n` frequencies in Hz equally spaced on the mel scale from fMin to fMax inclusive (`librosa.mel_frequencies`). */
 export function melFrequencies(n: number, fMin: number, fMax: number, htk = false): Float64Array {
+  assertPositiveInt(n, 'n');
+  assert(Number.isFinite(fMax) && fMax >= fMin, () => `fMax=${fMax} must be a finite number >= fMin=${fMin}`);
   const a = hzToMel(fMin, htk);
   const b = hzToMel(fMax, htk);
   const out = new Float64Array(n);

@@ -1,4 +1,4 @@
-import { assert, assertPositive } from '../errors';
+import { assert, assertPositive, assertPositiveInt } from '../errors';
 import { Spectrogram } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
 import { checkSignal, frameCount, ResolvedStft, resolveStft, StftOptions } from './options';
@@ -28,6 +28,8 @@ export function resolvePower(opts: { sampleRate: number; power?: number }): 1 | 
  * for r = 0 .. floor(nFft/2).
  */
 export function fftFrequencies(sampleRate: number, nFft: number): Float64Array {
+  assertPositive(sampleRate, 'sampleRate');
+  assertPositiveInt(nFft, 'nFft');
   const out = new Float64Array(Math.floor(nFft / 2) + 1);
   for (let r = 0; r < out.length; r++) out[r] = (r * sampleRate) / nFft;
   return out;
@@ -39,6 +41,10 @@ export function fftFrequencies(sampleRate: number, nFft: number): Float64Array {
  * (librosa `frames_to_time(..., n_fft=nFft)`), the true centre of the analysed samples.
  */
 export function frameTimes(nFrames: number, sampleRate: number, hopLength: number, nFft: number, center: boolean): Float64Array {
+  assert(Number.isInteger(nFrames) && nFrames >= 0, () => `nFrames=${nFrames} must be an integer >= 0`);
+  assertPositive(sampleRate, 'sampleRate');
+  assertPositiveInt(hopLength, 'hopLength');
+  assertPositiveInt(nFft, 'nFft');
   const off = center ? 0 : Math.floor(nFft / 2);
   const out = new Float64Array(nFrames);
   for (let t = 0; t < nFrames; t++) out[t] = (t * hopLength + off) / sampleRate;

@@ -75,3 +75,13 @@ test('istft / griffinLim argument errors name the argument and value', () => {
   assert.throws(() => griffinLim(S, { init: new Float32Array(3) }), /init.length=3 must equal magnitude rows\*cols=2064/);
   assert.throws(() => griffinLim(S, { init: 'ones' as never }), /init="ones" must be 'random', 'zeros'/);
 });
+
+test('griffinLim rejects a power / dB / mel spectrogram and takes the hop from a Spectrogram', () => {
+  const { x } = signal('gl');
+  const p = spectrogram(x, { nFft: 256, hopLength: 64, sampleRate: 16000 });
+  assert.throws(() => griffinLim(p), /magnitude must be a linear amplitude spectrogram \(spectrogram\(x, \{power: 1\}\)\), got scale='linear' unit='power'/);
+  const a = spectrogram(x, { nFft: 256, hopLength: 64, sampleRate: 16000, power: 1 });
+  const y1 = griffinLim(a, { nIter: 2, length: x.length });
+  const y2 = griffinLim({ rows: a.rows, cols: a.cols, data: a.data }, { nIter: 2, hopLength: 64, length: x.length });
+  assert.deepEqual(y1, y2);
+});

@@ -96,3 +96,14 @@ test('mel and dB argument errors name the argument and value', () => {
   assert.throws(() => powerToDb(g, { ref: 'min' as never }), /ref="min" must be a finite number > 0 or 'max'/);
   assert.throws(() => powerToDb({ rows: 2, cols: 2, data: new Float32Array(3) }), /s\.data\.length=3 must equal rows\*cols=4/);
 });
+
+test('powerToDb with out = input data converts in place and equals the allocating call', () => {
+  const { x } = signal('s16k');
+  const p = spectrogram(x, { nFft: 256, hopLength: 64, sampleRate: 16000 });
+  const expected = powerToDb(p, { ref: 'max' }).data;
+  const copy = { ...p, data: p.data.slice() };
+  const d = powerToDb(copy, { ref: 'max', out: copy.data });
+  assert.equal(d.data, copy.data);
+  assert.deepEqual(d.data, expected);
+  assert.throws(() => powerToDb(p, { out: new Float32Array(3) }), /out must be a Float32Array of rows\*cols=\d+ floats, got length 3/);
+});
