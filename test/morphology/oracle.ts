@@ -2,11 +2,10 @@
 // heap. Deliberately naive so that it is obviously right.
 import type { Grid } from '../../src/grid/grid';
 import type { Footprint } from '../../src/morphology/footprint';
-import { mapIndex, resolveBorder } from '../../src/morphology/internal';
+import { mapIndex, resolveBorder, type ResolvedBorder } from '../../src/morphology/internal';
 import type { Border } from '../../src/morphology/options';
 
-function sample(g: Grid, r: number, c: number, border: Border | undefined, isMax: boolean): number {
-  const b = resolveBorder(border);
+function sample(g: Grid, r: number, c: number, b: ResolvedBorder, isMax: boolean): number {
   const y = mapIndex(r, g.rows, b.kind);
   const x = mapIndex(c, g.cols, b.kind);
   if (y >= 0 && x >= 0) return g.data[y * g.cols + x];
@@ -18,13 +17,14 @@ export function bruteForce(g: Grid, fp: Footprint, op: 'erode' | 'dilate', borde
   const out = new Float32Array(g.rows * g.cols);
   const isMax = op === 'dilate';
   const sign = isMax ? -1 : 1;
+  const b = resolveBorder(border);
   for (let r = 0; r < g.rows; r++) {
     for (let c = 0; c < g.cols; c++) {
       let acc = isMax ? -Infinity : Infinity;
       for (let i = 0; i < fp.rows; i++) {
         for (let j = 0; j < fp.cols; j++) {
           if (!fp.mask[i * fp.cols + j]) continue;
-          const v = sample(g, r + sign * (i - fp.anchorRow), c + sign * (j - fp.anchorCol), border, isMax);
+          const v = sample(g, r + sign * (i - fp.anchorRow), c + sign * (j - fp.anchorCol), b, isMax);
           acc = isMax ? Math.max(acc, v) : Math.min(acc, v);
         }
       }
