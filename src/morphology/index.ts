@@ -6,3 +6,4 @@ export * from './opening';
 export * from './closing';
 export * from './topHat';
 export * from './gradient';
+export * from './reconstruction';
