@@ -7,3 +7,5 @@ export * from './closing';
 export * from './topHat';
 export * from './gradient';
 export * from './reconstruction';
+export * from './binary';
+export * from './threshold';

@@ -20,6 +20,11 @@ export interface Reference {
     rows: number; cols: number; connectivity: 4 | 8; mask: Enc;
     seedDilation: Enc; dilation: Enc; seedErosion: Enc; erosion: Enc;
   }[];
+  binary: {
+    rows: number; cols: number; footprint: string; mask: (0 | 1)[][]; data: number[];
+    skimage: Record<'binary_erosion' | 'binary_dilation' | 'binary_opening' | 'binary_closing', number[]>;
+    scipyErosion0: number[]; scipyDilation0: number[];
+  }[];
   thresholds: { rows: number; cols: number; kind: string; data: Enc; otsu256: number; otsu64: number; percentiles: Record<string, number> }[];
 }
 
