@@ -94,8 +94,12 @@ export function yMapping(g: Grid, yAxis: 'hz' | 'band', yScale: 'linear' | 'log'
     const floorHz = f.length > 1 && f[0] <= 0 ? firstPositive / 2 : firstPositive;
     toDisplay = (v) => Math.log10(Math.max(v, floorHz));
   }
-  const vals = HZ_TICK_CANDIDATES.filter((h) => h >= lo && h <= hi && (yScale === 'mel' || h > 0));
-  if (yScale === 'mel' && lo <= 0) vals.unshift(0);
+  const candidates = HZ_TICK_CANDIDATES.filter((h) => h >= lo && h <= hi && (yScale === 'mel' || h > 0));
+  if (yScale === 'mel' && lo <= 0) candidates.unshift(0);
+  // Keep ticks at least 1/12 of the axis apart, preferring the higher ones (low ones crowd on mel/log).
+  const span = toDisplay(hi) - toDisplay(lo);
+  const vals: number[] = [];
+  for (const h of candidates.reverse()) if (vals.length === 0 || toDisplay(vals[0]) - toDisplay(h) >= span / 12) vals.unshift(h);
   return {
     toDisplay,
     axis: {

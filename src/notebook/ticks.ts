@@ -19,7 +19,12 @@ export function formatTick(v: number, step?: number): string {
   if (v === 0 || Object.is(v, -0)) return '0';
   const a = Math.abs(v);
   if (a >= 1e5 || a < 1e-4) return v.toExponential(1).replace('e+', 'e');
-  const decimals = step !== undefined && step > 0 ? Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9))) : 6;
+  let decimals = 6;
+  if (step !== undefined && step > 0) {
+    // Enough decimals to write the step exactly (2.5 needs one, 0.25 two).
+    decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+    while (decimals < 6 && Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6) decimals++;
+  }
   return stripZeros(v.toFixed(decimals));
 }
 
