@@ -1,6 +1,6 @@
 import type { Grid } from '../grid/grid';
 import { mimeBundle, newId, plotlyLoaderHtml, plotlyVersion } from './bundle';
-import { sendDisplay } from './kernel';
+import { inKernel, sendDisplay } from './kernel';
 import type { Figure } from './types';
 
 const INJECTED = Symbol.for('specmorph.plotlyInjected');
@@ -34,13 +34,14 @@ export function injectPlotly(opts: { force?: boolean } = {}): boolean {
  * display_data with four MIME types: `application/vnd.plotly.v1+json` (JupyterLab / VS Code
  * renderers), `text/html` (PNG <img> that turns interactive when plotly.js is loaded), `image/png`
  * and `text/plain`. The first call in a kernel session also embeds plotly.js once.
- * Outside a kernel it sends nothing and returns null; otherwise it returns the display id.
+ * Outside a kernel it sends nothing. Returns nothing, so tslab does not echo a value under the
+ * figure; pass your own `displayId` to update the output later with `{displayId, update: true}`.
  * Notes: like plotly.py's offline `init_notebook_mode(connected=False)`, plotly.js is saved in the
  * notebook (about 10 MB, once), so the notebook renders without a network.
  */
-export function show(x: Figure | Grid, opts: ShowOptions = {}): string | null {
+export function show(x: Figure | Grid, opts: ShowOptions = {}): void {
+  if (!inKernel()) return;
   const bundle = mimeBundle(x);
   if (!opts.update) injectPlotly();
-  const id = opts.displayId ?? newId('fig');
-  return sendDisplay(bundle as unknown as Record<string, unknown>, id, opts.update ?? false) ? id : null;
+  sendDisplay(bundle as unknown as Record<string, unknown>, opts.displayId ?? newId('fig'), opts.update ?? false);
 }

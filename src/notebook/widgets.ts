@@ -17,11 +17,17 @@ export interface ListenOptions {
 }
 
 /**
- * An `<audio controls>` player for `audio`, with the clip embedded as a 16-bit PCM WAV data URI.
- * Inside a kernel it is displayed; it returns the HTML either way.
+ * Shows an `<audio controls>` player for `audio` in the notebook (nothing outside a kernel), the
+ * clip embedded as a 16-bit PCM WAV data URI; see {@link audioHtml} for the HTML itself.
  * Notes: 16-bit PCM keeps a 10 s, 16 kHz mono clip at ~427 KB of base64 in the notebook.
  */
-export function listen(audio: Audio, opts: ListenOptions = {}): string {
+export function listen(audio: Audio, opts: ListenOptions = {}): void {
+  const html = audioHtml(audio, opts);
+  sendDisplay({ 'text/html': html, 'text/plain': `Audio(${/>([^<]*)<\/div>/.exec(html)?.[1] ?? ''})` });
+}
+
+/** The `<audio controls>` element {@link listen} shows, as standalone HTML. */
+export function audioHtml(audio: Audio, opts: ListenOptions = {}): string {
   assert(audio && Array.isArray(audio.channels) && audio.channels.length > 0, () => 'audio must be {sampleRate, channels: Float32Array[]} with at least one channel');
   assertPositiveInt(audio.sampleRate, 'audio.sampleRate');
   let a = audio;
@@ -34,9 +40,7 @@ export function listen(audio: Audio, opts: ListenOptions = {}): string {
   const seconds = a.channels[0].length / a.sampleRate;
   const label = opts.label ?? `${a.sampleRate} Hz, ${seconds.toFixed(2)} s, ${a.channels.length} channel${a.channels.length > 1 ? 's' : ''}`;
   const b64 = Buffer.from(wav16(a)).toString('base64');
-  const html = `<div class="specmorph-audio"><div style="font-size:smaller">${label.replace(/</g, '&lt;')}</div><audio controls preload="metadata" src="data:audio/wav;base64,${b64}"></audio></div>`;
-  sendDisplay({ 'text/html': html, 'text/plain': `Audio(${label})` });
-  return html;
+  return `<div class="specmorph-audio"><div style="font-size:smaller">${label.replace(/</g, '&lt;')}</div><audio controls preload="metadata" src="data:audio/wav;base64,${b64}"></audio></div>`;
 }
 
 /** Options of {@link progress}. */
