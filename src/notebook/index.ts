@@ -9,7 +9,7 @@ export * from './footprint';
 export * from './slider';
 export * from './curves';
 export * from './table';
-export { renderPng, savePng, type RenderPngOptions } from './png';
+export { renderPng, savePng, plotRect, type RenderPngOptions } from './png';
 export { mimeBundle, toHtml, summary, plotlyLoaderHtml, isFigure, type MimeBundle } from './bundle';
 export * from './show';
 export * from './widgets';

@@ -63,18 +63,12 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
   const W = Math.round(layout.width ?? opts.width ?? 760);
   const H = Math.round(layout.height ?? opts.height ?? 380);
   const img = new Raster(W, H, WHITE);
-  const m = { l: 70, r: 20, t: 48, b: 50, ...(layout.margin ?? {}) };
 
   const heatmaps = fig.data.filter((t) => t.type === 'heatmap');
   const scatters = fig.data.filter((t) => t.type === 'scatter' || t.type === 'scattergl');
-  const legendItems = scatters.filter((t) => t.showlegend !== false && typeof t.name === 'string' && t.name !== '');
-  const showLegend = layout.showlegend !== false && (legendItems.length > 1 || layout.showlegend === true);
-  const colorbars = colorbarsOf(fig);
-  const cbWidth = colorbars.length > 0 ? 80 : 0;
-  const legendWidth = showLegend ? Math.min(220, 34 + Math.max(...legendItems.map((t) => textWidth(String(t.name))))) : 0;
-  const plot: Rect = { x0: m.l, y0: m.t, x1: W - m.r - cbWidth - legendWidth, y1: H - m.b };
+  const { plot, legendItems, showLegend, colorbars, cbWidth } = geometry(fig, W, H);
 
-  drawTitle(img, layout.title?.text ?? '', W, m.t);
+  drawTitle(img, layout.title?.text ?? '', W, geometry(fig, W, H).m.t);
 
   // Axes: every axis named in the layout or used by a trace.
   const axes = new Map<string, AxisState>();
@@ -152,6 +146,28 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
   if (showLegend) drawLegend(img, legendItems, fig.data, plot.x1 + cbWidth + 10, plot.y0);
   drawSliderCaption(img, layout.sliders, W, H);
   return img;
+}
+
+/**
+ * Pixel rectangle [x0, x1) x [y0, y1) of the plotting area (all subplot domains) in the PNG of
+ * `fig`: the layout margins, less room for the colour bar and legend on the right.
+ */
+export function plotRect(fig: Figure, opts: RenderPngOptions = {}): Rect {
+  return geometry(fig, Math.round(fig.layout.width ?? opts.width ?? 760), Math.round(fig.layout.height ?? opts.height ?? 380)).plot;
+}
+
+function geometry(fig: Figure, W: number, H: number) {
+  const layout = fig.layout;
+  const m = { l: 70, r: 20, t: 48, b: 50, ...(layout.margin ?? {}) };
+  const scatters = fig.data.filter((t) => t.type === 'scatter' || t.type === 'scattergl');
+  const legendItems = scatters.filter((t) => t.showlegend !== false && typeof t.name === 'string' && t.name !== '');
+  const showLegend = layout.showlegend !== false && (legendItems.length > 1 || layout.showlegend === true);
+  const colorbars = colorbarsOf(fig);
+  const cbWidth = colorbars.length > 0 ? 80 : 0;
+  const legendWidth = showLegend ? Math.min(220, 34 + Math.max(...legendItems.map((t) => textWidth(String(t.name))))) : 0;
+  const plot: Rect = { x0: m.l, y0: m.t, x1: W - m.r - cbWidth - legendWidth, y1: H - m.b };
+
+  return { plot, legendItems, showLegend, colorbars, cbWidth, m };
 }
 
 function axisKey(id: string): string {
