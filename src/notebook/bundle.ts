@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ParameterError } from '../errors';
+import { checkGrid, type Grid } from '../grid/grid';
+import { heatmap } from './heatmap';
+import { renderPng } from './png';
+import { decodeTypedArray, isTypedArraySpec } from './encode';
+import type { Figure } from './types';
+
+/** The four MIME parts of a figure's display_data, as Jupyter stores them (PNG in base64). */
+export interface MimeBundle {
+  'application/vnd.plotly.v1+json'?: Figure;
+  'text/html': string;
+  'image/png'?: string;
+  'text/plain': string;
+}
+
+/** True for `{data: [...], layout: {...}}` objects. */
+export function isFigure(x: unknown): x is Figure {
+  return typeof x === 'object' && x !== null && Array.isArray((x as Figure).data) && typeof (x as Figure).layout === 'object';
+}
+
+/** A figure for anything `show` accepts: a Figure as is, a Grid/Spectrogram as its default heatmap. */
+export function asFigure(x: Figure | Grid): Figure {
+  if (isFigure(x)) return { ...x, config: x.config ?? {} };
+  if (typeof x === 'object' && x !== null && 'rows' in x && 'data' in x) {
+    checkGrid(x, 'x');
+    return heatmap(x);
+  }
+  throw new ParameterError(`x must be a Plotly figure {data, layout} or a Grid, got ${x === null ? 'null' : typeof x}`);
+}
+
+/** One-line description of a figure, e.g. `heatmap 129×167 (of 257×1001, max-pooled), z -80…0 dB: Spectrogram`. */
+export function summary(fig: Figure): string {
+  const title = String(fig.layout.title?.text ?? '').split(/<br/i)[0].replace(/<[^>]+>/g, '');
+  const parts = fig.data.map((t) => {
+    if (t.type === 'heatmap' && isTypedArraySpec(t.z)) {
+      const { shape, values } = decodeTypedArray(t.z);
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+      const unit = (t.colorbar as { title?: { text?: string } } | undefined)?.title?.text ?? '';
+      return `heatmap ${shape.join('×')}${lo <= hi ? `, z ${round(lo)}…${round(hi)}${unit ? ` ${unit}` : ''}` : ''}`;
+    }
+    if (t.type === 'scatter') return `line ${t.name ? `'${String(t.name)}' ` : ''}(${Array.isArray(t.y) ? t.y.length : '?'} points)`;
+    return String(t.type);
+  });
+  const note = /<sub>(.*?)<\/sub>/.exec(String(fig.layout.title?.text ?? ''))?.[1];
+  return `Figure${title ? ` '${title}'` : ''}: ${[...new Set(parts)].join('; ')}${note ? ` [${note.replace(/&[a-z]+;/g, '')}]` : ''}${fig.frames ? `, ${fig.frames.length} slider steps` : ''}`;
+}
+
+function round(v: number): string {
+  return String(Number(v.toPrecision(4)));
+}
+
+/** JSON safe to inline in a <script>: no `</script>`, no `<!--`, no line separators. */
+export function scriptJson(v: unknown): string {
+  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** A fresh element/display id. */
+export function newId(prefix = 'sm'): string {
+  return `${prefix}-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * The `text/html` part: a div holding the static PNG as an `<img>`, and a script that replaces it
+ * with the interactive plot once `window.Plotly` exists (loaded by {@link plotlyLoaderHtml}; it
+ * waits up to 10 s for it). Without JavaScript, or with scripts blocked (untrusted notebooks,
+ * GitHub), the PNG stays.
+ */
+export function figureHtml(fig: Figure, pngBase64: string, id = newId()): string {
+  const w = fig.layout.width ?? 760;
+  const h = fig.layout.height ?? 380;
+  const alt = summary(fig).replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  return `<div id="${id}" class="specmorph-figure" style="max-width:100%;overflow-x:auto"><img class="specmorph-png" alt="${alt}" width="${w}" height="${h}" style="max-width:100%;height:auto" src="data:image/png;base64,${pngBase64}"></div>
+<script type="text/javascript">
+(function () {
+  var fig = ${scriptJson(fig)};
+  function draw() {
+    var P = window.Plotly, host = document.getElementById(${JSON.stringify(id)});
+    if (!P || !host) return false;
+    var div = document.createElement('div');
+    div.className = 'specmorph-plotly';
+    host.appendChild(div);
+    try {
+      P.newPlot(div, fig.data, fig.layout, fig.config).then(function (gd) {
+        var img = host.querySelector('img.specmorph-png');
+        if (img) img.parentNode.removeChild(img);
+        if (fig.frames) return P.addFrames(gd, fig.frames);
+      }, function () { host.removeChild(div); });
+    } catch (e) { host.removeChild(div); }
+    return true;
+  }
+  if (!draw()) { var n = 0, t = setInterval(function () { if (draw() || ++n > 100) clearInterval(t); }, 100); }
+})();
+</script>`;
+}
+
+/** The full MIME bundle of a figure (or a Grid, shown as its default heatmap). */
+export function mimeBundle(x: Figure | Grid): MimeBundle {
+  const fig = asFigure(x);
+  const png = renderPng(fig).toString('base64');
+  return {
+    'application/vnd.plotly.v1+json': fig,
+    'text/html': figureHtml(fig, png),
+    'image/png': png,
+    'text/plain': summary(fig),
+  };
+}
+
+let plotlySource: string | undefined;
+/** plotly.js (plotly.js-dist) source, read once per process. */
+export function plotlyJs(): string {
+  if (plotlySource === undefined) plotlySource = readFileSync(require.resolve('plotly.js-dist/plotly.js'), 'utf8');
+  return plotlySource;
+}
+
+/** Version of the bundled plotly.js. */
+export function plotlyVersion(): string {
+  return (JSON.parse(readFileSync(require.resolve('plotly.js-dist/package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * A `<script>` that defines `window.Plotly` from the bundled plotly.js, offline, unless already
+ * there. `define`, `module` and `exports` are shadowed so that the classic Notebook's require.js
+ * (an AMD `define`) cannot capture the bundle instead of the global.
+ */
+export function plotlyLoaderHtml(): string {
+  const src = plotlyJs().replace(/<\/(script)/gi, '<\\/$1');
+  return `<script type="text/javascript">/* plotly.js ${plotlyVersion()} embedded by specmorph */
+if (!window.Plotly) { (function (define, module, exports) {
+${src}
+}).call(window, undefined, undefined, undefined); }
+</script>`;
+}
+
+/**
+ * A standalone offline HTML page showing one or more figures interactively (plotly.js inlined
+ * once), with each figure's PNG as the fallback when JavaScript is off.
+ */
+export function toHtml(figs: Figure | Grid | (Figure | Grid)[], opts: { title?: string } = {}): string {
+  const list = Array.isArray(figs) ? figs : [figs];
+  const body = list.map((f) => mimeBundle(f)['text/html']).join('\n');
+  const title = (opts.title ?? 'specmorph figure').replace(/</g, '&lt;');
+  return `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>${title}</title></head>
+<body style="font-family:sans-serif">
+${plotlyLoaderHtml()}
+${body}
+</body></html>
+`;
+}

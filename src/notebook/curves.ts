@@ -1,0 +1,220 @@
+import { assert } from '../errors';
+import { formatTick } from './ticks';
+import type { Figure, Trace } from './types';
+
+/** One line of a line figure. */
+export interface Series {
+  name?: string;
+  /** x values; @default 0, 1, 2, ... */
+  x?: ArrayLike<number>;
+  y: ArrayLike<number>;
+}
+
+/** Options of line figures. */
+export interface LineOptions {
+  /** @default '' */
+  title?: string;
+  /** @default '' */
+  xTitle?: string;
+  /** @default '' */
+  yTitle?: string;
+  /** @default 760 */
+  width?: number;
+  /** @default 380 */
+  height?: number;
+}
+
+function lineTrace(s: Series, extra: Record<string, unknown> = {}): Trace {
+  const y = Array.from(s.y, (v) => (Number.isFinite(v) ? v : null));
+  return { type: 'scatter', mode: 'lines', name: s.name ?? '', x: s.x ? Array.from(s.x) : y.map((_, i) => i), y, ...extra };
+}
+
+/** A plain line figure, one trace per series. */
+export function lineFigure(series: Series[], opts: LineOptions = {}): Figure {
+  assert(series.length > 0, () => 'series must hold at least one line');
+  series.forEach((s, i) => assert(!s.x || s.x.length === s.y.length, () => `series[${i}].x.length=${s.x?.length} must equal y.length=${s.y.length}`));
+  return {
+    data: series.map((s) => lineTrace(s)),
+    layout: {
+      title: { text: opts.title ?? '' },
+      width: opts.width ?? 760,
+      height: opts.height ?? 380,
+      margin: { l: 70, r: 20, t: 48, b: 50 },
+      xaxis: { title: { text: opts.xTitle ?? '' } },
+      yaxis: { title: { text: opts.yTitle ?? '' } },
+    },
+    config: { responsive: true, displaylogo: false },
+  };
+}
+
+/**
+ * Training curves: metrics whose name contains 'loss' on the left panel, the others (accuracy, EER...)
+ * on the right; x is the epoch (1-based, or `history.epoch` when given). `history` is either
+ * `{loss: [...], valLoss: [...], acc: [...]}` (tfjs `History.history` shape) or one record per epoch.
+ */
+export function trainingCurves(history: Record<string, ArrayLike<number>> | Record<string, number>[], opts: LineOptions = {}): Figure {
+  const cols: Record<string, number[]> = {};
+  if (Array.isArray(history)) {
+    history.forEach((rec, i) => {
+      for (const [k, v] of Object.entries(rec)) (cols[k] ??= new Array(history.length).fill(NaN))[i] = v;
+    });
+  } else for (const [k, v] of Object.entries(history)) cols[k] = Array.from(v);
+  const epochs = cols.epoch ?? cols.epochs;
+  const names = Object.keys(cols).filter((k) => k !== 'epoch' && k !== 'epochs');
+  assert(names.length > 0, () => 'history must hold at least one metric');
+  const n = Math.max(...names.map((k) => cols[k].length));
+  const x = epochs ?? Array.from({ length: n }, (_, i) => i + 1);
+  const losses = names.filter((k) => /loss/i.test(k));
+  const others = names.filter((k) => !/loss/i.test(k));
+  const split = losses.length > 0 && others.length > 0;
+  const data: Trace[] = names.map((k, i) =>
+    lineTrace({ name: k, x: x.slice(0, cols[k].length), y: cols[k] }, { mode: cols[k].length < 30 ? 'lines+markers' : 'lines', marker: { size: 5 }, ...(split && !/loss/i.test(k) ? { xaxis: 'x2', yaxis: 'y2' } : {}), line: { width: 2, color: undefined, dash: /val/i.test(k) ? 'dash' : 'solid' }, legendrank: i }),
+  );
+  for (const t of data) delete (t.line as Record<string, unknown>).color;
+  const layout: Figure['layout'] = {
+    title: { text: opts.title ?? 'Training' },
+    width: opts.width ?? 760,
+    height: opts.height ?? 360,
+    margin: { l: 60, r: 20, t: 48, b: 50 },
+    xaxis: { title: { text: opts.xTitle ?? 'epoch' }, ...(split ? { domain: [0, 0.45] } : {}) },
+    yaxis: { title: { text: split || others.length === 0 ? 'loss' : opts.yTitle ?? '' } },
+  };
+  if (split) {
+    layout.xaxis2 = { title: { text: opts.xTitle ?? 'epoch' }, domain: [0.55, 1], anchor: 'y2' };
+    layout.yaxis2 = { title: { text: opts.yTitle ?? 'metric' }, anchor: 'x2' };
+  }
+  return { data, layout, config: { responsive: true, displaylogo: false } };
+}
+
+/** Detection error trade-off of two score sets (higher score = more bona fide). */
+export interface DetCurve {
+  /** False rejection rate of bona fide (miss) at each threshold, from 0 up to 1. */
+  frr: Float64Array;
+  /** False acceptance rate of spoofs at each threshold, from 1 down to 0. */
+  far: Float64Array;
+  thresholds: Float64Array;
+  eer: number;
+  eerThreshold: number;
+}
+
+/**
+ * FRR/FAR at every threshold and the EER, by the ASVspoof 2019 `compute_det_curve` /
+ * `compute_eer` algorithm (stable sort of all scores; EER = mean of FRR and FAR where they are closest).
+ */
+export function detCurve(bonafide: ArrayLike<number>, spoof: ArrayLike<number>): DetCurve {
+  assert(bonafide.length > 0 && spoof.length > 0, () => `need scores of both classes, got bonafide.length=${bonafide.length} spoof.length=${spoof.length}`);
+  const nt = bonafide.length;
+  const nn = spoof.length;
+  const all = new Float64Array(nt + nn);
+  const label = new Uint8Array(nt + nn);
+  for (let i = 0; i < nt; i++) {
+    all[i] = bonafide[i];
+    label[i] = 1;
+  }
+  for (let i = 0; i < nn; i++) all[nt + i] = spoof[i];
+  const order = Array.from(all.keys()).sort((a, b) => all[a] - all[b] || a - b);
+  const frr = new Float64Array(nt + nn + 1);
+  const far = new Float64Array(nt + nn + 1);
+  const thr = new Float64Array(nt + nn + 1);
+  far[0] = 1;
+  thr[0] = all[order[0]] - 0.001;
+  let tar = 0;
+  order.forEach((k, i) => {
+    tar += label[k];
+    frr[i + 1] = tar / nt;
+    far[i + 1] = (nn - (i + 1 - tar)) / nn;
+    thr[i + 1] = all[k];
+  });
+  let best = 0;
+  for (let i = 1; i < frr.length; i++) if (Math.abs(frr[i] - far[i]) < Math.abs(frr[best] - far[best])) best = i;
+  return { frr, far, thresholds: thr, eer: (frr[best] + far[best]) / 2, eerThreshold: thr[best] };
+}
+
+function thin(n: number, keep: number, max = 2000): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  const step = (n - 1) / (max - 1);
+  const idx = new Set(Array.from({ length: max }, (_, i) => Math.round(i * step)));
+  idx.add(keep);
+  return [...idx].sort((a, b) => a - b);
+}
+
+/**
+ * ROC curve of a bona fide vs spoof detector: true acceptance rate (1 - FRR) against false
+ * acceptance rate, with the EER point marked and labelled. Curves above 2000 points are thinned
+ * for display (the EER point is kept).
+ */
+export function rocFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>, opts: LineOptions = {}): Figure {
+  const d = detCurve(bonafide, spoof);
+  const best = Array.from(d.frr.keys()).reduce((b, i) => (Math.abs(d.frr[i] - d.far[i]) < Math.abs(d.frr[b] - d.far[b]) ? i : b), 0);
+  const idx = thin(d.frr.length, best);
+  const pct = `${formatTick(d.eer * 100, 0.01)}%`;
+  return {
+    data: [
+      { type: 'scatter', mode: 'lines', name: 'ROC', x: idx.map((i) => d.far[i]), y: idx.map((i) => 1 - d.frr[i]), line: { width: 2 } },
+      { type: 'scatter', mode: 'lines', name: 'EER line', x: [0, 1], y: [1, 0], line: { width: 1, dash: 'dash', color: '#aaaaaa' }, showlegend: false, hoverinfo: 'skip' },
+      { type: 'scatter', mode: 'markers', name: `EER ${pct}`, x: [d.eer], y: [1 - d.eer], marker: { size: 10, color: '#EF553B' } },
+    ],
+    layout: {
+      title: { text: opts.title ?? `ROC (EER ${pct})` },
+      width: opts.width ?? 480,
+      height: opts.height ?? 440,
+      margin: { l: 70, r: 20, t: 48, b: 50 },
+      showlegend: false,
+      xaxis: { title: { text: opts.xTitle ?? 'false acceptance rate (spoof)' }, range: [0, 1] },
+      yaxis: { title: { text: opts.yTitle ?? 'true acceptance rate (bona fide)' }, range: [0, 1] },
+      annotations: [{ x: d.eer, y: 1 - d.eer, xref: 'x', yref: 'y', text: `EER ${pct} (threshold ${formatTick(d.eerThreshold, 0.001)})`, showarrow: true, ax: 40, ay: 30, xanchor: 'left', yanchor: 'top' }],
+    },
+    config: { responsive: true, displaylogo: false },
+  };
+}
+
+/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
+export function probit(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  const lowP = 0.02425;
+  if (p < lowP) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - lowP) return -probit(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/**
+ * DET curve: miss rate (bona fide rejected) against false alarm rate (spoof accepted) on normal
+ * deviate (probit) axes labelled in %, as NIST/ASVspoof DET plots; EER point marked.
+ * Rates of exactly 0 or 1 are clipped to 0.01% / 99.99% for display.
+ */
+export function detFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>, opts: LineOptions = {}): Figure {
+  const d = detCurve(bonafide, spoof);
+  const clip = (p: number): number => probit(Math.min(0.9999, Math.max(0.0001, p)));
+  const best = Array.from(d.frr.keys()).reduce((b, i) => (Math.abs(d.frr[i] - d.far[i]) < Math.abs(d.frr[b] - d.far[b]) ? i : b), 0);
+  const idx = thin(d.frr.length, best);
+  const pctTicks = [0.1, 0.5, 1, 2, 5, 10, 20, 40, 60, 80, 95];
+  const axis = (title: string): Record<string, unknown> => ({ title: { text: title }, tickvals: pctTicks.map((p) => clip(p / 100)), ticktext: pctTicks.map((p) => `${p}`), range: [clip(0.0005), clip(0.97)] });
+  const pct = `${formatTick(d.eer * 100, 0.01)}%`;
+  return {
+    data: [
+      { type: 'scatter', mode: 'lines', name: 'DET', x: idx.map((i) => clip(d.far[i])), y: idx.map((i) => clip(d.frr[i])), line: { width: 2 } },
+      { type: 'scatter', mode: 'markers', name: `EER ${pct}`, x: [clip(d.eer)], y: [clip(d.eer)], marker: { size: 10, color: '#EF553B' } },
+    ],
+    layout: {
+      title: { text: opts.title ?? `DET (EER ${pct})` },
+      width: opts.width ?? 480,
+      height: opts.height ?? 440,
+      margin: { l: 70, r: 20, t: 48, b: 50 },
+      showlegend: false,
+      xaxis: axis(opts.xTitle ?? 'false acceptance rate (%)'),
+      yaxis: axis(opts.yTitle ?? 'false rejection rate (%)'),
+      annotations: [{ x: clip(d.eer), y: clip(d.eer), xref: 'x', yref: 'y', text: `EER ${pct}`, showarrow: true, ax: 30, ay: -30, xanchor: 'left', yanchor: 'bottom' }],
+    },
+    config: { responsive: true, displaylogo: false },
+  };
+}

@@ -1,0 +1,106 @@
+import { assert, assertPositiveInt } from '../errors';
+import { checkGrid, type Grid } from '../grid/grid';
+
+/** How a block of cells becomes one display cell. */
+export type Pooling = 'max' | 'mean';
+
+/** Options of {@link decimate}. */
+export interface DecimateOptions {
+  /** Most rows kept. @default 512 */
+  maxRows?: number;
+  /** Most columns kept. @default 512 */
+  maxCols?: number;
+  /**
+   * Most cells kept in total: above it the axis with more output cells is pooled further, so a
+   * figure's size stays bounded (see the README's size budget).
+   * @default 24576
+   */
+  maxCells?: number;
+  /**
+   * `'max'` keeps peaks visible (a 1-frame click survives); `'mean'` keeps levels. NaN cells are
+   * skipped; a block of only NaN gives NaN.
+   * @default 'max'
+   */
+  pooling?: Pooling;
+}
+
+/** A pooled grid and what was done, so figures can say it. */
+export interface Decimated {
+  grid: Grid;
+  /** Source rows and columns per output cell (the last block of an axis may be shorter). */
+  factor: [number, number];
+  pooling: Pooling;
+  /** Mean of each block's source coordinate, for rows and columns (index space when none given). */
+  rowCoords: Float64Array;
+  colCoords: Float64Array;
+}
+
+/**
+ * Pools `g` (rows x cols) into at most maxRows x maxCols (and maxCells in total) cells by integer
+ * blocks of fr x fc cells, fr >= ceil(rows/maxRows) and fc >= ceil(cols/maxCols), so a figure carries a bounded number of values.
+ * `rowCoords`/`colCoords` (length rows/cols, e.g. Hz and seconds) are averaged per block.
+ * Notes: blocks are aligned at index 0 and the last block may be partial, as skimage
+ * `block_reduce` with `cval` ignored.
+ */
+export function decimate(g: Grid, opts: DecimateOptions = {}, rowCoords?: ArrayLike<number>, colCoords?: ArrayLike<number>): Decimated {
+  checkGrid(g);
+  const maxRows = opts.maxRows ?? 512;
+  const maxCols = opts.maxCols ?? 512;
+  const maxCells = opts.maxCells ?? 24576;
+  const pooling = opts.pooling ?? 'max';
+  assertPositiveInt(maxRows, 'maxRows');
+  assertPositiveInt(maxCols, 'maxCols');
+  assertPositiveInt(maxCells, 'maxCells');
+  assert(pooling === 'max' || pooling === 'mean', () => `pooling=${JSON.stringify(pooling)} must be 'max' or 'mean'`);
+  let fr = Math.ceil(g.rows / maxRows);
+  let fc = Math.ceil(g.cols / maxCols);
+  while (Math.ceil(g.rows / fr) * Math.ceil(g.cols / fc) > maxCells) {
+    if (Math.ceil(g.cols / fc) >= Math.ceil(g.rows / fr)) fc++;
+    else fr++;
+  }
+  const rows = Math.ceil(g.rows / fr);
+  const cols = Math.ceil(g.cols / fc);
+  const out = new Float32Array(rows * cols);
+  if (fr === 1 && fc === 1) out.set(g.data);
+  else {
+    for (let r = 0; r < rows; r++) {
+      const r1 = Math.min(g.rows, (r + 1) * fr);
+      for (let c = 0; c < cols; c++) {
+        const c1 = Math.min(g.cols, (c + 1) * fc);
+        let acc = pooling === 'max' ? -Infinity : 0;
+        let n = 0;
+        for (let rr = r * fr; rr < r1; rr++) {
+          const base = rr * g.cols;
+          for (let cc = c * fc; cc < c1; cc++) {
+            const v = g.data[base + cc];
+            if (Number.isNaN(v)) continue;
+            n++;
+            if (pooling === 'max') {
+              if (v > acc) acc = v;
+            } else acc += v;
+          }
+        }
+        out[r * cols + c] = n === 0 ? NaN : pooling === 'max' ? acc : acc / n;
+      }
+    }
+  }
+  return {
+    grid: { rows, cols, data: out },
+    factor: [fr, fc],
+    pooling,
+    rowCoords: blockMeans(rowCoords, g.rows, fr),
+    colCoords: blockMeans(colCoords, g.cols, fc),
+  };
+}
+
+function blockMeans(coords: ArrayLike<number> | undefined, n: number, f: number): Float64Array {
+  const m = Math.ceil(n / f);
+  const out = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const end = Math.min(n, (i + 1) * f);
+    let s = 0;
+    for (let j = i * f; j < end; j++) s += coords ? coords[j] : j;
+    out[i] = s / (end - i * f);
+  }
+  return out;
+}

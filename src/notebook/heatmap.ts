@@ -1,0 +1,243 @@
+import { assert, ParameterError } from '../errors';
+import { checkGrid, isSpectrogram, type Grid, type Spectrogram } from '../grid/grid';
+import { plotlyColorScale, COLOR_SCALES } from './colormap';
+import { decimate, type Pooling } from './decimate';
+import { encodeF4 } from './encode';
+import { formatHz, formatTick, hzToMel, HZ_TICK_CANDIDATES, niceTicks } from './ticks';
+import type { Axis, ColorScaleName, Figure, Trace } from './types';
+
+/** Options shared by every heatmap-like figure. */
+export interface HeatmapOptions {
+  /** Figure title; the decimation, if any, is added below it. @default 'Spectrogram' for spectrograms, 'Grid' otherwise */
+  title?: string;
+  /**
+   * What the y axis shows: `'hz'` (row frequencies, spectrograms only) or `'band'` (row index).
+   * @default 'hz' for linear and mel spectrograms, 'band' for cepstral ones and plain grids
+   */
+  yAxis?: 'hz' | 'band';
+  /**
+   * Spacing of the Hz axis: `'linear'`, `'log'` (log10 of Hz; the 0 Hz row is drawn half a bin below
+   * the first non-zero one) or `'mel'` (Slaney mel, ticks labelled in Hz).
+   * @default 'mel' for mel spectrograms, 'linear' otherwise
+   */
+  yScale?: 'linear' | 'log' | 'mel';
+  /** Colour scale. @default 'viridis' */
+  colorScale?: ColorScaleName;
+  /** Value at the bottom of the colour scale. @default the smallest finite value */
+  zmin?: number;
+  /** Value at the top of the colour scale. @default the largest finite value */
+  zmax?: number;
+  /** Colour bar title. @default the spectrogram's unit ('dB', 'power', ...), or 'value' */
+  unit?: string;
+  /** Most rows sent to the figure (rows are pooled above it). @default 512 */
+  maxRows?: number;
+  /** Most columns sent to the figure (columns are pooled above it). @default 512 */
+  maxCols?: number;
+  /** Most cells sent in total (the axis with more cells is pooled further). @default 24576 */
+  maxCells?: number;
+  /** Pooling used when decimating; named in the title. @default 'max' */
+  pooling?: Pooling;
+  /** Send every cell, ignoring maxRows/maxCols. @default false */
+  fullResolution?: boolean;
+  /** Figure width in pixels. @default 760 */
+  width?: number;
+  /** Figure height in pixels. @default 380 */
+  height?: number;
+}
+
+/** Display coordinates of a heatmap's rows and the matching y-axis decoration. */
+export interface YMapping {
+  /** Display coordinate for a frequency (Hz) or band index. */
+  toDisplay: (v: number) => number;
+  axis: Axis;
+  /** Label used in hover text. */
+  hoverLabel: string;
+}
+
+/** Picks defaults and checks options for a grid; exported for compareStages/difference. */
+export function resolveHeatmap(g: Grid, opts: HeatmapOptions, name = 'grid'): Required<Pick<HeatmapOptions, 'yAxis' | 'yScale' | 'colorScale' | 'unit' | 'pooling'>> {
+  checkGrid(g, name);
+  const spec = isSpectrogram(g) ? g : null;
+  const yAxis = opts.yAxis ?? (spec && spec.scale !== 'cepstral' ? 'hz' : 'band');
+  assert(yAxis === 'hz' || yAxis === 'band', () => `yAxis=${JSON.stringify(yAxis)} must be 'hz' or 'band'`);
+  if (yAxis === 'hz' && !spec) throw new ParameterError(`yAxis='hz' needs a Spectrogram (with frequencies); ${name} is a plain Grid`);
+  const yScale = opts.yScale ?? (spec?.scale === 'mel' ? 'mel' : 'linear');
+  assert(['linear', 'log', 'mel'].includes(yScale), () => `yScale=${JSON.stringify(yScale)} must be 'linear', 'log' or 'mel'`);
+  const colorScale = opts.colorScale ?? 'viridis';
+  assert(COLOR_SCALES.includes(colorScale), () => `colorScale=${JSON.stringify(colorScale)} must be one of ${COLOR_SCALES.join(', ')}`);
+  const unit = opts.unit ?? (spec ? spec.unit : 'value');
+  const pooling = opts.pooling ?? 'max';
+  for (const k of ['zmin', 'zmax'] as const) {
+    const v = opts[k];
+    assert(v === undefined || Number.isFinite(v), () => `${k}=${v} must be a finite number`);
+  }
+  if (opts.zmin !== undefined && opts.zmax !== undefined) assert(opts.zmin < opts.zmax, () => `zmin=${opts.zmin} must be below zmax=${opts.zmax}`);
+  return { yAxis, yScale, colorScale, unit, pooling };
+}
+
+/** The y mapping for a grid: Hz on a linear, log or mel axis, or the band index. */
+export function yMapping(g: Grid, yAxis: 'hz' | 'band', yScale: 'linear' | 'log' | 'mel'): YMapping {
+  if (yAxis === 'band') {
+    const title = isSpectrogram(g) && g.scale === 'cepstral' ? 'Coefficient' : isSpectrogram(g) ? 'Band' : 'Row';
+    return { toDisplay: (v) => v, axis: { title: { text: title } }, hoverLabel: title.toLowerCase() };
+  }
+  const f = (g as Spectrogram).frequencies;
+  const lo = Math.min(f[0], f[f.length - 1]);
+  const hi = Math.max(f[0], f[f.length - 1]);
+  if (yScale === 'linear') {
+    return { toDisplay: (v) => v, axis: { title: { text: 'Frequency (Hz)' } }, hoverLabel: 'Hz' };
+  }
+  let toDisplay: (v: number) => number;
+  if (yScale === 'mel') toDisplay = hzToMel;
+  else {
+    const firstPositive = Array.from(f).find((v) => v > 0) ?? 1;
+    const floorHz = f.length > 1 && f[0] <= 0 ? firstPositive / 2 : firstPositive;
+    toDisplay = (v) => Math.log10(Math.max(v, floorHz));
+  }
+  const candidates = HZ_TICK_CANDIDATES.filter((h) => h >= lo && h <= hi && (yScale === 'mel' || h > 0));
+  if (yScale === 'mel' && lo <= 0) candidates.unshift(0);
+  // Keep ticks at least 1/12 of the axis apart, preferring the higher ones (low ones crowd on mel/log).
+  const span = toDisplay(hi) - toDisplay(lo);
+  const vals: number[] = [];
+  for (const h of candidates.reverse()) if (vals.length === 0 || toDisplay(vals[0]) - toDisplay(h) >= span / 12) vals.unshift(h);
+  return {
+    toDisplay,
+    axis: {
+      title: { text: yScale === 'mel' ? 'Frequency (Hz, mel-spaced)' : 'Frequency (Hz, log)' },
+      tickvals: vals.map(toDisplay),
+      ticktext: vals.map(formatHz),
+    },
+    hoverLabel: yScale === 'mel' ? 'mel' : 'log10 Hz',
+  };
+}
+
+/** Smallest and largest finite values of `data` (NaN, NaN when none). */
+export function finiteRange(data: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < lo && v > -Infinity) lo = v;
+    if (v > hi && v < Infinity) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : [NaN, NaN];
+}
+
+/** One heatmap trace plus its axes, before any layout; used by every heatmap figure. */
+export interface HeatmapPart {
+  trace: Trace;
+  xaxis: Axis;
+  yaxis: Axis;
+  /** Human note on decimation ('' when none), e.g. 'max-pooled 1×2 for display: 257×1001 → 257×501 cells'. */
+  note: string;
+  shape: [number, number];
+  sourceShape: [number, number];
+  range: [number, number];
+}
+
+/** Builds the heatmap trace of `g` (no colour scale range decided yet when `sharedRange`). */
+export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): HeatmapPart {
+  const r = resolveHeatmap(g, opts, name);
+  const spec = isSpectrogram(g) ? g : null;
+  const d = opts.fullResolution
+    ? decimate(g, { maxRows: g.rows, maxCols: g.cols, maxCells: g.rows * g.cols, pooling: r.pooling }, spec?.frequencies, spec?.times)
+    : decimate(g, { maxRows: opts.maxRows ?? 512, maxCols: opts.maxCols ?? 512, maxCells: opts.maxCells, pooling: r.pooling }, spec?.frequencies, spec?.times);
+  const map = yMapping(g, r.yAxis, r.yScale);
+  const ys = Array.from(r.yAxis === 'band' ? d.rowCoords : d.rowCoords, (v) => round6(map.toDisplay(v)));
+  const xs = Array.from(d.colCoords, round6);
+  const z = new Float32Array(d.grid.data.length);
+  for (let i = 0; i < z.length; i++) z[i] = Number.isFinite(d.grid.data[i]) ? d.grid.data[i] : NaN;
+  const [lo, hi] = finiteRange(z);
+  const range: [number, number] = [opts.zmin ?? lo, opts.zmax ?? hi];
+  const pooled = d.factor[0] > 1 || d.factor[1] > 1;
+  const note = pooled
+    ? `${d.pooling}-pooled ${d.factor[0]}×${d.factor[1]} for display: ${g.rows}×${g.cols} → ${d.grid.rows}×${d.grid.cols} cells`
+    : '';
+  const xTitle = spec ? 'Time (s)' : 'Column';
+  const trace: Trace = {
+    type: 'heatmap',
+    name,
+    x: xs,
+    y: ys,
+    z: encodeF4(z, [d.grid.rows, d.grid.cols]),
+    colorscale: plotlyColorScale(r.colorScale),
+    zmin: range[0],
+    zmax: range[1],
+    colorbar: { title: { text: r.unit } },
+    hovertemplate: `${spec ? 't=%{x:.3f} s' : 'col %{x}'}<br>${map.hoverLabel} %{y:.4~g}<br>%{z:.4~g} ${r.unit}<extra>${escapeHtml(name)}</extra>`,
+  };
+  return {
+    trace,
+    xaxis: { title: { text: xTitle } },
+    yaxis: map.axis,
+    note,
+    shape: [d.grid.rows, d.grid.cols],
+    sourceShape: [g.rows, g.cols],
+    range,
+  };
+}
+
+/** Title text with an optional smaller second line (Plotly `<sub>`; the PNG draws it smaller). */
+export function titleWithNote(title: string, note: string): string {
+  return note ? `${escapeHtml(title)}<br><sub>${escapeHtml(note)}</sub>` : escapeHtml(title);
+}
+
+/**
+ * A Plotly heatmap figure of a Grid or Spectrogram (rows x cols, row 0 at the bottom).
+ * x is time in seconds (frame centres) for spectrograms, the column index otherwise; y is Hz on a
+ * linear, log or mel-spaced axis, or the band index. Grids larger than maxRows x maxCols are pooled
+ * for display (said in the title); `z` is sent as a float32 typed-array spec (`{dtype:'f4', bdata,
+ * shape}`), which plotly.js >= 2.28 decodes.
+ * Notes: like librosa.display.specshow the image is cell-centred on the frame times and bin
+ * frequencies; unlike it, pooling picks the max by default so short events stay visible.
+ */
+export function heatmap(g: Grid, opts: HeatmapOptions = {}): Figure {
+  const part = heatmapPart(g, opts);
+  const title = opts.title ?? (isSpectrogram(g) ? 'Spectrogram' : 'Grid');
+  return {
+    data: [part.trace],
+    layout: {
+      title: { text: titleWithNote(title, part.note) },
+      width: opts.width ?? 760,
+      height: opts.height ?? 380,
+      margin: { l: 70, r: 20, t: part.note ? 64 : 48, b: 50 },
+      xaxis: { ...part.xaxis },
+      yaxis: { ...part.yaxis },
+    },
+    config: { responsive: true, displaylogo: false },
+  };
+}
+
+/**
+ * Heatmap of `a - b` (same shape) on the diverging scale, symmetric about 0 so that white means no
+ * change. `unit` defaults to `Δ <unit of a>`.
+ */
+export function difference(a: Grid, b: Grid, opts: HeatmapOptions = {}): Figure {
+  checkGrid(a, 'a');
+  checkGrid(b, 'b');
+  assert(a.rows === b.rows && a.cols === b.cols, () => `a is ${a.rows}x${a.cols} but b is ${b.rows}x${b.cols}; difference needs equal shapes`);
+  const data = new Float32Array(a.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = a.data[i] - b.data[i];
+  const [lo, hi] = finiteRange(data);
+  const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+  const unit = opts.unit ?? `Δ ${isSpectrogram(a) ? a.unit : 'value'}`;
+  const diff: Grid = isSpectrogram(a) ? { ...a, data } : { rows: a.rows, cols: a.cols, data };
+  return heatmap(diff, {
+    colorScale: 'diverging',
+    zmin: -m,
+    zmax: m,
+    title: 'Difference a − b',
+    ...opts,
+    unit,
+  });
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function round6(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}
+
+export { formatTick, niceTicks };

@@ -1,0 +1,50 @@
+import { assert } from '../errors';
+import type { Figure } from './types';
+
+/** Options of {@link sliderFigure}. */
+export interface SliderOptions {
+  /** Parameter name shown on the slider, e.g. 'footprint size'. @default 'value' */
+  label?: string;
+  /** Index of the step shown first (and drawn in the PNG). @default 0 */
+  active?: number;
+}
+
+/**
+ * A figure with a slider over a parameter: `build(v)` makes the figure for each value, the first
+ * (or `active`) one is shown and the others become Plotly frames switched by the slider (no
+ * kernel round trip, so it works in saved notebooks and exported HTML).
+ * Every step's data is embedded: keep steps few and figures small (pass a lower `maxCells` to
+ * heatmaps), since the notebook carries all of them.
+ */
+export function sliderFigure<T>(values: readonly T[], build: (v: T) => Figure, opts: SliderOptions = {}): Figure {
+  assert(values.length > 0, () => 'values must hold at least one parameter value');
+  const active = opts.active ?? 0;
+  assert(Number.isInteger(active) && active >= 0 && active < values.length, () => `active=${active} must be an index into values (length ${values.length})`);
+  const label = opts.label ?? 'value';
+  const figs = values.map((v) => build(v));
+  const base = figs[active];
+  const names = values.map((v) => String(v));
+  const margin = { l: 70, r: 20, t: 48, b: 50, ...(base.layout.margin ?? {}) };
+  return {
+    data: base.data,
+    layout: {
+      ...base.layout,
+      height: (base.layout.height ?? 380) + 90,
+      margin: { ...margin, b: margin.b + 90 },
+      sliders: [
+        {
+          active,
+          currentvalue: { prefix: `${label} = ` },
+          pad: { t: 60 },
+          steps: names.map((name) => ({
+            label: name,
+            method: 'animate',
+            args: [[name], { mode: 'immediate', frame: { duration: 0, redraw: true }, transition: { duration: 0 } }],
+          })),
+        },
+      ],
+    },
+    config: base.config,
+    frames: figs.map((f, i) => ({ name: names[i], data: f.data, layout: { title: f.layout.title } })),
+  };
+}

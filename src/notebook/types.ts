@@ -1,0 +1,53 @@
+/**
+ * The plain-data figure specmorph hands to Plotly: what `Plotly.newPlot(div, data, layout, config)`
+ * takes, so users can tweak any field before showing it. Only the parts our PNG renderer reads are
+ * typed; everything else passes through untouched.
+ */
+export interface Figure {
+  data: Trace[];
+  layout: Layout;
+  config: Record<string, unknown>;
+  /** Plotly animation frames (used by slider figures); frame `i` replaces `data` when step `i` is picked. */
+  frames?: { name: string; data: Trace[]; layout?: Partial<Layout> }[];
+}
+
+/** Plotly's binary array form (plotly.js >= 2.28): base64 of little-endian values, `shape` "rows,cols". */
+export interface TypedArraySpec {
+  dtype: 'f4' | 'f8' | 'i4' | 'u1';
+  bdata: string;
+  shape?: string;
+}
+
+/** A Plotly trace. `type` picks the renderer: 'heatmap', 'scatter' or 'table' are drawn in the PNG. */
+export interface Trace {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** A Plotly axis (subset read by the PNG renderer). */
+export interface Axis {
+  title?: { text?: string };
+  domain?: [number, number];
+  range?: [number, number];
+  type?: 'linear' | 'log' | '-' | 'category';
+  tickvals?: number[];
+  ticktext?: string[];
+  autorange?: boolean | 'reversed';
+  matches?: string;
+  anchor?: string;
+  scaleanchor?: string;
+  showgrid?: boolean;
+  [key: string]: unknown;
+}
+
+/** A Plotly layout (subset read by the PNG renderer). */
+export interface Layout {
+  title?: { text?: string };
+  width?: number;
+  height?: number;
+  margin?: { l?: number; r?: number; t?: number; b?: number };
+  [key: string]: unknown;
+}
+
+/** Colour scales for heatmaps. `greys` runs black (low) to white (high); `diverging` is blue-white-red for signed differences. */
+export type ColorScaleName = 'viridis' | 'magma' | 'greys' | 'diverging';

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decimate } from '../../src/notebook/decimate';
+import { decodeTypedArray, encodeF4, encodeF8 } from '../../src/notebook/encode';
+import { Random } from '../../src/random';
+
+function randomGrid(rows: number, cols: number, seed: number): { rows: number; cols: number; data: Float32Array } {
+  const rng = new Random(seed);
+  return { rows, cols, data: Float32Array.from({ length: rows * cols }, () => rng.normal() * 20 - 40) };
+}
+
+test('encodeF4 rows=3 cols=4 with NaN, ±Inf, -0 and subnormals decodes to the same float32 bits', () => {
+  const v = new Float32Array([1.5, -0, NaN, Infinity, -Infinity, 1e-45, 3.4e38, -123.456, 0.1, 2 ** -126, 7, -7]);
+  const spec = encodeF4(v, [3, 4]);
+  assert.equal(spec.dtype, 'f4');
+  assert.equal(spec.shape, '3,4');
+  const { values, shape } = decodeTypedArray(spec);
+  assert.deepEqual(shape, [3, 4]);
+  const back = Float32Array.from(values);
+  assert.deepEqual(new Uint32Array(back.buffer), new Uint32Array(v.buffer));
+});
+
+test('encodeF4 bdata is little-endian float32 in base64 (the layout plotly.js decodes)', () => {
+  const v = new Float32Array([1, -2.5]);
+  const bytes = Buffer.from(encodeF4(v).bdata, 'base64');
+  assert.equal(bytes.length, 8);
+  assert.equal(bytes.readFloatLE(0), 1);
+  assert.equal(bytes.readFloatLE(4), -2.5);
+});
+
+test('encodeF8 1-D round trip is exact', () => {
+  const v = Float64Array.from({ length: 33 }, (_, i) => Math.PI * i - 1e-300);
+  assert.deepEqual(decodeTypedArray(encodeF8(v)).values, v);
+});
+
+test('encodeF4 shape=2x2 for 3 values throws naming shape', () => {
+  assert.throws(() => encodeF4(new Float32Array(3), [2, 2]), /shape=2x2 must hold values.length=3/);
+});
+
+test('decodeTypedArray dtype=i8 throws naming dtype', () => {
+  assert.throws(() => decodeTypedArray({ dtype: 'i8' as 'f4', bdata: '' }), /dtype="i8"/);
+});
+
+function naivePool(g: { rows: number; cols: number; data: Float32Array }, fr: number, fc: number, mode: 'max' | 'mean'): Float32Array {
+  const rows = Math.ceil(g.rows / fr);
+  const cols = Math.ceil(g.cols / fc);
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      const vals: number[] = [];
+      for (let rr = r * fr; rr < Math.min(g.rows, r * fr + fr); rr++) for (let cc = c * fc; cc < Math.min(g.cols, c * fc + fc); cc++) vals.push(g.data[rr * g.cols + cc]);
+      out[r * cols + c] = mode === 'max' ? Math.max(...vals) : vals.reduce((a, b) => a + b, 0) / vals.length;
+    }
+  return out;
+}
+
+for (const pooling of ['max', 'mean'] as const) {
+  test(`decimate rows=37 cols=101 maxRows=10 maxCols=20 pooling=${pooling} equals a naive block reduce`, () => {
+    const g = randomGrid(37, 101, 3);
+    const d = decimate(g, { maxRows: 10, maxCols: 20, pooling, maxCells: 1e6 });
+    assert.deepEqual(d.factor, [4, 6]);
+    assert.equal(d.grid.rows, 10);
+    assert.equal(d.grid.cols, 17);
+    const want = naivePool(g, 4, 6, pooling);
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(d.grid.data[i] - want[i]) <= 1e-4 * Math.max(1, Math.abs(want[i])), `cell ${i}`);
+    assert.equal(d.colCoords[16], 98); // last, partial block: columns 96..100
+  });
+}
+
+test('decimate rows=257 cols=1001 default budget pools 2x6 to 129x167 (<= 24576 cells)', () => {
+  const d = decimate(randomGrid(257, 1001, 1));
+  assert.deepEqual(d.factor, [2, 6]);
+  assert.deepEqual([d.grid.rows, d.grid.cols], [129, 167]);
+  assert.ok(d.grid.rows * d.grid.cols <= 24576);
+});
+
+test('decimate skips NaN cells and gives NaN for all-NaN blocks', () => {
+  const g = { rows: 2, cols: 4, data: new Float32Array([NaN, 1, NaN, NaN, 3, NaN, NaN, NaN]) };
+  const d = decimate(g, { maxRows: 1, maxCols: 2, pooling: 'mean' });
+  assert.equal(d.grid.data[0], 2);
+  assert.ok(Number.isNaN(d.grid.data[1]));
+});
+
+test('decimate maxRows=0 and pooling=median throw naming the option', () => {
+  const g = randomGrid(4, 4, 1);
+  assert.throws(() => decimate(g, { maxRows: 0 }), /maxRows=0 must be a positive integer/);
+  assert.throws(() => decimate(g, { pooling: 'median' as 'max' }), /pooling="median"/);
+});
