@@ -75,7 +75,7 @@ export function sniffAudio(b: Uint8Array, name = '<bytes>'): { container: AudioC
 /**
  * Decodes a WAV or FLAC file held in memory.
  *
- * Input: the whole file's bytes. Output: {@link Audio}, one Float32Array per channel, samples in
+ * Input: the whole file's bytes (a Node Buffer is a Uint8Array; an ArrayBuffer is accepted too). Output: {@link Audio}, one Float32Array per channel, samples in
  * [-1, 1) for integer formats (float WAV is kept as stored).
  *
  * WAV: integer PCM 8/16/24/32-bit, IEEE float 32/64-bit, any channel count, plain or
@@ -88,10 +88,11 @@ export function sniffAudio(b: Uint8Array, name = '<bytes>'): { container: AudioC
  * result. Integer scaling follows soundfile: signed n-bit divides by 2^(n-1). Mixing down happens
  * before resampling (the same result, as both are linear, at 1/channels of the cost).
  */
-export async function decodeAudio(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<Audio> {
+export async function decodeAudio(bytes: Uint8Array | ArrayBuffer, opts: DecodeOptions = {}): Promise<Audio> {
   const name = opts.name ?? '<bytes>';
+  if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
   if (!(bytes instanceof Uint8Array)) {
-    throw new ParameterError(`bytes must be a Uint8Array (got ${bytes === null ? 'null' : typeof bytes})`);
+    throw new ParameterError(`bytes must be a Uint8Array or ArrayBuffer (got ${bytes === null ? 'null' : typeof bytes})`);
   }
   if (opts.sampleRate !== undefined) assertPositiveInt(opts.sampleRate, 'sampleRate');
   const { container, offset } = sniffAudio(bytes, name);

@@ -220,7 +220,7 @@ test('loadAudio errors name the path: missing file, directory, bad content', asy
 test('decodeAudio parameter errors are ParameterError naming the argument', async () => {
   await assert.rejects(decodeAudio(goodWav, { sampleRate: 0 }), (e: Error) => e instanceof ParameterError && /sampleRate=0 must be a positive integer/.test(e.message));
   await assert.rejects(decodeAudio(goodWav, { sampleRate: 22050.5 }), /sampleRate=22050.5 must be a positive integer/);
-  await assert.rejects(decodeAudio('x.wav' as unknown as Uint8Array), (e: Error) => e instanceof SpecmorphError && /bytes must be a Uint8Array \(got string\)/.test(e.message));
+  await assert.rejects(decodeAudio('x.wav' as unknown as Uint8Array), (e: Error) => e instanceof SpecmorphError && /bytes must be a Uint8Array or ArrayBuffer \(got string\)/.test(e.message));
   await assert.rejects(loadAudio(''), /path="" must be a non-empty string/);
 });
 
@@ -245,7 +245,9 @@ test('concurrent decodes (8 FLAC + 8 WAV at once) give the same results as one a
   parallel.forEach((a, i) => assert.deepEqual(a, sequential[i % files.length]));
 });
 
-test('bytes may be a view at any offset of a larger buffer (odd byteOffset)', async () => {
+test('bytes may be an ArrayBuffer, or a view at any offset of a larger buffer (odd byteOffset)', async () => {
+  const wav = fixtureBytes('wav/pcm_s16_stereo_16000.wav');
+  assert.deepEqual(await decodeAudio(wav.buffer.slice(wav.byteOffset, wav.byteOffset + wav.byteLength)), await decodeAudio(wav));
   for (const f of ['wav/pcm_s24_3ch_22050.wav', 'wav/float64_mono_8000.wav', 'flac/flac_s8_mono_8000.flac']) {
     const b = fixtureBytes(f);
     const host = new Uint8Array(b.length + 3);
