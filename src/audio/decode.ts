@@ -78,8 +78,9 @@ export function sniffAudio(b: Uint8Array, name = '<bytes>'): { container: AudioC
  * Input: the whole file's bytes (a Node Buffer is a Uint8Array; an ArrayBuffer is accepted too). Output: {@link Audio}, one Float32Array per channel, samples in
  * [-1, 1) for integer formats (float WAV is kept as stored).
  *
- * WAV: integer PCM 8/16/24/32-bit, IEEE float 32/64-bit, any channel count, plain or
- * WAVE_FORMAT_EXTENSIBLE. FLAC: any bit depth and channel count libFLAC supports. Every malformed
+ * WAV: integer PCM 8/16/24/32-bit, IEEE float 32/64-bit, G.711 A-law / mu-law, any channel count,
+ * plain or WAVE_FORMAT_EXTENSIBLE. FLAC: 4..24-bit, 1..8 channels (native FLAC, optionally behind an
+ * ID3v2 tag). Every malformed
  * file rejects with {@link AudioDecodeError} `"<name>: <reason>"` (truncated header or data, wrong
  * magic, zero samples, NaN/Inf in float data, unsupported format code or bit depth).
  *

@@ -184,6 +184,7 @@ export function decodeWav(b: Uint8Array, name: string): Audio {
   for (let c = 0; c < nCh; c++) channels.push(new Float32Array(frames));
   const view = new DataView(b.buffer, b.byteOffset + dataOffset, frames * blockAlign);
   const bytes = bitsPerSample / 8;
+  const g711 = formatCode === WAVE_FORMAT_ALAW ? g711Table(alawToLinear) : formatCode === WAVE_FORMAT_MULAW ? g711Table(mulawToLinear) : undefined;
   for (let c = 0; c < nCh; c++) {
     const out = channels[c];
     let p = c * bytes;
@@ -203,9 +204,8 @@ export function decodeWav(b: Uint8Array, name: string): Audio {
           }
         }
       }
-    } else if (formatCode === WAVE_FORMAT_ALAW || formatCode === WAVE_FORMAT_MULAW) {
-      const table = g711Table(formatCode === WAVE_FORMAT_ALAW ? alawToLinear : mulawToLinear);
-      for (let i = 0; i < frames; i++, p += blockAlign) out[i] = table[view.getUint8(p)];
+    } else if (g711) {
+      for (let i = 0; i < frames; i++, p += blockAlign) out[i] = g711[view.getUint8(p)];
     } else if (bytes === 1) {
       for (let i = 0; i < frames; i++, p += blockAlign) out[i] = (view.getUint8(p) - 128) / 128;
     } else if (bytes === 2) {
