@@ -80,9 +80,9 @@ export function sniffAudio(b: Uint8Array, name = '<bytes>'): { container: AudioC
  *
  * WAV: integer PCM 8/16/24/32-bit, IEEE float 32/64-bit, G.711 A-law / mu-law, any channel count,
  * plain or WAVE_FORMAT_EXTENSIBLE. FLAC: 4..24-bit, 1..8 channels (native FLAC, optionally behind an
- * ID3v2 tag). Every malformed
- * file rejects with {@link AudioDecodeError} `"<name>: <reason>"` (truncated header or data, wrong
- * magic, zero samples, NaN/Inf in float data, unsupported format code or bit depth).
+ * ID3v2 tag). Every malformed file rejects with {@link AudioDecodeError} `"<name>: <reason>"`
+ * (truncated header or data, wrong magic, zero samples, NaN/Inf in float data, unsupported format
+ * code or bit depth); bad options reject with {@link ParameterError}.
  *
  * Notes: the defaults keep the file as it is (as soundfile.read / torchaudio.load), unlike
  * librosa.load (sr=22050, mono=True); pass `{sampleRate: 22050, mono: true}` for librosa.load's
@@ -109,8 +109,8 @@ export async function decodeAudio(bytes: Uint8Array | ArrayBuffer, opts: DecodeO
 
 /**
  * Reads and decodes a WAV or FLAC file (told apart by content, not extension); see {@link decodeAudio}.
- * Every error, including a missing or unreadable file, is an {@link AudioDecodeError} whose message
- * starts with the path.
+ * A missing or unreadable file and every decoding problem reject with an {@link AudioDecodeError}
+ * whose message starts with the path, e.g. `datasets/x.wav: cannot read file (no such file)`.
  */
 export async function loadAudio(path: string, opts: Omit<DecodeOptions, 'name'> = {}): Promise<Audio> {
   if (typeof path !== 'string' || path === '') throw new ParameterError(`path=${JSON.stringify(path)} must be a non-empty string`);
