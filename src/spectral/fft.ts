@@ -5,6 +5,135 @@ function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
 }
 
+/** A complex DFT of one size on interleaved [re, im, ...] arrays; inverse scaled by 1/size (as fft.js). */
+interface ComplexPlan {
+  transform(out: Float64Array, data: Float64Array): void;
+  inverseTransform(out: Float64Array, data: Float64Array): void;
+}
+
+/** Direct O(n^2) DFT, for the tiny sizes where it beats the alternatives. */
+class DirectDft implements ComplexPlan {
+  private readonly cos: Float64Array;
+  private readonly sin: Float64Array;
+  constructor(private readonly n: number) {
+    this.cos = new Float64Array(n);
+    this.sin = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      this.cos[k] = Math.cos((2 * Math.PI * k) / n);
+      this.sin[k] = Math.sin((2 * Math.PI * k) / n);
+    }
+  }
+  transform(out: Float64Array, data: Float64Array): void {
+    this.run(out, data, -1);
+  }
+  inverseTransform(out: Float64Array, data: Float64Array): void {
+    this.run(out, data, 1);
+    for (let i = 0; i < 2 * this.n; i++) out[i] /= this.n;
+  }
+  private run(out: Float64Array, x: Float64Array, sign: number): void {
+    const n = this.n;
+    for (let k = 0; k < n; k++) {
+      let re = 0;
+      let im = 0;
+      for (let m = 0; m < n; m++) {
+        const j = (k * m) % n;
+        const c = this.cos[j];
+        const s = sign * this.sin[j];
+        re += x[2 * m] * c - x[2 * m + 1] * s;
+        im += x[2 * m] * s + x[2 * m + 1] * c;
+      }
+      out[2 * k] = re;
+      out[2 * k + 1] = im;
+    }
+  }
+}
+
+/**
+ * Bluestein's chirp-z: a DFT of any size n as a circular convolution of length M >= 2n-1 (a power of
+ * two, through fft.js). X[k] = w[k] * sum_m (x[m] w[m]) conj(w[k-m]), w[k] = exp(-i pi k^2 / n).
+ */
+class BluesteinDft implements ComplexPlan {
+  private readonly big: FFT;
+  private readonly chirpRe: Float64Array;
+  private readonly chirpIm: Float64Array;
+  private readonly kernel: Float64Array;
+  private readonly a: Float64Array;
+  private readonly b: Float64Array;
+  constructor(private readonly n: number) {
+    let m = 1;
+    while (m < 2 * n - 1) m *= 2;
+    this.big = new FFT(m);
+    this.chirpRe = new Float64Array(n);
+    this.chirpIm = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      // k^2 reduced mod 2n keeps the angle accurate for large k
+      const ang = (Math.PI * ((k * k) % (2 * n))) / n;
+      this.chirpRe[k] = Math.cos(ang);
+      this.chirpIm[k] = -Math.sin(ang);
+    }
+    const b = new Float64Array(2 * m);
+    for (let k = 0; k < n; k++) {
+      b[2 * k] = this.chirpRe[k];
+      b[2 * k + 1] = -this.chirpIm[k];
+      if (k > 0) {
+        b[2 * (m - k)] = this.chirpRe[k];
+        b[2 * (m - k) + 1] = -this.chirpIm[k];
+      }
+    }
+    this.kernel = new Float64Array(2 * m);
+    this.big.transform(this.kernel, b);
+    this.a = new Float64Array(2 * m);
+    this.b = new Float64Array(2 * m);
+  }
+  transform(out: Float64Array, data: Float64Array): void {
+    this.run(out, data, false);
+  }
+  // inverse DFT = conj(DFT(conj(x))) / n
+  inverseTransform(out: Float64Array, data: Float64Array): void {
+    this.run(out, data, true);
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
+      out[2 * i] /= n;
+      out[2 * i + 1] /= -n;
+    }
+  }
+  private run(out: Float64Array, x: Float64Array, conjIn: boolean): void {
+    const n = this.n;
+    const a = this.a;
+    const t = this.b;
+    const cr = this.chirpRe;
+    const ci = this.chirpIm;
+    const sgn = conjIn ? -1 : 1;
+    a.fill(0);
+    for (let k = 0; k < n; k++) {
+      const xr = x[2 * k];
+      const xi = sgn * x[2 * k + 1];
+      a[2 * k] = xr * cr[k] - xi * ci[k];
+      a[2 * k + 1] = xr * ci[k] + xi * cr[k];
+    }
+    this.big.transform(t, a);
+    const kern = this.kernel;
+    for (let i = 0; i < t.length; i += 2) {
+      const r = t[i] * kern[i] - t[i + 1] * kern[i + 1];
+      const im = t[i] * kern[i + 1] + t[i + 1] * kern[i];
+      t[i] = r;
+      t[i + 1] = im;
+    }
+    this.big.inverseTransform(a, t);
+    for (let k = 0; k < n; k++) {
+      const yr = a[2 * k];
+      const yi = a[2 * k + 1];
+      out[2 * k] = yr * cr[k] - yi * ci[k];
+      out[2 * k + 1] = yr * ci[k] + yi * cr[k];
+    }
+  }
+}
+
+function complexPlan(n: number): ComplexPlan {
+  if (isPowerOfTwo(n) && n >= 2) return new FFT(n) as unknown as ComplexPlan;
+  return n <= 16 ? new DirectDft(n) : new BluesteinDft(n);
+}
+
 /**
  * Forward and inverse real DFT of one size, with every buffer allocated once so that per-frame calls
  * allocate nothing.
@@ -13,99 +142,61 @@ function isPowerOfTwo(n: number): boolean {
  * frequencies. Conventions are numpy's: forward `X[k] = sum x[m] e^{-2 pi i k m / n}` (no scaling),
  * inverse scaled by 1/n and ignoring the imaginary parts of DC and (even n) Nyquist, as `numpy.fft.irfft`.
  *
- * Sizes: powers of two >= 8 run as one complex FFT of n/2 points (fft.js) plus a split step; other
- * sizes > 32 use Bluestein's chirp-z through a power-of-two fft.js transform; tiny sizes a direct DFT.
+ * Even n runs as one complex DFT of n/2 points on the samples paired as x[2m] + i x[2m+1], plus a
+ * split step; that DFT is fft.js for powers of two, Bluestein's chirp-z through fft.js otherwise
+ * (several times slower: prefer power-of-two nFft). Odd n runs as a complex DFT of n points.
  */
 export class RealFft {
   readonly n: number;
   readonly bins: number;
-  private readonly kind: 'packed' | 'bluestein' | 'direct';
+  private readonly packed: boolean;
+  private readonly plan: ComplexPlan;
   private readonly cos: Float64Array;
   private readonly sin: Float64Array;
-  // packed
-  private half?: FFT;
-  private z?: Float64Array;
-  private zi?: Float64Array;
-  // bluestein
-  private big?: FFT;
-  private chirpRe?: Float64Array;
-  private chirpIm?: Float64Array;
-  private kernel?: Float64Array;
-  private ba?: Float64Array;
-  private bb?: Float64Array;
+  private readonly z: Float64Array;
+  private readonly w: Float64Array;
 
   constructor(n: number) {
     this.n = n;
     this.bins = Math.floor(n / 2) + 1;
-    if (isPowerOfTwo(n) && n >= 8) {
-      this.kind = 'packed';
-      this.half = new FFT(n / 2);
+    this.packed = n % 2 === 0 && n >= 4;
+    if (this.packed) {
+      const h = n / 2;
+      this.plan = complexPlan(h);
       this.z = new Float64Array(n);
-      this.zi = new Float64Array(n);
-      this.cos = new Float64Array(n / 2 + 1);
-      this.sin = new Float64Array(n / 2 + 1);
-      for (let k = 0; k <= n / 2; k++) {
+      this.w = new Float64Array(n);
+      this.cos = new Float64Array(h + 1);
+      this.sin = new Float64Array(h + 1);
+      for (let k = 0; k <= h; k++) {
         this.cos[k] = Math.cos((2 * Math.PI * k) / n);
         this.sin[k] = Math.sin((2 * Math.PI * k) / n);
       }
-    } else if (n > 32) {
-      this.kind = 'bluestein';
-      let m = 1;
-      while (m < 2 * n - 1) m *= 2;
-      this.big = new FFT(m);
-      // chirp w[k] = exp(-i pi k^2 / n); k^2 reduced mod 2n keeps the angle accurate for large k.
-      this.chirpRe = new Float64Array(n);
-      this.chirpIm = new Float64Array(n);
-      for (let k = 0; k < n; k++) {
-        const a = (Math.PI * ((k * k) % (2 * n))) / n;
-        this.chirpRe[k] = Math.cos(a);
-        this.chirpIm[k] = -Math.sin(a);
-      }
-      const b = new Float64Array(2 * m);
-      for (let k = 0; k < n; k++) {
-        b[2 * k] = this.chirpRe[k];
-        b[2 * k + 1] = -this.chirpIm[k];
-        if (k > 0) {
-          b[2 * (m - k)] = this.chirpRe[k];
-          b[2 * (m - k) + 1] = -this.chirpIm[k];
-        }
-      }
-      this.kernel = new Float64Array(2 * m);
-      this.big.transform(this.kernel, b);
-      this.ba = new Float64Array(2 * m);
-      this.bb = new Float64Array(2 * m);
+    } else {
+      this.plan = complexPlan(n);
+      this.z = new Float64Array(2 * n);
+      this.w = new Float64Array(2 * n);
       this.cos = new Float64Array(0);
       this.sin = new Float64Array(0);
-    } else {
-      this.kind = 'direct';
-      this.cos = new Float64Array(n);
-      this.sin = new Float64Array(n);
-      for (let k = 0; k < n; k++) {
-        this.cos[k] = Math.cos((2 * Math.PI * k) / n);
-        this.sin[k] = Math.sin((2 * Math.PI * k) / n);
-      }
     }
   }
 
   /** Spectrum of the real frame `x` (length n) into `out` (length 2*bins). */
   forward(x: Float64Array, out: Float64Array): void {
-    if (this.kind === 'packed') this.forwardPacked(x, out);
-    else if (this.kind === 'bluestein') this.forwardBluestein(x, out);
-    else this.forwardDirect(x, out);
-  }
-
-  /** Real frame (length n) whose half spectrum is `spec` (length 2*bins), as numpy.fft.irfft(spec, n). */
-  inverse(spec: Float64Array, out: Float64Array): void {
-    if (this.kind === 'packed') this.inversePacked(spec, out);
-    else this.inverseGeneric(spec, out);
-  }
-
-  private forwardPacked(x: Float64Array, out: Float64Array): void {
-    // x read as n/2 complex samples z[m] = x[2m] + i x[2m+1]; Z = FFT(z) splits into the spectra of the
+    if (!this.packed) {
+      const w = this.w;
+      for (let m = 0; m < this.n; m++) {
+        w[2 * m] = x[m];
+        w[2 * m + 1] = 0;
+      }
+      this.plan.transform(this.z, w);
+      out.set(this.z.subarray(0, 2 * this.bins));
+      return;
+    }
+    // x read as n/2 complex samples z[m] = x[2m] + i x[2m+1]; Z = DFT(z) splits into the spectra of the
     // even and odd samples, recombined with one twiddle per bin.
     const h = this.n / 2;
-    const z = this.z!;
-    this.half!.transform(z, x);
+    const z = this.z;
+    this.plan.transform(z, x);
     const cos = this.cos;
     const sin = this.sin;
     out[0] = z[0] + z[1];
@@ -129,9 +220,27 @@ export class RealFft {
     }
   }
 
-  private inversePacked(spec: Float64Array, out: Float64Array): void {
-    const h = this.n / 2;
-    const z = this.zi!;
+  /** Real frame (length n) whose half spectrum is `spec` (length 2*bins), as numpy.fft.irfft(spec, n). */
+  inverse(spec: Float64Array, out: Float64Array): void {
+    const n = this.n;
+    if (!this.packed) {
+      // Hermitian completion; the DC imaginary part is dropped as numpy does
+      const w = this.w;
+      for (let k = 0; k < n; k++) {
+        if (k < this.bins) {
+          w[2 * k] = spec[2 * k];
+          w[2 * k + 1] = k === 0 ? 0 : spec[2 * k + 1];
+        } else {
+          w[2 * k] = spec[2 * (n - k)];
+          w[2 * k + 1] = -spec[2 * (n - k) + 1];
+        }
+      }
+      this.plan.inverseTransform(this.z, w);
+      for (let m = 0; m < n; m++) out[m] = this.z[2 * m];
+      return;
+    }
+    const h = n / 2;
+    const z = this.w;
     const cos = this.cos;
     const sin = this.sin;
     // DC and Nyquist imaginary parts are dropped, as numpy.fft.irfft does.
@@ -156,100 +265,7 @@ export class RealFft {
       z[2 * k] = 0.5 * (er - oi);
       z[2 * k + 1] = 0.5 * (ei + or);
     }
-    this.half!.inverseTransform(out, z);
-  }
-
-  private forwardBluestein(x: Float64Array, out: Float64Array): void {
-    const n = this.n;
-    const a = this.ba!;
-    const cr = this.chirpRe!;
-    const ci = this.chirpIm!;
-    a.fill(0);
-    for (let k = 0; k < n; k++) {
-      a[2 * k] = x[k] * cr[k];
-      a[2 * k + 1] = x[k] * ci[k];
-    }
-    this.convolveChirp(a);
-    const b = this.ba!;
-    for (let k = 0; k < this.bins; k++) {
-      const yr = b[2 * k];
-      const yi = b[2 * k + 1];
-      out[2 * k] = yr * cr[k] - yi * ci[k];
-      out[2 * k + 1] = yr * ci[k] + yi * cr[k];
-    }
-  }
-
-  // a <- IFFT(FFT(a) * kernel), in place through bb.
-  private convolveChirp(a: Float64Array): void {
-    const big = this.big!;
-    const t = this.bb!;
-    const kern = this.kernel!;
-    big.transform(t, a);
-    for (let i = 0; i < t.length; i += 2) {
-      const r = t[i] * kern[i] - t[i + 1] * kern[i + 1];
-      const im = t[i] * kern[i + 1] + t[i + 1] * kern[i];
-      t[i] = r;
-      t[i + 1] = im;
-    }
-    big.inverseTransform(a, t);
-  }
-
-  private forwardDirect(x: Float64Array, out: Float64Array): void {
-    const n = this.n;
-    for (let k = 0; k < this.bins; k++) {
-      let re = 0;
-      let im = 0;
-      for (let m = 0; m < n; m++) {
-        const j = (k * m) % n;
-        re += x[m] * this.cos[j];
-        im -= x[m] * this.sin[j];
-      }
-      out[2 * k] = re;
-      out[2 * k + 1] = im;
-    }
-  }
-
-  // Inverse for non-packed sizes: x = Re(conj(DFT(conj(X_full)))) / n with the Hermitian-completed X.
-  private inverseGeneric(spec: Float64Array, out: Float64Array): void {
-    const n = this.n;
-    const bins = this.bins;
-    const even = n % 2 === 0;
-    if (this.kind === 'direct') {
-      for (let m = 0; m < n; m++) {
-        let acc = spec[0];
-        for (let k = 1; k < bins; k++) {
-          const j = (k * m) % n;
-          if (even && k === bins - 1) acc += spec[2 * k] * this.cos[j];
-          else acc += 2 * (spec[2 * k] * this.cos[j] - spec[2 * k + 1] * this.sin[j]);
-        }
-        out[m] = acc / n;
-      }
-      return;
-    }
-    const a = this.ba!;
-    const cr = this.chirpRe!;
-    const ci = this.chirpIm!;
-    a.fill(0);
-    for (let k = 0; k < n; k++) {
-      let re: number;
-      let im: number;
-      if (k < bins) {
-        re = spec[2 * k];
-        im = k === 0 || (even && k === bins - 1) ? 0 : spec[2 * k + 1];
-      } else {
-        re = spec[2 * (n - k)];
-        im = -spec[2 * (n - k) + 1];
-      }
-      // conj(X[k]) times chirp
-      a[2 * k] = re * cr[k] + im * ci[k];
-      a[2 * k + 1] = re * ci[k] - im * cr[k];
-    }
-    this.convolveChirp(a);
-    for (let m = 0; m < n; m++) {
-      const yr = a[2 * m];
-      const yi = a[2 * m + 1];
-      out[m] = (yr * cr[m] - yi * ci[m]) / n;
-    }
+    this.plan.inverseTransform(out, z);
   }
 }
 
