@@ -129,9 +129,250 @@ class BluesteinDft implements ComplexPlan {
   }
 }
 
+/** kissfft's factorisation: radix 4 first, then 2, 3, 5, 7, ... */
+function radixFactors(n: number): number[] {
+  const f: number[] = [];
+  let p = 4;
+  while (n > 1) {
+    while (n % p !== 0) {
+      p = p === 4 ? 2 : p === 2 ? 3 : p + 2;
+      if (p * p > n) p = n;
+    }
+    f.push(p);
+    n /= p;
+  }
+  return f;
+}
+
+/**
+ * Mixed-radix decimation-in-time DFT (kissfft's recursive scheme with its radix-2/3/4/5 and generic
+ * butterflies) for sizes whose prime factors are all small, so that e.g. nFft = 400 (2^4 5^2) costs
+ * about what a power of two of similar size does instead of Bluestein's two transforms of >= 2n points.
+ */
+class MixedRadixDft implements ComplexPlan {
+  private readonly factors: number[];
+  private readonly fwdRe: Float64Array;
+  private readonly fwdIm: Float64Array;
+  private readonly invIm: Float64Array;
+  private twIm: Float64Array;
+  private readonly scratch: Float64Array;
+  constructor(private readonly n: number) {
+    this.factors = radixFactors(n);
+    this.fwdRe = new Float64Array(n);
+    this.fwdIm = new Float64Array(n);
+    this.invIm = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      this.fwdRe[i] = Math.cos((2 * Math.PI * i) / n);
+      this.fwdIm[i] = -Math.sin((2 * Math.PI * i) / n);
+      this.invIm[i] = -this.fwdIm[i];
+    }
+    this.twIm = this.fwdIm;
+    this.scratch = new Float64Array(2 * Math.max(...this.factors));
+  }
+  transform(out: Float64Array, data: Float64Array): void {
+    this.twIm = this.fwdIm;
+    this.work(out, 0, data, 0, 1, 0, this.n);
+  }
+  inverseTransform(out: Float64Array, data: Float64Array): void {
+    this.twIm = this.invIm;
+    this.work(out, 0, data, 0, 1, 0, this.n);
+    const s = 1 / this.n;
+    for (let i = 0; i < 2 * this.n; i++) out[i] *= s;
+  }
+  // out[o ..] (complex index) = DFT of the len points data[i], data[i + fstride], ...
+  private work(out: Float64Array, o: number, data: Float64Array, i: number, fstride: number, fi: number, len: number): void {
+    const p = this.factors[fi];
+    const m = len / p;
+    if (m === 1) {
+      for (let j = 0; j < p; j++) {
+        out[2 * (o + j)] = data[2 * (i + j * fstride)];
+        out[2 * (o + j) + 1] = data[2 * (i + j * fstride) + 1];
+      }
+    } else {
+      for (let j = 0; j < p; j++) this.work(out, o + j * m, data, i + j * fstride, fstride * p, fi + 1, m);
+    }
+    if (p === 4) this.bfly4(out, o, fstride, m);
+    else if (p === 2) this.bfly2(out, o, fstride, m);
+    else if (p === 3) this.bfly3(out, o, fstride, m);
+    else if (p === 5) this.bfly5(out, o, fstride, m);
+    else this.bflyGeneric(out, o, fstride, m, p);
+  }
+  private bfly2(f: Float64Array, o: number, fstride: number, m: number): void {
+    const wr = this.fwdRe;
+    const wi = this.twIm;
+    for (let u = 0; u < m; u++) {
+      const a = 2 * (o + u);
+      const b = 2 * (o + u + m);
+      const tw = u * fstride;
+      const tr = f[b] * wr[tw] - f[b + 1] * wi[tw];
+      const ti = f[b] * wi[tw] + f[b + 1] * wr[tw];
+      f[b] = f[a] - tr;
+      f[b + 1] = f[a + 1] - ti;
+      f[a] += tr;
+      f[a + 1] += ti;
+    }
+  }
+  private bfly4(f: Float64Array, o: number, fstride: number, m: number): void {
+    const wr = this.fwdRe;
+    const wi = this.twIm;
+    const inv = wi === this.invIm;
+    for (let u = 0; u < m; u++) {
+      const i0 = 2 * (o + u);
+      const i1 = i0 + 2 * m;
+      const i2 = i1 + 2 * m;
+      const i3 = i2 + 2 * m;
+      const t1 = u * fstride;
+      const t2 = 2 * t1;
+      const t3 = 3 * t1;
+      const s0r = f[i1] * wr[t1] - f[i1 + 1] * wi[t1];
+      const s0i = f[i1] * wi[t1] + f[i1 + 1] * wr[t1];
+      const s1r = f[i2] * wr[t2] - f[i2 + 1] * wi[t2];
+      const s1i = f[i2] * wi[t2] + f[i2 + 1] * wr[t2];
+      const s2r = f[i3] * wr[t3] - f[i3 + 1] * wi[t3];
+      const s2i = f[i3] * wi[t3] + f[i3 + 1] * wr[t3];
+      const s5r = f[i0] - s1r;
+      const s5i = f[i0 + 1] - s1i;
+      const ar = f[i0] + s1r;
+      const ai = f[i0 + 1] + s1i;
+      const s3r = s0r + s2r;
+      const s3i = s0i + s2i;
+      const s4r = s0r - s2r;
+      const s4i = s0i - s2i;
+      f[i2] = ar - s3r;
+      f[i2 + 1] = ai - s3i;
+      f[i0] = ar + s3r;
+      f[i0 + 1] = ai + s3i;
+      if (inv) {
+        f[i1] = s5r - s4i;
+        f[i1 + 1] = s5i + s4r;
+        f[i3] = s5r + s4i;
+        f[i3 + 1] = s5i - s4r;
+      } else {
+        f[i1] = s5r + s4i;
+        f[i1 + 1] = s5i - s4r;
+        f[i3] = s5r - s4i;
+        f[i3 + 1] = s5i + s4r;
+      }
+    }
+  }
+  private bfly3(f: Float64Array, o: number, fstride: number, m: number): void {
+    const wr = this.fwdRe;
+    const wi = this.twIm;
+    const epi3i = wi[fstride * m];
+    for (let u = 0; u < m; u++) {
+      const i0 = 2 * (o + u);
+      const i1 = i0 + 2 * m;
+      const i2 = i1 + 2 * m;
+      const t1 = u * fstride;
+      const t2 = 2 * t1;
+      const s1r = f[i1] * wr[t1] - f[i1 + 1] * wi[t1];
+      const s1i = f[i1] * wi[t1] + f[i1 + 1] * wr[t1];
+      const s2r = f[i2] * wr[t2] - f[i2 + 1] * wi[t2];
+      const s2i = f[i2] * wi[t2] + f[i2 + 1] * wr[t2];
+      const s3r = s1r + s2r;
+      const s3i = s1i + s2i;
+      const s0r = (s1r - s2r) * epi3i;
+      const s0i = (s1i - s2i) * epi3i;
+      const mr = f[i0] - 0.5 * s3r;
+      const mi = f[i0 + 1] - 0.5 * s3i;
+      f[i0] += s3r;
+      f[i0 + 1] += s3i;
+      f[i2] = mr + s0i;
+      f[i2 + 1] = mi - s0r;
+      f[i1] = mr - s0i;
+      f[i1 + 1] = mi + s0r;
+    }
+  }
+  private bfly5(f: Float64Array, o: number, fstride: number, m: number): void {
+    const wr = this.fwdRe;
+    const wi = this.twIm;
+    const yar = wr[fstride * m];
+    const yai = wi[fstride * m];
+    const ybr = wr[2 * fstride * m];
+    const ybi = wi[2 * fstride * m];
+    for (let u = 0; u < m; u++) {
+      const i0 = 2 * (o + u);
+      const i1 = i0 + 2 * m;
+      const i2 = i1 + 2 * m;
+      const i3 = i2 + 2 * m;
+      const i4 = i3 + 2 * m;
+      const t1 = u * fstride;
+      const t2 = 2 * t1;
+      const t3 = 3 * t1;
+      const t4 = 4 * t1;
+      const s0r = f[i0];
+      const s0i = f[i0 + 1];
+      const s1r = f[i1] * wr[t1] - f[i1 + 1] * wi[t1];
+      const s1i = f[i1] * wi[t1] + f[i1 + 1] * wr[t1];
+      const s2r = f[i2] * wr[t2] - f[i2 + 1] * wi[t2];
+      const s2i = f[i2] * wi[t2] + f[i2 + 1] * wr[t2];
+      const s3r = f[i3] * wr[t3] - f[i3 + 1] * wi[t3];
+      const s3i = f[i3] * wi[t3] + f[i3 + 1] * wr[t3];
+      const s4r = f[i4] * wr[t4] - f[i4 + 1] * wi[t4];
+      const s4i = f[i4] * wi[t4] + f[i4 + 1] * wr[t4];
+      const s7r = s1r + s4r;
+      const s7i = s1i + s4i;
+      const s10r = s1r - s4r;
+      const s10i = s1i - s4i;
+      const s8r = s2r + s3r;
+      const s8i = s2i + s3i;
+      const s9r = s2r - s3r;
+      const s9i = s2i - s3i;
+      f[i0] = s0r + s7r + s8r;
+      f[i0 + 1] = s0i + s7i + s8i;
+      const s5r = s0r + s7r * yar + s8r * ybr;
+      const s5i = s0i + s7i * yar + s8i * ybr;
+      const s6r = s10i * yai + s9i * ybi;
+      const s6i = -s10r * yai - s9r * ybi;
+      f[i1] = s5r - s6r;
+      f[i1 + 1] = s5i - s6i;
+      f[i4] = s5r + s6r;
+      f[i4 + 1] = s5i + s6i;
+      const s11r = s0r + s7r * ybr + s8r * yar;
+      const s11i = s0i + s7i * ybr + s8i * yar;
+      const s12r = -s10i * ybi + s9i * yai;
+      const s12i = s10r * ybi - s9r * yai;
+      f[i2] = s11r + s12r;
+      f[i2 + 1] = s11i + s12i;
+      f[i3] = s11r - s12r;
+      f[i3 + 1] = s11i - s12i;
+    }
+  }
+  private bflyGeneric(f: Float64Array, o: number, fstride: number, m: number, p: number): void {
+    const n = this.n;
+    const wr = this.fwdRe;
+    const wi = this.twIm;
+    const sc = this.scratch;
+    for (let u = 0; u < m; u++) {
+      for (let q = 0, k = u; q < p; q++, k += m) {
+        sc[2 * q] = f[2 * (o + k)];
+        sc[2 * q + 1] = f[2 * (o + k) + 1];
+      }
+      for (let q1 = 0, k = u; q1 < p; q1++, k += m) {
+        let re = sc[0];
+        let im = sc[1];
+        let tw = 0;
+        const step = fstride * k;
+        for (let q = 1; q < p; q++) {
+          tw += step;
+          if (tw >= n) tw -= n;
+          const xr = sc[2 * q];
+          const xi = sc[2 * q + 1];
+          re += xr * wr[tw] - xi * wi[tw];
+          im += xr * wi[tw] + xi * wr[tw];
+        }
+        f[2 * (o + k)] = re;
+        f[2 * (o + k) + 1] = im;
+      }
+    }
+  }
+}
+
 function complexPlan(n: number): ComplexPlan {
   if (isPowerOfTwo(n) && n >= 2) return new FFT(n) as unknown as ComplexPlan;
-  return n <= 16 ? new DirectDft(n) : new BluesteinDft(n);
+  if (n <= 16) return new DirectDft(n);
+  // small prime factors: mixed radix; a large prime factor would make it O(n * p), so chirp-z instead
+  return Math.max(...radixFactors(n)) <= 13 ? new MixedRadixDft(n) : new BluesteinDft(n);
 }
 
 /**
@@ -143,8 +384,9 @@ function complexPlan(n: number): ComplexPlan {
  * inverse scaled by 1/n and ignoring the imaginary parts of DC and (even n) Nyquist, as `numpy.fft.irfft`.
  *
  * Even n runs as one complex DFT of n/2 points on the samples paired as x[2m] + i x[2m+1], plus a
- * split step; that DFT is fft.js for powers of two, Bluestein's chirp-z through fft.js otherwise
- * (several times slower: prefer power-of-two nFft). Odd n runs as a complex DFT of n points.
+ * split step; that DFT is fft.js for powers of two, a mixed-radix DFT when every prime factor is <= 13
+ * (400 = 2^4 5^2, 1000, 320...), and Bluestein's chirp-z through fft.js otherwise (several times slower).
+ * Odd n runs as a complex DFT of n points.
  */
 export class RealFft {
   readonly n: number;
