@@ -435,7 +435,9 @@ export class RealFft {
       return;
     }
     // x read as n/2 complex samples z[m] = x[2m] + i x[2m+1]; Z = DFT(z) splits into the spectra of the
-    // even and odd samples, recombined with one twiddle per bin.
+    // even and odd samples E, O, recombined with one twiddle per bin: X[k] = E[k] + e^{-2 pi i k/n} O[k].
+    // Bins k and h-k share E and O (up to conjugation and the twiddle's symmetry), so each pair costs
+    // one complex multiply.
     const h = this.n / 2;
     const z = this.z;
     this.plan.transform(z, x);
@@ -445,20 +447,61 @@ export class RealFft {
     out[1] = 0;
     out[2 * h] = z[0] - z[1];
     out[2 * h + 1] = 0;
-    for (let k = 1; k < h; k++) {
+    for (let k = 1, j = h - 1; k <= j; k++, j--) {
       const ar = z[2 * k];
       const ai = z[2 * k + 1];
-      const br = z[2 * (h - k)];
-      const bi = z[2 * (h - k) + 1];
+      const br = z[2 * j];
+      const bi = z[2 * j + 1];
       const er = 0.5 * (ar + br);
       const ei = 0.5 * (ai - bi);
       const or = 0.5 * (ai + bi);
       const oi = -0.5 * (ar - br);
-      const c = cos[k];
-      const s = sin[k];
-      // X[k] = E + e^{-2 pi i k / n} O
-      out[2 * k] = er + c * or + s * oi;
-      out[2 * k + 1] = ei + c * oi - s * or;
+      const p = cos[k] * or + sin[k] * oi;
+      const q = cos[k] * oi - sin[k] * or;
+      out[2 * k] = er + p;
+      out[2 * k + 1] = ei + q;
+      out[2 * j] = er - p;
+      out[2 * j + 1] = q - ei;
+    }
+  }
+
+  /**
+   * |X[k]|^2 of the real frame `x` into `out[o .. o + bins)`: the forward transform fused with the
+   * squared modulus, so the complex spectrum is never stored (the spectrogram / mel hot path).
+   */
+  forwardPower(x: Float64Array, out: Float64Array, o: number): void {
+    if (!this.packed) {
+      const spec = this.w;
+      this.forward(x, spec);
+      for (let k = 0; k < this.bins; k++) out[o + k] = spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1];
+      return;
+    }
+    const h = this.n / 2;
+    const z = this.z;
+    this.plan.transform(z, x);
+    const cos = this.cos;
+    const sin = this.sin;
+    const dc = z[0] + z[1];
+    const ny = z[0] - z[1];
+    out[o] = dc * dc;
+    out[o + h] = ny * ny;
+    for (let k = 1, j = h - 1; k <= j; k++, j--) {
+      const ar = z[2 * k];
+      const ai = z[2 * k + 1];
+      const br = z[2 * j];
+      const bi = z[2 * j + 1];
+      const er = 0.5 * (ar + br);
+      const ei = 0.5 * (ai - bi);
+      const or = 0.5 * (ai + bi);
+      const oi = -0.5 * (ar - br);
+      const p = cos[k] * or + sin[k] * oi;
+      const q = cos[k] * oi - sin[k] * or;
+      const xr = er + p;
+      const xi = ei + q;
+      const yr = er - p;
+      const yi = q - ei;
+      out[o + k] = xr * xr + xi * xi;
+      out[o + j] = yr * yr + yi * yi;
     }
   }
 

@@ -24,8 +24,8 @@ export function stft(x: Float32Array, opts: StftOptions): ComplexGrid {
   const rows = an.fft.bins;
   const re = new Float32Array(rows * cols);
   const im = new Float32Array(rows * cols);
-  const tileRe = new Float32Array(TILE * rows);
-  const tileIm = new Float32Array(TILE * rows);
+  const tileRe = new Float64Array(TILE * rows);
+  const tileIm = new Float64Array(TILE * rows);
   for (let b = 0; b < cols; b += TILE) {
     const nb = Math.min(TILE, cols - b);
     for (let k = 0; k < nb; k++) {
