@@ -31,6 +31,19 @@ export class FrameAnalyser {
    * frame needs.
    */
   analyse(x: Float32Array, t: number, base = 0, total = x.length): Float64Array {
+    this.fill(x, t, base, total);
+    this.fft.forward(this.frame, this.spectrum);
+    return this.spectrum;
+  }
+
+  /** |X|^2 of frame t (arguments as {@link analyse}) into `out[o .. o + bins)`, without storing X. */
+  analysePower(x: Float32Array, t: number, base: number, total: number, out: Float64Array, o: number): void {
+    this.fill(x, t, base, total);
+    this.fft.forwardPower(this.frame, out, o);
+  }
+
+  // Windowed frame t into this.frame (only the window's non-zero span; the rest stays 0).
+  private fill(x: Float32Array, t: number, base: number, total: number): void {
     const { hopLength, winStart, winEnd, window } = this.cfg;
     const frame = this.frame;
     const s = t * hopLength - this.offset; // whole-signal index of frame sample 0
@@ -39,27 +52,25 @@ export class FrameAnalyser {
     if (lo >= 0 && hi <= total) {
       const d = s - base;
       for (let j = winStart; j < winEnd; j++) frame[j] = x[d + j] * window[j];
-    } else {
-      const reflect = this.cfg.padMode === 'reflect';
-      const period = 2 * (total - 1);
-      for (let j = winStart; j < winEnd; j++) {
-        let i = s + j;
-        if (i < 0 || i >= total) {
-          if (!reflect) {
-            frame[j] = 0;
-            continue;
-          }
-          // numpy 'reflect' (repeated mirroring when the pad is longer than the signal).
-          if (period === 0) i = 0;
-          else {
-            i = ((i % period) + period) % period;
-            if (i >= total) i = period - i;
-          }
-        }
-        frame[j] = x[i - base] * window[j];
-      }
+      return;
     }
-    this.fft.forward(frame, this.spectrum);
-    return this.spectrum;
+    const reflect = this.cfg.padMode === 'reflect';
+    const period = 2 * (total - 1);
+    for (let j = winStart; j < winEnd; j++) {
+      let i = s + j;
+      if (i < 0 || i >= total) {
+        if (!reflect) {
+          frame[j] = 0;
+          continue;
+        }
+        // numpy 'reflect' (repeated mirroring when the pad is longer than the signal).
+        if (period === 0) i = 0;
+        else {
+          i = ((i % period) + period) % period;
+          if (i >= total) i = period - i;
+        }
+      }
+      frame[j] = x[i - base] * window[j];
+    }
   }
 }

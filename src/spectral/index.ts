@@ -10,7 +10,7 @@ export { spectrogram, fftFrequencies, frameTimes } from './spectrogram';
 export type { SpectrogramOptions } from './spectrogram';
 export { melFilterbank, hzToMel, melToHz, melFrequencies } from './mel';
 export type { MelOptions, MelFilterbankOptions } from './mel';
-export { melSpectrogram, logMelSpectrogram, melSpectrogramBlocks } from './melSpectrogram';
+export { melSpectrogram, logMelSpectrogram, melSpectrogramBlocks, melSpectrogramBlocksAsync } from './melSpectrogram';
 export type { MelSpectrogramOptions, LogMelSpectrogramOptions, MelSpectrogramBlocksOptions, MelBlock } from './melSpectrogram';
 export { powerToDb, amplitudeToDb } from './db';
 export type { DbOptions } from './db';

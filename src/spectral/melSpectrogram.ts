@@ -40,11 +40,11 @@ export function planMel(opts: MelSpectrogramOptions): MelPlan {
 export class MelKernel {
   readonly an: FrameAnalyser;
   private readonly mag: Float64Array;
-  private readonly tile: Float32Array;
+  private readonly tile: Float64Array;
   constructor(readonly plan: MelPlan) {
     this.an = new FrameAnalyser(plan.cfg);
     this.mag = new Float64Array(this.an.fft.bins);
-    this.tile = new Float32Array(TILE * plan.bank.rows);
+    this.tile = new Float64Array(TILE * plan.bank.rows);
   }
 
   /** Frames t0 .. t0+n-1 of the signal (x holds whole-signal samples from index `base`) into columns c0.. of out. */
@@ -56,8 +56,8 @@ export class MelKernel {
     for (let b = 0; b < n; b += TILE) {
       const nb = Math.min(TILE, n - b);
       for (let k = 0; k < nb; k++) {
-        const spec = this.an.analyse(x, t0 + b + k, base, total);
-        magnitudes(spec, mag, bins, this.plan.power);
+        this.an.analysePower(x, t0 + b + k, base, total, mag, 0);
+        if (this.plan.power === 1) for (let r = 0; r < bins; r++) mag[r] = Math.sqrt(mag[r]);
         project(mag, start, weights, rows, tile, k * rows);
       }
       storeTile(tile, nb, rows, out, cols, c0 + b);
@@ -65,17 +65,9 @@ export class MelKernel {
   }
 }
 
-// Separate small functions keep each hot loop monomorphic and let V8 optimise them independently of
-// the FFT (inlined into one large frame loop they ran ~2x slower).
-function magnitudes(spec: Float64Array, mag: Float64Array, bins: number, power: 1 | 2): void {
-  if (power === 2) {
-    for (let r = 0; r < bins; r++) mag[r] = spec[2 * r] * spec[2 * r] + spec[2 * r + 1] * spec[2 * r + 1];
-  } else {
-    for (let r = 0; r < bins; r++) mag[r] = Math.sqrt(spec[2 * r] * spec[2 * r] + spec[2 * r + 1] * spec[2 * r + 1]);
-  }
-}
-
-function project(mag: Float64Array, start: Int32Array, weights: Float64Array[], rows: number, tile: Float32Array, o: number): void {
+// The projection lives in its own function so V8 optimises it apart from the FFT (inlined into one
+// large frame loop such loops ran ~2x slower).
+function project(mag: Float64Array, start: Int32Array, weights: Float64Array[], rows: number, tile: Float64Array, o: number): void {
   for (let m = 0; m < rows; m++) {
     const w = weights[m];
     const s = start[m];
@@ -158,86 +150,131 @@ export interface MelBlock extends Spectrogram {
  * a fixed `ref` and `topDb: null` per block.
  */
 export function* melSpectrogramBlocks(source: Float32Array | Iterable<Float32Array>, opts: MelSpectrogramBlocksOptions): Generator<MelBlock> {
-  const plan = planMel(opts);
-  const blockFrames = opts.blockFrames ?? 4096;
-  assert(Number.isInteger(blockFrames) && blockFrames > 0, () => `blockFrames=${blockFrames} must be a positive integer`);
-  const { cfg } = plan;
-  const kernel = new MelKernel(plan);
-  const rows = plan.bank.rows;
-  const off = cfg.center ? Math.floor(cfg.nFft / 2) : 0;
-  let block = new Float32Array(rows * blockFrames);
-  let filled = 0;
-  let blockStart = 0;
-  let t = 0;
+  const stream = new MelStream(opts);
+  if (source instanceof Float32Array) {
+    yield* stream.whole(source);
+    return;
+  }
+  for (const chunk of source) yield* stream.push(chunk);
+  yield* stream.end();
+}
 
-  const flush = function* (): Generator<MelBlock> {
+/**
+ * {@link melSpectrogramBlocks} for asynchronous chunk sources (`AsyncIterable<Float32Array>`, e.g. a
+ * file read and decoded piece by piece, or a Node stream of Float32Array chunks). Same blocks, same
+ * values, same memory bound.
+ */
+export async function* melSpectrogramBlocksAsync(
+  source: AsyncIterable<Float32Array> | Iterable<Float32Array>, opts: MelSpectrogramBlocksOptions,
+): AsyncGenerator<MelBlock> {
+  const stream = new MelStream(opts);
+  for await (const chunk of source) yield* stream.push(chunk);
+  yield* stream.end();
+}
+
+/**
+ * Push-driven state of the block-wise mel spectrogram: the samples still needed, the partly filled
+ * block and the next frame index. Internal; use melSpectrogramBlocks / melSpectrogramBlocksAsync.
+ */
+class MelStream {
+  private readonly plan: MelPlan;
+  private readonly cfg: ResolvedStft;
+  private readonly kernel: MelKernel;
+  private readonly rows: number;
+  private readonly blockFrames: number;
+  private readonly off: number;
+  private block: Float32Array;
+  private filled = 0;
+  private blockStart = 0;
+  private t = 0;
+  // chunked input: buf[0] is whole-signal sample bufStart
+  private buf: Float32Array;
+  private bufStart = 0;
+  private bufLen = 0;
+  private received = 0;
+  private chunkIndex = 0;
+
+  constructor(opts: MelSpectrogramBlocksOptions) {
+    this.plan = planMel(opts);
+    this.cfg = this.plan.cfg;
+    const blockFrames = opts.blockFrames ?? 4096;
+    assert(Number.isInteger(blockFrames) && blockFrames > 0, () => `blockFrames=${blockFrames} must be a positive integer`);
+    this.blockFrames = blockFrames;
+    this.kernel = new MelKernel(this.plan);
+    this.rows = this.plan.bank.rows;
+    this.off = this.cfg.center ? Math.floor(this.cfg.nFft / 2) : 0;
+    this.block = new Float32Array(this.rows * blockFrames);
+    this.buf = new Float32Array(Math.max(4 * this.cfg.nFft, 1 << 16));
+  }
+
+  /** All blocks of a signal given whole (no copy of it is made). */
+  *whole(x: Float32Array): Generator<MelBlock> {
+    checkSignal(x, 'source');
+    yield* this.emit(x, 0, x.length, frameCount(x.length, this.cfg));
+    yield* this.flush();
+  }
+
+  /** Takes the next chunk; yields the blocks it completes. */
+  *push(chunk: Float32Array): Generator<MelBlock> {
+    const i = this.chunkIndex++;
+    assert(chunk instanceof Float32Array, () => `source chunk ${i} must be a Float32Array`);
+    const bad = firstNonFinite(chunk);
+    assert(bad < 0, () => `source chunk ${i}[${bad}]=${chunk[bad]}: audio must be finite everywhere`);
+    const { hopLength, nFft } = this.cfg;
+    // Drop samples no pending frame can need: frame t reads from t*hop - off; reflect padding at the
+    // far end reads at most nFft samples back from the end, so keep those too.
+    const keepFrom = Math.max(0, Math.min(this.t * hopLength - this.off, this.received - nFft - 1));
+    if (keepFrom > this.bufStart) {
+      this.buf.copyWithin(0, keepFrom - this.bufStart, this.bufLen);
+      this.bufLen -= keepFrom - this.bufStart;
+      this.bufStart = keepFrom;
+    }
+    if (this.bufLen + chunk.length > this.buf.length) {
+      const bigger = new Float32Array(Math.max(2 * this.buf.length, this.bufLen + chunk.length));
+      bigger.set(this.buf.subarray(0, this.bufLen));
+      this.buf = bigger;
+    }
+    this.buf.set(chunk, this.bufLen);
+    this.bufLen += chunk.length;
+    this.received += chunk.length;
+    // A frame is final once nFft + 2 samples beyond its end have arrived: it needs no right padding,
+    // and the left reflection of the first frames sees the same samples as with the full length.
+    const ready = Math.floor((this.received - 2 * nFft - 2 + this.off) / hopLength) + 1;
+    if (ready > this.t) yield* this.emit(this.buf, this.bufStart, this.received, ready);
+  }
+
+  /** The source has ended: the remaining frames (with right padding) and the last partial block. */
+  *end(): Generator<MelBlock> {
+    assert(this.received > 0, () => 'source yielded no samples: the signal must have at least one sample');
+    const n = frameCount(this.received, this.cfg);
+    yield* this.emit(this.buf.subarray(0, this.bufLen), this.bufStart, this.received, n);
+    yield* this.flush();
+  }
+
+  // Computes frames up to `upTo` (exclusive) from the samples at hand, yielding every filled block.
+  private *emit(x: Float32Array, base: number, total: number, upTo: number): Generator<MelBlock> {
+    while (this.t < upTo) {
+      const n = Math.min(upTo - this.t, this.blockFrames - this.filled);
+      this.kernel.frames(x, this.t, n, base, total, this.block, this.blockFrames, this.filled);
+      this.t += n;
+      this.filled += n;
+      if (this.filled === this.blockFrames) yield* this.flush();
+    }
+  }
+
+  private *flush(): Generator<MelBlock> {
+    const { filled, blockFrames, rows } = this;
     if (filled === 0) return;
-    let data = block;
+    let data = this.block;
     if (filled < blockFrames) {
       // compact the partial last block to rows x filled
       data = new Float32Array(rows * filled);
-      for (let r = 0; r < rows; r++) data.set(block.subarray(r * blockFrames, r * blockFrames + filled), r * filled);
+      for (let r = 0; r < rows; r++) data.set(this.block.subarray(r * blockFrames, r * blockFrames + filled), r * filled);
     }
-    yield { ...melSpectrogramResult(plan, data, filled, blockStart), firstFrame: blockStart };
-    blockStart += filled;
-    filled = 0;
-    block = new Float32Array(rows * blockFrames);
-  };
-  // Computes up to `upTo` frames (exclusive) from the samples at hand, yielding every filled block.
-  const emit = function* (x: Float32Array, base: number, total: number, upTo: number): Generator<MelBlock> {
-    while (t < upTo) {
-      const n = Math.min(upTo - t, blockFrames - filled);
-      kernel.frames(x, t, n, base, total, block, blockFrames, filled);
-      t += n;
-      filled += n;
-      if (filled === blockFrames) yield* flush();
-    }
-  };
-
-  if (source instanceof Float32Array) {
-    checkSignal(source, 'source');
-    const n = frameCount(source.length, cfg);
-    yield* emit(source, 0, source.length, n);
-    yield* flush();
-    return;
+    const first = this.blockStart;
+    this.blockStart += filled;
+    this.filled = 0;
+    this.block = new Float32Array(rows * blockFrames);
+    yield { ...melSpectrogramResult(this.plan, data, filled, first), firstFrame: first };
   }
-
-  // Chunked input: keep the samples from the first one still needed; a frame is computed once the
-  // samples after its end are known to exist (or the stream has ended and the right pad is known).
-  let buf = new Float32Array(Math.max(4 * cfg.nFft, 1 << 16));
-  let bufStart = 0; // whole-signal index of buf[0]
-  let bufLen = 0;
-  let received = 0;
-  let chunkIndex = 0;
-  for (const chunk of source) {
-    assert(chunk instanceof Float32Array, () => `source chunk ${chunkIndex} must be a Float32Array`);
-    const bad = firstNonFinite(chunk);
-    assert(bad < 0, () => `source chunk ${chunkIndex}[${bad}]=${chunk[bad]}: audio must be finite everywhere`);
-    chunkIndex++;
-    // Drop samples no pending frame can need: frame t reads from t*hop - off; reflect padding at the
-    // far end reads at most nFft samples back from the end, so keep those too.
-    const keepFrom = Math.max(0, Math.min(t * cfg.hopLength - off, received - cfg.nFft - 1));
-    if (keepFrom > bufStart) {
-      buf.copyWithin(0, keepFrom - bufStart, bufLen);
-      bufLen -= keepFrom - bufStart;
-      bufStart = keepFrom;
-    }
-    if (bufLen + chunk.length > buf.length) {
-      const bigger = new Float32Array(Math.max(2 * buf.length, bufLen + chunk.length));
-      bigger.set(buf.subarray(0, bufLen));
-      buf = bigger;
-    }
-    buf.set(chunk, bufLen);
-    bufLen += chunk.length;
-    received += chunk.length;
-    // A frame is final when its last sample plus a margin (so the left reflection of the first frames
-    // sees the same signal as with the full length) has arrived.
-    const ready = Math.floor((received - 2 * cfg.nFft - 2 + off) / cfg.hopLength) + 1;
-    if (ready > t) yield* emit(buf, bufStart, received, ready);
-  }
-  assert(received > 0, () => 'source yielded no samples: the signal must have at least one sample');
-  const n = frameCount(received, cfg);
-  const view = buf.subarray(0, bufLen);
-  yield* emit(view, bufStart, received, n);
-  yield* flush();
 }

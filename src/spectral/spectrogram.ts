@@ -59,7 +59,7 @@ export const TILE = 32;
  * Writing whole frames straight into the output would touch one page per row per frame (stride = cols);
  * the tile keeps that traffic in L1 and writes each row as one contiguous run.
  */
-export function storeTile(tile: Float32Array, nb: number, rows: number, out: Float32Array, cols: number, c0: number): void {
+export function storeTile(tile: Float64Array, nb: number, rows: number, out: Float32Array, cols: number, c0: number): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols + c0;
     for (let k = 0, j = r; k < nb; k++, j += rows) out[o + k] = tile[j];
@@ -75,34 +75,12 @@ export function powerColumns(
   power: 1 | 2, out: Float32Array, cols: number, c0: number,
 ): void {
   const rows = an.fft.bins;
-  const tile = new Float32Array(TILE * rows);
+  const tile = new Float64Array(TILE * rows);
   for (let b = 0; b < n; b += TILE) {
     const nb = Math.min(TILE, n - b);
-    // The |X|^p loops live in their own functions: inlined into this frame loop they ran ~2x slower.
-    for (let k = 0; k < nb; k++) {
-      const spec = an.analyse(x, t0 + b + k, base, total);
-      if (power === 2) squaredModulus(spec, tile, k * rows, rows);
-      else modulus(spec, tile, k * rows, rows);
-    }
+    for (let k = 0; k < nb; k++) an.analysePower(x, t0 + b + k, base, total, tile, k * rows);
+    if (power === 1) for (let i = 0; i < nb * rows; i++) tile[i] = Math.sqrt(tile[i]);
     storeTile(tile, nb, rows, out, cols, c0 + b);
-  }
-}
-
-/** out[o + r] = |spec[r]|^2 for the first `rows` interleaved complex values. */
-export function squaredModulus(spec: Float64Array, out: Float32Array, o: number, rows: number): void {
-  for (let r = 0; r < rows; r++) {
-    const a = spec[2 * r];
-    const b = spec[2 * r + 1];
-    out[o + r] = a * a + b * b;
-  }
-}
-
-/** out[o + r] = |spec[r]| for the first `rows` interleaved complex values. */
-export function modulus(spec: Float64Array, out: Float32Array, o: number, rows: number): void {
-  for (let r = 0; r < rows; r++) {
-    const a = spec[2 * r];
-    const b = spec[2 * r + 1];
-    out[o + r] = Math.sqrt(a * a + b * b);
   }
 }
 

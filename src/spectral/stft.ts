@@ -12,9 +12,9 @@ import { storeTile, TILE } from './spectrogram';
  * `1 + floor(len / hop)` when centred (even nFft), `1 + floor((len - nFft) / hop)` otherwise.
  *
  * Notes: unscaled forward DFT `X[k] = sum x[m] e^{-2 pi i k m / nFft}` over the frame (numpy/librosa
- * phase convention, frame start at m = 0); periodic window zero-padded centrally to nFft (librosa, not
- * torch's left-aligned `window` argument semantics — torch also centres, so both agree); default padMode
- * 'constant' as librosa >= 0.10 (torch.stft defaults to 'reflect').
+ * phase convention, frame start at m = 0); periodic window zero-padded centrally to nFft (librosa and
+ * torch.stft agree here); padMode defaults to 'constant' as librosa >= 0.10 (torch.stft and librosa
+ * < 0.10 default to 'reflect'). Any nFft works (powers of two are fastest).
  */
 export function stft(x: Float32Array, opts: StftOptions): ComplexGrid {
   checkSignal(x);
@@ -24,8 +24,8 @@ export function stft(x: Float32Array, opts: StftOptions): ComplexGrid {
   const rows = an.fft.bins;
   const re = new Float32Array(rows * cols);
   const im = new Float32Array(rows * cols);
-  const tileRe = new Float32Array(TILE * rows);
-  const tileIm = new Float32Array(TILE * rows);
+  const tileRe = new Float64Array(TILE * rows);
+  const tileIm = new Float64Array(TILE * rows);
   for (let b = 0; b < cols; b += TILE) {
     const nb = Math.min(TILE, cols - b);
     for (let k = 0; k < nb; k++) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { melSpectrogram, melSpectrogramBlocks, MelSpectrogramOptions } from '../../src/spectral';
+import { melSpectrogram, melSpectrogramBlocks, melSpectrogramBlocksAsync, MelSpectrogramOptions } from '../../src/spectral';
 import { Random } from '../../src/random';
 
 function testSignal(n: number): Float32Array {
@@ -60,4 +60,19 @@ test('melSpectrogramBlocks argument errors', () => {
   assert.throws(() => [...melSpectrogramBlocks(new Float32Array(10), { ...opts, blockFrames: 0 })], /blockFrames=0 must be a positive integer/);
   assert.throws(() => [...melSpectrogramBlocks([new Float32Array([0, Infinity])], opts)], /source chunk 0\[1\]=Infinity/);
   assert.throws(() => [...melSpectrogramBlocks([], opts)], /source yielded no samples/);
+});
+
+test('melSpectrogramBlocksAsync over an async chunk source equals the one-shot melSpectrogram', async () => {
+  const x = testSignal(20000);
+  const opts: MelSpectrogramOptions = { nFft: 400, hopLength: 100, sampleRate: 16000, nMels: 40, padMode: 'reflect' };
+  const one = melSpectrogram(x, opts);
+  async function* source(): AsyncGenerator<Float32Array> {
+    for (let i = 0; i < x.length; i += 3001) {
+      await new Promise((r) => setImmediate(r));
+      yield x.slice(i, i + 3001);
+    }
+  }
+  const blocks = [];
+  for await (const b of melSpectrogramBlocksAsync(source(), { ...opts, blockFrames: 50 })) blocks.push(b);
+  assert.deepEqual(concat(blocks, one.rows, one.cols), one.data);
 });

@@ -49,7 +49,7 @@ for (const c of cases('griffinLim')) {
     const ref = c.spectralConvergence as number;
     assert.ok(Math.abs(sc - ref) <= 0.1 * ref, `spectral convergence ${sc} vs librosa ${ref}`);
     // same algorithm, same start: the signals themselves agree closely too
-    assert.ok(relMaxError(y, arr(c.y)) < 1e-2, `signal relative error ${relMaxError(y, arr(c.y))}`);
+    assert.ok(relMaxError(y, arr(c.y)) < 1e-3, `signal relative error ${relMaxError(y, arr(c.y))}`);
   });
 }
 
