@@ -65,7 +65,7 @@ test('tslab: show(heatmap) gives ONE display_data with all four MIME types; plot
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
   t.diagnostic(`heatmap output sizes in the saved notebook: ${JSON.stringify(sizes)}, total ${total} B; plotly.js loader ${Buffer.byteLength(String(loaders[0].data?.['text/html']))} B (once)`);
   assert.ok(total <= 400 * 1024, `heatmap MIME parts total ${total} B > 400 KB`);
-  for (const marker of ['sm.compareStages(', 'sm.difference(', 'sm.footprintFigure(', 'sm.rocFigure(']) {
+  for (const marker of ['sm.compareStages(', 'sm.difference(', 'sm.footprintFigure({ rows: 3', 'sm.rocFigure(', 'sm.sliderFigure(', 'sm.resultsTable(']) {
     const figs = outputsOf(marker).filter((o) => !isLoader(o) && o.output_type === 'display_data');
     assert.equal(figs.length, 1, marker);
     assert.deepEqual(Object.keys(figs[0].data ?? {}).sort(), FOUR, marker);
@@ -111,7 +111,7 @@ test('Chromium: exported notebook draws the Plotly heatmap from the f4 typed arr
     });
     assert.equal(state.plotly, 'object');
     assert.equal(state.amd, false, 'plotly.js must not go through an AMD define');
-    assert.equal(state.plots, 6, 'six interactive figures (heatmap, stages, difference, footprint, chart, ROC)');
+    assert.equal(state.plots, 8, 'eight interactive figures (heatmap, stages, difference, footprint, chart, ROC, slider, table)');
     const spec = (outputsOf('sm.heatmap(spec')
       .filter((o) => !isLoader(o))[0]
       .data?.['application/vnd.plotly.v1+json'] as Figure).data[0].z as TypedArraySpec;
@@ -122,6 +122,15 @@ test('Chromium: exported notebook draws the Plotly heatmap from the f4 typed arr
     for (const v of values) if (Number.isFinite(v)) (sum += v), n++;
     assert.equal(state.n, n);
     assert.ok(Math.abs(state.sum - sum) <= 1e-6 * Math.abs(sum), `plotly.js decoded sum ${state.sum} vs ${sum}`);
+    // The slider figure: animating to the frame '5' swaps in its 5x5 typed-array z.
+    const slid = await page.evaluate(async () => {
+      const w = window as unknown as { Plotly: { animate(gd: unknown, frames: string[], opts: unknown): Promise<unknown> } };
+      const gd = [...document.querySelectorAll('.specmorph-plotly')].find((el) => (el as unknown as { layout: { sliders?: unknown[] } }).layout.sliders) as unknown as { _fullData: { z: ArrayLike<number>[] }[] };
+      const before = [gd._fullData[0].z.length, gd._fullData[0].z[0].length];
+      await w.Plotly.animate(gd, ['5'], { mode: 'immediate', frame: { duration: 0, redraw: true }, transition: { duration: 0 } });
+      return { before, after: [gd._fullData[0].z.length, gd._fullData[0].z[0].length] };
+    });
+    assert.deepEqual(slid, { before: [1, 1], after: [5, 5] });
     assert.deepEqual(errors, []);
     await page.locator('.specmorph-figure').first().screenshot({ path: join(ARTIFACTS, 'chromium-heatmap.png') });
     await page.screenshot({ path: join(ARTIFACTS, 'chromium-notebook.png'), fullPage: true });
@@ -141,7 +150,7 @@ test('Chromium with JavaScript disabled: the PNG <img> is what shows', { skip: n
     const box = await img.boundingBox();
     assert.ok(box && box.width > 300 && box.height > 150, `img box ${JSON.stringify(box)}`);
     assert.equal(await page.locator('.specmorph-plotly').count(), 0);
-    assert.equal(await page.locator('img.specmorph-png').count(), 6);
+    assert.equal(await page.locator('img.specmorph-png').count(), 8);
     await img.screenshot({ path: join(ARTIFACTS, 'chromium-nojs-heatmap.png') });
   } finally {
     await browser.close();
