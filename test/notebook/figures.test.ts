@@ -220,3 +220,13 @@ test('resultsTable formats numbers to 4 significant digits, columns in first-see
   assert.deepEqual(t.header.values, ['<b>model</b>', '<b>eer</b>', '<b>n</b>']);
   assert.deepEqual(t.cells.values, [['a', 'b'], ['0.03123', '0.05'], ['', '3']]);
 });
+
+test('heatmap zEncoding=array: nested rows that read back as the same float32 values, NaN as null', () => {
+  const s = spectrogram(7, 9, 4);
+  s.data[3] = NaN;
+  const fig = heatmap(s, { zEncoding: 'array' });
+  const z = fig.data[0].z as (number | null)[][];
+  assert.equal(z.length, 7);
+  z.forEach((row, r) => row.forEach((v, c) => (r * 9 + c === 3 ? assert.equal(v, null) : assert.equal(Math.fround(v as number), s.data[r * 9 + c]))));
+  assert.throws(() => heatmap(s, { zEncoding: 'f2' as 'f4' }), /zEncoding="f2"/);
+});
