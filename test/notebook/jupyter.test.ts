@@ -2,7 +2,7 @@
 // to HTML by nbconvert and opened in headless Chromium. Skips, naming what is missing, when Jupyter or
 // Chromium is absent (CI installs both).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { decodeTypedArray } from '../../src/notebook/encode';
@@ -21,6 +21,7 @@ import {
 } from '../helpers/jupyter';
 
 const NOTEBOOK = join(__dirname, 'display.ipynb');
+const REQUIRE_JS = '/usr/share/javascript/requirejs/require.js';
 const FOUR = ['application/vnd.plotly.v1+json', 'image/png', 'text/html', 'text/plain'];
 const noJupyter = jupyterMissing();
 const noChromium = noJupyter ?? chromiumMissing();
@@ -94,9 +95,14 @@ test('Chromium: exported notebook draws the Plotly heatmap from the f4 typed arr
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     // The classic Notebook loads require.js, whose global AMD `define` captures UMD bundles that test
-    // for it; a stand-in `define` shows whether plotly.js still lands on window.Plotly.
-    // (A string, not a function: tsx would add helpers the page does not have.)
-    await page.addInitScript('window.define = function () { window.__amdCalled = true; }; window.define.amd = { jQuery: true };');
+    // for it. Load the real require.js (Debian's libjs-requirejs, a jupyter-notebook dependency) before
+    // the page, or a stand-in `define` when it is absent, and check plotly.js still lands on window.Plotly.
+    // (Strings, not functions: tsx would add helpers the page does not have.)
+    // Init scripts may run wrapped in a function, so require.js's top-level vars are published by hand.
+    const requireJs = existsSync(REQUIRE_JS)
+      ? `${readFileSync(REQUIRE_JS, 'utf8')}\n;window.requirejs = requirejs; window.require = require; window.define = define;`
+      : 'window.define = function () {}; window.define.amd = { jQuery: true };';
+    await page.addInitScript(`${requireJs}\n;(function (d) { window.define = function () { window.__amdCalled = true; return d.apply(this, arguments); }; window.define.amd = d.amd; })(window.define);`);
     await page.goto(`file://${htmlPath}`);
     await page.waitForSelector('.specmorph-plotly .heatmaplayer image', { timeout: 120_000 });
     await page.waitForFunction(() => document.querySelectorAll('img.specmorph-png').length === 0, undefined, { timeout: 60_000 });
@@ -107,10 +113,11 @@ test('Chromium: exported notebook draws the Plotly heatmap from the f4 typed arr
       let sum = 0;
       let n = 0;
       for (const row of z) for (let i = 0; i < row.length; i++) if (Number.isFinite(row[i])) (sum += row[i]), n++;
-      return { plotly: typeof w.Plotly, amd: w.__amdCalled === true, plots: document.querySelectorAll('.specmorph-plotly').length, rows: z.length, cols: z[0].length, sum, n };
+      return { plotly: typeof w.Plotly, amd: w.__amdCalled === true, requirejs: typeof w.requirejs, plots: document.querySelectorAll('.specmorph-plotly').length, rows: z.length, cols: z[0].length, sum, n };
     });
     assert.equal(state.plotly, 'object');
     assert.equal(state.amd, false, 'plotly.js must not go through an AMD define');
+    assert.equal(state.requirejs, existsSync(REQUIRE_JS) ? 'function' : 'undefined');
     assert.equal(state.plots, 8, 'eight interactive figures (heatmap, stages, difference, footprint, chart, ROC, slider, table)');
     const spec = (outputsOf('sm.heatmap(spec')
       .filter((o) => !isLoader(o))[0]
