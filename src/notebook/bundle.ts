@@ -39,7 +39,8 @@ export function summary(fig: Figure): string {
       let lo = Infinity;
       let hi = -Infinity;
       for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
-      const unit = (t.colorbar as { title?: { text?: string } } | undefined)?.title?.text ?? '';
+      const owner = typeof t.coloraxis === 'string' ? (fig.layout[t.coloraxis] as Record<string, unknown> | undefined) : t;
+      const unit = (owner?.colorbar as { title?: { text?: string } } | undefined)?.title?.text ?? '';
       return `heatmap ${shape.join('×')}${lo <= hi ? `, z ${round(lo)}…${round(hi)}${unit ? ` ${unit}` : ''}` : ''}`;
     }
     if (t.type === 'scatter') return `line ${t.name ? `'${String(t.name)}' ` : ''}(${Array.isArray(t.y) ? t.y.length : '?'} points)`;
