@@ -198,7 +198,7 @@ export function detFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>,
   const best = Array.from(d.frr.keys()).reduce((b, i) => (Math.abs(d.frr[i] - d.far[i]) < Math.abs(d.frr[b] - d.far[b]) ? i : b), 0);
   const idx = thin(d.frr.length, best);
   const pctTicks = [0.1, 0.5, 1, 2, 5, 10, 20, 40, 60, 80, 95];
-  const axis = (title: string): Record<string, unknown> => ({ title: { text: title }, tickvals: pctTicks.map((p) => clip(p / 100)), ticktext: pctTicks.map((p) => `${p}`), range: [clip(0.0005), clip(0.97)] });
+  const axis = (title: string): Record<string, unknown> => ({ title: { text: title }, zeroline: false, tickvals: pctTicks.map((p) => clip(p / 100)), ticktext: pctTicks.map((p) => `${p}`), range: [clip(0.0005), clip(0.97)] });
   const pct = `${formatTick(d.eer * 100, 0.01)}%`;
   return {
     data: [
