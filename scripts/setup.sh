@@ -8,6 +8,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 
 echo "[setup] npm dependencies"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# Notebooks `import ... from 'specmorph'` as users do; inside this checkout that name is the checkout itself.
+ln -sfn .. node_modules/specmorph
 
 # Jupyter runs on Debian's python3 (/usr/bin/python3); a pyenv or venv python earlier on PATH is not used.
 PY=/usr/bin/python3
@@ -24,7 +26,6 @@ fi
 
 echo "[setup] tslab kernel -> $(pwd)/node_modules/.bin/tslab"
 node_modules/.bin/tslab install --python="$PY" --binary="$(pwd)/node_modules/.bin/tslab"
-"$PY" -m jupyter kernelspec list | grep -E 'tslab|jslab' || true
 
 echo "[setup] build"
 npm run build

@@ -1,0 +1,126 @@
+// W1: power spectrogram of 60 s of 16 kHz audio (nFft 512, winLength 400, hop 160, periodic Hann,
+// centred, zero padding). W1m: the same + 80 Slaney mel bands + powerToDb (ref 1, topDb 80).
+// Peer: bench/w1_torch.py (torch.stft + |.|^2; torchaudio MelSpectrogram + AmplitudeToDB), one thread,
+// same signal, same run. Also: block-wise log-mel of one hour of audio and its peak extra memory.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spectrogram, logMelSpectrogram, melSpectrogramBlocks, powerToDb } from '../src/spectral';
+import { Random } from '../src/random';
+
+const SR = 16000;
+const RUNS = 7;
+const W1 = { nFft: 512, winLength: 400, hopLength: 160, window: 'hann' as const, center: true, sampleRate: SR };
+const W1M = { ...W1, nMels: 80, htk: false, norm: 'slaney' as const, ref: 1, topDb: 80 };
+
+function speechLike(n: number, seed: number): Float32Array {
+  const r = new Random(seed);
+  const x = new Float32Array(n);
+  let f0 = 120;
+  for (let i = 0; i < n; i++) {
+    if (i % 1600 === 0) f0 = 90 + 150 * r.next();
+    const t = i / SR;
+    x[i] = 0.3 * Math.sin(2 * Math.PI * f0 * t) + 0.1 * Math.sin(2 * Math.PI * 3 * f0 * t) + 0.05 * r.normal();
+  }
+  return x;
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+// Wall-clock seconds of each run after one warm-up, plus this process's CPU seconds (the machine is
+// shared, so CPU time is the steadier number; the peer reports both the same way).
+function time(fn: () => unknown): { wall: number[]; cpu: number[] } {
+  fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const c = process.cpuUsage();
+    const t = process.hrtime.bigint();
+    fn();
+    wall.push(Number(process.hrtime.bigint() - t) / 1e9);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1e6);
+  }
+  return { wall, cpu };
+}
+
+const ms = (s: number): string => `${(s * 1e3).toFixed(1)} ms`;
+
+function longAudio(): void {
+  // One hour of 16 kHz audio, fed as 10 s chunks; blocks are copied into the preallocated output
+  // (nMels x frames) and converted to dB in place at the end. Extra memory = everything allocated
+  // beyond the input and the output, sampled after every block.
+  const hours = Number(process.env.SPECMORPH_BENCH_HOURS ?? 1);
+  const n = Math.round(hours * 3600 * SR);
+  const x = new Float32Array(n);
+  const seg = speechLike(10 * SR, 7);
+  for (let i = 0; i < n; i += seg.length) x.set(seg.subarray(0, Math.min(seg.length, n - i)), i);
+  const frames = 1 + Math.floor(n / W1.hopLength);
+  const out = new Float32Array(80 * frames);
+  out.fill(1); // make the output's pages resident now, so RSS growth below is extra memory only
+  global.gc?.();
+  const base = process.memoryUsage();
+  let peakArrayBuffers = 0;
+  let peakRss = 0;
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  function* chunks(): Generator<Float32Array> {
+    for (let i = 0; i < n; i += 10 * SR) yield x.subarray(i, Math.min(n, i + 10 * SR));
+  }
+  for (const b of melSpectrogramBlocks(chunks(), { ...W1M, blockFrames: 8192 })) {
+    for (let r = 0; r < 80; r++) out.set(b.data.subarray(r * b.cols, (r + 1) * b.cols), r * frames + b.firstFrame);
+    const m = process.memoryUsage();
+    peakArrayBuffers = Math.max(peakArrayBuffers, m.arrayBuffers - base.arrayBuffers);
+    peakRss = Math.max(peakRss, m.rss - base.rss);
+  }
+  const db = powerToDb({ rows: 80, cols: frames, data: out }, { ref: 1, topDb: 80, out });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(c0);
+  const after = process.memoryUsage();
+  console.log(`long audio: ${hours} h block-wise log-mel (80 x ${frames}) in ${secs.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s cpu; ` +
+    `input ${(x.byteLength / 2 ** 20).toFixed(0)} MiB, output ${(out.byteLength / 2 ** 20).toFixed(0)} MiB; ` +
+    `peak extra ArrayBuffer memory during the blocks ${(peakArrayBuffers / 2 ** 20).toFixed(1)} MiB, ` +
+    `peak extra RSS ${(peakRss / 2 ** 20).toFixed(1)} MiB (dB in place: ${db.data === out}; ` +
+    `arrayBuffers after: +${((after.arrayBuffers - base.arrayBuffers) / 2 ** 20).toFixed(0)} MiB)`);
+}
+
+export async function run(): Promise<void> {
+  const x = speechLike(60 * SR, 1);
+  const ours1 = time(() => spectrogram(x, W1));
+  const oursM = time(() => logMelSpectrogram(x, W1M));
+  const shape = spectrogram(x, W1);
+  console.log(`W1  ours: median wall ${ms(median(ours1.wall))}, cpu ${ms(median(ours1.cpu))} over ${RUNS} runs (${shape.rows} x ${shape.cols})`);
+  console.log(`W1m ours: median wall ${ms(median(oursM.wall))}, cpu ${ms(median(oursM.cpu))} over ${RUNS} runs`);
+
+  const py = '/usr/bin/python3';
+  const script = join(__dirname, 'w1_torch.py');
+  if (existsSync(py)) {
+    const dir = mkdtempSync(join(tmpdir(), 'specmorph-w1-'));
+    try {
+      const file = join(dir, 'x.f32');
+      writeFileSync(file, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
+      const r = spawnSync(py, [script, file, String(RUNS)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } });
+      if (r.status === 0) {
+        const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; w1: number[]; w1m: number[]; w1_cpu: number[]; w1m_cpu: number[] };
+        const line = (name: string, ours: { wall: number[]; cpu: number[] }, wall: number[], cpu: number[], target: number): void => {
+          console.log(`${name}: median wall ${ms(median(wall))}, cpu ${ms(median(cpu))}; ratio ours/theirs wall ` +
+            `${(median(ours.wall) / median(wall)).toFixed(2)}, cpu ${(median(ours.cpu) / median(cpu)).toFixed(2)} (target <= ${target})`);
+        };
+        line(`W1  torch ${res.torch} stft+|.|^2`, ours1, res.w1, res.w1_cpu, 0.5);
+        line('W1m torchaudio MelSpectrogram+AmplitudeToDB', oursM, res.w1m, res.w1m_cpu, 1.0);
+      } else {
+        console.log(`torch peer skipped: ${py} ${script} exited ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else {
+    console.log('torch peer skipped: /usr/bin/python3 not found');
+  }
+  longAudio();
+}

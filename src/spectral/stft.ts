@@ -1,0 +1,42 @@
+import { ComplexGrid } from '../grid/grid';
+import { FrameAnalyser } from './analyser';
+import { checkSignal, frameCount, resolveStft, StftOptions } from './options';
+import { storeTile, TILE } from './spectrogram';
+
+/**
+ * Short-time Fourier transform, as `librosa.stft(x, n_fft, hop_length, win_length, window, center, pad_mode)`.
+ *
+ * Input: mono signal `x` (any unit). Output: ComplexGrid of rows = floor(nFft/2)+1 frequency bins
+ * (bin r is r * sampleRate / nFft Hz) by cols = frames; value (r, t) is at index r * cols + t of `re`/`im`.
+ * Frame t starts at sample t*hopLength of the (centre-padded, when `center`) signal; frames as librosa:
+ * `1 + floor(len / hop)` when centred (even nFft), `1 + floor((len - nFft) / hop)` otherwise.
+ *
+ * Notes: unscaled forward DFT `X[k] = sum x[m] e^{-2 pi i k m / nFft}` over the frame (numpy/librosa
+ * phase convention, frame start at m = 0); periodic window zero-padded centrally to nFft (librosa, not
+ * torch's left-aligned `window` argument semantics — torch also centres, so both agree); default padMode
+ * 'constant' as librosa >= 0.10 (torch.stft defaults to 'reflect').
+ */
+export function stft(x: Float32Array, opts: StftOptions): ComplexGrid {
+  checkSignal(x);
+  const cfg = resolveStft(opts);
+  const cols = frameCount(x.length, cfg);
+  const an = new FrameAnalyser(cfg);
+  const rows = an.fft.bins;
+  const re = new Float32Array(rows * cols);
+  const im = new Float32Array(rows * cols);
+  const tileRe = new Float32Array(TILE * rows);
+  const tileIm = new Float32Array(TILE * rows);
+  for (let b = 0; b < cols; b += TILE) {
+    const nb = Math.min(TILE, cols - b);
+    for (let k = 0; k < nb; k++) {
+      const spec = an.analyse(x, b + k);
+      for (let r = 0, o = k * rows; r < rows; r++) {
+        tileRe[o + r] = spec[2 * r];
+        tileIm[o + r] = spec[2 * r + 1];
+      }
+    }
+    storeTile(tileRe, nb, rows, re, cols, b);
+    storeTile(tileIm, nb, rows, im, cols, b);
+  }
+  return { rows, cols, re, im };
+}
