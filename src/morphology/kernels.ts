@@ -9,6 +9,9 @@
 // `a < b ? b : a`), which is what x86 `minps`/`maxps` and OpenCV's SIMD paths do.
 
 /** Most operands one kernel pass takes. */
+// A window of length L costs about log_MAX(L) passes. Measured on 257x6001 (noisy, shared machine),
+// 3..8 operands ran within noise of each other and 16 ran slower on 15x15 and 31x31 (a pass with
+// 15 unaligned loads per vector is load-bound), so 5: windows up to 5 in one pass, 25 in two.
 export const MAX_OPERANDS = 5;
 
 /** The kernel set; offsets and counts are in float32 elements of `heap()`. */
@@ -212,8 +215,7 @@ function wasmKernels(): Kernels | null {
           case 1: fn(dst << 2, a, a, n); break;
           case 2: fn(dst << 2, a, srcs[1] << 2, n); break;
           case 3: fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, n); break;
-          case 4: fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, srcs[3] << 2, n); break;
-          default: fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, srcs[3] << 2, srcs[4] << 2, n);
+          default: fn(dst << 2, ...srcs.map((x) => x << 2), n);
         }
       },
       allFinite(p: number, n: number): boolean {
