@@ -1,3 +1,5 @@
+import { warnOnce } from '../errors';
+
 // Element-wise min/max kernels that every grey-level operator reduces to. Erosion and dilation by
 // any footprint become a few passes `dst[i] = min(a[i], b[i](, c[i]))` over contiguous stretches of
 // one scratch heap with constant offsets between the operands (row-major layout makes a vertical
@@ -165,12 +167,12 @@ function moduleBytes(): Uint8Array {
   const types = vec([...kernelTypes, [0x60, ...vec([[i32], [i32]]), ...vec([[i32]])]]);
   const imports = vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]]);
   const funcs = vec([...EXPORTS.map((e) => [e.k - 2]), [MAX_OPERANDS - 1]]);
-  const exports = vec([...EXPORTS.map((e, i) => [...name(e.name), 0x00, i]), [...name('allFinite'), 0x00, EXPORTS.length]]);
+  const exportSection = vec([...EXPORTS.map((e, i) => [...name(e.name), 0x00, i]), [...name('allFinite'), 0x00, EXPORTS.length]]);
   const code = vec([...EXPORTS.map((e) => kernelBody(e.k, e.isMax)), allFiniteBody()]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, types), ...section(2, imports), ...section(3, funcs),
-    ...section(7, exports), ...section(10, code),
+    ...section(7, exportSection), ...section(10, code),
   ]);
 }
 
@@ -225,9 +227,12 @@ function wasmKernels(): Kernels | null {
         return true;
       },
     };
-  } catch {
-    return null; // no SIMD support: the typed-array kernels below give the same results
+  } catch (e) {
+    // no SIMD support (or a broken build): results stay identical, only slower, so warn, don't throw
+    warnOnce(`specmorph morphology: WebAssembly SIMD kernels unavailable (${(e as Error).message}); using slower typed-array loops`);
+    return null;
   }
+
 }
 
 /** Plain typed-array kernels, same contract and results as the SIMD ones. */
