@@ -1,5 +1,3 @@
-import { warnOnce } from '../errors';
-
 // Element-wise min/max kernels that every grey-level operator reduces to. Erosion and dilation by
 // any footprint become a few passes `dst[i] = min(a[i], b[i](, c[i]))` over contiguous stretches of
 // one scratch heap with constant offsets between the operands (row-major layout makes a vertical
@@ -9,6 +7,8 @@ import { warnOnce } from '../errors';
 //
 // Ties and signed zeros: both back ends use the pseudo-min `b < a ? b : a` (and pseudo-max
 // `a < b ? b : a`), which is what x86 `minps`/`maxps` and OpenCV's SIMD paths do.
+
+import { warnOnce } from '../errors';
 
 /** Most operands one kernel pass takes. */
 // A window of length L costs about log_MAX(L) passes. Measured on 257x6001 (noisy, shared machine),
