@@ -43,6 +43,24 @@ function neighbourOffsets(connectivity: ReconstructionOptions['connectivity'], b
   return out;
 }
 
+let frameCache: [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
+
+/**
+ * Two scratch frames of `n` floats, reused across calls: fresh multi-megabyte buffers cost page
+ * faults and GC work that, for a spectrogram, exceed the reconstruction itself. Never handed out.
+ */
+function frames(n: number): [Float32Array, Float32Array] {
+  if (frameCache[0].length < n) frameCache = [new Float32Array(n), new Float32Array(n)];
+  return [frameCache[0].subarray(0, n), frameCache[1].subarray(0, n)];
+}
+
+/** A ring buffer twice as long holding the same `size` items, oldest first. */
+function grow(queue: Int32Array, head: number, size: number): Int32Array {
+  const grown = new Int32Array(queue.length * 2);
+  for (let i = 0; i < size; i++) grown[i] = queue[(head + i) & (queue.length - 1)];
+  return grown;
+}
+
 /**
  * Vincent's (1993) hybrid algorithm for reconstruction by dilation: one raster and one
  * anti-raster sweep (each pixel pulls the max of the neighbours already visited, capped by the
@@ -54,8 +72,9 @@ function hybrid(J: Float32Array, I: Float32Array, rows: number, cols: number, pu
   const pad = Math.max(1, ...pulls.map(([dr, dc]) => Math.max(Math.abs(dr), Math.abs(dc))));
   const PW = cols + 2 * pad;
   const PH = rows + 2 * pad;
-  const j = new Float32Array(PW * PH).fill(-Infinity);
-  const m = new Float32Array(PW * PH).fill(-Infinity);
+  const [j, m] = frames(PW * PH);
+  j.fill(-Infinity);
+  m.fill(-Infinity);
   for (let r = 0; r < rows; r++) {
     j.set(J.subarray(r * cols, (r + 1) * cols), (r + pad) * PW + pad);
     m.set(I.subarray(r * cols, (r + 1) * cols), (r + pad) * PW + pad);
@@ -82,18 +101,11 @@ function hybrid(J: Float32Array, I: Float32Array, rows: number, cols: number, pu
     }
   }
 
-  let queue = new Int32Array(1024);
+  // FIFO as a power-of-two ring; kept in locals (not closed over) so the loops stay optimised
+  let queue = new Int32Array(1 << 12);
+  let wrap = queue.length - 1;
   let head = 0;
   let size = 0;
-  const push = (p: number): void => {
-    if (size === queue.length) {
-      const grown = new Int32Array(queue.length * 2);
-      for (let i = 0; i < size; i++) grown[i] = queue[(head + i) & (queue.length - 1)];
-      queue = grown;
-      head = 0;
-    }
-    queue[(head + size++) & (queue.length - 1)] = p;
-  };
   for (let r = rows - 1; r >= 0; r--) {
     const base = (r + pad) * PW + pad;
     for (let p = base + cols - 1; p >= base; p--) {
@@ -109,7 +121,12 @@ function hybrid(J: Float32Array, I: Float32Array, rows: number, cols: number, pu
         const q = p + pushesAfter[k];
         const jq = j[q];
         if (jq < v && jq < m[q]) {
-          push(p);
+          if (size === queue.length) {
+            queue = grow(queue, head, size);
+            wrap = queue.length - 1;
+            head = 0;
+          }
+          queue[(head + size++) & wrap] = p;
           break;
         }
       }
@@ -117,7 +134,7 @@ function hybrid(J: Float32Array, I: Float32Array, rows: number, cols: number, pu
   }
   while (size > 0) {
     const p = queue[head];
-    head = (head + 1) & (queue.length - 1);
+    head = (head + 1) & wrap;
     size--;
     const v = j[p];
     for (let k = 0; k < pushes.length; k++) {
@@ -126,7 +143,12 @@ function hybrid(J: Float32Array, I: Float32Array, rows: number, cols: number, pu
       const mq = m[q];
       if (jq < v && mq !== jq) {
         j[q] = v < mq ? v : mq;
-        push(q);
+        if (size === queue.length) {
+          queue = grow(queue, head, size);
+          wrap = queue.length - 1;
+          head = 0;
+        }
+        queue[(head + size++) & wrap] = q;
       }
     }
   }
@@ -140,7 +162,7 @@ function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: Reconstruction
     () => `marker is ${marker.rows}x${marker.cols} but mask is ${mask.rows}x${mask.cols}; they must match`);
   checkFinite(marker, 'marker', opts.allowNonFinite);
   checkFinite(mask, 'mask', opts.allowNonFinite);
-  const J = Float32Array.from(marker.data);
+  const J = marker.data.slice();
   const I = mask.data;
   for (let i = 0; i < J.length; i++) {
     const ok = byDilation ? J[i] <= I[i] : J[i] >= I[i];
