@@ -52,6 +52,13 @@ test('operators reject non-finite pixels naming index, row and column; allowNonF
   g.data[37] = Infinity;
   assert.throws(() => dilate(g, footprint.rect(1, 1)), /grid\.data\[37\]=Infinity \(row 1, col 17\)/);
   assert.equal(dilate(g, footprint.rect(1, 3), { allowNonFinite: true }).data[36], Infinity);
+  // footprints that never read some pixels (anchor row or column outside) still reject them
+  const h: Grid = { rows: 3, cols: 4, data: new Float32Array(12) };
+  h.data[11] = NaN;
+  assert.throws(() => erode(h, footprint.fromMask([[1], [0], [0]])), /grid\.data\[11\]=NaN \(row 2, col 3\)/);
+  h.data[11] = 0;
+  h.data[0] = -Infinity;
+  assert.throws(() => dilate(h, footprint.fromMask([[0, 0, 1, 1]])), /grid\.data\[0\]=-Infinity \(row 0, col 0\)/);
 });
 
 test('operators reject bad borders, footprints and out buffers, naming them', () => {
