@@ -47,13 +47,15 @@ def make(path):
 
 
 def median_ms(fn, runs):
+    """[median wall ms, median process CPU ms] (CPU time is steadier on a shared machine)."""
     fn()
-    ts = []
+    wall, cpu = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         fn()
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts) * 1e3)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return [float(np.median(wall) * 1e3), float(np.median(cpu) * 1e3)]
 
 
 def timing(path, outdir, runs):

@@ -1,3 +1,5 @@
+// Two-step operators (opening, closing, top-hats): erosion then dilation or the reverse, through one
+// reused intermediate buffer.
 import { checkGrid, withData, type Grid } from '../grid/grid';
 import { extremumFilter } from './extremumFilter';
 import { checkFootprint, reflectedChords, type Footprint } from './footprint';

@@ -9,10 +9,11 @@ import type { MorphologyOptions } from './options';
  * i.e. a max filter over the footprint reflected through its anchor (Soille). rows x cols in and
  * out; Spectrogram metadata is kept.
  *
- * Notes: Soille's / scikit-image's convention. For symmetric footprints this equals OpenCV
- * `cv2.dilate`; for asymmetric ones OpenCV does not reflect, so `cv2.dilate` matches ours only when
- * given the reflected mask and reflected anchor. `scipy.ndimage.grey_dilation(f, footprint=B)`
- * equals ours (it reflects too) for odd sizes; for even sizes scipy's reflected anchor moves by one.
+ * Notes: Soille's / scikit-image's convention. Equals `scipy.ndimage.grey_dilation(f, footprint=B)`
+ * for every footprint, even-sized included (scipy reflects B and shifts the origin of even sides,
+ * which is exactly the point reflection about our anchor; checked by the fixtures). OpenCV
+ * `cv2.dilate` does not reflect: it matches ours for point-symmetric odd footprints, otherwise only
+ * when given the reflected mask and the reflected anchor `(cols-1-ac, rows-1-ar)`.
  */
 export function dilate<G extends Grid>(g: G, fp: Footprint, opts: MorphologyOptions = {}): G {
   checkGrid(g, 'grid');

@@ -5,8 +5,8 @@
 // 1. the needed input pixels, padded by the border rule, are copied into the scratch heap (table T1);
 // 2. rectangles (all chords alike, rows consecutive) go separable: T1 is widened in place to the
 //    running min over w columns, then over h rows. A window of length m*cur is the min of m
-//    overlapping windows of length cur, so a length L takes about log_5(L) passes of a few
-//    comparisons per pixel, whatever L: O(1)-per-pixel behaviour in practice, branch-free, SIMD;
+//    overlapping windows of length cur, so a length L takes about log_5(L) passes (one up to 5,
+//    two up to 25) of at most 5 in-cache loads per pixel: branch-free, SIMD;
 // 3. other footprints get one table per distinct chord length, each derived from a shorter one
 //    (Urbach & Wilkinson 2008), and the output is the min of the chords' tables read at constant
 //    offsets, up to four chords per pass.
@@ -17,8 +17,8 @@ import type { Chord } from './footprint';
 import { kernels, MAX_OPERANDS, type Kernels } from './kernels';
 import { mapIndex, type ResolvedBorder } from './internal';
 
-/** Scratch budget per tile in float32 elements (128 K floats = 512 KiB: about one L2 cache). */
-let TILE_BUDGET = 1 << 17;
+/** Scratch budget per tile in float32 elements (256 K floats = 1 MiB; measured a little faster than 512 KiB). */
+let TILE_BUDGET = 1 << 18;
 
 /** Internal: overrides the tile budget (tests use tiny tiles to exercise tiling); returns the old one. */
 export function setTileBudget(floats: number): number {
@@ -58,24 +58,38 @@ function plan(chords: readonly Chord[]): Plan {
 
 /**
  * Grows running windows from length `from` to `to`, elements `step` apart (1 along a row, W down
- * a column), over a stretch of `total` elements: the first pass reads `src`, later ones work in
- * place on `dst`. Each pass takes m <= MAX_OPERANDS windows of the current length at spacings
- * <= the current length, so they overlap and cover the longer window.
+ * a column): the first pass reads `src`, later ones work in place on `dst`. Each pass takes
+ * m <= MAX_OPERANDS windows of the current length at spacings <= the current length, so they
+ * overlap and cover the longer window. Only the first `need` results are wanted, so each pass
+ * computes just what the passes after it read.
  */
-function widen(k: Kernels, isMax: boolean, dst: number, src: number, total: number, step: number, from: number, to: number): void {
-  let cur = from;
-  let s = src;
-  const srcs: number[] = [];
-  while (cur < to) {
+function widen(k: Kernels, isMax: boolean, dst: number, src: number, need: number, step: number, from: number, to: number): void {
+  const passes: { m: number; cur: number; t: number }[] = [];
+  for (let cur = from; cur < to;) {
     const m = Math.min(MAX_OPERANDS, Math.ceil(to / cur));
     const t = Math.min(to, m * cur);
-    srcs.length = 0;
-    for (let i = 0; i < m; i++) srcs.push(s + Math.floor((i * (t - cur)) / (m - 1)) * step);
-    k.reduce(isMax, dst, srcs, total - (t - cur) * step);
+    passes.push({ m, cur, t });
     cur = t;
-    s = dst;
   }
-  if (s !== dst) k.reduce(isMax, dst, [s], total);
+  if (passes.length === 0) {
+    if (src !== dst) k.reduce(isMax, dst, [src], need);
+    return;
+  }
+  // a pass growing cur -> t reads up to (t - cur) * step beyond each result it writes
+  let n = need;
+  const counts = passes.map(() => 0);
+  for (let i = passes.length - 1; i >= 0; i--) {
+    counts[i] = n;
+    n += (passes[i].t - passes[i].cur) * step;
+  }
+  const srcs: number[] = [];
+  let s = src;
+  passes.forEach(({ m, cur, t }, i) => {
+    srcs.length = 0;
+    for (let j = 0; j < m; j++) srcs.push(s + Math.floor((j * (t - cur)) / (m - 1)) * step);
+    k.reduce(isMax, dst, srcs, counts[i]);
+    s = dst;
+  });
 }
 
 /**
@@ -102,7 +116,9 @@ export function extremumFilter(
     tileRows = Math.min(rows, Math.max(32, 4 * rowExt));
     tileCols = Math.min(cols, Math.max(64, 4 * colExt, Math.floor(budget / (tileRows + rowExt)) - colExt));
   }
-  tileRows = Math.min(tileRows, rows);
+  // equal tiles: a short last tile would pay the full padding for few output rows
+  tileRows = Math.ceil(rows / Math.ceil(rows / Math.min(tileRows, rows)));
+  tileCols = Math.ceil(cols / Math.ceil(cols / tileCols));
   const Wmax = tileCols + colExt;
   const tableSize = (tileRows + rowExt) * Wmax;
   k.reserve(tableSize * nTables);
@@ -152,8 +168,9 @@ export function extremumFilter(
       let result = 0; // where output (r, c) sits: result + (r - r0) * W + (c - c0)
       if (p.rect) {
         // 2. separable: rows then columns, in place
-        widen(k, isMax, 0, 0, pr * W, 1, 1, p.rect.w);
-        widen(k, isMax, 0, 0, pr * W, W, 1, p.rect.h);
+        const need = (S - 1) * W + T;
+        widen(k, isMax, 0, 0, need + rowExt * W, 1, 1, p.rect.w);
+        widen(k, isMax, 0, 0, need, W, 1, p.rect.h);
       } else {
         // 3. one table per distinct chord length, each from the longest shorter one
         const tableOf = new Map<number, number>([[1, 0]]);
@@ -162,7 +179,7 @@ export function extremumFilter(
         for (const L of p.lengths) {
           if (L === 1) continue;
           const dst = slot++ * tableSize;
-          widen(k, isMax, dst, tableOf.get(built)!, pr * W, 1, built, L);
+          widen(k, isMax, dst, tableOf.get(built)!, pr * W - (L - 1), 1, built, L);
           tableOf.set(L, dst);
           built = L;
         }

@@ -9,6 +9,7 @@ export interface ResolvedBorder {
   value: number;
 }
 
+/** Validates a user border option (ParameterError naming it) and normalises it. */
 export function resolveBorder(border: Border | undefined): ResolvedBorder {
   if (border === undefined || border === 'ignore') return { kind: 'ignore', value: 0 };
   if (border === 'replicate' || border === 'reflect') return { kind: border, value: 0 };

@@ -8,7 +8,12 @@
 // Ties and signed zeros: both back ends use the pseudo-min `b < a ? b : a` (and pseudo-max
 // `a < b ? b : a`), which is what x86 `minps`/`maxps` and OpenCV's SIMD paths do.
 
+import { warnOnce } from '../errors';
+
 /** Most operands one kernel pass takes. */
+// A window of length L costs about log_MAX(L) passes. Measured on 257x6001 (noisy, shared machine),
+// 3..8 operands ran within noise of each other and 16 ran slower on 15x15 and 31x31 (a pass with
+// 15 unaligned loads per vector is load-bound), so 5: windows up to 5 in one pass, 25 in two.
 export const MAX_OPERANDS = 5;
 
 /** The kernel set; offsets and counts are in float32 elements of `heap()`. */
@@ -162,12 +167,12 @@ function moduleBytes(): Uint8Array {
   const types = vec([...kernelTypes, [0x60, ...vec([[i32], [i32]]), ...vec([[i32]])]]);
   const imports = vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]]);
   const funcs = vec([...EXPORTS.map((e) => [e.k - 2]), [MAX_OPERANDS - 1]]);
-  const exports = vec([...EXPORTS.map((e, i) => [...name(e.name), 0x00, i]), [...name('allFinite'), 0x00, EXPORTS.length]]);
+  const exportSection = vec([...EXPORTS.map((e, i) => [...name(e.name), 0x00, i]), [...name('allFinite'), 0x00, EXPORTS.length]]);
   const code = vec([...EXPORTS.map((e) => kernelBody(e.k, e.isMax)), allFiniteBody()]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, types), ...section(2, imports), ...section(3, funcs),
-    ...section(7, exports), ...section(10, code),
+    ...section(7, exportSection), ...section(10, code),
   ]);
 }
 
@@ -212,8 +217,7 @@ function wasmKernels(): Kernels | null {
           case 1: fn(dst << 2, a, a, n); break;
           case 2: fn(dst << 2, a, srcs[1] << 2, n); break;
           case 3: fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, n); break;
-          case 4: fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, srcs[3] << 2, n); break;
-          default: fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, srcs[3] << 2, srcs[4] << 2, n);
+          default: fn(dst << 2, ...srcs.map((x) => x << 2), n);
         }
       },
       allFinite(p: number, n: number): boolean {
@@ -223,9 +227,12 @@ function wasmKernels(): Kernels | null {
         return true;
       },
     };
-  } catch {
-    return null; // no SIMD support: the typed-array kernels below give the same results
+  } catch (e) {
+    // no SIMD support (or a broken build): results stay identical, only slower, so warn, don't throw
+    warnOnce(`specmorph morphology: WebAssembly SIMD kernels unavailable (${(e as Error).message}); using slower typed-array loops`);
+    return null;
   }
+
 }
 
 /** Plain typed-array kernels, same contract and results as the SIMD ones. */

@@ -1,4 +1,3 @@
-
 /**
  * How pixels beyond the image edge are treated. Shared by every grey-level operator so the
  * documentation lives in one place.

@@ -43,57 +43,90 @@ function neighbourOffsets(connectivity: ReconstructionOptions['connectivity'], b
   return out;
 }
 
-/**
- * Vincent's (1993) hybrid algorithm: one raster and one anti-raster sweep (each pixel pulls from
- * the neighbours already visited), then a FIFO queue propagates the remaining changes. `sign` +1
- * reconstructs by dilation (max, capped by min with the mask), -1 by erosion (the dual).
- * `pulls` are the offsets a pixel takes its value from; it pushes to the opposite offsets.
- */
-function hybrid(J: Float32Array, I: Float32Array, rows: number, cols: number, pulls: [number, number][], sign: 1 | -1): void {
-  const before = pulls.filter(([dr, dc]) => dr < 0 || (dr === 0 && dc < 0));
-  const after = pulls.filter(([dr, dc]) => dr > 0 || (dr === 0 && dc > 0));
-  const pushes = pulls.map(([dr, dc]) => [-dr, -dc]);
-  // after the anti-raster sweep only pixels later in raster order can still be raised by p
-  const pushesAfter = pushes.filter(([dr, dc]) => dr > 0 || (dr === 0 && dc > 0));
-  // sign * value turns the erosion case into the dilation case without a second copy of the loops
-  const better = (a: number, b: number): boolean => sign * a > sign * b;
-  const sweep = (r: number, c: number, from: number[][]): void => {
-    const p = r * cols + c;
-    let v = J[p];
-    for (const [dr, dc] of from) {
-      const y = r + dr;
-      const x = c + dc;
-      if (y < 0 || y >= rows || x < 0 || x >= cols) continue;
-      const w = J[y * cols + x];
-      if (better(w, v)) v = w;
-    }
-    J[p] = better(v, I[p]) ? I[p] : v;
-  };
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) sweep(r, c, before);
+let frameCache: [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
 
-  let queue = new Int32Array(Math.max(16, rows * cols));
+/**
+ * Two scratch frames of `n` floats, reused across calls: fresh multi-megabyte buffers cost page
+ * faults and GC work that, for a spectrogram, exceed the reconstruction itself. Never handed out.
+ */
+function frames(n: number): [Float32Array, Float32Array] {
+  if (frameCache[0].length < n) frameCache = [new Float32Array(n), new Float32Array(n)];
+  return [frameCache[0].subarray(0, n), frameCache[1].subarray(0, n)];
+}
+
+/** A ring buffer twice as long holding the same `size` items, oldest first. */
+function grow(queue: Int32Array, head: number, size: number): Int32Array {
+  const grown = new Int32Array(queue.length * 2);
+  for (let i = 0; i < size; i++) grown[i] = queue[(head + i) & (queue.length - 1)];
+  return grown;
+}
+
+/**
+ * Vincent's (1993) hybrid algorithm for reconstruction by dilation: one raster and one
+ * anti-raster sweep (each pixel pulls the max of the neighbours already visited, capped by the
+ * mask), then a FIFO queue propagates what is left. `pulls` are the offsets a pixel takes its value
+ * from; it pushes along the opposite ones. J and I are copied into frames padded with -Infinity,
+ * which never propagates, so the inner loops need no bounds checks. J is updated in place.
+ */
+function hybrid(J: Float32Array, I: Float32Array, rows: number, cols: number, pulls: [number, number][]): void {
+  const pad = Math.max(1, ...pulls.map(([dr, dc]) => Math.max(Math.abs(dr), Math.abs(dc))));
+  const PW = cols + 2 * pad;
+  const PH = rows + 2 * pad;
+  const [j, m] = frames(PW * PH);
+  j.fill(-Infinity);
+  m.fill(-Infinity);
+  for (let r = 0; r < rows; r++) {
+    j.set(J.subarray(r * cols, (r + 1) * cols), (r + pad) * PW + pad);
+    m.set(I.subarray(r * cols, (r + 1) * cols), (r + pad) * PW + pad);
+  }
+  const isBefore = ([dr, dc]: [number, number]): boolean => dr < 0 || (dr === 0 && dc < 0);
+  const flat = (o: [number, number][]): Int32Array => Int32Array.from(o, ([dr, dc]) => dr * PW + dc);
+  const before = flat(pulls.filter(isBefore));
+  const after = flat(pulls.filter((o) => !isBefore(o)));
+  const pushList: [number, number][] = pulls.map(([dr, dc]) => [-dr, -dc]);
+  const pushes = flat(pushList);
+  // after the anti-raster sweep only pixels later in raster order can still be raised by p
+  const pushesAfter = flat(pushList.filter((o) => !isBefore(o)));
+
+  for (let r = 0; r < rows; r++) {
+    const base = (r + pad) * PW + pad;
+    for (let p = base; p < base + cols; p++) {
+      let v = j[p];
+      for (let k = 0; k < before.length; k++) {
+        const w = j[p + before[k]];
+        if (w > v) v = w;
+      }
+      const cap = m[p];
+      j[p] = v > cap ? cap : v;
+    }
+  }
+
+  // FIFO as a power-of-two ring; kept in locals (not closed over) so the loops stay optimised
+  let queue = new Int32Array(1 << 12);
+  let wrap = queue.length - 1;
   let head = 0;
   let size = 0;
-  const push = (p: number): void => {
-    if (size === queue.length) {
-      const grown = new Int32Array(queue.length * 2);
-      for (let i = 0; i < size; i++) grown[i] = queue[(head + i) % queue.length];
-      queue = grown;
-      head = 0;
-    }
-    queue[(head + size++) % queue.length] = p;
-  };
   for (let r = rows - 1; r >= 0; r--) {
-    for (let c = cols - 1; c >= 0; c--) {
-      sweep(r, c, after);
-      const p = r * cols + c;
-      for (const [dr, dc] of pushesAfter) {
-        const y = r + dr;
-        const x = c + dc;
-        if (y < 0 || y >= rows || x < 0 || x >= cols) continue;
-        const q = y * cols + x;
-        if (better(J[p], J[q]) && better(I[q], J[q])) {
-          push(p);
+    const base = (r + pad) * PW + pad;
+    for (let p = base + cols - 1; p >= base; p--) {
+      let v = j[p];
+      for (let k = 0; k < after.length; k++) {
+        const w = j[p + after[k]];
+        if (w > v) v = w;
+      }
+      const cap = m[p];
+      v = v > cap ? cap : v;
+      j[p] = v;
+      for (let k = 0; k < pushesAfter.length; k++) {
+        const q = p + pushesAfter[k];
+        const jq = j[q];
+        if (jq < v && jq < m[q]) {
+          if (size === queue.length) {
+            queue = grow(queue, head, size);
+            wrap = queue.length - 1;
+            head = 0;
+          }
+          queue[(head + size++) & wrap] = p;
           break;
         }
       }
@@ -101,21 +134,25 @@ function hybrid(J: Float32Array, I: Float32Array, rows: number, cols: number, pu
   }
   while (size > 0) {
     const p = queue[head];
-    head = (head + 1) % queue.length;
+    head = (head + 1) & wrap;
     size--;
-    const r = Math.floor(p / cols);
-    const c = p - r * cols;
-    for (const [dr, dc] of pushes) {
-      const y = r + dr;
-      const x = c + dc;
-      if (y < 0 || y >= rows || x < 0 || x >= cols) continue;
-      const q = y * cols + x;
-      if (better(J[p], J[q]) && I[q] !== J[q]) {
-        J[q] = better(J[p], I[q]) ? I[q] : J[p];
-        push(q);
+    const v = j[p];
+    for (let k = 0; k < pushes.length; k++) {
+      const q = p + pushes[k];
+      const jq = j[q];
+      const mq = m[q];
+      if (jq < v && mq !== jq) {
+        j[q] = v < mq ? v : mq;
+        if (size === queue.length) {
+          queue = grow(queue, head, size);
+          wrap = queue.length - 1;
+          head = 0;
+        }
+        queue[(head + size++) & wrap] = q;
       }
     }
   }
+  for (let r = 0; r < rows; r++) J.set(j.subarray((r + pad) * PW + pad, (r + pad) * PW + pad + cols), r * cols);
 }
 
 function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: ReconstructionOptions, byDilation: boolean): G {
@@ -125,7 +162,7 @@ function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: Reconstruction
     () => `marker is ${marker.rows}x${marker.cols} but mask is ${mask.rows}x${mask.cols}; they must match`);
   checkFinite(marker, 'marker', opts.allowNonFinite);
   checkFinite(mask, 'mask', opts.allowNonFinite);
-  const J = Float32Array.from(marker.data);
+  const J = marker.data.slice();
   const I = mask.data;
   for (let i = 0; i < J.length; i++) {
     const ok = byDilation ? J[i] <= I[i] : J[i] >= I[i];
@@ -135,8 +172,14 @@ function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: Reconstruction
         `reconstruction by ${byDilation ? 'dilation needs marker <= mask' : 'erosion needs marker >= mask'}`;
     });
   }
-  hybrid(J, I, mask.rows, mask.cols, neighbourOffsets(opts.connectivity, byDilation), byDilation ? 1 : -1);
-  return withData(mask, J);
+  if (byDilation) {
+    hybrid(J, I, mask.rows, mask.cols, neighbourOffsets(opts.connectivity, true));
+    return withData(mask, J);
+  }
+  // by erosion = -(by dilation of -marker under -mask, pulling from p + b): negation is exact
+  const negJ = J.map((v) => -v);
+  hybrid(negJ, I.map((v) => -v), mask.rows, mask.cols, neighbourOffsets(opts.connectivity, false));
+  return withData(mask, negJ.map((v) => -v));
 }
 
 /**

@@ -55,15 +55,50 @@ export function threshold(g: Grid, method: ThresholdMethod): ThresholdMask {
   return { rows: g.rows, cols: g.cols, data, threshold: t };
 }
 
+/** Moves the k-th smallest of `a` to a[k], smaller ones before it, larger after (Hoare quickselect). */
+function select(a: Float32Array, k: number): void {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // median of three as pivot keeps sorted and constant runs from going quadratic
+    const x = a[lo];
+    const y = a[mid];
+    const z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
 function percentile(x: Float32Array, p: number): number {
-  const s = Float32Array.from(x).sort();
+  // order statistics by selection, O(n) (numpy partitions too, so the values are the same)
+  const s = x.slice();
   const h = ((s.length - 1) * p) / 100;
   const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, s.length - 1);
+  select(s, lo);
+  const a = s[lo];
+  let b = a;
+  if (lo + 1 < s.length) {
+    b = Infinity;
+    for (let i = lo + 1; i < s.length; i++) if (s[i] < b) b = s[i];
+  }
   const t = h - lo;
   // numpy's _lerp: a + (b - a) t, taken from the upper end when t >= 0.5 (monotone and exact at the ends)
-  const a = s[lo];
-  const b = s[hi];
   return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
 }
 

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dilate, erode, footprint, footprintRows, opening, type Grid } from '../../src/morphology';
+import {
+  blackTopHat, closing, closingByReconstruction, dilate, erode, footprint, footprintRows, morphologicalGradient, opening,
+  openingByReconstruction, whiteTopHat, type Grid,
+} from '../../src/morphology';
 import { ParameterError } from '../../src/errors';
 import { bruteForce, firstMismatch } from './oracle';
 
@@ -49,6 +52,13 @@ test('operators reject non-finite pixels naming index, row and column; allowNonF
   g.data[37] = Infinity;
   assert.throws(() => dilate(g, footprint.rect(1, 1)), /grid\.data\[37\]=Infinity \(row 1, col 17\)/);
   assert.equal(dilate(g, footprint.rect(1, 3), { allowNonFinite: true }).data[36], Infinity);
+  // footprints that never read some pixels (anchor row or column outside) still reject them
+  const h: Grid = { rows: 3, cols: 4, data: new Float32Array(12) };
+  h.data[11] = NaN;
+  assert.throws(() => erode(h, footprint.fromMask([[1], [0], [0]])), /grid\.data\[11\]=NaN \(row 2, col 3\)/);
+  h.data[11] = 0;
+  h.data[0] = -Infinity;
+  assert.throws(() => dilate(h, footprint.fromMask([[0, 0, 1, 1]])), /grid\.data\[0\]=-Infinity \(row 0, col 0\)/);
 });
 
 test('operators reject bad borders, footprints and out buffers, naming them', () => {
@@ -69,4 +79,21 @@ test('Spectrogram metadata is kept and out buffers are used', () => {
   assert.equal(r.data, out);
   assert.deepEqual([r.sampleRate, r.hopLength, r.unit, r.times, r.frequencies], [16000, 160, 'dB', s.times, s.frequencies]);
   assert.equal(firstMismatch(out, bruteForce(s, footprint.rect(1, 3), 'erode')), -1);
+});
+
+test('every grey operator keeps Spectrogram metadata and honours out', () => {
+  const data = Float32Array.from({ length: 4 * 9 }, (_, i) => (i * 37) % 11);
+  const s = { rows: 4, cols: 9, data, sampleRate: 16000, hopLength: 160, frequencies: new Float64Array(4), times: new Float64Array(9),
+    scale: 'mel' as const, unit: 'dB' as const };
+  const fp = footprint.ellipse(3, 5);
+  const ops = { erode, dilate, opening, closing, whiteTopHat, blackTopHat, morphologicalGradient, openingByReconstruction, closingByReconstruction };
+  for (const [name, op] of Object.entries(ops)) {
+    const r = op(s, fp);
+    assert.deepEqual([r.sampleRate, r.hopLength, r.scale, r.unit, r.times === s.times], [16000, 160, 'mel', 'dB', true], name);
+    if (name.endsWith('Reconstruction')) continue;
+    const out = new Float32Array(data.length);
+    const viaOut = (op as typeof erode)(s, fp, { out });
+    assert.equal(viaOut.data, out, name);
+    assert.equal(firstMismatch(out, r.data), -1, `${name} with out`);
+  }
 });

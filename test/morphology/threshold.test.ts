@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   applyMask, binaryClosing, binaryDilate, binaryErode, binaryOpening, footprint, maskToGrid, threshold, thresholdValue,
   type BinaryMask, type Grid,
@@ -55,4 +56,21 @@ test('binary ops reject non-0/1 masks; applyMask floors outside the mask; maskTo
   assert.deepEqual(Array.from(applyMask(g, m).data), [-5, 2, 7].map((v, i) => (m.data[i] ? v : -5)));
   assert.deepEqual(Array.from(applyMask(g, m, { fill: -80 }).data), [-80, 2, 7]);
   assert.deepEqual(Array.from(maskToGrid(m).data), [0, 1, 1]);
+});
+
+test('percentile by selection equals the sort-based definition (numpy linear), ties and ends included', () => {
+  fc.assert(fc.property(
+    fc.array(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 })), { minLength: 1, maxLength: 60 }),
+    fc.oneof(fc.constantFrom(0, 50, 100), fc.double({ min: 0, max: 100, noNaN: true })),
+    (values, p) => {
+      const data = Float32Array.from(values);
+      const s = Float32Array.from(data).sort();
+      const h = ((s.length - 1) * p) / 100;
+      const lo = Math.floor(h);
+      const hi = Math.min(lo + 1, s.length - 1);
+      const t = h - lo;
+      const want = t >= 0.5 ? s[hi] - (s[hi] - s[lo]) * (1 - t) : s[lo] + (s[hi] - s[lo]) * t;
+      assert.equal(thresholdValue({ rows: 1, cols: data.length, data }, { method: 'percentile', p }), want);
+    },
+  ), { numRuns: 500, seed: 9 });
 });

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { jsKernels, kernels, MAX_OPERANDS } from '../../src/morphology/kernels';
+import { Random } from '../../src/random';
+
+test('WebAssembly SIMD kernels are available on this Node and agree with the typed-array ones', () => {
+  const k = kernels();
+  assert.equal(k.simd, true, 'Node >= 16.4 has WebAssembly SIMD; without it results stay right but slower');
+  const j = jsKernels();
+  const rng = new Random(3);
+  const N = 4099;
+  for (let m = 1; m <= MAX_OPERANDS; m++) {
+    for (const isMax of [false, true]) {
+      for (const n of [0, 1, 3, 4, 5, 15, 16, 17, 63, 1000]) {
+        k.reserve(4 * N);
+        j.reserve(4 * N);
+        const a = k.heap();
+        const b = j.heap();
+        for (let i = 0; i < 2 * N; i++) a[i] = b[i] = rng.int(9) - 4 + (rng.next() < 0.1 ? -0 : 0);
+        const srcs = Array.from({ length: m }, (_, i) => 7 * i + (i % 3));
+        // separate destination, then in place (dst = lowest source)
+        k.reduce(isMax, 2 * N, srcs, n);
+        j.reduce(isMax, 2 * N, srcs, n);
+        k.reduce(isMax, 0, srcs, n);
+        j.reduce(isMax, 0, srcs, n);
+        for (let i = 0; i < 3 * N; i++) assert.equal(a[i], b[i], `m=${m} isMax=${isMax} n=${n} at ${i}`);
+      }
+    }
+  }
+});
+
+test('allFinite finds NaN and +-Infinity at any position, including the scalar tail', () => {
+  for (const k of [kernels(), jsKernels()]) {
+    k.reserve(64);
+    const h = k.heap();
+    h.fill(1, 0, 64);
+    assert.equal(k.allFinite(0, 64), true);
+    for (const [pos, v] of [[0, NaN], [13, Infinity], [62, -Infinity]] as const) {
+      h[pos] = v;
+      assert.equal(k.allFinite(0, 63), false, `${v} at ${pos}`);
+      assert.equal(k.allFinite(pos + 1, Math.max(0, 62 - pos)), true, `clean after ${pos}`);
+      h[pos] = 1;
+    }
+  }
+});
