@@ -102,7 +102,7 @@ function hybrid(J: Float32Array, I: Float32Array, rows: number, cols: number, pu
   }
 
   // FIFO as a power-of-two ring; kept in locals (not closed over) so the loops stay optimised
-  let queue = new Int32Array(1 << 12);
+  let queue: Int32Array = new Int32Array(1 << 12);
   let wrap = queue.length - 1;
   let head = 0;
   let size = 0;
