@@ -1,1 +1,4 @@
-export {};
+export * from './types';
+export * from './folder';
+export * from './protocol';
+export * from './split';
