@@ -1,1 +1,4 @@
-export {};
+export * from './window';
+export * from './options';
+export * from './stft';
+export * from './spectrogram';

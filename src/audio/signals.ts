@@ -1,0 +1,149 @@
+import { assert, assertPositive } from '../errors';
+import { Random } from '../random';
+
+/** Length and rate of a synthetic test signal; shared by {@link sine}, {@link chirp}, {@link whiteNoise}. */
+export interface SignalOptions {
+  /**
+   * Sampling rate in Hz.
+   * @default 16000
+   */
+  sampleRate?: number;
+  /**
+   * Duration in seconds; the signal has round(duration * sampleRate) samples. Ignored when `length` is given.
+   * @default 1
+   */
+  duration?: number;
+  /**
+   * Number of samples (overrides `duration`).
+   * @default round(duration * sampleRate)
+   */
+  length?: number;
+  /**
+   * Peak amplitude (for noise: the bound of uniform noise or the standard deviation of normal noise).
+   * @default 1
+   */
+  amplitude?: number;
+}
+
+function signalLength(opts: SignalOptions): { n: number; sr: number; amp: number } {
+  const sr = opts.sampleRate ?? 16000;
+  assertPositive(sr, 'sampleRate');
+  const amp = opts.amplitude ?? 1;
+  assert(Number.isFinite(amp) && amp >= 0, () => `amplitude=${amp} must be a finite number >= 0`);
+  let n: number;
+  if (opts.length !== undefined) {
+    n = opts.length;
+    assert(Number.isInteger(n) && n >= 0, () => `length=${n} must be an integer >= 0`);
+  } else {
+    const d = opts.duration ?? 1;
+    assert(Number.isFinite(d) && d >= 0, () => `duration=${d} must be a finite number >= 0`);
+    n = Math.round(d * sr);
+  }
+  return { n, sr, amp };
+}
+
+/** Options of {@link sine}. */
+export interface SineOptions extends SignalOptions {
+  /**
+   * Phase at t = 0, radians.
+   * @default 0
+   */
+  phase?: number;
+}
+
+/**
+ * A pure tone: x[i] = amplitude * sin(2 pi frequency i / sampleRate + phase).
+ *
+ * Output: Float32Array of `length` samples (default 1 s at 16 kHz). `frequency` in Hz, may exceed
+ * Nyquist (it then aliases, as sampling would).
+ */
+export function sine(frequency: number, opts: SineOptions = {}): Float32Array {
+  assert(Number.isFinite(frequency), () => `frequency=${frequency} must be finite`);
+  const { n, sr, amp } = signalLength(opts);
+  const phase = opts.phase ?? 0;
+  const out = new Float32Array(n);
+  const w = (2 * Math.PI * frequency) / sr;
+  for (let i = 0; i < n; i++) out[i] = amp * Math.sin(w * i + phase);
+  return out;
+}
+
+/** Options of {@link chirp}. */
+export interface ChirpOptions extends SignalOptions {
+  /**
+   * How the instantaneous frequency moves from fStart to fEnd over the signal: 'linear' in Hz or
+   * 'logarithmic' (geometric; both frequencies must then be > 0 and of the same sign).
+   * @default 'linear'
+   */
+  method?: 'linear' | 'logarithmic';
+}
+
+/**
+ * A frequency sweep (cosine) from `fStart` Hz at t = 0 to `fEnd` Hz at the signal's duration
+ * T = length / sampleRate.
+ *
+ * Output: Float32Array; x[i] = amplitude * cos(phi(i / sampleRate)) with phi(0) = 0.
+ *
+ * Notes: equals scipy.signal.chirp(t, f0=fStart, t1=T, f1=fEnd, method) with t = arange(n) / sr
+ * (scipy's `logarithmic` is our `logarithmic`), so reference fixtures can be made in Python.
+ */
+export function chirp(fStart: number, fEnd: number, opts: ChirpOptions = {}): Float32Array {
+  assert(Number.isFinite(fStart), () => `fStart=${fStart} must be finite`);
+  assert(Number.isFinite(fEnd), () => `fEnd=${fEnd} must be finite`);
+  const method = opts.method ?? 'linear';
+  assert(method === 'linear' || method === 'logarithmic', () => `method=${method} must be 'linear' or 'logarithmic'`);
+  if (method === 'logarithmic') {
+    assert(fStart * fEnd > 0, () => `logarithmic chirp needs fStart=${fStart} and fEnd=${fEnd} non-zero with the same sign`);
+  }
+  const { n, sr, amp } = signalLength(opts);
+  const out = new Float32Array(n);
+  const t1 = n / sr;
+  for (let i = 0; i < n; i++) {
+    const t = i / sr;
+    let phi: number;
+    if (method === 'linear') {
+      phi = 2 * Math.PI * (fStart * t + (0.5 * (fEnd - fStart) * t * t) / t1);
+    } else if (fStart === fEnd) {
+      phi = 2 * Math.PI * fStart * t;
+    } else {
+      const beta = t1 / Math.log(fEnd / fStart);
+      phi = 2 * Math.PI * beta * fStart * (Math.pow(fEnd / fStart, t / t1) - 1);
+    }
+    out[i] = amp * Math.cos(phi);
+  }
+  return out;
+}
+
+/** Options of {@link whiteNoise}. */
+export interface NoiseOptions extends SignalOptions {
+  /**
+   * Seed of the {@link Random} generator: the same seed gives the same samples on every machine.
+   * @default 0
+   */
+  seed?: number;
+  /**
+   * 'uniform' in [-amplitude, amplitude) or 'normal' with standard deviation `amplitude`.
+   * @default 'uniform'
+   */
+  distribution?: 'uniform' | 'normal';
+}
+
+/**
+ * Seeded white noise (independent samples, flat expected spectrum).
+ *
+ * Output: Float32Array of `length` samples (default 1 s at 16 kHz).
+ *
+ * Notes: uniform by default so that amplitude <= 1 stays inside [-1, 1] and survives 16-bit WAV
+ * without clipping; the stream comes from {@link Random} (mulberry32), not numpy's generator.
+ */
+export function whiteNoise(opts: NoiseOptions = {}): Float32Array {
+  const { n, amp } = signalLength(opts);
+  const seed = opts.seed ?? 0;
+  const dist = opts.distribution ?? 'uniform';
+  assert(dist === 'uniform' || dist === 'normal', () => `distribution=${dist} must be 'uniform' or 'normal'`);
+  const rng = new Random(seed);
+  const out = new Float32Array(n);
+  if (dist === 'uniform') for (let i = 0; i < n; i++) out[i] = amp * (2 * rng.next() - 1);
+  else for (let i = 0; i < n; i++) out[i] = amp * rng.normal();
+  return out;
+}
+

@@ -1,0 +1,104 @@
+import { assert, assertPositive } from '../errors';
+import { Spectrogram } from '../grid/grid';
+import { FrameAnalyser } from './analyser';
+import { checkSignal, frameCount, ResolvedStft, resolveStft, StftOptions } from './options';
+
+/** Options of {@link spectrogram}: the STFT options plus the sample rate and the exponent. */
+export interface SpectrogramOptions extends StftOptions {
+  /** Sample rate of `x` in Hz (for the frequency and time axes). Required. */
+  sampleRate: number;
+  /**
+   * Exponent of the magnitude: 1 gives amplitude |X|, 2 gives power |X|^2 (librosa `power`).
+   * @default 2
+   */
+  power?: 1 | 2;
+}
+
+/** Checks `sampleRate` and `power`; returns the power. */
+export function resolvePower(opts: { sampleRate: number; power?: number }): 1 | 2 {
+  assert(opts.sampleRate !== undefined, () => 'sampleRate is required (opts.sampleRate is undefined)');
+  assertPositive(opts.sampleRate, 'sampleRate');
+  const power = opts.power ?? 2;
+  assert(power === 1 || power === 2, () => `power=${power} must be 1 (amplitude) or 2 (power)`);
+  return power;
+}
+
+/**
+ * Centre frequency in Hz of each STFT bin, as `librosa.fft_frequencies`: `r * sampleRate / nFft`
+ * for r = 0 .. floor(nFft/2).
+ */
+export function fftFrequencies(sampleRate: number, nFft: number): Float64Array {
+  const out = new Float64Array(Math.floor(nFft / 2) + 1);
+  for (let r = 0; r < out.length; r++) out[r] = (r * sampleRate) / nFft;
+  return out;
+}
+
+/**
+ * Time in seconds of the centre of each of `nFrames` STFT frames. Centred frames (librosa
+ * `frames_to_time(t, sr, hop)`): `t * hop / sr`. Uncentred frames: `(t * hop + floor(nFft/2)) / sr`
+ * (librosa `frames_to_time(..., n_fft=nFft)`), the true centre of the analysed samples.
+ */
+export function frameTimes(nFrames: number, sampleRate: number, hopLength: number, nFft: number, center: boolean): Float64Array {
+  const off = center ? 0 : Math.floor(nFft / 2);
+  const out = new Float64Array(nFrames);
+  for (let t = 0; t < nFrames; t++) out[t] = (t * hopLength + off) / sampleRate;
+  return out;
+}
+
+/**
+ * Writes |X|^power of frames `t0 .. t0+n-1` into columns `c0 ..` of `out` (rows x cols, row-major).
+ * Internal kernel shared with the block-wise functions.
+ */
+export function powerColumns(
+  an: FrameAnalyser, x: Float32Array, base: number, total: number, t0: number, n: number,
+  power: 1 | 2, out: Float32Array, cols: number, c0: number,
+): void {
+  const rows = an.fft.bins;
+  for (let k = 0; k < n; k++) {
+    const spec = an.analyse(x, t0 + k, base, total);
+    let i = c0 + k;
+    if (power === 2) {
+      for (let r = 0; r < rows; r++, i += cols) {
+        const a = spec[2 * r];
+        const b = spec[2 * r + 1];
+        out[i] = a * a + b * b;
+      }
+    } else {
+      for (let r = 0; r < rows; r++, i += cols) out[i] = Math.hypot(spec[2 * r], spec[2 * r + 1]);
+    }
+  }
+}
+
+/**
+ * Magnitude or power spectrogram |stft(x)|^power, as `librosa.magphase`/`np.abs(librosa.stft(...))**power`.
+ *
+ * Output: Spectrogram rows = floor(nFft/2)+1 bins (frequencies r * sampleRate / nFft Hz, low to high) by
+ * cols = frames (times = frame centres, see {@link frameTimes}); scale 'linear', unit 'power' (power 2)
+ * or 'amplitude' (power 1), in squared / plain input units (no normalisation by window energy).
+ *
+ * Notes: framing and padding exactly as {@link stft} (librosa); framing, windowing, FFT and |.|^p are
+ * fused, so no complex matrix is materialised.
+ */
+export function spectrogram(x: Float32Array, opts: SpectrogramOptions): Spectrogram {
+  checkSignal(x);
+  const cfg = resolveStft(opts);
+  const power = resolvePower(opts);
+  const cols = frameCount(x.length, cfg);
+  const an = new FrameAnalyser(cfg);
+  const rows = an.fft.bins;
+  const data = new Float32Array(rows * cols);
+  powerColumns(an, x, 0, x.length, 0, cols, power, data, cols, 0);
+  return linearSpectrogram(data, rows, cols, cfg, opts.sampleRate, power === 2 ? 'power' : 'amplitude');
+}
+
+/** Wraps linear-frequency STFT data with its axes. */
+export function linearSpectrogram(
+  data: Float32Array, rows: number, cols: number, cfg: ResolvedStft, sampleRate: number, unit: 'power' | 'amplitude',
+): Spectrogram {
+  return {
+    rows, cols, data, sampleRate, hopLength: cfg.hopLength,
+    frequencies: fftFrequencies(sampleRate, cfg.nFft),
+    times: frameTimes(cols, sampleRate, cfg.hopLength, cfg.nFft, cfg.center),
+    scale: 'linear', unit,
+  };
+}

@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { stft, spectrogram, getWindow, StftOptions } from '../../src/spectral';
+import { arr, cases, describe, relMaxError, signal } from './fixtures';
+
+// Tolerances (stated in the README): complex STFT and power within 1e-4 of the reference's maximum
+// magnitude (max |ours - ref| / max |ref|).
+const TOL = 1e-4;
+
+for (const c of cases('stft')) {
+  const opts = c.opts as unknown as StftOptions;
+  test(`stft ${c.signal} ${describe(c.opts)} equals librosa`, () => {
+    const { x } = signal(c.signal!);
+    const z = stft(x, opts);
+    const shape = (c.re as { shape: number[] }).shape;
+    assert.deepEqual([z.rows, z.cols], shape);
+    const re = arr(c.re);
+    const im = arr(c.im);
+    // complex error |z - ref| relative to max |ref|
+    let err = 0;
+    let max = 0;
+    for (let i = 0; i < re.length; i++) {
+      err = Math.max(err, Math.hypot(z.re[i] - re[i], z.im[i] - im[i]));
+      max = Math.max(max, Math.hypot(re[i], im[i]));
+    }
+    assert.ok(err / max <= TOL, `relative error ${err / max}`);
+  });
+  test(`spectrogram power ${c.signal} ${describe(c.opts)} equals |librosa.stft|^2`, () => {
+    const { x } = signal(c.signal!);
+    const s = spectrogram(x, { ...opts, sampleRate: 16000 });
+    const re = arr(c.re);
+    const im = arr(c.im);
+    const ref = re.map((v, i) => v * v + im[i] * im[i]);
+    assert.equal(s.unit, 'power');
+    assert.ok(relMaxError(s.data, ref) <= TOL, `relative error ${relMaxError(s.data, ref)}`);
+  });
+}
+
+test('spectrogram axes: bin centres and frame centres (librosa fft_frequencies / frames_to_time)', () => {
+  const x = new Float32Array(1000).fill(0.5);
+  const s = spectrogram(x, { nFft: 256, hopLength: 100, sampleRate: 8000 });
+  assert.equal(s.rows, 129);
+  assert.equal(s.cols, 11);
+  assert.equal(s.frequencies[1], 8000 / 256);
+  assert.equal(s.frequencies[128], 4000);
+  assert.equal(s.times[3], 300 / 8000);
+  assert.deepEqual([s.scale, s.hopLength, s.sampleRate], ['linear', 100, 8000]);
+  const u = spectrogram(x, { nFft: 256, hopLength: 100, sampleRate: 8000, center: false, power: 1 });
+  assert.equal(u.cols, 1 + Math.floor((1000 - 256) / 100));
+  assert.equal(u.times[0], 128 / 8000);
+  assert.equal(u.unit, 'amplitude');
+});
+
+test('spectrogram power=1 is the square root of power=2', () => {
+  const { x } = signal('s16k');
+  const p = spectrogram(x, { nFft: 512, hopLength: 128, sampleRate: 16000 });
+  const a = spectrogram(x, { nFft: 512, hopLength: 128, sampleRate: 16000, power: 1 });
+  assert.ok(relMaxError(a.data.map((v) => v * v), p.data) < 1e-6);
+});
+
+// Oracle: a naive DFT of every frame (librosa's own tests re-implement stft the same way).
+for (const [nFft, winLength, hopLength] of [[48, 30, 11], [100, 100, 25], [7, 5, 3]]) {
+  test(`stft nFft=${nFft} winLength=${winLength} hop=${hopLength} center=true reflect equals a naive DFT (non-power-of-two sizes)`, () => {
+    const x = new Float32Array(203).map((_, i) => Math.sin(i * 0.37) + 0.1 * Math.cos(i * i * 0.01));
+    const z = stft(x, { nFft, winLength, hopLength, padMode: 'reflect' });
+    const w = getWindow('hann', winLength);
+    const lpad = Math.floor((nFft - winLength) / 2);
+    const half = Math.floor(nFft / 2);
+    const at = (i: number): number => {
+      let j = i - half;
+      if (j < 0) j = -j;
+      if (j >= x.length) j = 2 * (x.length - 1) - j;
+      return x[j];
+    };
+    let err = 0;
+    for (let t = 0; t < z.cols; t++) {
+      for (let k = 0; k < z.rows; k++) {
+        let re = 0;
+        let im = 0;
+        for (let m = 0; m < winLength; m++) {
+          const v = at(t * hopLength + lpad + m) * w[m];
+          re += v * Math.cos((2 * Math.PI * k * (lpad + m)) / nFft);
+          im -= v * Math.sin((2 * Math.PI * k * (lpad + m)) / nFft);
+        }
+        err = Math.max(err, Math.abs(re - z.re[k * z.cols + t]), Math.abs(im - z.im[k * z.cols + t]));
+      }
+    }
+    assert.equal(z.cols, 1 + Math.floor((x.length + 2 * half - nFft) / hopLength));
+    assert.ok(err < 1e-4, `max error ${err}`);
+  });
+}
+
+test('stft argument errors name the argument and value', () => {
+  const x = new Float32Array(1000);
+  assert.throws(() => stft(x, { nFft: 512, hopLength: 0 }), /hopLength=0 must be a positive integer/);
+  assert.throws(() => stft(x, { nFft: 0 }), /nFft=0 must be a positive integer/);
+  assert.throws(() => stft(x, {} as StftOptions), /nFft is required/);
+  assert.throws(() => stft(x, { nFft: 256, winLength: 300 }), /winLength=300 must be <= nFft=256/);
+  assert.throws(() => stft(x, { nFft: 256, window: 'hanning' as never }), /window="hanning" must be one of hann, hamming, blackman, rectangular/);
+  assert.throws(() => stft(x, { nFft: 256, padMode: 'edge' as never }), /padMode="edge"/);
+  assert.throws(() => stft(x, { nFft: 256, window: new Float32Array(10) }), /window.length=10 must equal winLength=256/);
+  assert.throws(() => stft(x, { nFft: 2048, center: false }), /nFft=2048 is too large for uncentered analysis of input signal of length=1000/);
+  assert.throws(() => stft(new Float32Array([0, NaN]), { nFft: 4 }), /x\[1\]=NaN: audio must be finite/);
+  assert.throws(() => stft(new Float32Array(0), { nFft: 4 }), /x.length=0/);
+  assert.throws(() => stft([1, 2, 3] as never, { nFft: 4 }), /x must be a Float32Array, got Array/);
+  assert.throws(() => spectrogram(x, { nFft: 256 } as never), /sampleRate is required/);
+  assert.throws(() => spectrogram(x, { nFft: 256, sampleRate: 16000, power: 3 as never }), /power=3 must be 1/);
+});
+
+test('stft with nFft longer than the signal and center=true warns once (librosa) and still returns frames', () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w.message);
+  process.on('warning', onWarning);
+  const z = stft(new Float32Array(100).fill(1), { nFft: 1024, hopLength: 256 });
+  return new Promise<void>((resolve) => setImmediate(() => {
+    process.off('warning', onWarning);
+    assert.equal(z.cols, 1);
+    assert.ok(warnings.some((m) => /nFft=1024 is too large for input signal of length=100/.test(m)), warnings.join('; '));
+    resolve();
+  }));
+});
