@@ -1,4 +1,23 @@
-export * from './window';
-export * from './options';
-export * from './stft';
-export * from './spectrogram';
+// Audio -> Spectrogram. Named re-exports (not `export *`) so the kernels shared between files
+// (FrameAnalyser, option resolvers, sparse filterbanks) stay out of the public API.
+export { getWindow, padCenter, WINDOW_NAMES } from './window';
+export type { WindowName, WindowOptions } from './window';
+export type { StftOptions } from './options';
+export { stft } from './stft';
+export { istft } from './istft';
+export type { IstftOptions } from './istft';
+export { spectrogram, fftFrequencies, frameTimes } from './spectrogram';
+export type { SpectrogramOptions } from './spectrogram';
+export { melFilterbank, hzToMel, melToHz, melFrequencies } from './mel';
+export type { MelOptions, MelFilterbankOptions } from './mel';
+export { melSpectrogram, logMelSpectrogram, melSpectrogramBlocks } from './melSpectrogram';
+export type { MelSpectrogramOptions, LogMelSpectrogramOptions, MelSpectrogramBlocksOptions, MelBlock } from './melSpectrogram';
+export { powerToDb, amplitudeToDb } from './db';
+export type { DbOptions } from './db';
+export { dctMatrix } from './dct';
+export { baselineDeltas } from './deltas';
+export type { DeltaOptions } from './deltas';
+export { mfcc, lfcc, lfccPreset } from './cepstral';
+export type { MfccOptions, LfccOptions, LfccPreset } from './cepstral';
+export { griffinLim } from './griffinLim';
+export type { GriffinLimOptions } from './griffinLim';

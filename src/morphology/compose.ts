@@ -1,0 +1,32 @@
+import { checkGrid, withData, type Grid } from '../grid/grid';
+import { extremumFilter } from './extremumFilter';
+import { checkFootprint, reflectedChords, type Footprint } from './footprint';
+import { nonFiniteReporter, outputBuffer, resolveBorder } from './internal';
+import type { MorphologyOptions } from './options';
+
+let scratch = new Float32Array(0);
+
+/** A reusable intermediate buffer (operators are synchronous, so one suffices); never handed out. */
+function intermediate(length: number): Float32Array {
+  if (scratch.length < length) scratch = new Float32Array(length);
+  return scratch.subarray(0, length);
+}
+
+/**
+ * `second(first(g))` where each step is an erosion (min over B) or a dilation (max over the
+ * reflected B), both with the same border rule. Shared by opening, closing and the top-hats.
+ */
+export function composeMinMax<G extends Grid>(g: G, fp: Footprint, firstIsErosion: boolean, opts: MorphologyOptions, out?: Float32Array): G {
+  checkGrid(g, 'grid');
+  checkFootprint(fp);
+  const border = resolveBorder(opts.border);
+  const result = outputBuffer(out, g.data.length, g.data);
+  const tmp = intermediate(g.data.length);
+  const ero = fp.chords;
+  const dil = reflectedChords(fp);
+  const report = nonFiniteReporter(g, 'grid', opts.allowNonFinite);
+  extremumFilter(g.data, g.rows, g.cols, firstIsErosion ? ero : dil, !firstIsErosion, border, tmp, report);
+  extremumFilter(tmp, g.rows, g.cols, firstIsErosion ? dil : ero, firstIsErosion, border, result);
+  return withData(g, result);
+}
+

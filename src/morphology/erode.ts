@@ -1,0 +1,25 @@
+import { checkGrid, withData, type Grid } from '../grid/grid';
+import { extremumFilter } from './extremumFilter';
+import { checkFootprint, type Footprint } from './footprint';
+import { nonFiniteReporter, outputBuffer, resolveBorder } from './internal';
+import type { MorphologyOptions } from './options';
+
+/**
+ * Grey-level erosion: `out(p) = min over b in B of f(p + b)`, offsets b relative to the anchor
+ * (Soille). Input and output are rows x cols (frequency x time for spectrograms); a Spectrogram
+ * comes back as a Spectrogram with its metadata.
+ *
+ * Cost is O(log) comparisons per pixel for rectangles and lines (separable, doubling windows) and
+ * one pass per distinct row length plus one per two rows for other shapes (chord decomposition).
+ *
+ * Notes: equals OpenCV `cv2.erode(f, mask, anchor=centre)` for every footprint; with the default
+ * `border: 'ignore'` it equals OpenCV's default border and scipy `grey_erosion` with
+ * `mode='constant', cval=+inf`.
+ */
+export function erode<G extends Grid>(g: G, fp: Footprint, opts: MorphologyOptions = {}): G {
+  checkGrid(g, 'grid');
+  checkFootprint(fp);
+  const out = outputBuffer(opts.out, g.data.length, g.data);
+  extremumFilter(g.data, g.rows, g.cols, fp.chords, false, resolveBorder(opts.border), out, nonFiniteReporter(g, 'grid', opts.allowNonFinite));
+  return withData(g, out);
+}

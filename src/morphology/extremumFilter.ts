@@ -1,0 +1,190 @@
+// The engine behind erosion and dilation: out(r, c) = min (or max) over chords (dr, dc, L) of
+// min_{k<L} f(r + dr, c + dc + k), with f extended beyond the image by the border rule.
+//
+// Work is done tile by tile (rows x columns sized so the scratch tables stay in cache). Per tile:
+// 1. the needed input pixels, padded by the border rule, are copied into the scratch heap (table T1);
+// 2. rectangles (all chords alike, rows consecutive) go separable: T1 is widened in place to the
+//    running min over w columns, then over h rows. A window of length m*cur is the min of m
+//    overlapping windows of length cur, so a length L takes about log_5(L) passes of a few
+//    comparisons per pixel, whatever L: O(1)-per-pixel behaviour in practice, branch-free, SIMD;
+// 3. other footprints get one table per distinct chord length, each derived from a shorter one
+//    (Urbach & Wilkinson 2008), and the output is the min of the chords' tables read at constant
+//    offsets, up to four chords per pass.
+// Every pass is one kernels().reduce call over one contiguous stretch, because in a row-major
+// layout a shift by (dr, dc) is the constant offset dr*W + dc.
+import { firstNonFinite } from '../grid/grid';
+import type { Chord } from './footprint';
+import { kernels, MAX_OPERANDS, type Kernels } from './kernels';
+import { mapIndex, type ResolvedBorder } from './internal';
+
+/** Scratch budget per tile in float32 elements (128 K floats = 512 KiB: about one L2 cache). */
+let TILE_BUDGET = 1 << 17;
+
+/** Internal: overrides the tile budget (tests use tiny tiles to exercise tiling); returns the old one. */
+export function setTileBudget(floats: number): number {
+  const old = TILE_BUDGET;
+  TILE_BUDGET = floats;
+  return old;
+}
+
+interface Plan {
+  rowMin: number;
+  rowMax: number;
+  colMin: number;
+  colMax: number;
+  /** Rectangle: chord length (width) and number of rows; null for general footprints. */
+  rect: { w: number; h: number } | null;
+  lengths: number[];
+}
+
+function plan(chords: readonly Chord[]): Plan {
+  let rowMin = Infinity;
+  let rowMax = -Infinity;
+  let colMin = Infinity;
+  let colMax = -Infinity;
+  for (const ch of chords) {
+    rowMin = Math.min(rowMin, ch.dr);
+    rowMax = Math.max(rowMax, ch.dr);
+    colMin = Math.min(colMin, ch.dc);
+    colMax = Math.max(colMax, ch.dc + ch.length - 1);
+  }
+  const first = chords[0];
+  const isRect = chords.length === rowMax - rowMin + 1 &&
+    chords.every((ch) => ch.dc === first.dc && ch.length === first.length) &&
+    new Set(chords.map((ch) => ch.dr)).size === chords.length;
+  const lengths = [...new Set(chords.map((ch) => ch.length))].sort((a, b) => a - b);
+  return { rowMin, rowMax, colMin, colMax, rect: isRect ? { w: first.length, h: chords.length } : null, lengths };
+}
+
+/**
+ * Grows running windows from length `from` to `to`, elements `step` apart (1 along a row, W down
+ * a column), over a stretch of `total` elements: the first pass reads `src`, later ones work in
+ * place on `dst`. Each pass takes m <= MAX_OPERANDS windows of the current length at spacings
+ * <= the current length, so they overlap and cover the longer window.
+ */
+function widen(k: Kernels, isMax: boolean, dst: number, src: number, total: number, step: number, from: number, to: number): void {
+  let cur = from;
+  let s = src;
+  const srcs: number[] = [];
+  while (cur < to) {
+    const m = Math.min(MAX_OPERANDS, Math.ceil(to / cur));
+    const t = Math.min(to, m * cur);
+    srcs.length = 0;
+    for (let i = 0; i < m; i++) srcs.push(s + Math.floor((i * (t - cur)) / (m - 1)) * step);
+    k.reduce(isMax, dst, srcs, total - (t - cur) * step);
+    cur = t;
+    s = dst;
+  }
+  if (s !== dst) k.reduce(isMax, dst, [s], total);
+}
+
+/**
+ * Writes into `out` (rows*cols) the min (isMax false) or max over `chords` of the border-extended
+ * `src`. Chords are in gather form: offsets are added to the output position. When `onNonFinite` is
+ * given, a NaN/Inf in `src` calls it with the first bad index before the tile holding it is
+ * written (checked on the copies already in cache, so it costs almost nothing).
+ */
+export function extremumFilter(
+  src: Float32Array, rows: number, cols: number, chords: readonly Chord[], isMax: boolean,
+  border: ResolvedBorder, out: Float32Array, onNonFinite?: (index: number) => never,
+): void {
+  const k = kernels();
+  const p = plan(chords);
+  const rowExt = p.rowMax - p.rowMin;
+  const colExt = p.colMax - p.colMin;
+  const nTables = p.rect ? 1 : p.lengths.length + (p.lengths[0] === 1 ? 1 : 2); // + accumulator
+  const budget = Math.floor(TILE_BUDGET / nTables);
+  // Tile shape: full width when a few times the row extension fits, else narrower and taller,
+  // keeping the padding overhead small in both directions.
+  let tileRows = Math.max(1, Math.floor(budget / (cols + colExt)) - rowExt);
+  let tileCols = cols;
+  if (tileRows < 4 * rowExt && tileRows < rows) {
+    tileRows = Math.min(rows, Math.max(32, 4 * rowExt));
+    tileCols = Math.min(cols, Math.max(64, 4 * colExt, Math.floor(budget / (tileRows + rowExt)) - colExt));
+  }
+  tileRows = Math.min(tileRows, rows);
+  const Wmax = tileCols + colExt;
+  const tableSize = (tileRows + rowExt) * Wmax;
+  k.reserve(tableSize * nTables);
+  const fill = border.kind === 'ignore' ? (isMax ? -Infinity : Infinity) : border.value;
+  const fillsConstant = border.kind === 'ignore' || border.kind === 'constant';
+  // Footprints that miss the anchor's row or column never copy some input pixels: check those up front.
+  if (onNonFinite && (p.colMin > 0 || p.colMax < 0 || p.rowMin > 0 || p.rowMax < 0)) {
+    const bad = firstNonFinite(src);
+    if (bad >= 0) onNonFinite(bad);
+  }
+  const srcs: number[] = [];
+
+  for (let c0 = 0; c0 < cols; c0 += tileCols) {
+    const T = Math.min(tileCols, cols - c0);
+    const W = T + colExt;
+    // padded column j is image column xs + j; image columns [x0, x1) are copied, the rest are pads
+    const xs = c0 + p.colMin;
+    const x0 = Math.max(0, xs);
+    const x1 = Math.min(cols, xs + W);
+    const j0 = x0 - xs;
+    const j1 = Math.max(j0, x1 - xs);
+    for (let r0 = 0; r0 < rows; r0 += tileRows) {
+      const S = Math.min(tileRows, rows - r0);
+      const pr = S + rowExt;
+      const heap = k.heap();
+      // 1. padded input into table 0
+      for (let i = 0; i < pr; i++) {
+        const base = i * W;
+        const y = mapIndex(r0 + p.rowMin + i, rows, border.kind);
+        if (y < 0) {
+          heap.fill(fill, base, base + W);
+          continue;
+        }
+        const rowStart = y * cols;
+        if (x1 > x0) {
+          heap.set(src.subarray(rowStart + x0, rowStart + x1), base + j0);
+          if (onNonFinite && !k.allFinite(base + j0, x1 - x0)) onNonFinite(firstNonFinite(src));
+        }
+        if (fillsConstant) {
+          if (j0 > 0) heap.fill(fill, base, base + j0);
+          if (j1 < W) heap.fill(fill, base + j1, base + W);
+        } else {
+          for (let j = 0; j < j0; j++) heap[base + j] = src[rowStart + mapIndex(xs + j, cols, border.kind)];
+          for (let j = j1; j < W; j++) heap[base + j] = src[rowStart + mapIndex(xs + j, cols, border.kind)];
+        }
+      }
+      let result = 0; // where output (r, c) sits: result + (r - r0) * W + (c - c0)
+      if (p.rect) {
+        // 2. separable: rows then columns, in place
+        widen(k, isMax, 0, 0, pr * W, 1, 1, p.rect.w);
+        widen(k, isMax, 0, 0, pr * W, W, 1, p.rect.h);
+      } else {
+        // 3. one table per distinct chord length, each from the longest shorter one
+        const tableOf = new Map<number, number>([[1, 0]]);
+        let built = 1;
+        let slot = 1;
+        for (const L of p.lengths) {
+          if (L === 1) continue;
+          const dst = slot++ * tableSize;
+          widen(k, isMax, dst, tableOf.get(built)!, pr * W, 1, built, L);
+          tableOf.set(L, dst);
+          built = L;
+        }
+        result = slot * tableSize;
+        const n = (S - 1) * W + T;
+        let first = true;
+        for (let i = 0; i < chords.length;) {
+          srcs.length = 0;
+          if (!first) srcs.push(result);
+          while (srcs.length < MAX_OPERANDS && i < chords.length) {
+            const ch = chords[i++];
+            srcs.push(tableOf.get(ch.length)! + (ch.dr - p.rowMin) * W + (ch.dc - p.colMin));
+          }
+          k.reduce(isMax, result, srcs, n);
+          first = false;
+        }
+      }
+      const h = k.heap();
+      for (let r = 0; r < S; r++) {
+        const from = result + r * W;
+        out.set(h.subarray(from, from + T), (r0 + r) * cols + c0);
+      }
+    }
+  }
+}

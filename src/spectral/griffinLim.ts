@@ -1,0 +1,128 @@
+import { assert, assertPositiveInt, warnOnce } from '../errors';
+import { checkGrid, Grid } from '../grid/grid';
+import { Random } from '../random';
+import { FrameAnalyser } from './analyser';
+import { frameCount } from './options';
+import { IstftOptions, istftGeometry, overlapAdd, resolveIstft } from './istft';
+
+/** Options of {@link griffinLim}: the STFT's (nFft inferred from the rows) plus the iteration's. */
+export interface GriffinLimOptions extends IstftOptions {
+  /**
+   * Number of iterations.
+   * @default 32
+   */
+  nIter?: number;
+  /**
+   * Fast Griffin-Lim momentum (Perraudin et al. 2013); 0 gives the original algorithm. Values > 1 warn
+   * (may not converge), as librosa.
+   * @default 0.99
+   */
+  momentum?: number;
+  /**
+   * Initial phase: 'random' (uniform, from `seed`), 'zeros' (librosa `init=None`), or the phase in radians
+   * of every bin as a rows x cols Float32Array.
+   * @default 'random'
+   */
+  init?: 'random' | 'zeros' | Float32Array;
+  /**
+   * Seed of the random initial phase (specmorph's seeded {@link Random}).
+   * @default 0
+   */
+  seed?: number;
+  /**
+   * Padding of the re-analysis STFT inside the loop (librosa `pad_mode`).
+   * @default 'constant'
+   */
+  padMode?: 'constant' | 'reflect';
+}
+
+/**
+ * Signal whose STFT magnitude approximates `magnitude`, by (fast) Griffin-Lim, as
+ * `librosa.griffinlim(S, n_iter, hop_length, win_length, n_fft, window, center, length, pad_mode,
+ * momentum, init)`.
+ *
+ * Input: magnitude |X| (not power), (floor(nFft/2)+1) x frames, e.g. `spectrogram(x, {power: 1})`.
+ * Output: Float32Array signal of `length` samples (default as {@link istft}).
+ * Notes: same update as librosa (angles <- rebuilt - momentum/(1+momentum) * previous rebuilt, then
+ * unit-modulus times the magnitude); the random initial phase comes from specmorph's seeded generator,
+ * so it differs from numpy's stream — pass `init` as a phase array to reproduce a given start.
+ */
+export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float32Array {
+  checkGrid(magnitude, 'magnitude');
+  const { rows, cols, data: S } = magnitude;
+  const cfg = resolveIstft(rows, opts);
+  const nIter = opts.nIter ?? 32;
+  assert(Number.isInteger(nIter) && nIter >= 0, () => `nIter=${nIter} must be an integer >= 0`);
+  const momentum = opts.momentum ?? 0.99;
+  assert(Number.isFinite(momentum) && momentum >= 0, () => `momentum=${momentum} must be a finite number >= 0`);
+  if (momentum > 1) warnOnce(`momentum=${momentum} > 1 can be unstable`);
+  const padMode = opts.padMode ?? 'constant';
+  assert(padMode === 'constant' || padMode === 'reflect', () => `padMode=${JSON.stringify(padMode)} must be 'constant' or 'reflect'`);
+  const init = opts.init ?? 'random';
+  const n = rows * cols;
+  const aRe = new Float64Array(n);
+  const aIm = new Float64Array(n);
+  if (init instanceof Float32Array) {
+    assert(init.length === n, () => `init.length=${init.length} must equal magnitude rows*cols=${n}`);
+    for (let i = 0; i < n; i++) {
+      aRe[i] = Math.cos(init[i]) * S[i];
+      aIm[i] = Math.sin(init[i]) * S[i];
+    }
+  } else if (init === 'random') {
+    const seed = opts.seed ?? 0;
+    const rng = new Random(seed);
+    for (let i = 0; i < n; i++) {
+      const ph = 2 * Math.PI * rng.next();
+      aRe[i] = Math.cos(ph) * S[i];
+      aIm[i] = Math.sin(ph) * S[i];
+    }
+  } else {
+    assert(init === 'zeros', () => `init=${JSON.stringify(init)} must be 'random', 'zeros' or a Float32Array of phases`);
+    for (let i = 0; i < n; i++) aRe[i] = S[i];
+  }
+
+  const { nFrames, length } = istftGeometry(cfg, cols, opts.length);
+  const y = new Float64Array(length);
+  const y32 = new Float32Array(length);
+  const scratch = { full: new Float64Array(0), wss: new Float64Array(0) };
+  const synth = (): void =>
+    overlapAdd(cfg, nFrames, length, (t, spec) => {
+      for (let r = 0, i = t; r < rows; r++, i += cols) {
+        spec[2 * r] = aRe[i];
+        spec[2 * r + 1] = aIm[i];
+      }
+    }, y, scratch);
+
+  const an = new FrameAnalyser({ ...cfg, padMode });
+  const pRe = new Float64Array(n); // previous rebuilt STFT (tprev)
+  const pIm = new Float64Array(n);
+  const tiny = 2.2250738585072014e-308; // librosa: util.tiny(angles) for complex128
+  const beta = momentum / (1 + momentum);
+  for (let it = 0; it < nIter; it++) {
+    synth();
+    // librosa re-analyses the float32 signal; round the same way so both see identical input
+    for (let i = 0; i < length; i++) y32[i] = y[i];
+    const frames = frameCount(length, an.cfg);
+    assert(frames === cols, () => `length=${length} gives ${frames} frames on re-analysis but magnitude has cols=${cols}; pass the original signal length`);
+    for (let t = 0; t < cols; t++) {
+      const spec = an.analyse(y32, t);
+      for (let r = 0, i = t; r < rows; r++, i += cols) {
+        const re = spec[2 * r];
+        const im = spec[2 * r + 1];
+        let ur = re;
+        let ui = im;
+        if (it > 0) {
+          ur -= beta * pRe[i];
+          ui -= beta * pIm[i];
+        }
+        const scale = S[i] / (Math.hypot(ur, ui) + tiny);
+        aRe[i] = ur * scale;
+        aIm[i] = ui * scale;
+        pRe[i] = re;
+        pIm[i] = im;
+      }
+    }
+  }
+  synth();
+  return Float32Array.from(y);
+}

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dilate, erode, footprint, footprintRows, opening, type Grid } from '../../src/morphology';
+import { ParameterError } from '../../src/errors';
+import { bruteForce, firstMismatch } from './oracle';
+
+test('footprint.rect 3x5: all ones, anchor (1, 2), one chord per row, rect path', () => {
+  const fp = footprint.rect(3, 5);
+  assert.deepEqual([fp.rows, fp.cols, fp.anchorRow, fp.anchorCol, fp.size, fp.isRect], [3, 5, 1, 2, 15, true]);
+  assert.deepEqual(fp.chords.map((c) => [c.dr, c.dc, c.length]), [[-1, -2, 5], [0, -2, 5], [1, -2, 5]]);
+});
+
+test("footprint.line 4 'time' is 1x4 and 'frequency' is 4x1, anchors at floor(n/2)", () => {
+  const t = footprint.line(4, 'time');
+  const f = footprint.line(4, 'frequency');
+  assert.deepEqual([t.rows, t.cols, t.anchorRow, t.anchorCol, t.isRect, t.kind], [1, 4, 0, 2, true, 'line']);
+  assert.deepEqual([f.rows, f.cols, f.anchorRow, f.anchorCol, f.isRect], [4, 1, 2, 0, true]);
+});
+
+test('footprint.fromMask: all-ones detected as rect; even-sized anchor floor(n/2); chords split runs', () => {
+  assert.equal(footprint.fromMask([[1, 1], [true, true]]).isRect, true);
+  const fp = footprint.fromMask([[1, 0, 1, 1], [0, 0, 0, 1]]);
+  assert.deepEqual([fp.anchorRow, fp.anchorCol, fp.isRect, fp.size], [1, 2, false, 4]);
+  assert.deepEqual(fp.chords.map((c) => [c.dr, c.dc, c.length]), [[-1, -2, 1], [-1, 0, 2], [0, 1, 1]]);
+  assert.deepEqual(footprintRows(fp), [[1, 0, 1, 1], [0, 0, 0, 1]]);
+});
+
+test('footprint.fromMask rejects empty, ragged, all-zero and non-0/1 masks, naming the value', () => {
+  assert.throws(() => footprint.fromMask([]), /mask=\[\] must be a non-empty array of rows/);
+  assert.throws(() => footprint.fromMask([[]]), /mask\[0\]=\[\] must be a non-empty array/);
+  assert.throws(() => footprint.fromMask([[1, 0], [1]]), /mask\[1\] has length 1; every row must have length 2/);
+  assert.throws(() => footprint.fromMask([[1, 2]] as never), /mask\[0\]\[1\]=2 must be 0, 1, true or false/);
+  assert.throws(() => footprint.fromMask([[0, 0]]), /footprint mask 1x2 has no ones/);
+  assert.throws(() => footprint.fromMask([[0, 0]]), ParameterError);
+});
+
+test('generators reject bad sizes, naming the argument', () => {
+  assert.throws(() => footprint.rect(0, 3), /rows=0 must be a positive integer/);
+  assert.throws(() => footprint.ellipse(3, 2.5), /cols=2.5 must be a positive integer/);
+  assert.throws(() => footprint.disk(-1), /radius=-1 must be an integer >= 0/);
+  assert.throws(() => footprint.line(3, 'x' as never), /axis=x must be 'time' or 'frequency'/);
+});
+
+test('operators reject non-finite pixels naming index, row and column; allowNonFinite lets Infinity through', () => {
+  const g: Grid = { rows: 2, cols: 20, data: new Float32Array(40) };
+  g.data[37] = NaN;
+  assert.throws(() => erode(g, footprint.rect(3, 3)), /grid\.data\[37\]=NaN \(row 1, col 17\) is not finite; pass \{allowNonFinite: true\}/);
+  assert.throws(() => opening(g, footprint.disk(1)), /grid\.data\[37\]=NaN/);
+  g.data[37] = Infinity;
+  assert.throws(() => dilate(g, footprint.rect(1, 1)), /grid\.data\[37\]=Infinity \(row 1, col 17\)/);
+  assert.equal(dilate(g, footprint.rect(1, 3), { allowNonFinite: true }).data[36], Infinity);
+});
+
+test('operators reject bad borders, footprints and out buffers, naming them', () => {
+  const g: Grid = { rows: 2, cols: 3, data: new Float32Array(6) };
+  assert.throws(() => erode(g, footprint.rect(3, 3), { border: 'wrap' as never }), /border="wrap" must be 'ignore', 'replicate', 'reflect' or \{constant: number\}/);
+  assert.throws(() => erode(g, footprint.rect(3, 3), { border: { constant: NaN } }), /border\.constant=NaN must be a number/);
+  assert.throws(() => erode(g, {} as never), /footprint=\[object Object\] must be a Footprint/);
+  assert.throws(() => erode(g, footprint.rect(3, 3), { out: new Float32Array(5) }), /out\.length=5 must equal rows\*cols=6/);
+  assert.throws(() => erode(g, footprint.rect(3, 3), { out: g.data }), /out must not overlap the input data/);
+  assert.throws(() => erode({ rows: 2, cols: 3, data: new Float32Array(5) }, footprint.rect(3, 3)), /grid\.data\.length=5 must equal rows\*cols=6/);
+});
+
+test('Spectrogram metadata is kept and out buffers are used', () => {
+  const s = { rows: 2, cols: 3, data: Float32Array.from([1, 2, 3, 4, 5, 6]), sampleRate: 16000, hopLength: 160,
+    frequencies: new Float64Array([0, 8000]), times: new Float64Array([0, 0.01, 0.02]), scale: 'linear' as const, unit: 'dB' as const };
+  const out = new Float32Array(6);
+  const r = erode(s, footprint.rect(1, 3), { out });
+  assert.equal(r.data, out);
+  assert.deepEqual([r.sampleRate, r.hopLength, r.unit, r.times, r.frequencies], [16000, 160, 'dB', s.times, s.frequencies]);
+  assert.equal(firstMismatch(out, bruteForce(s, footprint.rect(1, 3), 'erode')), -1);
+});

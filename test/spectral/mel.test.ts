@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { melFilterbank, melSpectrogram, logMelSpectrogram, powerToDb, amplitudeToDb, hzToMel, melToHz, spectrogram, MelSpectrogramOptions, DbOptions } from '../../src/spectral';
+import { createGrid } from '../../src/grid';
+import { arr, cases, describe, maxAbsError, relMaxError, signal } from './fixtures';
+
+// Tolerances: filterbank / power within 1e-4 of the reference maximum; dB within 1e-3 dB absolute.
+const TOL = 1e-4;
+const DB_TOL = 1e-3;
+
+for (const c of cases('mel')) {
+  test(`melFilterbank ${describe(c.opts)} equals librosa.filters.mel`, () => {
+    const g = melFilterbank(c.opts as never);
+    assert.deepEqual([g.rows, g.cols], (c.weights as { shape: number[] }).shape);
+    assert.ok(relMaxError(g.data, arr(c.weights)) <= TOL, `relative error ${relMaxError(g.data, arr(c.weights))}`);
+  });
+}
+
+for (const c of cases('melSpectrogram')) {
+  test(`melSpectrogram ${c.signal} ${describe(c.opts)} equals librosa.feature.melspectrogram`, () => {
+    const { x } = signal(c.signal!);
+    const s = melSpectrogram(x, c.opts as unknown as MelSpectrogramOptions);
+    assert.deepEqual([s.rows, s.cols], (c.mel as { shape: number[] }).shape);
+    assert.ok(relMaxError(s.data, arr(c.mel)) <= TOL, `relative error ${relMaxError(s.data, arr(c.mel))}`);
+    assert.ok(relMaxError(s.frequencies, arr(c.centres)) < 1e-6);
+    assert.equal(s.scale, 'mel');
+    assert.equal(s.unit, (c.opts.power ?? 2) === 2 ? 'power' : 'amplitude');
+  });
+}
+
+test('melSpectrogram equals melFilterbank @ spectrogram (oracle: dense matrix product)', () => {
+  const { x } = signal('s16k');
+  const o = { nFft: 512, hopLength: 160, winLength: 400, sampleRate: 16000, nMels: 40, fMin: 100, htk: true };
+  const mel = melSpectrogram(x, o);
+  const fb = melFilterbank(o);
+  const p = spectrogram(x, o);
+  const ref = new Float64Array(mel.rows * mel.cols);
+  for (let m = 0; m < fb.rows; m++) for (let k = 0; k < fb.cols; k++) {
+    const w = fb.data[m * fb.cols + k];
+    if (w) for (let t = 0; t < p.cols; t++) ref[m * p.cols + t] += w * p.data[k * p.cols + t];
+  }
+  assert.ok(relMaxError(mel.data, ref) < 1e-5);
+});
+
+for (const c of cases('powerToDb')) {
+  test(`powerToDb ${describe(c.opts)} equals librosa.power_to_db`, () => {
+    const [rows, cols] = (c.input as { shape: number[] }).shape;
+    const g = createGrid(rows, cols, arr(c.input));
+    const d = powerToDb(g, c.opts as DbOptions);
+    assert.ok(maxAbsError(d.data, arr(c.db)) <= DB_TOL, `max dB error ${maxAbsError(d.data, arr(c.db))}`);
+  });
+}
+for (const c of cases('amplitudeToDb')) {
+  test(`amplitudeToDb ${describe(c.opts)} equals librosa.amplitude_to_db`, () => {
+    const [rows, cols] = (c.input as { shape: number[] }).shape;
+    const d = amplitudeToDb(createGrid(rows, cols, arr(c.input)), c.opts as DbOptions);
+    assert.ok(maxAbsError(d.data, arr(c.db)) <= DB_TOL, `max dB error ${maxAbsError(d.data, arr(c.db))}`);
+  });
+}
+
+test('amplitudeToDb(a) equals powerToDb(a^2) with ref^2 and amin^2 (identity)', () => {
+  const { x } = signal('s16k');
+  const a = spectrogram(x, { nFft: 256, hopLength: 64, sampleRate: 16000, power: 1 });
+  const p = { ...a, data: a.data.map((v) => v * v) };
+  for (const ref of [1, 'max'] as const) {
+    const da = amplitudeToDb(a, { ref, topDb: 60 });
+    const dp = powerToDb(p, { ref: ref === 'max' ? 'max' : 1, amin: 1e-10, topDb: 60 });
+    assert.ok(maxAbsError(da.data, dp.data) < 1e-3);
+    assert.equal(da.unit, 'dB');
+    assert.equal(da.sampleRate, 16000);
+  }
+});
+
+test('logMelSpectrogram equals powerToDb(melSpectrogram) exactly', () => {
+  const { x } = signal('s16k');
+  const o = { nFft: 512, hopLength: 160, winLength: 400, sampleRate: 16000, nMels: 80, ref: 'max' as const };
+  const a = logMelSpectrogram(x, o);
+  const b = powerToDb(melSpectrogram(x, o), { ref: 'max' });
+  assert.deepEqual(a.data, b.data);
+  assert.equal(a.unit, 'dB');
+});
+
+test('hzToMel / melToHz round-trip on both scales and meet at 1 kHz = 15 Slaney mels', () => {
+  for (const htk of [false, true]) for (const f of [0, 55, 999.9, 1000, 4321, 11025]) assert.ok(Math.abs(melToHz(hzToMel(f, htk), htk) - f) < 1e-9 * (1 + f));
+  assert.ok(Math.abs(hzToMel(1000) - 15) < 1e-12);
+});
+
+test('mel and dB argument errors name the argument and value', () => {
+  assert.throws(() => melFilterbank({ sampleRate: 16000, nFft: 512, nMels: 0 }), /nMels=0 must be a positive integer/);
+  assert.throws(() => melFilterbank({ sampleRate: 16000, nFft: 512, fMin: 9000, fMax: 8000 }), /fMax=8000 must be a finite number > fMin=9000/);
+  assert.throws(() => melFilterbank({ sampleRate: -1, nFft: 512 }), /sampleRate=-1 must be a finite number > 0/);
+  assert.throws(() => melFilterbank({ sampleRate: 16000, nFft: 512, norm: 'l2' as never }), /norm="l2" must be 'slaney' or null/);
+  const g = createGrid(1, 2, new Float32Array([1, 2]));
+  assert.throws(() => powerToDb(g, { amin: 0 }), /amin=0 must be strictly positive/);
+  assert.throws(() => powerToDb(g, { topDb: -1 }), /topDb=-1 must be a non-negative number or null/);
+  assert.throws(() => powerToDb(g, { ref: 'min' as never }), /ref="min" must be a finite number > 0 or 'max'/);
+  assert.throws(() => powerToDb({ rows: 2, cols: 2, data: new Float32Array(3) }), /s\.data\.length=3 must equal rows\*cols=4/);
+});
