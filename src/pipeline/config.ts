@@ -79,8 +79,14 @@ export type SpectralStage =
   | ({ op: 'mel'; power?: 1 | 2 } & StftParams & MelParams)
   /** MFCC: DCT-II (ortho) of the mel spectrogram in dB. `nMfcc` @default 20. */
   | ({ op: 'mfcc'; nMfcc?: number } & StftParams & MelParams)
-  /** LFCC: linear triangular filterbank, log, DCT. `nFilters` @default 20, `nLfcc` @default 20. */
-  | ({ op: 'lfcc'; nFilters?: number; nLfcc?: number } & StftParams);
+  /**
+   * LFCC: linear triangular filterbank, log10, DCT (spectral `lfcc`). `nFilters` @default 20, `nLfcc`
+   * @default 20, `deltas` (append delta and double-delta rows) @default false, `winLength` @default 320.
+   * The full ASVspoof 2019 baseline (symmetric Hamming, no centring, pre-emphasis) is `lfcc`'s
+   * `preset: 'asvspoof2019'`; in a pipeline approximate it with a preEmphasis stage, `window: 'hamming'`,
+   * `center: false`, `deltas: true`.
+   */
+  | ({ op: 'lfcc'; nFilters?: number; nLfcc?: number; deltas?: boolean } & StftParams);
 
 /** Grid-domain stages (Spectrogram/Grid -> Grid), run after the spectral stage. */
 export type GridStage =
@@ -242,7 +248,7 @@ const MEL_FIELDS: Record<string, Checker> = {
 
 const SCHEMAS: Record<string, { kind: 'audio' | 'spectral' | 'grid'; fields: Record<string, Checker> }> = {
   mono: { kind: 'audio', fields: {} },
-  resample: { kind: 'audio', fields: { sampleRate: num(16000, (x) => x > 0, 'must be a finite number > 0') } },
+  resample: { kind: 'audio', fields: { sampleRate: posInt(16000) } },
   trimSilence: {
     kind: 'audio',
     fields: { topDb: num(60, (x) => x > 0, 'must be a finite number > 0'), frameLength: posInt(2048), hopLength: posInt(512) },
@@ -256,7 +262,7 @@ const SCHEMAS: Record<string, { kind: 'audio' | 'spectral' | 'grid'; fields: Rec
   stft: { kind: 'spectral', fields: { ...STFT_FIELDS(400), power: oneOf(2, [1, 2]) } },
   mel: { kind: 'spectral', fields: { ...STFT_FIELDS(400), ...MEL_FIELDS, power: oneOf(2, [1, 2]) } },
   mfcc: { kind: 'spectral', fields: { ...STFT_FIELDS(400), ...MEL_FIELDS, nMfcc: posInt(20) } },
-  lfcc: { kind: 'spectral', fields: { ...STFT_FIELDS(320), nFilters: posInt(20), nLfcc: posInt(20) } },
+  lfcc: { kind: 'spectral', fields: { ...STFT_FIELDS(320), nFilters: posInt(20), nLfcc: posInt(20), deltas: bool(false) } },
   db: {
     kind: 'grid',
     fields: {

@@ -1,2 +1,4 @@
 export * from './config';
 export * from './audioPrep';
+export * from './run';
+export { footprintFromSpec } from './stages';

@@ -58,7 +58,7 @@ const bad: [string, unknown, RegExp][] = [
   ['missing footprint', { stages: [{ op: 'stft' }, { op: 'closing' }] }, /stages\[1\]\.footprint is required/],
   ['line without axis', { stages: [{ op: 'stft' }, { op: 'closing', footprint: { shape: 'line', length: 3 } }] }, /stages\[1\]\.footprint\.axis is required/],
   ['mask with a 2', { stages: [{ op: 'stft' }, { op: 'dilate', footprint: { shape: 'mask', mask: [[1, 2]] } }] }, /stages\[1\]\.footprint\.mask\[0\]\[1\]=2 must be 0 or 1/],
-  ['resample 0', { stages: [{ op: 'resample', sampleRate: 0 }, { op: 'stft' }] }, /stages\[0\]\.sampleRate=0 must be a finite number > 0/],
+  ['resample 0', { stages: [{ op: 'resample', sampleRate: 0 }, { op: 'stft' }] }, /stages\[0\].sampleRate=0 must be a positive integer/],
   ['zscore with min', { stages: [{ op: 'stft' }, { op: 'normalise', method: 'zscore', min: 0 }] }, /stages\[1\]\.min does not apply to method "zscore"/],
   ['stages not array', { stages: 3 }, /stages=3 must be an array/],
   ['extra top-level field', { stages: [{ op: 'stft' }], name: 'x' }, /config\.name is not a pipeline field/],
