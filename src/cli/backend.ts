@@ -10,6 +10,10 @@ export interface CliBackendInfo {
 /** Initialises tfjs and reports the backend it runs on. */
 export async function initBackend(): Promise<CliBackendInfo> {
   await tf.ready();
+  // The cpu backend prints a multi-line "install tfjs-node" banner on first use; the CLI already
+  // reports its backend on one line, so mark the banner as shown.
+  const be = tf.backend() as unknown as { firstUse?: boolean };
+  if (tf.getBackend() === 'cpu' && be.firstUse === true) be.firstUse = false;
   return { name: tf.getBackend(), why: 'tfjs default backend in Node' };
 }
 

@@ -43,9 +43,10 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   }
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : null;
   const ds = await loadDataArgs(args, 'evaluate');
-  const { loadModel, assertSamePipeline } = await import('../model/io');
+  const { loadModel, assertSamePipeline, readModelMetadata } = await import('../model/io');
+  // Check the pipeline before building the network, so a mismatch fails fast and quietly.
+  if (config) assertSamePipeline({ metadata: await readModelMetadata(args.model) }, config, args.config as string);
   const saved = await loadModel(args.model);
-  if (config) assertSamePipeline(saved, config, args.config as string);
   const { initBackend, formatBackendInfo } = await import('./backend');
   const info = await initBackend();
   process.stderr.write(`backend: ${formatBackendInfo(info)}\n`);

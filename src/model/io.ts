@@ -172,6 +172,13 @@ async function readJson(dir: string, name: string): Promise<unknown> {
   }
 }
 
+/** Reads only a model folder's metadata.json (cheap: no weights, no tfjs model), e.g. to check a pipeline first. */
+export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
+  const st = await fs.stat(dir).catch(() => null);
+  if (!st?.isDirectory()) throw new DatasetError(`${dir}: model folder does not exist`);
+  return (await readJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
+}
+
 /**
  * Loads a model folder written by {@link saveModel}: the tfjs model, its pipeline (checked against the
  * stored fingerprint), labels and metadata. DatasetError names the file that is missing or broken.
