@@ -49,7 +49,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const saved = await loadModel(args.model);
   const { initBackend, formatBackendInfo } = await import('./backend');
   const info = await initBackend();
-  process.stderr.write(`backend: ${formatBackendInfo(info)}\n`);
+  process.stderr.write(`${formatBackendInfo(info)}\n`);
   const feats = await computeFeatures(ds.items.map((it) => it.path), saved.pipeline, { cacheDir, workers: workersArg, onProgress: progressBar('features') });
   const want = saved.metadata.inputShape;
   if (want.length >= 2 && (want[0] !== feats.rows || want[1] !== feats.cols)) {

@@ -56,7 +56,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const tf = await import('@tensorflow/tfjs');
   const { initBackend, formatBackendInfo } = await import('./backend');
   const info = await initBackend();
-  process.stderr.write(`backend: ${formatBackendInfo(info)}\n`);
+  process.stderr.write(`${formatBackendInfo(info)}\n`);
   const { trainOnFeatures, scoreFeatures } = await import('./classifier');
   const { computeEer } = await import('../model/evaluate');
   const { saveModel } = await import('../model/io');
