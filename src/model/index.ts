@@ -1,1 +1,4 @@
 export * from './backend';
+export * from './architectures';
+export * from './train';
+export * from './saliency';
