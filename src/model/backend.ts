@@ -137,6 +137,10 @@ async function tryWasm(threads: number): Promise<{ failure: string | null; threa
   }
   wasmThreadsTried = wasmThreadsTried ?? threads;
   if (!ok) return { failure: 'wasm backend failed to initialise', threads: 0 };
+  // XNNPACK's pool threads live for the whole process; Emscripten ref()s their workers while they
+  // run, which would keep Node alive after the user's work is done.
+  const pthreads = (tf.backend() as unknown as { wasm: { PThread?: { runningWorkers: { unref?: () => void }[] } } }).wasm.PThread;
+  pthreads?.runningWorkers.forEach((w) => w.unref?.());
   registerWasmTrainingKernels();
   return { failure: null, threads: wasm.getThreadsCount() };
 }
