@@ -55,9 +55,9 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   if (want.length >= 2 && (want[0] !== feats.rows || want[1] !== feats.cols)) {
     throw new DatasetError(`${args.model}: model expects ${want[0]}x${want[1]} features, the pipeline gave ${feats.rows}x${feats.cols}`);
   }
-  const { scoreFeatures } = await import('./classifier');
+  const { predictScores } = await import('../model/train');
   const { evaluateScores, writeScores } = await import('../model/evaluate');
-  const scores = scoreFeatures(saved.model, feats.features);
+  const scores = predictScores(saved.model, feats.features);
   saved.model.dispose();
   const rows = ds.items.map((it, i) => ({ uttId: it.id, attackId: it.attack ?? '-', key: it.label, score: scores[i] }));
   const s = evaluateScores(rows);

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DatasetError, ParameterError } from '../errors';
 import { PipelineConfig, pipelineFingerprint, pipelineToJson, parsePipelineConfig } from '../pipeline/config';
+// Registers custom layers (MaxFeatureMap) so that saved LCNN models deserialise.
+import './architectures';
 
 /** File names inside a model folder. */
 export const MODEL_FILES = {
