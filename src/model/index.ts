@@ -1,1 +1,6 @@
-export {};
+export * from './backend';
+export * from './architectures';
+export * from './train';
+export * from './saliency';
+export * from './evaluate';
+export * from './io';
