@@ -104,6 +104,29 @@ describe('wasm training kernels vs cpu', () => {
     }
   }
 
+  for (const [shape, axis, keepDims] of [
+    [[4, 5, 6, 3], [0, 1, 2], false], [[4, 5, 6, 3], [1, 2], true], [[4, 5, 6, 3], 0, false],
+    [[4, 5, 6, 3], [-2, 1], false], [[4, 5, 6, 3], 3, false], [[4, 5, 6, 3], [0, 2], false], [[7, 2], [0, 1], true],
+  ] as [number[], number | number[], boolean][]) {
+    for (const op of ['Sum', 'Mean'] as const) {
+      test(`${op} shape=[${shape}] axis=${JSON.stringify(axis)} keepDims=${keepDims}`, async () => {
+        const x = randomTensor(shape, new Random(shape.length * 10 + (Array.isArray(axis) ? axis.length : 1)));
+        const run = () => tf.engine().runKernel(op, { x }, { axis, keepDims } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const shapeOn = async (b: 'cpu' | 'wasm') => {
+          await tf.setBackend(b);
+          const t = run();
+          t.dispose();
+          return t.shape;
+        };
+        assert.deepEqual(await shapeOn('wasm'), await shapeOn('cpu'));
+        const ref = await onBackend('cpu', run);
+        const got = await onBackend('wasm', run);
+        assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
+        x.dispose();
+      });
+    }
+  }
+
   test('Identity shares the buffer: equal values, each handle survives disposing the other', async () => {
     await tf.setBackend('wasm');
     const a = tf.tensor([1, 2, 3, 4], [2, 2]);

@@ -3,10 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 import { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
 import { identityConfig, maxPoolGradConfig } from './max_pool_grad';
+import { makeMeanConfig, makeSumConfig } from './reduce';
 
 export { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 export { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
 export { identityConfig, maxPoolGradConfig } from './max_pool_grad';
+export { makeMeanConfig, makeSumConfig } from './reduce';
 
 const ours = new Set<string>();
 
@@ -19,6 +21,8 @@ const ours = new Set<string>();
  *   convolution with the rotated filter, other strides keep the upstream kernel.
  * - `MaxPoolGrad`: upstream rescans windows per input pixel; ours is one arg-max pass.
  * - `Identity`: upstream copies the buffer; ours shares it (reference counted), as the cpu backend.
+ * - `Sum`, `Mean` over leading/middle axes (conv bias gradients, global average pooling): one
+ *   pass instead of upstream's transpose + innermost-axis reduction; other cases go upstream.
  *
  * Found by running a training step of every architecture in `architectures.ts` on wasm and
  * catching "Kernel '...' not registered" errors (only Conv2DBackpropFilter was missing; AvgPoolGrad,
@@ -41,6 +45,13 @@ export function registerWasmTrainingKernels(): string[] {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
     ours.add(config.kernelName);
+  }
+  for (const [name, make] of [['Sum', makeSumConfig], ['Mean', makeMeanConfig]] as const) {
+    if (ours.has(name)) continue;
+    const upstream = tf.getKernel(name, 'wasm');
+    if (upstream) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(make(upstream?.kernelFunc));
+    ours.add(name);
   }
   return [...ours].sort();
 }
