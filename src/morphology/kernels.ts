@@ -28,6 +28,8 @@ export interface Kernels {
    * sources. In place is fine when dst equals the lowest source and every source is >= dst.
    */
   reduce(isMax: boolean, dst: number, srcs: readonly number[], n: number): void;
+  /** `reduce(isMax, dst, [a, b], n)` without building an array (the van Herk/Gil-Werman passes make many such calls). */
+  reduce2(isMax: boolean, dst: number, a: number, b: number, n: number): void;
   /** True when heap[p .. p+n) holds no NaN or +-Infinity. */
   allFinite(p: number, n: number): boolean;
 }
@@ -198,6 +200,8 @@ function wasmKernels(): Kernels | null {
       byIndex[0][k] = ex[`min${k}`];
       byIndex[1][k] = ex[`max${k}`];
     }
+    const min2 = byIndex[0][2];
+    const max2 = byIndex[1][2];
     let view = new Float32Array(memory.buffer);
     return {
       simd: true,
@@ -219,6 +223,9 @@ function wasmKernels(): Kernels | null {
           case 3: fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, n); break;
           default: fn(dst << 2, ...srcs.map((x) => x << 2), n);
         }
+      },
+      reduce2(isMax, dst, a, b, n): void {
+        if (n > 0) (isMax ? max2 : min2)(dst << 2, a << 2, b << 2, n);
       },
       allFinite(p: number, n: number): boolean {
         const body = n & ~3;
@@ -252,6 +259,22 @@ export function jsKernels(): Kernels {
       const h = view;
       for (let i = p; i < p + n; i++) if (!Number.isFinite(h[i])) return false;
       return true;
+    },
+    reduce2(isMax, dst, a, b, n): void {
+      const h = view;
+      if (isMax) {
+        for (let i = 0; i < n; i++) {
+          const x = h[a + i];
+          const y = h[b + i];
+          h[dst + i] = x < y ? y : x;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const x = h[a + i];
+          const y = h[b + i];
+          h[dst + i] = y < x ? y : x;
+        }
+      }
     },
     reduce(isMax, dst, srcs, n): void {
       const h = view;
