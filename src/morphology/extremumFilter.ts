@@ -40,35 +40,6 @@ export function setVhgwMinLength(next: { rows: number; cols: number }): { rows: 
   return old;
 }
 
-/**
- * Running min (max) of length `L` by van Herk / Gil-Werman: 3 comparisons per element whatever L.
- * The sequence's element e is the stretch of `width` floats at `a + e*step` (a whole row segment
- * for a vertical window, so each comparison is a SIMD pass across columns). Writes result i =
- * min of elements i..i+L-1 over element i, for i < count; reads elements 0..count+L-2 and clobbers
- * them. `h` is scratch laid out like `a` holding up to count+L-1 elements.
- *
- * Blocks of L elements start at 0. h[e] = min from e to its block's end (backward), g[e] = min from
- * its block's start to e (forward, in place in `a`), and window i = min(h[i], g[i+L-1]) because it
- * spans the end of one block and the start of the next. Window 0 is exactly block 0, i.e. h[0], so
- * g is never needed in block 0. Results go over `a` right behind the forward scan (i = e-L+1 < e).
- */
-function vhgw(k: Kernels, isMax: boolean, a: number, h: number, step: number, width: number, count: number, L: number): void {
-  if (L === 1) return;
-  const n = count + L - 1;
-  for (let b = Math.floor((count - 1) / L); b >= 0; b--) {
-    const start = b * L;
-    const end = start + L - 1;
-    k.reduce(isMax, h + end * step, [a + end * step], width);
-    for (let e = end - 1; e >= start; e--) k.reduce2(isMax, h + e * step, a + e * step, h + (e + 1) * step, width);
-  }
-  k.reduce(isMax, a, [h], width);
-  for (let e = L; e < n; e++) {
-    if (e % L !== 0) k.reduce2(isMax, a + e * step, a + e * step, a + (e - 1) * step, width);
-    const i = e - L + 1;
-    k.reduce2(isMax, a + i * step, h + i * step, a + e * step, width);
-  }
-}
-
 interface Plan {
   rowMin: number;
   rowMax: number;
@@ -213,7 +184,7 @@ export function extremumFilter(
         // 2. separable: rows then columns, in place
         const need = (S - 1) * W + T;
         widen(k, isMax, 0, 0, need + rowExt * W, 1, 1, p.rect.w);
-        if (vertical) vhgw(k, isMax, 0, tableSize, W, T, S, p.rect.h);
+        if (vertical) k.vhgw(isMax, 0, tableSize, W, T, S, p.rect.h);
         else widen(k, isMax, 0, 0, need, W, 1, p.rect.h);
       } else {
         // 3. one table per distinct chord length, each from the longest shorter one

@@ -28,8 +28,19 @@ export interface Kernels {
    * sources. In place is fine when dst equals the lowest source and every source is >= dst.
    */
   reduce(isMax: boolean, dst: number, srcs: readonly number[], n: number): void;
-  /** `reduce(isMax, dst, [a, b], n)` without building an array (the van Herk/Gil-Werman passes make many such calls). */
-  reduce2(isMax: boolean, dst: number, a: number, b: number, n: number): void;
+  /**
+   * van Herk/Gil-Werman running min (max) of length L >= 2 down a sequence whose element e is the
+   * stretch of `width` floats at `a + e*step` (width <= step): result i = min of elements
+   * i..i+L-1, written over element i for i < count. Reads and clobbers elements 0..count+L-2;
+   * `h` is scratch laid out like `a` (count+L-1 elements). 3 comparisons per element whatever L.
+   *
+   * Blocks of L elements start at 0. h[e] = min from e to its block's end (backward pass),
+   * g[e] = min from its block's start to e (forward, in place in `a`); window i spans the end of
+   * one block and the start of the next, so it is min(h[i], g[i+L-1]). Window 0 is exactly
+   * block 0, i.e. h[0], so g is never needed in block 0. Results are written over `a` right behind
+   * the forward scan (i = e-L+1 < e), after the g values they replace were last read.
+   */
+  vhgw(isMax: boolean, a: number, h: number, step: number, width: number, count: number, L: number): void;
   /** True when heap[p .. p+n) holds no NaN or +-Infinity. */
   allFinite(p: number, n: number): boolean;
 }
@@ -38,8 +49,9 @@ export interface Kernels {
 
 const OP = {
   block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d, select: 0x1b,
-  localGet: 0x20, localSet: 0x21, f32Load: 0x2a, f32Store: 0x38, i32Const: 0x41,
+  localGet: 0x20, localSet: 0x21, localTee: 0x22, f32Load: 0x2a, f32Store: 0x38, i32Const: 0x41,
   i32Eqz: 0x45, i32LtU: 0x49, i32Add: 0x6a, i32Sub: 0x6b, f32Lt: 0x5d, void: 0x40,
+  call: 0x10, i32Eq: 0x46, i32LeS: 0x4c, i32GeS: 0x4e, i32Mul: 0x6c, i32DivU: 0x6e,
 } as const;
 
 function uleb(n: number): number[] {
@@ -119,28 +131,132 @@ function kernelBody(k: number, isMax: boolean): number[] {
 
 /**
  * Body of `allFinite(p, n) -> i32` for n a multiple of 4: accumulates v - v (0 when finite, NaN
- * for NaN/Inf) and reports whether every lane of the sum is still a number.
+ * for NaN/Inf) and reports whether every lane of the sum is still a number. Four accumulators
+ * over four vectors per iteration: one accumulator's add chain (3-4 cycles a step) made the
+ * single-vector loop latency-bound at about a float per cycle.
  */
 function allFiniteBody(): number[] {
-  const acc = 2;
+  const t = 2; // locals 2..5 are the accumulators, 6 the loaded vector
+  const v = 6;
+  const zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
+  const load = (offset: number): number[] => [OP.localGet, 0, 0xfd, 0x00, 0x00, ...uleb(offset)];
+  const sub = [0xfd, ...uleb(0xe5)];
+  const add = [0xfd, ...uleb(0xe4)];
+  const accumulate = (acc: number, offset: number): number[] =>
+    [OP.localGet, acc, ...load(offset), OP.localTee, v, OP.localGet, v, ...sub, ...add, OP.localSet, acc];
+  const code: number[] = [];
+  for (let a = 0; a < 4; a++) code.push(...zero, OP.localSet, t + a);
+  for (const unroll of [4, 1]) {
+    code.push(OP.block, OP.void, OP.loop, OP.void);
+    code.push(OP.localGet, 1, OP.i32Const, ...sleb(4 * unroll), OP.i32LtU, OP.brIf, 1);
+    for (let u = 0; u < unroll; u++) code.push(...accumulate(t + u, 16 * u));
+    code.push(OP.localGet, 0, OP.i32Const, ...sleb(16 * unroll), OP.i32Add, OP.localSet, 0);
+    code.push(OP.localGet, 1, OP.i32Const, ...sleb(4 * unroll), OP.i32Sub, OP.localSet, 1);
+    code.push(OP.br, 0, OP.end, OP.end);
+  }
+  code.push(OP.localGet, t, OP.localGet, t + 1, ...add, OP.localGet, t + 2, ...add, OP.localGet, t + 3, ...add, OP.localTee, v);
+  code.push(OP.localGet, v, 0xfd, ...uleb(0x41), 0xfd, ...uleb(0xa3), OP.end); // f32x4.eq, i32x4.all_true
+  const body = [...vec([[5, 0x7b]]), ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/**
+ * Body of the forward step of van Herk/Gil-Werman, `(pe, prev, ph, pi, n)`, per element j < n:
+ * g = min(a[pe+j], a[prev+j]); a[pe+j] = g; a[pi+j] = min(h[ph+j], g). prev == pe restarts the
+ * prefix at a block start (min(x, x) = x). Rows pe, prev, pi are equal or disjoint, so loading
+ * each vector before storing to it keeps in-place use (pi == prev when L = 2) exact.
+ */
+function forwardBody(isMax: boolean): number[] {
+  const simdOp = isMax ? [0xfd, ...uleb(0xeb)] : [0xfd, ...uleb(0xea)];
+  const load = (p: number, offset: number): number[] => [OP.localGet, p, 0xfd, 0x00, 0x00, ...uleb(offset)];
+  const store = (offset: number): number[] => [0xfd, ...uleb(0x0b), 0x00, ...uleb(offset)];
+  const bump = (idx: number, by: number): number[] => [OP.localGet, idx, OP.i32Const, ...sleb(by), OP.i32Add, OP.localSet, idx];
+  const n = 4;
+  const g = 5; // v128 local
+  const x = 6; // f32 locals 6..8
+  const y = 7;
+  const gs = 8;
+  const code: number[] = [];
+  for (const unroll of [4, 1]) {
+    code.push(OP.block, OP.void, OP.loop, OP.void);
+    code.push(OP.localGet, n, OP.i32Const, ...sleb(4 * unroll), OP.i32LtU, OP.brIf, 1);
+    for (let u = 0; u < unroll; u++) {
+      const o = 16 * u;
+      code.push(OP.localGet, 0, ...load(0, o), ...load(1, o), ...simdOp, OP.localTee, g, ...store(o));
+      code.push(OP.localGet, 3, ...load(2, o), OP.localGet, g, ...simdOp, ...store(o));
+    }
+    for (let j = 0; j < 4; j++) code.push(...bump(j, 16 * unroll));
+    code.push(...bump(n, -4 * unroll));
+    code.push(OP.br, 0, OP.end, OP.end);
+  }
+  // scalar tail with the same pseudo-min/max as the SIMD lanes: min(p, q) = q < p ? q : p
+  const pick = (p: number, q: number): number[] => isMax
+    ? [OP.localGet, q, OP.localGet, p, OP.localGet, p, OP.localGet, q, OP.f32Lt, OP.select]
+    : [OP.localGet, q, OP.localGet, p, OP.localGet, q, OP.localGet, p, OP.f32Lt, OP.select];
+  code.push(OP.block, OP.void, OP.loop, OP.void);
+  code.push(OP.localGet, n, OP.i32Eqz, OP.brIf, 1);
+  code.push(OP.localGet, 0, OP.f32Load, 0x02, 0x00, OP.localSet, x, OP.localGet, 1, OP.f32Load, 0x02, 0x00, OP.localSet, y);
+  code.push(...pick(x, y), OP.localSet, gs, OP.localGet, 0, OP.localGet, gs, OP.f32Store, 0x02, 0x00);
+  code.push(OP.localGet, 2, OP.f32Load, 0x02, 0x00, OP.localSet, x);
+  code.push(OP.localGet, 3, ...pick(x, gs), OP.f32Store, 0x02, 0x00);
+  for (let j = 0; j < 4; j++) code.push(...bump(j, 4));
+  code.push(...bump(n, -1));
+  code.push(OP.br, 0, OP.end, OP.end);
+  code.push(OP.end);
+  const body = [...vec([[1, 0x7b], [3, 0x7d]]), ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/**
+ * Body of the van Herk/Gil-Werman driver `(a, h, step, width, count, L)` (a, h, step in bytes):
+ * the whole recurrence in one call, so a tile costs one JS-to-WebAssembly transition instead of
+ * about three per row. `row` is the 2-operand kernel's function index, `fwd` the forward step's.
+ */
+function vhgwBody(row: number, fwd: number): number[] {
+  const [a, h, step, width, count, L] = [0, 1, 2, 3, 4, 5];
+  const [b, e, pa, ph, start, n, m, pi, phi] = [6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const get = (i: number): number[] => [OP.localGet, i];
+  const set = (i: number): number[] => [OP.localSet, i];
+  const addTo = (i: number, by: number[]): number[] => [...get(i), ...by, OP.i32Add, ...set(i)];
+  const subFrom = (i: number, by: number[]): number[] => [...get(i), ...by, OP.i32Sub, ...set(i)];
+  const one = [OP.i32Const, 1];
   const code: number[] = [
-    0xfd, 0x0c, ...new Array(16).fill(0), OP.localSet, acc,
+    ...get(count), ...get(L), OP.i32Add, ...one, OP.i32Sub, ...set(n),
+    ...get(count), ...one, OP.i32Sub, ...get(L), OP.i32DivU, ...set(b),
+    // backward: h[e] = min(a[e], h[e+1]) within each block, h[end] = a[end]
     OP.block, OP.void, OP.loop, OP.void,
-    OP.localGet, 1, OP.i32Eqz, OP.brIf, 1,
-    OP.localGet, acc,
-    OP.localGet, 0, 0xfd, 0x00, 0x00, 0x00,
-    OP.localGet, 0, 0xfd, 0x00, 0x00, 0x00,
-    0xfd, ...uleb(0xe5), // f32x4.sub
-    0xfd, ...uleb(0xe4), // f32x4.add
-    OP.localSet, acc,
-    OP.localGet, 0, OP.i32Const, 16, OP.i32Add, OP.localSet, 0,
-    OP.localGet, 1, OP.i32Const, 4, OP.i32Sub, OP.localSet, 1,
+    ...get(b), ...get(L), OP.i32Mul, ...set(start),
+    ...get(start), ...get(L), OP.i32Add, ...one, OP.i32Sub, ...set(e),
+    ...get(a), ...get(e), ...get(step), OP.i32Mul, OP.i32Add, ...set(pa),
+    ...get(h), ...get(e), ...get(step), OP.i32Mul, OP.i32Add, ...set(ph),
+    ...get(ph), ...get(pa), ...get(pa), ...get(width), OP.call, ...uleb(row),
+    OP.block, OP.void, OP.loop, OP.void,
+    ...get(e), ...get(start), OP.i32LeS, OP.brIf, 1,
+    ...subFrom(e, one), ...subFrom(pa, get(step)), ...subFrom(ph, get(step)),
+    ...get(ph), ...get(pa), ...get(ph), ...get(step), OP.i32Add, ...get(width), OP.call, ...uleb(row),
     OP.br, 0, OP.end, OP.end,
-    OP.localGet, acc, OP.localGet, acc, 0xfd, ...uleb(0x41), // f32x4.eq
-    0xfd, ...uleb(0xa3), // i32x4.all_true
+    ...get(b), OP.i32Eqz, OP.brIf, 1,
+    ...subFrom(b, one),
+    OP.br, 0, OP.end, OP.end,
+    // window 0 is block 0: a[0] = h[0]
+    ...get(a), ...get(h), ...get(h), ...get(width), OP.call, ...uleb(row),
+    // forward from block 1: prefix in place, result i = e-L+1 right behind
+    ...get(L), ...set(e),
+    ...get(a), ...get(L), ...get(step), OP.i32Mul, OP.i32Add, ...set(pa),
+    ...get(a), ...get(step), OP.i32Add, ...set(pi),
+    ...get(h), ...get(step), OP.i32Add, ...set(phi),
+    OP.i32Const, 0, ...set(m),
+    OP.block, OP.void, OP.loop, OP.void,
+    ...get(e), ...get(n), OP.i32GeS, OP.brIf, 1,
+    ...get(pa),
+    ...get(pa), ...get(step), OP.i32Sub, ...get(pa), ...get(m), OP.select,
+    ...get(phi), ...get(pi), ...get(width), OP.call, ...uleb(fwd),
+    ...addTo(e, one), ...addTo(pa, get(step)), ...addTo(pi, get(step)), ...addTo(phi, get(step)), ...addTo(m, one),
+    OP.i32Const, 0, ...get(m), ...get(m), ...get(L), OP.i32Eq, OP.select, ...set(m),
+    OP.br, 0, OP.end, OP.end,
     OP.end,
   ];
-  const body = [...vec([[1, 0x7b]]), ...code];
+  const body = [...vec([[9, 0x7f]]), ...code];
   return [...uleb(body.length), ...body];
 }
 
@@ -162,15 +278,27 @@ for (let k = 2; k <= MAX_OPERANDS; k++) {
   EXPORTS.push({ name: `min${k}`, k, isMax: false }, { name: `max${k}`, k, isMax: true });
 }
 
+/** Function indices after the reduce kernels: allFinite, then the van Herk/Gil-Werman pieces. */
+const FN = { allFinite: EXPORTS.length, fwdMin: EXPORTS.length + 1, fwdMax: EXPORTS.length + 2, vhgwMin: EXPORTS.length + 3, vhgwMax: EXPORTS.length + 4 };
+
 function moduleBytes(): Uint8Array {
   const i32 = 0x7f;
-  // type t (t = 0..MAX_OPERANDS-2) takes dst, t+2 sources and n; the last type is allFinite's
+  // type t (t = 0..MAX_OPERANDS-2) takes t+4 i32 (dst, t+2 sources, n); the last type is allFinite's.
+  // The forward step (5 i32) shares type 1, the driver (6 i32) type 2.
   const kernelTypes = Array.from({ length: MAX_OPERANDS - 1 }, (_, t) => [0x60, ...vec(new Array(t + 4).fill([i32])), 0x00]);
   const types = vec([...kernelTypes, [0x60, ...vec([[i32], [i32]]), ...vec([[i32]])]]);
   const imports = vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]]);
-  const funcs = vec([...EXPORTS.map((e) => [e.k - 2]), [MAX_OPERANDS - 1]]);
-  const exportSection = vec([...EXPORTS.map((e, i) => [...name(e.name), 0x00, i]), [...name('allFinite'), 0x00, EXPORTS.length]]);
-  const code = vec([...EXPORTS.map((e) => kernelBody(e.k, e.isMax)), allFiniteBody()]);
+  const funcs = vec([...EXPORTS.map((e) => [e.k - 2]), [MAX_OPERANDS - 1], [1], [1], [2], [2]]);
+  const exportSection = vec([
+    ...EXPORTS.map((e, i) => [...name(e.name), 0x00, i]),
+    [...name('allFinite'), 0x00, FN.allFinite], [...name('vhgwMin'), 0x00, FN.vhgwMin], [...name('vhgwMax'), 0x00, FN.vhgwMax],
+  ]);
+  const min2 = EXPORTS.findIndex((e) => e.k === 2 && !e.isMax);
+  const max2 = EXPORTS.findIndex((e) => e.k === 2 && e.isMax);
+  const code = vec([
+    ...EXPORTS.map((e) => kernelBody(e.k, e.isMax)), allFiniteBody(),
+    forwardBody(false), forwardBody(true), vhgwBody(min2, FN.fwdMin), vhgwBody(max2, FN.fwdMax),
+  ]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, types), ...section(2, imports), ...section(3, funcs),
@@ -200,8 +328,8 @@ function wasmKernels(): Kernels | null {
       byIndex[0][k] = ex[`min${k}`];
       byIndex[1][k] = ex[`max${k}`];
     }
-    const min2 = byIndex[0][2];
-    const max2 = byIndex[1][2];
+    const vhgwMin = ex.vhgwMin;
+    const vhgwMax = ex.vhgwMax;
     let view = new Float32Array(memory.buffer);
     return {
       simd: true,
@@ -224,8 +352,8 @@ function wasmKernels(): Kernels | null {
           default: fn(dst << 2, ...srcs.map((x) => x << 2), n);
         }
       },
-      reduce2(isMax, dst, a, b, n): void {
-        if (n > 0) (isMax ? max2 : min2)(dst << 2, a << 2, b << 2, n);
+      vhgw(isMax, a, h, step, width, count, L): void {
+        if (L > 1 && count > 0 && width > 0) (isMax ? vhgwMax : vhgwMin)(a << 2, h << 2, step << 2, width, count, L);
       },
       allFinite(p: number, n: number): boolean {
         const body = n & ~3;
@@ -240,6 +368,23 @@ function wasmKernels(): Kernels | null {
     return null;
   }
 
+}
+
+/** `h[dst + i] = min (max) of h[a + i], h[b + i]`, with the kernels' pseudo-min `b < a ? b : a`. */
+function reduce2(h: Float32Array, isMax: boolean, dst: number, a: number, b: number, n: number): void {
+  if (isMax) {
+    for (let i = 0; i < n; i++) {
+      const x = h[a + i];
+      const y = h[b + i];
+      h[dst + i] = x < y ? y : x;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const x = h[a + i];
+      const y = h[b + i];
+      h[dst + i] = y < x ? y : x;
+    }
+  }
 }
 
 /** Plain typed-array kernels, same contract and results as the SIMD ones. */
@@ -260,20 +405,21 @@ export function jsKernels(): Kernels {
       for (let i = p; i < p + n; i++) if (!Number.isFinite(h[i])) return false;
       return true;
     },
-    reduce2(isMax, dst, a, b, n): void {
-      const h = view;
-      if (isMax) {
-        for (let i = 0; i < n; i++) {
-          const x = h[a + i];
-          const y = h[b + i];
-          h[dst + i] = x < y ? y : x;
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const x = h[a + i];
-          const y = h[b + i];
-          h[dst + i] = y < x ? y : x;
-        }
+    vhgw(isMax, a, h, step, width, count, L): void {
+      if (L <= 1 || count <= 0 || width <= 0) return;
+      // same order of operands as the WebAssembly driver, so results match bit for bit
+      const n = count + L - 1;
+      for (let b = Math.floor((count - 1) / L); b >= 0; b--) {
+        const start = b * L;
+        const end = start + L - 1;
+        view.copyWithin(h + end * step, a + end * step, a + end * step + width);
+        for (let e = end - 1; e >= start; e--) reduce2(view, isMax, h + e * step, a + e * step, h + (e + 1) * step, width);
+      }
+      view.copyWithin(a, h, h + width);
+      for (let e = L; e < n; e++) {
+        if (e % L !== 0) reduce2(view, isMax, a + e * step, a + e * step, a + (e - 1) * step, width);
+        const i = e - L + 1;
+        reduce2(view, isMax, a + i * step, h + i * step, a + e * step, width);
       }
     },
     reduce(isMax, dst, srcs, n): void {
