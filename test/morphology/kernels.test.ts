@@ -43,3 +43,38 @@ test('allFinite finds NaN and +-Infinity at any position, including the scalar t
     }
   }
 });
+
+test('van Herk/Gil-Werman: SIMD driver and typed-array twin agree bit for bit (signed zeros, ties), every width tail, L=2..13', () => {
+  const k = kernels();
+  const j = jsKernels();
+  const rng = new Random(5);
+  for (const isMax of [false, true]) {
+    for (const width of [1, 3, 4, 7, 16, 21]) {
+      const step = width + (width % 3);
+      for (let L = 2; L <= 13; L++) {
+        for (const count of [1, 2, L - 1, L, L + 1, 3 * L + 2]) {
+          const n = count + L - 1;
+          const size = 2 * n * step;
+          k.reserve(size);
+          j.reserve(size);
+          const a = k.heap();
+          const b = j.heap();
+          for (let i = 0; i < size; i++) a[i] = b[i] = rng.int(5) - 2 + (rng.next() < 0.3 ? -0 : 0);
+          const original = a.slice(0, n * step);
+          k.vhgw(isMax, 0, n * step, step, width, count, L);
+          j.vhgw(isMax, 0, n * step, step, width, count, L);
+          for (let i = 0; i < count; i++) {
+            for (let c = 0; c < width; c++) {
+              const at = i * step + c;
+              const label = `isMax=${isMax} width=${width} L=${L} count=${count} element ${i} lane ${c}`;
+              assert.equal(a[at], b[at], label);
+              let want = original[at];
+              for (let e = i + 1; e < i + L; e++) want = isMax ? Math.max(want, original[e * step + c]) : Math.min(want, original[e * step + c]);
+              assert.ok(a[at] === want, `${label}: got ${a[at]}, running extremum ${want}`);
+            }
+          }
+        }
+      }
+    }
+  }
+});
