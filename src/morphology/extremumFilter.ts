@@ -14,8 +14,11 @@
 // layout a shift by (dr, dc) is the constant offset dr*W + dc.
 import { firstNonFinite } from '../grid/grid';
 import type { Chord } from './footprint';
-import { kernels, MAX_OPERANDS, type Kernels } from './kernels';
+import { kernels, MAX_OPERANDS, STRIP_VECTORS, type Kernels } from './kernels';
 import { mapIndex, type ResolvedBorder } from './internal';
+
+/** Rows per strip of the horizontal vHGW path (one element of the strip driver). */
+const SW = 4 * STRIP_VECTORS;
 
 /** Scratch budget per tile in float32 elements (256 K floats = 1 MiB; measured a little faster than 512 KiB). */
 let TILE_BUDGET = 1 << 18;
@@ -28,10 +31,17 @@ export function setTileBudget(floats: number): number {
 }
 
 /**
- * Shortest window that takes the van Herk/Gil-Werman path; shorter ones take the log passes of
- * {@link widen}. See the crossover note at {@link vhgw}.
+ * Shortest rectangle side that takes the van Herk/Gil-Werman path (3 comparisons per pixel for
+ * any length); shorter ones take the log passes of {@link widen} (one pass of <= 5 loads up to 5,
+ * two up to 25, three up to 125). Crossover measured on the 257 x 6001 bench image (Node 20, AMD
+ * EPYC, shared and noisy machine, minimum of 21 runs each):
+ * - down the columns (`rows`), vHGW runs SIMD across whole rows straight away: the log passes
+ *   were ahead up to 9 (1.27 vs 1.51 ms), level at 11, behind from 15 on (31: 1.98 vs 1.62 ms).
+ * - along the rows (`cols`), vHGW pays two 4x4-block transposes per 16-row strip: the log passes
+ *   were well ahead up to 15, within 3% at 31, level at 61, behind from 121 (2.04 vs 1.86 ms at
+ *   241, where vHGW stays flat and the log passes keep growing).
  */
-let VHGW_MIN_LENGTH = { rows: 6, cols: 6 };
+let VHGW_MIN_LENGTH = { rows: 11, cols: 48 };
 
 /** Internal: overrides the crossover (tests force either path); returns the old one. */
 export function setVhgwMinLength(next: { rows: number; cols: number }): { rows: number; cols: number } {
@@ -120,6 +130,8 @@ export function extremumFilter(
   const rowExt = p.rowMax - p.rowMin;
   const colExt = p.colMax - p.colMin;
   const vertical = p.rect !== null && p.rect.h >= VHGW_MIN_LENGTH.rows;
+  const horizontal = p.rect !== null && p.rect.w >= VHGW_MIN_LENGTH.cols;
+  // rectangles: the tile, plus the vertical vHGW scratch when that path runs
   const nTables = p.rect ? (vertical ? 2 : 1) : p.lengths.length + (p.lengths[0] === 1 ? 1 : 2); // + accumulator
   const budget = Math.floor(TILE_BUDGET / nTables);
   // Tile shape: full width when a few times the row extension fits, else narrower and taller,
@@ -134,8 +146,11 @@ export function extremumFilter(
   tileRows = Math.ceil(rows / Math.ceil(rows / Math.min(tileRows, rows)));
   tileCols = Math.ceil(cols / Math.ceil(cols / tileCols));
   const Wmax = tileCols + colExt;
-  const tableSize = (tileRows + rowExt) * Wmax;
-  k.reserve(tableSize * nTables);
+  // the horizontal vHGW path transposes whole groups of 4 rows, so tables get 3 spare rows
+  const tableSize = (tileRows + rowExt + (horizontal ? 3 : 0)) * Wmax;
+  // after the tables: a 4-row strip turned column-major and its vHGW scratch (horizontal path)
+  const strip = tableSize * nTables;
+  k.reserve(strip + (horizontal ? 2 * SW * Wmax : 0));
   const fill = border.kind === 'ignore' ? (isMax ? -Infinity : Infinity) : border.value;
   const fillsConstant = border.kind === 'ignore' || border.kind === 'constant';
   // Footprints that miss the anchor's row or column never copy some input pixels: check those up front.
@@ -183,7 +198,19 @@ export function extremumFilter(
       if (p.rect) {
         // 2. separable: rows then columns, in place
         const need = (S - 1) * W + T;
-        widen(k, isMax, 0, 0, need + rowExt * W, 1, 1, p.rect.w);
+        if (horizontal) {
+          // along rows, a strip of SW rows at a time turned column-major: each element of the
+          // recurrence is then a column of the strip (SW/4 vectors) and vHGW runs SIMD across rows
+          for (let r = 0; r < pr; r += SW) {
+            const rs = Math.min(SW, pr - r);
+            // a ragged last group moves 4 rows anyway (SIMD); the rows past pr are spare, never read
+            for (let q = 0; q < rs; q += 4) k.transpose(strip + q, (r + q) * W, 4, W, W, SW);
+            k.vhgw(isMax, strip, strip + SW * Wmax, SW, SW, T, p.rect.w);
+            for (let q = 0; q < rs; q += 4) k.transpose((r + q) * W, strip + q, T, 4, SW, W);
+          }
+        } else {
+          widen(k, isMax, 0, 0, need + rowExt * W, 1, 1, p.rect.w);
+        }
         if (vertical) k.vhgw(isMax, 0, tableSize, W, T, S, p.rect.h);
         else widen(k, isMax, 0, 0, need, W, 1, p.rect.h);
       } else {

@@ -16,6 +16,12 @@ import { warnOnce } from '../errors';
 // 15 unaligned loads per vector is load-bound), so 5: windows up to 5 in one pass, 25 in two.
 export const MAX_OPERANDS = 5;
 
+/**
+ * Vectors per element of the strip driver: the horizontal vHGW path turns strips of
+ * 4 * STRIP_VECTORS rows column-major. 4 independent min chains cover pmin's latency.
+ */
+export const STRIP_VECTORS = 4;
+
 /** The kernel set; offsets and counts are in float32 elements of `heap()`. */
 export interface Kernels {
   readonly simd: boolean;
@@ -41,6 +47,12 @@ export interface Kernels {
    * the forward scan (i = e-L+1 < e), after the g values they replace were last read.
    */
   vhgw(isMax: boolean, a: number, h: number, step: number, width: number, count: number, L: number): void;
+  /**
+   * `heap[dst + c*dstStride + r] = heap[src + r*srcStride + c]` for r < rows, c < cols (regions
+   * must not overlap): turns a row-major tile column-major so a horizontal window becomes a
+   * vertical one, which {@link Kernels.vhgw} runs SIMD across rows.
+   */
+  transpose(dst: number, src: number, rows: number, cols: number, srcStride: number, dstStride: number): void;
   /** True when heap[p .. p+n) holds no NaN or +-Infinity. */
   allFinite(p: number, n: number): boolean;
 }
@@ -260,6 +272,122 @@ function vhgwBody(row: number, fwd: number): number[] {
   return [...uleb(body.length), ...body];
 }
 
+/**
+ * Body of `transpose4(dst, src, rowBlocks, colBlocks, srcStride, dstStride)` (bytes): transposes
+ * 4x4 blocks of floats with eight two-operand shuffles each (the classic unpacklo/unpackhi
+ * network); the caller does the ragged edges.
+ */
+function transposeBody(): number[] {
+  const [dst, src, rowBlocks, colBlocks, srcStride, dstStride] = [0, 1, 2, 3, 4, 5];
+  const [i, j, ps, pd] = [6, 7, 8, 9];
+  const r = [10, 11, 12, 13]; // v128 locals
+  const t = [14, 15, 16, 17];
+  const get = (x: number): number[] => [OP.localGet, x];
+  const set = (x: number): number[] => [OP.localSet, x];
+  const load = (): number[] => [0xfd, 0x00, 0x02, 0x00];
+  const store = (): number[] => [0xfd, ...uleb(0x0b), 0x02, 0x00];
+  const lanes = (ls: number[]): number[] => ls.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+  const shuffle = (a: number, b: number, ls: number[]): number[] => [...get(a), ...get(b), 0xfd, 0x0d, ...lanes(ls)];
+  const code: number[] = [
+    OP.i32Const, 0, ...set(i),
+    OP.block, OP.void, OP.loop, OP.void,
+    ...get(i), ...get(rowBlocks), OP.i32GeS, OP.brIf, 1,
+    ...get(src), ...get(i), ...get(srcStride), OP.i32Mul, OP.i32Const, 2, 0x74 /* i32.shl */, OP.i32Add, ...set(ps),
+    ...get(dst), ...get(i), OP.i32Const, 4, 0x74, OP.i32Add, ...set(pd),
+    ...get(colBlocks), ...set(j),
+    OP.block, OP.void, OP.loop, OP.void,
+    ...get(j), OP.i32Eqz, OP.brIf, 1,
+  ];
+  for (let k = 0; k < 4; k++) {
+    code.push(...get(ps));
+    for (let m = 0; m < k; m++) code.push(...get(srcStride), OP.i32Add);
+    code.push(...load(), ...set(r[k]));
+  }
+  code.push(...shuffle(r[0], r[1], [0, 4, 1, 5]), ...set(t[0]));
+  code.push(...shuffle(r[0], r[1], [2, 6, 3, 7]), ...set(t[1]));
+  code.push(...shuffle(r[2], r[3], [0, 4, 1, 5]), ...set(t[2]));
+  code.push(...shuffle(r[2], r[3], [2, 6, 3, 7]), ...set(t[3]));
+  const outs: [number, number, number[]][] = [[t[0], t[2], [0, 1, 4, 5]], [t[0], t[2], [2, 3, 6, 7]], [t[1], t[3], [0, 1, 4, 5]], [t[1], t[3], [2, 3, 6, 7]]];
+  outs.forEach(([a, b, ls], k) => {
+    code.push(...get(pd));
+    for (let m = 0; m < k; m++) code.push(...get(dstStride), OP.i32Add);
+    code.push(...shuffle(a, b, ls), ...store());
+  });
+  code.push(
+    ...get(ps), OP.i32Const, 16, OP.i32Add, ...set(ps),
+    ...get(pd), ...get(dstStride), OP.i32Const, 2, 0x74, OP.i32Add, ...set(pd),
+    ...get(j), OP.i32Const, 1, OP.i32Sub, ...set(j),
+    OP.br, 0, OP.end, OP.end,
+    ...get(i), OP.i32Const, 1, OP.i32Add, ...set(i),
+    OP.br, 0, OP.end, OP.end,
+    OP.end,
+  );
+  const body = [...vec([[4, 0x7f], [8, 0x7b]]), ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/**
+ * Body of `vhgwStrip(a, h, count, L)` (bytes): {@link vhgwBody} specialised to elements of exactly
+ * STRIP_VECTORS vectors (a strip of 4*STRIP_VECTORS rows turned column-major), with the running
+ * extrema kept in registers instead of a call per element. Several independent vectors per element
+ * hide the latency of the min chain, which bounds a one-vector recurrence. Same operand order as
+ * the general driver and the typed-array twin.
+ */
+function vhgwStripBody(isMax: boolean): number[] {
+  const K = STRIP_VECTORS;
+  const [a, h, count, L] = [0, 1, 2, 3];
+  const [n, b, start, e, pa, ph, m, pi, phi] = [4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const acc = Array.from({ length: K }, (_, u) => 13 + u); // v128
+  const x = 13 + K;
+  const get = (i: number): number[] => [OP.localGet, i];
+  const set = (i: number): number[] => [OP.localSet, i];
+  const add = (i: number, by: number): number[] => [...get(i), OP.i32Const, ...sleb(by), OP.i32Add, ...set(i)];
+  const load = (o: number): number[] => [0xfd, 0x00, 0x04, ...uleb(o)];
+  const store = (o: number): number[] => [0xfd, ...uleb(0x0b), 0x04, ...uleb(o)];
+  const op = isMax ? [0xfd, ...uleb(0xeb)] : [0xfd, ...uleb(0xea)];
+  const bytes = 16 * K;
+  const timesBytes = [OP.i32Const, ...sleb(bytes), OP.i32Mul];
+  const each = (f: (u: number) => number[]): number[] => Array.from({ length: K }, (_, u) => f(u)).flat();
+  const code: number[] = [
+    ...get(count), ...get(L), OP.i32Add, OP.i32Const, 1, OP.i32Sub, ...set(n),
+    ...get(count), OP.i32Const, 1, OP.i32Sub, ...get(L), OP.i32DivU, ...set(b),
+    OP.block, OP.void, OP.loop, OP.void,
+    ...get(b), ...get(L), OP.i32Mul, ...set(start),
+    ...get(start), ...get(L), OP.i32Add, OP.i32Const, 1, OP.i32Sub, ...set(e),
+    ...get(a), ...get(e), ...timesBytes, OP.i32Add, ...set(pa),
+    ...get(h), ...get(e), ...timesBytes, OP.i32Add, ...set(ph),
+    ...each((u) => [...get(pa), ...load(16 * u), ...set(acc[u]), ...get(ph), ...get(acc[u]), ...store(16 * u)]),
+    OP.block, OP.void, OP.loop, OP.void,
+    ...get(e), ...get(start), OP.i32LeS, OP.brIf, 1,
+    ...add(e, -1), ...add(pa, -bytes), ...add(ph, -bytes),
+    ...each((u) => [...get(ph), ...get(pa), ...load(16 * u), ...get(acc[u]), ...op, OP.localTee, acc[u], ...store(16 * u)]),
+    OP.br, 0, OP.end, OP.end,
+    ...get(b), OP.i32Eqz, OP.brIf, 1,
+    ...add(b, -1),
+    OP.br, 0, OP.end, OP.end,
+    ...each((u) => [...get(a), ...get(h), ...load(16 * u), ...store(16 * u)]),
+    ...get(L), ...set(e),
+    ...get(a), ...get(L), ...timesBytes, OP.i32Add, ...set(pa),
+    ...get(a), OP.i32Const, ...sleb(bytes), OP.i32Add, ...set(pi),
+    ...get(h), OP.i32Const, ...sleb(bytes), OP.i32Add, ...set(phi),
+    OP.i32Const, 0, ...set(m),
+    OP.block, OP.void, OP.loop, OP.void,
+    ...get(e), ...get(n), OP.i32GeS, OP.brIf, 1,
+    ...get(m), 0x04 /* if */, OP.void,
+    ...each((u) => [...get(pa), ...load(16 * u), ...get(acc[u]), ...op, ...set(acc[u])]),
+    0x05 /* else */,
+    ...each((u) => [...get(pa), ...load(16 * u), ...set(acc[u])]),
+    OP.end,
+    ...each((u) => [...get(pi), ...get(phi), ...load(16 * u), ...get(acc[u]), ...op, ...store(16 * u)]),
+    ...add(e, 1), ...add(pa, bytes), ...add(pi, bytes), ...add(phi, bytes), ...add(m, 1),
+    OP.i32Const, 0, ...get(m), ...get(m), ...get(L), OP.i32Eq, OP.select, ...set(m),
+    OP.br, 0, OP.end, OP.end,
+    OP.end,
+  ];
+  const body = [...vec([[9, 0x7f], [K + 1, 0x7b]]), ...code];
+  return [...uleb(body.length), ...body];
+}
+
 function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
@@ -279,7 +407,7 @@ for (let k = 2; k <= MAX_OPERANDS; k++) {
 }
 
 /** Function indices after the reduce kernels: allFinite, then the van Herk/Gil-Werman pieces. */
-const FN = { allFinite: EXPORTS.length, fwdMin: EXPORTS.length + 1, fwdMax: EXPORTS.length + 2, vhgwMin: EXPORTS.length + 3, vhgwMax: EXPORTS.length + 4 };
+const FN = { allFinite: EXPORTS.length, fwdMin: EXPORTS.length + 1, fwdMax: EXPORTS.length + 2, vhgwMin: EXPORTS.length + 3, vhgwMax: EXPORTS.length + 4, transpose4: EXPORTS.length + 5, vhgwStripMin: EXPORTS.length + 6, vhgwStripMax: EXPORTS.length + 7 };
 
 function moduleBytes(): Uint8Array {
   const i32 = 0x7f;
@@ -288,16 +416,18 @@ function moduleBytes(): Uint8Array {
   const kernelTypes = Array.from({ length: MAX_OPERANDS - 1 }, (_, t) => [0x60, ...vec(new Array(t + 4).fill([i32])), 0x00]);
   const types = vec([...kernelTypes, [0x60, ...vec([[i32], [i32]]), ...vec([[i32]])]]);
   const imports = vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]]);
-  const funcs = vec([...EXPORTS.map((e) => [e.k - 2]), [MAX_OPERANDS - 1], [1], [1], [2], [2]]);
+  const funcs = vec([...EXPORTS.map((e) => [e.k - 2]), [MAX_OPERANDS - 1], [1], [1], [2], [2], [2], [0], [0]]);
   const exportSection = vec([
     ...EXPORTS.map((e, i) => [...name(e.name), 0x00, i]),
     [...name('allFinite'), 0x00, FN.allFinite], [...name('vhgwMin'), 0x00, FN.vhgwMin], [...name('vhgwMax'), 0x00, FN.vhgwMax],
+    [...name('transpose4'), 0x00, FN.transpose4], [...name('vhgwStripMin'), 0x00, FN.vhgwStripMin], [...name('vhgwStripMax'), 0x00, FN.vhgwStripMax],
   ]);
   const min2 = EXPORTS.findIndex((e) => e.k === 2 && !e.isMax);
   const max2 = EXPORTS.findIndex((e) => e.k === 2 && e.isMax);
   const code = vec([
     ...EXPORTS.map((e) => kernelBody(e.k, e.isMax)), allFiniteBody(),
-    forwardBody(false), forwardBody(true), vhgwBody(min2, FN.fwdMin), vhgwBody(max2, FN.fwdMax),
+    forwardBody(false), forwardBody(true), vhgwBody(min2, FN.fwdMin), vhgwBody(max2, FN.fwdMax), transposeBody(),
+    vhgwStripBody(false), vhgwStripBody(true),
   ]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -330,6 +460,10 @@ function wasmKernels(): Kernels | null {
     }
     const vhgwMin = ex.vhgwMin;
     const vhgwMax = ex.vhgwMax;
+    const transpose4 = ex.transpose4;
+    const vhgwStripMin = ex.vhgwStripMin;
+    const vhgwStripMax = ex.vhgwStripMax;
+    const stripWidth = 4 * STRIP_VECTORS;
     let view = new Float32Array(memory.buffer);
     return {
       simd: true,
@@ -353,7 +487,17 @@ function wasmKernels(): Kernels | null {
         }
       },
       vhgw(isMax, a, h, step, width, count, L): void {
-        if (L > 1 && count > 0 && width > 0) (isMax ? vhgwMax : vhgwMin)(a << 2, h << 2, step << 2, width, count, L);
+        if (L <= 1 || count <= 0 || width <= 0) return;
+        if (step === stripWidth && width === stripWidth) (isMax ? vhgwStripMax : vhgwStripMin)(a << 2, h << 2, count, L);
+        else (isMax ? vhgwMax : vhgwMin)(a << 2, h << 2, step << 2, width, count, L);
+      },
+      transpose(dst, src, rows, cols, srcStride, dstStride): void {
+        const rb = rows >> 2;
+        const cb = cols >> 2;
+        if (rb > 0 && cb > 0) transpose4(dst << 2, src << 2, rb, cb, srcStride << 2, dstStride << 2);
+        // ragged edges: the last rows % 4 rows, and the last cols % 4 columns of the block rows
+        transposeScalar(view, dst, src, 4 * rb, rows, 0, cols, srcStride, dstStride);
+        transposeScalar(view, dst, src, 0, 4 * rb, 4 * cb, cols, srcStride, dstStride);
       },
       allFinite(p: number, n: number): boolean {
         const body = n & ~3;
@@ -368,6 +512,13 @@ function wasmKernels(): Kernels | null {
     return null;
   }
 
+}
+
+/** Transposes rows [r0, r1) x columns [c0, c1) element by element (see {@link Kernels.transpose}). */
+function transposeScalar(h: Float32Array, dst: number, src: number, r0: number, r1: number, c0: number, c1: number, srcStride: number, dstStride: number): void {
+  for (let r = r0; r < r1; r++) {
+    for (let c = c0; c < c1; c++) h[dst + c * dstStride + r] = h[src + r * srcStride + c];
+  }
 }
 
 /** `h[dst + i] = min (max) of h[a + i], h[b + i]`, with the kernels' pseudo-min `b < a ? b : a`. */
@@ -404,6 +555,9 @@ export function jsKernels(): Kernels {
       const h = view;
       for (let i = p; i < p + n; i++) if (!Number.isFinite(h[i])) return false;
       return true;
+    },
+    transpose(dst, src, rows, cols, srcStride, dstStride): void {
+      transposeScalar(view, dst, src, 0, rows, 0, cols, srcStride, dstStride);
     },
     vhgw(isMax, a, h, step, width, count, L): void {
       if (L <= 1 || count <= 0 || width <= 0) return;

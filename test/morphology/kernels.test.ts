@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsKernels, kernels, MAX_OPERANDS } from '../../src/morphology/kernels';
+import { jsKernels, kernels, MAX_OPERANDS, STRIP_VECTORS } from '../../src/morphology/kernels';
 import { Random } from '../../src/random';
 
 test('WebAssembly SIMD kernels are available on this Node and agree with the typed-array ones', () => {
@@ -44,13 +44,14 @@ test('allFinite finds NaN and +-Infinity at any position, including the scalar t
   }
 });
 
-test('van Herk/Gil-Werman: SIMD driver and typed-array twin agree bit for bit (signed zeros, ties), every width tail, L=2..13', () => {
+test('van Herk/Gil-Werman: SIMD driver and typed-array twin agree bit for bit (signed zeros, ties), every width tail, strip driver, L=2..13', () => {
   const k = kernels();
   const j = jsKernels();
   const rng = new Random(5);
   for (const isMax of [false, true]) {
-    for (const width of [1, 3, 4, 7, 16, 21]) {
-      const step = width + (width % 3);
+    // width = step = 4 * STRIP_VECTORS takes the strip driver, the others the general one
+    const sw = 4 * STRIP_VECTORS;
+    for (const [width, step] of [[1, 1], [3, 4], [4, 5], [7, 7], [sw, sw], [sw, sw + 2], [21, 21]]) {
       for (let L = 2; L <= 13; L++) {
         for (const count of [1, 2, L - 1, L, L + 1, 3 * L + 2]) {
           const n = count + L - 1;
@@ -74,6 +75,27 @@ test('van Herk/Gil-Werman: SIMD driver and typed-array twin agree bit for bit (s
             }
           }
         }
+      }
+    }
+  }
+});
+
+test('transpose: SIMD 4x4 blocks plus ragged edges equal the element-by-element definition', () => {
+  const k = kernels();
+  const rng = new Random(6);
+  for (const rows of [1, 3, 4, 5, 8, 13]) {
+    for (const cols of [1, 2, 4, 7, 12, 17]) {
+      const srcStride = cols + 3;
+      const dstStride = rows + 1;
+      const src = 0;
+      const dst = rows * srcStride + 5;
+      k.reserve(dst + cols * dstStride);
+      const h = k.heap();
+      for (let i = 0; i < dst + cols * dstStride; i++) h[i] = rng.next();
+      const before = h.slice(0, dst);
+      k.transpose(dst, src, rows, cols, srcStride, dstStride);
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) assert.equal(h[dst + c * dstStride + r], before[src + r * srcStride + c], `${rows}x${cols} (${r}, ${c})`);
       }
     }
   }
