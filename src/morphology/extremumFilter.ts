@@ -3,10 +3,13 @@
 //
 // Work is done tile by tile (rows x columns sized so the scratch tables stay in cache). Per tile:
 // 1. the needed input pixels, padded by the border rule, are copied into the scratch heap (table T1);
-// 2. rectangles (all chords alike, rows consecutive) go separable: T1 is widened in place to the
-//    running min over w columns, then over h rows. A window of length m*cur is the min of m
-//    overlapping windows of length cur, so a length L takes about log_5(L) passes (one up to 5,
-//    two up to 25) of at most 5 in-cache loads per pixel: branch-free, SIMD;
+// 2. rectangles (all chords alike, rows consecutive) go separable: T1 becomes in place the running
+//    min over w columns, then over h rows. Long sides use van Herk/Gil-Werman (3 comparisons per
+//    pixel whatever the length; Kernels.vhgw): down the columns it runs SIMD across whole rows,
+//    along the rows through 16-row strips turned column-major. Short sides use log passes: a
+//    window of length m*cur is the min of m overlapping windows of length cur, so a length L takes
+//    about log_5(L) passes of at most 5 in-cache loads per pixel. The crossover is measured (see
+//    VHGW_MIN_LENGTH);
 // 3. other footprints get one table per distinct chord length, each derived from a shorter one
 //    (Urbach & Wilkinson 2008), and the output is the min of the chords' tables read at constant
 //    offsets, up to four chords per pass.
