@@ -89,7 +89,7 @@ function plan(chords: readonly Chord[]): Plan {
  * overlap and cover the longer window. Only the first `need` results are wanted, so each pass
  * computes just what the passes after it read.
  */
-function widen(k: Kernels, isMax: boolean, dst: number, src: number, need: number, step: number, from: number, to: number): void {
+function widen(k: Kernels, isMax: boolean, dst: number, src: number, need: number, step: number, from: number, to: number, check = false): boolean {
   const passes: { m: number; cur: number; t: number }[] = [];
   for (let cur = from; cur < to;) {
     const m = Math.min(MAX_OPERANDS, Math.ceil(to / cur));
@@ -99,7 +99,7 @@ function widen(k: Kernels, isMax: boolean, dst: number, src: number, need: numbe
   }
   if (passes.length === 0) {
     if (src !== dst) k.reduce(isMax, dst, [src], need);
-    return;
+    return !check || k.allFinite(src, need);
   }
   // a pass growing cur -> t reads up to (t - cur) * step beyond each result it writes
   let n = need;
@@ -110,12 +110,21 @@ function widen(k: Kernels, isMax: boolean, dst: number, src: number, need: numbe
   }
   const srcs: number[] = [];
   let s = src;
+  let finite = true;
   passes.forEach(({ m, cur, t }, i) => {
     srcs.length = 0;
     for (let j = 0; j < m; j++) srcs.push(s + Math.floor((j * (t - cur)) / (m - 1)) * step);
-    k.reduce(isMax, dst, srcs, counts[i]);
+    if (check && i === 0) {
+      // the first pass reads all of src: its last operand covers all but the first few elements
+      const head = srcs[m - 1] - s;
+      finite = k.allFinite(s, head) && k.reduceChecked(isMax, dst, srcs, counts[i]);
+      if (!finite) return;
+    } else if (finite) {
+      k.reduce(isMax, dst, srcs, counts[i]);
+    }
     s = dst;
   });
+  return finite;
 }
 
 /**
@@ -154,7 +163,14 @@ export function extremumFilter(
   // after the tables: a 4-row strip turned column-major and its vHGW scratch (horizontal path)
   const strip = tableSize * nTables;
   k.reserve(strip + (horizontal ? 2 * SW * Wmax : 0));
-  const fill = border.kind === 'ignore' ? (isMax ? -Infinity : Infinity) : border.value;
+  // Rectangles fold the finite check into their first horizontal pass when every pad is finite.
+  // 'ignore' then pads with +-FLT_MAX instead of +-Infinity: a rectangle holding the anchor always
+  // holds the (finite, checked) pixel itself, which is <= FLT_MAX, so the results are the same.
+  const holdsAnchor = p.rowMin <= 0 && p.rowMax >= 0 && p.colMin <= 0 && p.colMax >= 0;
+  const foldCheck = onNonFinite !== undefined && p.rect !== null && holdsAnchor && p.rect.w > 1 && !horizontal &&
+    (border.kind === 'ignore' || Number.isFinite(border.value));
+  const FLT_MAX = 3.4028234663852886e38;
+  const fill = border.kind === 'ignore' ? (foldCheck ? (isMax ? -FLT_MAX : FLT_MAX) : (isMax ? -Infinity : Infinity)) : border.value;
   const fillsConstant = border.kind === 'ignore' || border.kind === 'constant';
   // Footprints that miss the anchor's row or column never copy some input pixels: check those up front.
   if (onNonFinite && (p.colMin > 0 || p.colMax < 0 || p.rowMin > 0 || p.rowMax < 0)) {
@@ -187,7 +203,7 @@ export function extremumFilter(
         const rowStart = y * cols;
         if (x1 > x0) {
           heap.set(src.subarray(rowStart + x0, rowStart + x1), base + j0);
-          if (onNonFinite && !k.allFinite(base + j0, x1 - x0)) onNonFinite(firstNonFinite(src));
+          if (onNonFinite && !foldCheck && !k.allFinite(base + j0, x1 - x0)) onNonFinite(firstNonFinite(src));
         }
         if (fillsConstant) {
           if (j0 > 0) heap.fill(fill, base, base + j0);
@@ -212,7 +228,8 @@ export function extremumFilter(
             for (let q = 0; q < rs; q += 4) k.transpose((r + q) * W, strip + q, T, 4, SW, W);
           }
         } else {
-          widen(k, isMax, 0, 0, need + rowExt * W, 1, 1, p.rect.w);
+          const finite = widen(k, isMax, 0, 0, need + rowExt * W, 1, 1, p.rect.w, foldCheck);
+          if (!finite) onNonFinite!(firstNonFinite(src));
         }
         if (vertical) k.vhgw(isMax, 0, tableSize, W, T, S, p.rect.h);
         else widen(k, isMax, 0, 0, need, W, 1, p.rect.h);

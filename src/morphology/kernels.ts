@@ -35,6 +35,11 @@ export interface Kernels {
    */
   reduce(isMax: boolean, dst: number, srcs: readonly number[], n: number): void;
   /**
+   * {@link Kernels.reduce} that also reports whether the last source's stretch (the one read
+   * furthest ahead) held only finite values: the finite check rides on loads the pass makes anyway.
+   */
+  reduceChecked(isMax: boolean, dst: number, srcs: readonly number[], n: number): boolean;
+  /**
    * van Herk/Gil-Werman running min (max) of length L >= 2 down a sequence whose element e is the
    * stretch of `width` floats at `a + e*step` (width <= step): result i = min of elements
    * i..i+L-1, written over element i for i < count. Reads and clobbers elements 0..count+L-2;
@@ -95,8 +100,13 @@ function name(s: string): number[] {
  * tail. `isMax` picks pmax/pmin. In-place use with dst == p1 and p2..pk at higher addresses is safe:
  * every load happens at or above the address being stored.
  */
-function kernelBody(k: number, isMax: boolean): number[] {
+function kernelBody(k: number, isMax: boolean, checked = false): number[] {
   const nIdx = k + 1;
+  const chk = k + 4; // f32: scalar-tail finiteness sum
+  const vacc = [k + 5, k + 6, k + 7, k + 8]; // v128: per-slot finiteness sums
+  const vt = k + 9;
+  const vsub = [0xfd, ...uleb(0xe5)];
+  const vadd = [0xfd, ...uleb(0xe4)];
   const simdOp = isMax ? [0xfd, ...uleb(0xeb)] : [0xfd, ...uleb(0xea)];
   const v128Load = (offset: number): number[] => [0xfd, 0x00, 0x00, ...uleb(offset)];
   const v128Store = (offset: number): number[] => [0xfd, ...uleb(0x0b), 0x00, ...uleb(offset)];
@@ -109,9 +119,13 @@ function kernelBody(k: number, isMax: boolean): number[] {
       code.push(OP.localGet, 0);
       for (let j = 1; j <= k; j++) {
         code.push(OP.localGet, j, ...v128Load(16 * u));
+        if (checked && j === k) code.push(OP.localTee, vt);
         if (j >= 2) code.push(...simdOp);
       }
       code.push(...v128Store(16 * u));
+      // checked: v - v is 0 for finite lanes, NaN for NaN/Inf; one sum per unroll slot so the
+      // adds don't form one long latency chain
+      if (checked) code.push(OP.localGet, vacc[u], OP.localGet, vt, OP.localGet, vt, ...vsub, ...vadd, OP.localSet, vacc[u]);
     }
     for (let j = 0; j <= k; j++) code.push(...bump(j, 16 * unroll));
     code.push(OP.localGet, nIdx, OP.i32Const, ...sleb(4 * unroll), OP.i32Sub, OP.localSet, nIdx);
@@ -125,6 +139,7 @@ function kernelBody(k: number, isMax: boolean): number[] {
   code.push(OP.localGet, 1, OP.f32Load, 0x02, 0x00, OP.localSet, acc);
   for (let j = 2; j <= k; j++) {
     code.push(OP.localGet, j, OP.f32Load, 0x02, 0x00, OP.localSet, tmp);
+    if (checked && j === k) code.push(OP.localGet, chk, OP.localGet, tmp, OP.localGet, tmp, 0x93 /* f32.sub */, 0x92 /* f32.add */, OP.localSet, chk);
     // select(v1, v2, cond) yields v1 when cond != 0
     code.push(OP.localGet, tmp, OP.localGet, acc);
     if (isMax) code.push(OP.localGet, acc, OP.localGet, tmp, OP.f32Lt);
@@ -135,8 +150,13 @@ function kernelBody(k: number, isMax: boolean): number[] {
   for (let j = 0; j <= k; j++) code.push(...bump(j, 4));
   code.push(OP.localGet, nIdx, OP.i32Const, 1, OP.i32Sub, OP.localSet, nIdx);
   code.push(OP.br, 0, OP.end, OP.end);
+  if (checked) {
+    code.push(OP.localGet, vacc[0], OP.localGet, vacc[1], ...vadd, OP.localGet, vacc[2], ...vadd, OP.localGet, vacc[3], ...vadd, OP.localTee, vt);
+    code.push(OP.localGet, vt, 0xfd, ...uleb(0x41), 0xfd, ...uleb(0xa3)); // f32x4.eq, i32x4.all_true
+    code.push(OP.localGet, chk, OP.localGet, chk, 0x5b /* f32.eq */, 0x71 /* i32.and */);
+  }
   code.push(OP.end);
-  const locals = vec([[2, 0x7d]]); // two f32 locals
+  const locals = vec([[3, 0x7d], [5, 0x7b]]); // f32 acc, tmp, chk; v128 vacc[4], vt
   const body = [...locals, ...code];
   return [...uleb(body.length), ...body];
 }
@@ -407,20 +427,23 @@ for (let k = 2; k <= MAX_OPERANDS; k++) {
 }
 
 /** Function indices after the reduce kernels: allFinite, then the van Herk/Gil-Werman pieces. */
-const FN = { allFinite: EXPORTS.length, fwdMin: EXPORTS.length + 1, fwdMax: EXPORTS.length + 2, vhgwMin: EXPORTS.length + 3, vhgwMax: EXPORTS.length + 4, transpose4: EXPORTS.length + 5, vhgwStripMin: EXPORTS.length + 6, vhgwStripMax: EXPORTS.length + 7 };
+const FN = { allFinite: EXPORTS.length, fwdMin: EXPORTS.length + 1, fwdMax: EXPORTS.length + 2, vhgwMin: EXPORTS.length + 3, vhgwMax: EXPORTS.length + 4, transpose4: EXPORTS.length + 5, vhgwStripMin: EXPORTS.length + 6, vhgwStripMax: EXPORTS.length + 7, checked: EXPORTS.length + 8 };
 
 function moduleBytes(): Uint8Array {
   const i32 = 0x7f;
   // type t (t = 0..MAX_OPERANDS-2) takes t+4 i32 (dst, t+2 sources, n); the last type is allFinite's.
   // The forward step (5 i32) shares type 1, the driver (6 i32) type 2.
   const kernelTypes = Array.from({ length: MAX_OPERANDS - 1 }, (_, t) => [0x60, ...vec(new Array(t + 4).fill([i32])), 0x00]);
-  const types = vec([...kernelTypes, [0x60, ...vec([[i32], [i32]]), ...vec([[i32]])]]);
+  const checkedTypes = Array.from({ length: MAX_OPERANDS - 1 }, (_, t) => [0x60, ...vec(new Array(t + 4).fill([i32])), ...vec([[i32]])]);
+  const types = vec([...kernelTypes, [0x60, ...vec([[i32], [i32]]), ...vec([[i32]])], ...checkedTypes]);
   const imports = vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]]);
-  const funcs = vec([...EXPORTS.map((e) => [e.k - 2]), [MAX_OPERANDS - 1], [1], [1], [2], [2], [2], [0], [0]]);
+  const funcs = vec([...EXPORTS.map((e) => [e.k - 2]), [MAX_OPERANDS - 1], [1], [1], [2], [2], [2], [0], [0],
+    ...EXPORTS.map((e) => [MAX_OPERANDS + e.k - 2])]);
   const exportSection = vec([
     ...EXPORTS.map((e, i) => [...name(e.name), 0x00, i]),
     [...name('allFinite'), 0x00, FN.allFinite], [...name('vhgwMin'), 0x00, FN.vhgwMin], [...name('vhgwMax'), 0x00, FN.vhgwMax],
     [...name('transpose4'), 0x00, FN.transpose4], [...name('vhgwStripMin'), 0x00, FN.vhgwStripMin], [...name('vhgwStripMax'), 0x00, FN.vhgwStripMax],
+    ...EXPORTS.map((e, i) => [...name(`checked_${e.name}`), 0x00, FN.checked + i]),
   ]);
   const min2 = EXPORTS.findIndex((e) => e.k === 2 && !e.isMax);
   const max2 = EXPORTS.findIndex((e) => e.k === 2 && e.isMax);
@@ -428,6 +451,7 @@ function moduleBytes(): Uint8Array {
     ...EXPORTS.map((e) => kernelBody(e.k, e.isMax)), allFiniteBody(),
     forwardBody(false), forwardBody(true), vhgwBody(min2, FN.fwdMin), vhgwBody(max2, FN.fwdMax), transposeBody(),
     vhgwStripBody(false), vhgwStripBody(true),
+    ...EXPORTS.map((e) => kernelBody(e.k, e.isMax, true)),
   ]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -454,9 +478,12 @@ function wasmKernels(): Kernels | null {
     const allFinite = instance.exports.allFinite as (p: number, n: number) => number;
     // byIndex[isMax ? 1 : 0][k] is the k-operand kernel
     const byIndex: WasmKernel[][] = [[], []];
+    const checkedByIndex: ((...args: number[]) => number)[][] = [[], []];
     for (let k = 2; k <= MAX_OPERANDS; k++) {
       byIndex[0][k] = ex[`min${k}`];
       byIndex[1][k] = ex[`max${k}`];
+      checkedByIndex[0][k] = instance.exports[`checked_min${k}`] as (...args: number[]) => number;
+      checkedByIndex[1][k] = instance.exports[`checked_max${k}`] as (...args: number[]) => number;
     }
     const vhgwMin = ex.vhgwMin;
     const vhgwMax = ex.vhgwMax;
@@ -484,6 +511,17 @@ function wasmKernels(): Kernels | null {
           case 2: fn(dst << 2, a, srcs[1] << 2, n); break;
           case 3: fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, n); break;
           default: fn(dst << 2, ...srcs.map((x) => x << 2), n);
+        }
+      },
+      reduceChecked(isMax, dst, srcs, n): boolean {
+        if (n <= 0) return true;
+        const fn = checkedByIndex[isMax ? 1 : 0][Math.max(2, srcs.length)];
+        const a = srcs[0] << 2;
+        switch (srcs.length) {
+          case 1: return fn(dst << 2, a, a, n) !== 0;
+          case 2: return fn(dst << 2, a, srcs[1] << 2, n) !== 0;
+          case 3: return fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, n) !== 0;
+          default: return fn(dst << 2, ...srcs.map((x) => x << 2), n) !== 0;
         }
       },
       vhgw(isMax, a, h, step, width, count, L): void {
@@ -555,6 +593,18 @@ export function jsKernels(): Kernels {
       const h = view;
       for (let i = p; i < p + n; i++) if (!Number.isFinite(h[i])) return false;
       return true;
+    },
+    reduceChecked(isMax, dst, srcs, n): boolean {
+      const last = srcs[srcs.length - 1];
+      let finite = true;
+      for (let i = last; i < last + n; i++) {
+        if (!Number.isFinite(view[i])) {
+          finite = false;
+          break;
+        }
+      }
+      this.reduce(isMax, dst, srcs, n);
+      return finite;
     },
     transpose(dst, src, rows, cols, srcStride, dstStride): void {
       transposeScalar(view, dst, src, 0, rows, 0, cols, srcStride, dstStride);

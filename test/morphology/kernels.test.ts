@@ -100,3 +100,22 @@ test('transpose: SIMD 4x4 blocks plus ragged edges equal the element-by-element 
     }
   }
 });
+
+test('reduceChecked reduces like reduce and reports NaN/Inf in the last operand\'s stretch, both back ends', () => {
+  for (const k of [kernels(), jsKernels()]) {
+    for (let m = 1; m <= MAX_OPERANDS; m++) {
+      for (const n of [1, 3, 4, 17, 40]) {
+        const last = 3 * (m - 1);
+        const srcs = Array.from({ length: m }, (_, i) => 3 * i);
+        for (const pos of [last, last + n - 1, last + Math.floor(n / 2), last + n]) {
+          k.reserve(256);
+          const h = k.heap();
+          for (let i = 0; i < 256; i++) h[i] = (i * 7) % 5;
+          h[pos] = NaN;
+          const got = k.reduceChecked(false, 128, srcs, n);
+          assert.equal(got, pos >= last + n, `simd=${k.simd} m=${m} n=${n} NaN at ${pos}`);
+        }
+      }
+    }
+  }
+});

@@ -127,3 +127,35 @@ test('vHGW with tiny tiles (tile seams inside blocks) and with the typed-array k
     }
   });
 });
+
+test('rectangles fold the finite check into their first pass: a NaN/Inf anywhere is reported, every border, both back ends, tiled', () => {
+  const base = image(16, 7, 23);
+  const borders: Border[] = [...BORDERS, { constant: Infinity }];
+  for (const [r, c] of [[3, 3], [1, 7], [5, 2], [1, 47], [12, 50]]) {
+    for (const border of borders) {
+      for (let at = 0; at < base.data.length; at += 5) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          const g: Grid = { rows: base.rows, cols: base.cols, data: base.data.slice() };
+          g.data[at] = bad;
+          const want = new RegExp(`grid\\.data\\[${at}\\]=${String(bad)} `);
+          const label = `rect ${r}x${c} ${JSON.stringify(border)} ${bad} at ${at}`;
+          assert.throws(() => erode(g, footprint.rect(r, c), { border }), want, label);
+          assert.throws(() => withJsKernels(() => dilate(g, footprint.rect(r, c), { border })), want, `${label} js kernels`);
+          const old = setTileBudget(300);
+          try {
+            assert.throws(() => erode(g, footprint.rect(r, c), { border }), want, `${label} tiled`);
+          } finally {
+            setTileBudget(old);
+          }
+        }
+      }
+    }
+  }
+});
+
+test("rect with 'ignore' keeps +-Infinity where allowNonFinite data is infinite (no FLT_MAX pads leak)", () => {
+  const g: Grid = { rows: 3, cols: 4, data: new Float32Array(12).fill(Infinity) };
+  assert.ok(erode(g, footprint.rect(3, 3), { allowNonFinite: true }).data.every((v) => v === Infinity));
+  g.data.fill(-Infinity);
+  assert.ok(dilate(g, footprint.rect(3, 3), { allowNonFinite: true }).data.every((v) => v === -Infinity));
+});
