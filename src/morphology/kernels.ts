@@ -5,6 +5,11 @@
 // SIMD (4 float32 lanes; Node >= 16.4 has it on by default) with a plain typed-array fallback that
 // computes bit-identical results. No per-pixel allocation anywhere.
 //
+// Beside those element-wise passes the module holds the van Herk/Gil-Werman recurrence (a driver
+// that runs a whole tile in one call, plus a variant whose elements are 16-row strip columns kept
+// in registers), 4x4-block SIMD transposes to turn row strips column-major for it, and reduce
+// variants that fold the finite-input check into the loads of a pass.
+//
 // Ties and signed zeros: both back ends use the pseudo-min `b < a ? b : a` (and pseudo-max
 // `a < b ? b : a`), which is what x86 `minps`/`maxps` and OpenCV's SIMD paths do.
 
