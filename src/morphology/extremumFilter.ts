@@ -23,8 +23,13 @@ import { mapIndex, type ResolvedBorder } from './internal';
 /** Rows per strip of the horizontal vHGW path (one element of the strip driver). */
 const SW = 4 * STRIP_VECTORS;
 
-/** Scratch budget per tile in float32 elements (256 K floats = 1 MiB; measured a little faster than 512 KiB). */
-let TILE_BUDGET = 1 << 18;
+/**
+ * Scratch budget per tile in float32 elements: 512 K floats = 2 MiB. Taller tiles cut the rows
+ * recomputed at tile seams, which costs more than leaving L2: on the bench image (medians of 21,
+ * noisy shared machine) 2 MiB beat 1 MiB by 4-10% for 7x7 .. 31x31, 31x1 and ellipse 7x7 and tied
+ * for 1x31; 3x3 tied on the minimum; 4 MiB gained little more.
+ */
+let TILE_BUDGET = 1 << 19;
 
 /** Internal: overrides the tile budget (tests use tiny tiles to exercise tiling); returns the old one. */
 export function setTileBudget(floats: number): number {
