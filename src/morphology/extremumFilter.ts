@@ -3,10 +3,13 @@
 //
 // Work is done tile by tile (rows x columns sized so the scratch tables stay in cache). Per tile:
 // 1. the needed input pixels, padded by the border rule, are copied into the scratch heap (table T1);
-// 2. rectangles (all chords alike, rows consecutive) go separable: T1 is widened in place to the
-//    running min over w columns, then over h rows. A window of length m*cur is the min of m
-//    overlapping windows of length cur, so a length L takes about log_5(L) passes (one up to 5,
-//    two up to 25) of at most 5 in-cache loads per pixel: branch-free, SIMD;
+// 2. rectangles (all chords alike, rows consecutive) go separable: T1 becomes in place the running
+//    min over w columns, then over h rows. Long sides use van Herk/Gil-Werman (3 comparisons per
+//    pixel whatever the length; Kernels.vhgw): down the columns it runs SIMD across whole rows,
+//    along the rows through 16-row strips turned column-major. Short sides use log passes: a
+//    window of length m*cur is the min of m overlapping windows of length cur, so a length L takes
+//    about log_5(L) passes of at most 5 in-cache loads per pixel. The crossover is measured (see
+//    VHGW_MIN_LENGTH);
 // 3. other footprints get one table per distinct chord length, each derived from a shorter one
 //    (Urbach & Wilkinson 2008), and the output is the min of the chords' tables read at constant
 //    offsets, up to four chords per pass.
@@ -14,16 +17,44 @@
 // layout a shift by (dr, dc) is the constant offset dr*W + dc.
 import { firstNonFinite } from '../grid/grid';
 import type { Chord } from './footprint';
-import { kernels, MAX_OPERANDS, type Kernels } from './kernels';
+import { kernels, MAX_OPERANDS, STRIP_VECTORS, type Kernels } from './kernels';
 import { mapIndex, type ResolvedBorder } from './internal';
 
-/** Scratch budget per tile in float32 elements (256 K floats = 1 MiB; measured a little faster than 512 KiB). */
-let TILE_BUDGET = 1 << 18;
+/** Rows per strip of the horizontal vHGW path (one element of the strip driver). */
+const SW = 4 * STRIP_VECTORS;
+
+/**
+ * Scratch budget per tile in float32 elements: 512 K floats = 2 MiB. Taller tiles cut the rows
+ * recomputed at tile seams, which costs more than leaving L2: on the bench image (medians of 21,
+ * noisy shared machine) 2 MiB beat 1 MiB by 4-10% for 7x7 .. 31x31, 31x1 and ellipse 7x7 and tied
+ * for 1x31; 3x3 tied on the minimum; 4 MiB gained little more.
+ */
+let TILE_BUDGET = 1 << 19;
 
 /** Internal: overrides the tile budget (tests use tiny tiles to exercise tiling); returns the old one. */
 export function setTileBudget(floats: number): number {
   const old = TILE_BUDGET;
   TILE_BUDGET = floats;
+  return old;
+}
+
+/**
+ * Shortest rectangle side that takes the van Herk/Gil-Werman path (3 comparisons per pixel for
+ * any length); shorter ones take the log passes of {@link widen} (one pass of <= 5 loads up to 5,
+ * two up to 25, three up to 125). Crossover measured on the 257 x 6001 bench image (Node 20, AMD
+ * EPYC, shared and noisy machine, minimum of 21 runs each):
+ * - down the columns (`rows`), vHGW runs SIMD across whole rows straight away: the log passes
+ *   were ahead up to 9 (1.27 vs 1.51 ms), level at 11, behind from 15 on (31: 1.98 vs 1.62 ms).
+ * - along the rows (`cols`), vHGW pays two 4x4-block transposes per 16-row strip: the log passes
+ *   were well ahead up to 15, within 3% at 31, level at 61, behind from 121 (2.04 vs 1.86 ms at
+ *   241, where vHGW stays flat and the log passes keep growing).
+ */
+let VHGW_MIN_LENGTH = { rows: 11, cols: 48 };
+
+/** Internal: overrides the crossover (tests force either path); returns the old one. */
+export function setVhgwMinLength(next: { rows: number; cols: number }): { rows: number; cols: number } {
+  const old = VHGW_MIN_LENGTH;
+  VHGW_MIN_LENGTH = next;
   return old;
 }
 
@@ -63,7 +94,7 @@ function plan(chords: readonly Chord[]): Plan {
  * overlap and cover the longer window. Only the first `need` results are wanted, so each pass
  * computes just what the passes after it read.
  */
-function widen(k: Kernels, isMax: boolean, dst: number, src: number, need: number, step: number, from: number, to: number): void {
+function widen(k: Kernels, isMax: boolean, dst: number, src: number, need: number, step: number, from: number, to: number, check = false): boolean {
   const passes: { m: number; cur: number; t: number }[] = [];
   for (let cur = from; cur < to;) {
     const m = Math.min(MAX_OPERANDS, Math.ceil(to / cur));
@@ -73,7 +104,7 @@ function widen(k: Kernels, isMax: boolean, dst: number, src: number, need: numbe
   }
   if (passes.length === 0) {
     if (src !== dst) k.reduce(isMax, dst, [src], need);
-    return;
+    return !check || k.allFinite(src, need);
   }
   // a pass growing cur -> t reads up to (t - cur) * step beyond each result it writes
   let n = need;
@@ -84,12 +115,21 @@ function widen(k: Kernels, isMax: boolean, dst: number, src: number, need: numbe
   }
   const srcs: number[] = [];
   let s = src;
+  let finite = true;
   passes.forEach(({ m, cur, t }, i) => {
     srcs.length = 0;
     for (let j = 0; j < m; j++) srcs.push(s + Math.floor((j * (t - cur)) / (m - 1)) * step);
-    k.reduce(isMax, dst, srcs, counts[i]);
+    if (check && i === 0) {
+      // the first pass reads all of src: its last operand covers all but the first few elements
+      const head = srcs[m - 1] - s;
+      finite = k.allFinite(s, head) && k.reduceChecked(isMax, dst, srcs, counts[i]);
+      if (!finite) return;
+    } else if (finite) {
+      k.reduce(isMax, dst, srcs, counts[i]);
+    }
     s = dst;
   });
+  return finite;
 }
 
 /**
@@ -106,7 +146,10 @@ export function extremumFilter(
   const p = plan(chords);
   const rowExt = p.rowMax - p.rowMin;
   const colExt = p.colMax - p.colMin;
-  const nTables = p.rect ? 1 : p.lengths.length + (p.lengths[0] === 1 ? 1 : 2); // + accumulator
+  const vertical = p.rect !== null && p.rect.h >= VHGW_MIN_LENGTH.rows;
+  const horizontal = p.rect !== null && p.rect.w >= VHGW_MIN_LENGTH.cols;
+  // rectangles: the tile, plus the vertical vHGW scratch when that path runs
+  const nTables = p.rect ? (vertical ? 2 : 1) : p.lengths.length + (p.lengths[0] === 1 ? 1 : 2); // + accumulator
   const budget = Math.floor(TILE_BUDGET / nTables);
   // Tile shape: full width when a few times the row extension fits, else narrower and taller,
   // keeping the padding overhead small in both directions.
@@ -120,9 +163,19 @@ export function extremumFilter(
   tileRows = Math.ceil(rows / Math.ceil(rows / Math.min(tileRows, rows)));
   tileCols = Math.ceil(cols / Math.ceil(cols / tileCols));
   const Wmax = tileCols + colExt;
-  const tableSize = (tileRows + rowExt) * Wmax;
-  k.reserve(tableSize * nTables);
-  const fill = border.kind === 'ignore' ? (isMax ? -Infinity : Infinity) : border.value;
+  // the horizontal vHGW path transposes whole groups of 4 rows, so tables get 3 spare rows
+  const tableSize = (tileRows + rowExt + (horizontal ? 3 : 0)) * Wmax;
+  // after the tables: a 4-row strip turned column-major and its vHGW scratch (horizontal path)
+  const strip = tableSize * nTables;
+  k.reserve(strip + (horizontal ? 2 * SW * Wmax : 0));
+  // Rectangles fold the finite check into their first horizontal pass when every pad is finite.
+  // 'ignore' then pads with +-FLT_MAX instead of +-Infinity: a rectangle holding the anchor always
+  // holds the (finite, checked) pixel itself, which is <= FLT_MAX, so the results are the same.
+  const holdsAnchor = p.rowMin <= 0 && p.rowMax >= 0 && p.colMin <= 0 && p.colMax >= 0;
+  const foldCheck = onNonFinite !== undefined && p.rect !== null && holdsAnchor && p.rect.w > 1 && !horizontal &&
+    (border.kind === 'ignore' || Number.isFinite(border.value));
+  const FLT_MAX = 3.4028234663852886e38;
+  const fill = border.kind === 'ignore' ? (foldCheck ? (isMax ? -FLT_MAX : FLT_MAX) : (isMax ? -Infinity : Infinity)) : border.value;
   const fillsConstant = border.kind === 'ignore' || border.kind === 'constant';
   // Footprints that miss the anchor's row or column never copy some input pixels: check those up front.
   if (onNonFinite && (p.colMin > 0 || p.colMax < 0 || p.rowMin > 0 || p.rowMax < 0)) {
@@ -155,7 +208,7 @@ export function extremumFilter(
         const rowStart = y * cols;
         if (x1 > x0) {
           heap.set(src.subarray(rowStart + x0, rowStart + x1), base + j0);
-          if (onNonFinite && !k.allFinite(base + j0, x1 - x0)) onNonFinite(firstNonFinite(src));
+          if (onNonFinite && !foldCheck && !k.allFinite(base + j0, x1 - x0)) onNonFinite(firstNonFinite(src));
         }
         if (fillsConstant) {
           if (j0 > 0) heap.fill(fill, base, base + j0);
@@ -169,8 +222,22 @@ export function extremumFilter(
       if (p.rect) {
         // 2. separable: rows then columns, in place
         const need = (S - 1) * W + T;
-        widen(k, isMax, 0, 0, need + rowExt * W, 1, 1, p.rect.w);
-        widen(k, isMax, 0, 0, need, W, 1, p.rect.h);
+        if (horizontal) {
+          // along rows, a strip of SW rows at a time turned column-major: each element of the
+          // recurrence is then a column of the strip (SW/4 vectors) and vHGW runs SIMD across rows
+          for (let r = 0; r < pr; r += SW) {
+            const rs = Math.min(SW, pr - r);
+            // a ragged last group moves 4 rows anyway (SIMD); the rows past pr are spare, never read
+            for (let q = 0; q < rs; q += 4) k.transpose(strip + q, (r + q) * W, 4, W, W, SW);
+            k.vhgw(isMax, strip, strip + SW * Wmax, SW, SW, T, p.rect.w);
+            for (let q = 0; q < rs; q += 4) k.transpose((r + q) * W, strip + q, T, 4, SW, W);
+          }
+        } else {
+          const finite = widen(k, isMax, 0, 0, need + rowExt * W, 1, 1, p.rect.w, foldCheck);
+          if (!finite) onNonFinite!(firstNonFinite(src));
+        }
+        if (vertical) k.vhgw(isMax, 0, tableSize, W, T, S, p.rect.h);
+        else widen(k, isMax, 0, 0, need, W, 1, p.rect.h);
       } else {
         // 3. one table per distinct chord length, each from the longest shorter one
         const tableOf = new Map<number, number>([[1, 0]]);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsKernels, kernels, MAX_OPERANDS } from '../../src/morphology/kernels';
+import { jsKernels, kernels, MAX_OPERANDS, STRIP_VECTORS } from '../../src/morphology/kernels';
 import { Random } from '../../src/random';
 
 test('WebAssembly SIMD kernels are available on this Node and agree with the typed-array ones', () => {
@@ -40,6 +40,82 @@ test('allFinite finds NaN and +-Infinity at any position, including the scalar t
       assert.equal(k.allFinite(0, 63), false, `${v} at ${pos}`);
       assert.equal(k.allFinite(pos + 1, Math.max(0, 62 - pos)), true, `clean after ${pos}`);
       h[pos] = 1;
+    }
+  }
+});
+
+test('van Herk/Gil-Werman: SIMD driver and typed-array twin agree bit for bit (signed zeros, ties), every width tail, strip driver, L=2..13', () => {
+  const k = kernels();
+  const j = jsKernels();
+  const rng = new Random(5);
+  for (const isMax of [false, true]) {
+    // width = step = 4 * STRIP_VECTORS takes the strip driver, the others the general one
+    const sw = 4 * STRIP_VECTORS;
+    for (const [width, step] of [[1, 1], [3, 4], [4, 5], [7, 7], [sw, sw], [sw, sw + 2], [21, 21]]) {
+      for (let L = 2; L <= 13; L++) {
+        for (const count of [1, 2, L - 1, L, L + 1, 3 * L + 2]) {
+          const n = count + L - 1;
+          const size = 2 * n * step;
+          k.reserve(size);
+          j.reserve(size);
+          const a = k.heap();
+          const b = j.heap();
+          for (let i = 0; i < size; i++) a[i] = b[i] = rng.int(5) - 2 + (rng.next() < 0.3 ? -0 : 0);
+          const original = a.slice(0, n * step);
+          k.vhgw(isMax, 0, n * step, step, width, count, L);
+          j.vhgw(isMax, 0, n * step, step, width, count, L);
+          for (let i = 0; i < count; i++) {
+            for (let c = 0; c < width; c++) {
+              const at = i * step + c;
+              const label = `isMax=${isMax} width=${width} L=${L} count=${count} element ${i} lane ${c}`;
+              assert.equal(a[at], b[at], label);
+              let want = original[at];
+              for (let e = i + 1; e < i + L; e++) want = isMax ? Math.max(want, original[e * step + c]) : Math.min(want, original[e * step + c]);
+              assert.ok(a[at] === want, `${label}: got ${a[at]}, running extremum ${want}`);
+            }
+          }
+        }
+      }
+    }
+  }
+});
+
+test('transpose: SIMD 4x4 blocks plus ragged edges equal the element-by-element definition', () => {
+  const k = kernels();
+  const rng = new Random(6);
+  for (const rows of [1, 3, 4, 5, 8, 13]) {
+    for (const cols of [1, 2, 4, 7, 12, 17]) {
+      const srcStride = cols + 3;
+      const dstStride = rows + 1;
+      const src = 0;
+      const dst = rows * srcStride + 5;
+      k.reserve(dst + cols * dstStride);
+      const h = k.heap();
+      for (let i = 0; i < dst + cols * dstStride; i++) h[i] = rng.next();
+      const before = h.slice(0, dst);
+      k.transpose(dst, src, rows, cols, srcStride, dstStride);
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) assert.equal(h[dst + c * dstStride + r], before[src + r * srcStride + c], `${rows}x${cols} (${r}, ${c})`);
+      }
+    }
+  }
+});
+
+test('reduceChecked reduces like reduce and reports NaN/Inf in the last operand\'s stretch, both back ends', () => {
+  for (const k of [kernels(), jsKernels()]) {
+    for (let m = 1; m <= MAX_OPERANDS; m++) {
+      for (const n of [1, 3, 4, 17, 40]) {
+        const last = 3 * (m - 1);
+        const srcs = Array.from({ length: m }, (_, i) => 3 * i);
+        for (const pos of [last, last + n - 1, last + Math.floor(n / 2), last + n]) {
+          k.reserve(256);
+          const h = k.heap();
+          for (let i = 0; i < 256; i++) h[i] = (i * 7) % 5;
+          h[pos] = NaN;
+          const got = k.reduceChecked(false, 128, srcs, n);
+          assert.equal(got, pos >= last + n, `simd=${k.simd} m=${m} n=${n} NaN at ${pos}`);
+        }
+      }
     }
   }
 });
