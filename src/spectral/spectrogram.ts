@@ -12,6 +12,12 @@ export interface SpectrogramOptions extends StftOptions {
    * @default 2
    */
   power?: 1 | 2;
+  /**
+   * Buffer of length rows * cols to write the result into (and keep as the result's `data`), so
+   * loops over many clips reuse one allocation instead of a fresh one per call.
+   * @default a new Float32Array
+   */
+  out?: Float32Array;
 }
 
 /** Checks `sampleRate` and `power`; returns the power. */
@@ -101,7 +107,9 @@ export function spectrogram(x: Float32Array, opts: SpectrogramOptions): Spectrog
   const cols = frameCount(x.length, cfg);
   const an = new FrameAnalyser(cfg);
   const rows = an.fft.bins;
-  const data = new Float32Array(rows * cols);
+  const out = opts.out;
+  assert(out === undefined || out.length === rows * cols, () => `out.length=${out?.length} must equal rows*cols=${rows * cols}`);
+  const data = out ?? new Float32Array(rows * cols);
   powerColumns(an, x, 0, x.length, 0, cols, power, data, cols, 0);
   return linearSpectrogram(data, rows, cols, cfg, opts.sampleRate, power === 2 ? 'power' : 'amplitude');
 }

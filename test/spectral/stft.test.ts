@@ -58,6 +58,17 @@ test('spectrogram power=1 is the square root of power=2', () => {
   assert.ok(relMaxError(a.data.map((v) => v * v), p.data) < 1e-6);
 });
 
+test('spectrogram nFft=512 hop=128 out= writes into the given buffer with the same values; a wrong length is refused', () => {
+  const { x } = signal('s16k');
+  const opts = { nFft: 512, hopLength: 128, sampleRate: 16000 };
+  const fresh = spectrogram(x, opts);
+  const out = new Float32Array(fresh.data.length).fill(NaN);
+  const reused = spectrogram(x, { ...opts, out });
+  assert.equal(reused.data, out);
+  assert.deepEqual(reused.data, fresh.data);
+  assert.throws(() => spectrogram(x, { ...opts, out: new Float32Array(3) }), new RegExp(`out\\.length=3 must equal rows\\*cols=${fresh.data.length}`));
+});
+
 // Oracle: a naive DFT of every frame (librosa's own tests re-implement stft the same way).
 for (const [nFft, winLength, hopLength] of [[48, 30, 11], [100, 100, 25], [7, 5, 3]]) {
   test(`stft nFft=${nFft} winLength=${winLength} hop=${hopLength} center=true reflect equals a naive DFT (non-power-of-two sizes)`, () => {
