@@ -1,19 +1,51 @@
 #!/usr/bin/env node
-// The `specmorph` command; subcommands are added by the model/report work.
+// The `specmorph` command. Each subcommand lives in its own module (train.ts, evaluate.ts, ...);
+// this file only dispatches and turns every error into one line on stderr and a non-zero exit.
 import { SpecmorphError } from '../errors';
 
-async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
-  switch (command) {
-    default:
-      throw new SpecmorphError(`unknown command ${JSON.stringify(command ?? '')}; try: specmorph train | evaluate`);
+type Command = (argv: string[]) => Promise<number>;
+
+/** Subcommands, loaded lazily so `specmorph --help` does not load tfjs. */
+const COMMANDS: Record<string, { about: string; load: () => Promise<Command> }> = {
+  train: { about: 'train a bona fide vs spoof model on a data folder or ASVspoof protocol', load: async () => (await import('./train')).trainCommand },
+  evaluate: { about: 'score a data set with a model: EER, ROC AUC, accuracy, minDCF, per-attack EER', load: async () => (await import('./evaluate')).evaluateCommand },
+};
+
+const HELP = `Usage: specmorph <command> [options]
+
+Commands:
+${Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(10)} ${c.about}`).join('\n')}
+
+Run specmorph <command> --help for its options.
+`;
+
+/** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
   }
+  const c = COMMANDS[command];
+  if (!c) throw new SpecmorphError(`unknown command ${JSON.stringify(command)}; try: specmorph ${Object.keys(COMMANDS).join(' | ')} (or --help)`);
+  return (await c.load())(rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`specmorph: ${err instanceof SpecmorphError ? err.message : String((err as Error)?.stack ?? err)}\n`);
-    process.exit(err instanceof SpecmorphError ? 2 : 1);
-  },
-);
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      const known = err instanceof SpecmorphError;
+      const msg = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`specmorph: ${oneLine(msg)}\n`);
+      if (!known && process.env.SPECMORPH_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+      process.exitCode = known ? 2 : 1;
+    },
+  );
+}

@@ -1,1 +1,7 @@
-export {};
+export * from './types';
+export * from './folder';
+export * from './protocol';
+export * from './split';
+export * from './cache';
+export * from './extract';
+export * from './features';

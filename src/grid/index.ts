@@ -1,1 +1,4 @@
 export * from './grid';
+export * from './resize';
+export * from './normalise';
+export * from './png';

@@ -1,1 +1,4 @@
-export {};
+export * from './config';
+export * from './audioPrep';
+export * from './run';
+export { footprintFromSpec } from './stages';

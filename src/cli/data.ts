@@ -1,0 +1,56 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { DatasetError, ParameterError } from '../errors';
+import { Dataset } from '../dataset/types';
+import { scanFolderDataset } from '../dataset/folder';
+import { readAsvspoofProtocol } from '../dataset/protocol';
+import { PipelineConfig, parsePipelineConfig } from '../pipeline/config';
+import { OptionSpec, ParsedArgs } from './args';
+
+/** Options shared by subcommands that read a data set. */
+export const DATA_OPTIONS: Record<string, OptionSpec> = {
+  data: { type: 'string', arg: 'DIR', help: 'data folder: bonafide|bona-fide|real|original and spoof|fake|deepfake folders of .wav/.flac' },
+  protocol: { type: 'string', arg: 'FILE', help: 'ASVspoof 2019 LA protocol (SPEAKER UTT_ID - SYSTEM_ID KEY), instead of --data' },
+  audio: { type: 'string', arg: 'DIR', help: 'folder of the protocol\'s UTT_ID.flac files (with --protocol)' },
+  cache: { type: 'string', arg: 'DIR', help: 'feature cache folder (default $SPECMORPH_CACHE or ~/.cache/specmorph/features)' },
+  'no-cache': { type: 'flag', help: 'compute every feature, read and write no cache' },
+  workers: { type: 'string', arg: 'N', help: 'feature worker threads (default: one per core; 0 = in-process)' },
+};
+
+/** Reads the data set named by --data or --protocol/--audio. */
+export async function loadDataArgs(args: ParsedArgs, command: string): Promise<Dataset> {
+  const data = args.data as string | undefined;
+  const protocol = args.protocol as string | undefined;
+  const audio = args.audio as string | undefined;
+  if (data && (protocol || audio)) throw new ParameterError(`${command}: give either --data DIR or --protocol FILE --audio DIR, not both`);
+  if (data) return scanFolderDataset(data);
+  if (protocol || audio) {
+    if (!protocol) throw new ParameterError(`${command}: --audio needs --protocol FILE`);
+    if (!audio) throw new ParameterError(`${command}: --protocol needs --audio DIR`);
+    return readAsvspoofProtocol(protocol, audio);
+  }
+  throw new ParameterError(`${command}: --data DIR (or --protocol FILE --audio DIR) is required`);
+}
+
+/** Reads a pipeline JSON file given with --config. */
+export async function readConfigFile(file: string): Promise<PipelineConfig> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new DatasetError(`${file}: cannot read config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return parsePipelineConfig(text, file);
+}
+
+/** The cache folder from --cache / --no-cache / $SPECMORPH_CACHE. */
+export function cacheDirArg(args: ParsedArgs): string | null {
+  if (args['no-cache']) {
+    if (args.cache) throw new ParameterError('--cache and --no-cache contradict each other');
+    return null;
+  }
+  if (typeof args.cache === 'string') return path.resolve(args.cache);
+  if (process.env.SPECMORPH_CACHE) return path.resolve(process.env.SPECMORPH_CACHE);
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'specmorph', 'features');
+}

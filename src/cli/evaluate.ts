@@ -1,0 +1,84 @@
+import * as path from 'node:path';
+import { DatasetError, ParameterError } from '../errors';
+import { datasetSummary } from '../dataset/types';
+import { computeFeatures } from '../dataset/features';
+import { OptionSpec, helpText, intOption, parseArgs } from './args';
+import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
+import { progressBar } from './progress';
+
+const SPEC: Record<string, OptionSpec> = {
+  model: { type: 'string', arg: 'MODEL_DIR', help: 'model folder written by specmorph train' },
+  ...DATA_OPTIONS,
+  scores: { type: 'string', arg: 'FILE', help: 'write scores in the ASVspoof 2019 CM layout: utt_id attack_id key score' },
+  config: { type: 'string', arg: 'FILE.json', help: 'refuse to run unless this pipeline equals the model\'s own pipeline.json' },
+  json: { type: 'flag', help: 'print the results as one JSON object on the last stdout line' },
+  help: { type: 'flag', help: 'show this help' },
+};
+
+export const EVALUATE_HELP = helpText(
+  'Usage: specmorph evaluate --model MODEL_DIR --data DIR [--scores FILE] [--json]\n       specmorph evaluate --model MODEL_DIR --protocol FILE --audio DIR [...]',
+  'Scores every clip with the model (features from the model\'s own pipeline.json) and reports the pooled\nEER (ASVspoof compute_eer), ROC AUC, accuracy at the EER threshold, minDCF (ASVspoof 5 costs:\nPspoof 0.05, Cmiss 1, Cfa 10) and the EER of each attack system against all bona fide clips.',
+  SPEC,
+);
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(2)}%`;
+}
+
+/** `specmorph evaluate`: returns the exit code. */
+export async function evaluateCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, SPEC, 'evaluate');
+  if (args.help) {
+    process.stdout.write(EVALUATE_HELP);
+    return 0;
+  }
+  if (typeof args.model !== 'string') throw new ParameterError('evaluate: --model MODEL_DIR is required');
+  const workersArg = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
+  const cacheDir = cacheDirArg(args);
+  const scoresFile = typeof args.scores === 'string' ? path.resolve(args.scores) : null;
+  if (scoresFile) {
+    const { promises: fs } = await import('node:fs');
+    const st = await fs.stat(path.dirname(scoresFile)).catch(() => null);
+    if (!st?.isDirectory()) throw new DatasetError(`${args.scores}: folder ${path.dirname(scoresFile)} does not exist`);
+  }
+  const config = typeof args.config === 'string' ? await readConfigFile(args.config) : null;
+  const ds = await loadDataArgs(args, 'evaluate');
+  const { loadModel, assertSamePipeline } = await import('../model/io');
+  const saved = await loadModel(args.model);
+  if (config) assertSamePipeline(saved, config, args.config as string);
+  const { initBackend, formatBackendInfo } = await import('./backend');
+  const info = await initBackend();
+  process.stderr.write(`backend: ${formatBackendInfo(info)}\n`);
+  const feats = await computeFeatures(ds.items.map((it) => it.path), saved.pipeline, { cacheDir, workers: workersArg, onProgress: progressBar('features') });
+  const want = saved.metadata.inputShape;
+  if (want.length >= 2 && (want[0] !== feats.rows || want[1] !== feats.cols)) {
+    throw new DatasetError(`${args.model}: model expects ${want[0]}x${want[1]} features, the pipeline gave ${feats.rows}x${feats.cols}`);
+  }
+  const { scoreFeatures } = await import('./classifier');
+  const { evaluateScores, writeScores } = await import('../model/evaluate');
+  const scores = scoreFeatures(saved.model, feats.features);
+  saved.model.dispose();
+  const rows = ds.items.map((it, i) => ({ uttId: it.id, attackId: it.attack ?? '-', key: it.label, score: scores[i] }));
+  const s = evaluateScores(rows);
+  if (scoresFile) await writeScores(scoresFile, rows);
+  const sum = datasetSummary(ds.items);
+  const lines = [
+    `clips: ${s.n} (${s.nBonafide} bona fide, ${s.nSpoof} spoof)`,
+    `EER: ${pct(s.eer)} (threshold ${s.threshold.toPrecision(6)})`,
+    `ROC AUC: ${s.auc.toFixed(4)}`,
+    `accuracy at EER threshold: ${pct(s.accuracy)}`,
+    `minDCF (Pspoof 0.05, Cmiss 1, Cfa 10): ${s.minDcf.toFixed(4)}`,
+    ...(s.perAttack.length > 1 || Object.keys(sum.attacks).length > 1 ? ['per attack (vs all bona fide):', ...s.perAttack.map((a) => `  ${a.attackId.padEnd(10)} n=${String(a.n).padStart(5)}  EER ${pct(a.eer)}`)] : []),
+    ...(scoresFile ? [`scores written to ${scoresFile}`] : []),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (args.json) {
+    const json = {
+      n: s.n, nBonafide: s.nBonafide, nSpoof: s.nSpoof, eer: s.eer, threshold: s.threshold, auc: s.auc, accuracy: s.accuracy, minDcf: s.minDcf,
+      confusion: s.confusion.matrix, perAttack: s.perAttack, backend: info.name, model: path.resolve(args.model),
+      pipelineFingerprint: saved.metadata.pipelineFingerprint, scores: scoresFile,
+    };
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+  }
+  return 0;
+}

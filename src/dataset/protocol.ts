@@ -1,0 +1,58 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { DatasetError } from '../errors';
+import { Dataset, DatasetItem } from './types';
+
+/**
+ * Reads an ASVspoof 2019 LA protocol (`SPEAKER UTT_ID - SYSTEM_ID KEY` per line, e.g.
+ * `LA_0079 LA_T_1138215 - - bonafide` or `LA_0070 LA_E_5849185 - A17 spoof`) and finds each
+ * utterance's audio as `audioDir/UTT_ID.flac` (or `.wav`, or under `audioDir/flac/`).
+ *
+ * Items keep protocol order; `attack` is SYSTEM_ID for spoofs (null for bona fide), `speaker` the
+ * first column, so {@link splitDataset} keeps speakers disjoint. DatasetError names the protocol
+ * line of a malformed entry, or the first missing audio file and how many are missing.
+ */
+export async function readAsvspoofProtocol(protocolFile: string, audioDir: string): Promise<Dataset> {
+  let text: string;
+  try {
+    text = await fs.readFile(protocolFile, 'utf8');
+  } catch (e) {
+    throw new DatasetError(`${protocolFile}: cannot read protocol (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const dirSt = await fs.stat(audioDir).catch(() => null);
+  if (!dirSt?.isDirectory()) throw new DatasetError(`${audioDir}: audio folder does not exist`);
+  const absDir = path.resolve(audioDir);
+  const listing = new Set(await fs.readdir(absDir));
+  const flacSub = listing.has('flac') ? new Set(await fs.readdir(path.join(absDir, 'flac')).catch(() => [] as string[])) : new Set<string>();
+  const items: DatasetItem[] = [];
+  const missing: string[] = [];
+  const seen = new Set<string>();
+  text.split(/\r?\n/).forEach((line, i) => {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) return;
+    const f = t.split(/\s+/);
+    const where = `${protocolFile}:${i + 1}`;
+    if (f.length !== 5) throw new DatasetError(`${where}: expected 5 fields "SPEAKER UTT_ID - SYSTEM_ID KEY", got ${f.length}: ${JSON.stringify(t)}`);
+    const [speaker, utt, , system, key] = f;
+    if (key !== 'bonafide' && key !== 'spoof') throw new DatasetError(`${where}: KEY=${JSON.stringify(key)} must be bonafide or spoof`);
+    if (seen.has(utt)) throw new DatasetError(`${where}: UTT_ID ${utt} appears twice`);
+    seen.add(utt);
+    let file: string | null = null;
+    for (const ext of ['.flac', '.wav']) {
+      if (listing.has(utt + ext)) file = path.join(absDir, utt + ext);
+      else if (flacSub.has(utt + ext)) file = path.join(absDir, 'flac', utt + ext);
+      if (file) break;
+    }
+    if (!file) {
+      missing.push(path.join(audioDir, `${utt}.flac`));
+      return;
+    }
+    items.push({ id: utt, path: file, label: key, attack: key === 'spoof' ? (system === '-' ? 'unknown' : system) : null, speaker });
+  });
+  if (missing.length) throw new DatasetError(`${missing[0]}: audio file not found (${missing.length} of ${missing.length + items.length} protocol entries have no .flac/.wav in ${audioDir})`);
+  if (items.length === 0) throw new DatasetError(`${protocolFile}: protocol lists no utterances`);
+  for (const label of ['bonafide', 'spoof'] as const) {
+    if (!items.some((it) => it.label === label)) throw new DatasetError(`${protocolFile}: protocol has no ${label} utterances; both classes are needed`);
+  }
+  return { root: path.resolve(protocolFile), kind: 'audio', items };
+}

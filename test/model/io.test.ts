@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readdirSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { saveModel, loadModel, assertSamePipeline, MODEL_FILES } from '../../src/model/io';
+import { DEFAULT_PIPELINE, pipelineFingerprint, PipelineConfig } from '../../src/pipeline/config';
+
+function tinyModel(seed: number): tf.LayersModel {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [8, 6, 1], filters: 2, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
+  return m;
+}
+
+test('saveModel/loadModel round-trips weights, predictions, pipeline, labels and metadata', async () => {
+  await tf.setBackend('cpu');
+  const root = mkdtempSync(path.join(tmpdir(), 'specmorph-io-'));
+  try {
+    const model = tinyModel(3);
+    const dir = path.join(root, 'm');
+    const meta = await saveModel(dir, model, { pipeline: DEFAULT_PIPELINE, seed: 5, dataFingerprint: 'abc', extra: { epochs: 2 } });
+    assert.deepEqual(readdirSync(root), ['m']);
+    assert.deepEqual(readdirSync(dir).sort(), Object.values(MODEL_FILES).sort());
+    const loaded = await loadModel(dir);
+    assert.equal(loaded.metadata.pipelineFingerprint, pipelineFingerprint(DEFAULT_PIPELINE));
+    assert.deepEqual(loaded.metadata.inputShape, [8, 6, 1]);
+    assert.equal(loaded.metadata.seed, 5);
+    assert.equal(loaded.metadata.backend, 'cpu');
+    assert.equal(loaded.metadata.tfjs, tf.version.tfjs);
+    assert.deepEqual(loaded.metadata, meta);
+    assert.deepEqual(loaded.labels, { classes: ['bonafide'], positive: 'bonafide' });
+    const x = tf.randomNormal([4, 8, 6, 1], 0, 1, 'float32', 9);
+    const a = (model.predict(x) as tf.Tensor).dataSync();
+    const b = (loaded.model.predict(x) as tf.Tensor).dataSync();
+    assert.deepEqual(Array.from(b), Array.from(a));
+    // The stored model.json is the standard tfjs layers format.
+    const mj = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    assert.equal(mj.format, 'layers-model');
+    assert.deepEqual(mj.weightsManifest[0].paths, ['weights.bin']);
+    // Overwriting an existing model folder replaces it atomically.
+    await saveModel(dir, tinyModel(4), { pipeline: DEFAULT_PIPELINE });
+    const c = (await loadModel(dir)).model.predict(x) as tf.Tensor;
+    assert.notDeepEqual(Array.from(c.dataSync()), Array.from(a));
+    assert.deepEqual(readdirSync(root), ['m']);
+    tf.dispose([x]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('saveModel refuses to replace a folder that is not a model folder; loadModel names missing files', async () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'specmorph-io-'));
+  try {
+    const other = path.join(root, 'precious');
+    mkdirSync(other);
+    writeFileSync(path.join(other, 'thesis.tex'), 'x');
+    await assert.rejects(saveModel(other, tinyModel(1), { pipeline: DEFAULT_PIPELINE }), /precious: folder exists and is not empty \(not a specmorph model folder/);
+    assert.deepEqual(readdirSync(root), ['precious']);
+    await assert.rejects(loadModel(path.join(root, 'none')), /none: model folder does not exist/);
+    await assert.rejects(loadModel(other), /model\.json: cannot read \(ENOENT\)/);
+    const dir = path.join(root, 'm');
+    await saveModel(dir, tinyModel(1), { pipeline: DEFAULT_PIPELINE });
+    rmSync(path.join(dir, 'weights.bin'));
+    await assert.rejects(loadModel(dir), /weights\.bin: cannot read weights \(ENOENT\)/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('assertSamePipeline refuses features from a different config', async () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'specmorph-io-'));
+  try {
+    const dir = path.join(root, 'm');
+    await saveModel(dir, tinyModel(1), { pipeline: DEFAULT_PIPELINE });
+    const saved = await loadModel(dir);
+    assertSamePipeline(saved, DEFAULT_PIPELINE);
+    const other: PipelineConfig = { stages: [{ op: 'mel' }, { op: 'db' }] };
+    assert.throws(() => assertSamePipeline(saved, other, 'cfg.json'), /cfg\.json: pipeline fingerprint [0-9a-f]{12} differs from the model's/);
+    const edited = JSON.parse(readFileSync(path.join(dir, 'pipeline.json'), 'utf8'));
+    edited.stages[1].sampleRate = 8000;
+    writeFileSync(path.join(dir, 'pipeline.json'), JSON.stringify(edited));
+    await assert.rejects(loadModel(dir), /pipeline\.json: pipeline fingerprint .* differs from metadata\.json's/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

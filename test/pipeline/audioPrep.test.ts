@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { trimSilence, normaliseLoudness, preEmphasis, fixLength } from '../../src/pipeline/audioPrep';
+
+function tone(n: number, amp = 0.5): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * 440 * i) / 16000));
+}
+
+test('trimSilence topDb=60 frame=2048 hop=512 cuts zero padding to within one hop of the tone', () => {
+  const x = new Float32Array(4000 + 8000 + 6000);
+  x.set(tone(8000), 4000);
+  const { signal, start, end } = trimSilence(x);
+  assert.equal(start % 512, 0);
+  assert.ok(start <= 4000 && start > 4000 - 2048, `start ${start}`);
+  assert.ok(end >= 12000 && end < 12000 + 2048, `end ${end}`);
+  assert.equal(signal.length, end - start);
+  assert.deepEqual(Array.from(signal.subarray(0, 10)), Array.from(x.subarray(start, start + 10)));
+});
+
+test('trimSilence keeps a signal without silence and an all-zero signal whole (librosa semantics)', () => {
+  const t = tone(5000);
+  assert.equal(trimSilence(t).signal.length, 5000);
+  assert.equal(trimSilence(new Float32Array(3000)).signal.length, 3000);
+  assert.throws(() => trimSilence(t, { hopLength: 0 }), /hopLength=0 must be a positive integer/);
+});
+
+test('normaliseLoudness rms=-20 dBFS and peak=-6 dBFS reach their level', () => {
+  const x = tone(16000, 0.01);
+  const y = normaliseLoudness(x);
+  const rms = Math.sqrt(y.reduce((s, v) => s + v * v, 0) / y.length);
+  assert.ok(Math.abs(20 * Math.log10(rms) + 20) < 1e-4);
+  const p = normaliseLoudness(x, { method: 'peak', targetDb: -6 });
+  const peak = p.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  assert.ok(Math.abs(20 * Math.log10(peak) + 6) < 1e-4);
+  assert.deepEqual(Array.from(normaliseLoudness(new Float32Array(3))), [0, 0, 0]);
+  assert.throws(() => normaliseLoudness(x, { targetDb: 3 }), /targetDb=3 must be a finite number <= 0/);
+});
+
+test('preEmphasis coef=0.97 keeps x[0] and differences the rest', () => {
+  const y = preEmphasis(Float32Array.from([1, 2, 3]), 0.97);
+  assert.deepEqual(Array.from(y), Array.from(Float32Array.from([1, 2 - 0.97, 3 - 1.94])));
+});
+
+test('fixLength repeat-pads like np.tile, zero-pads, crops start/centre', () => {
+  const x = Float32Array.from([1, 2, 3]);
+  assert.deepEqual(Array.from(fixLength(x, 8)), [1, 2, 3, 1, 2, 3, 1, 2]);
+  assert.deepEqual(Array.from(fixLength(x, 5, { pad: 'zeros' })), [1, 2, 3, 0, 0]);
+  const long = Float32Array.from([0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(Array.from(fixLength(long, 3)), [0, 1, 2]);
+  assert.deepEqual(Array.from(fixLength(long, 3, { position: 'centre' })), [2, 3, 4]);
+  assert.deepEqual(Array.from(fixLength(new Float32Array(0), 2)), [0, 0]);
+  assert.throws(() => fixLength(x, 0), /length=0 must be a positive integer/);
+});
