@@ -1,0 +1,127 @@
+import { before, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '../../src/model/backend';
+import { conv2DBackpropFilter } from '../../src/model/kernels/conv2d_backprop_filter';
+import { Random } from '../../src/random';
+
+// Every kernel specmorph registers on wasm is checked against tfjs's pure-JS cpu backend.
+const TOL = 1e-4;
+
+function randomTensor(shape: number[], rng: Random): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = rng.normal();
+  return tf.tensor(data, shape);
+}
+
+/** max |a - b| / max |b|: relative to the reference's scale so near-zero entries don't blow it up. */
+function relErr(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return num / (den || 1);
+}
+
+async function onBackend(name: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(name);
+  const t = f();
+  const data = (await t.data()) as Float32Array;
+  t.dispose();
+  return data;
+}
+
+type Case = { n: number; h: number; w: number; ci: number; co: number; k: [number, number]; stride: number; pad: 'same' | 'valid' };
+const cases: Case[] = [];
+for (const stride of [1, 2]) {
+  for (const pad of ['same', 'valid'] as const) {
+    for (const [ci, co] of [[1, 2], [3, 5], [4, 8]]) {
+      cases.push({ n: 2, h: 7, w: 9, ci, co, k: [3, 3], stride, pad });
+    }
+    cases.push({ n: 3, h: 6, w: 5, ci: 2, co: 3, k: [2, 3], stride, pad });
+  }
+}
+const name = (c: Case) => `n=${c.n} ${c.h}x${c.w}x${c.ci} -> ${c.co} k=${c.k.join('x')} stride=${c.stride} ${c.pad}`;
+
+describe('wasm training kernels vs cpu', () => {
+  before(async () => {
+    await initBackend({ backend: 'wasm' });
+  });
+
+  for (const c of cases) {
+    test(`Conv2DBackpropFilter ${name(c)}`, async () => {
+      const rng = new Random(c.h * 100 + c.ci * 10 + c.stride);
+      const x = randomTensor([c.n, c.h, c.w, c.ci], rng);
+      const filterShape: [number, number, number, number] = [c.k[0], c.k[1], c.ci, c.co];
+      const y = tf.conv2d(x as tf.Tensor4D, tf.zeros(filterShape) as tf.Tensor4D, c.stride, c.pad);
+      const dy = randomTensor(y.shape, rng);
+      const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
+      const run = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const ref = await onBackend('cpu', run);
+      const got = await onBackend('wasm', run);
+      assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
+      tf.dispose([x, y, dy]);
+    });
+
+    test(`Conv2DBackpropInput ${name(c)}`, async () => {
+      const rng = new Random(c.w * 100 + c.co * 10 + c.stride);
+      const inputShape: [number, number, number, number] = [c.n, c.h, c.w, c.ci];
+      const filter = randomTensor([c.k[0], c.k[1], c.ci, c.co], rng);
+      const y = tf.conv2d(tf.zeros(inputShape) as tf.Tensor4D, filter as tf.Tensor4D, c.stride, c.pad);
+      const dy = randomTensor(y.shape, rng);
+      const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape };
+      const run = () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const ref = await onBackend('cpu', run);
+      const got = await onBackend('wasm', run);
+      assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
+      tf.dispose([filter, y, dy]);
+    });
+  }
+
+  test('Conv2DBackpropFilter split over the batch (small im2col bound) equals the whole-batch result', async () => {
+    await tf.setBackend('wasm');
+    const rng = new Random(7);
+    const x = randomTensor([5, 6, 6, 3], rng);
+    const dy = randomTensor([5, 6, 6, 4], rng);
+    const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [3, 3, 3, 4] } as unknown as tf.NamedAttrMap;
+    const backend = tf.backend() as BackendWasm;
+    const whole = conv2DBackpropFilter({ inputs: { x, dy }, backend, attrs });
+    // 27 * 36 floats per image: a bound of 2 images forces blocks of 2, 2, 1.
+    const split = conv2DBackpropFilter({ inputs: { x, dy }, backend, attrs }, 27 * 36 * 2);
+    const a = backend.readSync(whole.dataId) as Float32Array;
+    const b = backend.readSync(split.dataId) as Float32Array;
+    assert.ok(relErr(b, a) <= TOL);
+    backend.disposeData(whole.dataId);
+    backend.disposeData(split.dataId);
+    const ref = await onBackend('cpu', () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor);
+    assert.ok(relErr(b, ref) <= TOL);
+    tf.dispose([x, dy]);
+  });
+
+  test('gradients of a conv-relu-pool-dense loss on wasm equal cpu', async () => {
+    const rng = new Random(11);
+    const x = randomTensor([4, 12, 10, 1], rng);
+    const w1 = randomTensor([3, 3, 1, 6], rng);
+    const w2 = randomTensor([3, 3, 6, 8], rng);
+    const loss = (a: tf.Tensor, b: tf.Tensor) => {
+      const h = tf.maxPool(tf.relu(tf.conv2d(x as tf.Tensor4D, a as tf.Tensor4D, 1, 'same')), 2, 2, 'valid');
+      return tf.mean(tf.square(tf.conv2d(h, b as tf.Tensor4D, 1, 'same')));
+    };
+    const grads = async (backendName: 'cpu' | 'wasm') => {
+      await tf.setBackend(backendName);
+      const g = tf.grads(loss)([w1, w2]);
+      const out = await Promise.all(g.map((t) => t.data() as Promise<Float32Array>));
+      tf.dispose(g);
+      return out;
+    };
+    const ref = await grads('cpu');
+    const got = await grads('wasm');
+    for (let i = 0; i < ref.length; i++) assert.ok(relErr(got[i], ref[i]) <= TOL, `grad ${i}: ${relErr(got[i], ref[i])}`);
+    tf.dispose([x, w1, w2]);
+  });
+});
