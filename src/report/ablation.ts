@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ParameterError, assert } from '../errors';
-import { computeFeatures, dataFingerprint } from '../dataset/features';
+import { computeFeatures, dataFingerprint, type FeatureSet } from '../dataset/features';
 import { scanFolderDataset } from '../dataset/folder';
 import { datasetSummary, type Dataset, type DatasetItem } from '../dataset/types';
 import { computeEer, perAttackEer, rocAuc } from '../model/evaluate';
 import { specmorphVersion } from '../model/io';
-import { canonicalJson, pipelineFingerprint, type FootprintSpec, type PipelineConfig } from '../pipeline/config';
+import { canonicalJson, type FootprintSpec, type PipelineConfig } from '../pipeline/config';
 import { ABLATION_PIPELINE, ablationArms, armPipeline, type AblationArm } from './arms';
 import { heldOutSplit, withMetaSpeakers, type HeldOutSplit } from './split';
 import { mean, pairedComparison, std, type PairedComparison } from './stats';
@@ -165,8 +165,6 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
   const files = [...split.train, ...split.test].map((it) => it.path);
   const nTrain = split.train.length;
   const trainLabels = split.train.map((it) => it.label);
-  const backend = await trainer.backend();
-  const backendName = backend.split(' ')[0];
 
   const results: ArmResult[] = [];
   let featureSeconds = 0;
@@ -176,17 +174,26 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
   let dataFp = '';
   const totalRuns = arms.length * seeds.length;
   let runsDone = 0;
+  // Every arm's features first, then tfjs: feature worker threads and the threaded wasm backend's
+  // own workers are kept apart in time (the two together starved each other on 2 cores).
+  const featureSets: FeatureSet[] = [];
+  for (let a = 0; a < arms.length; a++) {
+    const tf0 = Date.now();
+    featureSets.push(
+      await computeFeatures(files, armPipeline(base, arms[a]), {
+        cacheDir: opts.cacheDir ?? null,
+        workers: opts.workers ?? 'auto',
+        onProgress: (done, total) => opts.onEvent?.({ kind: 'features', arm: arms[a].name, armIndex: a, arms: arms.length, done, total }),
+      }),
+    );
+    featureSeconds += (Date.now() - tf0) / 1000;
+  }
+  const backend = await trainer.backend();
+  const backendName = backend.split(' ')[0];
   for (let a = 0; a < arms.length; a++) {
     const arm = arms[a];
-    const config = armPipeline(base, arm);
-    const fp = pipelineFingerprint(config);
-    const tf0 = Date.now();
-    const feats = await computeFeatures(files, config, {
-      cacheDir: opts.cacheDir ?? null,
-      workers: opts.workers ?? 'auto',
-      onProgress: (done, total) => opts.onEvent?.({ kind: 'features', arm: arm.name, armIndex: a, arms: arms.length, done, total }),
-    });
-    featureSeconds += (Date.now() - tf0) / 1000;
+    const feats = featureSets[a];
+    const fp = feats.fingerprint;
     rows = feats.rows;
     cols = feats.cols;
     const all = [...split.train, ...split.test];

@@ -1,3 +1,5 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ParameterError } from '../errors';
 import type { FootprintSpec, MorphologyOp, PipelineConfig, StageConfig } from '../pipeline/config';
 import { resolvePipelineConfig } from '../pipeline/config';
@@ -79,4 +81,23 @@ export function armPipeline(base: PipelineConfig, arm: AblationArm): PipelineCon
   if (at < 0) throw new ParameterError('base pipeline has no spectral stage to put the morphology after');
   stages.splice(at + 1, 0, { op: arm.op, footprint: arm.footprint } as StageConfig);
   return resolvePipelineConfig({ stages });
+}
+
+/** The ablation settings `npm start`, `specmorph ablate` and notebook 04 share (sized for W4: <= 10 min on 2 cores). */
+export const ABLATION_DEFAULTS = Object.freeze({
+  /** Seeds per arm. */
+  seeds: 3,
+  /** Epochs per run, the same for every arm. */
+  epochs: 6,
+});
+
+/**
+ * The feature cache and the finished-run cache used by the CLI and the notebooks:
+ * `$SPECMORPH_CACHE` (or `~/.cache/specmorph/features`) and its sibling `ablation-runs`.
+ */
+export function ablationCacheDirs(): { cacheDir: string; runCacheDir: string } {
+  const cacheDir = process.env.SPECMORPH_CACHE
+    ? path.resolve(process.env.SPECMORPH_CACHE)
+    : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'specmorph', 'features');
+  return { cacheDir, runCacheDir: path.join(path.dirname(cacheDir), 'ablation-runs') };
 }

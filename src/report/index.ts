@@ -5,3 +5,7 @@ export * from './stats';
 export * from './arms';
 export * from './trainer';
 export * from './ablation';
+export * from './conclusion';
+export * from './figures';
+export * from './html';
+export * from './execute';

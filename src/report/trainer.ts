@@ -33,8 +33,8 @@ export function defaultTrainer(): AblationTrainer {
   return {
     model: 'small CNN as `specmorph train` (conv 3×3 ×8 → maxpool 2 → conv 3×3 ×16 → maxpool 2 → global average → sigmoid), Adam 1e-3, batch 16, class-balanced BCE',
     async backend() {
-      const { initBackend, formatBackendInfo } = await import('../cli/backend');
-      return formatBackendInfo(await initBackend());
+      const { initBackend, formatBackendInfo } = await import('../model/backend');
+      return formatBackendInfo(await initBackend()).replace(/^backend /, '');
     },
     async fitAndScore(train, test, opts) {
       const { trainOnFeatures, scoreFeatures } = await import('../cli/classifier');
