@@ -12,7 +12,7 @@ import torch.nn as nn
 
 reps = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
-steps = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+steps = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 

@@ -32,9 +32,11 @@ export interface BackendOptions {
    */
   backend?: 'auto' | BackendName;
   /**
-   * wasm XNNPACK threads. `'auto'`: the number of cores (at most 4), using the threaded SIMD build
-   * when that is more than 1; `1`: the single-threaded SIMD build. Only the first wasm
-   * initialisation in a process can set it.
+   * wasm XNNPACK threads. `1` (what `'auto'` picks): the single-threaded SIMD build; `n > 1`: the
+   * threaded SIMD build with an n-thread pool (made to work under Node, see
+   * `withNodeThreadsShim`). `'auto'` stays single-threaded because on a shared 2-core machine the
+   * threaded build trained slower (bench W3: 12 vs 20 images/s): XNNPACK's pool threads spin on
+   * cores other processes want. Only the first wasm initialisation in a process can set it.
    * @default process.env.SPECMORPH_WASM_THREADS ?? 'auto'
    */
   threads?: number | 'auto';
@@ -93,10 +95,7 @@ async function withNodeThreadsShim<T>(threads: number, init: () => Promise<T>): 
 
 function resolveThreads(threads: number | 'auto' | undefined): number {
   const raw = threads ?? process.env.SPECMORPH_WASM_THREADS ?? 'auto';
-  if (raw === 'auto') {
-    const cores = require('node:os').availableParallelism?.() ?? require('node:os').cpus().length;
-    return Math.max(1, Math.min(4, cores));
-  }
+  if (raw === 'auto') return 1;
   const n = Number(raw);
   assert(Number.isInteger(n) && n >= 1 && n <= 8, () => `threads=${String(raw)} must be 'auto' or an integer in [1, 8]`);
   return n;
@@ -137,6 +136,10 @@ async function tryWasm(threads: number): Promise<{ failure: string | null; threa
   }
   wasmThreadsTried = wasmThreadsTried ?? threads;
   if (!ok) return { failure: 'wasm backend failed to initialise', threads: 0 };
+  // XNNPACK's pool threads live for the whole process; Emscripten ref()s their workers while they
+  // run, which would keep Node alive after the user's work is done.
+  const pthreads = (tf.backend() as unknown as { wasm: { PThread?: { runningWorkers: { unref?: () => void }[] } } }).wasm.PThread;
+  pthreads?.runningWorkers.forEach((w) => w.unref?.());
   registerWasmTrainingKernels();
   return { failure: null, threads: wasm.getThreadsCount() };
 }
@@ -154,8 +157,8 @@ async function quietly<T>(f: () => Promise<T>): Promise<T> {
 
 /**
  * Selects and initialises the tfjs backend, walking the ladder
- * `tensorflow` (tfjs-node, when its optional install succeeded) -> `wasm` (SIMD, threaded when
- * cores allow, plus the training kernels specmorph registers: see `registerWasmTrainingKernels`)
+ * `tensorflow` (tfjs-node, when its optional install succeeded) -> `wasm` (SIMD; threaded on request,
+ * plus the training kernels specmorph registers: see `registerWasmTrainingKernels`)
  * -> `cpu` (pure JS, always works, slowest). Safe to call repeatedly; training and prediction call
  * it for you.
  *

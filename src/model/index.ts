@@ -1,3 +1,6 @@
 export * from './backend';
+export * from './architectures';
+export * from './train';
+export * from './saliency';
 export * from './evaluate';
 export * from './io';

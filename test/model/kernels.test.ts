@@ -83,6 +83,60 @@ describe('wasm training kernels vs cpu', () => {
     });
   }
 
+  for (const [f, st, pad] of [[2, 2, 'valid'], [3, 1, 'same'], [3, 2, 'same'], [2, 1, 'valid']] as const) {
+    for (const ch of [1, 3, 8]) {
+      for (const ties of [false, true]) {
+        test(`MaxPoolGrad pool=${f} stride=${st} ${pad} channels=${ch}${ties ? ' relu ties' : ''}`, async () => {
+          const rng = new Random(f * 100 + st * 10 + ch + (ties ? 1000 : 0));
+          let input = randomTensor([2, 7, 6, ch], rng);
+          // After ReLU many windows are all zero: the gradient must go to the same (first) position.
+          if (ties) input = tf.relu(input);
+          const output = tf.maxPool(input as tf.Tensor4D, f, st, pad);
+          const dy = randomTensor(output.shape, rng);
+          const attrs = { filterSize: f, strides: st, pad, dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
+          const run = () => tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, attrs) as tf.Tensor;
+          const ref = await onBackend('cpu', run);
+          const got = await onBackend('wasm', run);
+          assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
+          tf.dispose([input, output, dy]);
+        });
+      }
+    }
+  }
+
+  for (const [shape, axis, keepDims] of [
+    [[4, 5, 6, 3], [0, 1, 2], false], [[4, 5, 6, 3], [1, 2], true], [[4, 5, 6, 3], 0, false],
+    [[4, 5, 6, 3], [-2, 1], false], [[4, 5, 6, 3], 3, false], [[4, 5, 6, 3], [0, 2], false], [[7, 2], [0, 1], true],
+  ] as [number[], number | number[], boolean][]) {
+    for (const op of ['Sum', 'Mean'] as const) {
+      test(`${op} shape=[${shape}] axis=${JSON.stringify(axis)} keepDims=${keepDims}`, async () => {
+        const x = randomTensor(shape, new Random(shape.length * 10 + (Array.isArray(axis) ? axis.length : 1)));
+        const run = () => tf.engine().runKernel(op, { x }, { axis, keepDims } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const shapeOn = async (b: 'cpu' | 'wasm') => {
+          await tf.setBackend(b);
+          const t = run();
+          t.dispose();
+          return t.shape;
+        };
+        assert.deepEqual(await shapeOn('wasm'), await shapeOn('cpu'));
+        const ref = await onBackend('cpu', run);
+        const got = await onBackend('wasm', run);
+        assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
+        x.dispose();
+      });
+    }
+  }
+
+  test('Identity shares the buffer: equal values, each handle survives disposing the other', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const b = tf.engine().runKernel('Identity', { x: a }, {}) as tf.Tensor;
+    assert.deepEqual(b.shape, [2, 2]);
+    a.dispose();
+    assert.deepEqual(Array.from(await b.data()), [1, 2, 3, 4]);
+    b.dispose();
+  });
+
   test('Conv2DBackpropFilter split over the batch (small im2col bound) equals the whole-batch result', async () => {
     await tf.setBackend('wasm');
     const rng = new Random(7);

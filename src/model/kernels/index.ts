@@ -2,9 +2,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 import { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
+import { identityConfig, maxPoolGradConfig } from './max_pool_grad';
+import { makeMeanConfig, makeSumConfig } from './reduce';
 
 export { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 export { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
+export { identityConfig, maxPoolGradConfig } from './max_pool_grad';
+export { makeMeanConfig, makeSumConfig } from './reduce';
 
 const ours = new Set<string>();
 
@@ -15,10 +19,15 @@ const ours = new Set<string>();
  * - `Conv2DBackpropFilter`: missing upstream; im2col (JS, on the wasm heap) + XNNPACK GEMM.
  * - `Conv2DBackpropInput`: upstream is a scalar loop; stride 1 is replaced by an XNNPACK
  *   convolution with the rotated filter, other strides keep the upstream kernel.
+ * - `MaxPoolGrad`: upstream rescans windows per input pixel; ours is one arg-max pass.
+ * - `Identity`: upstream copies the buffer; ours shares it (reference counted), as the cpu backend.
+ * - `Sum`, `Mean` over leading/middle axes (conv bias gradients, global average pooling): one
+ *   pass instead of upstream's transpose + innermost-axis reduction; other cases go upstream.
  *
  * Found by running a training step of every architecture in `architectures.ts` on wasm and
- * catching "Kernel '...' not registered" errors; every other kernel used (MaxPoolGrad,
- * AvgPoolGrad, Step for ReluGrad, Maximum/Equal for max-feature-map, ...) exists upstream.
+ * catching "Kernel '...' not registered" errors (only Conv2DBackpropFilter was missing; AvgPoolGrad,
+ * Step for the ReLU gradient, Maximum/GreaterEqual for max-feature-map, FusedBatchNorm, ... exist
+ * upstream) and by profiling a training step (tf.profile) for the slow ones.
  */
 export function registerWasmTrainingKernels(): string[] {
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
@@ -30,6 +39,19 @@ export function registerWasmTrainingKernels(): string[] {
     if (upstream) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
     tf.registerKernel(makeConv2DBackpropInputConfig(upstream?.kernelFunc));
     ours.add('Conv2DBackpropInput');
+  }
+  for (const config of [maxPoolGradConfig, identityConfig]) {
+    if (ours.has(config.kernelName)) continue;
+    if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+    ours.add(config.kernelName);
+  }
+  for (const [name, make] of [['Sum', makeSumConfig], ['Mean', makeMeanConfig]] as const) {
+    if (ours.has(name)) continue;
+    const upstream = tf.getKernel(name, 'wasm');
+    if (upstream) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(make(upstream?.kernelFunc));
+    ours.add(name);
   }
   return [...ours].sort();
 }

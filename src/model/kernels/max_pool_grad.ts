@@ -1,0 +1,82 @@
+// MaxPoolGrad for the tfjs wasm backend: upstream's scalar loop rescans every window per input pixel.
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapF32 } from './wasm_heap';
+
+/**
+ * dx = scatter-add of dy onto the arg-max of each pooling window (NHWC). The arg-max is the first
+ * strictly greater value in row-major window order starting from -Infinity, exactly as tfjs's cpu
+ * backend (`maxPoolPositions`), so ties (common after ReLU: all-zero windows) and NaNs route the
+ * gradient the same way. One pass over the windows with all channels of a pixel handled together.
+ */
+function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap }): tf.TensorInfo {
+  const { backend } = args;
+  const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo,
+    strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const out = backend.makeOutput(input.shape, 'float32');
+  const x = heapF32(backend, input);
+  const g = heapF32(backend, dy);
+  const dx = heapF32(backend, out);
+  dx.fill(0);
+  const best = new Float32Array(C);
+  const pos = new Int32Array(C);
+  for (let n = 0; n < N; n++) {
+    for (let ho = 0; ho < Ho; ho++) {
+      const r0 = ho * sh - pt;
+      const rLo = Math.max(0, r0);
+      const rHi = Math.min(H, r0 + fh);
+      for (let wo = 0; wo < Wo; wo++) {
+        const c0 = wo * sw - pl;
+        const cLo = Math.max(0, c0);
+        const cHi = Math.min(W, c0 + fw);
+        best.fill(-Infinity);
+        pos.fill(-1);
+        for (let r = rLo; r < rHi; r++) {
+          for (let col = cLo; col < cHi; col++) {
+            const base = ((n * H + r) * W + col) * C;
+            for (let c = 0; c < C; c++) {
+              const v = x[base + c];
+              if (v > best[c]) {
+                best[c] = v;
+                pos[c] = base + c;
+              }
+            }
+          }
+        }
+        const o = ((n * Ho + ho) * Wo + wo) * C;
+        for (let c = 0; c < C; c++) if (pos[c] >= 0) dx[pos[c]] += g[o + c];
+      }
+    }
+  }
+  return out;
+}
+
+/** Kernel config for `tf.registerKernel` (replaces the upstream wasm MaxPoolGrad). */
+export const maxPoolGradConfig: tf.KernelConfig = {
+  kernelName: 'MaxPoolGrad',
+  backendName: 'wasm',
+  kernelFunc: maxPoolGrad as unknown as tf.KernelFunc,
+};
+
+/**
+ * Identity without a copy: the output shares the input's heap buffer (reference counted), as the
+ * cpu backend's Identity does. Upstream wasm copies, which costs a full pass over every layer
+ * output that tfjs-layers passes through identity during training. Safe because wasm kernels
+ * always write into freshly allocated outputs, never into their inputs.
+ */
+export const identityConfig: tf.KernelConfig = {
+  kernelName: 'Identity',
+  backendName: 'wasm',
+  kernelFunc: ((args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm }) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (x.dtype === 'string') throw new Error('Identity on wasm: string tensors are not supported');
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  }) as unknown as tf.KernelFunc,
+};
