@@ -77,7 +77,13 @@ export function incompleteBeta(x: number, a: number, b: number): number {
 export function studentTCdf(t: number, df: number): number {
   assert(df > 0, () => `df=${df} must be positive`);
   if (!Number.isFinite(t)) return t > 0 ? 1 : 0;
-  const p = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  const t2 = t * t;
+  if (t2 < df) {
+    // Near 0, df / (df + t²) rounds to 1; the complementary form keeps full precision there.
+    const h = 0.5 * incompleteBeta(t2 / (df + t2), 0.5, df / 2);
+    return t > 0 ? 0.5 + h : 0.5 - h;
+  }
+  const p = 0.5 * incompleteBeta(df / (df + t2), df / 2, 0.5);
   return t > 0 ? 1 - p : p;
 }
 

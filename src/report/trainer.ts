@@ -25,22 +25,47 @@ export interface AblationTrainer {
   ): Promise<{ scores: Float64Array; history: AblationEpoch[] }>;
 }
 
+/** Options of {@link defaultTrainer}. */
+export interface DefaultTrainerOptions {
+  /** Built-in architecture. @default 'cnn' (conv 16-32-64, global average pooling, 2 logits) */
+  architecture?: 'cnn' | 'lcnn';
+  /** Adam learning rate. @default 1e-3 */
+  learningRate?: number;
+  /** @default 16 */
+  batchSize?: number;
+  /** Filters of the small CNN's three convolutions (ignored for 'lcnn'). @default [8, 16, 32] (half the `smallCnn` default, for the W4 time budget) */
+  filters?: [number, number, number];
+}
+
 /**
- * The default trainer: the same model code as `specmorph train` (seeded initialisation, seeded batch
- * order, class-balanced loss), loaded lazily so reading results never loads tfjs.
+ * The default trainer: the model code's `trainClassifier` (seeded initialisation and batch order,
+ * class-balanced loss, no early stopping so every arm trains for exactly `epochs`) and
+ * `predictScores` (log-likelihood ratio logit[1] - logit[0]); tfjs is loaded lazily so reading
+ * results never loads it.
  */
-export function defaultTrainer(): AblationTrainer {
+export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTrainer {
+  const architecture = opts.architecture ?? 'cnn';
+  const learningRate = opts.learningRate ?? 1e-3;
+  const batchSize = opts.batchSize ?? 16;
+  const filters = opts.filters ?? [8, 16, 32];
   return {
-    model: 'small CNN as `specmorph train` (conv 3×3 ×8 → maxpool 2 → conv 3×3 ×16 → maxpool 2 → global average → sigmoid), Adam 1e-3, batch 16, class-balanced BCE',
+    model: `${architecture === 'cnn' ? `small CNN (conv 3×3 ${filters.join('-')}, max-pool, global average pool, 2 logits)` : 'LCNN (width 0.25)'}; Adam ${learningRate}, batch ${batchSize}, class-balanced cross-entropy`,
     async backend() {
       const { initBackend, formatBackendInfo } = await import('../model/backend');
       return formatBackendInfo(await initBackend()).replace(/^backend /, '');
     },
-    async fitAndScore(train, test, opts) {
-      const { trainOnFeatures, scoreFeatures } = await import('../cli/classifier');
-      const { model, history } = await trainOnFeatures(train.features, train.labels, { epochs: opts.epochs, seed: opts.seed, onEpoch: (l) => opts.onEpoch?.({ epoch: l.epoch, loss: l.loss }) });
+    async fitAndScore(train, test, o) {
+      const { trainClassifier, predictScores } = await import('../model/train');
+      const { smallCnn } = await import('../model/architectures');
+      const { initBackend } = await import('../model/backend');
+      await initBackend(); // the model is built here, before trainClassifier would initialise tfjs
+      const { rows, cols } = train.features[0];
+      const { model, history } = await trainClassifier(
+        { inputs: train.features, labels: train.labels.map((l) => (l === 'bonafide' ? 1 : 0)) },
+        { model: architecture === 'cnn' ? smallCnn([rows, cols, 1], { seed: o.seed, filters }) : architecture, epochs: o.epochs, seed: o.seed, learningRate, batchSize, classWeight: 'balanced', patience: null, progress: false, log: null, onEpoch: (l) => o.onEpoch?.({ epoch: l.epoch, loss: l.loss }) },
+      );
       try {
-        return { scores: scoreFeatures(model, test), history: history.map((l) => ({ epoch: l.epoch, loss: l.loss })) };
+        return { scores: Float64Array.from(predictScores(model, test)), history: history.map((l) => ({ epoch: l.epoch, loss: l.loss })) };
       } finally {
         model.dispose();
       }
