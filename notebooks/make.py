@@ -436,4 +436,23 @@ import * as tslab from 'tslab';
 tslab.display.markdown(sm.conclusion(result));
 """),
 ])
-print("wrote", sorted(p.name for p in HERE.glob("*.ipynb")))
+
+
+def adopt(src_dir):
+    """Copies executed notebooks from `src_dir` (e.g. reports/notebooks) over the sources, dropping the
+    ~10 MB plotly.js loader output: GitHub shows the PNGs without it, and a live kernel re-embeds it."""
+    for p in sorted(Path(src_dir).glob("[0-9][0-9]-*.ipynb")):
+        nb = json.loads(p.read_text())
+        for c in nb["cells"]:
+            if c["cell_type"] == "code":
+                c["outputs"] = [o for o in c["outputs"] if "embedded by specmorph" not in "".join(o.get("data", {}).get("text/html", ""))]
+        (HERE / p.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+        print("adopted", p.name, (HERE / p.name).stat().st_size // 1024, "KB")
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--adopt":
+        adopt(sys.argv[2])
+    else:
+        print("wrote", sorted(p.name for p in HERE.glob("*.ipynb")))
