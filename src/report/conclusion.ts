@@ -31,6 +31,16 @@ function describe(arm: ArmResult): string {
   return `**${arm.name}** (EER ${formatMeanStd(arm.eer)}; Δ ${pp(c.mean)}${ci}; lower in ${c.lower}/${c.differences.length} seeds)`;
 }
 
+/** Arms grouped by operator: mean of their mean EERs, and how many fall below the baseline's mean; sorted best first. */
+export function operatorSummary(r: AblationResult): { op: string; mean: number; arms: number; below: number }[] {
+  const base = r.arms[0].eer.mean;
+  const groups = new Map<string, number[]>();
+  for (const a of r.arms.slice(1)) groups.set(a.op, [...(groups.get(a.op) ?? []), a.eer.mean]);
+  return [...groups.entries()]
+    .map(([op, v]) => ({ op, mean: v.reduce((x, y) => x + y, 0) / v.length, arms: v.length, below: v.filter((x) => x < base).length }))
+    .sort((a, b) => a.mean - b.mean);
+}
+
 /**
  * The conclusion of an ablation, as markdown, written from the numbers: the baseline's EER, which
  * arms differ from it beyond seed-to-seed variation (95 % interval of the paired difference
@@ -50,7 +60,7 @@ export function conclusion(r: AblationResult): string {
   );
   if (base.eer.mean >= 0.4) {
     lines.push(
-      `That is close to chance (50%): with this model and training budget the detector barely separates the classes, so the comparison below has little power to show any effect of preprocessing.`,
+      `That is close to chance (50%): with this model and training budget the baseline detector barely separates the classes, so every difference below is measured against a weak baseline and may not carry over to a better-trained model.`,
     );
   }
   if (k === 0) return lines.join('\n\n');
@@ -86,8 +96,17 @@ export function conclusion(r: AblationResult): string {
           (s.length ? `${s.length} of them survive${s.length === 1 ? 's' : ''} the Bonferroni correction.` : `None survives the Bonferroni correction for ${k} comparisons.`),
       );
     }
-    const rest = k - lower.length - higher.length;
+      const rest = k - lower.length - higher.length;
     if (rest > 0) lines.push(`The other ${rest} arm${rest === 1 ? '' : 's'} cannot be told apart from the baseline (interval includes zero).`);
+  }
+  const byOp = operatorSummary(r);
+  if (byOp.length > 1) {
+    const [top, next] = byOp;
+    const all = top.below === top.arms ? `all ${top.arms} of its footprints` : `${top.below} of its ${top.arms} footprints`;
+    lines.push(
+      `By operator (mean EER over its footprints): ${byOp.map((o) => `${o.op} ${pct(o.mean)}`).join(', ')}, against ${pct(base.eer.mean)} for no morphology. ` +
+        `${top.op} ranks first with ${all} below the baseline mean${top.mean < next.mean ? `, ${pp(top.mean - next.mean)} from the next operator (${next.op})` : ''}.`,
+    );
   }
   lines.push(
     `Caveats: ${n} seeds (the t interval with ${n - 1} degrees of freedom is wide), one train/test split, one small model trained for a fixed ${r.epochs} epochs, and ${k} comparisons (at the 5% level about ${(0.05 * k).toFixed(1)} would exclude zero by chance alone even with no real effect). Read the per-seed points in the plot before trusting any single difference.`,

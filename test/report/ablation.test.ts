@@ -156,3 +156,14 @@ test('conclusion: near-chance baseline gets the low-power caveat; tables have on
   assert.equal(ablationRows(r).length, 2);
   assert.equal(ablationMarkdown(r).split('\n').length, 4);
 });
+
+test('operatorSummary groups arms by operator, best first, counting arms below the baseline mean', () => {
+  const r = withEers([0.4, 0.4, 0.4], { a: [0.3, 0.3, 0.3], b: [0.35, 0.35, 0.35], c: [0.45, 0.45, 0.45] });
+  (r.arms[3] as { op: string }).op = 'erode';
+  const { operatorSummary } = require('../../src/report/conclusion') as typeof import('../../src/report/conclusion');
+  const s = operatorSummary(r);
+  assert.deepEqual(s.map((o) => o.op), ['opening', 'erode']);
+  assert.equal(s[0].below, 2);
+  assert.ok(Math.abs(s[0].mean - 0.325) < 1e-12);
+  assert.match(conclusion(r), /opening ranks first with all 2 of its footprints below the baseline mean/);
+});
