@@ -2,6 +2,20 @@ import type { Figure, Trace } from '../notebook/types';
 import type { AblationResult } from './ablation';
 import { formatMeanStd, verdict } from './conclusion';
 
+const OP_SHORT: Record<string, string> = { none: 'none', erode: 'ero', dilate: 'dil', opening: 'open', closing: 'close', whiteTopHat: 'WTH', blackTopHat: 'BTH', morphologicalGradient: 'grad' };
+
+/**
+ * A tick label short enough for 16 arms side by side: operator (ero, dil, open, close, WTH) and
+ * footprint (sq3 = rect 3×3, t5 / f5 = line of 5 along time / frequency, d2 = disk radius 2).
+ */
+export function shortArmName(arm: { op: string; footprint: import('../pipeline/config').FootprintSpec | null }): string {
+  const fp = arm.footprint;
+  const f = !fp ? '' : fp.shape === 'line' ? `${fp.axis === 'time' ? 't' : 'f'}${fp.length}` : fp.shape === 'disk' ? `d${fp.radius}` : fp.shape === 'mask' ? 'mask' : fp.rows === fp.cols && fp.shape === 'rect' ? `sq${fp.rows}` : `${fp.shape[0]}${fp.rows}x${fp.cols}`;
+  return `${OP_SHORT[arm.op] ?? arm.op}${f ? ` ${f}` : ''}`;
+}
+
+const AXIS_NOTE = 'arm: operator + footprint (sq3 = rect 3x3, t5 / f5 = line of 5 along time / frequency; WTH = white top-hat)';
+
 const COLORS = ['#636efa', '#EF553B', '#00cc96', '#ab63fa', '#FFA15A', '#19d3f3'];
 
 function opColor(op: string, ops: string[]): string {
@@ -53,11 +67,11 @@ export function ablationFigure(r: AblationResult, opts: { title?: string } = {})
   return {
     data,
     layout: {
-      title: { text: opts.title ?? `Test EER by preprocessing arm (${r.seeds.length} seeds: dots; mean ± sd: diamond and bar)` },
+      title: { text: opts.title ?? `Test EER by preprocessing arm (dots: ${r.seeds.length} seeds; diamond and bar: mean and 1 sd)` },
       width: Math.max(760, 60 * r.arms.length + 160),
-      height: 480,
-      margin: { l: 70, r: 20, t: 60, b: 150 },
-      xaxis: { title: { text: 'preprocessing arm' }, tickvals: xs, ticktext: r.arms.map((a) => a.name), tickangle: -45, range: [-0.5, r.arms.length - 0.5] },
+      height: 440,
+      margin: { l: 70, r: 20, t: 60, b: 70 },
+      xaxis: { title: { text: AXIS_NOTE }, tickvals: xs, ticktext: r.arms.map(shortArmName), range: [-0.5, r.arms.length - 0.5] },
       yaxis: { title: { text: 'test EER (%)' }, rangemode: 'tozero' },
       legend: { orientation: 'h', y: 1.08 },
     },
@@ -107,9 +121,9 @@ export function pairedFigure(r: AblationResult, opts: { title?: string } = {}): 
     layout: {
       title: { text: opts.title ?? 'Paired difference from the baseline, same seed (below 0 = lower EER than no morphology)' },
       width: Math.max(760, 60 * arms.length + 160),
-      height: 460,
-      margin: { l: 70, r: 20, t: 60, b: 150 },
-      xaxis: { title: { text: 'preprocessing arm' }, tickvals: arms.map((_, i) => i), ticktext: arms.map((a) => a.name), tickangle: -45, range: [-0.5, arms.length - 0.5] },
+      height: 420,
+      margin: { l: 70, r: 20, t: 60, b: 70 },
+      xaxis: { title: { text: AXIS_NOTE }, tickvals: arms.map((_, i) => i), ticktext: arms.map(shortArmName), range: [-0.5, arms.length - 0.5] },
       yaxis: { title: { text: 'EER(arm) − EER(none), percentage points' } },
       legend: { orientation: 'h', y: 1.08 },
     },
