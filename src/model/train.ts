@@ -284,7 +284,7 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
     ownsVal = true;
   }
   const trainY = Int32Array.from(trainIdx, (i) => labels[i]);
-  let valY = Int32Array.from(valIdx, (i) => labels[i]);
+  let valY: Int32Array<ArrayBufferLike> = Int32Array.from(valIdx, (i) => labels[i]);
   if (opts.validationData !== undefined) {
     valSet = toInputTensor(opts.validationData.inputs, opts.inputShape);
     ownsVal = valSet !== opts.validationData.inputs;
