@@ -43,20 +43,21 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   }
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : null;
   const ds = await loadDataArgs(args, 'evaluate');
-  const { loadModel, assertSamePipeline } = await import('../model/io');
+  const { loadModel, assertSamePipeline, readModelMetadata } = await import('../model/io');
+  // Check the pipeline before building the network, so a mismatch fails fast and quietly.
+  if (config) assertSamePipeline({ metadata: await readModelMetadata(args.model) }, config, args.config as string);
   const saved = await loadModel(args.model);
-  if (config) assertSamePipeline(saved, config, args.config as string);
   const { initBackend, formatBackendInfo } = await import('./backend');
   const info = await initBackend();
-  process.stderr.write(`backend: ${formatBackendInfo(info)}\n`);
+  process.stderr.write(`${formatBackendInfo(info)}\n`);
   const feats = await computeFeatures(ds.items.map((it) => it.path), saved.pipeline, { cacheDir, workers: workersArg, onProgress: progressBar('features') });
   const want = saved.metadata.inputShape;
   if (want.length >= 2 && (want[0] !== feats.rows || want[1] !== feats.cols)) {
     throw new DatasetError(`${args.model}: model expects ${want[0]}x${want[1]} features, the pipeline gave ${feats.rows}x${feats.cols}`);
   }
-  const { scoreFeatures } = await import('./classifier');
+  const { predictScores } = await import('../model/train');
   const { evaluateScores, writeScores } = await import('../model/evaluate');
-  const scores = scoreFeatures(saved.model, feats.features);
+  const scores = predictScores(saved.model, feats.features);
   saved.model.dispose();
   const rows = ds.items.map((it, i) => ({ uttId: it.id, attackId: it.attack ?? '-', key: it.label, score: scores[i] }));
   const s = evaluateScores(rows);

@@ -39,16 +39,15 @@ function oneLine(s: string): string {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => {
-      // Exit explicitly once stdout is flushed: the threaded wasm backend's workers keep the event loop alive.
-      process.stdout.write('', () => process.exit(code));
-    },
+    // Exit explicitly: the wasm backend's XNNPACK threads would keep the process alive. (stdout and
+    // stderr writes to pipes and files are synchronous on POSIX, so nothing is lost.)
+    (code) => process.exit(code),
     (err: unknown) => {
       const known = err instanceof SpecmorphError;
       const msg = err instanceof Error ? err.message : String(err);
       process.stderr.write(`specmorph: ${oneLine(msg)}\n`);
       if (!known && process.env.SPECMORPH_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
-      process.exitCode = known ? 2 : 1;
+      process.exit(known ? 2 : 1);
     },
   );
 }

@@ -14,6 +14,7 @@ const SPEC: Record<string, OptionSpec> = {
   epochs: { type: 'string', arg: 'N', help: 'training epochs (default 10)' },
   seed: { type: 'string', arg: 'N', help: 'seed of split, initialisation and batch order (default 0)' },
   validation: { type: 'string', arg: 'F', help: 'fraction held out for validation, speaker-disjoint when speakers are known (default 0.2)' },
+  arch: { type: 'string', arg: 'NAME', help: 'architecture: cnn (small CNN, default) or lcnn (light CNN with max-feature-map)' },
   json: { type: 'flag', help: 'print the summary as one JSON object on the last stdout line' },
   help: { type: 'flag', help: 'show this help' },
 };
@@ -34,6 +35,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const epochs = intOption(args, 'epochs', 10, 1, 100000);
   const seed = intOption(args, 'seed', 0, 0, 2 ** 32 - 1);
   const validation = fractionOption(args, 'validation', 0.2, 0, 1);
+  const arch = args.arch === undefined ? 'cnn' : args.arch;
+  if (arch !== 'cnn' && arch !== 'lcnn') throw new DatasetError(`train: --arch=${String(arch)} must be cnn or lcnn`);
   const workersArg = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   if (typeof args.out !== 'string') throw new DatasetError('train: --out MODEL_DIR is required');
   const out = args.out;
@@ -53,26 +56,30 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
 
   // tfjs is loaded only now, after every argument and file has been checked.
-  const tf = await import('@tensorflow/tfjs');
   const { initBackend, formatBackendInfo } = await import('./backend');
   const info = await initBackend();
-  process.stderr.write(`backend: ${formatBackendInfo(info)}\n`);
-  const { trainOnFeatures, scoreFeatures } = await import('./classifier');
+  process.stderr.write(`${formatBackendInfo(info)}\n`);
+  const { trainClassifier, predictScores } = await import('../model/train');
   const { computeEer } = await import('../model/evaluate');
   const { saveModel } = await import('../model/io');
 
-  const trainFeats = split.train.map((it) => feats.features[it.i]);
-  const { model, history } = await trainOnFeatures(trainFeats, split.train.map((it) => it.label), {
+  const asData = (items: typeof split.train) => ({ inputs: items.map((it) => feats.features[it.i]), labels: items.map((it) => (it.label === 'bonafide' ? 1 : 0)) });
+  const val = split.validation;
+  const { model, history, bestEpoch } = await trainClassifier(asData(split.train), {
+    model: arch,
     epochs,
     seed,
-    onEpoch: (l) => process.stderr.write(`epoch ${l.epoch}/${epochs} loss ${l.loss.toFixed(4)}\n`),
+    classWeight: 'balanced',
+    ...(val.length ? { validationData: asData(val) } : {}),
+    progress: false,
+    log: null,
+    onEpoch: (l) => process.stderr.write(`epoch ${l.epoch + 1}/${l.epochs} loss ${l.loss.toFixed(4)}${Number.isNaN(l.valLoss) ? '' : ` val_loss ${l.valLoss.toFixed(4)}`}\n`),
   });
   let validationEer: number | null = null;
-  const val = split.validation;
   if (val.some((it) => it.label === 'bonafide') && val.some((it) => it.label === 'spoof')) {
-    const scores = scoreFeatures(model, val.map((it) => feats.features[it.i]));
-    const bona = val.map((it, k) => (it.label === 'bonafide' ? scores[k] : NaN)).filter((v) => !Number.isNaN(v));
-    const spoof = val.map((it, k) => (it.label === 'spoof' ? scores[k] : NaN)).filter((v) => !Number.isNaN(v));
+    const scores = predictScores(model, val.map((it) => feats.features[it.i]));
+    const bona = val.flatMap((it, k) => (it.label === 'bonafide' ? [scores[k]] : []));
+    const spoof = val.flatMap((it, k) => (it.label === 'spoof' ? [scores[k]] : []));
     validationEer = computeEer(bona, spoof).eer;
   }
   const dataFp = dataFingerprint(ds.items.map((it, i) => ({ id: it.id, hash: feats.hashes[i], label: it.label })));
@@ -81,11 +88,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
     backend: info.name,
     seed,
     dataFingerprint: dataFp,
-    extra: { epochs, history, split: { by: split.by, train: split.train.length, validation: val.length }, validationEer, data: ds.root },
+    labels: { classes: ['spoof', 'bonafide'], positive: 'bonafide' },
+    extra: { architecture: arch, epochs, bestEpoch, history, split: { by: split.by, train: split.train.length, validation: val.length }, validationEer, data: ds.root },
   });
   model.dispose();
-  void tf;
-  const result = { out, n: summary.n, train: split.train.length, validation: val.length, epochs, seed, backend: info.name, finalLoss: history[history.length - 1].loss, validationEer, pipelineFingerprint: meta.pipelineFingerprint, dataFingerprint: dataFp };
+  const result = { out, n: summary.n, train: split.train.length, validation: val.length, epochs, seed, architecture: arch, backend: info.name, finalLoss: history[history.length - 1].loss, validationEer, pipelineFingerprint: meta.pipelineFingerprint, dataFingerprint: dataFp };
   process.stdout.write(`model written to ${out}: ${split.train.length} training clips, ${epochs} epochs, final loss ${result.finalLoss.toFixed(4)}${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;

@@ -5,3 +5,4 @@ export * from './split';
 export * from './cache';
 export * from './extract';
 export * from './features';
+export * from './pngFeatures';

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DatasetError, ParameterError } from '../errors';
 import { PipelineConfig, pipelineFingerprint, pipelineToJson, parsePipelineConfig } from '../pipeline/config';
+// Registers custom layers (MaxFeatureMap) so that saved LCNN models deserialise.
+import './architectures';
 
 /** File names inside a model folder. */
 export const MODEL_FILES = {
@@ -170,6 +172,13 @@ async function readJson(dir: string, name: string): Promise<unknown> {
   } catch (e) {
     throw new DatasetError(`${p}: not valid JSON (${(e as Error).message})`);
   }
+}
+
+/** Reads only a model folder's metadata.json (cheap: no weights, no tfjs model), e.g. to check a pipeline first. */
+export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
+  const st = await fs.stat(dir).catch(() => null);
+  if (!st?.isDirectory()) throw new DatasetError(`${dir}: model folder does not exist`);
+  return (await readJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
 }
 
 /**

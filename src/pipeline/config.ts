@@ -25,6 +25,8 @@ export type AudioStage =
    * Cut leading and trailing silence, as `librosa.effects.trim`: frames (`frameLength`, `hopLength`,
    * centred) whose RMS is more than `topDb` below the loudest frame are silent.
    * `topDb` @default 60, `frameLength` @default 2048, `hopLength` @default 512.
+   * On ASVspoof 2019 LA the leading-silence length alone separates many spoofed from bona fide files
+   * (Müller et al. 2021); trim to make a model look at speech instead of that shortcut.
    */
   | { op: 'trimSilence'; topDb?: number; frameLength?: number; hopLength?: number }
   /**

@@ -11,7 +11,7 @@ import { Random } from '../../src/random';
 
 interface MetricCase {
   name: string; bonafide: number[]; spoof: number[]; eer: number; threshold: number;
-  frr: number[]; far: number[]; thresholds: number[]; minDcf: number; minDcfThreshold: number; auc: number;
+  frr: number[]; far: number[]; thresholds: number[]; minDcf: number; minDcfThreshold: number; auc: number; aucSklearn: number | null;
 }
 const fixture = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/eval/metrics.json'), 'utf8')) as { cases: MetricCase[] };
 
@@ -39,8 +39,11 @@ for (const c of fixture.cases) {
     assert.ok(Math.abs(r.minDcf - c.minDcf) <= 1e-12, `${r.minDcf} vs ${c.minDcf}`);
     assert.ok(Math.abs(r.threshold - c.minDcfThreshold) <= 1e-12);
   });
-  test(`rocAuc equals rank-based AUC: ${c.name}`, () => {
-    assert.ok(Math.abs(rocAuc(c.bonafide, c.spoof) - c.auc) <= 1e-12);
+  test(`rocAuc equals sklearn roc_auc_score and the rank-based AUC: ${c.name}`, () => {
+    const auc = rocAuc(c.bonafide, c.spoof);
+    assert.ok(Math.abs(auc - c.auc) <= 1e-12);
+    assert.notEqual(c.aucSklearn, null, 'fixture generated without sklearn');
+    assert.ok(Math.abs(auc - c.aucSklearn!) <= 1e-12, `${auc} vs sklearn ${c.aucSklearn}`);
   });
 }
 

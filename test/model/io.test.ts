@@ -87,3 +87,45 @@ test('assertSamePipeline refuses features from a different config', async () => 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('loadModel then scoring raw audio through the stored pipeline reproduces the scores', async () => {
+  const { runPipeline } = await import('../../src/pipeline/run');
+  const { sine, whiteNoise } = await import('../../src/audio');
+  const { toInputTensor } = await import('../../src/model/train');
+  const pipeline: PipelineConfig = { stages: [{ op: 'crop', seconds: 0.1 }, { op: 'mel', nFft: 256, hopLength: 100, winLength: 256, nMels: 8 }, { op: 'db' }, { op: 'closing', footprint: { shape: 'cross', rows: 3, cols: 3 } }, { op: 'resize', rows: 8, cols: 6 }, { op: 'normalise', method: 'zscore' }] };
+  const clips = [sine(300, { sampleRate: 16000, duration: 0.1 }), whiteNoise({ sampleRate: 16000, duration: 0.07, seed: 2 })].map((x) => ({ sampleRate: 16000, channels: [x] }));
+  const root = mkdtempSync(path.join(tmpdir(), 'specmorph-io-'));
+  try {
+    const model = tinyModel(7);
+    const score = (m: tf.LayersModel, p: PipelineConfig) => {
+      const x = toInputTensor(clips.map((a) => runPipeline(a, p).output));
+      const y = Array.from((m.predict(x) as tf.Tensor).dataSync());
+      x.dispose();
+      return y;
+    };
+    const before = score(model, pipeline);
+    await saveModel(path.join(root, 'm'), model, { pipeline });
+    const loaded = await loadModel(path.join(root, 'm'));
+    assert.deepEqual(score(loaded.model, loaded.pipeline), before);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('an LCNN (custom MaxFeatureMap layer) saves and loads with identical predictions', async () => {
+  const { buildModel } = await import('../../src/model/architectures');
+  const root = mkdtempSync(path.join(tmpdir(), 'specmorph-io-'));
+  try {
+    await tf.setBackend('cpu');
+    const model = buildModel('lcnn', [16, 16, 1], { seed: 3 });
+    const x = tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 4);
+    const a = Array.from((model.predict(x) as tf.Tensor).dataSync());
+    await saveModel(path.join(root, 'l'), model, { pipeline: DEFAULT_PIPELINE, labels: { classes: ['spoof', 'bonafide'], positive: 'bonafide' } });
+    const loaded = await loadModel(path.join(root, 'l'));
+    assert.deepEqual(Array.from((loaded.model.predict(x) as tf.Tensor).dataSync()), a);
+    assert.deepEqual(loaded.labels.classes, ['spoof', 'bonafide']);
+    x.dispose();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { trimSilence, normaliseLoudness, preEmphasis, fixLength } from '../../src/pipeline/audioPrep';
 
 function tone(n: number, amp = 0.5): Float32Array {
@@ -51,3 +53,12 @@ test('fixLength repeat-pads like np.tile, zero-pads, crops start/centre', () => 
   assert.deepEqual(Array.from(fixLength(new Float32Array(0), 2)), [0, 0]);
   assert.throws(() => fixLength(x, 0), /length=0 must be a positive integer/);
 });
+
+interface TrimCase { topDb: number; frameLength: number; hopLength: number; input: number[]; start: number; end: number }
+const trimFixture = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/eval/trim.json'), 'utf8')) as { cases: TrimCase[] };
+for (const c of trimFixture.cases) {
+  test(`trimSilence topDb=${c.topDb} frame=${c.frameLength} hop=${c.hopLength} n=${c.input.length} equals librosa effects.trim (numpy transcription)`, () => {
+    const r = trimSilence(Float32Array.from(c.input), { topDb: c.topDb, frameLength: c.frameLength, hopLength: c.hopLength });
+    assert.deepEqual([r.start, r.end], [c.start, c.end]);
+  });
+}
