@@ -75,23 +75,25 @@ export function sniffAudio(b: Uint8Array, name = '<bytes>'): { container: AudioC
 /**
  * Decodes a WAV or FLAC file held in memory.
  *
- * Input: the whole file's bytes. Output: {@link Audio}, one Float32Array per channel, samples in
+ * Input: the whole file's bytes (a Node Buffer is a Uint8Array; an ArrayBuffer is accepted too). Output: {@link Audio}, one Float32Array per channel, samples in
  * [-1, 1) for integer formats (float WAV is kept as stored).
  *
- * WAV: integer PCM 8/16/24/32-bit, IEEE float 32/64-bit, any channel count, plain or
- * WAVE_FORMAT_EXTENSIBLE. FLAC: any bit depth and channel count libFLAC supports. Every malformed
- * file rejects with {@link AudioDecodeError} `"<name>: <reason>"` (truncated header or data, wrong
- * magic, zero samples, NaN/Inf in float data, unsupported format code or bit depth).
+ * WAV: integer PCM 8/16/24/32-bit, IEEE float 32/64-bit, G.711 A-law / mu-law, any channel count,
+ * plain or WAVE_FORMAT_EXTENSIBLE. FLAC: 4..24-bit, 1..8 channels (native FLAC, optionally behind an
+ * ID3v2 tag). Every malformed file rejects with {@link AudioDecodeError} `"<name>: <reason>"`
+ * (truncated header or data, wrong magic, zero samples, NaN/Inf in float data, unsupported format
+ * code or bit depth); bad options reject with {@link ParameterError}.
  *
  * Notes: the defaults keep the file as it is (as soundfile.read / torchaudio.load), unlike
  * librosa.load (sr=22050, mono=True); pass `{sampleRate: 22050, mono: true}` for librosa.load's
  * result. Integer scaling follows soundfile: signed n-bit divides by 2^(n-1). Mixing down happens
  * before resampling (the same result, as both are linear, at 1/channels of the cost).
  */
-export async function decodeAudio(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<Audio> {
+export async function decodeAudio(bytes: Uint8Array | ArrayBuffer, opts: DecodeOptions = {}): Promise<Audio> {
   const name = opts.name ?? '<bytes>';
+  if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
   if (!(bytes instanceof Uint8Array)) {
-    throw new ParameterError(`bytes must be a Uint8Array (got ${bytes === null ? 'null' : typeof bytes})`);
+    throw new ParameterError(`bytes must be a Uint8Array or ArrayBuffer (got ${bytes === null ? 'null' : typeof bytes})`);
   }
   if (opts.sampleRate !== undefined) assertPositiveInt(opts.sampleRate, 'sampleRate');
   const { container, offset } = sniffAudio(bytes, name);
@@ -107,8 +109,8 @@ export async function decodeAudio(bytes: Uint8Array, opts: DecodeOptions = {}): 
 
 /**
  * Reads and decodes a WAV or FLAC file (told apart by content, not extension); see {@link decodeAudio}.
- * Every error, including a missing or unreadable file, is an {@link AudioDecodeError} whose message
- * starts with the path.
+ * A missing or unreadable file and every decoding problem reject with an {@link AudioDecodeError}
+ * whose message starts with the path, e.g. `datasets/x.wav: cannot read file (no such file)`.
  */
 export async function loadAudio(path: string, opts: Omit<DecodeOptions, 'name'> = {}): Promise<Audio> {
   if (typeof path !== 'string' || path === '') throw new ParameterError(`path=${JSON.stringify(path)} must be a non-empty string`);

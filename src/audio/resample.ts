@@ -63,9 +63,11 @@ function polyphaseFilter(up: number, down: number): { branches: Float64Array; ta
  *
  * Method: upsample by `up`, low-pass, downsample by `down`, computed per output sample from one
  * polyphase branch (no zero-stuffed intermediate). The filter is a Kaiser-windowed sinc (beta = 5)
- * with 20 * max(up, down) + 1 taps and cutoff at min(fromRate, toRate) / 2 (the lower Nyquist),
- * normalised to unit DC gain; samples outside `x` count as zeros. Memory: the output plus the
- * filter (20 * max(up, down) + 1 float64 taps), independent of `x.length` otherwise.
+ * with 20 * max(up, down) + 1 taps and cutoff at min(fromRate, toRate) / 2 (the lower Nyquist,
+ * where the gain is -6 dB), normalised to unit DC gain; beyond 1.2 x cutoff it rejects >= 55 dB,
+ * below 0.8 x cutoff it ripples by <= 0.2 % (scipy.signal.freqz of the same taps). Samples outside
+ * `x` count as zeros, so the first and last ~10 output samples (at the lower rate) feel the edges.
+ * Memory: the output plus the filter (20 * max(up, down) + 1 float64 taps), whatever `x.length`.
  *
  * Notes: equals scipy.signal.resample_poly(x, up, down) with its defaults (window ('kaiser', 5.0),
  * padtype 'constant'), hence librosa.resample(res_type='polyphase'); not librosa's default soxr_hq,

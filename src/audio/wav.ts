@@ -3,13 +3,36 @@ import type { Audio } from './types';
 
 const WAVE_FORMAT_PCM = 0x0001;
 const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+const WAVE_FORMAT_ALAW = 0x0006;
+const WAVE_FORMAT_MULAW = 0x0007;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+
+/** G.711 A-law byte -> 16-bit linear value (ITU-T G.711; as libsndfile and Python's audioop). */
+function alawToLinear(byte: number): number {
+  const a = byte ^ 0x55;
+  const exponent = (a >> 4) & 7;
+  const mantissa = a & 0x0f;
+  const magnitude = exponent === 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
+  return a & 0x80 ? magnitude : -magnitude;
+}
+
+/** G.711 mu-law byte -> 16-bit linear value (ITU-T G.711; as libsndfile and Python's audioop). */
+function mulawToLinear(byte: number): number {
+  const u = ~byte & 0xff;
+  const exponent = (u >> 4) & 7;
+  const magnitude = ((((u & 0x0f) << 3) + 0x84) << exponent) - 0x84;
+  return u & 0x80 ? -magnitude : magnitude;
+}
+
+function g711Table(toLinear: (byte: number) => number): Float32Array {
+  const t = new Float32Array(256);
+  for (let i = 0; i < 256; i++) t[i] = toLinear(i) / 32768;
+  return t;
+}
 
 /** Names of format codes people actually meet, so the "unsupported" message says what the file is. */
 const FORMAT_NAMES: Record<number, string> = {
   0x0002: 'Microsoft ADPCM',
-  0x0006: 'A-law',
-  0x0007: 'mu-law',
   0x0011: 'IMA ADPCM',
   0x0031: 'GSM 6.10',
   0x0050: 'MPEG',
@@ -21,8 +44,8 @@ const KSDATAFORMAT_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00,
 
 /** The validated content of a `fmt ` chunk. */
 export interface WavFormat {
-  /** 1 (integer PCM) or 3 (IEEE float), after resolving WAVE_FORMAT_EXTENSIBLE. */
-  formatCode: 1 | 3;
+  /** 1 (integer PCM), 3 (IEEE float), 6 (A-law) or 7 (mu-law), after resolving WAVE_FORMAT_EXTENSIBLE. */
+  formatCode: 1 | 3 | 6 | 7;
   channels: number;
   sampleRate: number;
   /** Container bits per sample: 8, 16, 24 or 32 for PCM; 32 or 64 for float. */
@@ -76,25 +99,25 @@ function parseFmt(b: Uint8Array, view: DataView, at: number, size: number, fail:
       fail(`unsupported WAVE_FORMAT_EXTENSIBLE SubFormat GUID ${g} (only KSDATAFORMAT_SUBTYPE_PCM and _IEEE_FLOAT)`);
     }
   }
-  if (formatCode !== WAVE_FORMAT_PCM && formatCode !== WAVE_FORMAT_IEEE_FLOAT) {
+  if (![WAVE_FORMAT_PCM, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_ALAW, WAVE_FORMAT_MULAW].includes(formatCode)) {
     const known = FORMAT_NAMES[formatCode];
     fail(
       `unsupported WAV format code ${hex(formatCode, 4)}${known ? ` (${known})` : ''}` +
-        `${extensible ? ' in WAVE_FORMAT_EXTENSIBLE' : ''}; supported: PCM (0x0001), IEEE float (0x0003)`,
+        `${extensible ? ' in WAVE_FORMAT_EXTENSIBLE' : ''}; supported: PCM (0x0001), IEEE float (0x0003), A-law (0x0006), mu-law (0x0007)`,
     );
   }
   if (channels === 0) fail('channels=0 in fmt chunk');
   if (sampleRate === 0) fail('sampleRate=0 in fmt chunk');
-  const isFloat = formatCode === WAVE_FORMAT_IEEE_FLOAT;
-  const allowed = isFloat ? [32, 64] : [8, 16, 24, 32];
+  const kind = formatCode === WAVE_FORMAT_PCM ? 'PCM' : formatCode === WAVE_FORMAT_IEEE_FLOAT ? 'float' : formatCode === WAVE_FORMAT_ALAW ? 'A-law' : 'mu-law';
+  const allowed = kind === 'PCM' ? [8, 16, 24, 32] : kind === 'float' ? [32, 64] : [8];
   if (!allowed.includes(bitsPerSample)) {
-    fail(`unsupported ${isFloat ? 'float' : 'PCM'} bit depth ${bitsPerSample} (supported: ${allowed.join(', ')})`);
+    fail(`unsupported ${kind} bit depth ${bitsPerSample} (supported: ${allowed.join(', ')})`);
   }
   const expectedAlign = (channels * bitsPerSample) / 8;
   if (blockAlign !== expectedAlign) {
     fail(`blockAlign=${blockAlign} does not match channels=${channels} x bitsPerSample=${bitsPerSample} / 8 = ${expectedAlign}`);
   }
-  return { formatCode: formatCode as 1 | 3, channels, sampleRate, bitsPerSample, blockAlign, extensible };
+  return { formatCode: formatCode as 1 | 3 | 6 | 7, channels, sampleRate, bitsPerSample, blockAlign, extensible };
 }
 
 /**
@@ -139,14 +162,14 @@ export function parseWav(b: Uint8Array, name: string): WavLayout {
 }
 
 /**
- * Decodes a RIFF/WAVE file held in memory: integer PCM 8/16/24/32-bit, IEEE float 32/64-bit, any
- * channel count, plain or WAVE_FORMAT_EXTENSIBLE.
+ * Decodes a RIFF/WAVE file held in memory: integer PCM 8/16/24/32-bit, IEEE float 32/64-bit,
+ * G.711 A-law / mu-law (8-bit), any channel count, plain or WAVE_FORMAT_EXTENSIBLE.
  *
  * Output: one Float32Array per channel (de-interleaved), at the file's sample rate.
  *
  * Notes: integers scale as soundfile / libsndfile and librosa do: signed n-bit PCM divides by
  * 2^(n-1) (so -2^(n-1) maps to exactly -1 and the largest value to 1 - 2^(1-n)); 8-bit PCM is
- * unsigned with offset 128. Float data is kept as stored (no clipping) but must be finite. A data
+ * unsigned with offset 128; G.711 expands to 16-bit linear (as libsndfile) then divides by 32768. Float data is kept as stored (no clipping) but must be finite. A data
  * chunk whose size is not a whole number of frames keeps the whole frames and warns once.
  */
 export function decodeWav(b: Uint8Array, name: string): Audio {
@@ -161,6 +184,7 @@ export function decodeWav(b: Uint8Array, name: string): Audio {
   for (let c = 0; c < nCh; c++) channels.push(new Float32Array(frames));
   const view = new DataView(b.buffer, b.byteOffset + dataOffset, frames * blockAlign);
   const bytes = bitsPerSample / 8;
+  const g711 = formatCode === WAVE_FORMAT_ALAW ? g711Table(alawToLinear) : formatCode === WAVE_FORMAT_MULAW ? g711Table(mulawToLinear) : undefined;
   for (let c = 0; c < nCh; c++) {
     const out = channels[c];
     let p = c * bytes;
@@ -180,6 +204,8 @@ export function decodeWav(b: Uint8Array, name: string): Audio {
           }
         }
       }
+    } else if (g711) {
+      for (let i = 0; i < frames; i++, p += blockAlign) out[i] = g711[view.getUint8(p)];
     } else if (bytes === 1) {
       for (let i = 0; i < frames; i++, p += blockAlign) out[i] = (view.getUint8(p) - 128) / 128;
     } else if (bytes === 2) {

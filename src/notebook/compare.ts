@@ -40,9 +40,10 @@ export function compareStages(stages: Stage[] | Record<string, Grid>, opts: Comp
   const h = (1 - gapY * (rowsOfPlots - 1)) / rowsOfPlots;
   const layout: Figure['layout'] = {
     title: { text: titleWithNote(opts.title ?? 'Pipeline stages', parts.find((p) => p.note)?.note.replace(/^/, 'each ') ?? '') },
-    width: opts.width ?? Math.min(1100, 460 * columns + 120),
+    width: opts.width ?? Math.min(960, 430 * columns + 100),
     height: opts.height ?? 300 * rowsOfPlots + 90,
-    margin: { l: 70, r: 20, t: 70, b: 50 },
+    // Room on top for the title, its pooling note and the subplot titles; on the right for the colour bar.
+    margin: { l: 70, r: 40, t: 100, b: 50 },
     coloraxis: {
       colorscale: plotlyColorScale(first.colorScale),
       cmin: lo,

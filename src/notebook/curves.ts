@@ -87,7 +87,7 @@ export function trainingCurves(history: Record<string, ArrayLike<number>> | Reco
 }
 
 /** Detection error trade-off of two score sets (higher score = more bona fide). */
-export interface DetCurve {
+export interface ScoreCurve {
   /** False rejection rate of bona fide (miss) at each threshold, from 0 up to 1. */
   frr: Float64Array;
   /** False acceptance rate of spoofs at each threshold, from 1 down to 0. */
@@ -100,8 +100,10 @@ export interface DetCurve {
 /**
  * FRR/FAR at every threshold and the EER, by the ASVspoof 2019 `compute_det_curve` /
  * `compute_eer` algorithm (stable sort of all scores; EER = mean of FRR and FAR where they are closest).
+ * Notes: the model module's `detCurve`/`computeEer` implement the same algorithm; this copy keeps
+ * the figures independent of it and is not exported from the package root.
  */
-export function detCurve(bonafide: ArrayLike<number>, spoof: ArrayLike<number>): DetCurve {
+export function scoreCurve(bonafide: ArrayLike<number>, spoof: ArrayLike<number>): ScoreCurve {
   assert(bonafide.length > 0 && spoof.length > 0, () => `need scores of both classes, got bonafide.length=${bonafide.length} spoof.length=${spoof.length}`);
   const nt = bonafide.length;
   const nn = spoof.length;
@@ -144,7 +146,7 @@ function thin(n: number, keep: number, max = 2000): number[] {
  * for display (the EER point is kept).
  */
 export function rocFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>, opts: LineOptions = {}): Figure {
-  const d = detCurve(bonafide, spoof);
+  const d = scoreCurve(bonafide, spoof);
   const best = Array.from(d.frr.keys()).reduce((b, i) => (Math.abs(d.frr[i] - d.far[i]) < Math.abs(d.frr[b] - d.far[b]) ? i : b), 0);
   const idx = thin(d.frr.length, best);
   const pct = `${formatTick(d.eer * 100, 0.01)}%`;
@@ -193,12 +195,12 @@ export function probit(p: number): number {
  * Rates of exactly 0 or 1 are clipped to 0.01% / 99.99% for display.
  */
 export function detFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>, opts: LineOptions = {}): Figure {
-  const d = detCurve(bonafide, spoof);
+  const d = scoreCurve(bonafide, spoof);
   const clip = (p: number): number => probit(Math.min(0.9999, Math.max(0.0001, p)));
   const best = Array.from(d.frr.keys()).reduce((b, i) => (Math.abs(d.frr[i] - d.far[i]) < Math.abs(d.frr[b] - d.far[b]) ? i : b), 0);
   const idx = thin(d.frr.length, best);
   const pctTicks = [0.1, 0.5, 1, 2, 5, 10, 20, 40, 60, 80, 95];
-  const axis = (title: string): Record<string, unknown> => ({ title: { text: title }, tickvals: pctTicks.map((p) => clip(p / 100)), ticktext: pctTicks.map((p) => `${p}`), range: [clip(0.0005), clip(0.97)] });
+  const axis = (title: string): Record<string, unknown> => ({ title: { text: title }, zeroline: false, tickvals: pctTicks.map((p) => clip(p / 100)), ticktext: pctTicks.map((p) => `${p}`), range: [clip(0.0005), clip(0.97)] });
   const pct = `${formatTick(d.eer * 100, 0.01)}%`;
   return {
     data: [

@@ -1,5 +1,4 @@
 import { assert } from '../errors';
-import { plotlyColorScale } from './colormap';
 import { encodeF4 } from './encode';
 import type { Figure } from './types';
 

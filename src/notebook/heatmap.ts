@@ -39,6 +39,13 @@ export interface HeatmapOptions {
   pooling?: Pooling;
   /** Send every cell, ignoring maxRows/maxCols. @default false */
   fullResolution?: boolean;
+  /**
+   * How `z` is written: `'f4'` as plotly.js's base64 float32 typed-array spec (4 bytes a cell +
+   * base64), or `'array'` as nested JSON number arrays, for front ends whose bundled plotly.js is
+   * older than 2.28 and cannot decode typed-array specs (larger: about 8 to 10 bytes a cell).
+   * @default 'f4'
+   */
+  zEncoding?: 'f4' | 'array';
   /** Figure width in pixels. @default 760 */
   width?: number;
   /** Figure height in pixels. @default 380 */
@@ -149,6 +156,8 @@ export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): Heatm
   for (let i = 0; i < z.length; i++) z[i] = Number.isFinite(d.grid.data[i]) ? d.grid.data[i] : NaN;
   const [lo, hi] = finiteRange(z);
   const range: [number, number] = [opts.zmin ?? lo, opts.zmax ?? hi];
+  const zEncoding = opts.zEncoding ?? 'f4';
+  assert(zEncoding === 'f4' || zEncoding === 'array', () => `zEncoding=${JSON.stringify(zEncoding)} must be 'f4' or 'array'`);
   const pooled = d.factor[0] > 1 || d.factor[1] > 1;
   const note = pooled
     ? `${d.pooling}-pooled ${d.factor[0]}×${d.factor[1]} for display: ${g.rows}×${g.cols} → ${d.grid.rows}×${d.grid.cols} cells`
@@ -159,7 +168,7 @@ export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): Heatm
     name,
     x: xs,
     y: ys,
-    z: encodeF4(z, [d.grid.rows, d.grid.cols]),
+    z: zEncoding === 'f4' ? encodeF4(z, [d.grid.rows, d.grid.cols]) : nested(z, d.grid.rows, d.grid.cols),
     colorscale: plotlyColorScale(r.colorScale),
     zmin: range[0],
     zmax: range[1],
@@ -234,6 +243,20 @@ export function difference(a: Grid, b: Grid, opts: HeatmapOptions = {}): Figure 
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Rows of float32 values as JSON numbers (shortest decimal that reads back as the same float32), NaN as null. */
+function nested(z: Float32Array, rows: number, cols: number): (number | null)[][] {
+  return Array.from({ length: rows }, (_, r) => Array.from(z.subarray(r * cols, (r + 1) * cols), shortestF32));
+}
+
+function shortestF32(v: number): number | null {
+  if (!Number.isFinite(v)) return null;
+  for (let p = 1; p < 9; p++) {
+    const x = Number(v.toPrecision(p));
+    if (Math.fround(x) === v) return x;
+  }
+  return v;
 }
 
 function round6(v: number): number {

@@ -7,7 +7,7 @@ export { heatmap, difference, type HeatmapOptions } from './heatmap';
 export * from './compare';
 export * from './footprint';
 export * from './slider';
-export * from './curves';
+export { lineFigure, trainingCurves, rocFigure, detFigure, type Series, type LineOptions } from './curves';
 export * from './table';
 export { renderPng, savePng, plotRect, type RenderPngOptions } from './png';
 export { mimeBundle, toHtml, summary, plotlyLoaderHtml, isFigure, type MimeBundle } from './bundle';

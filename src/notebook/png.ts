@@ -121,6 +121,22 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
     if (a.spec.autorange === 'reversed') [a.px0, a.px1] = [a.px1, a.px0];
   }
 
+  // scaleanchor: one data unit spans as many pixels on both axes; the longer axis shrinks about its
+  // centre (Plotly's constrain='domain').
+  for (const a of axes.values()) {
+    const b = typeof a.spec.scaleanchor === 'string' ? axes.get(a.spec.scaleanchor) : undefined;
+    if (!b) continue;
+    const ppuA = Math.abs(a.px1 - a.px0) / Math.abs(a.hi - a.lo);
+    const ppuB = Math.abs(b.px1 - b.px0) / Math.abs(b.hi - b.lo);
+    const target = Math.min(ppuA, ppuB);
+    for (const [ax, ppu] of [[a, ppuA], [b, ppuB]] as [AxisState, number][]) {
+      if (ppu <= target) continue;
+      const mid = (ax.px0 + ax.px1) / 2;
+      const f = target / ppu;
+      [ax.px0, ax.px1] = [mid + (ax.px0 - mid) * f, mid + (ax.px1 - mid) * f];
+    }
+  }
+
   // Subplots: each (x, y) pair used by a trace.
   const pairs = new Map<string, [AxisState, AxisState]>();
   for (const t of cartesian) {
@@ -533,5 +549,7 @@ function drawSliderCaption(img: Raster, sliders: unknown, W: number, H: number):
   const steps = s.steps ?? [];
   const active = s.active ?? 0;
   const label = steps[active]?.label ?? String(active);
-  img.text(`${s.currentvalue?.prefix ?? 'step: '}${label}  (${active + 1} of ${steps.length}; the slider needs the interactive view)`, W / 2, H - 8, INK, { align: 'center', valign: 'bottom' });
+  const short = `${s.currentvalue?.prefix ?? 'step: '}${label} (${active + 1} of ${steps.length})`;
+  const long = `${short}; the slider needs the interactive view`;
+  img.text(textWidth(long) <= W - 10 ? long : short, W / 2, H - 8, INK, { align: 'center', valign: 'bottom' });
 }

@@ -29,6 +29,8 @@ export function sliderFigure<T>(values: readonly T[], build: (v: T) => Figure, o
     data: base.data,
     layout: {
       ...base.layout,
+      // Wide enough for the slider's steps and its caption.
+      width: Math.max(base.layout.width ?? 760, 420),
       height: (base.layout.height ?? 380) + 90,
       margin: { ...margin, b: margin.b + 90 },
       sliders: [

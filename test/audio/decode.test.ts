@@ -175,7 +175,8 @@ const malformed: [string, Uint8Array, RegExp][] = [
   ['corrupt chunk size', riff([['fmt ', fmt(1, 1, 8000, 16)], ['LIST', new Uint8Array(2)]]).map((v, i) => (i === 40 ? 0x7f : v)), /truncated or corrupt chunk 'LIST' at byte 36: declares 127 bytes but only 2 remain/],
   ['zero samples', riff([['fmt ', fmt(1, 2, 8000, 16)], ['data', new Uint8Array(0)]]), /zero samples \(data chunk holds 0 bytes, one frame is 4\)/],
   ['short fmt', riff([['fmt ', new Uint8Array(14)], ['data', new Uint8Array(2)]]), /fmt chunk too short \(14 bytes, need 16\)/],
-  ['mu-law', riff([['fmt ', fmt(7, 1, 8000, 8)], ['data', new Uint8Array(8)]]), /unsupported WAV format code 0x0007 \(mu-law\); supported: PCM \(0x0001\), IEEE float \(0x0003\)/],
+  ['MS ADPCM', riff([['fmt ', fmt(2, 1, 8000, 4, 1)], ['data', new Uint8Array(8)]]), /unsupported WAV format code 0x0002 \(Microsoft ADPCM\); supported: PCM \(0x0001\), IEEE float \(0x0003\), A-law \(0x0006\), mu-law \(0x0007\)$/],
+  ['16-bit A-law', riff([['fmt ', fmt(6, 1, 8000, 16)], ['data', new Uint8Array(8)]]), /unsupported A-law bit depth 16 \(supported: 8\)/],
   ['MPEG layer 3 in WAV', riff([['fmt ', fmt(0x55, 1, 8000, 0, 1)], ['data', new Uint8Array(8)]]), /unsupported WAV format code 0x0055 \(MPEG layer 3\)/],
   ['12-bit PCM', riff([['fmt ', fmt(1, 1, 8000, 12, 2)], ['data', new Uint8Array(8)]]), /unsupported PCM bit depth 12 \(supported: 8, 16, 24, 32\)/],
   ['16-bit float', riff([['fmt ', fmt(3, 1, 8000, 16)], ['data', new Uint8Array(8)]]), /unsupported float bit depth 16 \(supported: 32, 64\)/],
@@ -186,7 +187,7 @@ const malformed: [string, Uint8Array, RegExp][] = [
   ['Infinity in float64', riff([['fmt ', fmt(3, 2, 8000, 64)], ['data', floatData([0, 0, 0, -Infinity], 64)]]), /float data holds -Infinity at frame 1, channel 1/],
   ['float64 beyond float32 range', riff([['fmt ', fmt(3, 1, 8000, 64)], ['data', floatData([0, 1e300], 64)]]), /float64 value 1e\+300 at frame 1, channel 0 overflows float32/],
   ['extensible with unknown GUID', extensible.map((v, i) => (i === 12 + 8 + 24 + 5 ? 0x42 : v)), /unsupported WAVE_FORMAT_EXTENSIBLE SubFormat GUID 0100000000421000800000aa00389b71/],
-  ['extensible with A-law subformat', extensible.map((v, i) => (i === 12 + 8 + 24 ? 6 : v)), /unsupported WAV format code 0x0006 \(A-law\) in WAVE_FORMAT_EXTENSIBLE/],
+  ['extensible with ADPCM subformat', extensible.map((v, i) => (i === 12 + 8 + 24 ? 2 : v)), /unsupported WAV format code 0x0002 \(Microsoft ADPCM\) in WAVE_FORMAT_EXTENSIBLE/],
   ['FLAC truncated header', goodFlac.subarray(0, 20), /truncated FLAC header \(20 bytes, STREAMINFO needs 42\)/],
   ['FLAC metadata only', goodFlac.subarray(0, 42), /truncated metadata block header at byte 42/],
   ['FLAC truncated data', goodFlac.subarray(0, goodFlac.length - 500), /truncated or corrupt data: decoded \d+ of 4800 samples declared in STREAMINFO/],
@@ -220,7 +221,7 @@ test('loadAudio errors name the path: missing file, directory, bad content', asy
 test('decodeAudio parameter errors are ParameterError naming the argument', async () => {
   await assert.rejects(decodeAudio(goodWav, { sampleRate: 0 }), (e: Error) => e instanceof ParameterError && /sampleRate=0 must be a positive integer/.test(e.message));
   await assert.rejects(decodeAudio(goodWav, { sampleRate: 22050.5 }), /sampleRate=22050.5 must be a positive integer/);
-  await assert.rejects(decodeAudio('x.wav' as unknown as Uint8Array), (e: Error) => e instanceof SpecmorphError && /bytes must be a Uint8Array \(got string\)/.test(e.message));
+  await assert.rejects(decodeAudio('x.wav' as unknown as Uint8Array), (e: Error) => e instanceof SpecmorphError && /bytes must be a Uint8Array or ArrayBuffer \(got string\)/.test(e.message));
   await assert.rejects(loadAudio(''), /path="" must be a non-empty string/);
 });
 
@@ -245,7 +246,9 @@ test('concurrent decodes (8 FLAC + 8 WAV at once) give the same results as one a
   parallel.forEach((a, i) => assert.deepEqual(a, sequential[i % files.length]));
 });
 
-test('bytes may be a view at any offset of a larger buffer (odd byteOffset)', async () => {
+test('bytes may be an ArrayBuffer, or a view at any offset of a larger buffer (odd byteOffset)', async () => {
+  const wav = fixtureBytes('wav/pcm_s16_stereo_16000.wav');
+  assert.deepEqual(await decodeAudio(wav.buffer.slice(wav.byteOffset, wav.byteOffset + wav.byteLength)), await decodeAudio(wav));
   for (const f of ['wav/pcm_s24_3ch_22050.wav', 'wav/float64_mono_8000.wav', 'flac/flac_s8_mono_8000.flac']) {
     const b = fixtureBytes(f);
     const host = new Uint8Array(b.length + 3);

@@ -14,7 +14,7 @@ const seeds: { name: string; bytes: Uint8Array }[] = [
   ...[
     'wav/pcm_u8_mono_8000.wav', 'wav/pcm_s16_stereo_16000.wav', 'wav/pcm_s24_3ch_22050.wav', 'wav/pcm_s32_mono_8000.wav',
     'wav/float32_stereo_16000.wav', 'wav/float64_mono_8000.wav', 'wav/ext_pcm_s24_6ch_48000.wav',
-    'wav/ext_float32_stereo_44100.wav', 'wav/pcm_u8_odd_chunks_11025.wav',
+    'wav/ext_float32_stereo_44100.wav', 'wav/pcm_u8_odd_chunks_11025.wav', 'wav/mulaw_stereo_8000.wav',
     'flac/fuzz_s16_mono_8000.flac', 'flac/fuzz_s24_stereo_16000.flac', 'flac/flac_s8_mono_8000.flac',
   ].map((name) => ({ name, bytes: fixtureBytes(name) })),
   { name: 'encodeWav 16-bit', bytes: encodeWav({ sampleRate: 16000, channels: [sine(440, { length: 200 })] }) },

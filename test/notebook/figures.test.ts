@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { Grid, Spectrogram } from '../../src/grid/grid';
 import { colorAt, plotlyColorScale } from '../../src/notebook/colormap';
 import { compareStages } from '../../src/notebook/compare';
-import { detCurve, detFigure, probit, rocFigure, trainingCurves } from '../../src/notebook/curves';
+import { scoreCurve, detFigure, probit, rocFigure, trainingCurves } from '../../src/notebook/curves';
 import { decimate } from '../../src/notebook/decimate';
 import { decodeTypedArray } from '../../src/notebook/encode';
 import { footprintFigure } from '../../src/notebook/footprint';
@@ -175,12 +175,12 @@ function bruteEer(bona: number[], spoof: number[]): number {
   return best.eer;
 }
 
-test('detCurve EER equals a brute-force threshold sweep on 5 random score sets (distinct scores)', () => {
+test('scoreCurve (ASVspoof compute_det_curve) EER equals a brute-force threshold sweep on 5 random score sets (distinct scores)', () => {
   const rng = new Random(11);
   for (let k = 0; k < 5; k++) {
     const bona = Array.from({ length: 40 + k * 7 }, () => rng.normal() + 1.2);
     const spoof = Array.from({ length: 60 - k * 5 }, () => rng.normal());
-    const d = detCurve(bona, spoof);
+    const d = scoreCurve(bona, spoof);
     assert.equal(d.eer, bruteEer(bona, spoof));
     assert.equal(d.frr[0], 0);
     assert.equal(d.far[0], 1);
@@ -197,7 +197,7 @@ test('probit matches scipy.stats.norm.ppf within 1e-8 relative', () => {
 test('rocFigure and detFigure mark the EER point on the curve', () => {
   const bona = [2, 3, 1.5, 2.5, 0.2, 4, 3.3];
   const spoof = [0, 1, -1, 0.5, 2.2, -0.3];
-  const { eer } = detCurve(bona, spoof);
+  const { eer } = scoreCurve(bona, spoof);
   const roc = rocFigure(bona, spoof);
   assert.deepEqual([roc.data[2].x, roc.data[2].y], [[eer], [1 - eer]]);
   assert.match(String(roc.layout.title?.text), new RegExp(`EER ${Number((eer * 100).toFixed(2))}%`));
@@ -219,4 +219,14 @@ test('resultsTable formats numbers to 4 significant digits, columns in first-see
   const t = fig.data[0] as { header: { values: string[] }; cells: { values: string[][] } };
   assert.deepEqual(t.header.values, ['<b>model</b>', '<b>eer</b>', '<b>n</b>']);
   assert.deepEqual(t.cells.values, [['a', 'b'], ['0.03123', '0.05'], ['', '3']]);
+});
+
+test('heatmap zEncoding=array: nested rows that read back as the same float32 values, NaN as null', () => {
+  const s = spectrogram(7, 9, 4);
+  s.data[3] = NaN;
+  const fig = heatmap(s, { zEncoding: 'array' });
+  const z = fig.data[0].z as (number | null)[][];
+  assert.equal(z.length, 7);
+  z.forEach((row, r) => row.forEach((v, c) => (r * 9 + c === 3 ? assert.equal(v, null) : assert.equal(Math.fround(v as number), s.data[r * 9 + c]))));
+  assert.throws(() => heatmap(s, { zEncoding: 'f2' as 'f4' }), /zEncoding="f2"/);
 });

@@ -2,7 +2,7 @@
 // to HTML by nbconvert and opened in headless Chromium. Skips, naming what is missing, when Jupyter or
 // Chromium is absent (CI installs both).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { decodeTypedArray } from '../../src/notebook/encode';
@@ -21,6 +21,7 @@ import {
 } from '../helpers/jupyter';
 
 const NOTEBOOK = join(__dirname, 'display.ipynb');
+const REQUIRE_JS = '/usr/share/javascript/requirejs/require.js';
 const FOUR = ['application/vnd.plotly.v1+json', 'image/png', 'text/html', 'text/plain'];
 const noJupyter = jupyterMissing();
 const noChromium = noJupyter ?? chromiumMissing();
@@ -65,7 +66,7 @@ test('tslab: show(heatmap) gives ONE display_data with all four MIME types; plot
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
   t.diagnostic(`heatmap output sizes in the saved notebook: ${JSON.stringify(sizes)}, total ${total} B; plotly.js loader ${Buffer.byteLength(String(loaders[0].data?.['text/html']))} B (once)`);
   assert.ok(total <= 400 * 1024, `heatmap MIME parts total ${total} B > 400 KB`);
-  for (const marker of ['sm.compareStages(', 'sm.difference(', 'sm.footprintFigure(', 'sm.rocFigure(']) {
+  for (const marker of ['sm.compareStages(', 'sm.difference(', 'sm.footprintFigure({ rows: 3', 'sm.rocFigure(', 'sm.sliderFigure(', 'sm.resultsTable(']) {
     const figs = outputsOf(marker).filter((o) => !isLoader(o) && o.output_type === 'display_data');
     assert.equal(figs.length, 1, marker);
     assert.deepEqual(Object.keys(figs[0].data ?? {}).sort(), FOUR, marker);
@@ -94,9 +95,14 @@ test('Chromium: exported notebook draws the Plotly heatmap from the f4 typed arr
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     // The classic Notebook loads require.js, whose global AMD `define` captures UMD bundles that test
-    // for it; a stand-in `define` shows whether plotly.js still lands on window.Plotly.
-    // (A string, not a function: tsx would add helpers the page does not have.)
-    await page.addInitScript('window.define = function () { window.__amdCalled = true; }; window.define.amd = { jQuery: true };');
+    // for it. Load the real require.js (Debian's libjs-requirejs, a jupyter-notebook dependency) before
+    // the page, or a stand-in `define` when it is absent, and check plotly.js still lands on window.Plotly.
+    // (Strings, not functions: tsx would add helpers the page does not have.)
+    // Init scripts may run wrapped in a function, so require.js's top-level vars are published by hand.
+    const requireJs = existsSync(REQUIRE_JS)
+      ? `${readFileSync(REQUIRE_JS, 'utf8')}\n;window.requirejs = requirejs; window.require = require; window.define = define;`
+      : 'window.define = function () {}; window.define.amd = { jQuery: true };';
+    await page.addInitScript(`${requireJs}\n;(function (d) { window.define = function () { window.__amdCalled = true; return d.apply(this, arguments); }; window.define.amd = d.amd; })(window.define);`);
     await page.goto(`file://${htmlPath}`);
     await page.waitForSelector('.specmorph-plotly .heatmaplayer image', { timeout: 120_000 });
     await page.waitForFunction(() => document.querySelectorAll('img.specmorph-png').length === 0, undefined, { timeout: 60_000 });
@@ -107,11 +113,12 @@ test('Chromium: exported notebook draws the Plotly heatmap from the f4 typed arr
       let sum = 0;
       let n = 0;
       for (const row of z) for (let i = 0; i < row.length; i++) if (Number.isFinite(row[i])) (sum += row[i]), n++;
-      return { plotly: typeof w.Plotly, amd: w.__amdCalled === true, plots: document.querySelectorAll('.specmorph-plotly').length, rows: z.length, cols: z[0].length, sum, n };
+      return { plotly: typeof w.Plotly, amd: w.__amdCalled === true, requirejs: typeof w.requirejs, plots: document.querySelectorAll('.specmorph-plotly').length, rows: z.length, cols: z[0].length, sum, n };
     });
     assert.equal(state.plotly, 'object');
     assert.equal(state.amd, false, 'plotly.js must not go through an AMD define');
-    assert.equal(state.plots, 6, 'six interactive figures (heatmap, stages, difference, footprint, chart, ROC)');
+    assert.equal(state.requirejs, existsSync(REQUIRE_JS) ? 'function' : 'undefined');
+    assert.equal(state.plots, 8, 'eight interactive figures (heatmap, stages, difference, footprint, chart, ROC, slider, table)');
     const spec = (outputsOf('sm.heatmap(spec')
       .filter((o) => !isLoader(o))[0]
       .data?.['application/vnd.plotly.v1+json'] as Figure).data[0].z as TypedArraySpec;
@@ -122,6 +129,15 @@ test('Chromium: exported notebook draws the Plotly heatmap from the f4 typed arr
     for (const v of values) if (Number.isFinite(v)) (sum += v), n++;
     assert.equal(state.n, n);
     assert.ok(Math.abs(state.sum - sum) <= 1e-6 * Math.abs(sum), `plotly.js decoded sum ${state.sum} vs ${sum}`);
+    // The slider figure: animating to the frame '5' swaps in its 5x5 typed-array z.
+    const slid = await page.evaluate(async () => {
+      const w = window as unknown as { Plotly: { animate(gd: unknown, frames: string[], opts: unknown): Promise<unknown> } };
+      const gd = [...document.querySelectorAll('.specmorph-plotly')].find((el) => (el as unknown as { layout: { sliders?: unknown[] } }).layout.sliders) as unknown as { _fullData: { z: ArrayLike<number>[] }[] };
+      const before = [gd._fullData[0].z.length, gd._fullData[0].z[0].length];
+      await w.Plotly.animate(gd, ['5'], { mode: 'immediate', frame: { duration: 0, redraw: true }, transition: { duration: 0 } });
+      return { before, after: [gd._fullData[0].z.length, gd._fullData[0].z[0].length] };
+    });
+    assert.deepEqual(slid, { before: [1, 1], after: [5, 5] });
     assert.deepEqual(errors, []);
     await page.locator('.specmorph-figure').first().screenshot({ path: join(ARTIFACTS, 'chromium-heatmap.png') });
     await page.screenshot({ path: join(ARTIFACTS, 'chromium-notebook.png'), fullPage: true });
@@ -141,7 +157,7 @@ test('Chromium with JavaScript disabled: the PNG <img> is what shows', { skip: n
     const box = await img.boundingBox();
     assert.ok(box && box.width > 300 && box.height > 150, `img box ${JSON.stringify(box)}`);
     assert.equal(await page.locator('.specmorph-plotly').count(), 0);
-    assert.equal(await page.locator('img.specmorph-png').count(), 6);
+    assert.equal(await page.locator('img.specmorph-png').count(), 8);
     await img.screenshot({ path: join(ARTIFACTS, 'chromium-nojs-heatmap.png') });
   } finally {
     await browser.close();

@@ -136,3 +136,21 @@ test('toHtml of 2 figures: standalone page, plotly.js inlined once, both PNG fal
   assert.equal(html.split('<img class="specmorph-png"').length - 1, 2);
   assert.doesNotMatch(html.replace(/<script type="text\/javascript">\/\* plotly\.js[\s\S]*?<\/script>/, ''), /<script[^>]+src=/, 'no external scripts');
 });
+
+test('show with only tslab public display reachable: falls back to the text/html part alone', () => {
+  const PUB = '/opt/fake/node_modules/tslab/dist/public.js';
+  const raw: [string, string][] = [];
+  const m = new Module(PUB);
+  m.filename = PUB;
+  m.loaded = true;
+  m.exports = { display: { raw: (type: string, value: string) => raw.push([type, value]) } };
+  require.cache[PUB] = m;
+  try {
+    show(small);
+  } finally {
+    delete require.cache[PUB];
+  }
+  assert.deepEqual(raw.map(([type]) => type), ['text/html', 'text/html']);
+  assert.match(raw[0][1], /embedded by specmorph/);
+  assert.match(raw[1][1], /<img class="specmorph-png"/);
+});
