@@ -9,6 +9,4 @@ export * from './pipeline';
 export * from './dataset';
 export * from './model';
 export * from './notebook';
-// model/evaluate and notebook/curves both define the ASVspoof DET curve; the evaluation one is canonical.
-export { detCurve, type DetCurve } from './model';
 export * from './report';
