@@ -9,3 +9,4 @@ export * from './pipeline';
 export * from './dataset';
 export * from './model';
 export * from './notebook';
+export * from './report';

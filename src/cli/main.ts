@@ -9,6 +9,8 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, { about: string; load: () => Promise<Command> }> = {
   train: { about: 'train a bona fide vs spoof model on a data folder or ASVspoof protocol', load: async () => (await import('./train')).trainCommand },
   evaluate: { about: 'score a data set with a model: EER, ROC AUC, accuracy, minDCF, per-attack EER', load: async () => (await import('./evaluate')).evaluateCommand },
+  ablate: { about: 'compare no morphology with erosion/dilation/opening/closing/top-hat x footprints: EER over seeds', load: async () => (await import('./ablate')).ablateCommand },
+  report: { about: 'the main job (npm start): ablation + executed notebooks + HTML report into reports/', load: async () => (await import('./report')).reportCommand },
 };
 
 const HELP = `Usage: specmorph <command> [options]

@@ -1,0 +1,458 @@
+#!/usr/bin/python3
+"""Writes the four specmorph notebooks (sources only, no outputs). `npm start` executes them into
+reports/notebooks/; the committed copies in notebooks/ are executed in place with
+`python3 -m jupyter nbconvert --to notebook --execute --inplace` so GitHub shows the figures."""
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def md(s):
+    return {"cell_type": "markdown", "metadata": {}, "source": s.strip("\n")}
+
+
+def code(s):
+    return {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": s.strip("\n")}
+
+
+def write(name, cells):
+    nb = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "TypeScript", "language": "typescript", "name": "tslab"},
+            "language_info": {"name": "typescript", "file_extension": ".ts", "mimetype": "text/typescript"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    for i, c in enumerate(cells):
+        c["id"] = f"{name[:2]}-{i:02d}"
+    (HERE / f"{name}.ipynb").write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+
+
+SETUP = """
+import * as sm from 'specmorph';
+import * as path from 'path';
+// The bundled corpus unless `npm start` / the tests point elsewhere.
+const DATA = process.env.SPECMORPH_DATA ?? path.resolve('../datasets/corpus');
+// SPECMORPH_QUICK=1 (the CI test) shrinks the training so the notebook runs in seconds.
+const QUICK = process.env.SPECMORPH_QUICK === '1';
+const ds = await sm.scanFolderDataset(DATA);
+const meta = sm.readCorpusMeta(DATA);
+const rel = (p: string) => path.relative(DATA, p);
+console.log(`${ds.items.length} clips in ${path.relative(process.cwd(), DATA) || '.'}${QUICK ? ' (quick mode)' : ''}`);
+"""
+
+# ------------------------------------------------------------------------------------------------
+write("01-spectrograms", [
+    md("""
+# 1. From a sound file to a spectrogram
+
+A deepfake detector never sees the waveform directly: it looks at a **spectrogram**, a picture of
+how much energy the sound has at each frequency (vertical axis) at each moment (horizontal axis).
+This notebook builds one step by step from a real clip of the bundled corpus, and lets you listen
+to what you are looking at.
+"""),
+    code(SETUP),
+    md("""
+## Decode a clip
+
+`loadAudio` reads WAV or FLAC into an `Audio` object: a sample rate and one `Float32Array` per
+channel, values in [-1, 1]. The corpus clips are 8 kHz mono, 2 s long.
+"""),
+    code("""
+const clip = ds.items.find((it) => it.label === 'bonafide' && it.path.includes('en-allison')) ?? ds.items.find((it) => it.label === 'bonafide')!;
+const audio = await sm.loadAudio(clip.path, { mono: true });
+const x = audio.channels[0];
+console.log(rel(clip.path), `${audio.sampleRate} Hz, ${x.length} samples = ${(x.length / audio.sampleRate).toFixed(2)} s`);
+if (meta) console.log('text:', meta.get(rel(clip.path))?.fields.text);
+sm.listen(audio, { label: `bona fide: ${rel(clip.path)}` });
+"""),
+    code("""
+const t = Float64Array.from(x, (_, i) => i / audio.sampleRate);
+sm.show(sm.lineFigure([{ name: 'waveform', x: t, y: x }], { title: 'Waveform', xTitle: 'time (s)', yTitle: 'amplitude (full scale = 1)', height: 280 }));
+"""),
+    md("""
+## Short-time Fourier transform
+
+The STFT cuts the signal into short overlapping frames (here 25 ms = 200 samples, one every 10 ms
+= 80 samples), multiplies each by a Hann window and takes its FFT (256 points, so 129 frequency bins
+from 0 to 4 kHz, 31.25 Hz apart). Squaring the magnitude gives the **power spectrogram**: 129 rows
+(frequency) × 201 columns (time).
+"""),
+    code("""
+const stftOpts = { nFft: 256, hopLength: 80, winLength: 200 };
+const power = sm.spectrogram(x, { sampleRate: audio.sampleRate, ...stftOpts });
+console.log(`${power.rows} bins × ${power.cols} frames, unit ${power.unit}`);
+sm.show(sm.heatmap(power, { title: 'Power spectrogram (linear scale)' }));
+"""),
+    md("""
+On a linear scale almost everything looks black: speech energy spans many orders of magnitude and
+only the loudest harmonics show. Our ears hear loudness roughly logarithmically, so we convert to
+**decibels**: `10·log10(power / reference)`, here relative to the loudest bin, clipped 80 dB below it.
+"""),
+    code("""
+const db = sm.powerToDb(power, { ref: 'max', topDb: 80 });
+sm.show(sm.heatmap(db, { title: 'Power spectrogram in dB (0 dB = loudest bin)' }));
+"""),
+    md("""
+Now the structure is visible: horizontal stripes are the **harmonics** of the voice (multiples of the
+pitch), the dark gaps are pauses, the broad bands that move are **formants** (resonances of the vocal
+tract that make the vowels).
+
+## Mel scale
+
+We hear pitch differences better at low frequencies than at high ones. The mel filterbank groups
+linear bins into bands that are narrow at low frequencies and wide at high ones (Slaney's mel scale,
+as librosa). 40 mel bands replace the 129 linear bins.
+"""),
+    code("""
+const mel = sm.melSpectrogram(x, { sampleRate: audio.sampleRate, ...stftOpts, nMels: 40 });
+sm.show(sm.heatmap(sm.powerToDb(mel, { ref: 'max' }), { title: 'Mel spectrogram in dB (40 bands)' }));
+"""),
+    md("""
+## Bona fide vs spoofed
+
+Every spoofed clip of the corpus was made from a bona fide one (re-synthesised by a vocoder, or the
+same sentence spoken by a speech synthesiser). Here is a clip and its spoofed counterpart side by
+side, on the same colour scale. Listen to both.
+"""),
+    code("""
+const pair = meta ? [...meta.values()].find((r) => r.fields.class === 'spoof' && r.fields.bonafide_pair === rel(clip.path)) : undefined;
+const spoofItem = pair ? ds.items.find((it) => rel(it.path) === pair.path)! : ds.items.find((it) => it.label === 'spoof')!;
+const spoofAudio = await sm.loadAudio(spoofItem.path, { mono: true });
+const spoofDb = sm.powerToDb(sm.spectrogram(spoofAudio.channels[0], { sampleRate: spoofAudio.sampleRate, ...stftOpts }), { ref: 'max' });
+console.log('spoof:', rel(spoofItem.path), 'attack system:', spoofItem.attack);
+sm.show(sm.compareStages({ [`bona fide`]: db, [`spoof (${spoofItem.attack})`]: spoofDb }, { title: 'Bona fide vs spoofed, dB' }));
+sm.listen(spoofAudio, { label: `spoof (${spoofItem.attack}): ${rel(spoofItem.path)}` });
+"""),
+    md("""
+Differences are often subtle to the eye: smeared or too-regular harmonics, missing noise between
+them, a hard upper band edge. Notebook 2 shows tools to emphasise such structures; notebook 3 lets a
+network find them.
+"""),
+])
+
+# ------------------------------------------------------------------------------------------------
+write("02-morphology", [
+    md("""
+# 2. Grey-level morphology on spectrograms
+
+Mathematical morphology probes an image with a small shape, the **footprint** (structuring
+element). On a grey-level image such as a dB spectrogram:
+
+* **erosion** replaces each pixel by the *minimum* under the footprint: dark areas grow, thin bright
+  details vanish;
+* **dilation** takes the *maximum*: bright areas grow;
+* **opening** = erosion then dilation: removes bright details *smaller than the footprint* and keeps
+  the rest in place;
+* **closing** = dilation then erosion: fills dark gaps smaller than the footprint;
+* **top-hats** keep what opening/closing removed: white top-hat = image − opening (small bright
+  peaks), black top-hat = closing − image (small dark gaps).
+
+The footprint's shape decides *which* structures count as small: a horizontal line (along time)
+keeps horizontal stripes like harmonics, a vertical line (along frequency) keeps vertical ones like
+onsets and clicks.
+"""),
+    code(SETUP),
+    code("""
+const clip = ds.items.find((it) => it.label === 'bonafide' && it.path.includes('en-allison')) ?? ds.items.find((it) => it.label === 'bonafide')!;
+const audio = await sm.loadAudio(clip.path, { mono: true });
+const stftOpts = { nFft: 256, hopLength: 80, winLength: 200 };
+const db = sm.powerToDb(sm.spectrogram(audio.channels[0], { sampleRate: audio.sampleRate, ...stftOpts }), { ref: 'max' });
+console.log(rel(clip.path), `${db.rows}×${db.cols} dB spectrogram`);
+"""),
+    md("""
+## Footprints
+
+Each cell is one STFT bin (31.25 Hz) by one frame (10 ms); the red dot is the anchor (centre).
+"""),
+    code("""
+const fps = {
+  'rect 3×3': sm.footprint.rect(3, 3),
+  'line 5 along time': sm.footprint.line(5, 'time'),
+  'line 5 along frequency': sm.footprint.line(5, 'frequency'),
+  'disk r=2': sm.footprint.disk(2),
+};
+for (const [name, fp] of Object.entries(fps)) sm.show(sm.footprintFigure(fp, { title: name }));
+"""),
+    md("""
+## Every operator with the same footprint (rect 3×3)
+
+Zoom into one panel: the axes are linked, so all panels follow.
+"""),
+    code("""
+const fp = sm.footprint.rect(3, 3);
+sm.show(sm.compareStages({
+  original: db,
+  erosion: sm.erode(db, fp),
+  dilation: sm.dilate(db, fp),
+  opening: sm.opening(db, fp),
+  closing: sm.closing(db, fp),
+}, { columns: 3, title: 'Grey-level morphology, footprint rect 3×3' }));
+// The gradient (dilation − erosion) is a difference in dB, so it gets its own colour scale: edges of harmonics and onsets.
+sm.show(sm.heatmap(sm.morphologicalGradient(db, fp), { title: 'Morphological gradient, rect 3×3 (dB range under the footprint)', colorScale: 'magma', unit: 'dB' }));
+"""),
+    md("""
+## The footprint shape matters
+
+Opening with a line along time keeps horizontal structure (harmonics survive, short vertical
+clicks go); with a line along frequency it keeps vertical structure (onsets survive, harmonics
+thinner than 5 bins go).
+"""),
+    code("""
+sm.show(sm.compareStages(Object.fromEntries([['original', db], ...Object.entries(fps).map(([n, f]) => [`opening, ${n}`, sm.opening(db, f)])]), { columns: 3, title: 'Opening with different footprints' }));
+"""),
+    md("""
+## Slider over footprint sizes
+
+Drag the slider: the larger the square, the more detail the opening removes. (All steps are saved
+in the notebook, so the slider works without a running kernel.)
+"""),
+    code("""
+const sizes = [1, 3, 5, 7, 9, 11];
+sm.show(sm.sliderFigure(sizes, (k) => sm.heatmap(sm.opening(db, sm.footprint.rect(k, k)), { title: `opening, rect ${k}×${k}`, zmin: -80, zmax: 0, maxCells: 8192 }), { label: 'footprint size' , active: 2 }));
+"""),
+    md("""
+## Top-hats: what opening and closing removed
+
+The white top-hat isolates bright details narrower than the footprint (harmonic peaks, with a
+vertical line footprint); the black top-hat isolates narrow dark gaps between them.
+"""),
+    code("""
+const vline = sm.footprint.line(5, 'frequency');
+sm.show(sm.compareStages({ 'white top-hat (line 5 freq)': sm.whiteTopHat(db, vline), 'black top-hat (line 5 freq)': sm.blackTopHat(db, vline) }, { title: 'Top-hats: detail removed by opening / closing (dB above / below)', colorScale: 'magma' }));
+"""),
+    md("""
+## Reconstruction
+
+A plain opening also shrinks the big structures it keeps. **Opening by reconstruction** erodes,
+then grows the result back inside the original by repeated geodesic dilation: whatever survived the
+erosion comes back with its exact shape, whatever did not is gone.
+"""),
+    code("""
+const big = sm.footprint.rect(5, 5);
+sm.show(sm.compareStages({ original: db, 'opening 5×5': sm.opening(db, big), 'opening by reconstruction 5×5': sm.openingByReconstruction(db, big) }, { columns: 3, title: 'Opening vs opening by reconstruction' }));
+"""),
+    md("""
+## Listen to a morphed spectrogram
+
+A spectrogram has no phase, so we cannot invert it exactly. **Griffin-Lim** finds a signal whose
+STFT magnitude matches a given one by alternating projections (32 iterations, seeded random start).
+We convert dB back to magnitude (`10^(dB/20)`, the square root of power), reconstruct the original
+and the opened spectrogram, and listen: the opening (rect 3×3, then line 7 along time) smooths
+away fine detail, which sounds dull and buzzy.
+"""),
+    code("""
+const toMagnitude = (g: sm.Spectrogram): sm.Spectrogram => ({ ...g, data: g.data.map((v) => Math.pow(10, v / 20)), unit: 'amplitude' });
+const gl = (g: sm.Spectrogram) => ({ sampleRate: audio.sampleRate, channels: [sm.griffinLim(toMagnitude(g), { ...stftOpts, nIter: 32, seed: 0 })] });
+const opened = sm.opening(sm.opening(db, sm.footprint.rect(3, 3)), sm.footprint.line(7, 'time'));
+sm.listen(audio, { label: 'original recording' });
+sm.listen(gl(db), { label: 'Griffin-Lim of the original dB spectrogram', normalize: true });
+sm.listen(gl(opened), { label: 'Griffin-Lim of the opened spectrogram', normalize: true });
+sm.show(sm.difference(opened, db, { title: 'opened − original (dB)' }));
+"""),
+])
+
+# ------------------------------------------------------------------------------------------------
+write("03-detect-deepfakes", [
+    md("""
+# 3. Detecting deepfakes with a small CNN
+
+The full path: data → feature pipeline → training (watch the chart) → equal error rate, ROC and DET
+curves, per-attack results → saliency maps showing which parts of the spectrogram drove a decision.
+"""),
+    code(SETUP),
+    md("""
+## Data and the held-out split
+
+The corpus's `meta.csv` assigns each speaker, and each sentence, to either *train* or *test*, so the
+test clips come from voices and sentences the model never heard. Two attack systems appear only in
+the test split (unseen attacks), as in the ASVspoof challenges.
+"""),
+    code("""
+const items = sm.withMetaSpeakers(ds);
+const split = sm.heldOutSplit({ ...ds, items });
+const count = (xs: sm.DatasetItem[]) => ({ bonafide: xs.filter((i) => i.label === 'bonafide').length, ...Object.fromEntries(Object.entries(sm.datasetSummary(xs).attacks)) });
+console.log('split by', split.by);
+sm.show(sm.resultsTable([{ part: 'train', ...count(split.train) }, { part: 'test', ...count(split.test) }], { title: 'Clips per split: bona fide and each attack system', width: 1000 }));
+"""),
+    md("""
+## The feature pipeline
+
+A pipeline is plain JSON: mono, 8 kHz, exactly 2 s, STFT power spectrogram, dB, resize to 64×64,
+min-max to [0, 1]. `runPipeline` keeps every stage so we can look at them.
+"""),
+    code("""
+const config = sm.ABLATION_PIPELINE;
+console.log(sm.pipelineToJson(config));
+const example = split.test.find((it) => it.label === 'bonafide')!;
+const run = sm.runPipeline(await sm.loadAudio(example.path), config);
+const grids = run.stages.filter((s) => 'rows' in s.output).map((s) => ({ name: s.name, grid: s.output as sm.Grid }));
+sm.show(sm.compareStages(grids, { columns: 4, title: `Pipeline stages of ${rel(example.path)}` }));
+"""),
+    md("""
+## Features for every clip
+
+Computed on worker threads and cached on disk (keyed by the pipeline and the file's content), so
+re-running this cell is instant.
+"""),
+    code("""
+const { cacheDir } = sm.ablationCacheDirs();
+const bar = sm.progress(split.train.length + split.test.length, { label: 'features' });
+const feats = await sm.computeFeatures([...split.train, ...split.test].map((it) => it.path), config, { cacheDir, onProgress: (d) => bar.update(d) });
+bar.done(`${feats.rows}×${feats.cols}, ${feats.cacheHits} from cache`);
+const trainX = feats.features.slice(0, split.train.length);
+const testX = feats.features.slice(split.train.length);
+const trainY = split.train.map((it) => (it.label === 'bonafide' ? 1 : 0));
+"""),
+    md("""
+## Training
+
+A small CNN (three 3×3 convolution blocks, global average pooling, two outputs), Adam, classes
+weighted so bona fide and spoof count equally. 20 % of the training speakers' clips are held out
+for validation (stratified), so the chart shows whether the model generalises or memorises.
+"""),
+    code("""
+const info = await sm.initBackend();
+console.log(sm.formatBackendInfo(info));
+const epochs = QUICK ? 2 : 12;
+const chart = sm.liveChart({ title: 'Training', xTitle: 'epoch' });
+const trained = await sm.trainClassifier({ inputs: trainX, labels: trainY }, {
+  epochs, seed: 0, classWeight: 'balanced', validationSplit: 0.2, progress: false, log: null,
+  onEpoch: (l) => chart.update(l.epoch, { loss: l.loss, valLoss: l.valLoss, accuracy: l.accuracy, valAccuracy: l.valAccuracy }),
+});
+const model = trained.model;
+"""),
+    md("""
+## Equal error rate on the test split
+
+The detector outputs a score (higher = more bona fide). The **EER** is the error rate at the
+threshold where the fraction of bona fide clips rejected equals the fraction of spoofs accepted
+(the ASVspoof metric; lower is better, 50 % is chance).
+"""),
+    code("""
+const scores = sm.predictScores(model, testX);
+const rows = split.test.map((it, i) => ({ uttId: it.id, attackId: it.attack ?? '-', key: it.label, score: scores[i] }));
+const ev = sm.evaluateScores(rows);
+console.log(`test EER ${(100 * ev.eer).toFixed(2)}%, ROC AUC ${ev.auc.toFixed(3)}, accuracy at the EER threshold ${(100 * ev.accuracy).toFixed(1)}%, minDCF ${ev.minDcf.toFixed(3)}`);
+const bona = rows.filter((r) => r.key === 'bonafide').map((r) => r.score);
+const spoof = rows.filter((r) => r.key === 'spoof').map((r) => r.score);
+sm.show(sm.rocFigure(bona, spoof, { title: 'ROC on the test split' }));
+sm.show(sm.detFigure(bona, spoof, { title: 'DET on the test split (probit axes)' }));
+"""),
+    md("""
+## Per attack
+
+Each attack's spoofs against all test bona fide clips. Attacks marked *unseen* never appeared in
+training: these show whether the detector learned something general or just one synthesiser's
+fingerprint.
+"""),
+    code("""
+const trainAttacks = new Set(split.train.map((it) => it.attack));
+sm.show(sm.resultsTable(ev.perAttack.map((a) => ({ attack: a.attackId, 'test clips': a.n, 'EER %': Number((100 * a.eer).toFixed(1)), 'in training': trainAttacks.has(a.attackId) ? 'yes' : 'no (unseen)' })), { title: 'Per-attack EER' }));
+"""),
+    md("""
+## Where does the model look?
+
+**Gradient × input** marks the input pixels whose change would move the bona fide score most
+(red: pushes towards bona fide, blue: towards spoof). **Grad-CAM** weights the last convolution
+block's activation maps by their gradient: a coarser map of the regions that mattered.
+"""),
+    code("""
+const pick = (label: string) => split.test.findIndex((it) => it.label === label);
+for (const label of ['bonafide', 'spoof']) {
+  const i = pick(label);
+  const g = testX[i];
+  sm.show(sm.compareStages({ [`input (${label}${split.test[i].attack ? `, ${split.test[i].attack}` : ''})`]: g, 'gradient × input': sm.gradientTimesInput(model, g), 'Grad-CAM': sm.gradCam(model, g) }, { columns: 3, title: `${rel(split.test[i].path)}: score ${scores[i].toFixed(2)}` }));
+}
+model.dispose();
+"""),
+])
+
+# ------------------------------------------------------------------------------------------------
+write("04-ablation-report", [
+    md("""
+# 4. Does morphological preprocessing help? An ablation
+
+**Question.** Does applying a grey-level morphology operator to the dB spectrogram, before the CNN
+sees it, change how well the detector separates bona fide from spoofed speech?
+
+**Design.** One *arm* per preprocessing: none (the baseline), or erosion, dilation, opening, closing
+or white top-hat with one of three footprints (rect 3×3, line 5 along time, line 5 along
+frequency), inserted right after the dB stage. Everything else is identical across arms: the same
+train/test split (meta.csv: speakers and sentences disjoint), the same model, the same number of
+epochs (no early stopping), the same seeds. Each arm is trained with several seeds; seed *s* of
+every arm uses the same initialisation and batch order, so the per-seed differences from the
+baseline are **paired**. We report mean ± sd of the test EER, the paired difference with a 95 %
+t interval and p-value, and how many seeds went each way.
+"""),
+    code(SETUP),
+    code("""
+const { cacheDir, runCacheDir } = sm.ablationCacheDirs();
+const seeds = QUICK ? 2 : sm.ABLATION_DEFAULTS.seeds;
+const epochs = QUICK ? 1 : sm.ABLATION_DEFAULTS.epochs;
+const arms = QUICK ? sm.ablationArms(['opening', 'whiteTopHat'], [{ shape: 'rect', rows: 3, cols: 3 }]) : sm.ablationArms();
+console.log(`${arms.length} arms × ${seeds} seeds, ${epochs} epochs each${QUICK ? ' (QUICK mode: a smoke test, not the real experiment)' : ''}`);
+const bar = sm.progress(arms.length * seeds, { label: 'runs' });
+const result = await sm.runAblation(DATA, { seeds, epochs, arms, cacheDir, runCacheDir, onEvent: (e) => { if (e.kind === 'run') bar.update(e.runsDone, `${e.arm} seed ${e.seed}: EER ${(100 * e.eer).toFixed(1)}%`); } });
+bar.done();
+console.log(`backend: ${result.backend}`);
+console.log(`model: ${result.model}`);
+console.log(`test: ${result.data.split.test} clips; train: ${result.data.split.train} clips; features ${result.data.features.rows}×${result.data.features.cols}`);
+"""),
+    md("""
+## Results
+
+EER in percent (lower is better). Δ is EER(arm) − EER(none) in percentage points, averaged over
+paired seeds; negative means the arm beat the baseline.
+"""),
+    code("""
+sm.show(sm.ablationTableFigure(result));
+"""),
+    code("""
+sm.show(sm.ablationFigure(result));
+"""),
+    code("""
+sm.show(sm.pairedFigure(result));
+"""),
+    md("""
+## Per attack
+
+Mean test EER (%) over seeds, each attack's spoofs against all test bona fide clips.
+"""),
+    code("""
+sm.show(sm.resultsTable(sm.perAttackRows(result), { title: 'Per-attack EER (%) by arm', width: 1100 }));
+"""),
+    md("""
+## Conclusion
+
+The text below is generated from the numbers above by `sm.conclusion(result)`: each sentence is a
+branch on the measured intervals, so it cannot claim an effect the numbers do not show.
+"""),
+    code("""
+import * as tslab from 'tslab';
+tslab.display.markdown(sm.conclusion(result));
+"""),
+])
+
+
+def adopt(src_dir):
+    """Copies executed notebooks from `src_dir` (e.g. reports/notebooks) over the sources, dropping the
+    ~10 MB plotly.js loader output: GitHub shows the PNGs without it, and a live kernel re-embeds it."""
+    for p in sorted(Path(src_dir).glob("[0-9][0-9]-*.ipynb")):
+        nb = json.loads(p.read_text())
+        for c in nb["cells"]:
+            if c["cell_type"] == "code":
+                c["outputs"] = [o for o in c["outputs"] if "embedded by specmorph" not in "".join(o.get("data", {}).get("text/html", ""))]
+        (HERE / p.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+        print("adopted", p.name, (HERE / p.name).stat().st_size // 1024, "KB")
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--adopt":
+        adopt(sys.argv[2])
+    else:
+        print("wrote", sorted(p.name for p in HERE.glob("*.ipynb")))

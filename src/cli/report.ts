@@ -1,0 +1,125 @@
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { DatasetError } from '../errors';
+import { OptionSpec, helpText, intOption, parseArgs } from './args';
+import { ablationLogger, writeAtomic } from './ablate';
+import { DATA_OPTIONS, cacheDirArg, loadDataArgs } from './data';
+
+const SPEC: Record<string, OptionSpec> = {
+  ...DATA_OPTIONS,
+  out: { type: 'string', arg: 'DIR', help: 'report folder (default reports)' },
+  seeds: { type: 'string', arg: 'N', help: 'seeds per ablation arm (default 3)' },
+  epochs: { type: 'string', arg: 'N', help: 'training epochs per run (default 6)' },
+  notebooks: { type: 'string', arg: 'DIR', help: 'notebooks to execute (default notebooks/ of this checkout)' },
+  'no-notebooks': { type: 'flag', help: 'skip executing the notebooks' },
+  help: { type: 'flag', help: 'show this help' },
+};
+
+export const REPORT_HELP = helpText(
+  'Usage: specmorph report [--data datasets/corpus] [--out reports] [--seeds 3] [--epochs 6] [--no-notebooks]',
+  'The main job (npm start): runs the morphology ablation on the data, executes the notebooks headless\n(tslab kernel, nbconvert) and writes the folder: ablation.json, summary.json, report.html, img/*.png,\nnotebooks/*.ipynb + .html. Prints the headline table; progress on stderr.',
+  SPEC,
+);
+
+/** The checkout this module runs from (dist/cli or src/cli are two levels below it). */
+function checkoutRoot(): string {
+  return path.resolve(__dirname, '..', '..');
+}
+
+/** `specmorph report`: returns the exit code. */
+export async function reportCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, SPEC, 'report');
+  if (args.help) {
+    process.stdout.write(REPORT_HELP);
+    return 0;
+  }
+  const t0 = Date.now();
+  const seeds = intOption(args, 'seeds', 3, 1, 1000);
+  const epochs = intOption(args, 'epochs', 6, 1, 100000);
+  const workers = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
+  if (!args.data && !args.protocol) args.data = 'datasets/corpus';
+  const out = path.resolve(typeof args.out === 'string' ? args.out : 'reports');
+  const root = checkoutRoot();
+  const nbDir = path.resolve(typeof args.notebooks === 'string' ? args.notebooks : path.join(root, 'notebooks'));
+  const cacheDir = cacheDirArg(args);
+  const ds = await loadDataArgs(args, 'report');
+  const { runAblation } = await import('../report/ablation');
+  const { ablationFigure, pairedFigure, ablationText, ablationMarkdown, ablationRows } = await import('../report/figures');
+  const { conclusion } = await import('../report/conclusion');
+  const { reportHtml } = await import('../report/html');
+  const { savePng } = await import('../notebook/png');
+  const { compareStages } = await import('../notebook/compare');
+  const { heatmap } = await import('../notebook/heatmap');
+
+  process.stderr.write(`report: ablation on ${ds.root} (${ds.items.length} clips), ${seeds} seeds, ${epochs} epochs\n`);
+  const result = await runAblation(ds, { seeds, epochs, cacheDir, runCacheDir: cacheDir ? path.join(path.dirname(cacheDir), 'ablation-runs') : null, workers, onEvent: ablationLogger() });
+  const text = conclusion(result);
+  process.stderr.write(`backend: ${result.backend}\n`);
+
+  await fs.mkdir(path.join(out, 'img'), { recursive: true });
+  await writeAtomic(path.join(out, 'ablation.json'), `${JSON.stringify({ ...result, conclusion: text }, null, 1)}\n`);
+  await writeAtomic(path.join(out, 'ablation.md'), `${ablationMarkdown(result)}\n\n${text}\n`);
+  savePng(ablationFigure(result), path.join(out, 'img', 'ablation.png'));
+  if (result.arms.length > 1) savePng(pairedFigure(result), path.join(out, 'img', 'ablation-paired.png'));
+
+  // Pictures of the pipeline on one real test clip (the first bona fide one): spectrogram, opening.
+  const figures: { caption: string; figure: import('../notebook/types').Figure }[] = [];
+  const clip = ds.items.find((it) => it.label === 'bonafide');
+  if (clip) {
+    const { loadAudio } = await import('../audio/decode');
+    const { spectrogram } = await import('../spectral/spectrogram');
+    const { powerToDb } = await import('../spectral/db');
+    const { opening } = await import('../morphology/opening');
+    const { footprint } = await import('../morphology/footprint');
+    const a = await loadAudio(clip.path, { mono: true });
+    const db = powerToDb(spectrogram(a.channels[0], { sampleRate: a.sampleRate, nFft: 256, hopLength: 80, winLength: 200 }), { ref: 'max' });
+    const spec = heatmap(db, { title: `Spectrogram (dB) of ${path.relative(ds.root, clip.path)}` });
+    const open = compareStages({ 'dB spectrogram': db, 'opening, rect 3×3': opening(db, footprint.rect(3, 3)) }, { title: 'Grey-level opening removes peaks narrower than the footprint' });
+    savePng(spec, path.join(out, 'img', 'spectrogram.png'));
+    savePng(open, path.join(out, 'img', 'opening.png'));
+    figures.push({ caption: 'A bona fide clip', figure: spec }, { caption: 'Opening vs original', figure: open });
+  }
+
+  const notebooks: { name: string; ok: boolean; seconds: number; error?: string; href?: string }[] = [];
+  if (!args['no-notebooks']) {
+    const { notebookRunnerMissing, executeNotebookFile } = await import('../report/execute');
+    const missing = notebookRunnerMissing(root);
+    const files = existsSync(nbDir) ? (await fs.readdir(nbDir)).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort() : [];
+    if (missing) process.stderr.write(`notebooks: skipped (${missing})\n`);
+    else if (files.length === 0) process.stderr.write(`notebooks: none found in ${nbDir}\n`);
+    for (const f of missing ? [] : files) {
+      process.stderr.write(`notebook ${f}: executing...\n`);
+      try {
+        const r = await executeNotebookFile(path.join(nbDir, f), path.join(out, 'notebooks'), {
+          root,
+          env: { SPECMORPH_DATA: ds.root, ...(cacheDir ? { SPECMORPH_CACHE: cacheDir } : {}) },
+        });
+        notebooks.push({ name: f, ok: true, seconds: r.seconds, href: `notebooks/${path.basename(r.html ?? r.ipynb)}` });
+        process.stderr.write(`notebook ${f}: done in ${r.seconds.toFixed(0)} s\n`);
+      } catch (e) {
+        notebooks.push({ name: f, ok: false, seconds: 0, error: (e as Error).message });
+        process.stderr.write(`notebook ${f}: FAILED: ${(e as Error).message}\n`);
+      }
+    }
+  }
+  await writeAtomic(path.join(out, 'report.html'), reportHtml(result, { figures, notebooks: notebooks.filter((n) => n.ok && n.href).map((n) => ({ name: n.name, href: n.href! })) }));
+  const seconds = (Date.now() - t0) / 1000;
+  const summary = {
+    data: result.data.root,
+    split: result.data.split,
+    backend: result.backend,
+    model: result.model,
+    epochs: result.epochs,
+    seeds: result.seeds,
+    table: ablationRows(result),
+    conclusion: text,
+    notebooks,
+    seconds: { ...result.seconds, total: seconds },
+  };
+  await writeAtomic(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
+  process.stderr.write(`report written to ${out} in ${seconds.toFixed(0)} s\n`);
+  process.stdout.write(`${ablationText(result)}\n\n${text.replace(/\*\*/g, '')}\n\nbackend: ${result.backend}\nreport: ${path.join(out, 'report.html')}\n`);
+  const failed = notebooks.filter((n) => !n.ok);
+  if (failed.length) throw new DatasetError(`report: ${failed.length} notebook(s) failed: ${failed.map((n) => n.name).join(', ')} (see stderr)`);
+  return 0;
+}

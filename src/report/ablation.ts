@@ -1,0 +1,281 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ParameterError, assert } from '../errors';
+import { computeFeatures, dataFingerprint, type FeatureSet } from '../dataset/features';
+import { scanFolderDataset } from '../dataset/folder';
+import { datasetSummary, type Dataset, type DatasetItem } from '../dataset/types';
+import { computeEer, perAttackEer, rocAuc } from '../model/evaluate';
+import { specmorphVersion } from '../model/io';
+import { canonicalJson, type FootprintSpec, type PipelineConfig } from '../pipeline/config';
+import { ABLATION_PIPELINE, ablationArms, armPipeline, type AblationArm } from './arms';
+import { heldOutSplit, withMetaSpeakers, type HeldOutSplit } from './split';
+import { mean, pairedComparison, std, type PairedComparison } from './stats';
+import { defaultTrainer, type AblationEpoch, type AblationTrainer } from './trainer';
+
+/** Progress events of {@link runAblation}, for a bar or a log. */
+export type AblationEvent =
+  | { kind: 'features'; arm: string; armIndex: number; arms: number; done: number; total: number }
+  | { kind: 'train'; arm: string; armIndex: number; arms: number; seed: number; epoch: number; epochs: number; loss: number }
+  | { kind: 'run'; arm: string; armIndex: number; arms: number; seed: number; eer: number; cached: boolean; runsDone: number; runs: number };
+
+/** Options of {@link runAblation}. */
+export interface AblationOptions {
+  /** Pipeline every arm starts from. @default ABLATION_PIPELINE */
+  base?: PipelineConfig;
+  /** Arms to compare; the first must be the baseline (`op: 'none'`). @default ablationArms() (none + 5 ops × 3 footprints) */
+  arms?: AblationArm[];
+  /** Number of seeds per arm (seeds 0..n-1), or the seed list. @default 3 */
+  seeds?: number | number[];
+  /** Training epochs, the same for every arm and seed (no early stopping, so no arm gets more or less training). @default 6 */
+  epochs?: number;
+  /** Feature cache folder (features are computed once per pipeline config), or null. @default null */
+  cacheDir?: string | null;
+  /**
+   * Folder of finished runs (one JSON per arm x seed, keyed by everything that determines the
+   * result: pipeline, data, split, epochs, seed, model, backend), or null to always train.
+   * @default null
+   */
+  runCacheDir?: string | null;
+  /** Feature worker threads. @default 'auto' */
+  workers?: number | 'auto';
+  /** The model code. @default defaultTrainer() (the `specmorph train` model) */
+  trainer?: AblationTrainer;
+  /** Test fraction when the data has no meta.csv split. @default 0.3 */
+  testFraction?: number;
+  /** Progress callback. @default undefined */
+  onEvent?: (e: AblationEvent) => void;
+}
+
+/** One training run: an arm and a seed. */
+export interface AblationRun {
+  seed: number;
+  /** Pooled test EER, fraction. */
+  eer: number;
+  /** Test ROC AUC (bona fide positive). */
+  auc: number;
+  /** Per-attack test EER (each attack's spoofs against all test bona fide), fraction. */
+  perAttack: Record<string, number>;
+  /** Training loss per epoch. */
+  history: AblationEpoch[];
+  /** Wall time of training + scoring (0 when read from the run cache). */
+  seconds: number;
+  /** Read from the run cache instead of trained. */
+  cached: boolean;
+}
+
+/** Mean and sample standard deviation over seeds. */
+export interface MeanStd {
+  mean: number;
+  std: number;
+}
+
+/** The results of one arm over all seeds. */
+export interface ArmResult {
+  name: string;
+  op: AblationArm['op'];
+  footprint: FootprintSpec | null;
+  /** Fingerprint of the arm's pipeline (its feature cache key). */
+  pipelineFingerprint: string;
+  runs: AblationRun[];
+  eer: MeanStd;
+  auc: MeanStd;
+  perAttack: Record<string, MeanStd>;
+  /** Paired (same seed) comparison of EER with the baseline arm; null for the baseline itself. */
+  vsBaseline: PairedComparison | null;
+}
+
+/** Everything an ablation produced, as written to `ablation.json`. */
+export interface AblationResult {
+  specmorphVersion: string;
+  createdAt: string;
+  data: {
+    root: string;
+    n: number;
+    bonafide: number;
+    spoof: number;
+    attacks: Record<string, number>;
+    speakers: number;
+    fingerprint: string;
+    split: { by: HeldOutSplit<DatasetItem>['by']; train: number; test: number; unlisted: number; trainBonafide: number; testBonafide: number; testAttacks: Record<string, number>; trainAttacks: Record<string, number> };
+    features: { rows: number; cols: number };
+  };
+  backend: string;
+  model: string;
+  epochs: number;
+  seeds: number[];
+  base: PipelineConfig;
+  arms: ArmResult[];
+  seconds: { features: number; training: number; total: number };
+}
+
+function countAttacks(items: readonly DatasetItem[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const it of items) if (it.label === 'spoof') out[it.attack ?? 'unknown'] = (out[it.attack ?? 'unknown'] ?? 0) + 1;
+  return out;
+}
+
+function sha(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+async function readRun(file: string): Promise<AblationRun | null> {
+  try {
+    const r = JSON.parse(await fs.readFile(file, 'utf8')) as AblationRun;
+    return typeof r.eer === 'number' && Array.isArray(r.history) ? { ...r, seconds: 0, cached: true } : null;
+  } catch {
+    return null;
+  }
+}
+
+async function writeRun(file: string, run: AblationRun): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(run));
+  await fs.rename(tmp, file);
+}
+
+/**
+ * Runs the morphology ablation: for each arm (the base pipeline with no morphology, or with one
+ * operator and footprint after the dB stage), computes the features of every clip (cached per
+ * pipeline), then for each seed trains the same model for the same number of epochs on the same
+ * training split and measures EER / AUC / per-attack EER on the same held-out test split.
+ *
+ * The split comes from the corpus's meta.csv when present (speaker- and sentence-disjoint), else a
+ * fixed-seed speaker-disjoint or stratified split, so every arm and seed sees identical data; seed
+ * `s` of every arm uses the same initialisation seed and batch order, which makes the per-seed
+ * differences paired.
+ */
+export async function runAblation(data: string | Dataset, opts: AblationOptions = {}): Promise<AblationResult> {
+  const t0 = Date.now();
+  const ds = typeof data === 'string' ? await scanFolderDataset(data) : data;
+  if (ds.kind !== 'audio') throw new ParameterError(`${ds.root}: the ablation needs audio (a PNG data set has no spectrogram to apply morphology to before resizing)`);
+  const base = opts.base ?? ABLATION_PIPELINE;
+  const arms = opts.arms ?? ablationArms();
+  assert(arms.length > 0 && arms[0].op === 'none', () => `arms[0] must be the baseline {op: 'none'}, got ${JSON.stringify(arms[0]?.op)}`);
+  const names = new Set(arms.map((a) => a.name));
+  assert(names.size === arms.length, () => 'arm names must be unique');
+  const seeds = Array.isArray(opts.seeds) ? opts.seeds : Array.from({ length: opts.seeds ?? 3 }, (_, i) => i);
+  assert(seeds.length > 0 && seeds.every((s) => Number.isInteger(s) && s >= 0), () => `seeds=${JSON.stringify(opts.seeds)} must be a positive count or a list of integers >= 0`);
+  const epochs = opts.epochs ?? 6;
+  assert(Number.isInteger(epochs) && epochs > 0, () => `epochs=${epochs} must be a positive integer`);
+  const trainer = opts.trainer ?? defaultTrainer();
+  const items = withMetaSpeakers(ds);
+  const split = heldOutSplit({ ...ds, items }, { testFraction: opts.testFraction });
+  const files = [...split.train, ...split.test].map((it) => it.path);
+  const nTrain = split.train.length;
+  const trainLabels = split.train.map((it) => it.label);
+
+  const results: ArmResult[] = [];
+  let featureSeconds = 0;
+  let trainSeconds = 0;
+  let rows = 0;
+  let cols = 0;
+  let dataFp = '';
+  const totalRuns = arms.length * seeds.length;
+  let runsDone = 0;
+  // Every arm's features first, then tfjs: feature worker threads and the threaded wasm backend's
+  // own workers are kept apart in time (the two together starved each other on 2 cores).
+  const featureSets: FeatureSet[] = [];
+  for (let a = 0; a < arms.length; a++) {
+    const tf0 = Date.now();
+    featureSets.push(
+      await computeFeatures(files, armPipeline(base, arms[a]), {
+        cacheDir: opts.cacheDir ?? null,
+        workers: opts.workers ?? 'auto',
+        onProgress: (done, total) => opts.onEvent?.({ kind: 'features', arm: arms[a].name, armIndex: a, arms: arms.length, done, total }),
+      }),
+    );
+    featureSeconds += (Date.now() - tf0) / 1000;
+  }
+  const backend = await trainer.backend();
+  const backendName = backend.split(' ')[0];
+  for (let a = 0; a < arms.length; a++) {
+    const arm = arms[a];
+    const feats = featureSets[a];
+    const fp = feats.fingerprint;
+    rows = feats.rows;
+    cols = feats.cols;
+    const all = [...split.train, ...split.test];
+    dataFp = dataFingerprint(all.map((it, i) => ({ id: it.id, hash: feats.hashes[i], label: it.label })));
+    const splitKey = sha(all.map((it, i) => `${i < nTrain ? 'train' : 'test'}\t${feats.hashes[i]}\t${it.label}\t${it.attack ?? '-'}`).join('\n'));
+    const trainFeats = feats.features.slice(0, nTrain);
+    const testFeats = feats.features.slice(nTrain);
+    const runs: AblationRun[] = [];
+    for (const seed of seeds) {
+      const key = sha(canonicalJson({ v: 1, pipeline: fp, split: splitKey, epochs, seed, model: trainer.model, backend: backendName }));
+      const file = opts.runCacheDir ? path.join(opts.runCacheDir, `${key}.json`) : null;
+      let run = file ? await readRun(file) : null;
+      if (!run) {
+        const ts = Date.now();
+        const { scores, history } = await trainer.fitAndScore({ features: trainFeats, labels: trainLabels }, testFeats, {
+          epochs,
+          seed,
+          onEpoch: (log) => opts.onEvent?.({ kind: 'train', arm: arm.name, armIndex: a, arms: arms.length, seed, epoch: log.epoch, epochs, loss: log.loss }),
+        });
+        const rowsOut = split.test.map((it, i) => ({ uttId: it.id.replace(/\s+/g, '_'), attackId: it.attack ?? '-', key: it.label, score: scores[i] }));
+        const bona = rowsOut.filter((r) => r.key === 'bonafide').map((r) => r.score);
+        const spoof = rowsOut.filter((r) => r.key === 'spoof').map((r) => r.score);
+        const perAttack: Record<string, number> = {};
+        for (const r of perAttackEer(rowsOut)) perAttack[r.attackId] = r.eer;
+        run = { seed, eer: computeEer(bona, spoof).eer, auc: rocAuc(bona, spoof), perAttack, history, seconds: (Date.now() - ts) / 1000, cached: false };
+        trainSeconds += run.seconds;
+        if (file) await writeRun(file, run);
+      }
+      runs.push(run);
+      runsDone++;
+      opts.onEvent?.({ kind: 'run', arm: arm.name, armIndex: a, arms: arms.length, seed, eer: run.eer, cached: run.cached, runsDone, runs: totalRuns });
+    }
+    const eers = runs.map((r) => r.eer);
+    const aucs = runs.map((r) => r.auc);
+    const attacks = [...new Set(runs.flatMap((r) => Object.keys(r.perAttack)))].sort();
+    const perAttack: Record<string, MeanStd> = {};
+    for (const k of attacks) {
+      const v = runs.map((r) => r.perAttack[k]).filter((x) => typeof x === 'number');
+      perAttack[k] = { mean: mean(v), std: std(v) };
+    }
+    results.push({
+      name: arm.name,
+      op: arm.op,
+      footprint: arm.footprint ?? null,
+      pipelineFingerprint: fp,
+      runs,
+      eer: { mean: mean(eers), std: std(eers) },
+      auc: { mean: mean(aucs), std: std(aucs) },
+      perAttack,
+      vsBaseline: a === 0 ? null : pairedComparison(eers, results[0].runs.map((r) => r.eer)),
+    });
+  }
+  const summary = datasetSummary(items);
+  return {
+    specmorphVersion: specmorphVersion(),
+    createdAt: new Date().toISOString(),
+    data: {
+      root: ds.root,
+      n: summary.n,
+      bonafide: summary.bonafide,
+      spoof: summary.spoof,
+      attacks: summary.attacks,
+      speakers: summary.speakers,
+      fingerprint: dataFp,
+      split: {
+        by: split.by,
+        train: split.train.length,
+        test: split.test.length,
+        unlisted: split.unlisted,
+        trainBonafide: split.train.filter((it) => it.label === 'bonafide').length,
+        testBonafide: split.test.filter((it) => it.label === 'bonafide').length,
+        trainAttacks: countAttacks(split.train),
+        testAttacks: countAttacks(split.test),
+      },
+      features: { rows, cols },
+    },
+    backend,
+    model: trainer.model,
+    epochs,
+    seeds,
+    base,
+    arms: results,
+    seconds: { features: featureSeconds, training: trainSeconds, total: (Date.now() - t0) / 1000 },
+  };
+}

@@ -1,0 +1,103 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ParameterError } from '../errors';
+import type { FootprintSpec, MorphologyOp, PipelineConfig, StageConfig } from '../pipeline/config';
+import { resolvePipelineConfig } from '../pipeline/config';
+
+/** One arm of the ablation: the base pipeline, with or without one morphology stage. */
+export interface AblationArm {
+  /** Label used in tables and figures, e.g. `opening rect 3×3`. */
+  name: string;
+  /** `'none'` = the base pipeline unchanged (the baseline). */
+  op: 'none' | MorphologyOp;
+  /** Footprint of the morphology stage; absent for `'none'`. */
+  footprint?: FootprintSpec;
+}
+
+/**
+ * The ablation's base pipeline, sized for the bundled corpus (8 kHz, 2 s clips) and the W4 time
+ * budget: mono, 8 kHz, 2 s (repeat-padded), 256-point STFT power spectrogram (25 ms Hann window,
+ * 10 ms hop: 129 bins x 201 frames), dB (ref 1, top 80 dB), area-resized to 64 x 64, min-max to [0, 1].
+ * The morphology stage of an arm goes right after dB, so footprint sizes are in STFT bins (31.25 Hz)
+ * and frames (10 ms), before any resizing blurs them.
+ */
+export const ABLATION_PIPELINE: PipelineConfig = Object.freeze({
+  stages: Object.freeze([
+    { op: 'mono' },
+    { op: 'resample', sampleRate: 8000 },
+    { op: 'crop', seconds: 2 },
+    { op: 'stft', nFft: 256, hopLength: 80, winLength: 200 },
+    { op: 'db' },
+    { op: 'resize', rows: 64, cols: 64 },
+    { op: 'normalise', method: 'minmax' },
+  ] as StageConfig[]) as StageConfig[],
+});
+
+/** The operators compared (the brief: erosion, dilation, opening, closing, top-hat). */
+export const ABLATION_OPS: readonly MorphologyOp[] = Object.freeze(['erode', 'dilate', 'opening', 'closing', 'whiteTopHat'] as MorphologyOp[]);
+
+/**
+ * The footprints compared: a small square (isotropic smoothing of both axes), a line along time
+ * (keeps horizontal structure: harmonics, formant tracks) and a line along frequency (keeps vertical
+ * structure: onsets, bursts, clicks).
+ */
+export const ABLATION_FOOTPRINTS: readonly FootprintSpec[] = Object.freeze([
+  { shape: 'rect', rows: 3, cols: 3 },
+  { shape: 'line', length: 5, axis: 'time' },
+  { shape: 'line', length: 5, axis: 'frequency' },
+] as FootprintSpec[]);
+
+/** Short name of a footprint spec, e.g. `rect 3×3`, `line 5 time`, `disk r2`. */
+export function footprintName(fp: FootprintSpec): string {
+  switch (fp.shape) {
+    case 'line':
+      return `line ${fp.length} ${fp.axis}`;
+    case 'disk':
+      return `disk r${fp.radius}`;
+    case 'mask':
+      return `mask ${fp.mask.length}×${fp.mask[0]?.length ?? 0}`;
+    default:
+      return `${fp.shape} ${fp.rows}×${fp.cols}`;
+  }
+}
+
+/** The arm list `none` + every op x every footprint. */
+export function ablationArms(ops: readonly MorphologyOp[] = ABLATION_OPS, footprints: readonly FootprintSpec[] = ABLATION_FOOTPRINTS): AblationArm[] {
+  const arms: AblationArm[] = [{ name: 'none', op: 'none' }];
+  for (const op of ops) for (const fp of footprints) arms.push({ name: `${op} ${footprintName(fp)}`, op, footprint: fp });
+  return arms;
+}
+
+/**
+ * The pipeline of one arm: `base` with the arm's morphology stage inserted right after the `db`
+ * stage (or right after the spectral stage when there is no dB stage). Validated.
+ */
+export function armPipeline(base: PipelineConfig, arm: AblationArm): PipelineConfig {
+  const stages = base.stages.map((s) => ({ ...s }) as StageConfig);
+  if (arm.op === 'none') return resolvePipelineConfig({ stages });
+  if (!arm.footprint) throw new ParameterError(`arm "${arm.name}": op=${arm.op} needs a footprint`);
+  let at = stages.findIndex((s) => s.op === 'db');
+  if (at < 0) at = stages.findIndex((s) => ['stft', 'mel', 'mfcc', 'lfcc'].includes(s.op));
+  if (at < 0) throw new ParameterError('base pipeline has no spectral stage to put the morphology after');
+  stages.splice(at + 1, 0, { op: arm.op, footprint: arm.footprint } as StageConfig);
+  return resolvePipelineConfig({ stages });
+}
+
+/** The ablation settings `npm start`, `specmorph ablate` and notebook 04 share (sized for W4: <= 10 min on 2 cores). */
+export const ABLATION_DEFAULTS = Object.freeze({
+  /** Seeds per arm. */
+  seeds: 3,
+  /** Epochs per run, the same for every arm. */
+  epochs: 6,
+});
+
+/**
+ * The feature cache and the finished-run cache used by the CLI and the notebooks:
+ * `$SPECMORPH_CACHE` (or `~/.cache/specmorph/features`) and its sibling `ablation-runs`.
+ */
+export function ablationCacheDirs(): { cacheDir: string; runCacheDir: string } {
+  const cacheDir = process.env.SPECMORPH_CACHE
+    ? path.resolve(process.env.SPECMORPH_CACHE)
+    : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'specmorph', 'features');
+  return { cacheDir, runCacheDir: path.join(path.dirname(cacheDir), 'ablation-runs') };
+}

@@ -1,0 +1,74 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DatasetError } from '../errors';
+
+/** Debian's python with Jupyter (the `python3` first on PATH may be another one). */
+export const JUPYTER_PYTHON = '/usr/bin/python3';
+
+/** Why notebooks cannot be executed here (Jupyter or tslab missing), or null when they can. */
+export function notebookRunnerMissing(root: string): string | null {
+  if (!existsSync(JUPYTER_PYTHON)) return `${JUPYTER_PYTHON} is missing (Debian python3 with Jupyter; run npm run setup)`;
+  const r = spawnSync(JUPYTER_PYTHON, ['-c', 'import nbconvert, nbclient, jupyter_client'], { encoding: 'utf8' });
+  if (r.status !== 0) return `Jupyter is missing for ${JUPYTER_PYTHON} (apt-get install python3-nbclient jupyter-nbconvert)`;
+  if (!existsSync(path.join(root, 'node_modules/.bin/tslab'))) return 'node_modules/.bin/tslab is missing (npm ci)';
+  return null;
+}
+
+let kernelPath: string | undefined;
+/** Registers this checkout's tslab kernel in a private prefix and returns the JUPYTER_PATH that finds it. */
+export function privateTslabKernel(root: string): string {
+  if (kernelPath) return kernelPath;
+  const prefix = mkdtempSync(path.join(tmpdir(), 'specmorph-kernel-'));
+  const bin = path.join(root, 'node_modules/.bin/tslab');
+  const r = spawnSync(bin, ['install', `--python=${JUPYTER_PYTHON}`, `--binary=${bin}`, `--prefix=${prefix}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new DatasetError(`tslab install failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
+  kernelPath = path.join(prefix, 'share', 'jupyter');
+  return kernelPath;
+}
+
+/** Options of {@link executeNotebookFile}. */
+export interface ExecuteOptions {
+  /** The checkout (for node_modules/.bin/tslab). */
+  root: string;
+  /** Extra environment for the kernel (e.g. SPECMORPH_DATA). @default {} */
+  env?: Record<string, string>;
+  /** Per-cell timeout in seconds. @default 900 */
+  timeoutSec?: number;
+  /** Also export HTML next to the executed notebook. @default true */
+  html?: boolean;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => resolve({ code: code ?? 1, stderr }));
+  });
+}
+
+/**
+ * Executes `notebook` headless with the tslab kernel (nbconvert --execute, cwd = the notebook's
+ * folder) and writes `outDir/NAME.ipynb` (and `NAME.html`). Resolves to the paths and wall time;
+ * throws a DatasetError with nbconvert's last error line when a cell fails.
+ */
+export async function executeNotebookFile(notebook: string, outDir: string, opts: ExecuteOptions): Promise<{ ipynb: string; html: string | null; seconds: number }> {
+  const t0 = Date.now();
+  const env = { ...process.env, ...(opts.env ?? {}), JUPYTER_PATH: privateTslabKernel(opts.root), PYDEVD_DISABLE_FILE_VALIDATION: '1' };
+  const name = path.basename(notebook, '.ipynb');
+  const timeout = opts.timeoutSec ?? 900;
+  const r = await run(JUPYTER_PYTHON, ['-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab', `--ExecutePreprocessor.timeout=${timeout}`, '--output-dir', outDir, '--output', name, notebook], env, path.dirname(notebook));
+  if (r.code !== 0) {
+    const why = r.stderr.split('\n').filter((l) => /Error|error/.test(l)).slice(-3).join(' / ') || r.stderr.trim().split('\n').pop();
+    throw new DatasetError(`${notebook}: execution failed (${why})`);
+  }
+  const ipynb = path.join(outDir, `${name}.ipynb`);
+  let html: string | null = null;
+  if (opts.html ?? true) {
+    const h = await run(JUPYTER_PYTHON, ['-m', 'jupyter', 'nbconvert', '--to', 'html', '--output-dir', outDir, '--output', name, ipynb], env, outDir);
+    if (h.code === 0) html = path.join(outDir, `${name}.html`);
+  }
+  return { ipynb, html, seconds: (Date.now() - t0) / 1000 };
+}

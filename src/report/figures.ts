@@ -1,0 +1,176 @@
+import type { Figure, Trace } from '../notebook/types';
+import type { AblationResult } from './ablation';
+import { formatMeanStd, verdict } from './conclusion';
+
+const OP_SHORT: Record<string, string> = { none: 'none', erode: 'ero', dilate: 'dil', opening: 'open', closing: 'close', whiteTopHat: 'WTH', blackTopHat: 'BTH', morphologicalGradient: 'grad' };
+
+/**
+ * A tick label short enough for 16 arms side by side: operator (ero, dil, open, close, WTH) and
+ * footprint (sq3 = rect 3×3, t5 / f5 = line of 5 along time / frequency, d2 = disk radius 2).
+ */
+export function shortArmName(arm: { op: string; footprint: import('../pipeline/config').FootprintSpec | null }): string {
+  const fp = arm.footprint;
+  const f = !fp ? '' : fp.shape === 'line' ? `${fp.axis === 'time' ? 't' : 'f'}${fp.length}` : fp.shape === 'disk' ? `d${fp.radius}` : fp.shape === 'mask' ? 'mask' : fp.rows === fp.cols && fp.shape === 'rect' ? `sq${fp.rows}` : `${fp.shape[0]}${fp.rows}x${fp.cols}`;
+  return `${OP_SHORT[arm.op] ?? arm.op}${f ? ` ${f}` : ''}`;
+}
+
+const AXIS_NOTE = 'arm: operator + footprint (sq3 = rect 3x3, t5 / f5 = line of 5 along time / frequency; WTH = white top-hat)';
+
+const COLORS = ['#636efa', '#EF553B', '#00cc96', '#ab63fa', '#FFA15A', '#19d3f3'];
+
+function opColor(op: string, ops: string[]): string {
+  return op === 'none' ? '#444444' : COLORS[ops.indexOf(op) % COLORS.length];
+}
+
+/**
+ * The ablation plot: test EER (%) of every arm, one small dot per seed and a diamond at the mean
+ * with a ±1 sd bar, the baseline's mean as a dashed horizontal line. x = arm (ticks labelled with
+ * the arm names), y = EER in percent.
+ */
+export function ablationFigure(r: AblationResult, opts: { title?: string } = {}): Figure {
+  const ops = [...new Set(r.arms.map((a) => a.op).filter((o) => o !== 'none'))];
+  const data: Trace[] = [];
+  const xs = r.arms.map((_, i) => i);
+  const base = r.arms[0].eer.mean * 100;
+  data.push({ type: 'scatter', mode: 'lines', x: [-0.5, r.arms.length - 0.5], y: [base, base], line: { color: '#888888', dash: 'dash', width: 1 }, name: 'baseline mean', hoverinfo: 'skip' });
+  for (const op of ['none', ...ops]) {
+    const idx = r.arms.map((a, i) => (a.op === op ? i : -1)).filter((i) => i >= 0);
+    const color = opColor(op, ops);
+    const barX: (number | null)[] = [];
+    const barY: (number | null)[] = [];
+    for (const i of idx) {
+      const { mean, std } = r.arms[i].eer;
+      barX.push(i, i, null);
+      barY.push(100 * (mean - std), 100 * (mean + std), null);
+    }
+    data.push({ type: 'scatter', mode: 'lines', x: barX, y: barY, line: { color, width: 2 }, showlegend: false, hoverinfo: 'skip' });
+    data.push({
+      type: 'scatter',
+      mode: 'markers',
+      x: idx.flatMap((i) => r.arms[i].runs.map((_, k) => i + (k - (r.arms[i].runs.length - 1) / 2) * 0.12)),
+      y: idx.flatMap((i) => r.arms[i].runs.map((run) => 100 * run.eer)),
+      marker: { color, size: 5, opacity: 0.6 },
+      showlegend: false,
+      hovertemplate: 'EER %{y:.2f}%<extra>one seed</extra>',
+    });
+    data.push({
+      type: 'scatter',
+      mode: 'markers',
+      x: idx,
+      y: idx.map((i) => 100 * r.arms[i].eer.mean),
+      marker: { color, size: 10, symbol: 'diamond' },
+      name: op === 'none' ? 'none (baseline)' : op,
+      text: idx.map((i) => `${r.arms[i].name}: ${formatMeanStd(r.arms[i].eer)}`),
+      hovertemplate: '%{text}<extra></extra>',
+    });
+  }
+  return {
+    data,
+    layout: {
+      title: { text: opts.title ?? `Test EER by preprocessing arm (dots: ${r.seeds.length} seeds; diamond and bar: mean and 1 sd)` },
+      width: Math.max(760, 60 * r.arms.length + 160),
+      height: 440,
+      margin: { l: 70, r: 20, t: 60, b: 70 },
+      xaxis: { title: { text: AXIS_NOTE }, tickvals: xs, ticktext: r.arms.map(shortArmName), range: [-0.5, r.arms.length - 0.5] },
+      yaxis: { title: { text: 'test EER (%)' }, rangemode: 'tozero' },
+      legend: { orientation: 'h', y: 1.08 },
+    },
+    config: { displaylogo: false, responsive: true },
+  };
+}
+
+/**
+ * The paired comparison: for each arm, EER(arm, seed) − EER(baseline, seed) in percentage points,
+ * one dot per seed and the mean with its 95 % t interval; zero (no difference) as a line.
+ * Below zero = the arm beat the baseline with that seed.
+ */
+export function pairedFigure(r: AblationResult, opts: { title?: string } = {}): Figure {
+  const arms = r.arms.slice(1);
+  const ops = [...new Set(arms.map((a) => a.op))];
+  const data: Trace[] = [{ type: 'scatter', mode: 'lines', x: [-0.5, arms.length - 0.5], y: [0, 0], line: { color: '#888888', dash: 'dash', width: 1 }, name: 'no difference', hoverinfo: 'skip' }];
+  const ciX: (number | null)[] = [];
+  const ciY: (number | null)[] = [];
+  arms.forEach((a, i) => {
+    const c = a.vsBaseline!;
+    if (c.ci95) {
+      ciX.push(i, i, null);
+      ciY.push(100 * c.ci95[0], 100 * c.ci95[1], null);
+    }
+  });
+  data.push({ type: 'scatter', mode: 'lines', x: ciX, y: ciY, line: { color: '#444444', width: 2 }, name: '95% CI of mean Δ' });
+  data.push({
+    type: 'scatter',
+    mode: 'markers',
+    x: arms.flatMap((a, i) => a.vsBaseline!.differences.map((_, k) => i + (k - (a.vsBaseline!.differences.length - 1) / 2) * 0.12)),
+    y: arms.flatMap((a) => a.vsBaseline!.differences.map((d) => 100 * d)),
+    marker: { color: arms.flatMap((a) => a.vsBaseline!.differences.map(() => opColor(a.op, ops))), size: 5, opacity: 0.7 },
+    name: 'one seed',
+  });
+  data.push({
+    type: 'scatter',
+    mode: 'markers',
+    x: arms.map((_, i) => i),
+    y: arms.map((a) => 100 * a.vsBaseline!.mean),
+    marker: { color: arms.map((a) => opColor(a.op, ops)), size: 10, symbol: 'diamond' },
+    name: 'mean Δ',
+    text: arms.map((a) => `${a.name}: ${verdict(a)}`),
+    hovertemplate: '%{text}<br>Δ %{y:.2f} pp<extra></extra>',
+  });
+  return {
+    data,
+    layout: {
+      title: { text: opts.title ?? 'Paired difference from the baseline, same seed (below 0 = lower EER than no morphology)' },
+      width: Math.max(760, 60 * arms.length + 160),
+      height: 420,
+      margin: { l: 70, r: 20, t: 60, b: 70 },
+      xaxis: { title: { text: AXIS_NOTE }, tickvals: arms.map((_, i) => i), ticktext: arms.map(shortArmName), range: [-0.5, arms.length - 0.5] },
+      yaxis: { title: { text: 'EER(arm) − EER(none), percentage points' } },
+      legend: { orientation: 'h', y: 1.08 },
+    },
+    config: { displaylogo: false, responsive: true },
+  };
+}
+
+/** One row per arm for tables: mean ± sd EER and AUC, the paired Δ with its interval, p and the verdict. */
+export function ablationRows(r: AblationResult): Record<string, string | number>[] {
+  return r.arms.map((a) => {
+    const c = a.vsBaseline;
+    return {
+      arm: a.name,
+      'EER % (mean ± sd)': `${(100 * a.eer.mean).toFixed(2)} ± ${(100 * a.eer.std).toFixed(2)}`,
+      'AUC (mean ± sd)': `${a.auc.mean.toFixed(3)} ± ${a.auc.std.toFixed(3)}`,
+      'Δ EER pp vs none': c ? `${(100 * c.mean).toFixed(2)}` : '—',
+      '95% CI of Δ': c?.ci95 ? `[${(100 * c.ci95[0]).toFixed(2)}, ${(100 * c.ci95[1]).toFixed(2)}]` : '—',
+      'p (paired t)': c?.pValue !== null && c?.pValue !== undefined ? Number(c.pValue.toPrecision(2)) : '—',
+      'lower/higher seeds': c ? `${c.lower}/${c.higher}` : '—',
+      verdict: verdict(a),
+    };
+  });
+}
+
+/** The ablation table as GitHub markdown. */
+export function ablationMarkdown(r: AblationResult): string {
+  const rows = ablationRows(r);
+  const cols = Object.keys(rows[0]);
+  const line = (cells: unknown[]): string => `| ${cells.map((c) => String(c)).join(' | ')} |`;
+  return [line(cols), line(cols.map(() => '---')), ...rows.map((row) => line(cols.map((c) => row[c])))].join('\n');
+}
+
+/** The ablation table as fixed-width text for a terminal. */
+export function ablationText(r: AblationResult): string {
+  const rows = ablationRows(r);
+  const cols = Object.keys(rows[0]);
+  const w = cols.map((c) => Math.max(c.length, ...rows.map((row) => String(row[c]).length)));
+  const fmt = (cells: unknown[]): string => cells.map((c, i) => String(c).padEnd(w[i])).join('  ').trimEnd();
+  return [fmt(cols), fmt(w.map((n) => '-'.repeat(n))), ...rows.map((row) => fmt(cols.map((c) => row[c])))].join('\n');
+}
+
+/** Per-attack test EER (mean over seeds) of the baseline and every arm: rows = attacks. */
+export function perAttackRows(r: AblationResult): Record<string, string | number>[] {
+  const attacks = [...new Set(r.arms.flatMap((a) => Object.keys(a.perAttack)))].sort();
+  return attacks.map((atk) => {
+    const row: Record<string, string | number> = { attack: atk, 'test clips': r.data.split.testAttacks[atk] ?? 0, 'in training': (r.data.split.trainAttacks[atk] ?? 0) > 0 ? 'yes' : 'no (unseen)' };
+    for (const a of r.arms) row[a.name] = a.perAttack[atk] ? `${(100 * a.perAttack[atk].mean).toFixed(1)}` : '—';
+    return row;
+  });
+}

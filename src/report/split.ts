@@ -1,0 +1,167 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DatasetError, assert } from '../errors';
+import { splitDataset } from '../dataset/split';
+import type { Dataset, DatasetItem } from '../dataset/types';
+
+/** One row of a corpus `meta.csv` (the columns specmorph reads; others are kept in `fields`). */
+export interface MetaRow {
+  /** Path of the clip relative to the corpus folder, with `/` separators. */
+  path: string;
+  /** `'train'` or `'test'` (any other value is kept as written). */
+  split: string;
+  /** Speaker (bona fide) or synthetic voice (spoof); empty when unknown. */
+  speaker: string;
+  /** Attack system (`bonafide` for bona fide clips). */
+  system: string;
+  /** Sentence id; test sentences are disjoint from training sentences in the bundled corpus. */
+  sentenceId: string;
+  /** Every column of the row by header name. */
+  fields: Record<string, string>;
+}
+
+/**
+ * Parses CSV text (RFC 4180: quoted fields may hold commas, quotes doubled, newlines) into rows of
+ * fields. A trailing newline gives no empty last row.
+ */
+export function parseCsv(text: string, source = 'csv'): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i++;
+        continue;
+      }
+      field += ch;
+      i++;
+      continue;
+    }
+    if (ch === '"' && field === '') {
+      quoted = true;
+      i++;
+    } else if (ch === ',') {
+      row.push(field);
+      field = '';
+      i++;
+    } else if (ch === '\n' || ch === '\r') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
+    } else {
+      field += ch;
+      i++;
+    }
+  }
+  if (quoted) throw new DatasetError(`${source}: unterminated quoted field at the end of the file`);
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Reads `dir/meta.csv` (the bundled corpus layout: columns `path`, `split`, and where present
+ * `speaker`, `system`, `sentence_id`), or returns null when the folder has none.
+ * Throws a DatasetError naming the file when the header lacks `path` or `split`.
+ */
+export function readCorpusMeta(dir: string): Map<string, MetaRow> | null {
+  const file = path.join(dir, 'meta.csv');
+  if (!existsSync(file)) return null;
+  const rows = parseCsv(readFileSync(file, 'utf8'), file);
+  assert(rows.length > 0, () => `${file}: empty file (expected a header with path and split columns)`);
+  const header = rows[0].map((h) => h.trim());
+  const col = (name: string): number => header.indexOf(name);
+  for (const need of ['path', 'split']) {
+    if (col(need) < 0) throw new DatasetError(`${file}: header has no "${need}" column (found ${header.join(', ')})`);
+  }
+  const out = new Map<string, MetaRow>();
+  for (let r = 1; r < rows.length; r++) {
+    const f = rows[r];
+    if (f.length === 1 && f[0] === '') continue;
+    const fields: Record<string, string> = {};
+    header.forEach((h, k) => (fields[h] = f[k] ?? ''));
+    const p = fields.path.split(/[\\/]/).join('/');
+    out.set(p, { path: p, split: fields.split, speaker: fields.speaker ?? '', system: fields.system ?? '', sentenceId: fields.sentence_id ?? '', fields });
+  }
+  return out;
+}
+
+/** A held-out train/test partition shared by every arm of an experiment. */
+export interface HeldOutSplit<T> {
+  train: T[];
+  test: T[];
+  /**
+   * How it was made: `'meta.csv'` (the corpus's own speaker- and sentence-disjoint split),
+   * `'speaker'` (whole speakers to test), or `'stratified'` (per class, no speaker information).
+   */
+  by: 'meta.csv' | 'speaker' | 'stratified';
+  /** Items of the data set that meta.csv does not list (left out of both parts). */
+  unlisted: number;
+}
+
+/** Options of {@link heldOutSplit}. */
+export interface HeldOutOptions {
+  /** Fraction for test when the data set has no meta.csv split. @default 0.3 */
+  testFraction?: number;
+  /** Seed of that fallback split (fixed, so every arm and seed of an ablation sees the same split). @default 0 */
+  seed?: number;
+}
+
+/**
+ * Splits a data set into train and test: by the corpus's `meta.csv` `split` column when the data
+ * folder has one (the bundled corpus keeps speakers and sentences disjoint between them), otherwise
+ * with {@link splitDataset} (speaker-disjoint when every item has a speaker, else stratified).
+ * Throws a DatasetError when either part lacks a class.
+ */
+export function heldOutSplit<T extends DatasetItem>(ds: Dataset & { items: T[] }, opts: HeldOutOptions = {}): HeldOutSplit<T> {
+  const meta = ds.kind === 'audio' ? readCorpusMeta(ds.root) : null;
+  let out: HeldOutSplit<T>;
+  if (meta) {
+    const train: T[] = [];
+    const test: T[] = [];
+    let unlisted = 0;
+    for (const it of ds.items) {
+      const rel = path.relative(ds.root, it.path).split(path.sep).join('/');
+      const row = meta.get(rel);
+      if (!row) unlisted++;
+      else if (row.split === 'test') test.push(it);
+      else if (row.split === 'train') train.push(it);
+      else unlisted++;
+    }
+    out = { train, test, by: 'meta.csv', unlisted };
+  } else {
+    const s = splitDataset(ds.items, { validation: 0, test: opts.testFraction ?? 0.3, seed: opts.seed ?? 0 });
+    out = { train: s.train, test: s.test, by: s.by, unlisted: 0 };
+  }
+  for (const [part, items] of [['train', out.train], ['test', out.test]] as const) {
+    for (const label of ['bonafide', 'spoof'] as const) {
+      if (!items.some((it) => it.label === label)) throw new DatasetError(`${ds.root}: the ${part} split (${out.by}) has no ${label} clips`);
+    }
+  }
+  return out;
+}
+
+/** Attaches meta.csv speakers to items (folder data sets have none), so summaries can count them. */
+export function withMetaSpeakers(ds: Dataset): DatasetItem[] {
+  const meta = readCorpusMeta(ds.root);
+  if (!meta) return ds.items;
+  return ds.items.map((it) => {
+    const row = meta.get(path.relative(ds.root, it.path).split(path.sep).join('/'));
+    return row && row.speaker ? { ...it, speaker: row.speaker } : it;
+  });
+}

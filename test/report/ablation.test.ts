@@ -1,0 +1,169 @@
+// The ablation runner with a stand-in trainer (no tfjs): every arm sees the same split, seeds pair up,
+// finished runs come back from the run cache, and the conclusion text follows the numbers.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, test } from 'node:test';
+import { encodeWav } from '../../src/audio/encode';
+import { Random } from '../../src/random';
+import { ABLATION_PIPELINE, ablationArms, armPipeline } from '../../src/report/arms';
+import { runAblation, type AblationResult } from '../../src/report/ablation';
+import { conclusion, verdict } from '../../src/report/conclusion';
+import { ablationMarkdown, ablationRows } from '../../src/report/figures';
+import { heldOutSplit, parseCsv, readCorpusMeta } from '../../src/report/split';
+import type { AblationTrainer } from '../../src/report/trainer';
+import { scanFolderDataset } from '../../src/dataset/folder';
+import type { Grid } from '../../src/grid/grid';
+
+const dir = mkdtempSync(join(tmpdir(), 'specmorph-ablation-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// 12 bona fide (6 speakers) + 12 spoof clips, 0.25 s at 8 kHz; meta.csv puts speakers s4, s5 (and their spoofs) in test.
+const rng = new Random(5);
+const metaRows = ['path,class,system,speaker,sentence_id,language,split,text'];
+for (let i = 0; i < 12; i++) {
+  const spk = `s${i % 6}`;
+  const split = i % 6 >= 4 ? 'test' : 'train';
+  for (const [cls, sys] of [['bonafide', ''], ['spoof', i % 2 ? 'A1' : 'A2']] as const) {
+    const x = Float32Array.from({ length: 2000 }, (_, t) => 0.3 * Math.sin((2 * Math.PI * (200 + 40 * i) * t) / 8000) + (cls === 'spoof' ? 0.05 : 0.2) * (rng.next() - 0.5));
+    const rel = cls === 'bonafide' ? `bonafide/${spk}/c${i}.wav` : `spoof/${sys}/c${i}.wav`;
+    mkdirSync(join(dir, rel, '..'), { recursive: true });
+    writeFileSync(join(dir, rel), encodeWav({ sampleRate: 8000, channels: [x] }));
+    metaRows.push(`${rel},${cls},${sys || 'bonafide'},${cls === 'bonafide' ? spk : `${sys}:${split}`},"sent, ${i}",en,${split},"say ""hi"""`);
+  }
+}
+writeFileSync(join(dir, 'meta.csv'), `${metaRows.join('\n')}\n`);
+
+/** Scores = mean feature value + seed jitter: deterministic, and it records what it was given. */
+function fakeTrainer(calls: { n: number; test: number; seed: number; first: number }[]): AblationTrainer {
+  return {
+    model: 'fake mean-value scorer',
+    backend: async () => 'fake (test)',
+    async fitAndScore(train, test, o) {
+      calls.push({ n: train.features.length, test: test.length, seed: o.seed, first: train.features[0].data[0] });
+      for (let e = 1; e <= o.epochs; e++) o.onEpoch?.({ epoch: e, loss: 1 / e });
+      const m = (g: Grid) => g.data.reduce((s, v) => s + v, 0) / g.data.length;
+      return { scores: Float64Array.from(test, (g, i) => m(g) + 0.01 * Math.sin(i * 7 + o.seed)), history: Array.from({ length: o.epochs }, (_, e) => ({ epoch: e + 1, loss: 1 / (e + 1) })) };
+    },
+  };
+}
+
+const small = { stages: ABLATION_PIPELINE.stages.map((s) => (s.op === 'crop' ? { ...s, seconds: 0.25 } : s.op === 'resize' ? { ...s, rows: 16, cols: 8 } : s)) };
+
+test('parseCsv: quoted commas, doubled quotes, CRLF, no trailing empty row', () => {
+  assert.deepEqual(parseCsv('a,b\r\n"x, y","say ""hi"""\n'), [['a', 'b'], ['x, y', 'say "hi"']]);
+  assert.throws(() => parseCsv('a,"b\n', 'f.csv'), /f\.csv: unterminated quoted field/);
+});
+
+test('heldOutSplit by meta.csv: 8+8 train / 4+4 test, test speakers absent from train', async () => {
+  const ds = await scanFolderDataset(dir);
+  const s = heldOutSplit(ds);
+  assert.equal(s.by, 'meta.csv');
+  assert.equal(s.train.length, 16);
+  assert.equal(s.test.length, 8);
+  const meta = readCorpusMeta(dir)!;
+  const spk = (it: { path: string }) => meta.get(relative(dir, it.path))!.speaker;
+  const trainSpk = new Set(s.train.map(spk));
+  for (const it of s.test) assert.ok(!trainSpk.has(spk(it)), `${spk(it)} in both splits`);
+});
+
+test('armPipeline puts the morphology stage right after db; none leaves the base unchanged', () => {
+  const arm = ablationArms(['opening'], [{ shape: 'line', length: 5, axis: 'time' }])[1];
+  const ops = armPipeline(ABLATION_PIPELINE, arm).stages.map((s) => s.op);
+  assert.deepEqual(ops, ['mono', 'resample', 'crop', 'stft', 'db', 'opening', 'resize', 'normalise']);
+  assert.equal(arm.name, 'opening line 5 time');
+  assert.deepEqual(armPipeline(ABLATION_PIPELINE, { name: 'none', op: 'none' }).stages.map((s) => s.op), ['mono', 'resample', 'crop', 'stft', 'db', 'resize', 'normalise']);
+  assert.throws(() => armPipeline(ABLATION_PIPELINE, { name: 'x', op: 'erode' }), /arm "x": op=erode needs a footprint/);
+});
+
+let first: AblationResult;
+test('runAblation 3 arms x 2 seeds: same split and seeds for every arm, paired stats, run cache reused', async () => {
+  const calls: { n: number; test: number; seed: number; first: number }[] = [];
+  const cache = join(dir, '.runs');
+  const arms = ablationArms(['opening', 'whiteTopHat'], [{ shape: 'rect', rows: 3, cols: 3 }]);
+  const opts = { base: small, arms, seeds: 2, epochs: 3, trainer: fakeTrainer(calls), workers: 0, runCacheDir: cache };
+  first = await runAblation(dir, opts);
+  assert.equal(calls.length, 6);
+  assert.deepEqual(calls.map((c) => [c.n, c.test, c.seed]), [0, 1, 2].flatMap(() => [[16, 8, 0], [16, 8, 1]]));
+  assert.equal(first.data.split.by, 'meta.csv');
+  assert.deepEqual(first.data.split.testAttacks, { A1: 2, A2: 2 });
+  assert.equal(first.arms[0].vsBaseline, null);
+  for (const a of first.arms.slice(1)) {
+    const d = a.runs.map((r, i) => r.eer - first.arms[0].runs[i].eer);
+    assert.deepEqual(a.vsBaseline!.differences, d);
+  }
+  assert.equal(first.arms[2].runs[0].history.length, 3);
+  assert.ok(Object.keys(first.arms[0].perAttack).length === 2);
+  assert.equal(readdirSync(cache).length, 6);
+  const again = await runAblation(dir, { ...opts, trainer: fakeTrainer(calls) });
+  assert.equal(calls.length, 6, 'second run trains nothing');
+  assert.ok(again.arms.every((a) => a.runs.every((r) => r.cached)));
+  assert.deepEqual(again.arms.map((a) => a.eer), first.arms.map((a) => a.eer));
+  const more = await runAblation(dir, { ...opts, epochs: 4, trainer: fakeTrainer(calls) });
+  assert.equal(calls.length, 12, 'a different epoch count is a different run');
+  assert.equal(more.epochs, 4);
+});
+
+test('runAblation rejects a first arm that is not the baseline, and duplicate names', async () => {
+  await assert.rejects(runAblation(dir, { arms: ablationArms(['opening']).slice(1), trainer: fakeTrainer([]) }), /arms\[0\] must be the baseline/);
+  await assert.rejects(runAblation(dir, { arms: [{ name: 'none', op: 'none' }, { name: 'none', op: 'none' }], trainer: fakeTrainer([]) }), /arm names must be unique/);
+});
+
+function withEers(base: number[], arms: Record<string, number[]>): AblationResult {
+  const mk = (name: string, eers: number[], i: number) => ({
+    name,
+    op: (i === 0 ? 'none' : 'opening') as 'none',
+    footprint: null,
+    pipelineFingerprint: 'x',
+    runs: eers.map((eer, seed) => ({ seed, eer, auc: 1 - eer, perAttack: {}, history: [], seconds: 0, cached: false })),
+    eer: { mean: eers.reduce((a, b) => a + b) / eers.length, std: 0 },
+    auc: { mean: 0.5, std: 0 },
+    perAttack: {},
+    vsBaseline: null,
+  });
+  const r = structuredClone(first);
+  r.seeds = base.map((_, i) => i);
+  r.arms = [mk('none', base, 0), ...Object.entries(arms).map(([n, e], i) => mk(n, e, i + 1))];
+  // Recompute the paired statistics the way runAblation does.
+  const { pairedComparison } = require('../../src/report/stats') as typeof import('../../src/report/stats');
+  for (const a of r.arms.slice(1)) (a as { vsBaseline: unknown }).vsBaseline = pairedComparison(a.runs.map((x) => x.eer), base);
+  return r;
+}
+
+test('conclusion: no clear difference -> says so and claims no effect', () => {
+  const r = withEers([0.2, 0.25, 0.22], { 'opening a': [0.19, 0.27, 0.22], 'opening b': [0.21, 0.24, 0.23] });
+  const text = conclusion(r);
+  assert.match(text, /No morphology arm differs from the baseline/);
+  assert.match(text, /do not support a claim/);
+  assert.doesNotMatch(text, /had a lower EER/);
+  assert.ok(r.arms.slice(1).every((a) => verdict(a) === 'unclear'));
+});
+
+test('conclusion: a consistent improvement is reported with its interval, and checked against Bonferroni', () => {
+  const r = withEers([0.3, 0.32, 0.31], { 'opening good': [0.2, 0.215, 0.205], 'opening same': [0.3, 0.33, 0.3] });
+  assert.equal(verdict(r.arms[1]), 'lower');
+  const text = conclusion(r);
+  assert.match(text, /1 arm had a lower EER than the baseline/);
+  assert.match(text, /\*\*opening good\*\*/);
+  assert.match(text, /Bonferroni correction for 2 comparisons/);
+  assert.match(text, /The other 1 arm cannot be told apart/);
+});
+
+test('conclusion: near-chance baseline gets the low-power caveat; tables have one row per arm', () => {
+  const r = withEers([0.47, 0.5, 0.45], { 'opening x': [0.46, 0.49, 0.5] });
+  assert.match(conclusion(r), /close to chance/);
+  assert.equal(ablationRows(r).length, 2);
+  assert.equal(ablationMarkdown(r).split('\n').length, 4);
+});
+
+test('operatorSummary groups arms by operator, best first, counting arms below the baseline mean', () => {
+  const r = withEers([0.4, 0.4, 0.4], { a: [0.3, 0.3, 0.3], b: [0.35, 0.35, 0.35], c: [0.45, 0.45, 0.45] });
+  (r.arms[3] as { op: string }).op = 'erode';
+  const { operatorSummary } = require('../../src/report/conclusion') as typeof import('../../src/report/conclusion');
+  const s = operatorSummary(r);
+  assert.deepEqual(s.map((o) => o.op), ['opening', 'erode']);
+  assert.equal(s[0].below, 2);
+  assert.ok(Math.abs(s[0].mean - 0.325) < 1e-12);
+  assert.match(conclusion(r), /opening ranks first with all 2 of its footprints below the baseline mean/);
+});
