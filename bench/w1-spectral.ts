@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spectrogram, logMelSpectrogram, melSpectrogramBlocks, powerToDb } from '../src/spectral';
 import { Random } from '../src/random';
+import { median, timeRuns } from './timing';
 
 const SR = 16000;
 const RUNS = 7;
@@ -26,28 +27,7 @@ function speechLike(n: number, seed: number): Float32Array {
   return x;
 }
 
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-// Wall-clock seconds of each run after one warm-up, plus this process's CPU seconds (the machine is
-// shared, so CPU time is the steadier number; the peer reports both the same way).
-function time(fn: () => unknown): { wall: number[]; cpu: number[] } {
-  fn();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const c = process.cpuUsage();
-    const t = process.hrtime.bigint();
-    fn();
-    wall.push(Number(process.hrtime.bigint() - t) / 1e9);
-    const d = process.cpuUsage(c);
-    cpu.push((d.user + d.system) / 1e6);
-  }
-  return { wall, cpu };
-}
+const time = (fn: () => unknown) => timeRuns(fn, RUNS);
 
 const ms = (s: number): string => `${(s * 1e3).toFixed(1)} ms`;
 

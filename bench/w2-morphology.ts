@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Grid } from '../src/grid/grid';
 import { erode, footprint, opening, type Footprint } from '../src/morphology';
 import { kernels } from '../src/morphology/kernels';
+import { median as middle, timeRuns } from './timing';
 
 const PYTHON = '/usr/bin/python3';
 const RUNS = 7;
@@ -23,19 +24,8 @@ type Times = [wallMs: number, cpuMs: number];
 
 /** [median wall ms, median process CPU ms] of `runs` calls after one warm-up call. */
 function median(fn: () => void, runs = RUNS): Times {
-  fn();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    fn();
-    wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1e3);
-  }
-  const mid = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
-  return [mid(wall), mid(cpu)];
+  const { wall, cpu } = timeRuns(fn, runs);
+  return [middle(wall) * 1e3, middle(cpu) * 1e3];
 }
 
 export async function run(): Promise<void> {

@@ -7,13 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { formatBackendInfo, initBackend, type BackendName } from '../src/model/backend';
 import { smallCnn } from '../src/model/architectures';
 import { Random } from '../src/random';
+import { median } from './timing';
 
 const BATCH = 32;
 const REPS = 5;
 
 type Result = { backend: string; info: string; trainIps: number[]; predictIps: number[] };
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 /** Runs in a child process so every backend/thread setting starts from a fresh tfjs. */
 async function child(backend: BackendName, threads: number, steps: number, budgetMs: number): Promise<Result> {
