@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ParameterError } from '../errors';
 import { OptionSpec, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
+import { writeFileAtomic } from '../atomicFile';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
@@ -23,9 +24,7 @@ export const ABLATE_HELP = helpText(
 /** Writes a file through a temp name and a rename, so no half-written file is left behind. */
 export async function writeAtomic(file: string, content: string | Uint8Array): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  await fs.writeFile(tmp, content);
-  await fs.rename(tmp, file);
+  await writeFileAtomic(file, content);
 }
 
 /** A stderr progress reporter for ablation events (one line per finished run, features every 25 %). */

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Grid, createGrid } from '../grid/grid';
+import { writeFileAtomic } from '../atomicFile';
 
 const MAGIC = 0x31464d53; // 'SMF1' little-endian
 
@@ -48,12 +49,5 @@ export async function readCachedFeature(file: string): Promise<Grid | null> {
 /** Writes a feature atomically: to a unique temp file in the same folder, then rename (never half a file). */
 export async function writeCachedFeature(file: string, g: Grid): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    await fs.writeFile(tmp, encodeFeature(g));
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(file, encodeFeature(g));
 }

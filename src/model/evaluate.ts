@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { DatasetError, ParameterError, assert } from '../errors';
+import { writeFileAtomic } from '../atomicFile';
 
 /** Points of a detection error trade-off curve, one per candidate threshold (length n + 1). */
 export interface DetCurve {
@@ -284,10 +284,7 @@ export function parseScores(text: string, source = 'scores'): ScoreRow[] {
 
 /** Writes a score file atomically (temp file + rename), so a crash never leaves half a file. */
 export async function writeScores(file: string, rows: readonly ScoreRow[]): Promise<void> {
-  const text = formatScores(rows);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  await fs.writeFile(tmp, text);
-  await fs.rename(tmp, file);
+  await writeFileAtomic(file, formatScores(rows));
 }
 
 /** Reads an ASVspoof 2019 CM score file; DatasetError naming the file and line on bad content. */

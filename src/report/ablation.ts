@@ -12,6 +12,7 @@ import { ABLATION_PIPELINE, ablationArms, armPipeline, type AblationArm } from '
 import { heldOutSplit, withMetaSpeakers, type HeldOutSplit } from './split';
 import { mean, pairedComparison, std, type PairedComparison } from './stats';
 import { defaultTrainer, type AblationEpoch, type AblationTrainer } from './trainer';
+import { writeFileAtomic } from '../atomicFile';
 
 /** Progress events of {@link runAblation}, for a bar or a log. */
 export type AblationEvent =
@@ -130,9 +131,7 @@ async function readRun(file: string): Promise<AblationRun | null> {
 
 async function writeRun(file: string, run: AblationRun): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(run));
-  await fs.rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(run));
 }
 
 /**
