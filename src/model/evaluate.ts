@@ -30,6 +30,22 @@ function checkScores(scores: ArrayLike<number>, name: string): void {
 }
 
 /**
+ * Checks both score sets, pools them bona fide first and returns the pooled scores with the indices
+ * in ascending score order. Array.prototype.sort is stable (ES2019), so ties keep input order like
+ * numpy's `argsort(kind='mergesort')`; an index < bonafide.length is a bona fide score.
+ */
+function pooledOrder(bonafide: ArrayLike<number>, spoof: ArrayLike<number>): { all: Float64Array; order: number[] } {
+  checkScores(bonafide, 'bonafide');
+  checkScores(spoof, 'spoof');
+  const nT = bonafide.length;
+  const all = new Float64Array(nT + spoof.length);
+  for (let i = 0; i < nT; i++) all[i] = bonafide[i];
+  for (let i = 0; i < spoof.length; i++) all[nT + i] = spoof[i];
+  const order = Array.from({ length: all.length }, (_, i) => i).sort((a, b) => all[a] - all[b]);
+  return { all, order };
+}
+
+/**
  * Detection error trade-off curve of bona fide (target) vs spoof (non-target) scores.
  * Higher score = more bona fide.
  *
@@ -39,16 +55,10 @@ function checkScores(scores: ArrayLike<number>, name: string): void {
  * their order of arrival, exactly as the official script does.
  */
 export function detCurve(bonafide: ArrayLike<number>, spoof: ArrayLike<number>): DetCurve {
-  checkScores(bonafide, 'bonafide');
-  checkScores(spoof, 'spoof');
+  const { all, order } = pooledOrder(bonafide, spoof);
   const nT = bonafide.length;
   const nN = spoof.length;
   const n = nT + nN;
-  const all = new Float64Array(n);
-  for (let i = 0; i < nT; i++) all[i] = bonafide[i];
-  for (let i = 0; i < nN; i++) all[nT + i] = spoof[i];
-  // Array.prototype.sort is stable (ES2019), so ties keep input order like numpy's mergesort.
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => all[a] - all[b]);
   const frr = new Float64Array(n + 1);
   const far = new Float64Array(n + 1);
   const thresholds = new Float64Array(n + 1);
@@ -145,15 +155,10 @@ export function minDcf(bonafide: ArrayLike<number>, spoof: ArrayLike<number>, op
  * `roc_auc_score` (trapezoidal ROC, a tie counts one half) in exact arithmetic.
  */
 export function rocAuc(bonafide: ArrayLike<number>, spoof: ArrayLike<number>): number {
-  checkScores(bonafide, 'bonafide');
-  checkScores(spoof, 'spoof');
+  const { all, order } = pooledOrder(bonafide, spoof);
   const n1 = bonafide.length;
   const n0 = spoof.length;
   const n = n1 + n0;
-  const all = new Float64Array(n);
-  for (let i = 0; i < n1; i++) all[i] = bonafide[i];
-  for (let i = 0; i < n0; i++) all[n1 + i] = spoof[i];
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => all[a] - all[b]);
   let rankSum = 0;
   for (let i = 0; i < n; ) {
     let j = i;
