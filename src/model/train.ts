@@ -1,10 +1,12 @@
-// Training loop (seeded, class-weighted, early stopping) and bona-fide scores for tfjs classifiers.
+// Training loop (seeded, class-weighted, standardised, cropped and augmented, early stopping on the
+// validation EER) and bona-fide scores for tfjs classifiers.
 import * as tf from '@tensorflow/tfjs';
 import { ParameterError, assert, assertPositive, assertPositiveInt, warnOnce } from '../errors';
 import type { Grid } from '../grid/grid';
 import { Random } from '../random';
-import { type ArchitectureName, buildModel } from './architectures';
+import { type ArchitectureName, type StandardizationStats, buildModel, recalibrateBatchNorm } from './architectures';
 import { type BackendInfo, type BackendOptions, formatBackendInfo, initBackend } from './backend';
+import { computeEer } from './evaluate';
 
 /** Model inputs: a `[n, rows, cols, channels]` tensor, Grids (one channel each) or flat arrays of `inputShape`. */
 export type ModelInputs = tf.Tensor | readonly Grid[] | readonly Float32Array[];
@@ -36,6 +38,10 @@ export interface EpochLog {
   accuracy: number;
   valLoss: number;
   valAccuracy: number;
+  /** Validation EER (whole clips, mean of window scores), fraction; NaN without a validation set holding both classes. */
+  valEer: number;
+  /** Learning rate of this epoch. */
+  learningRate: number;
   /** Milliseconds spent in this epoch. */
   ms: number;
 }
@@ -50,6 +56,38 @@ export interface TrainResult {
   bestEpoch: number;
   stoppedEarly: boolean;
   backend: BackendInfo;
+  /** Input standardisation fitted on the training inputs (built into the model), or null. */
+  standardization: StandardizationStats | null;
+  /** Input width (columns) the model was trained on; wider inputs are scored as windows. */
+  cropFrames: number;
+}
+
+
+/**
+ * Seeded training-time augmentation of the input features (raw, before the model's own
+ * standardisation). Masks follow SpecAugment (Park et al. 2019): the masked cells take the training
+ * mean of their row, i.e. 0 after standardisation. `gainDb` and `noiseSnrDb` need features in dB
+ * (`powerToDb` output: 10 log10 of power).
+ */
+export interface AugmentOptions {
+  /** Time masks per example. @default 0 */
+  timeMasks?: number;
+  /** Largest time-mask width in columns (each drawn uniformly from 0..max). @default 20 */
+  timeMaskWidth?: number;
+  /** Frequency masks per example. @default 0 */
+  freqMasks?: number;
+  /** Largest frequency-mask height in rows. @default 8 */
+  freqMaskWidth?: number;
+  /** Random gain, uniform in [-gainDb, +gainDb] dB (adds to every dB cell). @default 0 */
+  gainDb?: number;
+  /**
+   * Additive white noise at an SNR drawn uniformly from `[lo, hi]` dB against the example's mean
+   * power: `10 log10(10^(x/10) + noise)`. `null`: none.
+   * @default null
+   */
+  noiseSnrDb?: [number, number] | null;
+  /** Fraction of examples augmented at all (the rest are left clean). @default 1 */
+  probability?: number;
 }
 
 /** Options of {@link trainClassifier}. */
@@ -60,30 +98,57 @@ export interface TrainOptions {
   inputShape?: [number, number, number];
   /** Built-in architecture, or a model to (continue to) train whose output is logits or softmax. @default 'cnn' */
   model?: ArchitectureName | tf.LayersModel;
-  /** @default 10 */
+  /** Largest number of epochs (early stopping may end sooner). @default 30 */
   epochs?: number;
   /** @default 32 */
   batchSize?: number;
-  /** Adam learning rate. @default 1e-3 */
+  /** Adam learning rate (the peak of the schedule). @default 1e-3 */
   learningRate?: number;
+  /** `'cosine'`: decays from `learningRate` to 1 % of it over `epochs` (Loshchilov & Hutter, no restarts); `'constant'`. @default 'cosine' */
+  lrSchedule?: 'cosine' | 'constant';
+  /**
+   * Input standardisation fitted on the training inputs only and built into the network (so it is
+   * saved with it and applied at predict time): `'frequency'` = mean/std per input row (per
+   * frequency bin of a spectrogram, over clips and frames), `'global'` = one mean/std, `'none'`.
+   * Only for built-in architectures.
+   * @default 'frequency'
+   */
+  standardize?: 'frequency' | 'global' | 'none';
+  /**
+   * Train on random crops this many columns (frames) wide, a new crop per example and epoch; inputs
+   * narrower than that are tiled in time. Validation and {@link predictScores} score whole inputs
+   * as the mean of the scores of windows this wide (hop half a window). `null`: whole inputs.
+   * @default null
+   */
+  cropFrames?: number | null;
+  /** Training-time augmentation (seeded). @default undefined (none) */
+  augment?: AugmentOptions;
   /** Fraction of each class held out (seeded, stratified) for validation; ignored with `validationData`. @default 0 */
   validationSplit?: number;
   /** An explicit validation set. @default undefined */
   validationData?: LabelledData;
   /**
-   * Early stopping: stop after this many epochs without a lower validation loss (training loss
-   * when there is no validation set). `null` disables it.
-   * @default null
+   * What early stopping and best-weight selection watch: `'eer'` = validation EER (ties broken by
+   * validation loss), `'loss'` = validation loss; training loss when there is no validation set.
+   * @default 'eer'
+   */
+  monitor?: 'eer' | 'loss';
+  /**
+   * Early stopping: stop after this many epochs without improvement of the monitored value. `null`
+   * disables it (every epoch runs).
+   * @default 8 with a validation set, else null
    */
   patience?: number | null;
-  /** With early stopping, end with the weights of the best epoch. @default true */
+  /** End with the weights of the best epoch (validation set only). @default true */
   restoreBestWeights?: boolean;
-  /** Seeds weight initialisation, the validation split and the shuffling. @default 0 */
+  /** Re-estimate batch-normalisation statistics on the training inputs after training ({@link recalibrateBatchNorm}). @default true */
+  recalibrateBatchNorm?: boolean;
+  /** Seeds weight initialisation, the validation split, the shuffling, crops and augmentation. @default 0 */
   seed?: number;
   /**
    * Per-class loss weights: `'balanced'` gives class c the weight n / (classes * count_c)
    * (scikit-learn's rule), or an explicit array indexed by class. `null`: all 1.
-   * @default null
+   * @default 'balanced'
    */
   classWeight?: 'balanced' | readonly number[] | null;
   /** Called after every batch. */
@@ -127,10 +192,6 @@ export function toInputTensor(inputs: ModelInputs, inputShape?: readonly number[
     data.set(d, i * size);
   });
   return tf.tensor4d(data, [inputs.length, shape[0], shape[1], shape[2]]);
-}
-
-function inputCount(inputs: ModelInputs): number {
-  return inputs instanceof tf.Tensor ? inputs.shape[0] : inputs.length;
 }
 
 function checkLabels(labels: ArrayLike<number>, n: number, classes: number, name: string): Int32Array {
@@ -177,26 +238,213 @@ function crossEntropy(output: tf.Tensor2D, labels: tf.Tensor1D, probabilities: b
   });
 }
 
-/** Loss and accuracy of `model` on a set, batched, without gradients. */
-function evaluateSet(model: tf.LayersModel, x: tf.Tensor4D, y: Int32Array, weights: Float32Array, batchSize: number, probabilities: boolean): { loss: number; accuracy: number } {
+
+/** Examples as flat NHWC arrays of one shape, kept on the JS side (batches are cut from them). */
+interface ExampleSet {
+  examples: Float32Array[];
+  rows: number;
+  cols: number;
+  channels: number;
+}
+
+function toExampleSet(inputs: ModelInputs, inputShape?: readonly number[]): ExampleSet {
+  if (inputs instanceof tf.Tensor) {
+    const t = toInputTensor(inputs);
+    const [n, rows, cols, channels] = t.shape;
+    const all = t.dataSync() as Float32Array;
+    if (t !== inputs) t.dispose();
+    const size = rows * cols * channels;
+    return { examples: Array.from({ length: n }, (_, i) => all.subarray(i * size, (i + 1) * size)), rows, cols, channels };
+  }
+  assert(inputs.length > 0, () => 'inputs must not be empty');
+  const first = inputs[0];
+  let shape: number[];
+  if (first instanceof Float32Array) {
+    assert(inputShape !== undefined && inputShape.length === 3,
+      () => `inputShape=${inputShape ? `[${inputShape}]` : 'undefined'} must be [rows, cols, channels] for Float32Array inputs`);
+    shape = [...inputShape];
+  } else {
+    shape = [(first as Grid).rows, (first as Grid).cols, 1];
+  }
+  const size = shape[0] * shape[1] * shape[2];
+  const examples = inputs.map((item, i) => {
+    const d = item instanceof Float32Array ? item : (item as Grid).data;
+    if (!(item instanceof Float32Array)) {
+      const g = item as Grid;
+      assert(g.rows === shape[0] && g.cols === shape[1], () => `inputs[${i}] is ${g.rows}x${g.cols}, expected ${shape[0]}x${shape[1]} like inputs[0]`);
+    }
+    assert(d.length === size, () => `inputs[${i}].length=${d.length} must equal rows*cols*channels=${size}`);
+    return d;
+  });
+  return { examples, rows: shape[0], cols: shape[1], channels: shape[2] };
+}
+
+/** Mean and std per row (or one for all) over the examples `idx`, their columns and channels. */
+function fitStandardization(set: ExampleSet, idx: readonly number[], mode: 'frequency' | 'global'): StandardizationStats {
+  const { rows, cols, channels } = set;
+  const sum = new Float64Array(rows);
+  const sumSq = new Float64Array(rows);
+  for (const i of idx) {
+    const x = set.examples[i];
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      let q = 0;
+      const base = r * cols * channels;
+      for (let k = 0; k < cols * channels; k++) {
+        const v = x[base + k];
+        s += v;
+        q += v * v;
+      }
+      sum[r] += s;
+      sumSq[r] += q;
+    }
+  }
+  const pool = (a: Float64Array) => (mode === 'global' ? Float64Array.of(a.reduce((p, v) => p + v, 0)) : a);
+  const s = pool(sum);
+  const q = pool(sumSq);
+  const count = idx.length * cols * channels * (mode === 'global' ? rows : 1);
+  const mean = Float32Array.from(s, (v) => v / count);
+  const std = Float32Array.from(q, (v, i) => Math.sqrt(Math.max(0, v / count - mean[i] * mean[i])));
+  for (let i = 0; i < mean.length; i++) {
+    assert(Number.isFinite(mean[i]) && Number.isFinite(std[i]), () => `inputs hold non-finite values (row ${i}: mean ${mean[i]}); standardisation needs finite features`);
+  }
+  return { mean, std };
+}
+
+/** Window starts covering `cols` columns with windows `width` wide: hop half a window, the last one flush right. */
+export function windowStarts(cols: number, width: number): number[] {
+  if (cols <= width) return [0];
+  const hop = Math.max(1, Math.floor(width / 2));
+  const starts: number[] = [];
+  for (let s = 0; s + width < cols; s += hop) starts.push(s);
+  starts.push(cols - width);
+  return starts;
+}
+
+/** Copies columns `[start, start + width)` of example `x` (tiled in time when it is narrower) into `out` at `offset`. */
+function copyWindow(set: ExampleSet, x: Float32Array, start: number, width: number, out: Float32Array, offset: number): void {
+  const { rows, cols, channels } = set;
+  for (let r = 0; r < rows; r++) {
+    const src = r * cols * channels;
+    const dst = offset + r * width * channels;
+    if (cols >= width) {
+      out.set(x.subarray(src + start * channels, src + (start + width) * channels), dst);
+      continue;
+    }
+    for (let c = 0; c < width; c++) {
+      const sc = (start + c) % cols;
+      for (let k = 0; k < channels; k++) out[dst + c * channels + k] = x[src + sc * channels + k];
+    }
+  }
+}
+
+function checkAugment(a: AugmentOptions | undefined): Required<AugmentOptions> | null {
+  if (!a) return null;
+  const out: Required<AugmentOptions> = {
+    timeMasks: a.timeMasks ?? 0, timeMaskWidth: a.timeMaskWidth ?? 20, freqMasks: a.freqMasks ?? 0, freqMaskWidth: a.freqMaskWidth ?? 8,
+    gainDb: a.gainDb ?? 0, noiseSnrDb: a.noiseSnrDb ?? null, probability: a.probability ?? 1,
+  };
+  for (const k of ['timeMasks', 'timeMaskWidth', 'freqMasks', 'freqMaskWidth'] as const) {
+    assert(Number.isInteger(out[k]) && out[k] >= 0, () => `augment.${k}=${JSON.stringify(out[k])} must be an integer >= 0`);
+  }
+  assert(Number.isFinite(out.gainDb) && out.gainDb >= 0, () => `augment.gainDb=${JSON.stringify(out.gainDb)} must be a finite number >= 0`);
+  assert(Number.isFinite(out.probability) && out.probability >= 0 && out.probability <= 1, () => `augment.probability=${JSON.stringify(out.probability)} must be in [0, 1]`);
+  const n = out.noiseSnrDb;
+  assert(n === null || (Array.isArray(n) && n.length === 2 && n.every(Number.isFinite) && n[0] <= n[1]),
+    () => `augment.noiseSnrDb=${JSON.stringify(n)} must be [lo, hi] in dB with lo <= hi`);
+  return out;
+}
+
+/**
+ * Augments one example's window `[rows, width, channels]` at `offset` in place. `fill` is the
+ * training mean per row (or one value): masked cells become 0 after standardisation.
+ */
+function augmentWindow(out: Float32Array, offset: number, shape: [number, number, number], aug: Required<AugmentOptions>, fill: Float32Array, rng: Random): void {
+  if (rng.next() >= aug.probability) return;
+  const [rows, width, channels] = shape;
+  const size = rows * width * channels;
+  if (aug.gainDb > 0) {
+    const g = (2 * rng.next() - 1) * aug.gainDb;
+    for (let i = 0; i < size; i++) out[offset + i] += g;
+  }
+  if (aug.noiseSnrDb) {
+    const [lo, hi] = aug.noiseSnrDb;
+    const snr = lo + (hi - lo) * rng.next();
+    let power = 0;
+    for (let i = 0; i < size; i++) power += 10 ** (out[offset + i] / 10);
+    const noise = power / size / 10 ** (snr / 10);
+    for (let i = 0; i < size; i++) out[offset + i] = 10 * Math.log10(10 ** (out[offset + i] / 10) + noise);
+  }
+  const mask = (r0: number, r1: number, c0: number, c1: number) => {
+    for (let r = r0; r < r1; r++) {
+      const v = fill[fill.length === 1 ? 0 : r];
+      for (let c = c0; c < c1; c++) for (let k = 0; k < channels; k++) out[offset + (r * width + c) * channels + k] = v;
+    }
+  };
+  for (let m = 0; m < aug.freqMasks; m++) {
+    const h = rng.int(Math.min(aug.freqMaskWidth, rows) + 1);
+    const r0 = rng.int(rows - h + 1);
+    mask(r0, r0 + h, 0, width);
+  }
+  for (let m = 0; m < aug.timeMasks; m++) {
+    const w = rng.int(Math.min(aug.timeMaskWidth, width) + 1);
+    const c0 = rng.int(width - w + 1);
+    mask(0, rows, c0, c0 + w);
+  }
+}
+
+/** Output `[classes]` of each example `idx[j]`, scored whole: the mean over its windows of the model's width. */
+function windowedOutputs(model: tf.LayersModel, set: ExampleSet, idx: readonly number[], width: number, batchSize: number): Float32Array[] {
+  const { rows, channels } = set;
+  const starts = windowStarts(set.cols, width);
+  const jobs: { example: number; start: number }[] = [];
+  idx.forEach((_, j) => starts.forEach((start) => jobs.push({ example: j, start })));
+  const size = rows * width * channels;
+  const sums: Float32Array[] = [];
+  for (let b = 0; b < jobs.length; b += batchSize) {
+    const part = jobs.slice(b, b + batchSize);
+    const buf = new Float32Array(part.length * size);
+    part.forEach((job, k) => copyWindow(set, set.examples[idx[job.example]], job.start, width, buf, k * size));
+    const out = tf.tidy(() => (model.predict(tf.tensor4d(buf, [part.length, rows, width, channels])) as tf.Tensor2D).dataSync() as Float32Array);
+    const classes = out.length / part.length;
+    part.forEach((job, k) => {
+      sums[job.example] ??= new Float32Array(classes);
+      for (let c = 0; c < classes; c++) sums[job.example][c] += out[k * classes + c] / starts.length;
+    });
+  }
+  return sums;
+}
+
+/** Natural-log class probabilities of one output row (logits, or probabilities clipped at 1e-7). */
+function logProbabilities(o: Float32Array, probabilities: boolean): number[] {
+  if (probabilities) return Array.from(o, (v) => Math.log(Math.min(1, Math.max(1e-7, v))));
+  let m = -Infinity;
+  for (const v of o) m = Math.max(m, v);
+  let s = 0;
+  for (const v of o) s += Math.exp(v - m);
+  const lse = m + Math.log(s);
+  return Array.from(o, (v) => v - lse);
+}
+
+/** Class-weighted mean cross-entropy, accuracy and EER of whole-example outputs. */
+function validationMetrics(outputs: readonly Float32Array[], labels: Int32Array, weights: Float32Array, probabilities: boolean): { loss: number; accuracy: number; eer: number } {
   let lossSum = 0;
   let weightSum = 0;
   let correct = 0;
-  for (let start = 0; start < y.length; start += batchSize) {
-    const end = Math.min(y.length, start + batchSize);
-    const [l, w, c] = tf.tidy(() => {
-      const out = model.predict(x.slice(start, end - start), { batchSize }) as tf.Tensor2D;
-      const lab = tf.tensor1d(y.subarray(start, end), 'int32');
-      const sw = tf.gather(tf.tensor1d(weights), lab);
-      const ce = crossEntropy(out, lab, probabilities);
-      const hit = tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), lab), 'float32'));
-      return [tf.sum(tf.mul(ce, sw)).dataSync()[0], tf.sum(sw).dataSync()[0], hit.dataSync()[0]];
-    });
-    lossSum += l;
-    weightSum += w;
-    correct += c;
-  }
-  return { loss: weightSum > 0 ? lossSum / weightSum : NaN, accuracy: correct / y.length };
+  const bona: number[] = [];
+  const spoof: number[] = [];
+  outputs.forEach((o, i) => {
+    const logp = logProbabilities(o, probabilities);
+    const y = labels[i];
+    lossSum -= weights[y] * logp[y];
+    weightSum += weights[y];
+    let arg = 0;
+    for (let c = 1; c < o.length; c++) if (o[c] > o[arg]) arg = c;
+    if (arg === y) correct++;
+    (y === 1 ? bona : spoof).push(logp[1] - logp[0]);
+  });
+  const eer = bona.length > 0 && spoof.length > 0 ? computeEer(bona, spoof).eer : NaN;
+  return { loss: weightSum > 0 ? lossSum / weightSum : NaN, accuracy: correct / labels.length, eer };
 }
 
 function progressBar(log: BatchLog, epochs: number): string {
@@ -205,32 +453,39 @@ function progressBar(log: BatchLog, epochs: number): string {
   return `\repoch ${log.epoch + 1}/${epochs} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${log.batch}/${log.batches} loss ${log.loss.toFixed(4)}`;
 }
 
+
 /**
  * Trains a bona fide (label 1) vs spoof (label 0) classifier with Adam on softmax cross-entropy.
  * `data` is `{inputs, labels}` or bare inputs with `opts.labels`; inputs are a
  * `[n, rows, cols, channels]` tensor (rank 3 gets a channel axis), Grids (spectrograms: rows =
  * frequency, cols = time) or flat Float32Arrays of `opts.inputShape`.
  *
- * Initialises the backend (`initBackend`, logged once through `opts.log`), builds `opts.model`
- * (default the small CNN) with weights seeded by `opts.seed`, then per epoch shuffles with the
- * same seed, runs mini-batches (class-weighted mean loss), evaluates the validation set and
- * applies early stopping. Same seed + same backend -> same weights and history.
+ * Initialises the backend (`initBackend`, logged once through `opts.log`); fits the input
+ * standardisation on the training inputs only; builds `opts.model` (default the small CNN with
+ * batch norm) with weights seeded by `opts.seed` and the standardisation as its first layer; then
+ * per epoch shuffles, cuts seeded random crops (`cropFrames`), augments, runs mini-batches
+ * (class-weighted mean loss) under the learning-rate schedule, scores the validation clips whole
+ * (mean of window scores) and stops early on the validation EER, restoring the best epoch's
+ * weights. Finally re-estimates the batch-norm statistics on the training inputs. Same seed + same
+ * backend -> same weights and history.
  *
  * Notes: class weights scale each sample's loss and the batch mean divides by the batch size, as
- * Keras `class_weight`; validation loss is the weighted mean. No tensors leak: everything but the
- * returned model is disposed.
+ * Keras `class_weight`. No tensors leak: everything but the returned model is disposed.
  */
 export async function trainClassifier(data: LabelledData | ModelInputs, opts: TrainOptions = {}): Promise<TrainResult> {
   const {
-    epochs = 10, batchSize = 32, learningRate = 1e-3, validationSplit = 0, patience = null,
-    restoreBestWeights = true, seed = 0, onBatch, onEpoch,
+    epochs = 30, batchSize = 32, learningRate = 1e-3, validationSplit = 0, lrSchedule = 'cosine', monitor = 'eer',
+    restoreBestWeights = true, seed = 0, onBatch, onEpoch, standardize = 'frequency', classWeight = 'balanced',
   } = opts;
   assertPositiveInt(epochs, 'epochs');
   assertPositiveInt(batchSize, 'batchSize');
   assertPositive(learningRate, 'learningRate');
   assert(Number.isInteger(seed), () => `seed=${seed} must be an integer`);
   assert(Number.isFinite(validationSplit) && validationSplit >= 0 && validationSplit < 1, () => `validationSplit=${validationSplit} must be in [0, 1)`);
-  assert(patience === null || (Number.isInteger(patience) && patience >= 0), () => `patience=${patience} must be null or an integer >= 0`);
+  assert(lrSchedule === 'cosine' || lrSchedule === 'constant', () => `lrSchedule=${JSON.stringify(lrSchedule)} must be 'cosine' or 'constant'`);
+  assert(monitor === 'eer' || monitor === 'loss', () => `monitor=${JSON.stringify(monitor)} must be 'eer' or 'loss'`);
+  assert(['frequency', 'global', 'none'].includes(standardize), () => `standardize=${JSON.stringify(standardize)} must be 'frequency', 'global' or 'none'`);
+  const augment = checkAugment(opts.augment);
   const progress = opts.progress ?? (!onBatch && !onEpoch);
   const log = opts.log === undefined ? (line: string) => process.stderr.write(line + '\n') : opts.log;
 
@@ -243,15 +498,12 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
   const backend = await initBackend(opts.backend ?? {});
   if (log) log(formatBackendInfo(backend));
 
-  const n = inputCount(inputs);
-  const allX = toInputTensor(inputs, opts.inputShape);
-  const ownsX = allX !== inputs;
-  const inputShape = allX.shape.slice(1) as [number, number, number];
-  const model = typeof opts.model === 'object' ? opts.model : buildModel(opts.model ?? 'cnn', inputShape, { seed });
-  const outShape = model.outputs[0].shape;
-  const classes = outShape[outShape.length - 1] ?? 2;
-  const probabilities = outputsProbabilities(model);
-  const labels = checkLabels(rawLabels, n, classes, 'labels');
+  const set = toExampleSet(inputs, opts.inputShape);
+  const cropFrames = opts.cropFrames ?? set.cols;
+  assertPositiveInt(cropFrames, 'cropFrames');
+  const given = typeof opts.model === 'object' ? opts.model : null;
+  const classes = given ? (given.outputs[0].shape[given.outputs[0].shape.length - 1] ?? 2) : 2;
+  const labels = checkLabels(rawLabels, set.examples.length, classes, 'labels');
 
   // Stratified, seeded validation split.
   const rng = new Random(seed);
@@ -270,48 +522,64 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
     trainIdx = Array.from(labels.keys());
   }
   assert(trainIdx.length > 0, () => `validationSplit=${validationSplit} leaves no training samples`);
-
-  const weights = classWeights(opts.classWeight, Int32Array.from(trainIdx, (i) => labels[i]), classes);
-  let trainX = allX;
-  let ownsTrainX = ownsX;
-  let valSet: tf.Tensor4D | null = null;
-  let ownsVal = false;
-  if (valIdx.length > 0) {
-    trainX = tf.tidy(() => tf.gather(allX, tf.tensor1d(trainIdx, 'int32')));
-    valSet = tf.tidy(() => tf.gather(allX, tf.tensor1d(valIdx, 'int32')));
-    if (ownsX) allX.dispose();
-    ownsTrainX = true;
-    ownsVal = true;
-  }
-  const trainY = Int32Array.from(trainIdx, (i) => labels[i]);
-  let valY: Int32Array = Int32Array.from(valIdx, (i) => labels[i]);
+  let valSet: ExampleSet | null = valIdx.length > 0 ? set : null;
+  let valY: Int32Array<ArrayBufferLike> = Int32Array.from(valIdx, (i) => labels[i]);
   if (opts.validationData !== undefined) {
-    valSet = toInputTensor(opts.validationData.inputs, opts.inputShape);
-    ownsVal = valSet !== opts.validationData.inputs;
-    valY = checkLabels(opts.validationData.labels, valSet.shape[0], classes, 'validationData.labels');
+    const v = toExampleSet(opts.validationData.inputs, opts.inputShape);
+    assert(v.rows === set.rows && v.channels === set.channels,
+      () => `validationData inputs are ${v.rows}x${v.cols}x${v.channels}, training inputs ${set.rows}x${set.cols}x${set.channels}: rows and channels must match`);
+    valSet = v;
+    valIdx = Array.from(v.examples.keys());
+    valY = checkLabels(opts.validationData.labels, valIdx.length, classes, 'validationData.labels');
   }
+
+  if (given && opts.standardize !== undefined && opts.standardize !== 'none') {
+    warnOnce('standardize applies to built-in architectures only; a given model is trained on the inputs as they are');
+  }
+  const stats = given || standardize === 'none' ? null : fitStandardization(set, trainIdx, standardize);
+  const modelShape: [number, number, number] = [set.rows, cropFrames, set.channels];
+  const model = given ?? buildModel(opts.model as ArchitectureName | undefined ?? 'cnn', modelShape, { seed, standardization: stats });
+  const modelWidth = model.inputs[0].shape[2];
+  assert(modelWidth == null || modelWidth === cropFrames, () => `the model's input is ${modelWidth} columns wide; cropFrames=${cropFrames} must match it`);
+  const probabilities = outputsProbabilities(model);
+  const trainY = Int32Array.from(trainIdx, (i) => labels[i]);
+  const weights = classWeights(classWeight, trainY, classes);
+  const patience = opts.patience === undefined ? (valSet ? 8 : null) : opts.patience;
+  assert(patience === null || (Number.isInteger(patience) && patience >= 0), () => `patience=${patience} must be null or an integer >= 0`);
   if (patience !== null && valSet === null) warnOnce('early stopping without a validation set monitors the training loss');
+  const fill = stats ? stats.mean : new Float32Array(1);
 
   const optimizer = tf.train.adam(learningRate);
   const weightTensor = tf.tensor1d(weights);
   const history: EpochLog[] = [];
-  let best = Infinity;
+  let best: [number, number] = [Infinity, Infinity];
   let bestEpoch = -1;
   let bestWeights: tf.Tensor[] | null = null;
   let stoppedEarly = false;
   const order = Array.from(trainY.keys());
   const batches = Math.ceil(order.length / batchSize);
+  const size = set.rows * cropFrames * set.channels;
+  const better = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       const t0 = Date.now();
+      const lr = lrSchedule === 'cosine' ? learningRate * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * epoch) / epochs))) : learningRate;
+      // tfjs's Adam reads its public learningRate field at every step.
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
       rng.shuffle(order);
       let lossSum = 0;
       let correct = 0;
       for (let b = 0; b < batches; b++) {
         const idx = order.slice(b * batchSize, (b + 1) * batchSize);
+        const buf = new Float32Array(idx.length * size);
+        idx.forEach((k, j) => {
+          const start = set.cols > cropFrames ? rng.int(set.cols - cropFrames + 1) : rng.int(set.cols);
+          copyWindow(set, set.examples[trainIdx[k]], start, cropFrames, buf, j * size);
+          if (augment) augmentWindow(buf, j * size, modelShape, augment, fill, rng);
+        });
         let hits: tf.Tensor | null = null;
         const loss = tf.tidy(() => {
-          const xb = tf.gather(trainX, tf.tensor1d(Int32Array.from(idx), 'int32'));
+          const xb = tf.tensor4d(buf, [idx.length, ...modelShape]);
           const yb = tf.tensor1d(Int32Array.from(idx, (i) => trainY[i]), 'int32');
           const sw = tf.gather(weightTensor, yb);
           return optimizer.minimize(() => {
@@ -328,22 +596,24 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
         onBatch?.(batchLog);
         if (progress) process.stderr.write(progressBar(batchLog, epochs));
       }
-      const val = valSet ? evaluateSet(model, valSet, valY, weights, Math.max(batchSize, 64), probabilities) : { loss: NaN, accuracy: NaN };
+      const val = valSet
+        ? validationMetrics(windowedOutputs(model, valSet, valIdx, cropFrames, Math.max(batchSize, 64)), valY, weights, probabilities)
+        : { loss: NaN, accuracy: NaN, eer: NaN };
       const entry: EpochLog = {
         epoch, epochs, loss: lossSum / order.length, accuracy: correct / order.length,
-        valLoss: val.loss, valAccuracy: val.accuracy, ms: Date.now() - t0,
+        valLoss: val.loss, valAccuracy: val.accuracy, valEer: val.eer, learningRate: lr, ms: Date.now() - t0,
       };
       history.push(entry);
       onEpoch?.(entry);
       if (progress) {
-        const v = valSet ? ` val_loss ${entry.valLoss.toFixed(4)} val_acc ${entry.valAccuracy.toFixed(3)}` : '';
+        const v = valSet ? ` val_loss ${entry.valLoss.toFixed(4)} val_eer ${(100 * entry.valEer).toFixed(2)}%` : '';
         process.stderr.write(`\repoch ${epoch + 1}/${epochs} loss ${entry.loss.toFixed(4)} acc ${entry.accuracy.toFixed(3)}${v} (${entry.ms} ms)\n`);
       }
-      const monitored = valSet ? val.loss : entry.loss;
-      if (monitored < best) {
+      const monitored: [number, number] = !valSet ? [entry.loss, 0] : monitor === 'eer' && !Number.isNaN(val.eer) ? [val.eer, val.loss] : [val.loss, 0];
+      if (better(monitored, best)) {
         best = monitored;
         bestEpoch = epoch;
-        if (patience !== null && restoreBestWeights) {
+        if (valSet && restoreBestWeights) {
           bestWeights?.forEach((t) => t.dispose());
           bestWeights = model.getWeights().map((w) => w.clone());
         }
@@ -352,19 +622,34 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
         break;
       }
     }
-    if (bestWeights && bestEpoch !== history.length - 1) {
-      model.setWeights(bestWeights);
-    } else {
-      bestEpoch = history.length - 1;
-    }
+    if (bestWeights && bestEpoch !== history.length - 1) model.setWeights(bestWeights);
+    if (!valSet || !restoreBestWeights) bestEpoch = history.length - 1;
+    if (opts.recalibrateBatchNorm ?? true) recalibrateBatchNorm(model, () => trainingWindows(set, trainIdx, cropFrames));
   } finally {
     bestWeights?.forEach((t) => t.dispose());
     optimizer.dispose();
     weightTensor.dispose();
-    if (ownsTrainX) trainX.dispose();
-    if (valSet && ownsVal) valSet.dispose();
   }
-  return { model, history, bestEpoch, stoppedEarly, backend };
+  return { model, history, bestEpoch, stoppedEarly, backend, standardization: stats, cropFrames };
+}
+
+/** Batches of every scoring window of the examples `idx` (what the model sees at predict time), for batch-norm recalibration. */
+function* trainingWindows(set: ExampleSet, idx: readonly number[], width: number): Generator<tf.Tensor4D> {
+  const starts = windowStarts(set.cols, width);
+  const size = set.rows * width * set.channels;
+  const per = Math.max(1, Math.floor(128 / starts.length));
+  for (let b = 0; b < idx.length; b += per) {
+    const part = idx.slice(b, b + per);
+    const buf = new Float32Array(part.length * starts.length * size);
+    let k = 0;
+    for (const i of part) for (const s of starts) copyWindow(set, set.examples[i], s, width, buf, size * k++);
+    const t = tf.tensor4d(buf, [k, set.rows, width, set.channels]);
+    try {
+      yield t;
+    } finally {
+      t.dispose();
+    }
+  }
 }
 
 /** Options of {@link predictScores}. */
@@ -381,31 +666,27 @@ export interface PredictOptions {
  * the decision boundary (the ASVspoof CM score convention). For a model whose last layer is a
  * softmax the logs of its probabilities are used (clipped at 1e-7).
  *
+ * Inputs wider than the model's input (a model trained on `cropFrames` crops) are scored as the
+ * mean over windows of the model's width (hop half a window, the last flush right); narrower ones
+ * are tiled in time.
+ *
  * Notes: a log-ratio rather than p(bona fide) because it does not saturate at 0 or 1, so EER
- * thresholds stay distinct. Runs on the current tfjs backend (call `initBackend()` first when
+ * thresholds stay distinct. Window outputs are averaged before the log-ratio (logits, or a
+ * softmax model's probabilities). Runs on the current tfjs backend (call `initBackend()` first when
  * the model did not come from `trainClassifier`); disposes everything it creates.
  */
 export function predictScores(model: tf.LayersModel, inputs: ModelInputs, opts: PredictOptions = {}): Float32Array {
   const { batchSize = 64 } = opts;
   assertPositiveInt(batchSize, 'batchSize');
   const probabilities = outputsProbabilities(model);
-  const x = toInputTensor(inputs, opts.inputShape);
-  const n = x.shape[0];
-  const scores = new Float32Array(n);
-  try {
-    for (let start = 0; start < n; start += batchSize) {
-      const count = Math.min(batchSize, n - start);
-      const s = tf.tidy(() => {
-        const out = model.predict(x.slice(start, count)) as tf.Tensor2D;
-        assert(out.shape[1] >= 2, () => `model output has ${out.shape[1]} classes; bona fide scores need 2`);
-        const l = probabilities ? tf.log(tf.clipByValue(out, 1e-7, 1)) : out;
-        return tf.sub(l.slice([0, 1], [count, 1]), l.slice([0, 0], [count, 1])).reshape([count]);
-      });
-      scores.set(s.dataSync() as Float32Array, start);
-      s.dispose();
-    }
-  } finally {
-    if (x !== inputs) x.dispose();
-  }
-  return scores;
+  const set = toExampleSet(inputs, opts.inputShape);
+  const [, rows, width, channels] = model.inputs[0].shape;
+  assert((rows == null || rows === set.rows) && (channels == null || channels === set.channels),
+    () => `inputs are ${set.rows}x${set.cols}x${set.channels} (rows x cols x channels) but the model takes ${rows}x${width}x${channels}: were the features made with the model's pipeline?`);
+  const outputs = windowedOutputs(model, set, Array.from(set.examples.keys()), width ?? set.cols, batchSize);
+  assert(outputs[0].length >= 2, () => `model output has ${outputs[0].length} classes; bona fide scores need 2`);
+  return Float32Array.from(outputs, (o) => {
+    const logp = logProbabilities(o, probabilities);
+    return logp[1] - logp[0];
+  });
 }
