@@ -6,6 +6,7 @@ import { Dataset } from '../dataset/types';
 import { scanFolderDataset } from '../dataset/folder';
 import { readAsvspoofProtocol } from '../dataset/protocol';
 import { PipelineConfig, parsePipelineConfig } from '../pipeline/config';
+import { readCorpusMeta } from '../report/split';
 import { OptionSpec, ParsedArgs } from './args';
 
 /** Options shared by subcommands that read a data set. */
@@ -17,6 +18,32 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
   'no-cache': { type: 'flag', help: 'compute every feature, read and write no cache' },
   workers: { type: 'string', arg: 'N', help: 'feature worker threads (default: one per core; 0 = in-process)' },
 };
+
+/** --split, for the subcommands that use one part of a corpus (train, evaluate). */
+export const SPLIT_OPTION: Record<string, OptionSpec> = {
+  split: { type: 'string', arg: 'NAME', help: 'use only the clips whose meta.csv split column is NAME (train, test...); "all" = every clip' },
+};
+
+/**
+ * The part of a data set named by --split: the rows of its folder's meta.csv whose `split` column
+ * equals it, or every clip for `all`. Without --split, a data folder whose meta.csv has a split
+ * column is cut to `defaultSplit` (train uses `train`, so it never learns from test clips by
+ * accident), and the choice is said on stderr.
+ */
+export function selectSplit(ds: Dataset, args: ParsedArgs, command: string, defaultSplit: string | null): Dataset {
+  const asked = typeof args.split === 'string' ? args.split : null;
+  const meta = ds.kind === 'audio' && args.data ? readCorpusMeta(ds.root) : null;
+  const name = asked ?? (meta ? defaultSplit : null);
+  if (name === null || name === 'all') return ds;
+  if (!meta) throw new ParameterError(`${command}: --split ${name} needs a meta.csv with a split column in ${ds.root}`);
+  const items = ds.items.filter((it) => meta.get(path.relative(ds.root, it.path).split(path.sep).join('/'))?.split === name);
+  if (items.length === 0) {
+    const names = [...new Set([...meta.values()].map((r) => r.split))].sort();
+    throw new ParameterError(`${command}: --split=${JSON.stringify(name)} selects no clips of ${ds.root} (meta.csv splits: ${names.join(', ')})`);
+  }
+  process.stderr.write(`split: ${items.length} of ${ds.items.length} clips (meta.csv split "${name}"${asked ? '' : `, the default for ${command}; --split all uses every clip`})\n`);
+  return { ...ds, items };
+}
 
 /** Reads the data set named by --data or --protocol/--audio. */
 export async function loadDataArgs(args: ParsedArgs, command: string): Promise<Dataset> {

@@ -3,12 +3,15 @@ import { DatasetError, ParameterError } from '../errors';
 import { datasetSummary } from '../dataset/types';
 import { computeFeatures } from '../dataset/features';
 import { OptionSpec, helpText, intOption, parseArgs } from './args';
-import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
+import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
+import { contentHash } from '../dataset/cache';
 import { progressBar } from './progress';
 
 const SPEC: Record<string, OptionSpec> = {
   model: { type: 'string', arg: 'MODEL_DIR', help: 'model folder written by specmorph train' },
   ...DATA_OPTIONS,
+  ...SPLIT_OPTION,
+  'allow-overlap': { type: 'flag', help: 'score clips the model was trained or validated on (refused by default), and say how many' },
   scores: { type: 'string', arg: 'FILE', help: 'write scores in the ASVspoof 2019 CM layout: utt_id attack_id key score' },
   config: { type: 'string', arg: 'FILE.json', help: 'refuse to run unless this pipeline equals the model\'s own pipeline.json' },
   json: { type: 'flag', help: 'print the results as one JSON object on the last stdout line' },
@@ -23,6 +26,33 @@ export const EVALUATE_HELP = helpText(
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
+}
+
+/** The per-attack table, columns aligned to the longest attack name. */
+function perAttackLines(rows: readonly { attackId: string; n: number; eer: number; minDcf: number }[]): string[] {
+  const w = Math.max(6, ...rows.map((a) => a.attackId.length));
+  return [
+    'per attack (each against all bona fide):',
+    `  ${'attack'.padEnd(w)}  ${'n'.padStart(5)}  ${'EER'.padStart(7)}  ${'minDCF'.padStart(6)}`,
+    ...rows.map((a) => `  ${a.attackId.padEnd(w)}  ${String(a.n).padStart(5)}  ${pct(a.eer).padStart(7)}  ${a.minDcf.toFixed(4)}`),
+  ];
+}
+
+/** How many of `files` have the content of a clip the model was trained or validated on (`metadata.extra.clips`). */
+async function trainingOverlap(files: readonly string[], clips: unknown): Promise<{ count: number; first: number }> {
+  const c = clips as { train?: unknown; validation?: unknown } | undefined;
+  if (!c || !Array.isArray(c.train)) return { count: 0, first: -1 };
+  const seen = new Set<string>([...(c.train as string[]), ...(Array.isArray(c.validation) ? (c.validation as string[]) : [])]);
+  const { promises: fs } = await import('node:fs');
+  let count = 0;
+  let first = -1;
+  for (let i = 0; i < files.length; i++) {
+    if (seen.has(contentHash(await fs.readFile(files[i])))) {
+      count++;
+      if (first < 0) first = i;
+    }
+  }
+  return { count, first };
 }
 
 /** `specmorph evaluate`: returns the exit code. */
@@ -42,10 +72,20 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     if (!st?.isDirectory()) throw new DatasetError(`${args.scores}: folder ${path.dirname(scoresFile)} does not exist`);
   }
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : null;
-  const ds = await loadDataArgs(args, 'evaluate');
+  const ds = selectSplit(await loadDataArgs(args, 'evaluate'), args, 'evaluate', null);
   const { loadModel, assertSamePipeline, readModelMetadata } = await import('../model/io');
+  const metadata = await readModelMetadata(args.model);
   // Check the pipeline before building the network, so a mismatch fails fast and quietly.
-  if (config) assertSamePipeline({ metadata: await readModelMetadata(args.model) }, config, args.config as string);
+  if (config) assertSamePipeline({ metadata }, config, args.config as string);
+  const overlap = await trainingOverlap(ds.items.map((it) => it.path), metadata.extra?.clips);
+  if (overlap.count > 0 && !args['allow-overlap']) {
+    throw new DatasetError(
+      `evaluate: ${overlap.count} of ${ds.items.length} clips (e.g. ${ds.items[overlap.first].path}) were used to train or validate ${args.model}; ` +
+      'scores on them say nothing about unseen data. Evaluate on held-out clips (--split test for a corpus with meta.csv) or pass --allow-overlap',
+    );
+  }
+  if (overlap.count > 0) process.stderr.write(`warning: ${overlap.count} of ${ds.items.length} clips were used to train or validate this model (--allow-overlap)\n`);
+  if (metadata.extra?.clips === undefined) process.stderr.write(`note: ${args.model} records no training clips (written by an older specmorph): overlap with its training data cannot be checked\n`);
   const saved = await loadModel(args.model);
   const { initBackend, formatBackendInfo } = await import('./backend');
   const info = await initBackend();
@@ -69,7 +109,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     `ROC AUC: ${s.auc.toFixed(4)}`,
     `accuracy at EER threshold: ${pct(s.accuracy)}`,
     `minDCF (Pspoof 0.05, Cmiss 1, Cfa 10): ${s.minDcf.toFixed(4)}`,
-    ...(s.perAttack.length > 1 || Object.keys(sum.attacks).length > 1 ? ['per attack (vs all bona fide):', ...s.perAttack.map((a) => `  ${a.attackId.padEnd(10)} n=${String(a.n).padStart(5)}  EER ${pct(a.eer)}`)] : []),
+    ...(s.perAttack.length > 1 || Object.keys(sum.attacks).length > 1 ? perAttackLines(s.perAttack) : []),
     ...(scoresFile ? [`scores written to ${scoresFile}`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -77,7 +117,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     const json = {
       n: s.n, nBonafide: s.nBonafide, nSpoof: s.nSpoof, eer: s.eer, threshold: s.threshold, auc: s.auc, accuracy: s.accuracy, minDcf: s.minDcf,
       confusion: s.confusion.matrix, perAttack: s.perAttack, backend: info.name, model: path.resolve(args.model),
-      pipelineFingerprint: saved.metadata.pipelineFingerprint, scores: scoresFile,
+      pipelineFingerprint: saved.metadata.pipelineFingerprint, scores: scoresFile, trainingOverlap: overlap.count,
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   }

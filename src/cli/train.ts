@@ -1,20 +1,27 @@
 import { DatasetError } from '../errors';
+import type { Grid } from '../grid/grid';
+import type { DatasetItem } from '../dataset/types';
 import { datasetSummary } from '../dataset/types';
 import { splitDataset } from '../dataset/split';
 import { computeFeatures, dataFingerprint } from '../dataset/features';
 import { DEFAULT_PIPELINE, pipelineFingerprint } from '../pipeline/config';
 import { OptionSpec, fractionOption, helpText, intOption, parseArgs } from './args';
-import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
+import { ARCHITECTURE_INFO, DEFAULT_CROP_SECONDS, architectureChoices, isArchitectureName } from '../model/registry';
+import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
 import { progressBar } from './progress';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
+  ...SPLIT_OPTION,
   out: { type: 'string', arg: 'MODEL_DIR', help: 'model folder to write (replaced atomically if it is a model folder)' },
   config: { type: 'string', arg: 'FILE.json', help: 'pipeline config JSON (default: the built-in DEFAULT_PIPELINE)' },
-  epochs: { type: 'string', arg: 'N', help: 'training epochs (default 10)' },
+  epochs: { type: 'string', arg: 'N', help: 'largest number of epochs (default 30; early stopping on the validation EER ends sooner)' },
+  patience: { type: 'string', arg: 'N', help: 'stop after N epochs without a better validation EER (default 8)' },
+  'crop-seconds': { type: 'string', arg: 'S', help: `train on random crops of S seconds of the features, score whole clips as the mean over windows (default ${DEFAULT_CROP_SECONDS})` },
+  augment: { type: 'flag', help: 'SpecAugment-style time and frequency masks during training (2 of each)' },
   seed: { type: 'string', arg: 'N', help: 'seed of split, initialisation and batch order (default 0)' },
   validation: { type: 'string', arg: 'F', help: 'fraction held out for validation, speaker-disjoint when speakers are known (default 0.2)' },
-  arch: { type: 'string', arg: 'NAME', help: 'architecture: cnn (small CNN, default) or lcnn (light CNN with max-feature-map)' },
+  arch: { type: 'string', arg: 'NAME', help: `architecture: ${architectureChoices()}` },
   json: { type: 'flag', help: 'print the summary as one JSON object on the last stdout line' },
   help: { type: 'flag', help: 'show this help' },
 };
@@ -25,6 +32,23 @@ export const TRAIN_HELP = helpText(
   SPEC,
 );
 
+/** SpecAugment masks `train --augment` turns on (two time masks of up to 20 frames, two frequency masks of up to 8 rows). */
+const DEFAULT_AUGMENT = { timeMasks: 2, timeMaskWidth: 20, freqMasks: 2, freqMaskWidth: 8 } as const;
+
+/** Crop width in frames for `seconds` of a spectrogram (its hop and sample rate), at most its width; the whole width for a Grid without time metadata. */
+export function cropFramesFor(g: Grid, seconds: number): number {
+  const s = g as Grid & { sampleRate?: number; hopLength?: number };
+  if (!s.sampleRate || !s.hopLength) return g.cols;
+  return Math.max(1, Math.min(g.cols, Math.round((seconds * s.sampleRate) / s.hopLength)));
+}
+
+/** Number of clips whose exact bytes appear under both labels. */
+function crossClassDuplicates(items: readonly DatasetItem[], hashes: readonly string[]): number {
+  const labels = new Map<string, Set<string>>();
+  items.forEach((it, i) => labels.set(hashes[i], (labels.get(hashes[i]) ?? new Set()).add(it.label)));
+  return items.filter((_, i) => labels.get(hashes[i])!.size > 1).length;
+}
+
 /** `specmorph train`: returns the exit code. */
 export async function trainCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, SPEC, 'train');
@@ -32,17 +56,20 @@ export async function trainCommand(argv: string[]): Promise<number> {
     process.stdout.write(TRAIN_HELP);
     return 0;
   }
-  const epochs = intOption(args, 'epochs', 10, 1, 100000);
+  const epochs = intOption(args, 'epochs', 30, 1, 100000);
+  const patience = intOption(args, 'patience', 8, 0, 100000);
   const seed = intOption(args, 'seed', 0, 0, 2 ** 32 - 1);
   const validation = fractionOption(args, 'validation', 0.2, 0, 1);
-  const arch = args.arch === undefined ? 'cnn' : args.arch;
-  if (arch !== 'cnn' && arch !== 'lcnn') throw new DatasetError(`train: --arch=${String(arch)} must be cnn or lcnn`);
+  const arch = args.arch === undefined ? 'cnn' : String(args.arch);
+  if (!isArchitectureName(arch)) throw new DatasetError(`train: --arch=${JSON.stringify(arch)} must be one of ${Object.keys(ARCHITECTURE_INFO).join(', ')}`);
+  const cropSeconds = args['crop-seconds'] === undefined ? DEFAULT_CROP_SECONDS : Number(args['crop-seconds']);
+  if (!(Number.isFinite(cropSeconds) && cropSeconds > 0)) throw new DatasetError(`train: --crop-seconds=${JSON.stringify(args['crop-seconds'])} must be a number of seconds > 0`);
   const workersArg = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   if (typeof args.out !== 'string') throw new DatasetError('train: --out MODEL_DIR is required');
   const out = args.out;
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : DEFAULT_PIPELINE;
   const cacheDir = cacheDirArg(args);
-  const ds = await loadDataArgs(args, 'train');
+  const ds = selectSplit(await loadDataArgs(args, 'train'), args, 'train', 'train');
   const summary = datasetSummary(ds.items);
   process.stderr.write(`data: ${summary.n} clips (${summary.bonafide} bona fide, ${summary.spoof} spoof, ${Object.keys(summary.attacks).length} attack systems) from ${ds.root}\n`);
   process.stderr.write(`pipeline: ${pipelineFingerprint(config).slice(0, 12)} (${config.stages.map((s) => s.op).join(' -> ')})\n`);
@@ -65,15 +92,18 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   const asData = (items: typeof split.train) => ({ inputs: items.map((it) => feats.features[it.i]), labels: items.map((it) => (it.label === 'bonafide' ? 1 : 0)) });
   const val = split.validation;
-  const { model, history, bestEpoch } = await trainClassifier(asData(split.train), {
+  const cropFrames = cropFramesFor(feats.features[0], cropSeconds);
+  const { model, history, bestEpoch, stoppedEarly } = await trainClassifier(asData(split.train), {
     model: arch,
     epochs,
+    patience,
     seed,
-    classWeight: 'balanced',
+    cropFrames,
+    ...(args.augment ? { augment: DEFAULT_AUGMENT } : {}),
     ...(val.length ? { validationData: asData(val) } : {}),
     progress: false,
     log: null,
-    onEpoch: (l) => process.stderr.write(`epoch ${l.epoch + 1}/${l.epochs} loss ${l.loss.toFixed(4)}${Number.isNaN(l.valLoss) ? '' : ` val_loss ${l.valLoss.toFixed(4)}`}\n`),
+    onEpoch: (l) => process.stderr.write(`epoch ${l.epoch + 1}/${l.epochs} loss ${l.loss.toFixed(4)}${Number.isNaN(l.valEer) ? '' : ` validation EER ${(100 * l.valEer).toFixed(2)}%`} (${(l.ms / 1000).toFixed(1)} s)\n`),
   });
   let validationEer: number | null = null;
   if (val.some((it) => it.label === 'bonafide') && val.some((it) => it.label === 'spoof')) {
@@ -82,6 +112,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const spoof = val.flatMap((it, k) => (it.label === 'spoof' ? [scores[k]] : []));
     validationEer = computeEer(bona, spoof).eer;
   }
+  const clips = { train: split.train.map((it) => feats.hashes[it.i]), validation: val.map((it) => feats.hashes[it.i]) };
+  const dupes = crossClassDuplicates(ds.items, feats.hashes);
+  if (dupes > 0) process.stderr.write(`warning: ${dupes} clips have byte-identical audio in both classes (labels contradict each other)\n`);
   const dataFp = dataFingerprint(ds.items.map((it, i) => ({ id: it.id, hash: feats.hashes[i], label: it.label })));
   const meta = await saveModel(out, model, {
     pipeline: config,
@@ -89,11 +122,17 @@ export async function trainCommand(argv: string[]): Promise<number> {
     seed,
     dataFingerprint: dataFp,
     labels: { classes: ['spoof', 'bonafide'], positive: 'bonafide' },
-    extra: { architecture: arch, epochs, bestEpoch, history, split: { by: split.by, train: split.train.length, validation: val.length }, validationEer, data: ds.root },
+    extra: {
+      architecture: arch, epochs, patience, bestEpoch, stoppedEarly, cropFrames, augment: args.augment === true, history,
+      split: { by: split.by, train: split.train.length, validation: val.length }, validationEer, data: ds.root, crossClassDuplicates: dupes, clips,
+    },
   });
   model.dispose();
-  const result = { out, n: summary.n, train: split.train.length, validation: val.length, epochs, seed, architecture: arch, backend: info.name, finalLoss: history[history.length - 1].loss, validationEer, pipelineFingerprint: meta.pipelineFingerprint, dataFingerprint: dataFp };
-  process.stdout.write(`model written to ${out}: ${split.train.length} training clips, ${epochs} epochs, final loss ${result.finalLoss.toFixed(4)}${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`);
+  const result = {
+    out, n: summary.n, train: split.train.length, validation: val.length, epochs: history.length, bestEpoch, seed, architecture: arch, backend: info.name,
+    finalLoss: history[history.length - 1].loss, validationEer, crossClassDuplicates: dupes, pipelineFingerprint: meta.pipelineFingerprint, dataFingerprint: dataFp,
+  };
+  process.stdout.write(`model written to ${out}: ${split.train.length} training clips, ${history.length} epochs (best ${bestEpoch + 1}${stoppedEarly ? ', stopped early' : ''}), final loss ${result.finalLoss.toFixed(4)}${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
 }

@@ -3,8 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { ParameterError, assert, assertPositiveInt } from '../errors';
 import { Random } from '../random';
 
-/** Names of the built-in architectures. */
-export type ArchitectureName = 'cnn' | 'lcnn';
+import { ARCHITECTURE_INFO, type ArchitectureName, isArchitectureName } from './registry';
+
+export { type ArchitectureName, isArchitectureName } from './registry';
 
 /**
  * Input standardisation fitted on training features: `mean` and `std` per input row (frequency
@@ -253,21 +254,16 @@ export function lcnn(inputShape: readonly number[], opts: LcnnOptions = {}): tf.
   return model;
 }
 
-/** The built-in network architectures by name: one entry each (CLI help and checks derive from it). */
-export const ARCHITECTURES: Readonly<Record<ArchitectureName, { summary: string; build: (inputShape: readonly number[], opts: ArchitectureOptions) => tf.LayersModel }>> = Object.freeze({
-  cnn: { summary: 'small CNN: conv 3x3 16-32-64 with batch norm, global average pool', build: smallCnn },
-  lcnn: { summary: 'light CNN with max-feature-map and batch norm (ASVspoof LFCC-LCNN, width 0.25)', build: lcnn },
+/** The builder of each name in the registry (`registry.ts`). */
+const BUILDERS: Readonly<Record<ArchitectureName, (inputShape: readonly number[], opts: ArchitectureOptions) => tf.LayersModel>> = Object.freeze({
+  cnn: smallCnn,
+  lcnn: lcnn,
 });
-
-/** True when `name` is a built-in network architecture. */
-export function isArchitectureName(name: unknown): name is ArchitectureName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(ARCHITECTURES, name);
-}
 
 /** Builds a named architecture for `inputShape` `[rows, cols, channels]`. */
 export function buildModel(name: ArchitectureName, inputShape: readonly number[], opts: ArchitectureOptions = {}): tf.LayersModel {
-  if (!isArchitectureName(name)) throw new ParameterError(`architecture=${JSON.stringify(name)} must be one of ${Object.keys(ARCHITECTURES).join(', ')}`);
-  return ARCHITECTURES[name].build(inputShape, opts);
+  if (!isArchitectureName(name)) throw new ParameterError(`architecture=${JSON.stringify(name)} must be one of ${Object.keys(ARCHITECTURE_INFO).join(', ')}`);
+  return BUILDERS[name](inputShape, opts);
 }
 
 /**

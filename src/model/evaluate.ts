@@ -310,6 +310,8 @@ export interface AttackResult {
   n: number;
   eer: number;
   threshold: number;
+  /** Normalised minimum DCF of this attack against all bona fide trials (ASVspoof 5 costs). */
+  minDcf: number;
 }
 
 function naturalCompare(a: string, b: string): number {
@@ -332,7 +334,7 @@ export function perAttackEer(rows: readonly ScoreRow[]): AttackResult[] {
   }
   return [...byAttack.keys()].sort(naturalCompare).map((attackId) => {
     const s = byAttack.get(attackId)!;
-    return { attackId, n: s.length, ...computeEer(bona, s) };
+    return { attackId, n: s.length, ...computeEer(bona, s), minDcf: minDcf(bona, s).minDcf };
   });
 }
 

@@ -41,7 +41,12 @@ export type AudioStage =
    * shorter ones padded by repeating the clip (`pad: 'repeat'`, as the ASVspoof 2021 baselines) or
    * with zeros. `seconds` @default 4, `position` @default 'start', `pad` @default 'repeat'.
    */
-  | { op: 'crop'; seconds?: number; position?: 'start' | 'centre'; pad?: 'repeat' | 'zeros' };
+  | { op: 'crop'; seconds?: number; position?: 'start' | 'centre'; pad?: 'repeat' | 'zeros' }
+  /**
+   * Linear-prediction residual (the excitation: `lpcResidual` in audioPrep), frames of `frameLength`
+   * samples at 50 % overlap. `order` @default 16, `frameLength` @default 400.
+   */
+  | { op: 'lpcResidual'; order?: number; frameLength?: number };
 
 /** STFT parameters shared by the spectral stages (librosa names, camelCase). */
 export interface StftParams {
@@ -257,6 +262,7 @@ const SCHEMAS: Record<string, { kind: 'audio' | 'spectral' | 'grid'; fields: Rec
   },
   normaliseLoudness: { kind: 'audio', fields: { targetDb: num(-20, (x) => x <= 0, 'must be a finite number <= 0 (dBFS)'), method: oneOf('rms', ['rms', 'peak']) } },
   preEmphasis: { kind: 'audio', fields: { coef: num(0.97, (x) => x >= 0 && x < 1, 'must be in [0, 1)') } },
+  lpcResidual: { kind: 'audio', fields: { order: posInt(16), frameLength: posInt(400) } },
   crop: {
     kind: 'audio',
     fields: { seconds: num(4, (x) => x > 0, 'must be a finite number > 0'), position: oneOf('start', ['start', 'centre']), pad: oneOf('repeat', ['repeat', 'zeros']) },

@@ -3,7 +3,7 @@ import { toMono } from '../audio/mono';
 import { resample } from '../audio/resample';
 import { ParameterError, assert } from '../errors';
 import { Grid } from '../grid/grid';
-import { fixLength, normaliseLoudness, preEmphasis, trimSilence } from './audioPrep';
+import { fixLength, lpcResidual, normaliseLoudness, preEmphasis, trimSilence } from './audioPrep';
 import { PipelineConfig, StageConfig, pipelineFingerprint, resolvePipelineConfig, stageKind, DEFAULT_PIPELINE } from './config';
 import { runGridStage, runSpectralStage } from './stages';
 
@@ -66,6 +66,8 @@ function runAudioStage(a: Audio, s: StageConfig & Record<string, unknown>): { ou
       return { out: mapChannels(a, (x) => normaliseLoudness(x, s as { targetDb: number; method: 'rms' | 'peak' })) };
     case 'preEmphasis':
       return { out: mapChannels(a, (x) => preEmphasis(x, s.coef as number)) };
+    case 'lpcResidual':
+      return { out: mapChannels(a, (x) => lpcResidual(x, s as { order: number; frameLength: number })) };
     case 'crop': {
       const samples = Math.max(1, Math.round((s.seconds as number) * a.sampleRate));
       return { out: mapChannels(a, (x) => fixLength(x, samples, s as { position: 'start' | 'centre'; pad: 'repeat' | 'zeros' })), extra: { samples } };
