@@ -5,7 +5,7 @@
 
 import { warnOnce } from '../errors';
 import {
-  block, compile, f32, hasWasm, i32, i32Const, ifThen, instantiate, locals, loop, mem, newMemory, OP,
+  block, compile, f32, hasWasm, i32, i32Const, ifThen, instantiate, locals, loop, mem, newMemory, OP, SIMD, v128,
   wasmModule, type Locals, type WasmFunction, type WasmMemory,
 } from './wasm';
 
@@ -193,8 +193,8 @@ const J0 = 64;
 /** The three phases for one footprint, max (by dilation) or min (by erosion) variant. */
 function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   const suffix = byDilation ? 'Max' : 'Min';
-  // beyond(a, b): `a > b` by dilation, `a < b` by erosion (stack: a, b)
-  const beyond = byDilation ? OP.f32Gt : OP.f32Lt;
+  // beyondLanes(a, b): lane masks of `a > b` by dilation, `a < b` by erosion (stack: a, b)
+  const beyondLanes = byDilation ? SIMD.f32x4Gt() : SIMD.f32x4Lt();
   const before = pulls.filter(isBefore);
   const after = pulls.filter((o) => !isBefore(o));
   const pushes: Offsets = pulls.map(([dr, dc]) => [-dr, -dc]);
@@ -206,17 +206,28 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
     list.flatMap(([dr, dc], k) => [
       ...i32Const(dr), ...L.get('pw'), OP.i32Mul, ...i32Const(dc), OP.i32Add, ...i32Const(2), OP.i32Shl, ...L.set(`${prefix}${k}`),
     ]);
-  /** v = w if w is beyond v, for every offset of `prefix` around p. */
-  const pullAll = (L: Locals, prefix: string, list: Offsets): number[] =>
+  // the sweeps hold v in lane 0 of a v128: pmax(v, w) is the twin's `w > v ? w : v` exactly
+  const pull = byDilation ? SIMD.f32x4Pmax() : SIMD.f32x4Pmin();
+  const clamp = byDilation ? SIMD.f32x4Pmin() : SIMD.f32x4Pmax();
+  /**
+   * v = w if w is beyond v, for every offset of `prefix` around p in order; the pixel the sweep
+   * just wrote (offset `adjacent`) comes from `prev` instead of a reload through memory.
+   */
+  const pullAll = (L: Locals, prefix: string, list: Offsets, adjacent: number): number[] =>
     list.flatMap((_, k) => [
-      ...L.get('p'), ...L.get(`${prefix}${k}`), OP.i32Add, ...mem.f32Load(), ...L.tee('w'),
-      ...L.get('v'), ...L.get('w'), ...L.get('v'), beyond, OP.select, ...L.set('v'),
+      ...L.get('v'),
+      ...(k === adjacent ? L.get('prev') : [...L.get('p'), ...L.get(`${prefix}${k}`), OP.i32Add, ...SIMD.load32Zero()]),
+      ...pull, ...L.set('v'),
     ]);
-  /** v = cap if v is beyond cap = m[p]. */
-  const capAtP = (L: Locals): number[] => [
-    ...L.get('p'), ...L.get('mOff'), OP.i32Add, ...mem.f32Load(), ...L.tee('cap'),
-    ...L.get('v'), ...L.get('v'), ...L.get('cap'), beyond, OP.select, ...L.set('v'),
+  /** v = m[p] if v is beyond it; stores v at p and keeps it as the next pixel's `prev`. */
+  const capAndStore = (L: Locals): number[] => [
+    ...L.get('p'),
+    ...L.get('v'), ...L.get('p'), ...L.get('mOff'), OP.i32Add, ...SIMD.load32Zero(), ...clamp, ...L.tee('v'), ...L.tee('prev'),
+    ...SIMD.store32Lane0(),
   ];
+  /** prev = the padded pixel next to the sweep's first one. */
+  const initPrev = (L: Locals, prefix: string, adjacent: number): number[] =>
+    adjacent < 0 ? [] : [...L.get('p'), ...L.get(`${prefix}${adjacent}`), OP.i32Add, ...SIMD.load32Zero(), ...L.set('prev')];
   const loadHeader = (L: Locals): number[] => [
     ...i32Const(0), ...mem.i32Load(0), ...L.set('head'),
     ...i32Const(0), ...mem.i32Load(4), ...L.set('size'),
@@ -226,28 +237,31 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
     ...i32Const(0), ...L.get('head'), ...mem.i32Store(0),
     ...i32Const(0), ...L.get('size'), ...mem.i32Store(4),
   ];
-  /** queue[(head + size) & wrap] = local x; size++. */
-  const push = (L: Locals, x: string): number[] => [
+  /**
+   * queue[(head + size) & wrap] = local x, counted (size++) only when lane 0 of the mask `c` is
+   * set: the slot is free either way, and a branch here would be mispredicted half the time.
+   */
+  const pushIf = (L: Locals, x: string): number[] => [
     ...L.get('qBase'), ...L.get('head'), ...L.get('size'), OP.i32Add, ...L.get('wrap'), OP.i32And, ...i32Const(2), OP.i32Shl, OP.i32Add,
     ...L.get(x), ...mem.i32Store(),
-    ...L.get('size'), ...i32Const(1), OP.i32Add, ...L.set('size'),
+    ...L.get('size'), ...L.get('c'), ...SIMD.i32x4ExtractLane0(), OP.i32Sub, ...L.set('size'),
   ];
 
   const raster: WasmFunction = {
     name: `raster${suffix}`,
     params: { p: i32, end: i32, pw: i32, mOff: i32 },
-    locals: { v: f32, w: f32, cap: f32, ...named('b', before) },
+    locals: { v: v128, prev: v128, ...named('b', before) },
     results: [],
     body: (at) => {
       const L = locals(at);
+      const left = before.findIndex(([dr, dc]) => dr === 0 && dc === -1);
       return [
-        ...byteOffsets(L, 'b', before),
+        ...byteOffsets(L, 'b', before), ...initPrev(L, 'b', left),
         ...block(loop(
           L.get('p'), L.get('end'), [OP.i32GeU, OP.brIf, 1],
-          L.get('p'), mem.f32Load(), L.set('v'),
-          pullAll(L, 'b', before),
-          capAtP(L),
-          L.get('p'), L.get('v'), mem.f32Store(),
+          L.get('p'), SIMD.load32Zero(), L.set('v'),
+          pullAll(L, 'b', before, left),
+          capAndStore(L),
           L.get('p'), i32Const(4), [OP.i32Add], L.set('p'),
           [OP.br, 0],
         )),
@@ -259,27 +273,33 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   const antiRaster: WasmFunction = {
     name: `antiRaster${suffix}`,
     params: { p: i32, n: i32, pw: i32, mOff: i32, qBase: i32 },
-    locals: { v: f32, w: f32, cap: f32, jq: f32, q: i32, head: i32, size: i32, wrap: i32, ...named('a', after), ...named('s', pushesAfter) },
+    locals: {
+      v: v128, prev: v128, jq: v128, c: v128, q: i32, head: i32, size: i32, wrap: i32, ...named('a', after), ...named('s', pushesAfter),
+    },
     results: [i32],
     body: (at) => {
       const L = locals(at);
-      // p is queued if it can still raise a pixel later in raster order
-      const queueIfNeeded = block(...pushesAfter.map((_, k) => [
-        ...L.get('p'), ...L.get(`s${k}`), OP.i32Add, ...L.tee('q'), ...mem.f32Load(), ...L.set('jq'),
-        ...L.get('v'), ...L.get('jq'), beyond,
-        ...L.get('q'), ...L.get('mOff'), OP.i32Add, ...mem.f32Load(), ...L.get('jq'), beyond,
-        OP.i32And,
-        ...ifThen([...push(L, 'p'), OP.br, 1]),
-      ]));
+      const right = after.findIndex(([dr, dc]) => dr === 0 && dc === 1);
+      // p is queued if it can still raise a pixel later in raster order (the twin stops at the
+      // first such pixel; here the conditions are or-ed without branches, the same decision)
+      const queueIfNeeded = pushesAfter.length === 0 ? [] : [
+        ...pushesAfter.flatMap((_, k) => [
+          ...L.get('p'), ...L.get(`s${k}`), OP.i32Add, ...L.tee('q'), ...SIMD.load32Zero(), ...L.set('jq'),
+          ...L.get('v'), ...L.get('jq'), ...beyondLanes,
+          ...L.get('q'), ...L.get('mOff'), OP.i32Add, ...SIMD.load32Zero(), ...L.get('jq'), ...beyondLanes,
+          ...SIMD.v128And(),
+          ...(k > 0 ? [...L.get('c'), ...SIMD.v128Or()] : []), ...L.set('c'),
+        ]),
+        ...pushIf(L, 'p'),
+      ];
       return [
-        ...byteOffsets(L, 'a', after), ...byteOffsets(L, 's', pushesAfter), ...loadHeader(L),
+        ...byteOffsets(L, 'a', after), ...byteOffsets(L, 's', pushesAfter), ...loadHeader(L), ...initPrev(L, 'a', right),
         ...block(loop(
           L.get('n'), [OP.i32Eqz, OP.brIf, 1],
           L.get('size'), L.get('wrap'), [OP.i32GtU, OP.brIf, 1],
-          L.get('p'), mem.f32Load(), L.set('v'),
-          pullAll(L, 'a', after),
-          capAtP(L),
-          L.get('p'), L.get('v'), mem.f32Store(),
+          L.get('p'), SIMD.load32Zero(), L.set('v'),
+          pullAll(L, 'a', after, right),
+          capAndStore(L),
           queueIfNeeded,
           L.get('p'), i32Const(4), [OP.i32Sub], L.set('p'),
           L.get('n'), i32Const(1), [OP.i32Sub], L.set('n'),
@@ -296,20 +316,20 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   const drain: WasmFunction = {
     name: `drain${suffix}`,
     params: { pw: i32, mOff: i32, qBase: i32, budget: i32 },
-    locals: { v: f32, jq: f32, mq: f32, p: i32, q: i32, head: i32, size: i32, wrap: i32, status: i32, ...named('o', pushes) },
+    locals: { v: v128, jq: v128, mq: v128, c: v128, p: i32, q: i32, head: i32, size: i32, wrap: i32, status: i32, ...named('o', pushes) },
     results: [i32],
     body: (at) => {
       const L = locals(at);
+      // the twin's `if (jq < v && mq !== jq) { j[q] = v < mq ? v : mq; push q }` without
+      // branches: j[q] gets jq back when the mask is clear, and the pushed slot is not counted
       const raise = pushes.flatMap((_, k) => [
-        ...L.get('p'), ...L.get(`o${k}`), OP.i32Add, ...L.tee('q'), ...mem.f32Load(), ...L.set('jq'),
-        ...L.get('q'), ...L.get('mOff'), OP.i32Add, ...mem.f32Load(), ...L.set('mq'),
-        ...L.get('v'), ...L.get('jq'), beyond,
-        ...L.get('mq'), ...L.get('jq'), OP.f32Ne,
-        OP.i32And,
-        ...ifThen([
-          ...L.get('q'), ...L.get('v'), ...L.get('mq'), ...L.get('mq'), ...L.get('v'), beyond, OP.select, ...mem.f32Store(),
-          ...push(L, 'q'),
-        ]),
+        ...L.get('p'), ...L.get(`o${k}`), OP.i32Add, ...L.tee('q'), ...SIMD.load32Zero(), ...L.set('jq'),
+        ...L.get('q'), ...L.get('mOff'), OP.i32Add, ...SIMD.load32Zero(), ...L.set('mq'),
+        ...L.get('q'),
+        ...L.get('mq'), ...L.get('v'), ...clamp, ...L.get('jq'),
+        ...L.get('v'), ...L.get('jq'), ...beyondLanes, ...L.get('mq'), ...L.get('jq'), ...SIMD.f32x4Ne(), ...SIMD.v128And(), ...L.tee('c'),
+        ...SIMD.v128Bitselect(), ...SIMD.store32Lane0(),
+        ...pushIf(L, 'q'),
       ]);
       return [
         ...byteOffsets(L, 'o', pushes), ...loadHeader(L),
@@ -322,7 +342,7 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
           i32Const(2), L.set('status'),
           L.get('size'), i32Const(pushes.length - 2), [OP.i32Add], L.get('wrap'), [OP.i32GtU, OP.brIf, 1],
           i32Const(0), L.set('status'),
-          L.get('qBase'), L.get('head'), i32Const(2), [OP.i32Shl, OP.i32Add], mem.i32Load(), L.tee('p'), mem.f32Load(), L.set('v'),
+          L.get('qBase'), L.get('head'), i32Const(2), [OP.i32Shl, OP.i32Add], mem.i32Load(), L.tee('p'), SIMD.load32Zero(), L.set('v'),
           L.get('head'), i32Const(1), [OP.i32Add], L.get('wrap'), [OP.i32And], L.set('head'),
           L.get('size'), i32Const(1), [OP.i32Sub], L.set('size'),
           L.get('budget'), i32Const(1), [OP.i32Sub], L.set('budget'),

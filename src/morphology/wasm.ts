@@ -7,7 +7,8 @@
 /** Value types (binary encodings). */
 export const i32 = 0x7f;
 export const f32 = 0x7d;
-export type ValType = typeof i32 | typeof f32;
+export const v128 = 0x7b;
+export type ValType = typeof i32 | typeof f32 | typeof v128;
 
 /** Instruction bytes, one name per opcode used (WebAssembly core spec, section 5.4). */
 export const OP = {
@@ -20,6 +21,29 @@ export const OP = {
   /** Block type of a block/loop/if that leaves nothing on the stack. */
   void: 0x40,
 } as const;
+
+/**
+ * SIMD instructions (prefix 0xfd). The reconstruction keeps one float in lane 0 of a v128 for
+ * `f32x4.pmax`/`pmin`: they are `a < b ? b : a` / `b < a ? b : a`, the JS ternaries exactly
+ * (signed zeros and NaN included), as one maxss/minss, where `select` may become a branch.
+ */
+export const SIMD = {
+  /** Loads the f32 at the address on the stack into lane 0, zeroing the others. */
+  load32Zero: (): number[] => [0xfd, ...uleb(0x5c), 0x02, 0x00],
+  /** Stores lane 0 at the address below the vector on the stack. */
+  store32Lane0: (): number[] => [0xfd, ...uleb(0x5a), 0x02, 0x00, 0x00],
+  f32x4ExtractLane0: (): number[] => [0xfd, ...uleb(0x1f), 0x00],
+  i32x4ExtractLane0: (): number[] => [0xfd, ...uleb(0x1b), 0x00],
+  f32x4Ne: (): number[] => [0xfd, ...uleb(0x42)],
+  f32x4Lt: (): number[] => [0xfd, ...uleb(0x43)],
+  f32x4Gt: (): number[] => [0xfd, ...uleb(0x44)],
+  v128And: (): number[] => [0xfd, ...uleb(0x4e)],
+  v128Or: (): number[] => [0xfd, ...uleb(0x50)],
+  /** bitselect(a, b, c) = (a & c) | (b & ~c). */
+  v128Bitselect: (): number[] => [0xfd, ...uleb(0x52)],
+  f32x4Pmin: (): number[] => [0xfd, ...uleb(0xea)],
+  f32x4Pmax: (): number[] => [0xfd, ...uleb(0xeb)],
+};
 
 /** Unsigned LEB128. */
 export function uleb(n: number): number[] {
