@@ -237,15 +237,19 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
     ...i32Const(0), ...L.get('head'), ...mem.i32Store(0),
     ...i32Const(0), ...L.get('size'), ...mem.i32Store(4),
   ];
-  /**
-   * queue[(head + size) & wrap] = local x, counted (size++) only when lane 0 of the mask `c` is
-   * set: the slot is free either way, and a branch here would be mispredicted half the time.
-   */
-  const pushIf = (L: Locals, x: string): number[] => [
+  /** queue[(head + size) & wrap] = local x, then size -= `count` (the stack's i32: -1 or 0). */
+  const pushCounting = (L: Locals, x: string, count: number[]): number[] => [
     ...L.get('qBase'), ...L.get('head'), ...L.get('size'), OP.i32Add, ...L.get('wrap'), OP.i32And, ...i32Const(2), OP.i32Shl, OP.i32Add,
     ...L.get(x), ...mem.i32Store(),
-    ...L.get('size'), ...L.get('c'), ...SIMD.i32x4ExtractLane0(), OP.i32Sub, ...L.set('size'),
+    ...L.get('size'), ...count, OP.i32Sub, ...L.set('size'),
   ];
+  /** queue[(head + size) & wrap] = local x; size++. */
+  const push = (L: Locals, x: string): number[] => pushCounting(L, x, i32Const(-1));
+  /**
+   * The same slot written whatever lane 0 of the mask `c` says, counted only when it is set: the
+   * slot is free either way, and a branch here would be mispredicted often.
+   */
+  const pushIf = (L: Locals, x: string): number[] => pushCounting(L, x, [...L.get('c'), ...SIMD.i32x4ExtractLane0()]);
 
   const raster: WasmFunction = {
     name: `raster${suffix}`,
@@ -316,20 +320,21 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   const drain: WasmFunction = {
     name: `drain${suffix}`,
     params: { pw: i32, mOff: i32, qBase: i32, budget: i32 },
-    locals: { v: v128, jq: v128, mq: v128, c: v128, p: i32, q: i32, head: i32, size: i32, wrap: i32, status: i32, ...named('o', pushes) },
+    locals: { v: v128, jq: v128, mq: v128, p: i32, q: i32, head: i32, size: i32, wrap: i32, status: i32, ...named('o', pushes) },
     results: [i32],
     body: (at) => {
       const L = locals(at);
-      // the twin's `if (jq < v && mq !== jq) { j[q] = v < mq ? v : mq; push q }` without
-      // branches: j[q] gets jq back when the mask is clear, and the pushed slot is not counted
+      // the twin's `if (jq < v && mq !== jq) { j[q] = v < mq ? v : mq; push q }` (a branch-free
+      // version, storing jq back when the mask is clear, measured no faster)
       const raise = pushes.flatMap((_, k) => [
         ...L.get('p'), ...L.get(`o${k}`), OP.i32Add, ...L.tee('q'), ...SIMD.load32Zero(), ...L.set('jq'),
         ...L.get('q'), ...L.get('mOff'), OP.i32Add, ...SIMD.load32Zero(), ...L.set('mq'),
-        ...L.get('q'),
-        ...L.get('mq'), ...L.get('v'), ...clamp, ...L.get('jq'),
-        ...L.get('v'), ...L.get('jq'), ...beyondLanes, ...L.get('mq'), ...L.get('jq'), ...SIMD.f32x4Ne(), ...SIMD.v128And(), ...L.tee('c'),
-        ...SIMD.v128Bitselect(), ...SIMD.store32Lane0(),
-        ...pushIf(L, 'q'),
+        ...L.get('v'), ...L.get('jq'), ...beyondLanes, ...L.get('mq'), ...L.get('jq'), ...SIMD.f32x4Ne(), ...SIMD.v128And(),
+        ...SIMD.i32x4ExtractLane0(),
+        ...ifThen([
+          ...L.get('q'), ...L.get('mq'), ...L.get('v'), ...clamp, ...SIMD.store32Lane0(),
+          ...push(L, 'q'),
+        ]),
       ]);
       return [
         ...byteOffsets(L, 'o', pushes), ...loadHeader(L),
@@ -375,6 +380,10 @@ let unavailable = false;
 /** The phases for `pulls` over the shared memory, or null without WebAssembly. */
 function phases(pulls: Offsets, byDilation: boolean): Phases | null {
   if (unavailable) return null;
+  if (!hasWasm()) {
+    unavailable = true;
+    return null;
+  }
   const key = JSON.stringify(pulls);
   let pair = instances.get(key);
   if (!pair) {
@@ -394,7 +403,7 @@ function phases(pulls: Offsets, byDilation: boolean): Phases | null {
       if (instances.size >= MAX_MODULES) instances.delete(instances.keys().next().value as string);
       instances.set(key, pair);
     } catch (e) {
-      if (!hasWasm()) return null;
+      // no SIMD (Node < 16.4) or a broken build: results stay identical, only slower
       unavailable = true;
       warnOnce(`specmorph reconstruction: WebAssembly unavailable (${(e as Error).message}); using the slower typed-array loops`);
       return null;
@@ -418,14 +427,25 @@ function release(force = false): void {
   }
 }
 
-/** The WebAssembly run of {@link hybrid}; false (out untouched) when memory could not be had. */
-function hybridWasm(f: Phases, out: Float32Array, marker: Float32Array, mask: Float32Array, rows: number, cols: number,
-  pulls: Offsets, byDilation: boolean): boolean {
+/** Bytes of scratch memory (WebAssembly and the twin's frames) held between calls. */
+export function retainedBytes(): number {
+  return (memory?.buffer.byteLength ?? 0) + 4 * (frameCache[0].length + frameCache[1].length);
+}
+
+/**
+ * The WebAssembly run of {@link hybrid}; false (out untouched) without WebAssembly SIMD or when
+ * the memory could not be had. `queueStart`: initial FIFO capacity (a power of two; tests make it
+ * tiny so that every growth path runs).
+ */
+export function hybridWasm(out: Float32Array, marker: Float32Array, mask: Float32Array, rows: number, cols: number,
+  pulls: Offsets, byDilation: boolean, queueStart = QUEUE_START): boolean {
+  const f = phases(pulls, byDilation);
+  if (!f) return false;
   const { pad, PW, PH } = geometry(rows, cols, pulls);
   const frameBytes = 4 * PW * PH;
   const mOff = frameBytes;
   const qBase = J0 + 2 * frameBytes;
-  let capacity = QUEUE_START;
+  let capacity = queueStart;
   /** Doubles the FIFO in place: entries that had wrapped round move to the new upper half. */
   const growQueue = (): void => {
     reserve(qBase + 8 * capacity);
@@ -483,7 +503,5 @@ function hybridWasm(f: Phases, out: Float32Array, marker: Float32Array, mask: Fl
  */
 export function hybrid(out: Float32Array, marker: Float32Array, mask: Float32Array, rows: number, cols: number,
   pulls: Offsets, byDilation: boolean): void {
-  const f = phases(pulls, byDilation);
-  if (f && hybridWasm(f, out, marker, mask, rows, cols, pulls, byDilation)) return;
-  hybridTwin(out, marker, mask, rows, cols, pulls, byDilation);
+  if (!hybridWasm(out, marker, mask, rows, cols, pulls, byDilation)) hybridTwin(out, marker, mask, rows, cols, pulls, byDilation);
 }
