@@ -44,11 +44,7 @@ function neighbourOffsets(connectivity: ReconstructionOptions['connectivity'], b
   return out;
 }
 
-/**
- * Checks the pair and reconstructs into `out` (a fresh buffer, or the marker's own data when the
- * caller made the marker and gives it up).
- */
-function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: ReconstructionOptions, byDilation: boolean, out?: Float32Array): G {
+function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: ReconstructionOptions, byDilation: boolean): G {
   checkGrid(marker, 'marker');
   checkGrid(mask, 'mask');
   assert(marker.rows === mask.rows && marker.cols === mask.cols,
@@ -65,7 +61,7 @@ function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: Reconstruction
         `reconstruction by ${byDilation ? 'dilation needs marker <= mask' : 'erosion needs marker >= mask'}`;
     });
   }
-  const result = out ?? new Float32Array(J.length);
+  const result = new Float32Array(J.length);
   hybrid(result, J, I, mask.rows, mask.cols, neighbourOffsets(opts.connectivity, byDilation), byDilation);
   return withData(mask, result);
 }
@@ -110,7 +106,9 @@ export function openingByReconstruction<G extends Grid>(g: G, fp: Footprint, opt
   const marker = erode(g, fp, { border: opts.border, allowNonFinite: opts.allowNonFinite });
   const m = marker.data;
   for (let i = 0; i < m.length; i++) if (g.data[i] < m[i]) m[i] = g.data[i];
-  return reconstruct(marker, g, opts, true, m);
+  // erode checked g; marker <= g by construction: the result can take the marker's place
+  hybrid(m, m, g.data, g.rows, g.cols, neighbourOffsets(opts.connectivity, true), true);
+  return withData(g, m);
 }
 
 /**
@@ -124,5 +122,6 @@ export function closingByReconstruction<G extends Grid>(g: G, fp: Footprint, opt
   const marker = dilate(g, fp, { border: opts.border, allowNonFinite: opts.allowNonFinite });
   const m = marker.data;
   for (let i = 0; i < m.length; i++) if (g.data[i] > m[i]) m[i] = g.data[i];
-  return reconstruct(marker, g, opts, false, m);
+  hybrid(m, m, g.data, g.rows, g.cols, neighbourOffsets(opts.connectivity, false), false);
+  return withData(g, m);
 }
