@@ -5,7 +5,7 @@
 
 import { warnOnce } from '../errors';
 import {
-  block, compile, f32, hasWasm, i32, i32Const, ifThen, instantiate, locals, loop, mem, newMemory, OP, SIMD, v128,
+  block, compile, hasWasm, i32, i32Const, ifThen, instantiate, locals, loop, mem, newMemory, OP, SIMD, v128,
   wasmModule, type Locals, type WasmFunction, type WasmMemory,
 } from './wasm';
 
