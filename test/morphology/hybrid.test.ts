@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hybridTwin, hybridWasm, RETAIN_BYTES, retainedBytes, type Offsets } from '../../src/morphology/hybrid';
@@ -97,4 +99,14 @@ test(`hybrid reconstruction keeps at most RETAIN_BYTES=${RETAIN_BYTES} of scratc
   assert.ok(retainedBytes() <= RETAIN_BYTES, `after ${n}x${n}: ${retainedBytes()} bytes kept`);
   hybridTwin(wasm, seed, big, n, n, FOUR, true);
   assert.ok(retainedBytes() <= RETAIN_BYTES, `after the twin on ${n}x${n}: ${retainedBytes()} bytes kept`);
+});
+
+test('without WebAssembly (node --jitless) reconstruction falls back to the twin and still equals the skimage fixtures', () => {
+  const out = execFileSync(process.execPath, ['--jitless', '--import', 'tsx', join(__dirname, 'noWasmChild.ts')], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const r = JSON.parse(out.trim().split('\n').pop()!) as { webAssembly: string; values: number; mismatches: number };
+  assert.equal(r.webAssembly, 'undefined');
+  assert.ok(r.values > 0);
+  assert.equal(r.mismatches, 0);
 });
