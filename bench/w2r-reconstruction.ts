@@ -67,7 +67,8 @@ export async function run(): Promise<void> {
         const o = ours[op][k];
         const s = peers[op][k];
         const ratio = s / o;
-        console.log(`${op.padEnd(8)} ${o.toFixed(2).padStart(8)} ${ours[`${op}Twin`][k].toFixed(2).padStart(8)} ${s.toFixed(1).padStart(9)}  ` +
+        const twinMs = ours[`${op}Twin`][k];
+        console.log(`${op.padEnd(8)} ${o.toFixed(2).padStart(8)} ${twinMs.toFixed(2).padStart(8)} ${s.toFixed(1).padStart(9)}  ` +
           `${ratio.toFixed(1).padStart(11)}x  >= ${TARGET}x faster: ${ratio >= TARGET ? 'met' : 'MISSED'}`);
       }
     }

@@ -247,7 +247,7 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   const push = (L: Locals, x: string): number[] => pushCounting(L, x, i32Const(-1));
   /**
    * The same slot written whatever lane 0 of the mask `c` says, counted only when it is set: the
-   * slot is free either way, and a branch here would be mispredicted often.
+   * slot is free either way, and this needs no data-dependent branch.
    */
   const pushIf = (L: Locals, x: string): number[] => pushCounting(L, x, [...L.get('c'), ...SIMD.i32x4ExtractLane0()]);
 

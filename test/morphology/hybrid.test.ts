@@ -47,7 +47,8 @@ function offsets(rng: Random): Offsets {
 const EIGHT: Offsets = [[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]];
 const FOUR: Offsets = [[-1, 0], [0, -1], [0, 1], [1, 0]];
 
-test('hybrid reconstruction: WebAssembly and typed-array twin agree bit for bit (ties, -0/+0, infinities, NaN), by dilation and erosion, any neighbourhood, FIFO from 1 entry up', () => {
+test('hybrid reconstruction: WebAssembly and typed-array twin agree bit for bit (ties, -0/+0, infinities, NaN), ' +
+  'by dilation and erosion, any neighbourhood, FIFO from 1 entry up', () => {
   const rng = new Random(21);
   for (let t = 0; t < 400; t++) {
     const rows = 1 + rng.int(t % 10 === 0 ? 60 : 20);
@@ -58,7 +59,8 @@ test('hybrid reconstruction: WebAssembly and typed-array twin agree bit for bit 
     const queueStart = [1, 2, 16, 1 << 14][t % 4];
     const wasm = new Float32Array(rows * cols);
     const twin = new Float32Array(rows * cols);
-    assert.equal(hybridWasm(wasm, marker, mask, rows, cols, pulls, byDilation, queueStart), true, 'WebAssembly SIMD is available on Node >= 16.4');
+    assert.equal(hybridWasm(wasm, marker, mask, rows, cols, pulls, byDilation, queueStart), true,
+      'WebAssembly SIMD is available on Node >= 16.4');
     hybridTwin(twin, marker, mask, rows, cols, pulls, byDilation);
     const at = firstDifference(wasm, twin);
     assert.equal(at, -1, `case ${t}: ${rows}x${cols} byDilation=${byDilation} pulls=${JSON.stringify(pulls)} queueStart=${queueStart}: ` +

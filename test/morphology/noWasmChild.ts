@@ -6,9 +6,9 @@ import { f32, reference } from './fixtures';
 let mismatches = 0;
 let values = 0;
 for (const c of reference().reconstruction) {
-  const mask = { rows: c.rows, cols: c.cols, data: f32(c.mask) };
-  const d = reconstructionByDilation({ rows: c.rows, cols: c.cols, data: f32(c.seedDilation) }, mask, { connectivity: c.connectivity }).data;
-  const e = reconstructionByErosion({ rows: c.rows, cols: c.cols, data: f32(c.seedErosion) }, mask, { connectivity: c.connectivity }).data;
+  const grid = (data: (number | string)[]) => ({ rows: c.rows, cols: c.cols, data: f32(data) });
+  const d = reconstructionByDilation(grid(c.seedDilation), grid(c.mask), { connectivity: c.connectivity }).data;
+  const e = reconstructionByErosion(grid(c.seedErosion), grid(c.mask), { connectivity: c.connectivity }).data;
   const [rd, re] = [f32(c.dilation), f32(c.erosion)];
   for (let i = 0; i < d.length; i++) {
     values += 2;
