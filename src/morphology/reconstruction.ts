@@ -4,6 +4,7 @@ import { dilate } from './dilate';
 import { erode } from './erode';
 import { checkFootprint, footprint, type Footprint } from './footprint';
 import { checkFinite } from './internal';
+import { hybrid, type Offsets } from './hybrid';
 import type { BorderOptions } from './options';
 
 /** Options of the reconstruction operators. */
@@ -22,7 +23,7 @@ export interface ReconstructionOptions {
 }
 
 /** Offsets (dr, dc) that a pixel pulls from, for dilation (p - b) or erosion (p + b). */
-function neighbourOffsets(connectivity: ReconstructionOptions['connectivity'], byDilation: boolean): [number, number][] {
+function neighbourOffsets(connectivity: ReconstructionOptions['connectivity'], byDilation: boolean): Offsets {
   const c = connectivity ?? 8;
   let fp: Footprint;
   if (c === 8) fp = footprint.rect(3, 3);
@@ -43,118 +44,6 @@ function neighbourOffsets(connectivity: ReconstructionOptions['connectivity'], b
   return out;
 }
 
-let frameCache: [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
-
-/**
- * Two scratch frames of `n` floats, reused across calls: fresh multi-megabyte buffers cost page
- * faults and GC work that, for a spectrogram, exceed the reconstruction itself. Never handed out.
- */
-function frames(n: number): [Float32Array, Float32Array] {
-  if (frameCache[0].length < n) frameCache = [new Float32Array(n), new Float32Array(n)];
-  return [frameCache[0].subarray(0, n), frameCache[1].subarray(0, n)];
-}
-
-/** A ring buffer twice as long holding the same `size` items, oldest first. */
-function grow(queue: Int32Array, head: number, size: number): Int32Array {
-  const grown = new Int32Array(queue.length * 2);
-  for (let i = 0; i < size; i++) grown[i] = queue[(head + i) & (queue.length - 1)];
-  return grown;
-}
-
-/**
- * Vincent's (1993) hybrid algorithm for reconstruction by dilation: one raster and one
- * anti-raster sweep (each pixel pulls the max of the neighbours already visited, capped by the
- * mask), then a FIFO queue propagates what is left. `pulls` are the offsets a pixel takes its value
- * from; it pushes along the opposite ones. J and I are copied into frames padded with -Infinity,
- * which never propagates, so the inner loops need no bounds checks. J is updated in place.
- */
-function hybrid(J: Float32Array, I: Float32Array, rows: number, cols: number, pulls: [number, number][]): void {
-  const pad = Math.max(1, ...pulls.map(([dr, dc]) => Math.max(Math.abs(dr), Math.abs(dc))));
-  const PW = cols + 2 * pad;
-  const PH = rows + 2 * pad;
-  const [j, m] = frames(PW * PH);
-  j.fill(-Infinity);
-  m.fill(-Infinity);
-  for (let r = 0; r < rows; r++) {
-    j.set(J.subarray(r * cols, (r + 1) * cols), (r + pad) * PW + pad);
-    m.set(I.subarray(r * cols, (r + 1) * cols), (r + pad) * PW + pad);
-  }
-  const isBefore = ([dr, dc]: [number, number]): boolean => dr < 0 || (dr === 0 && dc < 0);
-  const flat = (o: [number, number][]): Int32Array => Int32Array.from(o, ([dr, dc]) => dr * PW + dc);
-  const before = flat(pulls.filter(isBefore));
-  const after = flat(pulls.filter((o) => !isBefore(o)));
-  const pushList: [number, number][] = pulls.map(([dr, dc]) => [-dr, -dc]);
-  const pushes = flat(pushList);
-  // after the anti-raster sweep only pixels later in raster order can still be raised by p
-  const pushesAfter = flat(pushList.filter((o) => !isBefore(o)));
-
-  for (let r = 0; r < rows; r++) {
-    const base = (r + pad) * PW + pad;
-    for (let p = base; p < base + cols; p++) {
-      let v = j[p];
-      for (let k = 0; k < before.length; k++) {
-        const w = j[p + before[k]];
-        if (w > v) v = w;
-      }
-      const cap = m[p];
-      j[p] = v > cap ? cap : v;
-    }
-  }
-
-  // FIFO as a power-of-two ring; kept in locals (not closed over) so the loops stay optimised
-  let queue: Int32Array = new Int32Array(1 << 12);
-  let wrap = queue.length - 1;
-  let head = 0;
-  let size = 0;
-  for (let r = rows - 1; r >= 0; r--) {
-    const base = (r + pad) * PW + pad;
-    for (let p = base + cols - 1; p >= base; p--) {
-      let v = j[p];
-      for (let k = 0; k < after.length; k++) {
-        const w = j[p + after[k]];
-        if (w > v) v = w;
-      }
-      const cap = m[p];
-      v = v > cap ? cap : v;
-      j[p] = v;
-      for (let k = 0; k < pushesAfter.length; k++) {
-        const q = p + pushesAfter[k];
-        const jq = j[q];
-        if (jq < v && jq < m[q]) {
-          if (size === queue.length) {
-            queue = grow(queue, head, size);
-            wrap = queue.length - 1;
-            head = 0;
-          }
-          queue[(head + size++) & wrap] = p;
-          break;
-        }
-      }
-    }
-  }
-  while (size > 0) {
-    const p = queue[head];
-    head = (head + 1) & wrap;
-    size--;
-    const v = j[p];
-    for (let k = 0; k < pushes.length; k++) {
-      const q = p + pushes[k];
-      const jq = j[q];
-      const mq = m[q];
-      if (jq < v && mq !== jq) {
-        j[q] = v < mq ? v : mq;
-        if (size === queue.length) {
-          queue = grow(queue, head, size);
-          wrap = queue.length - 1;
-          head = 0;
-        }
-        queue[(head + size++) & wrap] = q;
-      }
-    }
-  }
-  for (let r = 0; r < rows; r++) J.set(j.subarray((r + pad) * PW + pad, (r + pad) * PW + pad + cols), r * cols);
-}
-
 function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: ReconstructionOptions, byDilation: boolean): G {
   checkGrid(marker, 'marker');
   checkGrid(mask, 'mask');
@@ -162,24 +51,19 @@ function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: Reconstruction
     () => `marker is ${marker.rows}x${marker.cols} but mask is ${mask.rows}x${mask.cols}; they must match`);
   checkFinite(marker, 'marker', opts.allowNonFinite);
   checkFinite(mask, 'mask', opts.allowNonFinite);
-  const J = marker.data.slice();
+  const J = marker.data;
   const I = mask.data;
   for (let i = 0; i < J.length; i++) {
-    const ok = byDilation ? J[i] <= I[i] : J[i] >= I[i];
-    assert(ok || Number.isNaN(J[i]) || Number.isNaN(I[i]), () => {
+    if (byDilation ? J[i] <= I[i] : J[i] >= I[i]) continue;
+    assert(Number.isNaN(J[i]) || Number.isNaN(I[i]), () => {
       const r = Math.floor(i / mask.cols);
       return `marker.data[${i}]=${J[i]} ${byDilation ? '>' : '<'} mask.data[${i}]=${I[i]} (row ${r}, col ${i - r * mask.cols}): ` +
         `reconstruction by ${byDilation ? 'dilation needs marker <= mask' : 'erosion needs marker >= mask'}`;
     });
   }
-  if (byDilation) {
-    hybrid(J, I, mask.rows, mask.cols, neighbourOffsets(opts.connectivity, true));
-    return withData(mask, J);
-  }
-  // by erosion = -(by dilation of -marker under -mask, pulling from p + b): negation is exact
-  const negJ = J.map((v) => -v);
-  hybrid(negJ, I.map((v) => -v), mask.rows, mask.cols, neighbourOffsets(opts.connectivity, false));
-  return withData(mask, negJ.map((v) => -v));
+  const result = new Float32Array(J.length);
+  hybrid(result, J, I, mask.rows, mask.cols, neighbourOffsets(opts.connectivity, byDilation), byDilation);
+  return withData(mask, result);
 }
 
 /**
@@ -188,7 +72,8 @@ function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: Reconstruction
  * mask "hill" that the marker touches, at its full shape. rows x cols in and out (mask's metadata).
  *
  * Notes: scikit-image `reconstruction(seed, mask, method='dilation', footprint)`; computed with
- * Vincent's hybrid raster / anti-raster / FIFO algorithm, O(pixels) in practice. Throws if some
+ * Vincent's hybrid raster / anti-raster / FIFO algorithm, O(pixels) in practice, in WebAssembly
+ * (a typed-array twin with identical results where WebAssembly is missing). Throws if some
  * marker pixel exceeds the mask (as scikit-image does) rather than clipping silently.
  */
 export function reconstructionByDilation<G extends Grid>(marker: Grid, mask: G, opts: ReconstructionOptions = {}): G {
@@ -221,7 +106,9 @@ export function openingByReconstruction<G extends Grid>(g: G, fp: Footprint, opt
   const marker = erode(g, fp, { border: opts.border, allowNonFinite: opts.allowNonFinite });
   const m = marker.data;
   for (let i = 0; i < m.length; i++) if (g.data[i] < m[i]) m[i] = g.data[i];
-  return reconstructionByDilation(marker, g, opts);
+  // erode checked g; marker <= g by construction: the result can take the marker's place
+  hybrid(m, m, g.data, g.rows, g.cols, neighbourOffsets(opts.connectivity, true), true);
+  return withData(g, m);
 }
 
 /**
@@ -235,5 +122,6 @@ export function closingByReconstruction<G extends Grid>(g: G, fp: Footprint, opt
   const marker = dilate(g, fp, { border: opts.border, allowNonFinite: opts.allowNonFinite });
   const m = marker.data;
   for (let i = 0; i < m.length; i++) if (g.data[i] > m[i]) m[i] = g.data[i];
-  return reconstructionByErosion(marker, g, opts);
+  hybrid(m, m, g.data, g.rows, g.cols, neighbourOffsets(opts.connectivity, false), false);
+  return withData(g, m);
 }
