@@ -2,11 +2,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 import { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
+import { dilation2DBackpropFilterConfig, dilation2DBackpropInputConfig, dilation2DConfig } from './dilation2d';
 import { identityConfig, maxPoolGradConfig } from './max_pool_grad';
 import { makeMeanConfig, makeSumConfig } from './reduce';
 
 export { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 export { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
+export { dilation2DBackpropFilterConfig, dilation2DBackpropInputConfig, dilation2DConfig } from './dilation2d';
 export { identityConfig, maxPoolGradConfig } from './max_pool_grad';
 export { makeMeanConfig, makeSumConfig } from './reduce';
 
@@ -23,6 +25,9 @@ const ours = new Set<string>();
  * - `Identity`: upstream copies the buffer; ours shares it (reference counted), as the cpu backend.
  * - `Sum`, `Mean` over leading/middle axes (conv bias gradients, global average pooling): one
  *   pass instead of upstream's transpose + innermost-axis reduction; other cases go upstream.
+ * - `Dilation2D`, `Dilation2DBackpropInput`, `Dilation2DBackpropFilter` (the learned morphology
+ *   layer): upstream starts each max at the smallest positive float, so any window whose values
+ *   are all negative comes out wrong; ours follow the cpu backend, ties included.
  *
  * Found by running a training step of every architecture in `architectures.ts` on wasm and
  * catching "Kernel '...' not registered" errors (only Conv2DBackpropFilter was missing; AvgPoolGrad,
@@ -40,7 +45,7 @@ export function registerWasmTrainingKernels(): string[] {
     tf.registerKernel(makeConv2DBackpropInputConfig(upstream?.kernelFunc));
     ours.add('Conv2DBackpropInput');
   }
-  for (const config of [maxPoolGradConfig, identityConfig]) {
+  for (const config of [maxPoolGradConfig, identityConfig, dilation2DConfig, dilation2DBackpropInputConfig, dilation2DBackpropFilterConfig]) {
     if (ours.has(config.kernelName)) continue;
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
