@@ -195,6 +195,57 @@ describe('wasm training kernels vs cpu', () => {
     }
   }
 
+  for (const [shapes, axis] of [
+    [[[2, 5, 4, 1], [2, 5, 4, 2], [2, 5, 4, 3]], -1], [[[2, 5, 4, 1], [2, 5, 4, 80]], 3], [[[2, 3, 4], [2, 1, 4], [2, 0, 4]], 1],
+    [[[3, 2], [1, 2]], 0], [[[2, 3, 70], [2, 3, 70]], 2],
+  ] as [number[][], number][]) {
+    test(`Concat shapes=${JSON.stringify(shapes)} axis=${axis}`, async () => {
+      const rng = new Random(shapes.length * 10 + axis + 3);
+      const xs = shapes.map((sh) => randomTensor(sh, rng));
+      const ref = await onBackend('cpu', () => tf.concat(xs, axis));
+      const got = await onBackend('wasm', () => tf.concat(xs, axis));
+      assert.deepEqual(got, ref);
+      tf.dispose(xs);
+    });
+  }
+
+  for (const [shape, splits, axis] of [
+    [[2, 5, 4, 5], [1, 2, 2], -1], [[2, 5, 4, 6], 3, 3], [[2, 6, 3], [4, 0, 2], 1], [[4, 2], [1, 3], 0], [[2, 3, 140], 2, 2],
+  ] as [number[], number | number[], number][]) {
+    test(`SplitV shape=[${shape}] splits=${JSON.stringify(splits)} axis=${axis}`, async () => {
+      const x = randomTensor(shape, new Random(shape.length * 7 + axis));
+      const parts = async (b: 'cpu' | 'wasm') => {
+        await tf.setBackend(b);
+        const ts = tf.split(x, splits, axis);
+        const out = await Promise.all(ts.map(async (t) => ({ shape: t.shape, data: await t.data() })));
+        tf.dispose(ts);
+        return out;
+      };
+      assert.deepEqual(await parts('wasm'), await parts('cpu'));
+      x.dispose();
+    });
+  }
+
+  for (const [shape, reps] of [
+    [[2, 5, 4, 1], [1, 1, 1, 3]], [[2, 5, 4, 2], [1, 1, 1, 2]], [[2, 3], [3, 2]], [[3], [4]], [[2, 1, 3], [2, 3, 1]], [[1, 2, 70], [2, 1, 2]],
+  ] as [number[], number[]][]) {
+    test(`Tile shape=[${shape}] reps=[${reps}]`, async () => {
+      const x = randomTensor(shape, new Random(reps.reduce((a, b) => a * 3 + b, 0)));
+      const ref = await onBackend('cpu', () => tf.tile(x, reps));
+      const got = await onBackend('wasm', () => tf.tile(x, reps));
+      assert.deepEqual(got, ref);
+      x.dispose();
+    });
+  }
+
+  test('Concat, SplitV and Tile of int32 still work (upstream)', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
+    assert.deepEqual(await tf.concat([a, a], 1).array(), [[1, 2, 1, 2], [3, 4, 3, 4]]);
+    assert.deepEqual(await tf.split(a, 2, 1)[1].array(), [[2], [4]]);
+    assert.deepEqual(await tf.tile(a, [1, 2]).array(), [[1, 2, 1, 2], [3, 4, 3, 4]]);
+  });
+
   test('Identity shares the buffer: equal values, each handle survives disposing the other', async () => {
     await tf.setBackend('wasm');
     const a = tf.tensor([1, 2, 3, 4], [2, 2]);
