@@ -195,6 +195,29 @@ describe('wasm training kernels vs cpu', () => {
     }
   }
 
+  // Every sum below -2^53, where the cpu kernel's max starts: nothing wins, and the cpu backend
+  // sends each gradient to a default position (the window's first in-image pixel / tap 0).
+  // And a spectrogram-sized case whose rows exercise the 4-lane loops and their scalar tails.
+  for (const [name, shape, k, filterValue] of [
+    ['no value beats -2^53', [2, 6, 5, 3], [3, 3], -1e20], ['33x29x3 filter 5x5', [2, 33, 29, 3], [5, 5], null],
+  ] as [string, number[], [number, number], number | null][]) {
+    for (const kernel of ['Dilation2D', 'Dilation2DBackpropInput', 'Dilation2DBackpropFilter'] as const) {
+      test(`${kernel} ${name}`, async () => {
+        await tf.setBackend('cpu');
+        const rng = new Random(shape[1] + k[0]);
+        const x = randomTensor(shape, rng);
+        const filter = filterValue === null ? randomTensor([k[0], k[1], shape[3]], rng) : tf.fill([k[0], k[1], shape[3]], filterValue);
+        const dy = randomTensor(shape, rng);
+        const attrs = { strides: [1, 1], pad: 'same', dilations: [1, 1] } as unknown as tf.NamedAttrMap;
+        const run = () => tf.engine().runKernel(kernel, kernel === 'Dilation2D' ? { x, filter } : { x, filter, dy }, attrs) as tf.Tensor;
+        const ref = await onBackend('cpu', run);
+        const got = await onBackend('wasm', run);
+        assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
+        tf.dispose([x, filter, dy]);
+      });
+    }
+  }
+
   for (const [shapes, axis] of [
     [[[2, 5, 4, 1], [2, 5, 4, 2], [2, 5, 4, 3]], -1], [[[2, 5, 4, 1], [2, 5, 4, 80]], 3], [[[2, 3, 4], [2, 1, 4], [2, 0, 4]], 1],
     [[[3, 2], [1, 2]], 0], [[[2, 3, 70], [2, 3, 70]], 2],

@@ -5,6 +5,7 @@
 // spectrograms, and erosion as -dilation(-f), is all negative values, so upstream is unusable.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { maxPlusSimd } from './maxplus_simd';
 import { heapF32 } from './wasm_heap';
 
 /** What one pass over the windows computes. */
@@ -88,8 +89,31 @@ function run(pass: Pass, name: string, { inputs, backend, attrs }: Args): tf.Ten
   const shape = pass === Pass.Forward ? info.outShape : pass === Pass.BackpropInput ? x.shape : filter.shape;
   const out = backend.makeOutput(shape, 'float32');
   // Views after the only allocation of this call (see heapF32).
-  dilationPass(pass, heapF32(backend, x), heapF32(backend, filter), dy ? heapF32(backend, dy) : null,
-    heapF32(backend, out), info);
+  const xv = heapF32(backend, x);
+  const fv = heapF32(backend, filter);
+  const dyv = dy ? heapF32(backend, dy) : null;
+  const ov = heapF32(backend, out);
+  const { strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  if (strideHeight === 1 && strideWidth === 1 && dilationHeight === 1 && dilationWidth === 1) {
+    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo, filterHeight: fh, filterWidth: fw } = info;
+    const pt = info.padInfo.top;
+    const pl = info.padInfo.left;
+    const simdPass = pass === Pass.Forward ? 'forward' : pass === Pass.BackpropInput ? 'backpropInput' : 'backpropFilter';
+    // Outputs no window value reached: the cpu backend's default routing (see dilationPass).
+    const unrouted = (list: Int32Array) => {
+      for (const o of list) {
+        const c = o % C;
+        const p = (o - c) / C;
+        const wo = p % Wo;
+        const ho = ((p - wo) / Wo) % Ho;
+        const n = Math.floor(p / (Wo * Ho));
+        const at = pass === Pass.BackpropInput ? ((n * H + Math.max(ho - pt, 0)) * W + Math.max(wo - pl, 0)) * C + c : c;
+        ov[at] += dyv![o];
+      }
+    };
+    if (maxPlusSimd(simdPass, { N, H, W, C, Ho, Wo, fh, fw, pt, pl }, xv, fv, dyv, ov, unrouted)) return out;
+  }
+  dilationPass(pass, xv, fv, dyv, ov, info);
   return out;
 }
 
