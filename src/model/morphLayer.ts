@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import { ParameterError, assert, assertPositiveInt } from '../errors';
+import { type Grid, checkGrid, withData } from '../grid/grid';
 import type { Footprint } from '../morphology/footprint';
 import { type FootprintSpec, MORPHOLOGY_OPS, type MorphologyOp } from '../pipeline/config';
 import { footprintFromSpec } from '../pipeline/stages';
@@ -146,7 +147,7 @@ const OPERATIONS: Record<MorphologyOp, (x: tf.Tensor4D, w: tf.Tensor3D) => tf.Te
  * w = 0 on a footprint and {@link MORPH_OUTSIDE} off it they are specmorph's flat operators with
  * `border: 'ignore'` (pixels beyond the edge take no part: tf.dilation2d's 'same' padding).
  */
-export function morphology(x: tf.Tensor4D, structure: tf.Tensor3D, operation: MorphologyOp): tf.Tensor4D {
+export function maxPlusMorphology(x: tf.Tensor4D, structure: tf.Tensor3D, operation: MorphologyOp): tf.Tensor4D {
   const op = OPERATIONS[operation];
   if (!op) throw new ParameterError(`operation=${JSON.stringify(operation)} must be one of ${MORPHOLOGY_OPS.map((o) => `'${o}'`).join(', ')}`);
   assert(x.rank === 4, () => `x must be [batch, rows, cols, channels], got shape [${x.shape}]`);
@@ -164,7 +165,7 @@ export function morphology(x: tf.Tensor4D, structure: tf.Tensor3D, operation: Mo
  * `[batch, rows, cols, inChannels * depthMultiplier]`. Registered with tfjs serialisation, so
  * models containing it save and load (`saveModel` / `loadModel`, `tf.loadLayersModel`).
  *
- * Notes: see {@link morphology} for the exact definitions. Don't put a weight regulariser on the
+ * Notes: see {@link maxPlusMorphology} for the exact definitions. Don't put a weight regulariser on the
  * structure: its off-support entries are {@link MORPH_OUTSIDE} by design.
  */
 export class MorphLayer extends tf.layers.Layer {
@@ -205,7 +206,7 @@ export class MorphLayer extends tf.layers.Layer {
       let x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
       const m = this.options.depthMultiplier;
       if (m > 1) x = tf.tile(x, [1, 1, 1, m]);
-      return morphology(x, this.structure!.read() as tf.Tensor3D, this.options.operation);
+      return maxPlusMorphology(x, this.structure!.read() as tf.Tensor3D, this.options.operation);
     });
   }
 
@@ -224,4 +225,57 @@ tf.serialization.registerClass(MorphLayer);
 /** A {@link MorphLayer} (factory in the style of `tf.layers.*`). */
 export function morphLayer(opts: MorphLayerOptions & LayerArgs = {}): MorphLayer {
   return new MorphLayer(opts);
+}
+
+/** A MorphLayer's structuring functions at one moment, as plain data (for figures and logs). */
+export interface StructureSnapshot {
+  /** Layer name. */
+  name: string;
+  operation: MorphologyOp;
+  rows: number;
+  cols: number;
+  channels: number;
+  /** `[rows, cols, channels]` row-major (channels innermost), structuring-element coordinates. */
+  values: Float32Array;
+}
+
+/** Copies `layer`'s current structuring functions (the layer must be built). */
+export function structureSnapshot(layer: MorphLayer): StructureSnapshot {
+  const w = layer.getWeights()[0];
+  if (!w) throw new ParameterError(`layer '${layer.name}' is not built yet (apply it to an input first)`);
+  const [rows, cols, channels] = w.shape;
+  return { name: layer.name, operation: layer.operation, rows, cols, channels, values: Float32Array.from(w.dataSync()) };
+}
+
+/** The MorphLayers of `model`, in layer order (nested models included). */
+export function morphLayers(model: tf.LayersModel): MorphLayer[] {
+  const out: MorphLayer[] = [];
+  const walk = (layers: tf.layers.Layer[]) => {
+    for (const l of layers) {
+      if (l instanceof MorphLayer) out.push(l);
+      else if (l instanceof tf.LayersModel) walk(l.layers);
+    }
+  };
+  walk(model.layers);
+  return out;
+}
+
+/**
+ * Applies a built MorphLayer with one input channel to a grid (a spectrogram: frequency x time)
+ * and returns one grid per output channel, Spectrogram metadata kept.
+ */
+export function applyMorphLayer<G extends Grid>(layer: MorphLayer, g: G): G[] {
+  checkGrid(g, 'grid');
+  const w = layer.getWeights()[0];
+  if (!w) throw new ParameterError(`layer '${layer.name}' is not built yet (apply it to an input first)`);
+  const channels = w.shape[2] as number;
+  const m = layer.getConfig().depthMultiplier as number;
+  assert(channels === m, () => `layer '${layer.name}' takes ${channels / m} input channels; a grid is one channel`);
+  const data = tf.tidy(() => (layer.apply(tf.tensor4d(g.data, [1, g.rows, g.cols, 1])) as tf.Tensor).dataSync());
+  const n = g.rows * g.cols;
+  return Array.from({ length: channels }, (_, k) => {
+    const out = new Float32Array(n);
+    for (let p = 0; p < n; p++) out[p] = data[p * channels + k];
+    return withData(g, out);
+  });
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/model/backend';
-import { MORPH_OUTSIDE, MorphLayer, initialStructure, morphLayer, morphology } from '../../src/model/morphLayer';
+import { MORPH_OUTSIDE, MorphLayer, initialStructure, maxPlusMorphology, morphLayer } from '../../src/model/morphLayer';
 import { loadModel, saveModel } from '../../src/model/io';
 import { DEFAULT_PIPELINE, type FootprintSpec, MORPHOLOGY_OPS } from '../../src/pipeline/config';
 import { footprintFromSpec } from '../../src/pipeline/stages';
@@ -78,7 +78,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       assert.deepEqual(w.shape, [5, 3, 3]);
       for (let k = 0; k < 3; k++) {
         const wk = tf.slice(w, [0, 0, k], [5, 3, 1]);
-        const want = morphology(x, wk, 'opening');
+        const want = maxPlusMorphology(x, wk, 'opening');
         const got = tf.slice(y, [0, 0, 0, k], [1, 9, 11, 1]);
         assert.ok(maxAbsDiff(got.dataSync(), want.dataSync()) <= 1e-6);
         tf.dispose([wk, want, got]);
@@ -105,7 +105,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const x = tf.tensor4d(Float32Array.from(order), [1, rows, cols, ch]);
         const w0 = Float32Array.from({ length: 3 * 3 * ch }, () => 0.1 * rng.normal());
         const dy = tf.tensor4d(Float32Array.from({ length: rows * cols * ch }, () => rng.normal()), [1, rows, cols, ch]);
-        const f = (w: tf.Tensor) => tf.sum(tf.mul(dy, morphology(x, w as tf.Tensor3D, op)));
+        const f = (w: tf.Tensor) => tf.sum(tf.mul(dy, maxPlusMorphology(x, w as tf.Tensor3D, op)));
         const w = tf.tensor3d(w0, [3, 3, ch]);
         const g = tf.grad(f)(w).dataSync();
         const eps = 1e-2;
@@ -198,6 +198,6 @@ describe('MorphLayer serialisation and options', () => {
     assert.throws(() => morphLayer({ depthMultiplier: 0 }), /depthMultiplier=0 must be a positive integer/);
     assert.throws(() => morphLayer({ init: { shape: 'mask', mask: [[1, 0, 1]] } }), /must contain its centre/);
     assert.throws(() => morphLayer({ init: { shape: 'random', rows: 3, cols: 3, std: -1 } }), /init.std=-1 must be a finite number >= 0/);
-    assert.throws(() => morphology(tf.zeros([1, 4, 4, 2]), tf.zeros([3, 3, 1]), 'erode'), /structure shape \[3,3,1\] must be \[rows, cols, 2\]/);
+    assert.throws(() => maxPlusMorphology(tf.zeros([1, 4, 4, 2]), tf.zeros([3, 3, 1]), 'erode'), /structure shape \[3,3,1\] must be \[rows, cols, 2\]/);
   });
 });
