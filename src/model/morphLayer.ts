@@ -261,21 +261,20 @@ export function morphLayers(model: tf.LayersModel): MorphLayer[] {
 }
 
 /**
- * Applies a built MorphLayer with one input channel to a grid (a spectrogram: frequency x time)
- * and returns one grid per output channel, Spectrogram metadata kept.
+ * Applies a MorphLayer with one input channel (an unbuilt layer is built for one) to a grid (a
+ * spectrogram: frequency x time) and returns one grid per output channel, Spectrogram metadata kept.
  */
 export function applyMorphLayer<G extends Grid>(layer: MorphLayer, g: G): G[] {
   checkGrid(g, 'grid');
-  const w = layer.getWeights()[0];
-  if (!w) throw new ParameterError(`layer '${layer.name}' is not built yet (apply it to an input first)`);
-  const channels = w.shape[2] as number;
   const m = layer.getConfig().depthMultiplier as number;
-  assert(channels === m, () => `layer '${layer.name}' takes ${channels / m} input channels; a grid is one channel`);
+  const built = layer.getWeights()[0];
+  assert(!built || built.shape[2] === m, () => `layer '${layer.name}' takes ${(built!.shape[2] as number) / m} input channels; a grid is one channel`);
+  // Applying builds an unbuilt layer for one input channel.
   const data = tf.tidy(() => (layer.apply(tf.tensor4d(g.data, [1, g.rows, g.cols, 1])) as tf.Tensor).dataSync());
   const n = g.rows * g.cols;
-  return Array.from({ length: channels }, (_, k) => {
+  return Array.from({ length: m }, (_, k) => {
     const out = new Float32Array(n);
-    for (let p = 0; p < n; p++) out[p] = data[p * channels + k];
+    for (let p = 0; p < n; p++) out[p] = data[p * m + k];
     return withData(g, out);
   });
 }

@@ -135,19 +135,19 @@ export interface MaxPlusGeometry {
 export type MaxPlusPass = 'forward' | 'backpropInput' | 'backpropFilter';
 
 type Fn = (...args: number[]) => void;
-let module: { mem: { buffer: ArrayBuffer; grow(pages: number): number }; maxplus: Fn; route: Fn } | null | undefined;
+let compiled: { mem: { buffer: ArrayBuffer; grow(pages: number): number }; maxplus: Fn; route: Fn } | null | undefined;
 
 function instance() {
-  if (module !== undefined) return module;
+  if (compiled !== undefined) return compiled;
   try {
     const mem = new WebAssembly.Memory({ initial: 1 });
     const ex = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), { env: { mem } }).exports;
-    module = { mem, maxplus: ex.maxplus as Fn, route: ex.route as Fn };
+    compiled = { mem, maxplus: ex.maxplus as Fn, route: ex.route as Fn };
   } catch (e) {
     warnOnce(`specmorph: WebAssembly SIMD max-plus unavailable (${(e as Error).message}); Dilation2D on wasm uses slower JS loops`);
-    module = null;
+    compiled = null;
   }
-  return module;
+  return compiled;
 }
 
 /**
