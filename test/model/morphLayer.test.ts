@@ -69,6 +69,36 @@ for (const backend of ['cpu', 'wasm'] as const) {
       }
     }
 
+    test('non-flat 3x5 structure: dilate and erode equal Soille\'s definitions by brute force (border ignore)', () => {
+      const [rows, cols, sr, sc] = [7, 9, 3, 5];
+      const rng = new Random(77);
+      const f = Float32Array.from({ length: rows * cols }, () => rng.normal());
+      const w = Float32Array.from({ length: sr * sc }, () => 0.5 * rng.normal());
+      const x = tf.tensor4d(f, [1, rows, cols, 1]);
+      const s = tf.tensor3d(w, [sr, sc, 1]);
+      // dilation(p) = max over b of f(p - b) + w(b); erosion(p) = min over b of f(p + b) - w(b);
+      // b = (i - 1, j - 2) for entry (i, j) of w; pixels off the image take no part.
+      const brute = (isDilate: boolean) => Float32Array.from({ length: rows * cols }, (_, p) => {
+        const [r, c] = [Math.floor(p / cols), p % cols];
+        let best = isDilate ? -Infinity : Infinity;
+        for (let i = 0; i < sr; i++) {
+          for (let j = 0; j < sc; j++) {
+            const [dr, dc] = [i - 1, j - 2];
+            const [qr, qc] = isDilate ? [r - dr, c - dc] : [r + dr, c + dc];
+            if (qr < 0 || qr >= rows || qc < 0 || qc >= cols) continue;
+            best = isDilate ? Math.max(best, f[qr * cols + qc] + w[i * sc + j]) : Math.min(best, f[qr * cols + qc] - w[i * sc + j]);
+          }
+        }
+        return best;
+      });
+      for (const op of ['dilate', 'erode'] as const) {
+        const y = maxPlusMorphology(x, s, op);
+        assert.ok(maxAbsDiff(y.dataSync(), brute(op === 'dilate')) <= 1e-6, `${op}: max |diff| ${maxAbsDiff(y.dataSync(), brute(op === 'dilate'))}`);
+        y.dispose();
+      }
+      tf.dispose([x, s]);
+    });
+
     test('depthMultiplier=3 random init: channel k is the operator with structure channel k', () => {
       const layer = morphLayer({ operation: 'opening', init: { shape: 'random', rows: 5, cols: 3, std: 0.5 }, depthMultiplier: 3, seed: 4 });
       const x = tf.tensor4d(dbImage(9, 11, 1), [1, 9, 11, 1]);
