@@ -6,13 +6,15 @@ import { Random } from '../random';
 import { type MorphLayerOptions, morphLayer } from './morphLayer';
 
 /** Options of {@link morphBlock}. */
-export interface MorphBlockOptions extends Pick<MorphLayerOptions, 'init' | 'depthMultiplier' | 'trainable'> {
+export interface MorphBlockOptions extends Pick<MorphLayerOptions, 'init' | 'trainable'> {
   /**
    * Operators applied side by side, one `MorphLayer` each (every one with
    * `depthMultiplier` structuring functions per input channel), in this order along channels.
    * @default ['erode', 'dilate']
    */
   operations?: MorphologyOp[];
+  /** Structuring functions per input channel in each operation's layer. @default 2 */
+  depthMultiplier?: number;
   /**
    * `'concat'`: the block's input channels followed by the operators' outputs, so the backbone
    * still sees the input; `'replace'`: the operators' outputs only.
