@@ -4,3 +4,5 @@ export * from './train';
 export * from './saliency';
 export * from './evaluate';
 export * from './io';
+export * from './morphLayer';
+export * from './morphBlock';

@@ -5,6 +5,7 @@ import { DatasetError, ParameterError } from '../errors';
 import { PipelineConfig, pipelineFingerprint, pipelineToJson, parsePipelineConfig } from '../pipeline/config';
 // Registers custom layers (MaxFeatureMap) so that saved LCNN models deserialise.
 import './architectures';
+import './morphLayer';
 
 /** File names inside a model folder. */
 export const MODEL_FILES = {

@@ -76,7 +76,7 @@ const OP = {
   call: 0x10, i32Eq: 0x46, i32LeS: 0x4c, i32GeS: 0x4e, i32Mul: 0x6c, i32DivU: 0x6e,
 } as const;
 
-function uleb(n: number): number[] {
+export function uleb(n: number): number[] {
   const out: number[] = [];
   do {
     let byte = n & 0x7f;
@@ -87,15 +87,15 @@ function uleb(n: number): number[] {
   return out;
 }
 
-function section(id: number, payload: number[]): number[] {
+export function section(id: number, payload: number[]): number[] {
   return [id, ...uleb(payload.length), ...payload];
 }
 
-function vec(items: number[][]): number[] {
+export function vec(items: number[][]): number[] {
   return [...uleb(items.length), ...items.flat()];
 }
 
-function name(s: string): number[] {
+export function name(s: string): number[] {
   return [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 }
 
@@ -413,7 +413,7 @@ function vhgwStripBody(isMax: boolean): number[] {
   return [...uleb(body.length), ...body];
 }
 
-function sleb(n: number): number[] {
+export function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const byte = n & 0x7f;

@@ -6,6 +6,7 @@ export { decimate, type DecimateOptions, type Decimated, type Pooling } from './
 export { heatmap, difference, type HeatmapOptions } from './heatmap';
 export * from './compare';
 export * from './footprint';
+export * from './learnedMorphology';
 export * from './slider';
 export { lineFigure, trainingCurves, rocFigure, detFigure, type Series, type LineOptions } from './curves';
 export * from './table';

@@ -28,6 +28,38 @@ function relErr(a: Float32Array, b: Float32Array): number {
   return num / (den || 1);
 }
 
+/**
+ * out[n, ho, wo, c] = max over (i, j) with the input position inside the image of
+ * x[n, ho*s + i*d - padTop, wo*s + j*d - padLeft, c] + filter[i, j, c]: the definition, in float64.
+ */
+function bruteMaxPlus(x: number[][][][], f: number[][][], s: number, pad: 'same' | 'valid', d: number): Float32Array {
+  const [H, W, C] = [x[0].length, x[0][0].length, x[0][0][0].length];
+  const [fh, fw] = [f.length, f[0].length];
+  const [eh, ew] = [(fh - 1) * d + 1, (fw - 1) * d + 1];
+  const Ho = pad === 'same' ? Math.ceil(H / s) : Math.ceil((H - eh + 1) / s);
+  const Wo = pad === 'same' ? Math.ceil(W / s) : Math.ceil((W - ew + 1) / s);
+  const pt = pad === 'same' ? Math.floor(Math.max(0, (Ho - 1) * s + eh - H) / 2) : 0;
+  const pl = pad === 'same' ? Math.floor(Math.max(0, (Wo - 1) * s + ew - W) / 2) : 0;
+  const out: number[] = [];
+  for (const img of x) {
+    for (let ho = 0; ho < Ho; ho++) {
+      for (let wo = 0; wo < Wo; wo++) {
+        for (let c = 0; c < C; c++) {
+          let m = -Infinity;
+          for (let i = 0; i < fh; i++) {
+            for (let j = 0; j < fw; j++) {
+              const [r, q] = [ho * s + i * d - pt, wo * s + j * d - pl];
+              if (r >= 0 && r < H && q >= 0 && q < W) m = Math.max(m, img[r][q][c] + f[i][j][c]);
+            }
+          }
+          out.push(m);
+        }
+      }
+    }
+  }
+  return Float32Array.from(out);
+}
+
 async function onBackend(name: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Float32Array> {
   await tf.setBackend(name);
   const t = f();
@@ -126,6 +158,116 @@ describe('wasm training kernels vs cpu', () => {
       });
     }
   }
+
+  // Dilation2D: upstream wasm starts its max at +1.2e-38, so all-negative windows are the case
+  // that matters; 'ties' puts plateaus (as a clipped dB spectrogram has) under a flat filter.
+  for (const [k, stride, pad, dil] of [[[3, 3], 1, 'same', 1], [[5, 3], 1, 'same', 1], [[4, 2], 1, 'same', 1], [[2, 3], 1, 'valid', 1], [[3, 2], 2, 'valid', 1], [[3, 3], 1, 'same', 2]] as const) {
+    for (const ch of [1, 4]) {
+      for (const data of ['negative', 'ties'] as const) {
+        const cfg = `filter=${k.join('x')} stride=${stride} ${pad} dilation=${dil} channels=${ch} ${data}`;
+        const make = () => {
+          const rng = new Random(k[0] * 100 + k[1] * 10 + ch + stride + dil * 7 + (data === 'ties' ? 1000 : 0));
+          let x = randomTensor([2, 7, 8, ch], rng);
+          x = data === 'negative' ? tf.sub(tf.abs(x), 10) : tf.maximum(tf.round(x), -1);
+          const filter = data === 'ties' ? tf.zeros([k[0], k[1], ch]) : tf.mul(randomTensor([k[0], k[1], ch], rng), 0.5);
+          const y = tf.dilation2d(x as tf.Tensor4D, filter as tf.Tensor3D, stride, pad, dil);
+          const dy = randomTensor(y.shape, rng);
+          const attrs = { strides: [stride, stride], pad, dilations: [dil, dil] } as unknown as tf.NamedAttrMap;
+          return { x, filter, dy, attrs, dispose: () => tf.dispose([x, filter, y, dy]) };
+        };
+        for (const kernel of ['Dilation2D', 'Dilation2DBackpropInput', 'Dilation2DBackpropFilter'] as const) {
+          test(`${kernel} ${cfg}`, async () => {
+            await tf.setBackend('cpu');
+            const { x, filter, dy, attrs, dispose } = make();
+            const inputs = kernel === 'Dilation2D' ? { x, filter } : { x, filter, dy };
+            const run = () => tf.engine().runKernel(kernel, inputs, attrs) as tf.Tensor;
+            const ref = await onBackend('cpu', run);
+            const got = await onBackend('wasm', run);
+            assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
+            if (kernel === 'Dilation2D') {
+              const brute = bruteMaxPlus(await x.array() as number[][][][], await filter.array() as number[][][], stride, pad, dil);
+              assert.ok(relErr(got, brute) <= 1e-6, `vs brute-force max-plus: ${relErr(got, brute)}`);
+            }
+            dispose();
+          });
+        }
+      }
+    }
+  }
+
+  // Every sum below -2^53, where the cpu kernel's max starts: nothing wins, and the cpu backend
+  // sends each gradient to a default position (the window's first in-image pixel / tap 0).
+  // And a spectrogram-sized case whose rows exercise the 4-lane loops and their scalar tails.
+  for (const [name, shape, k, filterValue] of [
+    ['no value beats -2^53', [2, 6, 5, 3], [3, 3], -1e20], ['33x29x3 filter 5x5', [2, 33, 29, 3], [5, 5], null],
+  ] as [string, number[], [number, number], number | null][]) {
+    for (const kernel of ['Dilation2D', 'Dilation2DBackpropInput', 'Dilation2DBackpropFilter'] as const) {
+      test(`${kernel} ${name}`, async () => {
+        await tf.setBackend('cpu');
+        const rng = new Random(shape[1] + k[0]);
+        const x = randomTensor(shape, rng);
+        const filter = filterValue === null ? randomTensor([k[0], k[1], shape[3]], rng) : tf.fill([k[0], k[1], shape[3]], filterValue);
+        const dy = randomTensor(shape, rng);
+        const attrs = { strides: [1, 1], pad: 'same', dilations: [1, 1] } as unknown as tf.NamedAttrMap;
+        const run = () => tf.engine().runKernel(kernel, kernel === 'Dilation2D' ? { x, filter } : { x, filter, dy }, attrs) as tf.Tensor;
+        const ref = await onBackend('cpu', run);
+        const got = await onBackend('wasm', run);
+        assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
+        tf.dispose([x, filter, dy]);
+      });
+    }
+  }
+
+  for (const [shapes, axis] of [
+    [[[2, 5, 4, 1], [2, 5, 4, 2], [2, 5, 4, 3]], -1], [[[2, 5, 4, 1], [2, 5, 4, 80]], 3], [[[2, 3, 4], [2, 1, 4], [2, 0, 4]], 1],
+    [[[3, 2], [1, 2]], 0], [[[2, 3, 70], [2, 3, 70]], 2],
+  ] as [number[][], number][]) {
+    test(`Concat shapes=${JSON.stringify(shapes)} axis=${axis}`, async () => {
+      const rng = new Random(shapes.length * 10 + axis + 3);
+      const xs = shapes.map((sh) => randomTensor(sh, rng));
+      const ref = await onBackend('cpu', () => tf.concat(xs, axis));
+      const got = await onBackend('wasm', () => tf.concat(xs, axis));
+      assert.deepEqual(got, ref);
+      tf.dispose(xs);
+    });
+  }
+
+  for (const [shape, splits, axis] of [
+    [[2, 5, 4, 5], [1, 2, 2], -1], [[2, 5, 4, 6], 3, 3], [[2, 6, 3], [4, 0, 2], 1], [[4, 2], [1, 3], 0], [[2, 3, 140], 2, 2],
+  ] as [number[], number | number[], number][]) {
+    test(`SplitV shape=[${shape}] splits=${JSON.stringify(splits)} axis=${axis}`, async () => {
+      const x = randomTensor(shape, new Random(shape.length * 7 + axis));
+      const parts = async (b: 'cpu' | 'wasm') => {
+        await tf.setBackend(b);
+        const ts = tf.split(x, splits, axis);
+        const out = await Promise.all(ts.map(async (t) => ({ shape: t.shape, data: await t.data() })));
+        tf.dispose(ts);
+        return out;
+      };
+      assert.deepEqual(await parts('wasm'), await parts('cpu'));
+      x.dispose();
+    });
+  }
+
+  for (const [shape, reps] of [
+    [[2, 5, 4, 1], [1, 1, 1, 3]], [[2, 5, 4, 2], [1, 1, 1, 2]], [[2, 3], [3, 2]], [[3], [4]], [[2, 1, 3], [2, 3, 1]], [[1, 2, 70], [2, 1, 2]],
+  ] as [number[], number[]][]) {
+    test(`Tile shape=[${shape}] reps=[${reps}]`, async () => {
+      const x = randomTensor(shape, new Random(reps.reduce((a, b) => a * 3 + b, 0)));
+      const ref = await onBackend('cpu', () => tf.tile(x, reps));
+      const got = await onBackend('wasm', () => tf.tile(x, reps));
+      assert.deepEqual(got, ref);
+      x.dispose();
+    });
+  }
+
+  test('Concat, SplitV and Tile of int32 still work (upstream)', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
+    assert.deepEqual(await tf.concat([a, a], 1).array(), [[1, 2, 1, 2], [3, 4, 3, 4]]);
+    assert.deepEqual(await tf.split(a, 2, 1)[1].array(), [[2], [4]]);
+    assert.deepEqual(await tf.tile(a, [1, 2]).array(), [[1, 2, 1, 2], [3, 4, 3, 4]]);
+  });
 
   test('Identity shares the buffer: equal values, each handle survives disposing the other', async () => {
     await tf.setBackend('wasm');

@@ -1,4 +1,4 @@
-// The four notebooks executed by the real tslab kernel (nbconvert, headless) on the bundled corpus,
+// The five notebooks executed by the real tslab kernel (nbconvert, headless) on the bundled corpus,
 // with SPECMORPH_QUICK=1 so training is a 1-2 epoch smoke run. Skips, naming what is missing, when
 // Jupyter/tslab or the corpus are absent. Checks: no error output, every figure is one display_data
 // with the four MIME types, audio players present, and notebook 04's conclusion matches its numbers.
@@ -10,7 +10,7 @@ import { before, test } from 'node:test';
 import { ARTIFACTS, ROOT, buildDist, cellSource, executeNotebook, jupyterMissing, type Notebook, type NotebookOutput } from '../helpers/jupyter';
 
 const CORPUS = join(ROOT, 'datasets/corpus');
-const NAMES = ['01-spectrograms', '02-morphology', '03-detect-deepfakes', '04-ablation-report'];
+const NAMES = ['01-spectrograms', '02-morphology', '03-detect-deepfakes', '04-ablation-report', '05-learned-morphology'];
 const FOUR = ['application/vnd.plotly.v1+json', 'image/png', 'text/html', 'text/plain'];
 const skip = jupyterMissing() ?? (existsSync(join(CORPUS, 'meta.csv')) ? null : `${CORPUS}/meta.csv is missing (the bundled corpus)`);
 const run: Record<string, Notebook> = {};
@@ -65,4 +65,18 @@ test('04: the conclusion markdown is generated and quotes the baseline EER shown
   const mean = baseline.split(' ± ')[0];
   assert.match(text, new RegExp(`EER of ${Number(mean).toFixed(1).replace('.', '\\.')}% ±`), `conclusion should quote ${mean}%:\n${text}`);
   assert.match(text, /Caveats:/);
+});
+
+test('05: the frozen layer equals sm.erode exactly; structuring functions, their evolution and the operator on bona fide vs spoof are shown', { skip: skip ?? false }, () => {
+  const nb = run['05-learned-morphology'];
+  const text = outputs(nb).filter((o) => o.output_type === 'stream').map((o) => (Array.isArray(o.text) ? o.text.join('') : String(o.text))).join('');
+  assert.match(text, /max \|layer − sm\.erode\| = 0\n/);
+  const figs = outputs(nb).filter(isFigure).map((o) => o.data!['application/vnd.plotly.v1+json'] as { layout: { title?: { text?: string }; sliders?: { steps: unknown[] }[] } });
+  const titles = figs.map((f) => f.layout.title?.text ?? '');
+  assert.ok(titles.some((t) => /morph_erode: learned structuring functions \(erode\)/.test(t)) && titles.some((t) => /morph_dilate: learned structuring functions \(dilate\)/.test(t)), titles.join('\n'));
+  const evolution = figs.find((f) => f.layout.sliders);
+  assert.equal(evolution?.layout.sliders?.[0].steps.length, 2, 'one slider step per quick-mode epoch');
+  assert.equal(titles.filter((t) => /^learned (erode|dilate): bonafide\/.* vs spoof\//.test(t)).length, 2, titles.join('\n'));
+  const table = figs.find((f) => /One seed, 2 epochs/.test(f.layout.title?.text ?? ''));
+  assert.ok(table, 'the with/without table');
 });

@@ -2,11 +2,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 import { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
+import { makeConcatConfig, makeSplitVConfig, makeTileConfig } from './channels';
+import { dilation2DBackpropFilterConfig, dilation2DBackpropInputConfig, dilation2DConfig } from './dilation2d';
 import { identityConfig, maxPoolGradConfig } from './max_pool_grad';
 import { makeMeanConfig, makeSumConfig } from './reduce';
 
 export { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 export { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
+export { makeConcatConfig, makeSplitVConfig, makeTileConfig } from './channels';
+export { dilation2DBackpropFilterConfig, dilation2DBackpropInputConfig, dilation2DConfig } from './dilation2d';
 export { identityConfig, maxPoolGradConfig } from './max_pool_grad';
 export { makeMeanConfig, makeSumConfig } from './reduce';
 
@@ -23,6 +27,12 @@ const ours = new Set<string>();
  * - `Identity`: upstream copies the buffer; ours shares it (reference counted), as the cpu backend.
  * - `Sum`, `Mean` over leading/middle axes (conv bias gradients, global average pooling): one
  *   pass instead of upstream's transpose + innermost-axis reduction; other cases go upstream.
+ * - `Dilation2D`, `Dilation2DBackpropInput`, `Dilation2DBackpropFilter` (the learned morphology
+ *   layer): upstream starts each max at the smallest positive float, so any window whose values
+ *   are all negative comes out wrong; ours follow the cpu backend, ties included.
+ * - `Concat`, `SplitV`, `Tile` of float32: upstream copies one typed-array view per outer index
+ *   (Concat, Slice) or computes a multi-index per element (Tile), slow along NHWC channels, as a
+ *   morph block concatenates them; ours copy short runs element by element.
  *
  * Found by running a training step of every architecture in `architectures.ts` on wasm and
  * catching "Kernel '...' not registered" errors (only Conv2DBackpropFilter was missing; AvgPoolGrad,
@@ -40,13 +50,14 @@ export function registerWasmTrainingKernels(): string[] {
     tf.registerKernel(makeConv2DBackpropInputConfig(upstream?.kernelFunc));
     ours.add('Conv2DBackpropInput');
   }
-  for (const config of [maxPoolGradConfig, identityConfig]) {
+  for (const config of [maxPoolGradConfig, identityConfig, dilation2DConfig, dilation2DBackpropInputConfig, dilation2DBackpropFilterConfig]) {
     if (ours.has(config.kernelName)) continue;
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
     ours.add(config.kernelName);
   }
-  for (const [name, make] of [['Sum', makeSumConfig], ['Mean', makeMeanConfig]] as const) {
+  for (const [name, make] of [['Sum', makeSumConfig], ['Mean', makeMeanConfig], ['Concat', makeConcatConfig],
+    ['SplitV', makeSplitVConfig], ['Tile', makeTileConfig]] as const) {
     if (ours.has(name)) continue;
     const upstream = tf.getKernel(name, 'wasm');
     if (upstream) tf.unregisterKernel(name, 'wasm');

@@ -1,0 +1,140 @@
+// Concat, SplitV and Tile for the tfjs wasm backend along narrow inner axes (NHWC channels).
+// Upstream Concat and Slice (which SplitV, Concat's gradient, calls) copy one `subarray` per
+// outer index: concatenating a 1-channel spectrogram with 4 morphology channels at 16x64x64 makes
+// 200k typed-array views per call. Upstream Tile computes a multi-index per element in C++.
+// Measured on one training step of a morph block in front of the seed CNN (tf.profile, wasm):
+// these three took longer than the morphology itself.
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapF32 } from './wasm_heap';
+
+type Args = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
+
+/** Runs of at least this many floats are copied with `set`; shorter ones element by element. */
+const SET_MIN = 64;
+
+function size(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/**
+ * Concat of float32 tensors: for each index of the axes before `axis`, each input's contiguous
+ * block of `prod(shape[axis:])` floats in turn. Other dtypes, and single non-empty inputs, go upstream.
+ */
+export function makeConcatConfig(upstream: tf.KernelFunc | undefined): tf.KernelConfig {
+  const kernelFunc = (args: Args): tf.TensorInfo => {
+    const inputs = args.inputs as unknown as tf.TensorInfo[];
+    const nonEmpty = inputs.filter((t) => size(t.shape) > 0);
+    if (!upstream || nonEmpty.length < 2 || inputs.some((t) => t.dtype !== 'float32')) {
+      if (!upstream) throw new Error(`Concat on wasm: no upstream kernel for dtype ${inputs[0]?.dtype}`);
+      return upstream(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    }
+    const { backend } = args;
+    const axis = tf.util.parseAxisParam(args.attrs.axis as number, inputs[0].shape)[0];
+    tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), axis);
+    const outShape = tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis);
+    const out = backend.makeOutput(outShape, 'float32');
+    const outer = size(inputs[0].shape.slice(0, axis));
+    const inner = nonEmpty.map((t) => size(t.shape.slice(axis)));
+    const total = inner.reduce((a, b) => a + b, 0);
+    const dst = heapF32(backend, out);
+    let start = 0;
+    for (let i = 0; i < nonEmpty.length; i++) {
+      const src = heapF32(backend, nonEmpty[i]);
+      const n = inner[i];
+      if (n >= SET_MIN) {
+        for (let b = 0; b < outer; b++) dst.set(src.subarray(b * n, (b + 1) * n), b * total + start);
+      } else {
+        for (let b = 0, s = 0, o = start; b < outer; b++, o += total) for (let k = 0; k < n; k++) dst[o + k] = src[s++];
+      }
+      start += n;
+    }
+    return out;
+  };
+  return { kernelName: 'Concat', backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
+/** SplitV of a float32 tensor (the inverse copy of {@link makeConcatConfig}); other dtypes go upstream. */
+export function makeSplitVConfig(upstream: tf.KernelFunc | undefined): tf.KernelConfig {
+  const kernelFunc = (args: Args): tf.TensorInfo[] => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (x.dtype !== 'float32') {
+      if (!upstream) throw new Error(`SplitV on wasm: no upstream kernel for dtype ${x.dtype}`);
+      return upstream(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo[];
+    }
+    const { backend } = args;
+    const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs;
+    const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, ax);
+    const outs = sizes.map((s) => backend.makeOutput([...x.shape.slice(0, ax), s, ...x.shape.slice(ax + 1)], 'float32'));
+    const outer = size(x.shape.slice(0, ax));
+    const step = size(x.shape.slice(ax + 1));
+    const total = x.shape[ax] * step;
+    // Views after every allocation of this call (see heapF32).
+    const src = heapF32(backend, x);
+    let start = 0;
+    for (let i = 0; i < outs.length; i++) {
+      const n = sizes[i] * step;
+      const dst = heapF32(backend, outs[i]);
+      if (n >= SET_MIN) {
+        for (let b = 0; b < outer; b++) dst.set(src.subarray(b * total + start, b * total + start + n), b * n);
+      } else {
+        for (let b = 0, d = 0, s = start; b < outer; b++, s += total) for (let k = 0; k < n; k++) dst[d++] = src[s + k];
+      }
+      start += n;
+    }
+    return outs;
+  };
+  return { kernelName: 'SplitV', backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
+/**
+ * Tile of a float32 tensor, one axis at a time from the last to the first: with the axes after
+ * `a` already tiled, each index of the axes before `a` owns one contiguous block, which is written
+ * `reps[a]` times in a row. Other dtypes go upstream.
+ */
+export function makeTileConfig(upstream: tf.KernelFunc | undefined): tf.KernelConfig {
+  const kernelFunc = (args: Args): tf.TensorInfo => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (x.dtype !== 'float32') {
+      if (!upstream) throw new Error(`Tile on wasm: no upstream kernel for dtype ${x.dtype}`);
+      return upstream(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    }
+    const { backend } = args;
+    const reps = (args.attrs as unknown as tf.TileAttrs).reps;
+    const outShape = x.shape.map((d, i) => d * reps[i]);
+    const out = backend.makeOutput(outShape, 'float32');
+    const axes = reps.map((r, a) => (r > 1 ? a : -1)).filter((a) => a >= 0).reverse();
+    if (size(outShape) === 0) return out;
+    const dst = heapF32(backend, out);
+    let cur: Float32Array = heapF32(backend, x);
+    const shape = [...x.shape];
+    if (axes.length === 0) {
+      dst.set(cur);
+      return out;
+    }
+    axes.forEach((a, step) => {
+      const outer = size(shape.slice(0, a));
+      const block = size(shape.slice(a));
+      const r = reps[a];
+      // The last step writes the output; earlier ones an intermediate in JS memory.
+      const next = step === axes.length - 1 ? dst : new Float32Array(outer * block * r);
+      if (block >= SET_MIN) {
+        for (let b = 0; b < outer; b++) {
+          const src = cur.subarray(b * block, (b + 1) * block);
+          for (let k = 0; k < r; k++) next.set(src, (b * r + k) * block);
+        }
+      } else {
+        for (let b = 0, o = 0; b < outer; b++) {
+          for (let k = 0; k < r; k++) for (let q = b * block; q < (b + 1) * block; q++) next[o++] = cur[q];
+        }
+      }
+      shape[a] *= r;
+      cur = next;
+    });
+    return out;
+  };
+  return { kernelName: 'Tile', backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
