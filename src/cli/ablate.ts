@@ -1,3 +1,4 @@
+import { ABLATION_DEFAULTS, ABLATION_FOOTPRINTS, ablationArms } from '../report/arms';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ParameterError } from '../errors';
@@ -7,8 +8,9 @@ import { writeFileAtomic } from '../atomicFile';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
-  seeds: { type: 'string', arg: 'N', help: 'seeds per arm (default 3)' },
-  epochs: { type: 'string', arg: 'N', help: 'training epochs, the same for every arm and seed (default 6)' },
+  footprints: { type: 'string', arg: 'WHICH', help: '"rect" (default: every operator with rect 3x3) or "all" (rect 3x3, line 5 along time, line 5 along frequency)' },
+  seeds: { type: 'string', arg: 'N', help: `seeds per arm (default ${ABLATION_DEFAULTS.seeds})` },
+  epochs: { type: 'string', arg: 'N', help: `largest number of epochs per run, the same for every arm and seed; early stopping on the validation EER (default ${ABLATION_DEFAULTS.epochs})` },
   config: { type: 'string', arg: 'FILE.json', help: 'base pipeline JSON (default: the built-in ABLATION_PIPELINE); morphology goes after its dB stage' },
   out: { type: 'string', arg: 'DIR', help: 'write ablation.json, ablation.md and ablation.html there' },
   json: { type: 'flag', help: 'print the whole result as one JSON object on the last stdout line' },
@@ -16,8 +18,8 @@ const SPEC: Record<string, OptionSpec> = {
 };
 
 export const ABLATE_HELP = helpText(
-  'Usage: specmorph ablate --data DIR [--seeds 3] [--epochs 6] [--out DIR] [--json]\n       specmorph ablate --protocol FILE --audio DIR [...]',
-  'Compares no morphology with erosion, dilation, opening, closing and white top-hat (x 3 footprints) on\nthe dB spectrogram: same split (meta.csv when present), same model, same epochs; test EER per seed,\nmean ± sd and the paired difference from the baseline. Progress goes to stderr.',
+  'Usage: specmorph ablate --data DIR [--seeds N] [--epochs N] [--out DIR] [--json]\n       specmorph ablate --protocol FILE --audio DIR [...]',
+  'Compares no morphology with erosion, dilation, opening, closing and both top-hats (rect 3x3, or 3\nfootprints with --footprints all) on the dB spectrogram: same split (meta.csv when present), same\nmodel and training recipe; test EER per seed and attack, mean ± sd and the paired difference from\nthe baseline. Progress goes to stderr.',
   SPEC,
 );
 
@@ -52,8 +54,8 @@ export async function ablateCommand(argv: string[]): Promise<number> {
     process.stdout.write(ABLATE_HELP);
     return 0;
   }
-  const seeds = intOption(args, 'seeds', 3, 1, 1000);
-  const epochs = intOption(args, 'epochs', 6, 1, 100000);
+  const seeds = intOption(args, 'seeds', ABLATION_DEFAULTS.seeds, 1, 1000);
+  const epochs = intOption(args, 'epochs', ABLATION_DEFAULTS.epochs, 1, 100000);
   const workers = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   if (args.out === true) throw new ParameterError('ablate: --out needs a folder');
   const base = typeof args.config === 'string' ? await readConfigFile(args.config) : undefined;
@@ -63,7 +65,9 @@ export async function ablateCommand(argv: string[]): Promise<number> {
   const { ablationText, ablationMarkdown } = await import('../report/figures');
   const { conclusion } = await import('../report/conclusion');
   const { reportHtml } = await import('../report/html');
-  const result = await runAblation(ds, { seeds, epochs, base, cacheDir, runCacheDir: cacheDir ? path.join(path.dirname(cacheDir), 'ablation-runs') : null, workers, onEvent: ablationLogger() });
+  if (args.footprints !== undefined && args.footprints !== 'rect' && args.footprints !== 'all') throw new ParameterError(`ablate: --footprints=${JSON.stringify(args.footprints)} must be "rect" or "all"`);
+  const arms = ablationArms(undefined, args.footprints === 'all' ? ABLATION_FOOTPRINTS : undefined);
+  const result = await runAblation(ds, { arms, seeds, epochs, base, cacheDir, runCacheDir: cacheDir ? path.join(path.dirname(cacheDir), 'ablation-runs') : null, workers, onEvent: ablationLogger() });
   process.stderr.write(`backend: ${result.backend}\n`);
   if (typeof args.out === 'string') {
     const out = path.resolve(args.out);

@@ -1,3 +1,4 @@
+import { ABLATION_DEFAULTS } from '../report/arms';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError } from '../errors';
@@ -8,15 +9,15 @@ import { DATA_OPTIONS, cacheDirArg, loadDataArgs } from './data';
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
   out: { type: 'string', arg: 'DIR', help: 'report folder (default reports)' },
-  seeds: { type: 'string', arg: 'N', help: 'seeds per ablation arm (default 3)' },
-  epochs: { type: 'string', arg: 'N', help: 'training epochs per run (default 6)' },
+  seeds: { type: 'string', arg: 'N', help: `seeds per ablation arm (default ${ABLATION_DEFAULTS.seeds})` },
+  epochs: { type: 'string', arg: 'N', help: `largest number of epochs per run (default ${ABLATION_DEFAULTS.epochs})` },
   notebooks: { type: 'string', arg: 'DIR', help: 'notebooks to execute (default notebooks/ of this checkout)' },
   'no-notebooks': { type: 'flag', help: 'skip executing the notebooks' },
   help: { type: 'flag', help: 'show this help' },
 };
 
 export const REPORT_HELP = helpText(
-  'Usage: specmorph report [--data datasets/corpus] [--out reports] [--seeds 3] [--epochs 6] [--no-notebooks]',
+  'Usage: specmorph report [--data datasets/corpus] [--out reports] [--seeds N] [--epochs N] [--no-notebooks]',
   'The main job (npm start): runs the morphology ablation on the data, executes the notebooks headless\n(tslab kernel, nbconvert) and writes the folder: ablation.json, summary.json, report.html, img/*.png,\nnotebooks/*.ipynb + .html. Prints the headline table; progress on stderr.',
   SPEC,
 );
@@ -34,8 +35,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const t0 = Date.now();
-  const seeds = intOption(args, 'seeds', 3, 1, 1000);
-  const epochs = intOption(args, 'epochs', 6, 1, 100000);
+  const seeds = intOption(args, 'seeds', ABLATION_DEFAULTS.seeds, 1, 1000);
+  const epochs = intOption(args, 'epochs', ABLATION_DEFAULTS.epochs, 1, 100000);
   const workers = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   if (!args.data && !args.protocol) args.data = 'datasets/corpus';
   const out = path.resolve(typeof args.out === 'string' ? args.out : 'reports');

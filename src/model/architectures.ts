@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ParameterError, assert, assertPositiveInt } from '../errors';
 import { Random } from '../random';
 
+import { type MorphBlockOptions, morphBlock } from './morphBlock';
 import { ARCHITECTURE_INFO, type ArchitectureName, isArchitectureName } from './registry';
 
 export { type ArchitectureName, isArchitectureName } from './registry';
@@ -25,6 +26,12 @@ export interface ArchitectureOptions {
    * @default null
    */
   standardization?: StandardizationStats | null;
+  /**
+   * A learned morphology block (`morphBlock`: trainable max-plus erosion/dilation... whose outputs
+   * join the input as channels) right after the standardisation, in front of the network. `null`: none.
+   * @default null
+   */
+  morphBlock?: MorphBlockOptions | null;
   /**
    * Seed of every weight initialiser (each layer gets its own seed drawn from it), so the same seed
    * builds the same weights on the same backend.
@@ -111,13 +118,19 @@ export function setStandardization(layer: Standardization, stats: Standardizatio
   tf.dispose(values);
 }
 
-/** The input tensor of a new model, standardised when `stats` is given. */
-function modelInput(inputShape: readonly number[], stats: StandardizationStats | null | undefined): { input: tf.SymbolicTensor; h: tf.SymbolicTensor; finish: () => void } {
+/** The input of a new model, then the standardisation and the learned morphology block when asked for; `finish` sets the statistics once the model is built. */
+function modelInput(inputShape: readonly number[], opts: ArchitectureOptions): { input: tf.SymbolicTensor; h: tf.SymbolicTensor; finish: () => void } {
   const input = tf.input({ shape: [...inputShape] });
-  if (!stats) return { input, h: input, finish: () => {} };
-  const layer = new Standardization({ size: stats.mean.length, name: 'standardization' });
-  const h = layer.apply(input) as tf.SymbolicTensor;
-  return { input, h, finish: () => setStandardization(layer, stats) };
+  const stats = opts.standardization;
+  let h = input;
+  let finish = () => {};
+  if (stats) {
+    const layer = new Standardization({ size: stats.mean.length, name: 'standardization' });
+    h = layer.apply(h) as tf.SymbolicTensor;
+    finish = () => setStandardization(layer, stats);
+  }
+  if (opts.morphBlock) h = morphBlock(h, { seed: (opts.seed ?? 0) + 7919, ...opts.morphBlock });
+  return { input, h, finish };
 }
 
 /** Options of {@link lcnn}. */
@@ -160,7 +173,7 @@ export function smallCnn(inputShape: readonly number[], opts: SmallCnnOptions = 
   assertPositiveInt(numClasses, 'numClasses');
   filters.forEach((f, i) => assertPositiveInt(f, `filters[${i}]`));
   const init = seeder(seed);
-  const { input, h: x, finish } = modelInput(inputShape, opts.standardization);
+  const { input, h: x, finish } = modelInput(inputShape, opts);
   let h = x;
   filters.forEach((f, i) => {
     const k = i + 1;
@@ -233,7 +246,7 @@ export function lcnn(inputShape: readonly number[], opts: LcnnOptions = {}): tf.
   const pool = (h: tf.SymbolicTensor, name: string) => tf.layers.maxPooling2d({ poolSize: 2, name }).apply(h) as tf.SymbolicTensor;
   const bn = (h: tf.SymbolicTensor, name: string) => tf.layers.batchNormalization({ name, momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 }).apply(h) as tf.SymbolicTensor;
 
-  const { input, h: x, finish } = modelInput(inputShape, opts.standardization);
+  const { input, h: x, finish } = modelInput(inputShape, opts);
   let h = conv(x, 64, 5);
   h = pool(h, 'pool1');
   h = bn(conv(h, 64, 1), 'bn2');
@@ -258,6 +271,7 @@ export function lcnn(inputShape: readonly number[], opts: LcnnOptions = {}): tf.
 const BUILDERS: Readonly<Record<ArchitectureName, (inputShape: readonly number[], opts: ArchitectureOptions) => tf.LayersModel>> = Object.freeze({
   cnn: smallCnn,
   lcnn: lcnn,
+  'morph-cnn': (inputShape: readonly number[], opts: ArchitectureOptions) => smallCnn(inputShape, { ...opts, morphBlock: opts.morphBlock ?? {} }),
 });
 
 /** Builds a named architecture for `inputShape` `[rows, cols, channels]`. */

@@ -6,6 +6,7 @@
 export const ARCHITECTURE_INFO = Object.freeze({
   cnn: { summary: 'small CNN, conv 3x3 16-32-64 with batch norm, global average pool (default)' },
   lcnn: { summary: 'light CNN with max-feature-map and batch norm, after the ASVspoof LFCC-LCNN baseline' },
+  'morph-cnn': { summary: 'the small CNN behind a learned morphology block (trainable 3x3 erosions and dilations joined to the input as channels)' },
 });
 
 /** Names of the built-in architectures. */

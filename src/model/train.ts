@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ParameterError, assert, assertPositive, assertPositiveInt, warnOnce } from '../errors';
 import type { Grid } from '../grid/grid';
 import { Random } from '../random';
-import { type ArchitectureName, type StandardizationStats, buildModel, recalibrateBatchNorm } from './architectures';
+import { type ArchitectureName, type LcnnOptions, type SmallCnnOptions, type StandardizationStats, buildModel, recalibrateBatchNorm } from './architectures';
 import { type BackendInfo, type BackendOptions, formatBackendInfo, initBackend } from './backend';
 import { computeEer } from './evaluate';
 
@@ -98,6 +98,8 @@ export interface TrainOptions {
   inputShape?: [number, number, number];
   /** Built-in architecture, or a model to (continue to) train whose output is logits or softmax. @default 'cnn' */
   model?: ArchitectureName | tf.LayersModel;
+  /** Options of the built-in architecture's builder (filters, width, morphBlock...; seed and standardisation come from here). @default {} */
+  modelOptions?: SmallCnnOptions & LcnnOptions;
   /** Largest number of epochs (early stopping may end sooner). @default 30 */
   epochs?: number;
   /** @default 32 */
@@ -538,7 +540,7 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
   }
   const stats = given || standardize === 'none' ? null : fitStandardization(set, trainIdx, standardize);
   const modelShape: [number, number, number] = [set.rows, cropFrames, set.channels];
-  const model = given ?? buildModel(opts.model as ArchitectureName | undefined ?? 'cnn', modelShape, { seed, standardization: stats });
+  const model = given ?? buildModel(opts.model as ArchitectureName | undefined ?? 'cnn', modelShape, { ...opts.modelOptions, seed, standardization: stats });
   const modelWidth = model.inputs[0].shape[2];
   assert(modelWidth == null || modelWidth === cropFrames, () => `the model's input is ${modelWidth} columns wide; cropFrames=${cropFrames} must match it`);
   const probabilities = outputsProbabilities(model);

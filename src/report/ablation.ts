@@ -164,6 +164,7 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
   const files = [...split.train, ...split.test].map((it) => it.path);
   const nTrain = split.train.length;
   const trainLabels = split.train.map((it) => it.label);
+  const trainSpeakers = split.train.map((it) => it.speaker);
 
   const results: ArmResult[] = [];
   let featureSeconds = 0;
@@ -202,14 +203,15 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
     const testFeats = feats.features.slice(nTrain);
     const runs: AblationRun[] = [];
     for (const seed of seeds) {
-      const key = sha(canonicalJson({ v: 1, pipeline: fp, split: splitKey, epochs, seed, model: trainer.model, backend: backendName }));
+      const key = sha(canonicalJson({ v: 2, pipeline: fp, split: splitKey, epochs, seed, model: trainer.model, architecture: arm.architecture ?? null, backend: backendName }));
       const file = opts.runCacheDir ? path.join(opts.runCacheDir, `${key}.json`) : null;
       let run = file ? await readRun(file) : null;
       if (!run) {
         const ts = Date.now();
-        const { scores, history } = await trainer.fitAndScore({ features: trainFeats, labels: trainLabels }, testFeats, {
+        const { scores, history } = await trainer.fitAndScore({ features: trainFeats, labels: trainLabels, speakers: trainSpeakers }, testFeats, {
           epochs,
           seed,
+          ...(arm.architecture ? { architecture: arm.architecture } : {}),
           onEpoch: (log) => opts.onEvent?.({ kind: 'train', arm: arm.name, armIndex: a, arms: arms.length, seed, epoch: log.epoch, epochs, loss: log.loss }),
         });
         const rowsOut = split.test.map((it, i) => ({ uttId: it.id.replace(/\s+/g, '_'), attackId: it.attack ?? '-', key: it.label, score: scores[i] }));

@@ -3,23 +3,33 @@ import * as path from 'node:path';
 import { ParameterError } from '../errors';
 import type { FootprintSpec, MorphologyOp, PipelineConfig, StageConfig } from '../pipeline/config';
 import { resolvePipelineConfig } from '../pipeline/config';
+import type { ArchitectureName } from '../model/registry';
 
 /** One arm of the ablation: the base pipeline, with or without one morphology stage. */
 export interface AblationArm {
   /** Label used in tables and figures, e.g. `opening rect 3×3`. */
   name: string;
-  /** `'none'` = the base pipeline unchanged (the baseline). */
-  op: 'none' | MorphologyOp;
+  /** `'none'` = the base pipeline unchanged (the baseline); `'learned'` = the base pipeline and a learned morphology block in the network. */
+  op: 'none' | 'learned' | MorphologyOp;
   /** Footprint of the morphology stage; absent for `'none'`. */
   footprint?: FootprintSpec;
+  /**
+   * Network this arm trains instead of the trainer's default: `'morph-cnn'` is the "learned" arm
+   * (the base pipeline, and a learned morphology block in front of the CNN).
+   * @default undefined (the trainer's architecture)
+   */
+  architecture?: ArchitectureName;
 }
 
+/** The "learned" arm: no fixed morphology, the detector learns its own structuring functions. */
+export const LEARNED_ARM: AblationArm = Object.freeze({ name: 'learned (morph-cnn)', op: 'learned', architecture: 'morph-cnn' });
+
 /**
- * The ablation's base pipeline, sized for the bundled corpus (8 kHz, 2 s clips) and the W4 time
- * budget: mono, 8 kHz, 2 s (repeat-padded), 256-point STFT power spectrogram (25 ms Hann window,
- * 10 ms hop: 129 bins x 201 frames), dB (ref 1, top 80 dB), area-resized to 64 x 64, min-max to [0, 1].
- * The morphology stage of an arm goes right after dB, so footprint sizes are in STFT bins (31.25 Hz)
- * and frames (10 ms), before any resizing blurs them.
+ * The ablation's base pipeline, at the bundled corpus's native resolution (8 kHz, 2 s clips): mono,
+ * 8 kHz, 2 s (repeat-padded), 256-point STFT power spectrogram (25 ms Hann window, 10 ms hop: 129
+ * bins x 201 frames), dB (ref 1, top 80 dB). No resizing and no per-clip normalisation: the model
+ * standardises each frequency bin with training statistics itself. The morphology stage of an arm
+ * goes right after dB, so footprint sizes are in STFT bins (31.25 Hz) and frames (10 ms).
  */
 export const ABLATION_PIPELINE: PipelineConfig = Object.freeze({
   stages: Object.freeze([
@@ -28,18 +38,16 @@ export const ABLATION_PIPELINE: PipelineConfig = Object.freeze({
     { op: 'crop', seconds: 2 },
     { op: 'stft', nFft: 256, hopLength: 80, winLength: 200 },
     { op: 'db' },
-    { op: 'resize', rows: 64, cols: 64 },
-    { op: 'normalise', method: 'minmax' },
   ] as StageConfig[]) as StageConfig[],
 });
 
-/** The operators compared (the brief: erosion, dilation, opening, closing, top-hat). */
-export const ABLATION_OPS: readonly MorphologyOp[] = Object.freeze(['erode', 'dilate', 'opening', 'closing', 'whiteTopHat'] as MorphologyOp[]);
+/** The operators compared: erosion, dilation, opening, closing and both top-hats. */
+export const ABLATION_OPS: readonly MorphologyOp[] = Object.freeze(['erode', 'dilate', 'opening', 'closing', 'whiteTopHat', 'blackTopHat'] as MorphologyOp[]);
 
 /**
- * The footprints compared: a small square (isotropic smoothing of both axes), a line along time
- * (keeps horizontal structure: harmonics, formant tracks) and a line along frequency (keeps vertical
- * structure: onsets, bursts, clicks).
+ * Every footprint a full ablation compares: a small square (isotropic smoothing of both axes), a
+ * line along time (keeps horizontal structure: harmonics, formant tracks) and a line along
+ * frequency (keeps vertical structure: onsets, bursts, clicks).
  */
 export const ABLATION_FOOTPRINTS: readonly FootprintSpec[] = Object.freeze([
   { shape: 'rect', rows: 3, cols: 3 },
@@ -61,10 +69,11 @@ export function footprintName(fp: FootprintSpec): string {
   }
 }
 
-/** The arm list `none` + every op x every footprint. */
-export function ablationArms(ops: readonly MorphologyOp[] = ABLATION_OPS, footprints: readonly FootprintSpec[] = ABLATION_FOOTPRINTS): AblationArm[] {
+/** The arm list `none` + every op x every footprint + the learned arm (by default every operator with the rect 3x3 footprint: the `npm start` budget). */
+export function ablationArms(ops: readonly MorphologyOp[] = ABLATION_OPS, footprints: readonly FootprintSpec[] = ABLATION_FOOTPRINTS.slice(0, 1)): AblationArm[] {
   const arms: AblationArm[] = [{ name: 'none', op: 'none' }];
   for (const op of ops) for (const fp of footprints) arms.push({ name: `${op} ${footprintName(fp)}`, op, footprint: fp });
+  arms.push({ ...LEARNED_ARM });
   return arms;
 }
 
@@ -74,7 +83,7 @@ export function ablationArms(ops: readonly MorphologyOp[] = ABLATION_OPS, footpr
  */
 export function armPipeline(base: PipelineConfig, arm: AblationArm): PipelineConfig {
   const stages = base.stages.map((s) => ({ ...s }) as StageConfig);
-  if (arm.op === 'none') return resolvePipelineConfig({ stages });
+  if (arm.op === 'none' || arm.op === 'learned') return resolvePipelineConfig({ stages });
   if (!arm.footprint) throw new ParameterError(`arm "${arm.name}": op=${arm.op} needs a footprint`);
   let at = stages.findIndex((s) => s.op === 'db');
   if (at < 0) at = stages.findIndex((s) => ['stft', 'mel', 'mfcc', 'lfcc'].includes(s.op));
@@ -83,12 +92,16 @@ export function armPipeline(base: PipelineConfig, arm: AblationArm): PipelineCon
   return resolvePipelineConfig({ stages });
 }
 
-/** The ablation settings `npm start`, `specmorph ablate` and notebook 04 share (sized for W4: <= 10 min on 2 cores). */
+/**
+ * The ablation settings `npm start`, `specmorph ablate` and notebook 04 share, sized for W4 (a cold
+ * `npm start` on 2 cores): 7 arms (none + 6 operators with rect 3x3) x 3 seeds = 21 trainings.
+ * `specmorph ablate --footprints all --seeds 5` runs the full 19 arms x 5 seeds.
+ */
 export const ABLATION_DEFAULTS = Object.freeze({
   /** Seeds per arm. */
   seeds: 3,
-  /** Epochs per run, the same for every arm. */
-  epochs: 6,
+  /** Largest number of epochs per run (early stopping on the validation EER usually ends sooner). */
+  epochs: 12,
 });
 
 /**
