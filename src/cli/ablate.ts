@@ -4,6 +4,7 @@ import { ParameterError } from '../errors';
 import { OptionSpec, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
 import { writeFileAtomic } from '../atomicFile';
+import { checkFolderOutArg } from './outputs';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
@@ -56,6 +57,7 @@ export async function ablateCommand(argv: string[]): Promise<number> {
   const epochs = intOption(args, 'epochs', 6, 1, 100000);
   const workers = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   if (args.out === true) throw new ParameterError('ablate: --out needs a folder');
+  if (typeof args.out === 'string') checkFolderOutArg(args.out, ['ablation.json', 'ablation.md', 'ablation.html']);
   const base = typeof args.config === 'string' ? await readConfigFile(args.config) : undefined;
   const cacheDir = cacheDirArg(args);
   const ds = await loadDataArgs(args, 'ablate');

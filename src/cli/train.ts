@@ -6,10 +6,12 @@ import { DEFAULT_PIPELINE, pipelineFingerprint } from '../pipeline/config';
 import { OptionSpec, fractionOption, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
 import { progressBar } from './progress';
+import { checkModelOutArg } from './outputs';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
-  out: { type: 'string', arg: 'MODEL_DIR', help: 'model folder to write (replaced atomically if it is a model folder)' },
+  out: { type: 'string', arg: 'MODEL_DIR', help: 'model folder to write: new or empty (or a specmorph model folder, with --overwrite)' },
+  overwrite: { type: 'flag', help: 'replace --out if it is a specmorph model folder (other folders are never replaced)' },
   config: { type: 'string', arg: 'FILE.json', help: 'pipeline config JSON (default: the built-in DEFAULT_PIPELINE)' },
   epochs: { type: 'string', arg: 'N', help: 'training epochs (default 10)' },
   seed: { type: 'string', arg: 'N', help: 'seed of split, initialisation and batch order (default 0)' },
@@ -40,6 +42,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const workersArg = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   if (typeof args.out !== 'string') throw new DatasetError('train: --out MODEL_DIR is required');
   const out = args.out;
+  checkModelOutArg(out, args.overwrite === true);
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : DEFAULT_PIPELINE;
   const cacheDir = cacheDirArg(args);
   const ds = await loadDataArgs(args, 'train');
@@ -84,6 +87,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   const dataFp = dataFingerprint(ds.items.map((it, i) => ({ id: it.id, hash: feats.hashes[i], label: it.label })));
   const meta = await saveModel(out, model, {
+    overwrite: args.overwrite === true,
     pipeline: config,
     backend: info.name,
     seed,

@@ -2,18 +2,13 @@ import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DatasetError, ParameterError } from '../errors';
+import { writeError } from '../atomicFile';
 import { PipelineConfig, pipelineFingerprint, pipelineToJson, parsePipelineConfig } from '../pipeline/config';
 // Registers custom layers (MaxFeatureMap) so that saved LCNN models deserialise.
 import './architectures';
+import { MODEL_FILES, MODEL_FORMAT, checkModelOutput, modelTempPrefix, sweepModelLeftovers } from './folder';
 
-/** File names inside a model folder. */
-export const MODEL_FILES = {
-  topology: 'model.json',
-  weights: 'weights.bin',
-  pipeline: 'pipeline.json',
-  labels: 'labels.json',
-  metadata: 'metadata.json',
-} as const;
+export { MODEL_FILES, MODEL_FORMAT } from './folder';
 
 /** What a model's outputs mean: `classes[k]` is output unit k; `positive` is the class scores rank (bona fide). */
 export interface ModelLabels {
@@ -23,6 +18,8 @@ export interface ModelLabels {
 
 /** Provenance stored next to the weights. */
 export interface ModelMetadata {
+  /** {@link MODEL_FORMAT}: marks the folder as a specmorph model, the only kind `saveModel` replaces. */
+  format: typeof MODEL_FORMAT;
   /** specmorph package version that wrote the folder. */
   specmorph: string;
   /** tfjs version. */
@@ -65,7 +62,10 @@ export interface SaveModelOptions {
   dataFingerprint?: string | null;
   /** @default undefined */
   extra?: Record<string, unknown>;
-  /** Replace an existing model folder (one holding metadata.json); other non-empty folders are never replaced. @default true */
+  /**
+   * Replace an existing specmorph model folder (exactly the five model files, metadata.json with the
+   * format marker); any other non-empty folder is never replaced. @default true
+   */
   overwrite?: boolean;
 }
 
@@ -76,10 +76,6 @@ export function specmorphVersion(): string {
   } catch {
     return 'unknown';
   }
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(() => true, () => false);
 }
 
 /**
@@ -96,16 +92,12 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
   const labels = opts.labels ?? { classes: ['bonafide'], positive: 'bonafide' };
   if (!labels.classes.includes(labels.positive)) throw new ParameterError(`labels.positive=${JSON.stringify(labels.positive)} must be one of labels.classes=${JSON.stringify(labels.classes)}`);
   const target = path.resolve(dir);
-  const overwrite = opts.overwrite ?? true;
-  if (await exists(target)) {
-    const entries = await fs.readdir(target).catch(() => null);
-    if (entries === null) throw new DatasetError(`${dir}: exists and is not a folder`);
-    if (entries.length > 0 && !(overwrite && entries.includes(MODEL_FILES.metadata))) {
-      throw new DatasetError(`${dir}: folder exists and is not empty${overwrite ? ' (not a specmorph model folder; refusing to replace it)' : ''}`);
-    }
-  }
+  sweepModelLeftovers(target);
+  const real = checkModelOutput(dir, { overwrite: opts.overwrite ?? true });
+  if (real !== target) sweepModelLeftovers(real);
   const inputShape = (model.inputs[0].shape as (number | null)[]).slice(1).map((d) => d ?? -1);
   const metadata: ModelMetadata = {
+    format: MODEL_FORMAT,
     specmorph: specmorphVersion(),
     tfjs: tf.version.tfjs,
     backend: opts.backend ?? tf.getBackend(),
@@ -134,28 +126,39 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
     ...(art.trainingConfig ? { trainingConfig: art.trainingConfig } : {}),
     weightsManifest: [{ paths: [MODEL_FILES.weights], weights: art.weightSpecs }],
   };
-  const parent = path.dirname(target);
-  await fs.mkdir(parent, { recursive: true });
-  const tmp = await fs.mkdtemp(path.join(parent, `.${path.basename(target)}.tmp-`));
+  await fs.mkdir(path.dirname(real), { recursive: true }).catch((e: unknown) => {
+    throw writeError(dir, e);
+  });
+  const tmp = await fs.mkdtemp(modelTempPrefix(real)).catch((e: unknown) => {
+    throw writeError(dir, e);
+  });
+  const old = `${tmp}-old`;
+  let movedAside = false;
   try {
     await fs.writeFile(path.join(tmp, MODEL_FILES.topology), JSON.stringify(modelJson));
     await fs.writeFile(path.join(tmp, MODEL_FILES.weights), new Uint8Array(weightData));
     await fs.writeFile(path.join(tmp, MODEL_FILES.pipeline), pipelineJson);
     await fs.writeFile(path.join(tmp, MODEL_FILES.labels), `${JSON.stringify(labels, null, 2)}\n`);
     await fs.writeFile(path.join(tmp, MODEL_FILES.metadata), `${JSON.stringify(metadata, null, 2)}\n`);
-    if (await exists(target)) {
-      // Move the old folder aside first: rename cannot replace a non-empty directory.
-      const old = `${tmp}-old`;
-      await fs.rename(target, old);
-      await fs.rename(tmp, target);
-      await fs.rm(old, { recursive: true, force: true });
-    } else {
-      await fs.rename(tmp, target);
+    if ((await fs.readdir(real).catch(() => [])).length > 0) {
+      // Move the old folder aside first: rename cannot replace a non-empty directory. A kill between
+      // the two renames is undone by sweepModelLeftovers on the next save.
+      await fs.rename(real, old);
+      movedAside = true;
     }
+    await fs.rename(tmp, real);
   } catch (e) {
     await fs.rm(tmp, { recursive: true, force: true });
-    throw e;
+    const c = (e as NodeJS.ErrnoException).code;
+    if (c === 'ENOTEMPTY' || c === 'EEXIST') {
+      // Another save to the same folder got in between: its whole model stays, ours is dropped.
+      await fs.rm(old, { recursive: true, force: true });
+      throw new DatasetError(`${dir}: another process wrote a model folder there at the same time; this run's model was not kept`);
+    }
+    if (movedAside) await fs.rename(old, real).catch(() => undefined);
+    throw writeError(dir, e);
   }
+  if (movedAside) await fs.rm(old, { recursive: true, force: true });
   return metadata;
 }
 
