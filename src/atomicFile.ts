@@ -44,6 +44,17 @@ export function writeError(file: string, e: unknown): DatasetError {
   return new DatasetError(`${file}: cannot write (${reason(e)})`);
 }
 
+/** stat (lstat when `link`), undefined when nothing is there (ENOTDIR: a parent is a file). */
+export function statOrNull(p: string, link = false): fs.Stats | undefined {
+  try {
+    return link ? fs.lstatSync(p) : fs.statSync(p);
+  } catch (e) {
+    const c = (e as NodeJS.ErrnoException).code;
+    if (c === 'ENOENT' || c === 'ENOTDIR') return undefined;
+    throw writeError(p, e);
+  }
+}
+
 /**
  * Decides where writing `file` goes, without writing: symbolic links are followed to their final
  * target (a dangling link names the file to create), so the link itself is never replaced;
@@ -60,7 +71,7 @@ export function resolveOutputTarget(file: string): OutputTarget {
     } catch (e) {
       if (code(e) !== 'ENOENT') throw writeError(file, e);
       const dir = path.dirname(target);
-      const dst = fs.statSync(dir, { throwIfNoEntry: false });
+      const dst = statOrNull(dir);
       if (!dst) throw new DatasetError(`${file}: cannot write (folder ${dir} does not exist)`);
       if (!dst.isDirectory()) throw new DatasetError(`${file}: cannot write (${dir} is not a folder)`);
       return { file: target, mode: 'replace' };

@@ -1,9 +1,8 @@
 // Output paths are checked before any long work: a read-only folder, a file where a folder should be
 // or a user's own folder under --out must fail in the first second, not after an hour of training.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError } from '../errors';
-import { checkOutputFile } from '../atomicFile';
+import { checkOutputFile, statOrNull } from '../atomicFile';
 import { checkModelOutput, sweepModelLeftovers } from '../model/folder';
 
 /**
@@ -23,10 +22,10 @@ export function checkModelOutArg(out: string, overwrite: boolean): void {
 export function checkFolderOutArg(dir: string, files: readonly string[]): void {
   const abs = path.resolve(dir);
   let up = abs;
-  let st = fs.statSync(up, { throwIfNoEntry: false });
+  let st = statOrNull(up);
   while (!st) {
     up = path.dirname(up);
-    st = fs.statSync(up, { throwIfNoEntry: false });
+    st = statOrNull(up);
   }
   if (!st.isDirectory()) throw new DatasetError(`${dir}: cannot create the output folder (${up} is not a folder)`);
   if (up !== abs) {
@@ -35,6 +34,6 @@ export function checkFolderOutArg(dir: string, files: readonly string[]): void {
   }
   for (const f of files) {
     const p = path.join(abs, f);
-    if (fs.statSync(path.dirname(p), { throwIfNoEntry: false })) checkOutputFile(p);
+    if (statOrNull(path.dirname(p))) checkOutputFile(p);
   }
 }

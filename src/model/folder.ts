@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DatasetError } from '../errors';
-import { processAlive, writeError } from '../atomicFile';
+import { processAlive, statOrNull, writeError } from '../atomicFile';
 
 /** File names inside a model folder. */
 export const MODEL_FILES = {
@@ -67,7 +67,7 @@ function probeWritable(dir: string, what: string): void {
  */
 export function checkModelOutput(dir: string, opts: ModelOutputOptions = {}): string {
   let target = path.resolve(dir);
-  const lst = fs.lstatSync(target, { throwIfNoEntry: false });
+  const lst = statOrNull(target, true);
   if (lst?.isSymbolicLink()) {
     try {
       target = fs.realpathSync(target);
@@ -75,13 +75,13 @@ export function checkModelOutput(dir: string, opts: ModelOutputOptions = {}): st
       throw new DatasetError(`${dir}: is a symbolic link that cannot be followed (${(e as NodeJS.ErrnoException).code}); give a folder`);
     }
   }
-  const st = fs.statSync(target, { throwIfNoEntry: false });
+  const st = statOrNull(target);
   if (!st) {
     let up = path.dirname(target);
-    let ust = fs.statSync(up, { throwIfNoEntry: false });
+    let ust = statOrNull(up);
     while (!ust) {
       up = path.dirname(up);
-      ust = fs.statSync(up, { throwIfNoEntry: false });
+      ust = statOrNull(up);
     }
     if (!ust.isDirectory()) throw new DatasetError(`${dir}: cannot create the model folder (${up} is not a folder)`);
     probeWritable(up, dir);

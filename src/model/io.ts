@@ -143,8 +143,11 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
     if ((await fs.readdir(real).catch(() => [])).length > 0) {
       // Move the old folder aside first: rename cannot replace a non-empty directory. A kill between
       // the two renames is undone by sweepModelLeftovers on the next save.
-      await fs.rename(real, old);
-      movedAside = true;
+      // ENOENT: a concurrent save moved it aside first; ours then goes in (or meets theirs below).
+      movedAside = await fs.rename(real, old).then(() => true, (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return false;
+        throw e;
+      });
     }
     await fs.rename(tmp, real);
   } catch (e) {
