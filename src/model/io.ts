@@ -180,6 +180,37 @@ async function readJson(dir: string, name: string): Promise<unknown> {
   }
 }
 
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, string: 0 };
+
+/**
+ * Checks weights.bin against the manifest: exactly the bytes it describes (no more, no fewer) and
+ * no NaN or infinite float32 weight (a diverged training would otherwise score everything NaN).
+ */
+function checkWeights(file: string, specs: readonly tf.io.WeightsManifestEntry[], data: ArrayBuffer): void {
+  let offset = 0;
+  for (const s of specs) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    const dtype = s.quantization?.dtype ?? s.dtype;
+    const size = n * (DTYPE_BYTES[dtype] ?? 4);
+    if (s.dtype === 'float32' && !s.quantization && offset + size <= data.byteLength) {
+      const w = new Float32Array(data.slice(offset, offset + size));
+      const bad = w.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new DatasetError(`${file}: weight ${s.name}[${bad}]=${w[bad]} is not finite; the model is unusable (did its training diverge?)`);
+    }
+    offset += size;
+  }
+  if (offset !== data.byteLength) throw new DatasetError(`${file}: ${data.byteLength} bytes, but model.json's manifest describes ${offset}; the file is truncated or has trailing bytes`);
+}
+
+/** labels.json must be `{"classes": [non-empty distinct strings], "positive": one of them}`. */
+function checkLabels(v: unknown, file: string): ModelLabels {
+  const o = v as Partial<ModelLabels> | null;
+  const ok = o !== null && typeof o === 'object' && !Array.isArray(o) && Array.isArray(o.classes) && o.classes.length > 0 &&
+    o.classes.every((c) => typeof c === 'string' && c !== '') && new Set(o.classes).size === o.classes.length && typeof o.positive === 'string' && o.classes.includes(o.positive);
+  if (!ok) throw new DatasetError(`${file}: ${JSON.stringify(v)} must be {"classes": [distinct class names], "positive": one of them}`);
+  return { classes: o.classes as string[], positive: o.positive as string };
+}
+
 /** Reads only a model folder's metadata.json (cheap: no weights, no tfjs model), e.g. to check a pipeline first. */
 export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
   const st = await fs.stat(dir).catch(() => null);
@@ -218,7 +249,9 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   } catch (e) {
     throw new DatasetError((e as Error).message);
   }
-  const labels = (await readJson(dir, MODEL_FILES.labels)) as ModelLabels;
+  const weightData = tf.io.concatenateArrayBuffers(buffers);
+  checkWeights(path.join(dir, modelJson.weightsManifest[0]?.paths[0] ?? MODEL_FILES.weights), weightSpecs, weightData);
+  const labels = checkLabels(await readJson(dir, MODEL_FILES.labels), path.join(dir, MODEL_FILES.labels));
   const metadata = (await readJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
   if (metadata.pipelineFingerprint !== pipelineFingerprint(pipeline)) {
     throw new DatasetError(`${pipelinePath}: pipeline fingerprint ${pipelineFingerprint(pipeline).slice(0, 12)} differs from metadata.json's ${String(metadata.pipelineFingerprint).slice(0, 12)} (edited after training?)`);
@@ -226,10 +259,15 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: tf.io.concatenateArrayBuffers(buffers), format: modelJson.format, generatedBy: modelJson.generatedBy, convertedBy: modelJson.convertedBy ?? undefined }),
+      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData, format: modelJson.format, generatedBy: modelJson.generatedBy, convertedBy: modelJson.convertedBy ?? undefined }),
     );
   } catch (e) {
     throw new DatasetError(`${path.join(dir, MODEL_FILES.topology)}: cannot build the model (${(e as Error).message.split('\n')[0]})`);
+  }
+  const actual = (model.inputs[0].shape as (number | null)[]).slice(1).map((d) => d ?? -1);
+  if (!Array.isArray(metadata.inputShape) || JSON.stringify(metadata.inputShape) !== JSON.stringify(actual)) {
+    model.dispose();
+    throw new DatasetError(`${path.join(dir, MODEL_FILES.metadata)}: inputShape=${JSON.stringify(metadata.inputShape)} differs from the network's input ${JSON.stringify(actual)} in model.json`);
   }
   return { model, pipeline, labels, metadata };
 }
