@@ -20,7 +20,7 @@ function code(e: unknown): string {
 }
 
 /** The reason of a failed file operation in words, e.g. `ENOSPC: no space left on device`. */
-function reason(e: unknown): string {
+export function reason(e: unknown): string {
   const words: Record<string, string> = {
     ENOSPC: 'no space left on device',
     EDQUOT: 'disk quota exceeded',
@@ -41,7 +41,7 @@ function reason(e: unknown): string {
 /** A DatasetError naming `file` and why writing it failed (one line, for the CLI). */
 export function writeError(file: string, e: unknown): DatasetError {
   if (e instanceof DatasetError) return e;
-  return new DatasetError(`${file}: cannot write (${reason(e)})`);
+  return new DatasetError(`${file}: cannot write (${reason(e)})`, { cause: e });
 }
 
 /** stat (lstat when `link`), undefined when nothing is there (ENOTDIR: a parent is a file). */

@@ -1,7 +1,7 @@
 /** Base class of every error specmorph throws on purpose; catch this to tell our errors from bugs. */
 export class SpecmorphError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Grid, createGrid } from '../grid/grid';
-import { writeFileAtomic } from '../atomicFile';
+import { writeError, writeFileAtomic } from '../atomicFile';
 import { warnOnce } from '../errors';
 
 const MAGIC = 0x32464d53; // 'SMF2' little-endian
@@ -78,6 +78,8 @@ export async function readCachedFeature(file: string): Promise<Grid | null> {
 
 /** Writes a feature atomically: to a unique temp file in the same folder, then rename (never half a file). */
 export async function writeCachedFeature(file: string, g: Grid): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.mkdir(path.dirname(file), { recursive: true }).catch((e: unknown) => {
+    throw writeError(file, e);
+  });
   await writeFileAtomic(file, encodeFeature(g));
 }
