@@ -2,6 +2,7 @@ import { DatasetError } from '../errors';
 import { datasetSummary } from '../dataset/types';
 import { splitDataset } from '../dataset/split';
 import { computeFeatures, dataFingerprint } from '../dataset/features';
+import { crossClassDuplicates, crossClassWarning } from '../dataset/duplicates';
 import { DEFAULT_PIPELINE, pipelineFingerprint } from '../pipeline/config';
 import { OptionSpec, fractionOption, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
@@ -52,6 +53,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   const feats = await computeFeatures(ds.items.map((it) => it.path), config, { cacheDir, workers: workersArg, onProgress: progressBar('features') });
   process.stderr.write(`features: ${feats.rows}x${feats.cols}, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads\n`);
+  const duplicates = crossClassDuplicates(ds.items, feats.hashes);
+  if (duplicates.length) process.stderr.write(`${crossClassWarning(duplicates)}\n`);
   const indexed = ds.items.map((it, i) => ({ ...it, i }));
   const split = splitDataset(indexed, { validation, seed });
   for (const label of ['bonafide', 'spoof'] as const) {
@@ -96,7 +99,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     extra: { architecture: arch, epochs, bestEpoch, history, split: { by: split.by, train: split.train.length, validation: val.length }, validationEer, data: ds.root },
   });
   model.dispose();
-  const result = { out, n: summary.n, train: split.train.length, validation: val.length, epochs, seed, architecture: arch, backend: info.name, finalLoss: history[history.length - 1].loss, validationEer, pipelineFingerprint: meta.pipelineFingerprint, dataFingerprint: dataFp };
+  const result = { out, n: summary.n, train: split.train.length, validation: val.length, epochs, seed, architecture: arch, backend: info.name, finalLoss: history[history.length - 1].loss, validationEer, pipelineFingerprint: meta.pipelineFingerprint, dataFingerprint: dataFp, crossClassDuplicates: duplicates.length };
   process.stdout.write(`model written to ${out}: ${split.train.length} training clips, ${epochs} epochs, final loss ${result.finalLoss.toFixed(4)}${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
