@@ -88,11 +88,16 @@ export function checkModelOutput(dir: string, opts: ModelOutputOptions = {}): st
     return target;
   }
   if (!st.isDirectory()) throw new DatasetError(`${dir}: exists and is not a folder; give a new or empty folder for the model`);
-  if (fs.readdirSync(target).length > 0) {
-    const why = notAModelFolder(target);
-    if (why !== null) throw new DatasetError(`${dir}: folder exists and is not a specmorph model folder (it ${why}); refusing to replace it, give a new or empty folder`);
-    if (!opts.overwrite) throw new DatasetError(`${dir}: a specmorph model folder is already there; replacing it needs ${opts.overwriteHint ?? 'overwrite: true'}`);
+  let empty: boolean;
+  let why: string | null;
+  try {
+    empty = fs.readdirSync(target).length === 0;
+    why = empty ? null : notAModelFolder(target);
+  } catch (e) {
+    throw writeError(dir, e);
   }
+  if (why !== null) throw new DatasetError(`${dir}: folder exists and is not a specmorph model folder (it ${why}); refusing to replace it, give a new or empty folder`);
+  if (!empty && !opts.overwrite) throw new DatasetError(`${dir}: a specmorph model folder is already there; replacing it needs ${opts.overwriteHint ?? 'overwrite: true'}`);
   probeWritable(path.dirname(target), dir);
   return target;
 }
