@@ -181,10 +181,13 @@ test('fault: a chmod 555 folder and a 0444 file refuse --out and --scores for a 
   }
 });
 
-/** Runs train and kills it with SIGKILL `delay` ms after the first stderr line matching `at` (null: never). */
-function trainKilled(args: string[], at: RegExp | null, delay: number): Promise<{ killed: boolean; stderr: string }> {
+/**
+ * Runs a specmorph command and kills it with SIGKILL `delay` ms after the first stderr line matching
+ * `at` (null: never), with the feature cache in `cache`.
+ */
+function killedRun(args: string[], at: RegExp | null, delay: number, cache = path.join(root, 'cache-kill', 'features')): Promise<{ killed: boolean; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repo, env: { ...process.env, SPECMORPH_CACHE: path.join(root, 'cache-kill') } });
+    const p = spawn(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repo, env: { ...process.env, SPECMORPH_CACHE: cache } });
     let stderr = '';
     let armed = false;
     p.stderr.on('data', (b: Buffer) => {
@@ -198,19 +201,25 @@ function trainKilled(args: string[], at: RegExp | null, delay: number): Promise<
   });
 }
 
+/** Every entry below `dir` whose name marks a temporary of ours. */
+function temporaries(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true }).map(String).filter((f) => path.basename(f).startsWith('.specmorph-'));
+}
+
 test('fault: kill -9 at points of train leaves the old model or the new one, never a mix; the next run cleans up', { timeout: 240000 }, async (t) => {
   await tf.setBackend('cpu');
   const parent = path.join(root, 'models');
   mkdirSync(parent);
   const out = path.join(parent, 'm');
   const args = ['train', '--data', data, '--out', out, '--config', cfg, '--epochs', '1', '--workers', '0', '--validation', '0'];
-  const first = await trainKilled(args, null, 0);
+  const first = await killedRun(args, null, 0);
   assert.equal(first.killed, false, first.stderr);
   const dates = new Set([JSON.parse(readFileSync(path.join(out, 'metadata.json'), 'utf8')).date as string]);
   // Kill points: during features, right after the epoch (inside the save), and a random moment after it.
   const points: [RegExp, number][] = [[/^data: /m, 0], [/^epoch 1\/1/m, 0], [/^epoch 1\/1/m, Math.floor(Math.random() * 400)]];
   for (const [at, delay] of points) {
-    const r = await trainKilled([...args, '--overwrite'], at, delay);
+    const r = await killedRun([...args, '--overwrite'], at, delay);
     const leftovers = readdirSync(parent).filter((n) => n !== 'm');
     t.diagnostic(`kill ${delay} ms after ${at}: ${r.killed ? 'killed' : 'finished first'}; left beside --out: ${leftovers.join(', ') || 'nothing'}`);
     if (!r.killed) dates.add(JSON.parse(readFileSync(path.join(out, 'metadata.json'), 'utf8')).date);
@@ -220,7 +229,44 @@ test('fault: kill -9 at points of train leaves the old model or the new one, nev
     assert.ok(dates.has(loaded.metadata.date), `after a kill ${delay} ms after ${at}: a model from no finished run (${loaded.metadata.date})`);
     loaded.model.dispose();
   }
-  const last = await trainKilled([...args, '--overwrite'], null, 0);
+  const last = await killedRun([...args, '--overwrite'], null, 0);
   assert.equal(last.killed, false, last.stderr);
   assert.deepEqual(readdirSync(parent), ['m'], 'the next run removed every leftover');
+  assert.deepEqual(temporaries(path.join(root, 'cache-kill')), []);
+});
+
+test('fault: kill -9 at random points of ablate and report leaves whole files only; the next run leaves no temporaries', { timeout: 400000 }, async (t) => {
+  const base = path.join(root, 'kill-report');
+  const cache = path.join(base, 'cache', 'features');
+  const runs = path.join(base, 'cache', 'ablation-runs');
+  const outs = { ablate: path.join(base, 'ablate-out'), report: path.join(base, 'report-out') };
+  const cmd = (c: 'ablate' | 'report') => [c, '--data', data, '--seeds', '1', '--epochs', '1', '--workers', '0', '--out', outs[c], ...(c === 'report' ? ['--no-notebooks'] : [])];
+  const files = { ablate: ['ablation.json', 'ablation.md', 'ablation.html'], report: ['ablation.json', 'ablation.md', 'report.html', 'summary.json', 'img/ablation.png'] };
+  /** Each output file is absent or whole: JSON parses, HTML is closed, the PNG ends with IEND. */
+  const whole = (c: 'ablate' | 'report', when: string) => {
+    for (const f of files[c]) {
+      const p = path.join(outs[c], f);
+      if (!existsSync(p)) continue;
+      const b = readFileSync(p);
+      if (f.endsWith('.json')) assert.doesNotThrow(() => JSON.parse(b.toString()), `${when}: ${f} is half-written`);
+      if (f.endsWith('.html')) assert.match(b.toString(), /<\/html>\s*$/, `${when}: ${f} is half-written`);
+      if (f.endsWith('.png')) assert.equal(b.subarray(-8, -4).toString('latin1'), 'IEND', `${when}: ${f} is half-written`);
+    }
+    for (const f of existsSync(runs) ? readdirSync(runs).filter((n) => n.endsWith('.json')) : []) {
+      assert.doesNotThrow(() => JSON.parse(readFileSync(path.join(runs, f), 'utf8')), `${when}: run cache ${f} is half-written`);
+    }
+  };
+  for (const c of ['ablate', 'report'] as const) {
+    // Kill while runs are trained and cached, then while the outputs are written, at a random moment.
+    for (const [at, delay] of [[/run 1\//, Math.floor(Math.random() * 1500)], [/^backend: /m, Math.floor(Math.random() * 300)]] as [RegExp, number][]) {
+      const r = await killedRun(cmd(c), at, delay, cache);
+      t.diagnostic(`${c}: kill ${delay} ms after ${at}: ${r.killed ? 'killed' : 'finished first'}; temporaries: ${[...temporaries(base)].join(', ') || 'none'}`);
+      whole(c, `${c} killed ${delay} ms after ${at}`);
+    }
+    const done = await killedRun(cmd(c), null, 0, cache);
+    assert.equal(done.killed, false);
+    whole(c, `${c} after a full run`);
+    for (const f of files[c]) assert.ok(existsSync(path.join(outs[c], f)), `${c}: ${f} written`);
+  }
+  assert.deepEqual(temporaries(base), [], 'the next runs removed every temporary');
 });
