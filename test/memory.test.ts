@@ -1,7 +1,7 @@
 // Size parameters are checked against a memory estimate before anything is allocated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createGrid, resize, resample, spectrogram, stft, erode, footprint, runPipeline, MAX_BYTES_ENV } from '../src';
+import { createGrid, resize, resample, spectrogram, stft, melSpectrogram, erode, footprint, runPipeline, MAX_BYTES_ENV } from '../src';
 
 const LIMIT = /limit 1\.07 GB \(set SPECMORPH_MAX_BYTES, e\.g\. SPECMORPH_MAX_BYTES=8G, to allow more\)/;
 
@@ -59,4 +59,14 @@ test('SPECMORPH_MAX_BYTES lowers or raises the limit; a bad value is named', () 
   });
   withLimit('2m', () => assert.equal(resize(g, 200, 200).data.length, 40000));
   withLimit('lots', () => assert.throws(() => resize(g, 2, 2), /SPECMORPH_MAX_BYTES="lots" must be a number of bytes, optionally with K, M or G/));
+});
+
+test('the limit applies to what a call allocates: a mel spectrogram is not refused for the size of the linear STFT', () => {
+  const x = new Float32Array(16000).map((_, i) => Math.sin(i / 7));
+  withLimit('200K', () => {
+    // 1025 bins x 101 frames complex = 828 kB: refused; 80 mel bands x 101 frames = 32 kB: fine.
+    assert.throws(() => stft(x, { nFft: 2048, hopLength: 160 }), /nFft=2048 hopLength=160 on 16000 samples: the output would need 828 kB; limit 205 kB/);
+    const mel = melSpectrogram(x, { sampleRate: 16000, nFft: 2048, hopLength: 160, nMels: 80 });
+    assert.deepEqual([mel.rows, mel.cols], [80, 101]);
+  });
 });

@@ -109,7 +109,14 @@ export function frameCount(length: number, cfg: ResolvedStft): number {
     assert(nFft <= length, () => `nFft=${nFft} is too large for uncentered analysis of input signal of length=${length}`);
     frames = 1 + Math.floor((length - nFft) / hopLength);
   }
-  // A complex (re, im) float32 matrix of bins x frames: the largest output of an STFT.
-  assertMemory((Math.floor(nFft / 2) + 1) * frames * 8, () => `nFft=${nFft} hopLength=${hopLength} on ${length} samples`);
   return frames;
+}
+
+/**
+ * Refuses a whole-signal output of `rows` x `frames` cells of `bytesPerCell` (8 for complex STFT, 4
+ * for float32) above the memory limit, naming nFft, hopLength and the signal length. Streaming
+ * analysers allocate per block and need no such check.
+ */
+export function assertOutputFits(rows: number, frames: number, bytesPerCell: number, cfg: ResolvedStft, length: number): void {
+  assertMemory(rows * frames * bytesPerCell, () => `nFft=${cfg.nFft} hopLength=${cfg.hopLength} on ${length} samples`);
 }
