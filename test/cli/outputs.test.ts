@@ -71,3 +71,29 @@ test('train --out and evaluate --scores are refused before any work, with one li
   assert.equal(readFileSync(file, 'utf8'), 'mine');
   assert.deepEqual(readdirSync(root).sort(), ['data', 'file.txt', 'model', 'rep', 'thesis']);
 });
+
+test('evaluate --scores /dev/null writes through (the device stays), --scores LINK replaces the target and keeps the link', async () => {
+  const { lstatSync, statSync, symlinkSync, readlinkSync } = await import('node:fs');
+  const cfg = path.join(root, 'cfg.json');
+  writeFileSync(cfg, JSON.stringify({ stages: [{ op: 'crop', seconds: 0.1 }, { op: 'stft', nFft: 256, hopLength: 128, winLength: 256 }, { op: 'db' }, { op: 'resize', rows: 12, cols: 12 }, { op: 'normalise' }] }));
+  const model = path.join(root, 'm-dev');
+  const t = await run(['train', '--data', data, '--out', model, '--config', cfg, '--epochs', '1', '--workers', '0', '--validation', '0']);
+  assert.equal(t.code, 0, t.stderr);
+  const rdev = statSync('/dev/null').rdev;
+  const e = await run(['evaluate', '--model', model, '--data', data, '--scores', '/dev/null', '--workers', '0']);
+  assert.equal(e.code, 0, e.stderr);
+  assert.ok(lstatSync('/dev/null').isCharacterDevice());
+  assert.equal(statSync('/dev/null').rdev, rdev);
+  const target = path.join(root, 'scores-target.txt');
+  writeFileSync(target, 'old\n');
+  const link = path.join(root, 'scores-link');
+  symlinkSync('scores-target.txt', link);
+  const l = await run(['evaluate', '--model', model, '--data', data, '--scores', link, '--workers', '0']);
+  assert.equal(l.code, 0, l.stderr);
+  assert.equal(readlinkSync(link), 'scores-target.txt');
+  assert.equal(readFileSync(target, 'utf8').trim().split('\n').length, 8);
+  rmSync(model, { recursive: true });
+  rmSync(link);
+  rmSync(target);
+  rmSync(cfg);
+});
