@@ -166,15 +166,25 @@ export function checkOutputFile(file: string): OutputTarget {
   const t = resolveOutputTarget(file);
   try {
     if (t.mode === 'through' || fs.existsSync(t.file)) fs.accessSync(t.file, fs.constants.W_OK);
-    if (t.mode === 'replace') {
-      const probe = tempName(path.dirname(t.file));
-      fs.writeFileSync(probe, '', { flag: 'wx' });
-      fs.rmSync(probe, { force: true });
-    }
   } catch (e) {
     throw writeError(file, e);
   }
+  if (t.mode === 'replace') probeFolder(path.dirname(t.file), file);
   return t;
+}
+
+/**
+ * Creates and removes a temp file in `dir`: the one writability check that also holds for root and
+ * read-only mounts. Errors are DatasetErrors naming `what` (the output the caller means to write).
+ */
+export function probeFolder(dir: string, what: string): void {
+  const probe = tempName(dir);
+  try {
+    fs.writeFileSync(probe, '', { flag: 'wx' });
+    fs.rmSync(probe, { force: true });
+  } catch (e) {
+    throw writeError(what, e);
+  }
 }
 
 /** {@link writeFileAtomicSync} for async callers (one implementation: the writes are short). */

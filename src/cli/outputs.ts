@@ -2,7 +2,7 @@
 // or a user's own folder under --out must fail in the first second, not after an hour of training.
 import * as path from 'node:path';
 import { DatasetError } from '../errors';
-import { checkOutputFile, statOrNull } from '../atomicFile';
+import { checkOutputFile, probeFolder, statOrNull } from '../atomicFile';
 import { checkModelOutput, sweepModelLeftovers } from '../model/folder';
 
 /**
@@ -29,7 +29,7 @@ export function checkFolderOutArg(dir: string, files: readonly string[]): void {
   }
   if (!st.isDirectory()) throw new DatasetError(`${dir}: cannot create the output folder (${up} is not a folder)`);
   if (up !== abs) {
-    checkOutputFile(path.join(up, '.specmorph-probe'));
+    probeFolder(up, dir);
     return;
   }
   for (const f of files) {

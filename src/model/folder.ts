@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DatasetError } from '../errors';
-import { processAlive, statOrNull, writeError } from '../atomicFile';
+import { probeFolder, processAlive, statOrNull, writeError } from '../atomicFile';
 
 /** File names inside a model folder. */
 export const MODEL_FILES = {
@@ -47,17 +47,6 @@ export function notAModelFolder(dir: string): string | null {
   return format === MODEL_FORMAT ? null : `its metadata.json has no "format": ${JSON.stringify(MODEL_FORMAT)} marker`;
 }
 
-/** Creates and removes a file in `dir`: the only check that also holds for root and read-only mounts. */
-function probeWritable(dir: string, what: string): void {
-  const probe = path.join(dir, `.specmorph-probe-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-  try {
-    fs.writeFileSync(probe, '', { flag: 'wx' });
-    fs.rmSync(probe, { force: true });
-  } catch (e) {
-    throw writeError(what, e);
-  }
-}
-
 /**
  * Checks that a model folder may be written at `dir` and returns the real path to write (a symbolic
  * link to a folder is followed; the link stays). Allowed: a path that does not exist (its missing
@@ -84,7 +73,7 @@ export function checkModelOutput(dir: string, opts: ModelOutputOptions = {}): st
       ust = statOrNull(up);
     }
     if (!ust.isDirectory()) throw new DatasetError(`${dir}: cannot create the model folder (${up} is not a folder)`);
-    probeWritable(up, dir);
+    probeFolder(up, dir);
     return target;
   }
   if (!st.isDirectory()) throw new DatasetError(`${dir}: exists and is not a folder; give a new or empty folder for the model`);
@@ -98,7 +87,7 @@ export function checkModelOutput(dir: string, opts: ModelOutputOptions = {}): st
   }
   if (why !== null) throw new DatasetError(`${dir}: folder exists and is not a specmorph model folder (it ${why}); refusing to replace it, give a new or empty folder`);
   if (!empty && !opts.overwrite) throw new DatasetError(`${dir}: a specmorph model folder is already there; replacing it needs ${opts.overwriteHint ?? 'overwrite: true'}`);
-  probeWritable(path.dirname(target), dir);
+  probeFolder(path.dirname(target), dir);
   return target;
 }
 
