@@ -1,17 +1,193 @@
-import { promises as fs } from 'node:fs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DatasetError } from './errors';
+
+/** Where a write to a path really goes, decided before any byte is written. */
+export interface OutputTarget {
+  /** The path to write: the given one, or the final target of a symbolic link. */
+  file: string;
+  /**
+   * `'replace'`: a regular file or nothing is there; written through a temp file and a rename.
+   * `'through'`: a character device or FIFO (`/dev/null`, `/dev/stdout`, a pipe); written in place,
+   * because renaming over it would replace the device node itself.
+   */
+  mode: 'replace' | 'through';
+}
+
+function code(e: unknown): string {
+  const c = (e as NodeJS.ErrnoException).code;
+  return c ?? (e as Error).message;
+}
+
+/** The reason of a failed file operation in words, e.g. `ENOSPC: no space left on device`. */
+export function reason(e: unknown): string {
+  const words: Record<string, string> = {
+    ENOSPC: 'no space left on device',
+    EDQUOT: 'disk quota exceeded',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    EISDIR: 'is a folder',
+    ENOTDIR: 'a parent is not a folder',
+    ENOENT: 'folder does not exist',
+    ENAMETOOLONG: 'file name too long',
+    ELOOP: 'too many levels of symbolic links',
+    EIO: 'input/output error',
+  };
+  const c = code(e);
+  return words[c] ? `${c}: ${words[c]}` : c;
+}
+
+/** A DatasetError naming `file` and why writing it failed (one line, for the CLI). */
+export function writeError(file: string, e: unknown): DatasetError {
+  if (e instanceof DatasetError) return e;
+  return new DatasetError(`${file}: cannot write (${reason(e)})`, { cause: e });
+}
+
+/** stat (lstat when `link`), undefined when nothing is there (ENOTDIR: a parent is a file). */
+export function statOrNull(p: string, link = false): fs.Stats | undefined {
+  try {
+    return link ? fs.lstatSync(p) : fs.statSync(p);
+  } catch (e) {
+    const c = (e as NodeJS.ErrnoException).code;
+    if (c === 'ENOENT' || c === 'ENOTDIR') return undefined;
+    throw writeError(p, e);
+  }
+}
 
 /**
- * Writes `content` to `file` through a uniquely named temp file in the same folder and a rename, so
- * readers see the old file or the whole new one, never half of it; the temp file is removed if the
- * write fails. The folder must exist. Internal: cache entries, score files, reports.
+ * Decides where writing `file` goes, without writing: symbolic links are followed to their final
+ * target (a dangling link names the file to create), so the link itself is never replaced;
+ * character devices and FIFOs are written through; folders, sockets and block devices are refused.
+ * The folder of the target must exist and be a folder. Throws a DatasetError naming `file`.
  */
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    await fs.writeFile(tmp, content);
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
+export function resolveOutputTarget(file: string): OutputTarget {
+  let target = path.resolve(file);
+  for (let hops = 0; ; hops++) {
+    if (hops > 40) throw new DatasetError(`${file}: cannot write (ELOOP: too many levels of symbolic links)`);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(target);
+    } catch (e) {
+      if (code(e) !== 'ENOENT') throw writeError(file, e);
+      const dir = path.dirname(target);
+      const dst = statOrNull(dir);
+      if (!dst) throw new DatasetError(`${file}: cannot write (folder ${dir} does not exist)`);
+      if (!dst.isDirectory()) throw new DatasetError(`${file}: cannot write (${dir} is not a folder)`);
+      return { file: target, mode: 'replace' };
+    }
+    if (st.isSymbolicLink()) {
+      target = path.resolve(path.dirname(target), fs.readlinkSync(target));
+      continue;
+    }
+    if (st.isFile()) return { file: target, mode: 'replace' };
+    if (st.isCharacterDevice() || st.isFIFO()) return { file: target, mode: 'through' };
+    const kind = st.isDirectory() ? 'a folder' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
+    throw new DatasetError(`${file}: cannot write (${target === path.resolve(file) ? '' : `${target} `}is ${kind}; give a file name)`);
   }
+}
+
+// A short temp name whatever the target's length (a long name plus a suffix would pass NAME_MAX),
+// carrying the writer's pid so that a later write can tell a dead writer's leftover from a live one.
+const TMP_PREFIX = '.specmorph-';
+const TMP_RE = /^\.specmorph-(\d+)-[0-9a-z]+\.tmp$/;
+
+function tempName(dir: string): string {
+  return path.join(dir, `${TMP_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
+}
+
+/** True when process `pid` still runs (EPERM: it runs under another user). */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return code(e) === 'EPERM';
+  }
+}
+
+/** Removes temp files in `dir` that writers killed mid-write (kill -9, power off) left behind. */
+function sweepDeadTemps(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = TMP_RE.exec(n);
+    if (m && !processAlive(Number(m[1]))) fs.rmSync(path.join(dir, n), { force: true });
+  }
+}
+
+/**
+ * Writes `content` to `file` so that readers see the old file or the whole new one, never half of it:
+ * through a temp file in the same folder and a rename (the temp file is removed if the write fails,
+ * and leftovers of killed writers are removed by the next write into that folder). A symbolic link
+ * is followed and its target replaced, the link kept; a character device or FIFO (`/dev/null`) is
+ * written through; a folder, socket or block device is refused. An existing file keeps its
+ * permission bits. The folder must exist. Errors are DatasetErrors naming `file` and the reason
+ * (`ENOSPC: no space left on device`). Internal: cache entries, score files, reports, PNGs.
+ */
+export function writeFileAtomicSync(file: string, content: string | Uint8Array): void {
+  const t = resolveOutputTarget(file);
+  if (t.mode === 'through') {
+    try {
+      fs.writeFileSync(t.file, content);
+    } catch (e) {
+      throw writeError(file, e);
+    }
+    return;
+  }
+  const dir = path.dirname(t.file);
+  sweepDeadTemps(dir);
+  const tmp = tempName(dir);
+  try {
+    const old = fs.statSync(t.file, { throwIfNoEntry: false });
+    // A rename would replace a file the user made read-only; refuse as `cp` and `>` do.
+    if (old) fs.accessSync(t.file, fs.constants.W_OK);
+    fs.writeFileSync(tmp, content, { flag: 'wx', mode: old ? old.mode & 0o7777 : 0o666 });
+    if (old) fs.chmodSync(tmp, old.mode & 0o7777);
+    fs.renameSync(tmp, t.file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw writeError(file, e);
+  }
+}
+
+/**
+ * Checks, without leaving anything behind, that {@link writeFileAtomicSync} of `file` can succeed:
+ * the target kind (see {@link resolveOutputTarget}), write permission on an existing file, and that
+ * a file can be created in its folder (catches read-only folders and file systems even for root).
+ * Commands call it before any long work, so a bad output path fails in the first second.
+ */
+export function checkOutputFile(file: string): OutputTarget {
+  const t = resolveOutputTarget(file);
+  try {
+    if (t.mode === 'through' || fs.existsSync(t.file)) fs.accessSync(t.file, fs.constants.W_OK);
+  } catch (e) {
+    throw writeError(file, e);
+  }
+  if (t.mode === 'replace') probeFolder(path.dirname(t.file), file);
+  return t;
+}
+
+/**
+ * Creates and removes a temp file in `dir`: the one writability check that also holds for root and
+ * read-only mounts. Errors are DatasetErrors naming `what` (the output the caller means to write).
+ */
+export function probeFolder(dir: string, what: string): void {
+  const probe = tempName(dir);
+  try {
+    fs.writeFileSync(probe, '', { flag: 'wx' });
+    fs.rmSync(probe, { force: true });
+  } catch (e) {
+    throw writeError(what, e);
+  }
+}
+
+/** {@link writeFileAtomicSync} for async callers (one implementation: the writes are short). */
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+  writeFileAtomicSync(file, content);
 }

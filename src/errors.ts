@@ -1,7 +1,7 @@
 /** Base class of every error specmorph throws on purpose; catch this to tell our errors from bugs. */
 export class SpecmorphError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -23,14 +23,30 @@ export function assert(cond: unknown, message: () => string): asserts cond {
   if (!cond) throw new ParameterError(message());
 }
 
+/**
+ * A value as an error message shows it: strings quoted (`nFft="512"`, so a string is never mistaken
+ * for the number it spells), numbers as written, small objects as JSON, others by their type.
+ */
+export function formatValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null || typeof v !== 'object') return String(v);
+  try {
+    const s = JSON.stringify(v);
+    if (s !== undefined && s.length <= 80 && !ArrayBuffer.isView(v)) return s;
+  } catch {
+    // circular: fall through to the type name
+  }
+  return `a ${(v as object).constructor?.name ?? 'object'}`;
+}
+
 /** `name=value must be a positive integer` unless `value` is one. */
 export function assertPositiveInt(value: number, name: string): void {
-  assert(Number.isInteger(value) && value > 0, () => `${name}=${value} must be a positive integer`);
+  assert(Number.isInteger(value) && value > 0, () => `${name}=${formatValue(value)} must be a positive integer`);
 }
 
 /** `name=value must be a finite number > 0` unless it is one. */
 export function assertPositive(value: number, name: string): void {
-  assert(Number.isFinite(value) && value > 0, () => `${name}=${value} must be a finite number > 0`);
+  assert(Number.isFinite(value) && value > 0, () => `${name}=${formatValue(value)} must be a finite number > 0`);
 }
 
 const warned = new Set<string>();

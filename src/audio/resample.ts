@@ -1,4 +1,5 @@
 import { assert, assertPositiveInt } from '../errors';
+import { assertMemory } from '../memory';
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -87,6 +88,7 @@ export function resample(x: Float32Array, fromRate: number, toRate: number): Flo
   );
   const n = x.length;
   const nOut = Math.ceil((n * up) / down);
+  assertMemory(nOut * 4, () => `toRate=${toRate} (from ${fromRate} Hz, ${n} samples)`);
   const out = new Float32Array(nOut);
   if (n === 0) return out;
   const { branches, tapsPerBranch: K, half } = polyphaseFilter(up, down);

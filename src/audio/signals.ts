@@ -1,4 +1,5 @@
-import { assert, assertPositive } from '../errors';
+import { assert, assertPositive, formatValue } from '../errors';
+import { assertMemory } from '../memory';
 import { Random } from '../random';
 
 /** Length and rate of a synthetic test signal; shared by {@link sine}, {@link chirp}, {@link whiteNoise}. */
@@ -25,20 +26,23 @@ export interface TestSignalOptions {
   amplitude?: number;
 }
 
-function signalLength(opts: TestSignalOptions): { n: number; sr: number; amp: number } {
+function signalLength(opts: TestSignalOptions, fn: string): { n: number; sr: number; amp: number } {
+  // whiteNoise(1000) would otherwise quietly give the default 16000 samples.
+  assert(opts !== null && typeof opts === 'object' && !Array.isArray(opts), () => `${fn}: opts=${formatValue(opts)} must be an options object such as {length: 1000} or {duration: 0.5, sampleRate: 16000}`);
   const sr = opts.sampleRate ?? 16000;
   assertPositive(sr, 'sampleRate');
   const amp = opts.amplitude ?? 1;
-  assert(Number.isFinite(amp) && amp >= 0, () => `amplitude=${amp} must be a finite number >= 0`);
+  assert(Number.isFinite(amp) && amp >= 0, () => `amplitude=${formatValue(amp)} must be a finite number >= 0`);
   let n: number;
   if (opts.length !== undefined) {
     n = opts.length;
-    assert(Number.isInteger(n) && n >= 0, () => `length=${n} must be an integer >= 0`);
+    assert(Number.isInteger(n) && n >= 0, () => `length=${formatValue(n)} must be an integer >= 0`);
   } else {
     const d = opts.duration ?? 1;
-    assert(Number.isFinite(d) && d >= 0, () => `duration=${d} must be a finite number >= 0`);
+    assert(Number.isFinite(d) && d >= 0, () => `duration=${formatValue(d)} must be a finite number >= 0`);
     n = Math.round(d * sr);
   }
+  assertMemory(n * 4, () => `length=${n}`);
   return { n, sr, amp };
 }
 
@@ -59,7 +63,7 @@ export interface SineOptions extends TestSignalOptions {
  */
 export function sine(frequency: number, opts: SineOptions = {}): Float32Array {
   assert(Number.isFinite(frequency), () => `frequency=${frequency} must be finite`);
-  const { n, sr, amp } = signalLength(opts);
+  const { n, sr, amp } = signalLength(opts, 'sine');
   const phase = opts.phase ?? 0;
   const out = new Float32Array(n);
   const w = (2 * Math.PI * frequency) / sr;
@@ -94,7 +98,7 @@ export function chirp(fStart: number, fEnd: number, opts: ChirpOptions = {}): Fl
   if (method === 'logarithmic') {
     assert(fStart * fEnd > 0, () => `logarithmic chirp needs fStart=${fStart} and fEnd=${fEnd} non-zero with the same sign`);
   }
-  const { n, sr, amp } = signalLength(opts);
+  const { n, sr, amp } = signalLength(opts, 'chirp');
   const out = new Float32Array(n);
   const t1 = n / sr;
   for (let i = 0; i < n; i++) {
@@ -136,7 +140,7 @@ export interface WhiteNoiseOptions extends TestSignalOptions {
  * without clipping; the stream comes from {@link Random} (mulberry32), not numpy's generator.
  */
 export function whiteNoise(opts: WhiteNoiseOptions = {}): Float32Array {
-  const { n, amp } = signalLength(opts);
+  const { n, amp } = signalLength(opts, 'whiteNoise');
   const seed = opts.seed ?? 0;
   const dist = opts.distribution ?? 'uniform';
   assert(dist === 'uniform' || dist === 'normal', () => `distribution=${dist} must be 'uniform' or 'normal'`);

@@ -5,6 +5,7 @@ import { ParameterError } from '../errors';
 import { OptionSpec, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
 import { writeFileAtomic } from '../atomicFile';
+import { checkFolderOutArg } from './outputs';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
@@ -58,6 +59,7 @@ export async function ablateCommand(argv: string[]): Promise<number> {
   const epochs = intOption(args, 'epochs', ABLATION_DEFAULTS.epochs, 1, 100000);
   const workers = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   if (args.out === true) throw new ParameterError('ablate: --out needs a folder');
+  if (typeof args.out === 'string') checkFolderOutArg(args.out, ['ablation.json', 'ablation.md', 'ablation.html']);
   const base = typeof args.config === 'string' ? await readConfigFile(args.config) : undefined;
   const cacheDir = cacheDirArg(args);
   const ds = await loadDataArgs(args, 'ablate');

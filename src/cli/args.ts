@@ -24,7 +24,7 @@ export function parseArgs(argv: readonly string[], spec: Record<string, OptionSp
     if (!a.startsWith('--')) throw new ParameterError(`${command}: unexpected argument ${JSON.stringify(a)} (options start with --; see specmorph ${command} --help)`);
     const eq = a.indexOf('=');
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-    const s = spec[name];
+    const s = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!s) throw new ParameterError(`${command}: unknown option --${name} (see specmorph ${command} --help)`);
     if (name in out) throw new ParameterError(`${command}: --${name} given twice`);
     if (s.type === 'flag') {

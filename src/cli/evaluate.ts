@@ -6,6 +6,7 @@ import { OptionSpec, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
 import { contentHash } from '../dataset/cache';
 import { progressBar } from './progress';
+import { checkOutputFile } from '../atomicFile';
 
 const SPEC: Record<string, OptionSpec> = {
   model: { type: 'string', arg: 'MODEL_DIR', help: 'model folder written by specmorph train' },
@@ -66,11 +67,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const workersArg = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   const cacheDir = cacheDirArg(args);
   const scoresFile = typeof args.scores === 'string' ? path.resolve(args.scores) : null;
-  if (scoresFile) {
-    const { promises: fs } = await import('node:fs');
-    const st = await fs.stat(path.dirname(scoresFile)).catch(() => null);
-    if (!st?.isDirectory()) throw new DatasetError(`${args.scores}: folder ${path.dirname(scoresFile)} does not exist`);
-  }
+  if (scoresFile) checkOutputFile(scoresFile);
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : null;
   const ds = selectSplit(await loadDataArgs(args, 'evaluate'), args, 'evaluate', null);
   const { loadModel, assertSamePipeline, readModelMetadata } = await import('../model/io');

@@ -2,6 +2,7 @@
 // The `specmorph` command. Each subcommand lives in its own module (train.ts, evaluate.ts, ...);
 // this file only dispatches and turns every error into one line on stderr and a non-zero exit.
 import { SpecmorphError } from '../errors';
+import { reason } from '../atomicFile';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -44,7 +45,9 @@ if (require.main === module) {
     (code) => process.exit(code),
     (err: unknown) => {
       const known = err instanceof SpecmorphError;
-      const msg = err instanceof Error ? err.message : String(err);
+      // A Node file-system error that slipped through: say which file and why, not the raw syscall text.
+      const sys = err as NodeJS.ErrnoException | null;
+      const msg = !known && sys && typeof sys.code === 'string' && typeof sys.path === 'string' ? `${sys.path}: ${sys.syscall ?? 'file operation'} failed (${reason(sys)})` : err instanceof Error ? err.message : String(err);
       process.stderr.write(`specmorph: ${oneLine(msg)}\n`);
       if (!known && process.env.SPECMORPH_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
       process.exit(known ? 2 : 1);

@@ -5,6 +5,7 @@ import { DatasetError } from '../errors';
 import { OptionSpec, helpText, intOption, parseArgs } from './args';
 import { ablationLogger, writeAtomic } from './ablate';
 import { DATA_OPTIONS, cacheDirArg, loadDataArgs } from './data';
+import { checkFolderOutArg } from './outputs';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
@@ -42,6 +43,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const out = path.resolve(typeof args.out === 'string' ? args.out : 'reports');
   const root = checkoutRoot();
   const nbDir = path.resolve(typeof args.notebooks === 'string' ? args.notebooks : path.join(root, 'notebooks'));
+  checkFolderOutArg(out, ['ablation.json', 'ablation.md', 'report.html', 'summary.json']);
   const cacheDir = cacheDirArg(args);
   const ds = await loadDataArgs(args, 'report');
   const { runAblation } = await import('../report/ablation');

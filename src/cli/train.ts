@@ -1,19 +1,21 @@
 import { DatasetError } from '../errors';
 import type { Grid } from '../grid/grid';
-import type { DatasetItem } from '../dataset/types';
 import { datasetSummary } from '../dataset/types';
 import { splitDataset } from '../dataset/split';
 import { computeFeatures, dataFingerprint } from '../dataset/features';
+import { crossClassDuplicates, crossClassWarning } from '../dataset/duplicates';
 import { DEFAULT_PIPELINE, pipelineFingerprint } from '../pipeline/config';
 import { OptionSpec, fractionOption, helpText, intOption, parseArgs } from './args';
 import { ARCHITECTURE_INFO, DEFAULT_CROP_SECONDS, architectureChoices, isArchitectureName } from '../model/registry';
 import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
 import { progressBar } from './progress';
+import { checkModelOutArg } from './outputs';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
   ...SPLIT_OPTION,
-  out: { type: 'string', arg: 'MODEL_DIR', help: 'model folder to write (replaced atomically if it is a model folder)' },
+  out: { type: 'string', arg: 'MODEL_DIR', help: 'model folder to write: new or empty (or a specmorph model folder, with --overwrite)' },
+  overwrite: { type: 'flag', help: 'replace --out if it is a specmorph model folder (other folders are never replaced)' },
   config: { type: 'string', arg: 'FILE.json', help: 'pipeline config JSON (default: the built-in DEFAULT_PIPELINE)' },
   epochs: { type: 'string', arg: 'N', help: 'largest number of epochs (default 30; early stopping on the validation EER ends sooner)' },
   patience: { type: 'string', arg: 'N', help: 'stop after N epochs without a better validation EER (default 8)' },
@@ -42,13 +44,6 @@ export function cropFramesFor(g: Grid, seconds: number): number {
   return Math.max(1, Math.min(g.cols, Math.round((seconds * s.sampleRate) / s.hopLength)));
 }
 
-/** Number of clips whose exact bytes appear under both labels. */
-function crossClassDuplicates(items: readonly DatasetItem[], hashes: readonly string[]): number {
-  const labels = new Map<string, Set<string>>();
-  items.forEach((it, i) => labels.set(hashes[i], (labels.get(hashes[i]) ?? new Set()).add(it.label)));
-  return items.filter((_, i) => labels.get(hashes[i])!.size > 1).length;
-}
-
 /** `specmorph train`: returns the exit code. */
 export async function trainCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, SPEC, 'train');
@@ -67,6 +62,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const workersArg = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   if (typeof args.out !== 'string') throw new DatasetError('train: --out MODEL_DIR is required');
   const out = args.out;
+  checkModelOutArg(out, args.overwrite === true);
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : DEFAULT_PIPELINE;
   const cacheDir = cacheDirArg(args);
   const ds = selectSplit(await loadDataArgs(args, 'train'), args, 'train', 'train');
@@ -76,6 +72,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   const feats = await computeFeatures(ds.items.map((it) => it.path), config, { cacheDir, workers: workersArg, onProgress: progressBar('features') });
   process.stderr.write(`features: ${feats.rows}x${feats.cols}, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads\n`);
+  const duplicates = crossClassDuplicates(ds.items, feats.hashes);
+  if (duplicates.length) process.stderr.write(`${crossClassWarning(duplicates)}\n`);
   const indexed = ds.items.map((it, i) => ({ ...it, i }));
   const split = splitDataset(indexed, { validation, seed });
   for (const label of ['bonafide', 'spoof'] as const) {
@@ -113,10 +111,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
     validationEer = computeEer(bona, spoof).eer;
   }
   const clips = { train: split.train.map((it) => feats.hashes[it.i]), validation: val.map((it) => feats.hashes[it.i]) };
-  const dupes = crossClassDuplicates(ds.items, feats.hashes);
-  if (dupes > 0) process.stderr.write(`warning: ${dupes} clips have byte-identical audio in both classes (labels contradict each other)\n`);
   const dataFp = dataFingerprint(ds.items.map((it, i) => ({ id: it.id, hash: feats.hashes[i], label: it.label })));
   const meta = await saveModel(out, model, {
+    overwrite: args.overwrite === true,
     pipeline: config,
     backend: info.name,
     seed,
@@ -124,13 +121,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
     labels: { classes: ['spoof', 'bonafide'], positive: 'bonafide' },
     extra: {
       architecture: arch, epochs, patience, bestEpoch, stoppedEarly, cropFrames, augment: args.augment === true, history,
-      split: { by: split.by, train: split.train.length, validation: val.length }, validationEer, data: ds.root, crossClassDuplicates: dupes, clips,
+      split: { by: split.by, train: split.train.length, validation: val.length }, validationEer, data: ds.root, crossClassDuplicates: duplicates.length, clips,
     },
   });
   model.dispose();
   const result = {
     out, n: summary.n, train: split.train.length, validation: val.length, epochs: history.length, bestEpoch, seed, architecture: arch, backend: info.name,
-    finalLoss: history[history.length - 1].loss, validationEer, crossClassDuplicates: dupes, pipelineFingerprint: meta.pipelineFingerprint, dataFingerprint: dataFp,
+    finalLoss: history[history.length - 1].loss, validationEer, crossClassDuplicates: duplicates.length, pipelineFingerprint: meta.pipelineFingerprint, dataFingerprint: dataFp,
   };
   process.stdout.write(`model written to ${out}: ${split.train.length} training clips, ${history.length} epochs (best ${bestEpoch + 1}${stoppedEarly ? ', stopped early' : ''}), final loss ${result.finalLoss.toFixed(4)}${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);

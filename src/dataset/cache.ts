@@ -2,9 +2,12 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Grid, createGrid } from '../grid/grid';
-import { writeFileAtomic } from '../atomicFile';
+import { writeError, writeFileAtomic } from '../atomicFile';
+import { warnOnce } from '../errors';
 
-const MAGIC = 0x31464d53; // 'SMF1' little-endian
+const MAGIC = 0x32464d53; // 'SMF2' little-endian
+const OLD_MAGIC = 0x31464d53; // 'SMF1': no checksum; such entries are recomputed without a warning
+const HEADER = 44; // magic, rows, cols, sha-256 of (magic, rows, cols, data)
 
 /** sha-256 (hex) of bytes: the content half of a feature-cache key. */
 export function contentHash(bytes: Uint8Array): string {
@@ -16,38 +19,67 @@ export function cachePath(cacheDir: string, fingerprint: string, hash: string): 
   return path.join(cacheDir, fingerprint.slice(0, 16), hash.slice(0, 2), `${hash}.f32`);
 }
 
-/** Serialised feature: 'SMF1', uint32 rows, uint32 cols (little-endian), then rows*cols float32. */
+function checksum(b: Uint8Array): Buffer {
+  return createHash('sha256').update(b.subarray(0, 12)).update(b.subarray(HEADER)).digest();
+}
+
+/**
+ * Serialised feature: 'SMF2', uint32 rows, uint32 cols (little-endian), the sha-256 of those 12 bytes
+ * followed by the data, then rows*cols float32. The checksum covers the shape, so a flipped bit in
+ * the data or a swapped rows/cols header is caught on read.
+ */
 export function encodeFeature(g: Grid): Uint8Array {
-  const out = new Uint8Array(12 + g.data.length * 4);
+  const out = new Uint8Array(HEADER + g.data.length * 4);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, MAGIC, true);
   dv.setUint32(4, g.rows, true);
   dv.setUint32(8, g.cols, true);
-  for (let i = 0; i < g.data.length; i++) dv.setFloat32(12 + 4 * i, g.data[i], true);
+  for (let i = 0; i < g.data.length; i++) dv.setFloat32(HEADER + 4 * i, g.data[i], true);
+  out.set(checksum(out), 12);
   return out;
 }
 
-/** Inverse of {@link encodeFeature}; null when the bytes are not a complete feature file. */
-export function decodeFeature(b: Uint8Array): Grid | null {
-  if (b.length < 12) return null;
+/** Why `b` is not a whole feature file written by {@link encodeFeature}, or null when it is one. */
+export function featureDamage(b: Uint8Array): string | null {
+  if (b.length < HEADER) return `${b.length} bytes, shorter than the ${HEADER}-byte header`;
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (dv.getUint32(0, true) !== MAGIC) return null;
+  const magic = dv.getUint32(0, true);
+  if (magic === OLD_MAGIC) return 'old format';
+  if (magic !== MAGIC) return 'not a feature file (bad magic)';
   const rows = dv.getUint32(4, true);
   const cols = dv.getUint32(8, true);
-  if (rows === 0 || cols === 0 || b.length !== 12 + rows * cols * 4) return null;
+  if (rows === 0 || cols === 0 || b.length !== HEADER + rows * cols * 4) return `${b.length} bytes do not hold ${rows}x${cols} values`;
+  return Buffer.compare(checksum(b), b.subarray(12, HEADER)) === 0 ? null : 'checksum mismatch';
+}
+
+/** Inverse of {@link encodeFeature}; null when the bytes are not a whole, unaltered feature file. */
+export function decodeFeature(b: Uint8Array): Grid | null {
+  if (featureDamage(b) !== null) return null;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const rows = dv.getUint32(4, true);
+  const cols = dv.getUint32(8, true);
   const data = new Float32Array(rows * cols);
-  for (let i = 0; i < data.length; i++) data[i] = dv.getFloat32(12 + 4 * i, true);
+  for (let i = 0; i < data.length; i++) data[i] = dv.getFloat32(HEADER + 4 * i, true);
   return createGrid(rows, cols, data);
 }
 
-/** Reads a cached feature, or null when absent or damaged (a damaged file is simply recomputed). */
+/**
+ * Reads a cached feature, or null when absent or damaged: a damaged entry (truncated, altered bytes,
+ * edited header) warns once, naming the file, and the caller recomputes and rewrites it.
+ */
 export async function readCachedFeature(file: string): Promise<Grid | null> {
   const b = await fs.readFile(file).catch(() => null);
-  return b ? decodeFeature(b) : null;
+  if (!b) return null;
+  const damage = featureDamage(b);
+  if (damage === null) return decodeFeature(b);
+  if (damage !== 'old format') warnOnce(`${file}: damaged feature cache entry (${damage}); recomputing it`);
+  return null;
 }
 
 /** Writes a feature atomically: to a unique temp file in the same folder, then rename (never half a file). */
 export async function writeCachedFeature(file: string, g: Grid): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.mkdir(path.dirname(file), { recursive: true }).catch((e: unknown) => {
+    throw writeError(file, e);
+  });
   await writeFileAtomic(file, encodeFeature(g));
 }

@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import { decodeAudio } from '../audio/decode';
-import { AudioDecodeError, DatasetError, SpecmorphError } from '../errors';
+import { AudioDecodeError, DatasetError, SpecmorphError, warnOnce } from '../errors';
 import { Grid } from '../grid/grid';
 import { PipelineConfig } from '../pipeline/config';
 import { runPipeline } from '../pipeline/run';
+import { reason } from '../atomicFile';
 import { cachePath, contentHash, readCachedFeature, writeCachedFeature } from './cache';
 
 /** One clip's feature and how it was obtained. */
@@ -41,6 +42,9 @@ export async function extractFeature(file: string, config: PipelineConfig, finge
     if (e instanceof SpecmorphError) throw new DatasetError(`${file}: ${e.message}`);
     throw new DatasetError(`${file}: ${(e as Error).message}`);
   }
-  if (cfile) await writeCachedFeature(cfile, grid);
+  if (cfile) {
+    // The cache only saves time: a full disk or read-only cache folder must not stop the work.
+    await writeCachedFeature(cfile, grid).catch((e: Error) => warnOnce(`${cacheDir}: feature cache not written (${reason(e.cause ?? e)}); continuing without caching`));
+  }
   return { grid, hash, cached: false };
 }

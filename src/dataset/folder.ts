@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { DatasetError } from '../errors';
+import { DatasetError, warnOnce } from '../errors';
 import { BONAFIDE_FOLDERS, Dataset, DatasetItem, Label, SPOOF_FOLDERS } from './types';
 
 /** Options of {@link scanFolderDataset}. */
@@ -19,7 +19,25 @@ function classOf(name: string): Label | null {
   return null;
 }
 
-async function walk(dir: string, exts: string[], out: string[]): Promise<void> {
+/** Where a folder walk stands: the class folder's real path and every real folder already listed. */
+interface Walk {
+  classRoot: string;
+  visited: Set<string>;
+}
+
+function inside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+async function walk(dir: string, exts: string[], out: string[], w: Walk): Promise<void> {
+  // Real paths, not names: `ln -s . loop` or a link to a parent would otherwise be listed forever.
+  const real = await fs.realpath(dir).catch(() => dir);
+  if (w.visited.has(real)) {
+    warnOnce(`${dir}: skipped, the folder was already scanned (a symbolic link loop or a second link to it)`);
+    return;
+  }
+  w.visited.add(real);
   let entries: import('node:fs').Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -35,9 +53,40 @@ async function walk(dir: string, exts: string[], out: string[]): Promise<void> {
       const st = await fs.stat(p).catch(() => null);
       isDir = !!st?.isDirectory();
       isFile = !!st?.isFile();
+      if (isDir) {
+        // A folder link leaving the class folder (`spoof/up -> ..`) would put other classes' files
+        // under this label. Links to single files are followed: data sets are often built that way.
+        const target = await fs.realpath(p).catch(() => p);
+        if (!inside(target, w.classRoot)) {
+          warnOnce(`${p}: skipped, a symbolic link to ${target}, outside the class folder ${w.classRoot}`);
+          continue;
+        }
+      }
     }
-    if (isDir) await walk(p, exts, out);
+    if (isDir) await walk(p, exts, out, w);
     else if (isFile && exts.includes(path.extname(e.name).toLowerCase())) out.push(p);
+  }
+}
+
+/**
+ * The score-file id of a file at `rel` (relative to the data root): the path without extension and
+ * with whitespace as `_` (score files are whitespace-separated), or, when `exact`, the whole path with
+ * its extension and whitespace and `%` percent-encoded, which no two files share.
+ */
+function utteranceId(rel: string, exact: boolean): string {
+  const p = rel.split(path.sep).join('/');
+  if (exact) return p.replace(/[%\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return p.slice(0, p.length - path.extname(p).length).replace(/\s+/g, '_');
+}
+
+/** Gives files whose short ids collide (`a b.wav` and `a_b.wav`, `x.wav` and `x.flac`) their exact ids. */
+function uniqueIds(items: DatasetItem[], root: string): void {
+  const byId = new Map<string, DatasetItem[]>();
+  for (const it of items) byId.set(it.id, [...(byId.get(it.id) ?? []), it]);
+  for (const [id, group] of byId) {
+    if (group.length < 2) continue;
+    for (const it of group) it.id = utteranceId(path.relative(root, it.path), true);
+    warnOnce(`${root}: ${group.length} files share the id ${id} (${group.map((it) => path.basename(it.path)).join(', ')}); they are named by their whole paths (${group.map((it) => it.id).join(', ')})`);
   }
 }
 
@@ -64,18 +113,19 @@ async function scan(dir: string, exts: string[], kind: Dataset['kind']): Promise
   for (const cd of classDirs.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const label = classOf(cd.name)!;
     const files: string[] = [];
-    await walk(path.join(root, cd.name), exts, files);
+    const classDir = path.join(root, cd.name);
+    await walk(classDir, exts, files, { classRoot: await fs.realpath(classDir), visited: new Set() });
     files.sort();
     for (const f of files) {
       const rel = path.relative(root, f);
       const parts = rel.split(path.sep);
       // parts[0] is the class folder; a spoof file two or more levels down names its attack system.
       const attack = label === 'bonafide' ? null : parts.length > 2 ? parts[1] : 'unknown';
-      const id = rel.slice(0, rel.length - path.extname(rel).length).split(path.sep).join('/').replace(/\s+/g, '_');
-      items.push({ id, path: f, label, attack, speaker: null });
+      items.push({ id: utteranceId(rel, false), path: f, label, attack, speaker: null });
       counts[label]++;
     }
   }
+  uniqueIds(items, root);
   for (const label of ['bonafide', 'spoof'] as const) {
     if (counts[label] === 0) {
       const names = label === 'bonafide' ? BONAFIDE_FOLDERS.join('|') : SPOOF_FOLDERS.join('|');

@@ -6,3 +6,4 @@ export * from './cache';
 export * from './extract';
 export * from './features';
 export * from './pngFeatures';
+export * from './duplicates';

@@ -3,6 +3,18 @@ import * as path from 'node:path';
 import { DatasetError } from '../errors';
 import { Dataset, DatasetItem } from './types';
 
+/** Names in `dir` -> whether each is a regular file (symbolic links followed; dangling ones absent). */
+async function regularFiles(dir: string): Promise<Map<string, boolean>> {
+  const out = new Map<string, boolean>();
+  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+    if (e.isSymbolicLink()) {
+      const st = await fs.stat(path.join(dir, e.name)).catch(() => null);
+      if (st) out.set(e.name, st.isFile());
+    } else out.set(e.name, e.isFile());
+  }
+  return out;
+}
+
 /**
  * Reads an ASVspoof 2019 LA protocol (`SPEAKER UTT_ID - SYSTEM_ID KEY` per line, e.g.
  * `LA_0079 LA_T_1138215 - - bonafide` or `LA_0070 LA_E_5849185 - A17 spoof`) and finds each
@@ -13,6 +25,9 @@ import { Dataset, DatasetItem } from './types';
  * line of a malformed entry, or the first missing audio file and how many are missing.
  */
 export async function readAsvspoofProtocol(protocolFile: string, audioDir: string): Promise<Dataset> {
+  const pst = await fs.stat(protocolFile).catch(() => null);
+  // A link to /dev/zero or a FIFO would be read without end.
+  if (pst && !pst.isFile()) throw new DatasetError(`${protocolFile}: not a regular file (${pst.isDirectory() ? 'a folder' : 'a device, FIFO or socket'}); give the protocol text file`);
   let text: string;
   try {
     text = await fs.readFile(protocolFile, 'utf8');
@@ -22,8 +37,8 @@ export async function readAsvspoofProtocol(protocolFile: string, audioDir: strin
   const dirSt = await fs.stat(audioDir).catch(() => null);
   if (!dirSt?.isDirectory()) throw new DatasetError(`${audioDir}: audio folder does not exist`);
   const absDir = path.resolve(audioDir);
-  const listing = new Set(await fs.readdir(absDir));
-  const flacSub = listing.has('flac') ? new Set(await fs.readdir(path.join(absDir, 'flac')).catch(() => [] as string[])) : new Set<string>();
+  const listing = await regularFiles(absDir);
+  const flacSub = (await fs.stat(path.join(absDir, 'flac')).catch(() => null))?.isDirectory() ? await regularFiles(path.join(absDir, 'flac')) : new Map<string, boolean>();
   const items: DatasetItem[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();
@@ -35,12 +50,16 @@ export async function readAsvspoofProtocol(protocolFile: string, audioDir: strin
     if (f.length !== 5) throw new DatasetError(`${where}: expected 5 fields "SPEAKER UTT_ID - SYSTEM_ID KEY", got ${f.length}: ${JSON.stringify(t)}`);
     const [speaker, utt, , system, key] = f;
     if (key !== 'bonafide' && key !== 'spoof') throw new DatasetError(`${where}: KEY=${JSON.stringify(key)} must be bonafide or spoof`);
+    if (utt.includes('/') || utt.includes('\\') || utt === '.' || utt === '..') {
+      throw new DatasetError(`${where}: UTT_ID ${JSON.stringify(utt)} must be a plain file name (no / or ..): audio is looked up only inside ${audioDir}`);
+    }
     if (seen.has(utt)) throw new DatasetError(`${where}: UTT_ID ${utt} appears twice`);
     seen.add(utt);
     let file: string | null = null;
     for (const ext of ['.flac', '.wav']) {
-      if (listing.has(utt + ext)) file = path.join(absDir, utt + ext);
-      else if (flacSub.has(utt + ext)) file = path.join(absDir, 'flac', utt + ext);
+      const [dir, regular] = listing.has(utt + ext) ? [absDir, listing.get(utt + ext)] : [path.join(absDir, 'flac'), flacSub.get(utt + ext)];
+      if (regular === false) throw new DatasetError(`${path.join(dir, utt + ext)}: not a regular file (a device, FIFO, socket or folder; protocol line ${i + 1})`);
+      if (regular) file = path.join(dir, utt + ext);
       if (file) break;
     }
     if (!file) {

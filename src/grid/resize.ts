@@ -1,5 +1,6 @@
 import { assert, assertPositiveInt } from '../errors';
 import { Grid, checkGrid, createGrid } from './grid';
+import { assertMemory } from '../memory';
 
 /** How {@link resize} interpolates. */
 export interface ResizeOptions {
@@ -108,6 +109,8 @@ export function resize(grid: Grid, rows: number, cols: number, opts: ResizeOptio
   checkGrid(grid);
   assertPositiveInt(rows, 'rows');
   assertPositiveInt(cols, 'cols');
+  // The float64 row pass plus the float32 output.
+  assertMemory(grid.rows * cols * 8 + rows * cols * 4, () => `rows=${rows} cols=${cols}`);
   const method = opts.method ?? 'bilinear';
   assert(method === 'bilinear' || method === 'area' || method === 'nearest', () => `method=${JSON.stringify(method)} must be 'bilinear', 'area' or 'nearest'`);
   const taps = (src: number, dst: number): Taps => {

@@ -2,19 +2,14 @@ import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DatasetError, ParameterError } from '../errors';
+import { writeError } from '../atomicFile';
 import { PipelineConfig, pipelineFingerprint, pipelineToJson, parsePipelineConfig } from '../pipeline/config';
 // Registers custom layers (MaxFeatureMap) so that saved LCNN models deserialise.
 import './architectures';
 import './morphLayer';
+import { MODEL_FILES, MODEL_FORMAT, checkModelOutput, modelTempPrefix, sweepModelLeftovers } from './folder';
 
-/** File names inside a model folder. */
-export const MODEL_FILES = {
-  topology: 'model.json',
-  weights: 'weights.bin',
-  pipeline: 'pipeline.json',
-  labels: 'labels.json',
-  metadata: 'metadata.json',
-} as const;
+export { MODEL_FILES, MODEL_FORMAT } from './folder';
 
 /** What a model's outputs mean: `classes[k]` is output unit k; `positive` is the class scores rank (bona fide). */
 export interface ModelLabels {
@@ -24,6 +19,8 @@ export interface ModelLabels {
 
 /** Provenance stored next to the weights. */
 export interface ModelMetadata {
+  /** {@link MODEL_FORMAT}: marks the folder as a specmorph model, the only kind `saveModel` replaces. */
+  format: typeof MODEL_FORMAT;
   /** specmorph package version that wrote the folder. */
   specmorph: string;
   /** tfjs version. */
@@ -66,7 +63,10 @@ export interface SaveModelOptions {
   dataFingerprint?: string | null;
   /** @default undefined */
   extra?: Record<string, unknown>;
-  /** Replace an existing model folder (one holding metadata.json); other non-empty folders are never replaced. @default true */
+  /**
+   * Replace an existing specmorph model folder (exactly the five model files, metadata.json with the
+   * format marker); any other non-empty folder is never replaced. @default true
+   */
   overwrite?: boolean;
 }
 
@@ -77,10 +77,6 @@ export function specmorphVersion(): string {
   } catch {
     return 'unknown';
   }
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(() => true, () => false);
 }
 
 /**
@@ -97,16 +93,12 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
   const labels = opts.labels ?? { classes: ['bonafide'], positive: 'bonafide' };
   if (!labels.classes.includes(labels.positive)) throw new ParameterError(`labels.positive=${JSON.stringify(labels.positive)} must be one of labels.classes=${JSON.stringify(labels.classes)}`);
   const target = path.resolve(dir);
-  const overwrite = opts.overwrite ?? true;
-  if (await exists(target)) {
-    const entries = await fs.readdir(target).catch(() => null);
-    if (entries === null) throw new DatasetError(`${dir}: exists and is not a folder`);
-    if (entries.length > 0 && !(overwrite && entries.includes(MODEL_FILES.metadata))) {
-      throw new DatasetError(`${dir}: folder exists and is not empty${overwrite ? ' (not a specmorph model folder; refusing to replace it)' : ''}`);
-    }
-  }
+  sweepModelLeftovers(target);
+  const real = checkModelOutput(dir, { overwrite: opts.overwrite ?? true });
+  if (real !== target) sweepModelLeftovers(real);
   const inputShape = (model.inputs[0].shape as (number | null)[]).slice(1).map((d) => d ?? -1);
   const metadata: ModelMetadata = {
+    format: MODEL_FORMAT,
     specmorph: specmorphVersion(),
     tfjs: tf.version.tfjs,
     backend: opts.backend ?? tf.getBackend(),
@@ -135,28 +127,42 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
     ...(art.trainingConfig ? { trainingConfig: art.trainingConfig } : {}),
     weightsManifest: [{ paths: [MODEL_FILES.weights], weights: art.weightSpecs }],
   };
-  const parent = path.dirname(target);
-  await fs.mkdir(parent, { recursive: true });
-  const tmp = await fs.mkdtemp(path.join(parent, `.${path.basename(target)}.tmp-`));
+  await fs.mkdir(path.dirname(real), { recursive: true }).catch((e: unknown) => {
+    throw writeError(dir, e);
+  });
+  const tmp = await fs.mkdtemp(modelTempPrefix(real)).catch((e: unknown) => {
+    throw writeError(dir, e);
+  });
+  const old = `${tmp}-old`;
+  let movedAside = false;
   try {
     await fs.writeFile(path.join(tmp, MODEL_FILES.topology), JSON.stringify(modelJson));
     await fs.writeFile(path.join(tmp, MODEL_FILES.weights), new Uint8Array(weightData));
     await fs.writeFile(path.join(tmp, MODEL_FILES.pipeline), pipelineJson);
     await fs.writeFile(path.join(tmp, MODEL_FILES.labels), `${JSON.stringify(labels, null, 2)}\n`);
     await fs.writeFile(path.join(tmp, MODEL_FILES.metadata), `${JSON.stringify(metadata, null, 2)}\n`);
-    if (await exists(target)) {
-      // Move the old folder aside first: rename cannot replace a non-empty directory.
-      const old = `${tmp}-old`;
-      await fs.rename(target, old);
-      await fs.rename(tmp, target);
-      await fs.rm(old, { recursive: true, force: true });
-    } else {
-      await fs.rename(tmp, target);
+    if ((await fs.readdir(real).catch(() => [])).length > 0) {
+      // Move the old folder aside first: rename cannot replace a non-empty directory. A kill between
+      // the two renames is undone by sweepModelLeftovers on the next save.
+      // ENOENT: a concurrent save moved it aside first; ours then goes in (or meets theirs below).
+      movedAside = await fs.rename(real, old).then(() => true, (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return false;
+        throw e;
+      });
     }
+    await fs.rename(tmp, real);
   } catch (e) {
     await fs.rm(tmp, { recursive: true, force: true });
-    throw e;
+    const c = (e as NodeJS.ErrnoException).code;
+    if (c === 'ENOTEMPTY' || c === 'EEXIST') {
+      // Another save to the same folder got in between: its whole model stays, ours is dropped.
+      await fs.rm(old, { recursive: true, force: true });
+      throw new DatasetError(`${dir}: another process wrote a model folder there at the same time; this run's model was not kept`);
+    }
+    if (movedAside) await fs.rename(old, real).catch(() => undefined);
+    throw writeError(dir, e);
   }
+  if (movedAside) await fs.rm(old, { recursive: true, force: true });
   return metadata;
 }
 
@@ -173,6 +179,37 @@ async function readJson(dir: string, name: string): Promise<unknown> {
   } catch (e) {
     throw new DatasetError(`${p}: not valid JSON (${(e as Error).message})`);
   }
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, string: 0 };
+
+/**
+ * Checks weights.bin against the manifest: exactly the bytes it describes (no more, no fewer) and
+ * no NaN or infinite float32 weight (a diverged training would otherwise score everything NaN).
+ */
+function checkWeights(file: string, specs: readonly tf.io.WeightsManifestEntry[], data: ArrayBuffer): void {
+  let offset = 0;
+  for (const s of specs) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    const dtype = s.quantization?.dtype ?? s.dtype;
+    const size = n * (DTYPE_BYTES[dtype] ?? 4);
+    if (s.dtype === 'float32' && !s.quantization && offset + size <= data.byteLength) {
+      const w = new Float32Array(data.slice(offset, offset + size));
+      const bad = w.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new DatasetError(`${file}: weight ${s.name}[${bad}]=${w[bad]} is not finite; the model is unusable (did its training diverge?)`);
+    }
+    offset += size;
+  }
+  if (offset !== data.byteLength) throw new DatasetError(`${file}: ${data.byteLength} bytes, but model.json's manifest describes ${offset}; the file is truncated or has trailing bytes`);
+}
+
+/** labels.json must be `{"classes": [non-empty distinct strings], "positive": one of them}`. */
+function checkLabels(v: unknown, file: string): ModelLabels {
+  const o = v as Partial<ModelLabels> | null;
+  const ok = o !== null && typeof o === 'object' && !Array.isArray(o) && Array.isArray(o.classes) && o.classes.length > 0 &&
+    o.classes.every((c) => typeof c === 'string' && c !== '') && new Set(o.classes).size === o.classes.length && typeof o.positive === 'string' && o.classes.includes(o.positive);
+  if (!ok) throw new DatasetError(`${file}: ${JSON.stringify(v)} must be {"classes": [distinct class names], "positive": one of them}`);
+  return { classes: o.classes as string[], positive: o.positive as string };
 }
 
 /** Reads only a model folder's metadata.json (cheap: no weights, no tfjs model), e.g. to check a pipeline first. */
@@ -213,7 +250,9 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   } catch (e) {
     throw new DatasetError((e as Error).message);
   }
-  const labels = (await readJson(dir, MODEL_FILES.labels)) as ModelLabels;
+  const weightData = tf.io.concatenateArrayBuffers(buffers);
+  checkWeights(path.join(dir, modelJson.weightsManifest[0]?.paths[0] ?? MODEL_FILES.weights), weightSpecs, weightData);
+  const labels = checkLabels(await readJson(dir, MODEL_FILES.labels), path.join(dir, MODEL_FILES.labels));
   const metadata = (await readJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
   if (metadata.pipelineFingerprint !== pipelineFingerprint(pipeline)) {
     throw new DatasetError(`${pipelinePath}: pipeline fingerprint ${pipelineFingerprint(pipeline).slice(0, 12)} differs from metadata.json's ${String(metadata.pipelineFingerprint).slice(0, 12)} (edited after training?)`);
@@ -221,10 +260,15 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: tf.io.concatenateArrayBuffers(buffers), format: modelJson.format, generatedBy: modelJson.generatedBy, convertedBy: modelJson.convertedBy ?? undefined }),
+      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData, format: modelJson.format, generatedBy: modelJson.generatedBy, convertedBy: modelJson.convertedBy ?? undefined }),
     );
   } catch (e) {
     throw new DatasetError(`${path.join(dir, MODEL_FILES.topology)}: cannot build the model (${(e as Error).message.split('\n')[0]})`);
+  }
+  const actual = (model.inputs[0].shape as (number | null)[]).slice(1).map((d) => d ?? -1);
+  if (!Array.isArray(metadata.inputShape) || JSON.stringify(metadata.inputShape) !== JSON.stringify(actual)) {
+    model.dispose();
+    throw new DatasetError(`${path.join(dir, MODEL_FILES.metadata)}: inputShape=${JSON.stringify(metadata.inputShape)} differs from the network's input ${JSON.stringify(actual)} in model.json`);
   }
   return { model, pipeline, labels, metadata };
 }

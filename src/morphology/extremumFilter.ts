@@ -19,6 +19,8 @@ import { firstNonFinite } from '../grid/grid';
 import type { Chord } from './footprint';
 import { kernels, MAX_OPERANDS, STRIP_VECTORS, type Kernels } from './kernels';
 import { mapIndex, type ResolvedBorder } from './internal';
+import { assertMemory, formatBytes } from '../memory';
+import { ParameterError } from '../errors';
 
 /** Rows per strip of the horizontal vHGW path (one element of the strip driver). */
 const SW = 4 * STRIP_VECTORS;
@@ -167,6 +169,11 @@ export function extremumFilter(
   const tableSize = (tileRows + rowExt + (horizontal ? 3 : 0)) * Wmax;
   // after the tables: a 4-row strip turned column-major and its vHGW scratch (horizontal path)
   const strip = tableSize * nTables;
+  const scratch = 4 * (strip + (horizontal ? 2 * SW * Wmax : 0));
+  const what = () => `footprint of ${rowExt + 1}x${colExt + 1} on a ${rows}x${cols} grid`;
+  assertMemory(scratch, what, 'the morphology scratch');
+  // WebAssembly memory ends at 4 GiB whatever the limit; its own error would name nothing.
+  if (scratch >= 2 ** 32) throw new ParameterError(`${what()}: the morphology scratch would need ${formatBytes(scratch)}, beyond the 4 GiB of WebAssembly memory; use a smaller footprint`);
   k.reserve(strip + (horizontal ? 2 * SW * Wmax : 0));
   // Rectangles fold the finite check into their first horizontal pass when every pad is finite.
   // 'ignore' then pads with +-FLT_MAX instead of +-Infinity: a rectangle holding the anchor always

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../atomicFile';
 import { assert } from '../errors';
 import { colorAt, colorAtStops, parseColor, parseColorScale } from './colormap';
 import { isTypedArraySpec, decodeTypedArray, readNumbers } from './encode';
@@ -51,9 +51,13 @@ export function renderPng(fig: Figure, opts: RenderPngOptions = {}): Buffer {
   return renderRaster(fig, opts).toPng();
 }
 
-/** Writes {@link renderPng} of `fig` to `path`. */
+/**
+ * Writes {@link renderPng} of `fig` to `path` atomically: an existing PNG stays whole until the new
+ * one is complete (a full disk leaves the old picture, never a truncated one). A symbolic link is
+ * followed and its target replaced; errors are DatasetErrors naming `path`.
+ */
 export function savePng(fig: Figure, path: string, opts: RenderPngOptions = {}): void {
-  writeFileSync(path, renderPng(fig, opts));
+  writeFileAtomicSync(path, renderPng(fig, opts));
 }
 
 /** The canvas {@link renderPng} encodes (exported for tests that read pixels back). */

@@ -1,4 +1,5 @@
 import { assert, assertPositiveInt } from '../errors';
+import { assertMemory } from '../memory';
 
 /**
  * Frames whose RMS lies within `topDb` of the loudest frame, as librosa `effects.trim` /
@@ -117,6 +118,7 @@ export interface FixLengthOptions {
 /** Crops or pads `x` to exactly `length` samples (a new array). */
 export function fixLength(x: Float32Array, length: number, opts: FixLengthOptions = {}): Float32Array {
   assertPositiveInt(length, 'length');
+  assertMemory(length * 4, () => `length=${length}`);
   const position = opts.position ?? 'start';
   const pad = opts.pad ?? 'repeat';
   assert(position === 'start' || position === 'centre', () => `position=${JSON.stringify(position)} must be 'start' or 'centre'`);

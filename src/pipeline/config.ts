@@ -200,7 +200,7 @@ function checkFootprint(v: unknown, p: string): FootprintSpec {
     : { rows: posInt(), cols: posInt() };
   const out: Record<string, unknown> = { shape };
   for (const k of Object.keys(o)) {
-    if (k !== 'shape' && !(k in fields)) throw new ParameterError(`${p}.${k} is not a field of a "${shape}" footprint (fields: shape, ${Object.keys(fields).join(', ')})`);
+    if (k !== 'shape' && !Object.hasOwn(fields, k)) throw new ParameterError(`${p}.${k} is not a field of a "${shape}" footprint (fields: shape, ${Object.keys(fields).join(', ')})`);
   }
   for (const [k, check] of Object.entries(fields)) {
     if (o[k] === undefined) throw new ParameterError(`${p}.${k} is required for a "${shape}" footprint`);
@@ -295,7 +295,8 @@ for (const op of MORPHOLOGY_OPS) SCHEMAS[op] = { kind: 'grid', fields: { footpri
 
 /** Stage kinds in pipeline order. */
 export function stageKind(op: string): 'audio' | 'spectral' | 'grid' {
-  const s = SCHEMAS[op];
+  // hasOwn, not a plain lookup: "constructor" or "__proto__" would find Object.prototype's members.
+  const s = Object.hasOwn(SCHEMAS, op) ? SCHEMAS[op] : undefined;
   if (!s) throw new ParameterError(`op=${JSON.stringify(op)} is not a pipeline stage (known: ${Object.keys(SCHEMAS).join(', ')})`);
   return s.kind;
 }
@@ -304,10 +305,10 @@ function resolveStage(v: unknown, p: string): StageConfig {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(p, v, 'must be an object with an "op" field');
   const o = v as Record<string, unknown>;
   if (o.op === undefined) throw new ParameterError(`${p}.op is required (one of ${Object.keys(SCHEMAS).join(', ')})`);
-  if (typeof o.op !== 'string' || !SCHEMAS[o.op]) fail(`${p}.op`, o.op, `is not a pipeline stage (known: ${Object.keys(SCHEMAS).join(', ')})`);
+  if (typeof o.op !== 'string' || !Object.hasOwn(SCHEMAS, o.op)) fail(`${p}.op`, o.op, `is not a pipeline stage (known: ${Object.keys(SCHEMAS).join(', ')})`);
   const { fields } = SCHEMAS[o.op];
   for (const k of Object.keys(o)) {
-    if (k !== 'op' && !(k in fields)) {
+    if (k !== 'op' && !Object.hasOwn(fields, k)) {
       throw new ParameterError(`${p}.${k} is not a parameter of op "${o.op}" (parameters: ${Object.keys(fields).join(', ') || 'none'})`);
     }
   }

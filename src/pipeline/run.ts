@@ -6,6 +6,7 @@ import { Grid } from '../grid/grid';
 import { fixLength, lpcResidual, normaliseLoudness, preEmphasis, trimSilence } from './audioPrep';
 import { PipelineConfig, StageConfig, pipelineFingerprint, resolvePipelineConfig, stageKind, DEFAULT_PIPELINE } from './config';
 import { runGridStage, runSpectralStage } from './stages';
+import { assertMemory } from '../memory';
 
 /** What one stage did: its name (`op`), its resolved parameters and its output. */
 export interface StageRecord {
@@ -70,6 +71,7 @@ function runAudioStage(a: Audio, s: StageConfig & Record<string, unknown>): { ou
       return { out: mapChannels(a, (x) => lpcResidual(x, s as { order: number; frameLength: number })) };
     case 'crop': {
       const samples = Math.max(1, Math.round((s.seconds as number) * a.sampleRate));
+      assertMemory(samples * 4 * a.channels.length, () => `seconds=${s.seconds} (${samples} samples at ${a.sampleRate} Hz)`);
       return { out: mapChannels(a, (x) => fixLength(x, samples, s as { position: 'start' | 'centre'; pad: 'repeat' | 'zeros' })), extra: { samples } };
     }
     default:

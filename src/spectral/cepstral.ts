@@ -5,7 +5,7 @@ import { dctColumns } from './dct';
 import { deltaData } from './deltas';
 import { MelKernel, MelPlan, melSpectrogramResult, MelSpectrogramOptions, planMel } from './melSpectrogram';
 import { triangularBank } from './mel';
-import { checkSignal, frameCount, resolveStft, StftOptions } from './options';
+import { assertOutputFits, checkSignal, frameCount, resolveStft, StftOptions } from './options';
 import { getWindow } from './window';
 
 function coefficientAxis(n: number): Float64Array {
@@ -54,6 +54,7 @@ export function mfcc(x: Float32Array, opts: MfccOptions): Spectrogram {
   const plan = planMel(opts);
   assert(nMfcc <= plan.bank.rows, () => `nMfcc=${nMfcc} must be <= nMels=${plan.bank.rows}`);
   const cols = frameCount(x.length, plan.cfg);
+  assertOutputFits(plan.bank.rows, cols, 4, plan.cfg, x.length);
   const mel = new Float32Array(plan.bank.rows * cols);
   const k = new MelKernel(plan);
   k.frames(x, 0, cols, 0, x.length, mel, cols, 0);
@@ -187,6 +188,7 @@ export function lfcc(x: Float32Array, opts: LfccOptions): Spectrogram {
   for (let i = 0; i < edges.length; i++) edges[i] = fMin + ((fMax - fMin) * i) / (nFilters + 1);
   const plan: MelPlan = { cfg, bank: triangularBank(edges, sr, cfg.nFft, false), power: 2, sampleRate: sr };
   const cols = frameCount(y.length, cfg);
+  assertOutputFits(nFilters, cols, 4, cfg, y.length);
   const energies = new Float32Array(nFilters * cols);
   const k = new MelKernel(plan);
   k.frames(y, 0, cols, 0, y.length, energies, cols, 0);

@@ -3,7 +3,7 @@ import { firstNonFinite, Spectrogram } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
 import { DbOptions, dbInPlace, resolveDb } from './db';
 import { melBank, MelOptions, resolveMel, SparseBank } from './mel';
-import { checkSignal, frameCount, ResolvedStft, resolveStft, StftOptions } from './options';
+import { assertOutputFits, checkSignal, frameCount, ResolvedStft, resolveStft, StftOptions } from './options';
 import { frameTimes, resolvePower, storeTile, TILE } from './spectrogram';
 
 /** Options of {@link melSpectrogram}: STFT, mel filterbank, sample rate and exponent. */
@@ -100,6 +100,7 @@ export function melSpectrogram(x: Float32Array, opts: MelSpectrogramOptions): Sp
   checkSignal(x);
   const plan = planMel(opts);
   const cols = frameCount(x.length, plan.cfg);
+  assertOutputFits(plan.bank.rows, cols, 4, plan.cfg, x.length);
   const data = new Float32Array(plan.bank.rows * cols);
   const k = new MelKernel(plan);
   k.frames(x, 0, cols, 0, x.length, data, cols, 0);

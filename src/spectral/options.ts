@@ -1,6 +1,7 @@
 import { assert, assertPositiveInt, warnOnce } from '../errors';
 import { firstNonFinite } from '../grid/grid';
 import { assertWindowName, getWindow, padCenter, WindowName } from './window';
+import { assertMemory } from '../memory';
 
 /**
  * Short-time Fourier analysis options, shared by stft, istft, spectrogram, melSpectrogram, mfcc, lfcc
@@ -57,6 +58,8 @@ export function resolveStft(opts: StftOptions, name = 'opts'): ResolvedStft {
   const { nFft } = opts;
   assert(nFft !== undefined, () => `nFft is required (${name}.nFft is undefined)`);
   assertPositiveInt(nFft, 'nFft');
+  // Window, frame, spectrum and FFT tables: about 32 bytes per FFT point.
+  assertMemory(nFft * 32, () => `nFft=${nFft}`, 'the FFT buffers');
   const winLength = opts.winLength ?? nFft;
   assertPositiveInt(winLength, 'winLength');
   assert(winLength <= nFft, () => `winLength=${winLength} must be <= nFft=${nFft}`);
@@ -98,10 +101,22 @@ export function checkSignal(x: Float32Array, name = 'x'): void {
  */
 export function frameCount(length: number, cfg: ResolvedStft): number {
   const { nFft, hopLength, center } = cfg;
+  let frames: number;
   if (center) {
     if (nFft > length) warnOnce(`nFft=${nFft} is too large for input signal of length=${length}`);
-    return 1 + Math.floor((length + 2 * Math.floor(nFft / 2) - nFft) / hopLength);
+    frames = 1 + Math.floor((length + 2 * Math.floor(nFft / 2) - nFft) / hopLength);
+  } else {
+    assert(nFft <= length, () => `nFft=${nFft} is too large for uncentered analysis of input signal of length=${length}`);
+    frames = 1 + Math.floor((length - nFft) / hopLength);
   }
-  assert(nFft <= length, () => `nFft=${nFft} is too large for uncentered analysis of input signal of length=${length}`);
-  return 1 + Math.floor((length - nFft) / hopLength);
+  return frames;
+}
+
+/**
+ * Refuses a whole-signal output of `rows` x `frames` cells of `bytesPerCell` (8 for complex STFT, 4
+ * for float32) above the memory limit, naming nFft, hopLength and the signal length. Streaming
+ * analysers allocate per block and need no such check.
+ */
+export function assertOutputFits(rows: number, frames: number, bytesPerCell: number, cfg: ResolvedStft, length: number): void {
+  assertMemory(rows * frames * bytesPerCell, () => `nFft=${cfg.nFft} hopLength=${cfg.hopLength} on ${length} samples`);
 }

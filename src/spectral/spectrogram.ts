@@ -1,7 +1,7 @@
 import { assert, assertPositive, assertPositiveInt } from '../errors';
 import { Spectrogram } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
-import { checkSignal, frameCount, ResolvedStft, resolveStft, StftOptions } from './options';
+import { assertOutputFits, checkSignal, frameCount, ResolvedStft, resolveStft, StftOptions } from './options';
 
 /** Options of {@link spectrogram}: the STFT options plus the sample rate and the exponent. */
 export interface SpectrogramOptions extends StftOptions {
@@ -107,6 +107,7 @@ export function spectrogram(x: Float32Array, opts: SpectrogramOptions): Spectrog
   const cols = frameCount(x.length, cfg);
   const an = new FrameAnalyser(cfg);
   const rows = an.fft.bins;
+  if (opts.out === undefined) assertOutputFits(rows, cols, 4, cfg, x.length);
   const out = opts.out;
   assert(out === undefined || out.length === rows * cols, () => `out.length=${out?.length} must equal rows*cols=${rows * cols}`);
   const data = out ?? new Float32Array(rows * cols);

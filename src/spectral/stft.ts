@@ -1,6 +1,6 @@
 import { ComplexGrid } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
-import { checkSignal, frameCount, resolveStft, StftOptions } from './options';
+import { assertOutputFits, checkSignal, frameCount, resolveStft, StftOptions } from './options';
 import { storeTile, TILE } from './spectrogram';
 
 /**
@@ -22,6 +22,7 @@ export function stft(x: Float32Array, opts: StftOptions): ComplexGrid {
   const cols = frameCount(x.length, cfg);
   const an = new FrameAnalyser(cfg);
   const rows = an.fft.bins;
+  assertOutputFits(rows, cols, 8, cfg, x.length);
   const re = new Float32Array(rows * cols);
   const im = new Float32Array(rows * cols);
   const tileRe = new Float64Array(TILE * rows);

@@ -57,7 +57,7 @@ test('saveModel refuses to replace a folder that is not a model folder; loadMode
     const other = path.join(root, 'precious');
     mkdirSync(other);
     writeFileSync(path.join(other, 'thesis.tex'), 'x');
-    await assert.rejects(saveModel(other, tinyModel(1), { pipeline: DEFAULT_PIPELINE }), /precious: folder exists and is not empty \(not a specmorph model folder/);
+    await assert.rejects(saveModel(other, tinyModel(1), { pipeline: DEFAULT_PIPELINE }), /precious: folder exists and is not a specmorph model folder \(it holds thesis\.tex\); refusing to replace it/);
     assert.deepEqual(readdirSync(root), ['precious']);
     await assert.rejects(loadModel(path.join(root, 'none')), /none: model folder does not exist/);
     await assert.rejects(loadModel(other), /model\.json: cannot read \(ENOENT\)/);

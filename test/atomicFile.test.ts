@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { checkOutputFile, writeFileAtomic, writeFileAtomicSync } from '../src/atomicFile';
+
+function scratch(): string {
+  return mkdtempSync(path.join(tmpdir(), 'specmorph-atomic-'));
+}
+
+test('writeFileAtomic writes through a character device instead of replacing the device node', async (t) => {
+  const root = scratch();
+  try {
+    const dev = path.join(root, 'null');
+    try {
+      execFileSync('mknod', [dev, 'c', '1', '3']);
+    } catch {
+      t.skip('mknod is not permitted here (needs root); a private /dev/null copy is the only safe device to test on');
+      return;
+    }
+    await writeFileAtomic(dev, 'scores\n');
+    const st = lstatSync(dev);
+    assert.ok(st.isCharacterDevice(), 'still a character device');
+    assert.equal(st.rdev, statSync('/dev/null').rdev);
+    assert.deepEqual(readdirSync(root), ['null']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('writeFileAtomic writes through a FIFO to its reader', async () => {
+  const root = scratch();
+  try {
+    const fifo = path.join(root, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    // timeout: had the FIFO been replaced by a file, cat would wait for a writer forever.
+    const reader = spawn('timeout', ['5', 'cat', fifo]);
+    let got = '';
+    reader.stdout.on('data', (b: Buffer) => (got += b.toString()));
+    const closed = new Promise((r) => reader.on('close', r));
+    await writeFileAtomic(fifo, 'a 1\nb 2\n');
+    await closed;
+    assert.equal(got, 'a 1\nb 2\n');
+    assert.ok(lstatSync(fifo).isFIFO());
+    assert.deepEqual(readdirSync(root), ['pipe']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('writeFileAtomic through a symlink (relative, chained, dangling) replaces the target and keeps the links', async () => {
+  const root = scratch();
+  try {
+    mkdirSync(path.join(root, 'real'));
+    writeFileSync(path.join(root, 'real', 'scores.txt'), 'old\n');
+    chmodSync(path.join(root, 'real', 'scores.txt'), 0o640);
+    symlinkSync('real/scores.txt', path.join(root, 'link1'));
+    symlinkSync('link1', path.join(root, 'link2'));
+    await writeFileAtomic(path.join(root, 'link2'), 'new\n');
+    assert.ok(lstatSync(path.join(root, 'link2')).isSymbolicLink());
+    assert.equal(readlinkSync(path.join(root, 'link2')), 'link1');
+    assert.ok(lstatSync(path.join(root, 'link1')).isSymbolicLink());
+    assert.equal(readFileSync(path.join(root, 'real', 'scores.txt'), 'utf8'), 'new\n');
+    assert.equal(statSync(path.join(root, 'real', 'scores.txt')).mode & 0o777, 0o640, 'permission bits kept');
+    assert.deepEqual(readdirSync(path.join(root, 'real')), ['scores.txt']);
+    symlinkSync('real/later.txt', path.join(root, 'dangling'));
+    writeFileAtomicSync(path.join(root, 'dangling'), 'x');
+    assert.ok(lstatSync(path.join(root, 'dangling')).isSymbolicLink());
+    assert.equal(readFileSync(path.join(root, 'real', 'later.txt'), 'utf8'), 'x');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('writeFileAtomic refuses a folder, a link loop and a missing or non-folder parent with one line naming the path', async () => {
+  const root = scratch();
+  try {
+    mkdirSync(path.join(root, 'dir'));
+    await assert.rejects(writeFileAtomic(path.join(root, 'dir'), 'x'), /dir: cannot write \(is a folder; give a file name\)/);
+    symlinkSync('loopB', path.join(root, 'loopA'));
+    symlinkSync('loopA', path.join(root, 'loopB'));
+    await assert.rejects(writeFileAtomic(path.join(root, 'loopA'), 'x'), /loopA: cannot write \(ELOOP: too many levels of symbolic links\)/);
+    await assert.rejects(writeFileAtomic(path.join(root, 'nope', 'f.txt'), 'x'), /f\.txt: cannot write \(folder .*nope does not exist\)/);
+    writeFileSync(path.join(root, 'plain'), 'p');
+    await assert.rejects(writeFileAtomic(path.join(root, 'plain', 'f.txt'), 'x'), /f\.txt: cannot write \(ENOTDIR: a parent is not a folder\)/);
+    assert.deepEqual(readdirSync(root).sort(), ['dir', 'loopA', 'loopB', 'plain']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('writeFileAtomic to a 255-byte file name works (the temp name stays short)', async () => {
+  const root = scratch();
+  try {
+    const name = `${'n'.repeat(251)}.txt`;
+    await writeFileAtomic(path.join(root, name), 'ok');
+    assert.deepEqual(readdirSync(root), [name]);
+    assert.throws(() => checkOutputFile(path.join(root, `${'n'.repeat(256)}.txt`)), /cannot write \(ENAMETOOLONG: file name too long\)/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('writeFileAtomic removes temp files of killed writers, not those of live ones', async () => {
+  const root = scratch();
+  try {
+    // A pid that cannot be alive: above the kernel's pid_max.
+    const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+    writeFileSync(path.join(root, `.specmorph-${pidMax + 1}-abc123.tmp`), 'half');
+    writeFileSync(path.join(root, `.specmorph-${process.ppid}-def456.tmp`), 'live writer');
+    writeFileSync(path.join(root, 'mine.tmp'), 'user file');
+    await writeFileAtomic(path.join(root, 'out.txt'), 'whole');
+    assert.deepEqual(readdirSync(root).sort(), [`.specmorph-${process.ppid}-def456.tmp`, 'mine.tmp', 'out.txt']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

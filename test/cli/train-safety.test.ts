@@ -1,0 +1,61 @@
+// train warns about audio labelled both ways, replaces a model only with --overwrite and cleans up
+// what killed runs left beside --out.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, readdirSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { encodeWav, sine, whiteNoise } from '../../src/audio';
+import { modelTempPrefix } from '../../src/model/folder';
+
+const repo = path.join(__dirname, '..', '..');
+const main = path.join(repo, 'src', 'cli', 'main.ts');
+let root = '';
+let data = '';
+let cfg = '';
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repo, env: { ...process.env, SPECMORPH_CACHE: path.join(root, 'cache') } }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+before(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'specmorph-trainsafe-'));
+  data = path.join(root, 'data');
+  mkdirSync(path.join(data, 'bonafide'), { recursive: true });
+  mkdirSync(path.join(data, 'spoof', 'A01'), { recursive: true });
+  for (let i = 0; i < 4; i++) {
+    writeFileSync(path.join(data, 'bonafide', `b${i}.wav`), encodeWav({ sampleRate: 16000, channels: [sine(300 + 60 * i, { sampleRate: 16000, duration: 0.1, amplitude: 0.5 })] }));
+    writeFileSync(path.join(data, 'spoof', 'A01', `s${i}.wav`), encodeWav({ sampleRate: 16000, channels: [whiteNoise({ sampleRate: 16000, duration: 0.1, amplitude: 0.3, seed: i })] }));
+  }
+  // The same recording under both labels.
+  copyFileSync(path.join(data, 'bonafide', 'b0.wav'), path.join(data, 'spoof', 'A01', 'copy-of-b0.wav'));
+  cfg = path.join(root, 'cfg.json');
+  writeFileSync(cfg, JSON.stringify({ stages: [{ op: 'crop', seconds: 0.1 }, { op: 'stft', nFft: 256, hopLength: 128, winLength: 256 }, { op: 'db' }, { op: 'resize', rows: 12, cols: 12 }, { op: 'normalise' }] }));
+});
+
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('train warns about identical audio in both classes and counts it; --overwrite replaces a model and sweeps dead leftovers', async () => {
+  const out = path.join(root, 'm');
+  const common = ['train', '--data', data, '--out', out, '--config', cfg, '--epochs', '1', '--workers', '0', '--validation', '0', '--json'];
+  const a = await run(common);
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stderr, /^warning: 1 audio content is labelled both bona fide and spoof \(e\.g\. .*b0\.wav and .*copy-of-b0\.wav are identical\)/m);
+  assert.equal(JSON.parse(a.stdout.trim().split('\n').pop()!).crossClassDuplicates, 1);
+  const firstDate = JSON.parse(readFileSync(path.join(out, 'metadata.json'), 'utf8')).date;
+  // What a kill -9 during an earlier save leaves: a half-written temp folder and a moved-aside old model.
+  const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+  const dead = modelTempPrefix(out).replace(`-${process.pid}-`, `-${pidMax + 1}-`);
+  mkdirSync(`${dead}Ab12Cd`);
+  writeFileSync(path.join(`${dead}Ab12Cd`, 'model.json'), '{"trunc');
+  mkdirSync(`${dead}Ef34Gh-old`);
+  const b = await run([...common, '--overwrite']);
+  assert.equal(b.code, 0, b.stderr);
+  assert.notEqual(JSON.parse(readFileSync(path.join(out, 'metadata.json'), 'utf8')).date, firstDate);
+  assert.deepEqual(readdirSync(root).sort(), ['cache', 'cfg.json', 'data', 'm']);
+});
