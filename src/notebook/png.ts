@@ -158,7 +158,8 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
   for (const [xa, ya] of pairs.values()) drawAxes(img, xa, ya);
   for (const t of fig.data.filter((tr) => tr.type === 'table')) drawTable(img, t, plot);
   drawAnnotations(img, layout.annotations, plot, axes);
-  colorbars.forEach((cb, i) => drawColorbar(img, cb, { x0: plot.x1 + 14 + i * 80, y0: plot.y0, x1: plot.x1 + 28 + i * 80, y1: plot.y1 }));
+  let unplaced = 0;
+  for (const cb of colorbars) drawColorbar(img, cb, colorbarRect(cb, plot, cb.place ? 0 : unplaced++));
   if (showLegend) drawLegend(img, legendItems, fig.data, plot.x1 + cbWidth + 10, plot.y0);
   drawSliderCaption(img, layout.sliders, W, H);
   return img;
@@ -179,7 +180,8 @@ function geometry(fig: Figure, W: number, H: number) {
   const legendItems = scatters.filter((t) => t.showlegend !== false && typeof t.name === 'string' && t.name !== '');
   const showLegend = layout.showlegend !== false && (legendItems.length > 1 || layout.showlegend === true);
   const colorbars = colorbarsOf(fig);
-  const cbWidth = colorbars.length > 0 ? 80 : 0;
+  // Placed colour bars live in the paper or its margin, as in Plotly; unplaced ones get a column each.
+  const cbWidth = 80 * colorbars.filter((c) => !c.place).length;
   const legendWidth = showLegend ? Math.min(220, 34 + Math.max(...legendItems.map((t) => textWidth(String(t.name))))) : 0;
   const plot: Rect = { x0: m.l, y0: m.t, x1: W - m.r - cbWidth - legendWidth, y1: H - m.b };
 
@@ -457,23 +459,33 @@ function drawAxes(img: Raster, xa: AxisState, ya: AxisState): void {
   if (yt) img.text(stripTags(yt).join(' '), x0 - 16 - labelWidth, (y0 + y1) / 2, INK, { align: 'center', valign: 'bottom', rotate: true });
 }
 
-interface ColorbarSpec extends ColorSpec {}
+/** A colour bar and, when its colorbar sets `x`, where Plotly puts it (paper fractions, thickness in px). */
+interface ColorbarSpec extends ColorSpec {
+  place: { x: number; y: number; len: number; thickness: number } | null;
+}
 
+/** One colour bar per colour axis (or per heatmap without one) that shows its scale. */
 function colorbarsOf(fig: Figure): ColorbarSpec[] {
   const out: ColorbarSpec[] = [];
   const seen = new Set<string>();
   for (const t of fig.data) {
     if (t.type !== 'heatmap' || t.showscale === false) continue;
+    let owner: Record<string, unknown> = t;
     if (typeof t.coloraxis === 'string') {
       if (seen.has(t.coloraxis)) continue;
       seen.add(t.coloraxis);
       const ca = fig.layout[t.coloraxis] as Record<string, unknown> | undefined;
       if (ca?.showscale === false) continue;
+      owner = ca ?? {};
     }
-    out.push(colorOf(fig, t));
-    if (out.length === 2) break;
+    const cb = (owner.colorbar as Record<string, unknown> | undefined) ?? {};
+    const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+    const place = typeof cb.x === 'number' ? { x: cb.x, y: num(cb.y, 0.5), len: num(cb.len, 1), thickness: num(cb.thickness, 30) } : null;
+    out.push({ ...colorOf(fig, t), place });
   }
-  return out;
+  // Unplaced bars stack at the right of the plot; two fit there.
+  const unplaced = out.filter((c) => !c.place);
+  return [...out.filter((c) => c.place), ...unplaced.slice(0, 2)];
 }
 
 function drawColorbar(img: Raster, cb: ColorbarSpec, r: Rect): void {
@@ -482,7 +494,7 @@ function drawColorbar(img: Raster, cb: ColorbarSpec, r: Rect): void {
     const v = cb.max - ((y + 0.5 - top) / (r.y1 - top)) * (cb.max - cb.min);
     img.fillRect(r.x0, y, r.x1, y + 1, quantisedColor(cb, v));
   }
-  const vals = niceTicks(cb.min, cb.max, 5);
+  const vals = niceTicks(cb.min, cb.max, Math.max(2, Math.min(5, Math.round((r.y1 - top) / 30))));
   const step = vals.length > 1 ? Math.abs(vals[1] - vals[0]) : undefined;
   for (const v of vals) {
     if (v < Math.min(cb.min, cb.max) || v > Math.max(cb.min, cb.max)) continue;
@@ -491,6 +503,17 @@ function drawColorbar(img: Raster, cb: ColorbarSpec, r: Rect): void {
     img.text(formatTick(v, step).replace(/^-/, '−'), r.x1 + 6, y, INK, { valign: 'middle' });
   }
   if (cb.title) img.text(stripTags(cb.title).join(' '), r.x0, r.y0 + 4, INK);
+}
+
+/** Pixel rectangle of a placed colour bar: centred on paper y, `len` of the plot height, left edge at paper x. */
+function colorbarRect(cb: ColorbarSpec, plot: Rect, index: number): Rect {
+  if (!cb.place) return { x0: plot.x1 + 14 + index * 80, y0: plot.y0, x1: plot.x1 + 28 + index * 80, y1: plot.y1 };
+  const pw = plot.x1 - plot.x0;
+  const ph = plot.y1 - plot.y0;
+  const x0 = plot.x0 + cb.place.x * pw;
+  const yc = plot.y1 - cb.place.y * ph;
+  const half = (cb.place.len * ph) / 2;
+  return { x0, x1: x0 + cb.place.thickness, y0: yc - half, y1: yc + half };
 }
 
 function drawLegend(img: Raster, items: Trace[], all: Trace[], x: number, y: number): void {
@@ -513,7 +536,11 @@ function drawAnnotations(img: Raster, annotations: unknown, plot: Rect, axes: Ma
     const align = a.xanchor === 'left' ? 'left' : a.xanchor === 'right' ? 'right' : 'center';
     const valign = a.yanchor === 'top' ? 'top' : a.yanchor === 'middle' ? 'middle' : 'bottom';
     if (xa && ya && a.showarrow !== false) img.line(toPx(xa, a.x), toPx(ya, a.y), px, py, AXIS);
-    img.text(stripTags(a.text).join(' '), px, valign === 'bottom' ? py - 2 : py, INK, { align, valign });
+    // Lines stack away from the anchor, as Plotly lays out a multi-line annotation.
+    const lines = stripTags(a.text);
+    const step = FONT.lineHeight + 2;
+    const first = valign === 'bottom' ? py - 2 - (lines.length - 1) * step : valign === 'middle' ? py - ((lines.length - 1) * step) / 2 : py;
+    lines.forEach((line, k) => img.text(line, px, first + k * step, INK, { align, valign }));
   }
 }
 
