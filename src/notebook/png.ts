@@ -544,29 +544,36 @@ function drawAnnotations(img: Raster, annotations: unknown, plot: Rect, axes: Ma
   }
 }
 
+/**
+ * A table as Plotly lays it out: across the plot area, columns in proportion to `columnwidth`
+ * (equal without it), the header and every row at their `height` (Plotly's 28 / 20 px defaults).
+ */
 function drawTable(img: Raster, t: Trace, plot: Rect): void {
   const header = ((t.header as { values?: unknown[] } | undefined)?.values ?? []).map((h) => stripTags(String(h)).join(' '));
   const cols = ((t.cells as { values?: unknown[][] } | undefined)?.values ?? []) as unknown[][];
   const n = Math.max(header.length, cols.length);
   if (n === 0) return;
   const rows = Math.max(0, ...cols.map((c) => c.length));
-  const widths = Array.from({ length: n }, (_, j) => Math.max(textWidth(header[j] ?? ''), ...(cols[j] ?? []).map((v) => textWidth(String(v)))) + 16);
-  const rowH = 18;
+  const rel = Array.isArray(t.columnwidth) && t.columnwidth.length === n ? (t.columnwidth as number[]) : new Array<number>(n).fill(1);
+  const total = rel.reduce((a, b) => a + b, 0);
+  const widths = rel.map((w) => (w / total) * (plot.x1 - plot.x0));
+  const headH = Number((t.header as { height?: number } | undefined)?.height ?? 28);
+  const rowH = Number((t.cells as { height?: number } | undefined)?.height ?? 20);
   let y = plot.y0;
-  const x0 = Math.max(4, (img.width - widths.reduce((a, b) => a + b, 0)) / 2);
-  const drawRow = (cells: string[], bg: RGB, bold: boolean): void => {
-    let x = x0;
-    img.fillRect(x0, y, x0 + widths.reduce((a, b) => a + b, 0), y + rowH, bg);
+  const drawRow = (cells: string[], bg: RGB, bold: boolean, h: number): void => {
+    let x = plot.x0;
+    img.fillRect(plot.x0, y, plot.x1, y + h, bg);
+    img.line(plot.x0, y + h - 1, plot.x1, y + h - 1, GRID);
     cells.forEach((s, j) => {
-      img.text(s, x + 8, y + rowH / 2, INK, { valign: 'middle' });
-      if (bold) img.text(s, x + 9, y + rowH / 2, INK, { valign: 'middle' });
+      img.text(s, x + 8, y + h / 2, INK, { valign: 'middle' });
+      if (bold) img.text(s, x + 9, y + h / 2, INK, { valign: 'middle' });
       x += widths[j];
     });
-    y += rowH;
+    y += h;
   };
-  drawRow(header, [200, 212, 227], true);
-  for (let r = 0; r < rows && y + rowH <= img.height; r++) {
-    drawRow(Array.from({ length: n }, (_, j) => (cols[j]?.[r] === undefined ? '' : String(cols[j][r]))), r % 2 ? [235, 240, 248] : WHITE, false);
+  drawRow(header, [200, 212, 227], true, headH);
+  for (let r = 0; r < rows; r++) {
+    drawRow(Array.from({ length: n }, (_, j) => (cols[j]?.[r] === undefined ? '' : String(cols[j][r]))), r % 2 ? [235, 240, 248] : WHITE, false, rowH);
   }
 }
 

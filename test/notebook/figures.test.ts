@@ -46,25 +46,26 @@ test('colour maps: 52 stops interpolate matplotlib 3.6 viridis/magma/gray within
   }
 });
 
-test('heatmap 257x1001 dB spectrogram default: pooled 2x6, f4 z equals decimate, axes in s and Hz, colorbar dB', () => {
+test('heatmap 257x1001 dB spectrogram default: mean-pooled 2x5 to 129x201, f4 z equals decimate, axes in s and Hz, colorbar dB', () => {
   const s = spectrogram(257, 1001);
   const fig = heatmap(s);
   const t = fig.data[0];
   assert.equal(t.type, 'heatmap');
   const z = t.z as TypedArraySpec;
   assert.equal(z.dtype, 'f4');
-  assert.equal(z.shape, '129,167');
+  assert.equal(z.shape, '129,201');
   const want = decimate(s, {}, s.frequencies, s.times);
   assert.deepEqual(Float32Array.from(decodeTypedArray(z).values), want.grid.data);
   assert.deepEqual(t.x, Array.from(want.colCoords, (v) => Math.round(v * 1e6) / 1e6));
   assert.equal((t.y as number[])[128], 8000);
-  assert.match(String(fig.layout.title?.text), /max-pooled 2×6 for display: 257×1001 → 129×167 cells/);
+  assert.match(String(fig.layout.title?.text), /mean-pooled 2×5 for display: 257×1001 → 129×201 cells/);
   assert.deepEqual(t.colorbar, { title: { text: 'dB' } });
   assert.equal((fig.layout.xaxis as Axis).title?.text, 'Time (s)');
   assert.equal((fig.layout.yaxis as Axis).title?.text, 'Frequency (Hz)');
+  // The colour range is the source's, not the pooled grid's: pooling never changes the colours.
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of want.grid.data) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  for (const v of s.data) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
   assert.equal(t.zmin, lo);
   assert.equal(t.zmax, hi);
   assert.deepEqual(t.colorscale, plotlyColorScale('viridis'));
@@ -138,7 +139,7 @@ test('compareStages 3 stages columns=2: one shared coloraxis over all stages, ma
   assert.equal(ca.cmax, Math.max(...s2.data));
   assert.equal((fig.layout.xaxis3 as Axis).matches, 'x');
   assert.equal((fig.layout.yaxis2 as Axis).matches, 'y');
-  assert.deepEqual((fig.layout.annotations as { text: string }[]).map((a) => a.text), ['<b>input</b>', '<b>shifted</b>', '<b>again</b>']);
+  assert.deepEqual((fig.layout.annotations as { text: string }[]).map((a) => a.text), ['<b>input</b><br>20×30', '<b>shifted</b><br>20×30', '<b>again</b><br>20×30']);
   assert.deepEqual((fig.layout.xaxis3 as Axis).domain, (fig.layout.xaxis as Axis).domain);
 });
 

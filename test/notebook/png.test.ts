@@ -88,15 +88,26 @@ test('PNG text: the title is drawn with the bitmap font (glyph pixels where the 
   }
 });
 
-test('PNG compareStages 2 stages: both subplots coloured from the shared scale', () => {
+test('PNG compareStages 2 stages sharedScale=true: both subplots coloured from the shared scale', () => {
+  const a = { rows: 2, cols: 2, data: new Float32Array([0, 0, 0, 0]) };
+  const b = { rows: 2, cols: 2, data: new Float32Array([10, 10, 10, 10]) };
+  const fig = compareStages([{ name: 'a', grid: a }, { name: 'b', grid: b }], { sharedScale: true });
+  const png = decode(renderPng(fig));
+  const r = plotRect(fig);
+  const midY = (r.y0 + r.y1) / 2;
+  assert.deepEqual(pixel(png, r.x0 + (r.x1 - r.x0) * 0.2, midY), mapped('viridis', 0, 0, 10));
+  assert.deepEqual(pixel(png, r.x0 + (r.x1 - r.x0) * 0.8, midY), mapped('viridis', 10, 0, 10));
+});
+
+test('PNG compareStages 2 plain grids sharedScale=auto: each panel on its own scale (constant grids at mid-scale)', () => {
   const a = { rows: 2, cols: 2, data: new Float32Array([0, 0, 0, 0]) };
   const b = { rows: 2, cols: 2, data: new Float32Array([10, 10, 10, 10]) };
   const fig = compareStages([{ name: 'a', grid: a }, { name: 'b', grid: b }]);
   const png = decode(renderPng(fig));
   const r = plotRect(fig);
   const midY = (r.y0 + r.y1) / 2;
-  assert.deepEqual(pixel(png, r.x0 + (r.x1 - r.x0) * 0.2, midY), mapped('viridis', 0, 0, 10));
-  assert.deepEqual(pixel(png, r.x0 + (r.x1 - r.x0) * 0.8, midY), mapped('viridis', 10, 0, 10));
+  assert.deepEqual(pixel(png, r.x0 + (r.x1 - r.x0) * 0.2, midY), mapped('viridis', 0, -0.5, 0.5));
+  assert.deepEqual(pixel(png, r.x0 + (r.x1 - r.x0) * 0.7, midY), mapped('viridis', 10, 9.5, 10.5));
 });
 
 test('budget: every MIME part of the default heatmap of a 10 s 16 kHz clip (257x1001) totals <= 400 KB', (t) => {
