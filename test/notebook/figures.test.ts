@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { Grid, Spectrogram } from '../../src/grid/grid';
 import { colorAt, plotlyColorScale } from '../../src/notebook/colormap';
 import { compareStages } from '../../src/notebook/compare';
-import { scoreCurve, detFigure, probit, rocFigure, trainingCurves } from '../../src/notebook/curves';
+import { scoreCurve, detFigure, lineFigure, probit, rocFigure, trainingCurves } from '../../src/notebook/curves';
 import { decimate } from '../../src/notebook/decimate';
 import { decodeTypedArray } from '../../src/notebook/encode';
 import { footprintFigure } from '../../src/notebook/footprint';
@@ -230,4 +230,19 @@ test('heatmap zEncoding=array: nested rows that read back as the same float32 va
   assert.equal(z.length, 7);
   z.forEach((row, r) => row.forEach((v, c) => (r * 9 + c === 3 ? assert.equal(v, null) : assert.equal(Math.fround(v as number), s.data[r * 9 + c]))));
   assert.throws(() => heatmap(s, { zEncoding: 'f2' as 'f4' }), /zEncoding="f2"/);
+});
+
+test('trainingCurves 2 epochs: integer epoch ticks only (no 0.5), range half an epoch either side', () => {
+  const fig = trainingCurves({ loss: [0.7, 0.5], acc: [0.6, 0.7] });
+  for (const k of ['xaxis', 'xaxis2']) {
+    const ax = fig.layout[k] as Axis;
+    assert.deepEqual(ax.tickvals, [1, 2], k);
+    assert.deepEqual(ax.range, [0.5, 2.5], k);
+  }
+  assert.deepEqual((trainingCurves({ loss: Array.from({ length: 12 }, () => 1) }).layout.xaxis as Axis).tickvals, [2, 4, 6, 8, 10, 12]);
+});
+
+test('lineFigure hover names both axes by their titles (waveform: time (s), amplitude)', () => {
+  const fig = lineFigure([{ name: 'waveform', x: [0, 0.1], y: [0.5, -0.5] }], { xTitle: 'time (s)', yTitle: 'amplitude' });
+  assert.equal(fig.data[0].hovertemplate, 'time (s) %{x:.4~g}<br>amplitude %{y:.4~g}<extra>waveform</extra>');
 });
