@@ -70,6 +70,49 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
 
   drawTitle(img, layout.title?.text ?? '', W, geometry(fig, W, H).m.t);
 
+  const axes = computeAxes(fig, plot);
+  const cartesian = fig.data.filter((t) => t.type !== 'table');
+
+  // Subplots: each (x, y) pair used by a trace.
+  const pairs = new Map<string, [AxisState, AxisState]>();
+  for (const t of cartesian) {
+    const xa = axes.get(String(t.xaxis ?? 'x')) as AxisState;
+    const ya = axes.get(String(t.yaxis ?? 'y')) as AxisState;
+    pairs.set(`${xa.id}${ya.id}`, [xa, ya]);
+  }
+  for (const [xa, ya] of pairs.values()) drawGrid(img, xa, ya);
+  for (const t of heatmaps) {
+    const xa = axes.get(String(t.xaxis ?? 'x')) as AxisState;
+    const ya = axes.get(String(t.yaxis ?? 'y')) as AxisState;
+    drawHeatmap(img, t, xa, ya, colorOf(fig, t));
+  }
+  scatters.forEach((t) => {
+    const xa = axes.get(String(t.xaxis ?? 'x')) as AxisState;
+    const ya = axes.get(String(t.yaxis ?? 'y')) as AxisState;
+    drawScatter(img, t, xa, ya, fig.data.indexOf(t));
+  });
+  for (const [xa, ya] of pairs.values()) drawAxes(img, xa, ya);
+  for (const t of fig.data.filter((tr) => tr.type === 'table')) drawTable(img, t, plot);
+  drawAnnotations(img, layout.annotations, plot, axes);
+  let unplaced = 0;
+  for (const cb of colorbars) drawColorbar(img, cb, colorbarRect(cb, plot, cb.place ? 0 : unplaced++));
+  if (showLegend) drawLegend(img, legendItems, fig.data, plot.x1 + cbWidth + 10, plot.y0);
+  drawSliderCaption(img, layout.sliders, W, H);
+  return img;
+}
+
+/**
+ * Value ranges of every axis as the PNG draws them (`{x: [lo, hi], y2: [...]}`): explicit ranges,
+ * else the data's extent (heatmap cell edges, lines, padded markers), shared across `matches`.
+ * Exported so tests can check that the PNG and the rendered Plotly figure show the same ranges.
+ */
+export function pngAxisRanges(fig: Figure, opts: RenderPngOptions = {}): Record<string, [number, number]> {
+  const axes = computeAxes(fig, plotRect(fig, opts));
+  return Object.fromEntries([...axes.values()].map((a) => [a.id, [a.lo, a.hi] as [number, number]]));
+}
+
+function computeAxes(fig: Figure, plot: Rect): Map<string, AxisState> {
+  const layout = fig.layout;
   // Axes: every axis named in the layout or used by a trace.
   const axes = new Map<string, AxisState>();
   const ensure = (id: string): AxisState => {
@@ -137,32 +180,7 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
     }
   }
 
-  // Subplots: each (x, y) pair used by a trace.
-  const pairs = new Map<string, [AxisState, AxisState]>();
-  for (const t of cartesian) {
-    const xa = axes.get(String(t.xaxis ?? 'x')) as AxisState;
-    const ya = axes.get(String(t.yaxis ?? 'y')) as AxisState;
-    pairs.set(`${xa.id}${ya.id}`, [xa, ya]);
-  }
-  for (const [xa, ya] of pairs.values()) drawGrid(img, xa, ya);
-  for (const t of heatmaps) {
-    const xa = axes.get(String(t.xaxis ?? 'x')) as AxisState;
-    const ya = axes.get(String(t.yaxis ?? 'y')) as AxisState;
-    drawHeatmap(img, t, xa, ya, colorOf(fig, t));
-  }
-  scatters.forEach((t) => {
-    const xa = axes.get(String(t.xaxis ?? 'x')) as AxisState;
-    const ya = axes.get(String(t.yaxis ?? 'y')) as AxisState;
-    drawScatter(img, t, xa, ya, fig.data.indexOf(t));
-  });
-  for (const [xa, ya] of pairs.values()) drawAxes(img, xa, ya);
-  for (const t of fig.data.filter((tr) => tr.type === 'table')) drawTable(img, t, plot);
-  drawAnnotations(img, layout.annotations, plot, axes);
-  let unplaced = 0;
-  for (const cb of colorbars) drawColorbar(img, cb, colorbarRect(cb, plot, cb.place ? 0 : unplaced++));
-  if (showLegend) drawLegend(img, legendItems, fig.data, plot.x1 + cbWidth + 10, plot.y0);
-  drawSliderCaption(img, layout.sliders, W, H);
-  return img;
+  return axes;
 }
 
 /**
