@@ -21,6 +21,17 @@ export const EVALUATE_HELP = helpText(
   SPEC,
 );
 
+/**
+ * The per-attack lines, in aligned columns whatever the attack names' lengths:
+ * `  griffin-lim  n=   40  EER  12.50%`.
+ */
+export function perAttackLines(perAttack: readonly { attackId: string; n: number; eer: number }[]): string[] {
+  const name = Math.max(...perAttack.map((a) => a.attackId.length));
+  const n = Math.max(...perAttack.map((a) => String(a.n).length));
+  const eer = Math.max(...perAttack.map((a) => pct(a.eer).length));
+  return perAttack.map((a) => `  ${a.attackId.padEnd(name)}  n=${String(a.n).padStart(n)}  EER ${pct(a.eer).padStart(eer)}`);
+}
+
 function pct(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
 }
@@ -69,7 +80,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     `ROC AUC: ${s.auc.toFixed(4)}`,
     `accuracy at EER threshold: ${pct(s.accuracy)}`,
     `minDCF (Pspoof 0.05, Cmiss 1, Cfa 10): ${s.minDcf.toFixed(4)}`,
-    ...(s.perAttack.length > 1 || Object.keys(sum.attacks).length > 1 ? ['per attack (vs all bona fide):', ...s.perAttack.map((a) => `  ${a.attackId.padEnd(10)} n=${String(a.n).padStart(5)}  EER ${pct(a.eer)}`)] : []),
+    ...(s.perAttack.length > 1 || Object.keys(sum.attacks).length > 1 ? ['per attack (vs all bona fide):', ...perAttackLines(s.perAttack)] : []),
     ...(scoresFile ? [`scores written to ${scoresFile}`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
