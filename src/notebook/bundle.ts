@@ -127,13 +127,16 @@ function plotlyPackage(): string {
 }
 
 let plotlySource: string | undefined;
+/** Path of the plotly.js file figures are shown with (the minified build when installed). */
+export function plotlyJsPath(): string {
+  const pkg = plotlyPackage();
+  const main = (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { main: string }).main;
+  return require.resolve(`${pkg}/${main}`);
+}
+
 /** plotly.js source, read once per process. */
 export function plotlyJs(): string {
-  if (plotlySource === undefined) {
-    const pkg = plotlyPackage();
-    const main = (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { main: string }).main;
-    plotlySource = readFileSync(require.resolve(`${pkg}/${main}`), 'utf8');
-  }
+  if (plotlySource === undefined) plotlySource = readFileSync(plotlyJsPath(), 'utf8');
   return plotlySource;
 }
 
@@ -149,10 +152,32 @@ export function plotlyVersion(): string {
  */
 export function plotlyLoaderHtml(): string {
   const src = plotlyJs().replace(/<\/(script)/gi, '<\\/$1');
-  return `<script type="text/javascript">/* plotly.js ${plotlyVersion()} embedded by specmorph */
+  return `<script type="text/javascript">/* plotly.js ${plotlyVersion()} ${PLOTLY_LOADER_MARK} */
 if (!window.Plotly) { (function (define, module, exports) {
 ${src}
 }).call(window, undefined, undefined, undefined); }
+</script>`;
+}
+
+/** Marker of the HTML that loads plotly.js for specmorph figures (inlined or from a file). */
+export const PLOTLY_LOADER_MARK = 'embedded by specmorph';
+
+/**
+ * Like {@link plotlyLoaderHtml} but loads plotly.js from `src` (a URL relative to the page), so that
+ * several saved notebooks in one folder share one copy of the file instead of ~4.6 MB each. AMD
+ * `define` (require.js in the classic Notebook) is hidden while the file loads so plotly.js sets
+ * `window.Plotly`, and restored after.
+ */
+export function plotlyFileLoaderHtml(src: string): string {
+  return `<script type="text/javascript">/* plotly.js ${plotlyVersion()} ${PLOTLY_LOADER_MARK}, loaded from ${src.replace(/\*\//g, '')} */
+(function () {
+  if (window.Plotly) return;
+  var d = window.define, s = document.createElement('script');
+  window.define = undefined;
+  s.src = ${scriptJson(src)};
+  s.onload = s.onerror = function () { window.define = d; };
+  document.head.appendChild(s);
+})();
 </script>`;
 }
 
