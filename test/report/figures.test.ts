@@ -8,7 +8,7 @@ import { resultsTable, TABLE_METRICS } from '../../src/notebook/table';
 import type { Axis } from '../../src/notebook/types';
 import { conclusion } from '../../src/report/conclusion';
 import { ablationFigure, ablationRows, pairedFigure, perAttackRows } from '../../src/report/figures';
-import { ablationTableFigure } from '../../src/report/html';
+import { ablationTableFigure, reportHtml, reportTiming } from '../../src/report/html';
 import { syntheticAblation } from '../helpers/syntheticAblation';
 
 const r = syntheticAblation();
@@ -82,4 +82,15 @@ test('resultsTable of 40 rows keeps all 40 (no 900 px cap); PNG height equals th
   const fig = resultsTable(rows);
   assert.equal(fig.layout.height, TABLE_METRICS.margin.t + TABLE_METRICS.margin.b + TABLE_METRICS.headerHeight + 40 * TABLE_METRICS.rowHeight + 6);
   assert.equal(renderRaster(fig).height, fig.layout.height);
+});
+
+test('report timing: report.html states the same total as the timing object summary.json holds, and counts cached runs', () => {
+  const cached = structuredClone(r);
+  cached.arms.forEach((a, i) => a.runs.forEach((run) => (run.cached = i < 4)));
+  cached.seconds = { features: 3, training: 100, total: 25 };
+  const timing = reportTiming(cached, 240.2, 764.4);
+  assert.deepEqual(timing, { features: 3, training: 100, runsTrained: 36, runsCached: 12, notebooks: 240.2, total: 764.4 });
+  const html = reportHtml(cached, { timing });
+  assert.ok(html.includes('total 764 s: features 3 s, training 100 s (36 runs trained, 12 read from the run cache), notebooks 240 s'));
+  assert.doesNotMatch(html, /total 25 s/);
 });
