@@ -4,7 +4,7 @@ import { ParameterError } from '../errors';
 import { checkGrid, type Grid } from '../grid/grid';
 import { heatmap } from './heatmap';
 import { renderPng } from './png';
-import { decodeTypedArray, isTypedArraySpec } from './encode';
+import { compactZ, decodeTypedArray, isTypedArraySpec } from './encode';
 import type { Figure } from './types';
 
 /** The four MIME parts of a figure's display_data, as Jupyter stores them (PNG in base64). */
@@ -64,11 +64,22 @@ export function newId(prefix = 'sm'): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
 }
 
+/** Heatmaps with more cells than this travel in the HTML part as 16-bit codes (see {@link compactZ}). */
+const COMPACT_ABOVE = 4096;
+
+/** The figure with every large f4 heatmap `z` (in data and frames) replaced by its {@link compactZ}. */
+function compactFigure(fig: Figure): Figure {
+  const traces = (data: Figure['data']): Figure['data'] =>
+    data.map((t) => (t.type === 'heatmap' && isTypedArraySpec(t.z) && t.z.dtype === 'f4' && t.z.bdata.length * 0.75 > COMPACT_ABOVE * 4 ? { ...t, z: compactZ(t.z) } : t));
+  return { ...fig, data: traces(fig.data), ...(fig.frames ? { frames: fig.frames.map((f) => ({ ...f, data: traces(f.data) })) } : {}) };
+}
+
 /**
  * The `text/html` part: a div holding the static PNG as an `<img>`, and a script that replaces it
  * with the interactive plot once `window.Plotly` exists (loaded by {@link plotlyLoaderHtml}; it
  * waits up to 10 s for it). Without JavaScript, or with scripts blocked (untrusted notebooks,
- * GitHub), the PNG stays.
+ * GitHub), the PNG stays. Large heatmaps travel as 16-bit codes that the script expands to float32
+ * (see {@link compactZ}), so this copy of the figure costs half of the Plotly JSON part's.
  */
 export function figureHtml(fig: Figure, pngBase64: string, id = newId()): string {
   const w = fig.layout.width ?? 760;
@@ -77,10 +88,28 @@ export function figureHtml(fig: Figure, pngBase64: string, id = newId()): string
   return `<div id="${id}" class="specmorph-figure" style="max-width:100%;overflow-x:auto"><img class="specmorph-png" alt="${alt}" width="${w}" height="${h}" style="max-width:100%;height:auto" src="data:image/png;base64,${pngBase64}"></div>
 <script type="text/javascript">
 (function () {
-  var fig = ${scriptJson(fig)};
+  var fig = ${scriptJson(compactFigure(fig))};
+  function expand(data) {
+    (data || []).forEach(function (t) {
+      var z = t.z;
+      if (!z || z.specmorph !== 'u2') return;
+      var bin = atob(z.bdata), dims = z.shape.split(','), rows = +dims[0], cols = +dims[1], out = [];
+      for (var r = 0; r < rows; r++) {
+        var row = new Float32Array(cols);
+        for (var c = 0; c < cols; c++) {
+          var i = 2 * (r * cols + c), code = bin.charCodeAt(i) | (bin.charCodeAt(i + 1) << 8);
+          row[c] = code === 65535 ? NaN : z.lo + code * z.step;
+        }
+        out.push(row);
+      }
+      t.z = out;
+    });
+  }
   function draw() {
     var P = window.Plotly, host = document.getElementById(${JSON.stringify(id)});
     if (!P || !host) return false;
+    expand(fig.data);
+    (fig.frames || []).forEach(function (f) { expand(f.data); });
     var div = document.createElement('div');
     div.className = 'specmorph-plotly';
     host.appendChild(div);

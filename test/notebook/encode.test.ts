@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decimate } from '../../src/notebook/decimate';
-import { decodeTypedArray, encodeF4, encodeF8 } from '../../src/notebook/encode';
+import { compactZ, decodeTypedArray, encodeF4, encodeF8, expandZ } from '../../src/notebook/encode';
 import { Random } from '../../src/random';
 
 function randomGrid(rows: number, cols: number, seed: number): { rows: number; cols: number; data: Float32Array } {
@@ -95,4 +95,19 @@ test('decimate maxRows=0 and pooling=median throw naming the option', () => {
   const g = randomGrid(4, 4, 1);
   assert.throws(() => decimate(g, { maxRows: 0 }), /maxRows=0 must be a positive integer/);
   assert.throws(() => decimate(g, { pooling: 'median' as 'max' }), /pooling="median" must be one of mean, absmax, max/);
+});
+
+test('compactZ: 16-bit codes read back within (max - min) / 131068 of the f4 values, NaN kept, half the bytes', () => {
+  const g = randomGrid(40, 70, 9);
+  const values = Float32Array.from(g.data, (v, i) => (i === 5 ? NaN : v * 80 - 80));
+  const spec = encodeF4(values, [40, 70]);
+  const z = compactZ(spec);
+  assert.equal(z.shape, '40,70');
+  const back = expandZ(z);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  const bound = (hi - lo) / 131068 + 1e-5;
+  values.forEach((v, i) => (Number.isNaN(v) ? assert.ok(Number.isNaN(back[i])) : assert.ok(Math.abs(back[i] - v) <= bound, `cell ${i}: ${back[i]} vs ${v}`)));
+  assert.ok(Math.abs(z.bdata.length / spec.bdata.length - 0.5) < 0.01);
 });

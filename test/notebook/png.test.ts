@@ -10,6 +10,7 @@ import { plotRect, renderPng, renderRaster } from '../../src/notebook/png';
 import { Raster, COLOR_LEVELS } from '../../src/notebook/raster';
 import { glyph } from '../../src/notebook/font';
 import { synthSpectrogram } from './synth';
+import { corpusExample } from '../helpers/figureCatalog';
 
 function decode(buf: Buffer): PNG {
   return PNG.sync.read(buf);
@@ -124,4 +125,13 @@ test('budget: every MIME part of the default heatmap of a 10 s 16 kHz clip (257x
   t.diagnostic(`MIME sizes (bytes as stored in the notebook): ${JSON.stringify(sizes)} total ${total}`);
   assert.ok(total <= 400 * 1024, `total ${total} bytes`);
   assert.doesNotMatch(b['text/html'], /window\.Plotly\s*=/, 'plotly.js is not inside the figure');
+});
+
+test('budget: a real 2 s corpus clip at full resolution (129x201, every cell sent) totals <= 400 KB', async (t) => {
+  const { db } = await corpusExample();
+  const b = mimeBundle(heatmap(db));
+  assert.equal((b['application/vnd.plotly.v1+json']!.data[0].z as { shape: string }).shape, '129,201');
+  const total = Object.values(b).reduce((a, v) => a + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)), 0);
+  t.diagnostic(`real clip bundle ${total} bytes`);
+  assert.ok(total <= 400 * 1024, `total ${total} bytes`);
 });

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { plotlyJs } from '../../src/notebook/bundle';
-import { pngAxisRanges } from '../../src/notebook/png';
+import { figureHtml, plotlyJs } from '../../src/notebook/bundle';
+import { decodeTypedArray } from '../../src/notebook/encode';
+import { pngAxisRanges, renderPng } from '../../src/notebook/png';
 import { TABLE_METRICS } from '../../src/notebook/table';
 import type { Figure } from '../../src/notebook/types';
 import { figureCatalog, type CatalogEntry } from '../helpers/figureCatalog';
@@ -239,4 +240,37 @@ test('chromium waveform hover: the label names time (s) and amplitude', { skip }
   });
   assert.match(text, /time \(s\) 0\.05/);
   assert.match(text, /amplitude/);
+});
+
+test('chromium figure HTML (the text/html part): 16-bit z expands to the f4 values within the quantisation step; slider frames too', { skip }, async () => {
+  const { figure } = catalog.heatmap;
+  const spec = figure.data[0].z as { dtype: 'f4'; bdata: string; shape: string };
+  const html = figureHtml(figure, renderPng(figure).toString('base64'), 'fig-under-test');
+  assert.match(html, /"specmorph":"u2"/);
+  assert.ok(!html.includes(spec.bdata), 'the HTML copy does not carry the f4 bytes');
+  await page.setContent(`<!DOCTYPE html><html><body>${html}</body></html>`);
+  await page.waitForSelector('#fig-under-test .specmorph-plotly .main-svg');
+  const z = (await page.evaluate('Array.from(document.querySelector("#fig-under-test .specmorph-plotly")._fullData[0].z, function (r) { return Array.from(r); })')) as number[][];
+  const { values } = decodeTypedArray(spec);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  const bound = (hi - lo) / 131068 + 1e-4;
+  let worst = 0;
+  z.forEach((row, r) => row.forEach((v, c) => (worst = Math.max(worst, Math.abs(v - values[r * row.length + c])))));
+  assert.equal(z.length * z[0].length, values.length);
+  assert.ok(worst <= bound, `worst cell error ${worst} > ${bound}`);
+  // Slider: animate to the 7x7 step; its frame's z was expanded as well.
+  const slider = catalog.slider.figure;
+  await page.setContent(`<!DOCTYPE html><html><body>${figureHtml(slider, renderPng(slider).toString('base64'), 'slider-under-test')}</body></html>`);
+  await page.waitForSelector('#slider-under-test .specmorph-plotly .main-svg');
+  await page.waitForFunction('document.querySelector("#slider-under-test .specmorph-plotly")._transitionData._frames.length === 4');
+  const rows = await page.evaluate(`(async function () {
+    var gd = document.querySelector('#slider-under-test .specmorph-plotly');
+    await Plotly.animate(gd, ['7'], { mode: 'immediate', frame: { duration: 0, redraw: true }, transition: { duration: 0 } });
+    return [gd._fullData[0].z.length, gd.layout.title.text];
+  })()`);
+  const want = Number(((slider.frames![3].data[0].z as { shape: string }).shape).split(',')[0]);
+  assert.equal((rows as [number, string])[0], want);
+  assert.match((rows as [number, string])[1], /rect 7×7/);
 });
