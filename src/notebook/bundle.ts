@@ -4,7 +4,7 @@ import { ParameterError } from '../errors';
 import { checkGrid, type Grid } from '../grid/grid';
 import { heatmap } from './heatmap';
 import { renderPng } from './png';
-import { compactZ, decodeTypedArray, isTypedArraySpec } from './encode';
+import { compactZ, decodeTypedArray, isTypedArraySpec, readNumbers } from './encode';
 import type { Figure } from './types';
 
 /** The four MIME parts of a figure's display_data, as Jupyter stores them (PNG in base64). */
@@ -43,7 +43,7 @@ export function summary(fig: Figure): string {
       const unit = (owner?.colorbar as { title?: { text?: string } } | undefined)?.title?.text ?? '';
       return `heatmap ${shape.join('×')}${lo <= hi ? `, z ${round(lo)}…${round(hi)}${unit ? ` ${unit}` : ''}` : ''}`;
     }
-    if (t.type === 'scatter') return `line ${t.name ? `'${String(t.name)}' ` : ''}(${Array.isArray(t.y) ? t.y.length : '?'} points)`;
+    if (t.type === 'scatter') return `line ${t.name ? `'${String(t.name)}' ` : ''}(${readNumbers(t.y)?.length ?? '?'} points)`;
     return String(t.type);
   });
   const note = /<sub>(.*?)<\/sub>/.exec(String(fig.layout.title?.text ?? ''))?.[1];

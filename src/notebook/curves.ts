@@ -1,4 +1,5 @@
 import { assert } from '../errors';
+import { encodeF4 } from './encode';
 import { formatTick } from './ticks';
 import type { Figure, Trace } from './types';
 
@@ -24,7 +25,17 @@ export interface LineOptions {
   height?: number;
 }
 
+/** Series longer than this travel as float32 typed arrays (a 2 s waveform: ~170 KB instead of ~700 KB of JSON numbers). */
+const TYPED_ABOVE = 1000;
+
 function lineTrace(s: Series, extra: Record<string, unknown> = {}): Trace {
+  const n = s.y.length;
+  const finite = (a: ArrayLike<number>): boolean => Array.prototype.every.call(a, Number.isFinite);
+  if (n > TYPED_ABOVE && finite(s.y) && (!s.x || finite(s.x))) {
+    const x = s.x ? Float32Array.from(s.x) : Float32Array.from({ length: n }, (_, i) => i);
+    return { type: 'scatter', mode: 'lines', name: s.name ?? '', x: encodeF4(x), y: encodeF4(Float32Array.from(s.y)), ...extra };
+  }
+  // Short series (and any with gaps, drawn as null) stay plain JSON.
   const y = Array.from(s.y, (v) => (Number.isFinite(v) ? v : null));
   return { type: 'scatter', mode: 'lines', name: s.name ?? '', x: s.x ? Array.from(s.x) : y.map((_, i) => i), y, ...extra };
 }

@@ -246,3 +246,15 @@ test('lineFigure hover names both axes by their titles (waveform: time (s), ampl
   const fig = lineFigure([{ name: 'waveform', x: [0, 0.1], y: [0.5, -0.5] }], { xTitle: 'time (s)', yTitle: 'amplitude' });
   assert.equal(fig.data[0].hovertemplate, 'time (s) %{x:.4~g}<br>amplitude %{y:.4~g}<extra>waveform</extra>');
 });
+
+test('lineFigure of a 16000-sample waveform: x and y as f4 typed arrays (values kept), short or gapped series as JSON', () => {
+  const y = Float32Array.from({ length: 16000 }, (_, i) => Math.sin(i / 9) * 0.4);
+  const t = Float64Array.from(y, (_, i) => i / 8000);
+  const fig = lineFigure([{ name: 'waveform', x: t, y }]);
+  const tr = fig.data[0];
+  assert.deepEqual(Float32Array.from(decodeTypedArray(tr.y as TypedArraySpec).values), y);
+  assert.deepEqual(Float32Array.from(decodeTypedArray(tr.x as TypedArraySpec).values), Float32Array.from(t));
+  assert.ok(JSON.stringify(fig).length < 200_000, `${JSON.stringify(fig).length} bytes`);
+  const gapped = lineFigure([{ y: Float32Array.from({ length: 2000 }, (_, i) => (i === 7 ? NaN : i)) }]);
+  assert.equal((gapped.data[0].y as (number | null)[])[7], null);
+});
