@@ -30,7 +30,7 @@ export function asFigure(x: Figure | Grid): Figure {
   throw new ParameterError(`x must be a Plotly figure {data, layout} or a Grid, got ${x === null ? 'null' : typeof x}`);
 }
 
-/** One-line description of a figure, e.g. `heatmap 129×167 (of 257×1001, max-pooled), z -80…0 dB: Spectrogram`. */
+/** One-line description of a figure, e.g. `Figure 'Spectrogram': heatmap 129×201, z -80…0 dB [mean-pooled 2×5 for display: 257×1001 → 129×201 cells]`. */
 export function summary(fig: Figure): string {
   const title = String(fig.layout.title?.text ?? '').split(/<br/i)[0].replace(/<[^>]+>/g, '');
   const parts = fig.data.map((t) => {

@@ -139,7 +139,7 @@ export interface HeatmapPart {
   trace: Trace;
   xaxis: Axis;
   yaxis: Axis;
-  /** Human note on decimation ('' when none), e.g. 'max-pooled 1×2 for display: 257×1001 → 257×501 cells'. */
+  /** Human note on decimation ('' when none), e.g. 'mean-pooled 2×5 for display: 257×1001 → 129×201 cells'. */
   note: string;
   shape: [number, number];
   sourceShape: [number, number];
