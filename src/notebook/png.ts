@@ -111,6 +111,11 @@ export function pngAxisRanges(fig: Figure, opts: RenderPngOptions = {}): Record<
   return Object.fromEntries([...axes.values()].map((a) => [a.id, [a.lo, a.hi] as [number, number]]));
 }
 
+/** The colour bars the PNG draws, as `[min, max]` of each, in drawing order (for tests against the rendered Plotly figure). */
+export function pngColorbarRanges(fig: Figure): [number, number][] {
+  return colorbarsOf(fig).map((c) => [c.min, c.max]);
+}
+
 function computeAxes(fig: Figure, plot: Rect): Map<string, AxisState> {
   const layout = fig.layout;
   // Axes: every axis named in the layout or used by a trace.

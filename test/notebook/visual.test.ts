@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { figureHtml, plotlyJs } from '../../src/notebook/bundle';
 import { decodeTypedArray } from '../../src/notebook/encode';
-import { pngAxisRanges, renderPng } from '../../src/notebook/png';
+import { pngAxisRanges, pngColorbarRanges, renderPng } from '../../src/notebook/png';
 import { TABLE_METRICS } from '../../src/notebook/table';
 import type { Figure } from '../../src/notebook/types';
 import { figureCatalog, type CatalogEntry } from '../helpers/figureCatalog';
@@ -105,6 +105,14 @@ function close(a: number, b: number, tol: number): boolean {
   return Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
+/** The PNG draws as many colour bars as Plotly, with the same ranges (as a set: order may differ). */
+function assertColorbarsAgree(fig: Figure, r: Rendered, label: string): void {
+  const png = pngColorbarRanges(fig).map((x) => x.join(',')).sort();
+  const plotly = Object.values(r.colorRanges).map((x) => x.join(',')).sort();
+  assert.equal(r.colorbars.length, png.length, `${label}: ${r.colorbars.length} colour bars drawn by Plotly, ${png.length} in the PNG`);
+  assert.deepEqual(png, plotly, `${label}: colour bar ranges`);
+}
+
 /** Every axis the PNG draws has the same range in the rendered Plotly layout. */
 function assertRangesAgree(fig: Figure, r: Rendered, label: string): void {
   const png = pngAxisRanges(fig);
@@ -126,6 +134,7 @@ test('chromium heatmap 129x201 dB: full resolution, one colour bar, axis ranges 
   assert.equal((figure.data[0].z as { shape: string }).shape, '129,201');
   assert.equal(r.colorbars.length, 1);
   assertRangesAgree(figure, r, 'heatmap');
+  assertColorbarsAgree(figure, r, 'heatmap');
   const x = figure.data[0].x as number[];
   assert.ok(close(r.axes.x.range[0], x[0] - (x[1] - x[0]) / 2, 1e-9), 'x starts half a frame before the first frame centre');
 });
@@ -135,6 +144,7 @@ test('chromium compareStages pipeline (mixed shapes and units): 4 panels >= 200x
   const r = await render(figure);
   assert.deepEqual(r.errors, []);
   assertRangesAgree(figure, r, 'stages');
+  assertColorbarsAgree(figure, r, 'stages');
   const panels = ['', '2', '3', '4'];
   for (const s of panels) {
     assert.ok(r.axes[`x${s}`].length >= 200 && r.axes[`y${s}`].length >= 150, `panel ${s || 1} is ${r.axes[`x${s}`].length}x${r.axes[`y${s}`].length} px`);
@@ -158,6 +168,7 @@ test('chromium compareStages morphology (one shape, one unit): axes linked, one 
   const { figure } = catalog.morphology;
   const r = await render(figure);
   assertRangesAgree(figure, r, 'morphology');
+  assertColorbarsAgree(figure, r, 'morphology');
   assert.equal(r.colorbars.length, 1);
   for (const s of ['2', '3', '4', '5']) assert.deepEqual(r.axes[`x${s}`].range, r.axes.x.range);
 });
@@ -165,10 +176,12 @@ test('chromium compareStages morphology (one shape, one unit): axes linked, one 
 test('chromium difference and saliency: signed maps on ranges symmetric about 0; Grad-CAM from 0 on its own bar', { skip }, async () => {
   const d = await render(catalog.difference.figure);
   assertRangesAgree(catalog.difference.figure, d, 'difference');
+  assertColorbarsAgree(catalog.difference.figure, d, 'difference');
   const [lo, hi] = d.colorRanges.trace0;
   assert.ok(lo < 0 && close(lo, -hi, 1e-9), `difference colour range ${lo}..${hi}`);
   const s = await render(catalog.saliency.figure);
   assertRangesAgree(catalog.saliency.figure, s, 'saliency');
+  assertColorbarsAgree(catalog.saliency.figure, s, 'saliency');
   assert.equal(s.colorbars.length, 3);
   const [glo, ghi] = s.colorRanges.coloraxis2;
   assert.ok(glo < 0 && close(glo, -ghi, 1e-9), `gradient × input ${glo}..${ghi}`);
