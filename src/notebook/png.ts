@@ -66,7 +66,7 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
 
   const heatmaps = fig.data.filter((t) => t.type === 'heatmap');
   const scatters = fig.data.filter((t) => t.type === 'scatter' || t.type === 'scattergl');
-  const { plot, legendItems, showLegend, colorbars, cbWidth } = geometry(fig, W, H);
+  const { plot, legendItems, showLegend, horizontal, colorbars, cbWidth } = geometry(fig, W, H);
 
   drawTitle(img, layout.title?.text ?? '', W, geometry(fig, W, H).m.t);
 
@@ -96,7 +96,8 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
   drawAnnotations(img, layout.annotations, plot, axes);
   let unplaced = 0;
   for (const cb of colorbars) drawColorbar(img, cb, colorbarRect(cb, plot, cb.place ? 0 : unplaced++));
-  if (showLegend) drawLegend(img, legendItems, fig.data, plot.x1 + cbWidth + 10, plot.y0);
+  if (showLegend && horizontal) drawLegendRow(img, legendItems, fig.data, plot.x0, plot.y0 - 16);
+  else if (showLegend) drawLegend(img, legendItems, fig.data, plot.x1 + cbWidth + 10, plot.y0);
   drawSliderCaption(img, layout.sliders, W, H);
   return img;
 }
@@ -109,6 +110,12 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
 export function pngAxisRanges(fig: Figure, opts: RenderPngOptions = {}): Record<string, [number, number]> {
   const axes = computeAxes(fig, plotRect(fig, opts));
   return Object.fromEntries([...axes.values()].map((a) => [a.id, [a.lo, a.hi] as [number, number]]));
+}
+
+/** Pixel extent `[start, end]` of every axis in the PNG (x left to right, y top to bottom), as Plotly's `_offset`/`_length`. */
+export function pngAxisPixels(fig: Figure, opts: RenderPngOptions = {}): Record<string, [number, number]> {
+  const axes = computeAxes(fig, plotRect(fig, opts));
+  return Object.fromEntries([...axes.values()].map((a) => [a.id, [Math.min(a.px0, a.px1), Math.max(a.px0, a.px1)] as [number, number]]));
 }
 
 /** The colour bars the PNG draws, as `[min, max]` of each, in drawing order (for tests against the rendered Plotly figure). */
@@ -205,10 +212,12 @@ function geometry(fig: Figure, W: number, H: number) {
   const colorbars = colorbarsOf(fig);
   // Placed colour bars live in the paper or its margin, as in Plotly; unplaced ones get a column each.
   const cbWidth = 80 * colorbars.filter((c) => !c.place).length;
-  const legendWidth = showLegend ? Math.min(220, 34 + Math.max(...legendItems.map((t) => textWidth(String(t.name))))) : 0;
+  // A horizontal legend (orientation 'h') sits above the plot, as Plotly puts it, taking no width.
+  const horizontal = (layout.legend as { orientation?: string } | undefined)?.orientation === 'h';
+  const legendWidth = showLegend && !horizontal ? Math.min(220, 34 + Math.max(...legendItems.map((t) => textWidth(String(t.name))))) : 0;
   const plot: Rect = { x0: m.l, y0: m.t, x1: W - m.r - cbWidth - legendWidth, y1: H - m.b };
 
-  return { plot, legendItems, showLegend, colorbars, cbWidth, m };
+  return { plot, legendItems, showLegend, horizontal, colorbars, cbWidth, m };
 }
 
 function axisKey(id: string): string {
@@ -537,6 +546,20 @@ function colorbarRect(cb: ColorbarSpec, plot: Rect, index: number): Rect {
   const yc = plot.y1 - cb.place.y * ph;
   const half = (cb.place.len * ph) / 2;
   return { x0, x1: x0 + cb.place.thickness, y0: yc - half, y1: yc + half };
+}
+
+/** Legend items in one row (wrapping when the row is full), starting at (x, y). */
+function drawLegendRow(img: Raster, items: Trace[], all: Trace[], x: number, y: number): void {
+  let px = x;
+  let py = y;
+  for (const t of items) {
+    const w = 34 + textWidth(String(t.name));
+    if (px + w > img.width - 10 && px > x) (px = x), (py += 14);
+    const c = traceColor(t, all.indexOf(t));
+    img.line(px, py + 3, px + 18, py + 3, c, 2);
+    img.text(String(t.name), px + 24, py, INK);
+    px += w + 10;
+  }
 }
 
 function drawLegend(img: Raster, items: Trace[], all: Trace[], x: number, y: number): void {

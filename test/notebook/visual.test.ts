@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { figureHtml, plotlyJs } from '../../src/notebook/bundle';
 import { decodeTypedArray } from '../../src/notebook/encode';
-import { pngAxisRanges, pngColorbarRanges, renderPng } from '../../src/notebook/png';
+import { pngAxisPixels, pngAxisRanges, pngColorbarRanges, renderPng } from '../../src/notebook/png';
 import { TABLE_METRICS } from '../../src/notebook/table';
 import type { Figure } from '../../src/notebook/types';
 import { figureCatalog, type CatalogEntry } from '../helpers/figureCatalog';
@@ -286,4 +286,18 @@ test('chromium figure HTML (the text/html part): 16-bit z expands to the f4 valu
   const want = Number(((slider.frames![3].data[0].z as { shape: string }).shape).split(',')[0]);
   assert.equal((rows as [number, string])[0], want);
   assert.match((rows as [number, string])[1], /rect 7×7/);
+});
+
+test('chromium every cartesian figure: each panel sits where the PNG draws it (pixel extents within 5 px; 16 px beside a vertical legend)', { skip }, async () => {
+  for (const [k, { figure }] of Object.entries(catalog)) {
+    if (figure.data.every((t) => t.type === 'table')) continue;
+    const r = await render(figure);
+    const png = pngAxisPixels(figure);
+    // The legend's width comes from each renderer's own font metrics.
+    const tol = k === 'training' ? 16 : 5;
+    for (const [id, [a, b]] of Object.entries(png)) {
+      const got = r.axes[id];
+      assert.ok(Math.abs(got.offset - a) <= tol && Math.abs(got.offset + got.length - b) <= tol, `${k} ${id}: Plotly ${got.offset}..${got.offset + got.length} px, PNG ${a}..${b} px`);
+    }
+  }
 });
