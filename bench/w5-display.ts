@@ -41,7 +41,7 @@ export async function run(): Promise<void> {
           const div = document.getElementById('p') as HTMLElement;
           P.purge(div);
           let t = performance.now();
-          await P.newPlot(div, f.data, f.layout, { ...f.config, responsive: false });
+          await P.newPlot(div, f.data, f.layout, { ...(f.config as object), responsive: false });
           plot.push(performance.now() - t);
           t = performance.now();
           await P.relayout(div, { 'xaxis.range': [0.2, 0.8] });

@@ -16,7 +16,7 @@ export function syntheticAblation(seed = 7, seeds = 3): AblationResult {
     const runs = eers.map((eer, s) => ({ seed: s, eer, auc: 1 - eer * 1.1, perAttack: Object.fromEntries(attacks.map((a, k) => [a, Math.min(0.9, eer * (0.5 + 0.4 * k))])), history: [], seconds: 0, cached: false }));
     const perAttack = Object.fromEntries(attacks.map((a) => [a, { mean: mean(runs.map((r) => r.perAttack[a])), std: std(runs.map((r) => r.perAttack[a])) }]));
     return {
-      name: arm.name, op: arm.op, footprint: arm.op === 'none' ? null : arm.footprint, pipelineFingerprint: `fp${i}`, runs,
+      name: arm.name, op: arm.op, footprint: arm.op === 'none' ? null : arm.footprint ?? null, pipelineFingerprint: `fp${i}`, runs,
       eer: { mean: mean(eers), std: std(eers) }, auc: { mean: mean(runs.map((r) => r.auc)), std: std(runs.map((r) => r.auc)) }, perAttack,
       vsBaseline: i === 0 ? null : pairedComparison(eers, baseline),
     };
@@ -25,7 +25,7 @@ export function syntheticAblation(seed = 7, seeds = 3): AblationResult {
     specmorphVersion: '0.1.0', createdAt: '2026-01-01T00:00:00.000Z',
     data: {
       root: 'datasets/corpus', n: 480, bonafide: 160, spoof: 320, attacks: Object.fromEntries(attacks.map((a) => [a, 80])), speakers: 8, fingerprint: 'synthetic',
-      split: { by: 'meta', train: 320, test: 160, unlisted: 0, trainBonafide: 106, testBonafide: 54, testAttacks: Object.fromEntries(attacks.map((a) => [a, 26])), trainAttacks: { 'griffin-lim': 54, hifigan: 54, 'piper-tts': 0, world: 54 } },
+      split: { by: 'meta.csv', train: 320, test: 160, unlisted: 0, trainBonafide: 106, testBonafide: 54, testAttacks: Object.fromEntries(attacks.map((a) => [a, 26])), trainAttacks: { 'griffin-lim': 54, hifigan: 54, 'piper-tts': 0, world: 54 } },
       features: { rows: 64, cols: 64 },
     },
     backend: 'synthetic (no training)', model: 'cnn', epochs: 6, seeds: Array.from({ length: seeds }, (_, i) => i), base: ABLATION_PIPELINE, arms: results,

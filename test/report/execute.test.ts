@@ -25,7 +25,7 @@ test('finishExecutedNotebook numbers code cells 1..n and swaps the inlined plotl
   const size = JSON.stringify(nb).length;
   finishExecutedNotebook(nb);
   assert.deepEqual(nb.cells.map((c) => (c as { execution_count?: number }).execution_count), [undefined, 1, 2]);
-  assert.equal(nb.cells[2].outputs![0].execution_count, 2);
+  assert.equal((nb.cells[2].outputs![0] as { execution_count?: number }).execution_count, 2);
   const html = String(nb.cells[1].outputs![0].data['text/html']);
   assert.match(html, /s\.src = "plotly\.min\.js"/);
   assert.ok(html.length < 1000 && JSON.stringify(nb).length < size / 1000, `the notebook shrinks from ${size} to ${JSON.stringify(nb).length} bytes`);
