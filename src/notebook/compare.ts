@@ -143,7 +143,7 @@ export function compareStages(stages: Stage[] | Record<string, Grid>, opts: Comp
         cmin: p.zRange[0],
         cmax: p.zRange[1],
         colorbar: oneScale
-          ? { title: { text: escapeHtml(p.part.unit) }, x: 1 + 12 / plotW, xanchor: 'left', y: 0.5, yanchor: 'middle', len: 1, thickness: 14 }
+          ? { title: { text: escapeHtml([...new Set(panels.map((q) => q.part.unit))].join(' / ')) }, x: 1 + 12 / plotW, xanchor: 'left', y: 0.5, yanchor: 'middle', len: 1, thickness: 14 }
           : { title: { text: escapeHtml(p.part.unit) }, x: x0 + w + 8 / plotW, xanchor: 'left', y: y1 - h / 2, yanchor: 'middle', len: h, thickness: 12 },
       };
     }

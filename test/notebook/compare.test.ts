@@ -105,6 +105,7 @@ test('compareStages sharedScale=true: one colour axis over every stage; sharedSc
   const ca = coloraxis(one, 'coloraxis');
   assert.deepEqual([ca.cmin, ca.cmax], [Math.min(...all.map((x) => x[0])), Math.max(...all.map((x) => x[1]))]);
   assert.ok(ca.colorbar.x > 1, 'the single colour bar sits right of all panels');
+  assert.equal(ca.colorbar.title.text, 'power / dB / value', 'a forced shared scale names every unit it spans');
   const db = stages[1].grid as Spectrogram;
   const none = compareStages([{ name: 'a', grid: db }, { name: 'b', grid: { ...db, data: db.data.map((v) => v - 20) } }], { sharedScale: false });
   assert.deepEqual(none.data.map((t) => t.coloraxis), ['coloraxis', 'coloraxis2']);
