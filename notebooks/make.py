@@ -290,7 +290,7 @@ console.log(sm.pipelineToJson(config));
 const example = split.test.find((it) => it.label === 'bonafide')!;
 const run = sm.runPipeline(await sm.loadAudio(example.path), config);
 const grids = run.stages.filter((s) => 'rows' in s.output).map((s) => ({ name: s.name, grid: s.output as sm.Grid }));
-sm.show(sm.compareStages(grids, { columns: 4, title: `Pipeline stages of ${rel(example.path)}` }));
+sm.show(sm.compareStages(grids, { columns: 2, title: `Pipeline stages of ${rel(example.path)}` }));
 """),
     md("""
 ## Features for every clip
@@ -365,7 +365,13 @@ const pick = (label: string) => split.test.findIndex((it) => it.label === label)
 for (const label of ['bonafide', 'spoof']) {
   const i = pick(label);
   const g = testX[i];
-  sm.show(sm.compareStages({ [`input (${label}${split.test[i].attack ? `, ${split.test[i].attack}` : ''})`]: g, 'gradient × input': sm.gradientTimesInput(model, g), 'Grad-CAM': sm.gradCam(model, g) }, { columns: 3, title: `${rel(split.test[i].path)}: score ${scores[i].toFixed(2)}` }));
+  // Each map on its own scale: the input in [0, 1], gradient × input signed (diverging, white = 0),
+  // Grad-CAM >= 0 from 0 up.
+  sm.show(sm.compareStages([
+    { name: `input (${label}${split.test[i].attack ? `, ${split.test[i].attack}` : ''})`, grid: g },
+    { name: 'gradient × input', grid: sm.gradientTimesInput(model, g), colorScale: 'diverging', unit: 'score' },
+    { name: 'Grad-CAM', grid: sm.gradCam(model, g), colorScale: 'magma', zmin: 0, unit: 'score' },
+  ], { columns: 3, title: `${rel(split.test[i].path)}: score ${scores[i].toFixed(2)}` }));
 }
 model.dispose();
 """),

@@ -1,13 +1,28 @@
 #!/usr/bin/env bash
 # `npm run setup`: everything a fresh Debian machine with Node 20 needs to run specmorph's notebooks,
 # tests and report: npm dependencies, Jupyter, the tslab kernel (this project's own tslab), the build.
+# `npm run setup -- --user` registers the kernel for the current user only (~/.local/share/jupyter);
+# the default is Jupyter's own: system-wide as root, per user otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+KERNEL_SCOPE=()
+for arg in "$@"; do
+  case "$arg" in
+    --user) KERNEL_SCOPE=(--user) ;;
+    --help|-h) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "[setup] unknown option $arg (only --user)" >&2; exit 2 ;;
+  esac
+done
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
 
 echo "[setup] npm dependencies"
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# npm >= 11 lists every package whose install script it did not run (zeromq, tfjs-node); neither is
+# needed (zeromq ships prebuilt binaries; tfjs-node is optional), so those lines are left out and the
+# backend that will actually run is said once below.
+npm_install() { if [ -f package-lock.json ]; then npm ci --no-audit --no-fund "$@"; else npm install --no-audit --no-fund "$@"; fi; }
+npm_install 2> >(grep -v -e '^npm warn install-scripts' >&2)
 # Notebooks `import ... from 'specmorph'` as users do; inside this checkout that name is the checkout itself.
 ln -sfn .. node_modules/specmorph
 
@@ -24,9 +39,17 @@ if ! { [ -x "$PY" ] && "$PY" -c 'import nbclient, nbconvert, jupyter_client' 2>/
   fi
 fi
 
-echo "[setup] tslab kernel -> $(pwd)/node_modules/.bin/tslab"
-node_modules/.bin/tslab install --python="$PY" --binary="$(pwd)/node_modules/.bin/tslab"
+node_modules/.bin/tslab install --python="$PY" --binary="$(pwd)/node_modules/.bin/tslab" "${KERNEL_SCOPE[@]}"
+# Say where Jupyter will find the kernels (tslab registers 'tslab' and 'jslab').
+"$PY" -c '
+from jupyter_client.kernelspec import KernelSpecManager
+specs = KernelSpecManager().find_kernel_specs()
+for name in ("tslab", "jslab"):
+    if name in specs:
+        print("[setup] kernel " + name + " registered in " + specs[name])
+'
 
 echo "[setup] build"
-npm run build
+npm run build --silent
+node -e "require('./dist/model/backend').initBackend().then((i) => { console.log('[setup] tfjs ' + require('./dist/model/backend').formatBackendInfo(i)); process.exit(0); })"
 echo "[setup] done. Next: npm start (report on the bundled corpus), npm test."

@@ -29,8 +29,8 @@ function pct(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
 }
 
-/** The per-attack table, columns aligned to the longest attack name. */
-function perAttackLines(rows: readonly { attackId: string; n: number; eer: number; minDcf: number }[]): string[] {
+/** The per-attack table (a title, a header, one row per attack), columns aligned whatever the attack names' lengths. */
+export function perAttackLines(rows: readonly { attackId: string; n: number; eer: number; minDcf: number }[]): string[] {
   const w = Math.max(6, ...rows.map((a) => a.attackId.length));
   return [
     'per attack (each against all bona fide):',

@@ -3,6 +3,7 @@
 // this file only dispatches and turns every error into one line on stderr and a non-zero exit.
 import { SpecmorphError } from '../errors';
 import { reason } from '../atomicFile';
+import { specmorphVersion } from '../version';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { about: string; load: () => Promise<Command> }> 
 };
 
 const HELP = `Usage: specmorph <command> [options]
+       specmorph --version
 
 Commands:
 ${Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(10)} ${c.about}`).join('\n')}
@@ -28,6 +30,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(HELP);
     return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-V' || command === 'version') {
+    process.stdout.write(`specmorph ${specmorphVersion()}\n`);
+    return 0;
   }
   const c = COMMANDS[command];
   if (!c) throw new SpecmorphError(`unknown command ${JSON.stringify(command)}; try: specmorph ${Object.keys(COMMANDS).join(' | ')} (or --help)`);

@@ -49,7 +49,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const { runAblation } = await import('../report/ablation');
   const { ablationFigure, pairedFigure, ablationText, ablationMarkdown, ablationRows } = await import('../report/figures');
   const { conclusion } = await import('../report/conclusion');
-  const { reportHtml } = await import('../report/html');
+  const { reportHtml, reportTiming } = await import('../report/html');
   const { savePng } = await import('../notebook/png');
   const { compareStages } = await import('../notebook/compare');
   const { heatmap } = await import('../notebook/heatmap');
@@ -105,8 +105,9 @@ export async function reportCommand(argv: string[]): Promise<number> {
       }
     }
   }
-  await writeAtomic(path.join(out, 'report.html'), reportHtml(result, { figures, notebooks: notebooks.filter((n) => n.ok && n.href).map((n) => ({ name: n.name, href: n.href! })) }));
-  const seconds = (Date.now() - t0) / 1000;
+  // One clock: report.html and summary.json state the same times, taken once here.
+  const timing = reportTiming(result, notebooks.reduce((a, n) => a + n.seconds, 0), (Date.now() - t0) / 1000);
+  await writeAtomic(path.join(out, 'report.html'), reportHtml(result, { figures, timing, notebooks: notebooks.filter((n) => n.ok && n.href).map((n) => ({ name: n.name, href: n.href! })) }));
   const summary = {
     data: result.data.root,
     split: result.data.split,
@@ -117,10 +118,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
     table: ablationRows(result),
     conclusion: text,
     notebooks,
-    seconds: { ...result.seconds, total: seconds },
+    seconds: timing,
   };
   await writeAtomic(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
-  process.stderr.write(`report written to ${out} in ${seconds.toFixed(0)} s\n`);
+  process.stderr.write(`report written to ${out} in ${timing.total.toFixed(0)} s\n`);
   process.stdout.write(`${ablationText(result)}\n\n${text.replace(/\*\*/g, '')}\n\nbackend: ${result.backend}\nreport: ${path.join(out, 'report.html')}\n`);
   const failed = notebooks.filter((n) => !n.ok);
   if (failed.length) throw new DatasetError(`report: ${failed.length} notebook(s) failed: ${failed.map((n) => n.name).join(', ')} (see stderr)`);

@@ -6,6 +6,12 @@ import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { ParameterError, assert, warnOnce } from '../errors';
 import { registerWasmTrainingKernels } from './kernels';
 
+// specmorph says which backend runs, once (initBackend's report, `npm run setup`); tfjs's own
+// "Hi, looks like you are running TensorFlow.js in Node.js" banner, printed on the cpu backend's
+// first use (often before any backend is chosen), would contradict it in every log. PROD only
+// gates tfjs's console warnings.
+tf.env().set('PROD', true);
+
 /** Name of a tfjs backend specmorph can run on. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 

@@ -1,5 +1,6 @@
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { specmorphVersion } from '../version';
 import * as tf from '@tensorflow/tfjs';
 import { DatasetError, ParameterError } from '../errors';
 import { writeError } from '../atomicFile';
@@ -70,14 +71,8 @@ export interface SaveModelOptions {
   overwrite?: boolean;
 }
 
-/** The specmorph version from package.json (src/ and dist/ are both two levels below it). */
-export function specmorphVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
+// Defined in ../version so the command line can print it without loading tfjs.
+export { specmorphVersion };
 
 /**
  * Writes a model folder: `model.json` (tfjs layers-model format, loadable by `tf.loadLayersModel`),

@@ -4,7 +4,7 @@ import { ParameterError } from '../errors';
 import { checkGrid, type Grid } from '../grid/grid';
 import { heatmap } from './heatmap';
 import { renderPng } from './png';
-import { decodeTypedArray, isTypedArraySpec } from './encode';
+import { compactZ, decodeTypedArray, isTypedArraySpec, readNumbers } from './encode';
 import type { Figure } from './types';
 
 /** The four MIME parts of a figure's display_data, as Jupyter stores them (PNG in base64). */
@@ -30,7 +30,7 @@ export function asFigure(x: Figure | Grid): Figure {
   throw new ParameterError(`x must be a Plotly figure {data, layout} or a Grid, got ${x === null ? 'null' : typeof x}`);
 }
 
-/** One-line description of a figure, e.g. `heatmap 129×167 (of 257×1001, max-pooled), z -80…0 dB: Spectrogram`. */
+/** One-line description of a figure, e.g. `Figure 'Spectrogram': heatmap 129×201, z -80…0 dB [mean-pooled 2×5 for display: 257×1001 → 129×201 cells]`. */
 export function summary(fig: Figure): string {
   const title = String(fig.layout.title?.text ?? '').split(/<br/i)[0].replace(/<[^>]+>/g, '');
   const parts = fig.data.map((t) => {
@@ -43,7 +43,7 @@ export function summary(fig: Figure): string {
       const unit = (owner?.colorbar as { title?: { text?: string } } | undefined)?.title?.text ?? '';
       return `heatmap ${shape.join('×')}${lo <= hi ? `, z ${round(lo)}…${round(hi)}${unit ? ` ${unit}` : ''}` : ''}`;
     }
-    if (t.type === 'scatter') return `line ${t.name ? `'${String(t.name)}' ` : ''}(${Array.isArray(t.y) ? t.y.length : '?'} points)`;
+    if (t.type === 'scatter') return `line ${t.name ? `'${String(t.name)}' ` : ''}(${readNumbers(t.y)?.length ?? '?'} points)`;
     return String(t.type);
   });
   const note = /<sub>(.*?)<\/sub>/.exec(String(fig.layout.title?.text ?? ''))?.[1];
@@ -64,11 +64,22 @@ export function newId(prefix = 'sm'): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
 }
 
+/** Heatmaps with more cells than this travel in the HTML part as 16-bit codes (see {@link compactZ}). */
+const COMPACT_ABOVE = 4096;
+
+/** The figure with every large f4 heatmap `z` (in data and frames) replaced by its {@link compactZ}. */
+function compactFigure(fig: Figure): Figure {
+  const traces = (data: Figure['data']): Figure['data'] =>
+    data.map((t) => (t.type === 'heatmap' && isTypedArraySpec(t.z) && t.z.dtype === 'f4' && t.z.bdata.length * 0.75 > COMPACT_ABOVE * 4 ? { ...t, z: compactZ(t.z) } : t));
+  return { ...fig, data: traces(fig.data), ...(fig.frames ? { frames: fig.frames.map((f) => ({ ...f, data: traces(f.data) })) } : {}) };
+}
+
 /**
  * The `text/html` part: a div holding the static PNG as an `<img>`, and a script that replaces it
  * with the interactive plot once `window.Plotly` exists (loaded by {@link plotlyLoaderHtml}; it
  * waits up to 10 s for it). Without JavaScript, or with scripts blocked (untrusted notebooks,
- * GitHub), the PNG stays.
+ * GitHub), the PNG stays. Large heatmaps travel as 16-bit codes that the script expands to float32
+ * (see {@link compactZ}), so this copy of the figure costs half of the Plotly JSON part's.
  */
 export function figureHtml(fig: Figure, pngBase64: string, id = newId()): string {
   const w = fig.layout.width ?? 760;
@@ -77,10 +88,28 @@ export function figureHtml(fig: Figure, pngBase64: string, id = newId()): string
   return `<div id="${id}" class="specmorph-figure" style="max-width:100%;overflow-x:auto"><img class="specmorph-png" alt="${alt}" width="${w}" height="${h}" style="max-width:100%;height:auto" src="data:image/png;base64,${pngBase64}"></div>
 <script type="text/javascript">
 (function () {
-  var fig = ${scriptJson(fig)};
+  var fig = ${scriptJson(compactFigure(fig))};
+  function expand(data) {
+    (data || []).forEach(function (t) {
+      var z = t.z;
+      if (!z || z.specmorph !== 'u2') return;
+      var bin = atob(z.bdata), dims = z.shape.split(','), rows = +dims[0], cols = +dims[1], out = [];
+      for (var r = 0; r < rows; r++) {
+        var row = new Float32Array(cols);
+        for (var c = 0; c < cols; c++) {
+          var i = 2 * (r * cols + c), code = bin.charCodeAt(i) | (bin.charCodeAt(i + 1) << 8);
+          row[c] = code === 65535 ? NaN : z.lo + code * z.step;
+        }
+        out.push(row);
+      }
+      t.z = out;
+    });
+  }
   function draw() {
     var P = window.Plotly, host = document.getElementById(${JSON.stringify(id)});
     if (!P || !host) return false;
+    expand(fig.data);
+    (fig.frames || []).forEach(function (f) { expand(f.data); });
     var div = document.createElement('div');
     div.className = 'specmorph-plotly';
     host.appendChild(div);
@@ -127,13 +156,16 @@ function plotlyPackage(): string {
 }
 
 let plotlySource: string | undefined;
+/** Path of the plotly.js file figures are shown with (the minified build when installed). */
+export function plotlyJsPath(): string {
+  const pkg = plotlyPackage();
+  const main = (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { main: string }).main;
+  return require.resolve(`${pkg}/${main}`);
+}
+
 /** plotly.js source, read once per process. */
 export function plotlyJs(): string {
-  if (plotlySource === undefined) {
-    const pkg = plotlyPackage();
-    const main = (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { main: string }).main;
-    plotlySource = readFileSync(require.resolve(`${pkg}/${main}`), 'utf8');
-  }
+  if (plotlySource === undefined) plotlySource = readFileSync(plotlyJsPath(), 'utf8');
   return plotlySource;
 }
 
@@ -149,10 +181,32 @@ export function plotlyVersion(): string {
  */
 export function plotlyLoaderHtml(): string {
   const src = plotlyJs().replace(/<\/(script)/gi, '<\\/$1');
-  return `<script type="text/javascript">/* plotly.js ${plotlyVersion()} embedded by specmorph */
+  return `<script type="text/javascript">/* plotly.js ${plotlyVersion()} ${PLOTLY_LOADER_MARK} */
 if (!window.Plotly) { (function (define, module, exports) {
 ${src}
 }).call(window, undefined, undefined, undefined); }
+</script>`;
+}
+
+/** Marker of the HTML that loads plotly.js for specmorph figures (inlined or from a file). */
+export const PLOTLY_LOADER_MARK = 'embedded by specmorph';
+
+/**
+ * Like {@link plotlyLoaderHtml} but loads plotly.js from `src` (a URL relative to the page), so that
+ * several saved notebooks in one folder share one copy of the file instead of ~4.6 MB each. AMD
+ * `define` (require.js in the classic Notebook) is hidden while the file loads so plotly.js sets
+ * `window.Plotly`, and restored after.
+ */
+export function plotlyFileLoaderHtml(src: string): string {
+  return `<script type="text/javascript">/* plotly.js ${plotlyVersion()} ${PLOTLY_LOADER_MARK}, loaded from ${src.replace(/\*\//g, '')} */
+(function () {
+  if (window.Plotly) return;
+  var d = window.define, s = document.createElement('script');
+  window.define = undefined;
+  s.src = ${scriptJson(src)};
+  s.onload = s.onerror = function () { window.define = d; };
+  document.head.appendChild(s);
+})();
 </script>`;
 }
 

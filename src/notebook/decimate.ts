@@ -1,8 +1,24 @@
 import { assert, assertPositiveInt } from '../errors';
 import { checkGrid, type Grid } from '../grid/grid';
 
-/** How a block of cells becomes one display cell. */
-export type Pooling = 'max' | 'mean';
+/**
+ * How a block of cells becomes one display cell: `'mean'` keeps levels (a block average, which
+ * neither grows bright regions like `'max'`, itself a dilation, nor dark ones); `'absmax'` keeps the
+ * value of largest magnitude with its sign, for signed maps (differences, saliency) where a mean
+ * would cancel +/- detail; `'max'` keeps peaks (a 1-frame click survives).
+ */
+export type Pooling = 'max' | 'mean' | 'absmax';
+
+/** Pooling names, for messages. */
+export const POOLINGS: readonly Pooling[] = ['mean', 'absmax', 'max'];
+
+/**
+ * Most cells a heatmap sends by default. A browser draws far more (bench W5: 257x1001 = 257k cells
+ * in ~0.2 s); the bound is the notebook: each figure is stored twice (the Plotly JSON and the
+ * HTML that draws it) beside its PNG, and 26,000 float32 cells keep the four parts of a 10 s
+ * 257x1001 spectrogram under the 400 KB budget while a 2 s clip at 8 kHz (129x201) stays whole.
+ */
+export const DEFAULT_MAX_CELLS = 26000;
 
 /** Options of {@link decimate}. */
 export interface DecimateOptions {
@@ -13,13 +29,12 @@ export interface DecimateOptions {
   /**
    * Most cells kept in total: above it the axis with more output cells is pooled further, so a
    * figure's size stays bounded (see the README's size budget).
-   * @default 24576
+   * @default DEFAULT_MAX_CELLS (26000)
    */
   maxCells?: number;
   /**
-   * `'max'` keeps peaks visible (a 1-frame click survives); `'mean'` keeps levels. NaN cells are
-   * skipped; a block of only NaN gives NaN.
-   * @default 'max'
+   * See {@link Pooling}. NaN cells are skipped; a block of only NaN gives NaN.
+   * @default 'mean'
    */
   pooling?: Pooling;
 }
@@ -46,12 +61,12 @@ export function decimate(g: Grid, opts: DecimateOptions = {}, rowCoords?: ArrayL
   checkGrid(g);
   const maxRows = opts.maxRows ?? 512;
   const maxCols = opts.maxCols ?? 512;
-  const maxCells = opts.maxCells ?? 24576;
-  const pooling = opts.pooling ?? 'max';
+  const maxCells = opts.maxCells ?? DEFAULT_MAX_CELLS;
+  const pooling = opts.pooling ?? 'mean';
   assertPositiveInt(maxRows, 'maxRows');
   assertPositiveInt(maxCols, 'maxCols');
   assertPositiveInt(maxCells, 'maxCells');
-  assert(pooling === 'max' || pooling === 'mean', () => `pooling=${JSON.stringify(pooling)} must be 'max' or 'mean'`);
+  assert(POOLINGS.includes(pooling), () => `pooling=${JSON.stringify(pooling)} must be one of ${POOLINGS.join(', ')}`);
   let fr = Math.ceil(g.rows / maxRows);
   let fc = Math.ceil(g.cols / maxCols);
   while (Math.ceil(g.rows / fr) * Math.ceil(g.cols / fc) > maxCells) {
@@ -77,10 +92,12 @@ export function decimate(g: Grid, opts: DecimateOptions = {}, rowCoords?: ArrayL
             n++;
             if (pooling === 'max') {
               if (v > acc) acc = v;
+            } else if (pooling === 'absmax') {
+              if (Math.abs(v) > Math.abs(acc)) acc = v;
             } else acc += v;
           }
         }
-        out[r * cols + c] = n === 0 ? NaN : pooling === 'max' ? acc : acc / n;
+        out[r * cols + c] = n === 0 ? NaN : pooling === 'mean' ? acc / n : acc;
       }
     }
   }

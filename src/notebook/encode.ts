@@ -74,3 +74,41 @@ function isLittleEndian(): boolean {
   if (littleEndian === undefined) littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   return littleEndian;
 }
+
+/**
+ * A heatmap's `z` as 16-bit codes for the copy of a figure inside its `text/html` part, which the
+ * figure's own script turns back into float32 before plotly.js sees it: value = lo + code * step,
+ * code 65535 = NaN. Half the bytes of f4; the error is at most step / 2 = (max - min) / 131068,
+ * below what hover (4 significant digits) and any colour scale show. The Plotly JSON part keeps f4.
+ */
+export interface CompactZ {
+  specmorph: 'u2';
+  bdata: string;
+  shape: string;
+  lo: number;
+  step: number;
+}
+
+/** Encodes finite values (NaN kept) of a f4 typed-array spec as {@link CompactZ}. */
+export function compactZ(spec: TypedArraySpec): CompactZ {
+  const { values, shape } = decodeTypedArray(spec);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  if (!(lo <= hi)) lo = hi = 0;
+  const step = (hi - lo) / 65534 || 1;
+  const dv = new DataView(new ArrayBuffer(values.length * 2));
+  values.forEach((v, i) => dv.setUint16(i * 2, Number.isFinite(v) ? Math.round((v - lo) / step) : 65535, true));
+  return { specmorph: 'u2', bdata: Buffer.from(dv.buffer).toString('base64'), shape: shape.length === 2 ? `${shape[0]},${shape[1]}` : `1,${values.length}`, lo, step };
+}
+
+/** The values a {@link CompactZ} stands for, row-major, as the figure script decodes them (for tests). */
+export function expandZ(z: CompactZ): Float32Array {
+  const bytes = Buffer.from(z.bdata, 'base64');
+  const out = new Float32Array(bytes.byteLength / 2);
+  for (let i = 0; i < out.length; i++) {
+    const code = bytes.readUInt16LE(i * 2);
+    out[i] = code === 65535 ? NaN : z.lo + code * z.step;
+  }
+  return out;
+}

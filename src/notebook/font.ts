@@ -1,6 +1,6 @@
 /**
- * specmorph's own 5x7 bitmap font for the PNG renderer: printable ASCII plus a few signs used in
- * labels (multiplication sign, less-or-equal, minus, middle dot, right arrow, Delta). Each glyph is 7 rows of 5 bits
+ * specmorph's own 5x7 bitmap font for the PNG renderer: printable ASCII plus the signs figures and
+ * reports use (× ± − — – ≤ ≥ · … ≈ ° μ ² → ← √ Δ; a test checks every string the reports draw). Each glyph is 7 rows of 5 bits
  * (most significant bit = leftmost pixel), stored as two hex digits per row. Advance is 6 pixels
  * per character at scale 1 and the line height 9 (1 pixel above and below for breathing room).
  */
@@ -106,6 +106,17 @@ const GLYPHS: [string, string][] = [
   ['·', '00000004000000'],
   ['→', '0004021f020400'],
   ['Δ', '00040a0a11111f'],
+  ['±', '04041f0404001f'],
+  ['—', '0000001f000000'],
+  ['–', '0000000e000000'],
+  ['≥', '0804020408001f'],
+  ['…', '00000000000015'],
+  ['≈', '00081502081502'],
+  ['°', '0c120c00000000'],
+  ['μ', '00001111131d10'],
+  ['²', '0c0204080e0000'],
+  ['←', '0004081f080400'],
+  ['√', '03020204141408'],
 ];
 
 const TABLE = new Map<string, Uint8Array>(
@@ -115,6 +126,11 @@ const UNKNOWN = TABLE.get('?') as Uint8Array;
 
 /** Glyph width, height, horizontal advance and line height in pixels at scale 1. */
 export const FONT = { width: 5, height: 7, advance: 6, lineHeight: 9 } as const;
+
+/** True when the font has a glyph for `ch` (others draw as '?'). */
+export function hasGlyph(ch: string): boolean {
+  return TABLE.has(ch);
+}
 
 /** Rows of the glyph for `ch` (7 values of 5 bits); characters we lack draw as '?'. */
 export function glyph(ch: string): Uint8Array {

@@ -1,7 +1,7 @@
 import { assert, ParameterError } from '../errors';
 import { checkGrid, isSpectrogram, type Grid, type Spectrogram } from '../grid/grid';
 import { plotlyColorScale, COLOR_SCALES } from './colormap';
-import { decimate, type Pooling } from './decimate';
+import { decimate, DEFAULT_MAX_CELLS, type Pooling } from './decimate';
 import { encodeF4 } from './encode';
 import { formatHz, formatTick, hzToMel, HZ_TICK_CANDIDATES, niceTicks } from './ticks';
 import type { Axis, ColorScaleName, Figure, Trace } from './types';
@@ -33,9 +33,13 @@ export interface HeatmapOptions {
   maxRows?: number;
   /** Most columns sent to the figure (columns are pooled above it). @default 512 */
   maxCols?: number;
-  /** Most cells sent in total (the axis with more cells is pooled further). @default 24576 */
+  /** Most cells sent in total (the axis with more cells is pooled further). @default DEFAULT_MAX_CELLS (26000) */
   maxCells?: number;
-  /** Pooling used when decimating; named in the title. @default 'max' */
+  /**
+   * Pooling used when decimating (named in the title): `'mean'` for images, `'absmax'` (largest
+   * magnitude, sign kept) for signed maps; `'max'` would act as a dilation on what is shown.
+   * @default 'absmax' with the diverging colour scale, else 'mean'
+   */
   pooling?: Pooling;
   /** Send every cell, ignoring maxRows/maxCols. @default false */
   fullResolution?: boolean;
@@ -73,7 +77,7 @@ export function resolveHeatmap(g: Grid, opts: HeatmapOptions, name = 'grid'): Re
   const colorScale = opts.colorScale ?? 'viridis';
   assert(COLOR_SCALES.includes(colorScale), () => `colorScale=${JSON.stringify(colorScale)} must be one of ${COLOR_SCALES.join(', ')}`);
   const unit = opts.unit ?? (spec ? spec.unit : 'value');
-  const pooling = opts.pooling ?? 'max';
+  const pooling = opts.pooling ?? (colorScale === 'diverging' ? 'absmax' : 'mean');
   for (const k of ['zmin', 'zmax'] as const) {
     const v = opts[k];
     assert(v === undefined || Number.isFinite(v), () => `${k}=${v} must be a finite number`);
@@ -135,27 +139,36 @@ export interface HeatmapPart {
   trace: Trace;
   xaxis: Axis;
   yaxis: Axis;
-  /** Human note on decimation ('' when none), e.g. 'max-pooled 1×2 for display: 257×1001 → 257×501 cells'. */
+  /** Human note on decimation ('' when none), e.g. 'mean-pooled 2×5 for display: 257×1001 → 129×201 cells'. */
   note: string;
   shape: [number, number];
   sourceShape: [number, number];
+  /** Colour range of this part alone (see {@link colorRange}). */
   range: [number, number];
+  /** Smallest and largest finite value of the source grid. */
+  dataRange: [number, number];
+  colorScale: ColorScaleName;
+  unit: string;
+  /** Pooling factors [rows, cols] and method ([1, 1] when every cell is sent). */
+  factor: [number, number];
+  pooling: Pooling;
 }
 
-/** Builds the heatmap trace of `g` (no colour scale range decided yet when `sharedRange`). */
+/** Builds the heatmap trace of `g` with its axes and colour range. */
 export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): HeatmapPart {
   const r = resolveHeatmap(g, opts, name);
   const spec = isSpectrogram(g) ? g : null;
   const d = opts.fullResolution
     ? decimate(g, { maxRows: g.rows, maxCols: g.cols, maxCells: g.rows * g.cols, pooling: r.pooling }, spec?.frequencies, spec?.times)
-    : decimate(g, { maxRows: opts.maxRows ?? 512, maxCols: opts.maxCols ?? 512, maxCells: opts.maxCells, pooling: r.pooling }, spec?.frequencies, spec?.times);
+    : decimate(g, { maxRows: opts.maxRows ?? 512, maxCols: opts.maxCols ?? 512, maxCells: opts.maxCells ?? DEFAULT_MAX_CELLS, pooling: r.pooling }, spec?.frequencies, spec?.times);
   const map = yMapping(g, r.yAxis, r.yScale);
-  const ys = Array.from(r.yAxis === 'band' ? d.rowCoords : d.rowCoords, (v) => round6(map.toDisplay(v)));
+  const ys = Array.from(d.rowCoords, (v) => round6(map.toDisplay(v)));
   const xs = Array.from(d.colCoords, round6);
   const z = new Float32Array(d.grid.data.length);
   for (let i = 0; i < z.length; i++) z[i] = Number.isFinite(d.grid.data[i]) ? d.grid.data[i] : NaN;
-  const [lo, hi] = finiteRange(z);
-  const range: [number, number] = [opts.zmin ?? lo, opts.zmax ?? hi];
+  // The source's range, not the pooled one: pooling changes resolution, never the colours.
+  const dataRange = finiteRange(g.data);
+  const range = colorRange(dataRange, r.colorScale, opts);
   const zEncoding = opts.zEncoding ?? 'f4';
   assert(zEncoding === 'f4' || zEncoding === 'array', () => `zEncoding=${JSON.stringify(zEncoding)} must be 'f4' or 'array'`);
   const pooled = d.factor[0] > 1 || d.factor[1] > 1;
@@ -183,7 +196,29 @@ export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): Heatm
     shape: [d.grid.rows, d.grid.cols],
     sourceShape: [g.rows, g.cols],
     range,
+    dataRange,
+    colorScale: r.colorScale,
+    unit: r.unit,
+    factor: d.factor,
+    pooling: d.pooling,
   };
+}
+
+/**
+ * The colour range a heatmap shows for data spanning `[lo, hi]`: zmin/zmax when given, else the
+ * data's range; on the diverging scale symmetric about 0 (white = 0), so a signed map reads by
+ * colour alone. Degenerate ranges widen to +/-0.5 (or +/-1 about 0) so colour bars stay readable.
+ */
+export function colorRange([lo, hi]: [number, number], colorScale: ColorScaleName, opts: { zmin?: number; zmax?: number }): [number, number] {
+  if (colorScale === 'diverging' && opts.zmin === undefined && opts.zmax === undefined) {
+    const m = Math.max(Math.abs(lo), Math.abs(hi));
+    return Number.isFinite(m) && m > 0 ? [-m, m] : [-1, 1];
+  }
+  let a = opts.zmin ?? lo;
+  let b = opts.zmax ?? hi;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) [a, b] = [Number.isFinite(a) ? a : 0, Number.isFinite(b) ? b : 1];
+  if (a === b) [a, b] = [a - 0.5, b + 0.5];
+  return [a, b];
 }
 
 /** Title text with an optional smaller second line (Plotly `<sub>`; the PNG draws it smaller). */
@@ -198,7 +233,8 @@ export function titleWithNote(title: string, note: string): string {
  * for display (said in the title); `z` is sent as a float32 typed-array spec (`{dtype:'f4', bdata,
  * shape}`), which plotly.js >= 2.28 decodes.
  * Notes: like librosa.display.specshow the image is cell-centred on the frame times and bin
- * frequencies; unlike it, pooling picks the max by default so short events stay visible.
+ * frequencies. Pooling averages blocks by default (`'absmax'` on the diverging scale), so what is
+ * shown is neither dilated nor eroded; `fullResolution` sends every cell.
  */
 export function heatmap(g: Grid, opts: HeatmapOptions = {}): Figure {
   const part = heatmapPart(g, opts);
@@ -227,18 +263,9 @@ export function difference(a: Grid, b: Grid, opts: HeatmapOptions = {}): Figure 
   assert(a.rows === b.rows && a.cols === b.cols, () => `a is ${a.rows}x${a.cols} but b is ${b.rows}x${b.cols}; difference needs equal shapes`);
   const data = new Float32Array(a.data.length);
   for (let i = 0; i < data.length; i++) data[i] = a.data[i] - b.data[i];
-  const [lo, hi] = finiteRange(data);
-  const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
   const unit = opts.unit ?? `Δ ${isSpectrogram(a) ? a.unit : 'value'}`;
   const diff: Grid = isSpectrogram(a) ? { ...a, data } : { rows: a.rows, cols: a.cols, data };
-  return heatmap(diff, {
-    colorScale: 'diverging',
-    zmin: -m,
-    zmax: m,
-    title: 'Difference a − b',
-    ...opts,
-    unit,
-  });
+  return heatmap(diff, { colorScale: 'diverging', title: 'Difference a − b', ...opts, unit });
 }
 
 export function escapeHtml(s: string): string {

@@ -70,10 +70,65 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
 
   const heatmaps = fig.data.filter((t) => t.type === 'heatmap');
   const scatters = fig.data.filter((t) => t.type === 'scatter' || t.type === 'scattergl');
-  const { plot, legendItems, showLegend, colorbars, cbWidth } = geometry(fig, W, H);
+  const { plot, legendItems, showLegend, horizontal, colorbars, cbWidth } = geometry(fig, W, H);
 
   drawTitle(img, layout.title?.text ?? '', W, geometry(fig, W, H).m.t);
 
+  const axes = computeAxes(fig, plot);
+  const cartesian = fig.data.filter((t) => t.type !== 'table');
+
+  // Subplots: each (x, y) pair used by a trace.
+  const pairs = new Map<string, [AxisState, AxisState]>();
+  for (const t of cartesian) {
+    const xa = axes.get(String(t.xaxis ?? 'x')) as AxisState;
+    const ya = axes.get(String(t.yaxis ?? 'y')) as AxisState;
+    pairs.set(`${xa.id}${ya.id}`, [xa, ya]);
+  }
+  for (const [xa, ya] of pairs.values()) drawGrid(img, xa, ya);
+  for (const t of heatmaps) {
+    const xa = axes.get(String(t.xaxis ?? 'x')) as AxisState;
+    const ya = axes.get(String(t.yaxis ?? 'y')) as AxisState;
+    drawHeatmap(img, t, xa, ya, colorOf(fig, t));
+  }
+  scatters.forEach((t) => {
+    const xa = axes.get(String(t.xaxis ?? 'x')) as AxisState;
+    const ya = axes.get(String(t.yaxis ?? 'y')) as AxisState;
+    drawScatter(img, t, xa, ya, fig.data.indexOf(t));
+  });
+  for (const [xa, ya] of pairs.values()) drawAxes(img, xa, ya);
+  for (const t of fig.data.filter((tr) => tr.type === 'table')) drawTable(img, t, plot);
+  drawAnnotations(img, layout.annotations, plot, axes);
+  let unplaced = 0;
+  for (const cb of colorbars) drawColorbar(img, cb, colorbarRect(cb, plot, cb.place ? 0 : unplaced++));
+  if (showLegend && horizontal) drawLegendRow(img, legendItems, fig.data, plot.x0, plot.y0 - 16);
+  else if (showLegend) drawLegend(img, legendItems, fig.data, plot.x1 + cbWidth + 10, plot.y0);
+  drawSliderCaption(img, layout.sliders, W, H);
+  return img;
+}
+
+/**
+ * Value ranges of every axis as the PNG draws them (`{x: [lo, hi], y2: [...]}`): explicit ranges,
+ * else the data's extent (heatmap cell edges, lines, padded markers), shared across `matches`.
+ * Exported so tests can check that the PNG and the rendered Plotly figure show the same ranges.
+ */
+export function pngAxisRanges(fig: Figure, opts: RenderPngOptions = {}): Record<string, [number, number]> {
+  const axes = computeAxes(fig, plotRect(fig, opts));
+  return Object.fromEntries([...axes.values()].map((a) => [a.id, [a.lo, a.hi] as [number, number]]));
+}
+
+/** Pixel extent `[start, end]` of every axis in the PNG (x left to right, y top to bottom), as Plotly's `_offset`/`_length`. */
+export function pngAxisPixels(fig: Figure, opts: RenderPngOptions = {}): Record<string, [number, number]> {
+  const axes = computeAxes(fig, plotRect(fig, opts));
+  return Object.fromEntries([...axes.values()].map((a) => [a.id, [Math.min(a.px0, a.px1), Math.max(a.px0, a.px1)] as [number, number]]));
+}
+
+/** The colour bars the PNG draws, as `[min, max]` of each, in drawing order (for tests against the rendered Plotly figure). */
+export function pngColorbarRanges(fig: Figure): [number, number][] {
+  return colorbarsOf(fig).map((c) => [c.min, c.max]);
+}
+
+function computeAxes(fig: Figure, plot: Rect): Map<string, AxisState> {
+  const layout = fig.layout;
   // Axes: every axis named in the layout or used by a trace.
   const axes = new Map<string, AxisState>();
   const ensure = (id: string): AxisState => {
@@ -141,31 +196,7 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
     }
   }
 
-  // Subplots: each (x, y) pair used by a trace.
-  const pairs = new Map<string, [AxisState, AxisState]>();
-  for (const t of cartesian) {
-    const xa = axes.get(String(t.xaxis ?? 'x')) as AxisState;
-    const ya = axes.get(String(t.yaxis ?? 'y')) as AxisState;
-    pairs.set(`${xa.id}${ya.id}`, [xa, ya]);
-  }
-  for (const [xa, ya] of pairs.values()) drawGrid(img, xa, ya);
-  for (const t of heatmaps) {
-    const xa = axes.get(String(t.xaxis ?? 'x')) as AxisState;
-    const ya = axes.get(String(t.yaxis ?? 'y')) as AxisState;
-    drawHeatmap(img, t, xa, ya, colorOf(fig, t));
-  }
-  scatters.forEach((t) => {
-    const xa = axes.get(String(t.xaxis ?? 'x')) as AxisState;
-    const ya = axes.get(String(t.yaxis ?? 'y')) as AxisState;
-    drawScatter(img, t, xa, ya, fig.data.indexOf(t));
-  });
-  for (const [xa, ya] of pairs.values()) drawAxes(img, xa, ya);
-  for (const t of fig.data.filter((tr) => tr.type === 'table')) drawTable(img, t, plot);
-  drawAnnotations(img, layout.annotations, plot, axes);
-  colorbars.forEach((cb, i) => drawColorbar(img, cb, { x0: plot.x1 + 14 + i * 80, y0: plot.y0, x1: plot.x1 + 28 + i * 80, y1: plot.y1 }));
-  if (showLegend) drawLegend(img, legendItems, fig.data, plot.x1 + cbWidth + 10, plot.y0);
-  drawSliderCaption(img, layout.sliders, W, H);
-  return img;
+  return axes;
 }
 
 /**
@@ -183,11 +214,14 @@ function geometry(fig: Figure, W: number, H: number) {
   const legendItems = scatters.filter((t) => t.showlegend !== false && typeof t.name === 'string' && t.name !== '');
   const showLegend = layout.showlegend !== false && (legendItems.length > 1 || layout.showlegend === true);
   const colorbars = colorbarsOf(fig);
-  const cbWidth = colorbars.length > 0 ? 80 : 0;
-  const legendWidth = showLegend ? Math.min(220, 34 + Math.max(...legendItems.map((t) => textWidth(String(t.name))))) : 0;
+  // Placed colour bars live in the paper or its margin, as in Plotly; unplaced ones get a column each.
+  const cbWidth = 80 * colorbars.filter((c) => !c.place).length;
+  // A horizontal legend (orientation 'h') sits above the plot, as Plotly puts it, taking no width.
+  const horizontal = (layout.legend as { orientation?: string } | undefined)?.orientation === 'h';
+  const legendWidth = showLegend && !horizontal ? Math.min(220, 34 + Math.max(...legendItems.map((t) => textWidth(String(t.name))))) : 0;
   const plot: Rect = { x0: m.l, y0: m.t, x1: W - m.r - cbWidth - legendWidth, y1: H - m.b };
 
-  return { plot, legendItems, showLegend, colorbars, cbWidth, m };
+  return { plot, legendItems, showLegend, horizontal, colorbars, cbWidth, m };
 }
 
 function axisKey(id: string): string {
@@ -461,23 +495,33 @@ function drawAxes(img: Raster, xa: AxisState, ya: AxisState): void {
   if (yt) img.text(stripTags(yt).join(' '), x0 - 16 - labelWidth, (y0 + y1) / 2, INK, { align: 'center', valign: 'bottom', rotate: true });
 }
 
-interface ColorbarSpec extends ColorSpec {}
+/** A colour bar and, when its colorbar sets `x`, where Plotly puts it (paper fractions, thickness in px). */
+interface ColorbarSpec extends ColorSpec {
+  place: { x: number; y: number; len: number; thickness: number } | null;
+}
 
+/** One colour bar per colour axis (or per heatmap without one) that shows its scale. */
 function colorbarsOf(fig: Figure): ColorbarSpec[] {
   const out: ColorbarSpec[] = [];
   const seen = new Set<string>();
   for (const t of fig.data) {
     if (t.type !== 'heatmap' || t.showscale === false) continue;
+    let owner: Record<string, unknown> = t;
     if (typeof t.coloraxis === 'string') {
       if (seen.has(t.coloraxis)) continue;
       seen.add(t.coloraxis);
       const ca = fig.layout[t.coloraxis] as Record<string, unknown> | undefined;
       if (ca?.showscale === false) continue;
+      owner = ca ?? {};
     }
-    out.push(colorOf(fig, t));
-    if (out.length === 2) break;
+    const cb = (owner.colorbar as Record<string, unknown> | undefined) ?? {};
+    const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+    const place = typeof cb.x === 'number' ? { x: cb.x, y: num(cb.y, 0.5), len: num(cb.len, 1), thickness: num(cb.thickness, 30) } : null;
+    out.push({ ...colorOf(fig, t), place });
   }
-  return out;
+  // Unplaced bars stack at the right of the plot; two fit there.
+  const unplaced = out.filter((c) => !c.place);
+  return [...out.filter((c) => c.place), ...unplaced.slice(0, 2)];
 }
 
 function drawColorbar(img: Raster, cb: ColorbarSpec, r: Rect): void {
@@ -486,7 +530,7 @@ function drawColorbar(img: Raster, cb: ColorbarSpec, r: Rect): void {
     const v = cb.max - ((y + 0.5 - top) / (r.y1 - top)) * (cb.max - cb.min);
     img.fillRect(r.x0, y, r.x1, y + 1, quantisedColor(cb, v));
   }
-  const vals = niceTicks(cb.min, cb.max, 5);
+  const vals = niceTicks(cb.min, cb.max, Math.max(2, Math.min(5, Math.round((r.y1 - top) / 30))));
   const step = vals.length > 1 ? Math.abs(vals[1] - vals[0]) : undefined;
   for (const v of vals) {
     if (v < Math.min(cb.min, cb.max) || v > Math.max(cb.min, cb.max)) continue;
@@ -495,6 +539,31 @@ function drawColorbar(img: Raster, cb: ColorbarSpec, r: Rect): void {
     img.text(formatTick(v, step).replace(/^-/, '−'), r.x1 + 6, y, INK, { valign: 'middle' });
   }
   if (cb.title) img.text(stripTags(cb.title).join(' '), r.x0, r.y0 + 4, INK);
+}
+
+/** Pixel rectangle of a placed colour bar: centred on paper y, `len` of the plot height, left edge at paper x. */
+function colorbarRect(cb: ColorbarSpec, plot: Rect, index: number): Rect {
+  if (!cb.place) return { x0: plot.x1 + 14 + index * 80, y0: plot.y0, x1: plot.x1 + 28 + index * 80, y1: plot.y1 };
+  const pw = plot.x1 - plot.x0;
+  const ph = plot.y1 - plot.y0;
+  const x0 = plot.x0 + cb.place.x * pw;
+  const yc = plot.y1 - cb.place.y * ph;
+  const half = (cb.place.len * ph) / 2;
+  return { x0, x1: x0 + cb.place.thickness, y0: yc - half, y1: yc + half };
+}
+
+/** Legend items in one row (wrapping when the row is full), starting at (x, y). */
+function drawLegendRow(img: Raster, items: Trace[], all: Trace[], x: number, y: number): void {
+  let px = x;
+  let py = y;
+  for (const t of items) {
+    const w = 34 + textWidth(String(t.name));
+    if (px + w > img.width - 10 && px > x) (px = x), (py += 14);
+    const c = traceColor(t, all.indexOf(t));
+    img.line(px, py + 3, px + 18, py + 3, c, 2);
+    img.text(String(t.name), px + 24, py, INK);
+    px += w + 10;
+  }
 }
 
 function drawLegend(img: Raster, items: Trace[], all: Trace[], x: number, y: number): void {
@@ -517,33 +586,44 @@ function drawAnnotations(img: Raster, annotations: unknown, plot: Rect, axes: Ma
     const align = a.xanchor === 'left' ? 'left' : a.xanchor === 'right' ? 'right' : 'center';
     const valign = a.yanchor === 'top' ? 'top' : a.yanchor === 'middle' ? 'middle' : 'bottom';
     if (xa && ya && a.showarrow !== false) img.line(toPx(xa, a.x), toPx(ya, a.y), px, py, AXIS);
-    img.text(stripTags(a.text).join(' '), px, valign === 'bottom' ? py - 2 : py, INK, { align, valign });
+    // Lines stack away from the anchor, as Plotly lays out a multi-line annotation.
+    const lines = stripTags(a.text);
+    const step = FONT.lineHeight + 2;
+    const first = valign === 'bottom' ? py - 2 - (lines.length - 1) * step : valign === 'middle' ? py - ((lines.length - 1) * step) / 2 : py;
+    lines.forEach((line, k) => img.text(line, px, first + k * step, INK, { align, valign }));
   }
 }
 
+/**
+ * A table as Plotly lays it out: across the plot area, columns in proportion to `columnwidth`
+ * (equal without it), the header and every row at their `height` (Plotly's 28 / 20 px defaults).
+ */
 function drawTable(img: Raster, t: Trace, plot: Rect): void {
   const header = ((t.header as { values?: unknown[] } | undefined)?.values ?? []).map((h) => stripTags(String(h)).join(' '));
   const cols = ((t.cells as { values?: unknown[][] } | undefined)?.values ?? []) as unknown[][];
   const n = Math.max(header.length, cols.length);
   if (n === 0) return;
   const rows = Math.max(0, ...cols.map((c) => c.length));
-  const widths = Array.from({ length: n }, (_, j) => Math.max(textWidth(header[j] ?? ''), ...(cols[j] ?? []).map((v) => textWidth(String(v)))) + 16);
-  const rowH = 18;
+  const rel = Array.isArray(t.columnwidth) && t.columnwidth.length === n ? (t.columnwidth as number[]) : new Array<number>(n).fill(1);
+  const total = rel.reduce((a, b) => a + b, 0);
+  const widths = rel.map((w) => (w / total) * (plot.x1 - plot.x0));
+  const headH = Number((t.header as { height?: number } | undefined)?.height ?? 28);
+  const rowH = Number((t.cells as { height?: number } | undefined)?.height ?? 20);
   let y = plot.y0;
-  const x0 = Math.max(4, (img.width - widths.reduce((a, b) => a + b, 0)) / 2);
-  const drawRow = (cells: string[], bg: RGB, bold: boolean): void => {
-    let x = x0;
-    img.fillRect(x0, y, x0 + widths.reduce((a, b) => a + b, 0), y + rowH, bg);
+  const drawRow = (cells: string[], bg: RGB, bold: boolean, h: number): void => {
+    let x = plot.x0;
+    img.fillRect(plot.x0, y, plot.x1, y + h, bg);
+    img.line(plot.x0, y + h - 1, plot.x1, y + h - 1, GRID);
     cells.forEach((s, j) => {
-      img.text(s, x + 8, y + rowH / 2, INK, { valign: 'middle' });
-      if (bold) img.text(s, x + 9, y + rowH / 2, INK, { valign: 'middle' });
+      img.text(s, x + 8, y + h / 2, INK, { valign: 'middle' });
+      if (bold) img.text(s, x + 9, y + h / 2, INK, { valign: 'middle' });
       x += widths[j];
     });
-    y += rowH;
+    y += h;
   };
-  drawRow(header, [200, 212, 227], true);
-  for (let r = 0; r < rows && y + rowH <= img.height; r++) {
-    drawRow(Array.from({ length: n }, (_, j) => (cols[j]?.[r] === undefined ? '' : String(cols[j][r]))), r % 2 ? [235, 240, 248] : WHITE, false);
+  drawRow(header, [200, 212, 227], true, headH);
+  for (let r = 0; r < rows; r++) {
+    drawRow(Array.from({ length: n }, (_, j) => (cols[j]?.[r] === undefined ? '' : String(cols[j][r]))), r % 2 ? [235, 240, 248] : WHITE, false, rowH);
   }
 }
 

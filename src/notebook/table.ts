@@ -9,29 +9,53 @@ export interface TableOptions {
   columns?: string[];
   /** Significant digits for numbers. @default 4 */
   digits?: number;
-  /** @default 760 */
+  /** Least figure width in pixels; the table grows wider when its content needs it. @default 760 */
   width?: number;
 }
 
-/** A results table (one row per record, e.g. per model or attack) as a Plotly table figure. */
+/** Pixel sizes of a table, shared by the Plotly figure and the PNG renderer. */
+export const TABLE_METRICS = {
+  /** Height of one body row and of the header (Plotly's `cells.height`, `header.height`). */
+  rowHeight: 24,
+  headerHeight: 28,
+  /** Width of one character at Plotly's 12 px table font, generous so no text wraps or clips. */
+  charWidth: 7.4,
+  /** Left and right padding of a cell. */
+  padding: 18,
+  margin: { l: 20, r: 20, t: 56, b: 16 },
+} as const;
+
+/**
+ * A results table (one row per record, e.g. per model or attack) as a Plotly table figure. The
+ * figure is sized to its content: each column as wide as its longest entry, the height holding
+ * every row, so nothing is cut off or scrolled away (Plotly hides rows past the figure's height).
+ */
 export function resultsTable(rows: Record<string, unknown>[], opts: TableOptions = {}): Figure {
   assert(Array.isArray(rows) && rows.length > 0, () => 'rows must hold at least one record');
   const columns = opts.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const digits = opts.digits ?? 4;
   const fmt = (v: unknown): string => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : Number(v.toPrecision(digits)).toString()) : v === undefined || v === null ? '' : String(v));
+  const cells = columns.map((c) => rows.map((r) => fmt(r[c])));
+  const m = TABLE_METRICS;
+  // Bold header glyphs are wider: count them 10 % wider.
+  const widths = columns.map((c, j) => Math.ceil(Math.max(1.1 * [...c].length, ...cells[j].map((s) => [...s].length)) * m.charWidth + m.padding));
+  const content = widths.reduce((a, b) => a + b, 0);
+  const width = Math.max(opts.width ?? 760, content + m.margin.l + m.margin.r);
   return {
     data: [
       {
         type: 'table',
-        header: { values: columns.map((c) => `<b>${c}</b>`), fill: { color: '#c8d4e3' }, align: 'left' },
-        cells: { values: columns.map((c) => rows.map((r) => fmt(r[c]))), align: 'left', fill: { color: [rows.map((_, i) => (i % 2 ? '#ebf0f8' : '#ffffff'))] } },
+        columnwidth: widths,
+        header: { values: columns.map((c) => `<b>${c}</b>`), fill: { color: '#c8d4e3' }, align: 'left', height: m.headerHeight },
+        cells: { values: cells, align: 'left', height: m.rowHeight, fill: { color: [rows.map((_, i) => (i % 2 ? '#ebf0f8' : '#ffffff'))] } },
       },
     ],
     layout: {
       title: { text: opts.title ?? 'Results' },
-      width: opts.width ?? 760,
-      height: Math.min(900, 110 + 24 * (rows.length + 1)),
-      margin: { l: 20, r: 20, t: 48, b: 10 },
+      width,
+      // Every row plus a few pixels Plotly keeps for the table's border.
+      height: m.margin.t + m.margin.b + m.headerHeight + rows.length * m.rowHeight + 6,
+      margin: { ...m.margin },
     },
     config: { displaylogo: false },
   };

@@ -1,8 +1,38 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../atomicFile';
 import { DatasetError } from '../errors';
+import { PLOTLY_LOADER_MARK, plotlyFileLoaderHtml, plotlyJsPath } from '../notebook/bundle';
+
+/** The file executed notebooks in one folder share for plotly.js (see {@link finishExecutedNotebook}). */
+export const SHARED_PLOTLY = 'plotly.min.js';
+
+interface NotebookJson {
+  cells: { cell_type: string; execution_count?: number | null; outputs?: { output_type: string; execution_count?: number | null; data?: Record<string, unknown> }[] }[];
+}
+
+/**
+ * Finishes a notebook nbconvert executed with tslab: code cells numbered 1, 2, ... in order (tslab
+ * sends no execute_input message, from which nbclient takes the count, so exports would read
+ * "In [ ]:"), and the inlined plotly.js output replaced by a loader of `plotlySrc`, so the notebooks
+ * of one folder share one copy. Returns the notebook (changed in place).
+ */
+export function finishExecutedNotebook<N extends NotebookJson>(nb: N, plotlySrc = SHARED_PLOTLY): N {
+  let count = 0;
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'code') continue;
+    cell.execution_count = ++count;
+    for (const o of cell.outputs ?? []) {
+      if (o.output_type === 'execute_result') o.execution_count = count;
+      const html = o.data?.['text/html'];
+      const text = Array.isArray(html) ? html.join('') : String(html ?? '');
+      if (o.data && text.includes(PLOTLY_LOADER_MARK)) o.data['text/html'] = plotlyFileLoaderHtml(plotlySrc);
+    }
+  }
+  return nb;
+}
 
 /** Debian's python with Jupyter (the `python3` first on PATH may be another one). */
 export const JUPYTER_PYTHON = '/usr/bin/python3';
@@ -49,9 +79,17 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): 
   });
 }
 
+/** Copies `from` to `to` unless `to` already has the same size (one plotly.js for a whole folder). */
+async function copyIfChanged(from: string, to: string): Promise<void> {
+  const [a, b] = await Promise.all([fs.stat(from), fs.stat(to).catch(() => null)]);
+  if (b?.isFile() && b.size === a.size) return;
+  await writeFileAtomic(to, await fs.readFile(from));
+}
+
 /**
  * Executes `notebook` headless with the tslab kernel (nbconvert --execute, cwd = the notebook's
- * folder) and writes `outDir/NAME.ipynb` (and `NAME.html`). Resolves to the paths and wall time;
+ * folder) and writes `outDir/NAME.ipynb` (and `NAME.html`), numbered and sharing `outDir/plotly.min.js`
+ * (see {@link finishExecutedNotebook}). Resolves to the paths and wall time;
  * throws a DatasetError with nbconvert's last error line when a cell fails.
  */
 export async function executeNotebookFile(notebook: string, outDir: string, opts: ExecuteOptions): Promise<{ ipynb: string; html: string | null; seconds: number }> {
@@ -65,6 +103,9 @@ export async function executeNotebookFile(notebook: string, outDir: string, opts
     throw new DatasetError(`${notebook}: execution failed (${why})`);
   }
   const ipynb = path.join(outDir, `${name}.ipynb`);
+  const nb = finishExecutedNotebook(JSON.parse(await fs.readFile(ipynb, 'utf8')) as NotebookJson);
+  await writeFileAtomic(ipynb, `${JSON.stringify(nb, null, 1)}\n`);
+  await copyIfChanged(plotlyJsPath(), path.join(outDir, SHARED_PLOTLY));
   let html: string | null = null;
   if (opts.html ?? true) {
     const h = await run(JUPYTER_PYTHON, ['-m', 'jupyter', 'nbconvert', '--to', 'html', '--output-dir', outDir, '--output', name, ipynb], env, outDir);

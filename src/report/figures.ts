@@ -16,6 +16,20 @@ export function shortArmName(arm: { op: string; footprint: import('../pipeline/c
 
 const AXIS_NOTE = 'arm: operator + footprint (sq3 = rect 3x3, t5 / f5 = line of 5 along time / frequency; WTH = white top-hat)';
 
+/**
+ * The y range both renderings of an ablation plot draw: the data's span (plus `include`, e.g. 0 for
+ * differences) padded by 8 % each side, so differences between arms are not squashed by an axis
+ * forced to start at zero.
+ */
+export function paddedRange(values: number[], include: number[] = []): [number, number] {
+  const v = [...values, ...include].filter(Number.isFinite);
+  if (v.length === 0) return [0, 1];
+  const lo = Math.min(...v);
+  const hi = Math.max(...v);
+  const pad = (hi - lo) * 0.08 || Math.max(Math.abs(hi) * 0.1, 0.5);
+  return [lo - pad, hi + pad];
+}
+
 const COLORS = ['#636efa', '#EF553B', '#00cc96', '#ab63fa', '#FFA15A', '#19d3f3'];
 
 function opColor(op: string, ops: string[]): string {
@@ -71,8 +85,9 @@ export function ablationFigure(r: AblationResult, opts: { title?: string } = {})
       width: Math.max(760, 60 * r.arms.length + 160),
       height: 440,
       margin: { l: 70, r: 20, t: 60, b: 70 },
-      xaxis: { title: { text: AXIS_NOTE }, tickvals: xs, ticktext: r.arms.map(shortArmName), range: [-0.5, r.arms.length - 0.5] },
-      yaxis: { title: { text: 'test EER (%)' }, rangemode: 'tozero' },
+      // No x zero line: x = 0 is the first arm, where Plotly's zero line reads as an error bar.
+      xaxis: { title: { text: AXIS_NOTE }, tickvals: xs, ticktext: r.arms.map(shortArmName), range: [-0.5, r.arms.length - 0.5], zeroline: false },
+      yaxis: { title: { text: 'test EER (%)' }, range: paddedRange(data.flatMap((t) => (t.y as (number | null)[]).filter((v): v is number => v !== null))), zeroline: false },
       legend: { orientation: 'h', y: 1.08 },
     },
     config: { displaylogo: false, responsive: true },
@@ -123,8 +138,9 @@ export function pairedFigure(r: AblationResult, opts: { title?: string } = {}): 
       width: Math.max(760, 60 * arms.length + 160),
       height: 420,
       margin: { l: 70, r: 20, t: 60, b: 70 },
-      xaxis: { title: { text: AXIS_NOTE }, tickvals: arms.map((_, i) => i), ticktext: arms.map(shortArmName), range: [-0.5, arms.length - 0.5] },
-      yaxis: { title: { text: 'EER(arm) − EER(none), percentage points' } },
+      xaxis: { title: { text: AXIS_NOTE }, tickvals: arms.map((_, i) => i), ticktext: arms.map(shortArmName), range: [-0.5, arms.length - 0.5], zeroline: false },
+      // The dashed 'no difference' trace marks 0; Plotly's own zero line would double it.
+      yaxis: { title: { text: 'EER(arm) − EER(none), percentage points' }, range: paddedRange(data.flatMap((t) => (t.y as (number | null)[]).filter((v): v is number => v !== null)), [0]), zeroline: false },
       legend: { orientation: 'h', y: 1.08 },
     },
     config: { displaylogo: false, responsive: true },

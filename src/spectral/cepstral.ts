@@ -5,7 +5,7 @@ import { dctColumns } from './dct';
 import { deltaData } from './deltas';
 import { MelKernel, MelPlan, melSpectrogramResult, MelSpectrogramOptions, planMel } from './melSpectrogram';
 import { triangularBank } from './mel';
-import { assertOutputFits, checkSignal, frameCount, resolveStft, StftOptions } from './options';
+import { assertOutputFits, checkSignal, frameCount, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
 import { getWindow } from './window';
 
 function coefficientAxis(n: number): Float64Array {
@@ -43,8 +43,8 @@ export interface MfccOptions extends MelSpectrogramOptions, DbOptions {
  * Notes: librosa's convention (Slaney mel with area norm, dB of power, ortho DCT); torchaudio's MFCC
  * defaults (HTK mel, no norm) give different numbers.
  */
-export function mfcc(x: Float32Array, opts: MfccOptions): Spectrogram {
-  checkSignal(x);
+export function mfcc(signal: Signal, options: MfccOptions = {}): Spectrogram {
+  const { samples: x, opts } = resolveSignal(signal, options);
   const nMfcc = opts.nMfcc ?? 20;
   assertPositiveInt(nMfcc, 'nMfcc');
   assert((opts.dctType ?? 2) === 2, () => `dctType=${opts.dctType} is not supported: only 2 (orthonormal DCT-II)`);
@@ -75,8 +75,8 @@ export type LfccPreset = 'asvspoof2019';
 
 /** Options of {@link lfcc}. STFT fields as {@link StftOptions} (nFft required unless a preset sets it). */
 export interface LfccOptions extends Partial<StftOptions> {
-  /** Sample rate of the signal in Hz. Required. */
-  sampleRate: number;
+  /** Sample rate of the signal in Hz. @default the Audio's own; required with a Float32Array */
+  sampleRate?: number;
   /**
    * Start from a published configuration; fields given explicitly override it.
    * 'asvspoof2019' = the ASVspoof 2019 LFCC-GMM baseline (`extract_lfcc.m`): pre-emphasis 0.97,
@@ -151,14 +151,12 @@ export function lfccPreset(preset: LfccPreset, sampleRate: number): Omit<LfccOpt
  * (the trailing partial frame MATLAB's `buffer` zero-pads is dropped), and the window is centred in the
  * FFT frame instead of left-aligned, which changes only the phase, not the power used here.
  */
-export function lfcc(x: Float32Array, opts: LfccOptions): Spectrogram {
-  checkSignal(x);
-  assert(opts !== null && typeof opts === 'object', () => `opts must be an options object, got ${String(opts)}`);
-  assert(opts.sampleRate !== undefined, () => 'sampleRate is required (opts.sampleRate is undefined)');
+export function lfcc(signal: Signal, options: LfccOptions): Spectrogram {
+  const { samples: x, opts } = resolveSignal(signal, options);
   assertPositive(opts.sampleRate, 'sampleRate');
   const explicit = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as LfccOptions;
   const o: LfccOptions = opts.preset ? { ...lfccPreset(opts.preset, opts.sampleRate), ...explicit } : explicit;
-  const sr = o.sampleRate;
+  const sr = opts.sampleRate;
   const cfg = resolveStft(o as StftOptions);
   const nFilters = o.nFilters ?? 20;
   assertPositiveInt(nFilters, 'nFilters');

@@ -2,7 +2,7 @@
 // (FrameAnalyser, option resolvers, sparse filterbanks) stay out of the public API.
 export { getWindow, padCenter, WINDOW_NAMES } from './window';
 export type { WindowName, WindowOptions } from './window';
-export type { StftOptions } from './options';
+export type { StftOptions, Signal } from './options';
 export { stft } from './stft';
 export { istft } from './istft';
 export type { IstftOptions } from './istft';

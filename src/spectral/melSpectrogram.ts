@@ -3,13 +3,13 @@ import { firstNonFinite, Spectrogram } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
 import { DbOptions, dbInPlace, resolveDb } from './db';
 import { melBank, MelOptions, resolveMel, SparseBank } from './mel';
-import { assertOutputFits, checkSignal, frameCount, ResolvedStft, resolveStft, StftOptions } from './options';
+import { assertOutputFits, checkSignal, frameCount, ResolvedStft, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
 import { frameTimes, resolvePower, storeTile, TILE } from './spectrogram';
 
 /** Options of {@link melSpectrogram}: STFT, mel filterbank, sample rate and exponent. */
 export interface MelSpectrogramOptions extends StftOptions, MelOptions {
-  /** Sample rate of the signal in Hz. Required. */
-  sampleRate: number;
+  /** Sample rate of the signal in Hz. @default the Audio's own; required with a Float32Array */
+  sampleRate?: number;
   /**
    * Exponent of the STFT magnitude before the filterbank: 2 (power, librosa default) or 1 (amplitude).
    * @default 2
@@ -25,7 +25,7 @@ export interface MelPlan {
   sampleRate: number;
 }
 
-export function planMel(opts: MelSpectrogramOptions): MelPlan {
+export function planMel(opts: MelSpectrogramOptions & { sampleRate: number }): MelPlan {
   const cfg = resolveStft(opts);
   const power = resolvePower(opts);
   const mel = resolveMel(opts, opts.sampleRate);
@@ -96,8 +96,8 @@ export function melSpectrogramResult(plan: MelPlan, data: Float32Array, cols: nu
  * Notes: framing as {@link stft}; the filterbank is applied frame by frame on its non-zero span, so no
  * linear spectrogram is materialised (extra memory O(nFft + nMels * bins), not O(frames)).
  */
-export function melSpectrogram(x: Float32Array, opts: MelSpectrogramOptions): Spectrogram {
-  checkSignal(x);
+export function melSpectrogram(signal: Signal, options: MelSpectrogramOptions = {}): Spectrogram {
+  const { samples: x, opts } = resolveSignal(signal, options);
   const plan = planMel(opts);
   const cols = frameCount(x.length, plan.cfg);
   assertOutputFits(plan.bank.rows, cols, 4, plan.cfg, x.length);
@@ -117,7 +117,7 @@ export interface LogMelSpectrogramOptions extends MelSpectrogramOptions, DbOptio
  * Output: Spectrogram nMels x frames, unit 'dB'. Suitable for hours of audio (extra memory is O(nFft +
  * nMels * bins)); see {@link melSpectrogramBlocks} for chunked input.
  */
-export function logMelSpectrogram(x: Float32Array, opts: LogMelSpectrogramOptions): Spectrogram {
+export function logMelSpectrogram(x: Signal, opts: LogMelSpectrogramOptions = {}): Spectrogram {
   const power = opts.power ?? 2;
   const db = resolveDb(opts, power === 1 ? 1e-5 : 1e-10);
   const s = melSpectrogram(x, opts);
@@ -196,7 +196,9 @@ class MelStream {
   private chunkIndex = 0;
 
   constructor(opts: MelSpectrogramBlocksOptions) {
-    this.plan = planMel(opts);
+    // Chunks are bare samples, so the rate must be given.
+    assert(opts.sampleRate !== undefined, () => 'sampleRate is required (opts.sampleRate is undefined)');
+    this.plan = planMel({ ...opts, sampleRate: opts.sampleRate });
     this.cfg = this.plan.cfg;
     const blockFrames = opts.blockFrames ?? 4096;
     assert(Number.isInteger(blockFrames) && blockFrames > 0, () => `blockFrames=${blockFrames} must be a positive integer`);

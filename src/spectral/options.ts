@@ -1,4 +1,6 @@
-import { assert, assertPositiveInt, warnOnce } from '../errors';
+import { toMono } from '../audio/mono';
+import type { Audio } from '../audio/types';
+import { assert, assertPositiveInt, ParameterError, warnOnce } from '../errors';
 import { firstNonFinite } from '../grid/grid';
 import { assertWindowName, getWindow, padCenter, WindowName } from './window';
 import { assertMemory } from '../memory';
@@ -8,8 +10,11 @@ import { assertMemory } from '../memory';
  * and griffinLim (librosa.stft's keyword arguments, camelCased).
  */
 export interface StftOptions {
-  /** FFT length in samples; each frame is zero-padded to it. Output rows = floor(nFft/2) + 1. Required. */
-  nFft: number;
+  /**
+   * FFT length in samples; each frame is zero-padded to it. Output rows = floor(nFft/2) + 1.
+   * @default 2048 (librosa's `n_fft`)
+   */
+  nFft?: number;
   /**
    * Samples between the starts of consecutive frames.
    * @default Math.floor(winLength / 4)  (librosa: `win_length // 4`)
@@ -52,11 +57,13 @@ export interface ResolvedStft {
   padMode: 'constant' | 'reflect';
 }
 
+/** librosa's default FFT length (`n_fft=2048`); winLength and hopLength derive from it. */
+export const DEFAULT_N_FFT = 2048;
+
 /** Validates `opts` (every field, naming it in the error) and applies librosa's defaults. */
-export function resolveStft(opts: StftOptions, name = 'opts'): ResolvedStft {
-  assert(opts !== null && typeof opts === 'object', () => `${name} must be an options object with nFft, got ${String(opts)}`);
-  const { nFft } = opts;
-  assert(nFft !== undefined, () => `nFft is required (${name}.nFft is undefined)`);
+export function resolveStft(opts: StftOptions = {}, name = 'opts'): ResolvedStft {
+  assert(opts !== null && typeof opts === 'object', () => `${name} must be an options object, got ${String(opts)}`);
+  const nFft = opts.nFft ?? DEFAULT_N_FFT;
   assertPositiveInt(nFft, 'nFft');
   // Window, frame, spectrum and FFT tables: about 32 bytes per FFT point.
   assertMemory(nFft * 32, () => `nFft=${nFft}`, 'the FFT buffers');
@@ -86,9 +93,52 @@ export function resolveStft(opts: StftOptions, name = 'opts'): ResolvedStft {
   return { nFft, hopLength, winLength, window: padCenter(win, nFft), winStart, winEnd: winStart + winLength, center, padMode };
 }
 
+/** A signal argument: mono samples, or an {@link Audio} (mixed down to mono, at its own rate). */
+export type Signal = Float32Array | Audio;
+
+function isAudio(x: unknown): x is Audio {
+  return typeof x === 'object' && x !== null && !ArrayBuffer.isView(x) && Array.isArray((x as Audio).channels);
+}
+
+/**
+ * The mono samples of a signal argument, checked: a Float32Array as is, an Audio mixed down to mono
+ * (the channel mean, as librosa.to_mono; one channel is used without a copy).
+ */
+export function signalSamples(x: Signal, name = 'x'): Float32Array {
+  let samples: Float32Array;
+  if (isAudio(x)) {
+    assert(x.channels.length > 0, () => `${name}.channels is empty: an Audio needs at least one channel`);
+    samples = x.channels.length === 1 ? x.channels[0] : toMono(x).channels[0];
+    checkSignal(samples, `${name}.channels[0]`);
+  } else {
+    samples = x;
+    checkSignal(samples, name);
+  }
+  return samples;
+}
+
+/**
+ * The samples and options of a signal analysis: `opts.sampleRate` defaults to an Audio's own rate;
+ * with a Float32Array it is required. A sampleRate that contradicts the Audio's is an error (resample
+ * first) rather than a silently wrong frequency axis.
+ */
+export function resolveSignal<O extends { sampleRate?: number }>(x: Signal, opts: O, name = 'x'): { samples: Float32Array; opts: O & { sampleRate: number } } {
+  assert(opts !== null && typeof opts === 'object', () => `opts must be an options object, got ${String(opts)}`);
+  const samples = signalSamples(x, name);
+  let sampleRate = opts.sampleRate;
+  if (isAudio(x)) {
+    if (sampleRate !== undefined && sampleRate !== x.sampleRate) {
+      throw new ParameterError(`sampleRate=${sampleRate} differs from ${name}.sampleRate=${x.sampleRate} of the Audio; resample the audio instead (resample(x, ${x.sampleRate}, ${sampleRate}))`);
+    }
+    sampleRate = x.sampleRate;
+  }
+  if (sampleRate === undefined) throw new ParameterError(`sampleRate is required when ${name} is a Float32Array (pass {sampleRate} or an Audio)`);
+  return { samples, opts: { ...opts, sampleRate } };
+}
+
 /** Checks an input signal: a non-empty Float32Array of finite samples (librosa's valid_audio). */
 export function checkSignal(x: Float32Array, name = 'x'): void {
-  assert(x instanceof Float32Array, () => `${name} must be a Float32Array, got ${x === null ? 'null' : typeof x === 'object' ? (x as object).constructor?.name : typeof x}`);
+  assert(x instanceof Float32Array, () => `${name} must be a Float32Array or an Audio {sampleRate, channels}, got ${x === null ? 'null' : typeof x === 'object' ? (x as object).constructor?.name : typeof x}`);
   assert(x.length > 0, () => `${name}.length=0: the signal must have at least one sample`);
   const bad = firstNonFinite(x);
   assert(bad < 0, () => `${name}[${bad}]=${x[bad]}: audio must be finite everywhere`);

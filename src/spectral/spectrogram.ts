@@ -1,12 +1,12 @@
 import { assert, assertPositive, assertPositiveInt } from '../errors';
 import { Spectrogram } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
-import { assertOutputFits, checkSignal, frameCount, ResolvedStft, resolveStft, StftOptions } from './options';
+import { assertOutputFits, checkSignal, frameCount, ResolvedStft, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
 
 /** Options of {@link spectrogram}: the STFT options plus the sample rate and the exponent. */
 export interface SpectrogramOptions extends StftOptions {
-  /** Sample rate of `x` in Hz (for the frequency and time axes). Required. */
-  sampleRate: number;
+  /** Sample rate of `x` in Hz (for the frequency and time axes). @default the Audio's own; required with a Float32Array */
+  sampleRate?: number;
   /**
    * Exponent of the magnitude: 1 gives amplitude |X|, 2 gives power |X|^2 (librosa `power`).
    * @default 2
@@ -21,7 +21,7 @@ export interface SpectrogramOptions extends StftOptions {
 }
 
 /** Checks `sampleRate` and `power`; returns the power. */
-export function resolvePower(opts: { sampleRate: number; power?: number }): 1 | 2 {
+export function resolvePower(opts: { sampleRate?: number; power?: number }): 1 | 2 {
   assert(opts.sampleRate !== undefined, () => 'sampleRate is required (opts.sampleRate is undefined)');
   assertPositive(opts.sampleRate, 'sampleRate');
   const power = opts.power ?? 2;
@@ -100,8 +100,8 @@ export function powerColumns(
  * Notes: framing and padding exactly as {@link stft} (librosa); framing, windowing, FFT and |.|^p are
  * fused, so no complex matrix is materialised.
  */
-export function spectrogram(x: Float32Array, opts: SpectrogramOptions): Spectrogram {
-  checkSignal(x);
+export function spectrogram(signal: Signal, options: SpectrogramOptions = {}): Spectrogram {
+  const { samples: x, opts } = resolveSignal(signal, options);
   const cfg = resolveStft(opts);
   const power = resolvePower(opts);
   const cols = frameCount(x.length, cfg);

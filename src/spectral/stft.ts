@@ -1,12 +1,13 @@
 import { ComplexGrid } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
-import { assertOutputFits, checkSignal, frameCount, resolveStft, StftOptions } from './options';
+import { assertOutputFits, checkSignal, frameCount, resolveStft, signalSamples, type Signal, type StftOptions } from './options';
 import { storeTile, TILE } from './spectrogram';
 
 /**
  * Short-time Fourier transform, as `librosa.stft(x, n_fft, hop_length, win_length, window, center, pad_mode)`.
  *
- * Input: mono signal `x` (any unit). Output: ComplexGrid of rows = floor(nFft/2)+1 frequency bins
+ * Input: mono signal `x` (any unit), or an Audio (mixed down to mono). Defaults as librosa: nFft
+ * 2048, winLength nFft, hopLength winLength / 4. Output: ComplexGrid of rows = floor(nFft/2)+1 frequency bins
  * (bin r is r * sampleRate / nFft Hz) by cols = frames; value (r, t) is at index r * cols + t of `re`/`im`.
  * Frame t starts at sample t*hopLength of the (centre-padded, when `center`) signal; frames as librosa:
  * `1 + floor(len / hop)` when centred (even nFft), `1 + floor((len - nFft) / hop)` otherwise.
@@ -16,8 +17,8 @@ import { storeTile, TILE } from './spectrogram';
  * torch.stft agree here); padMode defaults to 'constant' as librosa >= 0.10 (torch.stft and librosa
  * < 0.10 default to 'reflect'). Any nFft works (powers of two are fastest).
  */
-export function stft(x: Float32Array, opts: StftOptions): ComplexGrid {
-  checkSignal(x);
+export function stft(signal: Signal, opts: StftOptions = {}): ComplexGrid {
+  const x = signalSamples(signal);
   const cfg = resolveStft(opts);
   const cols = frameCount(x.length, cfg);
   const an = new FrameAnalyser(cfg);

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
+import { captureWarnings } from '../helpers/warnings';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AudioDecodeError, ParameterError, SpecmorphError } from '../../src/errors';
-import { decodeAudio, loadAudio, resample, sniffAudio, toMono } from '../../src/audio';
+import { decodeAudio, loadAudio, resample, sniffAudio, toMono, type Audio } from '../../src/audio';
 import { FIXTURES, fixtureBytes, fixtureF32, manifest } from './fixtures';
 
 // wav-decoder ships no types; only decode.sync is used, as an independent oracle.
@@ -227,8 +228,10 @@ test('decodeAudio parameter errors are ParameterError naming the argument', asyn
 
 test('a data chunk with a partial trailing frame keeps the whole frames', async () => {
   const data = new Uint8Array([0, 0x40, 0, 0xc0, 0x11]);
-  const audio = await decodeAudio(riff([['fmt ', fmt(1, 1, 8000, 16)], ['data', data]]), { name: 'partial.wav' });
-  assert.deepEqual(Array.from(audio.channels[0]), [0.5, -0.5]);
+  let audio: Audio | undefined;
+  const warnings = await captureWarnings(async () => (audio = await decodeAudio(riff([['fmt ', fmt(1, 1, 8000, 16)], ['data', data]]), { name: 'partial.wav' })));
+  assert.deepEqual(Array.from(audio!.channels[0]), [0.5, -0.5]);
+  assert.deepEqual(warnings, ['partial.wav: data chunk size 5 is not a multiple of blockAlign=2; ignoring the last 1 bytes']);
 });
 
 test('data size 0xFFFFFFFF (streaming writer) reads to the end of the file', async () => {

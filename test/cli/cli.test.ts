@@ -142,8 +142,10 @@ test('specmorph rejects bad inputs with a one-line reason, non-zero exit and not
   assert.deepEqual(readdirSync(bad).filter((f) => f.startsWith('.')), []);
 });
 
-test('specmorph --help and train --help print usage and exit 0', async () => {
-  const [h, t, e] = await Promise.all([run(['--help']), run(['train', '--help']), run(['evaluate', '--help'])]);
+test('specmorph --help, --version and train --help print usage / version and exit 0', async () => {
+  const [h, t, e, v] = await Promise.all([run(['--help']), run(['train', '--help']), run(['evaluate', '--help']), run(['--version'])]);
+  assert.equal(v.code, 0);
+  assert.equal(v.stdout, `specmorph ${JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).version}\n`);
   assert.equal(h.code, 0);
   assert.match(h.stdout, /Commands:\n {2}train/);
   assert.equal(t.code, 0);

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { captureWarnings } from '../helpers/warnings';
 import assert from 'node:assert/strict';
 import { gridFromRows, gridStats, minMaxNormalise, zScoreNormalise, createGrid } from '../../src/grid';
 
@@ -14,12 +15,13 @@ test('gridStats over several grids equals stats of the concatenation (population
   assert.ok(Math.abs(s.mean - mean) < 1e-12 && Math.abs(s.std - std) < 1e-12);
 });
 
-test('minMaxNormalise per grid maps to [0, 1]; given stats and range; clip', () => {
+test('minMaxNormalise per grid maps to [0, 1]; given stats and range; clip; constant input warns and maps to range[0]', async () => {
   const g = gridFromRows([[2, 4], [6, 10]]);
   assert.deepEqual(Array.from(minMaxNormalise(g).data), [0, 0.25, 0.5, 1]);
   assert.deepEqual(Array.from(minMaxNormalise(g, { min: 0, max: 8, range: [-1, 1] }).data), [-0.5, 0, 0.5, 1.5]);
   assert.deepEqual(Array.from(minMaxNormalise(g, { min: 0, max: 8, range: [-1, 1], clip: true }).data), [-0.5, 0, 0.5, 1]);
-  assert.deepEqual(Array.from(minMaxNormalise(createGrid(1, 3, new Float32Array([7, 7, 7]))).data), [0, 0, 0]);
+  const warnings = await captureWarnings(() => assert.deepEqual(Array.from(minMaxNormalise(createGrid(1, 3, new Float32Array([7, 7, 7]))).data), [0, 0, 0]));
+  assert.deepEqual(warnings, ['minMaxNormalise: constant input (max == min) maps to range[0]']);
   assert.throws(() => minMaxNormalise(g, { range: [1, 0] }), /range=\[1, 0\]/);
 });
 

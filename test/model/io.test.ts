@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { saveModel, loadModel, assertSamePipeline, MODEL_FILES } from '../../src/model/io';
+// As the package entry does: its backend module keeps tfjs's console banner out of the log.
+import '../../src/model/backend';
 import { DEFAULT_PIPELINE, pipelineFingerprint, PipelineConfig } from '../../src/pipeline/config';
 
 function tinyModel(seed: number): tf.LayersModel {

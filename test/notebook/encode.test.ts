@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decimate } from '../../src/notebook/decimate';
-import { decodeTypedArray, encodeF4, encodeF8 } from '../../src/notebook/encode';
+import { compactZ, decodeTypedArray, encodeF4, encodeF8, expandZ } from '../../src/notebook/encode';
 import { Random } from '../../src/random';
 
 function randomGrid(rows: number, cols: number, seed: number): { rows: number; cols: number; data: Float32Array } {
@@ -41,7 +41,7 @@ test('decodeTypedArray dtype=i8 throws naming dtype', () => {
   assert.throws(() => decodeTypedArray({ dtype: 'i8' as 'f4', bdata: '' }), /dtype="i8"/);
 });
 
-function naivePool(g: { rows: number; cols: number; data: Float32Array }, fr: number, fc: number, mode: 'max' | 'mean'): Float32Array {
+function naivePool(g: { rows: number; cols: number; data: Float32Array }, fr: number, fc: number, mode: 'max' | 'mean' | 'absmax'): Float32Array {
   const rows = Math.ceil(g.rows / fr);
   const cols = Math.ceil(g.cols / fc);
   const out = new Float32Array(rows * cols);
@@ -49,12 +49,12 @@ function naivePool(g: { rows: number; cols: number; data: Float32Array }, fr: nu
     for (let c = 0; c < cols; c++) {
       const vals: number[] = [];
       for (let rr = r * fr; rr < Math.min(g.rows, r * fr + fr); rr++) for (let cc = c * fc; cc < Math.min(g.cols, c * fc + fc); cc++) vals.push(g.data[rr * g.cols + cc]);
-      out[r * cols + c] = mode === 'max' ? Math.max(...vals) : vals.reduce((a, b) => a + b, 0) / vals.length;
+      out[r * cols + c] = mode === 'max' ? Math.max(...vals) : mode === 'absmax' ? vals.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a)) : vals.reduce((a, b) => a + b, 0) / vals.length;
     }
   return out;
 }
 
-for (const pooling of ['max', 'mean'] as const) {
+for (const pooling of ['max', 'mean', 'absmax'] as const) {
   test(`decimate rows=37 cols=101 maxRows=10 maxCols=20 pooling=${pooling} equals a naive block reduce`, () => {
     const g = randomGrid(37, 101, 3);
     const d = decimate(g, { maxRows: 10, maxCols: 20, pooling, maxCells: 1e6 });
@@ -67,11 +67,21 @@ for (const pooling of ['max', 'mean'] as const) {
   });
 }
 
-test('decimate rows=257 cols=1001 default budget pools 2x6 to 129x167 (<= 24576 cells)', () => {
+test('decimate rows=257 cols=1001 default budget mean-pools 2x5 to 129x201 (<= 26000 cells); 129x201 stays whole', () => {
   const d = decimate(randomGrid(257, 1001, 1));
-  assert.deepEqual(d.factor, [2, 6]);
-  assert.deepEqual([d.grid.rows, d.grid.cols], [129, 167]);
-  assert.ok(d.grid.rows * d.grid.cols <= 24576);
+  assert.equal(d.pooling, 'mean');
+  assert.deepEqual(d.factor, [2, 5]);
+  assert.deepEqual([d.grid.rows, d.grid.cols], [129, 201]);
+  assert.ok(d.grid.rows * d.grid.cols <= 26000);
+  assert.deepEqual(decimate(randomGrid(129, 201, 2)).factor, [1, 1], 'a 2 s clip at 8 kHz (129x201) is shown at full resolution');
+});
+
+test('decimate pooling=absmax keeps the sign of the largest magnitude; mean of a +/- block cancels; max would dilate', () => {
+  // One column of +5 next to one of -9: a signed difference, pooled 1x2.
+  const g = { rows: 1, cols: 4, data: new Float32Array([5, -9, -1, 2]) };
+  assert.deepEqual(Array.from(decimate(g, { maxCols: 2, pooling: 'absmax' }).grid.data), [-9, 2]);
+  assert.deepEqual(Array.from(decimate(g, { maxCols: 2, pooling: 'mean' }).grid.data), [-2, 0.5]);
+  assert.deepEqual(Array.from(decimate(g, { maxCols: 2, pooling: 'max' }).grid.data), [5, 2]);
 });
 
 test('decimate skips NaN cells and gives NaN for all-NaN blocks', () => {
@@ -84,5 +94,20 @@ test('decimate skips NaN cells and gives NaN for all-NaN blocks', () => {
 test('decimate maxRows=0 and pooling=median throw naming the option', () => {
   const g = randomGrid(4, 4, 1);
   assert.throws(() => decimate(g, { maxRows: 0 }), /maxRows=0 must be a positive integer/);
-  assert.throws(() => decimate(g, { pooling: 'median' as 'max' }), /pooling="median"/);
+  assert.throws(() => decimate(g, { pooling: 'median' as 'max' }), /pooling="median" must be one of mean, absmax, max/);
+});
+
+test('compactZ: 16-bit codes read back within (max - min) / 131068 of the f4 values, NaN kept, half the bytes', () => {
+  const g = randomGrid(40, 70, 9);
+  const values = Float32Array.from(g.data, (v, i) => (i === 5 ? NaN : v * 80 - 80));
+  const spec = encodeF4(values, [40, 70]);
+  const z = compactZ(spec);
+  assert.equal(z.shape, '40,70');
+  const back = expandZ(z);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  const bound = (hi - lo) / 131068 + 1e-5;
+  values.forEach((v, i) => (Number.isNaN(v) ? assert.ok(Number.isNaN(back[i])) : assert.ok(Math.abs(back[i] - v) <= bound, `cell ${i}: ${back[i]} vs ${v}`)));
+  assert.ok(Math.abs(z.bdata.length / spec.bdata.length - 0.5) < 0.01);
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { Grid, Spectrogram } from '../../src/grid/grid';
 import { colorAt, plotlyColorScale } from '../../src/notebook/colormap';
 import { compareStages } from '../../src/notebook/compare';
-import { scoreCurve, detFigure, probit, rocFigure, trainingCurves } from '../../src/notebook/curves';
+import { scoreCurve, detFigure, lineFigure, probit, rocFigure, trainingCurves } from '../../src/notebook/curves';
 import { decimate } from '../../src/notebook/decimate';
 import { decodeTypedArray } from '../../src/notebook/encode';
 import { footprintFigure } from '../../src/notebook/footprint';
@@ -46,25 +46,26 @@ test('colour maps: 52 stops interpolate matplotlib 3.6 viridis/magma/gray within
   }
 });
 
-test('heatmap 257x1001 dB spectrogram default: pooled 2x6, f4 z equals decimate, axes in s and Hz, colorbar dB', () => {
+test('heatmap 257x1001 dB spectrogram default: mean-pooled 2x5 to 129x201, f4 z equals decimate, axes in s and Hz, colorbar dB', () => {
   const s = spectrogram(257, 1001);
   const fig = heatmap(s);
   const t = fig.data[0];
   assert.equal(t.type, 'heatmap');
   const z = t.z as TypedArraySpec;
   assert.equal(z.dtype, 'f4');
-  assert.equal(z.shape, '129,167');
+  assert.equal(z.shape, '129,201');
   const want = decimate(s, {}, s.frequencies, s.times);
   assert.deepEqual(Float32Array.from(decodeTypedArray(z).values), want.grid.data);
   assert.deepEqual(t.x, Array.from(want.colCoords, (v) => Math.round(v * 1e6) / 1e6));
   assert.equal((t.y as number[])[128], 8000);
-  assert.match(String(fig.layout.title?.text), /max-pooled 2×6 for display: 257×1001 → 129×167 cells/);
+  assert.match(String(fig.layout.title?.text), /mean-pooled 2×5 for display: 257×1001 → 129×201 cells/);
   assert.deepEqual(t.colorbar, { title: { text: 'dB' } });
   assert.equal((fig.layout.xaxis as Axis).title?.text, 'Time (s)');
   assert.equal((fig.layout.yaxis as Axis).title?.text, 'Frequency (Hz)');
+  // The colour range is the source's, not the pooled grid's: pooling never changes the colours.
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of want.grid.data) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  for (const v of s.data) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
   assert.equal(t.zmin, lo);
   assert.equal(t.zmax, hi);
   assert.deepEqual(t.colorscale, plotlyColorScale('viridis'));
@@ -138,7 +139,7 @@ test('compareStages 3 stages columns=2: one shared coloraxis over all stages, ma
   assert.equal(ca.cmax, Math.max(...s2.data));
   assert.equal((fig.layout.xaxis3 as Axis).matches, 'x');
   assert.equal((fig.layout.yaxis2 as Axis).matches, 'y');
-  assert.deepEqual((fig.layout.annotations as { text: string }[]).map((a) => a.text), ['<b>input</b>', '<b>shifted</b>', '<b>again</b>']);
+  assert.deepEqual((fig.layout.annotations as { text: string }[]).map((a) => a.text), ['<b>input</b><br>20×30', '<b>shifted</b><br>20×30', '<b>again</b><br>20×30']);
   assert.deepEqual((fig.layout.xaxis3 as Axis).domain, (fig.layout.xaxis as Axis).domain);
 });
 
@@ -229,4 +230,31 @@ test('heatmap zEncoding=array: nested rows that read back as the same float32 va
   assert.equal(z.length, 7);
   z.forEach((row, r) => row.forEach((v, c) => (r * 9 + c === 3 ? assert.equal(v, null) : assert.equal(Math.fround(v as number), s.data[r * 9 + c]))));
   assert.throws(() => heatmap(s, { zEncoding: 'f2' as 'f4' }), /zEncoding="f2"/);
+});
+
+test('trainingCurves 2 epochs: integer epoch ticks only (no 0.5), range half an epoch either side', () => {
+  const fig = trainingCurves({ loss: [0.7, 0.5], acc: [0.6, 0.7] });
+  for (const k of ['xaxis', 'xaxis2']) {
+    const ax = fig.layout[k] as Axis;
+    assert.deepEqual(ax.tickvals, [1, 2], k);
+    assert.deepEqual(ax.range, [0.5, 2.5], k);
+  }
+  assert.deepEqual((trainingCurves({ loss: Array.from({ length: 12 }, () => 1) }).layout.xaxis as Axis).tickvals, [2, 4, 6, 8, 10, 12]);
+});
+
+test('lineFigure hover names both axes by their titles (waveform: time (s), amplitude)', () => {
+  const fig = lineFigure([{ name: 'waveform', x: [0, 0.1], y: [0.5, -0.5] }], { xTitle: 'time (s)', yTitle: 'amplitude' });
+  assert.equal(fig.data[0].hovertemplate, 'time (s) %{x:.4~g}<br>amplitude %{y:.4~g}<extra>waveform</extra>');
+});
+
+test('lineFigure of a 16000-sample waveform: x and y as f4 typed arrays (values kept), short or gapped series as JSON', () => {
+  const y = Float32Array.from({ length: 16000 }, (_, i) => Math.sin(i / 9) * 0.4);
+  const t = Float64Array.from(y, (_, i) => i / 8000);
+  const fig = lineFigure([{ name: 'waveform', x: t, y }]);
+  const tr = fig.data[0];
+  assert.deepEqual(Float32Array.from(decodeTypedArray(tr.y as TypedArraySpec).values), y);
+  assert.deepEqual(Float32Array.from(decodeTypedArray(tr.x as TypedArraySpec).values), Float32Array.from(t));
+  assert.ok(JSON.stringify(fig).length < 200_000, `${JSON.stringify(fig).length} bytes`);
+  const gapped = lineFigure([{ y: Float32Array.from({ length: 2000 }, (_, i) => (i === 7 ? NaN : i)) }]);
+  assert.equal((gapped.data[0].y as (number | null)[])[7], null);
 });

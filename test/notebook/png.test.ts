@@ -10,6 +10,7 @@ import { plotRect, renderPng, renderRaster } from '../../src/notebook/png';
 import { Raster, COLOR_LEVELS } from '../../src/notebook/raster';
 import { glyph } from '../../src/notebook/font';
 import { synthSpectrogram } from './synth';
+import { corpusExample } from '../helpers/figureCatalog';
 
 function decode(buf: Buffer): PNG {
   return PNG.sync.read(buf);
@@ -88,15 +89,26 @@ test('PNG text: the title is drawn with the bitmap font (glyph pixels where the 
   }
 });
 
-test('PNG compareStages 2 stages: both subplots coloured from the shared scale', () => {
+test('PNG compareStages 2 stages sharedScale=true: both subplots coloured from the shared scale', () => {
+  const a = { rows: 2, cols: 2, data: new Float32Array([0, 0, 0, 0]) };
+  const b = { rows: 2, cols: 2, data: new Float32Array([10, 10, 10, 10]) };
+  const fig = compareStages([{ name: 'a', grid: a }, { name: 'b', grid: b }], { sharedScale: true });
+  const png = decode(renderPng(fig));
+  const r = plotRect(fig);
+  const midY = (r.y0 + r.y1) / 2;
+  assert.deepEqual(pixel(png, r.x0 + (r.x1 - r.x0) * 0.2, midY), mapped('viridis', 0, 0, 10));
+  assert.deepEqual(pixel(png, r.x0 + (r.x1 - r.x0) * 0.8, midY), mapped('viridis', 10, 0, 10));
+});
+
+test('PNG compareStages 2 plain grids sharedScale=auto: each panel on its own scale (constant grids at mid-scale)', () => {
   const a = { rows: 2, cols: 2, data: new Float32Array([0, 0, 0, 0]) };
   const b = { rows: 2, cols: 2, data: new Float32Array([10, 10, 10, 10]) };
   const fig = compareStages([{ name: 'a', grid: a }, { name: 'b', grid: b }]);
   const png = decode(renderPng(fig));
   const r = plotRect(fig);
   const midY = (r.y0 + r.y1) / 2;
-  assert.deepEqual(pixel(png, r.x0 + (r.x1 - r.x0) * 0.2, midY), mapped('viridis', 0, 0, 10));
-  assert.deepEqual(pixel(png, r.x0 + (r.x1 - r.x0) * 0.8, midY), mapped('viridis', 10, 0, 10));
+  assert.deepEqual(pixel(png, r.x0 + (r.x1 - r.x0) * 0.2, midY), mapped('viridis', 0, -0.5, 0.5));
+  assert.deepEqual(pixel(png, r.x0 + (r.x1 - r.x0) * 0.7, midY), mapped('viridis', 10, 9.5, 10.5));
 });
 
 test('budget: every MIME part of the default heatmap of a 10 s 16 kHz clip (257x1001) totals <= 400 KB', (t) => {
@@ -113,4 +125,13 @@ test('budget: every MIME part of the default heatmap of a 10 s 16 kHz clip (257x
   t.diagnostic(`MIME sizes (bytes as stored in the notebook): ${JSON.stringify(sizes)} total ${total}`);
   assert.ok(total <= 400 * 1024, `total ${total} bytes`);
   assert.doesNotMatch(b['text/html'], /window\.Plotly\s*=/, 'plotly.js is not inside the figure');
+});
+
+test('budget: a real 2 s corpus clip at full resolution (129x201, every cell sent) totals <= 400 KB', async (t) => {
+  const { db } = await corpusExample();
+  const b = mimeBundle(heatmap(db));
+  assert.equal((b['application/vnd.plotly.v1+json']!.data[0].z as { shape: string }).shape, '129,201');
+  const total = Object.values(b).reduce((a, v) => a + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)), 0);
+  t.diagnostic(`real clip bundle ${total} bytes`);
+  assert.ok(total <= 400 * 1024, `total ${total} bytes`);
 });

@@ -1,0 +1,59 @@
+// W5: how many heatmap cells a browser draws comfortably. Renders one Plotly heatmap of a random
+// dB spectrogram at full resolution in headless Chromium (the repo's plotly.js) and reports the
+// median time of Plotly.newPlot and of a zoom relayout, plus the figure's MIME bundle size, for
+// growing cell counts. The default `maxCells` of heatmaps comes from this table (README).
+import { chromiumMissing, launchChromium } from '../test/helpers/jupyter';
+import { plotlyJs } from '../src/notebook/bundle';
+import { heatmap } from '../src/notebook/heatmap';
+import { mimeBundle } from '../src/notebook/bundle';
+import type { Spectrogram } from '../src/grid/grid';
+import { Random } from '../src/random';
+import { median } from './timing';
+
+const SHAPES: [number, number][] = [[129, 201], [257, 201], [257, 501], [257, 1001], [513, 1001], [513, 2001]];
+
+function spec(rows: number, cols: number): Spectrogram {
+  const rng = new Random(rows * cols);
+  return {
+    rows, cols, data: Float32Array.from({ length: rows * cols }, () => -80 * rng.next()), sampleRate: 16000, hopLength: 160,
+    frequencies: Float64Array.from({ length: rows }, (_, r) => (r * 8000) / (rows - 1)), times: Float64Array.from({ length: cols }, (_, c) => (c * 160) / 16000),
+    scale: 'linear', unit: 'dB',
+  };
+}
+
+export async function run(): Promise<void> {
+  const missing = chromiumMissing();
+  if (missing) return console.log(`skipped: ${missing}`);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.setContent('<html><body><div id="p"></div></body></html>');
+    await page.addScriptTag({ content: plotlyJs() });
+    console.log('cells     shape        newPlot ms  relayout ms  bundle KB (f4, all parts)');
+    for (const [r, c] of SHAPES) {
+      const fig = heatmap(spec(r, c), { fullResolution: true });
+      const kb = Object.values(mimeBundle(fig)).reduce((a, v) => a + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)), 0) / 1024;
+      const times = (await page.evaluate(async (f) => {
+        const P = (window as unknown as { Plotly: any }).Plotly;
+        const plot: number[] = [];
+        const zoom: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const div = document.getElementById('p') as HTMLElement;
+          P.purge(div);
+          let t = performance.now();
+          await P.newPlot(div, f.data, f.layout, { ...(f.config as object), responsive: false });
+          plot.push(performance.now() - t);
+          t = performance.now();
+          await P.relayout(div, { 'xaxis.range': [0.2, 0.8] });
+          zoom.push(performance.now() - t);
+        }
+        return { plot, zoom };
+      }, fig as unknown as Record<string, unknown>)) as { plot: number[]; zoom: number[] };
+      console.log(`${String(r * c).padEnd(9)} ${`${r}x${c}`.padEnd(12)} ${median(times.plot).toFixed(0).padStart(10)}  ${median(times.zoom).toFixed(0).padStart(11)}  ${kb.toFixed(0).padStart(9)}`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+if (require.main === module) run().catch((e) => { console.error(e); process.exit(1); });

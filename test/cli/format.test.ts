@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { perAttackLines } from '../../src/cli/evaluate';
+
+test('evaluate per-attack lines: names, counts, EERs and minDCFs in aligned columns for names of 3 to 17 characters', () => {
+  const lines = perAttackLines([
+    { attackId: 'A01', n: 5, eer: 0.125, minDcf: 0.25 },
+    { attackId: 'piper-tts-unseen', n: 1200, eer: 0.5, minDcf: 1 },
+    { attackId: 'griffin-lim-long1', n: 40, eer: 0.03, minDcf: 0.0625 },
+  ]);
+  assert.deepEqual(lines, [
+    'per attack (each against all bona fide):',
+    '  attack                 n      EER  minDCF',
+    '  A01                    5   12.50%  0.2500',
+    '  piper-tts-unseen    1200   50.00%  1.0000',
+    '  griffin-lim-long1     40    3.00%  0.0625',
+  ]);
+});
