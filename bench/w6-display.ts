@@ -1,4 +1,4 @@
-// W5: how many heatmap cells a browser draws comfortably. Renders one Plotly heatmap of a random
+// W6: how many heatmap cells a browser draws comfortably. Renders one Plotly heatmap of a random
 // dB spectrogram at full resolution in headless Chromium (the repo's plotly.js) and reports the
 // median time of Plotly.newPlot and of a zoom relayout, plus the figure's MIME bundle size, for
 // growing cell counts. The default `maxCells` of heatmaps comes from this table (README).
