@@ -70,10 +70,10 @@ export function footprintName(fp: FootprintSpec): string {
 }
 
 /** The arm list `none` + every op x every footprint + the learned arm (by default every operator with the rect 3x3 footprint: the `npm start` budget). */
-export function ablationArms(ops: readonly MorphologyOp[] = ABLATION_OPS, footprints: readonly FootprintSpec[] = ABLATION_FOOTPRINTS.slice(0, 1)): AblationArm[] {
+export function ablationArms(ops: readonly MorphologyOp[] = ABLATION_OPS, footprints: readonly FootprintSpec[] = ABLATION_FOOTPRINTS.slice(0, 1), learned = true): AblationArm[] {
   const arms: AblationArm[] = [{ name: 'none', op: 'none' }];
   for (const op of ops) for (const fp of footprints) arms.push({ name: `${op} ${footprintName(fp)}`, op, footprint: fp });
-  arms.push({ ...LEARNED_ARM });
+  if (learned) arms.push({ ...LEARNED_ARM });
   return arms;
 }
 

@@ -64,14 +64,21 @@ test('specmorph train then evaluate (--data and --protocol) on a synthetic tone-
     lines.push(`LA_00${i % 3} LA_B_${i} - - bonafide`, `LA_00${i % 3} LA_S_${i} - ${i % 2 ? 'A01' : 'A02'} spoof`);
   }
   writeFileSync(proto, `${lines.join('\n')}\n`);
+  // Every clip was used to train or validate the model: evaluate refuses, then scores them when told, and says how many.
+  const refused = await run(['evaluate', '--model', model, '--data', data, '--scores', scores]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /evaluate: 16 of 16 clips \(e\.g\. .*\) were used to train or validate .*--allow-overlap/);
+  assert.ok(!existsSync(scores), 'nothing written when refused');
   const [e, p] = await Promise.all([
-    run(['evaluate', '--model', model, '--data', data, '--scores', scores, '--json']),
-    run(['evaluate', '--model', model, '--protocol', proto, '--audio', flat, '--json', '--no-cache']),
+    run(['evaluate', '--model', model, '--data', data, '--scores', scores, '--json', '--allow-overlap']),
+    run(['evaluate', '--model', model, '--protocol', proto, '--audio', flat, '--json', '--no-cache', '--allow-overlap']),
   ]);
+  assert.match(e.stderr, /warning: 16 of 16 clips were used to train or validate this model/);
   assert.equal(e.code, 0, e.stderr);
   const ej = JSON.parse(e.stdout.trim().split('\n').pop()!);
   for (const k of ['n', 'eer', 'auc', 'accuracy', 'minDcf', 'perAttack', 'backend']) assert.ok(k in ej, k);
   assert.equal(ej.n, 16);
+  assert.equal(ej.trainingOverlap, 16);
   const rows = parseScores(readFileSync(scores, 'utf8'));
   assert.equal(rows.length, 16);
   assert.deepEqual(rows.filter((r) => r.key === 'spoof').map((r) => r.attackId).sort(), ['A01', 'A01', 'A01', 'A01', 'A02', 'A02', 'A02', 'A02']);
@@ -88,10 +95,37 @@ test('specmorph train then evaluate (--data and --protocol) on a synthetic tone-
 
   const other = path.join(root, 'other.json');
   writeFileSync(other, JSON.stringify({ stages: [{ op: 'stft' }] }));
-  const m = await run(['evaluate', '--model', model, '--data', data, '--config', other]);
+  const m = await run(['evaluate', '--model', model, '--data', data, '--config', other, '--allow-overlap']);
   assert.notEqual(m.code, 0);
   assert.match(m.stderr, /other\.json: pipeline fingerprint [0-9a-f]{12} differs from the model's/);
   assert.equal(m.stderr.trim().split('\n').length, 1);
+});
+
+test('train --split honours meta.csv (train rows by default), evaluate --split test scores only held-out clips', async () => {
+  const corpus = path.join(root, 'corpus');
+  const rowsCsv = ['path,split'];
+  for (let i = 0; i < 8; i++) {
+    const split = i < 5 ? 'train' : 'test';
+    wav(path.join(corpus, 'bonafide', `b${i}.wav`), sine(200 + 60 * i, { sampleRate: 16000, duration: 0.25, amplitude: 0.5 }));
+    wav(path.join(corpus, 'spoof', 'A01', `s${i}.wav`), whiteNoise({ sampleRate: 16000, duration: 0.25, amplitude: 0.3, seed: 40 + i }));
+    rowsCsv.push(`bonafide/b${i}.wav,${split}`, `spoof/A01/s${i}.wav,${split}`);
+  }
+  writeFileSync(path.join(corpus, 'meta.csv'), `${rowsCsv.join('\n')}\n`);
+  const model = path.join(root, 'split-model');
+  const t = await run(['train', '--data', corpus, '--out', model, '--config', cfg, '--epochs', '1', '--workers', '0', '--json']);
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(t.stderr, /split: 10 of 16 clips \(meta\.csv split "train", the default for train; --split all uses every clip\)/);
+  assert.equal(JSON.parse(t.stdout.trim().split('\n').pop()!).n, 10);
+  const e = await run(['evaluate', '--model', model, '--data', corpus, '--split', 'test', '--json']);
+  assert.equal(e.code, 0, e.stderr);
+  const ej = JSON.parse(e.stdout.trim().split('\n').pop()!);
+  assert.equal(ej.n, 6);
+  assert.equal(ej.trainingOverlap, 0);
+  const all = await run(['evaluate', '--model', model, '--data', corpus]);
+  assert.notEqual(all.code, 0);
+  assert.match(all.stderr, /10 of 16 clips .* were used to train or validate/);
+  const none = await run(['evaluate', '--model', model, '--data', corpus, '--split', 'dev']);
+  assert.match(none.stderr, /--split="dev" selects no clips of .* \(meta\.csv splits: test, train\)/);
 });
 
 test('specmorph rejects bad inputs with a one-line reason, non-zero exit and nothing written', async () => {

@@ -71,9 +71,12 @@ test('heldOutSplit by meta.csv: 8+8 train / 4+4 test, test speakers absent from 
 test('armPipeline puts the morphology stage right after db; none leaves the base unchanged', () => {
   const arm = ablationArms(['opening'], [{ shape: 'line', length: 5, axis: 'time' }])[1];
   const ops = armPipeline(ABLATION_PIPELINE, arm).stages.map((s) => s.op);
-  assert.deepEqual(ops, ['mono', 'resample', 'crop', 'stft', 'db', 'opening', 'resize', 'normalise']);
+  assert.deepEqual(ops, ['mono', 'resample', 'crop', 'stft', 'db', 'opening']);
   assert.equal(arm.name, 'opening line 5 time');
-  assert.deepEqual(armPipeline(ABLATION_PIPELINE, { name: 'none', op: 'none' }).stages.map((s) => s.op), ['mono', 'resample', 'crop', 'stft', 'db', 'resize', 'normalise']);
+  assert.deepEqual(armPipeline(ABLATION_PIPELINE, { name: 'none', op: 'none' }).stages.map((s) => s.op), ['mono', 'resample', 'crop', 'stft', 'db']);
+  const learned = ablationArms(['opening'])[2];
+  assert.deepEqual([learned.op, learned.architecture], ['learned', 'morph-cnn']);
+  assert.deepEqual(armPipeline(ABLATION_PIPELINE, learned), armPipeline(ABLATION_PIPELINE, { name: 'none', op: 'none' }));
   assert.throws(() => armPipeline(ABLATION_PIPELINE, { name: 'x', op: 'erode' }), /arm "x": op=erode needs a footprint/);
 });
 
@@ -81,7 +84,7 @@ let first: AblationResult;
 test('runAblation 3 arms x 2 seeds: same split and seeds for every arm, paired stats, run cache reused', async () => {
   const calls: { n: number; test: number; seed: number; first: number }[] = [];
   const cache = join(dir, '.runs');
-  const arms = ablationArms(['opening', 'whiteTopHat'], [{ shape: 'rect', rows: 3, cols: 3 }]);
+  const arms = ablationArms(['opening', 'whiteTopHat'], [{ shape: 'rect', rows: 3, cols: 3 }], false);
   const opts = { base: small, arms, seeds: 2, epochs: 3, trainer: fakeTrainer(calls), workers: 0, runCacheDir: cache };
   first = await runAblation(dir, opts);
   assert.equal(calls.length, 6);
