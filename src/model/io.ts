@@ -25,8 +25,8 @@ export interface ModelLabels {
 export interface ModelMetadata {
   /** specmorph package version that wrote the folder. */
   specmorph: string;
-  /** tfjs version. */
-  tfjs: string;
+  /** tfjs version; null for models that do not use tfjs (architecture 'gmm'). */
+  tfjs: string | null;
   /** tfjs backend the model was trained on (`tensorflow` | `wasm` | `cpu`). */
   backend: string;
   /** Training seed, when known. */
@@ -39,6 +39,8 @@ export interface ModelMetadata {
   inputShape: number[];
   /** ISO 8601 time of saving. */
   date: string;
+  /** What the folder holds: a tfjs network (absent, or the architecture name) or `'gmm'` (gmm.json, see `saveGmmModel`). */
+  architecture?: string;
   /** Anything else the trainer wants to keep (epochs, history, architecture name...). */
   extra?: Record<string, unknown>;
 }
@@ -95,15 +97,8 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
   const pipelineJson = pipelineToJson(opts.pipeline);
   const labels = opts.labels ?? { classes: ['bonafide'], positive: 'bonafide' };
   if (!labels.classes.includes(labels.positive)) throw new ParameterError(`labels.positive=${JSON.stringify(labels.positive)} must be one of labels.classes=${JSON.stringify(labels.classes)}`);
-  const target = path.resolve(dir);
   const overwrite = opts.overwrite ?? true;
-  if (await exists(target)) {
-    const entries = await fs.readdir(target).catch(() => null);
-    if (entries === null) throw new DatasetError(`${dir}: exists and is not a folder`);
-    if (entries.length > 0 && !(overwrite && entries.includes(MODEL_FILES.metadata))) {
-      throw new DatasetError(`${dir}: folder exists and is not empty${overwrite ? ' (not a specmorph model folder; refusing to replace it)' : ''}`);
-    }
-  }
+  await checkModelFolderTarget(dir, overwrite);
   const inputShape = (model.inputs[0].shape as (number | null)[]).slice(1).map((d) => d ?? -1);
   const metadata: ModelMetadata = {
     specmorph: specmorphVersion(),
@@ -134,15 +129,40 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
     ...(art.trainingConfig ? { trainingConfig: art.trainingConfig } : {}),
     weightsManifest: [{ paths: [MODEL_FILES.weights], weights: art.weightSpecs }],
   };
+  await writeModelFolder(dir, {
+    [MODEL_FILES.topology]: JSON.stringify(modelJson),
+    [MODEL_FILES.weights]: new Uint8Array(weightData),
+    [MODEL_FILES.pipeline]: pipelineJson,
+    [MODEL_FILES.labels]: `${JSON.stringify(labels, null, 2)}\n`,
+    [MODEL_FILES.metadata]: `${JSON.stringify(metadata, null, 2)}\n`,
+  }, overwrite);
+  return metadata;
+}
+
+/** Throws unless `dir` is absent, an empty folder, or (with `overwrite`) a model folder (one holding metadata.json). */
+async function checkModelFolderTarget(dir: string, overwrite: boolean): Promise<void> {
+  const target = path.resolve(dir);
+  if (!(await exists(target))) return;
+  const entries = await fs.readdir(target).catch(() => null);
+  if (entries === null) throw new DatasetError(`${dir}: exists and is not a folder`);
+  if (entries.length > 0 && !(overwrite && entries.includes(MODEL_FILES.metadata))) {
+    throw new DatasetError(`${dir}: folder exists and is not empty${overwrite ? ' (not a specmorph model folder; refusing to replace it)' : ''}`);
+  }
+}
+
+/**
+ * Writes a model folder holding exactly `files` (name -> content). Everything is written to a sibling
+ * temp folder first and renamed into place, so an interrupted save leaves either the old folder or the
+ * new one, never a mix; a non-empty folder that is not a model folder is never replaced.
+ */
+export async function writeModelFolder(dir: string, files: Record<string, string | Uint8Array>, overwrite = true): Promise<void> {
+  await checkModelFolderTarget(dir, overwrite);
+  const target = path.resolve(dir);
   const parent = path.dirname(target);
   await fs.mkdir(parent, { recursive: true });
   const tmp = await fs.mkdtemp(path.join(parent, `.${path.basename(target)}.tmp-`));
   try {
-    await fs.writeFile(path.join(tmp, MODEL_FILES.topology), JSON.stringify(modelJson));
-    await fs.writeFile(path.join(tmp, MODEL_FILES.weights), new Uint8Array(weightData));
-    await fs.writeFile(path.join(tmp, MODEL_FILES.pipeline), pipelineJson);
-    await fs.writeFile(path.join(tmp, MODEL_FILES.labels), `${JSON.stringify(labels, null, 2)}\n`);
-    await fs.writeFile(path.join(tmp, MODEL_FILES.metadata), `${JSON.stringify(metadata, null, 2)}\n`);
+    for (const [name, content] of Object.entries(files)) await fs.writeFile(path.join(tmp, name), content);
     if (await exists(target)) {
       // Move the old folder aside first: rename cannot replace a non-empty directory.
       const old = `${tmp}-old`;
@@ -156,10 +176,10 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
     await fs.rm(tmp, { recursive: true, force: true });
     throw e;
   }
-  return metadata;
 }
 
-async function readJson(dir: string, name: string): Promise<unknown> {
+/** Reads and parses `dir/name`; DatasetError naming the file when it is missing or not JSON. */
+export async function readModelJson(dir: string, name: string): Promise<unknown> {
   const p = path.join(dir, name);
   let text: string;
   try {
@@ -178,7 +198,7 @@ async function readJson(dir: string, name: string): Promise<unknown> {
 export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
   const st = await fs.stat(dir).catch(() => null);
   if (!st?.isDirectory()) throw new DatasetError(`${dir}: model folder does not exist`);
-  return (await readJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
+  return (await readModelJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
 }
 
 /**
@@ -188,7 +208,9 @@ export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
 export async function loadModel(dir: string): Promise<SavedModel> {
   const st = await fs.stat(dir).catch(() => null);
   if (!st?.isDirectory()) throw new DatasetError(`${dir}: model folder does not exist`);
-  const modelJson = (await readJson(dir, MODEL_FILES.topology)) as { modelTopology?: object; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; format?: string; generatedBy?: string; convertedBy?: string | null };
+  const meta = (await readModelJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
+  if (meta.architecture === 'gmm') throw new DatasetError(`${dir}: holds a GMM detector (architecture 'gmm'), not a tfjs network; load it with loadDetector or loadGmmModel`);
+  const modelJson = (await readModelJson(dir, MODEL_FILES.topology)) as { modelTopology?: object; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; format?: string; generatedBy?: string; convertedBy?: string | null };
   if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) throw new DatasetError(`${path.join(dir, MODEL_FILES.topology)}: missing modelTopology or weightsManifest`);
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
@@ -202,6 +224,23 @@ export async function loadModel(dir: string): Promise<SavedModel> {
       buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     }
   }
+  const { pipeline, labels, metadata } = await readModelDescription(dir);
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: tf.io.concatenateArrayBuffers(buffers), format: modelJson.format, generatedBy: modelJson.generatedBy, convertedBy: modelJson.convertedBy ?? undefined }),
+    );
+  } catch (e) {
+    throw new DatasetError(`${path.join(dir, MODEL_FILES.topology)}: cannot build the model (${(e as Error).message.split('\n')[0]})`);
+  }
+  return { model, pipeline, labels, metadata };
+}
+
+/**
+ * Reads what every model folder holds beside its weights: pipeline.json (checked against the
+ * fingerprint in metadata.json), labels.json and metadata.json.
+ */
+export async function readModelDescription(dir: string): Promise<{ pipeline: PipelineConfig; labels: ModelLabels; metadata: ModelMetadata }> {
   const pipelinePath = path.join(dir, MODEL_FILES.pipeline);
   const pipelineText = await fs.readFile(pipelinePath, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new DatasetError(`${pipelinePath}: cannot read (${e.code ?? e.message})`);
@@ -212,20 +251,12 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   } catch (e) {
     throw new DatasetError((e as Error).message);
   }
-  const labels = (await readJson(dir, MODEL_FILES.labels)) as ModelLabels;
-  const metadata = (await readJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
+  const labels = (await readModelJson(dir, MODEL_FILES.labels)) as ModelLabels;
+  const metadata = (await readModelJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
   if (metadata.pipelineFingerprint !== pipelineFingerprint(pipeline)) {
     throw new DatasetError(`${pipelinePath}: pipeline fingerprint ${pipelineFingerprint(pipeline).slice(0, 12)} differs from metadata.json's ${String(metadata.pipelineFingerprint).slice(0, 12)} (edited after training?)`);
   }
-  let model: tf.LayersModel;
-  try {
-    model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: tf.io.concatenateArrayBuffers(buffers), format: modelJson.format, generatedBy: modelJson.generatedBy, convertedBy: modelJson.convertedBy ?? undefined }),
-    );
-  } catch (e) {
-    throw new DatasetError(`${path.join(dir, MODEL_FILES.topology)}: cannot build the model (${(e as Error).message.split('\n')[0]})`);
-  }
-  return { model, pipeline, labels, metadata };
+  return { pipeline, labels, metadata };
 }
 
 /**
