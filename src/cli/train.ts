@@ -6,6 +6,9 @@ import { DEFAULT_PIPELINE, pipelineFingerprint } from '../pipeline/config';
 import { OptionSpec, fractionOption, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
 import { progressBar } from './progress';
+import { trainGmmCommandPart } from './gmm';
+import { DEFAULT_GMM_COMPONENTS } from '../model/gmm';
+import { DEFAULT_GMM_PIPELINE } from '../model/gmmModel';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
@@ -14,7 +17,8 @@ const SPEC: Record<string, OptionSpec> = {
   epochs: { type: 'string', arg: 'N', help: 'training epochs (default 10)' },
   seed: { type: 'string', arg: 'N', help: 'seed of split, initialisation and batch order (default 0)' },
   validation: { type: 'string', arg: 'F', help: 'fraction held out for validation, speaker-disjoint when speakers are known (default 0.2)' },
-  arch: { type: 'string', arg: 'NAME', help: 'architecture: cnn (small CNN, default) or lcnn (light CNN with max-feature-map)' },
+  arch: { type: 'string', arg: 'NAME', help: 'architecture: cnn (small CNN, default), lcnn (light CNN with max-feature-map) or gmm (ASVspoof 2019 LFCC-GMM baseline; default pipeline: LFCC preset asvspoof2019, validation 0)' },
+  components: { type: 'string', arg: 'N', help: `gmm: mixture components per class (default ${DEFAULT_GMM_COMPONENTS})` },
   json: { type: 'flag', help: 'print the summary as one JSON object on the last stdout line' },
   help: { type: 'flag', help: 'show this help' },
 };
@@ -36,7 +40,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const seed = intOption(args, 'seed', 0, 0, 2 ** 32 - 1);
   const validation = fractionOption(args, 'validation', 0.2, 0, 1);
   const arch = args.arch === undefined ? 'cnn' : args.arch;
-  if (arch !== 'cnn' && arch !== 'lcnn') throw new DatasetError(`train: --arch=${String(arch)} must be cnn or lcnn`);
+  if (arch !== 'cnn' && arch !== 'lcnn' && arch !== 'gmm') throw new DatasetError(`train: --arch=${String(arch)} must be cnn, lcnn or gmm`);
+  if (arch !== 'gmm' && args.components !== undefined) throw new DatasetError('train: --components applies to --arch gmm only');
   const workersArg = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   if (typeof args.out !== 'string') throw new DatasetError('train: --out MODEL_DIR is required');
   const out = args.out;
@@ -45,6 +50,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const ds = await loadDataArgs(args, 'train');
   const summary = datasetSummary(ds.items);
   process.stderr.write(`data: ${summary.n} clips (${summary.bonafide} bona fide, ${summary.spoof} spoof, ${Object.keys(summary.attacks).length} attack systems) from ${ds.root}\n`);
+  if (arch === 'gmm') {
+    const validationGmm = args.validation === undefined ? 0 : validation;
+    const components = intOption(args, 'components', DEFAULT_GMM_COMPONENTS, 1, 65536);
+    return trainGmmCommandPart({ ds, out, config: typeof args.config === 'string' ? config : DEFAULT_GMM_PIPELINE, seed, validation: validationGmm, components, cacheDir, workers: workersArg, json: !!args.json });
+  }
   process.stderr.write(`pipeline: ${pipelineFingerprint(config).slice(0, 12)} (${config.stages.map((s) => s.op).join(' -> ')})\n`);
 
   const feats = await computeFeatures(ds.items.map((it) => it.path), config, { cacheDir, workers: workersArg, onProgress: progressBar('features') });

@@ -29,6 +29,13 @@ export interface FeatureOptions {
   minItemsPerWorker?: number;
   /** Called after each item. @default undefined */
   onProgress?: ProgressCallback;
+  /**
+   * Require every feature to have the same shape (what a network needs). false lets clips of different
+   * lengths give different numbers of columns (what a GMM scoring frames needs); `rows`/`cols` of the
+   * result are then the first feature's.
+   * @default true
+   */
+  sameShape?: boolean;
 }
 
 /** Features of a list of files, in input order. */
@@ -162,7 +169,7 @@ export async function computeFeatures(files: readonly string[], config: Pipeline
     });
   }
   const features = grids as Grid[];
-  if (n > 0) {
+  if (n > 0 && (opts.sameShape ?? true)) {
     const { rows, cols } = features[0];
     const bad = features.findIndex((g) => g.rows !== rows || g.cols !== cols);
     if (bad >= 0) {

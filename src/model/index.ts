@@ -4,3 +4,6 @@ export * from './train';
 export * from './saliency';
 export * from './evaluate';
 export * from './io';
+export * from './gmm';
+export * from './gmmModel';
+export * from './detector';
