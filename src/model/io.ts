@@ -208,8 +208,9 @@ export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
 export async function loadModel(dir: string): Promise<SavedModel> {
   const st = await fs.stat(dir).catch(() => null);
   if (!st?.isDirectory()) throw new DatasetError(`${dir}: model folder does not exist`);
-  const meta = (await readModelJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
-  if (meta.architecture === 'gmm') throw new DatasetError(`${dir}: holds a GMM detector (architecture 'gmm'), not a tfjs network; load it with loadDetector or loadGmmModel`);
+  // Only to name a GMM folder as such; a missing or broken metadata.json is reported below as before.
+  const meta = (await readModelJson(dir, MODEL_FILES.metadata).catch(() => null)) as ModelMetadata | null;
+  if (meta?.architecture === 'gmm') throw new DatasetError(`${dir}: holds a GMM detector (architecture 'gmm'), not a tfjs network; load it with loadDetector or loadGmmModel`);
   const modelJson = (await readModelJson(dir, MODEL_FILES.topology)) as { modelTopology?: object; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; format?: string; generatedBy?: string; convertedBy?: string | null };
   if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) throw new DatasetError(`${path.join(dir, MODEL_FILES.topology)}: missing modelTopology or weightsManifest`);
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
