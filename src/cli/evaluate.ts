@@ -44,18 +44,19 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : null;
   const ds = await loadDataArgs(args, 'evaluate');
   const { assertSamePipeline, readModelMetadata } = await import('../model/io');
+  const metadata = await readModelMetadata(args.model);
   // Check the pipeline before building the network, so a mismatch fails fast and quietly.
-  if (config) assertSamePipeline({ metadata: await readModelMetadata(args.model) }, config, args.config as string);
-  const { loadDetector, scoreDetector } = await import('../model/detector');
-  const saved = await loadDetector(args.model);
-  // A GMM scores in plain float64 JavaScript: no tfjs backend to start.
-  let backend = saved.metadata.backend;
-  if (saved.kind === 'tfjs') {
+  if (config) assertSamePipeline({ metadata }, config, args.config as string);
+  // A GMM scores in plain float64 JavaScript: no tfjs backend to start. A network needs it before loading.
+  let backend = metadata.backend;
+  if (metadata.architecture !== 'gmm') {
     const { initBackend, formatBackendInfo } = await import('./backend');
     const info = await initBackend();
     backend = info.name;
     process.stderr.write(`${formatBackendInfo(info)}\n`);
   }
+  const { loadDetector, scoreDetector } = await import('../model/detector');
+  const saved = await loadDetector(args.model);
   // A GMM takes whole clips of any length; a network needs one input shape.
   const feats = await computeFeatures(ds.items.map((it) => it.path), saved.pipeline, { cacheDir, workers: workersArg, onProgress: progressBar('features'), sameShape: saved.kind === 'tfjs' });
   const want = saved.metadata.inputShape;

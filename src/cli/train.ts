@@ -6,9 +6,7 @@ import { DEFAULT_PIPELINE, pipelineFingerprint } from '../pipeline/config';
 import { OptionSpec, fractionOption, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
 import { progressBar } from './progress';
-import { trainGmmCommandPart } from './gmm';
 import { DEFAULT_GMM_COMPONENTS } from '../model/gmm';
-import { DEFAULT_GMM_PIPELINE } from '../model/gmmModel';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
@@ -51,6 +49,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const summary = datasetSummary(ds.items);
   process.stderr.write(`data: ${summary.n} clips (${summary.bonafide} bona fide, ${summary.spoof} spoof, ${Object.keys(summary.attacks).length} attack systems) from ${ds.root}\n`);
   if (arch === 'gmm') {
+    // Loaded only now, like tfjs below: the GMM model folder code imports io.ts (and so tfjs).
+    const { trainGmmCommandPart } = await import('./gmm');
+    const { DEFAULT_GMM_PIPELINE } = await import('../model/gmmModel');
     const validationGmm = args.validation === undefined ? 0 : validation;
     const components = intOption(args, 'components', DEFAULT_GMM_COMPONENTS, 1, 65536);
     return trainGmmCommandPart({ ds, out, config: typeof args.config === 'string' ? config : DEFAULT_GMM_PIPELINE, seed, validation: validationGmm, components, cacheDir, workers: workersArg, json: !!args.json });
