@@ -100,7 +100,7 @@ export async function run(): Promise<void> {
     theirs.forEach((o, seed) => console.log(line(`scikit-learn seed ${seed}`, o)));
     const mo = median(mine.map((o) => o.eer));
     const th = median(theirs.map((o) => o.eer));
-    console.log(`  median EER over seeds: specmorph ${pct(mo)}, scikit-learn ${pct(th)}, difference ${((mo - th) * 100).toFixed(1)} pp (target within 2 pp); fit time ratio specmorph/scikit-learn ${(median(mine.map((o) => o.fitWall)) / median(theirs.map((o) => o.fitWall))).toFixed(1)}x wall`);
+    console.log(`  median EER over seeds: specmorph ${pct(mo)}, scikit-learn ${pct(th)}, difference ${((mo - th) * 100).toFixed(1)} pp (target within 2 pp); fit time specmorph/scikit-learn ${(median(mine.map((o) => o.fitWall)) / median(theirs.map((o) => o.fitWall))).toFixed(1)}x wall, ${(median(mine.map((o) => o.fitCpu)) / median(theirs.map((o) => o.fitCpu))).toFixed(1)}x process CPU (scikit-learn's BLAS may use 2 threads)`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
