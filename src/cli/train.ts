@@ -40,6 +40,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const arch = args.arch === undefined ? 'cnn' : args.arch;
   if (arch !== 'cnn' && arch !== 'lcnn' && arch !== 'gmm') throw new DatasetError(`train: --arch=${String(arch)} must be cnn, lcnn or gmm`);
   if (arch !== 'gmm' && args.components !== undefined) throw new DatasetError('train: --components applies to --arch gmm only');
+  if (arch === 'gmm' && args.epochs !== undefined) throw new DatasetError('train: --epochs does not apply to --arch gmm (EM runs until the log-likelihood settles)');
   const workersArg = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   if (typeof args.out !== 'string') throw new DatasetError('train: --out MODEL_DIR is required');
   const out = args.out;

@@ -85,5 +85,8 @@ test('specmorph train rejects --components without --arch gmm and a bad --compon
   const b = await run(['train', '--data', path.join(root, 'train'), '--out', path.join(root, 'x'), '--arch', 'gmm', '--components', '0']);
   assert.notEqual(b.code, 0);
   assert.match(b.stderr, /components/);
+  const c = await run(['train', '--data', path.join(root, 'train'), '--out', path.join(root, 'x'), '--arch', 'gmm', '--epochs', '3']);
+  assert.notEqual(c.code, 0);
+  assert.match(c.stderr, /--epochs does not apply to --arch gmm/);
   assert.ok(!readdirSync(root).includes('x'));
 });
