@@ -3,7 +3,7 @@ import { Dataset } from '../dataset/types';
 import { splitDataset } from '../dataset/split';
 import { computeFeatures, dataFingerprint } from '../dataset/features';
 import { PipelineConfig, pipelineFingerprint } from '../pipeline/config';
-import { fitGmmDetector, scoreGmmDetector, GmmIteration } from '../model/gmm';
+import { fitGmmDetectorAsync, scoreGmmDetector, GmmIteration } from '../model/gmm';
 import { saveGmmModel } from '../model/gmmModel';
 import { computeEer } from '../model/evaluate';
 import { progressBar } from './progress';
@@ -27,7 +27,8 @@ export interface GmmTrainRequest {
 
 /**
  * The `--arch gmm` part of `specmorph train`: LFCC features of every clip (whole clips, any length),
- * one diagonal GMM per class by EM, written as a GMM model folder. Returns the exit code.
+ * one diagonal GMM per class by EM (the two fitted at once on two threads), written as a GMM model
+ * folder. Returns the exit code.
  */
 export async function trainGmmCommandPart(req: GmmTrainRequest): Promise<number> {
   const { ds, config, seed } = req;
@@ -41,7 +42,7 @@ export async function trainGmmCommandPart(req: GmmTrainRequest): Promise<number>
   }
   const grids = (items: typeof indexed, label: string) => items.filter((it) => it.label === label).map((it) => feats.features[it.i]);
   const t0 = Date.now();
-  const detector = fitGmmDetector(grids(split.train, 'bonafide'), grids(split.train, 'spoof'), {
+  const detector = await fitGmmDetectorAsync(grids(split.train, 'bonafide'), grids(split.train, 'spoof'), {
     nComponents: req.components,
     seed,
     onIteration: (cls: string, it: GmmIteration) => {

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { startWorker, workerScriptPath } from '../workers';
 import { AudioDecodeError, DatasetError, ParameterError, SpecmorphError, assert } from '../errors';
 import { Grid, createGrid } from '../grid/grid';
 import { PipelineConfig, pipelineFingerprint, resolvePipelineConfig } from '../pipeline/config';
@@ -61,18 +61,7 @@ export function dataFingerprint(entries: readonly { id: string; hash: string; la
 }
 
 function workerScript(): string {
-  // Under tsx the sources run as .ts; from dist/ the compiled .js sits next to this file.
-  const ext = path.extname(__filename);
-  return path.join(__dirname, `featureWorker${ext}`);
-}
-
-function startWorker(data: unknown): Worker {
-  const script = workerScript();
-  if (path.extname(script) !== '.ts') return new Worker(script, { workerData: data });
-  // Running from sources under tsx: its --import hook does not reach worker entry points, so the
-  // worker registers tsx's CommonJS hook itself before loading the .ts file.
-  const code = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(script)});`;
-  return new Worker(code, { eval: true, workerData: data });
+  return workerScriptPath(__filename, 'featureWorker');
 }
 
 function rebuildError(e: { name: string; message: string }): Error {
@@ -138,7 +127,7 @@ export async function computeFeatures(files: readonly string[], config: Pipeline
         } else w.postMessage(null);
       };
       for (let k = 0; k < nWorkers; k++) {
-        const w = startWorker({ config: resolved, fingerprint, cacheDir });
+        const w = startWorker(workerScript(), { config: resolved, fingerprint, cacheDir });
         workers.push(w);
         w.on('message', (m: { index: number; rows: number; cols: number; data: Float32Array; hash: string; cached: boolean; error?: { name: string; message: string } }) => {
           if (failed) return;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fitGmm, fitGmmDetector, gmmFrameLogLikelihoods, gmmLogLikelihood, scoreGmmDetector, toFrames, Gmm } from '../../src/model/gmm';
+import { fitGmm, fitGmmDetector, fitGmmDetectorAsync, gmmFrameLogLikelihoods, gmmLogLikelihood, scoreGmmDetector, toFrames, Gmm } from '../../src/model/gmm';
 import { computeEer } from '../../src/model/evaluate';
 import { lfcc } from '../../src/spectral/cepstral';
 import { createGrid } from '../../src/grid/grid';
@@ -151,4 +151,22 @@ test('LFCC-GMM detector separates harmonic (bona fide) from noise-excited (spoof
   assert.ok(eer <= 0.05, `EER ${eer}`);
   // The score is a log-likelihood ratio: bona fide clips score above 0 on average, spoofed below.
   assert.ok(bona.reduce((a, v) => a + v, 0) > 0 && spoof.reduce((a, v) => a + v, 0) < 0);
+});
+
+test('fitGmmDetectorAsync (two worker threads) equals fitGmmDetector bit for bit and reports both classes', async () => {
+  const rng = new Random(9);
+  const blob = (shift: number) => ({ n: 500, dims: 4, data: Float64Array.from({ length: 2000 }, (_, i) => rng.normal() + (i % 4 === 1 ? shift : 0)) });
+  const b = blob(0);
+  const s = blob(1.5);
+  const seen = new Set<string>();
+  const par = await fitGmmDetectorAsync(b, s, { nComponents: 5, seed: 3, onIteration: (cls) => seen.add(cls) });
+  const seq = fitGmmDetector(b, s, { nComponents: 5, seed: 3 });
+  for (const cls of ['bonafide', 'spoof'] as const) {
+    assert.deepEqual(Array.from(par[cls].means), Array.from(seq[cls].means));
+    assert.deepEqual(Array.from(par[cls].variances), Array.from(seq[cls].variances));
+    assert.deepEqual(Array.from(par[cls].weights), Array.from(seq[cls].weights));
+    assert.deepEqual(par[cls].fit, seq[cls].fit);
+  }
+  assert.deepEqual([...seen].sort(), ['bonafide', 'spoof']);
+  await assert.rejects(fitGmmDetectorAsync(b, { n: 2, dims: 4, data: new Float64Array(8) }, { nComponents: 5 }), /2 frames, fewer than nComponents=5/);
 });
