@@ -27,7 +27,7 @@ export interface ModelMetadata {
   specmorph: string;
   /** tfjs version; null for models that do not use tfjs (architecture 'gmm'). */
   tfjs: string | null;
-  /** tfjs backend the model was trained on (`tensorflow` | `wasm` | `cpu`). */
+  /** tfjs backend the model was trained on (`tensorflow` | `wasm` | `cpu`), or `js-float64` for a GMM. */
   backend: string;
   /** Training seed, when known. */
   seed: number | null;
