@@ -70,7 +70,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   if (scoresFile) checkOutputFile(scoresFile);
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : null;
   const ds = selectSplit(await loadDataArgs(args, 'evaluate'), args, 'evaluate', null);
-  const { loadModel, assertSamePipeline, readModelMetadata } = await import('../model/io');
+  const { assertSamePipeline, readModelMetadata } = await import('../model/io');
   const metadata = await readModelMetadata(args.model);
   // Check the pipeline before building the network, so a mismatch fails fast and quietly.
   if (config) assertSamePipeline({ metadata }, config, args.config as string);
@@ -83,19 +83,25 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   }
   if (overlap.count > 0) process.stderr.write(`warning: ${overlap.count} of ${ds.items.length} clips were used to train or validate this model (--allow-overlap)\n`);
   if (metadata.extra?.clips === undefined) process.stderr.write(`note: ${args.model} records no training clips (written by an older specmorph): overlap with its training data cannot be checked\n`);
-  const saved = await loadModel(args.model);
-  const { initBackend, formatBackendInfo } = await import('./backend');
-  const info = await initBackend();
-  process.stderr.write(`${formatBackendInfo(info)}\n`);
-  const feats = await computeFeatures(ds.items.map((it) => it.path), saved.pipeline, { cacheDir, workers: workersArg, onProgress: progressBar('features') });
+  // A GMM scores in plain float64 JavaScript: no tfjs backend to start. A network needs it before loading.
+  let backend = metadata.backend;
+  if (metadata.architecture !== 'gmm') {
+    const { initBackend, formatBackendInfo } = await import('./backend');
+    const info = await initBackend();
+    backend = info.name;
+    process.stderr.write(`${formatBackendInfo(info)}\n`);
+  }
+  const { loadDetector, scoreDetector } = await import('../model/detector');
+  const saved = await loadDetector(args.model);
+  // A GMM takes whole clips of any length; a network needs one input shape.
+  const feats = await computeFeatures(ds.items.map((it) => it.path), saved.pipeline, { cacheDir, workers: workersArg, onProgress: progressBar('features'), sameShape: saved.kind === 'tfjs' });
   const want = saved.metadata.inputShape;
-  if (want.length >= 2 && (want[0] !== feats.rows || want[1] !== feats.cols)) {
+  if (want.length >= 2 && (want[0] !== feats.rows || (want[1] !== -1 && want[1] !== feats.cols))) {
     throw new DatasetError(`${args.model}: model expects ${want[0]}x${want[1]} features, the pipeline gave ${feats.rows}x${feats.cols}`);
   }
-  const { predictScores } = await import('../model/train');
   const { evaluateScores, writeScores } = await import('../model/evaluate');
-  const scores = predictScores(saved.model, feats.features);
-  saved.model.dispose();
+  const scores = scoreDetector(saved, feats.features);
+  if (saved.kind === 'tfjs') saved.model.dispose();
   const rows = ds.items.map((it, i) => ({ uttId: it.id, attackId: it.attack ?? '-', key: it.label, score: scores[i] }));
   const s = evaluateScores(rows);
   if (scoresFile) await writeScores(scoresFile, rows);
@@ -113,7 +119,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   if (args.json) {
     const json = {
       n: s.n, nBonafide: s.nBonafide, nSpoof: s.nSpoof, eer: s.eer, threshold: s.threshold, auc: s.auc, accuracy: s.accuracy, minDcf: s.minDcf,
-      confusion: s.confusion.matrix, perAttack: s.perAttack, backend: info.name, model: path.resolve(args.model),
+      confusion: s.confusion.matrix, perAttack: s.perAttack, backend, model: path.resolve(args.model),
       pipelineFingerprint: saved.metadata.pipelineFingerprint, scores: scoresFile, trainingOverlap: overlap.count,
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);

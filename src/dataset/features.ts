@@ -1,7 +1,7 @@
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { startWorker, workerScriptPath } from '../workers';
 import { AudioDecodeError, DatasetError, ParameterError, SpecmorphError, assert } from '../errors';
 import { Grid, createGrid } from '../grid/grid';
 import { PipelineConfig, pipelineFingerprint, resolvePipelineConfig } from '../pipeline/config';
@@ -29,6 +29,13 @@ export interface FeatureOptions {
   minItemsPerWorker?: number;
   /** Called after each item. @default undefined */
   onProgress?: ProgressCallback;
+  /**
+   * Require every feature to have the same shape (what a network needs). false lets clips of different
+   * lengths give different numbers of columns (what a GMM scoring frames needs); `rows`/`cols` of the
+   * result are then the first feature's.
+   * @default true
+   */
+  sameShape?: boolean;
 }
 
 /** Features of a list of files, in input order. */
@@ -54,18 +61,7 @@ export function dataFingerprint(entries: readonly { id: string; hash: string; la
 }
 
 function workerScript(): string {
-  // Under tsx the sources run as .ts; from dist/ the compiled .js sits next to this file.
-  const ext = path.extname(__filename);
-  return path.join(__dirname, `featureWorker${ext}`);
-}
-
-function startWorker(data: unknown): Worker {
-  const script = workerScript();
-  if (path.extname(script) !== '.ts') return new Worker(script, { workerData: data });
-  // Running from sources under tsx: its --import hook does not reach worker entry points, so the
-  // worker registers tsx's CommonJS hook itself before loading the .ts file.
-  const code = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(script)});`;
-  return new Worker(code, { eval: true, workerData: data });
+  return workerScriptPath(__filename, 'featureWorker');
 }
 
 function rebuildError(e: { name: string; message: string }): Error {
@@ -131,7 +127,7 @@ export async function computeFeatures(files: readonly string[], config: Pipeline
         } else w.postMessage(null);
       };
       for (let k = 0; k < nWorkers; k++) {
-        const w = startWorker({ config: resolved, fingerprint, cacheDir });
+        const w = startWorker(workerScript(), { config: resolved, fingerprint, cacheDir });
         workers.push(w);
         w.on('message', (m: { index: number; rows: number; cols: number; data: Float32Array; hash: string; cached: boolean; error?: { name: string; message: string } }) => {
           if (failed) return;
@@ -162,7 +158,7 @@ export async function computeFeatures(files: readonly string[], config: Pipeline
     });
   }
   const features = grids as Grid[];
-  if (n > 0) {
+  if (n > 0 && (opts.sameShape ?? true)) {
     const { rows, cols } = features[0];
     const bad = features.findIndex((g) => g.rows !== rows || g.cols !== cols);
     if (bad >= 0) {

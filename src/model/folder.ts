@@ -26,13 +26,17 @@ export interface ModelOutputOptions {
   overwriteHint?: string;
 }
 
+/** The files of a GMM detector's model folder (`saveGmmModel`): gmm.json instead of model.json + weights.bin. */
+const GMM_FOLDER_FILES: readonly string[] = ['gmm.json', MODEL_FILES.pipeline, MODEL_FILES.labels, MODEL_FILES.metadata];
+
 /**
  * Why `dir` (an existing folder) is not a specmorph model folder, or null when it is one: exactly
- * the five {@link MODEL_FILES} and a metadata.json carrying the {@link MODEL_FORMAT} marker.
+ * the five {@link MODEL_FILES} (or a GMM detector's four files) and a metadata.json carrying the
+ * {@link MODEL_FORMAT} marker.
  */
 export function notAModelFolder(dir: string): string | null {
   const names = fs.readdirSync(dir);
-  const want: string[] = Object.values(MODEL_FILES);
+  const want: string[] = names.includes('gmm.json') ? [...GMM_FOLDER_FILES] : Object.values(MODEL_FILES);
   const extra = names.filter((n) => !want.includes(n));
   if (extra.length) return `holds ${extra.slice(0, 4).join(', ')}${extra.length > 4 ? `, ... (${extra.length} entries not in a model folder)` : ''}`;
   const missing = want.filter((n) => !names.includes(n));

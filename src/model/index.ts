@@ -6,3 +6,6 @@ export * from './evaluate';
 export * from './io';
 export * from './morphLayer';
 export * from './morphBlock';
+export * from './gmm';
+export * from './gmmModel';
+export * from './detector';

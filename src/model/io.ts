@@ -24,8 +24,8 @@ export interface ModelMetadata {
   format: typeof MODEL_FORMAT;
   /** specmorph package version that wrote the folder. */
   specmorph: string;
-  /** tfjs version. */
-  tfjs: string;
+  /** tfjs version; null for models that do not use tfjs (architecture 'gmm'). */
+  tfjs: string | null;
   /** tfjs backend the model was trained on (`tensorflow` | `wasm` | `cpu`). */
   backend: string;
   /** Training seed, when known. */
@@ -38,6 +38,8 @@ export interface ModelMetadata {
   inputShape: number[];
   /** ISO 8601 time of saving. */
   date: string;
+  /** What the folder holds: a tfjs network (absent, or the architecture name) or `'gmm'` (gmm.json, see `saveGmmModel`). */
+  architecture?: string;
   /** Anything else the trainer wants to keep (epochs, history, architecture name...). */
   extra?: Record<string, unknown>;
 }
@@ -87,10 +89,8 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
   const pipelineJson = pipelineToJson(opts.pipeline);
   const labels = opts.labels ?? { classes: ['bonafide'], positive: 'bonafide' };
   if (!labels.classes.includes(labels.positive)) throw new ParameterError(`labels.positive=${JSON.stringify(labels.positive)} must be one of labels.classes=${JSON.stringify(labels.classes)}`);
-  const target = path.resolve(dir);
-  sweepModelLeftovers(target);
-  const real = checkModelOutput(dir, { overwrite: opts.overwrite ?? true });
-  if (real !== target) sweepModelLeftovers(real);
+  // Fail before the (possibly long) serialisation when the folder may not be written.
+  checkModelOutput(dir, { overwrite: opts.overwrite ?? true });
   const inputShape = (model.inputs[0].shape as (number | null)[]).slice(1).map((d) => d ?? -1);
   const metadata: ModelMetadata = {
     format: MODEL_FORMAT,
@@ -122,6 +122,27 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
     ...(art.trainingConfig ? { trainingConfig: art.trainingConfig } : {}),
     weightsManifest: [{ paths: [MODEL_FILES.weights], weights: art.weightSpecs }],
   };
+  await writeModelFolder(dir, {
+    [MODEL_FILES.topology]: JSON.stringify(modelJson),
+    [MODEL_FILES.weights]: new Uint8Array(weightData),
+    [MODEL_FILES.pipeline]: pipelineJson,
+    [MODEL_FILES.labels]: `${JSON.stringify(labels, null, 2)}\n`,
+    [MODEL_FILES.metadata]: `${JSON.stringify(metadata, null, 2)}\n`,
+  }, opts.overwrite ?? true);
+  return metadata;
+}
+
+/**
+ * Writes a model folder holding exactly `files` (name -> content) at `dir`: checked first (a new or
+ * empty folder, or with `overwrite` a specmorph model folder; never anything else), written to a
+ * sibling temp folder and renamed into place, so an interrupted save leaves the old folder or the
+ * new one, never a mix; leftovers of killed saves are swept first.
+ */
+export async function writeModelFolder(dir: string, files: Record<string, string | Uint8Array>, overwrite = true): Promise<void> {
+  const target = path.resolve(dir);
+  sweepModelLeftovers(target);
+  const real = checkModelOutput(dir, { overwrite });
+  if (real !== target) sweepModelLeftovers(real);
   await fs.mkdir(path.dirname(real), { recursive: true }).catch((e: unknown) => {
     throw writeError(dir, e);
   });
@@ -131,11 +152,7 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
   const old = `${tmp}-old`;
   let movedAside = false;
   try {
-    await fs.writeFile(path.join(tmp, MODEL_FILES.topology), JSON.stringify(modelJson));
-    await fs.writeFile(path.join(tmp, MODEL_FILES.weights), new Uint8Array(weightData));
-    await fs.writeFile(path.join(tmp, MODEL_FILES.pipeline), pipelineJson);
-    await fs.writeFile(path.join(tmp, MODEL_FILES.labels), `${JSON.stringify(labels, null, 2)}\n`);
-    await fs.writeFile(path.join(tmp, MODEL_FILES.metadata), `${JSON.stringify(metadata, null, 2)}\n`);
+    for (const [name, content] of Object.entries(files)) await fs.writeFile(path.join(tmp, name), content);
     if ((await fs.readdir(real).catch(() => [])).length > 0) {
       // Move the old folder aside first: rename cannot replace a non-empty directory. A kill between
       // the two renames is undone by sweepModelLeftovers on the next save.
@@ -158,10 +175,10 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
     throw writeError(dir, e);
   }
   if (movedAside) await fs.rm(old, { recursive: true, force: true });
-  return metadata;
 }
 
-async function readJson(dir: string, name: string): Promise<unknown> {
+/** Reads and parses one JSON file of a model folder; DatasetError names the file. */
+export async function readModelJson(dir: string, name: string): Promise<unknown> {
   const p = path.join(dir, name);
   let text: string;
   try {
@@ -211,7 +228,7 @@ function checkLabels(v: unknown, file: string): ModelLabels {
 export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
   const st = await fs.stat(dir).catch(() => null);
   if (!st?.isDirectory()) throw new DatasetError(`${dir}: model folder does not exist`);
-  return (await readJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
+  return (await readModelJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
 }
 
 /**
@@ -221,7 +238,9 @@ export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
 export async function loadModel(dir: string): Promise<SavedModel> {
   const st = await fs.stat(dir).catch(() => null);
   if (!st?.isDirectory()) throw new DatasetError(`${dir}: model folder does not exist`);
-  const modelJson = (await readJson(dir, MODEL_FILES.topology)) as { modelTopology?: object; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; format?: string; generatedBy?: string; convertedBy?: string | null };
+  const meta = (await readModelJson(dir, MODEL_FILES.metadata).catch(() => null)) as ModelMetadata | null;
+  if (meta?.architecture === 'gmm') throw new DatasetError(`${dir}: holds a GMM detector (architecture 'gmm'), not a tfjs network; load it with loadDetector or loadGmmModel`);
+  const modelJson = (await readModelJson(dir, MODEL_FILES.topology)) as { modelTopology?: object; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; format?: string; generatedBy?: string; convertedBy?: string | null };
   if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) throw new DatasetError(`${path.join(dir, MODEL_FILES.topology)}: missing modelTopology or weightsManifest`);
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
@@ -235,23 +254,9 @@ export async function loadModel(dir: string): Promise<SavedModel> {
       buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     }
   }
-  const pipelinePath = path.join(dir, MODEL_FILES.pipeline);
-  const pipelineText = await fs.readFile(pipelinePath, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new DatasetError(`${pipelinePath}: cannot read (${e.code ?? e.message})`);
-  });
-  let pipeline: PipelineConfig;
-  try {
-    pipeline = parsePipelineConfig(pipelineText, pipelinePath);
-  } catch (e) {
-    throw new DatasetError((e as Error).message);
-  }
   const weightData = tf.io.concatenateArrayBuffers(buffers);
   checkWeights(path.join(dir, modelJson.weightsManifest[0]?.paths[0] ?? MODEL_FILES.weights), weightSpecs, weightData);
-  const labels = checkLabels(await readJson(dir, MODEL_FILES.labels), path.join(dir, MODEL_FILES.labels));
-  const metadata = (await readJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
-  if (metadata.pipelineFingerprint !== pipelineFingerprint(pipeline)) {
-    throw new DatasetError(`${pipelinePath}: pipeline fingerprint ${pipelineFingerprint(pipeline).slice(0, 12)} differs from metadata.json's ${String(metadata.pipelineFingerprint).slice(0, 12)} (edited after training?)`);
-  }
+  const { pipeline, labels, metadata } = await readModelDescription(dir);
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(
@@ -266,6 +271,26 @@ export async function loadModel(dir: string): Promise<SavedModel> {
     throw new DatasetError(`${path.join(dir, MODEL_FILES.metadata)}: inputShape=${JSON.stringify(metadata.inputShape)} differs from the network's input ${JSON.stringify(actual)} in model.json`);
   }
   return { model, pipeline, labels, metadata };
+}
+
+/** A model folder's pipeline (checked against metadata.json's fingerprint), labels (checked) and metadata. */
+export async function readModelDescription(dir: string): Promise<{ pipeline: PipelineConfig; labels: ModelLabels; metadata: ModelMetadata }> {
+  const pipelinePath = path.join(dir, MODEL_FILES.pipeline);
+  const pipelineText = await fs.readFile(pipelinePath, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new DatasetError(`${pipelinePath}: cannot read (${e.code ?? e.message})`);
+  });
+  let pipeline: PipelineConfig;
+  try {
+    pipeline = parsePipelineConfig(pipelineText, pipelinePath);
+  } catch (e) {
+    throw new DatasetError((e as Error).message);
+  }
+  const labels = checkLabels(await readModelJson(dir, MODEL_FILES.labels), path.join(dir, MODEL_FILES.labels));
+  const metadata = (await readModelJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
+  if (metadata.pipelineFingerprint !== pipelineFingerprint(pipeline)) {
+    throw new DatasetError(`${pipelinePath}: pipeline fingerprint ${pipelineFingerprint(pipeline).slice(0, 12)} differs from metadata.json's ${String(metadata.pipelineFingerprint).slice(0, 12)} (edited after training?)`);
+  }
+  return { pipeline, labels, metadata };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ParameterError } from '../errors';
+import type { LfccPreset } from '../spectral/cepstral';
 
 /** A structuring element as plain JSON (built with the `footprint.*` generators when the pipeline runs). */
 export type FootprintSpec =
@@ -93,7 +94,14 @@ export type SpectralStage =
    * `preset: 'asvspoof2019'`; in a pipeline approximate it with a preEmphasis stage, `window: 'hamming'`,
    * `center: false`, `deltas: true`.
    */
-  | ({ op: 'lfcc'; nFilters?: number; nLfcc?: number; deltas?: boolean } & StftParams);
+  | ({ op: 'lfcc'; nFilters?: number; nLfcc?: number; deltas?: boolean } & StftParams)
+  /**
+   * LFCC exactly as a published configuration (spectral `lfcc`'s `preset`), at the audio's own sample
+   * rate: `'asvspoof2019'` = the ASVspoof 2019 LFCC-GMM front end (pre-emphasis 0.97, 20 ms symmetric
+   * Hamming, 10 ms hop, 20 linear filters, 20 coefficients + deltas + double deltas = 60 rows).
+   * No other field may be given with a preset: the preset is the whole configuration.
+   */
+  | { op: 'lfcc'; preset: LfccPreset };
 
 /** Grid-domain stages (Spectrogram/Grid -> Grid), run after the spectral stage. */
 export type GridStage =
@@ -301,11 +309,22 @@ export function stageKind(op: string): 'audio' | 'spectral' | 'grid' {
   return s.kind;
 }
 
+const LFCC_PRESETS: readonly LfccPreset[] = ['asvspoof2019'];
+
+/** A preset lfcc stage resolves to itself: its parameters follow from the preset and the sample rate at run time. */
+function resolveLfccPreset(o: Record<string, unknown>, p: string): StageConfig {
+  if (!LFCC_PRESETS.includes(o.preset as LfccPreset)) fail(`${p}.preset`, o.preset, `must be one of ${LFCC_PRESETS.map((x) => JSON.stringify(x)).join(', ')}`);
+  const extra = Object.keys(o).filter((k) => k !== 'op' && k !== 'preset');
+  if (extra.length) throw new ParameterError(`${p}.${extra[0]} cannot be combined with ${p}.preset=${JSON.stringify(o.preset)} (a preset fixes every lfcc parameter)`);
+  return { op: 'lfcc', preset: o.preset as LfccPreset };
+}
+
 function resolveStage(v: unknown, p: string): StageConfig {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(p, v, 'must be an object with an "op" field');
   const o = v as Record<string, unknown>;
   if (o.op === undefined) throw new ParameterError(`${p}.op is required (one of ${Object.keys(SCHEMAS).join(', ')})`);
   if (typeof o.op !== 'string' || !Object.hasOwn(SCHEMAS, o.op)) fail(`${p}.op`, o.op, `is not a pipeline stage (known: ${Object.keys(SCHEMAS).join(', ')})`);
+  if (o.op === 'lfcc' && o.preset !== undefined) return resolveLfccPreset(o, p);
   const { fields } = SCHEMAS[o.op];
   for (const k of Object.keys(o)) {
     if (k !== 'op' && !Object.hasOwn(fields, k)) {

@@ -3,6 +3,7 @@ import { Grid, Spectrogram } from '../grid/grid';
 import { resize } from '../grid/resize';
 import { minMaxNormalise, zScoreNormalise } from '../grid/normalise';
 import { spectrogram, melSpectrogram, mfcc, lfcc, powerToDb, amplitudeToDb } from '../spectral';
+import type { LfccPreset } from '../spectral/cepstral';
 import { footprint, erode, dilate, opening, closing, whiteTopHat, blackTopHat, morphologicalGradient, Footprint } from '../morphology';
 import { FootprintSpec, MorphologyOp } from './config';
 
@@ -41,6 +42,7 @@ export function runSpectralStage(x: Float32Array, sampleRate: number, s: Params)
     case 'mfcc':
       return mfcc(x, { ...melOpts(s, sampleRate), nMfcc: s.nMfcc as number });
     case 'lfcc':
+      if (s.preset !== undefined) return lfcc(x, { sampleRate, preset: s.preset as LfccPreset });
       return lfcc(x, { ...stftOpts(s, sampleRate), nFilters: s.nFilters as number, nLfcc: s.nLfcc as number, deltas: s.deltas as boolean });
     default:
       throw new ParameterError(`op=${JSON.stringify(s.op)} is not a spectral stage`);
