@@ -63,7 +63,9 @@ export async function trainGmmCommandPart(req: GmmTrainRequest): Promise<number>
     pipeline: config,
     seed,
     dataFingerprint: dataFp,
-    extra: { architecture: 'gmm', components: req.components, fit: fits, fitSeconds: seconds, split: { by: split.by, train: split.train.length, validation: val.length }, validationEer, data: ds.root },
+    extra: { architecture: 'gmm', components: req.components, fit: fits, fitSeconds: seconds, split: { by: split.by, train: split.train.length, validation: val.length }, validationEer, data: ds.root,
+      clips: { train: split.train.map((it) => feats.hashes[it.i]), validation: val.map((it) => feats.hashes[it.i]) },
+    },
   });
   const result = { out: req.out, n: ds.items.length, train: split.train.length, validation: val.length, seed, architecture: 'gmm', components: req.components, backend: meta.backend, fitSeconds: seconds, iterations: { bonafide: fits.bonafide.nIter, spoof: fits.spoof.nIter }, validationEer, pipelineFingerprint: meta.pipelineFingerprint, dataFingerprint: dataFp };
   process.stdout.write(`model written to ${req.out}: ${split.train.length} training clips, 2 x ${req.components}-component GMMs in ${seconds.toFixed(1)} s${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`);
