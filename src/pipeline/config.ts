@@ -132,19 +132,19 @@ export interface PipelineConfig {
 }
 
 /**
- * The default pipeline: mono, 16 kHz, 4 s (repeat-padded), 512-point STFT power spectrogram
- * (25 ms Hann window, 10 ms hop), dB (ref 1, top 80 dB), area-resized to 128 x 128, min-max to [0, 1].
- * No morphology: that is what experiments add.
+ * The default pipeline of `specmorph train`: mono, 16 kHz, 4 s (repeat-padded, as the ASVspoof 2021
+ * baselines), 80-band Slaney mel power spectrogram of a 512-point STFT (25 ms Hann window, 10 ms
+ * hop: 80 x 401), dB (ref 1, top 80 dB). Nothing is resized and nothing normalised per clip: the
+ * detector standardises each band with training statistics itself (`trainClassifier`), and trains
+ * on random 2 s crops. No morphology: that is what experiments add.
  */
 export const DEFAULT_PIPELINE: PipelineConfig = deepFreeze({
   stages: [
     { op: 'mono' },
     { op: 'resample', sampleRate: 16000 },
     { op: 'crop', seconds: 4 },
-    { op: 'stft' },
+    { op: 'mel', nMels: 80 },
     { op: 'db' },
-    { op: 'resize', rows: 128, cols: 128 },
-    { op: 'normalise', method: 'minmax' },
   ],
 } as PipelineConfig);
 
