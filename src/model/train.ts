@@ -172,28 +172,11 @@ export function toInputTensor(inputs: ModelInputs, inputShape?: readonly number[
     assert(t.rank === 4, () => `inputs tensor of shape [${inputs.shape}] must be [n, rows, cols] or [n, rows, cols, channels]`);
     return t as tf.Tensor4D;
   }
-  assert(inputs.length > 0, () => 'inputs must not be empty');
-  const first = inputs[0];
-  let shape: number[];
-  if (first instanceof Float32Array) {
-    assert(inputShape !== undefined && inputShape.length === 3,
-      () => `inputShape=${inputShape ? `[${inputShape}]` : 'undefined'} must be [rows, cols, channels] for Float32Array inputs`);
-    shape = [...inputShape];
-  } else {
-    shape = [(first as Grid).rows, (first as Grid).cols, 1];
-  }
-  const size = shape[0] * shape[1] * shape[2];
-  const data = new Float32Array(inputs.length * size);
-  inputs.forEach((item, i) => {
-    const d = item instanceof Float32Array ? item : (item as Grid).data;
-    if (!(item instanceof Float32Array)) {
-      const g = item as Grid;
-      assert(g.rows === shape[0] && g.cols === shape[1], () => `inputs[${i}] is ${g.rows}x${g.cols}, expected ${shape[0]}x${shape[1]} like inputs[0]`);
-    }
-    assert(d.length === size, () => `inputs[${i}].length=${d.length} must equal rows*cols*channels=${size}`);
-    data.set(d, i * size);
-  });
-  return tf.tensor4d(data, [inputs.length, shape[0], shape[1], shape[2]]);
+  const set = toExampleSet(inputs, inputShape);
+  const size = set.rows * set.cols * set.channels;
+  const data = new Float32Array(set.examples.length * size);
+  set.examples.forEach((d, i) => data.set(d, i * size));
+  return tf.tensor4d(data, [set.examples.length, set.rows, set.cols, set.channels]);
 }
 
 function checkLabels(labels: ArrayLike<number>, n: number, classes: number, name: string): Int32Array {
