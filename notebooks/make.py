@@ -360,6 +360,26 @@ const trainAttacks = new Set(split.train.map((it) => it.attack));
 sm.show(sm.resultsTable(ev.perAttack.map((a) => ({ attack: a.attackId, 'test clips': a.n, 'EER %': Number((100 * a.eer).toFixed(1)), minDCF: Number(a.minDcf.toFixed(3)), 'in training': trainAttacks.has(a.attackId) ? 'yes' : 'no (unseen)' })), { title: 'Per-attack EER' }));
 """),
     md("""
+## A classical reference: LFCC-GMM
+
+The ASVspoof 2019 baseline: LFCC 20 + deltas + double deltas per 20 ms frame, one diagonal
+Gaussian mixture per class, clip score = mean frame log-likelihood ratio. Same split. 32 components
+per class here to keep `npm start` short (`specmorph train --arch gmm` defaults to 64); the README
+compares it with scikit-learn.
+"""),
+    code("""
+const lfcc = await sm.computeFeatures([...split.train, ...split.test].map((it) => it.path), sm.DEFAULT_GMM_PIPELINE, { cacheDir, sameShape: false });
+const lfccTrain = lfcc.features.slice(0, split.train.length);
+const lfccTest = lfcc.features.slice(split.train.length);
+const gmm = await sm.fitGmmDetectorAsync(lfccTrain.filter((_, i) => trainY[i] === 1), lfccTrain.filter((_, i) => trainY[i] === 0), { nComponents: QUICK ? 4 : 32, seed: 0 });
+const gmmScores = sm.scoreGmmDetector(gmm, lfccTest);
+const gmmEv = sm.evaluateScores(split.test.map((it, i) => ({ uttId: it.id, attackId: it.attack ?? '-', key: it.label, score: gmmScores[i] })));
+sm.show(sm.resultsTable([
+  { detector: 'CNN (this notebook)', 'pooled EER %': Number((100 * ev.eer).toFixed(1)), ...Object.fromEntries(ev.perAttack.map((a) => [a.attackId, Number((100 * a.eer).toFixed(1))])) },
+  { detector: 'LFCC-GMM', 'pooled EER %': Number((100 * gmmEv.eer).toFixed(1)), ...Object.fromEntries(gmmEv.perAttack.map((a) => [a.attackId, Number((100 * a.eer).toFixed(1))])) },
+], { title: 'Test EER (%), pooled and per attack' }));
+"""),
+    md("""
 ## Where does the model look?
 
 **Gradient × input** marks the input pixels whose change would move the bona fide score most

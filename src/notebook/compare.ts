@@ -56,7 +56,9 @@ export function comparePanels(stages: Stage[] | Record<string, Grid>, opts: Comp
   assert(shared === 'auto' || shared === true || shared === false, () => `sharedScale=${JSON.stringify(shared)} must be 'auto', true or false`);
   const parts = list.map((s, i) => {
     const own = { colorScale: s.colorScale ?? opts.colorScale, zmin: s.zmin ?? opts.zmin, zmax: s.zmax ?? opts.zmax, unit: s.unit ?? opts.unit };
-    return { own, part: heatmapPart(s.grid, { ...opts, ...own, pooling: opts.pooling }, `stages[${i}] (${s.name})`) };
+    // `stages[i] (name)` names the grid in error messages; the trace (legend, hover) carries the stage's own name.
+    const part = heatmapPart(s.grid, { ...opts, ...own, pooling: opts.pooling }, `stages[${i}] (${s.name})`);
+    return { own, part: { ...part, trace: { ...part.trace, name: s.name } } };
   });
   const keyOf = (i: number): string => {
     if (shared === true) return 'all';

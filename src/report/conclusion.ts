@@ -56,7 +56,7 @@ export function conclusion(r: AblationResult): string {
   const lines: string[] = [];
   lines.push(
     `On ${r.data.split.test} held-out test clips (${r.data.split.testBonafide} bona fide, ${r.data.split.test - r.data.split.testBonafide} spoofed; split by ${r.data.split.by === 'meta.csv' ? "the corpus's meta.csv, speakers and sentences disjoint from training" : r.data.split.by}), ` +
-      `the baseline without morphology reached an EER of ${formatMeanStd(base.eer)} (mean ± sd over ${n} seed${n === 1 ? '' : 's'}, ${r.epochs} epochs each, ${r.data.features.rows}×${r.data.features.cols} inputs, backend ${r.backend.split(' ')[0]}).`,
+      `the baseline without morphology reached an EER of ${formatMeanStd(base.eer)} (mean ± sd over ${n} seed${n === 1 ? '' : 's'}, at most ${r.epochs} epochs each with early stopping on a validation part of the training split, ${r.data.features.rows}×${r.data.features.cols} inputs, backend ${r.backend.split(' ')[0]}).`,
   );
   if (base.eer.mean >= 0.4) {
     lines.push(
@@ -109,7 +109,7 @@ export function conclusion(r: AblationResult): string {
     );
   }
   lines.push(
-    `Caveats: ${n} seeds (the t interval with ${n - 1} degrees of freedom is wide), one train/test split, one small model trained for a fixed ${r.epochs} epochs, and ${k} comparisons (at the 5% level about ${(0.05 * k).toFixed(1)} would exclude zero by chance alone even with no real effect). Read the per-seed points in the plot before trusting any single difference.`,
+    `Caveats: ${n} seeds (the t interval with ${n - 1} degrees of freedom is wide), one train/test split, one small model (at most ${r.epochs} epochs), and ${k} comparisons (at the 5% level about ${(0.05 * k).toFixed(1)} would exclude zero by chance alone even with no real effect). Read the per-seed points in the plot before trusting any single difference.`,
   );
   return lines.join('\n\n');
 }

@@ -106,11 +106,11 @@ test('score file round-trips in the ASVspoof 2019 CM layout utt_id attack_id key
   }
 });
 
-test('perAttackEer scores each attack against all bona fide, natural order', () => {
+test('perAttackEer scores each attack (EER, minDCF) against all bona fide, natural order', () => {
   const per = perAttackEer(rows);
   assert.deepEqual(per.map((p) => [p.attackId, p.n]), [['A2', 1], ['A10', 2]]);
-  assert.deepEqual(per[1], { attackId: 'A10', n: 2, ...computeEer([2.5, 0.25], [-1.125, -3]) });
-  assert.deepEqual(per[0], { attackId: 'A2', n: 1, ...computeEer([2.5, 0.25], [1]) });
+  assert.deepEqual(per[1], { attackId: 'A10', n: 2, ...computeEer([2.5, 0.25], [-1.125, -3]), minDcf: minDcf([2.5, 0.25], [-1.125, -3]).minDcf });
+  assert.deepEqual(per[0], { attackId: 'A2', n: 1, ...computeEer([2.5, 0.25], [1]), minDcf: minDcf([2.5, 0.25], [1]).minDcf });
 });
 
 test('evaluateScores pools both classes and agrees with the single metrics', () => {

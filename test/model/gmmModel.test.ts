@@ -62,7 +62,7 @@ test('saveGmmModel refuses to replace a folder that is not a model folder, and n
   const user = path.join(root, 'user');
   mkdirSync(user);
   writeFileSync(path.join(user, 'notes.txt'), 'mine');
-  await assert.rejects(saveGmmModel(user, det, { pipeline: DEFAULT_GMM_PIPELINE }), /not a specmorph model folder; refusing to replace it/);
+  await assert.rejects(saveGmmModel(user, det, { pipeline: DEFAULT_GMM_PIPELINE }), /not a specmorph model folder \(it holds notes\.txt\); refusing to replace it/);
   assert.equal(readFileSync(path.join(user, 'notes.txt'), 'utf8'), 'mine');
   await assert.rejects(saveGmmModel(path.join(root, 'x'), det, {} as never), /opts.pipeline is required/);
   assert.deepEqual(readdirSync(root), ['user']);
@@ -85,8 +85,11 @@ test('loadGmmModel names the broken file and field', withDir(async (root) => {
   await assert.rejects(loadGmmModel(dir), /gmm\.json: not valid JSON/);
   rmSync(file);
   await assert.rejects(loadGmmModel(dir), /gmm\.json: cannot read \(ENOENT\)/);
+  // Without gmm.json the folder is no model folder any more: saving over it is refused.
+  await assert.rejects(saveGmmModel(dir, det, { pipeline: DEFAULT_GMM_PIPELINE }), /m: folder exists and is not a specmorph model folder \(it has no model\.json, weights\.bin\)/);
   // A pipeline edited after training is caught by the stored fingerprint.
-  await saveGmmModel(dir, det, { pipeline: DEFAULT_GMM_PIPELINE });
-  writeFileSync(path.join(dir, MODEL_FILES.pipeline), JSON.stringify(DEFAULT_PIPELINE));
-  await assert.rejects(loadGmmModel(dir), /pipeline fingerprint .* differs from metadata.json's/);
+  const again = path.join(root, 'm2');
+  await saveGmmModel(again, det, { pipeline: DEFAULT_GMM_PIPELINE });
+  writeFileSync(path.join(again, MODEL_FILES.pipeline), JSON.stringify(DEFAULT_PIPELINE));
+  await assert.rejects(loadGmmModel(again), /pipeline fingerprint .* differs from metadata.json's/);
 }));
