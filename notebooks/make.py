@@ -368,7 +368,7 @@ per class here to keep `npm start` short (`specmorph train --arch gmm` defaults 
 compares it with scikit-learn.
 """),
     code("""
-const lfcc = await sm.computeFeatures([...split.train, ...split.test].map((it) => it.path), sm.DEFAULT_GMM_PIPELINE, { cacheDir, sameShape: false });
+const lfcc = await sm.computeFeatures([...split.train, ...split.test].map((it) => it.path), sm.DEFAULT_GMM_PIPELINE, { cacheDir: cacheDir, sameShape: false });
 const lfccTrain = lfcc.features.slice(0, split.train.length);
 const lfccTest = lfcc.features.slice(split.train.length);
 const gmm = await sm.fitGmmDetectorAsync(lfccTrain.filter((_, i) => trainY[i] === 1), lfccTrain.filter((_, i) => trainY[i] === 0), { nComponents: QUICK ? 4 : 32, seed: 0 });

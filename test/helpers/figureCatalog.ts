@@ -13,7 +13,7 @@ import { resultsTable } from '../../src/notebook/table';
 import type { Figure } from '../../src/notebook/types';
 import { runPipeline } from '../../src/pipeline';
 import { ablationFigure, pairedFigure, perAttackRows } from '../../src/report/figures';
-import { ABLATION_PIPELINE } from '../../src/report/arms';
+import { resolvePipelineConfig } from '../../src/pipeline/config';
 import { ablationTableFigure } from '../../src/report/html';
 import { powerToDb, spectrogram } from '../../src/spectral';
 import { Random } from '../../src/random';
@@ -42,6 +42,18 @@ export function standInSaliency(input: Grid): SaliencyMaps {
   return { input, gradientTimesInput: { rows: input.rows, cols: input.cols, data: g }, gradCam: { rows: input.rows, cols: input.cols, data: cam }, note: 'stand-in maps' };
 }
 
+/**
+ * A pipeline whose stages differ in shape and unit (power and dB at 129×201 in s/Hz, then a 64×64
+ * resize and a [0, 1] min-max), to show compareStages with mixed panels.
+ */
+const MIXED_PIPELINE = resolvePipelineConfig({
+  stages: [
+    { op: 'mono' }, { op: 'resample', sampleRate: 8000 }, { op: 'crop', seconds: 2 },
+    { op: 'stft', nFft: 256, hopLength: 80, winLength: 200 }, { op: 'db' },
+    { op: 'resize', rows: 64, cols: 64 }, { op: 'normalise', method: 'minmax' },
+  ],
+});
+
 /** The first bona fide clip of the corpus (sorted by path), its 2 s dB spectrogram and pipeline stages. */
 export async function corpusExample(): Promise<{ path: string; db: Spectrogram; waveform: Float32Array; sampleRate: number; stages: Stage[] }> {
   const { readdirSync } = await import('node:fs');
@@ -50,7 +62,7 @@ export async function corpusExample(): Promise<{ path: string; db: Spectrogram; 
   const audio = await loadAudio(path, { mono: true });
   const x = audio.channels[0];
   const db = powerToDb(spectrogram(x, { sampleRate: audio.sampleRate, nFft: 256, hopLength: 80, winLength: 200 }), { ref: 'max' });
-  const run = runPipeline(audio, ABLATION_PIPELINE);
+  const run = runPipeline(audio, MIXED_PIPELINE);
   const stages = run.stages.filter((s) => 'rows' in s.output).map((s) => ({ name: s.name, grid: s.output as Grid }));
   return { path, db, waveform: x, sampleRate: audio.sampleRate, stages };
 }

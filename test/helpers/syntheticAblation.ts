@@ -1,14 +1,15 @@
 // A complete AblationResult with made-up EERs (16 arms x 3 seeds, 4 attacks), for figure tests and
 // the gallery: the figures' job is to show whatever numbers they get, so these need no training.
 import type { AblationResult, ArmResult } from '../../src/report/ablation';
-import { ABLATION_PIPELINE, ablationArms } from '../../src/report/arms';
+import { ABLATION_FOOTPRINTS, ABLATION_OPS, ABLATION_PIPELINE, ablationArms } from '../../src/report/arms';
 import { mean, pairedComparison, std } from '../../src/report/stats';
 import { Random } from '../../src/random';
 
 export function syntheticAblation(seed = 7, seeds = 3): AblationResult {
   const rng = new Random(seed);
   const attacks = ['griffin-lim', 'hifigan', 'piper-tts', 'world'];
-  const arms = ablationArms();
+  // The five classic operators x three footprints (16 arms with none): a table and plot as wide as a full ablation.
+  const arms = ablationArms(ABLATION_OPS.slice(0, 5), ABLATION_FOOTPRINTS, false);
   const baseline = Array.from({ length: seeds }, () => 0.2 + 0.06 * rng.next());
   const results: ArmResult[] = arms.map((arm, i) => {
     const shift = i === 0 ? 0 : (rng.next() - 0.6) * 0.12;

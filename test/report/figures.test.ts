@@ -89,8 +89,11 @@ test('report timing: report.html states the same total as the timing object summ
   cached.arms.forEach((a, i) => a.runs.forEach((run) => (run.cached = i < 4)));
   cached.seconds = { features: 3, training: 100, total: 25 };
   const timing = reportTiming(cached, 240.2, 764.4);
-  assert.deepEqual(timing, { features: 3, training: 100, runsTrained: 36, runsCached: 12, notebooks: 240.2, total: 764.4 });
+  const runsCached = cached.arms.slice(0, 4).reduce((n, a) => n + a.runs.length, 0);
+  const runsTrained = cached.arms.slice(4).reduce((n, a) => n + a.runs.length, 0);
+  assert.ok(runsCached > 0 && runsTrained > 0);
+  assert.deepEqual(timing, { features: 3, training: 100, runsTrained, runsCached, notebooks: 240.2, total: 764.4 });
   const html = reportHtml(cached, { timing });
-  assert.ok(html.includes('total 764 s: features 3 s, training 100 s (36 runs trained, 12 read from the run cache), notebooks 240 s'));
+  assert.ok(html.includes(`total 764 s: features 3 s, training 100 s (${runsTrained} runs trained, ${runsCached} read from the run cache), notebooks 240 s`));
   assert.doesNotMatch(html, /total 25 s/);
 });
