@@ -13,6 +13,7 @@
 // Ties and signed zeros: both back ends use the pseudo-min `b < a ? b : a` (and pseudo-max
 // `a < b ? b : a`), which is what x86 `minps`/`maxps` and OpenCV's SIMD paths do.
 
+import { name, section, sleb, uleb, vec } from './wasm';
 import { warnOnce } from '../errors';
 
 /** Most operands one kernel pass takes. */
@@ -75,29 +76,6 @@ const OP = {
   i32Eqz: 0x45, i32LtU: 0x49, i32Add: 0x6a, i32Sub: 0x6b, f32Lt: 0x5d, void: 0x40,
   call: 0x10, i32Eq: 0x46, i32LeS: 0x4c, i32GeS: 0x4e, i32Mul: 0x6c, i32DivU: 0x6e,
 } as const;
-
-export function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-export function section(id: number, payload: number[]): number[] {
-  return [id, ...uleb(payload.length), ...payload];
-}
-
-export function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-export function name(s: string): number[] {
-  return [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-}
 
 /**
  * Body of `(dst, p1..pk, n)`: a loop of four 4-lane vectors per iteration (loop overhead, not
@@ -411,19 +389,6 @@ function vhgwStripBody(isMax: boolean): number[] {
   ];
   const body = [...vec([[9, 0x7f], [K + 1, 0x7b]]), ...code];
   return [...uleb(body.length), ...body];
-}
-
-export function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
 }
 
 const EXPORTS: { name: string; k: number; isMax: boolean }[] = [];

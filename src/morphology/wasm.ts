@@ -108,15 +108,18 @@ export function locals(at: (local: string) => number): Locals {
   };
 }
 
-function section(id: number, payload: number[]): number[] {
+/** A module section: id, byte length, payload. */
+export function section(id: number, payload: number[]): number[] {
   return [id, ...uleb(payload.length), ...payload];
 }
 
-function vec(items: number[][]): number[] {
+/** A WebAssembly vector: count, then the items. */
+export function vec(items: number[][]): number[] {
   return [...uleb(items.length), ...items.flat()];
 }
 
-function name(s: string): number[] {
+/** A WebAssembly name (ASCII): length, bytes. */
+export function name(s: string): number[] {
   return [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 }
 

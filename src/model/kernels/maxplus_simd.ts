@@ -2,7 +2,7 @@
 // learned morphology layer's case). The module is emitted byte by byte, as the morphology kernels'
 // is (no toolchain), and runs on its own memory: inputs are copied in and results out, which costs
 // one pass each against fh*fw passes of work.
-import { name, section, sleb, uleb, vec } from '../../morphology/kernels';
+import { name, section, sleb, uleb, vec } from '../../morphology/wasm';
 import { warnOnce } from '../../errors';
 
 const OP = {
