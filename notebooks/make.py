@@ -611,9 +611,13 @@ def adopt(src_dir):
     ~10 MB plotly.js loader output: GitHub shows the PNGs without it, and a live kernel re-embeds it."""
     for p in sorted(Path(src_dir).glob("[0-9][0-9]-*.ipynb")):
         nb = json.loads(p.read_text())
+        count = 0
         for c in nb["cells"]:
             if c["cell_type"] == "code":
                 c["outputs"] = [o for o in c["outputs"] if "embedded by specmorph" not in "".join(o.get("data", {}).get("text/html", ""))]
+                # Number the cells (tslab sends no execute_input, so plain nbconvert leaves them null).
+                count += 1
+                c["execution_count"] = count
         (HERE / p.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
         print("adopted", p.name, (HERE / p.name).stat().st_size // 1024, "KB")
 
