@@ -16,11 +16,16 @@ steps = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
-# NCHW here; the tfjs model is NHWC with the same layers and parameter count.
+# NCHW here; the tfjs model (smallCnn) is NHWC with the same layers and parameter count:
+# bias-free 3x3 convolutions, each followed by batch norm (eps 1e-5) and ReLU.
+def block(cin, cout):
+    return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout, eps=1e-5), nn.ReLU()]
+
+
 model = nn.Sequential(
-    nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-    nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-    nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
+    *block(1, 16), nn.MaxPool2d(2),
+    *block(16, 32), nn.MaxPool2d(2),
+    *block(32, 64),
     nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 2),
 )
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
