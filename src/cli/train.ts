@@ -1,10 +1,9 @@
 import { DatasetError } from '../errors';
-import type { Grid } from '../grid/grid';
 import { datasetSummary } from '../dataset/types';
 import { splitDataset } from '../dataset/split';
 import { computeFeatures, dataFingerprint } from '../dataset/features';
 import { crossClassDuplicates, crossClassWarning } from '../dataset/duplicates';
-import { DEFAULT_PIPELINE, pipelineFingerprint } from '../pipeline/config';
+import { DEFAULT_PIPELINE, type PipelineConfig, type StageConfig, pipelineFingerprint, resolvePipelineConfig, stageKind } from '../pipeline/config';
 import { OptionSpec, fractionOption, helpText, intOption, parseArgs } from './args';
 import { ARCHITECTURE_INFO, DEFAULT_CROP_SECONDS, architectureChoices, isArchitectureName } from '../model/registry';
 import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
@@ -39,11 +38,17 @@ export const TRAIN_HELP = helpText(
 /** SpecAugment masks `train --augment` turns on (two time masks of up to 20 frames, two frequency masks of up to 8 rows). */
 const DEFAULT_AUGMENT = { timeMasks: 2, timeMaskWidth: 20, freqMasks: 2, freqMaskWidth: 8 } as const;
 
-/** Crop width in frames for `seconds` of a spectrogram (its hop and sample rate), at most its width; the whole width for a Grid without time metadata. */
-export function cropFramesFor(g: Grid, seconds: number): number {
-  const s = g as Grid & { sampleRate?: number; hopLength?: number };
-  if (!s.sampleRate || !s.hopLength) return g.cols;
-  return Math.max(1, Math.min(g.cols, Math.round((seconds * s.sampleRate) / s.hopLength)));
+/**
+ * Crop width in frames for `seconds` of features made by `config`: its last resample stage's rate
+ * over its spectral stage's hop, at most `cols`. Without a resample stage the clips keep their own
+ * rates, so seconds have no fixed frame count: the whole width is used.
+ */
+export function cropFramesFor(config: PipelineConfig, cols: number, seconds: number): number {
+  const stages = resolvePipelineConfig(config).stages as (StageConfig & { sampleRate?: number; hopLength?: number })[];
+  const rate = stages.filter((s) => s.op === 'resample').at(-1)?.sampleRate;
+  const hop = stages.find((s) => stageKind(s.op) === 'spectral')?.hopLength;
+  if (!rate || !hop) return cols;
+  return Math.max(1, Math.min(cols, Math.round((seconds * rate) / hop)));
 }
 
 /** `specmorph train`: returns the exit code. */
@@ -102,7 +107,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   const asData = (items: typeof split.train) => ({ inputs: items.map((it) => feats.features[it.i]), labels: items.map((it) => (it.label === 'bonafide' ? 1 : 0)) });
   const val = split.validation;
-  const cropFrames = cropFramesFor(feats.features[0], cropSeconds);
+  const cropFrames = cropFramesFor(config, feats.cols, cropSeconds);
   const { model, history, bestEpoch, stoppedEarly } = await trainClassifier(asData(split.train), {
     model: arch,
     epochs,
