@@ -6,7 +6,7 @@ import { Dataset } from '../dataset/types';
 import { scanFolderDataset } from '../dataset/folder';
 import { readAsvspoofProtocol } from '../dataset/protocol';
 import { PipelineConfig, parsePipelineConfig } from '../pipeline/config';
-import { readCorpusMeta } from '../report/split';
+import { metaRow, readCorpusMeta } from '../report/split';
 import { OptionSpec, ParsedArgs } from './args';
 
 /** Options shared by subcommands that read a data set. */
@@ -36,7 +36,7 @@ export function selectSplit(ds: Dataset, args: ParsedArgs, command: string, defa
   const name = asked ?? (meta ? defaultSplit : null);
   if (name === null || name === 'all') return ds;
   if (!meta) throw new ParameterError(`${command}: --split ${name} needs a meta.csv with a split column in ${ds.root}`);
-  const items = ds.items.filter((it) => meta.get(path.relative(ds.root, it.path).split(path.sep).join('/'))?.split === name);
+  const items = ds.items.filter((it) => metaRow(meta, ds.root, it.path)?.split === name);
   if (items.length === 0) {
     const names = [...new Set([...meta.values()].map((r) => r.split))].sort();
     throw new ParameterError(`${command}: --split=${JSON.stringify(name)} selects no clips of ${ds.root} (meta.csv splits: ${names.join(', ')})`);

@@ -101,6 +101,11 @@ export function readCorpusMeta(dir: string): Map<string, MetaRow> | null {
   return out;
 }
 
+/** The meta.csv row of the clip at `file` (an absolute path under the corpus folder `root`), if listed. */
+export function metaRow(meta: ReadonlyMap<string, MetaRow>, root: string, file: string): MetaRow | undefined {
+  return meta.get(path.relative(root, file).split(path.sep).join('/'));
+}
+
 /** A held-out train/test partition shared by every arm of an experiment. */
 export interface HeldOutSplit<T> {
   train: T[];
@@ -136,8 +141,7 @@ export function heldOutSplit<T extends DatasetItem>(ds: Dataset & { items: T[] }
     const test: T[] = [];
     let unlisted = 0;
     for (const it of ds.items) {
-      const rel = path.relative(ds.root, it.path).split(path.sep).join('/');
-      const row = meta.get(rel);
+      const row = metaRow(meta, ds.root, it.path);
       if (!row) unlisted++;
       else if (row.split === 'test') test.push(it);
       else if (row.split === 'train') train.push(it);
@@ -161,7 +165,7 @@ export function withMetaSpeakers(ds: Dataset): DatasetItem[] {
   const meta = readCorpusMeta(ds.root);
   if (!meta) return ds.items;
   return ds.items.map((it) => {
-    const row = meta.get(path.relative(ds.root, it.path).split(path.sep).join('/'));
+    const row = metaRow(meta, ds.root, it.path);
     return row && row.speaker ? { ...it, speaker: row.speaker } : it;
   });
 }
