@@ -1,25 +1,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { encodeWav, sine, whiteNoise } from '../../src/audio';
 import { parseScores, computeEer } from '../../src/model/evaluate';
+import { runCli } from '../helpers/cli';
 
 const repo = path.join(__dirname, '..', '..');
-const main = path.join(repo, 'src', 'cli', 'main.ts');
 let root = '';
 let data = '';
 let cfg = '';
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repo, env: { ...process.env, SPECMORPH_CACHE: path.join(root, 'cache') }, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]) => runCli(args, path.join(root, 'cache'));
 
 function wav(file: string, x: Float32Array): void {
   mkdirSync(path.dirname(file), { recursive: true });

@@ -1,23 +1,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { encodeWav } from '../../src/audio';
 import { Random } from '../../src/random';
+import { runCli } from '../helpers/cli';
 
-const repo = path.join(__dirname, '..', '..');
-const main = path.join(repo, 'src', 'cli', 'main.ts');
 let root = '';
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repo, env: { ...process.env, SPECMORPH_CACHE: path.join(root, 'cache') }, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]) => runCli(args, path.join(root, 'cache'));
 
 /** 8 kHz clips of 0.4-0.8 s (different lengths on purpose): harmonic (bona fide) or low-passed noise (spoof). */
 function clip(kind: 'harmonic' | 'noise', rng: Random): Float32Array {

@@ -2,24 +2,16 @@
 // "features" or backend lines), and nothing at the path is touched.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { encodeWav, sine, whiteNoise } from '../../src/audio';
+import { runCli } from '../helpers/cli';
 
-const repo = path.join(__dirname, '..', '..');
-const main = path.join(repo, 'src', 'cli', 'main.ts');
 let root = '';
 let data = '';
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repo, env: { ...process.env, SPECMORPH_CACHE: path.join(root, 'cache') } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]) => runCli(args, path.join(root, 'cache'));
 
 before(() => {
   root = mkdtempSync(path.join(tmpdir(), 'specmorph-outputs-'));
