@@ -5,8 +5,7 @@
 
 import { warnOnce } from '../errors';
 import {
-  block, compile, hasWasm, i32, i32Const, ifThen, instantiate, locals, loop, mem, newMemory, OP, SIMD, v128,
-  wasmModule, type Locals, type WasmFunction, type WasmMemory,
+  compile, hasWasm, i32, instantiate, newMemory, op, v128, wasmModule, type Code, type ModuleOptions, type Scope, type WasmFunction, type WasmMemory,
 } from './wasm';
 
 /** Offsets (dr, dc) that a pixel pulls its value from; it pushes along the opposite ones. */
@@ -194,7 +193,7 @@ const J0 = 64;
 function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   const suffix = byDilation ? 'Max' : 'Min';
   // beyondLanes(a, b): lane masks of `a > b` by dilation, `a < b` by erosion (stack: a, b)
-  const beyondLanes = byDilation ? SIMD.f32x4Gt() : SIMD.f32x4Lt();
+  const beyondLanes = byDilation ? op.f32x4_gt : op.f32x4_lt;
   const before = pulls.filter(isBefore);
   const after = pulls.filter((o) => !isBefore(o));
   const pushes: Offsets = pulls.map(([dr, dc]) => [-dr, -dc]);
@@ -202,72 +201,71 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   const named = (prefix: string, list: Offsets): Record<string, typeof i32> =>
     Object.fromEntries(list.map((_, k) => [`${prefix}${k}`, i32]));
   /** `prefix{k} = (dr * pw + dc) * 4`: byte offsets for this image width. */
-  const byteOffsets = (L: Locals, prefix: string, list: Offsets): number[] =>
+  const byteOffsets = (L: Scope, prefix: string, list: Offsets): number[] =>
     list.flatMap(([dr, dc], k) => [
-      ...i32Const(dr), ...L.get('pw'), OP.i32Mul, ...i32Const(dc), OP.i32Add, ...i32Const(2), OP.i32Shl, ...L.set(`${prefix}${k}`),
+      ...op.i32_const(dr), ...L.get('pw'), ...op.i32_mul, ...op.i32_const(dc), ...op.i32_add, ...op.i32_const(2), ...op.i32_shl, ...L.set(`${prefix}${k}`),
     ]);
   // the sweeps hold v in lane 0 of a v128: pmax(v, w) is the twin's `w > v ? w : v` exactly
-  const pull = byDilation ? SIMD.f32x4Pmax() : SIMD.f32x4Pmin();
-  const clamp = byDilation ? SIMD.f32x4Pmin() : SIMD.f32x4Pmax();
+  const pull = byDilation ? op.f32x4_pmax : op.f32x4_pmin;
+  const clamp = byDilation ? op.f32x4_pmin : op.f32x4_pmax;
   /**
    * v = w if w is beyond v, for every offset of `prefix` around p in order; the pixel the sweep
    * just wrote (offset `adjacent`) comes from `prev` instead of a reload through memory.
    */
-  const pullAll = (L: Locals, prefix: string, list: Offsets, adjacent: number): number[] =>
+  const pullAll = (L: Scope, prefix: string, list: Offsets, adjacent: number): number[] =>
     list.flatMap((_, k) => [
       ...L.get('v'),
-      ...(k === adjacent ? L.get('prev') : [...L.get('p'), ...L.get(`${prefix}${k}`), OP.i32Add, ...SIMD.load32Zero()]),
+      ...(k === adjacent ? L.get('prev') : [...L.get('p'), ...L.get(`${prefix}${k}`), ...op.i32_add, ...op.v128_load32_zero()]),
       ...pull, ...L.set('v'),
     ]);
   /** v = m[p] if v is beyond it; stores v at p and keeps it as the next pixel's `prev`. */
-  const capAndStore = (L: Locals): number[] => [
+  const capAndStore = (L: Scope): number[] => [
     ...L.get('p'),
-    ...L.get('v'), ...L.get('p'), ...L.get('mOff'), OP.i32Add, ...SIMD.load32Zero(), ...clamp, ...L.tee('v'), ...L.tee('prev'),
-    ...SIMD.store32Lane0(),
+    ...L.get('v'), ...L.get('p'), ...L.get('mOff'), ...op.i32_add, ...op.v128_load32_zero(), ...clamp, ...L.tee('v'), ...L.tee('prev'),
+    ...op.v128_store32_lane(0),
   ];
   /** prev = the padded pixel next to the sweep's first one. */
-  const initPrev = (L: Locals, prefix: string, adjacent: number): number[] =>
-    adjacent < 0 ? [] : [...L.get('p'), ...L.get(`${prefix}${adjacent}`), OP.i32Add, ...SIMD.load32Zero(), ...L.set('prev')];
-  const loadHeader = (L: Locals): number[] => [
-    ...i32Const(0), ...mem.i32Load(0), ...L.set('head'),
-    ...i32Const(0), ...mem.i32Load(4), ...L.set('size'),
-    ...i32Const(0), ...mem.i32Load(8), ...L.set('wrap'),
+  const initPrev = (L: Scope, prefix: string, adjacent: number): number[] =>
+    adjacent < 0 ? [] : [...L.get('p'), ...L.get(`${prefix}${adjacent}`), ...op.i32_add, ...op.v128_load32_zero(), ...L.set('prev')];
+  const loadHeader = (L: Scope): number[] => [
+    ...op.i32_const(0), ...op.i32_load({ offset: 0 }), ...L.set('head'),
+    ...op.i32_const(0), ...op.i32_load({ offset: 4 }), ...L.set('size'),
+    ...op.i32_const(0), ...op.i32_load({ offset: 8 }), ...L.set('wrap'),
   ];
-  const storeHeader = (L: Locals): number[] => [
-    ...i32Const(0), ...L.get('head'), ...mem.i32Store(0),
-    ...i32Const(0), ...L.get('size'), ...mem.i32Store(4),
+  const storeHeader = (L: Scope): number[] => [
+    ...op.i32_const(0), ...L.get('head'), ...op.i32_store({ offset: 0 }),
+    ...op.i32_const(0), ...L.get('size'), ...op.i32_store({ offset: 4 }),
   ];
   /** queue[(head + size) & wrap] = local x, then size -= `count` (the stack's i32: -1 or 0). */
-  const pushCounting = (L: Locals, x: string, count: number[]): number[] => [
-    ...L.get('qBase'), ...L.get('head'), ...L.get('size'), OP.i32Add, ...L.get('wrap'), OP.i32And, ...i32Const(2), OP.i32Shl, OP.i32Add,
-    ...L.get(x), ...mem.i32Store(),
-    ...L.get('size'), ...count, OP.i32Sub, ...L.set('size'),
+  const pushCounting = (L: Scope, x: string, count: Code): number[] => [
+    ...L.get('qBase'), ...L.get('head'), ...L.get('size'), ...op.i32_add, ...L.get('wrap'), ...op.i32_and, ...op.i32_const(2), ...op.i32_shl, ...op.i32_add,
+    ...L.get(x), ...op.i32_store(),
+    ...L.get('size'), ...count, ...op.i32_sub, ...L.set('size'),
   ];
   /** queue[(head + size) & wrap] = local x; size++. */
-  const push = (L: Locals, x: string): number[] => pushCounting(L, x, i32Const(-1));
+  const push = (L: Scope, x: string): number[] => pushCounting(L, x, op.i32_const(-1));
   /**
    * The same slot written whatever lane 0 of the mask `c` says, counted only when it is set: the
    * slot is free either way, and this needs no data-dependent branch.
    */
-  const pushIf = (L: Locals, x: string): number[] => pushCounting(L, x, [...L.get('c'), ...SIMD.i32x4ExtractLane0()]);
+  const pushIf = (L: Scope, x: string): number[] => pushCounting(L, x, [...L.get('c'), ...op.i32x4_extract_lane(0)]);
 
   const raster: WasmFunction = {
     name: `raster${suffix}`,
     params: { p: i32, end: i32, pw: i32, mOff: i32 },
     locals: { v: v128, prev: v128, ...named('b', before) },
     results: [],
-    body: (at) => {
-      const L = locals(at);
+    body: (L) => {
       const left = before.findIndex(([dr, dc]) => dr === 0 && dc === -1);
       return [
         ...byteOffsets(L, 'b', before), ...initPrev(L, 'b', left),
-        ...block(loop(
-          L.get('p'), L.get('end'), [OP.i32GeU, OP.brIf, 1],
-          L.get('p'), SIMD.load32Zero(), L.set('v'),
+        ...op.block(op.loop(
+          L.get('p'), L.get('end'), op.i32_ge_u, op.br_if(1),
+          L.get('p'), op.v128_load32_zero(), L.set('v'),
           pullAll(L, 'b', before, left),
           capAndStore(L),
-          L.get('p'), i32Const(4), [OP.i32Add], L.set('p'),
-          [OP.br, 0],
+          L.get('p'), op.i32_const(4), op.i32_add, L.set('p'),
+          op.br(0),
         )),
       ];
     },
@@ -281,33 +279,32 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
       v: v128, prev: v128, jq: v128, c: v128, q: i32, head: i32, size: i32, wrap: i32, ...named('a', after), ...named('s', pushesAfter),
     },
     results: [i32],
-    body: (at) => {
-      const L = locals(at);
+    body: (L) => {
       const right = after.findIndex(([dr, dc]) => dr === 0 && dc === 1);
       // p is queued if it can still raise a pixel later in raster order (the twin stops at the
       // first such pixel; here the conditions are or-ed without branches, the same decision)
       const queueIfNeeded = pushesAfter.length === 0 ? [] : [
         ...pushesAfter.flatMap((_, k) => [
-          ...L.get('p'), ...L.get(`s${k}`), OP.i32Add, ...L.tee('q'), ...SIMD.load32Zero(), ...L.set('jq'),
+          ...L.get('p'), ...L.get(`s${k}`), ...op.i32_add, ...L.tee('q'), ...op.v128_load32_zero(), ...L.set('jq'),
           ...L.get('v'), ...L.get('jq'), ...beyondLanes,
-          ...L.get('q'), ...L.get('mOff'), OP.i32Add, ...SIMD.load32Zero(), ...L.get('jq'), ...beyondLanes,
-          ...SIMD.v128And(),
-          ...(k > 0 ? [...L.get('c'), ...SIMD.v128Or()] : []), ...L.set('c'),
+          ...L.get('q'), ...L.get('mOff'), ...op.i32_add, ...op.v128_load32_zero(), ...L.get('jq'), ...beyondLanes,
+          ...op.v128_and,
+          ...(k > 0 ? [...L.get('c'), ...op.v128_or] : []), ...L.set('c'),
         ]),
         ...pushIf(L, 'p'),
       ];
       return [
         ...byteOffsets(L, 'a', after), ...byteOffsets(L, 's', pushesAfter), ...loadHeader(L), ...initPrev(L, 'a', right),
-        ...block(loop(
-          L.get('n'), [OP.i32Eqz, OP.brIf, 1],
-          L.get('size'), L.get('wrap'), [OP.i32GtU, OP.brIf, 1],
-          L.get('p'), SIMD.load32Zero(), L.set('v'),
+        ...op.block(op.loop(
+          L.get('n'), op.i32_eqz, op.br_if(1),
+          L.get('size'), L.get('wrap'), op.i32_gt_u, op.br_if(1),
+          L.get('p'), op.v128_load32_zero(), L.set('v'),
           pullAll(L, 'a', after, right),
           capAndStore(L),
           queueIfNeeded,
-          L.get('p'), i32Const(4), [OP.i32Sub], L.set('p'),
-          L.get('n'), i32Const(1), [OP.i32Sub], L.set('n'),
-          [OP.br, 0],
+          L.get('p'), op.i32_const(4), op.i32_sub, L.set('p'),
+          L.get('n'), op.i32_const(1), op.i32_sub, L.set('n'),
+          op.br(0),
         )),
         ...storeHeader(L),
         ...L.get('n'),
@@ -322,37 +319,36 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
     params: { pw: i32, mOff: i32, qBase: i32, budget: i32 },
     locals: { v: v128, jq: v128, mq: v128, p: i32, q: i32, head: i32, size: i32, wrap: i32, status: i32, ...named('o', pushes) },
     results: [i32],
-    body: (at) => {
-      const L = locals(at);
+    body: (L) => {
       // the twin's `if (jq < v && mq !== jq) { j[q] = v < mq ? v : mq; push q }` (a branch-free
       // version, storing jq back when the mask is clear, measured no faster)
       const raise = pushes.flatMap((_, k) => [
-        ...L.get('p'), ...L.get(`o${k}`), OP.i32Add, ...L.tee('q'), ...SIMD.load32Zero(), ...L.set('jq'),
-        ...L.get('q'), ...L.get('mOff'), OP.i32Add, ...SIMD.load32Zero(), ...L.set('mq'),
-        ...L.get('v'), ...L.get('jq'), ...beyondLanes, ...L.get('mq'), ...L.get('jq'), ...SIMD.f32x4Ne(), ...SIMD.v128And(),
-        ...SIMD.i32x4ExtractLane0(),
-        ...ifThen([
-          ...L.get('q'), ...L.get('mq'), ...L.get('v'), ...clamp, ...SIMD.store32Lane0(),
+        ...L.get('p'), ...L.get(`o${k}`), ...op.i32_add, ...L.tee('q'), ...op.v128_load32_zero(), ...L.set('jq'),
+        ...L.get('q'), ...L.get('mOff'), ...op.i32_add, ...op.v128_load32_zero(), ...L.set('mq'),
+        ...L.get('v'), ...L.get('jq'), ...beyondLanes, ...L.get('mq'), ...L.get('jq'), ...op.f32x4_ne, ...op.v128_and,
+        ...op.i32x4_extract_lane(0),
+        ...op.if([
+          ...L.get('q'), ...L.get('mq'), ...L.get('v'), ...clamp, ...op.v128_store32_lane(0),
           ...push(L, 'q'),
         ]),
       ]);
       return [
         ...byteOffsets(L, 'o', pushes), ...loadHeader(L),
-        ...block(loop(
-          i32Const(0), L.set('status'),
-          L.get('size'), [OP.i32Eqz, OP.brIf, 1],
-          i32Const(1), L.set('status'),
-          L.get('budget'), [OP.i32Eqz, OP.brIf, 1],
+        ...op.block(op.loop(
+          op.i32_const(0), L.set('status'),
+          L.get('size'), op.i32_eqz, op.br_if(1),
+          op.i32_const(1), L.set('status'),
+          L.get('budget'), op.i32_eqz, op.br_if(1),
           // after the pop, room for every push: size - 1 + pushes <= wrap + 1
-          i32Const(2), L.set('status'),
-          L.get('size'), i32Const(pushes.length - 2), [OP.i32Add], L.get('wrap'), [OP.i32GtU, OP.brIf, 1],
-          i32Const(0), L.set('status'),
-          L.get('qBase'), L.get('head'), i32Const(2), [OP.i32Shl, OP.i32Add], mem.i32Load(), L.tee('p'), SIMD.load32Zero(), L.set('v'),
-          L.get('head'), i32Const(1), [OP.i32Add], L.get('wrap'), [OP.i32And], L.set('head'),
-          L.get('size'), i32Const(1), [OP.i32Sub], L.set('size'),
-          L.get('budget'), i32Const(1), [OP.i32Sub], L.set('budget'),
+          op.i32_const(2), L.set('status'),
+          L.get('size'), op.i32_const(pushes.length - 2), op.i32_add, L.get('wrap'), op.i32_gt_u, op.br_if(1),
+          op.i32_const(0), L.set('status'),
+          L.get('qBase'), L.get('head'), op.i32_const(2), op.i32_shl, op.i32_add, op.i32_load(), L.tee('p'), op.v128_load32_zero(), L.set('v'),
+          L.get('head'), op.i32_const(1), op.i32_add, L.get('wrap'), op.i32_and, L.set('head'),
+          L.get('size'), op.i32_const(1), op.i32_sub, L.set('size'),
+          L.get('budget'), op.i32_const(1), op.i32_sub, L.set('budget'),
           raise,
-          [OP.br, 0],
+          op.br(0),
         )),
         ...storeHeader(L),
         ...L.get('status'),
@@ -362,9 +358,12 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   return [raster, antiRaster, drain];
 }
 
-/** The module bytes for one footprint (both variants); exported for the disassembly test. */
-export function hybridModuleBytes(pulls: Offsets): Uint8Array {
-  return wasmModule([...phaseFunctions(pulls, true), ...phaseFunctions(pulls, false)]);
+/**
+ * The module bytes for one footprint (both variants). Its locals are declared one per entry, as
+ * they were when it was first written (packing them changes the bytes, not the compiled code).
+ */
+export function hybridModuleBytes(pulls: Offsets, opts: Pick<ModuleOptions, 'names'> = {}): Uint8Array {
+  return wasmModule([...phaseFunctions(pulls, true), ...phaseFunctions(pulls, false)], { ...opts, packLocals: false });
 }
 
 type Phase = (...args: number[]) => number;

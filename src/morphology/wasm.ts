@@ -1,8 +1,10 @@
-// A small WebAssembly assembler: named instructions, named locals and a function table from which
-// the type, function, export and code sections are derived. The kernels are emitted at run time
-// (no toolchain needed at build or run time) from TypeScript that reads like the text format:
-// `[...L.get('p'), ...SIMD.load32Zero(), ...L.set('v')]` is
-// `(local.set $v (v128.load32_zero (local.get $p)))`.
+// A small WebAssembly assembler. Every instruction the kernels use has one entry in `op`, named as
+// in the text format with `.` written `_` (`op.i32_add` is `i32.add`, `op.f32x4_pmax(...)`...), and
+// a module is one table of functions (named parameters and locals, results, body) from which the
+// type, function, export and code sections are derived: adding a function is one table entry, a
+// call or a local is by name. The kernels are emitted at run time from TypeScript that reads like
+// the text format (no toolchain at build or run time); `npm run wat` writes the disassembly of each
+// module to test/fixtures/wasm/, and a test checks it still matches the bytes.
 // Internal: not re-exported from the package.
 
 /** Value types (binary encodings). */
@@ -11,36 +13,8 @@ export const f32 = 0x7d;
 export const v128 = 0x7b;
 export type ValType = typeof i32 | typeof f32 | typeof v128;
 
-/** Instruction bytes, one name per opcode used (WebAssembly core spec, section 5.4.1-5.4.7). */
-export const OP = {
-  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22, i32Load: 0x28, i32Store: 0x36, i32Const: 0x41,
-  i32Eqz: 0x45, i32GtU: 0x4b, i32GeU: 0x4f, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Shl: 0x74,
-  /** Block type of a block/loop/if that leaves nothing on the stack. */
-  void: 0x40,
-} as const;
-
-/**
- * SIMD instructions (prefix 0xfd). The reconstruction keeps one float in lane 0 of a v128 for
- * `f32x4.pmax`/`pmin`: they are `a < b ? b : a` / `b < a ? b : a`, the JS ternaries exactly
- * (signed zeros and NaN included), as one maxss/minss, where an f32 `select` compiled to a branch
- * (measured: the raster sweep went from 19 to 2.4 ms on 257 x 6001). Lane comparisons give
- * all-ones/zero masks for branch-free conditional updates.
- */
-export const SIMD = {
-  /** Loads the f32 at the address on the stack into lane 0, zeroing the others. */
-  load32Zero: (): number[] => [0xfd, ...uleb(0x5c), 0x02, 0x00],
-  /** Stores lane 0 at the address below the vector on the stack. */
-  store32Lane0: (): number[] => [0xfd, ...uleb(0x5a), 0x02, 0x00, 0x00],
-  i32x4ExtractLane0: (): number[] => [0xfd, ...uleb(0x1b), 0x00],
-  f32x4Ne: (): number[] => [0xfd, ...uleb(0x42)],
-  f32x4Lt: (): number[] => [0xfd, ...uleb(0x43)],
-  f32x4Gt: (): number[] => [0xfd, ...uleb(0x44)],
-  v128And: (): number[] => [0xfd, ...uleb(0x4e)],
-  v128Or: (): number[] => [0xfd, ...uleb(0x50)],
-  f32x4Pmin: (): number[] => [0xfd, ...uleb(0xea)],
-  f32x4Pmax: (): number[] => [0xfd, ...uleb(0xeb)],
-};
+/** Instruction bytes. */
+export type Code = readonly number[];
 
 /** Unsigned LEB128. */
 export function uleb(n: number): number[] {
@@ -68,44 +42,132 @@ export function sleb(n: number): number[] {
   }
 }
 
-/** `i32.const n`. */
-export const i32Const = (n: number): number[] => [OP.i32Const, ...sleb(n)];
+/**
+ * A load's or store's `offset=` and `align=` (bytes, as in the text format); alignment defaults to
+ * the access size. The kernels say `align: 1` where they have always said it: it is only a hint.
+ */
+export interface MemArg { offset?: number; align?: number }
 
-/** i32 loads and stores at the address on the stack plus `offset` (alignment hint 4 bytes). */
-export const mem = {
-  i32Load: (offset = 0): number[] => [OP.i32Load, 0x02, ...uleb(offset)],
-  i32Store: (offset = 0): number[] => [OP.i32Store, 0x02, ...uleb(offset)],
+function memarg(natural: number, m: MemArg = {}): number[] {
+  const align = m.align ?? natural;
+  if (!(align > 0 && (align & (align - 1)) === 0 && align <= natural)) {
+    throw new Error(`wasm memarg align=${align} must be a power of two <= ${natural}`);
+  }
+  return [31 - Math.clz32(align), ...uleb(m.offset ?? 0)];
+}
+
+/** Structured instructions leave nothing on the stack (block type `[] -> []`). */
+const VOID = 0x40;
+const END = 0x0b;
+const simd = (sub: number, ...immediates: number[]): Code => [0xfd, ...uleb(sub), ...immediates];
+const lanes16 = (what: string, bytes: readonly number[]): number[] => {
+  if (bytes.length !== 16 || bytes.some((b) => !Number.isInteger(b) || b < 0 || b > 255)) {
+    throw new Error(`wasm ${what}: 16 byte values expected, got [${bytes.join(', ')}]`);
+  }
+  return [...bytes];
 };
 
-/** Structured control: `(block ...)`, `(loop ...)`, `(if (then ...) (else ...))`, no results. */
-export const block = (...body: number[][]): number[] => [OP.block, OP.void, ...body.flat(), OP.end];
-export const loop = (...body: number[][]): number[] => [OP.loop, OP.void, ...body.flat(), OP.end];
-export const ifThen = (then: number[], otherwise?: number[]): number[] =>
-  [OP.if, OP.void, ...then, ...(otherwise ? [OP.else, ...otherwise] : []), OP.end];
+/**
+ * Every instruction used, by its text-format name (WebAssembly core spec 5.4; SIMD ones carry the
+ * 0xfd prefix). Plain instructions are their bytes; those with immediates are functions of them.
+ * Structured ones take their bodies: `op.block(op.loop(...))` is `(block (loop ...))`.
+ */
+export const op = {
+  // control
+  block: (...body: Code[]): Code => [0x02, VOID, ...body.flat(), END],
+  loop: (...body: Code[]): Code => [0x03, VOID, ...body.flat(), END],
+  /** `(if (then ...) (else ...))` on the i32 on the stack. */
+  if: (then: Code, otherwise?: Code): Code => [0x04, VOID, ...then, ...(otherwise ? [0x05, ...otherwise] : []), END],
+  br: (depth: number): Code => [0x0c, ...uleb(depth)],
+  br_if: (depth: number): Code => [0x0d, ...uleb(depth)],
+  /** Takes the callee's index; in a body, `f.call(name)` looks it up in the module's table. */
+  call: (fn: number): Code => [0x10, ...uleb(fn)],
+  /** `select(a, b, cond)`: a when cond != 0, else b. */
+  select: [0x1b],
+  // variables: take the local's index; in a body, `f.get(name)` etc. look it up by name
+  local_get: (i: number): Code => [0x20, ...uleb(i)],
+  local_set: (i: number): Code => [0x21, ...uleb(i)],
+  local_tee: (i: number): Code => [0x22, ...uleb(i)],
+  // memory
+  i32_load: (m?: MemArg): Code => [0x28, ...memarg(4, m)],
+  f32_load: (m?: MemArg): Code => [0x2a, ...memarg(4, m)],
+  i32_store: (m?: MemArg): Code => [0x36, ...memarg(4, m)],
+  f32_store: (m?: MemArg): Code => [0x38, ...memarg(4, m)],
+  // numeric
+  i32_const: (n: number): Code => [0x41, ...sleb(n)],
+  f32_const: (x: number): Code => {
+    const bytes = new DataView(new ArrayBuffer(4));
+    bytes.setFloat32(0, x, true);
+    return [0x43, ...new Uint8Array(bytes.buffer)];
+  },
+  i32_eqz: [0x45],
+  i32_eq: [0x46],
+  i32_lt_u: [0x49],
+  i32_gt_u: [0x4b],
+  i32_le_s: [0x4c],
+  i32_ge_s: [0x4e],
+  i32_ge_u: [0x4f],
+  f32_eq: [0x5b],
+  f32_lt: [0x5d],
+  i32_add: [0x6a],
+  i32_sub: [0x6b],
+  i32_mul: [0x6c],
+  i32_div_u: [0x6e],
+  i32_and: [0x71],
+  i32_shl: [0x74],
+  f32_add: [0x92],
+  f32_sub: [0x93],
+  // SIMD
+  v128_load: (m?: MemArg): Code => simd(0x00, ...memarg(16, m)),
+  v128_store: (m?: MemArg): Code => simd(0x0b, ...memarg(16, m)),
+  /** The 16 bytes of the constant, lane 0 first. */
+  v128_const: (bytes: readonly number[]): Code => simd(0x0c, ...lanes16('v128.const', bytes)),
+  /** Byte i of the result is byte lanes[i] of the 32-byte concatenation of the two operands. */
+  i8x16_shuffle: (lanes: readonly number[]): Code => simd(0x0d, ...lanes16('i8x16.shuffle', lanes)),
+  i32x4_extract_lane: (lane: number): Code => simd(0x1b, lane),
+  f32x4_eq: simd(0x41),
+  f32x4_ne: simd(0x42),
+  f32x4_lt: simd(0x43),
+  f32x4_gt: simd(0x44),
+  v128_and: simd(0x4e),
+  v128_andnot: simd(0x4f),
+  v128_or: simd(0x50),
+  /** Stores lane `lane` of the vector at the address below it on the stack. */
+  v128_store32_lane: (lane: number, m?: MemArg): Code => simd(0x5a, ...memarg(4, m), lane),
+  /** Loads the f32 at the address on the stack into lane 0, zeroing the others. */
+  v128_load32_zero: (m?: MemArg): Code => simd(0x5c, ...memarg(4, m)),
+  i32x4_all_true: simd(0xa3),
+  f32x4_add: simd(0xe4),
+  f32x4_sub: simd(0xe5),
+  /**
+   * `f32x4.pmin`/`pmax` are `b < a ? b : a` / `a < b ? b : a`, the JS ternaries exactly (signed
+   * zeros and NaN included), as one minps/maxps. The reconstruction keeps one float in lane 0 of a
+   * v128 for them: an f32 `select` compiled to a branch (measured: the raster sweep went from 19
+   * to 2.4 ms on 257 x 6001).
+   */
+  f32x4_pmin: simd(0xea),
+  f32x4_pmax: simd(0xeb),
+} as const;
 
-/** One function of a module: named parameters and locals, exported under `name`. */
+/** One function of a module's table. */
 export interface WasmFunction {
+  /** Its export name (and its name in the disassembly). */
   name: string;
+  /** False for a helper only other functions call. @default true */
+  exported?: boolean;
   params: Record<string, ValType>;
   locals: Record<string, ValType>;
   results: ValType[];
-  /** Builds the body; `at(name)` is the index of a parameter or local (throws for an unknown name). */
-  body: (at: (local: string) => number) => number[];
+  body: (f: Scope) => Code;
 }
 
-/** Accessors for a function body: `get('p')`, `set('v')`, `tee('w')` by local name. */
-export interface Locals {
-  get: (n: string) => number[];
-  set: (n: string) => number[];
-  tee: (n: string) => number[];
-}
-
-export function locals(at: (local: string) => number): Locals {
-  return {
-    get: (n) => [OP.localGet, ...uleb(at(n))],
-    set: (n) => [OP.localSet, ...uleb(at(n))],
-    tee: (n) => [OP.localTee, ...uleb(at(n))],
-  };
+/** What a function body refers to by name: its parameters and locals, the module's functions. */
+export interface Scope {
+  get: (local: string) => Code;
+  set: (local: string) => Code;
+  tee: (local: string) => Code;
+  /** `call` of the function of this module named `fn`. */
+  call: (fn: string) => Code;
 }
 
 /** A module section: id, byte length, payload. */
@@ -123,11 +185,47 @@ export function name(s: string): number[] {
   return [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 }
 
+/** How {@link wasmModule} encodes a module. */
+export interface ModuleOptions {
+  /**
+   * Declare consecutive locals of one type as one run-length entry (what wat2wasm writes), or
+   * each local as its own entry. Only the bytes differ, not the code.
+   * @default true
+   */
+  packLocals?: boolean;
+  /**
+   * Append a `name` section (function and local names) so a disassembly reads `$vhgwMin`,
+   * `local.get $count`. Only for the disassembly: the kernels run without it.
+   * @default false
+   */
+  names?: boolean;
+}
+
+/** The local declarations of a function body: run-length entries (count, type). */
+function localDecls(types: ValType[], pack: boolean): number[] {
+  const runs: [number, ValType][] = [];
+  for (const t of types) {
+    const last = runs[runs.length - 1];
+    if (pack && last && last[1] === t) last[0]++;
+    else runs.push([1, t]);
+  }
+  return vec(runs.map(([count, t]) => [...uleb(count), t]));
+}
+
 /**
- * The bytes of a module importing one memory as `env.mem` and exporting every function of
- * `functions` under its name; function i has index i. Identical signatures share one type.
+ * The bytes of a module importing one memory as `env.mem`, with the functions of `functions` in
+ * that order (function i has index i) and the exported ones exported under their names.
+ * Identical signatures share one type, numbered in order of first use.
  */
-export function wasmModule(functions: WasmFunction[]): Uint8Array {
+export function wasmModule(functions: WasmFunction[], opts: ModuleOptions = {}): Uint8Array {
+  const fnIndex = (fn: string): number => {
+    const i = functions.findIndex((g) => g.name === fn);
+    if (i < 0) throw new Error(`wasm module: no function named ${fn}`);
+    return i;
+  };
+  functions.forEach((f, i) => {
+    if (fnIndex(f.name) !== i) throw new Error(`wasm module: two functions named ${f.name}`);
+  });
   const signatures: string[] = [];
   const types: number[][] = [];
   const typeOf = functions.map((f) => {
@@ -140,25 +238,41 @@ export function wasmModule(functions: WasmFunction[]): Uint8Array {
     }
     return t;
   });
-  const bodies = functions.map((f) => {
+  const localNames = functions.map((f) => {
     const names = [...Object.keys(f.params), ...Object.keys(f.locals)];
+    const twice = Object.keys(f.locals).find((l) => l in f.params);
+    if (twice !== undefined) throw new Error(`wasm function ${f.name}: ${twice} is both a parameter and a local`);
+    return names;
+  });
+  const bodies = functions.map((f, i) => {
     const at = (local: string): number => {
-      const i = names.indexOf(local);
-      if (i < 0) throw new Error(`wasm function ${f.name}: no local named ${local}`);
-      return i;
+      const k = localNames[i].indexOf(local);
+      if (k < 0) throw new Error(`wasm function ${f.name}: no local named ${local}`);
+      return k;
     };
-    // one run-length entry per local, in declaration order
-    const decl = vec(Object.values<ValType>(f.locals).map((t) => [1, t]));
-    const body = [...decl, ...f.body(at), OP.end];
+    const scope: Scope = {
+      get: (l) => op.local_get(at(l)),
+      set: (l) => op.local_set(at(l)),
+      tee: (l) => op.local_tee(at(l)),
+      call: (fn) => op.call(fnIndex(fn)),
+    };
+    const body = [...localDecls(Object.values<ValType>(f.locals), opts.packLocals ?? true), ...f.body(scope), END];
     return [...uleb(body.length), ...body];
   });
+  const nameSection = (): number[] => {
+    const subsection = (id: number, payload: number[]): number[] => [id, ...uleb(payload.length), ...payload];
+    const functionNames = vec(functions.map((f, i) => [...uleb(i), ...name(f.name)]));
+    const locals = vec(localNames.map((names, i) => [...uleb(i), ...vec(names.map((n, k) => [...uleb(k), ...name(n)]))]));
+    return section(0, [...name('name'), ...subsection(1, functionNames), ...subsection(2, locals)]);
+  };
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
     ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]])),
     ...section(3, vec(typeOf.map((t) => uleb(t)))),
-    ...section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
+    ...section(7, vec(functions.flatMap((f, i) => (f.exported ?? true) ? [[...name(f.name), 0x00, ...uleb(i)]] : []))),
     ...section(10, vec(bodies)),
+    ...(opts.names ? nameSection() : []),
   ]);
 }
 
