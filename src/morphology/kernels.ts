@@ -13,7 +13,10 @@
 // Ties and signed zeros: both back ends use the pseudo-min `b < a ? b : a` (and pseudo-max
 // `a < b ? b : a`), which is what x86 `minps`/`maxps` and OpenCV's SIMD paths do.
 
-import { name, section, sleb, uleb, vec } from './wasm';
+import {
+  compile, f32, hasWasm, i32, instantiate, newMemory, op, v128, wasmModule, type Code, type MemArg, type ModuleOptions, type Scope,
+  type WasmFunction,
+} from './wasm';
 import { warnOnce } from '../errors';
 
 /** Most operands one kernel pass takes. */
@@ -68,392 +71,352 @@ export interface Kernels {
   allFinite(p: number, n: number): boolean;
 }
 
-// ---- WebAssembly module, emitted byte by byte (no toolchain needed at build or run time) ----
+// ---- WebAssembly module: one table of functions (see ./wasm; `npm run wat` disassembles it) ----
 
-const OP = {
-  block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d, select: 0x1b,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22, f32Load: 0x2a, f32Store: 0x38, i32Const: 0x41,
-  i32Eqz: 0x45, i32LtU: 0x49, i32Add: 0x6a, i32Sub: 0x6b, f32Lt: 0x5d, void: 0x40,
-  call: 0x10, i32Eq: 0x46, i32LeS: 0x4c, i32GeS: 0x4e, i32Mul: 0x6c, i32DivU: 0x6e,
-} as const;
+/** pmin or pmax: the pseudo-min `b < a ? b : a` (pseudo-max `a < b ? b : a`) on 4 lanes. */
+const lanesOp = (isMax: boolean): Code => (isMax ? op.f32x4_pmax : op.f32x4_pmin);
+const minMax = (isMax: boolean): string => (isMax ? 'Max' : 'Min');
+/** `local += by` for an i32 local. */
+const bump = (f: Scope, local: string, by: number): Code => [...f.get(local), ...op.i32_const(by), ...op.i32_add, ...f.set(local)];
+/** `local -= by` for an i32 local. */
+const drop = (f: Scope, local: string, by: number): Code => [...f.get(local), ...op.i32_const(by), ...op.i32_sub, ...f.set(local)];
+/** `(block (loop (br_if 1 (exit)) body (br 0)))`: a loop that runs until `exit` is true. */
+const whileNot = (exit: Code, ...body: Code[]): Code => op.block(op.loop(exit, op.br_if(1), ...body, op.br(0)));
+const times = (n: number, f: (u: number) => Code): Code => Array.from({ length: n }, (_, u) => f(u)).flat();
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /**
- * Body of `(dst, p1..pk, n)`: a loop of four 4-lane vectors per iteration (loop overhead, not
+ * `min{k}` / `max{k}` `(dst, p1..pk, n)`, and with `checked` `checked_min{k}` ... returning whether
+ * pk's stretch was all finite: a loop of four 4-lane vectors per iteration (loop overhead, not
  * memory, bounds these passes when the stripe is in cache), then single vectors, then a scalar
- * tail. `isMax` picks pmax/pmin. In-place use with dst == p1 and p2..pk at higher addresses is safe:
- * every load happens at or above the address being stored.
+ * tail. In-place use with dst == p1 and p2..pk at higher addresses is safe: every load happens at
+ * or above the address being stored.
  */
-function kernelBody(k: number, isMax: boolean, checked = false): number[] {
-  const nIdx = k + 1;
-  const chk = k + 4; // f32: scalar-tail finiteness sum
-  const vacc = [k + 5, k + 6, k + 7, k + 8]; // v128: per-slot finiteness sums
-  const vt = k + 9;
-  const vsub = [0xfd, ...uleb(0xe5)];
-  const vadd = [0xfd, ...uleb(0xe4)];
-  const simdOp = isMax ? [0xfd, ...uleb(0xeb)] : [0xfd, ...uleb(0xea)];
-  const v128Load = (offset: number): number[] => [0xfd, 0x00, 0x00, ...uleb(offset)];
-  const v128Store = (offset: number): number[] => [0xfd, ...uleb(0x0b), 0x00, ...uleb(offset)];
-  const bump = (idx: number, by: number): number[] => [OP.localGet, idx, OP.i32Const, ...sleb(by), OP.i32Add, OP.localSet, idx];
-  const code: number[] = [];
-  for (const unroll of [4, 1]) {
-    code.push(OP.block, OP.void, OP.loop, OP.void);
-    code.push(OP.localGet, nIdx, OP.i32Const, ...sleb(4 * unroll), OP.i32LtU, OP.brIf, 1);
-    for (let u = 0; u < unroll; u++) {
-      code.push(OP.localGet, 0);
-      for (let j = 1; j <= k; j++) {
-        code.push(OP.localGet, j, ...v128Load(16 * u));
-        if (checked && j === k) code.push(OP.localTee, vt);
-        if (j >= 2) code.push(...simdOp);
-      }
-      code.push(...v128Store(16 * u));
-      // checked: v - v is 0 for finite lanes, NaN for NaN/Inf; one sum per unroll slot so the
-      // adds don't form one long latency chain
-      if (checked) code.push(OP.localGet, vacc[u], OP.localGet, vt, OP.localGet, vt, ...vsub, ...vadd, OP.localSet, vacc[u]);
-    }
-    for (let j = 0; j <= k; j++) code.push(...bump(j, 16 * unroll));
-    code.push(OP.localGet, nIdx, OP.i32Const, ...sleb(4 * unroll), OP.i32Sub, OP.localSet, nIdx);
-    code.push(OP.br, 0, OP.end, OP.end);
-  }
-  // scalar tail: acc = first; acc = (x < acc) ? x : acc for min, (acc < x) ? x : acc for max
-  const acc = k + 2;
-  const tmp = k + 3;
-  code.push(OP.block, OP.void, OP.loop, OP.void);
-  code.push(OP.localGet, nIdx, OP.i32Eqz, OP.brIf, 1);
-  code.push(OP.localGet, 1, OP.f32Load, 0x02, 0x00, OP.localSet, acc);
-  for (let j = 2; j <= k; j++) {
-    code.push(OP.localGet, j, OP.f32Load, 0x02, 0x00, OP.localSet, tmp);
-    if (checked && j === k) code.push(OP.localGet, chk, OP.localGet, tmp, OP.localGet, tmp, 0x93 /* f32.sub */, 0x92 /* f32.add */, OP.localSet, chk);
-    // select(v1, v2, cond) yields v1 when cond != 0
-    code.push(OP.localGet, tmp, OP.localGet, acc);
-    if (isMax) code.push(OP.localGet, acc, OP.localGet, tmp, OP.f32Lt);
-    else code.push(OP.localGet, tmp, OP.localGet, acc, OP.f32Lt);
-    code.push(OP.select, OP.localSet, acc);
-  }
-  code.push(OP.localGet, 0, OP.localGet, acc, OP.f32Store, 0x02, 0x00);
-  for (let j = 0; j <= k; j++) code.push(...bump(j, 4));
-  code.push(OP.localGet, nIdx, OP.i32Const, 1, OP.i32Sub, OP.localSet, nIdx);
-  code.push(OP.br, 0, OP.end, OP.end);
-  if (checked) {
-    code.push(OP.localGet, vacc[0], OP.localGet, vacc[1], ...vadd, OP.localGet, vacc[2], ...vadd, OP.localGet, vacc[3], ...vadd, OP.localTee, vt);
-    code.push(OP.localGet, vt, 0xfd, ...uleb(0x41), 0xfd, ...uleb(0xa3)); // f32x4.eq, i32x4.all_true
-    code.push(OP.localGet, chk, OP.localGet, chk, 0x5b /* f32.eq */, 0x71 /* i32.and */);
-  }
-  code.push(OP.end);
-  const locals = vec([[3, 0x7d], [5, 0x7b]]); // f32 acc, tmp, chk; v128 vacc[4], vt
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+function reduceFunction(k: number, isMax: boolean, checked: boolean): WasmFunction {
+  const p = range(1, k).map((j) => `p${j}`);
+  const pointers = ['dst', ...p];
+  const unaligned = (offset: number): MemArg => ({ offset, align: 1 });
+  return {
+    name: `${checked ? 'checked_' : ''}${isMax ? 'max' : 'min'}${k}`,
+    params: { dst: i32, ...Object.fromEntries(p.map((name) => [name, i32])), n: i32 },
+    // acc, tmp: the scalar tail; chk, vacc*, vt: the finiteness sums of the checked variant
+    locals: { acc: f32, tmp: f32, chk: f32, vacc0: v128, vacc1: v128, vacc2: v128, vacc3: v128, vt: v128 },
+    results: checked ? [i32] : [],
+    body: (f) => [
+      ...[4, 1].flatMap((unroll) => whileNot(
+        [...f.get('n'), ...op.i32_const(4 * unroll), ...op.i32_lt_u],
+        times(unroll, (u) => [
+          ...f.get('dst'),
+          ...p.flatMap((pj, j) => [
+            ...f.get(pj), ...op.v128_load(unaligned(16 * u)),
+            ...(checked && j === k - 1 ? f.tee('vt') : []),
+            ...(j >= 1 ? lanesOp(isMax) : []),
+          ]),
+          ...op.v128_store(unaligned(16 * u)),
+          // checked: v - v is 0 for finite lanes, NaN for NaN/Inf; one sum per unroll slot so the
+          // adds don't form one long latency chain
+          ...(checked ? [...f.get(`vacc${u}`), ...f.get('vt'), ...f.get('vt'), ...op.f32x4_sub, ...op.f32x4_add, ...f.set(`vacc${u}`)] : []),
+        ]),
+        pointers.flatMap((ptr) => bump(f, ptr, 16 * unroll)),
+        drop(f, 'n', 4 * unroll),
+      )),
+      // scalar tail: acc = first; acc = (x < acc) ? x : acc for min, (acc < x) ? x : acc for max
+      ...whileNot(
+        [...f.get('n'), ...op.i32_eqz],
+        f.get('p1'), op.f32_load(), f.set('acc'),
+        p.slice(1).flatMap((pj, j) => [
+          ...f.get(pj), ...op.f32_load(), ...f.set('tmp'),
+          ...(checked && j === k - 2 ? [...f.get('chk'), ...f.get('tmp'), ...f.get('tmp'), ...op.f32_sub, ...op.f32_add, ...f.set('chk')] : []),
+          // select(v1, v2, cond) yields v1 when cond != 0
+          ...f.get('tmp'), ...f.get('acc'),
+          ...(isMax ? [...f.get('acc'), ...f.get('tmp')] : [...f.get('tmp'), ...f.get('acc')]), ...op.f32_lt,
+          ...op.select, ...f.set('acc'),
+        ]),
+        f.get('dst'), f.get('acc'), op.f32_store(),
+        pointers.flatMap((ptr) => bump(f, ptr, 4)),
+        drop(f, 'n', 1),
+      ),
+      ...(checked ? [
+        ...f.get('vacc0'), ...f.get('vacc1'), ...op.f32x4_add, ...f.get('vacc2'), ...op.f32x4_add, ...f.get('vacc3'), ...op.f32x4_add,
+        ...f.tee('vt'), ...f.get('vt'), ...op.f32x4_eq, ...op.i32x4_all_true,
+        ...f.get('chk'), ...f.get('chk'), ...op.f32_eq, ...op.i32_and,
+      ] : []),
+    ],
+  };
 }
 
 /**
- * Body of `allFinite(p, n) -> i32` for n a multiple of 4: accumulates v - v (0 when finite, NaN
- * for NaN/Inf) and reports whether every lane of the sum is still a number. Four accumulators
- * over four vectors per iteration: one accumulator's add chain (3-4 cycles a step) made the
+ * `allFinite(p, n) -> i32` for n a multiple of 4: accumulates v - v (0 when finite, NaN for
+ * NaN/Inf) and reports whether every lane of the sum is still a number. Four accumulators over
+ * four vectors per iteration: one accumulator's add chain (3-4 cycles a step) made the
  * single-vector loop latency-bound at about a float per cycle.
  */
-function allFiniteBody(): number[] {
-  const t = 2; // locals 2..5 are the accumulators, 6 the loaded vector
-  const v = 6;
-  const zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
-  const load = (offset: number): number[] => [OP.localGet, 0, 0xfd, 0x00, 0x00, ...uleb(offset)];
-  const sub = [0xfd, ...uleb(0xe5)];
-  const add = [0xfd, ...uleb(0xe4)];
-  const accumulate = (acc: number, offset: number): number[] =>
-    [OP.localGet, acc, ...load(offset), OP.localTee, v, OP.localGet, v, ...sub, ...add, OP.localSet, acc];
-  const code: number[] = [];
-  for (let a = 0; a < 4; a++) code.push(...zero, OP.localSet, t + a);
-  for (const unroll of [4, 1]) {
-    code.push(OP.block, OP.void, OP.loop, OP.void);
-    code.push(OP.localGet, 1, OP.i32Const, ...sleb(4 * unroll), OP.i32LtU, OP.brIf, 1);
-    for (let u = 0; u < unroll; u++) code.push(...accumulate(t + u, 16 * u));
-    code.push(OP.localGet, 0, OP.i32Const, ...sleb(16 * unroll), OP.i32Add, OP.localSet, 0);
-    code.push(OP.localGet, 1, OP.i32Const, ...sleb(4 * unroll), OP.i32Sub, OP.localSet, 1);
-    code.push(OP.br, 0, OP.end, OP.end);
-  }
-  code.push(OP.localGet, t, OP.localGet, t + 1, ...add, OP.localGet, t + 2, ...add, OP.localGet, t + 3, ...add, OP.localTee, v);
-  code.push(OP.localGet, v, 0xfd, ...uleb(0x41), 0xfd, ...uleb(0xa3), OP.end); // f32x4.eq, i32x4.all_true
-  const body = [...vec([[5, 0x7b]]), ...code];
-  return [...uleb(body.length), ...body];
-}
+const allFiniteFunction: WasmFunction = {
+  name: 'allFinite',
+  params: { p: i32, n: i32 },
+  locals: { acc0: v128, acc1: v128, acc2: v128, acc3: v128, v: v128 },
+  results: [i32],
+  body: (f) => [
+    ...times(4, (a) => [...op.v128_const(new Array(16).fill(0)), ...f.set(`acc${a}`)]),
+    ...[4, 1].flatMap((unroll) => whileNot(
+      [...f.get('n'), ...op.i32_const(4 * unroll), ...op.i32_lt_u],
+      times(unroll, (u) => [
+        ...f.get(`acc${u}`), ...f.get('p'), ...op.v128_load({ offset: 16 * u, align: 1 }),
+        ...f.tee('v'), ...f.get('v'), ...op.f32x4_sub, ...op.f32x4_add, ...f.set(`acc${u}`),
+      ]),
+      bump(f, 'p', 16 * unroll),
+      drop(f, 'n', 4 * unroll),
+    )),
+    ...f.get('acc0'), ...f.get('acc1'), ...op.f32x4_add, ...f.get('acc2'), ...op.f32x4_add, ...f.get('acc3'), ...op.f32x4_add, ...f.tee('v'),
+    ...f.get('v'), ...op.f32x4_eq, ...op.i32x4_all_true,
+  ],
+};
 
 /**
- * Body of the forward step of van Herk/Gil-Werman, `(pe, prev, ph, pi, n)`, per element j < n:
- * g = min(a[pe+j], a[prev+j]); a[pe+j] = g; a[pi+j] = min(h[ph+j], g). prev == pe restarts the
- * prefix at a block start (min(x, x) = x). Rows pe, prev, pi are equal or disjoint, so loading
- * each vector before storing to it keeps in-place use (pi == prev when L = 2) exact.
+ * The forward step of van Herk/Gil-Werman, `forwardMin(pe, prev, ph, pi, n)` (internal), per
+ * element j < n: g = min(a[pe+j], a[prev+j]); a[pe+j] = g; a[pi+j] = min(h[ph+j], g). prev == pe
+ * restarts the prefix at a block start (min(x, x) = x). Rows pe, prev, pi are equal or disjoint,
+ * so loading each vector before storing to it keeps in-place use (pi == prev when L = 2) exact.
  */
-function forwardBody(isMax: boolean): number[] {
-  const simdOp = isMax ? [0xfd, ...uleb(0xeb)] : [0xfd, ...uleb(0xea)];
-  const load = (p: number, offset: number): number[] => [OP.localGet, p, 0xfd, 0x00, 0x00, ...uleb(offset)];
-  const store = (offset: number): number[] => [0xfd, ...uleb(0x0b), 0x00, ...uleb(offset)];
-  const bump = (idx: number, by: number): number[] => [OP.localGet, idx, OP.i32Const, ...sleb(by), OP.i32Add, OP.localSet, idx];
-  const n = 4;
-  const g = 5; // v128 local
-  const x = 6; // f32 locals 6..8
-  const y = 7;
-  const gs = 8;
-  const code: number[] = [];
-  for (const unroll of [4, 1]) {
-    code.push(OP.block, OP.void, OP.loop, OP.void);
-    code.push(OP.localGet, n, OP.i32Const, ...sleb(4 * unroll), OP.i32LtU, OP.brIf, 1);
-    for (let u = 0; u < unroll; u++) {
-      const o = 16 * u;
-      code.push(OP.localGet, 0, ...load(0, o), ...load(1, o), ...simdOp, OP.localTee, g, ...store(o));
-      code.push(OP.localGet, 3, ...load(2, o), OP.localGet, g, ...simdOp, ...store(o));
-    }
-    for (let j = 0; j < 4; j++) code.push(...bump(j, 16 * unroll));
-    code.push(...bump(n, -4 * unroll));
-    code.push(OP.br, 0, OP.end, OP.end);
-  }
+function forwardFunction(isMax: boolean): WasmFunction {
+  const load = (f: Scope, p: string, offset: number): Code => [...f.get(p), ...op.v128_load({ offset, align: 1 })];
+  const store = (offset: number): Code => op.v128_store({ offset, align: 1 });
   // scalar tail with the same pseudo-min/max as the SIMD lanes: min(p, q) = q < p ? q : p
-  const pick = (p: number, q: number): number[] => isMax
-    ? [OP.localGet, q, OP.localGet, p, OP.localGet, p, OP.localGet, q, OP.f32Lt, OP.select]
-    : [OP.localGet, q, OP.localGet, p, OP.localGet, q, OP.localGet, p, OP.f32Lt, OP.select];
-  code.push(OP.block, OP.void, OP.loop, OP.void);
-  code.push(OP.localGet, n, OP.i32Eqz, OP.brIf, 1);
-  code.push(OP.localGet, 0, OP.f32Load, 0x02, 0x00, OP.localSet, x, OP.localGet, 1, OP.f32Load, 0x02, 0x00, OP.localSet, y);
-  code.push(...pick(x, y), OP.localSet, gs, OP.localGet, 0, OP.localGet, gs, OP.f32Store, 0x02, 0x00);
-  code.push(OP.localGet, 2, OP.f32Load, 0x02, 0x00, OP.localSet, x);
-  code.push(OP.localGet, 3, ...pick(x, gs), OP.f32Store, 0x02, 0x00);
-  for (let j = 0; j < 4; j++) code.push(...bump(j, 4));
-  code.push(...bump(n, -1));
-  code.push(OP.br, 0, OP.end, OP.end);
-  code.push(OP.end);
-  const body = [...vec([[1, 0x7b], [3, 0x7d]]), ...code];
-  return [...uleb(body.length), ...body];
-}
-
-/**
- * Body of the van Herk/Gil-Werman driver `(a, h, step, width, count, L)` (a, h, step in bytes):
- * the whole recurrence in one call, so a tile costs one JS-to-WebAssembly transition instead of
- * about three per row. `row` is the 2-operand kernel's function index, `fwd` the forward step's.
- */
-function vhgwBody(row: number, fwd: number): number[] {
-  const [a, h, step, width, count, L] = [0, 1, 2, 3, 4, 5];
-  const [b, e, pa, ph, start, n, m, pi, phi] = [6, 7, 8, 9, 10, 11, 12, 13, 14];
-  const get = (i: number): number[] => [OP.localGet, i];
-  const set = (i: number): number[] => [OP.localSet, i];
-  const addTo = (i: number, by: number[]): number[] => [...get(i), ...by, OP.i32Add, ...set(i)];
-  const subFrom = (i: number, by: number[]): number[] => [...get(i), ...by, OP.i32Sub, ...set(i)];
-  const one = [OP.i32Const, 1];
-  const code: number[] = [
-    ...get(count), ...get(L), OP.i32Add, ...one, OP.i32Sub, ...set(n),
-    ...get(count), ...one, OP.i32Sub, ...get(L), OP.i32DivU, ...set(b),
-    // backward: h[e] = min(a[e], h[e+1]) within each block, h[end] = a[end]
-    OP.block, OP.void, OP.loop, OP.void,
-    ...get(b), ...get(L), OP.i32Mul, ...set(start),
-    ...get(start), ...get(L), OP.i32Add, ...one, OP.i32Sub, ...set(e),
-    ...get(a), ...get(e), ...get(step), OP.i32Mul, OP.i32Add, ...set(pa),
-    ...get(h), ...get(e), ...get(step), OP.i32Mul, OP.i32Add, ...set(ph),
-    ...get(ph), ...get(pa), ...get(pa), ...get(width), OP.call, ...uleb(row),
-    OP.block, OP.void, OP.loop, OP.void,
-    ...get(e), ...get(start), OP.i32LeS, OP.brIf, 1,
-    ...subFrom(e, one), ...subFrom(pa, get(step)), ...subFrom(ph, get(step)),
-    ...get(ph), ...get(pa), ...get(ph), ...get(step), OP.i32Add, ...get(width), OP.call, ...uleb(row),
-    OP.br, 0, OP.end, OP.end,
-    ...get(b), OP.i32Eqz, OP.brIf, 1,
-    ...subFrom(b, one),
-    OP.br, 0, OP.end, OP.end,
-    // window 0 is block 0: a[0] = h[0]
-    ...get(a), ...get(h), ...get(h), ...get(width), OP.call, ...uleb(row),
-    // forward from block 1: prefix in place, result i = e-L+1 right behind
-    ...get(L), ...set(e),
-    ...get(a), ...get(L), ...get(step), OP.i32Mul, OP.i32Add, ...set(pa),
-    ...get(a), ...get(step), OP.i32Add, ...set(pi),
-    ...get(h), ...get(step), OP.i32Add, ...set(phi),
-    OP.i32Const, 0, ...set(m),
-    OP.block, OP.void, OP.loop, OP.void,
-    ...get(e), ...get(n), OP.i32GeS, OP.brIf, 1,
-    ...get(pa),
-    ...get(pa), ...get(step), OP.i32Sub, ...get(pa), ...get(m), OP.select,
-    ...get(phi), ...get(pi), ...get(width), OP.call, ...uleb(fwd),
-    ...addTo(e, one), ...addTo(pa, get(step)), ...addTo(pi, get(step)), ...addTo(phi, get(step)), ...addTo(m, one),
-    OP.i32Const, 0, ...get(m), ...get(m), ...get(L), OP.i32Eq, OP.select, ...set(m),
-    OP.br, 0, OP.end, OP.end,
-    OP.end,
+  const pick = (f: Scope, p: string, q: string): Code => [
+    ...f.get(q), ...f.get(p), ...(isMax ? [...f.get(p), ...f.get(q)] : [...f.get(q), ...f.get(p)]), ...op.f32_lt, ...op.select,
   ];
-  const body = [...vec([[9, 0x7f]]), ...code];
-  return [...uleb(body.length), ...body];
+  const pointers = ['pe', 'prev', 'ph', 'pi'];
+  return {
+    name: `forward${minMax(isMax)}`,
+    exported: false,
+    params: { pe: i32, prev: i32, ph: i32, pi: i32, n: i32 },
+    locals: { g: v128, x: f32, y: f32, gs: f32 },
+    results: [],
+    body: (f) => [
+      ...[4, 1].flatMap((unroll) => whileNot(
+        [...f.get('n'), ...op.i32_const(4 * unroll), ...op.i32_lt_u],
+        times(unroll, (u) => [
+          ...f.get('pe'), ...load(f, 'pe', 16 * u), ...load(f, 'prev', 16 * u), ...lanesOp(isMax), ...f.tee('g'), ...store(16 * u),
+          ...f.get('pi'), ...load(f, 'ph', 16 * u), ...f.get('g'), ...lanesOp(isMax), ...store(16 * u),
+        ]),
+        pointers.flatMap((ptr) => bump(f, ptr, 16 * unroll)),
+        bump(f, 'n', -4 * unroll),
+      )),
+      ...whileNot(
+        [...f.get('n'), ...op.i32_eqz],
+        f.get('pe'), op.f32_load(), f.set('x'), f.get('prev'), op.f32_load(), f.set('y'),
+        pick(f, 'x', 'y'), f.set('gs'), f.get('pe'), f.get('gs'), op.f32_store(),
+        f.get('ph'), op.f32_load(), f.set('x'),
+        f.get('pi'), pick(f, 'x', 'gs'), op.f32_store(),
+        pointers.flatMap((ptr) => bump(f, ptr, 4)),
+        bump(f, 'n', -1),
+      ),
+    ],
+  };
 }
 
 /**
- * Body of `transpose4(dst, src, rowBlocks, colBlocks, srcStride, dstStride)` (bytes): transposes
- * 4x4 blocks of floats with eight two-operand shuffles each (the classic unpacklo/unpackhi
- * network); the caller does the ragged edges.
+ * The van Herk/Gil-Werman driver `vhgwMin(a, h, step, width, count, L)` (a, h, step in bytes): the
+ * whole recurrence in one call, so a tile costs one JS-to-WebAssembly transition instead of about
+ * three per row. It calls `min2` for the backward pass and `forwardMin` for the forward one.
  */
-function transposeBody(): number[] {
-  const [dst, src, rowBlocks, colBlocks, srcStride, dstStride] = [0, 1, 2, 3, 4, 5];
-  const [i, j, ps, pd] = [6, 7, 8, 9];
-  const r = [10, 11, 12, 13]; // v128 locals
-  const t = [14, 15, 16, 17];
-  const get = (x: number): number[] => [OP.localGet, x];
-  const set = (x: number): number[] => [OP.localSet, x];
-  const load = (): number[] => [0xfd, 0x00, 0x02, 0x00];
-  const store = (): number[] => [0xfd, ...uleb(0x0b), 0x02, 0x00];
-  const lanes = (ls: number[]): number[] => ls.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
-  const shuffle = (a: number, b: number, ls: number[]): number[] => [...get(a), ...get(b), 0xfd, 0x0d, ...lanes(ls)];
-  const code: number[] = [
-    OP.i32Const, 0, ...set(i),
-    OP.block, OP.void, OP.loop, OP.void,
-    ...get(i), ...get(rowBlocks), OP.i32GeS, OP.brIf, 1,
-    ...get(src), ...get(i), ...get(srcStride), OP.i32Mul, OP.i32Const, 2, 0x74 /* i32.shl */, OP.i32Add, ...set(ps),
-    ...get(dst), ...get(i), OP.i32Const, 4, 0x74, OP.i32Add, ...set(pd),
-    ...get(colBlocks), ...set(j),
-    OP.block, OP.void, OP.loop, OP.void,
-    ...get(j), OP.i32Eqz, OP.brIf, 1,
-  ];
-  for (let k = 0; k < 4; k++) {
-    code.push(...get(ps));
-    for (let m = 0; m < k; m++) code.push(...get(srcStride), OP.i32Add);
-    code.push(...load(), ...set(r[k]));
-  }
-  code.push(...shuffle(r[0], r[1], [0, 4, 1, 5]), ...set(t[0]));
-  code.push(...shuffle(r[0], r[1], [2, 6, 3, 7]), ...set(t[1]));
-  code.push(...shuffle(r[2], r[3], [0, 4, 1, 5]), ...set(t[2]));
-  code.push(...shuffle(r[2], r[3], [2, 6, 3, 7]), ...set(t[3]));
-  const outs: [number, number, number[]][] = [[t[0], t[2], [0, 1, 4, 5]], [t[0], t[2], [2, 3, 6, 7]], [t[1], t[3], [0, 1, 4, 5]], [t[1], t[3], [2, 3, 6, 7]]];
-  outs.forEach(([a, b, ls], k) => {
-    code.push(...get(pd));
-    for (let m = 0; m < k; m++) code.push(...get(dstStride), OP.i32Add);
-    code.push(...shuffle(a, b, ls), ...store());
-  });
-  code.push(
-    ...get(ps), OP.i32Const, 16, OP.i32Add, ...set(ps),
-    ...get(pd), ...get(dstStride), OP.i32Const, 2, 0x74, OP.i32Add, ...set(pd),
-    ...get(j), OP.i32Const, 1, OP.i32Sub, ...set(j),
-    OP.br, 0, OP.end, OP.end,
-    ...get(i), OP.i32Const, 1, OP.i32Add, ...set(i),
-    OP.br, 0, OP.end, OP.end,
-    OP.end,
-  );
-  const body = [...vec([[4, 0x7f], [8, 0x7b]]), ...code];
-  return [...uleb(body.length), ...body];
+function vhgwFunction(isMax: boolean): WasmFunction {
+  const row = isMax ? 'max2' : 'min2';
+  const forward = `forward${minMax(isMax)}`;
+  return {
+    name: `vhgw${minMax(isMax)}`,
+    params: { a: i32, h: i32, step: i32, width: i32, count: i32, L: i32 },
+    locals: { b: i32, e: i32, pa: i32, ph: i32, start: i32, n: i32, m: i32, pi: i32, phi: i32 },
+    results: [],
+    body: (f) => {
+      const addTo = (local: string, by: Code): Code => [...f.get(local), ...by, ...op.i32_add, ...f.set(local)];
+      const subFrom = (local: string, by: Code): Code => [...f.get(local), ...by, ...op.i32_sub, ...f.set(local)];
+      const one = op.i32_const(1);
+      return [
+        ...f.get('count'), ...f.get('L'), ...op.i32_add, ...one, ...op.i32_sub, ...f.set('n'),
+        ...f.get('count'), ...one, ...op.i32_sub, ...f.get('L'), ...op.i32_div_u, ...f.set('b'),
+        // backward: h[e] = min(a[e], h[e+1]) within each block, h[end] = a[end]
+        ...op.block(op.loop(
+          f.get('b'), f.get('L'), op.i32_mul, f.set('start'),
+          f.get('start'), f.get('L'), op.i32_add, one, op.i32_sub, f.set('e'),
+          f.get('a'), f.get('e'), f.get('step'), op.i32_mul, op.i32_add, f.set('pa'),
+          f.get('h'), f.get('e'), f.get('step'), op.i32_mul, op.i32_add, f.set('ph'),
+          f.get('ph'), f.get('pa'), f.get('pa'), f.get('width'), f.call(row),
+          whileNot(
+            [...f.get('e'), ...f.get('start'), ...op.i32_le_s],
+            subFrom('e', one), subFrom('pa', f.get('step')), subFrom('ph', f.get('step')),
+            f.get('ph'), f.get('pa'), f.get('ph'), f.get('step'), op.i32_add, f.get('width'), f.call(row),
+          ),
+          f.get('b'), op.i32_eqz, op.br_if(1),
+          subFrom('b', one),
+          op.br(0),
+        )),
+        // window 0 is block 0: a[0] = h[0]
+        ...f.get('a'), ...f.get('h'), ...f.get('h'), ...f.get('width'), ...f.call(row),
+        // forward from block 1: prefix in place, result i = e-L+1 right behind
+        ...f.get('L'), ...f.set('e'),
+        ...f.get('a'), ...f.get('L'), ...f.get('step'), ...op.i32_mul, ...op.i32_add, ...f.set('pa'),
+        ...f.get('a'), ...f.get('step'), ...op.i32_add, ...f.set('pi'),
+        ...f.get('h'), ...f.get('step'), ...op.i32_add, ...f.set('phi'),
+        ...op.i32_const(0), ...f.set('m'),
+        ...whileNot(
+          [...f.get('e'), ...f.get('n'), ...op.i32_ge_s],
+          f.get('pa'),
+          // prev = m ? pa - step : pa (m = 0 at a block start)
+          f.get('pa'), f.get('step'), op.i32_sub, f.get('pa'), f.get('m'), op.select,
+          f.get('phi'), f.get('pi'), f.get('width'), f.call(forward),
+          addTo('e', one), addTo('pa', f.get('step')), addTo('pi', f.get('step')), addTo('phi', f.get('step')), addTo('m', one),
+          // m = m == L ? 0 : m
+          op.i32_const(0), f.get('m'), f.get('m'), f.get('L'), op.i32_eq, op.select, f.set('m'),
+        ),
+      ];
+    },
+  };
 }
 
 /**
- * Body of `vhgwStrip(a, h, count, L)` (bytes): {@link vhgwBody} specialised to elements of exactly
+ * `transpose4(dst, src, rowBlocks, colBlocks, srcStride, dstStride)` (bytes): transposes 4x4
+ * blocks of floats with eight two-operand shuffles each (the classic unpacklo/unpackhi network);
+ * the caller does the ragged edges.
+ */
+const transposeFunction: WasmFunction = {
+  name: 'transpose4',
+  params: { dst: i32, src: i32, rowBlocks: i32, colBlocks: i32, srcStride: i32, dstStride: i32 },
+  locals: { i: i32, j: i32, ps: i32, pd: i32, r0: v128, r1: v128, r2: v128, r3: v128, t0: v128, t1: v128, t2: v128, t3: v128 },
+  results: [],
+  body: (f) => {
+    /** Floats `ls` of the 8-float concatenation of vectors a and b, as byte lanes. */
+    const shuffle = (a: string, b: string, ls: number[]): Code =>
+      [...f.get(a), ...f.get(b), ...op.i8x16_shuffle(ls.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]))];
+    /** `base + k * stride` */
+    const rowAt = (base: string, stride: string, k: number): Code => [...f.get(base), ...times(k, () => [...f.get(stride), ...op.i32_add])];
+    const outs: [string, string, number[]][] = [['t0', 't2', [0, 1, 4, 5]], ['t0', 't2', [2, 3, 6, 7]], ['t1', 't3', [0, 1, 4, 5]], ['t1', 't3', [2, 3, 6, 7]]];
+    return [
+      ...op.i32_const(0), ...f.set('i'),
+      ...whileNot(
+        [...f.get('i'), ...f.get('rowBlocks'), ...op.i32_ge_s],
+        f.get('src'), f.get('i'), f.get('srcStride'), op.i32_mul, op.i32_const(2), op.i32_shl, op.i32_add, f.set('ps'),
+        f.get('dst'), f.get('i'), op.i32_const(4), op.i32_shl, op.i32_add, f.set('pd'),
+        f.get('colBlocks'), f.set('j'),
+        whileNot(
+          [...f.get('j'), ...op.i32_eqz],
+          times(4, (k) => [...rowAt('ps', 'srcStride', k), ...op.v128_load({ align: 4 }), ...f.set(`r${k}`)]),
+          shuffle('r0', 'r1', [0, 4, 1, 5]), f.set('t0'),
+          shuffle('r0', 'r1', [2, 6, 3, 7]), f.set('t1'),
+          shuffle('r2', 'r3', [0, 4, 1, 5]), f.set('t2'),
+          shuffle('r2', 'r3', [2, 6, 3, 7]), f.set('t3'),
+          outs.flatMap(([a, b, ls], k) => [...rowAt('pd', 'dstStride', k), ...shuffle(a, b, ls), ...op.v128_store({ align: 4 })]),
+          bump(f, 'ps', 16),
+          f.get('pd'), f.get('dstStride'), op.i32_const(2), op.i32_shl, op.i32_add, f.set('pd'),
+          drop(f, 'j', 1),
+        ),
+        bump(f, 'i', 1),
+      ),
+    ];
+  },
+};
+
+/**
+ * `vhgwStripMin(a, h, count, L)` (bytes): {@link vhgwFunction} specialised to elements of exactly
  * STRIP_VECTORS vectors (a strip of 4*STRIP_VECTORS rows turned column-major), with the running
  * extrema kept in registers instead of a call per element. Several independent vectors per element
  * hide the latency of the min chain, which bounds a one-vector recurrence. Same operand order as
  * the general driver and the typed-array twin.
  */
-function vhgwStripBody(isMax: boolean): number[] {
+function vhgwStripFunction(isMax: boolean): WasmFunction {
   const K = STRIP_VECTORS;
-  const [a, h, count, L] = [0, 1, 2, 3];
-  const [n, b, start, e, pa, ph, m, pi, phi] = [4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const acc = Array.from({ length: K }, (_, u) => 13 + u); // v128
-  const x = 13 + K;
-  const get = (i: number): number[] => [OP.localGet, i];
-  const set = (i: number): number[] => [OP.localSet, i];
-  const add = (i: number, by: number): number[] => [...get(i), OP.i32Const, ...sleb(by), OP.i32Add, ...set(i)];
-  const load = (o: number): number[] => [0xfd, 0x00, 0x04, ...uleb(o)];
-  const store = (o: number): number[] => [0xfd, ...uleb(0x0b), 0x04, ...uleb(o)];
-  const op = isMax ? [0xfd, ...uleb(0xeb)] : [0xfd, ...uleb(0xea)];
   const bytes = 16 * K;
-  const timesBytes = [OP.i32Const, ...sleb(bytes), OP.i32Mul];
-  const each = (f: (u: number) => number[]): number[] => Array.from({ length: K }, (_, u) => f(u)).flat();
-  const code: number[] = [
-    ...get(count), ...get(L), OP.i32Add, OP.i32Const, 1, OP.i32Sub, ...set(n),
-    ...get(count), OP.i32Const, 1, OP.i32Sub, ...get(L), OP.i32DivU, ...set(b),
-    OP.block, OP.void, OP.loop, OP.void,
-    ...get(b), ...get(L), OP.i32Mul, ...set(start),
-    ...get(start), ...get(L), OP.i32Add, OP.i32Const, 1, OP.i32Sub, ...set(e),
-    ...get(a), ...get(e), ...timesBytes, OP.i32Add, ...set(pa),
-    ...get(h), ...get(e), ...timesBytes, OP.i32Add, ...set(ph),
-    ...each((u) => [...get(pa), ...load(16 * u), ...set(acc[u]), ...get(ph), ...get(acc[u]), ...store(16 * u)]),
-    OP.block, OP.void, OP.loop, OP.void,
-    ...get(e), ...get(start), OP.i32LeS, OP.brIf, 1,
-    ...add(e, -1), ...add(pa, -bytes), ...add(ph, -bytes),
-    ...each((u) => [...get(ph), ...get(pa), ...load(16 * u), ...get(acc[u]), ...op, OP.localTee, acc[u], ...store(16 * u)]),
-    OP.br, 0, OP.end, OP.end,
-    ...get(b), OP.i32Eqz, OP.brIf, 1,
-    ...add(b, -1),
-    OP.br, 0, OP.end, OP.end,
-    ...each((u) => [...get(a), ...get(h), ...load(16 * u), ...store(16 * u)]),
-    ...get(L), ...set(e),
-    ...get(a), ...get(L), ...timesBytes, OP.i32Add, ...set(pa),
-    ...get(a), OP.i32Const, ...sleb(bytes), OP.i32Add, ...set(pi),
-    ...get(h), OP.i32Const, ...sleb(bytes), OP.i32Add, ...set(phi),
-    OP.i32Const, 0, ...set(m),
-    OP.block, OP.void, OP.loop, OP.void,
-    ...get(e), ...get(n), OP.i32GeS, OP.brIf, 1,
-    ...get(m), 0x04 /* if */, OP.void,
-    ...each((u) => [...get(pa), ...load(16 * u), ...get(acc[u]), ...op, ...set(acc[u])]),
-    0x05 /* else */,
-    ...each((u) => [...get(pa), ...load(16 * u), ...set(acc[u])]),
-    OP.end,
-    ...each((u) => [...get(pi), ...get(phi), ...load(16 * u), ...get(acc[u]), ...op, ...store(16 * u)]),
-    ...add(e, 1), ...add(pa, bytes), ...add(pi, bytes), ...add(phi, bytes), ...add(m, 1),
-    OP.i32Const, 0, ...get(m), ...get(m), ...get(L), OP.i32Eq, OP.select, ...set(m),
-    OP.br, 0, OP.end, OP.end,
-    OP.end,
+  const acc = Array.from({ length: K }, (_, u) => `acc${u}`);
+  return {
+    name: `vhgwStrip${minMax(isMax)}`,
+    params: { a: i32, h: i32, count: i32, L: i32 },
+    locals: {
+      n: i32, b: i32, start: i32, e: i32, pa: i32, ph: i32, m: i32, pi: i32, phi: i32,
+      ...Object.fromEntries(acc.map((name) => [name, v128])),
+      // never used; declared since the first version, so it stays until the bytes may change
+      spare: v128,
+    },
+    results: [],
+    body: (f) => {
+      const load = (o: number): Code => op.v128_load({ offset: o });
+      const store = (o: number): Code => op.v128_store({ offset: o });
+      const timesBytes = [...op.i32_const(bytes), ...op.i32_mul];
+      const each = (g: (u: number) => Code): Code => times(K, g);
+      const one = op.i32_const(1);
+      return [
+        ...f.get('count'), ...f.get('L'), ...op.i32_add, ...one, ...op.i32_sub, ...f.set('n'),
+        ...f.get('count'), ...one, ...op.i32_sub, ...f.get('L'), ...op.i32_div_u, ...f.set('b'),
+        ...op.block(op.loop(
+          f.get('b'), f.get('L'), op.i32_mul, f.set('start'),
+          f.get('start'), f.get('L'), op.i32_add, one, op.i32_sub, f.set('e'),
+          f.get('a'), f.get('e'), timesBytes, op.i32_add, f.set('pa'),
+          f.get('h'), f.get('e'), timesBytes, op.i32_add, f.set('ph'),
+          each((u) => [...f.get('pa'), ...load(16 * u), ...f.set(acc[u]), ...f.get('ph'), ...f.get(acc[u]), ...store(16 * u)]),
+          whileNot(
+            [...f.get('e'), ...f.get('start'), ...op.i32_le_s],
+            bump(f, 'e', -1), bump(f, 'pa', -bytes), bump(f, 'ph', -bytes),
+            each((u) => [...f.get('ph'), ...f.get('pa'), ...load(16 * u), ...f.get(acc[u]), ...lanesOp(isMax), ...f.tee(acc[u]), ...store(16 * u)]),
+          ),
+          f.get('b'), op.i32_eqz, op.br_if(1),
+          bump(f, 'b', -1),
+          op.br(0),
+        )),
+        ...each((u) => [...f.get('a'), ...f.get('h'), ...load(16 * u), ...store(16 * u)]),
+        ...f.get('L'), ...f.set('e'),
+        ...f.get('a'), ...f.get('L'), ...timesBytes, ...op.i32_add, ...f.set('pa'),
+        ...f.get('a'), ...op.i32_const(bytes), ...op.i32_add, ...f.set('pi'),
+        ...f.get('h'), ...op.i32_const(bytes), ...op.i32_add, ...f.set('phi'),
+        ...op.i32_const(0), ...f.set('m'),
+        ...whileNot(
+          [...f.get('e'), ...f.get('n'), ...op.i32_ge_s],
+          f.get('m'),
+          op.if(
+            each((u) => [...f.get('pa'), ...load(16 * u), ...f.get(acc[u]), ...lanesOp(isMax), ...f.set(acc[u])]),
+            each((u) => [...f.get('pa'), ...load(16 * u), ...f.set(acc[u])]),
+          ),
+          each((u) => [...f.get('pi'), ...f.get('phi'), ...load(16 * u), ...f.get(acc[u]), ...lanesOp(isMax), ...store(16 * u)]),
+          bump(f, 'e', 1), bump(f, 'pa', bytes), bump(f, 'pi', bytes), bump(f, 'phi', bytes), bump(f, 'm', 1),
+          op.i32_const(0), f.get('m'), f.get('m'), f.get('L'), op.i32_eq, op.select, f.set('m'),
+        ),
+      ];
+    },
+  };
+}
+
+/** The reduce kernels for 2..MAX_OPERANDS operands, min then max for each count. */
+const reduceFunctions = (checked: boolean): WasmFunction[] =>
+  range(2, MAX_OPERANDS).flatMap((k) => [reduceFunction(k, false, checked), reduceFunction(k, true, checked)]);
+
+/** The module's function table (the order fixes the function indices and so the bytes). */
+function kernelFunctions(): WasmFunction[] {
+  return [
+    ...reduceFunctions(false), allFiniteFunction, forwardFunction(false), forwardFunction(true), vhgwFunction(false), vhgwFunction(true),
+    transposeFunction, vhgwStripFunction(false), vhgwStripFunction(true), ...reduceFunctions(true),
   ];
-  const body = [...vec([[9, 0x7f], [K + 1, 0x7b]]), ...code];
-  return [...uleb(body.length), ...body];
 }
 
-const EXPORTS: { name: string; k: number; isMax: boolean }[] = [];
-for (let k = 2; k <= MAX_OPERANDS; k++) {
-  EXPORTS.push({ name: `min${k}`, k, isMax: false }, { name: `max${k}`, k, isMax: true });
+/** The bytes of the kernel module (exported for the disassembly test). */
+export function kernelModuleBytes(opts: Pick<ModuleOptions, 'names'> = {}): Uint8Array {
+  return wasmModule(kernelFunctions(), opts);
 }
-
-/** Function indices after the reduce kernels: allFinite, then the van Herk/Gil-Werman pieces. */
-const FN = { allFinite: EXPORTS.length, fwdMin: EXPORTS.length + 1, fwdMax: EXPORTS.length + 2, vhgwMin: EXPORTS.length + 3, vhgwMax: EXPORTS.length + 4, transpose4: EXPORTS.length + 5, vhgwStripMin: EXPORTS.length + 6, vhgwStripMax: EXPORTS.length + 7, checked: EXPORTS.length + 8 };
-
-function moduleBytes(): Uint8Array {
-  const i32 = 0x7f;
-  // type t (t = 0..MAX_OPERANDS-2) takes t+4 i32 (dst, t+2 sources, n); the last type is allFinite's.
-  // The forward step (5 i32) shares type 1, the driver (6 i32) type 2.
-  const kernelTypes = Array.from({ length: MAX_OPERANDS - 1 }, (_, t) => [0x60, ...vec(new Array(t + 4).fill([i32])), 0x00]);
-  const checkedTypes = Array.from({ length: MAX_OPERANDS - 1 }, (_, t) => [0x60, ...vec(new Array(t + 4).fill([i32])), ...vec([[i32]])]);
-  const types = vec([...kernelTypes, [0x60, ...vec([[i32], [i32]]), ...vec([[i32]])], ...checkedTypes]);
-  const imports = vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]]);
-  const funcs = vec([...EXPORTS.map((e) => [e.k - 2]), [MAX_OPERANDS - 1], [1], [1], [2], [2], [2], [0], [0],
-    ...EXPORTS.map((e) => [MAX_OPERANDS + e.k - 2])]);
-  const exportSection = vec([
-    ...EXPORTS.map((e, i) => [...name(e.name), 0x00, i]),
-    [...name('allFinite'), 0x00, FN.allFinite], [...name('vhgwMin'), 0x00, FN.vhgwMin], [...name('vhgwMax'), 0x00, FN.vhgwMax],
-    [...name('transpose4'), 0x00, FN.transpose4], [...name('vhgwStripMin'), 0x00, FN.vhgwStripMin], [...name('vhgwStripMax'), 0x00, FN.vhgwStripMax],
-    ...EXPORTS.map((e, i) => [...name(`checked_${e.name}`), 0x00, FN.checked + i]),
-  ]);
-  const min2 = EXPORTS.findIndex((e) => e.k === 2 && !e.isMax);
-  const max2 = EXPORTS.findIndex((e) => e.k === 2 && e.isMax);
-  const code = vec([
-    ...EXPORTS.map((e) => kernelBody(e.k, e.isMax)), allFiniteBody(),
-    forwardBody(false), forwardBody(true), vhgwBody(min2, FN.fwdMin), vhgwBody(max2, FN.fwdMax), transposeBody(),
-    vhgwStripBody(false), vhgwStripBody(true),
-    ...EXPORTS.map((e) => kernelBody(e.k, e.isMax, true)),
-  ]);
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, types), ...section(2, imports), ...section(3, funcs),
-    ...section(7, exportSection), ...section(10, code),
-  ]);
-}
-
-// tsconfig's lib "ES2022" (no DOM) carries no WebAssembly types; this is the slice used here.
-declare const WebAssembly: {
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-};
 
 type WasmKernel = (...args: number[]) => void;
 
 function wasmKernels(): Kernels | null {
-  if (typeof WebAssembly !== 'object') return null;
+  if (!hasWasm()) return null;
   try {
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), { env: { mem: memory } });
-    const ex = instance.exports as Record<string, WasmKernel>;
-    const allFinite = instance.exports.allFinite as (p: number, n: number) => number;
+    const memory = newMemory(1);
+    const exports = instantiate(compile(kernelModuleBytes()), memory);
+    const ex = exports as Record<string, WasmKernel>;
+    const allFinite = exports.allFinite as (p: number, n: number) => number;
     // byIndex[isMax ? 1 : 0][k] is the k-operand kernel
     const byIndex: WasmKernel[][] = [[], []];
     const checkedByIndex: ((...args: number[]) => number)[][] = [[], []];
     for (let k = 2; k <= MAX_OPERANDS; k++) {
       byIndex[0][k] = ex[`min${k}`];
       byIndex[1][k] = ex[`max${k}`];
-      checkedByIndex[0][k] = instance.exports[`checked_min${k}`] as (...args: number[]) => number;
-      checkedByIndex[1][k] = instance.exports[`checked_max${k}`] as (...args: number[]) => number;
+      checkedByIndex[0][k] = exports[`checked_min${k}`] as (...args: number[]) => number;
+      checkedByIndex[1][k] = exports[`checked_max${k}`] as (...args: number[]) => number;
     }
     const vhgwMin = ex.vhgwMin;
     const vhgwMax = ex.vhgwMax;
