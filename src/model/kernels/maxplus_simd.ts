@@ -2,77 +2,66 @@
 // learned morphology layer's case). The module is emitted byte by byte, as the morphology kernels'
 // is (no toolchain), and runs on its own memory: inputs are copied in and results out, which costs
 // one pass each against fh*fw passes of work.
-import { name, section, sleb, uleb, vec } from '../../morphology/wasm';
+import {
+  compile, f32, i32, instantiate, newMemory, op, v128, wasmModule, type Code, type ModuleOptions, type Scope,
+  type WasmFunction, type WasmMemory,
+} from '../../morphology/wasm';
 import { warnOnce } from '../../errors';
 
-const OP = {
-  block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d, select: 0x1b, void: 0x40,
-  localGet: 0x20, localSet: 0x21, i32Load: 0x28, f32Load: 0x2a, i32Store: 0x36, f32Store: 0x38,
-  i32Const: 0x41, f32Const: 0x43, i32Eqz: 0x45, i32GeU: 0x4f, i32Add: 0x6a, i32Sub: 0x6b, i32And: 0x71,
-  i32Shl: 0x74, f32Eq: 0x5b, f32Lt: 0x5d, f32Add: 0x92,
-} as const;
-const simd = (op: number): number[] => [0xfd, ...uleb(op)];
-const V = {
-  load: [...simd(0x00), 0x00, 0x00], store: [...simd(0x0b), 0x00, 0x00],
-  f32x4Add: simd(0xe4), f32x4Pmax: simd(0xeb), f32x4Eq: simd(0x41), and: simd(0x4e), andNot: simd(0x4f),
-};
-const memarg = [0x02, 0x00];
-const get = (i: number) => [OP.localGet, i];
-const set = (i: number) => [OP.localSet, i];
-const addTo = (i: number, by: number[]) => [...get(i), ...by, OP.i32Add, ...set(i)];
-const at = (base: number, t: number) => [...get(base), ...get(t), OP.i32Add];
+/** Unaligned 4-lane load and store at the address on the stack. */
+const load = op.v128_load({ align: 1 });
+const store = op.v128_store({ align: 1 });
 
 /**
  * `rows` times: over the run of `len` floats, `t` in bytes from 0 (4-lane vectors, then a scalar
  * tail), run `vecBody` / `scalarBody`; then advance each pointer local by its stride local.
- * `lenB` and `lenV` are locals set here to len*4 and (len & ~3)*4.
+ * Sets the locals `lenB` and `lenV` to len*4 and (len & ~3)*4.
  */
-function rowsLoop(len: number, rows: number, t: number, lenB: number, lenV: number,
-  vecBody: number[], scalarBody: number[], advance: [number, number][]): number[] {
-  const inner = (limit: number, body: number[], step: number) => [
-    OP.block, OP.void, OP.loop, OP.void,
-    ...get(t), ...get(limit), OP.i32GeU, OP.brIf, 1,
-    ...body, ...addTo(t, [OP.i32Const, ...sleb(step)]),
-    OP.br, 0, OP.end, OP.end,
-  ];
+function rowsLoop(f: Scope, vecBody: Code, scalarBody: Code, advance: [string, string][]): Code {
+  const inner = (limit: string, body: Code, step: number): Code => op.block(op.loop(
+    f.get('t'), f.get(limit), op.i32_ge_u, op.br_if(1),
+    body, f.get('t'), op.i32_const(step), op.i32_add, f.set('t'),
+    op.br(0),
+  ));
   return [
-    ...get(len), OP.i32Const, 2, OP.i32Shl, ...set(lenB),
-    ...get(len), OP.i32Const, ...sleb(-4), OP.i32And, OP.i32Const, 2, OP.i32Shl, ...set(lenV),
-    OP.block, OP.void, OP.loop, OP.void,
-    ...get(rows), OP.i32Eqz, OP.brIf, 1,
-    OP.i32Const, 0, ...set(t),
-    ...inner(lenV, vecBody, 16), ...inner(lenB, scalarBody, 4),
-    ...advance.flatMap(([p, stride]) => addTo(p, get(stride))),
-    ...get(rows), OP.i32Const, 1, OP.i32Sub, ...set(rows),
-    OP.br, 0, OP.end, OP.end,
+    ...f.get('len'), ...op.i32_const(2), ...op.i32_shl, ...f.set('lenB'),
+    ...f.get('len'), ...op.i32_const(-4), ...op.i32_and, ...op.i32_const(2), ...op.i32_shl, ...f.set('lenV'),
+    ...op.block(op.loop(
+      f.get('rows'), op.i32_eqz, op.br_if(1),
+      op.i32_const(0), f.set('t'),
+      inner('lenV', vecBody, 16), inner('lenB', scalarBody, 4),
+      advance.flatMap(([p, stride]) => [...f.get(p), ...f.get(stride), ...op.i32_add, ...f.set(p)]),
+      f.get('rows'), op.i32_const(1), op.i32_sub, f.set('rows'),
+      op.br(0),
+    )),
   ];
 }
+
+/** `base + t`: the address of element t of a row. */
+const at = (f: Scope, base: string): Code => [...f.get(base), ...f.get('t'), ...op.i32_add];
 
 /**
  * `maxplus(out, x, f, len, rows, outStride, xStride)`: for each of `rows` rows,
  * out[t] = max(out[t], x[t] + f[t]) for t < len (bytes strides between rows; `f` is one row).
  * max is `out < s ? s : out` (f32x4.pmax), so a NaN sum never replaces: the cpu kernel's `>`.
  */
-function maxplusBody(): number[] {
-  const [out, x, f, len, rows, outStride, xStride, t, lenB, lenV] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const acc = 10;
-  const s = 11;
-  const vecBody = [
-    ...at(out, t),
-    ...at(out, t), ...V.load, ...at(x, t), ...V.load, ...at(f, t), ...V.load, ...V.f32x4Add, ...V.f32x4Pmax,
-    ...V.store,
-  ];
-  const scalarBody = [
-    ...at(out, t),
-    ...at(x, t), OP.f32Load, ...memarg, ...at(f, t), OP.f32Load, ...memarg, OP.f32Add, ...set(s),
-    ...at(out, t), OP.f32Load, ...memarg, ...set(acc),
-    ...get(s), ...get(acc), ...get(acc), ...get(s), OP.f32Lt, OP.select,
-    OP.f32Store, ...memarg,
-  ];
-  const code = [...rowsLoop(len, rows, t, lenB, lenV, vecBody, scalarBody, [[out, outStride], [x, xStride]]), OP.end];
-  const body = [...vec([[3, 0x7f], [2, 0x7d]]), ...code];
-  return [...uleb(body.length), ...body];
-}
+const maxplusFunction: WasmFunction = {
+  name: 'maxplus',
+  params: { out: i32, x: i32, f: i32, len: i32, rows: i32, outStride: i32, xStride: i32 },
+  locals: { t: i32, lenB: i32, lenV: i32, acc: f32, s: f32 },
+  results: [],
+  body: (f) => rowsLoop(f, [
+    ...at(f, 'out'),
+    ...at(f, 'out'), ...load, ...at(f, 'x'), ...load, ...at(f, 'f'), ...load, ...op.f32x4_add, ...op.f32x4_pmax,
+    ...store,
+  ], [
+    ...at(f, 'out'),
+    ...at(f, 'x'), ...op.f32_load(), ...at(f, 'f'), ...op.f32_load(), ...op.f32_add, ...f.set('s'),
+    ...at(f, 'out'), ...op.f32_load(), ...f.set('acc'),
+    ...f.get('s'), ...f.get('acc'), ...f.get('acc'), ...f.get('s'), ...op.f32_lt, ...op.select,
+    ...op.f32_store(),
+  ], [['out', 'outStride'], ['x', 'xStride']]),
+};
 
 /**
  * `route(y, flag, dy, x, f, dst, len, rows, outStride, xStride, dstStride)`: per element, where
@@ -80,51 +69,34 @@ function maxplusBody(): number[] {
  * dst += dy and the flag clears; taps called in row-major window order so the first arg-max takes
  * the gradient. y, flag, dy advance by outStride, x by xStride, dst by dstStride (0: one row of sums).
  */
-function routeBody(): number[] {
-  const [y, flag, dy, x, f, dst, len, rows, outStride, xStride, dstStride, t, lenB, lenV] =
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-  const m = 14;
-  const fl = 15;
-  const mi = 16;
-  const fi = 17;
-  const vecBody = [
-    ...at(x, t), ...V.load, ...at(f, t), ...V.load, ...V.f32x4Add, ...at(y, t), ...V.load, ...V.f32x4Eq, ...set(m),
-    ...at(flag, t), ...V.load, ...set(fl),
-    ...at(dst, t), ...at(dst, t), ...V.load, ...get(m), ...get(fl), ...V.and, ...at(dy, t), ...V.load, ...V.and, ...V.f32x4Add, ...V.store,
-    ...at(flag, t), ...get(fl), ...get(m), ...V.andNot, ...V.store,
-  ];
-  const scalarBody = [
-    ...at(x, t), OP.f32Load, ...memarg, ...at(f, t), OP.f32Load, ...memarg, OP.f32Add, ...at(y, t), OP.f32Load, ...memarg, OP.f32Eq, ...set(mi),
-    ...at(flag, t), OP.i32Load, ...memarg, ...set(fi),
-    ...at(dst, t), ...at(dst, t), OP.f32Load, ...memarg,
-    ...at(dy, t), OP.f32Load, ...memarg, OP.f32Const, 0, 0, 0, 0, ...get(mi), ...get(fi), OP.i32And, OP.select,
-    OP.f32Add, OP.f32Store, ...memarg,
-    ...at(flag, t), OP.i32Const, 0, ...get(fi), ...get(mi), OP.select, OP.i32Store, ...memarg,
-  ];
-  const code = [...rowsLoop(len, rows, t, lenB, lenV, vecBody, scalarBody,
-    [[y, outStride], [flag, outStride], [dy, outStride], [x, xStride], [dst, dstStride]]), OP.end];
-  const body = [...vec([[3, 0x7f], [2, 0x7b], [2, 0x7f]]), ...code];
-  return [...uleb(body.length), ...body];
-}
-
-function moduleBytes(): Uint8Array {
-  const i32 = [0x7f];
-  const types = vec([[0x60, ...vec(new Array(7).fill(i32)), 0x00], [0x60, ...vec(new Array(11).fill(i32)), 0x00]]);
-  const imports = vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]]);
-  const funcs = vec([[0], [1]]);
-  const exportSection = vec([[...name('maxplus'), 0x00, 0], [...name('route'), 0x00, 1]]);
-  const code = vec([maxplusBody(), routeBody()]);
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, types), ...section(2, imports), ...section(3, funcs), ...section(7, exportSection), ...section(10, code),
-  ]);
-}
-
-declare const WebAssembly: {
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+const routeFunction: WasmFunction = {
+  name: 'route',
+  params: {
+    y: i32, flag: i32, dy: i32, x: i32, f: i32, dst: i32, len: i32, rows: i32, outStride: i32, xStride: i32, dstStride: i32,
+  },
+  // m, fl: lane masks (x + f == y, flag); mi, fi: the same for the scalar tail
+  locals: { t: i32, lenB: i32, lenV: i32, m: v128, fl: v128, mi: i32, fi: i32 },
+  results: [],
+  body: (f) => rowsLoop(f, [
+    ...at(f, 'x'), ...load, ...at(f, 'f'), ...load, ...op.f32x4_add, ...at(f, 'y'), ...load, ...op.f32x4_eq, ...f.set('m'),
+    ...at(f, 'flag'), ...load, ...f.set('fl'),
+    ...at(f, 'dst'), ...at(f, 'dst'), ...load, ...f.get('m'), ...f.get('fl'), ...op.v128_and, ...at(f, 'dy'), ...load, ...op.v128_and,
+    ...op.f32x4_add, ...store,
+    ...at(f, 'flag'), ...f.get('fl'), ...f.get('m'), ...op.v128_andnot, ...store,
+  ], [
+    ...at(f, 'x'), ...op.f32_load(), ...at(f, 'f'), ...op.f32_load(), ...op.f32_add, ...at(f, 'y'), ...op.f32_load(), ...op.f32_eq, ...f.set('mi'),
+    ...at(f, 'flag'), ...op.i32_load(), ...f.set('fi'),
+    ...at(f, 'dst'), ...at(f, 'dst'), ...op.f32_load(),
+    ...at(f, 'dy'), ...op.f32_load(), ...op.f32_const(0), ...f.get('mi'), ...f.get('fi'), ...op.i32_and, ...op.select,
+    ...op.f32_add, ...op.f32_store(),
+    ...at(f, 'flag'), ...op.i32_const(0), ...f.get('fi'), ...f.get('mi'), ...op.select, ...op.i32_store(),
+  ], [['y', 'outStride'], ['flag', 'outStride'], ['dy', 'outStride'], ['x', 'xStride'], ['dst', 'dstStride']]),
 };
+
+/** The bytes of the max-plus module (exported for the disassembly test). */
+export function maxplusModuleBytes(opts: Pick<ModuleOptions, 'names'> = {}): Uint8Array {
+  return wasmModule([maxplusFunction, routeFunction], opts);
+}
 
 /** Geometry of one stride-1, dilation-1 pass (as tf.backend_util.computeDilation2DInfo gives it). */
 export interface MaxPlusGeometry {
@@ -135,13 +107,13 @@ export interface MaxPlusGeometry {
 export type MaxPlusPass = 'forward' | 'backpropInput' | 'backpropFilter';
 
 type Fn = (...args: number[]) => void;
-let compiled: { mem: { buffer: ArrayBuffer; grow(pages: number): number }; maxplus: Fn; route: Fn } | null | undefined;
+let compiled: { mem: WasmMemory; maxplus: Fn; route: Fn } | null | undefined;
 
 function instance() {
   if (compiled !== undefined) return compiled;
   try {
-    const mem = new WebAssembly.Memory({ initial: 1 });
-    const ex = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), { env: { mem } }).exports;
+    const mem = newMemory(1);
+    const ex = instantiate(compile(maxplusModuleBytes()), mem);
     compiled = { mem, maxplus: ex.maxplus as Fn, route: ex.route as Fn };
   } catch (e) {
     warnOnce(`specmorph: WebAssembly SIMD max-plus unavailable (${(e as Error).message}); Dilation2D on wasm uses slower JS loops`);
