@@ -17,7 +17,7 @@ export type ValType = typeof i32 | typeof f32 | typeof v128;
 export type Code = readonly number[];
 
 /** Unsigned LEB128. */
-export function uleb(n: number): number[] {
+function uleb(n: number): number[] {
   const out: number[] = [];
   do {
     let byte = n & 0x7f;
@@ -29,7 +29,7 @@ export function uleb(n: number): number[] {
 }
 
 /** Signed LEB128 (i32 immediates). */
-export function sleb(n: number): number[] {
+function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const byte = n & 0x7f;
@@ -171,17 +171,17 @@ export interface Scope {
 }
 
 /** A module section: id, byte length, payload. */
-export function section(id: number, payload: number[]): number[] {
+function section(id: number, payload: number[]): number[] {
   return [id, ...uleb(payload.length), ...payload];
 }
 
 /** A WebAssembly vector: count, then the items. */
-export function vec(items: number[][]): number[] {
+function vec(items: number[][]): number[] {
   return [...uleb(items.length), ...items.flat()];
 }
 
 /** A WebAssembly name (ASCII): length, bytes. */
-export function name(s: string): number[] {
+function name(s: string): number[] {
   return [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 }
 
