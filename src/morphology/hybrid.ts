@@ -5,7 +5,8 @@
 
 import { warnOnce } from '../errors';
 import {
-  compile, hasWasm, i32, instantiate, newMemory, op, v128, wasmModule, type Code, type ModuleOptions, type Scope, type WasmFunction, type WasmMemory,
+  compile, hasWasm, i32, instantiate, newMemory, op, v128, wasmModule,
+  type Code, type ModuleOptions, type Scope, type WasmFunction, type WasmMemory,
 } from './wasm';
 
 /** Offsets (dr, dc) that a pixel pulls its value from; it pushes along the opposite ones. */
@@ -203,7 +204,8 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   /** `prefix{k} = (dr * pw + dc) * 4`: byte offsets for this image width. */
   const byteOffsets = (L: Scope, prefix: string, list: Offsets): number[] =>
     list.flatMap(([dr, dc], k) => [
-      ...op.i32_const(dr), ...L.get('pw'), ...op.i32_mul, ...op.i32_const(dc), ...op.i32_add, ...op.i32_const(2), ...op.i32_shl, ...L.set(`${prefix}${k}`),
+      ...op.i32_const(dr), ...L.get('pw'), ...op.i32_mul, ...op.i32_const(dc), ...op.i32_add,
+      ...op.i32_const(2), ...op.i32_shl, ...L.set(`${prefix}${k}`),
     ]);
   // the sweeps hold v in lane 0 of a v128: pmax(v, w) is the twin's `w > v ? w : v` exactly
   const pull = byDilation ? op.f32x4_pmax : op.f32x4_pmin;
@@ -215,18 +217,23 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   const pullAll = (L: Scope, prefix: string, list: Offsets, adjacent: number): number[] =>
     list.flatMap((_, k) => [
       ...L.get('v'),
-      ...(k === adjacent ? L.get('prev') : [...L.get('p'), ...L.get(`${prefix}${k}`), ...op.i32_add, ...op.v128_load32_zero()]),
+      ...(k === adjacent
+        ? L.get('prev')
+        : [...L.get('p'), ...L.get(`${prefix}${k}`), ...op.i32_add, ...op.v128_load32_zero()]),
       ...pull, ...L.set('v'),
     ]);
   /** v = m[p] if v is beyond it; stores v at p and keeps it as the next pixel's `prev`. */
   const capAndStore = (L: Scope): number[] => [
     ...L.get('p'),
-    ...L.get('v'), ...L.get('p'), ...L.get('mOff'), ...op.i32_add, ...op.v128_load32_zero(), ...clamp, ...L.tee('v'), ...L.tee('prev'),
+    ...L.get('v'), ...L.get('p'), ...L.get('mOff'), ...op.i32_add, ...op.v128_load32_zero(), ...clamp,
+    ...L.tee('v'), ...L.tee('prev'),
     ...op.v128_store32_lane(0),
   ];
   /** prev = the padded pixel next to the sweep's first one. */
   const initPrev = (L: Scope, prefix: string, adjacent: number): number[] =>
-    adjacent < 0 ? [] : [...L.get('p'), ...L.get(`${prefix}${adjacent}`), ...op.i32_add, ...op.v128_load32_zero(), ...L.set('prev')];
+    adjacent < 0
+      ? []
+      : [...L.get('p'), ...L.get(`${prefix}${adjacent}`), ...op.i32_add, ...op.v128_load32_zero(), ...L.set('prev')];
   const loadHeader = (L: Scope): number[] => [
     ...op.i32_const(0), ...op.i32_load({ offset: 0 }), ...L.set('head'),
     ...op.i32_const(0), ...op.i32_load({ offset: 4 }), ...L.set('size'),
@@ -238,7 +245,9 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   ];
   /** queue[(head + size) & wrap] = local x, then size -= `count` (the stack's i32: -1 or 0). */
   const pushCounting = (L: Scope, x: string, count: Code): number[] => [
-    ...L.get('qBase'), ...L.get('head'), ...L.get('size'), ...op.i32_add, ...L.get('wrap'), ...op.i32_and, ...op.i32_const(2), ...op.i32_shl, ...op.i32_add,
+    ...L.get('qBase'),
+    ...L.get('head'), ...L.get('size'), ...op.i32_add, ...L.get('wrap'), ...op.i32_and, ...op.i32_const(2),
+    ...op.i32_shl, ...op.i32_add,
     ...L.get(x), ...op.i32_store(),
     ...L.get('size'), ...count, ...op.i32_sub, ...L.set('size'),
   ];
@@ -343,7 +352,8 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
           op.i32_const(2), L.set('status'),
           L.get('size'), op.i32_const(pushes.length - 2), op.i32_add, L.get('wrap'), op.i32_gt_u, op.br_if(1),
           op.i32_const(0), L.set('status'),
-          L.get('qBase'), L.get('head'), op.i32_const(2), op.i32_shl, op.i32_add, op.i32_load(), L.tee('p'), op.v128_load32_zero(), L.set('v'),
+          L.get('qBase'), L.get('head'), op.i32_const(2), op.i32_shl, op.i32_add, op.i32_load(), L.tee('p'),
+          op.v128_load32_zero(), L.set('v'),
           L.get('head'), op.i32_const(1), op.i32_add, L.get('wrap'), op.i32_and, L.set('head'),
           L.get('size'), op.i32_const(1), op.i32_sub, L.set('size'),
           L.get('budget'), op.i32_const(1), op.i32_sub, L.set('budget'),

@@ -14,8 +14,8 @@
 // `a < b ? b : a`), which is what x86 `minps`/`maxps` and OpenCV's SIMD paths do.
 
 import {
-  compile, f32, hasWasm, i32, instantiate, newMemory, op, v128, wasmModule, type Code, type MemArg, type ModuleOptions, type Scope,
-  type WasmFunction,
+  compile, f32, hasWasm, i32, instantiate, newMemory, op, v128, wasmModule,
+  type Code, type MemArg, type ModuleOptions, type Scope, type WasmFunction,
 } from './wasm';
 import { warnOnce } from '../errors';
 
@@ -77,9 +77,11 @@ export interface Kernels {
 const lanesOp = (isMax: boolean): Code => (isMax ? op.f32x4_pmax : op.f32x4_pmin);
 const minMax = (isMax: boolean): string => (isMax ? 'Max' : 'Min');
 /** `local += by` for an i32 local. */
-const bump = (f: Scope, local: string, by: number): Code => [...f.get(local), ...op.i32_const(by), ...op.i32_add, ...f.set(local)];
+const bump = (f: Scope, local: string, by: number): Code =>
+  [...f.get(local), ...op.i32_const(by), ...op.i32_add, ...f.set(local)];
 /** `local -= by` for an i32 local. */
-const drop = (f: Scope, local: string, by: number): Code => [...f.get(local), ...op.i32_const(by), ...op.i32_sub, ...f.set(local)];
+const drop = (f: Scope, local: string, by: number): Code =>
+  [...f.get(local), ...op.i32_const(by), ...op.i32_sub, ...f.set(local)];
 /** `(block (loop (br_if 1 (exit)) body (br 0)))`: a loop that runs until `exit` is true. */
 const whileNot = (exit: Code, ...body: Code[]): Code => op.block(op.loop(exit, op.br_if(1), ...body, op.br(0)));
 const times = (n: number, f: (u: number) => Code): Code => Array.from({ length: n }, (_, u) => f(u)).flat();
@@ -115,7 +117,10 @@ function reduceFunction(k: number, isMax: boolean, checked: boolean): WasmFuncti
           ...op.v128_store(unaligned(16 * u)),
           // checked: v - v is 0 for finite lanes, NaN for NaN/Inf; one sum per unroll slot so the
           // adds don't form one long latency chain
-          ...(checked ? [...f.get(`vacc${u}`), ...f.get('vt'), ...f.get('vt'), ...op.f32x4_sub, ...op.f32x4_add, ...f.set(`vacc${u}`)] : []),
+          ...(checked
+            ? [...f.get(`vacc${u}`), ...f.get('vt'), ...f.get('vt'), ...op.f32x4_sub, ...op.f32x4_add,
+              ...f.set(`vacc${u}`)]
+            : []),
         ]),
         pointers.flatMap((ptr) => bump(f, ptr, 16 * unroll)),
         drop(f, 'n', 4 * unroll),
@@ -126,7 +131,9 @@ function reduceFunction(k: number, isMax: boolean, checked: boolean): WasmFuncti
         f.get('p1'), op.f32_load(), f.set('acc'),
         p.slice(1).flatMap((pj, j) => [
           ...f.get(pj), ...op.f32_load(), ...f.set('tmp'),
-          ...(checked && j === k - 2 ? [...f.get('chk'), ...f.get('tmp'), ...f.get('tmp'), ...op.f32_sub, ...op.f32_add, ...f.set('chk')] : []),
+          ...(checked && j === k - 2
+            ? [...f.get('chk'), ...f.get('tmp'), ...f.get('tmp'), ...op.f32_sub, ...op.f32_add, ...f.set('chk')]
+            : []),
           // select(v1, v2, cond) yields v1 when cond != 0
           ...f.get('tmp'), ...f.get('acc'),
           ...(isMax ? [...f.get('acc'), ...f.get('tmp')] : [...f.get('tmp'), ...f.get('acc')]), ...op.f32_lt,
@@ -137,8 +144,8 @@ function reduceFunction(k: number, isMax: boolean, checked: boolean): WasmFuncti
         drop(f, 'n', 1),
       ),
       ...(checked ? [
-        ...f.get('vacc0'), ...f.get('vacc1'), ...op.f32x4_add, ...f.get('vacc2'), ...op.f32x4_add, ...f.get('vacc3'), ...op.f32x4_add,
-        ...f.tee('vt'), ...f.get('vt'), ...op.f32x4_eq, ...op.i32x4_all_true,
+        ...f.get('vacc0'), ...f.get('vacc1'), ...op.f32x4_add, ...f.get('vacc2'), ...op.f32x4_add,
+        ...f.get('vacc3'), ...op.f32x4_add, ...f.tee('vt'), ...f.get('vt'), ...op.f32x4_eq, ...op.i32x4_all_true,
         ...f.get('chk'), ...f.get('chk'), ...op.f32_eq, ...op.i32_and,
       ] : []),
     ],
@@ -167,7 +174,8 @@ const allFiniteFunction: WasmFunction = {
       bump(f, 'p', 16 * unroll),
       drop(f, 'n', 4 * unroll),
     )),
-    ...f.get('acc0'), ...f.get('acc1'), ...op.f32x4_add, ...f.get('acc2'), ...op.f32x4_add, ...f.get('acc3'), ...op.f32x4_add, ...f.tee('v'),
+    ...f.get('acc0'), ...f.get('acc1'), ...op.f32x4_add, ...f.get('acc2'), ...op.f32x4_add,
+    ...f.get('acc3'), ...op.f32x4_add, ...f.tee('v'),
     ...f.get('v'), ...op.f32x4_eq, ...op.i32x4_all_true,
   ],
 };
@@ -183,7 +191,8 @@ function forwardFunction(isMax: boolean): WasmFunction {
   const store = (offset: number): Code => op.v128_store({ offset, align: 1 });
   // scalar tail with the same pseudo-min/max as the SIMD lanes: min(p, q) = q < p ? q : p
   const pick = (f: Scope, p: string, q: string): Code => [
-    ...f.get(q), ...f.get(p), ...(isMax ? [...f.get(p), ...f.get(q)] : [...f.get(q), ...f.get(p)]), ...op.f32_lt, ...op.select,
+    ...f.get(q), ...f.get(p),
+    ...(isMax ? [...f.get(p), ...f.get(q)] : [...f.get(q), ...f.get(p)]), ...op.f32_lt, ...op.select,
   ];
   const pointers = ['pe', 'prev', 'ph', 'pi'];
   return {
@@ -196,7 +205,8 @@ function forwardFunction(isMax: boolean): WasmFunction {
       ...[4, 1].flatMap((unroll) => whileNot(
         [...f.get('n'), ...op.i32_const(4 * unroll), ...op.i32_lt_u],
         times(unroll, (u) => [
-          ...f.get('pe'), ...load(f, 'pe', 16 * u), ...load(f, 'prev', 16 * u), ...lanesOp(isMax), ...f.tee('g'), ...store(16 * u),
+          ...f.get('pe'),
+          ...load(f, 'pe', 16 * u), ...load(f, 'prev', 16 * u), ...lanesOp(isMax), ...f.tee('g'), ...store(16 * u),
           ...f.get('pi'), ...load(f, 'ph', 16 * u), ...f.get('g'), ...lanesOp(isMax), ...store(16 * u),
         ]),
         pointers.flatMap((ptr) => bump(f, ptr, 16 * unroll)),
@@ -265,7 +275,8 @@ function vhgwFunction(isMax: boolean): WasmFunction {
           // prev = m ? pa - step : pa (m = 0 at a block start)
           f.get('pa'), f.get('step'), op.i32_sub, f.get('pa'), f.get('m'), op.select,
           f.get('phi'), f.get('pi'), f.get('width'), f.call(forward),
-          addTo('e', one), addTo('pa', f.get('step')), addTo('pi', f.get('step')), addTo('phi', f.get('step')), addTo('m', one),
+          addTo('e', one), addTo('pa', f.get('step')), addTo('pi', f.get('step')), addTo('phi', f.get('step')),
+          addTo('m', one),
           // m = m == L ? 0 : m
           op.i32_const(0), f.get('m'), f.get('m'), f.get('L'), op.i32_eq, op.select, f.set('m'),
         ),
@@ -282,15 +293,21 @@ function vhgwFunction(isMax: boolean): WasmFunction {
 const transposeFunction: WasmFunction = {
   name: 'transpose4',
   params: { dst: i32, src: i32, rowBlocks: i32, colBlocks: i32, srcStride: i32, dstStride: i32 },
-  locals: { i: i32, j: i32, ps: i32, pd: i32, r0: v128, r1: v128, r2: v128, r3: v128, t0: v128, t1: v128, t2: v128, t3: v128 },
+  // r*: four rows of a block; t*: after the first shuffle stage
+  locals: {
+    i: i32, j: i32, ps: i32, pd: i32, r0: v128, r1: v128, r2: v128, r3: v128, t0: v128, t1: v128, t2: v128, t3: v128,
+  },
   results: [],
   body: (f) => {
     /** Floats `ls` of the 8-float concatenation of vectors a and b, as byte lanes. */
     const shuffle = (a: string, b: string, ls: number[]): Code =>
       [...f.get(a), ...f.get(b), ...op.i8x16_shuffle(ls.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]))];
     /** `base + k * stride` */
-    const rowAt = (base: string, stride: string, k: number): Code => [...f.get(base), ...times(k, () => [...f.get(stride), ...op.i32_add])];
-    const outs: [string, string, number[]][] = [['t0', 't2', [0, 1, 4, 5]], ['t0', 't2', [2, 3, 6, 7]], ['t1', 't3', [0, 1, 4, 5]], ['t1', 't3', [2, 3, 6, 7]]];
+    const rowAt = (base: string, stride: string, k: number): Code =>
+      [...f.get(base), ...times(k, () => [...f.get(stride), ...op.i32_add])];
+    const outs: [string, string, number[]][] = [
+      ['t0', 't2', [0, 1, 4, 5]], ['t0', 't2', [2, 3, 6, 7]], ['t1', 't3', [0, 1, 4, 5]], ['t1', 't3', [2, 3, 6, 7]],
+    ];
     return [
       ...op.i32_const(0), ...f.set('i'),
       ...whileNot(
@@ -305,7 +322,8 @@ const transposeFunction: WasmFunction = {
           shuffle('r0', 'r1', [2, 6, 3, 7]), f.set('t1'),
           shuffle('r2', 'r3', [0, 4, 1, 5]), f.set('t2'),
           shuffle('r2', 'r3', [2, 6, 3, 7]), f.set('t3'),
-          outs.flatMap(([a, b, ls], k) => [...rowAt('pd', 'dstStride', k), ...shuffle(a, b, ls), ...op.v128_store({ align: 4 })]),
+          outs.flatMap(([a, b, ls], k) =>
+            [...rowAt('pd', 'dstStride', k), ...shuffle(a, b, ls), ...op.v128_store({ align: 4 })]),
           bump(f, 'ps', 16),
           f.get('pd'), f.get('dstStride'), op.i32_const(2), op.i32_shl, op.i32_add, f.set('pd'),
           drop(f, 'j', 1),
@@ -351,11 +369,17 @@ function vhgwStripFunction(isMax: boolean): WasmFunction {
           f.get('start'), f.get('L'), op.i32_add, one, op.i32_sub, f.set('e'),
           f.get('a'), f.get('e'), timesBytes, op.i32_add, f.set('pa'),
           f.get('h'), f.get('e'), timesBytes, op.i32_add, f.set('ph'),
-          each((u) => [...f.get('pa'), ...load(16 * u), ...f.set(acc[u]), ...f.get('ph'), ...f.get(acc[u]), ...store(16 * u)]),
+          each((u) => [
+            ...f.get('pa'), ...load(16 * u), ...f.set(acc[u]),
+            ...f.get('ph'), ...f.get(acc[u]), ...store(16 * u),
+          ]),
           whileNot(
             [...f.get('e'), ...f.get('start'), ...op.i32_le_s],
             bump(f, 'e', -1), bump(f, 'pa', -bytes), bump(f, 'ph', -bytes),
-            each((u) => [...f.get('ph'), ...f.get('pa'), ...load(16 * u), ...f.get(acc[u]), ...lanesOp(isMax), ...f.tee(acc[u]), ...store(16 * u)]),
+            each((u) => [
+              ...f.get('ph'), ...f.get('pa'), ...load(16 * u), ...f.get(acc[u]), ...lanesOp(isMax), ...f.tee(acc[u]),
+              ...store(16 * u),
+            ]),
           ),
           f.get('b'), op.i32_eqz, op.br_if(1),
           bump(f, 'b', -1),
@@ -374,7 +398,9 @@ function vhgwStripFunction(isMax: boolean): WasmFunction {
             each((u) => [...f.get('pa'), ...load(16 * u), ...f.get(acc[u]), ...lanesOp(isMax), ...f.set(acc[u])]),
             each((u) => [...f.get('pa'), ...load(16 * u), ...f.set(acc[u])]),
           ),
-          each((u) => [...f.get('pi'), ...f.get('phi'), ...load(16 * u), ...f.get(acc[u]), ...lanesOp(isMax), ...store(16 * u)]),
+          each((u) => [
+            ...f.get('pi'), ...f.get('phi'), ...load(16 * u), ...f.get(acc[u]), ...lanesOp(isMax), ...store(16 * u),
+          ]),
           bump(f, 'e', 1), bump(f, 'pa', bytes), bump(f, 'pi', bytes), bump(f, 'phi', bytes), bump(f, 'm', 1),
           op.i32_const(0), f.get('m'), f.get('m'), f.get('L'), op.i32_eq, op.select, f.set('m'),
         ),
@@ -390,8 +416,10 @@ const reduceFunctions = (checked: boolean): WasmFunction[] =>
 /** The module's function table (the order fixes the function indices and so the bytes). */
 function kernelFunctions(): WasmFunction[] {
   return [
-    ...reduceFunctions(false), allFiniteFunction, forwardFunction(false), forwardFunction(true), vhgwFunction(false), vhgwFunction(true),
-    transposeFunction, vhgwStripFunction(false), vhgwStripFunction(true), ...reduceFunctions(true),
+    ...reduceFunctions(false), allFiniteFunction,
+    forwardFunction(false), forwardFunction(true), vhgwFunction(false), vhgwFunction(true),
+    transposeFunction, vhgwStripFunction(false), vhgwStripFunction(true),
+    ...reduceFunctions(true),
   ];
 }
 

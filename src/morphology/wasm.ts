@@ -262,7 +262,8 @@ export function wasmModule(functions: WasmFunction[], opts: ModuleOptions = {}):
   const nameSection = (): number[] => {
     const subsection = (id: number, payload: number[]): number[] => [id, ...uleb(payload.length), ...payload];
     const functionNames = vec(functions.map((f, i) => [...uleb(i), ...name(f.name)]));
-    const locals = vec(localNames.map((names, i) => [...uleb(i), ...vec(names.map((n, k) => [...uleb(k), ...name(n)]))]));
+    const nameMap = (names: string[]): number[] => vec(names.map((n, k) => [...uleb(k), ...name(n)]));
+    const locals = vec(localNames.map((names, i) => [...uleb(i), ...nameMap(names)]));
     return section(0, [...name('name'), ...subsection(1, functionNames), ...subsection(2, locals)]);
   };
   return new Uint8Array([

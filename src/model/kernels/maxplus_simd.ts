@@ -72,19 +72,23 @@ const maxplusFunction: WasmFunction = {
 const routeFunction: WasmFunction = {
   name: 'route',
   params: {
-    y: i32, flag: i32, dy: i32, x: i32, f: i32, dst: i32, len: i32, rows: i32, outStride: i32, xStride: i32, dstStride: i32,
+    y: i32, flag: i32, dy: i32, x: i32, f: i32, dst: i32, len: i32, rows: i32,
+    outStride: i32, xStride: i32, dstStride: i32,
   },
   // m, fl: lane masks (x + f == y, flag); mi, fi: the same for the scalar tail
   locals: { t: i32, lenB: i32, lenV: i32, m: v128, fl: v128, mi: i32, fi: i32 },
   results: [],
   body: (f) => rowsLoop(f, [
-    ...at(f, 'x'), ...load, ...at(f, 'f'), ...load, ...op.f32x4_add, ...at(f, 'y'), ...load, ...op.f32x4_eq, ...f.set('m'),
+    ...at(f, 'x'), ...load, ...at(f, 'f'), ...load, ...op.f32x4_add,
+    ...at(f, 'y'), ...load, ...op.f32x4_eq, ...f.set('m'),
     ...at(f, 'flag'), ...load, ...f.set('fl'),
-    ...at(f, 'dst'), ...at(f, 'dst'), ...load, ...f.get('m'), ...f.get('fl'), ...op.v128_and, ...at(f, 'dy'), ...load, ...op.v128_and,
+    ...at(f, 'dst'),
+    ...at(f, 'dst'), ...load, ...f.get('m'), ...f.get('fl'), ...op.v128_and, ...at(f, 'dy'), ...load, ...op.v128_and,
     ...op.f32x4_add, ...store,
     ...at(f, 'flag'), ...f.get('fl'), ...f.get('m'), ...op.v128_andnot, ...store,
   ], [
-    ...at(f, 'x'), ...op.f32_load(), ...at(f, 'f'), ...op.f32_load(), ...op.f32_add, ...at(f, 'y'), ...op.f32_load(), ...op.f32_eq, ...f.set('mi'),
+    ...at(f, 'x'), ...op.f32_load(), ...at(f, 'f'), ...op.f32_load(), ...op.f32_add,
+    ...at(f, 'y'), ...op.f32_load(), ...op.f32_eq, ...f.set('mi'),
     ...at(f, 'flag'), ...op.i32_load(), ...f.set('fi'),
     ...at(f, 'dst'), ...at(f, 'dst'), ...op.f32_load(),
     ...at(f, 'dy'), ...op.f32_load(), ...op.f32_const(0), ...f.get('mi'), ...f.get('fi'), ...op.i32_and, ...op.select,
