@@ -8,6 +8,7 @@ import { OptionSpec, fractionOption, helpText, intOption, parseArgs } from './ar
 import { ARCHITECTURE_INFO, DEFAULT_CROP_SECONDS, architectureChoices, isArchitectureName } from '../model/registry';
 import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
 import { progressBar } from './progress';
+import { computeEer } from '../metrics/detection';
 import { checkModelOutArg } from './outputs';
 import { DEFAULT_GMM_COMPONENTS } from '../model/gmm';
 
@@ -102,7 +103,6 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const info = await initBackend();
   process.stderr.write(`${formatBackendInfo(info)}\n`);
   const { trainClassifier, predictScores } = await import('../model/train');
-  const { computeEer } = await import('../model/evaluate');
   const { saveModel } = await import('../model/io');
 
   const asData = (items: typeof split.train) => ({ inputs: items.map((it) => feats.features[it.i]), labels: items.map((it) => (it.label === 'bonafide' ? 1 : 0)) });

@@ -6,7 +6,7 @@ import type { Grid } from '../grid/grid';
 import { Random } from '../random';
 import { type ArchitectureName, type LcnnOptions, type SmallCnnOptions, type StandardizationStats, buildModel, recalibrateBatchNorm } from './architectures';
 import { type BackendInfo, type BackendOptions, formatBackendInfo, initBackend } from './backend';
-import { computeEer } from './evaluate';
+import { computeEer } from '../metrics/detection';
 
 /** Model inputs: a `[n, rows, cols, channels]` tensor, Grids (one channel each) or flat arrays of `inputShape`. */
 export type ModelInputs = tf.Tensor | readonly Grid[] | readonly Float32Array[];

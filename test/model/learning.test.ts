@@ -8,7 +8,7 @@ import type { Grid } from '../../src/grid/grid';
 import { initBackend } from '../../src/model/backend';
 import { Standardization, recalibrateBatchNorm, smallCnn } from '../../src/model/architectures';
 import { predictScores, trainClassifier, windowStarts } from '../../src/model/train';
-import { computeEer } from '../../src/model/evaluate';
+import { computeEer } from '../../src/metrics/detection';
 
 const SR = 8000;
 
