@@ -4,7 +4,7 @@ import { ParameterError, assert, assertPositiveInt } from '../errors';
 import { Random } from '../random';
 
 import { type MorphBlockOptions, morphBlock } from './morphBlock';
-import { ARCHITECTURE_INFO, type ArchitectureName, isArchitectureName } from './registry';
+import { ARCHITECTURE_NAMES, type ArchitectureName, isArchitectureName } from './registry';
 
 export { type ArchitectureName, isArchitectureName } from './registry';
 
@@ -276,7 +276,7 @@ const BUILDERS: Readonly<Record<ArchitectureName, (inputShape: readonly number[]
 
 /** Builds a named architecture for `inputShape` `[rows, cols, channels]`. */
 export function buildModel(name: ArchitectureName, inputShape: readonly number[], opts: ArchitectureOptions = {}): tf.LayersModel {
-  if (!isArchitectureName(name)) throw new ParameterError(`architecture=${JSON.stringify(name)} must be one of ${Object.keys(ARCHITECTURE_INFO).join(', ')}`);
+  if (!isArchitectureName(name)) throw new ParameterError(`architecture=${JSON.stringify(name)} must be one of ${ARCHITECTURE_NAMES.join(', ')}`);
   return BUILDERS[name](inputShape, opts);
 }
 

@@ -130,8 +130,7 @@ async function readRun(file: string): Promise<AblationRun | null> {
 }
 
 async function writeRun(file: string, run: AblationRun): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, JSON.stringify(run));
+  await writeFileAtomic(file, JSON.stringify(run), { makeFolder: true });
 }
 
 /**
