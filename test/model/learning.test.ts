@@ -1,6 +1,6 @@
 import { before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf';
 import { Random } from '../../src/random';
 import { spectrogram } from '../../src/spectral/spectrogram';
 import { powerToDb } from '../../src/spectral/db';
