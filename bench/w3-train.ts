@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/model/tf';
 import { formatBackendInfo, initBackend, type BackendName } from '../src/model/backend';
 import { smallCnn } from '../src/model/architectures';
 import { Random } from '../src/random';

@@ -1,7 +1,7 @@
 // W5: cost of the learned morphology block. One Adam training step of the seed CNN with and without
 // a morph block in front (batch 16, 1-channel input, 64x64 and 128x128) on wasm, interleaved in one
 // process so both see the same machine load; the ratio is the speed target (<= 1.5x).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/model/tf';
 import { formatBackendInfo, initBackend } from '../src/model/backend';
 import { smallCnn } from '../src/model/architectures';
 import { type MorphBlockOptions, morphCnn } from '../src/model/morphBlock';

@@ -12,7 +12,7 @@ import { computeFeatures } from '../src/dataset/features';
 import { heldOutSplit } from '../src/report/split';
 import { DEFAULT_GMM_PIPELINE } from '../src/model/gmmModel';
 import { DEFAULT_GMM_COMPONENTS, fitGmmDetector, scoreGmmDetector } from '../src/model/gmm';
-import { evaluateScores, type ScoreRow } from '../src/model/evaluate';
+import { evaluateScores, type ScoreRow } from '../src/metrics/scores';
 import type { Grid } from '../src/grid/grid';
 import { median } from './timing';
 

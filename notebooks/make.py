@@ -533,7 +533,7 @@ block learns an erosion and a dilation, each with two structuring functions init
 ignore each. After every epoch we keep a copy of the structuring functions.
 """),
     code("""
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-layers';
 // `npm start` runs every notebook: 6 epochs for each of two models keep this one near 2 minutes.
 const epochs = QUICK ? 2 : 6;
 const morphModel = sm.morphCnn([feats.rows, feats.cols, 1], {

@@ -87,6 +87,12 @@ export function resolveOutputTarget(file: string): OutputTarget {
   }
 }
 
+/** Options of {@link writeFileAtomicSync} and {@link writeFileAtomic}. */
+export interface WriteFileAtomicOptions {
+  /** Create the file's folder and its missing parents first. @default false (the folder must exist) */
+  makeFolder?: boolean;
+}
+
 // A short temp name whatever the target's length (a long name plus a suffix would pass NAME_MAX),
 // carrying the writer's pid so that a later write can tell a dead writer's leftover from a live one.
 const TMP_PREFIX = '.specmorph-';
@@ -127,10 +133,18 @@ function sweepDeadTemps(dir: string): void {
  * and leftovers of killed writers are removed by the next write into that folder). A symbolic link
  * is followed and its target replaced, the link kept; a character device or FIFO (`/dev/null`) is
  * written through; a folder, socket or block device is refused. An existing file keeps its
- * permission bits. The folder must exist. Errors are DatasetErrors naming `file` and the reason
- * (`ENOSPC: no space left on device`). Internal: cache entries, score files, reports, PNGs.
+ * permission bits. The folder must exist unless `opts.makeFolder`. Errors are DatasetErrors naming
+ * `file` and the reason (`ENOSPC: no space left on device`). Internal: cache entries, score files,
+ * reports, PNGs.
  */
-export function writeFileAtomicSync(file: string, content: string | Uint8Array): void {
+export function writeFileAtomicSync(file: string, content: string | Uint8Array, opts: WriteFileAtomicOptions = {}): void {
+  if (opts.makeFolder) {
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    } catch (e) {
+      throw writeError(file, e);
+    }
+  }
   const t = resolveOutputTarget(file);
   if (t.mode === 'through') {
     try {
@@ -188,6 +202,6 @@ export function probeFolder(dir: string, what: string): void {
 }
 
 /** {@link writeFileAtomicSync} for async callers (one implementation: the writes are short). */
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
-  writeFileAtomicSync(file, content);
+export async function writeFileAtomic(file: string, content: string | Uint8Array, opts: WriteFileAtomicOptions = {}): Promise<void> {
+  writeFileAtomicSync(file, content, opts);
 }

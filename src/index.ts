@@ -8,6 +8,7 @@ export * from './spectral';
 export * from './morphology';
 export * from './pipeline';
 export * from './dataset';
+export * from './metrics';
 export * from './model';
 export * from './notebook';
 export * from './report';

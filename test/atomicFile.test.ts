@@ -91,6 +91,21 @@ test('writeFileAtomic refuses a folder, a link loop and a missing or non-folder 
   }
 });
 
+test('writeFileAtomic makeFolder=true creates missing parents; a file in the way is named in the error', async () => {
+  const root = scratch();
+  try {
+    const f = path.join(root, 'a', 'b', 'f.txt');
+    await writeFileAtomic(f, 'one', { makeFolder: true });
+    assert.equal(readFileSync(f, 'utf8'), 'one');
+    assert.deepEqual(readdirSync(path.dirname(f)), ['f.txt']);
+    writeFileSync(path.join(root, 'plain'), 'p');
+    await assert.rejects(writeFileAtomic(path.join(root, 'plain', 'sub', 'f.txt'), 'x', { makeFolder: true }), /sub\/f\.txt: cannot write \(ENOTDIR: a parent is not a folder\)/);
+    assert.equal(readFileSync(path.join(root, 'plain'), 'utf8'), 'p');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('writeFileAtomic to a 255-byte file name works (the temp name stays short)', async () => {
   const root = scratch();
   try {

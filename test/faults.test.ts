@@ -8,7 +8,7 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/model/tf';
 import { writeFileAtomic, checkOutputFile } from '../src/atomicFile';
 import { savePng } from '../src/notebook/png';
 import { heatmap } from '../src/notebook/heatmap';

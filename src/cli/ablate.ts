@@ -1,4 +1,4 @@
-import { ABLATION_DEFAULTS, ABLATION_FOOTPRINTS, ablationArms } from '../report/arms';
+import { ABLATION_DEFAULTS, ABLATION_FOOTPRINTS, ablationArms, ablationRunCacheDir } from '../report/arms';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ParameterError } from '../errors';
@@ -23,12 +23,6 @@ export const ABLATE_HELP = helpText(
   'Compares no morphology with erosion, dilation, opening, closing and both top-hats (rect 3x3, or 3\nfootprints with --footprints all) on the dB spectrogram: same split (meta.csv when present), same\nmodel and training recipe; test EER per seed and attack, mean ± sd and the paired difference from\nthe baseline. Progress goes to stderr.',
   SPEC,
 );
-
-/** Writes a file through a temp name and a rename, so no half-written file is left behind. */
-export async function writeAtomic(file: string, content: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, content);
-}
 
 /** A stderr progress reporter for ablation events (one line per finished run, features every 25 %). */
 export function ablationLogger(stream: NodeJS.WritableStream = process.stderr): (e: import('../report/ablation').AblationEvent) => void {
@@ -69,13 +63,14 @@ export async function ablateCommand(argv: string[]): Promise<number> {
   const { reportHtml } = await import('../report/html');
   if (args.footprints !== undefined && args.footprints !== 'rect' && args.footprints !== 'all') throw new ParameterError(`ablate: --footprints=${JSON.stringify(args.footprints)} must be "rect" or "all"`);
   const arms = ablationArms(undefined, args.footprints === 'all' ? ABLATION_FOOTPRINTS : undefined);
-  const result = await runAblation(ds, { arms, seeds, epochs, base, cacheDir, runCacheDir: cacheDir ? path.join(path.dirname(cacheDir), 'ablation-runs') : null, workers, onEvent: ablationLogger() });
+  const result = await runAblation(ds, { arms, seeds, epochs, base, cacheDir, runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null, workers, onEvent: ablationLogger() });
   process.stderr.write(`backend: ${result.backend}\n`);
   if (typeof args.out === 'string') {
     const out = path.resolve(args.out);
-    await writeAtomic(path.join(out, 'ablation.json'), `${JSON.stringify({ ...result, conclusion: conclusion(result) }, null, 1)}\n`);
-    await writeAtomic(path.join(out, 'ablation.md'), `${ablationMarkdown(result)}\n\n${conclusion(result)}\n`);
-    await writeAtomic(path.join(out, 'ablation.html'), reportHtml(result));
+    await fs.mkdir(out, { recursive: true });
+    await writeFileAtomic(path.join(out, 'ablation.json'), `${JSON.stringify({ ...result, conclusion: conclusion(result) }, null, 1)}\n`);
+    await writeFileAtomic(path.join(out, 'ablation.md'), `${ablationMarkdown(result)}\n\n${conclusion(result)}\n`);
+    await writeFileAtomic(path.join(out, 'ablation.html'), reportHtml(result));
     process.stderr.write(`wrote ${path.join(out, 'ablation.{json,md,html}')}\n`);
   }
   process.stdout.write(`${ablationText(result)}\n\n${conclusion(result).replace(/\*\*/g, '')}\n`);

@@ -1,10 +1,10 @@
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { DatasetError, ParameterError } from '../errors';
 import { Dataset } from '../dataset/types';
 import { scanFolderDataset } from '../dataset/folder';
 import { readAsvspoofProtocol } from '../dataset/protocol';
+import { defaultCacheDir } from '../dataset/cache';
 import { PipelineConfig, parsePipelineConfig } from '../pipeline/config';
 import { metaRow, readCorpusMeta } from '../report/split';
 import { OptionSpec, ParsedArgs } from './args';
@@ -77,7 +77,5 @@ export function cacheDirArg(args: ParsedArgs): string | null {
     if (args.cache) throw new ParameterError('--cache and --no-cache contradict each other');
     return null;
   }
-  if (typeof args.cache === 'string') return path.resolve(args.cache);
-  if (process.env.SPECMORPH_CACHE) return path.resolve(process.env.SPECMORPH_CACHE);
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'specmorph', 'features');
+  return typeof args.cache === 'string' ? path.resolve(args.cache) : defaultCacheDir();
 }

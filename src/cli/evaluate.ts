@@ -6,6 +6,7 @@ import { OptionSpec, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
 import { contentHash } from '../dataset/cache';
 import { progressBar } from './progress';
+import { evaluateScores, writeScores } from '../metrics/scores';
 import { checkOutputFile } from '../atomicFile';
 
 const SPEC: Record<string, OptionSpec> = {
@@ -99,7 +100,6 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   if (want.length >= 2 && (want[0] !== feats.rows || (want[1] !== -1 && want[1] !== feats.cols))) {
     throw new DatasetError(`${args.model}: model expects ${want[0]}x${want[1]} features, the pipeline gave ${feats.rows}x${feats.cols}`);
   }
-  const { evaluateScores, writeScores } = await import('../model/evaluate');
   const scores = scoreDetector(saved, feats.features);
   if (saved.kind === 'tfjs') saved.model.dispose();
   const rows = ds.items.map((it, i) => ({ uttId: it.id, attackId: it.attack ?? '-', key: it.label, score: scores[i] }));

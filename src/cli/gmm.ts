@@ -5,7 +5,7 @@ import { computeFeatures, dataFingerprint } from '../dataset/features';
 import { PipelineConfig, pipelineFingerprint } from '../pipeline/config';
 import { fitGmmDetectorAsync, scoreGmmDetector, GmmIteration } from '../model/gmm';
 import { saveGmmModel } from '../model/gmmModel';
-import { computeEer } from '../model/evaluate';
+import { computeEer } from '../metrics/detection';
 import { progressBar } from './progress';
 
 /** What `specmorph train --arch gmm` needs once its arguments are parsed. */

@@ -1,9 +1,10 @@
-import { ABLATION_DEFAULTS } from '../report/arms';
+import { ABLATION_DEFAULTS, ablationRunCacheDir } from '../report/arms';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError } from '../errors';
 import { OptionSpec, helpText, intOption, parseArgs } from './args';
-import { ablationLogger, writeAtomic } from './ablate';
+import { ablationLogger } from './ablate';
+import { writeFileAtomic } from '../atomicFile';
 import { DATA_OPTIONS, cacheDirArg, loadDataArgs } from './data';
 import { checkFolderOutArg } from './outputs';
 
@@ -55,13 +56,13 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const { heatmap } = await import('../notebook/heatmap');
 
   process.stderr.write(`report: ablation on ${ds.root} (${ds.items.length} clips), ${seeds} seeds, ${epochs} epochs\n`);
-  const result = await runAblation(ds, { seeds, epochs, cacheDir, runCacheDir: cacheDir ? path.join(path.dirname(cacheDir), 'ablation-runs') : null, workers, onEvent: ablationLogger() });
+  const result = await runAblation(ds, { seeds, epochs, cacheDir, runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null, workers, onEvent: ablationLogger() });
   const text = conclusion(result);
   process.stderr.write(`backend: ${result.backend}\n`);
 
   await fs.mkdir(path.join(out, 'img'), { recursive: true });
-  await writeAtomic(path.join(out, 'ablation.json'), `${JSON.stringify({ ...result, conclusion: text }, null, 1)}\n`);
-  await writeAtomic(path.join(out, 'ablation.md'), `${ablationMarkdown(result)}\n\n${text}\n`);
+  await writeFileAtomic(path.join(out, 'ablation.json'), `${JSON.stringify({ ...result, conclusion: text }, null, 1)}\n`);
+  await writeFileAtomic(path.join(out, 'ablation.md'), `${ablationMarkdown(result)}\n\n${text}\n`);
   savePng(ablationFigure(result), path.join(out, 'img', 'ablation.png'));
   if (result.arms.length > 1) savePng(pairedFigure(result), path.join(out, 'img', 'ablation-paired.png'));
 
@@ -107,7 +108,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   }
   // One clock: report.html and summary.json state the same times, taken once here.
   const timing = reportTiming(result, notebooks.reduce((a, n) => a + n.seconds, 0), (Date.now() - t0) / 1000);
-  await writeAtomic(path.join(out, 'report.html'), reportHtml(result, { figures, timing, notebooks: notebooks.filter((n) => n.ok && n.href).map((n) => ({ name: n.name, href: n.href! })) }));
+  await writeFileAtomic(path.join(out, 'report.html'), reportHtml(result, { figures, timing, notebooks: notebooks.filter((n) => n.ok && n.href).map((n) => ({ name: n.name, href: n.href! })) }));
   const summary = {
     data: result.data.root,
     split: result.data.split,
@@ -120,7 +121,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     notebooks,
     seconds: timing,
   };
-  await writeAtomic(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
+  await writeFileAtomic(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
   process.stderr.write(`report written to ${out} in ${timing.total.toFixed(0)} s\n`);
   process.stdout.write(`${ablationText(result)}\n\n${text.replace(/\*\*/g, '')}\n\nbackend: ${result.backend}\nreport: ${path.join(out, 'report.html')}\n`);
   const failed = notebooks.filter((n) => !n.ok);

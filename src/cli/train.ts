@@ -5,9 +5,10 @@ import { computeFeatures, dataFingerprint } from '../dataset/features';
 import { crossClassDuplicates, crossClassWarning } from '../dataset/duplicates';
 import { DEFAULT_PIPELINE, type PipelineConfig, type StageConfig, pipelineFingerprint, resolvePipelineConfig, stageKind } from '../pipeline/config';
 import { OptionSpec, fractionOption, helpText, intOption, parseArgs } from './args';
-import { ARCHITECTURE_INFO, DEFAULT_CROP_SECONDS, architectureChoices, isArchitectureName } from '../model/registry';
+import { DEFAULT_ARCHITECTURE, DEFAULT_CROP_SECONDS, DETECTOR_NAMES, GMM_DETECTOR, detectorChoices, isArchitectureName } from '../model/registry';
 import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
 import { progressBar } from './progress';
+import { computeEer } from '../metrics/detection';
 import { checkModelOutArg } from './outputs';
 import { DEFAULT_GMM_COMPONENTS } from '../model/gmm';
 
@@ -23,7 +24,7 @@ const SPEC: Record<string, OptionSpec> = {
   augment: { type: 'flag', help: 'SpecAugment-style time and frequency masks during training (2 of each)' },
   seed: { type: 'string', arg: 'N', help: 'seed of split, initialisation and batch order (default 0)' },
   validation: { type: 'string', arg: 'F', help: 'fraction held out for validation, speaker-disjoint when speakers are known (default 0.2)' },
-  arch: { type: 'string', arg: 'NAME', help: `detector: ${architectureChoices()}; gmm (ASVspoof 2019 LFCC-GMM baseline; default pipeline: LFCC preset asvspoof2019, validation 0)` },
+  arch: { type: 'string', arg: 'NAME', help: `detector (default ${DEFAULT_ARCHITECTURE}): ${detectorChoices()}` },
   components: { type: 'string', arg: 'N', help: `gmm: mixture components per class (default ${DEFAULT_GMM_COMPONENTS})` },
   json: { type: 'flag', help: 'print the summary as one JSON object on the last stdout line' },
   help: { type: 'flag', help: 'show this help' },
@@ -62,10 +63,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const patience = intOption(args, 'patience', 8, 0, 100000);
   const seed = intOption(args, 'seed', 0, 0, 2 ** 32 - 1);
   const validation = fractionOption(args, 'validation', 0.2, 0, 1);
-  const arch = args.arch === undefined ? 'cnn' : String(args.arch);
-  if (!isArchitectureName(arch) && arch !== 'gmm') throw new DatasetError(`train: --arch=${JSON.stringify(arch)} must be one of ${[...Object.keys(ARCHITECTURE_INFO), 'gmm'].join(', ')}`);
-  if (arch !== 'gmm' && args.components !== undefined) throw new DatasetError('train: --components applies to --arch gmm only');
-  if (arch === 'gmm' && args.epochs !== undefined) throw new DatasetError('train: --epochs does not apply to --arch gmm (EM runs until the log-likelihood settles)');
+  const arch = args.arch === undefined ? DEFAULT_ARCHITECTURE : String(args.arch);
+  if (!isArchitectureName(arch) && arch !== GMM_DETECTOR.name) throw new DatasetError(`train: --arch=${JSON.stringify(arch)} must be one of ${DETECTOR_NAMES.join(', ')}`);
+  if (arch !== GMM_DETECTOR.name && args.components !== undefined) throw new DatasetError('train: --components applies to --arch gmm only');
+  if (arch === GMM_DETECTOR.name && args.epochs !== undefined) throw new DatasetError('train: --epochs does not apply to --arch gmm (EM runs until the log-likelihood settles)');
   const cropSeconds = args['crop-seconds'] === undefined ? DEFAULT_CROP_SECONDS : Number(args['crop-seconds']);
   if (!(Number.isFinite(cropSeconds) && cropSeconds > 0)) throw new DatasetError(`train: --crop-seconds=${JSON.stringify(args['crop-seconds'])} must be a number of seconds > 0`);
   const workersArg = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
@@ -77,7 +78,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const ds = selectSplit(await loadDataArgs(args, 'train'), args, 'train', 'train');
   const summary = datasetSummary(ds.items);
   process.stderr.write(`data: ${summary.n} clips (${summary.bonafide} bona fide, ${summary.spoof} spoof, ${Object.keys(summary.attacks).length} attack systems) from ${ds.root}\n`);
-  if (arch === 'gmm') {
+  if (arch === GMM_DETECTOR.name) {
     // Loaded only now, like tfjs below: the GMM model folder code imports io.ts (and so tfjs).
     const { trainGmmCommandPart } = await import('./gmm');
     const { DEFAULT_GMM_PIPELINE } = await import('../model/gmmModel');
@@ -102,7 +103,6 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const info = await initBackend();
   process.stderr.write(`${formatBackendInfo(info)}\n`);
   const { trainClassifier, predictScores } = await import('../model/train');
-  const { computeEer } = await import('../model/evaluate');
   const { saveModel } = await import('../model/io');
 
   const asData = (items: typeof split.train) => ({ inputs: items.map((it) => feats.features[it.i]), labels: items.map((it) => (it.label === 'bonafide' ? 1 : 0)) });

@@ -1,13 +1,23 @@
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Grid, createGrid } from '../grid/grid';
-import { writeError, writeFileAtomic } from '../atomicFile';
+import { writeFileAtomic } from '../atomicFile';
 import { warnOnce } from '../errors';
 
 const MAGIC = 0x32464d53; // 'SMF2' little-endian
 const OLD_MAGIC = 0x31464d53; // 'SMF1': no checksum; such entries are recomputed without a warning
 const HEADER = 44; // magic, rows, cols, sha-256 of (magic, rows, cols, data)
+
+/**
+ * The feature cache folder when the caller names none: `$SPECMORPH_CACHE`, else
+ * `$XDG_CACHE_HOME/specmorph/features` (`~/.cache/specmorph/features` without XDG_CACHE_HOME).
+ */
+export function defaultCacheDir(): string {
+  if (process.env.SPECMORPH_CACHE) return path.resolve(process.env.SPECMORPH_CACHE);
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'specmorph', 'features');
+}
 
 /** sha-256 (hex) of bytes: the content half of a feature-cache key. */
 export function contentHash(bytes: Uint8Array): string {
@@ -78,8 +88,5 @@ export async function readCachedFeature(file: string): Promise<Grid | null> {
 
 /** Writes a feature atomically: to a unique temp file in the same folder, then rename (never half a file). */
 export async function writeCachedFeature(file: string, g: Grid): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true }).catch((e: unknown) => {
-    throw writeError(file, e);
-  });
-  await writeFileAtomic(file, encodeFeature(g));
+  await writeFileAtomic(file, encodeFeature(g), { makeFolder: true });
 }

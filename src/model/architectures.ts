@@ -1,10 +1,10 @@
 // Model architectures: the seed's small CNN and a light CNN (LCNN) with max-feature-map activations.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { ParameterError, assert, assertPositiveInt } from '../errors';
 import { Random } from '../random';
 
 import { type MorphBlockOptions, morphBlock } from './morphBlock';
-import { ARCHITECTURE_INFO, type ArchitectureName, isArchitectureName } from './registry';
+import { ARCHITECTURE_NAMES, type ArchitectureName, isArchitectureName } from './registry';
 
 export { type ArchitectureName, isArchitectureName } from './registry';
 
@@ -276,7 +276,7 @@ const BUILDERS: Readonly<Record<ArchitectureName, (inputShape: readonly number[]
 
 /** Builds a named architecture for `inputShape` `[rows, cols, channels]`. */
 export function buildModel(name: ArchitectureName, inputShape: readonly number[], opts: ArchitectureOptions = {}): tf.LayersModel {
-  if (!isArchitectureName(name)) throw new ParameterError(`architecture=${JSON.stringify(name)} must be one of ${Object.keys(ARCHITECTURE_INFO).join(', ')}`);
+  if (!isArchitectureName(name)) throw new ParameterError(`architecture=${JSON.stringify(name)} must be one of ${ARCHITECTURE_NAMES.join(', ')}`);
   return BUILDERS[name](inputShape, opts);
 }
 
@@ -298,7 +298,7 @@ export function recalibrateBatchNorm(model: tf.LayersModel, batches: Iterable<tf
     for (const xb of source()) {
       const [s, q, c] = tf.tidy(() => {
         const h = probe.predict(xb) as tf.Tensor;
-        const flat = h.reshape([-1, h.shape[h.shape.length - 1]]) as tf.Tensor2D;
+        const flat = tf.reshape(h, [-1, h.shape[h.shape.length - 1]]) as tf.Tensor2D;
         return [tf.sum(flat, 0).dataSync(), tf.sum(tf.square(flat), 0).dataSync(), flat.shape[0]] as const;
       });
       sum ??= new Float64Array(s.length);

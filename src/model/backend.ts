@@ -1,7 +1,7 @@
 // The tfjs backend ladder: tfjs-node (native TensorFlow) -> wasm (+ our training kernels) -> pure-JS cpu.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { ParameterError, assert, warnOnce } from '../errors';
 import { registerWasmTrainingKernels } from './kernels';

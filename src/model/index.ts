@@ -2,7 +2,6 @@ export * from './backend';
 export * from './architectures';
 export * from './train';
 export * from './saliency';
-export * from './evaluate';
 export * from './io';
 export * from './morphLayer';
 export * from './morphBlock';

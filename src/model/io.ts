@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { specmorphVersion } from '../version';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { DatasetError, ParameterError } from '../errors';
 import { writeError } from '../atomicFile';
 import { PipelineConfig, pipelineFingerprint, pipelineToJson, parsePipelineConfig } from '../pipeline/config';
@@ -24,7 +24,7 @@ export interface ModelMetadata {
   format: typeof MODEL_FORMAT;
   /** specmorph package version that wrote the folder. */
   specmorph: string;
-  /** tfjs version; null for models that do not use tfjs (architecture 'gmm'). */
+  /** tfjs-core version; null for models that do not use tfjs (architecture 'gmm'). */
   tfjs: string | null;
   /** tfjs backend the model was trained on (`tensorflow` | `wasm` | `cpu`). */
   backend: string;
@@ -95,7 +95,7 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
   const metadata: ModelMetadata = {
     format: MODEL_FORMAT,
     specmorph: specmorphVersion(),
-    tfjs: tf.version.tfjs,
+    tfjs: tf.version_core,
     backend: opts.backend ?? tf.getBackend(),
     seed: opts.seed ?? null,
     dataFingerprint: opts.dataFingerprint ?? null,
@@ -116,7 +116,7 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
   const weightData = Array.isArray(art.weightData) ? tf.io.concatenateArrayBuffers(art.weightData) : art.weightData;
   const modelJson = {
     format: art.format ?? 'layers-model',
-    generatedBy: art.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+    generatedBy: art.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
     convertedBy: art.convertedBy ?? null,
     modelTopology: art.modelTopology,
     ...(art.trainingConfig ? { trainingConfig: art.trainingConfig } : {}),

@@ -1,5 +1,5 @@
 // A learned-morphology block to put in front of any architecture, and a model builder around it.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { ParameterError, assert, assertPositiveInt } from '../errors';
 import { MORPHOLOGY_OPS, type MorphologyOp } from '../pipeline/config';
 import { Random } from '../random';

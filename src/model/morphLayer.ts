@@ -1,5 +1,5 @@
 // A tfjs Layers layer of grey-level morphology with trainable structuring functions (max-plus).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import { ParameterError, assert, assertPositiveInt } from '../errors';
 import { type Grid, checkGrid, withData } from '../grid/grid';

@@ -12,14 +12,29 @@ export const ARCHITECTURE_INFO = Object.freeze({
 /** Names of the built-in architectures. */
 export type ArchitectureName = keyof typeof ARCHITECTURE_INFO;
 
+/** The built-in architecture names, in the registry's order. */
+export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = Object.freeze(Object.keys(ARCHITECTURE_INFO) as ArchitectureName[]);
+
+/** The architecture trained when none is named (`specmorph train`, the ablation trainer). */
+export const DEFAULT_ARCHITECTURE: ArchitectureName = 'cnn';
+
+/**
+ * The detector `specmorph train --arch` accepts besides the networks: the ASVspoof 2019 LFCC-GMM
+ * baseline, trained by EM in `gmm.ts` rather than by tfjs, so it has no entry among the architectures.
+ */
+export const GMM_DETECTOR = Object.freeze({ name: 'gmm', summary: 'ASVspoof 2019 LFCC-GMM baseline; default pipeline: LFCC preset asvspoof2019, validation 0' } as const);
+
+/** Every `--arch` name: the architectures, then the GMM baseline. */
+export const DETECTOR_NAMES: readonly string[] = Object.freeze([...ARCHITECTURE_NAMES, GMM_DETECTOR.name]);
+
 /** True when `name` is a built-in architecture. */
 export function isArchitectureName(name: unknown): name is ArchitectureName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(ARCHITECTURE_INFO, name);
 }
 
-/** `cnn (small CNN...), lcnn (...)`, for help texts and error messages. */
-export function architectureChoices(): string {
-  return Object.entries(ARCHITECTURE_INFO).map(([k, v]) => `${k} (${v.summary})`).join('; ');
+/** `cnn (small CNN...); lcnn (...); ...; gmm (...)`: every `--arch` name with its summary, for help texts. */
+export function detectorChoices(): string {
+  return [...Object.entries(ARCHITECTURE_INFO), [GMM_DETECTOR.name, GMM_DETECTOR] as const].map(([k, v]) => `${k} (${v.summary})`).join('; ');
 }
 
 /**

@@ -1,5 +1,5 @@
 // Where a classifier looks: gradient x input saliency and Grad-CAM, as Grids aligned with the input.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { ParameterError, assert } from '../errors';
 import { type Grid, checkGrid, createGrid } from '../grid/grid';
 
@@ -29,7 +29,7 @@ export interface GradCamOptions extends SaliencyOptions {
 function inputTensor(input: SaliencyInput): tf.Tensor4D {
   if (input instanceof tf.Tensor) {
     assert(input.rank === 3, () => `input tensor of shape [${input.shape}] must be [rows, cols, channels]`);
-    return input.expandDims(0) as tf.Tensor4D;
+    return tf.expandDims(input, 0) as tf.Tensor4D;
   }
   checkGrid(input, 'input');
   return tf.tensor4d(input.data, [1, input.rows, input.cols, 1]);
@@ -39,10 +39,10 @@ function targetScore(logits: tf.Tensor, target: 'bonafide' | number): tf.Scalar 
   const classes = logits.shape[1]!;
   if (target === 'bonafide') {
     assert(classes >= 2, () => `model output has ${classes} classes; target 'bonafide' needs 2`);
-    return tf.sub(logits.slice([0, 1], [1, 1]), logits.slice([0, 0], [1, 1])).reshape([]) as tf.Scalar;
+    return tf.reshape(tf.sub(tf.slice(logits, [0, 1], [1, 1]), tf.slice(logits, [0, 0], [1, 1])), []) as tf.Scalar;
   }
   assert(Number.isInteger(target) && target >= 0 && target < classes, () => `target=${target} must be 'bonafide' or a class index in [0, ${classes})`);
-  return logits.slice([0, target], [1, 1]).reshape([]) as tf.Scalar;
+  return tf.reshape(tf.slice(logits, [0, target], [1, 1]), []) as tf.Scalar;
 }
 
 /**
@@ -120,7 +120,7 @@ export function gradCam(model: tf.LayersModel, input: SaliencyInput, opts: GradC
       const g = tf.grad(head)(a);
       const weights = tf.mean(g, [1, 2], true);
       const map = tf.relu(tf.sum(tf.mul(weights, a), 3, true)) as tf.Tensor4D;
-      return tf.image.resizeBilinear(map, [rows, cols], false, true).reshape([rows, cols]);
+      return tf.reshape(tf.image.resizeBilinear(map, [rows, cols], false, true), [rows, cols]);
     });
     const data = cam.dataSync() as Float32Array;
     cam.dispose();

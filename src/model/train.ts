@@ -1,12 +1,12 @@
 // Training loop (seeded, class-weighted, standardised, cropped and augmented, early stopping on the
 // validation EER) and bona-fide scores for tfjs classifiers.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { ParameterError, assert, assertPositive, assertPositiveInt, warnOnce } from '../errors';
 import type { Grid } from '../grid/grid';
 import { Random } from '../random';
 import { type ArchitectureName, type LcnnOptions, type SmallCnnOptions, type StandardizationStats, buildModel, recalibrateBatchNorm } from './architectures';
 import { type BackendInfo, type BackendOptions, formatBackendInfo, initBackend } from './backend';
-import { computeEer } from './evaluate';
+import { computeEer } from '../metrics/detection';
 
 /** Model inputs: a `[n, rows, cols, channels]` tensor, Grids (one channel each) or flat arrays of `inputShape`. */
 export type ModelInputs = tf.Tensor | readonly Grid[] | readonly Float32Array[];
@@ -168,7 +168,7 @@ export interface TrainOptions {
 /** Stacks inputs into one `[n, rows, cols, channels]` float32 tensor (a tensor input is returned as is). */
 export function toInputTensor(inputs: ModelInputs, inputShape?: readonly number[]): tf.Tensor4D {
   if (inputs instanceof tf.Tensor) {
-    const t = inputs.rank === 3 ? inputs.expandDims(-1) : inputs;
+    const t = inputs.rank === 3 ? tf.expandDims(inputs, -1) : inputs;
     assert(t.rank === 4, () => `inputs tensor of shape [${inputs.shape}] must be [n, rows, cols] or [n, rows, cols, channels]`);
     return t as tf.Tensor4D;
   }

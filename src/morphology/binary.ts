@@ -1,7 +1,7 @@
 import { assert } from '../errors';
 import { checkGrid, withData, type Grid } from '../grid/grid';
 import { extremumFilter } from './extremumFilter';
-import { checkFootprint, reflectedChords, type Footprint } from './footprint';
+import { assertFootprint, reflectedChords, type Footprint } from './footprint';
 import { resolveBorder } from './internal';
 import type { BorderOptions } from './options';
 
@@ -36,7 +36,7 @@ function toMask(rows: number, cols: number, f: Float32Array): BinaryMask {
 }
 
 function run(m: BinaryMask, fp: Footprint, steps: boolean[], opts: BorderOptions): BinaryMask {
-  checkFootprint(fp);
+  assertFootprint(fp);
   let f = toFloat(m, 'mask');
   const border = resolveBorder(opts.border);
   for (const isErosion of steps) {

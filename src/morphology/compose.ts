@@ -2,7 +2,7 @@
 // reused intermediate buffer.
 import { checkGrid, withData, type Grid } from '../grid/grid';
 import { extremumFilter } from './extremumFilter';
-import { checkFootprint, reflectedChords, type Footprint } from './footprint';
+import { assertFootprint, reflectedChords, type Footprint } from './footprint';
 import { nonFiniteReporter, outputBuffer, resolveBorder } from './internal';
 import type { MorphologyOptions } from './options';
 
@@ -20,7 +20,7 @@ function intermediate(length: number): Float32Array {
  */
 export function composeMinMax<G extends Grid>(g: G, fp: Footprint, firstIsErosion: boolean, opts: MorphologyOptions, out?: Float32Array): G {
   checkGrid(g, 'grid');
-  checkFootprint(fp);
+  assertFootprint(fp);
   const border = resolveBorder(opts.border);
   const result = outputBuffer(out, g.data.length, g.data);
   const tmp = intermediate(g.data.length);

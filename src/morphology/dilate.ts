@@ -1,6 +1,6 @@
 import { checkGrid, withData, type Grid } from '../grid/grid';
 import { extremumFilter } from './extremumFilter';
-import { checkFootprint, reflectedChords, type Footprint } from './footprint';
+import { assertFootprint, reflectedChords, type Footprint } from './footprint';
 import { nonFiniteReporter, outputBuffer, resolveBorder } from './internal';
 import type { MorphologyOptions } from './options';
 
@@ -17,7 +17,7 @@ import type { MorphologyOptions } from './options';
  */
 export function dilate<G extends Grid>(g: G, fp: Footprint, opts: MorphologyOptions = {}): G {
   checkGrid(g, 'grid');
-  checkFootprint(fp);
+  assertFootprint(fp);
   const out = outputBuffer(opts.out, g.data.length, g.data);
   extremumFilter(g.data, g.rows, g.cols, reflectedChords(fp), true, resolveBorder(opts.border), out, nonFiniteReporter(g, 'grid', opts.allowNonFinite));
   return withData(g, out);

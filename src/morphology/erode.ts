@@ -1,6 +1,6 @@
 import { checkGrid, withData, type Grid } from '../grid/grid';
 import { extremumFilter } from './extremumFilter';
-import { checkFootprint, type Footprint } from './footprint';
+import { assertFootprint, type Footprint } from './footprint';
 import { nonFiniteReporter, outputBuffer, resolveBorder } from './internal';
 import type { MorphologyOptions } from './options';
 
@@ -21,7 +21,7 @@ import type { MorphologyOptions } from './options';
  */
 export function erode<G extends Grid>(g: G, fp: Footprint, opts: MorphologyOptions = {}): G {
   checkGrid(g, 'grid');
-  checkFootprint(fp);
+  assertFootprint(fp);
   const out = outputBuffer(opts.out, g.data.length, g.data);
   extremumFilter(g.data, g.rows, g.cols, fp.chords, false, resolveBorder(opts.border), out, nonFiniteReporter(g, 'grid', opts.allowNonFinite));
   return withData(g, out);

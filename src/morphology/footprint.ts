@@ -156,8 +156,8 @@ function fromMask(rows: ReadonlyArray<ReadonlyArray<0 | 1 | boolean>>): Footprin
   return build(rows.length, cols, mask, 'mask');
 }
 
-/** Throws unless `fp` looks like a value made by the `footprint` generators. */
-export function checkFootprint(fp: Footprint, name = 'footprint'): void {
+/** Asserts that `fp` is a value made by the `footprint` generators (ParameterError naming `name` otherwise). */
+export function assertFootprint(fp: Footprint, name = 'footprint'): void {
   assert(fp !== null && typeof fp === 'object' && Array.isArray(fp.chords) && fp.chords.length > 0 && Number.isInteger(fp.rows),
     () => `${name}=${String(fp)} must be a Footprint (use footprint.rect, .disk, .fromMask, ...)`);
 }

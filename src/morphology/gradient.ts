@@ -1,6 +1,6 @@
 import { checkGrid, withData, type Grid } from '../grid/grid';
 import { extremumFilter } from './extremumFilter';
-import { checkFootprint, reflectedChords, type Footprint } from './footprint';
+import { assertFootprint, reflectedChords, type Footprint } from './footprint';
 import { nonFiniteReporter, outputBuffer, resolveBorder } from './internal';
 import type { MorphologyOptions } from './options';
 
@@ -14,7 +14,7 @@ import type { MorphologyOptions } from './options';
  */
 export function morphologicalGradient<G extends Grid>(g: G, fp: Footprint, opts: MorphologyOptions = {}): G {
   checkGrid(g, 'grid');
-  checkFootprint(fp);
+  assertFootprint(fp);
   const border = resolveBorder(opts.border);
   const out = outputBuffer(opts.out, g.data.length, g.data);
   const ero = new Float32Array(g.data.length);

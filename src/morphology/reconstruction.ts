@@ -2,7 +2,7 @@ import { assert } from '../errors';
 import { checkGrid, withData, type Grid } from '../grid/grid';
 import { dilate } from './dilate';
 import { erode } from './erode';
-import { checkFootprint, footprint, type Footprint } from './footprint';
+import { assertFootprint, footprint, type Footprint } from './footprint';
 import { checkFinite } from './internal';
 import { hybrid, type Offsets } from './hybrid';
 import type { BorderOptions } from './options';
@@ -29,7 +29,7 @@ function neighbourOffsets(connectivity: ReconstructionOptions['connectivity'], b
   if (c === 8) fp = footprint.rect(3, 3);
   else if (c === 4) fp = footprint.cross(3, 3);
   else {
-    checkFootprint(c as Footprint, 'connectivity');
+    assertFootprint(c as Footprint, 'connectivity');
     fp = c as Footprint;
   }
   const out: [number, number][] = [];

@@ -140,27 +140,15 @@ export function mimeBundle(x: Figure | Grid): MimeBundle {
 }
 
 /**
- * The plotly.js package used: `plotly.js-dist-min` when installed (the same build minified, ~4.6 MB
- * instead of ~10 MB in every saved notebook), else the `plotly.js-dist` dependency.
+ * The plotly.js package figures are shown with: the minified official build (~4.6 MB in a saved
+ * notebook instead of ~10 MB for the unminified `plotly.js-dist`, which is the same code).
  */
-function plotlyPackage(): string {
-  for (const name of ['plotly.js-dist-min', 'plotly.js-dist']) {
-    try {
-      require.resolve(`${name}/package.json`);
-      return name;
-    } catch {
-      // not installed: try the next one
-    }
-  }
-  throw new ParameterError('plotly.js-dist is not installed (npm install plotly.js-dist)');
-}
+const PLOTLY_PACKAGE = 'plotly.js-dist-min';
 
 let plotlySource: string | undefined;
-/** Path of the plotly.js file figures are shown with (the minified build when installed). */
+/** Path of the plotly.js file figures are shown with. */
 export function plotlyJsPath(): string {
-  const pkg = plotlyPackage();
-  const main = (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { main: string }).main;
-  return require.resolve(`${pkg}/${main}`);
+  return require.resolve(PLOTLY_PACKAGE);
 }
 
 /** plotly.js source, read once per process. */
@@ -171,7 +159,7 @@ export function plotlyJs(): string {
 
 /** Version of the plotly.js that figures are shown with. */
 export function plotlyVersion(): string {
-  return (JSON.parse(readFileSync(require.resolve(`${plotlyPackage()}/package.json`), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(require.resolve(`${PLOTLY_PACKAGE}/package.json`), 'utf8')) as { version: string }).version;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { assert } from '../errors';
+import { detCurve, eerPoint } from '../metrics/detection';
 import { encodeF4 } from './encode';
 import { formatTick } from './ticks';
 import type { Figure, Trace } from './types';
@@ -121,52 +122,6 @@ export function trainingCurves(history: Record<string, ArrayLike<number>> | Reco
   return { data, layout, config: { responsive: true, displaylogo: false } };
 }
 
-/** Detection error trade-off of two score sets (higher score = more bona fide). */
-export interface ScoreCurve {
-  /** False rejection rate of bona fide (miss) at each threshold, from 0 up to 1. */
-  frr: Float64Array;
-  /** False acceptance rate of spoofs at each threshold, from 1 down to 0. */
-  far: Float64Array;
-  thresholds: Float64Array;
-  eer: number;
-  eerThreshold: number;
-}
-
-/**
- * FRR/FAR at every threshold and the EER, by the ASVspoof 2019 `compute_det_curve` /
- * `compute_eer` algorithm (stable sort of all scores; EER = mean of FRR and FAR where they are closest).
- * Notes: the model module's `detCurve`/`computeEer` implement the same algorithm; this copy keeps
- * the figures independent of it and is not exported from the package root.
- */
-export function scoreCurve(bonafide: ArrayLike<number>, spoof: ArrayLike<number>): ScoreCurve {
-  assert(bonafide.length > 0 && spoof.length > 0, () => `need scores of both classes, got bonafide.length=${bonafide.length} spoof.length=${spoof.length}`);
-  const nt = bonafide.length;
-  const nn = spoof.length;
-  const all = new Float64Array(nt + nn);
-  const label = new Uint8Array(nt + nn);
-  for (let i = 0; i < nt; i++) {
-    all[i] = bonafide[i];
-    label[i] = 1;
-  }
-  for (let i = 0; i < nn; i++) all[nt + i] = spoof[i];
-  const order = Array.from(all.keys()).sort((a, b) => all[a] - all[b] || a - b);
-  const frr = new Float64Array(nt + nn + 1);
-  const far = new Float64Array(nt + nn + 1);
-  const thr = new Float64Array(nt + nn + 1);
-  far[0] = 1;
-  thr[0] = all[order[0]] - 0.001;
-  let tar = 0;
-  order.forEach((k, i) => {
-    tar += label[k];
-    frr[i + 1] = tar / nt;
-    far[i + 1] = (nn - (i + 1 - tar)) / nn;
-    thr[i + 1] = all[k];
-  });
-  let best = 0;
-  for (let i = 1; i < frr.length; i++) if (Math.abs(frr[i] - far[i]) < Math.abs(frr[best] - far[best])) best = i;
-  return { frr, far, thresholds: thr, eer: (frr[best] + far[best]) / 2, eerThreshold: thr[best] };
-}
-
 function thin(n: number, keep: number, max = 2000): number[] {
   if (n <= max) return Array.from({ length: n }, (_, i) => i);
   const step = (n - 1) / (max - 1);
@@ -181,15 +136,15 @@ function thin(n: number, keep: number, max = 2000): number[] {
  * for display (the EER point is kept).
  */
 export function rocFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>, opts: LineOptions = {}): Figure {
-  const d = scoreCurve(bonafide, spoof);
-  const best = Array.from(d.frr.keys()).reduce((b, i) => (Math.abs(d.frr[i] - d.far[i]) < Math.abs(d.frr[b] - d.far[b]) ? i : b), 0);
-  const idx = thin(d.frr.length, best);
-  const pct = `${formatTick(d.eer * 100, 0.01)}%`;
+  const d = detCurve(bonafide, spoof);
+  const e = eerPoint(d);
+  const idx = thin(d.frr.length, e.index);
+  const pct = `${formatTick(e.eer * 100, 0.01)}%`;
   return {
     data: [
       { type: 'scatter', mode: 'lines', name: 'ROC', x: idx.map((i) => d.far[i]), y: idx.map((i) => 1 - d.frr[i]), line: { width: 2 } },
       { type: 'scatter', mode: 'lines', name: 'EER line', x: [0, 1], y: [1, 0], line: { width: 1, dash: 'dash', color: '#aaaaaa' }, showlegend: false, hoverinfo: 'skip' },
-      { type: 'scatter', mode: 'markers', name: `EER ${pct}`, x: [d.eer], y: [1 - d.eer], marker: { size: 10, color: '#EF553B' } },
+      { type: 'scatter', mode: 'markers', name: `EER ${pct}`, x: [e.eer], y: [1 - e.eer], marker: { size: 10, color: '#EF553B' } },
     ],
     layout: {
       title: { text: opts.title ?? `ROC (EER ${pct})` },
@@ -199,7 +154,7 @@ export function rocFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>,
       showlegend: false,
       xaxis: { title: { text: opts.xTitle ?? 'false acceptance rate (spoof)' }, range: [0, 1] },
       yaxis: { title: { text: opts.yTitle ?? 'true acceptance rate (bona fide)' }, range: [0, 1] },
-      annotations: [{ x: d.eer, y: 1 - d.eer, xref: 'x', yref: 'y', text: `EER ${pct} (threshold ${formatTick(d.eerThreshold, 0.001)})`, showarrow: true, ax: 40, ay: 30, xanchor: 'left', yanchor: 'top' }],
+      annotations: [{ x: e.eer, y: 1 - e.eer, xref: 'x', yref: 'y', text: `EER ${pct} (threshold ${formatTick(e.threshold, 0.001)})`, showarrow: true, ax: 40, ay: 30, xanchor: 'left', yanchor: 'top' }],
     },
     config: { responsive: true, displaylogo: false },
   };
@@ -230,17 +185,17 @@ export function probit(p: number): number {
  * Rates of exactly 0 or 1 are clipped to 0.01% / 99.99% for display.
  */
 export function detFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>, opts: LineOptions = {}): Figure {
-  const d = scoreCurve(bonafide, spoof);
+  const d = detCurve(bonafide, spoof);
+  const e = eerPoint(d);
   const clip = (p: number): number => probit(Math.min(0.9999, Math.max(0.0001, p)));
-  const best = Array.from(d.frr.keys()).reduce((b, i) => (Math.abs(d.frr[i] - d.far[i]) < Math.abs(d.frr[b] - d.far[b]) ? i : b), 0);
-  const idx = thin(d.frr.length, best);
+  const idx = thin(d.frr.length, e.index);
   const pctTicks = [0.1, 0.5, 1, 2, 5, 10, 20, 40, 60, 80, 95];
   const axis = (title: string): Record<string, unknown> => ({ title: { text: title }, zeroline: false, tickvals: pctTicks.map((p) => clip(p / 100)), ticktext: pctTicks.map((p) => `${p}`), range: [clip(0.0005), clip(0.97)] });
-  const pct = `${formatTick(d.eer * 100, 0.01)}%`;
+  const pct = `${formatTick(e.eer * 100, 0.01)}%`;
   return {
     data: [
       { type: 'scatter', mode: 'lines', name: 'DET', x: idx.map((i) => clip(d.far[i])), y: idx.map((i) => clip(d.frr[i])), line: { width: 2 } },
-      { type: 'scatter', mode: 'markers', name: `EER ${pct}`, x: [clip(d.eer)], y: [clip(d.eer)], marker: { size: 10, color: '#EF553B' } },
+      { type: 'scatter', mode: 'markers', name: `EER ${pct}`, x: [clip(e.eer)], y: [clip(e.eer)], marker: { size: 10, color: '#EF553B' } },
     ],
     layout: {
       title: { text: opts.title ?? `DET (EER ${pct})` },
@@ -250,7 +205,7 @@ export function detFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>,
       showlegend: false,
       xaxis: axis(opts.xTitle ?? 'false acceptance rate (%)'),
       yaxis: axis(opts.yTitle ?? 'false rejection rate (%)'),
-      annotations: [{ x: clip(d.eer), y: clip(d.eer), xref: 'x', yref: 'y', text: `EER ${pct}`, showarrow: true, ax: 30, ay: -30, xanchor: 'left', yanchor: 'bottom' }],
+      annotations: [{ x: clip(e.eer), y: clip(e.eer), xref: 'x', yref: 'y', text: `EER ${pct}`, showarrow: true, ax: 30, ay: -30, xanchor: 'left', yanchor: 'bottom' }],
     },
     config: { responsive: true, displaylogo: false },
   };

@@ -14,7 +14,7 @@ export interface ShowOptions {
 }
 
 /**
- * Embeds plotly.js (offline, from plotly.js-dist) in the notebook as its own small output, once per
+ * Embeds plotly.js (offline, from plotly.js-dist-min) in the notebook as its own small output, once per
  * kernel session; {@link show} calls it. `force` sends it again (e.g. after clearing that output).
  * Returns true when it was sent.
  */

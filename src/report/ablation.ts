@@ -5,7 +5,7 @@ import { ParameterError, assert } from '../errors';
 import { computeFeatures, dataFingerprint, type FeatureSet } from '../dataset/features';
 import { scanFolderDataset } from '../dataset/folder';
 import { datasetSummary, type Dataset, type DatasetItem } from '../dataset/types';
-import { computeEer, perAttackEer, rocAuc } from '../model/evaluate';
+import { computeEer, perAttackEer, rocAuc } from '../metrics';
 import { specmorphVersion } from '../model/io';
 import { canonicalJson, type FootprintSpec, type PipelineConfig } from '../pipeline/config';
 import { ABLATION_PIPELINE, ablationArms, armPipeline, type AblationArm } from './arms';
@@ -130,8 +130,7 @@ async function readRun(file: string): Promise<AblationRun | null> {
 }
 
 async function writeRun(file: string, run: AblationRun): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, JSON.stringify(run));
+  await writeFileAtomic(file, JSON.stringify(run), { makeFolder: true });
 }
 
 /**

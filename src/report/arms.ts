@@ -1,9 +1,9 @@
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ParameterError } from '../errors';
 import type { FootprintSpec, MorphologyOp, PipelineConfig, StageConfig } from '../pipeline/config';
 import { resolvePipelineConfig } from '../pipeline/config';
 import type { ArchitectureName } from '../model/registry';
+import { defaultCacheDir } from '../dataset/cache';
 
 /** One arm of the ablation: the base pipeline, with or without one morphology stage. */
 export interface AblationArm {
@@ -104,13 +104,16 @@ export const ABLATION_DEFAULTS = Object.freeze({
   epochs: 12,
 });
 
+/** The finished-run cache of the ablation: the folder `ablation-runs` beside the feature cache `cacheDir`. */
+export function ablationRunCacheDir(cacheDir: string): string {
+  return path.join(path.dirname(cacheDir), 'ablation-runs');
+}
+
 /**
- * The feature cache and the finished-run cache used by the CLI and the notebooks:
- * `$SPECMORPH_CACHE` (or `~/.cache/specmorph/features`) and its sibling `ablation-runs`.
+ * The feature cache and the finished-run cache used by the notebooks: {@link defaultCacheDir}
+ * (`$SPECMORPH_CACHE` or `~/.cache/specmorph/features`) and its sibling `ablation-runs`.
  */
 export function ablationCacheDirs(): { cacheDir: string; runCacheDir: string } {
-  const cacheDir = process.env.SPECMORPH_CACHE
-    ? path.resolve(process.env.SPECMORPH_CACHE)
-    : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'specmorph', 'features');
-  return { cacheDir, runCacheDir: path.join(path.dirname(cacheDir), 'ablation-runs') };
+  const cacheDir = defaultCacheDir();
+  return { cacheDir, runCacheDir: ablationRunCacheDir(cacheDir) };
 }

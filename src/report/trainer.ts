@@ -1,7 +1,7 @@
 import type { Grid } from '../grid/grid';
 import type { Label } from '../dataset/types';
 import { splitDataset } from '../dataset/split';
-import type { ArchitectureName } from '../model/registry';
+import { DEFAULT_ARCHITECTURE, type ArchitectureName } from '../model/registry';
 
 /** One epoch of training as the ablation records it. */
 export interface AblationEpoch {
@@ -54,7 +54,7 @@ export interface DefaultTrainerOptions {
  * results never loads it.
  */
 export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTrainer {
-  const architecture = opts.architecture ?? 'cnn';
+  const architecture = opts.architecture ?? DEFAULT_ARCHITECTURE;
   const learningRate = opts.learningRate ?? 3e-3;
   const batchSize = opts.batchSize ?? 32;
   const filters = opts.filters ?? [8, 16, 32];

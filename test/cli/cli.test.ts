@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { encodeWav, sine, whiteNoise } from '../../src/audio';
-import { parseScores, computeEer } from '../../src/model/evaluate';
+import { parseScores, computeEer } from '../../src/metrics';
 import { runCli } from '../helpers/cli';
 
 const repo = path.join(__dirname, '..', '..');

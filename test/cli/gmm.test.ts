@@ -70,7 +70,7 @@ test('specmorph train --arch gmm then evaluate: GMM model folder, clips of any l
   assert.equal(strip(again), strip(model));
 });
 
-test('specmorph train rejects --components without --arch gmm and a bad --components', async () => {
+test('specmorph train rejects --components without --arch gmm, a bad --components and an unknown --arch', async () => {
   const a = await run(['train', '--data', path.join(root, 'train'), '--out', path.join(root, 'x'), '--components', '4']);
   assert.notEqual(a.code, 0);
   assert.match(a.stderr, /--components applies to --arch gmm only/);
@@ -80,5 +80,8 @@ test('specmorph train rejects --components without --arch gmm and a bad --compon
   const c = await run(['train', '--data', path.join(root, 'train'), '--out', path.join(root, 'x'), '--arch', 'gmm', '--epochs', '3']);
   assert.notEqual(c.code, 0);
   assert.match(c.stderr, /--epochs does not apply to --arch gmm/);
+  const d = await run(['train', '--data', path.join(root, 'train'), '--out', path.join(root, 'x'), '--arch', 'resnet']);
+  assert.notEqual(d.code, 0);
+  assert.match(d.stderr, /train: --arch="resnet" must be one of cnn, lcnn, morph-cnn, gmm\n/);
   assert.ok(!readdirSync(root).includes('x'));
 });

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { computeFeatures, cachePath } from '../../src/dataset';
+import { computeFeatures, cachePath, defaultCacheDir } from '../../src/dataset';
+import { cacheDirArg } from '../../src/cli/data';
+import { ablationCacheDirs } from '../../src/report/arms';
 import { encodeWav, sine } from '../../src/audio';
 import { PipelineConfig } from '../../src/pipeline/config';
 
@@ -44,5 +46,27 @@ test('feature cache: same-length corruption, a NaN and a swapped rows/cols heade
   } finally {
     process.off('warning', onWarn);
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('defaultCacheDir: $SPECMORPH_CACHE, else $XDG_CACHE_HOME/specmorph/features, else ~/.cache; the CLI and the notebooks agree', () => {
+  const saved = { s: process.env.SPECMORPH_CACHE, x: process.env.XDG_CACHE_HOME };
+  try {
+    delete process.env.SPECMORPH_CACHE;
+    delete process.env.XDG_CACHE_HOME;
+    assert.equal(defaultCacheDir(), path.join(homedir(), '.cache', 'specmorph', 'features'));
+    process.env.XDG_CACHE_HOME = '/var/tmp/xdg';
+    assert.equal(defaultCacheDir(), '/var/tmp/xdg/specmorph/features');
+    process.env.SPECMORPH_CACHE = 'rel/cache';
+    assert.equal(defaultCacheDir(), path.resolve('rel/cache'));
+    assert.equal(cacheDirArg({}), defaultCacheDir());
+    assert.equal(cacheDirArg({ cache: 'given' }), path.resolve('given'));
+    assert.equal(cacheDirArg({ 'no-cache': true }), null);
+    assert.deepEqual(ablationCacheDirs(), { cacheDir: path.resolve('rel/cache'), runCacheDir: path.resolve('rel/ablation-runs') });
+  } finally {
+    for (const [k, v] of [['SPECMORPH_CACHE', saved.s], ['XDG_CACHE_HOME', saved.x]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf';
 import { backendInfo, formatBackendInfo, initBackend } from '../../src/model/backend';
 
 test('initBackend auto walks the ladder to wasm when tfjs-node is not installed', async () => {

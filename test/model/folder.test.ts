@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readdirSync, writeFileSync, mkdirSync, readFileSync, existsSync, symlinkSync, lstatSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf';
 import { saveModel, loadModel, MODEL_FILES } from '../../src/model/io';
 import { DEFAULT_PIPELINE } from '../../src/pipeline/config';
 

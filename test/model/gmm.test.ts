@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fitGmm, fitGmmDetector, fitGmmDetectorAsync, gmmFrameLogLikelihoods, gmmLogLikelihood, scoreGmmDetector, toFrames, Gmm } from '../../src/model/gmm';
-import { computeEer } from '../../src/model/evaluate';
+import { computeEer } from '../../src/metrics/detection';
 import { lfcc } from '../../src/spectral/cepstral';
 import { createGrid } from '../../src/grid/grid';
 import { Random } from '../../src/random';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf';
 import { saveModel, loadModel } from '../../src/model/io';
 import { DEFAULT_PIPELINE } from '../../src/pipeline/config';
 

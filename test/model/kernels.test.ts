@@ -1,6 +1,6 @@
 import { before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/model/backend';
 import { conv2DBackpropFilter } from '../../src/model/kernels/conv2d_backprop_filter';

@@ -1,6 +1,6 @@
 import { before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf';
 import { Random } from '../../src/random';
 import { spectrogram } from '../../src/spectral/spectrogram';
 import { powerToDb } from '../../src/spectral/db';
@@ -8,7 +8,7 @@ import type { Grid } from '../../src/grid/grid';
 import { initBackend } from '../../src/model/backend';
 import { Standardization, recalibrateBatchNorm, smallCnn } from '../../src/model/architectures';
 import { predictScores, trainClassifier, windowStarts } from '../../src/model/train';
-import { computeEer } from '../../src/model/evaluate';
+import { computeEer } from '../../src/metrics/detection';
 
 const SR = 8000;
 

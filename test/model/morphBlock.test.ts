@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf';
 import { initBackend } from '../../src/model/backend';
 import { smallCnn } from '../../src/model/architectures';
 import { morphBlock, morphCnn } from '../../src/model/morphBlock';

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf';
 import { initBackend } from '../../src/model/backend';
 import { MORPH_OUTSIDE, MorphLayer, initialStructure, maxPlusMorphology, morphLayer } from '../../src/model/morphLayer';
 import { loadModel, saveModel } from '../../src/model/io';

@@ -1,6 +1,6 @@
 import { before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf';
 import { createGrid, type Grid } from '../../src/grid/grid';
 import { Random } from '../../src/random';
 import { initBackend } from '../../src/model/backend';

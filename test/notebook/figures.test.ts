@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import type { Grid, Spectrogram } from '../../src/grid/grid';
 import { colorAt, plotlyColorScale } from '../../src/notebook/colormap';
 import { compareStages } from '../../src/notebook/compare';
-import { scoreCurve, detFigure, lineFigure, probit, rocFigure, trainingCurves } from '../../src/notebook/curves';
+import { detFigure, lineFigure, probit, rocFigure, trainingCurves } from '../../src/notebook/curves';
+import { computeEer } from '../../src/metrics/detection';
 import { decimate } from '../../src/notebook/decimate';
 import { decodeTypedArray } from '../../src/notebook/encode';
 import { footprintFigure } from '../../src/notebook/footprint';
@@ -164,32 +165,6 @@ test('sliderFigure over footprint size 1,3,5: frames per value, animate steps, f
   assert.equal((fig.frames?.[2].data[0].z as TypedArraySpec).shape, '5,5');
 });
 
-/** Brute-force EER: every threshold t between scores; FRR = bona fide <= t, FAR = spoof > t. */
-function bruteEer(bona: number[], spoof: number[]): number {
-  const ts = [...bona, ...spoof].sort((a, b) => a - b);
-  let best = { d: Infinity, eer: NaN };
-  for (const t of [ts[0] - 1, ...ts]) {
-    const frr = bona.filter((v) => v <= t).length / bona.length;
-    const far = spoof.filter((v) => v > t).length / spoof.length;
-    if (Math.abs(frr - far) < best.d) best = { d: Math.abs(frr - far), eer: (frr + far) / 2 };
-  }
-  return best.eer;
-}
-
-test('scoreCurve (ASVspoof compute_det_curve) EER equals a brute-force threshold sweep on 5 random score sets (distinct scores)', () => {
-  const rng = new Random(11);
-  for (let k = 0; k < 5; k++) {
-    const bona = Array.from({ length: 40 + k * 7 }, () => rng.normal() + 1.2);
-    const spoof = Array.from({ length: 60 - k * 5 }, () => rng.normal());
-    const d = scoreCurve(bona, spoof);
-    assert.equal(d.eer, bruteEer(bona, spoof));
-    assert.equal(d.frr[0], 0);
-    assert.equal(d.far[0], 1);
-    assert.equal(d.frr[d.frr.length - 1], 1);
-    assert.equal(d.far[d.far.length - 1], 0);
-  }
-});
-
 test('probit matches scipy.stats.norm.ppf within 1e-8 relative', () => {
   const ref = JSON.parse(readFileSync(join(fixtures, 'notebook.json'), 'utf8')) as { probit: { p: number[]; ppf: number[] } };
   ref.probit.p.forEach((p, i) => assert.ok(Math.abs(probit(p) - ref.probit.ppf[i]) <= 1e-8 * Math.max(1, Math.abs(ref.probit.ppf[i])), `p=${p}`));
@@ -198,13 +173,14 @@ test('probit matches scipy.stats.norm.ppf within 1e-8 relative', () => {
 test('rocFigure and detFigure mark the EER point on the curve', () => {
   const bona = [2, 3, 1.5, 2.5, 0.2, 4, 3.3];
   const spoof = [0, 1, -1, 0.5, 2.2, -0.3];
-  const { eer } = scoreCurve(bona, spoof);
+  const { eer } = computeEer(bona, spoof);
   const roc = rocFigure(bona, spoof);
   assert.deepEqual([roc.data[2].x, roc.data[2].y], [[eer], [1 - eer]]);
   assert.match(String(roc.layout.title?.text), new RegExp(`EER ${Number((eer * 100).toFixed(2))}%`));
   const det = detFigure(bona, spoof);
   assert.deepEqual(det.data[1].x, [probit(eer)]);
-  assert.throws(() => rocFigure([], [1]), /bonafide.length=0/);
+  assert.throws(() => rocFigure([], [1]), /bonafide is empty/);
+  assert.throws(() => detFigure([1], [NaN]), /spoof\[0\]=NaN must be a finite number/);
 });
 
 test('trainingCurves {loss, valLoss, acc}: losses left, accuracy on the right subplot, epochs from 1', () => {

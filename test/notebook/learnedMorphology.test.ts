@@ -1,6 +1,6 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/model/tf';
 import { initBackend } from '../../src/model/backend';
 import { MORPH_OUTSIDE, type MorphLayer, morphLayer, structureSnapshot } from '../../src/model/morphLayer';
 import { learnedOperatorFigure, structureEvolutionFigure, structureViews, structuringElementsFigure } from '../../src/notebook/learnedMorphology';

@@ -4,7 +4,7 @@
 // 200k typed-array views per call. Upstream Tile computes a multi-index per element in C++.
 // Measured on one training step of a morph block in front of the seed CNN (tf.profile, wasm):
 // these three took longer than the morphology itself.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32 } from './wasm_heap';
 

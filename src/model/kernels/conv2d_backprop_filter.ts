@@ -1,5 +1,5 @@
 // Conv2DBackpropFilter for the tfjs wasm backend, which ships without it (tfjs-backend-wasm 4.22).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { allocF32, heapF32, release, viewAs } from './wasm_heap';
 

@@ -1,5 +1,5 @@
 // Conv2DBackpropInput for the tfjs wasm backend routed through XNNPACK's convolution.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { allocF32, heapF32, release } from './wasm_heap';
 

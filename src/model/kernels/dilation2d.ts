@@ -3,7 +3,7 @@
 // float, 1.2e-38) instead of the lowest one: every output below 1.2e-38 comes out as 1.2e-38 and
 // the gradients of such windows all land on the window's first position. Morphology on dB
 // spectrograms, and erosion as -dilation(-f), is all negative values, so upstream is unusable.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { maxPlusSimd } from './maxplus_simd';
 import { heapF32 } from './wasm_heap';

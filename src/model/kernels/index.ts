@@ -1,5 +1,5 @@
 // Training kernels specmorph registers on the tfjs wasm backend (see registerWasmTrainingKernels).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 import { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
 import { makeConcatConfig, makeSplitVConfig, makeTileConfig } from './channels';

@@ -1,5 +1,5 @@
 // MaxPoolGrad for the tfjs wasm backend: upstream's scalar loop rescans every window per input pixel.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32 } from './wasm_heap';
 

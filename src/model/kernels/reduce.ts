@@ -1,5 +1,5 @@
 // Sum and Mean over leading/middle axes for the tfjs wasm backend (bias gradients, global pooling).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32 } from './wasm_heap';
 

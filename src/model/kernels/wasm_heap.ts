@@ -1,5 +1,5 @@
 // Zero-copy access to tensors that live on the tfjs wasm backend's heap, for the kernels we register.
-import type { TensorInfo } from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**

@@ -4,10 +4,11 @@ import { readFileSync, mkdtempSync, rmSync, writeFileSync, readdirSync } from 'n
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
-  computeEer, detCurve, minDcf, rocAuc, rocCurve, confusionMatrix, accuracyAt, formatScores, parseScores,
+  computeEer, detCurve, eerPoint, minDcf, rocAuc, rocCurve, confusionMatrix, accuracyAt, formatScores, parseScores,
   readScores, writeScores, perAttackEer, evaluateScores, ScoreRow,
-} from '../../src/model/evaluate';
+} from '../../src/metrics';
 import { Random } from '../../src/random';
+import { execFileSync } from 'node:child_process';
 
 interface MetricCase {
   name: string; bonafide: number[]; spoof: number[]; eer: number; threshold: number;
@@ -33,6 +34,9 @@ for (const c of fixture.cases) {
     assert.ok(maxAbs(d.frr, c.frr) <= 1e-12);
     assert.ok(maxAbs(d.far, c.far) <= 1e-12);
     assert.ok(maxAbs(d.thresholds, c.thresholds) <= 1e-12);
+    const e = eerPoint(d);
+    assert.ok(Math.abs(e.eer - c.eer) <= 1e-12 && Math.abs(e.threshold - c.threshold) <= 1e-12, `eerPoint ${e.eer} at ${e.threshold}`);
+    assert.equal((d.frr[e.index] + d.far[e.index]) / 2, e.eer);
   });
   test(`minDcf pSpoof=0.05 cMiss=1 cFa=10 equals ASVspoof 5 compute_mindcf: ${c.name}`, () => {
     const r = minDcf(c.bonafide, c.spoof);
@@ -46,6 +50,32 @@ for (const c of fixture.cases) {
     assert.ok(Math.abs(auc - c.aucSklearn!) <= 1e-12, `${auc} vs sklearn ${c.aucSklearn}`);
   });
 }
+
+/** Brute-force EER: every threshold t between scores; FRR = bona fide <= t, FAR = spoof > t. */
+function bruteEer(bona: number[], spoof: number[]): number {
+  const ts = [...bona, ...spoof].sort((a, b) => a - b);
+  let best = { d: Infinity, eer: NaN };
+  for (const t of [ts[0] - 1, ...ts]) {
+    const frr = bona.filter((v) => v <= t).length / bona.length;
+    const far = spoof.filter((v) => v > t).length / spoof.length;
+    if (Math.abs(frr - far) < best.d) best = { d: Math.abs(frr - far), eer: (frr + far) / 2 };
+  }
+  return best.eer;
+}
+
+test('computeEer equals a brute-force threshold sweep on 5 random score sets (distinct scores); detCurve runs from (frr 0, far 1) to (1, 0)', () => {
+  const rng = new Random(11);
+  for (let k = 0; k < 5; k++) {
+    const bona = Array.from({ length: 40 + k * 7 }, () => rng.normal() + 1.2);
+    const spoof = Array.from({ length: 60 - k * 5 }, () => rng.normal());
+    const d = detCurve(bona, spoof);
+    assert.equal(computeEer(bona, spoof).eer, bruteEer(bona, spoof));
+    assert.equal(d.frr[0], 0);
+    assert.equal(d.far[0], 1);
+    assert.equal(d.frr[d.frr.length - 1], 1);
+    assert.equal(d.far[d.far.length - 1], 0);
+  }
+});
 
 test('rocAuc equals the trapezoidal area under rocCurve (sklearn roc_auc_score definition) with ties', () => {
   const rng = new Random(3);
@@ -123,4 +153,12 @@ test('evaluateScores pools both classes and agrees with the single metrics', () 
   assert.equal(s.minDcf, minDcf(bona, spoof).minDcf);
   assert.equal(s.accuracy, accuracyAt(bona, spoof, s.threshold));
   assert.throws(() => evaluateScores(rows.slice(0, 2)), /got 2 bonafide and 0 spoof/);
+});
+
+test('the metrics and the notebook curves load without tfjs (figures need no model backend)', () => {
+  const root = path.join(__dirname, '../..');
+  const probe = "require('./src/metrics'); require('./src/notebook/curves'); " +
+    "console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.includes('@tensorflow'))))";
+  const loaded = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!) as string[];
+  assert.deepEqual(loaded, []);
 });

@@ -1,0 +1,2 @@
+export * from './detection';
+export * from './scores';
