@@ -114,6 +114,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     patience,
     seed,
     cropFrames,
+    // A pipeline with excitation rows gets the branch that reads them.
+    ...(resolvePipelineConfig(config).excitation ? { modelOptions: { excitation: {} } } : {}),
     ...(args.augment ? { augment: DEFAULT_AUGMENT } : {}),
     ...(val.length ? { validationData: asData(val) } : {}),
     progress: false,

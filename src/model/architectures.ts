@@ -40,6 +40,24 @@ export interface ArchitectureOptions {
   seed?: number;
   /** Output classes; index 1 is bona fide, 0 spoof. @default 2 */
   numClasses?: number;
+  /**
+   * The input's last `rows` rows are excitation statistics (a pipeline with `excitation`: log
+   * kurtosis, log crest factor, energy dB per frame), not spectrogram rows: they bypass the
+   * standardisation, the morphology block and the convolutions and feed an {@link excitationBranch}
+   * whose logits are added to the network's. `null`: every row is spectrogram.
+   * @default null
+   */
+  excitation?: ExcitationBranchOptions | null;
+}
+
+/** Options of the excitation branch ({@link ArchitectureOptions.excitation}). */
+export interface ExcitationBranchOptions {
+  /** Excitation rows at the bottom of the input. @default 3 */
+  rows?: number;
+  /** Frames within this many dB of the window's loudest frame are averaged (the voiced, loud part). @default 10 */
+  gateDb?: number;
+  /** Hidden ReLU units between the pooled statistics and the logits. @default 8 */
+  units?: number;
 }
 
 /** Options of {@link smallCnn}. */
@@ -118,11 +136,110 @@ export function setStandardization(layer: Standardization, stats: Standardizatio
   tf.dispose(values);
 }
 
-/** The input of a new model, then the standardisation and the learned morphology block when asked for; `finish` sets the statistics once the model is built. */
-function modelInput(inputShape: readonly number[], opts: ArchitectureOptions): { input: tf.SymbolicTensor; h: tf.SymbolicTensor; finish: () => void } {
+/** Rows `[start, end)` of an NHWC input (a fixed slice along the frequency axis). */
+export class RowSlice extends tf.layers.Layer {
+  static readonly className = 'RowSlice';
+  private readonly start: number;
+  private readonly end: number;
+
+  constructor(args: { start: number; end: number; name?: string }) {
+    super(args);
+    assert(Number.isInteger(args.start) && Number.isInteger(args.end) && args.start >= 0 && args.end > args.start,
+      () => `RowSlice start=${args.start} end=${args.end} must be integers with 0 <= start < end`);
+    this.start = args.start;
+    this.end = args.end;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = inputShape as tf.Shape;
+    return [s[0], this.end - this.start, ...s.slice(2)];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    assert((x.shape[1] ?? 0) >= this.end, () => `RowSlice end=${this.end} exceeds the input's ${x.shape[1]} rows`);
+    return tf.slice(x, [0, this.start, 0, 0], [-1, this.end - this.start, -1, -1]);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), start: this.start, end: this.end };
+  }
+}
+tf.serialization.registerClass(RowSlice);
+
+/**
+ * Pools excitation rows `[batch, 3, cols, 1]` (log kurtosis, log crest factor, energy dB) into
+ * `[batch, 2]`: the mean log kurtosis and mean log crest factor over the frames whose energy lies
+ * within `gateDb` of the loudest frame of the window. No weights.
+ */
+export class ExcitationPooling extends tf.layers.Layer {
+  static readonly className = 'ExcitationPooling';
+  private readonly gateDb: number;
+
+  constructor(args: { gateDb: number; name?: string }) {
+    super(args);
+    assert(Number.isFinite(args.gateDb) && args.gateDb > 0, () => `gateDb=${args.gateDb} must be a finite number > 0`);
+    this.gateDb = args.gateDb;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return [(inputShape as tf.Shape)[0] ?? null, 2];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      assert(x.shape[1] === 3, () => `ExcitationPooling input has ${x.shape[1]} rows; it takes 3 (log kurtosis, log crest factor, energy dB)`);
+      const rows = tf.reshape(x, [-1, 3, x.shape[2] as number]);
+      const [stats, energy] = tf.split(rows, [2, 1], 1);
+      const gate = tf.cast(tf.greaterEqual(energy, tf.sub(tf.max(energy, 2, true), this.gateDb)), 'float32');
+      return tf.div(tf.sum(tf.mul(stats, gate), 2), tf.sum(gate, 2));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), gateDb: this.gateDb };
+  }
+}
+tf.serialization.registerClass(ExcitationPooling);
+
+/**
+ * The excitation branch: {@link ExcitationPooling} -> batch norm -> dense(units, ReLU) ->
+ * dense(numClasses) logits. The hidden layer lets it learn a two-sided rule: Griffin-Lim copies
+ * have a less peaky residual than speech, pulse-train vocoders a more peaky one.
+ */
+function excitationBranch(rows: tf.SymbolicTensor, o: Required<ExcitationBranchOptions>, numClasses: number, init: () => object): tf.SymbolicTensor {
+  let h = new ExcitationPooling({ gateDb: o.gateDb, name: 'excitation_pool' }).apply(rows) as tf.SymbolicTensor;
+  h = tf.layers.batchNormalization({ name: 'excitation_bn', momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.dense({ units: o.units, activation: 'relu', name: 'excitation_hidden', ...init() }).apply(h) as tf.SymbolicTensor;
+  return tf.layers.dense({ units: numClasses, name: 'logits_excitation', ...init() }).apply(h) as tf.SymbolicTensor;
+}
+
+/**
+ * The input of a new model, then the standardisation and the learned morphology block when asked
+ * for; `finish` sets the statistics once the model is built; `logits` turns the network's pooled
+ * features into the output logits (plus the excitation branch's, when the input has excitation rows).
+ */
+function modelInput(inputShape: readonly number[], opts: ArchitectureOptions, numClasses: number, init: () => object): {
+  input: tf.SymbolicTensor; h: tf.SymbolicTensor; finish: () => void; logits: (features: tf.SymbolicTensor) => tf.SymbolicTensor;
+} {
   const input = tf.input({ shape: [...inputShape] });
   const stats = opts.standardization;
   let h = input;
+  let logits = (f: tf.SymbolicTensor) => tf.layers.dense({ units: numClasses, name: 'logits', ...init() }).apply(f) as tf.SymbolicTensor;
+  if (opts.excitation) {
+    const o = { rows: 3, gateDb: 10, units: 8, ...opts.excitation };
+    assert(o.rows === 3, () => `excitation.rows=${o.rows} must be 3 (log kurtosis, log crest factor, energy dB)`);
+    assertPositiveInt(o.units, 'excitation.units');
+    const total = inputShape[0];
+    assert(total > o.rows, () => `inputShape=[${inputShape}] has ${total} rows; the excitation branch needs more than its ${o.rows}`);
+    h = new RowSlice({ start: 0, end: total - o.rows, name: 'spectral_rows' }).apply(input) as tf.SymbolicTensor;
+    const rows = new RowSlice({ start: total - o.rows, end: total, name: 'excitation_rows' }).apply(input) as tf.SymbolicTensor;
+    logits = (f) => {
+      const a = tf.layers.dense({ units: numClasses, name: 'logits_spectral', ...init() }).apply(f) as tf.SymbolicTensor;
+      return tf.layers.add({ name: 'logits' }).apply([a, excitationBranch(rows, o, numClasses, init)]) as tf.SymbolicTensor;
+    };
+  }
   let finish = () => {};
   if (stats) {
     const layer = new Standardization({ size: stats.mean.length, name: 'standardization' });
@@ -130,7 +247,7 @@ function modelInput(inputShape: readonly number[], opts: ArchitectureOptions): {
     finish = () => setStandardization(layer, stats);
   }
   if (opts.morphBlock) h = morphBlock(h, { seed: (opts.seed ?? 0) + 7919, ...opts.morphBlock });
-  return { input, h, finish };
+  return { input, h, finish, logits };
 }
 
 /** Options of {@link lcnn}. */
@@ -173,7 +290,7 @@ export function smallCnn(inputShape: readonly number[], opts: SmallCnnOptions = 
   assertPositiveInt(numClasses, 'numClasses');
   filters.forEach((f, i) => assertPositiveInt(f, `filters[${i}]`));
   const init = seeder(seed);
-  const { input, h: x, finish } = modelInput(inputShape, opts);
+  const { input, h: x, finish, logits } = modelInput(inputShape, opts, numClasses, init);
   let h = x;
   filters.forEach((f, i) => {
     const k = i + 1;
@@ -185,8 +302,7 @@ export function smallCnn(inputShape: readonly number[], opts: SmallCnnOptions = 
     if (k < filters.length) h = tf.layers.maxPooling2d({ poolSize: 2, name: `pool${k}` }).apply(h) as tf.SymbolicTensor;
   });
   h = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(h) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: numClasses, name: 'logits', ...init() }).apply(h) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: out, name: 'specmorph_cnn' });
+  const model = tf.model({ inputs: input, outputs: logits(h), name: 'specmorph_cnn' });
   finish();
   return model;
 }
@@ -246,7 +362,7 @@ export function lcnn(inputShape: readonly number[], opts: LcnnOptions = {}): tf.
   const pool = (h: tf.SymbolicTensor, name: string) => tf.layers.maxPooling2d({ poolSize: 2, name }).apply(h) as tf.SymbolicTensor;
   const bn = (h: tf.SymbolicTensor, name: string) => tf.layers.batchNormalization({ name, momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 }).apply(h) as tf.SymbolicTensor;
 
-  const { input, h: x, finish } = modelInput(inputShape, opts);
+  const { input, h: x, finish, logits } = modelInput(inputShape, opts, numClasses, init);
   let h = conv(x, 64, 5);
   h = pool(h, 'pool1');
   h = bn(conv(h, 64, 1), 'bn2');
@@ -261,8 +377,7 @@ export function lcnn(inputShape: readonly number[], opts: LcnnOptions = {}): tf.
   h = conv(h, 64, 3);
   h = pool(h, 'pool9');
   h = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(h) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: numClasses, name: 'logits', ...init() }).apply(h) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: out, name: 'specmorph_lcnn' });
+  const model = tf.model({ inputs: input, outputs: logits(h), name: 'specmorph_lcnn' });
   finish();
   return model;
 }

@@ -265,8 +265,8 @@ function toExampleSet(inputs: ModelInputs, inputShape?: readonly number[]): Exam
 }
 
 /** Mean and std per row (or one for all) over the examples `idx`, their columns and channels. */
-function fitStandardization(set: ExampleSet, idx: readonly number[], mode: 'frequency' | 'global'): StandardizationStats {
-  const { rows, cols, channels } = set;
+function fitStandardization(set: ExampleSet, idx: readonly number[], mode: 'frequency' | 'global', rows: number): StandardizationStats {
+  const { cols, channels } = set;
   const sum = new Float64Array(rows);
   const sumSq = new Float64Array(rows);
   for (const i of idx) {
@@ -341,8 +341,9 @@ function checkAugment(a: AugmentOptions | undefined): Required<AugmentOptions> |
 }
 
 /**
- * Augments one example's window `[rows, width, channels]` at `offset` in place. `fill` is the
- * training mean per row (or one value): masked cells become 0 after standardisation.
+ * Augments the first `rows` rows (the spectrogram; excitation rows below them are left alone) of one
+ * example's window `[rows, width, channels]` at `offset` in place. `fill` is the training mean per
+ * row (or one value): masked cells become 0 after standardisation.
  */
 function augmentWindow(out: Float32Array, offset: number, shape: [number, number, number], aug: Required<AugmentOptions>, fill: Float32Array, rng: Random): void {
   if (rng.next() >= aug.probability) return;
@@ -521,7 +522,11 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
   if (given && opts.standardize !== undefined && opts.standardize !== 'none') {
     warnOnce('standardize applies to built-in architectures only; a given model is trained on the inputs as they are');
   }
-  const stats = given || standardize === 'none' ? null : fitStandardization(set, trainIdx, standardize);
+  // Excitation rows (the last ones) feed a branch of their own and are not standardised.
+  const excitationRows = given || !opts.modelOptions?.excitation ? 0 : (opts.modelOptions.excitation.rows ?? 3);
+  const spectralRows = set.rows - excitationRows;
+  assert(spectralRows > 0, () => `inputs have ${set.rows} rows; modelOptions.excitation takes ${excitationRows} of them`);
+  const stats = given || standardize === 'none' ? null : fitStandardization(set, trainIdx, standardize, spectralRows);
   const modelShape: [number, number, number] = [set.rows, cropFrames, set.channels];
   const model = given ?? buildModel(opts.model as ArchitectureName | undefined ?? 'cnn', modelShape, { ...opts.modelOptions, seed, standardization: stats });
   const modelWidth = model.inputs[0].shape[2];
@@ -560,7 +565,7 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
         idx.forEach((k, j) => {
           const start = set.cols > cropFrames ? rng.int(set.cols - cropFrames + 1) : rng.int(set.cols);
           copyWindow(set, set.examples[trainIdx[k]], start, cropFrames, buf, j * size);
-          if (augment) augmentWindow(buf, j * size, modelShape, augment, fill, rng);
+          if (augment) augmentWindow(buf, j * size, [spectralRows, cropFrames, set.channels], augment, fill, rng);
         });
         let hits: tf.Tensor | null = null;
         const loss = tf.tidy(() => {

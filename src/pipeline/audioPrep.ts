@@ -1,5 +1,6 @@
 import { assert, assertPositiveInt } from '../errors';
 import { assertMemory } from '../memory';
+import { levinsonDurbin } from '../spectral/excitation';
 
 /**
  * Frames whose RMS lies within `topDb` of the loudest frame, as librosa `effects.trim` /
@@ -182,21 +183,8 @@ export function lpcResidual(x: Float32Array, opts: LpcResidualOptions = {}): Flo
       for (let i = lag; i < frameLength; i++) s += frame[i] * frame[i - lag];
       r[lag] = s;
     }
-    // Levinson-Durbin: a[1..order] with x[n] ~ sum a_k x[n-k]; a silent or singular frame keeps a = 0.
-    a.fill(0);
-    let err = r[0];
-    if (err > 1e-20) {
-      for (let i = 1; i <= order; i++) {
-        let acc = r[i];
-        for (let j = 1; j < i; j++) acc -= a[j] * r[i - j];
-        const kappa = acc / err;
-        tmp.set(a);
-        a[i] = kappa;
-        for (let j = 1; j < i; j++) a[j] = tmp[j] - kappa * tmp[i - j];
-        err *= 1 - kappa * kappa;
-        if (!(err > 1e-20 * r[0])) break;
-      }
-    }
+    // A silent or singular frame keeps a = 0 (the signal passes through).
+    levinsonDurbin(r, order, a, tmp);
     for (let i = 0; i < frameLength; i++) {
       const m = start + i;
       if (m < 0 || m >= n) continue;

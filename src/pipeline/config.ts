@@ -129,7 +129,29 @@ export type StageConfig = AudioStage | SpectralStage | GridStage;
  */
 export interface PipelineConfig {
   stages: StageConfig[];
+  /**
+   * Append the frame-wise excitation statistics of the audio that entered the spectral stage
+   * (`excitationFeatures`: log kurtosis and log crest factor of the linear-prediction residual,
+   * frame energy in dB) as three more rows below the final grid, one value per column. They are
+   * added after every grid stage, so morphology never touches them; a model built with
+   * `excitation` options reads them in a branch of its own. Not allowed with `resize` (the
+   * columns must stay the spectral frames). `frameLength` and `order` default as in
+   * `excitationFeatures` (32 ms; 2 + kHz). Absent or null: none.
+   * @default null
+   */
+  excitation?: ExcitationStage | null;
 }
+
+/** Options of {@link PipelineConfig.excitation}. */
+export interface ExcitationStage {
+  /** Analysis frame, samples. @default 32 ms at the stage's rate */
+  frameLength?: number;
+  /** Linear-prediction order. @default 2 + round(sampleRate / 1000) */
+  order?: number;
+}
+
+/** Rows {@link PipelineConfig.excitation} appends below the grid. */
+export const EXCITATION_ROW_COUNT = 3;
 
 /**
  * The default pipeline of `specmorph train`: mono, 16 kHz, 4 s (repeat-padded, as the ASVspoof 2021
@@ -367,7 +389,7 @@ function resolveStage(v: unknown, p: string): StageConfig {
 export function resolvePipelineConfig(config: unknown): PipelineConfig {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) fail('config', config, 'must be an object {"stages": [...]}');
   const c = config as Record<string, unknown>;
-  for (const k of Object.keys(c)) if (k !== 'stages') throw new ParameterError(`config.${k} is not a pipeline field (fields: stages)`);
+  for (const k of Object.keys(c)) if (k !== 'stages' && k !== 'excitation') throw new ParameterError(`config.${k} is not a pipeline field (fields: stages, excitation)`);
   if (!Array.isArray(c.stages)) fail('stages', c.stages, 'must be an array of stages');
   const stages = (c.stages as unknown[]).map((s, i) => resolveStage(s, `stages[${i}]`));
   const spectral = stages.map((s, i) => [s, i] as const).filter(([s]) => stageKind(s.op) === 'spectral');
@@ -387,7 +409,27 @@ export function resolvePipelineConfig(config: unknown): PipelineConfig {
       if (stages.slice(at + 1, i).some((t) => t.op === 'db')) throw new ParameterError(`stages[${i}].op="db" is repeated`);
     }
   });
+  const excitation = resolveExcitation(c.excitation);
+  if (excitation) {
+    const i = stages.findIndex((s) => s.op === 'resize');
+    if (i >= 0) throw new ParameterError(`excitation cannot be combined with stages[${i}].op="resize": its rows are one value per spectral frame, so the columns must stay frames`);
+    return { stages, excitation };
+  }
   return { stages };
+}
+
+function resolveExcitation(v: unknown): ExcitationStage | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) fail('excitation', v, 'must be null or an object {"frameLength"?: samples, "order"?: n}');
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (k !== 'frameLength' && k !== 'order') throw new ParameterError(`excitation.${k} is not a field (fields: frameLength, order)`);
+  const out: ExcitationStage = {};
+  if (o.frameLength !== undefined) out.frameLength = posInt()(o.frameLength, 'excitation.frameLength') as number;
+  if (o.order !== undefined) out.order = posInt()(o.order, 'excitation.order') as number;
+  if (out.frameLength !== undefined && out.order !== undefined && out.frameLength <= 2 * out.order) {
+    throw new ParameterError(`excitation.frameLength=${out.frameLength} must be > 2 * excitation.order=${2 * out.order}`);
+  }
+  return out;
 }
 
 /** JSON with object keys sorted at every level: equal configs give equal strings. */

@@ -2,7 +2,8 @@ import { Audio } from '../audio/types';
 import { toMono } from '../audio/mono';
 import { resample } from '../audio/resample';
 import { ParameterError, assert } from '../errors';
-import { Grid } from '../grid/grid';
+import { Grid, createGrid } from '../grid/grid';
+import { excitationFeatures } from '../spectral/excitation';
 import { fixLength, lpcResidual, normaliseLoudness, preEmphasis, trimSilence } from './audioPrep';
 import { PipelineConfig, StageConfig, pipelineFingerprint, resolvePipelineConfig, stageKind, DEFAULT_PIPELINE } from './config';
 import { runGridStage, runSpectralStage } from './stages';
@@ -95,6 +96,7 @@ export function runPipeline(audio: Audio, config: PipelineConfig = DEFAULT_PIPEL
   const keep = opts.keep ?? true;
   const stages: StageRecord[] = [];
   let current: Audio | Grid = audio;
+  let analysed: { x: Float32Array; sampleRate: number; times: Float64Array } | null = null;
   resolved.stages.forEach((stage, i) => {
     const s = stage as StageConfig & Record<string, unknown>;
     const { op, ...params } = s;
@@ -105,7 +107,9 @@ export function runPipeline(audio: Audio, config: PipelineConfig = DEFAULT_PIPEL
       else if (kind === 'spectral') {
         const a = current as Audio;
         const x = a.channels.length > 1 ? toMono(a).channels[0] : a.channels[0];
-        current = runSpectralStage(x, a.sampleRate, s);
+        const spec = runSpectralStage(x, a.sampleRate, s);
+        if (resolved.excitation) analysed = { x, sampleRate: a.sampleRate, times: spec.times };
+        current = spec;
       } else current = runGridStage(current as Grid, s);
     } catch (e) {
       if (e instanceof ParameterError) throw new ParameterError(`stages[${i}] (${op}): ${e.message}`);
@@ -113,5 +117,16 @@ export function runPipeline(audio: Audio, config: PipelineConfig = DEFAULT_PIPEL
     }
     if (keep) stages.push({ name: op, params: extra ? { ...params, ...extra } : params, output: current });
   });
-  return { stages, output: current as unknown as Grid, config: resolved, fingerprint: pipelineFingerprint(resolved) };
+  let output = current as unknown as Grid;
+  if (resolved.excitation && analysed) {
+    const { x, sampleRate, times } = analysed as { x: Float32Array; sampleRate: number; times: Float64Array };
+    const rows = excitationFeatures(x, { sampleRate, times, ...resolved.excitation });
+    assert(rows.cols === output.cols, () => `excitation has ${rows.cols} frames but the grid ${output.cols} columns`);
+    const data = new Float32Array((output.rows + rows.rows) * output.cols);
+    data.set(output.data);
+    data.set(rows.data, output.data.length);
+    output = createGrid(output.rows + rows.rows, output.cols, data);
+    if (keep) stages.push({ name: 'excitation', params: { ...resolved.excitation }, output });
+  }
+  return { stages, output, config: resolved, fingerprint: pipelineFingerprint(resolved) };
 }

@@ -21,3 +21,5 @@ export { mfcc, lfcc, lfccPreset } from './cepstral';
 export type { MfccOptions, LfccOptions, LfccPreset } from './cepstral';
 export { griffinLim } from './griffinLim';
 export type { GriffinLimOptions } from './griffinLim';
+export { excitationFeatures, levinsonDurbin, EXCITATION_ROWS } from './excitation';
+export type { ExcitationOptions } from './excitation';

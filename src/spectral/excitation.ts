@@ -1,0 +1,123 @@
+// Linear prediction (Levinson-Durbin) and the frame-wise excitation statistics built on it.
+import { assert, assertPositive, assertPositiveInt } from '../errors';
+import { Grid, createGrid } from '../grid/grid';
+
+/**
+ * Levinson-Durbin recursion: the all-pole predictor `x[n] ~ sum_{k=1..order} a[k] x[n-k]` from the
+ * autocorrelation `r[0..order]`, written to `a[1..order]` (`a[0]` is 0). A silent (r[0] <= 1e-20)
+ * or numerically singular input leaves the remaining coefficients 0. `tmp` is scratch of length
+ * order + 1. Returns the prediction error power.
+ *
+ * Notes: equals `scipy.linalg.solve_toeplitz(r[:order], r[1:order+1])` for a positive-definite `r`.
+ */
+export function levinsonDurbin(r: ArrayLike<number>, order: number, a: Float64Array, tmp: Float64Array): number {
+  a.fill(0);
+  let err = r[0];
+  if (!(err > 1e-20)) return err;
+  for (let i = 1; i <= order; i++) {
+    let acc = r[i];
+    for (let j = 1; j < i; j++) acc -= a[j] * r[i - j];
+    const kappa = acc / err;
+    tmp.set(a);
+    a[i] = kappa;
+    for (let j = 1; j < i; j++) a[j] = tmp[j] - kappa * tmp[i - j];
+    err *= 1 - kappa * kappa;
+    if (!(err > 1e-20 * r[0])) break;
+  }
+  return err;
+}
+
+/** Options of {@link excitationFeatures}. */
+export interface ExcitationOptions {
+  /** Sample rate of the signal, Hz. */
+  sampleRate: number;
+  /** Frame centres in seconds, e.g. a spectrogram's `times`, so the rows line up with its columns. */
+  times: ArrayLike<number>;
+  /** Analysis frame, samples (periodic Hann window for the fit). @default round(0.032 * sampleRate) (32 ms) */
+  frameLength?: number;
+  /** Prediction order. @default 2 + round(sampleRate / 1000) (the classic rule: 10 at 8 kHz, 18 at 16 kHz) */
+  order?: number;
+}
+
+/** The rows of {@link excitationFeatures}, in order. */
+export const EXCITATION_ROWS = Object.freeze(['log kurtosis', 'log crest factor', 'energy dB'] as const);
+
+/**
+ * Frame-wise statistics of the linear-prediction residual (the excitation): a `3 x times.length`
+ * Grid whose rows are {@link EXCITATION_ROWS}:
+ * 0. `ln(E[e^4] / E[e^2]^2)`, the log kurtosis of the residual `e` in the frame;
+ * 1. `ln(max|e| / sqrt(E[e^2]))`, its log crest (peak-to-RMS) factor;
+ * 2. `10 log10(sum (w x)^2)`, the windowed frame energy in dB (floored at -100 dB), so a model can
+ *    tell speech frames from pauses.
+ *
+ * Each frame of `frameLength` samples is centred at `times[j] * sampleRate` (zero-padded at the
+ * ends); its predictor comes from the autocorrelation of the Hann-windowed frame (Levinson-Durbin),
+ * and the residual is the inverse filter applied to the unwindowed frame from sample `order` on.
+ * A silent frame gets the statistics of Gaussian noise (kurtosis 3, crest sqrt(3)).
+ *
+ * Why: real speech is excited by sharp glottal pulses, so its residual is peaky (kurtosis well above
+ * 3). Phase-reconstruction vocoders (Griffin-Lim) keep the magnitude spectrum and smear the pulses
+ * (lower kurtosis, lower crest); pulse-train vocoders (codec2, diphone synthesis) make them sharper
+ * than speech. A magnitude spectrogram sees neither. On the bundled corpus the clip median of row 1
+ * over loud frames separates Griffin-Lim copies from bona fide speech with ROC AUC 0.93
+ * (`scripts/excitation_probe.py`).
+ */
+export function excitationFeatures(x: Float32Array, opts: ExcitationOptions): Grid {
+  const { sampleRate, times } = opts;
+  assertPositive(sampleRate, 'sampleRate');
+  const frameLength = opts.frameLength ?? Math.round(0.032 * sampleRate);
+  const order = opts.order ?? 2 + Math.round(sampleRate / 1000);
+  assertPositiveInt(frameLength, 'frameLength');
+  assertPositiveInt(order, 'order');
+  assert(frameLength > 2 * order, () => `frameLength=${frameLength} must be > 2 * order=${2 * order}`);
+  const n = times.length;
+  assert(n > 0, () => 'times is empty: excitationFeatures needs at least one frame');
+  const out = createGrid(3, n);
+  const win = Float64Array.from({ length: frameLength }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frameLength));
+  const frame = new Float64Array(frameLength);
+  const r = new Float64Array(order + 1);
+  const a = new Float64Array(order + 1);
+  const tmp = new Float64Array(order + 1);
+  const half = Math.floor(frameLength / 2);
+  for (let j = 0; j < n; j++) {
+    assert(Number.isFinite(times[j]), () => `times[${j}]=${times[j]} must be finite`);
+    const start = Math.round(times[j] * sampleRate) - half;
+    for (let i = 0; i < frameLength; i++) {
+      const k = start + i;
+      frame[i] = k >= 0 && k < x.length ? x[k] : 0;
+    }
+    for (let lag = 0; lag <= order; lag++) {
+      let s = 0;
+      for (let i = lag; i < frameLength; i++) s += frame[i] * win[i] * frame[i - lag] * win[i - lag];
+      r[lag] = s;
+    }
+    out.data[2 * n + j] = 10 * Math.log10(Math.max(r[0], 1e-10));
+    let kurtosis = 3;
+    let crest = Math.sqrt(3);
+    if (r[0] > 1e-10) {
+      r[0] *= 1 + 1e-9; // a white-noise floor keeps the recursion stable on pure tones
+      levinsonDurbin(r, order, a, tmp);
+      let m2 = 0;
+      let m4 = 0;
+      let peak = 0;
+      for (let i = order; i < frameLength; i++) {
+        let e = frame[i];
+        for (let k = 1; k <= order; k++) e -= a[k] * frame[i - k];
+        const e2 = e * e;
+        m2 += e2;
+        m4 += e2 * e2;
+        peak = Math.max(peak, Math.abs(e));
+      }
+      const count = frameLength - order;
+      m2 /= count;
+      m4 /= count;
+      if (m2 > 1e-30) {
+        kurtosis = m4 / (m2 * m2);
+        crest = peak / Math.sqrt(m2);
+      }
+    }
+    out.data[j] = Math.log(kurtosis);
+    out.data[n + j] = Math.log(crest);
+  }
+  return out;
+}

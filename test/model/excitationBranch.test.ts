@@ -1,0 +1,114 @@
+import { before, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '../../src/model/tf';
+import { Random } from '../../src/random';
+import type { Grid } from '../../src/grid/grid';
+import { initBackend } from '../../src/model/backend';
+import { ExcitationPooling, smallCnn } from '../../src/model/architectures';
+import { predictScores, trainClassifier } from '../../src/model/train';
+import { loadModel, saveModel } from '../../src/model/io';
+import { computeEer } from '../../src/metrics/detection';
+import { runPipeline } from '../../src/pipeline/run';
+import type { PipelineConfig } from '../../src/pipeline/config';
+
+const SR = 8000;
+const PIPELINE: PipelineConfig = { stages: [{ op: 'stft', nFft: 256, hopLength: 80, winLength: 200 }, { op: 'db' }], excitation: {} };
+
+/**
+ * Two classes with the same magnitude spectrum and different excitation: "bona fide" = a jittered
+ * pulse train (random f0) through two random resonances; "spoof" = the same through a chain of
+ * all-pass sections, which leaves |X(f)| unchanged but smears each pulse in time (what Griffin-Lim
+ * phase does to real speech). Level and f0 are random in both.
+ */
+function clip(label: number, rng: Random, seconds = 1): Float32Array {
+  const n = Math.round(seconds * SR);
+  let x = new Float32Array(n);
+  const period = Math.round(SR / (90 + 140 * rng.next()));
+  for (let i = rng.int(period); i < n; i += period + rng.int(5) - 2) x[i] = 1;
+  if (label === 0) {
+    // 12 first-order all-pass sections y[n] = -a x[n] + x[n-1] + a y[n-1], a in [0.5, 0.9].
+    for (let s = 0; s < 12; s++) {
+      const a = 0.5 + 0.4 * rng.next();
+      const y = new Float32Array(n);
+      for (let i = 0; i < n; i++) y[i] = -a * x[i] + (i > 0 ? x[i - 1] + a * y[i - 1] : 0);
+      x = y;
+    }
+  }
+  for (const [fc, bw] of [[300 + 600 * rng.next(), 90], [1200 + 1200 * rng.next(), 150]]) {
+    const r = Math.exp((-Math.PI * bw) / SR);
+    const c1 = 2 * r * Math.cos((2 * Math.PI * fc) / SR);
+    const y = new Float32Array(n);
+    for (let i = 0; i < n; i++) y[i] = x[i] + (i > 0 ? c1 * y[i - 1] : 0) - (i > 1 ? r * r * y[i - 2] : 0);
+    x = y;
+  }
+  const gain = 10 ** ((-30 + 20 * rng.next()) / 20);
+  let peak = 0;
+  for (const v of x) peak = Math.max(peak, Math.abs(v));
+  return x.map((v) => (gain * v) / peak + gain * 0.002 * rng.normal());
+}
+
+function dataset(n: number, seed: number, config = PIPELINE): { inputs: Grid[]; labels: number[] } {
+  const rng = new Random(seed);
+  const labels = Array.from({ length: n }, (_, i) => i % 2);
+  return { inputs: labels.map((l) => runPipeline({ sampleRate: SR, channels: [clip(l, rng)] }, config, { keep: false }).output), labels };
+}
+
+async function heldOutEer(config: PipelineConfig, modelOptions: object): Promise<{ eer: number; losses: number[]; scores: Float32Array; test: Grid[]; r: Awaited<ReturnType<typeof trainClassifier>> }> {
+  const train = dataset(96, 11, config);
+  const val = dataset(24, 12, config);
+  const test = dataset(64, 13, config);
+  const r = await trainClassifier(train, { ...quiet, epochs: 8, batchSize: 16, cropFrames: 64, validationData: val, seed: 0, modelOptions });
+  const s = predictScores(r.model, test.inputs);
+  const eer = computeEer(s.filter((_, i) => test.labels[i] === 1), s.filter((_, i) => test.labels[i] === 0)).eer;
+  return { eer, losses: r.history.map((h) => h.loss), scores: s, test: test.inputs, r };
+}
+
+const quiet = { progress: false, log: null } as const;
+
+describe('the excitation branch (wasm)', () => {
+  before(async () => {
+    await initBackend({ backend: 'wasm' });
+  });
+
+  test('ExcitationPooling: mean log kurtosis and crest over frames within gateDb of the loudest, per example', () => {
+    // rows: kurtosis, crest, energy dB; 4 frames; energies 0, -5, -20, -8 dB -> gate 10 keeps frames 0, 1, 3.
+    const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 0, -5, -20, -8], [1, 3, 4, 1]);
+    const y = new ExcitationPooling({ gateDb: 10 }).apply(x) as tf.Tensor;
+    assert.deepEqual(Array.from(y.dataSync()), [Math.fround((1 + 2 + 4) / 3), Math.fround((5 + 6 + 8) / 3)]);
+    tf.dispose([x, y]);
+    assert.throws(() => new ExcitationPooling({ gateDb: 0 }), /gateDb=0 must be a finite number > 0/);
+  });
+
+  test('same magnitude spectrum, smeared pulses: the spectrogram CNN alone >= 25 % EER, with the branch <= 10 %, loss falls', async () => {
+    const plain = await heldOutEer({ stages: PIPELINE.stages }, {});
+    plain.r.model.dispose();
+    assert.ok(plain.eer >= 0.25, `without the branch the task should be hard: held-out EER ${(100 * plain.eer).toFixed(1)} %`);
+    const { eer, losses, scores: s, test, r } = await heldOutEer(PIPELINE, { excitation: {} });
+    assert.equal(test[0].rows, 129 + 3);
+    assert.ok(Math.min(...losses) < losses[0] - 0.2, `loss did not fall: ${losses.map((l) => l.toFixed(3))}`);
+    assert.ok(eer <= 0.1, `held-out EER ${(100 * eer).toFixed(1)} %`);
+    // The standardisation covers the spectrogram rows only.
+    assert.equal(r.standardization?.mean.length, 129);
+
+    // Saved and loaded, the model scores the same.
+    const dir = mkdtempSync(join(tmpdir(), 'specmorph-exc-'));
+    try {
+      await saveModel(join(dir, 'm'), r.model, { pipeline: PIPELINE });
+      const loaded = await loadModel(join(dir, 'm'));
+      const again = predictScores(loaded.model, test);
+      assert.ok(again.every((v, i) => Math.abs(v - s[i]) < 1e-5));
+      loaded.model.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      r.model.dispose();
+    }
+  });
+
+  test('the branch rejects inputs without room for its rows and a wrong row count', () => {
+    assert.throws(() => smallCnn([3, 16, 1], { excitation: {} }), /has 3 rows; the excitation branch needs more than its 3/);
+    assert.throws(() => smallCnn([20, 16, 1], { excitation: { rows: 2 } }), /excitation.rows=2 must be 3/);
+  });
+});
