@@ -97,8 +97,9 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   // A GMM takes whole clips of any length; a network needs one input shape.
   const feats = await computeFeatures(ds.items.map((it) => it.path), saved.pipeline, { cacheDir, workers: workersArg, onProgress: progressBar('features'), sameShape: saved.kind === 'tfjs' });
   const want = saved.metadata.inputShape;
-  if (want.length >= 2 && (want[0] !== feats.rows || (want[1] !== -1 && want[1] !== feats.cols))) {
-    throw new DatasetError(`${args.model}: model expects ${want[0]}x${want[1]} features, the pipeline gave ${feats.rows}x${feats.cols}`);
+  // Only the rows must match: a network scores wider clips as the mean over windows of its width.
+  if (want.length >= 2 && want[0] !== feats.rows) {
+    throw new DatasetError(`${args.model}: model expects ${want[0]} feature rows, the pipeline gave ${feats.rows}x${feats.cols}`);
   }
   const scores = scoreDetector(saved, feats.features);
   if (saved.kind === 'tfjs') saved.model.dispose();

@@ -86,7 +86,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const components = intOption(args, 'components', DEFAULT_GMM_COMPONENTS, 1, 65536);
     return trainGmmCommandPart({ ds, out, config: typeof args.config === 'string' ? config : DEFAULT_GMM_PIPELINE, seed, validation: validationGmm, components, cacheDir, workers: workersArg, json: !!args.json });
   }
-  process.stderr.write(`pipeline: ${pipelineFingerprint(config).slice(0, 12)} (${config.stages.map((s) => s.op).join(' -> ')})\n`);
+  process.stderr.write(`pipeline: ${pipelineFingerprint(config).slice(0, 12)} (${config.stages.map((s) => s.op).join(' -> ')}${resolvePipelineConfig(config).excitation ? ' + excitation' : ''})\n`);
 
   const feats = await computeFeatures(ds.items.map((it) => it.path), config, { cacheDir, workers: workersArg, onProgress: progressBar('features') });
   process.stderr.write(`features: ${feats.rows}x${feats.cols}, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads\n`);

@@ -119,6 +119,19 @@ test('train --split honours meta.csv (train rows by default), evaluate --split t
   assert.match(all.stderr, /10 of 16 clips .* were used to train or validate/);
   const none = await run(['evaluate', '--model', model, '--data', corpus, '--split', 'dev']);
   assert.match(none.stderr, /--split="dev" selects no clips of .* \(meta\.csv splits: test, train\)/);
+
+  // A model trained on crops narrower than the clips (and with excitation rows) scores whole clips.
+  const cropCfg = path.join(root, 'crop-cfg.json');
+  writeFileSync(cropCfg, JSON.stringify({ stages: [{ op: 'mono' }, { op: 'resample', sampleRate: 16000 }, { op: 'stft', nFft: 256, hopLength: 160, winLength: 256 }, { op: 'db' }], excitation: {} }));
+  const cropModel = path.join(root, 'crop-model');
+  const c = await run(['train', '--data', corpus, '--out', cropModel, '--config', cropCfg, '--epochs', '1', '--crop-seconds', '0.1', '--workers', '0']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stderr, /features: 132x26/);
+  assert.match(c.stderr, /\+ excitation/);
+  assert.deepEqual(JSON.parse(readFileSync(path.join(cropModel, 'metadata.json'), 'utf8')).inputShape.slice(0, 2), [132, 10]);
+  const ce = await run(['evaluate', '--model', cropModel, '--data', corpus, '--split', 'test', '--json']);
+  assert.equal(ce.code, 0, ce.stderr);
+  assert.equal(JSON.parse(ce.stdout.trim().split('\n').pop()!).n, 6);
 });
 
 test('specmorph rejects bad inputs with a one-line reason, non-zero exit and nothing written', async () => {
