@@ -89,12 +89,17 @@ function chainOf(model: tf.LayersModel): tf.layers.Layer[] | null {
  *
  * Notes: the upsampling uses half-pixel centres (`tf.image.resizeBilinear(..., false, true)`), so
  * the centre of each feature-map cell lands on the centre of the input block it pools, as
- * OpenCV/PyTorch `align_corners=False`. Needs a model whose layers form a chain (both built-in
- * architectures do).
+ * OpenCV/PyTorch `align_corners=False`. Needs a model whose layers form a chain (the built-in
+ * architectures do; with an excitation branch, the spectrogram path does and the map covers the
+ * spectrogram rows, 0 on the excitation rows).
  */
 export function gradCam(model: tf.LayersModel, input: SaliencyInput, opts: GradCamOptions = {}): Grid {
   const { target = 'bonafide' } = opts;
-  const layers = chainOf(model);
+  // With an excitation branch the output is spectral logits + excitation logits; the second term
+  // does not depend on the convolutions, so the gradient (and the map) come from the first path.
+  const spectral = model.layers.find((l) => l.name === 'logits_spectral');
+  const net = spectral ? tf.model({ inputs: model.inputs, outputs: spectral.output as tf.SymbolicTensor }) : model;
+  const layers = chainOf(net);
   if (!layers) throw new ParameterError(`gradCam needs a model whose layers form a chain; ${model.name} branches`);
   let at: number;
   if (opts.layer !== undefined) {
@@ -120,7 +125,10 @@ export function gradCam(model: tf.LayersModel, input: SaliencyInput, opts: GradC
       const g = tf.grad(head)(a);
       const weights = tf.mean(g, [1, 2], true);
       const map = tf.relu(tf.sum(tf.mul(weights, a), 3, true)) as tf.Tensor4D;
-      return tf.reshape(tf.image.resizeBilinear(map, [rows, cols], false, true), [rows, cols]);
+      // A leading RowSlice (the spectrogram rows above excitation rows): upsample onto those rows, 0 below.
+      const slice = layers[0].getClassName() === 'RowSlice' ? (layers[0].getConfig() as { start: number; end: number }) : { start: 0, end: rows };
+      const up = tf.image.resizeBilinear(map, [slice.end - slice.start, cols], false, true);
+      return tf.reshape(tf.pad(up, [[0, 0], [slice.start, rows - slice.end], [0, 0], [0, 0]]), [rows, cols]);
     });
     const data = cam.dataSync() as Float32Array;
     cam.dispose();

@@ -10,6 +10,7 @@ import { initBackend } from '../../src/model/backend';
 import { ExcitationPooling, smallCnn } from '../../src/model/architectures';
 import { predictScores, trainClassifier } from '../../src/model/train';
 import { loadModel, saveModel } from '../../src/model/io';
+import { gradCam } from '../../src/model/saliency';
 import { computeEer } from '../../src/metrics/detection';
 import { runPipeline } from '../../src/pipeline/run';
 import type { PipelineConfig } from '../../src/pipeline/config';
@@ -105,6 +106,16 @@ describe('the excitation branch (wasm)', () => {
       rmSync(dir, { recursive: true, force: true });
       r.model.dispose();
     }
+  });
+
+  test('gradCam of a model with the branch: a map over the spectrogram rows, 0 on the excitation rows', () => {
+    const m = smallCnn([20, 16, 1], { excitation: {}, filters: [4, 4, 4], seed: 3 });
+    const g = { rows: 20, cols: 16, data: Float32Array.from({ length: 320 }, (_, i) => Math.sin(i) + (i >= 17 * 16 ? 5 : 0)) };
+    const cam = gradCam(m, g);
+    assert.equal(cam.rows, 20);
+    assert.ok(cam.data.subarray(17 * 16).every((v) => v === 0));
+    assert.ok(cam.data.subarray(0, 17 * 16).some((v) => v > 0) && cam.data.every((v) => v >= 0));
+    m.dispose();
   });
 
   test('the branch rejects inputs without room for its rows and a wrong row count', () => {
