@@ -4,7 +4,7 @@
 
 /** The built-in network architectures: one entry each, with the one-line summary help texts show. */
 export const ARCHITECTURE_INFO = Object.freeze({
-  cnn: { summary: 'small CNN, conv 3x3 16-32-64 with batch norm, global average pool (default)' },
+  cnn: { summary: 'small CNN, conv 3x3 16-32-64 with batch norm, global average pool' },
   lcnn: { summary: 'light CNN with max-feature-map and batch norm, after the ASVspoof LFCC-LCNN baseline' },
   'morph-cnn': { summary: 'the small CNN behind a learned morphology block (trainable 3x3 erosions and dilations joined to the input as channels)' },
 });
