@@ -44,7 +44,8 @@ export interface ArchitectureOptions {
    * The input's last `rows` rows are excitation statistics (a pipeline with `excitation`: log
    * kurtosis, log crest factor, energy dB per frame), not spectrogram rows: they bypass the
    * standardisation, the morphology block and the convolutions and feed an {@link excitationBranch}
-   * whose logits are added to the network's. `null`: every row is spectrogram.
+   * whose bona fide score is fused with the network's by their minimum ({@link MinScoreFusion});
+   * `trainClassifier` trains the two experts on their own losses. `null`: every row is spectrogram.
    * @default null
    */
   excitation?: ExcitationBranchOptions | null;
@@ -216,6 +217,47 @@ function excitationBranch(rows: tf.SymbolicTensor, o: Required<ExcitationBranchO
 }
 
 /**
+ * Fuses two experts' logits `[batch, 2]` by the minimum of their bona fide scores: output
+ * `[0, min(a1 - a0, b1 - b0)]`, so `logit[1] - logit[0]` (the score `predictScores` reports) is the
+ * smaller log-likelihood ratio. A clip counts as bona fide only when both experts say so: each
+ * expert catches its own attacks (the spectrogram CNN codec2 and TTS, the excitation branch
+ * Griffin-Lim) without the other's confident mistakes averaging them away, as a sum would.
+ */
+export class MinScoreFusion extends tf.layers.Layer {
+  static readonly className = 'MinScoreFusion';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return (inputShape as tf.Shape[])[0];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      assert(Array.isArray(inputs) && inputs.length === 2, () => 'MinScoreFusion takes two logit tensors');
+      const score = (t: tf.Tensor) => {
+        assert(t.shape[1] === 2, () => `MinScoreFusion inputs must be [batch, 2] logits, got [${t.shape}]`);
+        const [s, b] = tf.split(t, 2, 1);
+        return tf.sub(b, s);
+      };
+      const m = tf.minimum(score(inputs[0]), score(inputs[1]));
+      return tf.concat([tf.zerosLike(m), m], 1);
+    });
+  }
+}
+tf.serialization.registerClass(MinScoreFusion);
+
+/** The two experts of a model built with an excitation branch, as models sharing its layers (null for other models). */
+export function expertModels(model: tf.LayersModel): { spectral: tf.LayersModel; excitation: tf.LayersModel } | null {
+  const find = (name: string) => model.layers.find((l) => l.name === name);
+  const a = find('logits_spectral');
+  const b = find('logits_excitation');
+  if (!a || !b) return null;
+  return {
+    spectral: tf.model({ inputs: model.inputs, outputs: a.output as tf.SymbolicTensor }),
+    excitation: tf.model({ inputs: model.inputs, outputs: b.output as tf.SymbolicTensor }),
+  };
+}
+
+/**
  * The input of a new model, then the standardisation and the learned morphology block when asked
  * for; `finish` sets the statistics once the model is built; `logits` turns the network's pooled
  * features into the output logits (plus the excitation branch's, when the input has excitation rows).
@@ -235,9 +277,10 @@ function modelInput(inputShape: readonly number[], opts: ArchitectureOptions, nu
     assert(total > o.rows, () => `inputShape=[${inputShape}] has ${total} rows; the excitation branch needs more than its ${o.rows}`);
     h = new RowSlice({ start: 0, end: total - o.rows, name: 'spectral_rows' }).apply(input) as tf.SymbolicTensor;
     const rows = new RowSlice({ start: total - o.rows, end: total, name: 'excitation_rows' }).apply(input) as tf.SymbolicTensor;
+    assert(numClasses === 2, () => `numClasses=${numClasses}: the excitation branch fuses bona fide vs spoof scores and needs 2 classes`);
     logits = (f) => {
       const a = tf.layers.dense({ units: numClasses, name: 'logits_spectral', ...init() }).apply(f) as tf.SymbolicTensor;
-      return tf.layers.add({ name: 'logits' }).apply([a, excitationBranch(rows, o, numClasses, init)]) as tf.SymbolicTensor;
+      return new MinScoreFusion({ name: 'logits' }).apply([a, excitationBranch(rows, o, numClasses, init)]) as tf.SymbolicTensor;
     };
   }
   let finish = () => {};

@@ -7,7 +7,7 @@ import * as tf from '../../src/model/tf';
 import { Random } from '../../src/random';
 import type { Grid } from '../../src/grid/grid';
 import { initBackend } from '../../src/model/backend';
-import { ExcitationPooling, smallCnn } from '../../src/model/architectures';
+import { ExcitationPooling, MinScoreFusion, smallCnn } from '../../src/model/architectures';
 import { predictScores, trainClassifier } from '../../src/model/train';
 import { loadModel, saveModel } from '../../src/model/io';
 import { gradCam } from '../../src/model/saliency';
@@ -81,6 +81,14 @@ describe('the excitation branch (wasm)', () => {
     assert.deepEqual(Array.from(y.dataSync()), [Math.fround((1 + 2 + 4) / 3), Math.fround((5 + 6 + 8) / 3)]);
     tf.dispose([x, y]);
     assert.throws(() => new ExcitationPooling({ gateDb: 0 }), /gateDb=0 must be a finite number > 0/);
+  });
+
+  test('MinScoreFusion: output [0, min of the two bona fide scores]', () => {
+    const a = tf.tensor2d([[0, 2], [1, -1]]);
+    const b = tf.tensor2d([[1, 4], [0, 0.5]]);
+    const y = new MinScoreFusion({}).apply([a, b]) as tf.Tensor;
+    assert.deepEqual(Array.from(y.dataSync()), [0, 2, 0, -2]);
+    tf.dispose([a, b, y]);
   });
 
   test('same magnitude spectrum, smeared pulses: the spectrogram CNN alone >= 25 % EER, with the branch <= 10 %, loss falls', async () => {
