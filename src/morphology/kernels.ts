@@ -225,6 +225,23 @@ function forwardFunction(isMax: boolean): WasmFunction {
   };
 }
 
+/** Prologue of both vHGW drivers: `n = count + L - 1` (padded length), `b = (count - 1) / L` (last block). */
+function vhgwBlocks(f: Scope): Code {
+  const one = op.i32_const(1);
+  return [
+    ...f.get('count'), ...f.get('L'), ...op.i32_add, ...one, ...op.i32_sub, ...f.set('n'),
+    ...f.get('count'), ...one, ...op.i32_sub, ...f.get('L'), ...op.i32_div_u, ...f.set('b'),
+  ];
+}
+
+/** Head of both drivers' block loop: block `b` spans `start = b * L` to `e = start + L - 1`. */
+function vhgwBlockBounds(f: Scope): Code {
+  return [
+    ...f.get('b'), ...f.get('L'), ...op.i32_mul, ...f.set('start'),
+    ...f.get('start'), ...f.get('L'), ...op.i32_add, ...op.i32_const(1), ...op.i32_sub, ...f.set('e'),
+  ];
+}
+
 /**
  * The van Herk/Gil-Werman driver `vhgwMin(a, h, step, width, count, L)` (a, h, step in bytes): the
  * whole recurrence in one call, so a tile costs one JS-to-WebAssembly transition instead of about
@@ -243,12 +260,10 @@ function vhgwFunction(isMax: boolean): WasmFunction {
       const subFrom = (local: string, by: Code): Code => [...f.get(local), ...by, ...op.i32_sub, ...f.set(local)];
       const one = op.i32_const(1);
       return [
-        ...f.get('count'), ...f.get('L'), ...op.i32_add, ...one, ...op.i32_sub, ...f.set('n'),
-        ...f.get('count'), ...one, ...op.i32_sub, ...f.get('L'), ...op.i32_div_u, ...f.set('b'),
+        ...vhgwBlocks(f),
         // backward: h[e] = min(a[e], h[e+1]) within each block, h[end] = a[end]
         ...op.block(op.loop(
-          f.get('b'), f.get('L'), op.i32_mul, f.set('start'),
-          f.get('start'), f.get('L'), op.i32_add, one, op.i32_sub, f.set('e'),
+          vhgwBlockBounds(f),
           f.get('a'), f.get('e'), f.get('step'), op.i32_mul, op.i32_add, f.set('pa'),
           f.get('h'), f.get('e'), f.get('step'), op.i32_mul, op.i32_add, f.set('ph'),
           f.get('ph'), f.get('pa'), f.get('pa'), f.get('width'), f.call(row),
@@ -362,11 +377,9 @@ function vhgwStripFunction(isMax: boolean): WasmFunction {
       const each = (g: (u: number) => Code): Code => times(K, g);
       const one = op.i32_const(1);
       return [
-        ...f.get('count'), ...f.get('L'), ...op.i32_add, ...one, ...op.i32_sub, ...f.set('n'),
-        ...f.get('count'), ...one, ...op.i32_sub, ...f.get('L'), ...op.i32_div_u, ...f.set('b'),
+        ...vhgwBlocks(f),
         ...op.block(op.loop(
-          f.get('b'), f.get('L'), op.i32_mul, f.set('start'),
-          f.get('start'), f.get('L'), op.i32_add, one, op.i32_sub, f.set('e'),
+          vhgwBlockBounds(f),
           f.get('a'), f.get('e'), timesBytes, op.i32_add, f.set('pa'),
           f.get('h'), f.get('e'), timesBytes, op.i32_add, f.set('ph'),
           each((u) => [

@@ -7,16 +7,10 @@ import { join } from 'node:path';
 import { AudioDecodeError, ParameterError, SpecmorphError } from '../../src/errors';
 import { decodeAudio, loadAudio, resample, sniffAudio, toMono, type Audio } from '../../src/audio';
 import { FIXTURES, fixtureBytes, fixtureF32, manifest } from './fixtures';
+import { maxAbsDiff } from '../helpers/arrays';
 
 // wav-decoder ships no types; only decode.sync is used, as an independent oracle.
 const wavDecoder: { decode: { sync(b: ArrayBuffer, o: { symmetric: boolean }): { channelData: Float32Array[] } } } = require('wav-decoder');
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 for (const c of manifest.decode) {
   test(`decodeAudio ${c.file} (${c.what}) equals the generator's samples exactly`, async () => {

@@ -2,13 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chirp, sine, whiteNoise } from '../../src/audio';
 import { fixtureF32, manifest } from './fixtures';
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
+import { maxAbsDiff } from '../helpers/arrays';
 
 test('chirp linear equals scipy.signal.chirp (the resampler fixtures inputs)', () => {
   for (const c of manifest.resample) {

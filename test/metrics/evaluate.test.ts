@@ -9,19 +9,13 @@ import {
 } from '../../src/metrics';
 import { Random } from '../../src/random';
 import { execFileSync } from 'node:child_process';
+import { maxAbsDiff } from '../helpers/arrays';
 
 interface MetricCase {
   name: string; bonafide: number[]; spoof: number[]; eer: number; threshold: number;
   frr: number[]; far: number[]; thresholds: number[]; minDcf: number; minDcfThreshold: number; auc: number; aucSklearn: number | null;
 }
 const fixture = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/eval/metrics.json'), 'utf8')) as { cases: MetricCase[] };
-
-function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 for (const c of fixture.cases) {
   test(`computeEer equals ASVspoof 2019 compute_eer: ${c.name}`, () => {
@@ -31,9 +25,9 @@ for (const c of fixture.cases) {
   });
   test(`detCurve equals compute_det_curve: ${c.name}`, () => {
     const d = detCurve(c.bonafide, c.spoof);
-    assert.ok(maxAbs(d.frr, c.frr) <= 1e-12);
-    assert.ok(maxAbs(d.far, c.far) <= 1e-12);
-    assert.ok(maxAbs(d.thresholds, c.thresholds) <= 1e-12);
+    assert.ok(maxAbsDiff(d.frr, c.frr) <= 1e-12);
+    assert.ok(maxAbsDiff(d.far, c.far) <= 1e-12);
+    assert.ok(maxAbsDiff(d.thresholds, c.thresholds) <= 1e-12);
     const e = eerPoint(d);
     assert.ok(Math.abs(e.eer - c.eer) <= 1e-12 && Math.abs(e.threshold - c.threshold) <= 1e-12, `eerPoint ${e.eer} at ${e.threshold}`);
     assert.equal((d.frr[e.index] + d.far[e.index]) / 2, e.eer);

@@ -12,6 +12,7 @@ import { footprintFromSpec } from '../../src/pipeline/stages';
 import { createGrid } from '../../src/grid/grid';
 import { dilate, erode, opening, closing, whiteTopHat, blackTopHat, morphologicalGradient } from '../../src/morphology';
 import { Random } from '../../src/random';
+import { maxAbsDiff } from '../helpers/arrays';
 
 const SPECMORPH = { erode, dilate, opening, closing, whiteTopHat, blackTopHat, morphologicalGradient };
 
@@ -21,13 +22,6 @@ function dbImage(rows: number, cols: number, seed: number): Float32Array {
   const d = new Float32Array(rows * cols);
   for (let i = 0; i < d.length; i++) d[i] = Math.max(-80, -40 + 25 * rng.normal());
   return d;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 /** A frozen one-layer model applying `operation` with a flat `init` footprint to [rows, cols, 1]. */

@@ -7,18 +7,12 @@ import { lpcResidual } from '../../src/pipeline/audioPrep';
 import { runPipeline } from '../../src/pipeline/run';
 import { resolvePipelineConfig, pipelineFingerprint } from '../../src/pipeline/config';
 import { melSpectrogram, powerToDb } from '../../src/spectral';
+import { maxAbsDiff } from '../helpers/arrays';
 
 // Reference values: test/fixtures/gen_excitation.py (numpy + scipy solve_toeplitz / lfilter).
 const fixture = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'excitation', 'cases.json'), 'utf8')) as {
   cases: { sampleRate: number; frameLength: number; order: number; hop: number; x: number[]; features: number[]; residual: number[] }[];
 };
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 for (const c of fixture.cases) {
   const name = `sampleRate=${c.sampleRate} frameLength=${c.frameLength} order=${c.order} hop=${c.hop}`;

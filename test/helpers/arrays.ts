@@ -1,0 +1,10 @@
+// Array comparisons shared by the tests.
+import assert from 'node:assert/strict';
+
+/** Largest |a[i] - b[i]|; the lengths must be equal. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length, `lengths ${a.length} and ${b.length} differ`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
