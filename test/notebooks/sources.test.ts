@@ -33,6 +33,17 @@ test('make.py --check: every committed notebook has the cells of its source, and
   assert.match(r.stdout, /notebooks match their sources/);
 });
 
+test('every notebook opens with the same setup cell (SPECMORPH_DATA and SPECMORPH_QUICK, which npm start and the kernel test set)', () => {
+  // Each source repeats it so it type-checks and reads on its own; this keeps the five copies one text.
+  const setups = SOURCES.map((f) => {
+    const nb = JSON.parse(readFileSync(join(NOTEBOOKS, f.replace(/\.ts$/, '.ipynb')), 'utf8')) as { cells: { cell_type: string; source: string | string[] }[] };
+    const first = nb.cells.find((c) => c.cell_type === 'code')!;
+    return Array.isArray(first.source) ? first.source.join('') : first.source;
+  });
+  assert.match(setups[0], /process\.env\.SPECMORPH_DATA[\s\S]*process\.env\.SPECMORPH_QUICK === '1'/);
+  for (const [i, s] of setups.entries()) assert.equal(s, setups[0], `${SOURCES[i]}: its setup cell differs from ${SOURCES[0]}'s`);
+});
+
 test('make.py regenerates an unexecuted notebook byte for byte from its source (03-detect-deepfakes)', () => {
   const dir = scratch('03-detect-deepfakes', false);
   const r = make(dir);
