@@ -105,13 +105,12 @@ def write():
 def differing_cell(src, nb):
     """The id of the first cell where notebook `nb` (a dict) differs from source `src`, or None.
     Only ids, types and text count: outputs and execution metadata are what executing adds."""
+    key = lambda c: (c.get("id"), c.get("cell_type"), "".join(c.get("source", "")))  # source: text or lines
     want, have = cells_of(src), nb["cells"]
-    text = lambda c: "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
     for i in range(max(len(want), len(have))):
-        w = want[i] if i < len(want) else None
-        h = have[i] if i < len(have) else None
-        if w is None or h is None or (w["id"], w["cell_type"], w["source"]) != (h.get("id"), h.get("cell_type"), text(h)):
-            return (w or h).get("id", f"number {i}")
+        w, h = (want[i] if i < len(want) else {}), (have[i] if i < len(have) else {})
+        if key(w) != key(h):
+            return w.get("id") or h.get("id") or f"number {i}"
     return None
 
 
@@ -131,6 +130,10 @@ def check():
     return problems
 
 
+def is_plotly_loader(output):
+    return "embedded by specmorph" in "".join(output.get("data", {}).get("text/html", ""))
+
+
 def adopt(src_dir):
     """Copies executed notebooks from `src_dir` (e.g. reports/notebooks) over the committed ones,
     dropping the ~10 MB plotly.js loader output: GitHub shows the PNGs without it, and a live kernel
@@ -142,11 +145,12 @@ def adopt(src_dir):
         if not src.exists():
             raise SourceError(f"{p}: no source {shown(src)}")
         if (cell := differing_cell(src, nb)) is not None:
-            raise SourceError(f"{p}: cell {cell} differs from {shown(src)}; run python3 notebooks/make.py, then npm start again")
+            raise SourceError(f"{p}: cell {cell} differs from {shown(src)}; "
+                              "run python3 notebooks/make.py, then npm start again")
         count = 0
         for c in nb["cells"]:
             if c["cell_type"] == "code":
-                c["outputs"] = [o for o in c["outputs"] if "embedded by specmorph" not in "".join(o.get("data", {}).get("text/html", ""))]
+                c["outputs"] = [o for o in c["outputs"] if not is_plotly_loader(o)]
                 # Number the cells (tslab sends no execute_input, so plain nbconvert leaves them null).
                 count += 1
                 c["execution_count"] = count
