@@ -640,7 +640,7 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
           bestWeights?.forEach((t) => t.dispose());
           bestWeights = model.getWeights().map((w) => w.clone());
         }
-      } else if (patience !== null && epoch - bestEpoch > patience) {
+      } else if (patience !== null && epoch - bestEpoch > patience && epoch < epochs - 1) {
         stoppedEarly = true;
         break;
       }

@@ -156,9 +156,12 @@ export const EXCITATION_ROW_COUNT = 3;
 /**
  * The default pipeline of `specmorph train`: mono, 16 kHz, 4 s (repeat-padded, as the ASVspoof 2021
  * baselines), 80-band Slaney mel power spectrogram of a 512-point STFT (25 ms Hann window, 10 ms
- * hop: 80 x 401), dB (ref 1, top 80 dB). Nothing is resized and nothing normalised per clip: the
- * detector standardises each band with training statistics itself (`trainClassifier`), and trains
- * on random 2 s crops. No morphology: that is what experiments add.
+ * hop), dB (ref 1, top 80 dB), and the three excitation rows below it (`excitation`: LPC-residual
+ * log kurtosis, log crest factor, energy dB per frame): 83 x 401. Nothing is resized and nothing
+ * normalised per clip: the detector standardises each band with training statistics itself
+ * (`trainClassifier`), trains on random 2 s crops, and reads the excitation rows in a branch of its
+ * own, whose score it fuses with the CNN's (Griffin-Lim copies are invisible to the magnitude
+ * spectrogram). No morphology: that is what experiments add.
  */
 export const DEFAULT_PIPELINE: PipelineConfig = deepFreeze({
   stages: [
@@ -168,6 +171,7 @@ export const DEFAULT_PIPELINE: PipelineConfig = deepFreeze({
     { op: 'mel', nMels: 80 },
     { op: 'db' },
   ],
+  excitation: {},
 } as PipelineConfig);
 
 function deepFreeze<T>(v: T): T {

@@ -7,7 +7,7 @@ import { scanFolderDataset } from '../dataset/folder';
 import { datasetSummary, type Dataset, type DatasetItem } from '../dataset/types';
 import { computeEer, perAttackEer, rocAuc } from '../metrics';
 import { specmorphVersion } from '../model/io';
-import { canonicalJson, type FootprintSpec, type PipelineConfig } from '../pipeline/config';
+import { canonicalJson, resolvePipelineConfig, type FootprintSpec, type PipelineConfig } from '../pipeline/config';
 import { ABLATION_PIPELINE, ablationArms, armPipeline, type AblationArm } from './arms';
 import { heldOutSplit, withMetaSpeakers, type HeldOutSplit } from './split';
 import { mean, pairedComparison, std, type PairedComparison } from './stats';
@@ -211,6 +211,7 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
           epochs,
           seed,
           ...(arm.architecture ? { architecture: arm.architecture } : {}),
+          ...(resolvePipelineConfig(base).excitation ? { excitation: true } : {}),
           onEpoch: (log) => opts.onEvent?.({ kind: 'train', arm: arm.name, armIndex: a, arms: arms.length, seed, epoch: log.epoch, epochs, loss: log.loss }),
         });
         const rowsOut = split.test.map((it, i) => ({ uttId: it.id.replace(/\s+/g, '_'), attackId: it.attack ?? '-', key: it.label, score: scores[i] }));

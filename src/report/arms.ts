@@ -83,13 +83,15 @@ export function ablationArms(ops: readonly MorphologyOp[] = ABLATION_OPS, footpr
  */
 export function armPipeline(base: PipelineConfig, arm: AblationArm): PipelineConfig {
   const stages = base.stages.map((s) => ({ ...s }) as StageConfig);
-  if (arm.op === 'none' || arm.op === 'learned') return resolvePipelineConfig({ stages });
+  // The base's excitation rows (if any) stay: they are appended after the morphology.
+  const withStages = (st: StageConfig[]) => resolvePipelineConfig({ ...base, stages: st });
+  if (arm.op === 'none' || arm.op === 'learned') return withStages(stages);
   if (!arm.footprint) throw new ParameterError(`arm "${arm.name}": op=${arm.op} needs a footprint`);
   let at = stages.findIndex((s) => s.op === 'db');
   if (at < 0) at = stages.findIndex((s) => ['stft', 'mel', 'mfcc', 'lfcc'].includes(s.op));
   if (at < 0) throw new ParameterError('base pipeline has no spectral stage to put the morphology after');
   stages.splice(at + 1, 0, { op: arm.op, footprint: arm.footprint } as StageConfig);
-  return resolvePipelineConfig({ stages });
+  return withStages(stages);
 }
 
 /**

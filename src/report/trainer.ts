@@ -20,12 +20,13 @@ export interface AblationTrainer {
    * for at most `epochs` epochs on `train`, then returns a bona fide score for each `test` feature
    * (the log-likelihood ratio; higher = more bona fide) and the per-epoch log. Must release every
    * tensor it made. `speakers` (one per training clip, when known) keep its validation part
-   * speaker-disjoint.
+   * speaker-disjoint. `excitation`: the features end with a pipeline's three excitation rows, for
+   * the model's excitation branch.
    */
   fitAndScore(
     train: { features: readonly Grid[]; labels: readonly Label[]; speakers?: readonly (string | null)[] },
     test: readonly Grid[],
-    opts: { epochs: number; seed: number; architecture?: ArchitectureName; onEpoch?: (log: AblationEpoch) => void },
+    opts: { epochs: number; seed: number; architecture?: ArchitectureName; excitation?: boolean; onEpoch?: (log: AblationEpoch) => void },
   ): Promise<{ scores: Float64Array; history: AblationEpoch[] }>;
 }
 
@@ -76,7 +77,7 @@ export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTraine
       const { model, history } = await trainClassifier(pick(parts.train), {
         model: o.architecture ?? architecture, epochs: o.epochs, seed: o.seed, learningRate, batchSize, cropFrames: Math.min(cropFrames, train.features[0].cols),
         ...(parts.validation.length > 0 ? { validationData: pick(parts.validation), patience } : { patience: null }),
-        modelOptions: { filters }, progress: false, log: null, onEpoch: (l) => o.onEpoch?.({ epoch: l.epoch, loss: l.loss }),
+        modelOptions: { filters, ...(o.excitation ? { excitation: {} } : {}) }, progress: false, log: null, onEpoch: (l) => o.onEpoch?.({ epoch: l.epoch, loss: l.loss }),
       });
       try {
         return { scores: Float64Array.from(predictScores(model, test)), history: history.map((l) => ({ epoch: l.epoch, loss: l.loss })) };

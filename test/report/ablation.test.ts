@@ -108,6 +108,22 @@ test('runAblation 3 arms x 2 seeds: same split and seeds for every arm, paired s
   assert.equal(more.epochs, 4);
 });
 
+test('runAblation with an excitation base: every arm keeps the rows and the trainer is told', async () => {
+  const arm = ablationArms(['opening'], [{ shape: 'rect', rows: 3, cols: 3 }])[1];
+  assert.deepEqual(armPipeline({ ...ABLATION_PIPELINE, excitation: {} }, arm).excitation, {});
+  const told: (boolean | undefined)[] = [];
+  const trainer = fakeTrainer([]);
+  const fit = trainer.fitAndScore.bind(trainer);
+  trainer.fitAndScore = (tr, te, o) => {
+    told.push(o.excitation);
+    assert.equal(tr.features[0].rows, 129 + 3);
+    return fit(tr, te, o);
+  };
+  const ds = await scanFolderDataset(dir);
+  await runAblation(ds, { base: { ...small, excitation: {} }, arms: ablationArms(['none', 'opening'], [{ shape: 'rect', rows: 3, cols: 3 }]), seeds: 1, epochs: 1, trainer, workers: 0, cacheDir: null, runCacheDir: null });
+  assert.ok(told.length >= 2 && told.every((t) => t === true), `excitation flags ${told}`);
+});
+
 test('runAblation rejects a first arm that is not the baseline, and duplicate names', async () => {
   await assert.rejects(runAblation(dir, { arms: ablationArms(['opening']).slice(1), trainer: fakeTrainer([]) }), /arms\[0\] must be the baseline/);
   await assert.rejects(runAblation(dir, { arms: [{ name: 'none', op: 'none' }, { name: 'none', op: 'none' }], trainer: fakeTrainer([]) }), /arm names must be unique/);
