@@ -6,6 +6,7 @@ import { fail, positiveInt } from './schema';
 export { MORPHOLOGY_OPS, stageKind } from './ops';
 export type { AudioStage, GridStage, MelParams, MorphologyOp, SpectralStage, StageConfig, StftParams } from './ops';
 export type { BorderSpec, FootprintSpec } from './footprintSpec';
+
 /**
  * A feature pipeline as plain JSON: audio stages, exactly one spectral stage, then grid stages.
  * Round-trips through `JSON.stringify` / {@link parsePipelineConfig}.

@@ -17,7 +17,7 @@ import { spectralOp } from './op';
 const stftFields = (winLength: number) => ({
   /** FFT length, samples; rows = nFft / 2 + 1. @default 512 */
   nFft: posInt(512),
-  /** Samples between frames. @default 160 (10 ms at 16 kHz; not the library's winLength / 4, see above) */
+  /** Samples between frames. @default 160 (10 ms at 16 kHz, as speech front ends; `stft` alone defaults to winLength / 4) */
   hopLength: posInt(160),
   /** Window length, samples (<= nFft). @default 400 (25 ms at 16 kHz); lfcc 320 (20 ms) */
   winLength: posInt(winLength),
