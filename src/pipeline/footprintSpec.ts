@@ -31,7 +31,8 @@ export function footprintFromSpec(spec: FootprintSpec): Footprint {
 }
 
 const SHAPES = ['rect', 'cross', 'ellipse', 'line', 'disk', 'mask'] as const;
-const radius: Check<number> = (v, p) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : fail(p, v, 'must be an integer >= 0'));
+const radius: Check<number> = (v, p) =>
+  (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : fail(p, v, 'must be an integer >= 0'));
 
 /** Checks a footprint spec (every field required); errors name the JSON path `p`. */
 export const checkFootprint: Check<FootprintSpec> = (v, p) => {
@@ -64,7 +65,9 @@ const checkMask: Check<(0 | 1)[][]> = (v, p) => {
   const cols = Array.isArray(v[0]) ? v[0].length : -1;
   let ones = 0;
   v.forEach((row: unknown, r: number) => {
-    if (!Array.isArray(row) || row.length !== cols || cols === 0) fail(`${p}[${r}]`, row, `must be an array of ${cols > 0 ? cols : 'one or more'} 0/1 values`);
+    if (!Array.isArray(row) || row.length !== cols || cols === 0) {
+      fail(`${p}[${r}]`, row, `must be an array of ${cols > 0 ? cols : 'one or more'} 0/1 values`);
+    }
     row.forEach((x: unknown, c: number) => {
       if (x !== 0 && x !== 1) fail(`${p}[${r}][${c}]`, x, 'must be 0 or 1');
       ones += x;

@@ -84,7 +84,8 @@ export function required<T>(check: Check<T>): Field<T, T, true> {
 }
 
 export const posInt = (dflt: number): Field<number, number> => withDefault(dflt, positiveInt);
-export const num = (dflt: number, test: (x: number) => boolean, what: string): Field<number, number> => withDefault(dflt, finite(test, what));
+export const num = (dflt: number, test: (x: number) => boolean, what: string): Field<number, number> =>
+  withDefault(dflt, finite(test, what));
 export const optNum = (test: (x: number) => boolean, what: string): Field<number, number | undefined> => optional(finite(test, what));
 export const nullableNum = (dflt: number | null, test: (x: number) => boolean, what: string): Field<number | null, number | null> =>
   withDefault(dflt, (v, p) => (v === null ? null : finite(test, what)(v, p)));

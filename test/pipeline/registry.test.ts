@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
-import { OP_NAMES, PIPELINE_OPS, stageKind } from '../../src/pipeline/ops';
+import { MORPHOLOGY_OPS, OP_NAMES, PIPELINE_OPS, stageKind } from '../../src/pipeline/ops';
 import { resolvePipelineConfig, type StageConfig } from '../../src/pipeline/config';
 
 const OPS_DIR = path.join(__dirname, '../../src/pipeline/ops');
@@ -12,7 +12,7 @@ const NEEDS = { footprint: { shape: 'rect', rows: 3, cols: 3 } };
 
 /** A stage of `op` with nothing but its required fields. */
 function minimal(op: string): Record<string, unknown> {
-  return ['erode', 'dilate', 'opening', 'closing', 'whiteTopHat', 'blackTopHat', 'morphologicalGradient'].includes(op) ? { op, ...NEEDS } : { op };
+  return (MORPHOLOGY_OPS as readonly string[]).includes(op) ? { op, ...NEEDS } : { op };
 }
 
 /** The stage in a pipeline that admits it: audio before an stft, grid after one. */
@@ -34,7 +34,8 @@ for (const op of OP_NAMES) {
     const { names } = PIPELINE_OPS[op].schema;
     assert.deepEqual(Object.keys(once), ['op', ...names.filter((k) => Object.hasOwn(once, k))]);
     assert.deepEqual(resolveAlone({ ...once }), once);
-    assert.throws(() => resolveAlone({ ...minimal(op), notAField: 1 }), new RegExp(`\\.notAField is not a parameter of op "${op}" \\(parameters: ${names.join(', ') || 'none'}\\)`));
+    const listed = `\\(parameters: ${names.join(', ') || 'none'}\\)`;
+    assert.throws(() => resolveAlone({ ...minimal(op), notAField: 1 }), new RegExp(`\\.notAField is not a parameter of op "${op}" ${listed}`));
   });
 }
 

@@ -4,7 +4,7 @@ import { minMaxNormalise, zScoreNormalise } from '../../grid/normalise';
 import { amplitudeToDb, powerToDb } from '../../spectral/db';
 import { erode, dilate, opening, closing, whiteTopHat, blackTopHat, morphologicalGradient } from '../../morphology';
 import { type BorderSpec, checkBorder, checkFootprint, footprintFromSpec } from '../footprintSpec';
-import { finite, nullableNum, oneOf, optNum, params, posInt, required, withDefault } from '../schema';
+import { finite, nullableNum, oneOf, optNum, params, posInt, required, type ResolvedOf, withDefault } from '../schema';
 import { gridOp, type Placement } from './op';
 
 /**
@@ -22,11 +22,13 @@ const db = gridOp({
   }),
   place({ i, at, stages, spectral }: Placement) {
     if (spectral.gives !== 'spectrogram') {
-      throw new ParameterError(`stages[${i}].op="db" needs a power/amplitude spectrogram; stages[${at}].op="${spectral.op}" gives coefficients`);
+      const what = `stages[${at}].op="${spectral.op}" gives coefficients`;
+      throw new ParameterError(`stages[${i}].op="db" needs a power/amplitude spectrogram; ${what}`);
     }
     const between = stages.slice(at + 1, i);
     if (between.some((t) => t.op !== 'db' && t.kind === 'grid')) {
-      throw new ParameterError(`stages[${i}].op="db" must come right after the spectral stage stages[${at}] (before morphology/resize/normalise)`);
+      const where = `right after the spectral stage stages[${at}] (before morphology/resize/normalise)`;
+      throw new ParameterError(`stages[${i}].op="db" must come ${where}`);
     }
     if (between.some((t) => t.op === 'db')) throw new ParameterError(`stages[${i}].op="db" is repeated`);
   },
@@ -64,6 +66,30 @@ export type MorphologyOp = keyof typeof MORPHOLOGY;
 /** Every {@link MorphologyOp}, in registry order. */
 export const MORPHOLOGY_OPS: readonly MorphologyOp[] = Object.freeze(Object.keys(MORPHOLOGY) as MorphologyOp[]);
 
+/** Parameters of a normalise stage. */
+const normaliseFields = {
+  /** @default 'minmax' */
+  method: oneOf('minmax', ['minmax', 'zscore']),
+  /** Fixed minimum (with `max`, method minmax). @default the clip's */
+  min: optNum(() => true, 'must be a finite number'),
+  /** Fixed maximum (with `min`, method minmax). @default the clip's */
+  max: optNum(() => true, 'must be a finite number'),
+  /** Fixed mean (with `std`, method zscore). @default the clip's */
+  mean: optNum(() => true, 'must be a finite number'),
+  /** Fixed standard deviation (with `mean`, method zscore). @default the clip's */
+  std: optNum((x) => x > 0, 'must be a finite number > 0'),
+};
+
+/** A normalise stage's fixed statistics: both of its method's pair or neither, and none of the other's. */
+function checkStatistics(s: ResolvedOf<typeof normaliseFields>, p: string): void {
+  const [stats, other] = s.method === 'minmax' ? [['min', 'max'], ['mean', 'std']] as const : [['mean', 'std'], ['min', 'max']] as const;
+  for (const k of other) {
+    if (s[k] !== undefined) throw new ParameterError(`${p}.${k} does not apply to method "${s.method}" (use ${stats.join('/')})`);
+  }
+  if ((s[stats[0]] === undefined) !== (s[stats[1]] === undefined)) throw new ParameterError(`${p}: give both ${stats[0]} and ${stats[1]} or neither`);
+  if (s.min !== undefined && s.max !== undefined && s.max <= s.min) throw new ParameterError(`${p}.max=${s.max} must be > ${p}.min=${s.min}`);
+}
+
 /** Grid ops (Spectrogram/Grid -> Grid), run after the spectral stage. */
 export const GRID_OPS = {
   db,
@@ -87,24 +113,10 @@ export const GRID_OPS = {
    * fixed (e.g. training-set) statistics instead of the clip's own.
    */
   normalise: gridOp({
-    schema: params({
-      /** @default 'minmax' */
-      method: oneOf('minmax', ['minmax', 'zscore']),
-      /** Fixed minimum (with `max`, method minmax). @default the clip's */
-      min: optNum(() => true, 'must be a finite number'),
-      /** Fixed maximum (with `min`, method minmax). @default the clip's */
-      max: optNum(() => true, 'must be a finite number'),
-      /** Fixed mean (with `std`, method zscore). @default the clip's */
-      mean: optNum(() => true, 'must be a finite number'),
-      /** Fixed standard deviation (with `mean`, method zscore). @default the clip's */
-      std: optNum((x) => x > 0, 'must be a finite number > 0'),
-    }, (s, p) => {
-      const [stats, other] = s.method === 'minmax' ? [['min', 'max'], ['mean', 'std']] as const : [['mean', 'std'], ['min', 'max']] as const;
-      for (const k of other) if (s[k] !== undefined) throw new ParameterError(`${p}.${k} does not apply to method "${s.method}" (use ${stats.join('/')})`);
-      if ((s[stats[0]] === undefined) !== (s[stats[1]] === undefined)) throw new ParameterError(`${p}: give both ${stats[0]} and ${stats[1]} or neither`);
-      if (s.min !== undefined && s.max !== undefined && s.max <= s.min) throw new ParameterError(`${p}.max=${s.max} must be > ${p}.min=${s.min}`);
-    }),
-    run: (g, s) => (s.method === 'minmax' ? minMaxNormalise(g, { min: s.min, max: s.max }) : zScoreNormalise(g, { mean: s.mean, std: s.std })),
+    schema: params(normaliseFields, checkStatistics),
+    run: (g, s) => (s.method === 'minmax'
+      ? minMaxNormalise(g, { min: s.min, max: s.max })
+      : zScoreNormalise(g, { mean: s.mean, std: s.std })),
   }),
 
   ...MORPHOLOGY,

@@ -2,7 +2,9 @@ import { ParameterError } from '../../errors';
 import { spectrogram, melSpectrogram, mfcc, lfcc } from '../../spectral';
 import { LFCC_PRESETS, type LfccPreset } from '../../spectral/cepstral';
 import { WINDOW_NAMES } from '../../spectral/window';
-import { bool, type ConfigOf, fail, member, nullableNum, num, oneOf, params, posInt, type ResolvedOf, type Schema, withDefault } from '../schema';
+import {
+  bool, type ConfigOf, fail, member, nullableNum, num, oneOf, params, posInt, type ResolvedOf, type Schema, withDefault,
+} from '../schema';
 import { spectralOp } from './op';
 
 /**
@@ -78,11 +80,13 @@ const lfccFields = {
   deltas: bool(false),
 };
 
+type LfccPresetStage = { preset: LfccPreset };
+
 /**
  * An lfcc stage is either its fields or `{preset}` alone: a preset is the whole configuration and
  * resolves to itself, its parameters following from the preset and the sample rate at run time.
  */
-function lfccSchema(): Schema<ConfigOf<typeof lfccFields> | { preset: LfccPreset }, ResolvedOf<typeof lfccFields> | { preset: LfccPreset }> {
+function lfccSchema(): Schema<ConfigOf<typeof lfccFields> | LfccPresetStage, ResolvedOf<typeof lfccFields> | LfccPresetStage> {
   const plain = params(lfccFields, checkWindow);
   return {
     names: plain.names,
@@ -90,7 +94,9 @@ function lfccSchema(): Schema<ConfigOf<typeof lfccFields> | { preset: LfccPreset
       if (o.preset === undefined) return plain.resolve(o, p, op);
       const preset = member(LFCC_PRESETS)(o.preset, `${p}.preset`);
       const extra = Object.keys(o).filter((k) => k !== 'op' && k !== 'preset');
-      if (extra.length) throw new ParameterError(`${p}.${extra[0]} cannot be combined with ${p}.preset=${JSON.stringify(o.preset)} (a preset fixes every lfcc parameter)`);
+      if (extra.length) {
+        throw new ParameterError(`${p}.${extra[0]} cannot be combined with ${p}.preset=${JSON.stringify(o.preset)} (a preset fixes every lfcc parameter)`);
+      }
       return { preset };
     },
   };
