@@ -78,8 +78,9 @@ const SPECTRAL_NAMES = orList(OP_NAMES.filter((op) => PIPELINE_OPS[op].kind === 
 
 /**
  * Checks a pipeline config and returns it with every default written out (the form that is stored,
- * fingerprinted and run). Order rule: audio stages, exactly one spectral stage (stft | mel | mfcc |
- * lfcc), then grid stages; ops may add rules of their own (`db` only right after 'stft' or 'mel').
+ * fingerprinted and run). Order rule: audio stages, exactly one spectral stage, then grid stages
+ * (each op's kind in `PIPELINE_OPS`); ops may add rules of their own (`db` only right after a
+ * spectrogram, once).
  * Errors are ParameterErrors naming the JSON path: `stages[2].footprint.rows=0 must be a positive integer`.
  */
 export function resolvePipelineConfig(config: unknown): PipelineConfig {
