@@ -1,4 +1,4 @@
 export * from './config';
 export * from './audioPrep';
 export * from './run';
-export { footprintFromSpec } from './stages';
+export { footprintFromSpec } from './footprintSpec';

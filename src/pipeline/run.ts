@@ -1,13 +1,10 @@
 import { Audio } from '../audio/types';
 import { toMono } from '../audio/mono';
-import { resample } from '../audio/resample';
 import { ParameterError, assert } from '../errors';
 import { Grid, createGrid } from '../grid/grid';
 import { excitationFeatures } from '../spectral/excitation';
-import { fixLength, lpcResidual, normaliseLoudness, preEmphasis, trimSilence } from './audioPrep';
-import { PipelineConfig, StageConfig, pipelineFingerprint, resolvePipelineConfig, stageKind, DEFAULT_PIPELINE } from './config';
-import { runGridStage, runSpectralStage } from './stages';
-import { assertMemory } from '../memory';
+import { PipelineConfig, pipelineFingerprint, resolvePipelineConfig, DEFAULT_PIPELINE } from './config';
+import { opEntry } from './ops';
 
 /** What one stage did: its name (`op`), its resolved parameters and its output. */
 export interface StageRecord {
@@ -44,42 +41,6 @@ function checkAudio(audio: Audio): void {
   assert(audio.channels[0].length > 0, () => 'audio has no samples (audio.channels[0].length=0)');
 }
 
-function mapChannels(a: Audio, f: (x: Float32Array) => Float32Array, sampleRate = a.sampleRate): Audio {
-  return { sampleRate, channels: a.channels.map(f) };
-}
-
-function runAudioStage(a: Audio, s: StageConfig & Record<string, unknown>): { out: Audio; extra?: Record<string, unknown> } {
-  switch (s.op) {
-    case 'mono':
-      return { out: toMono(a) };
-    case 'resample': {
-      const to = s.sampleRate as number;
-      assert(Number.isInteger(a.sampleRate), () => `audio.sampleRate=${a.sampleRate} must be an integer to resample`);
-      return { out: mapChannels(a, (x) => resample(x, a.sampleRate, to), to), extra: { fromRate: a.sampleRate } };
-    }
-    case 'trimSilence': {
-      // Bounds come from the channel mean, so every channel is cut at the same samples.
-      const mix = a.channels.length > 1 ? toMono(a).channels[0] : a.channels[0];
-      const { start, end } = trimSilence(mix, s as { topDb: number; frameLength: number; hopLength: number });
-      if (end <= start) return { out: a, extra: { start: 0, end: mix.length } };
-      return { out: mapChannels(a, (x) => x.slice(start, end)), extra: { start, end } };
-    }
-    case 'normaliseLoudness':
-      return { out: mapChannels(a, (x) => normaliseLoudness(x, s as { targetDb: number; method: 'rms' | 'peak' })) };
-    case 'preEmphasis':
-      return { out: mapChannels(a, (x) => preEmphasis(x, s.coef as number)) };
-    case 'lpcResidual':
-      return { out: mapChannels(a, (x) => lpcResidual(x, s as { order: number; frameLength: number })) };
-    case 'crop': {
-      const samples = Math.max(1, Math.round((s.seconds as number) * a.sampleRate));
-      assertMemory(samples * 4 * a.channels.length, () => `seconds=${s.seconds} (${samples} samples at ${a.sampleRate} Hz)`);
-      return { out: mapChannels(a, (x) => fixLength(x, samples, s as { position: 'start' | 'centre'; pad: 'repeat' | 'zeros' })), extra: { samples } };
-    }
-    default:
-      throw new ParameterError(`op=${JSON.stringify(s.op)} is not an audio stage`);
-  }
-}
-
 /**
  * Runs a feature pipeline on one clip and keeps every intermediate with its parameters.
  *
@@ -97,20 +58,20 @@ export function runPipeline(audio: Audio, config: PipelineConfig = DEFAULT_PIPEL
   const stages: StageRecord[] = [];
   let current: Audio | Grid = audio;
   let analysed: { x: Float32Array; sampleRate: number; times: Float64Array } | null = null;
-  resolved.stages.forEach((stage, i) => {
-    const s = stage as StageConfig & Record<string, unknown>;
+  resolved.stages.forEach((s, i) => {
     const { op, ...params } = s;
-    const kind = stageKind(op);
+    const entry = opEntry(op);
     let extra: Record<string, unknown> | undefined;
     try {
-      if (kind === 'audio') ({ out: current, extra } = runAudioStage(current as Audio, s));
-      else if (kind === 'spectral') {
+      // resolvePipelineConfig put the audio stages first, then the spectral stage, then the grid stages.
+      if (entry.kind === 'audio') ({ out: current, extra } = entry.run(current as Audio, params));
+      else if (entry.kind === 'spectral') {
         const a = current as Audio;
         const x = a.channels.length > 1 ? toMono(a).channels[0] : a.channels[0];
-        const spec = runSpectralStage(x, a.sampleRate, s);
+        const spec = entry.run(x, a.sampleRate, params);
         if (resolved.excitation) analysed = { x, sampleRate: a.sampleRate, times: spec.times };
         current = spec;
-      } else current = runGridStage(current as Grid, s);
+      } else current = entry.run(current as Grid, params);
     } catch (e) {
       if (e instanceof ParameterError) throw new ParameterError(`stages[${i}] (${op}): ${e.message}`);
       throw e;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ParameterError } from '../errors';
 import type { FootprintSpec, MorphologyOp, PipelineConfig, StageConfig } from '../pipeline/config';
-import { resolvePipelineConfig } from '../pipeline/config';
+import { resolvePipelineConfig, stageKind } from '../pipeline/config';
 import type { ArchitectureName } from '../model/registry';
 import { defaultCacheDir } from '../dataset/cache';
 
@@ -82,16 +82,17 @@ export function ablationArms(ops: readonly MorphologyOp[] = ABLATION_OPS, footpr
  * stage (or right after the spectral stage when there is no dB stage). Validated.
  */
 export function armPipeline(base: PipelineConfig, arm: AblationArm): PipelineConfig {
-  const stages = base.stages.map((s) => ({ ...s }) as StageConfig);
-  // The base's excitation rows (if any) stay: they are appended after the morphology.
-  const withStages = (st: StageConfig[]) => resolvePipelineConfig({ ...base, stages: st });
-  if (arm.op === 'none' || arm.op === 'learned') return withStages(stages);
+  // An arm is the base's stages with one morphology stage; the base's excitation rows (if any)
+  // stay, appended after the morphology.
+  const resolved = resolvePipelineConfig(base);
+  if (arm.op === 'none' || arm.op === 'learned') return resolved;
   if (!arm.footprint) throw new ParameterError(`arm "${arm.name}": op=${arm.op} needs a footprint`);
+  const stages = resolved.stages.slice();
   let at = stages.findIndex((s) => s.op === 'db');
-  if (at < 0) at = stages.findIndex((s) => ['stft', 'mel', 'mfcc', 'lfcc'].includes(s.op));
-  if (at < 0) throw new ParameterError('base pipeline has no spectral stage to put the morphology after');
-  stages.splice(at + 1, 0, { op: arm.op, footprint: arm.footprint } as StageConfig);
-  return withStages(stages);
+  // A resolved pipeline holds exactly one spectral stage.
+  if (at < 0) at = stages.findIndex((s) => stageKind(s.op) === 'spectral');
+  stages.splice(at + 1, 0, { op: arm.op, footprint: arm.footprint });
+  return resolvePipelineConfig({ ...resolved, stages });
 }
 
 /**

@@ -70,8 +70,10 @@ export function mfcc(signal: Signal, options: MfccOptions = {}): Spectrogram {
   return { ...base, rows: nMfcc, frequencies: coefficientAxis(nMfcc), scale: 'cepstral', unit: 'coefficient' };
 }
 
-/** Named LFCC configurations. */
-export type LfccPreset = 'asvspoof2019';
+/** Named LFCC configurations (see {@link LfccOptions.preset}). */
+export const LFCC_PRESETS = ['asvspoof2019'] as const;
+/** A name in {@link LFCC_PRESETS}. */
+export type LfccPreset = (typeof LFCC_PRESETS)[number];
 
 /** Options of {@link lfcc}. STFT fields as {@link StftOptions} (nFft required unless a preset sets it). */
 export interface LfccOptions extends Partial<StftOptions> {
