@@ -5,7 +5,7 @@ import { ParameterError, assert, assertPositiveInt } from '../errors';
 import { type Grid, checkGrid, withData } from '../grid/grid';
 import type { Footprint } from '../morphology/footprint';
 import { type FootprintSpec, MORPHOLOGY_OPS, type MorphologyOp } from '../pipeline/config';
-import { footprintFromSpec } from '../pipeline/stages';
+import { footprintFromSpec } from '../pipeline/footprintSpec';
 import { Random } from '../random';
 
 /**

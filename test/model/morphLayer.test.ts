@@ -8,7 +8,7 @@ import { initBackend } from '../../src/model/backend';
 import { MORPH_OUTSIDE, MorphLayer, initialStructure, maxPlusMorphology, morphLayer } from '../../src/model/morphLayer';
 import { loadModel, saveModel } from '../../src/model/io';
 import { DEFAULT_PIPELINE, type FootprintSpec, MORPHOLOGY_OPS } from '../../src/pipeline/config';
-import { footprintFromSpec } from '../../src/pipeline/stages';
+import { footprintFromSpec } from '../../src/pipeline/footprintSpec';
 import { createGrid } from '../../src/grid/grid';
 import { dilate, erode, opening, closing, whiteTopHat, blackTopHat, morphologicalGradient } from '../../src/morphology';
 import { Random } from '../../src/random';
