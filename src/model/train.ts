@@ -7,6 +7,7 @@ import { Random } from '../random';
 import { type ArchitectureName, type LcnnOptions, type SmallCnnOptions, type StandardizationStats, buildModel, expertModels, recalibrateBatchNorm } from './architectures';
 import { type BackendInfo, type BackendOptions, formatBackendInfo, initBackend } from './backend';
 import { computeEer } from '../metrics/detection';
+import { DEFAULT_ARCHITECTURE } from './registry';
 
 /** Model inputs: a `[n, rows, cols, channels]` tensor, Grids (one channel each) or flat arrays of `inputShape`. */
 export type ModelInputs = tf.Tensor | readonly Grid[] | readonly Float32Array[];
@@ -536,7 +537,7 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
   assert(spectralRows > 0, () => `inputs have ${set.rows} rows; modelOptions.excitation takes ${excitationRows} of them`);
   const stats = given || standardize === 'none' ? null : fitStandardization(set, trainIdx, standardize, spectralRows);
   const modelShape: [number, number, number] = [set.rows, cropFrames, set.channels];
-  const model = given ?? buildModel(opts.model as ArchitectureName | undefined ?? 'cnn', modelShape, { ...opts.modelOptions, seed, standardization: stats });
+  const model = given ?? buildModel(opts.model as ArchitectureName | undefined ?? DEFAULT_ARCHITECTURE, modelShape, { ...opts.modelOptions, seed, standardization: stats });
   const modelWidth = model.inputs[0].shape[2];
   assert(modelWidth == null || modelWidth === cropFrames, () => `the model's input is ${modelWidth} columns wide; cropFrames=${cropFrames} must match it`);
   const probabilities = outputsProbabilities(model);
