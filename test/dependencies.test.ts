@@ -36,3 +36,11 @@ test('nothing imports the @tensorflow/tfjs umbrella (src, test, bench, scripts, 
   assert.deepEqual(umbrella, []);
   assert.equal(pkg.dependencies?.['@tensorflow/tfjs'], undefined);
 });
+
+test('src declares no local named exports, module or require (the CommonJS build would shadow its own)', () => {
+  // tsc rewrites a use of a module-level export X to `exports.X`; a local `exports` turned
+  // MAX_OPERANDS into undefined in dist/ only (the wasm kernels lost their reduce functions).
+  const re = /\b(?:const|let|var|function)\s+(exports|module|require)\b|[(,]\s*(exports|module|require)\s*\??:/;
+  const bad = files('src', /\.ts$/).filter((f) => re.test(readFileSync(path.join(ROOT, f), 'utf8')));
+  assert.deepEqual(bad, []);
+});

@@ -447,17 +447,19 @@ function wasmKernels(): Kernels | null {
   if (!hasWasm()) return null;
   try {
     const memory = newMemory(1);
-    const exports = instantiate(compile(kernelModuleBytes()), memory);
-    const ex = exports as Record<string, WasmKernel>;
-    const allFinite = exports.allFinite as (p: number, n: number) => number;
+    // Not `exports`: in the CommonJS build that name is the module's, and tsc rewrites the
+    // module-level MAX_OPERANDS below to `exports.MAX_OPERANDS`, which a local would shadow.
+    const instance = instantiate(compile(kernelModuleBytes()), memory);
+    const ex = instance as Record<string, WasmKernel>;
+    const allFinite = instance.allFinite as (p: number, n: number) => number;
     // byIndex[isMax ? 1 : 0][k] is the k-operand kernel
     const byIndex: WasmKernel[][] = [[], []];
     const checkedByIndex: ((...args: number[]) => number)[][] = [[], []];
     for (let k = 2; k <= MAX_OPERANDS; k++) {
       byIndex[0][k] = ex[`min${k}`];
       byIndex[1][k] = ex[`max${k}`];
-      checkedByIndex[0][k] = exports[`checked_min${k}`] as (...args: number[]) => number;
-      checkedByIndex[1][k] = exports[`checked_max${k}`] as (...args: number[]) => number;
+      checkedByIndex[0][k] = instance[`checked_min${k}`] as (...args: number[]) => number;
+      checkedByIndex[1][k] = instance[`checked_max${k}`] as (...args: number[]) => number;
     }
     const vhgwMin = ex.vhgwMin;
     const vhgwMax = ex.vhgwMax;

@@ -282,7 +282,7 @@ export interface WasmMemory { buffer: ArrayBuffer; grow(pages: number): number }
 declare const WebAssembly: {
   Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Instance: new (compiled: object, imports: object) => { exports: Record<string, unknown> };
 };
 
 /** True when this runtime has WebAssembly at all. */
@@ -301,6 +301,6 @@ export function compile(bytes: Uint8Array): object {
 }
 
 /** Instantiates a compiled module over `memory`; returns its exports. */
-export function instantiate(module: object, memory: WasmMemory): Record<string, unknown> {
-  return new WebAssembly.Instance(module, { env: { mem: memory } }).exports;
+export function instantiate(compiled: object, memory: WasmMemory): Record<string, unknown> {
+  return new WebAssembly.Instance(compiled, { env: { mem: memory } }).exports;
 }
