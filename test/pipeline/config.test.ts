@@ -3,18 +3,9 @@ import assert from 'node:assert/strict';
 import {
   DEFAULT_PIPELINE, resolvePipelineConfig, pipelineFingerprint, pipelineToJson, parsePipelineConfig, canonicalJson, PipelineConfig,
 } from '../../src/pipeline/config';
+import { CONFIG_ZOO } from './configZoo';
 
-const withMorph: PipelineConfig = {
-  stages: [
-    { op: 'mono' },
-    { op: 'resample', sampleRate: 16000 },
-    { op: 'stft', nFft: 256, hopLength: 64, winLength: 256 },
-    { op: 'db', ref: 'max' },
-    { op: 'opening', footprint: { shape: 'rect', rows: 3, cols: 3 }, border: 'ignore' },
-    { op: 'resize', rows: 32, cols: 32, method: 'bilinear' },
-    { op: 'normalise', method: 'zscore' },
-  ],
-};
+const withMorph: PipelineConfig = CONFIG_ZOO['config test withMorph'];
 
 test('resolvePipelineConfig writes every default out', () => {
   const r = resolvePipelineConfig({ stages: [{ op: 'stft' }, { op: 'db' }] });
