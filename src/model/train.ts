@@ -462,7 +462,10 @@ function progressBar(log: BatchLog, epochs: number): string {
  * (class-weighted mean loss) under the learning-rate schedule, scores the validation clips whole
  * (mean of window scores) and stops early on the validation EER, restoring the best epoch's
  * weights. Finally re-estimates the batch-norm statistics on the training inputs. Same seed + same
- * backend -> same weights and history.
+ * backend -> same weights and history. A model with an excitation branch (`modelOptions.excitation`,
+ * for inputs whose last rows are a pipeline's excitation rows) trains its two experts on their own
+ * losses, the branch with its own Adam at {@link EXCITATION_LR_FACTOR} times the rate; the epoch
+ * loss is their mean.
  *
  * Notes: class weights scale each sample's loss and the batch mean divides by the batch size, as
  * Keras `class_weight`. No tensors leak: everything but the returned model is disposed.
