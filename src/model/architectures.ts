@@ -5,6 +5,7 @@ import { Random } from '../random';
 
 import { type MorphBlockOptions, morphBlock } from './morphBlock';
 import { ARCHITECTURE_NAMES, type ArchitectureName, isArchitectureName } from './registry';
+import { EXCITATION_ROWS } from '../spectral/excitation';
 
 export { type ArchitectureName, isArchitectureName } from './registry';
 
@@ -270,8 +271,8 @@ function modelInput(inputShape: readonly number[], opts: ArchitectureOptions, nu
   let h = input;
   let logits = (f: tf.SymbolicTensor) => tf.layers.dense({ units: numClasses, name: 'logits', ...init() }).apply(f) as tf.SymbolicTensor;
   if (opts.excitation) {
-    const o = { rows: 3, gateDb: 10, units: 8, ...opts.excitation };
-    assert(o.rows === 3, () => `excitation.rows=${o.rows} must be 3 (log kurtosis, log crest factor, energy dB)`);
+    const o = { rows: EXCITATION_ROWS.length, gateDb: 10, units: 8, ...opts.excitation };
+    assert(o.rows === EXCITATION_ROWS.length, () => `excitation.rows=${o.rows} must be ${EXCITATION_ROWS.length} (${EXCITATION_ROWS.join(', ')})`);
     assertPositiveInt(o.units, 'excitation.units');
     const total = inputShape[0];
     assert(total > o.rows, () => `inputShape=[${inputShape}] has ${total} rows; the excitation branch needs more than its ${o.rows}`);

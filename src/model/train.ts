@@ -8,6 +8,7 @@ import { type ArchitectureName, type LcnnOptions, type SmallCnnOptions, type Sta
 import { type BackendInfo, type BackendOptions, formatBackendInfo, initBackend } from './backend';
 import { computeEer } from '../metrics/detection';
 import { DEFAULT_ARCHITECTURE } from './registry';
+import { EXCITATION_ROWS } from '../spectral/excitation';
 
 /** Model inputs: a `[n, rows, cols, channels]` tensor, Grids (one channel each) or flat arrays of `inputShape`. */
 export type ModelInputs = tf.Tensor | readonly Grid[] | readonly Float32Array[];
@@ -535,7 +536,7 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
     warnOnce('standardize applies to built-in architectures only; a given model is trained on the inputs as they are');
   }
   // Excitation rows (the last ones) feed a branch of their own and are not standardised.
-  const excitationRows = given || !opts.modelOptions?.excitation ? 0 : (opts.modelOptions.excitation.rows ?? 3);
+  const excitationRows = given || !opts.modelOptions?.excitation ? 0 : (opts.modelOptions.excitation.rows ?? EXCITATION_ROWS.length);
   const spectralRows = set.rows - excitationRows;
   assert(spectralRows > 0, () => `inputs have ${set.rows} rows; modelOptions.excitation takes ${excitationRows} of them`);
   const stats = given || standardize === 'none' ? null : fitStandardization(set, trainIdx, standardize, spectralRows);

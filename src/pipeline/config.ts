@@ -34,9 +34,6 @@ export interface ExcitationStage {
   order?: number;
 }
 
-/** Rows {@link PipelineConfig.excitation} appends below the grid. */
-export const EXCITATION_ROW_COUNT = 3;
-
 /**
  * The default pipeline of `specmorph train`: mono, 16 kHz, 4 s (repeat-padded, as the ASVspoof 2021
  * baselines), 80-band Slaney mel power spectrogram of a 512-point STFT (25 ms Hann window, 10 ms
