@@ -1,6 +1,6 @@
 import { assert, assertPositiveInt } from '../errors';
 import { assertMemory } from '../memory';
-import { levinsonDurbin } from '../spectral/excitation';
+import { autocorrelation, levinsonDurbin } from '../spectral/excitation';
 
 /**
  * Frames whose RMS lies within `topDb` of the loudest frame, as librosa `effects.trim` /
@@ -178,11 +178,7 @@ export function lpcResidual(x: Float32Array, opts: LpcResidualOptions = {}): Flo
       const k = start + i;
       frame[i] = k >= 0 && k < n ? x[k] * win[i] : 0;
     }
-    for (let lag = 0; lag <= order; lag++) {
-      let s = 0;
-      for (let i = lag; i < frameLength; i++) s += frame[i] * frame[i - lag];
-      r[lag] = s;
-    }
+    autocorrelation(frame, order, r);
     // A silent or singular frame keeps a = 0 (the signal passes through).
     levinsonDurbin(r, order, a, tmp);
     for (let i = 0; i < frameLength; i++) {

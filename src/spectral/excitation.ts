@@ -27,6 +27,15 @@ export function levinsonDurbin(r: ArrayLike<number>, order: number, a: Float64Ar
   return err;
 }
 
+/** Autocorrelation `r[lag] = sum_i frame[i] frame[i - lag]` for lags 0..order (the frame already windowed). */
+export function autocorrelation(frame: Float64Array, order: number, r: Float64Array): void {
+  for (let lag = 0; lag <= order; lag++) {
+    let s = 0;
+    for (let i = lag; i < frame.length; i++) s += frame[i] * frame[i - lag];
+    r[lag] = s;
+  }
+}
+
 /** Options of {@link excitationFeatures}. */
 export interface ExcitationOptions {
   /** Sample rate of the signal, Hz. */
@@ -75,6 +84,7 @@ export function excitationFeatures(x: Float32Array, opts: ExcitationOptions): Gr
   const out = createGrid(3, n);
   const win = Float64Array.from({ length: frameLength }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frameLength));
   const frame = new Float64Array(frameLength);
+  const windowed = new Float64Array(frameLength);
   const r = new Float64Array(order + 1);
   const a = new Float64Array(order + 1);
   const tmp = new Float64Array(order + 1);
@@ -85,12 +95,9 @@ export function excitationFeatures(x: Float32Array, opts: ExcitationOptions): Gr
     for (let i = 0; i < frameLength; i++) {
       const k = start + i;
       frame[i] = k >= 0 && k < x.length ? x[k] : 0;
+      windowed[i] = frame[i] * win[i];
     }
-    for (let lag = 0; lag <= order; lag++) {
-      let s = 0;
-      for (let i = lag; i < frameLength; i++) s += frame[i] * win[i] * frame[i - lag] * win[i - lag];
-      r[lag] = s;
-    }
+    autocorrelation(windowed, order, r);
     out.data[2 * n + j] = 10 * Math.log10(Math.max(r[0], 1e-10));
     let kurtosis = 3;
     let crest = Math.sqrt(3);
