@@ -1,5 +1,6 @@
 // Where a classifier looks: gradient x input saliency and Grad-CAM, as Grids aligned with the input.
 import * as tf from './tf';
+import { expertModels } from './architectures';
 import { ParameterError, assert } from '../errors';
 import { type Grid, checkGrid, createGrid } from '../grid/grid';
 
@@ -95,10 +96,10 @@ function chainOf(model: tf.LayersModel): tf.layers.Layer[] | null {
  */
 export function gradCam(model: tf.LayersModel, input: SaliencyInput, opts: GradCamOptions = {}): Grid {
   const { target = 'bonafide' } = opts;
-  // With an excitation branch the output is spectral logits + excitation logits; the second term
-  // does not depend on the convolutions, so the gradient (and the map) come from the first path.
-  const spectral = model.layers.find((l) => l.name === 'logits_spectral');
-  const net = spectral ? tf.model({ inputs: model.inputs, outputs: spectral.output as tf.SymbolicTensor }) : model;
+  // With an excitation branch the output is the minimum of the CNN expert's score and the branch's;
+  // the convolutions only reach the first, so the map is the CNN expert's (the fused score has this
+  // gradient where the CNN's score is the lower one, none elsewhere).
+  const net = expertModels(model)?.spectral ?? model;
   const layers = chainOf(net);
   if (!layers) throw new ParameterError(`gradCam needs a model whose layers form a chain; ${model.name} branches`);
   let at: number;
