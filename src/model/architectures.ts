@@ -217,6 +217,14 @@ function excitationBranch(rows: tf.SymbolicTensor, o: Required<ExcitationBranchO
   return tf.layers.dense({ units: numClasses, name: 'logits_excitation', ...init() }).apply(h) as tf.SymbolicTensor;
 }
 
+/** The bona fide score `logit[1] - logit[0]` of `[batch, 2]` logits, as `[batch, 1]`. */
+export function bonafideScore(logits: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const [spoof, bonafide] = tf.split(logits, 2, 1);
+    return tf.sub(bonafide, spoof);
+  });
+}
+
 /**
  * Fuses two experts' logits `[batch, 2]` by the minimum of their bona fide scores: output
  * `[0, min(a1 - a0, b1 - b0)]`, so `logit[1] - logit[0]` (the score `predictScores` reports) is the
@@ -234,12 +242,8 @@ export class MinScoreFusion extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       assert(Array.isArray(inputs) && inputs.length === 2, () => 'MinScoreFusion takes two logit tensors');
-      const score = (t: tf.Tensor) => {
-        assert(t.shape[1] === 2, () => `MinScoreFusion inputs must be [batch, 2] logits, got [${t.shape}]`);
-        const [s, b] = tf.split(t, 2, 1);
-        return tf.sub(b, s);
-      };
-      const m = tf.minimum(score(inputs[0]), score(inputs[1]));
+      for (const t of inputs) assert(t.shape[1] === 2, () => `MinScoreFusion inputs must be [batch, 2] logits, got [${t.shape}]`);
+      const m = tf.minimum(bonafideScore(inputs[0]), bonafideScore(inputs[1]));
       return tf.concat([tf.zerosLike(m), m], 1);
     });
   }

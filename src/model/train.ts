@@ -4,7 +4,7 @@ import * as tf from './tf';
 import { ParameterError, assert, assertPositive, assertPositiveInt, warnOnce } from '../errors';
 import type { Grid } from '../grid/grid';
 import { Random } from '../random';
-import { type ArchitectureName, type LcnnOptions, type SmallCnnOptions, type StandardizationStats, buildModel, expertModels, recalibrateBatchNorm } from './architectures';
+import { type ArchitectureName, type LcnnOptions, type SmallCnnOptions, type StandardizationStats, bonafideScore, buildModel, expertModels, recalibrateBatchNorm } from './architectures';
 import { type BackendInfo, type BackendOptions, formatBackendInfo, initBackend } from './backend';
 import { computeEer } from '../metrics/detection';
 import { DEFAULT_ARCHITECTURE } from './registry';
@@ -600,7 +600,7 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
                 out = tf.keep(net.apply(xb, { training: true }) as tf.Tensor2D);
                 return tf.mean(tf.mul(crossEntropy(out, yb, false), sw)) as tf.Scalar;
               }, true, vars)!;
-              return { cost, score: tf.tidy(() => { const [s0, s1] = tf.split(out!, 2, 1); return tf.sub(s1, s0); }), out: out! };
+              return { cost, score: bonafideScore(out!), out: out! };
             };
             const a = step(experts.spectral, optimizer, expertVariables.spectral);
             const b = step(experts.excitation, excitationOptimizer, expertVariables.excitation);
