@@ -86,7 +86,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const components = intOption(args, 'components', DEFAULT_GMM_COMPONENTS, 1, 65536);
     return trainGmmCommandPart({ ds, out, config: typeof args.config === 'string' ? config : DEFAULT_GMM_PIPELINE, seed, validation: validationGmm, components, cacheDir, workers: workersArg, json: !!args.json });
   }
-  process.stderr.write(`pipeline: ${pipelineFingerprint(config).slice(0, 12)} (${config.stages.map((s) => s.op).join(' -> ')}${resolvePipelineConfig(config).excitation ? ' + excitation' : ''})\n`);
+  const excitation = resolvePipelineConfig(config).excitation !== undefined;
+  process.stderr.write(`pipeline: ${pipelineFingerprint(config).slice(0, 12)} (${config.stages.map((s) => s.op).join(' -> ')}${excitation ? ' + excitation' : ''})\n`);
 
   const feats = await computeFeatures(ds.items.map((it) => it.path), config, { cacheDir, workers: workersArg, onProgress: progressBar('features') });
   process.stderr.write(`features: ${feats.rows}x${feats.cols}, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads\n`);
@@ -115,7 +116,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     seed,
     cropFrames,
     // A pipeline with excitation rows gets the branch that reads them.
-    ...(resolvePipelineConfig(config).excitation ? { modelOptions: { excitation: {} } } : {}),
+    ...(excitation ? { modelOptions: { excitation: {} } } : {}),
     ...(args.augment ? { augment: DEFAULT_AUGMENT } : {}),
     ...(val.length ? { validationData: asData(val) } : {}),
     progress: false,

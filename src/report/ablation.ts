@@ -176,6 +176,8 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
   // Every arm's features first, then tfjs: feature worker threads and the threaded wasm backend's
   // own workers are kept apart in time (the two together starved each other on 2 cores).
   const featureSets: FeatureSet[] = [];
+  // Every arm keeps the base's excitation rows (armPipeline), so the trainer's branch is on for all or none.
+  const excitation = resolvePipelineConfig(base).excitation !== undefined;
   for (let a = 0; a < arms.length; a++) {
     const tf0 = Date.now();
     featureSets.push(
@@ -211,7 +213,7 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
           epochs,
           seed,
           ...(arm.architecture ? { architecture: arm.architecture } : {}),
-          ...(resolvePipelineConfig(base).excitation ? { excitation: true } : {}),
+          ...(excitation ? { excitation: true } : {}),
           onEpoch: (log) => opts.onEvent?.({ kind: 'train', arm: arm.name, armIndex: a, arms: arms.length, seed, epoch: log.epoch, epochs, loss: log.loss }),
         });
         const rowsOut = split.test.map((it, i) => ({ uttId: it.id.replace(/\s+/g, '_'), attackId: it.attack ?? '-', key: it.label, score: scores[i] }));
