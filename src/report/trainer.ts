@@ -18,7 +18,7 @@ export interface AblationTrainer {
   /**
    * Trains a fresh model (initialisation, batch order, crops and its validation part from `seed`)
    * for at most `epochs` epochs on `train`, then returns a bona fide score for each `test` feature
-   * (the log-likelihood ratio; higher = more bona fide) and the per-epoch log. Must release every
+   * (a log odds, not a probability; higher = more bona fide) and the per-epoch log. Must release every
    * tensor it made. `speakers` (one per training clip, when known) keep its validation part
    * speaker-disjoint. `excitation`: the features end with a pipeline's three excitation rows, for
    * the model's excitation branch.
@@ -51,8 +51,9 @@ export interface DefaultTrainerOptions {
 /**
  * The default trainer: the model code's `trainClassifier` (seeded initialisation and batch order,
  * class-balanced loss, no early stopping so every arm trains for exactly `epochs`) and
- * `predictScores` (log-likelihood ratio logit[1] - logit[0]); tfjs is loaded lazily so reading
- * results never loads it.
+ * `predictScores` (logit[1] - logit[0] of the window-averaged logits: the log odds of bona fide
+ * under the class-balanced softmax; with the excitation branch, the smaller of its two experts');
+ * tfjs is loaded lazily so reading results never loads it.
  */
 export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTrainer {
   const architecture = opts.architecture ?? DEFAULT_ARCHITECTURE;
