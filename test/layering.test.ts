@@ -149,8 +149,14 @@ test(`every import in src/ follows the table of ${DOC}`, () => {
 
 test('the checker reports an upward import, an unlisted package, a missing row and a cycle', () => {
   const fake = [
-    { rel: path.join('morphology', 'erode.ts'), text: ["import { train } from '../model/train';", "import type { X } from '../grid/grid';"].join('\n') },
-    { rel: path.join('grid', 'png.ts'), text: ["import { PNG } from 'pngjs';", "import * as fs from 'node:fs';", "import F from 'fft.js';"].join('\n') },
+    {
+      rel: path.join('morphology', 'erode.ts'),
+      text: ["import { train } from '../model/train';", "import type { X } from '../grid/grid';"].join('\n'),
+    },
+    {
+      rel: path.join('grid', 'png.ts'),
+      text: ["import { PNG } from 'pngjs';", "import * as fs from 'node:fs';", "import F from 'fft.js';"].join('\n'),
+    },
     { rel: path.join('newstage', 'x.ts'), text: '' },
   ];
   assert.deepEqual(violations(rules, fake), [
