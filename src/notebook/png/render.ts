@@ -1,0 +1,87 @@
+// The PNG fallback of a figure: layout, then layers in Plotly's order.
+import { writeFileAtomicSync } from '../../atomicFile';
+import { assert } from '../../errors';
+import { Raster } from '../raster';
+import type { Figure } from '../types';
+import { axesOf, axisPairs, computeAxes, drawAxes, drawGrid } from './axes';
+import { colorbarRect, drawColorbar } from './colorbar';
+import { canvasSize, geometry, plotRect, type RenderPngOptions } from './layout';
+import { drawLegend, drawLegendRow } from './legend';
+import { WHITE } from './style';
+import { drawAnnotations, drawSliderCaption, drawTitle } from './text';
+import { DRAWERS, drawerOf } from './traces';
+
+/**
+ * Draws a figure as PNG bytes without a browser: heatmaps (colour scale quantised to 200 levels,
+ * colour bar with ticks and title), scatter lines/markers, tables, axes with ticks and titles,
+ * subplot annotations, legend and title, in specmorph's bitmap font.
+ * Covers what specmorph's figure builders produce plus light user edits (titles, ranges,
+ * colour scales, tick values); slider figures are drawn at their current step.
+ * Notes: cell edges sit half-way between neighbouring x/y coordinates, as Plotly draws heatmaps.
+ */
+export function renderPng(fig: Figure, opts: RenderPngOptions = {}): Buffer {
+  return renderRaster(fig, opts).toPng();
+}
+
+/**
+ * Writes {@link renderPng} of `fig` to `path` atomically: an existing PNG stays whole until the new
+ * one is complete (a full disk leaves the old picture, never a truncated one). A symbolic link is
+ * followed and its target replaced; errors are DatasetErrors naming `path`.
+ */
+export function savePng(fig: Figure, path: string, opts: RenderPngOptions = {}): void {
+  writeFileAtomicSync(path, renderPng(fig, opts));
+}
+
+/**
+ * The canvas {@link renderPng} encodes (exported for tests that read pixels back). Layers, bottom
+ * to top: title; grid lines of each subplot; traces on axes, drawer by drawer; axes; traces laid
+ * out on the paper (tables); annotations; colour bars; legend; slider caption.
+ */
+export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
+  assert(fig && Array.isArray(fig.data) && typeof fig.layout === 'object', () => 'fig must be a Plotly figure {data, layout, config}');
+  const { W, H } = canvasSize(fig, opts);
+  const img = new Raster(W, H, WHITE);
+  const g = geometry(fig, W, H);
+  drawTitle(img, fig.layout.title?.text ?? '', W, g.margin.t);
+  const axes = computeAxes(fig, g.plot);
+  const pairs = axisPairs(fig, axes);
+  for (const [xa, ya] of pairs) drawGrid(img, xa, ya);
+  for (const d of DRAWERS) {
+    if (d.place !== 'axes') continue;
+    fig.data.forEach((t, index) => {
+      if (drawerOf(t.type) !== d) return;
+      const [xa, ya] = axesOf(t, axes);
+      d.draw(img, t, { fig, index, xa, ya });
+    });
+  }
+  for (const [xa, ya] of pairs) drawAxes(img, xa, ya);
+  for (const d of DRAWERS) {
+    if (d.place !== 'paper') continue;
+    fig.data.forEach((t, index) => {
+      if (drawerOf(t.type) === d) d.draw(img, t, { fig, index, plot: g.plot });
+    });
+  }
+  drawAnnotations(img, fig.layout.annotations, g.plot, axes);
+  let unplaced = 0;
+  for (const cb of g.colorbars) drawColorbar(img, cb, colorbarRect(cb, g.plot, cb.place ? 0 : unplaced++));
+  if (g.showLegend && g.horizontal) drawLegendRow(img, g.legendItems, g.plot.x0, g.plot.y0 - 16);
+  else if (g.showLegend) drawLegend(img, g.legendItems, g.plot.x1 + g.cbWidth + 10, g.plot.y0);
+  drawSliderCaption(img, fig.layout.sliders, W, H);
+  return img;
+}
+
+/**
+ * Value ranges of every axis as the PNG draws them (`{x: [lo, hi], y2: [...]}`): explicit ranges,
+ * else the data's extent (heatmap cell edges, lines, padded markers), shared across `matches`.
+ * Exported so tests can check that the PNG and the rendered Plotly figure show the same ranges.
+ */
+export function pngAxisRanges(fig: Figure, opts: RenderPngOptions = {}): Record<string, [number, number]> {
+  const axes = computeAxes(fig, plotRect(fig, opts));
+  return Object.fromEntries([...axes.values()].map((a) => [a.id, [a.lo, a.hi] as [number, number]]));
+}
+
+/** Pixel extent `[start, end]` of every axis in the PNG (x left to right, y top to bottom), as Plotly's `_offset`/`_length`. */
+export function pngAxisPixels(fig: Figure, opts: RenderPngOptions = {}): Record<string, [number, number]> {
+  const axes = computeAxes(fig, plotRect(fig, opts));
+  return Object.fromEntries([...axes.values()].map((a) => [a.id, [Math.min(a.px0, a.px1), Math.max(a.px0, a.px1)] as [number, number]]));
+}
