@@ -17,7 +17,7 @@
 // layout a shift by (dr, dc) is the constant offset dr*W + dc.
 import { firstNonFinite } from '../grid/grid';
 import type { Chord } from './footprint';
-import { kernels, MAX_OPERANDS, STRIP_VECTORS, type Kernels } from './kernels';
+import { kernels, MAX_OPERANDS, releaseKernelHeap, STRIP_VECTORS, type Kernels } from './kernels';
 import { mapIndex, type ResolvedBorder } from './internal';
 import { assertMemory, formatBytes } from '../memory';
 import { ParameterError } from '../errors';
@@ -132,6 +132,11 @@ function widen(k: Kernels, isMax: boolean, dst: number, src: number, need: numbe
     s = dst;
   });
   return finite;
+}
+
+/** Bytes of scratch heap {@link extremumFilter} needs for `chords` on a rows x cols grid (for tests of the bound). */
+export function scratchBytes(rows: number, cols: number, chords: readonly Chord[]): number {
+  return 4 * tiling(plan(chords), rows, cols).floats;
 }
 
 /** Tile shape and scratch layout of one call: tables of `tableSize` floats, then the strip scratch. */
@@ -328,7 +333,17 @@ export function extremumFilter(
   const k = kernels();
   const p = plan(chords);
   const t = tiling(p, rows, cols);
-  k.reserve(t.floats);
+  try {
+    k.reserve(t.floats);
+    filterTiles(k, src, rows, cols, chords, isMax, border, out, p, t, onNonFinite);
+  } finally {
+    releaseKernelHeap();
+  }
+}
+
+/** Steps 1-3 tile by tile, each tile's result copied to `out`. */
+function filterTiles(k: Kernels, src: Float32Array, rows: number, cols: number, chords: readonly Chord[], isMax: boolean,
+  border: ResolvedBorder, out: Float32Array, p: Plan, t: Tiling, onNonFinite?: (index: number) => never): void {
   const pad = padding(p, border, isMax, t.horizontal, onNonFinite !== undefined);
   // Footprints that miss the anchor's row or column never copy some input pixels: check those up front.
   if (onNonFinite && (p.colMin > 0 || p.colMax < 0 || p.rowMin > 0 || p.rowMax < 0)) {
