@@ -42,7 +42,8 @@ export function geometry(fig: Figure, W: number, H: number): Geometry {
   const cbWidth = 80 * colorbars.filter((c) => !c.place).length;
   // A horizontal legend (orientation 'h') sits above the plot, as Plotly puts it, taking no width.
   const horizontal = (layout.legend as { orientation?: string } | undefined)?.orientation === 'h';
-  const legendWidth = showLegend && !horizontal ? Math.min(220, Math.max(...items.map(legendItemWidth))) : 0;
+  // (showlegend: true with no named trace draws no legend, so it takes no room either)
+  const legendWidth = showLegend && !horizontal && items.length > 0 ? Math.min(220, Math.max(...items.map(legendItemWidth))) : 0;
   const plot: Rect = { x0: m.l, y0: m.t, x1: W - m.r - cbWidth - legendWidth, y1: H - m.b };
   return { plot, margin: m, legendItems: items, showLegend, horizontal, colorbars, cbWidth };
 }
