@@ -1,15 +1,21 @@
-// The PNG fallback of a figure: layout, then layers in Plotly's order.
-import { writeFileAtomicSync } from '../../atomicFile';
-import { assert } from '../../errors';
-import { Raster } from '../raster';
-import type { Figure } from '../types';
-import { axesOf, axisPairs, computeAxes, drawAxes, drawGrid } from './axes';
-import { colorbarRect, drawColorbar } from './colorbar';
-import { canvasSize, geometry, plotRect, type RenderPngOptions } from './layout';
-import { drawLegend, drawLegendRow } from './legend';
-import { WHITE } from './style';
-import { drawAnnotations, drawSliderCaption, drawTitle } from './text';
-import { DRAWERS, drawerOf } from './traces';
+// The PNG fallback of figures (no browser): layout, then layers in Plotly's order. The parts live
+// in ./png/: layout.ts and axes.ts (where things go), colorbar.ts, legend.ts, text.ts, and one
+// drawer per trace type in traces/ (a new trace type is one file there and one line in
+// traces/index.ts).
+import { writeFileAtomicSync } from '../atomicFile';
+import { assert } from '../errors';
+import { axesOf, axisPairs, computeAxes, drawAxes, drawGrid } from './png/axes';
+import { colorbarRect, drawColorbar } from './png/colorbar';
+import { canvasSize, geometry, plotRect, type RenderPngOptions } from './png/layout';
+import { drawLegend, drawLegendRow } from './png/legend';
+import { WHITE } from './png/style';
+import { drawAnnotations, drawSliderCaption, drawTitle } from './png/text';
+import { DRAWERS, drawerOf } from './png/traces';
+import { Raster } from './raster';
+import type { Figure } from './types';
+
+export { plotRect, type RenderPngOptions } from './png/layout';
+export { pngColorbarRanges } from './png/colorbar';
 
 /**
  * Draws a figure as PNG bytes without a browser: heatmaps (colour scale quantised to 200 levels,
