@@ -19,5 +19,5 @@ export function drawerOf(type: string): TraceDrawer | undefined {
   return byType.get(type);
 }
 
-export type { AxesDrawer, Extent, PaperDrawer, TraceDrawer } from './drawer';
+export type { Extent, TraceDrawer } from './drawer';
 export { xyExtent } from './drawer';
