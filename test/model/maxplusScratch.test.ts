@@ -29,7 +29,7 @@ function forward(g: MaxPlusGeometry, seed: number): { got: Float32Array; x: Floa
   return maxPlusSimd('forward', g, x, f, null, got, () => assert.fail('forward routes nothing')) ? { got, x, f } : null;
 }
 
-test(`max-plus SIMD: after a pass needing more than RETAIN_BYTES=${RETAIN_BYTES}, at most RETAIN_BYTES of WebAssembly memory is kept; the next pass is still right`, (t) => {
+test(`max-plus SIMD: a pass needing > RETAIN_BYTES=${RETAIN_BYTES} keeps <= RETAIN_BYTES of memory; the next pass is right`, (t) => {
   const small: MaxPlusGeometry = { N: 2, H: 9, W: 11, C: 3, Ho: 9, Wo: 11, fh: 3, fw: 3, pt: 1, pl: 1 };
   const first = forward(small, 1);
   if (!first) return t.skip('no WebAssembly SIMD in this runtime');

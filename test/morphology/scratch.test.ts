@@ -13,7 +13,7 @@ function noise(rows: number, cols: number, seed: number) {
   return { rows, cols, data: Float32Array.from({ length: rows * cols }, () => rng.next()) };
 }
 
-test(`kernel scratch heap: after a filter needing more than RETAIN_BYTES=${RETAIN_BYTES}, at most RETAIN_BYTES is kept; the next filter still equals brute force`, () => {
+test(`kernel scratch heap: a filter needing > RETAIN_BYTES=${RETAIN_BYTES} keeps <= RETAIN_BYTES; the next equals brute force`, () => {
   // disk(80) on 900x900: 161 chords of ~80 distinct lengths, one table per length in each tile
   const big = noise(900, 900, 1);
   const disk = footprint.disk(80);
