@@ -35,3 +35,12 @@ export function assertMemory(bytes: number, what: () => string, output = 'the ou
   if (bytes <= limit) return;
   throw new ParameterError(`${what()}: ${output} would need ${formatBytes(bytes)}; limit ${formatBytes(limit)} (set ${MAX_BYTES_ENV}, e.g. ${MAX_BYTES_ENV}=8G, to allow more)`);
 }
+
+/**
+ * Scratch memory one module keeps between calls for reuse (WebAssembly memories, intermediate
+ * frames), at most: 64 MiB, five times what a 257 x 6001 spectrogram needs. Reuse saves the page
+ * faults and GC work of fresh multi-megabyte buffers on every call; a call that needs more gets its
+ * buffers for that call only (a WebAssembly memory cannot shrink: its instance is dropped after the
+ * call and made again on the next one), so one huge grid does not pin its scratch for the session.
+ */
+export const RETAIN_BYTES = 64 << 20;

@@ -5,13 +5,24 @@ import { extremumFilter } from './extremumFilter';
 import { assertFootprint, reflectedChords, type Footprint } from './footprint';
 import { nonFiniteReporter, outputBuffer, resolveBorder } from './internal';
 import type { MorphologyOptions } from './options';
+import { RETAIN_BYTES } from '../memory';
 
 let scratch = new Float32Array(0);
 
-/** A reusable intermediate buffer (operators are synchronous, so one suffices); never handed out. */
+/**
+ * A reusable intermediate buffer (operators are synchronous, so one suffices); never handed out.
+ * Kept for the next call up to RETAIN_BYTES; a larger grid gets a buffer for its call only.
+ */
 function intermediate(length: number): Float32Array {
-  if (scratch.length < length) scratch = new Float32Array(length);
-  return scratch.subarray(0, length);
+  if (scratch.length >= length) return scratch.subarray(0, length);
+  const fresh = new Float32Array(length);
+  if (4 * length <= RETAIN_BYTES) scratch = fresh;
+  return fresh;
+}
+
+/** Bytes of the intermediate buffer kept between calls (for tests of the bound). */
+export function intermediateBytes(): number {
+  return scratch.byteLength;
 }
 
 /**

@@ -17,7 +17,7 @@
 // layout a shift by (dr, dc) is the constant offset dr*W + dc.
 import { firstNonFinite } from '../grid/grid';
 import type { Chord } from './footprint';
-import { kernels, MAX_OPERANDS, STRIP_VECTORS, type Kernels } from './kernels';
+import { kernels, MAX_OPERANDS, releaseKernelHeap, STRIP_VECTORS, type Kernels } from './kernels';
 import { mapIndex, type ResolvedBorder } from './internal';
 import { assertMemory, formatBytes } from '../memory';
 import { ParameterError } from '../errors';
@@ -134,18 +134,34 @@ function widen(k: Kernels, isMax: boolean, dst: number, src: number, need: numbe
   return finite;
 }
 
+/** Bytes of scratch heap {@link extremumFilter} needs for `chords` on a rows x cols grid (for tests of the bound). */
+export function scratchBytes(rows: number, cols: number, chords: readonly Chord[]): number {
+  return 4 * tiling(plan(chords), rows, cols).floats;
+}
+
+/** Tile shape and scratch layout of one call: tables of `tableSize` floats, then the strip scratch. */
+interface Tiling {
+  tileRows: number;
+  tileCols: number;
+  /** Rectangles tall enough for vHGW down the columns (needs a second table as scratch). */
+  vertical: boolean;
+  /** Rectangles wide enough for vHGW along the rows (strips turned column-major). */
+  horizontal: boolean;
+  /** Widest padded tile row. */
+  Wmax: number;
+  tableSize: number;
+  /** Float offset of the strip scratch, after the tables. */
+  strip: number;
+  /** Floats of scratch heap the call needs. */
+  floats: number;
+}
+
 /**
- * Writes into `out` (rows*cols) the min (isMax false) or max over `chords` of the border-extended
- * `src`. Chords are in gather form: offsets are added to the output position. When `onNonFinite` is
- * given, a NaN/Inf in `src` calls it with the first bad index before the tile holding it is
- * written (checked on the copies already in cache, so it costs almost nothing).
+ * Tiles sized to the scratch budget: full width when a few times the row extension fits, else
+ * narrower and taller, keeping the padding overhead small in both directions. Throws before the
+ * scratch exceeds the memory limit or WebAssembly's 4 GiB.
  */
-export function extremumFilter(
-  src: Float32Array, rows: number, cols: number, chords: readonly Chord[], isMax: boolean,
-  border: ResolvedBorder, out: Float32Array, onNonFinite?: (index: number) => never,
-): void {
-  const k = kernels();
-  const p = plan(chords);
+function tiling(p: Plan, rows: number, cols: number): Tiling {
   const rowExt = p.rowMax - p.rowMin;
   const colExt = p.colMax - p.colMin;
   const vertical = p.rect !== null && p.rect.h >= VHGW_MIN_LENGTH.rows;
@@ -153,8 +169,6 @@ export function extremumFilter(
   // rectangles: the tile, plus the vertical vHGW scratch when that path runs
   const nTables = p.rect ? (vertical ? 2 : 1) : p.lengths.length + (p.lengths[0] === 1 ? 1 : 2); // + accumulator
   const budget = Math.floor(TILE_BUDGET / nTables);
-  // Tile shape: full width when a few times the row extension fits, else narrower and taller,
-  // keeping the padding overhead small in both directions.
   let tileRows = Math.max(1, Math.floor(budget / (cols + colExt)) - rowExt);
   let tileCols = cols;
   if (tileRows < 4 * rowExt && tileRows < rows) {
@@ -169,112 +183,187 @@ export function extremumFilter(
   const tableSize = (tileRows + rowExt + (horizontal ? 3 : 0)) * Wmax;
   // after the tables: a 4-row strip turned column-major and its vHGW scratch (horizontal path)
   const strip = tableSize * nTables;
-  const scratch = 4 * (strip + (horizontal ? 2 * SW * Wmax : 0));
+  const floats = strip + (horizontal ? 2 * SW * Wmax : 0);
   const what = () => `footprint of ${rowExt + 1}x${colExt + 1} on a ${rows}x${cols} grid`;
-  assertMemory(scratch, what, 'the morphology scratch');
+  assertMemory(4 * floats, what, 'the morphology scratch');
   // WebAssembly memory ends at 4 GiB whatever the limit; its own error would name nothing.
-  if (scratch >= 2 ** 32) throw new ParameterError(`${what()}: the morphology scratch would need ${formatBytes(scratch)}, beyond the 4 GiB of WebAssembly memory; use a smaller footprint`);
-  k.reserve(strip + (horizontal ? 2 * SW * Wmax : 0));
+  if (4 * floats >= 2 ** 32) throw new ParameterError(`${what()}: the morphology scratch would need ${formatBytes(4 * floats)}, beyond the 4 GiB of WebAssembly memory; use a smaller footprint`);
+  return { tileRows, tileCols, vertical, horizontal, Wmax, tableSize, strip, floats };
+}
+
+/** What pads the image beyond its edges, and whether the finite check rides on the first pass. */
+interface Padding {
+  fill: number;
+  /** 'ignore' and 'constant' pad with `fill`; the others copy image pixels. */
+  fillsConstant: boolean;
+  /** The finite check is folded into the first horizontal pass (rectangles only). */
+  foldCheck: boolean;
+}
+
+function padding(p: Plan, border: ResolvedBorder, isMax: boolean, horizontal: boolean, checks: boolean): Padding {
   // Rectangles fold the finite check into their first horizontal pass when every pad is finite.
   // 'ignore' then pads with +-FLT_MAX instead of +-Infinity: a rectangle holding the anchor always
   // holds the (finite, checked) pixel itself, which is <= FLT_MAX, so the results are the same.
   const holdsAnchor = p.rowMin <= 0 && p.rowMax >= 0 && p.colMin <= 0 && p.colMax >= 0;
-  const foldCheck = onNonFinite !== undefined && p.rect !== null && holdsAnchor && p.rect.w > 1 && !horizontal &&
+  const foldCheck = checks && p.rect !== null && holdsAnchor && p.rect.w > 1 && !horizontal &&
     (border.kind === 'ignore' || Number.isFinite(border.value));
   const FLT_MAX = 3.4028234663852886e38;
   const fill = border.kind === 'ignore' ? (foldCheck ? (isMax ? -FLT_MAX : FLT_MAX) : (isMax ? -Infinity : Infinity)) : border.value;
-  const fillsConstant = border.kind === 'ignore' || border.kind === 'constant';
+  return { fill, foldCheck, fillsConstant: border.kind === 'ignore' || border.kind === 'constant' };
+}
+
+/**
+ * One tile: output rows [r0, r0 + S) x columns [c0, c0 + T), read from a padded block of
+ * `pr` rows x `W` columns whose column j is image column `xs + j`; image columns [x0, x1) are
+ * copied (padded columns [j0, j1)), the rest are pads.
+ */
+interface Tile {
+  r0: number; S: number; c0: number; T: number; W: number; pr: number;
+  xs: number; x0: number; x1: number; j0: number; j1: number;
+}
+
+function tileAt(p: Plan, rows: number, cols: number, t: Tiling, r0: number, c0: number): Tile {
+  const T = Math.min(t.tileCols, cols - c0);
+  const W = T + (p.colMax - p.colMin);
+  const xs = c0 + p.colMin;
+  const x0 = Math.max(0, xs);
+  const x1 = Math.min(cols, xs + W);
+  const j0 = x0 - xs;
+  const S = Math.min(t.tileRows, rows - r0);
+  return { r0, S, c0, T, W, pr: S + (p.rowMax - p.rowMin), xs, x0, x1, j0, j1: Math.max(j0, x1 - xs) };
+}
+
+/** Step 1: the tile's input pixels, padded by the border rule, into table 0 (checked unless folded). */
+function copyPadded(k: Kernels, src: Float32Array, rows: number, cols: number, p: Plan, border: ResolvedBorder,
+  pad: Padding, tile: Tile, onNonFinite?: (index: number) => never): void {
+  const { W, xs, x0, x1, j0, j1 } = tile;
+  const heap = k.heap();
+  for (let i = 0; i < tile.pr; i++) {
+    const base = i * W;
+    const y = mapIndex(tile.r0 + p.rowMin + i, rows, border.kind);
+    if (y < 0) {
+      heap.fill(pad.fill, base, base + W);
+      continue;
+    }
+    const rowStart = y * cols;
+    if (x1 > x0) {
+      heap.set(src.subarray(rowStart + x0, rowStart + x1), base + j0);
+      if (onNonFinite && !pad.foldCheck && !k.allFinite(base + j0, x1 - x0)) onNonFinite(firstNonFinite(src));
+    }
+    if (pad.fillsConstant) {
+      if (j0 > 0) heap.fill(pad.fill, base, base + j0);
+      if (j1 < W) heap.fill(pad.fill, base + j1, base + W);
+    } else {
+      for (let j = 0; j < j0; j++) heap[base + j] = src[rowStart + mapIndex(xs + j, cols, border.kind)];
+      for (let j = j1; j < W; j++) heap[base + j] = src[rowStart + mapIndex(xs + j, cols, border.kind)];
+    }
+  }
+}
+
+/**
+ * Step 2, rectangles: table 0 becomes in place the running extremum over w columns, then over h
+ * rows. Returns false when the folded finite check found a NaN/Inf.
+ */
+function separable(k: Kernels, isMax: boolean, rect: { w: number; h: number }, tile: Tile, t: Tiling, foldCheck: boolean): boolean {
+  const { W, T, S, pr } = tile;
+  const rowExt = pr - S;
+  const need = (S - 1) * W + T;
+  let finite = true;
+  if (t.horizontal) {
+    // along rows, a strip of SW rows at a time turned column-major: each element of the
+    // recurrence is then a column of the strip (SW/4 vectors) and vHGW runs SIMD across rows
+    for (let r = 0; r < pr; r += SW) {
+      const rs = Math.min(SW, pr - r);
+      // a ragged last group moves 4 rows anyway (SIMD); the rows past pr are spare, never read
+      for (let q = 0; q < rs; q += 4) k.transpose(t.strip + q, (r + q) * W, 4, W, W, SW);
+      k.vhgw(isMax, t.strip, t.strip + SW * t.Wmax, SW, SW, T, rect.w);
+      for (let q = 0; q < rs; q += 4) k.transpose((r + q) * W, t.strip + q, T, 4, SW, W);
+    }
+  } else {
+    finite = widen(k, isMax, 0, 0, need + rowExt * W, 1, 1, rect.w, foldCheck);
+    if (!finite) return false;
+  }
+  if (t.vertical) k.vhgw(isMax, 0, t.tableSize, W, T, S, rect.h);
+  else widen(k, isMax, 0, 0, need, W, 1, rect.h);
+  return finite;
+}
+
+/**
+ * Step 3, other footprints: one table per distinct chord length, each from the longest shorter
+ * one, then the extremum of the chords' tables at their offsets, up to MAX_OPERANDS per pass into
+ * an accumulator after the tables. Returns the accumulator's offset.
+ */
+function chordExtremum(k: Kernels, isMax: boolean, chords: readonly Chord[], p: Plan, tile: Tile, tableSize: number): number {
+  const { W, T, S, pr } = tile;
+  const tableOf = new Map<number, number>([[1, 0]]);
+  let built = 1;
+  let slot = 1;
+  for (const L of p.lengths) {
+    if (L === 1) continue;
+    const dst = slot++ * tableSize;
+    widen(k, isMax, dst, tableOf.get(built)!, pr * W - (L - 1), 1, built, L);
+    tableOf.set(L, dst);
+    built = L;
+  }
+  const result = slot * tableSize;
+  const n = (S - 1) * W + T;
+  const srcs: number[] = [];
+  for (let i = 0; i < chords.length;) {
+    srcs.length = 0;
+    if (i > 0) srcs.push(result);
+    while (srcs.length < MAX_OPERANDS && i < chords.length) {
+      const ch = chords[i++];
+      srcs.push(tableOf.get(ch.length)! + (ch.dr - p.rowMin) * W + (ch.dc - p.colMin));
+    }
+    k.reduce(isMax, result, srcs, n);
+  }
+  return result;
+}
+
+/**
+ * Writes into `out` (rows*cols) the min (isMax false) or max over `chords` of the border-extended
+ * `src`. Chords are in gather form: offsets are added to the output position. When `onNonFinite` is
+ * given, a NaN/Inf in `src` calls it with the first bad index before the tile holding it is
+ * written (checked on the copies already in cache, so it costs almost nothing).
+ */
+export function extremumFilter(
+  src: Float32Array, rows: number, cols: number, chords: readonly Chord[], isMax: boolean,
+  border: ResolvedBorder, out: Float32Array, onNonFinite?: (index: number) => never,
+): void {
+  const k = kernels();
+  const p = plan(chords);
+  const t = tiling(p, rows, cols);
+  try {
+    k.reserve(t.floats);
+    filterTiles(k, src, rows, cols, chords, isMax, border, out, p, t, onNonFinite);
+  } finally {
+    releaseKernelHeap();
+  }
+}
+
+/** Steps 1-3 tile by tile, each tile's result copied to `out`. */
+function filterTiles(k: Kernels, src: Float32Array, rows: number, cols: number, chords: readonly Chord[], isMax: boolean,
+  border: ResolvedBorder, out: Float32Array, p: Plan, t: Tiling, onNonFinite?: (index: number) => never): void {
+  const pad = padding(p, border, isMax, t.horizontal, onNonFinite !== undefined);
   // Footprints that miss the anchor's row or column never copy some input pixels: check those up front.
   if (onNonFinite && (p.colMin > 0 || p.colMax < 0 || p.rowMin > 0 || p.rowMax < 0)) {
     const bad = firstNonFinite(src);
     if (bad >= 0) onNonFinite(bad);
   }
-  const srcs: number[] = [];
-
-  for (let c0 = 0; c0 < cols; c0 += tileCols) {
-    const T = Math.min(tileCols, cols - c0);
-    const W = T + colExt;
-    // padded column j is image column xs + j; image columns [x0, x1) are copied, the rest are pads
-    const xs = c0 + p.colMin;
-    const x0 = Math.max(0, xs);
-    const x1 = Math.min(cols, xs + W);
-    const j0 = x0 - xs;
-    const j1 = Math.max(j0, x1 - xs);
-    for (let r0 = 0; r0 < rows; r0 += tileRows) {
-      const S = Math.min(tileRows, rows - r0);
-      const pr = S + rowExt;
-      const heap = k.heap();
-      // 1. padded input into table 0
-      for (let i = 0; i < pr; i++) {
-        const base = i * W;
-        const y = mapIndex(r0 + p.rowMin + i, rows, border.kind);
-        if (y < 0) {
-          heap.fill(fill, base, base + W);
-          continue;
-        }
-        const rowStart = y * cols;
-        if (x1 > x0) {
-          heap.set(src.subarray(rowStart + x0, rowStart + x1), base + j0);
-          if (onNonFinite && !foldCheck && !k.allFinite(base + j0, x1 - x0)) onNonFinite(firstNonFinite(src));
-        }
-        if (fillsConstant) {
-          if (j0 > 0) heap.fill(fill, base, base + j0);
-          if (j1 < W) heap.fill(fill, base + j1, base + W);
-        } else {
-          for (let j = 0; j < j0; j++) heap[base + j] = src[rowStart + mapIndex(xs + j, cols, border.kind)];
-          for (let j = j1; j < W; j++) heap[base + j] = src[rowStart + mapIndex(xs + j, cols, border.kind)];
-        }
-      }
+  for (let c0 = 0; c0 < cols; c0 += t.tileCols) {
+    for (let r0 = 0; r0 < rows; r0 += t.tileRows) {
+      const tile = tileAt(p, rows, cols, t, r0, c0);
+      copyPadded(k, src, rows, cols, p, border, pad, tile, onNonFinite);
       let result = 0; // where output (r, c) sits: result + (r - r0) * W + (c - c0)
       if (p.rect) {
-        // 2. separable: rows then columns, in place
-        const need = (S - 1) * W + T;
-        if (horizontal) {
-          // along rows, a strip of SW rows at a time turned column-major: each element of the
-          // recurrence is then a column of the strip (SW/4 vectors) and vHGW runs SIMD across rows
-          for (let r = 0; r < pr; r += SW) {
-            const rs = Math.min(SW, pr - r);
-            // a ragged last group moves 4 rows anyway (SIMD); the rows past pr are spare, never read
-            for (let q = 0; q < rs; q += 4) k.transpose(strip + q, (r + q) * W, 4, W, W, SW);
-            k.vhgw(isMax, strip, strip + SW * Wmax, SW, SW, T, p.rect.w);
-            for (let q = 0; q < rs; q += 4) k.transpose((r + q) * W, strip + q, T, 4, SW, W);
-          }
-        } else {
-          const finite = widen(k, isMax, 0, 0, need + rowExt * W, 1, 1, p.rect.w, foldCheck);
-          if (!finite) onNonFinite!(firstNonFinite(src));
-        }
-        if (vertical) k.vhgw(isMax, 0, tableSize, W, T, S, p.rect.h);
-        else widen(k, isMax, 0, 0, need, W, 1, p.rect.h);
+        if (!separable(k, isMax, p.rect, tile, t, pad.foldCheck)) onNonFinite!(firstNonFinite(src));
       } else {
-        // 3. one table per distinct chord length, each from the longest shorter one
-        const tableOf = new Map<number, number>([[1, 0]]);
-        let built = 1;
-        let slot = 1;
-        for (const L of p.lengths) {
-          if (L === 1) continue;
-          const dst = slot++ * tableSize;
-          widen(k, isMax, dst, tableOf.get(built)!, pr * W - (L - 1), 1, built, L);
-          tableOf.set(L, dst);
-          built = L;
-        }
-        result = slot * tableSize;
-        const n = (S - 1) * W + T;
-        let first = true;
-        for (let i = 0; i < chords.length;) {
-          srcs.length = 0;
-          if (!first) srcs.push(result);
-          while (srcs.length < MAX_OPERANDS && i < chords.length) {
-            const ch = chords[i++];
-            srcs.push(tableOf.get(ch.length)! + (ch.dr - p.rowMin) * W + (ch.dc - p.colMin));
-          }
-          k.reduce(isMax, result, srcs, n);
-          first = false;
-        }
+        result = chordExtremum(k, isMax, chords, p, tile, t.tableSize);
       }
       const h = k.heap();
-      for (let r = 0; r < S; r++) {
-        const from = result + r * W;
-        out.set(h.subarray(from, from + T), (r0 + r) * cols + c0);
+      for (let r = 0; r < tile.S; r++) {
+        const from = result + r * tile.W;
+        out.set(h.subarray(from, from + tile.T), (r0 + r) * cols + c0);
       }
     }
   }

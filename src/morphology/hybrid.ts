@@ -4,6 +4,7 @@
 // for bit, signed zeros and NaN included. Internal: not re-exported from the package.
 
 import { warnOnce } from '../errors';
+import { RETAIN_BYTES } from '../memory';
 import {
   compile, hasWasm, i32, instantiate, newMemory, op, v128, wasmModule,
   type Code, type ModuleOptions, type Scope, type WasmFunction, type WasmMemory,
@@ -12,11 +13,6 @@ import {
 /** Offsets (dr, dc) that a pixel pulls its value from; it pushes along the opposite ones. */
 export type Offsets = readonly (readonly [number, number])[];
 
-/**
- * Scratch memory kept between calls is at most this many bytes (padded marker and mask frames plus
- * the queue: 13 MB for a 257 x 6001 spectrogram). A larger image gets its memory for the one call.
- */
-export const RETAIN_BYTES = 64 << 20;
 
 /** Queue entries popped per WebAssembly call: V8 tiers a function up between calls, not within one. */
 const DRAIN_BUDGET = 1 << 15;

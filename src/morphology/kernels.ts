@@ -18,6 +18,7 @@ import {
   type Code, type MemArg, type ModuleOptions, type Scope, type WasmFunction,
 } from './wasm';
 import { warnOnce } from '../errors';
+import { RETAIN_BYTES } from '../memory';
 
 /** Most operands one kernel pass takes. */
 // A window of length L costs about log_MAX(L) passes. Measured on 257x6001 (noisy, shared machine),
@@ -443,13 +444,17 @@ export function kernelModuleBytes(opts: Pick<ModuleOptions, 'names'> = {}): Uint
 
 type WasmKernel = (...args: number[]) => void;
 
+/** The compiled kernel module, kept when a kernel set is dropped for its memory (see {@link releaseKernelHeap}). */
+let compiledKernels: object | null = null;
+
 function wasmKernels(): Kernels | null {
   if (!hasWasm()) return null;
   try {
     const memory = newMemory(1);
+    compiledKernels ??= compile(kernelModuleBytes());
     // Not `exports`: in the CommonJS build that name is the module's, and tsc rewrites the
     // module-level MAX_OPERANDS below to `exports.MAX_OPERANDS`, which a local would shadow.
-    const instance = instantiate(compile(kernelModuleBytes()), memory);
+    const instance = instantiate(compiledKernels, memory);
     const ex = instance as Record<string, WasmKernel>;
     const allFinite = instance.allFinite as (p: number, n: number) => number;
     // byIndex[isMax ? 1 : 0][k] is the k-operand kernel
@@ -626,6 +631,21 @@ export function kernels(): Kernels {
   if (forced) return forced;
   if (!shared) shared = wasmKernels() ?? jsKernels();
   return shared;
+}
+
+/**
+ * Drops the shared kernel set once its scratch heap holds more than {@link RETAIN_BYTES} (a
+ * WebAssembly memory cannot shrink), so that the memory can be collected; the next
+ * {@link kernels} call makes a fresh set over a one-page memory from the compiled module.
+ * Called after every filter, so one huge grid does not pin its scratch for the session.
+ */
+export function releaseKernelHeap(): void {
+  if (shared && 4 * shared.heap().length > RETAIN_BYTES) shared = null;
+}
+
+/** Bytes of scratch heap the shared kernel set holds between calls (for tests of the bound). */
+export function kernelHeapBytes(): number {
+  return shared ? 4 * shared.heap().length : 0;
 }
 
 /**

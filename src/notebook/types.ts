@@ -18,7 +18,7 @@ export interface TypedArraySpec {
   shape?: string;
 }
 
-/** A Plotly trace. `type` picks the renderer: 'heatmap', 'scatter' or 'table' are drawn in the PNG. */
+/** A Plotly trace. `type` picks its PNG drawer (the list: `DRAWERS` in src/notebook/png/traces/index.ts). */
 export interface Trace {
   type: string;
   [key: string]: unknown;

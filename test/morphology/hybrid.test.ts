@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hybridTwin, hybridWasm, RETAIN_BYTES, retainedBytes, type Offsets } from '../../src/morphology/hybrid';
+import { hybridTwin, hybridWasm, retainedBytes, type Offsets } from '../../src/morphology/hybrid';
+import { RETAIN_BYTES } from '../../src/memory';
 import { Random } from '../../src/random';
 
 /** Index of the first element that differs as a value (Object.is: -0 is not 0, NaN is NaN), or -1. */

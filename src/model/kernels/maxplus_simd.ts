@@ -7,6 +7,7 @@ import {
   type WasmFunction, type WasmMemory,
 } from '../../morphology/wasm';
 import { warnOnce } from '../../errors';
+import { RETAIN_BYTES } from '../../memory';
 
 /** Unaligned 4-lane load and store at the address on the stack. */
 const load = op.v128_load({ align: 1 });
@@ -111,19 +112,29 @@ export interface MaxPlusGeometry {
 export type MaxPlusPass = 'forward' | 'backpropInput' | 'backpropFilter';
 
 type Fn = (...args: number[]) => void;
-let compiled: { mem: WasmMemory; maxplus: Fn; route: Fn } | null | undefined;
+interface MaxPlus { mem: WasmMemory; maxplus: Fn; route: Fn }
+/** The compiled module: undefined until first use, null when WebAssembly SIMD is unavailable. */
+let compiled: object | null | undefined;
+/** The instance over its memory, kept between passes while the memory holds <= RETAIN_BYTES. */
+let live: MaxPlus | null = null;
 
-function instance() {
-  if (compiled !== undefined) return compiled;
+function instance(): MaxPlus | null {
+  if (live || compiled === null) return live;
   try {
+    compiled ??= compile(maxplusModuleBytes());
     const mem = newMemory(1);
-    const ex = instantiate(compile(maxplusModuleBytes()), mem);
-    compiled = { mem, maxplus: ex.maxplus as Fn, route: ex.route as Fn };
+    const ex = instantiate(compiled, mem);
+    live = { mem, maxplus: ex.maxplus as Fn, route: ex.route as Fn };
   } catch (e) {
     warnOnce(`specmorph: WebAssembly SIMD max-plus unavailable (${(e as Error).message}); Dilation2D on wasm uses slower JS loops`);
     compiled = null;
   }
-  return compiled;
+  return live;
+}
+
+/** Bytes of WebAssembly memory the max-plus passes hold between calls (for tests of the bound). */
+export function maxPlusMemoryBytes(): number {
+  return live?.mem.buffer.byteLength ?? 0;
 }
 
 /**
@@ -138,6 +149,17 @@ export function maxPlusSimd(pass: MaxPlusPass, g: MaxPlusGeometry, x: Float32Arr
   dy: Float32Array | null, out: Float32Array, fallback: (unrouted: Int32Array) => void): boolean {
   const m = instance();
   if (!m) return false;
+  try {
+    runPass(m, pass, g, x, filter, dy, out, fallback);
+  } finally {
+    // a memory cannot shrink: past the bound, drop the instance so the memory can be collected
+    if (m.mem.buffer.byteLength > RETAIN_BYTES) live = null;
+  }
+  return true;
+}
+
+function runPass(m: MaxPlus, pass: MaxPlusPass, g: MaxPlusGeometry, x: Float32Array, filter: Float32Array,
+  dy: Float32Array | null, out: Float32Array, fallback: (unrouted: Int32Array) => void): void {
   const { N, H, W, C, Ho, Wo, fh, fw, pt, pl } = g;
   const nx = N * H * W * C;
   const ny = N * Ho * Wo * C;
@@ -179,7 +201,7 @@ export function maxPlusSimd(pass: MaxPlusPass, g: MaxPlusGeometry, x: Float32Arr
   }
   if (pass === 'forward') {
     out.set(heap.subarray(oy, oy + ny));
-    return true;
+    return;
   }
   heap.set(dy!, ody);
   new Int32Array(m.mem.buffer, ofl * 4, ny).fill(-1);
@@ -215,5 +237,4 @@ export function maxPlusSimd(pass: MaxPlusPass, g: MaxPlusGeometry, x: Float32Arr
     for (let o = 0, k = 0; o < ny; o++) if (flags[o] !== 0) list[k++] = o;
     fallback(list);
   }
-  return true;
 }

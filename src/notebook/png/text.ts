@@ -1,0 +1,56 @@
+// Text that is not tied to a trace: the title, annotations and the slider caption.
+import { FONT, textWidth } from '../font';
+import type { Raster, Rect } from '../raster';
+import { toPx, type AxisState } from './axis';
+import { AXIS, INK } from './style';
+
+/** Lines of a Plotly label: split at `<br>`, tags dropped, the three HTML entities we emit decoded. */
+export function stripTags(s: string): string[] {
+  return s
+    .split(/<br\s*\/?>/i)
+    .map((line) => line.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim())
+    .filter((line) => line.length > 0);
+}
+
+/** The figure title centred in the top margin: its first line at double size when it fits. */
+export function drawTitle(img: Raster, title: string, W: number, top: number): void {
+  const lines = stripTags(title);
+  let y = Math.max(4, Math.round(top / 2 - (lines.length === 1 ? 7 : 12)));
+  lines.forEach((line, i) => {
+    const scale = i === 0 && textWidth(line, 2) < W - 20 ? 2 : 1;
+    img.text(line, W / 2, y, INK, { scale, align: 'center' });
+    y += FONT.lineHeight * scale + 2;
+  });
+}
+
+/** Layout annotations: in data coordinates (with an arrow from the point) or in paper fractions of the plot. */
+export function drawAnnotations(img: Raster, annotations: unknown, plot: Rect, axes: Map<string, AxisState>): void {
+  if (!Array.isArray(annotations)) return;
+  for (const a of annotations as Record<string, unknown>[]) {
+    if (typeof a.text !== 'string' || typeof a.x !== 'number' || typeof a.y !== 'number') continue;
+    const xa = typeof a.xref === 'string' && a.xref !== 'paper' ? axes.get(a.xref.replace(/ domain$/, '')) : undefined;
+    const ya = typeof a.yref === 'string' && a.yref !== 'paper' ? axes.get(a.yref.replace(/ domain$/, '')) : undefined;
+    const px = xa ? toPx(xa, a.x) + (typeof a.ax === 'number' && a.showarrow !== false ? a.ax : 0) : plot.x0 + a.x * (plot.x1 - plot.x0);
+    const py = ya ? toPx(ya, a.y) + (typeof a.ay === 'number' && a.showarrow !== false ? a.ay : 0) : plot.y1 - a.y * (plot.y1 - plot.y0);
+    const align = a.xanchor === 'left' ? 'left' : a.xanchor === 'right' ? 'right' : 'center';
+    const valign = a.yanchor === 'top' ? 'top' : a.yanchor === 'middle' ? 'middle' : 'bottom';
+    if (xa && ya && a.showarrow !== false) img.line(toPx(xa, a.x), toPx(ya, a.y), px, py, AXIS);
+    // Lines stack away from the anchor, as Plotly lays out a multi-line annotation.
+    const lines = stripTags(a.text);
+    const step = FONT.lineHeight + 2;
+    const first = valign === 'bottom' ? py - 2 - (lines.length - 1) * step : valign === 'middle' ? py - ((lines.length - 1) * step) / 2 : py;
+    lines.forEach((line, k) => img.text(line, px, first + k * step, INK, { align, valign }));
+  }
+}
+
+/** A slider figure is drawn at its active step; the caption says which, and that moving it needs Plotly. */
+export function drawSliderCaption(img: Raster, sliders: unknown, W: number, H: number): void {
+  if (!Array.isArray(sliders) || sliders.length === 0) return;
+  const s = sliders[0] as { active?: number; steps?: { label?: string }[]; currentvalue?: { prefix?: string } };
+  const steps = s.steps ?? [];
+  const active = s.active ?? 0;
+  const label = steps[active]?.label ?? String(active);
+  const short = `${s.currentvalue?.prefix ?? 'step: '}${label} (${active + 1} of ${steps.length})`;
+  const long = `${short}; the slider needs the interactive view`;
+  img.text(textWidth(long) <= W - 10 ? long : short, W / 2, H - 8, INK, { align: 'center', valign: 'bottom' });
+}
