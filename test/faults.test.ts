@@ -243,7 +243,7 @@ test('fault: kill -9 at random points of ablate and report leaves whole files on
   const cache = path.join(base, 'cache', 'features');
   const runs = path.join(base, 'cache', 'ablation-runs');
   const outs = { ablate: path.join(base, 'ablate-out'), report: path.join(base, 'report-out') };
-  const cmd = (c: 'ablate' | 'report') => [c, '--data', data, '--seeds', '1', '--epochs', '1', '--workers', '0', '--out', outs[c], ...(c === 'report' ? ['--no-notebooks'] : [])];
+  const cmd = (c: 'ablate' | 'report') => [c, '--data', data, '--seeds', '1', '--epochs', '1', '--workers', '0', '--no-reference', '--out', outs[c], ...(c === 'report' ? ['--no-notebooks'] : [])];
   const files = { ablate: ['ablation.json', 'ablation.md', 'ablation.html'], report: ['ablation.json', 'ablation.md', 'report.html', 'summary.json', 'img/ablation.png'] };
   /** Each output file is absent or whole: JSON parses, HTML is closed, the PNG ends with IEND. */
   const whole = (c: 'ablate' | 'report', when: string) => {

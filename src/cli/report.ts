@@ -15,6 +15,7 @@ const SPEC: Record<string, OptionSpec> = {
   epochs: { type: 'string', arg: 'N', help: `largest number of epochs per run (default ${ABLATION_DEFAULTS.epochs})` },
   notebooks: { type: 'string', arg: 'DIR', help: 'notebooks to execute (default notebooks/ of this checkout)' },
   'no-notebooks': { type: 'flag', help: 'skip executing the notebooks' },
+  'no-reference': { type: 'flag', help: 'skip the LFCC-GMM reference beside the ablation (the ASVspoof 2019 baseline, 64 components, first seed)' },
   help: { type: 'flag', help: 'show this help' },
 };
 
@@ -48,7 +49,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const cacheDir = cacheDirArg(args);
   const ds = await loadDataArgs(args, 'report');
   const { runAblation } = await import('../report/ablation');
-  const { ablationFigure, pairedFigure, ablationText, ablationMarkdown, ablationRows } = await import('../report/figures');
+  const { ablationFigure, pairedFigure, ablationText, ablationMarkdown, ablationRows, perAttackMarkdown } = await import('../report/figures');
   const { conclusion } = await import('../report/conclusion');
   const { reportHtml, reportTiming } = await import('../report/html');
   const { savePng } = await import('../notebook/png');
@@ -56,13 +57,13 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const { heatmap } = await import('../notebook/heatmap');
 
   process.stderr.write(`report: ablation on ${ds.root} (${ds.items.length} clips), ${seeds} seeds, ${epochs} epochs\n`);
-  const result = await runAblation(ds, { seeds, epochs, cacheDir, runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null, workers, onEvent: ablationLogger() });
+  const result = await runAblation(ds, { seeds, epochs, cacheDir, runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null, workers, reference: args['no-reference'] ? null : {}, onEvent: ablationLogger() });
   const text = conclusion(result);
   process.stderr.write(`backend: ${result.backend}\n`);
 
   await fs.mkdir(path.join(out, 'img'), { recursive: true });
   await writeFileAtomic(path.join(out, 'ablation.json'), `${JSON.stringify({ ...result, conclusion: text }, null, 1)}\n`);
-  await writeFileAtomic(path.join(out, 'ablation.md'), `${ablationMarkdown(result)}\n\n${text}\n`);
+  await writeFileAtomic(path.join(out, 'ablation.md'), `${ablationMarkdown(result)}\n\nPer attack (test EER %, mean over seeds):\n\n${perAttackMarkdown(result)}\n\n${text}\n`);
   savePng(ablationFigure(result), path.join(out, 'img', 'ablation.png'));
   if (result.arms.length > 1) savePng(pairedFigure(result), path.join(out, 'img', 'ablation-paired.png'));
 

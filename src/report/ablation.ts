@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ParameterError, assert } from '../errors';
+import { DatasetError, ParameterError, assert } from '../errors';
 import { computeFeatures, dataFingerprint, type FeatureSet } from '../dataset/features';
 import { scanFolderDataset } from '../dataset/folder';
 import { datasetSummary, type Dataset, type DatasetItem } from '../dataset/types';
 import { computeEer, perAttackEer, rocAuc } from '../metrics';
+import { DEFAULT_GMM_COMPONENTS, fitGmmDetectorAsync, scoreGmmDetector } from '../model/gmm';
+import { DEFAULT_GMM_PIPELINE } from '../model/gmmModel';
 import { specmorphVersion } from '../model/io';
 import { canonicalJson, resolvePipelineConfig, type FootprintSpec, type PipelineConfig } from '../pipeline/config';
 import { ABLATION_PIPELINE, ablationArms, armPipeline, type AblationArm } from './arms';
@@ -18,7 +20,25 @@ import { writeFileAtomic } from '../atomicFile';
 export type AblationEvent =
   | { kind: 'features'; arm: string; armIndex: number; arms: number; done: number; total: number }
   | { kind: 'train'; arm: string; armIndex: number; arms: number; seed: number; epoch: number; epochs: number; loss: number }
-  | { kind: 'run'; arm: string; armIndex: number; arms: number; seed: number; eer: number; cached: boolean; runsDone: number; runs: number };
+  | { kind: 'run'; arm: string; armIndex: number; arms: number; seed: number; eer: number; cached: boolean; runsDone: number; runs: number }
+  | { kind: 'reference'; name: string; seed: number; eer: number; cached: boolean };
+
+/**
+ * The classical reference of {@link runAblation}: the ASVspoof 2019 LFCC-GMM (DEFAULT_GMM_PIPELINE,
+ * diagonal GMMs by EM, `specmorph train --arch gmm`) trained on the same training split and scored
+ * on the same test clips. It is not an arm: no morphology, no paired comparison; it says how good
+ * the arms' detector is against the challenge baseline.
+ */
+export interface AblationReferenceOptions {
+  /** Mixture components per class. @default DEFAULT_GMM_COMPONENTS (64) */
+  components?: number;
+  /**
+   * Seeds of the k-means initialisation. @default the ablation's first seed only: EM from seeded
+   * initialisations gave the same pooled EER for seeds 0-2 on the bundled corpus (docs/benchmarks.md,
+   * W7), and each fit costs about as much as two CNN runs.
+   */
+  seeds?: number[];
+}
 
 /** Options of {@link runAblation}. */
 export interface AblationOptions {
@@ -44,6 +64,8 @@ export interface AblationOptions {
   trainer?: AblationTrainer;
   /** Test fraction when the data has no meta.csv split. @default 0.3 */
   testFraction?: number;
+  /** Also train the LFCC-GMM reference on the same split ({@link AblationReferenceOptions}), or null. @default null */
+  reference?: AblationReferenceOptions | null;
   /** Progress callback. @default undefined */
   onEvent?: (e: AblationEvent) => void;
 }
@@ -86,6 +108,18 @@ export interface ArmResult {
   vsBaseline: PairedComparison | null;
 }
 
+/** The LFCC-GMM reference's results ({@link AblationOptions.reference}). */
+export interface ReferenceResult {
+  name: string;
+  components: number;
+  /** Fingerprint of its LFCC pipeline. */
+  pipelineFingerprint: string;
+  runs: AblationRun[];
+  eer: MeanStd;
+  auc: MeanStd;
+  perAttack: Record<string, MeanStd>;
+}
+
 /** Everything an ablation produced, as written to `ablation.json`. */
 export interface AblationResult {
   specmorphVersion: string;
@@ -107,6 +141,8 @@ export interface AblationResult {
   seeds: number[];
   base: PipelineConfig;
   arms: ArmResult[];
+  /** The LFCC-GMM reference on the same split, when asked for. */
+  reference: ReferenceResult | null;
   seconds: { features: number; training: number; total: number };
 }
 
@@ -131,6 +167,100 @@ async function readRun(file: string): Promise<AblationRun | null> {
 
 async function writeRun(file: string, run: AblationRun): Promise<void> {
   await writeFileAtomic(file, JSON.stringify(run), { makeFolder: true });
+}
+
+/** Pooled EER, AUC and per-attack EER of one run's test scores (bona fide scores higher). */
+function scoreRun(test: readonly DatasetItem[], scores: ArrayLike<number>): Pick<AblationRun, 'eer' | 'auc' | 'perAttack'> {
+  const rows = test.map((it, i) => ({ uttId: it.id.replace(/\s+/g, '_'), attackId: it.attack ?? '-', key: it.label, score: scores[i] }));
+  const bona = rows.filter((r) => r.key === 'bonafide').map((r) => r.score);
+  const spoof = rows.filter((r) => r.key === 'spoof').map((r) => r.score);
+  const perAttack: Record<string, number> = {};
+  for (const r of perAttackEer(rows)) perAttack[r.attackId] = r.eer;
+  return { eer: computeEer(bona, spoof).eer, auc: rocAuc(bona, spoof), perAttack };
+}
+
+/** Mean ± sd over seeds of the pooled EER, the AUC and each attack's EER. */
+function summariseRuns(runs: readonly AblationRun[]): Pick<ArmResult, 'eer' | 'auc' | 'perAttack'> {
+  const eers = runs.map((r) => r.eer);
+  const aucs = runs.map((r) => r.auc);
+  const perAttack: Record<string, MeanStd> = {};
+  for (const k of [...new Set(runs.flatMap((r) => Object.keys(r.perAttack)))].sort()) {
+    const v = runs.map((r) => r.perAttack[k]).filter((x) => typeof x === 'number');
+    perAttack[k] = { mean: mean(v), std: std(v) };
+  }
+  return { eer: { mean: mean(eers), std: std(eers) }, auc: { mean: mean(aucs), std: std(aucs) }, perAttack };
+}
+
+interface ReferenceContext {
+  split: HeldOutSplit<DatasetItem>;
+  cacheDir: string | null;
+  runCacheDir: string | null;
+  workers: number | 'auto';
+  onEvent?: (e: AblationEvent) => void;
+}
+
+/** The reference's features, checked: computed with the arms' features, before any training. */
+interface PreparedReference {
+  name: string;
+  components: number;
+  seeds: number[];
+  feats: FeatureSet;
+  featureSeconds: number;
+}
+
+/**
+ * Computes the LFCC features of the reference ({@link AblationReferenceOptions}) and checks that each
+ * class has enough training frames for its mixture, so a data set too small for it fails before the
+ * arms are trained, not after.
+ */
+async function prepareReference(o: AblationReferenceOptions, seeds: number[], ctx: ReferenceContext): Promise<PreparedReference> {
+  const components = o.components ?? DEFAULT_GMM_COMPONENTS;
+  assert(Number.isInteger(components) && components > 0, () => `reference.components=${components} must be a positive integer`);
+  const refSeeds = o.seeds ?? seeds.slice(0, 1);
+  assert(refSeeds.length > 0 && refSeeds.every((s) => Number.isInteger(s) && s >= 0), () => `reference.seeds=${JSON.stringify(o.seeds)} must be a non-empty list of integers >= 0`);
+  const name = `LFCC-GMM reference (${components} components)`;
+  const { train, test } = ctx.split;
+  const tf0 = Date.now();
+  // Whole clips of any length: the GMM scores frames, so clips are not cropped or tiled to one width.
+  const feats = await computeFeatures([...train, ...test].map((it) => it.path), DEFAULT_GMM_PIPELINE, {
+    cacheDir: ctx.cacheDir,
+    workers: ctx.workers,
+    sameShape: false,
+    onProgress: (done, total) => ctx.onEvent?.({ kind: 'features', arm: name, armIndex: -1, arms: 0, done, total }),
+  });
+  for (const label of ['bonafide', 'spoof'] as const) {
+    const frames = train.reduce((n, it, i) => n + (it.label === label ? feats.features[i].cols : 0), 0);
+    if (frames < components) {
+      throw new DatasetError(`${name}: the ${label} training clips have ${frames} LFCC frames, fewer than its ${components} components; use more data or leave the reference out (--no-reference, reference: null)`);
+    }
+  }
+  return { name, components, seeds: refSeeds, feats, featureSeconds: (Date.now() - tf0) / 1000 };
+}
+
+/** Trains (or reads from the run cache) and scores the prepared reference on the ablation's split. */
+async function fitReference(p: PreparedReference, ctx: ReferenceContext): Promise<{ result: ReferenceResult; trainSeconds: number }> {
+  const { name, components, feats } = p;
+  const { train, test } = ctx.split;
+  const splitKey = sha([...train, ...test].map((it, i) => `${i < train.length ? 'train' : 'test'}\t${feats.hashes[i]}\t${it.label}\t${it.attack ?? '-'}`).join('\n'));
+  const trainOf = (label: string) => train.flatMap((it, i) => (it.label === label ? [feats.features[i]] : []));
+  const testFeats = feats.features.slice(train.length);
+  let trainSeconds = 0;
+  const runs: AblationRun[] = [];
+  for (const seed of p.seeds) {
+    const key = sha(canonicalJson({ v: 1, reference: 'lfcc-gmm', pipeline: feats.fingerprint, split: splitKey, components, seed }));
+    const file = ctx.runCacheDir ? path.join(ctx.runCacheDir, `${key}.json`) : null;
+    let run = file ? await readRun(file) : null;
+    if (!run) {
+      const ts = Date.now();
+      const detector = await fitGmmDetectorAsync(trainOf('bonafide'), trainOf('spoof'), { nComponents: components, seed });
+      run = { seed, ...scoreRun(test, scoreGmmDetector(detector, testFeats)), history: [], seconds: (Date.now() - ts) / 1000, cached: false };
+      trainSeconds += run.seconds;
+      if (file) await writeRun(file, run);
+    }
+    runs.push(run);
+    ctx.onEvent?.({ kind: 'reference', name, seed, eer: run.eer, cached: run.cached });
+  }
+  return { result: { name, components, pipelineFingerprint: feats.fingerprint, runs, ...summariseRuns(runs) }, trainSeconds };
 }
 
 /**
@@ -189,6 +319,9 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
     );
     featureSeconds += (Date.now() - tf0) / 1000;
   }
+  const refContext: ReferenceContext = { split, cacheDir: opts.cacheDir ?? null, runCacheDir: opts.runCacheDir ?? null, workers: opts.workers ?? 'auto', onEvent: opts.onEvent };
+  const preparedReference = opts.reference ? await prepareReference(opts.reference, seeds, refContext) : null;
+  if (preparedReference) featureSeconds += preparedReference.featureSeconds;
   const backend = await trainer.backend();
   const backendName = backend.split(' ')[0];
   for (let a = 0; a < arms.length; a++) {
@@ -216,12 +349,7 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
           ...(excitation ? { excitation: true } : {}),
           onEpoch: (log) => opts.onEvent?.({ kind: 'train', arm: arm.name, armIndex: a, arms: arms.length, seed, epoch: log.epoch, epochs, loss: log.loss }),
         });
-        const rowsOut = split.test.map((it, i) => ({ uttId: it.id.replace(/\s+/g, '_'), attackId: it.attack ?? '-', key: it.label, score: scores[i] }));
-        const bona = rowsOut.filter((r) => r.key === 'bonafide').map((r) => r.score);
-        const spoof = rowsOut.filter((r) => r.key === 'spoof').map((r) => r.score);
-        const perAttack: Record<string, number> = {};
-        for (const r of perAttackEer(rowsOut)) perAttack[r.attackId] = r.eer;
-        run = { seed, eer: computeEer(bona, spoof).eer, auc: rocAuc(bona, spoof), perAttack, history, seconds: (Date.now() - ts) / 1000, cached: false };
+        run = { seed, ...scoreRun(split.test, scores), history, seconds: (Date.now() - ts) / 1000, cached: false };
         trainSeconds += run.seconds;
         if (file) await writeRun(file, run);
       }
@@ -229,25 +357,21 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
       runsDone++;
       opts.onEvent?.({ kind: 'run', arm: arm.name, armIndex: a, arms: arms.length, seed, eer: run.eer, cached: run.cached, runsDone, runs: totalRuns });
     }
-    const eers = runs.map((r) => r.eer);
-    const aucs = runs.map((r) => r.auc);
-    const attacks = [...new Set(runs.flatMap((r) => Object.keys(r.perAttack)))].sort();
-    const perAttack: Record<string, MeanStd> = {};
-    for (const k of attacks) {
-      const v = runs.map((r) => r.perAttack[k]).filter((x) => typeof x === 'number');
-      perAttack[k] = { mean: mean(v), std: std(v) };
-    }
     results.push({
       name: arm.name,
       op: arm.op,
       footprint: arm.footprint ?? null,
       pipelineFingerprint: fp,
       runs,
-      eer: { mean: mean(eers), std: std(eers) },
-      auc: { mean: mean(aucs), std: std(aucs) },
-      perAttack,
-      vsBaseline: a === 0 ? null : pairedComparison(eers, results[0].runs.map((r) => r.eer)),
+      ...summariseRuns(runs),
+      vsBaseline: a === 0 ? null : pairedComparison(runs.map((r) => r.eer), results[0].runs.map((r) => r.eer)),
     });
+  }
+  let reference: ReferenceResult | null = null;
+  if (preparedReference) {
+    const ref = await fitReference(preparedReference, refContext);
+    reference = ref.result;
+    trainSeconds += ref.trainSeconds;
   }
   const summary = datasetSummary(items);
   return {
@@ -279,6 +403,7 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
     seeds,
     base,
     arms: results,
+    reference,
     seconds: { features: featureSeconds, training: trainSeconds, total: (Date.now() - t0) / 1000 },
   };
 }

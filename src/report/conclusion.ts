@@ -31,6 +31,30 @@ function describe(arm: ArmResult): string {
   return `**${arm.name}** (EER ${formatMeanStd(arm.eer)}; Δ ${pp(c.mean)}${ci}; lower in ${c.lower}/${c.differences.length} seeds)`;
 }
 
+/**
+ * How the baseline compares with the LFCC-GMM reference: pooled, and the attacks where either is
+ * better by more than 5 pp (mean over seeds; these per-attack EERs rest on few clips, so no finer
+ * claim is made).
+ */
+function referenceSentence(r: AblationResult, base: ArmResult): string {
+  const ref = r.reference!;
+  const seeds = ref.runs.map((x) => x.seed);
+  const diff = base.eer.mean - ref.eer.mean;
+  const attacks = Object.keys(base.perAttack).filter((k) => ref.perAttack[k]).sort();
+  const list = (sign: 1 | -1): string =>
+    attacks
+      .filter((k) => sign * (base.perAttack[k].mean - ref.perAttack[k].mean) > 0.05)
+      .map((k) => `${k} (${pct(base.perAttack[k].mean)} vs ${pct(ref.perAttack[k].mean)})`)
+      .join(', ');
+  const worse = list(1);
+  const better = list(-1);
+  return (
+    `The classical reference, ${ref.name} (the ASVspoof 2019 baseline on LFCCs, seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}), reached ${formatMeanStd(ref.eer)} on the same split, ` +
+    `so the baseline CNN is ${Math.abs(diff) < 0.005 ? "level with it" : `${(100 * Math.abs(diff)).toFixed(1)} pp ${diff > 0 ? "worse" : "better"}`}. ` +
+    `Per attack (baseline vs reference, differences over 5 pp): ${worse ? `the reference is better on ${worse}` : 'the reference is better on none'}; ${better ? `the baseline is better on ${better}` : 'the baseline is better on none'}.`
+  );
+}
+
 /** Arms grouped by operator: mean of their mean EERs, and how many fall below the baseline's mean; sorted best first. */
 export function operatorSummary(r: AblationResult): { op: string; mean: number; arms: number; below: number }[] {
   const base = r.arms[0].eer.mean;
@@ -58,6 +82,7 @@ export function conclusion(r: AblationResult): string {
     `On ${r.data.split.test} held-out test clips (${r.data.split.testBonafide} bona fide, ${r.data.split.test - r.data.split.testBonafide} spoofed; split by ${r.data.split.by === 'meta.csv' ? "the corpus's meta.csv, speakers and sentences disjoint from training" : r.data.split.by}), ` +
       `the baseline without morphology reached an EER of ${formatMeanStd(base.eer)} (mean ± sd over ${n} seed${n === 1 ? '' : 's'}, at most ${r.epochs} epochs each with early stopping on a validation part of the training split, ${r.data.features.rows}×${r.data.features.cols} inputs, backend ${r.backend.split(' ')[0]}).`,
   );
+  if (r.reference) lines.push(referenceSentence(r, base));
   if (base.eer.mean >= 0.4) {
     lines.push(
       `That is close to chance (50%): with this model and training budget the baseline detector barely separates the classes, so every difference below is measured against a weak baseline and may not carry over to a better-trained model.`,

@@ -47,6 +47,10 @@ export function ablationFigure(r: AblationResult, opts: { title?: string } = {})
   const xs = r.arms.map((_, i) => i);
   const base = r.arms[0].eer.mean * 100;
   data.push({ type: 'scatter', mode: 'lines', x: [-0.5, r.arms.length - 0.5], y: [base, base], line: { color: '#888888', dash: 'dash', width: 1 }, name: 'baseline mean', hoverinfo: 'skip' });
+  if (r.reference) {
+    const ref = r.reference.eer.mean * 100;
+    data.push({ type: 'scatter', mode: 'lines', x: [-0.5, r.arms.length - 0.5], y: [ref, ref], line: { color: '#2ca02c', dash: 'dot', width: 2 }, name: `${r.reference.name}: ${ref.toFixed(1)}%`, hoverinfo: 'skip' });
+  }
   for (const op of ['none', ...ops]) {
     const idx = r.arms.map((a, i) => (a.op === op ? i : -1)).filter((i) => i >= 0);
     const color = opColor(op, ops);
@@ -147,9 +151,22 @@ export function pairedFigure(r: AblationResult, opts: { title?: string } = {}): 
   };
 }
 
-/** One row per arm for tables: mean ± sd EER and AUC, the paired Δ with its interval, p and the verdict. */
+/**
+ * One row per arm for tables: mean ± sd EER and AUC, the paired Δ with its interval, p and the
+ * verdict; then the LFCC-GMM reference, when the ablation has one (no Δ: it is not an arm).
+ */
 export function ablationRows(r: AblationResult): Record<string, string | number>[] {
-  return r.arms.map((a) => {
+  const ref = r.reference;
+  const refRow = ref
+    ? [{
+        arm: `${ref.name}, seed${ref.runs.length === 1 ? '' : 's'} ${ref.runs.map((x) => x.seed).join(', ')}`,
+        'EER % (mean ± sd)': `${(100 * ref.eer.mean).toFixed(2)} ± ${(100 * ref.eer.std).toFixed(2)}`,
+        'AUC (mean ± sd)': `${ref.auc.mean.toFixed(3)} ± ${ref.auc.std.toFixed(3)}`,
+        'Δ EER pp vs none': '—', '95% CI of Δ': '—', 'p (paired t)': '—', 'lower/higher seeds': '—',
+        verdict: 'reference (not an arm)',
+      }]
+    : [];
+  return [...r.arms.map((a) => {
     const c = a.vsBaseline;
     return {
       arm: a.name,
@@ -161,7 +178,7 @@ export function ablationRows(r: AblationResult): Record<string, string | number>
       'lower/higher seeds': c ? `${c.lower}/${c.higher}` : '—',
       verdict: verdict(a),
     };
-  });
+  }), ...refRow];
 }
 
 /** The ablation table as GitHub markdown. */
@@ -181,12 +198,22 @@ export function ablationText(r: AblationResult): string {
   return [fmt(cols), fmt(w.map((n) => '-'.repeat(n))), ...rows.map((row) => fmt(cols.map((c) => row[c])))].join('\n');
 }
 
-/** Per-attack test EER (mean over seeds) of the baseline and every arm: rows = attacks. */
+/** Per-attack test EER (mean over seeds) of the baseline, every arm and the reference (when there is one): rows = attacks. */
 export function perAttackRows(r: AblationResult): Record<string, string | number>[] {
-  const attacks = [...new Set(r.arms.flatMap((a) => Object.keys(a.perAttack)))].sort();
+  const columns = r.reference ? [...r.arms, r.reference] : r.arms;
+  const attacks = [...new Set(columns.flatMap((a) => Object.keys(a.perAttack)))].sort();
   return attacks.map((atk) => {
     const row: Record<string, string | number> = { attack: atk, 'test clips': r.data.split.testAttacks[atk] ?? 0, 'in training': (r.data.split.trainAttacks[atk] ?? 0) > 0 ? 'yes' : 'no (unseen)' };
-    for (const a of r.arms) row[a.name] = a.perAttack[atk] ? `${(100 * a.perAttack[atk].mean).toFixed(1)}` : '—';
+    for (const a of columns) row[a.name] = a.perAttack[atk] ? `${(100 * a.perAttack[atk].mean).toFixed(1)}` : '—';
     return row;
   });
+}
+
+/** {@link perAttackRows} as GitHub markdown. */
+export function perAttackMarkdown(r: AblationResult): string {
+  const rows = perAttackRows(r);
+  if (rows.length === 0) return '';
+  const cols = Object.keys(rows[0]);
+  const line = (cells: unknown[]): string => `| ${cells.map((c) => String(c)).join(' | ')} |`;
+  return [line(cols), line(cols.map(() => '---')), ...rows.map((row) => line(cols.map((c) => row[c])))].join('\n');
 }

@@ -10,7 +10,7 @@ import { Random } from '../../src/random';
 import { ABLATION_PIPELINE, ablationArms, armPipeline } from '../../src/report/arms';
 import { runAblation, type AblationResult } from '../../src/report/ablation';
 import { conclusion, verdict } from '../../src/report/conclusion';
-import { ablationMarkdown, ablationRows } from '../../src/report/figures';
+import { ablationFigure, ablationMarkdown, ablationRows, perAttackMarkdown, perAttackRows } from '../../src/report/figures';
 import { heldOutSplit, parseCsv, readCorpusMeta } from '../../src/report/split';
 import type { AblationTrainer } from '../../src/report/trainer';
 import { scanFolderDataset } from '../../src/dataset/folder';
@@ -122,6 +122,46 @@ test('runAblation with an excitation base: every arm keeps the rows and the trai
   const ds = await scanFolderDataset(dir);
   await runAblation(ds, { base: { ...small, excitation: {} }, arms: ablationArms(['none', 'opening'], [{ shape: 'rect', rows: 3, cols: 3 }]), seeds: 1, epochs: 1, trainer, workers: 0, cacheDir: null, runCacheDir: null });
   assert.ok(told.length >= 2 && told.every((t) => t === true), `excitation flags ${told}`);
+});
+
+test('runAblation with the LFCC-GMM reference: scored on the test split, cached, shown in the tables, the plot and the conclusion', async () => {
+  const cache = join(dir, '.runs-ref');
+  const events: string[] = [];
+  const arms = ablationArms(['opening'], [{ shape: 'rect', rows: 3, cols: 3 }], false);
+  const opts = { base: small, arms, seeds: 2, epochs: 1, trainer: fakeTrainer([]), workers: 0, runCacheDir: cache, reference: { components: 4 } };
+  const r = await runAblation(dir, { ...opts, onEvent: (e) => { if (e.kind === 'reference') events.push(`${e.seed} ${e.cached}`); } });
+  const ref = r.reference!;
+  assert.equal(ref.name, 'LFCC-GMM reference (4 components)');
+  // One seed by default (the first of the ablation's), no training history: EM, not epochs.
+  assert.deepEqual(ref.runs.map((x) => [x.seed, x.history.length, x.cached]), [[0, 0, false]]);
+  assert.deepEqual(events, ['0 false']);
+  // Bona fide clips carry 4x the noise of the spoofs: the LFCC floor tells them apart on held-out speakers.
+  assert.ok(ref.eer.mean <= 0.25, `reference EER ${ref.eer.mean}`);
+  assert.deepEqual(Object.keys(ref.perAttack), ['A1', 'A2']);
+  const rows = ablationRows(r);
+  assert.equal(rows.length, arms.length + 1);
+  assert.deepEqual([rows.at(-1)!.arm, rows.at(-1)!.verdict, rows.at(-1)!['Δ EER pp vs none']], ['LFCC-GMM reference (4 components), seed 0', 'reference (not an arm)', '—']);
+  assert.equal(perAttackRows(r)[0][ref.name], (100 * ref.perAttack.A1.mean).toFixed(1));
+  assert.match(perAttackMarkdown(r).split('\n')[0], /\| LFCC-GMM reference \(4 components\) \|$/);
+  const line = ablationFigure(r).data.find((t) => String(t.name).startsWith('LFCC-GMM'))!;
+  assert.deepEqual(line.y, [100 * ref.eer.mean, 100 * ref.eer.mean]);
+  assert.match(conclusion(r), /The classical reference, LFCC-GMM reference \(4 components\) \(the ASVspoof 2019 baseline on LFCCs, seed 0\), reached/);
+  // The second time it comes from the run cache; more seeds are more runs.
+  const again = await runAblation(dir, opts);
+  assert.deepEqual(again.reference!.runs.map((x) => x.cached), [true]);
+  assert.equal(again.reference!.eer.mean, ref.eer.mean);
+  const two = await runAblation(dir, { ...opts, reference: { components: 4, seeds: [0, 1] } });
+  assert.deepEqual(two.reference!.runs.map((x) => [x.seed, x.cached]), [[0, true], [1, false]]);
+  // Without the option there is no reference, and the tables have one row per arm.
+  assert.equal((await runAblation(dir, { ...opts, reference: null })).reference, null);
+  await assert.rejects(runAblation(dir, { ...opts, reference: { components: 0 } }), /reference\.components=0 must be a positive integer/);
+  // Too few frames for the mixture: refused before any arm is trained.
+  const trained: unknown[] = [];
+  await assert.rejects(
+    runAblation(dir, { ...opts, trainer: fakeTrainer(trained as never), runCacheDir: null, reference: { components: 5000 } }),
+    /LFCC-GMM reference \(5000 components\): the bonafide training clips have \d+ LFCC frames, fewer than its 5000 components; .*--no-reference/,
+  );
+  assert.equal(trained.length, 0, 'no arm trained before the refusal');
 });
 
 test('runAblation rejects a first arm that is not the baseline, and duplicate names', async () => {
