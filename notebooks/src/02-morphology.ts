@@ -19,13 +19,12 @@
 
 // %%
 import * as sm from 'specmorph';
-import * as path from 'path';
+import * as path from 'node:path';
 // The bundled corpus unless `npm start` / the tests point elsewhere.
 const DATA = process.env.SPECMORPH_DATA ?? path.resolve('../datasets/corpus');
 // SPECMORPH_QUICK=1 (the CI test) shrinks the training so the notebook runs in seconds.
 const QUICK = process.env.SPECMORPH_QUICK === '1';
 const ds = await sm.scanFolderDataset(DATA);
-const meta = sm.readCorpusMeta(DATA);
 const rel = (p: string) => path.relative(DATA, p);
 console.log(`${ds.items.length} clips in ${path.relative(process.cwd(), DATA) || '.'}${QUICK ? ' (quick mode)' : ''}`);
 
@@ -118,7 +117,7 @@ sm.show(sm.compareStages({ original: db, 'opening 5×5': sm.opening(db, big), 'o
 // away fine detail, which sounds dull and buzzy.
 
 // %%
-const toMagnitude = (g: sm.Spectrogram): sm.Spectrogram => ({ ...g, data: g.data.map((v) => Math.pow(10, v / 20)), unit: 'amplitude' });
+const toMagnitude = (g: sm.Spectrogram): sm.Spectrogram => ({ ...g, data: g.data.map((v) => 10 ** (v / 20)), unit: 'amplitude' });
 const gl = (g: sm.Spectrogram) => ({ sampleRate: audio.sampleRate, channels: [sm.griffinLim(toMagnitude(g), { ...stftOpts, nIter: 32, seed: 0 })] });
 const opened = sm.opening(sm.opening(db, sm.footprint.rect(3, 3)), sm.footprint.line(7, 'time'));
 sm.listen(audio, { label: 'original recording' });

@@ -110,7 +110,7 @@ export function chirp(fStart: number, fEnd: number, opts: ChirpOptions = {}): Fl
       phi = 2 * Math.PI * fStart * t;
     } else {
       const beta = t1 / Math.log(fEnd / fStart);
-      phi = 2 * Math.PI * beta * fStart * (Math.pow(fEnd / fStart, t / t1) - 1);
+      phi = 2 * Math.PI * beta * fStart * ((fEnd / fStart) ** (t / t1) - 1);
     }
     out[i] = amp * Math.cos(phi);
   }

@@ -64,7 +64,7 @@ export interface WavLayout {
 }
 
 function hex(n: number, digits: number): string {
-  return '0x' + n.toString(16).toUpperCase().padStart(digits, '0');
+  return `0x${n.toString(16).toUpperCase().padStart(digits, '0')}`;
 }
 
 function fourcc(b: Uint8Array, at: number): string {

@@ -1,4 +1,4 @@
-import { assert, assertPositiveInt, warnOnce } from '../errors';
+import { assert, warnOnce } from '../errors';
 import { checkGrid, Grid, isSpectrogram } from '../grid/grid';
 import { Random } from '../random';
 import { FrameAnalyser } from './analyser';

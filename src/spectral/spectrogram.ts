@@ -1,7 +1,7 @@
 import { assert, assertPositive, assertPositiveInt } from '../errors';
 import { Spectrogram } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
-import { assertOutputFits, checkSignal, frameCount, ResolvedStft, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
+import { assertOutputFits, frameCount, ResolvedStft, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
 
 /** Options of {@link spectrogram}: the STFT options plus the sample rate and the exponent. */
 export interface SpectrogramOptions extends StftOptions {
