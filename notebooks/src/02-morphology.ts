@@ -121,6 +121,6 @@ const toMagnitude = (g: sm.Spectrogram): sm.Spectrogram => ({ ...g, data: g.data
 const gl = (g: sm.Spectrogram) => ({ sampleRate: audio.sampleRate, channels: [sm.griffinLim(toMagnitude(g), { ...stftOpts, nIter: 32, seed: 0 })] });
 const opened = sm.opening(sm.opening(db, sm.footprint.rect(3, 3)), sm.footprint.line(7, 'time'));
 sm.listen(audio, { label: 'original recording' });
-sm.listen(gl(db), { label: 'Griffin-Lim of the original dB spectrogram', normalize: true });
-sm.listen(gl(opened), { label: 'Griffin-Lim of the opened spectrogram', normalize: true });
+sm.listen(gl(db), { label: 'Griffin-Lim of the original dB spectrogram', normalise: true });
+sm.listen(gl(opened), { label: 'Griffin-Lim of the opened spectrogram', normalise: true });
 sm.show(sm.difference(opened, db, { title: 'opened − original (dB)' }));
