@@ -5,7 +5,10 @@ import { assertOutputFits, frameCount, ResolvedStft, resolveSignal, resolveStft,
 
 /** Options of {@link spectrogram}: the STFT options plus the sample rate and the exponent. */
 export interface SpectrogramOptions extends StftOptions {
-  /** Sample rate of `x` in Hz (for the frequency and time axes). @default the Audio's own; required with a Float32Array */
+  /**
+   * Sample rate of `x` in Hz (for the frequency and time axes). @default the Audio's own; required
+   * with a Float32Array
+   */
   sampleRate?: number;
   /**
    * Exponent of the magnitude: 1 gives amplitude |X|, 2 gives power |X|^2 (librosa `power`).
