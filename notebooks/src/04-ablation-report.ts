@@ -24,6 +24,8 @@ const DATA = process.env.SPECMORPH_DATA ?? path.resolve('../datasets/corpus');
 // SPECMORPH_QUICK=1 (the CI test) shrinks the training so the notebook runs in seconds.
 const QUICK = process.env.SPECMORPH_QUICK === '1';
 const ds = await sm.scanFolderDataset(DATA);
+const meta = sm.readCorpusMeta(DATA);
+const rel = (p: string) => path.relative(DATA, p);
 console.log(`${ds.items.length} clips in ${path.relative(process.cwd(), DATA) || '.'}${QUICK ? ' (quick mode)' : ''}`);
 
 // %%
