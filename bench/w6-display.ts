@@ -10,6 +10,13 @@ import type { Spectrogram } from '../src/grid/grid';
 import { Random } from '../src/random';
 import { median } from './timing';
 
+/** The part of plotly.js's page global the timing loop calls. */
+interface PlotlyGlobal {
+  purge(div: HTMLElement): void;
+  newPlot(div: HTMLElement, data: unknown, layout: unknown, config: object): Promise<unknown>;
+  relayout(div: HTMLElement, update: Record<string, unknown>): Promise<unknown>;
+}
+
 const SHAPES: [number, number][] = [[129, 201], [257, 201], [257, 501], [257, 1001], [513, 1001], [513, 2001]];
 
 function spec(rows: number, cols: number): Spectrogram {
@@ -34,7 +41,7 @@ export async function run(): Promise<void> {
       const fig = heatmap(spec(r, c), { fullResolution: true });
       const kb = Object.values(mimeBundle(fig)).reduce((a, v) => a + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)), 0) / 1024;
       const times = (await page.evaluate(async (f) => {
-        const P = (window as unknown as { Plotly: any }).Plotly;
+        const P = (window as unknown as { Plotly: PlotlyGlobal }).Plotly;
         const plot: number[] = [];
         const zoom: number[] = [];
         for (let i = 0; i < 5; i++) {

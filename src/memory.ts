@@ -1,6 +1,9 @@
 import { ParameterError } from './errors';
 
-/** Environment variable that raises (or lowers) {@link maxBytes}: bytes, or a number with K, M or G (powers of 1024). */
+/**
+ * Environment variable that raises (or lowers) {@link maxBytes}: bytes, or a number with K, M or G
+ * (powers of 1024).
+ */
 export const MAX_BYTES_ENV = 'SPECMORPH_MAX_BYTES';
 
 /** The default limit of one array a call allocates: 1 GiB, far above any spectrogram of a speech clip. */
@@ -33,7 +36,8 @@ export function formatBytes(n: number): string {
 export function assertMemory(bytes: number, what: () => string, output = 'the output'): void {
   const limit = maxBytes();
   if (bytes <= limit) return;
-  throw new ParameterError(`${what()}: ${output} would need ${formatBytes(bytes)}; limit ${formatBytes(limit)} (set ${MAX_BYTES_ENV}, e.g. ${MAX_BYTES_ENV}=8G, to allow more)`);
+  throw new ParameterError(`${what()}: ${output} would need ${formatBytes(bytes)}; limit ${formatBytes(limit)} ` +
+    `(set ${MAX_BYTES_ENV}, e.g. ${MAX_BYTES_ENV}=8G, to allow more)`);
 }
 
 /**

@@ -50,7 +50,7 @@ test('writeFileAtomic writes through a FIFO to its reader', async () => {
   }
 });
 
-test('writeFileAtomic through a symlink (relative, chained, dangling) replaces the target and keeps the links', async () => {
+test('writeFileAtomic via a symlink (relative, chained, dangling) replaces the target, keeps the links', async () => {
   const root = scratch();
   try {
     mkdirSync(path.join(root, 'real'));
@@ -74,7 +74,7 @@ test('writeFileAtomic through a symlink (relative, chained, dangling) replaces t
   }
 });
 
-test('writeFileAtomic refuses a folder, a link loop and a missing or non-folder parent with one line naming the path', async () => {
+test('writeFileAtomic refuses a folder, link loop, missing or non-folder parent in one line naming it', async () => {
   const root = scratch();
   try {
     mkdirSync(path.join(root, 'dir'));

@@ -143,7 +143,7 @@ test('fault: a read-only file system refuses --out and --scores before any work 
   }
 });
 
-test('fault: a chmod 555 folder and a 0444 file refuse --out and --scores for a normal user before any work', async (t) => {
+test('fault: a chmod 555 folder, a 0444 file refuse --out/--scores for a normal user before any work', async (t) => {
   let asNobody = false;
   if (isRoot) {
     // As root chmod stops nothing: run the command as the unprivileged user nobody.
@@ -228,7 +228,9 @@ test('fault: kill -9 at points of train leaves the old model or the new one, nev
     const loaded = await loadModel(out);
     const date = loaded.metadata.date;
     loaded.model.dispose();
-    t.diagnostic(`kill ${delay} ms after ${at}: ${r.killed ? 'killed' : 'finished first'}; model ${dates.has(date) ? 'old' : 'new'}; left beside --out: ${leftovers.join(', ') || 'nothing'}`);
+    t.diagnostic(`kill ${delay} ms after ${at}: ${r.killed ? 'killed' : 'finished first'}; ` +
+      `model ${dates.has(date) ? 'old' : 'new'}; ` +
+      `left beside --out: ${leftovers.join(', ') || 'nothing'}`);
     assert.ok(dates.has(date) || date >= started, `after a kill ${delay} ms after ${at}: a model from no run (${date})`);
     dates.add(date);
   }
@@ -238,7 +240,7 @@ test('fault: kill -9 at points of train leaves the old model or the new one, nev
   assert.deepEqual(temporaries(path.join(root, 'cache-kill')), []);
 });
 
-test('fault: kill -9 at random points of ablate and report leaves whole files only; the next run leaves no temporaries', { timeout: 400000 }, async (t) => {
+test('fault: kill -9 at random points of ablate/report leaves whole files; the next run leaves no temporaries', { timeout: 400000 }, async (t) => {
   const base = path.join(root, 'kill-report');
   const cache = path.join(base, 'cache', 'features');
   const runs = path.join(base, 'cache', 'ablation-runs');
@@ -263,7 +265,8 @@ test('fault: kill -9 at random points of ablate and report leaves whole files on
     // Kill while runs are trained and cached, then while the outputs are written, at a random moment.
     for (const [at, delay] of [[/run 1\//, Math.floor(Math.random() * 1500)], [/^backend: /m, Math.floor(Math.random() * 300)]] as [RegExp, number][]) {
       const r = await killedRun(cmd(c), at, delay, cache);
-      t.diagnostic(`${c}: kill ${delay} ms after ${at}: ${r.killed ? 'killed' : 'finished first'}; temporaries: ${[...temporaries(base)].join(', ') || 'none'}`);
+      t.diagnostic(`${c}: kill ${delay} ms after ${at}: ${r.killed ? 'killed' : 'finished first'}; temporaries: ` +
+        `${[...temporaries(base)].join(', ') || 'none'}`);
       whole(c, `${c} killed ${delay} ms after ${at}`);
     }
     const done = await killedRun(cmd(c), null, 0, cache);

@@ -61,7 +61,7 @@ test('SPECMORPH_MAX_BYTES lowers or raises the limit; a bad value is named', () 
   withLimit('lots', () => assert.throws(() => resize(g, 2, 2), /SPECMORPH_MAX_BYTES="lots" must be a number of bytes, optionally with K, M or G/));
 });
 
-test('the limit applies to what a call allocates: a mel spectrogram is not refused for the size of the linear STFT', () => {
+test('the limit is on what a call allocates: a mel spectrogram is not refused for its linear STFT size', () => {
   const x = new Float32Array(16000).map((_, i) => Math.sin(i / 7));
   withLimit('200K', () => {
     // 1025 bins x 101 frames complex = 828 kB: refused; 80 mel bands x 101 frames = 32 kB: fine.

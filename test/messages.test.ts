@@ -8,7 +8,8 @@ test('pipeline schema refuses __proto__, constructor and toString as parameters 
   const cases: [string, RegExp][] = [
     ['{"stages": [{"op": "stft", "__proto__": {"nFft": 4}}]}', /stages\[0\]\.__proto__ is not a parameter of op "stft"/],
     ['{"stages": [{"op": "stft", "constructor": 1}]}', /stages\[0\]\.constructor is not a parameter of op "stft"/],
-    ['{"stages": [{"op": "stft"}, {"op": "opening", "footprint": {"shape": "rect", "rows": 3, "cols": 3, "toString": 1}}]}', /stages\[1\]\.footprint\.toString is not a field of a "rect" footprint/],
+    ['{"stages": [{"op": "stft"}, ' +
+      '{"op": "opening", "footprint": {"shape": "rect", "rows": 3, "cols": 3, "toString": 1}}]}', /stages\[1\]\.footprint\.toString is not a field of a "rect" footprint/],
     ['{"stages": [{"op": "constructor"}]}', /stages\[0\]\.op="constructor" is not a pipeline stage/],
     ['{"stages": [{"op": "hasOwnProperty"}]}', /stages\[0\]\.op="hasOwnProperty" is not a pipeline stage/],
   ];

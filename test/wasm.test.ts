@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { MODULES, WAT_DIR, watText } from './fixtures/gen_wat';
 
 for (const m of MODULES) {
-  test(`wasm ${m.file}: the committed .wat is wabt's disassembly of the bytes the code emits (npm run wat regenerates it)`, async () => {
+  test(`wasm ${m.file}: the committed .wat is wabt's disassembly of the emitted bytes (npm run wat)`, async () => {
     const committed = readFileSync(join(WAT_DIR, `${m.file}.wat`), 'utf8');
     const now = await watText(m);
     if (now !== committed) {

@@ -8,7 +8,7 @@
 
 // %%
 import * as sm from 'specmorph';
-import * as path from 'path';
+import * as path from 'node:path';
 // The bundled corpus unless `npm start` / the tests point elsewhere.
 const DATA = process.env.SPECMORPH_DATA ?? path.resolve('../datasets/corpus');
 // SPECMORPH_QUICK=1 (the CI test) shrinks the training so the notebook runs in seconds.
@@ -87,7 +87,7 @@ const spoofItem = pair ? ds.items.find((it) => rel(it.path) === pair.path)! : ds
 const spoofAudio = await sm.loadAudio(spoofItem.path, { mono: true });
 const spoofDb = sm.powerToDb(sm.spectrogram(spoofAudio.channels[0], { sampleRate: spoofAudio.sampleRate, ...stftOpts }), { ref: 'max' });
 console.log('spoof:', rel(spoofItem.path), 'attack system:', spoofItem.attack);
-sm.show(sm.compareStages({ [`bona fide`]: db, [`spoof (${spoofItem.attack})`]: spoofDb }, { title: 'Bona fide vs spoofed, dB' }));
+sm.show(sm.compareStages({ 'bona fide': db, [`spoof (${spoofItem.attack})`]: spoofDb }, { title: 'Bona fide vs spoofed, dB' }));
 sm.listen(spoofAudio, { label: `spoof (${spoofItem.attack}): ${rel(spoofItem.path)}` });
 
 // %% [markdown]

@@ -19,7 +19,7 @@
 
 // %%
 import * as sm from 'specmorph';
-import * as path from 'path';
+import * as path from 'node:path';
 // The bundled corpus unless `npm start` / the tests point elsewhere.
 const DATA = process.env.SPECMORPH_DATA ?? path.resolve('../datasets/corpus');
 // SPECMORPH_QUICK=1 (the CI test) shrinks the training so the notebook runs in seconds.
@@ -118,10 +118,10 @@ sm.show(sm.compareStages({ original: db, 'opening 5×5': sm.opening(db, big), 'o
 // away fine detail, which sounds dull and buzzy.
 
 // %%
-const toMagnitude = (g: sm.Spectrogram): sm.Spectrogram => ({ ...g, data: g.data.map((v) => Math.pow(10, v / 20)), unit: 'amplitude' });
+const toMagnitude = (g: sm.Spectrogram): sm.Spectrogram => ({ ...g, data: g.data.map((v) => 10 ** (v / 20)), unit: 'amplitude' });
 const gl = (g: sm.Spectrogram) => ({ sampleRate: audio.sampleRate, channels: [sm.griffinLim(toMagnitude(g), { ...stftOpts, nIter: 32, seed: 0 })] });
 const opened = sm.opening(sm.opening(db, sm.footprint.rect(3, 3)), sm.footprint.line(7, 'time'));
 sm.listen(audio, { label: 'original recording' });
-sm.listen(gl(db), { label: 'Griffin-Lim of the original dB spectrogram', normalize: true });
-sm.listen(gl(opened), { label: 'Griffin-Lim of the opened spectrogram', normalize: true });
+sm.listen(gl(db), { label: 'Griffin-Lim of the original dB spectrogram', normalise: true });
+sm.listen(gl(opened), { label: 'Griffin-Lim of the opened spectrogram', normalise: true });
 sm.show(sm.difference(opened, db, { title: 'opened − original (dB)' }));

@@ -18,7 +18,7 @@
 
 // %%
 import * as sm from 'specmorph';
-import * as path from 'path';
+import * as path from 'node:path';
 // The bundled corpus unless `npm start` / the tests point elsewhere.
 const DATA = process.env.SPECMORPH_DATA ?? path.resolve('../datasets/corpus');
 // SPECMORPH_QUICK=1 (the CI test) shrinks the training so the notebook runs in seconds.

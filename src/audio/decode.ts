@@ -68,14 +68,16 @@ export function sniffAudio(b: Uint8Array, name = '<bytes>'): { container: AudioC
   else if (ascii(b, 4, 'ftyp')) hint = 'MP4/M4A is not supported';
   else if (Array.from(b.subarray(0, 64)).every((c) => c === 9 || c === 10 || c === 13 || (c >= 0x20 && c < 0x7f))) hint = 'looks like text';
   throw new AudioDecodeError(
-    `${name}: not a RIFF/WAVE or FLAC file (first bytes ${hexBytes(b, 4)}${b.length < 4 ? `, only ${b.length} bytes` : ''})${hint ? `: ${hint}` : ''}`,
+    `${name}: not a RIFF/WAVE or FLAC file ` +
+      `(first bytes ${hexBytes(b, 4)}${b.length < 4 ? `, only ${b.length} bytes` : ''})${hint ? `: ${hint}` : ''}`,
   );
 }
 
 /**
  * Decodes a WAV or FLAC file held in memory.
  *
- * Input: the whole file's bytes (a Node Buffer is a Uint8Array; an ArrayBuffer is accepted too). Output: {@link Audio}, one Float32Array per channel, samples in
+ * Input: the whole file's bytes (a Node Buffer is a Uint8Array; an ArrayBuffer is accepted too).
+ * Output: {@link Audio}, one Float32Array per channel, samples in
  * [-1, 1) for integer formats (float WAV is kept as stored).
  *
  * WAV: integer PCM 8/16/24/32-bit, IEEE float 32/64-bit, G.711 A-law / mu-law, any channel count,

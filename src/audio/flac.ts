@@ -49,7 +49,8 @@ export function parseFlacHeader(b: Uint8Array, name: string): FlacStreamInfo {
     if (type === 127) fail(`invalid metadata block type 127 at byte ${pos}`);
     if (pos > 4 && type === 0) fail(`second STREAMINFO block at byte ${pos}`);
     if (pos + 4 + len > b.length) {
-      fail(`truncated ${METADATA_NAMES[type] ?? `type-${type}`} metadata block at byte ${pos}: declares ${len} bytes but only ${b.length - pos - 4} remain`);
+      fail(`truncated ${METADATA_NAMES[type] ?? `type-${type}`} metadata block at byte ${pos}: ` +
+        `declares ${len} bytes but only ${b.length - pos - 4} remain`);
     }
     pos += 4 + len;
     if (last) break;

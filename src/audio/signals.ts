@@ -28,7 +28,8 @@ export interface TestSignalOptions {
 
 function signalLength(opts: TestSignalOptions, fn: string): { n: number; sr: number; amp: number } {
   // whiteNoise(1000) would otherwise quietly give the default 16000 samples.
-  assert(opts !== null && typeof opts === 'object' && !Array.isArray(opts), () => `${fn}: opts=${formatValue(opts)} must be an options object such as {length: 1000} or {duration: 0.5, sampleRate: 16000}`);
+  assert(opts !== null && typeof opts === 'object' && !Array.isArray(opts), () => `${fn}: opts=${formatValue(opts)} must be an options object ` +
+    `such as {length: 1000} or {duration: 0.5, sampleRate: 16000}`);
   const sr = opts.sampleRate ?? 16000;
   assertPositive(sr, 'sampleRate');
   const amp = opts.amplitude ?? 1;
@@ -110,7 +111,7 @@ export function chirp(fStart: number, fEnd: number, opts: ChirpOptions = {}): Fl
       phi = 2 * Math.PI * fStart * t;
     } else {
       const beta = t1 / Math.log(fEnd / fStart);
-      phi = 2 * Math.PI * beta * fStart * (Math.pow(fEnd / fStart, t / t1) - 1);
+      phi = 2 * Math.PI * beta * fStart * ((fEnd / fStart) ** (t / t1) - 1);
     }
     out[i] = amp * Math.cos(phi);
   }

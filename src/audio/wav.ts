@@ -64,7 +64,7 @@ export interface WavLayout {
 }
 
 function hex(n: number, digits: number): string {
-  return '0x' + n.toString(16).toUpperCase().padStart(digits, '0');
+  return `0x${n.toString(16).toUpperCase().padStart(digits, '0')}`;
 }
 
 function fourcc(b: Uint8Array, at: number): string {
@@ -103,7 +103,8 @@ function parseFmt(b: Uint8Array, view: DataView, at: number, size: number, fail:
     const known = FORMAT_NAMES[formatCode];
     fail(
       `unsupported WAV format code ${hex(formatCode, 4)}${known ? ` (${known})` : ''}` +
-        `${extensible ? ' in WAVE_FORMAT_EXTENSIBLE' : ''}; supported: PCM (0x0001), IEEE float (0x0003), A-law (0x0006), mu-law (0x0007)`,
+        `${extensible ? ' in WAVE_FORMAT_EXTENSIBLE' : ''}; supported: ` +
+          `PCM (0x0001), IEEE float (0x0003), A-law (0x0006), mu-law (0x0007)`,
     );
   }
   if (channels === 0) fail('channels=0 in fmt chunk');
@@ -115,7 +116,8 @@ function parseFmt(b: Uint8Array, view: DataView, at: number, size: number, fail:
   }
   const expectedAlign = (channels * bitsPerSample) / 8;
   if (blockAlign !== expectedAlign) {
-    fail(`blockAlign=${blockAlign} does not match channels=${channels} x bitsPerSample=${bitsPerSample} / 8 = ${expectedAlign}`);
+    fail(`blockAlign=${blockAlign} does not match ` +
+      `channels=${channels} x bitsPerSample=${bitsPerSample} / 8 = ${expectedAlign}`);
   }
   return { formatCode: formatCode as 1 | 3 | 6 | 7, channels, sampleRate, bitsPerSample, blockAlign, extensible };
 }
@@ -169,7 +171,8 @@ export function parseWav(b: Uint8Array, name: string): WavLayout {
  *
  * Notes: integers scale as soundfile / libsndfile and librosa do: signed n-bit PCM divides by
  * 2^(n-1) (so -2^(n-1) maps to exactly -1 and the largest value to 1 - 2^(1-n)); 8-bit PCM is
- * unsigned with offset 128; G.711 expands to 16-bit linear (as libsndfile) then divides by 32768. Float data is kept as stored (no clipping) but must be finite. A data
+ * unsigned with offset 128; G.711 expands to 16-bit linear (as libsndfile) then divides by 32768.
+ * Float data is kept as stored (no clipping) but must be finite. A data
  * chunk whose size is not a whole number of frames keeps the whole frames and warns once.
  */
 export function decodeWav(b: Uint8Array, name: string): Audio {
@@ -178,7 +181,8 @@ export function decodeWav(b: Uint8Array, name: string): Audio {
   const frames = Math.floor(dataBytes / blockAlign);
   if (frames === 0) throw new AudioDecodeError(`${name}: zero samples (data chunk holds ${dataBytes} bytes, one frame is ${blockAlign})`);
   if (dataBytes % blockAlign !== 0) {
-    warnOnce(`${name}: data chunk size ${dataBytes} is not a multiple of blockAlign=${blockAlign}; ignoring the last ${dataBytes % blockAlign} bytes`);
+    warnOnce(`${name}: data chunk size ${dataBytes} is not a multiple of blockAlign=${blockAlign}; ` +
+      `ignoring the last ${dataBytes % blockAlign} bytes`);
   }
   const channels: Float32Array[] = [];
   for (let c = 0; c < nCh; c++) channels.push(new Float32Array(frames));
@@ -200,7 +204,8 @@ export function decodeWav(b: Uint8Array, name: string): Audio {
       if (bytes === 8) {
         for (let i = 0; i < frames; i++) {
           if (!Number.isFinite(out[i])) {
-            throw new AudioDecodeError(`${name}: float64 value ${view.getFloat64(c * bytes + i * blockAlign, true)} at frame ${i}, channel ${c} overflows float32`);
+            throw new AudioDecodeError(`${name}: float64 value ${view.getFloat64(c * bytes + i * blockAlign, true)} at frame ${i}, ` +
+              `channel ${c} overflows float32`);
           }
         }
       }

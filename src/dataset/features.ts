@@ -162,7 +162,9 @@ export async function computeFeatures(files: readonly string[], config: Pipeline
     const { rows, cols } = features[0];
     const bad = features.findIndex((g) => g.rows !== rows || g.cols !== cols);
     if (bad >= 0) {
-      throw new DatasetError(`${files[bad]}: feature shape ${features[bad].rows}x${features[bad].cols} differs from ${files[0]}'s ${rows}x${cols}; add a crop or resize stage so every clip gives the same shape`);
+      throw new DatasetError(`${files[bad]}: feature shape ${features[bad].rows}x${features[bad].cols} ` +
+        `differs from ${files[0]}'s ${rows}x${cols}; ` +
+          `add a crop or resize stage so every clip gives the same shape`);
     }
   }
   return { features, hashes, rows: n ? features[0].rows : 0, cols: n ? features[0].cols : 0, fingerprint, cacheHits, workers: nWorkers };

@@ -86,7 +86,8 @@ function uniqueIds(items: DatasetItem[], root: string): void {
   for (const [id, group] of byId) {
     if (group.length < 2) continue;
     for (const it of group) it.id = utteranceId(path.relative(root, it.path), true);
-    warnOnce(`${root}: ${group.length} files share the id ${id} (${group.map((it) => path.basename(it.path)).join(', ')}); they are named by their whole paths (${group.map((it) => it.id).join(', ')})`);
+    warnOnce(`${root}: ${group.length} files share the id ${id} (${group.map((it) => path.basename(it.path)).join(', ')}); ` +
+      `they are named by their whole paths (${group.map((it) => it.id).join(', ')})`);
   }
 }
 

@@ -27,7 +27,8 @@ async function regularFiles(dir: string): Promise<Map<string, boolean>> {
 export async function readAsvspoofProtocol(protocolFile: string, audioDir: string): Promise<Dataset> {
   const pst = await fs.stat(protocolFile).catch(() => null);
   // A link to /dev/zero or a FIFO would be read without end.
-  if (pst && !pst.isFile()) throw new DatasetError(`${protocolFile}: not a regular file (${pst.isDirectory() ? 'a folder' : 'a device, FIFO or socket'}); give the protocol text file`);
+  if (pst && !pst.isFile()) throw new DatasetError(`${protocolFile}: not a regular file (${pst.isDirectory() ? 'a folder' : 'a device, FIFO or socket'}); ` +
+    `give the protocol text file`);
   let text: string;
   try {
     text = await fs.readFile(protocolFile, 'utf8');
@@ -51,7 +52,8 @@ export async function readAsvspoofProtocol(protocolFile: string, audioDir: strin
     const [speaker, utt, , system, key] = f;
     if (key !== 'bonafide' && key !== 'spoof') throw new DatasetError(`${where}: KEY=${JSON.stringify(key)} must be bonafide or spoof`);
     if (utt.includes('/') || utt.includes('\\') || utt === '.' || utt === '..') {
-      throw new DatasetError(`${where}: UTT_ID ${JSON.stringify(utt)} must be a plain file name (no / or ..): audio is looked up only inside ${audioDir}`);
+      throw new DatasetError(`${where}: UTT_ID ${JSON.stringify(utt)} must be a plain file name (no / or ..): ` +
+        `audio is looked up only inside ${audioDir}`);
     }
     if (seen.has(utt)) throw new DatasetError(`${where}: UTT_ID ${utt} appears twice`);
     seen.add(utt);
@@ -68,7 +70,8 @@ export async function readAsvspoofProtocol(protocolFile: string, audioDir: strin
     }
     items.push({ id: utt, path: file, label: key, attack: key === 'spoof' ? (system === '-' ? 'unknown' : system) : null, speaker });
   });
-  if (missing.length) throw new DatasetError(`${missing[0]}: audio file not found (${missing.length} of ${missing.length + items.length} protocol entries have no .flac/.wav in ${audioDir})`);
+  if (missing.length) throw new DatasetError(`${missing[0]}: audio file not found ` +
+    `(${missing.length} of ${missing.length + items.length} protocol entries have no .flac/.wav in ${audioDir})`);
   if (items.length === 0) throw new DatasetError(`${protocolFile}: protocol lists no utterances`);
   for (const label of ['bonafide', 'spoof'] as const) {
     if (!items.some((it) => it.label === label)) throw new DatasetError(`${protocolFile}: protocol has no ${label} utterances; both classes are needed`);

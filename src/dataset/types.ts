@@ -3,7 +3,10 @@ export type Label = 'bonafide' | 'spoof';
 
 /** One clip (or spectrogram image) of a data set. */
 export interface DatasetItem {
-  /** Identifier written to score files: the protocol's utterance id, or the path under the data root without extension (whitespace -> `_`). */
+  /**
+   * Identifier written to score files: the protocol's utterance id, or the path under the data root
+   * without extension (whitespace -> `_`).
+   */
   id: string;
   /** Absolute path of the audio (.wav/.flac) or .png file. */
   path: string;

@@ -229,7 +229,10 @@ export interface ConfusionMatrix {
   spoofAccepted: number;
   /** Spoof scored at or below the threshold. */
   spoofRejected: number;
-  /** `[[bonafideAccepted, bonafideRejected], [spoofAccepted, spoofRejected]]` (rows true bona fide/spoof, cols decided bona fide/spoof). */
+  /**
+   * `[[bonafideAccepted, bonafideRejected], [spoofAccepted, spoofRejected]]` (rows true bona
+   * fide/spoof, cols decided bona fide/spoof).
+   */
   matrix: [[number, number], [number, number]];
 }
 

@@ -83,7 +83,7 @@ async function withNodeThreadsShim<T>(threads: number, init: () => Promise<T>): 
     `if(e.data&&e.data.cmd==='load'&&typeof e.data.urlOrBlob!=='string')e.data.urlOrBlob=${JSON.stringify(factoryPath)};` +
     `return o(e)}})();\n`;
   // Same escaping as tfjs does before making its Blob: string literals in the source hold raw newlines.
-  fs.writeFileSync(workerPath, wasmWorkerContents.replace(/\n/g, '\\n') + '\n' + redirect);
+  fs.writeFileSync(workerPath, `${wasmWorkerContents.replace(/\n/g, '\\n')}\n${redirect}`);
 
   const os = require('node:os') as { cpus: () => unknown[] };
   const realCpus = os.cpus;
@@ -194,7 +194,7 @@ export async function initBackend(opts: BackendOptions = {}): Promise<BackendInf
     const { failure, threads: actual } = await tryWasm(threads);
     if (failure === null) {
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-      const head = wanted === 'auto' ? reasons.join('; ') + '; using wasm' : 'requested wasm';
+      const head = wanted === 'auto' ? `${reasons.join('; ')}; using wasm` : 'requested wasm';
       current = { name: 'wasm', why: `${head} (${simd ? 'SIMD' : 'no SIMD'}, ${actual} thread${actual === 1 ? '' : 's'})`,
         simd, threads: actual, registeredKernels: registerWasmTrainingKernels() };
       return current;

@@ -75,7 +75,7 @@ function gmmFromJson(v: unknown, dims: number, where: string): Gmm {
  * frames). Atomic like the CNN folders ({@link writeModelFolder}).
  */
 export async function saveGmmModel(dir: string, detector: GmmDetector, opts: SaveGmmModelOptions): Promise<ModelMetadata> {
-  if (!opts || !opts.pipeline) throw new ParameterError('opts.pipeline is required: a model is only usable with the features it was trained on');
+  if (!opts?.pipeline) throw new ParameterError('opts.pipeline is required: a model is only usable with the features it was trained on');
   const { bonafide, spoof } = detector ?? ({} as GmmDetector);
   if (!bonafide || !spoof) throw new ParameterError('detector must be a GmmDetector {bonafide, spoof}');
   if (bonafide.dims !== spoof.dims) throw new ParameterError(`detector.bonafide has ${bonafide.dims} dims, detector.spoof ${spoof.dims}`);

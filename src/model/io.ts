@@ -85,7 +85,7 @@ export { specmorphVersion };
  * only in tfjs-node, so the artifacts are captured with `tf.io.withSaveHandler` and written here.
  */
 export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveModelOptions): Promise<ModelMetadata> {
-  if (!opts || !opts.pipeline) throw new ParameterError('opts.pipeline is required: a model is only usable with the features it was trained on');
+  if (!opts?.pipeline) throw new ParameterError('opts.pipeline is required: a model is only usable with the features it was trained on');
   const pipelineJson = pipelineToJson(opts.pipeline);
   const labels = opts.labels ?? { classes: ['bonafide'], positive: 'bonafide' };
   if (!labels.classes.includes(labels.positive)) throw new ParameterError(`labels.positive=${JSON.stringify(labels.positive)} must be one of labels.classes=${JSON.stringify(labels.classes)}`);
@@ -112,7 +112,7 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
     }),
   );
   const art = artifacts as tf.io.ModelArtifacts | null;
-  if (!art || !art.modelTopology || !art.weightSpecs || !art.weightData) throw new ParameterError('model.save produced no topology or weights');
+  if (!art?.modelTopology || !art.weightSpecs || !art.weightData) throw new ParameterError('model.save produced no topology or weights');
   const weightData = Array.isArray(art.weightData) ? tf.io.concatenateArrayBuffers(art.weightData) : art.weightData;
   const modelJson = {
     format: art.format ?? 'layers-model',

@@ -29,7 +29,7 @@ export const DETECTOR_NAMES: readonly string[] = Object.freeze([...ARCHITECTURE_
 
 /** True when `name` is a built-in architecture. */
 export function isArchitectureName(name: unknown): name is ArchitectureName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(ARCHITECTURE_INFO, name);
+  return typeof name === 'string' && Object.hasOwn(ARCHITECTURE_INFO, name);
 }
 
 /** `cnn (small CNN...); lcnn (...); ...; gmm (...)`: every `--arch` name with its summary, for help texts. */

@@ -486,7 +486,7 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
   assert(['frequency', 'global', 'none'].includes(standardize), () => `standardize=${JSON.stringify(standardize)} must be 'frequency', 'global' or 'none'`);
   const augment = checkAugment(opts.augment);
   const progress = opts.progress ?? (!onBatch && !onEpoch);
-  const log = opts.log === undefined ? (line: string) => process.stderr.write(line + '\n') : opts.log;
+  const log = opts.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : opts.log;
 
   const isLabelled = (d: LabelledData | ModelInputs): d is LabelledData =>
     !(d instanceof tf.Tensor) && !Array.isArray(d) && typeof d === 'object' && d !== null && 'inputs' in d;

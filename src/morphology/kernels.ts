@@ -376,7 +376,6 @@ function vhgwStripFunction(isMax: boolean): WasmFunction {
       const store = (o: number): Code => op.v128_store({ offset: o });
       const timesBytes = [...op.i32_const(bytes), ...op.i32_mul];
       const each = (g: (u: number) => Code): Code => times(K, g);
-      const one = op.i32_const(1);
       return [
         ...vhgwBlocks(f),
         ...op.block(op.loop(

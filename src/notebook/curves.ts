@@ -87,7 +87,10 @@ export function trainingCurves(history: Record<string, ArrayLike<number>> | Reco
   const cols: Record<string, number[]> = {};
   if (Array.isArray(history)) {
     history.forEach((rec, i) => {
-      for (const [k, v] of Object.entries(rec)) (cols[k] ??= new Array(history.length).fill(NaN))[i] = v;
+      for (const [k, v] of Object.entries(rec)) {
+        cols[k] ??= new Array(history.length).fill(NaN);
+        cols[k][i] = v;
+      }
     });
   } else for (const [k, v] of Object.entries(history)) cols[k] = Array.from(v);
   const epochs = cols.epoch ?? cols.epochs;

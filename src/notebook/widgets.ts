@@ -11,7 +11,7 @@ import { wav16 } from './wav';
 /** Options of {@link listen}. */
 export interface ListenOptions {
   /** Scale so the peak is at -1 dBFS before encoding (quiet clips become audible). @default false */
-  normalize?: boolean;
+  normalise?: boolean;
   /** Caption shown above the player. @default 'sampleRate Hz, duration s' */
   label?: string;
 }
@@ -31,10 +31,10 @@ export function audioHtml(audio: Audio, opts: ListenOptions = {}): string {
   assert(audio && Array.isArray(audio.channels) && audio.channels.length > 0, () => 'audio must be {sampleRate, channels: Float32Array[]} with at least one channel');
   assertPositiveInt(audio.sampleRate, 'audio.sampleRate');
   let a = audio;
-  if (opts.normalize) {
+  if (opts.normalise) {
     let peak = 0;
     for (const c of audio.channels) for (const v of c) peak = Math.max(peak, Math.abs(v));
-    const g = peak > 0 ? 0.891 / peak : 1;
+    const g = peak > 0 ? 10 ** (-1 / 20) / peak : 1;
     a = { sampleRate: audio.sampleRate, channels: audio.channels.map((c) => c.map((v) => v * g)) };
   }
   const seconds = a.channels[0].length / a.sampleRate;

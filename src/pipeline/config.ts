@@ -111,7 +111,8 @@ export function resolvePipelineConfig(config: unknown): PipelineConfig {
   if (excitation) {
     const i = entries.findIndex((e) => e.kind === 'grid' && e.changesColumns);
     if (i >= 0) {
-      throw new ParameterError(`excitation cannot be combined with stages[${i}].op="${stages[i].op}": its rows are one value per spectral frame, so the columns must stay frames`);
+      throw new ParameterError(`excitation cannot be combined with stages[${i}].op="${stages[i].op}": ` +
+        `its rows are one value per spectral frame, so the columns must stay frames`);
     }
     return { stages, excitation };
   }

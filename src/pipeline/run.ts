@@ -10,7 +10,10 @@ import { opEntry } from './ops';
 export interface StageRecord {
   /** The stage's `op`. */
   name: string;
-  /** Resolved parameters (defaults written out), plus derived values such as `samples` of a crop or `trimmed` bounds. */
+  /**
+   * Resolved parameters (defaults written out), plus derived values such as `samples` of a crop or
+   * `trimmed` bounds.
+   */
   params: Record<string, unknown>;
   /** Audio for audio stages, a Spectrogram from the spectral stage on, a Grid after resizing. */
   output: Audio | Grid;
@@ -30,7 +33,10 @@ export interface PipelineResult {
 
 /** Options of {@link runPipeline}. */
 export interface RunPipelineOptions {
-  /** Keep every stage's output in `stages` (for notebooks). Feature extraction turns it off to save memory. @default true */
+  /**
+   * Keep every stage's output in `stages` (for notebooks). Feature extraction turns it off to save
+   * memory. @default true
+   */
   keep?: boolean;
 }
 

@@ -17,7 +17,7 @@ export interface Field<In, Out, Required extends boolean = false> {
   readonly __in?: In;
 }
 
-// `any` here only lets the conditional types below accept every field.
+// biome-ignore lint/suspicious/noExplicitAny: only lets the conditional types below accept every field.
 type AnyField = Field<any, any, boolean>;
 /** An op's fields, in resolved-JSON order (the key order of `pipeline.json`). */
 export type Fields = Record<string, AnyField>;

@@ -166,6 +166,6 @@ export function withMetaSpeakers(ds: Dataset): DatasetItem[] {
   if (!meta) return ds.items;
   return ds.items.map((it) => {
     const row = metaRow(meta, ds.root, it.path);
-    return row && row.speaker ? { ...it, speaker: row.speaker } : it;
+    return row?.speaker ? { ...it, speaker: row.speaker } : it;
   });
 }

@@ -5,7 +5,7 @@ import { dctColumns } from './dct';
 import { deltaData } from './deltas';
 import { MelKernel, MelPlan, melSpectrogramResult, MelSpectrogramOptions, planMel } from './melSpectrogram';
 import { triangularBank } from './mel';
-import { assertOutputFits, checkSignal, frameCount, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
+import { assertOutputFits, frameCount, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
 import { getWindow } from './window';
 
 function coefficientAxis(n: number): Float64Array {

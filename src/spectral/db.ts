@@ -46,7 +46,8 @@ function resolveDb(opts: DbOptions, defaultAmin: number): ResolvedDb {
 
 function outBuffer(out: Float32Array | undefined, n: number): Float32Array {
   if (out === undefined) return new Float32Array(n);
-  assert(out instanceof Float32Array && out.length === n, () => `out must be a Float32Array of rows*cols=${n} floats, got ${out instanceof Float32Array ? `length ${out.length}` : String(out)}`);
+  assert(out instanceof Float32Array && out.length === n, () => `out must be a Float32Array of rows*cols=${n} floats, ` +
+    `got ${out instanceof Float32Array ? `length ${out.length}` : String(out)}`);
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { assert, assertPositiveInt, warnOnce } from '../errors';
+import { assert, warnOnce } from '../errors';
 import { checkGrid, Grid, isSpectrogram } from '../grid/grid';
 import { Random } from '../random';
 import { FrameAnalyser } from './analyser';
@@ -53,7 +53,8 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
   if (isSpectrogram(magnitude)) {
     // the commonest slip: passing the default power spectrogram (or dB / mel) where |X| is needed
     assert(magnitude.scale === 'linear' && magnitude.unit === 'amplitude',
-      () => `magnitude must be a linear amplitude spectrogram (spectrogram(x, {power: 1})), got scale='${magnitude.scale}' unit='${magnitude.unit}'`);
+      () => `magnitude must be a linear amplitude spectrogram (spectrogram(x, {power: 1})), ` +
+        `got scale='${magnitude.scale}' unit='${magnitude.unit}'`);
   }
   const { rows, cols, data: S } = magnitude;
   // a Spectrogram knows its hop; explicit options still win
@@ -111,7 +112,8 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
     // librosa re-analyses the float32 signal; round the same way so both see identical input
     for (let i = 0; i < length; i++) y32[i] = y[i];
     const frames = frameCount(length, an.cfg);
-    assert(frames === cols, () => `length=${length} gives ${frames} frames on re-analysis but magnitude has cols=${cols}; pass the original signal length`);
+    assert(frames === cols, () => `length=${length} gives ${frames} frames on re-analysis but magnitude has cols=${cols}; ` +
+      `pass the original signal length`);
     for (let t = 0; t < cols; t++) {
       const spec = an.analyse(y32, t);
       for (let r = 0, i = t; r < rows; r++, i += cols) {

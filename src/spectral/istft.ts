@@ -91,7 +91,8 @@ export function istftGeometry(cfg: ResolvedStft, cols: number, length: number | 
   }
   const full = nFft + hopLength * (nFrames - 1);
   const len = center ? full - 2 * Math.floor(nFft / 2) : full;
-  assert(len > 0, () => `the spectrum has too few frames (${cols}) to yield any sample with nFft=${nFft}, hopLength=${hopLength}, center=true`);
+  assert(len > 0, () => `the spectrum has too few frames (${cols}) to yield any sample ` +
+    `with nFft=${nFft}, hopLength=${hopLength}, center=true`);
   return { nFrames, length: len };
 }
 

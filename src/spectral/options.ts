@@ -72,7 +72,8 @@ export function resolveStft(opts: StftOptions = {}, name = 'opts'): ResolvedStft
   assert(winLength <= nFft, () => `winLength=${winLength} must be <= nFft=${nFft}`);
   const hopLength = opts.hopLength ?? Math.floor(winLength / 4);
   if (opts.hopLength === undefined) {
-    assert(hopLength > 0, () => `hopLength=${hopLength} (default winLength/4 with winLength=${winLength}) must be a positive integer; pass hopLength`);
+    assert(hopLength > 0, () => `hopLength=${hopLength} (default winLength/4 with winLength=${winLength}) must be a positive integer; ` +
+      `pass hopLength`);
   }
   assertPositiveInt(hopLength, 'hopLength');
   const center = opts.center ?? true;
@@ -128,7 +129,8 @@ export function resolveSignal<O extends { sampleRate?: number }>(x: Signal, opts
   let sampleRate = opts.sampleRate;
   if (isAudio(x)) {
     if (sampleRate !== undefined && sampleRate !== x.sampleRate) {
-      throw new ParameterError(`sampleRate=${sampleRate} differs from ${name}.sampleRate=${x.sampleRate} of the Audio; resample the audio instead (resample(x, ${x.sampleRate}, ${sampleRate}))`);
+      throw new ParameterError(`sampleRate=${sampleRate} differs from ${name}.sampleRate=${x.sampleRate} of the Audio; ` +
+        `resample the audio instead (resample(x, ${x.sampleRate}, ${sampleRate}))`);
     }
     sampleRate = x.sampleRate;
   }
@@ -138,7 +140,8 @@ export function resolveSignal<O extends { sampleRate?: number }>(x: Signal, opts
 
 /** Checks an input signal: a non-empty Float32Array of finite samples (librosa's valid_audio). */
 export function checkSignal(x: Float32Array, name = 'x'): void {
-  assert(x instanceof Float32Array, () => `${name} must be a Float32Array or an Audio {sampleRate, channels}, got ${x === null ? 'null' : typeof x === 'object' ? (x as object).constructor?.name : typeof x}`);
+  assert(x instanceof Float32Array, () => `${name} must be a Float32Array or an Audio {sampleRate, channels}, ` +
+    `got ${x === null ? 'null' : typeof x === 'object' ? (x as object).constructor?.name : typeof x}`);
   assert(x.length > 0, () => `${name}.length=0: the signal must have at least one sample`);
   const bad = firstNonFinite(x);
   assert(bad < 0, () => `${name}[${bad}]=${x[bad]}: audio must be finite everywhere`);

@@ -1,11 +1,14 @@
 import { assert, assertPositive, assertPositiveInt } from '../errors';
 import { Spectrogram } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
-import { assertOutputFits, checkSignal, frameCount, ResolvedStft, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
+import { assertOutputFits, frameCount, ResolvedStft, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
 
 /** Options of {@link spectrogram}: the STFT options plus the sample rate and the exponent. */
 export interface SpectrogramOptions extends StftOptions {
-  /** Sample rate of `x` in Hz (for the frequency and time axes). @default the Audio's own; required with a Float32Array */
+  /**
+   * Sample rate of `x` in Hz (for the frequency and time axes). @default the Audio's own; required
+   * with a Float32Array
+   */
   sampleRate?: number;
   /**
    * Exponent of the magnitude: 1 gives amplitude |X|, 2 gives power |X|^2 (librosa `power`).

@@ -1,6 +1,6 @@
 import { ComplexGrid } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
-import { assertOutputFits, checkSignal, frameCount, resolveStft, signalSamples, type Signal, type StftOptions } from './options';
+import { assertOutputFits, frameCount, resolveStft, signalSamples, type Signal, type StftOptions } from './options';
 import { storeTile, TILE } from './spectrogram';
 
 /**

@@ -31,7 +31,7 @@ for (const c of manifest.decodeErrors) {
   });
 }
 
-test('integer extremes: -2^(n-1) decodes to exactly -1 and 2^(n-1)-1 to 1 - 2^(1-n) (8/16/24-bit WAV and FLAC)', async () => {
+test('integer extremes, 8/16/24-bit WAV and FLAC: -2^(n-1) decodes to -1, 2^(n-1)-1 to 1 - 2^(1-n)', async () => {
   const cases = manifest.decode.filter((d) => /_[su](8|16|24)_/.test(d.file));
   assert.ok(cases.length >= 8);
   for (const c of cases) {
@@ -43,7 +43,7 @@ test('integer extremes: -2^(n-1) decodes to exactly -1 and 2^(n-1)-1 to 1 - 2^(1
   }
 });
 
-test('WAV decoding agrees with wav-decoder (symmetric mode) where wav-decoder is correct: 16-bit and float', async () => {
+test('WAV 16-bit and float decode as wav-decoder (symmetric mode), where wav-decoder is correct', async () => {
   const files = manifest.decode.filter((d) => d.file.endsWith('.wav') && /s16|float/.test(d.file) && !d.file.includes('ext_'));
   assert.ok(files.length >= 4);
   for (const c of files) {

@@ -43,7 +43,7 @@ function runFuzz(numRuns: number, seed: number): Promise<Done> {
   });
 }
 
-test(`fuzz decodeAudio: ${CASES} mutated and truncated WAV/FLAC files resolve to valid Audio or reject with SpecmorphError, none hangs`, async (t) => {
+test(`fuzz decodeAudio: ${CASES} mutated/truncated WAV/FLAC give Audio or a SpecmorphError, none hangs`, async (t) => {
   const r = await runFuzz(CASES, 20261126);
   assert.equal(r.cases, CASES);
   assert.equal(r.resolved + r.rejected, CASES);

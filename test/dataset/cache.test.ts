@@ -11,7 +11,7 @@ import { PipelineConfig } from '../../src/pipeline/config';
 
 const config: PipelineConfig = { stages: [{ op: 'crop', seconds: 0.1 }, { op: 'stft', nFft: 128, hopLength: 64, winLength: 128 }, { op: 'db' }, { op: 'resize', rows: 8, cols: 12 }] };
 
-test('feature cache: same-length corruption, a NaN and a swapped rows/cols header are detected and recomputed', async () => {
+test('feature cache: same-length corruption, a NaN, swapped rows/cols header are detected and recomputed', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'specmorph-cache-'));
   const warned: string[] = [];
   const onWarn = (w: Error) => warned.push(w.message);
@@ -49,7 +49,7 @@ test('feature cache: same-length corruption, a NaN and a swapped rows/cols heade
   }
 });
 
-test('defaultCacheDir: $SPECMORPH_CACHE, else $XDG_CACHE_HOME/specmorph/features, else ~/.cache; the CLI and the notebooks agree', () => {
+test('defaultCacheDir: $SPECMORPH_CACHE, $XDG_CACHE_HOME/specmorph/features or ~/.cache; CLI, notebooks agree', () => {
   const saved = { s: process.env.SPECMORPH_CACHE, x: process.env.XDG_CACHE_HOME };
   try {
     delete process.env.SPECMORPH_CACHE;

@@ -34,7 +34,7 @@ test('scanFolderDataset: class folder aliases, any depth, attack = first folder 
   }
 });
 
-test('scanFolderDataset errors name the folder: missing, empty, no class folders, empty class, missing class', async () => {
+test('scanFolderDataset errors name the folder: missing, empty, no class folders, empty or missing class', async () => {
   const root = tree(['bonafide/a.wav', 'spoof/readme.txt']);
   const empty = tree([]);
   const noClass = tree(['music/a.wav']);

@@ -15,7 +15,7 @@ test('gridStats over several grids equals stats of the concatenation (population
   assert.ok(Math.abs(s.mean - mean) < 1e-12 && Math.abs(s.std - std) < 1e-12);
 });
 
-test('minMaxNormalise per grid maps to [0, 1]; given stats and range; clip; constant input warns and maps to range[0]', async () => {
+test('minMaxNormalise: per grid to [0, 1]; given stats, range; clip; a constant warns, maps to range[0]', async () => {
   const g = gridFromRows([[2, 4], [6, 10]]);
   assert.deepEqual(Array.from(minMaxNormalise(g).data), [0, 0.25, 0.5, 1]);
   assert.deepEqual(Array.from(minMaxNormalise(g, { min: 0, max: 8, range: [-1, 1] }).data), [-0.5, 0, 0.5, 1.5]);

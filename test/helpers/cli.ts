@@ -11,7 +11,10 @@ export interface CliResult {
 const repo = path.join(__dirname, '..', '..');
 const main = path.join(repo, 'src', 'cli', 'main.ts');
 
-/** Runs the `specmorph` command from src/ (through tsx, in the repository folder) with its feature cache in `cacheDir`. */
+/**
+ * Runs the `specmorph` command from src/ (through tsx, in the repository folder) with its feature
+ * cache in `cacheDir`.
+ */
 export function runCli(args: readonly string[], cacheDir: string): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repo, env: { ...process.env, SPECMORPH_CACHE: cacheDir }, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {

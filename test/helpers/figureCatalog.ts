@@ -81,11 +81,14 @@ export async function figureCatalog(saliency?: (input: Grid) => Promise<Saliency
   return {
     waveform: { caption: 'lineFigure: a waveform; hover names time and amplitude.', figure: lineFigure([{ name: 'waveform', x: t, y: ex.waveform }], { title: 'Waveform', xTitle: 'time (s)', yTitle: 'amplitude (full scale = 1)', height: 280 }) },
     heatmap: { caption: `heatmap: dB spectrogram of a 2 s corpus clip, ${ex.db.rows}×${ex.db.cols}, every cell sent.`, figure: heatmap(ex.db, { title: 'Power spectrogram in dB (0 dB = loudest bin)' }) },
-    stages: { caption: 'compareStages of the feature pipeline: power and dB (129×201, s/Hz) share axes; the 64×64 resized and normalised grids have their own; each panel its own colour bar.', figure: compareStages(ex.stages, { columns: 2, title: 'Pipeline stages' }) },
-    morphology: { caption: 'compareStages of one dB spectrogram and four operators: same shape and unit, so linked axes and one colour scale.', figure: compareStages({ original: ex.db, erosion: erode(ex.db, fp), dilation: dilate(ex.db, fp), opening: opening(ex.db, fp), closing: closing(ex.db, fp) }, { columns: 3, title: 'Grey-level morphology, footprint rect 3×3' }) },
+    stages: { caption: 'compareStages of the feature pipeline: power and dB (129×201, s/Hz) share axes; ' +
+      'the 64×64 resized and normalised grids have their own; each panel its own colour bar.', figure: compareStages(ex.stages, { columns: 2, title: 'Pipeline stages' }) },
+    morphology: { caption: 'compareStages of one dB spectrogram and four operators: ' +
+      'same shape and unit, so linked axes and one colour scale.', figure: compareStages({ original: ex.db, erosion: erode(ex.db, fp), dilation: dilate(ex.db, fp), opening: opening(ex.db, fp), closing: closing(ex.db, fp) }, { columns: 3, title: 'Grey-level morphology, footprint rect 3×3' }) },
     difference: { caption: 'difference: a signed map on the diverging scale, symmetric about 0 (white = no change).', figure: difference(opening(ex.db, footprint.line(7, 'time')), ex.db, { title: 'opening (line 7 along time) − original (dB)' }) },
     saliency: {
-      caption: `Saliency (${maps.note}): input on its [0, 1] scale, gradient × input on a diverging scale centred on 0, Grad-CAM on its own scale from 0.`,
+      caption: `Saliency (${maps.note}): input on its [0, 1] scale, gradient × input on a diverging scale centred on 0, ` +
+        `Grad-CAM on its own scale from 0.`,
       figure: compareStages([
         { name: 'input', grid: maps.input },
         { name: 'gradient × input', grid: maps.gradientTimesInput, colorScale: 'diverging', unit: 'score' },

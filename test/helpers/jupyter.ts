@@ -17,7 +17,8 @@ export const ARTIFACTS = join(ROOT, 'test-artifacts');
 export function jupyterMissing(): string | null {
   if (!existsSync(PYTHON)) return `${PYTHON} (Debian python3 with Jupyter) is missing`;
   const r = spawnSync(PYTHON, ['-c', 'import nbconvert, nbclient, jupyter_client'], { encoding: 'utf8' });
-  if (r.status !== 0) return `Jupyter is missing for ${PYTHON} (apt-get install python3-nbclient jupyter-nbconvert): ${r.stderr.trim().split('\n').pop()}`;
+  if (r.status !== 0) return `Jupyter is missing for ${PYTHON} (apt-get install python3-nbclient jupyter-nbconvert): ` +
+    `${r.stderr.trim().split('\n').pop()}`;
   if (!existsSync(join(ROOT, 'node_modules/.bin/tslab'))) return 'node_modules/.bin/tslab is missing (run npm ci)';
   return null;
 }

@@ -1,7 +1,10 @@
 // Warnings a test provokes on purpose are asserted, not printed: Node's default printer is itself a
 // 'warning' listener, so it is set aside while `fn` runs and put back afterwards.
 
-/** Runs `fn`, capturing process warnings (specmorph's warnOnce) instead of printing them; resolves to their messages. */
+/**
+ * Runs `fn`, capturing process warnings (specmorph's warnOnce) instead of printing them; resolves
+ * to their messages.
+ */
 export async function captureWarnings(fn: () => unknown): Promise<string[]> {
   const printers = process.listeners('warning');
   process.removeAllListeners('warning');

@@ -57,7 +57,7 @@ function bruteEer(bona: number[], spoof: number[]): number {
   return best.eer;
 }
 
-test('computeEer equals a brute-force threshold sweep on 5 random score sets (distinct scores); detCurve runs from (frr 0, far 1) to (1, 0)', () => {
+test('computeEer = brute-force threshold sweep, 5 random distinct score sets; detCurve (0, 1) to (1, 0)', () => {
   const rng = new Random(11);
   for (let k = 0; k < 5; k++) {
     const bona = Array.from({ length: 40 + k * 7 }, () => rng.normal() + 1.2);

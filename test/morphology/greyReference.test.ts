@@ -34,7 +34,7 @@ for (const c of ref.cases) {
   });
 }
 
-test('footprint.ellipse(rows, cols) equals cv2.getStructuringElement(MORPH_ELLIPSE, (cols, rows)) for 1..13 x 1..13', () => {
+test('footprint.ellipse(rows, cols) 1..13 x 1..13 = cv2.getStructuringElement(MORPH_ELLIPSE, (cols, rows))', () => {
   for (const e of ref.ellipses) {
     const fp = footprint.ellipse(e.rows, e.cols);
     assert.deepEqual(Array.from(fp.mask), e.mask.flat(), `ellipse ${e.rows}x${e.cols}`);

@@ -64,7 +64,8 @@ test('hybrid reconstruction: WebAssembly and typed-array twin agree bit for bit 
       'WebAssembly SIMD is available on Node >= 16.4');
     hybridTwin(twin, marker, mask, rows, cols, pulls, byDilation);
     const at = firstDifference(wasm, twin);
-    assert.equal(at, -1, `case ${t}: ${rows}x${cols} byDilation=${byDilation} pulls=${JSON.stringify(pulls)} queueStart=${queueStart}: ` +
+    assert.equal(at, -1, `case ${t}: ${rows}x${cols} byDilation=${byDilation} ` +
+      `pulls=${JSON.stringify(pulls)} queueStart=${queueStart}: ` +
       `wasm ${wasm[at]} twin ${twin[at]} at ${at}`);
   }
 });
@@ -84,7 +85,7 @@ test('hybrid reconstruction in place (out = marker) equals a separate output', (
   }
 });
 
-test(`hybrid reconstruction keeps at most RETAIN_BYTES=${RETAIN_BYTES} of scratch memory between calls, and reuses it below that`, () => {
+test(`hybrid reconstruction keeps <= RETAIN_BYTES=${RETAIN_BYTES} of scratch between calls, reused below that`, () => {
   const small = 64;
   const [marker, mask] = pair(new Random(8), small * small, true, false);
   hybridWasm(new Float32Array(small * small), marker, mask, small, small, EIGHT, true);
@@ -104,7 +105,7 @@ test(`hybrid reconstruction keeps at most RETAIN_BYTES=${RETAIN_BYTES} of scratc
   assert.ok(retainedBytes() <= RETAIN_BYTES, `after the twin on ${n}x${n}: ${retainedBytes()} bytes kept`);
 });
 
-test('without WebAssembly (node --jitless) reconstruction falls back to the twin and still equals the skimage fixtures', () => {
+test('node --jitless (no WebAssembly): reconstruction falls back to the twin and equals the skimage fixtures', () => {
   const out = execFileSync(process.execPath, ['--jitless', '--import', 'tsx', join(__dirname, 'noWasmChild.ts')], {
     encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
   });

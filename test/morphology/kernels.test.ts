@@ -44,7 +44,7 @@ test('allFinite finds NaN and +-Infinity at any position, including the scalar t
   }
 });
 
-test('van Herk/Gil-Werman: SIMD driver and typed-array twin agree bit for bit (signed zeros, ties), every width tail, strip driver, L=2..13', () => {
+test('van Herk/Gil-Werman L=2..13: SIMD and typed-array twin agree bitwise (signed zeros, ties, tails, strips)', () => {
   const k = kernels();
   const j = jsKernels();
   const rng = new Random(5);

@@ -8,7 +8,10 @@ import {
 import { f32, reference } from './fixtures';
 import { firstMismatch } from './oracle';
 
-/** Oracle: iterate geodesic dilation min(max(dilate(J), J), I) (erosion: the dual) until nothing changes; B always includes the pixel itself. */
+/**
+ * Oracle: iterate geodesic dilation min(max(dilate(J), J), I) (erosion: the dual) until nothing
+ * changes; B always includes the pixel itself.
+ */
 function iterate(marker: Grid, mask: Grid, fp: Footprint, byDilation: boolean): Float32Array {
   let J = marker.data;
   for (;;) {

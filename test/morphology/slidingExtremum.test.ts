@@ -48,7 +48,8 @@ for (const axis of ['time', 'frequency'] as const) {
 /**
  * Erosion/dilation by a rows x cols rectangle as min (max) over the window's rows of the naive
  * min (max) along each row: a second oracle, O(rows + cols) per pixel, so the big-rectangle sweep
- * stays fast (checked against the definition-level brute force below). Soille's reflection for dilation: window rows r - (rows-1-ar) .. r + ar.
+ * stays fast (checked against the definition-level brute force below). Soille's reflection for
+ * dilation: window rows r - (rows-1-ar) .. r + ar.
  */
 function rectOracle(g: Grid, rows: number, cols: number, op: 'erode' | 'dilate', border: Border): Float32Array {
   const isMax = op === 'dilate';
@@ -128,7 +129,7 @@ test('vHGW with tiny tiles (tile seams inside blocks) and with the typed-array k
   });
 });
 
-test('rectangles fold the finite check into their first pass: a NaN/Inf anywhere is reported, every border, both back ends, tiled', () => {
+test('rect: the finite check rides the first pass; NaN/Inf anywhere reported, all borders, back ends, tiled', () => {
   const base = image(16, 7, 23);
   const borders: Border[] = [...BORDERS, { constant: Infinity }];
   for (const [r, c] of [[3, 3], [1, 7], [5, 2], [1, 47], [12, 50]]) {

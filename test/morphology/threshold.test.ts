@@ -10,7 +10,7 @@ import { f32, reference } from './fixtures';
 const ref = reference();
 
 for (const t of ref.thresholds) {
-  test(`thresholdValue otsu bins=256 and 64, percentiles, on ${t.rows}x${t.cols} ${t.kind} vs skimage/numpy (exact)`, () => {
+  test(`thresholdValue otsu bins=256/64, percentiles on ${t.rows}x${t.cols} ${t.kind} = skimage/numpy exactly`, () => {
     const g: Grid = { rows: t.rows, cols: t.cols, data: f32(t.data) };
     assert.equal(thresholdValue(g, { method: 'otsu' }), t.otsu256);
     assert.equal(thresholdValue(g, { method: 'otsu', bins: 64 }), t.otsu64);
@@ -37,7 +37,7 @@ test('threshold rejects bad methods and values, naming them', () => {
 });
 
 for (const b of ref.binary) {
-  test(`binary erode/dilate/opening/closing ${b.footprint} on ${b.rows}x${b.cols} vs skimage (border ignore) and scipy (constant 0)`, () => {
+  test(`binary erode/dilate/open/close ${b.footprint} ${b.rows}x${b.cols} = skimage (ignore), scipy (0)`, () => {
     const m: BinaryMask = { rows: b.rows, cols: b.cols, data: Uint8Array.from(b.data) };
     const fp = footprint.fromMask(b.mask);
     assert.deepEqual(Array.from(binaryErode(m, fp).data), b.skimage.binary_erosion);

@@ -162,7 +162,7 @@ test('sliderFigure over footprint size 1,3,5: frames per value, animate steps, f
   assert.deepEqual(slider.steps.map((s) => [s.label, s.method, (s.args[0] as string[])[0]]), [['1', 'animate', '1'], ['3', 'animate', '3'], ['5', 'animate', '5']]);
   assert.equal(slider.currentvalue.prefix, 'size = ');
   assert.equal((fig.data[0].z as TypedArraySpec).shape, '1,1');
-  assert.equal((fig.frames?.[2].data[0].z as TypedArraySpec).shape, '5,5');
+  assert.equal((fig.frames![2].data[0].z as TypedArraySpec).shape, '5,5');
 });
 
 test('probit matches scipy.stats.norm.ppf within 1e-8 relative', () => {

@@ -121,7 +121,7 @@ test('Chromium: exported notebook draws the Plotly heatmap from the f4 typed arr
     assert.equal(state.plots, 8, 'eight interactive figures (heatmap, stages, difference, footprint, chart, ROC, slider, table)');
     const spec = (outputsOf('sm.heatmap(spec')
       .filter((o) => !isLoader(o))[0]
-      .data?.['application/vnd.plotly.v1+json'] as Figure).data[0].z as TypedArraySpec;
+      .data!['application/vnd.plotly.v1+json'] as Figure).data[0].z as TypedArraySpec;
     const { values, shape } = decodeTypedArray(spec);
     assert.deepEqual([state.rows, state.cols], shape);
     let sum = 0;

@@ -2,6 +2,7 @@
 // on the rendered layout (axis ranges and pixel extents, colour bars, zero lines, table rows, tick
 // labels, hover text) and on agreement with the PNG fallback drawn from the same figure.
 // Skips, naming what is missing, without Chromium (CI installs Debian's `chromium`).
+// biome-ignore-all lint/suspicious/noExplicitAny: page code reads untyped plotly.js internals (_fullLayout, Fx)
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';

@@ -129,6 +129,21 @@ test('audioHtml embeds an <audio controls> with a WAV data URI', () => {
   assert.throws(() => audioHtml({ sampleRate: 0, channels: [new Float32Array(1)] }), /audio.sampleRate=0/);
 });
 
+test('audioHtml normalise=true: the embedded WAV peaks at -1 dBFS in every channel; the default keeps the level', async () => {
+  const quiet = { sampleRate: 8000, channels: [Float32Array.of(0, 0.01, -0.02), Float32Array.of(0.005, 0, 0)] };
+  const peaks = async (html: string): Promise<number[]> => {
+    const b64 = /base64,([^"]+)"/.exec(html)![1];
+    const decoded = await require('wav-decoder').decode(new Uint8Array(Buffer.from(b64, 'base64')).buffer);
+    return decoded.channelData.map((c: Float32Array) => Math.max(...c.map(Math.abs)));
+  };
+  // One gain for all channels (-1 dBFS / the loudest sample), so their balance is kept.
+  const [left, right] = await peaks(audioHtml(quiet, { normalise: true }));
+  assert.ok(Math.abs(left - 10 ** (-1 / 20)) < 1e-4, `left peak ${left}`);
+  assert.ok(Math.abs(right - 10 ** (-1 / 20) / 4) < 1e-4, `right peak ${right}`);
+  const [rawLeft] = await peaks(audioHtml(quiet));
+  assert.ok(Math.abs(rawLeft - 0.02) < 1e-4, `unnormalised peak ${rawLeft}`);
+});
+
 test('toHtml of 2 figures: standalone page, plotly.js inlined once, both PNG fallbacks', () => {
   const html = toHtml([heatmap(small), synthSpectrogram(1)]);
   assert.match(html, /^<!DOCTYPE html>/);

@@ -67,7 +67,7 @@ test('04: the conclusion markdown is generated and quotes the baseline EER shown
   assert.match(text, /Caveats:/);
 });
 
-test('05: the frozen layer equals sm.erode exactly; structuring functions, their evolution and the operator on bona fide vs spoof are shown', { skip: skip ?? false }, () => {
+test('05: frozen layer = sm.erode exactly; structuring functions, their evolution, bona fide vs spoof shown', { skip: skip ?? false }, () => {
   const nb = run['05-learned-morphology'];
   const text = outputs(nb).filter((o) => o.output_type === 'stream').map((o) => (Array.isArray(o.text) ? o.text.join('') : String(o.text))).join('');
   assert.match(text, /max \|layer − sm\.erode\| = 0\n/);

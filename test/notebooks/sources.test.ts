@@ -44,7 +44,7 @@ test('make.py --check: every committed notebook has the cells of its source, and
   assert.match(r.stdout, /notebooks match their sources/);
 });
 
-test('every notebook opens with the same setup cell (SPECMORPH_DATA, SPECMORPH_QUICK: npm start and CI set them)', () => {
+test('every notebook opens with the same setup cell (SPECMORPH_DATA, SPECMORPH_QUICK set by npm start, CI)', () => {
   // Each source repeats it so it type-checks and reads on its own; this keeps the five copies one text.
   const firstCode = (f: string) => readNotebook(join(NOTEBOOKS, ipynbOf(f))).cells.find((c) => c.cell_type === 'code')!;
   const setups = SOURCES.map((f) => textOf(firstCode(f)));
@@ -138,7 +138,7 @@ test('no notebook cell uses an object shorthand for a name from an earlier cell 
   assert.deepEqual(found, []);
 });
 
-test('the shorthand check flags `{ cacheDir }` and `{ sm }` of an earlier cell, not a shorthand of the same cell', () => {
+test('the shorthand check flags `{ cacheDir }`, `{ sm }` of an earlier cell, not one of the same cell', () => {
   const text = [
     '// %%', "import * as sm from 'specmorph';", "const cacheDir = 'c';", 'const a = { cacheDir, sm };', '',
     '// %% [markdown]', '// text', '',

@@ -57,7 +57,7 @@ test('fixLength repeat-pads like np.tile, zero-pads, crops start/centre', () => 
 interface TrimCase { topDb: number; frameLength: number; hopLength: number; input: number[]; start: number; end: number }
 const trimFixture = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/eval/trim.json'), 'utf8')) as { cases: TrimCase[] };
 for (const c of trimFixture.cases) {
-  test(`trimSilence topDb=${c.topDb} frame=${c.frameLength} hop=${c.hopLength} n=${c.input.length} equals librosa effects.trim (numpy transcription)`, () => {
+  test(`trimSilence topDb=${c.topDb} frame=${c.frameLength} hop=${c.hopLength} n=${c.input.length} = librosa`, () => {
     const r = trimSilence(Float32Array.from(c.input), { topDb: c.topDb, frameLength: c.frameLength, hopLength: c.hopLength });
     assert.deepEqual([r.start, r.end], [c.start, c.end]);
   });

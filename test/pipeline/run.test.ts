@@ -68,7 +68,7 @@ test('runPipeline every morphology op with every footprint shape equals the dire
   }
 });
 
-test('runPipeline audio prep: trimSilence, normaliseLoudness, preEmphasis, crop centre zeros; min-max with fixed stats', () => {
+test('runPipeline: trimSilence, normaliseLoudness, preEmphasis, crop centre zeros; min-max with fixed stats', () => {
   const padded = new Float32Array(2000 + x.length + 3000);
   padded.set(x, 2000);
   const r = runPipeline({ sampleRate: sr, channels: [padded] }, {

@@ -37,7 +37,7 @@ const configs: [string, Partial<MelSpectrogramOptions>][] = [
 ];
 for (const [name, extra] of configs) {
   const opts: MelSpectrogramOptions = { nFft: 512, winLength: 400, hopLength: 160, sampleRate: 16000, nMels: 80, ...extra };
-  test(`melSpectrogramBlocks ${name}: whole array and odd-sized chunks equal the one-shot melSpectrogram bit for bit`, () => {
+  test(`melSpectrogramBlocks ${name}: whole array, odd-sized chunks = one-shot melSpectrogram bitwise`, () => {
     const x = testSignal(16000 * 3 + 77);
     const one = melSpectrogram(x, opts);
     const whole = concat(melSpectrogramBlocks(x, { ...opts, blockFrames: 37 }), one.rows, one.cols);
@@ -49,7 +49,7 @@ for (const [name, extra] of configs) {
   });
 }
 
-test('melSpectrogramBlocks on a signal shorter than the frame (reflect, repeated mirroring) equals one-shot, warning as librosa', async () => {
+test('melSpectrogramBlocks, signal shorter than a frame (reflect, repeated mirroring) = one-shot, warns', async () => {
   const x = testSignal(90);
   const opts: MelSpectrogramOptions = { nFft: 256, hopLength: 32, sampleRate: 8000, nMels: 20, padMode: 'reflect' };
   const warnings = await captureWarnings(() => {

@@ -11,14 +11,14 @@ const y = Float32Array.from({ length: 16000 }, (_, i) => Math.cos(i / 11) * 0.2)
 const stereo: Audio = { sampleRate: 16000, channels: [x, y] };
 const mono = Float32Array.from(x, (v, i) => (v + y[i]) / 2);
 
-test('melSpectrogram(x, {sampleRate}) without nFft = librosa defaults nFft=2048 winLength=2048 hopLength=512, 128 mels', () => {
+test('melSpectrogram(x, {sampleRate}) = librosa defaults nFft=2048 winLength=2048 hopLength=512, 128 mels', () => {
   const d = melSpectrogram(x, { sampleRate: 16000 });
   const e = melSpectrogram(x, { sampleRate: 16000, nFft: 2048, winLength: 2048, hopLength: 512 });
   assert.deepEqual([d.rows, d.cols, d.hopLength], [128, 1 + Math.floor(16000 / 512), 512]);
   assert.deepEqual(d.data, e.data);
 });
 
-test('stft(x) and spectrogram(x, {sampleRate}) without options: 1025 bins, hop 512; winLength=400 alone gives hop 100', () => {
+test('stft(x), spectrogram(x, {sampleRate}) defaults: 1025 bins, hop 512; winLength=400 alone: hop 100', () => {
   const z = stft(x);
   assert.deepEqual([z.rows, z.cols], [1025, 32]);
   assert.equal(spectrogram(x, { sampleRate: 16000, nFft: 512, winLength: 400 }).hopLength, 100);

@@ -29,7 +29,7 @@ for (const c of fixture.cases) {
     assert.ok(k.some((v) => Math.abs(v - Math.log(3)) < 1e-6));
     assert.ok(Math.max(...k) > Math.log(10));
   });
-  test(`lpcResidual order=${c.order} frameLength=${c.frameLength} equals the scipy inverse filter with Hann cross-fade`, () => {
+  test(`lpcResidual order=${c.order} frameLength=${c.frameLength} = scipy inverse filter, Hann cross-fade`, () => {
     const e = lpcResidual(Float32Array.from(c.x), { order: c.order, frameLength: c.frameLength });
     assert.ok(maxAbsDiff(e, c.residual) < 1e-5, `max |diff| ${maxAbsDiff(e, c.residual)}`);
   });

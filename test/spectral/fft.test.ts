@@ -7,7 +7,7 @@ import { Random } from '../../src/random';
 // direct) against a naive DFT, forward and inverse (numpy.fft.rfft / irfft conventions).
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 16, 30, 33, 34, 36, 40, 50, 54, 64, 70, 98, 100, 101, 126, 162, 243, 286, 400, 512, 1000, 1001];
 for (const n of SIZES) {
-  test(`RealFft n=${n} forward equals a naive DFT and inverse recovers the frame (irfft ignores DC/Nyquist imaginary parts)`, () => {
+  test(`RealFft n=${n}: forward = naive DFT, inverse recovers the frame (ignores DC/Nyquist imaginary)`, () => {
     const r = new Random(n);
     const f = new RealFft(n);
     const x = new Float64Array(n).map(() => r.next() - 0.5);

@@ -16,7 +16,7 @@ for (const [window, nFft, hopLength, winLength, center] of [
   ['hann', 512, 128, 512, true], ['hann', 512, 160, 400, true], ['hamming', 256, 128, 256, true],
   ['blackman', 512, 128, 512, true], ['blackman', 256, 64, 256, false], ['hann', 1000, 250, 1000, true],
 ] as const) {
-  test(`istft(stft(x)) reconstructs x to 1e-5: ${window} nFft=${nFft} hop=${hopLength} winLength=${winLength} center=${center}`, () => {
+  test(`istft(stft(x)) = x, 1e-5: ${window} nFft=${nFft} hop=${hopLength} win=${winLength} center=${center}`, () => {
     const { x } = signal('s16k');
     const opts = { nFft, hopLength, winLength, window, center };
     const y = istft(stft(x, opts), { ...opts, length: x.length });

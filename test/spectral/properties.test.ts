@@ -8,7 +8,7 @@ import { maxAbsError } from './fixtures';
 const signalArb = (min: number, max: number) =>
   fc.array(fc.float({ min: -1, max: 1, noNaN: true, noDefaultInfinity: true }), { minLength: min, maxLength: max }).map((a) => Float32Array.from(a));
 
-test('property: istft(stft(x)) = x for centred hann analysis with hop <= winLength/2 (any nFft, any length)', async () => {
+test('property: istft(stft(x)) = x, centred hann, hop <= winLength/2, any nFft, any length', async () => {
   // Signals shorter than nFft are part of the domain; librosa's warning for them is the only one allowed.
   const warnings = await captureWarnings(() => fc.assert(
     fc.property(signalArb(300, 900), fc.integer({ min: 5, max: 9 }), fc.integer({ min: 0, max: 30 }), fc.constantFrom(2, 3, 4, 5), fc.boolean(),

@@ -63,7 +63,7 @@ test('spectrogram power=1 is the square root of power=2', () => {
   assert.ok(relMaxError(a.data.map((v) => v * v), p.data) < 1e-6);
 });
 
-test('spectrogram nFft=512 hop=128 out= writes into the given buffer with the same values; a wrong length is refused', () => {
+test('spectrogram nFft=512 hop=128 out=: same values into the given buffer; a wrong length is refused', () => {
   const { x } = signal('s16k');
   const opts = { nFft: 512, hopLength: 128, sampleRate: 16000 };
   const fresh = spectrogram(x, opts);
@@ -76,7 +76,7 @@ test('spectrogram nFft=512 hop=128 out= writes into the given buffer with the sa
 
 // Oracle: a naive DFT of every frame (librosa's own tests re-implement stft the same way).
 for (const [nFft, winLength, hopLength] of [[48, 30, 11], [100, 100, 25], [7, 5, 3]]) {
-  test(`stft nFft=${nFft} winLength=${winLength} hop=${hopLength} center=true reflect equals a naive DFT (non-power-of-two sizes)`, () => {
+  test(`stft nFft=${nFft} winLength=${winLength} hop=${hopLength} center=true reflect = naive DFT`, () => {
     const x = new Float32Array(203).map((_, i) => Math.sin(i * 0.37) + 0.1 * Math.cos(i * i * 0.01));
     const z = stft(x, { nFft, winLength, hopLength, padMode: 'reflect' });
     const w = getWindow('hann', winLength);
@@ -122,7 +122,7 @@ test('stft argument errors name the argument and value', () => {
   assert.throws(() => spectrogram(x, { nFft: 256, sampleRate: 16000, power: 3 as never }), /power=3 must be 1/);
 });
 
-test('stft with nFft longer than the signal and center=true warns once (librosa) and still returns frames', async () => {
+test('stft nFft > signal length, center=true: warns once (librosa) and still returns frames', async () => {
   let cols = 0;
   const warnings = await captureWarnings(() => (cols = stft(new Float32Array(100).fill(1), { nFft: 1024, hopLength: 256 }).cols));
   assert.equal(cols, 1);

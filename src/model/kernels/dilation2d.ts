@@ -9,6 +9,7 @@ import { maxPlusSimd } from './maxplus_simd';
 import { heapF32 } from './wasm_heap';
 
 /** What one pass over the windows computes. */
+// biome-ignore lint/suspicious/noConstEnum: file-local and never exported, so tsc and esbuild both inline it
 const enum Pass {
   /** out[n, ho, wo, c] = max over the window of x + filter. */
   Forward,

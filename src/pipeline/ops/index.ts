@@ -39,6 +39,7 @@ export type StageConfig = AudioStage | SpectralStage | GridStage;
 // Looked up by a name from JSON, an op's run function takes the parameters its own schema resolved;
 // `any` erases that pairing, which only resolvePipelineConfig and runPipeline rely on.
 /** A registry entry, seen without its own parameter types. */
+// biome-ignore lint/suspicious/noExplicitAny: erases each op's own parameter type (see above)
 export type AnyOp = AudioOp<unknown, any> | SpectralOp<unknown, any> | GridOp<unknown, any>;
 const OPS: Readonly<Record<string, AnyOp>> = PIPELINE_OPS;
 

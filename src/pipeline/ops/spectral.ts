@@ -19,7 +19,10 @@ import { spectralOp } from './op';
 const stftFields = (winLength: number) => ({
   /** FFT length, samples; rows = nFft / 2 + 1. @default 512 */
   nFft: posInt(512),
-  /** Samples between frames. @default 160 (10 ms at 16 kHz, as speech front ends; `stft` alone defaults to winLength / 4) */
+  /**
+   * Samples between frames. @default 160 (10 ms at 16 kHz, as speech front ends; `stft` alone
+   * defaults to winLength / 4)
+   */
   hopLength: posInt(160),
   /** Window length, samples (<= nFft). @default 400 (25 ms at 16 kHz); lfcc 320 (20 ms) */
   winLength: posInt(winLength),
@@ -95,7 +98,8 @@ function lfccSchema(): Schema<ConfigOf<typeof lfccFields> | LfccPresetStage, Res
       const preset = member(LFCC_PRESETS)(o.preset, `${p}.preset`);
       const extra = Object.keys(o).filter((k) => k !== 'op' && k !== 'preset');
       if (extra.length) {
-        throw new ParameterError(`${p}.${extra[0]} cannot be combined with ${p}.preset=${JSON.stringify(o.preset)} (a preset fixes every lfcc parameter)`);
+        throw new ParameterError(`${p}.${extra[0]} cannot be combined with ${p}.preset=${JSON.stringify(o.preset)} ` +
+          `(a preset fixes every lfcc parameter)`);
       }
       return { preset };
     },
