@@ -375,6 +375,7 @@ export {
   type AblationEpoch,
   type AblationEvent,
   type AblationOptions,
+  type AblationReferenceOptions,
   type AblationResult,
   type AblationRun,
   type AblationTrainer,
@@ -384,4 +385,5 @@ export {
   type MeanStd,
   type MetaRow,
   type PairedComparison,
+  type ReferenceResult,
 } from './report';
