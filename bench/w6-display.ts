@@ -1,7 +1,7 @@
 // W6: how many heatmap cells a browser draws comfortably. Renders one Plotly heatmap of a random
 // dB spectrogram at full resolution in headless Chromium (the repo's plotly.js) and reports the
 // median time of Plotly.newPlot and of a zoom relayout, plus the figure's MIME bundle size, for
-// growing cell counts. The default `maxCells` of heatmaps comes from this table (README).
+// growing cell counts. The default `maxCells` of heatmaps comes from this table (docs/benchmarks.md).
 import { chromiumMissing, launchChromium } from '../test/helpers/jupyter';
 import { plotlyJs } from '../src/notebook/bundle';
 import { heatmap } from '../src/notebook/heatmap';

@@ -5,7 +5,7 @@ For every clip of datasets/corpus: the median, over its loudest 30 % of 32 ms fr
 the kurtosis and the peak-to-RMS ratio of the order-10 linear-prediction residual (autocorrelation
 method, Hann window), and of the waveform's own kurtosis. Prints each attack's ROC AUC against all
 bona fide clips (0.5 = no information; far from 0.5 in either direction = separable). Needs numpy
-and scipy. Used for the README's note on Griffin-Lim: residual kurtosis gives AUC 0.08 (0.92 flipped).
+and scipy. Used for the note on Griffin-Lim in docs/results.md: residual kurtosis gives AUC 0.08 (0.92 flipped).
 """
 import csv
 import wave

@@ -121,7 +121,7 @@ export interface GmmOptions {
   onIteration?: (it: GmmIteration) => void;
 }
 
-/** Default number of mixture components of {@link fitGmm} and the `gmm` architecture (see the README for why 64). */
+/** Default number of mixture components of {@link fitGmm} and the `gmm` architecture (docs/benchmarks.md, W7, for why 64). */
 export const DEFAULT_GMM_COMPONENTS = 64;
 
 const LOG_2PI = Math.log(2 * Math.PI);

@@ -28,7 +28,7 @@ export interface DecimateOptions {
   maxCols?: number;
   /**
    * Most cells kept in total: above it the axis with more output cells is pooled further, so a
-   * figure's size stays bounded (see the README's size budget).
+   * figure's size stays bounded (see the size budget in docs/figures.md).
    * @default DEFAULT_MAX_CELLS (26000)
    */
   maxCells?: number;

@@ -48,7 +48,7 @@ export interface AblationOptions {
   arms?: AblationArm[];
   /** Number of seeds per arm (seeds 0..n-1), or the seed list. @default 3 */
   seeds?: number | number[];
-  /** Training epochs, the same for every arm and seed (no early stopping, so no arm gets more or less training). @default 6 */
+  /** Largest number of training epochs, the same for every arm and seed (the trainer may stop early by one rule for all). @default 6 */
   epochs?: number;
   /** Feature cache folder (features are computed once per pipeline config), or null. @default null */
   cacheDir?: string | null;

@@ -50,7 +50,8 @@ export interface DefaultTrainerOptions {
 
 /**
  * The default trainer: the model code's `trainClassifier` (seeded initialisation and batch order,
- * class-balanced loss, no early stopping so every arm trains for exactly `epochs`) and
+ * class-balanced loss, at most `epochs` epochs with early stopping on the EER of a speaker-disjoint
+ * validation part of the training clips, the same rule for every arm) and
  * `predictScores` (logit[1] - logit[0] of the window-averaged logits: the log odds of bona fide
  * under the class-balanced softmax; with the excitation branch, the smaller of its two experts');
  * tfjs is loaded lazily so reading results never loads it.
