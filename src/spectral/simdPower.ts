@@ -23,6 +23,12 @@ const load = (f: Scope, local: string, offset = 0): Code => [...f.get(local), ..
 const mul = (a: Code, b: Code): Code => [...a, ...b, ...op.f32x4_mul];
 const add = (a: Code, b: Code): Code => [...a, ...b, ...op.f32x4_add];
 const sub = (a: Code, b: Code): Code => [...a, ...b, ...op.f32x4_sub];
+/** (tr, ti) = (re + i im) (wr + i wi), through the locals cr, ci. */
+const cmul = (f: Scope, re: Code, im: Code, wr: string, wi: string): Code => [
+  ...re, ...f.set('cr'), ...im, ...f.set('ci'),
+  ...sub(mul(f.get('cr'), f.get(wr)), mul(f.get('ci'), f.get(wi))), ...f.set('tr'),
+  ...add(mul(f.get('cr'), f.get(wi)), mul(f.get('ci'), f.get(wr))), ...f.set('ti'),
+];
 
 /**
  * `power(z, win, rev, tw, spl, sig, hop, groups, blk, row, n)` (`amplitude` with `sqrt`): for each
@@ -47,11 +53,12 @@ function powerFunction(sqrt: boolean): WasmFunction {
   ];
   return {
     name: sqrt ? 'amplitude' : 'power',
-    params: { z: i32, win: i32, rev: i32, tw: i32, spl: i32, sig: i32, hop: i32, groups: i32, blk: i32, row: i32, n: i32 },
+    params: { z: i32, win: i32, rev: i32, tw: i32, spl: i32, sig: i32, hop: i32, groups: i32, blk: i32, row: i32, n: i32, odd: i32 },
     locals: {
       a: i32, a1: i32, a2: i32, a3: i32, w: i32, r: i32, rend: i32, zp: i32, zend: i32,
-      hb: i32, hb2: i32, tstep: i32, jb: i32, tp: i32, p: i32, q: i32, ok: i32, oj: i32,
-      half: v128, wr: v128, wi: v128, ar: v128, ai: v128, br: v128, bi: v128, tr: v128, ti: v128,
+      hb: i32, hb4: i32, tstep: i32, jb: i32, tp: i32, tq: i32, p: i32, q: i32, q2: i32, q3: i32, ok: i32, oj: i32,
+      half: v128, wr: v128, wi: v128, vr: v128, vi: v128, xr: v128, xi: v128, cr: v128, ci: v128,
+      ar: v128, ai: v128, br: v128, bi: v128, tr: v128, ti: v128,
       er: v128, ei: v128, or: v128, oi: v128, c: v128, s: v128, pr: v128, pi: v128,
     },
     results: [],
@@ -72,32 +79,68 @@ function powerFunction(sqrt: boolean): WasmFunction {
           f.get('zp'), mul(gather(f, 4), load(f, 'w', 16)), op.v128_store({ offset: 16 }),
           bump(f, 'a', op.i32_const(8)), bump(f, 'w', op.i32_const(32)), bump(f, 'r', op.i32_const(4)),
         ),
-        // radix-2 stages: half-span hb bytes (h points), twiddle e^{-2 pi i j / 2h} = tw[j * n / 2h]
-        op.i32_const(32), f.set('hb'), f.get('n'), op.i32_const(4), op.i32_shl, f.set('tstep'),
+        // one radix-2 stage of trivial twiddles when log2(n) is odd, so radix-2^2 passes do the rest
+        f.get('odd'),
+        op.if([
+          ...f.get('z'), ...f.set('p'),
+          ...whileNot(
+            [...f.get('p'), ...f.get('zend'), ...op.i32_ge_u],
+            load(f, 'p'), f.set('ar'), load(f, 'p', 16), f.set('ai'),
+            load(f, 'p', 32), f.set('br'), load(f, 'p', 48), f.set('bi'),
+            f.get('p'), add(f.get('ar'), f.get('br')), op.v128_store(),
+            f.get('p'), add(f.get('ai'), f.get('bi')), op.v128_store({ offset: 16 }),
+            f.get('p'), sub(f.get('ar'), f.get('br')), op.v128_store({ offset: 32 }),
+            f.get('p'), sub(f.get('ai'), f.get('bi')), op.v128_store({ offset: 48 }),
+            bump(f, 'p', op.i32_const(64)),
+          ),
+        ]),
+        // radix-2^2 passes: the radix-2 stages of half-spans h and 2h in one sweep over four points
+        // p0..p3 (hb = 32h bytes apart). Stage h: a0,1 = x0 +- w1 x1, a2,3 = x2 +- w1 x3 with
+        // w1 = e^{-2 pi i j / 2h} = tw[j n / 2h]; stage 2h: y0,2 = a0 +- w2 a2, y1,3 = a1 +- (-i) w2 a3
+        // with w2 = e^{-2 pi i j / 4h} = tw[j n / 4h] (e^{-2 pi i (j + h) / 4h} = -i w2).
+        op.i32_const(32), f.get('odd'), op.i32_shl, f.set('hb'),
+        f.get('n'), op.i32_const(4), op.i32_shl, f.get('odd'), op.i32_shr_u, f.set('tstep'),
         whileNot(
-          [...f.get('z'), ...f.get('hb'), ...op.i32_add, ...f.get('zend'), ...op.i32_ge_u],
-          f.get('hb'), op.i32_const(1), op.i32_shl, f.set('hb2'),
-          op.i32_const(0), f.set('jb'), f.get('tw'), f.set('tp'),
+          [...f.get('hb'), ...op.i32_const(2), ...op.i32_shl, ...f.get('z'), ...op.i32_add, ...f.get('zend'), ...op.i32_gt_u],
+          f.get('hb'), op.i32_const(2), op.i32_shl, f.set('hb4'),
+          op.i32_const(0), f.set('jb'), f.get('tw'), f.set('tp'), f.get('tw'), f.set('tq'),
           whileNot(
             [...f.get('jb'), ...f.get('hb'), ...op.i32_ge_u],
             load(f, 'tp'), f.set('wr'), load(f, 'tp', 16), f.set('wi'),
+            load(f, 'tq'), f.set('vr'), load(f, 'tq', 16), f.set('vi'),
             f.get('z'), f.get('jb'), op.i32_add, f.set('p'),
             whileNot(
               [...f.get('p'), ...f.get('zend'), ...op.i32_ge_u],
-              f.get('p'), f.get('hb'), op.i32_add, f.set('q'),
-              load(f, 'q'), f.set('br'), load(f, 'q', 16), f.set('bi'),
-              sub(mul(f.get('br'), f.get('wr')), mul(f.get('bi'), f.get('wi'))), f.set('tr'),
-              add(mul(f.get('br'), f.get('wi')), mul(f.get('bi'), f.get('wr'))), f.set('ti'),
-              load(f, 'p'), f.set('ar'), load(f, 'p', 16), f.set('ai'),
+              f.get('p'), f.get('hb'), op.i32_add, f.tee('q'), f.get('hb'), op.i32_add, f.tee('q2'),
+              f.get('hb'), op.i32_add, f.set('q3'),
+              // t = w1 x1; a0 = x0 + t (ar, ai); a1 = x0 - t (br, bi)
+              cmul(f, load(f, 'q'), load(f, 'q', 16), 'wr', 'wi'),
+              load(f, 'p'), f.tee('xr'), f.get('tr'), op.f32x4_add, f.set('ar'),
+              load(f, 'p', 16), f.tee('xi'), f.get('ti'), op.f32x4_add, f.set('ai'),
+              sub(f.get('xr'), f.get('tr')), f.set('br'), sub(f.get('xi'), f.get('ti')), f.set('bi'),
+              // t = w1 x3; a2 = x2 + t (er, ei); a3 = x2 - t (or, oi)
+              cmul(f, load(f, 'q3'), load(f, 'q3', 16), 'wr', 'wi'),
+              load(f, 'q2'), f.tee('xr'), f.get('tr'), op.f32x4_add, f.set('er'),
+              load(f, 'q2', 16), f.tee('xi'), f.get('ti'), op.f32x4_add, f.set('ei'),
+              sub(f.get('xr'), f.get('tr')), f.set('or'), sub(f.get('xi'), f.get('ti')), f.set('oi'),
+              // t = w2 a2: y0 = a0 + t at p0, y2 = a0 - t at p2
+              cmul(f, f.get('er'), f.get('ei'), 'vr', 'vi'),
               f.get('p'), add(f.get('ar'), f.get('tr')), op.v128_store(),
               f.get('p'), add(f.get('ai'), f.get('ti')), op.v128_store({ offset: 16 }),
-              f.get('q'), sub(f.get('ar'), f.get('tr')), op.v128_store(),
-              f.get('q'), sub(f.get('ai'), f.get('ti')), op.v128_store({ offset: 16 }),
-              bump(f, 'p', f.get('hb2')),
+              f.get('q2'), sub(f.get('ar'), f.get('tr')), op.v128_store(),
+              f.get('q2'), sub(f.get('ai'), f.get('ti')), op.v128_store({ offset: 16 }),
+              // t = w2 a3, -i t = (ti, -tr): y1 = a1 + (ti, -tr) at p1, y3 = a1 - (ti, -tr) at p3
+              cmul(f, f.get('or'), f.get('oi'), 'vr', 'vi'),
+              f.get('q'), add(f.get('br'), f.get('ti')), op.v128_store(),
+              f.get('q'), sub(f.get('bi'), f.get('tr')), op.v128_store({ offset: 16 }),
+              f.get('q3'), sub(f.get('br'), f.get('ti')), op.v128_store(),
+              f.get('q3'), add(f.get('bi'), f.get('tr')), op.v128_store({ offset: 16 }),
+              bump(f, 'p', f.get('hb4')),
             ),
             bump(f, 'jb', op.i32_const(32)), bump(f, 'tp', f.get('tstep')),
+            f.get('tq'), f.get('tstep'), op.i32_const(1), op.i32_shr_u, op.i32_add, f.set('tq'),
           ),
-          f.get('hb2'), f.set('hb'), f.get('tstep'), op.i32_const(1), op.i32_shr_u, f.set('tstep'),
+          f.get('hb4'), f.set('hb'), f.get('tstep'), op.i32_const(2), op.i32_shr_u, f.set('tstep'),
         ),
         // split: DC and Nyquist from z[0], then bins k and n-k from z[k] and z[n-k]
         load(f, 'z'), f.set('ar'), load(f, 'z', 16), f.set('ai'),
@@ -144,7 +187,7 @@ export function powerModuleBytes(opts: Pick<ModuleOptions, 'names'> = {}): Uint8
 // ---- run time ----
 
 type PowerKernel = (z: number, win: number, rev: number, tw: number, spl: number, sig: number, hop: number,
-  groups: number, blk: number, row: number, n: number) => void;
+  groups: number, blk: number, row: number, n: number, odd: number) => void;
 
 interface Runtime {
   memory: WasmMemory;
@@ -182,7 +225,7 @@ export class SimdPower {
   private readonly n: number;
   private readonly bins: number;
   /** Frames per block (a multiple of 4): the block's signal and output stay in cache. */
-  private readonly blockFrames: number;
+  readonly blockFrames: number;
   private readonly tables: Uint8Array;
   private readonly at: { win: number; rev: number; tw: number; spl: number; z: number; sig: number; blk: number; end: number };
   private readonly offset: number;
@@ -206,7 +249,9 @@ export class SimdPower {
     this.at = { win, rev, tw, spl, z, sig, blk, end: blk + 4 * this.bins * this.blockFrames };
     const tables = new ArrayBuffer(z);
     const f = new Float32Array(tables);
-    const splat = (i: number, v: number): void => f.fill(v, i >> 2, (i >> 2) + 4);
+    const splat = (i: number, v: number): void => {
+      f.fill(v, i >> 2, (i >> 2) + 4);
+    };
     for (let m = 0; m < nFft; m++) splat(win + 16 * m, cfg.window[m]);
     const bits = Math.log2(n);
     const r = new Int32Array(tables, rev, n);
@@ -247,7 +292,7 @@ export class SimdPower {
       const groups = Math.ceil(nb / 4);
       const s0 = (t0 + b) * hopLength - this.offset;
       this.fillSignal(heap, at.sig >> 2, x, base, total, s0, (4 * groups - 1) * hopLength + nFft);
-      kernel(at.z, at.win, at.rev, at.tw, at.spl, at.sig, 4 * hopLength, groups, at.blk, 4 * B, this.n);
+      kernel(at.z, at.win, at.rev, at.tw, at.spl, at.sig, 4 * hopLength, groups, at.blk, 4 * B, this.n, Math.log2(this.n) & 1);
       for (let r = 0; r < this.bins; r++) out.set(heap.subarray(blk + r * B, blk + r * B + nb), r * cols + c0 + b);
     }
   }
