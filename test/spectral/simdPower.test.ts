@@ -2,7 +2,7 @@
 // replaces for power-of-two nFft: same frames, padding and window, float32 instead of float64.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spectrogram, type SpectrogramOptions } from '../../src/spectral';
+import { melFilterbank, melSpectrogram, spectrogram, type SpectrogramOptions } from '../../src/spectral';
 import { FrameAnalyser } from '../../src/spectral/analyser';
 import { frameCount, resolveStft } from '../../src/spectral/options';
 import { powerColumns, powerColumnsFftJs } from '../../src/spectral/spectrogram';
@@ -111,3 +111,32 @@ test('spectrogram SIMD kernel applies to powers of two from 16 to 65536 only (ot
   for (const nFft of [16, 512, 65536]) assert.ok(simdPower(resolveStft({ nFft })), `nFft=${nFft}`);
   for (const nFft of [8, 400, 1000, 511, 131072]) assert.equal(simdPower(resolveStft({ nFft })), null, `nFft=${nFft}`);
 });
+
+// melSpectrogram projects the SIMD kernel's power blocks band by band; the oracle is the dense
+// librosa-style filterbank times the fft.js path's |X|^p.
+for (const { opts, length } of [
+  { length: 16000 * 3 + 5, opts: { nFft: 512, winLength: 400, hopLength: 160, nMels: 80 } },
+  { length: 9001, opts: { nFft: 1024, hopLength: 256, nMels: 128, htk: true, norm: null, power: 1 as const } },
+  { length: 3000, opts: { nFft: 256, hopLength: 64, nMels: 40, fMin: 50, fMax: 7000, padMode: 'reflect' as const } },
+]) {
+  const name = Object.entries(opts).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  test(`melSpectrogram through the SIMD kernel ${name} equals melFilterbank @ the fft.js power within ${TOL} per frame`, () => {
+    const x = speech(length, 11);
+    const sampleRate = 16000;
+    const power = opts.power ?? 2;
+    const s = melSpectrogram(x, { ...opts, sampleRate });
+    const lin = reference(x, opts, power);
+    const bank = melFilterbank({ sampleRate, ...opts });
+    const ref = new Float32Array(bank.rows * lin.cols);
+    for (let m = 0; m < bank.rows; m++) {
+      for (let t = 0; t < lin.cols; t++) {
+        let acc = 0;
+        for (let r = 0; r < lin.rows; r++) acc += bank.data[m * lin.rows + r] * lin.data[r * lin.cols + t];
+        ref[m * lin.cols + t] = acc;
+      }
+    }
+    assert.deepEqual([s.rows, s.cols], [bank.rows, lin.cols]);
+    const err = frameRelError(s.data, ref, bank.rows, lin.cols);
+    assert.ok(err <= TOL, `largest per-frame relative error ${err}`);
+  });
+}
