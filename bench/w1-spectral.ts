@@ -72,12 +72,11 @@ function longAudio(): void {
     `arrayBuffers after: +${((after.arrayBuffers - base.arrayBuffers) / 2 ** 20).toFixed(0)} MiB)`);
 }
 
-/** Minor page faults per call of `fn` over `runs` calls (after one warm-up call). */
-function faultsPerCall(fn: () => unknown, runs: number): number {
-  fn();
+/** {@link time}, plus the minor page faults per call (the warm-up call included). */
+function timeAndFaults(fn: () => unknown): { wall: number[]; cpu: number[]; faults: number } {
   const f0 = process.resourceUsage().minorPageFault;
-  for (let i = 0; i < runs; i++) fn();
-  return (process.resourceUsage().minorPageFault - f0) / runs;
+  const t = time(fn);
+  return { ...t, faults: (process.resourceUsage().minorPageFault - f0) / (RUNS + 1) };
 }
 
 /** W1 through the portable fft.js path (the path before the SIMD kernel), into `out`. */
@@ -89,19 +88,17 @@ function w1FftJs(x: Float32Array, out: Float32Array): void {
 
 export async function run(): Promise<void> {
   const x = speechLike(60 * SR, 1);
-  const ours1 = time(() => spectrogram(x, W1));
+  const ours1 = timeAndFaults(() => spectrogram(x, W1));
   const oursM = time(() => logMelSpectrogram(x, W1M));
   const shape = spectrogram(x, W1);
   // A fresh 6 MB output is ~1500 pages touched for the first time: when the allocator has handed the
   // previous outputs' memory back to the kernel (glibc returns large freed blocks; V8 frees them only
   // at GC), each page faults, which some VMs charge 10-40 us for. torch frees by reference count
   // and reuses the block at once. With `out` the loop reuses one buffer: the cost of the transform.
-  const ours1Out = time(() => spectrogram(x, { ...W1, out: shape.data }));
+  const ours1Out = timeAndFaults(() => spectrogram(x, { ...W1, out: shape.data }));
   const fftJsOut = time(() => w1FftJs(x, shape.data));
-  const faults = faultsPerCall(() => spectrogram(x, W1), RUNS);
-  const faultsOut = faultsPerCall(() => spectrogram(x, { ...W1, out: shape.data }), RUNS);
   console.log(`W1  ours: median wall ${ms(median(ours1.wall))}, cpu ${ms(median(ours1.cpu))} over ${RUNS} runs (${shape.rows} x ${shape.cols}); ` +
-    `${faults.toFixed(0)} minor page faults per call (${faultsOut.toFixed(0)} with out=)`);
+    `${ours1.faults.toFixed(0)} minor page faults per call (${ours1Out.faults.toFixed(0)} with out=)`);
   console.log(`W1  ours with out=: median wall ${ms(median(ours1Out.wall))}, cpu ${ms(median(ours1Out.cpu))}`);
   console.log(`W1  fft.js path (before the SIMD kernel) with out=: median wall ${ms(median(fftJsOut.wall))}, cpu ${ms(median(fftJsOut.cpu))}`);
   console.log(`W1m ours: median wall ${ms(median(oursM.wall))}, cpu ${ms(median(oursM.cpu))} over ${RUNS} runs`);

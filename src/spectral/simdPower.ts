@@ -193,6 +193,8 @@ interface Runtime {
   memory: WasmMemory;
   power: PowerKernel;
   amplitude: PowerKernel;
+  /** The plan whose tables the memory holds. */
+  owner: SimdPower | null;
 }
 
 let runtime: Runtime | null | undefined;
@@ -205,7 +207,7 @@ function getRuntime(): Runtime | null {
   try {
     const memory = newMemory(1);
     const ex = instantiate(compile(powerModuleBytes()), memory);
-    runtime = { memory, power: ex.power as PowerKernel, amplitude: ex.amplitude as PowerKernel };
+    runtime = { memory, power: ex.power as PowerKernel, amplitude: ex.amplitude as PowerKernel, owner: null };
   } catch (e) {
     // same results within float32 rounding, only slower: warn, don't throw
     warnOnce(`specmorph spectral: WebAssembly SIMD spectrogram kernel unavailable (${(e as Error).message}); using the fft.js path`);
@@ -229,6 +231,7 @@ export class SimdPower {
   private readonly tables: Uint8Array;
   private readonly at: { win: number; rev: number; tw: number; spl: number; z: number; sig: number; blk: number; end: number };
   private readonly offset: number;
+  private views: { heap: Float32Array; rows: Float32Array[] } | undefined;
 
   constructor(private readonly cfg: ResolvedStft, private readonly rt: Runtime) {
     const nFft = cfg.nFft;
@@ -277,24 +280,43 @@ export class SimdPower {
    * (arguments as {@link FrameAnalyser.analysePower}).
    */
   columns(x: Float32Array, base: number, total: number, t0: number, count: number, power: 1 | 2, out: Float32Array, cols: number, c0: number): void {
-    const { memory } = this.rt;
+    const { heap, rows } = this.claim();
     const at = this.at;
-    const need = at.end - memory.buffer.byteLength;
-    if (need > 0) memory.grow(Math.ceil(need / 65536));
-    new Uint8Array(memory.buffer).set(this.tables);
-    const heap = new Float32Array(memory.buffer);
     const kernel = power === 2 ? this.rt.power : this.rt.amplitude;
     const { hopLength, nFft } = this.cfg;
     const B = this.blockFrames;
-    const blk = at.blk >> 2;
     for (let b = 0; b < count; b += B) {
       const nb = Math.min(B, count - b);
       const groups = Math.ceil(nb / 4);
       const s0 = (t0 + b) * hopLength - this.offset;
       this.fillSignal(heap, at.sig >> 2, x, base, total, s0, (4 * groups - 1) * hopLength + nFft);
       kernel(at.z, at.win, at.rev, at.tw, at.spl, at.sig, 4 * hopLength, groups, at.blk, 4 * B, this.n, Math.log2(this.n) & 1);
-      for (let r = 0; r < this.bins; r++) out.set(heap.subarray(blk + r * B, blk + r * B + nb), r * cols + c0 + b);
+      for (let r = 0; r < this.bins; r++) out.set(nb === B ? rows[r] : rows[r].subarray(0, nb), r * cols + c0 + b);
     }
+  }
+
+  /**
+   * Makes the shared memory this plan's: large enough, holding its tables (another plan may have
+   * used it since), with views of the output block's rows. The views are made once per memory
+   * buffer, not per block: a view per row per block was enough young garbage to make V8 scavenge
+   * often, promoting the block-wise mel spectrogram's live blocks to the old generation, whose
+   * garbage then piled up to twice the memory until a full collection.
+   */
+  private claim(): { heap: Float32Array; rows: Float32Array[] } {
+    const { memory } = this.rt;
+    const need = this.at.end - memory.buffer.byteLength;
+    if (need > 0) memory.grow(Math.ceil(need / 65536));
+    if (this.rt.owner !== this || this.views?.heap.buffer !== memory.buffer) {
+      new Uint8Array(memory.buffer).set(this.tables);
+      this.rt.owner = this;
+    }
+    if (this.views?.heap.buffer !== memory.buffer) {
+      const heap = new Float32Array(memory.buffer);
+      const B = this.blockFrames;
+      const blk = this.at.blk >> 2;
+      this.views = { heap, rows: Array.from({ length: this.bins }, (_, r) => heap.subarray(blk + r * B, blk + (r + 1) * B)) };
+    }
+    return this.views;
   }
 
   /**
