@@ -231,6 +231,8 @@ export class SimdPower {
   private readonly tables: Uint8Array;
   private readonly at: { win: number; rev: number; tw: number; spl: number; z: number; sig: number; blk: number; end: number };
   private readonly offset: number;
+  /** Samples between consecutive frames' copies in the kernel's signal buffer. */
+  private readonly stride: number;
   private views: { heap: Float32Array; rows: Float32Array[] } | undefined;
 
   constructor(private readonly cfg: ResolvedStft, private readonly rt: Runtime) {
@@ -240,8 +242,11 @@ export class SimdPower {
     this.bins = n + 1;
     this.offset = cfg.center ? n : 0;
     // blocks of at most 256 frames, 1 MiB of output and 256 KiB of signal
-    this.blockFrames = Math.max(4, Math.min(256, Math.floor(2 ** 18 / this.bins), Math.floor(2 ** 16 / cfg.hopLength)) & ~3);
-    const sigBytes = 4 * ((this.blockFrames - 1) * cfg.hopLength + nFft);
+    // Frames overlap (hop <= nFft): the block's samples are copied once, frame l at l*hop. Frames
+    // apart: only each frame's own samples, frame l at l*nFft, so the copy stays O(nFft) per frame.
+    this.stride = Math.min(cfg.hopLength, nFft);
+    this.blockFrames = Math.max(4, Math.min(256, Math.floor(2 ** 18 / this.bins), Math.floor(2 ** 16 / this.stride)) & ~3);
+    const sigBytes = 4 * ((this.blockFrames - 1) * this.stride + nFft);
     const win = 0;
     const rev = win + 32 * n;
     const tw = rev + 4 * n;
@@ -289,8 +294,9 @@ export class SimdPower {
       const nb = Math.min(B, count - b);
       const groups = Math.ceil(nb / 4);
       const s0 = (t0 + b) * hopLength - this.offset;
-      this.fillSignal(heap, at.sig >> 2, x, base, total, s0, (4 * groups - 1) * hopLength + nFft);
-      kernel(at.z, at.win, at.rev, at.tw, at.spl, at.sig, 4 * hopLength, groups, at.blk, 4 * B, this.n, Math.log2(this.n) & 1);
+      if (this.stride === hopLength) this.fillSignal(heap, at.sig >> 2, x, base, total, s0, (4 * groups - 1) * hopLength + nFft);
+      else for (let k = 0; k < 4 * groups; k++) this.fillSignal(heap, (at.sig >> 2) + k * nFft, x, base, total, s0 + k * hopLength, nFft);
+      kernel(at.z, at.win, at.rev, at.tw, at.spl, at.sig, 4 * this.stride, groups, at.blk, 4 * B, this.n, Math.log2(this.n) & 1);
       for (let r = 0; r < this.bins; r++) out.set(nb === B ? rows[r] : rows[r].subarray(0, nb), r * cols + c0 + b);
     }
   }

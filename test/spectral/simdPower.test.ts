@@ -57,6 +57,8 @@ const CONFIGS: { length: number; opts: SpectrogramOptions }[] = [
   { length: 5, opts: { nFft: 64, hopLength: 7, padMode: 'reflect' } },
   { length: 1, opts: { nFft: 32, hopLength: 8, padMode: 'reflect' } },
   { length: 100, opts: { nFft: 128, hopLength: 5000 } },
+  { length: 50001, opts: { nFft: 256, hopLength: 1000, padMode: 'reflect' } },
+  { length: 3000001, opts: { nFft: 64, hopLength: 1000000, center: false } },
   { length: 70000, opts: { nFft: 65536, hopLength: 30000, winLength: 40001 } },
 ];
 
