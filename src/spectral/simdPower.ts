@@ -232,6 +232,11 @@ function getRuntime(): Runtime | null {
   return runtime;
 }
 
+/** Bytes of the kernel's WebAssembly memory now (0 without WebAssembly SIMD); for the tests. */
+export function kernelMemoryBytes(): number {
+  return getRuntime()?.memory.buffer.byteLength ?? 0;
+}
+
 /** Largest FFT the kernel takes (its tables and one frame group stay a few MiB). */
 const MAX_N_FFT = 1 << 16;
 

@@ -2,11 +2,11 @@
 // replaces for power-of-two nFft: same frames, padding and window, float32 instead of float64.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { melFilterbank, melSpectrogram, spectrogram, type SpectrogramOptions } from '../../src/spectral';
+import { melFilterbank, melSpectrogram, melSpectrogramBlocks, spectrogram, type SpectrogramOptions } from '../../src/spectral';
 import { FrameAnalyser } from '../../src/spectral/analyser';
 import { frameCount, resolveStft } from '../../src/spectral/options';
 import { powerColumns, powerColumnsFftJs } from '../../src/spectral/spectrogram';
-import { simdPower } from '../../src/spectral/simdPower';
+import { kernelMemoryBytes, simdPower } from '../../src/spectral/simdPower';
 import { Random } from '../../src/random';
 import { captureWarnings } from '../helpers/warnings';
 
@@ -45,6 +45,40 @@ function reference(x: Float32Array, opts: SpectrogramOptions, power: 1 | 2): { d
   powerColumnsFftJs(an, x, 0, x.length, 0, cols, power, data, cols, 0);
   return { data, rows, cols };
 }
+
+// First in the file: the memory only grows, and later tests grow it past what this one needs.
+test('melSpectrogramBlocks: two streams interleaved (the second growing the shared memory) equal their one-shot results', () => {
+  const x = speech(40000, 8);
+  const optsA = { nFft: 512, hopLength: 160, nMels: 40, sampleRate: 16000, blockFrames: 50 };
+  const optsB = { nFft: 32768, hopLength: 8192, nMels: 64, sampleRate: 16000, blockFrames: 2 };
+  const streams = [melSpectrogramBlocks(x, optsA), melSpectrogramBlocks(x, optsB)];
+  const got: Float32Array[][] = [[], []];
+  const sizes: number[] = [];
+  for (let done = 0; done < 2;) {
+    done = 0;
+    streams.forEach((s, i) => {
+      const r = s.next();
+      if (r.done) done++;
+      else got[i].push(r.value.data.slice());
+      sizes.push(kernelMemoryBytes());
+    });
+  }
+  assert.ok(sizes[1] > sizes[0], `the second stream grew the memory (${sizes[0]} -> ${sizes[1]} bytes): this test runs first in the file`);
+  [optsA, optsB].forEach((o, i) => {
+    const whole = melSpectrogram(x, o);
+    const blocks = got[i];
+    // blocks are rows x blockFrames (the last one shorter): compare column runs
+    let t0 = 0;
+    for (const data of blocks) {
+      const n = data.length / whole.rows;
+      for (let r = 0; r < whole.rows; r++) {
+        assert.deepEqual(data.subarray(r * n, (r + 1) * n), whole.data.subarray(r * whole.cols + t0, r * whole.cols + t0 + n), `stream ${i} row ${r} from frame ${t0}`);
+      }
+      t0 += n;
+    }
+    assert.equal(t0, whole.cols);
+  });
+});
 
 const CONFIGS: { length: number; opts: SpectrogramOptions }[] = [
   { length: 16000 * 4 + 77, opts: { nFft: 512, winLength: 400, hopLength: 160 } },
@@ -142,3 +176,25 @@ for (const { opts, length } of [
     assert.ok(err <= TOL, `largest per-frame relative error ${err}`);
   });
 }
+
+test('spectrogram SIMD kernel: plans sharing the WebAssembly memory in turn (one growing it) keep their own tables', () => {
+  const x = speech(20000, 4);
+  const small = { nFft: 256, hopLength: 64 };
+  const large = { nFft: 16384, hopLength: 4096 };
+  const run = (opts: SpectrogramOptions, an: FrameAnalyser, cols: number): Float32Array => {
+    const out = new Float32Array(an.fft.bins * cols);
+    powerColumns(an, x, 0, x.length, 0, cols, 2, out, cols, 0);
+    return out;
+  };
+  const cfgA = resolveStft(small);
+  const cfgB = resolveStft(large);
+  const a = new FrameAnalyser(cfgA);
+  const b = new FrameAnalyser(cfgB);
+  const colsA = frameCount(x.length, cfgA);
+  const colsB = frameCount(x.length, cfgB);
+  const first = run(small, a, colsA);
+  const other = run(large, b, colsB);
+  assert.deepEqual(run(small, a, colsA), first);
+  assert.ok(frameRelError(other, reference(x, large, 2).data, b.fft.bins, colsB) <= TOL);
+  assert.ok(frameRelError(first, reference(x, small, 2).data, a.fft.bins, colsA) <= TOL);
+});
