@@ -1,6 +1,6 @@
 // The power / magnitude spectrogram kernel in WebAssembly SIMD: framing, window, real FFT and |.|^p
 // of four frames at once, one frame per f32x4 lane. Every butterfly is the same for all frames, so
-// the transform is plain scalar radix-2 code on 4-lane vectors with no shuffles, and |X[k]|^p of
+// the transform is plain scalar radix-2^2 code on 4-lane vectors with no shuffles, and |X[k]|^p of
 // four consecutive frames is one vector: four consecutive columns of row k of the (bins x frames,
 // row-major) output, stored as they are. Float32 arithmetic throughout (as torch.stft and PFFFT);
 // the float64 fft.js path in ./fft stays the fallback and the reference in the tests.
@@ -18,7 +18,6 @@ import type { ResolvedStft } from './options';
 const bump = (f: Scope, local: string, by: Code): Code => [...f.get(local), ...by, ...op.i32_add, ...f.set(local)];
 /** `(block (loop (br_if 1 (exit)) body (br 0)))`: a loop that runs until `exit` is true. */
 const whileNot = (exit: Code, ...body: Code[]): Code => op.block(op.loop(exit, op.br_if(1), ...body, op.br(0)));
-const ptr = (f: Scope, local: string, offset = 0): Code => [...f.get(local), ...(offset ? [...op.i32_const(offset), ...op.i32_add] : [])];
 const load = (f: Scope, local: string, offset = 0): Code => [...f.get(local), ...op.v128_load({ offset })];
 const mul = (a: Code, b: Code): Code => [...a, ...b, ...op.f32x4_mul];
 const add = (a: Code, b: Code): Code => [...a, ...b, ...op.f32x4_add];
@@ -56,7 +55,7 @@ function powerFunction(sqrt: boolean): WasmFunction {
   const finish = (v: Code): Code => (sqrt ? [...v, ...op.f32x4_sqrt] : v);
   const gather = (f: Scope, offset: number): Code => [
     // the addresses of lanes 3, 2, 1 wait on the stack under the lane-0 load
-    ...ptr(f, 'a3'), ...ptr(f, 'a2'), ...ptr(f, 'a1'), ...ptr(f, 'a'),
+    ...f.get('a3'), ...f.get('a2'), ...f.get('a1'), ...f.get('a'),
     ...op.v128_load32_zero({ offset }),
     ...op.v128_load32_lane(1, { offset }), ...op.v128_load32_lane(2, { offset }), ...op.v128_load32_lane(3, { offset }),
   ];
