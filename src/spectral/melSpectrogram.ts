@@ -34,46 +34,27 @@ export function planMel(opts: MelSpectrogramOptions & { sampleRate: number }): M
 }
 
 /**
- * Mel projection of analysed frames: |X|^p times the sparse filterbank, written to columns of a
- * rows x cols output. With the SIMD kernel (power-of-two nFft) |X|^p comes a block of frames at a
- * time as a bins x frames grid and each band is a weighted sum of its rows, contiguous runs of
- * frames; otherwise frame by frame through fft.js and a small time-major tile. Holds every scratch
- * buffer, so frames allocate nothing.
+ * Filterbank projection of analysed frames: |X|^p times the sparse filterbank, written to columns of
+ * a rows x cols output. With the SIMD kernel (power-of-two nFft) a block of frames at a time, the
+ * projection in the same WebAssembly module (float32 sums); otherwise frame by frame through fft.js
+ * and a small time-major tile (float64 sums). Holds every scratch buffer, so frames allocate nothing.
  */
 export class MelKernel {
   readonly an: FrameAnalyser;
   private readonly simd: SimdPower | null;
   private readonly mag: Float64Array;
   private readonly tile: Float64Array;
-  /** SIMD path: |X|^p of up to `blockFrames` frames (bins x blockFrames) and one band's sums. */
-  private readonly power: Float32Array;
-  private readonly acc: Float64Array;
   constructor(readonly plan: MelPlan) {
     this.an = new FrameAnalyser(plan.cfg);
-    this.simd = simdPower(plan.cfg);
-    const bins = this.an.fft.bins;
-    this.mag = new Float64Array(this.simd ? 0 : bins);
+    this.simd = simdPower(plan.cfg, plan.bank);
+    this.mag = new Float64Array(this.simd ? 0 : this.an.fft.bins);
     this.tile = new Float64Array(this.simd ? 0 : TILE * plan.bank.rows);
-    const frames = this.simd ? this.simd.blockFrames : 0;
-    this.power = new Float32Array(bins * frames);
-    this.acc = new Float64Array(frames);
   }
 
   /** Frames t0 .. t0+n-1 of the signal (x holds whole-signal samples from index `base`) into columns c0.. of out. */
   frames(x: Float32Array, t0: number, n: number, base: number, total: number, out: Float32Array, cols: number, c0: number): void {
-    if (this.simd) this.framesSimd(this.simd, x, t0, n, base, total, out, cols, c0);
+    if (this.simd) this.simd.columns(x, base, total, t0, n, this.plan.power, out, cols, c0);
     else this.framesFftJs(x, t0, n, base, total, out, cols, c0);
-  }
-
-  private framesSimd(simd: SimdPower, x: Float32Array, t0: number, n: number, base: number, total: number, out: Float32Array, cols: number, c0: number): void {
-    const { start, weights, rows } = this.plan.bank;
-    const B = simd.blockFrames;
-    const { power, acc } = this;
-    for (let b = 0; b < n; b += B) {
-      const nb = Math.min(B, n - b);
-      simd.columns(x, base, total, t0 + b, nb, this.plan.power, power, B, 0);
-      for (let m = 0; m < rows; m++) projectBand(power, B, nb, start[m], weights[m], acc, out, m * cols + c0 + b);
-    }
   }
 
   private framesFftJs(x: Float32Array, t0: number, n: number, base: number, total: number, out: Float32Array, cols: number, c0: number): void {
@@ -91,20 +72,6 @@ export class MelKernel {
       storeTile(tile, nb, rows, out, cols, c0 + b);
     }
   }
-}
-
-/**
- * One band over a block: `out[o + t] = sum_j w[j] * power[(s + j) * B + t]` for t < nb, summed in
- * float64 in the order of j, as {@link project} sums one frame.
- */
-function projectBand(power: Float32Array, B: number, nb: number, s: number, w: Float64Array, acc: Float64Array, out: Float32Array, o: number): void {
-  acc.fill(0, 0, nb);
-  for (let j = 0; j < w.length; j++) {
-    const wj = w[j];
-    const row = (s + j) * B;
-    for (let t = 0; t < nb; t++) acc[t] += wj * power[row + t];
-  }
-  for (let t = 0; t < nb; t++) out[o + t] = acc[t];
 }
 
 // The projection lives in its own function so V8 optimises it apart from the FFT (inlined into one

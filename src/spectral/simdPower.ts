@@ -10,6 +10,7 @@ import {
   type Code, type ModuleOptions, type Scope, type WasmFunction, type WasmMemory,
 } from '../morphology/wasm';
 import { warnOnce } from '../errors';
+import type { SparseBank } from './mel';
 import type { ResolvedStft } from './options';
 
 // ---- WebAssembly module (`npm run wat` writes its disassembly to test/fixtures/wasm/) ----
@@ -195,9 +196,44 @@ function powerFunction(sqrt: boolean): WasmFunction {
   };
 }
 
+/**
+ * `project(blk, row, groups, bank, bands, out)`: a filterbank applied to `groups` groups of four
+ * columns of the power block at `blk` (rows `row` bytes apart): band b of column group g, at
+ * `out + b*row + 16g`, is the sum over j of w[j] * blk row s+j, in the order of j. `bank` holds
+ * the `bands` bands one after another: i32 byte offset s*row of the first row, i32 count, 8 bytes
+ * of padding, then the count weights splatted (16 bytes each).
+ */
+const projectFunction: WasmFunction = {
+  name: 'project',
+  params: { blk: i32, row: i32, groups: i32, bank: i32, bands: i32, out: i32 },
+  locals: { g: i32, col: i32, first: i32, count: i32, w: i32, wend: i32, p: i32, acc: v128 },
+  results: [],
+  body: (f) => whileNot(
+    [...f.get('bands'), ...op.i32_eqz],
+    f.get('bank'), op.i32_load(), f.get('blk'), op.i32_add, f.set('first'),
+    f.get('bank'), op.i32_load({ offset: 4 }), f.set('count'),
+    f.get('bank'), op.i32_const(16), op.i32_add, f.get('count'), op.i32_const(4), op.i32_shl, op.i32_add, f.set('wend'),
+    f.get('groups'), f.set('g'), op.i32_const(0), f.set('col'),
+    whileNot(
+      [...f.get('g'), ...op.i32_eqz],
+      op.v128_const(new Array(16).fill(0)), f.set('acc'),
+      f.get('first'), f.get('col'), op.i32_add, f.set('p'),
+      f.get('bank'), op.i32_const(16), op.i32_add, f.set('w'),
+      whileNot(
+        [...f.get('w'), ...f.get('wend'), ...op.i32_ge_u],
+        add(f.get('acc'), mul(load(f, 'w'), load(f, 'p'))), f.set('acc'),
+        bump(f, 'w', op.i32_const(16)), bump(f, 'p', f.get('row')),
+      ),
+      f.get('out'), f.get('col'), op.i32_add, f.get('acc'), op.v128_store(),
+      bump(f, 'col', op.i32_const(16)), bump(f, 'g', op.i32_const(-1)),
+    ),
+    f.get('wend'), f.set('bank'), bump(f, 'out', f.get('row')), bump(f, 'bands', op.i32_const(-1)),
+  ),
+};
+
 /** The bytes of the spectrogram module (exported for the disassembly test). */
 export function powerModuleBytes(opts: Pick<ModuleOptions, 'names'> = {}): Uint8Array {
-  return wasmModule([powerFunction(false), powerFunction(true)], opts);
+  return wasmModule([powerFunction(false), powerFunction(true), projectFunction], opts);
 }
 
 // ---- run time ----
@@ -205,10 +241,13 @@ export function powerModuleBytes(opts: Pick<ModuleOptions, 'names'> = {}): Uint8
 type PowerKernel = (z: number, win: number, rev: number, tw: number, spl: number, sig: number, hop: number,
   groups: number, blk: number, row: number, n: number, odd: number, lo: number, hi: number) => void;
 
+type ProjectKernel = (blk: number, row: number, groups: number, bank: number, bands: number, out: number) => void;
+
 interface Runtime {
   memory: WasmMemory;
   power: PowerKernel;
   amplitude: PowerKernel;
+  project: ProjectKernel;
   /** The plan whose tables the memory holds. */
   owner: SimdPower | null;
 }
@@ -223,7 +262,9 @@ function getRuntime(): Runtime | null {
   try {
     const memory = newMemory(1);
     const ex = instantiate(compile(powerModuleBytes()), memory);
-    runtime = { memory, power: ex.power as PowerKernel, amplitude: ex.amplitude as PowerKernel, owner: null };
+    runtime = {
+      memory, power: ex.power as PowerKernel, amplitude: ex.amplitude as PowerKernel, project: ex.project as ProjectKernel, owner: null,
+    };
   } catch (e) {
     // same results within float32 rounding, only slower: warn, don't throw
     warnOnce(`specmorph spectral: WebAssembly SIMD spectrogram kernel unavailable (${(e as Error).message}); using the fft.js path`);
@@ -240,8 +281,9 @@ export function kernelMemoryBytes(): number {
 const MAX_N_FFT = 1 << 16;
 
 /**
- * |stft|^power of a run of frames through the SIMD kernel: one plan per analysis configuration,
- * holding the kernel's tables (window, bit reversal, twiddles) and its block layout.
+ * |stft|^power of a run of frames through the SIMD kernel, or with a filterbank its projection
+ * (mel, linear triangular): one plan per analysis configuration, holding the kernel's tables
+ * (window, bit reversal, twiddles, filterbank) and its block layout.
  */
 export class SimdPower {
   /** Complex points of the packed transform (nFft / 2). */
@@ -249,14 +291,19 @@ export class SimdPower {
   private readonly bins: number;
   /** Frames per block (a multiple of 4): the block's signal and output stay in cache. */
   readonly blockFrames: number;
+  /** Rows written to the output: bins, or the filterbank's bands. */
+  private readonly outRows: number;
   private readonly tables: Uint8Array;
-  private readonly at: { win: number; rev: number; tw: number; spl: number; z: number; sig: number; blk: number; end: number };
+  private readonly bankBytes: Uint8Array;
+  private readonly at: {
+    win: number; rev: number; tw: number; spl: number; z: number; sig: number; blk: number; bank: number; proj: number; end: number;
+  };
   private readonly offset: number;
   /** Samples between consecutive frames' copies in the kernel's signal buffer. */
   private readonly stride: number;
   private views: { heap: Float32Array; rows: Float32Array[] } | undefined;
 
-  constructor(private readonly cfg: ResolvedStft, private readonly rt: Runtime) {
+  constructor(private readonly cfg: ResolvedStft, private readonly rt: Runtime, private readonly bank?: SparseBank) {
     const nFft = cfg.nFft;
     const n = nFft / 2;
     this.n = n;
@@ -277,7 +324,12 @@ export class SimdPower {
     const z = spl + 32 * (n / 2 + 1);
     const sig = z + 32 * n;
     const blk = sig + 16 * Math.ceil(sigBytes / 16);
-    this.at = { win, rev, tw, spl, z, sig, blk, end: blk + 4 * this.bins * this.blockFrames };
+    const B = this.blockFrames;
+    const bankAt = blk + 4 * this.bins * B;
+    this.bankBytes = packBank(bank, 4 * B);
+    const proj = bankAt + this.bankBytes.length;
+    this.outRows = bank ? bank.rows : this.bins;
+    this.at = { win, rev, tw, spl, z, sig, blk, bank: bankAt, proj, end: proj + (bank ? 4 * bank.rows * B : 0) };
     const tables = new ArrayBuffer(z);
     const f = new Float32Array(tables);
     const splat = (i: number, v: number): void => {
@@ -303,8 +355,8 @@ export class SimdPower {
   }
 
   /**
-   * |X|^power of frames `t0 .. t0+count-1` into columns `c0 ..` of `out` (bins x cols, row-major);
-   * `x` holds the whole signal's samples from index `base`, the whole signal has `total` samples
+   * |X|^power of frames `t0 .. t0+count-1`, or with a filterbank its projection, into columns
+   * `c0 ..` of `out` (bins or bands x cols, row-major); `x` holds the whole signal's samples from index `base`, the whole signal has `total` samples
    * (arguments as {@link FrameAnalyser.analysePower}).
    */
   columns(x: Float32Array, base: number, total: number, t0: number, count: number, power: 1 | 2, out: Float32Array, cols: number, c0: number): void {
@@ -321,7 +373,8 @@ export class SimdPower {
       else for (let k = 0; k < 4 * groups; k++) this.fillSignal(heap, (at.sig >> 2) + k * nFft, x, base, total, s0 + k * hopLength, nFft);
       kernel(at.z, at.win, at.rev, at.tw, at.spl, at.sig, 4 * this.stride, groups, at.blk, 4 * B, this.n, Math.log2(this.n) & 1,
         this.cfg.winStart >> 1, (this.cfg.winEnd + 1) >> 1);
-      for (let r = 0; r < this.bins; r++) out.set(nb === B ? rows[r] : rows[r].subarray(0, nb), r * cols + c0 + b);
+      if (this.bank) this.rt.project(at.blk, 4 * B, groups, at.bank, this.bank.rows, at.proj);
+      for (let r = 0; r < this.outRows; r++) out.set(nb === B ? rows[r] : rows[r].subarray(0, nb), r * cols + c0 + b);
     }
   }
 
@@ -338,13 +391,14 @@ export class SimdPower {
     if (need > 0) memory.grow(Math.ceil(need / 65536));
     if (this.rt.owner !== this || this.views?.heap.buffer !== memory.buffer) {
       new Uint8Array(memory.buffer).set(this.tables);
+      new Uint8Array(memory.buffer).set(this.bankBytes, this.at.bank);
       this.rt.owner = this;
     }
     if (this.views?.heap.buffer !== memory.buffer) {
       const heap = new Float32Array(memory.buffer);
       const B = this.blockFrames;
-      const blk = this.at.blk >> 2;
-      this.views = { heap, rows: Array.from({ length: this.bins }, (_, r) => heap.subarray(blk + r * B, blk + (r + 1) * B)) };
+      const first = (this.bank ? this.at.proj : this.at.blk) >> 2;
+      this.views = { heap, rows: Array.from({ length: this.outRows }, (_, r) => heap.subarray(first + r * B, first + (r + 1) * B)) };
     }
     return this.views;
   }
@@ -380,13 +434,32 @@ export class SimdPower {
   }
 }
 
+/** A filterbank as the `project` kernel reads it (see projectFunction); rows are `row` bytes apart. */
+function packBank(bank: SparseBank | undefined, row: number): Uint8Array {
+  if (!bank) return new Uint8Array(0);
+  const bytes = bank.weights.reduce((sum, w) => sum + 16 + 16 * w.length, 0);
+  const buf = new ArrayBuffer(bytes);
+  const ints = new Int32Array(buf);
+  const floats = new Float32Array(buf);
+  let at = 0;
+  for (let m = 0; m < bank.rows; m++) {
+    const w = bank.weights[m];
+    ints[at] = bank.start[m] * row;
+    ints[at + 1] = w.length;
+    for (let j = 0; j < w.length; j++) floats.fill(w[j], at + 4 + 4 * j, at + 8 + 4 * j);
+    at += 4 + 4 * w.length;
+  }
+  return new Uint8Array(buf);
+}
+
 /**
- * The SIMD plan for `cfg`, or null when the kernel does not apply (nFft not a power of two in
- * 16 .. 65536) or WebAssembly SIMD is unavailable; callers then take the fft.js path.
+ * The SIMD plan for `cfg` (with `bank`, writing the filterbank's bands instead of the bins), or null
+ * when the kernel does not apply (nFft not a power of two in 16 .. 65536) or WebAssembly SIMD is
+ * unavailable; callers then take the fft.js path.
  */
-export function simdPower(cfg: ResolvedStft): SimdPower | null {
+export function simdPower(cfg: ResolvedStft, bank?: SparseBank): SimdPower | null {
   const { nFft } = cfg;
   if (nFft < 16 || nFft > MAX_N_FFT || (nFft & (nFft - 1)) !== 0) return null;
   const rt = getRuntime();
-  return rt && new SimdPower(cfg, rt);
+  return rt && new SimdPower(cfg, rt, bank);
 }

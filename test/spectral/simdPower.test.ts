@@ -148,8 +148,8 @@ test('spectrogram SIMD kernel applies to powers of two from 16 to 65536 only (ot
   for (const nFft of [8, 400, 1000, 511, 131072]) assert.equal(simdPower(resolveStft({ nFft })), null, `nFft=${nFft}`);
 });
 
-// melSpectrogram projects the SIMD kernel's power blocks band by band; the oracle is the dense
-// librosa-style filterbank times the fft.js path's |X|^p.
+// melSpectrogram projects the SIMD kernel's power blocks in the same WebAssembly module (float32
+// sums); the oracle is the dense librosa-style filterbank times the fft.js path's |X|^p.
 for (const { opts, length } of [
   { length: 16000 * 3 + 5, opts: { nFft: 512, winLength: 400, hopLength: 160, nMels: 80 } },
   { length: 9001, opts: { nFft: 1024, hopLength: 256, nMels: 128, htk: true, norm: null, power: 1 as const } },
