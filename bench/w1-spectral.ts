@@ -7,6 +7,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spectrogram, logMelSpectrogram, melSpectrogramBlocks, powerToDb } from '../src/spectral';
+import { FrameAnalyser } from '../src/spectral/analyser';
+import { frameCount, resolveStft } from '../src/spectral/options';
+import { powerColumnsFftJs } from '../src/spectral/spectrogram';
 import { Random } from '../src/random';
 import { median, timeRuns } from './timing';
 
@@ -69,16 +72,35 @@ function longAudio(): void {
     `arrayBuffers after: +${((after.arrayBuffers - base.arrayBuffers) / 2 ** 20).toFixed(0)} MiB)`);
 }
 
+/** {@link time}, plus the minor page faults per call (the warm-up call included). */
+function timeAndFaults(fn: () => unknown): { wall: number[]; cpu: number[]; faults: number } {
+  const f0 = process.resourceUsage().minorPageFault;
+  const t = time(fn);
+  return { ...t, faults: (process.resourceUsage().minorPageFault - f0) / (RUNS + 1) };
+}
+
+/** W1 through the portable fft.js path (the path before the SIMD kernel), into `out`. */
+function w1FftJs(x: Float32Array, out: Float32Array): void {
+  const cfg = resolveStft(W1);
+  const cols = frameCount(x.length, cfg);
+  powerColumnsFftJs(new FrameAnalyser(cfg), x, 0, x.length, 0, cols, 2, out, cols, 0);
+}
+
 export async function run(): Promise<void> {
   const x = speechLike(60 * SR, 1);
-  const ours1 = time(() => spectrogram(x, W1));
+  const ours1 = timeAndFaults(() => spectrogram(x, W1));
   const oursM = time(() => logMelSpectrogram(x, W1M));
   const shape = spectrogram(x, W1);
-  // A fresh 6 MB output costs page faults on every call (torch's caching allocator reuses freed
-  // blocks); with `out` the loop reuses one buffer, which shows the cost of the transform itself.
-  const ours1Out = time(() => spectrogram(x, { ...W1, out: shape.data }));
-  console.log(`W1  ours: median wall ${ms(median(ours1.wall))}, cpu ${ms(median(ours1.cpu))} over ${RUNS} runs (${shape.rows} x ${shape.cols})`);
+  // A fresh 6 MB output is ~1500 pages touched for the first time: when the allocator has handed the
+  // previous outputs' memory back to the kernel (glibc returns large freed blocks; V8 frees them only
+  // at GC), each page faults, which some VMs charge 10-40 us for. torch frees by reference count
+  // and reuses the block at once. With `out` the loop reuses one buffer: the cost of the transform.
+  const ours1Out = timeAndFaults(() => spectrogram(x, { ...W1, out: shape.data }));
+  const fftJsOut = time(() => w1FftJs(x, shape.data));
+  console.log(`W1  ours: median wall ${ms(median(ours1.wall))}, cpu ${ms(median(ours1.cpu))} over ${RUNS} runs (${shape.rows} x ${shape.cols}); ` +
+    `${ours1.faults.toFixed(0)} minor page faults per call (${ours1Out.faults.toFixed(0)} with out=)`);
   console.log(`W1  ours with out=: median wall ${ms(median(ours1Out.wall))}, cpu ${ms(median(ours1Out.cpu))}`);
+  console.log(`W1  fft.js path (before the SIMD kernel) with out=: median wall ${ms(median(fftJsOut.wall))}, cpu ${ms(median(fftJsOut.cpu))}`);
   console.log(`W1m ours: median wall ${ms(median(oursM.wall))}, cpu ${ms(median(oursM.cpu))} over ${RUNS} runs`);
 
   const py = '/usr/bin/python3';
@@ -90,13 +112,14 @@ export async function run(): Promise<void> {
       writeFileSync(file, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
       const r = spawnSync(py, [script, file, String(RUNS)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } });
       if (r.status === 0) {
-        const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; w1: number[]; w1m: number[]; w1_cpu: number[]; w1m_cpu: number[] };
+        const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; w1: number[]; w1m: number[]; w1_cpu: number[]; w1m_cpu: number[]; w1_minflt: number };
         const line = (name: string, ours: { wall: number[]; cpu: number[] }, wall: number[], cpu: number[], target: number): void => {
           console.log(`${name}: median wall ${ms(median(wall))}, cpu ${ms(median(cpu))}; ratio ours/theirs wall ` +
             `${(median(ours.wall) / median(wall)).toFixed(2)}, cpu ${(median(ours.cpu) / median(cpu)).toFixed(2)} (target <= ${target})`);
         };
-        line(`W1  torch ${res.torch} stft+|.|^2`, ours1, res.w1, res.w1_cpu, 0.5);
+        line(`W1  torch ${res.torch} stft+|.|^2 (${res.w1_minflt.toFixed(0)} minor page faults per call)`, ours1, res.w1, res.w1_cpu, 0.5);
         line('W1  (ours with out=) vs the same', ours1Out, res.w1, res.w1_cpu, 0.5);
+        line('W1  (fft.js path with out=, before the SIMD kernel) vs the same', fftJsOut, res.w1, res.w1_cpu, 0.5);
         line('W1m torchaudio MelSpectrogram+AmplitudeToDB', oursM, res.w1m, res.w1m_cpu, 1.0);
       } else {
         console.log(`torch peer skipped: ${py} ${script} exited ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`);

@@ -3,9 +3,11 @@
 
 Usage: /usr/bin/python3 bench/w1_torch.py SIGNAL.f32 RUNS
 Reads the float32 signal written by the TypeScript bench, prints one JSON line
-{"torch": ..., "w1": [wall s...], "w1_cpu": [cpu s...], "w1m": [...], "w1m_cpu": [...], "w1_shape": [...], "w1m_shape": [...]}.
+{"torch": ..., "w1": [wall s...], "w1_cpu": [cpu s...], "w1m": [...], "w1m_cpu": [...], "w1_shape": [...], "w1m_shape": [...],
+"w1_minflt": minor page faults per W1 call}.
 """
 import json
+import resource
 import sys
 import time
 
@@ -47,8 +49,17 @@ def timed(fn):
     return wall, cpu, list(r.shape)
 
 
+def faults_per_call(fn):
+    fn()
+    f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(runs):
+        fn()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0) / runs
+
+
 with torch.no_grad():
     t1, c1, s1 = timed(w1)
     t2, c2, s2 = timed(w1m)
+    f1 = faults_per_call(w1)
 print(json.dumps({"torch": torch.__version__, "torchaudio": torchaudio.__version__, "w1": t1, "w1_cpu": c1, "w1m": t2, "w1m_cpu": c2,
-                  "w1_shape": s1, "w1m_shape": s2}))
+                  "w1_shape": s1, "w1m_shape": s2, "w1_minflt": f1}))

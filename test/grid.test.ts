@@ -19,3 +19,16 @@ test('withData keeps spectrogram metadata and overrides unit', () => {
   assert.equal(out.sampleRate, 16000);
   assert.equal(firstNonFinite(new Float32Array([0, NaN])), 1);
 });
+
+test('firstNonFinite finds the first NaN or +-Infinity at every position (the 4-way sums and the tail), -1 when none', () => {
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    for (let at = 0; at < 11; at++) {
+      const x = new Float32Array(11).map((_, i) => (i % 2 ? -0 : i - 5));
+      x[at] = bad;
+      if (at + 3 < 11) x[at + 3] = NaN;
+      assert.equal(firstNonFinite(x), at, `${bad} at ${at}`);
+    }
+  }
+  assert.equal(firstNonFinite(new Float32Array([1e38, -1e38, 3.4e38, -0, 0, 5, 6, 7, 8])), -1);
+  assert.equal(firstNonFinite([1, 2, 3, 4, 5, NaN]), 5);
+});

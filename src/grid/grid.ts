@@ -81,6 +81,24 @@ export function withData<G extends Grid>(like: G, data: Float32Array, unit?: Spe
 
 /** Index of the first NaN or +-Inf in `data`, or -1. */
 export function firstNonFinite(data: ArrayLike<number>): number {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  // v * 0 is (+-)0 for finite v and NaN for NaN and +-Inf: four independent sums find out whether
+  // there is one at all (~2x faster than testing each value: no branch, no dependency chain), and
+  // the scan for its index runs only then.
+  const n = data.length & ~3;
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  for (let i = 0; i < n; i += 4) {
+    a += data[i] * 0;
+    b += data[i + 1] * 0;
+    c += data[i + 2] * 0;
+    d += data[i + 3] * 0;
+  }
+  if (a + b + c + d === 0) {
+    for (let i = n; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+    return -1;
+  }
+  for (let i = 0; i < n; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
 }

@@ -8,7 +8,7 @@ import { RETAIN_BYTES } from '../memory';
 import {
   compile, hasWasm, i32, instantiate, newMemory, op, v128, wasmModule,
   type Code, type ModuleOptions, type Scope, type WasmFunction, type WasmMemory,
-} from './wasm';
+} from '../wasm';
 
 /** Offsets (dr, dc) that a pixel pulls its value from; it pushes along the opposite ones. */
 export type Offsets = readonly (readonly [number, number])[];

@@ -16,7 +16,7 @@
 import {
   compile, f32, hasWasm, i32, instantiate, newMemory, op, v128, wasmModule,
   type Code, type MemArg, type ModuleOptions, type Scope, type WasmFunction,
-} from './wasm';
+} from '../wasm';
 import { warnOnce } from '../errors';
 import { RETAIN_BYTES } from '../memory';
 

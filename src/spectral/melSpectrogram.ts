@@ -5,6 +5,7 @@ import { DbOptions, dbInPlace, resolveDb } from './db';
 import { melBank, MelOptions, resolveMel, SparseBank } from './mel';
 import { assertOutputFits, checkSignal, frameCount, ResolvedStft, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
 import { frameTimes, resolvePower, storeTile, TILE } from './spectrogram';
+import { SimdPower, simdPower } from './simdPower';
 
 /** Options of {@link melSpectrogram}: STFT, mel filterbank, sample rate and exponent. */
 export interface MelSpectrogramOptions extends StftOptions, MelOptions {
@@ -33,22 +34,30 @@ export function planMel(opts: MelSpectrogramOptions & { sampleRate: number }): M
 }
 
 /**
- * Per-frame mel projection: |X|^p of each analysed frame times the sparse filterbank, written to columns
- * of a rows x cols output through a small time-major tile. Holds every scratch buffer, so frames
- * allocate nothing.
+ * Filterbank projection of analysed frames: |X|^p times the sparse filterbank, written to columns of
+ * a rows x cols output. With the SIMD kernel (power-of-two nFft) a block of frames at a time, the
+ * projection in the same WebAssembly module (float32 sums); otherwise frame by frame through fft.js
+ * and a small time-major tile (float64 sums). Holds every scratch buffer, so frames allocate nothing.
  */
 export class MelKernel {
   readonly an: FrameAnalyser;
+  private readonly simd: SimdPower | null;
   private readonly mag: Float64Array;
   private readonly tile: Float64Array;
   constructor(readonly plan: MelPlan) {
     this.an = new FrameAnalyser(plan.cfg);
-    this.mag = new Float64Array(this.an.fft.bins);
-    this.tile = new Float64Array(TILE * plan.bank.rows);
+    this.simd = simdPower(plan.cfg, plan.bank);
+    this.mag = new Float64Array(this.simd ? 0 : this.an.fft.bins);
+    this.tile = new Float64Array(this.simd ? 0 : TILE * plan.bank.rows);
   }
 
   /** Frames t0 .. t0+n-1 of the signal (x holds whole-signal samples from index `base`) into columns c0.. of out. */
   frames(x: Float32Array, t0: number, n: number, base: number, total: number, out: Float32Array, cols: number, c0: number): void {
+    if (this.simd) this.simd.columns(x, base, total, t0, n, this.plan.power, out, cols, c0);
+    else this.framesFftJs(x, t0, n, base, total, out, cols, c0);
+  }
+
+  private framesFftJs(x: Float32Array, t0: number, n: number, base: number, total: number, out: Float32Array, cols: number, c0: number): void {
     const mag = this.mag;
     const bins = mag.length;
     const { start, weights, rows } = this.plan.bank;

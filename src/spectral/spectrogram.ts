@@ -2,6 +2,7 @@ import { assert, assertPositive, assertPositiveInt } from '../errors';
 import { Spectrogram } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
 import { assertOutputFits, frameCount, ResolvedStft, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
+import { simdPower } from './simdPower';
 
 /** Options of {@link spectrogram}: the STFT options plus the sample rate and the exponent. */
 export interface SpectrogramOptions extends StftOptions {
@@ -76,10 +77,22 @@ export function storeTile(tile: Float64Array, nb: number, rows: number, out: Flo
 }
 
 /**
- * Writes |X|^power of frames `t0 .. t0+n-1` into columns `c0 ..` of `out` (rows x cols, row-major).
- * Internal kernel shared with the block-wise functions.
+ * Writes |X|^power of frames `t0 .. t0+n-1` into columns `c0 ..` of `out` (rows x cols, row-major):
+ * through the WebAssembly SIMD kernel (float32) when it applies (nFft a power of two), else frame
+ * by frame through fft.js (float64), which {@link powerColumnsFftJs} also exposes to the tests and the
+ * bench as the reference.
  */
 export function powerColumns(
+  an: FrameAnalyser, x: Float32Array, base: number, total: number, t0: number, n: number,
+  power: 1 | 2, out: Float32Array, cols: number, c0: number,
+): void {
+  const simd = simdPower(an.cfg);
+  if (simd) simd.columns(x, base, total, t0, n, power, out, cols, c0);
+  else powerColumnsFftJs(an, x, base, total, t0, n, power, out, cols, c0);
+}
+
+/** {@link powerColumns} through the portable fft.js path, whatever nFft. */
+export function powerColumnsFftJs(
   an: FrameAnalyser, x: Float32Array, base: number, total: number, t0: number, n: number,
   power: 1 | 2, out: Float32Array, cols: number, c0: number,
 ): void {

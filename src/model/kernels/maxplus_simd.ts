@@ -5,7 +5,7 @@
 import {
   compile, f32, i32, instantiate, newMemory, op, v128, wasmModule, type Code, type ModuleOptions, type Scope,
   type WasmFunction, type WasmMemory,
-} from '../../morphology/wasm';
+} from '../../wasm';
 import { warnOnce } from '../../errors';
 import { RETAIN_BYTES } from '../../memory';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compile, f32, i32, instantiate, newMemory, op, wasmModule, type WasmFunction } from '../../src/morphology/wasm';
+import { compile, f32, i32, instantiate, newMemory, op, wasmModule, type WasmFunction } from '../src/wasm';
 
 const add: WasmFunction = {
   name: 'add',

@@ -115,6 +115,7 @@ export const op = {
   i32_div_u: [0x6e],
   i32_and: [0x71],
   i32_shl: [0x74],
+  i32_shr_u: [0x76],
   f32_add: [0x92],
   f32_sub: [0x93],
   // SIMD
@@ -132,13 +133,17 @@ export const op = {
   v128_and: simd(0x4e),
   v128_andnot: simd(0x4f),
   v128_or: simd(0x50),
+  /** Replaces lane `lane` of the vector on the stack by the f32 at the address below it. */
+  v128_load32_lane: (lane: number, m?: MemArg): Code => simd(0x56, ...memarg(4, m), lane),
   /** Stores lane `lane` of the vector at the address below it on the stack. */
   v128_store32_lane: (lane: number, m?: MemArg): Code => simd(0x5a, ...memarg(4, m), lane),
   /** Loads the f32 at the address on the stack into lane 0, zeroing the others. */
   v128_load32_zero: (m?: MemArg): Code => simd(0x5c, ...memarg(4, m)),
   i32x4_all_true: simd(0xa3),
+  f32x4_sqrt: simd(0xe3),
   f32x4_add: simd(0xe4),
   f32x4_sub: simd(0xe5),
+  f32x4_mul: simd(0xe6),
   /**
    * `f32x4.pmin`/`pmax` are `b < a ? b : a` / `a < b ? b : a`, the JS ternaries exactly (signed
    * zeros and NaN included), as one minps/maxps. The reconstruction keeps one float in lane 0 of a
