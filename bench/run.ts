@@ -4,8 +4,12 @@ import { join } from 'node:path';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  const files = readdirSync(__dirname).filter((f) => /^w\d.*\.ts$/.test(f)).sort();
-  console.log(`specmorph bench ${new Date().toISOString()} node ${process.version} ${process.platform}-${process.arch}`);
+  const files = readdirSync(__dirname)
+    .filter((f) => /^w\d.*\.ts$/.test(f))
+    .sort();
+  console.log(
+    `specmorph bench ${new Date().toISOString()} node ${process.version} ${process.platform}-${process.arch}`,
+  );
   for (const f of files) {
     if (only.length && !only.some((o) => f.startsWith(o))) continue;
     console.log(`\n== ${f}`);
@@ -13,4 +17,7 @@ async function main(): Promise<void> {
     await mod.run();
   }
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -65,11 +65,13 @@ function longAudio(): void {
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(c0);
   const after = process.memoryUsage();
-  console.log(`long audio: ${hours} h block-wise log-mel (80 x ${frames}) in ${secs.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s cpu; ` +
-    `input ${(x.byteLength / 2 ** 20).toFixed(0)} MiB, output ${(out.byteLength / 2 ** 20).toFixed(0)} MiB; ` +
-    `peak extra ArrayBuffer memory during the blocks ${(peakArrayBuffers / 2 ** 20).toFixed(1)} MiB, ` +
-    `peak extra RSS ${(peakRss / 2 ** 20).toFixed(1)} MiB (dB in place: ${db.data === out}; ` +
-    `arrayBuffers after: +${((after.arrayBuffers - base.arrayBuffers) / 2 ** 20).toFixed(0)} MiB)`);
+  console.log(
+    `long audio: ${hours} h block-wise log-mel (80 x ${frames}) in ${secs.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s cpu; ` +
+      `input ${(x.byteLength / 2 ** 20).toFixed(0)} MiB, output ${(out.byteLength / 2 ** 20).toFixed(0)} MiB; ` +
+      `peak extra ArrayBuffer memory during the blocks ${(peakArrayBuffers / 2 ** 20).toFixed(1)} MiB, ` +
+      `peak extra RSS ${(peakRss / 2 ** 20).toFixed(1)} MiB (dB in place: ${db.data === out}; ` +
+      `arrayBuffers after: +${((after.arrayBuffers - base.arrayBuffers) / 2 ** 20).toFixed(0)} MiB)`,
+  );
 }
 
 /** {@link time}, plus the minor page faults per call (the warm-up call included). */
@@ -97,10 +99,14 @@ export async function run(): Promise<void> {
   // and reuses the block at once. With `out` the loop reuses one buffer: the cost of the transform.
   const ours1Out = timeAndFaults(() => spectrogram(x, { ...W1, out: shape.data }));
   const fftJsOut = time(() => w1FftJs(x, shape.data));
-  console.log(`W1  ours: median wall ${ms(median(ours1.wall))}, cpu ${ms(median(ours1.cpu))} over ${RUNS} runs (${shape.rows} x ${shape.cols}); ` +
-    `${ours1.faults.toFixed(0)} minor page faults per call (${ours1Out.faults.toFixed(0)} with out=)`);
+  console.log(
+    `W1  ours: median wall ${ms(median(ours1.wall))}, cpu ${ms(median(ours1.cpu))} over ${RUNS} runs (${shape.rows} x ${shape.cols}); ` +
+      `${ours1.faults.toFixed(0)} minor page faults per call (${ours1Out.faults.toFixed(0)} with out=)`,
+  );
   console.log(`W1  ours with out=: median wall ${ms(median(ours1Out.wall))}, cpu ${ms(median(ours1Out.cpu))}`);
-  console.log(`W1  fft.js path (before the SIMD kernel) with out=: median wall ${ms(median(fftJsOut.wall))}, cpu ${ms(median(fftJsOut.cpu))}`);
+  console.log(
+    `W1  fft.js path (before the SIMD kernel) with out=: median wall ${ms(median(fftJsOut.wall))}, cpu ${ms(median(fftJsOut.cpu))}`,
+  );
   console.log(`W1m ours: median wall ${ms(median(oursM.wall))}, cpu ${ms(median(oursM.cpu))} over ${RUNS} runs`);
 
   const py = '/usr/bin/python3';
@@ -110,19 +116,45 @@ export async function run(): Promise<void> {
     try {
       const file = join(dir, 'x.f32');
       writeFileSync(file, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
-      const r = spawnSync(py, [script, file, String(RUNS)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } });
+      const r = spawnSync(py, [script, file, String(RUNS)], {
+        encoding: 'utf8',
+        env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+      });
       if (r.status === 0) {
-        const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; w1: number[]; w1m: number[]; w1_cpu: number[]; w1m_cpu: number[]; w1_minflt: number };
-        const line = (name: string, ours: { wall: number[]; cpu: number[] }, wall: number[], cpu: number[], target: number): void => {
-          console.log(`${name}: median wall ${ms(median(wall))}, cpu ${ms(median(cpu))}; ratio ours/theirs wall ` +
-            `${(median(ours.wall) / median(wall)).toFixed(2)}, cpu ${(median(ours.cpu) / median(cpu)).toFixed(2)} (target <= ${target})`);
+        const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+          torch: string;
+          w1: number[];
+          w1m: number[];
+          w1_cpu: number[];
+          w1m_cpu: number[];
+          w1_minflt: number;
         };
-        line(`W1  torch ${res.torch} stft+|.|^2 (${res.w1_minflt.toFixed(0)} minor page faults per call)`, ours1, res.w1, res.w1_cpu, 0.5);
+        const line = (
+          name: string,
+          ours: { wall: number[]; cpu: number[] },
+          wall: number[],
+          cpu: number[],
+          target: number,
+        ): void => {
+          console.log(
+            `${name}: median wall ${ms(median(wall))}, cpu ${ms(median(cpu))}; ratio ours/theirs wall ` +
+              `${(median(ours.wall) / median(wall)).toFixed(2)}, cpu ${(median(ours.cpu) / median(cpu)).toFixed(2)} (target <= ${target})`,
+          );
+        };
+        line(
+          `W1  torch ${res.torch} stft+|.|^2 (${res.w1_minflt.toFixed(0)} minor page faults per call)`,
+          ours1,
+          res.w1,
+          res.w1_cpu,
+          0.5,
+        );
         line('W1  (ours with out=) vs the same', ours1Out, res.w1, res.w1_cpu, 0.5);
         line('W1  (fft.js path with out=, before the SIMD kernel) vs the same', fftJsOut, res.w1, res.w1_cpu, 0.5);
         line('W1m torchaudio MelSpectrogram+AmplitudeToDB', oursM, res.w1m, res.w1m_cpu, 1.0);
       } else {
-        console.log(`torch peer skipped: ${py} ${script} exited ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`);
+        console.log(
+          `torch peer skipped: ${py} ${script} exited ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`,
+        );
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -13,9 +13,13 @@ import { median as middle, timeRuns } from './timing';
 const PYTHON = '/usr/bin/python3';
 const RUNS = 7;
 const FOOTPRINTS: [string, Footprint][] = [
-  ['rect 3x3', footprint.rect(3, 3)], ['rect 7x7', footprint.rect(7, 7)], ['rect 15x15', footprint.rect(15, 15)],
-  ['rect 31x31', footprint.rect(31, 31)], ['line 1x31', footprint.line(31, 'time')],
-  ['line 31x1', footprint.line(31, 'frequency')], ['ellipse 7x7', footprint.ellipse(7, 7)],
+  ['rect 3x3', footprint.rect(3, 3)],
+  ['rect 7x7', footprint.rect(7, 7)],
+  ['rect 15x15', footprint.rect(15, 15)],
+  ['rect 31x31', footprint.rect(31, 31)],
+  ['line 1x31', footprint.line(31, 'time')],
+  ['line 31x1', footprint.line(31, 'frequency')],
+  ['ellipse 7x7', footprint.ellipse(7, 7)],
 ];
 /** Targets from the issue: ours/OpenCV at most this; ours at least 10x faster than skimage. */
 const CV_TARGET: Record<string, number> = { 'rect 3x3': 2, 'rect 7x7': 2 };
@@ -36,7 +40,9 @@ export async function run(): Promise<void> {
     const bytes = readFileSync(file);
     const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     const g: Grid = { rows: 257, cols: 6001, data };
-    console.log(`input 257x6001 float32 dB (W1 test signal), kernels: ${kernels().simd ? 'WebAssembly SIMD' : 'typed arrays'}`);
+    console.log(
+      `input 257x6001 float32 dB (W1 test signal), kernels: ${kernels().simd ? 'WebAssembly SIMD' : 'typed arrays'}`,
+    );
 
     const ours: Record<string, Record<'erode' | 'opening' | 'erodeOut' | 'openingOut', Times>> = {};
     const out = new Float32Array(data.length);
@@ -48,13 +54,23 @@ export async function run(): Promise<void> {
         openingOut: median(() => opening(g, fp, { out })),
       };
     }
-    const peers = JSON.parse(execFileSync(PYTHON, [join(__dirname, 'w2_peers.py'), 'time', file, dir, String(RUNS)], {
-      encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
-    }).trim().split('\n').pop()!) as {
-      cv2: Record<string, { erode: Times; opening: Times }>; skimage: Record<string, { erode: Times; opening: Times }>;
+    const peers = JSON.parse(
+      execFileSync(PYTHON, [join(__dirname, 'w2_peers.py'), 'time', file, dir, String(RUNS)], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+        env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+      })
+        .trim()
+        .split('\n')
+        .pop()!,
+    ) as {
+      cv2: Record<string, { erode: Times; opening: Times }>;
+      skimage: Record<string, { erode: Times; opening: Times }>;
       versions: Record<string, string>;
     };
-    console.log(`peers: OpenCV ${peers.versions.opencv} (setNumThreads(1)), scikit-image ${peers.versions.skimage}; median of ${RUNS} runs, ms`);
+    console.log(
+      `peers: OpenCV ${peers.versions.opencv} (setNumThreads(1)), scikit-image ${peers.versions.skimage}; median of ${RUNS} runs, ms`,
+    );
 
     // the outputs must agree before the times mean anything
     for (const name of ['rect 31x31', 'ellipse 7x7', 'line 31x1']) {
@@ -63,16 +79,25 @@ export async function run(): Promise<void> {
       const mine = erode(g, FOOTPRINTS.find(([n]) => n === name)![1]).data;
       let bad = 0;
       for (let i = 0; i < ref.length; i++) if (ref[i] !== mine[i]) bad++;
-      console.log(`check erode ${name}: ${bad === 0 ? 'identical to cv2.erode' : `${bad} pixels differ from cv2.erode`}`);
+      console.log(
+        `check erode ${name}: ${bad === 0 ? 'identical to cv2.erode' : `${bad} pixels differ from cv2.erode`}`,
+      );
     }
 
     const pad = (s: string, n: number): string => s.padEnd(n);
     const num = (v: number, w = 8): string => v.toFixed(2).padStart(w);
     // Fresh 6 MB outputs cost page faults and GC in V8 (numpy recycles freed memory at once), so
     // the algorithmic comparison is the "out=" column; both are printed.
-    for (const [k, label] of [[0, 'wall time'], [1, 'process CPU time']] as const) {
-      console.log(`\n${label}, median ms; "alloc" = ours allocating the output like the peers, "out=" = ours reusing one buffer`);
-      console.log(`${pad('footprint', 12)} ${pad('op', 8)} ${'alloc'.padStart(8)} ${'out='.padStart(8)} ${'cv2'.padStart(8)} ${'skimage'.padStart(9)}  out=/cv2  alloc/cv2  out=/skimage  targets (out=)`);
+    for (const [k, label] of [
+      [0, 'wall time'],
+      [1, 'process CPU time'],
+    ] as const) {
+      console.log(
+        `\n${label}, median ms; "alloc" = ours allocating the output like the peers, "out=" = ours reusing one buffer`,
+      );
+      console.log(
+        `${pad('footprint', 12)} ${pad('op', 8)} ${'alloc'.padStart(8)} ${'out='.padStart(8)} ${'cv2'.padStart(8)} ${'skimage'.padStart(9)}  out=/cv2  alloc/cv2  out=/skimage  targets (out=)`,
+      );
       for (const [name] of FOOTPRINTS) {
         for (const op of ['erode', 'opening'] as const) {
           const a = ours[name][op][k];
@@ -82,8 +107,10 @@ export async function run(): Promise<void> {
           const cvTarget = CV_TARGET[name] ?? 1;
           const cvOk = o / c <= cvTarget;
           const skOk = s / o >= 10;
-          console.log(`${pad(name, 12)} ${pad(op, 8)} ${num(a)} ${num(o)} ${num(c)} ${num(s, 9)}  ${num(o / c)}  ${num(a / c, 9)}  ${(o / s).toFixed(4).padStart(12)}  ` +
-            `cv2 <= ${cvTarget}x: ${cvOk ? 'met' : 'MISSED'}, skimage >= 10x faster: ${skOk ? 'met' : 'MISSED'}`);
+          console.log(
+            `${pad(name, 12)} ${pad(op, 8)} ${num(a)} ${num(o)} ${num(c)} ${num(s, 9)}  ${num(o / c)}  ${num(a / c, 9)}  ${(o / s).toFixed(4).padStart(12)}  ` +
+              `cv2 <= ${cvTarget}x: ${cvOk ? 'met' : 'MISSED'}, skimage >= 10x faster: ${skOk ? 'met' : 'MISSED'}`,
+          );
         }
       }
     }

@@ -15,7 +15,16 @@ const RUNS = 5;
 /** The issue's target: at least this many times faster than scikit-image. */
 const TARGET = 10;
 /** The 8 neighbours: skimage's default footprint, ours by default. */
-const EIGHT: Offsets = [[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]];
+const EIGHT: Offsets = [
+  [-1, -1],
+  [-1, 0],
+  [-1, 1],
+  [0, -1],
+  [0, 1],
+  [1, -1],
+  [1, 0],
+  [1, 1],
+];
 
 type Times = [wallMs: number, cpuMs: number];
 
@@ -44,35 +53,61 @@ export async function run(): Promise<void> {
       hybridTwin(marker, marker, g.data, g.rows, g.cols, EIGHT, byDilation);
     };
     const ours = {
-      opening: times(() => openingByReconstruction(g, fp)), closing: times(() => closingByReconstruction(g, fp)),
-      openingTwin: times(() => twin(true)), closingTwin: times(() => twin(false)),
+      opening: times(() => openingByReconstruction(g, fp)),
+      closing: times(() => closingByReconstruction(g, fp)),
+      openingTwin: times(() => twin(true)),
+      closingTwin: times(() => twin(false)),
     };
-    const peers = JSON.parse(execFileSync(PYTHON, [join(__dirname, 'w2r_peers.py'), 'time', file, dir, String(RUNS)], {
-      encoding: 'utf8', maxBuffer: 1 << 20, cwd: __dirname, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
-    }).trim().split('\n').pop()!) as { opening: Times; closing: Times; versions: Record<string, string> };
-    console.log(`peer: scikit-image ${peers.versions.skimage} (numpy ${peers.versions.numpy}); median of ${RUNS} runs, ms`);
+    const peers = JSON.parse(
+      execFileSync(PYTHON, [join(__dirname, 'w2r_peers.py'), 'time', file, dir, String(RUNS)], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+        cwd: __dirname,
+        env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+      })
+        .trim()
+        .split('\n')
+        .pop()!,
+    ) as { opening: Times; closing: Times; versions: Record<string, string> };
+    console.log(
+      `peer: scikit-image ${peers.versions.skimage} (numpy ${peers.versions.numpy}); median of ${RUNS} runs, ms`,
+    );
 
     // the outputs must agree before the times mean anything
-    for (const [op, mine] of [['opening', openingByReconstruction(g, fp)], ['closing', closingByReconstruction(g, fp)]] as const) {
+    for (const [op, mine] of [
+      ['opening', openingByReconstruction(g, fp)],
+      ['closing', closingByReconstruction(g, fp)],
+    ] as const) {
       const ref = readF32(join(dir, `skimage-${op}.f32`));
       let bad = 0;
       for (let i = 0; i < ref.length; i++) if (!Object.is(ref[i], mine.data[i])) bad++;
-      console.log(`check ${op} by reconstruction: ${bad === 0 ? 'identical to skimage' : `${bad} pixels differ from skimage`}`);
+      console.log(
+        `check ${op} by reconstruction: ${bad === 0 ? 'identical to skimage' : `${bad} pixels differ from skimage`}`,
+      );
     }
 
-    for (const [k, label] of [[0, 'wall time'], [1, 'process CPU time']] as const) {
+    for (const [k, label] of [
+      [0, 'wall time'],
+      [1, 'process CPU time'],
+    ] as const) {
       console.log(`\n${label}, median ms (ours allocates its output, as skimage does)`);
-      console.log(`${'op'.padEnd(8)} ${'ours'.padStart(8)} ${'twin'.padStart(8)} ${'skimage'.padStart(9)}  skimage/ours  target`);
+      console.log(
+        `${'op'.padEnd(8)} ${'ours'.padStart(8)} ${'twin'.padStart(8)} ${'skimage'.padStart(9)}  skimage/ours  target`,
+      );
       for (const op of ['opening', 'closing'] as const) {
         const o = ours[op][k];
         const s = peers[op][k];
         const ratio = s / o;
         const twinMs = ours[`${op}Twin`][k];
-        console.log(`${op.padEnd(8)} ${o.toFixed(2).padStart(8)} ${twinMs.toFixed(2).padStart(8)} ${s.toFixed(1).padStart(9)}  ` +
-          `${ratio.toFixed(1).padStart(11)}x  >= ${TARGET}x faster: ${ratio >= TARGET ? 'met' : 'MISSED'}`);
+        console.log(
+          `${op.padEnd(8)} ${o.toFixed(2).padStart(8)} ${twinMs.toFixed(2).padStart(8)} ${s.toFixed(1).padStart(9)}  ` +
+            `${ratio.toFixed(1).padStart(11)}x  >= ${TARGET}x faster: ${ratio >= TARGET ? 'met' : 'MISSED'}`,
+        );
       }
     }
-    console.log('("twin" = the typed-array fallback on the same marker; machine shared with other jobs: treat as preliminary)');
+    console.log(
+      '("twin" = the typed-array fallback on the same marker; machine shared with other jobs: treat as preliminary)',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,25 +11,43 @@ const ROOT = resolve(__dirname, '..');
 const TARGET_S = 600;
 
 export async function run(): Promise<void> {
-  const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { encoding: 'utf8' });
+  const build = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')],
+    { encoding: 'utf8' },
+  );
   if (build.status !== 0) throw new Error(`tsc build failed: ${build.stdout}${build.stderr}`);
   const tmp = mkdtempSync(join(tmpdir(), 'specmorph-w4-'));
   const out = join(tmp, 'reports');
   const env = { ...process.env, SPECMORPH_CACHE: join(tmp, 'cache', 'features') };
   const load = loadavg()[0];
-  console.log(`W4 npm start: cold cache in ${tmp}; ${availableParallelism()} cores, load average ${load.toFixed(1)} at start${load > availableParallelism() ? ' (machine busy: time is an upper bound)' : ''}`);
+  console.log(
+    `W4 npm start: cold cache in ${tmp}; ${availableParallelism()} cores, load average ${load.toFixed(1)} at start${load > availableParallelism() ? ' (machine busy: time is an upper bound)' : ''}`,
+  );
   const t0 = process.hrtime.bigint();
   const code = await new Promise<number>((res) => {
-    const p = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'report', '--data', join(ROOT, 'datasets/corpus'), '--out', out], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(
+      process.execPath,
+      [join(ROOT, 'dist/cli/main.js'), 'report', '--data', join(ROOT, 'datasets/corpus'), '--out', out],
+      { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     p.stderr.on('data', (d: Buffer) => {
-      for (const line of d.toString().split('\n')) if (/^(report|backend|notebook|\[.*\] features 16|report written)/.test(line)) console.log(`  ${line}`);
+      for (const line of d.toString().split('\n'))
+        if (/^(report|backend|notebook|\[.*\] features 16|report written)/.test(line)) console.log(`  ${line}`);
     });
     p.on('close', (c) => res(c ?? 1));
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (code !== 0) throw new Error(`npm start (specmorph report) exited with ${code}`);
-  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { seconds: Record<string, number>; notebooks: { name: string; seconds: number }[] };
-  console.log(`  phases: features ${summary.seconds.features.toFixed(0)} s, training ${summary.seconds.training.toFixed(0)} s, notebooks ${summary.notebooks.map((n) => `${n.name} ${n.seconds.toFixed(0)} s`).join(', ')}`);
-  console.log(`W4 wall time ${seconds.toFixed(0)} s (target <= ${TARGET_S} s on 2 cores): ${seconds <= TARGET_S ? 'within target' : 'OVER target'}; load average now ${loadavg()[0].toFixed(1)}`);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+    seconds: Record<string, number>;
+    notebooks: { name: string; seconds: number }[];
+  };
+  console.log(
+    `  phases: features ${summary.seconds.features.toFixed(0)} s, training ${summary.seconds.training.toFixed(0)} s, notebooks ${summary.notebooks.map((n) => `${n.name} ${n.seconds.toFixed(0)} s`).join(', ')}`,
+  );
+  console.log(
+    `W4 wall time ${seconds.toFixed(0)} s (target <= ${TARGET_S} s on 2 cores): ${seconds <= TARGET_S ? 'within target' : 'OVER target'}; load average now ${loadavg()[0].toFixed(1)}`,
+  );
   rmSync(tmp, { recursive: true, force: true });
 }

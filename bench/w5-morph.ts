@@ -14,11 +14,23 @@ const REPS = 7;
 function stepper(model: tf.LayersModel, size: number): { step: () => void; dispose: () => void } {
   const optimizer = tf.train.adam(1e-3);
   const rng = new Random(size);
-  const x = tf.tensor4d(Float32Array.from({ length: BATCH * size * size }, () => -40 + 20 * rng.normal()), [BATCH, size, size, 1]);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 2), 'int32'), 2);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: BATCH * size * size }, () => -40 + 20 * rng.normal()),
+    [BATCH, size, size, 1],
+  );
+  const y = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: BATCH }, (_, i) => i % 2),
+      'int32',
+    ),
+    2,
+  );
   return {
     step: () => {
-      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+      const loss = optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        true,
+      )!;
       loss.dataSync();
       loss.dispose();
     },
@@ -41,15 +53,22 @@ function withBlock(size: number, block: MorphBlockOptions): tf.LayersModel {
 /** Median ms per training step per variant (interleaved repetitions), and the ratio to the plain CNN. */
 export async function run(): Promise<void> {
   const info = await initBackend({ backend: 'wasm' });
-  console.log(`W5 morph block: ms per Adam step, batch ${BATCH}, median of ${REPS} interleaved runs [${formatBackendInfo(info)}]`);
+  console.log(
+    `W5 morph block: ms per Adam step, batch ${BATCH}, median of ${REPS} interleaved runs [${formatBackendInfo(info)}]`,
+  );
   const blocks: [string, MorphBlockOptions][] = [
     ['erode+dilate x2 3x3 (default)', {}],
     ['opening+closing x2 3x3', { operations: ['opening', 'closing'] }],
-    ['whiteTopHat+blackTopHat x2 5x5', { operations: ['whiteTopHat', 'blackTopHat'], init: { shape: 'rect', rows: 5, cols: 5 } }],
+    [
+      'whiteTopHat+blackTopHat x2 5x5',
+      { operations: ['whiteTopHat', 'blackTopHat'], init: { shape: 'rect', rows: 5, cols: 5 } },
+    ],
   ];
   for (const size of [64, 128]) {
-    const variants = [{ name: 'plain CNN', ...stepper(smallCnn([size, size, 1], { seed: 0 }), size) },
-      ...blocks.map(([name, b]) => ({ name, ...stepper(withBlock(size, b), size) }))];
+    const variants = [
+      { name: 'plain CNN', ...stepper(smallCnn([size, size, 1], { seed: 0 }), size) },
+      ...blocks.map(([name, b]) => ({ name, ...stepper(withBlock(size, b), size) })),
+    ];
     const ms: number[][] = variants.map(() => []);
     for (const v of variants) v.step();
     for (let r = 0; r < REPS; r++) {
@@ -62,7 +81,9 @@ export async function run(): Promise<void> {
     const base = median(ms[0]);
     console.log(`  ${size}x${size}:`);
     variants.forEach((v, i) => {
-      console.log(`    ${v.name.padEnd(32)} ${median(ms[i]).toFixed(1).padStart(7)} ms  ${(median(ms[i]) / base).toFixed(2)}x`);
+      console.log(
+        `    ${v.name.padEnd(32)} ${median(ms[i]).toFixed(1).padStart(7)} ms  ${(median(ms[i]) / base).toFixed(2)}x`,
+      );
       v.dispose();
     });
   }

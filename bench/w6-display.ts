@@ -17,14 +17,27 @@ interface PlotlyGlobal {
   relayout(div: HTMLElement, update: Record<string, unknown>): Promise<unknown>;
 }
 
-const SHAPES: [number, number][] = [[129, 201], [257, 201], [257, 501], [257, 1001], [513, 1001], [513, 2001]];
+const SHAPES: [number, number][] = [
+  [129, 201],
+  [257, 201],
+  [257, 501],
+  [257, 1001],
+  [513, 1001],
+  [513, 2001],
+];
 
 function spec(rows: number, cols: number): Spectrogram {
   const rng = new Random(rows * cols);
   return {
-    rows, cols, data: Float32Array.from({ length: rows * cols }, () => -80 * rng.next()), sampleRate: 16000, hopLength: 160,
-    frequencies: Float64Array.from({ length: rows }, (_, r) => (r * 8000) / (rows - 1)), times: Float64Array.from({ length: cols }, (_, c) => (c * 160) / 16000),
-    scale: 'linear', unit: 'dB',
+    rows,
+    cols,
+    data: Float32Array.from({ length: rows * cols }, () => -80 * rng.next()),
+    sampleRate: 16000,
+    hopLength: 160,
+    frequencies: Float64Array.from({ length: rows }, (_, r) => (r * 8000) / (rows - 1)),
+    times: Float64Array.from({ length: cols }, (_, c) => (c * 160) / 16000),
+    scale: 'linear',
+    unit: 'dB',
   };
 }
 
@@ -39,28 +52,41 @@ export async function run(): Promise<void> {
     console.log('cells     shape        newPlot ms  relayout ms  bundle KB (f4, all parts)');
     for (const [r, c] of SHAPES) {
       const fig = heatmap(spec(r, c), { fullResolution: true });
-      const kb = Object.values(mimeBundle(fig)).reduce((a, v) => a + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)), 0) / 1024;
-      const times = (await page.evaluate(async (f) => {
-        const P = (window as unknown as { Plotly: PlotlyGlobal }).Plotly;
-        const plot: number[] = [];
-        const zoom: number[] = [];
-        for (let i = 0; i < 5; i++) {
-          const div = document.getElementById('p') as HTMLElement;
-          P.purge(div);
-          let t = performance.now();
-          await P.newPlot(div, f.data, f.layout, { ...(f.config as object), responsive: false });
-          plot.push(performance.now() - t);
-          t = performance.now();
-          await P.relayout(div, { 'xaxis.range': [0.2, 0.8] });
-          zoom.push(performance.now() - t);
-        }
-        return { plot, zoom };
-      }, fig as unknown as Record<string, unknown>)) as { plot: number[]; zoom: number[] };
-      console.log(`${String(r * c).padEnd(9)} ${`${r}x${c}`.padEnd(12)} ${median(times.plot).toFixed(0).padStart(10)}  ${median(times.zoom).toFixed(0).padStart(11)}  ${kb.toFixed(0).padStart(9)}`);
+      const kb =
+        Object.values(mimeBundle(fig)).reduce(
+          (a, v) => a + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)),
+          0,
+        ) / 1024;
+      const times = (await page.evaluate(
+        async (f) => {
+          const P = (window as unknown as { Plotly: PlotlyGlobal }).Plotly;
+          const plot: number[] = [];
+          const zoom: number[] = [];
+          for (let i = 0; i < 5; i++) {
+            const div = document.getElementById('p') as HTMLElement;
+            P.purge(div);
+            let t = performance.now();
+            await P.newPlot(div, f.data, f.layout, { ...(f.config as object), responsive: false });
+            plot.push(performance.now() - t);
+            t = performance.now();
+            await P.relayout(div, { 'xaxis.range': [0.2, 0.8] });
+            zoom.push(performance.now() - t);
+          }
+          return { plot, zoom };
+        },
+        fig as unknown as Record<string, unknown>,
+      )) as { plot: number[]; zoom: number[] };
+      console.log(
+        `${String(r * c).padEnd(9)} ${`${r}x${c}`.padEnd(12)} ${median(times.plot).toFixed(0).padStart(10)}  ${median(times.zoom).toFixed(0).padStart(11)}  ${kb.toFixed(0).padStart(9)}`,
+      );
     }
   } finally {
     await browser.close();
   }
 }
 
-if (require.main === module) run().catch((e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  run().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -20,7 +20,13 @@ const ROOT = resolve(__dirname, '..');
 const CORPUS = join(ROOT, 'datasets', 'corpus');
 
 type Clip = { id: string; label: 'bonafide' | 'spoof'; attack: string; split: 'train' | 'test'; grid: Grid };
-type Outcome = { eer: number; perAttack: { attackId: string; n: number; eer: number }[]; fitWall: number; fitCpu: number; nIter: [number, number] };
+type Outcome = {
+  eer: number;
+  perAttack: { attackId: string; n: number; eer: number }[];
+  fitWall: number;
+  fitCpu: number;
+  nIter: [number, number];
+};
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
@@ -49,22 +55,58 @@ function ours(clips: Clip[], nComponents: number, seed: number): Outcome {
   const test = clips.filter((c) => c.split === 'test');
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  const det = fitGmmDetector(train.filter((c) => c.label === 'bonafide').map((c) => c.grid), train.filter((c) => c.label === 'spoof').map((c) => c.grid), { nComponents, seed });
+  const det = fitGmmDetector(
+    train.filter((c) => c.label === 'bonafide').map((c) => c.grid),
+    train.filter((c) => c.label === 'spoof').map((c) => c.grid),
+    { nComponents, seed },
+  );
   const fitWall = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
-  const scores = scoreGmmDetector(det, test.map((c) => c.grid));
-  const rows: ScoreRow[] = test.map((c, i) => ({ uttId: c.id.replace(/\s/g, '_'), attackId: c.attack, key: c.label, score: scores[i] }));
+  const scores = scoreGmmDetector(
+    det,
+    test.map((c) => c.grid),
+  );
+  const rows: ScoreRow[] = test.map((c, i) => ({
+    uttId: c.id.replace(/\s/g, '_'),
+    attackId: c.attack,
+    key: c.label,
+    score: scores[i],
+  }));
   const s = evaluateScores(rows);
-  return { eer: s.eer, perAttack: s.perAttack.map(({ attackId, n, eer }) => ({ attackId, n, eer })), fitWall, fitCpu: (cpu.user + cpu.system) / 1e6, nIter: [det.bonafide.fit!.nIter, det.spoof.fit!.nIter] };
+  return {
+    eer: s.eer,
+    perAttack: s.perAttack.map(({ attackId, n, eer }) => ({ attackId, n, eer })),
+    fitWall,
+    fitCpu: (cpu.user + cpu.system) / 1e6,
+    nIter: [det.bonafide.fit!.nIter, det.spoof.fit!.nIter],
+  };
 }
 
 function peer(dir: string, nComponents: number, seeds: number): Outcome[] | null {
   const py = '/usr/bin/python3';
   if (!existsSync(py) || spawnSync(py, ['-c', 'import sklearn'], { encoding: 'utf8' }).status !== 0) return null;
-  const r = spawnSync(py, [join(__dirname, 'gmm_peer.py'), dir, String(nComponents), String(seeds)], { encoding: 'utf8', timeout: 60 * 60 * 1000, env: { ...process.env, OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '2' } });
+  const r = spawnSync(py, [join(__dirname, 'gmm_peer.py'), dir, String(nComponents), String(seeds)], {
+    encoding: 'utf8',
+    timeout: 60 * 60 * 1000,
+    env: { ...process.env, OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '2' },
+  });
   try {
-    const o = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { runs: { eer: number; per_attack: { attack: string; n: number; eer: number }[]; fit_wall: number; fit_cpu: number; n_iter: [number, number] }[] };
-    return o.runs.map((x) => ({ eer: x.eer, perAttack: x.per_attack.map((a) => ({ attackId: a.attack, n: a.n, eer: a.eer })), fitWall: x.fit_wall, fitCpu: x.fit_cpu, nIter: x.n_iter }));
+    const o = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as {
+      runs: {
+        eer: number;
+        per_attack: { attack: string; n: number; eer: number }[];
+        fit_wall: number;
+        fit_cpu: number;
+        n_iter: [number, number];
+      }[];
+    };
+    return o.runs.map((x) => ({
+      eer: x.eer,
+      perAttack: x.per_attack.map((a) => ({ attackId: a.attack, n: a.n, eer: a.eer })),
+      fitWall: x.fit_wall,
+      fitCpu: x.fit_cpu,
+      nIter: x.n_iter,
+    }));
   } catch {
     console.log(`  scikit-learn: failed (${(r.stderr || r.stdout).trim().split('\n').pop()})`);
     return null;
@@ -80,13 +122,29 @@ export async function run(): Promise<void> {
   const seeds = Number(process.env.W5_SEEDS ?? 3);
   const ds = await scanFolderDataset(CORPUS);
   const split = heldOutSplit(ds);
-  const items = [...split.train.map((it) => ({ it, split: 'train' as const })), ...split.test.map((it) => ({ it, split: 'test' as const }))];
+  const items = [
+    ...split.train.map((it) => ({ it, split: 'train' as const })),
+    ...split.test.map((it) => ({ it, split: 'test' as const })),
+  ];
   const tmp = mkdtempSync(join(tmpdir(), 'specmorph-w5-'));
   try {
-    const feats = await computeFeatures(items.map((x) => x.it.path), DEFAULT_GMM_PIPELINE, { cacheDir: join(tmp, 'cache') });
-    const clips: Clip[] = items.map((x, i) => ({ id: x.it.id, label: x.it.label, attack: x.it.attack ?? '-', split: x.split, grid: feats.features[i] }));
-    const frames = (s: string, l: string) => clips.filter((c) => c.split === s && c.label === l).reduce((a, c) => a + c.grid.cols, 0);
-    console.log(`W5 LFCC-GMM (asvspoof2019 LFCC, ${feats.rows} dims), ${nComponents} diagonal components, seeds 0..${seeds - 1}; train ${split.train.length} clips (${frames('train', 'bonafide')} bona fide / ${frames('train', 'spoof')} spoof frames), test ${split.test.length} clips; ${availableParallelism()} cores, load ${loadavg()[0].toFixed(1)}`);
+    const feats = await computeFeatures(
+      items.map((x) => x.it.path),
+      DEFAULT_GMM_PIPELINE,
+      { cacheDir: join(tmp, 'cache') },
+    );
+    const clips: Clip[] = items.map((x, i) => ({
+      id: x.it.id,
+      label: x.it.label,
+      attack: x.it.attack ?? '-',
+      split: x.split,
+      grid: feats.features[i],
+    }));
+    const frames = (s: string, l: string) =>
+      clips.filter((c) => c.split === s && c.label === l).reduce((a, c) => a + c.grid.cols, 0);
+    console.log(
+      `W5 LFCC-GMM (asvspoof2019 LFCC, ${feats.rows} dims), ${nComponents} diagonal components, seeds 0..${seeds - 1}; train ${split.train.length} clips (${frames('train', 'bonafide')} bona fide / ${frames('train', 'spoof')} spoof frames), test ${split.test.length} clips; ${availableParallelism()} cores, load ${loadavg()[0].toFixed(1)}`,
+    );
     const mine: Outcome[] = [];
     for (let seed = 0; seed < seeds; seed++) {
       mine.push(ours(clips, nComponents, seed));
@@ -94,16 +152,24 @@ export async function run(): Promise<void> {
     }
     const theirs = peer(exportFrames(tmp, clips), nComponents, seeds);
     if (!theirs) {
-      console.log('  scikit-learn: /usr/bin/python3 cannot import sklearn (apt-get install python3-sklearn), comparison skipped');
+      console.log(
+        '  scikit-learn: /usr/bin/python3 cannot import sklearn (apt-get install python3-sklearn), comparison skipped',
+      );
       return;
     }
     theirs.forEach((o, seed) => console.log(line(`scikit-learn seed ${seed}`, o)));
     const mo = median(mine.map((o) => o.eer));
     const th = median(theirs.map((o) => o.eer));
-    console.log(`  median EER over seeds: specmorph ${pct(mo)}, scikit-learn ${pct(th)}, difference ${((mo - th) * 100).toFixed(1)} pp (target within 2 pp); fit time specmorph/scikit-learn ${(median(mine.map((o) => o.fitWall)) / median(theirs.map((o) => o.fitWall))).toFixed(1)}x wall, ${(median(mine.map((o) => o.fitCpu)) / median(theirs.map((o) => o.fitCpu))).toFixed(1)}x process CPU (scikit-learn's BLAS may use 2 threads)`);
+    console.log(
+      `  median EER over seeds: specmorph ${pct(mo)}, scikit-learn ${pct(th)}, difference ${((mo - th) * 100).toFixed(1)} pp (target within 2 pp); fit time specmorph/scikit-learn ${(median(mine.map((o) => o.fitWall)) / median(theirs.map((o) => o.fitWall))).toFixed(1)}x wall, ${(median(mine.map((o) => o.fitCpu)) / median(theirs.map((o) => o.fitCpu))).toFixed(1)}x process CPU (scikit-learn's BLAS may use 2 threads)`,
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-if (require.main === module) run().catch((e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  run().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

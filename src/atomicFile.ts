@@ -82,8 +82,16 @@ export function resolveOutputTarget(file: string): OutputTarget {
     }
     if (st.isFile()) return { file: target, mode: 'replace' };
     if (st.isCharacterDevice() || st.isFIFO()) return { file: target, mode: 'through' };
-    const kind = st.isDirectory() ? 'a folder' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
-    throw new DatasetError(`${file}: cannot write (${target === path.resolve(file) ? '' : `${target} `}is ${kind}; give a file name)`);
+    const kind = st.isDirectory()
+      ? 'a folder'
+      : st.isBlockDevice()
+        ? 'a block device'
+        : st.isSocket()
+          ? 'a socket'
+          : 'not a regular file';
+    throw new DatasetError(
+      `${file}: cannot write (${target === path.resolve(file) ? '' : `${target} `}is ${kind}; give a file name)`,
+    );
   }
 }
 
@@ -137,7 +145,11 @@ function sweepDeadTemps(dir: string): void {
  * `file` and the reason (`ENOSPC: no space left on device`). Internal: cache entries, score files,
  * reports, PNGs.
  */
-export function writeFileAtomicSync(file: string, content: string | Uint8Array, opts: WriteFileAtomicOptions = {}): void {
+export function writeFileAtomicSync(
+  file: string,
+  content: string | Uint8Array,
+  opts: WriteFileAtomicOptions = {},
+): void {
   if (opts.makeFolder) {
     try {
       fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -202,6 +214,10 @@ export function probeFolder(dir: string, what: string): void {
 }
 
 /** {@link writeFileAtomicSync} for async callers (one implementation: the writes are short). */
-export async function writeFileAtomic(file: string, content: string | Uint8Array, opts: WriteFileAtomicOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  content: string | Uint8Array,
+  opts: WriteFileAtomicOptions = {},
+): Promise<void> {
   writeFileAtomicSync(file, content, opts);
 }

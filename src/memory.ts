@@ -17,14 +17,24 @@ export function maxBytes(): number {
   const v = process.env[MAX_BYTES_ENV];
   if (v === undefined || v.trim() === '') return DEFAULT_MAX_BYTES;
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$/i.exec(v);
-  if (!m) throw new ParameterError(`${MAX_BYTES_ENV}=${JSON.stringify(v)} must be a number of bytes, optionally with K, M or G (e.g. 4G)`);
+  if (!m)
+    throw new ParameterError(
+      `${MAX_BYTES_ENV}=${JSON.stringify(v)} must be a number of bytes, optionally with K, M or G (e.g. 4G)`,
+    );
   return Math.floor(Number(m[1]) * 1024 ** ' kmg'.indexOf(m[2].toLowerCase() || ' '));
 }
 
 /** `1.6 GB`-style size (decimal units, as `df -H`). */
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return `${n} bytes`;
-  for (const [u, s] of [[1e15, 'PB'], [1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']] as const) if (n >= u) return `${(n / u).toPrecision(3).replace(/\.?0+$/, '')} ${s}`;
+  for (const [u, s] of [
+    [1e15, 'PB'],
+    [1e12, 'TB'],
+    [1e9, 'GB'],
+    [1e6, 'MB'],
+    [1e3, 'kB'],
+  ] as const)
+    if (n >= u) return `${(n / u).toPrecision(3).replace(/\.?0+$/, '')} ${s}`;
   return `${n} bytes`;
 }
 
@@ -36,8 +46,10 @@ export function formatBytes(n: number): string {
 export function assertMemory(bytes: number, what: () => string, output = 'the output'): void {
   const limit = maxBytes();
   if (bytes <= limit) return;
-  throw new ParameterError(`${what()}: ${output} would need ${formatBytes(bytes)}; limit ${formatBytes(limit)} ` +
-    `(set ${MAX_BYTES_ENV}, e.g. ${MAX_BYTES_ENV}=8G, to allow more)`);
+  throw new ParameterError(
+    `${what()}: ${output} would need ${formatBytes(bytes)}; limit ${formatBytes(limit)} ` +
+      `(set ${MAX_BYTES_ENV}, e.g. ${MAX_BYTES_ENV}=8G, to allow more)`,
+  );
 }
 
 /**

@@ -46,7 +46,10 @@ function sleb(n: number): number[] {
  * A load's or store's `offset=` and `align=` (bytes, as in the text format); alignment defaults to
  * the access size. The kernels say `align: 1` where they have always said it: it is only a hint.
  */
-export interface MemArg { offset?: number; align?: number }
+export interface MemArg {
+  offset?: number;
+  align?: number;
+}
 
 function memarg(natural: number, m: MemArg = {}): number[] {
   const align = m.align ?? natural;
@@ -272,18 +275,31 @@ export function wasmModule(functions: WasmFunction[], opts: ModuleOptions = {}):
     return section(0, [...name('name'), ...subsection(1, functionNames), ...subsection(2, locals)]);
   };
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]])),
     ...section(3, vec(typeOf.map((t) => uleb(t)))),
-    ...section(7, vec(functions.flatMap((f, i) => (f.exported ?? true) ? [[...name(f.name), 0x00, ...uleb(i)]] : []))),
+    ...section(
+      7,
+      vec(functions.flatMap((f, i) => ((f.exported ?? true) ? [[...name(f.name), 0x00, ...uleb(i)]] : []))),
+    ),
     ...section(10, vec(bodies)),
     ...(opts.names ? nameSection() : []),
   ]);
 }
 
 // tsconfig's lib "ES2022" (no DOM) carries no WebAssembly types; this is the slice used here.
-export interface WasmMemory { buffer: ArrayBuffer; grow(pages: number): number }
+export interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 declare const WebAssembly: {
   Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;

@@ -1,7 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  chmodSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { checkOutputFile, writeFileAtomic, writeFileAtomicSync } from '../src/atomicFile';
@@ -78,13 +90,25 @@ test('writeFileAtomic refuses a folder, link loop, missing or non-folder parent 
   const root = scratch();
   try {
     mkdirSync(path.join(root, 'dir'));
-    await assert.rejects(writeFileAtomic(path.join(root, 'dir'), 'x'), /dir: cannot write \(is a folder; give a file name\)/);
+    await assert.rejects(
+      writeFileAtomic(path.join(root, 'dir'), 'x'),
+      /dir: cannot write \(is a folder; give a file name\)/,
+    );
     symlinkSync('loopB', path.join(root, 'loopA'));
     symlinkSync('loopA', path.join(root, 'loopB'));
-    await assert.rejects(writeFileAtomic(path.join(root, 'loopA'), 'x'), /loopA: cannot write \(ELOOP: too many levels of symbolic links\)/);
-    await assert.rejects(writeFileAtomic(path.join(root, 'nope', 'f.txt'), 'x'), /f\.txt: cannot write \(folder .*nope does not exist\)/);
+    await assert.rejects(
+      writeFileAtomic(path.join(root, 'loopA'), 'x'),
+      /loopA: cannot write \(ELOOP: too many levels of symbolic links\)/,
+    );
+    await assert.rejects(
+      writeFileAtomic(path.join(root, 'nope', 'f.txt'), 'x'),
+      /f\.txt: cannot write \(folder .*nope does not exist\)/,
+    );
     writeFileSync(path.join(root, 'plain'), 'p');
-    await assert.rejects(writeFileAtomic(path.join(root, 'plain', 'f.txt'), 'x'), /f\.txt: cannot write \(ENOTDIR: a parent is not a folder\)/);
+    await assert.rejects(
+      writeFileAtomic(path.join(root, 'plain', 'f.txt'), 'x'),
+      /f\.txt: cannot write \(ENOTDIR: a parent is not a folder\)/,
+    );
     assert.deepEqual(readdirSync(root).sort(), ['dir', 'loopA', 'loopB', 'plain']);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -99,7 +123,10 @@ test('writeFileAtomic makeFolder=true creates missing parents; a file in the way
     assert.equal(readFileSync(f, 'utf8'), 'one');
     assert.deepEqual(readdirSync(path.dirname(f)), ['f.txt']);
     writeFileSync(path.join(root, 'plain'), 'p');
-    await assert.rejects(writeFileAtomic(path.join(root, 'plain', 'sub', 'f.txt'), 'x', { makeFolder: true }), /sub\/f\.txt: cannot write \(ENOTDIR: a parent is not a folder\)/);
+    await assert.rejects(
+      writeFileAtomic(path.join(root, 'plain', 'sub', 'f.txt'), 'x', { makeFolder: true }),
+      /sub\/f\.txt: cannot write \(ENOTDIR: a parent is not a folder\)/,
+    );
     assert.equal(readFileSync(path.join(root, 'plain'), 'utf8'), 'p');
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -112,7 +139,10 @@ test('writeFileAtomic to a 255-byte file name works (the temp name stays short)'
     const name = `${'n'.repeat(251)}.txt`;
     await writeFileAtomic(path.join(root, name), 'ok');
     assert.deepEqual(readdirSync(root), [name]);
-    assert.throws(() => checkOutputFile(path.join(root, `${'n'.repeat(256)}.txt`)), /cannot write \(ENAMETOOLONG: file name too long\)/);
+    assert.throws(
+      () => checkOutputFile(path.join(root, `${'n'.repeat(256)}.txt`)),
+      /cannot write \(ENAMETOOLONG: file name too long\)/,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -7,7 +7,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..');
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<
+  string,
+  Record<string, string> | undefined
+>;
 
 function files(dir: string, ext: RegExp): string[] {
   return readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
@@ -21,17 +24,30 @@ function specifiers(text: string): string[] {
   return [...text.matchAll(re)].map((m) => m[1]).filter((s) => !s.startsWith('node:'));
 }
 
-const packageOf = (spec: string): string => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string): string =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 test('every package src/ imports is a dependency or optionalDependency of package.json', () => {
   const runtime = new Set(Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }));
-  const missing = files('src', /\.ts$/).flatMap((f) => specifiers(readFileSync(path.join(ROOT, f), 'utf8'))
-    .filter((s) => !runtime.has(packageOf(s))).map((s) => `${f}: ${s}`));
+  const missing = files('src', /\.ts$/).flatMap((f) =>
+    specifiers(readFileSync(path.join(ROOT, f), 'utf8'))
+      .filter((s) => !runtime.has(packageOf(s)))
+      .map((s) => `${f}: ${s}`),
+  );
   assert.deepEqual(missing, []);
 });
 
 test('nothing imports the @tensorflow/tfjs umbrella (src, test, bench, scripts, notebook sources)', () => {
-  const all = [...files('src', /\.ts$/), ...files('test', /\.ts$/), ...files('bench', /\.ts$/), ...files('scripts', /\.ts$/), ...files('notebooks', /\.ts$/)];
+  const all = [
+    ...files('src', /\.ts$/),
+    ...files('test', /\.ts$/),
+    ...files('bench', /\.ts$/),
+    ...files('scripts', /\.ts$/),
+    ...files('notebooks', /\.ts$/),
+  ];
   const umbrella = all.filter((f) => specifiers(readFileSync(path.join(ROOT, f), 'utf8')).includes('@tensorflow/tfjs'));
   assert.deepEqual(umbrella, []);
   assert.equal(pkg.dependencies?.['@tensorflow/tfjs'], undefined);

@@ -5,7 +5,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '../src/model/tf';
@@ -32,11 +41,34 @@ before(() => {
   for (let i = 0; i < 4; i++) {
     mkdirSync(path.join(data, 'bonafide'), { recursive: true });
     mkdirSync(path.join(data, 'spoof'), { recursive: true });
-    writeFileSync(path.join(data, 'bonafide', `b${i}.wav`), encodeWav({ sampleRate: 16000, channels: [sine(300 + 60 * i, { sampleRate: 16000, duration: 0.1, amplitude: 0.5 })] }));
-    writeFileSync(path.join(data, 'spoof', `s${i}.wav`), encodeWav({ sampleRate: 16000, channels: [whiteNoise({ sampleRate: 16000, duration: 0.1, amplitude: 0.3, seed: i })] }));
+    writeFileSync(
+      path.join(data, 'bonafide', `b${i}.wav`),
+      encodeWav({
+        sampleRate: 16000,
+        channels: [sine(300 + 60 * i, { sampleRate: 16000, duration: 0.1, amplitude: 0.5 })],
+      }),
+    );
+    writeFileSync(
+      path.join(data, 'spoof', `s${i}.wav`),
+      encodeWav({
+        sampleRate: 16000,
+        channels: [whiteNoise({ sampleRate: 16000, duration: 0.1, amplitude: 0.3, seed: i })],
+      }),
+    );
   }
   cfg = path.join(root, 'cfg.json');
-  writeFileSync(cfg, JSON.stringify({ stages: [{ op: 'crop', seconds: 0.1 }, { op: 'stft', nFft: 256, hopLength: 128, winLength: 256 }, { op: 'db' }, { op: 'resize', rows: 12, cols: 12 }, { op: 'normalise' }] }));
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      stages: [
+        { op: 'crop', seconds: 0.1 },
+        { op: 'stft', nFft: 256, hopLength: 128, winLength: 256 },
+        { op: 'db' },
+        { op: 'resize', rows: 12, cols: 12 },
+        { op: 'normalise' },
+      ],
+    }),
+  );
 });
 
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -72,20 +104,47 @@ test('fault: full disk keeps the old file, PNG and model whole, names the file, 
     const scores = path.join(m.dir, 'scores.txt');
     writeFileSync(scores, 'old scores\n');
     const png = path.join(m.dir, 'fig.png');
-    savePng(heatmap(createGrid(8, 8, new Float32Array(64).map((_, i) => i))), png);
+    savePng(
+      heatmap(
+        createGrid(
+          8,
+          8,
+          new Float32Array(64).map((_, i) => i),
+        ),
+      ),
+      png,
+    );
     const oldPng = readFileSync(png);
-    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [60, 60, 1] }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+    const model = tf.sequential({
+      layers: [tf.layers.flatten({ inputShape: [60, 60, 1] }), tf.layers.dense({ units: 1, activation: 'sigmoid' })],
+    });
     const mdir = path.join(m.dir, 'model');
     await saveModel(mdir, model, { pipeline: DEFAULT_PIPELINE, seed: 1 });
     fill(m.dir);
     const before = readdirSync(m.dir).sort();
 
-    await assert.rejects(writeFileAtomic(scores, 'x'.repeat(200_000)), /scores\.txt: cannot write \(ENOSPC: no space left on device\)/);
+    await assert.rejects(
+      writeFileAtomic(scores, 'x'.repeat(200_000)),
+      /scores\.txt: cannot write \(ENOSPC: no space left on device\)/,
+    );
     assert.equal(readFileSync(scores, 'utf8'), 'old scores\n');
-    const big = heatmap(createGrid(300, 300, new Float32Array(90000).map(() => Math.random())), { title: 'noise' });
-    assert.throws(() => savePng(big, png, { width: 1600, height: 1200 }), /fig\.png: cannot write \(ENOSPC: no space left on device\)/);
+    const big = heatmap(
+      createGrid(
+        300,
+        300,
+        new Float32Array(90000).map(() => Math.random()),
+      ),
+      { title: 'noise' },
+    );
+    assert.throws(
+      () => savePng(big, png, { width: 1600, height: 1200 }),
+      /fig\.png: cannot write \(ENOSPC: no space left on device\)/,
+    );
     assert.deepEqual(readFileSync(png), oldPng);
-    await assert.rejects(saveModel(mdir, model, { pipeline: DEFAULT_PIPELINE, seed: 2 }), /model: cannot write \(ENOSPC: no space left on device\)/);
+    await assert.rejects(
+      saveModel(mdir, model, { pipeline: DEFAULT_PIPELINE, seed: 2 }),
+      /model: cannot write \(ENOSPC: no space left on device\)/,
+    );
     const loaded = await loadModel(mdir);
     assert.equal(loaded.metadata.seed, 1);
     loaded.model.dispose();
@@ -95,10 +154,18 @@ test('fault: full disk keeps the old file, PNG and model whole, names the file, 
     const onWarn = (w: Error) => warned.push(w.message);
     process.on('warning', onWarn);
     try {
-      const f = await computeFeatures([path.join(data, 'bonafide', 'b0.wav')], JSON.parse(readFileSync(cfg, 'utf8')), { workers: 0, cacheDir: path.join(m.dir, 'cache') });
+      const f = await computeFeatures([path.join(data, 'bonafide', 'b0.wav')], JSON.parse(readFileSync(cfg, 'utf8')), {
+        workers: 0,
+        cacheDir: path.join(m.dir, 'cache'),
+      });
       assert.equal(f.features.length, 1);
       await new Promise((r) => setImmediate(r));
-      assert.ok(warned.some((w) => /feature cache not written \(ENOSPC: no space left on device\); continuing without caching/.test(w)), warned.join('\n'));
+      assert.ok(
+        warned.some((w) =>
+          /feature cache not written \(ENOSPC: no space left on device\); continuing without caching/.test(w),
+        ),
+        warned.join('\n'),
+      );
     } finally {
       process.off('warning', onWarn);
     }
@@ -108,13 +175,21 @@ test('fault: full disk keeps the old file, PNG and model whole, names the file, 
   }
 });
 
-function run(args: string[], opts: { asNobody?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  opts: { asNobody?: boolean } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const cmd = opts.asNobody ? 'setpriv' : process.execPath;
   const pre = opts.asNobody ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [];
   return new Promise((resolve) => {
-    execFile(cmd, [...pre, '--import', 'tsx', main, ...args], { cwd: repo, env: { ...process.env, HOME: root, SPECMORPH_CACHE: path.join(root, 'cache-cli') } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      cmd,
+      [...pre, '--import', 'tsx', main, ...args],
+      { cwd: repo, env: { ...process.env, HOME: root, SPECMORPH_CACHE: path.join(root, 'cache-cli') } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -131,7 +206,10 @@ test('fault: a read-only file system refuses --out and --scores before any work 
   try {
     writeFileSync(path.join(m.dir, 'keep.txt'), 'k');
     execFileSync('mount', ['-o', 'remount,ro', m.dir]);
-    assert.throws(() => checkOutputFile(path.join(m.dir, 's.txt')), /s\.txt: cannot write \(EROFS: read-only file system\)/);
+    assert.throws(
+      () => checkOutputFile(path.join(m.dir, 's.txt')),
+      /s\.txt: cannot write \(EROFS: read-only file system\)/,
+    );
     const [a, b] = await Promise.all([
       run(['train', '--data', data, '--out', path.join(m.dir, 'm'), '--config', cfg]),
       run(['evaluate', '--model', path.join(root, 'none'), '--data', data, '--scores', path.join(m.dir, 'keep.txt')]),
@@ -167,11 +245,21 @@ test('fault: a chmod 555 folder, a 0444 file refuse --out/--scores for a normal 
   try {
     const rs = await Promise.all([
       run(['train', '--data', data, '--out', path.join(ro, 'm'), '--config', cfg], { asNobody }),
-      run(['evaluate', '--model', path.join(root, 'none'), '--data', data, '--scores', path.join(ro, 'old-scores.txt')], { asNobody }),
+      run(
+        ['evaluate', '--model', path.join(root, 'none'), '--data', data, '--scores', path.join(ro, 'old-scores.txt')],
+        { asNobody },
+      ),
     ]);
     oneLine(rs[0], /ro[/\\]m: cannot write \(EACCES: permission denied\)/, 'train --out in a read-only folder');
-    oneLine(rs[1], /old-scores\.txt: cannot write \(EACCES: permission denied\)/, 'evaluate --scores in a read-only folder');
-    const r = await run(['evaluate', '--model', path.join(root, 'none'), '--data', data, '--scores', path.join(rw, 'locked.txt')], { asNobody });
+    oneLine(
+      rs[1],
+      /old-scores\.txt: cannot write \(EACCES: permission denied\)/,
+      'evaluate --scores in a read-only folder',
+    );
+    const r = await run(
+      ['evaluate', '--model', path.join(root, 'none'), '--data', data, '--scores', path.join(rw, 'locked.txt')],
+      { asNobody },
+    );
     oneLine(r, /locked\.txt: cannot write \(EACCES: permission denied\)/, 'evaluate --scores onto a read-only file');
     assert.equal(readFileSync(path.join(rw, 'locked.txt'), 'utf8'), 'locked\n');
     assert.deepEqual(readdirSync(ro), ['old-scores.txt']);
@@ -185,9 +273,17 @@ test('fault: a chmod 555 folder, a 0444 file refuse --out/--scores for a normal 
  * Runs a specmorph command and kills it with SIGKILL `delay` ms after the first stderr line matching
  * `at` (null: never), with the feature cache in `cache`.
  */
-function killedRun(args: string[], at: RegExp | null, delay: number, cache = path.join(root, 'cache-kill', 'features')): Promise<{ killed: boolean; stderr: string }> {
+function killedRun(
+  args: string[],
+  at: RegExp | null,
+  delay: number,
+  cache = path.join(root, 'cache-kill', 'features'),
+): Promise<{ killed: boolean; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repo, env: { ...process.env, SPECMORPH_CACHE: cache } });
+    const p = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+      cwd: repo,
+      env: { ...process.env, SPECMORPH_CACHE: cache },
+    });
     let stderr = '';
     let armed = false;
     p.stderr.on('data', (b: Buffer) => {
@@ -204,20 +300,42 @@ function killedRun(args: string[], at: RegExp | null, delay: number, cache = pat
 /** Every entry below `dir` whose name marks a temporary of ours. */
 function temporaries(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true }).map(String).filter((f) => path.basename(f).startsWith('.specmorph-'));
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => path.basename(f).startsWith('.specmorph-'));
 }
 
-test('fault: kill -9 at points of train leaves the old model or the new one, never a mix; the next run cleans up', { timeout: 240000 }, async (t) => {
+test('fault: kill -9 at points of train leaves the old model or the new one, never a mix; the next run cleans up', {
+  timeout: 240000,
+}, async (t) => {
   await tf.setBackend('cpu');
   const parent = path.join(root, 'models');
   mkdirSync(parent);
   const out = path.join(parent, 'm');
-  const args = ['train', '--data', data, '--out', out, '--config', cfg, '--epochs', '1', '--workers', '0', '--validation', '0'];
+  const args = [
+    'train',
+    '--data',
+    data,
+    '--out',
+    out,
+    '--config',
+    cfg,
+    '--epochs',
+    '1',
+    '--workers',
+    '0',
+    '--validation',
+    '0',
+  ];
   const first = await killedRun(args, null, 0);
   assert.equal(first.killed, false, first.stderr);
   const dates = new Set([JSON.parse(readFileSync(path.join(out, 'metadata.json'), 'utf8')).date as string]);
   // Kill points: during features, right after the epoch (inside the save), and a random moment after it.
-  const points: [RegExp, number][] = [[/^data: /m, 0], [/^epoch 1\/1/m, 0], [/^epoch 1\/1/m, Math.floor(Math.random() * 400)]];
+  const points: [RegExp, number][] = [
+    [/^data: /m, 0],
+    [/^epoch 1\/1/m, 0],
+    [/^epoch 1\/1/m, Math.floor(Math.random() * 400)],
+  ];
   for (const [at, delay] of points) {
     const started = new Date().toISOString();
     const r = await killedRun([...args, '--overwrite'], at, delay);
@@ -228,10 +346,15 @@ test('fault: kill -9 at points of train leaves the old model or the new one, nev
     const loaded = await loadModel(out);
     const date = loaded.metadata.date;
     loaded.model.dispose();
-    t.diagnostic(`kill ${delay} ms after ${at}: ${r.killed ? 'killed' : 'finished first'}; ` +
-      `model ${dates.has(date) ? 'old' : 'new'}; ` +
-      `left beside --out: ${leftovers.join(', ') || 'nothing'}`);
-    assert.ok(dates.has(date) || date >= started, `after a kill ${delay} ms after ${at}: a model from no run (${date})`);
+    t.diagnostic(
+      `kill ${delay} ms after ${at}: ${r.killed ? 'killed' : 'finished first'}; ` +
+        `model ${dates.has(date) ? 'old' : 'new'}; ` +
+        `left beside --out: ${leftovers.join(', ') || 'nothing'}`,
+    );
+    assert.ok(
+      dates.has(date) || date >= started,
+      `after a kill ${delay} ms after ${at}: a model from no run (${date})`,
+    );
     dates.add(date);
   }
   const last = await killedRun([...args, '--overwrite'], null, 0);
@@ -240,13 +363,32 @@ test('fault: kill -9 at points of train leaves the old model or the new one, nev
   assert.deepEqual(temporaries(path.join(root, 'cache-kill')), []);
 });
 
-test('fault: kill -9 at random points of ablate/report leaves whole files; the next run leaves no temporaries', { timeout: 400000 }, async (t) => {
+test('fault: kill -9 at random points of ablate/report leaves whole files; the next run leaves no temporaries', {
+  timeout: 400000,
+}, async (t) => {
   const base = path.join(root, 'kill-report');
   const cache = path.join(base, 'cache', 'features');
   const runs = path.join(base, 'cache', 'ablation-runs');
   const outs = { ablate: path.join(base, 'ablate-out'), report: path.join(base, 'report-out') };
-  const cmd = (c: 'ablate' | 'report') => [c, '--data', data, '--seeds', '1', '--epochs', '1', '--workers', '0', '--no-reference', '--out', outs[c], ...(c === 'report' ? ['--no-notebooks'] : [])];
-  const files = { ablate: ['ablation.json', 'ablation.md', 'ablation.html'], report: ['ablation.json', 'ablation.md', 'report.html', 'summary.json', 'img/ablation.png'] };
+  const cmd = (c: 'ablate' | 'report') => [
+    c,
+    '--data',
+    data,
+    '--seeds',
+    '1',
+    '--epochs',
+    '1',
+    '--workers',
+    '0',
+    '--no-reference',
+    '--out',
+    outs[c],
+    ...(c === 'report' ? ['--no-notebooks'] : []),
+  ];
+  const files = {
+    ablate: ['ablation.json', 'ablation.md', 'ablation.html'],
+    report: ['ablation.json', 'ablation.md', 'report.html', 'summary.json', 'img/ablation.png'],
+  };
   /** Each output file is absent or whole: JSON parses, HTML is closed, the PNG ends with IEND. */
   const whole = (c: 'ablate' | 'report', when: string) => {
     for (const f of files[c]) {
@@ -255,18 +397,27 @@ test('fault: kill -9 at random points of ablate/report leaves whole files; the n
       const b = readFileSync(p);
       if (f.endsWith('.json')) assert.doesNotThrow(() => JSON.parse(b.toString()), `${when}: ${f} is half-written`);
       if (f.endsWith('.html')) assert.match(b.toString(), /<\/html>\s*$/, `${when}: ${f} is half-written`);
-      if (f.endsWith('.png')) assert.equal(b.subarray(-8, -4).toString('latin1'), 'IEND', `${when}: ${f} is half-written`);
+      if (f.endsWith('.png'))
+        assert.equal(b.subarray(-8, -4).toString('latin1'), 'IEND', `${when}: ${f} is half-written`);
     }
     for (const f of existsSync(runs) ? readdirSync(runs).filter((n) => n.endsWith('.json')) : []) {
-      assert.doesNotThrow(() => JSON.parse(readFileSync(path.join(runs, f), 'utf8')), `${when}: run cache ${f} is half-written`);
+      assert.doesNotThrow(
+        () => JSON.parse(readFileSync(path.join(runs, f), 'utf8')),
+        `${when}: run cache ${f} is half-written`,
+      );
     }
   };
   for (const c of ['ablate', 'report'] as const) {
     // Kill while runs are trained and cached, then while the outputs are written, at a random moment.
-    for (const [at, delay] of [[/run 1\//, Math.floor(Math.random() * 1500)], [/^backend: /m, Math.floor(Math.random() * 300)]] as [RegExp, number][]) {
+    for (const [at, delay] of [
+      [/run 1\//, Math.floor(Math.random() * 1500)],
+      [/^backend: /m, Math.floor(Math.random() * 300)],
+    ] as [RegExp, number][]) {
       const r = await killedRun(cmd(c), at, delay, cache);
-      t.diagnostic(`${c}: kill ${delay} ms after ${at}: ${r.killed ? 'killed' : 'finished first'}; temporaries: ` +
-        `${[...temporaries(base)].join(', ') || 'none'}`);
+      t.diagnostic(
+        `${c}: kill ${delay} ms after ${at}: ${r.killed ? 'killed' : 'finished first'}; temporaries: ` +
+          `${[...temporaries(base)].join(', ') || 'none'}`,
+      );
       whole(c, `${c} killed ${delay} ms after ${at}`);
     }
     const done = await killedRun(cmd(c), null, 0, cache);

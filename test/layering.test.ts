@@ -31,7 +31,10 @@ function readRules(markdown: string): Rule[] {
   for (let i = start; i >= 0 && i < lines.length && lines[i].startsWith('|'); i++) rows.push(lines[i]);
   // Skip the header and the --- separator.
   return rows.slice(2).map((row) => {
-    const cells = row.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = row
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     assert.equal(cells.length, 4, `${DOC}: row "${row}" must have 4 cells (entry, role, may import, npm)`);
     const [entry] = ticked(cells[0]);
     assert.ok(entry, `${DOC}: row "${row}" names no entry of src/ in backticks`);
@@ -52,7 +55,11 @@ function specifiers(text: string): string[] {
   return [...code.matchAll(re)].map((m) => m[1]);
 }
 
-const packageOf = (spec: string): string => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string): string =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 const isBuiltin = (spec: string): boolean => spec.startsWith('node:') || builtinModules.includes(packageOf(spec));
 
 /** The entry a resolved import target (relative to src/, no extension) belongs to. */
@@ -127,9 +134,11 @@ const sources = readdirSync(SRC, { recursive: true, withFileTypes: true })
   });
 
 test(`${DOC}: every entry of src/ has exactly one row, and every row is an entry of src/`, () => {
-  const entries = new Set(readdirSync(SRC, { withFileTypes: true })
-    .filter((e) => e.isDirectory() || e.name.endsWith('.ts'))
-    .map((e) => (e.isDirectory() ? `${e.name}/` : e.name)));
+  const entries = new Set(
+    readdirSync(SRC, { withFileTypes: true })
+      .filter((e) => e.isDirectory() || e.name.endsWith('.ts'))
+      .map((e) => (e.isDirectory() ? `${e.name}/` : e.name)),
+  );
   const listed = rules.map((r) => r.entry);
   assert.deepEqual([...listed].sort(), [...new Set(listed)].sort(), 'an entry has two rows');
   assert.deepEqual([...listed].sort(), [...entries].sort());

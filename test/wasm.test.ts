@@ -14,9 +14,10 @@ for (const m of MODULES) {
       const b = now.split('\n');
       let i = 2;
       while (i < Math.max(a.length, b.length) && a[i] === b[i]) i++;
-      const where = i < Math.max(a.length, b.length)
-        ? `from line ${i + 1}: committed ${JSON.stringify(a[i])}, emitted now ${JSON.stringify(b[i])}`
-        : `in its header only (bytes changed that the disassembly does not show): ${JSON.stringify(b[1])}`;
+      const where =
+        i < Math.max(a.length, b.length)
+          ? `from line ${i + 1}: committed ${JSON.stringify(a[i])}, emitted now ${JSON.stringify(b[i])}`
+          : `in its header only (bytes changed that the disassembly does not show): ${JSON.stringify(b[1])}`;
       assert.fail(`test/fixtures/wasm/${m.file}.wat is stale ${where}. Run \`npm run wat\` and review the diff.`);
     }
   });

@@ -38,7 +38,10 @@ test('wasm assembler: unknown local or function, a duplicate name and a bad alig
   assert.throws(() => wasmModule([body((f) => f.get('c'))]), /wasm function g: no local named c/);
   assert.throws(() => wasmModule([body((f) => f.call('h'))]), /wasm module: no function named h/);
   assert.throws(() => wasmModule([add, add]), /wasm module: two functions named add/);
-  assert.throws(() => wasmModule([{ ...add, locals: { a: i32 } }]), /wasm function add: a is both a parameter and a local/);
+  assert.throws(
+    () => wasmModule([{ ...add, locals: { a: i32 } }]),
+    /wasm function add: a is both a parameter and a local/,
+  );
   assert.throws(() => op.v128_load({ align: 32 }), /align=32 must be a power of two <= 16/);
   assert.throws(() => op.i8x16_shuffle([0, 1]), /i8x16.shuffle: 16 byte values expected/);
 });

@@ -62,11 +62,13 @@ export function sniffAudio(b: Uint8Array, name = '<bytes>'): { container: AudioC
   else if (ascii(b, 0, 'RF64')) hint = 'RF64 (64-bit WAV) is not supported';
   else if (ascii(b, 0, 'ID3')) hint = 'looks like MP3';
   // An MPEG frame sync: layer bits 00 mean AAC in ADTS, anything else MPEG-1/2 audio (MP3).
-  else if (b.length >= 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0) hint = (b[1] & 0x06) === 0 ? 'looks like AAC (ADTS)' : 'looks like MP3';
+  else if (b.length >= 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0)
+    hint = (b[1] & 0x06) === 0 ? 'looks like AAC (ADTS)' : 'looks like MP3';
   else if (ascii(b, 0, 'OggS')) hint = 'Ogg container (Vorbis/Opus) is not supported';
   else if (ascii(b, 0, 'FORM')) hint = 'AIFF is not supported';
   else if (ascii(b, 4, 'ftyp')) hint = 'MP4/M4A is not supported';
-  else if (Array.from(b.subarray(0, 64)).every((c) => c === 9 || c === 10 || c === 13 || (c >= 0x20 && c < 0x7f))) hint = 'looks like text';
+  else if (Array.from(b.subarray(0, 64)).every((c) => c === 9 || c === 10 || c === 13 || (c >= 0x20 && c < 0x7f)))
+    hint = 'looks like text';
   throw new AudioDecodeError(
     `${name}: not a RIFF/WAVE or FLAC file ` +
       `(first bytes ${hexBytes(b, 4)}${b.length < 4 ? `, only ${b.length} bytes` : ''})${hint ? `: ${hint}` : ''}`,
@@ -95,11 +97,14 @@ export async function decodeAudio(bytes: Uint8Array | ArrayBuffer, opts: DecodeO
   const name = opts.name ?? '<bytes>';
   if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
   if (!(bytes instanceof Uint8Array)) {
-    throw new ParameterError(`bytes must be a Uint8Array or ArrayBuffer (got ${bytes === null ? 'null' : typeof bytes})`);
+    throw new ParameterError(
+      `bytes must be a Uint8Array or ArrayBuffer (got ${bytes === null ? 'null' : typeof bytes})`,
+    );
   }
   if (opts.sampleRate !== undefined) assertPositiveInt(opts.sampleRate, 'sampleRate');
   const { container, offset } = sniffAudio(bytes, name);
-  let audio = container === 'wav' ? decodeWav(bytes, name) : await decodeFlac(offset ? bytes.subarray(offset) : bytes, name);
+  let audio =
+    container === 'wav' ? decodeWav(bytes, name) : await decodeFlac(offset ? bytes.subarray(offset) : bytes, name);
   if (opts.mono && audio.channels.length > 1) audio = toMono(audio);
   if (opts.sampleRate !== undefined && opts.sampleRate !== audio.sampleRate) {
     const from = audio.sampleRate;
@@ -115,13 +120,21 @@ export async function decodeAudio(bytes: Uint8Array | ArrayBuffer, opts: DecodeO
  * whose message starts with the path, e.g. `datasets/x.wav: cannot read file (no such file)`.
  */
 export async function loadAudio(path: string, opts: Omit<DecodeOptions, 'name'> = {}): Promise<Audio> {
-  if (typeof path !== 'string' || path === '') throw new ParameterError(`path=${JSON.stringify(path)} must be a non-empty string`);
+  if (typeof path !== 'string' || path === '')
+    throw new ParameterError(`path=${JSON.stringify(path)} must be a non-empty string`);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    const why =
+      err.code === 'ENOENT'
+        ? 'no such file'
+        : err.code === 'EISDIR'
+          ? 'is a directory'
+          : err.code === 'EACCES'
+            ? 'permission denied'
+            : err.message;
     throw new AudioDecodeError(`${path}: cannot read file (${why})`);
   }
   return decodeAudio(bytes, { ...opts, name: path });

@@ -33,7 +33,10 @@ export function encodeWav(audio: Audio, opts: EncodeWavOptions = {}): Uint8Array
   const frames = channels[0].length;
   channels.forEach((ch, c) => {
     assert(ch instanceof Float32Array, () => `audio.channels[${c}] must be a Float32Array`);
-    assert(ch.length === frames, () => `audio.channels[${c}].length=${ch.length} differs from channels[0].length=${frames}`);
+    assert(
+      ch.length === frames,
+      () => `audio.channels[${c}].length=${ch.length} differs from channels[0].length=${frames}`,
+    );
     for (let i = 0; i < frames; i++) {
       if (!Number.isFinite(ch[i])) assert(false, () => `audio.channels[${c}][${i}]=${ch[i]} is not finite`);
     }
@@ -41,7 +44,10 @@ export function encodeWav(audio: Audio, opts: EncodeWavOptions = {}): Uint8Array
   const nCh = channels.length;
   const bytes = bitDepth / 8;
   const blockAlign = nCh * bytes;
-  assert(blockAlign <= 0xffff, () => `audio.channels.length=${nCh} at ${bitDepth} bits exceeds the 65535-byte WAV frame limit`);
+  assert(
+    blockAlign <= 0xffff,
+    () => `audio.channels.length=${nCh} at ${bitDepth} bits exceeds the 65535-byte WAV frame limit`,
+  );
   const dataBytes = frames * blockAlign;
   const isFloat = bitDepth === 32;
   const fmtSize = isFloat ? 18 : 16;

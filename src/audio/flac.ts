@@ -24,7 +24,8 @@ export function parseFlacHeader(b: Uint8Array, name: string): FlacStreamInfo {
   const fail = (why: string): never => {
     throw new AudioDecodeError(`${name}: ${why}`);
   };
-  if (b.length < 4 || b[0] !== 0x66 || b[1] !== 0x4c || b[2] !== 0x61 || b[3] !== 0x43) fail("not a FLAC stream (no 'fLaC' marker)");
+  if (b.length < 4 || b[0] !== 0x66 || b[1] !== 0x4c || b[2] !== 0x61 || b[3] !== 0x43)
+    fail("not a FLAC stream (no 'fLaC' marker)");
   if (b.length < 8 + 34) fail(`truncated FLAC header (${b.length} bytes, STREAMINFO needs 42)`);
   const firstType = b[4] & 0x7f;
   const firstLen = (b[5] << 16) | (b[6] << 8) | b[7];
@@ -36,9 +37,11 @@ export function parseFlacHeader(b: Uint8Array, name: string): FlacStreamInfo {
   const sampleRate = (b[s + 10] << 12) | (b[s + 11] << 4) | (b[s + 12] >> 4);
   const channels = ((b[s + 12] >> 1) & 0x07) + 1;
   const bitsPerSample = (((b[s + 12] & 0x01) << 4) | (b[s + 13] >> 4)) + 1;
-  const totalSamples = (b[s + 13] & 0x0f) * 2 ** 32 + ((b[s + 14] << 24) >>> 0) + ((b[s + 15] << 16) | (b[s + 16] << 8) | b[s + 17]);
+  const totalSamples =
+    (b[s + 13] & 0x0f) * 2 ** 32 + ((b[s + 14] << 24) >>> 0) + ((b[s + 15] << 16) | (b[s + 16] << 8) | b[s + 17]);
   if (sampleRate === 0) fail('sampleRate=0 in STREAMINFO');
-  if (minBlock < 16 || maxBlock < minBlock) fail(`invalid block sizes in STREAMINFO (min ${minBlock}, max ${maxBlock})`);
+  if (minBlock < 16 || maxBlock < minBlock)
+    fail(`invalid block sizes in STREAMINFO (min ${minBlock}, max ${maxBlock})`);
   if (bitsPerSample < 4) fail(`bitsPerSample=${bitsPerSample} in STREAMINFO is below the FLAC minimum of 4`);
   let pos = 4;
   for (;;) {
@@ -49,8 +52,10 @@ export function parseFlacHeader(b: Uint8Array, name: string): FlacStreamInfo {
     if (type === 127) fail(`invalid metadata block type 127 at byte ${pos}`);
     if (pos > 4 && type === 0) fail(`second STREAMINFO block at byte ${pos}`);
     if (pos + 4 + len > b.length) {
-      fail(`truncated ${METADATA_NAMES[type] ?? `type-${type}`} metadata block at byte ${pos}: ` +
-        `declares ${len} bytes but only ${b.length - pos - 4} remain`);
+      fail(
+        `truncated ${METADATA_NAMES[type] ?? `type-${type}`} metadata block at byte ${pos}: ` +
+          `declares ${len} bytes but only ${b.length - pos - 4} remain`,
+      );
     }
     pos += 4 + len;
     if (last) break;
@@ -100,7 +105,9 @@ async function acquireDecoder(): Promise<FlacDecoderClass> {
     ({ FLACDecoder } = await loadFlacModule());
   } catch (e) {
     flacModule = undefined;
-    throw new AudioDecodeError(`FLAC support unavailable: cannot load @wasm-audio-decoders/flac (${(e as Error)?.message ?? e})`);
+    throw new AudioDecodeError(
+      `FLAC support unavailable: cannot load @wasm-audio-decoders/flac (${(e as Error)?.message ?? e})`,
+    );
   }
   const decoder = new FLACDecoder();
   await decoder.ready;

@@ -13,7 +13,10 @@ export function toMono(audio: Audio): Audio {
   assert(channels.length > 0, () => 'audio.channels is empty (channels[0] must exist)');
   const n = channels[0].length;
   for (let c = 1; c < channels.length; c++) {
-    assert(channels[c].length === n, () => `audio.channels[${c}].length=${channels[c].length} differs from channels[0].length=${n}`);
+    assert(
+      channels[c].length === n,
+      () => `audio.channels[${c}].length=${channels[c].length} differs from channels[0].length=${n}`,
+    );
   }
   if (channels.length === 1) return { sampleRate: audio.sampleRate, channels: [Float32Array.from(channels[0])] };
   // Accumulate in float64 so that the mean does not depend on channel order.

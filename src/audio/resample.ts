@@ -84,9 +84,10 @@ export function resample(x: Float32Array, fromRate: number, toRate: number): Flo
   const down = fromRate / g;
   assert(
     Math.max(up, down) <= MAX_FACTOR,
-    () => `fromRate=${fromRate} toRate=${toRate} reduce to up=${up} down=${down}; ` +
+    () =>
+      `fromRate=${fromRate} toRate=${toRate} reduce to up=${up} down=${down}; ` +
       `max(up, down) must be <= ${MAX_FACTOR} (the filter has 20*max+1 taps): ` +
-        `resample in two steps through a rate with a larger common divisor`,
+      `resample in two steps through a rate with a larger common divisor`,
   );
   const n = x.length;
   const nOut = Math.ceil((n * up) / down);

@@ -28,8 +28,12 @@ export interface TestSignalOptions {
 
 function signalLength(opts: TestSignalOptions, fn: string): { n: number; sr: number; amp: number } {
   // whiteNoise(1000) would otherwise quietly give the default 16000 samples.
-  assert(opts !== null && typeof opts === 'object' && !Array.isArray(opts), () => `${fn}: opts=${formatValue(opts)} must be an options object ` +
-    `such as {length: 1000} or {duration: 0.5, sampleRate: 16000}`);
+  assert(
+    opts !== null && typeof opts === 'object' && !Array.isArray(opts),
+    () =>
+      `${fn}: opts=${formatValue(opts)} must be an options object ` +
+      `such as {length: 1000} or {duration: 0.5, sampleRate: 16000}`,
+  );
   const sr = opts.sampleRate ?? 16000;
   assertPositive(sr, 'sampleRate');
   const amp = opts.amplitude ?? 1;
@@ -97,7 +101,10 @@ export function chirp(fStart: number, fEnd: number, opts: ChirpOptions = {}): Fl
   const method = opts.method ?? 'linear';
   assert(method === 'linear' || method === 'logarithmic', () => `method=${method} must be 'linear' or 'logarithmic'`);
   if (method === 'logarithmic') {
-    assert(fStart * fEnd > 0, () => `logarithmic chirp needs fStart=${fStart} and fEnd=${fEnd} non-zero with the same sign`);
+    assert(
+      fStart * fEnd > 0,
+      () => `logarithmic chirp needs fStart=${fStart} and fEnd=${fEnd} non-zero with the same sign`,
+    );
   }
   const { n, sr, amp } = signalLength(opts, 'chirp');
   const out = new Float32Array(n);
@@ -151,4 +158,3 @@ export function whiteNoise(opts: WhiteNoiseOptions = {}): Float32Array {
   else for (let i = 0; i < n; i++) out[i] = amp * rng.normal();
   return out;
 }
-

@@ -104,20 +104,29 @@ function parseFmt(b: Uint8Array, view: DataView, at: number, size: number, fail:
     fail(
       `unsupported WAV format code ${hex(formatCode, 4)}${known ? ` (${known})` : ''}` +
         `${extensible ? ' in WAVE_FORMAT_EXTENSIBLE' : ''}; supported: ` +
-          `PCM (0x0001), IEEE float (0x0003), A-law (0x0006), mu-law (0x0007)`,
+        `PCM (0x0001), IEEE float (0x0003), A-law (0x0006), mu-law (0x0007)`,
     );
   }
   if (channels === 0) fail('channels=0 in fmt chunk');
   if (sampleRate === 0) fail('sampleRate=0 in fmt chunk');
-  const kind = formatCode === WAVE_FORMAT_PCM ? 'PCM' : formatCode === WAVE_FORMAT_IEEE_FLOAT ? 'float' : formatCode === WAVE_FORMAT_ALAW ? 'A-law' : 'mu-law';
+  const kind =
+    formatCode === WAVE_FORMAT_PCM
+      ? 'PCM'
+      : formatCode === WAVE_FORMAT_IEEE_FLOAT
+        ? 'float'
+        : formatCode === WAVE_FORMAT_ALAW
+          ? 'A-law'
+          : 'mu-law';
   const allowed = kind === 'PCM' ? [8, 16, 24, 32] : kind === 'float' ? [32, 64] : [8];
   if (!allowed.includes(bitsPerSample)) {
     fail(`unsupported ${kind} bit depth ${bitsPerSample} (supported: ${allowed.join(', ')})`);
   }
   const expectedAlign = (channels * bitsPerSample) / 8;
   if (blockAlign !== expectedAlign) {
-    fail(`blockAlign=${blockAlign} does not match ` +
-      `channels=${channels} x bitsPerSample=${bitsPerSample} / 8 = ${expectedAlign}`);
+    fail(
+      `blockAlign=${blockAlign} does not match ` +
+        `channels=${channels} x bitsPerSample=${bitsPerSample} / 8 = ${expectedAlign}`,
+    );
   }
   return { formatCode: formatCode as 1 | 3 | 6 | 7, channels, sampleRate, bitsPerSample, blockAlign, extensible };
 }
@@ -144,7 +153,8 @@ export function parseWav(b: Uint8Array, name: string): WavLayout {
     const body = pos + 8;
     if (id === 'fmt ') {
       if (format) fail(`second fmt chunk at byte ${pos}`);
-      if (body + size > end) fail(`truncated fmt chunk at byte ${pos}: declares ${size} bytes but only ${end - body} remain`);
+      if (body + size > end)
+        fail(`truncated fmt chunk at byte ${pos}: declares ${size} bytes but only ${end - body} remain`);
       format = parseFmt(b, view, body, size, fail);
     } else if (id === 'data') {
       if (!format) fail(`data chunk at byte ${pos} comes before any fmt chunk`);
@@ -179,16 +189,26 @@ export function decodeWav(b: Uint8Array, name: string): Audio {
   const { format, dataOffset, dataBytes } = parseWav(b, name);
   const { channels: nCh, blockAlign, bitsPerSample, formatCode, sampleRate } = format;
   const frames = Math.floor(dataBytes / blockAlign);
-  if (frames === 0) throw new AudioDecodeError(`${name}: zero samples (data chunk holds ${dataBytes} bytes, one frame is ${blockAlign})`);
+  if (frames === 0)
+    throw new AudioDecodeError(
+      `${name}: zero samples (data chunk holds ${dataBytes} bytes, one frame is ${blockAlign})`,
+    );
   if (dataBytes % blockAlign !== 0) {
-    warnOnce(`${name}: data chunk size ${dataBytes} is not a multiple of blockAlign=${blockAlign}; ` +
-      `ignoring the last ${dataBytes % blockAlign} bytes`);
+    warnOnce(
+      `${name}: data chunk size ${dataBytes} is not a multiple of blockAlign=${blockAlign}; ` +
+        `ignoring the last ${dataBytes % blockAlign} bytes`,
+    );
   }
   const channels: Float32Array[] = [];
   for (let c = 0; c < nCh; c++) channels.push(new Float32Array(frames));
   const view = new DataView(b.buffer, b.byteOffset + dataOffset, frames * blockAlign);
   const bytes = bitsPerSample / 8;
-  const g711 = formatCode === WAVE_FORMAT_ALAW ? g711Table(alawToLinear) : formatCode === WAVE_FORMAT_MULAW ? g711Table(mulawToLinear) : undefined;
+  const g711 =
+    formatCode === WAVE_FORMAT_ALAW
+      ? g711Table(alawToLinear)
+      : formatCode === WAVE_FORMAT_MULAW
+        ? g711Table(mulawToLinear)
+        : undefined;
   for (let c = 0; c < nCh; c++) {
     const out = channels[c];
     let p = c * bytes;
@@ -204,8 +224,10 @@ export function decodeWav(b: Uint8Array, name: string): Audio {
       if (bytes === 8) {
         for (let i = 0; i < frames; i++) {
           if (!Number.isFinite(out[i])) {
-            throw new AudioDecodeError(`${name}: float64 value ${view.getFloat64(c * bytes + i * blockAlign, true)} at frame ${i}, ` +
-              `channel ${c} overflows float32`);
+            throw new AudioDecodeError(
+              `${name}: float64 value ${view.getFloat64(c * bytes + i * blockAlign, true)} at frame ${i}, ` +
+                `channel ${c} overflows float32`,
+            );
           }
         }
       }

@@ -9,12 +9,27 @@ import { checkFolderOutArg } from './outputs';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
-  footprints: { type: 'string', arg: 'WHICH', help: '"rect" (default: every operator with rect 3x3) or "all" (rect 3x3, line 5 along time, line 5 along frequency)' },
+  footprints: {
+    type: 'string',
+    arg: 'WHICH',
+    help: '"rect" (default: every operator with rect 3x3) or "all" (rect 3x3, line 5 along time, line 5 along frequency)',
+  },
   seeds: { type: 'string', arg: 'N', help: `seeds per arm (default ${ABLATION_DEFAULTS.seeds})` },
-  epochs: { type: 'string', arg: 'N', help: `largest number of epochs per run, the same for every arm and seed; early stopping on the validation EER (default ${ABLATION_DEFAULTS.epochs})` },
-  config: { type: 'string', arg: 'FILE.json', help: 'base pipeline JSON (default: the built-in ABLATION_PIPELINE); morphology goes after its dB stage' },
+  epochs: {
+    type: 'string',
+    arg: 'N',
+    help: `largest number of epochs per run, the same for every arm and seed; early stopping on the validation EER (default ${ABLATION_DEFAULTS.epochs})`,
+  },
+  config: {
+    type: 'string',
+    arg: 'FILE.json',
+    help: 'base pipeline JSON (default: the built-in ABLATION_PIPELINE); morphology goes after its dB stage',
+  },
   out: { type: 'string', arg: 'DIR', help: 'write ablation.json, ablation.md and ablation.html there' },
-  'no-reference': { type: 'flag', help: 'skip the LFCC-GMM reference (the ASVspoof 2019 baseline, 64 components, first seed, trained on the same split)' },
+  'no-reference': {
+    type: 'flag',
+    help: 'skip the LFCC-GMM reference (the ASVspoof 2019 baseline, 64 components, first seed, trained on the same split)',
+  },
   json: { type: 'flag', help: 'print the whole result as one JSON object on the last stdout line' },
   help: { type: 'flag', help: 'show this help' },
 };
@@ -26,7 +41,9 @@ export const ABLATE_HELP = helpText(
 );
 
 /** A stderr progress reporter for ablation events (one line per finished run, features every 25 %). */
-export function ablationLogger(stream: NodeJS.WritableStream = process.stderr): (e: import('../report/ablation').AblationEvent) => void {
+export function ablationLogger(
+  stream: NodeJS.WritableStream = process.stderr,
+): (e: import('../report/ablation').AblationEvent) => void {
   const t0 = Date.now();
   let lastPct = -1;
   return (e) => {
@@ -35,10 +52,15 @@ export function ablationLogger(stream: NodeJS.WritableStream = process.stderr): 
       const pct = Math.floor((100 * e.done) / e.total);
       if (e.done === e.total || pct >= lastPct + 25 || e.done === 1) {
         lastPct = e.done === e.total ? -1 : pct - (pct % 25);
-        if (e.done === e.total) stream.write(`${t} features ${e.armIndex >= 0 ? `${e.armIndex + 1}/${e.arms} ` : ''}${e.arm}: ${e.total} clips\n`);
+        if (e.done === e.total)
+          stream.write(
+            `${t} features ${e.armIndex >= 0 ? `${e.armIndex + 1}/${e.arms} ` : ''}${e.arm}: ${e.total} clips\n`,
+          );
       }
     } else if (e.kind === 'run') {
-      stream.write(`${t} run ${e.runsDone}/${e.runs} ${e.arm} seed ${e.seed}: EER ${(100 * e.eer).toFixed(2)}%${e.cached ? ' (cached)' : ''}\n`);
+      stream.write(
+        `${t} run ${e.runsDone}/${e.runs} ${e.arm} seed ${e.seed}: EER ${(100 * e.eer).toFixed(2)}%${e.cached ? ' (cached)' : ''}\n`,
+      );
     } else if (e.kind === 'reference') {
       stream.write(`${t} ${e.name} seed ${e.seed}: EER ${(100 * e.eer).toFixed(2)}%${e.cached ? ' (cached)' : ''}\n`);
     }
@@ -64,15 +86,32 @@ export async function ablateCommand(argv: string[]): Promise<number> {
   const { ablationText, ablationMarkdown, perAttackMarkdown } = await import('../report/figures');
   const { conclusion } = await import('../report/conclusion');
   const { reportHtml } = await import('../report/html');
-  if (args.footprints !== undefined && args.footprints !== 'rect' && args.footprints !== 'all') throw new ParameterError(`ablate: --footprints=${JSON.stringify(args.footprints)} must be "rect" or "all"`);
+  if (args.footprints !== undefined && args.footprints !== 'rect' && args.footprints !== 'all')
+    throw new ParameterError(`ablate: --footprints=${JSON.stringify(args.footprints)} must be "rect" or "all"`);
   const arms = ablationArms(undefined, args.footprints === 'all' ? ABLATION_FOOTPRINTS : undefined);
-  const result = await runAblation(ds, { arms, seeds, epochs, base, cacheDir, runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null, workers, reference: args['no-reference'] ? null : {}, onEvent: ablationLogger() });
+  const result = await runAblation(ds, {
+    arms,
+    seeds,
+    epochs,
+    base,
+    cacheDir,
+    runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null,
+    workers,
+    reference: args['no-reference'] ? null : {},
+    onEvent: ablationLogger(),
+  });
   process.stderr.write(`backend: ${result.backend}\n`);
   if (typeof args.out === 'string') {
     const out = path.resolve(args.out);
     await fs.mkdir(out, { recursive: true });
-    await writeFileAtomic(path.join(out, 'ablation.json'), `${JSON.stringify({ ...result, conclusion: conclusion(result) }, null, 1)}\n`);
-    await writeFileAtomic(path.join(out, 'ablation.md'), `${ablationMarkdown(result)}\n\nPer attack (test EER %, mean over seeds):\n\n${perAttackMarkdown(result)}\n\n${conclusion(result)}\n`);
+    await writeFileAtomic(
+      path.join(out, 'ablation.json'),
+      `${JSON.stringify({ ...result, conclusion: conclusion(result) }, null, 1)}\n`,
+    );
+    await writeFileAtomic(
+      path.join(out, 'ablation.md'),
+      `${ablationMarkdown(result)}\n\nPer attack (test EER %, mean over seeds):\n\n${perAttackMarkdown(result)}\n\n${conclusion(result)}\n`,
+    );
     await writeFileAtomic(path.join(out, 'ablation.html'), reportHtml(result));
     process.stderr.write(`wrote ${path.join(out, 'ablation.{json,md,html}')}\n`);
   }

@@ -11,17 +11,33 @@ import { OptionSpec, ParsedArgs } from './args';
 
 /** Options shared by subcommands that read a data set. */
 export const DATA_OPTIONS: Record<string, OptionSpec> = {
-  data: { type: 'string', arg: 'DIR', help: 'data folder: bonafide|bona-fide|real|original and spoof|fake|deepfake folders of .wav/.flac' },
-  protocol: { type: 'string', arg: 'FILE', help: 'ASVspoof 2019 LA protocol (SPEAKER UTT_ID - SYSTEM_ID KEY), instead of --data' },
-  audio: { type: 'string', arg: 'DIR', help: 'folder of the protocol\'s UTT_ID.flac files (with --protocol)' },
-  cache: { type: 'string', arg: 'DIR', help: 'feature cache folder (default $SPECMORPH_CACHE or ~/.cache/specmorph/features)' },
+  data: {
+    type: 'string',
+    arg: 'DIR',
+    help: 'data folder: bonafide|bona-fide|real|original and spoof|fake|deepfake folders of .wav/.flac',
+  },
+  protocol: {
+    type: 'string',
+    arg: 'FILE',
+    help: 'ASVspoof 2019 LA protocol (SPEAKER UTT_ID - SYSTEM_ID KEY), instead of --data',
+  },
+  audio: { type: 'string', arg: 'DIR', help: "folder of the protocol's UTT_ID.flac files (with --protocol)" },
+  cache: {
+    type: 'string',
+    arg: 'DIR',
+    help: 'feature cache folder (default $SPECMORPH_CACHE or ~/.cache/specmorph/features)',
+  },
   'no-cache': { type: 'flag', help: 'compute every feature, read and write no cache' },
   workers: { type: 'string', arg: 'N', help: 'feature worker threads (default: one per core; 0 = in-process)' },
 };
 
 /** --split, for the subcommands that use one part of a corpus (train, evaluate). */
 export const SPLIT_OPTION: Record<string, OptionSpec> = {
-  split: { type: 'string', arg: 'NAME', help: 'use only the clips whose meta.csv split column is NAME (train, test...); "all" = every clip' },
+  split: {
+    type: 'string',
+    arg: 'NAME',
+    help: 'use only the clips whose meta.csv split column is NAME (train, test...); "all" = every clip',
+  },
 };
 
 /**
@@ -39,9 +55,13 @@ export function selectSplit(ds: Dataset, args: ParsedArgs, command: string, defa
   const items = ds.items.filter((it) => metaRow(meta, ds.root, it.path)?.split === name);
   if (items.length === 0) {
     const names = [...new Set([...meta.values()].map((r) => r.split))].sort();
-    throw new ParameterError(`${command}: --split=${JSON.stringify(name)} selects no clips of ${ds.root} (meta.csv splits: ${names.join(', ')})`);
+    throw new ParameterError(
+      `${command}: --split=${JSON.stringify(name)} selects no clips of ${ds.root} (meta.csv splits: ${names.join(', ')})`,
+    );
   }
-  process.stderr.write(`split: ${items.length} of ${ds.items.length} clips (meta.csv split "${name}"${asked ? '' : `, the default for ${command}; --split all uses every clip`})\n`);
+  process.stderr.write(
+    `split: ${items.length} of ${ds.items.length} clips (meta.csv split "${name}"${asked ? '' : `, the default for ${command}; --split all uses every clip`})\n`,
+  );
   return { ...ds, items };
 }
 
@@ -50,7 +70,8 @@ export async function loadDataArgs(args: ParsedArgs, command: string): Promise<D
   const data = args.data as string | undefined;
   const protocol = args.protocol as string | undefined;
   const audio = args.audio as string | undefined;
-  if (data && (protocol || audio)) throw new ParameterError(`${command}: give either --data DIR or --protocol FILE --audio DIR, not both`);
+  if (data && (protocol || audio))
+    throw new ParameterError(`${command}: give either --data DIR or --protocol FILE --audio DIR, not both`);
   if (data) return scanFolderDataset(data);
   if (protocol || audio) {
     if (!protocol) throw new ParameterError(`${command}: --audio needs --protocol FILE`);
@@ -66,7 +87,9 @@ export async function readConfigFile(file: string): Promise<PipelineConfig> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
-    throw new DatasetError(`${file}: cannot read config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new DatasetError(
+      `${file}: cannot read config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   return parsePipelineConfig(text, file);
 }

@@ -13,16 +13,27 @@ const SPEC: Record<string, OptionSpec> = {
   model: { type: 'string', arg: 'MODEL_DIR', help: 'model folder written by specmorph train' },
   ...DATA_OPTIONS,
   ...SPLIT_OPTION,
-  'allow-overlap': { type: 'flag', help: 'score clips the model was trained or validated on (refused by default), and say how many' },
-  scores: { type: 'string', arg: 'FILE', help: 'write scores in the ASVspoof 2019 CM layout: utt_id attack_id key score' },
-  config: { type: 'string', arg: 'FILE.json', help: 'refuse to run unless this pipeline equals the model\'s own pipeline.json' },
+  'allow-overlap': {
+    type: 'flag',
+    help: 'score clips the model was trained or validated on (refused by default), and say how many',
+  },
+  scores: {
+    type: 'string',
+    arg: 'FILE',
+    help: 'write scores in the ASVspoof 2019 CM layout: utt_id attack_id key score',
+  },
+  config: {
+    type: 'string',
+    arg: 'FILE.json',
+    help: "refuse to run unless this pipeline equals the model's own pipeline.json",
+  },
   json: { type: 'flag', help: 'print the results as one JSON object on the last stdout line' },
   help: { type: 'flag', help: 'show this help' },
 };
 
 export const EVALUATE_HELP = helpText(
   'Usage: specmorph evaluate --model MODEL_DIR --data DIR [--scores FILE] [--json]\n       specmorph evaluate --model MODEL_DIR --protocol FILE --audio DIR [...]',
-  'Scores every clip with the model (features from the model\'s own pipeline.json) and reports the pooled\nEER (ASVspoof compute_eer), ROC AUC, accuracy at the EER threshold, minDCF (ASVspoof 5 costs:\nPspoof 0.05, Cmiss 1, Cfa 10) and the EER of each attack system against all bona fide clips.',
+  "Scores every clip with the model (features from the model's own pipeline.json) and reports the pooled\nEER (ASVspoof compute_eer), ROC AUC, accuracy at the EER threshold, minDCF (ASVspoof 5 costs:\nPspoof 0.05, Cmiss 1, Cfa 10) and the EER of each attack system against all bona fide clips.",
   SPEC,
 );
 
@@ -31,12 +42,16 @@ function pct(x: number): string {
 }
 
 /** The per-attack table (a title, a header, one row per attack), columns aligned whatever the attack names' lengths. */
-export function perAttackLines(rows: readonly { attackId: string; n: number; eer: number; minDcf: number }[]): string[] {
+export function perAttackLines(
+  rows: readonly { attackId: string; n: number; eer: number; minDcf: number }[],
+): string[] {
   const w = Math.max(6, ...rows.map((a) => a.attackId.length));
   return [
     'per attack (each against all bona fide):',
     `  ${'attack'.padEnd(w)}  ${'n'.padStart(5)}  ${'EER'.padStart(7)}  ${'minDCF'.padStart(6)}`,
-    ...rows.map((a) => `  ${a.attackId.padEnd(w)}  ${String(a.n).padStart(5)}  ${pct(a.eer).padStart(7)}  ${a.minDcf.toFixed(4)}`),
+    ...rows.map(
+      (a) => `  ${a.attackId.padEnd(w)}  ${String(a.n).padStart(5)}  ${pct(a.eer).padStart(7)}  ${a.minDcf.toFixed(4)}`,
+    ),
   ];
 }
 
@@ -44,7 +59,10 @@ export function perAttackLines(rows: readonly { attackId: string; n: number; eer
 async function trainingOverlap(files: readonly string[], clips: unknown): Promise<{ count: number; first: number }> {
   const c = clips as { train?: unknown; validation?: unknown } | undefined;
   if (!c || !Array.isArray(c.train)) return { count: 0, first: -1 };
-  const seen = new Set<string>([...(c.train as string[]), ...(Array.isArray(c.validation) ? (c.validation as string[]) : [])]);
+  const seen = new Set<string>([
+    ...(c.train as string[]),
+    ...(Array.isArray(c.validation) ? (c.validation as string[]) : []),
+  ]);
   const { promises: fs } = await import('node:fs');
   let count = 0;
   let first = -1;
@@ -75,15 +93,24 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const metadata = await readModelMetadata(args.model);
   // Check the pipeline before building the network, so a mismatch fails fast and quietly.
   if (config) assertSamePipeline({ metadata }, config, args.config as string);
-  const overlap = await trainingOverlap(ds.items.map((it) => it.path), metadata.extra?.clips);
+  const overlap = await trainingOverlap(
+    ds.items.map((it) => it.path),
+    metadata.extra?.clips,
+  );
   if (overlap.count > 0 && !args['allow-overlap']) {
     throw new DatasetError(
       `evaluate: ${overlap.count} of ${ds.items.length} clips (e.g. ${ds.items[overlap.first].path}) were used to train or validate ${args.model}; ` +
-      'scores on them say nothing about unseen data. Evaluate on held-out clips (--split test for a corpus with meta.csv) or pass --allow-overlap',
+        'scores on them say nothing about unseen data. Evaluate on held-out clips (--split test for a corpus with meta.csv) or pass --allow-overlap',
     );
   }
-  if (overlap.count > 0) process.stderr.write(`warning: ${overlap.count} of ${ds.items.length} clips were used to train or validate this model (--allow-overlap)\n`);
-  if (metadata.extra?.clips === undefined) process.stderr.write(`note: ${args.model} records no training clips (written by an older specmorph): overlap with its training data cannot be checked\n`);
+  if (overlap.count > 0)
+    process.stderr.write(
+      `warning: ${overlap.count} of ${ds.items.length} clips were used to train or validate this model (--allow-overlap)\n`,
+    );
+  if (metadata.extra?.clips === undefined)
+    process.stderr.write(
+      `note: ${args.model} records no training clips (written by an older specmorph): overlap with its training data cannot be checked\n`,
+    );
   // A GMM scores in plain float64 JavaScript: no tfjs backend to start. A network needs it before loading.
   let backend = metadata.backend;
   if (metadata.architecture !== 'gmm') {
@@ -95,11 +122,17 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const { loadDetector, scoreDetector } = await import('../model/detector');
   const saved = await loadDetector(args.model);
   // A GMM takes whole clips of any length; a network needs one input shape.
-  const feats = await computeFeatures(ds.items.map((it) => it.path), saved.pipeline, { cacheDir, workers: workersArg, onProgress: progressBar('features'), sameShape: saved.kind === 'tfjs' });
+  const feats = await computeFeatures(
+    ds.items.map((it) => it.path),
+    saved.pipeline,
+    { cacheDir, workers: workersArg, onProgress: progressBar('features'), sameShape: saved.kind === 'tfjs' },
+  );
   const want = saved.metadata.inputShape;
   // Only the rows must match: a network scores wider clips as the mean over windows of its width.
   if (want.length >= 2 && want[0] !== feats.rows) {
-    throw new DatasetError(`${args.model}: model expects ${want[0]} feature rows, the pipeline gave ${feats.rows}x${feats.cols}`);
+    throw new DatasetError(
+      `${args.model}: model expects ${want[0]} feature rows, the pipeline gave ${feats.rows}x${feats.cols}`,
+    );
   }
   const scores = scoreDetector(saved, feats.features);
   if (saved.kind === 'tfjs') saved.model.dispose();
@@ -119,9 +152,21 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   process.stdout.write(`${lines.join('\n')}\n`);
   if (args.json) {
     const json = {
-      n: s.n, nBonafide: s.nBonafide, nSpoof: s.nSpoof, eer: s.eer, threshold: s.threshold, auc: s.auc, accuracy: s.accuracy, minDcf: s.minDcf,
-      confusion: s.confusion.matrix, perAttack: s.perAttack, backend, model: path.resolve(args.model),
-      pipelineFingerprint: saved.metadata.pipelineFingerprint, scores: scoresFile, trainingOverlap: overlap.count,
+      n: s.n,
+      nBonafide: s.nBonafide,
+      nSpoof: s.nSpoof,
+      eer: s.eer,
+      threshold: s.threshold,
+      auc: s.auc,
+      accuracy: s.accuracy,
+      minDcf: s.minDcf,
+      confusion: s.confusion.matrix,
+      perAttack: s.perAttack,
+      backend,
+      model: path.resolve(args.model),
+      pipelineFingerprint: saved.metadata.pipelineFingerprint,
+      scores: scoresFile,
+      trainingOverlap: overlap.count,
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   }

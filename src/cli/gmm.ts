@@ -32,43 +32,93 @@ export interface GmmTrainRequest {
  */
 export async function trainGmmCommandPart(req: GmmTrainRequest): Promise<number> {
   const { ds, config, seed } = req;
-  process.stderr.write(`pipeline: ${pipelineFingerprint(config).slice(0, 12)} (${config.stages.map((s) => s.op).join(' -> ')})\n`);
-  const feats = await computeFeatures(ds.items.map((it) => it.path), config, { cacheDir: req.cacheDir, workers: req.workers, onProgress: progressBar('features'), sameShape: false });
-  process.stderr.write(`features: ${feats.rows} coefficients per frame, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads\n`);
+  process.stderr.write(
+    `pipeline: ${pipelineFingerprint(config).slice(0, 12)} (${config.stages.map((s) => s.op).join(' -> ')})\n`,
+  );
+  const feats = await computeFeatures(
+    ds.items.map((it) => it.path),
+    config,
+    { cacheDir: req.cacheDir, workers: req.workers, onProgress: progressBar('features'), sameShape: false },
+  );
+  process.stderr.write(
+    `features: ${feats.rows} coefficients per frame, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads\n`,
+  );
   const indexed = ds.items.map((it, i) => ({ ...it, i }));
-  const split = req.validation > 0 ? splitDataset(indexed, { validation: req.validation, seed }) : { train: indexed, validation: [] as typeof indexed, by: 'none' };
+  const split =
+    req.validation > 0
+      ? splitDataset(indexed, { validation: req.validation, seed })
+      : { train: indexed, validation: [] as typeof indexed, by: 'none' };
   for (const label of ['bonafide', 'spoof'] as const) {
-    if (!split.train.some((it) => it.label === label)) throw new DatasetError(`${ds.root}: the training clips hold no ${label} clip${req.validation > 0 ? '; lower --validation' : ''}`);
+    if (!split.train.some((it) => it.label === label))
+      throw new DatasetError(
+        `${ds.root}: the training clips hold no ${label} clip${req.validation > 0 ? '; lower --validation' : ''}`,
+      );
   }
-  const grids = (items: typeof indexed, label: string) => items.filter((it) => it.label === label).map((it) => feats.features[it.i]);
+  const grids = (items: typeof indexed, label: string) =>
+    items.filter((it) => it.label === label).map((it) => feats.features[it.i]);
   const t0 = Date.now();
   const detector = await fitGmmDetectorAsync(grids(split.train, 'bonafide'), grids(split.train, 'spoof'), {
     nComponents: req.components,
     seed,
     onIteration: (cls: string, it: GmmIteration) => {
-      if (it.iter === 1 || it.iter % 10 === 0) process.stderr.write(`gmm ${cls} iteration ${it.iter}/${it.maxIter} mean log-likelihood ${it.lowerBound.toFixed(4)}${Number.isNaN(it.change) ? '' : ` (change ${it.change.toExponential(2)})`}\n`);
+      if (it.iter === 1 || it.iter % 10 === 0)
+        process.stderr.write(
+          `gmm ${cls} iteration ${it.iter}/${it.maxIter} mean log-likelihood ${it.lowerBound.toFixed(4)}${Number.isNaN(it.change) ? '' : ` (change ${it.change.toExponential(2)})`}\n`,
+        );
     },
   });
   const seconds = (Date.now() - t0) / 1000;
   const fits = { bonafide: detector.bonafide.fit!, spoof: detector.spoof.fit! };
-  for (const [cls, f] of Object.entries(fits)) process.stderr.write(`gmm ${cls}: ${f.converged ? 'converged' : 'stopped at maxIter'} after ${f.nIter} iterations, mean log-likelihood ${f.lowerBound.toFixed(4)}\n`);
+  for (const [cls, f] of Object.entries(fits))
+    process.stderr.write(
+      `gmm ${cls}: ${f.converged ? 'converged' : 'stopped at maxIter'} after ${f.nIter} iterations, mean log-likelihood ${f.lowerBound.toFixed(4)}\n`,
+    );
   const val = split.validation;
   let validationEer: number | null = null;
   if (val.some((it) => it.label === 'bonafide') && val.some((it) => it.label === 'spoof')) {
-    const scores = scoreGmmDetector(detector, val.map((it) => feats.features[it.i]));
-    validationEer = computeEer(val.flatMap((it, k) => (it.label === 'bonafide' ? [scores[k]] : [])), val.flatMap((it, k) => (it.label === 'spoof' ? [scores[k]] : []))).eer;
+    const scores = scoreGmmDetector(
+      detector,
+      val.map((it) => feats.features[it.i]),
+    );
+    validationEer = computeEer(
+      val.flatMap((it, k) => (it.label === 'bonafide' ? [scores[k]] : [])),
+      val.flatMap((it, k) => (it.label === 'spoof' ? [scores[k]] : [])),
+    ).eer;
   }
   const dataFp = dataFingerprint(ds.items.map((it, i) => ({ id: it.id, hash: feats.hashes[i], label: it.label })));
   const meta = await saveGmmModel(req.out, detector, {
     pipeline: config,
     seed,
     dataFingerprint: dataFp,
-    extra: { architecture: 'gmm', components: req.components, fit: fits, fitSeconds: seconds, split: { by: split.by, train: split.train.length, validation: val.length }, validationEer, data: ds.root,
+    extra: {
+      architecture: 'gmm',
+      components: req.components,
+      fit: fits,
+      fitSeconds: seconds,
+      split: { by: split.by, train: split.train.length, validation: val.length },
+      validationEer,
+      data: ds.root,
       clips: { train: split.train.map((it) => feats.hashes[it.i]), validation: val.map((it) => feats.hashes[it.i]) },
     },
   });
-  const result = { out: req.out, n: ds.items.length, train: split.train.length, validation: val.length, seed, architecture: 'gmm', components: req.components, backend: meta.backend, fitSeconds: seconds, iterations: { bonafide: fits.bonafide.nIter, spoof: fits.spoof.nIter }, validationEer, pipelineFingerprint: meta.pipelineFingerprint, dataFingerprint: dataFp };
-  process.stdout.write(`model written to ${req.out}: ${split.train.length} training clips, 2 x ${req.components}-component GMMs in ${seconds.toFixed(1)} s${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`);
+  const result = {
+    out: req.out,
+    n: ds.items.length,
+    train: split.train.length,
+    validation: val.length,
+    seed,
+    architecture: 'gmm',
+    components: req.components,
+    backend: meta.backend,
+    fitSeconds: seconds,
+    iterations: { bonafide: fits.bonafide.nIter, spoof: fits.spoof.nIter },
+    validationEer,
+    pipelineFingerprint: meta.pipelineFingerprint,
+    dataFingerprint: dataFp,
+  };
+  process.stdout.write(
+    `model written to ${req.out}: ${split.train.length} training clips, 2 x ${req.components}-component GMMs in ${seconds.toFixed(1)} s${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`,
+  );
   if (req.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
 }

@@ -9,17 +9,31 @@ type Command = (argv: string[]) => Promise<number>;
 
 /** Subcommands, loaded lazily so `specmorph --help` does not load tfjs. */
 const COMMANDS: Record<string, { about: string; load: () => Promise<Command> }> = {
-  train: { about: 'train a bona fide vs spoof model on a data folder or ASVspoof protocol', load: async () => (await import('./train')).trainCommand },
-  evaluate: { about: 'score a data set with a model: EER, ROC AUC, accuracy, minDCF, per-attack EER', load: async () => (await import('./evaluate')).evaluateCommand },
-  ablate: { about: 'compare no morphology with erosion/dilation/opening/closing/top-hat x footprints: EER over seeds', load: async () => (await import('./ablate')).ablateCommand },
-  report: { about: 'the main job (npm start): ablation + executed notebooks + HTML report into reports/', load: async () => (await import('./report')).reportCommand },
+  train: {
+    about: 'train a bona fide vs spoof model on a data folder or ASVspoof protocol',
+    load: async () => (await import('./train')).trainCommand,
+  },
+  evaluate: {
+    about: 'score a data set with a model: EER, ROC AUC, accuracy, minDCF, per-attack EER',
+    load: async () => (await import('./evaluate')).evaluateCommand,
+  },
+  ablate: {
+    about: 'compare no morphology with erosion/dilation/opening/closing/top-hat x footprints: EER over seeds',
+    load: async () => (await import('./ablate')).ablateCommand,
+  },
+  report: {
+    about: 'the main job (npm start): ablation + executed notebooks + HTML report into reports/',
+    load: async () => (await import('./report')).reportCommand,
+  },
 };
 
 const HELP = `Usage: specmorph <command> [options]
        specmorph --version
 
 Commands:
-${Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(10)} ${c.about}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([k, c]) => `  ${k.padEnd(10)} ${c.about}`)
+  .join('\n')}
 
 Run specmorph <command> --help for its options.
 `;
@@ -36,7 +50,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const c = COMMANDS[command];
-  if (!c) throw new SpecmorphError(`unknown command ${JSON.stringify(command)}; try: specmorph ${Object.keys(COMMANDS).join(' | ')} (or --help)`);
+  if (!c)
+    throw new SpecmorphError(
+      `unknown command ${JSON.stringify(command)}; try: specmorph ${Object.keys(COMMANDS).join(' | ')} (or --help)`,
+    );
   return (await c.load())(rest);
 }
 
@@ -53,7 +70,12 @@ if (require.main === module) {
       const known = err instanceof SpecmorphError;
       // A Node file-system error that slipped through: say which file and why, not the raw syscall text.
       const sys = err as NodeJS.ErrnoException | null;
-      const msg = !known && sys && typeof sys.code === 'string' && typeof sys.path === 'string' ? `${sys.path}: ${sys.syscall ?? 'file operation'} failed (${reason(sys)})` : err instanceof Error ? err.message : String(err);
+      const msg =
+        !known && sys && typeof sys.code === 'string' && typeof sys.path === 'string'
+          ? `${sys.path}: ${sys.syscall ?? 'file operation'} failed (${reason(sys)})`
+          : err instanceof Error
+            ? err.message
+            : String(err);
       process.stderr.write(`specmorph: ${oneLine(msg)}\n`);
       if (!known && process.env.SPECMORPH_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
       process.exit(known ? 2 : 1);

@@ -15,7 +15,10 @@ const SPEC: Record<string, OptionSpec> = {
   epochs: { type: 'string', arg: 'N', help: `largest number of epochs per run (default ${ABLATION_DEFAULTS.epochs})` },
   notebooks: { type: 'string', arg: 'DIR', help: 'notebooks to execute (default notebooks/ of this checkout)' },
   'no-notebooks': { type: 'flag', help: 'skip executing the notebooks' },
-  'no-reference': { type: 'flag', help: 'skip the LFCC-GMM reference beside the ablation (the ASVspoof 2019 baseline, 64 components, first seed)' },
+  'no-reference': {
+    type: 'flag',
+    help: 'skip the LFCC-GMM reference beside the ablation (the ASVspoof 2019 baseline, 64 components, first seed)',
+  },
   help: { type: 'flag', help: 'show this help' },
 };
 
@@ -49,7 +52,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const cacheDir = cacheDirArg(args);
   const ds = await loadDataArgs(args, 'report');
   const { runAblation } = await import('../report/ablation');
-  const { ablationFigure, pairedFigure, ablationText, ablationMarkdown, ablationRows, perAttackMarkdown } = await import('../report/figures');
+  const { ablationFigure, pairedFigure, ablationText, ablationMarkdown, ablationRows, perAttackMarkdown } =
+    await import('../report/figures');
   const { conclusion } = await import('../report/conclusion');
   const { reportHtml, reportTiming } = await import('../report/html');
   const { savePng } = await import('../notebook/png');
@@ -57,13 +61,27 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const { heatmap } = await import('../notebook/heatmap');
 
   process.stderr.write(`report: ablation on ${ds.root} (${ds.items.length} clips), ${seeds} seeds, ${epochs} epochs\n`);
-  const result = await runAblation(ds, { seeds, epochs, cacheDir, runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null, workers, reference: args['no-reference'] ? null : {}, onEvent: ablationLogger() });
+  const result = await runAblation(ds, {
+    seeds,
+    epochs,
+    cacheDir,
+    runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null,
+    workers,
+    reference: args['no-reference'] ? null : {},
+    onEvent: ablationLogger(),
+  });
   const text = conclusion(result);
   process.stderr.write(`backend: ${result.backend}\n`);
 
   await fs.mkdir(path.join(out, 'img'), { recursive: true });
-  await writeFileAtomic(path.join(out, 'ablation.json'), `${JSON.stringify({ ...result, conclusion: text }, null, 1)}\n`);
-  await writeFileAtomic(path.join(out, 'ablation.md'), `${ablationMarkdown(result)}\n\nPer attack (test EER %, mean over seeds):\n\n${perAttackMarkdown(result)}\n\n${text}\n`);
+  await writeFileAtomic(
+    path.join(out, 'ablation.json'),
+    `${JSON.stringify({ ...result, conclusion: text }, null, 1)}\n`,
+  );
+  await writeFileAtomic(
+    path.join(out, 'ablation.md'),
+    `${ablationMarkdown(result)}\n\nPer attack (test EER %, mean over seeds):\n\n${perAttackMarkdown(result)}\n\n${text}\n`,
+  );
   savePng(ablationFigure(result), path.join(out, 'img', 'ablation.png'));
   if (result.arms.length > 1) savePng(pairedFigure(result), path.join(out, 'img', 'ablation-paired.png'));
 
@@ -77,9 +95,15 @@ export async function reportCommand(argv: string[]): Promise<number> {
     const { opening } = await import('../morphology/opening');
     const { footprint } = await import('../morphology/footprint');
     const a = await loadAudio(clip.path, { mono: true });
-    const db = powerToDb(spectrogram(a.channels[0], { sampleRate: a.sampleRate, nFft: 256, hopLength: 80, winLength: 200 }), { ref: 'max' });
+    const db = powerToDb(
+      spectrogram(a.channels[0], { sampleRate: a.sampleRate, nFft: 256, hopLength: 80, winLength: 200 }),
+      { ref: 'max' },
+    );
     const spec = heatmap(db, { title: `Spectrogram (dB) of ${path.relative(ds.root, clip.path)}` });
-    const open = compareStages({ 'dB spectrogram': db, 'opening, rect 3×3': opening(db, footprint.rect(3, 3)) }, { title: 'Grey-level opening removes peaks narrower than the footprint' });
+    const open = compareStages(
+      { 'dB spectrogram': db, 'opening, rect 3×3': opening(db, footprint.rect(3, 3)) },
+      { title: 'Grey-level opening removes peaks narrower than the footprint' },
+    );
     savePng(spec, path.join(out, 'img', 'spectrogram.png'));
     savePng(open, path.join(out, 'img', 'opening.png'));
     figures.push({ caption: 'A bona fide clip', figure: spec }, { caption: 'Opening vs original', figure: open });
@@ -99,7 +123,12 @@ export async function reportCommand(argv: string[]): Promise<number> {
           root,
           env: { SPECMORPH_DATA: ds.root, ...(cacheDir ? { SPECMORPH_CACHE: cacheDir } : {}) },
         });
-        notebooks.push({ name: f, ok: true, seconds: r.seconds, href: `notebooks/${path.basename(r.html ?? r.ipynb)}` });
+        notebooks.push({
+          name: f,
+          ok: true,
+          seconds: r.seconds,
+          href: `notebooks/${path.basename(r.html ?? r.ipynb)}`,
+        });
         process.stderr.write(`notebook ${f}: done in ${r.seconds.toFixed(0)} s\n`);
       } catch (e) {
         notebooks.push({ name: f, ok: false, seconds: 0, error: (e as Error).message });
@@ -108,8 +137,19 @@ export async function reportCommand(argv: string[]): Promise<number> {
     }
   }
   // One clock: report.html and summary.json state the same times, taken once here.
-  const timing = reportTiming(result, notebooks.reduce((a, n) => a + n.seconds, 0), (Date.now() - t0) / 1000);
-  await writeFileAtomic(path.join(out, 'report.html'), reportHtml(result, { figures, timing, notebooks: notebooks.filter((n) => n.ok && n.href).map((n) => ({ name: n.name, href: n.href! })) }));
+  const timing = reportTiming(
+    result,
+    notebooks.reduce((a, n) => a + n.seconds, 0),
+    (Date.now() - t0) / 1000,
+  );
+  await writeFileAtomic(
+    path.join(out, 'report.html'),
+    reportHtml(result, {
+      figures,
+      timing,
+      notebooks: notebooks.filter((n) => n.ok && n.href).map((n) => ({ name: n.name, href: n.href! })),
+    }),
+  );
   const summary = {
     data: result.data.root,
     split: result.data.split,
@@ -124,8 +164,13 @@ export async function reportCommand(argv: string[]): Promise<number> {
   };
   await writeFileAtomic(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
   process.stderr.write(`report written to ${out} in ${timing.total.toFixed(0)} s\n`);
-  process.stdout.write(`${ablationText(result)}\n\n${text.replace(/\*\*/g, '')}\n\nbackend: ${result.backend}\nreport: ${path.join(out, 'report.html')}\n`);
+  process.stdout.write(
+    `${ablationText(result)}\n\n${text.replace(/\*\*/g, '')}\n\nbackend: ${result.backend}\nreport: ${path.join(out, 'report.html')}\n`,
+  );
   const failed = notebooks.filter((n) => !n.ok);
-  if (failed.length) throw new DatasetError(`report: ${failed.length} notebook(s) failed: ${failed.map((n) => n.name).join(', ')} (see stderr)`);
+  if (failed.length)
+    throw new DatasetError(
+      `report: ${failed.length} notebook(s) failed: ${failed.map((n) => n.name).join(', ')} (see stderr)`,
+    );
   return 0;
 }

@@ -3,9 +3,23 @@ import { datasetSummary } from '../dataset/types';
 import { splitDataset } from '../dataset/split';
 import { computeFeatures, dataFingerprint } from '../dataset/features';
 import { crossClassDuplicates, crossClassWarning } from '../dataset/duplicates';
-import { DEFAULT_PIPELINE, type PipelineConfig, type StageConfig, pipelineFingerprint, resolvePipelineConfig, stageKind } from '../pipeline/config';
+import {
+  DEFAULT_PIPELINE,
+  type PipelineConfig,
+  type StageConfig,
+  pipelineFingerprint,
+  resolvePipelineConfig,
+  stageKind,
+} from '../pipeline/config';
 import { OptionSpec, fractionOption, helpText, intOption, parseArgs } from './args';
-import { DEFAULT_ARCHITECTURE, DEFAULT_CROP_SECONDS, DETECTOR_NAMES, GMM_DETECTOR, detectorChoices, isArchitectureName } from '../model/registry';
+import {
+  DEFAULT_ARCHITECTURE,
+  DEFAULT_CROP_SECONDS,
+  DETECTOR_NAMES,
+  GMM_DETECTOR,
+  detectorChoices,
+  isArchitectureName,
+} from '../model/registry';
 import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
 import { progressBar } from './progress';
 import { computeEer } from '../metrics/detection';
@@ -15,17 +29,40 @@ import { DEFAULT_GMM_COMPONENTS } from '../model/gmm';
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
   ...SPLIT_OPTION,
-  out: { type: 'string', arg: 'MODEL_DIR', help: 'model folder to write: new or empty (or a specmorph model folder, with --overwrite)' },
-  overwrite: { type: 'flag', help: 'replace --out if it is a specmorph model folder (other folders are never replaced)' },
+  out: {
+    type: 'string',
+    arg: 'MODEL_DIR',
+    help: 'model folder to write: new or empty (or a specmorph model folder, with --overwrite)',
+  },
+  overwrite: {
+    type: 'flag',
+    help: 'replace --out if it is a specmorph model folder (other folders are never replaced)',
+  },
   config: { type: 'string', arg: 'FILE.json', help: 'pipeline config JSON (default: the built-in DEFAULT_PIPELINE)' },
-  epochs: { type: 'string', arg: 'N', help: 'largest number of epochs (default 30; early stopping on the validation EER ends sooner)' },
+  epochs: {
+    type: 'string',
+    arg: 'N',
+    help: 'largest number of epochs (default 30; early stopping on the validation EER ends sooner)',
+  },
   patience: { type: 'string', arg: 'N', help: 'stop after N epochs without a better validation EER (default 8)' },
-  'crop-seconds': { type: 'string', arg: 'S', help: `train on random crops of S seconds of the features, score whole clips as the mean over windows (default ${DEFAULT_CROP_SECONDS})` },
+  'crop-seconds': {
+    type: 'string',
+    arg: 'S',
+    help: `train on random crops of S seconds of the features, score whole clips as the mean over windows (default ${DEFAULT_CROP_SECONDS})`,
+  },
   augment: { type: 'flag', help: 'SpecAugment-style time and frequency masks during training (2 of each)' },
   seed: { type: 'string', arg: 'N', help: 'seed of split, initialisation and batch order (default 0)' },
-  validation: { type: 'string', arg: 'F', help: 'fraction held out for validation, speaker-disjoint when speakers are known (default 0.2)' },
+  validation: {
+    type: 'string',
+    arg: 'F',
+    help: 'fraction held out for validation, speaker-disjoint when speakers are known (default 0.2)',
+  },
   arch: { type: 'string', arg: 'NAME', help: `detector (default ${DEFAULT_ARCHITECTURE}): ${detectorChoices()}` },
-  components: { type: 'string', arg: 'N', help: `gmm: mixture components per class (default ${DEFAULT_GMM_COMPONENTS})` },
+  components: {
+    type: 'string',
+    arg: 'N',
+    help: `gmm: mixture components per class (default ${DEFAULT_GMM_COMPONENTS})`,
+  },
   json: { type: 'flag', help: 'print the summary as one JSON object on the last stdout line' },
   help: { type: 'flag', help: 'show this help' },
 };
@@ -64,11 +101,17 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const seed = intOption(args, 'seed', 0, 0, 2 ** 32 - 1);
   const validation = fractionOption(args, 'validation', 0.2, 0, 1);
   const arch = args.arch === undefined ? DEFAULT_ARCHITECTURE : String(args.arch);
-  if (!isArchitectureName(arch) && arch !== GMM_DETECTOR.name) throw new DatasetError(`train: --arch=${JSON.stringify(arch)} must be one of ${DETECTOR_NAMES.join(', ')}`);
-  if (arch !== GMM_DETECTOR.name && args.components !== undefined) throw new DatasetError('train: --components applies to --arch gmm only');
-  if (arch === GMM_DETECTOR.name && args.epochs !== undefined) throw new DatasetError('train: --epochs does not apply to --arch gmm (EM runs until the log-likelihood settles)');
+  if (!isArchitectureName(arch) && arch !== GMM_DETECTOR.name)
+    throw new DatasetError(`train: --arch=${JSON.stringify(arch)} must be one of ${DETECTOR_NAMES.join(', ')}`);
+  if (arch !== GMM_DETECTOR.name && args.components !== undefined)
+    throw new DatasetError('train: --components applies to --arch gmm only');
+  if (arch === GMM_DETECTOR.name && args.epochs !== undefined)
+    throw new DatasetError('train: --epochs does not apply to --arch gmm (EM runs until the log-likelihood settles)');
   const cropSeconds = args['crop-seconds'] === undefined ? DEFAULT_CROP_SECONDS : Number(args['crop-seconds']);
-  if (!(Number.isFinite(cropSeconds) && cropSeconds > 0)) throw new DatasetError(`train: --crop-seconds=${JSON.stringify(args['crop-seconds'])} must be a number of seconds > 0`);
+  if (!(Number.isFinite(cropSeconds) && cropSeconds > 0))
+    throw new DatasetError(
+      `train: --crop-seconds=${JSON.stringify(args['crop-seconds'])} must be a number of seconds > 0`,
+    );
   const workersArg = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   if (typeof args.out !== 'string') throw new DatasetError('train: --out MODEL_DIR is required');
   const out = args.out;
@@ -77,26 +120,47 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const cacheDir = cacheDirArg(args);
   const ds = selectSplit(await loadDataArgs(args, 'train'), args, 'train', 'train');
   const summary = datasetSummary(ds.items);
-  process.stderr.write(`data: ${summary.n} clips (${summary.bonafide} bona fide, ${summary.spoof} spoof, ${Object.keys(summary.attacks).length} attack systems) from ${ds.root}\n`);
+  process.stderr.write(
+    `data: ${summary.n} clips (${summary.bonafide} bona fide, ${summary.spoof} spoof, ${Object.keys(summary.attacks).length} attack systems) from ${ds.root}\n`,
+  );
   if (arch === GMM_DETECTOR.name) {
     // Loaded only now, like tfjs below: the GMM model folder code imports io.ts (and so tfjs).
     const { trainGmmCommandPart } = await import('./gmm');
     const { DEFAULT_GMM_PIPELINE } = await import('../model/gmmModel');
     const validationGmm = args.validation === undefined ? 0 : validation;
     const components = intOption(args, 'components', DEFAULT_GMM_COMPONENTS, 1, 65536);
-    return trainGmmCommandPart({ ds, out, config: typeof args.config === 'string' ? config : DEFAULT_GMM_PIPELINE, seed, validation: validationGmm, components, cacheDir, workers: workersArg, json: !!args.json });
+    return trainGmmCommandPart({
+      ds,
+      out,
+      config: typeof args.config === 'string' ? config : DEFAULT_GMM_PIPELINE,
+      seed,
+      validation: validationGmm,
+      components,
+      cacheDir,
+      workers: workersArg,
+      json: !!args.json,
+    });
   }
   const excitation = resolvePipelineConfig(config).excitation !== undefined;
-  process.stderr.write(`pipeline: ${pipelineFingerprint(config).slice(0, 12)} (${config.stages.map((s) => s.op).join(' -> ')}${excitation ? ' + excitation' : ''})\n`);
+  process.stderr.write(
+    `pipeline: ${pipelineFingerprint(config).slice(0, 12)} (${config.stages.map((s) => s.op).join(' -> ')}${excitation ? ' + excitation' : ''})\n`,
+  );
 
-  const feats = await computeFeatures(ds.items.map((it) => it.path), config, { cacheDir, workers: workersArg, onProgress: progressBar('features') });
-  process.stderr.write(`features: ${feats.rows}x${feats.cols}, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads\n`);
+  const feats = await computeFeatures(
+    ds.items.map((it) => it.path),
+    config,
+    { cacheDir, workers: workersArg, onProgress: progressBar('features') },
+  );
+  process.stderr.write(
+    `features: ${feats.rows}x${feats.cols}, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads\n`,
+  );
   const duplicates = crossClassDuplicates(ds.items, feats.hashes);
   if (duplicates.length) process.stderr.write(`${crossClassWarning(duplicates)}\n`);
   const indexed = ds.items.map((it, i) => ({ ...it, i }));
   const split = splitDataset(indexed, { validation, seed });
   for (const label of ['bonafide', 'spoof'] as const) {
-    if (!split.train.some((it) => it.label === label)) throw new DatasetError(`${ds.root}: the training split has no ${label} clips; add data or lower --validation`);
+    if (!split.train.some((it) => it.label === label))
+      throw new DatasetError(`${ds.root}: the training split has no ${label} clips; add data or lower --validation`);
   }
 
   // tfjs is loaded only now, after every argument and file has been checked.
@@ -106,7 +170,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { trainClassifier, predictScores } = await import('../model/train');
   const { saveModel } = await import('../model/io');
 
-  const asData = (items: typeof split.train) => ({ inputs: items.map((it) => feats.features[it.i]), labels: items.map((it) => (it.label === 'bonafide' ? 1 : 0)) });
+  const asData = (items: typeof split.train) => ({
+    inputs: items.map((it) => feats.features[it.i]),
+    labels: items.map((it) => (it.label === 'bonafide' ? 1 : 0)),
+  });
   const val = split.validation;
   const cropFrames = cropFramesFor(config, feats.cols, cropSeconds);
   const { model, history, bestEpoch, stoppedEarly } = await trainClassifier(asData(split.train), {
@@ -121,11 +188,17 @@ export async function trainCommand(argv: string[]): Promise<number> {
     ...(val.length ? { validationData: asData(val) } : {}),
     progress: false,
     log: null,
-    onEpoch: (l) => process.stderr.write(`epoch ${l.epoch + 1}/${l.epochs} loss ${l.loss.toFixed(4)}${Number.isNaN(l.valEer) ? '' : ` validation EER ${(100 * l.valEer).toFixed(2)}%`} (${(l.ms / 1000).toFixed(1)} s)\n`),
+    onEpoch: (l) =>
+      process.stderr.write(
+        `epoch ${l.epoch + 1}/${l.epochs} loss ${l.loss.toFixed(4)}${Number.isNaN(l.valEer) ? '' : ` validation EER ${(100 * l.valEer).toFixed(2)}%`} (${(l.ms / 1000).toFixed(1)} s)\n`,
+      ),
   });
   let validationEer: number | null = null;
   if (val.some((it) => it.label === 'bonafide') && val.some((it) => it.label === 'spoof')) {
-    const scores = predictScores(model, val.map((it) => feats.features[it.i]));
+    const scores = predictScores(
+      model,
+      val.map((it) => feats.features[it.i]),
+    );
     const bona = val.flatMap((it, k) => (it.label === 'bonafide' ? [scores[k]] : []));
     const spoof = val.flatMap((it, k) => (it.label === 'spoof' ? [scores[k]] : []));
     validationEer = computeEer(bona, spoof).eer;
@@ -140,16 +213,41 @@ export async function trainCommand(argv: string[]): Promise<number> {
     dataFingerprint: dataFp,
     labels: { classes: ['spoof', 'bonafide'], positive: 'bonafide' },
     extra: {
-      architecture: arch, epochs, patience, bestEpoch, stoppedEarly, cropFrames, augment: args.augment === true, history,
-      split: { by: split.by, train: split.train.length, validation: val.length }, validationEer, data: ds.root, crossClassDuplicates: duplicates.length, clips,
+      architecture: arch,
+      epochs,
+      patience,
+      bestEpoch,
+      stoppedEarly,
+      cropFrames,
+      augment: args.augment === true,
+      history,
+      split: { by: split.by, train: split.train.length, validation: val.length },
+      validationEer,
+      data: ds.root,
+      crossClassDuplicates: duplicates.length,
+      clips,
     },
   });
   model.dispose();
   const result = {
-    out, n: summary.n, train: split.train.length, validation: val.length, epochs: history.length, bestEpoch, seed, architecture: arch, backend: info.name,
-    finalLoss: history[history.length - 1].loss, validationEer, crossClassDuplicates: duplicates.length, pipelineFingerprint: meta.pipelineFingerprint, dataFingerprint: dataFp,
+    out,
+    n: summary.n,
+    train: split.train.length,
+    validation: val.length,
+    epochs: history.length,
+    bestEpoch,
+    seed,
+    architecture: arch,
+    backend: info.name,
+    finalLoss: history[history.length - 1].loss,
+    validationEer,
+    crossClassDuplicates: duplicates.length,
+    pipelineFingerprint: meta.pipelineFingerprint,
+    dataFingerprint: dataFp,
   };
-  process.stdout.write(`model written to ${out}: ${split.train.length} training clips, ${history.length} epochs (best ${bestEpoch + 1}${stoppedEarly ? ', stopped early' : ''}), final loss ${result.finalLoss.toFixed(4)}${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`);
+  process.stdout.write(
+    `model written to ${out}: ${split.train.length} training clips, ${history.length} epochs (best ${bestEpoch + 1}${stoppedEarly ? ', stopped early' : ''}), final loss ${result.finalLoss.toFixed(4)}${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`,
+  );
   if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
 }

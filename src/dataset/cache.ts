@@ -58,7 +58,8 @@ export function featureDamage(b: Uint8Array): string | null {
   if (magic !== MAGIC) return 'not a feature file (bad magic)';
   const rows = dv.getUint32(4, true);
   const cols = dv.getUint32(8, true);
-  if (rows === 0 || cols === 0 || b.length !== HEADER + rows * cols * 4) return `${b.length} bytes do not hold ${rows}x${cols} values`;
+  if (rows === 0 || cols === 0 || b.length !== HEADER + rows * cols * 4)
+    return `${b.length} bytes do not hold ${rows}x${cols} values`;
   return Buffer.compare(checksum(b), b.subarray(12, HEADER)) === 0 ? null : 'checksum mismatch';
 }
 

@@ -29,6 +29,8 @@ export function crossClassDuplicates(items: readonly DatasetItem[], hashes: read
 export function crossClassWarning(dups: readonly CrossClassDuplicate[]): string | null {
   if (dups.length === 0) return null;
   const d = dups[0];
-  return `warning: ${dups.length} audio content${dups.length > 1 ? 's are' : ' is'} labelled both bona fide and spoof ` +
-    `(e.g. ${d.bonafide[0]} and ${d.spoof[0]} are identical); check the data`;
+  return (
+    `warning: ${dups.length} audio content${dups.length > 1 ? 's are' : ' is'} labelled both bona fide and spoof ` +
+    `(e.g. ${d.bonafide[0]} and ${d.spoof[0]} are identical); check the data`
+  );
 }

@@ -20,7 +20,12 @@ export interface ExtractedFeature {
  * Reads one audio file, runs the pipeline (or reads the cached result keyed by content hash + pipeline
  * fingerprint) and caches new results. Shared by the in-process path and the worker threads.
  */
-export async function extractFeature(file: string, config: PipelineConfig, fingerprint: string, cacheDir: string | null): Promise<ExtractedFeature> {
+export async function extractFeature(
+  file: string,
+  config: PipelineConfig,
+  fingerprint: string,
+  cacheDir: string | null,
+): Promise<ExtractedFeature> {
   let bytes: Uint8Array;
   try {
     bytes = await fs.readFile(file);
@@ -44,7 +49,9 @@ export async function extractFeature(file: string, config: PipelineConfig, finge
   }
   if (cfile) {
     // The cache only saves time: a full disk or read-only cache folder must not stop the work.
-    await writeCachedFeature(cfile, grid).catch((e: Error) => warnOnce(`${cacheDir}: feature cache not written (${reason(e.cause ?? e)}); continuing without caching`));
+    await writeCachedFeature(cfile, grid).catch((e: Error) =>
+      warnOnce(`${cacheDir}: feature cache not written (${reason(e.cause ?? e)}); continuing without caching`),
+    );
   }
   return { grid, hash, cached: false };
 }

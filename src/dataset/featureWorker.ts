@@ -4,7 +4,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { extractFeature } from './extract';
 import { PipelineConfig } from '../pipeline/config';
 
-interface Init { config: PipelineConfig; fingerprint: string; cacheDir: string | null }
+interface Init {
+  config: PipelineConfig;
+  fingerprint: string;
+  cacheDir: string | null;
+}
 const init = workerData as Init;
 
 parentPort!.on('message', (task: { index: number; file: string } | null) => {
@@ -14,11 +18,16 @@ parentPort!.on('message', (task: { index: number; file: string } | null) => {
   }
   extractFeature(task.file, init.config, init.fingerprint, init.cacheDir).then(
     ({ grid, hash, cached }) => {
-      parentPort!.postMessage({ index: task.index, rows: grid.rows, cols: grid.cols, data: grid.data, hash, cached }, [grid.data.buffer as ArrayBuffer]);
+      parentPort!.postMessage({ index: task.index, rows: grid.rows, cols: grid.cols, data: grid.data, hash, cached }, [
+        grid.data.buffer as ArrayBuffer,
+      ]);
     },
     (e: unknown) => {
       const err = e as Error;
-      parentPort!.postMessage({ index: task.index, error: { name: err?.name ?? 'Error', message: err?.message ?? String(e) } });
+      parentPort!.postMessage({
+        index: task.index,
+        error: { name: err?.name ?? 'Error', message: err?.message ?? String(e) },
+      });
     },
   );
 });

@@ -79,7 +79,11 @@ function rebuildError(e: { name: string; message: string }): Error {
  * whose shape differs: add crop/resize stages so every clip gives the same shape). Errors name the file
  * (AudioDecodeError for undecodable audio, DatasetError otherwise).
  */
-export async function computeFeatures(files: readonly string[], config: PipelineConfig, opts: FeatureOptions = {}): Promise<FeatureSet> {
+export async function computeFeatures(
+  files: readonly string[],
+  config: PipelineConfig,
+  opts: FeatureOptions = {},
+): Promise<FeatureSet> {
   const resolved = resolvePipelineConfig(config);
   const fingerprint = pipelineFingerprint(resolved);
   const cacheDir = opts.cacheDir ?? null;
@@ -87,10 +91,14 @@ export async function computeFeatures(files: readonly string[], config: Pipeline
   assert(Number.isInteger(minPer) && minPer > 0, () => `minItemsPerWorker=${minPer} must be a positive integer`);
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   let nWorkers: number;
-  if (opts.workers === undefined || opts.workers === 'auto') nWorkers = files.length < 2 * minPer ? 0 : Math.min(cores, Math.ceil(files.length / minPer));
+  if (opts.workers === undefined || opts.workers === 'auto')
+    nWorkers = files.length < 2 * minPer ? 0 : Math.min(cores, Math.ceil(files.length / minPer));
   else {
     nWorkers = opts.workers;
-    assert(Number.isInteger(nWorkers) && nWorkers >= 0, () => `workers=${opts.workers} must be an integer >= 0 or 'auto'`);
+    assert(
+      Number.isInteger(nWorkers) && nWorkers >= 0,
+      () => `workers=${opts.workers} must be an integer >= 0 or 'auto'`,
+    );
   }
   if (nWorkers > 0 && !existsSync(workerScript())) nWorkers = 0;
   const n = files.length;
@@ -129,17 +137,28 @@ export async function computeFeatures(files: readonly string[], config: Pipeline
       for (let k = 0; k < nWorkers; k++) {
         const w = startWorker(workerScript(), { config: resolved, fingerprint, cacheDir });
         workers.push(w);
-        w.on('message', (m: { index: number; rows: number; cols: number; data: Float32Array; hash: string; cached: boolean; error?: { name: string; message: string } }) => {
-          if (failed) return;
-          if (m.error) {
-            failed = true;
-            stopAll();
-            reject(rebuildError(m.error));
-            return;
-          }
-          finish(m.index, createGrid(m.rows, m.cols, m.data), m.hash, m.cached);
-          feed(w);
-        });
+        w.on(
+          'message',
+          (m: {
+            index: number;
+            rows: number;
+            cols: number;
+            data: Float32Array;
+            hash: string;
+            cached: boolean;
+            error?: { name: string; message: string };
+          }) => {
+            if (failed) return;
+            if (m.error) {
+              failed = true;
+              stopAll();
+              reject(rebuildError(m.error));
+              return;
+            }
+            finish(m.index, createGrid(m.rows, m.cols, m.data), m.hash, m.cached);
+            feed(w);
+          },
+        );
         w.on('error', (e) => {
           if (failed) return;
           failed = true;
@@ -162,10 +181,20 @@ export async function computeFeatures(files: readonly string[], config: Pipeline
     const { rows, cols } = features[0];
     const bad = features.findIndex((g) => g.rows !== rows || g.cols !== cols);
     if (bad >= 0) {
-      throw new DatasetError(`${files[bad]}: feature shape ${features[bad].rows}x${features[bad].cols} ` +
-        `differs from ${files[0]}'s ${rows}x${cols}; ` +
-          `add a crop or resize stage so every clip gives the same shape`);
+      throw new DatasetError(
+        `${files[bad]}: feature shape ${features[bad].rows}x${features[bad].cols} ` +
+          `differs from ${files[0]}'s ${rows}x${cols}; ` +
+          `add a crop or resize stage so every clip gives the same shape`,
+      );
     }
   }
-  return { features, hashes, rows: n ? features[0].rows : 0, cols: n ? features[0].cols : 0, fingerprint, cacheHits, workers: nWorkers };
+  return {
+    features,
+    hashes,
+    rows: n ? features[0].rows : 0,
+    cols: n ? features[0].cols : 0,
+    fingerprint,
+    cacheHits,
+    workers: nWorkers,
+  };
 }

@@ -86,8 +86,10 @@ function uniqueIds(items: DatasetItem[], root: string): void {
   for (const [id, group] of byId) {
     if (group.length < 2) continue;
     for (const it of group) it.id = utteranceId(path.relative(root, it.path), true);
-    warnOnce(`${root}: ${group.length} files share the id ${id} (${group.map((it) => path.basename(it.path)).join(', ')}); ` +
-      `they are named by their whole paths (${group.map((it) => it.id).join(', ')})`);
+    warnOnce(
+      `${root}: ${group.length} files share the id ${id} (${group.map((it) => path.basename(it.path)).join(', ')}); ` +
+        `they are named by their whole paths (${group.map((it) => it.id).join(', ')})`,
+    );
   }
 }
 
@@ -107,7 +109,12 @@ async function scan(dir: string, exts: string[], kind: Dataset['kind']): Promise
   const all = [...BONAFIDE_FOLDERS, ...SPOOF_FOLDERS].join('|');
   if (top.length === 0) throw new DatasetError(`${dir}: data folder is empty (expected class folders ${all})`);
   if (classDirs.length === 0) {
-    throw new DatasetError(`${dir}: no class folders at the top (expected ${all}; found ${top.slice(0, 5).map((e) => e.name).join(', ')}${top.length > 5 ? ', ...' : ''})`);
+    throw new DatasetError(
+      `${dir}: no class folders at the top (expected ${all}; found ${top
+        .slice(0, 5)
+        .map((e) => e.name)
+        .join(', ')}${top.length > 5 ? ', ...' : ''})`,
+    );
   }
   const items: DatasetItem[] = [];
   const counts: Record<Label, number> = { bonafide: 0, spoof: 0 };
@@ -150,7 +157,11 @@ async function scan(dir: string, exts: string[], kind: Dataset['kind']): Promise
  * folders, or a class has no files.
  */
 export async function scanFolderDataset(dir: string, opts: ScanFolderOptions = {}): Promise<Dataset> {
-  return scan(dir, (opts.extensions ?? ['.wav', '.flac']).map((e) => e.toLowerCase()), 'audio');
+  return scan(
+    dir,
+    (opts.extensions ?? ['.wav', '.flac']).map((e) => e.toLowerCase()),
+    'audio',
+  );
 }
 
 /**
@@ -159,5 +170,9 @@ export async function scanFolderDataset(dir: string, opts: ScanFolderOptions = {
  * Load them with {@link loadPngFeature}.
  */
 export async function scanPngDataset(dir: string, opts: ScanFolderOptions = {}): Promise<Dataset> {
-  return scan(dir, (opts.extensions ?? ['.png']).map((e) => e.toLowerCase()), 'png');
+  return scan(
+    dir,
+    (opts.extensions ?? ['.png']).map((e) => e.toLowerCase()),
+    'png',
+  );
 }

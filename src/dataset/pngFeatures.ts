@@ -43,7 +43,10 @@ export function loadPngFeature(file: string, opts: PngFeatureOptions = {}): Grid
 }
 
 /** {@link loadPngFeature} over many files, in order, with progress callbacks. */
-export function loadPngFeatures(files: readonly string[], opts: PngFeatureOptions & { onProgress?: ProgressCallback } = {}): Grid[] {
+export function loadPngFeatures(
+  files: readonly string[],
+  opts: PngFeatureOptions & { onProgress?: ProgressCallback } = {},
+): Grid[] {
   return files.map((f, i) => {
     const g = loadPngFeature(f, opts);
     opts.onProgress?.(i + 1, files.length);

@@ -27,19 +27,26 @@ async function regularFiles(dir: string): Promise<Map<string, boolean>> {
 export async function readAsvspoofProtocol(protocolFile: string, audioDir: string): Promise<Dataset> {
   const pst = await fs.stat(protocolFile).catch(() => null);
   // A link to /dev/zero or a FIFO would be read without end.
-  if (pst && !pst.isFile()) throw new DatasetError(`${protocolFile}: not a regular file (${pst.isDirectory() ? 'a folder' : 'a device, FIFO or socket'}); ` +
-    `give the protocol text file`);
+  if (pst && !pst.isFile())
+    throw new DatasetError(
+      `${protocolFile}: not a regular file (${pst.isDirectory() ? 'a folder' : 'a device, FIFO or socket'}); ` +
+        `give the protocol text file`,
+    );
   let text: string;
   try {
     text = await fs.readFile(protocolFile, 'utf8');
   } catch (e) {
-    throw new DatasetError(`${protocolFile}: cannot read protocol (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new DatasetError(
+      `${protocolFile}: cannot read protocol (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   const dirSt = await fs.stat(audioDir).catch(() => null);
   if (!dirSt?.isDirectory()) throw new DatasetError(`${audioDir}: audio folder does not exist`);
   const absDir = path.resolve(audioDir);
   const listing = await regularFiles(absDir);
-  const flacSub = (await fs.stat(path.join(absDir, 'flac')).catch(() => null))?.isDirectory() ? await regularFiles(path.join(absDir, 'flac')) : new Map<string, boolean>();
+  const flacSub = (await fs.stat(path.join(absDir, 'flac')).catch(() => null))?.isDirectory()
+    ? await regularFiles(path.join(absDir, 'flac'))
+    : new Map<string, boolean>();
   const items: DatasetItem[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();
@@ -48,19 +55,30 @@ export async function readAsvspoofProtocol(protocolFile: string, audioDir: strin
     if (t === '' || t.startsWith('#')) return;
     const f = t.split(/\s+/);
     const where = `${protocolFile}:${i + 1}`;
-    if (f.length !== 5) throw new DatasetError(`${where}: expected 5 fields "SPEAKER UTT_ID - SYSTEM_ID KEY", got ${f.length}: ${JSON.stringify(t)}`);
+    if (f.length !== 5)
+      throw new DatasetError(
+        `${where}: expected 5 fields "SPEAKER UTT_ID - SYSTEM_ID KEY", got ${f.length}: ${JSON.stringify(t)}`,
+      );
     const [speaker, utt, , system, key] = f;
-    if (key !== 'bonafide' && key !== 'spoof') throw new DatasetError(`${where}: KEY=${JSON.stringify(key)} must be bonafide or spoof`);
+    if (key !== 'bonafide' && key !== 'spoof')
+      throw new DatasetError(`${where}: KEY=${JSON.stringify(key)} must be bonafide or spoof`);
     if (utt.includes('/') || utt.includes('\\') || utt === '.' || utt === '..') {
-      throw new DatasetError(`${where}: UTT_ID ${JSON.stringify(utt)} must be a plain file name (no / or ..): ` +
-        `audio is looked up only inside ${audioDir}`);
+      throw new DatasetError(
+        `${where}: UTT_ID ${JSON.stringify(utt)} must be a plain file name (no / or ..): ` +
+          `audio is looked up only inside ${audioDir}`,
+      );
     }
     if (seen.has(utt)) throw new DatasetError(`${where}: UTT_ID ${utt} appears twice`);
     seen.add(utt);
     let file: string | null = null;
     for (const ext of ['.flac', '.wav']) {
-      const [dir, regular] = listing.has(utt + ext) ? [absDir, listing.get(utt + ext)] : [path.join(absDir, 'flac'), flacSub.get(utt + ext)];
-      if (regular === false) throw new DatasetError(`${path.join(dir, utt + ext)}: not a regular file (a device, FIFO, socket or folder; protocol line ${i + 1})`);
+      const [dir, regular] = listing.has(utt + ext)
+        ? [absDir, listing.get(utt + ext)]
+        : [path.join(absDir, 'flac'), flacSub.get(utt + ext)];
+      if (regular === false)
+        throw new DatasetError(
+          `${path.join(dir, utt + ext)}: not a regular file (a device, FIFO, socket or folder; protocol line ${i + 1})`,
+        );
       if (regular) file = path.join(dir, utt + ext);
       if (file) break;
     }
@@ -68,13 +86,23 @@ export async function readAsvspoofProtocol(protocolFile: string, audioDir: strin
       missing.push(path.join(audioDir, `${utt}.flac`));
       return;
     }
-    items.push({ id: utt, path: file, label: key, attack: key === 'spoof' ? (system === '-' ? 'unknown' : system) : null, speaker });
+    items.push({
+      id: utt,
+      path: file,
+      label: key,
+      attack: key === 'spoof' ? (system === '-' ? 'unknown' : system) : null,
+      speaker,
+    });
   });
-  if (missing.length) throw new DatasetError(`${missing[0]}: audio file not found ` +
-    `(${missing.length} of ${missing.length + items.length} protocol entries have no .flac/.wav in ${audioDir})`);
+  if (missing.length)
+    throw new DatasetError(
+      `${missing[0]}: audio file not found ` +
+        `(${missing.length} of ${missing.length + items.length} protocol entries have no .flac/.wav in ${audioDir})`,
+    );
   if (items.length === 0) throw new DatasetError(`${protocolFile}: protocol lists no utterances`);
   for (const label of ['bonafide', 'spoof'] as const) {
-    if (!items.some((it) => it.label === label)) throw new DatasetError(`${protocolFile}: protocol has no ${label} utterances; both classes are needed`);
+    if (!items.some((it) => it.label === label))
+      throw new DatasetError(`${protocolFile}: protocol has no ${label} utterances; both classes are needed`);
   }
   return { root: path.resolve(protocolFile), kind: 'audio', items };
 }

@@ -27,7 +27,10 @@ export interface Split<T> {
  * are shuffled and taken until each part's share of items is reached. Otherwise each class is shuffled
  * and cut separately so every part keeps the class balance (stratified).
  */
-export function splitDataset<T extends Pick<DatasetItem, 'label' | 'speaker'>>(items: readonly T[], opts: SplitOptions = {}): Split<T> {
+export function splitDataset<T extends Pick<DatasetItem, 'label' | 'speaker'>>(
+  items: readonly T[],
+  opts: SplitOptions = {},
+): Split<T> {
   const vf = opts.validation ?? 0.2;
   const tf = opts.test ?? 0;
   const seed = opts.seed ?? 0;

@@ -32,7 +32,13 @@ export const BONAFIDE_FOLDERS = ['bonafide', 'bona-fide', 'real', 'original'] as
 export const SPOOF_FOLDERS = ['spoof', 'fake', 'deepfake'] as const;
 
 /** Counts per class and per attack, for summaries and checks. */
-export function datasetSummary(items: readonly DatasetItem[]): { n: number; bonafide: number; spoof: number; attacks: Record<string, number>; speakers: number } {
+export function datasetSummary(items: readonly DatasetItem[]): {
+  n: number;
+  bonafide: number;
+  spoof: number;
+  attacks: Record<string, number>;
+  speakers: number;
+} {
   const attacks: Record<string, number> = {};
   const speakers = new Set<string>();
   let bonafide = 0;

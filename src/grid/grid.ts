@@ -74,7 +74,10 @@ export function gridFromRows(values: ArrayLike<number>[]): Grid {
  * (with `unit` overridden when given), otherwise a plain Grid.
  */
 export function withData<G extends Grid>(like: G, data: Float32Array, unit?: Spectrogram['unit']): G {
-  assert(data.length === like.rows * like.cols, () => `data.length=${data.length} must equal rows*cols=${like.rows * like.cols}`);
+  assert(
+    data.length === like.rows * like.cols,
+    () => `data.length=${data.length} must equal rows*cols=${like.rows * like.cols}`,
+  );
   if (isSpectrogram(like)) return { ...like, data, ...(unit ? { unit } : {}) } as G;
   return { rows: like.rows, cols: like.cols, data } as unknown as G;
 }

@@ -59,7 +59,10 @@ export interface MinMaxOptions {
 export function minMaxNormalise<G extends Grid>(grid: G, opts: MinMaxOptions = {}): G {
   checkGrid(grid);
   const [lo, hi] = opts.range ?? [0, 1];
-  assert(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo, () => `range=[${lo}, ${hi}] must be two finite numbers, increasing`);
+  assert(
+    Number.isFinite(lo) && Number.isFinite(hi) && hi > lo,
+    () => `range=[${lo}, ${hi}] must be two finite numbers, increasing`,
+  );
   let min = opts.min;
   let max = opts.max;
   if (min === undefined || max === undefined) {
@@ -67,7 +70,10 @@ export function minMaxNormalise<G extends Grid>(grid: G, opts: MinMaxOptions = {
     min ??= s.min;
     max ??= s.max;
   }
-  assert(Number.isFinite(min) && Number.isFinite(max) && max >= min, () => `min=${min}, max=${max} must be finite with max >= min`);
+  assert(
+    Number.isFinite(min) && Number.isFinite(max) && max >= min,
+    () => `min=${min}, max=${max} must be finite with max >= min`,
+  );
   const out = new Float32Array(grid.data.length);
   const span = max - min;
   if (span === 0) {

@@ -46,7 +46,9 @@ function decode(src: string | Uint8Array): Decoded {
   let png: { width: number; height: number; data: Uint8Array | Uint16Array; depth?: number; colorType?: number };
   try {
     // skipRescale keeps 16-bit samples exact; palette images come back as 8-bit RGBA.
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { skipRescale: true }) as unknown as typeof png;
+    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      skipRescale: true,
+    }) as unknown as typeof png;
   } catch (e) {
     const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new DatasetError(`${name}: not a readable PNG (${(e as Error).message}; first bytes ${head})`);
@@ -77,7 +79,8 @@ function checkOrigin(origin: unknown): 'top' | 'lower' {
  */
 export function readPng(src: string | Uint8Array, opts: ReadPngOptions = {}): Grid {
   const origin = checkOrigin(opts.origin);
-  if (opts.mode !== undefined && opts.mode !== 'luma') throw new ParameterError(`mode=${JSON.stringify(opts.mode)} must be 'luma' (use readPngChannels for colour)`);
+  if (opts.mode !== undefined && opts.mode !== 'luma')
+    throw new ParameterError(`mode=${JSON.stringify(opts.mode)} must be 'luma' (use readPngChannels for colour)`);
   const d = decode(src);
   const [r, g, b] = [0, 1, 2].map((ch) => plane(d, ch, origin));
   const out = new Float32Array(r.data.length);
@@ -122,8 +125,18 @@ export function writePng(grid: Grid, opts: WritePngOptions = {}): Uint8Array {
     min ??= lo;
     max ??= hi;
   }
-  assert(Number.isFinite(min) && Number.isFinite(max) && max >= min, () => `min=${min}, max=${max} must be finite with max >= min`);
-  const png = new PNG({ width: grid.cols, height: grid.rows, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
+  assert(
+    Number.isFinite(min) && Number.isFinite(max) && max >= min,
+    () => `min=${min}, max=${max} must be finite with max >= min`,
+  );
+  const png = new PNG({
+    width: grid.cols,
+    height: grid.rows,
+    colorType: 0,
+    inputColorType: 0,
+    bitDepth: 8,
+    inputHasAlpha: false,
+  });
   const buf = Buffer.alloc(grid.rows * grid.cols);
   const span = max - min;
   for (let r = 0; r < grid.rows; r++) {

@@ -112,7 +112,10 @@ export function resize(grid: Grid, rows: number, cols: number, opts: ResizeOptio
   // The float64 row pass plus the float32 output.
   assertMemory(grid.rows * cols * 8 + rows * cols * 4, () => `rows=${rows} cols=${cols}`);
   const method = opts.method ?? 'bilinear';
-  assert(method === 'bilinear' || method === 'area' || method === 'nearest', () => `method=${JSON.stringify(method)} must be 'bilinear', 'area' or 'nearest'`);
+  assert(
+    method === 'bilinear' || method === 'area' || method === 'nearest',
+    () => `method=${JSON.stringify(method)} must be 'bilinear', 'area' or 'nearest'`,
+  );
   const taps = (src: number, dst: number): Taps => {
     if (method === 'nearest') return nearestTaps(src, dst);
     if (method === 'area' && grid.rows >= rows && grid.cols >= cols) return areaTaps(src, dst);

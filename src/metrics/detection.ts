@@ -22,7 +22,10 @@ export interface EerResult {
 }
 
 function checkScores(scores: ArrayLike<number>, name: string): void {
-  assert(scores !== null && typeof scores === 'object' && typeof scores.length === 'number', () => `${name} must be an array of numbers`);
+  assert(
+    scores !== null && typeof scores === 'object' && typeof scores.length === 'number',
+    () => `${name} must be an array of numbers`,
+  );
   assert(scores.length > 0, () => `${name} is empty: EER needs at least one bona fide and one spoof score`);
   for (let i = 0; i < scores.length; i++) {
     const v = scores[i];
@@ -193,7 +196,10 @@ export function rocAuc(bonafide: ArrayLike<number>, spoof: ArrayLike<number>): n
  *
  * Notes: as sklearn `roc_curve(drop_intermediate=False)` except that tied scores collapse to one point.
  */
-export function rocCurve(bonafide: ArrayLike<number>, spoof: ArrayLike<number>): { fpr: Float64Array; tpr: Float64Array; thresholds: Float64Array } {
+export function rocCurve(
+  bonafide: ArrayLike<number>,
+  spoof: ArrayLike<number>,
+): { fpr: Float64Array; tpr: Float64Array; thresholds: Float64Array } {
   checkScores(bonafide, 'bonafide');
   checkScores(spoof, 'spoof');
   const n1 = bonafide.length;
@@ -243,7 +249,11 @@ export interface ConfusionMatrix {
  * threshold) are counted, so at the EER threshold these counts reproduce its error rates when no
  * scores tie with the threshold.
  */
-export function confusionMatrix(bonafide: ArrayLike<number>, spoof: ArrayLike<number>, threshold: number): ConfusionMatrix {
+export function confusionMatrix(
+  bonafide: ArrayLike<number>,
+  spoof: ArrayLike<number>,
+  threshold: number,
+): ConfusionMatrix {
   assert(typeof threshold === 'number' && !Number.isNaN(threshold), () => `threshold=${threshold} must be a number`);
   let ba = 0;
   let sa = 0;
@@ -251,7 +261,16 @@ export function confusionMatrix(bonafide: ArrayLike<number>, spoof: ArrayLike<nu
   for (let i = 0; i < spoof.length; i++) if (spoof[i] > threshold) sa++;
   const br = bonafide.length - ba;
   const sr = spoof.length - sa;
-  return { bonafideAccepted: ba, bonafideRejected: br, spoofAccepted: sa, spoofRejected: sr, matrix: [[ba, br], [sa, sr]] };
+  return {
+    bonafideAccepted: ba,
+    bonafideRejected: br,
+    spoofAccepted: sa,
+    spoofRejected: sr,
+    matrix: [
+      [ba, br],
+      [sa, sr],
+    ],
+  };
 }
 
 /** Fraction of trials decided correctly when `score > threshold` means bona fide. */

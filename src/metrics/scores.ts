@@ -20,10 +20,19 @@ export interface ScoreRow {
 export function formatScores(rows: readonly ScoreRow[]): string {
   return rows
     .map((r, i) => {
-      for (const [k, v] of [['uttId', r.uttId], ['attackId', r.attackId]] as const) {
-        assert(typeof v === 'string' && v.length > 0 && !/\s/.test(v), () => `rows[${i}].${k}=${JSON.stringify(v)} must be a non-empty string without spaces`);
+      for (const [k, v] of [
+        ['uttId', r.uttId],
+        ['attackId', r.attackId],
+      ] as const) {
+        assert(
+          typeof v === 'string' && v.length > 0 && !/\s/.test(v),
+          () => `rows[${i}].${k}=${JSON.stringify(v)} must be a non-empty string without spaces`,
+        );
       }
-      assert(r.key === 'bonafide' || r.key === 'spoof', () => `rows[${i}].key=${JSON.stringify(r.key)} must be 'bonafide' or 'spoof'`);
+      assert(
+        r.key === 'bonafide' || r.key === 'spoof',
+        () => `rows[${i}].key=${JSON.stringify(r.key)} must be 'bonafide' or 'spoof'`,
+      );
       assert(Number.isFinite(r.score), () => `rows[${i}].score=${r.score} must be a finite number`);
       return `${r.uttId} ${r.attackId} ${r.key} ${r.score}\n`;
     })
@@ -41,11 +50,16 @@ export function parseScores(text: string, source = 'scores'): ScoreRow[] {
     if (t === '') return;
     const f = t.split(/\s+/);
     const where = `${source}:${i + 1}`;
-    if (f.length !== 4) throw new DatasetError(`${where}: expected 4 fields "utt_id attack_id key score", got ${f.length}: ${JSON.stringify(t)}`);
+    if (f.length !== 4)
+      throw new DatasetError(
+        `${where}: expected 4 fields "utt_id attack_id key score", got ${f.length}: ${JSON.stringify(t)}`,
+      );
     const [uttId, attackId, key, s] = f;
-    if (key !== 'bonafide' && key !== 'spoof') throw new DatasetError(`${where}: key=${JSON.stringify(key)} must be bonafide or spoof`);
+    if (key !== 'bonafide' && key !== 'spoof')
+      throw new DatasetError(`${where}: key=${JSON.stringify(key)} must be bonafide or spoof`);
     const score = Number(s);
-    if (!Number.isFinite(score) || s.trim() === '') throw new DatasetError(`${where}: score=${JSON.stringify(s)} is not a finite number`);
+    if (!Number.isFinite(score) || s.trim() === '')
+      throw new DatasetError(`${where}: score=${JSON.stringify(s)} is not a finite number`);
     rows.push({ uttId, attackId, key, score });
   });
   return rows;
@@ -62,7 +76,9 @@ export async function readScores(file: string): Promise<ScoreRow[]> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
-    throw new DatasetError(`${file}: cannot read score file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new DatasetError(
+      `${file}: cannot read score file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   return parseScores(text, file);
 }
@@ -127,7 +143,9 @@ export function evaluateScores(rows: readonly ScoreRow[], opts: DcfOptions = {})
   const bona = rows.filter((r) => r.key === 'bonafide').map((r) => r.score);
   const spoof = rows.filter((r) => r.key === 'spoof').map((r) => r.score);
   if (bona.length === 0 || spoof.length === 0) {
-    throw new ParameterError(`rows must hold both classes: got ${bona.length} bonafide and ${spoof.length} spoof trials`);
+    throw new ParameterError(
+      `rows must hold both classes: got ${bona.length} bonafide and ${spoof.length} spoof trials`,
+    );
   }
   const { eer, threshold } = computeEer(bona, spoof);
   const confusion = confusionMatrix(bona, spoof, threshold);

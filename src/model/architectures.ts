@@ -101,7 +101,10 @@ export class Standardization extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const s = inputShape as tf.Shape;
-    assert(this.size === 1 || s[1] === this.size, () => `Standardization size=${this.size} must be 1 or the input rows ${s[1]}`);
+    assert(
+      this.size === 1 || s[1] === this.size,
+      () => `Standardization size=${this.size} must be 1 or the input rows ${s[1]}`,
+    );
     const shape = this.size === 1 ? [1, 1, 1] : [this.size, 1, 1];
     this.mean = this.addWeight('mean', shape, 'float32', tf.initializers.zeros(), undefined, false);
     this.invStd = this.addWeight('inv_std', shape, 'float32', tf.initializers.ones(), undefined, false);
@@ -123,15 +126,24 @@ tf.serialization.registerClass(Standardization);
 
 /** Sets a built {@link Standardization} layer's statistics (std is floored at 1e-6 of the largest std, and at 1e-12). */
 export function setStandardization(layer: Standardization, stats: StandardizationStats): void {
-  assert(stats.mean.length === stats.std.length, () => `standardization mean.length=${stats.mean.length} must equal std.length=${stats.std.length}`);
+  assert(
+    stats.mean.length === stats.std.length,
+    () => `standardization mean.length=${stats.mean.length} must equal std.length=${stats.std.length}`,
+  );
   const [mean, invStd] = layer.getWeights();
-  assert(mean.size === stats.mean.length, () => `standardization has ${stats.mean.length} values, the layer expects ${mean.size}`);
+  assert(
+    mean.size === stats.mean.length,
+    () => `standardization has ${stats.mean.length} values, the layer expects ${mean.size}`,
+  );
   let maxStd = 0;
   for (const v of stats.std) if (v > maxStd) maxStd = v;
   const floor = Math.max(1e-12, 1e-6 * maxStd);
   const inv = Float32Array.from(stats.std, (v) => 1 / Math.max(v, floor));
   for (let i = 0; i < stats.mean.length; i++) {
-    assert(Number.isFinite(stats.mean[i]) && Number.isFinite(inv[i]), () => `standardization mean[${i}]=${stats.mean[i]} std[${i}]=${stats.std[i]} must be finite`);
+    assert(
+      Number.isFinite(stats.mean[i]) && Number.isFinite(inv[i]),
+      () => `standardization mean[${i}]=${stats.mean[i]} std[${i}]=${stats.std[i]} must be finite`,
+    );
   }
   const values = [tf.tensor(stats.mean, mean.shape), tf.tensor(inv, invStd.shape)];
   layer.setWeights(values);
@@ -146,8 +158,10 @@ export class RowSlice extends tf.layers.Layer {
 
   constructor(args: { start: number; end: number; name?: string }) {
     super(args);
-    assert(Number.isInteger(args.start) && Number.isInteger(args.end) && args.start >= 0 && args.end > args.start,
-      () => `RowSlice start=${args.start} end=${args.end} must be integers with 0 <= start < end`);
+    assert(
+      Number.isInteger(args.start) && Number.isInteger(args.end) && args.start >= 0 && args.end > args.start,
+      () => `RowSlice start=${args.start} end=${args.end} must be integers with 0 <= start < end`,
+    );
     this.start = args.start;
     this.end = args.end;
   }
@@ -191,7 +205,10 @@ export class ExcitationPooling extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      assert(x.shape[1] === 3, () => `ExcitationPooling input has ${x.shape[1]} rows; it takes 3 (log kurtosis, log crest factor, energy dB)`);
+      assert(
+        x.shape[1] === 3,
+        () => `ExcitationPooling input has ${x.shape[1]} rows; it takes 3 (log kurtosis, log crest factor, energy dB)`,
+      );
       const rows = tf.reshape(x, [-1, 3, x.shape[2] as number]);
       const [stats, energy] = tf.split(rows, [2, 1], 1);
       const gate = tf.cast(tf.greaterEqual(energy, tf.sub(tf.max(energy, 2, true), this.gateDb)), 'float32');
@@ -210,10 +227,19 @@ tf.serialization.registerClass(ExcitationPooling);
  * dense(numClasses) logits. The hidden layer lets it learn a two-sided rule: Griffin-Lim copies
  * have a less peaky residual than speech, pulse-train vocoders a more peaky one.
  */
-function excitationBranch(rows: tf.SymbolicTensor, o: Required<ExcitationBranchOptions>, numClasses: number, init: () => object): tf.SymbolicTensor {
+function excitationBranch(
+  rows: tf.SymbolicTensor,
+  o: Required<ExcitationBranchOptions>,
+  numClasses: number,
+  init: () => object,
+): tf.SymbolicTensor {
   let h = new ExcitationPooling({ gateDb: o.gateDb, name: 'excitation_pool' }).apply(rows) as tf.SymbolicTensor;
-  h = tf.layers.batchNormalization({ name: 'excitation_bn', momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.dense({ units: o.units, activation: 'relu', name: 'excitation_hidden', ...init() }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .batchNormalization({ name: 'excitation_bn', momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 })
+    .apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .dense({ units: o.units, activation: 'relu', name: 'excitation_hidden', ...init() })
+    .apply(h) as tf.SymbolicTensor;
   return tf.layers.dense({ units: numClasses, name: 'logits_excitation', ...init() }).apply(h) as tf.SymbolicTensor;
 }
 
@@ -242,7 +268,8 @@ export class MinScoreFusion extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       assert(Array.isArray(inputs) && inputs.length === 2, () => 'MinScoreFusion takes two logit tensors');
-      for (const t of inputs) assert(t.shape[1] === 2, () => `MinScoreFusion inputs must be [batch, 2] logits, got [${t.shape}]`);
+      for (const t of inputs)
+        assert(t.shape[1] === 2, () => `MinScoreFusion inputs must be [batch, 2] logits, got [${t.shape}]`);
       const m = tf.minimum(bonafideScore(inputs[0]), bonafideScore(inputs[1]));
       return tf.concat([tf.zerosLike(m), m], 1);
     });
@@ -267,25 +294,50 @@ export function expertModels(model: tf.LayersModel): { spectral: tf.LayersModel;
  * for; `finish` sets the statistics once the model is built; `logits` turns the network's pooled
  * features into the output logits (plus the excitation branch's, when the input has excitation rows).
  */
-function modelInput(inputShape: readonly number[], opts: ArchitectureOptions, numClasses: number, init: () => object): {
-  input: tf.SymbolicTensor; h: tf.SymbolicTensor; finish: () => void; logits: (features: tf.SymbolicTensor) => tf.SymbolicTensor;
+function modelInput(
+  inputShape: readonly number[],
+  opts: ArchitectureOptions,
+  numClasses: number,
+  init: () => object,
+): {
+  input: tf.SymbolicTensor;
+  h: tf.SymbolicTensor;
+  finish: () => void;
+  logits: (features: tf.SymbolicTensor) => tf.SymbolicTensor;
 } {
   const input = tf.input({ shape: [...inputShape] });
   const stats = opts.standardization;
   let h = input;
-  let logits = (f: tf.SymbolicTensor) => tf.layers.dense({ units: numClasses, name: 'logits', ...init() }).apply(f) as tf.SymbolicTensor;
+  let logits = (f: tf.SymbolicTensor) =>
+    tf.layers.dense({ units: numClasses, name: 'logits', ...init() }).apply(f) as tf.SymbolicTensor;
   if (opts.excitation) {
     const o = { rows: EXCITATION_ROWS.length, gateDb: 10, units: 8, ...opts.excitation };
-    assert(o.rows === EXCITATION_ROWS.length, () => `excitation.rows=${o.rows} must be ${EXCITATION_ROWS.length} (${EXCITATION_ROWS.join(', ')})`);
+    assert(
+      o.rows === EXCITATION_ROWS.length,
+      () => `excitation.rows=${o.rows} must be ${EXCITATION_ROWS.length} (${EXCITATION_ROWS.join(', ')})`,
+    );
     assertPositiveInt(o.units, 'excitation.units');
     const total = inputShape[0];
-    assert(total > o.rows, () => `inputShape=[${inputShape}] has ${total} rows; the excitation branch needs more than its ${o.rows}`);
+    assert(
+      total > o.rows,
+      () => `inputShape=[${inputShape}] has ${total} rows; the excitation branch needs more than its ${o.rows}`,
+    );
     h = new RowSlice({ start: 0, end: total - o.rows, name: 'spectral_rows' }).apply(input) as tf.SymbolicTensor;
-    const rows = new RowSlice({ start: total - o.rows, end: total, name: 'excitation_rows' }).apply(input) as tf.SymbolicTensor;
-    assert(numClasses === 2, () => `numClasses=${numClasses}: the excitation branch fuses bona fide vs spoof scores and needs 2 classes`);
+    const rows = new RowSlice({ start: total - o.rows, end: total, name: 'excitation_rows' }).apply(
+      input,
+    ) as tf.SymbolicTensor;
+    assert(
+      numClasses === 2,
+      () => `numClasses=${numClasses}: the excitation branch fuses bona fide vs spoof scores and needs 2 classes`,
+    );
     logits = (f) => {
-      const a = tf.layers.dense({ units: numClasses, name: 'logits_spectral', ...init() }).apply(f) as tf.SymbolicTensor;
-      return new MinScoreFusion({ name: 'logits' }).apply([a, excitationBranch(rows, o, numClasses, init)]) as tf.SymbolicTensor;
+      const a = tf.layers
+        .dense({ units: numClasses, name: 'logits_spectral', ...init() })
+        .apply(f) as tf.SymbolicTensor;
+      return new MinScoreFusion({ name: 'logits' }).apply([
+        a,
+        excitationBranch(rows, o, numClasses, init),
+      ]) as tf.SymbolicTensor;
     };
   }
   let finish = () => {};
@@ -342,9 +394,21 @@ export function smallCnn(inputShape: readonly number[], opts: SmallCnnOptions = 
   let h = x;
   filters.forEach((f, i) => {
     const k = i + 1;
-    h = tf.layers.conv2d({ filters: f, kernelSize: 3, padding: 'same', useBias: !batchNorm, activation: batchNorm ? 'linear' : 'relu', name: `conv${k}`, ...init() }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers
+      .conv2d({
+        filters: f,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: !batchNorm,
+        activation: batchNorm ? 'linear' : 'relu',
+        name: `conv${k}`,
+        ...init(),
+      })
+      .apply(h) as tf.SymbolicTensor;
     if (batchNorm) {
-      h = tf.layers.batchNormalization({ name: `bn${k}`, momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers
+        .batchNormalization({ name: `bn${k}`, momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 })
+        .apply(h) as tf.SymbolicTensor;
       h = tf.layers.activation({ activation: 'relu', name: `relu${k}` }).apply(h) as tf.SymbolicTensor;
     }
     if (k < filters.length) h = tf.layers.maxPooling2d({ poolSize: 2, name: `pool${k}` }).apply(h) as tf.SymbolicTensor;
@@ -397,18 +461,25 @@ export function lcnn(inputShape: readonly number[], opts: LcnnOptions = {}): tf.
   const { seed = 0, numClasses = 2, width = 0.25 } = opts;
   assertPositiveInt(numClasses, 'numClasses');
   assert(Number.isFinite(width) && width > 0, () => `width=${width} must be a finite number > 0`);
-  assert(inputShape[0] >= 16 && inputShape[1] >= 16, () => `inputShape=[${inputShape}] must have rows, cols >= 16 for lcnn`);
+  assert(
+    inputShape[0] >= 16 && inputShape[1] >= 16,
+    () => `inputShape=[${inputShape}] must have rows, cols >= 16 for lcnn`,
+  );
   const init = seeder(seed);
   // Even channel counts so MFM can halve them.
   const ch = (n: number) => Math.max(2, 2 * Math.round((n * width) / 2));
   let layerIndex = 0;
   const conv = (h: tf.SymbolicTensor, filters: number, k: number) => {
     layerIndex++;
-    const c = tf.layers.conv2d({ filters: ch(filters), kernelSize: k, padding: 'same', name: `conv${layerIndex}`, ...init() }).apply(h) as tf.SymbolicTensor;
+    const c = tf.layers
+      .conv2d({ filters: ch(filters), kernelSize: k, padding: 'same', name: `conv${layerIndex}`, ...init() })
+      .apply(h) as tf.SymbolicTensor;
     return new MaxFeatureMap({ name: `mfm${layerIndex}` }).apply(c) as tf.SymbolicTensor;
   };
-  const pool = (h: tf.SymbolicTensor, name: string) => tf.layers.maxPooling2d({ poolSize: 2, name }).apply(h) as tf.SymbolicTensor;
-  const bn = (h: tf.SymbolicTensor, name: string) => tf.layers.batchNormalization({ name, momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 }).apply(h) as tf.SymbolicTensor;
+  const pool = (h: tf.SymbolicTensor, name: string) =>
+    tf.layers.maxPooling2d({ poolSize: 2, name }).apply(h) as tf.SymbolicTensor;
+  const bn = (h: tf.SymbolicTensor, name: string) =>
+    tf.layers.batchNormalization({ name, momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 }).apply(h) as tf.SymbolicTensor;
 
   const { input, h: x, finish, logits } = modelInput(inputShape, opts, numClasses, init);
   let h = conv(x, 64, 5);
@@ -431,15 +502,23 @@ export function lcnn(inputShape: readonly number[], opts: LcnnOptions = {}): tf.
 }
 
 /** The builder of each name in the registry (`registry.ts`). */
-const BUILDERS: Readonly<Record<ArchitectureName, (inputShape: readonly number[], opts: ArchitectureOptions) => tf.LayersModel>> = Object.freeze({
+const BUILDERS: Readonly<
+  Record<ArchitectureName, (inputShape: readonly number[], opts: ArchitectureOptions) => tf.LayersModel>
+> = Object.freeze({
   cnn: smallCnn,
   lcnn: lcnn,
-  'morph-cnn': (inputShape: readonly number[], opts: ArchitectureOptions) => smallCnn(inputShape, { ...opts, morphBlock: opts.morphBlock ?? {} }),
+  'morph-cnn': (inputShape: readonly number[], opts: ArchitectureOptions) =>
+    smallCnn(inputShape, { ...opts, morphBlock: opts.morphBlock ?? {} }),
 });
 
 /** Builds a named architecture for `inputShape` `[rows, cols, channels]`. */
-export function buildModel(name: ArchitectureName, inputShape: readonly number[], opts: ArchitectureOptions = {}): tf.LayersModel {
-  if (!isArchitectureName(name)) throw new ParameterError(`architecture=${JSON.stringify(name)} must be one of ${ARCHITECTURE_NAMES.join(', ')}`);
+export function buildModel(
+  name: ArchitectureName,
+  inputShape: readonly number[],
+  opts: ArchitectureOptions = {},
+): tf.LayersModel {
+  if (!isArchitectureName(name))
+    throw new ParameterError(`architecture=${JSON.stringify(name)} must be one of ${ARCHITECTURE_NAMES.join(', ')}`);
   return BUILDERS[name](inputShape, opts);
 }
 
@@ -450,7 +529,10 @@ export function buildModel(name: ArchitectureName, inputShape: readonly number[]
  * training data match what the network was trained to produce, however few steps it ran (the
  * running averages lag behind fast-changing weights). Population variance over batch and positions.
  */
-export function recalibrateBatchNorm(model: tf.LayersModel, batches: Iterable<tf.Tensor4D> | (() => Iterable<tf.Tensor4D>)): void {
+export function recalibrateBatchNorm(
+  model: tf.LayersModel,
+  batches: Iterable<tf.Tensor4D> | (() => Iterable<tf.Tensor4D>),
+): void {
   const bnLayers = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
   const source = typeof batches === 'function' ? batches : () => batches;
   for (const layer of bnLayers) {
@@ -483,6 +565,8 @@ export function recalibrateBatchNorm(model: tf.LayersModel, batches: Iterable<tf
       return w;
     });
     layer.setWeights(next);
-    next.forEach((t, i) => { if (t !== current[i]) t.dispose(); });
+    next.forEach((t, i) => {
+      if (t !== current[i]) t.dispose();
+    });
   }
 }

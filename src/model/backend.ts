@@ -52,7 +52,12 @@ let current: BackendInfo | null = null;
 let wasmThreadsTried: number | null = null;
 
 function describeError(e: unknown): string {
-  const msg = e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+  const msg =
+    e instanceof Error
+      ? e.message
+      : typeof e === 'object' && e && 'message' in e
+        ? String((e as { message: unknown }).message)
+        : String(e);
   return msg.split('\n')[0];
 }
 
@@ -76,10 +81,13 @@ async function withNodeThreadsShim<T>(threads: number, init: () => Promise<T>): 
   const factory = (factoryModule.default ?? factoryModule) as (...a: unknown[]) => unknown;
   const factoryPath = path.join(dir, 'factory.js');
   fs.writeFileSync(factoryPath, `var WasmBackendModuleThreadedSimd = ${factory.toString()}`);
-  const { wasmWorkerContents } = require(path.join(pkg, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
+  const { wasmWorkerContents } = require(path.join(pkg, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
+    wasmWorkerContents: string;
+  };
   const workerPath = path.join(dir, 'worker.js');
   // The worker's 'load' message carries the module source as a Blob; point it at our file instead.
-  const redirect = `;(function(){var o=self.onmessage;self.onmessage=function(e){` +
+  const redirect =
+    `;(function(){var o=self.onmessage;self.onmessage=function(e){` +
     `if(e.data&&e.data.cmd==='load'&&typeof e.data.urlOrBlob!=='string')e.data.urlOrBlob=${JSON.stringify(factoryPath)};` +
     `return o(e)}})();\n`;
   // Same escaping as tfjs does before making its Blob: string literals in the source hold raw newlines.
@@ -103,7 +111,10 @@ function resolveThreads(threads: number | 'auto' | undefined): number {
   const raw = threads ?? process.env.SPECMORPH_WASM_THREADS ?? 'auto';
   if (raw === 'auto') return 1;
   const n = Number(raw);
-  assert(Number.isInteger(n) && n >= 1 && n <= 8, () => `threads=${String(raw)} must be 'auto' or an integer in [1, 8]`);
+  assert(
+    Number.isInteger(n) && n >= 1 && n <= 8,
+    () => `threads=${String(raw)} must be 'auto' or an integer in [1, 8]`,
+  );
   return n;
 }
 
@@ -144,7 +155,8 @@ async function tryWasm(threads: number): Promise<{ failure: string | null; threa
   if (!ok) return { failure: 'wasm backend failed to initialise', threads: 0 };
   // XNNPACK's pool threads live for the whole process; Emscripten ref()s their workers while they
   // run, which would keep Node alive after the user's work is done.
-  const pthreads = (tf.backend() as unknown as { wasm: { PThread?: { runningWorkers: { unref?: () => void }[] } } }).wasm.PThread;
+  const pthreads = (tf.backend() as unknown as { wasm: { PThread?: { runningWorkers: { unref?: () => void }[] } } })
+    .wasm.PThread;
   pthreads?.runningWorkers.forEach((w) => w.unref?.());
   registerWasmTrainingKernels();
   return { failure: null, threads: wasm.getThreadsCount() };
@@ -183,8 +195,13 @@ export async function initBackend(opts: BackendOptions = {}): Promise<BackendInf
   if (wanted === 'auto' || wanted === 'tensorflow') {
     const failure = await tryTensorflow();
     if (failure === null) {
-      current = { name: 'tensorflow', why: wanted === 'auto' ? 'tfjs-node loaded (native TensorFlow)' : 'requested',
-        simd: false, threads: 0, registeredKernels: [] };
+      current = {
+        name: 'tensorflow',
+        why: wanted === 'auto' ? 'tfjs-node loaded (native TensorFlow)' : 'requested',
+        simd: false,
+        threads: 0,
+        registeredKernels: [],
+      };
       return current;
     }
     if (wanted === 'tensorflow') throw new ParameterError(`backend='tensorflow' unavailable: ${failure}`);
@@ -195,16 +212,26 @@ export async function initBackend(opts: BackendOptions = {}): Promise<BackendInf
     if (failure === null) {
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       const head = wanted === 'auto' ? `${reasons.join('; ')}; using wasm` : 'requested wasm';
-      current = { name: 'wasm', why: `${head} (${simd ? 'SIMD' : 'no SIMD'}, ${actual} thread${actual === 1 ? '' : 's'})`,
-        simd, threads: actual, registeredKernels: registerWasmTrainingKernels() };
+      current = {
+        name: 'wasm',
+        why: `${head} (${simd ? 'SIMD' : 'no SIMD'}, ${actual} thread${actual === 1 ? '' : 's'})`,
+        simd,
+        threads: actual,
+        registeredKernels: registerWasmTrainingKernels(),
+      };
       return current;
     }
     if (wanted === 'wasm') throw new ParameterError(`backend='wasm' unavailable: ${failure}`);
     reasons.push(failure);
   }
   if (!(await tf.setBackend('cpu'))) throw new ParameterError('the tfjs cpu backend failed to initialise');
-  current = { name: 'cpu', why: wanted === 'auto' ? `${reasons.join('; ')}; using pure-JS cpu` : 'requested',
-    simd: false, threads: 0, registeredKernels: [] };
+  current = {
+    name: 'cpu',
+    why: wanted === 'auto' ? `${reasons.join('; ')}; using pure-JS cpu` : 'requested',
+    simd: false,
+    threads: 0,
+    registeredKernels: [],
+  };
   return current;
 }
 
@@ -220,8 +247,9 @@ export function backendInfo(): BackendInfo {
 
 /** One line for logs: `wasm (SIMD, 2 threads; kernels +Conv2DBackpropFilter,...) - why`. */
 export function formatBackendInfo(info: BackendInfo): string {
-  const extras = info.name === 'wasm'
-    ? ` (${info.simd ? 'SIMD' : 'no SIMD'}, ${info.threads} thread${info.threads === 1 ? '' : 's'}; kernels +${info.registeredKernels.join(',+')})`
-    : '';
+  const extras =
+    info.name === 'wasm'
+      ? ` (${info.simd ? 'SIMD' : 'no SIMD'}, ${info.threads} thread${info.threads === 1 ? '' : 's'}; kernels +${info.registeredKernels.join(',+')})`
+      : '';
   return `backend ${info.name}${extras}: ${info.why}`;
 }

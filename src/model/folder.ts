@@ -27,7 +27,12 @@ export interface ModelOutputOptions {
 }
 
 /** The files of a GMM detector's model folder (`saveGmmModel`): gmm.json instead of model.json + weights.bin. */
-const GMM_FOLDER_FILES: readonly string[] = ['gmm.json', MODEL_FILES.pipeline, MODEL_FILES.labels, MODEL_FILES.metadata];
+const GMM_FOLDER_FILES: readonly string[] = [
+  'gmm.json',
+  MODEL_FILES.pipeline,
+  MODEL_FILES.labels,
+  MODEL_FILES.metadata,
+];
 
 /**
  * Why `dir` (an existing folder) is not a specmorph model folder, or null when it is one: exactly
@@ -38,7 +43,8 @@ export function notAModelFolder(dir: string): string | null {
   const names = fs.readdirSync(dir);
   const want: string[] = names.includes('gmm.json') ? [...GMM_FOLDER_FILES] : Object.values(MODEL_FILES);
   const extra = names.filter((n) => !want.includes(n));
-  if (extra.length) return `holds ${extra.slice(0, 4).join(', ')}${extra.length > 4 ? `, ... (${extra.length} entries not in a model folder)` : ''}`;
+  if (extra.length)
+    return `holds ${extra.slice(0, 4).join(', ')}${extra.length > 4 ? `, ... (${extra.length} entries not in a model folder)` : ''}`;
   const missing = want.filter((n) => !names.includes(n));
   if (missing.length) return `has no ${missing.join(', ')}`;
   let meta: unknown;
@@ -65,7 +71,9 @@ export function checkModelOutput(dir: string, opts: ModelOutputOptions = {}): st
     try {
       target = fs.realpathSync(target);
     } catch (e) {
-      throw new DatasetError(`${dir}: is a symbolic link that cannot be followed (${(e as NodeJS.ErrnoException).code}); give a folder`);
+      throw new DatasetError(
+        `${dir}: is a symbolic link that cannot be followed (${(e as NodeJS.ErrnoException).code}); give a folder`,
+      );
     }
   }
   const st = statOrNull(target);
@@ -80,7 +88,8 @@ export function checkModelOutput(dir: string, opts: ModelOutputOptions = {}): st
     probeFolder(up, dir);
     return target;
   }
-  if (!st.isDirectory()) throw new DatasetError(`${dir}: exists and is not a folder; give a new or empty folder for the model`);
+  if (!st.isDirectory())
+    throw new DatasetError(`${dir}: exists and is not a folder; give a new or empty folder for the model`);
   let empty: boolean;
   let why: string | null;
   try {
@@ -89,8 +98,14 @@ export function checkModelOutput(dir: string, opts: ModelOutputOptions = {}): st
   } catch (e) {
     throw writeError(dir, e);
   }
-  if (why !== null) throw new DatasetError(`${dir}: folder exists and is not a specmorph model folder (it ${why}); refusing to replace it, give a new or empty folder`);
-  if (!empty && !opts.overwrite) throw new DatasetError(`${dir}: a specmorph model folder is already there; replacing it needs ${opts.overwriteHint ?? 'overwrite: true'}`);
+  if (why !== null)
+    throw new DatasetError(
+      `${dir}: folder exists and is not a specmorph model folder (it ${why}); refusing to replace it, give a new or empty folder`,
+    );
+  if (!empty && !opts.overwrite)
+    throw new DatasetError(
+      `${dir}: a specmorph model folder is already there; replacing it needs ${opts.overwriteHint ?? 'overwrite: true'}`,
+    );
   probeFolder(path.dirname(target), dir);
   return target;
 }

@@ -141,16 +141,23 @@ export function toFrames(features: Frames | readonly Frames[]): FrameMatrix & { 
   const list = Array.isArray(features) ? (features as readonly Frames[]) : [features as Frames];
   assert(list.length > 0, () => 'features is empty: need at least one clip of frames');
   const shapes = list.map((f, i) => {
-    assert(f !== null && typeof f === 'object' && (f.data instanceof Float32Array || f.data instanceof Float64Array), () => `features[${i}] must be a Grid or a FrameMatrix with Float32Array/Float64Array data`);
+    assert(
+      f !== null && typeof f === 'object' && (f.data instanceof Float32Array || f.data instanceof Float64Array),
+      () => `features[${i}] must be a Grid or a FrameMatrix with Float32Array/Float64Array data`,
+    );
     const n = isGrid(f) ? f.cols : f.n;
     const dims = isGrid(f) ? f.rows : f.dims;
-    assert(Number.isInteger(n) && n >= 0 && Number.isInteger(dims) && dims > 0 && f.data.length === n * dims, () => `features[${i}]: data.length=${f.data.length} does not match ${n} frames x ${dims} dims`);
+    assert(
+      Number.isInteger(n) && n >= 0 && Number.isInteger(dims) && dims > 0 && f.data.length === n * dims,
+      () => `features[${i}]: data.length=${f.data.length} does not match ${n} frames x ${dims} dims`,
+    );
     return { n, dims };
   });
   const dims = shapes[0].dims;
   shapes.forEach((s, i) => assert(s.dims === dims, () => `features[${i}] has ${s.dims} dims, features[0] has ${dims}`));
   const only = list[0];
-  if (list.length === 1 && !isGrid(only) && only.data instanceof Float64Array) return only as FrameMatrix & { data: Float64Array };
+  if (list.length === 1 && !isGrid(only) && only.data instanceof Float64Array)
+    return only as FrameMatrix & { data: Float64Array };
   // Always Float64Array inside: one element type keeps the inner loops monomorphic in V8, and float32
   // features widen exactly. Costs 8 bytes per value: 1 M frames of 60 dims = 480 MB.
   const total = shapes.reduce((a, s) => a + s.n, 0);
@@ -169,7 +176,10 @@ export function toFrames(features: Frames | readonly Frames[]): FrameMatrix & { 
 function checkFinite(x: FrameMatrix, name: string): void {
   const d = x.data;
   for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i])) throw new ParameterError(`${name}: frame ${Math.floor(i / x.dims)} dimension ${i % x.dims} is ${d[i]}; frames must be finite`);
+    if (!Number.isFinite(d[i]))
+      throw new ParameterError(
+        `${name}: frame ${Math.floor(i / x.dims)} dimension ${i % x.dims} is ${d[i]}; frames must be finite`,
+      );
   }
 }
 
@@ -199,7 +209,16 @@ const BLOCK = 4;
  * the last one. Four frames share each load of a component's means and precisions, which is what
  * bounds this loop (1.5x faster than one frame at a time, measured on the bundled corpus).
  */
-function blockLogProbs(x: Float64Array, i: number, n: number, g: Gmm, logConst: Float64Array, prec: Float64Array, out: Float64Array, norm: Float64Array): void {
+function blockLogProbs(
+  x: Float64Array,
+  i: number,
+  n: number,
+  g: Gmm,
+  logConst: Float64Array,
+  prec: Float64Array,
+  out: Float64Array,
+  norm: Float64Array,
+): void {
   const { nComponents: K, dims: D, means } = g;
   const b0 = i * D;
   const b1 = Math.min(i + 1, n - 1) * D;
@@ -239,18 +258,34 @@ function blockLogProbs(x: Float64Array, i: number, n: number, g: Gmm, logConst: 
 }
 
 function checkGmm(g: Gmm, name: string): void {
-  assert(g !== null && typeof g === 'object', () => `${name} must be a Gmm {nComponents, dims, weights, means, variances}`);
+  assert(
+    g !== null && typeof g === 'object',
+    () => `${name} must be a Gmm {nComponents, dims, weights, means, variances}`,
+  );
   assertPositiveInt(g.nComponents, `${name}.nComponents`);
   assertPositiveInt(g.dims, `${name}.dims`);
   const K = g.nComponents;
   const D = g.dims;
   assert(g.weights?.length === K, () => `${name}.weights has length ${g.weights?.length}, expected nComponents=${K}`);
-  assert(g.means?.length === K * D, () => `${name}.means has length ${g.means?.length}, expected nComponents x dims = ${K * D}`);
-  assert(g.variances?.length === K * D, () => `${name}.variances has length ${g.variances?.length}, expected nComponents x dims = ${K * D}`);
-  for (let k = 0; k < K; k++) assert(Number.isFinite(g.weights[k]) && g.weights[k] > 0, () => `${name}.weights[${k}]=${g.weights[k]} must be a finite number > 0`);
+  assert(
+    g.means?.length === K * D,
+    () => `${name}.means has length ${g.means?.length}, expected nComponents x dims = ${K * D}`,
+  );
+  assert(
+    g.variances?.length === K * D,
+    () => `${name}.variances has length ${g.variances?.length}, expected nComponents x dims = ${K * D}`,
+  );
+  for (let k = 0; k < K; k++)
+    assert(
+      Number.isFinite(g.weights[k]) && g.weights[k] > 0,
+      () => `${name}.weights[${k}]=${g.weights[k]} must be a finite number > 0`,
+    );
   for (let i = 0; i < K * D; i++) {
     assert(Number.isFinite(g.means[i]), () => `${name}.means[${i}]=${g.means[i]} must be finite`);
-    assert(Number.isFinite(g.variances[i]) && g.variances[i] > 0, () => `${name}.variances[${i}]=${g.variances[i]} must be a finite number > 0`);
+    assert(
+      Number.isFinite(g.variances[i]) && g.variances[i] > 0,
+      () => `${name}.variances[${i}]=${g.variances[i]} must be a finite number > 0`,
+    );
   }
 }
 
@@ -301,7 +336,14 @@ function sqDist(x: Float64Array, i: number, c: Float64Array, k: number, D: numbe
  * Label of the nearest centre of every frame: argmin_k ||c_k||^2 - 2 x.c_k (||x||^2 is the same for
  * every k), four frames per pass over the centres as in {@link blockLogProbs}.
  */
-function nearestCentres(x: Float64Array, n: number, D: number, centres: Float64Array, K: number, labels: Int32Array): void {
+function nearestCentres(
+  x: Float64Array,
+  n: number,
+  D: number,
+  centres: Float64Array,
+  K: number,
+  labels: Int32Array,
+): void {
   const cNorm = new Float64Array(K);
   for (let k = 0; k < K; k++) {
     let s = 0;
@@ -333,10 +375,22 @@ function nearestCentres(x: Float64Array, n: number, D: number, centres: Float64A
       const d1 = cNorm[k] - 2 * s1;
       const d2 = cNorm[k] - 2 * s2;
       const d3 = cNorm[k] - 2 * s3;
-      if (d0 < best[0]) { best[0] = d0; arg[0] = k; }
-      if (d1 < best[1]) { best[1] = d1; arg[1] = k; }
-      if (d2 < best[2]) { best[2] = d2; arg[2] = k; }
-      if (d3 < best[3]) { best[3] = d3; arg[3] = k; }
+      if (d0 < best[0]) {
+        best[0] = d0;
+        arg[0] = k;
+      }
+      if (d1 < best[1]) {
+        best[1] = d1;
+        arg[1] = k;
+      }
+      if (d2 < best[2]) {
+        best[2] = d2;
+        arg[2] = k;
+      }
+      if (d3 < best[3]) {
+        best[3] = d3;
+        arg[3] = k;
+      }
     }
     for (let f = 0; f < BLOCK && i + f < n; f++) labels[i + f] = arg[f];
   }
@@ -462,7 +516,12 @@ function kmeansLabels(x: FrameMatrix & { data: Float64Array }, K: number, rng: R
 }
 
 /** Gaussian parameters of hard labels (scikit-learn `_estimate_gaussian_parameters` with one-hot responsibilities). */
-function paramsFromLabels(x: FrameMatrix & { data: Float64Array }, labels: Int32Array, K: number, regCovar: number): Gmm {
+function paramsFromLabels(
+  x: FrameMatrix & { data: Float64Array },
+  labels: Int32Array,
+  K: number,
+  regCovar: number,
+): Gmm {
   const { n, dims: D, data } = x;
   const nk = new Float64Array(K).fill(NK_EPS);
   const s1 = new Float64Array(K * D);
@@ -499,7 +558,13 @@ function mStep(nk: Float64Array, s1: Float64Array, s2: Float64Array, K: number, 
 }
 
 function resolveInit(init: GmmParameters, K: number, D: number): Gmm {
-  const g: Gmm = { nComponents: K, dims: D, weights: Float64Array.from(init.weights), means: Float64Array.from(init.means), variances: Float64Array.from(init.variances) };
+  const g: Gmm = {
+    nComponents: K,
+    dims: D,
+    weights: Float64Array.from(init.weights),
+    means: Float64Array.from(init.means),
+    variances: Float64Array.from(init.variances),
+  };
   checkGmm(g, 'init');
   let s = 0;
   for (let k = 0; k < K; k++) s += g.weights[k];
@@ -535,13 +600,19 @@ export function fitGmm(frames: Frames | readonly Frames[], opts: GmmOptions = {}
   const seed = opts.seed ?? 0;
   const kmeansMaxIter = opts.kmeansMaxIter ?? 10;
   const minResp = opts.minResponsibility ?? 1e-10;
-  assert(Number.isFinite(minResp) && minResp >= 0 && minResp < 1, () => `minResponsibility=${minResp} must be a number in [0, 1)`);
+  assert(
+    Number.isFinite(minResp) && minResp >= 0 && minResp < 1,
+    () => `minResponsibility=${minResp} must be a number in [0, 1)`,
+  );
   assertPositiveInt(kmeansMaxIter, 'kmeansMaxIter');
   const x = toFrames(frames);
   const { n, dims: D, data } = x;
   assert(n >= K, () => `frames has ${n} frames, fewer than nComponents=${K}`);
   checkFinite(x, 'frames');
-  let g = opts.init !== undefined ? resolveInit(opts.init, K, D) : paramsFromLabels(x, kmeansLabels(x, K, new Random(seed), kmeansMaxIter), K, regCovar);
+  let g =
+    opts.init !== undefined
+      ? resolveInit(opts.init, K, D)
+      : paramsFromLabels(x, kmeansLabels(x, K, new Random(seed), kmeansMaxIter), K, regCovar);
 
   const nk = new Float64Array(K);
   const s1 = new Float64Array(K * D);
@@ -609,7 +680,11 @@ export interface GmmDetectorOptions extends Omit<GmmOptions, 'init' | 'onIterati
  * @param bonafide features of the bona fide training clips (Grids read as dims x frames, or FrameMatrix)
  * @param spoof features of the spoofed training clips
  */
-export function fitGmmDetector(bonafide: Frames | readonly Frames[], spoof: Frames | readonly Frames[], opts: GmmDetectorOptions = {}): GmmDetector {
+export function fitGmmDetector(
+  bonafide: Frames | readonly Frames[],
+  spoof: Frames | readonly Frames[],
+  opts: GmmDetectorOptions = {},
+): GmmDetector {
   const fitOne = (cls: 'bonafide' | 'spoof', f: Frames | readonly Frames[]): Gmm => {
     const { onIteration, ...rest } = opts;
     return fitGmm(f, { ...rest, ...(onIteration ? { onIteration: (it: GmmIteration) => onIteration(cls, it) } : {}) });
@@ -631,12 +706,18 @@ export function scoreGmmDetector(detector: GmmDetector, clips: readonly Frames[]
   assert(detector !== null && typeof detector === 'object', () => 'detector must be a GmmDetector {bonafide, spoof}');
   checkGmm(detector.bonafide, 'detector.bonafide');
   checkGmm(detector.spoof, 'detector.spoof');
-  assert(detector.bonafide.dims === detector.spoof.dims, () => `detector.bonafide has ${detector.bonafide.dims} dims, detector.spoof ${detector.spoof.dims}`);
+  assert(
+    detector.bonafide.dims === detector.spoof.dims,
+    () => `detector.bonafide has ${detector.bonafide.dims} dims, detector.spoof ${detector.spoof.dims}`,
+  );
   assert(Array.isArray(clips), () => 'clips must be an array of clip features');
   const out = new Float64Array(clips.length);
   clips.forEach((c, i) => {
     const x = toFrames(c);
-    assert(x.dims === detector.bonafide.dims, () => `clips[${i}] has ${x.dims} dims, the detector was trained on ${detector.bonafide.dims}`);
+    assert(
+      x.dims === detector.bonafide.dims,
+      () => `clips[${i}] has ${x.dims} dims, the detector was trained on ${detector.bonafide.dims}`,
+    );
     assert(x.n > 0, () => `clips[${i}] has no frames`);
     out[i] = gmmLogLikelihood(detector.bonafide, x) - gmmLogLikelihood(detector.spoof, x);
   });
@@ -648,7 +729,11 @@ export function scoreGmmDetector(detector: GmmDetector, clips: readonly Frames[]
  * wall time on two free cores); the result is bit-identical to {@link fitGmmDetector}'s. Falls back to
  * fitting in-process when the worker entry point is missing.
  */
-export async function fitGmmDetectorAsync(bonafide: Frames | readonly Frames[], spoof: Frames | readonly Frames[], opts: GmmDetectorOptions = {}): Promise<GmmDetector> {
+export async function fitGmmDetectorAsync(
+  bonafide: Frames | readonly Frames[],
+  spoof: Frames | readonly Frames[],
+  opts: GmmDetectorOptions = {},
+): Promise<GmmDetector> {
   const script = workerScriptPath(__filename, 'gmmWorker');
   if (!existsSync(script)) return fitGmmDetector(bonafide, spoof, opts);
   const { onIteration, ...rest } = opts;

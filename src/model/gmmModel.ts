@@ -3,7 +3,16 @@ import { promises as fs } from 'node:fs';
 import { DatasetError, ParameterError } from '../errors';
 import { PipelineConfig, pipelineFingerprint, pipelineToJson } from '../pipeline/config';
 import { Gmm, GmmDetector } from './gmm';
-import { MODEL_FILES, MODEL_FORMAT, ModelLabels, ModelMetadata, readModelDescription, readModelJson, specmorphVersion, writeModelFolder } from './io';
+import {
+  MODEL_FILES,
+  MODEL_FORMAT,
+  ModelLabels,
+  ModelMetadata,
+  readModelDescription,
+  readModelJson,
+  specmorphVersion,
+  writeModelFolder,
+} from './io';
 
 /**
  * The feature pipeline of the `gmm` architecture: the ASVspoof 2019 LFCC front end at the clip's own
@@ -55,18 +64,32 @@ function gmmToJson(g: Gmm): Record<string, unknown> {
 function gmmFromJson(v: unknown, dims: number, where: string): Gmm {
   const o = (v ?? {}) as Record<string, unknown>;
   const K = o.nComponents;
-  if (!Number.isInteger(K) || (K as number) <= 0) throw new DatasetError(`${where}.nComponents=${JSON.stringify(K)} must be a positive integer`);
+  if (!Number.isInteger(K) || (K as number) <= 0)
+    throw new DatasetError(`${where}.nComponents=${JSON.stringify(K)} must be a positive integer`);
   const arr = (name: string, len: number, positive: boolean): Float64Array => {
     const a = o[name];
-    if (!Array.isArray(a) || a.length !== len) throw new DatasetError(`${where}.${name} must be an array of ${len} numbers (nComponents=${K}, dims=${dims}), got ${Array.isArray(a) ? `length ${a.length}` : typeof a}`);
+    if (!Array.isArray(a) || a.length !== len)
+      throw new DatasetError(
+        `${where}.${name} must be an array of ${len} numbers (nComponents=${K}, dims=${dims}), got ${Array.isArray(a) ? `length ${a.length}` : typeof a}`,
+      );
     const out = Float64Array.from(a as number[]);
     const bad = out.findIndex((x, i) => typeof a[i] !== 'number' || !Number.isFinite(x) || (positive && x <= 0));
-    if (bad >= 0) throw new DatasetError(`${where}.${name}[${bad}]=${JSON.stringify(a[bad])} must be a finite number${positive ? ' > 0' : ''}`);
+    if (bad >= 0)
+      throw new DatasetError(
+        `${where}.${name}[${bad}]=${JSON.stringify(a[bad])} must be a finite number${positive ? ' > 0' : ''}`,
+      );
     return out;
   };
   const k = K as number;
   const fit = o.fit as Gmm['fit'] | undefined;
-  return { nComponents: k, dims, weights: arr('weights', k, true), means: arr('means', k * dims, false), variances: arr('variances', k * dims, true), ...(fit ? { fit } : {}) };
+  return {
+    nComponents: k,
+    dims,
+    weights: arr('weights', k, true),
+    means: arr('means', k * dims, false),
+    variances: arr('variances', k * dims, true),
+    ...(fit ? { fit } : {}),
+  };
 }
 
 /**
@@ -74,11 +97,17 @@ function gmmFromJson(v: unknown, dims: number, where: string): Gmm {
  * and `metadata.json` (`architecture: 'gmm'`, `tfjs: null`, `inputShape: [dims, -1]`: any number of
  * frames). Atomic like the CNN folders ({@link writeModelFolder}).
  */
-export async function saveGmmModel(dir: string, detector: GmmDetector, opts: SaveGmmModelOptions): Promise<ModelMetadata> {
-  if (!opts?.pipeline) throw new ParameterError('opts.pipeline is required: a model is only usable with the features it was trained on');
+export async function saveGmmModel(
+  dir: string,
+  detector: GmmDetector,
+  opts: SaveGmmModelOptions,
+): Promise<ModelMetadata> {
+  if (!opts?.pipeline)
+    throw new ParameterError('opts.pipeline is required: a model is only usable with the features it was trained on');
   const { bonafide, spoof } = detector ?? ({} as GmmDetector);
   if (!bonafide || !spoof) throw new ParameterError('detector must be a GmmDetector {bonafide, spoof}');
-  if (bonafide.dims !== spoof.dims) throw new ParameterError(`detector.bonafide has ${bonafide.dims} dims, detector.spoof ${spoof.dims}`);
+  if (bonafide.dims !== spoof.dims)
+    throw new ParameterError(`detector.bonafide has ${bonafide.dims} dims, detector.spoof ${spoof.dims}`);
   const labels: ModelLabels = { classes: ['spoof', 'bonafide'], positive: 'bonafide' };
   const metadata: ModelMetadata = {
     format: MODEL_FORMAT,
@@ -93,13 +122,24 @@ export async function saveGmmModel(dir: string, detector: GmmDetector, opts: Sav
     architecture: 'gmm',
     ...(opts.extra ? { extra: opts.extra } : {}),
   };
-  const gmm = { format: GMM_FORMAT, version: 1, covarianceType: 'diag', dims: bonafide.dims, bonafide: gmmToJson(bonafide), spoof: gmmToJson(spoof) };
-  await writeModelFolder(dir, {
-    [GMM_FILE]: JSON.stringify(gmm),
-    [MODEL_FILES.pipeline]: pipelineToJson(opts.pipeline),
-    [MODEL_FILES.labels]: `${JSON.stringify(labels, null, 2)}\n`,
-    [MODEL_FILES.metadata]: `${JSON.stringify(metadata, null, 2)}\n`,
-  }, opts.overwrite ?? true);
+  const gmm = {
+    format: GMM_FORMAT,
+    version: 1,
+    covarianceType: 'diag',
+    dims: bonafide.dims,
+    bonafide: gmmToJson(bonafide),
+    spoof: gmmToJson(spoof),
+  };
+  await writeModelFolder(
+    dir,
+    {
+      [GMM_FILE]: JSON.stringify(gmm),
+      [MODEL_FILES.pipeline]: pipelineToJson(opts.pipeline),
+      [MODEL_FILES.labels]: `${JSON.stringify(labels, null, 2)}\n`,
+      [MODEL_FILES.metadata]: `${JSON.stringify(metadata, null, 2)}\n`,
+    },
+    opts.overwrite ?? true,
+  );
   return metadata;
 }
 
@@ -108,14 +148,23 @@ export async function loadGmmModel(dir: string): Promise<SavedGmmModel> {
   const st = await fs.stat(dir).catch(() => null);
   if (!st?.isDirectory()) throw new DatasetError(`${dir}: model folder does not exist`);
   const { pipeline, labels, metadata } = await readModelDescription(dir);
-  if (metadata.architecture !== 'gmm') throw new DatasetError(`${dir}: metadata.json architecture=${JSON.stringify(metadata.architecture ?? null)}, not a GMM model folder`);
+  if (metadata.architecture !== 'gmm')
+    throw new DatasetError(
+      `${dir}: metadata.json architecture=${JSON.stringify(metadata.architecture ?? null)}, not a GMM model folder`,
+    );
   const file = path.join(dir, GMM_FILE);
   const o = (await readModelJson(dir, GMM_FILE)) as Record<string, unknown>;
   if (o?.format !== GMM_FORMAT || o.version !== 1 || o.covarianceType !== 'diag') {
-    throw new DatasetError(`${file}: not a specmorph GMM file (format=${JSON.stringify(o?.format)}, version=${JSON.stringify(o?.version)}, covarianceType=${JSON.stringify(o?.covarianceType)}; expected "${GMM_FORMAT}", 1, "diag")`);
+    throw new DatasetError(
+      `${file}: not a specmorph GMM file (format=${JSON.stringify(o?.format)}, version=${JSON.stringify(o?.version)}, covarianceType=${JSON.stringify(o?.covarianceType)}; expected "${GMM_FORMAT}", 1, "diag")`,
+    );
   }
   const dims = o.dims;
-  if (!Number.isInteger(dims) || (dims as number) <= 0) throw new DatasetError(`${file}: dims=${JSON.stringify(dims)} must be a positive integer`);
-  const detector = { bonafide: gmmFromJson(o.bonafide, dims as number, `${file}: bonafide`), spoof: gmmFromJson(o.spoof, dims as number, `${file}: spoof`) };
+  if (!Number.isInteger(dims) || (dims as number) <= 0)
+    throw new DatasetError(`${file}: dims=${JSON.stringify(dims)} must be a positive integer`);
+  const detector = {
+    bonafide: gmmFromJson(o.bonafide, dims as number, `${file}: bonafide`),
+    spoof: gmmFromJson(o.spoof, dims as number, `${file}: spoof`),
+  };
   return { detector, pipeline, labels, metadata };
 }

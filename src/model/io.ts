@@ -85,10 +85,14 @@ export { specmorphVersion };
  * only in tfjs-node, so the artifacts are captured with `tf.io.withSaveHandler` and written here.
  */
 export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveModelOptions): Promise<ModelMetadata> {
-  if (!opts?.pipeline) throw new ParameterError('opts.pipeline is required: a model is only usable with the features it was trained on');
+  if (!opts?.pipeline)
+    throw new ParameterError('opts.pipeline is required: a model is only usable with the features it was trained on');
   const pipelineJson = pipelineToJson(opts.pipeline);
   const labels = opts.labels ?? { classes: ['bonafide'], positive: 'bonafide' };
-  if (!labels.classes.includes(labels.positive)) throw new ParameterError(`labels.positive=${JSON.stringify(labels.positive)} must be one of labels.classes=${JSON.stringify(labels.classes)}`);
+  if (!labels.classes.includes(labels.positive))
+    throw new ParameterError(
+      `labels.positive=${JSON.stringify(labels.positive)} must be one of labels.classes=${JSON.stringify(labels.classes)}`,
+    );
   // Fail before the (possibly long) serialisation when the folder may not be written.
   checkModelOutput(dir, { overwrite: opts.overwrite ?? true });
   const inputShape = (model.inputs[0].shape as (number | null)[]).slice(1).map((d) => d ?? -1);
@@ -112,7 +116,8 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
     }),
   );
   const art = artifacts as tf.io.ModelArtifacts | null;
-  if (!art?.modelTopology || !art.weightSpecs || !art.weightData) throw new ParameterError('model.save produced no topology or weights');
+  if (!art?.modelTopology || !art.weightSpecs || !art.weightData)
+    throw new ParameterError('model.save produced no topology or weights');
   const weightData = Array.isArray(art.weightData) ? tf.io.concatenateArrayBuffers(art.weightData) : art.weightData;
   const modelJson = {
     format: art.format ?? 'layers-model',
@@ -122,13 +127,17 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
     ...(art.trainingConfig ? { trainingConfig: art.trainingConfig } : {}),
     weightsManifest: [{ paths: [MODEL_FILES.weights], weights: art.weightSpecs }],
   };
-  await writeModelFolder(dir, {
-    [MODEL_FILES.topology]: JSON.stringify(modelJson),
-    [MODEL_FILES.weights]: new Uint8Array(weightData),
-    [MODEL_FILES.pipeline]: pipelineJson,
-    [MODEL_FILES.labels]: `${JSON.stringify(labels, null, 2)}\n`,
-    [MODEL_FILES.metadata]: `${JSON.stringify(metadata, null, 2)}\n`,
-  }, opts.overwrite ?? true);
+  await writeModelFolder(
+    dir,
+    {
+      [MODEL_FILES.topology]: JSON.stringify(modelJson),
+      [MODEL_FILES.weights]: new Uint8Array(weightData),
+      [MODEL_FILES.pipeline]: pipelineJson,
+      [MODEL_FILES.labels]: `${JSON.stringify(labels, null, 2)}\n`,
+      [MODEL_FILES.metadata]: `${JSON.stringify(metadata, null, 2)}\n`,
+    },
+    opts.overwrite ?? true,
+  );
   return metadata;
 }
 
@@ -138,7 +147,11 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
  * sibling temp folder and renamed into place, so an interrupted save leaves the old folder or the
  * new one, never a mix; leftovers of killed saves are swept first.
  */
-export async function writeModelFolder(dir: string, files: Record<string, string | Uint8Array>, overwrite = true): Promise<void> {
+export async function writeModelFolder(
+  dir: string,
+  files: Record<string, string | Uint8Array>,
+  overwrite = true,
+): Promise<void> {
   const target = path.resolve(dir);
   sweepModelLeftovers(target);
   const real = checkModelOutput(dir, { overwrite });
@@ -157,10 +170,13 @@ export async function writeModelFolder(dir: string, files: Record<string, string
       // Move the old folder aside first: rename cannot replace a non-empty directory. A kill between
       // the two renames is undone by sweepModelLeftovers on the next save.
       // ENOENT: a concurrent save moved it aside first; ours then goes in (or meets theirs below).
-      movedAside = await fs.rename(real, old).then(() => true, (e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT') return false;
-        throw e;
-      });
+      movedAside = await fs.rename(real, old).then(
+        () => true,
+        (e: NodeJS.ErrnoException) => {
+          if (e.code === 'ENOENT') return false;
+          throw e;
+        },
+      );
     }
     await fs.rename(tmp, real);
   } catch (e) {
@@ -169,7 +185,9 @@ export async function writeModelFolder(dir: string, files: Record<string, string
     if (c === 'ENOTEMPTY' || c === 'EEXIST') {
       // Another save to the same folder got in between: its whole model stays, ours is dropped.
       await fs.rm(old, { recursive: true, force: true });
-      throw new DatasetError(`${dir}: another process wrote a model folder there at the same time; this run's model was not kept`);
+      throw new DatasetError(
+        `${dir}: another process wrote a model folder there at the same time; this run's model was not kept`,
+      );
     }
     if (movedAside) await fs.rename(old, real).catch(() => undefined);
     throw writeError(dir, e);
@@ -184,7 +202,9 @@ export async function readModelJson(dir: string, name: string): Promise<unknown>
   try {
     text = await fs.readFile(p, 'utf8');
   } catch (e) {
-    throw new DatasetError(`${p}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is ${dir} a specmorph model folder?`);
+    throw new DatasetError(
+      `${p}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is ${dir} a specmorph model folder?`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -193,7 +213,15 @@ export async function readModelJson(dir: string, name: string): Promise<unknown>
   }
 }
 
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, string: 0 };
+const DTYPE_BYTES: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+  string: 0,
+};
 
 /**
  * Checks weights.bin against the manifest: exactly the bytes it describes (no more, no fewer) and
@@ -208,19 +236,36 @@ function checkWeights(file: string, specs: readonly tf.io.WeightsManifestEntry[]
     if (s.dtype === 'float32' && !s.quantization && offset + size <= data.byteLength) {
       const w = new Float32Array(data.slice(offset, offset + size));
       const bad = w.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw new DatasetError(`${file}: weight ${s.name}[${bad}]=${w[bad]} is not finite; the model is unusable (did its training diverge?)`);
+      if (bad >= 0)
+        throw new DatasetError(
+          `${file}: weight ${s.name}[${bad}]=${w[bad]} is not finite; the model is unusable (did its training diverge?)`,
+        );
     }
     offset += size;
   }
-  if (offset !== data.byteLength) throw new DatasetError(`${file}: ${data.byteLength} bytes, but model.json's manifest describes ${offset}; the file is truncated or has trailing bytes`);
+  if (offset !== data.byteLength)
+    throw new DatasetError(
+      `${file}: ${data.byteLength} bytes, but model.json's manifest describes ${offset}; the file is truncated or has trailing bytes`,
+    );
 }
 
 /** labels.json must be `{"classes": [non-empty distinct strings], "positive": one of them}`. */
 function checkLabels(v: unknown, file: string): ModelLabels {
   const o = v as Partial<ModelLabels> | null;
-  const ok = o !== null && typeof o === 'object' && !Array.isArray(o) && Array.isArray(o.classes) && o.classes.length > 0 &&
-    o.classes.every((c) => typeof c === 'string' && c !== '') && new Set(o.classes).size === o.classes.length && typeof o.positive === 'string' && o.classes.includes(o.positive);
-  if (!ok) throw new DatasetError(`${file}: ${JSON.stringify(v)} must be {"classes": [distinct class names], "positive": one of them}`);
+  const ok =
+    o !== null &&
+    typeof o === 'object' &&
+    !Array.isArray(o) &&
+    Array.isArray(o.classes) &&
+    o.classes.length > 0 &&
+    o.classes.every((c) => typeof c === 'string' && c !== '') &&
+    new Set(o.classes).size === o.classes.length &&
+    typeof o.positive === 'string' &&
+    o.classes.includes(o.positive);
+  if (!ok)
+    throw new DatasetError(
+      `${file}: ${JSON.stringify(v)} must be {"classes": [distinct class names], "positive": one of them}`,
+    );
   return { classes: o.classes as string[], positive: o.positive as string };
 }
 
@@ -239,9 +284,19 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   const st = await fs.stat(dir).catch(() => null);
   if (!st?.isDirectory()) throw new DatasetError(`${dir}: model folder does not exist`);
   const meta = (await readModelJson(dir, MODEL_FILES.metadata).catch(() => null)) as ModelMetadata | null;
-  if (meta?.architecture === 'gmm') throw new DatasetError(`${dir}: holds a GMM detector (architecture 'gmm'), not a tfjs network; load it with loadDetector or loadGmmModel`);
-  const modelJson = (await readModelJson(dir, MODEL_FILES.topology)) as { modelTopology?: object; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; format?: string; generatedBy?: string; convertedBy?: string | null };
-  if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) throw new DatasetError(`${path.join(dir, MODEL_FILES.topology)}: missing modelTopology or weightsManifest`);
+  if (meta?.architecture === 'gmm')
+    throw new DatasetError(
+      `${dir}: holds a GMM detector (architecture 'gmm'), not a tfjs network; load it with loadDetector or loadGmmModel`,
+    );
+  const modelJson = (await readModelJson(dir, MODEL_FILES.topology)) as {
+    modelTopology?: object;
+    weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    format?: string;
+    generatedBy?: string;
+    convertedBy?: string | null;
+  };
+  if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest))
+    throw new DatasetError(`${path.join(dir, MODEL_FILES.topology)}: missing modelTopology or weightsManifest`);
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
   for (const group of modelJson.weightsManifest) {
@@ -260,21 +315,34 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData, format: modelJson.format, generatedBy: modelJson.generatedBy, convertedBy: modelJson.convertedBy ?? undefined }),
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs,
+        weightData,
+        format: modelJson.format,
+        generatedBy: modelJson.generatedBy,
+        convertedBy: modelJson.convertedBy ?? undefined,
+      }),
     );
   } catch (e) {
-    throw new DatasetError(`${path.join(dir, MODEL_FILES.topology)}: cannot build the model (${(e as Error).message.split('\n')[0]})`);
+    throw new DatasetError(
+      `${path.join(dir, MODEL_FILES.topology)}: cannot build the model (${(e as Error).message.split('\n')[0]})`,
+    );
   }
   const actual = (model.inputs[0].shape as (number | null)[]).slice(1).map((d) => d ?? -1);
   if (!Array.isArray(metadata.inputShape) || JSON.stringify(metadata.inputShape) !== JSON.stringify(actual)) {
     model.dispose();
-    throw new DatasetError(`${path.join(dir, MODEL_FILES.metadata)}: inputShape=${JSON.stringify(metadata.inputShape)} differs from the network's input ${JSON.stringify(actual)} in model.json`);
+    throw new DatasetError(
+      `${path.join(dir, MODEL_FILES.metadata)}: inputShape=${JSON.stringify(metadata.inputShape)} differs from the network's input ${JSON.stringify(actual)} in model.json`,
+    );
   }
   return { model, pipeline, labels, metadata };
 }
 
 /** A model folder's pipeline (checked against metadata.json's fingerprint), labels (checked) and metadata. */
-export async function readModelDescription(dir: string): Promise<{ pipeline: PipelineConfig; labels: ModelLabels; metadata: ModelMetadata }> {
+export async function readModelDescription(
+  dir: string,
+): Promise<{ pipeline: PipelineConfig; labels: ModelLabels; metadata: ModelMetadata }> {
   const pipelinePath = path.join(dir, MODEL_FILES.pipeline);
   const pipelineText = await fs.readFile(pipelinePath, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new DatasetError(`${pipelinePath}: cannot read (${e.code ?? e.message})`);
@@ -288,7 +356,9 @@ export async function readModelDescription(dir: string): Promise<{ pipeline: Pip
   const labels = checkLabels(await readModelJson(dir, MODEL_FILES.labels), path.join(dir, MODEL_FILES.labels));
   const metadata = (await readModelJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
   if (metadata.pipelineFingerprint !== pipelineFingerprint(pipeline)) {
-    throw new DatasetError(`${pipelinePath}: pipeline fingerprint ${pipelineFingerprint(pipeline).slice(0, 12)} differs from metadata.json's ${String(metadata.pipelineFingerprint).slice(0, 12)} (edited after training?)`);
+    throw new DatasetError(
+      `${pipelinePath}: pipeline fingerprint ${pipelineFingerprint(pipeline).slice(0, 12)} differs from metadata.json's ${String(metadata.pipelineFingerprint).slice(0, 12)} (edited after training?)`,
+    );
   }
   return { pipeline, labels, metadata };
 }
@@ -300,6 +370,8 @@ export async function readModelDescription(dir: string): Promise<{ pipeline: Pip
 export function assertSamePipeline(saved: Pick<SavedModel, 'metadata'>, config: PipelineConfig, what = 'config'): void {
   const fp = pipelineFingerprint(config);
   if (fp !== saved.metadata.pipelineFingerprint) {
-    throw new DatasetError(`${what}: pipeline fingerprint ${fp.slice(0, 12)} differs from the model's ${saved.metadata.pipelineFingerprint.slice(0, 12)}; features must be computed with the model's own pipeline.json`);
+    throw new DatasetError(
+      `${what}: pipeline fingerprint ${fp.slice(0, 12)} differs from the model's ${saved.metadata.pipelineFingerprint.slice(0, 12)}; features must be computed with the model's own pipeline.json`,
+    );
   }
 }

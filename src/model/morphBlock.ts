@@ -38,16 +38,41 @@ export interface MorphBlockOptions extends Pick<MorphLayerOptions, 'init' | 'tra
  * the input beside them: the detector can use or ignore each.
  */
 export function morphBlock(h: tf.SymbolicTensor, opts: MorphBlockOptions = {}): tf.SymbolicTensor {
-  const { operations = ['erode', 'dilate'], combine = 'concat', seed = 0, name = 'morph', init, depthMultiplier = 2, trainable } = opts;
-  assert(Array.isArray(operations) && operations.length > 0,
-    () => `operations=${JSON.stringify(operations)} must be a non-empty array of ${MORPHOLOGY_OPS.join(', ')}`);
-  assert(new Set(operations).size === operations.length, () => `operations=${JSON.stringify(operations)} has a repeated operator`);
-  assert(combine === 'concat' || combine === 'replace', () => `combine=${JSON.stringify(combine)} must be 'concat' or 'replace'`);
+  const {
+    operations = ['erode', 'dilate'],
+    combine = 'concat',
+    seed = 0,
+    name = 'morph',
+    init,
+    depthMultiplier = 2,
+    trainable,
+  } = opts;
+  assert(
+    Array.isArray(operations) && operations.length > 0,
+    () => `operations=${JSON.stringify(operations)} must be a non-empty array of ${MORPHOLOGY_OPS.join(', ')}`,
+  );
+  assert(
+    new Set(operations).size === operations.length,
+    () => `operations=${JSON.stringify(operations)} has a repeated operator`,
+  );
+  assert(
+    combine === 'concat' || combine === 'replace',
+    () => `combine=${JSON.stringify(combine)} must be 'concat' or 'replace'`,
+  );
   assert(Number.isInteger(seed), () => `seed=${seed} must be an integer`);
   assertPositiveInt(depthMultiplier, 'depthMultiplier');
   const rng = new Random(seed);
-  const branches = operations.map((operation) =>
-    morphLayer({ operation, init, depthMultiplier, trainable, seed: rng.int(2 ** 31), name: `${name}_${operation}` }).apply(h) as tf.SymbolicTensor);
+  const branches = operations.map(
+    (operation) =>
+      morphLayer({
+        operation,
+        init,
+        depthMultiplier,
+        trainable,
+        seed: rng.int(2 ** 31),
+        name: `${name}_${operation}`,
+      }).apply(h) as tf.SymbolicTensor,
+  );
   const parts = combine === 'concat' ? [h, ...branches] : branches;
   if (parts.length === 1) return parts[0];
   return tf.layers.concatenate({ axis: -1, name: `${name}_concat` }).apply(parts) as tf.SymbolicTensor;
@@ -74,7 +99,8 @@ export interface MorphCnnOptions {
 export function morphCnn(inputShape: readonly number[], opts: MorphCnnOptions): tf.LayersModel {
   assert(inputShape.length === 3, () => `inputShape=[${inputShape}] must be [rows, cols, channels]`);
   inputShape.forEach((d, i) => assertPositiveInt(d, `inputShape[${i}]`));
-  if (typeof opts?.backbone !== 'function') throw new ParameterError('backbone must be a function (h: SymbolicTensor) => SymbolicTensor');
+  if (typeof opts?.backbone !== 'function')
+    throw new ParameterError('backbone must be a function (h: SymbolicTensor) => SymbolicTensor');
   const input = tf.input({ shape: [...inputShape] });
   const out = opts.backbone(morphBlock(input, opts.block));
   return tf.model({ inputs: input, outputs: out, name: opts.name ?? 'specmorph_morph_cnn' });

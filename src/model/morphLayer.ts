@@ -66,13 +66,20 @@ interface ResolvedOptions {
   seed: number;
 }
 
-function resolve(opts: MorphLayerOptions): ResolvedOptions & { rows: number; cols: number; footprint: Footprint | null } {
+function resolve(
+  opts: MorphLayerOptions,
+): ResolvedOptions & { rows: number; cols: number; footprint: Footprint | null } {
   const { operation = 'dilate', init = { shape: 'rect', rows: 3, cols: 3 }, depthMultiplier = 1, seed = 0 } = opts;
-  assert((MORPHOLOGY_OPS as readonly string[]).includes(operation),
-    () => `operation=${JSON.stringify(operation)} must be one of ${MORPHOLOGY_OPS.map((o) => `'${o}'`).join(', ')}`);
+  assert(
+    (MORPHOLOGY_OPS as readonly string[]).includes(operation),
+    () => `operation=${JSON.stringify(operation)} must be one of ${MORPHOLOGY_OPS.map((o) => `'${o}'`).join(', ')}`,
+  );
   assertPositiveInt(depthMultiplier, 'depthMultiplier');
   assert(Number.isInteger(seed), () => `seed=${seed} must be an integer`);
-  assert(init !== null && typeof init === 'object', () => `init=${JSON.stringify(init)} must be a footprint spec or {shape: 'random', rows, cols}`);
+  assert(
+    init !== null && typeof init === 'object',
+    () => `init=${JSON.stringify(init)} must be a footprint spec or {shape: 'random', rows, cols}`,
+  );
   let rows: number;
   let cols: number;
   let footprint: Footprint | null = null;
@@ -84,14 +91,22 @@ function resolve(opts: MorphLayerOptions): ResolvedOptions & { rows: number; col
     footprint = footprintFromSpec(init);
     ({ rows, cols } = footprint);
   }
-  for (const [side, v] of [['rows', rows], ['cols', cols]] as const) {
+  for (const [side, v] of [
+    ['rows', rows],
+    ['cols', cols],
+  ] as const) {
     // tf.dilation2d's 'same' padding centres odd windows only; specmorph's anchor is floor(n/2).
-    assert(Number.isInteger(v) && v >= 1 && v <= MAX_SIDE && v % 2 === 1,
-      () => `init ${side}=${v} must be an odd integer in [1, ${MAX_SIDE}] (the anchor is the centre)`);
+    assert(
+      Number.isInteger(v) && v >= 1 && v <= MAX_SIDE && v % 2 === 1,
+      () => `init ${side}=${v} must be an odd integer in [1, ${MAX_SIDE}] (the anchor is the centre)`,
+    );
   }
   if (footprint) {
-    assert(footprint.mask[footprint.anchorRow * cols + footprint.anchorCol] === 1,
-      () => `init footprint ${JSON.stringify(init)} must contain its centre (else a border pixel can have no neighbour)`);
+    assert(
+      footprint.mask[footprint.anchorRow * cols + footprint.anchorCol] === 1,
+      () =>
+        `init footprint ${JSON.stringify(init)} must contain its centre (else a border pixel can have no neighbour)`,
+    );
   }
   return { operation, init, depthMultiplier, seed, rows, cols, footprint };
 }
@@ -149,11 +164,19 @@ const OPERATIONS: Record<MorphologyOp, (x: tf.Tensor4D, w: tf.Tensor3D) => tf.Te
  */
 export function maxPlusMorphology(x: tf.Tensor4D, structure: tf.Tensor3D, operation: MorphologyOp): tf.Tensor4D {
   const op = OPERATIONS[operation];
-  if (!op) throw new ParameterError(`operation=${JSON.stringify(operation)} must be one of ${MORPHOLOGY_OPS.map((o) => `'${o}'`).join(', ')}`);
+  if (!op)
+    throw new ParameterError(
+      `operation=${JSON.stringify(operation)} must be one of ${MORPHOLOGY_OPS.map((o) => `'${o}'`).join(', ')}`,
+    );
   assert(x.rank === 4, () => `x must be [batch, rows, cols, channels], got shape [${x.shape}]`);
-  assert(structure.rank === 3 && structure.shape[2] === x.shape[3],
-    () => `structure shape [${structure.shape}] must be [rows, cols, ${x.shape[3]}] for x of shape [${x.shape}]`);
-  assert(structure.shape[0] % 2 === 1 && structure.shape[1] % 2 === 1, () => `structure shape [${structure.shape}] must have odd rows and cols`);
+  assert(
+    structure.rank === 3 && structure.shape[2] === x.shape[3],
+    () => `structure shape [${structure.shape}] must be [rows, cols, ${x.shape[3]}] for x of shape [${x.shape}]`,
+  );
+  assert(
+    structure.shape[0] % 2 === 1 && structure.shape[1] % 2 === 1,
+    () => `structure shape [${structure.shape}] must have odd rows and cols`,
+  );
   return tf.tidy(() => op(x, structure));
 }
 
@@ -189,7 +212,14 @@ export class MorphLayer extends tf.layers.Layer {
     const channels = c * this.options.depthMultiplier;
     const init = initialStructure(this.options, channels);
     // The initialiser only allocates; the values come from our (seeded, footprint-aware) init.
-    this.structure = this.addWeight('structure', init.shape, 'float32', tf.initializers.zeros(), undefined, this.trainable);
+    this.structure = this.addWeight(
+      'structure',
+      init.shape,
+      'float32',
+      tf.initializers.zeros(),
+      undefined,
+      this.trainable,
+    );
     this.structure.write(init);
     init.dispose();
     this.built = true;
@@ -217,7 +247,13 @@ export class MorphLayer extends tf.layers.Layer {
 
   override getConfig(): tf.serialization.ConfigDict {
     const { operation, init, depthMultiplier, seed } = this.options;
-    return { ...super.getConfig(), operation, init: init as unknown as tf.serialization.ConfigDict, depthMultiplier, seed };
+    return {
+      ...super.getConfig(),
+      operation,
+      init: init as unknown as tf.serialization.ConfigDict,
+      depthMultiplier,
+      seed,
+    };
   }
 }
 tf.serialization.registerClass(MorphLayer);
@@ -244,7 +280,14 @@ export function structureSnapshot(layer: MorphLayer): StructureSnapshot {
   const w = layer.getWeights()[0];
   if (!w) throw new ParameterError(`layer '${layer.name}' is not built yet (apply it to an input first)`);
   const [rows, cols, channels] = w.shape;
-  return { name: layer.name, operation: layer.operation, rows, cols, channels, values: Float32Array.from(w.dataSync()) };
+  return {
+    name: layer.name,
+    operation: layer.operation,
+    rows,
+    cols,
+    channels,
+    values: Float32Array.from(w.dataSync()),
+  };
 }
 
 /** The MorphLayers of `model`, in layer order (nested models included). */
@@ -268,7 +311,10 @@ export function applyMorphLayer<G extends Grid>(layer: MorphLayer, g: G): G[] {
   checkGrid(g, 'grid');
   const m = layer.getConfig().depthMultiplier as number;
   const built = layer.getWeights()[0];
-  assert(!built || built.shape[2] === m, () => `layer '${layer.name}' takes ${(built!.shape[2] as number) / m} input channels; a grid is one channel`);
+  assert(
+    !built || built.shape[2] === m,
+    () => `layer '${layer.name}' takes ${(built!.shape[2] as number) / m} input channels; a grid is one channel`,
+  );
   // Applying builds an unbuilt layer for one input channel.
   const data = tf.tidy(() => (layer.apply(tf.tensor4d(g.data, [1, g.rows, g.cols, 1])) as tf.Tensor).dataSync());
   const n = g.rows * g.cols;

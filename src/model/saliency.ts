@@ -42,7 +42,10 @@ function targetScore(logits: tf.Tensor, target: 'bonafide' | number): tf.Scalar 
     assert(classes >= 2, () => `model output has ${classes} classes; target 'bonafide' needs 2`);
     return tf.reshape(tf.sub(tf.slice(logits, [0, 1], [1, 1]), tf.slice(logits, [0, 0], [1, 1])), []) as tf.Scalar;
   }
-  assert(Number.isInteger(target) && target >= 0 && target < classes, () => `target=${target} must be 'bonafide' or a class index in [0, ${classes})`);
+  assert(
+    Number.isInteger(target) && target >= 0 && target < classes,
+    () => `target=${target} must be 'bonafide' or a class index in [0, ${classes})`,
+  );
   return tf.reshape(tf.slice(logits, [0, target], [1, 1]), []) as tf.Scalar;
 }
 
@@ -105,7 +108,10 @@ export function gradCam(model: tf.LayersModel, input: SaliencyInput, opts: GradC
   let at: number;
   if (opts.layer !== undefined) {
     at = layers.findIndex((l) => l.name === opts.layer);
-    if (at < 0) throw new ParameterError(`layer=${opts.layer} is not a layer of ${model.name} (${layers.map((l) => l.name).join(', ')})`);
+    if (at < 0)
+      throw new ParameterError(
+        `layer=${opts.layer} is not a layer of ${model.name} (${layers.map((l) => l.name).join(', ')})`,
+      );
   } else {
     at = layers.map((l) => l.getClassName()).lastIndexOf('Conv2D');
     if (at < 0) throw new ParameterError(`${model.name} has no Conv2D layer for gradCam`);
@@ -127,9 +133,20 @@ export function gradCam(model: tf.LayersModel, input: SaliencyInput, opts: GradC
       const weights = tf.mean(g, [1, 2], true);
       const map = tf.relu(tf.sum(tf.mul(weights, a), 3, true)) as tf.Tensor4D;
       // A leading RowSlice (the spectrogram rows above excitation rows): upsample onto those rows, 0 below.
-      const slice = layers[0].getClassName() === 'RowSlice' ? (layers[0].getConfig() as { start: number; end: number }) : { start: 0, end: rows };
+      const slice =
+        layers[0].getClassName() === 'RowSlice'
+          ? (layers[0].getConfig() as { start: number; end: number })
+          : { start: 0, end: rows };
       const up = tf.image.resizeBilinear(map, [slice.end - slice.start, cols], false, true);
-      return tf.reshape(tf.pad(up, [[0, 0], [slice.start, rows - slice.end], [0, 0], [0, 0]]), [rows, cols]);
+      return tf.reshape(
+        tf.pad(up, [
+          [0, 0],
+          [slice.start, rows - slice.end],
+          [0, 0],
+          [0, 0],
+        ]),
+        [rows, cols],
+      );
     });
     const data = cam.dataSync() as Float32Array;
     cam.dispose();

@@ -4,7 +4,16 @@ import * as tf from './tf';
 import { ParameterError, assert, assertPositive, assertPositiveInt, warnOnce } from '../errors';
 import type { Grid } from '../grid/grid';
 import { Random } from '../random';
-import { type ArchitectureName, type LcnnOptions, type SmallCnnOptions, type StandardizationStats, bonafideScore, buildModel, expertModels, recalibrateBatchNorm } from './architectures';
+import {
+  type ArchitectureName,
+  type LcnnOptions,
+  type SmallCnnOptions,
+  type StandardizationStats,
+  bonafideScore,
+  buildModel,
+  expertModels,
+  recalibrateBatchNorm,
+} from './architectures';
 import { type BackendInfo, type BackendOptions, formatBackendInfo, initBackend } from './backend';
 import { computeEer } from '../metrics/detection';
 import { DEFAULT_ARCHITECTURE } from './registry';
@@ -63,7 +72,6 @@ export interface TrainResult {
   /** Input width (columns) the model was trained on; wider inputs are scored as windows. */
   cropFrames: number;
 }
-
 
 /**
  * Seeded training-time augmentation of the input features (raw, before the model's own
@@ -179,7 +187,10 @@ export interface TrainOptions {
 export function toInputTensor(inputs: ModelInputs, inputShape?: readonly number[]): tf.Tensor4D {
   if (inputs instanceof tf.Tensor) {
     const t = inputs.rank === 3 ? tf.expandDims(inputs, -1) : inputs;
-    assert(t.rank === 4, () => `inputs tensor of shape [${inputs.shape}] must be [n, rows, cols] or [n, rows, cols, channels]`);
+    assert(
+      t.rank === 4,
+      () => `inputs tensor of shape [${inputs.shape}] must be [n, rows, cols] or [n, rows, cols, channels]`,
+    );
     return t as tf.Tensor4D;
   }
   const set = toExampleSet(inputs, inputShape);
@@ -194,7 +205,10 @@ function checkLabels(labels: ArrayLike<number>, n: number, classes: number, name
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const v = labels[i];
-    assert(Number.isInteger(v) && v >= 0 && v < classes, () => `${name}[${i}]=${v} must be an integer class index in [0, ${classes})`);
+    assert(
+      Number.isInteger(v) && v >= 0 && v < classes,
+      () => `${name}[${i}]=${v} must be an integer class index in [0, ${classes})`,
+    );
     out[i] = v;
   }
   return out;
@@ -209,7 +223,10 @@ function classWeights(spec: TrainOptions['classWeight'], labels: Int32Array, cla
     for (let c = 0; c < classes; c++) w[c] = counts[c] > 0 ? labels.length / (classes * counts[c]) : 0;
     return w;
   }
-  assert(Array.isArray(spec) && spec.length === classes, () => `classWeight must be 'balanced', null or an array of ${classes} weights`);
+  assert(
+    Array.isArray(spec) && spec.length === classes,
+    () => `classWeight must be 'balanced', null or an array of ${classes} weights`,
+  );
   spec.forEach((v, c) => {
     assert(Number.isFinite(v) && v >= 0, () => `classWeight[${c}]=${v} must be a finite number >= 0`);
     w[c] = v;
@@ -233,7 +250,6 @@ function crossEntropy(output: tf.Tensor2D, labels: tf.Tensor1D, probabilities: b
   });
 }
 
-
 /** Examples as flat NHWC arrays of one shape, kept on the JS side (batches are cut from them). */
 interface ExampleSet {
   examples: Float32Array[];
@@ -249,14 +265,22 @@ function toExampleSet(inputs: ModelInputs, inputShape?: readonly number[]): Exam
     const all = t.dataSync() as Float32Array;
     if (t !== inputs) t.dispose();
     const size = rows * cols * channels;
-    return { examples: Array.from({ length: n }, (_, i) => all.subarray(i * size, (i + 1) * size)), rows, cols, channels };
+    return {
+      examples: Array.from({ length: n }, (_, i) => all.subarray(i * size, (i + 1) * size)),
+      rows,
+      cols,
+      channels,
+    };
   }
   assert(inputs.length > 0, () => 'inputs must not be empty');
   const first = inputs[0];
   let shape: number[];
   if (first instanceof Float32Array) {
-    assert(inputShape !== undefined && inputShape.length === 3,
-      () => `inputShape=${inputShape ? `[${inputShape}]` : 'undefined'} must be [rows, cols, channels] for Float32Array inputs`);
+    assert(
+      inputShape !== undefined && inputShape.length === 3,
+      () =>
+        `inputShape=${inputShape ? `[${inputShape}]` : 'undefined'} must be [rows, cols, channels] for Float32Array inputs`,
+    );
     shape = [...inputShape];
   } else {
     shape = [(first as Grid).rows, (first as Grid).cols, 1];
@@ -266,7 +290,10 @@ function toExampleSet(inputs: ModelInputs, inputShape?: readonly number[]): Exam
     const d = item instanceof Float32Array ? item : (item as Grid).data;
     if (!(item instanceof Float32Array)) {
       const g = item as Grid;
-      assert(g.rows === shape[0] && g.cols === shape[1], () => `inputs[${i}] is ${g.rows}x${g.cols}, expected ${shape[0]}x${shape[1]} like inputs[0]`);
+      assert(
+        g.rows === shape[0] && g.cols === shape[1],
+        () => `inputs[${i}] is ${g.rows}x${g.cols}, expected ${shape[0]}x${shape[1]} like inputs[0]`,
+      );
     }
     assert(d.length === size, () => `inputs[${i}].length=${d.length} must equal rows*cols*channels=${size}`);
     return d;
@@ -275,7 +302,12 @@ function toExampleSet(inputs: ModelInputs, inputShape?: readonly number[]): Exam
 }
 
 /** Mean and std per row (or one for all) over the examples `idx`, their columns and channels. */
-function fitStandardization(set: ExampleSet, idx: readonly number[], mode: 'frequency' | 'global', rows: number): StandardizationStats {
+function fitStandardization(
+  set: ExampleSet,
+  idx: readonly number[],
+  mode: 'frequency' | 'global',
+  rows: number,
+): StandardizationStats {
   const { cols, channels } = set;
   const sum = new Float64Array(rows);
   const sumSq = new Float64Array(rows);
@@ -301,7 +333,10 @@ function fitStandardization(set: ExampleSet, idx: readonly number[], mode: 'freq
   const mean = Float32Array.from(s, (v) => v / count);
   const std = Float32Array.from(q, (v, i) => Math.sqrt(Math.max(0, v / count - mean[i] * mean[i])));
   for (let i = 0; i < mean.length; i++) {
-    assert(Number.isFinite(mean[i]) && Number.isFinite(std[i]), () => `inputs hold non-finite values (row ${i}: mean ${mean[i]}); standardisation needs finite features`);
+    assert(
+      Number.isFinite(mean[i]) && Number.isFinite(std[i]),
+      () => `inputs hold non-finite values (row ${i}: mean ${mean[i]}); standardisation needs finite features`,
+    );
   }
   return { mean, std };
 }
@@ -317,7 +352,14 @@ export function windowStarts(cols: number, width: number): number[] {
 }
 
 /** Copies columns `[start, start + width)` of example `x` (tiled in time when it is narrower) into `out` at `offset`. */
-function copyWindow(set: ExampleSet, x: Float32Array, start: number, width: number, out: Float32Array, offset: number): void {
+function copyWindow(
+  set: ExampleSet,
+  x: Float32Array,
+  start: number,
+  width: number,
+  out: Float32Array,
+  offset: number,
+): void {
   const { rows, cols, channels } = set;
   for (let r = 0; r < rows; r++) {
     const src = r * cols * channels;
@@ -336,17 +378,33 @@ function copyWindow(set: ExampleSet, x: Float32Array, start: number, width: numb
 function checkAugment(a: AugmentOptions | undefined): Required<AugmentOptions> | null {
   if (!a) return null;
   const out: Required<AugmentOptions> = {
-    timeMasks: a.timeMasks ?? 0, timeMaskWidth: a.timeMaskWidth ?? 20, freqMasks: a.freqMasks ?? 0, freqMaskWidth: a.freqMaskWidth ?? 8,
-    gainDb: a.gainDb ?? 0, noiseSnrDb: a.noiseSnrDb ?? null, probability: a.probability ?? 1,
+    timeMasks: a.timeMasks ?? 0,
+    timeMaskWidth: a.timeMaskWidth ?? 20,
+    freqMasks: a.freqMasks ?? 0,
+    freqMaskWidth: a.freqMaskWidth ?? 8,
+    gainDb: a.gainDb ?? 0,
+    noiseSnrDb: a.noiseSnrDb ?? null,
+    probability: a.probability ?? 1,
   };
   for (const k of ['timeMasks', 'timeMaskWidth', 'freqMasks', 'freqMaskWidth'] as const) {
-    assert(Number.isInteger(out[k]) && out[k] >= 0, () => `augment.${k}=${JSON.stringify(out[k])} must be an integer >= 0`);
+    assert(
+      Number.isInteger(out[k]) && out[k] >= 0,
+      () => `augment.${k}=${JSON.stringify(out[k])} must be an integer >= 0`,
+    );
   }
-  assert(Number.isFinite(out.gainDb) && out.gainDb >= 0, () => `augment.gainDb=${JSON.stringify(out.gainDb)} must be a finite number >= 0`);
-  assert(Number.isFinite(out.probability) && out.probability >= 0 && out.probability <= 1, () => `augment.probability=${JSON.stringify(out.probability)} must be in [0, 1]`);
+  assert(
+    Number.isFinite(out.gainDb) && out.gainDb >= 0,
+    () => `augment.gainDb=${JSON.stringify(out.gainDb)} must be a finite number >= 0`,
+  );
+  assert(
+    Number.isFinite(out.probability) && out.probability >= 0 && out.probability <= 1,
+    () => `augment.probability=${JSON.stringify(out.probability)} must be in [0, 1]`,
+  );
   const n = out.noiseSnrDb;
-  assert(n === null || (Array.isArray(n) && n.length === 2 && n.every(Number.isFinite) && n[0] <= n[1]),
-    () => `augment.noiseSnrDb=${JSON.stringify(n)} must be [lo, hi] in dB with lo <= hi`);
+  assert(
+    n === null || (Array.isArray(n) && n.length === 2 && n.every(Number.isFinite) && n[0] <= n[1]),
+    () => `augment.noiseSnrDb=${JSON.stringify(n)} must be [lo, hi] in dB with lo <= hi`,
+  );
   return out;
 }
 
@@ -355,7 +413,14 @@ function checkAugment(a: AugmentOptions | undefined): Required<AugmentOptions> |
  * example's window `[rows, width, channels]` at `offset` in place. `fill` is the training mean per
  * row (or one value): masked cells become 0 after standardisation.
  */
-function augmentWindow(out: Float32Array, offset: number, shape: [number, number, number], aug: Required<AugmentOptions>, fill: Float32Array, rng: Random): void {
+function augmentWindow(
+  out: Float32Array,
+  offset: number,
+  shape: [number, number, number],
+  aug: Required<AugmentOptions>,
+  fill: Float32Array,
+  rng: Random,
+): void {
   if (rng.next() >= aug.probability) return;
   const [rows, width, channels] = shape;
   const size = rows * width * channels;
@@ -390,7 +455,13 @@ function augmentWindow(out: Float32Array, offset: number, shape: [number, number
 }
 
 /** Output `[classes]` of each example `idx[j]`, scored whole: the mean over its windows of the model's width. */
-function windowedOutputs(model: tf.LayersModel, set: ExampleSet, idx: readonly number[], width: number, batchSize: number): Float32Array[] {
+function windowedOutputs(
+  model: tf.LayersModel,
+  set: ExampleSet,
+  idx: readonly number[],
+  width: number,
+  batchSize: number,
+): Float32Array[] {
   const { rows, channels } = set;
   const starts = windowStarts(set.cols, width);
   const jobs: { example: number; start: number }[] = [];
@@ -401,7 +472,12 @@ function windowedOutputs(model: tf.LayersModel, set: ExampleSet, idx: readonly n
     const part = jobs.slice(b, b + batchSize);
     const buf = new Float32Array(part.length * size);
     part.forEach((job, k) => copyWindow(set, set.examples[idx[job.example]], job.start, width, buf, k * size));
-    const out = tf.tidy(() => (model.predict(tf.tensor4d(buf, [part.length, rows, width, channels])) as tf.Tensor2D).dataSync() as Float32Array);
+    const out = tf.tidy(
+      () =>
+        (
+          model.predict(tf.tensor4d(buf, [part.length, rows, width, channels])) as tf.Tensor2D
+        ).dataSync() as Float32Array,
+    );
     const classes = out.length / part.length;
     part.forEach((job, k) => {
       sums[job.example] ??= new Float32Array(classes);
@@ -423,7 +499,12 @@ function logProbabilities(o: Float32Array, probabilities: boolean): number[] {
 }
 
 /** Class-weighted mean cross-entropy, accuracy and EER of whole-example outputs. */
-function validationMetrics(outputs: readonly Float32Array[], labels: Int32Array, weights: Float32Array, probabilities: boolean): { loss: number; accuracy: number; eer: number } {
+function validationMetrics(
+  outputs: readonly Float32Array[],
+  labels: Int32Array,
+  weights: Float32Array,
+  probabilities: boolean,
+): { loss: number; accuracy: number; eer: number } {
   let lossSum = 0;
   let weightSum = 0;
   let correct = 0;
@@ -449,7 +530,6 @@ function progressBar(log: BatchLog, epochs: number): string {
   return `\repoch ${log.epoch + 1}/${epochs} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${log.batch}/${log.batches} loss ${log.loss.toFixed(4)}`;
 }
 
-
 /**
  * Trains a bona fide (label 1) vs spoof (label 0) classifier with Adam on softmax cross-entropy.
  * `data` is `{inputs, labels}` or bare inputs with `opts.labels`; inputs are a
@@ -473,17 +553,36 @@ function progressBar(log: BatchLog, epochs: number): string {
  */
 export async function trainClassifier(data: LabelledData | ModelInputs, opts: TrainOptions = {}): Promise<TrainResult> {
   const {
-    epochs = 30, batchSize = 32, learningRate = 1e-3, validationSplit = 0, lrSchedule = 'cosine', monitor = 'eer',
-    restoreBestWeights = true, seed = 0, onBatch, onEpoch, standardize = 'frequency', classWeight = 'balanced',
+    epochs = 30,
+    batchSize = 32,
+    learningRate = 1e-3,
+    validationSplit = 0,
+    lrSchedule = 'cosine',
+    monitor = 'eer',
+    restoreBestWeights = true,
+    seed = 0,
+    onBatch,
+    onEpoch,
+    standardize = 'frequency',
+    classWeight = 'balanced',
   } = opts;
   assertPositiveInt(epochs, 'epochs');
   assertPositiveInt(batchSize, 'batchSize');
   assertPositive(learningRate, 'learningRate');
   assert(Number.isInteger(seed), () => `seed=${seed} must be an integer`);
-  assert(Number.isFinite(validationSplit) && validationSplit >= 0 && validationSplit < 1, () => `validationSplit=${validationSplit} must be in [0, 1)`);
-  assert(lrSchedule === 'cosine' || lrSchedule === 'constant', () => `lrSchedule=${JSON.stringify(lrSchedule)} must be 'cosine' or 'constant'`);
+  assert(
+    Number.isFinite(validationSplit) && validationSplit >= 0 && validationSplit < 1,
+    () => `validationSplit=${validationSplit} must be in [0, 1)`,
+  );
+  assert(
+    lrSchedule === 'cosine' || lrSchedule === 'constant',
+    () => `lrSchedule=${JSON.stringify(lrSchedule)} must be 'cosine' or 'constant'`,
+  );
   assert(monitor === 'eer' || monitor === 'loss', () => `monitor=${JSON.stringify(monitor)} must be 'eer' or 'loss'`);
-  assert(['frequency', 'global', 'none'].includes(standardize), () => `standardize=${JSON.stringify(standardize)} must be 'frequency', 'global' or 'none'`);
+  assert(
+    ['frequency', 'global', 'none'].includes(standardize),
+    () => `standardize=${JSON.stringify(standardize)} must be 'frequency', 'global' or 'none'`,
+  );
   const augment = checkAugment(opts.augment);
   const progress = opts.progress ?? (!onBatch && !onEpoch);
   const log = opts.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : opts.log;
@@ -525,8 +624,11 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
   let valY: Int32Array<ArrayBufferLike> = Int32Array.from(valIdx, (i) => labels[i]);
   if (opts.validationData !== undefined) {
     const v = toExampleSet(opts.validationData.inputs, opts.inputShape);
-    assert(v.rows === set.rows && v.channels === set.channels,
-      () => `validationData inputs are ${v.rows}x${v.cols}x${v.channels}, training inputs ${set.rows}x${set.cols}x${set.channels}: rows and channels must match`);
+    assert(
+      v.rows === set.rows && v.channels === set.channels,
+      () =>
+        `validationData inputs are ${v.rows}x${v.cols}x${v.channels}, training inputs ${set.rows}x${set.cols}x${set.channels}: rows and channels must match`,
+    );
     valSet = v;
     valIdx = Array.from(v.examples.keys());
     valY = checkLabels(opts.validationData.labels, valIdx.length, classes, 'validationData.labels');
@@ -536,20 +638,37 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
     warnOnce('standardize applies to built-in architectures only; a given model is trained on the inputs as they are');
   }
   // Excitation rows (the last ones) feed a branch of their own and are not standardised.
-  const excitationRows = given || !opts.modelOptions?.excitation ? 0 : (opts.modelOptions.excitation.rows ?? EXCITATION_ROWS.length);
+  const excitationRows =
+    given || !opts.modelOptions?.excitation ? 0 : (opts.modelOptions.excitation.rows ?? EXCITATION_ROWS.length);
   const spectralRows = set.rows - excitationRows;
-  assert(spectralRows > 0, () => `inputs have ${set.rows} rows; modelOptions.excitation takes ${excitationRows} of them`);
+  assert(
+    spectralRows > 0,
+    () => `inputs have ${set.rows} rows; modelOptions.excitation takes ${excitationRows} of them`,
+  );
   const stats = given || standardize === 'none' ? null : fitStandardization(set, trainIdx, standardize, spectralRows);
   const modelShape: [number, number, number] = [set.rows, cropFrames, set.channels];
-  const model = given ?? buildModel(opts.model as ArchitectureName | undefined ?? DEFAULT_ARCHITECTURE, modelShape, { ...opts.modelOptions, seed, standardization: stats });
+  const model =
+    given ??
+    buildModel((opts.model as ArchitectureName | undefined) ?? DEFAULT_ARCHITECTURE, modelShape, {
+      ...opts.modelOptions,
+      seed,
+      standardization: stats,
+    });
   const modelWidth = model.inputs[0].shape[2];
-  assert(modelWidth == null || modelWidth === cropFrames, () => `the model's input is ${modelWidth} columns wide; cropFrames=${cropFrames} must match it`);
+  assert(
+    modelWidth == null || modelWidth === cropFrames,
+    () => `the model's input is ${modelWidth} columns wide; cropFrames=${cropFrames} must match it`,
+  );
   const probabilities = outputsProbabilities(model);
   const trainY = Int32Array.from(trainIdx, (i) => labels[i]);
   const weights = classWeights(classWeight, trainY, classes);
   const patience = opts.patience === undefined ? (valSet ? 8 : null) : opts.patience;
-  assert(patience === null || (Number.isInteger(patience) && patience >= 0), () => `patience=${patience} must be null or an integer >= 0`);
-  if (patience !== null && valSet === null) warnOnce('early stopping without a validation set monitors the training loss');
+  assert(
+    patience === null || (Number.isInteger(patience) && patience >= 0),
+    () => `patience=${patience} must be null or an integer >= 0`,
+  );
+  if (patience !== null && valSet === null)
+    warnOnce('early stopping without a validation set monitors the training loss');
   const fill = stats ? stats.mean : new Float32Array(1);
 
   const optimizer = tf.train.adam(learningRate);
@@ -559,7 +678,9 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
   const experts = expertModels(model);
   const excitationOptimizer = experts ? tf.train.adam(learningRate * EXCITATION_LR_FACTOR) : null;
   const variables = (m: tf.LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
-  const expertVariables = experts ? { spectral: variables(experts.spectral), excitation: variables(experts.excitation) } : null;
+  const expertVariables = experts
+    ? { spectral: variables(experts.spectral), excitation: variables(experts.excitation) }
+    : null;
   const weightTensor = tf.tensor1d(weights);
   const history: EpochLog[] = [];
   let best: [number, number] = [Infinity, Infinity];
@@ -573,10 +694,14 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       const t0 = Date.now();
-      const lr = lrSchedule === 'cosine' ? learningRate * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * epoch) / epochs))) : learningRate;
+      const lr =
+        lrSchedule === 'cosine'
+          ? learningRate * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * epoch) / epochs)))
+          : learningRate;
       // tfjs's Adam reads its public learningRate field at every step.
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
-      if (excitationOptimizer) (excitationOptimizer as unknown as { learningRate: number }).learningRate = lr * EXCITATION_LR_FACTOR;
+      if (excitationOptimizer)
+        (excitationOptimizer as unknown as { learningRate: number }).learningRate = lr * EXCITATION_LR_FACTOR;
       rng.shuffle(order);
       let lossSum = 0;
       let correct = 0;
@@ -591,15 +716,22 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
         let hits: tf.Tensor | null = null;
         const loss = tf.tidy(() => {
           const xb = tf.tensor4d(buf, [idx.length, ...modelShape]);
-          const yb = tf.tensor1d(Int32Array.from(idx, (i) => trainY[i]), 'int32');
+          const yb = tf.tensor1d(
+            Int32Array.from(idx, (i) => trainY[i]),
+            'int32',
+          );
           const sw = tf.gather(weightTensor, yb);
           if (experts && expertVariables && excitationOptimizer) {
             const step = (net: tf.LayersModel, opt: tf.Optimizer, vars: tf.Variable[]) => {
               let out: tf.Tensor2D | null = null;
-              const cost = opt.minimize(() => {
-                out = tf.keep(net.apply(xb, { training: true }) as tf.Tensor2D);
-                return tf.mean(tf.mul(crossEntropy(out, yb, false), sw)) as tf.Scalar;
-              }, true, vars)!;
+              const cost = opt.minimize(
+                () => {
+                  out = tf.keep(net.apply(xb, { training: true }) as tf.Tensor2D);
+                  return tf.mean(tf.mul(crossEntropy(out, yb, false), sw)) as tf.Scalar;
+                },
+                true,
+                vars,
+              )!;
               return { cost, score: bonafideScore(out!), out: out! };
             };
             const a = step(experts.spectral, optimizer, expertVariables.spectral);
@@ -625,19 +757,37 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
         if (progress) process.stderr.write(progressBar(batchLog, epochs));
       }
       const val = valSet
-        ? validationMetrics(windowedOutputs(model, valSet, valIdx, cropFrames, Math.max(batchSize, 64)), valY, weights, probabilities)
+        ? validationMetrics(
+            windowedOutputs(model, valSet, valIdx, cropFrames, Math.max(batchSize, 64)),
+            valY,
+            weights,
+            probabilities,
+          )
         : { loss: NaN, accuracy: NaN, eer: NaN };
       const entry: EpochLog = {
-        epoch, epochs, loss: lossSum / order.length, accuracy: correct / order.length,
-        valLoss: val.loss, valAccuracy: val.accuracy, valEer: val.eer, learningRate: lr, ms: Date.now() - t0,
+        epoch,
+        epochs,
+        loss: lossSum / order.length,
+        accuracy: correct / order.length,
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+        valEer: val.eer,
+        learningRate: lr,
+        ms: Date.now() - t0,
       };
       history.push(entry);
       onEpoch?.(entry);
       if (progress) {
         const v = valSet ? ` val_loss ${entry.valLoss.toFixed(4)} val_eer ${(100 * entry.valEer).toFixed(2)}%` : '';
-        process.stderr.write(`\repoch ${epoch + 1}/${epochs} loss ${entry.loss.toFixed(4)} acc ${entry.accuracy.toFixed(3)}${v} (${entry.ms} ms)\n`);
+        process.stderr.write(
+          `\repoch ${epoch + 1}/${epochs} loss ${entry.loss.toFixed(4)} acc ${entry.accuracy.toFixed(3)}${v} (${entry.ms} ms)\n`,
+        );
       }
-      const monitored: [number, number] = !valSet ? [entry.loss, 0] : monitor === 'eer' && !Number.isNaN(val.eer) ? [val.eer, val.loss] : [val.loss, 0];
+      const monitored: [number, number] = !valSet
+        ? [entry.loss, 0]
+        : monitor === 'eer' && !Number.isNaN(val.eer)
+          ? [val.eer, val.loss]
+          : [val.loss, 0];
       if (better(monitored, best)) {
         best = monitored;
         bestEpoch = epoch;
@@ -652,7 +802,8 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
     }
     if (bestWeights && bestEpoch !== history.length - 1) model.setWeights(bestWeights);
     if (!valSet || !restoreBestWeights) bestEpoch = history.length - 1;
-    if (opts.recalibrateBatchNorm ?? true) recalibrateBatchNorm(model, () => trainingWindows(set, trainIdx, cropFrames));
+    if (opts.recalibrateBatchNorm ?? true)
+      recalibrateBatchNorm(model, () => trainingWindows(set, trainIdx, cropFrames));
   } finally {
     bestWeights?.forEach((t) => t.dispose());
     optimizer.dispose();
@@ -710,8 +861,11 @@ export function predictScores(model: tf.LayersModel, inputs: ModelInputs, opts: 
   const probabilities = outputsProbabilities(model);
   const set = toExampleSet(inputs, opts.inputShape);
   const [, rows, width, channels] = model.inputs[0].shape;
-  assert((rows == null || rows === set.rows) && (channels == null || channels === set.channels),
-    () => `inputs are ${set.rows}x${set.cols}x${set.channels} (rows x cols x channels) but the model takes ${rows}x${width}x${channels}: were the features made with the model's pipeline?`);
+  assert(
+    (rows == null || rows === set.rows) && (channels == null || channels === set.channels),
+    () =>
+      `inputs are ${set.rows}x${set.cols}x${set.channels} (rows x cols x channels) but the model takes ${rows}x${width}x${channels}: were the features made with the model's pipeline?`,
+  );
   const outputs = windowedOutputs(model, set, Array.from(set.examples.keys()), width ?? set.cols, batchSize);
   assert(outputs[0].length >= 2, () => `model output has ${outputs[0].length} classes; bona fide scores need 2`);
   return Float32Array.from(outputs, (o) => {

@@ -16,10 +16,18 @@ export interface BinaryMask {
 }
 
 function toFloat(m: BinaryMask, name: string): Float32Array {
-  assert(m !== null && typeof m === 'object' && m.data instanceof Uint8Array,
-    () => `${name} must be a BinaryMask {rows, cols, data: Uint8Array}`);
-  assert(Number.isInteger(m.rows) && m.rows > 0 && Number.isInteger(m.cols) && m.cols > 0 && m.data.length === m.rows * m.cols,
-    () => `${name} is ${m.rows}x${m.cols} but ${name}.data.length=${m.data.length}`);
+  assert(
+    m !== null && typeof m === 'object' && m.data instanceof Uint8Array,
+    () => `${name} must be a BinaryMask {rows, cols, data: Uint8Array}`,
+  );
+  assert(
+    Number.isInteger(m.rows) &&
+      m.rows > 0 &&
+      Number.isInteger(m.cols) &&
+      m.cols > 0 &&
+      m.data.length === m.rows * m.cols,
+    () => `${name} is ${m.rows}x${m.cols} but ${name}.data.length=${m.data.length}`,
+  );
   const f = new Float32Array(m.data.length);
   for (let i = 0; i < f.length; i++) {
     const v = m.data[i];
@@ -75,7 +83,10 @@ export function binaryClosing(m: BinaryMask, fp: Footprint, opts: BorderOptions 
 export function maskToGrid<G extends Grid>(m: BinaryMask, like?: G): G {
   const data = toFloat(m, 'mask');
   if (like) {
-    assert(like.rows === m.rows && like.cols === m.cols, () => `like is ${like.rows}x${like.cols} but mask is ${m.rows}x${m.cols}`);
+    assert(
+      like.rows === m.rows && like.cols === m.cols,
+      () => `like is ${like.rows}x${like.cols} but mask is ${m.rows}x${m.cols}`,
+    );
     return withData(like, data);
   }
   return { rows: m.rows, cols: m.cols, data } as unknown as G;
@@ -96,8 +107,10 @@ export interface ApplyMaskOptions {
  */
 export function applyMask<G extends Grid>(g: G, m: BinaryMask, opts: ApplyMaskOptions = {}): G {
   checkGrid(g, 'grid');
-  assert(g.rows === m.rows && g.cols === m.cols && m.data instanceof Uint8Array,
-    () => `mask must be a ${g.rows}x${g.cols} BinaryMask like grid, got ${m.rows}x${m.cols}`);
+  assert(
+    g.rows === m.rows && g.cols === m.cols && m.data instanceof Uint8Array,
+    () => `mask must be a ${g.rows}x${g.cols} BinaryMask like grid, got ${m.rows}x${m.cols}`,
+  );
   let fill = opts.fill;
   if (fill === undefined) {
     fill = Infinity;

@@ -29,7 +29,13 @@ export function intermediateBytes(): number {
  * `second(first(g))` where each step is an erosion (min over B) or a dilation (max over the
  * reflected B), both with the same border rule. Shared by opening, closing and the top-hats.
  */
-export function composeMinMax<G extends Grid>(g: G, fp: Footprint, firstIsErosion: boolean, opts: MorphologyOptions, out?: Float32Array): G {
+export function composeMinMax<G extends Grid>(
+  g: G,
+  fp: Footprint,
+  firstIsErosion: boolean,
+  opts: MorphologyOptions,
+  out?: Float32Array,
+): G {
   checkGrid(g, 'grid');
   assertFootprint(fp);
   const border = resolveBorder(opts.border);
@@ -42,4 +48,3 @@ export function composeMinMax<G extends Grid>(g: G, fp: Footprint, firstIsErosio
   extremumFilter(tmp, g.rows, g.cols, firstIsErosion ? dil : ero, firstIsErosion, border, result);
   return withData(g, result);
 }
-

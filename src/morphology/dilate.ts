@@ -19,6 +19,15 @@ export function dilate<G extends Grid>(g: G, fp: Footprint, opts: MorphologyOpti
   checkGrid(g, 'grid');
   assertFootprint(fp);
   const out = outputBuffer(opts.out, g.data.length, g.data);
-  extremumFilter(g.data, g.rows, g.cols, reflectedChords(fp), true, resolveBorder(opts.border), out, nonFiniteReporter(g, 'grid', opts.allowNonFinite));
+  extremumFilter(
+    g.data,
+    g.rows,
+    g.cols,
+    reflectedChords(fp),
+    true,
+    resolveBorder(opts.border),
+    out,
+    nonFiniteReporter(g, 'grid', opts.allowNonFinite),
+  );
   return withData(g, out);
 }

@@ -23,6 +23,15 @@ export function erode<G extends Grid>(g: G, fp: Footprint, opts: MorphologyOptio
   checkGrid(g, 'grid');
   assertFootprint(fp);
   const out = outputBuffer(opts.out, g.data.length, g.data);
-  extremumFilter(g.data, g.rows, g.cols, fp.chords, false, resolveBorder(opts.border), out, nonFiniteReporter(g, 'grid', opts.allowNonFinite));
+  extremumFilter(
+    g.data,
+    g.rows,
+    g.cols,
+    fp.chords,
+    false,
+    resolveBorder(opts.border),
+    out,
+    nonFiniteReporter(g, 'grid', opts.allowNonFinite),
+  );
   return withData(g, out);
 }

@@ -82,7 +82,8 @@ function plan(chords: readonly Chord[]): Plan {
     colMax = Math.max(colMax, ch.dc + ch.length - 1);
   }
   const first = chords[0];
-  const isRect = chords.length === rowMax - rowMin + 1 &&
+  const isRect =
+    chords.length === rowMax - rowMin + 1 &&
     chords.every((ch) => ch.dc === first.dc && ch.length === first.length) &&
     new Set(chords.map((ch) => ch.dr)).size === chords.length;
   const lengths = [...new Set(chords.map((ch) => ch.length))].sort((a, b) => a - b);
@@ -96,9 +97,19 @@ function plan(chords: readonly Chord[]): Plan {
  * overlap and cover the longer window. Only the first `need` results are wanted, so each pass
  * computes just what the passes after it read.
  */
-function widen(k: Kernels, isMax: boolean, dst: number, src: number, need: number, step: number, from: number, to: number, check = false): boolean {
+function widen(
+  k: Kernels,
+  isMax: boolean,
+  dst: number,
+  src: number,
+  need: number,
+  step: number,
+  from: number,
+  to: number,
+  check = false,
+): boolean {
   const passes: { m: number; cur: number; t: number }[] = [];
-  for (let cur = from; cur < to;) {
+  for (let cur = from; cur < to; ) {
     const m = Math.min(MAX_OPERANDS, Math.ceil(to / cur));
     const t = Math.min(to, m * cur);
     passes.push({ m, cur, t });
@@ -187,7 +198,10 @@ function tiling(p: Plan, rows: number, cols: number): Tiling {
   const what = () => `footprint of ${rowExt + 1}x${colExt + 1} on a ${rows}x${cols} grid`;
   assertMemory(4 * floats, what, 'the morphology scratch');
   // WebAssembly memory ends at 4 GiB whatever the limit; its own error would name nothing.
-  if (4 * floats >= 2 ** 32) throw new ParameterError(`${what()}: the morphology scratch would need ${formatBytes(4 * floats)}, beyond the 4 GiB of WebAssembly memory; use a smaller footprint`);
+  if (4 * floats >= 2 ** 32)
+    throw new ParameterError(
+      `${what()}: the morphology scratch would need ${formatBytes(4 * floats)}, beyond the 4 GiB of WebAssembly memory; use a smaller footprint`,
+    );
   return { tileRows, tileCols, vertical, horizontal, Wmax, tableSize, strip, floats };
 }
 
@@ -205,10 +219,16 @@ function padding(p: Plan, border: ResolvedBorder, isMax: boolean, horizontal: bo
   // 'ignore' then pads with +-FLT_MAX instead of +-Infinity: a rectangle holding the anchor always
   // holds the (finite, checked) pixel itself, which is <= FLT_MAX, so the results are the same.
   const holdsAnchor = p.rowMin <= 0 && p.rowMax >= 0 && p.colMin <= 0 && p.colMax >= 0;
-  const foldCheck = checks && p.rect !== null && holdsAnchor && p.rect.w > 1 && !horizontal &&
+  const foldCheck =
+    checks &&
+    p.rect !== null &&
+    holdsAnchor &&
+    p.rect.w > 1 &&
+    !horizontal &&
     (border.kind === 'ignore' || Number.isFinite(border.value));
   const FLT_MAX = 3.4028234663852886e38;
-  const fill = border.kind === 'ignore' ? (foldCheck ? (isMax ? -FLT_MAX : FLT_MAX) : (isMax ? -Infinity : Infinity)) : border.value;
+  const fill =
+    border.kind === 'ignore' ? (foldCheck ? (isMax ? -FLT_MAX : FLT_MAX) : isMax ? -Infinity : Infinity) : border.value;
   return { fill, foldCheck, fillsConstant: border.kind === 'ignore' || border.kind === 'constant' };
 }
 
@@ -218,8 +238,17 @@ function padding(p: Plan, border: ResolvedBorder, isMax: boolean, horizontal: bo
  * copied (padded columns [j0, j1)), the rest are pads.
  */
 interface Tile {
-  r0: number; S: number; c0: number; T: number; W: number; pr: number;
-  xs: number; x0: number; x1: number; j0: number; j1: number;
+  r0: number;
+  S: number;
+  c0: number;
+  T: number;
+  W: number;
+  pr: number;
+  xs: number;
+  x0: number;
+  x1: number;
+  j0: number;
+  j1: number;
 }
 
 function tileAt(p: Plan, rows: number, cols: number, t: Tiling, r0: number, c0: number): Tile {
@@ -234,8 +263,17 @@ function tileAt(p: Plan, rows: number, cols: number, t: Tiling, r0: number, c0: 
 }
 
 /** Step 1: the tile's input pixels, padded by the border rule, into table 0 (checked unless folded). */
-function copyPadded(k: Kernels, src: Float32Array, rows: number, cols: number, p: Plan, border: ResolvedBorder,
-  pad: Padding, tile: Tile, onNonFinite?: (index: number) => never): void {
+function copyPadded(
+  k: Kernels,
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  p: Plan,
+  border: ResolvedBorder,
+  pad: Padding,
+  tile: Tile,
+  onNonFinite?: (index: number) => never,
+): void {
   const { W, xs, x0, x1, j0, j1 } = tile;
   const heap = k.heap();
   for (let i = 0; i < tile.pr; i++) {
@@ -264,7 +302,14 @@ function copyPadded(k: Kernels, src: Float32Array, rows: number, cols: number, p
  * Step 2, rectangles: table 0 becomes in place the running extremum over w columns, then over h
  * rows. Returns false when the folded finite check found a NaN/Inf.
  */
-function separable(k: Kernels, isMax: boolean, rect: { w: number; h: number }, tile: Tile, t: Tiling, foldCheck: boolean): boolean {
+function separable(
+  k: Kernels,
+  isMax: boolean,
+  rect: { w: number; h: number },
+  tile: Tile,
+  t: Tiling,
+  foldCheck: boolean,
+): boolean {
   const { W, T, S, pr } = tile;
   const rowExt = pr - S;
   const need = (S - 1) * W + T;
@@ -293,7 +338,14 @@ function separable(k: Kernels, isMax: boolean, rect: { w: number; h: number }, t
  * one, then the extremum of the chords' tables at their offsets, up to MAX_OPERANDS per pass into
  * an accumulator after the tables. Returns the accumulator's offset.
  */
-function chordExtremum(k: Kernels, isMax: boolean, chords: readonly Chord[], p: Plan, tile: Tile, tableSize: number): number {
+function chordExtremum(
+  k: Kernels,
+  isMax: boolean,
+  chords: readonly Chord[],
+  p: Plan,
+  tile: Tile,
+  tableSize: number,
+): number {
   const { W, T, S, pr } = tile;
   const tableOf = new Map<number, number>([[1, 0]]);
   let built = 1;
@@ -308,7 +360,7 @@ function chordExtremum(k: Kernels, isMax: boolean, chords: readonly Chord[], p: 
   const result = slot * tableSize;
   const n = (S - 1) * W + T;
   const srcs: number[] = [];
-  for (let i = 0; i < chords.length;) {
+  for (let i = 0; i < chords.length; ) {
     srcs.length = 0;
     if (i > 0) srcs.push(result);
     while (srcs.length < MAX_OPERANDS && i < chords.length) {
@@ -327,8 +379,14 @@ function chordExtremum(k: Kernels, isMax: boolean, chords: readonly Chord[], p: 
  * written (checked on the copies already in cache, so it costs almost nothing).
  */
 export function extremumFilter(
-  src: Float32Array, rows: number, cols: number, chords: readonly Chord[], isMax: boolean,
-  border: ResolvedBorder, out: Float32Array, onNonFinite?: (index: number) => never,
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  chords: readonly Chord[],
+  isMax: boolean,
+  border: ResolvedBorder,
+  out: Float32Array,
+  onNonFinite?: (index: number) => never,
 ): void {
   const k = kernels();
   const p = plan(chords);
@@ -342,8 +400,19 @@ export function extremumFilter(
 }
 
 /** Steps 1-3 tile by tile, each tile's result copied to `out`. */
-function filterTiles(k: Kernels, src: Float32Array, rows: number, cols: number, chords: readonly Chord[], isMax: boolean,
-  border: ResolvedBorder, out: Float32Array, p: Plan, t: Tiling, onNonFinite?: (index: number) => never): void {
+function filterTiles(
+  k: Kernels,
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  chords: readonly Chord[],
+  isMax: boolean,
+  border: ResolvedBorder,
+  out: Float32Array,
+  p: Plan,
+  t: Tiling,
+  onNonFinite?: (index: number) => never,
+): void {
   const pad = padding(p, border, isMax, t.horizontal, onNonFinite !== undefined);
   // Footprints that miss the anchor's row or column never copy some input pixels: check those up front.
   if (onNonFinite && (p.colMin > 0 || p.colMax < 0 || p.rowMin > 0 || p.rowMax < 0)) {

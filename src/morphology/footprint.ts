@@ -51,7 +51,12 @@ function build(rows: number, cols: number, mask: Uint8Array, kind: Footprint['ki
   }
   assert(size > 0, () => `footprint mask ${rows}x${cols} has no ones`);
   return Object.freeze({
-    rows, cols, mask, anchorRow, anchorCol, size,
+    rows,
+    cols,
+    mask,
+    anchorRow,
+    anchorCol,
+    size,
     isRect: size === rows * cols,
     chords: Object.freeze(chords),
     kind,
@@ -130,7 +135,8 @@ function disk(radius: number): Footprint {
   const n = 2 * radius + 1;
   const mask = new Uint8Array(n * n);
   for (let y = -radius; y <= radius; y++) {
-    for (let x = -radius; x <= radius; x++) mask[(y + radius) * n + x + radius] = x * x + y * y <= radius * radius ? 1 : 0;
+    for (let x = -radius; x <= radius; x++)
+      mask[(y + radius) * n + x + radius] = x * x + y * y <= radius * radius ? 1 : 0;
   }
   return build(n, n, mask, 'disk');
 }
@@ -140,17 +146,24 @@ function disk(radius: number): Footprint {
  * `(floor(rows/2), floor(cols/2))`. Even sizes and asymmetric shapes are fine.
  */
 function fromMask(rows: ReadonlyArray<ReadonlyArray<0 | 1 | boolean>>): Footprint {
-  assert(Array.isArray(rows) && rows.length > 0, () => `mask=${JSON.stringify(rows)} must be a non-empty array of rows`);
+  assert(
+    Array.isArray(rows) && rows.length > 0,
+    () => `mask=${JSON.stringify(rows)} must be a non-empty array of rows`,
+  );
   const first = rows[0];
   assert(Array.isArray(first) && first.length > 0, () => `mask[0]=${JSON.stringify(first)} must be a non-empty array`);
   const cols = first.length;
   const mask = new Uint8Array(rows.length * cols);
   rows.forEach((row, r) => {
-    assert(Array.isArray(row) && row.length === cols,
-      () => `mask[${r}] has length ${Array.isArray(row) ? row.length : String(row)}; every row must have length ${cols} (mask[0])`);
+    assert(
+      Array.isArray(row) && row.length === cols,
+      () =>
+        `mask[${r}] has length ${Array.isArray(row) ? row.length : String(row)}; every row must have length ${cols} (mask[0])`,
+    );
     row.forEach((v, c) => {
       if (v === 1 || v === true) mask[r * cols + c] = 1;
-      else if (v !== 0 && v !== false) throw new ParameterError(`mask[${r}][${c}]=${JSON.stringify(v)} must be 0, 1, true or false`);
+      else if (v !== 0 && v !== false)
+        throw new ParameterError(`mask[${r}][${c}]=${JSON.stringify(v)} must be 0, 1, true or false`);
     });
   });
   return build(rows.length, cols, mask, 'mask');
@@ -158,8 +171,14 @@ function fromMask(rows: ReadonlyArray<ReadonlyArray<0 | 1 | boolean>>): Footprin
 
 /** Asserts that `fp` is a value made by the `footprint` generators (ParameterError naming `name` otherwise). */
 export function assertFootprint(fp: Footprint, name = 'footprint'): void {
-  assert(fp !== null && typeof fp === 'object' && Array.isArray(fp.chords) && fp.chords.length > 0 && Number.isInteger(fp.rows),
-    () => `${name}=${String(fp)} must be a Footprint (use footprint.rect, .disk, .fromMask, ...)`);
+  assert(
+    fp !== null &&
+      typeof fp === 'object' &&
+      Array.isArray(fp.chords) &&
+      fp.chords.length > 0 &&
+      Number.isInteger(fp.rows),
+    () => `${name}=${String(fp)} must be a Footprint (use footprint.rect, .disk, .fromMask, ...)`,
+  );
 }
 
 /** Chords of the point reflection of `fp` about its anchor (offsets b -> -b): what dilation gathers over. */
@@ -169,7 +188,9 @@ export function reflectedChords(fp: Footprint): Chord[] {
 
 /** The footprint as nested 0/1 rows (for display and for `fromMask` round trips). */
 export function footprintRows(fp: Footprint): (0 | 1)[][] {
-  return Array.from({ length: fp.rows }, (_, r) => Array.from(fp.mask.subarray(r * fp.cols, (r + 1) * fp.cols), (v) => (v ? 1 : 0)));
+  return Array.from({ length: fp.rows }, (_, r) =>
+    Array.from(fp.mask.subarray(r * fp.cols, (r + 1) * fp.cols), (v) => (v ? 1 : 0)),
+  );
 }
 
 /**

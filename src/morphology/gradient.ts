@@ -18,7 +18,16 @@ export function morphologicalGradient<G extends Grid>(g: G, fp: Footprint, opts:
   const border = resolveBorder(opts.border);
   const out = outputBuffer(opts.out, g.data.length, g.data);
   const ero = new Float32Array(g.data.length);
-  extremumFilter(g.data, g.rows, g.cols, fp.chords, false, border, ero, nonFiniteReporter(g, 'grid', opts.allowNonFinite));
+  extremumFilter(
+    g.data,
+    g.rows,
+    g.cols,
+    fp.chords,
+    false,
+    border,
+    ero,
+    nonFiniteReporter(g, 'grid', opts.allowNonFinite),
+  );
   extremumFilter(g.data, g.rows, g.cols, reflectedChords(fp), true, border, out);
   for (let i = 0; i < out.length; i++) out[i] -= ero[i];
   return withData(g, out);

@@ -6,13 +6,23 @@
 import { warnOnce } from '../errors';
 import { RETAIN_BYTES } from '../memory';
 import {
-  compile, hasWasm, i32, instantiate, newMemory, op, v128, wasmModule,
-  type Code, type ModuleOptions, type Scope, type WasmFunction, type WasmMemory,
+  compile,
+  hasWasm,
+  i32,
+  instantiate,
+  newMemory,
+  op,
+  v128,
+  wasmModule,
+  type Code,
+  type ModuleOptions,
+  type Scope,
+  type WasmFunction,
+  type WasmMemory,
 } from '../wasm';
 
 /** Offsets (dr, dc) that a pixel pulls its value from; it pushes along the opposite ones. */
 export type Offsets = readonly (readonly [number, number])[];
-
 
 /** Queue entries popped per WebAssembly call: V8 tiers a function up between calls, not within one. */
 const DRAIN_BUDGET = 1 << 15;
@@ -31,7 +41,15 @@ function geometry(rows: number, cols: number, pulls: Offsets): { pad: number; PW
 const isBefore = ([dr, dc]: readonly [number, number]): boolean => dr < 0 || (dr === 0 && dc < 0);
 
 /** Copies `src` (rows x cols) into the padded frame at `at` in `h`, the padding set to `fill`. */
-function padInto(h: Float32Array, at: number, src: Float32Array, rows: number, cols: number, pad: number, fill: number): void {
+function padInto(
+  h: Float32Array,
+  at: number,
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  pad: number,
+  fill: number,
+): void {
   const PW = cols + 2 * pad;
   h.fill(fill, at, at + pad * PW + pad);
   for (let r = 0; r < rows; r++) {
@@ -164,15 +182,28 @@ function twinByDilation(J: Float32Array, I: Float32Array, rows: number, cols: nu
  * dilation: negation is exact, and `-a > -b` is `a < b`, so it picks the same values (and zeros)
  * as the WebAssembly min variant.
  */
-export function hybridTwin(out: Float32Array, marker: Float32Array, mask: Float32Array, rows: number, cols: number,
-  pulls: Offsets, byDilation: boolean): void {
+export function hybridTwin(
+  out: Float32Array,
+  marker: Float32Array,
+  mask: Float32Array,
+  rows: number,
+  cols: number,
+  pulls: Offsets,
+  byDilation: boolean,
+): void {
   if (byDilation) {
     if (out !== marker) out.set(marker);
     twinByDilation(out, mask, rows, cols, pulls);
     return;
   }
   const negJ = marker.map((v) => -v);
-  twinByDilation(negJ, mask.map((v) => -v), rows, cols, pulls);
+  twinByDilation(
+    negJ,
+    mask.map((v) => -v),
+    rows,
+    cols,
+    pulls,
+  );
   for (let i = 0; i < out.length; i++) out[i] = -negJ[i];
 }
 
@@ -200,8 +231,14 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   /** `prefix{k} = (dr * pw + dc) * 4`: byte offsets for this image width. */
   const byteOffsets = (L: Scope, prefix: string, list: Offsets): number[] =>
     list.flatMap(([dr, dc], k) => [
-      ...op.i32_const(dr), ...L.get('pw'), ...op.i32_mul, ...op.i32_const(dc), ...op.i32_add,
-      ...op.i32_const(2), ...op.i32_shl, ...L.set(`${prefix}${k}`),
+      ...op.i32_const(dr),
+      ...L.get('pw'),
+      ...op.i32_mul,
+      ...op.i32_const(dc),
+      ...op.i32_add,
+      ...op.i32_const(2),
+      ...op.i32_shl,
+      ...L.set(`${prefix}${k}`),
     ]);
   // the sweeps hold v in lane 0 of a v128: pmax(v, w) is the twin's `w > v ? w : v` exactly
   const pull = byDilation ? op.f32x4_pmax : op.f32x4_pmin;
@@ -216,13 +253,20 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
       ...(k === adjacent
         ? L.get('prev')
         : [...L.get('p'), ...L.get(`${prefix}${k}`), ...op.i32_add, ...op.v128_load32_zero()]),
-      ...pull, ...L.set('v'),
+      ...pull,
+      ...L.set('v'),
     ]);
   /** v = m[p] if v is beyond it; stores v at p and keeps it as the next pixel's `prev`. */
   const capAndStore = (L: Scope): number[] => [
     ...L.get('p'),
-    ...L.get('v'), ...L.get('p'), ...L.get('mOff'), ...op.i32_add, ...op.v128_load32_zero(), ...clamp,
-    ...L.tee('v'), ...L.tee('prev'),
+    ...L.get('v'),
+    ...L.get('p'),
+    ...L.get('mOff'),
+    ...op.i32_add,
+    ...op.v128_load32_zero(),
+    ...clamp,
+    ...L.tee('v'),
+    ...L.tee('prev'),
     ...op.v128_store32_lane(0),
   ];
   /** prev = the padded pixel next to the sweep's first one. */
@@ -231,21 +275,41 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
       ? []
       : [...L.get('p'), ...L.get(`${prefix}${adjacent}`), ...op.i32_add, ...op.v128_load32_zero(), ...L.set('prev')];
   const loadHeader = (L: Scope): number[] => [
-    ...op.i32_const(0), ...op.i32_load({ offset: 0 }), ...L.set('head'),
-    ...op.i32_const(0), ...op.i32_load({ offset: 4 }), ...L.set('size'),
-    ...op.i32_const(0), ...op.i32_load({ offset: 8 }), ...L.set('wrap'),
+    ...op.i32_const(0),
+    ...op.i32_load({ offset: 0 }),
+    ...L.set('head'),
+    ...op.i32_const(0),
+    ...op.i32_load({ offset: 4 }),
+    ...L.set('size'),
+    ...op.i32_const(0),
+    ...op.i32_load({ offset: 8 }),
+    ...L.set('wrap'),
   ];
   const storeHeader = (L: Scope): number[] => [
-    ...op.i32_const(0), ...L.get('head'), ...op.i32_store({ offset: 0 }),
-    ...op.i32_const(0), ...L.get('size'), ...op.i32_store({ offset: 4 }),
+    ...op.i32_const(0),
+    ...L.get('head'),
+    ...op.i32_store({ offset: 0 }),
+    ...op.i32_const(0),
+    ...L.get('size'),
+    ...op.i32_store({ offset: 4 }),
   ];
   /** queue[(head + size) & wrap] = local x, then size -= `count` (the stack's i32: -1 or 0). */
   const pushCounting = (L: Scope, x: string, count: Code): number[] => [
     ...L.get('qBase'),
-    ...L.get('head'), ...L.get('size'), ...op.i32_add, ...L.get('wrap'), ...op.i32_and, ...op.i32_const(2),
-    ...op.i32_shl, ...op.i32_add,
-    ...L.get(x), ...op.i32_store(),
-    ...L.get('size'), ...count, ...op.i32_sub, ...L.set('size'),
+    ...L.get('head'),
+    ...L.get('size'),
+    ...op.i32_add,
+    ...L.get('wrap'),
+    ...op.i32_and,
+    ...op.i32_const(2),
+    ...op.i32_shl,
+    ...op.i32_add,
+    ...L.get(x),
+    ...op.i32_store(),
+    ...L.get('size'),
+    ...count,
+    ...op.i32_sub,
+    ...L.set('size'),
   ];
   /** queue[(head + size) & wrap] = local x; size++. */
   const push = (L: Scope, x: string): number[] => pushCounting(L, x, op.i32_const(-1));
@@ -263,15 +327,26 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
     body: (L) => {
       const left = before.findIndex(([dr, dc]) => dr === 0 && dc === -1);
       return [
-        ...byteOffsets(L, 'b', before), ...initPrev(L, 'b', left),
-        ...op.block(op.loop(
-          L.get('p'), L.get('end'), op.i32_ge_u, op.br_if(1),
-          L.get('p'), op.v128_load32_zero(), L.set('v'),
-          pullAll(L, 'b', before, left),
-          capAndStore(L),
-          L.get('p'), op.i32_const(4), op.i32_add, L.set('p'),
-          op.br(0),
-        )),
+        ...byteOffsets(L, 'b', before),
+        ...initPrev(L, 'b', left),
+        ...op.block(
+          op.loop(
+            L.get('p'),
+            L.get('end'),
+            op.i32_ge_u,
+            op.br_if(1),
+            L.get('p'),
+            op.v128_load32_zero(),
+            L.set('v'),
+            pullAll(L, 'b', before, left),
+            capAndStore(L),
+            L.get('p'),
+            op.i32_const(4),
+            op.i32_add,
+            L.set('p'),
+            op.br(0),
+          ),
+        ),
       ];
     },
   };
@@ -281,36 +356,79 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
     name: `antiRaster${suffix}`,
     params: { p: i32, n: i32, pw: i32, mOff: i32, qBase: i32 },
     locals: {
-      v: v128, prev: v128, jq: v128, c: v128, q: i32, head: i32, size: i32, wrap: i32, ...named('a', after), ...named('s', pushesAfter),
+      v: v128,
+      prev: v128,
+      jq: v128,
+      c: v128,
+      q: i32,
+      head: i32,
+      size: i32,
+      wrap: i32,
+      ...named('a', after),
+      ...named('s', pushesAfter),
     },
     results: [i32],
     body: (L) => {
       const right = after.findIndex(([dr, dc]) => dr === 0 && dc === 1);
       // p is queued if it can still raise a pixel later in raster order (the twin stops at the
       // first such pixel; here the conditions are or-ed without branches, the same decision)
-      const queueIfNeeded = pushesAfter.length === 0 ? [] : [
-        ...pushesAfter.flatMap((_, k) => [
-          ...L.get('p'), ...L.get(`s${k}`), ...op.i32_add, ...L.tee('q'), ...op.v128_load32_zero(), ...L.set('jq'),
-          ...L.get('v'), ...L.get('jq'), ...beyondLanes,
-          ...L.get('q'), ...L.get('mOff'), ...op.i32_add, ...op.v128_load32_zero(), ...L.get('jq'), ...beyondLanes,
-          ...op.v128_and,
-          ...(k > 0 ? [...L.get('c'), ...op.v128_or] : []), ...L.set('c'),
-        ]),
-        ...pushIf(L, 'p'),
-      ];
+      const queueIfNeeded =
+        pushesAfter.length === 0
+          ? []
+          : [
+              ...pushesAfter.flatMap((_, k) => [
+                ...L.get('p'),
+                ...L.get(`s${k}`),
+                ...op.i32_add,
+                ...L.tee('q'),
+                ...op.v128_load32_zero(),
+                ...L.set('jq'),
+                ...L.get('v'),
+                ...L.get('jq'),
+                ...beyondLanes,
+                ...L.get('q'),
+                ...L.get('mOff'),
+                ...op.i32_add,
+                ...op.v128_load32_zero(),
+                ...L.get('jq'),
+                ...beyondLanes,
+                ...op.v128_and,
+                ...(k > 0 ? [...L.get('c'), ...op.v128_or] : []),
+                ...L.set('c'),
+              ]),
+              ...pushIf(L, 'p'),
+            ];
       return [
-        ...byteOffsets(L, 'a', after), ...byteOffsets(L, 's', pushesAfter), ...loadHeader(L), ...initPrev(L, 'a', right),
-        ...op.block(op.loop(
-          L.get('n'), op.i32_eqz, op.br_if(1),
-          L.get('size'), L.get('wrap'), op.i32_gt_u, op.br_if(1),
-          L.get('p'), op.v128_load32_zero(), L.set('v'),
-          pullAll(L, 'a', after, right),
-          capAndStore(L),
-          queueIfNeeded,
-          L.get('p'), op.i32_const(4), op.i32_sub, L.set('p'),
-          L.get('n'), op.i32_const(1), op.i32_sub, L.set('n'),
-          op.br(0),
-        )),
+        ...byteOffsets(L, 'a', after),
+        ...byteOffsets(L, 's', pushesAfter),
+        ...loadHeader(L),
+        ...initPrev(L, 'a', right),
+        ...op.block(
+          op.loop(
+            L.get('n'),
+            op.i32_eqz,
+            op.br_if(1),
+            L.get('size'),
+            L.get('wrap'),
+            op.i32_gt_u,
+            op.br_if(1),
+            L.get('p'),
+            op.v128_load32_zero(),
+            L.set('v'),
+            pullAll(L, 'a', after, right),
+            capAndStore(L),
+            queueIfNeeded,
+            L.get('p'),
+            op.i32_const(4),
+            op.i32_sub,
+            L.set('p'),
+            L.get('n'),
+            op.i32_const(1),
+            op.i32_sub,
+            L.set('n'),
+            op.br(0),
+          ),
+        ),
         ...storeHeader(L),
         ...L.get('n'),
       ];
@@ -322,40 +440,97 @@ function phaseFunctions(pulls: Offsets, byDilation: boolean): WasmFunction[] {
   const drain: WasmFunction = {
     name: `drain${suffix}`,
     params: { pw: i32, mOff: i32, qBase: i32, budget: i32 },
-    locals: { v: v128, jq: v128, mq: v128, p: i32, q: i32, head: i32, size: i32, wrap: i32, status: i32, ...named('o', pushes) },
+    locals: {
+      v: v128,
+      jq: v128,
+      mq: v128,
+      p: i32,
+      q: i32,
+      head: i32,
+      size: i32,
+      wrap: i32,
+      status: i32,
+      ...named('o', pushes),
+    },
     results: [i32],
     body: (L) => {
       // the twin's `if (jq < v && mq !== jq) { j[q] = v < mq ? v : mq; push q }` (a branch-free
       // version, storing jq back when the mask is clear, measured no faster)
       const raise = pushes.flatMap((_, k) => [
-        ...L.get('p'), ...L.get(`o${k}`), ...op.i32_add, ...L.tee('q'), ...op.v128_load32_zero(), ...L.set('jq'),
-        ...L.get('q'), ...L.get('mOff'), ...op.i32_add, ...op.v128_load32_zero(), ...L.set('mq'),
-        ...L.get('v'), ...L.get('jq'), ...beyondLanes, ...L.get('mq'), ...L.get('jq'), ...op.f32x4_ne, ...op.v128_and,
+        ...L.get('p'),
+        ...L.get(`o${k}`),
+        ...op.i32_add,
+        ...L.tee('q'),
+        ...op.v128_load32_zero(),
+        ...L.set('jq'),
+        ...L.get('q'),
+        ...L.get('mOff'),
+        ...op.i32_add,
+        ...op.v128_load32_zero(),
+        ...L.set('mq'),
+        ...L.get('v'),
+        ...L.get('jq'),
+        ...beyondLanes,
+        ...L.get('mq'),
+        ...L.get('jq'),
+        ...op.f32x4_ne,
+        ...op.v128_and,
         ...op.i32x4_extract_lane(0),
-        ...op.if([
-          ...L.get('q'), ...L.get('mq'), ...L.get('v'), ...clamp, ...op.v128_store32_lane(0),
-          ...push(L, 'q'),
-        ]),
+        ...op.if([...L.get('q'), ...L.get('mq'), ...L.get('v'), ...clamp, ...op.v128_store32_lane(0), ...push(L, 'q')]),
       ]);
       return [
-        ...byteOffsets(L, 'o', pushes), ...loadHeader(L),
-        ...op.block(op.loop(
-          op.i32_const(0), L.set('status'),
-          L.get('size'), op.i32_eqz, op.br_if(1),
-          op.i32_const(1), L.set('status'),
-          L.get('budget'), op.i32_eqz, op.br_if(1),
-          // after the pop, room for every push: size - 1 + pushes <= wrap + 1
-          op.i32_const(2), L.set('status'),
-          L.get('size'), op.i32_const(pushes.length - 2), op.i32_add, L.get('wrap'), op.i32_gt_u, op.br_if(1),
-          op.i32_const(0), L.set('status'),
-          L.get('qBase'), L.get('head'), op.i32_const(2), op.i32_shl, op.i32_add, op.i32_load(), L.tee('p'),
-          op.v128_load32_zero(), L.set('v'),
-          L.get('head'), op.i32_const(1), op.i32_add, L.get('wrap'), op.i32_and, L.set('head'),
-          L.get('size'), op.i32_const(1), op.i32_sub, L.set('size'),
-          L.get('budget'), op.i32_const(1), op.i32_sub, L.set('budget'),
-          raise,
-          op.br(0),
-        )),
+        ...byteOffsets(L, 'o', pushes),
+        ...loadHeader(L),
+        ...op.block(
+          op.loop(
+            op.i32_const(0),
+            L.set('status'),
+            L.get('size'),
+            op.i32_eqz,
+            op.br_if(1),
+            op.i32_const(1),
+            L.set('status'),
+            L.get('budget'),
+            op.i32_eqz,
+            op.br_if(1),
+            // after the pop, room for every push: size - 1 + pushes <= wrap + 1
+            op.i32_const(2),
+            L.set('status'),
+            L.get('size'),
+            op.i32_const(pushes.length - 2),
+            op.i32_add,
+            L.get('wrap'),
+            op.i32_gt_u,
+            op.br_if(1),
+            op.i32_const(0),
+            L.set('status'),
+            L.get('qBase'),
+            L.get('head'),
+            op.i32_const(2),
+            op.i32_shl,
+            op.i32_add,
+            op.i32_load(),
+            L.tee('p'),
+            op.v128_load32_zero(),
+            L.set('v'),
+            L.get('head'),
+            op.i32_const(1),
+            op.i32_add,
+            L.get('wrap'),
+            op.i32_and,
+            L.set('head'),
+            L.get('size'),
+            op.i32_const(1),
+            op.i32_sub,
+            L.set('size'),
+            L.get('budget'),
+            op.i32_const(1),
+            op.i32_sub,
+            L.set('budget'),
+            raise,
+            op.br(0),
+          ),
+        ),
         ...storeHeader(L),
         ...L.get('status'),
       ];
@@ -373,7 +548,11 @@ export function hybridModuleBytes(pulls: Offsets, opts: Pick<ModuleOptions, 'nam
 }
 
 type Phase = (...args: number[]) => number;
-interface Phases { raster: Phase; antiRaster: Phase; drain: Phase }
+interface Phases {
+  raster: Phase;
+  antiRaster: Phase;
+  drain: Phase;
+}
 
 /** Compiled modules by footprint; a notebook uses a handful, so the oldest goes beyond this many. */
 const MAX_MODULES = 16;
@@ -410,7 +589,9 @@ function phases(pulls: Offsets, byDilation: boolean): Phases | null {
     } catch (e) {
       // no SIMD (Node < 16.4) or a broken build: results stay identical, only slower
       unavailable = true;
-      warnOnce(`specmorph reconstruction: WebAssembly unavailable (${(e as Error).message}); using the slower typed-array loops`);
+      warnOnce(
+        `specmorph reconstruction: WebAssembly unavailable (${(e as Error).message}); using the slower typed-array loops`,
+      );
       return null;
     }
   }
@@ -442,8 +623,16 @@ export function retainedBytes(): number {
  * the memory could not be had. `queueStart`: initial FIFO capacity (a power of two; tests make it
  * tiny so that every growth path runs).
  */
-export function hybridWasm(out: Float32Array, marker: Float32Array, mask: Float32Array, rows: number, cols: number,
-  pulls: Offsets, byDilation: boolean, queueStart = QUEUE_START): boolean {
+export function hybridWasm(
+  out: Float32Array,
+  marker: Float32Array,
+  mask: Float32Array,
+  rows: number,
+  cols: number,
+  pulls: Offsets,
+  byDilation: boolean,
+  queueStart = QUEUE_START,
+): boolean {
   const f = phases(pulls, byDilation);
   if (!f) return false;
   const { pad, PW, PH } = geometry(rows, cols, pulls);
@@ -506,7 +695,15 @@ export function hybridWasm(out: Float32Array, marker: Float32Array, mask: Float3
  * extremum of the neighbours already visited, capped by the mask), then a FIFO propagates what is
  * left. O(pixels) in practice. WebAssembly when the runtime has it, else {@link hybridTwin}.
  */
-export function hybrid(out: Float32Array, marker: Float32Array, mask: Float32Array, rows: number, cols: number,
-  pulls: Offsets, byDilation: boolean): void {
-  if (!hybridWasm(out, marker, mask, rows, cols, pulls, byDilation)) hybridTwin(out, marker, mask, rows, cols, pulls, byDilation);
+export function hybrid(
+  out: Float32Array,
+  marker: Float32Array,
+  mask: Float32Array,
+  rows: number,
+  cols: number,
+  pulls: Offsets,
+  byDilation: boolean,
+): void {
+  if (!hybridWasm(out, marker, mask, rows, cols, pulls, byDilation))
+    hybridTwin(out, marker, mask, rows, cols, pulls, byDilation);
 }

@@ -44,7 +44,9 @@ export function mapIndex(i: number, n: number, kind: ResolvedBorder['kind']): nu
 export function nonFiniteError(g: Grid, name: string, i: number): ParameterError {
   const r = Math.floor(i / g.cols);
   const c = i - r * g.cols;
-  return new ParameterError(`${name}.data[${i}]=${g.data[i]} (row ${r}, col ${c}) is not finite; pass {allowNonFinite: true} to accept it`);
+  return new ParameterError(
+    `${name}.data[${i}]=${g.data[i]} (row ${r}, col ${c}) is not finite; pass {allowNonFinite: true} to accept it`,
+  );
 }
 
 /** Throws a ParameterError naming the first NaN/Inf of `g` unless `allow`. */
@@ -55,10 +57,16 @@ export function checkFinite(g: Grid, name: string, allow: boolean | undefined): 
 }
 
 /** A callback for extremumFilter that throws {@link nonFiniteError}; undefined when `allow`. */
-export function nonFiniteReporter(g: Grid, name: string, allow: boolean | undefined): ((i: number) => never) | undefined {
-  return allow ? undefined : (i: number) => {
-    throw nonFiniteError(g, name, i);
-  };
+export function nonFiniteReporter(
+  g: Grid,
+  name: string,
+  allow: boolean | undefined,
+): ((i: number) => never) | undefined {
+  return allow
+    ? undefined
+    : (i: number) => {
+        throw nonFiniteError(g, name, i);
+      };
 }
 
 /** Validates an `out` buffer for a result of `length` elements that must not alias `input`. */
@@ -66,7 +74,11 @@ export function outputBuffer(out: Float32Array | undefined, length: number, inpu
   if (out === undefined) return new Float32Array(length);
   assert(out instanceof Float32Array, () => `out must be a Float32Array, got ${Object.prototype.toString.call(out)}`);
   assert(out.length === length, () => `out.length=${out.length} must equal rows*cols=${length}`);
-  assert(out.buffer !== input.buffer || out.byteOffset + out.byteLength <= input.byteOffset || input.byteOffset + input.byteLength <= out.byteOffset,
-    () => 'out must not overlap the input data');
+  assert(
+    out.buffer !== input.buffer ||
+      out.byteOffset + out.byteLength <= input.byteOffset ||
+      input.byteOffset + input.byteLength <= out.byteOffset,
+    () => 'out must not overlap the input data',
+  );
   return out;
 }

@@ -14,8 +14,20 @@
 // `a < b ? b : a`), which is what x86 `minps`/`maxps` and OpenCV's SIMD paths do.
 
 import {
-  compile, f32, hasWasm, i32, instantiate, newMemory, op, v128, wasmModule,
-  type Code, type MemArg, type ModuleOptions, type Scope, type WasmFunction,
+  compile,
+  f32,
+  hasWasm,
+  i32,
+  instantiate,
+  newMemory,
+  op,
+  v128,
+  wasmModule,
+  type Code,
+  type MemArg,
+  type ModuleOptions,
+  type Scope,
+  type WasmFunction,
 } from '../wasm';
 import { warnOnce } from '../errors';
 import { RETAIN_BYTES } from '../memory';
@@ -78,11 +90,19 @@ export interface Kernels {
 const lanesOp = (isMax: boolean): Code => (isMax ? op.f32x4_pmax : op.f32x4_pmin);
 const minMax = (isMax: boolean): string => (isMax ? 'Max' : 'Min');
 /** `local += by` for an i32 local. */
-const bump = (f: Scope, local: string, by: number): Code =>
-  [...f.get(local), ...op.i32_const(by), ...op.i32_add, ...f.set(local)];
+const bump = (f: Scope, local: string, by: number): Code => [
+  ...f.get(local),
+  ...op.i32_const(by),
+  ...op.i32_add,
+  ...f.set(local),
+];
 /** `local -= by` for an i32 local. */
-const drop = (f: Scope, local: string, by: number): Code =>
-  [...f.get(local), ...op.i32_const(by), ...op.i32_sub, ...f.set(local)];
+const drop = (f: Scope, local: string, by: number): Code => [
+  ...f.get(local),
+  ...op.i32_const(by),
+  ...op.i32_sub,
+  ...f.set(local),
+];
 /** `(block (loop (br_if 1 (exit)) body (br 0)))`: a loop that runs until `exit` is true. */
 const whileNot = (exit: Code, ...body: Code[]): Code => op.block(op.loop(exit, op.br_if(1), ...body, op.br(0)));
 const times = (n: number, f: (u: number) => Code): Code => Array.from({ length: n }, (_, u) => f(u)).flat();
@@ -106,49 +126,81 @@ function reduceFunction(k: number, isMax: boolean, checked: boolean): WasmFuncti
     locals: { acc: f32, tmp: f32, chk: f32, vacc0: v128, vacc1: v128, vacc2: v128, vacc3: v128, vt: v128 },
     results: checked ? [i32] : [],
     body: (f) => [
-      ...[4, 1].flatMap((unroll) => whileNot(
-        [...f.get('n'), ...op.i32_const(4 * unroll), ...op.i32_lt_u],
-        times(unroll, (u) => [
-          ...f.get('dst'),
-          ...p.flatMap((pj, j) => [
-            ...f.get(pj), ...op.v128_load(unaligned(16 * u)),
-            ...(checked && j === k - 1 ? f.tee('vt') : []),
-            ...(j >= 1 ? lanesOp(isMax) : []),
+      ...[4, 1].flatMap((unroll) =>
+        whileNot(
+          [...f.get('n'), ...op.i32_const(4 * unroll), ...op.i32_lt_u],
+          times(unroll, (u) => [
+            ...f.get('dst'),
+            ...p.flatMap((pj, j) => [
+              ...f.get(pj),
+              ...op.v128_load(unaligned(16 * u)),
+              ...(checked && j === k - 1 ? f.tee('vt') : []),
+              ...(j >= 1 ? lanesOp(isMax) : []),
+            ]),
+            ...op.v128_store(unaligned(16 * u)),
+            // checked: v - v is 0 for finite lanes, NaN for NaN/Inf; one sum per unroll slot so the
+            // adds don't form one long latency chain
+            ...(checked
+              ? [
+                  ...f.get(`vacc${u}`),
+                  ...f.get('vt'),
+                  ...f.get('vt'),
+                  ...op.f32x4_sub,
+                  ...op.f32x4_add,
+                  ...f.set(`vacc${u}`),
+                ]
+              : []),
           ]),
-          ...op.v128_store(unaligned(16 * u)),
-          // checked: v - v is 0 for finite lanes, NaN for NaN/Inf; one sum per unroll slot so the
-          // adds don't form one long latency chain
-          ...(checked
-            ? [...f.get(`vacc${u}`), ...f.get('vt'), ...f.get('vt'), ...op.f32x4_sub, ...op.f32x4_add,
-              ...f.set(`vacc${u}`)]
-            : []),
-        ]),
-        pointers.flatMap((ptr) => bump(f, ptr, 16 * unroll)),
-        drop(f, 'n', 4 * unroll),
-      )),
+          pointers.flatMap((ptr) => bump(f, ptr, 16 * unroll)),
+          drop(f, 'n', 4 * unroll),
+        ),
+      ),
       // scalar tail: acc = first; acc = (x < acc) ? x : acc for min, (acc < x) ? x : acc for max
       ...whileNot(
         [...f.get('n'), ...op.i32_eqz],
-        f.get('p1'), op.f32_load(), f.set('acc'),
+        f.get('p1'),
+        op.f32_load(),
+        f.set('acc'),
         p.slice(1).flatMap((pj, j) => [
-          ...f.get(pj), ...op.f32_load(), ...f.set('tmp'),
+          ...f.get(pj),
+          ...op.f32_load(),
+          ...f.set('tmp'),
           ...(checked && j === k - 2
             ? [...f.get('chk'), ...f.get('tmp'), ...f.get('tmp'), ...op.f32_sub, ...op.f32_add, ...f.set('chk')]
             : []),
           // select(v1, v2, cond) yields v1 when cond != 0
-          ...f.get('tmp'), ...f.get('acc'),
-          ...(isMax ? [...f.get('acc'), ...f.get('tmp')] : [...f.get('tmp'), ...f.get('acc')]), ...op.f32_lt,
-          ...op.select, ...f.set('acc'),
+          ...f.get('tmp'),
+          ...f.get('acc'),
+          ...(isMax ? [...f.get('acc'), ...f.get('tmp')] : [...f.get('tmp'), ...f.get('acc')]),
+          ...op.f32_lt,
+          ...op.select,
+          ...f.set('acc'),
         ]),
-        f.get('dst'), f.get('acc'), op.f32_store(),
+        f.get('dst'),
+        f.get('acc'),
+        op.f32_store(),
         pointers.flatMap((ptr) => bump(f, ptr, 4)),
         drop(f, 'n', 1),
       ),
-      ...(checked ? [
-        ...f.get('vacc0'), ...f.get('vacc1'), ...op.f32x4_add, ...f.get('vacc2'), ...op.f32x4_add,
-        ...f.get('vacc3'), ...op.f32x4_add, ...f.tee('vt'), ...f.get('vt'), ...op.f32x4_eq, ...op.i32x4_all_true,
-        ...f.get('chk'), ...f.get('chk'), ...op.f32_eq, ...op.i32_and,
-      ] : []),
+      ...(checked
+        ? [
+            ...f.get('vacc0'),
+            ...f.get('vacc1'),
+            ...op.f32x4_add,
+            ...f.get('vacc2'),
+            ...op.f32x4_add,
+            ...f.get('vacc3'),
+            ...op.f32x4_add,
+            ...f.tee('vt'),
+            ...f.get('vt'),
+            ...op.f32x4_eq,
+            ...op.i32x4_all_true,
+            ...f.get('chk'),
+            ...f.get('chk'),
+            ...op.f32_eq,
+            ...op.i32_and,
+          ]
+        : []),
     ],
   };
 }
@@ -166,18 +218,34 @@ const allFiniteFunction: WasmFunction = {
   results: [i32],
   body: (f) => [
     ...times(4, (a) => [...op.v128_const(new Array(16).fill(0)), ...f.set(`acc${a}`)]),
-    ...[4, 1].flatMap((unroll) => whileNot(
-      [...f.get('n'), ...op.i32_const(4 * unroll), ...op.i32_lt_u],
-      times(unroll, (u) => [
-        ...f.get(`acc${u}`), ...f.get('p'), ...op.v128_load({ offset: 16 * u, align: 1 }),
-        ...f.tee('v'), ...f.get('v'), ...op.f32x4_sub, ...op.f32x4_add, ...f.set(`acc${u}`),
-      ]),
-      bump(f, 'p', 16 * unroll),
-      drop(f, 'n', 4 * unroll),
-    )),
-    ...f.get('acc0'), ...f.get('acc1'), ...op.f32x4_add, ...f.get('acc2'), ...op.f32x4_add,
-    ...f.get('acc3'), ...op.f32x4_add, ...f.tee('v'),
-    ...f.get('v'), ...op.f32x4_eq, ...op.i32x4_all_true,
+    ...[4, 1].flatMap((unroll) =>
+      whileNot(
+        [...f.get('n'), ...op.i32_const(4 * unroll), ...op.i32_lt_u],
+        times(unroll, (u) => [
+          ...f.get(`acc${u}`),
+          ...f.get('p'),
+          ...op.v128_load({ offset: 16 * u, align: 1 }),
+          ...f.tee('v'),
+          ...f.get('v'),
+          ...op.f32x4_sub,
+          ...op.f32x4_add,
+          ...f.set(`acc${u}`),
+        ]),
+        bump(f, 'p', 16 * unroll),
+        drop(f, 'n', 4 * unroll),
+      ),
+    ),
+    ...f.get('acc0'),
+    ...f.get('acc1'),
+    ...op.f32x4_add,
+    ...f.get('acc2'),
+    ...op.f32x4_add,
+    ...f.get('acc3'),
+    ...op.f32x4_add,
+    ...f.tee('v'),
+    ...f.get('v'),
+    ...op.f32x4_eq,
+    ...op.i32x4_all_true,
   ],
 };
 
@@ -192,8 +260,11 @@ function forwardFunction(isMax: boolean): WasmFunction {
   const store = (offset: number): Code => op.v128_store({ offset, align: 1 });
   // scalar tail with the same pseudo-min/max as the SIMD lanes: min(p, q) = q < p ? q : p
   const pick = (f: Scope, p: string, q: string): Code => [
-    ...f.get(q), ...f.get(p),
-    ...(isMax ? [...f.get(p), ...f.get(q)] : [...f.get(q), ...f.get(p)]), ...op.f32_lt, ...op.select,
+    ...f.get(q),
+    ...f.get(p),
+    ...(isMax ? [...f.get(p), ...f.get(q)] : [...f.get(q), ...f.get(p)]),
+    ...op.f32_lt,
+    ...op.select,
   ];
   const pointers = ['pe', 'prev', 'ph', 'pi'];
   return {
@@ -203,22 +274,45 @@ function forwardFunction(isMax: boolean): WasmFunction {
     locals: { g: v128, x: f32, y: f32, gs: f32 },
     results: [],
     body: (f) => [
-      ...[4, 1].flatMap((unroll) => whileNot(
-        [...f.get('n'), ...op.i32_const(4 * unroll), ...op.i32_lt_u],
-        times(unroll, (u) => [
-          ...f.get('pe'),
-          ...load(f, 'pe', 16 * u), ...load(f, 'prev', 16 * u), ...lanesOp(isMax), ...f.tee('g'), ...store(16 * u),
-          ...f.get('pi'), ...load(f, 'ph', 16 * u), ...f.get('g'), ...lanesOp(isMax), ...store(16 * u),
-        ]),
-        pointers.flatMap((ptr) => bump(f, ptr, 16 * unroll)),
-        bump(f, 'n', -4 * unroll),
-      )),
+      ...[4, 1].flatMap((unroll) =>
+        whileNot(
+          [...f.get('n'), ...op.i32_const(4 * unroll), ...op.i32_lt_u],
+          times(unroll, (u) => [
+            ...f.get('pe'),
+            ...load(f, 'pe', 16 * u),
+            ...load(f, 'prev', 16 * u),
+            ...lanesOp(isMax),
+            ...f.tee('g'),
+            ...store(16 * u),
+            ...f.get('pi'),
+            ...load(f, 'ph', 16 * u),
+            ...f.get('g'),
+            ...lanesOp(isMax),
+            ...store(16 * u),
+          ]),
+          pointers.flatMap((ptr) => bump(f, ptr, 16 * unroll)),
+          bump(f, 'n', -4 * unroll),
+        ),
+      ),
       ...whileNot(
         [...f.get('n'), ...op.i32_eqz],
-        f.get('pe'), op.f32_load(), f.set('x'), f.get('prev'), op.f32_load(), f.set('y'),
-        pick(f, 'x', 'y'), f.set('gs'), f.get('pe'), f.get('gs'), op.f32_store(),
-        f.get('ph'), op.f32_load(), f.set('x'),
-        f.get('pi'), pick(f, 'x', 'gs'), op.f32_store(),
+        f.get('pe'),
+        op.f32_load(),
+        f.set('x'),
+        f.get('prev'),
+        op.f32_load(),
+        f.set('y'),
+        pick(f, 'x', 'y'),
+        f.set('gs'),
+        f.get('pe'),
+        f.get('gs'),
+        op.f32_store(),
+        f.get('ph'),
+        op.f32_load(),
+        f.set('x'),
+        f.get('pi'),
+        pick(f, 'x', 'gs'),
+        op.f32_store(),
         pointers.flatMap((ptr) => bump(f, ptr, 4)),
         bump(f, 'n', -1),
       ),
@@ -230,16 +324,34 @@ function forwardFunction(isMax: boolean): WasmFunction {
 function vhgwBlocks(f: Scope): Code {
   const one = op.i32_const(1);
   return [
-    ...f.get('count'), ...f.get('L'), ...op.i32_add, ...one, ...op.i32_sub, ...f.set('n'),
-    ...f.get('count'), ...one, ...op.i32_sub, ...f.get('L'), ...op.i32_div_u, ...f.set('b'),
+    ...f.get('count'),
+    ...f.get('L'),
+    ...op.i32_add,
+    ...one,
+    ...op.i32_sub,
+    ...f.set('n'),
+    ...f.get('count'),
+    ...one,
+    ...op.i32_sub,
+    ...f.get('L'),
+    ...op.i32_div_u,
+    ...f.set('b'),
   ];
 }
 
 /** Head of both drivers' block loop: block `b` spans `start = b * L` to `e = start + L - 1`. */
 function vhgwBlockBounds(f: Scope): Code {
   return [
-    ...f.get('b'), ...f.get('L'), ...op.i32_mul, ...f.set('start'),
-    ...f.get('start'), ...f.get('L'), ...op.i32_add, ...op.i32_const(1), ...op.i32_sub, ...f.set('e'),
+    ...f.get('b'),
+    ...f.get('L'),
+    ...op.i32_mul,
+    ...f.set('start'),
+    ...f.get('start'),
+    ...f.get('L'),
+    ...op.i32_add,
+    ...op.i32_const(1),
+    ...op.i32_sub,
+    ...f.set('e'),
   ];
 }
 
@@ -263,38 +375,98 @@ function vhgwFunction(isMax: boolean): WasmFunction {
       return [
         ...vhgwBlocks(f),
         // backward: h[e] = min(a[e], h[e+1]) within each block, h[end] = a[end]
-        ...op.block(op.loop(
-          vhgwBlockBounds(f),
-          f.get('a'), f.get('e'), f.get('step'), op.i32_mul, op.i32_add, f.set('pa'),
-          f.get('h'), f.get('e'), f.get('step'), op.i32_mul, op.i32_add, f.set('ph'),
-          f.get('ph'), f.get('pa'), f.get('pa'), f.get('width'), f.call(row),
-          whileNot(
-            [...f.get('e'), ...f.get('start'), ...op.i32_le_s],
-            subFrom('e', one), subFrom('pa', f.get('step')), subFrom('ph', f.get('step')),
-            f.get('ph'), f.get('pa'), f.get('ph'), f.get('step'), op.i32_add, f.get('width'), f.call(row),
+        ...op.block(
+          op.loop(
+            vhgwBlockBounds(f),
+            f.get('a'),
+            f.get('e'),
+            f.get('step'),
+            op.i32_mul,
+            op.i32_add,
+            f.set('pa'),
+            f.get('h'),
+            f.get('e'),
+            f.get('step'),
+            op.i32_mul,
+            op.i32_add,
+            f.set('ph'),
+            f.get('ph'),
+            f.get('pa'),
+            f.get('pa'),
+            f.get('width'),
+            f.call(row),
+            whileNot(
+              [...f.get('e'), ...f.get('start'), ...op.i32_le_s],
+              subFrom('e', one),
+              subFrom('pa', f.get('step')),
+              subFrom('ph', f.get('step')),
+              f.get('ph'),
+              f.get('pa'),
+              f.get('ph'),
+              f.get('step'),
+              op.i32_add,
+              f.get('width'),
+              f.call(row),
+            ),
+            f.get('b'),
+            op.i32_eqz,
+            op.br_if(1),
+            subFrom('b', one),
+            op.br(0),
           ),
-          f.get('b'), op.i32_eqz, op.br_if(1),
-          subFrom('b', one),
-          op.br(0),
-        )),
+        ),
         // window 0 is block 0: a[0] = h[0]
-        ...f.get('a'), ...f.get('h'), ...f.get('h'), ...f.get('width'), ...f.call(row),
+        ...f.get('a'),
+        ...f.get('h'),
+        ...f.get('h'),
+        ...f.get('width'),
+        ...f.call(row),
         // forward from block 1: prefix in place, result i = e-L+1 right behind
-        ...f.get('L'), ...f.set('e'),
-        ...f.get('a'), ...f.get('L'), ...f.get('step'), ...op.i32_mul, ...op.i32_add, ...f.set('pa'),
-        ...f.get('a'), ...f.get('step'), ...op.i32_add, ...f.set('pi'),
-        ...f.get('h'), ...f.get('step'), ...op.i32_add, ...f.set('phi'),
-        ...op.i32_const(0), ...f.set('m'),
+        ...f.get('L'),
+        ...f.set('e'),
+        ...f.get('a'),
+        ...f.get('L'),
+        ...f.get('step'),
+        ...op.i32_mul,
+        ...op.i32_add,
+        ...f.set('pa'),
+        ...f.get('a'),
+        ...f.get('step'),
+        ...op.i32_add,
+        ...f.set('pi'),
+        ...f.get('h'),
+        ...f.get('step'),
+        ...op.i32_add,
+        ...f.set('phi'),
+        ...op.i32_const(0),
+        ...f.set('m'),
         ...whileNot(
           [...f.get('e'), ...f.get('n'), ...op.i32_ge_s],
           f.get('pa'),
           // prev = m ? pa - step : pa (m = 0 at a block start)
-          f.get('pa'), f.get('step'), op.i32_sub, f.get('pa'), f.get('m'), op.select,
-          f.get('phi'), f.get('pi'), f.get('width'), f.call(forward),
-          addTo('e', one), addTo('pa', f.get('step')), addTo('pi', f.get('step')), addTo('phi', f.get('step')),
+          f.get('pa'),
+          f.get('step'),
+          op.i32_sub,
+          f.get('pa'),
+          f.get('m'),
+          op.select,
+          f.get('phi'),
+          f.get('pi'),
+          f.get('width'),
+          f.call(forward),
+          addTo('e', one),
+          addTo('pa', f.get('step')),
+          addTo('pi', f.get('step')),
+          addTo('phi', f.get('step')),
           addTo('m', one),
           // m = m == L ? 0 : m
-          op.i32_const(0), f.get('m'), f.get('m'), f.get('L'), op.i32_eq, op.select, f.set('m'),
+          op.i32_const(0),
+          f.get('m'),
+          f.get('m'),
+          f.get('L'),
+          op.i32_eq,
+          op.select,
+          f.set('m'),
         ),
       ];
     },
@@ -311,37 +483,82 @@ const transposeFunction: WasmFunction = {
   params: { dst: i32, src: i32, rowBlocks: i32, colBlocks: i32, srcStride: i32, dstStride: i32 },
   // r*: four rows of a block; t*: after the first shuffle stage
   locals: {
-    i: i32, j: i32, ps: i32, pd: i32, r0: v128, r1: v128, r2: v128, r3: v128, t0: v128, t1: v128, t2: v128, t3: v128,
+    i: i32,
+    j: i32,
+    ps: i32,
+    pd: i32,
+    r0: v128,
+    r1: v128,
+    r2: v128,
+    r3: v128,
+    t0: v128,
+    t1: v128,
+    t2: v128,
+    t3: v128,
   },
   results: [],
   body: (f) => {
     /** Floats `ls` of the 8-float concatenation of vectors a and b, as byte lanes. */
-    const shuffle = (a: string, b: string, ls: number[]): Code =>
-      [...f.get(a), ...f.get(b), ...op.i8x16_shuffle(ls.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]))];
+    const shuffle = (a: string, b: string, ls: number[]): Code => [
+      ...f.get(a),
+      ...f.get(b),
+      ...op.i8x16_shuffle(ls.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
+    ];
     /** `base + k * stride` */
-    const rowAt = (base: string, stride: string, k: number): Code =>
-      [...f.get(base), ...times(k, () => [...f.get(stride), ...op.i32_add])];
+    const rowAt = (base: string, stride: string, k: number): Code => [
+      ...f.get(base),
+      ...times(k, () => [...f.get(stride), ...op.i32_add]),
+    ];
     const outs: [string, string, number[]][] = [
-      ['t0', 't2', [0, 1, 4, 5]], ['t0', 't2', [2, 3, 6, 7]], ['t1', 't3', [0, 1, 4, 5]], ['t1', 't3', [2, 3, 6, 7]],
+      ['t0', 't2', [0, 1, 4, 5]],
+      ['t0', 't2', [2, 3, 6, 7]],
+      ['t1', 't3', [0, 1, 4, 5]],
+      ['t1', 't3', [2, 3, 6, 7]],
     ];
     return [
-      ...op.i32_const(0), ...f.set('i'),
+      ...op.i32_const(0),
+      ...f.set('i'),
       ...whileNot(
         [...f.get('i'), ...f.get('rowBlocks'), ...op.i32_ge_s],
-        f.get('src'), f.get('i'), f.get('srcStride'), op.i32_mul, op.i32_const(2), op.i32_shl, op.i32_add, f.set('ps'),
-        f.get('dst'), f.get('i'), op.i32_const(4), op.i32_shl, op.i32_add, f.set('pd'),
-        f.get('colBlocks'), f.set('j'),
+        f.get('src'),
+        f.get('i'),
+        f.get('srcStride'),
+        op.i32_mul,
+        op.i32_const(2),
+        op.i32_shl,
+        op.i32_add,
+        f.set('ps'),
+        f.get('dst'),
+        f.get('i'),
+        op.i32_const(4),
+        op.i32_shl,
+        op.i32_add,
+        f.set('pd'),
+        f.get('colBlocks'),
+        f.set('j'),
         whileNot(
           [...f.get('j'), ...op.i32_eqz],
           times(4, (k) => [...rowAt('ps', 'srcStride', k), ...op.v128_load({ align: 4 }), ...f.set(`r${k}`)]),
-          shuffle('r0', 'r1', [0, 4, 1, 5]), f.set('t0'),
-          shuffle('r0', 'r1', [2, 6, 3, 7]), f.set('t1'),
-          shuffle('r2', 'r3', [0, 4, 1, 5]), f.set('t2'),
-          shuffle('r2', 'r3', [2, 6, 3, 7]), f.set('t3'),
-          outs.flatMap(([a, b, ls], k) =>
-            [...rowAt('pd', 'dstStride', k), ...shuffle(a, b, ls), ...op.v128_store({ align: 4 })]),
+          shuffle('r0', 'r1', [0, 4, 1, 5]),
+          f.set('t0'),
+          shuffle('r0', 'r1', [2, 6, 3, 7]),
+          f.set('t1'),
+          shuffle('r2', 'r3', [0, 4, 1, 5]),
+          f.set('t2'),
+          shuffle('r2', 'r3', [2, 6, 3, 7]),
+          f.set('t3'),
+          outs.flatMap(([a, b, ls], k) => [
+            ...rowAt('pd', 'dstStride', k),
+            ...shuffle(a, b, ls),
+            ...op.v128_store({ align: 4 }),
+          ]),
           bump(f, 'ps', 16),
-          f.get('pd'), f.get('dstStride'), op.i32_const(2), op.i32_shl, op.i32_add, f.set('pd'),
+          f.get('pd'),
+          f.get('dstStride'),
+          op.i32_const(2),
+          op.i32_shl,
+          op.i32_add,
+          f.set('pd'),
           drop(f, 'j', 1),
         ),
         bump(f, 'i', 1),
@@ -365,7 +582,15 @@ function vhgwStripFunction(isMax: boolean): WasmFunction {
     name: `vhgwStrip${minMax(isMax)}`,
     params: { a: i32, h: i32, count: i32, L: i32 },
     locals: {
-      n: i32, b: i32, start: i32, e: i32, pa: i32, ph: i32, m: i32, pi: i32, phi: i32,
+      n: i32,
+      b: i32,
+      start: i32,
+      e: i32,
+      pa: i32,
+      ph: i32,
+      m: i32,
+      pi: i32,
+      phi: i32,
       ...Object.fromEntries(acc.map((name) => [name, v128])),
       // never used; declared since the first version, so it stays until the bytes may change
       spare: v128,
@@ -378,32 +603,67 @@ function vhgwStripFunction(isMax: boolean): WasmFunction {
       const each = (g: (u: number) => Code): Code => times(K, g);
       return [
         ...vhgwBlocks(f),
-        ...op.block(op.loop(
-          vhgwBlockBounds(f),
-          f.get('a'), f.get('e'), timesBytes, op.i32_add, f.set('pa'),
-          f.get('h'), f.get('e'), timesBytes, op.i32_add, f.set('ph'),
-          each((u) => [
-            ...f.get('pa'), ...load(16 * u), ...f.set(acc[u]),
-            ...f.get('ph'), ...f.get(acc[u]), ...store(16 * u),
-          ]),
-          whileNot(
-            [...f.get('e'), ...f.get('start'), ...op.i32_le_s],
-            bump(f, 'e', -1), bump(f, 'pa', -bytes), bump(f, 'ph', -bytes),
+        ...op.block(
+          op.loop(
+            vhgwBlockBounds(f),
+            f.get('a'),
+            f.get('e'),
+            timesBytes,
+            op.i32_add,
+            f.set('pa'),
+            f.get('h'),
+            f.get('e'),
+            timesBytes,
+            op.i32_add,
+            f.set('ph'),
             each((u) => [
-              ...f.get('ph'), ...f.get('pa'), ...load(16 * u), ...f.get(acc[u]), ...lanesOp(isMax), ...f.tee(acc[u]),
+              ...f.get('pa'),
+              ...load(16 * u),
+              ...f.set(acc[u]),
+              ...f.get('ph'),
+              ...f.get(acc[u]),
               ...store(16 * u),
             ]),
+            whileNot(
+              [...f.get('e'), ...f.get('start'), ...op.i32_le_s],
+              bump(f, 'e', -1),
+              bump(f, 'pa', -bytes),
+              bump(f, 'ph', -bytes),
+              each((u) => [
+                ...f.get('ph'),
+                ...f.get('pa'),
+                ...load(16 * u),
+                ...f.get(acc[u]),
+                ...lanesOp(isMax),
+                ...f.tee(acc[u]),
+                ...store(16 * u),
+              ]),
+            ),
+            f.get('b'),
+            op.i32_eqz,
+            op.br_if(1),
+            bump(f, 'b', -1),
+            op.br(0),
           ),
-          f.get('b'), op.i32_eqz, op.br_if(1),
-          bump(f, 'b', -1),
-          op.br(0),
-        )),
+        ),
         ...each((u) => [...f.get('a'), ...f.get('h'), ...load(16 * u), ...store(16 * u)]),
-        ...f.get('L'), ...f.set('e'),
-        ...f.get('a'), ...f.get('L'), ...timesBytes, ...op.i32_add, ...f.set('pa'),
-        ...f.get('a'), ...op.i32_const(bytes), ...op.i32_add, ...f.set('pi'),
-        ...f.get('h'), ...op.i32_const(bytes), ...op.i32_add, ...f.set('phi'),
-        ...op.i32_const(0), ...f.set('m'),
+        ...f.get('L'),
+        ...f.set('e'),
+        ...f.get('a'),
+        ...f.get('L'),
+        ...timesBytes,
+        ...op.i32_add,
+        ...f.set('pa'),
+        ...f.get('a'),
+        ...op.i32_const(bytes),
+        ...op.i32_add,
+        ...f.set('pi'),
+        ...f.get('h'),
+        ...op.i32_const(bytes),
+        ...op.i32_add,
+        ...f.set('phi'),
+        ...op.i32_const(0),
+        ...f.set('m'),
         ...whileNot(
           [...f.get('e'), ...f.get('n'), ...op.i32_ge_s],
           f.get('m'),
@@ -412,10 +672,25 @@ function vhgwStripFunction(isMax: boolean): WasmFunction {
             each((u) => [...f.get('pa'), ...load(16 * u), ...f.set(acc[u])]),
           ),
           each((u) => [
-            ...f.get('pi'), ...f.get('phi'), ...load(16 * u), ...f.get(acc[u]), ...lanesOp(isMax), ...store(16 * u),
+            ...f.get('pi'),
+            ...f.get('phi'),
+            ...load(16 * u),
+            ...f.get(acc[u]),
+            ...lanesOp(isMax),
+            ...store(16 * u),
           ]),
-          bump(f, 'e', 1), bump(f, 'pa', bytes), bump(f, 'pi', bytes), bump(f, 'phi', bytes), bump(f, 'm', 1),
-          op.i32_const(0), f.get('m'), f.get('m'), f.get('L'), op.i32_eq, op.select, f.set('m'),
+          bump(f, 'e', 1),
+          bump(f, 'pa', bytes),
+          bump(f, 'pi', bytes),
+          bump(f, 'phi', bytes),
+          bump(f, 'm', 1),
+          op.i32_const(0),
+          f.get('m'),
+          f.get('m'),
+          f.get('L'),
+          op.i32_eq,
+          op.select,
+          f.set('m'),
         ),
       ];
     },
@@ -429,9 +704,15 @@ const reduceFunctions = (checked: boolean): WasmFunction[] =>
 /** The module's function table (the order fixes the function indices and so the bytes). */
 function kernelFunctions(): WasmFunction[] {
   return [
-    ...reduceFunctions(false), allFiniteFunction,
-    forwardFunction(false), forwardFunction(true), vhgwFunction(false), vhgwFunction(true),
-    transposeFunction, vhgwStripFunction(false), vhgwStripFunction(true),
+    ...reduceFunctions(false),
+    allFiniteFunction,
+    forwardFunction(false),
+    forwardFunction(true),
+    vhgwFunction(false),
+    vhgwFunction(true),
+    transposeFunction,
+    vhgwStripFunction(false),
+    vhgwStripFunction(true),
     ...reduceFunctions(true),
   ];
 }
@@ -487,10 +768,17 @@ function wasmKernels(): Kernels | null {
         const fn = byIndex[isMax ? 1 : 0][Math.max(2, srcs.length)];
         const a = srcs[0] << 2;
         switch (srcs.length) {
-          case 1: fn(dst << 2, a, a, n); break;
-          case 2: fn(dst << 2, a, srcs[1] << 2, n); break;
-          case 3: fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, n); break;
-          default: fn(dst << 2, ...srcs.map((x) => x << 2), n);
+          case 1:
+            fn(dst << 2, a, a, n);
+            break;
+          case 2:
+            fn(dst << 2, a, srcs[1] << 2, n);
+            break;
+          case 3:
+            fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, n);
+            break;
+          default:
+            fn(dst << 2, ...srcs.map((x) => x << 2), n);
         }
       },
       reduceChecked(isMax, dst, srcs, n): boolean {
@@ -498,15 +786,20 @@ function wasmKernels(): Kernels | null {
         const fn = checkedByIndex[isMax ? 1 : 0][Math.max(2, srcs.length)];
         const a = srcs[0] << 2;
         switch (srcs.length) {
-          case 1: return fn(dst << 2, a, a, n) !== 0;
-          case 2: return fn(dst << 2, a, srcs[1] << 2, n) !== 0;
-          case 3: return fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, n) !== 0;
-          default: return fn(dst << 2, ...srcs.map((x) => x << 2), n) !== 0;
+          case 1:
+            return fn(dst << 2, a, a, n) !== 0;
+          case 2:
+            return fn(dst << 2, a, srcs[1] << 2, n) !== 0;
+          case 3:
+            return fn(dst << 2, a, srcs[1] << 2, srcs[2] << 2, n) !== 0;
+          default:
+            return fn(dst << 2, ...srcs.map((x) => x << 2), n) !== 0;
         }
       },
       vhgw(isMax, a, h, step, width, count, L): void {
         if (L <= 1 || count <= 0 || width <= 0) return;
-        if (step === stripWidth && width === stripWidth) (isMax ? vhgwStripMax : vhgwStripMin)(a << 2, h << 2, count, L);
+        if (step === stripWidth && width === stripWidth)
+          (isMax ? vhgwStripMax : vhgwStripMin)(a << 2, h << 2, count, L);
         else (isMax ? vhgwMax : vhgwMin)(a << 2, h << 2, step << 2, width, count, L);
       },
       transpose(dst, src, rows, cols, srcStride, dstStride): void {
@@ -526,14 +819,25 @@ function wasmKernels(): Kernels | null {
     };
   } catch (e) {
     // no SIMD support (or a broken build): results stay identical, only slower, so warn, don't throw
-    warnOnce(`specmorph morphology: WebAssembly SIMD kernels unavailable (${(e as Error).message}); using slower typed-array loops`);
+    warnOnce(
+      `specmorph morphology: WebAssembly SIMD kernels unavailable (${(e as Error).message}); using slower typed-array loops`,
+    );
     return null;
   }
-
 }
 
 /** Transposes rows [r0, r1) x columns [c0, c1) element by element (see {@link Kernels.transpose}). */
-function transposeScalar(h: Float32Array, dst: number, src: number, r0: number, r1: number, c0: number, c1: number, srcStride: number, dstStride: number): void {
+function transposeScalar(
+  h: Float32Array,
+  dst: number,
+  src: number,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+  srcStride: number,
+  dstStride: number,
+): void {
   for (let r = r0; r < r1; r++) {
     for (let c = c0; c < c1; c++) h[dst + c * dstStride + r] = h[src + r * srcStride + c];
   }
@@ -597,7 +901,8 @@ export function jsKernels(): Kernels {
         const start = b * L;
         const end = start + L - 1;
         view.copyWithin(h + end * step, a + end * step, a + end * step + width);
-        for (let e = end - 1; e >= start; e--) reduce2(view, isMax, h + e * step, a + e * step, h + (e + 1) * step, width);
+        for (let e = end - 1; e >= start; e--)
+          reduce2(view, isMax, h + e * step, a + e * step, h + (e + 1) * step, width);
       }
       view.copyWithin(a, h, h + width);
       for (let e = L; e < n; e++) {

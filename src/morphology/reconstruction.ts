@@ -47,8 +47,10 @@ function neighbourOffsets(connectivity: ReconstructionOptions['connectivity'], b
 function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: ReconstructionOptions, byDilation: boolean): G {
   checkGrid(marker, 'marker');
   checkGrid(mask, 'mask');
-  assert(marker.rows === mask.rows && marker.cols === mask.cols,
-    () => `marker is ${marker.rows}x${marker.cols} but mask is ${mask.rows}x${mask.cols}; they must match`);
+  assert(
+    marker.rows === mask.rows && marker.cols === mask.cols,
+    () => `marker is ${marker.rows}x${marker.cols} but mask is ${mask.rows}x${mask.cols}; they must match`,
+  );
   checkFinite(marker, 'marker', opts.allowNonFinite);
   checkFinite(mask, 'mask', opts.allowNonFinite);
   const J = marker.data;
@@ -57,8 +59,10 @@ function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: Reconstruction
     if (byDilation ? J[i] <= I[i] : J[i] >= I[i]) continue;
     assert(Number.isNaN(J[i]) || Number.isNaN(I[i]), () => {
       const r = Math.floor(i / mask.cols);
-      return `marker.data[${i}]=${J[i]} ${byDilation ? '>' : '<'} mask.data[${i}]=${I[i]} (row ${r}, col ${i - r * mask.cols}): ` +
-        `reconstruction by ${byDilation ? 'dilation needs marker <= mask' : 'erosion needs marker >= mask'}`;
+      return (
+        `marker.data[${i}]=${J[i]} ${byDilation ? '>' : '<'} mask.data[${i}]=${I[i]} (row ${r}, col ${i - r * mask.cols}): ` +
+        `reconstruction by ${byDilation ? 'dilation needs marker <= mask' : 'erosion needs marker >= mask'}`
+      );
     });
   }
   const result = new Float32Array(J.length);

@@ -28,7 +28,10 @@ export function thresholdValue(g: Grid, method: ThresholdMethod): number {
   checkGrid(g, 'grid');
   checkFinite(g, 'grid', false);
   const m = method as { method?: unknown };
-  assert(m !== null && typeof m === 'object', () => `method=${String(method)} must be {method: 'fixed' | 'percentile' | 'otsu', ...}`);
+  assert(
+    m !== null && typeof m === 'object',
+    () => `method=${String(method)} must be {method: 'fixed' | 'percentile' | 'otsu', ...}`,
+  );
   switch (method.method) {
     case 'fixed':
       assert(Number.isFinite(method.value), () => `value=${method.value} must be a finite number`);

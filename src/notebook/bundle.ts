@@ -17,7 +17,9 @@ export interface MimeBundle {
 
 /** True for `{data: [...], layout: {...}}` objects. */
 export function isFigure(x: unknown): x is Figure {
-  return typeof x === 'object' && x !== null && Array.isArray((x as Figure).data) && typeof (x as Figure).layout === 'object';
+  return (
+    typeof x === 'object' && x !== null && Array.isArray((x as Figure).data) && typeof (x as Figure).layout === 'object'
+  );
 }
 
 /** A figure for anything `show` accepts: a Figure as is, a Grid/Spectrogram as its default heatmap. */
@@ -32,18 +34,22 @@ export function asFigure(x: Figure | Grid): Figure {
 
 /** One-line description of a figure, e.g. `Figure 'Spectrogram': heatmap 129×201, z -80…0 dB [mean-pooled 2×5 for display: 257×1001 → 129×201 cells]`. */
 export function summary(fig: Figure): string {
-  const title = String(fig.layout.title?.text ?? '').split(/<br/i)[0].replace(/<[^>]+>/g, '');
+  const title = String(fig.layout.title?.text ?? '')
+    .split(/<br/i)[0]
+    .replace(/<[^>]+>/g, '');
   const parts = fig.data.map((t) => {
     if (t.type === 'heatmap' && isTypedArraySpec(t.z)) {
       const { shape, values } = decodeTypedArray(t.z);
       let lo = Infinity;
       let hi = -Infinity;
       for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
-      const owner = typeof t.coloraxis === 'string' ? (fig.layout[t.coloraxis] as Record<string, unknown> | undefined) : t;
+      const owner =
+        typeof t.coloraxis === 'string' ? (fig.layout[t.coloraxis] as Record<string, unknown> | undefined) : t;
       const unit = (owner?.colorbar as { title?: { text?: string } } | undefined)?.title?.text ?? '';
       return `heatmap ${shape.join('×')}${lo <= hi ? `, z ${round(lo)}…${round(hi)}${unit ? ` ${unit}` : ''}` : ''}`;
     }
-    if (t.type === 'scatter') return `line ${t.name ? `'${String(t.name)}' ` : ''}(${readNumbers(t.y)?.length ?? '?'} points)`;
+    if (t.type === 'scatter')
+      return `line ${t.name ? `'${String(t.name)}' ` : ''}(${readNumbers(t.y)?.length ?? '?'} points)`;
     return String(t.type);
   });
   const note = /<sub>(.*?)<\/sub>/.exec(String(fig.layout.title?.text ?? ''))?.[1];
@@ -56,7 +62,10 @@ function round(v: number): string {
 
 /** JSON safe to inline in a <script>: no `</script>`, no `<!--`, no line separators. */
 export function scriptJson(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** A fresh element/display id. */
@@ -70,8 +79,16 @@ const COMPACT_ABOVE = 4096;
 /** The figure with every large f4 heatmap `z` (in data and frames) replaced by its {@link compactZ}. */
 function compactFigure(fig: Figure): Figure {
   const traces = (data: Figure['data']): Figure['data'] =>
-    data.map((t) => (t.type === 'heatmap' && isTypedArraySpec(t.z) && t.z.dtype === 'f4' && t.z.bdata.length * 0.75 > COMPACT_ABOVE * 4 ? { ...t, z: compactZ(t.z) } : t));
-  return { ...fig, data: traces(fig.data), ...(fig.frames ? { frames: fig.frames.map((f) => ({ ...f, data: traces(f.data) })) } : {}) };
+    data.map((t) =>
+      t.type === 'heatmap' && isTypedArraySpec(t.z) && t.z.dtype === 'f4' && t.z.bdata.length * 0.75 > COMPACT_ABOVE * 4
+        ? { ...t, z: compactZ(t.z) }
+        : t,
+    );
+  return {
+    ...fig,
+    data: traces(fig.data),
+    ...(fig.frames ? { frames: fig.frames.map((f) => ({ ...f, data: traces(f.data) })) } : {}),
+  };
 }
 
 /**
@@ -159,7 +176,8 @@ export function plotlyJs(): string {
 
 /** Version of the plotly.js that figures are shown with. */
 export function plotlyVersion(): string {
-  return (JSON.parse(readFileSync(require.resolve(`${PLOTLY_PACKAGE}/package.json`), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(require.resolve(`${PLOTLY_PACKAGE}/package.json`), 'utf8')) as { version: string })
+    .version;
 }
 
 /**

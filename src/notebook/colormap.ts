@@ -26,7 +26,11 @@ export function plotlyColorScale(name: ColorScaleName): [number, string][] {
  * Colour of a value `t` in [0, 1] (clamped; NaN gives `nanColor`) as 8-bit sRGB, linearly
  * interpolated between the stops in sRGB space, as Plotly interpolates its colour scales.
  */
-export function colorAt(name: ColorScaleName, t: number, nanColor: [number, number, number] = [255, 255, 255]): [number, number, number] {
+export function colorAt(
+  name: ColorScaleName,
+  t: number,
+  nanColor: [number, number, number] = [255, 255, 255],
+): [number, number, number] {
   if (Number.isNaN(t)) return nanColor;
   const s = stopsOf(name);
   const x = Math.min(1, Math.max(0, t)) * (s.length - 1);
@@ -71,7 +75,10 @@ export function parseColor(c: unknown): [number, number, number] | null {
 }
 
 /** Colour at `t` of parsed stops (uneven spacing allowed), linear in sRGB. */
-export function colorAtStops(stops: { t: number; rgb: [number, number, number] }[], t: number): [number, number, number] {
+export function colorAtStops(
+  stops: { t: number; rgb: [number, number, number] }[],
+  t: number,
+): [number, number, number] {
   const x = Math.min(1, Math.max(0, t));
   let i = 0;
   while (i < stops.length - 2 && x > stops[i + 1].t) i++;

@@ -53,9 +53,17 @@ export function comparePanels(stages: Stage[] | Record<string, Grid>, opts: Comp
   const list: Stage[] = Array.isArray(stages) ? stages : Object.entries(stages).map(([name, grid]) => ({ name, grid }));
   assert(list.length > 0, () => 'stages must hold at least one stage');
   const shared = opts.sharedScale ?? 'auto';
-  assert(shared === 'auto' || shared === true || shared === false, () => `sharedScale=${JSON.stringify(shared)} must be 'auto', true or false`);
+  assert(
+    shared === 'auto' || shared === true || shared === false,
+    () => `sharedScale=${JSON.stringify(shared)} must be 'auto', true or false`,
+  );
   const parts = list.map((s, i) => {
-    const own = { colorScale: s.colorScale ?? opts.colorScale, zmin: s.zmin ?? opts.zmin, zmax: s.zmax ?? opts.zmax, unit: s.unit ?? opts.unit };
+    const own = {
+      colorScale: s.colorScale ?? opts.colorScale,
+      zmin: s.zmin ?? opts.zmin,
+      zmax: s.zmax ?? opts.zmax,
+      unit: s.unit ?? opts.unit,
+    };
     // `stages[i] (name)` names the grid in error messages; the trace (legend, hover) carries the stage's own name.
     const part = heatmapPart(s.grid, { ...opts, ...own, pooling: opts.pooling }, `stages[${i}] (${s.name})`);
     return { own, part: { ...part, trace: { ...part.trace, name: s.name } } };
@@ -76,11 +84,20 @@ export function comparePanels(stages: Stage[] | Record<string, Grid>, opts: Comp
     const first = members[0];
     return colorRange([lo, hi], first.part.colorScale, first.own);
   });
-  const coordKey = (p: HeatmapPart, axis: 'x' | 'y'): string => JSON.stringify([p.trace[axis], axis === 'x' ? p.xaxis : p.yaxis]);
+  const coordKey = (p: HeatmapPart, axis: 'x' | 'y'): string =>
+    JSON.stringify([p.trace[axis], axis === 'x' ? p.xaxis : p.yaxis]);
   return parts.map(({ part }, i) => {
     const colorGroup = groupKeys.indexOf(keyOf(i));
-    const link = (axis: 'x' | 'y'): number => (shared === false ? i : parts.findIndex((q) => coordKey(q.part, axis) === coordKey(part, axis)));
-    return { name: list[i].name, part, zRange: groupRange[colorGroup], colorGroup, xGroup: link('x'), yGroup: link('y') };
+    const link = (axis: 'x' | 'y'): number =>
+      shared === false ? i : parts.findIndex((q) => coordKey(q.part, axis) === coordKey(part, axis));
+    return {
+      name: list[i].name,
+      part,
+      zRange: groupRange[colorGroup],
+      colorGroup,
+      xGroup: link('x'),
+      yGroup: link('y'),
+    };
   });
 }
 
@@ -145,15 +162,33 @@ export function compareStages(stages: Stage[] | Record<string, Grid>, opts: Comp
         cmin: p.zRange[0],
         cmax: p.zRange[1],
         colorbar: oneScale
-          ? { title: { text: escapeHtml([...new Set(panels.map((q) => q.part.unit))].join(' / ')) }, x: 1 + 12 / plotW, xanchor: 'left', y: 0.5, yanchor: 'middle', len: 1, thickness: 14 }
-          : { title: { text: escapeHtml(p.part.unit) }, x: x0 + w + 8 / plotW, xanchor: 'left', y: y1 - h / 2, yanchor: 'middle', len: h, thickness: 12 },
+          ? {
+              title: { text: escapeHtml([...new Set(panels.map((q) => q.part.unit))].join(' / ')) },
+              x: 1 + 12 / plotW,
+              xanchor: 'left',
+              y: 0.5,
+              yanchor: 'middle',
+              len: 1,
+              thickness: 14,
+            }
+          : {
+              title: { text: escapeHtml(p.part.unit) },
+              x: x0 + w + 8 / plotW,
+              xanchor: 'left',
+              y: y1 - h / 2,
+              yanchor: 'middle',
+              len: h,
+              thickness: 12,
+            },
       };
     }
     const { colorscale: _c, zmin: _lo, zmax: _hi, colorbar: _b, ...rest } = p.part.trace;
     data.push({ ...rest, xaxis: `x${suffix}`, yaxis: `y${suffix}`, coloraxis: ca });
     const [sr, sc] = p.part.sourceShape;
     const pooled = p.part.factor[0] > 1 || p.part.factor[1] > 1;
-    const shape = pooled ? `${sr}×${sc}, shown ${p.part.shape[0]}×${p.part.shape[1]} (${p.part.pooling}-pooled)` : `${sr}×${sc}`;
+    const shape = pooled
+      ? `${sr}×${sc}, shown ${p.part.shape[0]}×${p.part.shape[1]} (${p.part.pooling}-pooled)`
+      : `${sr}×${sc}`;
     (layout.annotations as unknown[]).push({
       text: `<b>${escapeHtml(p.name)}</b><br>${shape}`,
       x: x0 + w / 2,

@@ -34,11 +34,25 @@ function lineTrace(s: Series, extra: Record<string, unknown> = {}): Trace {
   const finite = (a: ArrayLike<number>): boolean => Array.prototype.every.call(a, Number.isFinite);
   if (n > TYPED_ABOVE && finite(s.y) && (!s.x || finite(s.x))) {
     const x = s.x ? Float32Array.from(s.x) : Float32Array.from({ length: n }, (_, i) => i);
-    return { type: 'scatter', mode: 'lines', name: s.name ?? '', x: encodeF4(x), y: encodeF4(Float32Array.from(s.y)), ...extra };
+    return {
+      type: 'scatter',
+      mode: 'lines',
+      name: s.name ?? '',
+      x: encodeF4(x),
+      y: encodeF4(Float32Array.from(s.y)),
+      ...extra,
+    };
   }
   // Short series (and any with gaps, drawn as null) stay plain JSON.
   const y = Array.from(s.y, (v) => (Number.isFinite(v) ? v : null));
-  return { type: 'scatter', mode: 'lines', name: s.name ?? '', x: s.x ? Array.from(s.x) : y.map((_, i) => i), y, ...extra };
+  return {
+    type: 'scatter',
+    mode: 'lines',
+    name: s.name ?? '',
+    x: s.x ? Array.from(s.x) : y.map((_, i) => i),
+    y,
+    ...extra,
+  };
 }
 
 /** Hover text naming both axes by their titles, e.g. `time (s) 0.513<br>amplitude -0.021`. */
@@ -52,9 +66,13 @@ function hoverOf(xTitle: string, yTitle: string, name: string): string {
  * most `maxTicks` ticks, so no 0.5 epoch appears.
  */
 export function integerTicks(lo: number, hi: number, maxTicks = 10): number[] {
-  assert(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi, () => `integerTicks needs finite lo <= hi, got ${lo}, ${hi}`);
+  assert(
+    Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi,
+    () => `integerTicks needs finite lo <= hi, got ${lo}, ${hi}`,
+  );
   let step = 1;
-  for (let k = 0; Math.floor(hi / step) - Math.ceil(lo / step) + 1 > maxTicks; k++) step = [2, 5, 10][k % 3] * 10 ** Math.floor(k / 3);
+  for (let k = 0; Math.floor(hi / step) - Math.ceil(lo / step) + 1 > maxTicks; k++)
+    step = [2, 5, 10][k % 3] * 10 ** Math.floor(k / 3);
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(v);
   return out;
@@ -63,9 +81,16 @@ export function integerTicks(lo: number, hi: number, maxTicks = 10): number[] {
 /** A plain line figure, one trace per series; hovering a point names both axes. */
 export function lineFigure(series: Series[], opts: LineOptions = {}): Figure {
   assert(series.length > 0, () => 'series must hold at least one line');
-  series.forEach((s, i) => assert(!s.x || s.x.length === s.y.length, () => `series[${i}].x.length=${s.x?.length} must equal y.length=${s.y.length}`));
+  series.forEach((s, i) =>
+    assert(
+      !s.x || s.x.length === s.y.length,
+      () => `series[${i}].x.length=${s.x?.length} must equal y.length=${s.y.length}`,
+    ),
+  );
   return {
-    data: series.map((s) => lineTrace(s, { hovertemplate: hoverOf(opts.xTitle ?? '', opts.yTitle ?? '', s.name ?? '') })),
+    data: series.map((s) =>
+      lineTrace(s, { hovertemplate: hoverOf(opts.xTitle ?? '', opts.yTitle ?? '', s.name ?? '') }),
+    ),
     layout: {
       title: { text: opts.title ?? '' },
       width: opts.width ?? 760,
@@ -83,7 +108,10 @@ export function lineFigure(series: Series[], opts: LineOptions = {}): Figure {
  * on the right; x is the epoch (1-based, or `history.epoch` when given). `history` is either
  * `{loss: [...], valLoss: [...], acc: [...]}` (tfjs `History.history` shape) or one record per epoch.
  */
-export function trainingCurves(history: Record<string, ArrayLike<number>> | Record<string, number>[], opts: LineOptions = {}): Figure {
+export function trainingCurves(
+  history: Record<string, ArrayLike<number>> | Record<string, number>[],
+  opts: LineOptions = {},
+): Figure {
   const cols: Record<string, number[]> = {};
   if (Array.isArray(history)) {
     history.forEach((rec, i) => {
@@ -102,21 +130,36 @@ export function trainingCurves(history: Record<string, ArrayLike<number>> | Reco
   const others = names.filter((k) => !/loss/i.test(k));
   const split = losses.length > 0 && others.length > 0;
   const data: Trace[] = names.map((k, i) =>
-    lineTrace({ name: k, x: x.slice(0, cols[k].length), y: cols[k] }, { hovertemplate: hoverOf(opts.xTitle ?? 'epoch', k, k), mode: cols[k].length < 30 ? 'lines+markers' : 'lines', marker: { size: 5 }, ...(split && !/loss/i.test(k) ? { xaxis: 'x2', yaxis: 'y2' } : {}), line: { width: 2, color: undefined, dash: /val/i.test(k) ? 'dash' : 'solid' }, legendrank: i }),
+    lineTrace(
+      { name: k, x: x.slice(0, cols[k].length), y: cols[k] },
+      {
+        hovertemplate: hoverOf(opts.xTitle ?? 'epoch', k, k),
+        mode: cols[k].length < 30 ? 'lines+markers' : 'lines',
+        marker: { size: 5 },
+        ...(split && !/loss/i.test(k) ? { xaxis: 'x2', yaxis: 'y2' } : {}),
+        line: { width: 2, color: undefined, dash: /val/i.test(k) ? 'dash' : 'solid' },
+        legendrank: i,
+      },
+    ),
   );
   for (const t of data) delete (t.line as Record<string, unknown>).color;
   // Epochs are whole: explicit integer ticks (Plotly would put one at 0.5 for two epochs), and a
   // range half an epoch wider than the data so the end points and their markers show.
   const xs = (x as number[]).filter(Number.isFinite);
   const whole = xs.length > 0 && xs.every(Number.isInteger);
-  const epochAxis = whole ? { tickvals: integerTicks(Math.min(...xs), Math.max(...xs)), range: [Math.min(...xs) - 0.5, Math.max(...xs) + 0.5] } : {};
+  const epochAxis = whole
+    ? {
+        tickvals: integerTicks(Math.min(...xs), Math.max(...xs)),
+        range: [Math.min(...xs) - 0.5, Math.max(...xs) + 0.5],
+      }
+    : {};
   const layout: Figure['layout'] = {
     title: { text: opts.title ?? 'Training' },
     width: opts.width ?? 760,
     height: opts.height ?? 360,
     margin: { l: 60, r: 20, t: 48, b: 50 },
     xaxis: { title: { text: opts.xTitle ?? 'epoch' }, ...epochAxis, ...(split ? { domain: [0, 0.45] } : {}) },
-    yaxis: { title: { text: split || others.length === 0 ? 'loss' : opts.yTitle ?? '' } },
+    yaxis: { title: { text: split || others.length === 0 ? 'loss' : (opts.yTitle ?? '') } },
   };
   if (split) {
     layout.xaxis2 = { title: { text: opts.xTitle ?? 'epoch' }, ...epochAxis, domain: [0.55, 1], anchor: 'y2' };
@@ -145,9 +188,32 @@ export function rocFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>,
   const pct = `${formatTick(e.eer * 100, 0.01)}%`;
   return {
     data: [
-      { type: 'scatter', mode: 'lines', name: 'ROC', x: idx.map((i) => d.far[i]), y: idx.map((i) => 1 - d.frr[i]), line: { width: 2 } },
-      { type: 'scatter', mode: 'lines', name: 'EER line', x: [0, 1], y: [1, 0], line: { width: 1, dash: 'dash', color: '#aaaaaa' }, showlegend: false, hoverinfo: 'skip' },
-      { type: 'scatter', mode: 'markers', name: `EER ${pct}`, x: [e.eer], y: [1 - e.eer], marker: { size: 10, color: '#EF553B' } },
+      {
+        type: 'scatter',
+        mode: 'lines',
+        name: 'ROC',
+        x: idx.map((i) => d.far[i]),
+        y: idx.map((i) => 1 - d.frr[i]),
+        line: { width: 2 },
+      },
+      {
+        type: 'scatter',
+        mode: 'lines',
+        name: 'EER line',
+        x: [0, 1],
+        y: [1, 0],
+        line: { width: 1, dash: 'dash', color: '#aaaaaa' },
+        showlegend: false,
+        hoverinfo: 'skip',
+      },
+      {
+        type: 'scatter',
+        mode: 'markers',
+        name: `EER ${pct}`,
+        x: [e.eer],
+        y: [1 - e.eer],
+        marker: { size: 10, color: '#EF553B' },
+      },
     ],
     layout: {
       title: { text: opts.title ?? `ROC (EER ${pct})` },
@@ -157,7 +223,20 @@ export function rocFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>,
       showlegend: false,
       xaxis: { title: { text: opts.xTitle ?? 'false acceptance rate (spoof)' }, range: [0, 1] },
       yaxis: { title: { text: opts.yTitle ?? 'true acceptance rate (bona fide)' }, range: [0, 1] },
-      annotations: [{ x: e.eer, y: 1 - e.eer, xref: 'x', yref: 'y', text: `EER ${pct} (threshold ${formatTick(e.threshold, 0.001)})`, showarrow: true, ax: 40, ay: 30, xanchor: 'left', yanchor: 'top' }],
+      annotations: [
+        {
+          x: e.eer,
+          y: 1 - e.eer,
+          xref: 'x',
+          yref: 'y',
+          text: `EER ${pct} (threshold ${formatTick(e.threshold, 0.001)})`,
+          showarrow: true,
+          ax: 40,
+          ay: 30,
+          xanchor: 'left',
+          yanchor: 'top',
+        },
+      ],
     },
     config: { responsive: true, displaylogo: false },
   };
@@ -165,21 +244,32 @@ export function rocFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>,
 
 /** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
 export function probit(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
   const lowP = 0.02425;
   if (p < lowP) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    return (
+      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    );
   }
   if (p > 1 - lowP) return -probit(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }
 
 /**
@@ -193,12 +283,32 @@ export function detFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>,
   const clip = (p: number): number => probit(Math.min(0.9999, Math.max(0.0001, p)));
   const idx = thin(d.frr.length, e.index);
   const pctTicks = [0.1, 0.5, 1, 2, 5, 10, 20, 40, 60, 80, 95];
-  const axis = (title: string): Record<string, unknown> => ({ title: { text: title }, zeroline: false, tickvals: pctTicks.map((p) => clip(p / 100)), ticktext: pctTicks.map((p) => `${p}`), range: [clip(0.0005), clip(0.97)] });
+  const axis = (title: string): Record<string, unknown> => ({
+    title: { text: title },
+    zeroline: false,
+    tickvals: pctTicks.map((p) => clip(p / 100)),
+    ticktext: pctTicks.map((p) => `${p}`),
+    range: [clip(0.0005), clip(0.97)],
+  });
   const pct = `${formatTick(e.eer * 100, 0.01)}%`;
   return {
     data: [
-      { type: 'scatter', mode: 'lines', name: 'DET', x: idx.map((i) => clip(d.far[i])), y: idx.map((i) => clip(d.frr[i])), line: { width: 2 } },
-      { type: 'scatter', mode: 'markers', name: `EER ${pct}`, x: [clip(e.eer)], y: [clip(e.eer)], marker: { size: 10, color: '#EF553B' } },
+      {
+        type: 'scatter',
+        mode: 'lines',
+        name: 'DET',
+        x: idx.map((i) => clip(d.far[i])),
+        y: idx.map((i) => clip(d.frr[i])),
+        line: { width: 2 },
+      },
+      {
+        type: 'scatter',
+        mode: 'markers',
+        name: `EER ${pct}`,
+        x: [clip(e.eer)],
+        y: [clip(e.eer)],
+        marker: { size: 10, color: '#EF553B' },
+      },
     ],
     layout: {
       title: { text: opts.title ?? `DET (EER ${pct})` },
@@ -208,7 +318,20 @@ export function detFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>,
       showlegend: false,
       xaxis: axis(opts.xTitle ?? 'false acceptance rate (%)'),
       yaxis: axis(opts.yTitle ?? 'false rejection rate (%)'),
-      annotations: [{ x: clip(e.eer), y: clip(e.eer), xref: 'x', yref: 'y', text: `EER ${pct}`, showarrow: true, ax: 30, ay: -30, xanchor: 'left', yanchor: 'bottom' }],
+      annotations: [
+        {
+          x: clip(e.eer),
+          y: clip(e.eer),
+          xref: 'x',
+          yref: 'y',
+          text: `EER ${pct}`,
+          showarrow: true,
+          ax: 30,
+          ay: -30,
+          xanchor: 'left',
+          yanchor: 'bottom',
+        },
+      ],
     },
     config: { responsive: true, displaylogo: false },
   };

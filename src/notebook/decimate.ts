@@ -57,7 +57,12 @@ export interface Decimated {
  * Notes: blocks are aligned at index 0 and the last block may be partial, as skimage
  * `block_reduce` with `cval` ignored.
  */
-export function decimate(g: Grid, opts: DecimateOptions = {}, rowCoords?: ArrayLike<number>, colCoords?: ArrayLike<number>): Decimated {
+export function decimate(
+  g: Grid,
+  opts: DecimateOptions = {},
+  rowCoords?: ArrayLike<number>,
+  colCoords?: ArrayLike<number>,
+): Decimated {
   checkGrid(g);
   const maxRows = opts.maxRows ?? 512;
   const maxCols = opts.maxCols ?? 512;

@@ -9,7 +9,10 @@ import type { TypedArraySpec } from './types';
  */
 export function encodeF4(values: Float32Array, shape?: [number, number]): TypedArraySpec {
   if (shape) {
-    assert(shape[0] * shape[1] === values.length, () => `shape=${shape.join('x')} must hold values.length=${values.length}`);
+    assert(
+      shape[0] * shape[1] === values.length,
+      () => `shape=${shape.join('x')} must hold values.length=${values.length}`,
+    );
   }
   const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
   const le = new Float32Array(values.length);
@@ -42,14 +45,20 @@ export function decodeTypedArray(spec: TypedArraySpec): { values: Float64Array; 
   const size = { f4: 4, f8: 8, i4: 4, u1: 1 }[spec.dtype];
   assert(size !== undefined, () => `dtype=${JSON.stringify(spec.dtype)} must be one of f4, f8, i4, u1`);
   const n = bytes.byteLength / size;
-  assert(Number.isInteger(n), () => `bdata has ${bytes.byteLength} bytes, not a multiple of ${size} (dtype=${spec.dtype})`);
+  assert(
+    Number.isInteger(n),
+    () => `bdata has ${bytes.byteLength} bytes, not a multiple of ${size} (dtype=${spec.dtype})`,
+  );
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     values[i] =
-      spec.dtype === 'f4' ? dv.getFloat32(i * 4, true)
-      : spec.dtype === 'f8' ? dv.getFloat64(i * 8, true)
-      : spec.dtype === 'i4' ? dv.getInt32(i * 4, true)
-      : dv.getUint8(i);
+      spec.dtype === 'f4'
+        ? dv.getFloat32(i * 4, true)
+        : spec.dtype === 'f8'
+          ? dv.getFloat64(i * 8, true)
+          : spec.dtype === 'i4'
+            ? dv.getInt32(i * 4, true)
+            : dv.getUint8(i);
   }
   const shape = spec.shape === undefined ? [n] : String(spec.shape).split(',').map(Number);
   assert(shape.reduce((a, b) => a * b, 1) === n, () => `shape=${spec.shape} does not match ${n} values`);
@@ -58,13 +67,19 @@ export function decodeTypedArray(spec: TypedArraySpec): { values: Float64Array; 
 
 /** True for typed-array specs (`{dtype, bdata}`), as plotly.js's `isTypedArraySpec`. */
 export function isTypedArraySpec(v: unknown): v is TypedArraySpec {
-  return typeof v === 'object' && v !== null && typeof (v as TypedArraySpec).dtype === 'string' && typeof (v as TypedArraySpec).bdata === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as TypedArraySpec).dtype === 'string' &&
+    typeof (v as TypedArraySpec).bdata === 'string'
+  );
 }
 
 /** Reads a numeric array that may be plain, a typed array or a typed-array spec. */
 export function readNumbers(v: unknown): Float64Array | null {
   if (isTypedArraySpec(v)) return decodeTypedArray(v).values;
-  if (Array.isArray(v) && v.every((x) => typeof x === 'number' || x === null)) return Float64Array.from(v as number[], (x) => (x === null ? NaN : x));
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number' || x === null))
+    return Float64Array.from(v as number[], (x) => (x === null ? NaN : x));
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Float64Array.from(v as unknown as ArrayLike<number>);
   return null;
 }
@@ -99,7 +114,13 @@ export function compactZ(spec: TypedArraySpec): CompactZ {
   const step = (hi - lo) / 65534 || 1;
   const dv = new DataView(new ArrayBuffer(values.length * 2));
   values.forEach((v, i) => dv.setUint16(i * 2, Number.isFinite(v) ? Math.round((v - lo) / step) : 65535, true));
-  return { specmorph: 'u2', bdata: Buffer.from(dv.buffer).toString('base64'), shape: shape.length === 2 ? `${shape[0]},${shape[1]}` : `1,${values.length}`, lo, step };
+  return {
+    specmorph: 'u2',
+    bdata: Buffer.from(dv.buffer).toString('base64'),
+    shape: shape.length === 2 ? `${shape[0]},${shape[1]}` : `1,${values.length}`,
+    lo,
+    step,
+  };
 }
 
 /** The values a {@link CompactZ} stands for, row-major, as the figure script decodes them (for tests). */

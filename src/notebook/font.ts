@@ -148,7 +148,14 @@ export function textWidth(text: string, scale = 1): number {
  * `rotate` = true draws bottom-to-top (90 degrees anticlockwise), for y-axis titles: then (x0, y0) is
  * the bottom-left corner of the rotated text.
  */
-export function rasterText(text: string, x0: number, y0: number, scale: number, plot: (x: number, y: number) => void, rotate = false): void {
+export function rasterText(
+  text: string,
+  x0: number,
+  y0: number,
+  scale: number,
+  plot: (x: number, y: number) => void,
+  rotate = false,
+): void {
   let pen = 0;
   for (const ch of text) {
     const rows = glyph(ch);

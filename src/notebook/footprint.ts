@@ -26,7 +26,10 @@ export function footprintValues(fp: FootprintLike): { rows: number; cols: number
   if (fp && typeof (fp as { rows?: unknown }).rows === 'number') {
     const f = fp as { rows: number; cols: number; mask?: ArrayLike<number | boolean>; data?: ArrayLike<number> };
     const src = f.mask ?? f.data;
-    assert(src !== undefined && src.length === f.rows * f.cols, () => `footprint needs mask or data of length rows*cols=${f.rows * f.cols}, got ${src?.length}`);
+    assert(
+      src !== undefined && src.length === f.rows * f.cols,
+      () => `footprint needs mask or data of length rows*cols=${f.rows * f.cols}, got ${src?.length}`,
+    );
     return { rows: f.rows, cols: f.cols, values: Float32Array.from({ length: src.length }, (_, i) => Number(src[i])) };
   }
   const nested = fp as ArrayLike<ArrayLike<number | boolean>>;
@@ -57,7 +60,10 @@ export function footprintFigure(fp: FootprintLike, opts: FootprintFigureOptions 
       z: encodeF4(values, [rows, cols]),
       x: Array.from({ length: cols }, (_, c) => c - ac),
       y: Array.from({ length: rows }, (_, r) => r - ar),
-      colorscale: [[0, 'rgb(255,255,255)'], [1, 'rgb(40,40,40)']],
+      colorscale: [
+        [0, 'rgb(255,255,255)'],
+        [1, 'rgb(40,40,40)'],
+      ],
       zmin: 0,
       zmax: Math.max(1, ...values),
       showscale: false,
@@ -67,7 +73,16 @@ export function footprintFigure(fp: FootprintLike, opts: FootprintFigureOptions 
     },
   ];
   if (opts.showAnchor ?? true) {
-    data.push({ type: 'scatter', mode: 'markers', x: [0], y: [0], marker: { color: '#EF553B', size: Math.max(6, cell / 3) }, name: 'anchor', showlegend: false, hoverinfo: 'skip' });
+    data.push({
+      type: 'scatter',
+      mode: 'markers',
+      x: [0],
+      y: [0],
+      marker: { color: '#EF553B', size: Math.max(6, cell / 3) },
+      name: 'anchor',
+      showlegend: false,
+      hoverinfo: 'skip',
+    });
   }
   return {
     data,
@@ -77,7 +92,13 @@ export function footprintFigure(fp: FootprintLike, opts: FootprintFigureOptions 
       height: Math.max(240, rows * cell + 120),
       margin: { l: 60, r: 20, t: 50, b: 50 },
       xaxis: { title: { text: 'column offset' }, showgrid: false, tickvals: ticks(cols, ac), constrain: 'domain' },
-      yaxis: { title: { text: 'row offset' }, showgrid: false, autorange: 'reversed', tickvals: ticks(rows, ar), scaleanchor: 'x' },
+      yaxis: {
+        title: { text: 'row offset' },
+        showgrid: false,
+        autorange: 'reversed',
+        tickvals: ticks(rows, ar),
+        scaleanchor: 'x',
+      },
     },
     config: { displaylogo: false },
   };
@@ -89,4 +110,3 @@ function ticks(n: number, anchor: number): number[] {
   for (let i = -anchor; i < n - anchor; i++) if (i % step === 0) out.push(i);
   return out;
 }
-

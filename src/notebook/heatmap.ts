@@ -66,23 +66,35 @@ export interface YMapping {
 }
 
 /** Picks defaults and checks options for a grid; exported for compareStages/difference. */
-export function resolveHeatmap(g: Grid, opts: HeatmapOptions, name = 'grid'): Required<Pick<HeatmapOptions, 'yAxis' | 'yScale' | 'colorScale' | 'unit' | 'pooling'>> {
+export function resolveHeatmap(
+  g: Grid,
+  opts: HeatmapOptions,
+  name = 'grid',
+): Required<Pick<HeatmapOptions, 'yAxis' | 'yScale' | 'colorScale' | 'unit' | 'pooling'>> {
   checkGrid(g, name);
   const spec = isSpectrogram(g) ? g : null;
   const yAxis = opts.yAxis ?? (spec && spec.scale !== 'cepstral' ? 'hz' : 'band');
   assert(yAxis === 'hz' || yAxis === 'band', () => `yAxis=${JSON.stringify(yAxis)} must be 'hz' or 'band'`);
-  if (yAxis === 'hz' && !spec) throw new ParameterError(`yAxis='hz' needs a Spectrogram (with frequencies); ${name} is a plain Grid`);
+  if (yAxis === 'hz' && !spec)
+    throw new ParameterError(`yAxis='hz' needs a Spectrogram (with frequencies); ${name} is a plain Grid`);
   const yScale = opts.yScale ?? (spec?.scale === 'mel' ? 'mel' : 'linear');
-  assert(['linear', 'log', 'mel'].includes(yScale), () => `yScale=${JSON.stringify(yScale)} must be 'linear', 'log' or 'mel'`);
+  assert(
+    ['linear', 'log', 'mel'].includes(yScale),
+    () => `yScale=${JSON.stringify(yScale)} must be 'linear', 'log' or 'mel'`,
+  );
   const colorScale = opts.colorScale ?? 'viridis';
-  assert(COLOR_SCALES.includes(colorScale), () => `colorScale=${JSON.stringify(colorScale)} must be one of ${COLOR_SCALES.join(', ')}`);
+  assert(
+    COLOR_SCALES.includes(colorScale),
+    () => `colorScale=${JSON.stringify(colorScale)} must be one of ${COLOR_SCALES.join(', ')}`,
+  );
   const unit = opts.unit ?? (spec ? spec.unit : 'value');
   const pooling = opts.pooling ?? (colorScale === 'diverging' ? 'absmax' : 'mean');
   for (const k of ['zmin', 'zmax'] as const) {
     const v = opts[k];
     assert(v === undefined || Number.isFinite(v), () => `${k}=${v} must be a finite number`);
   }
-  if (opts.zmin !== undefined && opts.zmax !== undefined) assert(opts.zmin < opts.zmax, () => `zmin=${opts.zmin} must be below zmax=${opts.zmax}`);
+  if (opts.zmin !== undefined && opts.zmax !== undefined)
+    assert(opts.zmin < opts.zmax, () => `zmin=${opts.zmin} must be below zmax=${opts.zmax}`);
   return { yAxis, yScale, colorScale, unit, pooling };
 }
 
@@ -110,7 +122,8 @@ export function yMapping(g: Grid, yAxis: 'hz' | 'band', yScale: 'linear' | 'log'
   // Keep ticks at least 1/12 of the axis apart, preferring the higher ones (low ones crowd on mel/log).
   const span = toDisplay(hi) - toDisplay(lo);
   const vals: number[] = [];
-  for (const h of candidates.reverse()) if (vals.length === 0 || toDisplay(vals[0]) - toDisplay(h) >= span / 12) vals.unshift(h);
+  for (const h of candidates.reverse())
+    if (vals.length === 0 || toDisplay(vals[0]) - toDisplay(h) >= span / 12) vals.unshift(h);
   return {
     toDisplay,
     axis: {
@@ -159,8 +172,23 @@ export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): Heatm
   const r = resolveHeatmap(g, opts, name);
   const spec = isSpectrogram(g) ? g : null;
   const d = opts.fullResolution
-    ? decimate(g, { maxRows: g.rows, maxCols: g.cols, maxCells: g.rows * g.cols, pooling: r.pooling }, spec?.frequencies, spec?.times)
-    : decimate(g, { maxRows: opts.maxRows ?? 512, maxCols: opts.maxCols ?? 512, maxCells: opts.maxCells ?? DEFAULT_MAX_CELLS, pooling: r.pooling }, spec?.frequencies, spec?.times);
+    ? decimate(
+        g,
+        { maxRows: g.rows, maxCols: g.cols, maxCells: g.rows * g.cols, pooling: r.pooling },
+        spec?.frequencies,
+        spec?.times,
+      )
+    : decimate(
+        g,
+        {
+          maxRows: opts.maxRows ?? 512,
+          maxCols: opts.maxCols ?? 512,
+          maxCells: opts.maxCells ?? DEFAULT_MAX_CELLS,
+          pooling: r.pooling,
+        },
+        spec?.frequencies,
+        spec?.times,
+      );
   const map = yMapping(g, r.yAxis, r.yScale);
   const ys = Array.from(d.rowCoords, (v) => round6(map.toDisplay(v)));
   const xs = Array.from(d.colCoords, round6);
@@ -170,7 +198,10 @@ export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): Heatm
   const dataRange = finiteRange(g.data);
   const range = colorRange(dataRange, r.colorScale, opts);
   const zEncoding = opts.zEncoding ?? 'f4';
-  assert(zEncoding === 'f4' || zEncoding === 'array', () => `zEncoding=${JSON.stringify(zEncoding)} must be 'f4' or 'array'`);
+  assert(
+    zEncoding === 'f4' || zEncoding === 'array',
+    () => `zEncoding=${JSON.stringify(zEncoding)} must be 'f4' or 'array'`,
+  );
   const pooled = d.factor[0] > 1 || d.factor[1] > 1;
   const note = pooled
     ? `${d.pooling}-pooled ${d.factor[0]}×${d.factor[1]} for display: ${g.rows}×${g.cols} → ${d.grid.rows}×${d.grid.cols} cells`
@@ -209,7 +240,11 @@ export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): Heatm
  * data's range; on the diverging scale symmetric about 0 (white = 0), so a signed map reads by
  * colour alone. Degenerate ranges widen to +/-0.5 (or +/-1 about 0) so colour bars stay readable.
  */
-export function colorRange([lo, hi]: [number, number], colorScale: ColorScaleName, opts: { zmin?: number; zmax?: number }): [number, number] {
+export function colorRange(
+  [lo, hi]: [number, number],
+  colorScale: ColorScaleName,
+  opts: { zmin?: number; zmax?: number },
+): [number, number] {
   if (colorScale === 'diverging' && opts.zmin === undefined && opts.zmax === undefined) {
     const m = Math.max(Math.abs(lo), Math.abs(hi));
     return Number.isFinite(m) && m > 0 ? [-m, m] : [-1, 1];
@@ -260,7 +295,10 @@ export function heatmap(g: Grid, opts: HeatmapOptions = {}): Figure {
 export function difference(a: Grid, b: Grid, opts: HeatmapOptions = {}): Figure {
   checkGrid(a, 'a');
   checkGrid(b, 'b');
-  assert(a.rows === b.rows && a.cols === b.cols, () => `a is ${a.rows}x${a.cols} but b is ${b.rows}x${b.cols}; difference needs equal shapes`);
+  assert(
+    a.rows === b.rows && a.cols === b.cols,
+    () => `a is ${a.rows}x${a.cols} but b is ${b.rows}x${b.cols}; difference needs equal shapes`,
+  );
   const data = new Float32Array(a.data.length);
   for (let i = 0; i < data.length; i++) data[i] = a.data[i] - b.data[i];
   const unit = opts.unit ?? `Δ ${isSpectrogram(a) ? a.unit : 'value'}`;

@@ -30,8 +30,10 @@ export function structureViews(snapshots: readonly StructureSnapshot[]): Structu
   const { rows, cols, channels } = snapshots[0];
   let peak = 0;
   const views = snapshots.map((s, i) => {
-    assert(s.rows === rows && s.cols === cols && s.channels === channels,
-      () => `snapshots[${i}] is ${s.rows}x${s.cols}x${s.channels}, snapshots[0] is ${rows}x${cols}x${channels}`);
+    assert(
+      s.rows === rows && s.cols === cols && s.channels === channels,
+      () => `snapshots[${i}] is ${s.rows}x${s.cols}x${s.channels}, snapshots[0] is ${rows}x${cols}x${channels}`,
+    );
     const per = Array.from({ length: channels }, (_, k) => {
       const v = new Float32Array(rows * cols);
       for (let p = 0; p < rows * cols; p++) {
@@ -79,7 +81,12 @@ function structureFigure(s: StructureSnapshot, view: StructureView, opts: Struct
     width,
     height,
     margin,
-    coloraxis: { colorscale: plotlyColorScale('diverging'), cmin: view.range[0], cmax: view.range[1], colorbar: { title: { text: 'height' } } },
+    coloraxis: {
+      colorscale: plotlyColorScale('diverging'),
+      cmin: view.range[0],
+      cmax: view.range[1],
+      colorbar: { title: { text: 'height' } },
+    },
     annotations: [] as unknown[],
   };
   const data: Trace[] = [];
@@ -90,10 +97,21 @@ function structureFigure(s: StructureSnapshot, view: StructureView, opts: Struct
     const x0 = (col * (plotW + gap)) / innerW;
     const y1 = 1 - (row * (plotH + gap)) / innerH;
     const y0 = y1 - plotH / innerH;
-    layout[`xaxis${suffix}`] = { domain: [x0, x0 + plotW / innerW], anchor: `y${suffix}`, showgrid: false, zeroline: false,
-      tickvals: [-ac, 0, cols - 1 - ac].filter((t, i, a) => a.indexOf(t) === i) };
-    layout[`yaxis${suffix}`] = { domain: [y0, y1], anchor: `x${suffix}`, showgrid: false, zeroline: false, autorange: 'reversed',
-      tickvals: [-ar, 0, rows - 1 - ar].filter((t, i, a) => a.indexOf(t) === i) };
+    layout[`xaxis${suffix}`] = {
+      domain: [x0, x0 + plotW / innerW],
+      anchor: `y${suffix}`,
+      showgrid: false,
+      zeroline: false,
+      tickvals: [-ac, 0, cols - 1 - ac].filter((t, i, a) => a.indexOf(t) === i),
+    };
+    layout[`yaxis${suffix}`] = {
+      domain: [y0, y1],
+      anchor: `x${suffix}`,
+      showgrid: false,
+      zeroline: false,
+      autorange: 'reversed',
+      tickvals: [-ar, 0, rows - 1 - ar].filter((t, i, a) => a.indexOf(t) === i),
+    };
     data.push({
       type: 'heatmap',
       z: encodeF4(v, [rows, cols]),
@@ -107,7 +125,14 @@ function structureFigure(s: StructureSnapshot, view: StructureView, opts: Struct
       hovertemplate: `channel ${k}<br>offset (row %{y}, col %{x})<br>height %{z:.4~g}<extra></extra>`,
     });
     (layout.annotations as unknown[]).push({
-      text: `ch ${k}`, x: x0 + plotW / innerW / 2, y: y1, xref: 'paper', yref: 'paper', xanchor: 'center', yanchor: 'bottom', showarrow: false,
+      text: `ch ${k}`,
+      x: x0 + plotW / innerW / 2,
+      y: y1,
+      xref: 'paper',
+      yref: 'paper',
+      xanchor: 'center',
+      yanchor: 'bottom',
+      showarrow: false,
     });
   });
   return { data, layout, config: { displaylogo: false } };
@@ -134,15 +159,25 @@ export interface StructureHistoryEntry {
  * them so a colour means the same height at every step. Collect the history with
  * `onEpoch: ({epoch}) => history.push({epoch, snapshot: structureSnapshot(layer)})`.
  */
-export function structureEvolutionFigure(history: readonly StructureHistoryEntry[], opts: StructureFigureOptions = {}): Figure {
+export function structureEvolutionFigure(
+  history: readonly StructureHistoryEntry[],
+  opts: StructureFigureOptions = {},
+): Figure {
   assert(history.length > 0, () => 'history must hold at least one epoch');
   const views = structureViews(history.map((h) => h.snapshot));
   const steps = history.map((h, i) => ({ epoch: h.epoch, i }));
-  return sliderFigure(steps.map((s) => s.epoch + 1), (epoch) => {
-    const i = steps.find((s) => s.epoch + 1 === epoch)!.i;
-    const s = history[i].snapshot;
-    return structureFigure(s, views[i], { ...opts, title: opts.title ?? `${escapeHtml(s.name)} (${s.operation}) after epoch ${epoch}` });
-  }, { label: 'epoch', active: history.length - 1 });
+  return sliderFigure(
+    steps.map((s) => s.epoch + 1),
+    (epoch) => {
+      const i = steps.find((s) => s.epoch + 1 === epoch)!.i;
+      const s = history[i].snapshot;
+      return structureFigure(s, views[i], {
+        ...opts,
+        title: opts.title ?? `${escapeHtml(s.name)} (${s.operation}) after epoch ${epoch}`,
+      });
+    },
+    { label: 'epoch', active: history.length - 1 },
+  );
 }
 
 /** Options of {@link learnedOperatorFigure}. */
@@ -156,14 +191,29 @@ export interface LearnedOperatorOptions extends CompareOptions {
  * column 2 spoof; row 1 the inputs, then one row per channel of `layer` (applied with
  * `applyMorphLayer`), linked axes and one colour scale (see `compareStages`).
  */
-export function learnedOperatorFigure(layer: MorphLayer, inputs: { bonafide: Grid; spoof: Grid }, opts: LearnedOperatorOptions = {}): Figure {
+export function learnedOperatorFigure(
+  layer: MorphLayer,
+  inputs: { bonafide: Grid; spoof: Grid },
+  opts: LearnedOperatorOptions = {},
+): Figure {
   const a = applyMorphLayer(layer, inputs.bonafide);
   const b = applyMorphLayer(layer, inputs.spoof);
   const channels = opts.channels ?? a.map((_, k) => k);
-  channels.forEach((k, i) => assert(Number.isInteger(k) && k >= 0 && k < a.length, () => `channels[${i}]=${k} must be a channel index in [0, ${a.length})`));
-  const stages = [{ name: 'bona fide', grid: inputs.bonafide }, { name: 'spoof', grid: inputs.spoof }];
+  channels.forEach((k, i) =>
+    assert(
+      Number.isInteger(k) && k >= 0 && k < a.length,
+      () => `channels[${i}]=${k} must be a channel index in [0, ${a.length})`,
+    ),
+  );
+  const stages = [
+    { name: 'bona fide', grid: inputs.bonafide },
+    { name: 'spoof', grid: inputs.spoof },
+  ];
   for (const k of channels) {
-    stages.push({ name: `bona fide · ${layer.operation} ch ${k}`, grid: a[k] }, { name: `spoof · ${layer.operation} ch ${k}`, grid: b[k] });
+    stages.push(
+      { name: `bona fide · ${layer.operation} ch ${k}`, grid: a[k] },
+      { name: `spoof · ${layer.operation} ch ${k}`, grid: b[k] },
+    );
   }
   const { channels: _c, ...rest } = opts;
   return compareStages(stages, { title: `${layer.name}: learned ${layer.operation}`, ...rest, columns: 2 });

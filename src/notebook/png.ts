@@ -44,7 +44,10 @@ export function savePng(fig: Figure, path: string, opts: RenderPngOptions = {}):
  * out on the paper (tables); annotations; colour bars; legend; slider caption.
  */
 export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
-  assert(fig && Array.isArray(fig.data) && typeof fig.layout === 'object', () => 'fig must be a Plotly figure {data, layout, config}');
+  assert(
+    fig && Array.isArray(fig.data) && typeof fig.layout === 'object',
+    () => 'fig must be a Plotly figure {data, layout, config}',
+  );
   const { W, H } = canvasSize(fig, opts);
   const img = new Raster(W, H, WHITE);
   const g = geometry(fig, W, H);
@@ -89,5 +92,7 @@ export function pngAxisRanges(fig: Figure, opts: RenderPngOptions = {}): Record<
 /** Pixel extent `[start, end]` of every axis in the PNG (x left to right, y top to bottom), as Plotly's `_offset`/`_length`. */
 export function pngAxisPixels(fig: Figure, opts: RenderPngOptions = {}): Record<string, [number, number]> {
   const axes = computeAxes(fig, plotRect(fig, opts));
-  return Object.fromEntries([...axes.values()].map((a) => [a.id, [Math.min(a.px0, a.px1), Math.max(a.px0, a.px1)] as [number, number]]));
+  return Object.fromEntries(
+    [...axes.values()].map((a) => [a.id, [Math.min(a.px0, a.px1), Math.max(a.px0, a.px1)] as [number, number]]),
+  );
 }

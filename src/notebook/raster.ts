@@ -84,13 +84,25 @@ export class Raster {
    * Text in the bitmap font. `align` positions (x, y) at the text's left, centre or right edge and its
    * top, middle or bottom; `rotate` draws bottom-to-top (for y-axis titles).
    */
-  text(s: string, x: number, y: number, c: RGB, opts: { scale?: number; align?: 'left' | 'center' | 'right'; valign?: 'top' | 'middle' | 'bottom'; rotate?: boolean } = {}): void {
+  text(
+    s: string,
+    x: number,
+    y: number,
+    c: RGB,
+    opts: {
+      scale?: number;
+      align?: 'left' | 'center' | 'right';
+      valign?: 'top' | 'middle' | 'bottom';
+      rotate?: boolean;
+    } = {},
+  ): void {
     const scale = opts.scale ?? 1;
     const w = textWidth(s, scale);
     const h = FONT.height * scale;
     const ax = opts.align === 'center' ? w / 2 : opts.align === 'right' ? w : 0;
     const ay = opts.valign === 'middle' ? h / 2 : opts.valign === 'bottom' ? h : 0;
-    if (opts.rotate) rasterText(s, Math.round(x - ay), Math.round(y + ax), scale, (px, py) => this.set(px, py, c), true);
+    if (opts.rotate)
+      rasterText(s, Math.round(x - ay), Math.round(y + ax), scale, (px, py) => this.set(px, py, c), true);
     else rasterText(s, Math.round(x - ax), Math.round(y - ay), scale, (px, py) => this.set(px, py, c));
   }
 

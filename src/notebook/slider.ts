@@ -19,7 +19,10 @@ export interface SliderOptions {
 export function sliderFigure<T>(values: readonly T[], build: (v: T) => Figure, opts: SliderOptions = {}): Figure {
   assert(values.length > 0, () => 'values must hold at least one parameter value');
   const active = opts.active ?? 0;
-  assert(Number.isInteger(active) && active >= 0 && active < values.length, () => `active=${active} must be an index into values (length ${values.length})`);
+  assert(
+    Number.isInteger(active) && active >= 0 && active < values.length,
+    () => `active=${active} must be an index into values (length ${values.length})`,
+  );
   const label = opts.label ?? 'value';
   const figs = values.map((v) => build(v));
   const base = figs[active];

@@ -34,11 +34,20 @@ export function resultsTable(rows: Record<string, unknown>[], opts: TableOptions
   assert(Array.isArray(rows) && rows.length > 0, () => 'rows must hold at least one record');
   const columns = opts.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const digits = opts.digits ?? 4;
-  const fmt = (v: unknown): string => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : Number(v.toPrecision(digits)).toString()) : v === undefined || v === null ? '' : String(v));
+  const fmt = (v: unknown): string =>
+    typeof v === 'number'
+      ? Number.isInteger(v)
+        ? String(v)
+        : Number(v.toPrecision(digits)).toString()
+      : v === undefined || v === null
+        ? ''
+        : String(v);
   const cells = columns.map((c) => rows.map((r) => fmt(r[c])));
   const m = TABLE_METRICS;
   // Bold header glyphs are wider: count them 10 % wider.
-  const widths = columns.map((c, j) => Math.ceil(Math.max(1.1 * [...c].length, ...cells[j].map((s) => [...s].length)) * m.charWidth + m.padding));
+  const widths = columns.map((c, j) =>
+    Math.ceil(Math.max(1.1 * [...c].length, ...cells[j].map((s) => [...s].length)) * m.charWidth + m.padding),
+  );
   const content = widths.reduce((a, b) => a + b, 0);
   const width = Math.max(opts.width ?? 760, content + m.margin.l + m.margin.r);
   return {
@@ -46,8 +55,18 @@ export function resultsTable(rows: Record<string, unknown>[], opts: TableOptions
       {
         type: 'table',
         columnwidth: widths,
-        header: { values: columns.map((c) => `<b>${c}</b>`), fill: { color: '#c8d4e3' }, align: 'left', height: m.headerHeight },
-        cells: { values: cells, align: 'left', height: m.rowHeight, fill: { color: [rows.map((_, i) => (i % 2 ? '#ebf0f8' : '#ffffff'))] } },
+        header: {
+          values: columns.map((c) => `<b>${c}</b>`),
+          fill: { color: '#c8d4e3' },
+          align: 'left',
+          height: m.headerHeight,
+        },
+        cells: {
+          values: cells,
+          align: 'left',
+          height: m.rowHeight,
+          fill: { color: [rows.map((_, i) => (i % 2 ? '#ebf0f8' : '#ffffff'))] },
+        },
       },
     ],
     layout: {

@@ -28,7 +28,10 @@ export function listen(audio: Audio, opts: ListenOptions = {}): void {
 
 /** The `<audio controls>` element {@link listen} shows, as standalone HTML. */
 export function audioHtml(audio: Audio, opts: ListenOptions = {}): string {
-  assert(audio && Array.isArray(audio.channels) && audio.channels.length > 0, () => 'audio must be {sampleRate, channels: Float32Array[]} with at least one channel');
+  assert(
+    audio && Array.isArray(audio.channels) && audio.channels.length > 0,
+    () => 'audio must be {sampleRate, channels: Float32Array[]} with at least one channel',
+  );
   assertPositiveInt(audio.sampleRate, 'audio.sampleRate');
   let a = audio;
   if (opts.normalise) {
@@ -38,7 +41,9 @@ export function audioHtml(audio: Audio, opts: ListenOptions = {}): string {
     a = { sampleRate: audio.sampleRate, channels: audio.channels.map((c) => c.map((v) => v * g)) };
   }
   const seconds = a.channels[0].length / a.sampleRate;
-  const label = opts.label ?? `${a.sampleRate} Hz, ${seconds.toFixed(2)} s, ${a.channels.length} channel${a.channels.length > 1 ? 's' : ''}`;
+  const label =
+    opts.label ??
+    `${a.sampleRate} Hz, ${seconds.toFixed(2)} s, ${a.channels.length} channel${a.channels.length > 1 ? 's' : ''}`;
   const b64 = Buffer.from(wav16(a)).toString('base64');
   return `<div class="specmorph-audio"><div style="font-size:smaller">${label.replace(/</g, '&lt;')}</div><audio controls preload="metadata" src="data:audio/wav;base64,${b64}"></audio></div>`;
 }
@@ -163,7 +168,12 @@ export function liveChart(opts: LineOptions & { minIntervalMs?: number } = {}): 
       const png = renderPng(f).toString('base64');
       if (!shown) injectPlotly();
       sendDisplay(
-        { 'application/vnd.plotly.v1+json': f, 'text/html': figureHtml(f, png), 'image/png': png, 'text/plain': summary(f) },
+        {
+          'application/vnd.plotly.v1+json': f,
+          'text/html': figureHtml(f, png),
+          'image/png': png,
+          'text/plain': summary(f),
+        },
         id,
         shown,
       );

@@ -42,7 +42,10 @@ export interface TrimSilenceOptions {
  * silence differs between bona fide and spoofed files, so a model can score well by measuring silence
  * alone (Müller et al., "Speech is Silver, Silence is Golden", 2021); trimming removes that shortcut.
  */
-export function trimSilence(x: Float32Array, opts: TrimSilenceOptions = {}): { signal: Float32Array; start: number; end: number } {
+export function trimSilence(
+  x: Float32Array,
+  opts: TrimSilenceOptions = {},
+): { signal: Float32Array; start: number; end: number } {
   const topDb = opts.topDb ?? 60;
   const frameLength = opts.frameLength ?? 2048;
   const hopLength = opts.hopLength ?? 512;
@@ -122,7 +125,10 @@ export function fixLength(x: Float32Array, length: number, opts: FixLengthOption
   assertMemory(length * 4, () => `length=${length}`);
   const position = opts.position ?? 'start';
   const pad = opts.pad ?? 'repeat';
-  assert(position === 'start' || position === 'centre', () => `position=${JSON.stringify(position)} must be 'start' or 'centre'`);
+  assert(
+    position === 'start' || position === 'centre',
+    () => `position=${JSON.stringify(position)} must be 'start' or 'centre'`,
+  );
   assert(pad === 'repeat' || pad === 'zeros', () => `pad=${JSON.stringify(pad)} must be 'repeat' or 'zeros'`);
   if (x.length >= length) {
     const start = position === 'start' ? 0 : Math.floor((x.length - length) / 2);
@@ -163,10 +169,16 @@ export function lpcResidual(x: Float32Array, opts: LpcResidualOptions = {}): Flo
   const frameLength = opts.frameLength ?? 400;
   assertPositiveInt(order, 'order');
   assertPositiveInt(frameLength, 'frameLength');
-  assert(frameLength % 2 === 0 && frameLength > 2 * order, () => `frameLength=${frameLength} must be even and > 2 * order=${2 * order}`);
+  assert(
+    frameLength % 2 === 0 && frameLength > 2 * order,
+    () => `frameLength=${frameLength} must be even and > 2 * order=${2 * order}`,
+  );
   const hop = frameLength / 2;
   const n = x.length;
-  const win = Float64Array.from({ length: frameLength }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frameLength));
+  const win = Float64Array.from(
+    { length: frameLength },
+    (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frameLength),
+  );
   const out = new Float32Array(n);
   const frame = new Float64Array(frameLength);
   const r = new Float64Array(order + 1);

@@ -68,13 +68,15 @@ function resolveStage(v: unknown, p: string): StageConfig {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(p, v, 'must be an object with an "op" field');
   const o = v as Record<string, unknown>;
   if (o.op === undefined) throw new ParameterError(`${p}.op is required (one of ${OP_NAMES.join(', ')})`);
-  if (typeof o.op !== 'string' || !Object.hasOwn(PIPELINE_OPS, o.op)) fail(`${p}.op`, o.op, `is not a pipeline stage (known: ${OP_NAMES.join(', ')})`);
+  if (typeof o.op !== 'string' || !Object.hasOwn(PIPELINE_OPS, o.op))
+    fail(`${p}.op`, o.op, `is not a pipeline stage (known: ${OP_NAMES.join(', ')})`);
   // The op's own schema resolved these parameters, so they are that op's stage.
   return { op: o.op, ...opEntry(o.op).schema.resolve(o, p, o.op) } as StageConfig;
 }
 
 /** `a, b, c or d`. */
-const orList = (names: readonly string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names.join(''));
+const orList = (names: readonly string[]) =>
+  names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names.join('');
 const SPECTRAL_NAMES = orList(OP_NAMES.filter((op) => PIPELINE_OPS[op].kind === 'spectral'));
 
 /**
@@ -85,34 +87,48 @@ const SPECTRAL_NAMES = orList(OP_NAMES.filter((op) => PIPELINE_OPS[op].kind === 
  * Errors are ParameterErrors naming the JSON path: `stages[2].footprint.rows=0 must be a positive integer`.
  */
 export function resolvePipelineConfig(config: unknown): PipelineConfig {
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) fail('config', config, 'must be an object {"stages": [...]}');
+  if (config === null || typeof config !== 'object' || Array.isArray(config))
+    fail('config', config, 'must be an object {"stages": [...]}');
   const c = config as Record<string, unknown>;
-  for (const k of Object.keys(c)) if (k !== 'stages' && k !== 'excitation') throw new ParameterError(`config.${k} is not a pipeline field (fields: stages, excitation)`);
+  for (const k of Object.keys(c))
+    if (k !== 'stages' && k !== 'excitation')
+      throw new ParameterError(`config.${k} is not a pipeline field (fields: stages, excitation)`);
   if (!Array.isArray(c.stages)) fail('stages', c.stages, 'must be an array of stages');
   const stages = (c.stages as unknown[]).map((s, i) => resolveStage(s, `stages[${i}]`));
   const entries = stages.map((s) => opEntry(s.op));
   const spectral = entries.flatMap((e, i) => (e.kind === 'spectral' ? [i] : []));
   if (spectral.length !== 1) {
     const where = spectral.length ? ` at ${spectral.map((i) => `stages[${i}]`).join(', ')}` : '';
-    throw new ParameterError(`stages must hold exactly one spectral stage (${SPECTRAL_NAMES}), found ${spectral.length}${where}`);
+    throw new ParameterError(
+      `stages must hold exactly one spectral stage (${SPECTRAL_NAMES}), found ${spectral.length}${where}`,
+    );
   }
   const [at] = spectral;
   const spec = entries[at];
   const kinds: { op: string; kind: StageKind }[] = stages.map((s, i) => ({ op: s.op, kind: entries[i].kind }));
   entries.forEach((e, i) => {
     const { op } = stages[i];
-    if (e.kind === 'audio' && i > at) throw new ParameterError(`stages[${i}].op="${op}" is an audio stage and must come before the spectral stage stages[${at}]`);
+    if (e.kind === 'audio' && i > at)
+      throw new ParameterError(
+        `stages[${i}].op="${op}" is an audio stage and must come before the spectral stage stages[${at}]`,
+      );
     if (e.kind === 'grid') {
-      if (i < at) throw new ParameterError(`stages[${i}].op="${op}" works on spectrograms and must come after the spectral stage stages[${at}]`);
-      if (spec.kind === 'spectral') e.place?.({ i, at, stages: kinds, spectral: { op: stages[at].op, gives: spec.gives } });
+      if (i < at)
+        throw new ParameterError(
+          `stages[${i}].op="${op}" works on spectrograms and must come after the spectral stage stages[${at}]`,
+        );
+      if (spec.kind === 'spectral')
+        e.place?.({ i, at, stages: kinds, spectral: { op: stages[at].op, gives: spec.gives } });
     }
   });
   const excitation = resolveExcitation(c.excitation);
   if (excitation) {
     const i = entries.findIndex((e) => e.kind === 'grid' && e.changesColumns);
     if (i >= 0) {
-      throw new ParameterError(`excitation cannot be combined with stages[${i}].op="${stages[i].op}": ` +
-        `its rows are one value per spectral frame, so the columns must stay frames`);
+      throw new ParameterError(
+        `excitation cannot be combined with stages[${i}].op="${stages[i].op}": ` +
+          `its rows are one value per spectral frame, so the columns must stay frames`,
+      );
     }
     return { stages, excitation };
   }
@@ -121,14 +137,19 @@ export function resolvePipelineConfig(config: unknown): PipelineConfig {
 
 function resolveExcitation(v: unknown): ExcitationStage | null {
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'object' || Array.isArray(v)) fail('excitation', v, 'must be null or an object {"frameLength"?: samples, "order"?: n}');
+  if (typeof v !== 'object' || Array.isArray(v))
+    fail('excitation', v, 'must be null or an object {"frameLength"?: samples, "order"?: n}');
   const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'frameLength' && k !== 'order') throw new ParameterError(`excitation.${k} is not a field (fields: frameLength, order)`);
+  for (const k of Object.keys(o))
+    if (k !== 'frameLength' && k !== 'order')
+      throw new ParameterError(`excitation.${k} is not a field (fields: frameLength, order)`);
   const out: ExcitationStage = {};
   if (o.frameLength !== undefined) out.frameLength = positiveInt(o.frameLength, 'excitation.frameLength');
   if (o.order !== undefined) out.order = positiveInt(o.order, 'excitation.order');
   if (out.frameLength !== undefined && out.order !== undefined && out.frameLength <= 2 * out.order) {
-    throw new ParameterError(`excitation.frameLength=${out.frameLength} must be > 2 * excitation.order=${2 * out.order}`);
+    throw new ParameterError(
+      `excitation.frameLength=${out.frameLength} must be > 2 * excitation.order=${2 * out.order}`,
+    );
   }
   return out;
 }
@@ -136,7 +157,8 @@ function resolveExcitation(v: unknown): ExcitationStage | null {
 /** JSON with object keys sorted at every level: equal configs give equal strings. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new ParameterError(`value=${value} cannot be written as JSON`);
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new ParameterError(`value=${value} cannot be written as JSON`);
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -154,7 +176,9 @@ export function canonicalJson(value: unknown): string {
  * Feature caches and model folders are keyed by it.
  */
 export function pipelineFingerprint(config: PipelineConfig): string {
-  return createHash('sha256').update(canonicalJson(resolvePipelineConfig(config))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(resolvePipelineConfig(config)))
+    .digest('hex');
 }
 
 /** The resolved config as pretty JSON text (what model folders store as pipeline.json). */

@@ -32,23 +32,29 @@ export function footprintFromSpec(spec: FootprintSpec): Footprint {
 
 const SHAPES = ['rect', 'cross', 'ellipse', 'line', 'disk', 'mask'] as const;
 const radius: Check<number> = (v, p) =>
-  (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : fail(p, v, 'must be an integer >= 0'));
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : fail(p, v, 'must be an integer >= 0');
 
 /** Checks a footprint spec (every field required); errors name the JSON path `p`. */
 export const checkFootprint: Check<FootprintSpec> = (v, p) => {
   if (v === undefined) throw new ParameterError(`${p} is required (e.g. {"shape": "rect", "rows": 3, "cols": 3})`);
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(p, v, 'must be an object like {"shape": "rect", "rows": 3, "cols": 3}');
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    fail(p, v, 'must be an object like {"shape": "rect", "rows": 3, "cols": 3}');
   const o = v as Record<string, unknown>;
-  if (o.shape === undefined) throw new ParameterError(`${p}.shape is required: one of ${SHAPES.map((s) => JSON.stringify(s)).join(', ')}`);
+  if (o.shape === undefined)
+    throw new ParameterError(`${p}.shape is required: one of ${SHAPES.map((s) => JSON.stringify(s)).join(', ')}`);
   const shape = member(SHAPES)(o.shape, `${p}.shape`);
-  const fields: Record<string, Check<unknown>> =
-    shape === 'line' ? { length: positiveInt, axis: member(['time', 'frequency']) }
-    : shape === 'disk' ? { radius }
-    : shape === 'mask' ? { mask: checkMask }
-    : { rows: positiveInt, cols: positiveInt };
+  const fields: Record<string, Check<unknown>> = shape === 'line'
+    ? { length: positiveInt, axis: member(['time', 'frequency']) }
+    : shape === 'disk'
+      ? { radius }
+      : shape === 'mask'
+        ? { mask: checkMask }
+        : { rows: positiveInt, cols: positiveInt };
   for (const k of Object.keys(o)) {
     if (k !== 'shape' && !Object.hasOwn(fields, k)) {
-      throw new ParameterError(`${p}.${k} is not a field of a "${shape}" footprint (fields: shape, ${Object.keys(fields).join(', ')})`);
+      throw new ParameterError(
+        `${p}.${k} is not a field of a "${shape}" footprint (fields: shape, ${Object.keys(fields).join(', ')})`,
+      );
     }
   }
   const out: Record<string, unknown> = { shape };

@@ -41,9 +41,17 @@ export interface RunPipelineOptions {
 }
 
 function checkAudio(audio: Audio): void {
-  assert(audio !== null && typeof audio === 'object' && Array.isArray(audio.channels) && audio.channels.length > 0, () => 'audio must be an Audio {sampleRate, channels: Float32Array[]} with channels[0]');
-  assert(Number.isFinite(audio.sampleRate) && audio.sampleRate > 0, () => `audio.sampleRate=${audio.sampleRate} must be a finite number > 0`);
-  audio.channels.forEach((ch, i) => assert(ch instanceof Float32Array, () => `audio.channels[${i}] must be a Float32Array`));
+  assert(
+    audio !== null && typeof audio === 'object' && Array.isArray(audio.channels) && audio.channels.length > 0,
+    () => 'audio must be an Audio {sampleRate, channels: Float32Array[]} with channels[0]',
+  );
+  assert(
+    Number.isFinite(audio.sampleRate) && audio.sampleRate > 0,
+    () => `audio.sampleRate=${audio.sampleRate} must be a finite number > 0`,
+  );
+  audio.channels.forEach((ch, i) =>
+    assert(ch instanceof Float32Array, () => `audio.channels[${i}] must be a Float32Array`),
+  );
   assert(audio.channels[0].length > 0, () => 'audio has no samples (audio.channels[0].length=0)');
 }
 
@@ -57,7 +65,11 @@ function checkAudio(audio: Audio): void {
  * Notes: when the audio still has several channels at the spectral stage, their mean is analysed
  * (librosa loads mono by default); add `{op: 'mono'}` to say so explicitly.
  */
-export function runPipeline(audio: Audio, config: PipelineConfig = DEFAULT_PIPELINE, opts: RunPipelineOptions = {}): PipelineResult {
+export function runPipeline(
+  audio: Audio,
+  config: PipelineConfig = DEFAULT_PIPELINE,
+  opts: RunPipelineOptions = {},
+): PipelineResult {
   const resolved = resolvePipelineConfig(config);
   checkAudio(audio);
   const keep = opts.keep ?? true;

@@ -57,15 +57,19 @@ export const positiveInt: Check<number> = (v, p) => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(p, v, 'must be a positive integer');
   return v;
 };
-export const finite = (test: (x: number) => boolean, what: string): Check<number> => (v, p) => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || !test(v)) fail(p, v, what);
-  return v;
-};
+export const finite =
+  (test: (x: number) => boolean, what: string): Check<number> =>
+  (v, p) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || !test(v)) fail(p, v, what);
+    return v;
+  };
 export const boolean: Check<boolean> = (v, p) => (typeof v === 'boolean' ? v : fail(p, v, 'must be true or false'));
-export const member = <const T>(values: readonly T[]): Check<T> => (v, p) => {
-  if (!isMember(values, v)) fail(p, v, `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
-  return v;
-};
+export const member =
+  <const T>(values: readonly T[]): Check<T> =>
+  (v, p) => {
+    if (!isMember(values, v)) fail(p, v, `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
+    return v;
+  };
 function isMember<T>(values: readonly T[], v: unknown): v is T {
   return (values as readonly unknown[]).includes(v);
 }
@@ -86,10 +90,15 @@ export function required<T>(check: Check<T>): Field<T, T, true> {
 export const posInt = (dflt: number): Field<number, number> => withDefault(dflt, positiveInt);
 export const num = (dflt: number, test: (x: number) => boolean, what: string): Field<number, number> =>
   withDefault(dflt, finite(test, what));
-export const optNum = (test: (x: number) => boolean, what: string): Field<number, number | undefined> => optional(finite(test, what));
-export const nullableNum = (dflt: number | null, test: (x: number) => boolean, what: string): Field<number | null, number | null> =>
-  withDefault(dflt, (v, p) => (v === null ? null : finite(test, what)(v, p)));
-export const oneOf = <const T>(dflt: NoInfer<T>, values: readonly T[]): Field<T, T> => withDefault(dflt, member(values));
+export const optNum = (test: (x: number) => boolean, what: string): Field<number, number | undefined> =>
+  optional(finite(test, what));
+export const nullableNum = (
+  dflt: number | null,
+  test: (x: number) => boolean,
+  what: string,
+): Field<number | null, number | null> => withDefault(dflt, (v, p) => (v === null ? null : finite(test, what)(v, p)));
+export const oneOf = <const T>(dflt: NoInfer<T>, values: readonly T[]): Field<T, T> =>
+  withDefault(dflt, member(values));
 export const bool = (dflt: boolean): Field<boolean, boolean> => withDefault(dflt, boolean);
 
 /**
@@ -97,14 +106,19 @@ export const bool = (dflt: boolean): Field<boolean, boolean> => withDefault(dflt
  * ones), each field is checked in order, absent optional fields are left out, then `refine` checks
  * relations between fields (e.g. winLength <= nFft).
  */
-export function params<F extends Fields>(fields: F, refine?: (s: ResolvedOf<F>, path: string) => void): Schema<ConfigOf<F>, ResolvedOf<F>> {
+export function params<F extends Fields>(
+  fields: F,
+  refine?: (s: ResolvedOf<F>, path: string) => void,
+): Schema<ConfigOf<F>, ResolvedOf<F>> {
   const names = Object.keys(fields);
   return {
     names,
     resolve(o, path, op) {
       for (const k of Object.keys(o)) {
         if (k !== 'op' && !Object.hasOwn(fields, k)) {
-          throw new ParameterError(`${path}.${k} is not a parameter of op "${op}" (parameters: ${names.join(', ') || 'none'})`);
+          throw new ParameterError(
+            `${path}.${k} is not a parameter of op "${op}" (parameters: ${names.join(', ') || 'none'})`,
+          );
         }
       }
       const out: Record<string, unknown> = {};

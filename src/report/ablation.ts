@@ -19,8 +19,27 @@ import { writeFileAtomic } from '../atomicFile';
 /** Progress events of {@link runAblation}, for a bar or a log. */
 export type AblationEvent =
   | { kind: 'features'; arm: string; armIndex: number; arms: number; done: number; total: number }
-  | { kind: 'train'; arm: string; armIndex: number; arms: number; seed: number; epoch: number; epochs: number; loss: number }
-  | { kind: 'run'; arm: string; armIndex: number; arms: number; seed: number; eer: number; cached: boolean; runsDone: number; runs: number }
+  | {
+      kind: 'train';
+      arm: string;
+      armIndex: number;
+      arms: number;
+      seed: number;
+      epoch: number;
+      epochs: number;
+      loss: number;
+    }
+  | {
+      kind: 'run';
+      arm: string;
+      armIndex: number;
+      arms: number;
+      seed: number;
+      eer: number;
+      cached: boolean;
+      runsDone: number;
+      runs: number;
+    }
   | { kind: 'reference'; name: string; seed: number; eer: number; cached: boolean };
 
 /**
@@ -132,7 +151,16 @@ export interface AblationResult {
     attacks: Record<string, number>;
     speakers: number;
     fingerprint: string;
-    split: { by: HeldOutSplit<DatasetItem>['by']; train: number; test: number; unlisted: number; trainBonafide: number; testBonafide: number; testAttacks: Record<string, number>; trainAttacks: Record<string, number> };
+    split: {
+      by: HeldOutSplit<DatasetItem>['by'];
+      train: number;
+      test: number;
+      unlisted: number;
+      trainBonafide: number;
+      testBonafide: number;
+      testAttacks: Record<string, number>;
+      trainAttacks: Record<string, number>;
+    };
     features: { rows: number; cols: number };
   };
   backend: string;
@@ -148,7 +176,8 @@ export interface AblationResult {
 
 function countAttacks(items: readonly DatasetItem[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const it of items) if (it.label === 'spoof') out[it.attack ?? 'unknown'] = (out[it.attack ?? 'unknown'] ?? 0) + 1;
+  for (const it of items)
+    if (it.label === 'spoof') out[it.attack ?? 'unknown'] = (out[it.attack ?? 'unknown'] ?? 0) + 1;
   return out;
 }
 
@@ -170,8 +199,16 @@ async function writeRun(file: string, run: AblationRun): Promise<void> {
 }
 
 /** Pooled EER, AUC and per-attack EER of one run's test scores (bona fide scores higher). */
-function scoreRun(test: readonly DatasetItem[], scores: ArrayLike<number>): Pick<AblationRun, 'eer' | 'auc' | 'perAttack'> {
-  const rows = test.map((it, i) => ({ uttId: it.id.replace(/\s+/g, '_'), attackId: it.attack ?? '-', key: it.label, score: scores[i] }));
+function scoreRun(
+  test: readonly DatasetItem[],
+  scores: ArrayLike<number>,
+): Pick<AblationRun, 'eer' | 'auc' | 'perAttack'> {
+  const rows = test.map((it, i) => ({
+    uttId: it.id.replace(/\s+/g, '_'),
+    attackId: it.attack ?? '-',
+    key: it.label,
+    score: scores[i],
+  }));
   const bona = rows.filter((r) => r.key === 'bonafide').map((r) => r.score);
   const spoof = rows.filter((r) => r.key === 'spoof').map((r) => r.score);
   const perAttack: Record<string, number> = {};
@@ -213,54 +250,91 @@ interface PreparedReference {
  * class has enough training frames for its mixture, so a data set too small for it fails before the
  * arms are trained, not after.
  */
-async function prepareReference(o: AblationReferenceOptions, seeds: number[], ctx: ReferenceContext): Promise<PreparedReference> {
+async function prepareReference(
+  o: AblationReferenceOptions,
+  seeds: number[],
+  ctx: ReferenceContext,
+): Promise<PreparedReference> {
   const components = o.components ?? DEFAULT_GMM_COMPONENTS;
-  assert(Number.isInteger(components) && components > 0, () => `reference.components=${components} must be a positive integer`);
+  assert(
+    Number.isInteger(components) && components > 0,
+    () => `reference.components=${components} must be a positive integer`,
+  );
   const refSeeds = o.seeds ?? seeds.slice(0, 1);
-  assert(refSeeds.length > 0 && refSeeds.every((s) => Number.isInteger(s) && s >= 0), () => `reference.seeds=${JSON.stringify(o.seeds)} must be a non-empty list of integers >= 0`);
+  assert(
+    refSeeds.length > 0 && refSeeds.every((s) => Number.isInteger(s) && s >= 0),
+    () => `reference.seeds=${JSON.stringify(o.seeds)} must be a non-empty list of integers >= 0`,
+  );
   const name = `LFCC-GMM reference (${components} components)`;
   const { train, test } = ctx.split;
   const tf0 = Date.now();
   // Whole clips of any length: the GMM scores frames, so clips are not cropped or tiled to one width.
-  const feats = await computeFeatures([...train, ...test].map((it) => it.path), DEFAULT_GMM_PIPELINE, {
-    cacheDir: ctx.cacheDir,
-    workers: ctx.workers,
-    sameShape: false,
-    onProgress: (done, total) => ctx.onEvent?.({ kind: 'features', arm: name, armIndex: -1, arms: 0, done, total }),
-  });
+  const feats = await computeFeatures(
+    [...train, ...test].map((it) => it.path),
+    DEFAULT_GMM_PIPELINE,
+    {
+      cacheDir: ctx.cacheDir,
+      workers: ctx.workers,
+      sameShape: false,
+      onProgress: (done, total) => ctx.onEvent?.({ kind: 'features', arm: name, armIndex: -1, arms: 0, done, total }),
+    },
+  );
   for (const label of ['bonafide', 'spoof'] as const) {
     const frames = train.reduce((n, it, i) => n + (it.label === label ? feats.features[i].cols : 0), 0);
     if (frames < components) {
-      throw new DatasetError(`${name}: the ${label} training clips have ${frames} LFCC frames, fewer than its ${components} components; use more data or leave the reference out (--no-reference, reference: null)`);
+      throw new DatasetError(
+        `${name}: the ${label} training clips have ${frames} LFCC frames, fewer than its ${components} components; use more data or leave the reference out (--no-reference, reference: null)`,
+      );
     }
   }
   return { name, components, seeds: refSeeds, feats, featureSeconds: (Date.now() - tf0) / 1000 };
 }
 
 /** Trains (or reads from the run cache) and scores the prepared reference on the ablation's split. */
-async function fitReference(p: PreparedReference, ctx: ReferenceContext): Promise<{ result: ReferenceResult; trainSeconds: number }> {
+async function fitReference(
+  p: PreparedReference,
+  ctx: ReferenceContext,
+): Promise<{ result: ReferenceResult; trainSeconds: number }> {
   const { name, components, feats } = p;
   const { train, test } = ctx.split;
-  const splitKey = sha([...train, ...test].map((it, i) => `${i < train.length ? 'train' : 'test'}\t${feats.hashes[i]}\t${it.label}\t${it.attack ?? '-'}`).join('\n'));
+  const splitKey = sha(
+    [...train, ...test]
+      .map((it, i) => `${i < train.length ? 'train' : 'test'}\t${feats.hashes[i]}\t${it.label}\t${it.attack ?? '-'}`)
+      .join('\n'),
+  );
   const trainOf = (label: string) => train.flatMap((it, i) => (it.label === label ? [feats.features[i]] : []));
   const testFeats = feats.features.slice(train.length);
   let trainSeconds = 0;
   const runs: AblationRun[] = [];
   for (const seed of p.seeds) {
-    const key = sha(canonicalJson({ v: 1, reference: 'lfcc-gmm', pipeline: feats.fingerprint, split: splitKey, components, seed }));
+    const key = sha(
+      canonicalJson({ v: 1, reference: 'lfcc-gmm', pipeline: feats.fingerprint, split: splitKey, components, seed }),
+    );
     const file = ctx.runCacheDir ? path.join(ctx.runCacheDir, `${key}.json`) : null;
     let run = file ? await readRun(file) : null;
     if (!run) {
       const ts = Date.now();
-      const detector = await fitGmmDetectorAsync(trainOf('bonafide'), trainOf('spoof'), { nComponents: components, seed });
-      run = { seed, ...scoreRun(test, scoreGmmDetector(detector, testFeats)), history: [], seconds: (Date.now() - ts) / 1000, cached: false };
+      const detector = await fitGmmDetectorAsync(trainOf('bonafide'), trainOf('spoof'), {
+        nComponents: components,
+        seed,
+      });
+      run = {
+        seed,
+        ...scoreRun(test, scoreGmmDetector(detector, testFeats)),
+        history: [],
+        seconds: (Date.now() - ts) / 1000,
+        cached: false,
+      };
       trainSeconds += run.seconds;
       if (file) await writeRun(file, run);
     }
     runs.push(run);
     ctx.onEvent?.({ kind: 'reference', name, seed, eer: run.eer, cached: run.cached });
   }
-  return { result: { name, components, pipelineFingerprint: feats.fingerprint, runs, ...summariseRuns(runs) }, trainSeconds };
+  return {
+    result: { name, components, pipelineFingerprint: feats.fingerprint, runs, ...summariseRuns(runs) },
+    trainSeconds,
+  };
 }
 
 /**
@@ -277,14 +351,23 @@ async function fitReference(p: PreparedReference, ctx: ReferenceContext): Promis
 export async function runAblation(data: string | Dataset, opts: AblationOptions = {}): Promise<AblationResult> {
   const t0 = Date.now();
   const ds = typeof data === 'string' ? await scanFolderDataset(data) : data;
-  if (ds.kind !== 'audio') throw new ParameterError(`${ds.root}: the ablation needs audio (a PNG data set has no spectrogram to apply morphology to before resizing)`);
+  if (ds.kind !== 'audio')
+    throw new ParameterError(
+      `${ds.root}: the ablation needs audio (a PNG data set has no spectrogram to apply morphology to before resizing)`,
+    );
   const base = opts.base ?? ABLATION_PIPELINE;
   const arms = opts.arms ?? ablationArms();
-  assert(arms.length > 0 && arms[0].op === 'none', () => `arms[0] must be the baseline {op: 'none'}, got ${JSON.stringify(arms[0]?.op)}`);
+  assert(
+    arms.length > 0 && arms[0].op === 'none',
+    () => `arms[0] must be the baseline {op: 'none'}, got ${JSON.stringify(arms[0]?.op)}`,
+  );
   const names = new Set(arms.map((a) => a.name));
   assert(names.size === arms.length, () => 'arm names must be unique');
   const seeds = Array.isArray(opts.seeds) ? opts.seeds : Array.from({ length: opts.seeds ?? 3 }, (_, i) => i);
-  assert(seeds.length > 0 && seeds.every((s) => Number.isInteger(s) && s >= 0), () => `seeds=${JSON.stringify(opts.seeds)} must be a positive count or a list of integers >= 0`);
+  assert(
+    seeds.length > 0 && seeds.every((s) => Number.isInteger(s) && s >= 0),
+    () => `seeds=${JSON.stringify(opts.seeds)} must be a positive count or a list of integers >= 0`,
+  );
   const epochs = opts.epochs ?? 6;
   assert(Number.isInteger(epochs) && epochs > 0, () => `epochs=${epochs} must be a positive integer`);
   const trainer = opts.trainer ?? defaultTrainer();
@@ -314,12 +397,19 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
       await computeFeatures(files, armPipeline(base, arms[a]), {
         cacheDir: opts.cacheDir ?? null,
         workers: opts.workers ?? 'auto',
-        onProgress: (done, total) => opts.onEvent?.({ kind: 'features', arm: arms[a].name, armIndex: a, arms: arms.length, done, total }),
+        onProgress: (done, total) =>
+          opts.onEvent?.({ kind: 'features', arm: arms[a].name, armIndex: a, arms: arms.length, done, total }),
       }),
     );
     featureSeconds += (Date.now() - tf0) / 1000;
   }
-  const refContext: ReferenceContext = { split, cacheDir: opts.cacheDir ?? null, runCacheDir: opts.runCacheDir ?? null, workers: opts.workers ?? 'auto', onEvent: opts.onEvent };
+  const refContext: ReferenceContext = {
+    split,
+    cacheDir: opts.cacheDir ?? null,
+    runCacheDir: opts.runCacheDir ?? null,
+    workers: opts.workers ?? 'auto',
+    onEvent: opts.onEvent,
+  };
   const preparedReference = opts.reference ? await prepareReference(opts.reference, seeds, refContext) : null;
   if (preparedReference) featureSeconds += preparedReference.featureSeconds;
   const backend = await trainer.backend();
@@ -332,30 +422,69 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
     cols = feats.cols;
     const all = [...split.train, ...split.test];
     dataFp = dataFingerprint(all.map((it, i) => ({ id: it.id, hash: feats.hashes[i], label: it.label })));
-    const splitKey = sha(all.map((it, i) => `${i < nTrain ? 'train' : 'test'}\t${feats.hashes[i]}\t${it.label}\t${it.attack ?? '-'}`).join('\n'));
+    const splitKey = sha(
+      all
+        .map((it, i) => `${i < nTrain ? 'train' : 'test'}\t${feats.hashes[i]}\t${it.label}\t${it.attack ?? '-'}`)
+        .join('\n'),
+    );
     const trainFeats = feats.features.slice(0, nTrain);
     const testFeats = feats.features.slice(nTrain);
     const runs: AblationRun[] = [];
     for (const seed of seeds) {
-      const key = sha(canonicalJson({ v: 2, pipeline: fp, split: splitKey, epochs, seed, model: trainer.model, architecture: arm.architecture ?? null, backend: backendName }));
+      const key = sha(
+        canonicalJson({
+          v: 2,
+          pipeline: fp,
+          split: splitKey,
+          epochs,
+          seed,
+          model: trainer.model,
+          architecture: arm.architecture ?? null,
+          backend: backendName,
+        }),
+      );
       const file = opts.runCacheDir ? path.join(opts.runCacheDir, `${key}.json`) : null;
       let run = file ? await readRun(file) : null;
       if (!run) {
         const ts = Date.now();
-        const { scores, history } = await trainer.fitAndScore({ features: trainFeats, labels: trainLabels, speakers: trainSpeakers }, testFeats, {
-          epochs,
-          seed,
-          ...(arm.architecture ? { architecture: arm.architecture } : {}),
-          ...(excitation ? { excitation: true } : {}),
-          onEpoch: (log) => opts.onEvent?.({ kind: 'train', arm: arm.name, armIndex: a, arms: arms.length, seed, epoch: log.epoch, epochs, loss: log.loss }),
-        });
+        const { scores, history } = await trainer.fitAndScore(
+          { features: trainFeats, labels: trainLabels, speakers: trainSpeakers },
+          testFeats,
+          {
+            epochs,
+            seed,
+            ...(arm.architecture ? { architecture: arm.architecture } : {}),
+            ...(excitation ? { excitation: true } : {}),
+            onEpoch: (log) =>
+              opts.onEvent?.({
+                kind: 'train',
+                arm: arm.name,
+                armIndex: a,
+                arms: arms.length,
+                seed,
+                epoch: log.epoch,
+                epochs,
+                loss: log.loss,
+              }),
+          },
+        );
         run = { seed, ...scoreRun(split.test, scores), history, seconds: (Date.now() - ts) / 1000, cached: false };
         trainSeconds += run.seconds;
         if (file) await writeRun(file, run);
       }
       runs.push(run);
       runsDone++;
-      opts.onEvent?.({ kind: 'run', arm: arm.name, armIndex: a, arms: arms.length, seed, eer: run.eer, cached: run.cached, runsDone, runs: totalRuns });
+      opts.onEvent?.({
+        kind: 'run',
+        arm: arm.name,
+        armIndex: a,
+        arms: arms.length,
+        seed,
+        eer: run.eer,
+        cached: run.cached,
+        runsDone,
+        runs: totalRuns,
+      });
     }
     results.push({
       name: arm.name,
@@ -364,7 +493,13 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
       pipelineFingerprint: fp,
       runs,
       ...summariseRuns(runs),
-      vsBaseline: a === 0 ? null : pairedComparison(runs.map((r) => r.eer), results[0].runs.map((r) => r.eer)),
+      vsBaseline:
+        a === 0
+          ? null
+          : pairedComparison(
+              runs.map((r) => r.eer),
+              results[0].runs.map((r) => r.eer),
+            ),
     });
   }
   let reference: ReferenceResult | null = null;

@@ -22,7 +22,11 @@ export interface AblationArm {
 }
 
 /** The "learned" arm: no fixed morphology, the detector learns its own structuring functions. */
-export const LEARNED_ARM: AblationArm = Object.freeze({ name: 'learned (morph-cnn)', op: 'learned', architecture: 'morph-cnn' });
+export const LEARNED_ARM: AblationArm = Object.freeze({
+  name: 'learned (morph-cnn)',
+  op: 'learned',
+  architecture: 'morph-cnn',
+});
 
 /**
  * The ablation's base pipeline, at the bundled corpus's native resolution (8 kHz, 2 s clips): mono,
@@ -42,7 +46,14 @@ export const ABLATION_PIPELINE: PipelineConfig = Object.freeze({
 });
 
 /** The operators compared: erosion, dilation, opening, closing and both top-hats. */
-export const ABLATION_OPS: readonly MorphologyOp[] = Object.freeze(['erode', 'dilate', 'opening', 'closing', 'whiteTopHat', 'blackTopHat'] as MorphologyOp[]);
+export const ABLATION_OPS: readonly MorphologyOp[] = Object.freeze([
+  'erode',
+  'dilate',
+  'opening',
+  'closing',
+  'whiteTopHat',
+  'blackTopHat',
+] as MorphologyOp[]);
 
 /**
  * Every footprint a full ablation compares: a small square (isotropic smoothing of both axes), a
@@ -70,9 +81,14 @@ export function footprintName(fp: FootprintSpec): string {
 }
 
 /** The arm list `none` + every op x every footprint + the learned arm (by default every operator with the rect 3x3 footprint: the `npm start` budget). */
-export function ablationArms(ops: readonly MorphologyOp[] = ABLATION_OPS, footprints: readonly FootprintSpec[] = ABLATION_FOOTPRINTS.slice(0, 1), learned = true): AblationArm[] {
+export function ablationArms(
+  ops: readonly MorphologyOp[] = ABLATION_OPS,
+  footprints: readonly FootprintSpec[] = ABLATION_FOOTPRINTS.slice(0, 1),
+  learned = true,
+): AblationArm[] {
   const arms: AblationArm[] = [{ name: 'none', op: 'none' }];
-  for (const op of ops) for (const fp of footprints) arms.push({ name: `${op} ${footprintName(fp)}`, op, footprint: fp });
+  for (const op of ops)
+    for (const fp of footprints) arms.push({ name: `${op} ${footprintName(fp)}`, op, footprint: fp });
   if (learned) arms.push({ ...LEARNED_ARM });
   return arms;
 }

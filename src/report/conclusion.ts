@@ -40,7 +40,9 @@ function referenceSentence(r: AblationResult, base: ArmResult): string {
   const ref = r.reference!;
   const seeds = ref.runs.map((x) => x.seed);
   const diff = base.eer.mean - ref.eer.mean;
-  const attacks = Object.keys(base.perAttack).filter((k) => ref.perAttack[k]).sort();
+  const attacks = Object.keys(base.perAttack)
+    .filter((k) => ref.perAttack[k])
+    .sort();
   const list = (sign: 1 | -1): string =>
     attacks
       .filter((k) => sign * (base.perAttack[k].mean - ref.perAttack[k].mean) > 0.05)
@@ -50,7 +52,7 @@ function referenceSentence(r: AblationResult, base: ArmResult): string {
   const better = list(-1);
   return (
     `The classical reference, ${ref.name} (the ASVspoof 2019 baseline on LFCCs, seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}), reached ${formatMeanStd(ref.eer)} on the same split, ` +
-    `so the baseline CNN is ${Math.abs(diff) < 0.005 ? "level with it" : `${(100 * Math.abs(diff)).toFixed(1)} pp ${diff > 0 ? "worse" : "better"}`}. ` +
+    `so the baseline CNN is ${Math.abs(diff) < 0.005 ? 'level with it' : `${(100 * Math.abs(diff)).toFixed(1)} pp ${diff > 0 ? 'worse' : 'better'}`}. ` +
     `Per attack (baseline vs reference, differences over 5 pp): ${worse ? `the reference is better on ${worse}` : 'the reference is better on none'}; ${better ? `the baseline is better on ${better}` : 'the baseline is better on none'}.`
   );
 }
@@ -61,7 +63,12 @@ export function operatorSummary(r: AblationResult): { op: string; mean: number; 
   const groups = new Map<string, number[]>();
   for (const a of r.arms.slice(1)) groups.set(a.op, [...(groups.get(a.op) ?? []), a.eer.mean]);
   return [...groups.entries()]
-    .map(([op, v]) => ({ op, mean: v.reduce((x, y) => x + y, 0) / v.length, arms: v.length, below: v.filter((x) => x < base).length }))
+    .map(([op, v]) => ({
+      op,
+      mean: v.reduce((x, y) => x + y, 0) / v.length,
+      arms: v.length,
+      below: v.filter((x) => x < base).length,
+    }))
     .sort((a, b) => a.mean - b.mean);
 }
 
@@ -94,11 +101,14 @@ export function conclusion(r: AblationResult): string {
   const best = others.reduce((b, a) => (a.eer.mean < b.eer.mean ? a : b));
   const worst = others.reduce((b, a) => (a.eer.mean > b.eer.mean ? a : b));
   if (n < 2) {
-    lines.push(`With a single seed there is no estimate of seed-to-seed variation, so no arm can be said to differ from the baseline. Lowest EER: ${describe(best)}.`);
+    lines.push(
+      `With a single seed there is no estimate of seed-to-seed variation, so no arm can be said to differ from the baseline. Lowest EER: ${describe(best)}.`,
+    );
     return lines.join('\n\n');
   }
   const bonf = 0.05 / k;
-  const survives = (a: ArmResult): boolean => a.vsBaseline?.pValue !== null && a.vsBaseline?.pValue !== undefined && a.vsBaseline.pValue < bonf;
+  const survives = (a: ArmResult): boolean =>
+    a.vsBaseline?.pValue !== null && a.vsBaseline?.pValue !== undefined && a.vsBaseline.pValue < bonf;
   if (lower.length === 0 && higher.length === 0) {
     lines.push(
       `No morphology arm differs from the baseline by more than the seed-to-seed variation: for all ${k} arms the 95% interval of the paired EER difference includes zero. ` +
@@ -118,16 +128,22 @@ export function conclusion(r: AblationResult): string {
       const s = higher.filter(survives);
       lines.push(
         `${higher.length} arm${higher.length === 1 ? '' : 's'} had a higher (worse) EER than the baseline with the interval above zero: ${higher.map(describe).join('; ')}. ` +
-          (s.length ? `${s.length} of them survive${s.length === 1 ? 's' : ''} the Bonferroni correction.` : `None survives the Bonferroni correction for ${k} comparisons.`),
+          (s.length
+            ? `${s.length} of them survive${s.length === 1 ? 's' : ''} the Bonferroni correction.`
+            : `None survives the Bonferroni correction for ${k} comparisons.`),
       );
     }
-      const rest = k - lower.length - higher.length;
-    if (rest > 0) lines.push(`The other ${rest} arm${rest === 1 ? '' : 's'} cannot be told apart from the baseline (interval includes zero).`);
+    const rest = k - lower.length - higher.length;
+    if (rest > 0)
+      lines.push(
+        `The other ${rest} arm${rest === 1 ? '' : 's'} cannot be told apart from the baseline (interval includes zero).`,
+      );
   }
   const byOp = operatorSummary(r);
   if (byOp.length > 1) {
     const [top, next] = byOp;
-    const all = top.below === top.arms ? `all ${top.arms} of its footprints` : `${top.below} of its ${top.arms} footprints`;
+    const all =
+      top.below === top.arms ? `all ${top.arms} of its footprints` : `${top.below} of its ${top.arms} footprints`;
     lines.push(
       `By operator (mean EER over its footprints): ${byOp.map((o) => `${o.op} ${pct(o.mean)}`).join(', ')}, against ${pct(base.eer.mean)} for no morphology. ` +
         `${top.op} ranks first with ${all} below the baseline mean${top.mean < next.mean ? `, ${pp(top.mean - next.mean)} from the next operator (${next.op})` : ''}.`,

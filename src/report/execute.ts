@@ -10,7 +10,11 @@ import { PLOTLY_LOADER_MARK, plotlyFileLoaderHtml, plotlyJsPath } from '../noteb
 export const SHARED_PLOTLY = 'plotly.min.js';
 
 interface NotebookJson {
-  cells: { cell_type: string; execution_count?: number | null; outputs?: { output_type: string; execution_count?: number | null; data?: Record<string, unknown> }[] }[];
+  cells: {
+    cell_type: string;
+    execution_count?: number | null;
+    outputs?: { output_type: string; execution_count?: number | null; data?: Record<string, unknown> }[];
+  }[];
 }
 
 /**
@@ -39,9 +43,11 @@ export const JUPYTER_PYTHON = '/usr/bin/python3';
 
 /** Why notebooks cannot be executed here (Jupyter or tslab missing), or null when they can. */
 export function notebookRunnerMissing(root: string): string | null {
-  if (!existsSync(JUPYTER_PYTHON)) return `${JUPYTER_PYTHON} is missing (Debian python3 with Jupyter; run npm run setup)`;
+  if (!existsSync(JUPYTER_PYTHON))
+    return `${JUPYTER_PYTHON} is missing (Debian python3 with Jupyter; run npm run setup)`;
   const r = spawnSync(JUPYTER_PYTHON, ['-c', 'import nbconvert, nbclient, jupyter_client'], { encoding: 'utf8' });
-  if (r.status !== 0) return `Jupyter is missing for ${JUPYTER_PYTHON} (apt-get install python3-nbclient jupyter-nbconvert)`;
+  if (r.status !== 0)
+    return `Jupyter is missing for ${JUPYTER_PYTHON} (apt-get install python3-nbclient jupyter-nbconvert)`;
   if (!existsSync(path.join(root, 'node_modules/.bin/tslab'))) return 'node_modules/.bin/tslab is missing (npm ci)';
   return null;
 }
@@ -52,8 +58,11 @@ export function privateTslabKernel(root: string): string {
   if (kernelPath) return kernelPath;
   const prefix = mkdtempSync(path.join(tmpdir(), 'specmorph-kernel-'));
   const bin = path.join(root, 'node_modules/.bin/tslab');
-  const r = spawnSync(bin, ['install', `--python=${JUPYTER_PYTHON}`, `--binary=${bin}`, `--prefix=${prefix}`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new DatasetError(`tslab install failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
+  const r = spawnSync(bin, ['install', `--python=${JUPYTER_PYTHON}`, `--binary=${bin}`, `--prefix=${prefix}`], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    throw new DatasetError(`tslab install failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
   kernelPath = path.join(prefix, 'share', 'jupyter');
   return kernelPath;
 }
@@ -70,7 +79,12 @@ export interface ExecuteOptions {
   html?: boolean;
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -92,14 +106,47 @@ async function copyIfChanged(from: string, to: string): Promise<void> {
  * (see {@link finishExecutedNotebook}). Resolves to the paths and wall time;
  * throws a DatasetError with nbconvert's last error line when a cell fails.
  */
-export async function executeNotebookFile(notebook: string, outDir: string, opts: ExecuteOptions): Promise<{ ipynb: string; html: string | null; seconds: number }> {
+export async function executeNotebookFile(
+  notebook: string,
+  outDir: string,
+  opts: ExecuteOptions,
+): Promise<{ ipynb: string; html: string | null; seconds: number }> {
   const t0 = Date.now();
-  const env = { ...process.env, ...(opts.env ?? {}), JUPYTER_PATH: privateTslabKernel(opts.root), PYDEVD_DISABLE_FILE_VALIDATION: '1' };
+  const env = {
+    ...process.env,
+    ...(opts.env ?? {}),
+    JUPYTER_PATH: privateTslabKernel(opts.root),
+    PYDEVD_DISABLE_FILE_VALIDATION: '1',
+  };
   const name = path.basename(notebook, '.ipynb');
   const timeout = opts.timeoutSec ?? 900;
-  const r = await run(JUPYTER_PYTHON, ['-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab', `--ExecutePreprocessor.timeout=${timeout}`, '--output-dir', outDir, '--output', name, notebook], env, path.dirname(notebook));
+  const r = await run(
+    JUPYTER_PYTHON,
+    [
+      '-m',
+      'jupyter',
+      'nbconvert',
+      '--to',
+      'notebook',
+      '--execute',
+      '--ExecutePreprocessor.kernel_name=tslab',
+      `--ExecutePreprocessor.timeout=${timeout}`,
+      '--output-dir',
+      outDir,
+      '--output',
+      name,
+      notebook,
+    ],
+    env,
+    path.dirname(notebook),
+  );
   if (r.code !== 0) {
-    const why = r.stderr.split('\n').filter((l) => /Error|error/.test(l)).slice(-3).join(' / ') || r.stderr.trim().split('\n').pop();
+    const why =
+      r.stderr
+        .split('\n')
+        .filter((l) => /Error|error/.test(l))
+        .slice(-3)
+        .join(' / ') || r.stderr.trim().split('\n').pop();
     throw new DatasetError(`${notebook}: execution failed (${why})`);
   }
   const ipynb = path.join(outDir, `${name}.ipynb`);
@@ -108,7 +155,12 @@ export async function executeNotebookFile(notebook: string, outDir: string, opts
   await copyIfChanged(plotlyJsPath(), path.join(outDir, SHARED_PLOTLY));
   let html: string | null = null;
   if (opts.html ?? true) {
-    const h = await run(JUPYTER_PYTHON, ['-m', 'jupyter', 'nbconvert', '--to', 'html', '--output-dir', outDir, '--output', name, ipynb], env, outDir);
+    const h = await run(
+      JUPYTER_PYTHON,
+      ['-m', 'jupyter', 'nbconvert', '--to', 'html', '--output-dir', outDir, '--output', name, ipynb],
+      env,
+      outDir,
+    );
     if (h.code === 0) html = path.join(outDir, `${name}.html`);
   }
   return { ipynb, html, seconds: (Date.now() - t0) / 1000 };

@@ -2,19 +2,42 @@ import type { Figure, Trace } from '../notebook/types';
 import type { AblationResult } from './ablation';
 import { formatMeanStd, verdict } from './conclusion';
 
-const OP_SHORT: Record<string, string> = { none: 'none', erode: 'ero', dilate: 'dil', opening: 'open', closing: 'close', whiteTopHat: 'WTH', blackTopHat: 'BTH', morphologicalGradient: 'grad' };
+const OP_SHORT: Record<string, string> = {
+  none: 'none',
+  erode: 'ero',
+  dilate: 'dil',
+  opening: 'open',
+  closing: 'close',
+  whiteTopHat: 'WTH',
+  blackTopHat: 'BTH',
+  morphologicalGradient: 'grad',
+};
 
 /**
  * A tick label short enough for 16 arms side by side: operator (ero, dil, open, close, WTH) and
  * footprint (sq3 = rect 3×3, t5 / f5 = line of 5 along time / frequency, d2 = disk radius 2).
  */
-export function shortArmName(arm: { op: string; footprint: import('../pipeline/config').FootprintSpec | null }): string {
+export function shortArmName(arm: {
+  op: string;
+  footprint: import('../pipeline/config').FootprintSpec | null;
+}): string {
   const fp = arm.footprint;
-  const f = !fp ? '' : fp.shape === 'line' ? `${fp.axis === 'time' ? 't' : 'f'}${fp.length}` : fp.shape === 'disk' ? `d${fp.radius}` : fp.shape === 'mask' ? 'mask' : fp.rows === fp.cols && fp.shape === 'rect' ? `sq${fp.rows}` : `${fp.shape[0]}${fp.rows}x${fp.cols}`;
+  const f = !fp
+    ? ''
+    : fp.shape === 'line'
+      ? `${fp.axis === 'time' ? 't' : 'f'}${fp.length}`
+      : fp.shape === 'disk'
+        ? `d${fp.radius}`
+        : fp.shape === 'mask'
+          ? 'mask'
+          : fp.rows === fp.cols && fp.shape === 'rect'
+            ? `sq${fp.rows}`
+            : `${fp.shape[0]}${fp.rows}x${fp.cols}`;
   return `${OP_SHORT[arm.op] ?? arm.op}${f ? ` ${f}` : ''}`;
 }
 
-const AXIS_NOTE = 'arm: operator + footprint (sq3 = rect 3x3, t5 / f5 = line of 5 along time / frequency; WTH = white top-hat)';
+const AXIS_NOTE =
+  'arm: operator + footprint (sq3 = rect 3x3, t5 / f5 = line of 5 along time / frequency; WTH = white top-hat)';
 
 /**
  * The y range both renderings of an ablation plot draw: the data's span (plus `include`, e.g. 0 for
@@ -46,10 +69,26 @@ export function ablationFigure(r: AblationResult, opts: { title?: string } = {})
   const data: Trace[] = [];
   const xs = r.arms.map((_, i) => i);
   const base = r.arms[0].eer.mean * 100;
-  data.push({ type: 'scatter', mode: 'lines', x: [-0.5, r.arms.length - 0.5], y: [base, base], line: { color: '#888888', dash: 'dash', width: 1 }, name: 'baseline mean', hoverinfo: 'skip' });
+  data.push({
+    type: 'scatter',
+    mode: 'lines',
+    x: [-0.5, r.arms.length - 0.5],
+    y: [base, base],
+    line: { color: '#888888', dash: 'dash', width: 1 },
+    name: 'baseline mean',
+    hoverinfo: 'skip',
+  });
   if (r.reference) {
     const ref = r.reference.eer.mean * 100;
-    data.push({ type: 'scatter', mode: 'lines', x: [-0.5, r.arms.length - 0.5], y: [ref, ref], line: { color: '#2ca02c', dash: 'dot', width: 2 }, name: `${r.reference.name}: ${ref.toFixed(1)}%`, hoverinfo: 'skip' });
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      x: [-0.5, r.arms.length - 0.5],
+      y: [ref, ref],
+      line: { color: '#2ca02c', dash: 'dot', width: 2 },
+      name: `${r.reference.name}: ${ref.toFixed(1)}%`,
+      hoverinfo: 'skip',
+    });
   }
   for (const op of ['none', ...ops]) {
     const idx = r.arms.map((a, i) => (a.op === op ? i : -1)).filter((i) => i >= 0);
@@ -61,7 +100,15 @@ export function ablationFigure(r: AblationResult, opts: { title?: string } = {})
       barX.push(i, i, null);
       barY.push(100 * (mean - std), 100 * (mean + std), null);
     }
-    data.push({ type: 'scatter', mode: 'lines', x: barX, y: barY, line: { color, width: 2 }, showlegend: false, hoverinfo: 'skip' });
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      x: barX,
+      y: barY,
+      line: { color, width: 2 },
+      showlegend: false,
+      hoverinfo: 'skip',
+    });
     data.push({
       type: 'scatter',
       mode: 'markers',
@@ -85,13 +132,26 @@ export function ablationFigure(r: AblationResult, opts: { title?: string } = {})
   return {
     data,
     layout: {
-      title: { text: opts.title ?? `Test EER by preprocessing arm (dots: ${r.seeds.length} seeds; diamond and bar: mean and 1 sd)` },
+      title: {
+        text:
+          opts.title ?? `Test EER by preprocessing arm (dots: ${r.seeds.length} seeds; diamond and bar: mean and 1 sd)`,
+      },
       width: Math.max(760, 60 * r.arms.length + 160),
       height: 440,
       margin: { l: 70, r: 20, t: 60, b: 70 },
       // No x zero line: x = 0 is the first arm, where Plotly's zero line reads as an error bar.
-      xaxis: { title: { text: AXIS_NOTE }, tickvals: xs, ticktext: r.arms.map(shortArmName), range: [-0.5, r.arms.length - 0.5], zeroline: false },
-      yaxis: { title: { text: 'test EER (%)' }, range: paddedRange(data.flatMap((t) => (t.y as (number | null)[]).filter((v): v is number => v !== null))), zeroline: false },
+      xaxis: {
+        title: { text: AXIS_NOTE },
+        tickvals: xs,
+        ticktext: r.arms.map(shortArmName),
+        range: [-0.5, r.arms.length - 0.5],
+        zeroline: false,
+      },
+      yaxis: {
+        title: { text: 'test EER (%)' },
+        range: paddedRange(data.flatMap((t) => (t.y as (number | null)[]).filter((v): v is number => v !== null))),
+        zeroline: false,
+      },
       legend: { orientation: 'h', y: 1.08 },
     },
     config: { displaylogo: false, responsive: true },
@@ -106,7 +166,17 @@ export function ablationFigure(r: AblationResult, opts: { title?: string } = {})
 export function pairedFigure(r: AblationResult, opts: { title?: string } = {}): Figure {
   const arms = r.arms.slice(1);
   const ops = [...new Set(arms.map((a) => a.op))];
-  const data: Trace[] = [{ type: 'scatter', mode: 'lines', x: [-0.5, arms.length - 0.5], y: [0, 0], line: { color: '#888888', dash: 'dash', width: 1 }, name: 'no difference', hoverinfo: 'skip' }];
+  const data: Trace[] = [
+    {
+      type: 'scatter',
+      mode: 'lines',
+      x: [-0.5, arms.length - 0.5],
+      y: [0, 0],
+      line: { color: '#888888', dash: 'dash', width: 1 },
+      name: 'no difference',
+      hoverinfo: 'skip',
+    },
+  ];
   const ciX: (number | null)[] = [];
   const ciY: (number | null)[] = [];
   arms.forEach((a, i) => {
@@ -116,13 +186,26 @@ export function pairedFigure(r: AblationResult, opts: { title?: string } = {}): 
       ciY.push(100 * c.ci95[0], 100 * c.ci95[1], null);
     }
   });
-  data.push({ type: 'scatter', mode: 'lines', x: ciX, y: ciY, line: { color: '#444444', width: 2 }, name: '95% CI of mean Δ' });
+  data.push({
+    type: 'scatter',
+    mode: 'lines',
+    x: ciX,
+    y: ciY,
+    line: { color: '#444444', width: 2 },
+    name: '95% CI of mean Δ',
+  });
   data.push({
     type: 'scatter',
     mode: 'markers',
-    x: arms.flatMap((a, i) => a.vsBaseline!.differences.map((_, k) => i + (k - (a.vsBaseline!.differences.length - 1) / 2) * 0.12)),
+    x: arms.flatMap((a, i) =>
+      a.vsBaseline!.differences.map((_, k) => i + (k - (a.vsBaseline!.differences.length - 1) / 2) * 0.12),
+    ),
     y: arms.flatMap((a) => a.vsBaseline!.differences.map((d) => 100 * d)),
-    marker: { color: arms.flatMap((a) => a.vsBaseline!.differences.map(() => opColor(a.op, ops))), size: 5, opacity: 0.7 },
+    marker: {
+      color: arms.flatMap((a) => a.vsBaseline!.differences.map(() => opColor(a.op, ops))),
+      size: 5,
+      opacity: 0.7,
+    },
     name: 'one seed',
   });
   data.push({
@@ -138,13 +221,28 @@ export function pairedFigure(r: AblationResult, opts: { title?: string } = {}): 
   return {
     data,
     layout: {
-      title: { text: opts.title ?? 'Paired difference from the baseline, same seed (below 0 = lower EER than no morphology)' },
+      title: {
+        text: opts.title ?? 'Paired difference from the baseline, same seed (below 0 = lower EER than no morphology)',
+      },
       width: Math.max(760, 60 * arms.length + 160),
       height: 420,
       margin: { l: 70, r: 20, t: 60, b: 70 },
-      xaxis: { title: { text: AXIS_NOTE }, tickvals: arms.map((_, i) => i), ticktext: arms.map(shortArmName), range: [-0.5, arms.length - 0.5], zeroline: false },
+      xaxis: {
+        title: { text: AXIS_NOTE },
+        tickvals: arms.map((_, i) => i),
+        ticktext: arms.map(shortArmName),
+        range: [-0.5, arms.length - 0.5],
+        zeroline: false,
+      },
       // The dashed 'no difference' trace marks 0; Plotly's own zero line would double it.
-      yaxis: { title: { text: 'EER(arm) − EER(none), percentage points' }, range: paddedRange(data.flatMap((t) => (t.y as (number | null)[]).filter((v): v is number => v !== null)), [0]), zeroline: false },
+      yaxis: {
+        title: { text: 'EER(arm) − EER(none), percentage points' },
+        range: paddedRange(
+          data.flatMap((t) => (t.y as (number | null)[]).filter((v): v is number => v !== null)),
+          [0],
+        ),
+        zeroline: false,
+      },
       legend: { orientation: 'h', y: 1.08 },
     },
     config: { displaylogo: false, responsive: true },
@@ -158,27 +256,35 @@ export function pairedFigure(r: AblationResult, opts: { title?: string } = {}): 
 export function ablationRows(r: AblationResult): Record<string, string | number>[] {
   const ref = r.reference;
   const refRow = ref
-    ? [{
-        arm: `${ref.name}, seed${ref.runs.length === 1 ? '' : 's'} ${ref.runs.map((x) => x.seed).join(', ')}`,
-        'EER % (mean ± sd)': `${(100 * ref.eer.mean).toFixed(2)} ± ${(100 * ref.eer.std).toFixed(2)}`,
-        'AUC (mean ± sd)': `${ref.auc.mean.toFixed(3)} ± ${ref.auc.std.toFixed(3)}`,
-        'Δ EER pp vs none': '—', '95% CI of Δ': '—', 'p (paired t)': '—', 'lower/higher seeds': '—',
-        verdict: 'reference (not an arm)',
-      }]
+    ? [
+        {
+          arm: `${ref.name}, seed${ref.runs.length === 1 ? '' : 's'} ${ref.runs.map((x) => x.seed).join(', ')}`,
+          'EER % (mean ± sd)': `${(100 * ref.eer.mean).toFixed(2)} ± ${(100 * ref.eer.std).toFixed(2)}`,
+          'AUC (mean ± sd)': `${ref.auc.mean.toFixed(3)} ± ${ref.auc.std.toFixed(3)}`,
+          'Δ EER pp vs none': '—',
+          '95% CI of Δ': '—',
+          'p (paired t)': '—',
+          'lower/higher seeds': '—',
+          verdict: 'reference (not an arm)',
+        },
+      ]
     : [];
-  return [...r.arms.map((a) => {
-    const c = a.vsBaseline;
-    return {
-      arm: a.name,
-      'EER % (mean ± sd)': `${(100 * a.eer.mean).toFixed(2)} ± ${(100 * a.eer.std).toFixed(2)}`,
-      'AUC (mean ± sd)': `${a.auc.mean.toFixed(3)} ± ${a.auc.std.toFixed(3)}`,
-      'Δ EER pp vs none': c ? `${(100 * c.mean).toFixed(2)}` : '—',
-      '95% CI of Δ': c?.ci95 ? `[${(100 * c.ci95[0]).toFixed(2)}, ${(100 * c.ci95[1]).toFixed(2)}]` : '—',
-      'p (paired t)': c?.pValue !== null && c?.pValue !== undefined ? Number(c.pValue.toPrecision(2)) : '—',
-      'lower/higher seeds': c ? `${c.lower}/${c.higher}` : '—',
-      verdict: verdict(a),
-    };
-  }), ...refRow];
+  return [
+    ...r.arms.map((a) => {
+      const c = a.vsBaseline;
+      return {
+        arm: a.name,
+        'EER % (mean ± sd)': `${(100 * a.eer.mean).toFixed(2)} ± ${(100 * a.eer.std).toFixed(2)}`,
+        'AUC (mean ± sd)': `${a.auc.mean.toFixed(3)} ± ${a.auc.std.toFixed(3)}`,
+        'Δ EER pp vs none': c ? `${(100 * c.mean).toFixed(2)}` : '—',
+        '95% CI of Δ': c?.ci95 ? `[${(100 * c.ci95[0]).toFixed(2)}, ${(100 * c.ci95[1]).toFixed(2)}]` : '—',
+        'p (paired t)': c?.pValue !== null && c?.pValue !== undefined ? Number(c.pValue.toPrecision(2)) : '—',
+        'lower/higher seeds': c ? `${c.lower}/${c.higher}` : '—',
+        verdict: verdict(a),
+      };
+    }),
+    ...refRow,
+  ];
 }
 
 /** The ablation table as GitHub markdown. */
@@ -194,7 +300,11 @@ export function ablationText(r: AblationResult): string {
   const rows = ablationRows(r);
   const cols = Object.keys(rows[0]);
   const w = cols.map((c) => Math.max(c.length, ...rows.map((row) => String(row[c]).length)));
-  const fmt = (cells: unknown[]): string => cells.map((c, i) => String(c).padEnd(w[i])).join('  ').trimEnd();
+  const fmt = (cells: unknown[]): string =>
+    cells
+      .map((c, i) => String(c).padEnd(w[i]))
+      .join('  ')
+      .trimEnd();
   return [fmt(cols), fmt(w.map((n) => '-'.repeat(n))), ...rows.map((row) => fmt(cols.map((c) => row[c])))].join('\n');
 }
 
@@ -203,7 +313,11 @@ export function perAttackRows(r: AblationResult): Record<string, string | number
   const columns = r.reference ? [...r.arms, r.reference] : r.arms;
   const attacks = [...new Set(columns.flatMap((a) => Object.keys(a.perAttack)))].sort();
   return attacks.map((atk) => {
-    const row: Record<string, string | number> = { attack: atk, 'test clips': r.data.split.testAttacks[atk] ?? 0, 'in training': (r.data.split.trainAttacks[atk] ?? 0) > 0 ? 'yes' : 'no (unseen)' };
+    const row: Record<string, string | number> = {
+      attack: atk,
+      'test clips': r.data.split.testAttacks[atk] ?? 0,
+      'in training': (r.data.split.trainAttacks[atk] ?? 0) > 0 ? 'yes' : 'no (unseen)',
+    };
     for (const a of columns) row[a.name] = a.perAttack[atk] ? `${(100 * a.perAttack[atk].mean).toFixed(1)}` : '—';
     return row;
   });

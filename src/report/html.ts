@@ -43,7 +43,14 @@ export interface ReportTiming {
 export function reportTiming(r: AblationResult, notebooks: number, total: number): ReportTiming {
   const runs = r.arms.flatMap((a) => a.runs);
   const runsCached = runs.filter((x) => x.cached).length;
-  return { features: r.seconds.features, training: r.seconds.training, runsTrained: runs.length - runsCached, runsCached, notebooks, total };
+  return {
+    features: r.seconds.features,
+    training: r.seconds.training,
+    runsTrained: runs.length - runsCached,
+    runsCached,
+    notebooks,
+    total,
+  };
 }
 
 /** One line of a {@link ReportTiming}, e.g. `total 764 s: features 12 s, training 480 s (48 runs; 0 from cache), notebooks 240 s`. */
@@ -73,9 +80,18 @@ export function reportHtml(r: AblationResult, opts: ReportHtmlOptions = {}): str
   const title = opts.title ?? 'specmorph: does morphological preprocessing help deepfake-speech detection?';
   const fig = (f: Figure): string => mimeBundle(f)['text/html'];
   const setup = [
-    ['data', `${r.data.root} — ${r.data.n} clips (${r.data.bonafide} bona fide, ${r.data.spoof} spoof), ${Object.keys(r.data.attacks).length} attack systems`],
-    ['split', `${r.data.split.by}: train ${r.data.split.train} / test ${r.data.split.test}${r.data.split.unlisted ? ` (${r.data.split.unlisted} unlisted clips left out)` : ''}`],
-    ['features', `${r.data.features.rows}×${r.data.features.cols}; base pipeline ${r.base.stages.map((s) => s.op).join(' → ')}; morphology after dB`],
+    [
+      'data',
+      `${r.data.root} — ${r.data.n} clips (${r.data.bonafide} bona fide, ${r.data.spoof} spoof), ${Object.keys(r.data.attacks).length} attack systems`,
+    ],
+    [
+      'split',
+      `${r.data.split.by}: train ${r.data.split.train} / test ${r.data.split.test}${r.data.split.unlisted ? ` (${r.data.split.unlisted} unlisted clips left out)` : ''}`,
+    ],
+    [
+      'features',
+      `${r.data.features.rows}×${r.data.features.cols}; base pipeline ${r.base.stages.map((s) => s.op).join(' → ')}; morphology after dB`,
+    ],
     ['model', r.model],
     ['training', `${r.epochs} epochs for every arm and seed; seeds ${r.seeds.join(', ')}`],
     ['backend', r.backend],

@@ -96,7 +96,14 @@ export function readCorpusMeta(dir: string): Map<string, MetaRow> | null {
     const fields: Record<string, string> = {};
     header.forEach((h, k) => (fields[h] = f[k] ?? ''));
     const p = fields.path.split(/[\\/]/).join('/');
-    out.set(p, { path: p, split: fields.split, speaker: fields.speaker ?? '', system: fields.system ?? '', sentenceId: fields.sentence_id ?? '', fields });
+    out.set(p, {
+      path: p,
+      split: fields.split,
+      speaker: fields.speaker ?? '',
+      system: fields.system ?? '',
+      sentenceId: fields.sentence_id ?? '',
+      fields,
+    });
   }
   return out;
 }
@@ -133,7 +140,10 @@ export interface HeldOutOptions {
  * with {@link splitDataset} (speaker-disjoint when every item has a speaker, else stratified).
  * Throws a DatasetError when either part lacks a class.
  */
-export function heldOutSplit<T extends DatasetItem>(ds: Dataset & { items: T[] }, opts: HeldOutOptions = {}): HeldOutSplit<T> {
+export function heldOutSplit<T extends DatasetItem>(
+  ds: Dataset & { items: T[] },
+  opts: HeldOutOptions = {},
+): HeldOutSplit<T> {
   const meta = ds.kind === 'audio' ? readCorpusMeta(ds.root) : null;
   let out: HeldOutSplit<T>;
   if (meta) {
@@ -152,9 +162,13 @@ export function heldOutSplit<T extends DatasetItem>(ds: Dataset & { items: T[] }
     const s = splitDataset(ds.items, { validation: 0, test: opts.testFraction ?? 0.3, seed: opts.seed ?? 0 });
     out = { train: s.train, test: s.test, by: s.by, unlisted: 0 };
   }
-  for (const [part, items] of [['train', out.train], ['test', out.test]] as const) {
+  for (const [part, items] of [
+    ['train', out.train],
+    ['test', out.test],
+  ] as const) {
     for (const label of ['bonafide', 'spoof'] as const) {
-      if (!items.some((it) => it.label === label)) throw new DatasetError(`${ds.root}: the ${part} split (${out.by}) has no ${label} clips`);
+      if (!items.some((it) => it.label === label))
+        throw new DatasetError(`${ds.root}: the ${part} split (${out.by}) has no ${label} clips`);
     }
   }
   return out;

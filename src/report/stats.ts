@@ -24,7 +24,10 @@ export function std(xs: ArrayLike<number>): number {
 
 function logGamma(x: number): number {
   // Lanczos approximation (g = 7, n = 9), accurate to ~1e-15 for x > 0.
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
   x -= 1;
   let a = c[0];
@@ -126,7 +129,10 @@ export interface PairedComparison {
  * reader can judge consistency without trusting the normal assumption.
  */
 export function pairedComparison(arm: ArrayLike<number>, baseline: ArrayLike<number>): PairedComparison {
-  assert(arm.length === baseline.length && arm.length > 0, () => `arm (length ${arm.length}) and baseline (length ${baseline.length}) must pair up, one value per seed`);
+  assert(
+    arm.length === baseline.length && arm.length > 0,
+    () => `arm (length ${arm.length}) and baseline (length ${baseline.length}) must pair up, one value per seed`,
+  );
   const differences = Array.from({ length: arm.length }, (_, i) => arm[i] - baseline[i]);
   const n = differences.length;
   const m = mean(differences);

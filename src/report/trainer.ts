@@ -26,7 +26,13 @@ export interface AblationTrainer {
   fitAndScore(
     train: { features: readonly Grid[]; labels: readonly Label[]; speakers?: readonly (string | null)[] },
     test: readonly Grid[],
-    opts: { epochs: number; seed: number; architecture?: ArchitectureName; excitation?: boolean; onEpoch?: (log: AblationEpoch) => void },
+    opts: {
+      epochs: number;
+      seed: number;
+      architecture?: ArchitectureName;
+      excitation?: boolean;
+      onEpoch?: (log: AblationEpoch) => void;
+    },
   ): Promise<{ scores: Float64Array; history: AblationEpoch[] }>;
 }
 
@@ -64,7 +70,10 @@ export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTraine
   const cropFrames = opts.cropFrames ?? 64;
   const validation = opts.validation ?? 0.2;
   const patience = opts.patience ?? 4;
-  const net = architecture === 'lcnn' ? 'LCNN (width 0.25, batch norm)' : `${architecture === 'morph-cnn' ? 'learned morphology block + ' : ''}small CNN (conv 3×3 ${filters.join('-')}, batch norm, max-pool, global average pool, 2 logits)`;
+  const net =
+    architecture === 'lcnn'
+      ? 'LCNN (width 0.25, batch norm)'
+      : `${architecture === 'morph-cnn' ? 'learned morphology block + ' : ''}small CNN (conv 3×3 ${filters.join('-')}, batch norm, max-pool, global average pool, 2 logits)`;
   return {
     model: `${net}; per-frequency standardisation from the training clips; random ${cropFrames}-frame crops, whole clips scored as the mean over windows; Adam ${learningRate} with cosine decay, batch ${batchSize}, class-balanced cross-entropy; early stopping on the EER of a ${Math.round(100 * validation)} % speaker-disjoint validation part (patience ${patience}); batch-norm statistics re-estimated on the training clips`,
     async backend() {
@@ -75,14 +84,28 @@ export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTraine
       const { trainClassifier, predictScores } = await import('../model/train');
       const items = train.labels.map((label, i) => ({ label, speaker: train.speakers?.[i] ?? null, i }));
       const parts = splitDataset(items, { validation, seed: o.seed });
-      const pick = (xs: typeof items) => ({ inputs: xs.map((it) => train.features[it.i]), labels: xs.map((it) => (it.label === 'bonafide' ? 1 : 0)) });
+      const pick = (xs: typeof items) => ({
+        inputs: xs.map((it) => train.features[it.i]),
+        labels: xs.map((it) => (it.label === 'bonafide' ? 1 : 0)),
+      });
       const { model, history } = await trainClassifier(pick(parts.train), {
-        model: o.architecture ?? architecture, epochs: o.epochs, seed: o.seed, learningRate, batchSize, cropFrames: Math.min(cropFrames, train.features[0].cols),
+        model: o.architecture ?? architecture,
+        epochs: o.epochs,
+        seed: o.seed,
+        learningRate,
+        batchSize,
+        cropFrames: Math.min(cropFrames, train.features[0].cols),
         ...(parts.validation.length > 0 ? { validationData: pick(parts.validation), patience } : { patience: null }),
-        modelOptions: { filters, ...(o.excitation ? { excitation: {} } : {}) }, progress: false, log: null, onEpoch: (l) => o.onEpoch?.({ epoch: l.epoch, loss: l.loss }),
+        modelOptions: { filters, ...(o.excitation ? { excitation: {} } : {}) },
+        progress: false,
+        log: null,
+        onEpoch: (l) => o.onEpoch?.({ epoch: l.epoch, loss: l.loss }),
       });
       try {
-        return { scores: Float64Array.from(predictScores(model, test)), history: history.map((l) => ({ epoch: l.epoch, loss: l.loss })) };
+        return {
+          scores: Float64Array.from(predictScores(model, test)),
+          history: history.map((l) => ({ epoch: l.epoch, loss: l.loss })),
+        };
       } finally {
         model.dispose();
       }

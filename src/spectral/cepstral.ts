@@ -134,10 +134,21 @@ export function lfccPreset(preset: LfccPreset, sampleRate: number): Omit<LfccOpt
   assertPositive(sampleRate, 'sampleRate');
   const winLength = Math.round(0.02 * sampleRate);
   return {
-    sampleRate, nFft: 512, winLength, hopLength: Math.round(0.01 * sampleRate),
+    sampleRate,
+    nFft: 512,
+    winLength,
+    hopLength: Math.round(0.01 * sampleRate),
     window: new Float32Array(getWindow('hamming', winLength, { periodic: false })),
-    center: false, padMode: 'constant', nFilters: 20, nLfcc: 20, fMin: 0, fMax: sampleRate / 2,
-    preEmphasis: 0.97, eps: 2.220446049250313e-16, deltas: true, deltaWidth: 3,
+    center: false,
+    padMode: 'constant',
+    nFilters: 20,
+    nLfcc: 20,
+    fMin: 0,
+    fMax: sampleRate / 2,
+    preEmphasis: 0.97,
+    eps: 2.220446049250313e-16,
+    deltas: true,
+    deltaWidth: 3,
   };
 }
 
@@ -176,7 +187,10 @@ export function lfcc(signal: Signal, options: LfccOptions): Spectrogram {
   const withDeltas = o.deltas ?? false;
   assert(typeof withDeltas === 'boolean', () => `deltas=${String(withDeltas)} must be a boolean`);
   const width = o.deltaWidth ?? 3;
-  assert(Number.isInteger(width) && width >= 3 && width % 2 === 1, () => `deltaWidth=${width} must be an odd integer >= 3`);
+  assert(
+    Number.isInteger(width) && width >= 3 && width % 2 === 1,
+    () => `deltaWidth=${width} must be an odd integer >= 3`,
+  );
 
   let y = x;
   if (pre > 0) {

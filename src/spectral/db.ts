@@ -36,18 +36,28 @@ interface ResolvedDb {
 function resolveDb(opts: DbOptions, defaultAmin: number): ResolvedDb {
   assert(opts !== null && typeof opts === 'object', () => `opts must be an options object, got ${String(opts)}`);
   const ref = opts.ref ?? 1;
-  assert(ref === 'max' || (typeof ref === 'number' && Number.isFinite(ref) && ref > 0), () => `ref=${JSON.stringify(ref)} must be a finite number > 0 or 'max'`);
+  assert(
+    ref === 'max' || (typeof ref === 'number' && Number.isFinite(ref) && ref > 0),
+    () => `ref=${JSON.stringify(ref)} must be a finite number > 0 or 'max'`,
+  );
   const amin = opts.amin ?? defaultAmin;
   assert(typeof amin === 'number' && Number.isFinite(amin) && amin > 0, () => `amin=${amin} must be strictly positive`);
   const topDb = opts.topDb === undefined ? 80 : opts.topDb;
-  assert(topDb === null || (typeof topDb === 'number' && Number.isFinite(topDb) && topDb >= 0), () => `topDb=${topDb} must be a non-negative number or null`);
+  assert(
+    topDb === null || (typeof topDb === 'number' && Number.isFinite(topDb) && topDb >= 0),
+    () => `topDb=${topDb} must be a non-negative number or null`,
+  );
   return { ref, amin, topDb };
 }
 
 function outBuffer(out: Float32Array | undefined, n: number): Float32Array {
   if (out === undefined) return new Float32Array(n);
-  assert(out instanceof Float32Array && out.length === n, () => `out must be a Float32Array of rows*cols=${n} floats, ` +
-    `got ${out instanceof Float32Array ? `length ${out.length}` : String(out)}`);
+  assert(
+    out instanceof Float32Array && out.length === n,
+    () =>
+      `out must be a Float32Array of rows*cols=${n} floats, ` +
+      `got ${out instanceof Float32Array ? `length ${out.length}` : String(out)}`,
+  );
   return out;
 }
 
@@ -61,7 +71,12 @@ function maxOf(data: Float32Array): number {
  * In-place `10 log10(max(amin, v) / max(amin, ref))` then top-dB clipping over `data`; `square` first
  * squares v (amplitude input). Internal kernel of powerToDb / amplitudeToDb / logMelSpectrogram.
  */
-export function dbInPlace(src: Float32Array, dst: Float32Array, o: { ref: number | 'max'; amin: number; topDb: number | null }, square: boolean): void {
+export function dbInPlace(
+  src: Float32Array,
+  dst: Float32Array,
+  o: { ref: number | 'max'; amin: number; topDb: number | null },
+  square: boolean,
+): void {
   let refValue: number;
   if (o.ref === 'max') {
     // max |v| first, as librosa applies np.max to the magnitude (before squaring for amplitudes)

@@ -22,7 +22,10 @@ export function dctMatrix(nIn: number, nOut = nIn): Float64Array {
  */
 export function dctColumns(g: Grid, nOut: number): Float32Array {
   checkGrid(g, 'g');
-  assert(Number.isInteger(nOut) && nOut > 0 && nOut <= g.rows, () => `n=${nOut} must be an integer in 1..${g.rows} (the number of input rows)`);
+  assert(
+    Number.isInteger(nOut) && nOut > 0 && nOut <= g.rows,
+    () => `n=${nOut} must be an integer in 1..${g.rows} (the number of input rows)`,
+  );
   const { rows, cols, data } = g;
   const m = dctMatrix(rows, nOut);
   const out = new Float32Array(nOut * cols);

@@ -82,7 +82,10 @@ export function excitationFeatures(x: Float32Array, opts: ExcitationOptions): Gr
   const n = times.length;
   assert(n > 0, () => 'times is empty: excitationFeatures needs at least one frame');
   const out = createGrid(3, n);
-  const win = Float64Array.from({ length: frameLength }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frameLength));
+  const win = Float64Array.from(
+    { length: frameLength },
+    (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frameLength),
+  );
   const frame = new Float64Array(frameLength);
   const windowed = new Float64Array(frameLength);
   const r = new Float64Array(order + 1);

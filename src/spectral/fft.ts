@@ -180,7 +180,15 @@ class MixedRadixDft implements ComplexPlan {
     for (let i = 0; i < 2 * this.n; i++) out[i] *= s;
   }
   // out[o ..] (complex index) = DFT of the len points data[i], data[i + fstride], ...
-  private work(out: Float64Array, o: number, data: Float64Array, i: number, fstride: number, fi: number, len: number): void {
+  private work(
+    out: Float64Array,
+    o: number,
+    data: Float64Array,
+    i: number,
+    fstride: number,
+    fi: number,
+    len: number,
+  ): void {
     const p = this.factors[fi];
     const m = len / p;
     if (m === 1) {

@@ -52,13 +52,17 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
   checkGrid(magnitude, 'magnitude');
   if (isSpectrogram(magnitude)) {
     // the commonest slip: passing the default power spectrogram (or dB / mel) where |X| is needed
-    assert(magnitude.scale === 'linear' && magnitude.unit === 'amplitude',
-      () => `magnitude must be a linear amplitude spectrogram (spectrogram(x, {power: 1})), ` +
-        `got scale='${magnitude.scale}' unit='${magnitude.unit}'`);
+    assert(
+      magnitude.scale === 'linear' && magnitude.unit === 'amplitude',
+      () =>
+        `magnitude must be a linear amplitude spectrogram (spectrogram(x, {power: 1})), ` +
+        `got scale='${magnitude.scale}' unit='${magnitude.unit}'`,
+    );
   }
   const { rows, cols, data: S } = magnitude;
   // a Spectrogram knows its hop; explicit options still win
-  const hopFromGrid = isSpectrogram(magnitude) && opts.hopLength === undefined ? { hopLength: magnitude.hopLength } : {};
+  const hopFromGrid =
+    isSpectrogram(magnitude) && opts.hopLength === undefined ? { hopLength: magnitude.hopLength } : {};
   const cfg = resolveIstft(rows, { ...opts, ...hopFromGrid });
   const nIter = opts.nIter ?? 32;
   assert(Number.isInteger(nIter) && nIter >= 0, () => `nIter=${nIter} must be an integer >= 0`);
@@ -66,7 +70,10 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
   assert(Number.isFinite(momentum) && momentum >= 0, () => `momentum=${momentum} must be a finite number >= 0`);
   if (momentum > 1) warnOnce(`momentum=${momentum} > 1 can be unstable`);
   const padMode = opts.padMode ?? 'constant';
-  assert(padMode === 'constant' || padMode === 'reflect', () => `padMode=${JSON.stringify(padMode)} must be 'constant' or 'reflect'`);
+  assert(
+    padMode === 'constant' || padMode === 'reflect',
+    () => `padMode=${JSON.stringify(padMode)} must be 'constant' or 'reflect'`,
+  );
   const init = opts.init ?? 'random';
   const n = rows * cols;
   const aRe = new Float64Array(n);
@@ -86,7 +93,10 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
       aIm[i] = Math.sin(ph) * S[i];
     }
   } else {
-    assert(init === 'zeros', () => `init=${JSON.stringify(init)} must be 'random', 'zeros' or a Float32Array of phases`);
+    assert(
+      init === 'zeros',
+      () => `init=${JSON.stringify(init)} must be 'random', 'zeros' or a Float32Array of phases`,
+    );
     for (let i = 0; i < n; i++) aRe[i] = S[i];
   }
 
@@ -95,12 +105,19 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
   const y32 = new Float32Array(length);
   const scratch = { full: new Float64Array(0), wss: new Float64Array(0) };
   const synth = (): void =>
-    overlapAdd(cfg, nFrames, length, (t, spec) => {
-      for (let r = 0, i = t; r < rows; r++, i += cols) {
-        spec[2 * r] = aRe[i];
-        spec[2 * r + 1] = aIm[i];
-      }
-    }, y, scratch);
+    overlapAdd(
+      cfg,
+      nFrames,
+      length,
+      (t, spec) => {
+        for (let r = 0, i = t; r < rows; r++, i += cols) {
+          spec[2 * r] = aRe[i];
+          spec[2 * r + 1] = aIm[i];
+        }
+      },
+      y,
+      scratch,
+    );
 
   const an = new FrameAnalyser({ ...cfg, padMode });
   const pRe = new Float64Array(n); // previous rebuilt STFT (tprev)
@@ -112,8 +129,12 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
     // librosa re-analyses the float32 signal; round the same way so both see identical input
     for (let i = 0; i < length; i++) y32[i] = y[i];
     const frames = frameCount(length, an.cfg);
-    assert(frames === cols, () => `length=${length} gives ${frames} frames on re-analysis but magnitude has cols=${cols}; ` +
-      `pass the original signal length`);
+    assert(
+      frames === cols,
+      () =>
+        `length=${length} gives ${frames} frames on re-analysis but magnitude has cols=${cols}; ` +
+        `pass the original signal length`,
+    );
     for (let t = 0; t < cols; t++) {
       const spec = an.analyse(y32, t);
       for (let r = 0, i = t; r < rows; r++, i += cols) {

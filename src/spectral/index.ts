@@ -11,7 +11,12 @@ export type { SpectrogramOptions } from './spectrogram';
 export { melFilterbank, hzToMel, melToHz, melFrequencies } from './mel';
 export type { MelOptions, MelFilterbankOptions } from './mel';
 export { melSpectrogram, logMelSpectrogram, melSpectrogramBlocks, melSpectrogramBlocksAsync } from './melSpectrogram';
-export type { MelSpectrogramOptions, LogMelSpectrogramOptions, MelSpectrogramBlocksOptions, MelBlock } from './melSpectrogram';
+export type {
+  MelSpectrogramOptions,
+  LogMelSpectrogramOptions,
+  MelSpectrogramBlocksOptions,
+  MelBlock,
+} from './melSpectrogram';
 export { powerToDb, amplitudeToDb } from './db';
 export type { DbOptions } from './db';
 export { dctMatrix } from './dct';

@@ -17,18 +17,30 @@ export function resolveIstft(rows: number, opts: IstftOptions): ResolvedStft {
   assert(opts !== null && typeof opts === 'object', () => `opts must be an options object, got ${String(opts)}`);
   const nFft = opts.nFft ?? 2 * (rows - 1);
   assertPositiveInt(nFft, 'nFft');
-  assert(Math.floor(nFft / 2) + 1 === rows, () => `nFft=${nFft} does not match the spectrum's rows=${rows} (rows must be floor(nFft/2)+1)`);
+  assert(
+    Math.floor(nFft / 2) + 1 === rows,
+    () => `nFft=${nFft} does not match the spectrum's rows=${rows} (rows must be floor(nFft/2)+1)`,
+  );
   return resolveStft({ ...opts, nFft, padMode: 'constant' });
 }
 
 /** Checks a ComplexGrid argument. */
 export function checkComplexGrid(z: ComplexGrid, name = 'z'): void {
-  assert(z !== null && typeof z === 'object', () => `${name} must be a ComplexGrid {rows, cols, re, im}, got ${String(z)}`);
+  assert(
+    z !== null && typeof z === 'object',
+    () => `${name} must be a ComplexGrid {rows, cols, re, im}, got ${String(z)}`,
+  );
   assertPositiveInt(z.rows, `${name}.rows`);
   assertPositiveInt(z.cols, `${name}.cols`);
-  assert(z.re instanceof Float32Array && z.im instanceof Float32Array, () => `${name}.re and ${name}.im must be Float32Arrays`);
-  assert(z.re.length === z.rows * z.cols && z.im.length === z.rows * z.cols,
-    () => `${name}.re.length=${z.re.length} and ${name}.im.length=${z.im.length} must equal rows*cols=${z.rows * z.cols}`);
+  assert(
+    z.re instanceof Float32Array && z.im instanceof Float32Array,
+    () => `${name}.re and ${name}.im must be Float32Arrays`,
+  );
+  assert(
+    z.re.length === z.rows * z.cols && z.im.length === z.rows * z.cols,
+    () =>
+      `${name}.re.length=${z.re.length} and ${name}.im.length=${z.im.length} must equal rows*cols=${z.rows * z.cols}`,
+  );
 }
 
 /**
@@ -38,7 +50,11 @@ export function checkComplexGrid(z: ComplexGrid, name = 'z'): void {
  * interleaved half spectrum of frame t. Writes into `out` (length `length`).
  */
 export function overlapAdd(
-  cfg: ResolvedStft, nFrames: number, length: number, get: (t: number, spec: Float64Array) => void, out: Float64Array,
+  cfg: ResolvedStft,
+  nFrames: number,
+  length: number,
+  get: (t: number, spec: Float64Array) => void,
+  out: Float64Array,
   scratch?: { full: Float64Array; wss: Float64Array },
 ): void {
   const { nFft, hopLength, window, winStart, winEnd } = cfg;
@@ -80,7 +96,11 @@ export function overlapAdd(
 }
 
 /** Number of frames istft uses and the output length, as librosa (frames beyond `length` are skipped). */
-export function istftGeometry(cfg: ResolvedStft, cols: number, length: number | undefined): { nFrames: number; length: number } {
+export function istftGeometry(
+  cfg: ResolvedStft,
+  cols: number,
+  length: number | undefined,
+): { nFrames: number; length: number } {
   const { nFft, hopLength, center } = cfg;
   let nFrames = cols;
   if (length !== undefined) {
@@ -91,8 +111,12 @@ export function istftGeometry(cfg: ResolvedStft, cols: number, length: number | 
   }
   const full = nFft + hopLength * (nFrames - 1);
   const len = center ? full - 2 * Math.floor(nFft / 2) : full;
-  assert(len > 0, () => `the spectrum has too few frames (${cols}) to yield any sample ` +
-    `with nFft=${nFft}, hopLength=${hopLength}, center=true`);
+  assert(
+    len > 0,
+    () =>
+      `the spectrum has too few frames (${cols}) to yield any sample ` +
+      `with nFft=${nFft}, hopLength=${hopLength}, center=true`,
+  );
   return { nFrames, length: len };
 }
 
@@ -112,11 +136,17 @@ export function istft(z: ComplexGrid, opts: IstftOptions = {}): Float32Array {
   const { nFrames, length } = istftGeometry(cfg, z.cols, opts.length);
   const out = new Float64Array(length);
   const { rows, cols, re, im } = z;
-  overlapAdd(cfg, nFrames, length, (t, spec) => {
-    for (let r = 0, i = t; r < rows; r++, i += cols) {
-      spec[2 * r] = re[i];
-      spec[2 * r + 1] = im[i];
-    }
-  }, out);
+  overlapAdd(
+    cfg,
+    nFrames,
+    length,
+    (t, spec) => {
+      for (let r = 0, i = t; r < rows; r++, i += cols) {
+        spec[2 * r] = re[i];
+        spec[2 * r + 1] = im[i];
+      }
+    },
+    out,
+  );
   return Float32Array.from(out);
 }

@@ -132,8 +132,11 @@ export function triangularBank(edges: Float64Array, sampleRate: number, nFft: nu
       weights.push(row.slice(first, last + 1));
     }
   }
-  if (empty) warnOnce('Empty filters detected in mel frequency basis. Some channels will produce empty responses. ' +
-    'Try increasing your sampling rate (and fMax) or reducing nMels.');
+  if (empty)
+    warnOnce(
+      'Empty filters detected in mel frequency basis. Some channels will produce empty responses. ' +
+        'Try increasing your sampling rate (and fMax) or reducing nMels.',
+    );
   return { rows, bins: freqs.length, start, weights, centres: edges.slice(1, rows + 1) };
 }
 

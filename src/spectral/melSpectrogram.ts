@@ -3,7 +3,16 @@ import { firstNonFinite, Spectrogram } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
 import { DbOptions, dbInPlace, resolveDb } from './db';
 import { melBank, MelOptions, resolveMel, SparseBank } from './mel';
-import { assertOutputFits, checkSignal, frameCount, ResolvedStft, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
+import {
+  assertOutputFits,
+  checkSignal,
+  frameCount,
+  ResolvedStft,
+  resolveSignal,
+  resolveStft,
+  type Signal,
+  type StftOptions,
+} from './options';
 import { frameTimes, resolvePower, storeTile, TILE } from './spectrogram';
 import { SimdPower, simdPower } from './simdPower';
 
@@ -52,12 +61,30 @@ export class MelKernel {
   }
 
   /** Frames t0 .. t0+n-1 of the signal (x holds whole-signal samples from index `base`) into columns c0.. of out. */
-  frames(x: Float32Array, t0: number, n: number, base: number, total: number, out: Float32Array, cols: number, c0: number): void {
+  frames(
+    x: Float32Array,
+    t0: number,
+    n: number,
+    base: number,
+    total: number,
+    out: Float32Array,
+    cols: number,
+    c0: number,
+  ): void {
     if (this.simd) this.simd.columns(x, base, total, t0, n, this.plan.power, out, cols, c0);
     else this.framesFftJs(x, t0, n, base, total, out, cols, c0);
   }
 
-  private framesFftJs(x: Float32Array, t0: number, n: number, base: number, total: number, out: Float32Array, cols: number, c0: number): void {
+  private framesFftJs(
+    x: Float32Array,
+    t0: number,
+    n: number,
+    base: number,
+    total: number,
+    out: Float32Array,
+    cols: number,
+    c0: number,
+  ): void {
     const mag = this.mag;
     const bins = mag.length;
     const { start, weights, rows } = this.plan.bank;
@@ -76,7 +103,14 @@ export class MelKernel {
 
 // The projection lives in its own function so V8 optimises it apart from the FFT (inlined into one
 // large frame loop such loops ran ~2x slower).
-function project(mag: Float64Array, start: Int32Array, weights: Float64Array[], rows: number, tile: Float64Array, o: number): void {
+function project(
+  mag: Float64Array,
+  start: Int32Array,
+  weights: Float64Array[],
+  rows: number,
+  tile: Float64Array,
+  o: number,
+): void {
   for (let m = 0; m < rows; m++) {
     const w = weights[m];
     const s = start[m];
@@ -91,8 +125,15 @@ export function melSpectrogramResult(plan: MelPlan, data: Float32Array, cols: nu
   const { cfg, bank, sampleRate } = plan;
   const times = frameTimes(firstFrame + cols, sampleRate, cfg.hopLength, cfg.nFft, cfg.center).slice(firstFrame);
   return {
-    rows: bank.rows, cols, data, sampleRate, hopLength: cfg.hopLength,
-    frequencies: bank.centres.slice(), times, scale: 'mel', unit: plan.power === 2 ? 'power' : 'amplitude',
+    rows: bank.rows,
+    cols,
+    data,
+    sampleRate,
+    hopLength: cfg.hopLength,
+    frequencies: bank.centres.slice(),
+    times,
+    scale: 'mel',
+    unit: plan.power === 2 ? 'power' : 'amplitude',
   };
 }
 
@@ -159,7 +200,10 @@ export interface MelBlock extends Spectrogram {
  * Notes: dB with `ref: 'max'` or `topDb` needs the global maximum: convert after the last block, or use
  * a fixed `ref` and `topDb: null` per block.
  */
-export function* melSpectrogramBlocks(source: Float32Array | Iterable<Float32Array>, opts: MelSpectrogramBlocksOptions): Generator<MelBlock> {
+export function* melSpectrogramBlocks(
+  source: Float32Array | Iterable<Float32Array>,
+  opts: MelSpectrogramBlocksOptions,
+): Generator<MelBlock> {
   const stream = new MelStream(opts);
   if (source instanceof Float32Array) {
     yield* stream.whole(source);
@@ -175,7 +219,8 @@ export function* melSpectrogramBlocks(source: Float32Array | Iterable<Float32Arr
  * values, same memory bound.
  */
 export async function* melSpectrogramBlocksAsync(
-  source: AsyncIterable<Float32Array> | Iterable<Float32Array>, opts: MelSpectrogramBlocksOptions,
+  source: AsyncIterable<Float32Array> | Iterable<Float32Array>,
+  opts: MelSpectrogramBlocksOptions,
 ): AsyncGenerator<MelBlock> {
   const stream = new MelStream(opts);
   for await (const chunk of source) yield* stream.push(chunk);
@@ -210,7 +255,10 @@ class MelStream {
     this.plan = planMel({ ...opts, sampleRate: opts.sampleRate });
     this.cfg = this.plan.cfg;
     const blockFrames = opts.blockFrames ?? 4096;
-    assert(Number.isInteger(blockFrames) && blockFrames > 0, () => `blockFrames=${blockFrames} must be a positive integer`);
+    assert(
+      Number.isInteger(blockFrames) && blockFrames > 0,
+      () => `blockFrames=${blockFrames} must be a positive integer`,
+    );
     this.blockFrames = blockFrames;
     this.kernel = new MelKernel(this.plan);
     this.rows = this.plan.bank.rows;
@@ -281,7 +329,8 @@ class MelStream {
     if (filled < blockFrames) {
       // compact the partial last block to rows x filled
       data = new Float32Array(rows * filled);
-      for (let r = 0; r < rows; r++) data.set(this.block.subarray(r * blockFrames, r * blockFrames + filled), r * filled);
+      for (let r = 0; r < rows; r++)
+        data.set(this.block.subarray(r * blockFrames, r * blockFrames + filled), r * filled);
     }
     const first = this.blockStart;
     this.blockStart += filled;

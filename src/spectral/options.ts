@@ -72,14 +72,21 @@ export function resolveStft(opts: StftOptions = {}, name = 'opts'): ResolvedStft
   assert(winLength <= nFft, () => `winLength=${winLength} must be <= nFft=${nFft}`);
   const hopLength = opts.hopLength ?? Math.floor(winLength / 4);
   if (opts.hopLength === undefined) {
-    assert(hopLength > 0, () => `hopLength=${hopLength} (default winLength/4 with winLength=${winLength}) must be a positive integer; ` +
-      `pass hopLength`);
+    assert(
+      hopLength > 0,
+      () =>
+        `hopLength=${hopLength} (default winLength/4 with winLength=${winLength}) must be a positive integer; ` +
+        `pass hopLength`,
+    );
   }
   assertPositiveInt(hopLength, 'hopLength');
   const center = opts.center ?? true;
   assert(typeof center === 'boolean', () => `center=${String(center)} must be a boolean`);
   const padMode = opts.padMode ?? 'constant';
-  assert(padMode === 'constant' || padMode === 'reflect', () => `padMode=${JSON.stringify(padMode)} must be 'constant' or 'reflect'`);
+  assert(
+    padMode === 'constant' || padMode === 'reflect',
+    () => `padMode=${JSON.stringify(padMode)} must be 'constant' or 'reflect'`,
+  );
   const w = opts.window ?? 'hann';
   let win: ArrayLike<number>;
   if (w instanceof Float32Array) {
@@ -91,7 +98,16 @@ export function resolveStft(opts: StftOptions = {}, name = 'opts'): ResolvedStft
     win = getWindow(w, winLength);
   }
   const winStart = Math.floor((nFft - winLength) / 2);
-  return { nFft, hopLength, winLength, window: padCenter(win, nFft), winStart, winEnd: winStart + winLength, center, padMode };
+  return {
+    nFft,
+    hopLength,
+    winLength,
+    window: padCenter(win, nFft),
+    winStart,
+    winEnd: winStart + winLength,
+    center,
+    padMode,
+  };
 }
 
 /** A signal argument: mono samples, or an {@link Audio} (mixed down to mono, at its own rate). */
@@ -123,25 +139,36 @@ export function signalSamples(x: Signal, name = 'x'): Float32Array {
  * with a Float32Array it is required. A sampleRate that contradicts the Audio's is an error (resample
  * first) rather than a silently wrong frequency axis.
  */
-export function resolveSignal<O extends { sampleRate?: number }>(x: Signal, opts: O, name = 'x'): { samples: Float32Array; opts: O & { sampleRate: number } } {
+export function resolveSignal<O extends { sampleRate?: number }>(
+  x: Signal,
+  opts: O,
+  name = 'x',
+): { samples: Float32Array; opts: O & { sampleRate: number } } {
   assert(opts !== null && typeof opts === 'object', () => `opts must be an options object, got ${String(opts)}`);
   const samples = signalSamples(x, name);
   let sampleRate = opts.sampleRate;
   if (isAudio(x)) {
     if (sampleRate !== undefined && sampleRate !== x.sampleRate) {
-      throw new ParameterError(`sampleRate=${sampleRate} differs from ${name}.sampleRate=${x.sampleRate} of the Audio; ` +
-        `resample the audio instead (resample(x, ${x.sampleRate}, ${sampleRate}))`);
+      throw new ParameterError(
+        `sampleRate=${sampleRate} differs from ${name}.sampleRate=${x.sampleRate} of the Audio; ` +
+          `resample the audio instead (resample(x, ${x.sampleRate}, ${sampleRate}))`,
+      );
     }
     sampleRate = x.sampleRate;
   }
-  if (sampleRate === undefined) throw new ParameterError(`sampleRate is required when ${name} is a Float32Array (pass {sampleRate} or an Audio)`);
+  if (sampleRate === undefined)
+    throw new ParameterError(`sampleRate is required when ${name} is a Float32Array (pass {sampleRate} or an Audio)`);
   return { samples, opts: { ...opts, sampleRate } };
 }
 
 /** Checks an input signal: a non-empty Float32Array of finite samples (librosa's valid_audio). */
 export function checkSignal(x: Float32Array, name = 'x'): void {
-  assert(x instanceof Float32Array, () => `${name} must be a Float32Array or an Audio {sampleRate, channels}, ` +
-    `got ${x === null ? 'null' : typeof x === 'object' ? (x as object).constructor?.name : typeof x}`);
+  assert(
+    x instanceof Float32Array,
+    () =>
+      `${name} must be a Float32Array or an Audio {sampleRate, channels}, ` +
+      `got ${x === null ? 'null' : typeof x === 'object' ? (x as object).constructor?.name : typeof x}`,
+  );
   assert(x.length > 0, () => `${name}.length=0: the signal must have at least one sample`);
   const bad = firstNonFinite(x);
   assert(bad < 0, () => `${name}[${bad}]=${x[bad]}: audio must be finite everywhere`);
@@ -159,7 +186,10 @@ export function frameCount(length: number, cfg: ResolvedStft): number {
     if (nFft > length) warnOnce(`nFft=${nFft} is too large for input signal of length=${length}`);
     frames = 1 + Math.floor((length + 2 * Math.floor(nFft / 2) - nFft) / hopLength);
   } else {
-    assert(nFft <= length, () => `nFft=${nFft} is too large for uncentered analysis of input signal of length=${length}`);
+    assert(
+      nFft <= length,
+      () => `nFft=${nFft} is too large for uncentered analysis of input signal of length=${length}`,
+    );
     frames = 1 + Math.floor((length - nFft) / hopLength);
   }
   return frames;
@@ -170,6 +200,12 @@ export function frameCount(length: number, cfg: ResolvedStft): number {
  * for float32) above the memory limit, naming nFft, hopLength and the signal length. Streaming
  * analysers allocate per block and need no such check.
  */
-export function assertOutputFits(rows: number, frames: number, bytesPerCell: number, cfg: ResolvedStft, length: number): void {
+export function assertOutputFits(
+  rows: number,
+  frames: number,
+  bytesPerCell: number,
+  cfg: ResolvedStft,
+  length: number,
+): void {
   assertMemory(rows * frames * bytesPerCell, () => `nFft=${cfg.nFft} hopLength=${cfg.hopLength} on ${length} samples`);
 }

@@ -6,8 +6,19 @@
 // the float64 fft.js path in ./fft stays the fallback and the reference in the tests.
 // Internal: not part of the public API.
 import {
-  compile, hasWasm, i32, instantiate, newMemory, op, v128, wasmModule,
-  type Code, type ModuleOptions, type Scope, type WasmFunction, type WasmMemory,
+  compile,
+  hasWasm,
+  i32,
+  instantiate,
+  newMemory,
+  op,
+  v128,
+  wasmModule,
+  type Code,
+  type ModuleOptions,
+  type Scope,
+  type WasmFunction,
+  type WasmMemory,
 } from '../wasm';
 import { warnOnce } from '../errors';
 import type { SparseBank } from './mel';
@@ -24,17 +35,31 @@ const mul = (a: Code, b: Code): Code => [...a, ...b, ...op.f32x4_mul];
 const add = (a: Code, b: Code): Code => [...a, ...b, ...op.f32x4_add];
 const sub = (a: Code, b: Code): Code => [...a, ...b, ...op.f32x4_sub];
 /** Zeros at z + rev[m] for the pairs m from the one at `r` up to the rev entry at `end`. */
-const zeroPairs = (f: Scope, end: Code): Code => whileNot(
-  [...f.get('r'), ...end, ...op.i32_ge_u],
-  f.get('z'), f.get('r'), op.i32_load(), op.i32_add, f.tee('zp'), op.v128_const(new Array(16).fill(0)), op.v128_store(),
-  f.get('zp'), op.v128_const(new Array(16).fill(0)), op.v128_store({ offset: 16 }),
-  bump(f, 'r', op.i32_const(4)),
-);
+const zeroPairs = (f: Scope, end: Code): Code =>
+  whileNot(
+    [...f.get('r'), ...end, ...op.i32_ge_u],
+    f.get('z'),
+    f.get('r'),
+    op.i32_load(),
+    op.i32_add,
+    f.tee('zp'),
+    op.v128_const(new Array(16).fill(0)),
+    op.v128_store(),
+    f.get('zp'),
+    op.v128_const(new Array(16).fill(0)),
+    op.v128_store({ offset: 16 }),
+    bump(f, 'r', op.i32_const(4)),
+  );
 /** (tr, ti) = (re + i im) (wr + i wi), through the locals cr, ci. */
 const cmul = (f: Scope, re: Code, im: Code, wr: string, wi: string): Code => [
-  ...re, ...f.set('cr'), ...im, ...f.set('ci'),
-  ...sub(mul(f.get('cr'), f.get(wr)), mul(f.get('ci'), f.get(wi))), ...f.set('tr'),
-  ...add(mul(f.get('cr'), f.get(wi)), mul(f.get('ci'), f.get(wr))), ...f.set('ti'),
+  ...re,
+  ...f.set('cr'),
+  ...im,
+  ...f.set('ci'),
+  ...sub(mul(f.get('cr'), f.get(wr)), mul(f.get('ci'), f.get(wi))),
+  ...f.set('tr'),
+  ...add(mul(f.get('cr'), f.get(wi)), mul(f.get('ci'), f.get(wr))),
+  ...f.set('ti'),
 ];
 
 /**
@@ -56,58 +81,176 @@ function powerFunction(sqrt: boolean): WasmFunction {
   const finish = (v: Code): Code => (sqrt ? [...v, ...op.f32x4_sqrt] : v);
   const gather = (f: Scope, offset: number): Code => [
     // the addresses of lanes 3, 2, 1 wait on the stack under the lane-0 load
-    ...f.get('a3'), ...f.get('a2'), ...f.get('a1'), ...f.get('a'),
+    ...f.get('a3'),
+    ...f.get('a2'),
+    ...f.get('a1'),
+    ...f.get('a'),
     ...op.v128_load32_zero({ offset }),
-    ...op.v128_load32_lane(1, { offset }), ...op.v128_load32_lane(2, { offset }), ...op.v128_load32_lane(3, { offset }),
+    ...op.v128_load32_lane(1, { offset }),
+    ...op.v128_load32_lane(2, { offset }),
+    ...op.v128_load32_lane(3, { offset }),
   ];
   return {
     name: sqrt ? 'amplitude' : 'power',
     params: {
-      z: i32, win: i32, rev: i32, tw: i32, spl: i32, sig: i32, hop: i32, groups: i32, blk: i32, row: i32, n: i32, odd: i32,
-      lo: i32, hi: i32,
+      z: i32,
+      win: i32,
+      rev: i32,
+      tw: i32,
+      spl: i32,
+      sig: i32,
+      hop: i32,
+      groups: i32,
+      blk: i32,
+      row: i32,
+      n: i32,
+      odd: i32,
+      lo: i32,
+      hi: i32,
     },
     locals: {
-      a: i32, a1: i32, a2: i32, a3: i32, w: i32, r: i32, rend: i32, zp: i32, zend: i32,
-      hb: i32, hb4: i32, tstep: i32, jb: i32, tp: i32, tq: i32, p: i32, q: i32, q2: i32, q3: i32, ok: i32, oj: i32,
-      half: v128, wr: v128, wi: v128, vr: v128, vi: v128, xr: v128, xi: v128, cr: v128, ci: v128,
-      ar: v128, ai: v128, br: v128, bi: v128, tr: v128, ti: v128,
-      er: v128, ei: v128, or: v128, oi: v128, c: v128, s: v128, pr: v128, pi: v128,
+      a: i32,
+      a1: i32,
+      a2: i32,
+      a3: i32,
+      w: i32,
+      r: i32,
+      rend: i32,
+      zp: i32,
+      zend: i32,
+      hb: i32,
+      hb4: i32,
+      tstep: i32,
+      jb: i32,
+      tp: i32,
+      tq: i32,
+      p: i32,
+      q: i32,
+      q2: i32,
+      q3: i32,
+      ok: i32,
+      oj: i32,
+      half: v128,
+      wr: v128,
+      wi: v128,
+      vr: v128,
+      vi: v128,
+      xr: v128,
+      xi: v128,
+      cr: v128,
+      ci: v128,
+      ar: v128,
+      ai: v128,
+      br: v128,
+      bi: v128,
+      tr: v128,
+      ti: v128,
+      er: v128,
+      ei: v128,
+      or: v128,
+      oi: v128,
+      c: v128,
+      s: v128,
+      pr: v128,
+      pi: v128,
     },
     results: [],
     body: (f) => [
-      ...op.v128_const(Array.from(new Uint8Array(new Float32Array([0.5, 0.5, 0.5, 0.5]).buffer))), ...f.set('half'),
-      ...f.get('z'), ...f.get('n'), ...op.i32_const(5), ...op.i32_shl, ...op.i32_add, ...f.set('zend'),
-      ...f.get('rev'), ...f.get('n'), ...op.i32_const(2), ...op.i32_shl, ...op.i32_add, ...f.set('rend'),
+      ...op.v128_const(Array.from(new Uint8Array(new Float32Array([0.5, 0.5, 0.5, 0.5]).buffer))),
+      ...f.set('half'),
+      ...f.get('z'),
+      ...f.get('n'),
+      ...op.i32_const(5),
+      ...op.i32_shl,
+      ...op.i32_add,
+      ...f.set('zend'),
+      ...f.get('rev'),
+      ...f.get('n'),
+      ...op.i32_const(2),
+      ...op.i32_shl,
+      ...op.i32_add,
+      ...f.set('rend'),
       ...whileNot(
         [...f.get('groups'), ...op.i32_eqz],
         // framing: windowed, paired and bit-reversed into z; the pairs outside the window's span
         // [lo, hi) are zeros, stored without reading the signal
-        f.get('rev'), f.set('r'),
+        f.get('rev'),
+        f.set('r'),
         zeroPairs(f, [...f.get('rev'), ...f.get('lo'), ...op.i32_const(2), ...op.i32_shl, ...op.i32_add]),
-        f.get('sig'), f.get('lo'), op.i32_const(3), op.i32_shl, op.i32_add, f.set('a'),
-        f.get('win'), f.get('lo'), op.i32_const(5), op.i32_shl, op.i32_add, f.set('w'),
+        f.get('sig'),
+        f.get('lo'),
+        op.i32_const(3),
+        op.i32_shl,
+        op.i32_add,
+        f.set('a'),
+        f.get('win'),
+        f.get('lo'),
+        op.i32_const(5),
+        op.i32_shl,
+        op.i32_add,
+        f.set('w'),
         whileNot(
-          [...f.get('r'), ...f.get('rev'), ...f.get('hi'), ...op.i32_const(2), ...op.i32_shl, ...op.i32_add, ...op.i32_ge_u],
-          f.get('a'), f.get('hop'), op.i32_add, f.tee('a1'), f.get('hop'), op.i32_add, f.tee('a2'),
-          f.get('hop'), op.i32_add, f.set('a3'),
-          f.get('z'), f.get('r'), op.i32_load(), op.i32_add, f.tee('zp'),
-          mul(gather(f, 0), load(f, 'w')), op.v128_store(),
-          f.get('zp'), mul(gather(f, 4), load(f, 'w', 16)), op.v128_store({ offset: 16 }),
-          bump(f, 'a', op.i32_const(8)), bump(f, 'w', op.i32_const(32)), bump(f, 'r', op.i32_const(4)),
+          [
+            ...f.get('r'),
+            ...f.get('rev'),
+            ...f.get('hi'),
+            ...op.i32_const(2),
+            ...op.i32_shl,
+            ...op.i32_add,
+            ...op.i32_ge_u,
+          ],
+          f.get('a'),
+          f.get('hop'),
+          op.i32_add,
+          f.tee('a1'),
+          f.get('hop'),
+          op.i32_add,
+          f.tee('a2'),
+          f.get('hop'),
+          op.i32_add,
+          f.set('a3'),
+          f.get('z'),
+          f.get('r'),
+          op.i32_load(),
+          op.i32_add,
+          f.tee('zp'),
+          mul(gather(f, 0), load(f, 'w')),
+          op.v128_store(),
+          f.get('zp'),
+          mul(gather(f, 4), load(f, 'w', 16)),
+          op.v128_store({ offset: 16 }),
+          bump(f, 'a', op.i32_const(8)),
+          bump(f, 'w', op.i32_const(32)),
+          bump(f, 'r', op.i32_const(4)),
         ),
         zeroPairs(f, f.get('rend')),
         // one radix-2 stage of trivial twiddles when log2(n) is odd, so radix-2^2 passes do the rest
         f.get('odd'),
         op.if([
-          ...f.get('z'), ...f.set('p'),
+          ...f.get('z'),
+          ...f.set('p'),
           ...whileNot(
             [...f.get('p'), ...f.get('zend'), ...op.i32_ge_u],
-            load(f, 'p'), f.set('ar'), load(f, 'p', 16), f.set('ai'),
-            load(f, 'p', 32), f.set('br'), load(f, 'p', 48), f.set('bi'),
-            f.get('p'), add(f.get('ar'), f.get('br')), op.v128_store(),
-            f.get('p'), add(f.get('ai'), f.get('bi')), op.v128_store({ offset: 16 }),
-            f.get('p'), sub(f.get('ar'), f.get('br')), op.v128_store({ offset: 32 }),
-            f.get('p'), sub(f.get('ai'), f.get('bi')), op.v128_store({ offset: 48 }),
+            load(f, 'p'),
+            f.set('ar'),
+            load(f, 'p', 16),
+            f.set('ai'),
+            load(f, 'p', 32),
+            f.set('br'),
+            load(f, 'p', 48),
+            f.set('bi'),
+            f.get('p'),
+            add(f.get('ar'), f.get('br')),
+            op.v128_store(),
+            f.get('p'),
+            add(f.get('ai'), f.get('bi')),
+            op.v128_store({ offset: 16 }),
+            f.get('p'),
+            sub(f.get('ar'), f.get('br')),
+            op.v128_store({ offset: 32 }),
+            f.get('p'),
+            sub(f.get('ai'), f.get('bi')),
+            op.v128_store({ offset: 48 }),
             bump(f, 'p', op.i32_const(64)),
           ),
         ]),
@@ -115,78 +258,225 @@ function powerFunction(sqrt: boolean): WasmFunction {
         // p0..p3 (hb = 32h bytes apart). Stage h: a0,1 = x0 +- w1 x1, a2,3 = x2 +- w1 x3 with
         // w1 = e^{-2 pi i j / 2h} = tw[j n / 2h]; stage 2h: y0,2 = a0 +- w2 a2, y1,3 = a1 +- (-i) w2 a3
         // with w2 = e^{-2 pi i j / 4h} = tw[j n / 4h] (e^{-2 pi i (j + h) / 4h} = -i w2).
-        op.i32_const(32), f.get('odd'), op.i32_shl, f.set('hb'),
-        f.get('n'), op.i32_const(4), op.i32_shl, f.get('odd'), op.i32_shr_u, f.set('tstep'),
+        op.i32_const(32),
+        f.get('odd'),
+        op.i32_shl,
+        f.set('hb'),
+        f.get('n'),
+        op.i32_const(4),
+        op.i32_shl,
+        f.get('odd'),
+        op.i32_shr_u,
+        f.set('tstep'),
         whileNot(
-          [...f.get('hb'), ...op.i32_const(2), ...op.i32_shl, ...f.get('z'), ...op.i32_add, ...f.get('zend'), ...op.i32_gt_u],
-          f.get('hb'), op.i32_const(2), op.i32_shl, f.set('hb4'),
-          op.i32_const(0), f.set('jb'), f.get('tw'), f.set('tp'), f.get('tw'), f.set('tq'),
+          [
+            ...f.get('hb'),
+            ...op.i32_const(2),
+            ...op.i32_shl,
+            ...f.get('z'),
+            ...op.i32_add,
+            ...f.get('zend'),
+            ...op.i32_gt_u,
+          ],
+          f.get('hb'),
+          op.i32_const(2),
+          op.i32_shl,
+          f.set('hb4'),
+          op.i32_const(0),
+          f.set('jb'),
+          f.get('tw'),
+          f.set('tp'),
+          f.get('tw'),
+          f.set('tq'),
           whileNot(
             [...f.get('jb'), ...f.get('hb'), ...op.i32_ge_u],
-            load(f, 'tp'), f.set('wr'), load(f, 'tp', 16), f.set('wi'),
-            load(f, 'tq'), f.set('vr'), load(f, 'tq', 16), f.set('vi'),
-            f.get('z'), f.get('jb'), op.i32_add, f.set('p'),
+            load(f, 'tp'),
+            f.set('wr'),
+            load(f, 'tp', 16),
+            f.set('wi'),
+            load(f, 'tq'),
+            f.set('vr'),
+            load(f, 'tq', 16),
+            f.set('vi'),
+            f.get('z'),
+            f.get('jb'),
+            op.i32_add,
+            f.set('p'),
             whileNot(
               [...f.get('p'), ...f.get('zend'), ...op.i32_ge_u],
-              f.get('p'), f.get('hb'), op.i32_add, f.tee('q'), f.get('hb'), op.i32_add, f.tee('q2'),
-              f.get('hb'), op.i32_add, f.set('q3'),
+              f.get('p'),
+              f.get('hb'),
+              op.i32_add,
+              f.tee('q'),
+              f.get('hb'),
+              op.i32_add,
+              f.tee('q2'),
+              f.get('hb'),
+              op.i32_add,
+              f.set('q3'),
               // t = w1 x1; a0 = x0 + t (ar, ai); a1 = x0 - t (br, bi)
               cmul(f, load(f, 'q'), load(f, 'q', 16), 'wr', 'wi'),
-              load(f, 'p'), f.tee('xr'), f.get('tr'), op.f32x4_add, f.set('ar'),
-              load(f, 'p', 16), f.tee('xi'), f.get('ti'), op.f32x4_add, f.set('ai'),
-              sub(f.get('xr'), f.get('tr')), f.set('br'), sub(f.get('xi'), f.get('ti')), f.set('bi'),
+              load(f, 'p'),
+              f.tee('xr'),
+              f.get('tr'),
+              op.f32x4_add,
+              f.set('ar'),
+              load(f, 'p', 16),
+              f.tee('xi'),
+              f.get('ti'),
+              op.f32x4_add,
+              f.set('ai'),
+              sub(f.get('xr'), f.get('tr')),
+              f.set('br'),
+              sub(f.get('xi'), f.get('ti')),
+              f.set('bi'),
               // t = w1 x3; a2 = x2 + t (er, ei); a3 = x2 - t (or, oi)
               cmul(f, load(f, 'q3'), load(f, 'q3', 16), 'wr', 'wi'),
-              load(f, 'q2'), f.tee('xr'), f.get('tr'), op.f32x4_add, f.set('er'),
-              load(f, 'q2', 16), f.tee('xi'), f.get('ti'), op.f32x4_add, f.set('ei'),
-              sub(f.get('xr'), f.get('tr')), f.set('or'), sub(f.get('xi'), f.get('ti')), f.set('oi'),
+              load(f, 'q2'),
+              f.tee('xr'),
+              f.get('tr'),
+              op.f32x4_add,
+              f.set('er'),
+              load(f, 'q2', 16),
+              f.tee('xi'),
+              f.get('ti'),
+              op.f32x4_add,
+              f.set('ei'),
+              sub(f.get('xr'), f.get('tr')),
+              f.set('or'),
+              sub(f.get('xi'), f.get('ti')),
+              f.set('oi'),
               // t = w2 a2: y0 = a0 + t at p0, y2 = a0 - t at p2
               cmul(f, f.get('er'), f.get('ei'), 'vr', 'vi'),
-              f.get('p'), add(f.get('ar'), f.get('tr')), op.v128_store(),
-              f.get('p'), add(f.get('ai'), f.get('ti')), op.v128_store({ offset: 16 }),
-              f.get('q2'), sub(f.get('ar'), f.get('tr')), op.v128_store(),
-              f.get('q2'), sub(f.get('ai'), f.get('ti')), op.v128_store({ offset: 16 }),
+              f.get('p'),
+              add(f.get('ar'), f.get('tr')),
+              op.v128_store(),
+              f.get('p'),
+              add(f.get('ai'), f.get('ti')),
+              op.v128_store({ offset: 16 }),
+              f.get('q2'),
+              sub(f.get('ar'), f.get('tr')),
+              op.v128_store(),
+              f.get('q2'),
+              sub(f.get('ai'), f.get('ti')),
+              op.v128_store({ offset: 16 }),
               // t = w2 a3, -i t = (ti, -tr): y1 = a1 + (ti, -tr) at p1, y3 = a1 - (ti, -tr) at p3
               cmul(f, f.get('or'), f.get('oi'), 'vr', 'vi'),
-              f.get('q'), add(f.get('br'), f.get('ti')), op.v128_store(),
-              f.get('q'), sub(f.get('bi'), f.get('tr')), op.v128_store({ offset: 16 }),
-              f.get('q3'), sub(f.get('br'), f.get('ti')), op.v128_store(),
-              f.get('q3'), add(f.get('bi'), f.get('tr')), op.v128_store({ offset: 16 }),
+              f.get('q'),
+              add(f.get('br'), f.get('ti')),
+              op.v128_store(),
+              f.get('q'),
+              sub(f.get('bi'), f.get('tr')),
+              op.v128_store({ offset: 16 }),
+              f.get('q3'),
+              sub(f.get('br'), f.get('ti')),
+              op.v128_store(),
+              f.get('q3'),
+              add(f.get('bi'), f.get('tr')),
+              op.v128_store({ offset: 16 }),
               bump(f, 'p', f.get('hb4')),
             ),
-            bump(f, 'jb', op.i32_const(32)), bump(f, 'tp', f.get('tstep')),
-            f.get('tq'), f.get('tstep'), op.i32_const(1), op.i32_shr_u, op.i32_add, f.set('tq'),
+            bump(f, 'jb', op.i32_const(32)),
+            bump(f, 'tp', f.get('tstep')),
+            f.get('tq'),
+            f.get('tstep'),
+            op.i32_const(1),
+            op.i32_shr_u,
+            op.i32_add,
+            f.set('tq'),
           ),
-          f.get('hb4'), f.set('hb'), f.get('tstep'), op.i32_const(2), op.i32_shr_u, f.set('tstep'),
+          f.get('hb4'),
+          f.set('hb'),
+          f.get('tstep'),
+          op.i32_const(2),
+          op.i32_shr_u,
+          f.set('tstep'),
         ),
         // split: DC and Nyquist from z[0], then bins k and n-k from z[k] and z[n-k]
-        load(f, 'z'), f.set('ar'), load(f, 'z', 16), f.set('ai'),
-        f.get('blk'), finish(mul(add(f.get('ar'), f.get('ai')), add(f.get('ar'), f.get('ai')))), op.v128_store(),
-        f.get('blk'), f.get('n'), f.get('row'), op.i32_mul, op.i32_add, f.tee('oj'),
-        finish(mul(sub(f.get('ar'), f.get('ai')), sub(f.get('ar'), f.get('ai')))), op.v128_store(),
-        f.get('z'), op.i32_const(32), op.i32_add, f.set('p'),
-        f.get('zend'), op.i32_const(32), op.i32_sub, f.set('q'),
-        f.get('spl'), op.i32_const(32), op.i32_add, f.set('tp'),
-        f.get('blk'), f.get('row'), op.i32_add, f.set('ok'),
-        f.get('oj'), f.get('row'), op.i32_sub, f.set('oj'),
+        load(f, 'z'),
+        f.set('ar'),
+        load(f, 'z', 16),
+        f.set('ai'),
+        f.get('blk'),
+        finish(mul(add(f.get('ar'), f.get('ai')), add(f.get('ar'), f.get('ai')))),
+        op.v128_store(),
+        f.get('blk'),
+        f.get('n'),
+        f.get('row'),
+        op.i32_mul,
+        op.i32_add,
+        f.tee('oj'),
+        finish(mul(sub(f.get('ar'), f.get('ai')), sub(f.get('ar'), f.get('ai')))),
+        op.v128_store(),
+        f.get('z'),
+        op.i32_const(32),
+        op.i32_add,
+        f.set('p'),
+        f.get('zend'),
+        op.i32_const(32),
+        op.i32_sub,
+        f.set('q'),
+        f.get('spl'),
+        op.i32_const(32),
+        op.i32_add,
+        f.set('tp'),
+        f.get('blk'),
+        f.get('row'),
+        op.i32_add,
+        f.set('ok'),
+        f.get('oj'),
+        f.get('row'),
+        op.i32_sub,
+        f.set('oj'),
         whileNot(
           [...f.get('p'), ...f.get('q'), ...op.i32_gt_u],
-          load(f, 'p'), f.set('ar'), load(f, 'p', 16), f.set('ai'),
-          load(f, 'q'), f.set('br'), load(f, 'q', 16), f.set('bi'),
-          mul(f.get('half'), add(f.get('ar'), f.get('br'))), f.set('er'),
-          mul(f.get('half'), sub(f.get('ai'), f.get('bi'))), f.set('ei'),
-          mul(f.get('half'), add(f.get('ai'), f.get('bi'))), f.set('or'),
-          mul(f.get('half'), sub(f.get('br'), f.get('ar'))), f.set('oi'),
-          load(f, 'tp'), f.set('c'), load(f, 'tp', 16), f.set('s'),
-          add(mul(f.get('c'), f.get('or')), mul(f.get('s'), f.get('oi'))), f.set('pr'),
-          sub(mul(f.get('c'), f.get('oi')), mul(f.get('s'), f.get('or'))), f.set('pi'),
+          load(f, 'p'),
+          f.set('ar'),
+          load(f, 'p', 16),
+          f.set('ai'),
+          load(f, 'q'),
+          f.set('br'),
+          load(f, 'q', 16),
+          f.set('bi'),
+          mul(f.get('half'), add(f.get('ar'), f.get('br'))),
+          f.set('er'),
+          mul(f.get('half'), sub(f.get('ai'), f.get('bi'))),
+          f.set('ei'),
+          mul(f.get('half'), add(f.get('ai'), f.get('bi'))),
+          f.set('or'),
+          mul(f.get('half'), sub(f.get('br'), f.get('ar'))),
+          f.set('oi'),
+          load(f, 'tp'),
+          f.set('c'),
+          load(f, 'tp', 16),
+          f.set('s'),
+          add(mul(f.get('c'), f.get('or')), mul(f.get('s'), f.get('oi'))),
+          f.set('pr'),
+          sub(mul(f.get('c'), f.get('oi')), mul(f.get('s'), f.get('or'))),
+          f.set('pi'),
           // X[k] = (er + pr, ei + pi), X[n-k] = (er - pr, pi - ei)
-          add(f.get('er'), f.get('pr')), f.set('tr'), add(f.get('ei'), f.get('pi')), f.set('ti'),
-          f.get('ok'), finish(add(mul(f.get('tr'), f.get('tr')), mul(f.get('ti'), f.get('ti')))), op.v128_store(),
-          sub(f.get('er'), f.get('pr')), f.set('tr'), sub(f.get('pi'), f.get('ei')), f.set('ti'),
-          f.get('oj'), finish(add(mul(f.get('tr'), f.get('tr')), mul(f.get('ti'), f.get('ti')))), op.v128_store(),
-          bump(f, 'p', op.i32_const(32)), bump(f, 'q', op.i32_const(-32)), bump(f, 'tp', op.i32_const(32)),
-          bump(f, 'ok', f.get('row')), f.get('oj'), f.get('row'), op.i32_sub, f.set('oj'),
+          add(f.get('er'), f.get('pr')),
+          f.set('tr'),
+          add(f.get('ei'), f.get('pi')),
+          f.set('ti'),
+          f.get('ok'),
+          finish(add(mul(f.get('tr'), f.get('tr')), mul(f.get('ti'), f.get('ti')))),
+          op.v128_store(),
+          sub(f.get('er'), f.get('pr')),
+          f.set('tr'),
+          sub(f.get('pi'), f.get('ei')),
+          f.set('ti'),
+          f.get('oj'),
+          finish(add(mul(f.get('tr'), f.get('tr')), mul(f.get('ti'), f.get('ti')))),
+          op.v128_store(),
+          bump(f, 'p', op.i32_const(32)),
+          bump(f, 'q', op.i32_const(-32)),
+          bump(f, 'tp', op.i32_const(32)),
+          bump(f, 'ok', f.get('row')),
+          f.get('oj'),
+          f.get('row'),
+          op.i32_sub,
+          f.set('oj'),
         ),
         bump(f, 'sig', [...f.get('hop'), ...op.i32_const(2), ...op.i32_shl]),
         bump(f, 'blk', op.i32_const(16)),
@@ -208,27 +498,61 @@ const projectFunction: WasmFunction = {
   params: { blk: i32, row: i32, groups: i32, bank: i32, bands: i32, out: i32 },
   locals: { g: i32, col: i32, first: i32, count: i32, w: i32, wend: i32, p: i32, acc: v128 },
   results: [],
-  body: (f) => whileNot(
-    [...f.get('bands'), ...op.i32_eqz],
-    f.get('bank'), op.i32_load(), f.get('blk'), op.i32_add, f.set('first'),
-    f.get('bank'), op.i32_load({ offset: 4 }), f.set('count'),
-    f.get('bank'), op.i32_const(16), op.i32_add, f.get('count'), op.i32_const(4), op.i32_shl, op.i32_add, f.set('wend'),
-    f.get('groups'), f.set('g'), op.i32_const(0), f.set('col'),
+  body: (f) =>
     whileNot(
-      [...f.get('g'), ...op.i32_eqz],
-      op.v128_const(new Array(16).fill(0)), f.set('acc'),
-      f.get('first'), f.get('col'), op.i32_add, f.set('p'),
-      f.get('bank'), op.i32_const(16), op.i32_add, f.set('w'),
+      [...f.get('bands'), ...op.i32_eqz],
+      f.get('bank'),
+      op.i32_load(),
+      f.get('blk'),
+      op.i32_add,
+      f.set('first'),
+      f.get('bank'),
+      op.i32_load({ offset: 4 }),
+      f.set('count'),
+      f.get('bank'),
+      op.i32_const(16),
+      op.i32_add,
+      f.get('count'),
+      op.i32_const(4),
+      op.i32_shl,
+      op.i32_add,
+      f.set('wend'),
+      f.get('groups'),
+      f.set('g'),
+      op.i32_const(0),
+      f.set('col'),
       whileNot(
-        [...f.get('w'), ...f.get('wend'), ...op.i32_ge_u],
-        add(f.get('acc'), mul(load(f, 'w'), load(f, 'p'))), f.set('acc'),
-        bump(f, 'w', op.i32_const(16)), bump(f, 'p', f.get('row')),
+        [...f.get('g'), ...op.i32_eqz],
+        op.v128_const(new Array(16).fill(0)),
+        f.set('acc'),
+        f.get('first'),
+        f.get('col'),
+        op.i32_add,
+        f.set('p'),
+        f.get('bank'),
+        op.i32_const(16),
+        op.i32_add,
+        f.set('w'),
+        whileNot(
+          [...f.get('w'), ...f.get('wend'), ...op.i32_ge_u],
+          add(f.get('acc'), mul(load(f, 'w'), load(f, 'p'))),
+          f.set('acc'),
+          bump(f, 'w', op.i32_const(16)),
+          bump(f, 'p', f.get('row')),
+        ),
+        f.get('out'),
+        f.get('col'),
+        op.i32_add,
+        f.get('acc'),
+        op.v128_store(),
+        bump(f, 'col', op.i32_const(16)),
+        bump(f, 'g', op.i32_const(-1)),
       ),
-      f.get('out'), f.get('col'), op.i32_add, f.get('acc'), op.v128_store(),
-      bump(f, 'col', op.i32_const(16)), bump(f, 'g', op.i32_const(-1)),
+      f.get('wend'),
+      f.set('bank'),
+      bump(f, 'out', f.get('row')),
+      bump(f, 'bands', op.i32_const(-1)),
     ),
-    f.get('wend'), f.set('bank'), bump(f, 'out', f.get('row')), bump(f, 'bands', op.i32_const(-1)),
-  ),
 };
 
 /** The bytes of the spectrogram module (exported for the disassembly test). */
@@ -238,8 +562,22 @@ export function powerModuleBytes(opts: Pick<ModuleOptions, 'names'> = {}): Uint8
 
 // ---- run time ----
 
-type PowerKernel = (z: number, win: number, rev: number, tw: number, spl: number, sig: number, hop: number,
-  groups: number, blk: number, row: number, n: number, odd: number, lo: number, hi: number) => void;
+type PowerKernel = (
+  z: number,
+  win: number,
+  rev: number,
+  tw: number,
+  spl: number,
+  sig: number,
+  hop: number,
+  groups: number,
+  blk: number,
+  row: number,
+  n: number,
+  odd: number,
+  lo: number,
+  hi: number,
+) => void;
 
 type ProjectKernel = (blk: number, row: number, groups: number, bank: number, bands: number, out: number) => void;
 
@@ -263,11 +601,17 @@ function getRuntime(): Runtime | null {
     const memory = newMemory(1);
     const ex = instantiate(compile(powerModuleBytes()), memory);
     runtime = {
-      memory, power: ex.power as PowerKernel, amplitude: ex.amplitude as PowerKernel, project: ex.project as ProjectKernel, owner: null,
+      memory,
+      power: ex.power as PowerKernel,
+      amplitude: ex.amplitude as PowerKernel,
+      project: ex.project as ProjectKernel,
+      owner: null,
     };
   } catch (e) {
     // same results within float32 rounding, only slower: warn, don't throw
-    warnOnce(`specmorph spectral: WebAssembly SIMD spectrogram kernel unavailable (${(e as Error).message}); using the fft.js path`);
+    warnOnce(
+      `specmorph spectral: WebAssembly SIMD spectrogram kernel unavailable (${(e as Error).message}); using the fft.js path`,
+    );
   }
   return runtime;
 }
@@ -296,14 +640,27 @@ export class SimdPower {
   private readonly tables: Uint8Array;
   private readonly bankBytes: Uint8Array;
   private readonly at: {
-    win: number; rev: number; tw: number; spl: number; z: number; sig: number; blk: number; bank: number; proj: number; end: number;
+    win: number;
+    rev: number;
+    tw: number;
+    spl: number;
+    z: number;
+    sig: number;
+    blk: number;
+    bank: number;
+    proj: number;
+    end: number;
   };
   private readonly offset: number;
   /** Samples between consecutive frames' copies in the kernel's signal buffer. */
   private readonly stride: number;
   private views: { heap: Float32Array; rows: Float32Array[] } | undefined;
 
-  constructor(private readonly cfg: ResolvedStft, private readonly rt: Runtime, private readonly bank?: SparseBank) {
+  constructor(
+    private readonly cfg: ResolvedStft,
+    private readonly rt: Runtime,
+    private readonly bank?: SparseBank,
+  ) {
     const nFft = cfg.nFft;
     const n = nFft / 2;
     this.n = n;
@@ -315,7 +672,10 @@ export class SimdPower {
     // At most 128 frames, 512 KiB of output and 256 KiB of signal per block. Measured on W1 (nFft
     // 512): 128 frames ran ~15% faster than 256 (the block's rows stay in cache between the
     // kernel's stores and the copy out) and than 64 (twice the copy calls).
-    this.blockFrames = Math.max(4, Math.min(128, Math.floor(2 ** 17 / this.bins), Math.floor(2 ** 16 / this.stride)) & ~3);
+    this.blockFrames = Math.max(
+      4,
+      Math.min(128, Math.floor(2 ** 17 / this.bins), Math.floor(2 ** 16 / this.stride)) & ~3,
+    );
     const sigBytes = 4 * ((this.blockFrames - 1) * this.stride + nFft);
     const win = 0;
     const rev = win + 32 * n;
@@ -359,7 +719,17 @@ export class SimdPower {
    * `c0 ..` of `out` (bins or bands x cols, row-major); `x` holds the whole signal's samples from index `base`, the whole signal has `total` samples
    * (arguments as {@link FrameAnalyser.analysePower}).
    */
-  columns(x: Float32Array, base: number, total: number, t0: number, count: number, power: 1 | 2, out: Float32Array, cols: number, c0: number): void {
+  columns(
+    x: Float32Array,
+    base: number,
+    total: number,
+    t0: number,
+    count: number,
+    power: 1 | 2,
+    out: Float32Array,
+    cols: number,
+    c0: number,
+  ): void {
     const { heap, rows } = this.claim();
     const at = this.at;
     const kernel = power === 2 ? this.rt.power : this.rt.amplitude;
@@ -369,10 +739,27 @@ export class SimdPower {
       const nb = Math.min(B, count - b);
       const groups = Math.ceil(nb / 4);
       const s0 = (t0 + b) * hopLength - this.offset;
-      if (this.stride === hopLength) this.fillSignal(heap, at.sig >> 2, x, base, total, s0, (4 * groups - 1) * hopLength + nFft);
-      else for (let k = 0; k < 4 * groups; k++) this.fillSignal(heap, (at.sig >> 2) + k * nFft, x, base, total, s0 + k * hopLength, nFft);
-      kernel(at.z, at.win, at.rev, at.tw, at.spl, at.sig, 4 * this.stride, groups, at.blk, 4 * B, this.n, Math.log2(this.n) & 1,
-        this.cfg.winStart >> 1, (this.cfg.winEnd + 1) >> 1);
+      if (this.stride === hopLength)
+        this.fillSignal(heap, at.sig >> 2, x, base, total, s0, (4 * groups - 1) * hopLength + nFft);
+      else
+        for (let k = 0; k < 4 * groups; k++)
+          this.fillSignal(heap, (at.sig >> 2) + k * nFft, x, base, total, s0 + k * hopLength, nFft);
+      kernel(
+        at.z,
+        at.win,
+        at.rev,
+        at.tw,
+        at.spl,
+        at.sig,
+        4 * this.stride,
+        groups,
+        at.blk,
+        4 * B,
+        this.n,
+        Math.log2(this.n) & 1,
+        this.cfg.winStart >> 1,
+        (this.cfg.winEnd + 1) >> 1,
+      );
       if (this.bank) this.rt.project(at.blk, 4 * B, groups, at.bank, this.bank.rows, at.proj);
       for (let r = 0; r < this.outRows; r++) out.set(nb === B ? rows[r] : rows[r].subarray(0, nb), r * cols + c0 + b);
     }
@@ -398,7 +785,10 @@ export class SimdPower {
       const heap = new Float32Array(memory.buffer);
       const B = this.blockFrames;
       const first = (this.bank ? this.at.proj : this.at.blk) >> 2;
-      this.views = { heap, rows: Array.from({ length: this.outRows }, (_, r) => heap.subarray(first + r * B, first + (r + 1) * B)) };
+      this.views = {
+        heap,
+        rows: Array.from({ length: this.outRows }, (_, r) => heap.subarray(first + r * B, first + (r + 1) * B)),
+      };
     }
     return this.views;
   }
@@ -408,7 +798,15 @@ export class SimdPower {
    * (zeros or numpy 'reflect' outside the signal). Samples outside the slice `x` are only read by the
    * window's zero span or by the frames that round the last group up to four; they become 0.
    */
-  private fillSignal(h: Float32Array, at: number, x: Float32Array, base: number, total: number, s0: number, len: number): void {
+  private fillSignal(
+    h: Float32Array,
+    at: number,
+    x: Float32Array,
+    base: number,
+    total: number,
+    s0: number,
+    len: number,
+  ): void {
     const lo = Math.min(Math.max(s0, base), s0 + len);
     const hi = Math.max(Math.min(s0 + len, base + x.length), lo);
     h.set(x.subarray(lo - base, hi - base), at + lo - s0);

@@ -1,7 +1,15 @@
 import { assert, assertPositive, assertPositiveInt } from '../errors';
 import { Spectrogram } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
-import { assertOutputFits, frameCount, ResolvedStft, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
+import {
+  assertOutputFits,
+  frameCount,
+  ResolvedStft,
+  resolveSignal,
+  resolveStft,
+  type Signal,
+  type StftOptions,
+} from './options';
 import { simdPower } from './simdPower';
 
 /** Options of {@link spectrogram}: the STFT options plus the sample rate and the exponent. */
@@ -50,7 +58,13 @@ export function fftFrequencies(sampleRate: number, nFft: number): Float64Array {
  * `frames_to_time(t, sr, hop)`): `t * hop / sr`. Uncentred frames: `(t * hop + floor(nFft/2)) / sr`
  * (librosa `frames_to_time(..., n_fft=nFft)`), the true centre of the analysed samples.
  */
-export function frameTimes(nFrames: number, sampleRate: number, hopLength: number, nFft: number, center: boolean): Float64Array {
+export function frameTimes(
+  nFrames: number,
+  sampleRate: number,
+  hopLength: number,
+  nFft: number,
+  center: boolean,
+): Float64Array {
   assert(Number.isInteger(nFrames) && nFrames >= 0, () => `nFrames=${nFrames} must be an integer >= 0`);
   assertPositive(sampleRate, 'sampleRate');
   assertPositiveInt(hopLength, 'hopLength');
@@ -69,7 +83,14 @@ export const TILE = 32;
  * Writing whole frames straight into the output would touch one page per row per frame (stride = cols);
  * the tile keeps that traffic in L1 and writes each row as one contiguous run.
  */
-export function storeTile(tile: Float64Array, nb: number, rows: number, out: Float32Array, cols: number, c0: number): void {
+export function storeTile(
+  tile: Float64Array,
+  nb: number,
+  rows: number,
+  out: Float32Array,
+  cols: number,
+  c0: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols + c0;
     for (let k = 0, j = r; k < nb; k++, j += rows) out[o + k] = tile[j];
@@ -83,8 +104,16 @@ export function storeTile(tile: Float64Array, nb: number, rows: number, out: Flo
  * bench as the reference.
  */
 export function powerColumns(
-  an: FrameAnalyser, x: Float32Array, base: number, total: number, t0: number, n: number,
-  power: 1 | 2, out: Float32Array, cols: number, c0: number,
+  an: FrameAnalyser,
+  x: Float32Array,
+  base: number,
+  total: number,
+  t0: number,
+  n: number,
+  power: 1 | 2,
+  out: Float32Array,
+  cols: number,
+  c0: number,
 ): void {
   const simd = simdPower(an.cfg);
   if (simd) simd.columns(x, base, total, t0, n, power, out, cols, c0);
@@ -93,8 +122,16 @@ export function powerColumns(
 
 /** {@link powerColumns} through the portable fft.js path, whatever nFft. */
 export function powerColumnsFftJs(
-  an: FrameAnalyser, x: Float32Array, base: number, total: number, t0: number, n: number,
-  power: 1 | 2, out: Float32Array, cols: number, c0: number,
+  an: FrameAnalyser,
+  x: Float32Array,
+  base: number,
+  total: number,
+  t0: number,
+  n: number,
+  power: 1 | 2,
+  out: Float32Array,
+  cols: number,
+  c0: number,
 ): void {
   const rows = an.fft.bins;
   const tile = new Float64Array(TILE * rows);
@@ -125,7 +162,10 @@ export function spectrogram(signal: Signal, options: SpectrogramOptions = {}): S
   const rows = an.fft.bins;
   if (opts.out === undefined) assertOutputFits(rows, cols, 4, cfg, x.length);
   const out = opts.out;
-  assert(out === undefined || out.length === rows * cols, () => `out.length=${out?.length} must equal rows*cols=${rows * cols}`);
+  assert(
+    out === undefined || out.length === rows * cols,
+    () => `out.length=${out?.length} must equal rows*cols=${rows * cols}`,
+  );
   const data = out ?? new Float32Array(rows * cols);
   powerColumns(an, x, 0, x.length, 0, cols, power, data, cols, 0);
   return linearSpectrogram(data, rows, cols, cfg, opts.sampleRate, power === 2 ? 'power' : 'amplitude');
@@ -133,12 +173,22 @@ export function spectrogram(signal: Signal, options: SpectrogramOptions = {}): S
 
 /** Wraps linear-frequency STFT data with its axes. */
 export function linearSpectrogram(
-  data: Float32Array, rows: number, cols: number, cfg: ResolvedStft, sampleRate: number, unit: 'power' | 'amplitude',
+  data: Float32Array,
+  rows: number,
+  cols: number,
+  cfg: ResolvedStft,
+  sampleRate: number,
+  unit: 'power' | 'amplitude',
 ): Spectrogram {
   return {
-    rows, cols, data, sampleRate, hopLength: cfg.hopLength,
+    rows,
+    cols,
+    data,
+    sampleRate,
+    hopLength: cfg.hopLength,
     frequencies: fftFrequencies(sampleRate, cfg.nFft),
     times: frameTimes(cols, sampleRate, cfg.hopLength, cfg.nFft, cfg.center),
-    scale: 'linear', unit,
+    scale: 'linear',
+    unit,
   };
 }

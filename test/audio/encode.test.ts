@@ -19,11 +19,16 @@ function dataChunk(wav: Uint8Array): Uint8Array {
 
 test('encodeWav bitDepth=32 round-trips any finite float32 exactly (3 channels, values beyond [-1, 1])', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 192000 }), async (nCh, n, rate) => {
-      const channels = Array.from({ length: nCh }, (_, c) => whiteNoise({ length: n, seed: c + n, amplitude: 4 }));
-      const back = await decodeAudio(encodeWav({ sampleRate: rate, channels }, { bitDepth: 32 }));
-      assert.deepEqual(back, { sampleRate: rate, channels });
-    }),
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 50 }),
+      fc.integer({ min: 1, max: 192000 }),
+      async (nCh, n, rate) => {
+        const channels = Array.from({ length: nCh }, (_, c) => whiteNoise({ length: n, seed: c + n, amplitude: 4 }));
+        const back = await decodeAudio(encodeWav({ sampleRate: rate, channels }, { bitDepth: 32 }));
+        assert.deepEqual(back, { sampleRate: rate, channels });
+      },
+    ),
     { numRuns: 50, seed: 1 },
   );
 });
@@ -58,7 +63,17 @@ test('encodeWav header: 16-bit PCM stereo is the canonical 44-byte layout', () =
   assert.equal(wav.length, 44 + 12);
   assert.equal(String.fromCharCode(...wav.subarray(0, 4)), 'RIFF');
   assert.equal(v.getUint32(4, true), wav.length - 8);
-  assert.deepEqual([v.getUint16(20, true), v.getUint16(22, true), v.getUint32(24, true), v.getUint32(28, true), v.getUint16(32, true), v.getUint16(34, true)], [1, 2, 22050, 88200, 4, 16]);
+  assert.deepEqual(
+    [
+      v.getUint16(20, true),
+      v.getUint16(22, true),
+      v.getUint32(24, true),
+      v.getUint32(28, true),
+      v.getUint16(32, true),
+      v.getUint16(34, true),
+    ],
+    [1, 2, 22050, 88200, 4, 16],
+  );
   assert.equal(v.getUint32(40, true), 12);
 });
 
@@ -67,9 +82,17 @@ test('encodeWav rejects bad audio with ParameterError naming the field', () => {
   const cases: [Audio, object, RegExp][] = [
     [{ sampleRate: 0, channels: [ok] }, {}, /audio\.sampleRate=0 must be a positive integer/],
     [{ sampleRate: 8000, channels: [] }, {}, /audio\.channels must hold at least one channel/],
-    [{ sampleRate: 8000, channels: [ok, new Float32Array(3)] }, {}, /audio\.channels\[1\]\.length=3 differs from channels\[0\]\.length=4/],
+    [
+      { sampleRate: 8000, channels: [ok, new Float32Array(3)] },
+      {},
+      /audio\.channels\[1\]\.length=3 differs from channels\[0\]\.length=4/,
+    ],
     [{ sampleRate: 8000, channels: [new Float32Array([0, NaN])] }, {}, /audio\.channels\[0\]\[1\]=NaN is not finite/],
     [{ sampleRate: 8000, channels: [ok] }, { bitDepth: 24 }, /bitDepth=24 must be 16 or 32/],
   ];
-  for (const [audio, opts, pattern] of cases) assert.throws(() => encodeWav(audio, opts), (e: Error) => e instanceof ParameterError && pattern.test(e.message));
+  for (const [audio, opts, pattern] of cases)
+    assert.throws(
+      () => encodeWav(audio, opts),
+      (e: Error) => e instanceof ParameterError && pattern.test(e.message),
+    );
 });

@@ -4,10 +4,25 @@ import { join } from 'node:path';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'audio');
 
-export interface DecodeCase { file: string; what: string; sampleRate: number; channels: number; frames: number; expected: string }
+export interface DecodeCase {
+  file: string;
+  what: string;
+  sampleRate: number;
+  channels: number;
+  frames: number;
+  expected: string;
+}
 export interface ResampleCase {
-  fromRate: number; toRate: number; signal: string; band: 'passband' | 'fullband'; f0: number; f1: number;
-  length: number; outLength: number; input: string; output: string;
+  fromRate: number;
+  toRate: number;
+  signal: string;
+  band: 'passband' | 'fullband';
+  f0: number;
+  f1: number;
+  length: number;
+  outLength: number;
+  input: string;
+  output: string;
 }
 export interface Manifest {
   decode: DecodeCase[];

@@ -6,19 +6,37 @@ import { SpecmorphError } from '../../src/errors';
 import { decodeAudio, encodeWav, sine, whiteNoise } from '../../src/audio';
 import { fixtureBytes } from './fixtures';
 
-interface Job { numRuns: number; seed: number }
+interface Job {
+  numRuns: number;
+  seed: number;
+}
 const { numRuns, seed } = workerData as Job;
 const port = parentPort!;
 
 const seeds: { name: string; bytes: Uint8Array }[] = [
   ...[
-    'wav/pcm_u8_mono_8000.wav', 'wav/pcm_s16_stereo_16000.wav', 'wav/pcm_s24_3ch_22050.wav', 'wav/pcm_s32_mono_8000.wav',
-    'wav/float32_stereo_16000.wav', 'wav/float64_mono_8000.wav', 'wav/ext_pcm_s24_6ch_48000.wav',
-    'wav/ext_float32_stereo_44100.wav', 'wav/pcm_u8_odd_chunks_11025.wav', 'wav/mulaw_stereo_8000.wav',
-    'flac/fuzz_s16_mono_8000.flac', 'flac/fuzz_s24_stereo_16000.flac', 'flac/flac_s8_mono_8000.flac',
+    'wav/pcm_u8_mono_8000.wav',
+    'wav/pcm_s16_stereo_16000.wav',
+    'wav/pcm_s24_3ch_22050.wav',
+    'wav/pcm_s32_mono_8000.wav',
+    'wav/float32_stereo_16000.wav',
+    'wav/float64_mono_8000.wav',
+    'wav/ext_pcm_s24_6ch_48000.wav',
+    'wav/ext_float32_stereo_44100.wav',
+    'wav/pcm_u8_odd_chunks_11025.wav',
+    'wav/mulaw_stereo_8000.wav',
+    'flac/fuzz_s16_mono_8000.flac',
+    'flac/fuzz_s24_stereo_16000.flac',
+    'flac/flac_s8_mono_8000.flac',
   ].map((name) => ({ name, bytes: fixtureBytes(name) })),
   { name: 'encodeWav 16-bit', bytes: encodeWav({ sampleRate: 16000, channels: [sine(440, { length: 200 })] }) },
-  { name: 'encodeWav float', bytes: encodeWav({ sampleRate: 8000, channels: [whiteNoise({ length: 100 }), sine(3, { length: 100 })] }, { bitDepth: 32 }) },
+  {
+    name: 'encodeWav float',
+    bytes: encodeWav(
+      { sampleRate: 8000, channels: [whiteNoise({ length: 100 }), sine(3, { length: 100 })] },
+      { bitDepth: 32 },
+    ),
+  },
 ];
 const flacIdx = seeds.flatMap((s, i) => (s.name.endsWith('.flac') ? [i] : []));
 const wavIdx = seeds.flatMap((s, i) => (s.name.endsWith('.flac') ? [] : [i]));
@@ -36,8 +54,17 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     edits: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
     headerOnly: fc.boolean(),
   }),
-  fc.record({ kind: fc.constant('u32' as const), at: fc.integer({ min: 0, max: 80 }), value: fc.constantFrom(0, 1, 2, 0x7fffffff, 0xffffffff, 0x10000, 0xfffe) }),
-  fc.record({ kind: fc.constant('splice' as const), at: fc.nat(), remove: fc.integer({ min: 0, max: 16 }), insert: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 16 }) }),
+  fc.record({
+    kind: fc.constant('u32' as const),
+    at: fc.integer({ min: 0, max: 80 }),
+    value: fc.constantFrom(0, 1, 2, 0x7fffffff, 0xffffffff, 0x10000, 0xfffe),
+  }),
+  fc.record({
+    kind: fc.constant('splice' as const),
+    at: fc.nat(),
+    remove: fc.integer({ min: 0, max: 16 }),
+    insert: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 16 }),
+  }),
 );
 
 function apply(src: Uint8Array, muts: Mutation[]): Uint8Array {
@@ -58,7 +85,8 @@ function apply(src: Uint8Array, muts: Mutation[]): Uint8Array {
 
 function checkAudio(a: unknown): void {
   const audio = a as { sampleRate: number; channels: Float32Array[] };
-  if (!Number.isInteger(audio.sampleRate) || audio.sampleRate <= 0) throw new Error(`bad sampleRate ${audio.sampleRate}`);
+  if (!Number.isInteger(audio.sampleRate) || audio.sampleRate <= 0)
+    throw new Error(`bad sampleRate ${audio.sampleRate}`);
   if (!Array.isArray(audio.channels) || audio.channels.length === 0) throw new Error('no channels');
   const n = audio.channels[0].length;
   if (n === 0) throw new Error('zero-length audio resolved');
@@ -77,7 +105,10 @@ fc.assert(
   fc.asyncProperty(
     // 30% of cases start from FLAC: each one that reaches the WASM decoder costs ~5-10 ms (the decoder
     // re-instantiates per file), against ~0.1 ms for WAV, and the test must stay well under a minute.
-    fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...flacIdx) }, { weight: 7, arbitrary: fc.constantFrom(...wavIdx) }),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...flacIdx) },
+      { weight: 7, arbitrary: fc.constantFrom(...wavIdx) },
+    ),
     fc.array(mutation, { minLength: 1, maxLength: 3 }),
     fc.boolean(),
     async (s, muts, mono) => {
@@ -87,15 +118,26 @@ fc.assert(
         checkAudio(await decodeAudio(bytes, { name: 'fuzz', mono }));
         resolved++;
       } catch (e) {
-        if (!(e instanceof SpecmorphError)) throw new Error(`${seeds[s].name}: ${(e as Error)?.constructor?.name}: ${(e as Error)?.message ?? e}`);
+        if (!(e instanceof SpecmorphError))
+          throw new Error(`${seeds[s].name}: ${(e as Error)?.constructor?.name}: ${(e as Error)?.message ?? e}`);
         rejected++;
-        const reason = e.message.replace(/^fuzz: /, '').replace(/\d+/g, 'N').slice(0, 60);
+        const reason = e.message
+          .replace(/^fuzz: /, '')
+          .replace(/\d+/g, 'N')
+          .slice(0, 60);
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       }
     },
   ),
   { numRuns, seed, endOnFailure: true },
 ).then(
-  () => port.postMessage({ type: 'done', cases: index, resolved, rejected, reasons: [...reasons].sort((a, b) => b[1] - a[1]) }),
+  () =>
+    port.postMessage({
+      type: 'done',
+      cases: index,
+      resolved,
+      rejected,
+      reasons: [...reasons].sort((a, b) => b[1] - a[1]),
+    }),
   (e: Error) => port.postMessage({ type: 'fail', message: e.message }),
 );

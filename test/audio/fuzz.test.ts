@@ -7,7 +7,13 @@ const CASES = 10_000;
 /** A case that takes longer than this counts as a hang (the first one also loads the FLAC WASM). */
 const CASE_TIMEOUT_MS = 10_000;
 
-interface Done { type: 'done'; cases: number; resolved: number; rejected: number; reasons: [string, number][] }
+interface Done {
+  type: 'done';
+  cases: number;
+  resolved: number;
+  rejected: number;
+  reasons: [string, number][];
+}
 
 function runFuzz(numRuns: number, seed: number): Promise<Done> {
   return new Promise((resolve, reject) => {
@@ -15,7 +21,10 @@ function runFuzz(numRuns: number, seed: number): Promise<Done> {
     // registers tsx's require hook first.
     const entry = join(__dirname, 'fuzz-worker.ts');
     const tsx = require.resolve('tsx/cjs');
-    const worker = new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, { eval: true, workerData: { numRuns, seed } });
+    const worker = new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, {
+      eval: true,
+      workerData: { numRuns, seed },
+    });
     let last: { index: number; seed: string; bytes: Uint8Array } | undefined;
     let timer: NodeJS.Timeout | undefined;
     const finish = (f: () => void) => {
@@ -27,7 +36,13 @@ function runFuzz(numRuns: number, seed: number): Promise<Done> {
       clearTimeout(timer);
       timer = setTimeout(() => {
         const hex = last ? Buffer.from(last.bytes).toString('hex') : '';
-        finish(() => reject(new Error(`fuzz case ${last?.index} (seed ${last?.seed}) ran longer than ${CASE_TIMEOUT_MS} ms; bytes: ${hex}`)));
+        finish(() =>
+          reject(
+            new Error(
+              `fuzz case ${last?.index} (seed ${last?.seed}) ran longer than ${CASE_TIMEOUT_MS} ms; bytes: ${hex}`,
+            ),
+          ),
+        );
       }, CASE_TIMEOUT_MS);
     };
     worker.on('message', (m) => {
@@ -38,7 +53,9 @@ function runFuzz(numRuns: number, seed: number): Promise<Done> {
       else finish(() => reject(new Error(`fuzz case ${last?.index} (seed ${last?.seed}) failed: ${m.message}`)));
     });
     worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`fuzz worker exited (code ${code}) after case ${last?.index}`))));
+    worker.on('exit', (code) =>
+      finish(() => reject(new Error(`fuzz worker exited (code ${code}) after case ${last?.index}`))),
+    );
     arm();
   });
 }
@@ -49,5 +66,10 @@ test(`fuzz decodeAudio: ${CASES} mutated/truncated WAV/FLAC give Audio or a Spec
   assert.equal(r.resolved + r.rejected, CASES);
   // Both outcomes must occur, or the mutations are too weak (all valid) or too strong (all garbage).
   assert.ok(r.resolved > CASES / 20 && r.rejected > CASES / 20, JSON.stringify(r));
-  t.diagnostic(`resolved ${r.resolved}, rejected ${r.rejected}; most common reasons: ${r.reasons.slice(0, 8).map(([m, n]) => `${n}x ${m}`).join(' | ')}`);
+  t.diagnostic(
+    `resolved ${r.resolved}, rejected ${r.rejected}; most common reasons: ${r.reasons
+      .slice(0, 8)
+      .map(([m, n]) => `${n}x ${m}`)
+      .join(' | ')}`,
+  );
 });

@@ -28,7 +28,11 @@ test('resample 16000->8000 keeps an in-band tone and removes an out-of-band one 
   const n = 16000;
   const low = sine(1000, { sampleRate: 16000, length: n });
   const high = sine(6000, { sampleRate: 16000, length: n });
-  const y = resample(low.map((v, i) => v + high[i]), 16000, 8000);
+  const y = resample(
+    low.map((v, i) => v + high[i]),
+    16000,
+    8000,
+  );
   const expected = sine(1000, { sampleRate: 8000, length: n / 2 });
   // The filter rejects >= 55 dB beyond 1.2 x cutoff: the 6 kHz tone leaves < 1% residue.
   assert.ok(rms(y, expected, 500, n / 2 - 500) < 1e-2);
@@ -36,9 +40,13 @@ test('resample 16000->8000 keeps an in-band tone and removes an out-of-band one 
 
 test('resample output length is ceil(n*up/down) for every n (44100->16000, 8000->11025)', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 3000 }), fc.constantFrom([44100, 16000], [8000, 11025], [16000, 16000]), (n, [from, to]) => {
-      assert.equal(resample(new Float32Array(n), from, to).length, Math.ceil((n * to) / from));
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: 3000 }),
+      fc.constantFrom([44100, 16000], [8000, 11025], [16000, 16000]),
+      (n, [from, to]) => {
+        assert.equal(resample(new Float32Array(n), from, to).length, Math.ceil((n * to) / from));
+      },
+    ),
     { numRuns: 200, seed: 2 },
   );
 });
@@ -52,10 +60,19 @@ test('resample has unit DC gain away from the edges and is linear', () => {
   assert.ok(worst < 2e-4, `max |y - 1| = ${worst}`);
   const a = chirp(100, 7000, { sampleRate: 16000, length: 3001 });
   const b = sine(440, { sampleRate: 16000, length: 3001 });
-  const sum = resample(a.map((v, i) => 2 * v - b[i]), 16000, 11025);
+  const sum = resample(
+    a.map((v, i) => 2 * v - b[i]),
+    16000,
+    11025,
+  );
   const ra = resample(a, 16000, 11025);
   const rb = resample(b, 16000, 11025);
-  assert.ok(rms(sum, ra.map((v, i) => 2 * v - rb[i])) < 1e-6);
+  assert.ok(
+    rms(
+      sum,
+      ra.map((v, i) => 2 * v - rb[i]),
+    ) < 1e-6,
+  );
 });
 
 test('resample same rate returns an equal copy; empty input gives empty output', () => {
@@ -68,8 +85,14 @@ test('resample same rate returns an equal copy; empty input gives empty output',
 
 test('resample rejects bad rates with ParameterError naming them', () => {
   const x = new Float32Array(4);
-  assert.throws(() => resample(x, 0, 8000), (e: Error) => e instanceof ParameterError && /fromRate=0 must be a positive integer/.test(e.message));
+  assert.throws(
+    () => resample(x, 0, 8000),
+    (e: Error) => e instanceof ParameterError && /fromRate=0 must be a positive integer/.test(e.message),
+  );
   assert.throws(() => resample(x, 16000, 8000.5), /toRate=8000.5 must be a positive integer/);
-  assert.throws(() => resample(x, 1_000_003, 999_983), /reduce to up=999983 down=1000003; max\(up, down\) must be <= 400000/);
+  assert.throws(
+    () => resample(x, 1_000_003, 999_983),
+    /reduce to up=999983 down=1000003; max\(up, down\) must be <= 400000/,
+  );
   assert.throws(() => resample([1, 2] as unknown as Float32Array, 2, 1), /x must be a Float32Array \(got object\)/);
 });

@@ -1,6 +1,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync, copyFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  mkdirSync,
+  rmSync,
+  writeFileSync,
+  readFileSync,
+  existsSync,
+  readdirSync,
+  copyFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { encodeWav, sine, whiteNoise } from '../../src/audio';
@@ -24,18 +33,52 @@ before(() => {
   data = path.join(root, 'data');
   // Tone-vs-noise synthetic classes, 0.25 s each: bona fide = tones, spoof = noise from two "attack systems".
   for (let i = 0; i < 8; i++) {
-    wav(path.join(data, 'bonafide', `b${i}.wav`), sine(220 + 70 * i, { sampleRate: 16000, duration: 0.25, amplitude: 0.5 }));
-    wav(path.join(data, 'spoof', i % 2 ? 'A01' : 'A02', `s${i}.wav`), whiteNoise({ sampleRate: 16000, duration: 0.25, amplitude: 0.3, seed: i }));
+    wav(
+      path.join(data, 'bonafide', `b${i}.wav`),
+      sine(220 + 70 * i, { sampleRate: 16000, duration: 0.25, amplitude: 0.5 }),
+    );
+    wav(
+      path.join(data, 'spoof', i % 2 ? 'A01' : 'A02', `s${i}.wav`),
+      whiteNoise({ sampleRate: 16000, duration: 0.25, amplitude: 0.3, seed: i }),
+    );
   }
   cfg = path.join(root, 'cfg.json');
-  writeFileSync(cfg, JSON.stringify({ stages: [{ op: 'mono' }, { op: 'crop', seconds: 0.25 }, { op: 'stft', nFft: 256, hopLength: 128, winLength: 256 }, { op: 'db' }, { op: 'opening', footprint: { shape: 'rect', rows: 3, cols: 1 } }, { op: 'resize', rows: 24, cols: 24 }, { op: 'normalise' }] }));
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      stages: [
+        { op: 'mono' },
+        { op: 'crop', seconds: 0.25 },
+        { op: 'stft', nFft: 256, hopLength: 128, winLength: 256 },
+        { op: 'db' },
+        { op: 'opening', footprint: { shape: 'rect', rows: 3, cols: 1 } },
+        { op: 'resize', rows: 24, cols: 24 },
+        { op: 'normalise' },
+      ],
+    }),
+  );
 });
 
 after(() => rmSync(root, { recursive: true, force: true }));
 
 test('specmorph train then evaluate (--data and --protocol) on a synthetic tone-vs-noise set', async () => {
   const model = path.join(root, 'model');
-  const t = await run(['train', '--data', data, '--out', model, '--config', cfg, '--epochs', '2', '--seed', '3', '--workers', '0', '--json']);
+  const t = await run([
+    'train',
+    '--data',
+    data,
+    '--out',
+    model,
+    '--config',
+    cfg,
+    '--epochs',
+    '2',
+    '--seed',
+    '3',
+    '--workers',
+    '0',
+    '--json',
+  ]);
   assert.equal(t.code, 0, t.stderr);
   assert.match(t.stderr, /^backend (wasm|cpu|tensorflow)/m);
   assert.match(t.stderr, /epoch 2\/2 loss/);
@@ -43,8 +86,17 @@ test('specmorph train then evaluate (--data and --protocol) on a synthetic tone-
   const tj = JSON.parse(t.stdout.trim().split('\n').pop()!);
   assert.equal(tj.n, 16);
   assert.equal(tj.epochs, 2);
-  assert.deepEqual(readdirSync(model).sort(), ['labels.json', 'metadata.json', 'model.json', 'pipeline.json', 'weights.bin']);
-  assert.deepEqual(readdirSync(root).filter((f) => f.startsWith('.')), []);
+  assert.deepEqual(readdirSync(model).sort(), [
+    'labels.json',
+    'metadata.json',
+    'model.json',
+    'pipeline.json',
+    'weights.bin',
+  ]);
+  assert.deepEqual(
+    readdirSync(root).filter((f) => f.startsWith('.')),
+    [],
+  );
 
   const scores = path.join(root, 'scores.txt');
   const proto = path.join(root, 'protocol.txt');
@@ -60,11 +112,25 @@ test('specmorph train then evaluate (--data and --protocol) on a synthetic tone-
   // Every clip was used to train or validate the model: evaluate refuses, then scores them when told, and says how many.
   const refused = await run(['evaluate', '--model', model, '--data', data, '--scores', scores]);
   assert.notEqual(refused.code, 0);
-  assert.match(refused.stderr, /evaluate: 16 of 16 clips \(e\.g\. .*\) were used to train or validate .*--allow-overlap/);
+  assert.match(
+    refused.stderr,
+    /evaluate: 16 of 16 clips \(e\.g\. .*\) were used to train or validate .*--allow-overlap/,
+  );
   assert.ok(!existsSync(scores), 'nothing written when refused');
   const [e, p] = await Promise.all([
     run(['evaluate', '--model', model, '--data', data, '--scores', scores, '--json', '--allow-overlap']),
-    run(['evaluate', '--model', model, '--protocol', proto, '--audio', flat, '--json', '--no-cache', '--allow-overlap']),
+    run([
+      'evaluate',
+      '--model',
+      model,
+      '--protocol',
+      proto,
+      '--audio',
+      flat,
+      '--json',
+      '--no-cache',
+      '--allow-overlap',
+    ]),
   ]);
   assert.match(e.stderr, /warning: 16 of 16 clips were used to train or validate this model/);
   assert.equal(e.code, 0, e.stderr);
@@ -74,11 +140,20 @@ test('specmorph train then evaluate (--data and --protocol) on a synthetic tone-
   assert.equal(ej.trainingOverlap, 16);
   const rows = parseScores(readFileSync(scores, 'utf8'));
   assert.equal(rows.length, 16);
-  assert.deepEqual(rows.filter((r) => r.key === 'spoof').map((r) => r.attackId).sort(), ['A01', 'A01', 'A01', 'A01', 'A02', 'A02', 'A02', 'A02']);
+  assert.deepEqual(
+    rows
+      .filter((r) => r.key === 'spoof')
+      .map((r) => r.attackId)
+      .sort(),
+    ['A01', 'A01', 'A01', 'A01', 'A02', 'A02', 'A02', 'A02'],
+  );
   const bona = rows.filter((r) => r.key === 'bonafide').map((r) => r.score);
   const spoof = rows.filter((r) => r.key === 'spoof').map((r) => r.score);
   assert.equal(ej.eer, computeEer(bona, spoof).eer);
-  assert.deepEqual(ej.perAttack.map((a: { attackId: string }) => a.attackId), ['A01', 'A02']);
+  assert.deepEqual(
+    ej.perAttack.map((a: { attackId: string }) => a.attackId),
+    ['A01', 'A02'],
+  );
   assert.equal(p.code, 0, p.stderr);
   const pj = JSON.parse(p.stdout.trim().split('\n').pop()!);
   assert.equal(pj.n, 16);
@@ -99,15 +174,37 @@ test('train --split honours meta.csv (train rows by default), evaluate --split t
   const rowsCsv = ['path,split'];
   for (let i = 0; i < 8; i++) {
     const split = i < 5 ? 'train' : 'test';
-    wav(path.join(corpus, 'bonafide', `b${i}.wav`), sine(200 + 60 * i, { sampleRate: 16000, duration: 0.25, amplitude: 0.5 }));
-    wav(path.join(corpus, 'spoof', 'A01', `s${i}.wav`), whiteNoise({ sampleRate: 16000, duration: 0.25, amplitude: 0.3, seed: 40 + i }));
+    wav(
+      path.join(corpus, 'bonafide', `b${i}.wav`),
+      sine(200 + 60 * i, { sampleRate: 16000, duration: 0.25, amplitude: 0.5 }),
+    );
+    wav(
+      path.join(corpus, 'spoof', 'A01', `s${i}.wav`),
+      whiteNoise({ sampleRate: 16000, duration: 0.25, amplitude: 0.3, seed: 40 + i }),
+    );
     rowsCsv.push(`bonafide/b${i}.wav,${split}`, `spoof/A01/s${i}.wav,${split}`);
   }
   writeFileSync(path.join(corpus, 'meta.csv'), `${rowsCsv.join('\n')}\n`);
   const model = path.join(root, 'split-model');
-  const t = await run(['train', '--data', corpus, '--out', model, '--config', cfg, '--epochs', '1', '--workers', '0', '--json']);
+  const t = await run([
+    'train',
+    '--data',
+    corpus,
+    '--out',
+    model,
+    '--config',
+    cfg,
+    '--epochs',
+    '1',
+    '--workers',
+    '0',
+    '--json',
+  ]);
   assert.equal(t.code, 0, t.stderr);
-  assert.match(t.stderr, /split: 10 of 16 clips \(meta\.csv split "train", the default for train; --split all uses every clip\)/);
+  assert.match(
+    t.stderr,
+    /split: 10 of 16 clips \(meta\.csv split "train", the default for train; --split all uses every clip\)/,
+  );
   assert.equal(JSON.parse(t.stdout.trim().split('\n').pop()!).n, 10);
   const e = await run(['evaluate', '--model', model, '--data', corpus, '--split', 'test', '--json']);
   assert.equal(e.code, 0, e.stderr);
@@ -122,13 +219,41 @@ test('train --split honours meta.csv (train rows by default), evaluate --split t
 
   // A model trained on crops narrower than the clips (and with excitation rows) scores whole clips.
   const cropCfg = path.join(root, 'crop-cfg.json');
-  writeFileSync(cropCfg, JSON.stringify({ stages: [{ op: 'mono' }, { op: 'resample', sampleRate: 16000 }, { op: 'stft', nFft: 256, hopLength: 160, winLength: 256 }, { op: 'db' }], excitation: {} }));
+  writeFileSync(
+    cropCfg,
+    JSON.stringify({
+      stages: [
+        { op: 'mono' },
+        { op: 'resample', sampleRate: 16000 },
+        { op: 'stft', nFft: 256, hopLength: 160, winLength: 256 },
+        { op: 'db' },
+      ],
+      excitation: {},
+    }),
+  );
   const cropModel = path.join(root, 'crop-model');
-  const c = await run(['train', '--data', corpus, '--out', cropModel, '--config', cropCfg, '--epochs', '1', '--crop-seconds', '0.1', '--workers', '0']);
+  const c = await run([
+    'train',
+    '--data',
+    corpus,
+    '--out',
+    cropModel,
+    '--config',
+    cropCfg,
+    '--epochs',
+    '1',
+    '--crop-seconds',
+    '0.1',
+    '--workers',
+    '0',
+  ]);
   assert.equal(c.code, 0, c.stderr);
   assert.match(c.stderr, /features: 132x26/);
   assert.match(c.stderr, /\+ excitation/);
-  assert.deepEqual(JSON.parse(readFileSync(path.join(cropModel, 'metadata.json'), 'utf8')).inputShape.slice(0, 2), [132, 10]);
+  assert.deepEqual(
+    JSON.parse(readFileSync(path.join(cropModel, 'metadata.json'), 'utf8')).inputShape.slice(0, 2),
+    [132, 10],
+  );
   const ce = await run(['evaluate', '--model', cropModel, '--data', corpus, '--split', 'test', '--json']);
   assert.equal(ce.code, 0, ce.stderr);
   assert.equal(JSON.parse(ce.stdout.trim().split('\n').pop()!).n, 6);
@@ -145,16 +270,28 @@ test('specmorph rejects bad inputs with a one-line reason, non-zero exit and not
   copyFileSync(path.join(data, 'bonafide', 'b0.wav'), path.join(bad, 'corrupt', 'bonafide', 'b0.wav'));
   writeFileSync(path.join(bad, 'corrupt', 'spoof', 'x.wav'), 'ID3 this is not audio');
   writeFileSync(path.join(bad, 'syntax.json'), '{"stages": [');
-  writeFileSync(path.join(bad, 'rows0.json'), JSON.stringify({ stages: [{ op: 'stft' }, { op: 'opening', footprint: { shape: 'rect', rows: 0, cols: 3 } }] }));
+  writeFileSync(
+    path.join(bad, 'rows0.json'),
+    JSON.stringify({ stages: [{ op: 'stft' }, { op: 'opening', footprint: { shape: 'rect', rows: 0, cols: 3 } }] }),
+  );
   const out = path.join(bad, 'out');
   const cases: [string[], RegExp][] = [
     [['train', '--data', path.join(bad, 'missing'), '--out', out], /missing: data folder does not exist/],
     [['train', '--data', path.join(bad, 'empty'), '--out', out], /empty: data folder is empty/],
     [['train', '--data', path.join(bad, 'oneclass'), '--out', out], /spoof: class folder holds no \.wav\/\.flac files/],
     [['train', '--data', path.join(bad, 'corrupt'), '--out', out, '--workers', '0'], /x\.wav: /],
-    [['train', '--data', data, '--out', out, '--config', path.join(bad, 'syntax.json')], /syntax\.json: not valid JSON/],
-    [['train', '--data', data, '--out', out, '--config', path.join(bad, 'rows0.json')], /rows0\.json: stages\[1\]\.footprint\.rows=0 must be a positive integer/],
-    [['train', '--data', data, '--out', out, '--config', path.join(bad, 'none.json')], /none\.json: cannot read config \(ENOENT\)/],
+    [
+      ['train', '--data', data, '--out', out, '--config', path.join(bad, 'syntax.json')],
+      /syntax\.json: not valid JSON/,
+    ],
+    [
+      ['train', '--data', data, '--out', out, '--config', path.join(bad, 'rows0.json')],
+      /rows0\.json: stages\[1\]\.footprint\.rows=0 must be a positive integer/,
+    ],
+    [
+      ['train', '--data', data, '--out', out, '--config', path.join(bad, 'none.json')],
+      /none\.json: cannot read config \(ENOENT\)/,
+    ],
     [['train', '--data', data, '--out', out, '--epochs', '0'], /--epochs=0 must be an integer in \[1, 100000\]/],
     [['train', '--data', data, '--out', out, '--seed', 'abc'], /--seed=abc must be an integer/],
     [['train', '--data', data], /--out MODEL_DIR is required/],
@@ -165,7 +302,8 @@ test('specmorph rejects bad inputs with a one-line reason, non-zero exit and not
   ];
   // Two at a time: the machine has two cores.
   const results: Awaited<ReturnType<typeof run>>[] = [];
-  for (let i = 0; i < cases.length; i += 2) results.push(...(await Promise.all(cases.slice(i, i + 2).map(([args]) => run(args)))));
+  for (let i = 0; i < cases.length; i += 2)
+    results.push(...(await Promise.all(cases.slice(i, i + 2).map(([args]) => run(args)))));
   results.forEach((r, i) => {
     const [args, re] = cases[i];
     assert.notEqual(r.code, 0, args.join(' '));
@@ -179,11 +317,19 @@ test('specmorph rejects bad inputs with a one-line reason, non-zero exit and not
     if (!args.includes(path.join(bad, 'corrupt'))) assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
   });
   assert.equal(existsSync(out), false);
-  assert.deepEqual(readdirSync(bad).filter((f) => f.startsWith('.')), []);
+  assert.deepEqual(
+    readdirSync(bad).filter((f) => f.startsWith('.')),
+    [],
+  );
 });
 
 test('specmorph --help, --version and train --help print usage / version and exit 0', async () => {
-  const [h, t, e, v] = await Promise.all([run(['--help']), run(['train', '--help']), run(['evaluate', '--help']), run(['--version'])]);
+  const [h, t, e, v] = await Promise.all([
+    run(['--help']),
+    run(['train', '--help']),
+    run(['evaluate', '--help']),
+    run(['--version']),
+  ]);
   assert.equal(v.code, 0);
   assert.equal(v.stdout, `specmorph ${JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).version}\n`);
   assert.equal(h.code, 0);

@@ -22,7 +22,18 @@ test('cropFramesFor: seconds -> frames from the pipeline (resample rate / spectr
   const { DEFAULT_PIPELINE } = await import('../../src/pipeline/config');
   assert.equal(cropFramesFor(DEFAULT_PIPELINE, 401, 2), 200); // 16 kHz, hop 160
   assert.equal(cropFramesFor(DEFAULT_PIPELINE, 150, 2), 150);
-  const eightK = { stages: [{ op: 'mono' }, { op: 'resample', sampleRate: 8000 }, { op: 'stft', nFft: 256, hopLength: 80, winLength: 200 }, { op: 'db' }] };
+  const eightK = {
+    stages: [
+      { op: 'mono' },
+      { op: 'resample', sampleRate: 8000 },
+      { op: 'stft', nFft: 256, hopLength: 80, winLength: 200 },
+      { op: 'db' },
+    ],
+  };
   assert.equal(cropFramesFor(eightK as never, 201, 0.64), 64);
-  assert.equal(cropFramesFor({ stages: [{ op: 'stft' }, { op: 'db' }] } as never, 77, 2), 77, 'no resample: clips keep their rates, whole width');
+  assert.equal(
+    cropFramesFor({ stages: [{ op: 'stft' }, { op: 'db' }] } as never, 77, 2),
+    77,
+    'no resample: clips keep their rates, whole width',
+  );
 });

@@ -27,7 +27,10 @@ function clip(kind: 'harmonic' | 'noise', rng: Random): Float32Array {
 function makeSet(dir: string, seed: number): void {
   const rng = new Random(seed);
   for (let i = 0; i < 8; i++) {
-    for (const [kind, sub] of [['harmonic', 'bonafide'], ['noise', path.join('spoof', i % 2 ? 'A01' : 'A02')]] as const) {
+    for (const [kind, sub] of [
+      ['harmonic', 'bonafide'],
+      ['noise', path.join('spoof', i % 2 ? 'A01' : 'A02')],
+    ] as const) {
       const file = path.join(dir, sub, `${kind[0]}${i}.wav`);
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, encodeWav({ sampleRate: 8000, channels: [clip(kind, rng)] }));
@@ -45,7 +48,22 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 test('specmorph train --arch gmm then evaluate: GMM model folder, clips of any length, low EER on held-out clips', async () => {
   const model = path.join(root, 'gmm');
-  const t = await run(['train', '--data', path.join(root, 'train'), '--out', model, '--arch', 'gmm', '--components', '4', '--seed', '0', '--workers', '0', '--json']);
+  const t = await run([
+    'train',
+    '--data',
+    path.join(root, 'train'),
+    '--out',
+    model,
+    '--arch',
+    'gmm',
+    '--components',
+    '4',
+    '--seed',
+    '0',
+    '--workers',
+    '0',
+    '--json',
+  ]);
   assert.equal(t.code, 0, t.stderr);
   assert.match(t.stderr, /pipeline: [0-9a-f]{12} \(mono -> lfcc\)/);
   assert.match(t.stderr, /gmm bonafide: (converged|stopped at maxIter) after \d+ iterations/);
@@ -62,22 +80,75 @@ test('specmorph train --arch gmm then evaluate: GMM model folder, clips of any l
   assert.equal(ej.n, 16);
   assert.equal(ej.backend, 'js-float64');
   assert.ok(ej.eer <= 0.1, `EER ${ej.eer}`);
-  assert.deepEqual(ej.perAttack.map((a: { attackId: string; n: number }) => [a.attackId, a.n]), [['A01', 4], ['A02', 4]]);
+  assert.deepEqual(
+    ej.perAttack.map((a: { attackId: string; n: number }) => [a.attackId, a.n]),
+    [
+      ['A01', 4],
+      ['A02', 4],
+    ],
+  );
   // Training again with the same seed gives the same mixtures (bit for bit).
   const again = path.join(root, 'gmm2');
-  assert.equal((await run(['train', '--data', path.join(root, 'train'), '--out', again, '--arch', 'gmm', '--components', '4', '--seed', '0', '--workers', '0'])).code, 0);
+  assert.equal(
+    (
+      await run([
+        'train',
+        '--data',
+        path.join(root, 'train'),
+        '--out',
+        again,
+        '--arch',
+        'gmm',
+        '--components',
+        '4',
+        '--seed',
+        '0',
+        '--workers',
+        '0',
+      ])
+    ).code,
+    0,
+  );
   const strip = (f: string) => readFileSync(path.join(f, 'gmm.json'), 'utf8');
   assert.equal(strip(again), strip(model));
 });
 
 test('specmorph train rejects --components without --arch gmm, a bad --components and an unknown --arch', async () => {
-  const a = await run(['train', '--data', path.join(root, 'train'), '--out', path.join(root, 'x'), '--components', '4']);
+  const a = await run([
+    'train',
+    '--data',
+    path.join(root, 'train'),
+    '--out',
+    path.join(root, 'x'),
+    '--components',
+    '4',
+  ]);
   assert.notEqual(a.code, 0);
   assert.match(a.stderr, /--components applies to --arch gmm only/);
-  const b = await run(['train', '--data', path.join(root, 'train'), '--out', path.join(root, 'x'), '--arch', 'gmm', '--components', '0']);
+  const b = await run([
+    'train',
+    '--data',
+    path.join(root, 'train'),
+    '--out',
+    path.join(root, 'x'),
+    '--arch',
+    'gmm',
+    '--components',
+    '0',
+  ]);
   assert.notEqual(b.code, 0);
   assert.match(b.stderr, /components/);
-  const c = await run(['train', '--data', path.join(root, 'train'), '--out', path.join(root, 'x'), '--arch', 'gmm', '--epochs', '3']);
+  const c = await run([
+    'train',
+    '--data',
+    path.join(root, 'train'),
+    '--out',
+    path.join(root, 'x'),
+    '--arch',
+    'gmm',
+    '--epochs',
+    '3',
+  ]);
   assert.notEqual(c.code, 0);
   assert.match(c.stderr, /--epochs does not apply to --arch gmm/);
   const d = await run(['train', '--data', path.join(root, 'train'), '--out', path.join(root, 'x'), '--arch', 'resnet']);

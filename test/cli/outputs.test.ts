@@ -19,8 +19,14 @@ before(() => {
   for (let i = 0; i < 4; i++) {
     mkdirSync(path.join(data, 'bonafide'), { recursive: true });
     mkdirSync(path.join(data, 'spoof'), { recursive: true });
-    writeFileSync(path.join(data, 'bonafide', `b${i}.wav`), encodeWav({ sampleRate: 16000, channels: [sine(300 + 50 * i, { sampleRate: 16000, duration: 0.1 })] }));
-    writeFileSync(path.join(data, 'spoof', `s${i}.wav`), encodeWav({ sampleRate: 16000, channels: [whiteNoise({ sampleRate: 16000, duration: 0.1, seed: i })] }));
+    writeFileSync(
+      path.join(data, 'bonafide', `b${i}.wav`),
+      encodeWav({ sampleRate: 16000, channels: [sine(300 + 50 * i, { sampleRate: 16000, duration: 0.1 })] }),
+    );
+    writeFileSync(
+      path.join(data, 'spoof', `s${i}.wav`),
+      encodeWav({ sampleRate: 16000, channels: [whiteNoise({ sampleRate: 16000, duration: 0.1, seed: i })] }),
+    );
   }
 });
 
@@ -33,19 +39,44 @@ test('train --out and evaluate --scores are refused before any work, with one li
   writeFileSync(path.join(thesis, 'thesis.tex'), 'text');
   const model = path.join(root, 'model');
   mkdirSync(model);
-  for (const f of ['model.json', 'weights.bin', 'pipeline.json', 'labels.json', 'metadata.json']) writeFileSync(path.join(model, f), f === 'metadata.json' ? JSON.stringify({ format: 'specmorph-model/1' }) : '{}');
+  for (const f of ['model.json', 'weights.bin', 'pipeline.json', 'labels.json', 'metadata.json'])
+    writeFileSync(path.join(model, f), f === 'metadata.json' ? JSON.stringify({ format: 'specmorph-model/1' }) : '{}');
   const file = path.join(root, 'file.txt');
   writeFileSync(file, 'mine');
   const cases: [string[], RegExp][] = [
-    [['train', '--data', data, '--out', thesis], /thesis: folder exists and is not a specmorph model folder \(it holds figures, thesis\.tex\); refusing to replace it/],
-    [['train', '--data', data, '--out', thesis, '--overwrite'], /thesis: folder exists and is not a specmorph model folder/],
-    [['train', '--data', data, '--out', model], /model: a specmorph model folder is already there; replacing it needs --overwrite/],
+    [
+      ['train', '--data', data, '--out', thesis],
+      /thesis: folder exists and is not a specmorph model folder \(it holds figures, thesis\.tex\); refusing to replace it/,
+    ],
+    [
+      ['train', '--data', data, '--out', thesis, '--overwrite'],
+      /thesis: folder exists and is not a specmorph model folder/,
+    ],
+    [
+      ['train', '--data', data, '--out', model],
+      /model: a specmorph model folder is already there; replacing it needs --overwrite/,
+    ],
     [['train', '--data', data, '--out', file], /file\.txt: exists and is not a folder/],
-    [['train', '--data', data, '--out', path.join(file, 'm')], /m: cannot create the model folder \(.*file\.txt is not a folder\)/],
-    [['evaluate', '--model', model, '--data', data, '--scores', thesis], /thesis: cannot write \(is a folder; give a file name\)/],
-    [['evaluate', '--model', model, '--data', data, '--scores', path.join(file, 's.txt')], /s\.txt: cannot write \(ENOTDIR: a parent is not a folder\)/],
-    [['ablate', '--data', data, '--out', file], /file\.txt: cannot create the output folder \(.*file\.txt is not a folder\)/],
-    [['report', '--data', data, '--out', path.join(root, 'rep'), '--no-notebooks'], /report\.html: cannot write \(is a folder; give a file name\)/],
+    [
+      ['train', '--data', data, '--out', path.join(file, 'm')],
+      /m: cannot create the model folder \(.*file\.txt is not a folder\)/,
+    ],
+    [
+      ['evaluate', '--model', model, '--data', data, '--scores', thesis],
+      /thesis: cannot write \(is a folder; give a file name\)/,
+    ],
+    [
+      ['evaluate', '--model', model, '--data', data, '--scores', path.join(file, 's.txt')],
+      /s\.txt: cannot write \(ENOTDIR: a parent is not a folder\)/,
+    ],
+    [
+      ['ablate', '--data', data, '--out', file],
+      /file\.txt: cannot create the output folder \(.*file\.txt is not a folder\)/,
+    ],
+    [
+      ['report', '--data', data, '--out', path.join(root, 'rep'), '--no-notebooks'],
+      /report\.html: cannot write \(is a folder; give a file name\)/,
+    ],
   ];
   mkdirSync(path.join(root, 'rep', 'report.html'), { recursive: true });
   for (let i = 0; i < cases.length; i += 2) {
@@ -67,12 +98,48 @@ test('train --out and evaluate --scores are refused before any work, with one li
 test('evaluate --scores /dev/null writes through (the device stays), --scores LINK replaces the target and keeps the link', async () => {
   const { lstatSync, statSync, symlinkSync, readlinkSync } = await import('node:fs');
   const cfg = path.join(root, 'cfg.json');
-  writeFileSync(cfg, JSON.stringify({ stages: [{ op: 'crop', seconds: 0.1 }, { op: 'stft', nFft: 256, hopLength: 128, winLength: 256 }, { op: 'db' }, { op: 'resize', rows: 12, cols: 12 }, { op: 'normalise' }] }));
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      stages: [
+        { op: 'crop', seconds: 0.1 },
+        { op: 'stft', nFft: 256, hopLength: 128, winLength: 256 },
+        { op: 'db' },
+        { op: 'resize', rows: 12, cols: 12 },
+        { op: 'normalise' },
+      ],
+    }),
+  );
   const model = path.join(root, 'm-dev');
-  const t = await run(['train', '--data', data, '--out', model, '--config', cfg, '--epochs', '1', '--workers', '0', '--validation', '0']);
+  const t = await run([
+    'train',
+    '--data',
+    data,
+    '--out',
+    model,
+    '--config',
+    cfg,
+    '--epochs',
+    '1',
+    '--workers',
+    '0',
+    '--validation',
+    '0',
+  ]);
   assert.equal(t.code, 0, t.stderr);
   const rdev = statSync('/dev/null').rdev;
-  const e = await run(['evaluate', '--model', model, '--data', data, '--scores', '/dev/null', '--workers', '0', '--allow-overlap']);
+  const e = await run([
+    'evaluate',
+    '--model',
+    model,
+    '--data',
+    data,
+    '--scores',
+    '/dev/null',
+    '--workers',
+    '0',
+    '--allow-overlap',
+  ]);
   assert.equal(e.code, 0, e.stderr);
   assert.ok(lstatSync('/dev/null').isCharacterDevice());
   assert.equal(statSync('/dev/null').rdev, rdev);
@@ -80,7 +147,18 @@ test('evaluate --scores /dev/null writes through (the device stays), --scores LI
   writeFileSync(target, 'old\n');
   const link = path.join(root, 'scores-link');
   symlinkSync('scores-target.txt', link);
-  const l = await run(['evaluate', '--model', model, '--data', data, '--scores', link, '--workers', '0', '--allow-overlap']);
+  const l = await run([
+    'evaluate',
+    '--model',
+    model,
+    '--data',
+    data,
+    '--scores',
+    link,
+    '--workers',
+    '0',
+    '--allow-overlap',
+  ]);
   assert.equal(l.code, 0, l.stderr);
   assert.equal(readlinkSync(link), 'scores-target.txt');
   assert.equal(readFileSync(target, 'utf8').trim().split('\n').length, 8);

@@ -21,23 +21,64 @@ before(() => {
   mkdirSync(path.join(data, 'bonafide'), { recursive: true });
   mkdirSync(path.join(data, 'spoof', 'A01'), { recursive: true });
   for (let i = 0; i < 4; i++) {
-    writeFileSync(path.join(data, 'bonafide', `b${i}.wav`), encodeWav({ sampleRate: 16000, channels: [sine(300 + 60 * i, { sampleRate: 16000, duration: 0.1, amplitude: 0.5 })] }));
-    writeFileSync(path.join(data, 'spoof', 'A01', `s${i}.wav`), encodeWav({ sampleRate: 16000, channels: [whiteNoise({ sampleRate: 16000, duration: 0.1, amplitude: 0.3, seed: i })] }));
+    writeFileSync(
+      path.join(data, 'bonafide', `b${i}.wav`),
+      encodeWav({
+        sampleRate: 16000,
+        channels: [sine(300 + 60 * i, { sampleRate: 16000, duration: 0.1, amplitude: 0.5 })],
+      }),
+    );
+    writeFileSync(
+      path.join(data, 'spoof', 'A01', `s${i}.wav`),
+      encodeWav({
+        sampleRate: 16000,
+        channels: [whiteNoise({ sampleRate: 16000, duration: 0.1, amplitude: 0.3, seed: i })],
+      }),
+    );
   }
   // The same recording under both labels.
   copyFileSync(path.join(data, 'bonafide', 'b0.wav'), path.join(data, 'spoof', 'A01', 'copy-of-b0.wav'));
   cfg = path.join(root, 'cfg.json');
-  writeFileSync(cfg, JSON.stringify({ stages: [{ op: 'crop', seconds: 0.1 }, { op: 'stft', nFft: 256, hopLength: 128, winLength: 256 }, { op: 'db' }, { op: 'resize', rows: 12, cols: 12 }, { op: 'normalise' }] }));
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      stages: [
+        { op: 'crop', seconds: 0.1 },
+        { op: 'stft', nFft: 256, hopLength: 128, winLength: 256 },
+        { op: 'db' },
+        { op: 'resize', rows: 12, cols: 12 },
+        { op: 'normalise' },
+      ],
+    }),
+  );
 });
 
 after(() => rmSync(root, { recursive: true, force: true }));
 
 test('train warns about identical audio in both classes and counts it; --overwrite replaces a model and sweeps dead leftovers', async () => {
   const out = path.join(root, 'm');
-  const common = ['train', '--data', data, '--out', out, '--config', cfg, '--epochs', '1', '--workers', '0', '--validation', '0', '--json'];
+  const common = [
+    'train',
+    '--data',
+    data,
+    '--out',
+    out,
+    '--config',
+    cfg,
+    '--epochs',
+    '1',
+    '--workers',
+    '0',
+    '--validation',
+    '0',
+    '--json',
+  ];
   const a = await run(common);
   assert.equal(a.code, 0, a.stderr);
-  assert.match(a.stderr, /^warning: 1 audio content is labelled both bona fide and spoof \(e\.g\. .*b0\.wav and .*copy-of-b0\.wav are identical\)/m);
+  assert.match(
+    a.stderr,
+    /^warning: 1 audio content is labelled both bona fide and spoof \(e\.g\. .*b0\.wav and .*copy-of-b0\.wav are identical\)/m,
+  );
   assert.equal(JSON.parse(a.stdout.trim().split('\n').pop()!).crossClassDuplicates, 1);
   const firstDate = JSON.parse(readFileSync(path.join(out, 'metadata.json'), 'utf8')).date;
   // What a kill -9 during an earlier save leaves: a half-written temp folder and a moved-aside old model.

@@ -9,7 +9,14 @@ import { ablationCacheDirs } from '../../src/report/arms';
 import { encodeWav, sine } from '../../src/audio';
 import { PipelineConfig } from '../../src/pipeline/config';
 
-const config: PipelineConfig = { stages: [{ op: 'crop', seconds: 0.1 }, { op: 'stft', nFft: 128, hopLength: 64, winLength: 128 }, { op: 'db' }, { op: 'resize', rows: 8, cols: 12 }] };
+const config: PipelineConfig = {
+  stages: [
+    { op: 'crop', seconds: 0.1 },
+    { op: 'stft', nFft: 128, hopLength: 64, winLength: 128 },
+    { op: 'db' },
+    { op: 'resize', rows: 8, cols: 12 },
+  ],
+};
 
 test('feature cache: same-length corruption, a NaN, swapped rows/cols header are detected and recomputed', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'specmorph-cache-'));
@@ -19,7 +26,10 @@ test('feature cache: same-length corruption, a NaN, swapped rows/cols header are
   try {
     const files = [0, 1, 2, 3].map((i) => {
       const f = path.join(dir, `c${i}.wav`);
-      writeFileSync(f, encodeWav({ sampleRate: 8000, channels: [sine(300 + 100 * i, { sampleRate: 8000, duration: 0.1 })] }));
+      writeFileSync(
+        f,
+        encodeWav({ sampleRate: 8000, channels: [sine(300 + 100 * i, { sampleRate: 8000, duration: 0.1 })] }),
+      );
       return f;
     });
     const cacheDir = path.join(dir, 'cache');
@@ -39,8 +49,15 @@ test('feature cache: same-length corruption, a NaN, swapped rows/cols header are
     writeFileSync(entry(2), b2);
     const second = await computeFeatures(files, config, { workers: 0, cacheDir });
     assert.equal(second.cacheHits, 1);
-    assert.deepEqual(second.features.map((g) => Array.from(g.data)), first.features.map((g) => Array.from(g.data)));
-    for (const i of [0, 1, 2]) assert.ok(warned.some((m) => m.startsWith(`${entry(i)}: damaged feature cache entry`)), `${i}: ${warned.join('\n')}`);
+    assert.deepEqual(
+      second.features.map((g) => Array.from(g.data)),
+      first.features.map((g) => Array.from(g.data)),
+    );
+    for (const i of [0, 1, 2])
+      assert.ok(
+        warned.some((m) => m.startsWith(`${entry(i)}: damaged feature cache entry`)),
+        `${i}: ${warned.join('\n')}`,
+      );
     // The damaged entries were rewritten: a third pass reads everything from the cache.
     assert.equal((await computeFeatures(files, config, { workers: 0, cacheDir })).cacheHits, 4);
   } finally {
@@ -62,9 +79,15 @@ test('defaultCacheDir: $SPECMORPH_CACHE, $XDG_CACHE_HOME/specmorph/features or ~
     assert.equal(cacheDirArg({}), defaultCacheDir());
     assert.equal(cacheDirArg({ cache: 'given' }), path.resolve('given'));
     assert.equal(cacheDirArg({ 'no-cache': true }), null);
-    assert.deepEqual(ablationCacheDirs(), { cacheDir: path.resolve('rel/cache'), runCacheDir: path.resolve('rel/ablation-runs') });
+    assert.deepEqual(ablationCacheDirs(), {
+      cacheDir: path.resolve('rel/cache'),
+      runCacheDir: path.resolve('rel/ablation-runs'),
+    });
   } finally {
-    for (const [k, v] of [['SPECMORPH_CACHE', saved.s], ['XDG_CACHE_HOME', saved.x]] as const) {
+    for (const [k, v] of [
+      ['SPECMORPH_CACHE', saved.s],
+      ['XDG_CACHE_HOME', saved.x],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }

@@ -21,7 +21,10 @@ const config: PipelineConfig = {
 
 function writeClips(dir: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => {
-    const x = i % 2 ? sine(300 + 50 * i, { sampleRate: 8000, duration: 0.1 + 0.01 * i }) : whiteNoise({ sampleRate: 8000, duration: 0.2, seed: i } as never);
+    const x =
+      i % 2
+        ? sine(300 + 50 * i, { sampleRate: 8000, duration: 0.1 + 0.01 * i })
+        : whiteNoise({ sampleRate: 8000, duration: 0.2, seed: i } as never);
     const f = path.join(dir, `c${i}.wav`);
     writeFileSync(f, encodeWav({ sampleRate: 8000, channels: [x] }, { bitDepth: 32 }));
     return f;
@@ -34,7 +37,14 @@ test('computeFeatures workers=2 equals in-process runPipeline, reports progress,
     const files = writeClips(dir, 6);
     const cacheDir = path.join(dir, 'cache');
     const progress: number[] = [];
-    const a = await computeFeatures(files, config, { workers: 2, cacheDir, onProgress: (d, t) => { assert.equal(t, 6); progress.push(d); } });
+    const a = await computeFeatures(files, config, {
+      workers: 2,
+      cacheDir,
+      onProgress: (d, t) => {
+        assert.equal(t, 6);
+        progress.push(d);
+      },
+    });
     assert.equal(a.workers, 2);
     assert.deepEqual(progress, [1, 2, 3, 4, 5, 6]);
     assert.equal(a.cacheHits, 0);
@@ -46,9 +56,16 @@ test('computeFeatures workers=2 equals in-process runPipeline, reports progress,
     assert.equal(c.cacheHits, 6);
     for (let i = 0; i < 6; i++) assert.deepEqual(c.features[i].data, b.features[i].data);
     const fpDir = path.join(cacheDir, pipelineFingerprint(config).slice(0, 16));
-    const cached = readdirSync(fpDir, { recursive: true }).map(String).filter((f) => f.endsWith('.f32'));
+    const cached = readdirSync(fpDir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.f32'));
     assert.equal(cached.length, 6);
-    assert.equal(readdirSync(fpDir, { recursive: true }).map(String).filter((f) => f.endsWith('.tmp')).length, 0);
+    assert.equal(
+      readdirSync(fpDir, { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.tmp')).length,
+      0,
+    );
     assert.ok(cachePath(cacheDir, a.fingerprint, a.hashes[0]).startsWith(fpDir));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -61,32 +78,61 @@ test('computeFeatures names an undecodable file (workers and in-process) and a s
     const files = writeClips(dir, 4);
     const bad = path.join(dir, 'bad.wav');
     writeFileSync(bad, 'ID3 not audio at all');
-    await assert.rejects(computeFeatures([...files, bad], config, { workers: 0 }), (e: Error) => e.name === 'AudioDecodeError' && e.message.startsWith(bad));
-    await assert.rejects(computeFeatures([...files, bad], config, { workers: 2 }), (e: Error) => e.name === 'AudioDecodeError' && e.message.startsWith(bad));
+    await assert.rejects(
+      computeFeatures([...files, bad], config, { workers: 0 }),
+      (e: Error) => e.name === 'AudioDecodeError' && e.message.startsWith(bad),
+    );
+    await assert.rejects(
+      computeFeatures([...files, bad], config, { workers: 2 }),
+      (e: Error) => e.name === 'AudioDecodeError' && e.message.startsWith(bad),
+    );
     const noCrop: PipelineConfig = { stages: [{ op: 'stft', nFft: 128, hopLength: 64, winLength: 128 }] };
-    await assert.rejects(computeFeatures(files, noCrop, { workers: 0 }), /feature shape 65x\d+ differs from .*add a crop or resize stage/);
+    await assert.rejects(
+      computeFeatures(files, noCrop, { workers: 0 }),
+      /feature shape 65x\d+ differs from .*add a crop or resize stage/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('feature cache encoding round-trips and rejects truncated files', () => {
-  const g = gridFromRows([[1, -2.5], [3, 4]]);
+  const g = gridFromRows([
+    [1, -2.5],
+    [3, 4],
+  ]);
   const b = encodeFeature(g);
   assert.deepEqual(decodeFeature(b), g);
   assert.equal(decodeFeature(b.subarray(0, b.length - 1)), null);
-  assert.equal(dataFingerprint([{ id: 'a', hash: 'h', label: 'spoof' }, { id: 'b', hash: 'k', label: 'bonafide' }]),
-    dataFingerprint([{ id: 'b', hash: 'k', label: 'bonafide' }, { id: 'a', hash: 'h', label: 'spoof' }]));
+  assert.equal(
+    dataFingerprint([
+      { id: 'a', hash: 'h', label: 'spoof' },
+      { id: 'b', hash: 'k', label: 'bonafide' },
+    ]),
+    dataFingerprint([
+      { id: 'b', hash: 'k', label: 'bonafide' },
+      { id: 'a', hash: 'h', label: 'spoof' },
+    ]),
+  );
 });
 
 test('runPipeline keeps every stage with resolved params', () => {
-  const audio = { sampleRate: 8000, channels: [sine(440, { sampleRate: 8000, duration: 0.1 }), sine(440, { sampleRate: 8000, duration: 0.1 })] };
+  const audio = {
+    sampleRate: 8000,
+    channels: [sine(440, { sampleRate: 8000, duration: 0.1 }), sine(440, { sampleRate: 8000, duration: 0.1 })],
+  };
   const r = runPipeline(audio, config);
-  assert.deepEqual(r.stages.map((s) => s.name), ['mono', 'crop', 'stft', 'resize', 'normalise']);
+  assert.deepEqual(
+    r.stages.map((s) => s.name),
+    ['mono', 'crop', 'stft', 'resize', 'normalise'],
+  );
   assert.equal((r.stages[0].output as { channels: Float32Array[] }).channels.length, 1);
   assert.deepEqual(r.stages[1].params, { seconds: 0.25, position: 'start', pad: 'repeat', samples: 2000 });
   assert.equal(r.stages[2].params.nFft, 128);
   assert.deepEqual([r.output.rows, r.output.cols], [16, 16]);
   assert.equal(r.fingerprint, pipelineFingerprint(config));
-  assert.throws(() => runPipeline(audio, { stages: [{ op: 'stft', nFft: 0 }] } as PipelineConfig), /stages\[0\]\.nFft=0 must be a positive integer/);
+  assert.throws(
+    () => runPipeline(audio, { stages: [{ op: 'stft', nFft: 0 }] } as PipelineConfig),
+    /stages\[0\]\.nFft=0 must be a positive integer/,
+  );
 });

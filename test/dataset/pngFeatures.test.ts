@@ -16,9 +16,18 @@ test('PNG folder data set: grey and RGB images load as 128x128 luma in [0, 1] (a
     copyFileSync(path.join(fixtures, 'grey8.png'), path.join(root, 'real', 'g.png'));
     copyFileSync(path.join(fixtures, 'rgb.png'), path.join(root, 'fake', 'A05', 'c.png'));
     const ds = await scanPngDataset(root);
-    assert.deepEqual(ds.items.map((i) => [i.label, i.attack]), [['spoof', 'A05'], ['bonafide', null]]);
+    assert.deepEqual(
+      ds.items.map((i) => [i.label, i.attack]),
+      [
+        ['spoof', 'A05'],
+        ['bonafide', null],
+      ],
+    );
     const progress: number[] = [];
-    const feats = loadPngFeatures(ds.items.map((i) => i.path), { onProgress: (d) => progress.push(d) });
+    const feats = loadPngFeatures(
+      ds.items.map((i) => i.path),
+      { onProgress: (d) => progress.push(d) },
+    );
     assert.deepEqual(progress, [1, 2]);
     for (const f of feats) assert.deepEqual([f.rows, f.cols], [128, 128]);
     const want = resize(readPng(path.join(fixtures, 'rgb.png')), 128, 128, { method: 'area' });
@@ -33,7 +42,16 @@ test('loadPngFeature keeps the size when it already matches, flips with origin l
   const root = mkdtempSync(path.join(tmpdir(), 'specmorph-png-'));
   try {
     const f = path.join(root, 'a.png');
-    writeFileSync(f, writePng(gridFromRows([[0, 1], [1, 0], [0, 0]])));
+    writeFileSync(
+      f,
+      writePng(
+        gridFromRows([
+          [0, 1],
+          [1, 0],
+          [0, 0],
+        ]),
+      ),
+    );
     const g = loadPngFeature(f, { rows: 3, cols: 2, origin: 'lower' });
     assert.deepEqual(Array.from(g.data), [0, 0, 1, 0, 0, 1]);
     const broken = path.join(root, 'b.png');

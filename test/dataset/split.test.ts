@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { splitDataset, classWeights, DatasetItem, Label } from '../../src/dataset';
 
 function items(n: number, speakers: number | null): Pick<DatasetItem, 'label' | 'speaker' | 'id'>[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `u${i}`, label: (i % 4 === 0 ? 'bonafide' : 'spoof') as Label, speaker: speakers ? `S${i % speakers}` : null }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `u${i}`,
+    label: (i % 4 === 0 ? 'bonafide' : 'spoof') as Label,
+    speaker: speakers ? `S${i % speakers}` : null,
+  }));
 }
 
 test('splitDataset by speaker: no speaker in two parts, shares near the fractions, seeded', () => {
@@ -11,7 +15,11 @@ test('splitDataset by speaker: no speaker in two parts, shares near the fraction
   const s = splitDataset(all, { validation: 0.2, test: 0.1, seed: 7 });
   assert.equal(s.by, 'speaker');
   const spk = (xs: typeof all) => new Set(xs.map((x) => x.speaker));
-  for (const [a, b] of [[s.train, s.validation], [s.train, s.test], [s.validation, s.test]]) {
+  for (const [a, b] of [
+    [s.train, s.validation],
+    [s.train, s.test],
+    [s.validation, s.test],
+  ]) {
     assert.equal([...spk(a)].filter((x) => spk(b).has(x)).length, 0);
   }
   assert.equal(s.train.length + s.validation.length + s.test.length, 400);

@@ -15,13 +15,17 @@ const meta = parseCsv(readFileSync(join(ROOT, 'meta.csv'), 'utf8'));
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]);
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 const clips = meta.map((m) => ({ path: m.path, class: m.class, split: m.split, wav: readWav(join(ROOT, m.path)) }));
 
 test('meta.csv lists exactly the WAV files under bonafide/ and spoof/', () => {
-  const onDisk = walk(ROOT).map((p) => relative(ROOT, p).split(sep).join('/')).filter((p) => p.endsWith('.wav')).sort();
+  const onDisk = walk(ROOT)
+    .map((p) => relative(ROOT, p).split(sep).join('/'))
+    .filter((p) => p.endsWith('.wav'))
+    .sort();
   assert.deepEqual(meta.map((m) => m.path).sort(), onDisk);
   for (const m of meta) {
     const [top, first] = m.path.split('/');
@@ -32,14 +36,21 @@ test('meta.csv lists exactly the WAV files under bonafide/ and spoof/', () => {
     for (const col of ['speaker', 'sentence_id', 'language', 'source_package', 'licence', 'source_file']) {
       assert.ok(m[col] !== '', `${m.path}: empty ${col}`);
     }
-    if (m.class === 'spoof') assert.ok(meta.some((b) => b.path === m.bonafide_pair), `${m.path}: pair ${m.bonafide_pair}`);
+    if (m.class === 'spoof')
+      assert.ok(
+        meta.some((b) => b.path === m.bonafide_pair),
+        `${m.path}: pair ${m.bonafide_pair}`,
+      );
   }
 });
 
 test('every clip is 8000 Hz mono 16-bit PCM, exactly 2.000 s', () => {
   for (const c of clips) {
-    assert.deepEqual([c.wav.sampleRate, c.wav.channels, c.wav.bitsPerSample, c.wav.samples.length],
-      [8000, 1, 16, 16000], c.path);
+    assert.deepEqual(
+      [c.wav.sampleRate, c.wav.channels, c.wav.bitsPerSample, c.wav.samples.length],
+      [8000, 1, 16, 16000],
+      c.path,
+    );
   }
 });
 

@@ -7,7 +7,12 @@
 import { readFileSync } from 'node:fs';
 import FFT from 'fft.js';
 
-export interface Wav { sampleRate: number; channels: number; bitsPerSample: number; samples: Float64Array }
+export interface Wav {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  samples: Float64Array;
+}
 
 /** Reads a RIFF/WAVE PCM 16-bit file (the only format the corpus uses); throws naming the path. */
 export function readWav(path: string): Wav {
@@ -22,10 +27,16 @@ export function readWav(path: string): Wav {
     const size = b.readUInt32LE(off + 4);
     const body = off + 8;
     if (id === 'fmt ') {
-      fmt = { format: b.readUInt16LE(body), channels: b.readUInt16LE(body + 2), rate: b.readUInt32LE(body + 4), bits: b.readUInt16LE(body + 14) };
+      fmt = {
+        format: b.readUInt16LE(body),
+        channels: b.readUInt16LE(body + 2),
+        rate: b.readUInt32LE(body + 4),
+        bits: b.readUInt16LE(body + 14),
+      };
     } else if (id === 'data') {
       if (!fmt) throw new Error(`${path}: data chunk before fmt chunk`);
-      if (fmt.format !== 1 || fmt.bits !== 16) throw new Error(`${path}: format=${fmt.format} bits=${fmt.bits}, expected 16-bit PCM`);
+      if (fmt.format !== 1 || fmt.bits !== 16)
+        throw new Error(`${path}: format=${fmt.format} bits=${fmt.bits}, expected 16-bit PCM`);
       const n = Math.floor(Math.min(size, b.length - body) / 2);
       const samples = new Float64Array(n);
       for (let i = 0; i < n; i++) samples[i] = b.readInt16LE(body + 2 * i) / 32768;
@@ -45,15 +56,26 @@ export function parseCsv(text: string): Record<string, string>[] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(field); field = ''; }
-    else if (ch === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else if (ch !== '\r') field += ch;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else if (ch !== '\r') field += ch;
   }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
   const [header, ...body] = rows;
   return body.map((r) => Object.fromEntries(header.map((h, j) => [h, r[j] ?? ''])));
 }
@@ -68,9 +90,13 @@ export function cueFeatures(w: Wav): Record<string, number> {
   const x = w.samples;
   const sr = w.sampleRate;
   const n = x.length;
-  let sum = 0, sq = 0, peak = 0, zeros = 0;
+  let sum = 0,
+    sq = 0,
+    peak = 0,
+    zeros = 0;
   for (let i = 0; i < n; i++) {
-    sum += x[i]; sq += x[i] * x[i];
+    sum += x[i];
+    sq += x[i] * x[i];
     peak = Math.max(peak, Math.abs(x[i]));
     if (x[i] === 0) zeros++;
   }
@@ -100,10 +126,19 @@ export function cueFeatures(w: Wav): Record<string, number> {
     for (let k = 0; k <= nFft / 2; k++) spec[k] += out[2 * k] ** 2 + out[2 * k + 1] ** 2;
   }
   const hz = (k: number): number => (k * sr) / nFft;
-  let total = 0, centroidNum = 0;
-  for (let k = 0; k <= nFft / 2; k++) { total += spec[k]; centroidNum += hz(k) * spec[k]; }
+  let total = 0,
+    centroidNum = 0;
+  for (let k = 0; k <= nFft / 2; k++) {
+    total += spec[k];
+    centroidNum += hz(k) * spec[k];
+  }
   const centroid = centroidNum / total;
-  let spread = 0, acc = 0, rolloff = 0, rolloff99 = 0, high = 0, low = 0;
+  let spread = 0,
+    acc = 0,
+    rolloff = 0,
+    rolloff99 = 0,
+    high = 0,
+    low = 0;
   for (let k = 0; k <= nFft / 2; k++) {
     spread += (hz(k) - centroid) ** 2 * spec[k];
     acc += spec[k];
@@ -118,8 +153,8 @@ export function cueFeatures(w: Wav): Record<string, number> {
     peakDbfs: dB(peak * peak),
     crestDb: dB((peak * peak) / (rms * rms)),
     dc: sum / n,
-    leadingSilenceS: (onset < 0 ? fdb.length : onset) * frame / sr,
-    trailingSilenceS: (offsetFromEnd < 0 ? fdb.length : offsetFromEnd) * frame / sr,
+    leadingSilenceS: ((onset < 0 ? fdb.length : onset) * frame) / sr,
+    trailingSilenceS: ((offsetFromEnd < 0 ? fdb.length : offsetFromEnd) * frame) / sr,
     noiseFloorDb: sorted[Math.floor(0.05 * sorted.length)] - maxDb,
     zeroFraction: zeros / n,
     rolloff85Hz: rolloff,
@@ -141,7 +176,8 @@ export function bestThresholdAccuracy(values: number[], labels: boolean[]): { ac
   const nNeg = labels.length - nPos;
   const idx = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
   let best = { accuracy: 0.5, threshold: -Infinity };
-  let pos = 0, neg = 0; // counts at or below the cut
+  let pos = 0,
+    neg = 0; // counts at or below the cut
   for (let j = 0; j <= idx.length; j++) {
     if (j === idx.length || j === 0 || values[idx[j]] !== values[idx[j - 1]]) {
       const below = 0.5 * (pos / nPos + (nNeg - neg) / nNeg); // "bona fide if <= cut"
@@ -149,17 +185,29 @@ export function bestThresholdAccuracy(values: number[], labels: boolean[]): { ac
       const acc = Math.max(below, above);
       if (acc > best.accuracy) best = { accuracy: acc, threshold: j === 0 ? -Infinity : values[idx[j - 1]] };
     }
-    if (j < idx.length) { if (labels[idx[j]]) pos++; else neg++; }
+    if (j < idx.length) {
+      if (labels[idx[j]]) pos++;
+      else neg++;
+    }
   }
   return best;
 }
 
 /** Balanced accuracy of the rule "bona fide iff (value <= threshold) === below". */
 export function thresholdAccuracy(values: number[], labels: boolean[], threshold: number, below: boolean): number {
-  let tp = 0, tn = 0, nPos = 0, nNeg = 0;
+  let tp = 0,
+    tn = 0,
+    nPos = 0,
+    nNeg = 0;
   values.forEach((v, i) => {
-    const saysBona = (v <= threshold) === below;
-    if (labels[i]) { nPos++; if (saysBona) tp++; } else { nNeg++; if (!saysBona) tn++; }
+    const saysBona = v <= threshold === below;
+    if (labels[i]) {
+      nPos++;
+      if (saysBona) tp++;
+    } else {
+      nNeg++;
+      if (!saysBona) tn++;
+    }
   });
   return 0.5 * (tp / nPos + tn / nNeg);
 }
@@ -167,6 +215,7 @@ export function thresholdAccuracy(values: number[], labels: boolean[], threshold
 /** Fits the best threshold and direction on one set (for train -> test transfer). */
 export function fitThreshold(values: number[], labels: boolean[]): { threshold: number; below: boolean } {
   const { threshold } = bestThresholdAccuracy(values, labels);
-  const below = thresholdAccuracy(values, labels, threshold, true) >= thresholdAccuracy(values, labels, threshold, false);
+  const below =
+    thresholdAccuracy(values, labels, threshold, true) >= thresholdAccuracy(values, labels, threshold, false);
   return { threshold, below };
 }

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { gridFromRows, gridStats, minMaxNormalise, zScoreNormalise, createGrid } from '../../src/grid';
 
 test('gridStats over several grids equals stats of the concatenation (population std)', () => {
-  const a = gridFromRows([[1, 2], [3, 4]]);
+  const a = gridFromRows([
+    [1, 2],
+    [3, 4],
+  ]);
   const b = gridFromRows([[10, -2, 0.5]]);
   const s = gridStats([a, b]);
   const all = [1, 2, 3, 4, 10, -2, 0.5];
@@ -16,11 +19,19 @@ test('gridStats over several grids equals stats of the concatenation (population
 });
 
 test('minMaxNormalise: per grid to [0, 1]; given stats, range; clip; a constant warns, maps to range[0]', async () => {
-  const g = gridFromRows([[2, 4], [6, 10]]);
+  const g = gridFromRows([
+    [2, 4],
+    [6, 10],
+  ]);
   assert.deepEqual(Array.from(minMaxNormalise(g).data), [0, 0.25, 0.5, 1]);
   assert.deepEqual(Array.from(minMaxNormalise(g, { min: 0, max: 8, range: [-1, 1] }).data), [-0.5, 0, 0.5, 1.5]);
-  assert.deepEqual(Array.from(minMaxNormalise(g, { min: 0, max: 8, range: [-1, 1], clip: true }).data), [-0.5, 0, 0.5, 1]);
-  const warnings = await captureWarnings(() => assert.deepEqual(Array.from(minMaxNormalise(createGrid(1, 3, new Float32Array([7, 7, 7]))).data), [0, 0, 0]));
+  assert.deepEqual(
+    Array.from(minMaxNormalise(g, { min: 0, max: 8, range: [-1, 1], clip: true }).data),
+    [-0.5, 0, 0.5, 1],
+  );
+  const warnings = await captureWarnings(() =>
+    assert.deepEqual(Array.from(minMaxNormalise(createGrid(1, 3, new Float32Array([7, 7, 7]))).data), [0, 0, 0]),
+  );
   assert.deepEqual(warnings, ['minMaxNormalise: constant input (max == min) maps to range[0]']);
   assert.throws(() => minMaxNormalise(g, { range: [1, 0] }), /range=\[1, 0\]/);
 });
@@ -36,7 +47,15 @@ test('zScoreNormalise per grid gives mean 0 std 1; with given stats', () => {
 });
 
 test('normalise keeps Spectrogram metadata', () => {
-  const s = { ...gridFromRows([[1, 3]]), sampleRate: 16000, hopLength: 160, frequencies: new Float64Array(1), times: new Float64Array(2), scale: 'mel' as const, unit: 'dB' as const };
+  const s = {
+    ...gridFromRows([[1, 3]]),
+    sampleRate: 16000,
+    hopLength: 160,
+    frequencies: new Float64Array(1),
+    times: new Float64Array(2),
+    scale: 'mel' as const,
+    unit: 'dB' as const,
+  };
   const out = minMaxNormalise(s);
   assert.equal(out.sampleRate, 16000);
   assert.equal(out.scale, 'mel');

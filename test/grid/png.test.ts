@@ -5,7 +5,14 @@ import * as path from 'node:path';
 import { readPng, readPngChannels, writePng, gridFromRows } from '../../src/grid';
 import { maxAbsDiff } from '../helpers/arrays';
 
-interface PngCase { file: string; rows: number; cols: number; luma: number[]; channels?: number[][]; cv2Gray?: number[] }
+interface PngCase {
+  file: string;
+  rows: number;
+  cols: number;
+  luma: number[];
+  channels?: number[][];
+  cv2Gray?: number[];
+}
 const dir = path.join(__dirname, '../fixtures/eval');
 const fixture = JSON.parse(readFileSync(path.join(dir, 'png.json'), 'utf8')) as { cases: PngCase[] };
 
@@ -14,7 +21,15 @@ for (const c of fixture.cases) {
     const g = readPng(path.join(dir, 'png', c.file));
     assert.deepEqual([g.rows, g.cols], [c.rows, c.cols]);
     assert.ok(maxAbsDiff(g.data, c.luma) < 1e-6);
-    if (c.cv2Gray) assert.ok(maxAbsDiff(g.data.map((v) => v * 255), c.cv2Gray) <= 0.5 + 1e-4, 'within rounding of cv2 RGB2GRAY');
+    if (c.cv2Gray)
+      assert.ok(
+        maxAbsDiff(
+          g.data.map((v) => v * 255),
+          c.cv2Gray,
+        ) <=
+          0.5 + 1e-4,
+        'within rounding of cv2 RGB2GRAY',
+      );
   });
   if (c.channels) {
     test(`readPngChannels ${c.file} gives R, G, B(, A) planes`, () => {
@@ -26,7 +41,10 @@ for (const c of fixture.cases) {
 }
 
 test('writePng min/max scaling round-trips through readPng (origin top and lower)', () => {
-  const g = gridFromRows([[-1, 0], [1, 3]]);
+  const g = gridFromRows([
+    [-1, 0],
+    [1, 3],
+  ]);
   const back = readPng(writePng(g));
   assert.ok(maxAbsDiff(back.data, [0, 64 / 255, 128 / 255, 1]) < 1e-6);
   const flipped = readPng(writePng(g, { origin: 'lower' }));
@@ -38,6 +56,9 @@ test('writePng min/max scaling round-trips through readPng (origin top and lower
 });
 
 test('readPng names the file when it is not a PNG or missing', () => {
-  assert.throws(() => readPng(new Uint8Array([0x49, 0x44, 0x33, 0x04, 0, 0])), /png bytes: not a readable PNG .*first bytes 49 44 33 04/);
+  assert.throws(
+    () => readPng(new Uint8Array([0x49, 0x44, 0x33, 0x04, 0, 0])),
+    /png bytes: not a readable PNG .*first bytes 49 44 33 04/,
+  );
   assert.throws(() => readPng('/nonexistent/x.png'), /\/nonexistent\/x\.png: cannot read \(ENOENT\)/);
 });

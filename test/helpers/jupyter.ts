@@ -10,15 +10,26 @@ export const ROOT = resolve(__dirname, '..', '..');
 export const PYTHON = '/usr/bin/python3';
 export const CHROMIUM = '/usr/bin/chromium';
 /** Flags for a quiet, offline, sandbox-free headless Chromium (CI containers run as root). */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 /** What is missing to execute notebooks, or null when Jupyter (nbconvert + nbclient) and tslab are there. */
 export function jupyterMissing(): string | null {
   if (!existsSync(PYTHON)) return `${PYTHON} (Debian python3 with Jupyter) is missing`;
   const r = spawnSync(PYTHON, ['-c', 'import nbconvert, nbclient, jupyter_client'], { encoding: 'utf8' });
-  if (r.status !== 0) return `Jupyter is missing for ${PYTHON} (apt-get install python3-nbclient jupyter-nbconvert): ` +
-    `${r.stderr.trim().split('\n').pop()}`;
+  if (r.status !== 0)
+    return (
+      `Jupyter is missing for ${PYTHON} (apt-get install python3-nbclient jupyter-nbconvert): ` +
+      `${r.stderr.trim().split('\n').pop()}`
+    );
   if (!existsSync(join(ROOT, 'node_modules/.bin/tslab'))) return 'node_modules/.bin/tslab is missing (run npm ci)';
   return null;
 }
@@ -43,7 +54,9 @@ export function tslabKernelPath(): string {
   if (jupyterPath) return jupyterPath;
   const prefix = mkdtempSync(join(tmpdir(), 'specmorph-kernel-'));
   const bin = join(ROOT, 'node_modules/.bin/tslab');
-  const r = spawnSync(bin, ['install', `--python=${PYTHON}`, `--binary=${bin}`, `--prefix=${prefix}`], { encoding: 'utf8' });
+  const r = spawnSync(bin, ['install', `--python=${PYTHON}`, `--binary=${bin}`, `--prefix=${prefix}`], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`tslab install failed: ${r.stderr || r.stdout}`);
   jupyterPath = join(prefix, 'share', 'jupyter');
   return jupyterPath;
@@ -72,12 +85,30 @@ export interface NotebookOutput {
  * Executes `notebook` with the tslab kernel (cwd = the notebook's folder, so relative imports
  * resolve there) and writes the result to `outDir`; returns the executed notebook and its path.
  */
-export function executeNotebook(notebook: string, outDir = ARTIFACTS, timeoutSec = 300): { nb: Notebook; path: string } {
+export function executeNotebook(
+  notebook: string,
+  outDir = ARTIFACTS,
+  timeoutSec = 300,
+): { nb: Notebook; path: string } {
   mkdirSync(outDir, { recursive: true });
   const name = basename(notebook).replace(/\.ipynb$/, '.executed.ipynb');
   const r = spawnSync(
     PYTHON,
-    ['-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab', `--ExecutePreprocessor.timeout=${timeoutSec}`, '--output-dir', outDir, '--output', name, notebook],
+    [
+      '-m',
+      'jupyter',
+      'nbconvert',
+      '--to',
+      'notebook',
+      '--execute',
+      '--ExecutePreprocessor.kernel_name=tslab',
+      `--ExecutePreprocessor.timeout=${timeoutSec}`,
+      '--output-dir',
+      outDir,
+      '--output',
+      name,
+      notebook,
+    ],
     { encoding: 'utf8', env: jupyterEnv(), cwd: dirname(notebook), timeout: (timeoutSec + 60) * 1000 },
   );
   if (r.status !== 0) throw new Error(`nbconvert --execute failed (status ${r.status}):\n${r.stderr}`);
@@ -88,14 +119,34 @@ export function executeNotebook(notebook: string, outDir = ARTIFACTS, timeoutSec
 /** Exports an executed notebook to HTML with nbconvert (`template` e.g. 'lab' or 'classic'); returns the path. */
 export function exportHtml(notebook: string, outDir = ARTIFACTS, template = 'lab'): string {
   const name = basename(notebook).replace(/\.ipynb$/, `.${template}`);
-  const r = spawnSync(PYTHON, ['-m', 'jupyter', 'nbconvert', '--to', 'html', `--template=${template}`, '--output-dir', outDir, '--output', name, notebook], { encoding: 'utf8', env: jupyterEnv() });
+  const r = spawnSync(
+    PYTHON,
+    [
+      '-m',
+      'jupyter',
+      'nbconvert',
+      '--to',
+      'html',
+      `--template=${template}`,
+      '--output-dir',
+      outDir,
+      '--output',
+      name,
+      notebook,
+    ],
+    { encoding: 'utf8', env: jupyterEnv() },
+  );
   if (r.status !== 0) throw new Error(`nbconvert --to html failed (status ${r.status}):\n${r.stderr}`);
   return join(outDir, `${name}.html`);
 }
 
 /** Builds dist/ from the current src (the notebooks import it). */
 export function buildDist(): void {
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { encoding: 'utf8', cwd: ROOT });
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')],
+    { encoding: 'utf8', cwd: ROOT },
+  );
   if (r.status !== 0) throw new Error(`tsc build failed:\n${r.stdout}${r.stderr}`);
 }
 

@@ -14,22 +14,62 @@ export function syntheticAblation(seed = 7, seeds = 3): AblationResult {
   const results: ArmResult[] = arms.map((arm, i) => {
     const shift = i === 0 ? 0 : (rng.next() - 0.6) * 0.12;
     const eers = baseline.map((b) => Math.min(0.6, Math.max(0.01, b + shift + (rng.next() - 0.5) * 0.04)));
-    const runs = eers.map((eer, s) => ({ seed: s, eer, auc: 1 - eer * 1.1, perAttack: Object.fromEntries(attacks.map((a, k) => [a, Math.min(0.9, eer * (0.5 + 0.4 * k))])), history: [], seconds: 0, cached: false }));
-    const perAttack = Object.fromEntries(attacks.map((a) => [a, { mean: mean(runs.map((r) => r.perAttack[a])), std: std(runs.map((r) => r.perAttack[a])) }]));
+    const runs = eers.map((eer, s) => ({
+      seed: s,
+      eer,
+      auc: 1 - eer * 1.1,
+      perAttack: Object.fromEntries(attacks.map((a, k) => [a, Math.min(0.9, eer * (0.5 + 0.4 * k))])),
+      history: [],
+      seconds: 0,
+      cached: false,
+    }));
+    const perAttack = Object.fromEntries(
+      attacks.map((a) => [
+        a,
+        { mean: mean(runs.map((r) => r.perAttack[a])), std: std(runs.map((r) => r.perAttack[a])) },
+      ]),
+    );
     return {
-      name: arm.name, op: arm.op, footprint: arm.op === 'none' ? null : arm.footprint ?? null, pipelineFingerprint: `fp${i}`, runs,
-      eer: { mean: mean(eers), std: std(eers) }, auc: { mean: mean(runs.map((r) => r.auc)), std: std(runs.map((r) => r.auc)) }, perAttack,
+      name: arm.name,
+      op: arm.op,
+      footprint: arm.op === 'none' ? null : (arm.footprint ?? null),
+      pipelineFingerprint: `fp${i}`,
+      runs,
+      eer: { mean: mean(eers), std: std(eers) },
+      auc: { mean: mean(runs.map((r) => r.auc)), std: std(runs.map((r) => r.auc)) },
+      perAttack,
       vsBaseline: i === 0 ? null : pairedComparison(eers, baseline),
     };
   });
   return {
-    specmorphVersion: '0.1.0', createdAt: '2026-01-01T00:00:00.000Z',
+    specmorphVersion: '0.1.0',
+    createdAt: '2026-01-01T00:00:00.000Z',
     data: {
-      root: 'datasets/corpus', n: 480, bonafide: 160, spoof: 320, attacks: Object.fromEntries(attacks.map((a) => [a, 80])), speakers: 8, fingerprint: 'synthetic',
-      split: { by: 'meta.csv', train: 320, test: 160, unlisted: 0, trainBonafide: 106, testBonafide: 54, testAttacks: Object.fromEntries(attacks.map((a) => [a, 26])), trainAttacks: { 'griffin-lim': 54, hifigan: 54, 'piper-tts': 0, world: 54 } },
+      root: 'datasets/corpus',
+      n: 480,
+      bonafide: 160,
+      spoof: 320,
+      attacks: Object.fromEntries(attacks.map((a) => [a, 80])),
+      speakers: 8,
+      fingerprint: 'synthetic',
+      split: {
+        by: 'meta.csv',
+        train: 320,
+        test: 160,
+        unlisted: 0,
+        trainBonafide: 106,
+        testBonafide: 54,
+        testAttacks: Object.fromEntries(attacks.map((a) => [a, 26])),
+        trainAttacks: { 'griffin-lim': 54, hifigan: 54, 'piper-tts': 0, world: 54 },
+      },
       features: { rows: 64, cols: 64 },
     },
-    backend: 'synthetic (no training)', model: 'cnn', epochs: 6, seeds: Array.from({ length: seeds }, (_, i) => i), base: ABLATION_PIPELINE, arms: results,
+    backend: 'synthetic (no training)',
+    model: 'cnn',
+    epochs: 6,
+    seeds: Array.from({ length: seeds }, (_, i) => i),
+    base: ABLATION_PIPELINE,
+    arms: results,
     seconds: { features: 0, training: 0, total: 0 },
   } as AblationResult;
 }

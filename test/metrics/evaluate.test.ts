@@ -4,18 +4,43 @@ import { readFileSync, mkdtempSync, rmSync, writeFileSync, readdirSync } from 'n
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
-  computeEer, detCurve, eerPoint, minDcf, rocAuc, rocCurve, confusionMatrix, accuracyAt, formatScores, parseScores,
-  readScores, writeScores, perAttackEer, evaluateScores, ScoreRow,
+  computeEer,
+  detCurve,
+  eerPoint,
+  minDcf,
+  rocAuc,
+  rocCurve,
+  confusionMatrix,
+  accuracyAt,
+  formatScores,
+  parseScores,
+  readScores,
+  writeScores,
+  perAttackEer,
+  evaluateScores,
+  ScoreRow,
 } from '../../src/metrics';
 import { Random } from '../../src/random';
 import { execFileSync } from 'node:child_process';
 import { maxAbsDiff } from '../helpers/arrays';
 
 interface MetricCase {
-  name: string; bonafide: number[]; spoof: number[]; eer: number; threshold: number;
-  frr: number[]; far: number[]; thresholds: number[]; minDcf: number; minDcfThreshold: number; auc: number; aucSklearn: number | null;
+  name: string;
+  bonafide: number[];
+  spoof: number[];
+  eer: number;
+  threshold: number;
+  frr: number[];
+  far: number[];
+  thresholds: number[];
+  minDcf: number;
+  minDcfThreshold: number;
+  auc: number;
+  aucSklearn: number | null;
 }
-const fixture = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/eval/metrics.json'), 'utf8')) as { cases: MetricCase[] };
+const fixture = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/eval/metrics.json'), 'utf8')) as {
+  cases: MetricCase[];
+};
 
 for (const c of fixture.cases) {
   test(`computeEer equals ASVspoof 2019 compute_eer: ${c.name}`, () => {
@@ -29,7 +54,10 @@ for (const c of fixture.cases) {
     assert.ok(maxAbsDiff(d.far, c.far) <= 1e-12);
     assert.ok(maxAbsDiff(d.thresholds, c.thresholds) <= 1e-12);
     const e = eerPoint(d);
-    assert.ok(Math.abs(e.eer - c.eer) <= 1e-12 && Math.abs(e.threshold - c.threshold) <= 1e-12, `eerPoint ${e.eer} at ${e.threshold}`);
+    assert.ok(
+      Math.abs(e.eer - c.eer) <= 1e-12 && Math.abs(e.threshold - c.threshold) <= 1e-12,
+      `eerPoint ${e.eer} at ${e.threshold}`,
+    );
     assert.equal((d.frr[e.index] + d.far[e.index]) / 2, e.eer);
   });
   test(`minDcf pSpoof=0.05 cMiss=1 cFa=10 equals ASVspoof 5 compute_mindcf: ${c.name}`, () => {
@@ -92,7 +120,10 @@ test('confusionMatrix at the EER threshold reproduces frr/far of the EER point (
   const frr = c.bonafideRejected / bona.length;
   const far = c.spoofAccepted / spoof.length;
   assert.ok(Math.abs((frr + far) / 2 - eer) < 1e-12);
-  assert.deepEqual(c.matrix, [[c.bonafideAccepted, c.bonafideRejected], [c.spoofAccepted, c.spoofRejected]]);
+  assert.deepEqual(c.matrix, [
+    [c.bonafideAccepted, c.bonafideRejected],
+    [c.spoofAccepted, c.spoofRejected],
+  ]);
   assert.equal(accuracyAt(bona, spoof, threshold), (c.bonafideAccepted + c.spoofRejected) / 178);
 });
 
@@ -132,9 +163,25 @@ test('score file round-trips in the ASVspoof 2019 CM layout utt_id attack_id key
 
 test('perAttackEer scores each attack (EER, minDCF) against all bona fide, natural order', () => {
   const per = perAttackEer(rows);
-  assert.deepEqual(per.map((p) => [p.attackId, p.n]), [['A2', 1], ['A10', 2]]);
-  assert.deepEqual(per[1], { attackId: 'A10', n: 2, ...computeEer([2.5, 0.25], [-1.125, -3]), minDcf: minDcf([2.5, 0.25], [-1.125, -3]).minDcf });
-  assert.deepEqual(per[0], { attackId: 'A2', n: 1, ...computeEer([2.5, 0.25], [1]), minDcf: minDcf([2.5, 0.25], [1]).minDcf });
+  assert.deepEqual(
+    per.map((p) => [p.attackId, p.n]),
+    [
+      ['A2', 1],
+      ['A10', 2],
+    ],
+  );
+  assert.deepEqual(per[1], {
+    attackId: 'A10',
+    n: 2,
+    ...computeEer([2.5, 0.25], [-1.125, -3]),
+    minDcf: minDcf([2.5, 0.25], [-1.125, -3]).minDcf,
+  });
+  assert.deepEqual(per[0], {
+    attackId: 'A2',
+    n: 1,
+    ...computeEer([2.5, 0.25], [1]),
+    minDcf: minDcf([2.5, 0.25], [1]).minDcf,
+  });
 });
 
 test('evaluateScores pools both classes and agrees with the single metrics', () => {
@@ -151,8 +198,14 @@ test('evaluateScores pools both classes and agrees with the single metrics', () 
 
 test('the metrics and the notebook curves load without tfjs (figures need no model backend)', () => {
   const root = path.join(__dirname, '../..');
-  const probe = "require('./src/metrics'); require('./src/notebook/curves'); " +
+  const probe =
+    "require('./src/metrics'); require('./src/notebook/curves'); " +
     "console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.includes('@tensorflow'))))";
-  const loaded = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!) as string[];
+  const loaded = JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: root, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!,
+  ) as string[];
   assert.deepEqual(loaded, []);
 });

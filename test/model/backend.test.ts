@@ -22,7 +22,10 @@ test('initBackend auto walks the ladder to wasm when tfjs-node is not installed'
   assert.ok(info.registeredKernels.includes('Conv2DBackpropFilter'));
   assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm'));
   assert.deepEqual(backendInfo(), info);
-  assert.match(formatBackendInfo(info), /^backend wasm \((no )?SIMD, \d+ threads?; kernels \+[^)]*Conv2DBackpropFilter/);
+  assert.match(
+    formatBackendInfo(info),
+    /^backend wasm \((no )?SIMD, \d+ threads?; kernels \+[^)]*Conv2DBackpropFilter/,
+  );
 });
 
 test('initBackend cpu then back to wasm keeps the wasm kernels', async () => {

@@ -12,7 +12,10 @@ test('threaded wasm build initialises under Node with 2 threads and trains like 
   assert.equal(info.threads, 2);
   assert.match(info.why, /2 threads/);
   const rng = new Random(3);
-  const x = tf.tensor4d(Float32Array.from({ length: 4 * 16 * 16 }, () => rng.normal()), [4, 16, 16, 1]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: 4 * 16 * 16 }, () => rng.normal()),
+    [4, 16, 16, 1],
+  );
   const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1], 'int32'), 2);
   const lossOn = async (backend: 'cpu' | 'wasm') => {
     await tf.setBackend(backend);

@@ -16,7 +16,10 @@ import { runPipeline } from '../../src/pipeline/run';
 import type { PipelineConfig } from '../../src/pipeline/config';
 
 const SR = 8000;
-const PIPELINE: PipelineConfig = { stages: [{ op: 'stft', nFft: 256, hopLength: 80, winLength: 200 }, { op: 'db' }], excitation: {} };
+const PIPELINE: PipelineConfig = {
+  stages: [{ op: 'stft', nFft: 256, hopLength: 80, winLength: 200 }, { op: 'db' }],
+  excitation: {},
+};
 
 /**
  * Two classes with the same magnitude spectrum and different excitation: "bona fide" = a jittered
@@ -38,7 +41,10 @@ function clip(label: number, rng: Random, seconds = 1): Float32Array {
       x = y;
     }
   }
-  for (const [fc, bw] of [[300 + 600 * rng.next(), 90], [1200 + 1200 * rng.next(), 150]]) {
+  for (const [fc, bw] of [
+    [300 + 600 * rng.next(), 90],
+    [1200 + 1200 * rng.next(), 150],
+  ]) {
     const r = Math.exp((-Math.PI * bw) / SR);
     const c1 = 2 * r * Math.cos((2 * Math.PI * fc) / SR);
     const y = new Float32Array(n);
@@ -54,16 +60,41 @@ function clip(label: number, rng: Random, seconds = 1): Float32Array {
 function dataset(n: number, seed: number, config = PIPELINE): { inputs: Grid[]; labels: number[] } {
   const rng = new Random(seed);
   const labels = Array.from({ length: n }, (_, i) => i % 2);
-  return { inputs: labels.map((l) => runPipeline({ sampleRate: SR, channels: [clip(l, rng)] }, config, { keep: false }).output), labels };
+  return {
+    inputs: labels.map(
+      (l) => runPipeline({ sampleRate: SR, channels: [clip(l, rng)] }, config, { keep: false }).output,
+    ),
+    labels,
+  };
 }
 
-async function heldOutEer(config: PipelineConfig, modelOptions: object): Promise<{ eer: number; losses: number[]; scores: Float32Array; test: Grid[]; r: Awaited<ReturnType<typeof trainClassifier>> }> {
+async function heldOutEer(
+  config: PipelineConfig,
+  modelOptions: object,
+): Promise<{
+  eer: number;
+  losses: number[];
+  scores: Float32Array;
+  test: Grid[];
+  r: Awaited<ReturnType<typeof trainClassifier>>;
+}> {
   const train = dataset(96, 11, config);
   const val = dataset(24, 12, config);
   const test = dataset(64, 13, config);
-  const r = await trainClassifier(train, { ...quiet, epochs: 8, batchSize: 16, cropFrames: 64, validationData: val, seed: 0, modelOptions });
+  const r = await trainClassifier(train, {
+    ...quiet,
+    epochs: 8,
+    batchSize: 16,
+    cropFrames: 64,
+    validationData: val,
+    seed: 0,
+    modelOptions,
+  });
   const s = predictScores(r.model, test.inputs);
-  const eer = computeEer(s.filter((_, i) => test.labels[i] === 1), s.filter((_, i) => test.labels[i] === 0)).eer;
+  const eer = computeEer(
+    s.filter((_, i) => test.labels[i] === 1),
+    s.filter((_, i) => test.labels[i] === 0),
+  ).eer;
   return { eer, losses: r.history.map((h) => h.loss), scores: s, test: test.inputs, r };
 }
 
@@ -84,8 +115,14 @@ describe('the excitation branch (wasm)', () => {
   });
 
   test('MinScoreFusion: output [0, min of the two bona fide scores]', () => {
-    const a = tf.tensor2d([[0, 2], [1, -1]]);
-    const b = tf.tensor2d([[1, 4], [0, 0.5]]);
+    const a = tf.tensor2d([
+      [0, 2],
+      [1, -1],
+    ]);
+    const b = tf.tensor2d([
+      [1, 4],
+      [0, 0.5],
+    ]);
     const y = new MinScoreFusion({}).apply([a, b]) as tf.Tensor;
     assert.deepEqual(Array.from(y.dataSync()), [0, 2, 0, -2]);
     tf.dispose([a, b, y]);
@@ -94,7 +131,10 @@ describe('the excitation branch (wasm)', () => {
   test('same magnitude spectrum, smeared pulses: the spectrogram CNN alone >= 25 % EER, with the branch <= 10 %, loss falls', async () => {
     const plain = await heldOutEer({ stages: PIPELINE.stages }, {});
     plain.r.model.dispose();
-    assert.ok(plain.eer >= 0.25, `without the branch the task should be hard: held-out EER ${(100 * plain.eer).toFixed(1)} %`);
+    assert.ok(
+      plain.eer >= 0.25,
+      `without the branch the task should be hard: held-out EER ${(100 * plain.eer).toFixed(1)} %`,
+    );
     const { eer, losses, scores: s, test, r } = await heldOutEer(PIPELINE, { excitation: {} });
     assert.equal(test[0].rows, 129 + 3);
     assert.ok(Math.min(...losses) < losses[0] - 0.2, `loss did not fall: ${losses.map((l) => l.toFixed(3))}`);
@@ -118,7 +158,11 @@ describe('the excitation branch (wasm)', () => {
 
   test('gradCam of a model with the branch: a map over the spectrogram rows, 0 on the excitation rows', () => {
     const m = smallCnn([20, 16, 1], { excitation: {}, filters: [4, 4, 4], seed: 3 });
-    const g = { rows: 20, cols: 16, data: Float32Array.from({ length: 320 }, (_, i) => Math.sin(i) + (i >= 17 * 16 ? 5 : 0)) };
+    const g = {
+      rows: 20,
+      cols: 16,
+      data: Float32Array.from({ length: 320 }, (_, i) => Math.sin(i) + (i >= 17 * 16 ? 5 : 0)),
+    };
     const cam = gradCam(m, g);
     assert.equal(cam.rows, 20);
     assert.ok(cam.data.subarray(17 * 16).every((v) => v === 0));
@@ -127,7 +171,10 @@ describe('the excitation branch (wasm)', () => {
   });
 
   test('the branch rejects inputs without room for its rows and a wrong row count', () => {
-    assert.throws(() => smallCnn([3, 16, 1], { excitation: {} }), /has 3 rows; the excitation branch needs more than its 3/);
+    assert.throws(
+      () => smallCnn([3, 16, 1], { excitation: {} }),
+      /has 3 rows; the excitation branch needs more than its 3/,
+    );
     assert.throws(() => smallCnn([20, 16, 1], { excitation: { rows: 2 } }), /excitation.rows=2 must be 3/);
   });
 });

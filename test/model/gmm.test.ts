@@ -2,19 +2,45 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fitGmm, fitGmmDetector, fitGmmDetectorAsync, gmmFrameLogLikelihoods, gmmLogLikelihood, scoreGmmDetector, toFrames, Gmm } from '../../src/model/gmm';
+import {
+  fitGmm,
+  fitGmmDetector,
+  fitGmmDetectorAsync,
+  gmmFrameLogLikelihoods,
+  gmmLogLikelihood,
+  scoreGmmDetector,
+  toFrames,
+  Gmm,
+} from '../../src/model/gmm';
 import { computeEer } from '../../src/metrics/detection';
 import { lfcc } from '../../src/spectral/cepstral';
 import { createGrid } from '../../src/grid/grid';
 import { Random } from '../../src/random';
 
 interface EmCase {
-  name: string; nComponents: number; maxIter: number; tol: number; regCovar: number; dims: number;
-  data: number[]; held: number[]; init: { weights: number[]; means: number[]; variances: number[] };
-  weights: number[]; means: number[]; variances: number[]; nIter: number; converged: boolean; lowerBound: number;
-  scoreSamples: number[]; scoreSamplesHeld: number[]; kmeansLowerBound?: number; kmeansMeans?: number[];
+  name: string;
+  nComponents: number;
+  maxIter: number;
+  tol: number;
+  regCovar: number;
+  dims: number;
+  data: number[];
+  held: number[];
+  init: { weights: number[]; means: number[]; variances: number[] };
+  weights: number[];
+  means: number[];
+  variances: number[];
+  nIter: number;
+  converged: boolean;
+  lowerBound: number;
+  scoreSamples: number[];
+  scoreSamplesHeld: number[];
+  kmeansLowerBound?: number;
+  kmeansMeans?: number[];
 }
-const fixture = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/gmm/em.json'), 'utf8')) as { cases: EmCase[] };
+const fixture = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/gmm/em.json'), 'utf8')) as {
+  cases: EmCase[];
+};
 
 /** Largest |a - b| / (atol + |b|): 1 means "at the tolerance". */
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>, atol: number): number {
@@ -37,10 +63,20 @@ const TOL = 1e-9;
 for (const c of fixture.cases) {
   test(`fitGmm diag EM from a given init equals scikit-learn GaussianMixture: ${c.name}`, () => {
     const x = frames(c.data, c.dims);
-    const g = fitGmm(x, { nComponents: c.nComponents, maxIter: c.maxIter, tol: c.tol, regCovar: c.regCovar, init: c.init, minResponsibility: 0 });
+    const g = fitGmm(x, {
+      nComponents: c.nComponents,
+      maxIter: c.maxIter,
+      tol: c.tol,
+      regCovar: c.regCovar,
+      init: c.init,
+      minResponsibility: 0,
+    });
     assert.equal(g.fit!.nIter, c.nIter);
     assert.equal(g.fit!.converged, c.converged);
-    assert.ok(Math.abs(g.fit!.lowerBound - c.lowerBound) <= TOL * Math.abs(c.lowerBound), `lowerBound ${g.fit!.lowerBound} vs ${c.lowerBound}`);
+    assert.ok(
+      Math.abs(g.fit!.lowerBound - c.lowerBound) <= TOL * Math.abs(c.lowerBound),
+      `lowerBound ${g.fit!.lowerBound} vs ${c.lowerBound}`,
+    );
     // Weights of an emptied component are ~1e-17: compare them on an absolute scale.
     assert.ok(relErr(g.weights, c.weights, 1e-12) <= TOL, `weights ${relErr(g.weights, c.weights, 1e-12)}`);
     assert.ok(relErr(g.means, c.means, 1e-9) <= TOL, `means ${relErr(g.means, c.means, 1e-9)}`);
@@ -55,7 +91,13 @@ for (const c of fixture.cases) {
 for (const c of fixture.cases) {
   test(`fitGmm default minResponsibility=1e-10 stays within 1e-6 of scikit-learn: ${c.name}`, () => {
     const x = frames(c.data, c.dims);
-    const g = fitGmm(x, { nComponents: c.nComponents, maxIter: c.maxIter, tol: c.tol, regCovar: c.regCovar, init: c.init });
+    const g = fitGmm(x, {
+      nComponents: c.nComponents,
+      maxIter: c.maxIter,
+      tol: c.tol,
+      regCovar: c.regCovar,
+      init: c.init,
+    });
     assert.equal(g.fit!.nIter, c.nIter);
     assert.ok(relErr(g.means, c.means, 1e-6) <= 1e-6, `means ${relErr(g.means, c.means, 1e-6)}`);
     assert.ok(relErr(g.variances, c.variances, 1e-6) <= 1e-6, `variances ${relErr(g.variances, c.variances, 1e-6)}`);
@@ -69,7 +111,10 @@ test('fitGmm k-means++ init reaches the optimum scikit-learn finds on 3 separate
   for (const seed of [0, 1, 2]) {
     const g = fitGmm(x, { nComponents: 3, seed });
     assert.ok(g.fit!.converged);
-    assert.ok(Math.abs(g.fit!.lowerBound - c.kmeansLowerBound!) < 1e-4, `seed ${seed}: ${g.fit!.lowerBound} vs ${c.kmeansLowerBound}`);
+    assert.ok(
+      Math.abs(g.fit!.lowerBound - c.kmeansLowerBound!) < 1e-4,
+      `seed ${seed}: ${g.fit!.lowerBound} vs ${c.kmeansLowerBound}`,
+    );
     // Same means up to the order of the components.
     const ours = [0, 1, 2].map((k) => [g.means[2 * k], g.means[2 * k + 1]]).sort((a, b) => a[0] - b[0]);
     const ref = [0, 1, 2].map((k) => [c.kmeansMeans![2 * k], c.kmeansMeans![2 * k + 1]]).sort((a, b) => a[0] - b[0]);
@@ -94,7 +139,8 @@ test('fitGmm regCovar floors the variance of a constant dimension', () => {
   const rng = new Random(1);
   const x = { n: 200, dims: 2, data: Float64Array.from({ length: 400 }, (_, i) => (i % 2 ? 3 : rng.normal())) };
   const g = fitGmm(x, { nComponents: 2, regCovar: 1e-4, seed: 0 });
-  for (let k = 0; k < 2; k++) assert.ok(Math.abs(g.variances[2 * k + 1] - 1e-4) < 1e-12, `variance ${g.variances[2 * k + 1]}`);
+  for (let k = 0; k < 2; k++)
+    assert.ok(Math.abs(g.variances[2 * k + 1] - 1e-4) < 1e-12, `variance ${g.variances[2 * k + 1]}`);
 });
 
 test('toFrames reads a Grid as coefficients x frames and stacks clips in order', () => {
@@ -109,16 +155,40 @@ test('toFrames reads a Grid as coefficients x frames and stacks clips in order',
 test('fitGmm and the likelihoods reject bad input with messages naming it', () => {
   const x = { n: 3, dims: 2, data: new Float64Array(6) };
   assert.throws(() => fitGmm(x, { nComponents: 4 }), /3 frames, fewer than nComponents=4/);
-  assert.throws(() => fitGmm({ n: 3, dims: 2, data: Float64Array.from([0, 1, 2, NaN, 4, 5]) }, { nComponents: 2 }), /frame 1 dimension 1 is NaN/);
+  assert.throws(
+    () => fitGmm({ n: 3, dims: 2, data: Float64Array.from([0, 1, 2, NaN, 4, 5]) }, { nComponents: 2 }),
+    /frame 1 dimension 1 is NaN/,
+  );
   assert.throws(() => fitGmm(x, { nComponents: 0 }), /nComponents=0 must be a positive integer/);
   assert.throws(() => fitGmm(x, { nComponents: 2, tol: -1 }), /tol=-1/);
-  assert.throws(() => fitGmm({ n: 3, dims: 2, data: new Float64Array(5) }), /data.length=5 does not match 3 frames x 2 dims/);
-  assert.throws(() => fitGmm(x, { nComponents: 2, init: { weights: [0.5, 0.5], means: [0, 0, 0], variances: [1, 1, 1, 1] } }), /init.means has length 3, expected nComponents x dims = 4/);
-  assert.throws(() => fitGmm(x, { nComponents: 2, init: { weights: [0.5, 0.5], means: [0, 0, 0, 0], variances: [1, 0, 1, 1] } }), /init.variances\[1\]=0 must be a finite number > 0/);
-  const g: Gmm = { nComponents: 1, dims: 2, weights: Float64Array.of(1), means: new Float64Array(2), variances: Float64Array.of(1, 1) };
-  assert.throws(() => gmmLogLikelihood(g, { n: 2, dims: 3, data: new Float64Array(6) }), /frames have 3 dims, the GMM was fitted on 2/);
+  assert.throws(
+    () => fitGmm({ n: 3, dims: 2, data: new Float64Array(5) }),
+    /data.length=5 does not match 3 frames x 2 dims/,
+  );
+  assert.throws(
+    () => fitGmm(x, { nComponents: 2, init: { weights: [0.5, 0.5], means: [0, 0, 0], variances: [1, 1, 1, 1] } }),
+    /init.means has length 3, expected nComponents x dims = 4/,
+  );
+  assert.throws(
+    () => fitGmm(x, { nComponents: 2, init: { weights: [0.5, 0.5], means: [0, 0, 0, 0], variances: [1, 0, 1, 1] } }),
+    /init.variances\[1\]=0 must be a finite number > 0/,
+  );
+  const g: Gmm = {
+    nComponents: 1,
+    dims: 2,
+    weights: Float64Array.of(1),
+    means: new Float64Array(2),
+    variances: Float64Array.of(1, 1),
+  };
+  assert.throws(
+    () => gmmLogLikelihood(g, { n: 2, dims: 3, data: new Float64Array(6) }),
+    /frames have 3 dims, the GMM was fitted on 2/,
+  );
   assert.throws(() => gmmLogLikelihood(g, { n: 0, dims: 2, data: new Float64Array(0) }), /no frames/);
-  assert.throws(() => scoreGmmDetector({ bonafide: g, spoof: g }, [createGrid(3, 2, new Float32Array(6))]), /clips\[0\] has 3 dims, the detector was trained on 2/);
+  assert.throws(
+    () => scoreGmmDetector({ bonafide: g, spoof: g }, [createGrid(3, 2, new Float32Array(6))]),
+    /clips\[0\] has 3 dims, the detector was trained on 2/,
+  );
 });
 
 /** A 1 s clip at 8 kHz: a voiced harmonic series (bona fide) or noise shaped the same way (spoof). */
@@ -143,7 +213,8 @@ function clip(kind: 'harmonic' | 'noise', rng: Random): Float32Array {
 
 test('LFCC-GMM detector separates harmonic (bona fide) from noise-excited (spoof) clips: test EER <= 5 %', () => {
   const rng = new Random(7);
-  const feats = (kind: 'harmonic' | 'noise', n: number) => Array.from({ length: n }, () => lfcc(clip(kind, rng), { sampleRate: 8000, preset: 'asvspoof2019' }));
+  const feats = (kind: 'harmonic' | 'noise', n: number) =>
+    Array.from({ length: n }, () => lfcc(clip(kind, rng), { sampleRate: 8000, preset: 'asvspoof2019' }));
   const det = fitGmmDetector(feats('harmonic', 12), feats('noise', 12), { nComponents: 4, seed: 0 });
   const bona = scoreGmmDetector(det, feats('harmonic', 15));
   const spoof = scoreGmmDetector(det, feats('noise', 15));
@@ -155,7 +226,11 @@ test('LFCC-GMM detector separates harmonic (bona fide) from noise-excited (spoof
 
 test('fitGmmDetectorAsync (two worker threads) equals fitGmmDetector bit for bit and reports both classes', async () => {
   const rng = new Random(9);
-  const blob = (shift: number) => ({ n: 500, dims: 4, data: Float64Array.from({ length: 2000 }, (_, i) => rng.normal() + (i % 4 === 1 ? shift : 0)) });
+  const blob = (shift: number) => ({
+    n: 500,
+    dims: 4,
+    data: Float64Array.from({ length: 2000 }, (_, i) => rng.normal() + (i % 4 === 1 ? shift : 0)),
+  });
   const b = blob(0);
   const s = blob(1.5);
   const seen = new Set<string>();
@@ -168,5 +243,8 @@ test('fitGmmDetectorAsync (two worker threads) equals fitGmmDetector bit for bit
     assert.deepEqual(par[cls].fit, seq[cls].fit);
   }
   assert.deepEqual([...seen].sort(), ['bonafide', 'spoof']);
-  await assert.rejects(fitGmmDetectorAsync(b, { n: 2, dims: 4, data: new Float64Array(8) }, { nComponents: 5 }), /2 frames, fewer than nComponents=5/);
+  await assert.rejects(
+    fitGmmDetectorAsync(b, { n: 2, dims: 4, data: new Float64Array(8) }, { nComponents: 5 }),
+    /2 frames, fewer than nComponents=5/,
+  );
 });

@@ -11,7 +11,9 @@ import { DEFAULT_PIPELINE } from '../../src/pipeline/config';
 function tinyModel(): tf.LayersModel {
   const m = tf.sequential();
   m.add(tf.layers.flatten({ inputShape: [4, 3, 1] }));
-  m.add(tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+  m.add(
+    tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+  );
   return m;
 }
 
@@ -27,7 +29,10 @@ test('loadModel refuses weights.bin with trailing or missing bytes, naming the s
   try {
     const a = await fresh(root, 'a');
     appendFileSync(path.join(a, 'weights.bin'), Buffer.from([1, 2, 3, 4]));
-    await assert.rejects(loadModel(a), /a[/\\]weights\.bin: 56 bytes, but model\.json's manifest describes 52; the file is truncated or has trailing bytes/);
+    await assert.rejects(
+      loadModel(a),
+      /a[/\\]weights\.bin: 56 bytes, but model\.json's manifest describes 52; the file is truncated or has trailing bytes/,
+    );
     const b = await fresh(root, 'b');
     writeFileSync(path.join(b, 'weights.bin'), readFileSync(path.join(b, 'weights.bin')).subarray(0, 40));
     await assert.rejects(loadModel(b), /b[/\\]weights\.bin: 40 bytes, but model\.json's manifest describes 52/);
@@ -42,26 +47,41 @@ test('loadModel refuses NaN weights, naming the weights file and the weight', as
   try {
     const dir = await fresh(root, 'nan');
     writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(new Float32Array(13).fill(Number.NaN).buffer));
-    await assert.rejects(loadModel(dir), /nan[/\\]weights\.bin: weight dense_\w+\/kernel\[0\]=NaN is not finite; the model is unusable/);
+    await assert.rejects(
+      loadModel(dir),
+      /nan[/\\]weights\.bin: weight dense_\w+\/kernel\[0\]=NaN is not finite; the model is unusable/,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 });
 
-test('loadModel refuses labels.json of {} or [] and an inputShape that is not the network\'s', async () => {
+test("loadModel refuses labels.json of {} or [] and an inputShape that is not the network's", async () => {
   await tf.setBackend('cpu');
   const root = mkdtempSync(path.join(tmpdir(), 'specmorph-integrity-'));
   try {
     const dir = await fresh(root, 'm');
-    for (const bad of ['{}', '[]', '{"classes": ["bonafide"], "positive": "spoof"}', '{"classes": ["a", "a"], "positive": "a"}']) {
+    for (const bad of [
+      '{}',
+      '[]',
+      '{"classes": ["bonafide"], "positive": "spoof"}',
+      '{"classes": ["a", "a"], "positive": "a"}',
+    ]) {
       writeFileSync(path.join(dir, 'labels.json'), bad);
-      await assert.rejects(loadModel(dir), (e: Error) => e.message.includes(`labels.json: ${JSON.stringify(JSON.parse(bad))} must be {"classes": [distinct class names], "positive": one of them}`));
+      await assert.rejects(loadModel(dir), (e: Error) =>
+        e.message.includes(
+          `labels.json: ${JSON.stringify(JSON.parse(bad))} must be {"classes": [distinct class names], "positive": one of them}`,
+        ),
+      );
     }
     writeFileSync(path.join(dir, 'labels.json'), '{"classes": ["bonafide"], "positive": "bonafide"}');
     const metaFile = path.join(dir, 'metadata.json');
     const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
     writeFileSync(metaFile, JSON.stringify({ ...meta, inputShape: [128, 128, 1] }));
-    await assert.rejects(loadModel(dir), /metadata\.json: inputShape=\[128,128,1\] differs from the network's input \[4,3,1\] in model\.json/);
+    await assert.rejects(
+      loadModel(dir),
+      /metadata\.json: inputShape=\[128,128,1\] differs from the network's input \[4,3,1\] in model\.json/,
+    );
     writeFileSync(metaFile, JSON.stringify(meta));
     (await loadModel(dir)).model.dispose();
   } finally {

@@ -11,9 +11,23 @@ import { DEFAULT_PIPELINE, pipelineFingerprint, PipelineConfig } from '../../src
 
 function tinyModel(seed: number): tf.LayersModel {
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [8, 6, 1], filters: 2, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [8, 6, 1],
+      filters: 2,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    }),
+  );
   m.add(tf.layers.flatten());
-  m.add(tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
+  m.add(
+    tf.layers.dense({
+      units: 1,
+      activation: 'sigmoid',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+    }),
+  );
   return m;
 }
 
@@ -23,7 +37,12 @@ test('saveModel/loadModel round-trips weights, predictions, pipeline, labels and
   try {
     const model = tinyModel(3);
     const dir = path.join(root, 'm');
-    const meta = await saveModel(dir, model, { pipeline: DEFAULT_PIPELINE, seed: 5, dataFingerprint: 'abc', extra: { epochs: 2 } });
+    const meta = await saveModel(dir, model, {
+      pipeline: DEFAULT_PIPELINE,
+      seed: 5,
+      dataFingerprint: 'abc',
+      extra: { epochs: 2 },
+    });
     assert.deepEqual(readdirSync(root), ['m']);
     assert.deepEqual(readdirSync(dir).sort(), Object.values(MODEL_FILES).sort());
     const loaded = await loadModel(dir);
@@ -59,7 +78,10 @@ test('saveModel refuses to replace a folder that is not a model folder; loadMode
     const other = path.join(root, 'precious');
     mkdirSync(other);
     writeFileSync(path.join(other, 'thesis.tex'), 'x');
-    await assert.rejects(saveModel(other, tinyModel(1), { pipeline: DEFAULT_PIPELINE }), /precious: folder exists and is not a specmorph model folder \(it holds thesis\.tex\); refusing to replace it/);
+    await assert.rejects(
+      saveModel(other, tinyModel(1), { pipeline: DEFAULT_PIPELINE }),
+      /precious: folder exists and is not a specmorph model folder \(it holds thesis\.tex\); refusing to replace it/,
+    );
     assert.deepEqual(readdirSync(root), ['precious']);
     await assert.rejects(loadModel(path.join(root, 'none')), /none: model folder does not exist/);
     await assert.rejects(loadModel(other), /model\.json: cannot read \(ENOENT\)/);
@@ -80,7 +102,10 @@ test('assertSamePipeline refuses features from a different config', async () => 
     const saved = await loadModel(dir);
     assertSamePipeline(saved, DEFAULT_PIPELINE);
     const other: PipelineConfig = { stages: [{ op: 'mel' }, { op: 'db' }] };
-    assert.throws(() => assertSamePipeline(saved, other, 'cfg.json'), /cfg\.json: pipeline fingerprint [0-9a-f]{12} differs from the model's/);
+    assert.throws(
+      () => assertSamePipeline(saved, other, 'cfg.json'),
+      /cfg\.json: pipeline fingerprint [0-9a-f]{12} differs from the model's/,
+    );
     const edited = JSON.parse(readFileSync(path.join(dir, 'pipeline.json'), 'utf8'));
     edited.stages[1].sampleRate = 8000;
     writeFileSync(path.join(dir, 'pipeline.json'), JSON.stringify(edited));
@@ -94,8 +119,20 @@ test('loadModel then scoring raw audio through the stored pipeline reproduces th
   const { runPipeline } = await import('../../src/pipeline/run');
   const { sine, whiteNoise } = await import('../../src/audio');
   const { toInputTensor } = await import('../../src/model/train');
-  const pipeline: PipelineConfig = { stages: [{ op: 'crop', seconds: 0.1 }, { op: 'mel', nFft: 256, hopLength: 100, winLength: 256, nMels: 8 }, { op: 'db' }, { op: 'closing', footprint: { shape: 'cross', rows: 3, cols: 3 } }, { op: 'resize', rows: 8, cols: 6 }, { op: 'normalise', method: 'zscore' }] };
-  const clips = [sine(300, { sampleRate: 16000, duration: 0.1 }), whiteNoise({ sampleRate: 16000, duration: 0.07, seed: 2 })].map((x) => ({ sampleRate: 16000, channels: [x] }));
+  const pipeline: PipelineConfig = {
+    stages: [
+      { op: 'crop', seconds: 0.1 },
+      { op: 'mel', nFft: 256, hopLength: 100, winLength: 256, nMels: 8 },
+      { op: 'db' },
+      { op: 'closing', footprint: { shape: 'cross', rows: 3, cols: 3 } },
+      { op: 'resize', rows: 8, cols: 6 },
+      { op: 'normalise', method: 'zscore' },
+    ],
+  };
+  const clips = [
+    sine(300, { sampleRate: 16000, duration: 0.1 }),
+    whiteNoise({ sampleRate: 16000, duration: 0.07, seed: 2 }),
+  ].map((x) => ({ sampleRate: 16000, channels: [x] }));
   const root = mkdtempSync(path.join(tmpdir(), 'specmorph-io-'));
   try {
     const model = tinyModel(7);
@@ -122,7 +159,10 @@ test('an LCNN (custom MaxFeatureMap layer) saves and loads with identical predic
     const model = buildModel('lcnn', [16, 16, 1], { seed: 3 });
     const x = tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 4);
     const a = Array.from((model.predict(x) as tf.Tensor).dataSync());
-    await saveModel(path.join(root, 'l'), model, { pipeline: DEFAULT_PIPELINE, labels: { classes: ['spoof', 'bonafide'], positive: 'bonafide' } });
+    await saveModel(path.join(root, 'l'), model, {
+      pipeline: DEFAULT_PIPELINE,
+      labels: { classes: ['spoof', 'bonafide'], positive: 'bonafide' },
+    });
     const loaded = await loadModel(path.join(root, 'l'));
     assert.deepEqual(Array.from((loaded.model.predict(x) as tf.Tensor).dataSync()), a);
     assert.deepEqual(loaded.labels.classes, ['spoof', 'bonafide']);

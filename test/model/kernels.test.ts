@@ -68,11 +68,24 @@ async function onBackend(name: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Floa
   return data;
 }
 
-type Case = { n: number; h: number; w: number; ci: number; co: number; k: [number, number]; stride: number; pad: 'same' | 'valid' };
+type Case = {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: [number, number];
+  stride: number;
+  pad: 'same' | 'valid';
+};
 const cases: Case[] = [];
 for (const stride of [1, 2]) {
   for (const pad of ['same', 'valid'] as const) {
-    for (const [ci, co] of [[1, 2], [3, 5], [4, 8]]) {
+    for (const [ci, co] of [
+      [1, 2],
+      [3, 5],
+      [4, 8],
+    ]) {
       cases.push({ n: 2, h: 7, w: 9, ci, co, k: [3, 3], stride, pad });
     }
     cases.push({ n: 3, h: 6, w: 5, ci: 2, co: 3, k: [2, 3], stride, pad });
@@ -92,8 +105,15 @@ describe('wasm training kernels vs cpu', () => {
       const filterShape: [number, number, number, number] = [c.k[0], c.k[1], c.ci, c.co];
       const y = tf.conv2d(x as tf.Tensor4D, tf.zeros(filterShape) as tf.Tensor4D, c.stride, c.pad);
       const dy = randomTensor(y.shape, rng);
-      const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
-      const run = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const attrs = {
+        strides: [c.stride, c.stride],
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        dimRoundingMode: undefined,
+        filterShape,
+      };
+      const run = () =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
       const ref = await onBackend('cpu', run);
       const got = await onBackend('wasm', run);
       assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
@@ -106,8 +126,15 @@ describe('wasm training kernels vs cpu', () => {
       const filter = randomTensor([c.k[0], c.k[1], c.ci, c.co], rng);
       const y = tf.conv2d(tf.zeros(inputShape) as tf.Tensor4D, filter as tf.Tensor4D, c.stride, c.pad);
       const dy = randomTensor(y.shape, rng);
-      const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape };
-      const run = () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const attrs = {
+        strides: [c.stride, c.stride],
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        dimRoundingMode: undefined,
+        inputShape,
+      };
+      const run = () =>
+        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
       const ref = await onBackend('cpu', run);
       const got = await onBackend('wasm', run);
       assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
@@ -115,7 +142,12 @@ describe('wasm training kernels vs cpu', () => {
     });
   }
 
-  for (const [f, st, pad] of [[2, 2, 'valid'], [3, 1, 'same'], [3, 2, 'same'], [2, 1, 'valid']] as const) {
+  for (const [f, st, pad] of [
+    [2, 2, 'valid'],
+    [3, 1, 'same'],
+    [3, 2, 'same'],
+    [2, 1, 'valid'],
+  ] as const) {
     for (const ch of [1, 3, 8]) {
       for (const ties of [false, true]) {
         test(`MaxPoolGrad pool=${f} stride=${st} ${pad} channels=${ch}${ties ? ' relu ties' : ''}`, async () => {
@@ -137,13 +169,19 @@ describe('wasm training kernels vs cpu', () => {
   }
 
   for (const [shape, axis, keepDims] of [
-    [[4, 5, 6, 3], [0, 1, 2], false], [[4, 5, 6, 3], [1, 2], true], [[4, 5, 6, 3], 0, false],
-    [[4, 5, 6, 3], [-2, 1], false], [[4, 5, 6, 3], 3, false], [[4, 5, 6, 3], [0, 2], false], [[7, 2], [0, 1], true],
+    [[4, 5, 6, 3], [0, 1, 2], false],
+    [[4, 5, 6, 3], [1, 2], true],
+    [[4, 5, 6, 3], 0, false],
+    [[4, 5, 6, 3], [-2, 1], false],
+    [[4, 5, 6, 3], 3, false],
+    [[4, 5, 6, 3], [0, 2], false],
+    [[7, 2], [0, 1], true],
   ] as [number[], number | number[], boolean][]) {
     for (const op of ['Sum', 'Mean'] as const) {
       test(`${op} shape=[${shape}] axis=${JSON.stringify(axis)} keepDims=${keepDims}`, async () => {
         const x = randomTensor(shape, new Random(shape.length * 10 + (Array.isArray(axis) ? axis.length : 1)));
-        const run = () => tf.engine().runKernel(op, { x }, { axis, keepDims } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const run = () =>
+          tf.engine().runKernel(op, { x }, { axis, keepDims } as unknown as tf.NamedAttrMap) as tf.Tensor;
         const shapeOn = async (b: 'cpu' | 'wasm') => {
           await tf.setBackend(b);
           const t = run();
@@ -161,7 +199,14 @@ describe('wasm training kernels vs cpu', () => {
 
   // Dilation2D: upstream wasm starts its max at +1.2e-38, so all-negative windows are the case
   // that matters; 'ties' puts plateaus (as a clipped dB spectrogram has) under a flat filter.
-  for (const [k, stride, pad, dil] of [[[3, 3], 1, 'same', 1], [[5, 3], 1, 'same', 1], [[4, 2], 1, 'same', 1], [[2, 3], 1, 'valid', 1], [[3, 2], 2, 'valid', 1], [[3, 3], 1, 'same', 2]] as const) {
+  for (const [k, stride, pad, dil] of [
+    [[3, 3], 1, 'same', 1],
+    [[5, 3], 1, 'same', 1],
+    [[4, 2], 1, 'same', 1],
+    [[2, 3], 1, 'valid', 1],
+    [[3, 2], 2, 'valid', 1],
+    [[3, 3], 1, 'same', 2],
+  ] as const) {
     for (const ch of [1, 4]) {
       for (const data of ['negative', 'ties'] as const) {
         const cfg = `filter=${k.join('x')} stride=${stride} ${pad} dilation=${dil} channels=${ch} ${data}`;
@@ -169,7 +214,8 @@ describe('wasm training kernels vs cpu', () => {
           const rng = new Random(k[0] * 100 + k[1] * 10 + ch + stride + dil * 7 + (data === 'ties' ? 1000 : 0));
           let x = randomTensor([2, 7, 8, ch], rng);
           x = data === 'negative' ? tf.sub(tf.abs(x), 10) : tf.maximum(tf.round(x), -1);
-          const filter = data === 'ties' ? tf.zeros([k[0], k[1], ch]) : tf.mul(randomTensor([k[0], k[1], ch], rng), 0.5);
+          const filter =
+            data === 'ties' ? tf.zeros([k[0], k[1], ch]) : tf.mul(randomTensor([k[0], k[1], ch], rng), 0.5);
           const y = tf.dilation2d(x as tf.Tensor4D, filter as tf.Tensor3D, stride, pad, dil);
           const dy = randomTensor(y.shape, rng);
           const attrs = { strides: [stride, stride], pad, dilations: [dil, dil] } as unknown as tf.NamedAttrMap;
@@ -185,7 +231,13 @@ describe('wasm training kernels vs cpu', () => {
             const got = await onBackend('wasm', run);
             assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
             if (kernel === 'Dilation2D') {
-              const brute = bruteMaxPlus(await x.array() as number[][][][], await filter.array() as number[][][], stride, pad, dil);
+              const brute = bruteMaxPlus(
+                (await x.array()) as number[][][][],
+                (await filter.array()) as number[][][],
+                stride,
+                pad,
+                dil,
+              );
               assert.ok(relErr(got, brute) <= 1e-6, `vs brute-force max-plus: ${relErr(got, brute)}`);
             }
             dispose();
@@ -199,17 +251,24 @@ describe('wasm training kernels vs cpu', () => {
   // sends each gradient to a default position (the window's first in-image pixel / tap 0).
   // And a spectrogram-sized case whose rows exercise the 4-lane loops and their scalar tails.
   for (const [name, shape, k, filterValue] of [
-    ['no value beats -2^53', [2, 6, 5, 3], [3, 3], -1e20], ['33x29x3 filter 5x5', [2, 33, 29, 3], [5, 5], null],
+    ['no value beats -2^53', [2, 6, 5, 3], [3, 3], -1e20],
+    ['33x29x3 filter 5x5', [2, 33, 29, 3], [5, 5], null],
   ] as [string, number[], [number, number], number | null][]) {
     for (const kernel of ['Dilation2D', 'Dilation2DBackpropInput', 'Dilation2DBackpropFilter'] as const) {
       test(`${kernel} ${name}`, async () => {
         await tf.setBackend('cpu');
         const rng = new Random(shape[1] + k[0]);
         const x = randomTensor(shape, rng);
-        const filter = filterValue === null ? randomTensor([k[0], k[1], shape[3]], rng) : tf.fill([k[0], k[1], shape[3]], filterValue);
+        const filter =
+          filterValue === null
+            ? randomTensor([k[0], k[1], shape[3]], rng)
+            : tf.fill([k[0], k[1], shape[3]], filterValue);
         const dy = randomTensor(shape, rng);
         const attrs = { strides: [1, 1], pad: 'same', dilations: [1, 1] } as unknown as tf.NamedAttrMap;
-        const run = () => tf.engine().runKernel(kernel, kernel === 'Dilation2D' ? { x, filter } : { x, filter, dy }, attrs) as tf.Tensor;
+        const run = () =>
+          tf
+            .engine()
+            .runKernel(kernel, kernel === 'Dilation2D' ? { x, filter } : { x, filter, dy }, attrs) as tf.Tensor;
         const ref = await onBackend('cpu', run);
         const got = await onBackend('wasm', run);
         assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
@@ -219,8 +278,43 @@ describe('wasm training kernels vs cpu', () => {
   }
 
   for (const [shapes, axis] of [
-    [[[2, 5, 4, 1], [2, 5, 4, 2], [2, 5, 4, 3]], -1], [[[2, 5, 4, 1], [2, 5, 4, 80]], 3], [[[2, 3, 4], [2, 1, 4], [2, 0, 4]], 1],
-    [[[3, 2], [1, 2]], 0], [[[2, 3, 70], [2, 3, 70]], 2],
+    [
+      [
+        [2, 5, 4, 1],
+        [2, 5, 4, 2],
+        [2, 5, 4, 3],
+      ],
+      -1,
+    ],
+    [
+      [
+        [2, 5, 4, 1],
+        [2, 5, 4, 80],
+      ],
+      3,
+    ],
+    [
+      [
+        [2, 3, 4],
+        [2, 1, 4],
+        [2, 0, 4],
+      ],
+      1,
+    ],
+    [
+      [
+        [3, 2],
+        [1, 2],
+      ],
+      0,
+    ],
+    [
+      [
+        [2, 3, 70],
+        [2, 3, 70],
+      ],
+      2,
+    ],
   ] as [number[][], number][]) {
     test(`Concat shapes=${JSON.stringify(shapes)} axis=${axis}`, async () => {
       const rng = new Random(shapes.length * 10 + axis + 3);
@@ -233,7 +327,11 @@ describe('wasm training kernels vs cpu', () => {
   }
 
   for (const [shape, splits, axis] of [
-    [[2, 5, 4, 5], [1, 2, 2], -1], [[2, 5, 4, 6], 3, 3], [[2, 6, 3], [4, 0, 2], 1], [[4, 2], [1, 3], 0], [[2, 3, 140], 2, 2],
+    [[2, 5, 4, 5], [1, 2, 2], -1],
+    [[2, 5, 4, 6], 3, 3],
+    [[2, 6, 3], [4, 0, 2], 1],
+    [[4, 2], [1, 3], 0],
+    [[2, 3, 140], 2, 2],
   ] as [number[], number | number[], number][]) {
     test(`SplitV shape=[${shape}] splits=${JSON.stringify(splits)} axis=${axis}`, async () => {
       const x = randomTensor(shape, new Random(shape.length * 7 + axis));
@@ -250,7 +348,27 @@ describe('wasm training kernels vs cpu', () => {
   }
 
   for (const [shape, reps] of [
-    [[2, 5, 4, 1], [1, 1, 1, 3]], [[2, 5, 4, 2], [1, 1, 1, 2]], [[2, 3], [3, 2]], [[3], [4]], [[2, 1, 3], [2, 3, 1]], [[1, 2, 70], [2, 1, 2]],
+    [
+      [2, 5, 4, 1],
+      [1, 1, 1, 3],
+    ],
+    [
+      [2, 5, 4, 2],
+      [1, 1, 1, 2],
+    ],
+    [
+      [2, 3],
+      [3, 2],
+    ],
+    [[3], [4]],
+    [
+      [2, 1, 3],
+      [2, 3, 1],
+    ],
+    [
+      [1, 2, 70],
+      [2, 1, 2],
+    ],
   ] as [number[], number[]][]) {
     test(`Tile shape=[${shape}] reps=[${reps}]`, async () => {
       const x = randomTensor(shape, new Random(reps.reduce((a, b) => a * 3 + b, 0)));
@@ -263,10 +381,23 @@ describe('wasm training kernels vs cpu', () => {
 
   test('Concat, SplitV and Tile of int32 still work (upstream)', async () => {
     await tf.setBackend('wasm');
-    const a = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
-    assert.deepEqual(await tf.concat([a, a], 1).array(), [[1, 2, 1, 2], [3, 4, 3, 4]]);
+    const a = tf.tensor2d(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [2, 2],
+      'int32',
+    );
+    assert.deepEqual(await tf.concat([a, a], 1).array(), [
+      [1, 2, 1, 2],
+      [3, 4, 3, 4],
+    ]);
     assert.deepEqual(await tf.split(a, 2, 1)[1].array(), [[2], [4]]);
-    assert.deepEqual(await tf.tile(a, [1, 2]).array(), [[1, 2, 1, 2], [3, 4, 3, 4]]);
+    assert.deepEqual(await tf.tile(a, [1, 2]).array(), [
+      [1, 2, 1, 2],
+      [3, 4, 3, 4],
+    ]);
   });
 
   test('Identity shares the buffer: equal values, each handle survives disposing the other', async () => {
@@ -284,7 +415,13 @@ describe('wasm training kernels vs cpu', () => {
     const rng = new Random(7);
     const x = randomTensor([5, 6, 6, 3], rng);
     const dy = randomTensor([5, 6, 6, 4], rng);
-    const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [3, 3, 3, 4] } as unknown as tf.NamedAttrMap;
+    const attrs = {
+      strides: [1, 1],
+      pad: 'same',
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined,
+      filterShape: [3, 3, 3, 4],
+    } as unknown as tf.NamedAttrMap;
     const backend = tf.backend() as BackendWasm;
     const whole = conv2DBackpropFilter({ inputs: { x, dy }, backend, attrs });
     // 27 * 36 floats per image: a bound of 2 images forces blocks of 2, 2, 1.
@@ -294,7 +431,10 @@ describe('wasm training kernels vs cpu', () => {
     assert.ok(relErr(b, a) <= TOL);
     backend.disposeData(whole.dataId);
     backend.disposeData(split.dataId);
-    const ref = await onBackend('cpu', () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor);
+    const ref = await onBackend(
+      'cpu',
+      () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor,
+    );
     assert.ok(relErr(b, ref) <= TOL);
     tf.dispose([x, dy]);
   });
@@ -317,7 +457,8 @@ describe('wasm training kernels vs cpu', () => {
     };
     const ref = await grads('cpu');
     const got = await grads('wasm');
-    for (let i = 0; i < ref.length; i++) assert.ok(relErr(got[i], ref[i]) <= TOL, `grad ${i}: ${relErr(got[i], ref[i])}`);
+    for (let i = 0; i < ref.length; i++)
+      assert.ok(relErr(got[i], ref[i]) <= TOL, `grad ${i}: ${relErr(got[i], ref[i])}`);
     tf.dispose([x, w1, w2]);
   });
 });

@@ -64,12 +64,22 @@ describe('the default detector learns (wasm)', () => {
     const train = dataset(96, 1);
     const val = dataset(24, 2);
     const test = dataset(64, 3);
-    const r = await trainClassifier(train, { ...quiet, epochs: 8, batchSize: 16, cropFrames: 64, validationData: val, seed: 0 });
+    const r = await trainClassifier(train, {
+      ...quiet,
+      epochs: 8,
+      batchSize: 16,
+      cropFrames: 64,
+      validationData: val,
+      seed: 0,
+    });
     const losses = r.history.map((h) => h.loss);
     assert.ok(losses[0] > 0.5, `first-epoch loss ${losses[0]} should start near ln 2`);
     assert.ok(Math.min(...losses) < 0.3, `loss never fell below 0.3: ${losses.map((l) => l.toFixed(3))}`);
     const s = predictScores(r.model, test.inputs);
-    const eer = computeEer(s.filter((_, i) => test.labels[i] === 1), s.filter((_, i) => test.labels[i] === 0)).eer;
+    const eer = computeEer(
+      s.filter((_, i) => test.labels[i] === 1),
+      s.filter((_, i) => test.labels[i] === 0),
+    ).eer;
     assert.ok(eer <= 0.05, `held-out EER ${(100 * eer).toFixed(1)} %`);
     r.model.dispose();
   });
@@ -85,13 +95,14 @@ describe('the default detector learns (wasm)', () => {
     const x = tf.tensor4d(Float32Array.from(train.inputs.flatMap((g) => [...g.data])), [16, rows, cols, 1]);
     const probe = tf.model({ inputs: r.model.inputs, outputs: layer.output as tf.SymbolicTensor });
     // The model's input is cropFrames (= cols) wide, so the whole grids fit.
-    const z = (probe.predict(x) as tf.Tensor4D);
+    const z = probe.predict(x) as tf.Tensor4D;
     const { mean, variance } = tf.moments(z, [0, 2, 3]);
     const m = mean.dataSync();
     const v = variance.dataSync();
     for (let rIdx = 0; rIdx < rows; rIdx++) {
       assert.ok(Math.abs(m[rIdx]) < 1e-3, `row ${rIdx} mean ${m[rIdx]}`);
-      if (r.standardization!.std[rIdx] > 1e-3) assert.ok(Math.abs(Math.sqrt(v[rIdx]) - 1) < 1e-3, `row ${rIdx} std ${Math.sqrt(v[rIdx])}`);
+      if (r.standardization!.std[rIdx] > 1e-3)
+        assert.ok(Math.abs(Math.sqrt(v[rIdx]) - 1) < 1e-3, `row ${rIdx} std ${Math.sqrt(v[rIdx])}`);
     }
     tf.dispose([x, z, mean, variance]);
     r.model.dispose();
@@ -112,8 +123,14 @@ describe('the default detector learns (wasm)', () => {
       const m = mean.dataSync();
       const sd = variance.dataSync().map(Math.sqrt);
       for (let c = 0; c < m.length; c++) {
-        assert.ok(Math.abs(m[c] - beta[c]) < 2e-3 * Math.max(1, Math.abs(gamma[c])), `${name}[${c}] mean ${m[c]} vs beta ${beta[c]}`);
-        assert.ok(Math.abs(sd[c] - Math.abs(gamma[c])) < 2e-2 * Math.max(1, Math.abs(gamma[c])), `${name}[${c}] std ${sd[c]} vs |gamma| ${Math.abs(gamma[c])}`);
+        assert.ok(
+          Math.abs(m[c] - beta[c]) < 2e-3 * Math.max(1, Math.abs(gamma[c])),
+          `${name}[${c}] mean ${m[c]} vs beta ${beta[c]}`,
+        );
+        assert.ok(
+          Math.abs(sd[c] - Math.abs(gamma[c])) < 2e-2 * Math.max(1, Math.abs(gamma[c])),
+          `${name}[${c}] std ${sd[c]} vs |gamma| ${Math.abs(gamma[c])}`,
+        );
       }
       tf.dispose([out, mean, variance]);
     }
@@ -138,16 +155,27 @@ describe('the default detector learns (wasm)', () => {
     const model = smallCnn([rows, 40, 1], { seed: 1 });
     const whole = predictScores(model, train.inputs);
     const starts = windowStarts(cols, 40);
-    const windows = train.inputs.flatMap((g) => starts.map((s) => {
-      const out = new Float32Array(rows * 40);
-      for (let r = 0; r < rows; r++) out.set(g.data.subarray(r * cols + s, r * cols + s + 40), r * 40);
-      return out;
-    }));
-    const logits = tf.tidy(() => (model.predict(tf.tensor4d(Float32Array.from(windows.flatMap((w) => [...w])), [windows.length, rows, 40, 1])) as tf.Tensor2D).arraySync());
+    const windows = train.inputs.flatMap((g) =>
+      starts.map((s) => {
+        const out = new Float32Array(rows * 40);
+        for (let r = 0; r < rows; r++) out.set(g.data.subarray(r * cols + s, r * cols + s + 40), r * 40);
+        return out;
+      }),
+    );
+    const logits = tf.tidy(() =>
+      (
+        model.predict(
+          tf.tensor4d(Float32Array.from(windows.flatMap((w) => [...w])), [windows.length, rows, 40, 1]),
+        ) as tf.Tensor2D
+      ).arraySync(),
+    );
     train.inputs.forEach((_, i) => {
       let m0 = 0;
       let m1 = 0;
-      starts.forEach((_, k) => { m0 += logits[i * starts.length + k][0] / starts.length; m1 += logits[i * starts.length + k][1] / starts.length; });
+      starts.forEach((_, k) => {
+        m0 += logits[i * starts.length + k][0] / starts.length;
+        m1 += logits[i * starts.length + k][1] / starts.length;
+      });
       assert.ok(Math.abs(whole[i] - (m1 - m0)) < 1e-4, `clip ${i}: ${whole[i]} vs ${m1 - m0}`);
     });
     model.dispose();

@@ -8,16 +8,20 @@ import { Random } from '../../src/random';
 function naiveForward(g: MaxPlusGeometry, x: Float32Array, f: Float32Array): Float32Array {
   const { N, H, W, C, Ho, Wo, fh, fw, pt, pl } = g;
   const out = new Float32Array(N * Ho * Wo * C);
-  for (let n = 0; n < N; n++) for (let ho = 0; ho < Ho; ho++) for (let wo = 0; wo < Wo; wo++) for (let c = 0; c < C; c++) {
-    let best = -Infinity;
-    for (let i = 0; i < fh; i++) for (let j = 0; j < fw; j++) {
-      const h = ho + i - pt;
-      const w = wo + j - pl;
-      if (h < 0 || h >= H || w < 0 || w >= W) continue;
-      best = Math.max(best, Math.fround(x[((n * H + h) * W + w) * C + c] + f[(i * fw + j) * C + c]));
-    }
-    out[((n * Ho + ho) * Wo + wo) * C + c] = best;
-  }
+  for (let n = 0; n < N; n++)
+    for (let ho = 0; ho < Ho; ho++)
+      for (let wo = 0; wo < Wo; wo++)
+        for (let c = 0; c < C; c++) {
+          let best = -Infinity;
+          for (let i = 0; i < fh; i++)
+            for (let j = 0; j < fw; j++) {
+              const h = ho + i - pt;
+              const w = wo + j - pl;
+              if (h < 0 || h >= H || w < 0 || w >= W) continue;
+              best = Math.max(best, Math.fround(x[((n * H + h) * W + w) * C + c] + f[(i * fw + j) * C + c]));
+            }
+          out[((n * Ho + ho) * Wo + wo) * C + c] = best;
+        }
   return out;
 }
 
@@ -40,7 +44,8 @@ test(`max-plus SIMD: a pass needing > RETAIN_BYTES=${RETAIN_BYTES} keeps <= RETA
   const big: MaxPlusGeometry = { N: 1, H: 1100, W: 1100, C: 4, Ho: 1100, Wo: 1100, fh: 1, fw: 1, pt: 0, pl: 0 };
   const large = forward(big, 2)!;
   assert.ok(4 * 4 * large.x.length > RETAIN_BYTES);
-  for (let i = 0; i < large.got.length; i += 9973) assert.equal(large.got[i], Math.fround(large.x[i] + large.f[i % 4]), `y[${i}]`);
+  for (let i = 0; i < large.got.length; i += 9973)
+    assert.equal(large.got[i], Math.fround(large.x[i] + large.f[i % 4]), `y[${i}]`);
   assert.ok(maxPlusMemoryBytes() <= RETAIN_BYTES, `after the large pass: ${maxPlusMemoryBytes()} bytes kept`);
 
   const again = forward(small, 3)!;

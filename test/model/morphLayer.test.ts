@@ -25,7 +25,12 @@ function dbImage(rows: number, cols: number, seed: number): Float32Array {
 }
 
 /** A frozen one-layer model applying `operation` with a flat `init` footprint to [rows, cols, 1]. */
-function frozen(operation: (typeof MORPHOLOGY_OPS)[number], init: FootprintSpec, rows: number, cols: number): tf.LayersModel {
+function frozen(
+  operation: (typeof MORPHOLOGY_OPS)[number],
+  init: FootprintSpec,
+  rows: number,
+  cols: number,
+): tf.LayersModel {
   const input = tf.input({ shape: [rows, cols, 1] });
   const out = morphLayer({ operation, init, trainable: false }).apply(input) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
@@ -43,7 +48,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
       { shape: 'rect', rows: 3, cols: 3 },
       { shape: 'cross', rows: 3, cols: 5 },
       { shape: 'disk', radius: 2 },
-      { shape: 'mask', mask: [[1, 1, 0], [0, 1, 0], [0, 1, 1]] },
+      {
+        shape: 'mask',
+        mask: [
+          [1, 1, 0],
+          [0, 1, 0],
+          [0, 1, 1],
+        ],
+      },
       { shape: 'line', length: 7, axis: 'time' },
     ];
     for (const fp of footprints) {
@@ -63,7 +75,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       }
     }
 
-    test('non-flat 3x5 structure: dilate and erode equal Soille\'s definitions by brute force (border ignore)', () => {
+    test("non-flat 3x5 structure: dilate and erode equal Soille's definitions by brute force (border ignore)", () => {
       const [rows, cols, sr, sc] = [7, 9, 3, 5];
       const rng = new Random(77);
       const f = Float32Array.from({ length: rows * cols }, () => rng.normal());
@@ -72,29 +84,40 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const s = tf.tensor3d(w, [sr, sc, 1]);
       // dilation(p) = max over b of f(p - b) + w(b); erosion(p) = min over b of f(p + b) - w(b);
       // b = (i - 1, j - 2) for entry (i, j) of w; pixels off the image take no part.
-      const brute = (isDilate: boolean) => Float32Array.from({ length: rows * cols }, (_, p) => {
-        const [r, c] = [Math.floor(p / cols), p % cols];
-        let best = isDilate ? -Infinity : Infinity;
-        for (let i = 0; i < sr; i++) {
-          for (let j = 0; j < sc; j++) {
-            const [dr, dc] = [i - 1, j - 2];
-            const [qr, qc] = isDilate ? [r - dr, c - dc] : [r + dr, c + dc];
-            if (qr < 0 || qr >= rows || qc < 0 || qc >= cols) continue;
-            best = isDilate ? Math.max(best, f[qr * cols + qc] + w[i * sc + j]) : Math.min(best, f[qr * cols + qc] - w[i * sc + j]);
+      const brute = (isDilate: boolean) =>
+        Float32Array.from({ length: rows * cols }, (_, p) => {
+          const [r, c] = [Math.floor(p / cols), p % cols];
+          let best = isDilate ? -Infinity : Infinity;
+          for (let i = 0; i < sr; i++) {
+            for (let j = 0; j < sc; j++) {
+              const [dr, dc] = [i - 1, j - 2];
+              const [qr, qc] = isDilate ? [r - dr, c - dc] : [r + dr, c + dc];
+              if (qr < 0 || qr >= rows || qc < 0 || qc >= cols) continue;
+              best = isDilate
+                ? Math.max(best, f[qr * cols + qc] + w[i * sc + j])
+                : Math.min(best, f[qr * cols + qc] - w[i * sc + j]);
+            }
           }
-        }
-        return best;
-      });
+          return best;
+        });
       for (const op of ['dilate', 'erode'] as const) {
         const y = maxPlusMorphology(x, s, op);
-        assert.ok(maxAbsDiff(y.dataSync(), brute(op === 'dilate')) <= 1e-6, `${op}: max |diff| ${maxAbsDiff(y.dataSync(), brute(op === 'dilate'))}`);
+        assert.ok(
+          maxAbsDiff(y.dataSync(), brute(op === 'dilate')) <= 1e-6,
+          `${op}: max |diff| ${maxAbsDiff(y.dataSync(), brute(op === 'dilate'))}`,
+        );
         y.dispose();
       }
       tf.dispose([x, s]);
     });
 
     test('depthMultiplier=3 random init: channel k is the operator with structure channel k', () => {
-      const layer = morphLayer({ operation: 'opening', init: { shape: 'random', rows: 5, cols: 3, std: 0.5 }, depthMultiplier: 3, seed: 4 });
+      const layer = morphLayer({
+        operation: 'opening',
+        init: { shape: 'random', rows: 5, cols: 3, std: 0.5 },
+        depthMultiplier: 3,
+        seed: 4,
+      });
       const x = tf.tensor4d(dbImage(9, 11, 1), [1, 9, 11, 1]);
       const y = layer.apply(x) as tf.Tensor4D;
       assert.deepEqual(y.shape, [1, 9, 11, 3]);
@@ -128,7 +151,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const order = rng.shuffle(Array.from({ length: rows * cols * ch }, (_, i) => i));
         const x = tf.tensor4d(Float32Array.from(order), [1, rows, cols, ch]);
         const w0 = Float32Array.from({ length: 3 * 3 * ch }, () => 0.1 * rng.normal());
-        const dy = tf.tensor4d(Float32Array.from({ length: rows * cols * ch }, () => rng.normal()), [1, rows, cols, ch]);
+        const dy = tf.tensor4d(
+          Float32Array.from({ length: rows * cols * ch }, () => rng.normal()),
+          [1, rows, cols, ch],
+        );
         const f = (w: tf.Tensor) => tf.sum(tf.mul(dy, maxPlusMorphology(x, w as tf.Tensor3D, op)));
         const w = tf.tensor3d(w0, [3, 3, ch]);
         const g = tf.grad(f)(w).dataSync();
@@ -143,7 +169,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
             return s;
           };
           const fd = (at(eps) - at(-eps)) / (2 * eps);
-          assert.ok(Math.abs(fd - g[i]) <= 1e-2 * Math.max(1, Math.abs(fd)), `entry ${i}: grad ${g[i]} vs finite difference ${fd}`);
+          assert.ok(
+            Math.abs(fd - g[i]) <= 1e-2 * Math.max(1, Math.abs(fd)),
+            `entry ${i}: grad ${g[i]} vs finite difference ${fd}`,
+          );
         }
         tf.dispose([x, dy, w]);
       });
@@ -176,9 +205,19 @@ describe('MorphLayer serialisation and options', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'specmorph-morph-'));
     try {
       const input = tf.input({ shape: [10, 8, 1] });
-      let h = morphLayer({ operation: 'whiteTopHat', init: { shape: 'ellipse', rows: 3, cols: 5 }, depthMultiplier: 2, name: 'morph' }).apply(input) as tf.SymbolicTensor;
+      let h = morphLayer({
+        operation: 'whiteTopHat',
+        init: { shape: 'ellipse', rows: 3, cols: 5 },
+        depthMultiplier: 2,
+        name: 'morph',
+      }).apply(input) as tf.SymbolicTensor;
       h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
-      const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(h) as tf.SymbolicTensor });
+      const model = tf.model({
+        inputs: input,
+        outputs: tf.layers
+          .dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })
+          .apply(h) as tf.SymbolicTensor,
+      });
       // Move the structure off its initial value so the test sees learned weights come back.
       const layer = model.getLayer('morph') as MorphLayer;
       const w = layer.getWeights()[0];
@@ -202,7 +241,11 @@ describe('MorphLayer serialisation and options', () => {
 
   test('flat init: 0 on the footprint, MORPH_OUTSIDE off it, same for every channel', () => {
     const s = initialStructure({ init: { shape: 'cross', rows: 3, cols: 3 } }, 2).arraySync();
-    const want = [[0, 1, 0], [1, 1, 1], [0, 1, 0]];
+    const want = [
+      [0, 1, 0],
+      [1, 1, 1],
+      [0, 1, 0],
+    ];
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 3; j++) assert.deepEqual(s[i][j], want[i][j] ? [0, 0] : [MORPH_OUTSIDE, MORPH_OUTSIDE]);
     }
@@ -216,12 +259,21 @@ describe('MorphLayer serialisation and options', () => {
   });
 
   test('bad options throw ParameterErrors naming the value', () => {
-    assert.throws(() => morphLayer({ init: { shape: 'rect', rows: 4, cols: 3 } }), /rows=4 must be an odd integer in \[1, 15\]/);
+    assert.throws(
+      () => morphLayer({ init: { shape: 'rect', rows: 4, cols: 3 } }),
+      /rows=4 must be an odd integer in \[1, 15\]/,
+    );
     assert.throws(() => morphLayer({ init: { shape: 'random', rows: 3, cols: 17 } }), /cols=17 must be an odd integer/);
     assert.throws(() => morphLayer({ operation: 'thin' as 'erode' }), /operation="thin" must be one of 'erode'/);
     assert.throws(() => morphLayer({ depthMultiplier: 0 }), /depthMultiplier=0 must be a positive integer/);
     assert.throws(() => morphLayer({ init: { shape: 'mask', mask: [[1, 0, 1]] } }), /must contain its centre/);
-    assert.throws(() => morphLayer({ init: { shape: 'random', rows: 3, cols: 3, std: -1 } }), /init.std=-1 must be a finite number >= 0/);
-    assert.throws(() => maxPlusMorphology(tf.zeros([1, 4, 4, 2]), tf.zeros([3, 3, 1]), 'erode'), /structure shape \[3,3,1\] must be \[rows, cols, 2\]/);
+    assert.throws(
+      () => morphLayer({ init: { shape: 'random', rows: 3, cols: 3, std: -1 } }),
+      /init.std=-1 must be a finite number >= 0/,
+    );
+    assert.throws(
+      () => maxPlusMorphology(tf.zeros([1, 4, 4, 2]), tf.zeros([3, 3, 1]), 'erode'),
+      /structure shape \[3,3,1\] must be \[rows, cols, 2\]/,
+    );
   });
 });

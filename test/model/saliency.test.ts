@@ -20,7 +20,8 @@ function syntheticSet(n: number, seed: number): { inputs: Grid[]; labels: number
   for (let i = 0; i < n; i++) {
     const g = createGrid(ROWS, COLS);
     for (let k = 0; k < g.data.length; k++) g.data[k] = 0.3 * rng.normal();
-    if (i % 2 === 1) for (let r = 0; r < ROWS; r++) for (let c = 0; c < COLS; c++) if (inPatch(r, c)) g.data[r * COLS + c] += 2;
+    if (i % 2 === 1)
+      for (let r = 0; r < ROWS; r++) for (let c = 0; c < COLS; c++) if (inPatch(r, c)) g.data[r * COLS + c] += 2;
     inputs.push(g);
     labels.push(i % 2);
   }
@@ -36,7 +37,13 @@ function patchContrast(map: Grid): number {
   for (let r = 0; r < map.rows; r++) {
     for (let c = 0; c < map.cols; c++) {
       const v = Math.abs(map.data[r * map.cols + c]);
-      if (inPatch(r, c)) { inside += v; nIn++; } else { outside += v; nOut++; }
+      if (inPatch(r, c)) {
+        inside += v;
+        nIn++;
+      } else {
+        outside += v;
+        nOut++;
+      }
     }
   }
   return inside / nIn / (outside / nOut);
@@ -48,7 +55,14 @@ describe('saliency', () => {
   before(async () => {
     await initBackend({ backend: 'wasm' });
     const data = syntheticSet(64, 1);
-    ({ model } = await trainClassifier(data, { epochs: 6, batchSize: 16, learningRate: 3e-3, seed: 2, progress: false, log: null }));
+    ({ model } = await trainClassifier(data, {
+      epochs: 6,
+      batchSize: 16,
+      learningRate: 3e-3,
+      seed: 2,
+      progress: false,
+      log: null,
+    }));
     probe = syntheticSet(2, 99).inputs[1];
   });
 
@@ -90,7 +104,10 @@ describe('saliency', () => {
   test('bad arguments name the argument', () => {
     const m = smallCnn([ROWS, COLS, 1]);
     assert.throws(() => gradCam(m, probe, { layer: 'nope' }), /layer=nope is not a layer of/);
-    assert.throws(() => gradientTimesInput(m, probe, { target: 5 }), /target=5 must be 'bonafide' or a class index in \[0, 2\)/);
+    assert.throws(
+      () => gradientTimesInput(m, probe, { target: 5 }),
+      /target=5 must be 'bonafide' or a class index in \[0, 2\)/,
+    );
     m.dispose();
   });
 });

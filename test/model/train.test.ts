@@ -35,14 +35,22 @@ describe('trainClassifier / predictScores', () => {
 
   test('cnn learns the planted patch: training accuracy > 0.9 and scores separate the classes', async () => {
     const data = syntheticSet(64, 1);
-    const { model, history } = await trainClassifier(data, { ...quiet, epochs: 6, batchSize: 16, learningRate: 3e-3, seed: 3 });
+    const { model, history } = await trainClassifier(data, {
+      ...quiet,
+      epochs: 6,
+      batchSize: 16,
+      learningRate: 3e-3,
+      seed: 3,
+    });
     assert.equal(history.length, 6);
     assert.ok(history[5].accuracy > 0.9, `accuracy ${history[5].accuracy}`);
     assert.ok(history[5].loss < history[0].loss);
     const test = syntheticSet(32, 2);
     const scores = predictScores(model, test.inputs);
     let correct = 0;
-    scores.forEach((s, i) => { if ((s > 0 ? 1 : 0) === test.labels[i]) correct++; });
+    scores.forEach((s, i) => {
+      if ((s > 0 ? 1 : 0) === test.labels[i]) correct++;
+    });
     assert.ok(correct / 32 > 0.9, `held-out accuracy ${correct / 32}`);
     model.dispose();
   });
@@ -68,11 +76,18 @@ describe('trainClassifier / predictScores', () => {
     const before = tf.memory().numTensors;
     const perEpoch: number[] = [];
     const { model } = await trainClassifier(data, {
-      ...quiet, epochs: 4, batchSize: 8, validationSplit: 0.25, patience: 10,
+      ...quiet,
+      epochs: 4,
+      batchSize: 8,
+      validationSplit: 0.25,
+      patience: 10,
       onEpoch: () => perEpoch.push(tf.memory().numTensors),
     });
     // Epoch 0 creates Adam's slots; from then on the count must not move.
-    assert.deepEqual(perEpoch.slice(1), perEpoch.slice(1).map(() => perEpoch[1]));
+    assert.deepEqual(
+      perEpoch.slice(1),
+      perEpoch.slice(1).map(() => perEpoch[1]),
+    );
     const afterTrain = tf.memory().numTensors;
     assert.equal(afterTrain - before, model.getWeights().length);
     predictScores(model, data.inputs);
@@ -86,14 +101,27 @@ describe('trainClassifier / predictScores', () => {
     const data = syntheticSet(48, 6);
     const val = syntheticSet(16, 7);
     // A learning rate this high makes the validation loss climb after the first epochs.
-    const r = await trainClassifier(data, { ...quiet, epochs: 12, batchSize: 8, learningRate: 0.3, patience: 1, validationData: val, seed: 1, monitor: 'loss', recalibrateBatchNorm: false });
+    const r = await trainClassifier(data, {
+      ...quiet,
+      epochs: 12,
+      batchSize: 8,
+      learningRate: 0.3,
+      patience: 1,
+      validationData: val,
+      seed: 1,
+      monitor: 'loss',
+      recalibrateBatchNorm: false,
+    });
     const best = Math.min(...r.history.map((h) => h.valLoss));
     assert.equal(r.history[r.bestEpoch].valLoss, best);
     // Recompute the validation loss of the returned model from its scores: CE = softplus(-s) for
     // label 1 and softplus(s) for label 0, with s = logit1 - logit0.
     const s = predictScores(r.model, val.inputs);
     let ce = 0;
-    s.forEach((v, i) => { const z = val.labels[i] === 1 ? -v : v; ce += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))); });
+    s.forEach((v, i) => {
+      const z = val.labels[i] === 1 ? -v : v;
+      ce += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+    });
     assert.ok(Math.abs(ce / s.length - best) <= 1e-4 * Math.max(1, best), `${ce / s.length} vs ${best}`);
     if (r.stoppedEarly) assert.ok(r.history.length < 12);
     r.model.dispose();
@@ -103,9 +131,19 @@ describe('trainClassifier / predictScores', () => {
     const data = syntheticSet(32, 8);
     // Without batch norm the cheapest way to lower a bona-fide-only loss is the output bias.
     const model = smallCnn([16, 16, 1], { seed: 0, batchNorm: false });
-    const r = await trainClassifier(data, { ...quiet, model, epochs: 3, batchSize: 8, learningRate: 1e-2, classWeight: [0, 1] });
+    const r = await trainClassifier(data, {
+      ...quiet,
+      model,
+      epochs: 3,
+      batchSize: 8,
+      learningRate: 1e-2,
+      classWeight: [0, 1],
+    });
     const s = predictScores(r.model, data.inputs);
-    assert.ok(s.every((v) => v > 0), `min score ${Math.min(...s)}`);
+    assert.ok(
+      s.every((v) => v > 0),
+      `min score ${Math.min(...s)}`,
+    );
     r.model.dispose();
   });
 
@@ -113,7 +151,13 @@ describe('trainClassifier / predictScores', () => {
     const d = syntheticSet(48, 9);
     const keep = d.labels.map((l, i) => l === 0 || i % 6 === 1);
     const data = { inputs: d.inputs.filter((_, i) => keep[i]), labels: d.labels.filter((_, i) => keep[i]) };
-    const r = await trainClassifier(data, { ...quiet, epochs: 4, batchSize: 8, learningRate: 3e-3, classWeight: 'balanced' });
+    const r = await trainClassifier(data, {
+      ...quiet,
+      epochs: 4,
+      batchSize: 8,
+      learningRate: 3e-3,
+      classWeight: 'balanced',
+    });
     assert.ok(Number.isFinite(r.history[3].loss));
     r.model.dispose();
   });
@@ -122,7 +166,11 @@ describe('trainClassifier / predictScores', () => {
     const data = syntheticSet(8, 10);
     const model = smallCnn([16, 16, 1], { seed: 2 });
     const fromGrids = predictScores(model, data.inputs);
-    const fromArrays = predictScores(model, data.inputs.map((g) => g.data), { inputShape: [16, 16, 1] });
+    const fromArrays = predictScores(
+      model,
+      data.inputs.map((g) => g.data),
+      { inputShape: [16, 16, 1] },
+    );
     const t = tf.tensor3d(Float32Array.from(data.inputs.flatMap((g) => [...g.data])), [8, 16, 16]);
     const fromTensor = predictScores(model, t);
     assert.deepEqual(fromArrays, fromGrids);
@@ -135,7 +183,14 @@ describe('trainClassifier / predictScores', () => {
     const data = syntheticSet(16, 11);
     const losses: Record<string, number> = {};
     for (const name of ['cpu', 'wasm'] as const) {
-      const r = await trainClassifier(data, { ...quiet, model: 'lcnn', epochs: 1, batchSize: 16, seed: 4, backend: { backend: name } });
+      const r = await trainClassifier(data, {
+        ...quiet,
+        model: 'lcnn',
+        epochs: 1,
+        batchSize: 16,
+        seed: 4,
+        backend: { backend: name },
+      });
       losses[name] = r.history[0].loss;
       assert.deepEqual(r.model.outputs[0].shape, [null, 2]);
       r.model.dispose();
@@ -162,13 +217,29 @@ describe('trainClassifier / predictScores', () => {
   test('bad arguments name the argument and value', async () => {
     const data = syntheticSet(4, 12);
     await assert.rejects(trainClassifier(data.inputs, quiet), /labels are required/);
-    await assert.rejects(trainClassifier({ inputs: data.inputs, labels: [0, 1, 2, 0] }, quiet), /labels\[2\]=2 must be an integer class index/);
-    await assert.rejects(trainClassifier({ inputs: data.inputs, labels: [0, 1] }, quiet), /labels.length=2 must equal the number of inputs 4/);
+    await assert.rejects(
+      trainClassifier({ inputs: data.inputs, labels: [0, 1, 2, 0] }, quiet),
+      /labels\[2\]=2 must be an integer class index/,
+    );
+    await assert.rejects(
+      trainClassifier({ inputs: data.inputs, labels: [0, 1] }, quiet),
+      /labels.length=2 must equal the number of inputs 4/,
+    );
     await assert.rejects(trainClassifier(data, { ...quiet, epochs: 0 }), /epochs=0 must be a positive integer/);
-    await assert.rejects(trainClassifier(data, { ...quiet, validationSplit: 1 }), /validationSplit=1 must be in \[0, 1\)/);
+    await assert.rejects(
+      trainClassifier(data, { ...quiet, validationSplit: 1 }),
+      /validationSplit=1 must be in \[0, 1\)/,
+    );
     assert.throws(() => smallCnn([16, 16]), /inputShape=\[16,16\] must be \[rows, cols, channels\]/);
     const m = smallCnn([16, 16, 1]);
-    assert.throws(() => predictScores(m, data.inputs.map((g) => g.data)), /inputShape=undefined must be \[rows, cols, channels\]/);
+    assert.throws(
+      () =>
+        predictScores(
+          m,
+          data.inputs.map((g) => g.data),
+        ),
+      /inputShape=undefined must be \[rows, cols, channels\]/,
+    );
     m.dispose();
   });
 });

@@ -5,9 +5,18 @@ import { join } from 'node:path';
 type Enc = (number | string)[];
 
 export interface GreyCase {
-  image: string; footprint: string; border: 'ignore' | 'replicate' | 'reflect' | 'constant';
-  rows: number; cols: number; data: Enc; mask: (0 | 1)[][];
-  erode: Enc; dilate: Enc; opening: Enc; closing: Enc; source: Record<string, string>;
+  image: string;
+  footprint: string;
+  border: 'ignore' | 'replicate' | 'reflect' | 'constant';
+  rows: number;
+  cols: number;
+  data: Enc;
+  mask: (0 | 1)[][];
+  erode: Enc;
+  dilate: Enc;
+  opening: Enc;
+  closing: Enc;
+  source: Record<string, string>;
 }
 
 export interface Reference {
@@ -17,21 +26,43 @@ export interface Reference {
   disks: { radius: number; mask: (0 | 1)[][] }[];
   crosses: { rows: number; cols: number; mask: (0 | 1)[][] }[];
   reconstruction: {
-    rows: number; cols: number; connectivity: 4 | 8; mask: Enc;
-    seedDilation: Enc; dilation: Enc; seedErosion: Enc; erosion: Enc;
+    rows: number;
+    cols: number;
+    connectivity: 4 | 8;
+    mask: Enc;
+    seedDilation: Enc;
+    dilation: Enc;
+    seedErosion: Enc;
+    erosion: Enc;
   }[];
   binary: {
-    rows: number; cols: number; footprint: string; mask: (0 | 1)[][]; data: number[];
+    rows: number;
+    cols: number;
+    footprint: string;
+    mask: (0 | 1)[][];
+    data: number[];
     skimage: Record<'binary_erosion' | 'binary_dilation' | 'binary_opening' | 'binary_closing', number[]>;
-    scipyErosion0: number[]; scipyDilation0: number[];
+    scipyErosion0: number[];
+    scipyDilation0: number[];
   }[];
-  thresholds: { rows: number; cols: number; kind: string; data: Enc; otsu256: number; otsu64: number; percentiles: Record<string, number> }[];
+  thresholds: {
+    rows: number;
+    cols: number;
+    kind: string;
+    data: Enc;
+    otsu256: number;
+    otsu64: number;
+    percentiles: Record<string, number>;
+  }[];
 }
 
 let cached: Reference | null = null;
 
 export function reference(): Reference {
-  if (!cached) cached = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'morphology', 'reference.json'), 'utf8')) as Reference;
+  if (!cached)
+    cached = JSON.parse(
+      readFileSync(join(__dirname, '..', 'fixtures', 'morphology', 'reference.json'), 'utf8'),
+    ) as Reference;
   return cached;
 }
 

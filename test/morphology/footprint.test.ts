@@ -1,8 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  blackTopHat, closing, closingByReconstruction, dilate, erode, footprint, footprintRows, morphologicalGradient, opening,
-  openingByReconstruction, whiteTopHat, type Grid,
+  blackTopHat,
+  closing,
+  closingByReconstruction,
+  dilate,
+  erode,
+  footprint,
+  footprintRows,
+  morphologicalGradient,
+  opening,
+  openingByReconstruction,
+  whiteTopHat,
+  type Grid,
 } from '../../src/morphology';
 import { ParameterError } from '../../src/errors';
 import { bruteForce, firstMismatch } from './oracle';
@@ -10,7 +20,14 @@ import { bruteForce, firstMismatch } from './oracle';
 test('footprint.rect 3x5: all ones, anchor (1, 2), one chord per row, rect path', () => {
   const fp = footprint.rect(3, 5);
   assert.deepEqual([fp.rows, fp.cols, fp.anchorRow, fp.anchorCol, fp.size, fp.isRect], [3, 5, 1, 2, 15, true]);
-  assert.deepEqual(fp.chords.map((c) => [c.dr, c.dc, c.length]), [[-1, -2, 5], [0, -2, 5], [1, -2, 5]]);
+  assert.deepEqual(
+    fp.chords.map((c) => [c.dr, c.dc, c.length]),
+    [
+      [-1, -2, 5],
+      [0, -2, 5],
+      [1, -2, 5],
+    ],
+  );
 });
 
 test("footprint.line 4 'time' is 1x4 and 'frequency' is 4x1, anchors at floor(n/2)", () => {
@@ -21,11 +38,30 @@ test("footprint.line 4 'time' is 1x4 and 'frequency' is 4x1, anchors at floor(n/
 });
 
 test('footprint.fromMask: all-ones detected as rect; even-sized anchor floor(n/2); chords split runs', () => {
-  assert.equal(footprint.fromMask([[1, 1], [true, true]]).isRect, true);
-  const fp = footprint.fromMask([[1, 0, 1, 1], [0, 0, 0, 1]]);
+  assert.equal(
+    footprint.fromMask([
+      [1, 1],
+      [true, true],
+    ]).isRect,
+    true,
+  );
+  const fp = footprint.fromMask([
+    [1, 0, 1, 1],
+    [0, 0, 0, 1],
+  ]);
   assert.deepEqual([fp.anchorRow, fp.anchorCol, fp.isRect, fp.size], [1, 2, false, 4]);
-  assert.deepEqual(fp.chords.map((c) => [c.dr, c.dc, c.length]), [[-1, -2, 1], [-1, 0, 2], [0, 1, 1]]);
-  assert.deepEqual(footprintRows(fp), [[1, 0, 1, 1], [0, 0, 0, 1]]);
+  assert.deepEqual(
+    fp.chords.map((c) => [c.dr, c.dc, c.length]),
+    [
+      [-1, -2, 1],
+      [-1, 0, 2],
+      [0, 1, 1],
+    ],
+  );
+  assert.deepEqual(footprintRows(fp), [
+    [1, 0, 1, 1],
+    [0, 0, 0, 1],
+  ]);
 });
 
 test('footprint.fromMask rejects empty, ragged, all-zero and non-0/1 masks, naming the value', () => {
@@ -47,7 +83,10 @@ test('generators reject bad sizes, naming the argument', () => {
 test('operators reject non-finite pixels naming index, row and column; allowNonFinite lets Infinity through', () => {
   const g: Grid = { rows: 2, cols: 20, data: new Float32Array(40) };
   g.data[37] = NaN;
-  assert.throws(() => erode(g, footprint.rect(3, 3)), /grid\.data\[37\]=NaN \(row 1, col 17\) is not finite; pass \{allowNonFinite: true\}/);
+  assert.throws(
+    () => erode(g, footprint.rect(3, 3)),
+    /grid\.data\[37\]=NaN \(row 1, col 17\) is not finite; pass \{allowNonFinite: true\}/,
+  );
   assert.throws(() => opening(g, footprint.disk(1)), /grid\.data\[37\]=NaN/);
   g.data[37] = Infinity;
   assert.throws(() => dilate(g, footprint.rect(1, 1)), /grid\.data\[37\]=Infinity \(row 1, col 17\)/);
@@ -63,33 +102,80 @@ test('operators reject non-finite pixels naming index, row and column; allowNonF
 
 test('operators reject bad borders, footprints and out buffers, naming them', () => {
   const g: Grid = { rows: 2, cols: 3, data: new Float32Array(6) };
-  assert.throws(() => erode(g, footprint.rect(3, 3), { border: 'wrap' as never }), /border="wrap" must be 'ignore', 'replicate', 'reflect' or \{constant: number\}/);
-  assert.throws(() => erode(g, footprint.rect(3, 3), { border: { constant: NaN } }), /border\.constant=NaN must be a number/);
+  assert.throws(
+    () => erode(g, footprint.rect(3, 3), { border: 'wrap' as never }),
+    /border="wrap" must be 'ignore', 'replicate', 'reflect' or \{constant: number\}/,
+  );
+  assert.throws(
+    () => erode(g, footprint.rect(3, 3), { border: { constant: NaN } }),
+    /border\.constant=NaN must be a number/,
+  );
   assert.throws(() => erode(g, {} as never), /footprint=\[object Object\] must be a Footprint/);
-  assert.throws(() => erode(g, footprint.rect(3, 3), { out: new Float32Array(5) }), /out\.length=5 must equal rows\*cols=6/);
+  assert.throws(
+    () => erode(g, footprint.rect(3, 3), { out: new Float32Array(5) }),
+    /out\.length=5 must equal rows\*cols=6/,
+  );
   assert.throws(() => erode(g, footprint.rect(3, 3), { out: g.data }), /out must not overlap the input data/);
-  assert.throws(() => erode({ rows: 2, cols: 3, data: new Float32Array(5) }, footprint.rect(3, 3)), /grid\.data\.length=5 must equal rows\*cols=6/);
+  assert.throws(
+    () => erode({ rows: 2, cols: 3, data: new Float32Array(5) }, footprint.rect(3, 3)),
+    /grid\.data\.length=5 must equal rows\*cols=6/,
+  );
 });
 
 test('Spectrogram metadata is kept and out buffers are used', () => {
-  const s = { rows: 2, cols: 3, data: Float32Array.from([1, 2, 3, 4, 5, 6]), sampleRate: 16000, hopLength: 160,
-    frequencies: new Float64Array([0, 8000]), times: new Float64Array([0, 0.01, 0.02]), scale: 'linear' as const, unit: 'dB' as const };
+  const s = {
+    rows: 2,
+    cols: 3,
+    data: Float32Array.from([1, 2, 3, 4, 5, 6]),
+    sampleRate: 16000,
+    hopLength: 160,
+    frequencies: new Float64Array([0, 8000]),
+    times: new Float64Array([0, 0.01, 0.02]),
+    scale: 'linear' as const,
+    unit: 'dB' as const,
+  };
   const out = new Float32Array(6);
   const r = erode(s, footprint.rect(1, 3), { out });
   assert.equal(r.data, out);
-  assert.deepEqual([r.sampleRate, r.hopLength, r.unit, r.times, r.frequencies], [16000, 160, 'dB', s.times, s.frequencies]);
+  assert.deepEqual(
+    [r.sampleRate, r.hopLength, r.unit, r.times, r.frequencies],
+    [16000, 160, 'dB', s.times, s.frequencies],
+  );
   assert.equal(firstMismatch(out, bruteForce(s, footprint.rect(1, 3), 'erode')), -1);
 });
 
 test('every grey operator keeps Spectrogram metadata and honours out', () => {
   const data = Float32Array.from({ length: 4 * 9 }, (_, i) => (i * 37) % 11);
-  const s = { rows: 4, cols: 9, data, sampleRate: 16000, hopLength: 160, frequencies: new Float64Array(4), times: new Float64Array(9),
-    scale: 'mel' as const, unit: 'dB' as const };
+  const s = {
+    rows: 4,
+    cols: 9,
+    data,
+    sampleRate: 16000,
+    hopLength: 160,
+    frequencies: new Float64Array(4),
+    times: new Float64Array(9),
+    scale: 'mel' as const,
+    unit: 'dB' as const,
+  };
   const fp = footprint.ellipse(3, 5);
-  const ops = { erode, dilate, opening, closing, whiteTopHat, blackTopHat, morphologicalGradient, openingByReconstruction, closingByReconstruction };
+  const ops = {
+    erode,
+    dilate,
+    opening,
+    closing,
+    whiteTopHat,
+    blackTopHat,
+    morphologicalGradient,
+    openingByReconstruction,
+    closingByReconstruction,
+  };
   for (const [name, op] of Object.entries(ops)) {
     const r = op(s, fp);
-    assert.deepEqual([r.sampleRate, r.hopLength, r.scale, r.unit, r.times === s.times], [16000, 160, 'mel', 'dB', true], name);
+    assert.deepEqual(
+      [r.sampleRate, r.hopLength, r.scale, r.unit, r.times === s.times],
+      [16000, 160, 'mel', 'dB', true],
+      name,
+    );
     if (name.endsWith('Reconstruction')) continue;
     const out = new Float32Array(data.length);
     const viaOut = (op as typeof erode)(s, fp, { out });

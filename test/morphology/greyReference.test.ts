@@ -11,7 +11,13 @@ const OPS = { erode, dilate, opening, closing } as const;
 
 function check(name: string, got: Float32Array, want: Float32Array, cols: number): void {
   const i = firstMismatch(got, want);
-  assert.equal(i, -1, i < 0 ? '' : `${name}: first mismatch at (row ${Math.floor(i / cols)}, col ${i % cols}): got ${got[i]}, want ${want[i]}`);
+  assert.equal(
+    i,
+    -1,
+    i < 0
+      ? ''
+      : `${name}: first mismatch at (row ${Math.floor(i / cols)}, col ${i % cols}): got ${got[i]}, want ${want[i]}`,
+  );
 }
 
 for (const c of ref.cases) {
@@ -29,7 +35,12 @@ for (const c of ref.cases) {
       } finally {
         setTileBudget(old);
       }
-      check(`${op} js kernels`, withJsKernels(() => fn(g, fp, { border }).data), want, c.cols);
+      check(
+        `${op} js kernels`,
+        withJsKernels(() => fn(g, fp, { border }).data),
+        want,
+        c.cols,
+      );
     }
   });
 }
@@ -42,9 +53,11 @@ test('footprint.ellipse(rows, cols) 1..13 x 1..13 = cv2.getStructuringElement(MO
 });
 
 test('footprint.disk(r) equals skimage.morphology.disk(r) for r = 0..8', () => {
-  for (const d of ref.disks) assert.deepEqual(Array.from(footprint.disk(d.radius).mask), d.mask.flat(), `disk ${d.radius}`);
+  for (const d of ref.disks)
+    assert.deepEqual(Array.from(footprint.disk(d.radius).mask), d.mask.flat(), `disk ${d.radius}`);
 });
 
 test('footprint.cross(rows, cols) equals cv2 MORPH_CROSS for 1..7 x 1..7', () => {
-  for (const e of ref.crosses) assert.deepEqual(Array.from(footprint.cross(e.rows, e.cols).mask), e.mask.flat(), `cross ${e.rows}x${e.cols}`);
+  for (const e of ref.crosses)
+    assert.deepEqual(Array.from(footprint.cross(e.rows, e.cols).mask), e.mask.flat(), `cross ${e.rows}x${e.cols}`);
 });

@@ -37,7 +37,8 @@ function pair(rng: Random, n: number, byDilation: boolean, nan: boolean): [Float
 /** A random neighbourhood within 5x5 in random order (the order decides ties); may be empty. */
 function offsets(rng: Random): Offsets {
   const all: [number, number][] = [];
-  for (let dr = -2; dr <= 2; dr++) for (let dc = -2; dc <= 2; dc++) if ((dr !== 0 || dc !== 0) && rng.next() < 0.3) all.push([dr, dc]);
+  for (let dr = -2; dr <= 2; dr++)
+    for (let dc = -2; dc <= 2; dc++) if ((dr !== 0 || dc !== 0) && rng.next() < 0.3) all.push([dr, dc]);
   for (let i = all.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     [all[i], all[j]] = [all[j], all[i]];
@@ -45,30 +46,54 @@ function offsets(rng: Random): Offsets {
   return all;
 }
 
-const EIGHT: Offsets = [[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]];
-const FOUR: Offsets = [[-1, 0], [0, -1], [0, 1], [1, 0]];
+const EIGHT: Offsets = [
+  [-1, -1],
+  [-1, 0],
+  [-1, 1],
+  [0, -1],
+  [0, 1],
+  [1, -1],
+  [1, 0],
+  [1, 1],
+];
+const FOUR: Offsets = [
+  [-1, 0],
+  [0, -1],
+  [0, 1],
+  [1, 0],
+];
 
-test('hybrid reconstruction: WebAssembly and typed-array twin agree bit for bit (ties, -0/+0, infinities, NaN), ' +
-  'by dilation and erosion, any neighbourhood, FIFO from 1 entry up', () => {
-  const rng = new Random(21);
-  for (let t = 0; t < 400; t++) {
-    const rows = 1 + rng.int(t % 10 === 0 ? 60 : 20);
-    const cols = 1 + rng.int(t % 10 === 5 ? 60 : 20);
-    const pulls = t % 3 === 0 ? EIGHT : t % 3 === 1 ? FOUR : offsets(rng);
-    const byDilation = t % 2 === 0;
-    const [marker, mask] = pair(rng, rows * cols, byDilation, t % 4 === 3);
-    const queueStart = [1, 2, 16, 1 << 14][t % 4];
-    const wasm = new Float32Array(rows * cols);
-    const twin = new Float32Array(rows * cols);
-    assert.equal(hybridWasm(wasm, marker, mask, rows, cols, pulls, byDilation, queueStart), true,
-      'WebAssembly SIMD is available on Node >= 16.4');
-    hybridTwin(twin, marker, mask, rows, cols, pulls, byDilation);
-    const at = firstDifference(wasm, twin);
-    assert.equal(at, -1, `case ${t}: ${rows}x${cols} byDilation=${byDilation} ` +
-      `pulls=${JSON.stringify(pulls)} queueStart=${queueStart}: ` +
-      `wasm ${wasm[at]} twin ${twin[at]} at ${at}`);
-  }
-});
+test(
+  'hybrid reconstruction: WebAssembly and typed-array twin agree bit for bit (ties, -0/+0, infinities, NaN), ' +
+    'by dilation and erosion, any neighbourhood, FIFO from 1 entry up',
+  () => {
+    const rng = new Random(21);
+    for (let t = 0; t < 400; t++) {
+      const rows = 1 + rng.int(t % 10 === 0 ? 60 : 20);
+      const cols = 1 + rng.int(t % 10 === 5 ? 60 : 20);
+      const pulls = t % 3 === 0 ? EIGHT : t % 3 === 1 ? FOUR : offsets(rng);
+      const byDilation = t % 2 === 0;
+      const [marker, mask] = pair(rng, rows * cols, byDilation, t % 4 === 3);
+      const queueStart = [1, 2, 16, 1 << 14][t % 4];
+      const wasm = new Float32Array(rows * cols);
+      const twin = new Float32Array(rows * cols);
+      assert.equal(
+        hybridWasm(wasm, marker, mask, rows, cols, pulls, byDilation, queueStart),
+        true,
+        'WebAssembly SIMD is available on Node >= 16.4',
+      );
+      hybridTwin(twin, marker, mask, rows, cols, pulls, byDilation);
+      const at = firstDifference(wasm, twin);
+      assert.equal(
+        at,
+        -1,
+        `case ${t}: ${rows}x${cols} byDilation=${byDilation} ` +
+          `pulls=${JSON.stringify(pulls)} queueStart=${queueStart}: ` +
+          `wasm ${wasm[at]} twin ${twin[at]} at ${at}`,
+      );
+    }
+  },
+);
 
 test('hybrid reconstruction in place (out = marker) equals a separate output', () => {
   const rng = new Random(4);
@@ -99,7 +124,10 @@ test(`hybrid reconstruction keeps <= RETAIN_BYTES=${RETAIN_BYTES} of scratch bet
   seed[(n >> 1) * n + (n >> 1)] = 5;
   const wasm = new Float32Array(n * n);
   assert.equal(hybridWasm(wasm, seed, big, n, n, FOUR, true), true);
-  assert.ok(wasm.every((v) => v === 5), 'the seed reaches every pixel');
+  assert.ok(
+    wasm.every((v) => v === 5),
+    'the seed reaches every pixel',
+  );
   assert.ok(retainedBytes() <= RETAIN_BYTES, `after ${n}x${n}: ${retainedBytes()} bytes kept`);
   hybridTwin(wasm, seed, big, n, n, FOUR, true);
   assert.ok(retainedBytes() <= RETAIN_BYTES, `after the twin on ${n}x${n}: ${retainedBytes()} bytes kept`);
@@ -107,7 +135,8 @@ test(`hybrid reconstruction keeps <= RETAIN_BYTES=${RETAIN_BYTES} of scratch bet
 
 test('node --jitless (no WebAssembly): reconstruction falls back to the twin and equals the skimage fixtures', () => {
   const out = execFileSync(process.execPath, ['--jitless', '--import', 'tsx', join(__dirname, 'noWasmChild.ts')], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
   const r = JSON.parse(out.trim().split('\n').pop()!) as { webAssembly: string; values: number; mismatches: number };
   assert.equal(r.webAssembly, 'undefined');

@@ -35,7 +35,11 @@ test('allFinite finds NaN and +-Infinity at any position, including the scalar t
     const h = k.heap();
     h.fill(1, 0, 64);
     assert.equal(k.allFinite(0, 64), true);
-    for (const [pos, v] of [[0, NaN], [13, Infinity], [62, -Infinity]] as const) {
+    for (const [pos, v] of [
+      [0, NaN],
+      [13, Infinity],
+      [62, -Infinity],
+    ] as const) {
       h[pos] = v;
       assert.equal(k.allFinite(0, 63), false, `${v} at ${pos}`);
       assert.equal(k.allFinite(pos + 1, Math.max(0, 62 - pos)), true, `clean after ${pos}`);
@@ -51,7 +55,15 @@ test('van Herk/Gil-Werman L=2..13: SIMD and typed-array twin agree bitwise (sign
   for (const isMax of [false, true]) {
     // width = step = 4 * STRIP_VECTORS takes the strip driver, the others the general one
     const sw = 4 * STRIP_VECTORS;
-    for (const [width, step] of [[1, 1], [3, 4], [4, 5], [7, 7], [sw, sw], [sw, sw + 2], [21, 21]]) {
+    for (const [width, step] of [
+      [1, 1],
+      [3, 4],
+      [4, 5],
+      [7, 7],
+      [sw, sw],
+      [sw, sw + 2],
+      [21, 21],
+    ]) {
       for (let L = 2; L <= 13; L++) {
         for (const count of [1, 2, L - 1, L, L + 1, 3 * L + 2]) {
           const n = count + L - 1;
@@ -70,7 +82,8 @@ test('van Herk/Gil-Werman L=2..13: SIMD and typed-array twin agree bitwise (sign
               const label = `isMax=${isMax} width=${width} L=${L} count=${count} element ${i} lane ${c}`;
               assert.equal(a[at], b[at], label);
               let want = original[at];
-              for (let e = i + 1; e < i + L; e++) want = isMax ? Math.max(want, original[e * step + c]) : Math.min(want, original[e * step + c]);
+              for (let e = i + 1; e < i + L; e++)
+                want = isMax ? Math.max(want, original[e * step + c]) : Math.min(want, original[e * step + c]);
               assert.ok(a[at] === want, `${label}: got ${a[at]}, running extremum ${want}`);
             }
           }
@@ -95,13 +108,14 @@ test('transpose: SIMD 4x4 blocks plus ragged edges equal the element-by-element 
       const before = h.slice(0, dst);
       k.transpose(dst, src, rows, cols, srcStride, dstStride);
       for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < cols; c++) assert.equal(h[dst + c * dstStride + r], before[src + r * srcStride + c], `${rows}x${cols} (${r}, ${c})`);
+        for (let c = 0; c < cols; c++)
+          assert.equal(h[dst + c * dstStride + r], before[src + r * srcStride + c], `${rows}x${cols} (${r}, ${c})`);
       }
     }
   }
 });
 
-test('reduceChecked reduces like reduce and reports NaN/Inf in the last operand\'s stretch, both back ends', () => {
+test("reduceChecked reduces like reduce and reports NaN/Inf in the last operand's stretch, both back ends", () => {
   for (const k of [kernels(), jsKernels()]) {
     for (let m = 1; m <= MAX_OPERANDS; m++) {
       for (const n of [1, 3, 4, 17, 40]) {

@@ -16,4 +16,6 @@ for (const c of reference().reconstruction) {
     if (!Object.is(e[i], re[i])) mismatches++;
   }
 }
-console.log(JSON.stringify({ webAssembly: typeof (globalThis as { WebAssembly?: unknown }).WebAssembly, values, mismatches }));
+console.log(
+  JSON.stringify({ webAssembly: typeof (globalThis as { WebAssembly?: unknown }).WebAssembly, values, mismatches }),
+);

@@ -45,7 +45,10 @@ test(`opening's intermediate grid is kept between calls only up to RETAIN_BYTES=
   const opened = opening(big, fp);
   assert.ok(4 * big.data.length > RETAIN_BYTES);
   assert.equal(intermediateBytes(), 4 * 64 * 64, `after ${big.rows}x${big.cols}: the large intermediate is not kept`);
-  assert.ok(opened.data.every((v) => v === 0), 'isolated one-pixel dots are removed by a 3x3 opening');
+  assert.ok(
+    opened.data.every((v) => v === 0),
+    'isolated one-pixel dots are removed by a 3x3 opening',
+  );
   const again = opening(small, fp);
   assert.equal(firstMismatch(again.data, dilate(erode(small, fp), fp).data), -1);
 });

@@ -17,7 +17,10 @@ function image(seed: number, rows = 23, cols = 57): Grid {
 
 /** Runs `fn` with both 1-D algorithms forced in turn: van Herk/Gil-Werman for every L >= 2, then the log passes. */
 function eachPath(fn: (path: string) => void): void {
-  for (const [path, min] of [['vHGW', 2], ['log passes', Infinity]] as const) {
+  for (const [path, min] of [
+    ['vHGW', 2],
+    ['log passes', Infinity],
+  ] as const) {
     const old = setVhgwMinLength({ rows: min, cols: min });
     try {
       fn(path);
@@ -28,7 +31,10 @@ function eachPath(fn: (path: string) => void): void {
 }
 
 function expectBrute(g: Grid, fp: Footprint, border: Border, label: string): void {
-  for (const [op, fn] of [['erode', erode], ['dilate', dilate]] as const) {
+  for (const [op, fn] of [
+    ['erode', erode],
+    ['dilate', dilate],
+  ] as const) {
     const i = firstMismatch(fn(g, fp, { border }).data, bruteForce(g, fp, op, border));
     assert.equal(i, -1, `${label} ${op}: first mismatch at flat index ${i}`);
   }
@@ -39,7 +45,8 @@ for (const axis of ['time', 'frequency'] as const) {
     const g = image(axis === 'time' ? 11 : 12);
     eachPath((path) => {
       for (let L = 1; L <= 40; L++) {
-        for (const border of BORDERS) expectBrute(g, footprint.line(L, axis), border, `${path} L=${L} ${JSON.stringify(border)}`);
+        for (const border of BORDERS)
+          expectBrute(g, footprint.line(L, axis), border, `${path} L=${L} ${JSON.stringify(border)}`);
       }
     });
   });
@@ -66,11 +73,13 @@ function rectOracle(g: Grid, rows: number, cols: number, op: 'erode' | 'dilate',
   };
   const pick = (a: number, v: number): number => (isMax ? Math.max(a, v) : Math.min(a, v));
   // along[k][c]: the row-window extremum on image row r0 + k (extended by the border rule)
-  const along = Array.from({ length: g.rows + rows - 1 }, (_, k) => Array.from({ length: g.cols }, (_, c) => {
-    let acc = isMax ? -Infinity : Infinity;
-    for (let j = 0; j < cols; j++) acc = pick(acc, at(r0 + k, c + c0 + j));
-    return acc;
-  }));
+  const along = Array.from({ length: g.rows + rows - 1 }, (_, k) =>
+    Array.from({ length: g.cols }, (_, c) => {
+      let acc = isMax ? -Infinity : Infinity;
+      for (let j = 0; j < cols; j++) acc = pick(acc, at(r0 + k, c + c0 + j));
+      return acc;
+    }),
+  );
   const out = new Float32Array(g.rows * g.cols);
   for (let r = 0; r < g.rows; r++) {
     for (let c = 0; c < g.cols; c++) {
@@ -89,9 +98,16 @@ test('rect rows x cols from {2,3,5,6,7,12,17,31} squared, every border, vHGW and
     for (const r of sizes) {
       for (const c of sizes) {
         for (const border of BORDERS) {
-          for (const [op, fn] of [['erode', erode], ['dilate', dilate]] as const) {
+          for (const [op, fn] of [
+            ['erode', erode],
+            ['dilate', dilate],
+          ] as const) {
             const i = firstMismatch(fn(g, footprint.rect(r, c), { border }).data, rectOracle(g, r, c, op, border));
-            assert.equal(i, -1, `${path} rect ${r}x${c} ${JSON.stringify(border)} ${op}: first mismatch at flat index ${i}`);
+            assert.equal(
+              i,
+              -1,
+              `${path} rect ${r}x${c} ${JSON.stringify(border)} ${op}: first mismatch at flat index ${i}`,
+            );
           }
         }
       }
@@ -101,10 +117,19 @@ test('rect rows x cols from {2,3,5,6,7,12,17,31} squared, every border, vHGW and
 
 test('the rectangle oracle agrees with the definition-level brute force', () => {
   const g = image(15, 9, 13);
-  for (const [r, c] of [[1, 1], [2, 3], [4, 4], [5, 2]]) {
+  for (const [r, c] of [
+    [1, 1],
+    [2, 3],
+    [4, 4],
+    [5, 2],
+  ]) {
     for (const border of BORDERS) {
       for (const op of ['erode', 'dilate'] as const) {
-        assert.equal(firstMismatch(rectOracle(g, r, c, op, border), bruteForce(g, footprint.rect(r, c), op, border)), -1, `${r}x${c} ${op}`);
+        assert.equal(
+          firstMismatch(rectOracle(g, r, c, op, border), bruteForce(g, footprint.rect(r, c), op, border)),
+          -1,
+          `${r}x${c} ${op}`,
+        );
       }
     }
   }
@@ -113,7 +138,13 @@ test('the rectangle oracle agrees with the definition-level brute force', () => 
 test('vHGW with tiny tiles (tile seams inside blocks) and with the typed-array kernels equals brute force', () => {
   const g = image(14, 37, 61);
   eachPath((path) => {
-    for (const [r, c] of [[9, 1], [1, 9], [13, 7], [4, 29], [40, 3]]) {
+    for (const [r, c] of [
+      [9, 1],
+      [1, 9],
+      [13, 7],
+      [4, 29],
+      [40, 3],
+    ]) {
       const fp = footprint.rect(r, c);
       for (const border of BORDERS) {
         const label = `${path} rect ${r}x${c} ${JSON.stringify(border)}`;
@@ -132,7 +163,13 @@ test('vHGW with tiny tiles (tile seams inside blocks) and with the typed-array k
 test('rect: the finite check rides the first pass; NaN/Inf anywhere reported, all borders, back ends, tiled', () => {
   const base = image(16, 7, 23);
   const borders: Border[] = [...BORDERS, { constant: Infinity }];
-  for (const [r, c] of [[3, 3], [1, 7], [5, 2], [1, 47], [12, 50]]) {
+  for (const [r, c] of [
+    [3, 3],
+    [1, 7],
+    [5, 2],
+    [1, 47],
+    [12, 50],
+  ]) {
     for (const border of borders) {
       for (let at = 0; at < base.data.length; at += 5) {
         for (const bad of [NaN, Infinity, -Infinity]) {
@@ -141,7 +178,11 @@ test('rect: the finite check rides the first pass; NaN/Inf anywhere reported, al
           const want = new RegExp(`grid\\.data\\[${at}\\]=${String(bad)} `);
           const label = `rect ${r}x${c} ${JSON.stringify(border)} ${bad} at ${at}`;
           assert.throws(() => erode(g, footprint.rect(r, c), { border }), want, label);
-          assert.throws(() => withJsKernels(() => dilate(g, footprint.rect(r, c), { border })), want, `${label} js kernels`);
+          assert.throws(
+            () => withJsKernels(() => dilate(g, footprint.rect(r, c), { border })),
+            want,
+            `${label} js kernels`,
+          );
           const old = setTileBudget(300);
           try {
             assert.throws(() => erode(g, footprint.rect(r, c), { border }), want, `${label} tiled`);

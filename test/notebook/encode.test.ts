@@ -41,15 +41,26 @@ test('decodeTypedArray dtype=i8 throws naming dtype', () => {
   assert.throws(() => decodeTypedArray({ dtype: 'i8' as 'f4', bdata: '' }), /dtype="i8"/);
 });
 
-function naivePool(g: { rows: number; cols: number; data: Float32Array }, fr: number, fc: number, mode: 'max' | 'mean' | 'absmax'): Float32Array {
+function naivePool(
+  g: { rows: number; cols: number; data: Float32Array },
+  fr: number,
+  fc: number,
+  mode: 'max' | 'mean' | 'absmax',
+): Float32Array {
   const rows = Math.ceil(g.rows / fr);
   const cols = Math.ceil(g.cols / fc);
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) {
       const vals: number[] = [];
-      for (let rr = r * fr; rr < Math.min(g.rows, r * fr + fr); rr++) for (let cc = c * fc; cc < Math.min(g.cols, c * fc + fc); cc++) vals.push(g.data[rr * g.cols + cc]);
-      out[r * cols + c] = mode === 'max' ? Math.max(...vals) : mode === 'absmax' ? vals.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a)) : vals.reduce((a, b) => a + b, 0) / vals.length;
+      for (let rr = r * fr; rr < Math.min(g.rows, r * fr + fr); rr++)
+        for (let cc = c * fc; cc < Math.min(g.cols, c * fc + fc); cc++) vals.push(g.data[rr * g.cols + cc]);
+      out[r * cols + c] =
+        mode === 'max'
+          ? Math.max(...vals)
+          : mode === 'absmax'
+            ? vals.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a))
+            : vals.reduce((a, b) => a + b, 0) / vals.length;
     }
   return out;
 }
@@ -62,7 +73,8 @@ for (const pooling of ['max', 'mean', 'absmax'] as const) {
     assert.equal(d.grid.rows, 10);
     assert.equal(d.grid.cols, 17);
     const want = naivePool(g, 4, 6, pooling);
-    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(d.grid.data[i] - want[i]) <= 1e-4 * Math.max(1, Math.abs(want[i])), `cell ${i}`);
+    for (let i = 0; i < want.length; i++)
+      assert.ok(Math.abs(d.grid.data[i] - want[i]) <= 1e-4 * Math.max(1, Math.abs(want[i])), `cell ${i}`);
     assert.equal(d.colCoords[16], 98); // last, partial block: columns 96..100
   });
 }
@@ -73,7 +85,11 @@ test('decimate rows=257 cols=1001 default budget mean-pools 2x5 to 129x201 (<= 2
   assert.deepEqual(d.factor, [2, 5]);
   assert.deepEqual([d.grid.rows, d.grid.cols], [129, 201]);
   assert.ok(d.grid.rows * d.grid.cols <= 26000);
-  assert.deepEqual(decimate(randomGrid(129, 201, 2)).factor, [1, 1], 'a 2 s clip at 8 kHz (129x201) is shown at full resolution');
+  assert.deepEqual(
+    decimate(randomGrid(129, 201, 2)).factor,
+    [1, 1],
+    'a 2 s clip at 8 kHz (129x201) is shown at full resolution',
+  );
 });
 
 test('decimate pooling=absmax keeps the sign of the largest magnitude; mean of a +/- block cancels; max would dilate', () => {
@@ -108,6 +124,10 @@ test('compactZ: 16-bit codes read back within (max - min) / 131068 of the f4 val
   let hi = -Infinity;
   for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
   const bound = (hi - lo) / 131068 + 1e-5;
-  values.forEach((v, i) => (Number.isNaN(v) ? assert.ok(Number.isNaN(back[i])) : assert.ok(Math.abs(back[i] - v) <= bound, `cell ${i}: ${back[i]} vs ${v}`)));
+  values.forEach((v, i) =>
+    Number.isNaN(v)
+      ? assert.ok(Number.isNaN(back[i]))
+      : assert.ok(Math.abs(back[i] - v) <= bound, `cell ${i}: ${back[i]} vs ${v}`),
+  );
   assert.ok(Math.abs(z.bdata.length / spec.bdata.length - 0.5) < 0.01);
 });

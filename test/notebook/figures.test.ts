@@ -27,7 +27,9 @@ function spectrogram(rows: number, cols: number, seed = 1, scale: Spectrogram['s
     data: Float32Array.from({ length: rows * cols }, () => -80 * rng.next()),
     sampleRate: 16000,
     hopLength: 160,
-    frequencies: Float64Array.from({ length: rows }, (_, r) => (scale === 'mel' ? 700 * (10 ** ((r * 2840) / (rows - 1) / 2595) - 1) : (r * 8000) / (rows - 1))),
+    frequencies: Float64Array.from({ length: rows }, (_, r) =>
+      scale === 'mel' ? 700 * (10 ** ((r * 2840) / (rows - 1) / 2595) - 1) : (r * 8000) / (rows - 1),
+    ),
     times: Float64Array.from({ length: cols }, (_, c) => (c * 160) / 16000),
     scale,
     unit: 'dB',
@@ -35,7 +37,9 @@ function spectrogram(rows: number, cols: number, seed = 1, scale: Spectrogram['s
 }
 
 test('colour maps: 52 stops interpolate matplotlib 3.6 viridis/magma/gray within 1/255 and RdBu_r within 3/255', () => {
-  const ref = JSON.parse(readFileSync(join(fixtures, 'colormaps.json'), 'utf8')) as { tables: Record<string, number[][]> };
+  const ref = JSON.parse(readFileSync(join(fixtures, 'colormaps.json'), 'utf8')) as {
+    tables: Record<string, number[][]>;
+  };
   for (const name of ['viridis', 'magma', 'greys', 'diverging'] as const) {
     let worst = 0;
     ref.tables[name].forEach((want, i) => {
@@ -57,7 +61,10 @@ test('heatmap 257x1001 dB spectrogram default: mean-pooled 2x5 to 129x201, f4 z 
   assert.equal(z.shape, '129,201');
   const want = decimate(s, {}, s.frequencies, s.times);
   assert.deepEqual(Float32Array.from(decodeTypedArray(z).values), want.grid.data);
-  assert.deepEqual(t.x, Array.from(want.colCoords, (v) => Math.round(v * 1e6) / 1e6));
+  assert.deepEqual(
+    t.x,
+    Array.from(want.colCoords, (v) => Math.round(v * 1e6) / 1e6),
+  );
   assert.equal((t.y as number[])[128], 8000);
   assert.match(String(fig.layout.title?.text), /mean-pooled 2×5 for display: 257×1001 → 129×201 cells/);
   assert.deepEqual(t.colorbar, { title: { text: 'dB' } });
@@ -81,7 +88,10 @@ test('heatmap fullResolution=true sends all 257x1001 cells and no pooling note',
 });
 
 test('heatmap pooling=mean says mean-pooled in the title', () => {
-  assert.match(String(heatmap(spectrogram(64, 600), { pooling: 'mean', maxCols: 300 }).layout.title?.text), /mean-pooled 1×2/);
+  assert.match(
+    String(heatmap(spectrogram(64, 600), { pooling: 'mean', maxCols: 300 }).layout.title?.text),
+    /mean-pooled 1×2/,
+  );
 });
 
 test('heatmap mel spectrogram yScale=mel (default): y in mel, ticks labelled in Hz at their mel positions', () => {
@@ -108,9 +118,15 @@ test('heatmap of a plain Grid: band axis; yAxis=hz, colorScale=jet and zmin>=zma
   assert.equal((fig.layout.yaxis as Axis).title?.text, 'Row');
   assert.equal(fig.data[0].zmax, 20);
   assert.throws(() => heatmap(g, { yAxis: 'hz' }), /yAxis='hz' needs a Spectrogram/);
-  assert.throws(() => heatmap(g, { colorScale: 'jet' as 'viridis' }), /colorScale="jet" must be one of viridis, magma, greys, diverging/);
+  assert.throws(
+    () => heatmap(g, { colorScale: 'jet' as 'viridis' }),
+    /colorScale="jet" must be one of viridis, magma, greys, diverging/,
+  );
   assert.throws(() => heatmap(g, { zmin: 3, zmax: 3 }), /zmin=3 must be below zmax=3/);
-  assert.throws(() => heatmap({ rows: 2, cols: 2, data: new Float32Array(3) }), /grid.data.length=3 must equal rows\*cols=4/);
+  assert.throws(
+    () => heatmap({ rows: 2, cols: 2, data: new Float32Array(3) }),
+    /grid.data.length=3 must equal rows\*cols=4/,
+  );
 });
 
 test('difference a-b: diverging scale symmetric about 0, values a-b, Δ unit; shapes must match', () => {
@@ -140,7 +156,10 @@ test('compareStages 3 stages columns=2: one shared coloraxis over all stages, ma
   assert.equal(ca.cmax, Math.max(...s2.data));
   assert.equal((fig.layout.xaxis3 as Axis).matches, 'x');
   assert.equal((fig.layout.yaxis2 as Axis).matches, 'y');
-  assert.deepEqual((fig.layout.annotations as { text: string }[]).map((a) => a.text), ['<b>input</b><br>20×30', '<b>shifted</b><br>20×30', '<b>again</b><br>20×30']);
+  assert.deepEqual(
+    (fig.layout.annotations as { text: string }[]).map((a) => a.text),
+    ['<b>input</b><br>20×30', '<b>shifted</b><br>20×30', '<b>again</b><br>20×30'],
+  );
   assert.deepEqual((fig.layout.xaxis3 as Axis).domain, (fig.layout.xaxis as Axis).domain);
 });
 
@@ -148,7 +167,11 @@ test('footprintFigure accepts {rows, cols, mask}, {rows, cols, data} and nested 
   const mask = [0, 1, 0, 1, 1, 1, 0, 1, 0];
   const a = footprintFigure({ rows: 3, cols: 3, mask });
   const b = footprintFigure({ rows: 3, cols: 3, data: Float32Array.from(mask) });
-  const c = footprintFigure([[false, true, false], [true, true, true], [false, true, false]]);
+  const c = footprintFigure([
+    [false, true, false],
+    [true, true, true],
+    [false, true, false],
+  ]);
   for (const f of [a, b, c]) assert.deepEqual(Array.from(decodeTypedArray(f.data[0].z as TypedArraySpec).values), mask);
   assert.deepEqual(a.data[0].x, [-1, 0, 1]);
   assert.match(String(a.layout.title?.text), /3×3 \(5 members\)/);
@@ -156,18 +179,39 @@ test('footprintFigure accepts {rows, cols, mask}, {rows, cols, data} and nested 
 });
 
 test('sliderFigure over footprint size 1,3,5: frames per value, animate steps, first step shown', () => {
-  const fig = sliderFigure([1, 3, 5], (k) => footprintFigure({ rows: k, cols: k, mask: new Array(k * k).fill(1) }), { label: 'size' });
-  assert.deepEqual(fig.frames?.map((f) => f.name), ['1', '3', '5']);
-  const slider = (fig.layout.sliders as { steps: { label: string; method: string; args: unknown[] }[]; currentvalue: { prefix: string } }[])[0];
-  assert.deepEqual(slider.steps.map((s) => [s.label, s.method, (s.args[0] as string[])[0]]), [['1', 'animate', '1'], ['3', 'animate', '3'], ['5', 'animate', '5']]);
+  const fig = sliderFigure([1, 3, 5], (k) => footprintFigure({ rows: k, cols: k, mask: new Array(k * k).fill(1) }), {
+    label: 'size',
+  });
+  assert.deepEqual(
+    fig.frames?.map((f) => f.name),
+    ['1', '3', '5'],
+  );
+  const slider = (
+    fig.layout.sliders as {
+      steps: { label: string; method: string; args: unknown[] }[];
+      currentvalue: { prefix: string };
+    }[]
+  )[0];
+  assert.deepEqual(
+    slider.steps.map((s) => [s.label, s.method, (s.args[0] as string[])[0]]),
+    [
+      ['1', 'animate', '1'],
+      ['3', 'animate', '3'],
+      ['5', 'animate', '5'],
+    ],
+  );
   assert.equal(slider.currentvalue.prefix, 'size = ');
   assert.equal((fig.data[0].z as TypedArraySpec).shape, '1,1');
   assert.equal((fig.frames![2].data[0].z as TypedArraySpec).shape, '5,5');
 });
 
 test('probit matches scipy.stats.norm.ppf within 1e-8 relative', () => {
-  const ref = JSON.parse(readFileSync(join(fixtures, 'notebook.json'), 'utf8')) as { probit: { p: number[]; ppf: number[] } };
-  ref.probit.p.forEach((p, i) => assert.ok(Math.abs(probit(p) - ref.probit.ppf[i]) <= 1e-8 * Math.max(1, Math.abs(ref.probit.ppf[i])), `p=${p}`));
+  const ref = JSON.parse(readFileSync(join(fixtures, 'notebook.json'), 'utf8')) as {
+    probit: { p: number[]; ppf: number[] };
+  };
+  ref.probit.p.forEach((p, i) =>
+    assert.ok(Math.abs(probit(p) - ref.probit.ppf[i]) <= 1e-8 * Math.max(1, Math.abs(ref.probit.ppf[i])), `p=${p}`),
+  );
 });
 
 test('rocFigure and detFigure mark the EER point on the curve', () => {
@@ -185,17 +229,34 @@ test('rocFigure and detFigure mark the EER point on the curve', () => {
 
 test('trainingCurves {loss, valLoss, acc}: losses left, accuracy on the right subplot, epochs from 1', () => {
   const fig = trainingCurves({ loss: [1, 0.5], valLoss: [1.2, 0.7], acc: [0.6, 0.8] });
-  assert.deepEqual(fig.data.map((t) => [t.name, t.xaxis ?? 'x']), [['loss', 'x'], ['valLoss', 'x'], ['acc', 'x2']]);
+  assert.deepEqual(
+    fig.data.map((t) => [t.name, t.xaxis ?? 'x']),
+    [
+      ['loss', 'x'],
+      ['valLoss', 'x'],
+      ['acc', 'x2'],
+    ],
+  );
   assert.deepEqual(fig.data[0].x, [1, 2]);
-  const perEpoch = trainingCurves([{ epoch: 3, loss: 1 }, { epoch: 4, loss: 0.5 }]);
+  const perEpoch = trainingCurves([
+    { epoch: 3, loss: 1 },
+    { epoch: 4, loss: 0.5 },
+  ]);
   assert.deepEqual(perEpoch.data[0].x, [3, 4]);
 });
 
 test('resultsTable formats numbers to 4 significant digits, columns in first-seen order', () => {
-  const fig = resultsTable([{ model: 'a', eer: 0.0312345 }, { model: 'b', eer: 0.05, n: 3 }]);
+  const fig = resultsTable([
+    { model: 'a', eer: 0.0312345 },
+    { model: 'b', eer: 0.05, n: 3 },
+  ]);
   const t = fig.data[0] as { header: { values: string[] }; cells: { values: string[][] } };
   assert.deepEqual(t.header.values, ['<b>model</b>', '<b>eer</b>', '<b>n</b>']);
-  assert.deepEqual(t.cells.values, [['a', 'b'], ['0.03123', '0.05'], ['', '3']]);
+  assert.deepEqual(t.cells.values, [
+    ['a', 'b'],
+    ['0.03123', '0.05'],
+    ['', '3'],
+  ]);
 });
 
 test('heatmap zEncoding=array: nested rows that read back as the same float32 values, NaN as null', () => {
@@ -204,7 +265,11 @@ test('heatmap zEncoding=array: nested rows that read back as the same float32 va
   const fig = heatmap(s, { zEncoding: 'array' });
   const z = fig.data[0].z as (number | null)[][];
   assert.equal(z.length, 7);
-  z.forEach((row, r) => row.forEach((v, c) => (r * 9 + c === 3 ? assert.equal(v, null) : assert.equal(Math.fround(v as number), s.data[r * 9 + c]))));
+  z.forEach((row, r) =>
+    row.forEach((v, c) =>
+      r * 9 + c === 3 ? assert.equal(v, null) : assert.equal(Math.fround(v as number), s.data[r * 9 + c]),
+    ),
+  );
   assert.throws(() => heatmap(s, { zEncoding: 'f2' as 'f4' }), /zEncoding="f2"/);
 });
 
@@ -215,11 +280,17 @@ test('trainingCurves 2 epochs: integer epoch ticks only (no 0.5), range half an 
     assert.deepEqual(ax.tickvals, [1, 2], k);
     assert.deepEqual(ax.range, [0.5, 2.5], k);
   }
-  assert.deepEqual((trainingCurves({ loss: Array.from({ length: 12 }, () => 1) }).layout.xaxis as Axis).tickvals, [2, 4, 6, 8, 10, 12]);
+  assert.deepEqual(
+    (trainingCurves({ loss: Array.from({ length: 12 }, () => 1) }).layout.xaxis as Axis).tickvals,
+    [2, 4, 6, 8, 10, 12],
+  );
 });
 
 test('lineFigure hover names both axes by their titles (waveform: time (s), amplitude)', () => {
-  const fig = lineFigure([{ name: 'waveform', x: [0, 0.1], y: [0.5, -0.5] }], { xTitle: 'time (s)', yTitle: 'amplitude' });
+  const fig = lineFigure([{ name: 'waveform', x: [0, 0.1], y: [0.5, -0.5] }], {
+    xTitle: 'time (s)',
+    yTitle: 'amplitude',
+  });
   assert.equal(fig.data[0].hovertemplate, 'time (s) %{x:.4~g}<br>amplitude %{y:.4~g}<extra>waveform</extra>');
 });
 

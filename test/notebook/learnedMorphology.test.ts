@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import * as tf from '../../src/model/tf';
 import { initBackend } from '../../src/model/backend';
 import { MORPH_OUTSIDE, type MorphLayer, morphLayer, structureSnapshot } from '../../src/model/morphLayer';
-import { learnedOperatorFigure, structureEvolutionFigure, structureViews, structuringElementsFigure } from '../../src/notebook/learnedMorphology';
+import {
+  learnedOperatorFigure,
+  structureEvolutionFigure,
+  structureViews,
+  structuringElementsFigure,
+} from '../../src/notebook/learnedMorphology';
 import { decodeTypedArray } from '../../src/notebook/encode';
 import { renderPng } from '../../src/notebook/png';
 import type { TypedArraySpec } from '../../src/notebook/types';
@@ -29,7 +34,11 @@ function z(trace: unknown): number[] {
 
 function dbGrid(rows: number, cols: number, seed: number) {
   const rng = new Random(seed);
-  return createGrid(rows, cols, Float32Array.from({ length: rows * cols }, () => Math.max(-80, -40 + 20 * rng.normal())));
+  return createGrid(
+    rows,
+    cols,
+    Float32Array.from({ length: rows * cols }, () => Math.max(-80, -40 + 20 * rng.normal())),
+  );
 }
 
 describe('learned morphology figures', () => {
@@ -38,8 +47,12 @@ describe('learned morphology figures', () => {
   });
 
   test('structureViews: off-support entries NaN, heights kept, range symmetric over every snapshot', () => {
-    const a = structureSnapshot(built({ init: { shape: 'cross', rows: 3, cols: 5 }, depthMultiplier: 2 }, (i) => 0.01 * i));
-    const b = structureSnapshot(built({ init: { shape: 'cross', rows: 3, cols: 5 }, depthMultiplier: 2 }, (i) => -0.02 * i));
+    const a = structureSnapshot(
+      built({ init: { shape: 'cross', rows: 3, cols: 5 }, depthMultiplier: 2 }, (i) => 0.01 * i),
+    );
+    const b = structureSnapshot(
+      built({ init: { shape: 'cross', rows: 3, cols: 5 }, depthMultiplier: 2 }, (i) => -0.02 * i),
+    );
     const [va, vb] = structureViews([a, b]);
     const cross = footprint.cross(3, 5).mask;
     for (let k = 0; k < 2; k++) {
@@ -64,7 +77,10 @@ describe('learned morphology figures', () => {
     const heat = fig.data.filter((t) => t.type === 'heatmap');
     assert.equal(heat.length, 3);
     heat.forEach((t, k) => {
-      assert.deepEqual(z(t), Array.from({ length: 15 }, (_, p) => s.values[p * 3 + k]));
+      assert.deepEqual(
+        z(t),
+        Array.from({ length: 15 }, (_, p) => s.values[p * 3 + k]),
+      );
       assert.deepEqual(t.x, [-1, 0, 1]);
       assert.deepEqual(t.y, [-2, -1, 0, 1, 2]);
       assert.equal(t.coloraxis, 'coloraxis');
@@ -83,7 +99,10 @@ describe('learned morphology figures', () => {
       return { epoch, snapshot: structureSnapshot(layer) };
     });
     const fig = structureEvolutionFigure(history);
-    assert.deepEqual(fig.frames!.map((f) => f.name), ['1', '2', '3']);
+    assert.deepEqual(
+      fig.frames!.map((f) => f.name),
+      ['1', '2', '3'],
+    );
     fig.frames!.forEach((f, k) => assert.deepEqual(z(f.data[0]), new Array(9).fill(Math.fround(0.5 * k - 0.2))));
     // The layout's colour axis is shared by every frame: it spans the largest |height| of any epoch.
     const ca = fig.layout.coloraxis as { cmin: number; cmax: number };
@@ -95,10 +114,23 @@ describe('learned morphology figures', () => {
   test('learnedOperatorFigure: bona fide and spoof side by side, each channel equal to specmorph erode/dilate at init', () => {
     const bona = dbGrid(12, 10, 1);
     const spoof = dbGrid(12, 10, 2);
-    for (const [op, ref] of [['erode', erode], ['dilate', dilate]] as const) {
+    for (const [op, ref] of [
+      ['erode', erode],
+      ['dilate', dilate],
+    ] as const) {
       const layer = built({ operation: op, depthMultiplier: 2 });
       const fig = learnedOperatorFigure(layer, { bonafide: bona, spoof });
-      assert.deepEqual(fig.data.map((t) => t.name), ['bona fide', 'spoof', `bona fide · ${op} ch 0`, `spoof · ${op} ch 0`, `bona fide · ${op} ch 1`, `spoof · ${op} ch 1`]);
+      assert.deepEqual(
+        fig.data.map((t) => t.name),
+        [
+          'bona fide',
+          'spoof',
+          `bona fide · ${op} ch 0`,
+          `spoof · ${op} ch 0`,
+          `bona fide · ${op} ch 1`,
+          `spoof · ${op} ch 1`,
+        ],
+      );
       const want = [bona, spoof].map((g) => Array.from(ref(g, footprint.rect(3, 3), { border: 'ignore' }).data));
       assert.deepEqual(z(fig.data[0]), Array.from(bona.data));
       for (const i of [2, 4]) assert.deepEqual(z(fig.data[i]), want[0]);
@@ -106,7 +138,10 @@ describe('learned morphology figures', () => {
       // Column 1 bona fide, column 2 spoof: the subplots' x domains.
       const dom = (s: string) => (fig.layout[`xaxis${s}`] as { domain: [number, number] }).domain;
       assert.ok(dom('')[1] < dom('2')[0] && dom('3')[0] === dom('')[0] && dom('4')[0] === dom('2')[0]);
-      assert.throws(() => learnedOperatorFigure(layer, { bonafide: bona, spoof }, { channels: [2] }), /channels\[0\]=2 must be a channel index in \[0, 2\)/);
+      assert.throws(
+        () => learnedOperatorFigure(layer, { bonafide: bona, spoof }, { channels: [2] }),
+        /channels\[0\]=2 must be a channel index in \[0, 2\)/,
+      );
     }
   });
 });

@@ -11,7 +11,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, buildDist, chromiumMissing, jupyterMissing, launchChromium, PYTHON, tslabKernelPath } from '../helpers/jupyter';
+import {
+  ARTIFACTS,
+  buildDist,
+  chromiumMissing,
+  jupyterMissing,
+  launchChromium,
+  PYTHON,
+  tslabKernelPath,
+} from '../helpers/jupyter';
 
 function classicMissing(): string | null {
   const r = spawnSync(PYTHON, ['-c', 'import notebook.notebookapp'], { encoding: 'utf8' });
@@ -46,15 +54,39 @@ before(async () => {
   copyFileSync(join(__dirname, 'display.ipynb'), join(dir, 'display.ipynb'));
   scratch = mkdtempSync(join(tmpdir(), 'specmorph-live-'));
   const port = await freePort();
-  server = spawn(PYTHON, ['-m', 'notebook', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', '--allow-root', `--NotebookApp.token=${token}`, `--notebook-dir=${dir}`], {
-    env: { ...process.env, JUPYTER_PATH: tslabKernelPath(), JUPYTER_CONFIG_DIR: join(scratch, 'config'), JUPYTER_RUNTIME_DIR: join(scratch, 'runtime'), JUPYTER_DATA_DIR: join(scratch, 'data'), PYDEVD_DISABLE_FILE_VALIDATION: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  server = spawn(
+    PYTHON,
+    [
+      '-m',
+      'notebook',
+      '--no-browser',
+      '--ip=127.0.0.1',
+      `--port=${port}`,
+      '--port-retries=0',
+      '--allow-root',
+      `--NotebookApp.token=${token}`,
+      `--notebook-dir=${dir}`,
+    ],
+    {
+      env: {
+        ...process.env,
+        JUPYTER_PATH: tslabKernelPath(),
+        JUPYTER_CONFIG_DIR: join(scratch, 'config'),
+        JUPYTER_RUNTIME_DIR: join(scratch, 'runtime'),
+        JUPYTER_DATA_DIR: join(scratch, 'data'),
+        PYDEVD_DISABLE_FILE_VALIDATION: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   server.stdout?.on('data', (d: Buffer) => (serverLog += d.toString()));
   server.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()));
   base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    const ok = await fetch(`${base}/api/status?token=${token}`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/api/status?token=${token}`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (i > 150 || server.exitCode !== null) throw new Error(`the Notebook server did not start:\n${serverLog}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -66,14 +98,21 @@ after(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-test('classic Notebook live: Run All gives interactive Plotly figures, a player, a finished progress bar, one live chart, no page errors', { skip: missing ?? false, timeout: 300_000 }, async () => {
+test('classic Notebook live: Run All gives interactive Plotly figures, a player, a finished progress bar, one live chart, no page errors', {
+  skip: missing ?? false,
+  timeout: 300_000,
+}, async () => {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${base}/notebooks/display.ipynb?token=${token}`);
-    await page.waitForFunction('window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()', undefined, { timeout: 120_000 });
+    await page.waitForFunction(
+      'window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()',
+      undefined,
+      { timeout: 120_000 },
+    );
     await page.evaluate('Jupyter.notebook.set_autosave_interval(0); Jupyter.notebook.execute_all_cells();');
     // Done when every code cell has its prompt number and the kernel is idle again.
     await page.waitForFunction(
@@ -87,13 +126,24 @@ test('classic Notebook live: Run All gives interactive Plotly figures, a player,
       var errorsShown = q('.output_error');
       var traces = [].map.call(document.querySelectorAll('.specmorph-plotly'), function (gd) { return gd._fullData ? gd._fullData.length : 0; });
       return { plots: [].filter.call(document.querySelectorAll('.specmorph-plotly'), function (gd) { return gd.querySelector('.main-svg'); }).length, pngsLeft: q('img.specmorph-png'), audio: q('.specmorph-audio audio[src^="data:audio/wav;base64,"]'), progress: progress, errorsShown: errorsShown, traces: traces, heatmaps: q('.specmorph-plotly .heatmaplayer image, .specmorph-plotly .hm image') };
-    })()`)) as { plots: number; pngsLeft: number; audio: number; progress: string[]; errorsShown: number; traces: number[]; heatmaps: number };
+    })()`)) as {
+      plots: number;
+      pngsLeft: number;
+      audio: number;
+      progress: string[];
+      errorsShown: number;
+      traces: number[];
+      heatmaps: number;
+    };
     await page.screenshot({ path: join(ARTIFACTS, 'classic-notebook-live.png'), fullPage: true });
     assert.equal(state.errorsShown, 0, 'no error output in any cell');
     // heatmap, stages, difference, footprint, live chart, ROC, slider, table.
     assert.equal(state.plots, 8, `interactive figures: ${state.plots}`);
     assert.equal(state.pngsLeft, 0, 'every PNG placeholder became an interactive plot');
-    assert.ok(state.traces.every((n) => n > 0), `every plot has traces: ${state.traces}`);
+    assert.ok(
+      state.traces.every((n) => n > 0),
+      `every plot has traces: ${state.traces}`,
+    );
     assert.ok(state.heatmaps >= 3, `heatmap layers drawn: ${state.heatmaps}`);
     assert.equal(state.audio, 1, 'one audio player');
     assert.equal(state.progress.length, 1, 'one progress output, updated in place');

@@ -21,7 +21,12 @@ function pixel(png: PNG, x: number, y: number): [number, number, number] {
   return [png.data[i], png.data[i + 1], png.data[i + 2]];
 }
 
-function mapped(name: 'viridis' | 'magma' | 'greys' | 'diverging', v: number, lo: number, hi: number): [number, number, number] {
+function mapped(
+  name: 'viridis' | 'magma' | 'greys' | 'diverging',
+  v: number,
+  lo: number,
+  hi: number,
+): [number, number, number] {
   const t = (v - lo) / (hi - lo);
   return colorAt(name, Math.round(t * (COLOR_LEVELS - 1)) / (COLOR_LEVELS - 1));
 }
@@ -58,7 +63,8 @@ test('PNG is 8-bit indexed when <= 256 colours and decodes to exactly the drawn 
   const png = decode(buf);
   const raster = renderRaster(fig);
   for (let i = 0, j = 0; i < raster.rgb.length; i += 3, j += 4) {
-    if (png.data[j] !== raster.rgb[i] || png.data[j + 1] !== raster.rgb[i + 1] || png.data[j + 2] !== raster.rgb[i + 2]) assert.fail(`pixel ${i / 3} differs`);
+    if (png.data[j] !== raster.rgb[i] || png.data[j + 1] !== raster.rgb[i + 1] || png.data[j + 2] !== raster.rgb[i + 2])
+      assert.fail(`pixel ${i / 3} differs`);
   }
 });
 
@@ -78,7 +84,9 @@ test('PNG text: the title is drawn with the bitmap font (glyph pixels where the 
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
-  for (let y = 0; y < 40; y++) for (let x = 0; x < raster.width; x++) if (raster.get(x, y)[0] < 128) (minX = Math.min(minX, x)), (minY = Math.min(minY, y)), (maxX = Math.max(maxX, x));
+  for (let y = 0; y < 40; y++)
+    for (let x = 0; x < raster.width; x++)
+      if (raster.get(x, y)[0] < 128) (minX = Math.min(minX, x)), (minY = Math.min(minY, y)), (maxX = Math.max(maxX, x));
   assert.equal(maxX - minX + 1, 3 * 2, 'I is 3 pixels wide at scale 2');
   const rows = glyph('I');
   for (let gy = 0; gy < 7; gy++) {
@@ -92,7 +100,13 @@ test('PNG text: the title is drawn with the bitmap font (glyph pixels where the 
 test('PNG compareStages 2 stages sharedScale=true: both subplots coloured from the shared scale', () => {
   const a = { rows: 2, cols: 2, data: new Float32Array([0, 0, 0, 0]) };
   const b = { rows: 2, cols: 2, data: new Float32Array([10, 10, 10, 10]) };
-  const fig = compareStages([{ name: 'a', grid: a }, { name: 'b', grid: b }], { sharedScale: true });
+  const fig = compareStages(
+    [
+      { name: 'a', grid: a },
+      { name: 'b', grid: b },
+    ],
+    { sharedScale: true },
+  );
   const png = decode(renderPng(fig));
   const r = plotRect(fig);
   const midY = (r.y0 + r.y1) / 2;
@@ -103,7 +117,10 @@ test('PNG compareStages 2 stages sharedScale=true: both subplots coloured from t
 test('PNG compareStages 2 plain grids sharedScale=auto: each panel on its own scale (constant grids at mid-scale)', () => {
   const a = { rows: 2, cols: 2, data: new Float32Array([0, 0, 0, 0]) };
   const b = { rows: 2, cols: 2, data: new Float32Array([10, 10, 10, 10]) };
-  const fig = compareStages([{ name: 'a', grid: a }, { name: 'b', grid: b }]);
+  const fig = compareStages([
+    { name: 'a', grid: a },
+    { name: 'b', grid: b },
+  ]);
   const png = decode(renderPng(fig));
   const r = plotRect(fig);
   const midY = (r.y0 + r.y1) / 2;
@@ -131,7 +148,10 @@ test('budget: a real 2 s corpus clip at full resolution (129x201, every cell sen
   const { db } = await corpusExample();
   const b = mimeBundle(heatmap(db));
   assert.equal((b['application/vnd.plotly.v1+json']!.data[0].z as { shape: string }).shape, '129,201');
-  const total = Object.values(b).reduce((a, v) => a + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)), 0);
+  const total = Object.values(b).reduce(
+    (a, v) => a + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)),
+    0,
+  );
   t.diagnostic(`real clip bundle ${total} bytes`);
   assert.ok(total <= 400 * 1024, `total ${total} bytes`);
 });

@@ -21,6 +21,10 @@ test('PNG pins: every frozen figure has a pin and every pin a figure', () => {
 for (const [name, fig] of Object.entries(figures)) {
   test(`PNG pins: ${name} (${[...new Set(fig.data.map((t) => t.type))].join(', ')}) draws the pinned pixels`, () => {
     const r = renderRaster(fig);
-    assert.equal(pixelPin(r.rgb, r.width, r.height), pins[name], `${name}: the picture changed (${r.width}x${r.height})`);
+    assert.equal(
+      pixelPin(r.rgb, r.width, r.height),
+      pins[name],
+      `${name}: the picture changed (${r.width}x${r.height})`,
+    );
   });
 }

@@ -1,7 +1,7 @@
 // A realistic test spectrogram without the spectral module: a 10 s, 16 kHz signal of gliding
 // harmonics with syllable-like bursts and noise, through a Hann STFT (fft.js), in dB (ref max, top 80).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const FFT = require("fft.js");
+const FFT = require('fft.js');
 import type { Spectrogram } from '../../src/grid/grid';
 import { Random } from '../../src/random';
 

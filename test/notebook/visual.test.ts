@@ -93,7 +93,8 @@ async function render(fig: Figure): Promise<Rendered> {
       axes,
       colorbars: [...gd.querySelectorAll('g.colorbar')].map((e) => box(e.querySelector('rect.cbbg') ?? e)),
       colorRanges,
-      zerolines: [...gd.querySelectorAll('path.xzl, path.yzl')].filter((p) => (p as SVGPathElement).getAttribute('d')).length,
+      zerolines: [...gd.querySelectorAll('path.xzl, path.yzl')].filter((p) => (p as SVGPathElement).getAttribute('d'))
+        .length,
       xticks: [...gd.querySelectorAll('g.xtick text')].map((t) => t.textContent ?? ''),
       tables,
       svgTop: gd.getBoundingClientRect().top,
@@ -108,9 +109,17 @@ function close(a: number, b: number, tol: number): boolean {
 
 /** The PNG draws as many colour bars as Plotly, with the same ranges (as a set: order may differ). */
 function assertColorbarsAgree(fig: Figure, r: Rendered, label: string): void {
-  const png = pngColorbarRanges(fig).map((x) => x.join(',')).sort();
-  const plotly = Object.values(r.colorRanges).map((x) => x.join(',')).sort();
-  assert.equal(r.colorbars.length, png.length, `${label}: ${r.colorbars.length} colour bars drawn by Plotly, ${png.length} in the PNG`);
+  const png = pngColorbarRanges(fig)
+    .map((x) => x.join(','))
+    .sort();
+  const plotly = Object.values(r.colorRanges)
+    .map((x) => x.join(','))
+    .sort();
+  assert.equal(
+    r.colorbars.length,
+    png.length,
+    `${label}: ${r.colorbars.length} colour bars drawn by Plotly, ${png.length} in the PNG`,
+  );
   assert.deepEqual(png, plotly, `${label}: colour bar ranges`);
 }
 
@@ -122,13 +131,18 @@ function assertRangesAgree(fig: Figure, r: Rendered, label: string): void {
     assert.ok(got, `${label}: Plotly has axis ${id}`);
     const reversed = range[0] > range[1] !== got[0] > got[1];
     const want = reversed ? [range[1], range[0]] : range;
-    assert.ok(close(got[0], want[0], 1e-6) && close(got[1], want[1], 1e-6), `${label} ${id}: Plotly ${got} vs PNG ${range}`);
+    assert.ok(
+      close(got[0], want[0], 1e-6) && close(got[1], want[1], 1e-6),
+      `${label} ${id}: Plotly ${got} vs PNG ${range}`,
+    );
   }
 }
 
 const skip = missing ?? false;
 
-test('chromium heatmap 129x201 dB: full resolution, one colour bar, axis ranges = cell edges = PNG ranges', { skip }, async () => {
+test('chromium heatmap 129x201 dB: full resolution, one colour bar, axis ranges = cell edges = PNG ranges', {
+  skip,
+}, async () => {
   const { figure } = catalog.heatmap;
   const r = await render(figure);
   assert.deepEqual(r.errors, []);
@@ -137,10 +151,15 @@ test('chromium heatmap 129x201 dB: full resolution, one colour bar, axis ranges 
   assertRangesAgree(figure, r, 'heatmap');
   assertColorbarsAgree(figure, r, 'heatmap');
   const x = figure.data[0].x as number[];
-  assert.ok(close(r.axes.x.range[0], x[0] - (x[1] - x[0]) / 2, 1e-9), 'x starts half a frame before the first frame centre');
+  assert.ok(
+    close(r.axes.x.range[0], x[0] - (x[1] - x[0]) / 2, 1e-9),
+    'x starts half a frame before the first frame centre',
+  );
 });
 
-test('chromium compareStages pipeline (mixed shapes and units): 4 panels >= 200x150 px, ranges = own data = PNG, 4 colour bars beside their panels', { skip }, async () => {
+test('chromium compareStages pipeline (mixed shapes and units): 4 panels >= 200x150 px, ranges = own data = PNG, 4 colour bars beside their panels', {
+  skip,
+}, async () => {
   const { figure } = catalog.stages;
   const r = await render(figure);
   assert.deepEqual(r.errors, []);
@@ -148,7 +167,10 @@ test('chromium compareStages pipeline (mixed shapes and units): 4 panels >= 200x
   assertColorbarsAgree(figure, r, 'stages');
   const panels = ['', '2', '3', '4'];
   for (const s of panels) {
-    assert.ok(r.axes[`x${s}`].length >= 200 && r.axes[`y${s}`].length >= 150, `panel ${s || 1} is ${r.axes[`x${s}`].length}x${r.axes[`y${s}`].length} px`);
+    assert.ok(
+      r.axes[`x${s}`].length >= 200 && r.axes[`y${s}`].length >= 150,
+      `panel ${s || 1} is ${r.axes[`x${s}`].length}x${r.axes[`y${s}`].length} px`,
+    );
   }
   // stft/db in seconds (0..2), resize/normalise in columns (0..64): no panel squashed on another's axis.
   assert.ok(r.axes.x.range[1] < 3 && r.axes.x3.range[1] > 60, `x ranges ${r.axes.x.range} / ${r.axes.x3.range}`);
@@ -159,7 +181,8 @@ test('chromium compareStages pipeline (mixed shapes and units): 4 panels >= 200x
   panels.forEach((s, i) => {
     const right = r.axes[`x${s}`].offset + r.axes[`x${s}`].length;
     assert.ok(bars[i].left >= right - 1, `bar ${i} at ${bars[i].left} starts right of panel end ${right}`);
-    if (i % 2 === 0) assert.ok(bars[i].right <= r.axes[`x${panels[i + 1]}`].offset, `bar ${i} ends before the next panel`);
+    if (i % 2 === 0)
+      assert.ok(bars[i].right <= r.axes[`x${panels[i + 1]}`].offset, `bar ${i} ends before the next panel`);
   });
   for (const [k, [lo, hi]] of Object.entries(r.colorRanges)) assert.ok(lo < hi, `${k} range ${lo}..${hi}`);
   assert.notDeepEqual(r.colorRanges.coloraxis, r.colorRanges.coloraxis2, 'power and dB have different ranges');
@@ -174,7 +197,9 @@ test('chromium compareStages morphology (one shape, one unit): axes linked, one 
   for (const s of ['2', '3', '4', '5']) assert.deepEqual(r.axes[`x${s}`].range, r.axes.x.range);
 });
 
-test('chromium difference and saliency: signed maps on ranges symmetric about 0; Grad-CAM from 0 on its own bar', { skip }, async () => {
+test('chromium difference and saliency: signed maps on ranges symmetric about 0; Grad-CAM from 0 on its own bar', {
+  skip,
+}, async () => {
   const d = await render(catalog.difference.figure);
   assertRangesAgree(catalog.difference.figure, d, 'difference');
   assertColorbarsAgree(catalog.difference.figure, d, 'difference');
@@ -194,7 +219,9 @@ test('chromium ROC and DET: ranges agree with the PNG', { skip }, async () => {
   for (const k of ['roc', 'det']) assertRangesAgree(catalog[k].figure, await render(catalog[k].figure), k);
 });
 
-test('chromium ablation and paired plots: no zero line drawn, y on the data range, same ranges as the PNG', { skip }, async () => {
+test('chromium ablation and paired plots: no zero line drawn, y on the data range, same ranges as the PNG', {
+  skip,
+}, async () => {
   for (const k of ['ablation', 'paired']) {
     const { figure } = catalog[k];
     const r = await render(figure);
@@ -207,7 +234,9 @@ test('chromium ablation and paired plots: no zero line drawn, y on the data rang
   assert.ok(r.axes.y.range[0] > 5, `EER axis starts at ${r.axes.y.range[0]}, not forced to 0`);
 });
 
-test('chromium tables: every row rendered inside the figure, one line each (no wrap), text narrower than its column', { skip }, async () => {
+test('chromium tables: every row rendered inside the figure, one line each (no wrap), text narrower than its column', {
+  skip,
+}, async () => {
   for (const k of ['ablationTable', 'perAttackTable']) {
     const { figure } = catalog[k];
     const nRows = (figure.data[0].cells as { values: unknown[][] }).values[0].length;
@@ -215,14 +244,25 @@ test('chromium tables: every row rendered inside the figure, one line each (no w
     assert.equal(r.tables.length, 1);
     for (const col of r.tables[0]) {
       // Plotly puts the header as the last column-cell of each column.
-      const body = col.rows.filter((row) => row.top >= r.svgTop + TABLE_METRICS.margin.t + TABLE_METRICS.headerHeight - 1);
+      const body = col.rows.filter(
+        (row) => row.top >= r.svgTop + TABLE_METRICS.margin.t + TABLE_METRICS.headerHeight - 1,
+      );
       assert.equal(body.length, nRows, `${k}: rows rendered in column '${col.rows[col.rows.length - 1]?.text}'`);
       for (const row of body) {
-        assert.ok(row.bottom <= r.svgTop + r.height - TABLE_METRICS.margin.b + 1, `${k}: row '${row.text}' ends at ${row.bottom}, below the figure`);
-        assert.ok(Math.abs(row.bottom - row.top - TABLE_METRICS.rowHeight) <= 1, `${k}: row '${row.text}' is ${row.bottom - row.top} px tall (wrapped)`);
+        assert.ok(
+          row.bottom <= r.svgTop + r.height - TABLE_METRICS.margin.b + 1,
+          `${k}: row '${row.text}' ends at ${row.bottom}, below the figure`,
+        );
+        assert.ok(
+          Math.abs(row.bottom - row.top - TABLE_METRICS.rowHeight) <= 1,
+          `${k}: row '${row.text}' is ${row.bottom - row.top} px tall (wrapped)`,
+        );
       }
       // Text starts 8 px into its cell (Plotly's padding) and must end inside it.
-      assert.ok(col.width > 0 && col.textWidth + 8 <= col.width, `${k}: text ${col.textWidth} px in a ${col.width} px column`);
+      assert.ok(
+        col.width > 0 && col.textWidth + 8 <= col.width,
+        `${k}: text ${col.textWidth} px in a ${col.width} px column`,
+      );
     }
   }
 });
@@ -239,7 +279,11 @@ test('chromium slider: animating to step 3 swaps the heatmap to that step', { sk
   const title = await page.evaluate(async () => {
     const gd = document.querySelector('body > div') as any;
     const P = (window as unknown as { Plotly: any }).Plotly;
-    await P.animate(gd, ['7'], { mode: 'immediate', frame: { duration: 0, redraw: true }, transition: { duration: 0 } });
+    await P.animate(gd, ['7'], {
+      mode: 'immediate',
+      frame: { duration: 0, redraw: true },
+      transition: { duration: 0 },
+    });
     return [gd.data[0].z.bdata ?? 'typed', gd.layout.title.text];
   });
   assert.match(String(title[1]), /rect 7×7/);
@@ -256,7 +300,9 @@ test('chromium waveform hover: the label names time (s) and amplitude', { skip }
   assert.match(text, /amplitude/);
 });
 
-test('chromium figure HTML (the text/html part): 16-bit z expands to the f4 values within the quantisation step; slider frames too', { skip }, async () => {
+test('chromium figure HTML (the text/html part): 16-bit z expands to the f4 values within the quantisation step; slider frames too', {
+  skip,
+}, async () => {
   const { figure } = catalog.heatmap;
   const spec = figure.data[0].z as { dtype: 'f4'; bdata: string; shape: string };
   const html = figureHtml(figure, renderPng(figure).toString('base64'), 'fig-under-test');
@@ -264,7 +310,9 @@ test('chromium figure HTML (the text/html part): 16-bit z expands to the f4 valu
   assert.ok(!html.includes(spec.bdata), 'the HTML copy does not carry the f4 bytes');
   await page.setContent(`<!DOCTYPE html><html><body>${html}</body></html>`);
   await page.waitForSelector('#fig-under-test .specmorph-plotly .main-svg');
-  const z = (await page.evaluate('Array.from(document.querySelector("#fig-under-test .specmorph-plotly")._fullData[0].z, function (r) { return Array.from(r); })')) as number[][];
+  const z = (await page.evaluate(
+    'Array.from(document.querySelector("#fig-under-test .specmorph-plotly")._fullData[0].z, function (r) { return Array.from(r); })',
+  )) as number[][];
   const { values } = decodeTypedArray(spec);
   let lo = Infinity;
   let hi = -Infinity;
@@ -276,20 +324,26 @@ test('chromium figure HTML (the text/html part): 16-bit z expands to the f4 valu
   assert.ok(worst <= bound, `worst cell error ${worst} > ${bound}`);
   // Slider: animate to the 7x7 step; its frame's z was expanded as well.
   const slider = catalog.slider.figure;
-  await page.setContent(`<!DOCTYPE html><html><body>${figureHtml(slider, renderPng(slider).toString('base64'), 'slider-under-test')}</body></html>`);
+  await page.setContent(
+    `<!DOCTYPE html><html><body>${figureHtml(slider, renderPng(slider).toString('base64'), 'slider-under-test')}</body></html>`,
+  );
   await page.waitForSelector('#slider-under-test .specmorph-plotly .main-svg');
-  await page.waitForFunction('document.querySelector("#slider-under-test .specmorph-plotly")._transitionData._frames.length === 4');
+  await page.waitForFunction(
+    'document.querySelector("#slider-under-test .specmorph-plotly")._transitionData._frames.length === 4',
+  );
   const rows = await page.evaluate(`(async function () {
     var gd = document.querySelector('#slider-under-test .specmorph-plotly');
     await Plotly.animate(gd, ['7'], { mode: 'immediate', frame: { duration: 0, redraw: true }, transition: { duration: 0 } });
     return [gd._fullData[0].z.length, gd.layout.title.text];
   })()`);
-  const want = Number(((slider.frames![3].data[0].z as { shape: string }).shape).split(',')[0]);
+  const want = Number((slider.frames![3].data[0].z as { shape: string }).shape.split(',')[0]);
   assert.equal((rows as [number, string])[0], want);
   assert.match((rows as [number, string])[1], /rect 7×7/);
 });
 
-test('chromium every cartesian figure: each panel sits where the PNG draws it (pixel extents within 5 px; 16 px beside a vertical legend)', { skip }, async () => {
+test('chromium every cartesian figure: each panel sits where the PNG draws it (pixel extents within 5 px; 16 px beside a vertical legend)', {
+  skip,
+}, async () => {
   for (const [k, { figure }] of Object.entries(catalog)) {
     if (figure.data.every((t) => t.type === 'table')) continue;
     const r = await render(figure);
@@ -298,7 +352,10 @@ test('chromium every cartesian figure: each panel sits where the PNG draws it (p
     const tol = k === 'training' ? 16 : 5;
     for (const [id, [a, b]] of Object.entries(png)) {
       const got = r.axes[id];
-      assert.ok(Math.abs(got.offset - a) <= tol && Math.abs(got.offset + got.length - b) <= tol, `${k} ${id}: Plotly ${got.offset}..${got.offset + got.length} px, PNG ${a}..${b} px`);
+      assert.ok(
+        Math.abs(got.offset - a) <= tol && Math.abs(got.offset + got.length - b) <= tol,
+        `${k} ${id}: Plotly ${got.offset}..${got.offset + got.length} px, PNG ${a}..${b} px`,
+      );
     }
   }
 });

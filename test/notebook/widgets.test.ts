@@ -46,7 +46,12 @@ test('show in a (fake) tslab kernel: plotly.js once, then ONE display_data per f
   assert.match(String(sent[0].content.data['text/html']), /embedded by specmorph[\s\S]*window\.Plotly = Plotly/);
   for (const s of sent.slice(1)) {
     assert.equal(s.update, false);
-    assert.deepEqual(Object.keys(s.content.data).sort(), ['application/vnd.plotly.v1+json', 'image/png', 'text/html', 'text/plain']);
+    assert.deepEqual(Object.keys(s.content.data).sort(), [
+      'application/vnd.plotly.v1+json',
+      'image/png',
+      'text/html',
+      'text/plain',
+    ]);
     assert.match(String(s.content.transient?.display_id), /^fig-[0-9a-f]{12}$/);
     assert.doesNotMatch(String(s.content.data['text/html']), /window\.Plotly = Plotly/);
   }
@@ -97,10 +102,22 @@ test('liveChart: first update displays, later ones replace it in place; history 
   chart.update(2, { loss: 0.5, acc: 0.7 });
   const figs = sent.filter((s) => 'application/vnd.plotly.v1+json' in s.content.data);
   assert.equal(figs.length, 2);
-  assert.deepEqual(figs.map((s) => s.update), [false, true]);
+  assert.deepEqual(
+    figs.map((s) => s.update),
+    [false, true],
+  );
   assert.equal(figs[0].content.transient?.display_id, figs[1].content.transient?.display_id);
-  assert.deepEqual(chart.history, [{ epoch: 1, loss: 1, acc: 0.5 }, { epoch: 2, loss: 0.5, acc: 0.7 }]);
-  assert.deepEqual(chart.figure().data.map((t) => t.y), [[1, 0.5], [0.5, 0.7]]);
+  assert.deepEqual(chart.history, [
+    { epoch: 1, loss: 1, acc: 0.5 },
+    { epoch: 2, loss: 0.5, acc: 0.7 },
+  ]);
+  assert.deepEqual(
+    chart.figure().data.map((t) => t.y),
+    [
+      [1, 0.5],
+      [0.5, 0.7],
+    ],
+  );
 });
 
 test('wav16 stereo 8 kHz: RIFF header fields and samples round(v*32767), clipped', async () => {
@@ -149,7 +166,11 @@ test('toHtml of 2 figures: standalone page, plotly.js inlined once, both PNG fal
   assert.match(html, /^<!DOCTYPE html>/);
   assert.equal(html.split('window.Plotly = Plotly').length - 1, 1);
   assert.equal(html.split('<img class="specmorph-png"').length - 1, 2);
-  assert.doesNotMatch(html.replace(/<script type="text\/javascript">\/\* plotly\.js[\s\S]*?<\/script>/, ''), /<script[^>]+src=/, 'no external scripts');
+  assert.doesNotMatch(
+    html.replace(/<script type="text\/javascript">\/\* plotly\.js[\s\S]*?<\/script>/, ''),
+    /<script[^>]+src=/,
+    'no external scripts',
+  );
 });
 
 test('show with only tslab public display reachable: falls back to the text/html part alone', () => {
@@ -165,7 +186,10 @@ test('show with only tslab public display reachable: falls back to the text/html
   } finally {
     delete require.cache[PUB];
   }
-  assert.deepEqual(raw.map(([type]) => type), ['text/html', 'text/html']);
+  assert.deepEqual(
+    raw.map(([type]) => type),
+    ['text/html', 'text/html'],
+  );
   assert.match(raw[0][1], /embedded by specmorph/);
   assert.match(raw[1][1], /<img class="specmorph-png"/);
 });

@@ -19,7 +19,9 @@ interface Cell {
 }
 
 const NOTEBOOKS = join(ROOT, 'notebooks');
-const SOURCES = readdirSync(join(NOTEBOOKS, 'src')).filter((f) => /^\d\d-.*\.ts$/.test(f)).sort();
+const SOURCES = readdirSync(join(NOTEBOOKS, 'src'))
+  .filter((f) => /^\d\d-.*\.ts$/.test(f))
+  .sort();
 const ipynbOf = (source: string) => source.replace(/\.ts$/, '.ipynb');
 const readNotebook = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { cells: Cell[] };
 const textOf = (c: Cell) => (Array.isArray(c.source) ? c.source.join('') : c.source);
@@ -38,7 +40,12 @@ function scratch(name: string, withNotebook: boolean): string {
 }
 
 test('make.py --check: every committed notebook has the cells of its source, and every source a notebook', () => {
-  assert.deepEqual(SOURCES.map(ipynbOf), readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb')).sort());
+  assert.deepEqual(
+    SOURCES.map(ipynbOf),
+    readdirSync(NOTEBOOKS)
+      .filter((f) => f.endsWith('.ipynb'))
+      .sort(),
+  );
   const r = make(NOTEBOOKS, '--check');
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /notebooks match their sources/);
@@ -49,7 +56,8 @@ test('every notebook opens with the same setup cell (SPECMORPH_DATA, SPECMORPH_Q
   const firstCode = (f: string) => readNotebook(join(NOTEBOOKS, ipynbOf(f))).cells.find((c) => c.cell_type === 'code')!;
   const setups = SOURCES.map((f) => textOf(firstCode(f)));
   assert.match(setups[0], /process\.env\.SPECMORPH_DATA[\s\S]*process\.env\.SPECMORPH_QUICK === '1'/);
-  for (const [i, s] of setups.entries()) assert.equal(s, setups[0], `${SOURCES[i]}: setup cell differs from ${SOURCES[0]}'s`);
+  for (const [i, s] of setups.entries())
+    assert.equal(s, setups[0], `${SOURCES[i]}: setup cell differs from ${SOURCES[0]}'s`);
 });
 
 test('make.py regenerates an unexecuted notebook byte for byte from its source (03-detect-deepfakes)', () => {
@@ -63,10 +71,16 @@ test('make.py regenerates an unexecuted notebook byte for byte from its source (
 test('make.py --check: an edited code cell of 05 not yet regenerated is named, exit 1', () => {
   const dir = scratch('05-learned-morphology', true);
   const src = join(dir, 'src', '05-learned-morphology.ts');
-  writeFileSync(src, readFileSync(src, 'utf8').replace('const epochs = QUICK ? 2 : 6;', 'const epochs = QUICK ? 2 : 8;'));
+  writeFileSync(
+    src,
+    readFileSync(src, 'utf8').replace('const epochs = QUICK ? 2 : 6;', 'const epochs = QUICK ? 2 : 8;'),
+  );
   const r = make(dir, '--check');
   assert.equal(r.status, 1);
-  assert.match(r.stdout, /05-learned-morphology\.ipynb: cell 05-07 differs from \S*\/src\/05-learned-morphology\.ts; run python3/);
+  assert.match(
+    r.stdout,
+    /05-learned-morphology\.ipynb: cell 05-07 differs from \S*\/src\/05-learned-morphology\.ts; run python3/,
+  );
 });
 
 test('make.py: a markdown line that is not a // comment is an error naming file and line; nothing is written', () => {
@@ -75,7 +89,10 @@ test('make.py: a markdown line that is not a // comment is an error naming file 
   writeFileSync(src, readFileSync(src, 'utf8').replace('// **Question.**', '**Question.**'));
   const r = make(dir);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /04-ablation-report\.ts:4: a markdown cell line must be '\/\/' or start with '\/\/ ', got '\*\*Question/);
+  assert.match(
+    r.stderr,
+    /04-ablation-report\.ts:4: a markdown cell line must be '\/\/' or start with '\/\/ ', got '\*\*Question/,
+  );
   assert.equal(existsSync(join(dir, '04-ablation-report.ipynb')), false);
 });
 
@@ -87,7 +104,10 @@ test('make.py: an unknown cell marker and text before the first marker are error
   writeFileSync(src, text.replace('// %%\nconst t =', '// %% [raw]\nconst t ='));
   let r = make(dir);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, new RegExp(`01-spectrograms\\.ts:${markerLine}: unknown cell marker '// %% \\[raw\\]' \\(use '// %%' or`));
+  assert.match(
+    r.stderr,
+    new RegExp(`01-spectrograms\\.ts:${markerLine}: unknown cell marker '// %% \\[raw\\]' \\(use '// %%' or`),
+  );
   writeFileSync(src, `const stray = 1;\n\n${text}`);
   r = make(dir);
   assert.match(r.stderr, /01-spectrograms\.ts:1: text before the first '\/\/ %%' cell marker/);
@@ -140,9 +160,18 @@ test('no notebook cell uses an object shorthand for a name from an earlier cell 
 
 test('the shorthand check flags `{ cacheDir }`, `{ sm }` of an earlier cell, not one of the same cell', () => {
   const text = [
-    '// %%', "import * as sm from 'specmorph';", "const cacheDir = 'c';", 'const a = { cacheDir, sm };', '',
-    '// %% [markdown]', '// text', '',
-    '// %%', 'const b = { cacheDir, sm };', 'const c = { cacheDir: cacheDir };', '',
+    '// %%',
+    "import * as sm from 'specmorph';",
+    "const cacheDir = 'c';",
+    'const a = { cacheDir, sm };',
+    '',
+    '// %% [markdown]',
+    '// text',
+    '',
+    '// %%',
+    'const b = { cacheDir, sm };',
+    'const c = { cacheDir: cacheDir };',
+    '',
   ].join('\n');
   assert.deepEqual(crossCellShorthands('x.ts', text), ['x.ts:10 cacheDir', 'x.ts:10 sm']);
 });
@@ -150,7 +179,10 @@ test('the shorthand check flags `{ cacheDir }`, `{ sm }` of an earlier cell, not
 /** `nb` as `npm start` leaves it: the plotly.js loader output in the first code cell, no cell numbers. */
 function asExecuted(nb: { cells: Cell[] }): string {
   const code = nb.cells.filter((c) => c.cell_type === 'code');
-  const loader = { 'text/html': ['<script>/* plotly.js embedded by specmorph */</script>'], 'text/plain': ['plotly.js'] };
+  const loader = {
+    'text/html': ['<script>/* plotly.js embedded by specmorph */</script>'],
+    'text/plain': ['plotly.js'],
+  };
   code[0].outputs!.unshift({ output_type: 'display_data', metadata: {}, data: loader });
   for (const c of code) c.execution_count = null;
   return `${JSON.stringify(nb, null, 1)}\n`;
@@ -174,6 +206,9 @@ test('make.py --adopt: a notebook executed from other cells than its source is r
   writeFileSync(join(reports, '02-morphology.ipynb'), asExecuted(nb));
   const r = make(dir, '--adopt', reports);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /02-morphology\.ipynb: cell 02-04 differs from \S*\/src\/02-morphology\.ts; run python3 .*, then npm start/);
+  assert.match(
+    r.stderr,
+    /02-morphology\.ipynb: cell 02-04 differs from \S*\/src\/02-morphology\.ts; run python3 .*, then npm start/,
+  );
   assert.equal(existsSync(join(dir, '02-morphology.ipynb')), false);
 });

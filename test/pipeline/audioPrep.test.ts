@@ -54,11 +54,24 @@ test('fixLength repeat-pads like np.tile, zero-pads, crops start/centre', () => 
   assert.throws(() => fixLength(x, 0), /length=0 must be a positive integer/);
 });
 
-interface TrimCase { topDb: number; frameLength: number; hopLength: number; input: number[]; start: number; end: number }
-const trimFixture = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/eval/trim.json'), 'utf8')) as { cases: TrimCase[] };
+interface TrimCase {
+  topDb: number;
+  frameLength: number;
+  hopLength: number;
+  input: number[];
+  start: number;
+  end: number;
+}
+const trimFixture = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/eval/trim.json'), 'utf8')) as {
+  cases: TrimCase[];
+};
 for (const c of trimFixture.cases) {
   test(`trimSilence topDb=${c.topDb} frame=${c.frameLength} hop=${c.hopLength} n=${c.input.length} = librosa`, () => {
-    const r = trimSilence(Float32Array.from(c.input), { topDb: c.topDb, frameLength: c.frameLength, hopLength: c.hopLength });
+    const r = trimSilence(Float32Array.from(c.input), {
+      topDb: c.topDb,
+      frameLength: c.frameLength,
+      hopLength: c.hopLength,
+    });
     assert.deepEqual([r.start, r.end], [c.start, c.end]);
   });
 }

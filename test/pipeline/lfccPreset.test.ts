@@ -8,7 +8,11 @@ import { DEFAULT_GMM_PIPELINE } from '../../src/model/gmmModel';
 test('lfcc stage preset=asvspoof2019 equals lfcc(x, {preset}) at the audio rate (8 and 16 kHz), 60 rows', () => {
   for (const sr of [8000, 16000]) {
     const x = whiteNoise({ sampleRate: sr, duration: 0.5, amplitude: 0.3, seed: 3 });
-    const out = runPipeline({ sampleRate: sr, channels: [x] }, { stages: [{ op: 'lfcc', preset: 'asvspoof2019' }] }, { keep: false }).output;
+    const out = runPipeline(
+      { sampleRate: sr, channels: [x] },
+      { stages: [{ op: 'lfcc', preset: 'asvspoof2019' }] },
+      { keep: false },
+    ).output;
     const ref = lfcc(x, { sampleRate: sr, preset: 'asvspoof2019' });
     assert.equal(out.rows, 60);
     assert.equal(out.cols, ref.cols);
@@ -17,13 +21,27 @@ test('lfcc stage preset=asvspoof2019 equals lfcc(x, {preset}) at the audio rate 
 });
 
 test('lfcc preset resolves to itself (no defaults written), fingerprints differ from the plain lfcc stage', () => {
-  assert.deepEqual(resolvePipelineConfig(DEFAULT_GMM_PIPELINE), { stages: [{ op: 'mono' }, { op: 'lfcc', preset: 'asvspoof2019' }] });
-  assert.notEqual(pipelineFingerprint(DEFAULT_GMM_PIPELINE), pipelineFingerprint({ stages: [{ op: 'mono' }, { op: 'lfcc' }] }));
+  assert.deepEqual(resolvePipelineConfig(DEFAULT_GMM_PIPELINE), {
+    stages: [{ op: 'mono' }, { op: 'lfcc', preset: 'asvspoof2019' }],
+  });
+  assert.notEqual(
+    pipelineFingerprint(DEFAULT_GMM_PIPELINE),
+    pipelineFingerprint({ stages: [{ op: 'mono' }, { op: 'lfcc' }] }),
+  );
   // A plain lfcc stage resolves as before (no preset field), so existing fingerprints stay valid.
-  assert.equal((resolvePipelineConfig({ stages: [{ op: 'lfcc' }] }).stages[0] as Record<string, unknown>).preset, undefined);
+  assert.equal(
+    (resolvePipelineConfig({ stages: [{ op: 'lfcc' }] }).stages[0] as Record<string, unknown>).preset,
+    undefined,
+  );
 });
 
 test('lfcc preset rejects other fields and unknown presets, naming the JSON path', () => {
-  assert.throws(() => resolvePipelineConfig({ stages: [{ op: 'lfcc', preset: 'asvspoof2019', nFft: 256 }] }), /stages\[0\]\.nFft cannot be combined with stages\[0\]\.preset="asvspoof2019"/);
-  assert.throws(() => resolvePipelineConfig({ stages: [{ op: 'lfcc', preset: 'asvspoof2021' }] }), /stages\[0\]\.preset="asvspoof2021" must be one of "asvspoof2019"/);
+  assert.throws(
+    () => resolvePipelineConfig({ stages: [{ op: 'lfcc', preset: 'asvspoof2019', nFft: 256 }] }),
+    /stages\[0\]\.nFft cannot be combined with stages\[0\]\.preset="asvspoof2019"/,
+  );
+  assert.throws(
+    () => resolvePipelineConfig({ stages: [{ op: 'lfcc', preset: 'asvspoof2021' }] }),
+    /stages\[0\]\.preset="asvspoof2021" must be one of "asvspoof2019"/,
+  );
 });

@@ -7,7 +7,17 @@ import { MORPHOLOGY_OPS, OP_NAMES, PIPELINE_OPS, stageKind } from '../../src/pip
 import { resolvePipelineConfig, type StageConfig } from '../../src/pipeline/config';
 
 const OPS_DIR = path.join(__dirname, '../../src/pipeline/ops');
-const FIELD_BUILDERS = new Set(['posInt', 'num', 'optNum', 'nullableNum', 'oneOf', 'bool', 'withDefault', 'optional', 'required']);
+const FIELD_BUILDERS = new Set([
+  'posInt',
+  'num',
+  'optNum',
+  'nullableNum',
+  'oneOf',
+  'bool',
+  'withDefault',
+  'optional',
+  'required',
+]);
 const NEEDS = { footprint: { shape: 'rect', rows: 3, cols: 3 } };
 
 /** A stage of `op` with nothing but its required fields. */
@@ -24,8 +34,14 @@ function resolveAlone(stage: Record<string, unknown>): StageConfig {
 
 test('registry order is audio, spectral, grid (the order of every "known ops" message)', () => {
   const kinds = OP_NAMES.map((op) => PIPELINE_OPS[op].kind);
-  assert.deepEqual(kinds, [...kinds].sort((a, b) => ['audio', 'spectral', 'grid'].indexOf(a) - ['audio', 'spectral', 'grid'].indexOf(b)));
-  assert.throws(() => resolvePipelineConfig({ stages: [{ op: 'blur' }] }), new RegExp(`\\(known: ${OP_NAMES.join(', ')}\\)`));
+  assert.deepEqual(
+    kinds,
+    [...kinds].sort((a, b) => ['audio', 'spectral', 'grid'].indexOf(a) - ['audio', 'spectral', 'grid'].indexOf(b)),
+  );
+  assert.throws(
+    () => resolvePipelineConfig({ stages: [{ op: 'blur' }] }),
+    new RegExp(`\\(known: ${OP_NAMES.join(', ')}\\)`),
+  );
 });
 
 for (const op of OP_NAMES) {
@@ -35,7 +51,10 @@ for (const op of OP_NAMES) {
     assert.deepEqual(Object.keys(once), ['op', ...names.filter((k) => Object.hasOwn(once, k))]);
     assert.deepEqual(resolveAlone({ ...once }), once);
     const listed = `\\(parameters: ${names.join(', ') || 'none'}\\)`;
-    assert.throws(() => resolveAlone({ ...minimal(op), notAField: 1 }), new RegExp(`\\.notAField is not a parameter of op "${op}" ${listed}`));
+    assert.throws(
+      () => resolveAlone({ ...minimal(op), notAField: 1 }),
+      new RegExp(`\\.notAField is not a parameter of op "${op}" ${listed}`),
+    );
   });
 }
 
@@ -46,10 +65,20 @@ for (const op of OP_NAMES) {
 test('every registry field has TSDoc, and its @default states the default its schema writes', () => {
   let checked = 0;
   for (const file of fs.readdirSync(OPS_DIR).filter((f) => f.endsWith('.ts'))) {
-    const src = ts.createSourceFile(file, fs.readFileSync(path.join(OPS_DIR, file), 'utf8'), ts.ScriptTarget.ES2022, true);
+    const src = ts.createSourceFile(
+      file,
+      fs.readFileSync(path.join(OPS_DIR, file), 'utf8'),
+      ts.ScriptTarget.ES2022,
+      true,
+    );
     const visit = (node: ts.Node): void => {
       const init = ts.isPropertyAssignment(node) || ts.isVariableDeclaration(node) ? node.initializer : undefined;
-      if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && FIELD_BUILDERS.has(init.expression.text)) {
+      if (
+        init &&
+        ts.isCallExpression(init) &&
+        ts.isIdentifier(init.expression) &&
+        FIELD_BUILDERS.has(init.expression.text)
+      ) {
         const name = node.name.getText(src);
         const host = ts.isVariableDeclaration(node) ? node.parent.parent : node;
         const docs = ts.getJSDocCommentsAndTags(host);
@@ -61,7 +90,11 @@ test('every registry field has TSDoc, and its @default states the default its sc
           assert.ok(tag, `${file}: field ${name} has no @default`);
           if (arg && !ts.isIdentifier(arg)) {
             const stated = ts.getTextOfJSDocComment(tag.comment)?.trim().split(/\s+/)[0];
-            assert.equal(stated, arg.getText(src), `${file}: field ${name}: @default ${stated} but the schema writes ${arg.getText(src)}`);
+            assert.equal(
+              stated,
+              arg.getText(src),
+              `${file}: field ${name}: @default ${stated} but the schema writes ${arg.getText(src)}`,
+            );
             checked++;
           }
         }

@@ -10,7 +10,13 @@ import { Random } from '../../src/random';
 import { ABLATION_PIPELINE, ablationArms, armPipeline } from '../../src/report/arms';
 import { runAblation, type AblationResult } from '../../src/report/ablation';
 import { conclusion, verdict } from '../../src/report/conclusion';
-import { ablationFigure, ablationMarkdown, ablationRows, perAttackMarkdown, perAttackRows } from '../../src/report/figures';
+import {
+  ablationFigure,
+  ablationMarkdown,
+  ablationRows,
+  perAttackMarkdown,
+  perAttackRows,
+} from '../../src/report/figures';
 import { heldOutSplit, parseCsv, readCorpusMeta } from '../../src/report/split';
 import type { AblationTrainer } from '../../src/report/trainer';
 import { scanFolderDataset } from '../../src/dataset/folder';
@@ -25,12 +31,21 @@ const metaRows = ['path,class,system,speaker,sentence_id,language,split,text'];
 for (let i = 0; i < 12; i++) {
   const spk = `s${i % 6}`;
   const split = i % 6 >= 4 ? 'test' : 'train';
-  for (const [cls, sys] of [['bonafide', ''], ['spoof', i % 2 ? 'A1' : 'A2']] as const) {
-    const x = Float32Array.from({ length: 2000 }, (_, t) => 0.3 * Math.sin((2 * Math.PI * (200 + 40 * i) * t) / 8000) + (cls === 'spoof' ? 0.05 : 0.2) * (rng.next() - 0.5));
+  for (const [cls, sys] of [
+    ['bonafide', ''],
+    ['spoof', i % 2 ? 'A1' : 'A2'],
+  ] as const) {
+    const x = Float32Array.from(
+      { length: 2000 },
+      (_, t) =>
+        0.3 * Math.sin((2 * Math.PI * (200 + 40 * i) * t) / 8000) + (cls === 'spoof' ? 0.05 : 0.2) * (rng.next() - 0.5),
+    );
     const rel = cls === 'bonafide' ? `bonafide/${spk}/c${i}.wav` : `spoof/${sys}/c${i}.wav`;
     mkdirSync(join(dir, rel, '..'), { recursive: true });
     writeFileSync(join(dir, rel), encodeWav({ sampleRate: 8000, channels: [x] }));
-    metaRows.push(`${rel},${cls},${sys || 'bonafide'},${cls === 'bonafide' ? spk : `${sys}:${split}`},"sent, ${i}",en,${split},"say ""hi"""`);
+    metaRows.push(
+      `${rel},${cls},${sys || 'bonafide'},${cls === 'bonafide' ? spk : `${sys}:${split}`},"sent, ${i}",en,${split},"say ""hi"""`,
+    );
   }
 }
 writeFileSync(join(dir, 'meta.csv'), `${metaRows.join('\n')}\n`);
@@ -44,15 +59,25 @@ function fakeTrainer(calls: { n: number; test: number; seed: number; first: numb
       calls.push({ n: train.features.length, test: test.length, seed: o.seed, first: train.features[0].data[0] });
       for (let e = 1; e <= o.epochs; e++) o.onEpoch?.({ epoch: e, loss: 1 / e });
       const m = (g: Grid) => g.data.reduce((s, v) => s + v, 0) / g.data.length;
-      return { scores: Float64Array.from(test, (g, i) => m(g) + 0.01 * Math.sin(i * 7 + o.seed)), history: Array.from({ length: o.epochs }, (_, e) => ({ epoch: e + 1, loss: 1 / (e + 1) })) };
+      return {
+        scores: Float64Array.from(test, (g, i) => m(g) + 0.01 * Math.sin(i * 7 + o.seed)),
+        history: Array.from({ length: o.epochs }, (_, e) => ({ epoch: e + 1, loss: 1 / (e + 1) })),
+      };
     },
   };
 }
 
-const small = { stages: ABLATION_PIPELINE.stages.map((s) => (s.op === 'crop' ? { ...s, seconds: 0.25 } : s.op === 'resize' ? { ...s, rows: 16, cols: 8 } : s)) };
+const small = {
+  stages: ABLATION_PIPELINE.stages.map((s) =>
+    s.op === 'crop' ? { ...s, seconds: 0.25 } : s.op === 'resize' ? { ...s, rows: 16, cols: 8 } : s,
+  ),
+};
 
 test('parseCsv: quoted commas, doubled quotes, CRLF, no trailing empty row', () => {
-  assert.deepEqual(parseCsv('a,b\r\n"x, y","say ""hi"""\n'), [['a', 'b'], ['x, y', 'say "hi"']]);
+  assert.deepEqual(parseCsv('a,b\r\n"x, y","say ""hi"""\n'), [
+    ['a', 'b'],
+    ['x, y', 'say "hi"'],
+  ]);
   assert.throws(() => parseCsv('a,"b\n', 'f.csv'), /f\.csv: unterminated quoted field/);
 });
 
@@ -73,11 +98,20 @@ test('armPipeline puts the morphology stage right after db; none leaves the base
   const ops = armPipeline(ABLATION_PIPELINE, arm).stages.map((s) => s.op);
   assert.deepEqual(ops, ['mono', 'resample', 'crop', 'stft', 'db', 'opening']);
   assert.equal(arm.name, 'opening line 5 time');
-  assert.deepEqual(armPipeline(ABLATION_PIPELINE, { name: 'none', op: 'none' }).stages.map((s) => s.op), ['mono', 'resample', 'crop', 'stft', 'db']);
+  assert.deepEqual(
+    armPipeline(ABLATION_PIPELINE, { name: 'none', op: 'none' }).stages.map((s) => s.op),
+    ['mono', 'resample', 'crop', 'stft', 'db'],
+  );
   const learned = ablationArms(['opening'])[2];
   assert.deepEqual([learned.op, learned.architecture], ['learned', 'morph-cnn']);
-  assert.deepEqual(armPipeline(ABLATION_PIPELINE, learned), armPipeline(ABLATION_PIPELINE, { name: 'none', op: 'none' }));
-  assert.throws(() => armPipeline(ABLATION_PIPELINE, { name: 'x', op: 'erode' }), /arm "x": op=erode needs a footprint/);
+  assert.deepEqual(
+    armPipeline(ABLATION_PIPELINE, learned),
+    armPipeline(ABLATION_PIPELINE, { name: 'none', op: 'none' }),
+  );
+  assert.throws(
+    () => armPipeline(ABLATION_PIPELINE, { name: 'x', op: 'erode' }),
+    /arm "x": op=erode needs a footprint/,
+  );
 });
 
 let first: AblationResult;
@@ -88,7 +122,13 @@ test('runAblation 3 arms x 2 seeds: same split and seeds for every arm, paired s
   const opts = { base: small, arms, seeds: 2, epochs: 3, trainer: fakeTrainer(calls), workers: 0, runCacheDir: cache };
   first = await runAblation(dir, opts);
   assert.equal(calls.length, 6);
-  assert.deepEqual(calls.map((c) => [c.n, c.test, c.seed]), [0, 1, 2].flatMap(() => [[16, 8, 0], [16, 8, 1]]));
+  assert.deepEqual(
+    calls.map((c) => [c.n, c.test, c.seed]),
+    [0, 1, 2].flatMap(() => [
+      [16, 8, 0],
+      [16, 8, 1],
+    ]),
+  );
   assert.equal(first.data.split.by, 'meta.csv');
   assert.deepEqual(first.data.split.testAttacks, { A1: 2, A2: 2 });
   assert.equal(first.arms[0].vsBaseline, null);
@@ -102,7 +142,10 @@ test('runAblation 3 arms x 2 seeds: same split and seeds for every arm, paired s
   const again = await runAblation(dir, { ...opts, trainer: fakeTrainer(calls) });
   assert.equal(calls.length, 6, 'second run trains nothing');
   assert.ok(again.arms.every((a) => a.runs.every((r) => r.cached)));
-  assert.deepEqual(again.arms.map((a) => a.eer), first.arms.map((a) => a.eer));
+  assert.deepEqual(
+    again.arms.map((a) => a.eer),
+    first.arms.map((a) => a.eer),
+  );
   const more = await runAblation(dir, { ...opts, epochs: 4, trainer: fakeTrainer(calls) });
   assert.equal(calls.length, 12, 'a different epoch count is a different run');
   assert.equal(more.epochs, 4);
@@ -120,7 +163,16 @@ test('runAblation with an excitation base: every arm keeps the rows and the trai
     return fit(tr, te, o);
   };
   const ds = await scanFolderDataset(dir);
-  await runAblation(ds, { base: { ...small, excitation: {} }, arms: ablationArms(['none', 'opening'], [{ shape: 'rect', rows: 3, cols: 3 }]), seeds: 1, epochs: 1, trainer, workers: 0, cacheDir: null, runCacheDir: null });
+  await runAblation(ds, {
+    base: { ...small, excitation: {} },
+    arms: ablationArms(['none', 'opening'], [{ shape: 'rect', rows: 3, cols: 3 }]),
+    seeds: 1,
+    epochs: 1,
+    trainer,
+    workers: 0,
+    cacheDir: null,
+    runCacheDir: null,
+  });
   assert.ok(told.length >= 2 && told.every((t) => t === true), `excitation flags ${told}`);
 });
 
@@ -128,45 +180,97 @@ test('runAblation with the LFCC-GMM reference: scored on the test split, cached,
   const cache = join(dir, '.runs-ref');
   const events: string[] = [];
   const arms = ablationArms(['opening'], [{ shape: 'rect', rows: 3, cols: 3 }], false);
-  const opts = { base: small, arms, seeds: 2, epochs: 1, trainer: fakeTrainer([]), workers: 0, runCacheDir: cache, reference: { components: 4 } };
-  const r = await runAblation(dir, { ...opts, onEvent: (e) => { if (e.kind === 'reference') events.push(`${e.seed} ${e.cached}`); } });
+  const opts = {
+    base: small,
+    arms,
+    seeds: 2,
+    epochs: 1,
+    trainer: fakeTrainer([]),
+    workers: 0,
+    runCacheDir: cache,
+    reference: { components: 4 },
+  };
+  const r = await runAblation(dir, {
+    ...opts,
+    onEvent: (e) => {
+      if (e.kind === 'reference') events.push(`${e.seed} ${e.cached}`);
+    },
+  });
   const ref = r.reference!;
   assert.equal(ref.name, 'LFCC-GMM reference (4 components)');
   // One seed by default (the first of the ablation's), no training history: EM, not epochs.
-  assert.deepEqual(ref.runs.map((x) => [x.seed, x.history.length, x.cached]), [[0, 0, false]]);
+  assert.deepEqual(
+    ref.runs.map((x) => [x.seed, x.history.length, x.cached]),
+    [[0, 0, false]],
+  );
   assert.deepEqual(events, ['0 false']);
   // Bona fide clips carry 4x the noise of the spoofs: the LFCC floor tells them apart on held-out speakers.
   assert.ok(ref.eer.mean <= 0.25, `reference EER ${ref.eer.mean}`);
   assert.deepEqual(Object.keys(ref.perAttack), ['A1', 'A2']);
   const rows = ablationRows(r);
   assert.equal(rows.length, arms.length + 1);
-  assert.deepEqual([rows.at(-1)!.arm, rows.at(-1)!.verdict, rows.at(-1)!['Δ EER pp vs none']], ['LFCC-GMM reference (4 components), seed 0', 'reference (not an arm)', '—']);
+  assert.deepEqual(
+    [rows.at(-1)!.arm, rows.at(-1)!.verdict, rows.at(-1)!['Δ EER pp vs none']],
+    ['LFCC-GMM reference (4 components), seed 0', 'reference (not an arm)', '—'],
+  );
   assert.equal(perAttackRows(r)[0][ref.name], (100 * ref.perAttack.A1.mean).toFixed(1));
   assert.match(perAttackMarkdown(r).split('\n')[0], /\| LFCC-GMM reference \(4 components\) \|$/);
   const line = ablationFigure(r).data.find((t) => String(t.name).startsWith('LFCC-GMM'))!;
   assert.deepEqual(line.y, [100 * ref.eer.mean, 100 * ref.eer.mean]);
-  assert.match(conclusion(r), /The classical reference, LFCC-GMM reference \(4 components\) \(the ASVspoof 2019 baseline on LFCCs, seed 0\), reached/);
+  assert.match(
+    conclusion(r),
+    /The classical reference, LFCC-GMM reference \(4 components\) \(the ASVspoof 2019 baseline on LFCCs, seed 0\), reached/,
+  );
   // The second time it comes from the run cache; more seeds are more runs.
   const again = await runAblation(dir, opts);
-  assert.deepEqual(again.reference!.runs.map((x) => x.cached), [true]);
+  assert.deepEqual(
+    again.reference!.runs.map((x) => x.cached),
+    [true],
+  );
   assert.equal(again.reference!.eer.mean, ref.eer.mean);
   const two = await runAblation(dir, { ...opts, reference: { components: 4, seeds: [0, 1] } });
-  assert.deepEqual(two.reference!.runs.map((x) => [x.seed, x.cached]), [[0, true], [1, false]]);
+  assert.deepEqual(
+    two.reference!.runs.map((x) => [x.seed, x.cached]),
+    [
+      [0, true],
+      [1, false],
+    ],
+  );
   // Without the option there is no reference, and the tables have one row per arm.
   assert.equal((await runAblation(dir, { ...opts, reference: null })).reference, null);
-  await assert.rejects(runAblation(dir, { ...opts, reference: { components: 0 } }), /reference\.components=0 must be a positive integer/);
+  await assert.rejects(
+    runAblation(dir, { ...opts, reference: { components: 0 } }),
+    /reference\.components=0 must be a positive integer/,
+  );
   // Too few frames for the mixture: refused before any arm is trained.
   const trained: unknown[] = [];
   await assert.rejects(
-    runAblation(dir, { ...opts, trainer: fakeTrainer(trained as never), runCacheDir: null, reference: { components: 5000 } }),
+    runAblation(dir, {
+      ...opts,
+      trainer: fakeTrainer(trained as never),
+      runCacheDir: null,
+      reference: { components: 5000 },
+    }),
     /LFCC-GMM reference \(5000 components\): the bonafide training clips have \d+ LFCC frames, fewer than its 5000 components; .*--no-reference/,
   );
   assert.equal(trained.length, 0, 'no arm trained before the refusal');
 });
 
 test('runAblation rejects a first arm that is not the baseline, and duplicate names', async () => {
-  await assert.rejects(runAblation(dir, { arms: ablationArms(['opening']).slice(1), trainer: fakeTrainer([]) }), /arms\[0\] must be the baseline/);
-  await assert.rejects(runAblation(dir, { arms: [{ name: 'none', op: 'none' }, { name: 'none', op: 'none' }], trainer: fakeTrainer([]) }), /arm names must be unique/);
+  await assert.rejects(
+    runAblation(dir, { arms: ablationArms(['opening']).slice(1), trainer: fakeTrainer([]) }),
+    /arms\[0\] must be the baseline/,
+  );
+  await assert.rejects(
+    runAblation(dir, {
+      arms: [
+        { name: 'none', op: 'none' },
+        { name: 'none', op: 'none' },
+      ],
+      trainer: fakeTrainer([]),
+    }),
+    /arm names must be unique/,
+  );
 });
 
 function withEers(base: number[], arms: Record<string, number[]>): AblationResult {
@@ -186,7 +290,11 @@ function withEers(base: number[], arms: Record<string, number[]>): AblationResul
   r.arms = [mk('none', base, 0), ...Object.entries(arms).map(([n, e], i) => mk(n, e, i + 1))];
   // Recompute the paired statistics the way runAblation does.
   const { pairedComparison } = require('../../src/report/stats') as typeof import('../../src/report/stats');
-  for (const a of r.arms.slice(1)) (a as { vsBaseline: unknown }).vsBaseline = pairedComparison(a.runs.map((x) => x.eer), base);
+  for (const a of r.arms.slice(1))
+    (a as { vsBaseline: unknown }).vsBaseline = pairedComparison(
+      a.runs.map((x) => x.eer),
+      base,
+    );
   return r;
 }
 
@@ -221,7 +329,10 @@ test('operatorSummary groups arms by operator, best first, counting arms below t
   (r.arms[3] as { op: string }).op = 'erode';
   const { operatorSummary } = require('../../src/report/conclusion') as typeof import('../../src/report/conclusion');
   const s = operatorSummary(r);
-  assert.deepEqual(s.map((o) => o.op), ['opening', 'erode']);
+  assert.deepEqual(
+    s.map((o) => o.op),
+    ['opening', 'erode'],
+  );
   assert.equal(s[0].below, 2);
   assert.ok(Math.abs(s[0].mean - 0.325) < 1e-12);
   assert.match(conclusion(r), /opening ranks first with all 2 of its footprints below the baseline mean/);

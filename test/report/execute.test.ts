@@ -19,26 +19,42 @@ test('finishExecutedNotebook numbers code cells 1..n and swaps the inlined plotl
     cells: [
       { cell_type: 'markdown' },
       { cell_type: 'code', execution_count: null, outputs: [loader, other] },
-      { cell_type: 'code', execution_count: null, outputs: [{ output_type: 'execute_result', execution_count: null, data: { 'text/plain': '3' } }] },
+      {
+        cell_type: 'code',
+        execution_count: null,
+        outputs: [{ output_type: 'execute_result', execution_count: null, data: { 'text/plain': '3' } }],
+      },
     ],
   };
   const size = JSON.stringify(nb).length;
   finishExecutedNotebook(nb);
-  assert.deepEqual(nb.cells.map((c) => (c as { execution_count?: number }).execution_count), [undefined, 1, 2]);
+  assert.deepEqual(
+    nb.cells.map((c) => (c as { execution_count?: number }).execution_count),
+    [undefined, 1, 2],
+  );
   assert.equal((nb.cells[2].outputs![0] as { execution_count?: number }).execution_count, 2);
   const html = String(nb.cells[1].outputs![0].data['text/html']);
   assert.match(html, /s\.src = "plotly\.min\.js"/);
-  assert.ok(html.length < 1000 && JSON.stringify(nb).length < size / 1000, `the notebook shrinks from ${size} to ${JSON.stringify(nb).length} bytes`);
+  assert.ok(
+    html.length < 1000 && JSON.stringify(nb).length < size / 1000,
+    `the notebook shrinks from ${size} to ${JSON.stringify(nb).length} bytes`,
+  );
   assert.deepEqual(nb.cells[1].outputs![1], other);
 });
 
-test('chromium: a saved notebook page loading the shared plotly.min.js under require.js draws its figure interactively', { skip: chromiumMissing() ?? (existsSync(REQUIRE_JS) ? false : `${REQUIRE_JS} missing`) }, async () => {
+test('chromium: a saved notebook page loading the shared plotly.min.js under require.js draws its figure interactively', {
+  skip: chromiumMissing() ?? (existsSync(REQUIRE_JS) ? false : `${REQUIRE_JS} missing`),
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'specmorph-shared-plotly-'));
   const browser = await launchChromium();
   try {
     copyFileSync(plotlyJsPath(), join(dir, SHARED_PLOTLY));
     copyFileSync(REQUIRE_JS, join(dir, 'require.js'));
-    const nb = finishExecutedNotebook({ cells: [{ cell_type: 'code', outputs: [{ output_type: 'display_data', data: { 'text/html': plotlyLoaderHtml() } }] }] });
+    const nb = finishExecutedNotebook({
+      cells: [
+        { cell_type: 'code', outputs: [{ output_type: 'display_data', data: { 'text/html': plotlyLoaderHtml() } }] },
+      ],
+    });
     const fig = heatmap({ rows: 3, cols: 4, data: new Float32Array(12).map((_, i) => i) });
     const page = `<!DOCTYPE html><html><head><script src="require.js"></script></head><body>${String(nb.cells[0].outputs![0].data!['text/html'])}${figureHtml(fig, renderPng(fig).toString('base64'))}</body></html>`;
     writeFileSync(join(dir, 'nb.html'), page);
@@ -47,7 +63,11 @@ test('chromium: a saved notebook page loading the shared plotly.min.js under req
     p.on('pageerror', (e) => errors.push(e.message));
     await p.goto(`file://${join(dir, 'nb.html')}`);
     await p.waitForSelector('.specmorph-plotly .heatmaplayer image, .specmorph-plotly .hm', { timeout: 15000 });
-    assert.equal(await p.evaluate(() => typeof (window as unknown as { define?: unknown }).define), 'function', 'require.js define restored');
+    assert.equal(
+      await p.evaluate(() => typeof (window as unknown as { define?: unknown }).define),
+      'function',
+      'require.js define restored',
+    );
     assert.equal(await p.locator('img.specmorph-png').count(), 0, 'the PNG was replaced by the interactive plot');
     assert.deepEqual(errors, []);
   } finally {

@@ -24,7 +24,10 @@ test('ablationFigure 16 arms: no x zero line, y range = padded span of every plo
   const hi = Math.max(...ys);
   assert.ok(lo > 5, 'the synthetic EERs are far from 0, where tozero squashed them');
   const [a, b] = y.range as [number, number];
-  assert.ok(Math.abs(a - (lo - 0.08 * (hi - lo))) < 1e-9 && Math.abs(b - (hi + 0.08 * (hi - lo))) < 1e-9, `range ${a}..${b} for data ${lo}..${hi}`);
+  assert.ok(
+    Math.abs(a - (lo - 0.08 * (hi - lo))) < 1e-9 && Math.abs(b - (hi + 0.08 * (hi - lo))) < 1e-9,
+    `range ${a}..${b} for data ${lo}..${hi}`,
+  );
 });
 
 test('pairedFigure: y range holds 0 and every difference, no zero lines of Plotly (the dashed trace marks 0)', () => {
@@ -70,8 +73,13 @@ test('bitmap font has every character the report tables, conclusion and figure t
     ...ablationRows(r).flatMap((row) => [...Object.keys(row), ...Object.values(row).map(String)]),
     ...perAttackRows(r).flatMap((row) => [...Object.keys(row), ...Object.values(row).map(String)]),
     conclusion(r),
-    String(ablationFigure(r).layout.title?.text), String(pairedFigure(r).layout.title?.text),
-    ...[ablationFigure(r), pairedFigure(r)].flatMap((f) => [String((f.layout.xaxis as Axis).title?.text), String((f.layout.yaxis as Axis).title?.text), ...((f.layout.xaxis as Axis).ticktext ?? [])]),
+    String(ablationFigure(r).layout.title?.text),
+    String(pairedFigure(r).layout.title?.text),
+    ...[ablationFigure(r), pairedFigure(r)].flatMap((f) => [
+      String((f.layout.xaxis as Axis).title?.text),
+      String((f.layout.yaxis as Axis).title?.text),
+      ...((f.layout.xaxis as Axis).ticktext ?? []),
+    ]),
   ];
   const missing = [...new Set(texts.join('').replace(/[\n*]/g, ''))].filter((ch) => !hasGlyph(ch));
   assert.deepEqual(missing, []);
@@ -80,7 +88,10 @@ test('bitmap font has every character the report tables, conclusion and figure t
 test('resultsTable of 40 rows keeps all 40 (no 900 px cap); PNG height equals the layout height', () => {
   const rows = Array.from({ length: 40 }, (_, i) => ({ attack: `attack-system-with-a-long-name-${i}`, eer: i / 3 }));
   const fig = resultsTable(rows);
-  assert.equal(fig.layout.height, TABLE_METRICS.margin.t + TABLE_METRICS.margin.b + TABLE_METRICS.headerHeight + 40 * TABLE_METRICS.rowHeight + 6);
+  assert.equal(
+    fig.layout.height,
+    TABLE_METRICS.margin.t + TABLE_METRICS.margin.b + TABLE_METRICS.headerHeight + 40 * TABLE_METRICS.rowHeight + 6,
+  );
   assert.equal(renderRaster(fig).height, fig.layout.height);
 });
 
@@ -94,6 +105,10 @@ test('report timing: report.html states the same total as the timing object summ
   assert.ok(runsCached > 0 && runsTrained > 0);
   assert.deepEqual(timing, { features: 3, training: 100, runsTrained, runsCached, notebooks: 240.2, total: 764.4 });
   const html = reportHtml(cached, { timing });
-  assert.ok(html.includes(`total 764 s: features 3 s, training 100 s (${runsTrained} runs trained, ${runsCached} read from the run cache), notebooks 240 s`));
+  assert.ok(
+    html.includes(
+      `total 764 s: features 3 s, training 100 s (${runsTrained} runs trained, ${runsCached} read from the run cache), notebooks 240 s`,
+    ),
+  );
   assert.doesNotMatch(html, /total 25 s/);
 });

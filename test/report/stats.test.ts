@@ -13,15 +13,24 @@ interface Fixture {
 const F = JSON.parse(readFileSync(join(__dirname, '../fixtures/report/stats.json'), 'utf8')) as Fixture;
 
 test('incompleteBeta matches scipy.special.betainc to 1e-10', () => {
-  for (const c of F.betainc) assert.ok(Math.abs(incompleteBeta(c.x, c.a, c.b) - c.v) < 1e-10, `betainc(${c.a}, ${c.b}, ${c.x})`);
+  for (const c of F.betainc)
+    assert.ok(Math.abs(incompleteBeta(c.x, c.a, c.b) - c.v) < 1e-10, `betainc(${c.a}, ${c.b}, ${c.x})`);
 });
 
 test('studentTCdf matches scipy.stats.t.cdf to 1e-10 (df 1..29)', () => {
-  for (const c of F.tCdf) assert.ok(Math.abs(studentTCdf(c.t, c.df) - c.p) < 1e-10, `t.cdf(${c.t}, ${c.df}) = ${c.p}, got ${studentTCdf(c.t, c.df)}`);
+  for (const c of F.tCdf)
+    assert.ok(
+      Math.abs(studentTCdf(c.t, c.df) - c.p) < 1e-10,
+      `t.cdf(${c.t}, ${c.df}) = ${c.p}, got ${studentTCdf(c.t, c.df)}`,
+    );
 });
 
 test('studentTQuantile matches scipy.stats.t.ppf to 1e-8 (df 1..30)', () => {
-  for (const c of F.tPpf) assert.ok(Math.abs(studentTQuantile(c.p, c.df) - c.t) < 1e-8 * Math.max(1, Math.abs(c.t)), `t.ppf(${c.p}, ${c.df}) = ${c.t}, got ${studentTQuantile(c.p, c.df)}`);
+  for (const c of F.tPpf)
+    assert.ok(
+      Math.abs(studentTQuantile(c.p, c.df) - c.t) < 1e-8 * Math.max(1, Math.abs(c.t)),
+      `t.ppf(${c.p}, ${c.df}) = ${c.t}, got ${studentTQuantile(c.p, c.df)}`,
+    );
 });
 
 test('pairedComparison n=2,3,5,8 matches scipy ttest_rel p-value and the t interval', () => {

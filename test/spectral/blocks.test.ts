@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { captureWarnings } from '../helpers/warnings';
-import { melSpectrogram, melSpectrogramBlocks, melSpectrogramBlocksAsync, MelSpectrogramOptions } from '../../src/spectral';
+import {
+  melSpectrogram,
+  melSpectrogramBlocks,
+  melSpectrogramBlocksAsync,
+  MelSpectrogramOptions,
+} from '../../src/spectral';
 import { Random } from '../../src/random';
 
 function testSignal(n: number): Float32Array {
@@ -18,7 +23,11 @@ function* chunks(x: Float32Array, sizes: number[]): Generator<Float32Array> {
   }
 }
 
-function concat(blocks: Iterable<{ rows: number; cols: number; data: Float32Array; firstFrame: number }>, rows: number, cols: number): Float32Array {
+function concat(
+  blocks: Iterable<{ rows: number; cols: number; data: Float32Array; firstFrame: number }>,
+  rows: number,
+  cols: number,
+): Float32Array {
   const out = new Float32Array(rows * cols);
   let next = 0;
   for (const b of blocks) {
@@ -36,13 +45,24 @@ const configs: [string, Partial<MelSpectrogramOptions>][] = [
   ['center=false', { center: false }],
 ];
 for (const [name, extra] of configs) {
-  const opts: MelSpectrogramOptions = { nFft: 512, winLength: 400, hopLength: 160, sampleRate: 16000, nMels: 80, ...extra };
+  const opts: MelSpectrogramOptions = {
+    nFft: 512,
+    winLength: 400,
+    hopLength: 160,
+    sampleRate: 16000,
+    nMels: 80,
+    ...extra,
+  };
   test(`melSpectrogramBlocks ${name}: whole array, odd-sized chunks = one-shot melSpectrogram bitwise`, () => {
     const x = testSignal(16000 * 3 + 77);
     const one = melSpectrogram(x, opts);
     const whole = concat(melSpectrogramBlocks(x, { ...opts, blockFrames: 37 }), one.rows, one.cols);
     assert.deepEqual(whole, one.data);
-    const chunked = concat(melSpectrogramBlocks(chunks(x, [1000, 7, 4096, 333]), { ...opts, blockFrames: 100 }), one.rows, one.cols);
+    const chunked = concat(
+      melSpectrogramBlocks(chunks(x, [1000, 7, 4096, 333]), { ...opts, blockFrames: 100 }),
+      one.rows,
+      one.cols,
+    );
     assert.deepEqual(chunked, one.data);
     const blocks = [...melSpectrogramBlocks(chunks(x, [5000]), { ...opts, blockFrames: 64 })];
     assert.deepEqual(blocks[1].times, one.times.slice(64, 128));
@@ -61,8 +81,14 @@ test('melSpectrogramBlocks, signal shorter than a frame (reflect, repeated mirro
 
 test('melSpectrogramBlocks argument errors', () => {
   const opts: MelSpectrogramOptions = { nFft: 256, sampleRate: 8000 };
-  assert.throws(() => [...melSpectrogramBlocks(new Float32Array(10), { ...opts, blockFrames: 0 })], /blockFrames=0 must be a positive integer/);
-  assert.throws(() => [...melSpectrogramBlocks([new Float32Array([0, Infinity])], opts)], /source chunk 0\[1\]=Infinity/);
+  assert.throws(
+    () => [...melSpectrogramBlocks(new Float32Array(10), { ...opts, blockFrames: 0 })],
+    /blockFrames=0 must be a positive integer/,
+  );
+  assert.throws(
+    () => [...melSpectrogramBlocks([new Float32Array([0, Infinity])], opts)],
+    /source chunk 0\[1\]=Infinity/,
+  );
   assert.throws(() => [...melSpectrogramBlocks([], opts)], /source yielded no samples/);
 });
 

@@ -28,7 +28,10 @@ for (const c of cases('lfcc')) {
 test('lfcc asvspoof2019 preset: 60 rows, 20 ms / 10 ms framing, explicit fields override it', () => {
   const { x } = signal('s16k');
   const p = lfccPreset('asvspoof2019', 16000);
-  assert.deepEqual([p.winLength, p.hopLength, p.nFft, p.nFilters, p.nLfcc, p.preEmphasis, p.deltaWidth], [320, 160, 512, 20, 20, 0.97, 3]);
+  assert.deepEqual(
+    [p.winLength, p.hopLength, p.nFft, p.nFilters, p.nLfcc, p.preEmphasis, p.deltaWidth],
+    [320, 160, 512, 20, 20, 0.97, 3],
+  );
   const l = lfcc(x, { preset: 'asvspoof2019', sampleRate: 16000 });
   assert.equal(l.rows, 60);
   assert.equal(l.cols, 1 + Math.floor((x.length - 512) / 160));
@@ -48,11 +51,12 @@ test('baselineDeltas width=3 is x[t+1] - x[t-1] with repeated edges', () => {
 test('dctMatrix is orthonormal (M M^T = I)', () => {
   const n = 13;
   const m = dctMatrix(n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += m[i * n + k] * m[j * n + k];
-    assert.ok(Math.abs(s - (i === j ? 1 : 0)) < 1e-12);
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += m[i * n + k] * m[j * n + k];
+      assert.ok(Math.abs(s - (i === j ? 1 : 0)) < 1e-12);
+    }
 });
 
 test('mfcc / lfcc argument errors name the argument and value', () => {
@@ -60,6 +64,12 @@ test('mfcc / lfcc argument errors name the argument and value', () => {
   assert.throws(() => mfcc(x, { nFft: 512, sampleRate: 16000, nMels: 10, nMfcc: 20 }), /nMfcc=20 must be <= nMels=10/);
   assert.throws(() => mfcc(x, { nFft: 512, sampleRate: 16000, dctType: 3 as never }), /dctType=3 is not supported/);
   assert.throws(() => lfcc(x, { sampleRate: 16000, nFft: 512, nLfcc: 30 }), /nLfcc=30 must be <= nFilters=20/);
-  assert.throws(() => lfcc(x, { sampleRate: 16000, nFft: 512, preEmphasis: 1.5 }), /preEmphasis=1.5 must be a number in \[0, 1\)/);
-  assert.throws(() => lfcc(x, { sampleRate: 16000, preset: 'asvspoof2021' as never }), /preset="asvspoof2021" must be 'asvspoof2019'/);
+  assert.throws(
+    () => lfcc(x, { sampleRate: 16000, nFft: 512, preEmphasis: 1.5 }),
+    /preEmphasis=1.5 must be a number in \[0, 1\)/,
+  );
+  assert.throws(
+    () => lfcc(x, { sampleRate: 16000, preset: 'asvspoof2021' as never }),
+    /preset="asvspoof2021" must be 'asvspoof2019'/,
+  );
 });

@@ -28,14 +28,23 @@ test('Audio wherever a signal is taken: stereo mixed down to the channel mean, s
   const opts = { nFft: 512, hopLength: 160, winLength: 400 };
   assert.deepEqual(spectrogram(stereo, opts).data, spectrogram(mono, { ...opts, sampleRate: 16000 }).data);
   assert.equal(spectrogram(stereo, opts).sampleRate, 16000);
-  assert.deepEqual(melSpectrogram(stereo, { ...opts, nMels: 40 }).data, melSpectrogram(mono, { ...opts, sampleRate: 16000, nMels: 40 }).data);
+  assert.deepEqual(
+    melSpectrogram(stereo, { ...opts, nMels: 40 }).data,
+    melSpectrogram(mono, { ...opts, sampleRate: 16000, nMels: 40 }).data,
+  );
   assert.deepEqual(mfcc(stereo, opts).data, mfcc(mono, { ...opts, sampleRate: 16000 }).data);
   assert.deepEqual(lfcc(stereo, opts).data, lfcc(mono, { ...opts, sampleRate: 16000 }).data);
   assert.deepEqual(stft(stereo, opts).re, stft(mono, opts).re);
 });
 
 test('Audio with a contradicting sampleRate, and an empty Audio, are refused naming the values', () => {
-  assert.throws(() => spectrogram(stereo, { sampleRate: 8000 }), /sampleRate=8000 differs from x.sampleRate=16000 of the Audio; resample the audio instead/);
+  assert.throws(
+    () => spectrogram(stereo, { sampleRate: 8000 }),
+    /sampleRate=8000 differs from x.sampleRate=16000 of the Audio; resample the audio instead/,
+  );
   assert.throws(() => melSpectrogram({ sampleRate: 16000, channels: [] }), /x.channels is empty/);
-  assert.throws(() => spectrogram({ sampleRate: 16000, channels: [new Float32Array([0, NaN])] }), /x.channels\[0\]\[1\]=NaN: audio must be finite/);
+  assert.throws(
+    () => spectrogram({ sampleRate: 16000, channels: [new Float32Array([0, NaN])] }),
+    /x.channels\[0\]\[1\]=NaN: audio must be finite/,
+  );
 });

@@ -11,7 +11,15 @@ import { maxAbsDiff } from '../helpers/arrays';
 
 // Reference values: test/fixtures/gen_excitation.py (numpy + scipy solve_toeplitz / lfilter).
 const fixture = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'excitation', 'cases.json'), 'utf8')) as {
-  cases: { sampleRate: number; frameLength: number; order: number; hop: number; x: number[]; features: number[]; residual: number[] }[];
+  cases: {
+    sampleRate: number;
+    frameLength: number;
+    order: number;
+    hop: number;
+    x: number[];
+    features: number[];
+    residual: number[];
+  }[];
 };
 
 for (const c of fixture.cases) {
@@ -50,7 +58,10 @@ test('excitationFeatures rejects bad options, naming them', () => {
   const x = new Float32Array(1000);
   assert.throws(() => excitationFeatures(x, { sampleRate: 0, times: [0] }), /sampleRate=0/);
   assert.throws(() => excitationFeatures(x, { sampleRate: 8000, times: [] }), /times is empty/);
-  assert.throws(() => excitationFeatures(x, { sampleRate: 8000, times: [0], frameLength: 20, order: 10 }), /frameLength=20 must be > 2 \* order=20/);
+  assert.throws(
+    () => excitationFeatures(x, { sampleRate: 8000, times: [0], frameLength: 20, order: 10 }),
+    /frameLength=20 must be > 2 \* order=20/,
+  );
   assert.throws(() => excitationFeatures(x, { sampleRate: 8000, times: [NaN] }), /times\[0\]=NaN/);
 });
 
@@ -59,7 +70,10 @@ test('pipeline excitation: three rows below the mel dB grid, one per frame, morp
   const audio = { sampleRate: c.sampleRate, channels: [Float32Array.from(c.x)] };
   const stages = [{ op: 'stft' as const, nFft: 256, hopLength: 80, winLength: 200 }, { op: 'db' as const }];
   const plain = runPipeline(audio, { stages });
-  const withExc = runPipeline(audio, { stages: [...stages, { op: 'erode', footprint: { shape: 'rect', rows: 3, cols: 3 } }], excitation: {} });
+  const withExc = runPipeline(audio, {
+    stages: [...stages, { op: 'erode', footprint: { shape: 'rect', rows: 3, cols: 3 } }],
+    excitation: {},
+  });
   const spec = plain.output;
   assert.equal(withExc.output.rows, spec.rows + 3);
   assert.equal(withExc.output.cols, spec.cols);
@@ -70,8 +84,16 @@ test('pipeline excitation: three rows below the mel dB grid, one per frame, morp
   // The erosion ran on the spectrogram rows only: they differ from the plain dB rows.
   assert.notDeepEqual(withExc.output.data.subarray(0, spec.rows * spec.cols), spec.data);
   // Default mel pipeline at 16 kHz: 80 + 3 rows.
-  const mel = runPipeline({ sampleRate: 16000, channels: [new Float32Array(16000).map((_, i) => Math.sin(i / 7))] }, { stages: [{ op: 'mel', nMels: 80 }, { op: 'db' }], excitation: {} });
-  const ref = powerToDb(melSpectrogram(new Float32Array(16000).map((_, i) => Math.sin(i / 7)), { sampleRate: 16000, nFft: 512, hopLength: 160, winLength: 400, nMels: 80 }));
+  const mel = runPipeline(
+    { sampleRate: 16000, channels: [new Float32Array(16000).map((_, i) => Math.sin(i / 7))] },
+    { stages: [{ op: 'mel', nMels: 80 }, { op: 'db' }], excitation: {} },
+  );
+  const ref = powerToDb(
+    melSpectrogram(
+      new Float32Array(16000).map((_, i) => Math.sin(i / 7)),
+      { sampleRate: 16000, nFft: 512, hopLength: 160, winLength: 400, nMels: 80 },
+    ),
+  );
   assert.equal(mel.output.rows, 83);
   assert.deepEqual(mel.output.data.subarray(0, 80 * ref.cols), ref.data);
 });
@@ -82,9 +104,18 @@ test('pipeline excitation config: validated, fingerprinted, refused with resize'
   assert.equal(resolvePipelineConfig({ stages, excitation: null }).excitation, undefined);
   assert.notEqual(pipelineFingerprint({ stages, excitation: {} }), pipelineFingerprint({ stages }));
   assert.equal(pipelineFingerprint({ stages, excitation: null }), pipelineFingerprint({ stages }));
-  assert.throws(() => resolvePipelineConfig({ stages, excitation: { order: 0 } }), /excitation.order=0 must be a positive integer/);
+  assert.throws(
+    () => resolvePipelineConfig({ stages, excitation: { order: 0 } }),
+    /excitation.order=0 must be a positive integer/,
+  );
   assert.throws(() => resolvePipelineConfig({ stages, excitation: { lag: 1 } }), /excitation.lag is not a field/);
   assert.throws(() => resolvePipelineConfig({ stages, excitation: 3 }), /excitation=3 must be null or an object/);
-  assert.throws(() => resolvePipelineConfig({ stages, excitation: { frameLength: 20, order: 10 } }), /excitation.frameLength=20 must be > 2 \* excitation.order=20/);
-  assert.throws(() => resolvePipelineConfig({ stages: [...stages, { op: 'resize', rows: 8, cols: 8 }], excitation: {} }), /excitation cannot be combined with stages\[2\].op="resize"/);
+  assert.throws(
+    () => resolvePipelineConfig({ stages, excitation: { frameLength: 20, order: 10 } }),
+    /excitation.frameLength=20 must be > 2 \* excitation.order=20/,
+  );
+  assert.throws(
+    () => resolvePipelineConfig({ stages: [...stages, { op: 'resize', rows: 8, cols: 8 }], excitation: {} }),
+    /excitation cannot be combined with stages\[2\].op="resize"/,
+  );
 });

@@ -5,7 +5,9 @@ import { Random } from '../../src/random';
 
 // Every code path of the internal real FFT (fft.js packed, mixed radix 2/3/4/5/generic, Bluestein,
 // direct) against a naive DFT, forward and inverse (numpy.fft.rfft / irfft conventions).
-const SIZES = [1, 2, 3, 4, 5, 7, 8, 16, 30, 33, 34, 36, 40, 50, 54, 64, 70, 98, 100, 101, 126, 162, 243, 286, 400, 512, 1000, 1001];
+const SIZES = [
+  1, 2, 3, 4, 5, 7, 8, 16, 30, 33, 34, 36, 40, 50, 54, 64, 70, 98, 100, 101, 126, 162, 243, 286, 400, 512, 1000, 1001,
+];
 for (const n of SIZES) {
   test(`RealFft n=${n}: forward = naive DFT, inverse recovers the frame (ignores DC/Nyquist imaginary)`, () => {
     const r = new Random(n);

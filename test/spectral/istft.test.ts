@@ -13,8 +13,12 @@ for (const c of cases('istft')) {
 }
 
 for (const [window, nFft, hopLength, winLength, center] of [
-  ['hann', 512, 128, 512, true], ['hann', 512, 160, 400, true], ['hamming', 256, 128, 256, true],
-  ['blackman', 512, 128, 512, true], ['blackman', 256, 64, 256, false], ['hann', 1000, 250, 1000, true],
+  ['hann', 512, 128, 512, true],
+  ['hann', 512, 160, 400, true],
+  ['hamming', 256, 128, 256, true],
+  ['blackman', 512, 128, 512, true],
+  ['blackman', 256, 64, 256, false],
+  ['hann', 1000, 250, 1000, true],
 ] as const) {
   test(`istft(stft(x)) = x, 1e-5: ${window} nFft=${nFft} hop=${hopLength} win=${winLength} center=${center}`, () => {
     const { x } = signal('s16k');
@@ -24,7 +28,10 @@ for (const [window, nFft, hopLength, winLength, center] of [
     // edge that is exactly 0 (hann/blackman) leaves the very first sample unrecoverable, as in librosa
     const lo = center ? 0 : nFft;
     const hi = center ? x.length : x.length - nFft;
-    assert.ok(maxAbsError(y.subarray(lo, hi), x.subarray(lo, hi)) <= 1e-5, `max error ${maxAbsError(y.subarray(lo, hi), x.subarray(lo, hi))}`);
+    assert.ok(
+      maxAbsError(y.subarray(lo, hi), x.subarray(lo, hi)) <= 1e-5,
+      `max error ${maxAbsError(y.subarray(lo, hi), x.subarray(lo, hi))}`,
+    );
   });
 }
 
@@ -68,18 +75,27 @@ test('istft / griffinLim argument errors name the argument and value', () => {
   assert.throws(() => istft(z, { nFft: 512 }), /nFft=512 does not match the spectrum's rows=129/);
   assert.throws(() => istft(z, { hopLength: -2 }), /hopLength=-2 must be a positive integer/);
   assert.throws(() => istft(z, { length: 0 }), /length=0 must be a positive integer/);
-  assert.throws(() => istft({ rows: 2, cols: 2, re: new Float32Array(4), im: new Float32Array(3) }), /z.re.length=4 and z.im.length=3 must equal rows\*cols=4/);
+  assert.throws(
+    () => istft({ rows: 2, cols: 2, re: new Float32Array(4), im: new Float32Array(3) }),
+    /z.re.length=4 and z.im.length=3 must equal rows\*cols=4/,
+  );
   const S = createGrid(129, 16);
   assert.throws(() => griffinLim(S, { nIter: -1 }), /nIter=-1 must be an integer >= 0/);
   assert.throws(() => griffinLim(S, { momentum: -0.5 }), /momentum=-0.5 must be a finite number >= 0/);
-  assert.throws(() => griffinLim(S, { init: new Float32Array(3) }), /init.length=3 must equal magnitude rows\*cols=2064/);
+  assert.throws(
+    () => griffinLim(S, { init: new Float32Array(3) }),
+    /init.length=3 must equal magnitude rows\*cols=2064/,
+  );
   assert.throws(() => griffinLim(S, { init: 'ones' as never }), /init="ones" must be 'random', 'zeros'/);
 });
 
 test('griffinLim rejects a power / dB / mel spectrogram and takes the hop from a Spectrogram', () => {
   const { x } = signal('gl');
   const p = spectrogram(x, { nFft: 256, hopLength: 64, sampleRate: 16000 });
-  assert.throws(() => griffinLim(p), /magnitude must be a linear amplitude spectrogram \(spectrogram\(x, \{power: 1\}\)\), got scale='linear' unit='power'/);
+  assert.throws(
+    () => griffinLim(p),
+    /magnitude must be a linear amplitude spectrogram \(spectrogram\(x, \{power: 1\}\)\), got scale='linear' unit='power'/,
+  );
   const a = spectrogram(x, { nFft: 256, hopLength: 64, sampleRate: 16000, power: 1 });
   const y1 = griffinLim(a, { nIter: 2, length: x.length });
   const y2 = griffinLim({ rows: a.rows, cols: a.cols, data: a.data }, { nIter: 2, hopLength: 64, length: x.length });

@@ -1,6 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { melFilterbank, melSpectrogram, logMelSpectrogram, powerToDb, amplitudeToDb, hzToMel, melToHz, spectrogram, MelSpectrogramOptions, DbOptions } from '../../src/spectral';
+import {
+  melFilterbank,
+  melSpectrogram,
+  logMelSpectrogram,
+  powerToDb,
+  amplitudeToDb,
+  hzToMel,
+  melToHz,
+  spectrogram,
+  MelSpectrogramOptions,
+  DbOptions,
+} from '../../src/spectral';
 import { createGrid } from '../../src/grid';
 import { arr, cases, describe, maxAbsError, relMaxError, signal } from './fixtures';
 
@@ -35,10 +46,11 @@ test('melSpectrogram equals melFilterbank @ spectrogram (oracle: dense matrix pr
   const fb = melFilterbank(o);
   const p = spectrogram(x, o);
   const ref = new Float64Array(mel.rows * mel.cols);
-  for (let m = 0; m < fb.rows; m++) for (let k = 0; k < fb.cols; k++) {
-    const w = fb.data[m * fb.cols + k];
-    if (w) for (let t = 0; t < p.cols; t++) ref[m * p.cols + t] += w * p.data[k * p.cols + t];
-  }
+  for (let m = 0; m < fb.rows; m++)
+    for (let k = 0; k < fb.cols; k++) {
+      const w = fb.data[m * fb.cols + k];
+      if (w) for (let t = 0; t < p.cols; t++) ref[m * p.cols + t] += w * p.data[k * p.cols + t];
+    }
   assert.ok(relMaxError(mel.data, ref) < 1e-5);
 });
 
@@ -81,20 +93,31 @@ test('logMelSpectrogram equals powerToDb(melSpectrogram) exactly', () => {
 });
 
 test('hzToMel / melToHz round-trip on both scales and meet at 1 kHz = 15 Slaney mels', () => {
-  for (const htk of [false, true]) for (const f of [0, 55, 999.9, 1000, 4321, 11025]) assert.ok(Math.abs(melToHz(hzToMel(f, htk), htk) - f) < 1e-9 * (1 + f));
+  for (const htk of [false, true])
+    for (const f of [0, 55, 999.9, 1000, 4321, 11025])
+      assert.ok(Math.abs(melToHz(hzToMel(f, htk), htk) - f) < 1e-9 * (1 + f));
   assert.ok(Math.abs(hzToMel(1000) - 15) < 1e-12);
 });
 
 test('mel and dB argument errors name the argument and value', () => {
   assert.throws(() => melFilterbank({ sampleRate: 16000, nFft: 512, nMels: 0 }), /nMels=0 must be a positive integer/);
-  assert.throws(() => melFilterbank({ sampleRate: 16000, nFft: 512, fMin: 9000, fMax: 8000 }), /fMax=8000 must be a finite number > fMin=9000/);
+  assert.throws(
+    () => melFilterbank({ sampleRate: 16000, nFft: 512, fMin: 9000, fMax: 8000 }),
+    /fMax=8000 must be a finite number > fMin=9000/,
+  );
   assert.throws(() => melFilterbank({ sampleRate: -1, nFft: 512 }), /sampleRate=-1 must be a finite number > 0/);
-  assert.throws(() => melFilterbank({ sampleRate: 16000, nFft: 512, norm: 'l2' as never }), /norm="l2" must be 'slaney' or null/);
+  assert.throws(
+    () => melFilterbank({ sampleRate: 16000, nFft: 512, norm: 'l2' as never }),
+    /norm="l2" must be 'slaney' or null/,
+  );
   const g = createGrid(1, 2, new Float32Array([1, 2]));
   assert.throws(() => powerToDb(g, { amin: 0 }), /amin=0 must be strictly positive/);
   assert.throws(() => powerToDb(g, { topDb: -1 }), /topDb=-1 must be a non-negative number or null/);
   assert.throws(() => powerToDb(g, { ref: 'min' as never }), /ref="min" must be a finite number > 0 or 'max'/);
-  assert.throws(() => powerToDb({ rows: 2, cols: 2, data: new Float32Array(3) }), /s\.data\.length=3 must equal rows\*cols=4/);
+  assert.throws(
+    () => powerToDb({ rows: 2, cols: 2, data: new Float32Array(3) }),
+    /s\.data\.length=3 must equal rows\*cols=4/,
+  );
 });
 
 test('powerToDb with out = input data converts in place and equals the allocating call', () => {
@@ -105,5 +128,8 @@ test('powerToDb with out = input data converts in place and equals the allocatin
   const d = powerToDb(copy, { ref: 'max', out: copy.data });
   assert.equal(d.data, copy.data);
   assert.deepEqual(d.data, expected);
-  assert.throws(() => powerToDb(p, { out: new Float32Array(3) }), /out must be a Float32Array of rows\*cols=\d+ floats, got length 3/);
+  assert.throws(
+    () => powerToDb(p, { out: new Float32Array(3) }),
+    /out must be a Float32Array of rows\*cols=\d+ floats, got length 3/,
+  );
 });

@@ -6,22 +6,32 @@ import { istft, stft, spectrogram } from '../../src/spectral';
 import { maxAbsError } from './fixtures';
 
 const signalArb = (min: number, max: number) =>
-  fc.array(fc.float({ min: -1, max: 1, noNaN: true, noDefaultInfinity: true }), { minLength: min, maxLength: max }).map((a) => Float32Array.from(a));
+  fc
+    .array(fc.float({ min: -1, max: 1, noNaN: true, noDefaultInfinity: true }), { minLength: min, maxLength: max })
+    .map((a) => Float32Array.from(a));
 
 test('property: istft(stft(x)) = x, centred hann, hop <= winLength/2, any nFft, any length', async () => {
   // Signals shorter than nFft are part of the domain; librosa's warning for them is the only one allowed.
-  const warnings = await captureWarnings(() => fc.assert(
-    fc.property(signalArb(300, 900), fc.integer({ min: 5, max: 9 }), fc.integer({ min: 0, max: 30 }), fc.constantFrom(2, 3, 4, 5), fc.boolean(),
-      (x, log2, extra, div, reflect) => {
-        const nFft = (1 << log2) + extra; // powers of two and Bluestein sizes
-        const winLength = nFft - (extra % 7);
-        const hopLength = Math.max(1, Math.floor(winLength / div));
-        const o = { nFft, winLength, hopLength, padMode: reflect ? 'reflect' as const : 'constant' as const };
-        const y = istft(stft(x, o), { ...o, length: x.length });
-        return maxAbsError(y, x) < 1e-5;
-      }),
-    { numRuns: 40, seed: 11 },
-  ));
+  const warnings = await captureWarnings(() =>
+    fc.assert(
+      fc.property(
+        signalArb(300, 900),
+        fc.integer({ min: 5, max: 9 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.constantFrom(2, 3, 4, 5),
+        fc.boolean(),
+        (x, log2, extra, div, reflect) => {
+          const nFft = (1 << log2) + extra; // powers of two and Bluestein sizes
+          const winLength = nFft - (extra % 7);
+          const hopLength = Math.max(1, Math.floor(winLength / div));
+          const o = { nFft, winLength, hopLength, padMode: reflect ? ('reflect' as const) : ('constant' as const) };
+          const y = istft(stft(x, o), { ...o, length: x.length });
+          return maxAbsError(y, x) < 1e-5;
+        },
+      ),
+      { numRuns: 40, seed: 11 },
+    ),
+  );
   for (const w of warnings) assert.match(w, /^nFft=\d+ is too large for input signal of length=\d+$/);
 });
 
@@ -31,11 +41,18 @@ test('property: stft is linear: stft(a + k b) = stft(a) + k stft(b)', () => {
       const o = { nFft: 256, hopLength: 100 };
       const za = stft(a, o);
       const zb = stft(b, o);
-      const zs = stft(a.map((v, i) => v + k * b[i]), o);
+      const zs = stft(
+        a.map((v, i) => v + k * b[i]),
+        o,
+      );
       let err = 0;
       let m = 1e-6;
       for (let i = 0; i < za.re.length; i++) {
-        err = Math.max(err, Math.abs(zs.re[i] - (za.re[i] + k * zb.re[i])), Math.abs(zs.im[i] - (za.im[i] + k * zb.im[i])));
+        err = Math.max(
+          err,
+          Math.abs(zs.re[i] - (za.re[i] + k * zb.re[i])),
+          Math.abs(zs.im[i] - (za.im[i] + k * zb.im[i])),
+        );
         m = Math.max(m, Math.abs(zs.re[i]), Math.abs(zs.im[i]));
       }
       return err / m < 1e-5;

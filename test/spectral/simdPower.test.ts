@@ -2,7 +2,13 @@
 // replaces for power-of-two nFft: same frames, padding and window, float32 instead of float64.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { melFilterbank, melSpectrogram, melSpectrogramBlocks, spectrogram, type SpectrogramOptions } from '../../src/spectral';
+import {
+  melFilterbank,
+  melSpectrogram,
+  melSpectrogramBlocks,
+  spectrogram,
+  type SpectrogramOptions,
+} from '../../src/spectral';
 import { FrameAnalyser } from '../../src/spectral/analyser';
 import { frameCount, resolveStft } from '../../src/spectral/options';
 import { powerColumns, powerColumnsFftJs } from '../../src/spectral/spectrogram';
@@ -16,7 +22,9 @@ const TOL = 1e-5;
 
 function speech(n: number, seed: number): Float32Array {
   const r = new Random(seed);
-  return new Float32Array(n).map((_, i) => 0.4 * Math.sin(i * 0.031 + 0.2 * Math.sin(i * 0.001)) + 0.2 * Math.sin(i * 0.57) + 0.05 * r.normal());
+  return new Float32Array(n).map(
+    (_, i) => 0.4 * Math.sin(i * 0.031 + 0.2 * Math.sin(i * 0.001)) + 0.2 * Math.sin(i * 0.57) + 0.05 * r.normal(),
+  );
 }
 
 /** Largest over frames of max_r |a - b| / max_r |b| (rows x cols, row-major); all-zero frames must match exactly. */
@@ -36,7 +44,11 @@ function frameRelError(a: Float32Array, b: Float32Array, rows: number, cols: num
 }
 
 /** The fft.js path's |X|^power for the whole signal. */
-function reference(x: Float32Array, opts: SpectrogramOptions, power: 1 | 2): { data: Float32Array; rows: number; cols: number } {
+function reference(
+  x: Float32Array,
+  opts: SpectrogramOptions,
+  power: 1 | 2,
+): { data: Float32Array; rows: number; cols: number } {
   const cfg = resolveStft(opts);
   const cols = frameCount(x.length, cfg);
   const an = new FrameAnalyser(cfg);
@@ -54,7 +66,7 @@ test('melSpectrogramBlocks: two streams interleaved (the second growing the shar
   const streams = [melSpectrogramBlocks(x, optsA), melSpectrogramBlocks(x, optsB)];
   const got: Float32Array[][] = [[], []];
   const sizes: number[] = [];
-  for (let done = 0; done < 2;) {
+  for (let done = 0; done < 2; ) {
     done = 0;
     streams.forEach((s, i) => {
       const r = s.next();
@@ -63,7 +75,10 @@ test('melSpectrogramBlocks: two streams interleaved (the second growing the shar
       sizes.push(kernelMemoryBytes());
     });
   }
-  assert.ok(sizes[1] > sizes[0], `the second stream grew the memory (${sizes[0]} -> ${sizes[1]} bytes): this test runs first in the file`);
+  assert.ok(
+    sizes[1] > sizes[0],
+    `the second stream grew the memory (${sizes[0]} -> ${sizes[1]} bytes): this test runs first in the file`,
+  );
   [optsA, optsB].forEach((o, i) => {
     const whole = melSpectrogram(x, o);
     const blocks = got[i];
@@ -72,7 +87,11 @@ test('melSpectrogramBlocks: two streams interleaved (the second growing the shar
     for (const data of blocks) {
       const n = data.length / whole.rows;
       for (let r = 0; r < whole.rows; r++) {
-        assert.deepEqual(data.subarray(r * n, (r + 1) * n), whole.data.subarray(r * whole.cols + t0, r * whole.cols + t0 + n), `stream ${i} row ${r} from frame ${t0}`);
+        assert.deepEqual(
+          data.subarray(r * n, (r + 1) * n),
+          whole.data.subarray(r * whole.cols + t0, r * whole.cols + t0 + n),
+          `stream ${i} row ${r} from frame ${t0}`,
+        );
       }
       t0 += n;
     }
@@ -82,7 +101,10 @@ test('melSpectrogramBlocks: two streams interleaved (the second growing the shar
 
 const CONFIGS: { length: number; opts: SpectrogramOptions }[] = [
   { length: 16000 * 4 + 77, opts: { nFft: 512, winLength: 400, hopLength: 160 } },
-  { length: 16000 * 4 + 77, opts: { nFft: 512, winLength: 400, hopLength: 160, padMode: 'reflect', window: 'hamming' } },
+  {
+    length: 16000 * 4 + 77,
+    opts: { nFft: 512, winLength: 400, hopLength: 160, padMode: 'reflect', window: 'hamming' },
+  },
   { length: 9999, opts: { nFft: 2048 } },
   { length: 9999, opts: { nFft: 1024, winLength: 333, hopLength: 77, center: false, window: 'blackman' } },
   { length: 20001, opts: { nFft: 256, winLength: 255, hopLength: 1, window: 'rectangular' } },
@@ -97,7 +119,9 @@ const CONFIGS: { length: number; opts: SpectrogramOptions }[] = [
 ];
 
 for (const { length, opts } of CONFIGS) {
-  const name = Object.entries(opts).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  const name = Object.entries(opts)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
   for (const power of [2, 1] as const) {
     test(`spectrogram SIMD kernel power=${power} ${name} on ${length} samples equals the fft.js path within ${TOL} per frame`, async () => {
       assert.ok(simdPower(resolveStft(opts)), 'the SIMD kernel applies to this configuration');
@@ -123,13 +147,21 @@ test('spectrogram SIMD kernel on a slice of the signal (base, total): columns t0
   const whole = new Float32Array(rows * cols);
   powerColumns(an, x, 0, x.length, 0, cols, 2, whole, cols, 0);
   // frames 0..9 (the left pad) and the last 9 (the right pad) from slices that hold exactly their samples
-  for (const [t0, n] of [[0, 10], [cols - 9, 9], [100, 37]]) {
+  for (const [t0, n] of [
+    [0, 10],
+    [cols - 9, 9],
+    [100, 37],
+  ]) {
     const lo = Math.max(0, t0 * 160 - 256);
     const hi = Math.min(x.length, (t0 + n - 1) * 160 - 256 + 512);
     const part = new Float32Array(rows * n).fill(NaN);
     powerColumns(an, x.slice(lo, hi), lo, x.length, t0, n, 2, part, n, 0);
     for (let r = 0; r < rows; r++) {
-      assert.deepEqual(part.subarray(r * n, (r + 1) * n), whole.subarray(r * cols + t0, r * cols + t0 + n), `row ${r} frames ${t0}..${t0 + n - 1}`);
+      assert.deepEqual(
+        part.subarray(r * n, (r + 1) * n),
+        whole.subarray(r * cols + t0, r * cols + t0 + n),
+        `row ${r} frames ${t0}..${t0 + n - 1}`,
+      );
     }
   }
 });
@@ -157,7 +189,9 @@ for (const { opts, length } of [
   // not a power of two: the fft.js path's own projection (the fallback), same oracle
   { length: 7001, opts: { nFft: 400, hopLength: 160, nMels: 40 } },
 ]) {
-  const name = Object.entries(opts).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  const name = Object.entries(opts)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
   const path = simdPower(resolveStft(opts)) ? 'the SIMD kernel' : 'the fft.js path';
   test(`melSpectrogram through ${path} ${name} equals melFilterbank @ the fft.js power within ${TOL} per frame`, () => {
     const x = speech(length, 11);

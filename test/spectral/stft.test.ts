@@ -60,7 +60,12 @@ test('spectrogram power=1 is the square root of power=2', () => {
   const { x } = signal('s16k');
   const p = spectrogram(x, { nFft: 512, hopLength: 128, sampleRate: 16000 });
   const a = spectrogram(x, { nFft: 512, hopLength: 128, sampleRate: 16000, power: 1 });
-  assert.ok(relMaxError(a.data.map((v) => v * v), p.data) < 1e-6);
+  assert.ok(
+    relMaxError(
+      a.data.map((v) => v * v),
+      p.data,
+    ) < 1e-6,
+  );
 });
 
 test('spectrogram nFft=512 hop=128 out=: same values into the given buffer; a wrong length is refused', () => {
@@ -71,11 +76,18 @@ test('spectrogram nFft=512 hop=128 out=: same values into the given buffer; a wr
   const reused = spectrogram(x, { ...opts, out });
   assert.equal(reused.data, out);
   assert.deepEqual(reused.data, fresh.data);
-  assert.throws(() => spectrogram(x, { ...opts, out: new Float32Array(3) }), new RegExp(`out\\.length=3 must equal rows\\*cols=${fresh.data.length}`));
+  assert.throws(
+    () => spectrogram(x, { ...opts, out: new Float32Array(3) }),
+    new RegExp(`out\\.length=3 must equal rows\\*cols=${fresh.data.length}`),
+  );
 });
 
 // Oracle: a naive DFT of every frame (librosa's own tests re-implement stft the same way).
-for (const [nFft, winLength, hopLength] of [[48, 30, 11], [100, 100, 25], [7, 5, 3]]) {
+for (const [nFft, winLength, hopLength] of [
+  [48, 30, 11],
+  [100, 100, 25],
+  [7, 5, 3],
+]) {
   test(`stft nFft=${nFft} winLength=${winLength} hop=${hopLength} center=true reflect = naive DFT`, () => {
     const x = new Float32Array(203).map((_, i) => Math.sin(i * 0.37) + 0.1 * Math.cos(i * i * 0.01));
     const z = stft(x, { nFft, winLength, hopLength, padMode: 'reflect' });
@@ -111,20 +123,37 @@ test('stft argument errors name the argument and value', () => {
   assert.throws(() => stft(x, { nFft: 512, hopLength: 0 }), /hopLength=0 must be a positive integer/);
   assert.throws(() => stft(x, { nFft: 0 }), /nFft=0 must be a positive integer/);
   assert.throws(() => stft(x, { nFft: 256, winLength: 300 }), /winLength=300 must be <= nFft=256/);
-  assert.throws(() => stft(x, { nFft: 256, window: 'hanning' as never }), /window="hanning" must be one of hann, hamming, blackman, rectangular/);
+  assert.throws(
+    () => stft(x, { nFft: 256, window: 'hanning' as never }),
+    /window="hanning" must be one of hann, hamming, blackman, rectangular/,
+  );
   assert.throws(() => stft(x, { nFft: 256, padMode: 'edge' as never }), /padMode="edge"/);
-  assert.throws(() => stft(x, { nFft: 256, window: new Float32Array(10) }), /window.length=10 must equal winLength=256/);
-  assert.throws(() => stft(x, { nFft: 2048, center: false }), /nFft=2048 is too large for uncentered analysis of input signal of length=1000/);
+  assert.throws(
+    () => stft(x, { nFft: 256, window: new Float32Array(10) }),
+    /window.length=10 must equal winLength=256/,
+  );
+  assert.throws(
+    () => stft(x, { nFft: 2048, center: false }),
+    /nFft=2048 is too large for uncentered analysis of input signal of length=1000/,
+  );
   assert.throws(() => stft(new Float32Array([0, NaN]), { nFft: 4 }), /x\[1\]=NaN: audio must be finite/);
   assert.throws(() => stft(new Float32Array(0), { nFft: 4 }), /x.length=0/);
-  assert.throws(() => stft([1, 2, 3] as never, { nFft: 4 }), /x must be a Float32Array or an Audio \{sampleRate, channels\}, got Array/);
-  assert.throws(() => spectrogram(x, { nFft: 256 }), /sampleRate is required when x is a Float32Array \(pass \{sampleRate\} or an Audio\)/);
+  assert.throws(
+    () => stft([1, 2, 3] as never, { nFft: 4 }),
+    /x must be a Float32Array or an Audio \{sampleRate, channels\}, got Array/,
+  );
+  assert.throws(
+    () => spectrogram(x, { nFft: 256 }),
+    /sampleRate is required when x is a Float32Array \(pass \{sampleRate\} or an Audio\)/,
+  );
   assert.throws(() => spectrogram(x, { nFft: 256, sampleRate: 16000, power: 3 as never }), /power=3 must be 1/);
 });
 
 test('stft nFft > signal length, center=true: warns once (librosa) and still returns frames', async () => {
   let cols = 0;
-  const warnings = await captureWarnings(() => (cols = stft(new Float32Array(100).fill(1), { nFft: 1024, hopLength: 256 }).cols));
+  const warnings = await captureWarnings(
+    () => (cols = stft(new Float32Array(100).fill(1), { nFft: 1024, hopLength: 256 }).cols),
+  );
   assert.equal(cols, 1);
   assert.deepEqual(warnings, ['nFft=1024 is too large for input signal of length=100']);
 });

@@ -33,8 +33,14 @@ export function makeConcatConfig(upstream: tf.KernelFunc | undefined): tf.Kernel
     }
     const { backend } = args;
     const axis = tf.util.parseAxisParam(args.attrs.axis as number, inputs[0].shape)[0];
-    tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), axis);
-    const outShape = tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis);
+    tf.backend_util.assertParamsConsistent(
+      inputs.map((t) => t.shape),
+      axis,
+    );
+    const outShape = tf.backend_util.computeOutShape(
+      inputs.map((t) => t.shape),
+      axis,
+    );
     const out = backend.makeOutput(outShape, 'float32');
     const outer = size(inputs[0].shape.slice(0, axis));
     const inner = nonEmpty.map((t) => size(t.shape.slice(axis)));
@@ -68,7 +74,9 @@ export function makeSplitVConfig(upstream: tf.KernelFunc | undefined): tf.Kernel
     const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs;
     const ax = tf.util.parseAxisParam(axis, x.shape)[0];
     const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, ax);
-    const outs = sizes.map((s) => backend.makeOutput([...x.shape.slice(0, ax), s, ...x.shape.slice(ax + 1)], 'float32'));
+    const outs = sizes.map((s) =>
+      backend.makeOutput([...x.shape.slice(0, ax), s, ...x.shape.slice(ax + 1)], 'float32'),
+    );
     const outer = size(x.shape.slice(0, ax));
     const step = size(x.shape.slice(ax + 1));
     const total = x.shape[ax] * step;
@@ -106,7 +114,10 @@ export function makeTileConfig(upstream: tf.KernelFunc | undefined): tf.KernelCo
     const reps = (args.attrs as unknown as tf.TileAttrs).reps;
     const outShape = x.shape.map((d, i) => d * reps[i]);
     const out = backend.makeOutput(outShape, 'float32');
-    const axes = reps.map((r, a) => (r > 1 ? a : -1)).filter((a) => a >= 0).reverse();
+    const axes = reps
+      .map((r, a) => (r > 1 ? a : -1))
+      .filter((a) => a >= 0)
+      .reverse();
     if (size(outShape) === 0) return out;
     const dst = heapF32(backend, out);
     let cur: Float32Array = heapF32(backend, x);

@@ -11,11 +11,18 @@ const MAX_PATCH_FLOATS = 1 << 24;
  * row k = (i * kw + j) * inC + c holds x[n, ho*sh + i - padTop, wo*sw + j - padLeft, c] for every
  * output position p = ((n - n0) * outH + ho) * outW + wo (zero outside the image).
  */
-function im2colT(
-  x: Float32Array, cols: Float32Array, n0: number, nb: number, info: tf.backend_util.Conv2DInfo,
-): void {
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo,
-    filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+function im2colT(x: Float32Array, cols: Float32Array, n0: number, nb: number, info: tf.backend_util.Conv2DInfo): void {
+  const {
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: Ho,
+    outWidth: Wo,
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
   const P = nb * Ho * Wo;
@@ -59,15 +66,28 @@ function im2colT(
  * (im2colT [K, P]) x (dy [P, outC]) by the wasm backend's XNNPACK fully-connected path
  * (BatchMatMul with batch 1 and no transposes), so the arithmetic runs in SIMD wasm, not JS.
  */
-export function conv2DBackpropFilter(args: {
-  inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap;
-}, maxPatchFloats = MAX_PATCH_FLOATS): tf.TensorInfo {
+export function conv2DBackpropFilter(
+  args: {
+    inputs: tf.NamedTensorInfoMap;
+    backend: BackendWasm;
+    attrs: tf.NamedAttrMap;
+  },
+  maxPatchFloats = MAX_PATCH_FLOATS,
+): tf.TensorInfo {
   const { backend } = args;
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+    args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false,
-    tf.backend_util.convertConv2DDataFormat(dataFormat));
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(dataFormat),
+  );
   if (info.dataFormat !== 'channelsLast') {
     throw new Error(`Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'`);
   }
@@ -108,5 +128,6 @@ export function conv2DBackpropFilter(args: {
 export const conv2DBackpropFilterConfig: tf.KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',
   backendName: 'wasm',
-  kernelFunc: ((args: Parameters<typeof conv2DBackpropFilter>[0]) => conv2DBackpropFilter(args)) as unknown as tf.KernelFunc,
+  kernelFunc: ((args: Parameters<typeof conv2DBackpropFilter>[0]) =>
+    conv2DBackpropFilter(args)) as unknown as tf.KernelFunc,
 };

@@ -16,14 +16,26 @@ export function makeConv2DBackpropInputConfig(fallback: tf.KernelFunc | undefine
   function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
     const { backend } = args;
     const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+    const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
+      args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
     const info = tf.backend_util.computeConv2DInfo(
-      inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false,
-      tf.backend_util.convertConv2DDataFormat(dataFormat));
+      inputShape,
+      filter.shape as [number, number, number, number],
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      tf.backend_util.convertConv2DDataFormat(dataFormat),
+    );
     const { filterHeight: kh, filterWidth: kw, inChannels: Ci, outChannels: Co } = info;
     const { top, bottom, left, right } = info.padInfo;
-    const usable = info.dataFormat === 'channelsLast' && info.strideHeight === 1 && info.strideWidth === 1 &&
-      Math.max(top, bottom) <= kh - 1 && Math.max(left, right) <= kw - 1;
+    const usable =
+      info.dataFormat === 'channelsLast' &&
+      info.strideHeight === 1 &&
+      info.strideWidth === 1 &&
+      Math.max(top, bottom) <= kh - 1 &&
+      Math.max(left, right) <= kw - 1;
     if (!usable) {
       if (!fallback) throw new Error('Conv2DBackpropInput: no wasm kernel for this configuration');
       return fallback(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
@@ -45,8 +57,16 @@ export function makeConv2DBackpropInputConfig(fallback: tf.KernelFunc | undefine
       inputs: { x: dy, filter: rotated },
       backend,
       attrs: {
-        strides: [1, 1], dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined,
-        pad: [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]],
+        strides: [1, 1],
+        dilations: [1, 1],
+        dataFormat: 'NHWC',
+        dimRoundingMode: undefined,
+        pad: [
+          [0, 0],
+          [kh - 1 - top, kh - 1 - bottom],
+          [kw - 1 - left, kw - 1 - right],
+          [0, 0],
+        ],
       } as unknown as tf.NamedAttrMap,
     }) as tf.TensorInfo;
     release(backend, rotated);

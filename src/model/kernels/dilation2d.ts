@@ -29,12 +29,27 @@ const enum Pass {
  * data is laid out.
  */
 function dilationPass(
-  pass: Pass, x: Float32Array, filter: Float32Array, dy: Float32Array | null, out: Float32Array,
+  pass: Pass,
+  x: Float32Array,
+  filter: Float32Array,
+  dy: Float32Array | null,
+  out: Float32Array,
   info: tf.backend_util.Conv2DInfo,
 ): void {
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo,
-    strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw,
-    filterHeight: fh, filterWidth: fw } = info;
+  const {
+    batchSize: N,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: Ho,
+    outWidth: Wo,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+    filterHeight: fh,
+    filterWidth: fw,
+  } = info;
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
   if (pass !== Pass.Forward) out.fill(0);
@@ -86,7 +101,13 @@ function run(pass: Pass, name: string, { inputs, backend, attrs }: Args): tf.Ten
     if (t && t.dtype !== 'float32') throw new Error(`${name} on wasm: float32 tensors only, got ${t.dtype}`);
   }
   const info = tf.backend_util.computeDilation2DInfo(
-    x.shape as [number, number, number, number], filter.shape as [number, number, number], strides, pad, 'NHWC', dilations);
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number],
+    strides,
+    pad,
+    'NHWC',
+    dilations,
+  );
   const shape = pass === Pass.Forward ? info.outShape : pass === Pass.BackpropInput ? x.shape : filter.shape;
   const out = backend.makeOutput(shape, 'float32');
   // Views after the only allocation of this call (see heapF32).
@@ -96,10 +117,20 @@ function run(pass: Pass, name: string, { inputs, backend, attrs }: Args): tf.Ten
   const ov = heapF32(backend, out);
   const { strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
   if (strideHeight === 1 && strideWidth === 1 && dilationHeight === 1 && dilationWidth === 1) {
-    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo, filterHeight: fh, filterWidth: fw } = info;
+    const {
+      batchSize: N,
+      inHeight: H,
+      inWidth: W,
+      inChannels: C,
+      outHeight: Ho,
+      outWidth: Wo,
+      filterHeight: fh,
+      filterWidth: fw,
+    } = info;
     const pt = info.padInfo.top;
     const pl = info.padInfo.left;
-    const simdPass = pass === Pass.Forward ? 'forward' : pass === Pass.BackpropInput ? 'backpropInput' : 'backpropFilter';
+    const simdPass =
+      pass === Pass.Forward ? 'forward' : pass === Pass.BackpropInput ? 'backpropInput' : 'backpropFilter';
     // Outputs no window value reached: the cpu backend's default routing (see dilationPass).
     const unrouted = (list: Int32Array) => {
       for (const o of list) {
@@ -108,7 +139,8 @@ function run(pass: Pass, name: string, { inputs, backend, attrs }: Args): tf.Ten
         const wo = p % Wo;
         const ho = ((p - wo) / Wo) % Ho;
         const n = Math.floor(p / (Wo * Ho));
-        const at = pass === Pass.BackpropInput ? ((n * H + Math.max(ho - pt, 0)) * W + Math.max(wo - pl, 0)) * C + c : c;
+        const at =
+          pass === Pass.BackpropInput ? ((n * H + Math.max(ho - pt, 0)) * W + Math.max(wo - pl, 0)) * C + c : c;
         ov[at] += dyv![o];
       }
     };

@@ -50,14 +50,25 @@ export function registerWasmTrainingKernels(): string[] {
     tf.registerKernel(makeConv2DBackpropInputConfig(upstream?.kernelFunc));
     ours.add('Conv2DBackpropInput');
   }
-  for (const config of [maxPoolGradConfig, identityConfig, dilation2DConfig, dilation2DBackpropInputConfig, dilation2DBackpropFilterConfig]) {
+  for (const config of [
+    maxPoolGradConfig,
+    identityConfig,
+    dilation2DConfig,
+    dilation2DBackpropInputConfig,
+    dilation2DBackpropFilterConfig,
+  ]) {
     if (ours.has(config.kernelName)) continue;
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
     ours.add(config.kernelName);
   }
-  for (const [name, make] of [['Sum', makeSumConfig], ['Mean', makeMeanConfig], ['Concat', makeConcatConfig],
-    ['SplitV', makeSplitVConfig], ['Tile', makeTileConfig]] as const) {
+  for (const [name, make] of [
+    ['Sum', makeSumConfig],
+    ['Mean', makeMeanConfig],
+    ['Concat', makeConcatConfig],
+    ['SplitV', makeSplitVConfig],
+    ['Tile', makeTileConfig],
+  ] as const) {
     if (ours.has(name)) continue;
     const upstream = tf.getKernel(name, 'wasm');
     if (upstream) tf.unregisterKernel(name, 'wasm');

@@ -3,8 +3,19 @@
 // is (no toolchain), and runs on its own memory: inputs are copied in and results out, which costs
 // one pass each against fh*fw passes of work.
 import {
-  compile, f32, i32, instantiate, newMemory, op, v128, wasmModule, type Code, type ModuleOptions, type Scope,
-  type WasmFunction, type WasmMemory,
+  compile,
+  f32,
+  i32,
+  instantiate,
+  newMemory,
+  op,
+  v128,
+  wasmModule,
+  type Code,
+  type ModuleOptions,
+  type Scope,
+  type WasmFunction,
+  type WasmMemory,
 } from '../../wasm';
 import { warnOnce } from '../../errors';
 import { RETAIN_BYTES } from '../../memory';
@@ -19,22 +30,49 @@ const store = op.v128_store({ align: 1 });
  * Sets the locals `lenB` and `lenV` to len*4 and (len & ~3)*4.
  */
 function rowsLoop(f: Scope, vecBody: Code, scalarBody: Code, advance: [string, string][]): Code {
-  const inner = (limit: string, body: Code, step: number): Code => op.block(op.loop(
-    f.get('t'), f.get(limit), op.i32_ge_u, op.br_if(1),
-    body, f.get('t'), op.i32_const(step), op.i32_add, f.set('t'),
-    op.br(0),
-  ));
+  const inner = (limit: string, body: Code, step: number): Code =>
+    op.block(
+      op.loop(
+        f.get('t'),
+        f.get(limit),
+        op.i32_ge_u,
+        op.br_if(1),
+        body,
+        f.get('t'),
+        op.i32_const(step),
+        op.i32_add,
+        f.set('t'),
+        op.br(0),
+      ),
+    );
   return [
-    ...f.get('len'), ...op.i32_const(2), ...op.i32_shl, ...f.set('lenB'),
-    ...f.get('len'), ...op.i32_const(-4), ...op.i32_and, ...op.i32_const(2), ...op.i32_shl, ...f.set('lenV'),
-    ...op.block(op.loop(
-      f.get('rows'), op.i32_eqz, op.br_if(1),
-      op.i32_const(0), f.set('t'),
-      inner('lenV', vecBody, 16), inner('lenB', scalarBody, 4),
-      advance.flatMap(([p, stride]) => [...f.get(p), ...f.get(stride), ...op.i32_add, ...f.set(p)]),
-      f.get('rows'), op.i32_const(1), op.i32_sub, f.set('rows'),
-      op.br(0),
-    )),
+    ...f.get('len'),
+    ...op.i32_const(2),
+    ...op.i32_shl,
+    ...f.set('lenB'),
+    ...f.get('len'),
+    ...op.i32_const(-4),
+    ...op.i32_and,
+    ...op.i32_const(2),
+    ...op.i32_shl,
+    ...f.set('lenV'),
+    ...op.block(
+      op.loop(
+        f.get('rows'),
+        op.i32_eqz,
+        op.br_if(1),
+        op.i32_const(0),
+        f.set('t'),
+        inner('lenV', vecBody, 16),
+        inner('lenB', scalarBody, 4),
+        advance.flatMap(([p, stride]) => [...f.get(p), ...f.get(stride), ...op.i32_add, ...f.set(p)]),
+        f.get('rows'),
+        op.i32_const(1),
+        op.i32_sub,
+        f.set('rows'),
+        op.br(0),
+      ),
+    ),
   ];
 }
 
@@ -51,17 +89,45 @@ const maxplusFunction: WasmFunction = {
   params: { out: i32, x: i32, f: i32, len: i32, rows: i32, outStride: i32, xStride: i32 },
   locals: { t: i32, lenB: i32, lenV: i32, acc: f32, s: f32 },
   results: [],
-  body: (f) => rowsLoop(f, [
-    ...at(f, 'out'),
-    ...at(f, 'out'), ...load, ...at(f, 'x'), ...load, ...at(f, 'f'), ...load, ...op.f32x4_add, ...op.f32x4_pmax,
-    ...store,
-  ], [
-    ...at(f, 'out'),
-    ...at(f, 'x'), ...op.f32_load(), ...at(f, 'f'), ...op.f32_load(), ...op.f32_add, ...f.set('s'),
-    ...at(f, 'out'), ...op.f32_load(), ...f.set('acc'),
-    ...f.get('s'), ...f.get('acc'), ...f.get('acc'), ...f.get('s'), ...op.f32_lt, ...op.select,
-    ...op.f32_store(),
-  ], [['out', 'outStride'], ['x', 'xStride']]),
+  body: (f) =>
+    rowsLoop(
+      f,
+      [
+        ...at(f, 'out'),
+        ...at(f, 'out'),
+        ...load,
+        ...at(f, 'x'),
+        ...load,
+        ...at(f, 'f'),
+        ...load,
+        ...op.f32x4_add,
+        ...op.f32x4_pmax,
+        ...store,
+      ],
+      [
+        ...at(f, 'out'),
+        ...at(f, 'x'),
+        ...op.f32_load(),
+        ...at(f, 'f'),
+        ...op.f32_load(),
+        ...op.f32_add,
+        ...f.set('s'),
+        ...at(f, 'out'),
+        ...op.f32_load(),
+        ...f.set('acc'),
+        ...f.get('s'),
+        ...f.get('acc'),
+        ...f.get('acc'),
+        ...f.get('s'),
+        ...op.f32_lt,
+        ...op.select,
+        ...op.f32_store(),
+      ],
+      [
+        ['out', 'outStride'],
+        ['x', 'xStride'],
+      ],
+    ),
 };
 
 /**
@@ -73,29 +139,94 @@ const maxplusFunction: WasmFunction = {
 const routeFunction: WasmFunction = {
   name: 'route',
   params: {
-    y: i32, flag: i32, dy: i32, x: i32, f: i32, dst: i32, len: i32, rows: i32,
-    outStride: i32, xStride: i32, dstStride: i32,
+    y: i32,
+    flag: i32,
+    dy: i32,
+    x: i32,
+    f: i32,
+    dst: i32,
+    len: i32,
+    rows: i32,
+    outStride: i32,
+    xStride: i32,
+    dstStride: i32,
   },
   // m, fl: lane masks (x + f == y, flag); mi, fi: the same for the scalar tail
   locals: { t: i32, lenB: i32, lenV: i32, m: v128, fl: v128, mi: i32, fi: i32 },
   results: [],
-  body: (f) => rowsLoop(f, [
-    ...at(f, 'x'), ...load, ...at(f, 'f'), ...load, ...op.f32x4_add,
-    ...at(f, 'y'), ...load, ...op.f32x4_eq, ...f.set('m'),
-    ...at(f, 'flag'), ...load, ...f.set('fl'),
-    ...at(f, 'dst'),
-    ...at(f, 'dst'), ...load, ...f.get('m'), ...f.get('fl'), ...op.v128_and, ...at(f, 'dy'), ...load, ...op.v128_and,
-    ...op.f32x4_add, ...store,
-    ...at(f, 'flag'), ...f.get('fl'), ...f.get('m'), ...op.v128_andnot, ...store,
-  ], [
-    ...at(f, 'x'), ...op.f32_load(), ...at(f, 'f'), ...op.f32_load(), ...op.f32_add,
-    ...at(f, 'y'), ...op.f32_load(), ...op.f32_eq, ...f.set('mi'),
-    ...at(f, 'flag'), ...op.i32_load(), ...f.set('fi'),
-    ...at(f, 'dst'), ...at(f, 'dst'), ...op.f32_load(),
-    ...at(f, 'dy'), ...op.f32_load(), ...op.f32_const(0), ...f.get('mi'), ...f.get('fi'), ...op.i32_and, ...op.select,
-    ...op.f32_add, ...op.f32_store(),
-    ...at(f, 'flag'), ...op.i32_const(0), ...f.get('fi'), ...f.get('mi'), ...op.select, ...op.i32_store(),
-  ], [['y', 'outStride'], ['flag', 'outStride'], ['dy', 'outStride'], ['x', 'xStride'], ['dst', 'dstStride']]),
+  body: (f) =>
+    rowsLoop(
+      f,
+      [
+        ...at(f, 'x'),
+        ...load,
+        ...at(f, 'f'),
+        ...load,
+        ...op.f32x4_add,
+        ...at(f, 'y'),
+        ...load,
+        ...op.f32x4_eq,
+        ...f.set('m'),
+        ...at(f, 'flag'),
+        ...load,
+        ...f.set('fl'),
+        ...at(f, 'dst'),
+        ...at(f, 'dst'),
+        ...load,
+        ...f.get('m'),
+        ...f.get('fl'),
+        ...op.v128_and,
+        ...at(f, 'dy'),
+        ...load,
+        ...op.v128_and,
+        ...op.f32x4_add,
+        ...store,
+        ...at(f, 'flag'),
+        ...f.get('fl'),
+        ...f.get('m'),
+        ...op.v128_andnot,
+        ...store,
+      ],
+      [
+        ...at(f, 'x'),
+        ...op.f32_load(),
+        ...at(f, 'f'),
+        ...op.f32_load(),
+        ...op.f32_add,
+        ...at(f, 'y'),
+        ...op.f32_load(),
+        ...op.f32_eq,
+        ...f.set('mi'),
+        ...at(f, 'flag'),
+        ...op.i32_load(),
+        ...f.set('fi'),
+        ...at(f, 'dst'),
+        ...at(f, 'dst'),
+        ...op.f32_load(),
+        ...at(f, 'dy'),
+        ...op.f32_load(),
+        ...op.f32_const(0),
+        ...f.get('mi'),
+        ...f.get('fi'),
+        ...op.i32_and,
+        ...op.select,
+        ...op.f32_add,
+        ...op.f32_store(),
+        ...at(f, 'flag'),
+        ...op.i32_const(0),
+        ...f.get('fi'),
+        ...f.get('mi'),
+        ...op.select,
+        ...op.i32_store(),
+      ],
+      [
+        ['y', 'outStride'],
+        ['flag', 'outStride'],
+        ['dy', 'outStride'],
+        ['x', 'xStride'],
+        ['dst', 'dstStride'],
+      ],
+    ),
 };
 
 /** The bytes of the max-plus module (exported for the disassembly test). */
@@ -105,14 +236,27 @@ export function maxplusModuleBytes(opts: Pick<ModuleOptions, 'names'> = {}): Uin
 
 /** Geometry of one stride-1, dilation-1 pass (as tf.backend_util.computeDilation2DInfo gives it). */
 export interface MaxPlusGeometry {
-  N: number; H: number; W: number; C: number; Ho: number; Wo: number; fh: number; fw: number; pt: number; pl: number;
+  N: number;
+  H: number;
+  W: number;
+  C: number;
+  Ho: number;
+  Wo: number;
+  fh: number;
+  fw: number;
+  pt: number;
+  pl: number;
 }
 
 /** What {@link maxPlusSimd} computes. */
 export type MaxPlusPass = 'forward' | 'backpropInput' | 'backpropFilter';
 
 type Fn = (...args: number[]) => void;
-interface MaxPlus { mem: WasmMemory; maxplus: Fn; route: Fn }
+interface MaxPlus {
+  mem: WasmMemory;
+  maxplus: Fn;
+  route: Fn;
+}
 /** The compiled module: undefined until first use, null when WebAssembly SIMD is unavailable. */
 let compiled: object | null | undefined;
 /** The instance over its memory, kept between passes while the memory holds <= RETAIN_BYTES. */
@@ -126,7 +270,9 @@ function instance(): MaxPlus | null {
     const ex = instantiate(compiled, mem);
     live = { mem, maxplus: ex.maxplus as Fn, route: ex.route as Fn };
   } catch (e) {
-    warnOnce(`specmorph: WebAssembly SIMD max-plus unavailable (${(e as Error).message}); Dilation2D on wasm uses slower JS loops`);
+    warnOnce(
+      `specmorph: WebAssembly SIMD max-plus unavailable (${(e as Error).message}); Dilation2D on wasm uses slower JS loops`,
+    );
     compiled = null;
   }
   return live;
@@ -145,8 +291,15 @@ export function maxPlusMemoryBytes(): number {
  * backend's choice except between sums that differ only below float32 resolution. Outputs no sum
  * beat (windows entirely off the image) get -2^53 and route as the cpu backend does, by `fallback`.
  */
-export function maxPlusSimd(pass: MaxPlusPass, g: MaxPlusGeometry, x: Float32Array, filter: Float32Array,
-  dy: Float32Array | null, out: Float32Array, fallback: (unrouted: Int32Array) => void): boolean {
+export function maxPlusSimd(
+  pass: MaxPlusPass,
+  g: MaxPlusGeometry,
+  x: Float32Array,
+  filter: Float32Array,
+  dy: Float32Array | null,
+  out: Float32Array,
+  fallback: (unrouted: Int32Array) => void,
+): boolean {
   const m = instance();
   if (!m) return false;
   try {
@@ -158,8 +311,16 @@ export function maxPlusSimd(pass: MaxPlusPass, g: MaxPlusGeometry, x: Float32Arr
   return true;
 }
 
-function runPass(m: MaxPlus, pass: MaxPlusPass, g: MaxPlusGeometry, x: Float32Array, filter: Float32Array,
-  dy: Float32Array | null, out: Float32Array, fallback: (unrouted: Int32Array) => void): void {
+function runPass(
+  m: MaxPlus,
+  pass: MaxPlusPass,
+  g: MaxPlusGeometry,
+  x: Float32Array,
+  filter: Float32Array,
+  dy: Float32Array | null,
+  out: Float32Array,
+  fallback: (unrouted: Int32Array) => void,
+): void {
   const { N, H, W, C, Ho, Wo, fh, fw, pt, pl } = g;
   const nx = N * H * W * C;
   const ny = N * Ho * Wo * C;
@@ -212,7 +373,19 @@ function runPass(m: MaxPlus, pass: MaxPlusPass, g: MaxPlusGeometry, x: Float32Ar
       for (let n = 0; n < N; n++) {
         const o = outAt(n, tp);
         const xi = xAt(n, tp);
-        m.route((oy + o) * 4, (ofl + o) * 4, (ody + o) * 4, (ox + xi) * 4, of * 4, (od + xi) * 4, tp.len, tp.rows, row * 4, W * C * 4, W * C * 4);
+        m.route(
+          (oy + o) * 4,
+          (ofl + o) * 4,
+          (ody + o) * 4,
+          (ox + xi) * 4,
+          of * 4,
+          (od + xi) * 4,
+          tp.len,
+          tp.rows,
+          row * 4,
+          W * C * 4,
+          W * C * 4,
+        );
       }
     }
     out.set(heap.subarray(od, od + nx));
@@ -223,7 +396,19 @@ function runPass(m: MaxPlus, pass: MaxPlusPass, g: MaxPlusGeometry, x: Float32Ar
       heap.fill(0, od, od + tp.len);
       for (let n = 0; n < N; n++) {
         const o = outAt(n, tp);
-        m.route((oy + o) * 4, (ofl + o) * 4, (ody + o) * 4, (ox + xAt(n, tp)) * 4, of * 4, od * 4, tp.len, tp.rows, row * 4, W * C * 4, 0);
+        m.route(
+          (oy + o) * 4,
+          (ofl + o) * 4,
+          (ody + o) * 4,
+          (ox + xAt(n, tp)) * 4,
+          of * 4,
+          od * 4,
+          tp.len,
+          tp.rows,
+          row * 4,
+          W * C * 4,
+          0,
+        );
       }
       const fb = (tp.i * fw + tp.j) * C;
       for (let t = 0; t < tp.len; t++) out[fb + (t % C)] += heap[od + t];

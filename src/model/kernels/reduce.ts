@@ -28,7 +28,9 @@ function makeReduce(kernelName: 'Sum' | 'Mean', fallback: tf.KernelFunc | undefi
     const A = prod(x.shape.slice(0, axes[0]));
     const B = prod(x.shape.slice(axes[0], axes[axes.length - 1] + 1));
     const C = prod(x.shape.slice(axes[axes.length - 1] + 1));
-    const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+    const outShape = keepDims
+      ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+      : x.shape.filter((_, i) => !axes.includes(i));
     const out = backend.makeOutput(outShape, 'float32');
     const src = heapF32(backend, x);
     const dst = heapF32(backend, out);

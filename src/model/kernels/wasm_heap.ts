@@ -14,7 +14,11 @@ export function heapF32(backend: BackendWasm, t: TensorInfo): Float32Array {
   return new Float32Array(heapBuffer(backend), memoryOffset, size);
 }
 
-type EmscriptenModule = { HEAPU8: Uint8Array; wasmMemory?: { buffer: ArrayBufferLike }; asm?: { memory?: { buffer: ArrayBufferLike } } };
+type EmscriptenModule = {
+  HEAPU8: Uint8Array;
+  wasmMemory?: { buffer: ArrayBufferLike };
+  asm?: { memory?: { buffer: ArrayBufferLike } };
+};
 
 /**
  * The current heap buffer. Read from the WebAssembly.Memory itself rather than Module.HEAPU8: in

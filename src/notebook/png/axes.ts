@@ -97,7 +97,10 @@ function equaliseScales(axes: Map<string, AxisState>): void {
     const ppuA = Math.abs(a.px1 - a.px0) / Math.abs(a.hi - a.lo);
     const ppuB = Math.abs(b.px1 - b.px0) / Math.abs(b.hi - b.lo);
     const target = Math.min(ppuA, ppuB);
-    for (const [ax, ppu] of [[a, ppuA], [b, ppuB]] as [AxisState, number][]) {
+    for (const [ax, ppu] of [
+      [a, ppuA],
+      [b, ppuB],
+    ] as [AxisState, number][]) {
       if (ppu <= target) continue;
       const mid = (ax.px0 + ax.px1) / 2;
       const f = target / ppu;
@@ -128,7 +131,10 @@ function axisKey(id: string): string {
 function ticksOf(a: AxisState): { v: number; label: string }[] {
   if (Array.isArray(a.spec.tickvals)) {
     const text = a.spec.ticktext;
-    return a.spec.tickvals.map((v, i) => ({ v, label: Array.isArray(text) && text[i] !== undefined ? String(text[i]) : formatTick(v) }));
+    return a.spec.tickvals.map((v, i) => ({
+      v,
+      label: Array.isArray(text) && text[i] !== undefined ? String(text[i]) : formatTick(v),
+    }));
   }
   const lenPx = Math.abs(a.px1 - a.px0);
   const vals = niceTicks(a.lo, a.hi, Math.max(2, Math.round(lenPx / (a.id.startsWith('x') ? 90 : 50))));
@@ -137,7 +143,9 @@ function ticksOf(a: AxisState): { v: number; label: string }[] {
 }
 
 function inside(a: AxisState, v: number): boolean {
-  return v >= Math.min(a.lo, a.hi) - 1e-9 * Math.abs(a.hi - a.lo) && v <= Math.max(a.lo, a.hi) + 1e-9 * Math.abs(a.hi - a.lo);
+  return (
+    v >= Math.min(a.lo, a.hi) - 1e-9 * Math.abs(a.hi - a.lo) && v <= Math.max(a.lo, a.hi) + 1e-9 * Math.abs(a.hi - a.lo)
+  );
 }
 
 /** Grid lines at the ticks of both axes of a subplot (unless `showgrid: false`). */
@@ -146,8 +154,10 @@ export function drawGrid(img: Raster, xa: AxisState, ya: AxisState): void {
   const x1 = Math.max(xa.px0, xa.px1);
   const y0 = Math.min(ya.px0, ya.px1);
   const y1 = Math.max(ya.px0, ya.px1);
-  if (xa.spec.showgrid !== false) for (const t of ticksOf(xa)) if (inside(xa, t.v)) img.line(toPx(xa, t.v), y0, toPx(xa, t.v), y1, GRID);
-  if (ya.spec.showgrid !== false) for (const t of ticksOf(ya)) if (inside(ya, t.v)) img.line(x0, toPx(ya, t.v), x1, toPx(ya, t.v), GRID);
+  if (xa.spec.showgrid !== false)
+    for (const t of ticksOf(xa)) if (inside(xa, t.v)) img.line(toPx(xa, t.v), y0, toPx(xa, t.v), y1, GRID);
+  if (ya.spec.showgrid !== false)
+    for (const t of ticksOf(ya)) if (inside(ya, t.v)) img.line(x0, toPx(ya, t.v), x1, toPx(ya, t.v), GRID);
 }
 
 /** The axis lines of a subplot (bottom and left), tick marks and labels, and the axis titles. */
@@ -175,5 +185,10 @@ export function drawAxes(img: Raster, xa: AxisState, ya: AxisState): void {
   const xt = xa.spec.title?.text;
   if (xt) img.text(stripTags(xt).join(' '), (x0 + x1) / 2, y1 + 22, INK, { align: 'center' });
   const yt = ya.spec.title?.text;
-  if (yt) img.text(stripTags(yt).join(' '), x0 - 16 - labelWidth, (y0 + y1) / 2, INK, { align: 'center', valign: 'bottom', rotate: true });
+  if (yt)
+    img.text(stripTags(yt).join(' '), x0 - 16 - labelWidth, (y0 + y1) / 2, INK, {
+      align: 'center',
+      valign: 'bottom',
+      rotate: true,
+    });
 }

@@ -30,7 +30,10 @@ export function colorbarsOf(fig: Figure): ColorbarSpec[] {
     }
     const cb = (owner.colorbar as Record<string, unknown> | undefined) ?? {};
     const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
-    const place = typeof cb.x === 'number' ? { x: cb.x, y: num(cb.y, 0.5), len: num(cb.len, 1), thickness: num(cb.thickness, 30) } : null;
+    const place =
+      typeof cb.x === 'number'
+        ? { x: cb.x, y: num(cb.y, 0.5), len: num(cb.len, 1), thickness: num(cb.thickness, 30) }
+        : null;
     out.push({ ...scaleOf(fig, t), place });
   }
   // Unplaced bars stack at the right of the plot; two fit there.

@@ -15,7 +15,10 @@ export interface RenderPngOptions {
 
 /** Canvas size in pixels: the layout's, else the options', else 760 x 380. */
 export function canvasSize(fig: Figure, opts: RenderPngOptions): { W: number; H: number } {
-  return { W: Math.round(fig.layout.width ?? opts.width ?? 760), H: Math.round(fig.layout.height ?? opts.height ?? 380) };
+  return {
+    W: Math.round(fig.layout.width ?? opts.width ?? 760),
+    H: Math.round(fig.layout.height ?? opts.height ?? 380),
+  };
 }
 
 /** The layout of a W x H canvas. */
@@ -43,7 +46,8 @@ export function geometry(fig: Figure, W: number, H: number): Geometry {
   // A horizontal legend (orientation 'h') sits above the plot, as Plotly puts it, taking no width.
   const horizontal = (layout.legend as { orientation?: string } | undefined)?.orientation === 'h';
   // (showlegend: true with no named trace draws no legend, so it takes no room either)
-  const legendWidth = showLegend && !horizontal && items.length > 0 ? Math.min(220, Math.max(...items.map(legendItemWidth))) : 0;
+  const legendWidth =
+    showLegend && !horizontal && items.length > 0 ? Math.min(220, Math.max(...items.map(legendItemWidth))) : 0;
   const plot: Rect = { x0: m.l, y0: m.t, x1: W - m.r - cbWidth - legendWidth, y1: H - m.b };
   return { plot, margin: m, legendItems: items, showLegend, horizontal, colorbars, cbWidth };
 }

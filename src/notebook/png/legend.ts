@@ -14,7 +14,10 @@ export interface LegendItem {
 /** Traces that take a legend entry: a drawer with a legend colour, a non-empty name, showlegend not false. */
 export function legendItems(fig: Figure): LegendItem[] {
   return fig.data.flatMap((t, index) =>
-    drawerOf(t.type)?.legendColor && t.showlegend !== false && typeof t.name === 'string' && t.name !== '' ? [{ trace: t, index }] : []);
+    drawerOf(t.type)?.legendColor && t.showlegend !== false && typeof t.name === 'string' && t.name !== ''
+      ? [{ trace: t, index }]
+      : [],
+  );
 }
 
 function swatch(img: Raster, { trace, index }: LegendItem, x: number, y: number): void {

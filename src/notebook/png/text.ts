@@ -8,7 +8,14 @@ import { AXIS, INK } from './style';
 export function stripTags(s: string): string[] {
   return s
     .split(/<br\s*\/?>/i)
-    .map((line) => line.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim())
+    .map((line) =>
+      line
+        .replace(/<[^>]+>/g, '')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&')
+        .trim(),
+    )
     .filter((line) => line.length > 0);
 }
 
@@ -30,15 +37,24 @@ export function drawAnnotations(img: Raster, annotations: unknown, plot: Rect, a
     if (typeof a.text !== 'string' || typeof a.x !== 'number' || typeof a.y !== 'number') continue;
     const xa = typeof a.xref === 'string' && a.xref !== 'paper' ? axes.get(a.xref.replace(/ domain$/, '')) : undefined;
     const ya = typeof a.yref === 'string' && a.yref !== 'paper' ? axes.get(a.yref.replace(/ domain$/, '')) : undefined;
-    const px = xa ? toPx(xa, a.x) + (typeof a.ax === 'number' && a.showarrow !== false ? a.ax : 0) : plot.x0 + a.x * (plot.x1 - plot.x0);
-    const py = ya ? toPx(ya, a.y) + (typeof a.ay === 'number' && a.showarrow !== false ? a.ay : 0) : plot.y1 - a.y * (plot.y1 - plot.y0);
+    const px = xa
+      ? toPx(xa, a.x) + (typeof a.ax === 'number' && a.showarrow !== false ? a.ax : 0)
+      : plot.x0 + a.x * (plot.x1 - plot.x0);
+    const py = ya
+      ? toPx(ya, a.y) + (typeof a.ay === 'number' && a.showarrow !== false ? a.ay : 0)
+      : plot.y1 - a.y * (plot.y1 - plot.y0);
     const align = a.xanchor === 'left' ? 'left' : a.xanchor === 'right' ? 'right' : 'center';
     const valign = a.yanchor === 'top' ? 'top' : a.yanchor === 'middle' ? 'middle' : 'bottom';
     if (xa && ya && a.showarrow !== false) img.line(toPx(xa, a.x), toPx(ya, a.y), px, py, AXIS);
     // Lines stack away from the anchor, as Plotly lays out a multi-line annotation.
     const lines = stripTags(a.text);
     const step = FONT.lineHeight + 2;
-    const first = valign === 'bottom' ? py - 2 - (lines.length - 1) * step : valign === 'middle' ? py - ((lines.length - 1) * step) / 2 : py;
+    const first =
+      valign === 'bottom'
+        ? py - 2 - (lines.length - 1) * step
+        : valign === 'middle'
+          ? py - ((lines.length - 1) * step) / 2
+          : py;
     lines.forEach((line, k) => img.text(line, px, first + k * step, INK, { align, valign }));
   }
 }

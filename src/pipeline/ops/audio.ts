@@ -24,7 +24,10 @@ export const AUDIO_OPS = {
     }),
     run(a, s) {
       assert(Number.isInteger(a.sampleRate), () => `audio.sampleRate=${a.sampleRate} must be an integer to resample`);
-      return { out: mapChannels(a, (x) => resample(x, a.sampleRate, s.sampleRate), s.sampleRate), extra: { fromRate: a.sampleRate } };
+      return {
+        out: mapChannels(a, (x) => resample(x, a.sampleRate, s.sampleRate), s.sampleRate),
+        extra: { fromRate: a.sampleRate },
+      };
     },
   }),
 
@@ -97,7 +100,10 @@ export const AUDIO_OPS = {
     }),
     run(a, s) {
       const samples = Math.max(1, Math.round(s.seconds * a.sampleRate));
-      assertMemory(samples * 4 * a.channels.length, () => `seconds=${s.seconds} (${samples} samples at ${a.sampleRate} Hz)`);
+      assertMemory(
+        samples * 4 * a.channels.length,
+        () => `seconds=${s.seconds} (${samples} samples at ${a.sampleRate} Hz)`,
+      );
       return { out: mapChannels(a, (x) => fixLength(x, samples, s)), extra: { samples } };
     },
   }),

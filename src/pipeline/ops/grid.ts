@@ -14,7 +14,9 @@ import { gridOp, type Placement } from './op';
 const db = gridOp({
   schema: params({
     /** Reference: a positive number (absolute dB) or `'max'` (0 dB at the clip's maximum). @default 1 */
-    ref: withDefault<number | 'max'>(1, (v, p) => (v === 'max' ? v : finite((x) => x > 0, 'must be a finite number > 0 or "max"')(v, p))),
+    ref: withDefault<number | 'max'>(1, (v, p) =>
+      v === 'max' ? v : finite((x) => x > 0, 'must be a finite number > 0 or "max"')(v, p),
+    ),
     /** Floor before the logarithm. @default 1e-10 (power) / 1e-5 (amplitude) */
     amin: optNum((x) => x > 0, 'must be a finite number > 0'),
     /** Clip to at least `max - topDb`; null = no clipping. @default 80 */
@@ -46,7 +48,10 @@ const morphologyFields = {
   border: withDefault<BorderSpec>('ignore', checkBorder),
 };
 const morphologyOp = (operator: typeof erode) =>
-  gridOp({ schema: params(morphologyFields), run: (g, s) => operator(g, footprintFromSpec(s.footprint), { border: s.border }) });
+  gridOp({
+    schema: params(morphologyFields),
+    run: (g, s) => operator(g, footprintFromSpec(s.footprint), { border: s.border }),
+  });
 
 /**
  * The grey-level morphology operators a pipeline stage (and the learned morphology layer) can apply,
@@ -82,12 +87,24 @@ const normaliseFields = {
 
 /** A normalise stage's fixed statistics: both of its method's pair or neither, and none of the other's. */
 function checkStatistics(s: ResolvedOf<typeof normaliseFields>, p: string): void {
-  const [stats, other] = s.method === 'minmax' ? [['min', 'max'], ['mean', 'std']] as const : [['mean', 'std'], ['min', 'max']] as const;
+  const [stats, other] =
+    s.method === 'minmax'
+      ? ([
+          ['min', 'max'],
+          ['mean', 'std'],
+        ] as const)
+      : ([
+          ['mean', 'std'],
+          ['min', 'max'],
+        ] as const);
   for (const k of other) {
-    if (s[k] !== undefined) throw new ParameterError(`${p}.${k} does not apply to method "${s.method}" (use ${stats.join('/')})`);
+    if (s[k] !== undefined)
+      throw new ParameterError(`${p}.${k} does not apply to method "${s.method}" (use ${stats.join('/')})`);
   }
-  if ((s[stats[0]] === undefined) !== (s[stats[1]] === undefined)) throw new ParameterError(`${p}: give both ${stats[0]} and ${stats[1]} or neither`);
-  if (s.min !== undefined && s.max !== undefined && s.max <= s.min) throw new ParameterError(`${p}.max=${s.max} must be > ${p}.min=${s.min}`);
+  if ((s[stats[0]] === undefined) !== (s[stats[1]] === undefined))
+    throw new ParameterError(`${p}: give both ${stats[0]} and ${stats[1]} or neither`);
+  if (s.min !== undefined && s.max !== undefined && s.max <= s.min)
+    throw new ParameterError(`${p}.max=${s.max} must be > ${p}.min=${s.min}`);
 }
 
 /** Grid ops (Spectrogram/Grid -> Grid), run after the spectral stage. */
@@ -114,9 +131,10 @@ export const GRID_OPS = {
    */
   normalise: gridOp({
     schema: params(normaliseFields, checkStatistics),
-    run: (g, s) => (s.method === 'minmax'
-      ? minMaxNormalise(g, { min: s.min, max: s.max })
-      : zScoreNormalise(g, { mean: s.mean, std: s.std })),
+    run: (g, s) =>
+      s.method === 'minmax'
+        ? minMaxNormalise(g, { min: s.min, max: s.max })
+        : zScoreNormalise(g, { mean: s.mean, std: s.std }),
   }),
 
   ...MORPHOLOGY,

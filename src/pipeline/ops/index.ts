@@ -24,8 +24,11 @@ type Ops = typeof PIPELINE_OPS;
 /** The name of a pipeline op (the `op` field of a stage). */
 export type OpName = keyof Ops;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
-type ConfigOfOp<K extends OpName> = Ops[K]['schema'] extends Schema<infer In, unknown> ? Simplify<{ op: K } & In> : never;
-type StageOfKind<Kind extends StageKind> = { [K in OpName]: Ops[K]['kind'] extends Kind ? ConfigOfOp<K> : never }[OpName];
+type ConfigOfOp<K extends OpName> =
+  Ops[K]['schema'] extends Schema<infer In, unknown> ? Simplify<{ op: K } & In> : never;
+type StageOfKind<Kind extends StageKind> = {
+  [K in OpName]: Ops[K]['kind'] extends Kind ? ConfigOfOp<K> : never;
+}[OpName];
 
 /** Audio-domain stages (Audio -> Audio), run before the spectral stage. */
 export type AudioStage = StageOfKind<'audio'>;
@@ -49,7 +52,8 @@ export const OP_NAMES: readonly OpName[] = Object.freeze(Object.keys(PIPELINE_OP
 /** The registry entry of `op`, or a ParameterError listing the known ops. */
 export function opEntry(op: string): AnyOp {
   // hasOwn, not a plain lookup: "constructor" or "__proto__" would find Object.prototype's members.
-  if (!Object.hasOwn(OPS, op)) throw new ParameterError(`op=${JSON.stringify(op)} is not a pipeline stage (known: ${OP_NAMES.join(', ')})`);
+  if (!Object.hasOwn(OPS, op))
+    throw new ParameterError(`op=${JSON.stringify(op)} is not a pipeline stage (known: ${OP_NAMES.join(', ')})`);
   return OPS[op];
 }
 

@@ -54,5 +54,8 @@ export interface GridOp<In, Out> {
 // The builders only give `run` its parameter type from the schema (TypeScript infers In/Out from
 // `schema`, then types `s`), so an op's run function is written without casts.
 export const audioOp = <In, Out>(op: Omit<AudioOp<In, Out>, 'kind'>): AudioOp<In, Out> => ({ kind: 'audio', ...op });
-export const spectralOp = <In, Out>(op: Omit<SpectralOp<In, Out>, 'kind'>): SpectralOp<In, Out> => ({ kind: 'spectral', ...op });
+export const spectralOp = <In, Out>(op: Omit<SpectralOp<In, Out>, 'kind'>): SpectralOp<In, Out> => ({
+  kind: 'spectral',
+  ...op,
+});
 export const gridOp = <In, Out>(op: Omit<GridOp<In, Out>, 'kind'>): GridOp<In, Out> => ({ kind: 'grid', ...op });

@@ -3,7 +3,18 @@ import { spectrogram, melSpectrogram, mfcc, lfcc } from '../../spectral';
 import { LFCC_PRESETS, type LfccPreset } from '../../spectral/cepstral';
 import { WINDOW_NAMES } from '../../spectral/window';
 import {
-  bool, type ConfigOf, fail, member, nullableNum, num, oneOf, params, posInt, type ResolvedOf, type Schema, withDefault,
+  bool,
+  type ConfigOf,
+  fail,
+  member,
+  nullableNum,
+  num,
+  oneOf,
+  params,
+  posInt,
+  type ResolvedOf,
+  type Schema,
+  withDefault,
 } from '../schema';
 import { spectralOp } from './op';
 
@@ -45,7 +56,9 @@ const melFields = {
   /** HTK mel scale instead of Slaney's. @default false */
   htk: bool(false),
   /** Filter normalisation: `'slaney'` (equal area) or null. @default 'slaney' */
-  norm: withDefault<'slaney' | null>('slaney', (v, p) => (v === null || v === 'slaney' ? v : fail(p, v, 'must be "slaney" or null'))),
+  norm: withDefault<'slaney' | null>('slaney', (v, p) =>
+    v === null || v === 'slaney' ? v : fail(p, v, 'must be "slaney" or null'),
+  ),
 };
 
 /** Power (2) or amplitude (1) of the magnitude. @default 2 */
@@ -63,14 +76,26 @@ function checkWindow(s: Stft, p: string): void {
 }
 function checkMel(s: Mel, p: string): void {
   checkWindow(s, p);
-  if (s.fMax !== null && s.fMax <= s.fMin) throw new ParameterError(`${p}.fMax=${s.fMax} must be > ${p}.fMin=${s.fMin}`);
+  if (s.fMax !== null && s.fMax <= s.fMin)
+    throw new ParameterError(`${p}.fMax=${s.fMax} must be > ${p}.fMin=${s.fMin}`);
 }
 
 const stftOptions = (s: Stft, sampleRate: number) => ({
-  sampleRate, nFft: s.nFft, hopLength: s.hopLength, winLength: s.winLength, window: s.window, center: s.center, padMode: s.padMode,
+  sampleRate,
+  nFft: s.nFft,
+  hopLength: s.hopLength,
+  winLength: s.winLength,
+  window: s.window,
+  center: s.center,
+  padMode: s.padMode,
 });
 const melOptions = (s: Mel, sampleRate: number) => ({
-  ...stftOptions(s, sampleRate), nMels: s.nMels, fMin: s.fMin, ...(s.fMax === null ? {} : { fMax: s.fMax }), htk: s.htk, norm: s.norm,
+  ...stftOptions(s, sampleRate),
+  nMels: s.nMels,
+  fMin: s.fMin,
+  ...(s.fMax === null ? {} : { fMax: s.fMax }),
+  htk: s.htk,
+  norm: s.norm,
 });
 
 const lfccFields = {
@@ -89,7 +114,10 @@ type LfccPresetStage = { preset: LfccPreset };
  * An lfcc stage is either its fields or `{preset}` alone: a preset is the whole configuration and
  * resolves to itself, its parameters following from the preset and the sample rate at run time.
  */
-function lfccSchema(): Schema<ConfigOf<typeof lfccFields> | LfccPresetStage, ResolvedOf<typeof lfccFields> | LfccPresetStage> {
+function lfccSchema(): Schema<
+  ConfigOf<typeof lfccFields> | LfccPresetStage,
+  ResolvedOf<typeof lfccFields> | LfccPresetStage
+> {
   const plain = params(lfccFields, checkWindow);
   return {
     names: plain.names,
@@ -98,8 +126,10 @@ function lfccSchema(): Schema<ConfigOf<typeof lfccFields> | LfccPresetStage, Res
       const preset = member(LFCC_PRESETS)(o.preset, `${p}.preset`);
       const extra = Object.keys(o).filter((k) => k !== 'op' && k !== 'preset');
       if (extra.length) {
-        throw new ParameterError(`${p}.${extra[0]} cannot be combined with ${p}.preset=${JSON.stringify(o.preset)} ` +
-          `(a preset fixes every lfcc parameter)`);
+        throw new ParameterError(
+          `${p}.${extra[0]} cannot be combined with ${p}.preset=${JSON.stringify(o.preset)} ` +
+            `(a preset fixes every lfcc parameter)`,
+        );
       }
       return { preset };
     },
@@ -124,12 +154,15 @@ export const SPECTRAL_OPS = {
 
   /** MFCC: DCT-II (ortho) of the mel spectrogram in dB (`mfcc`). */
   mfcc: spectralOp({
-    schema: params({
-      ...stftFields(400),
-      ...melFields,
-      /** Coefficients kept. @default 20 */
-      nMfcc: posInt(20),
-    }, checkMel),
+    schema: params(
+      {
+        ...stftFields(400),
+        ...melFields,
+        /** Coefficients kept. @default 20 */
+        nMfcc: posInt(20),
+      },
+      checkMel,
+    ),
     gives: 'coefficients',
     run: (x, sampleRate, s) => mfcc(x, { ...melOptions(s, sampleRate), nMfcc: s.nMfcc }),
   }),
@@ -143,8 +176,9 @@ export const SPECTRAL_OPS = {
   lfcc: spectralOp({
     schema: lfccSchema(),
     gives: 'coefficients',
-    run: (x, sampleRate, s) => ('preset' in s
-      ? lfcc(x, { sampleRate, preset: s.preset })
-      : lfcc(x, { ...stftOptions(s, sampleRate), nFilters: s.nFilters, nLfcc: s.nLfcc, deltas: s.deltas })),
+    run: (x, sampleRate, s) =>
+      'preset' in s
+        ? lfcc(x, { sampleRate, preset: s.preset })
+        : lfcc(x, { ...stftOptions(s, sampleRate), nFilters: s.nFilters, nLfcc: s.nLfcc, deltas: s.deltas }),
   }),
 };

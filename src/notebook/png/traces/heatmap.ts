@@ -16,14 +16,18 @@ export const heatmapDrawer: AxesDrawer = {
     if (!z) return null;
     const ex = edges(coords(t, 'x', z.cols));
     const ey = edges(coords(t, 'y', z.rows));
-    return { x: [Math.min(ex[0], ex[z.cols]), Math.max(ex[0], ex[z.cols])], y: [Math.min(ey[0], ey[z.rows]), Math.max(ey[0], ey[z.rows])] };
+    return {
+      x: [Math.min(ex[0], ex[z.cols]), Math.max(ex[0], ex[z.cols])],
+      y: [Math.min(ey[0], ey[z.rows]), Math.max(ey[0], ey[z.rows])],
+    };
   },
   colorScale(fig, t) {
     // a shared colour axis (layout.coloraxis*) holds the scale, range and bar of its traces
-    const ca = typeof t.coloraxis === 'string' ? (fig.layout[t.coloraxis] as Record<string, unknown> | undefined) : undefined;
+    const ca =
+      typeof t.coloraxis === 'string' ? (fig.layout[t.coloraxis] as Record<string, unknown> | undefined) : undefined;
     const src = ca ?? t;
     const z = readZ(t.z);
-    const range = z ? finite(z.values) ?? [0, 1] : [0, 1];
+    const range = z ? (finite(z.values) ?? [0, 1]) : [0, 1];
     const min = typeof (ca ? ca.cmin : t.zmin) === 'number' ? ((ca ? ca.cmin : t.zmin) as number) : range[0];
     const max = typeof (ca ? ca.cmax : t.zmax) === 'number' ? ((ca ? ca.cmax : t.zmax) as number) : range[1];
     const cb = (src.colorbar as { title?: { text?: string } } | undefined) ?? {};
@@ -105,7 +109,9 @@ function readZ(z: unknown): ZGrid | null {
   }
   if (Array.isArray(z) && z.length > 0) {
     const rows = z.length;
-    const cols = Math.max(...z.map((r) => (Array.isArray(r) || ArrayBuffer.isView(r) ? (r as ArrayLike<number>).length : 0)));
+    const cols = Math.max(
+      ...z.map((r) => (Array.isArray(r) || ArrayBuffer.isView(r) ? (r as ArrayLike<number>).length : 0)),
+    );
     const values = new Float64Array(rows * cols).fill(NaN);
     z.forEach((row, r) => {
       const a = row as ArrayLike<number | null>;

@@ -6,11 +6,7 @@ import { heatmapDrawer } from './heatmap';
 import { scatterDrawer } from './scatter';
 import { tableDrawer } from './table';
 
-export const DRAWERS: readonly TraceDrawer[] = [
-  heatmapDrawer,
-  scatterDrawer,
-  tableDrawer,
-];
+export const DRAWERS: readonly TraceDrawer[] = [heatmapDrawer, scatterDrawer, tableDrawer];
 
 const byType = new Map(DRAWERS.flatMap((d) => d.types.map((type) => [type, d] as const)));
 

@@ -19,12 +19,23 @@ export const scatterDrawer: AxesDrawer = {
     const x = readNumbers(t.x) ?? Float64Array.from(y, (_, i) => i);
     const c = traceColor(t, index);
     const mode = String(t.mode ?? 'lines');
-    const clip: Rect = { x0: Math.min(xa.px0, xa.px1), x1: Math.max(xa.px0, xa.px1) + 1, y0: Math.min(ya.px0, ya.px1), y1: Math.max(ya.px0, ya.px1) + 1 };
+    const clip: Rect = {
+      x0: Math.min(xa.px0, xa.px1),
+      x1: Math.max(xa.px0, xa.px1) + 1,
+      y0: Math.min(ya.px0, ya.px1),
+      y1: Math.max(ya.px0, ya.px1) + 1,
+    };
     const line = t.line as { width?: number; dash?: string } | undefined;
     if (mode.includes('lines')) {
       const dashed = line?.dash === 'dash' || line?.dash === 'dot';
       for (let i = 1; i < y.length; i++) {
-        if (!Number.isFinite(y[i - 1]) || !Number.isFinite(y[i]) || !Number.isFinite(x[i - 1]) || !Number.isFinite(x[i])) continue;
+        if (
+          !Number.isFinite(y[i - 1]) ||
+          !Number.isFinite(y[i]) ||
+          !Number.isFinite(x[i - 1]) ||
+          !Number.isFinite(x[i])
+        )
+          continue;
         if (dashed && i % 2 === 0 && y.length > 8) continue;
         img.line(toPx(xa, x[i - 1]), toPx(ya, y[i - 1]), toPx(xa, x[i]), toPx(ya, y[i]), c, line?.width ?? 2, clip);
       }

@@ -12,12 +12,17 @@ export const tableDrawer: PaperDrawer = {
   types: ['table'],
   place: 'paper',
   draw(img, t, { plot }) {
-    const header = ((t.header as { values?: unknown[] } | undefined)?.values ?? []).map((h) => stripTags(String(h)).join(' '));
+    const header = ((t.header as { values?: unknown[] } | undefined)?.values ?? []).map((h) =>
+      stripTags(String(h)).join(' '),
+    );
     const cols = ((t.cells as { values?: unknown[][] } | undefined)?.values ?? []) as unknown[][];
     const n = Math.max(header.length, cols.length);
     if (n === 0) return;
     const rows = Math.max(0, ...cols.map((c) => c.length));
-    const rel = Array.isArray(t.columnwidth) && t.columnwidth.length === n ? (t.columnwidth as number[]) : new Array<number>(n).fill(1);
+    const rel =
+      Array.isArray(t.columnwidth) && t.columnwidth.length === n
+        ? (t.columnwidth as number[])
+        : new Array<number>(n).fill(1);
     const total = rel.reduce((a, b) => a + b, 0);
     const widths = rel.map((w) => (w / total) * (plot.x1 - plot.x0));
     const headH = Number((t.header as { height?: number } | undefined)?.height ?? 28);
@@ -36,7 +41,12 @@ export const tableDrawer: PaperDrawer = {
     };
     drawRow(header, [200, 212, 227], true, headH);
     for (let r = 0; r < rows; r++) {
-      drawRow(Array.from({ length: n }, (_, j) => (cols[j]?.[r] === undefined ? '' : String(cols[j][r]))), r % 2 ? [235, 240, 248] : WHITE, false, rowH);
+      drawRow(
+        Array.from({ length: n }, (_, j) => (cols[j]?.[r] === undefined ? '' : String(cols[j][r]))),
+        r % 2 ? [235, 240, 248] : WHITE,
+        false,
+        rowH,
+      );
     }
   },
 };
