@@ -259,8 +259,9 @@ export function ablationRows(r: AblationResult): Record<string, string | number>
     ? [
         {
           arm: `${ref.name}, seed${ref.runs.length === 1 ? '' : 's'} ${ref.runs.map((x) => x.seed).join(', ')}`,
-          'EER % (mean ± sd)': `${(100 * ref.eer.mean).toFixed(2)} ± ${(100 * ref.eer.std).toFixed(2)}`,
-          'AUC (mean ± sd)': `${ref.auc.mean.toFixed(3)} ± ${ref.auc.std.toFixed(3)}`,
+          // One seed has no spread to show.
+          'EER % (mean ± sd)': `${(100 * ref.eer.mean).toFixed(2)}${ref.runs.length > 1 ? ` ± ${(100 * ref.eer.std).toFixed(2)}` : ''}`,
+          'AUC (mean ± sd)': `${ref.auc.mean.toFixed(3)}${ref.runs.length > 1 ? ` ± ${ref.auc.std.toFixed(3)}` : ''}`,
           'Δ EER pp vs none': '—',
           '95% CI of Δ': '—',
           'p (paired t)': '—',

@@ -213,6 +213,7 @@ test('runAblation with the LFCC-GMM reference: scored on the test split, cached,
     [rows.at(-1)!.arm, rows.at(-1)!.verdict, rows.at(-1)!['Δ EER pp vs none']],
     ['LFCC-GMM reference (4 components), seed 0', 'reference (not an arm)', '—'],
   );
+  assert.equal(rows.at(-1)!['EER % (mean ± sd)'], (100 * ref.eer.mean).toFixed(2), 'one seed: no ± sd');
   assert.equal(perAttackRows(r)[0][ref.name], (100 * ref.perAttack.A1.mean).toFixed(1));
   assert.match(perAttackMarkdown(r).split('\n')[0], /\| LFCC-GMM reference \(4 components\) \|$/);
   const line = ablationFigure(r).data.find((t) => String(t.name).startsWith('LFCC-GMM'))!;
