@@ -11,6 +11,7 @@ import { FrameAnalyser } from '../src/spectral/analyser';
 import { frameCount, resolveStft } from '../src/spectral/options';
 import { powerColumnsFftJs } from '../src/spectral/spectrogram';
 import { Random } from '../src/random';
+import { atMost, type BenchRow, row } from './results';
 import { median, timeRuns } from './timing';
 
 const SR = 16000;
@@ -34,7 +35,7 @@ const time = (fn: () => unknown) => timeRuns(fn, RUNS);
 
 const ms = (s: number): string => `${(s * 1e3).toFixed(1)} ms`;
 
-function longAudio(): void {
+function longAudio(): BenchRow[] {
   // One hour of 16 kHz audio, fed as 10 s chunks; blocks are copied into the preallocated output
   // (nMels x frames) and converted to dB in place at the end. Extra memory = everything allocated
   // beyond the input and the output, sampled after every block.
@@ -72,6 +73,11 @@ function longAudio(): void {
       `peak extra RSS ${(peakRss / 2 ** 20).toFixed(1)} MiB (dB in place: ${db.data === out}; ` +
       `arrayBuffers after: +${((after.arrayBuffers - base.arrayBuffers) / 2 ** 20).toFixed(0)} MiB)`,
   );
+  const what = `long audio: ${hours} h @ 16 kHz block-wise log-mel (80 x ${frames}, 10 s chunks)`;
+  return [
+    row('W1m', `${what}, process CPU`, { value: (cpu.user + cpu.system) / 1e6, unit: 's CPU' }, null),
+    row('W1m', `${what}, peak extra ArrayBuffer memory`, { value: peakArrayBuffers / 2 ** 20, unit: 'MiB' }, null),
+  ];
 }
 
 /** {@link time}, plus the minor page faults per call (the warm-up call included). */
@@ -88,7 +94,8 @@ function w1FftJs(x: Float32Array, out: Float32Array): void {
   powerColumnsFftJs(new FrameAnalyser(cfg), x, 0, x.length, 0, cols, 2, out, cols, 0);
 }
 
-export async function run(): Promise<void> {
+/** Rows (process CPU, median of RUNS calls; ratios against torch from the same run when it ran). */
+export async function run(): Promise<BenchRow[]> {
   const x = speechLike(60 * SR, 1);
   const ours1 = timeAndFaults(() => spectrogram(x, W1));
   const oursM = time(() => logMelSpectrogram(x, W1M));
@@ -109,6 +116,9 @@ export async function run(): Promise<void> {
   );
   console.log(`W1m ours: median wall ${ms(median(oursM.wall))}, cpu ${ms(median(oursM.cpu))} over ${RUNS} runs`);
 
+  type Peer = Parameters<typeof row>[3];
+  let torchW1: Peer = null;
+  let torchW1m: Peer = null;
   const py = '/usr/bin/python3';
   const script = join(__dirname, 'w1_torch.py');
   if (existsSync(py)) {
@@ -151,6 +161,11 @@ export async function run(): Promise<void> {
         line('W1  (ours with out=) vs the same', ours1Out, res.w1, res.w1_cpu, 0.5);
         line('W1  (fft.js path with out=, before the SIMD kernel) vs the same', fftJsOut, res.w1, res.w1_cpu, 0.5);
         line('W1m torchaudio MelSpectrogram+AmplitudeToDB', oursM, res.w1m, res.w1m_cpu, 1.0);
+        torchW1 = { name: `torch ${res.torch} stft + |.|^2, 1 thread`, measure: cpuMs(res.w1_cpu) };
+        torchW1m = {
+          name: `torchaudio (torch ${res.torch}) MelSpectrogram + AmplitudeToDB`,
+          measure: cpuMs(res.w1m_cpu),
+        };
       } else {
         console.log(
           `torch peer skipped: ${py} ${script} exited ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`,
@@ -162,5 +177,23 @@ export async function run(): Promise<void> {
   } else {
     console.log('torch peer skipped: /usr/bin/python3 not found');
   }
-  longAudio();
+  const what = `power spectrogram, 60 s @ 16 kHz, nFft 512, win 400, hop 160, Hann, centred (${shape.rows} x ${shape.cols})`;
+  return [
+    row('W1', `${what}, fresh output`, cpuMs(ours1.cpu), torchW1, atMost(0.5)),
+    row('W1', `${what}, reused output (out=)`, cpuMs(ours1Out.cpu), torchW1, atMost(0.5)),
+    row('W1', `${what}, fft.js path with out= (before the SIMD kernel)`, cpuMs(fftJsOut.cpu), torchW1, atMost(0.5)),
+    row(
+      'W1m',
+      'W1 + 80 Slaney mel bands + powerToDb (ref 1, topDb 80), fresh output',
+      cpuMs(oursM.cpu),
+      torchW1m,
+      atMost(1),
+    ),
+    ...longAudio(),
+  ];
+}
+
+/** Median process CPU of per-call seconds, in ms. */
+function cpuMs(cpuSeconds: number[]): { value: number; unit: string } {
+  return { value: median(cpuSeconds) * 1e3, unit: 'ms CPU' };
 }

@@ -7,6 +7,7 @@ import * as tf from '../src/model/tf';
 import { formatBackendInfo, initBackend, type BackendName } from '../src/model/backend';
 import { smallCnn } from '../src/model/architectures';
 import { Random } from '../src/random';
+import { type BenchRow, row } from './results';
 import { median } from './timing';
 
 const BATCH = 32;
@@ -106,7 +107,7 @@ function torchPeer(): { trainIps: number[]; predictIps: number[]; torch: string 
 }
 
 /** Prints images/s (median of 5 repetitions; cpu: as many as fit in 60 s, stopped after 5 min) per backend, then ours/PyTorch ratios. */
-export async function run(): Promise<void> {
+export async function run(): Promise<BenchRow[]> {
   console.log(
     `W3 train: seed CNN on ${BATCH}x128x128x1, Adam; images/s, median of ${REPS} runs (shared machine: preliminary)`,
   );
@@ -135,9 +136,22 @@ export async function run(): Promise<void> {
     );
   }
   const torch = torchPeer();
+  const rows = (peer: typeof torch): BenchRow[] =>
+    results.flatMap((r) =>
+      (['train', 'predict'] as const).map((what) => {
+        const ips = (v: number[]) => ({ value: median(v), unit: 'img/s' });
+        const key = what === 'train' ? 'trainIps' : 'predictIps';
+        return row(
+          'W3',
+          `${what}, seed CNN ${BATCH}x128x128x1${what === 'train' ? ', Adam' : ''}, tfjs ${r.backend}`,
+          ips(r[key]),
+          peer && { name: `PyTorch ${peer.torch} (same model), 2 threads`, measure: ips(peer[key]) },
+        );
+      }),
+    );
   if (!torch) {
     console.log('  pytorch: /usr/bin/python3 cannot import torch, ratios skipped');
-    return;
+    return rows(null);
   }
   const tt = median(torch.trainIps);
   const tp = median(torch.predictIps);
@@ -149,6 +163,7 @@ export async function run(): Promise<void> {
       `  ratio ${r.backend}/pytorch: train ${(median(r.trainIps) / tt).toFixed(2)}x  predict ${(median(r.predictIps) / tp).toFixed(2)}x`,
     );
   }
+  return rows(torch);
 }
 
 if (process.argv[2] === '--child') {

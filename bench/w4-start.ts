@@ -6,11 +6,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type BenchRow, row } from './results';
 
 const ROOT = resolve(__dirname, '..');
 const TARGET_S = 600;
 
-export async function run(): Promise<void> {
+export async function run(): Promise<BenchRow[]> {
   const build = spawnSync(
     process.execPath,
     [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')],
@@ -50,4 +51,17 @@ export async function run(): Promise<void> {
     `W4 wall time ${seconds.toFixed(0)} s (target <= ${TARGET_S} s on 2 cores): ${seconds <= TARGET_S ? 'within target' : 'OVER target'}; load average now ${loadavg()[0].toFixed(1)}`,
   );
   rmSync(tmp, { recursive: true, force: true });
+  return [
+    row(
+      'W4',
+      '`npm start` (specmorph report) on the bundled corpus, cold caches',
+      { value: seconds, unit: 's wall' },
+      null,
+      {
+        of: 'value',
+        op: '<=',
+        value: TARGET_S,
+      },
+    ),
+  ];
 }

@@ -8,6 +8,7 @@ import { heatmap } from '../src/notebook/heatmap';
 import { mimeBundle } from '../src/notebook/bundle';
 import type { Spectrogram } from '../src/grid/grid';
 import { Random } from '../src/random';
+import { type BenchRow, row } from './results';
 import { median } from './timing';
 
 /** The part of plotly.js's page global the timing loop calls. */
@@ -41,9 +42,14 @@ function spec(rows: number, cols: number): Spectrogram {
   };
 }
 
-export async function run(): Promise<void> {
+/** Rows per shape: median newPlot and zoom ms (wall, in the page), and the MIME bundle's KB. No peer. */
+export async function run(): Promise<BenchRow[]> {
   const missing = chromiumMissing();
-  if (missing) return console.log(`skipped: ${missing}`);
+  if (missing) {
+    console.log(`skipped: ${missing}`);
+    return [];
+  }
+  const rows: BenchRow[] = [];
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
@@ -79,10 +85,17 @@ export async function run(): Promise<void> {
       console.log(
         `${String(r * c).padEnd(9)} ${`${r}x${c}`.padEnd(12)} ${median(times.plot).toFixed(0).padStart(10)}  ${median(times.zoom).toFixed(0).padStart(11)}  ${kb.toFixed(0).padStart(9)}`,
       );
+      const what = `full-resolution heatmap ${r}x${c} (${r * c} cells)`;
+      rows.push(
+        row('W6', `${what}, Plotly.newPlot in headless Chromium`, { value: median(times.plot), unit: 'ms wall' }, null),
+        row('W6', `${what}, zoom relayout`, { value: median(times.zoom), unit: 'ms wall' }, null),
+        row('W6', `${what}, MIME bundle (all parts)`, { value: kb, unit: 'KB' }, null),
+      );
     }
   } finally {
     await browser.close();
   }
+  return rows;
 }
 
 if (require.main === module)

@@ -14,6 +14,7 @@ import { DEFAULT_GMM_PIPELINE } from '../src/model/gmmModel';
 import { DEFAULT_GMM_COMPONENTS, fitGmmDetector, scoreGmmDetector } from '../src/model/gmm';
 import { evaluateScores, type ScoreRow } from '../src/metrics/scores';
 import type { Grid } from '../src/grid/grid';
+import { type BenchRow, row } from './results';
 import { median } from './timing';
 
 const ROOT = resolve(__dirname, '..');
@@ -117,7 +118,8 @@ function line(name: string, o: Outcome): string {
   return `  ${name.padEnd(22)} EER ${pct(o.eer).padStart(6)}  ${o.perAttack.map((a) => `${a.attackId} ${pct(a.eer)}`).join('  ')}   fit ${o.fitWall.toFixed(1)} s wall, ${o.fitCpu.toFixed(1)} s CPU, EM iterations ${o.nIter.join('/')}`;
 }
 
-export async function run(): Promise<void> {
+/** Rows: median pooled test EER over seeds (target: within 2 pp of scikit-learn) and median fit time. */
+export async function run(): Promise<BenchRow[]> {
   const nComponents = Number(process.env.W5_COMPONENTS ?? DEFAULT_GMM_COMPONENTS);
   const seeds = Number(process.env.W5_SEEDS ?? 3);
   const ds = await scanFolderDataset(CORPUS);
@@ -151,11 +153,42 @@ export async function run(): Promise<void> {
       console.log(line(`specmorph seed ${seed}`, mine[seed]));
     }
     const theirs = peer(exportFrames(tmp, clips), nComponents, seeds);
+    const what = `LFCC-GMM, ${nComponents} diagonal components, bundled corpus (meta.csv split), seeds 0..${seeds - 1}`;
+    const rows = (o: Outcome[] | null): BenchRow[] => {
+      const sk = (name: string, measure: { value: number; unit: string }) => ({
+        name: `scikit-learn GaussianMixture(covariance_type='diag')${name}`,
+        measure,
+      });
+      const eer = (v: Outcome[]) => ({ value: 100 * median(v.map((x) => x.eer)), unit: '% EER' });
+      const fit = (v: Outcome[], k: 'fitWall' | 'fitCpu') => ({
+        value: median(v.map((x) => x[k])),
+        unit: k === 'fitWall' ? 's wall' : 's CPU',
+      });
+      return [
+        row('W7', `${what}: median pooled test EER`, eer(mine), o && sk('', eer(o)), {
+          of: 'difference',
+          op: '<=',
+          value: 2,
+        }),
+        row(
+          'W7',
+          `${what}: median fit time, both GMMs (ours 1 thread)`,
+          fit(mine, 'fitWall'),
+          o && sk(', BLAS 2 threads', fit(o, 'fitWall')),
+        ),
+        row(
+          'W7',
+          `${what}: median fit CPU, both GMMs`,
+          fit(mine, 'fitCpu'),
+          o && sk(', BLAS 2 threads', fit(o, 'fitCpu')),
+        ),
+      ];
+    };
     if (!theirs) {
       console.log(
         '  scikit-learn: /usr/bin/python3 cannot import sklearn (apt-get install python3-sklearn), comparison skipped',
       );
-      return;
+      return rows(null);
     }
     theirs.forEach((o, seed) => console.log(line(`scikit-learn seed ${seed}`, o)));
     const mo = median(mine.map((o) => o.eer));
@@ -163,6 +196,7 @@ export async function run(): Promise<void> {
     console.log(
       `  median EER over seeds: specmorph ${pct(mo)}, scikit-learn ${pct(th)}, difference ${((mo - th) * 100).toFixed(1)} pp (target within 2 pp); fit time specmorph/scikit-learn ${(median(mine.map((o) => o.fitWall)) / median(theirs.map((o) => o.fitWall))).toFixed(1)}x wall, ${(median(mine.map((o) => o.fitCpu)) / median(theirs.map((o) => o.fitCpu))).toFixed(1)}x process CPU (scikit-learn's BLAS may use 2 threads)`,
     );
+    return rows(theirs);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
