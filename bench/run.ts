@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { BenchRow, BenchRun } from './results';
+import type { BenchRow, BenchRun } from './rows';
 
 type Load = [number, number, number];
 

@@ -11,7 +11,7 @@ import { FrameAnalyser } from '../src/spectral/analyser';
 import { frameCount, resolveStft } from '../src/spectral/options';
 import { powerColumnsFftJs } from '../src/spectral/spectrogram';
 import { Random } from '../src/random';
-import { atMost, type BenchRow, row } from './results';
+import { atMost, type BenchRow, type Measure, type Peer, row } from './rows';
 import { median, timeRuns } from './timing';
 
 const SR = 16000;
@@ -116,9 +116,8 @@ export async function run(): Promise<BenchRow[]> {
   );
   console.log(`W1m ours: median wall ${ms(median(oursM.wall))}, cpu ${ms(median(oursM.cpu))} over ${RUNS} runs`);
 
-  type Peer = Parameters<typeof row>[3];
-  let torchW1: Peer = null;
-  let torchW1m: Peer = null;
+  let torchW1: Peer | null = null;
+  let torchW1m: Peer | null = null;
   const py = '/usr/bin/python3';
   const script = join(__dirname, 'w1_torch.py');
   if (existsSync(py)) {
@@ -194,6 +193,6 @@ export async function run(): Promise<BenchRow[]> {
 }
 
 /** Median process CPU of per-call seconds, in ms. */
-function cpuMs(cpuSeconds: number[]): { value: number; unit: string } {
+function cpuMs(cpuSeconds: number[]): Measure {
   return { value: median(cpuSeconds) * 1e3, unit: 'ms CPU' };
 }

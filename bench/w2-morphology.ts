@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Grid } from '../src/grid/grid';
 import { erode, footprint, opening, type Footprint } from '../src/morphology';
 import { kernels } from '../src/morphology/kernels';
-import { atMost, type BenchRow, row } from './results';
+import { atMost, type BenchRow, row } from './rows';
 import { median as middle, timeRuns } from './timing';
 
 const PYTHON = '/usr/bin/python3';

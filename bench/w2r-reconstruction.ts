@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Grid } from '../src/grid/grid';
 import { closingByReconstruction, dilate, erode, footprint, openingByReconstruction } from '../src/morphology';
 import { hybridTwin, type Offsets } from '../src/morphology/hybrid';
-import { atMost, type BenchRow, row } from './results';
+import { atMost, type BenchRow, row } from './rows';
 import { median, timeRuns } from './timing';
 
 const PYTHON = '/usr/bin/python3';

@@ -7,7 +7,7 @@ import * as tf from '../src/model/tf';
 import { formatBackendInfo, initBackend, type BackendName } from '../src/model/backend';
 import { smallCnn } from '../src/model/architectures';
 import { Random } from '../src/random';
-import { type BenchRow, row } from './results';
+import { type BenchRow, row } from './rows';
 import { median } from './timing';
 
 const BATCH = 32;

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type BenchRow, row } from './results';
+import { type BenchRow, row } from './rows';
 
 const ROOT = resolve(__dirname, '..');
 const TARGET_S = 600;

@@ -6,7 +6,7 @@ import { formatBackendInfo, initBackend } from '../src/model/backend';
 import { smallCnn } from '../src/model/architectures';
 import { type MorphBlockOptions, morphCnn } from '../src/model/morphBlock';
 import { Random } from '../src/random';
-import { atMost, type BenchRow, row } from './results';
+import { atMost, type BenchRow, row } from './rows';
 import { median } from './timing';
 
 const BATCH = 16;

@@ -8,7 +8,7 @@ import { heatmap } from '../src/notebook/heatmap';
 import { mimeBundle } from '../src/notebook/bundle';
 import type { Spectrogram } from '../src/grid/grid';
 import { Random } from '../src/random';
-import { type BenchRow, row } from './results';
+import { type BenchRow, row } from './rows';
 import { median } from './timing';
 
 /** The part of plotly.js's page global the timing loop calls. */

@@ -14,7 +14,7 @@ import { DEFAULT_GMM_PIPELINE } from '../src/model/gmmModel';
 import { DEFAULT_GMM_COMPONENTS, fitGmmDetector, scoreGmmDetector } from '../src/model/gmm';
 import { evaluateScores, type ScoreRow } from '../src/metrics/scores';
 import type { Grid } from '../src/grid/grid';
-import { type BenchRow, row } from './results';
+import { type BenchRow, type Measure, row } from './rows';
 import { median } from './timing';
 
 const ROOT = resolve(__dirname, '..');
@@ -155,7 +155,7 @@ export async function run(): Promise<BenchRow[]> {
     const theirs = peer(exportFrames(tmp, clips), nComponents, seeds);
     const what = `LFCC-GMM, ${nComponents} diagonal components, bundled corpus (meta.csv split), seeds 0..${seeds - 1}`;
     const rows = (o: Outcome[] | null): BenchRow[] => {
-      const sk = (name: string, measure: { value: number; unit: string }) => ({
+      const sk = (name: string, measure: Measure) => ({
         name: `scikit-learn GaussianMixture(covariance_type='diag')${name}`,
         measure,
       });

@@ -5,7 +5,7 @@
 // test/bench/table.test.ts fails when the committed document differs from what the committed files give.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { BenchRow, BenchRun, Target, WorkloadResult } from '../bench/results';
+import type { BenchRow, BenchRun, Target, WorkloadResult } from '../bench/rows';
 
 const ROOT = resolve(__dirname, '..');
 export const START = '<!-- bench-table:start -->';

@@ -19,6 +19,12 @@ export interface Target {
   value: number;
 }
 
+/** A peer timed in the same run, e.g. `{ name: 'torch 1.13.0 stft + |.|^2', measure: {...} }`. */
+export interface Peer {
+  name: string;
+  measure: Measure;
+}
+
 /** One line of a workload's results. */
 export interface BenchRow {
   /** The workload as the issue and the docs name it: 'W1', 'W1m', 'W2', 'W2r', 'W3', ... */
@@ -80,7 +86,7 @@ export function row(
   id: string,
   name: string,
   ours: Measure,
-  peer: { name: string; measure: Measure } | null,
+  peer: Peer | null,
   target: Target | null = null,
 ): BenchRow {
   if (peer && peer.measure.unit !== ours.unit)
