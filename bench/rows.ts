@@ -103,6 +103,5 @@ export function row(
   };
 }
 
-/** Target shorthands: ours/peer at most / at least `value`. */
+/** The common target: ours/peer at most `value` (the issue's "<= 0.5x"). */
 export const atMost = (value: number): Target => ({ of: 'ratio', op: '<=', value });
-export const atLeast = (value: number): Target => ({ of: 'ratio', op: '>=', value });
