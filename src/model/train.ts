@@ -49,7 +49,10 @@ export interface EpochLog {
   accuracy: number;
   valLoss: number;
   valAccuracy: number;
-  /** Validation EER (whole clips, mean of window scores), fraction; NaN without a validation set holding both classes. */
+  /**
+   * Validation EER (whole clips, mean of window scores), fraction; NaN without a validation set
+   * holding both classes.
+   */
   valEer: number;
   /** Learning rate of this epoch. */
   learningRate: number;
@@ -116,7 +119,11 @@ export interface TrainOptions {
   inputShape?: [number, number, number];
   /** Built-in architecture, or a model to (continue to) train whose output is logits or softmax. @default 'cnn' */
   model?: ArchitectureName | tf.LayersModel;
-  /** Options of the built-in architecture's builder (filters, width, morphBlock...; seed and standardisation come from here). @default {} */
+  /**
+   * Options of the built-in architecture's builder (filters, width, morphBlock...; seed and
+   * standardisation come from here).
+   * @default {}
+   */
   modelOptions?: SmallCnnOptions & LcnnOptions;
   /** Largest number of epochs (early stopping may end sooner). @default 30 */
   epochs?: number;
@@ -124,7 +131,11 @@ export interface TrainOptions {
   batchSize?: number;
   /** Adam learning rate (the peak of the schedule). @default 1e-3 */
   learningRate?: number;
-  /** `'cosine'`: decays from `learningRate` to 1 % of it over `epochs` (Loshchilov & Hutter, no restarts); `'constant'`. @default 'cosine' */
+  /**
+   * `'cosine'`: decays from `learningRate` to 1 % of it over `epochs` (Loshchilov & Hutter, no
+   * restarts); `'constant'`.
+   * @default 'cosine'
+   */
   lrSchedule?: 'cosine' | 'constant';
   /**
    * Input standardisation fitted on the training inputs only and built into the network (so it is
@@ -161,7 +172,11 @@ export interface TrainOptions {
   patience?: number | null;
   /** End with the weights of the best epoch (validation set only). @default true */
   restoreBestWeights?: boolean;
-  /** Re-estimate batch-normalisation statistics on the training inputs after training ({@link recalibrateBatchNorm}). @default true */
+  /**
+   * Re-estimate batch-normalisation statistics on the training inputs after training
+   * ({@link recalibrateBatchNorm}).
+   * @default true
+   */
   recalibrateBatchNorm?: boolean;
   /** Seeds weight initialisation, the validation split, the shuffling, crops and augmentation. @default 0 */
   seed?: number;
@@ -279,7 +294,8 @@ function toExampleSet(inputs: ModelInputs, inputShape?: readonly number[]): Exam
     assert(
       inputShape !== undefined && inputShape.length === 3,
       () =>
-        `inputShape=${inputShape ? `[${inputShape}]` : 'undefined'} must be [rows, cols, channels] for Float32Array inputs`,
+        `inputShape=${inputShape ? `[${inputShape}]` : 'undefined'} ` +
+        'must be [rows, cols, channels] for Float32Array inputs',
     );
     shape = [...inputShape];
   } else {
@@ -351,7 +367,10 @@ export function windowStarts(cols: number, width: number): number[] {
   return starts;
 }
 
-/** Copies columns `[start, start + width)` of example `x` (tiled in time when it is narrower) into `out` at `offset`. */
+/**
+ * Copies columns `[start, start + width)` of example `x` (tiled in time when it is narrower) into
+ * `out` at `offset`.
+ */
 function copyWindow(
   set: ExampleSet,
   x: Float32Array,
@@ -1025,7 +1044,10 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
   return { model, history, bestEpoch, stoppedEarly, backend, standardization: stats, cropFrames: d.cropFrames };
 }
 
-/** Batches of every scoring window of the examples `idx` (what the model sees at predict time), for batch-norm recalibration. */
+/**
+ * Batches of every scoring window of the examples `idx` (what the model sees at predict time), for
+ * batch-norm recalibration.
+ */
 function* trainingWindows(set: ExampleSet, idx: readonly number[], width: number): Generator<tf.Tensor4D> {
   const starts = windowStarts(set.cols, width);
   const size = set.rows * width * set.channels;
@@ -1076,7 +1098,8 @@ export function predictScores(model: tf.LayersModel, inputs: ModelInputs, opts: 
   assert(
     (rows == null || rows === set.rows) && (channels == null || channels === set.channels),
     () =>
-      `inputs are ${set.rows}x${set.cols}x${set.channels} (rows x cols x channels) but the model takes ${rows}x${width}x${channels}: were the features made with the model's pipeline?`,
+      `inputs are ${set.rows}x${set.cols}x${set.channels} (rows x cols x channels) ` +
+      `but the model takes ${rows}x${width}x${channels}: were the features made with the model's pipeline?`,
   );
   const outputs = windowedOutputs(model, set, Array.from(set.examples.keys()), width ?? set.cols, batchSize);
   assert(outputs[0].length >= 2, () => `model output has ${outputs[0].length} classes; bona fide scores need 2`);

@@ -63,11 +63,18 @@ export interface AblationReferenceOptions {
 export interface AblationOptions {
   /** Pipeline every arm starts from. @default ABLATION_PIPELINE */
   base?: PipelineConfig;
-  /** Arms to compare; the first must be the baseline (`op: 'none'`). @default ablationArms() (none + 5 ops × 3 footprints) */
+  /**
+   * Arms to compare; the first must be the baseline (`op: 'none'`).
+   * @default ablationArms() (none + 5 ops × 3 footprints)
+   */
   arms?: AblationArm[];
   /** Number of seeds per arm (seeds 0..n-1), or the seed list. @default 3 */
   seeds?: number | number[];
-  /** Largest number of training epochs, the same for every arm and seed (the trainer may stop early by one rule for all). @default 6 */
+  /**
+   * Largest number of training epochs, the same for every arm and seed (the trainer may stop early
+   * by one rule for all).
+   * @default 6
+   */
   epochs?: number;
   /** Feature cache folder (features are computed once per pipeline config), or null. @default null */
   cacheDir?: string | null;
@@ -296,7 +303,8 @@ async function prepareReference(
     const frames = train.reduce((n, it, i) => n + (it.label === label ? feats.features[i].cols : 0), 0);
     if (frames < components) {
       throw new DatasetError(
-        `${name}: the ${label} training clips have ${frames} LFCC frames, fewer than its ${components} components; use more data or leave the reference out (--no-reference, reference: null)`,
+        `${name}: the ${label} training clips have ${frames} LFCC frames, fewer than its ${components} components; ` +
+          'use more data or leave the reference out (--no-reference, reference: null)',
       );
     }
   }
