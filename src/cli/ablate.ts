@@ -12,13 +12,17 @@ const SPEC: Record<string, OptionSpec> = {
   footprints: {
     type: 'string',
     arg: 'WHICH',
-    help: '"rect" (default: every operator with rect 3x3) or "all" (rect 3x3, line 5 along time, line 5 along frequency)',
+    help:
+      '"rect" (default: every operator with rect 3x3) or "all" ' +
+      '(rect 3x3, line 5 along time, line 5 along frequency)',
   },
   seeds: { type: 'string', arg: 'N', help: `seeds per arm (default ${ABLATION_DEFAULTS.seeds})` },
   epochs: {
     type: 'string',
     arg: 'N',
-    help: `largest number of epochs per run, the same for every arm and seed; early stopping on the validation EER (default ${ABLATION_DEFAULTS.epochs})`,
+    help:
+      'largest number of epochs per run, the same for every arm and seed; ' +
+      `early stopping on the validation EER (default ${ABLATION_DEFAULTS.epochs})`,
   },
   config: {
     type: 'string',
@@ -28,15 +32,21 @@ const SPEC: Record<string, OptionSpec> = {
   out: { type: 'string', arg: 'DIR', help: 'write ablation.json, ablation.md and ablation.html there' },
   'no-reference': {
     type: 'flag',
-    help: 'skip the LFCC-GMM reference (the ASVspoof 2019 baseline, 64 components, first seed, trained on the same split)',
+    help:
+      'skip the LFCC-GMM reference ' +
+      '(the ASVspoof 2019 baseline, 64 components, first seed, trained on the same split)',
   },
   json: { type: 'flag', help: 'print the whole result as one JSON object on the last stdout line' },
   help: { type: 'flag', help: 'show this help' },
 };
 
 export const ABLATE_HELP = helpText(
-  'Usage: specmorph ablate --data DIR [--seeds N] [--epochs N] [--out DIR] [--json]\n       specmorph ablate --protocol FILE --audio DIR [...]',
-  'Compares no morphology with erosion, dilation, opening, closing and both top-hats (rect 3x3, or 3\nfootprints with --footprints all) on the dB spectrogram: same split (meta.csv when present), same\nmodel and training recipe; test EER per seed and attack, mean ± sd and the paired difference from\nthe baseline. Progress goes to stderr.',
+  'Usage: specmorph ablate --data DIR [--seeds N] [--epochs N] [--out DIR] [--json]\n' +
+    '       specmorph ablate --protocol FILE --audio DIR [...]',
+  'Compares no morphology with erosion, dilation, opening, closing and both top-hats (rect 3x3, or 3\n' +
+    'footprints with --footprints all) on the dB spectrogram: same split (meta.csv when present), same\n' +
+    'model and training recipe; test EER per seed and attack, mean ± sd and the paired difference from\n' +
+    'the baseline. Progress goes to stderr.',
   SPEC,
 );
 
@@ -59,7 +69,8 @@ export function ablationLogger(
       }
     } else if (e.kind === 'run') {
       stream.write(
-        `${t} run ${e.runsDone}/${e.runs} ${e.arm} seed ${e.seed}: EER ${(100 * e.eer).toFixed(2)}%${e.cached ? ' (cached)' : ''}\n`,
+        `${t} run ${e.runsDone}/${e.runs} ${e.arm} seed ${e.seed}: ` +
+          `EER ${(100 * e.eer).toFixed(2)}%${e.cached ? ' (cached)' : ''}\n`,
       );
     } else if (e.kind === 'reference') {
       stream.write(`${t} ${e.name} seed ${e.seed}: EER ${(100 * e.eer).toFixed(2)}%${e.cached ? ' (cached)' : ''}\n`);
@@ -110,7 +121,8 @@ export async function ablateCommand(argv: string[]): Promise<number> {
     );
     await writeFileAtomic(
       path.join(out, 'ablation.md'),
-      `${ablationMarkdown(result)}\n\nPer attack (test EER %, mean over seeds):\n\n${perAttackMarkdown(result)}\n\n${conclusion(result)}\n`,
+      `${ablationMarkdown(result)}\n\nPer attack (test EER %, mean over seeds):\n\n` +
+        `${perAttackMarkdown(result)}\n\n${conclusion(result)}\n`,
     );
     await writeFileAtomic(path.join(out, 'ablation.html'), reportHtml(result));
     process.stderr.write(`wrote ${path.join(out, 'ablation.{json,md,html}')}\n`);

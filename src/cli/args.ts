@@ -56,7 +56,8 @@ export function intOption(
   const n = Number(v);
   if (typeof v !== 'string' || !/^[-+]?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
     throw new ParameterError(
-      `--${name}=${String(v)} must be an integer${max < Number.MAX_SAFE_INTEGER ? ` in [${min}, ${max}]` : ` >= ${min}`}`,
+      `--${name}=${String(v)} must be an integer` +
+        `${max < Number.MAX_SAFE_INTEGER ? ` in [${min}, ${max}]` : ` >= ${min}`}`,
     );
   }
   return n;

@@ -56,11 +56,13 @@ export function selectSplit(ds: Dataset, args: ParsedArgs, command: string, defa
   if (items.length === 0) {
     const names = [...new Set([...meta.values()].map((r) => r.split))].sort();
     throw new ParameterError(
-      `${command}: --split=${JSON.stringify(name)} selects no clips of ${ds.root} (meta.csv splits: ${names.join(', ')})`,
+      `${command}: --split=${JSON.stringify(name)} selects no clips of ${ds.root} ` +
+        `(meta.csv splits: ${names.join(', ')})`,
     );
   }
   process.stderr.write(
-    `split: ${items.length} of ${ds.items.length} clips (meta.csv split "${name}"${asked ? '' : `, the default for ${command}; --split all uses every clip`})\n`,
+    `split: ${items.length} of ${ds.items.length} clips (meta.csv split "${name}"` +
+      `${asked ? '' : `, the default for ${command}; --split all uses every clip`})\n`,
   );
   return { ...ds, items };
 }

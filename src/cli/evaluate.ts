@@ -32,8 +32,11 @@ const SPEC: Record<string, OptionSpec> = {
 };
 
 export const EVALUATE_HELP = helpText(
-  'Usage: specmorph evaluate --model MODEL_DIR --data DIR [--scores FILE] [--json]\n       specmorph evaluate --model MODEL_DIR --protocol FILE --audio DIR [...]',
-  "Scores every clip with the model (features from the model's own pipeline.json) and reports the pooled\nEER (ASVspoof compute_eer), ROC AUC, accuracy at the EER threshold, minDCF (ASVspoof 5 costs:\nPspoof 0.05, Cmiss 1, Cfa 10) and the EER of each attack system against all bona fide clips.",
+  'Usage: specmorph evaluate --model MODEL_DIR --data DIR [--scores FILE] [--json]\n' +
+    '       specmorph evaluate --model MODEL_DIR --protocol FILE --audio DIR [...]',
+  "Scores every clip with the model (features from the model's own pipeline.json) and reports the pooled\n" +
+    'EER (ASVspoof compute_eer), ROC AUC, accuracy at the EER threshold, minDCF (ASVspoof 5 costs:\n' +
+    'Pspoof 0.05, Cmiss 1, Cfa 10) and the EER of each attack system against all bona fide clips.',
   SPEC,
 );
 
@@ -99,17 +102,21 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   );
   if (overlap.count > 0 && !args['allow-overlap']) {
     throw new DatasetError(
-      `evaluate: ${overlap.count} of ${ds.items.length} clips (e.g. ${ds.items[overlap.first].path}) were used to train or validate ${args.model}; ` +
-        'scores on them say nothing about unseen data. Evaluate on held-out clips (--split test for a corpus with meta.csv) or pass --allow-overlap',
+      `evaluate: ${overlap.count} of ${ds.items.length} clips (e.g. ${ds.items[overlap.first].path}) ` +
+        `were used to train or validate ${args.model}; ` +
+        'scores on them say nothing about unseen data. ' +
+        'Evaluate on held-out clips (--split test for a corpus with meta.csv) or pass --allow-overlap',
     );
   }
   if (overlap.count > 0)
     process.stderr.write(
-      `warning: ${overlap.count} of ${ds.items.length} clips were used to train or validate this model (--allow-overlap)\n`,
+      `warning: ${overlap.count} of ${ds.items.length} clips were used to train or validate this model ` +
+        '(--allow-overlap)\n',
     );
   if (metadata.extra?.clips === undefined)
     process.stderr.write(
-      `note: ${args.model} records no training clips (written by an older specmorph): overlap with its training data cannot be checked\n`,
+      `note: ${args.model} records no training clips (written by an older specmorph): ` +
+        'overlap with its training data cannot be checked\n',
     );
   // A GMM scores in plain float64 JavaScript: no tfjs backend to start. A network needs it before loading.
   let backend = metadata.backend;

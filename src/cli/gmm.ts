@@ -41,7 +41,8 @@ export async function trainGmmCommandPart(req: GmmTrainRequest): Promise<number>
     { cacheDir: req.cacheDir, workers: req.workers, onProgress: progressBar('features'), sameShape: false },
   );
   process.stderr.write(
-    `features: ${feats.rows} coefficients per frame, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads\n`,
+    `features: ${feats.rows} coefficients per frame, ${feats.cacheHits} from cache, ` +
+      `${feats.workers || 'no'} worker threads\n`,
   );
   const indexed = ds.items.map((it, i) => ({ ...it, i }));
   const split =
@@ -63,7 +64,8 @@ export async function trainGmmCommandPart(req: GmmTrainRequest): Promise<number>
     onIteration: (cls: string, it: GmmIteration) => {
       if (it.iter === 1 || it.iter % 10 === 0)
         process.stderr.write(
-          `gmm ${cls} iteration ${it.iter}/${it.maxIter} mean log-likelihood ${it.lowerBound.toFixed(4)}${Number.isNaN(it.change) ? '' : ` (change ${it.change.toExponential(2)})`}\n`,
+          `gmm ${cls} iteration ${it.iter}/${it.maxIter} mean log-likelihood ${it.lowerBound.toFixed(4)}` +
+            `${Number.isNaN(it.change) ? '' : ` (change ${it.change.toExponential(2)})`}\n`,
         );
     },
   });
@@ -71,7 +73,8 @@ export async function trainGmmCommandPart(req: GmmTrainRequest): Promise<number>
   const fits = { bonafide: detector.bonafide.fit!, spoof: detector.spoof.fit! };
   for (const [cls, f] of Object.entries(fits))
     process.stderr.write(
-      `gmm ${cls}: ${f.converged ? 'converged' : 'stopped at maxIter'} after ${f.nIter} iterations, mean log-likelihood ${f.lowerBound.toFixed(4)}\n`,
+      `gmm ${cls}: ${f.converged ? 'converged' : 'stopped at maxIter'} after ${f.nIter} iterations, ` +
+        `mean log-likelihood ${f.lowerBound.toFixed(4)}\n`,
     );
   const val = split.validation;
   let validationEer: number | null = null;
@@ -117,7 +120,9 @@ export async function trainGmmCommandPart(req: GmmTrainRequest): Promise<number>
     dataFingerprint: dataFp,
   };
   process.stdout.write(
-    `model written to ${req.out}: ${split.train.length} training clips, 2 x ${req.components}-component GMMs in ${seconds.toFixed(1)} s${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`,
+    `model written to ${req.out}: ${split.train.length} training clips, ` +
+      `2 x ${req.components}-component GMMs in ${seconds.toFixed(1)} s` +
+      `${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`,
   );
   if (req.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;

@@ -24,7 +24,9 @@ const SPEC: Record<string, OptionSpec> = {
 
 export const REPORT_HELP = helpText(
   'Usage: specmorph report [--data datasets/corpus] [--out reports] [--seeds N] [--epochs N] [--no-notebooks]',
-  'The main job (npm start): runs the morphology ablation on the data, executes the notebooks headless\n(tslab kernel, nbconvert) and writes the folder: ablation.json, summary.json, report.html, img/*.png,\nnotebooks/*.ipynb + .html. Prints the headline table; progress on stderr.',
+  'The main job (npm start): runs the morphology ablation on the data, executes the notebooks headless\n' +
+    '(tslab kernel, nbconvert) and writes the folder: ablation.json, summary.json, report.html, img/*.png,\n' +
+    'notebooks/*.ipynb + .html. Prints the headline table; progress on stderr.',
   SPEC,
 );
 
@@ -80,7 +82,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   );
   await writeFileAtomic(
     path.join(out, 'ablation.md'),
-    `${ablationMarkdown(result)}\n\nPer attack (test EER %, mean over seeds):\n\n${perAttackMarkdown(result)}\n\n${text}\n`,
+    `${ablationMarkdown(result)}\n\nPer attack (test EER %, mean over seeds):\n\n` +
+      `${perAttackMarkdown(result)}\n\n${text}\n`,
   );
   savePng(ablationFigure(result), path.join(out, 'img', 'ablation.png'));
   if (result.arms.length > 1) savePng(pairedFigure(result), path.join(out, 'img', 'ablation-paired.png'));
@@ -165,7 +168,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   await writeFileAtomic(path.join(out, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
   process.stderr.write(`report written to ${out} in ${timing.total.toFixed(0)} s\n`);
   process.stdout.write(
-    `${ablationText(result)}\n\n${text.replace(/\*\*/g, '')}\n\nbackend: ${result.backend}\nreport: ${path.join(out, 'report.html')}\n`,
+    `${ablationText(result)}\n\n${text.replace(/\*\*/g, '')}\n\n` +
+      `backend: ${result.backend}\nreport: ${path.join(out, 'report.html')}\n`,
   );
   const failed = notebooks.filter((n) => !n.ok);
   if (failed.length)

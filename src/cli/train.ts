@@ -48,7 +48,9 @@ const SPEC: Record<string, OptionSpec> = {
   'crop-seconds': {
     type: 'string',
     arg: 'S',
-    help: `train on random crops of S seconds of the features, score whole clips as the mean over windows (default ${DEFAULT_CROP_SECONDS})`,
+    help:
+      'train on random crops of S seconds of the features, score whole clips as the mean over windows ' +
+      `(default ${DEFAULT_CROP_SECONDS})`,
   },
   augment: { type: 'flag', help: 'SpecAugment-style time and frequency masks during training (2 of each)' },
   seed: { type: 'string', arg: 'N', help: 'seed of split, initialisation and batch order (default 0)' },
@@ -68,12 +70,17 @@ const SPEC: Record<string, OptionSpec> = {
 };
 
 export const TRAIN_HELP = helpText(
-  'Usage: specmorph train --data DIR --out MODEL_DIR [--config FILE.json] [--epochs N] [--seed N]\n       specmorph train --protocol FILE --audio DIR --out MODEL_DIR [...]',
-  'Computes features with the pipeline, trains a bona fide vs spoof CNN and writes a model folder\n(model.json, weights.bin, pipeline.json, labels.json, metadata.json).',
+  'Usage: specmorph train --data DIR --out MODEL_DIR [--config FILE.json] [--epochs N] [--seed N]\n' +
+    '       specmorph train --protocol FILE --audio DIR --out MODEL_DIR [...]',
+  'Computes features with the pipeline, trains a bona fide vs spoof CNN and writes a model folder\n' +
+    '(model.json, weights.bin, pipeline.json, labels.json, metadata.json).',
   SPEC,
 );
 
-/** SpecAugment masks `train --augment` turns on (two time masks of up to 20 frames, two frequency masks of up to 8 rows). */
+/**
+ * SpecAugment masks `train --augment` turns on (two time masks of up to 20 frames, two frequency
+ * masks of up to 8 rows).
+ */
 const DEFAULT_AUGMENT = { timeMasks: 2, timeMaskWidth: 20, freqMasks: 2, freqMaskWidth: 8 } as const;
 
 /**
@@ -121,7 +128,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const ds = selectSplit(await loadDataArgs(args, 'train'), args, 'train', 'train');
   const summary = datasetSummary(ds.items);
   process.stderr.write(
-    `data: ${summary.n} clips (${summary.bonafide} bona fide, ${summary.spoof} spoof, ${Object.keys(summary.attacks).length} attack systems) from ${ds.root}\n`,
+    `data: ${summary.n} clips (${summary.bonafide} bona fide, ${summary.spoof} spoof, ` +
+      `${Object.keys(summary.attacks).length} attack systems) from ${ds.root}\n`,
   );
   if (arch === GMM_DETECTOR.name) {
     // Loaded only now, like tfjs below: the GMM model folder code imports io.ts (and so tfjs).
@@ -143,7 +151,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   const excitation = resolvePipelineConfig(config).excitation !== undefined;
   process.stderr.write(
-    `pipeline: ${pipelineFingerprint(config).slice(0, 12)} (${config.stages.map((s) => s.op).join(' -> ')}${excitation ? ' + excitation' : ''})\n`,
+    `pipeline: ${pipelineFingerprint(config).slice(0, 12)} ` +
+      `(${config.stages.map((s) => s.op).join(' -> ')}${excitation ? ' + excitation' : ''})\n`,
   );
 
   const feats = await computeFeatures(
@@ -190,7 +199,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
     log: null,
     onEpoch: (l) =>
       process.stderr.write(
-        `epoch ${l.epoch + 1}/${l.epochs} loss ${l.loss.toFixed(4)}${Number.isNaN(l.valEer) ? '' : ` validation EER ${(100 * l.valEer).toFixed(2)}%`} (${(l.ms / 1000).toFixed(1)} s)\n`,
+        `epoch ${l.epoch + 1}/${l.epochs} loss ${l.loss.toFixed(4)}` +
+          `${Number.isNaN(l.valEer) ? '' : ` validation EER ${(100 * l.valEer).toFixed(2)}%`} ` +
+          `(${(l.ms / 1000).toFixed(1)} s)\n`,
       ),
   });
   let validationEer: number | null = null;
@@ -246,7 +257,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
     dataFingerprint: dataFp,
   };
   process.stdout.write(
-    `model written to ${out}: ${split.train.length} training clips, ${history.length} epochs (best ${bestEpoch + 1}${stoppedEarly ? ', stopped early' : ''}), final loss ${result.finalLoss.toFixed(4)}${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`,
+    `model written to ${out}: ${split.train.length} training clips, ` +
+      `${history.length} epochs (best ${bestEpoch + 1}${stoppedEarly ? ', stopped early' : ''}), ` +
+      `final loss ${result.finalLoss.toFixed(4)}` +
+      `${validationEer === null ? '' : `, validation EER ${(100 * validationEer).toFixed(2)}%`}\n`,
   );
   if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;

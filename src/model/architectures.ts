@@ -124,7 +124,10 @@ export class Standardization extends tf.layers.Layer {
 }
 tf.serialization.registerClass(Standardization);
 
-/** Sets a built {@link Standardization} layer's statistics (std is floored at 1e-6 of the largest std, and at 1e-12). */
+/**
+ * Sets a built {@link Standardization} layer's statistics (std is floored at 1e-6 of the largest
+ * std, and at 1e-12).
+ */
 export function setStandardization(layer: Standardization, stats: StandardizationStats): void {
   assert(
     stats.mean.length === stats.std.length,

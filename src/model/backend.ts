@@ -88,7 +88,8 @@ async function withNodeThreadsShim<T>(threads: number, init: () => Promise<T>): 
   // The worker's 'load' message carries the module source as a Blob; point it at our file instead.
   const redirect =
     `;(function(){var o=self.onmessage;self.onmessage=function(e){` +
-    `if(e.data&&e.data.cmd==='load'&&typeof e.data.urlOrBlob!=='string')e.data.urlOrBlob=${JSON.stringify(factoryPath)};` +
+    "if(e.data&&e.data.cmd==='load'&&typeof e.data.urlOrBlob!=='string')" +
+    `e.data.urlOrBlob=${JSON.stringify(factoryPath)};` +
     `return o(e)}})();\n`;
   // Same escaping as tfjs does before making its Blob: string literals in the source hold raw newlines.
   fs.writeFileSync(workerPath, `${wasmWorkerContents.replace(/\n/g, '\\n')}\n${redirect}`);
@@ -249,7 +250,8 @@ export function backendInfo(): BackendInfo {
 export function formatBackendInfo(info: BackendInfo): string {
   const extras =
     info.name === 'wasm'
-      ? ` (${info.simd ? 'SIMD' : 'no SIMD'}, ${info.threads} thread${info.threads === 1 ? '' : 's'}; kernels +${info.registeredKernels.join(',+')})`
+      ? ` (${info.simd ? 'SIMD' : 'no SIMD'}, ${info.threads} thread${info.threads === 1 ? '' : 's'}; ` +
+        `kernels +${info.registeredKernels.join(',+')})`
       : '';
   return `backend ${info.name}${extras}: ${info.why}`;
 }

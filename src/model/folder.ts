@@ -44,7 +44,10 @@ export function notAModelFolder(dir: string): string | null {
   const want: string[] = names.includes('gmm.json') ? [...GMM_FOLDER_FILES] : Object.values(MODEL_FILES);
   const extra = names.filter((n) => !want.includes(n));
   if (extra.length)
-    return `holds ${extra.slice(0, 4).join(', ')}${extra.length > 4 ? `, ... (${extra.length} entries not in a model folder)` : ''}`;
+    return (
+      `holds ${extra.slice(0, 4).join(', ')}` +
+      `${extra.length > 4 ? `, ... (${extra.length} entries not in a model folder)` : ''}`
+    );
   const missing = want.filter((n) => !names.includes(n));
   if (missing.length) return `has no ${missing.join(', ')}`;
   let meta: unknown;
@@ -100,11 +103,13 @@ export function checkModelOutput(dir: string, opts: ModelOutputOptions = {}): st
   }
   if (why !== null)
     throw new DatasetError(
-      `${dir}: folder exists and is not a specmorph model folder (it ${why}); refusing to replace it, give a new or empty folder`,
+      `${dir}: folder exists and is not a specmorph model folder (it ${why}); ` +
+        'refusing to replace it, give a new or empty folder',
     );
   if (!empty && !opts.overwrite)
     throw new DatasetError(
-      `${dir}: a specmorph model folder is already there; replacing it needs ${opts.overwriteHint ?? 'overwrite: true'}`,
+      `${dir}: a specmorph model folder is already there; ` +
+        `replacing it needs ${opts.overwriteHint ?? 'overwrite: true'}`,
     );
   probeFolder(path.dirname(target), dir);
   return target;

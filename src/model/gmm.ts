@@ -48,7 +48,10 @@ export interface GmmFitInfo {
   lowerBound: number;
 }
 
-/** Initial parameters given explicitly instead of k-means (scikit-learn's `weights_init`, `means_init`, `precisions_init` = 1 / variances). */
+/**
+ * Initial parameters given explicitly instead of k-means (scikit-learn's `weights_init`,
+ * `means_init`, `precisions_init` = 1 / variances).
+ */
 export interface GmmParameters {
   weights: ArrayLike<number>;
   /** nComponents x dims row-major. */
@@ -121,7 +124,10 @@ export interface GmmOptions {
   onIteration?: (it: GmmIteration) => void;
 }
 
-/** Default number of mixture components of {@link fitGmm} and the `gmm` architecture (docs/benchmarks.md, W7, for why 64). */
+/**
+ * Default number of mixture components of {@link fitGmm} and the `gmm` architecture
+ * (docs/benchmarks.md, W7, for why 64).
+ */
 export const DEFAULT_GMM_COMPONENTS = 64;
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -667,7 +673,10 @@ export interface GmmDetector {
   spoof: Gmm;
 }
 
-/** Options of {@link fitGmmDetector}: the {@link GmmOptions} of both mixtures (without `init`); `onIteration` also names the class. */
+/**
+ * Options of {@link fitGmmDetector}: the {@link GmmOptions} of both mixtures (without `init`);
+ * `onIteration` also names the class.
+ */
 export interface GmmDetectorOptions extends Omit<GmmOptions, 'init' | 'onIteration'> {
   /** Called after every EM iteration of either mixture. @default undefined */
   onIteration?: (cls: 'bonafide' | 'spoof', it: GmmIteration) => void;

@@ -70,7 +70,8 @@ function gmmFromJson(v: unknown, dims: number, where: string): Gmm {
     const a = o[name];
     if (!Array.isArray(a) || a.length !== len)
       throw new DatasetError(
-        `${where}.${name} must be an array of ${len} numbers (nComponents=${K}, dims=${dims}), got ${Array.isArray(a) ? `length ${a.length}` : typeof a}`,
+        `${where}.${name} must be an array of ${len} numbers (nComponents=${K}, dims=${dims}), ` +
+          `got ${Array.isArray(a) ? `length ${a.length}` : typeof a}`,
       );
     const out = Float64Array.from(a as number[]);
     const bad = out.findIndex((x, i) => typeof a[i] !== 'number' || !Number.isFinite(x) || (positive && x <= 0));
@@ -156,7 +157,9 @@ export async function loadGmmModel(dir: string): Promise<SavedGmmModel> {
   const o = (await readModelJson(dir, GMM_FILE)) as Record<string, unknown>;
   if (o?.format !== GMM_FORMAT || o.version !== 1 || o.covarianceType !== 'diag') {
     throw new DatasetError(
-      `${file}: not a specmorph GMM file (format=${JSON.stringify(o?.format)}, version=${JSON.stringify(o?.version)}, covarianceType=${JSON.stringify(o?.covarianceType)}; expected "${GMM_FORMAT}", 1, "diag")`,
+      `${file}: not a specmorph GMM file (format=${JSON.stringify(o?.format)}, ` +
+        `version=${JSON.stringify(o?.version)}, covarianceType=${JSON.stringify(o?.covarianceType)}; ` +
+        `expected "${GMM_FORMAT}", 1, "diag")`,
     );
   }
   const dims = o.dims;

@@ -38,7 +38,10 @@ export interface ModelMetadata {
   inputShape: number[];
   /** ISO 8601 time of saving. */
   date: string;
-  /** What the folder holds: a tfjs network (absent, or the architecture name) or `'gmm'` (gmm.json, see `saveGmmModel`). */
+  /**
+   * What the folder holds: a tfjs network (absent, or the architecture name) or `'gmm'` (gmm.json,
+   * see `saveGmmModel`).
+   */
   architecture?: string;
   /** Anything else the trainer wants to keep (epochs, history, architecture name...). */
   extra?: Record<string, unknown>;
@@ -91,7 +94,8 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
   const labels = opts.labels ?? { classes: ['bonafide'], positive: 'bonafide' };
   if (!labels.classes.includes(labels.positive))
     throw new ParameterError(
-      `labels.positive=${JSON.stringify(labels.positive)} must be one of labels.classes=${JSON.stringify(labels.classes)}`,
+      `labels.positive=${JSON.stringify(labels.positive)} ` +
+        `must be one of labels.classes=${JSON.stringify(labels.classes)}`,
     );
   // Fail before the (possibly long) serialisation when the folder may not be written.
   checkModelOutput(dir, { overwrite: opts.overwrite ?? true });
@@ -203,7 +207,8 @@ export async function readModelJson(dir: string, name: string): Promise<unknown>
     text = await fs.readFile(p, 'utf8');
   } catch (e) {
     throw new DatasetError(
-      `${p}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is ${dir} a specmorph model folder?`,
+      `${p}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
+        `is ${dir} a specmorph model folder?`,
     );
   }
   try {
@@ -238,14 +243,16 @@ function checkWeights(file: string, specs: readonly tf.io.WeightsManifestEntry[]
       const bad = w.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0)
         throw new DatasetError(
-          `${file}: weight ${s.name}[${bad}]=${w[bad]} is not finite; the model is unusable (did its training diverge?)`,
+          `${file}: weight ${s.name}[${bad}]=${w[bad]} is not finite; ` +
+            'the model is unusable (did its training diverge?)',
         );
     }
     offset += size;
   }
   if (offset !== data.byteLength)
     throw new DatasetError(
-      `${file}: ${data.byteLength} bytes, but model.json's manifest describes ${offset}; the file is truncated or has trailing bytes`,
+      `${file}: ${data.byteLength} bytes, but model.json's manifest describes ${offset}; ` +
+        'the file is truncated or has trailing bytes',
     );
 }
 
@@ -286,7 +293,8 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   const meta = (await readModelJson(dir, MODEL_FILES.metadata).catch(() => null)) as ModelMetadata | null;
   if (meta?.architecture === 'gmm')
     throw new DatasetError(
-      `${dir}: holds a GMM detector (architecture 'gmm'), not a tfjs network; load it with loadDetector or loadGmmModel`,
+      `${dir}: holds a GMM detector (architecture 'gmm'), not a tfjs network; ` +
+        'load it with loadDetector or loadGmmModel',
     );
   const modelJson = (await readModelJson(dir, MODEL_FILES.topology)) as {
     modelTopology?: object;
@@ -333,7 +341,8 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   if (!Array.isArray(metadata.inputShape) || JSON.stringify(metadata.inputShape) !== JSON.stringify(actual)) {
     model.dispose();
     throw new DatasetError(
-      `${path.join(dir, MODEL_FILES.metadata)}: inputShape=${JSON.stringify(metadata.inputShape)} differs from the network's input ${JSON.stringify(actual)} in model.json`,
+      `${path.join(dir, MODEL_FILES.metadata)}: inputShape=${JSON.stringify(metadata.inputShape)} ` +
+        `differs from the network's input ${JSON.stringify(actual)} in model.json`,
     );
   }
   return { model, pipeline, labels, metadata };
@@ -357,7 +366,8 @@ export async function readModelDescription(
   const metadata = (await readModelJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
   if (metadata.pipelineFingerprint !== pipelineFingerprint(pipeline)) {
     throw new DatasetError(
-      `${pipelinePath}: pipeline fingerprint ${pipelineFingerprint(pipeline).slice(0, 12)} differs from metadata.json's ${String(metadata.pipelineFingerprint).slice(0, 12)} (edited after training?)`,
+      `${pipelinePath}: pipeline fingerprint ${pipelineFingerprint(pipeline).slice(0, 12)} ` +
+        `differs from metadata.json's ${String(metadata.pipelineFingerprint).slice(0, 12)} (edited after training?)`,
     );
   }
   return { pipeline, labels, metadata };
@@ -371,7 +381,9 @@ export function assertSamePipeline(saved: Pick<SavedModel, 'metadata'>, config: 
   const fp = pipelineFingerprint(config);
   if (fp !== saved.metadata.pipelineFingerprint) {
     throw new DatasetError(
-      `${what}: pipeline fingerprint ${fp.slice(0, 12)} differs from the model's ${saved.metadata.pipelineFingerprint.slice(0, 12)}; features must be computed with the model's own pipeline.json`,
+      `${what}: pipeline fingerprint ${fp.slice(0, 12)} ` +
+        `differs from the model's ${saved.metadata.pipelineFingerprint.slice(0, 12)}; ` +
+        "features must be computed with the model's own pipeline.json",
     );
   }
 }

@@ -8,7 +8,8 @@ export const ARCHITECTURE_INFO = Object.freeze({
   lcnn: { summary: 'light CNN with max-feature-map and batch norm, after the ASVspoof LFCC-LCNN baseline' },
   'morph-cnn': {
     summary:
-      'the small CNN behind a learned morphology block (trainable 3x3 erosions and dilations joined to the input as channels)',
+      'the small CNN behind a learned morphology block ' +
+      '(trainable 3x3 erosions and dilations joined to the input as channels)',
   },
 });
 

@@ -49,7 +49,10 @@ export interface EpochLog {
   accuracy: number;
   valLoss: number;
   valAccuracy: number;
-  /** Validation EER (whole clips, mean of window scores), fraction; NaN without a validation set holding both classes. */
+  /**
+   * Validation EER (whole clips, mean of window scores), fraction; NaN without a validation set
+   * holding both classes.
+   */
   valEer: number;
   /** Learning rate of this epoch. */
   learningRate: number;
@@ -116,7 +119,11 @@ export interface TrainOptions {
   inputShape?: [number, number, number];
   /** Built-in architecture, or a model to (continue to) train whose output is logits or softmax. @default 'cnn' */
   model?: ArchitectureName | tf.LayersModel;
-  /** Options of the built-in architecture's builder (filters, width, morphBlock...; seed and standardisation come from here). @default {} */
+  /**
+   * Options of the built-in architecture's builder (filters, width, morphBlock...; seed and
+   * standardisation come from here).
+   * @default {}
+   */
   modelOptions?: SmallCnnOptions & LcnnOptions;
   /** Largest number of epochs (early stopping may end sooner). @default 30 */
   epochs?: number;
@@ -124,7 +131,11 @@ export interface TrainOptions {
   batchSize?: number;
   /** Adam learning rate (the peak of the schedule). @default 1e-3 */
   learningRate?: number;
-  /** `'cosine'`: decays from `learningRate` to 1 % of it over `epochs` (Loshchilov & Hutter, no restarts); `'constant'`. @default 'cosine' */
+  /**
+   * `'cosine'`: decays from `learningRate` to 1 % of it over `epochs` (Loshchilov & Hutter, no
+   * restarts); `'constant'`.
+   * @default 'cosine'
+   */
   lrSchedule?: 'cosine' | 'constant';
   /**
    * Input standardisation fitted on the training inputs only and built into the network (so it is
@@ -161,7 +172,11 @@ export interface TrainOptions {
   patience?: number | null;
   /** End with the weights of the best epoch (validation set only). @default true */
   restoreBestWeights?: boolean;
-  /** Re-estimate batch-normalisation statistics on the training inputs after training ({@link recalibrateBatchNorm}). @default true */
+  /**
+   * Re-estimate batch-normalisation statistics on the training inputs after training
+   * ({@link recalibrateBatchNorm}).
+   * @default true
+   */
   recalibrateBatchNorm?: boolean;
   /** Seeds weight initialisation, the validation split, the shuffling, crops and augmentation. @default 0 */
   seed?: number;
@@ -279,7 +294,8 @@ function toExampleSet(inputs: ModelInputs, inputShape?: readonly number[]): Exam
     assert(
       inputShape !== undefined && inputShape.length === 3,
       () =>
-        `inputShape=${inputShape ? `[${inputShape}]` : 'undefined'} must be [rows, cols, channels] for Float32Array inputs`,
+        `inputShape=${inputShape ? `[${inputShape}]` : 'undefined'} ` +
+        'must be [rows, cols, channels] for Float32Array inputs',
     );
     shape = [...inputShape];
   } else {
@@ -351,7 +367,10 @@ export function windowStarts(cols: number, width: number): number[] {
   return starts;
 }
 
-/** Copies columns `[start, start + width)` of example `x` (tiled in time when it is narrower) into `out` at `offset`. */
+/**
+ * Copies columns `[start, start + width)` of example `x` (tiled in time when it is narrower) into
+ * `out` at `offset`.
+ */
 function copyWindow(
   set: ExampleSet,
   x: Float32Array,
@@ -527,31 +546,40 @@ function validationMetrics(
 function progressBar(log: BatchLog, epochs: number): string {
   const width = 24;
   const done = Math.round((width * log.batch) / log.batches);
-  return `\repoch ${log.epoch + 1}/${epochs} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${log.batch}/${log.batches} loss ${log.loss.toFixed(4)}`;
+  const bar = `${'#'.repeat(done)}${'.'.repeat(width - done)}`;
+  return `\repoch ${log.epoch + 1}/${epochs} [${bar}] ${log.batch}/${log.batches} loss ${log.loss.toFixed(4)}`;
 }
 
-/**
- * Trains a bona fide (label 1) vs spoof (label 0) classifier with Adam on softmax cross-entropy.
- * `data` is `{inputs, labels}` or bare inputs with `opts.labels`; inputs are a
- * `[n, rows, cols, channels]` tensor (rank 3 gets a channel axis), Grids (spectrograms: rows =
- * frequency, cols = time) or flat Float32Arrays of `opts.inputShape`.
- *
- * Initialises the backend (`initBackend`, logged once through `opts.log`); fits the input
- * standardisation on the training inputs only; builds `opts.model` (default the small CNN with
- * batch norm) with weights seeded by `opts.seed` and the standardisation as its first layer; then
- * per epoch shuffles, cuts seeded random crops (`cropFrames`), augments, runs mini-batches
- * (class-weighted mean loss) under the learning-rate schedule, scores the validation clips whole
- * (mean of window scores) and stops early on the validation EER, restoring the best epoch's
- * weights. Finally re-estimates the batch-norm statistics on the training inputs. Same seed + same
- * backend -> same weights and history. A model with an excitation branch (`modelOptions.excitation`,
- * for inputs whose last rows are a pipeline's excitation rows) trains its two experts on their own
- * losses, the branch with its own Adam at {@link EXCITATION_LR_FACTOR} times the rate; the epoch
- * loss is their mean.
- *
- * Notes: class weights scale each sample's loss and the batch mean divides by the batch size, as
- * Keras `class_weight`. No tensors leak: everything but the returned model is disposed.
- */
-export async function trainClassifier(data: LabelledData | ModelInputs, opts: TrainOptions = {}): Promise<TrainResult> {
+/** The end-of-epoch progress line (with the validation loss and EER when there is a validation set). */
+function epochLine(entry: EpochLog, validation: boolean): string {
+  const v = validation ? ` val_loss ${entry.valLoss.toFixed(4)} val_eer ${(100 * entry.valEer).toFixed(2)}%` : '';
+  const acc = entry.accuracy.toFixed(3);
+  return `\repoch ${entry.epoch + 1}/${entry.epochs} loss ${entry.loss.toFixed(4)} acc ${acc}${v} (${entry.ms} ms)\n`;
+}
+
+/** {@link TrainOptions} checked and defaulted (the fields the training steps read). */
+type ResolvedTrainOptions = Required<
+  Pick<
+    TrainOptions,
+    | 'epochs'
+    | 'batchSize'
+    | 'learningRate'
+    | 'validationSplit'
+    | 'lrSchedule'
+    | 'monitor'
+    | 'restoreBestWeights'
+    | 'seed'
+    | 'standardize'
+    | 'classWeight'
+  >
+> &
+  Pick<TrainOptions, 'onBatch' | 'onEpoch'> & {
+    augment: Required<AugmentOptions> | null;
+    progress: boolean;
+    log: ((line: string) => void) | null;
+  };
+
+function resolveTrainOptions(opts: TrainOptions): ResolvedTrainOptions {
   const {
     epochs = 30,
     batchSize = 32,
@@ -583,43 +611,86 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
     ['frequency', 'global', 'none'].includes(standardize),
     () => `standardize=${JSON.stringify(standardize)} must be 'frequency', 'global' or 'none'`,
   );
-  const augment = checkAugment(opts.augment);
-  const progress = opts.progress ?? (!onBatch && !onEpoch);
-  const log = opts.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : opts.log;
+  return {
+    epochs,
+    batchSize,
+    learningRate,
+    validationSplit,
+    lrSchedule,
+    monitor,
+    restoreBestWeights,
+    seed,
+    onBatch,
+    onEpoch,
+    standardize,
+    classWeight,
+    augment: checkAugment(opts.augment),
+    progress: opts.progress ?? (!onBatch && !onEpoch),
+    log: opts.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : opts.log,
+  };
+}
 
+/** The examples with their labels, split into training and validation examples. */
+interface TrainingData {
+  set: ExampleSet;
+  classes: number;
+  /** Width of the training crops (the model's input width). */
+  cropFrames: number;
+  trainIdx: number[];
+  /** Labels of `trainIdx`, in its order. */
+  trainY: Int32Array;
+  /** The validation examples (`set` itself for a split), or null. */
+  valSet: ExampleSet | null;
+  valIdx: number[];
+  valY: Int32Array<ArrayBufferLike>;
+}
+
+/** The inputs and labels of `{inputs, labels}`, or of bare inputs and `opts.labels`. */
+function inputsAndLabels(data: LabelledData | ModelInputs, opts: TrainOptions): [ModelInputs, ArrayLike<number>] {
   const isLabelled = (d: LabelledData | ModelInputs): d is LabelledData =>
     !(d instanceof tf.Tensor) && !Array.isArray(d) && typeof d === 'object' && d !== null && 'inputs' in d;
   const inputs = isLabelled(data) ? data.inputs : data;
   const rawLabels = isLabelled(data) ? data.labels : opts.labels;
   if (rawLabels === undefined) throw new ParameterError('labels are required: pass {inputs, labels} or opts.labels');
+  return [inputs, rawLabels];
+}
 
-  const backend = await initBackend(opts.backend ?? {});
-  if (log) log(formatBackendInfo(backend));
+/** Stratified, seeded split: `fraction` of each class to validation (both lists sorted). */
+function stratifiedSplit(labels: Int32Array, classes: number, fraction: number, rng: Random): [number[], number[]] {
+  const trainIdx: number[] = [];
+  const valIdx: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    const idx = rng.shuffle(Array.from(labels.keys()).filter((i) => labels[i] === c));
+    const k = Math.round(fraction * idx.length);
+    valIdx.push(...idx.slice(0, k));
+    trainIdx.push(...idx.slice(k));
+  }
+  trainIdx.sort((a, b) => a - b);
+  valIdx.sort((a, b) => a - b);
+  return [trainIdx, valIdx];
+}
 
+/** The example set, its labels and crop width, and the training / validation examples. */
+function prepareData(
+  inputs: ModelInputs,
+  rawLabels: ArrayLike<number>,
+  given: tf.LayersModel | null,
+  opts: TrainOptions,
+  o: ResolvedTrainOptions,
+  rng: Random,
+): TrainingData {
   const set = toExampleSet(inputs, opts.inputShape);
   const cropFrames = opts.cropFrames ?? set.cols;
   assertPositiveInt(cropFrames, 'cropFrames');
-  const given = typeof opts.model === 'object' ? opts.model : null;
   const classes = given ? (given.outputs[0].shape[given.outputs[0].shape.length - 1] ?? 2) : 2;
   const labels = checkLabels(rawLabels, set.examples.length, classes, 'labels');
-
-  // Stratified, seeded validation split.
-  const rng = new Random(seed);
-  let trainIdx: number[] = [];
-  let valIdx: number[] = [];
-  if (opts.validationData === undefined && validationSplit > 0) {
-    for (let c = 0; c < classes; c++) {
-      const idx = rng.shuffle(Array.from(labels.keys()).filter((i) => labels[i] === c));
-      const k = Math.round(validationSplit * idx.length);
-      valIdx.push(...idx.slice(0, k));
-      trainIdx.push(...idx.slice(k));
-    }
-    trainIdx.sort((a, b) => a - b);
-    valIdx.sort((a, b) => a - b);
-  } else {
-    trainIdx = Array.from(labels.keys());
-  }
-  assert(trainIdx.length > 0, () => `validationSplit=${validationSplit} leaves no training samples`);
+  const split: [number[], number[]] =
+    opts.validationData === undefined && o.validationSplit > 0
+      ? stratifiedSplit(labels, classes, o.validationSplit, rng)
+      : [Array.from(labels.keys()), []];
+  const trainIdx = split[0];
+  let valIdx = split[1];
+  assert(trainIdx.length > 0, () => `validationSplit=${o.validationSplit} leaves no training samples`);
   let valSet: ExampleSet | null = valIdx.length > 0 ? set : null;
   let valY: Int32Array<ArrayBufferLike> = Int32Array.from(valIdx, (i) => labels[i]);
   if (opts.validationData !== undefined) {
@@ -627,13 +698,25 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
     assert(
       v.rows === set.rows && v.channels === set.channels,
       () =>
-        `validationData inputs are ${v.rows}x${v.cols}x${v.channels}, training inputs ${set.rows}x${set.cols}x${set.channels}: rows and channels must match`,
+        `validationData inputs are ${v.rows}x${v.cols}x${v.channels}, ` +
+        `training inputs ${set.rows}x${set.cols}x${set.channels}: rows and channels must match`,
     );
     valSet = v;
     valIdx = Array.from(v.examples.keys());
     valY = checkLabels(opts.validationData.labels, valIdx.length, classes, 'validationData.labels');
   }
+  const trainY = Int32Array.from(trainIdx, (i) => labels[i]);
+  return { set, classes, cropFrames, trainIdx, trainY, valSet, valIdx, valY };
+}
 
+/** The model to train: the given one, or the built-in architecture with the standardisation fitted on `d`. */
+function prepareModel(
+  d: TrainingData,
+  given: tf.LayersModel | null,
+  opts: TrainOptions,
+  o: ResolvedTrainOptions,
+): { model: tf.LayersModel; stats: StandardizationStats | null; spectralRows: number } {
+  const { set, cropFrames } = d;
   if (given && opts.standardize !== undefined && opts.standardize !== 'none') {
     warnOnce('standardize applies to built-in architectures only; a given model is trained on the inputs as they are');
   }
@@ -645,175 +728,326 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
     spectralRows > 0,
     () => `inputs have ${set.rows} rows; modelOptions.excitation takes ${excitationRows} of them`,
   );
-  const stats = given || standardize === 'none' ? null : fitStandardization(set, trainIdx, standardize, spectralRows);
-  const modelShape: [number, number, number] = [set.rows, cropFrames, set.channels];
+  const stats =
+    given || o.standardize === 'none' ? null : fitStandardization(set, d.trainIdx, o.standardize, spectralRows);
   const model =
     given ??
-    buildModel((opts.model as ArchitectureName | undefined) ?? DEFAULT_ARCHITECTURE, modelShape, {
-      ...opts.modelOptions,
-      seed,
-      standardization: stats,
-    });
+    buildModel(
+      (opts.model as ArchitectureName | undefined) ?? DEFAULT_ARCHITECTURE,
+      [set.rows, cropFrames, set.channels],
+      {
+        ...opts.modelOptions,
+        seed: o.seed,
+        standardization: stats,
+      },
+    );
   const modelWidth = model.inputs[0].shape[2];
   assert(
     modelWidth == null || modelWidth === cropFrames,
     () => `the model's input is ${modelWidth} columns wide; cropFrames=${cropFrames} must match it`,
   );
-  const probabilities = outputsProbabilities(model);
-  const trainY = Int32Array.from(trainIdx, (i) => labels[i]);
-  const weights = classWeights(classWeight, trainY, classes);
-  const patience = opts.patience === undefined ? (valSet ? 8 : null) : opts.patience;
+  return { model, stats, spectralRows };
+}
+
+/**
+ * Adam for the model; a model with an excitation branch has two experts fused by the minimum of
+ * their scores: each trains on its own loss (the fused minimum would only pass gradient to the
+ * less confident one), the small excitation branch with its own Adam at EXCITATION_LR_FACTOR times
+ * the rate.
+ */
+interface Optimizers {
+  optimizer: tf.Optimizer;
+  experts: {
+    spectral: tf.LayersModel;
+    excitation: tf.LayersModel;
+    optimizer: tf.Optimizer;
+    spectralVariables: tf.Variable[];
+    excitationVariables: tf.Variable[];
+  } | null;
+}
+
+function createOptimizers(model: tf.LayersModel, learningRate: number): Optimizers {
+  const optimizer = tf.train.adam(learningRate);
+  const experts = expertModels(model);
+  if (!experts) return { optimizer, experts: null };
+  const variables = (m: tf.LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
+  return {
+    optimizer,
+    experts: {
+      ...experts,
+      optimizer: tf.train.adam(learningRate * EXCITATION_LR_FACTOR),
+      spectralVariables: variables(experts.spectral),
+      excitationVariables: variables(experts.excitation),
+    },
+  };
+}
+
+/** Learning rate of `epoch` under the schedule; tfjs's Adam reads its public learningRate field at every step. */
+function setLearningRate(opt: Optimizers, o: ResolvedTrainOptions, epoch: number): number {
+  const lr =
+    o.lrSchedule === 'cosine'
+      ? o.learningRate * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * epoch) / o.epochs)))
+      : o.learningRate;
+  (opt.optimizer as unknown as { learningRate: number }).learningRate = lr;
+  if (opt.experts)
+    (opt.experts.optimizer as unknown as { learningRate: number }).learningRate = lr * EXCITATION_LR_FACTOR;
+  return lr;
+}
+
+/** What the epochs of one training run share. */
+interface TrainingRun {
+  o: ResolvedTrainOptions;
+  d: TrainingData;
+  model: tf.LayersModel;
+  opt: Optimizers;
+  /** The model's output is softmax probabilities (else logits). */
+  probabilities: boolean;
+  /** Class weights of the loss. */
+  weights: Float32Array;
+  weightTensor: tf.Tensor1D;
+  /** Rows of the spectrogram (augmented); excitation rows below them are not. */
+  spectralRows: number;
+  /** Masked cells' value: the standardisation's training mean per row, or 0. */
+  fill: Float32Array;
+  /** Training example order (positions in `d.trainIdx`), reshuffled in place every epoch. */
+  order: number[];
+  rng: Random;
+}
+
+/**
+ * One optimiser step on a batch `[n, rows, cropFrames, channels]` (call inside a tidy): the
+ * class-weighted mean loss and the number of correct predictions, for the caller to read and dispose.
+ */
+function trainStep(run: TrainingRun, xb: tf.Tensor4D, yb: tf.Tensor1D): { loss: tf.Scalar; hits: tf.Tensor } {
+  const { model, opt, probabilities } = run;
+  const sw = tf.gather(run.weightTensor, yb);
+  if (opt.experts) {
+    const step = (net: tf.LayersModel, optimizer: tf.Optimizer, vars: tf.Variable[]) => {
+      let out: tf.Tensor2D | null = null;
+      const cost = optimizer.minimize(
+        () => {
+          out = tf.keep(net.apply(xb, { training: true }) as tf.Tensor2D);
+          return tf.mean(tf.mul(crossEntropy(out, yb, false), sw)) as tf.Scalar;
+        },
+        true,
+        vars,
+      )!;
+      return { cost, score: bonafideScore(out!), out: out! };
+    };
+    const a = step(opt.experts.spectral, opt.optimizer, opt.experts.spectralVariables);
+    const b = step(opt.experts.excitation, opt.experts.optimizer, opt.experts.excitationVariables);
+    const fused = tf.reshape(tf.minimum(a.score, b.score), [-1]);
+    const hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.cast(tf.greater(fused, 0), 'int32'), yb), 'float32')));
+    tf.dispose([a.out, b.out]);
+    // Reported as the mean of the two experts' losses, so it starts near ln 2 like any other model's.
+    return { loss: tf.div(tf.add(a.cost, b.cost), 2) as tf.Scalar, hits };
+  }
+  let hits: tf.Tensor | null = null;
+  const loss = opt.optimizer.minimize(() => {
+    const out = model.apply(xb, { training: true }) as tf.Tensor2D;
+    hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), yb), 'float32')));
+    return tf.mean(tf.mul(crossEntropy(out, yb, probabilities), sw)) as tf.Scalar;
+  }, true)!;
+  return { loss, hits: hits! };
+}
+
+/** One pass over the shuffled training examples (seeded crops and augmentation): loss sum and hits. */
+async function trainEpoch(run: TrainingRun, epoch: number): Promise<{ lossSum: number; correct: number }> {
+  const { o, d, rng, order } = run;
+  const { set, cropFrames } = d;
+  const batches = Math.ceil(order.length / o.batchSize);
+  const size = set.rows * cropFrames * set.channels;
+  rng.shuffle(order);
+  let lossSum = 0;
+  let correct = 0;
+  for (let b = 0; b < batches; b++) {
+    const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
+    const buf = new Float32Array(idx.length * size);
+    idx.forEach((k, j) => {
+      const start = set.cols > cropFrames ? rng.int(set.cols - cropFrames + 1) : rng.int(set.cols);
+      copyWindow(set, set.examples[d.trainIdx[k]], start, cropFrames, buf, j * size);
+      if (o.augment)
+        augmentWindow(buf, j * size, [run.spectralRows, cropFrames, set.channels], o.augment, run.fill, rng);
+    });
+    const { loss, hits } = tf.tidy(() => {
+      const xb = tf.tensor4d(buf, [idx.length, set.rows, cropFrames, set.channels]);
+      const yb = tf.tensor1d(
+        Int32Array.from(idx, (i) => d.trainY[i]),
+        'int32',
+      );
+      return trainStep(run, xb, yb);
+    });
+    const value = (await loss.data())[0];
+    correct += hits.dataSync()[0];
+    tf.dispose([loss, hits]);
+    lossSum += value * idx.length;
+    const batchLog: BatchLog = { epoch, batch: b + 1, batches, loss: value };
+    o.onBatch?.(batchLog);
+    if (o.progress) process.stderr.write(progressBar(batchLog, o.epochs));
+  }
+  return { lossSum, correct };
+}
+
+/**
+ * Early stopping and best-weight keeping: the best monitored value so far (compared as a pair,
+ * the second breaking ties), its epoch and, when asked, a copy of its weights.
+ */
+class BestEpoch {
+  private best: [number, number] = [Infinity, Infinity];
+  private weights: tf.Tensor[] | null = null;
+  epoch = -1;
+
+  constructor(
+    private readonly patience: number | null,
+    private readonly keepWeights: boolean,
+  ) {}
+
+  /** Records an epoch's monitored value; true when training should stop after it. */
+  update(model: tf.LayersModel, epoch: number, monitored: [number, number], last: boolean): boolean {
+    const [value, tie] = monitored;
+    if (value < this.best[0] || (value === this.best[0] && tie < this.best[1])) {
+      this.best = monitored;
+      this.epoch = epoch;
+      if (this.keepWeights) {
+        this.weights?.forEach((t) => t.dispose());
+        this.weights = model.getWeights().map((w) => w.clone());
+      }
+      return false;
+    }
+    return this.patience !== null && epoch - this.epoch > this.patience && !last;
+  }
+
+  /** Puts the best epoch's weights back into the model when a later epoch ended training. */
+  restore(model: tf.LayersModel, lastEpoch: number): void {
+    if (this.weights && this.epoch !== lastEpoch) model.setWeights(this.weights);
+  }
+
+  dispose(): void {
+    this.weights?.forEach((t) => t.dispose());
+  }
+}
+
+/** Scores the validation examples (if any) and makes the epoch's log entry. */
+function epochLog(
+  run: TrainingRun,
+  epoch: number,
+  sums: { lossSum: number; correct: number },
+  lr: number,
+  t0: number,
+): { entry: EpochLog; monitored: [number, number] } {
+  const { o, d } = run;
+  const val = d.valSet
+    ? validationMetrics(
+        windowedOutputs(run.model, d.valSet, d.valIdx, d.cropFrames, Math.max(o.batchSize, 64)),
+        d.valY,
+        run.weights,
+        run.probabilities,
+      )
+    : { loss: NaN, accuracy: NaN, eer: NaN };
+  const entry: EpochLog = {
+    epoch,
+    epochs: o.epochs,
+    loss: sums.lossSum / run.order.length,
+    accuracy: sums.correct / run.order.length,
+    valLoss: val.loss,
+    valAccuracy: val.accuracy,
+    valEer: val.eer,
+    learningRate: lr,
+    ms: Date.now() - t0,
+  };
+  const monitored: [number, number] = !d.valSet
+    ? [entry.loss, 0]
+    : o.monitor === 'eer' && !Number.isNaN(val.eer)
+      ? [val.eer, val.loss]
+      : [val.loss, 0];
+  return { entry, monitored };
+}
+
+/**
+ * Trains a bona fide (label 1) vs spoof (label 0) classifier with Adam on softmax cross-entropy.
+ * `data` is `{inputs, labels}` or bare inputs with `opts.labels`; inputs are a
+ * `[n, rows, cols, channels]` tensor (rank 3 gets a channel axis), Grids (spectrograms: rows =
+ * frequency, cols = time) or flat Float32Arrays of `opts.inputShape`.
+ *
+ * Initialises the backend (`initBackend`, logged once through `opts.log`); fits the input
+ * standardisation on the training inputs only; builds `opts.model` (default the small CNN with
+ * batch norm) with weights seeded by `opts.seed` and the standardisation as its first layer; then
+ * per epoch shuffles, cuts seeded random crops (`cropFrames`), augments, runs mini-batches
+ * (class-weighted mean loss) under the learning-rate schedule, scores the validation clips whole
+ * (mean of window scores) and stops early on the validation EER, restoring the best epoch's
+ * weights. Finally re-estimates the batch-norm statistics on the training inputs. Same seed + same
+ * backend -> same weights and history. A model with an excitation branch (`modelOptions.excitation`,
+ * for inputs whose last rows are a pipeline's excitation rows) trains its two experts on their own
+ * losses, the branch with its own Adam at {@link EXCITATION_LR_FACTOR} times the rate; the epoch
+ * loss is their mean.
+ *
+ * Notes: class weights scale each sample's loss and the batch mean divides by the batch size, as
+ * Keras `class_weight`. No tensors leak: everything but the returned model is disposed.
+ */
+export async function trainClassifier(data: LabelledData | ModelInputs, opts: TrainOptions = {}): Promise<TrainResult> {
+  const o = resolveTrainOptions(opts);
+  const [inputs, rawLabels] = inputsAndLabels(data, opts);
+  const backend = await initBackend(opts.backend ?? {});
+  if (o.log) o.log(formatBackendInfo(backend));
+
+  const given = typeof opts.model === 'object' ? opts.model : null;
+  const rng = new Random(o.seed);
+  const d = prepareData(inputs, rawLabels, given, opts, o, rng);
+  const { model, stats, spectralRows } = prepareModel(d, given, opts, o);
+  const weights = classWeights(o.classWeight, d.trainY, d.classes);
+  const patience = opts.patience === undefined ? (d.valSet ? 8 : null) : opts.patience;
   assert(
     patience === null || (Number.isInteger(patience) && patience >= 0),
     () => `patience=${patience} must be null or an integer >= 0`,
   );
-  if (patience !== null && valSet === null)
+  if (patience !== null && d.valSet === null)
     warnOnce('early stopping without a validation set monitors the training loss');
-  const fill = stats ? stats.mean : new Float32Array(1);
-
-  const optimizer = tf.train.adam(learningRate);
-  // A model with an excitation branch has two experts fused by the minimum of their scores: each
-  // trains on its own loss (the fused minimum would only pass gradient to the less confident one),
-  // the small excitation branch with its own Adam at EXCITATION_LR_FACTOR times the rate.
-  const experts = expertModels(model);
-  const excitationOptimizer = experts ? tf.train.adam(learningRate * EXCITATION_LR_FACTOR) : null;
-  const variables = (m: tf.LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
-  const expertVariables = experts
-    ? { spectral: variables(experts.spectral), excitation: variables(experts.excitation) }
-    : null;
-  const weightTensor = tf.tensor1d(weights);
+  const run: TrainingRun = {
+    o,
+    d,
+    model,
+    opt: createOptimizers(model, o.learningRate),
+    probabilities: outputsProbabilities(model),
+    weights,
+    weightTensor: tf.tensor1d(weights),
+    spectralRows,
+    fill: stats ? stats.mean : new Float32Array(1),
+    order: Array.from(d.trainY.keys()),
+    rng,
+  };
+  const best = new BestEpoch(patience, d.valSet !== null && o.restoreBestWeights);
   const history: EpochLog[] = [];
-  let best: [number, number] = [Infinity, Infinity];
-  let bestEpoch = -1;
-  let bestWeights: tf.Tensor[] | null = null;
   let stoppedEarly = false;
-  const order = Array.from(trainY.keys());
-  const batches = Math.ceil(order.length / batchSize);
-  const size = set.rows * cropFrames * set.channels;
-  const better = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
       const t0 = Date.now();
-      const lr =
-        lrSchedule === 'cosine'
-          ? learningRate * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * epoch) / epochs)))
-          : learningRate;
-      // tfjs's Adam reads its public learningRate field at every step.
-      (optimizer as unknown as { learningRate: number }).learningRate = lr;
-      if (excitationOptimizer)
-        (excitationOptimizer as unknown as { learningRate: number }).learningRate = lr * EXCITATION_LR_FACTOR;
-      rng.shuffle(order);
-      let lossSum = 0;
-      let correct = 0;
-      for (let b = 0; b < batches; b++) {
-        const idx = order.slice(b * batchSize, (b + 1) * batchSize);
-        const buf = new Float32Array(idx.length * size);
-        idx.forEach((k, j) => {
-          const start = set.cols > cropFrames ? rng.int(set.cols - cropFrames + 1) : rng.int(set.cols);
-          copyWindow(set, set.examples[trainIdx[k]], start, cropFrames, buf, j * size);
-          if (augment) augmentWindow(buf, j * size, [spectralRows, cropFrames, set.channels], augment, fill, rng);
-        });
-        let hits: tf.Tensor | null = null;
-        const loss = tf.tidy(() => {
-          const xb = tf.tensor4d(buf, [idx.length, ...modelShape]);
-          const yb = tf.tensor1d(
-            Int32Array.from(idx, (i) => trainY[i]),
-            'int32',
-          );
-          const sw = tf.gather(weightTensor, yb);
-          if (experts && expertVariables && excitationOptimizer) {
-            const step = (net: tf.LayersModel, opt: tf.Optimizer, vars: tf.Variable[]) => {
-              let out: tf.Tensor2D | null = null;
-              const cost = opt.minimize(
-                () => {
-                  out = tf.keep(net.apply(xb, { training: true }) as tf.Tensor2D);
-                  return tf.mean(tf.mul(crossEntropy(out, yb, false), sw)) as tf.Scalar;
-                },
-                true,
-                vars,
-              )!;
-              return { cost, score: bonafideScore(out!), out: out! };
-            };
-            const a = step(experts.spectral, optimizer, expertVariables.spectral);
-            const b = step(experts.excitation, excitationOptimizer, expertVariables.excitation);
-            const fused = tf.reshape(tf.minimum(a.score, b.score), [-1]);
-            hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.cast(tf.greater(fused, 0), 'int32'), yb), 'float32')));
-            tf.dispose([a.out, b.out]);
-            // Reported as the mean of the two experts' losses, so it starts near ln 2 like any other model's.
-            return tf.div(tf.add(a.cost, b.cost), 2) as tf.Scalar;
-          }
-          return optimizer.minimize(() => {
-            const out = model.apply(xb, { training: true }) as tf.Tensor2D;
-            hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), yb), 'float32')));
-            return tf.mean(tf.mul(crossEntropy(out, yb, probabilities), sw)) as tf.Scalar;
-          }, true)!;
-        });
-        const value = (await loss.data())[0];
-        correct += (hits as tf.Tensor | null)!.dataSync()[0];
-        tf.dispose([loss, hits as tf.Tensor | null as tf.Tensor]);
-        lossSum += value * idx.length;
-        const batchLog: BatchLog = { epoch, batch: b + 1, batches, loss: value };
-        onBatch?.(batchLog);
-        if (progress) process.stderr.write(progressBar(batchLog, epochs));
-      }
-      const val = valSet
-        ? validationMetrics(
-            windowedOutputs(model, valSet, valIdx, cropFrames, Math.max(batchSize, 64)),
-            valY,
-            weights,
-            probabilities,
-          )
-        : { loss: NaN, accuracy: NaN, eer: NaN };
-      const entry: EpochLog = {
-        epoch,
-        epochs,
-        loss: lossSum / order.length,
-        accuracy: correct / order.length,
-        valLoss: val.loss,
-        valAccuracy: val.accuracy,
-        valEer: val.eer,
-        learningRate: lr,
-        ms: Date.now() - t0,
-      };
+      const lr = setLearningRate(run.opt, o, epoch);
+      const { entry, monitored } = epochLog(run, epoch, await trainEpoch(run, epoch), lr, t0);
       history.push(entry);
-      onEpoch?.(entry);
-      if (progress) {
-        const v = valSet ? ` val_loss ${entry.valLoss.toFixed(4)} val_eer ${(100 * entry.valEer).toFixed(2)}%` : '';
-        process.stderr.write(
-          `\repoch ${epoch + 1}/${epochs} loss ${entry.loss.toFixed(4)} acc ${entry.accuracy.toFixed(3)}${v} (${entry.ms} ms)\n`,
-        );
-      }
-      const monitored: [number, number] = !valSet
-        ? [entry.loss, 0]
-        : monitor === 'eer' && !Number.isNaN(val.eer)
-          ? [val.eer, val.loss]
-          : [val.loss, 0];
-      if (better(monitored, best)) {
-        best = monitored;
-        bestEpoch = epoch;
-        if (valSet && restoreBestWeights) {
-          bestWeights?.forEach((t) => t.dispose());
-          bestWeights = model.getWeights().map((w) => w.clone());
-        }
-      } else if (patience !== null && epoch - bestEpoch > patience && epoch < epochs - 1) {
+      o.onEpoch?.(entry);
+      if (o.progress) process.stderr.write(epochLine(entry, d.valSet !== null));
+      if (best.update(model, epoch, monitored, epoch === o.epochs - 1)) {
         stoppedEarly = true;
         break;
       }
     }
-    if (bestWeights && bestEpoch !== history.length - 1) model.setWeights(bestWeights);
-    if (!valSet || !restoreBestWeights) bestEpoch = history.length - 1;
+    best.restore(model, history.length - 1);
     if (opts.recalibrateBatchNorm ?? true)
-      recalibrateBatchNorm(model, () => trainingWindows(set, trainIdx, cropFrames));
+      recalibrateBatchNorm(model, () => trainingWindows(d.set, d.trainIdx, d.cropFrames));
   } finally {
-    bestWeights?.forEach((t) => t.dispose());
-    optimizer.dispose();
-    excitationOptimizer?.dispose();
-    weightTensor.dispose();
+    best.dispose();
+    run.opt.optimizer.dispose();
+    run.opt.experts?.optimizer.dispose();
+    run.weightTensor.dispose();
   }
-  return { model, history, bestEpoch, stoppedEarly, backend, standardization: stats, cropFrames };
+  const bestEpoch = d.valSet && o.restoreBestWeights ? best.epoch : history.length - 1;
+  return { model, history, bestEpoch, stoppedEarly, backend, standardization: stats, cropFrames: d.cropFrames };
 }
 
-/** Batches of every scoring window of the examples `idx` (what the model sees at predict time), for batch-norm recalibration. */
+/**
+ * Batches of every scoring window of the examples `idx` (what the model sees at predict time), for
+ * batch-norm recalibration.
+ */
 function* trainingWindows(set: ExampleSet, idx: readonly number[], width: number): Generator<tf.Tensor4D> {
   const starts = windowStarts(set.cols, width);
   const size = set.rows * width * set.channels;
@@ -864,7 +1098,8 @@ export function predictScores(model: tf.LayersModel, inputs: ModelInputs, opts: 
   assert(
     (rows == null || rows === set.rows) && (channels == null || channels === set.channels),
     () =>
-      `inputs are ${set.rows}x${set.cols}x${set.channels} (rows x cols x channels) but the model takes ${rows}x${width}x${channels}: were the features made with the model's pipeline?`,
+      `inputs are ${set.rows}x${set.cols}x${set.channels} (rows x cols x channels) ` +
+      `but the model takes ${rows}x${width}x${channels}: were the features made with the model's pipeline?`,
   );
   const outputs = windowedOutputs(model, set, Array.from(set.examples.keys()), width ?? set.cols, batchSize);
   assert(outputs[0].length >= 2, () => `model output has ${outputs[0].length} classes; bona fide scores need 2`);

@@ -32,7 +32,10 @@ export function asFigure(x: Figure | Grid): Figure {
   throw new ParameterError(`x must be a Plotly figure {data, layout} or a Grid, got ${x === null ? 'null' : typeof x}`);
 }
 
-/** One-line description of a figure, e.g. `Figure 'Spectrogram': heatmap 129×201, z -80…0 dB [mean-pooled 2×5 for display: 257×1001 → 129×201 cells]`. */
+/**
+ * One-line description of a figure, e.g.
+ * `Figure 'Spectrogram': heatmap 129×201, z -80…0 dB [mean-pooled 2×5 for display: 257×1001 → 129×201 cells]`.
+ */
 export function summary(fig: Figure): string {
   const title = String(fig.layout.title?.text ?? '')
     .split(/<br/i)[0]
@@ -53,7 +56,11 @@ export function summary(fig: Figure): string {
     return String(t.type);
   });
   const note = /<sub>(.*?)<\/sub>/.exec(String(fig.layout.title?.text ?? ''))?.[1];
-  return `Figure${title ? ` '${title}'` : ''}: ${[...new Set(parts)].join('; ')}${note ? ` [${note.replace(/&[a-z]+;/g, '')}]` : ''}${fig.frames ? `, ${fig.frames.length} slider steps` : ''}`;
+  return (
+    `Figure${title ? ` '${title}'` : ''}: ${[...new Set(parts)].join('; ')}` +
+    `${note ? ` [${note.replace(/&[a-z]+;/g, '')}]` : ''}` +
+    `${fig.frames ? `, ${fig.frames.length} slider steps` : ''}`
+  );
 }
 
 function round(v: number): string {
@@ -102,7 +109,10 @@ export function figureHtml(fig: Figure, pngBase64: string, id = newId()): string
   const w = fig.layout.width ?? 760;
   const h = fig.layout.height ?? 380;
   const alt = summary(fig).replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  return `<div id="${id}" class="specmorph-figure" style="max-width:100%;overflow-x:auto"><img class="specmorph-png" alt="${alt}" width="${w}" height="${h}" style="max-width:100%;height:auto" src="data:image/png;base64,${pngBase64}"></div>
+  return (
+    `<div id="${id}" class="specmorph-figure" style="max-width:100%;overflow-x:auto">` +
+    `<img class="specmorph-png" alt="${alt}" width="${w}" height="${h}" style="max-width:100%;height:auto" ` +
+    `src="data:image/png;base64,${pngBase64}"></div>
 <script type="text/javascript">
 (function () {
   var fig = ${scriptJson(compactFigure(fig))};
@@ -141,7 +151,8 @@ export function figureHtml(fig: Figure, pngBase64: string, id = newId()): string
   }
   if (!draw()) { var n = 0, t = setInterval(function () { if (draw() || ++n > 100) clearInterval(t); }, 100); }
 })();
-</script>`;
+</script>`
+  );
 }
 
 /** The full MIME bundle of a figure (or a Grid, shown as its default heatmap). */
@@ -204,7 +215,9 @@ export const PLOTLY_LOADER_MARK = 'embedded by specmorph';
  * `window.Plotly`, and restored after.
  */
 export function plotlyFileLoaderHtml(src: string): string {
-  return `<script type="text/javascript">/* plotly.js ${plotlyVersion()} ${PLOTLY_LOADER_MARK}, loaded from ${src.replace(/\*\//g, '')} */
+  return `<script type="text/javascript">/* plotly.js ${plotlyVersion()} ${PLOTLY_LOADER_MARK}, loaded from ${
+    src.replace(/\*\//g, '') // a "*/" in src would end this comment
+  } */
 (function () {
   if (window.Plotly) return;
   var d = window.define, s = document.createElement('script');

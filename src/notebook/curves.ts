@@ -26,7 +26,10 @@ export interface LineOptions {
   height?: number;
 }
 
-/** Series longer than this travel as float32 typed arrays (a 2 s waveform: ~170 KB instead of ~700 KB of JSON numbers). */
+/**
+ * Series longer than this travel as float32 typed arrays (a 2 s waveform: ~170 KB instead of
+ * ~700 KB of JSON numbers).
+ */
 const TYPED_ABOVE = 1000;
 
 function lineTrace(s: Series, extra: Record<string, unknown> = {}): Trace {

@@ -52,7 +52,8 @@ export interface Decimated {
 
 /**
  * Pools `g` (rows x cols) into at most maxRows x maxCols (and maxCells in total) cells by integer
- * blocks of fr x fc cells, fr >= ceil(rows/maxRows) and fc >= ceil(cols/maxCols), so a figure carries a bounded number of values.
+ * blocks of fr x fc cells, fr >= ceil(rows/maxRows) and fc >= ceil(cols/maxCols), so a figure
+ * carries a bounded number of values.
  * `rowCoords`/`colCoords` (length rows/cols, e.g. Hz and seconds) are averaged per block.
  * Notes: blocks are aligned at index 0 and the last block may be partial, as skimage
  * `block_reduce` with `cval` ignored.

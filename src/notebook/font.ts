@@ -1,8 +1,9 @@
 /**
  * specmorph's own 5x7 bitmap font for the PNG renderer: printable ASCII plus the signs figures and
- * reports use (× ± − — – ≤ ≥ · … ≈ ° μ ² → ← √ Δ; a test checks every string the reports draw). Each glyph is 7 rows of 5 bits
- * (most significant bit = leftmost pixel), stored as two hex digits per row. Advance is 6 pixels
- * per character at scale 1 and the line height 9 (1 pixel above and below for breathing room).
+ * reports use (× ± − — – ≤ ≥ · … ≈ ° μ ² → ← √ Δ; a test checks every string the
+ * reports draw). Each glyph is 7 rows of 5 bits (most significant bit = leftmost pixel), stored as
+ * two hex digits per row. Advance is 6 pixels per character at scale 1 and the line height 9
+ * (1 pixel above and below for breathing room).
  */
 const GLYPHS: [string, string][] = [
   [' ', '00000000000000'],

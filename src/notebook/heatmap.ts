@@ -8,7 +8,10 @@ import type { Axis, ColorScaleName, Figure, Trace } from './types';
 
 /** Options shared by every heatmap-like figure. */
 export interface HeatmapOptions {
-  /** Figure title; the decimation, if any, is added below it. @default 'Spectrogram' for spectrograms, 'Grid' otherwise */
+  /**
+   * Figure title; the decimation, if any, is added below it.
+   * @default 'Spectrogram' for spectrograms, 'Grid' otherwise
+   */
   title?: string;
   /**
    * What the y axis shows: `'hz'` (row frequencies, spectrograms only) or `'band'` (row index).
@@ -204,7 +207,8 @@ export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): Heatm
   );
   const pooled = d.factor[0] > 1 || d.factor[1] > 1;
   const note = pooled
-    ? `${d.pooling}-pooled ${d.factor[0]}×${d.factor[1]} for display: ${g.rows}×${g.cols} → ${d.grid.rows}×${d.grid.cols} cells`
+    ? `${d.pooling}-pooled ${d.factor[0]}×${d.factor[1]} for display: ` +
+      `${g.rows}×${g.cols} → ${d.grid.rows}×${d.grid.cols} cells`
     : '';
   const xTitle = spec ? 'Time (s)' : 'Column';
   const trace: Trace = {
@@ -217,7 +221,9 @@ export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): Heatm
     zmin: range[0],
     zmax: range[1],
     colorbar: { title: { text: r.unit } },
-    hovertemplate: `${spec ? 't=%{x:.3f} s' : 'col %{x}'}<br>${map.hoverLabel} %{y:.4~g}<br>%{z:.4~g} ${r.unit}<extra>${escapeHtml(name)}</extra>`,
+    hovertemplate:
+      `${spec ? 't=%{x:.3f} s' : 'col %{x}'}<br>${map.hoverLabel} %{y:.4~g}<br>%{z:.4~g} ${r.unit}` +
+      `<extra>${escapeHtml(name)}</extra>`,
   };
   return {
     trace,

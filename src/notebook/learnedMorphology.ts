@@ -16,7 +16,10 @@ export interface StructureView {
   cols: number;
   /** Per channel, row-major rows x cols heights; NaN off the support (entries at {@link MORPH_OUTSIDE}). */
   channels: Float32Array[];
-  /** Colour range, symmetric about 0 (a flat structuring function is 0, white): ±max |height|, or ±1 when all are 0. */
+  /**
+   * Colour range, symmetric about 0 (a flat structuring function is 0, white): ±max |height|, or ±1
+   * when all are 0.
+   */
   range: [number, number];
 }
 

@@ -49,5 +49,8 @@ export interface Layout {
   [key: string]: unknown;
 }
 
-/** Colour scales for heatmaps. `greys` runs black (low) to white (high); `diverging` is blue-white-red for signed differences. */
+/**
+ * Colour scales for heatmaps. `greys` runs black (low) to white (high); `diverging` is
+ * blue-white-red for signed differences.
+ */
 export type ColorScaleName = 'viridis' | 'magma' | 'greys' | 'diverging';

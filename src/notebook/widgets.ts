@@ -45,7 +45,10 @@ export function audioHtml(audio: Audio, opts: ListenOptions = {}): string {
     opts.label ??
     `${a.sampleRate} Hz, ${seconds.toFixed(2)} s, ${a.channels.length} channel${a.channels.length > 1 ? 's' : ''}`;
   const b64 = Buffer.from(wav16(a)).toString('base64');
-  return `<div class="specmorph-audio"><div style="font-size:smaller">${label.replace(/</g, '&lt;')}</div><audio controls preload="metadata" src="data:audio/wav;base64,${b64}"></audio></div>`;
+  return (
+    `<div class="specmorph-audio"><div style="font-size:smaller">${label.replace(/</g, '&lt;')}</div>` +
+    `<audio controls preload="metadata" src="data:audio/wav;base64,${b64}"></audio></div>`
+  );
 }
 
 /** Options of {@link progress}. */
@@ -93,7 +96,10 @@ export function progress(total: number, opts: ProgressOptions = {}): Progress {
   const line = (): string => {
     const f = Math.min(1, Math.max(0, count / total));
     const filled = Math.round(f * width);
-    return `${opts.label ? `${opts.label} ` : ''}[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.floor(f * 100)}% ${count}/${total}${note ? ` ${note}` : ''}`;
+    return (
+      `${opts.label ? `${opts.label} ` : ''}[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ` +
+      `${Math.floor(f * 100)}% ${count}/${total}${note ? ` ${note}` : ''}`
+    );
   };
   const draw = (force: boolean): void => {
     const now = Date.now();
@@ -101,7 +107,11 @@ export function progress(total: number, opts: ProgressOptions = {}): Progress {
     last = now;
     const text = line();
     const f = Math.min(1, count / total);
-    const html = `<div class="specmorph-progress" style="font-family:monospace">${opts.label ? `${opts.label.replace(/</g, '&lt;')} ` : ''}<progress value="${f}" max="1" style="width:20em;vertical-align:middle"></progress> ${Math.floor(f * 100)}% ${count}/${total} ${note.replace(/</g, '&lt;')}</div>`;
+    const html =
+      '<div class="specmorph-progress" style="font-family:monospace">' +
+      `${opts.label ? `${opts.label.replace(/</g, '&lt;')} ` : ''}` +
+      `<progress value="${f}" max="1" style="width:20em;vertical-align:middle"></progress> ` +
+      `${Math.floor(f * 100)}% ${count}/${total} ${note.replace(/</g, '&lt;')}</div>`;
     if (kernelWriter()) {
       sendDisplay({ 'text/html': html, 'text/plain': text }, id, shown);
       shown = true;

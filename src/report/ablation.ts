@@ -63,11 +63,18 @@ export interface AblationReferenceOptions {
 export interface AblationOptions {
   /** Pipeline every arm starts from. @default ABLATION_PIPELINE */
   base?: PipelineConfig;
-  /** Arms to compare; the first must be the baseline (`op: 'none'`). @default ablationArms() (none + 5 ops × 3 footprints) */
+  /**
+   * Arms to compare; the first must be the baseline (`op: 'none'`).
+   * @default ablationArms() (none + 5 ops × 3 footprints)
+   */
   arms?: AblationArm[];
   /** Number of seeds per arm (seeds 0..n-1), or the seed list. @default 3 */
   seeds?: number | number[];
-  /** Largest number of training epochs, the same for every arm and seed (the trainer may stop early by one rule for all). @default 6 */
+  /**
+   * Largest number of training epochs, the same for every arm and seed (the trainer may stop early
+   * by one rule for all).
+   * @default 6
+   */
   epochs?: number;
   /** Feature cache folder (features are computed once per pipeline config), or null. @default null */
   cacheDir?: string | null;
@@ -185,6 +192,19 @@ function sha(s: string): string {
   return createHash('sha256').update(s).digest('hex');
 }
 
+/**
+ * Hash of the split (which clips train, which test, by file content, with their labels and
+ * attacks): part of every run cache key. `hashes` are the clips' file hashes, training clips first.
+ */
+function splitKey(split: HeldOutSplit<DatasetItem>, hashes: readonly string[]): string {
+  const nTrain = split.train.length;
+  return sha(
+    [...split.train, ...split.test]
+      .map((it, i) => `${i < nTrain ? 'train' : 'test'}\t${hashes[i]}\t${it.label}\t${it.attack ?? '-'}`)
+      .join('\n'),
+  );
+}
+
 async function readRun(file: string): Promise<AblationRun | null> {
   try {
     const r = JSON.parse(await fs.readFile(file, 'utf8')) as AblationRun;
@@ -283,7 +303,8 @@ async function prepareReference(
     const frames = train.reduce((n, it, i) => n + (it.label === label ? feats.features[i].cols : 0), 0);
     if (frames < components) {
       throw new DatasetError(
-        `${name}: the ${label} training clips have ${frames} LFCC frames, fewer than its ${components} components; use more data or leave the reference out (--no-reference, reference: null)`,
+        `${name}: the ${label} training clips have ${frames} LFCC frames, fewer than its ${components} components; ` +
+          'use more data or leave the reference out (--no-reference, reference: null)',
       );
     }
   }
@@ -297,18 +318,14 @@ async function fitReference(
 ): Promise<{ result: ReferenceResult; trainSeconds: number }> {
   const { name, components, feats } = p;
   const { train, test } = ctx.split;
-  const splitKey = sha(
-    [...train, ...test]
-      .map((it, i) => `${i < train.length ? 'train' : 'test'}\t${feats.hashes[i]}\t${it.label}\t${it.attack ?? '-'}`)
-      .join('\n'),
-  );
+  const split = splitKey(ctx.split, feats.hashes);
   const trainOf = (label: string) => train.flatMap((it, i) => (it.label === label ? [feats.features[i]] : []));
   const testFeats = feats.features.slice(train.length);
   let trainSeconds = 0;
   const runs: AblationRun[] = [];
   for (const seed of p.seeds) {
     const key = sha(
-      canonicalJson({ v: 1, reference: 'lfcc-gmm', pipeline: feats.fingerprint, split: splitKey, components, seed }),
+      canonicalJson({ v: 1, reference: 'lfcc-gmm', pipeline: feats.fingerprint, split, components, seed }),
     );
     const file = ctx.runCacheDir ? path.join(ctx.runCacheDir, `${key}.json`) : null;
     let run = file ? await readRun(file) : null;
@@ -337,6 +354,204 @@ async function fitReference(
   };
 }
 
+/** Base pipeline, arms, seeds, epochs and trainer of {@link AblationOptions}, checked and defaulted. */
+function resolveRunPlan(opts: AblationOptions): {
+  base: PipelineConfig;
+  arms: AblationArm[];
+  seeds: number[];
+  epochs: number;
+  trainer: AblationTrainer;
+} {
+  const arms = opts.arms ?? ablationArms();
+  assert(
+    arms.length > 0 && arms[0].op === 'none',
+    () => `arms[0] must be the baseline {op: 'none'}, got ${JSON.stringify(arms[0]?.op)}`,
+  );
+  const names = new Set(arms.map((a) => a.name));
+  assert(names.size === arms.length, () => 'arm names must be unique');
+  const seeds = Array.isArray(opts.seeds) ? opts.seeds : Array.from({ length: opts.seeds ?? 3 }, (_, i) => i);
+  assert(
+    seeds.length > 0 && seeds.every((s) => Number.isInteger(s) && s >= 0),
+    () => `seeds=${JSON.stringify(opts.seeds)} must be a positive count or a list of integers >= 0`,
+  );
+  const epochs = opts.epochs ?? 6;
+  assert(Number.isInteger(epochs) && epochs > 0, () => `epochs=${epochs} must be a positive integer`);
+  return { base: opts.base ?? ABLATION_PIPELINE, arms, seeds, epochs, trainer: opts.trainer ?? defaultTrainer() };
+}
+
+/**
+ * The features of every clip (training clips first, then test clips) for each arm's pipeline, and
+ * the seconds spent. All arms' features come before any training: feature worker threads and the
+ * threaded wasm backend's own workers are kept apart in time (the two together starved each other
+ * on 2 cores).
+ */
+async function armFeatures(
+  split: HeldOutSplit<DatasetItem>,
+  base: PipelineConfig,
+  arms: readonly AblationArm[],
+  opts: AblationOptions,
+): Promise<{ featureSets: FeatureSet[]; seconds: number }> {
+  const files = [...split.train, ...split.test].map((it) => it.path);
+  const featureSets: FeatureSet[] = [];
+  let seconds = 0;
+  for (let a = 0; a < arms.length; a++) {
+    const tf0 = Date.now();
+    featureSets.push(
+      await computeFeatures(files, armPipeline(base, arms[a]), {
+        cacheDir: opts.cacheDir ?? null,
+        workers: opts.workers ?? 'auto',
+        onProgress: (done, total) =>
+          opts.onEvent?.({ kind: 'features', arm: arms[a].name, armIndex: a, arms: arms.length, done, total }),
+      }),
+    );
+    seconds += (Date.now() - tf0) / 1000;
+  }
+  return { featureSets, seconds };
+}
+
+/** What the runs of every arm share. */
+interface ArmContext {
+  split: HeldOutSplit<DatasetItem>;
+  arms: readonly AblationArm[];
+  seeds: readonly number[];
+  epochs: number;
+  trainer: AblationTrainer;
+  /** The backend's name (the first word of its description), part of the run cache key. */
+  backendName: string;
+  /** The features end with the base pipeline's excitation rows (every arm keeps them: armPipeline). */
+  excitation: boolean;
+  runCacheDir: string | null;
+  onEvent?: (e: AblationEvent) => void;
+  /** Runs finished so far, over all arms (for progress events). */
+  runsDone: number;
+}
+
+/** One seed of arm `a`: read from the run cache, or trained, scored and written to it. */
+async function armRun(ctx: ArmContext, a: number, seed: number, feats: FeatureSet): Promise<AblationRun> {
+  const { split, trainer, epochs } = ctx;
+  const arm = ctx.arms[a];
+  const key = sha(
+    canonicalJson({
+      v: 2,
+      pipeline: feats.fingerprint,
+      split: splitKey(split, feats.hashes),
+      epochs,
+      seed,
+      model: trainer.model,
+      architecture: arm.architecture ?? null,
+      backend: ctx.backendName,
+    }),
+  );
+  const file = ctx.runCacheDir ? path.join(ctx.runCacheDir, `${key}.json`) : null;
+  const cached = file ? await readRun(file) : null;
+  if (cached) return cached;
+  const ts = Date.now();
+  const nTrain = split.train.length;
+  const { scores, history } = await trainer.fitAndScore(
+    {
+      features: feats.features.slice(0, nTrain),
+      labels: split.train.map((it) => it.label),
+      speakers: split.train.map((it) => it.speaker),
+    },
+    feats.features.slice(nTrain),
+    {
+      epochs,
+      seed,
+      ...(arm.architecture ? { architecture: arm.architecture } : {}),
+      ...(ctx.excitation ? { excitation: true } : {}),
+      onEpoch: (log) =>
+        ctx.onEvent?.({
+          kind: 'train',
+          arm: arm.name,
+          armIndex: a,
+          arms: ctx.arms.length,
+          seed,
+          epoch: log.epoch,
+          epochs,
+          loss: log.loss,
+        }),
+    },
+  );
+  const run = { seed, ...scoreRun(split.test, scores), history, seconds: (Date.now() - ts) / 1000, cached: false };
+  if (file) await writeRun(file, run);
+  return run;
+}
+
+/** Every seed of arm `a`, summarised and compared with the baseline arm's runs (null for the baseline itself). */
+async function runArm(
+  ctx: ArmContext,
+  a: number,
+  feats: FeatureSet,
+  baseline: ArmResult | null,
+): Promise<{ result: ArmResult; trainSeconds: number }> {
+  const arm = ctx.arms[a];
+  const runs: AblationRun[] = [];
+  let trainSeconds = 0;
+  for (const seed of ctx.seeds) {
+    const run = await armRun(ctx, a, seed, feats);
+    if (!run.cached) trainSeconds += run.seconds;
+    runs.push(run);
+    ctx.runsDone++;
+    ctx.onEvent?.({
+      kind: 'run',
+      arm: arm.name,
+      armIndex: a,
+      arms: ctx.arms.length,
+      seed,
+      eer: run.eer,
+      cached: run.cached,
+      runsDone: ctx.runsDone,
+      runs: ctx.arms.length * ctx.seeds.length,
+    });
+  }
+  const result: ArmResult = {
+    name: arm.name,
+    op: arm.op,
+    footprint: arm.footprint ?? null,
+    pipelineFingerprint: feats.fingerprint,
+    runs,
+    ...summariseRuns(runs),
+    vsBaseline: baseline
+      ? pairedComparison(
+          runs.map((r) => r.eer),
+          baseline.runs.map((r) => r.eer),
+        )
+      : null,
+  };
+  return { result, trainSeconds };
+}
+
+/** The `data` block of the result: the corpus, its split and the features' shape. */
+function dataSummary(
+  ds: Dataset,
+  items: readonly DatasetItem[],
+  split: HeldOutSplit<DatasetItem>,
+  feats: FeatureSet,
+): AblationResult['data'] {
+  const summary = datasetSummary(items);
+  const all = [...split.train, ...split.test];
+  return {
+    root: ds.root,
+    n: summary.n,
+    bonafide: summary.bonafide,
+    spoof: summary.spoof,
+    attacks: summary.attacks,
+    speakers: summary.speakers,
+    fingerprint: dataFingerprint(all.map((it, i) => ({ id: it.id, hash: feats.hashes[i], label: it.label }))),
+    split: {
+      by: split.by,
+      train: split.train.length,
+      test: split.test.length,
+      unlisted: split.unlisted,
+      trainBonafide: split.train.filter((it) => it.label === 'bonafide').length,
+      testBonafide: split.test.filter((it) => it.label === 'bonafide').length,
+      trainAttacks: countAttacks(split.train),
+      testAttacks: countAttacks(split.test),
+    },
+    features: { rows: feats.rows, cols: feats.cols },
+  };
+}
+
 /**
  * Runs the morphology ablation: for each arm (the base pipeline with no morphology, or with one
  * operator and footprint after the dB stage), computes the features of every clip (cached per
@@ -355,54 +570,11 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
     throw new ParameterError(
       `${ds.root}: the ablation needs audio (a PNG data set has no spectrogram to apply morphology to before resizing)`,
     );
-  const base = opts.base ?? ABLATION_PIPELINE;
-  const arms = opts.arms ?? ablationArms();
-  assert(
-    arms.length > 0 && arms[0].op === 'none',
-    () => `arms[0] must be the baseline {op: 'none'}, got ${JSON.stringify(arms[0]?.op)}`,
-  );
-  const names = new Set(arms.map((a) => a.name));
-  assert(names.size === arms.length, () => 'arm names must be unique');
-  const seeds = Array.isArray(opts.seeds) ? opts.seeds : Array.from({ length: opts.seeds ?? 3 }, (_, i) => i);
-  assert(
-    seeds.length > 0 && seeds.every((s) => Number.isInteger(s) && s >= 0),
-    () => `seeds=${JSON.stringify(opts.seeds)} must be a positive count or a list of integers >= 0`,
-  );
-  const epochs = opts.epochs ?? 6;
-  assert(Number.isInteger(epochs) && epochs > 0, () => `epochs=${epochs} must be a positive integer`);
-  const trainer = opts.trainer ?? defaultTrainer();
+  const { base, arms, seeds, epochs, trainer } = resolveRunPlan(opts);
   const items = withMetaSpeakers(ds);
   const split = heldOutSplit({ ...ds, items }, { testFraction: opts.testFraction });
-  const files = [...split.train, ...split.test].map((it) => it.path);
-  const nTrain = split.train.length;
-  const trainLabels = split.train.map((it) => it.label);
-  const trainSpeakers = split.train.map((it) => it.speaker);
-
-  const results: ArmResult[] = [];
-  let featureSeconds = 0;
-  let trainSeconds = 0;
-  let rows = 0;
-  let cols = 0;
-  let dataFp = '';
-  const totalRuns = arms.length * seeds.length;
-  let runsDone = 0;
-  // Every arm's features first, then tfjs: feature worker threads and the threaded wasm backend's
-  // own workers are kept apart in time (the two together starved each other on 2 cores).
-  const featureSets: FeatureSet[] = [];
-  // Every arm keeps the base's excitation rows (armPipeline), so the trainer's branch is on for all or none.
-  const excitation = resolvePipelineConfig(base).excitation !== undefined;
-  for (let a = 0; a < arms.length; a++) {
-    const tf0 = Date.now();
-    featureSets.push(
-      await computeFeatures(files, armPipeline(base, arms[a]), {
-        cacheDir: opts.cacheDir ?? null,
-        workers: opts.workers ?? 'auto',
-        onProgress: (done, total) =>
-          opts.onEvent?.({ kind: 'features', arm: arms[a].name, armIndex: a, arms: arms.length, done, total }),
-      }),
-    );
-    featureSeconds += (Date.now() - tf0) / 1000;
-  }
+  const features = await armFeatures(split, base, arms, opts);
+  let featureSeconds = features.seconds;
   const refContext: ReferenceContext = {
     split,
     cacheDir: opts.cacheDir ?? null,
@@ -413,94 +585,24 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
   const preparedReference = opts.reference ? await prepareReference(opts.reference, seeds, refContext) : null;
   if (preparedReference) featureSeconds += preparedReference.featureSeconds;
   const backend = await trainer.backend();
-  const backendName = backend.split(' ')[0];
+  const ctx: ArmContext = {
+    split,
+    arms,
+    seeds,
+    epochs,
+    trainer,
+    backendName: backend.split(' ')[0],
+    excitation: resolvePipelineConfig(base).excitation !== undefined,
+    runCacheDir: opts.runCacheDir ?? null,
+    onEvent: opts.onEvent,
+    runsDone: 0,
+  };
+  const results: ArmResult[] = [];
+  let trainSeconds = 0;
   for (let a = 0; a < arms.length; a++) {
-    const arm = arms[a];
-    const feats = featureSets[a];
-    const fp = feats.fingerprint;
-    rows = feats.rows;
-    cols = feats.cols;
-    const all = [...split.train, ...split.test];
-    dataFp = dataFingerprint(all.map((it, i) => ({ id: it.id, hash: feats.hashes[i], label: it.label })));
-    const splitKey = sha(
-      all
-        .map((it, i) => `${i < nTrain ? 'train' : 'test'}\t${feats.hashes[i]}\t${it.label}\t${it.attack ?? '-'}`)
-        .join('\n'),
-    );
-    const trainFeats = feats.features.slice(0, nTrain);
-    const testFeats = feats.features.slice(nTrain);
-    const runs: AblationRun[] = [];
-    for (const seed of seeds) {
-      const key = sha(
-        canonicalJson({
-          v: 2,
-          pipeline: fp,
-          split: splitKey,
-          epochs,
-          seed,
-          model: trainer.model,
-          architecture: arm.architecture ?? null,
-          backend: backendName,
-        }),
-      );
-      const file = opts.runCacheDir ? path.join(opts.runCacheDir, `${key}.json`) : null;
-      let run = file ? await readRun(file) : null;
-      if (!run) {
-        const ts = Date.now();
-        const { scores, history } = await trainer.fitAndScore(
-          { features: trainFeats, labels: trainLabels, speakers: trainSpeakers },
-          testFeats,
-          {
-            epochs,
-            seed,
-            ...(arm.architecture ? { architecture: arm.architecture } : {}),
-            ...(excitation ? { excitation: true } : {}),
-            onEpoch: (log) =>
-              opts.onEvent?.({
-                kind: 'train',
-                arm: arm.name,
-                armIndex: a,
-                arms: arms.length,
-                seed,
-                epoch: log.epoch,
-                epochs,
-                loss: log.loss,
-              }),
-          },
-        );
-        run = { seed, ...scoreRun(split.test, scores), history, seconds: (Date.now() - ts) / 1000, cached: false };
-        trainSeconds += run.seconds;
-        if (file) await writeRun(file, run);
-      }
-      runs.push(run);
-      runsDone++;
-      opts.onEvent?.({
-        kind: 'run',
-        arm: arm.name,
-        armIndex: a,
-        arms: arms.length,
-        seed,
-        eer: run.eer,
-        cached: run.cached,
-        runsDone,
-        runs: totalRuns,
-      });
-    }
-    results.push({
-      name: arm.name,
-      op: arm.op,
-      footprint: arm.footprint ?? null,
-      pipelineFingerprint: fp,
-      runs,
-      ...summariseRuns(runs),
-      vsBaseline:
-        a === 0
-          ? null
-          : pairedComparison(
-              runs.map((r) => r.eer),
-              results[0].runs.map((r) => r.eer),
-            ),
-    });
+    const arm = await runArm(ctx, a, features.featureSets[a], a === 0 ? null : results[0]);
+    results.push(arm.result);
+    trainSeconds += arm.trainSeconds;
   }
   let reference: ReferenceResult | null = null;
   if (preparedReference) {
@@ -508,30 +610,10 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
     reference = ref.result;
     trainSeconds += ref.trainSeconds;
   }
-  const summary = datasetSummary(items);
   return {
     specmorphVersion: specmorphVersion(),
     createdAt: new Date().toISOString(),
-    data: {
-      root: ds.root,
-      n: summary.n,
-      bonafide: summary.bonafide,
-      spoof: summary.spoof,
-      attacks: summary.attacks,
-      speakers: summary.speakers,
-      fingerprint: dataFp,
-      split: {
-        by: split.by,
-        train: split.train.length,
-        test: split.test.length,
-        unlisted: split.unlisted,
-        trainBonafide: split.train.filter((it) => it.label === 'bonafide').length,
-        testBonafide: split.test.filter((it) => it.label === 'bonafide').length,
-        trainAttacks: countAttacks(split.train),
-        testAttacks: countAttacks(split.test),
-      },
-      features: { rows, cols },
-    },
+    data: dataSummary(ds, items, split, features.featureSets[arms.length - 1]),
     backend,
     model: trainer.model,
     epochs,

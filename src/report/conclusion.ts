@@ -28,7 +28,10 @@ export function formatMeanStd(m: { mean: number; std: number }): string {
 function describe(arm: ArmResult): string {
   const c = arm.vsBaseline!;
   const ci = c.ci95 ? `, 95% CI [${pp(c.ci95[0])}, ${pp(c.ci95[1])}]` : '';
-  return `**${arm.name}** (EER ${formatMeanStd(arm.eer)}; Δ ${pp(c.mean)}${ci}; lower in ${c.lower}/${c.differences.length} seeds)`;
+  return (
+    `**${arm.name}** (EER ${formatMeanStd(arm.eer)}; Δ ${pp(c.mean)}${ci}; ` +
+    `lower in ${c.lower}/${c.differences.length} seeds)`
+  );
 }
 
 /**
@@ -51,13 +54,23 @@ function referenceSentence(r: AblationResult, base: ArmResult): string {
   const worse = list(1);
   const better = list(-1);
   return (
-    `The classical reference, ${ref.name} (the ASVspoof 2019 baseline on LFCCs, seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}), reached ${formatMeanStd(ref.eer)} on the same split, ` +
-    `so the baseline CNN is ${Math.abs(diff) < 0.005 ? 'level with it' : `${(100 * Math.abs(diff)).toFixed(1)} pp ${diff > 0 ? 'worse' : 'better'}`}. ` +
-    `Per attack (baseline vs reference, differences over 5 pp): ${worse ? `the reference is better on ${worse}` : 'the reference is better on none'}; ${better ? `the baseline is better on ${better}` : 'the baseline is better on none'}.`
+    `The classical reference, ${ref.name} (the ASVspoof 2019 baseline on LFCCs, ` +
+    `seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}), reached ${formatMeanStd(ref.eer)} on the same split, ` +
+    `so the baseline CNN is ${
+      Math.abs(diff) < 0.005
+        ? 'level with it'
+        : `${(100 * Math.abs(diff)).toFixed(1)} pp ${diff > 0 ? 'worse' : 'better'}`
+    }. ` +
+    'Per attack (baseline vs reference, differences over 5 pp): ' +
+    `${worse ? `the reference is better on ${worse}` : 'the reference is better on none'}; ` +
+    `${better ? `the baseline is better on ${better}` : 'the baseline is better on none'}.`
   );
 }
 
-/** Arms grouped by operator: mean of their mean EERs, and how many fall below the baseline's mean; sorted best first. */
+/**
+ * Arms grouped by operator: mean of their mean EERs, and how many fall below the baseline's mean;
+ * sorted best first.
+ */
 export function operatorSummary(r: AblationResult): { op: string; mean: number; arms: number; below: number }[] {
   const base = r.arms[0].eer.mean;
   const groups = new Map<string, number[]>();
@@ -86,13 +99,23 @@ export function conclusion(r: AblationResult): string {
   const n = r.seeds.length;
   const lines: string[] = [];
   lines.push(
-    `On ${r.data.split.test} held-out test clips (${r.data.split.testBonafide} bona fide, ${r.data.split.test - r.data.split.testBonafide} spoofed; split by ${r.data.split.by === 'meta.csv' ? "the corpus's meta.csv, speakers and sentences disjoint from training" : r.data.split.by}), ` +
-      `the baseline without morphology reached an EER of ${formatMeanStd(base.eer)} (mean ± sd over ${n} seed${n === 1 ? '' : 's'}, at most ${r.epochs} epochs each with early stopping on a validation part of the training split, ${r.data.features.rows}×${r.data.features.cols} inputs, backend ${r.backend.split(' ')[0]}).`,
+    `On ${r.data.split.test} held-out test clips (${r.data.split.testBonafide} bona fide, ` +
+      `${r.data.split.test - r.data.split.testBonafide} spoofed; split by ${
+        r.data.split.by === 'meta.csv'
+          ? "the corpus's meta.csv, speakers and sentences disjoint from training"
+          : r.data.split.by
+      }), ` +
+      `the baseline without morphology reached an EER of ${formatMeanStd(base.eer)} ` +
+      `(mean ± sd over ${n} seed${n === 1 ? '' : 's'}, at most ${r.epochs} epochs each with early stopping ` +
+      `on a validation part of the training split, ${r.data.features.rows}×${r.data.features.cols} inputs, ` +
+      `backend ${r.backend.split(' ')[0]}).`,
   );
   if (r.reference) lines.push(referenceSentence(r, base));
   if (base.eer.mean >= 0.4) {
     lines.push(
-      `That is close to chance (50%): with this model and training budget the baseline detector barely separates the classes, so every difference below is measured against a weak baseline and may not carry over to a better-trained model.`,
+      'That is close to chance (50%): with this model and training budget the baseline detector barely ' +
+        'separates the classes, so every difference below is measured against a weak baseline and may not ' +
+        'carry over to a better-trained model.',
     );
   }
   if (k === 0) return lines.join('\n\n');
@@ -102,7 +125,8 @@ export function conclusion(r: AblationResult): string {
   const worst = others.reduce((b, a) => (a.eer.mean > b.eer.mean ? a : b));
   if (n < 2) {
     lines.push(
-      `With a single seed there is no estimate of seed-to-seed variation, so no arm can be said to differ from the baseline. Lowest EER: ${describe(best)}.`,
+      'With a single seed there is no estimate of seed-to-seed variation, so no arm can be said to differ ' +
+        `from the baseline. Lowest EER: ${describe(best)}.`,
     );
     return lines.join('\n\n');
   }
@@ -111,23 +135,30 @@ export function conclusion(r: AblationResult): string {
     a.vsBaseline?.pValue !== null && a.vsBaseline?.pValue !== undefined && a.vsBaseline.pValue < bonf;
   if (lower.length === 0 && higher.length === 0) {
     lines.push(
-      `No morphology arm differs from the baseline by more than the seed-to-seed variation: for all ${k} arms the 95% interval of the paired EER difference includes zero. ` +
-        `The lowest mean EER was ${describe(best)}; the highest ${describe(worst)}. These numbers do not support a claim that morphological preprocessing helps or hurts in this setup.`,
+      'No morphology arm differs from the baseline by more than the seed-to-seed variation: ' +
+        `for all ${k} arms the 95% interval of the paired EER difference includes zero. ` +
+        `The lowest mean EER was ${describe(best)}; the highest ${describe(worst)}. ` +
+        'These numbers do not support a claim that morphological preprocessing helps or hurts in this setup.',
     );
   } else {
     if (lower.length) {
       const s = lower.filter(survives);
       lines.push(
-        `${lower.length} arm${lower.length === 1 ? '' : 's'} had a lower EER than the baseline with the 95% interval of the paired difference below zero: ${lower.map(describe).join('; ')}. ` +
+        `${lower.length} arm${lower.length === 1 ? '' : 's'} had a lower EER than the baseline ` +
+          `with the 95% interval of the paired difference below zero: ${lower.map(describe).join('; ')}. ` +
           (s.length
-            ? `${s.length === lower.length ? 'All' : `${s.length} of them`} remain${s.length === 1 ? 's' : ''} significant after a Bonferroni correction for ${k} comparisons (p < ${bonf.toFixed(4)}).`
-            : `None remains significant after a Bonferroni correction for ${k} comparisons (p < ${bonf.toFixed(4)}), so ${lower.length === 1 ? 'this' : 'these'} may be chance findings among many arms.`),
+            ? `${s.length === lower.length ? 'All' : `${s.length} of them`} remain${s.length === 1 ? 's' : ''} ` +
+              `significant after a Bonferroni correction for ${k} comparisons (p < ${bonf.toFixed(4)}).`
+            : `None remains significant after a Bonferroni correction for ${k} comparisons ` +
+              `(p < ${bonf.toFixed(4)}), so ${lower.length === 1 ? 'this' : 'these'} may be chance findings ` +
+              'among many arms.'),
       );
     }
     if (higher.length) {
       const s = higher.filter(survives);
       lines.push(
-        `${higher.length} arm${higher.length === 1 ? '' : 's'} had a higher (worse) EER than the baseline with the interval above zero: ${higher.map(describe).join('; ')}. ` +
+        `${higher.length} arm${higher.length === 1 ? '' : 's'} had a higher (worse) EER than the baseline ` +
+          `with the interval above zero: ${higher.map(describe).join('; ')}. ` +
           (s.length
             ? `${s.length} of them survive${s.length === 1 ? 's' : ''} the Bonferroni correction.`
             : `None survives the Bonferroni correction for ${k} comparisons.`),
@@ -136,7 +167,8 @@ export function conclusion(r: AblationResult): string {
     const rest = k - lower.length - higher.length;
     if (rest > 0)
       lines.push(
-        `The other ${rest} arm${rest === 1 ? '' : 's'} cannot be told apart from the baseline (interval includes zero).`,
+        `The other ${rest} arm${rest === 1 ? '' : 's'} cannot be told apart from the baseline ` +
+          '(interval includes zero).',
       );
   }
   const byOp = operatorSummary(r);
@@ -145,12 +177,18 @@ export function conclusion(r: AblationResult): string {
     const all =
       top.below === top.arms ? `all ${top.arms} of its footprints` : `${top.below} of its ${top.arms} footprints`;
     lines.push(
-      `By operator (mean EER over its footprints): ${byOp.map((o) => `${o.op} ${pct(o.mean)}`).join(', ')}, against ${pct(base.eer.mean)} for no morphology. ` +
-        `${top.op} ranks first with ${all} below the baseline mean${top.mean < next.mean ? `, ${pp(top.mean - next.mean)} from the next operator (${next.op})` : ''}.`,
+      `By operator (mean EER over its footprints): ${byOp.map((o) => `${o.op} ${pct(o.mean)}`).join(', ')}, ` +
+        `against ${pct(base.eer.mean)} for no morphology. ` +
+        `${top.op} ranks first with ${all} below the baseline mean${
+          top.mean < next.mean ? `, ${pp(top.mean - next.mean)} from the next operator (${next.op})` : ''
+        }.`,
     );
   }
   lines.push(
-    `Caveats: ${n} seeds (the t interval with ${n - 1} degrees of freedom is wide), one train/test split, one small model (at most ${r.epochs} epochs), and ${k} comparisons (at the 5% level about ${(0.05 * k).toFixed(1)} would exclude zero by chance alone even with no real effect). Read the per-seed points in the plot before trusting any single difference.`,
+    `Caveats: ${n} seeds (the t interval with ${n - 1} degrees of freedom is wide), one train/test split, ` +
+      `one small model (at most ${r.epochs} epochs), and ${k} comparisons (at the 5% level about ` +
+      `${(0.05 * k).toFixed(1)} would exclude zero by chance alone even with no real effect). ` +
+      'Read the per-seed points in the plot before trusting any single difference.',
   );
   return lines.join('\n\n');
 }

@@ -53,10 +53,16 @@ export function reportTiming(r: AblationResult, notebooks: number, total: number
   };
 }
 
-/** One line of a {@link ReportTiming}, e.g. `total 764 s: features 12 s, training 480 s (48 runs; 0 from cache), notebooks 240 s`. */
+/**
+ * One line of a {@link ReportTiming}, e.g.
+ * `total 764 s: features 12 s, training 480 s (48 runs; 0 from cache), notebooks 240 s`.
+ */
 export function formatTiming(t: ReportTiming): string {
   const s = (v: number): string => `${v.toFixed(0)} s`;
-  return `total ${s(t.total)}: features ${s(t.features)}, training ${s(t.training)} (${t.runsTrained} runs trained, ${t.runsCached} read from the run cache), notebooks ${s(t.notebooks)}`;
+  return (
+    `total ${s(t.total)}: features ${s(t.features)}, training ${s(t.training)} ` +
+    `(${t.runsTrained} runs trained, ${t.runsCached} read from the run cache), notebooks ${s(t.notebooks)}`
+  );
 }
 
 /** Options of {@link reportHtml}. */
@@ -71,6 +77,14 @@ export interface ReportHtmlOptions {
   timing?: ReportTiming;
 }
 
+/** The report's style sheet. */
+const REPORT_CSS = [
+  'body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}',
+  'table.sm{border-collapse:collapse;font-size:13px;margin:1em 0}' +
+    'table.sm td,table.sm th{border:1px solid #ccc;padding:3px 7px;text-align:left}',
+  'table.sm th{background:#e8eef6}',
+].join('\n');
+
 /**
  * A standalone, offline HTML report of an ablation: the generated conclusion, the results table,
  * the EER plot and the paired-difference plot (interactive with the inlined plotly.js, PNG when
@@ -82,15 +96,18 @@ export function reportHtml(r: AblationResult, opts: ReportHtmlOptions = {}): str
   const setup = [
     [
       'data',
-      `${r.data.root} — ${r.data.n} clips (${r.data.bonafide} bona fide, ${r.data.spoof} spoof), ${Object.keys(r.data.attacks).length} attack systems`,
+      `${r.data.root} — ${r.data.n} clips (${r.data.bonafide} bona fide, ${r.data.spoof} spoof), ` +
+        `${Object.keys(r.data.attacks).length} attack systems`,
     ],
     [
       'split',
-      `${r.data.split.by}: train ${r.data.split.train} / test ${r.data.split.test}${r.data.split.unlisted ? ` (${r.data.split.unlisted} unlisted clips left out)` : ''}`,
+      `${r.data.split.by}: train ${r.data.split.train} / test ${r.data.split.test}` +
+        `${r.data.split.unlisted ? ` (${r.data.split.unlisted} unlisted clips left out)` : ''}`,
     ],
     [
       'features',
-      `${r.data.features.rows}×${r.data.features.cols}; base pipeline ${r.base.stages.map((s) => s.op).join(' → ')}; morphology after dB`,
+      `${r.data.features.rows}×${r.data.features.cols}; ` +
+        `base pipeline ${r.base.stages.map((s) => s.op).join(' → ')}; morphology after dB`,
     ],
     ['model', r.model],
     ['training', `${r.epochs} epochs for every arm and seed; seeds ${r.seeds.join(', ')}`],
@@ -100,9 +117,7 @@ export function reportHtml(r: AblationResult, opts: ReportHtmlOptions = {}): str
   ];
   return `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}
-table.sm{border-collapse:collapse;font-size:13px;margin:1em 0}table.sm td,table.sm th{border:1px solid #ccc;padding:3px 7px;text-align:left}
-table.sm th{background:#e8eef6}</style></head>
+<style>${REPORT_CSS}</style></head>
 <body>
 ${plotlyLoaderHtml()}
 <h1>${esc(title)}</h1>
@@ -117,7 +132,13 @@ ${htmlTable(perAttackRows(r))}
 ${(opts.figures ?? []).map((f) => `<h3>${esc(f.caption)}</h3>\n${fig(f.figure)}`).join('\n')}
 <h2>Set-up</h2>
 ${htmlTable(setup.map(([k, v]) => ({ item: k, value: v })))}
-${opts.notebooks?.length ? `<h2>Notebooks</h2><ul>${opts.notebooks.map((n) => `<li><a href="${esc(n.href)}">${esc(n.name)}</a></li>`).join('')}</ul>` : ''}
+${
+  opts.notebooks?.length
+    ? `<h2>Notebooks</h2><ul>${opts.notebooks
+        .map((n) => `<li><a href="${esc(n.href)}">${esc(n.name)}</a></li>`)
+        .join('')}</ul>`
+    : ''
+}
 </body></html>
 `;
 }

@@ -44,11 +44,20 @@ export interface DefaultTrainerOptions {
   learningRate?: number;
   /** @default 32 */
   batchSize?: number;
-  /** Filters of the small CNN's three convolutions (ignored for 'lcnn'). @default [8, 16, 32] (half the `smallCnn` default, for the W4 time budget) */
+  /**
+   * Filters of the small CNN's three convolutions (ignored for 'lcnn').
+   * @default [8, 16, 32] (half the `smallCnn` default, for the W4 time budget)
+   */
   filters?: [number, number, number];
-  /** Training crop width in frames; clips are scored whole as the mean over windows. @default 64 (0.64 s at a 10 ms hop, for the W4 time budget) */
+  /**
+   * Training crop width in frames; clips are scored whole as the mean over windows.
+   * @default 64 (0.64 s at a 10 ms hop, for the W4 time budget)
+   */
   cropFrames?: number;
-  /** Fraction of the training clips (speaker-disjoint when speakers are known) that early stopping watches. @default 0.2 */
+  /**
+   * Fraction of the training clips (speaker-disjoint when speakers are known) that early stopping watches.
+   * @default 0.2
+   */
   validation?: number;
   /** Early-stopping patience in epochs. @default 4 */
   patience?: number;
@@ -73,9 +82,16 @@ export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTraine
   const net =
     architecture === 'lcnn'
       ? 'LCNN (width 0.25, batch norm)'
-      : `${architecture === 'morph-cnn' ? 'learned morphology block + ' : ''}small CNN (conv 3×3 ${filters.join('-')}, batch norm, max-pool, global average pool, 2 logits)`;
+      : `${architecture === 'morph-cnn' ? 'learned morphology block + ' : ''}small CNN ` +
+        `(conv 3×3 ${filters.join('-')}, batch norm, max-pool, global average pool, 2 logits)`;
   return {
-    model: `${net}; per-frequency standardisation from the training clips; random ${cropFrames}-frame crops, whole clips scored as the mean over windows; Adam ${learningRate} with cosine decay, batch ${batchSize}, class-balanced cross-entropy; early stopping on the EER of a ${Math.round(100 * validation)} % speaker-disjoint validation part (patience ${patience}); batch-norm statistics re-estimated on the training clips`,
+    // Part of every run cache key (report/ablation.ts): a change of this text retrains every run.
+    model:
+      `${net}; per-frequency standardisation from the training clips; ` +
+      `random ${cropFrames}-frame crops, whole clips scored as the mean over windows; ` +
+      `Adam ${learningRate} with cosine decay, batch ${batchSize}, class-balanced cross-entropy; ` +
+      `early stopping on the EER of a ${Math.round(100 * validation)} % speaker-disjoint validation part ` +
+      `(patience ${patience}); batch-norm statistics re-estimated on the training clips`,
     async backend() {
       const { initBackend, formatBackendInfo } = await import('../model/backend');
       return formatBackendInfo(await initBackend()).replace(/^backend /, '');
