@@ -54,8 +54,10 @@ function referenceSentence(r: AblationResult, base: ArmResult): string {
   const worse = list(1);
   const better = list(-1);
   return (
-    `The classical reference, ${ref.name} (the ASVspoof 2019 baseline on LFCCs, ` +
-    `seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}), reached ${formatMeanStd(ref.eer)} on the same split, ` +
+    `The classical reference, the ASVspoof 2019 LFCC-GMM baseline (${ref.components} components, ` +
+    `seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}), ` +
+    // One seed has no spread to show.
+    `reached ${seeds.length === 1 ? pct(ref.eer.mean) : formatMeanStd(ref.eer)} on the same split, ` +
     `so the baseline CNN is ${
       Math.abs(diff) < 0.005
         ? 'level with it'
