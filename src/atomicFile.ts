@@ -202,8 +202,11 @@ export function checkOutputFile(file: string): OutputTarget {
 /**
  * Creates and removes a temp file in `dir`: the one writability check that also holds for root and
  * read-only mounts. Errors are DatasetErrors naming `what` (the output the caller means to write).
+ * Like a write, it first removes temp files that killed writers left in `dir`, its own probes
+ * included (a kill -9 between creating and removing one leaves it).
  */
 export function probeFolder(dir: string, what: string): void {
+  sweepDeadTemps(dir);
   const probe = tempName(dir);
   try {
     fs.writeFileSync(probe, '', { flag: 'wx' });

@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { checkOutputFile, writeFileAtomic, writeFileAtomicSync } from '../src/atomicFile';
+import { checkOutputFile, probeFolder, writeFileAtomic, writeFileAtomicSync } from '../src/atomicFile';
 
 function scratch(): string {
   return mkdtempSync(path.join(tmpdir(), 'specmorph-atomic-'));
@@ -143,6 +143,21 @@ test('writeFileAtomic to a 255-byte file name works (the temp name stays short)'
       () => checkOutputFile(path.join(root, `${'n'.repeat(256)}.txt`)),
       /cannot write \(ENAMETOOLONG: file name too long\)/,
     );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("probeFolder (the writability check before long work) removes a killed probe, keeps a live writer's temp", () => {
+  const root = scratch();
+  try {
+    // A probe is created then removed: a kill -9 in between leaves it, and nothing else writes into
+    // the folder of a model that is saved as a folder, so the next probe must sweep it.
+    const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+    writeFileSync(path.join(root, `.specmorph-${pidMax + 1}-abc123.tmp`), '');
+    writeFileSync(path.join(root, `.specmorph-${process.ppid}-def456.tmp`), 'live writer');
+    probeFolder(root, path.join(root, 'model'));
+    assert.deepEqual(readdirSync(root), [`.specmorph-${process.ppid}-def456.tmp`]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
