@@ -290,7 +290,12 @@ export function ablationRows(r: AblationResult): Record<string, string | number>
 
 /** The ablation table as GitHub markdown. */
 export function ablationMarkdown(r: AblationResult): string {
-  const rows = ablationRows(r);
+  return markdownTable(ablationRows(r));
+}
+
+/** Rows of one shape as a GitHub markdown table (columns = the first row's keys); '' for no rows. */
+function markdownTable(rows: Record<string, string | number>[]): string {
+  if (rows.length === 0) return '';
   const cols = Object.keys(rows[0]);
   const line = (cells: unknown[]): string => `| ${cells.map((c) => String(c)).join(' | ')} |`;
   return [line(cols), line(cols.map(() => '---')), ...rows.map((row) => line(cols.map((c) => row[c])))].join('\n');
@@ -326,9 +331,5 @@ export function perAttackRows(r: AblationResult): Record<string, string | number
 
 /** {@link perAttackRows} as GitHub markdown. */
 export function perAttackMarkdown(r: AblationResult): string {
-  const rows = perAttackRows(r);
-  if (rows.length === 0) return '';
-  const cols = Object.keys(rows[0]);
-  const line = (cells: unknown[]): string => `| ${cells.map((c) => String(c)).join(' | ')} |`;
-  return [line(cols), line(cols.map(() => '---')), ...rows.map((row) => line(cols.map((c) => row[c])))].join('\n');
+  return markdownTable(perAttackRows(r));
 }
