@@ -86,7 +86,7 @@ export function ablationFigure(r: AblationResult, opts: { title?: string } = {})
       x: [-0.5, r.arms.length - 0.5],
       y: [ref, ref],
       line: { color: '#2ca02c', dash: 'dot', width: 2 },
-      name: `${r.reference.name}: ${ref.toFixed(1)}%`,
+      name: `LFCC-GMM reference ${ref.toFixed(1)}%`,
       hoverinfo: 'skip',
     });
   }
