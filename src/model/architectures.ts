@@ -361,6 +361,12 @@ export interface LcnnOptions extends ArchitectureOptions {
    * @default 0.25
    */
   width?: number;
+  /**
+   * Dropout rate after the last pooling block, as in the baseline (`Dropout(0.7)` at the end of its
+   * convolutional stack); 0 leaves the layer out. A {@link SeededDropout}: a new seeded mask per step.
+   * @default 0.7
+   */
+  dropout?: number;
 }
 
 function checkInputShape(inputShape: readonly number[]): void {
@@ -448,6 +454,58 @@ export class MaxFeatureMap extends tf.layers.Layer {
 }
 tf.serialization.registerClass(MaxFeatureMap);
 
+/** {@link SeededDropout}'s constructor arguments. */
+export interface SeededDropoutArgs {
+  /** Fraction of the inputs zeroed at each training step, in [0, 1). */
+  rate: number;
+  /** Seed of the mask sequence. @default 0 */
+  seed?: number;
+  name?: string;
+}
+
+/**
+ * Inverted dropout (Srivastava et al. 2014, as `torch.nn.Dropout` and Keras `Dropout`): in training
+ * each element is zeroed with probability `rate` and the rest are scaled by 1 / (1 - rate); at
+ * inference it is the identity. Unlike `tf.layers.dropout({seed})`, which seeds one generator per
+ * call and so draws the same mask at every step, the mask of step k is drawn from seed
+ * `"seed:k"`: a new mask each step, and the same sequence of masks for the same seed (training stays
+ * reproducible). The step count starts at 0 whenever the layer is built or loaded.
+ */
+export class SeededDropout extends tf.layers.Layer {
+  static readonly className = 'SeededDropout';
+  readonly rate: number;
+  readonly seed: number;
+  private step = 0;
+
+  constructor(args: SeededDropoutArgs) {
+    super({ name: args.name });
+    const { rate, seed = 0 } = args;
+    assert(Number.isFinite(rate) && rate >= 0 && rate < 1, () => `dropout rate=${rate} must be in [0, 1)`);
+    assert(Number.isInteger(seed), () => `dropout seed=${seed} must be an integer`);
+    this.rate = rate;
+    this.seed = seed;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return inputShape as tf.Shape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (!kwargs.training || this.rate === 0) return tf.clone(x);
+    const seed = `${this.seed}:${this.step++}`;
+    return tf.tidy(() => {
+      const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), this.rate), 'float32');
+      return tf.mul(x, tf.mul(keep, 1 / (1 - this.rate)));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+  }
+}
+tf.serialization.registerClass(SeededDropout);
+
 /**
  * A light CNN (LCNN) after the ASVspoof 2019/2021 LFCC-LCNN baseline (Wang & Yamagishi 2021):
  * conv5x5-MFM-maxpool, then blocks of conv1x1-MFM-BN-conv3x3-MFM (-maxpool), every convolution
@@ -456,14 +514,16 @@ tf.serialization.registerClass(MaxFeatureMap);
  * inputs have a fixed size). Input `[rows, cols, channels]` with rows, cols >= 16 (four 2x2 pools).
  *
  * Notes: batch normalisation follows the baseline's placement (after the 1x1 MFM and after the
- * pooled 3x3 MFM); no dropout (tfjs's seeded dropout draws the same mask at every step, an
- * unseeded one would make training irreproducible).
+ * pooled 3x3 MFM); dropout (default 0.7, as the baseline) after the last pooling block is a
+ * {@link SeededDropout}, since tfjs's seeded dropout draws the same mask at every step and an unseeded
+ * one would make training irreproducible.
  */
 export function lcnn(inputShape: readonly number[], opts: LcnnOptions = {}): tf.LayersModel {
   checkInputShape(inputShape);
-  const { seed = 0, numClasses = 2, width = 0.25 } = opts;
+  const { seed = 0, numClasses = 2, width = 0.25, dropout = 0.7 } = opts;
   assertPositiveInt(numClasses, 'numClasses');
   assert(Number.isFinite(width) && width > 0, () => `width=${width} must be a finite number > 0`);
+  assert(Number.isFinite(dropout) && dropout >= 0 && dropout < 1, () => `dropout=${dropout} must be in [0, 1)`);
   assert(
     inputShape[0] >= 16 && inputShape[1] >= 16,
     () => `inputShape=[${inputShape}] must have rows, cols >= 16 for lcnn`,
@@ -498,6 +558,7 @@ export function lcnn(inputShape: readonly number[], opts: LcnnOptions = {}): tf.
   h = bn(conv(h, 64, 1), 'bn8');
   h = conv(h, 64, 3);
   h = pool(h, 'pool9');
+  if (dropout > 0) h = new SeededDropout({ rate: dropout, seed, name: 'dropout9' }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(h) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: logits(h), name: 'specmorph_lcnn' });
   finish();
