@@ -336,7 +336,9 @@ function separable(
 /**
  * Step 3, other footprints: one table per distinct chord length, each from the longest shorter
  * one, then the extremum of the chords' tables at their offsets, up to MAX_OPERANDS per pass into
- * an accumulator after the tables. Returns the accumulator's offset.
+ * an accumulator. The length-1 table is slot `base` (the padded block, or the previous step's
+ * accumulator when two steps are fused); the others take the free slots in order, the accumulator
+ * the last one. Returns the accumulator's offset.
  */
 function chordExtremum(
   k: Kernels,
@@ -345,19 +347,22 @@ function chordExtremum(
   p: Plan,
   tile: Tile,
   tableSize: number,
+  base = 0,
 ): number {
   const { W, T, S, pr } = tile;
-  const tableOf = new Map<number, number>([[1, 0]]);
+  const tableOf = new Map<number, number>([[1, base * tableSize]]);
   let built = 1;
-  let slot = 1;
+  let slot = 0;
+  const nextSlot = (): number => (slot === base ? ++slot : slot);
   for (const L of p.lengths) {
     if (L === 1) continue;
-    const dst = slot++ * tableSize;
+    const dst = nextSlot() * tableSize;
+    slot++;
     widen(k, isMax, dst, tableOf.get(built)!, pr * W - (L - 1), 1, built, L);
     tableOf.set(L, dst);
     built = L;
   }
-  const result = slot * tableSize;
+  const result = nextSlot() * tableSize;
   const n = (S - 1) * W + T;
   const srcs: number[] = [];
   for (let i = 0; i < chords.length; ) {
@@ -370,6 +375,16 @@ function chordExtremum(
     k.reduce(isMax, result, srcs, n);
   }
   return result;
+}
+
+/** One filter step: the min (isMax false) or max over `chords` (gather form). */
+export interface FilterStep {
+  chords: readonly Chord[];
+  isMax: boolean;
+}
+
+interface PlannedStep extends FilterStep {
+  plan: Plan;
 }
 
 /**
@@ -388,46 +403,190 @@ export function extremumFilter(
   out: Float32Array,
   onNonFinite?: (index: number) => never,
 ): void {
-  const k = kernels();
   const p = plan(chords);
-  const t = tiling(p, rows, cols);
+  run(src, rows, cols, [{ chords, isMax, plan: p }], p, tiling(p, rows, cols), border, out, onNonFinite);
+}
+
+/**
+ * `second(first(src))` (each step border-extended, as two {@link extremumFilter} calls) in one pass
+ * over tiles: each tile's block is read with the margin of both steps, the first step runs on the
+ * tile grown by the second's extent, the intermediate pixels outside the image are padded again by
+ * the border rule, and the second step runs on that, all in the scratch heap: the intermediate image
+ * never leaves the cache. The first step reports non-finite input like extremumFilter.
+ *
+ * Returns false, having done nothing, when the steps' footprints are not of one kind (rectangles,
+ * or chords with the same lengths), or when 'replicate'/'reflect' would pad an edge tile's
+ * intermediate from pixels the tile does not hold (images smaller than the footprint, tiny tiles);
+ * the caller then runs the steps one after the other.
+ */
+export function fusedExtremumFilter(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  first: FilterStep,
+  second: FilterStep,
+  border: ResolvedBorder,
+  out: Float32Array,
+  onNonFinite?: (index: number) => never,
+): boolean {
+  const p1 = plan(first.chords);
+  const p2 = plan(second.chords);
+  const sameRect = p1.rect && p2.rect ? p1.rect.w === p2.rect.w && p1.rect.h === p2.rect.h : p1.rect === p2.rect;
+  if (!sameRect || p1.lengths.join() !== p2.lengths.join()) return false;
+  const both: Plan = {
+    ...p1,
+    rowMin: p1.rowMin + p2.rowMin,
+    rowMax: p1.rowMax + p2.rowMax,
+    colMin: p1.colMin + p2.colMin,
+    colMax: p1.colMax + p2.colMax,
+  };
+  const t = tiling(both, rows, cols);
+  if (!repaddable(p2, border, rows, cols, t)) return false;
+  const steps = [
+    { ...first, plan: p1 },
+    { ...second, plan: p2 },
+  ];
+  run(src, rows, cols, steps, both, t, border, out, onNonFinite);
+  return true;
+}
+
+/** Reserves the scratch, runs the tiles, and lets go of a scratch heap too large to keep. */
+function run(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  steps: readonly PlannedStep[],
+  block: Plan,
+  t: Tiling,
+  border: ResolvedBorder,
+  out: Float32Array,
+  onNonFinite?: (index: number) => never,
+): void {
+  const k = kernels();
   try {
     k.reserve(t.floats);
-    filterTiles(k, src, rows, cols, chords, isMax, border, out, p, t, onNonFinite);
+    filterTiles(k, src, rows, cols, steps, block, t, border, out, onNonFinite);
   } finally {
     releaseKernelHeap();
   }
 }
 
-/** Steps 1-3 tile by tile, each tile's result copied to `out`. */
+/**
+ * Whether every edge tile of a fused filter holds the intermediate pixels that 'replicate' or
+ * 'reflect' copies into its margin (the other borders pad with a constant).
+ */
+function repaddable(p2: Plan, border: ResolvedBorder, rows: number, cols: number, t: Tiling): boolean {
+  if (border.kind === 'ignore' || border.kind === 'constant') return true;
+  const holds = (n: number, tileLength: number, lo: number, hi: number): boolean => {
+    for (let a0 = 0; a0 < n; a0 += tileLength) {
+      const first = a0 + lo;
+      const last = a0 + Math.min(tileLength, n - a0) - 1 + hi;
+      for (let y = first; y <= last; y++) {
+        const m = mapIndex(y, n, border.kind);
+        if (m < first || m > last) return false;
+      }
+    }
+    return true;
+  };
+  return holds(rows, t.tileRows, p2.rowMin, p2.rowMax) && holds(cols, t.tileCols, p2.colMin, p2.colMax);
+}
+
+/**
+ * One step on a tile whose (padded) input is slot `base`: steps 2 or 3. Returns the offset of the
+ * result (row stride tile.W), or -1 when the folded finite check found a NaN/Inf.
+ */
+function applyStep(k: Kernels, step: PlannedStep, tile: Tile, t: Tiling, base: number, foldCheck: boolean): number {
+  const { plan: p, isMax } = step;
+  // rectangles run in place in slot 0, which is where a fused first step leaves them
+  if (p.rect) return separable(k, isMax, p.rect, tile, t, foldCheck) ? 0 : -1;
+  return chordExtremum(k, isMax, step.chords, p, tile, t.tableSize, base);
+}
+
+/**
+ * Between two fused steps: the intermediate pixels outside the image (at `at`, row stride tile.W,
+ * the tile grown by the second step's extent `p2`) get what the border rule pads there, as if the
+ * intermediate image had been written out and padded again for the second step.
+ */
+function repad(
+  h: Float32Array,
+  at: number,
+  tile: Tile,
+  p2: Plan,
+  rows: number,
+  cols: number,
+  border: ResolvedBorder,
+  fill: number,
+): void {
+  const { W } = tile;
+  const S2 = tile.S + p2.rowMax - p2.rowMin;
+  const T2 = tile.T + p2.colMax - p2.colMin;
+  const y0 = tile.r0 + p2.rowMin;
+  const x0 = tile.c0 + p2.colMin;
+  const constant = border.kind === 'ignore' || border.kind === 'constant';
+  // columns [j0, j1) lie inside the image
+  const j0 = Math.min(T2, Math.max(0, -x0));
+  const j1 = Math.max(j0, Math.min(T2, cols - x0));
+  // first the outside columns of the rows inside, so the outside rows copy finished rows (corners)
+  if (j0 > 0 || j1 < T2) {
+    for (let i = 0; i < S2; i++) {
+      if (y0 + i < 0 || y0 + i >= rows) continue;
+      const base = at + i * W;
+      if (constant) {
+        h.fill(fill, base, base + j0);
+        h.fill(fill, base + j1, base + T2);
+      } else {
+        for (let j = 0; j < j0; j++) h[base + j] = h[base + mapIndex(x0 + j, cols, border.kind) - x0];
+        for (let j = j1; j < T2; j++) h[base + j] = h[base + mapIndex(x0 + j, cols, border.kind) - x0];
+      }
+    }
+  }
+  for (let i = 0; i < S2; i++) {
+    const y = y0 + i;
+    if (y >= 0 && y < rows) continue;
+    const base = at + i * W;
+    if (constant) h.fill(fill, base, base + T2);
+    else {
+      const from = at + (mapIndex(y, rows, border.kind) - y0) * W;
+      h.copyWithin(base, from, from + T2);
+    }
+  }
+}
+
+/** Steps 1-3 tile by tile (a fused second step after the first), each tile's result copied to `out`. */
 function filterTiles(
   k: Kernels,
   src: Float32Array,
   rows: number,
   cols: number,
-  chords: readonly Chord[],
-  isMax: boolean,
+  steps: readonly PlannedStep[],
+  block: Plan,
+  t: Tiling,
   border: ResolvedBorder,
   out: Float32Array,
-  p: Plan,
-  t: Tiling,
   onNonFinite?: (index: number) => never,
 ): void {
-  const pad = padding(p, border, isMax, t.horizontal, onNonFinite !== undefined);
+  const [first, second] = steps;
+  const pad = padding(first.plan, border, first.isMax, t.horizontal, onNonFinite !== undefined);
+  // what the second step pads with, as a second extremumFilter call (no check, so no FLT_MAX) would
+  const fill2 = second ? padding(second.plan, border, second.isMax, t.horizontal, false).fill : 0;
+  const grow = second
+    ? { rows: second.plan.rowMax - second.plan.rowMin, cols: second.plan.colMax - second.plan.colMin }
+    : { rows: 0, cols: 0 };
   // Footprints that miss the anchor's row or column never copy some input pixels: check those up front.
-  if (onNonFinite && (p.colMin > 0 || p.colMax < 0 || p.rowMin > 0 || p.rowMax < 0)) {
+  if (onNonFinite && (block.colMin > 0 || block.colMax < 0 || block.rowMin > 0 || block.rowMax < 0)) {
     const bad = firstNonFinite(src);
     if (bad >= 0) onNonFinite(bad);
   }
   for (let c0 = 0; c0 < cols; c0 += t.tileCols) {
     for (let r0 = 0; r0 < rows; r0 += t.tileRows) {
-      const tile = tileAt(p, rows, cols, t, r0, c0);
-      copyPadded(k, src, rows, cols, p, border, pad, tile, onNonFinite);
-      let result = 0; // where output (r, c) sits: result + (r - r0) * W + (c - c0)
-      if (p.rect) {
-        if (!separable(k, isMax, p.rect, tile, t, pad.foldCheck)) onNonFinite!(firstNonFinite(src));
-      } else {
-        result = chordExtremum(k, isMax, chords, p, tile, t.tableSize);
+      const tile = tileAt(block, rows, cols, t, r0, c0);
+      copyPadded(k, src, rows, cols, block, border, pad, tile, onNonFinite);
+      // where output (r, c) sits: result + (r - r0) * W + (c - c0)
+      let result = applyStep(k, first, { ...tile, S: tile.S + grow.rows, T: tile.T + grow.cols }, t, 0, pad.foldCheck);
+      if (result < 0) onNonFinite!(firstNonFinite(src));
+      if (second) {
+        repad(k.heap(), result, tile, second.plan, rows, cols, border, fill2);
+        result = applyStep(k, second, { ...tile, pr: tile.S + grow.rows }, t, result / t.tableSize, false);
       }
       const h = k.heap();
       for (let r = 0; r < tile.S; r++) {
