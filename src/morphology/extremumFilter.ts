@@ -329,7 +329,7 @@ function separable(
     if (!finite) return false;
   }
   if (t.vertical) k.vhgw(isMax, 0, t.tableSize, W, T, S, rect.h);
-  else widen(k, isMax, 0, 0, need, W, 1, rect.h);
+  else if (rect.h > 1) k.vwindow(isMax, 0, 0, W, T, S, rect.h);
   return finite;
 }
 

@@ -75,6 +75,13 @@ export interface Kernels {
    */
   vhgw(isMax: boolean, a: number, h: number, step: number, width: number, count: number, L: number): void;
   /**
+   * Running min (max) of length L >= 2 down the rows of a row-major block: `heap[dst + i*step + c]`
+   * = min of `heap[src + (i+k)*step + c]` for k < L, for rows i < count and columns c < width.
+   * In place (dst == src) is fine. Two output rows share the L-1 input rows between them, so a
+   * pair costs L+1 loads per element instead of 2L (OpenCV's column filter does the same).
+   */
+  vwindow(isMax: boolean, dst: number, src: number, step: number, width: number, count: number, L: number): void;
+  /**
    * `heap[dst + c*dstStride + r] = heap[src + r*srcStride + c]` for r < rows, c < cols (regions
    * must not overlap): turns a row-major tile column-major so a horizontal window becomes a
    * vertical one, which {@link Kernels.vhgw} runs SIMD across rows.
@@ -697,6 +704,134 @@ function vhgwStripFunction(isMax: boolean): WasmFunction {
   };
 }
 
+/**
+ * `vwindowMin(dst, src, step, width, count, L)` (dst, src, step in bytes; width in floats): see
+ * {@link Kernels.vwindow}. Columns go in strips of STRIP_VECTORS vectors (one 64-byte line per
+ * row), then single vectors, then single floats; each strip walks down all rows, so the L+1 lines
+ * a pair reads stay in L1 for the next pair. Each pair reads every row it needs before it stores
+ * its two rows, and later pairs read only rows below them, so dst == src is safe.
+ */
+function vwindowFunction(isMax: boolean): WasmFunction {
+  const K = STRIP_VECTORS;
+  const acc = Array.from({ length: K }, (_, u) => `acc${u}`);
+  return {
+    name: `vwindow${minMax(isMax)}`,
+    params: { dst: i32, src: i32, step: i32, width: i32, count: i32, L: i32 },
+    locals: {
+      col: i32,
+      ps: i32,
+      pd: i32,
+      q: i32,
+      r: i32,
+      j: i32,
+      ...Object.fromEntries(acc.map((name) => [name, v128])),
+      sacc: f32,
+      x: f32,
+      y: f32,
+    },
+    results: [],
+    body: (f) => {
+      /** Columns `lanes` floats at a time (16 = K vectors, 4 = one vector, 1 = scalar) while they fit. */
+      const walk = (lanes: number): Code => {
+        const scalar = lanes === 1;
+        const units = scalar ? 1 : lanes / 4;
+        const load = (ptr: Code, u: number): Code =>
+          scalar ? [...ptr, ...op.f32_load()] : [...ptr, ...op.v128_load({ offset: 16 * u, align: 1 })];
+        const store = (ptr: Code, u: number, value: Code): Code =>
+          scalar
+            ? [...ptr, ...value, ...op.f32_store()]
+            : [...ptr, ...value, ...op.v128_store({ offset: 16 * u, align: 1 })];
+        const accOf = (u: number): string => (scalar ? 'sacc' : acc[u]);
+        // min(a, b) with the kernels' pseudo-min `b < a ? b : a` (max: `a < b ? b : a`)
+        const pick = (a: Code, b: Code): Code =>
+          scalar
+            ? [
+                ...b,
+                ...f.set('x'),
+                ...f.get('x'),
+                ...a,
+                ...f.tee('y'),
+                ...(isMax ? [...f.get('y'), ...f.get('x')] : [...f.get('x'), ...f.get('y')]),
+                ...op.f32_lt,
+                ...op.select,
+              ]
+            : [...a, ...b, ...lanesOp(isMax)];
+        const each = (g: (u: number) => Code): Code => times(units, g);
+        // acc = extremum of rows 1 .. L-1 below ps; leaves q at row L-1
+        const common: Code = [
+          ...f.get('ps'),
+          ...f.get('step'),
+          ...op.i32_add,
+          ...f.set('q'),
+          ...each((u) => [...load(f.get('q'), u), ...f.set(accOf(u))]),
+          ...f.get('L'),
+          ...op.i32_const(2),
+          ...op.i32_sub,
+          ...f.set('j'),
+          ...whileNot(
+            [...f.get('j'), ...op.i32_eqz],
+            f.get('q'),
+            f.get('step'),
+            op.i32_add,
+            f.set('q'),
+            each((u) => [...pick(f.get(accOf(u)), load(f.get('q'), u)), ...f.set(accOf(u))]),
+            drop(f, 'j', 1),
+          ),
+        ];
+        // the first row of the pair: extremum of row 0 and the shared rows
+        const first: Code = each((u) => store(f.get('pd'), u, pick(load(f.get('ps'), u), f.get(accOf(u)))));
+        return whileNot(
+          [...f.get('width'), ...f.get('col'), ...op.i32_sub, ...op.i32_const(lanes), ...op.i32_lt_u],
+          f.get('src'),
+          f.get('col'),
+          op.i32_const(2),
+          op.i32_shl,
+          op.i32_add,
+          f.set('ps'),
+          f.get('dst'),
+          f.get('col'),
+          op.i32_const(2),
+          op.i32_shl,
+          op.i32_add,
+          f.set('pd'),
+          f.get('count'),
+          f.set('r'),
+          whileNot(
+            [...f.get('r'), ...op.i32_const(2), ...op.i32_lt_u],
+            common,
+            first,
+            // the second row: the shared rows and row L
+            f.get('q'),
+            f.get('step'),
+            op.i32_add,
+            f.set('q'),
+            each((u) =>
+              store([...f.get('pd'), ...f.get('step'), ...op.i32_add], u, pick(f.get(accOf(u)), load(f.get('q'), u))),
+            ),
+            f.get('ps'),
+            f.get('step'),
+            op.i32_const(1),
+            op.i32_shl,
+            op.i32_add,
+            f.set('ps'),
+            f.get('pd'),
+            f.get('step'),
+            op.i32_const(1),
+            op.i32_shl,
+            op.i32_add,
+            f.set('pd'),
+            drop(f, 'r', 2),
+          ),
+          f.get('r'),
+          op.if([...common, ...first]),
+          bump(f, 'col', lanes),
+        );
+      };
+      return [...walk(4 * K), ...walk(4), ...walk(1)];
+    },
+  };
+}
+
 /** The reduce kernels for 2..MAX_OPERANDS operands, min then max for each count. */
 const reduceFunctions = (checked: boolean): WasmFunction[] =>
   range(2, MAX_OPERANDS).flatMap((k) => [reduceFunction(k, false, checked), reduceFunction(k, true, checked)]);
@@ -714,6 +849,8 @@ function kernelFunctions(): WasmFunction[] {
     vhgwStripFunction(false),
     vhgwStripFunction(true),
     ...reduceFunctions(true),
+    vwindowFunction(false),
+    vwindowFunction(true),
   ];
 }
 
@@ -751,6 +888,8 @@ function wasmKernels(): Kernels | null {
     const transpose4 = ex.transpose4;
     const vhgwStripMin = ex.vhgwStripMin;
     const vhgwStripMax = ex.vhgwStripMax;
+    const vwindowMin = ex.vwindowMin;
+    const vwindowMax = ex.vwindowMax;
     const stripWidth = 4 * STRIP_VECTORS;
     let view = new Float32Array(memory.buffer);
     return {
@@ -801,6 +940,10 @@ function wasmKernels(): Kernels | null {
         if (step === stripWidth && width === stripWidth)
           (isMax ? vhgwStripMax : vhgwStripMin)(a << 2, h << 2, count, L);
         else (isMax ? vhgwMax : vhgwMin)(a << 2, h << 2, step << 2, width, count, L);
+      },
+      vwindow(isMax, dst, src, step, width, count, L): void {
+        if (count <= 0 || width <= 0) return;
+        (isMax ? vwindowMax : vwindowMin)(dst << 2, src << 2, step << 2, width, count, L);
       },
       transpose(dst, src, rows, cols, srcStride, dstStride): void {
         const rb = rows >> 2;
@@ -889,6 +1032,21 @@ export function jsKernels(): Kernels {
       }
       this.reduce(isMax, dst, srcs, n);
       return finite;
+    },
+    vwindow(isMax, dst, src, step, width, count, L): void {
+      // the WebAssembly kernel's order of operands, pair by pair, so results match bit for bit
+      const h = view;
+      const pick = (a: number, b: number): number => (isMax ? (a < b ? b : a) : b < a ? b : a);
+      for (let c = 0; c < width; c++) {
+        for (let i = 0; i < count; i += 2) {
+          const ps = src + i * step + c;
+          let acc = h[ps + step];
+          for (let k = 2; k < L; k++) acc = pick(acc, h[ps + k * step]);
+          const below = i + 1 < count ? h[ps + L * step] : 0;
+          h[dst + i * step + c] = pick(h[ps], acc);
+          if (i + 1 < count) h[dst + (i + 1) * step + c] = pick(acc, below);
+        }
+      }
     },
     transpose(dst, src, rows, cols, srcStride, dstStride): void {
       transposeScalar(view, dst, src, 0, rows, 0, cols, srcStride, dstStride);

@@ -133,3 +133,47 @@ test("reduceChecked reduces like reduce and reports NaN/Inf in the last operand'
     }
   }
 });
+
+test('vwindow (rows in pairs sharing L-1 rows): SIMD equals the typed-array twin bitwise and the definition', () => {
+  const k = kernels();
+  const j = jsKernels();
+  const rng = new Random(9);
+  for (const isMax of [false, true]) {
+    // widths cover whole 4-vector strips, single vectors and scalar columns; odd counts end unpaired
+    for (const width of [1, 3, 4, 5, 16, 17, 21, 37]) {
+      for (const step of [width, width + 3]) {
+        for (const count of [1, 2, 3, 7]) {
+          for (const L of [2, 3, 4, 7, 12]) {
+            for (const inPlace of [true, false]) {
+              const N = (count + L + 2) * step + 64;
+              k.reserve(2 * N);
+              j.reserve(2 * N);
+              const a = k.heap();
+              const b = j.heap();
+              for (let i = 0; i < 2 * N; i++) a[i] = b[i] = rng.int(9) - 4 + (rng.next() < 0.1 ? -0 : 0);
+              const before = a.slice(0, 2 * N);
+              const dst = inPlace ? 0 : N;
+              k.vwindow(isMax, dst, 0, step, width, count, L);
+              j.vwindow(isMax, dst, 0, step, width, count, L);
+              const label = `isMax=${isMax} width=${width} step=${step} count=${count} L=${L} inPlace=${inPlace}`;
+              for (let i = 0; i < 2 * N; i++) assert.ok(Object.is(a[i], b[i]), `${label}: back ends differ at ${i}`);
+              for (let r = 0; r < count; r++) {
+                for (let c = 0; c < step; c++) {
+                  let want = before[dst + r * step + c]; // columns past width stay as they were
+                  if (c < width) {
+                    want = isMax ? -Infinity : Infinity;
+                    for (let q = 0; q < L; q++) {
+                      const v = before[(r + q) * step + c];
+                      want = isMax ? Math.max(want, v) : Math.min(want, v);
+                    }
+                  }
+                  assert.equal(a[dst + r * step + c], want, `${label}: row ${r} col ${c}`);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+});
