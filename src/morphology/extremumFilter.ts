@@ -42,16 +42,17 @@ export function setTileBudget(floats: number): number {
 
 /**
  * Shortest rectangle side that takes the van Herk/Gil-Werman path (3 comparisons per pixel for
- * any length); shorter ones take the log passes of {@link widen} (one pass of <= 5 loads up to 5,
- * two up to 25, three up to 125). Crossover measured on the 257 x 6001 bench image (Node 20, AMD
- * EPYC, shared and noisy machine, minimum of 21 runs each):
- * - down the columns (`rows`), vHGW runs SIMD across whole rows straight away: the log passes
- *   were ahead up to 9 (1.27 vs 1.51 ms), level at 11, behind from 15 on (31: 1.98 vs 1.62 ms).
+ * any length). Below it, down the columns a side takes one vwindow pass (rows in pairs: (L+1)/2
+ * loads per pixel), along the rows the log passes of {@link widen} (one pass of <= 5 loads up to
+ * 5, two up to 25, three up to 125). Crossover measured on the 257 x 6001 bench image (Node 20,
+ * AMD EPYC, shared and noisy machine, minimum of 31 runs each):
+ * - down the columns (`rows`), vHGW runs SIMD across whole rows straight away; vwindow was ahead
+ *   up to 11 (0.94 vs 1.02 ms), level at 13, behind from 15 on (31: 1.74 vs 1.15 ms).
  * - along the rows (`cols`), vHGW pays two 4x4-block transposes per 16-row strip: the log passes
  *   were well ahead up to 15, within 3% at 31, level at 61, behind from 121 (2.04 vs 1.86 ms at
  *   241, where vHGW stays flat and the log passes keep growing).
  */
-let VHGW_MIN_LENGTH = { rows: 11, cols: 48 };
+let VHGW_MIN_LENGTH = { rows: 13, cols: 48 };
 
 /** Internal: overrides the crossover (tests force either path); returns the old one. */
 export function setVhgwMinLength(next: { rows: number; cols: number }): { rows: number; cols: number } {
