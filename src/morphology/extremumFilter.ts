@@ -6,18 +6,20 @@
 // 2. rectangles (all chords alike, rows consecutive) go separable: T1 becomes in place the running
 //    min over w columns, then over h rows. Long sides use van Herk/Gil-Werman (3 comparisons per
 //    pixel whatever the length; Kernels.vhgw): down the columns it runs SIMD across whole rows,
-//    along the rows through 16-row strips turned column-major. Short sides use log passes: a
-//    window of length m*cur is the min of m overlapping windows of length cur, so a length L takes
-//    about log_5(L) passes of at most 5 in-cache loads per pixel. The crossover is measured (see
-//    VHGW_MIN_LENGTH);
+//    along the rows through 16-row strips turned column-major. Shorter sides down the columns take
+//    one vwindow pass (output rows in pairs sharing their common rows); along the rows, one
+//    hwindow pass up to 7, then log passes: a window of length m*cur is the min of m overlapping
+//    windows of length cur, at most 5 in-cache loads per pixel a pass. The crossovers are measured
+//    (see VHGW_MIN_LENGTH);
 // 3. other footprints get one table per distinct chord length, each derived from a shorter one
 //    (Urbach & Wilkinson 2008), and the output is the min of the chords' tables read at constant
 //    offsets, up to four chords per pass.
-// Every pass is one kernels().reduce call over one contiguous stretch, because in a row-major
-// layout a shift by (dr, dc) is the constant offset dr*W + dc.
+// Opening and closing run both steps on each tile before the next (fusedExtremumFilter).
+// Passes over a tile are kernel calls over contiguous stretches, because in a row-major layout a
+// shift by (dr, dc) is the constant offset dr*W + dc.
 import { firstNonFinite } from '../grid/grid';
 import type { Chord } from './footprint';
-import { kernels, MAX_OPERANDS, releaseKernelHeap, STRIP_VECTORS, type Kernels } from './kernels';
+import { HWINDOW_LENGTHS, kernels, MAX_OPERANDS, releaseKernelHeap, STRIP_VECTORS, type Kernels } from './kernels';
 import { mapIndex, type ResolvedBorder } from './internal';
 import { assertMemory, formatBytes } from '../memory';
 import { ParameterError } from '../errors';
@@ -92,11 +94,13 @@ function plan(chords: readonly Chord[]): Plan {
 }
 
 /**
- * Grows running windows from length `from` to `to`, elements `step` apart (1 along a row, W down
- * a column): the first pass reads `src`, later ones work in place on `dst`. Each pass takes
- * m <= MAX_OPERANDS windows of the current length at spacings <= the current length, so they
+ * Grows running windows along the rows from length `from` to `to`: the first pass reads `src`,
+ * later ones work in place on `dst`. From length 1 to 6 or more, the first pass is one hwindow
+ * (up to 7: 4 loads and 4 comparisons per vector, where reduce passes needed two). Each other pass
+ * takes m <= MAX_OPERANDS windows of the current length at spacings <= the current length, so they
  * overlap and cover the longer window. Only the first `need` results are wanted, so each pass
- * computes just what the passes after it read.
+ * computes just what the passes after it read. With `check`, returns whether src was all finite
+ * (the first pass reads all of it); else true.
  */
 function widen(
   k: Kernels,
@@ -104,15 +108,16 @@ function widen(
   dst: number,
   src: number,
   need: number,
-  step: number,
   from: number,
   to: number,
   check = false,
 ): boolean {
+  // m = 0 marks the hwindow pass
   const passes: { m: number; cur: number; t: number }[] = [];
   for (let cur = from; cur < to; ) {
-    const m = Math.min(MAX_OPERANDS, Math.ceil(to / cur));
-    const t = Math.min(to, m * cur);
+    const block = cur === 1 && to >= HWINDOW_LENGTHS.max - 1;
+    const m = block ? 0 : Math.min(MAX_OPERANDS, Math.ceil(to / cur));
+    const t = Math.min(to, block ? HWINDOW_LENGTHS.max : m * cur);
     passes.push({ m, cur, t });
     cur = t;
   }
@@ -120,30 +125,33 @@ function widen(
     if (src !== dst) k.reduce(isMax, dst, [src], need);
     return !check || k.allFinite(src, need);
   }
-  // a pass growing cur -> t reads up to (t - cur) * step beyond each result it writes
+  // a pass growing cur -> t reads up to t - cur beyond each result it writes
   let n = need;
   const counts = passes.map(() => 0);
   for (let i = passes.length - 1; i >= 0; i--) {
     counts[i] = n;
-    n += (passes[i].t - passes[i].cur) * step;
+    n += passes[i].t - passes[i].cur;
   }
   const srcs: number[] = [];
   let s = src;
-  let finite = true;
-  passes.forEach(({ m, cur, t }, i) => {
-    srcs.length = 0;
-    for (let j = 0; j < m; j++) srcs.push(s + Math.floor((j * (t - cur)) / (m - 1)) * step);
-    if (check && i === 0) {
-      // the first pass reads all of src: its last operand covers all but the first few elements
-      const head = srcs[m - 1] - s;
-      finite = k.allFinite(s, head) && k.reduceChecked(isMax, dst, srcs, counts[i]);
-      if (!finite) return;
-    } else if (finite) {
-      k.reduce(isMax, dst, srcs, counts[i]);
+  for (const [i, { m, cur, t }] of passes.entries()) {
+    if (m === 0) {
+      // the check reads the source first (in cache, a fraction of the pass's cost)
+      if (check && i === 0 && !k.allFinite(s, counts[0] + t - 1)) return false;
+      k.hwindow(isMax, dst, s, counts[i], t);
+    } else {
+      srcs.length = 0;
+      for (let j = 0; j < m; j++) srcs.push(s + Math.floor((j * (t - cur)) / (m - 1)));
+      if (check && i === 0) {
+        // the first pass reads all of src: its last operand covers all but the first few elements
+        if (!k.allFinite(s, srcs[m - 1] - s) || !k.reduceChecked(isMax, dst, srcs, counts[i])) return false;
+      } else {
+        k.reduce(isMax, dst, srcs, counts[i]);
+      }
     }
     s = dst;
-  });
-  return finite;
+  }
+  return true;
 }
 
 /** Bytes of scratch heap {@link extremumFilter} needs for `chords` on a rows x cols grid (for tests of the bound). */
@@ -326,7 +334,7 @@ function separable(
       for (let q = 0; q < rs; q += 4) k.transpose((r + q) * W, t.strip + q, T, 4, SW, W);
     }
   } else {
-    finite = widen(k, isMax, 0, 0, need + rowExt * W, 1, 1, rect.w, foldCheck);
+    finite = widen(k, isMax, 0, 0, need + rowExt * W, 1, rect.w, foldCheck);
     if (!finite) return false;
   }
   if (t.vertical) k.vhgw(isMax, 0, t.tableSize, W, T, S, rect.h);
@@ -359,7 +367,7 @@ function chordExtremum(
     if (L === 1) continue;
     const dst = nextSlot() * tableSize;
     slot++;
-    widen(k, isMax, dst, tableOf.get(built)!, pr * W - (L - 1), 1, built, L);
+    widen(k, isMax, dst, tableOf.get(built)!, pr * W - (L - 1), built, L);
     tableOf.set(L, dst);
     built = L;
   }

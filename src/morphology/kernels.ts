@@ -44,6 +44,9 @@ export const MAX_OPERANDS = 5;
  */
 export const STRIP_VECTORS = 4;
 
+/** Window lengths {@link Kernels.hwindow} takes: one 4-element block plus 0..3. */
+export const HWINDOW_LENGTHS = { min: 4, max: 7 };
+
 /** The kernel set; offsets and counts are in float32 elements of `heap()`. */
 export interface Kernels {
   readonly simd: boolean;
@@ -74,6 +77,13 @@ export interface Kernels {
    * the forward scan (i = e-L+1 < e), after the g values they replace were last read.
    */
   vhgw(isMax: boolean, a: number, h: number, step: number, width: number, count: number, L: number): void;
+  /**
+   * Running min (max) of length L (HWINDOW_LENGTHS) along a stretch: `heap[dst + i]` = min of
+   * `heap[src + i + k]` for k < L, i < n; in place (dst == src) is fine. Per vector of 4 results,
+   * one block of 4 shifted loads gives both the next block's minimum and the prefix this block
+   * needs, so L = 4..7 costs 4 loads and 4 comparisons per vector (two log passes cost 7 and 5).
+   */
+  hwindow(isMax: boolean, dst: number, src: number, n: number, L: number): void;
   /**
    * Running min (max) of length L >= 2 down the rows of a row-major block: `heap[dst + i*step + c]`
    * = min of `heap[src + (i+k)*step + c]` for k < L, for rows i < count and columns c < width.
@@ -705,6 +715,82 @@ function vhgwStripFunction(isMax: boolean): WasmFunction {
 }
 
 /**
+ * `hwindow{L}Min(dst, src, n)` (bytes, n in floats), L = 4 + r: see {@link Kernels.hwindow}. The
+ * vector at i is min(F_i, P_i) with F_i = min of the loads at i..i+3 (kept from the previous step)
+ * and P_i = min of the loads at i+4..i+3+r, the prefix of the block whose minimum is F_{i+4}. The
+ * steady loop stops one vector early so no load reaches past element n+L-2; the last vector loads
+ * only its prefix, and the last n % 4 results are scalar.
+ */
+function hwindowFunction(L: number, isMax: boolean): WasmFunction {
+  const r = L - 4;
+  return {
+    name: `hwindow${L}${minMax(isMax)}`,
+    params: { dst: i32, src: i32, n: i32 },
+    locals: { F: v128, P: v128, k: i32, acc: f32, x: f32, y: f32 },
+    results: [],
+    body: (f) => {
+      const at = (o: number): Code => [...f.get('src'), ...op.v128_load({ offset: 4 * o, align: 1 })];
+      const pick = (a: Code, b: Code): Code => [...a, ...b, ...lanesOp(isMax)];
+      /** min of the loads at first..first+count-1, left to right */
+      const chain = (first: number, count: number, start: Code = at(first)): Code => {
+        let code = start;
+        for (let o = first + 1; o < first + count; o++) code = pick(code, at(o));
+        return code;
+      };
+      const store = (value: Code): Code => [...f.get('dst'), ...value, ...op.v128_store({ align: 1 })];
+      const result = r === 0 ? f.get('F') : pick(f.get('F'), f.get('P'));
+      const step = [...bump(f, 'src', 16), ...bump(f, 'dst', 16), ...drop(f, 'n', 4)];
+      // scalar: acc = x[0]; acc = pick(acc, x[k]) for k < L, with the lanes' operand order
+      const scalarPick = (k: number): Code => [
+        ...f.get('src'),
+        ...op.f32_load({ offset: 4 * k }),
+        ...f.set('x'),
+        ...f.get('x'),
+        ...f.get('acc'),
+        ...(isMax ? [...f.get('acc'), ...f.get('x')] : [...f.get('x'), ...f.get('acc')]),
+        ...op.f32_lt,
+        ...op.select,
+        ...f.set('acc'),
+      ];
+      return [
+        ...f.get('n'),
+        ...op.i32_const(4),
+        ...op.i32_ge_u,
+        ...op.if([
+          ...chain(0, 4),
+          ...f.set('F'),
+          ...whileNot(
+            [...f.get('n'), ...op.i32_const(8), ...op.i32_lt_u],
+            r > 0 ? [...chain(4, r), ...f.set('P')] : [],
+            store(result),
+            // F of the next vector: the prefix continued through the block
+            r > 0 ? chain(4 + r - 1, 4 - r + 1, f.get('P')) : chain(4, 4),
+            f.set('F'),
+            step,
+          ),
+          ...(r > 0 ? [...chain(4, r), ...f.set('P')] : []),
+          ...store(result),
+          ...step,
+        ]),
+        ...whileNot(
+          [...f.get('n'), ...op.i32_eqz],
+          f.get('src'),
+          op.f32_load(),
+          f.set('acc'),
+          range(1, L - 1).flatMap(scalarPick),
+          f.get('dst'),
+          f.get('acc'),
+          op.f32_store(),
+          bump(f, 'src', 4),
+          bump(f, 'dst', 4),
+          drop(f, 'n', 1),
+        ),
+      ];
+    },
+  };
+}
+
+/**
  * `vwindowMin(dst, src, step, width, count, L)` (dst, src, step in bytes; width in floats): see
  * {@link Kernels.vwindow}. Columns go in strips of STRIP_VECTORS vectors (one 64-byte line per
  * row), then single vectors, then single floats; each strip walks down all rows, so the L+1 lines
@@ -851,6 +937,10 @@ function kernelFunctions(): WasmFunction[] {
     ...reduceFunctions(true),
     vwindowFunction(false),
     vwindowFunction(true),
+    ...range(HWINDOW_LENGTHS.min, HWINDOW_LENGTHS.max).flatMap((L) => [
+      hwindowFunction(L, false),
+      hwindowFunction(L, true),
+    ]),
   ];
 }
 
@@ -888,6 +978,12 @@ function wasmKernels(): Kernels | null {
     const transpose4 = ex.transpose4;
     const vhgwStripMin = ex.vhgwStripMin;
     const vhgwStripMax = ex.vhgwStripMax;
+    // hwindowByLength[isMax ? 1 : 0][L]
+    const hwindowByLength: WasmKernel[][] = [[], []];
+    for (let L = HWINDOW_LENGTHS.min; L <= HWINDOW_LENGTHS.max; L++) {
+      hwindowByLength[0][L] = ex[`hwindow${L}Min`];
+      hwindowByLength[1][L] = ex[`hwindow${L}Max`];
+    }
     const vwindowMin = ex.vwindowMin;
     const vwindowMax = ex.vwindowMax;
     const stripWidth = 4 * STRIP_VECTORS;
@@ -940,6 +1036,9 @@ function wasmKernels(): Kernels | null {
         if (step === stripWidth && width === stripWidth)
           (isMax ? vhgwStripMax : vhgwStripMin)(a << 2, h << 2, count, L);
         else (isMax ? vhgwMax : vhgwMin)(a << 2, h << 2, step << 2, width, count, L);
+      },
+      hwindow(isMax, dst, src, n, L): void {
+        if (n > 0) hwindowByLength[isMax ? 1 : 0][L](dst << 2, src << 2, n);
       },
       vwindow(isMax, dst, src, step, width, count, L): void {
         if (count <= 0 || width <= 0) return;
@@ -1032,6 +1131,26 @@ export function jsKernels(): Kernels {
       }
       this.reduce(isMax, dst, srcs, n);
       return finite;
+    },
+    hwindow(isMax, dst, src, n, L): void {
+      // the WebAssembly kernel's order of operands (block minimum, then the prefix after it)
+      const h = view;
+      const pick = (a: number, b: number): number => (isMax ? (a < b ? b : a) : b < a ? b : a);
+      const vectors = n >= 4 ? n & ~3 : 0;
+      for (let i = 0; i < n; i++) {
+        let acc = h[src + i];
+        if (i < vectors) {
+          for (let k = 1; k < 4; k++) acc = pick(acc, h[src + i + k]);
+          if (L > 4) {
+            let p = h[src + i + 4];
+            for (let k = 5; k < L; k++) p = pick(p, h[src + i + k]);
+            acc = pick(acc, p);
+          }
+        } else {
+          for (let k = 1; k < L; k++) acc = pick(acc, h[src + i + k]);
+        }
+        h[dst + i] = acc;
+      }
     },
     vwindow(isMax, dst, src, step, width, count, L): void {
       // the WebAssembly kernel's order of operands, pair by pair, so results match bit for bit

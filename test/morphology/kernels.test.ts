@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsKernels, kernels, MAX_OPERANDS, STRIP_VECTORS } from '../../src/morphology/kernels';
+import { HWINDOW_LENGTHS, jsKernels, kernels, MAX_OPERANDS, STRIP_VECTORS } from '../../src/morphology/kernels';
 import { Random } from '../../src/random';
 
 test('WebAssembly SIMD kernels are available on this Node and agree with the typed-array ones', () => {
@@ -171,6 +171,42 @@ test('vwindow (rows in pairs sharing L-1 rows): SIMD equals the typed-array twin
                 }
               }
             }
+          }
+        }
+      }
+    }
+  }
+});
+
+test('hwindow L=4..7 (block minimum plus prefix): SIMD equals the typed-array twin bitwise and the definition', () => {
+  const k = kernels();
+  const j = jsKernels();
+  const rng = new Random(10);
+  for (const isMax of [false, true]) {
+    for (let L = HWINDOW_LENGTHS.min; L <= HWINDOW_LENGTHS.max; L++) {
+      // below one vector, exactly one, the steady loop's exit and scalar tails
+      for (const n of [1, 3, 4, 5, 7, 8, 9, 12, 13, 31, 64, 203]) {
+        for (const inPlace of [true, false]) {
+          const N = n + L + 40;
+          k.reserve(2 * N);
+          j.reserve(2 * N);
+          const a = k.heap();
+          const b = j.heap();
+          for (let i = 0; i < 2 * N; i++) a[i] = b[i] = rng.int(9) - 4 + (rng.next() < 0.1 ? -0 : 0);
+          const before = a.slice(0, 2 * N);
+          const dst = inPlace ? 0 : N;
+          k.hwindow(isMax, dst, 0, n, L);
+          j.hwindow(isMax, dst, 0, n, L);
+          const label = `isMax=${isMax} L=${L} n=${n} inPlace=${inPlace}`;
+          for (let i = 0; i < 2 * N; i++) assert.ok(Object.is(a[i], b[i]), `${label}: back ends differ at ${i}`);
+          for (let i = 0; i < 2 * N; i++) {
+            let want = before[i];
+            if (i >= dst && i < dst + n) {
+              const s = i - dst;
+              want = isMax ? -Infinity : Infinity;
+              for (let q = 0; q < L; q++) want = isMax ? Math.max(want, before[s + q]) : Math.min(want, before[s + q]);
+            }
+            assert.equal(a[i], want, `${label}: at ${i}`);
           }
         }
       }
