@@ -136,9 +136,7 @@ function widen(
   let s = src;
   for (const [i, { m, cur, t }] of passes.entries()) {
     if (m === 0) {
-      // the check reads the source first (in cache, a fraction of the pass's cost)
-      if (check && i === 0 && !k.allFinite(s, counts[0] + t - 1)) return false;
-      k.hwindow(isMax, dst, s, counts[i], t);
+      if (!k.hwindow(isMax, dst, s, counts[i], t, check && i === 0)) return false;
     } else {
       srcs.length = 0;
       for (let j = 0; j < m; j++) srcs.push(s + Math.floor((j * (t - cur)) / (m - 1)));

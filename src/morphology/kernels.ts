@@ -82,8 +82,10 @@ export interface Kernels {
    * `heap[src + i + k]` for k < L, i < n; in place (dst == src) is fine. Per vector of 4 results,
    * one block of 4 shifted loads gives both the next block's minimum and the prefix this block
    * needs, so L = 4..7 costs 4 loads and 4 comparisons per vector (two log passes cost 7 and 5).
+   * With `check`, returns whether the source stretch (n + L - 1 elements) held only finite values
+   * (the check rides on the pass's loads); else true.
    */
-  hwindow(isMax: boolean, dst: number, src: number, n: number, L: number): void;
+  hwindow(isMax: boolean, dst: number, src: number, n: number, L: number, check?: boolean): boolean;
   /**
    * Running min (max) of length L >= 2 down the rows of a row-major block: `heap[dst + i*step + c]`
    * = min of `heap[src + (i+k)*step + c]` for k < L, for rows i < count and columns c < width.
@@ -719,15 +721,16 @@ function vhgwStripFunction(isMax: boolean): WasmFunction {
  * vector at i is min(F_i, P_i) with F_i = min of the loads at i..i+3 (kept from the previous step)
  * and P_i = min of the loads at i+4..i+3+r, the prefix of the block whose minimum is F_{i+4}. The
  * steady loop stops one vector early so no load reaches past element n+L-2; the last vector loads
- * only its prefix, and the last n % 4 results are scalar.
+ * only its prefix, and the last n % 4 results are scalar. `checked_hwindow{L}Min` also returns
+ * whether elements [0, {@link hwindowCheckedPrefix}(n)) were all finite (the loads at i, v - v summed).
  */
-function hwindowFunction(L: number, isMax: boolean): WasmFunction {
+function hwindowFunction(L: number, isMax: boolean, checked: boolean): WasmFunction {
   const r = L - 4;
   return {
-    name: `hwindow${L}${minMax(isMax)}`,
+    name: `${checked ? 'checked_' : ''}hwindow${L}${minMax(isMax)}`,
     params: { dst: i32, src: i32, n: i32 },
-    locals: { F: v128, P: v128, k: i32, acc: f32, x: f32, y: f32 },
-    results: [],
+    locals: { F: v128, P: v128, vacc: v128, vt: v128, acc: f32, x: f32 },
+    results: checked ? [i32] : [],
     body: (f) => {
       const at = (o: number): Code => [...f.get('src'), ...op.v128_load({ offset: 4 * o, align: 1 })];
       const pick = (a: Code, b: Code): Code => [...a, ...b, ...lanesOp(isMax)];
@@ -752,15 +755,30 @@ function hwindowFunction(L: number, isMax: boolean): WasmFunction {
         ...op.select,
         ...f.set('acc'),
       ];
+      // checked: vacc += v - v for the vector at `o` (0 while finite, NaN from a NaN or infinity)
+      const check = (o: number): Code =>
+        checked
+          ? [
+              ...f.get('vacc'),
+              ...at(o),
+              ...f.tee('vt'),
+              ...f.get('vt'),
+              ...op.f32x4_sub,
+              ...op.f32x4_add,
+              ...f.set('vacc'),
+            ]
+          : [];
       return [
         ...f.get('n'),
         ...op.i32_const(4),
         ...op.i32_ge_u,
         ...op.if([
+          ...check(0),
           ...chain(0, 4),
           ...f.set('F'),
           ...whileNot(
             [...f.get('n'), ...op.i32_const(8), ...op.i32_lt_u],
+            check(4),
             r > 0 ? [...chain(4, r), ...f.set('P')] : [],
             store(result),
             // F of the next vector: the prefix continued through the block
@@ -785,9 +803,18 @@ function hwindowFunction(L: number, isMax: boolean): WasmFunction {
           bump(f, 'dst', 4),
           drop(f, 'n', 1),
         ),
+        ...(checked ? [...f.get('vacc'), ...f.get('vacc'), ...op.f32x4_eq, ...op.i32x4_all_true] : []),
       ];
     },
   };
+}
+
+/**
+ * How many leading elements `checked_hwindow` checks for n results: 4 per vector of the steady
+ * loop plus the first vector's 4 (the remaining n + L - 1 - prefix are the caller's to check).
+ */
+export function hwindowCheckedPrefix(n: number): number {
+  return n < 4 ? 0 : n < 8 ? 4 : 8 + 4 * ((n - 8) >> 2);
 }
 
 /**
@@ -937,10 +964,12 @@ function kernelFunctions(): WasmFunction[] {
     ...reduceFunctions(true),
     vwindowFunction(false),
     vwindowFunction(true),
-    ...range(HWINDOW_LENGTHS.min, HWINDOW_LENGTHS.max).flatMap((L) => [
-      hwindowFunction(L, false),
-      hwindowFunction(L, true),
-    ]),
+    ...[false, true].flatMap((checked) =>
+      range(HWINDOW_LENGTHS.min, HWINDOW_LENGTHS.max).flatMap((L) => [
+        hwindowFunction(L, false, checked),
+        hwindowFunction(L, true, checked),
+      ]),
+    ),
   ];
 }
 
@@ -978,11 +1007,16 @@ function wasmKernels(): Kernels | null {
     const transpose4 = ex.transpose4;
     const vhgwStripMin = ex.vhgwStripMin;
     const vhgwStripMax = ex.vhgwStripMax;
-    // hwindowByLength[isMax ? 1 : 0][L]
-    const hwindowByLength: WasmKernel[][] = [[], []];
+    // hwindowByLength[checked ? 1 : 0][isMax ? 1 : 0][L]
+    const hwindowByLength: ((...args: number[]) => number)[][][] = [
+      [[], []],
+      [[], []],
+    ];
     for (let L = HWINDOW_LENGTHS.min; L <= HWINDOW_LENGTHS.max; L++) {
-      hwindowByLength[0][L] = ex[`hwindow${L}Min`];
-      hwindowByLength[1][L] = ex[`hwindow${L}Max`];
+      for (const [c, prefix] of ['', 'checked_'].entries()) {
+        hwindowByLength[c][0][L] = instance[`${prefix}hwindow${L}Min`] as (...args: number[]) => number;
+        hwindowByLength[c][1][L] = instance[`${prefix}hwindow${L}Max`] as (...args: number[]) => number;
+      }
     }
     const vwindowMin = ex.vwindowMin;
     const vwindowMax = ex.vwindowMax;
@@ -1037,8 +1071,16 @@ function wasmKernels(): Kernels | null {
           (isMax ? vhgwStripMax : vhgwStripMin)(a << 2, h << 2, count, L);
         else (isMax ? vhgwMax : vhgwMin)(a << 2, h << 2, step << 2, width, count, L);
       },
-      hwindow(isMax, dst, src, n, L): void {
-        if (n > 0) hwindowByLength[isMax ? 1 : 0][L](dst << 2, src << 2, n);
+      hwindow(isMax, dst, src, n, L, check = false): boolean {
+        if (n <= 0) return true;
+        if (!check) {
+          hwindowByLength[0][isMax ? 1 : 0][L](dst << 2, src << 2, n);
+          return true;
+        }
+        // the tail the kernel does not check, before it runs (in place, it overwrites some)
+        const prefix = hwindowCheckedPrefix(n);
+        if (!this.allFinite(src + prefix, n + L - 1 - prefix)) return false;
+        return hwindowByLength[1][isMax ? 1 : 0][L](dst << 2, src << 2, n) !== 0;
       },
       vwindow(isMax, dst, src, step, width, count, L): void {
         if (count <= 0 || width <= 0) return;
@@ -1132,7 +1174,9 @@ export function jsKernels(): Kernels {
       this.reduce(isMax, dst, srcs, n);
       return finite;
     },
-    hwindow(isMax, dst, src, n, L): void {
+    hwindow(isMax, dst, src, n, L, check = false): boolean {
+      if (n <= 0) return true;
+      if (check && !this.allFinite(src, n + L - 1)) return false;
       // the WebAssembly kernel's order of operands (block minimum, then the prefix after it)
       const h = view;
       const pick = (a: number, b: number): number => (isMax ? (a < b ? b : a) : b < a ? b : a);
@@ -1151,6 +1195,7 @@ export function jsKernels(): Kernels {
         }
         h[dst + i] = acc;
       }
+      return true;
     },
     vwindow(isMax, dst, src, step, width, count, L): void {
       // the WebAssembly kernel's order of operands, pair by pair, so results match bit for bit

@@ -213,3 +213,22 @@ test('hwindow L=4..7 (block minimum plus prefix): SIMD equals the typed-array tw
     }
   }
 });
+
+test('hwindow with check: a NaN or infinity anywhere in the n + L - 1 elements read is reported, none beyond', () => {
+  for (const k of [kernels(), jsKernels()]) {
+    for (let L = HWINDOW_LENGTHS.min; L <= HWINDOW_LENGTHS.max; L++) {
+      for (const n of [1, 4, 7, 8, 9, 13, 40]) {
+        const span = n + L - 1;
+        k.reserve(2 * span + 8);
+        for (let at = 0; at <= span; at++) {
+          const h = k.heap();
+          h.fill(1, 0, 2 * span + 8);
+          h[at] = at % 2 ? Infinity : NaN;
+          const label = `simd=${k.simd} L=${L} n=${n} bad at ${at}`;
+          assert.equal(k.hwindow(false, span + 4, 0, n, L, true), at === span, label);
+          assert.equal(k.hwindow(true, 0, 0, n, L, false), true, `${label}, unchecked`);
+        }
+      }
+    }
+  }
+});
