@@ -93,10 +93,17 @@ function plan(chords: readonly Chord[]): Plan {
   return { rowMin, rowMax, colMin, colMax, rect: isRect ? { w: first.length, h: chords.length } : null, lengths };
 }
 
+/** Passes of at most MAX_OPERANDS windows that grow a running window from `from` to `to`. */
+function logPasses(from: number, to: number): number {
+  let n = 0;
+  for (let cur = from; cur < to; cur = Math.min(to, Math.min(MAX_OPERANDS, Math.ceil(to / cur)) * cur)) n++;
+  return n;
+}
+
 /**
  * Grows running windows along the rows from length `from` to `to`: the first pass reads `src`,
- * later ones work in place on `dst`. From length 1 to 6 or more, the first pass is one hwindow
- * (up to 7: 4 loads and 4 comparisons per vector, where reduce passes needed two). Each other pass
+ * later ones work in place on `dst`. From length 1, the first pass is one hwindow (to 7: 4 loads
+ * and 4 comparisons per vector) where that saves a pass overall. Each other pass
  * takes m <= MAX_OPERANDS windows of the current length at spacings <= the current length, so they
  * overlap and cover the longer window. Only the first `need` results are wanted, so each pass
  * computes just what the passes after it read. With `check`, returns whether src was all finite
@@ -112,12 +119,13 @@ function widen(
   to: number,
   check = false,
 ): boolean {
-  // m = 0 marks the hwindow pass
+  // m = 0 marks the hwindow pass: taken where it saves a pass (6, 7, 26..35, ...), since from 7
+  // a log pass grows less than from 5 and, pass for pass, the two measured level (1x15, 1x11)
+  const block = from === 1 && logPasses(HWINDOW_LENGTHS.max, to) + 1 < logPasses(1, to);
   const passes: { m: number; cur: number; t: number }[] = [];
   for (let cur = from; cur < to; ) {
-    const block = cur === 1 && to >= HWINDOW_LENGTHS.max - 1;
-    const m = block ? 0 : Math.min(MAX_OPERANDS, Math.ceil(to / cur));
-    const t = Math.min(to, block ? HWINDOW_LENGTHS.max : m * cur);
+    const m = block && cur === 1 ? 0 : Math.min(MAX_OPERANDS, Math.ceil(to / cur));
+    const t = Math.min(to, m === 0 ? HWINDOW_LENGTHS.max : m * cur);
     passes.push({ m, cur, t });
     cur = t;
   }
