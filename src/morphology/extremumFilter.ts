@@ -28,23 +28,24 @@ import { ParameterError } from '../errors';
 const SW = 4 * STRIP_VECTORS;
 
 /**
- * Scratch budget per tile in float32 elements: 512 K floats = 2 MiB, four times that for blocks at
- * least TALL_EXTENT rows taller than their output. Taller tiles cut the rows recomputed at tile
+ * Scratch budget per tile in float32 elements: 512 K floats = 2 MiB, four times that where full-
+ * width tiles would be too short (see {@link tiling}). Taller tiles cut the rows recomputed at tile
  * seams, which costs more than leaving L2: on the bench image (medians of 21, noisy shared
  * machine) 2 MiB beat 1 MiB by 4-10% for 7x7 .. 31x31, 31x1 and ellipse 7x7 and tied for 1x31;
  * 3x3 tied on the minimum. With the one-pass kernels (and fused openings, whose blocks carry both
- * steps' margins), 8 MiB beat 2 MiB by 7-15% for 15x15, 31x31 and 31x1 (erosion and opening;
- * medians of 5 rounds) and lost 4-9% for 3x3 and 7x7.
+ * steps' margins), 8 MiB beat 2 MiB by 7-20% for 15x15, 31x31, 31x1 and ellipse 7x7 (erosion and
+ * opening; medians of 5 rounds), all of which got narrow tiles at 2 MiB, and lost 4-9% for 3x3
+ * and 7x7, which did not; 32 MiB lost again (disk(10), ellipse 9x9).
  */
-let TILE_BUDGET = 1 << 19;
+const TILE_BUDGET = 1 << 19;
 
-/** Row extent (block rows minus output rows) from which a tile gets 4 x TILE_BUDGET. */
-const TALL_EXTENT = 14;
+/** A fixed budget instead of the rule above (tests use tiny tiles to exercise tiling). */
+let budgetOverride: number | null = null;
 
-/** Internal: overrides the tile budget (tests use tiny tiles to exercise tiling); returns the old one. */
-export function setTileBudget(floats: number): number {
-  const old = TILE_BUDGET;
-  TILE_BUDGET = floats;
+/** Internal: fixes the tile budget (null: back to the rule); returns the previous setting. */
+export function setTileBudget(floats: number | null): number | null {
+  const old = budgetOverride;
+  budgetOverride = floats;
   return old;
 }
 
@@ -200,10 +201,13 @@ function tiling(p: Plan, rows: number, cols: number): Tiling {
   const horizontal = p.rect !== null && p.rect.w >= VHGW_MIN_LENGTH.cols;
   // rectangles: the tile, plus the vertical vHGW scratch when that path runs
   const nTables = p.rect ? (vertical ? 2 : 1) : p.lengths.length + (p.lengths[0] === 1 ? 1 : 2); // + accumulator
-  const budget = Math.floor(((rowExt >= TALL_EXTENT ? 4 : 1) * TILE_BUDGET) / nTables);
-  let tileRows = Math.max(1, Math.floor(budget / (cols + colExt)) - rowExt);
+  const fullWidthRows = (budget: number) => Math.max(1, Math.floor(budget / (cols + colExt)) - rowExt);
+  const short = (tileRows: number) => tileRows < 4 * rowExt && tileRows < rows;
+  let budget = Math.floor((budgetOverride ?? TILE_BUDGET) / nTables);
+  if (budgetOverride === null && short(fullWidthRows(budget))) budget *= 4;
+  let tileRows = fullWidthRows(budget);
   let tileCols = cols;
-  if (tileRows < 4 * rowExt && tileRows < rows) {
+  if (short(tileRows)) {
     tileRows = Math.min(rows, Math.max(32, 4 * rowExt));
     tileCols = Math.min(cols, Math.max(64, 4 * colExt, Math.floor(budget / (tileRows + rowExt)) - colExt));
   }
