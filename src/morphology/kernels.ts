@@ -7,8 +7,10 @@
 //
 // Beside those element-wise passes the module holds the van Herk/Gil-Werman recurrence (a driver
 // that runs a whole tile in one call, plus a variant whose elements are 16-row strip columns kept
-// in registers), 4x4-block SIMD transposes to turn row strips column-major for it, and reduce
-// variants that fold the finite-input check into the loads of a pass.
+// in registers), 4x4-block SIMD transposes to turn row strips column-major for it, one-pass
+// running windows for short sides (vwindow down the columns, output rows in pairs; hwindow along
+// the rows for lengths 4..7), and variants that fold the finite-input check into the loads of a
+// pass.
 //
 // Ties and signed zeros: both back ends use the pseudo-min `b < a ? b : a` (and pseudo-max
 // `a < b ? b : a`), which is what x86 `minps`/`maxps` and OpenCV's SIMD paths do.
