@@ -98,3 +98,28 @@ test('the fused path runs unless reflect/replicate needs intermediate pixels an 
     -1,
   );
 });
+
+test('fused and two-step openings and closings name the first NaN/Inf wherever it sits, every border, tiled', () => {
+  const base: Grid = { rows: 7, cols: 23, data: Float32Array.from({ length: 161 }, (_, i) => (i * 7) % 5) };
+  // the corner footprint on 'reflect' runs as two steps (see above), the others fused
+  const corner = footprint.fromMask([...Array.from({ length: 4 }, () => [0, 0, 0, 0, 0]), [0, 0, 0, 0, 1]]);
+  const fps = [footprint.rect(3, 3), footprint.rect(1, 7), footprint.rect(12, 50), footprint.ellipse(5, 5), corner];
+  for (const fp of fps) {
+    for (const border of ['ignore', 'replicate', 'reflect', { constant: 1.5 }] as Border[]) {
+      for (const budget of [0, 300]) {
+        for (let at = 0; at < base.data.length; at += 4) {
+          for (const bad of [NaN, Infinity, -Infinity]) {
+            const g: Grid = { ...base, data: base.data.slice() };
+            g.data[at] = bad;
+            const want = new RegExp(`grid\\.data\\[${at}\\]=${String(bad)} `);
+            const label = `${fp.rows}x${fp.cols} ${JSON.stringify(border)} budget ${budget} ${bad} at ${at}`;
+            withBudget(budget, () => {
+              assert.throws(() => opening(g, fp, { border }), want, `opening ${label}`);
+              assert.throws(() => closing(g, fp, { border }), want, `closing ${label}`);
+            });
+          }
+        }
+      }
+    }
+  }
+});
