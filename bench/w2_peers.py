@@ -4,7 +4,7 @@
     w2_peers.py make IMAGE.f32            writes the W1 test spectrogram: 257 x 6001 float32 dB
     w2_peers.py time IMAGE.f32 OUTDIR N   times cv2 (1 thread) and skimage on it, N runs each;
                                           prints one JSON line of median milliseconds and writes
-                                          cv2's erosion for a few footprints to OUTDIR for checking
+                                          cv2's four results for a few footprints to OUTDIR for checking
 
 The signal is deterministic (no randomness beyond a fixed seed): 60 s at 16 kHz of a gliding
 harmonic tone (f0 110..220 Hz, 12 harmonics), short clicks and low-level noise; Hann STFT nFft 512,
@@ -70,15 +70,23 @@ def timing(path, outdir, runs):
         k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (c, r)) if name.startswith('ellipse') else np.ones((r, c), np.uint8)
         res['cv2'][name] = {
             'erode': median_ms(lambda: cv2.erode(img, k), runs),
+            'dilate': median_ms(lambda: cv2.dilate(img, k), runs),
             'opening': median_ms(lambda: cv2.morphologyEx(img, cv2.MORPH_OPEN, k), runs),
+            'closing': median_ms(lambda: cv2.morphologyEx(img, cv2.MORPH_CLOSE, k), runs),
         }
         kb = k.astype(bool)
         res['skimage'][name] = {
             'erode': median_ms(lambda: morphology.erosion(img, kb), runs),
+            'dilate': median_ms(lambda: morphology.dilation(img, kb), runs),
             'opening': median_ms(lambda: morphology.opening(img, kb), runs),
+            'closing': median_ms(lambda: morphology.closing(img, kb), runs),
         }
         if name in ('rect 31x31', 'ellipse 7x7', 'line 31x1'):
-            cv2.erode(img, k).tofile(f'{outdir}/cv2-erode-{name.replace(" ", "_")}.f32')
+            stem = f'{outdir}/cv2-{{}}-{name.replace(" ", "_")}.f32'
+            cv2.erode(img, k).tofile(stem.format('erode'))
+            cv2.dilate(img, k).tofile(stem.format('dilate'))
+            cv2.morphologyEx(img, cv2.MORPH_OPEN, k).tofile(stem.format('opening'))
+            cv2.morphologyEx(img, cv2.MORPH_CLOSE, k).tofile(stem.format('closing'))
     print(json.dumps(res))
 
 

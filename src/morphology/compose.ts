@@ -1,7 +1,7 @@
-// Two-step operators (opening, closing, top-hats): erosion then dilation or the reverse, through one
-// reused intermediate buffer.
+// Two-step operators (opening, closing, top-hats): erosion then dilation or the reverse, fused tile
+// by tile where possible, else through one reused intermediate buffer.
 import { checkGrid, withData, type Grid } from '../grid/grid';
-import { extremumFilter } from './extremumFilter';
+import { extremumFilter, fusedExtremumFilter } from './extremumFilter';
 import { assertFootprint, reflectedChords, type Footprint } from './footprint';
 import { nonFiniteReporter, outputBuffer, resolveBorder } from './internal';
 import type { MorphologyOptions } from './options';
@@ -10,7 +10,8 @@ import { RETAIN_BYTES } from '../memory';
 let scratch = new Float32Array(0);
 
 /**
- * A reusable intermediate buffer (operators are synchronous, so one suffices); never handed out.
+ * A reusable intermediate buffer for the calls that cannot be fused (operators are synchronous, so
+ * one suffices); never handed out.
  * Kept for the next call up to RETAIN_BYTES; a larger grid gets a buffer for its call only.
  */
 function intermediate(length: number): Float32Array {
@@ -27,7 +28,9 @@ export function intermediateBytes(): number {
 
 /**
  * `second(first(g))` where each step is an erosion (min over B) or a dilation (max over the
- * reflected B), both with the same border rule. Shared by opening, closing and the top-hats.
+ * reflected B), both with the same border rule. Shared by opening, closing and the top-hats. One
+ * pass over tiles (fusedExtremumFilter) unless the border rule needs more of the intermediate image
+ * than an edge tile holds; then the two steps run one after the other.
  */
 export function composeMinMax<G extends Grid>(
   g: G,
@@ -40,11 +43,14 @@ export function composeMinMax<G extends Grid>(
   assertFootprint(fp);
   const border = resolveBorder(opts.border);
   const result = outputBuffer(out, g.data.length, g.data);
-  const tmp = intermediate(g.data.length);
-  const ero = fp.chords;
-  const dil = reflectedChords(fp);
+  const erosion = { chords: fp.chords, isMax: false };
+  const dilation = { chords: reflectedChords(fp), isMax: true };
+  const [first, second] = firstIsErosion ? [erosion, dilation] : [dilation, erosion];
   const report = nonFiniteReporter(g, 'grid', opts.allowNonFinite);
-  extremumFilter(g.data, g.rows, g.cols, firstIsErosion ? ero : dil, !firstIsErosion, border, tmp, report);
-  extremumFilter(tmp, g.rows, g.cols, firstIsErosion ? dil : ero, firstIsErosion, border, result);
+  if (!fusedExtremumFilter(g.data, g.rows, g.cols, first, second, border, result, report)) {
+    const tmp = intermediate(g.data.length);
+    extremumFilter(g.data, g.rows, g.cols, first.chords, first.isMax, border, tmp, report);
+    extremumFilter(tmp, g.rows, g.cols, second.chords, second.isMax, border, result);
+  }
   return withData(g, result);
 }

@@ -10,8 +10,9 @@ import type { MorphologyOptions } from './options';
  * comes back as a Spectrogram with its metadata.
  *
  * Cost: rectangles and lines are separable; each direction costs O(1) comparisons per pixel
- * (van Herk/Gil-Werman, SIMD) from 11 rows or 48 columns on, and about log_5(L) SIMD passes
- * below that, where those measured faster. Other shapes use their chord (row-span)
+ * (van Herk/Gil-Werman, SIMD) from 13 rows or 48 columns on; below that one SIMD pass down the
+ * columns ((L+1)/2 loads per pixel) and one to three along the rows, where those measured faster.
+ * Other shapes use their chord (row-span)
  * decomposition: one pass per distinct chord length plus one per four chords. No per-pixel
  * allocation; pass `out` to reuse the output buffer.
  *

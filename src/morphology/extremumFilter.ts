@@ -6,18 +6,20 @@
 // 2. rectangles (all chords alike, rows consecutive) go separable: T1 becomes in place the running
 //    min over w columns, then over h rows. Long sides use van Herk/Gil-Werman (3 comparisons per
 //    pixel whatever the length; Kernels.vhgw): down the columns it runs SIMD across whole rows,
-//    along the rows through 16-row strips turned column-major. Short sides use log passes: a
-//    window of length m*cur is the min of m overlapping windows of length cur, so a length L takes
-//    about log_5(L) passes of at most 5 in-cache loads per pixel. The crossover is measured (see
-//    VHGW_MIN_LENGTH);
+//    along the rows through 16-row strips turned column-major. Shorter sides down the columns take
+//    one vwindow pass (output rows in pairs sharing their common rows); along the rows, one
+//    hwindow pass up to 7, then log passes: a window of length m*cur is the min of m overlapping
+//    windows of length cur, at most 5 in-cache loads per pixel a pass. The crossovers are measured
+//    (see VHGW_MIN_LENGTH);
 // 3. other footprints get one table per distinct chord length, each derived from a shorter one
 //    (Urbach & Wilkinson 2008), and the output is the min of the chords' tables read at constant
 //    offsets, up to four chords per pass.
-// Every pass is one kernels().reduce call over one contiguous stretch, because in a row-major
-// layout a shift by (dr, dc) is the constant offset dr*W + dc.
+// Opening and closing run both steps on each tile before the next (fusedExtremumFilter).
+// Passes over a tile are kernel calls over contiguous stretches, because in a row-major layout a
+// shift by (dr, dc) is the constant offset dr*W + dc.
 import { firstNonFinite } from '../grid/grid';
 import type { Chord } from './footprint';
-import { kernels, MAX_OPERANDS, releaseKernelHeap, STRIP_VECTORS, type Kernels } from './kernels';
+import { HWINDOW_LENGTHS, kernels, MAX_OPERANDS, releaseKernelHeap, STRIP_VECTORS, type Kernels } from './kernels';
 import { mapIndex, type ResolvedBorder } from './internal';
 import { assertMemory, formatBytes } from '../memory';
 import { ParameterError } from '../errors';
@@ -26,32 +28,40 @@ import { ParameterError } from '../errors';
 const SW = 4 * STRIP_VECTORS;
 
 /**
- * Scratch budget per tile in float32 elements: 512 K floats = 2 MiB. Taller tiles cut the rows
- * recomputed at tile seams, which costs more than leaving L2: on the bench image (medians of 21,
- * noisy shared machine) 2 MiB beat 1 MiB by 4-10% for 7x7 .. 31x31, 31x1 and ellipse 7x7 and tied
- * for 1x31; 3x3 tied on the minimum; 4 MiB gained little more.
+ * Scratch budget per tile in float32 elements: 512 K floats = 2 MiB, four times that where full-
+ * width tiles would be too short (see {@link tiling}). Taller tiles cut the rows recomputed at tile
+ * seams, which costs more than leaving L2: on the bench image (medians of 21, noisy shared
+ * machine) 2 MiB beat 1 MiB by 4-10% for 7x7 .. 31x31, 31x1 and ellipse 7x7 and tied for 1x31;
+ * 3x3 tied on the minimum. With the one-pass kernels (and fused openings, whose blocks carry both
+ * steps' margins), 8 MiB beat 2 MiB by 7-20% for 15x15, 31x31, 31x1 and ellipse 7x7 (erosion and
+ * opening; medians of 5 rounds), all of which got narrow tiles at 2 MiB, and lost 4-9% for 3x3
+ * and 7x7, which did not; 32 MiB lost again (disk(10), ellipse 9x9).
  */
-let TILE_BUDGET = 1 << 19;
+const TILE_BUDGET = 1 << 19;
 
-/** Internal: overrides the tile budget (tests use tiny tiles to exercise tiling); returns the old one. */
-export function setTileBudget(floats: number): number {
-  const old = TILE_BUDGET;
-  TILE_BUDGET = floats;
+/** A fixed budget instead of the rule above (tests use tiny tiles to exercise tiling). */
+let budgetOverride: number | null = null;
+
+/** Internal: fixes the tile budget (null: back to the rule); returns the previous setting. */
+export function setTileBudget(floats: number | null): number | null {
+  const old = budgetOverride;
+  budgetOverride = floats;
   return old;
 }
 
 /**
  * Shortest rectangle side that takes the van Herk/Gil-Werman path (3 comparisons per pixel for
- * any length); shorter ones take the log passes of {@link widen} (one pass of <= 5 loads up to 5,
- * two up to 25, three up to 125). Crossover measured on the 257 x 6001 bench image (Node 20, AMD
- * EPYC, shared and noisy machine, minimum of 21 runs each):
- * - down the columns (`rows`), vHGW runs SIMD across whole rows straight away: the log passes
- *   were ahead up to 9 (1.27 vs 1.51 ms), level at 11, behind from 15 on (31: 1.98 vs 1.62 ms).
+ * any length). Below it, down the columns a side takes one vwindow pass (rows in pairs: (L+1)/2
+ * loads per pixel), along the rows the log passes of {@link widen} (one pass of <= 5 loads up to
+ * 5, two up to 25, three up to 125). Crossover measured on the 257 x 6001 bench image (Node 20,
+ * AMD EPYC, shared and noisy machine, minimum of 31 runs each):
+ * - down the columns (`rows`), vHGW runs SIMD across whole rows straight away; vwindow was ahead
+ *   up to 11 (0.94 vs 1.02 ms), level at 13, behind from 15 on (31: 1.74 vs 1.15 ms).
  * - along the rows (`cols`), vHGW pays two 4x4-block transposes per 16-row strip: the log passes
  *   were well ahead up to 15, within 3% at 31, level at 61, behind from 121 (2.04 vs 1.86 ms at
  *   241, where vHGW stays flat and the log passes keep growing).
  */
-let VHGW_MIN_LENGTH = { rows: 11, cols: 48 };
+let VHGW_MIN_LENGTH = { rows: 13, cols: 48 };
 
 /** Internal: overrides the crossover (tests force either path); returns the old one. */
 export function setVhgwMinLength(next: { rows: number; cols: number }): { rows: number; cols: number } {
@@ -90,12 +100,21 @@ function plan(chords: readonly Chord[]): Plan {
   return { rowMin, rowMax, colMin, colMax, rect: isRect ? { w: first.length, h: chords.length } : null, lengths };
 }
 
+/** Passes of at most MAX_OPERANDS windows that grow a running window from `from` to `to`. */
+function logPasses(from: number, to: number): number {
+  let n = 0;
+  for (let cur = from; cur < to; cur = Math.min(to, Math.min(MAX_OPERANDS, Math.ceil(to / cur)) * cur)) n++;
+  return n;
+}
+
 /**
- * Grows running windows from length `from` to `to`, elements `step` apart (1 along a row, W down
- * a column): the first pass reads `src`, later ones work in place on `dst`. Each pass takes
- * m <= MAX_OPERANDS windows of the current length at spacings <= the current length, so they
+ * Grows running windows along the rows from length `from` to `to`: the first pass reads `src`,
+ * later ones work in place on `dst`. From length 1, the first pass is one hwindow (to 7: 4 loads
+ * and 4 comparisons per vector) where that saves a pass overall. Each other pass
+ * takes m <= MAX_OPERANDS windows of the current length at spacings <= the current length, so they
  * overlap and cover the longer window. Only the first `need` results are wanted, so each pass
- * computes just what the passes after it read.
+ * computes just what the passes after it read. With `check`, returns whether src was all finite
+ * (the first pass reads all of it); else true.
  */
 function widen(
   k: Kernels,
@@ -103,15 +122,17 @@ function widen(
   dst: number,
   src: number,
   need: number,
-  step: number,
   from: number,
   to: number,
   check = false,
 ): boolean {
+  // m = 0 marks the hwindow pass: taken where it saves a pass (6, 7, 26..35, ...), since from 7
+  // a log pass grows less than from 5 and, pass for pass, the two measured level (1x15, 1x11)
+  const block = from === 1 && logPasses(HWINDOW_LENGTHS.max, to) + 1 < logPasses(1, to);
   const passes: { m: number; cur: number; t: number }[] = [];
   for (let cur = from; cur < to; ) {
-    const m = Math.min(MAX_OPERANDS, Math.ceil(to / cur));
-    const t = Math.min(to, m * cur);
+    const m = block && cur === 1 ? 0 : Math.min(MAX_OPERANDS, Math.ceil(to / cur));
+    const t = Math.min(to, m === 0 ? HWINDOW_LENGTHS.max : m * cur);
     passes.push({ m, cur, t });
     cur = t;
   }
@@ -119,30 +140,31 @@ function widen(
     if (src !== dst) k.reduce(isMax, dst, [src], need);
     return !check || k.allFinite(src, need);
   }
-  // a pass growing cur -> t reads up to (t - cur) * step beyond each result it writes
+  // a pass growing cur -> t reads up to t - cur beyond each result it writes
   let n = need;
   const counts = passes.map(() => 0);
   for (let i = passes.length - 1; i >= 0; i--) {
     counts[i] = n;
-    n += (passes[i].t - passes[i].cur) * step;
+    n += passes[i].t - passes[i].cur;
   }
   const srcs: number[] = [];
   let s = src;
-  let finite = true;
-  passes.forEach(({ m, cur, t }, i) => {
-    srcs.length = 0;
-    for (let j = 0; j < m; j++) srcs.push(s + Math.floor((j * (t - cur)) / (m - 1)) * step);
-    if (check && i === 0) {
-      // the first pass reads all of src: its last operand covers all but the first few elements
-      const head = srcs[m - 1] - s;
-      finite = k.allFinite(s, head) && k.reduceChecked(isMax, dst, srcs, counts[i]);
-      if (!finite) return;
-    } else if (finite) {
-      k.reduce(isMax, dst, srcs, counts[i]);
+  for (const [i, { m, cur, t }] of passes.entries()) {
+    if (m === 0) {
+      if (!k.hwindow(isMax, dst, s, counts[i], t, check && i === 0)) return false;
+    } else {
+      srcs.length = 0;
+      for (let j = 0; j < m; j++) srcs.push(s + Math.floor((j * (t - cur)) / (m - 1)));
+      if (check && i === 0) {
+        // the first pass reads all of src: its last operand covers all but the first few elements
+        if (!k.allFinite(s, srcs[m - 1] - s) || !k.reduceChecked(isMax, dst, srcs, counts[i])) return false;
+      } else {
+        k.reduce(isMax, dst, srcs, counts[i]);
+      }
     }
     s = dst;
-  });
-  return finite;
+  }
+  return true;
 }
 
 /** Bytes of scratch heap {@link extremumFilter} needs for `chords` on a rows x cols grid (for tests of the bound). */
@@ -179,10 +201,13 @@ function tiling(p: Plan, rows: number, cols: number): Tiling {
   const horizontal = p.rect !== null && p.rect.w >= VHGW_MIN_LENGTH.cols;
   // rectangles: the tile, plus the vertical vHGW scratch when that path runs
   const nTables = p.rect ? (vertical ? 2 : 1) : p.lengths.length + (p.lengths[0] === 1 ? 1 : 2); // + accumulator
-  const budget = Math.floor(TILE_BUDGET / nTables);
-  let tileRows = Math.max(1, Math.floor(budget / (cols + colExt)) - rowExt);
+  const fullWidthRows = (budget: number) => Math.max(1, Math.floor(budget / (cols + colExt)) - rowExt);
+  const short = (tileRows: number) => tileRows < 4 * rowExt && tileRows < rows;
+  let budget = Math.floor((budgetOverride ?? TILE_BUDGET) / nTables);
+  if (budgetOverride === null && short(fullWidthRows(budget))) budget *= 4;
+  let tileRows = fullWidthRows(budget);
   let tileCols = cols;
-  if (tileRows < 4 * rowExt && tileRows < rows) {
+  if (short(tileRows)) {
     tileRows = Math.min(rows, Math.max(32, 4 * rowExt));
     tileCols = Math.min(cols, Math.max(64, 4 * colExt, Math.floor(budget / (tileRows + rowExt)) - colExt));
   }
@@ -325,18 +350,20 @@ function separable(
       for (let q = 0; q < rs; q += 4) k.transpose((r + q) * W, t.strip + q, T, 4, SW, W);
     }
   } else {
-    finite = widen(k, isMax, 0, 0, need + rowExt * W, 1, 1, rect.w, foldCheck);
+    finite = widen(k, isMax, 0, 0, need + rowExt * W, 1, rect.w, foldCheck);
     if (!finite) return false;
   }
   if (t.vertical) k.vhgw(isMax, 0, t.tableSize, W, T, S, rect.h);
-  else widen(k, isMax, 0, 0, need, W, 1, rect.h);
+  else if (rect.h > 1) k.vwindow(isMax, 0, 0, W, T, S, rect.h);
   return finite;
 }
 
 /**
  * Step 3, other footprints: one table per distinct chord length, each from the longest shorter
  * one, then the extremum of the chords' tables at their offsets, up to MAX_OPERANDS per pass into
- * an accumulator after the tables. Returns the accumulator's offset.
+ * an accumulator. The length-1 table is slot `base` (the padded block, or the previous step's
+ * accumulator when two steps are fused); the others take the free slots in order, the accumulator
+ * the last one. Returns the accumulator's offset.
  */
 function chordExtremum(
   k: Kernels,
@@ -345,19 +372,22 @@ function chordExtremum(
   p: Plan,
   tile: Tile,
   tableSize: number,
+  base = 0,
 ): number {
   const { W, T, S, pr } = tile;
-  const tableOf = new Map<number, number>([[1, 0]]);
+  const tableOf = new Map<number, number>([[1, base * tableSize]]);
   let built = 1;
-  let slot = 1;
+  let slot = 0;
+  const nextSlot = (): number => (slot === base ? ++slot : slot);
   for (const L of p.lengths) {
     if (L === 1) continue;
-    const dst = slot++ * tableSize;
-    widen(k, isMax, dst, tableOf.get(built)!, pr * W - (L - 1), 1, built, L);
+    const dst = nextSlot() * tableSize;
+    slot++;
+    widen(k, isMax, dst, tableOf.get(built)!, pr * W - (L - 1), built, L);
     tableOf.set(L, dst);
     built = L;
   }
-  const result = slot * tableSize;
+  const result = nextSlot() * tableSize;
   const n = (S - 1) * W + T;
   const srcs: number[] = [];
   for (let i = 0; i < chords.length; ) {
@@ -370,6 +400,16 @@ function chordExtremum(
     k.reduce(isMax, result, srcs, n);
   }
   return result;
+}
+
+/** One filter step: the min (isMax false) or max over `chords` (gather form). */
+export interface FilterStep {
+  chords: readonly Chord[];
+  isMax: boolean;
+}
+
+interface PlannedStep extends FilterStep {
+  plan: Plan;
 }
 
 /**
@@ -388,46 +428,190 @@ export function extremumFilter(
   out: Float32Array,
   onNonFinite?: (index: number) => never,
 ): void {
-  const k = kernels();
   const p = plan(chords);
-  const t = tiling(p, rows, cols);
+  run(src, rows, cols, [{ chords, isMax, plan: p }], p, tiling(p, rows, cols), border, out, onNonFinite);
+}
+
+/**
+ * `second(first(src))` (each step border-extended, as two {@link extremumFilter} calls) in one pass
+ * over tiles: each tile's block is read with the margin of both steps, the first step runs on the
+ * tile grown by the second's extent, the intermediate pixels outside the image are padded again by
+ * the border rule, and the second step runs on that, all in the scratch heap: the intermediate image
+ * never leaves the cache. The first step reports non-finite input like extremumFilter.
+ *
+ * Returns false, having done nothing, when the steps' footprints are not of one kind (rectangles,
+ * or chords with the same lengths), or when 'replicate'/'reflect' would pad an edge tile's
+ * intermediate from pixels the tile does not hold (images smaller than the footprint, tiny tiles);
+ * the caller then runs the steps one after the other.
+ */
+export function fusedExtremumFilter(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  first: FilterStep,
+  second: FilterStep,
+  border: ResolvedBorder,
+  out: Float32Array,
+  onNonFinite?: (index: number) => never,
+): boolean {
+  const p1 = plan(first.chords);
+  const p2 = plan(second.chords);
+  const sameRect = p1.rect && p2.rect ? p1.rect.w === p2.rect.w && p1.rect.h === p2.rect.h : p1.rect === p2.rect;
+  if (!sameRect || p1.lengths.join() !== p2.lengths.join()) return false;
+  const both: Plan = {
+    ...p1,
+    rowMin: p1.rowMin + p2.rowMin,
+    rowMax: p1.rowMax + p2.rowMax,
+    colMin: p1.colMin + p2.colMin,
+    colMax: p1.colMax + p2.colMax,
+  };
+  const t = tiling(both, rows, cols);
+  if (!repaddable(p2, border, rows, cols, t)) return false;
+  const steps = [
+    { ...first, plan: p1 },
+    { ...second, plan: p2 },
+  ];
+  run(src, rows, cols, steps, both, t, border, out, onNonFinite);
+  return true;
+}
+
+/** Reserves the scratch, runs the tiles, and lets go of a scratch heap too large to keep. */
+function run(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  steps: readonly PlannedStep[],
+  block: Plan,
+  t: Tiling,
+  border: ResolvedBorder,
+  out: Float32Array,
+  onNonFinite?: (index: number) => never,
+): void {
+  const k = kernels();
   try {
     k.reserve(t.floats);
-    filterTiles(k, src, rows, cols, chords, isMax, border, out, p, t, onNonFinite);
+    filterTiles(k, src, rows, cols, steps, block, t, border, out, onNonFinite);
   } finally {
     releaseKernelHeap();
   }
 }
 
-/** Steps 1-3 tile by tile, each tile's result copied to `out`. */
+/**
+ * Whether every edge tile of a fused filter holds the intermediate pixels that 'replicate' or
+ * 'reflect' copies into its margin (the other borders pad with a constant).
+ */
+function repaddable(p2: Plan, border: ResolvedBorder, rows: number, cols: number, t: Tiling): boolean {
+  if (border.kind === 'ignore' || border.kind === 'constant') return true;
+  const holds = (n: number, tileLength: number, lo: number, hi: number): boolean => {
+    for (let a0 = 0; a0 < n; a0 += tileLength) {
+      const first = a0 + lo;
+      const last = a0 + Math.min(tileLength, n - a0) - 1 + hi;
+      for (let y = first; y <= last; y++) {
+        const m = mapIndex(y, n, border.kind);
+        if (m < first || m > last) return false;
+      }
+    }
+    return true;
+  };
+  return holds(rows, t.tileRows, p2.rowMin, p2.rowMax) && holds(cols, t.tileCols, p2.colMin, p2.colMax);
+}
+
+/**
+ * One step on a tile whose (padded) input is slot `base`: steps 2 or 3. Returns the offset of the
+ * result (row stride tile.W), or -1 when the folded finite check found a NaN/Inf.
+ */
+function applyStep(k: Kernels, step: PlannedStep, tile: Tile, t: Tiling, base: number, foldCheck: boolean): number {
+  const { plan: p, isMax } = step;
+  // rectangles run in place in slot 0, which is where a fused first step leaves them
+  if (p.rect) return separable(k, isMax, p.rect, tile, t, foldCheck) ? 0 : -1;
+  return chordExtremum(k, isMax, step.chords, p, tile, t.tableSize, base);
+}
+
+/**
+ * Between two fused steps: the intermediate pixels outside the image (at `at`, row stride tile.W,
+ * the tile grown by the second step's extent `p2`) get what the border rule pads there, as if the
+ * intermediate image had been written out and padded again for the second step.
+ */
+function repad(
+  h: Float32Array,
+  at: number,
+  tile: Tile,
+  p2: Plan,
+  rows: number,
+  cols: number,
+  border: ResolvedBorder,
+  fill: number,
+): void {
+  const { W } = tile;
+  const S2 = tile.S + p2.rowMax - p2.rowMin;
+  const T2 = tile.T + p2.colMax - p2.colMin;
+  const y0 = tile.r0 + p2.rowMin;
+  const x0 = tile.c0 + p2.colMin;
+  const constant = border.kind === 'ignore' || border.kind === 'constant';
+  // columns [j0, j1) lie inside the image
+  const j0 = Math.min(T2, Math.max(0, -x0));
+  const j1 = Math.max(j0, Math.min(T2, cols - x0));
+  // first the outside columns of the rows inside, so the outside rows copy finished rows (corners)
+  if (j0 > 0 || j1 < T2) {
+    for (let i = 0; i < S2; i++) {
+      if (y0 + i < 0 || y0 + i >= rows) continue;
+      const base = at + i * W;
+      if (constant) {
+        h.fill(fill, base, base + j0);
+        h.fill(fill, base + j1, base + T2);
+      } else {
+        for (let j = 0; j < j0; j++) h[base + j] = h[base + mapIndex(x0 + j, cols, border.kind) - x0];
+        for (let j = j1; j < T2; j++) h[base + j] = h[base + mapIndex(x0 + j, cols, border.kind) - x0];
+      }
+    }
+  }
+  for (let i = 0; i < S2; i++) {
+    const y = y0 + i;
+    if (y >= 0 && y < rows) continue;
+    const base = at + i * W;
+    if (constant) h.fill(fill, base, base + T2);
+    else {
+      const from = at + (mapIndex(y, rows, border.kind) - y0) * W;
+      h.copyWithin(base, from, from + T2);
+    }
+  }
+}
+
+/** Steps 1-3 tile by tile (a fused second step after the first), each tile's result copied to `out`. */
 function filterTiles(
   k: Kernels,
   src: Float32Array,
   rows: number,
   cols: number,
-  chords: readonly Chord[],
-  isMax: boolean,
+  steps: readonly PlannedStep[],
+  block: Plan,
+  t: Tiling,
   border: ResolvedBorder,
   out: Float32Array,
-  p: Plan,
-  t: Tiling,
   onNonFinite?: (index: number) => never,
 ): void {
-  const pad = padding(p, border, isMax, t.horizontal, onNonFinite !== undefined);
+  const [first, second] = steps;
+  const pad = padding(first.plan, border, first.isMax, t.horizontal, onNonFinite !== undefined);
+  // what the second step pads with, as a second extremumFilter call (no check, so no FLT_MAX) would
+  const fill2 = second ? padding(second.plan, border, second.isMax, t.horizontal, false).fill : 0;
+  const grow = second
+    ? { rows: second.plan.rowMax - second.plan.rowMin, cols: second.plan.colMax - second.plan.colMin }
+    : { rows: 0, cols: 0 };
   // Footprints that miss the anchor's row or column never copy some input pixels: check those up front.
-  if (onNonFinite && (p.colMin > 0 || p.colMax < 0 || p.rowMin > 0 || p.rowMax < 0)) {
+  if (onNonFinite && (block.colMin > 0 || block.colMax < 0 || block.rowMin > 0 || block.rowMax < 0)) {
     const bad = firstNonFinite(src);
     if (bad >= 0) onNonFinite(bad);
   }
   for (let c0 = 0; c0 < cols; c0 += t.tileCols) {
     for (let r0 = 0; r0 < rows; r0 += t.tileRows) {
-      const tile = tileAt(p, rows, cols, t, r0, c0);
-      copyPadded(k, src, rows, cols, p, border, pad, tile, onNonFinite);
-      let result = 0; // where output (r, c) sits: result + (r - r0) * W + (c - c0)
-      if (p.rect) {
-        if (!separable(k, isMax, p.rect, tile, t, pad.foldCheck)) onNonFinite!(firstNonFinite(src));
-      } else {
-        result = chordExtremum(k, isMax, chords, p, tile, t.tableSize);
+      const tile = tileAt(block, rows, cols, t, r0, c0);
+      copyPadded(k, src, rows, cols, block, border, pad, tile, onNonFinite);
+      // where output (r, c) sits: result + (r - r0) * W + (c - c0)
+      let result = applyStep(k, first, { ...tile, S: tile.S + grow.rows, T: tile.T + grow.cols }, t, 0, pad.foldCheck);
+      if (result < 0) onNonFinite!(firstNonFinite(src));
+      if (second) {
+        repad(k.heap(), result, tile, second.plan, rows, cols, border, fill2);
+        result = applyStep(k, second, { ...tile, pr: tile.S + grow.rows }, t, result / t.tableSize, false);
       }
       const h = k.heap();
       for (let r = 0; r < tile.S; r++) {

@@ -7,8 +7,10 @@
 //
 // Beside those element-wise passes the module holds the van Herk/Gil-Werman recurrence (a driver
 // that runs a whole tile in one call, plus a variant whose elements are 16-row strip columns kept
-// in registers), 4x4-block SIMD transposes to turn row strips column-major for it, and reduce
-// variants that fold the finite-input check into the loads of a pass.
+// in registers), 4x4-block SIMD transposes to turn row strips column-major for it, one-pass
+// running windows for short sides (vwindow down the columns, output rows in pairs; hwindow along
+// the rows for lengths 4..7), and variants that fold the finite-input check into the loads of a
+// pass.
 //
 // Ties and signed zeros: both back ends use the pseudo-min `b < a ? b : a` (and pseudo-max
 // `a < b ? b : a`), which is what x86 `minps`/`maxps` and OpenCV's SIMD paths do.
@@ -44,6 +46,9 @@ export const MAX_OPERANDS = 5;
  */
 export const STRIP_VECTORS = 4;
 
+/** Window lengths {@link Kernels.hwindow} takes: one 4-element block plus 0..3. */
+export const HWINDOW_LENGTHS = { min: 4, max: 7 };
+
 /** The kernel set; offsets and counts are in float32 elements of `heap()`. */
 export interface Kernels {
   readonly simd: boolean;
@@ -74,6 +79,22 @@ export interface Kernels {
    * the forward scan (i = e-L+1 < e), after the g values they replace were last read.
    */
   vhgw(isMax: boolean, a: number, h: number, step: number, width: number, count: number, L: number): void;
+  /**
+   * Running min (max) of length L (HWINDOW_LENGTHS) along a stretch: `heap[dst + i]` = min of
+   * `heap[src + i + k]` for k < L, i < n; in place (dst == src) is fine. Per vector of 4 results,
+   * one block of 4 shifted loads gives both the next block's minimum and the prefix this block
+   * needs, so L = 4..7 costs 4 loads and 4 comparisons per vector (two log passes cost 7 and 5).
+   * With `check`, returns whether the source stretch (n + L - 1 elements) held only finite values
+   * (the check rides on the pass's loads); else true.
+   */
+  hwindow(isMax: boolean, dst: number, src: number, n: number, L: number, check?: boolean): boolean;
+  /**
+   * Running min (max) of length L >= 2 down the rows of a row-major block: `heap[dst + i*step + c]`
+   * = min of `heap[src + (i+k)*step + c]` for k < L, for rows i < count and columns c < width.
+   * In place (dst == src) is fine. Two output rows share the L-1 input rows between them, so a
+   * pair costs L+1 loads per element instead of 2L (OpenCV's column filter does the same).
+   */
+  vwindow(isMax: boolean, dst: number, src: number, step: number, width: number, count: number, L: number): void;
   /**
    * `heap[dst + c*dstStride + r] = heap[src + r*srcStride + c]` for r < rows, c < cols (regions
    * must not overlap): turns a row-major tile column-major so a horizontal window becomes a
@@ -697,6 +718,235 @@ function vhgwStripFunction(isMax: boolean): WasmFunction {
   };
 }
 
+/**
+ * `hwindow{L}Min(dst, src, n)` (bytes, n in floats), L = 4 + r: see {@link Kernels.hwindow}. The
+ * vector at i is min(F_i, P_i) with F_i = min of the loads at i..i+3 (kept from the previous step)
+ * and P_i = min of the loads at i+4..i+3+r, the prefix of the block whose minimum is F_{i+4}. The
+ * steady loop stops one vector early so no load reaches past element n+L-2; the last vector loads
+ * only its prefix, and the last n % 4 results are scalar. `checked_hwindow{L}Min` also returns
+ * whether elements [0, {@link hwindowCheckedPrefix}(n)) were all finite (the loads at i, v - v summed).
+ */
+function hwindowFunction(L: number, isMax: boolean, checked: boolean): WasmFunction {
+  const r = L - 4;
+  return {
+    name: `${checked ? 'checked_' : ''}hwindow${L}${minMax(isMax)}`,
+    params: { dst: i32, src: i32, n: i32 },
+    locals: { F: v128, P: v128, vacc: v128, vt: v128, acc: f32, x: f32 },
+    results: checked ? [i32] : [],
+    body: (f) => {
+      const at = (o: number): Code => [...f.get('src'), ...op.v128_load({ offset: 4 * o, align: 1 })];
+      const pick = (a: Code, b: Code): Code => [...a, ...b, ...lanesOp(isMax)];
+      /** min of the loads at first..first+count-1, left to right */
+      const chain = (first: number, count: number, start: Code = at(first)): Code => {
+        let code = start;
+        for (let o = first + 1; o < first + count; o++) code = pick(code, at(o));
+        return code;
+      };
+      const store = (value: Code): Code => [...f.get('dst'), ...value, ...op.v128_store({ align: 1 })];
+      const result = r === 0 ? f.get('F') : pick(f.get('F'), f.get('P'));
+      const step = [...bump(f, 'src', 16), ...bump(f, 'dst', 16), ...drop(f, 'n', 4)];
+      // scalar: acc = x[0]; acc = pick(acc, x[k]) for k < L, with the lanes' operand order
+      const scalarPick = (k: number): Code => [
+        ...f.get('src'),
+        ...op.f32_load({ offset: 4 * k }),
+        ...f.set('x'),
+        ...f.get('x'),
+        ...f.get('acc'),
+        ...(isMax ? [...f.get('acc'), ...f.get('x')] : [...f.get('x'), ...f.get('acc')]),
+        ...op.f32_lt,
+        ...op.select,
+        ...f.set('acc'),
+      ];
+      // checked: vacc += v - v for the vector at `o` (0 while finite, NaN from a NaN or infinity)
+      const check = (o: number): Code =>
+        checked
+          ? [
+              ...f.get('vacc'),
+              ...at(o),
+              ...f.tee('vt'),
+              ...f.get('vt'),
+              ...op.f32x4_sub,
+              ...op.f32x4_add,
+              ...f.set('vacc'),
+            ]
+          : [];
+      return [
+        ...f.get('n'),
+        ...op.i32_const(4),
+        ...op.i32_ge_u,
+        ...op.if([
+          ...check(0),
+          ...chain(0, 4),
+          ...f.set('F'),
+          ...whileNot(
+            [...f.get('n'), ...op.i32_const(8), ...op.i32_lt_u],
+            check(4),
+            r > 0 ? [...chain(4, r), ...f.set('P')] : [],
+            store(result),
+            // F of the next vector: the prefix continued through the block
+            r > 0 ? chain(4 + r - 1, 4 - r + 1, f.get('P')) : chain(4, 4),
+            f.set('F'),
+            step,
+          ),
+          ...(r > 0 ? [...chain(4, r), ...f.set('P')] : []),
+          ...store(result),
+          ...step,
+        ]),
+        ...whileNot(
+          [...f.get('n'), ...op.i32_eqz],
+          f.get('src'),
+          op.f32_load(),
+          f.set('acc'),
+          range(1, L - 1).flatMap(scalarPick),
+          f.get('dst'),
+          f.get('acc'),
+          op.f32_store(),
+          bump(f, 'src', 4),
+          bump(f, 'dst', 4),
+          drop(f, 'n', 1),
+        ),
+        ...(checked ? [...f.get('vacc'), ...f.get('vacc'), ...op.f32x4_eq, ...op.i32x4_all_true] : []),
+      ];
+    },
+  };
+}
+
+/**
+ * How many leading elements `checked_hwindow` checks for n results: 4 per vector of the steady
+ * loop plus the first vector's 4 (the remaining n + L - 1 - prefix are the caller's to check).
+ */
+export function hwindowCheckedPrefix(n: number): number {
+  return n < 4 ? 0 : n < 8 ? 4 : 8 + 4 * ((n - 8) >> 2);
+}
+
+/**
+ * `vwindowMin(dst, src, step, width, count, L)` (dst, src, step in bytes; width in floats): see
+ * {@link Kernels.vwindow}. Columns go in strips of STRIP_VECTORS vectors (one 64-byte line per
+ * row), then single vectors, then single floats; each strip walks down all rows, so the L+1 lines
+ * a pair reads stay in L1 for the next pair. Each pair reads every row it needs before it stores
+ * its two rows, and later pairs read only rows below them, so dst == src is safe.
+ */
+function vwindowFunction(isMax: boolean): WasmFunction {
+  const K = STRIP_VECTORS;
+  const acc = Array.from({ length: K }, (_, u) => `acc${u}`);
+  return {
+    name: `vwindow${minMax(isMax)}`,
+    params: { dst: i32, src: i32, step: i32, width: i32, count: i32, L: i32 },
+    locals: {
+      col: i32,
+      ps: i32,
+      pd: i32,
+      q: i32,
+      r: i32,
+      j: i32,
+      ...Object.fromEntries(acc.map((name) => [name, v128])),
+      sacc: f32,
+      x: f32,
+      y: f32,
+    },
+    results: [],
+    body: (f) => {
+      /** Columns `lanes` floats at a time (16 = K vectors, 4 = one vector, 1 = scalar) while they fit. */
+      const walk = (lanes: number): Code => {
+        const scalar = lanes === 1;
+        const units = scalar ? 1 : lanes / 4;
+        const load = (ptr: Code, u: number): Code =>
+          scalar ? [...ptr, ...op.f32_load()] : [...ptr, ...op.v128_load({ offset: 16 * u, align: 1 })];
+        const store = (ptr: Code, u: number, value: Code): Code =>
+          scalar
+            ? [...ptr, ...value, ...op.f32_store()]
+            : [...ptr, ...value, ...op.v128_store({ offset: 16 * u, align: 1 })];
+        const accOf = (u: number): string => (scalar ? 'sacc' : acc[u]);
+        // min(a, b) with the kernels' pseudo-min `b < a ? b : a` (max: `a < b ? b : a`)
+        const pick = (a: Code, b: Code): Code =>
+          scalar
+            ? [
+                ...b,
+                ...f.set('x'),
+                ...f.get('x'),
+                ...a,
+                ...f.tee('y'),
+                ...(isMax ? [...f.get('y'), ...f.get('x')] : [...f.get('x'), ...f.get('y')]),
+                ...op.f32_lt,
+                ...op.select,
+              ]
+            : [...a, ...b, ...lanesOp(isMax)];
+        const each = (g: (u: number) => Code): Code => times(units, g);
+        // acc = extremum of rows 1 .. L-1 below ps; leaves q at row L-1
+        const common: Code = [
+          ...f.get('ps'),
+          ...f.get('step'),
+          ...op.i32_add,
+          ...f.set('q'),
+          ...each((u) => [...load(f.get('q'), u), ...f.set(accOf(u))]),
+          ...f.get('L'),
+          ...op.i32_const(2),
+          ...op.i32_sub,
+          ...f.set('j'),
+          ...whileNot(
+            [...f.get('j'), ...op.i32_eqz],
+            f.get('q'),
+            f.get('step'),
+            op.i32_add,
+            f.set('q'),
+            each((u) => [...pick(f.get(accOf(u)), load(f.get('q'), u)), ...f.set(accOf(u))]),
+            drop(f, 'j', 1),
+          ),
+        ];
+        // the first row of the pair: extremum of row 0 and the shared rows
+        const first: Code = each((u) => store(f.get('pd'), u, pick(load(f.get('ps'), u), f.get(accOf(u)))));
+        return whileNot(
+          [...f.get('width'), ...f.get('col'), ...op.i32_sub, ...op.i32_const(lanes), ...op.i32_lt_u],
+          f.get('src'),
+          f.get('col'),
+          op.i32_const(2),
+          op.i32_shl,
+          op.i32_add,
+          f.set('ps'),
+          f.get('dst'),
+          f.get('col'),
+          op.i32_const(2),
+          op.i32_shl,
+          op.i32_add,
+          f.set('pd'),
+          f.get('count'),
+          f.set('r'),
+          whileNot(
+            [...f.get('r'), ...op.i32_const(2), ...op.i32_lt_u],
+            common,
+            first,
+            // the second row: the shared rows and row L
+            f.get('q'),
+            f.get('step'),
+            op.i32_add,
+            f.set('q'),
+            each((u) =>
+              store([...f.get('pd'), ...f.get('step'), ...op.i32_add], u, pick(f.get(accOf(u)), load(f.get('q'), u))),
+            ),
+            f.get('ps'),
+            f.get('step'),
+            op.i32_const(1),
+            op.i32_shl,
+            op.i32_add,
+            f.set('ps'),
+            f.get('pd'),
+            f.get('step'),
+            op.i32_const(1),
+            op.i32_shl,
+            op.i32_add,
+            f.set('pd'),
+            drop(f, 'r', 2),
+          ),
+          f.get('r'),
+          op.if([...common, ...first]),
+          bump(f, 'col', lanes),
+        );
+      };
+      return [...walk(4 * K), ...walk(4), ...walk(1)];
+    },
+  };
+}
+
 /** The reduce kernels for 2..MAX_OPERANDS operands, min then max for each count. */
 const reduceFunctions = (checked: boolean): WasmFunction[] =>
   range(2, MAX_OPERANDS).flatMap((k) => [reduceFunction(k, false, checked), reduceFunction(k, true, checked)]);
@@ -714,6 +964,14 @@ function kernelFunctions(): WasmFunction[] {
     vhgwStripFunction(false),
     vhgwStripFunction(true),
     ...reduceFunctions(true),
+    vwindowFunction(false),
+    vwindowFunction(true),
+    ...[false, true].flatMap((checked) =>
+      range(HWINDOW_LENGTHS.min, HWINDOW_LENGTHS.max).flatMap((L) => [
+        hwindowFunction(L, false, checked),
+        hwindowFunction(L, true, checked),
+      ]),
+    ),
   ];
 }
 
@@ -751,6 +1009,19 @@ function wasmKernels(): Kernels | null {
     const transpose4 = ex.transpose4;
     const vhgwStripMin = ex.vhgwStripMin;
     const vhgwStripMax = ex.vhgwStripMax;
+    // hwindowByLength[checked ? 1 : 0][isMax ? 1 : 0][L]
+    const hwindowByLength: ((...args: number[]) => number)[][][] = [
+      [[], []],
+      [[], []],
+    ];
+    for (let L = HWINDOW_LENGTHS.min; L <= HWINDOW_LENGTHS.max; L++) {
+      for (const [c, prefix] of ['', 'checked_'].entries()) {
+        hwindowByLength[c][0][L] = instance[`${prefix}hwindow${L}Min`] as (...args: number[]) => number;
+        hwindowByLength[c][1][L] = instance[`${prefix}hwindow${L}Max`] as (...args: number[]) => number;
+      }
+    }
+    const vwindowMin = ex.vwindowMin;
+    const vwindowMax = ex.vwindowMax;
     const stripWidth = 4 * STRIP_VECTORS;
     let view = new Float32Array(memory.buffer);
     return {
@@ -801,6 +1072,21 @@ function wasmKernels(): Kernels | null {
         if (step === stripWidth && width === stripWidth)
           (isMax ? vhgwStripMax : vhgwStripMin)(a << 2, h << 2, count, L);
         else (isMax ? vhgwMax : vhgwMin)(a << 2, h << 2, step << 2, width, count, L);
+      },
+      hwindow(isMax, dst, src, n, L, check = false): boolean {
+        if (n <= 0) return true;
+        if (!check) {
+          hwindowByLength[0][isMax ? 1 : 0][L](dst << 2, src << 2, n);
+          return true;
+        }
+        // the tail the kernel does not check, before it runs (in place, it overwrites some)
+        const prefix = hwindowCheckedPrefix(n);
+        if (!this.allFinite(src + prefix, n + L - 1 - prefix)) return false;
+        return hwindowByLength[1][isMax ? 1 : 0][L](dst << 2, src << 2, n) !== 0;
+      },
+      vwindow(isMax, dst, src, step, width, count, L): void {
+        if (count <= 0 || width <= 0) return;
+        (isMax ? vwindowMax : vwindowMin)(dst << 2, src << 2, step << 2, width, count, L);
       },
       transpose(dst, src, rows, cols, srcStride, dstStride): void {
         const rb = rows >> 2;
@@ -889,6 +1175,44 @@ export function jsKernels(): Kernels {
       }
       this.reduce(isMax, dst, srcs, n);
       return finite;
+    },
+    hwindow(isMax, dst, src, n, L, check = false): boolean {
+      if (n <= 0) return true;
+      if (check && !this.allFinite(src, n + L - 1)) return false;
+      // the WebAssembly kernel's order of operands (block minimum, then the prefix after it)
+      const h = view;
+      const pick = (a: number, b: number): number => (isMax ? (a < b ? b : a) : b < a ? b : a);
+      const vectors = n >= 4 ? n & ~3 : 0;
+      for (let i = 0; i < n; i++) {
+        let acc = h[src + i];
+        if (i < vectors) {
+          for (let k = 1; k < 4; k++) acc = pick(acc, h[src + i + k]);
+          if (L > 4) {
+            let p = h[src + i + 4];
+            for (let k = 5; k < L; k++) p = pick(p, h[src + i + k]);
+            acc = pick(acc, p);
+          }
+        } else {
+          for (let k = 1; k < L; k++) acc = pick(acc, h[src + i + k]);
+        }
+        h[dst + i] = acc;
+      }
+      return true;
+    },
+    vwindow(isMax, dst, src, step, width, count, L): void {
+      // the WebAssembly kernel's order of operands, pair by pair, so results match bit for bit
+      const h = view;
+      const pick = (a: number, b: number): number => (isMax ? (a < b ? b : a) : b < a ? b : a);
+      for (let c = 0; c < width; c++) {
+        for (let i = 0; i < count; i += 2) {
+          const ps = src + i * step + c;
+          let acc = h[ps + step];
+          for (let k = 2; k < L; k++) acc = pick(acc, h[ps + k * step]);
+          const below = i + 1 < count ? h[ps + L * step] : 0;
+          h[dst + i * step + c] = pick(h[ps], acc);
+          if (i + 1 < count) h[dst + (i + 1) * step + c] = pick(acc, below);
+        }
+      }
     },
     transpose(dst, src, rows, cols, srcStride, dstStride): void {
       transposeScalar(view, dst, src, 0, rows, 0, cols, srcStride, dstStride);

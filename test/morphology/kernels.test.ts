@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsKernels, kernels, MAX_OPERANDS, STRIP_VECTORS } from '../../src/morphology/kernels';
+import { HWINDOW_LENGTHS, jsKernels, kernels, MAX_OPERANDS, STRIP_VECTORS } from '../../src/morphology/kernels';
 import { Random } from '../../src/random';
 
 test('WebAssembly SIMD kernels are available on this Node and agree with the typed-array ones', () => {
@@ -128,6 +128,105 @@ test("reduceChecked reduces like reduce and reports NaN/Inf in the last operand'
           h[pos] = NaN;
           const got = k.reduceChecked(false, 128, srcs, n);
           assert.equal(got, pos >= last + n, `simd=${k.simd} m=${m} n=${n} NaN at ${pos}`);
+        }
+      }
+    }
+  }
+});
+
+test('vwindow (rows in pairs sharing L-1 rows): SIMD equals the typed-array twin bitwise and the definition', () => {
+  const k = kernels();
+  const j = jsKernels();
+  const rng = new Random(9);
+  for (const isMax of [false, true]) {
+    // widths cover whole 4-vector strips, single vectors and scalar columns; odd counts end unpaired
+    for (const width of [1, 3, 4, 5, 16, 17, 21, 37]) {
+      for (const step of [width, width + 3]) {
+        for (const count of [1, 2, 3, 7]) {
+          for (const L of [2, 3, 4, 7, 12]) {
+            for (const inPlace of [true, false]) {
+              const N = (count + L + 2) * step + 64;
+              k.reserve(2 * N);
+              j.reserve(2 * N);
+              const a = k.heap();
+              const b = j.heap();
+              for (let i = 0; i < 2 * N; i++) a[i] = b[i] = rng.int(9) - 4 + (rng.next() < 0.1 ? -0 : 0);
+              const before = a.slice(0, 2 * N);
+              const dst = inPlace ? 0 : N;
+              k.vwindow(isMax, dst, 0, step, width, count, L);
+              j.vwindow(isMax, dst, 0, step, width, count, L);
+              const label = `isMax=${isMax} width=${width} step=${step} count=${count} L=${L} inPlace=${inPlace}`;
+              for (let i = 0; i < 2 * N; i++) assert.ok(Object.is(a[i], b[i]), `${label}: back ends differ at ${i}`);
+              for (let r = 0; r < count; r++) {
+                for (let c = 0; c < step; c++) {
+                  let want = before[dst + r * step + c]; // columns past width stay as they were
+                  if (c < width) {
+                    want = isMax ? -Infinity : Infinity;
+                    for (let q = 0; q < L; q++) {
+                      const v = before[(r + q) * step + c];
+                      want = isMax ? Math.max(want, v) : Math.min(want, v);
+                    }
+                  }
+                  assert.equal(a[dst + r * step + c], want, `${label}: row ${r} col ${c}`);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+});
+
+test('hwindow L=4..7 (block minimum plus prefix): SIMD equals the typed-array twin bitwise and the definition', () => {
+  const k = kernels();
+  const j = jsKernels();
+  const rng = new Random(10);
+  for (const isMax of [false, true]) {
+    for (let L = HWINDOW_LENGTHS.min; L <= HWINDOW_LENGTHS.max; L++) {
+      // below one vector, exactly one, the steady loop's exit and scalar tails
+      for (const n of [1, 3, 4, 5, 7, 8, 9, 12, 13, 31, 64, 203]) {
+        for (const inPlace of [true, false]) {
+          const N = n + L + 40;
+          k.reserve(2 * N);
+          j.reserve(2 * N);
+          const a = k.heap();
+          const b = j.heap();
+          for (let i = 0; i < 2 * N; i++) a[i] = b[i] = rng.int(9) - 4 + (rng.next() < 0.1 ? -0 : 0);
+          const before = a.slice(0, 2 * N);
+          const dst = inPlace ? 0 : N;
+          k.hwindow(isMax, dst, 0, n, L);
+          j.hwindow(isMax, dst, 0, n, L);
+          const label = `isMax=${isMax} L=${L} n=${n} inPlace=${inPlace}`;
+          for (let i = 0; i < 2 * N; i++) assert.ok(Object.is(a[i], b[i]), `${label}: back ends differ at ${i}`);
+          for (let i = 0; i < 2 * N; i++) {
+            let want = before[i];
+            if (i >= dst && i < dst + n) {
+              const s = i - dst;
+              want = isMax ? -Infinity : Infinity;
+              for (let q = 0; q < L; q++) want = isMax ? Math.max(want, before[s + q]) : Math.min(want, before[s + q]);
+            }
+            assert.equal(a[i], want, `${label}: at ${i}`);
+          }
+        }
+      }
+    }
+  }
+});
+
+test('hwindow with check: a NaN or infinity anywhere in the n + L - 1 elements read is reported, none beyond', () => {
+  for (const k of [kernels(), jsKernels()]) {
+    for (let L = HWINDOW_LENGTHS.min; L <= HWINDOW_LENGTHS.max; L++) {
+      for (const n of [1, 4, 7, 8, 9, 13, 40]) {
+        const span = n + L - 1;
+        k.reserve(2 * span + 8);
+        for (let at = 0; at <= span; at++) {
+          const h = k.heap();
+          h.fill(1, 0, 2 * span + 8);
+          h[at] = at % 2 ? Infinity : NaN;
+          const label = `simd=${k.simd} L=${L} n=${n} bad at ${at}`;
+          assert.equal(k.hwindow(false, span + 4, 0, n, L, true), at === span, label);
+          assert.equal(k.hwindow(true, 0, 0, n, L, false), true, `${label}, unchecked`);
         }
       }
     }
