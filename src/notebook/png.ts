@@ -7,7 +7,7 @@ import { assert } from '../errors';
 import { axesOf, axisPairs, computeAxes, drawAxes, drawGrid } from './png/axes';
 import { colorbarRect, drawColorbar } from './png/colorbar';
 import { canvasSize, geometry, plotRect, type RenderPngOptions } from './png/layout';
-import { drawLegend, drawLegendRow } from './png/legend';
+import { drawLegend, drawLegendRow, legendItemWidth, legendRowLayout } from './png/legend';
 import { WHITE } from './png/style';
 import { drawAnnotations, drawSliderCaption, drawTitle } from './png/text';
 import { DRAWERS, drawerOf } from './png/traces';
@@ -51,7 +51,9 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
   const { W, H } = canvasSize(fig, opts);
   const img = new Raster(W, H, WHITE);
   const g = geometry(fig, W, H);
-  drawTitle(img, fig.layout.title?.text ?? '', W, g.margin.t);
+  const title = fig.layout.title;
+  const pinned = typeof title?.y === 'number' && title.yanchor === 'top' ? (1 - title.y) * H : null;
+  drawTitle(img, title?.text ?? '', W, g.margin.t, pinned);
   const axes = computeAxes(fig, g.plot);
   const pairs = axisPairs(fig, axes);
   for (const [xa, ya] of pairs) drawGrid(img, xa, ya);
@@ -73,7 +75,7 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
   drawAnnotations(img, fig.layout.annotations, g.plot, axes);
   let unplaced = 0;
   for (const cb of g.colorbars) drawColorbar(img, cb, colorbarRect(cb, g.plot, cb.place ? 0 : unplaced++));
-  if (g.showLegend && g.horizontal) drawLegendRow(img, g.legendItems, g.plot.x0, g.plot.y0 - 16);
+  if (g.showLegend && g.horizontal) drawLegendRow(img, g.legendItems, g.plot.x0, legendBottom(g.plot));
   else if (g.showLegend) drawLegend(img, g.legendItems, g.plot.x1 + g.cbWidth + 10, g.plot.y0);
   drawSliderCaption(img, fig.layout.sliders, W, H);
   return img;
@@ -87,6 +89,32 @@ export function renderRaster(fig: Figure, opts: RenderPngOptions = {}): Raster {
 export function pngAxisRanges(fig: Figure, opts: RenderPngOptions = {}): Record<string, [number, number]> {
   const axes = computeAxes(fig, plotRect(fig, opts));
   return Object.fromEntries([...axes.values()].map((a) => [a.id, [a.lo, a.hi] as [number, number]]));
+}
+
+/**
+ * The box `{left, right, top, bottom}` (pixels) of the horizontal legend the PNG draws above the
+ * plot, or null when it draws none (or a vertical one). Exported so tests can check it stays clear
+ * of the plot area.
+ */
+export function pngLegendBox(
+  fig: Figure,
+  opts: RenderPngOptions = {},
+): { left: number; right: number; top: number; bottom: number } | null {
+  const { W, H } = canvasSize(fig, opts);
+  const g = geometry(fig, W, H);
+  if (!g.showLegend || !g.horizontal || g.legendItems.length === 0) return null;
+  const l = legendRowLayout(g.legendItems, g.plot.x0, W - 10, legendBottom(g.plot));
+  return {
+    left: g.plot.x0,
+    right: Math.max(...l.placed.map((p) => p.x + legendItemWidth(p.item))),
+    top: l.top,
+    bottom: l.bottom,
+  };
+}
+
+/** The top of a horizontal legend's last row: just above the plot area. */
+function legendBottom(plot: { y0: number }): number {
+  return plot.y0 - 16;
 }
 
 /** Pixel extent `[start, end]` of every axis in the PNG (x left to right, y top to bottom), as Plotly's `_offset`/`_length`. */

@@ -42,7 +42,8 @@ export interface Axis {
 
 /** A Plotly layout (subset read by the PNG renderer). */
 export interface Layout {
-  title?: { text?: string };
+  /** `y` with `yanchor: 'top'` pins the title's top at that fraction of the height (the PNG too). */
+  title?: { text?: string; y?: number; yanchor?: 'auto' | 'top' | 'middle' | 'bottom' };
   width?: number;
   height?: number;
   margin?: { l?: number; r?: number; t?: number; b?: number };

@@ -60,6 +60,13 @@ function opColor(op: string, ops: string[]): string {
 }
 
 /**
+ * The title pinned to the top of the figure, above a horizontal legend that is anchored at its
+ * bottom just over the plot: a 100 px top margin holds the title and three legend rows, so a narrow
+ * window that wraps the legend pushes it into the margin, never onto the title or the data.
+ */
+const TITLE_ABOVE_LEGEND = { y: 0.985, yanchor: 'top' } as const;
+
+/**
  * The ablation plot: test EER (%) of every arm, one small dot per seed and a diamond at the mean
  * with a ±1 sd bar, the baseline's mean as a dashed horizontal line. x = arm (ticks labelled with
  * the arm names), y = EER in percent.
@@ -135,10 +142,11 @@ export function ablationFigure(r: AblationResult, opts: { title?: string } = {})
       title: {
         text:
           opts.title ?? `Test EER by preprocessing arm (dots: ${r.seeds.length} seeds; diamond and bar: mean and 1 sd)`,
+        ...TITLE_ABOVE_LEGEND,
       },
       width: Math.max(760, 60 * r.arms.length + 160),
-      height: 440,
-      margin: { l: 70, r: 20, t: 60, b: 70 },
+      height: 480,
+      margin: { l: 70, r: 20, t: 100, b: 70 },
       // No x zero line: x = 0 is the first arm, where Plotly's zero line reads as an error bar.
       xaxis: {
         title: { text: AXIS_NOTE },
@@ -152,7 +160,8 @@ export function ablationFigure(r: AblationResult, opts: { title?: string } = {})
         range: paddedRange(data.flatMap((t) => (t.y as (number | null)[]).filter((v): v is number => v !== null))),
         zeroline: false,
       },
-      legend: { orientation: 'h', y: 1.08 },
+      // Anchored at its bottom just above the plot: a legend that wraps grows upwards, never over the data.
+      legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
     },
     config: { displaylogo: false, responsive: true },
   };
@@ -223,10 +232,11 @@ export function pairedFigure(r: AblationResult, opts: { title?: string } = {}): 
     layout: {
       title: {
         text: opts.title ?? 'Paired difference from the baseline, same seed (below 0 = lower EER than no morphology)',
+        ...TITLE_ABOVE_LEGEND,
       },
       width: Math.max(760, 60 * arms.length + 160),
-      height: 420,
-      margin: { l: 70, r: 20, t: 60, b: 70 },
+      height: 460,
+      margin: { l: 70, r: 20, t: 100, b: 70 },
       xaxis: {
         title: { text: AXIS_NOTE },
         tickvals: arms.map((_, i) => i),
@@ -243,7 +253,8 @@ export function pairedFigure(r: AblationResult, opts: { title?: string } = {}): 
         ),
         zeroline: false,
       },
-      legend: { orientation: 'h', y: 1.08 },
+      // Anchored at its bottom just above the plot: a legend that wraps grows upwards, never over the data.
+      legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
     },
     config: { displaylogo: false, responsive: true },
   };

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { figureHtml, plotlyJs } from '../../src/notebook/bundle';
 import { decodeTypedArray } from '../../src/notebook/encode';
-import { pngAxisPixels, pngAxisRanges, pngColorbarRanges, renderPng } from '../../src/notebook/png';
+import { pngAxisPixels, pngAxisRanges, pngColorbarRanges, pngLegendBox, renderPng } from '../../src/notebook/png';
 import { TABLE_METRICS } from '../../src/notebook/table';
 import type { Figure } from '../../src/notebook/types';
 import { figureCatalog, type CatalogEntry } from '../helpers/figureCatalog';
@@ -30,6 +30,8 @@ interface Rendered {
   xticks: string[];
   tables: { rows: { top: number; bottom: number; text: string }[]; width: number; textWidth: number }[][];
   svgTop: number;
+  /** The legend's box, page pixels (null without one). */
+  legend: { left: number; right: number; top: number; bottom: number } | null;
   errors: string[];
 }
 
@@ -98,6 +100,9 @@ async function render(fig: Figure): Promise<Rendered> {
       xticks: [...gd.querySelectorAll('g.xtick text')].map((t) => t.textContent ?? ''),
       tables,
       svgTop: gd.getBoundingClientRect().top,
+      legend: gd.querySelector('g.legend')
+        ? box(gd.querySelector('g.legend rect.bg') ?? gd.querySelector('g.legend')!)
+        : null,
       errors,
     };
   }, fig as never)) as Rendered;
@@ -232,6 +237,28 @@ test('chromium ablation and paired plots: no zero line drawn, y on the data rang
   }
   const r = await render(catalog.ablation.figure);
   assert.ok(r.axes.y.range[0] > 5, `EER axis starts at ${r.axes.y.range[0]}, not forced to 0`);
+});
+
+test('chromium ablation plot: the legend sits above the plot area at any width, however it wraps (and in the PNG)', {
+  skip,
+}, async () => {
+  const { figure } = catalog.ablation;
+  for (const width of [560, 760, 1000, 1200]) {
+    const fig = { ...figure, layout: { ...figure.layout, width } };
+    const r = await render(fig);
+    assert.deepEqual(r.errors, []);
+    assert.ok(r.legend, `width ${width}: no legend drawn`);
+    const plotTop = r.svgTop + r.axes.y.offset;
+    assert.ok(
+      r.legend.bottom <= plotTop + 1,
+      `width ${width}: legend bottom ${r.legend.bottom} below plot top ${plotTop}`,
+    );
+    assert.ok(r.legend.top >= r.svgTop, `width ${width}: legend top ${r.legend.top} above the figure ${r.svgTop}`);
+    const png = pngLegendBox(fig);
+    assert.ok(png, `width ${width}: no PNG legend`);
+    assert.ok(png.bottom <= pngAxisPixels(fig).y[0], `width ${width}: PNG legend over the plot`);
+    assert.ok(png.top >= 0, `width ${width}: PNG legend above the image`);
+  }
 });
 
 test('chromium tables: every row rendered inside the figure, one line each (no wrap), text narrower than its column', {

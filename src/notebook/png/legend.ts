@@ -30,16 +30,40 @@ export function legendItemWidth(item: LegendItem): number {
   return 34 + textWidth(String(item.trace.name));
 }
 
-/** Legend items in one row (wrapping when the row is full), starting at (x, y): Plotly's orientation 'h'. */
-export function drawLegendRow(img: Raster, items: LegendItem[], x: number, y: number): void {
+/** Height of one row of a horizontal legend, px. */
+const ROW = 14;
+
+/**
+ * Where each item of a horizontal legend (Plotly's orientation 'h') goes: items left to right from
+ * `x`, wrapping when a row would pass `right`; rows stack *upwards* from `bottomY` (the last row's
+ * top), as Plotly draws a legend anchored at its bottom above the plot, so however many rows it
+ * wraps into it never covers the plot.
+ */
+export function legendRowLayout(
+  items: readonly LegendItem[],
+  x: number,
+  right: number,
+  bottomY: number,
+): { placed: { item: LegendItem; x: number; y: number }[]; top: number; bottom: number } {
+  const rows: { item: LegendItem; x: number }[][] = [[]];
   let px = x;
-  let py = y;
   for (const item of items) {
     const w = legendItemWidth(item);
-    if (px + w > img.width - 10 && px > x) (px = x), (py += 14);
-    swatch(img, item, px, py);
+    if (px + w > right && px > x) (px = x), rows.push([]);
+    rows[rows.length - 1].push({ item, x: px });
     px += w + 10;
   }
+  const top = bottomY - ROW * (rows.length - 1);
+  return {
+    placed: rows.flatMap((r, i) => r.map((p) => ({ ...p, y: top + ROW * i }))),
+    top,
+    bottom: bottomY + ROW,
+  };
+}
+
+/** Draws a horizontal legend laid out by {@link legendRowLayout}. */
+export function drawLegendRow(img: Raster, items: LegendItem[], x: number, bottomY: number): void {
+  for (const p of legendRowLayout(items, x, img.width - 10, bottomY).placed) swatch(img, p.item, p.x, p.y);
 }
 
 /** Legend items in a column starting at (x, y). */

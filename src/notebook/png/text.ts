@@ -20,9 +20,10 @@ export function stripTags(s: string): string[] {
 }
 
 /** The figure title centred in the top margin: its first line at double size when it fits. */
-export function drawTitle(img: Raster, title: string, W: number, top: number): void {
+export function drawTitle(img: Raster, title: string, W: number, top: number, pinned: number | null = null): void {
   const lines = stripTags(title);
-  let y = Math.max(4, Math.round(top / 2 - (lines.length === 1 ? 7 : 12)));
+  // Plotly: title.y with yanchor 'top' pins the title's top at that fraction of the figure height.
+  let y = pinned === null ? Math.max(4, Math.round(top / 2 - (lines.length === 1 ? 7 : 12))) : Math.round(pinned) + 2;
   lines.forEach((line, i) => {
     const scale = i === 0 && textWidth(line, 2) < W - 20 ? 2 : 1;
     img.text(line, W / 2, y, INK, { scale, align: 'center' });
