@@ -2,13 +2,26 @@ import { ABLATION_DEFAULTS, ABLATION_FOOTPRINTS, ablationArms, ablationRunCacheD
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ParameterError } from '../errors';
-import { OptionSpec, helpText, intOption, parseArgs } from './args';
+import { OptionSpec, ParsedArgs, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
 import { writeFileAtomic } from '../atomicFile';
 import { checkFolderOutArg } from './outputs';
 
+/** `--jobs N` of `ablate` and `report`: trainings at a time. */
+export const JOBS_OPTION: OptionSpec = {
+  type: 'string',
+  arg: 'N',
+  help: 'trainings at a time, one worker thread each (default: one per core); the scores do not depend on it',
+};
+
+/** The `--jobs` argument as {@link import('../report/ablation').AblationOptions.jobs}. */
+export function jobsArg(args: ParsedArgs): number | 'auto' {
+  return args.jobs === undefined ? 'auto' : intOption(args, 'jobs', 1, 1, 256);
+}
+
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
+  jobs: JOBS_OPTION,
   footprints: {
     type: 'string',
     arg: 'WHICH',
@@ -108,6 +121,7 @@ export async function ablateCommand(argv: string[]): Promise<number> {
     cacheDir,
     runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null,
     workers,
+    jobs: jobsArg(args),
     reference: args['no-reference'] ? null : {},
     onEvent: ablationLogger(),
   });
