@@ -8,6 +8,7 @@ import type { Label } from '../dataset/types';
 import type { Grid } from '../grid/grid';
 import type { PipelineConfig } from '../pipeline/config';
 import type { ArchitectureName } from '../model/registry';
+import { fitGmmDetectorAsync, scoreGmmDetector } from '../model/gmm';
 import type { AblationEpoch, AblationTrainer } from './trainer';
 
 /**
@@ -110,7 +111,6 @@ export async function fitTask(
   const train = features.slice(0, nTrain);
   const test = features.slice(nTrain);
   if (task.kind === 'gmm') {
-    const { fitGmmDetectorAsync, scoreGmmDetector } = await import('../model/gmm');
     const of = (label: Label) => train.filter((_, i) => task.labels[i] === label);
     const detector = await fitGmmDetectorAsync(of('bonafide'), of('spoof'), {
       nComponents: task.components,

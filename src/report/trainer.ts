@@ -111,11 +111,13 @@ export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTraine
       `early stopping on the EER of a ${Math.round(100 * validation)} % speaker-disjoint validation part ` +
       `(patience ${patience}); batch-norm statistics re-estimated on the training clips`,
     async backend() {
-      const { initBackend, formatBackendInfo } = await import('../model/backend');
+      // require, not import(): the ablation's worker threads load sources through tsx's CommonJS
+      // hook under the tests, which import() would bypass.
+      const { initBackend, formatBackendInfo } = require('../model/backend') as typeof import('../model/backend');
       return formatBackendInfo(await initBackend()).replace(/^backend /, '');
     },
     async fitAndScore(train, test, o) {
-      const { trainClassifier, predictScores } = await import('../model/train');
+      const { trainClassifier, predictScores } = require('../model/train') as typeof import('../model/train');
       const items = train.labels.map((label, i) => ({ label, speaker: train.speakers?.[i] ?? null, i }));
       const parts = splitDataset(items, { validation, seed: o.seed });
       const pick = (xs: typeof items) => ({
