@@ -120,7 +120,7 @@ export const ABLATION_DEFAULTS = Object.freeze({
   /** Seeds per arm. */
   seeds: 3,
   /** Largest number of epochs per run (early stopping on the validation EER usually ends sooner). */
-  epochs: 12,
+  epochs: 6,
 });
 
 /** The finished-run cache of the ablation: the folder `ablation-runs` beside the feature cache `cacheDir`. */

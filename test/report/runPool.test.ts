@@ -104,7 +104,11 @@ test('runAblation jobs=2 with a worker-rebuildable trainer: same runs as jobs=1,
   const a = par.arms[1];
   assert.equal(a.minDcf.mean, a.runs.reduce((s, r) => s + r.minDcf, 0) / a.runs.length);
   assert.match(ablationMarkdown(par).split('\n')[0], /\| minDCF \(mean ± sd\) \|/);
-  assert.ok(ablationMarkdown(par).split('\n')[3].includes(`${a.minDcf.mean.toFixed(3)} ± ${a.minDcf.std.toFixed(3)}`));
+  assert.ok(
+    ablationMarkdown(par)
+      .split('\n')[3]
+      .includes(`${a.minDcf.mean.toFixed(3)} ± ${a.minDcf.std.toFixed(3)}`),
+  );
   // Everything cached: no worker is needed, every run says so.
   const again = await runAblation(corpus, { ...opts, jobs: 2, trainer: fakeWorkerTrainer({ failSeed: 1 }) });
   assert.ok(again.arms.every((x) => x.runs.every((r) => r.cached)));
