@@ -386,4 +386,5 @@ export {
   type MetaRow,
   type PairedComparison,
   type ReferenceResult,
+  type TrainerModule,
 } from './report';

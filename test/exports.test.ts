@@ -352,6 +352,7 @@ const TYPES = [
   'Trace',
   'TrainOptions',
   'TrainResult',
+  'TrainerModule',
   'TrimSilenceOptions',
   'TypedArraySpec',
   'WhiteNoiseOptions',
