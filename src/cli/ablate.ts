@@ -101,6 +101,7 @@ export async function ablateCommand(argv: string[]): Promise<number> {
   const seeds = intOption(args, 'seeds', ABLATION_DEFAULTS.seeds, 1, 1000);
   const epochs = intOption(args, 'epochs', ABLATION_DEFAULTS.epochs, 1, 100000);
   const workers = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
+  const jobs = jobsArg(args);
   if (args.out === true) throw new ParameterError('ablate: --out needs a folder');
   if (typeof args.out === 'string') checkFolderOutArg(args.out, ['ablation.json', 'ablation.md', 'ablation.html']);
   const base = typeof args.config === 'string' ? await readConfigFile(args.config) : undefined;
@@ -121,7 +122,7 @@ export async function ablateCommand(argv: string[]): Promise<number> {
     cacheDir,
     runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null,
     workers,
-    jobs: jobsArg(args),
+    jobs,
     reference: args['no-reference'] ? null : {},
     onEvent: ablationLogger(),
   });

@@ -47,6 +47,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const seeds = intOption(args, 'seeds', ABLATION_DEFAULTS.seeds, 1, 1000);
   const epochs = intOption(args, 'epochs', ABLATION_DEFAULTS.epochs, 1, 100000);
   const workers = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
+  const jobs = jobsArg(args);
   if (!args.data && !args.protocol) args.data = 'datasets/corpus';
   const out = path.resolve(typeof args.out === 'string' ? args.out : 'reports');
   const root = checkoutRoot();
@@ -70,7 +71,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     cacheDir,
     runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null,
     workers,
-    jobs: jobsArg(args),
+    jobs,
     reference: args['no-reference'] ? null : {},
     onEvent: ablationLogger(),
   });

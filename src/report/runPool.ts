@@ -26,12 +26,13 @@ export type RunWorkerMessage =
   | { kind: 'error'; id: number; name: string; message: string };
 
 /** The error a run raised, named after the run, of the same SpecmorphError class when it was one. */
-function runError(task: RunTask, name: string, message: string): Error {
+function runError(task: RunTask, name: string, message: string, cause?: unknown): Error {
   const text = `${task.name} seed ${task.seed}: ${message}`;
-  if (name === 'ParameterError') return new ParameterError(text);
-  if (name === 'DatasetError' || name === 'AudioDecodeError') return new DatasetError(text);
-  if (name === 'SpecmorphError') return new SpecmorphError(text);
-  return new Error(text);
+  const options = cause === undefined ? undefined : { cause };
+  if (name === 'ParameterError') return new ParameterError(text, options);
+  if (name === 'DatasetError' || name === 'AudioDecodeError') return new DatasetError(text, options);
+  if (name === 'SpecmorphError') return new SpecmorphError(text, options);
+  return new Error(text, options);
 }
 
 function runWorkerScript(): string {
@@ -58,12 +59,13 @@ export async function runTasks(
     let last: LoadedFeatures | null = null;
     for (const task of tasks) {
       handlers.onStart(task);
-      last = await loadFeatures(task.features, last);
       let out: RunOutput;
       try {
-        out = await fitTask(task, trainer, last.features, (log) => handlers.onEpoch(task, log));
+        last = await loadFeatures(task.features, last);
+        const features = last.features;
+        out = await fitTask(task, trainer, features, (log) => handlers.onEpoch(task, log));
       } catch (e) {
-        throw runError(task, (e as Error).name, (e as Error).message);
+        throw runError(task, (e as Error).name, (e as Error).message, e);
       }
       await handlers.onDone(task, out);
     }

@@ -156,6 +156,19 @@ test('runAblation jobs=2: a failing run is named, the other worker stops, nothin
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(readdirSync(log).length, before, 'no worker trains after the rejection');
   assert.deepEqual(readdirSync(dir).includes('.runs-fail') ? readdirSync(cache) : [], []);
+  // In the calling thread (jobs 1) the failure is named the same way.
+  await assert.rejects(
+    runAblation(corpus, {
+      base: TINY_PIPELINE,
+      arms,
+      seeds: 2,
+      epochs: 1,
+      workers: 0,
+      jobs: 1,
+      trainer: fakeWorkerTrainer({ failSeed: 1 }),
+    }),
+    (e: Error) => e.name === 'ParameterError' && e.message === 'none seed 1: fake failure on seed 1',
+  );
   await assert.rejects(
     runAblation(corpus, { base: TINY_PIPELINE, arms, seeds: 1, epochs: 1, jobs: 0, trainer: fakeWorkerTrainer() }),
     /jobs=0 must be 'auto' or an integer >= 1/,
