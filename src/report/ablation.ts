@@ -127,7 +127,7 @@ export interface AblationRun {
   perAttack: Record<string, number>;
   /** Training loss per epoch. */
   history: AblationEpoch[];
-  /** Wall time of training + scoring (0 when read from the run cache). */
+  /** Wall time of reading its features, training and scoring (0 when read from the run cache). */
   seconds: number;
   /** Read from the run cache instead of trained. */
   cached: boolean;
@@ -200,6 +200,10 @@ export interface AblationResult {
   arms: ArmResult[];
   /** The LFCC-GMM reference on the same split, when asked for. */
   reference: ReferenceResult | null;
+  /**
+   * Wall times: filling the feature cache, the trainings (from the first to the last run trained
+   * now, overlapping when `jobs` > 1; 0 when every run came from the run cache), and everything.
+   */
   seconds: { features: number; training: number; total: number };
 }
 
