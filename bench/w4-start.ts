@@ -60,7 +60,7 @@ export async function run(): Promise<BenchRow[]> {
   );
   console.log(
     `W4 wall time ${seconds.toFixed(0)} s (target <= ${TARGET_S} s on 2 cores): ${seconds <= TARGET_S ? 'within target' : 'OVER target'}; ` +
-      `1-minute load average during the run: ${loads.map((l) => l.toFixed(1)).join(' ')}; now ${loadavg()[0].toFixed(1)}`,
+      `1-minute load average during the run (every 30 s): ${loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : 'not sampled'}; now ${loadavg()[0].toFixed(1)}`,
   );
   rmSync(tmp, { recursive: true, force: true });
   return [
