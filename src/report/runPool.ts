@@ -72,6 +72,8 @@ export async function runTasks(
     return;
   }
   const n = Math.min(jobs, tasks.length);
+  // Messages name a task by its id (its place in the whole ablation, cached runs included).
+  const byId = new Map(tasks.map((t) => [t.id, t]));
   const workers: Worker[] = [];
   await new Promise<void>((resolve, reject) => {
     let next = 0;
@@ -102,7 +104,7 @@ export async function runTasks(
       workers.push(w);
       w.on('message', (m: RunWorkerMessage) => {
         if (failed) return;
-        const task = tasks[m.id];
+        const task = byId.get(m.id)!;
         if (m.kind === 'epoch') handlers.onEpoch(task, m.log);
         else if (m.kind === 'error') fail(runError(task, m.name, m.message));
         else

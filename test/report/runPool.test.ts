@@ -78,6 +78,8 @@ test('runAblation jobs=2 with a worker-rebuildable trainer: same runs as jobs=1,
     runCacheDir: cache,
   };
   const seq = await runAblation(corpus, { ...opts, runCacheDir: null, jobs: 1, trainer: fakeWorkerTrainer() });
+  // The baseline's seed 1 is cached beforehand: the workers then train runs whose ids skip it.
+  await runAblation(corpus, { ...opts, arms: arms.slice(0, 1), seeds: [1], jobs: 1, trainer: fakeWorkerTrainer() });
   const events: AblationEvent[] = [];
   const par = await runAblation(corpus, {
     ...opts,
@@ -86,6 +88,14 @@ test('runAblation jobs=2 with a worker-rebuildable trainer: same runs as jobs=1,
     onEvent: (e) => events.push(e),
   });
   assert.deepEqual(outcome(par), outcome(seq));
+  assert.deepEqual(
+    par.arms.map((a) => a.runs.map((r) => r.cached)),
+    [
+      [false, true, false],
+      [false, false, false],
+      [false, false, false],
+    ],
+  );
   const done = events.filter((e) => e.kind === 'run');
   assert.deepEqual(
     done.map((e) => e.runsDone),
