@@ -388,4 +388,5 @@ export {
   type MetaRow,
   type PairedComparison,
   type ReferenceResult,
+  type TrainerModule,
 } from './report';

@@ -354,6 +354,7 @@ const TYPES = [
   'Trace',
   'TrainOptions',
   'TrainResult',
+  'TrainerModule',
   'TrimSilenceOptions',
   'TypedArraySpec',
   'WhiteNoiseOptions',

@@ -2,13 +2,26 @@ import { ABLATION_DEFAULTS, ABLATION_FOOTPRINTS, ablationArms, ablationRunCacheD
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ParameterError } from '../errors';
-import { OptionSpec, helpText, intOption, parseArgs } from './args';
+import { OptionSpec, ParsedArgs, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
 import { writeFileAtomic } from '../atomicFile';
 import { checkFolderOutArg } from './outputs';
 
+/** `--jobs N` of `ablate` and `report`: trainings at a time. */
+export const JOBS_OPTION: OptionSpec = {
+  type: 'string',
+  arg: 'N',
+  help: 'trainings at a time, one worker thread each (default: one per core); the scores do not depend on it',
+};
+
+/** The `--jobs` argument as {@link import('../report/ablation').AblationOptions.jobs}. */
+export function jobsArg(args: ParsedArgs): number | 'auto' {
+  return args.jobs === undefined ? 'auto' : intOption(args, 'jobs', 1, 1, 256);
+}
+
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
+  jobs: JOBS_OPTION,
   footprints: {
     type: 'string',
     arg: 'WHICH',
@@ -88,6 +101,7 @@ export async function ablateCommand(argv: string[]): Promise<number> {
   const seeds = intOption(args, 'seeds', ABLATION_DEFAULTS.seeds, 1, 1000);
   const epochs = intOption(args, 'epochs', ABLATION_DEFAULTS.epochs, 1, 100000);
   const workers = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
+  const jobs = jobsArg(args);
   if (args.out === true) throw new ParameterError('ablate: --out needs a folder');
   if (typeof args.out === 'string') checkFolderOutArg(args.out, ['ablation.json', 'ablation.md', 'ablation.html']);
   const base = typeof args.config === 'string' ? await readConfigFile(args.config) : undefined;
@@ -108,6 +122,7 @@ export async function ablateCommand(argv: string[]): Promise<number> {
     cacheDir,
     runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null,
     workers,
+    jobs,
     reference: args['no-reference'] ? null : {},
     onEvent: ablationLogger(),
   });

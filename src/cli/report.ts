@@ -3,13 +3,14 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError } from '../errors';
 import { OptionSpec, helpText, intOption, parseArgs } from './args';
-import { ablationLogger } from './ablate';
+import { JOBS_OPTION, ablationLogger, jobsArg } from './ablate';
 import { writeFileAtomic } from '../atomicFile';
 import { DATA_OPTIONS, cacheDirArg, loadDataArgs } from './data';
 import { checkFolderOutArg } from './outputs';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
+  jobs: JOBS_OPTION,
   out: { type: 'string', arg: 'DIR', help: 'report folder (default reports)' },
   seeds: { type: 'string', arg: 'N', help: `seeds per ablation arm (default ${ABLATION_DEFAULTS.seeds})` },
   epochs: { type: 'string', arg: 'N', help: `largest number of epochs per run (default ${ABLATION_DEFAULTS.epochs})` },
@@ -46,6 +47,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const seeds = intOption(args, 'seeds', ABLATION_DEFAULTS.seeds, 1, 1000);
   const epochs = intOption(args, 'epochs', ABLATION_DEFAULTS.epochs, 1, 100000);
   const workers = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
+  const jobs = jobsArg(args);
   if (!args.data && !args.protocol) args.data = 'datasets/corpus';
   const out = path.resolve(typeof args.out === 'string' ? args.out : 'reports');
   const root = checkoutRoot();
@@ -69,6 +71,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     cacheDir,
     runCacheDir: cacheDir ? ablationRunCacheDir(cacheDir) : null,
     workers,
+    jobs,
     reference: args['no-reference'] ? null : {},
     onEvent: ablationLogger(),
   });

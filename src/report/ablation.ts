@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DatasetError, ParameterError, assert } from '../errors';
-import { computeFeatures, dataFingerprint, type FeatureSet } from '../dataset/features';
+import { computeFeatures, dataFingerprint } from '../dataset/features';
 import { scanFolderDataset } from '../dataset/folder';
 import { datasetSummary, type Dataset, type DatasetItem } from '../dataset/types';
-import { computeEer, perAttackEer, rocAuc } from '../metrics';
-import { DEFAULT_GMM_COMPONENTS, fitGmmDetectorAsync, scoreGmmDetector } from '../model/gmm';
+import { computeEer, minDcf, perAttackEer, rocAuc } from '../metrics';
+import { DEFAULT_GMM_COMPONENTS } from '../model/gmm';
 import { DEFAULT_GMM_PIPELINE } from '../model/gmmModel';
 import { specmorphVersion } from '../model/io';
 import { canonicalJson, resolvePipelineConfig, type FootprintSpec, type PipelineConfig } from '../pipeline/config';
@@ -15,6 +16,8 @@ import { heldOutSplit, withMetaSpeakers, type HeldOutSplit } from './split';
 import { mean, pairedComparison, std, type PairedComparison } from './stats';
 import { defaultTrainer, type AblationEpoch, type AblationTrainer } from './trainer';
 import { writeFileAtomic } from '../atomicFile';
+import { hashesDigest, type FeatureSource, type RunOutput, type RunTask } from './runTask';
+import { runTasks } from './runPool';
 
 /** Progress events of {@link runAblation}, for a bar or a log. */
 export type AblationEvent =
@@ -76,7 +79,12 @@ export interface AblationOptions {
    * @default 6
    */
   epochs?: number;
-  /** Feature cache folder (features are computed once per pipeline config), or null. @default null */
+  /**
+   * Feature cache folder (features are computed once per pipeline config), or null for a temporary
+   * one, deleted at the end. Every arm's features go to the cache first; each run then reads its
+   * arm's, so no thread holds more than one arm's features.
+   * @default null
+   */
   cacheDir?: string | null;
   /**
    * Folder of finished runs (one JSON per arm x seed, keyed by everything that determines the
@@ -86,6 +94,14 @@ export interface AblationOptions {
   runCacheDir?: string | null;
   /** Feature worker threads. @default 'auto' */
   workers?: number | 'auto';
+  /**
+   * Trainings at a time, each in its own worker thread (1: one after another in the calling thread).
+   * Runs are seeded and independent: the number changes the wall time, not the scores. `'auto'`:
+   * one per core (`os.availableParallelism()`), at most the runs left to train; 1 when the trainer
+   * names no worker module ({@link AblationTrainer.worker}).
+   * @default 'auto'
+   */
+  jobs?: number | 'auto';
   /** The model code. @default defaultTrainer() (the `specmorph train` model) */
   trainer?: AblationTrainer;
   /** Test fraction when the data has no meta.csv split. @default 0.3 */
@@ -103,11 +119,15 @@ export interface AblationRun {
   eer: number;
   /** Test ROC AUC (bona fide positive). */
   auc: number;
+  /** Normalised minimum DCF of the pooled test scores (ASVspoof 5 costs: pSpoof 0.05, cMiss 1, cFa 10). */
+  minDcf: number;
+  /** Bona fide score of each test clip, in the split's test order (higher = more bona fide). */
+  scores: number[];
   /** Per-attack test EER (each attack's spoofs against all test bona fide), fraction. */
   perAttack: Record<string, number>;
   /** Training loss per epoch. */
   history: AblationEpoch[];
-  /** Wall time of training + scoring (0 when read from the run cache). */
+  /** Wall time of reading its features, training and scoring (0 when read from the run cache). */
   seconds: number;
   /** Read from the run cache instead of trained. */
   cached: boolean;
@@ -129,6 +149,7 @@ export interface ArmResult {
   runs: AblationRun[];
   eer: MeanStd;
   auc: MeanStd;
+  minDcf: MeanStd;
   perAttack: Record<string, MeanStd>;
   /** Paired (same seed) comparison of EER with the baseline arm; null for the baseline itself. */
   vsBaseline: PairedComparison | null;
@@ -143,6 +164,7 @@ export interface ReferenceResult {
   runs: AblationRun[];
   eer: MeanStd;
   auc: MeanStd;
+  minDcf: MeanStd;
   perAttack: Record<string, MeanStd>;
 }
 
@@ -178,6 +200,10 @@ export interface AblationResult {
   arms: ArmResult[];
   /** The LFCC-GMM reference on the same split, when asked for. */
   reference: ReferenceResult | null;
+  /**
+   * Wall times: filling the feature cache, the trainings (from the first to the last run trained
+   * now, overlapping when `jobs` > 1; 0 when every run came from the run cache), and everything.
+   */
   seconds: { features: number; training: number; total: number };
 }
 
@@ -208,7 +234,10 @@ function splitKey(split: HeldOutSplit<DatasetItem>, hashes: readonly string[]): 
 async function readRun(file: string): Promise<AblationRun | null> {
   try {
     const r = JSON.parse(await fs.readFile(file, 'utf8')) as AblationRun;
-    return typeof r.eer === 'number' && Array.isArray(r.history) ? { ...r, seconds: 0, cached: true } : null;
+    // Runs cached before the test scores were kept are trained again (their minDCF is unknown).
+    return typeof r.eer === 'number' && Array.isArray(r.history) && Array.isArray(r.scores)
+      ? { ...r, seconds: 0, cached: true }
+      : null;
   } catch {
     return null;
   }
@@ -218,11 +247,11 @@ async function writeRun(file: string, run: AblationRun): Promise<void> {
   await writeFileAtomic(file, JSON.stringify(run), { makeFolder: true });
 }
 
-/** Pooled EER, AUC and per-attack EER of one run's test scores (bona fide scores higher). */
+/** Pooled EER, AUC, minDCF and per-attack EER of one run's test scores (bona fide scores higher). */
 function scoreRun(
   test: readonly DatasetItem[],
   scores: ArrayLike<number>,
-): Pick<AblationRun, 'eer' | 'auc' | 'perAttack'> {
+): Pick<AblationRun, 'eer' | 'auc' | 'minDcf' | 'scores' | 'perAttack'> {
   const rows = test.map((it, i) => ({
     uttId: it.id.replace(/\s+/g, '_'),
     attackId: it.attack ?? '-',
@@ -233,47 +262,85 @@ function scoreRun(
   const spoof = rows.filter((r) => r.key === 'spoof').map((r) => r.score);
   const perAttack: Record<string, number> = {};
   for (const r of perAttackEer(rows)) perAttack[r.attackId] = r.eer;
-  return { eer: computeEer(bona, spoof).eer, auc: rocAuc(bona, spoof), perAttack };
+  return {
+    eer: computeEer(bona, spoof).eer,
+    auc: rocAuc(bona, spoof),
+    minDcf: minDcf(bona, spoof).minDcf,
+    scores: Array.from(scores),
+    perAttack,
+  };
 }
 
-/** Mean ± sd over seeds of the pooled EER, the AUC and each attack's EER. */
-function summariseRuns(runs: readonly AblationRun[]): Pick<ArmResult, 'eer' | 'auc' | 'perAttack'> {
-  const eers = runs.map((r) => r.eer);
-  const aucs = runs.map((r) => r.auc);
+/** Mean ± sd over seeds of the pooled EER, the AUC, the minDCF and each attack's EER. */
+function summariseRuns(runs: readonly AblationRun[]): Pick<ArmResult, 'eer' | 'auc' | 'minDcf' | 'perAttack'> {
+  const meanStd = (v: number[]): MeanStd => ({ mean: mean(v), std: std(v) });
   const perAttack: Record<string, MeanStd> = {};
-  for (const k of [...new Set(runs.flatMap((r) => Object.keys(r.perAttack)))].sort()) {
-    const v = runs.map((r) => r.perAttack[k]).filter((x) => typeof x === 'number');
-    perAttack[k] = { mean: mean(v), std: std(v) };
-  }
-  return { eer: { mean: mean(eers), std: std(eers) }, auc: { mean: mean(aucs), std: std(aucs) }, perAttack };
+  for (const k of [...new Set(runs.flatMap((r) => Object.keys(r.perAttack)))].sort())
+    perAttack[k] = meanStd(runs.map((r) => r.perAttack[k]).filter((x) => typeof x === 'number'));
+  return {
+    eer: meanStd(runs.map((r) => r.eer)),
+    auc: meanStd(runs.map((r) => r.auc)),
+    minDcf: meanStd(runs.map((r) => r.minDcf)),
+    perAttack,
+  };
 }
 
-interface ReferenceContext {
-  split: HeldOutSplit<DatasetItem>;
-  cacheDir: string | null;
-  runCacheDir: string | null;
-  workers: number | 'auto';
-  onEvent?: (e: AblationEvent) => void;
+/** What the runs need to know of one pipeline's features, once they are in the cache. */
+interface CachedFeatures {
+  source: FeatureSource;
+  fingerprint: string;
+  /** Content hash of each clip, training clips first. */
+  hashes: string[];
+  rows: number;
+  cols: number;
 }
 
-/** The reference's features, checked: computed with the arms' features, before any training. */
+/**
+ * Fills the feature cache with one pipeline's features of every clip (training clips first, then
+ * test clips) on the feature worker threads, and keeps only what the runs need to find them again.
+ */
+async function cacheFeatures(
+  files: string[],
+  pipeline: PipelineConfig,
+  cacheDir: string,
+  opts: AblationOptions,
+  sameShape: boolean,
+  progress: (done: number, total: number) => void,
+): Promise<CachedFeatures> {
+  const feats = await computeFeatures(files, pipeline, {
+    cacheDir,
+    workers: opts.workers ?? 'auto',
+    sameShape,
+    onProgress: progress,
+  });
+  return {
+    source: { files, pipeline, cacheDir, sameShape, hashes: hashesDigest(feats.hashes) },
+    fingerprint: feats.fingerprint,
+    hashes: feats.hashes,
+    rows: feats.rows,
+    cols: feats.cols,
+  };
+}
+
+/** The reference's plan: its features in the cache, checked, and its seeds. */
 interface PreparedReference {
   name: string;
   components: number;
   seeds: number[];
-  feats: FeatureSet;
-  featureSeconds: number;
+  feats: CachedFeatures;
 }
 
 /**
- * Computes the LFCC features of the reference ({@link AblationReferenceOptions}) and checks that each
+ * Caches the LFCC features of the reference ({@link AblationReferenceOptions}) and checks that each
  * class has enough training frames for its mixture, so a data set too small for it fails before the
  * arms are trained, not after.
  */
 async function prepareReference(
   o: AblationReferenceOptions,
   seeds: number[],
-  ctx: ReferenceContext,
+  split: HeldOutSplit<DatasetItem>,
+  cacheDir: string,
+  opts: AblationOptions,
 ): Promise<PreparedReference> {
   const components = o.components ?? DEFAULT_GMM_COMPONENTS;
   assert(
@@ -286,71 +353,38 @@ async function prepareReference(
     () => `reference.seeds=${JSON.stringify(o.seeds)} must be a non-empty list of integers >= 0`,
   );
   const name = `LFCC-GMM reference (${components} components)`;
-  const { train, test } = ctx.split;
-  const tf0 = Date.now();
+  const { train, test } = split;
   // Whole clips of any length: the GMM scores frames, so clips are not cropped or tiled to one width.
-  const feats = await computeFeatures(
-    [...train, ...test].map((it) => it.path),
-    DEFAULT_GMM_PIPELINE,
-    {
-      cacheDir: ctx.cacheDir,
-      workers: ctx.workers,
-      sameShape: false,
-      onProgress: (done, total) => ctx.onEvent?.({ kind: 'features', arm: name, armIndex: -1, arms: 0, done, total }),
-    },
-  );
+  const files = [...train, ...test].map((it) => it.path);
+  const frames = { bonafide: 0, spoof: 0 };
+  const feats = await computeFeatures(files, DEFAULT_GMM_PIPELINE, {
+    cacheDir,
+    workers: opts.workers ?? 'auto',
+    sameShape: false,
+    onProgress: (done, total) => opts.onEvent?.({ kind: 'features', arm: name, armIndex: -1, arms: 0, done, total }),
+  });
+  train.forEach((it, i) => {
+    frames[it.label] += feats.features[i].cols;
+  });
   for (const label of ['bonafide', 'spoof'] as const) {
-    const frames = train.reduce((n, it, i) => n + (it.label === label ? feats.features[i].cols : 0), 0);
-    if (frames < components) {
+    if (frames[label] < components) {
       throw new DatasetError(
-        `${name}: the ${label} training clips have ${frames} LFCC frames, fewer than its ${components} components; ` +
+        `${name}: the ${label} training clips have ${frames[label]} LFCC frames, fewer than its ${components} components; ` +
           'use more data or leave the reference out (--no-reference, reference: null)',
       );
     }
   }
-  return { name, components, seeds: refSeeds, feats, featureSeconds: (Date.now() - tf0) / 1000 };
-}
-
-/** Trains (or reads from the run cache) and scores the prepared reference on the ablation's split. */
-async function fitReference(
-  p: PreparedReference,
-  ctx: ReferenceContext,
-): Promise<{ result: ReferenceResult; trainSeconds: number }> {
-  const { name, components, feats } = p;
-  const { train, test } = ctx.split;
-  const split = splitKey(ctx.split, feats.hashes);
-  const trainOf = (label: string) => train.flatMap((it, i) => (it.label === label ? [feats.features[i]] : []));
-  const testFeats = feats.features.slice(train.length);
-  let trainSeconds = 0;
-  const runs: AblationRun[] = [];
-  for (const seed of p.seeds) {
-    const key = sha(
-      canonicalJson({ v: 1, reference: 'lfcc-gmm', pipeline: feats.fingerprint, split, components, seed }),
-    );
-    const file = ctx.runCacheDir ? path.join(ctx.runCacheDir, `${key}.json`) : null;
-    let run = file ? await readRun(file) : null;
-    if (!run) {
-      const ts = Date.now();
-      const detector = await fitGmmDetectorAsync(trainOf('bonafide'), trainOf('spoof'), {
-        nComponents: components,
-        seed,
-      });
-      run = {
-        seed,
-        ...scoreRun(test, scoreGmmDetector(detector, testFeats)),
-        history: [],
-        seconds: (Date.now() - ts) / 1000,
-        cached: false,
-      };
-      trainSeconds += run.seconds;
-      if (file) await writeRun(file, run);
-    }
-    runs.push(run);
-    ctx.onEvent?.({ kind: 'reference', name, seed, eer: run.eer, cached: run.cached });
-  }
   return {
-    result: { name, components, pipelineFingerprint: feats.fingerprint, runs, ...summariseRuns(runs) },
-    trainSeconds,
+    name,
+    components,
+    seeds: refSeeds,
+    feats: {
+      source: { files, pipeline: DEFAULT_GMM_PIPELINE, cacheDir, sameShape: false, hashes: hashesDigest(feats.hashes) },
+      fingerprint: feats.fingerprint,
+      hashes: feats.hashes,
+      rows: feats.rows,
+      cols: feats.cols,
+    },
   };
 }
 
@@ -376,149 +410,77 @@ function resolveRunPlan(opts: AblationOptions): {
   );
   const epochs = opts.epochs ?? 6;
   assert(Number.isInteger(epochs) && epochs > 0, () => `epochs=${epochs} must be a positive integer`);
+  const jobs = opts.jobs ?? 'auto';
+  assert(
+    jobs === 'auto' || (Number.isInteger(jobs) && jobs >= 1),
+    () => `jobs=${JSON.stringify(jobs)} must be 'auto' or an integer >= 1`,
+  );
   return { base: opts.base ?? ABLATION_PIPELINE, arms, seeds, epochs, trainer: opts.trainer ?? defaultTrainer() };
 }
 
+/** Trainings at a time for `runs` runs left to train ({@link AblationOptions.jobs}). */
+function resolveJobs(jobs: number | 'auto', trainer: AblationTrainer, runs: number): number {
+  if (jobs !== 'auto') return jobs;
+  if (!trainer.worker) return 1;
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(cores, runs));
+}
+
 /**
- * The features of every clip (training clips first, then test clips) for each arm's pipeline, and
- * the seconds spent. All arms' features come before any training: feature worker threads and the
- * threaded wasm backend's own workers are kept apart in time (the two together starved each other
+ * Fills the feature cache with every arm's features (training clips first, then test clips) before
+ * any training, and returns what the runs need to read them back, with the seconds spent. Feature
+ * worker threads and training threads are kept apart in time (the two together starved each other
  * on 2 cores).
  */
 async function armFeatures(
   split: HeldOutSplit<DatasetItem>,
   base: PipelineConfig,
   arms: readonly AblationArm[],
+  cacheDir: string,
   opts: AblationOptions,
-): Promise<{ featureSets: FeatureSet[]; seconds: number }> {
+): Promise<{ cached: CachedFeatures[]; seconds: number }> {
   const files = [...split.train, ...split.test].map((it) => it.path);
-  const featureSets: FeatureSet[] = [];
+  const cached: CachedFeatures[] = [];
   let seconds = 0;
   for (let a = 0; a < arms.length; a++) {
     const tf0 = Date.now();
-    featureSets.push(
-      await computeFeatures(files, armPipeline(base, arms[a]), {
-        cacheDir: opts.cacheDir ?? null,
-        workers: opts.workers ?? 'auto',
-        onProgress: (done, total) =>
-          opts.onEvent?.({ kind: 'features', arm: arms[a].name, armIndex: a, arms: arms.length, done, total }),
-      }),
+    cached.push(
+      await cacheFeatures(files, armPipeline(base, arms[a]), cacheDir, opts, true, (done, total) =>
+        opts.onEvent?.({ kind: 'features', arm: arms[a].name, armIndex: a, arms: arms.length, done, total }),
+      ),
     );
     seconds += (Date.now() - tf0) / 1000;
   }
-  return { featureSets, seconds };
+  return { cached, seconds };
 }
 
-/** What the runs of every arm share. */
-interface ArmContext {
-  split: HeldOutSplit<DatasetItem>;
-  arms: readonly AblationArm[];
-  seeds: readonly number[];
-  epochs: number;
-  trainer: AblationTrainer;
-  /** The backend's name (the first word of its description), part of the run cache key. */
-  backendName: string;
-  /** The features end with the base pipeline's excitation rows (every arm keeps them: armPipeline). */
-  excitation: boolean;
-  runCacheDir: string | null;
-  onEvent?: (e: AblationEvent) => void;
-  /** Runs finished so far, over all arms (for progress events). */
-  runsDone: number;
-}
-
-/** One seed of arm `a`: read from the run cache, or trained, scored and written to it. */
-async function armRun(ctx: ArmContext, a: number, seed: number, feats: FeatureSet): Promise<AblationRun> {
-  const { split, trainer, epochs } = ctx;
-  const arm = ctx.arms[a];
-  const key = sha(
+/** Run cache key of seed `seed` of an arm: everything that determines its result. */
+function armRunKey(
+  feats: CachedFeatures,
+  split: string,
+  epochs: number,
+  seed: number,
+  model: string,
+  arm: AblationArm,
+  backendName: string,
+): string {
+  return sha(
     canonicalJson({
       v: 2,
       pipeline: feats.fingerprint,
-      split: splitKey(split, feats.hashes),
+      split,
       epochs,
       seed,
-      model: trainer.model,
+      model,
       architecture: arm.architecture ?? null,
-      backend: ctx.backendName,
+      backend: backendName,
     }),
   );
-  const file = ctx.runCacheDir ? path.join(ctx.runCacheDir, `${key}.json`) : null;
-  const cached = file ? await readRun(file) : null;
-  if (cached) return cached;
-  const ts = Date.now();
-  const nTrain = split.train.length;
-  const { scores, history } = await trainer.fitAndScore(
-    {
-      features: feats.features.slice(0, nTrain),
-      labels: split.train.map((it) => it.label),
-      speakers: split.train.map((it) => it.speaker),
-    },
-    feats.features.slice(nTrain),
-    {
-      epochs,
-      seed,
-      ...(arm.architecture ? { architecture: arm.architecture } : {}),
-      ...(ctx.excitation ? { excitation: true } : {}),
-      onEpoch: (log) =>
-        ctx.onEvent?.({
-          kind: 'train',
-          arm: arm.name,
-          armIndex: a,
-          arms: ctx.arms.length,
-          seed,
-          epoch: log.epoch,
-          epochs,
-          loss: log.loss,
-        }),
-    },
-  );
-  const run = { seed, ...scoreRun(split.test, scores), history, seconds: (Date.now() - ts) / 1000, cached: false };
-  if (file) await writeRun(file, run);
-  return run;
 }
 
-/** Every seed of arm `a`, summarised and compared with the baseline arm's runs (null for the baseline itself). */
-async function runArm(
-  ctx: ArmContext,
-  a: number,
-  feats: FeatureSet,
-  baseline: ArmResult | null,
-): Promise<{ result: ArmResult; trainSeconds: number }> {
-  const arm = ctx.arms[a];
-  const runs: AblationRun[] = [];
-  let trainSeconds = 0;
-  for (const seed of ctx.seeds) {
-    const run = await armRun(ctx, a, seed, feats);
-    if (!run.cached) trainSeconds += run.seconds;
-    runs.push(run);
-    ctx.runsDone++;
-    ctx.onEvent?.({
-      kind: 'run',
-      arm: arm.name,
-      armIndex: a,
-      arms: ctx.arms.length,
-      seed,
-      eer: run.eer,
-      cached: run.cached,
-      runsDone: ctx.runsDone,
-      runs: ctx.arms.length * ctx.seeds.length,
-    });
-  }
-  const result: ArmResult = {
-    name: arm.name,
-    op: arm.op,
-    footprint: arm.footprint ?? null,
-    pipelineFingerprint: feats.fingerprint,
-    runs,
-    ...summariseRuns(runs),
-    vsBaseline: baseline
-      ? pairedComparison(
-          runs.map((r) => r.eer),
-          baseline.runs.map((r) => r.eer),
-        )
-      : null,
-  };
-  return { result, trainSeconds };
+/** Run cache key of seed `seed` of the LFCC-GMM reference. */
+function referenceRunKey(feats: CachedFeatures, split: string, components: number, seed: number): string {
+  return sha(canonicalJson({ v: 1, reference: 'lfcc-gmm', pipeline: feats.fingerprint, split, components, seed }));
 }
 
 /** The `data` block of the result: the corpus, its split and the features' shape. */
@@ -526,7 +488,7 @@ function dataSummary(
   ds: Dataset,
   items: readonly DatasetItem[],
   split: HeldOutSplit<DatasetItem>,
-  feats: FeatureSet,
+  feats: CachedFeatures,
 ): AblationResult['data'] {
   const summary = datasetSummary(items);
   const all = [...split.train, ...split.test];
@@ -552,16 +514,24 @@ function dataSummary(
   };
 }
 
+/** A temporary feature cache for an ablation given none; `dispose` deletes it. */
+async function featureCache(cacheDir: string | null): Promise<{ dir: string; dispose: () => Promise<void> }> {
+  if (cacheDir) return { dir: cacheDir, dispose: async () => {} };
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'specmorph-ablation-features-'));
+  return { dir, dispose: () => fs.rm(dir, { recursive: true, force: true }) };
+}
+
 /**
  * Runs the morphology ablation: for each arm (the base pipeline with no morphology, or with one
  * operator and footprint after the dB stage), computes the features of every clip (cached per
  * pipeline), then for each seed trains the same model for the same number of epochs on the same
- * training split and measures EER / AUC / per-attack EER on the same held-out test split.
+ * training split and measures EER / AUC / minDCF / per-attack EER on the same held-out test split.
  *
  * The split comes from the corpus's meta.csv when present (speaker- and sentence-disjoint), else a
  * fixed-seed speaker-disjoint or stratified split, so every arm and seed sees identical data; seed
  * `s` of every arm uses the same initialisation seed and batch order, which makes the per-seed
- * differences paired.
+ * differences paired. Trainings run `jobs` at a time on worker threads; each is seeded and
+ * independent, so the results do not depend on `jobs`.
  */
 export async function runAblation(data: string | Dataset, opts: AblationOptions = {}): Promise<AblationResult> {
   const t0 = Date.now();
@@ -573,54 +543,186 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
   const { base, arms, seeds, epochs, trainer } = resolveRunPlan(opts);
   const items = withMetaSpeakers(ds);
   const split = heldOutSplit({ ...ds, items }, { testFraction: opts.testFraction });
-  const features = await armFeatures(split, base, arms, opts);
-  let featureSeconds = features.seconds;
-  const refContext: ReferenceContext = {
-    split,
-    cacheDir: opts.cacheDir ?? null,
-    runCacheDir: opts.runCacheDir ?? null,
-    workers: opts.workers ?? 'auto',
-    onEvent: opts.onEvent,
-  };
-  const preparedReference = opts.reference ? await prepareReference(opts.reference, seeds, refContext) : null;
-  if (preparedReference) featureSeconds += preparedReference.featureSeconds;
-  const backend = await trainer.backend();
-  const ctx: ArmContext = {
-    split,
-    arms,
-    seeds,
-    epochs,
-    trainer,
-    backendName: backend.split(' ')[0],
-    excitation: resolvePipelineConfig(base).excitation !== undefined,
-    runCacheDir: opts.runCacheDir ?? null,
-    onEvent: opts.onEvent,
-    runsDone: 0,
-  };
-  const results: ArmResult[] = [];
-  let trainSeconds = 0;
-  for (let a = 0; a < arms.length; a++) {
-    const arm = await runArm(ctx, a, features.featureSets[a], a === 0 ? null : results[0]);
-    results.push(arm.result);
-    trainSeconds += arm.trainSeconds;
+  const cache = await featureCache(opts.cacheDir ?? null);
+  try {
+    const features = await armFeatures(split, base, arms, cache.dir, opts);
+    let featureSeconds = features.seconds;
+    const tr0 = Date.now();
+    const reference = opts.reference ? await prepareReference(opts.reference, seeds, split, cache.dir, opts) : null;
+    if (reference) featureSeconds += (Date.now() - tr0) / 1000;
+    const backend = await trainer.backend();
+    const backendName = backend.split(' ')[0];
+    const excitation = resolvePipelineConfig(base).excitation !== undefined;
+    const runCacheDir = opts.runCacheDir ?? null;
+    const labels = split.train.map((it) => it.label);
+    const speakers = split.train.map((it) => it.speaker);
+
+    // Every run of the plan: read from the run cache, or a task to train. The reference goes first:
+    // one long fit, which the CNN runs then pack around.
+    interface Slot {
+      file: string | null;
+      run: AblationRun | null;
+      task: RunTask;
+    }
+    const slots: Slot[] = [];
+    const refSlots: Slot[] = [];
+    const armSlots: Slot[][] = arms.map(() => []);
+    const slot = async (file: string | null, task: RunTask): Promise<Slot> => {
+      const s = { file, run: file ? await readRun(file) : null, task };
+      slots.push(s);
+      return s;
+    };
+    const common = { labels, speakers };
+    if (reference) {
+      const key = splitKey(split, reference.feats.hashes);
+      for (const seed of reference.seeds) {
+        const file = runCacheDir
+          ? path.join(runCacheDir, `${referenceRunKey(reference.feats, key, reference.components, seed)}.json`)
+          : null;
+        const task: RunTask = {
+          kind: 'gmm',
+          id: slots.length,
+          name: reference.name,
+          seed,
+          features: reference.feats.source,
+          components: reference.components,
+          ...common,
+        };
+        refSlots.push(await slot(file, task));
+      }
+    }
+    for (let a = 0; a < arms.length; a++) {
+      const feats = features.cached[a];
+      const key = splitKey(split, feats.hashes);
+      for (const seed of seeds) {
+        const file = runCacheDir
+          ? path.join(runCacheDir, `${armRunKey(feats, key, epochs, seed, trainer.model, arms[a], backendName)}.json`)
+          : null;
+        const task: RunTask = {
+          kind: 'cnn',
+          id: slots.length,
+          name: arms[a].name,
+          seed,
+          features: feats.source,
+          epochs,
+          architecture: arms[a].architecture ?? null,
+          excitation,
+          ...common,
+        };
+        armSlots[a].push(await slot(file, task));
+      }
+    }
+
+    const nRuns = arms.length * seeds.length;
+    let runsDone = 0;
+    const announce = (s: Slot): void => {
+      const run = s.run!;
+      if (s.task.kind === 'gmm') {
+        opts.onEvent?.({ kind: 'reference', name: s.task.name, seed: run.seed, eer: run.eer, cached: run.cached });
+        return;
+      }
+      const armIndex = armSlots.findIndex((list) => list.includes(s));
+      opts.onEvent?.({
+        kind: 'run',
+        arm: s.task.name,
+        armIndex,
+        arms: arms.length,
+        seed: run.seed,
+        eer: run.eer,
+        cached: run.cached,
+        runsDone: ++runsDone,
+        runs: nRuns,
+      });
+    };
+    for (const s of slots) if (s.run) announce(s);
+
+    const todo = slots.filter((s) => !s.run);
+    const started = new Map<number, number>();
+    let trainSeconds = 0;
+    const tt0 = Date.now();
+    await runTasks(
+      todo.map((s) => s.task),
+      trainer,
+      resolveJobs(opts.jobs ?? 'auto', trainer, todo.length),
+      {
+        onStart: (task) => started.set(task.id, Date.now()),
+        onEpoch: (task, log) => {
+          if (task.kind !== 'cnn') return;
+          opts.onEvent?.({
+            kind: 'train',
+            arm: task.name,
+            armIndex: armSlots.findIndex((list) => list.some((s) => s.task === task)),
+            arms: arms.length,
+            seed: task.seed,
+            epoch: log.epoch,
+            epochs,
+            loss: log.loss,
+          });
+        },
+        onDone: async (task, out: RunOutput) => {
+          const s = slots[task.id];
+          if (task.kind === 'cnn' && out.backend !== backendName)
+            throw new ParameterError(
+              `${task.name} seed ${task.seed} trained on backend ${out.backend}, the ablation's is ${backendName}: ` +
+                'set SPECMORPH_BACKEND so every thread uses the same one',
+            );
+          s.run = {
+            seed: task.seed,
+            ...scoreRun(split.test, out.scores),
+            history: out.history,
+            // Wall time of the run, reading its features included.
+            seconds: (Date.now() - started.get(task.id)!) / 1000,
+            cached: false,
+          };
+          if (s.file) await writeRun(s.file, s.run);
+          announce(s);
+        },
+      },
+    );
+    if (todo.length > 0) trainSeconds = (Date.now() - tt0) / 1000;
+
+    const results: ArmResult[] = [];
+    for (let a = 0; a < arms.length; a++) {
+      const runs = armSlots[a].map((s) => s.run!);
+      results.push({
+        name: arms[a].name,
+        op: arms[a].op,
+        footprint: arms[a].footprint ?? null,
+        pipelineFingerprint: features.cached[a].fingerprint,
+        runs,
+        ...summariseRuns(runs),
+        vsBaseline:
+          a === 0
+            ? null
+            : pairedComparison(
+                runs.map((r) => r.eer),
+                results[0].runs.map((r) => r.eer),
+              ),
+      });
+    }
+    const referenceResult: ReferenceResult | null = reference
+      ? {
+          name: reference.name,
+          components: reference.components,
+          pipelineFingerprint: reference.feats.fingerprint,
+          runs: refSlots.map((s) => s.run!),
+          ...summariseRuns(refSlots.map((s) => s.run!)),
+        }
+      : null;
+    return {
+      specmorphVersion: specmorphVersion(),
+      createdAt: new Date().toISOString(),
+      data: dataSummary(ds, items, split, features.cached[arms.length - 1]),
+      backend,
+      model: trainer.model,
+      epochs,
+      seeds,
+      base,
+      arms: results,
+      reference: referenceResult,
+      seconds: { features: featureSeconds, training: trainSeconds, total: (Date.now() - t0) / 1000 },
+    };
+  } finally {
+    await cache.dispose();
   }
-  let reference: ReferenceResult | null = null;
-  if (preparedReference) {
-    const ref = await fitReference(preparedReference, refContext);
-    reference = ref.result;
-    trainSeconds += ref.trainSeconds;
-  }
-  return {
-    specmorphVersion: specmorphVersion(),
-    createdAt: new Date().toISOString(),
-    data: dataSummary(ds, items, split, features.featureSets[arms.length - 1]),
-    backend,
-    model: trainer.model,
-    epochs,
-    seeds,
-    base,
-    arms: results,
-    reference,
-    seconds: { features: featureSeconds, training: trainSeconds, total: (Date.now() - t0) / 1000 },
-  };
 }

@@ -113,14 +113,16 @@ export function armPipeline(base: PipelineConfig, arm: AblationArm): PipelineCon
 
 /**
  * The ablation settings `npm start`, `specmorph ablate` and notebook 04 share, sized for W4 (a cold
- * `npm start` on 2 cores): 7 arms (none + 6 operators with rect 3x3) x 3 seeds = 21 trainings.
- * `specmorph ablate --footprints all --seeds 5` runs the full 19 arms x 5 seeds.
+ * `npm start` within 10 minutes on 2 cores, trainings two at a time): 8 arms (none + 6 operators
+ * with rect 3x3 + the learned block) x 3 seeds (the fewest with a paired t interval) x at most 6
+ * epochs (12 did not fit: 8 x 3 runs of 12 epochs took 1229 s on one core). `specmorph ablate
+ * --footprints all --seeds 5 --epochs 12` runs the full 20 arms x 5 seeds.
  */
 export const ABLATION_DEFAULTS = Object.freeze({
   /** Seeds per arm. */
   seeds: 3,
-  /** Largest number of epochs per run (early stopping on the validation EER usually ends sooner). */
-  epochs: 12,
+  /** Largest number of epochs per run (early stopping on the validation EER may end sooner). */
+  epochs: 6,
 });
 
 /** The finished-run cache of the ablation: the folder `ablation-runs` beside the feature cache `cacheDir`. */

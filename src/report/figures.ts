@@ -261,7 +261,7 @@ export function pairedFigure(r: AblationResult, opts: { title?: string } = {}): 
 }
 
 /**
- * One row per arm for tables: mean ± sd EER and AUC, the paired Δ with its interval, p and the
+ * One row per arm for tables: mean ± sd EER, AUC and minDCF (normalised, ASVspoof 5 costs), the paired Δ with its interval, p and the
  * verdict; then the LFCC-GMM reference, when the ablation has one (no Δ: it is not an arm).
  */
 export function ablationRows(r: AblationResult): Record<string, string | number>[] {
@@ -273,6 +273,7 @@ export function ablationRows(r: AblationResult): Record<string, string | number>
           // One seed has no spread to show.
           'EER % (mean ± sd)': `${(100 * ref.eer.mean).toFixed(2)}${ref.runs.length > 1 ? ` ± ${(100 * ref.eer.std).toFixed(2)}` : ''}`,
           'AUC (mean ± sd)': `${ref.auc.mean.toFixed(3)}${ref.runs.length > 1 ? ` ± ${ref.auc.std.toFixed(3)}` : ''}`,
+          'minDCF (mean ± sd)': `${ref.minDcf.mean.toFixed(3)}${ref.runs.length > 1 ? ` ± ${ref.minDcf.std.toFixed(3)}` : ''}`,
           'Δ EER pp vs none': '—',
           '95% CI of Δ': '—',
           'p (paired t)': '—',
@@ -288,6 +289,7 @@ export function ablationRows(r: AblationResult): Record<string, string | number>
         arm: a.name,
         'EER % (mean ± sd)': `${(100 * a.eer.mean).toFixed(2)} ± ${(100 * a.eer.std).toFixed(2)}`,
         'AUC (mean ± sd)': `${a.auc.mean.toFixed(3)} ± ${a.auc.std.toFixed(3)}`,
+        'minDCF (mean ± sd)': `${a.minDcf.mean.toFixed(3)} ± ${a.minDcf.std.toFixed(3)}`,
         'Δ EER pp vs none': c ? `${(100 * c.mean).toFixed(2)}` : '—',
         '95% CI of Δ': c?.ci95 ? `[${(100 * c.ci95[0]).toFixed(2)}, ${(100 * c.ci95[1]).toFixed(2)}]` : '—',
         'p (paired t)': c?.pValue !== null && c?.pValue !== undefined ? Number(c.pValue.toPrecision(2)) : '—',

@@ -9,10 +9,27 @@ export interface AblationEpoch {
   loss: number;
 }
 
+/**
+ * How a worker thread rebuilds a trainer: `require(module)[factory](options)`, with `options` plain
+ * (structured-cloneable) data.
+ */
+export interface TrainerModule {
+  /** Absolute path of the module (`__filename` of the factory's own module). */
+  module: string;
+  /** Name of the exported factory function. */
+  factory: string;
+  options: unknown;
+}
+
 /** What the ablation needs from the model code: train on features, score held-out features. */
 export interface AblationTrainer {
   /** Model description for the report, e.g. `small CNN (2 conv blocks, 8/16 filters)`. */
   readonly model: string;
+  /**
+   * How a worker thread rebuilds this trainer, so the ablation can train several runs at once
+   * (`jobs`); without it every run trains in the calling thread.
+   */
+  readonly worker?: TrainerModule;
   /** Initialises tfjs and returns the backend description (`name (why)`). */
   backend(): Promise<string>;
   /**
@@ -85,6 +102,7 @@ export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTraine
       : `${architecture === 'morph-cnn' ? 'learned morphology block + ' : ''}small CNN ` +
         `(conv 3×3 ${filters.join('-')}, batch norm, max-pool, global average pool, 2 logits)`;
   return {
+    worker: { module: __filename, factory: 'defaultTrainer', options: opts },
     // Part of every run cache key (report/ablation.ts): a change of this text retrains every run.
     model:
       `${net}; per-frequency standardisation from the training clips; ` +
@@ -93,11 +111,13 @@ export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTraine
       `early stopping on the EER of a ${Math.round(100 * validation)} % speaker-disjoint validation part ` +
       `(patience ${patience}); batch-norm statistics re-estimated on the training clips`,
     async backend() {
-      const { initBackend, formatBackendInfo } = await import('../model/backend');
+      // require, not import(): the ablation's worker threads load sources through tsx's CommonJS
+      // hook under the tests, which import() would bypass.
+      const { initBackend, formatBackendInfo } = require('../model/backend') as typeof import('../model/backend');
       return formatBackendInfo(await initBackend()).replace(/^backend /, '');
     },
     async fitAndScore(train, test, o) {
-      const { trainClassifier, predictScores } = await import('../model/train');
+      const { trainClassifier, predictScores } = require('../model/train') as typeof import('../model/train');
       const items = train.labels.map((label, i) => ({ label, speaker: train.speakers?.[i] ?? null, i }));
       const parts = splitDataset(items, { validation, seed: o.seed });
       const pick = (xs: typeof items) => ({

@@ -18,6 +18,8 @@ export function syntheticAblation(seed = 7, seeds = 3): AblationResult {
       seed: s,
       eer,
       auc: 1 - eer * 1.1,
+      minDcf: Math.min(1, eer * 2.2),
+      scores: [],
       perAttack: Object.fromEntries(attacks.map((a, k) => [a, Math.min(0.9, eer * (0.5 + 0.4 * k))])),
       history: [],
       seconds: 0,
@@ -37,6 +39,7 @@ export function syntheticAblation(seed = 7, seeds = 3): AblationResult {
       runs,
       eer: { mean: mean(eers), std: std(eers) },
       auc: { mean: mean(runs.map((r) => r.auc)), std: std(runs.map((r) => r.auc)) },
+      minDcf: { mean: mean(runs.map((r) => r.minDcf)), std: std(runs.map((r) => r.minDcf)) },
       perAttack,
       vsBaseline: i === 0 ? null : pairedComparison(eers, baseline),
     };

@@ -86,6 +86,8 @@ test('03: prints a test EER and shows ROC, DET and saliency figures', { skip: sk
     .map((o) => String(o.data?.['text/plain']));
   assert.ok(titles.some((t) => /ROC/.test(t)) && titles.some((t) => /DET/.test(t)));
   assert.ok(titles.filter((t) => /gradient × input|Grad-CAM|score/.test(t)).length >= 2, titles.join('\n'));
+  // The classical reference and the ablation's baseline come through the run cache (trained when absent).
+  assert.match(text, /LFCC-GMM reference \(4 components\): (from the run cache|trained in \d+ s); baseline arm: /);
 });
 
 test('04: the conclusion markdown is generated and quotes the baseline EER shown in the table', {
@@ -145,6 +147,13 @@ test('05: frozen layer = sm.erode exactly; structuring functions, their evolutio
     2,
     titles.join('\n'),
   );
-  const table = figs.find((f) => /One seed, 2 epochs/.test(f.layout.title?.text ?? ''));
-  assert.ok(table, 'the with/without table');
+  // With and without the block: the ablation's baseline and learned arms (2 quick-mode seeds), paired.
+  const tables = outputs(nb)
+    .filter(isFigure)
+    .map(
+      (o) => o.data!['application/vnd.plotly.v1+json'] as { data: { type: string; cells?: { values: string[][] } }[] },
+    )
+    .filter((f) => f.data[0].type === 'table');
+  assert.deepEqual(tables.at(-1)?.data[0].cells?.values[0], ['none', 'learned (morph-cnn)']);
+  assert.match(text, /\d of 4 runs from the run cache/);
 });

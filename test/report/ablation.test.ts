@@ -1,12 +1,10 @@
 // The ablation runner with a stand-in trainer (no tfjs): every arm sees the same split, seeds pair up,
 // finished runs come back from the run cache, and the conclusion text follows the numbers.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
-import { encodeWav } from '../../src/audio/encode';
-import { Random } from '../../src/random';
 import { ABLATION_PIPELINE, ablationArms, armPipeline } from '../../src/report/arms';
 import { runAblation, type AblationResult } from '../../src/report/ablation';
 import { conclusion, verdict } from '../../src/report/conclusion';
@@ -20,35 +18,13 @@ import {
 import { heldOutSplit, parseCsv, readCorpusMeta } from '../../src/report/split';
 import type { AblationTrainer } from '../../src/report/trainer';
 import { scanFolderDataset } from '../../src/dataset/folder';
+import { TINY_PIPELINE, writeTinyCorpus } from '../helpers/tinyCorpus';
 import type { Grid } from '../../src/grid/grid';
 
 const dir = mkdtempSync(join(tmpdir(), 'specmorph-ablation-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-// 12 bona fide (6 speakers) + 12 spoof clips, 0.25 s at 8 kHz; meta.csv puts speakers s4, s5 (and their spoofs) in test.
-const rng = new Random(5);
-const metaRows = ['path,class,system,speaker,sentence_id,language,split,text'];
-for (let i = 0; i < 12; i++) {
-  const spk = `s${i % 6}`;
-  const split = i % 6 >= 4 ? 'test' : 'train';
-  for (const [cls, sys] of [
-    ['bonafide', ''],
-    ['spoof', i % 2 ? 'A1' : 'A2'],
-  ] as const) {
-    const x = Float32Array.from(
-      { length: 2000 },
-      (_, t) =>
-        0.3 * Math.sin((2 * Math.PI * (200 + 40 * i) * t) / 8000) + (cls === 'spoof' ? 0.05 : 0.2) * (rng.next() - 0.5),
-    );
-    const rel = cls === 'bonafide' ? `bonafide/${spk}/c${i}.wav` : `spoof/${sys}/c${i}.wav`;
-    mkdirSync(join(dir, rel, '..'), { recursive: true });
-    writeFileSync(join(dir, rel), encodeWav({ sampleRate: 8000, channels: [x] }));
-    metaRows.push(
-      `${rel},${cls},${sys || 'bonafide'},${cls === 'bonafide' ? spk : `${sys}:${split}`},"sent, ${i}",en,${split},"say ""hi"""`,
-    );
-  }
-}
-writeFileSync(join(dir, 'meta.csv'), `${metaRows.join('\n')}\n`);
+writeTinyCorpus(dir);
 
 /** Scores = mean feature value + seed jitter: deterministic, and it records what it was given. */
 function fakeTrainer(calls: { n: number; test: number; seed: number; first: number }[]): AblationTrainer {
@@ -67,11 +43,7 @@ function fakeTrainer(calls: { n: number; test: number; seed: number; first: numb
   };
 }
 
-const small = {
-  stages: ABLATION_PIPELINE.stages.map((s) =>
-    s.op === 'crop' ? { ...s, seconds: 0.25 } : s.op === 'resize' ? { ...s, rows: 16, cols: 8 } : s,
-  ),
-};
+const small = TINY_PIPELINE;
 
 test('parseCsv: quoted commas, doubled quotes, CRLF, no trailing empty row', () => {
   assert.deepEqual(parseCsv('a,b\r\n"x, y","say ""hi"""\n'), [
@@ -280,9 +252,20 @@ function withEers(base: number[], arms: Record<string, number[]>): AblationResul
     op: (i === 0 ? 'none' : 'opening') as 'none',
     footprint: null,
     pipelineFingerprint: 'x',
-    runs: eers.map((eer, seed) => ({ seed, eer, auc: 1 - eer, perAttack: {}, history: [], seconds: 0, cached: false })),
+    runs: eers.map((eer, seed) => ({
+      seed,
+      eer,
+      auc: 1 - eer,
+      minDcf: 2 * eer,
+      scores: [],
+      perAttack: {},
+      history: [],
+      seconds: 0,
+      cached: false,
+    })),
     eer: { mean: eers.reduce((a, b) => a + b) / eers.length, std: 0 },
     auc: { mean: 0.5, std: 0 },
+    minDcf: { mean: 0.5, std: 0 },
     perAttack: {},
     vsBaseline: null,
   });

@@ -13,6 +13,8 @@ test('specmorph ablate: bad inputs are one-line errors naming the argument', asy
     /--seeds=0 must be an integer in \[1, 1000\]/,
   );
   await assert.rejects(ablateCommand(['--epochs', 'x']), /--epochs=x must be an integer/);
+  await assert.rejects(ablateCommand(['--data', '/tmp', '--jobs', '0']), /--jobs=0 must be an integer in \[1, 256\]/);
+  assert.match(ABLATE_HELP, /--jobs N +trainings at a time, one worker thread each/);
   await assert.rejects(ablateCommand([]), /ablate: --data DIR \(or --protocol FILE --audio DIR\) is required/);
   await assert.rejects(ablateCommand(['--bogus']), /ablate: unknown option --bogus/);
   assert.match(ABLATE_HELP, /--seeds N/);
@@ -24,4 +26,5 @@ test('specmorph report: a missing data folder fails before any work', async () =
     /\/nonexistent\/corpus: data folder does not exist/,
   );
   await assert.rejects(reportCommand(['--seeds', '-1']), /--seeds=-1 must be an integer/);
+  await assert.rejects(reportCommand(['--jobs', 'two']), /--jobs=two must be an integer in \[1, 256\]/);
 });
