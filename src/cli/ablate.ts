@@ -3,12 +3,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ParameterError } from '../errors';
 import { OptionSpec, helpText, intOption, parseArgs } from './args';
-import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
+import { DATA_OPTIONS, SHARD_OPTION, cacheDirArg, fillShard, loadDataArgs, readConfigFile, shardArg } from './data';
 import { writeFileAtomic } from '../atomicFile';
 import { checkFolderOutArg } from './outputs';
 
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
+  ...SHARD_OPTION,
   footprints: {
     type: 'string',
     arg: 'WHICH',
@@ -88,18 +89,24 @@ export async function ablateCommand(argv: string[]): Promise<number> {
   const seeds = intOption(args, 'seeds', ABLATION_DEFAULTS.seeds, 1, 1000);
   const epochs = intOption(args, 'epochs', ABLATION_DEFAULTS.epochs, 1, 100000);
   const workers = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
+  const cacheDir = cacheDirArg(args);
+  const shard = shardArg(args, 'ablate', cacheDir);
   if (args.out === true) throw new ParameterError('ablate: --out needs a folder');
   if (typeof args.out === 'string') checkFolderOutArg(args.out, ['ablation.json', 'ablation.md', 'ablation.html']);
   const base = typeof args.config === 'string' ? await readConfigFile(args.config) : undefined;
-  const cacheDir = cacheDirArg(args);
   const ds = await loadDataArgs(args, 'ablate');
-  const { runAblation } = await import('../report/ablation');
+  const { runAblation, ablationFeaturePlan } = await import('../report/ablation');
   const { ablationText, ablationMarkdown, perAttackMarkdown } = await import('../report/figures');
   const { conclusion } = await import('../report/conclusion');
   const { reportHtml } = await import('../report/html');
   if (args.footprints !== undefined && args.footprints !== 'rect' && args.footprints !== 'all')
     throw new ParameterError(`ablate: --footprints=${JSON.stringify(args.footprints)} must be "rect" or "all"`);
   const arms = ablationArms(undefined, args.footprints === 'all' ? ABLATION_FOOTPRINTS : undefined);
+  if (shard) {
+    const plan = ablationFeaturePlan(ds, { arms, base, reference: args['no-reference'] ? null : {} });
+    await fillShard(plan.files, plan.pipelines, shard, { cacheDir: cacheDir!, workers });
+    return 0;
+  }
   const result = await runAblation(ds, {
     arms,
     seeds,

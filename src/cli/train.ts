@@ -20,7 +20,17 @@ import {
   detectorChoices,
   isArchitectureName,
 } from '../model/registry';
-import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
+import {
+  DATA_OPTIONS,
+  SHARD_OPTION,
+  SPLIT_OPTION,
+  cacheDirArg,
+  fillShard,
+  loadDataArgs,
+  readConfigFile,
+  selectSplit,
+  shardArg,
+} from './data';
 import { progressBar } from './progress';
 import { computeEer } from '../metrics/detection';
 import { checkModelOutArg } from './outputs';
@@ -29,6 +39,7 @@ import { DEFAULT_GMM_COMPONENTS } from '../model/gmm';
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
   ...SPLIT_OPTION,
+  ...SHARD_OPTION,
   out: {
     type: 'string',
     arg: 'MODEL_DIR',
@@ -120,17 +131,29 @@ export async function trainCommand(argv: string[]): Promise<number> {
       `train: --crop-seconds=${JSON.stringify(args['crop-seconds'])} must be a number of seconds > 0`,
     );
   const workersArg = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
-  if (typeof args.out !== 'string') throw new DatasetError('train: --out MODEL_DIR is required');
-  const out = args.out;
-  checkModelOutArg(out, args.overwrite === true);
-  const config = typeof args.config === 'string' ? await readConfigFile(args.config) : DEFAULT_PIPELINE;
   const cacheDir = cacheDirArg(args);
+  const shard = shardArg(args, 'train', cacheDir);
+  if (!shard && typeof args.out !== 'string') throw new DatasetError('train: --out MODEL_DIR is required');
+  const out = String(args.out);
+  if (!shard) checkModelOutArg(out, args.overwrite === true);
+  const config = typeof args.config === 'string' ? await readConfigFile(args.config) : DEFAULT_PIPELINE;
   const ds = selectSplit(await loadDataArgs(args, 'train'), args, 'train', 'train');
   const summary = datasetSummary(ds.items);
   process.stderr.write(
     `data: ${summary.n} clips (${summary.bonafide} bona fide, ${summary.spoof} spoof, ` +
       `${Object.keys(summary.attacks).length} attack systems) from ${ds.root}\n`,
   );
+  if (shard) {
+    const gmmConfig = async () => (await import('../model/gmmModel')).DEFAULT_GMM_PIPELINE;
+    const pipeline = arch === GMM_DETECTOR.name && typeof args.config !== 'string' ? await gmmConfig() : config;
+    await fillShard(
+      ds.items.map((it) => it.path),
+      [pipeline],
+      shard,
+      { cacheDir: cacheDir!, workers: workersArg },
+    );
+    return 0;
+  }
   if (arch === GMM_DETECTOR.name) {
     // Loaded only now, like tfjs below: the GMM model folder code imports io.ts (and so tfjs).
     const { trainGmmCommandPart } = await import('./gmm');
