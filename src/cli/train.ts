@@ -1,7 +1,8 @@
 import { DatasetError } from '../errors';
 import { datasetSummary } from '../dataset/types';
 import { splitDataset } from '../dataset/split';
-import { computeFeatures, dataFingerprint } from '../dataset/features';
+import { type FeatureOptions, cacheFeatures, computeFeatures, dataFingerprint } from '../dataset/features';
+import { type GridSource, gridSource, pickGrids } from '../grid/source';
 import { crossClassDuplicates, crossClassWarning } from '../dataset/duplicates';
 import {
   DEFAULT_PIPELINE,
@@ -178,13 +179,17 @@ export async function trainCommand(argv: string[]): Promise<number> {
       `(${config.stages.map((s) => s.op).join(' -> ')}${excitation ? ' + excitation' : ''})\n`,
   );
 
-  const feats = await computeFeatures(
-    ds.items.map((it) => it.path),
-    config,
-    { cacheDir, workers: workersArg, onProgress: progressBar('features') },
-  );
+  // With a cache, features stay there and training streams batches from it (memory does not grow
+  // with the corpus); with --no-cache there is nowhere to stream from, so they are held in memory.
+  const files = ds.items.map((it) => it.path);
+  const featureOpts: FeatureOptions = { workers: workersArg, onProgress: progressBar('features') };
+  const feats = cacheDir
+    ? await cacheFeatures(files, config, { ...featureOpts, cacheDir })
+    : await computeFeatures(files, config, featureOpts);
+  const features: GridSource = Array.isArray(feats.features) ? gridSource(feats.features) : feats.features;
   process.stderr.write(
-    `features: ${feats.rows}x${feats.cols}, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads\n`,
+    `features: ${feats.rows}x${feats.cols}, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads` +
+      `${cacheDir ? ', streamed from the cache' : ', held in memory (--no-cache)'}\n`,
   );
   const duplicates = crossClassDuplicates(ds.items, feats.hashes);
   if (duplicates.length) process.stderr.write(`${crossClassWarning(duplicates)}\n`);
@@ -203,7 +208,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { saveModel } = await import('../model/io');
 
   const asData = (items: typeof split.train) => ({
-    inputs: items.map((it) => feats.features[it.i]),
+    inputs: pickGrids(
+      features,
+      items.map((it) => it.i),
+    ),
     labels: items.map((it) => (it.label === 'bonafide' ? 1 : 0)),
   });
   const val = split.validation;
@@ -231,7 +239,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (val.some((it) => it.label === 'bonafide') && val.some((it) => it.label === 'spoof')) {
     const scores = predictScores(
       model,
-      val.map((it) => feats.features[it.i]),
+      pickGrids(
+        features,
+        val.map((it) => it.i),
+      ),
     );
     const bona = val.flatMap((it, k) => (it.label === 'bonafide' ? [scores[k]] : []));
     const spoof = val.flatMap((it, k) => (it.label === 'spoof' ? [scores[k]] : []));

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError, ParameterError, assert } from '../errors';
-import { computeFeatures, dataFingerprint, type FeatureSet } from '../dataset/features';
+import { cacheFeatures, computeFeatures, dataFingerprint, type FeatureSet } from '../dataset/features';
+import { type GridSource, gridSource, sliceGrids } from '../grid/source';
 import { scanFolderDataset } from '../dataset/folder';
 import { datasetSummary, type Dataset, type DatasetItem } from '../dataset/types';
 import { computeEer, perAttackEer, rocAuc } from '../metrics';
@@ -380,6 +381,13 @@ function resolveRunPlan(opts: AblationOptions): {
 }
 
 /**
+ * One arm's features: with a cache folder they stay in the cache and are read a batch at a time
+ * (`cacheFeatures`), so the ablation's memory does not grow with the corpus or the number of arms;
+ * without one they are held in memory.
+ */
+type ArmFeatures = Omit<FeatureSet, 'features'> & { features: GridSource };
+
+/**
  * The features of every clip (training clips first, then test clips) for each arm's pipeline, and
  * the seconds spent. All arms' features come before any training: feature worker threads and the
  * threaded wasm backend's own workers are kept apart in time (the two together starved each other
@@ -390,20 +398,24 @@ async function armFeatures(
   base: PipelineConfig,
   arms: readonly AblationArm[],
   opts: AblationOptions,
-): Promise<{ featureSets: FeatureSet[]; seconds: number }> {
+): Promise<{ featureSets: ArmFeatures[]; seconds: number }> {
   const files = [...split.train, ...split.test].map((it) => it.path);
-  const featureSets: FeatureSet[] = [];
+  const featureSets: ArmFeatures[] = [];
   let seconds = 0;
+  const cacheDir = opts.cacheDir ?? null;
   for (let a = 0; a < arms.length; a++) {
     const tf0 = Date.now();
-    featureSets.push(
-      await computeFeatures(files, armPipeline(base, arms[a]), {
-        cacheDir: opts.cacheDir ?? null,
-        workers: opts.workers ?? 'auto',
-        onProgress: (done, total) =>
-          opts.onEvent?.({ kind: 'features', arm: arms[a].name, armIndex: a, arms: arms.length, done, total }),
-      }),
-    );
+    const featureOpts = {
+      workers: opts.workers ?? 'auto',
+      onProgress: (done: number, total: number) =>
+        opts.onEvent?.({ kind: 'features', arm: arms[a].name, armIndex: a, arms: arms.length, done, total }),
+    };
+    const pipeline = armPipeline(base, arms[a]);
+    if (cacheDir) featureSets.push(await cacheFeatures(files, pipeline, { ...featureOpts, cacheDir }));
+    else {
+      const held = await computeFeatures(files, pipeline, featureOpts);
+      featureSets.push({ ...held, features: gridSource(held.features) });
+    }
     seconds += (Date.now() - tf0) / 1000;
   }
   return { featureSets, seconds };
@@ -427,7 +439,7 @@ interface ArmContext {
 }
 
 /** One seed of arm `a`: read from the run cache, or trained, scored and written to it. */
-async function armRun(ctx: ArmContext, a: number, seed: number, feats: FeatureSet): Promise<AblationRun> {
+async function armRun(ctx: ArmContext, a: number, seed: number, feats: ArmFeatures): Promise<AblationRun> {
   const { split, trainer, epochs } = ctx;
   const arm = ctx.arms[a];
   const key = sha(
@@ -449,11 +461,11 @@ async function armRun(ctx: ArmContext, a: number, seed: number, feats: FeatureSe
   const nTrain = split.train.length;
   const { scores, history } = await trainer.fitAndScore(
     {
-      features: feats.features.slice(0, nTrain),
+      features: sliceGrids(feats.features, 0, nTrain),
       labels: split.train.map((it) => it.label),
       speakers: split.train.map((it) => it.speaker),
     },
-    feats.features.slice(nTrain),
+    sliceGrids(feats.features, nTrain),
     {
       epochs,
       seed,
@@ -481,7 +493,7 @@ async function armRun(ctx: ArmContext, a: number, seed: number, feats: FeatureSe
 async function runArm(
   ctx: ArmContext,
   a: number,
-  feats: FeatureSet,
+  feats: ArmFeatures,
   baseline: ArmResult | null,
 ): Promise<{ result: ArmResult; trainSeconds: number }> {
   const arm = ctx.arms[a];
@@ -526,7 +538,7 @@ function dataSummary(
   ds: Dataset,
   items: readonly DatasetItem[],
   split: HeldOutSplit<DatasetItem>,
-  feats: FeatureSet,
+  feats: ArmFeatures,
 ): AblationResult['data'] {
   const summary = datasetSummary(items);
   const all = [...split.train, ...split.test];
