@@ -1,4 +1,11 @@
-import { ABLATION_DEFAULTS, ABLATION_FOOTPRINTS, ablationArms, ablationRunCacheDir } from '../report/arms';
+import {
+  ABLATION_DEFAULTS,
+  ABLATION_FOOTPRINTS,
+  ABLATION_OPS,
+  ablationArms,
+  ablationRunCacheDir,
+} from '../report/arms';
+import type { MorphologyOp } from '../pipeline/config';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ParameterError } from '../errors';
@@ -16,6 +23,11 @@ const SPEC: Record<string, OptionSpec> = {
     help:
       '"rect" (default: every operator with rect 3x3) or "all" ' +
       '(rect 3x3, line 5 along time, line 5 along frequency)',
+  },
+  ops: {
+    type: 'string',
+    arg: 'LIST',
+    help: `comma-separated operators to compare with none (default all: ${ABLATION_OPS.join(',')})`,
   },
   seeds: { type: 'string', arg: 'N', help: `seeds per arm (default ${ABLATION_DEFAULTS.seeds})` },
   epochs: {
@@ -79,6 +91,23 @@ export function ablationLogger(
   };
 }
 
+/** The operators of --ops (every one of ABLATION_OPS without it), checked against that list. */
+function opsArg(v: string | true | undefined): MorphologyOp[] | undefined {
+  if (v === undefined) return undefined;
+  const ops = String(v)
+    .split(',')
+    .map((s) => s.trim());
+  const known = new Set<string>(ABLATION_OPS);
+  const bad = ops.find((o) => !known.has(o));
+  if (bad !== undefined || new Set(ops).size !== ops.length)
+    throw new ParameterError(
+      `ablate: --ops=${JSON.stringify(v)}: ` +
+        `${bad !== undefined ? `${JSON.stringify(bad)} is not` : 'list each operator once, from'} ` +
+        `one of ${ABLATION_OPS.join(', ')}`,
+    );
+  return ops as MorphologyOp[];
+}
+
 /** `specmorph ablate`: returns the exit code. */
 export async function ablateCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, SPEC, 'ablate');
@@ -89,6 +118,7 @@ export async function ablateCommand(argv: string[]): Promise<number> {
   const seeds = intOption(args, 'seeds', ABLATION_DEFAULTS.seeds, 1, 1000);
   const epochs = intOption(args, 'epochs', ABLATION_DEFAULTS.epochs, 1, 100000);
   const workers = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
+  const ops = opsArg(args.ops);
   const cacheDir = cacheDirArg(args);
   const shard = shardArg(args, 'ablate', cacheDir);
   if (args.out === true) throw new ParameterError('ablate: --out needs a folder');
@@ -101,7 +131,7 @@ export async function ablateCommand(argv: string[]): Promise<number> {
   const { reportHtml } = await import('../report/html');
   if (args.footprints !== undefined && args.footprints !== 'rect' && args.footprints !== 'all')
     throw new ParameterError(`ablate: --footprints=${JSON.stringify(args.footprints)} must be "rect" or "all"`);
-  const arms = ablationArms(undefined, args.footprints === 'all' ? ABLATION_FOOTPRINTS : undefined);
+  const arms = ablationArms(ops, args.footprints === 'all' ? ABLATION_FOOTPRINTS : undefined);
   if (shard) {
     const plan = ablationFeaturePlan(ds, { arms, base, reference: args['no-reference'] ? null : {} });
     await fillShard(plan.files, plan.pipelines, shard, { cacheDir: cacheDir!, workers });

@@ -79,17 +79,21 @@ test('train --shard 1/2 and 2/2 in two processes fill one cache; a normal train 
   assert.match(again.stderr, /shard 2\/2: 7 of 14 clips x 1 pipeline, 0 features computed, 7 already in/);
 });
 
-test('ablate --shard K/N fills the features of every arm (and the reference) for the ablation plan', async () => {
+test('ablate --ops opening,closing --shard K/N fills the features of those arms and the reference', async () => {
   const cache = path.join(root, 'cache-ablate');
   const ds = await scanFolderDataset(data);
-  const plan = ablationFeaturePlan(ds, { arms: ablationArms(), reference: {} });
-  assert.equal(plan.pipelines.length, ablationArms().length + 1);
+  const arms = ablationArms(['opening', 'closing']);
+  const plan = ablationFeaturePlan(ds, { arms, reference: {} });
+  // none, opening, closing, the learned arm (the none pipeline again) and the LFCC reference.
+  assert.equal(plan.pipelines.length, 5);
   for (const s of ['1/3', '2/3', '3/3']) {
-    const r = await runCli(['ablate', '--data', data, '--shard', s], cache);
+    const r = await runCli(['ablate', '--data', data, '--ops', 'opening,closing', '--shard', s], cache);
     assert.equal(r.code, 0, r.stderr);
   }
   for (const p of plan.pipelines)
     assert.equal(cachedFiles(cache, pipelineFingerprint(p)).length, plan.files.length, JSON.stringify(p.stages.at(-1)));
+  // Only those: 4 distinct pipelines.
+  assert.equal(readdirSync(cache).length, 4);
 });
 
 test('--shard errors name the option and the value; nothing is computed', async () => {
@@ -99,6 +103,11 @@ test('--shard errors name the option and the value; nothing is computed', async 
     [['train', '--data', data, '--shard', '3/2'], /--shard="3\/2": K=3 must be in \[1, 2\]/],
     [['train', '--data', data, '--shard', '1/0'], /--shard="1\/0": N=0 must be an integer >= 1/],
     [['ablate', '--data', data, '--shard', 'half'], /ablate: --shard="half" must be K\/N/],
+    [
+      ['ablate', '--data', data, '--ops', 'opening,open'],
+      /ablate: --ops="opening,open": "open" is not one of erode, dilate/,
+    ],
+    [['ablate', '--data', data, '--ops', 'erode,erode'], /--ops="erode,erode": list each operator once, from one of/],
     [
       ['train', '--data', data, '--shard', '1/2', '--no-cache'],
       /--shard fills the feature cache; it cannot be combined with --no-cache/,
