@@ -123,7 +123,7 @@ function rebuildError(e: { name: string; message: string }): Error {
   return new DatasetError(e.message);
 }
 
-/** One finished file of {@link extractAll}: its feature when kept, its shape and content hash. */
+/** What {@link extractAll} found: each file's feature (when kept), shape (rows, cols pairs) and content hash. */
 interface Extracted {
   grids: (Grid | undefined)[];
   shapes: Int32Array;
