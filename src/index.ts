@@ -15,6 +15,7 @@ export { Random } from './random';
 export {
   createGrid,
   gridFromRows,
+  gridSource,
   gridStats,
   isSpectrogram,
   minMaxNormalise,
@@ -25,6 +26,7 @@ export {
   zScoreNormalise,
   type ComplexGrid,
   type Grid,
+  type GridSource,
   type GridStats,
   type MinMaxOptions,
   type OriginOptions,
@@ -167,16 +169,23 @@ export {
 
 // Data sets: folders, ASVspoof protocols, splits, features.
 export {
+  CachedFeatures,
+  cacheFeatures,
   classWeights,
   computeFeatures,
   crossClassDuplicates,
   datasetSummary,
+  fillFeatureCache,
   loadPngFeature,
   loadPngFeatures,
   readAsvspoofProtocol,
   scanFolderDataset,
+  parseShard,
   scanPngDataset,
+  shardOf,
   splitDataset,
+  type CacheFill,
+  type CachedFeatureSet,
   type CrossClassDuplicate,
   type Dataset,
   type DatasetItem,
@@ -186,6 +195,7 @@ export {
   type PngFeatureOptions,
   type ProgressCallback,
   type ScanFolderOptions,
+  type Shard,
   type Split,
   type SplitOptions,
 } from './dataset';

@@ -1,9 +1,16 @@
-import { ABLATION_DEFAULTS, ABLATION_FOOTPRINTS, ablationArms, ablationRunCacheDir } from '../report/arms';
+import {
+  ABLATION_DEFAULTS,
+  ABLATION_FOOTPRINTS,
+  ABLATION_OPS,
+  ablationArms,
+  ablationRunCacheDir,
+} from '../report/arms';
+import type { MorphologyOp } from '../pipeline/config';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ParameterError } from '../errors';
 import { OptionSpec, ParsedArgs, helpText, intOption, parseArgs } from './args';
-import { DATA_OPTIONS, cacheDirArg, loadDataArgs, readConfigFile } from './data';
+import { DATA_OPTIONS, SHARD_OPTION, cacheDirArg, fillShard, loadDataArgs, readConfigFile, shardArg } from './data';
 import { writeFileAtomic } from '../atomicFile';
 import { checkFolderOutArg } from './outputs';
 
@@ -22,12 +29,18 @@ export function jobsArg(args: ParsedArgs): number | 'auto' {
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
   jobs: JOBS_OPTION,
+  ...SHARD_OPTION,
   footprints: {
     type: 'string',
     arg: 'WHICH',
     help:
       '"rect" (default: every operator with rect 3x3) or "all" ' +
       '(rect 3x3, line 5 along time, line 5 along frequency)',
+  },
+  ops: {
+    type: 'string',
+    arg: 'LIST',
+    help: `comma-separated operators to compare with none (default all: ${ABLATION_OPS.join(',')})`,
   },
   seeds: { type: 'string', arg: 'N', help: `seeds per arm (default ${ABLATION_DEFAULTS.seeds})` },
   epochs: {
@@ -91,6 +104,23 @@ export function ablationLogger(
   };
 }
 
+/** The operators of --ops (every one of ABLATION_OPS without it), checked against that list. */
+function opsArg(v: string | true | undefined): MorphologyOp[] | undefined {
+  if (v === undefined) return undefined;
+  const ops = String(v)
+    .split(',')
+    .map((s) => s.trim());
+  const known = new Set<string>(ABLATION_OPS);
+  const bad = ops.find((o) => !known.has(o));
+  if (bad !== undefined || new Set(ops).size !== ops.length)
+    throw new ParameterError(
+      `ablate: --ops=${JSON.stringify(v)}: ` +
+        `${bad !== undefined ? `${JSON.stringify(bad)} is not` : 'list each operator once, from'} ` +
+        `one of ${ABLATION_OPS.join(', ')}`,
+    );
+  return ops as MorphologyOp[];
+}
+
 /** `specmorph ablate`: returns the exit code. */
 export async function ablateCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, SPEC, 'ablate');
@@ -102,18 +132,25 @@ export async function ablateCommand(argv: string[]): Promise<number> {
   const epochs = intOption(args, 'epochs', ABLATION_DEFAULTS.epochs, 1, 100000);
   const workers = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
   const jobs = jobsArg(args);
+  const ops = opsArg(args.ops);
+  const cacheDir = cacheDirArg(args);
+  const shard = shardArg(args, 'ablate', cacheDir);
   if (args.out === true) throw new ParameterError('ablate: --out needs a folder');
   if (typeof args.out === 'string') checkFolderOutArg(args.out, ['ablation.json', 'ablation.md', 'ablation.html']);
   const base = typeof args.config === 'string' ? await readConfigFile(args.config) : undefined;
-  const cacheDir = cacheDirArg(args);
   const ds = await loadDataArgs(args, 'ablate');
-  const { runAblation } = await import('../report/ablation');
+  const { runAblation, ablationFeaturePlan } = await import('../report/ablation');
   const { ablationText, ablationMarkdown, perAttackMarkdown } = await import('../report/figures');
   const { conclusion } = await import('../report/conclusion');
   const { reportHtml } = await import('../report/html');
   if (args.footprints !== undefined && args.footprints !== 'rect' && args.footprints !== 'all')
     throw new ParameterError(`ablate: --footprints=${JSON.stringify(args.footprints)} must be "rect" or "all"`);
-  const arms = ablationArms(undefined, args.footprints === 'all' ? ABLATION_FOOTPRINTS : undefined);
+  const arms = ablationArms(ops, args.footprints === 'all' ? ABLATION_FOOTPRINTS : undefined);
+  if (shard) {
+    const plan = ablationFeaturePlan(ds, { arms, base, reference: args['no-reference'] ? null : {} });
+    await fillShard(plan.files, plan.pipelines, shard, { cacheDir: cacheDir!, workers });
+    return 0;
+  }
   const result = await runAblation(ds, {
     arms,
     seeds,

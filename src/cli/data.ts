@@ -5,6 +5,9 @@ import { Dataset } from '../dataset/types';
 import { scanFolderDataset } from '../dataset/folder';
 import { readAsvspoofProtocol } from '../dataset/protocol';
 import { defaultCacheDir } from '../dataset/cache';
+import { fillFeatureCache } from '../dataset/features';
+import { type Shard, parseShard, shardOf } from '../dataset/shard';
+import { progressBar } from './progress';
 import { PipelineConfig, parsePipelineConfig } from '../pipeline/config';
 import { metaRow, readCorpusMeta } from '../report/split';
 import { OptionSpec, ParsedArgs } from './args';
@@ -30,6 +33,56 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
   'no-cache': { type: 'flag', help: 'compute every feature, read and write no cache' },
   workers: { type: 'string', arg: 'N', help: 'feature worker threads (default: one per core; 0 = in-process)' },
 };
+
+/** --shard, for the subcommands whose feature extraction can be spread over processes (train, ablate). */
+export const SHARD_OPTION: Record<string, OptionSpec> = {
+  shard: {
+    type: 'string',
+    arg: 'K/N',
+    help:
+      'only compute and cache the features of part K of N of the clips, then exit (no training); ' +
+      'N processes or machines fill one shared --cache, then a normal run reads it (docs/cli.md)',
+  },
+};
+
+/**
+ * The --shard part of the data set, or null without --shard. A shard run only fills the feature
+ * cache, so it needs one and writes nothing else.
+ */
+export function shardArg(args: ParsedArgs, command: string, cacheDir: string | null): Shard | null {
+  if (args.shard === undefined) return null;
+  const shard = parseShard(String(args.shard), `${command}: --shard`);
+  if (cacheDir === null)
+    throw new ParameterError(`${command}: --shard fills the feature cache; it cannot be combined with --no-cache`);
+  if (args.out !== undefined)
+    throw new ParameterError(`${command}: --shard only fills the feature cache and writes no --out; leave --out out`);
+  return shard;
+}
+
+/** Fills the cache with the features of `shard` of `files` for each pipeline and says so on stderr. */
+export async function fillShard(
+  files: readonly string[],
+  pipelines: readonly PipelineConfig[],
+  shard: Shard,
+  opts: { cacheDir: string; workers: number | 'auto' },
+): Promise<void> {
+  const part = shardOf(files, shard);
+  let computed = 0;
+  for (let p = 0; p < pipelines.length; p++) {
+    const fill = await fillFeatureCache(part, pipelines[p], {
+      cacheDir: opts.cacheDir,
+      workers: opts.workers,
+      onProgress: progressBar(`features ${p + 1}/${pipelines.length}`),
+    });
+    computed += fill.computed;
+  }
+  const total = part.length * pipelines.length;
+  process.stderr.write(
+    `shard ${shard.index}/${shard.count}: ${part.length} of ${files.length} clips x ${pipelines.length} ` +
+      `pipeline${pipelines.length === 1 ? '' : 's'}, ${computed} features computed, ${total - computed} ` +
+      `already in ${opts.cacheDir}\n`,
+  );
+}
 
 /** --split, for the subcommands that use one part of a corpus (train, evaluate). */
 export const SPLIT_OPTION: Record<string, OptionSpec> = {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { DatasetError, ParameterError } from '../errors';
 import { datasetSummary } from '../dataset/types';
-import { computeFeatures } from '../dataset/features';
+import { type FeatureOptions, cacheFeatures, computeFeatures } from '../dataset/features';
 import { OptionSpec, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
 import { contentHash } from '../dataset/cache';
@@ -128,12 +128,14 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   }
   const { loadDetector, scoreDetector } = await import('../model/detector');
   const saved = await loadDetector(args.model);
-  // A GMM takes whole clips of any length; a network needs one input shape.
-  const feats = await computeFeatures(
-    ds.items.map((it) => it.path),
-    saved.pipeline,
-    { cacheDir, workers: workersArg, onProgress: progressBar('features'), sameShape: saved.kind === 'tfjs' },
-  );
+  // A GMM takes whole clips of any length (held in memory); a network needs one input shape and,
+  // with a cache, reads the clips from it one batch at a time (memory does not grow with the corpus).
+  const files = ds.items.map((it) => it.path);
+  const featureOpts: FeatureOptions = { workers: workersArg, onProgress: progressBar('features') };
+  const feats =
+    saved.kind === 'tfjs' && cacheDir
+      ? await cacheFeatures(files, saved.pipeline, { ...featureOpts, cacheDir })
+      : await computeFeatures(files, saved.pipeline, { ...featureOpts, cacheDir, sameShape: saved.kind === 'tfjs' });
   const want = saved.metadata.inputShape;
   // Only the rows must match: a network scores wider clips as the mean over windows of its width.
   if (want.length >= 2 && want[0] !== feats.rows) {

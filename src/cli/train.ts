@@ -1,7 +1,8 @@
 import { DatasetError } from '../errors';
 import { datasetSummary } from '../dataset/types';
 import { splitDataset } from '../dataset/split';
-import { computeFeatures, dataFingerprint } from '../dataset/features';
+import { type FeatureOptions, cacheFeatures, computeFeatures, dataFingerprint } from '../dataset/features';
+import { type GridSource, gridSource, pickGrids } from '../grid/source';
 import { crossClassDuplicates, crossClassWarning } from '../dataset/duplicates';
 import {
   DEFAULT_PIPELINE,
@@ -20,7 +21,17 @@ import {
   detectorChoices,
   isArchitectureName,
 } from '../model/registry';
-import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
+import {
+  DATA_OPTIONS,
+  SHARD_OPTION,
+  SPLIT_OPTION,
+  cacheDirArg,
+  fillShard,
+  loadDataArgs,
+  readConfigFile,
+  selectSplit,
+  shardArg,
+} from './data';
 import { progressBar } from './progress';
 import { computeEer } from '../metrics/detection';
 import { checkModelOutArg } from './outputs';
@@ -29,6 +40,7 @@ import { DEFAULT_GMM_COMPONENTS } from '../model/gmm';
 const SPEC: Record<string, OptionSpec> = {
   ...DATA_OPTIONS,
   ...SPLIT_OPTION,
+  ...SHARD_OPTION,
   out: {
     type: 'string',
     arg: 'MODEL_DIR',
@@ -120,17 +132,29 @@ export async function trainCommand(argv: string[]): Promise<number> {
       `train: --crop-seconds=${JSON.stringify(args['crop-seconds'])} must be a number of seconds > 0`,
     );
   const workersArg = args.workers === undefined ? 'auto' : intOption(args, 'workers', 0, 0, 256);
-  if (typeof args.out !== 'string') throw new DatasetError('train: --out MODEL_DIR is required');
-  const out = args.out;
-  checkModelOutArg(out, args.overwrite === true);
-  const config = typeof args.config === 'string' ? await readConfigFile(args.config) : DEFAULT_PIPELINE;
   const cacheDir = cacheDirArg(args);
+  const shard = shardArg(args, 'train', cacheDir);
+  if (!shard && typeof args.out !== 'string') throw new DatasetError('train: --out MODEL_DIR is required');
+  const out = String(args.out);
+  if (!shard) checkModelOutArg(out, args.overwrite === true);
+  const config = typeof args.config === 'string' ? await readConfigFile(args.config) : DEFAULT_PIPELINE;
   const ds = selectSplit(await loadDataArgs(args, 'train'), args, 'train', 'train');
   const summary = datasetSummary(ds.items);
   process.stderr.write(
     `data: ${summary.n} clips (${summary.bonafide} bona fide, ${summary.spoof} spoof, ` +
       `${Object.keys(summary.attacks).length} attack systems) from ${ds.root}\n`,
   );
+  if (shard) {
+    const gmmConfig = async () => (await import('../model/gmmModel')).DEFAULT_GMM_PIPELINE;
+    const pipeline = arch === GMM_DETECTOR.name && typeof args.config !== 'string' ? await gmmConfig() : config;
+    await fillShard(
+      ds.items.map((it) => it.path),
+      [pipeline],
+      shard,
+      { cacheDir: cacheDir!, workers: workersArg },
+    );
+    return 0;
+  }
   if (arch === GMM_DETECTOR.name) {
     // Loaded only now, like tfjs below: the GMM model folder code imports io.ts (and so tfjs).
     const { trainGmmCommandPart } = await import('./gmm');
@@ -155,13 +179,17 @@ export async function trainCommand(argv: string[]): Promise<number> {
       `(${config.stages.map((s) => s.op).join(' -> ')}${excitation ? ' + excitation' : ''})\n`,
   );
 
-  const feats = await computeFeatures(
-    ds.items.map((it) => it.path),
-    config,
-    { cacheDir, workers: workersArg, onProgress: progressBar('features') },
-  );
+  // With a cache, features stay there and training streams batches from it (memory does not grow
+  // with the corpus); with --no-cache there is nowhere to stream from, so they are held in memory.
+  const files = ds.items.map((it) => it.path);
+  const featureOpts: FeatureOptions = { workers: workersArg, onProgress: progressBar('features') };
+  const feats = cacheDir
+    ? await cacheFeatures(files, config, { ...featureOpts, cacheDir })
+    : await computeFeatures(files, config, featureOpts);
+  const features: GridSource = Array.isArray(feats.features) ? gridSource(feats.features) : feats.features;
   process.stderr.write(
-    `features: ${feats.rows}x${feats.cols}, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads\n`,
+    `features: ${feats.rows}x${feats.cols}, ${feats.cacheHits} from cache, ${feats.workers || 'no'} worker threads` +
+      `${cacheDir ? ', streamed from the cache' : ', held in memory (--no-cache)'}\n`,
   );
   const duplicates = crossClassDuplicates(ds.items, feats.hashes);
   if (duplicates.length) process.stderr.write(`${crossClassWarning(duplicates)}\n`);
@@ -180,7 +208,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { saveModel } = await import('../model/io');
 
   const asData = (items: typeof split.train) => ({
-    inputs: items.map((it) => feats.features[it.i]),
+    inputs: pickGrids(
+      features,
+      items.map((it) => it.i),
+    ),
     labels: items.map((it) => (it.label === 'bonafide' ? 1 : 0)),
   });
   const val = split.validation;
@@ -208,7 +239,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (val.some((it) => it.label === 'bonafide') && val.some((it) => it.label === 'spoof')) {
     const scores = predictScores(
       model,
-      val.map((it) => feats.features[it.i]),
+      pickGrids(
+        features,
+        val.map((it) => it.i),
+      ),
     );
     const bona = val.flatMap((it, k) => (it.label === 'bonafide' ? [scores[k]] : []));
     const spoof = val.flatMap((it, k) => (it.label === 'spoof' ? [scores[k]] : []));

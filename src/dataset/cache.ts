@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -9,6 +9,9 @@ import { warnOnce } from '../errors';
 const MAGIC = 0x32464d53; // 'SMF2' little-endian
 const OLD_MAGIC = 0x31464d53; // 'SMF1': no checksum; such entries are recomputed without a warning
 const HEADER = 44; // magic, rows, cols, sha-256 of (magic, rows, cols, data)
+// Float32 data is stored little-endian: on such a machine (every one Node ships for today) it is
+// copied as bytes, not converted value by value; training reads every cached clip once per epoch.
+const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 /**
  * The feature cache folder when the caller names none: `$SPECMORPH_CACHE`, else
@@ -44,7 +47,8 @@ export function encodeFeature(g: Grid): Uint8Array {
   dv.setUint32(0, MAGIC, true);
   dv.setUint32(4, g.rows, true);
   dv.setUint32(8, g.cols, true);
-  for (let i = 0; i < g.data.length; i++) dv.setFloat32(HEADER + 4 * i, g.data[i], true);
+  if (LITTLE_ENDIAN) out.set(new Uint8Array(g.data.buffer, g.data.byteOffset, g.data.length * 4), HEADER);
+  else for (let i = 0; i < g.data.length; i++) dv.setFloat32(HEADER + 4 * i, g.data[i], true);
   out.set(checksum(out), 12);
   return out;
 }
@@ -70,7 +74,8 @@ export function decodeFeature(b: Uint8Array): Grid | null {
   const rows = dv.getUint32(4, true);
   const cols = dv.getUint32(8, true);
   const data = new Float32Array(rows * cols);
-  for (let i = 0; i < data.length; i++) data[i] = dv.getFloat32(HEADER + 4 * i, true);
+  if (LITTLE_ENDIAN) new Uint8Array(data.buffer).set(b.subarray(HEADER));
+  else for (let i = 0; i < data.length; i++) data[i] = dv.getFloat32(HEADER + 4 * i, true);
   return createGrid(rows, cols, data);
 }
 
@@ -85,6 +90,20 @@ export async function readCachedFeature(file: string): Promise<Grid | null> {
   if (damage === null) return decodeFeature(b);
   if (damage !== 'old format') warnOnce(`${file}: damaged feature cache entry (${damage}); recomputing it`);
   return null;
+}
+
+/**
+ * Reads a cached feature synchronously for training and scoring that stream clips from the cache:
+ * the Grid, or why the entry is unusable (`'missing'`, or the damage {@link featureDamage} names).
+ */
+export function readCachedFeatureSync(file: string): Grid | string {
+  let b: Buffer;
+  try {
+    b = readFileSync(file);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (e as Error).message;
+  }
+  return decodeFeature(b) ?? featureDamage(b) ?? 'unreadable';
 }
 
 /** Writes a feature atomically: to a unique temp file in the same folder, then rename (never half a file). */

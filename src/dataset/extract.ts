@@ -19,12 +19,15 @@ export interface ExtractedFeature {
 /**
  * Reads one audio file, runs the pipeline (or reads the cached result keyed by content hash + pipeline
  * fingerprint) and caches new results. Shared by the in-process path and the worker threads.
+ * `needCache`: the feature is read back from the cache later (cacheFeatures), so a failed cache
+ * write is an error naming the folder, not a warning.
  */
 export async function extractFeature(
   file: string,
   config: PipelineConfig,
   fingerprint: string,
   cacheDir: string | null,
+  needCache = false,
 ): Promise<ExtractedFeature> {
   let bytes: Uint8Array;
   try {
@@ -48,10 +51,16 @@ export async function extractFeature(
     throw new DatasetError(`${file}: ${(e as Error).message}`);
   }
   if (cfile) {
-    // The cache only saves time: a full disk or read-only cache folder must not stop the work.
-    await writeCachedFeature(cfile, grid).catch((e: Error) =>
-      warnOnce(`${cacheDir}: feature cache not written (${reason(e.cause ?? e)}); continuing without caching`),
-    );
+    // The cache only saves time, unless the features are to be read back from it: then a full
+    // disk or read-only cache folder stops the work; otherwise it must not.
+    await writeCachedFeature(cfile, grid).catch((e: Error) => {
+      if (needCache)
+        throw new DatasetError(
+          `${cacheDir}: feature cache not written (${reason(e.cause ?? e)}); ` +
+            'features streamed from the cache need it writable (or use --no-cache to hold them in memory)',
+        );
+      warnOnce(`${cacheDir}: feature cache not written (${reason(e.cause ?? e)}); continuing without caching`);
+    });
   }
   return { grid, hash, cached: false };
 }

@@ -1,5 +1,6 @@
-// Worker thread of computeFeatures: receives {index, file} tasks, answers with the feature grid
-// (its buffer transferred, not copied) or the error's class name and message.
+// Worker thread of computeFeatures / cacheFeatures: receives {index, file} tasks, answers with the
+// feature grid (its buffer transferred, not copied; only its shape when `keep` is false: the
+// feature stays in the cache) or the error's class name and message.
 import { parentPort, workerData } from 'node:worker_threads';
 import { extractFeature } from './extract';
 import { PipelineConfig } from '../pipeline/config';
@@ -8,6 +9,7 @@ interface Init {
   config: PipelineConfig;
   fingerprint: string;
   cacheDir: string | null;
+  keep: boolean;
 }
 const init = workerData as Init;
 
@@ -16,8 +18,12 @@ parentPort!.on('message', (task: { index: number; file: string } | null) => {
     parentPort!.close();
     return;
   }
-  extractFeature(task.file, init.config, init.fingerprint, init.cacheDir).then(
+  extractFeature(task.file, init.config, init.fingerprint, init.cacheDir, !init.keep).then(
     ({ grid, hash, cached }) => {
+      if (!init.keep) {
+        parentPort!.postMessage({ index: task.index, rows: grid.rows, cols: grid.cols, data: null, hash, cached });
+        return;
+      }
       parentPort!.postMessage({ index: task.index, rows: grid.rows, cols: grid.cols, data: grid.data, hash, cached }, [
         grid.data.buffer as ArrayBuffer,
       ]);

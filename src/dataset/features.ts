@@ -5,7 +5,8 @@ import { startWorker, workerScriptPath } from '../workers';
 import { AudioDecodeError, DatasetError, ParameterError, SpecmorphError, assert } from '../errors';
 import { Grid, createGrid } from '../grid/grid';
 import { PipelineConfig, pipelineFingerprint, resolvePipelineConfig } from '../pipeline/config';
-import { contentHash } from './cache';
+import type { GridSource } from '../grid/source';
+import { cachePath, contentHash, readCachedFeatureSync } from './cache';
 import { extractFeature } from './extract';
 
 /** Progress of a long job: `done` of `total` items finished. */
@@ -54,6 +55,57 @@ export interface FeatureSet {
   workers: number;
 }
 
+/**
+ * Features of a list of files left in the feature cache and read back one at a time
+ * ({@link cacheFeatures}): a {@link GridSource} over the files in input order.
+ */
+export class CachedFeatures implements GridSource {
+  readonly length: number;
+
+  /**
+   * `files` (for error messages) and their content `hashes`, whose features of pipeline
+   * `fingerprint` are in `cacheDir`, all `rows` x `cols`.
+   */
+  constructor(
+    readonly cacheDir: string,
+    readonly fingerprint: string,
+    readonly files: readonly string[],
+    readonly hashes: readonly string[],
+    readonly rows: number,
+    readonly cols: number,
+  ) {
+    assert(
+      files.length === hashes.length,
+      () => `files.length=${files.length} must equal hashes.length=${hashes.length}`,
+    );
+    this.length = hashes.length;
+  }
+
+  /**
+   * The feature of file `i`, read from the cache (checksum verified). A DatasetError names the file
+   * and the cache entry when the entry went missing or was damaged since it was written (another
+   * process cleaned the cache): rerun to recompute it.
+   */
+  get(i: number): Grid {
+    assert(Number.isInteger(i) && i >= 0 && i < this.length, () => `index ${i} is outside [0, ${this.length})`);
+    const file = cachePath(this.cacheDir, this.fingerprint, this.hashes[i]);
+    const g = readCachedFeatureSync(file);
+    if (typeof g === 'string')
+      throw new DatasetError(
+        `${this.files[i]}: its cached feature ${file} is ${g === 'missing' ? 'gone' : `unusable (${g})`}; ` +
+          'was the cache cleaned while training? Run again to recompute it',
+      );
+    if (g.rows !== this.rows || g.cols !== this.cols)
+      throw new DatasetError(`${file}: cached feature is ${g.rows}x${g.cols}, expected ${this.rows}x${this.cols}`);
+    return g;
+  }
+}
+
+/** What {@link cacheFeatures} returns: a {@link FeatureSet} whose features stay on disk. */
+export interface CachedFeatureSet extends Omit<FeatureSet, 'features'> {
+  features: CachedFeatures;
+}
+
 /** Fingerprint of a data set: sha-256 over the sorted (id, content hash, label) triples. */
 export function dataFingerprint(entries: readonly { id: string; hash: string; label: string }[]): string {
   const lines = entries.map((e) => `${e.id}\t${e.hash}\t${e.label}`).sort();
@@ -71,19 +123,26 @@ function rebuildError(e: { name: string; message: string }): Error {
   return new DatasetError(e.message);
 }
 
+/** What {@link extractAll} found: each file's feature (when kept), shape (rows, cols pairs) and content hash. */
+interface Extracted {
+  grids: (Grid | undefined)[];
+  shapes: Int32Array;
+  hashes: string[];
+  fingerprint: string;
+  cacheHits: number;
+  workers: number;
+}
+
 /**
- * Computes the pipeline's feature for every file, on all cores (node worker_threads, each running the
- * pipeline) or in-process for small sets, with progress callbacks and an optional disk cache.
- *
- * Output: one Grid per file in input order, all of the same shape (a DatasetError names the first file
- * whose shape differs: add crop/resize stages so every clip gives the same shape). Errors name the file
- * (AudioDecodeError for undecodable audio, DatasetError otherwise).
+ * The extraction shared by {@link computeFeatures} and {@link cacheFeatures}: every file's feature
+ * on worker threads (or in-process), cached, kept in memory only when `keep`.
  */
-export async function computeFeatures(
+async function extractAll(
   files: readonly string[],
   config: PipelineConfig,
-  opts: FeatureOptions = {},
-): Promise<FeatureSet> {
+  opts: FeatureOptions,
+  keep: boolean,
+): Promise<Extracted> {
   const resolved = resolvePipelineConfig(config);
   const fingerprint = pipelineFingerprint(resolved);
   const cacheDir = opts.cacheDir ?? null;
@@ -102,12 +161,15 @@ export async function computeFeatures(
   }
   if (nWorkers > 0 && !existsSync(workerScript())) nWorkers = 0;
   const n = files.length;
-  const grids: (Grid | undefined)[] = new Array(n);
+  const grids: (Grid | undefined)[] = new Array(keep ? n : 0);
+  const shapes = new Int32Array(2 * n);
   const hashes: string[] = new Array(n);
   let done = 0;
   let cacheHits = 0;
-  const finish = (i: number, g: Grid, hash: string, cached: boolean): void => {
-    grids[i] = g;
+  const finish = (i: number, rows: number, cols: number, g: Grid | null, hash: string, cached: boolean): void => {
+    if (keep) grids[i] = g!;
+    shapes[2 * i] = rows;
+    shapes[2 * i + 1] = cols;
     hashes[i] = hash;
     if (cached) cacheHits++;
     done++;
@@ -115,8 +177,8 @@ export async function computeFeatures(
   };
   if (nWorkers === 0) {
     for (let i = 0; i < n; i++) {
-      const r = await extractFeature(files[i], resolved, fingerprint, cacheDir);
-      finish(i, r.grid, r.hash, r.cached);
+      const r = await extractFeature(files[i], resolved, fingerprint, cacheDir, !keep);
+      finish(i, r.grid.rows, r.grid.cols, r.grid, r.hash, r.cached);
     }
   } else {
     await new Promise<void>((resolve, reject) => {
@@ -135,7 +197,7 @@ export async function computeFeatures(
         } else w.postMessage(null);
       };
       for (let k = 0; k < nWorkers; k++) {
-        const w = startWorker(workerScript(), { config: resolved, fingerprint, cacheDir });
+        const w = startWorker(workerScript(), { config: resolved, fingerprint, cacheDir, keep });
         workers.push(w);
         w.on(
           'message',
@@ -143,7 +205,7 @@ export async function computeFeatures(
             index: number;
             rows: number;
             cols: number;
-            data: Float32Array;
+            data: Float32Array | null;
             hash: string;
             cached: boolean;
             error?: { name: string; message: string };
@@ -155,7 +217,7 @@ export async function computeFeatures(
               reject(rebuildError(m.error));
               return;
             }
-            finish(m.index, createGrid(m.rows, m.cols, m.data), m.hash, m.cached);
+            finish(m.index, m.rows, m.cols, m.data ? createGrid(m.rows, m.cols, m.data) : null, m.hash, m.cached);
             feed(w);
           },
         );
@@ -176,25 +238,111 @@ export async function computeFeatures(
       }
     });
   }
-  const features = grids as Grid[];
   if (n > 0 && (opts.sameShape ?? true)) {
-    const { rows, cols } = features[0];
-    const bad = features.findIndex((g) => g.rows !== rows || g.cols !== cols);
-    if (bad >= 0) {
-      throw new DatasetError(
-        `${files[bad]}: feature shape ${features[bad].rows}x${features[bad].cols} ` +
-          `differs from ${files[0]}'s ${rows}x${cols}; ` +
-          `add a crop or resize stage so every clip gives the same shape`,
-      );
+    const [rows, cols] = [shapes[0], shapes[1]];
+    for (let i = 1; i < n; i++) {
+      if (shapes[2 * i] !== rows || shapes[2 * i + 1] !== cols) {
+        throw new DatasetError(
+          `${files[i]}: feature shape ${shapes[2 * i]}x${shapes[2 * i + 1]} ` +
+            `differs from ${files[0]}'s ${rows}x${cols}; ` +
+            `add a crop or resize stage so every clip gives the same shape`,
+        );
+      }
     }
   }
+  return { grids, shapes, hashes, fingerprint, cacheHits, workers: nWorkers };
+}
+
+/**
+ * Computes the pipeline's feature for every file, on all cores (node worker_threads, each running the
+ * pipeline) or in-process for small sets, with progress callbacks and an optional disk cache.
+ *
+ * Output: one Grid per file in input order, all of the same shape (a DatasetError names the first file
+ * whose shape differs: add crop/resize stages so every clip gives the same shape). Errors name the file
+ * (AudioDecodeError for undecodable audio, DatasetError otherwise). Every feature is held in memory:
+ * for a corpus that does not fit, {@link cacheFeatures} leaves them in the cache.
+ */
+export async function computeFeatures(
+  files: readonly string[],
+  config: PipelineConfig,
+  opts: FeatureOptions = {},
+): Promise<FeatureSet> {
+  const r = await extractAll(files, config, opts, true);
+  const features = r.grids as Grid[];
+  const n = files.length;
   return {
     features,
-    hashes,
+    hashes: r.hashes,
     rows: n ? features[0].rows : 0,
     cols: n ? features[0].cols : 0,
-    fingerprint,
-    cacheHits,
-    workers: nWorkers,
+    fingerprint: r.fingerprint,
+    cacheHits: r.cacheHits,
+    workers: r.workers,
+  };
+}
+
+/** What {@link fillFeatureCache} did. */
+export interface CacheFill {
+  /** Files whose feature was computed now (the rest were in the cache already). */
+  computed: number;
+  cacheHits: number;
+  fingerprint: string;
+  /** Worker threads used (0 = in-process). */
+  workers: number;
+}
+
+/**
+ * Makes sure the cache `opts.cacheDir` holds every file's feature, computing the missing ones on
+ * all cores and keeping none in memory: the step `--shard K/N` runs on {@link shardOf} a part of
+ * the files, so N processes or machines fill one shared cache that a later run reads without
+ * recomputing. Clips may give features of different shapes (a GMM's whole-clip LFCCs).
+ */
+export async function fillFeatureCache(
+  files: readonly string[],
+  config: PipelineConfig,
+  opts: FeatureOptions & { cacheDir: string },
+): Promise<CacheFill> {
+  checkCacheDir(opts.cacheDir, 'fillFeatureCache');
+  const r = await extractAll(files, config, { ...opts, sameShape: false }, false);
+  return {
+    computed: files.length - r.cacheHits,
+    cacheHits: r.cacheHits,
+    fingerprint: r.fingerprint,
+    workers: r.workers,
+  };
+}
+
+function checkCacheDir(cacheDir: unknown, fn: string): void {
+  if (typeof cacheDir !== 'string' || cacheDir === '')
+    throw new ParameterError(`cacheDir=${JSON.stringify(cacheDir)} must be a folder: ${fn} leaves the features there`);
+}
+
+/**
+ * Like {@link computeFeatures}, but leaves the features in the cache `opts.cacheDir` (required)
+ * and holds none in memory: the result's `features` reads them back one at a time, so training
+ * and scoring stream a corpus of any size. Missing entries are computed on all cores first;
+ * run over {@link shardOf} parts of the files, N processes or machines fill one shared cache
+ * (entries are written atomically, so concurrent writers of one entry are harmless). Every
+ * feature must have the same shape.
+ */
+export async function cacheFeatures(
+  files: readonly string[],
+  config: PipelineConfig,
+  opts: FeatureOptions & { cacheDir: string },
+): Promise<CachedFeatureSet> {
+  checkCacheDir(opts.cacheDir, 'cacheFeatures');
+  if (opts.sameShape === false)
+    throw new ParameterError('sameShape=false: cacheFeatures reads features of one shape (use computeFeatures)');
+  const r = await extractAll(files, config, opts, false);
+  const rows = files.length ? r.shapes[0] : 0;
+  const cols = files.length ? r.shapes[1] : 0;
+  return {
+    features: new CachedFeatures(opts.cacheDir, r.fingerprint, files, r.hashes, rows, cols),
+    hashes: r.hashes,
+    rows,
+    cols,
+    fingerprint: r.fingerprint,
+    cacheHits: r.cacheHits,
+    workers: r.workers,
   };
 }

@@ -7,3 +7,4 @@ export * from './extract';
 export * from './features';
 export * from './pngFeatures';
 export * from './duplicates';
+export * from './shard';

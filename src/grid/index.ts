@@ -2,3 +2,4 @@ export * from './grid';
 export * from './resize';
 export * from './normalise';
 export * from './png';
+export * from './source';

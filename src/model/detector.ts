@@ -1,4 +1,5 @@
 import { Grid } from '../grid/grid';
+import { type GridSource, isGridSource } from '../grid/source';
 import { scoreGmmDetector } from './gmm';
 import { SavedGmmModel, loadGmmModel } from './gmmModel';
 import { SavedModel, loadModel, readModelMetadata } from './io';
@@ -19,9 +20,15 @@ export async function loadDetector(dir: string): Promise<LoadedDetector> {
 
 /**
  * Bona fide scores of features computed with the detector's own pipeline (higher = more bona fide):
- * the log-likelihood ratio of a GMM, the log-odds of a network ({@link predictScores}).
+ * the log-likelihood ratio of a GMM, the log-odds of a network ({@link predictScores}). Features
+ * may be a {@link GridSource} (read from the feature cache one clip at a time).
  */
-export function scoreDetector(detector: LoadedDetector, features: readonly Grid[]): Float64Array {
-  if (detector.kind === 'gmm') return scoreGmmDetector(detector.detector, features);
-  return Float64Array.from(predictScores(detector.model, features));
+export function scoreDetector(detector: LoadedDetector, features: readonly Grid[] | GridSource): Float64Array {
+  if (detector.kind === 'tfjs') return Float64Array.from(predictScores(detector.model, features));
+  if (!isGridSource(features)) return scoreGmmDetector(detector.detector, features);
+  // A GMM scores each clip on its own: one at a time keeps a single clip in memory.
+  return Float64Array.from(
+    { length: features.length },
+    (_, i) => scoreGmmDetector(detector.detector, [features.get(i)])[0],
+  );
 }

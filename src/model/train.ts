@@ -3,6 +3,7 @@
 import * as tf from './tf';
 import { ParameterError, assert, assertPositive, assertPositiveInt, warnOnce } from '../errors';
 import type { Grid } from '../grid/grid';
+import { type GridSource, isGridSource } from '../grid/source';
 import { Random } from '../random';
 import {
   type ArchitectureName,
@@ -19,8 +20,12 @@ import { computeEer } from '../metrics/detection';
 import { DEFAULT_ARCHITECTURE } from './registry';
 import { EXCITATION_ROWS } from '../spectral/excitation';
 
-/** Model inputs: a `[n, rows, cols, channels]` tensor, Grids (one channel each) or flat arrays of `inputShape`. */
-export type ModelInputs = tf.Tensor | readonly Grid[] | readonly Float32Array[];
+/**
+ * Model inputs: a `[n, rows, cols, channels]` tensor, Grids (one channel each), flat arrays of
+ * `inputShape`, or a {@link GridSource} of Grids read on demand (the feature cache's
+ * `cacheFeatures(...).features`): training and scoring then hold one batch, not the corpus.
+ */
+export type ModelInputs = tf.Tensor | readonly Grid[] | readonly Float32Array[] | GridSource;
 
 /** Inputs with their labels: 1 = bona fide, 0 = spoof (the class index of the model's output). */
 export interface LabelledData {
@@ -210,9 +215,9 @@ export function toInputTensor(inputs: ModelInputs, inputShape?: readonly number[
   }
   const set = toExampleSet(inputs, inputShape);
   const size = set.rows * set.cols * set.channels;
-  const data = new Float32Array(set.examples.length * size);
-  set.examples.forEach((d, i) => data.set(d, i * size));
-  return tf.tensor4d(data, [set.examples.length, set.rows, set.cols, set.channels]);
+  const data = new Float32Array(set.length * size);
+  for (let i = 0; i < set.length; i++) data.set(set.get(i), i * size);
+  return tf.tensor4d(data, [set.length, set.rows, set.cols, set.channels]);
 }
 
 function checkLabels(labels: ArrayLike<number>, n: number, classes: number, name: string): Int32Array {
@@ -265,12 +270,21 @@ function crossEntropy(output: tf.Tensor2D, labels: tf.Tensor1D, probabilities: b
   });
 }
 
-/** Examples as flat NHWC arrays of one shape, kept on the JS side (batches are cut from them). */
+/**
+ * Examples as flat NHWC arrays of one shape on the JS side (batches are cut from them), in memory
+ * or read on demand: every pass fetches each example it needs once (`get`) and keeps only the
+ * current batch, so in-memory and streamed inputs give the same numbers.
+ */
 interface ExampleSet {
-  examples: Float32Array[];
+  length: number;
+  get(i: number): Float32Array;
   rows: number;
   cols: number;
   channels: number;
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
 }
 
 function toExampleSet(inputs: ModelInputs, inputShape?: readonly number[]): ExampleSet {
@@ -280,14 +294,26 @@ function toExampleSet(inputs: ModelInputs, inputShape?: readonly number[]): Exam
     const all = t.dataSync() as Float32Array;
     if (t !== inputs) t.dispose();
     const size = rows * cols * channels;
-    return {
-      examples: Array.from({ length: n }, (_, i) => all.subarray(i * size, (i + 1) * size)),
-      rows,
-      cols,
-      channels,
-    };
+    return { length: n, get: (i) => all.subarray(i * size, (i + 1) * size), rows, cols, channels };
   }
   assert(inputs.length > 0, () => 'inputs must not be empty');
+  if (isGridSource(inputs)) {
+    const src = inputs;
+    return {
+      length: src.length,
+      get: (i) => {
+        const g = src.get(i);
+        assert(
+          g.rows === src.rows && g.cols === src.cols && g.data.length === g.rows * g.cols,
+          () => `inputs.get(${i}) is ${g.rows}x${g.cols}, expected the source's ${src.rows}x${src.cols}`,
+        );
+        return g.data;
+      },
+      rows: src.rows,
+      cols: src.cols,
+      channels: 1,
+    };
+  }
   const first = inputs[0];
   let shape: number[];
   if (first instanceof Float32Array) {
@@ -314,7 +340,7 @@ function toExampleSet(inputs: ModelInputs, inputShape?: readonly number[]): Exam
     assert(d.length === size, () => `inputs[${i}].length=${d.length} must equal rows*cols*channels=${size}`);
     return d;
   });
-  return { examples, rows: shape[0], cols: shape[1], channels: shape[2] };
+  return { length: examples.length, get: (i) => examples[i], rows: shape[0], cols: shape[1], channels: shape[2] };
 }
 
 /** Mean and std per row (or one for all) over the examples `idx`, their columns and channels. */
@@ -328,7 +354,7 @@ function fitStandardization(
   const sum = new Float64Array(rows);
   const sumSq = new Float64Array(rows);
   for (const i of idx) {
-    const x = set.examples[i];
+    const x = set.get(i);
     for (let r = 0; r < rows; r++) {
       let s = 0;
       let q = 0;
@@ -487,10 +513,19 @@ function windowedOutputs(
   idx.forEach((_, j) => starts.forEach((start) => jobs.push({ example: j, start })));
   const size = rows * width * channels;
   const sums: Float32Array[] = [];
+  let current = -1;
+  let x: Float32Array = new Float32Array(0);
   for (let b = 0; b < jobs.length; b += batchSize) {
     const part = jobs.slice(b, b + batchSize);
     const buf = new Float32Array(part.length * size);
-    part.forEach((job, k) => copyWindow(set, set.examples[idx[job.example]], job.start, width, buf, k * size));
+    part.forEach((job, k) => {
+      // Jobs come example by example: each example is fetched once, however many windows it has.
+      if (job.example !== current) {
+        current = job.example;
+        x = set.get(idx[current]);
+      }
+      copyWindow(set, x, job.start, width, buf, k * size);
+    });
     const out = tf.tidy(
       () =>
         (
@@ -683,7 +718,7 @@ function prepareData(
   const cropFrames = opts.cropFrames ?? set.cols;
   assertPositiveInt(cropFrames, 'cropFrames');
   const classes = given ? (given.outputs[0].shape[given.outputs[0].shape.length - 1] ?? 2) : 2;
-  const labels = checkLabels(rawLabels, set.examples.length, classes, 'labels');
+  const labels = checkLabels(rawLabels, set.length, classes, 'labels');
   const split: [number[], number[]] =
     opts.validationData === undefined && o.validationSplit > 0
       ? stratifiedSplit(labels, classes, o.validationSplit, rng)
@@ -702,7 +737,7 @@ function prepareData(
         `training inputs ${set.rows}x${set.cols}x${set.channels}: rows and channels must match`,
     );
     valSet = v;
-    valIdx = Array.from(v.examples.keys());
+    valIdx = range(v.length);
     valY = checkLabels(opts.validationData.labels, valIdx.length, classes, 'validationData.labels');
   }
   const trainY = Int32Array.from(trainIdx, (i) => labels[i]);
@@ -865,7 +900,7 @@ async function trainEpoch(run: TrainingRun, epoch: number): Promise<{ lossSum: n
     const buf = new Float32Array(idx.length * size);
     idx.forEach((k, j) => {
       const start = set.cols > cropFrames ? rng.int(set.cols - cropFrames + 1) : rng.int(set.cols);
-      copyWindow(set, set.examples[d.trainIdx[k]], start, cropFrames, buf, j * size);
+      copyWindow(set, set.get(d.trainIdx[k]), start, cropFrames, buf, j * size);
       if (o.augment)
         augmentWindow(buf, j * size, [run.spectralRows, cropFrames, set.channels], o.augment, run.fill, rng);
     });
@@ -1056,7 +1091,10 @@ function* trainingWindows(set: ExampleSet, idx: readonly number[], width: number
     const part = idx.slice(b, b + per);
     const buf = new Float32Array(part.length * starts.length * size);
     let k = 0;
-    for (const i of part) for (const s of starts) copyWindow(set, set.examples[i], s, width, buf, size * k++);
+    for (const i of part) {
+      const x = set.get(i);
+      for (const s of starts) copyWindow(set, x, s, width, buf, size * k++);
+    }
     const t = tf.tensor4d(buf, [k, set.rows, width, set.channels]);
     try {
       yield t;
@@ -1101,7 +1139,7 @@ export function predictScores(model: tf.LayersModel, inputs: ModelInputs, opts: 
       `inputs are ${set.rows}x${set.cols}x${set.channels} (rows x cols x channels) ` +
       `but the model takes ${rows}x${width}x${channels}: were the features made with the model's pipeline?`,
   );
-  const outputs = windowedOutputs(model, set, Array.from(set.examples.keys()), width ?? set.cols, batchSize);
+  const outputs = windowedOutputs(model, set, range(set.length), width ?? set.cols, batchSize);
   assert(outputs[0].length >= 2, () => `model output has ${outputs[0].length} classes; bona fide scores need 2`);
   return Float32Array.from(outputs, (o) => {
     const logp = logProbabilities(o, probabilities);

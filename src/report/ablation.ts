@@ -522,6 +522,23 @@ async function featureCache(cacheDir: string | null): Promise<{ dir: string; dis
 }
 
 /**
+ * The clips and pipelines whose features {@link runAblation} computes for `ds` and `opts` (every
+ * arm's pipeline, then the reference's LFCC pipeline when asked for): what `ablate --shard K/N`
+ * spreads over processes to fill the feature cache before the ablation runs.
+ */
+export function ablationFeaturePlan(
+  ds: Dataset,
+  opts: Pick<AblationOptions, 'base' | 'arms' | 'testFraction' | 'reference'> = {},
+): { files: string[]; pipelines: PipelineConfig[] } {
+  const { base, arms } = resolveRunPlan(opts);
+  const split = heldOutSplit({ ...ds, items: withMetaSpeakers(ds) }, { testFraction: opts.testFraction });
+  return {
+    files: [...split.train, ...split.test].map((it) => it.path),
+    pipelines: [...arms.map((arm) => armPipeline(base, arm)), ...(opts.reference ? [DEFAULT_GMM_PIPELINE] : [])],
+  };
+}
+
+/**
  * Runs the morphology ablation: for each arm (the base pipeline with no morphology, or with one
  * operator and footprint after the dB stage), computes the features of every clip (cached per
  * pipeline), then for each seed trains the same model for the same number of epochs on the same

@@ -3,9 +3,10 @@
 // threads (report/runWorker.ts), so a run gives the same scores wherever it runs.
 import { createHash } from 'node:crypto';
 import { DatasetError } from '../errors';
-import { computeFeatures } from '../dataset/features';
+import { cacheFeatures, computeFeatures } from '../dataset/features';
 import type { Label } from '../dataset/types';
 import type { Grid } from '../grid/grid';
+import { type GridSource, gridSource, sliceGrids } from '../grid/source';
 import type { PipelineConfig } from '../pipeline/config';
 import type { ArchitectureName } from '../model/registry';
 import { fitGmmDetectorAsync, scoreGmmDetector } from '../model/gmm';
@@ -69,14 +70,18 @@ export function hashesDigest(hashes: readonly string[]): string {
   return createHash('sha256').update(hashes.join('\n')).digest('hex');
 }
 
-/** The features of one source, and the source they came from (a thread keeps the last one). */
+/**
+ * The features of one source, and the source they came from (a thread keeps the last one). A
+ * same-shape source (the CNN arms) is read from the cache a clip at a time as the run streams it;
+ * the reference's clips of any length are held (EM needs every frame).
+ */
 export interface LoadedFeatures {
   source: FeatureSource;
-  features: Grid[];
+  features: GridSource | Grid[];
 }
 
 /**
- * Reads a run's features from the cache (computing any that went missing), in-process. Throws a
+ * Opens a run's features in the cache (computing any that went missing), in-process. Throws a
  * DatasetError when a file changed since the cache was filled: the run cache key would not describe
  * what was trained.
  */
@@ -88,11 +93,10 @@ export async function loadFeatures(source: FeatureSource, last: LoadedFeatures |
     JSON.stringify(last.source.pipeline) === JSON.stringify(source.pipeline)
   )
     return last;
-  const feats = await computeFeatures(source.files, source.pipeline, {
-    cacheDir: source.cacheDir,
-    workers: 0,
-    sameShape: source.sameShape,
-  });
+  const opts = { cacheDir: source.cacheDir, workers: 0 } as const;
+  const feats = source.sameShape
+    ? await cacheFeatures(source.files, source.pipeline, opts)
+    : await computeFeatures(source.files, source.pipeline, { ...opts, sameShape: false });
   if (hashesDigest(feats.hashes) !== source.hashes)
     throw new DatasetError(
       `${source.files.length} clips of the ablation changed on disk while it ran; run it again on data that stays put`,
@@ -104,13 +108,16 @@ export async function loadFeatures(source: FeatureSource, last: LoadedFeatures |
 export async function fitTask(
   task: RunTask,
   trainer: AblationTrainer,
-  features: readonly Grid[],
+  features: GridSource | readonly Grid[],
   onEpoch: (log: AblationEpoch) => void,
 ): Promise<RunOutput> {
   const nTrain = task.labels.length;
-  const train = features.slice(0, nTrain);
-  const test = features.slice(nTrain);
   if (task.kind === 'gmm') {
+    const all = Array.isArray(features)
+      ? features
+      : Array.from({ length: features.length }, (_, i) => (features as GridSource).get(i));
+    const train = all.slice(0, nTrain);
+    const test = all.slice(nTrain);
     const of = (label: Label) => train.filter((_, i) => task.labels[i] === label);
     const detector = await fitGmmDetectorAsync(of('bonafide'), of('spoof'), {
       nComponents: task.components,
@@ -118,10 +125,11 @@ export async function fitTask(
     });
     return { scores: scoreGmmDetector(detector, test), history: [], backend: '' };
   }
+  const src = Array.isArray(features) ? gridSource(features) : (features as GridSource);
   const backend = (await trainer.backend()).split(' ')[0];
   const { scores, history } = await trainer.fitAndScore(
-    { features: train, labels: task.labels, speakers: task.speakers },
-    test,
+    { features: sliceGrids(src, 0, nTrain), labels: task.labels, speakers: task.speakers },
+    sliceGrids(src, nTrain),
     {
       epochs: task.epochs,
       seed: task.seed,

@@ -1,4 +1,4 @@
-import type { Grid } from '../grid/grid';
+import { type GridSource, pickGrids } from '../grid/source';
 import type { Label } from '../dataset/types';
 import { splitDataset } from '../dataset/split';
 import { DEFAULT_ARCHITECTURE, type ArchitectureName } from '../model/registry';
@@ -38,11 +38,12 @@ export interface AblationTrainer {
    * (a log odds, not a probability; higher = more bona fide) and the per-epoch log. Must release every
    * tensor it made. `speakers` (one per training clip, when known) keep its validation part
    * speaker-disjoint. `excitation`: the features end with a pipeline's three excitation rows, for
-   * the model's excitation branch.
+   * the model's excitation branch. Features may be read from the feature cache on every `get`:
+   * stream them, do not collect them.
    */
   fitAndScore(
-    train: { features: readonly Grid[]; labels: readonly Label[]; speakers?: readonly (string | null)[] },
-    test: readonly Grid[],
+    train: { features: GridSource; labels: readonly Label[]; speakers?: readonly (string | null)[] },
+    test: GridSource,
     opts: {
       epochs: number;
       seed: number;
@@ -121,7 +122,10 @@ export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTraine
       const items = train.labels.map((label, i) => ({ label, speaker: train.speakers?.[i] ?? null, i }));
       const parts = splitDataset(items, { validation, seed: o.seed });
       const pick = (xs: typeof items) => ({
-        inputs: xs.map((it) => train.features[it.i]),
+        inputs: pickGrids(
+          train.features,
+          xs.map((it) => it.i),
+        ),
         labels: xs.map((it) => (it.label === 'bonafide' ? 1 : 0)),
       });
       const { model, history } = await trainClassifier(pick(parts.train), {
@@ -130,7 +134,7 @@ export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTraine
         seed: o.seed,
         learningRate,
         batchSize,
-        cropFrames: Math.min(cropFrames, train.features[0].cols),
+        cropFrames: Math.min(cropFrames, train.features.cols),
         ...(parts.validation.length > 0 ? { validationData: pick(parts.validation), patience } : { patience: null }),
         modelOptions: { filters, ...(o.excitation ? { excitation: {} } : {}) },
         progress: false,

@@ -1,9 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { computeFeatures, cachePath, decodeFeature, encodeFeature, dataFingerprint } from '../../src/dataset';
+import {
+  cacheFeatures,
+  computeFeatures,
+  cachePath,
+  decodeFeature,
+  encodeFeature,
+  dataFingerprint,
+  fillFeatureCache,
+} from '../../src/dataset';
 import { encodeWav, sine, whiteNoise } from '../../src/audio';
 import { PipelineConfig, pipelineFingerprint } from '../../src/pipeline/config';
 import { runPipeline } from '../../src/pipeline/run';
@@ -67,6 +75,68 @@ test('computeFeatures workers=2 equals in-process runPipeline, reports progress,
       0,
     );
     assert.ok(cachePath(cacheDir, a.fingerprint, a.hashes[0]).startsWith(fpDir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('cacheFeatures workers=0 and 2 leave the features in the cache and read back what computeFeatures holds', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'specmorph-feat-'));
+  try {
+    const files = writeClips(dir, 6);
+    const held = await computeFeatures(files, config, { workers: 0 });
+    for (const workers of [0, 2]) {
+      const cacheDir = path.join(dir, `cache${workers}`);
+      const progress: number[] = [];
+      const c = await cacheFeatures(files, config, { workers, cacheDir, onProgress: (d) => progress.push(d) });
+      assert.equal(c.workers, workers);
+      assert.deepEqual(progress, [1, 2, 3, 4, 5, 6]);
+      assert.deepEqual([c.features.length, c.features.rows, c.features.cols, c.cacheHits], [6, 16, 16, 0]);
+      assert.deepEqual(c.hashes, held.hashes);
+      for (let i = 0; i < 6; i++) assert.deepEqual(c.features.get(i).data, held.features[i].data);
+      // The entry of clip 3 removed behind its back: the error names the clip and the cache file.
+      const entry = cachePath(cacheDir, c.fingerprint, c.hashes[3]);
+      unlinkSync(entry);
+      assert.throws(
+        () => c.features.get(3),
+        (e: Error) =>
+          e.name === 'DatasetError' && e.message.startsWith(`${files[3]}: its cached feature ${entry} is gone`),
+      );
+      // fillFeatureCache recomputes just that one.
+      const fill = await fillFeatureCache(files, config, { workers, cacheDir });
+      assert.deepEqual([fill.computed, fill.cacheHits], [1, 5]);
+      assert.deepEqual(c.features.get(3).data, held.features[3].data);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('cacheFeatures needs a cache folder it can write, and features of one shape', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'specmorph-feat-'));
+  try {
+    const files = writeClips(dir, 3);
+    await assert.rejects(
+      cacheFeatures(files, config, { cacheDir: null as never }),
+      /cacheDir=null must be a folder: cacheFeatures/,
+    );
+    // A file where the cache folder should be: every write fails (as root, a read-only mode would not).
+    const notDir = path.join(dir, 'file');
+    writeFileSync(notDir, 'x');
+    for (const workers of [0, 2])
+      await assert.rejects(
+        cacheFeatures(files, config, { cacheDir: notDir, workers, minItemsPerWorker: 1 }),
+        (e: Error) =>
+          e.name === 'DatasetError' && e.message.startsWith(`${notDir}: feature cache not written (ENOTDIR`),
+      );
+    const noCrop: PipelineConfig = { stages: [{ op: 'stft', nFft: 128, hopLength: 64, winLength: 128 }] };
+    await assert.rejects(
+      cacheFeatures(files, noCrop, { cacheDir: path.join(dir, 'c'), workers: 0 }),
+      /feature shape 65x\d+ differs from .*add a crop or resize stage/,
+    );
+    // Filling a cache takes clips of any length (a GMM's whole-clip features).
+    const fill = await fillFeatureCache(files, noCrop, { cacheDir: path.join(dir, 'c'), workers: 0 });
+    assert.deepEqual([fill.computed, fill.cacheHits], [0, 3]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -70,6 +70,9 @@ test(
     const any = await loadDetector(dir);
     assert.equal(any.kind, 'gmm');
     assert.deepEqual(Array.from(scoreDetector(any, clips)), Array.from(a));
+    // Clips read one at a time (a GridSource, as from the feature cache) score the same.
+    const source = { length: 2, rows: 3, cols: 4, get: (i: number) => clips[i] };
+    assert.deepEqual(Array.from(scoreDetector(any, source)), Array.from(a));
     await assert.rejects(loadModel(dir), /holds a GMM detector \(architecture 'gmm'\), not a tfjs network/);
   }),
 );

@@ -32,11 +32,11 @@ function fakeTrainer(calls: { n: number; test: number; seed: number; first: numb
     model: 'fake mean-value scorer',
     backend: async () => 'fake (test)',
     async fitAndScore(train, test, o) {
-      calls.push({ n: train.features.length, test: test.length, seed: o.seed, first: train.features[0].data[0] });
+      calls.push({ n: train.features.length, test: test.length, seed: o.seed, first: train.features.get(0).data[0] });
       for (let e = 1; e <= o.epochs; e++) o.onEpoch?.({ epoch: e, loss: 1 / e });
       const m = (g: Grid) => g.data.reduce((s, v) => s + v, 0) / g.data.length;
       return {
-        scores: Float64Array.from(test, (g, i) => m(g) + 0.01 * Math.sin(i * 7 + o.seed)),
+        scores: Float64Array.from({ length: test.length }, (_, i) => m(test.get(i)) + 0.01 * Math.sin(i * 7 + o.seed)),
         history: Array.from({ length: o.epochs }, (_, e) => ({ epoch: e + 1, loss: 1 / (e + 1) })),
       };
     },
@@ -123,6 +123,28 @@ test('runAblation 3 arms x 2 seeds: same split and seeds for every arm, paired s
   assert.equal(more.epochs, 4);
 });
 
+test('runAblation with a feature cache streams each arm from it: the same results as features held in memory', async () => {
+  const featureCache = join(dir, '.features');
+  const calls: { n: number; test: number; seed: number; first: number }[] = [];
+  const arms = ablationArms(['opening', 'whiteTopHat'], [{ shape: 'rect', rows: 3, cols: 3 }], false);
+  const opts = { base: small, arms, seeds: 2, epochs: 3, workers: 0, runCacheDir: null };
+  const streamed = await runAblation(dir, { ...opts, trainer: fakeTrainer(calls), cacheDir: featureCache });
+  // Every arm's features of all 24 clips are in the cache, and the runs saw exactly what held features give.
+  const cachedEntries = readdirSync(featureCache, { recursive: true, encoding: 'utf8' }).filter((f) =>
+    f.endsWith('.f32'),
+  );
+  assert.equal(cachedEntries.length, arms.length * 24);
+  assert.deepEqual(
+    streamed.arms.map((a) => a.runs.map((r) => [r.eer, r.auc, r.perAttack])),
+    first.arms.map((a) => a.runs.map((r) => [r.eer, r.auc, r.perAttack])),
+  );
+  assert.deepEqual(streamed.data, first.data);
+  assert.deepEqual(
+    calls.map((c) => [c.n, c.test]),
+    Array(6).fill([16, 8]),
+  );
+});
+
 test('runAblation with an excitation base: every arm keeps the rows and the trainer is told', async () => {
   const arm = ablationArms(['opening'], [{ shape: 'rect', rows: 3, cols: 3 }])[1];
   assert.deepEqual(armPipeline({ ...ABLATION_PIPELINE, excitation: {} }, arm).excitation, {});
@@ -131,7 +153,7 @@ test('runAblation with an excitation base: every arm keeps the rows and the trai
   const fit = trainer.fitAndScore.bind(trainer);
   trainer.fitAndScore = (tr, te, o) => {
     told.push(o.excitation);
-    assert.equal(tr.features[0].rows, 129 + 3);
+    assert.equal(tr.features.rows, 129 + 3);
     return fit(tr, te, o);
   };
   const ds = await scanFolderDataset(dir);
