@@ -31,7 +31,10 @@ export function fakeWorkerTrainer(opts: FakeWorkerTrainerOptions = {}): Ablation
         o.onEpoch?.({ epoch: e, loss });
       }
       const m = (g: Grid) => g.data.reduce((s, v) => s + v, 0) / g.data.length;
-      return { scores: Float64Array.from(test, (g, i) => m(g) + 0.01 * Math.sin(i * 7 + o.seed)), history };
+      return {
+        scores: Float64Array.from({ length: test.length }, (_, i) => m(test.get(i)) + 0.01 * Math.sin(i * 7 + o.seed)),
+        history,
+      };
     },
   };
 }
