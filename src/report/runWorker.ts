@@ -1,6 +1,6 @@
 // Worker thread of report/runPool.ts: rebuilds the ablation's trainer from the module it names,
-// then trains the runs it is sent one at a time (null ends it), keeping the last arm's features so
-// consecutive seeds of one arm read the cache once.
+// then trains the runs it is sent one at a time (null ends it), keeping the last arm's opened
+// features (checked once) so consecutive seeds of one arm stream them from the cache directly.
 import { parentPort, workerData } from 'node:worker_threads';
 import { fitTask, loadFeatures, type LoadedFeatures, type RunTask } from './runTask';
 import type { RunWorkerMessage } from './runPool';
