@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DatasetError, ParameterError, assert } from '../errors';
-import { computeFeatures, dataFingerprint } from '../dataset/features';
+import { cacheFeatures, computeFeatures, dataFingerprint } from '../dataset/features';
 import { scanFolderDataset } from '../dataset/folder';
 import { datasetSummary, type Dataset, type DatasetItem } from '../dataset/types';
 import { computeEer, minDcf, perAttackEer, rocAuc } from '../metrics';
@@ -286,7 +286,7 @@ function summariseRuns(runs: readonly AblationRun[]): Pick<ArmResult, 'eer' | 'a
 }
 
 /** What the runs need to know of one pipeline's features, once they are in the cache. */
-interface CachedFeatures {
+interface FeaturesInCache {
   source: FeatureSource;
   fingerprint: string;
   /** Content hash of each clip, training clips first. */
@@ -295,30 +295,21 @@ interface CachedFeatures {
   cols: number;
 }
 
-/**
- * Fills the feature cache with one pipeline's features of every clip (training clips first, then
- * test clips) on the feature worker threads, and keeps only what the runs need to find them again.
- */
-async function cacheFeatures(
+/** Where a pipeline's features of `files` are, from what filling the cache reported. */
+function inCache(
   files: string[],
   pipeline: PipelineConfig,
   cacheDir: string,
-  opts: AblationOptions,
   sameShape: boolean,
-  progress: (done: number, total: number) => void,
-): Promise<CachedFeatures> {
-  const feats = await computeFeatures(files, pipeline, {
-    cacheDir,
-    workers: opts.workers ?? 'auto',
-    sameShape,
-    onProgress: progress,
-  });
+  filled: { fingerprint: string; hashes: string[]; rows: number; cols: number },
+): FeaturesInCache {
+  const { fingerprint, hashes, rows, cols } = filled;
   return {
-    source: { files, pipeline, cacheDir, sameShape, hashes: hashesDigest(feats.hashes) },
-    fingerprint: feats.fingerprint,
-    hashes: feats.hashes,
-    rows: feats.rows,
-    cols: feats.cols,
+    source: { files, pipeline, cacheDir, sameShape, hashes: hashesDigest(hashes) },
+    fingerprint,
+    hashes,
+    rows,
+    cols,
   };
 }
 
@@ -327,7 +318,7 @@ interface PreparedReference {
   name: string;
   components: number;
   seeds: number[];
-  feats: CachedFeatures;
+  feats: FeaturesInCache;
 }
 
 /**
@@ -378,13 +369,7 @@ async function prepareReference(
     name,
     components,
     seeds: refSeeds,
-    feats: {
-      source: { files, pipeline: DEFAULT_GMM_PIPELINE, cacheDir, sameShape: false, hashes: hashesDigest(feats.hashes) },
-      fingerprint: feats.fingerprint,
-      hashes: feats.hashes,
-      rows: feats.rows,
-      cols: feats.cols,
-    },
+    feats: inCache(files, DEFAULT_GMM_PIPELINE, cacheDir, false, feats),
   };
 }
 
@@ -438,17 +423,21 @@ async function armFeatures(
   arms: readonly AblationArm[],
   cacheDir: string,
   opts: AblationOptions,
-): Promise<{ cached: CachedFeatures[]; seconds: number }> {
+): Promise<{ cached: FeaturesInCache[]; seconds: number }> {
   const files = [...split.train, ...split.test].map((it) => it.path);
-  const cached: CachedFeatures[] = [];
+  const cached: FeaturesInCache[] = [];
   let seconds = 0;
   for (let a = 0; a < arms.length; a++) {
     const tf0 = Date.now();
-    cached.push(
-      await cacheFeatures(files, armPipeline(base, arms[a]), cacheDir, opts, true, (done, total) =>
+    const pipeline = armPipeline(base, arms[a]);
+    // Filled on the feature worker threads; nothing is kept in memory (each run streams its arm).
+    const filled = await cacheFeatures(files, pipeline, {
+      cacheDir,
+      workers: opts.workers ?? 'auto',
+      onProgress: (done, total) =>
         opts.onEvent?.({ kind: 'features', arm: arms[a].name, armIndex: a, arms: arms.length, done, total }),
-      ),
-    );
+    });
+    cached.push(inCache(files, pipeline, cacheDir, true, filled));
     seconds += (Date.now() - tf0) / 1000;
   }
   return { cached, seconds };
@@ -456,7 +445,7 @@ async function armFeatures(
 
 /** Run cache key of seed `seed` of an arm: everything that determines its result. */
 function armRunKey(
-  feats: CachedFeatures,
+  feats: FeaturesInCache,
   split: string,
   epochs: number,
   seed: number,
@@ -479,7 +468,7 @@ function armRunKey(
 }
 
 /** Run cache key of seed `seed` of the LFCC-GMM reference. */
-function referenceRunKey(feats: CachedFeatures, split: string, components: number, seed: number): string {
+function referenceRunKey(feats: FeaturesInCache, split: string, components: number, seed: number): string {
   return sha(canonicalJson({ v: 1, reference: 'lfcc-gmm', pipeline: feats.fingerprint, split, components, seed }));
 }
 
@@ -488,7 +477,7 @@ function dataSummary(
   ds: Dataset,
   items: readonly DatasetItem[],
   split: HeldOutSplit<DatasetItem>,
-  feats: CachedFeatures,
+  feats: FeaturesInCache,
 ): AblationResult['data'] {
   const summary = datasetSummary(items);
   const all = [...split.train, ...split.test];
