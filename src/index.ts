@@ -231,9 +231,10 @@ export {
 export {
   applyMorphLayer,
   backendInfo,
+  BonafideScore,
+  BonafideZScore,
   buildModel,
   DEFAULT_GMM_PIPELINE,
-  EXCITATION_LR_FACTOR,
   ExcitationPooling,
   fitGmm,
   fitGmmDetector,

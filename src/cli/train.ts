@@ -222,7 +222,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     patience,
     seed,
     cropFrames,
-    // A pipeline with excitation rows gets the branch that reads them.
+    // A pipeline with excitation rows gets the expert that reads them.
     ...(excitation ? { modelOptions: { excitation: {} } } : {}),
     ...(args.augment ? { augment: DEFAULT_AUGMENT } : {}),
     ...(val.length ? { validationData: asData(val) } : {}),

@@ -44,22 +44,21 @@ export interface ArchitectureOptions {
   /**
    * The input's last `rows` rows are excitation statistics (a pipeline with `excitation`: log
    * kurtosis, log crest factor, energy dB per frame), not spectrogram rows: they bypass the
-   * standardisation, the morphology block and the convolutions and feed an {@link excitationBranch}
-   * whose bona fide score is fused with the network's by their minimum ({@link MinScoreFusion});
-   * `trainClassifier` trains the two experts on their own losses. `null`: every row is spectrogram.
+   * standardisation, the morphology block and the convolutions and feed an {@link excitationExpert}
+   * whose bona fide z-score is fused with the network's (calibrated to a z-score too) by their
+   * minimum ({@link MinScoreFusion}); `trainClassifier` trains the network on its own loss and fits
+   * both experts' bona fide statistics. `null`: every row is spectrogram.
    * @default null
    */
   excitation?: ExcitationBranchOptions | null;
 }
 
-/** Options of the excitation branch ({@link ArchitectureOptions.excitation}). */
+/** Options of the excitation expert ({@link ArchitectureOptions.excitation}). */
 export interface ExcitationBranchOptions {
   /** Excitation rows at the bottom of the input. @default 3 */
   rows?: number;
   /** Frames within this many dB of the window's loudest frame are averaged (the voiced, loud part). @default 10 */
   gateDb?: number;
-  /** Hidden ReLU units between the pooled statistics and the logits. @default 8 */
-  units?: number;
 }
 
 /** Options of {@link smallCnn}. */
@@ -226,24 +225,102 @@ export class ExcitationPooling extends tf.layers.Layer {
 tf.serialization.registerClass(ExcitationPooling);
 
 /**
- * The excitation branch: {@link ExcitationPooling} -> batch norm -> dense(units, ReLU) ->
- * dense(numClasses) logits. The hidden layer lets it learn a two-sided rule: Griffin-Lim copies
- * have a less peaky residual than speech, pulse-train vocoders a more peaky one.
+ * Bona fide z-score logits: `[batch, size]` values in, `[batch, 2]` logits `[0, z]` out, where
+ * `z = mean_k (x_k - mean_k) / std_k` with statistics of bona fide examples (non-trainable weights,
+ * set by {@link setBonafideZScore}; the identity until then). So `logit[1] - logit[0]` is `z`, and
+ * a spoof is whatever lies below the bona fide distribution.
  */
-function excitationBranch(
-  rows: tf.SymbolicTensor,
-  o: Required<ExcitationBranchOptions>,
-  numClasses: number,
-  init: () => object,
-): tf.SymbolicTensor {
-  let h = new ExcitationPooling({ gateDb: o.gateDb, name: 'excitation_pool' }).apply(rows) as tf.SymbolicTensor;
-  h = tf.layers
-    .batchNormalization({ name: 'excitation_bn', momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 })
-    .apply(h) as tf.SymbolicTensor;
-  h = tf.layers
-    .dense({ units: o.units, activation: 'relu', name: 'excitation_hidden', ...init() })
-    .apply(h) as tf.SymbolicTensor;
-  return tf.layers.dense({ units: numClasses, name: 'logits_excitation', ...init() }).apply(h) as tf.SymbolicTensor;
+export class BonafideZScore extends tf.layers.Layer {
+  static readonly className = 'BonafideZScore';
+  private readonly size: number;
+  private mean: tf.LayerVariable | null = null;
+  private invStd: tf.LayerVariable | null = null;
+
+  constructor(args: { size: number; name?: string }) {
+    super(args);
+    assertPositiveInt(args.size, 'size');
+    this.size = args.size;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const s = inputShape as tf.Shape;
+    assert(s[1] === this.size, () => `BonafideZScore size=${this.size} must equal the input width ${s[1]}`);
+    this.mean = this.addWeight('mean', [this.size], 'float32', tf.initializers.zeros(), undefined, false);
+    this.invStd = this.addWeight('inv_std', [this.size], 'float32', tf.initializers.ones(), undefined, false);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return [(inputShape as tf.Shape)[0] ?? null, 2];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const z = tf.mean(tf.mul(tf.sub(x, this.mean!.read()), this.invStd!.read()), 1, true);
+      return tf.concat([tf.zerosLike(z), z], 1);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), size: this.size };
+  }
+}
+tf.serialization.registerClass(BonafideZScore);
+
+/**
+ * Sets a {@link BonafideZScore} layer from bona fide examples' values `rows[i][k]` (their mean and
+ * population std per column; a std below 1e-6 of the column's scale, or one example, counts as 1).
+ */
+export function setBonafideZScore(layer: BonafideZScore, rows: readonly ArrayLike<number>[]): void {
+  const [meanVar] = layer.getWeights();
+  const size = meanVar.size;
+  assert(rows.length > 0, () => `${layer.name}: no bona fide examples to fit its statistics`);
+  const mean = new Float64Array(size);
+  const sq = new Float64Array(size);
+  for (const r of rows) {
+    assert(r.length === size, () => `${layer.name}: an example has ${r.length} values, the layer takes ${size}`);
+    for (let k = 0; k < size; k++) {
+      assert(Number.isFinite(r[k]), () => `${layer.name}: a bona fide example's value ${k} is ${r[k]}`);
+      mean[k] += r[k];
+    }
+  }
+  for (let k = 0; k < size; k++) mean[k] /= rows.length;
+  for (const r of rows) for (let k = 0; k < size; k++) sq[k] += (r[k] - mean[k]) ** 2;
+  const inv = Float32Array.from(sq, (v, k) => {
+    const std = Math.sqrt(v / rows.length);
+    return rows.length > 1 && std > 1e-6 * Math.max(1, Math.abs(mean[k])) ? 1 / std : 1;
+  });
+  layer.setWeights([tf.tensor1d(Float32Array.from(mean)), tf.tensor1d(inv)]);
+}
+
+/** `[batch, 2]` logits in, the bona fide score `logit[1] - logit[0]` as `[batch, 1]` out. No weights. */
+export class BonafideScore extends tf.layers.Layer {
+  static readonly className = 'BonafideScore';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return [(inputShape as tf.Shape)[0] ?? null, 1];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return bonafideScore(Array.isArray(inputs) ? inputs[0] : inputs);
+  }
+}
+tf.serialization.registerClass(BonafideScore);
+
+/**
+ * The excitation expert: {@link ExcitationPooling} (mean log kurtosis and log crest factor of the
+ * window's loud frames) -> {@link BonafideZScore} fitted on the training bona fide windows: its
+ * bona fide score is how far the residual's peakiness lies above or below speech's, in bona fide
+ * standard deviations. One-sided on purpose: it flags clips whose glottal pulses are smeared
+ * (Griffin-Lim and other phase-reconstruction vocoders: lower kurtosis and crest), the attacks a
+ * magnitude spectrogram cannot see; pulse-train vocoders (codec2, diphone TTS), whose residual is
+ * peakier than speech, are the CNN's to catch. A learned two-sided branch (tried first, trained on
+ * all spoofs) balanced the two and saw Griffin-Lim worse: see docs/results.md.
+ */
+function excitationExpert(rows: tf.SymbolicTensor, o: Required<ExcitationBranchOptions>): tf.SymbolicTensor {
+  const h = new ExcitationPooling({ gateDb: o.gateDb, name: 'excitation_pool' }).apply(rows) as tf.SymbolicTensor;
+  return new BonafideZScore({ size: 2, name: 'logits_excitation' }).apply(h) as tf.SymbolicTensor;
 }
 
 /** The bona fide score `logit[1] - logit[0]` of `[batch, 2]` logits, as `[batch, 1]`. */
@@ -257,8 +334,9 @@ export function bonafideScore(logits: tf.Tensor): tf.Tensor {
 /**
  * Fuses two experts' logits `[batch, 2]` by the minimum of their bona fide scores: output
  * `[0, min(a1 - a0, b1 - b0)]`, so `logit[1] - logit[0]` (the score `predictScores` reports) is the
- * smaller log-likelihood ratio. A clip counts as bona fide only when both experts say so: each
- * expert catches its own attacks (the spectrogram CNN codec2 and TTS, the excitation branch
+ * smaller score. Both come in as bona fide z-scores ({@link BonafideZScore}), so at equal scores
+ * they flag the same share of bona fide speech. A clip counts as bona fide only when both experts
+ * say so: each catches its own attacks (the spectrogram CNN codec2 and TTS, the excitation expert
  * Griffin-Lim) without the other's confident mistakes averaging them away, as a sum would.
  */
 export class MinScoreFusion extends tf.layers.Layer {
@@ -280,15 +358,35 @@ export class MinScoreFusion extends tf.layers.Layer {
 }
 tf.serialization.registerClass(MinScoreFusion);
 
-/** The two experts of a model built with an excitation branch, as models sharing its layers (null for other models). */
-export function expertModels(model: tf.LayersModel): { spectral: tf.LayersModel; excitation: tf.LayersModel } | null {
+/** The experts of a model built with an excitation branch ({@link expertModels}). */
+export interface Experts {
+  /** The network's raw logits (what it trains on). */
+  spectral: tf.LayersModel;
+  /** The excitation expert's z-score logits. */
+  excitation: tf.LayersModel;
+  /** The excitation expert's pooled statistics `[batch, 2]` (what its z-score is fitted on). */
+  excitationStats: tf.LayersModel;
+  /** Turns the network's bona fide score into a z-score of bona fide speech's. */
+  spectralCalibration: BonafideZScore;
+  /** Turns the pooled statistics into the excitation expert's z-score. */
+  excitationCalibration: BonafideZScore;
+}
+
+/** The experts of a model built with an excitation branch, as models sharing its layers (null for other models). */
+export function expertModels(model: tf.LayersModel): Experts | null {
   const find = (name: string) => model.layers.find((l) => l.name === name);
   const a = find('logits_spectral');
   const b = find('logits_excitation');
-  if (!a || !b) return null;
+  const pool = find('excitation_pool');
+  const cal = find('spectral_calibration');
+  if (!a || !b || !pool || !(cal instanceof BonafideZScore) || !(b instanceof BonafideZScore)) return null;
+  const sub = (l: tf.layers.Layer) => tf.model({ inputs: model.inputs, outputs: l.output as tf.SymbolicTensor });
   return {
-    spectral: tf.model({ inputs: model.inputs, outputs: a.output as tf.SymbolicTensor }),
-    excitation: tf.model({ inputs: model.inputs, outputs: b.output as tf.SymbolicTensor }),
+    spectral: sub(a),
+    excitation: sub(b),
+    excitationStats: sub(pool),
+    spectralCalibration: cal,
+    excitationCalibration: b,
   };
 }
 
@@ -314,12 +412,11 @@ function modelInput(
   let logits = (f: tf.SymbolicTensor) =>
     tf.layers.dense({ units: numClasses, name: 'logits', ...init() }).apply(f) as tf.SymbolicTensor;
   if (opts.excitation) {
-    const o = { rows: EXCITATION_ROWS.length, gateDb: 10, units: 8, ...opts.excitation };
+    const o = { rows: EXCITATION_ROWS.length, gateDb: 10, ...opts.excitation };
     assert(
       o.rows === EXCITATION_ROWS.length,
       () => `excitation.rows=${o.rows} must be ${EXCITATION_ROWS.length} (${EXCITATION_ROWS.join(', ')})`,
     );
-    assertPositiveInt(o.units, 'excitation.units');
     const total = inputShape[0];
     assert(
       total > o.rows,
@@ -337,10 +434,11 @@ function modelInput(
       const a = tf.layers
         .dense({ units: numClasses, name: 'logits_spectral', ...init() })
         .apply(f) as tf.SymbolicTensor;
-      return new MinScoreFusion({ name: 'logits' }).apply([
-        a,
-        excitationBranch(rows, o, numClasses, init),
-      ]) as tf.SymbolicTensor;
+      const score = new BonafideScore({ name: 'spectral_score' }).apply(a) as tf.SymbolicTensor;
+      const calibrated = new BonafideZScore({ size: 1, name: 'spectral_calibration' }).apply(
+        score,
+      ) as tf.SymbolicTensor;
+      return new MinScoreFusion({ name: 'logits' }).apply([calibrated, excitationExpert(rows, o)]) as tf.SymbolicTensor;
     };
   }
   let finish = () => {};

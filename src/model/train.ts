@@ -10,9 +10,10 @@ import {
   type LcnnOptions,
   type SmallCnnOptions,
   type StandardizationStats,
-  bonafideScore,
   buildModel,
+  type Experts,
   expertModels,
+  setBonafideZScore,
   recalibrateBatchNorm,
 } from './architectures';
 import { type BackendInfo, type BackendOptions, formatBackendInfo, initBackend } from './backend';
@@ -107,14 +108,6 @@ export interface AugmentOptions {
   /** Fraction of examples augmented at all (the rest are left clean). @default 1 */
   probability?: number;
 }
-
-/**
- * Learning-rate multiplier of the excitation branch's own Adam (a model built with `excitation`):
- * its 60-odd weights see the same few hundred steps as the CNN, and at the CNN's rate they had not
- * converged (PyTorch probe on the bundled corpus: Griffin-Lim EER 33 % when the branch trained at
- * 3e-3, 12-14 % at 1e-2; the CNN's default rate is 1e-3).
- */
-export const EXCITATION_LR_FACTOR = 10;
 
 /** Options of {@link trainClassifier}. */
 export interface TrainOptions {
@@ -785,36 +778,53 @@ function prepareModel(
 }
 
 /**
- * Adam for the model; a model with an excitation branch has two experts fused by the minimum of
- * their scores: each trains on its own loss (the fused minimum would only pass gradient to the
- * less confident one), the small excitation branch with its own Adam at EXCITATION_LR_FACTOR times
- * the rate.
+ * Adam for the model. A model with an excitation branch has two experts fused by the minimum of
+ * their bona fide z-scores: the network trains on its own loss (through the fused minimum it would
+ * only get gradient where it is the less confident one), and the excitation expert has no trainable
+ * weights, only bona fide statistics (`fitExcitationExpert`).
  */
 interface Optimizers {
   optimizer: tf.Optimizer;
-  experts: {
-    spectral: tf.LayersModel;
-    excitation: tf.LayersModel;
-    optimizer: tf.Optimizer;
-    spectralVariables: tf.Variable[];
-    excitationVariables: tf.Variable[];
-  } | null;
+  experts: Experts | null;
 }
 
 function createOptimizers(model: tf.LayersModel, learningRate: number): Optimizers {
-  const optimizer = tf.train.adam(learningRate);
-  const experts = expertModels(model);
-  if (!experts) return { optimizer, experts: null };
-  const variables = (m: tf.LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
-  return {
-    optimizer,
-    experts: {
-      ...experts,
-      optimizer: tf.train.adam(learningRate * EXCITATION_LR_FACTOR),
-      spectralVariables: variables(experts.spectral),
-      excitationVariables: variables(experts.excitation),
-    },
-  };
+  return { optimizer: tf.train.adam(learningRate), experts: expertModels(model) };
+}
+
+/** Every output row of `net` over every scoring window of the examples `idx` (inference mode). */
+function windowOutputs(net: tf.LayersModel, set: ExampleSet, idx: readonly number[], width: number): Float32Array[] {
+  const rows: Float32Array[] = [];
+  for (const xb of trainingWindows(set, idx, width)) {
+    const out = net.predict(xb) as tf.Tensor2D;
+    const v = out.dataSync() as Float32Array;
+    const [n, w] = out.shape;
+    out.dispose();
+    for (let i = 0; i < n; i++) rows.push(v.slice(i * w, (i + 1) * w));
+  }
+  return rows;
+}
+
+/** Bona fide (label 1) examples among `idx`, by their labels `y` (parallel to `idx`). */
+function bonafideOf(idx: readonly number[], y: Int32Array): number[] {
+  return idx.filter((_, j) => y[j] === 1);
+}
+
+/** Fits the excitation expert's z-score on the bona fide training windows (before training: it does not change). */
+function fitExcitationExpert(experts: Experts, d: TrainingData): void {
+  const rows = windowOutputs(experts.excitationStats, d.set, bonafideOf(d.trainIdx, d.trainY), d.cropFrames);
+  setBonafideZScore(experts.excitationCalibration, rows);
+}
+
+/**
+ * Calibrates the network's score to a z-score of bona fide speech's, on the validation bona fide
+ * windows (the training ones when there is no validation set: the network has fitted those, so its
+ * z-scores come out too small and the excitation expert weighs more).
+ */
+function calibrateSpectralExpert(experts: Experts, d: TrainingData): void {
+  const [set, idx] = d.valSet ? [d.valSet, bonafideOf(d.valIdx, d.valY)] : [d.set, bonafideOf(d.trainIdx, d.trainY)];
+  const rows = windowOutputs(experts.spectral, set, idx, d.cropFrames).map((o) => [o[1] - o[0]]);
+  setBonafideZScore(experts.spectralCalibration, rows);
 }
 
 /** Learning rate of `epoch` under the schedule; tfjs's Adam reads its public learningRate field at every step. */
@@ -824,8 +834,6 @@ function setLearningRate(opt: Optimizers, o: ResolvedTrainOptions, epoch: number
       ? o.learningRate * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * epoch) / o.epochs)))
       : o.learningRate;
   (opt.optimizer as unknown as { learningRate: number }).learningRate = lr;
-  if (opt.experts)
-    (opt.experts.optimizer as unknown as { learningRate: number }).learningRate = lr * EXCITATION_LR_FACTOR;
   return lr;
 }
 
@@ -854,32 +862,14 @@ interface TrainingRun {
  * class-weighted mean loss and the number of correct predictions, for the caller to read and dispose.
  */
 function trainStep(run: TrainingRun, xb: tf.Tensor4D, yb: tf.Tensor1D): { loss: tf.Scalar; hits: tf.Tensor } {
-  const { model, opt, probabilities } = run;
+  const { opt } = run;
+  // A model with experts trains its network alone, on the network's own logits.
+  const net = opt.experts?.spectral ?? run.model;
+  const probabilities = opt.experts ? false : run.probabilities;
   const sw = tf.gather(run.weightTensor, yb);
-  if (opt.experts) {
-    const step = (net: tf.LayersModel, optimizer: tf.Optimizer, vars: tf.Variable[]) => {
-      let out: tf.Tensor2D | null = null;
-      const cost = optimizer.minimize(
-        () => {
-          out = tf.keep(net.apply(xb, { training: true }) as tf.Tensor2D);
-          return tf.mean(tf.mul(crossEntropy(out, yb, false), sw)) as tf.Scalar;
-        },
-        true,
-        vars,
-      )!;
-      return { cost, score: bonafideScore(out!), out: out! };
-    };
-    const a = step(opt.experts.spectral, opt.optimizer, opt.experts.spectralVariables);
-    const b = step(opt.experts.excitation, opt.experts.optimizer, opt.experts.excitationVariables);
-    const fused = tf.reshape(tf.minimum(a.score, b.score), [-1]);
-    const hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.cast(tf.greater(fused, 0), 'int32'), yb), 'float32')));
-    tf.dispose([a.out, b.out]);
-    // Reported as the mean of the two experts' losses, so it starts near ln 2 like any other model's.
-    return { loss: tf.div(tf.add(a.cost, b.cost), 2) as tf.Scalar, hits };
-  }
   let hits: tf.Tensor | null = null;
   const loss = opt.optimizer.minimize(() => {
-    const out = model.apply(xb, { training: true }) as tf.Tensor2D;
+    const out = net.apply(xb, { training: true }) as tf.Tensor2D;
     hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), yb), 'float32')));
     return tf.mean(tf.mul(crossEntropy(out, yb, probabilities), sw)) as tf.Scalar;
   }, true)!;
@@ -971,6 +961,7 @@ function epochLog(
   t0: number,
 ): { entry: EpochLog; monitored: [number, number] } {
   const { o, d } = run;
+  if (run.opt.experts && d.valSet) calibrateSpectralExpert(run.opt.experts, d);
   const val = d.valSet
     ? validationMetrics(
         windowedOutputs(run.model, d.valSet, d.valIdx, d.cropFrames, Math.max(o.batchSize, 64)),
@@ -1012,9 +1003,10 @@ function epochLog(
  * (mean of window scores) and stops early on the validation EER, restoring the best epoch's
  * weights. Finally re-estimates the batch-norm statistics on the training inputs. Same seed + same
  * backend -> same weights and history. A model with an excitation branch (`modelOptions.excitation`,
- * for inputs whose last rows are a pipeline's excitation rows) trains its two experts on their own
- * losses, the branch with its own Adam at {@link EXCITATION_LR_FACTOR} times the rate; the epoch
- * loss is their mean.
+ * for inputs whose last rows are a pipeline's excitation rows) fits its excitation expert's bona
+ * fide statistics on the training bona fide windows first, trains the network on its own loss (the
+ * epoch loss and accuracy are the network's), and calibrates the network's score on the validation
+ * bona fide windows before every validation scoring and at the end.
  *
  * Notes: class weights scale each sample's loss and the batch mean divides by the batch size, as
  * Keras `class_weight`. No tensors leak: everything but the returned model is disposed.
@@ -1050,6 +1042,7 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
     order: Array.from(d.trainY.keys()),
     rng,
   };
+  if (run.opt.experts) fitExcitationExpert(run.opt.experts, d);
   const best = new BestEpoch(patience, d.valSet !== null && o.restoreBestWeights);
   const history: EpochLog[] = [];
   let stoppedEarly = false;
@@ -1069,10 +1062,10 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
     best.restore(model, history.length - 1);
     if (opts.recalibrateBatchNorm ?? true)
       recalibrateBatchNorm(model, () => trainingWindows(d.set, d.trainIdx, d.cropFrames));
+    if (run.opt.experts) calibrateSpectralExpert(run.opt.experts, d);
   } finally {
     best.dispose();
     run.opt.optimizer.dispose();
-    run.opt.experts?.optimizer.dispose();
     run.weightTensor.dispose();
   }
   const bestEpoch = d.valSet && o.restoreBestWeights ? best.epoch : history.length - 1;

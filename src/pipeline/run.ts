@@ -3,6 +3,7 @@ import { toMono } from '../audio/mono';
 import { ParameterError, assert } from '../errors';
 import { Grid, createGrid } from '../grid/grid';
 import { excitationFeatures } from '../spectral/excitation';
+import { resample } from '../audio/resample';
 import { PipelineConfig, pipelineFingerprint, resolvePipelineConfig, DEFAULT_PIPELINE } from './config';
 import { opEntry } from './ops';
 
@@ -99,7 +100,9 @@ export function runPipeline(
   let output = current as unknown as Grid;
   if (resolved.excitation && analysed) {
     const { x, sampleRate, times } = analysed as { x: Float32Array; sampleRate: number; times: Float64Array };
-    const rows = excitationFeatures(x, { sampleRate, times, ...resolved.excitation });
+    const { sampleRate: rate = sampleRate, ...frameOpts } = resolved.excitation;
+    const signal = rate === sampleRate ? x : resample(x, sampleRate, rate);
+    const rows = excitationFeatures(signal, { sampleRate: rate, times, ...frameOpts });
     assert(rows.cols === output.cols, () => `excitation has ${rows.cols} frames but the grid ${output.cols} columns`);
     const data = new Float32Array((output.rows + rows.rows) * output.cols);
     data.set(output.data);

@@ -38,7 +38,7 @@ export interface AblationTrainer {
    * (a log odds, not a probability; higher = more bona fide) and the per-epoch log. Must release every
    * tensor it made. `speakers` (one per training clip, when known) keep its validation part
    * speaker-disjoint. `excitation`: the features end with a pipeline's three excitation rows, for
-   * the model's excitation branch. Features may be read from the feature cache on every `get`:
+   * the model's excitation expert. Features may be read from the feature cache on every `get`:
    * stream them, do not collect them.
    */
   fitAndScore(
@@ -86,7 +86,8 @@ export interface DefaultTrainerOptions {
  * class-balanced loss, at most `epochs` epochs with early stopping on the EER of a speaker-disjoint
  * validation part of the training clips, the same rule for every arm) and
  * `predictScores` (logit[1] - logit[0] of the window-averaged logits: the log odds of bona fide
- * under the class-balanced softmax; with the excitation branch, the smaller of its two experts');
+ * under the class-balanced softmax; with the excitation expert, the smaller of the two experts'
+ * bona fide z-scores);
  * tfjs is loaded lazily so reading results never loads it.
  */
 export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTrainer {

@@ -130,4 +130,8 @@ export const CONFIG_ZOO: Record<string, PipelineConfig> = {
     excitation: { frameLength: 512, order: 18 },
   },
   'excitation null': { stages: [{ op: 'stft' }], excitation: null },
+  'excitation sampleRate': {
+    stages: [{ op: 'resample', sampleRate: 16000 }, { op: 'mel', nMels: 80 }, { op: 'db' }],
+    excitation: { sampleRate: 8000 },
+  },
 };

@@ -18,12 +18,13 @@ import { CONFIG_ZOO } from './configZoo';
 // orphans every feature cache and makes `specmorph evaluate` refuse every saved model.
 // [config, pipelineFingerprint, sha-256 of pipelineToJson]
 const PINNED: [string, string, string][] = [
-  // DEFAULT_PIPELINE gained its excitation rows on 2026-11-30, a deliberate change of the default
-  // (new caches and models); its stages alone keep the old pins.
+  // DEFAULT_PIPELINE gained its excitation rows on 2026-11-30 and their 8 kHz analysis rate on
+  // 2026-12-01, deliberate changes of the default (new caches and models); its stages alone keep
+  // the old pins.
   [
     'DEFAULT_PIPELINE',
-    '66afd092518bb075d3f05df7e229cf8536b20d06b9fe5ee619667a9a30d67a04',
-    '0bdc412dda86edf8d37f3b83661081bd30ffc43f5b36bc0d3117abe7b11dd7be',
+    '74eb08f1f1154c1084a234d6e737cecf7a6a4c283405519b4fbad1705f8a40a1',
+    '4df4bfd5489d40856290da3addccd1a3aa967da34ed471eb3bacb5ce9f0662bc',
   ],
   [
     'DEFAULT_PIPELINE stages',
@@ -225,6 +226,11 @@ const PINNED: [string, string, string][] = [
     '7fc6e0f47c246bc4c08f72280398ba50178d5ae8d2a9f695363ebe2fcc873751',
     'd44dc914ac72296d2d66ee090bd480d52e7162f67fd108187ac686390927be15',
   ],
+  [
+    'excitation sampleRate',
+    '816813030286b82a38dba4ac3e891875b4eda8dcf02ed0b310658588ab1ca29c',
+    '5eb4e95ad56d6e831af1e0caecf9f1685acc937aa392d334d92ec222de56f982',
+  ],
 ];
 
 const configs = new Map<string, PipelineConfig>([
@@ -290,7 +296,9 @@ test('pipeline.json of DEFAULT_PIPELINE, byte for byte', () => {
       "topDb": 80
     }
   ],
-  "excitation": {}
+  "excitation": {
+    "sampleRate": 8000
+  }
 }
 `,
   );

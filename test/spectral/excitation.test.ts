@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { excitationFeatures, levinsonDurbin } from '../../src/spectral/excitation';
 import { lpcResidual } from '../../src/pipeline/audioPrep';
 import { runPipeline } from '../../src/pipeline/run';
+import { resample } from '../../src/audio/resample';
 import { resolvePipelineConfig, pipelineFingerprint } from '../../src/pipeline/config';
 import { melSpectrogram, powerToDb } from '../../src/spectral';
 import { maxAbsDiff } from '../helpers/arrays';
@@ -96,6 +97,43 @@ test('pipeline excitation: three rows below the mel dB grid, one per frame, morp
   );
   assert.equal(mel.output.rows, 83);
   assert.deepEqual(mel.output.data.subarray(0, 80 * ref.cols), ref.data);
+});
+
+test('pipeline excitation at its own sampleRate: the rows of the audio resampled to it, at the spectral frames', () => {
+  const c = fixture.cases[0];
+  const audio = { sampleRate: c.sampleRate, channels: [Float32Array.from(c.x)] };
+  const up = 2 * c.sampleRate;
+  const stages = [
+    { op: 'resample' as const, sampleRate: up },
+    { op: 'mel' as const, nMels: 40 },
+    { op: 'db' as const },
+  ];
+  const at = (excitation: object) => runPipeline(audio, { stages, excitation }, { keep: false }).output;
+  const native = at({ sampleRate: c.sampleRate });
+  const upsampled = at({});
+  const rows = native.rows;
+  const times = Float64Array.from({ length: native.cols }, (_, j) => (j * 160) / up);
+  // Resampled back to the clip's own rate (what the stage does), analysed there at the mel frames.
+  const back = resample(resample(audio.channels[0], c.sampleRate, up), up, c.sampleRate);
+  const want = excitationFeatures(back, { sampleRate: c.sampleRate, times });
+  assert.deepEqual(native.data.subarray((rows - 3) * native.cols), want.data);
+  // The spectrogram rows are the same either way; the excitation rows are not.
+  assert.deepEqual(
+    native.data.subarray(0, (rows - 3) * native.cols),
+    upsampled.data.subarray(0, (rows - 3) * native.cols),
+  );
+  assert.notDeepEqual(
+    native.data.subarray((rows - 3) * native.cols),
+    upsampled.data.subarray((rows - 3) * native.cols),
+  );
+  assert.throws(
+    () => resolvePipelineConfig({ stages, excitation: { sampleRate: 0 } }),
+    /excitation.sampleRate=0 must be a positive integer/,
+  );
+  assert.throws(
+    () => resolvePipelineConfig({ stages, excitation: { rate: 8000 } }),
+    /excitation.rate is not a field \(fields: frameLength, order, sampleRate\)/,
+  );
 });
 
 test('pipeline excitation config: validated, fingerprinted, refused with resize', () => {
