@@ -527,6 +527,110 @@ export function ablationFeaturePlan(
   };
 }
 
+/** One run of the plan: its run-cache file, its result when cached (else null) and the task that trains it. */
+interface Slot {
+  file: string | null;
+  run: AblationRun | null;
+  task: RunTask;
+}
+
+/**
+ * Every run of the plan, read from the run cache or a task to train (`task.id` is its index in
+ * `slots`). The reference's come first: one long fit, which the CNN runs then pack around.
+ */
+async function planRuns(p: {
+  split: HeldOutSplit<DatasetItem>;
+  arms: readonly AblationArm[];
+  seeds: readonly number[];
+  epochs: number;
+  model: string;
+  armFeatures: readonly FeaturesInCache[];
+  reference: PreparedReference | null;
+  runCacheDir: string | null;
+  backendName: string;
+  excitation: boolean;
+}): Promise<{ slots: Slot[]; refSlots: Slot[]; armSlots: Slot[][] }> {
+  const { split, arms, runCacheDir, reference } = p;
+  const slots: Slot[] = [];
+  const slot = async (file: string | null, task: RunTask): Promise<Slot> => {
+    const s = { file, run: file ? await readRun(file) : null, task };
+    slots.push(s);
+    return s;
+  };
+  const common = { labels: split.train.map((it) => it.label), speakers: split.train.map((it) => it.speaker) };
+  const refSlots: Slot[] = [];
+  if (reference) {
+    const key = splitKey(split, reference.feats.hashes);
+    for (const seed of reference.seeds) {
+      const file = runCacheDir
+        ? path.join(runCacheDir, `${referenceRunKey(reference.feats, key, reference.components, seed)}.json`)
+        : null;
+      const task: RunTask = {
+        kind: 'gmm',
+        id: slots.length,
+        name: reference.name,
+        seed,
+        features: reference.feats.source,
+        components: reference.components,
+        ...common,
+      };
+      refSlots.push(await slot(file, task));
+    }
+  }
+  const armSlots: Slot[][] = [];
+  for (let a = 0; a < arms.length; a++) {
+    const feats = p.armFeatures[a];
+    const key = splitKey(split, feats.hashes);
+    const list: Slot[] = [];
+    for (const seed of p.seeds) {
+      const file = runCacheDir
+        ? path.join(runCacheDir, `${armRunKey(feats, key, p.epochs, seed, p.model, arms[a], p.backendName)}.json`)
+        : null;
+      const task: RunTask = {
+        kind: 'cnn',
+        id: slots.length,
+        name: arms[a].name,
+        seed,
+        features: feats.source,
+        epochs: p.epochs,
+        architecture: arms[a].architecture ?? null,
+        excitation: p.excitation,
+        ...common,
+      };
+      list.push(await slot(file, task));
+    }
+    armSlots.push(list);
+  }
+  return { slots, refSlots, armSlots };
+}
+
+/** Each arm's runs summarised, and compared seed by seed with the first arm's (none). */
+function armResults(
+  arms: readonly AblationArm[],
+  runs: readonly AblationRun[][],
+  features: readonly FeaturesInCache[],
+): ArmResult[] {
+  const results: ArmResult[] = [];
+  for (let a = 0; a < arms.length; a++) {
+    results.push({
+      name: arms[a].name,
+      op: arms[a].op,
+      footprint: arms[a].footprint ?? null,
+      pipelineFingerprint: features[a].fingerprint,
+      runs: runs[a],
+      ...summariseRuns(runs[a]),
+      vsBaseline:
+        a === 0
+          ? null
+          : pairedComparison(
+              runs[a].map((r) => r.eer),
+              runs[0].map((r) => r.eer),
+            ),
+    });
+  }
+  return results;
+}
+
 /**
  * Runs the morphology ablation: for each arm (the base pipeline with no morphology, or with one
  * operator and footprint after the dB stage), computes the features of every clip (cached per
@@ -558,66 +662,18 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
     if (reference) featureSeconds += (Date.now() - tr0) / 1000;
     const backend = await trainer.backend();
     const backendName = backend.split(' ')[0];
-    const excitation = resolvePipelineConfig(base).excitation !== undefined;
-    const runCacheDir = opts.runCacheDir ?? null;
-    const labels = split.train.map((it) => it.label);
-    const speakers = split.train.map((it) => it.speaker);
-
-    // Every run of the plan: read from the run cache, or a task to train. The reference goes first:
-    // one long fit, which the CNN runs then pack around.
-    interface Slot {
-      file: string | null;
-      run: AblationRun | null;
-      task: RunTask;
-    }
-    const slots: Slot[] = [];
-    const refSlots: Slot[] = [];
-    const armSlots: Slot[][] = arms.map(() => []);
-    const slot = async (file: string | null, task: RunTask): Promise<Slot> => {
-      const s = { file, run: file ? await readRun(file) : null, task };
-      slots.push(s);
-      return s;
-    };
-    const common = { labels, speakers };
-    if (reference) {
-      const key = splitKey(split, reference.feats.hashes);
-      for (const seed of reference.seeds) {
-        const file = runCacheDir
-          ? path.join(runCacheDir, `${referenceRunKey(reference.feats, key, reference.components, seed)}.json`)
-          : null;
-        const task: RunTask = {
-          kind: 'gmm',
-          id: slots.length,
-          name: reference.name,
-          seed,
-          features: reference.feats.source,
-          components: reference.components,
-          ...common,
-        };
-        refSlots.push(await slot(file, task));
-      }
-    }
-    for (let a = 0; a < arms.length; a++) {
-      const feats = features.cached[a];
-      const key = splitKey(split, feats.hashes);
-      for (const seed of seeds) {
-        const file = runCacheDir
-          ? path.join(runCacheDir, `${armRunKey(feats, key, epochs, seed, trainer.model, arms[a], backendName)}.json`)
-          : null;
-        const task: RunTask = {
-          kind: 'cnn',
-          id: slots.length,
-          name: arms[a].name,
-          seed,
-          features: feats.source,
-          epochs,
-          architecture: arms[a].architecture ?? null,
-          excitation,
-          ...common,
-        };
-        armSlots[a].push(await slot(file, task));
-      }
-    }
+    const { slots, refSlots, armSlots } = await planRuns({
+      split,
+      arms,
+      seeds,
+      epochs,
+      model: trainer.model,
+      armFeatures: features.cached,
+      reference,
+      runCacheDir: opts.runCacheDir ?? null,
+      backendName,
+      excitation: resolvePipelineConfig(base).excitation !== undefined,
+    });
 
     const nRuns = arms.length * seeds.length;
     let runsDone = 0;
@@ -687,25 +743,11 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
     );
     if (todo.length > 0) trainSeconds = (Date.now() - tt0) / 1000;
 
-    const results: ArmResult[] = [];
-    for (let a = 0; a < arms.length; a++) {
-      const runs = armSlots[a].map((s) => s.run!);
-      results.push({
-        name: arms[a].name,
-        op: arms[a].op,
-        footprint: arms[a].footprint ?? null,
-        pipelineFingerprint: features.cached[a].fingerprint,
-        runs,
-        ...summariseRuns(runs),
-        vsBaseline:
-          a === 0
-            ? null
-            : pairedComparison(
-                runs.map((r) => r.eer),
-                results[0].runs.map((r) => r.eer),
-              ),
-      });
-    }
+    const results = armResults(
+      arms,
+      armSlots.map((list) => list.map((sl) => sl.run!)),
+      features.cached,
+    );
     const referenceResult: ReferenceResult | null = reference
       ? {
           name: reference.name,
