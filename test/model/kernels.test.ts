@@ -144,6 +144,9 @@ describe('wasm training kernels vs cpu', () => {
 
   for (const [f, st, pad] of [
     [2, 2, 'valid'],
+    // Non-overlapping windows clipped at the border (7 rows: the last window has one).
+    [2, 2, 'same'],
+    [3, 3, 'same'],
     [3, 1, 'same'],
     [3, 2, 'same'],
     [2, 1, 'valid'],
