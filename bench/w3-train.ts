@@ -110,7 +110,8 @@ function readFeatures(file: string): Features {
   return { ...header, data };
 }
 
-type Result = { backend: string; info: string; trainIps: number[]; predictWps: number[] };
+/** Images/s of wall time per timed epoch, images per CPU-second of this process, windows/s predicted. */
+type Result = { backend: string; info: string; trainIps: number[]; trainCpuIps: number[]; predictWps: number[] };
 
 /** Thrown from onEpoch to end a slow backend's run at its time budget. */
 class Budget extends Error {}
@@ -122,7 +123,9 @@ async function child(backend: BackendName, threads: number, file: string, budget
   const size = f.rows * f.cols;
   const inputs = Array.from({ length: f.clips }, (_, i) => f.data.subarray(i * size, (i + 1) * size));
   const trainIps: number[] = [];
+  const trainCpuIps: number[] = [];
   const start = performance.now();
+  let cpu = process.cpuUsage();
   let model: Awaited<ReturnType<typeof trainClassifier>>['model'] | null = null;
   const opts = {
     labels: f.labels,
@@ -137,6 +140,10 @@ async function child(backend: BackendName, threads: number, file: string, budget
     progress: false,
     log: null,
     onEpoch: (l: { epoch: number; ms: number }) => {
+      // CPU time from the end of the previous epoch: steadier than wall time on a shared machine.
+      const used = process.cpuUsage(cpu);
+      cpu = process.cpuUsage();
+      if (l.epoch > 0) trainCpuIps.push((f.clips * 1e6) / (used.user + used.system));
       if (l.epoch > 0) trainIps.push((f.clips * 1000) / l.ms);
       if (l.epoch > 0 && performance.now() - start > budgetMs) throw new Budget();
     },
@@ -163,6 +170,7 @@ async function child(backend: BackendName, threads: number, file: string, budget
     backend: `${backend}${backend === 'wasm' ? ` x${info.threads}` : ''}`,
     info: formatBackendInfo(info),
     trainIps,
+    trainCpuIps,
     predictWps,
   };
 }
@@ -200,7 +208,7 @@ function spawnChild(
   }
 }
 
-type Peer = { trainIps: number[]; predictWps: number[]; torch: string; threads: number };
+type Peer = { trainIps: number[]; trainCpuIps: number[]; predictWps: number[]; torch: string; threads: number };
 
 function torchPeer(file: string, threads: number): Peer | null {
   const py = '/usr/bin/python3';
@@ -211,7 +219,7 @@ function torchPeer(file: string, threads: number): Peer | null {
   });
   try {
     const o = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
-    return { trainIps: o.train_ips, predictWps: o.predict_wps, torch: o.torch, threads };
+    return { trainIps: o.train_ips, trainCpuIps: o.train_cpu_ips, predictWps: o.predict_wps, torch: o.torch, threads };
   } catch {
     console.log(`  pytorch x${threads}: failed (${r.stderr.trim().split('\n').pop()})`);
     return null;
@@ -258,13 +266,13 @@ export async function run(): Promise<BenchRow[]> {
       const reps =
         r.trainIps.length < REPS ? ` (${r.trainIps.length} epoch${r.trainIps.length > 1 ? 's' : ''}: time budget)` : '';
       console.log(
-        `  ${r.backend.padEnd(10)} train ${median(r.trainIps).toFixed(1).padStart(7)}  predict ${median(r.predictWps).toFixed(1).padStart(7)} windows/s${reps}   [${r.info}]`,
+        `  ${r.backend.padEnd(10)} train ${median(r.trainIps).toFixed(1).padStart(7)} (${median(r.trainCpuIps).toFixed(1)} per CPU-s)  predict ${median(r.predictWps).toFixed(1).padStart(7)} windows/s${reps}   [${r.info}]`,
       );
     }
     const peers = [1, 2].map((t) => torchPeer(file, t)).filter((p): p is Peer => p !== null);
     for (const p of peers)
       console.log(
-        `  ${`pytorch x${p.threads}`.padEnd(10)} train ${median(p.trainIps).toFixed(1).padStart(7)}  predict ${median(p.predictWps).toFixed(1).padStart(7)} windows/s   [torch ${p.torch}]`,
+        `  ${`pytorch x${p.threads}`.padEnd(10)} train ${median(p.trainIps).toFixed(1).padStart(7)} (${median(p.trainCpuIps).toFixed(1)} per CPU-s)  predict ${median(p.predictWps).toFixed(1).padStart(7)} windows/s   [torch ${p.torch}]`,
       );
     if (!peers.length) console.log('  pytorch: /usr/bin/python3 cannot import torch, ratios skipped');
     const rows: BenchRow[] = [];
@@ -286,6 +294,19 @@ export async function run(): Promise<BenchRow[]> {
             TRAIN_TARGET,
           ),
         );
+        // One thread each: images per CPU-second compare the code, whatever else runs on the machine.
+        if (p && p.threads === 1 && r.backend === 'wasm x1')
+          rows.push(
+            row(
+              'W3',
+              `train, ${model}, tfjs ${r.backend}, images per CPU-second`,
+              { value: median(r.trainCpuIps), unit: 'img/CPU-s' },
+              {
+                name: `PyTorch ${p.torch} (same model and loop), 1 thread`,
+                measure: { value: median(p.trainCpuIps), unit: 'img/CPU-s' },
+              },
+            ),
+          );
         if (r.predictWps.length)
           rows.push(
             row(

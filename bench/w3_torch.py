@@ -13,8 +13,9 @@ trainClassifier builds by default (src/model/architectures.ts smallCnn with the 
 Prediction: whole clips scored as the mean logits of windows (hop half a window, the last flush
 right), eval mode, batches of 64 windows, the two experts fused by the minimum bona fide score.
 
-Prints one JSON line: {"torch": version, "threads": n, "train_ips": [...], "predict_wps": [...]}
-(training images/s of each timed epoch after a warm-up one; prediction windows/s of each repetition).
+Prints one JSON line: {"torch": version, "threads": n, "train_ips": [...], "train_cpu_ips": [...],
+"predict_wps": [...]} (training images per second of wall time and per CPU-second of the process,
+of each timed epoch after a warm-up one; prediction windows/s of each repetition).
 Usage: w3_torch.py FEATURES [reps] [threads]
 """
 import json
@@ -132,15 +133,18 @@ def predict(clips):
 
 
 epoch()  # warm-up
-train_ips = []
+train_ips, train_cpu_ips = [], []
 for _ in range(reps):
     t = time.perf_counter()
+    c = time.process_time()
     epoch()
     train_ips.append(n / (time.perf_counter() - t))
+    train_cpu_ips.append(n / (time.process_time() - c))
 predict(batch)
 predict_wps = []
 for _ in range(reps):
     t = time.perf_counter()
     _, windows = predict(batch)
     predict_wps.append(windows / (time.perf_counter() - t))
-print(json.dumps({"torch": torch.__version__, "threads": threads, "train_ips": train_ips, "predict_wps": predict_wps}))
+print(json.dumps({"torch": torch.__version__, "threads": threads, "train_ips": train_ips,
+                  "train_cpu_ips": train_cpu_ips, "predict_wps": predict_wps}))

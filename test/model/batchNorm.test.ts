@@ -5,7 +5,8 @@ import { initBackend } from '../../src/model/backend';
 import { BatchNormalization, batchNormTraining } from '../../src/model/kernels/batch_norm';
 import { Random } from '../../src/random';
 
-// The fused batch-norm kernels (wasm) against tfjs's own moments + batchNorm on the cpu backend.
+// The fused batch-norm kernels (wasm) against tfjs's own moments + batchNorm on the cpu backend,
+// and our inference FusedBatchNorm (wasm) against the cpu backend's.
 const TOL = 1e-4;
 
 function randomTensor(shape: number[], rng: Random, scale = 1, offset = 0): tf.Tensor {
@@ -128,6 +129,33 @@ describe('fused training batch norm (wasm) vs tfjs moments + batchNorm (cpu)', (
     }
     tf.dispose(x);
   });
+
+  for (const [name, xShape, statShape, withAffine] of [
+    ['per-channel statistics, offset and scale', [3, 5, 4, 6], [6], true],
+    ['[1, 1, C] statistics, no offset or scale', [2, 7, 5], [1, 1, 5], false],
+    ['scalar statistics', [4, 3], [1], true],
+    ['per-row statistics (broadcast over other axes: upstream)', [2, 5, 3], [5, 1], true],
+  ] as [string, number[], number[], boolean][]) {
+    test(`FusedBatchNorm (inference) on wasm equals cpu: ${name}`, async () => {
+      const rng = new Random(xShape.length * 31 + statShape.length);
+      const x = randomTensor(xShape, rng, 3, 10);
+      const mean = randomTensor(statShape, rng, 1, 10);
+      const variance = tf.abs(randomTensor(statShape, rng, 2));
+      const offset = withAffine ? randomTensor(statShape, rng) : undefined;
+      const scale = withAffine ? randomTensor(statShape, rng) : undefined;
+      const run = async (backend: 'cpu' | 'wasm') => {
+        await tf.setBackend(backend);
+        const y = tf.batchNorm(x, mean, variance, offset, scale, 1e-3);
+        const data = (await y.data()) as Float32Array;
+        y.dispose();
+        return data;
+      };
+      const ref = await run('cpu');
+      const got = await run('wasm');
+      assert.ok(relErr(got, ref) <= TOL, `relative error ${relErr(got, ref)}`);
+      tf.dispose([x, mean, variance, ...(offset ? [offset] : []), ...(scale ? [scale] : [])]);
+    });
+  }
 
   test('the layer saves as tfjs BatchNormalization and loads as ours', async () => {
     await tf.setBackend('wasm');

@@ -64,6 +64,14 @@ export function batchNormForward(
     scale[k] = gamma[k] / Math.sqrt(sq[k] / n + epsilon);
     shift[k] = beta[k] - m[k] * scale[k];
   }
+  affine(x, scale, shift, y);
+}
+
+/** `y = x * scale + shift` per channel (the last axis, `scale.length` wide), blocked as above. */
+function affine(x: Float32Array, scale: Float64Array, shift: Float64Array, y: Float32Array): void {
+  const c = scale.length;
+  const len = x.length;
+  const step = BLOCK * c;
   for (let o = 0; o < len; o += step) {
     const end = Math.min(len, o + step);
     for (let k = 0; k < c; k++) {
@@ -199,6 +207,44 @@ export const batchNormTrainingGradConfig: tf.KernelConfig = {
   backendName: 'wasm',
   kernelFunc: backward as unknown as tf.KernelFunc,
 };
+
+/**
+ * tfjs's `FusedBatchNorm` (inference-mode batch norm with the running statistics, as `predict`
+ * runs it) for float32 on wasm when every statistic is per channel (last axis) or a scalar:
+ * `y = x * a + b` with `a = scale / sqrt(variance + epsilon)`, `b = offset - mean * a` per channel
+ * in float64. Upstream indexes every statistic with a modulo per element (measured: 40 % of a
+ * prediction of the default detector). Other cases go to `upstream`.
+ */
+export function makeFusedBatchNormConfig(upstream: tf.KernelFunc | undefined): tf.KernelConfig {
+  const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
+    const { backend } = args;
+    const { x, mean, variance, offset, scale } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const c = x!.shape[x!.shape.length - 1] ?? 1;
+    const size = (t: tf.TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
+    const fits = (t: tf.TensorInfo | undefined) => t == null || (t.dtype === 'float32' && [1, c].includes(size(t)));
+    if (x!.dtype !== 'float32' || size(x!) === 0 || ![mean, variance, offset, scale].every(fits)) {
+      if (!upstream) throw new Error('FusedBatchNorm on wasm: no upstream kernel for this configuration');
+      return upstream(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    }
+    const out = backend.makeOutput([...x!.shape], 'float32');
+    const at = (t: tf.TensorInfo | undefined, fallback: number) => {
+      if (t == null) return () => fallback;
+      const v = heapF32(backend, t);
+      return v.length === 1 ? () => v[0] : (k: number) => v[k];
+    };
+    const [m, v, o, g] = [at(mean, 0), at(variance, 1), at(offset, 0), at(scale, 1)];
+    const epsilon = (args.attrs as unknown as tf.FusedBatchNormAttrs).varianceEpsilon;
+    const a = new Float64Array(c);
+    const b = new Float64Array(c);
+    for (let k = 0; k < c; k++) {
+      a[k] = g(k) / Math.sqrt(v(k) + epsilon);
+      b[k] = o(k) - m(k) * a[k];
+    }
+    affine(heapF32(backend, x!), a, b, heapF32(backend, out));
+    return out;
+  };
+  return { kernelName: 'FusedBatchNorm', backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
 
 /**
  * Training-mode batch normalisation of `x` (channels last) with its batch statistics: returns the

@@ -6,7 +6,7 @@ import { makeConcatConfig, makeSliceConfig, makeSplitVConfig, makeTileConfig } f
 import { dilation2DBackpropFilterConfig, dilation2DBackpropInputConfig, dilation2DConfig } from './dilation2d';
 import { identityConfig, maxPoolGradConfig } from './max_pool_grad';
 import { makeMeanConfig, makeSumConfig } from './reduce';
-import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './batch_norm';
+import { batchNormTrainingConfig, batchNormTrainingGradConfig, makeFusedBatchNormConfig } from './batch_norm';
 
 export { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 export { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
@@ -14,7 +14,7 @@ export { makeConcatConfig, makeSliceConfig, makeSplitVConfig, makeTileConfig } f
 export { dilation2DBackpropFilterConfig, dilation2DBackpropInputConfig, dilation2DConfig } from './dilation2d';
 export { identityConfig, maxPoolGradConfig } from './max_pool_grad';
 export { makeMeanConfig, makeSumConfig } from './reduce';
-export { BatchNormalization, batchNormalization, batchNormTraining } from './batch_norm';
+export { BatchNormalization, batchNormalization, batchNormTraining, makeFusedBatchNormConfig } from './batch_norm';
 
 const ours = new Set<string>();
 
@@ -73,6 +73,7 @@ export function registerWasmTrainingKernels(): string[] {
     ['SplitV', makeSplitVConfig],
     ['Tile', makeTileConfig],
     ['Slice', makeSliceConfig],
+    ['FusedBatchNorm', makeFusedBatchNormConfig],
   ] as const) {
     if (ours.has(name)) continue;
     const upstream = tf.getKernel(name, 'wasm');
