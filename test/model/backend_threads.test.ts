@@ -23,7 +23,10 @@ test('threaded wasm build initialises under Node with 2 threads and trains (batc
     const opt = tf.train.sgd(0.1);
     const losses: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+      const l = opt.minimize(
+        () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        true,
+      )!;
       losses.push((await l.data())[0]);
       l.dispose();
     }
