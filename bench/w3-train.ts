@@ -1,83 +1,201 @@
-// W3: training and prediction throughput of the seed CNN (1x128x128 input, batch 32, Adam) per
-// tfjs backend, against the same model in PyTorch (bench/w3_torch.py, 2 threads) in the same run.
+// W3: training and prediction throughput of the default detector, as `specmorph train` runs it:
+// trainClassifier's default `cnn` (conv 16-32-64 with batch norm, per-frequency standardisation,
+// the excitation expert, which has no weights to train) on random 2 s crops of the default pipeline's features
+// (80 mel bands + 3 excitation rows x 401 frames), batch 32; prediction is predictScores on whole
+// clips (mean of the window logits). Per tfjs backend, against the same model, data and loop in
+// PyTorch (bench/w3_torch.py, 1 and 2 threads) in the same run.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '../src/model/tf';
 import { formatBackendInfo, initBackend, type BackendName } from '../src/model/backend';
-import { smallCnn } from '../src/model/architectures';
+import { DEFAULT_CROP_SECONDS, DEFAULT_ARCHITECTURE } from '../src/model/registry';
+import { predictScores, trainClassifier } from '../src/model/train';
+import { cropFramesFor } from '../src/cli/train';
+import { DEFAULT_PIPELINE } from '../src/pipeline/config';
+import { runPipeline } from '../src/pipeline/run';
+import { EXCITATION_ROWS } from '../src/spectral/excitation';
 import { Random } from '../src/random';
-import { type BenchRow, row } from './rows';
+import { type BenchRow, type Target, row } from './rows';
 import { median } from './timing';
 
 const BATCH = 32;
 const REPS = 5;
+const SAMPLE_RATE = 16000;
+/** The issue's target: training at least as fast as PyTorch on the same model. */
+const TRAIN_TARGET: Target = { of: 'ratio', op: '>=', value: 1 };
 
-type Result = { backend: string; info: string; trainIps: number[]; predictIps: number[] };
+/** The features file shared by every child and the PyTorch peer: a JSON header line, then float32 data. */
+interface Features {
+  clips: number;
+  rows: number;
+  cols: number;
+  excitationRows: number;
+  cropFrames: number;
+  labels: number[];
+  data: Float32Array;
+}
+
+/**
+ * `clips` 4 s clips through DEFAULT_PIPELINE: half "bona fide" (a pulse train at a wandering f0
+ * through a resonance, plus a little noise), half "spoof" (the same with noise excitation), so the
+ * dB values and the excitation rows look like speech features, not uniform noise.
+ */
+function makeFeatures(clips: number): Features {
+  const rng = new Random(0);
+  const n = 4 * SAMPLE_RATE;
+  let shape: [number, number] | null = null;
+  const grids: Float32Array[] = [];
+  const labels: number[] = [];
+  for (let c = 0; c < clips; c++) {
+    const label = c % 2;
+    const x = new Float32Array(n);
+    const f0 = 90 + 120 * rng.next();
+    let phase = 0;
+    let y1 = 0;
+    let y2 = 0;
+    const r = 0.97;
+    const w = (2 * Math.PI * (500 + 1500 * rng.next())) / SAMPLE_RATE;
+    for (let i = 0; i < n; i++) {
+      phase += (f0 * (1 + 0.1 * Math.sin((2 * Math.PI * i) / SAMPLE_RATE))) / SAMPLE_RATE;
+      let e = 0.01 * rng.normal();
+      if (label === 1 && phase >= 1) {
+        phase -= 1;
+        e += 1;
+      } else if (label === 0) e += 0.1 * rng.normal();
+      const y = e + 2 * r * Math.cos(w) * y1 - r * r * y2;
+      y2 = y1;
+      y1 = y;
+      x[i] = y;
+    }
+    let peak = 0;
+    for (const v of x) peak = Math.max(peak, Math.abs(v));
+    for (let i = 0; i < n; i++) x[i] *= 0.5 / peak;
+    const g = runPipeline({ sampleRate: SAMPLE_RATE, channels: [x] }, DEFAULT_PIPELINE, { keep: false }).output;
+    shape ??= [g.rows, g.cols];
+    grids.push(g.data);
+    labels.push(label);
+  }
+  const [rows, cols] = shape!;
+  const data = new Float32Array(clips * rows * cols);
+  grids.forEach((g, i) => data.set(g, i * rows * cols));
+  return {
+    clips,
+    rows,
+    cols,
+    excitationRows: EXCITATION_ROWS.length,
+    cropFrames: cropFramesFor(DEFAULT_PIPELINE, cols, DEFAULT_CROP_SECONDS),
+    labels,
+    data,
+  };
+}
+
+function writeFeatures(file: string, f: Features): void {
+  const { data, ...header } = f;
+  writeFileSync(
+    file,
+    Buffer.concat([
+      Buffer.from(`${JSON.stringify(header)}\n`),
+      Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+    ]),
+  );
+}
+
+function readFeatures(file: string): Features {
+  const buf = readFileSync(file);
+  const nl = buf.indexOf(10);
+  const header = JSON.parse(buf.subarray(0, nl).toString('utf8')) as Omit<Features, 'data'>;
+  const bytes = buf.subarray(nl + 1);
+  const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return { ...header, data };
+}
+
+/** Images/s of wall time per timed epoch, images per CPU-second of this process, windows/s predicted. */
+type Result = { backend: string; info: string; trainIps: number[]; trainCpuIps: number[]; predictWps: number[] };
+
+/** Thrown from onEpoch to end a slow backend's run at its time budget. */
+class Budget extends Error {}
 
 /** Runs in a child process so every backend/thread setting starts from a fresh tfjs. */
-async function child(backend: BackendName, threads: number, steps: number, budgetMs: number): Promise<Result> {
+async function child(backend: BackendName, threads: number, file: string, budgetMs: number): Promise<Result> {
   const info = await initBackend({ backend, threads });
-  const model = smallCnn([128, 128, 1], { seed: 0 });
-  const optimizer = tf.train.adam(1e-3);
-  const rng = new Random(0);
-  const x = tf.tensor4d(
-    Float32Array.from({ length: BATCH * 128 * 128 }, () => rng.normal()),
-    [BATCH, 128, 128, 1],
-  );
-  const y = tf.oneHot(
-    tf.tensor1d(
-      Array.from({ length: BATCH }, (_, i) => i % 2),
-      'int32',
-    ),
-    2,
-  );
-  const step = () => {
-    const loss = optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-      true,
-    )!;
-    loss.dataSync();
-    loss.dispose();
-  };
-  const predict = () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-  step();
-  predict();
+  const f = readFeatures(file);
+  const size = f.rows * f.cols;
+  const inputs = Array.from({ length: f.clips }, (_, i) => f.data.subarray(i * size, (i + 1) * size));
   const trainIps: number[] = [];
-  const predictIps: number[] = [];
+  const trainCpuIps: number[] = [];
   const start = performance.now();
-  // The pure-JS cpu backend needs minutes per repetition: stop at the time budget (>= 1 rep).
-  for (let r = 0; r < REPS && (r === 0 || performance.now() - start < budgetMs); r++) {
-    let t = performance.now();
-    for (let s = 0; s < steps; s++) step();
-    trainIps.push((BATCH * steps * 1000) / (performance.now() - t));
-    t = performance.now();
-    for (let s = 0; s < steps; s++) predict();
-    predictIps.push((BATCH * steps * 1000) / (performance.now() - t));
+  let cpu = process.cpuUsage();
+  let model: Awaited<ReturnType<typeof trainClassifier>>['model'] | null = null;
+  const opts = {
+    labels: f.labels,
+    inputShape: [f.rows, f.cols, 1] as [number, number, number],
+    model: DEFAULT_ARCHITECTURE,
+    cropFrames: f.cropFrames,
+    // What `specmorph train` passes for a pipeline with excitation rows; everything else default.
+    modelOptions: { excitation: {} },
+    // The first epoch is the warm-up (kernel compilation, first allocations).
+    epochs: REPS + 1,
+    recalibrateBatchNorm: false,
+    progress: false,
+    log: null,
+    onEpoch: (l: { epoch: number; ms: number }) => {
+      // CPU time from the end of the previous epoch: steadier than wall time on a shared machine.
+      const used = process.cpuUsage(cpu);
+      cpu = process.cpuUsage();
+      if (l.epoch > 0) trainCpuIps.push((f.clips * 1e6) / (used.user + used.system));
+      if (l.epoch > 0) trainIps.push((f.clips * 1000) / l.ms);
+      if (l.epoch > 0 && performance.now() - start > budgetMs) throw new Budget();
+    },
+  };
+  try {
+    model = (await trainClassifier(inputs, opts)).model;
+  } catch (e) {
+    if (!(e instanceof Budget)) throw e;
+  }
+  const predictWps: number[] = [];
+  if (model) {
+    // Windows scored per clip: predictScores' hop of half a window, the last one flush right.
+    const windows = f.cols <= f.cropFrames ? 1 : Math.ceil((f.cols - f.cropFrames) / (f.cropFrames >> 1)) + 1;
+    const clips = inputs.slice(0, BATCH);
+    const o = { inputShape: opts.inputShape };
+    predictScores(model, clips, o);
+    for (let r = 0; r < REPS; r++) {
+      const t = performance.now();
+      predictScores(model, clips, o);
+      predictWps.push((clips.length * windows * 1000) / (performance.now() - t));
+    }
   }
   return {
     backend: `${backend}${backend === 'wasm' ? ` x${info.threads}` : ''}`,
     info: formatBackendInfo(info),
     trainIps,
-    predictIps,
+    trainCpuIps,
+    predictWps,
   };
 }
 
 /** The pure-JS cpu backend can take many minutes for one step: past this the child is stopped. */
 const CPU_TIMEOUT_MS = 5 * 60 * 1000;
 
-function spawnChild(backend: BackendName, threads: number, steps: number, budgetMs: number): Result | null {
+function spawnChild(
+  backend: BackendName,
+  threads: number,
+  file: string,
+  clips: number,
+  budgetMs: number,
+): Result | null {
   const timeout = backend === 'cpu' ? CPU_TIMEOUT_MS : 30 * 60 * 1000;
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', __filename, '--child', backend, String(threads), String(steps), String(budgetMs)],
+    ['--import', 'tsx', __filename, '--child', backend, String(threads), file, String(budgetMs)],
     { encoding: 'utf8', cwd: join(__dirname, '..'), timeout },
   );
   if (r.signal) {
-    // Warm-up and one repetition (2 steps + predictions) did not finish: an upper bound is all we know.
-    const bound = (2 * steps * BATCH * 1000) / timeout;
+    // Warm-up and one timed epoch did not finish: an upper bound is all we know.
+    const bound = (2 * clips * 1000) / timeout;
     console.log(
-      `  ${backend} x${threads}: no repetition within ${timeout / 1000} s, so train < ${bound.toFixed(2)} images/s`,
+      `  ${backend} x${threads}: no timed epoch within ${timeout / 1000} s, so train < ${bound.toFixed(2)} images/s`,
     );
     return null;
   }
@@ -90,85 +208,129 @@ function spawnChild(backend: BackendName, threads: number, steps: number, budget
   }
 }
 
-function torchPeer(): { trainIps: number[]; predictIps: number[]; torch: string } | null {
+type Peer = { trainIps: number[]; trainCpuIps: number[]; predictWps: number[]; torch: string; threads: number };
+
+function torchPeer(file: string, threads: number): Peer | null {
   const py = '/usr/bin/python3';
   if (!existsSync(py) || spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0) return null;
-  const r = spawnSync(py, [join(__dirname, 'w3_torch.py'), String(REPS), '2', '3'], {
+  const r = spawnSync(py, [join(__dirname, 'w3_torch.py'), file, String(REPS), String(threads)], {
     encoding: 'utf8',
     timeout: 30 * 60 * 1000,
   });
   try {
     const o = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
-    return { trainIps: o.train_ips, predictIps: o.predict_ips, torch: o.torch };
+    return { trainIps: o.train_ips, trainCpuIps: o.train_cpu_ips, predictWps: o.predict_wps, torch: o.torch, threads };
   } catch {
-    console.log(`  pytorch: failed (${r.stderr.trim().split('\n').pop()})`);
+    console.log(`  pytorch x${threads}: failed (${r.stderr.trim().split('\n').pop()})`);
     return null;
   }
 }
 
-/** Prints images/s (median of 5 repetitions; cpu: as many as fit in 60 s, stopped after 5 min) per backend, then ours/PyTorch ratios. */
+/** Prints images/s (median of 5 epochs after a warm-up one; cpu: as many as fit in 60 s) per backend, then ours/PyTorch ratios. */
 export async function run(): Promise<BenchRow[]> {
-  console.log(
-    `W3 train: seed CNN on ${BATCH}x128x128x1, Adam; images/s, median of ${REPS} runs (shared machine: preliminary)`,
-  );
-  const results: Result[] = [];
-  for (const [backend, threads, steps, budget] of [
-    ['tensorflow', 1, 3, Infinity],
-    ['wasm', 1, 3, Infinity],
-    ['wasm', 2, 3, Infinity],
-    ['cpu', 1, 1, 60_000],
-  ] as const) {
-    if (backend === 'tensorflow') {
-      try {
-        require.resolve('@tensorflow/tfjs-node');
-      } catch {
-        console.log('  tfjs-node: not installed (optional dependency failed), skipped');
-        continue;
+  const dir = mkdtempSync(join(tmpdir(), 'specmorph-w3-'));
+  try {
+    const wide = makeFeatures(3 * BATCH);
+    const file = join(dir, 'features.bin');
+    writeFeatures(file, wide);
+    const cpuFile = join(dir, 'features-cpu.bin');
+    const size = wide.rows * wide.cols;
+    writeFeatures(cpuFile, {
+      ...wide,
+      clips: BATCH,
+      labels: wide.labels.slice(0, BATCH),
+      data: wide.data.subarray(0, BATCH * size),
+    });
+    const model =
+      `default cnn (BN, standardisation, excitation expert) on ${wide.rows}x${wide.cropFrames} crops ` +
+      `of ${wide.rows}x${wide.cols}, batch ${BATCH}, Adam`;
+    console.log(`W3 train: ${model}; images/s, median of ${REPS} epochs (shared machine: preliminary)`);
+    const results: Result[] = [];
+    for (const [backend, threads, f, clips, budget] of [
+      ['tensorflow', 1, file, wide.clips, Infinity],
+      ['wasm', 1, file, wide.clips, Infinity],
+      ['wasm', 2, file, wide.clips, Infinity],
+      ['cpu', 1, cpuFile, BATCH, 60_000],
+    ] as const) {
+      if (backend === 'tensorflow') {
+        try {
+          require.resolve('@tensorflow/tfjs-node');
+        } catch {
+          console.log('  tfjs-node: not installed (optional dependency failed), skipped');
+          continue;
+        }
       }
+      const r = spawnChild(backend, threads, f, clips, budget);
+      if (!r) continue;
+      results.push(r);
+      const reps =
+        r.trainIps.length < REPS ? ` (${r.trainIps.length} epoch${r.trainIps.length > 1 ? 's' : ''}: time budget)` : '';
+      console.log(
+        `  ${r.backend.padEnd(10)} train ${median(r.trainIps).toFixed(1).padStart(7)} (${median(r.trainCpuIps).toFixed(1)} per CPU-s)  predict ${median(r.predictWps).toFixed(1).padStart(7)} windows/s${reps}   [${r.info}]`,
+      );
     }
-    const r = spawnChild(backend, threads, steps, budget);
-    if (!r) continue;
-    results.push(r);
-    const reps =
-      r.trainIps.length < REPS ? ` (${r.trainIps.length} rep${r.trainIps.length > 1 ? 's' : ''}: time budget)` : '';
-    console.log(
-      `  ${r.backend.padEnd(10)} train ${median(r.trainIps).toFixed(1).padStart(7)}  predict ${median(r.predictIps).toFixed(1).padStart(7)}${reps}   [${r.info}]`,
-    );
-  }
-  const torch = torchPeer();
-  const rows = (peer: typeof torch): BenchRow[] =>
-    results.flatMap((r) =>
-      (['train', 'predict'] as const).map((what) => {
-        const ips = (v: number[]) => ({ value: median(v), unit: 'img/s' });
-        const key = what === 'train' ? 'trainIps' : 'predictIps';
-        return row(
-          'W3',
-          `${what}, seed CNN ${BATCH}x128x128x1${what === 'train' ? ', Adam' : ''}, tfjs ${r.backend}`,
-          ips(r[key]),
-          peer && { name: `PyTorch ${peer.torch} (same model), 2 threads`, measure: ips(peer[key]) },
+    const peers = [1, 2].map((t) => torchPeer(file, t)).filter((p): p is Peer => p !== null);
+    for (const p of peers)
+      console.log(
+        `  ${`pytorch x${p.threads}`.padEnd(10)} train ${median(p.trainIps).toFixed(1).padStart(7)} (${median(p.trainCpuIps).toFixed(1)} per CPU-s)  predict ${median(p.predictWps).toFixed(1).padStart(7)} windows/s   [torch ${p.torch}]`,
+      );
+    if (!peers.length) console.log('  pytorch: /usr/bin/python3 cannot import torch, ratios skipped');
+    const rows: BenchRow[] = [];
+    for (const r of results)
+      for (const p of peers.length ? peers : [null]) {
+        const peer = (v: number[] | undefined, unit: string) =>
+          p && v
+            ? {
+                name: `PyTorch ${p.torch} (same model and loop), ${p.threads} thread${p.threads > 1 ? 's' : ''}`,
+                measure: { value: median(v), unit },
+              }
+            : null;
+        rows.push(
+          row(
+            'W3',
+            `train, ${model}, tfjs ${r.backend}`,
+            { value: median(r.trainIps), unit: 'img/s' },
+            peer(p?.trainIps, 'img/s'),
+            TRAIN_TARGET,
+          ),
         );
-      }),
-    );
-  if (!torch) {
-    console.log('  pytorch: /usr/bin/python3 cannot import torch, ratios skipped');
-    return rows(null);
+        // One thread each: images per CPU-second compare the code, whatever else runs on the machine.
+        if (p && p.threads === 1 && r.backend === 'wasm x1')
+          rows.push(
+            row(
+              'W3',
+              `train, ${model}, tfjs ${r.backend}, images per CPU-second`,
+              { value: median(r.trainCpuIps), unit: 'img/CPU-s' },
+              {
+                name: `PyTorch ${p.torch} (same model and loop), 1 thread`,
+                measure: { value: median(p.trainCpuIps), unit: 'img/CPU-s' },
+              },
+            ),
+          );
+        if (r.predictWps.length)
+          rows.push(
+            row(
+              'W3',
+              `predict (predictScores, whole clips, ${wide.cropFrames}-frame windows), tfjs ${r.backend}`,
+              { value: median(r.predictWps), unit: 'windows/s' },
+              peer(p?.predictWps, 'windows/s'),
+            ),
+          );
+        if (p) {
+          const tr = median(r.trainIps) / median(p.trainIps);
+          const pr = r.predictWps.length ? (median(r.predictWps) / median(p.predictWps)).toFixed(2) : '-';
+          console.log(`  ratio ${r.backend}/pytorch x${p.threads}: train ${tr.toFixed(2)}x  predict ${pr}x`);
+        }
+      }
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const tt = median(torch.trainIps);
-  const tp = median(torch.predictIps);
-  console.log(
-    `  ${'pytorch'.padEnd(10)} train ${tt.toFixed(1).padStart(7)}  predict ${tp.toFixed(1).padStart(7)}   [torch ${torch.torch}, 2 threads]`,
-  );
-  for (const r of results) {
-    console.log(
-      `  ratio ${r.backend}/pytorch: train ${(median(r.trainIps) / tt).toFixed(2)}x  predict ${(median(r.predictIps) / tp).toFixed(2)}x`,
-    );
-  }
-  return rows(torch);
 }
 
 if (process.argv[2] === '--child') {
-  const [, , , backend, threads, steps, budget] = process.argv;
-  child(backend as BackendName, Number(threads), Number(steps), Number(budget)).then(
+  const [, , , backend, threads, file, budget] = process.argv;
+  child(backend as BackendName, Number(threads), file, Number(budget)).then(
     (r) => console.log(JSON.stringify(r)),
     (e) => {
       console.error(e instanceof Error ? e.message : String(e));

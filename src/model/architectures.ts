@@ -4,6 +4,7 @@ import { ParameterError, assert, assertPositiveInt } from '../errors';
 import { Random } from '../random';
 
 import { type MorphBlockOptions, morphBlock } from './morphBlock';
+import { batchNormalization } from './kernels/batch_norm';
 import { ARCHITECTURE_NAMES, type ArchitectureName, isArchitectureName } from './registry';
 import { EXCITATION_ROWS } from '../spectral/excitation';
 
@@ -513,9 +514,9 @@ export function smallCnn(inputShape: readonly number[], opts: SmallCnnOptions = 
       })
       .apply(h) as tf.SymbolicTensor;
     if (batchNorm) {
-      h = tf.layers
-        .batchNormalization({ name: `bn${k}`, momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 })
-        .apply(h) as tf.SymbolicTensor;
+      h = batchNormalization({ name: `bn${k}`, momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 }).apply(
+        h,
+      ) as tf.SymbolicTensor;
       h = tf.layers.activation({ activation: 'relu', name: `relu${k}` }).apply(h) as tf.SymbolicTensor;
     }
     if (k < filters.length) h = tf.layers.maxPooling2d({ poolSize: 2, name: `pool${k}` }).apply(h) as tf.SymbolicTensor;
@@ -640,7 +641,7 @@ export function lcnn(inputShape: readonly number[], opts: LcnnOptions = {}): tf.
   const pool = (h: tf.SymbolicTensor, name: string) =>
     tf.layers.maxPooling2d({ poolSize: 2, name }).apply(h) as tf.SymbolicTensor;
   const bn = (h: tf.SymbolicTensor, name: string) =>
-    tf.layers.batchNormalization({ name, momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 }).apply(h) as tf.SymbolicTensor;
+    batchNormalization({ name, momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 }).apply(h) as tf.SymbolicTensor;
 
   const { input, h: x, finish, logits } = modelInput(inputShape, opts, numClasses, init);
   let h = conv(x, 64, 5);

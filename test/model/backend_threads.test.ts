@@ -6,7 +6,7 @@ import { smallCnn } from '../../src/model/architectures';
 import { Random } from '../../src/random';
 
 // Own file: the wasm thread count can only be chosen once per process.
-test('threaded wasm build initialises under Node with 2 threads and trains like the cpu backend', async () => {
+test('threaded wasm build initialises under Node with 2 threads and trains (batch norm in training mode) like the cpu backend', async () => {
   const info = await initBackend({ backend: 'wasm', threads: 2 });
   assert.equal(info.name, 'wasm');
   assert.equal(info.threads, 2);
@@ -23,7 +23,10 @@ test('threaded wasm build initialises under Node with 2 threads and trains like 
     const opt = tf.train.sgd(0.1);
     const losses: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar, true)!;
+      const l = opt.minimize(
+        () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        true,
+      )!;
       losses.push((await l.data())[0]);
       l.dispose();
     }

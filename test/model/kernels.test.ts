@@ -144,6 +144,9 @@ describe('wasm training kernels vs cpu', () => {
 
   for (const [f, st, pad] of [
     [2, 2, 'valid'],
+    // Non-overlapping windows clipped at the border (7 rows: the last window has one).
+    [2, 2, 'same'],
+    [3, 3, 'same'],
     [3, 1, 'same'],
     [3, 2, 'same'],
     [2, 1, 'valid'],
@@ -379,7 +382,50 @@ describe('wasm training kernels vs cpu', () => {
     });
   }
 
-  test('Concat, SplitV and Tile of int32 still work (upstream)', async () => {
+  for (const [shape, begin, size] of [
+    // A model's RowSlice: spectral rows, then the excitation rows, of a 1-channel NHWC batch.
+    [
+      [3, 9, 7, 1],
+      [0, 0, 0, 0],
+      [-1, 6, -1, -1],
+    ],
+    [
+      [3, 9, 7, 1],
+      [0, 6, 0, 0],
+      [-1, 3, -1, -1],
+    ],
+    [
+      [2, 5, 4, 3],
+      [1, 1, 2, 1],
+      [1, 3, 2, 2],
+    ],
+    [
+      [4, 70],
+      [1, 0],
+      [2, 70],
+    ],
+    [
+      [2, 3, 80],
+      [0, 1, 5],
+      [2, 2, 70],
+    ],
+    [[5], [2], [0]],
+  ] as [number[], number[], number[]][]) {
+    test(`Slice shape=[${shape}] begin=[${begin}] size=[${size}]`, async () => {
+      const x = randomTensor(shape, new Random(shape.length * 13 + begin.reduce((a, b) => a + b, 0)));
+      const shapeOn = async (b: 'cpu' | 'wasm') => {
+        await tf.setBackend(b);
+        const t = tf.slice(x, begin, size);
+        const out = { shape: t.shape, data: await t.data() };
+        t.dispose();
+        return out;
+      };
+      assert.deepEqual(await shapeOn('wasm'), await shapeOn('cpu'));
+      x.dispose();
+    });
+  }
+
+  test('Concat, SplitV, Tile and Slice of int32 still work (upstream)', async () => {
     await tf.setBackend('wasm');
     const a = tf.tensor2d(
       [
@@ -398,6 +444,7 @@ describe('wasm training kernels vs cpu', () => {
       [1, 2, 1, 2],
       [3, 4, 3, 4],
     ]);
+    assert.deepEqual(await tf.slice(a, [1, 0], [1, 2]).array(), [[3, 4]]);
   });
 
   test('Identity shares the buffer: equal values, each handle survives disposing the other', async () => {

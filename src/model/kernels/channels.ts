@@ -149,3 +149,45 @@ export function makeTileConfig(upstream: tf.KernelFunc | undefined): tf.KernelCo
   };
   return { kernelName: 'Tile', backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }
+
+/**
+ * Slice of a float32 tensor. Trailing axes taken whole are merged into the last sliced axis, so
+ * each index of the axes before it owns one contiguous run (rows `[a, b)` of an NHWC spectrogram
+ * with its excitation rows below: one run of rows x cols x channels per image); upstream copies
+ * one `subarray` per index of the last axis, which is one float for a 1-channel input. Other
+ * dtypes go upstream.
+ */
+export function makeSliceConfig(upstream: tf.KernelFunc | undefined): tf.KernelConfig {
+  const kernelFunc = (args: Args): tf.TensorInfo => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (x.dtype !== 'float32') {
+      if (!upstream) throw new Error(`Slice on wasm: no upstream kernel for dtype ${x.dtype}`);
+      return upstream(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    }
+    const { backend } = args;
+    const { begin, size: sizeAttr } = args.attrs as unknown as tf.SliceAttrs;
+    const [b, s] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, sizeAttr);
+    const out = backend.makeOutput(s, 'float32');
+    if (size(s) === 0) return out;
+    // The last axis not taken whole; the run of one of its indices with every axis after it.
+    let last = x.shape.length - 1;
+    while (last > 0 && b[last] === 0 && s[last] === x.shape[last]) last--;
+    const inner = size(x.shape.slice(last + 1));
+    const run = s[last] * inner;
+    const strides = x.shape.map((_, a) => size(x.shape.slice(a + 1)));
+    const src = heapF32(backend, x);
+    const dst = heapF32(backend, out);
+    const outer = size(s.slice(0, last));
+    const idx = new Array<number>(last).fill(0);
+    for (let r = 0; r < outer; r++) {
+      let o = b[last] * inner;
+      for (let a = 0; a < last; a++) o += (b[a] + idx[a]) * strides[a];
+      if (run >= SET_MIN) dst.set(src.subarray(o, o + run), r * run);
+      else for (let k = 0; k < run; k++) dst[r * run + k] = src[o + k];
+      // Next index of the outer axes, last fastest.
+      for (let a = last - 1; a >= 0 && ++idx[a] === s[a]; a--) idx[a] = 0;
+    }
+    return out;
+  };
+  return { kernelName: 'Slice', backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}

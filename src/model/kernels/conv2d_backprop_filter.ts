@@ -31,14 +31,17 @@ function im2colT(x: Float32Array, cols: Float32Array, n0: number, nb: number, in
       // Output columns wo whose input column wo*sw + j - pl lies inside [0, W).
       const woLo = Math.max(0, Math.ceil((pl - j) / sw));
       const woHi = Math.min(Wo, Math.floor((W - 1 + pl - j) / sw) + 1);
-      for (let c = 0; c < C; c++) {
-        let o = ((i * kw + j) * C + c) * P;
-        for (let n = n0; n < n0 + nb; n++) {
-          for (let ho = 0; ho < Ho; ho++) {
-            const hIn = ho * sh + i - pt;
+      // Per output row, all channels in turn: the input row they read stays in cache (a sweep of
+      // the whole batch per channel would read x from memory C times per tap).
+      const base = (i * kw + j) * C * P;
+      let p = 0;
+      for (let n = n0; n < n0 + nb; n++) {
+        for (let ho = 0; ho < Ho; ho++, p += Wo) {
+          const hIn = ho * sh + i - pt;
+          for (let c = 0; c < C; c++) {
+            const o = base + c * P + p;
             if (hIn < 0 || hIn >= H || woHi <= woLo) {
               cols.fill(0, o, o + Wo);
-              o += Wo;
               continue;
             }
             if (woLo > 0) cols.fill(0, o, o + woLo);
@@ -50,7 +53,6 @@ function im2colT(x: Float32Array, cols: Float32Array, n0: number, nb: number, in
               for (let wo = woLo; wo < woHi; wo++, src += step) cols[o + wo] = x[src];
             }
             if (woHi < Wo) cols.fill(0, o + woHi, o + Wo);
-            o += Wo;
           }
         }
       }

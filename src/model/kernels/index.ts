@@ -2,17 +2,19 @@
 import * as tf from '../tf';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 import { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
-import { makeConcatConfig, makeSplitVConfig, makeTileConfig } from './channels';
+import { makeConcatConfig, makeSliceConfig, makeSplitVConfig, makeTileConfig } from './channels';
 import { dilation2DBackpropFilterConfig, dilation2DBackpropInputConfig, dilation2DConfig } from './dilation2d';
 import { identityConfig, maxPoolGradConfig } from './max_pool_grad';
 import { makeMeanConfig, makeSumConfig } from './reduce';
+import { batchNormTrainingConfig, batchNormTrainingGradConfig, makeFusedBatchNormConfig } from './batch_norm';
 
 export { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 export { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
-export { makeConcatConfig, makeSplitVConfig, makeTileConfig } from './channels';
+export { makeConcatConfig, makeSliceConfig, makeSplitVConfig, makeTileConfig } from './channels';
 export { dilation2DBackpropFilterConfig, dilation2DBackpropInputConfig, dilation2DConfig } from './dilation2d';
 export { identityConfig, maxPoolGradConfig } from './max_pool_grad';
 export { makeMeanConfig, makeSumConfig } from './reduce';
+export { BatchNormalization, batchNormalization, batchNormTraining, makeFusedBatchNormConfig } from './batch_norm';
 
 const ours = new Set<string>();
 
@@ -56,6 +58,8 @@ export function registerWasmTrainingKernels(): string[] {
     dilation2DConfig,
     dilation2DBackpropInputConfig,
     dilation2DBackpropFilterConfig,
+    batchNormTrainingConfig,
+    batchNormTrainingGradConfig,
   ]) {
     if (ours.has(config.kernelName)) continue;
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
@@ -68,6 +72,8 @@ export function registerWasmTrainingKernels(): string[] {
     ['Concat', makeConcatConfig],
     ['SplitV', makeSplitVConfig],
     ['Tile', makeTileConfig],
+    ['Slice', makeSliceConfig],
+    ['FusedBatchNorm', makeFusedBatchNormConfig],
   ] as const) {
     if (ours.has(name)) continue;
     const upstream = tf.getKernel(name, 'wasm');

@@ -44,6 +44,38 @@ function maxPoolGrad(args: {
   const g = heapF32(backend, dy);
   const dx = heapF32(backend, out);
   dx.fill(0);
+  if (sh >= fh && sw >= fw) {
+    // Windows that do not overlap (2x2 pooling at stride 2, as our models use): each channel of a
+    // window scanned with scalar locals, which V8 runs about twice as fast as per-channel arrays.
+    for (let n = 0; n < N; n++) {
+      for (let ho = 0; ho < Ho; ho++) {
+        const r0 = ho * sh - pt;
+        const rLo = Math.max(0, r0);
+        const rHi = Math.min(H, r0 + fh);
+        for (let wo = 0; wo < Wo; wo++) {
+          const c0 = wo * sw - pl;
+          const cLo = Math.max(0, c0);
+          const cHi = Math.min(W, c0 + fw);
+          const o = ((n * Ho + ho) * Wo + wo) * C;
+          for (let c = 0; c < C; c++) {
+            let b = Number.NEGATIVE_INFINITY;
+            let p = -1;
+            for (let r = rLo; r < rHi; r++) {
+              for (let i = ((n * H + r) * W + cLo) * C + c, end = i + (cHi - cLo) * C; i < end; i += C) {
+                const v = x[i];
+                if (v > b) {
+                  b = v;
+                  p = i;
+                }
+              }
+            }
+            if (p >= 0) dx[p] += g[o + c];
+          }
+        }
+      }
+    }
+    return out;
+  }
   const best = new Float32Array(C);
   const pos = new Int32Array(C);
   for (let n = 0; n < N; n++) {
