@@ -7,7 +7,7 @@
 //    min over w columns, then over h rows. Long sides use van Herk/Gil-Werman (3 comparisons per
 //    pixel whatever the length; Kernels.vhgw): down the columns it runs SIMD across whole rows,
 //    along the rows through 16-row strips turned column-major. Shorter sides down the columns take
-//    one vwindow pass (output rows in pairs sharing their common rows); along the rows, one
+//    one vlog pass (a doubling ladder in registers, one load per pixel); along the rows, one
 //    hwindow pass up to 7, then log passes: a window of length m*cur is the min of m overlapping
 //    windows of length cur, at most 5 in-cache loads per pixel a pass. The crossovers are measured
 //    (see VHGW_MIN_LENGTH);
@@ -19,7 +19,15 @@
 // shift by (dr, dc) is the constant offset dr*W + dc.
 import { firstNonFinite } from '../grid/grid';
 import type { Chord } from './footprint';
-import { HWINDOW_LENGTHS, kernels, MAX_OPERANDS, releaseKernelHeap, STRIP_VECTORS, type Kernels } from './kernels';
+import {
+  HWINDOW_LENGTHS,
+  kernels,
+  MAX_OPERANDS,
+  releaseKernelHeap,
+  STRIP_VECTORS,
+  VLOG_MAX_LENGTH,
+  type Kernels,
+} from './kernels';
 import { mapIndex, type ResolvedBorder } from './internal';
 import { assertMemory, formatBytes } from '../memory';
 import { ParameterError } from '../errors';
@@ -51,17 +59,19 @@ export function setTileBudget(floats: number | null): number | null {
 
 /**
  * Shortest rectangle side that takes the van Herk/Gil-Werman path (3 comparisons per pixel for
- * any length). Below it, down the columns a side takes one vwindow pass (rows in pairs: (L+1)/2
- * loads per pixel), along the rows the log passes of {@link widen} (one pass of <= 5 loads up to
- * 5, two up to 25, three up to 125). Crossover measured on the 257 x 6001 bench image (Node 20,
- * AMD EPYC, shared and noisy machine, minimum of 31 runs each):
- * - down the columns (`rows`), vHGW runs SIMD across whole rows straight away; vwindow was ahead
- *   up to 11 (0.94 vs 1.02 ms), level at 13, behind from 15 on (31: 1.74 vs 1.15 ms).
+ * any length). Below it, down the columns a side takes one vlog pass (one load and log2(L) + 1
+ * comparisons per pixel), along the rows the log passes of {@link widen} (one pass of <= 5 loads
+ * up to 5, two up to 25, three up to 125). Crossover measured on the 257 x 6001 bench image
+ * (Node 20, AMD EPYC, shared and noisy machine, 65-row tiles, medians of 31 runs):
+ * - down the columns (`rows`), vHGW runs SIMD across whole rows straight away; vlog was ahead
+ *   up to 16 (0.45 vs 0.51 ms at 16, 0.22 vs 0.53 at 7) and behind from 17 (0.51 vs 0.48 ms; 31:
+ *   1.56 vs 0.55 ms: its ladder no longer fits the registers), hence VLOG_MAX_LENGTH + 1. Where
+ *   tests force the short path on longer sides, those take several vlog passes.
  * - along the rows (`cols`), vHGW pays two 4x4-block transposes per 16-row strip: the log passes
  *   were well ahead up to 15, within 3% at 31, level at 61, behind from 121 (2.04 vs 1.86 ms at
  *   241, where vHGW stays flat and the log passes keep growing).
  */
-let VHGW_MIN_LENGTH = { rows: 13, cols: 48 };
+let VHGW_MIN_LENGTH = { rows: VLOG_MAX_LENGTH + 1, cols: 48 };
 
 /** Internal: overrides the crossover (tests force either path); returns the old one. */
 export function setVhgwMinLength(next: { rows: number; cols: number }): { rows: number; cols: number } {
@@ -354,7 +364,14 @@ function separable(
     if (!finite) return false;
   }
   if (t.vertical) k.vhgw(isMax, 0, t.tableSize, W, T, S, rect.h);
-  else if (rect.h > 1) k.vwindow(isMax, 0, 0, W, T, S, rect.h);
+  else {
+    // a window of length a + b - 1 is a window of b over windows of a
+    for (let L = rect.h; L > 1; ) {
+      const a = Math.min(L, VLOG_MAX_LENGTH);
+      L -= a - 1;
+      k.vlog(isMax, 0, 0, W, T, S + L - 1, a);
+    }
+  }
   return finite;
 }
 

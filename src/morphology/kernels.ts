@@ -8,8 +8,8 @@
 // Beside those element-wise passes the module holds the van Herk/Gil-Werman recurrence (a driver
 // that runs a whole tile in one call, plus a variant whose elements are 16-row strip columns kept
 // in registers), 4x4-block SIMD transposes to turn row strips column-major for it, one-pass
-// running windows for short sides (vwindow down the columns, output rows in pairs; hwindow along
-// the rows for lengths 4..7), and variants that fold the finite-input check into the loads of a
+// running windows for short sides (vlog down the columns, a doubling ladder in registers; hwindow
+// along the rows for lengths 4..7), and variants that fold the finite-input check into the loads of a
 // pass.
 //
 // Ties and signed zeros: both back ends use the pseudo-min `b < a ? b : a` (and pseudo-max
@@ -89,12 +89,12 @@ export interface Kernels {
    */
   hwindow(isMax: boolean, dst: number, src: number, n: number, L: number, check?: boolean): boolean;
   /**
-   * Running min (max) of length L >= 2 down the rows of a row-major block: `heap[dst + i*step + c]`
-   * = min of `heap[src + (i+k)*step + c]` for k < L, for rows i < count and columns c < width.
-   * In place (dst == src) is fine. Two output rows share the L-1 input rows between them, so a
-   * pair costs L+1 loads per element instead of 2L (OpenCV's column filter does the same).
+   * Running min (max) of length L (2 <= L <= VLOG_MAX_LENGTH) down the rows of a row-major block:
+   * `heap[dst + i*step + c]` = min of `heap[src + (i+k)*step + c]` for k < L, for rows i < count
+   * and columns c < width. In place (dst == src) is fine. A doubling ladder kept in registers while
+   * a column strip walks down the rows: one load, log2(L) + 1 comparisons and one store per vector.
    */
-  vwindow(isMax: boolean, dst: number, src: number, step: number, width: number, count: number, L: number): void;
+  vlog(isMax: boolean, dst: number, src: number, step: number, width: number, count: number, L: number): void;
   /**
    * `heap[dst + c*dstStride + r] = heap[src + r*srcStride + c]` for r < rows, c < cols (regions
    * must not overlap): turns a row-major tile column-major so a horizontal window becomes a
@@ -819,45 +819,64 @@ export function hwindowCheckedPrefix(n: number): number {
   return n < 4 ? 0 : n < 8 ? 4 : 8 + 4 * ((n - 8) >> 2);
 }
 
+/** Longest window {@link Kernels.vlog} takes (one specialised function per length). */
+export const VLOG_MAX_LENGTH = 16;
+
 /**
- * `vwindowMin(dst, src, step, width, count, L)` (dst, src, step in bytes; width in floats): see
- * {@link Kernels.vwindow}. Columns go in strips of STRIP_VECTORS vectors (one 64-byte line per
- * row), then single vectors, then single floats; each strip walks down all rows, so the L+1 lines
- * a pair reads stay in L1 for the next pair. Each pair reads every row it needs before it stores
- * its two rows, and later pairs read only rows below them, so dst == src is safe.
+ * The doubling ladder of {@link Kernels.vlog} for window length L >= 2: level sizes 1, 2, 4, ...,
+ * P (P the largest power of two below L); the window is the extremum of the level-P windows at
+ * rows i and i + L - P, which overlap and cover i .. i+L-1.
  */
-function vwindowFunction(isMax: boolean): WasmFunction {
-  const K = STRIP_VECTORS;
-  const acc = Array.from({ length: K }, (_, u) => `acc${u}`);
+export function vlogLevels(L: number): { sizes: number[]; last: number } {
+  const sizes = [1];
+  while (2 * sizes[sizes.length - 1] < L) sizes.push(2 * sizes[sizes.length - 1]);
+  return { sizes, last: L - sizes[sizes.length - 1] };
+}
+
+/**
+ * `vlog{L}Min(dst, src, step, width, count)` (dst, src, step in bytes; width in floats): see
+ * {@link Kernels.vlog}. A column strip (one vector, then single floats) walks down the rows once,
+ * loading each row once: at row t, m1 = x_t, m_{2s}[t-2s+1] = min(m_s[t-2s+1], m_s[t-s+1]) with
+ * the older operand kept in registers (a history of s values per level), and the window ending
+ * at t is min(m_P[t-L+1], m_P[t-P+1]). So a window costs one load, log2(L) + 1 comparisons and
+ * one store per vector (output rows in pairs sharing their L-1 common rows cost (L+1)/2 loads). The first L-1 rows of a
+ * strip only fill the histories (what they leave from the previous strip never reaches an output).
+ * Row i is stored after every load at or above it, so dst == src is safe.
+ */
+function vlogFunction(L: number, isMax: boolean): WasmFunction {
+  const { sizes, last } = vlogLevels(L);
+  const P = sizes[sizes.length - 1];
+  // history length per level: level s < P keeps s values, level P keeps `last`
+  const hist = sizes.map((s) => (s === P ? last : s));
+  const names = (prefix: string): string[][] =>
+    sizes.map((s, l) => range(0, hist[l] - 1).map((k) => `${prefix}${s}_${k}`));
+  const vecHist = names('v');
+  const sclHist = names('s');
   return {
-    name: `vwindow${minMax(isMax)}`,
-    params: { dst: i32, src: i32, step: i32, width: i32, count: i32, L: i32 },
+    name: `vlog${L}${minMax(isMax)}`,
+    params: { dst: i32, src: i32, step: i32, width: i32, count: i32 },
     locals: {
       col: i32,
       ps: i32,
       pd: i32,
-      q: i32,
-      r: i32,
       j: i32,
-      ...Object.fromEntries(acc.map((name) => [name, v128])),
-      sacc: f32,
+      ...Object.fromEntries(vecHist.flat().map((n) => [n, v128])),
+      ...Object.fromEntries(sclHist.flat().map((n) => [n, f32])),
+      vc: v128,
+      vn: v128,
+      sc: f32,
+      sn: f32,
       x: f32,
       y: f32,
     },
     results: [],
     body: (f) => {
-      /** Columns `lanes` floats at a time (16 = K vectors, 4 = one vector, 1 = scalar) while they fit. */
       const walk = (lanes: number): Code => {
         const scalar = lanes === 1;
-        const units = scalar ? 1 : lanes / 4;
-        const load = (ptr: Code, u: number): Code =>
-          scalar ? [...ptr, ...op.f32_load()] : [...ptr, ...op.v128_load({ offset: 16 * u, align: 1 })];
-        const store = (ptr: Code, u: number, value: Code): Code =>
-          scalar
-            ? [...ptr, ...value, ...op.f32_store()]
-            : [...ptr, ...value, ...op.v128_store({ offset: 16 * u, align: 1 })];
-        const accOf = (u: number): string => (scalar ? 'sacc' : acc[u]);
-        // min(a, b) with the kernels' pseudo-min `b < a ? b : a` (max: `a < b ? b : a`)
+        const h = scalar ? sclHist : vecHist;
+        const cur = scalar ? 'sc' : 'vc';
+        const next = scalar ? 'sn' : 'vn';
+        // min(a, b) with the kernels' pseudo-min `b < a ? b : a` (max: `a < b ? b : a`), a the older row
         const pick = (a: Code, b: Code): Code =>
           scalar
             ? [
@@ -871,30 +890,32 @@ function vwindowFunction(isMax: boolean): WasmFunction {
                 ...op.select,
               ]
             : [...a, ...b, ...lanesOp(isMax)];
-        const each = (g: (u: number) => Code): Code => times(units, g);
-        // acc = extremum of rows 1 .. L-1 below ps; leaves q at row L-1
-        const common: Code = [
+        // one row: cur climbs the ladder; each level's history shifts by one (oldest first)
+        const row = (store: boolean): Code => [
+          ...f.get('ps'),
+          ...(scalar ? op.f32_load() : op.v128_load({ align: 1 })),
+          ...f.set(cur),
+          ...sizes.flatMap((s, l) => {
+            const older = h[l][0];
+            const shift = [
+              ...h[l].slice(1).flatMap((n, k) => [...f.get(n), ...f.set(h[l][k])]),
+              ...f.get(cur),
+              ...f.set(h[l][hist[l] - 1]),
+            ];
+            if (s < P)
+              return [...pick(f.get(older), f.get(cur)), ...f.set(next), ...shift, ...f.get(next), ...f.set(cur)];
+            // level P: the window ending at this row
+            const out = pick(f.get(older), f.get(cur));
+            return [
+              ...(store ? [...f.get('pd'), ...out, ...(scalar ? op.f32_store() : op.v128_store({ align: 1 }))] : []),
+              ...shift,
+            ];
+          }),
           ...f.get('ps'),
           ...f.get('step'),
           ...op.i32_add,
-          ...f.set('q'),
-          ...each((u) => [...load(f.get('q'), u), ...f.set(accOf(u))]),
-          ...f.get('L'),
-          ...op.i32_const(2),
-          ...op.i32_sub,
-          ...f.set('j'),
-          ...whileNot(
-            [...f.get('j'), ...op.i32_eqz],
-            f.get('q'),
-            f.get('step'),
-            op.i32_add,
-            f.set('q'),
-            each((u) => [...pick(f.get(accOf(u)), load(f.get('q'), u)), ...f.set(accOf(u))]),
-            drop(f, 'j', 1),
-          ),
+          ...f.set('ps'),
         ];
-        // the first row of the pair: extremum of row 0 and the shared rows
-        const first: Code = each((u) => store(f.get('pd'), u, pick(load(f.get('ps'), u), f.get(accOf(u)))));
         return whileNot(
           [...f.get('width'), ...f.get('col'), ...op.i32_sub, ...op.i32_const(lanes), ...op.i32_lt_u],
           f.get('src'),
@@ -909,40 +930,24 @@ function vwindowFunction(isMax: boolean): WasmFunction {
           op.i32_shl,
           op.i32_add,
           f.set('pd'),
+          op.i32_const(L - 1),
+          f.set('j'),
+          whileNot([...f.get('j'), ...op.i32_eqz], row(false), drop(f, 'j', 1)),
           f.get('count'),
-          f.set('r'),
+          f.set('j'),
           whileNot(
-            [...f.get('r'), ...op.i32_const(2), ...op.i32_lt_u],
-            common,
-            first,
-            // the second row: the shared rows and row L
-            f.get('q'),
-            f.get('step'),
-            op.i32_add,
-            f.set('q'),
-            each((u) =>
-              store([...f.get('pd'), ...f.get('step'), ...op.i32_add], u, pick(f.get(accOf(u)), load(f.get('q'), u))),
-            ),
-            f.get('ps'),
-            f.get('step'),
-            op.i32_const(1),
-            op.i32_shl,
-            op.i32_add,
-            f.set('ps'),
+            [...f.get('j'), ...op.i32_eqz],
+            row(true),
             f.get('pd'),
             f.get('step'),
-            op.i32_const(1),
-            op.i32_shl,
             op.i32_add,
             f.set('pd'),
-            drop(f, 'r', 2),
+            drop(f, 'j', 1),
           ),
-          f.get('r'),
-          op.if([...common, ...first]),
           bump(f, 'col', lanes),
         );
       };
-      return [...walk(4 * K), ...walk(4), ...walk(1)];
+      return [...walk(4), ...walk(1)];
     },
   };
 }
@@ -964,14 +969,13 @@ function kernelFunctions(): WasmFunction[] {
     vhgwStripFunction(false),
     vhgwStripFunction(true),
     ...reduceFunctions(true),
-    vwindowFunction(false),
-    vwindowFunction(true),
     ...[false, true].flatMap((checked) =>
       range(HWINDOW_LENGTHS.min, HWINDOW_LENGTHS.max).flatMap((L) => [
         hwindowFunction(L, false, checked),
         hwindowFunction(L, true, checked),
       ]),
     ),
+    ...range(2, VLOG_MAX_LENGTH).flatMap((L) => [vlogFunction(L, false), vlogFunction(L, true)]),
   ];
 }
 
@@ -1020,8 +1024,12 @@ function wasmKernels(): Kernels | null {
         hwindowByLength[c][1][L] = instance[`${prefix}hwindow${L}Max`] as (...args: number[]) => number;
       }
     }
-    const vwindowMin = ex.vwindowMin;
-    const vwindowMax = ex.vwindowMax;
+    // vlogByLength[isMax ? 1 : 0][L]
+    const vlogByLength: WasmKernel[][] = [[], []];
+    for (let L = 2; L <= VLOG_MAX_LENGTH; L++) {
+      vlogByLength[0][L] = ex[`vlog${L}Min`];
+      vlogByLength[1][L] = ex[`vlog${L}Max`];
+    }
     const stripWidth = 4 * STRIP_VECTORS;
     let view = new Float32Array(memory.buffer);
     return {
@@ -1084,9 +1092,9 @@ function wasmKernels(): Kernels | null {
         if (!this.allFinite(src + prefix, n + L - 1 - prefix)) return false;
         return hwindowByLength[1][isMax ? 1 : 0][L](dst << 2, src << 2, n) !== 0;
       },
-      vwindow(isMax, dst, src, step, width, count, L): void {
+      vlog(isMax, dst, src, step, width, count, L): void {
         if (count <= 0 || width <= 0) return;
-        (isMax ? vwindowMax : vwindowMin)(dst << 2, src << 2, step << 2, width, count, L);
+        vlogByLength[isMax ? 1 : 0][L](dst << 2, src << 2, step << 2, width, count);
       },
       transpose(dst, src, rows, cols, srcStride, dstStride): void {
         const rb = rows >> 2;
@@ -1199,19 +1207,22 @@ export function jsKernels(): Kernels {
       }
       return true;
     },
-    vwindow(isMax, dst, src, step, width, count, L): void {
-      // the WebAssembly kernel's order of operands, pair by pair, so results match bit for bit
+    vlog(isMax, dst, src, step, width, count, L): void {
+      // the WebAssembly ladder's operands (older row first), column by column
       const h = view;
       const pick = (a: number, b: number): number => (isMax ? (a < b ? b : a) : b < a ? b : a);
+      const { sizes, last } = vlogLevels(L);
+      const n = count + L - 1;
+      let m = new Float64Array(n);
       for (let c = 0; c < width; c++) {
-        for (let i = 0; i < count; i += 2) {
-          const ps = src + i * step + c;
-          let acc = h[ps + step];
-          for (let k = 2; k < L; k++) acc = pick(acc, h[ps + k * step]);
-          const below = i + 1 < count ? h[ps + L * step] : 0;
-          h[dst + i * step + c] = pick(h[ps], acc);
-          if (i + 1 < count) h[dst + (i + 1) * step + c] = pick(acc, below);
+        for (let t = 0; t < n; t++) m[t] = h[src + t * step + c];
+        // m[j] = extremum of rows j .. j+s-1, level by level
+        for (const s of sizes.slice(0, -1)) {
+          const up = new Float64Array(n);
+          for (let j = 0; j + s < n; j++) up[j] = pick(m[j], m[j + s]);
+          m = up;
         }
+        for (let i = 0; i < count; i++) h[dst + i * step + c] = pick(m[i], m[i + last]);
       }
     },
     transpose(dst, src, rows, cols, srcStride, dstStride): void {
