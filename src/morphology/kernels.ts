@@ -89,6 +89,14 @@ export interface Kernels {
    */
   hwindow(isMax: boolean, dst: number, src: number, n: number, L: number, check?: boolean): boolean;
   /**
+   * Running min (max) of length P (LADDER_LENGTHS) along a stretch: `heap[dst + i]` = min of
+   * `heap[src + i + k]` for k < P, i < n; in place (dst == src) is fine. A doubling ladder in
+   * registers: two loads, log2(P) comparisons and a shuffle per vector of 4 results, where log
+   * passes of up to 5 operands take 2 (P = 8, 16) or 3 (P = 32) passes. With `check`, returns
+   * whether the source stretch (n + P - 1 elements) held only finite values; else true.
+   */
+  ladder(isMax: boolean, dst: number, src: number, n: number, P: number, check?: boolean): boolean;
+  /**
    * Running min (max) of length L (2 <= L <= VLOG_MAX_LENGTH) down the rows of a row-major block:
    * `heap[dst + i*step + c]` = min of `heap[src + (i+k)*step + c]` for k < L, for rows i < count
    * and columns c < width. In place (dst == src) is fine. A doubling ladder kept in registers while
@@ -819,6 +827,177 @@ export function hwindowCheckedPrefix(n: number): number {
   return n < 4 ? 0 : n < 8 ? 4 : 8 + 4 * ((n - 8) >> 2);
 }
 
+/** Window lengths {@link Kernels.ladder} takes: powers of two. */
+export const LADDER_LENGTHS = [4, 8, 16, 32] as const;
+
+/**
+ * Vectors a ladder of length P runs behind its loads: level 4 needs the next vector's level 2, and
+ * level 2s (s >= 4) pairs vectors s/4 apart.
+ */
+function ladderLag(P: number): number {
+  let lag = 1;
+  for (let s = 4; s < P; s *= 2) lag += s / 4;
+  return lag;
+}
+
+/**
+ * Vectors per warm-up step (the longest register ring, P/8 from P = 16, so ring slots are static)
+ * and per main-loop step (at least 4: loop overhead, measured) of a ladder of length P.
+ */
+function ladderUnroll(P: number): { ring: number; main: number } {
+  const ring = Math.max(1, P / 8);
+  return { ring, main: Math.max(4, ring) };
+}
+
+/**
+ * Vector iterations of a ladder of length P over n results: while its loads (elements 4t .. 4t+4)
+ * stay inside the n + P - 1 it may read, and no further than the last whole vector of results,
+ * rounded down to whole loop steps (the lag is a whole number of warm-up steps). The results
+ * from 4 * (iterations - lag) on are the scalar tail's.
+ */
+export function ladderIterations(n: number, P: number): number {
+  const lag = ladderLag(P);
+  const { ring, main } = ladderUnroll(P);
+  const most = Math.max(0, Math.min((n >> 2) + lag, Math.floor((n + P - 6) / 4) + 1));
+  return most <= lag ? most - (most % ring) : lag + main * Math.floor((most - lag) / main);
+}
+
+/** First result of the scalar tail of a ladder of length P over n results. */
+export function ladderVectorResults(n: number, P: number): number {
+  return 4 * Math.max(0, ladderIterations(n, P) - ladderLag(P));
+}
+
+/**
+ * `ladder{P}Min(dst, src, n, iterations)` (bytes, n in floats): see {@link Kernels.ladder}. Vector
+ * t loads elements 4t .. 4t+3 and 4t+1 .. 4t+4, so m2 = min of the two; m4 of vector t-1 pairs
+ * m2 of vectors t-1 and t (the second shifted two lanes by a shuffle); m_{2s} (s >= 4) pairs m_s
+ * of vectors s/4 apart, kept in registers. One pass, two loads, log2(P) comparisons, a shuffle and
+ * a store per vector. The last results (see {@link ladderVectorResults}) are scalar chains.
+ * `checked_ladder{P}Min` also returns whether elements [0, 4 * iterations) were all finite.
+ */
+function ladderFunction(P: number, isMax: boolean, checked: boolean): WasmFunction {
+  const lag = ladderLag(P);
+  const { ring, main } = ladderUnroll(P);
+  // history per level s = 2, 4, ..., P/2: how many older vectors of that level the next one pairs with
+  const levels: number[] = [];
+  for (let s = 2; s < P; s *= 2) levels.push(s);
+  const hist = (s: number): number => (s === 2 ? 1 : s / 4);
+  const histNames = (s: number): string[] => range(0, hist(s) - 1).map((k) => `m${s}_${k}`);
+  if (lag % ring !== 0 || main % ring !== 0)
+    throw new Error(`ladder ${P}: steps do not keep the register rings aligned`);
+  return {
+    name: `${checked ? 'checked_' : ''}ladder${P}${minMax(isMax)}`,
+    params: { dst: i32, src: i32, n: i32, iterations: i32 },
+    locals: {
+      j: i32,
+      ...Object.fromEntries(levels.flatMap((s) => histNames(s)).map((name) => [name, v128])),
+      cur: v128,
+      next: v128,
+      vacc: v128,
+      vt: v128,
+      acc: f32,
+      x: f32,
+    },
+    results: checked ? [i32] : [],
+    body: (f) => {
+      const load = (offset: number): Code => [...f.get('src'), ...op.v128_load({ offset, align: 1 })];
+      const pick = (a: Code, b: Code): Code => [...a, ...b, ...lanesOp(isMax)];
+      // elements 2..5 of the 8-element concatenation a:b
+      const shifted2 = (a: Code, b: Code): Code => [...a, ...b, ...op.i8x16_shuffle(range(8, 23))];
+      /**
+       * Vector g (mod ladderUnroll(P)): cur climbs from level 2 to P and is left at level P, lag
+       * vectors back. Each level's history is a ring of registers whose oldest entry, the one
+       * paired with, is at g mod its length and takes the new value: no moves between registers.
+       */
+      const climb = (g: number): Code => [
+        ...(checked
+          ? [
+              ...load(0),
+              ...f.tee('vt'),
+              ...f.set('cur'),
+              ...f.get('vacc'),
+              ...f.get('vt'),
+              ...f.get('vt'),
+              ...op.f32x4_sub,
+              ...op.f32x4_add,
+              ...f.set('vacc'),
+              ...pick(f.get('cur'), load(4)),
+            ]
+          : pick(load(0), load(4))),
+        ...f.set('cur'),
+        ...levels.flatMap((s) => {
+          const older = histNames(s)[g % hist(s)];
+          const up =
+            s === 2 ? pick(f.get(older), shifted2(f.get(older), f.get('cur'))) : pick(f.get(older), f.get('cur'));
+          return [...up, ...f.set('next'), ...f.get('cur'), ...f.set(older), ...f.get('next'), ...f.set('cur')];
+        }),
+        ...bump(f, 'src', 16),
+      ];
+      // scalar tail: acc = x[0]; acc = pick(acc, x[k]) for k < P
+      const scalarPick = (k: number): Code => [
+        ...f.get('src'),
+        ...op.f32_load({ offset: 4 * k }),
+        ...f.set('x'),
+        ...f.get('x'),
+        ...f.get('acc'),
+        ...(isMax ? [...f.get('acc'), ...f.get('x')] : [...f.get('x'), ...f.get('acc')]),
+        ...op.f32_lt,
+        ...op.select,
+        ...f.set('acc'),
+      ];
+      return [
+        // warm-up: the first `lag` vectors only fill the histories
+        ...f.get('iterations'),
+        ...op.i32_const(lag),
+        ...f.get('iterations'),
+        ...op.i32_const(lag),
+        ...op.i32_lt_u,
+        ...op.select,
+        ...f.set('j'),
+        ...whileNot([...f.get('j'), ...op.i32_eqz], times(ring, climb), drop(f, 'j', ring)),
+        ...f.get('iterations'),
+        ...op.i32_const(lag),
+        ...op.i32_sub,
+        ...f.set('j'),
+        ...whileNot(
+          [...f.get('j'), ...op.i32_const(0), ...op.i32_le_s],
+          times(main, (g) => [
+            ...climb(g),
+            ...f.get('dst'),
+            ...f.get('cur'),
+            ...op.v128_store({ align: 1 }),
+            ...bump(f, 'dst', 16),
+          ]),
+          drop(f, 'n', 4 * main),
+          drop(f, 'j', main),
+        ),
+        // the scalar tail starts at the first result not stored: rewind src to it
+        ...f.get('iterations'),
+        ...op.i32_const(lag),
+        ...op.i32_gt_u,
+        ...op.if(
+          [...f.get('src'), ...op.i32_const(16 * lag), ...op.i32_sub, ...f.set('src')],
+          [...f.get('src'), ...f.get('iterations'), ...op.i32_const(4), ...op.i32_shl, ...op.i32_sub, ...f.set('src')],
+        ),
+        ...whileNot(
+          [...f.get('n'), ...op.i32_eqz],
+          f.get('src'),
+          op.f32_load(),
+          f.set('acc'),
+          range(1, P - 1).flatMap(scalarPick),
+          f.get('dst'),
+          f.get('acc'),
+          op.f32_store(),
+          bump(f, 'src', 4),
+          bump(f, 'dst', 4),
+          drop(f, 'n', 1),
+        ),
+        ...(checked ? [...f.get('vacc'), ...f.get('vacc'), ...op.f32x4_eq, ...op.i32x4_all_true] : []),
+      ];
+    },
+  };
+}
+
 /** Longest window {@link Kernels.vlog} takes (one specialised function per length). */
 export const VLOG_MAX_LENGTH = 16;
 
@@ -976,6 +1155,9 @@ function kernelFunctions(): WasmFunction[] {
       ]),
     ),
     ...range(2, VLOG_MAX_LENGTH).flatMap((L) => [vlogFunction(L, false), vlogFunction(L, true)]),
+    ...[false, true].flatMap((checked) =>
+      LADDER_LENGTHS.flatMap((P) => [ladderFunction(P, false, checked), ladderFunction(P, true, checked)]),
+    ),
   ];
 }
 
@@ -1022,6 +1204,17 @@ function wasmKernels(): Kernels | null {
       for (const [c, prefix] of ['', 'checked_'].entries()) {
         hwindowByLength[c][0][L] = instance[`${prefix}hwindow${L}Min`] as (...args: number[]) => number;
         hwindowByLength[c][1][L] = instance[`${prefix}hwindow${L}Max`] as (...args: number[]) => number;
+      }
+    }
+    // ladderByLength[checked ? 1 : 0][isMax ? 1 : 0][P]
+    const ladderByLength: ((...args: number[]) => number)[][][] = [
+      [[], []],
+      [[], []],
+    ];
+    for (const P of LADDER_LENGTHS) {
+      for (const [c, prefix] of ['', 'checked_'].entries()) {
+        ladderByLength[c][0][P] = instance[`${prefix}ladder${P}Min`] as (...args: number[]) => number;
+        ladderByLength[c][1][P] = instance[`${prefix}ladder${P}Max`] as (...args: number[]) => number;
       }
     }
     // vlogByLength[isMax ? 1 : 0][L]
@@ -1091,6 +1284,18 @@ function wasmKernels(): Kernels | null {
         const prefix = hwindowCheckedPrefix(n);
         if (!this.allFinite(src + prefix, n + L - 1 - prefix)) return false;
         return hwindowByLength[1][isMax ? 1 : 0][L](dst << 2, src << 2, n) !== 0;
+      },
+      ladder(isMax, dst, src, n, P, check = false): boolean {
+        if (n <= 0) return true;
+        const iterations = ladderIterations(n, P);
+        if (!check) {
+          ladderByLength[0][isMax ? 1 : 0][P](dst << 2, src << 2, n, iterations);
+          return true;
+        }
+        // the tail the kernel does not check, before it runs (in place, it overwrites some)
+        const prefix = 4 * iterations;
+        if (!this.allFinite(src + prefix, n + P - 1 - prefix)) return false;
+        return ladderByLength[1][isMax ? 1 : 0][P](dst << 2, src << 2, n, iterations) !== 0;
       },
       vlog(isMax, dst, src, step, width, count, L): void {
         if (count <= 0 || width <= 0) return;
@@ -1205,6 +1410,28 @@ export function jsKernels(): Kernels {
         }
         h[dst + i] = acc;
       }
+      return true;
+    },
+    ladder(isMax, dst, src, n, P, check = false): boolean {
+      if (n <= 0) return true;
+      if (check && !this.allFinite(src, n + P - 1)) return false;
+      // the WebAssembly kernel's operands: the ladder m_2s(i) = pick(m_s(i), m_s(i + s)) for the
+      // vector results, then left-to-right chains for its scalar tail
+      const h = view;
+      const pick = (a: number, b: number): number => (isMax ? (a < b ? b : a) : b < a ? b : a);
+      const m = (i: number, s: number): number =>
+        s === 2 ? pick(h[src + i], h[src + i + 1]) : pick(m(i, s / 2), m(i + s / 2, s / 2));
+      const vectors = ladderVectorResults(n, P);
+      const res = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        if (i < vectors) res[i] = m(i, P);
+        else {
+          let acc = h[src + i];
+          for (let k = 1; k < P; k++) acc = pick(acc, h[src + i + k]);
+          res[i] = acc;
+        }
+      }
+      for (let i = 0; i < n; i++) h[dst + i] = res[i];
       return true;
     },
     vlog(isMax, dst, src, step, width, count, L): void {

@@ -4,6 +4,7 @@ import {
   HWINDOW_LENGTHS,
   jsKernels,
   kernels,
+  LADDER_LENGTHS,
   MAX_OPERANDS,
   STRIP_VECTORS,
   VLOG_MAX_LENGTH,
@@ -214,6 +215,64 @@ test('hwindow L=4..7 (block minimum plus prefix): SIMD equals the typed-array tw
               for (let q = 0; q < L; q++) want = isMax ? Math.max(want, before[s + q]) : Math.min(want, before[s + q]);
             }
             assert.equal(a[i], want, `${label}: at ${i}`);
+          }
+        }
+      }
+    }
+  }
+});
+
+test('ladder P=4..32 (doubling ladder along a stretch): SIMD equals the typed-array twin bitwise and the definition', () => {
+  const k = kernels();
+  const j = jsKernels();
+  const rng = new Random(11);
+  for (const isMax of [false, true]) {
+    for (const P of LADDER_LENGTHS) {
+      // below one vector, warm-up only, one loop step, scalar tails of every length, long stretches
+      for (const n of [1, 3, 4, 5, 8, 13, 31, 32, 33, 47, 64, 65, 66, 67, 129, 203, 1000]) {
+        for (const inPlace of [true, false]) {
+          const N = n + P + 40;
+          k.reserve(2 * N);
+          j.reserve(2 * N);
+          const a = k.heap();
+          const b = j.heap();
+          for (let i = 0; i < 2 * N; i++) a[i] = b[i] = rng.int(9) - 4 + (rng.next() < 0.1 ? -0 : 0);
+          const before = a.slice(0, 2 * N);
+          const dst = inPlace ? 0 : N;
+          k.ladder(isMax, dst, 0, n, P);
+          j.ladder(isMax, dst, 0, n, P);
+          const label = `isMax=${isMax} P=${P} n=${n} inPlace=${inPlace}`;
+          for (let i = 0; i < 2 * N; i++) assert.ok(Object.is(a[i], b[i]), `${label}: back ends differ at ${i}`);
+          for (let i = 0; i < 2 * N; i++) {
+            let want = before[i];
+            if (i >= dst && i < dst + n) {
+              want = isMax ? -Infinity : Infinity;
+              for (let q = 0; q < P; q++) {
+                const v = before[i - dst + q];
+                want = isMax ? Math.max(want, v) : Math.min(want, v);
+              }
+            }
+            assert.equal(a[i], want, `${label}: at ${i}`);
+          }
+        }
+      }
+    }
+  }
+});
+
+test('ladder with check: a NaN or infinity anywhere in the n + P - 1 elements read is reported, none beyond', () => {
+  for (const k of [kernels(), jsKernels()]) {
+    for (const P of LADDER_LENGTHS) {
+      for (const n of [1, 5, 40, 67, 300]) {
+        const N = n + P - 1;
+        k.reserve(N + 8);
+        for (let pos = 0; pos <= N; pos++) {
+          for (const bad of [NaN, Infinity, -Infinity]) {
+            const h = k.heap();
+            h.fill(1, 0, N + 8);
+            h[pos] = bad;
+            const got = k.ladder(false, 0, 0, n, P, true);
+            assert.equal(got, pos >= N, `simd=${k.simd} P=${P} n=${n} ${bad} at ${pos}`);
           }
         }
       }
