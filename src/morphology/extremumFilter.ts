@@ -117,14 +117,17 @@ function plan(chords: readonly Chord[]): Plan {
  * The first pass from length 1 towards `to`: a doubling ladder (two loads, log2(P) comparisons
  * and a shuffle per vector) to the longest of LADDER_LENGTHS that fits, from 8 on; an hwindow
  * pass (4 loads and 4 comparisons per vector) for 6 and 7, where 5 operands would need a second
- * pass; else one log pass. Measured on 67-row tiles of the bench image (noisy machine): ladder 8 and
- * a 2-operand pass 0.48 ms against 0.63 for 5 then 3 operands (15), ladder 16 and a 2-operand pass
- * 0.5 against about 1.0 for three log passes (31); hwindow 7 beat ladder 4 and a 2-operand pass.
+ * pass, and for 5 unless it checks finiteness; else one log pass. Measured on 67-row tiles of the
+ * bench image (noisy machine): ladder 8 and a 2-operand pass 0.48 ms against 0.63 for 5 then 3
+ * operands (15), ladder 16 and a 2-operand pass 0.5 against about 1.0 for three log passes (31);
+ * hwindow 7 beat ladder 4 and a 2-operand pass; hwindow 5 took 0.32 ms against 0.42 for 5
+ * operands, but 0.53 against 0.43 with the finite check (it loads the checked vectors twice);
+ * hwindow 4 and 4 operands were level.
  */
-function firstPass(to: number): { kind: 'ladder' | 'hwindow' | 'log'; t: number } {
+function firstPass(to: number, check: boolean): { kind: 'ladder' | 'hwindow' | 'log'; t: number } {
   const P = LADDER_LENGTHS.filter((L) => L <= to).pop();
   if (to >= 8 && P !== undefined) return { kind: 'ladder', t: P };
-  if (to >= 6 && to <= HWINDOW_LENGTHS.max) return { kind: 'hwindow', t: to };
+  if ((to >= 6 || (to === 5 && !check)) && to <= HWINDOW_LENGTHS.max) return { kind: 'hwindow', t: to };
   return { kind: 'log', t: Math.min(to, MAX_OPERANDS) };
 }
 
@@ -149,7 +152,7 @@ function widen(
   const passes: { kind: 'ladder' | 'hwindow' | 'log'; m: number; cur: number; t: number }[] = [];
   for (let cur = from; cur < to; ) {
     const m = Math.min(MAX_OPERANDS, Math.ceil(to / cur));
-    const pass = cur === 1 ? { ...firstPass(to), m } : { kind: 'log' as const, m, t: Math.min(to, m * cur) };
+    const pass = cur === 1 ? { ...firstPass(to, check), m } : { kind: 'log' as const, m, t: Math.min(to, m * cur) };
     passes.push({ ...pass, cur });
     cur = pass.t;
   }
@@ -358,6 +361,9 @@ function separable(
   const { W, T, S, pr } = tile;
   const rowExt = pr - S;
   const need = (S - 1) * W + T;
+  // 3 x L boxes (3 x 3 above all) in one pass: no intermediate tile to store and read again
+  if (rect.w === 3 && rect.h >= 2 && rect.h <= VLOG_MAX_LENGTH && !t.vertical)
+    return k.box3(isMax, 0, 0, W, T, S, rect.h, foldCheck);
   let finite = true;
   if (t.horizontal) {
     // along rows, a strip of SW rows at a time turned column-major: each element of the

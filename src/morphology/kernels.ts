@@ -104,6 +104,24 @@ export interface Kernels {
    */
   vlog(isMax: boolean, dst: number, src: number, step: number, width: number, count: number, L: number): void;
   /**
+   * Running min (max) over L rows (2 <= L <= VLOG_MAX_LENGTH) and 3 columns in one pass:
+   * `heap[dst + i*step + c]` = min of `heap[src + (i+k)*step + c + j]` for k < L, j < 3, for rows
+   * i < count and columns c < width. In place (dst == src) is fine. {@link Kernels.vlog} whose
+   * rows are first reduced over three columns: against a 3-operand pass then vlog, it saves a
+   * store and a load per vector and a pass over the tile. With `check`, returns whether every
+   * element read (rows count + L - 1, columns width + 2) was finite; else true.
+   */
+  box3(
+    isMax: boolean,
+    dst: number,
+    src: number,
+    step: number,
+    width: number,
+    count: number,
+    L: number,
+    check?: boolean,
+  ): boolean;
+  /**
    * `heap[dst + c*dstStride + r] = heap[src + r*srcStride + c]` for r < rows, c < cols (regions
    * must not overlap): turns a row-major tile column-major so a horizontal window becomes a
    * vertical one, which {@link Kernels.vhgw} runs SIMD across rows.
@@ -1023,10 +1041,12 @@ export function vlogLevels(L: number): { sizes: number[]; last: number } {
  * and the loop is unrolled by the longest ring, so no value moves between registers (against a
  * shifting history: level up to 7, 12% faster at 9, 17% at 15, 31% at 16; 65-row tiles of the
  * bench image). Those first rows only fill the rings (what the previous strip left there never
- * reaches an output). Row i is stored after
+ * reaches an output). `vlog{L}w3Min` (w = 3, {@link Kernels.box3}) first takes each row's minimum
+ * of three neighbouring columns (three loads), so a 3 x L box is one pass; `checked_` variants also
+ * return whether the first of those loads, over every row read, saw only finite values. Row i is stored after
  * every load at or above it, so dst == src is safe.
  */
-function vlogFunction(L: number, isMax: boolean): WasmFunction {
+function vlogFunction(L: number, isMax: boolean, w: 1 | 3 = 1, checked = false): WasmFunction {
   const { sizes, last } = vlogLevels(L);
   const P = sizes[sizes.length - 1];
   // ring length per level: level s < P pairs with the value s rows back, level P with `last` back
@@ -1039,7 +1059,7 @@ function vlogFunction(L: number, isMax: boolean): WasmFunction {
   const sclRing = names('s');
   const mod = (a: number, m: number): number => ((a % m) + m) % m;
   return {
-    name: `vlog${L}${minMax(isMax)}`,
+    name: `${checked ? 'checked_' : ''}vlog${L}${w === 3 ? 'w3' : ''}${minMax(isMax)}`,
     params: { dst: i32, src: i32, step: i32, width: i32, count: i32 },
     locals: {
       col: i32,
@@ -1054,8 +1074,12 @@ function vlogFunction(L: number, isMax: boolean): WasmFunction {
       sn: f32,
       x: f32,
       y: f32,
+      vacc: v128,
+      vt: v128,
+      chk: f32,
+      st: f32,
     },
-    results: [],
+    results: checked ? [i32] : [],
     body: (f) => {
       const walk = (lanes: number): Code => {
         const scalar = lanes === 1;
@@ -1077,10 +1101,38 @@ function vlogFunction(L: number, isMax: boolean): WasmFunction {
               ]
             : [...a, ...b, ...lanesOp(isMax)];
         /** Row g of the strip: cur climbs the ladder; at level P the window ending here is stored. */
-        const row = (g: number, store: boolean): Code => [
+        const load = (offset: number): Code => [
           ...f.get('ps'),
-          ...(scalar ? op.f32_load() : op.v128_load({ align: 1 })),
-          ...f.set(cur),
+          ...(scalar ? op.f32_load({ offset }) : op.v128_load({ offset, align: 1 })),
+        ];
+        // checked: the sum of v - v over the row's first load (0 while finite, NaN from a NaN or infinity)
+        const first: Code = checked
+          ? [
+              ...load(0),
+              ...f.tee(scalar ? 'st' : 'vt'),
+              ...f.get(scalar ? 'chk' : 'vacc'),
+              ...f.get(scalar ? 'st' : 'vt'),
+              ...f.get(scalar ? 'st' : 'vt'),
+              ...(scalar ? op.f32_sub : op.f32x4_sub),
+              ...(scalar ? op.f32_add : op.f32x4_add),
+              ...f.set(scalar ? 'chk' : 'vacc'),
+            ]
+          : load(0);
+        // the row's value: its element, or the extremum of its three from the column on (w = 3)
+        // (one pick at a time: the scalar pick keeps its operands in x and y)
+        const rowValue: Code =
+          w === 1
+            ? [...first, ...f.set(cur)]
+            : [
+                ...first,
+                ...f.set(cur),
+                ...pick(f.get(cur), load(4)),
+                ...f.set(cur),
+                ...pick(f.get(cur), load(8)),
+                ...f.set(cur),
+              ];
+        const row = (g: number, store: boolean): Code => [
+          ...rowValue,
           ...sizes.flatMap((s, l) => {
             const slot = h[l][g % ring[l]];
             if (s < P)
@@ -1147,7 +1199,22 @@ function vlogFunction(L: number, isMax: boolean): WasmFunction {
           bump(f, 'col', lanes),
         );
       };
-      return [...walk(4), ...walk(1)];
+      return [
+        ...walk(4),
+        ...walk(1),
+        ...(checked
+          ? [
+              ...f.get('vacc'),
+              ...f.get('vacc'),
+              ...op.f32x4_eq,
+              ...op.i32x4_all_true,
+              ...f.get('chk'),
+              ...f.get('chk'),
+              ...op.f32_eq,
+              ...op.i32_and,
+            ]
+          : []),
+      ];
     },
   };
 }
@@ -1176,6 +1243,9 @@ function kernelFunctions(): WasmFunction[] {
       ]),
     ),
     ...range(2, VLOG_MAX_LENGTH).flatMap((L) => [vlogFunction(L, false), vlogFunction(L, true)]),
+    ...[false, true].flatMap((checked) =>
+      range(2, VLOG_MAX_LENGTH).flatMap((L) => [vlogFunction(L, false, 3, checked), vlogFunction(L, true, 3, checked)]),
+    ),
     ...[false, true].flatMap((checked) =>
       LADDER_LENGTHS.flatMap((P) => [ladderFunction(P, false, checked), ladderFunction(P, true, checked)]),
     ),
@@ -1236,6 +1306,17 @@ function wasmKernels(): Kernels | null {
       for (const [c, prefix] of ['', 'checked_'].entries()) {
         ladderByLength[c][0][P] = instance[`${prefix}ladder${P}Min`] as (...args: number[]) => number;
         ladderByLength[c][1][P] = instance[`${prefix}ladder${P}Max`] as (...args: number[]) => number;
+      }
+    }
+    // box3ByLength[checked ? 1 : 0][isMax ? 1 : 0][L]
+    const box3ByLength: ((...args: number[]) => number)[][][] = [
+      [[], []],
+      [[], []],
+    ];
+    for (let L = 2; L <= VLOG_MAX_LENGTH; L++) {
+      for (const [c, prefix] of ['', 'checked_'].entries()) {
+        box3ByLength[c][0][L] = instance[`${prefix}vlog${L}w3Min`] as (...args: number[]) => number;
+        box3ByLength[c][1][L] = instance[`${prefix}vlog${L}w3Max`] as (...args: number[]) => number;
       }
     }
     // vlogByLength[isMax ? 1 : 0][L]
@@ -1317,6 +1398,19 @@ function wasmKernels(): Kernels | null {
         const prefix = 4 * iterations;
         if (!this.allFinite(src + prefix, n + P - 1 - prefix)) return false;
         return ladderByLength[1][isMax ? 1 : 0][P](dst << 2, src << 2, n, iterations) !== 0;
+      },
+      box3(isMax, dst, src, step, width, count, L, check = false): boolean {
+        if (count <= 0 || width <= 0) return true;
+        const fn = box3ByLength[check ? 1 : 0][isMax ? 1 : 0][L];
+        if (!check) {
+          fn(dst << 2, src << 2, step << 2, width, count);
+          return true;
+        }
+        // the kernel checks the first of each row's three loads; the last two columns are left
+        for (let r = 0; r < count + L - 1; r++) {
+          if (!this.allFinite(src + r * step + width, 2)) return false;
+        }
+        return fn(dst << 2, src << 2, step << 2, width, count) !== 0;
       },
       vlog(isMax, dst, src, step, width, count, L): void {
         if (count <= 0 || width <= 0) return;
@@ -1453,6 +1547,38 @@ export function jsKernels(): Kernels {
         }
       }
       for (let i = 0; i < n; i++) h[dst + i] = res[i];
+      return true;
+    },
+    box3(isMax, dst, src, step, width, count, L, check = false): boolean {
+      if (count <= 0 || width <= 0) return true;
+      const h = view;
+      const rows = count + L - 1;
+      if (check) {
+        for (let r = 0; r < rows; r++) if (!this.allFinite(src + r * step, width + 2)) return false;
+      }
+      // each row's three columns with the kernel's operands, then vlog over a scratch copy
+      const pick = (a: number, b: number): number => (isMax ? (a < b ? b : a) : b < a ? b : a);
+      const reduced = new Float32Array(rows * width);
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < width; c++) {
+          const p = src + r * step + c;
+          reduced[r * width + c] = pick(pick(h[p], h[p + 1]), h[p + 2]);
+        }
+      }
+      const out = new Float32Array(count * width);
+      const m = new Float64Array(rows);
+      const { sizes, last } = vlogLevels(L);
+      for (let c = 0; c < width; c++) {
+        let lv = m;
+        for (let t = 0; t < rows; t++) lv[t] = reduced[t * width + c];
+        for (const s of sizes.slice(0, -1)) {
+          const up = new Float64Array(rows);
+          for (let j = 0; j + s < rows; j++) up[j] = pick(lv[j], lv[j + s]);
+          lv = up;
+        }
+        for (let i = 0; i < count; i++) out[i * width + c] = pick(lv[i], lv[i + last]);
+      }
+      for (let i = 0; i < count; i++) h.set(out.subarray(i * width, (i + 1) * width), dst + i * step);
       return true;
     },
     vlog(isMax, dst, src, step, width, count, L): void {

@@ -186,6 +186,77 @@ test('vlog L=2..VLOG_MAX_LENGTH (doubling ladder down the columns): SIMD equals 
   }
 });
 
+test('box3 (3 columns, then the vlog ladder over L rows): SIMD equals the typed-array twin bitwise and the definition', () => {
+  const k = kernels();
+  const j = jsKernels();
+  const rng = new Random(12);
+  for (const isMax of [false, true]) {
+    for (const width of [1, 3, 4, 5, 16, 17, 21]) {
+      for (const step of [width + 2, width + 5]) {
+        for (const count of [1, 2, 3, 7, 20]) {
+          for (let L = 2; L <= VLOG_MAX_LENGTH; L++) {
+            for (const inPlace of [true, false]) {
+              const N = (count + L + 2) * step + 64;
+              k.reserve(2 * N);
+              j.reserve(2 * N);
+              const a = k.heap();
+              const b = j.heap();
+              for (let i = 0; i < 2 * N; i++) a[i] = b[i] = rng.int(9) - 4 + (rng.next() < 0.1 ? -0 : 0);
+              const before = a.slice(0, 2 * N);
+              const dst = inPlace ? 0 : N;
+              const check = rng.next() < 0.5;
+              assert.equal(k.box3(isMax, dst, 0, step, width, count, L, check), true);
+              assert.equal(j.box3(isMax, dst, 0, step, width, count, L, check), true);
+              const label = `isMax=${isMax} width=${width} step=${step} count=${count} L=${L} inPlace=${inPlace}`;
+              for (let i = 0; i < 2 * N; i++) assert.ok(Object.is(a[i], b[i]), `${label}: back ends differ at ${i}`);
+              for (let r = 0; r < count; r++) {
+                for (let c = 0; c < step; c++) {
+                  let want = before[dst + r * step + c]; // columns past width stay as they were
+                  if (c < width) {
+                    want = isMax ? -Infinity : Infinity;
+                    for (let q = 0; q < L; q++) {
+                      for (let e = 0; e < 3; e++) {
+                        const v = before[(r + q) * step + c + e];
+                        want = isMax ? Math.max(want, v) : Math.min(want, v);
+                      }
+                    }
+                  }
+                  assert.equal(a[dst + r * step + c], want, `${label}: row ${r} col ${c}`);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+});
+
+test('box3 with check: a NaN or infinity anywhere in the rows and columns read is reported, none beyond', () => {
+  for (const k of [kernels(), jsKernels()]) {
+    for (const [width, count, L] of [
+      [1, 1, 2],
+      [5, 3, 3],
+      [9, 4, 7],
+      [16, 2, 16],
+    ]) {
+      const step = width + 3;
+      const rows = count + L - 1;
+      k.reserve((rows + 1) * step);
+      for (let pos = 0; pos < (rows + 1) * step; pos++) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          const h = k.heap();
+          h.fill(1, 0, (rows + 1) * step);
+          h[pos] = bad;
+          const read = pos < rows * step && pos % step < width + 2;
+          const got = k.box3(false, 0, 0, step, width, count, L, true);
+          assert.equal(got, !read, `simd=${k.simd} width=${width} count=${count} L=${L} ${bad} at ${pos}`);
+        }
+      }
+    }
+  }
+});
+
 test('hwindow L=4..7 (block minimum plus prefix): SIMD equals the typed-array twin bitwise and the definition', () => {
   const k = kernels();
   const j = jsKernels();
