@@ -116,18 +116,16 @@ function plan(chords: readonly Chord[]): Plan {
 /**
  * The first pass from length 1 towards `to`: a doubling ladder (two loads, log2(P) comparisons
  * and a shuffle per vector) to the longest of LADDER_LENGTHS that fits, from 8 on; an hwindow
- * pass (4 loads and 4 comparisons per vector) for 6 and 7, where 5 operands would need a second
- * pass, and for 5 unless it checks finiteness; else one log pass. Measured on 67-row tiles of the
- * bench image (noisy machine): ladder 8 and a 2-operand pass 0.48 ms against 0.63 for 5 then 3
- * operands (15), ladder 16 and a 2-operand pass 0.5 against about 1.0 for three log passes (31);
- * hwindow 7 beat ladder 4 and a 2-operand pass; hwindow 5 took 0.32 ms against 0.42 for 5
- * operands, but 0.53 against 0.43 with the finite check (it loads the checked vectors twice);
- * hwindow 4 and 4 operands were level.
+ * pass (4 loads and 4 comparisons per vector) for 5 to 7; else one log pass. Measured on 67-row
+ * tiles of the bench image (noisy machine): ladder 8 and a 2-operand pass 0.48 ms against 0.63
+ * for 5 then 3 operands (15), ladder 16 and a 2-operand pass 0.5 against about 1.0 for three log
+ * passes (31); hwindow 7 beat ladder 4 and a 2-operand pass; hwindow 5 took 0.33 ms (0.35 with
+ * the finite check) against 0.42 (0.43) for 5 operands; hwindow 4 and 4 operands were level.
  */
-function firstPass(to: number, check: boolean): { kind: 'ladder' | 'hwindow' | 'log'; t: number } {
+function firstPass(to: number): { kind: 'ladder' | 'hwindow' | 'log'; t: number } {
   const P = LADDER_LENGTHS.filter((L) => L <= to).pop();
   if (to >= 8 && P !== undefined) return { kind: 'ladder', t: P };
-  if ((to >= 6 || (to === 5 && !check)) && to <= HWINDOW_LENGTHS.max) return { kind: 'hwindow', t: to };
+  if (to >= 5 && to <= HWINDOW_LENGTHS.max) return { kind: 'hwindow', t: to };
   return { kind: 'log', t: Math.min(to, MAX_OPERANDS) };
 }
 
@@ -152,7 +150,7 @@ function widen(
   const passes: { kind: 'ladder' | 'hwindow' | 'log'; m: number; cur: number; t: number }[] = [];
   for (let cur = from; cur < to; ) {
     const m = Math.min(MAX_OPERANDS, Math.ceil(to / cur));
-    const pass = cur === 1 ? { ...firstPass(to, check), m } : { kind: 'log' as const, m, t: Math.min(to, m * cur) };
+    const pass = cur === 1 ? { ...firstPass(to), m } : { kind: 'log' as const, m, t: Math.min(to, m * cur) };
     passes.push({ ...pass, cur });
     cur = pass.t;
   }

@@ -783,35 +783,28 @@ function hwindowFunction(L: number, isMax: boolean, checked: boolean): WasmFunct
         ...op.select,
         ...f.set('acc'),
       ];
-      // checked: vacc += v - v for the vector at `o` (0 while finite, NaN from a NaN or infinity)
-      const check = (o: number): Code =>
-        checked
-          ? [
-              ...f.get('vacc'),
-              ...at(o),
-              ...f.tee('vt'),
-              ...f.get('vt'),
-              ...op.f32x4_sub,
-              ...op.f32x4_add,
-              ...f.set('vacc'),
-            ]
-          : [];
+      // checked: the chain's first load at `o` is kept in vt (seen), then vacc += vt - vt (0 while
+      // finite, NaN from a NaN or infinity): the check reuses the load the window makes anyway
+      const seen = (o: number): Code => (checked ? [...at(o), ...f.tee('vt')] : at(o));
+      const tally: Code = checked
+        ? [...f.get('vacc'), ...f.get('vt'), ...f.get('vt'), ...op.f32x4_sub, ...op.f32x4_add, ...f.set('vacc')]
+        : [];
       return [
         ...f.get('n'),
         ...op.i32_const(4),
         ...op.i32_ge_u,
         ...op.if([
-          ...check(0),
-          ...chain(0, 4),
+          ...chain(0, 4, seen(0)),
           ...f.set('F'),
+          ...tally,
           ...whileNot(
             [...f.get('n'), ...op.i32_const(8), ...op.i32_lt_u],
-            check(4),
-            r > 0 ? [...chain(4, r), ...f.set('P')] : [],
+            r > 0 ? [...chain(4, r, seen(4)), ...f.set('P'), ...tally] : [],
             store(result),
             // F of the next vector: the prefix continued through the block
-            r > 0 ? chain(4 + r - 1, 4 - r + 1, f.get('P')) : chain(4, 4),
+            r > 0 ? chain(4 + r - 1, 4 - r + 1, f.get('P')) : [...chain(4, 4, seen(4))],
             f.set('F'),
+            r > 0 ? [] : tally,
             step,
           ),
           ...(r > 0 ? [...chain(4, r), ...f.set('P')] : []),
