@@ -13,7 +13,7 @@
 //    most 5 in-cache loads per pixel a pass. The crossovers are measured (see VHGW_MIN_LENGTH);
 // 3. other footprints get one table per distinct chord length, each derived from a shorter one
 //    (Urbach & Wilkinson 2008), and the output is the min of the chords' tables read at constant
-//    offsets, up to four chords per pass.
+//    offsets, up to 8 chords per pass (7 after the first, which also reads the accumulator).
 // Opening and closing run both steps on each tile before the next (fusedExtremumFilter).
 // Passes over a tile are kernel calls over contiguous stretches, because in a row-major layout a
 // shift by (dr, dc) is the constant offset dr*W + dc.
@@ -23,6 +23,7 @@ import {
   HWINDOW_LENGTHS,
   kernels,
   LADDER_LENGTHS,
+  LOG_OPERANDS,
   MAX_OPERANDS,
   releaseKernelHeap,
   STRIP_VECTORS,
@@ -126,13 +127,13 @@ function firstPass(to: number): { kind: 'ladder' | 'hwindow' | 'log'; t: number 
   const P = LADDER_LENGTHS.filter((L) => L <= to).pop();
   if (to >= 8 && P !== undefined) return { kind: 'ladder', t: P };
   if (to >= 5 && to <= HWINDOW_LENGTHS.max) return { kind: 'hwindow', t: to };
-  return { kind: 'log', t: Math.min(to, MAX_OPERANDS) };
+  return { kind: 'log', t: Math.min(to, LOG_OPERANDS) };
 }
 
 /**
  * Grows running windows along the rows from length `from` to `to`: the first pass reads `src`,
  * later ones work in place on `dst`. From length 1, the first pass is {@link firstPass}. Each
- * other (log) pass takes m <= MAX_OPERANDS windows of the current length at spacings <= the
+ * other (log) pass takes m <= LOG_OPERANDS windows of the current length at spacings <= the
  * current length, so they overlap and cover the longer window. Only the first `need` results are
  * wanted, so each pass computes just what the passes after it read. With `check`, returns whether
  * src was all finite (the first pass reads all of it); else true.
@@ -149,7 +150,7 @@ function widen(
 ): boolean {
   const passes: { kind: 'ladder' | 'hwindow' | 'log'; m: number; cur: number; t: number }[] = [];
   for (let cur = from; cur < to; ) {
-    const m = Math.min(MAX_OPERANDS, Math.ceil(to / cur));
+    const m = Math.min(LOG_OPERANDS, Math.ceil(to / cur));
     const pass = cur === 1 ? { ...firstPass(to), m } : { kind: 'log' as const, m, t: Math.min(to, m * cur) };
     passes.push({ ...pass, cur });
     cur = pass.t;

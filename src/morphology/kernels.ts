@@ -34,11 +34,20 @@ import {
 import { warnOnce } from '../errors';
 import { RETAIN_BYTES } from '../memory';
 
-/** Most operands one kernel pass takes. */
-// A window of length L costs about log_MAX(L) passes. Measured on 257x6001 (noisy, shared machine),
-// 3..8 operands ran within noise of each other and 16 ran slower on 15x15 and 31x31 (a pass with
-// 15 unaligned loads per vector is load-bound), so 5: windows up to 5 in one pass, 25 in two.
-export const MAX_OPERANDS = 5;
+/**
+ * Most operands one reduce pass takes. The chord path reduces up to this many chords a pass: an
+ * ellipse 7x7's 7 chords in one pass took 0.56 ms against 0.65 for 5 and then the accumulator and
+ * 2 (bench image, 65-row tiles). The log passes along the rows take fewer (LOG_OPERANDS).
+ */
+export const MAX_OPERANDS = 8;
+
+/**
+ * Most windows one log pass combines. A window of length L costs about log_m(L) passes. Measured
+ * on 257x6001 (noisy, shared machine), 3..8 operands ran within noise of each other and 16 ran
+ * slower on 15x15 and 31x31 (a pass with 15 unaligned loads per vector is load-bound), so 5:
+ * windows up to 5 in one pass, 25 in two.
+ */
+export const LOG_OPERANDS = 5;
 
 /**
  * Vectors per element of the strip driver: the horizontal vHGW path turns strips of
