@@ -4,11 +4,12 @@
 // Work is done tile by tile (rows x columns sized so the scratch tables stay in cache). Per tile:
 // 1. the needed input pixels, padded by the border rule, are copied into the scratch heap (table T1);
 // 2. rectangles (all chords alike, rows consecutive) go separable: T1 becomes in place the running
-//    min over w columns, then over h rows. Long sides use van Herk/Gil-Werman (3 comparisons per
+//    min over w columns, then over h rows (3 x L boxes up to 16 rows both at once: Kernels.box3).
+//    Long sides use van Herk/Gil-Werman (3 comparisons per
 //    pixel whatever the length; Kernels.vhgw): down the columns it runs SIMD across whole rows,
 //    along the rows through 16-row strips turned column-major. Shorter sides down the columns take
 //    one vlog pass (a doubling ladder in registers, one load per pixel); along the rows, a first
-//    pass (a doubling ladder in registers to 8, 16 or 32, or one hwindow pass for 6 and 7), then
+//    pass (a doubling ladder in registers to 8, 16 or 32, or one hwindow pass for 5 to 7), then
 //    log passes: a window of length m*cur is the min of m overlapping windows of length cur, at
 //    most 5 in-cache loads per pixel a pass. The crossovers are measured (see VHGW_MIN_LENGTH);
 // 3. other footprints get one table per distinct chord length, each derived from a shorter one

@@ -8,9 +8,9 @@
 // Beside those element-wise passes the module holds the van Herk/Gil-Werman recurrence (a driver
 // that runs a whole tile in one call, plus a variant whose elements are 16-row strip columns kept
 // in registers), 4x4-block SIMD transposes to turn row strips column-major for it, one-pass
-// running windows for short sides (vlog down the columns, a doubling ladder in registers; hwindow
-// along the rows for lengths 4..7), and variants that fold the finite-input check into the loads of a
-// pass.
+// running windows (vlog down the columns and ladder along the rows, doubling ladders kept in
+// registers; hwindow along the rows for lengths 4..7; box3, a 3 x L box), and variants that fold
+// the finite-input check into the loads of a pass.
 //
 // Ties and signed zeros: both back ends use the pseudo-min `b < a ? b : a` (and pseudo-max
 // `a < b ? b : a`), which is what x86 `minps`/`maxps` and OpenCV's SIMD paths do.
