@@ -1061,7 +1061,13 @@ function vlogFunction(L: number, isMax: boolean, w: 1 | 3 = 1, checked = false):
   const names = (prefix: string): string[][] =>
     sizes.map((s, l) => range(0, ring[l] - 1).map((k) => `${prefix}${s}_${k}`));
   const units = range(0, K - 1).map((u) => ({ ring: names(`v${u}_`), cur: `vc${u}`, next: `vn${u}` }));
-  const scalarUnit = { ring: names('s'), cur: 'sc', next: 'sn' };
+  // the scalar walk (the last width % 4 columns) keeps a shifting history instead of rings, so its
+  // code is one row in a loop: the same operands in the same order, in a fraction of the bytes
+  const scalarUnit = {
+    ring: sizes.map((s) => range(0, (s === P ? last : s) - 1).map((k) => `s${s}_${k}`)),
+    cur: 'sc',
+    next: 'sn',
+  };
   const mod = (a: number, m: number): number => ((a % m) + m) % m;
   return {
     name: `${checked ? 'checked_' : ''}vlog${L}${w === 3 ? 'w3' : ''}${minMax(isMax)}`,
@@ -1136,6 +1142,20 @@ function vlogFunction(L: number, isMax: boolean, w: 1 | 3 = 1, checked = false):
           return [
             ...rowValue,
             ...sizes.flatMap((s, l) => {
+              if (scalar) {
+                // oldest first: pair with h[0], then shift the history by one
+                const shift = [
+                  ...h[l].slice(1).flatMap((n, k) => [...f.get(n), ...f.set(h[l][k])]),
+                  ...f.get(cur),
+                  ...f.set(h[l][h[l].length - 1]),
+                ];
+                if (s < P)
+                  return [...pick(f.get(h[l][0]), f.get(cur)), ...f.set(next), ...shift, ...f.get(next), ...f.set(cur)];
+                return [
+                  ...(store ? [...f.get('pd'), ...pick(f.get(h[l][0]), f.get(cur)), ...op.f32_store()] : []),
+                  ...shift,
+                ];
+              }
               const slot = h[l][g % ring[l]];
               if (s < P)
                 return [
@@ -1183,22 +1203,33 @@ function vlogFunction(L: number, isMax: boolean, w: 1 | 3 = 1, checked = false):
           op.i32_shl,
           op.i32_add,
           f.set('pd'),
-          range(0, L - 2).flatMap((g) => row(g, false)),
-          f.get('count'),
-          f.set('j'),
-          // `period` rows a turn, each leaving the loop once `count` rows are stored
-          op.block(
-            op.loop(
-              range(0, period - 1).flatMap((u) => [
-                ...f.get('j'),
-                ...op.i32_eqz,
-                ...op.br_if(1),
-                ...row(L - 1 + u, true),
-                ...drop(f, 'j', 1),
-              ]),
-              op.br(0),
-            ),
-          ),
+          scalar
+            ? [
+                ...op.i32_const(L - 1),
+                ...f.set('j'),
+                ...whileNot([...f.get('j'), ...op.i32_eqz], row(0, false), drop(f, 'j', 1)),
+                ...f.get('count'),
+                ...f.set('j'),
+                ...whileNot([...f.get('j'), ...op.i32_eqz], row(0, true), drop(f, 'j', 1)),
+              ]
+            : [
+                ...range(0, L - 2).flatMap((g) => row(g, false)),
+                ...f.get('count'),
+                ...f.set('j'),
+                // `period` rows a turn, each leaving the loop once `count` rows are stored
+                ...op.block(
+                  op.loop(
+                    range(0, period - 1).flatMap((u) => [
+                      ...f.get('j'),
+                      ...op.i32_eqz,
+                      ...op.br_if(1),
+                      ...row(L - 1 + u, true),
+                      ...drop(f, 'j', 1),
+                    ]),
+                    op.br(0),
+                  ),
+                ),
+              ],
           bump(f, 'col', lanes),
         );
       };
