@@ -21,6 +21,8 @@ const FOOTPRINTS: [string, Footprint][] = [
   ['line 1x31', footprint.line(31, 'time')],
   ['line 31x1', footprint.line(31, 'frequency')],
   ['ellipse 7x7', footprint.ellipse(7, 7)],
+  ['ellipse 15x15', footprint.ellipse(15, 15)],
+  ['ellipse 31x31', footprint.ellipse(31, 31)],
 ];
 /** The issue's targets: ours/OpenCV <= 1 with and without `out`; ours >= 10x faster than skimage. */
 const CV_TARGET = 1;
@@ -94,7 +96,7 @@ export async function run(): Promise<BenchRow[]> {
 
     // the outputs must agree before the times mean anything (every footprint here is point-symmetric,
     // so cv2.dilate, which does not reflect the footprint, computes our dilation)
-    for (const name of ['rect 31x31', 'ellipse 7x7', 'line 31x1']) {
+    for (const name of ['rect 31x31', 'ellipse 7x7', 'ellipse 31x31', 'line 31x1']) {
       for (const op of OP_NAMES) {
         const b = readFileSync(join(dir, `cv2-${op}-${name.replace(/ /g, '_')}.f32`));
         const ref = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));

@@ -19,7 +19,8 @@ import numpy as np
 
 ROWS, COLS = 257, 6001
 FOOTPRINTS = [('rect 3x3', 3, 3), ('rect 7x7', 7, 7), ('rect 15x15', 15, 15), ('rect 31x31', 31, 31),
-              ('line 1x31', 1, 31), ('line 31x1', 31, 1), ('ellipse 7x7', 7, 7)]
+              ('line 1x31', 1, 31), ('line 31x1', 31, 1), ('ellipse 7x7', 7, 7), ('ellipse 15x15', 15, 15),
+              ('ellipse 31x31', 31, 31)]
 
 
 def make(path):
@@ -81,7 +82,7 @@ def timing(path, outdir, runs):
             'opening': median_ms(lambda: morphology.opening(img, kb), runs),
             'closing': median_ms(lambda: morphology.closing(img, kb), runs),
         }
-        if name in ('rect 31x31', 'ellipse 7x7', 'line 31x1'):
+        if name in ('rect 31x31', 'ellipse 7x7', 'ellipse 31x31', 'line 31x1'):
             stem = f'{outdir}/cv2-{{}}-{name.replace(" ", "_")}.f32'
             cv2.erode(img, k).tofile(stem.format('erode'))
             cv2.dilate(img, k).tofile(stem.format('dilate'))

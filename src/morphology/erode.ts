@@ -9,12 +9,14 @@ import type { MorphologyOptions } from './options';
  * (Soille). Input and output are rows x cols (frequency x time for spectrograms); a Spectrogram
  * comes back as a Spectrogram with its metadata.
  *
- * Cost: rectangles and lines are separable; each direction costs O(1) comparisons per pixel
- * (van Herk/Gil-Werman, SIMD) from 13 rows or 48 columns on; below that one SIMD pass down the
- * columns ((L+1)/2 loads per pixel) and one to three along the rows, where those measured faster.
- * Other shapes use their chord (row-span)
- * decomposition: one pass per distinct chord length plus one per four chords. No per-pixel
- * allocation; pass `out` to reuse the output buffer.
+ * Cost: rectangles and lines are separable, all in WebAssembly SIMD. Down the columns, up to 16
+ * rows take one pass of a doubling ladder kept in registers (one load and log2(L) + 1 comparisons
+ * per pixel), longer sides van Herk/Gil-Werman (3 comparisons per pixel whatever the length);
+ * 3-column boxes up to 16 rows take both directions in that one pass. Along the rows, one pass up
+ * to 7, a ladder to 8, 16 or 32 plus log passes beyond it, van Herk/Gil-Werman from 961 columns.
+ * Other shapes use their chord (row-span) decomposition: one pass per distinct chord length plus
+ * one per 8 chords, so O(radius) per pixel for discs and ellipses. No per-pixel allocation; pass
+ * `out` to reuse the output buffer.
  *
  * Notes: equals OpenCV `cv2.erode(f, mask, anchor=centre)` for every footprint; with the default
  * `border: 'ignore'` it equals OpenCV's default border and scipy `grey_erosion` with

@@ -4,22 +4,33 @@
 // Work is done tile by tile (rows x columns sized so the scratch tables stay in cache). Per tile:
 // 1. the needed input pixels, padded by the border rule, are copied into the scratch heap (table T1);
 // 2. rectangles (all chords alike, rows consecutive) go separable: T1 becomes in place the running
-//    min over w columns, then over h rows. Long sides use van Herk/Gil-Werman (3 comparisons per
+//    min over w columns, then over h rows (3 x L boxes up to 16 rows both at once: Kernels.box3).
+//    Long sides use van Herk/Gil-Werman (3 comparisons per
 //    pixel whatever the length; Kernels.vhgw): down the columns it runs SIMD across whole rows,
 //    along the rows through 16-row strips turned column-major. Shorter sides down the columns take
-//    one vwindow pass (output rows in pairs sharing their common rows); along the rows, one
-//    hwindow pass up to 7, then log passes: a window of length m*cur is the min of m overlapping
-//    windows of length cur, at most 5 in-cache loads per pixel a pass. The crossovers are measured
-//    (see VHGW_MIN_LENGTH);
+//    one vlog pass (a doubling ladder in registers, one load per pixel); along the rows, a first
+//    pass (a doubling ladder in registers to 8, 16 or 32, or one hwindow pass for 5 to 7), then
+//    log passes: a window of length m*cur is the min of m overlapping windows of length cur, at
+//    most 5 in-cache loads per pixel a pass. The crossovers are measured (see VHGW_MIN_LENGTH);
 // 3. other footprints get one table per distinct chord length, each derived from a shorter one
 //    (Urbach & Wilkinson 2008), and the output is the min of the chords' tables read at constant
-//    offsets, up to four chords per pass.
+//    offsets, up to 8 chords per pass (7 after the first, which also reads the accumulator).
 // Opening and closing run both steps on each tile before the next (fusedExtremumFilter).
 // Passes over a tile are kernel calls over contiguous stretches, because in a row-major layout a
 // shift by (dr, dc) is the constant offset dr*W + dc.
 import { firstNonFinite } from '../grid/grid';
 import type { Chord } from './footprint';
-import { HWINDOW_LENGTHS, kernels, MAX_OPERANDS, releaseKernelHeap, STRIP_VECTORS, type Kernels } from './kernels';
+import {
+  HWINDOW_LENGTHS,
+  kernels,
+  LADDER_LENGTHS,
+  LOG_OPERANDS,
+  MAX_OPERANDS,
+  releaseKernelHeap,
+  STRIP_VECTORS,
+  VLOG_MAX_LENGTH,
+  type Kernels,
+} from './kernels';
 import { mapIndex, type ResolvedBorder } from './internal';
 import { assertMemory, formatBytes } from '../memory';
 import { ParameterError } from '../errors';
@@ -51,17 +62,21 @@ export function setTileBudget(floats: number | null): number | null {
 
 /**
  * Shortest rectangle side that takes the van Herk/Gil-Werman path (3 comparisons per pixel for
- * any length). Below it, down the columns a side takes one vwindow pass (rows in pairs: (L+1)/2
- * loads per pixel), along the rows the log passes of {@link widen} (one pass of <= 5 loads up to
- * 5, two up to 25, three up to 125). Crossover measured on the 257 x 6001 bench image (Node 20,
- * AMD EPYC, shared and noisy machine, minimum of 31 runs each):
- * - down the columns (`rows`), vHGW runs SIMD across whole rows straight away; vwindow was ahead
- *   up to 11 (0.94 vs 1.02 ms), level at 13, behind from 15 on (31: 1.74 vs 1.15 ms).
- * - along the rows (`cols`), vHGW pays two 4x4-block transposes per 16-row strip: the log passes
- *   were well ahead up to 15, within 3% at 31, level at 61, behind from 121 (2.04 vs 1.86 ms at
- *   241, where vHGW stays flat and the log passes keep growing).
+ * any length). Below it, down the columns a side takes one vlog pass (one load and log2(L) + 1
+ * comparisons per pixel), along the rows the log passes of {@link widen} (one pass of <= 5 loads
+ * up to 5, two up to 25, three up to 125). Crossover measured on the 257 x 6001 bench image
+ * (Node 20, AMD EPYC, shared and noisy machine, 65-row tiles, medians of 31 runs):
+ * - down the columns (`rows`), vHGW runs SIMD across whole rows straight away; vlog was ahead
+ *   up to 16 (0.45 vs 0.51 ms at 16, 0.22 vs 0.53 at 7) and behind from 17 (0.51 vs 0.48 ms; 31:
+ *   1.56 vs 0.55 ms: its ladder no longer fits the registers), hence VLOG_MAX_LENGTH + 1. Where
+ *   tests force the short path on longer sides, those take several vlog passes.
+ * - along the rows (`cols`), vHGW pays two 4x4-block transposes per 16-row strip. Since the
+ *   first pass is a doubling ladder to 32 ({@link firstPass}), the passes of {@link widen} were
+ *   ahead up to 481 (erosion by a 1 x L line, process CPU, medians of 21: 1.46 vs 2.18 ms at 61,
+ *   1.36 vs 1.82 at 121, 2.11 vs 2.67 at 481), level at 961 and behind at 1921 (3.49 vs 2.85 ms),
+ *   where vHGW stays flat and the passes keep growing.
  */
-let VHGW_MIN_LENGTH = { rows: 13, cols: 48 };
+let VHGW_MIN_LENGTH = { rows: VLOG_MAX_LENGTH + 1, cols: 961 };
 
 /** Internal: overrides the crossover (tests force either path); returns the old one. */
 export function setVhgwMinLength(next: { rows: number; cols: number }): { rows: number; cols: number } {
@@ -100,21 +115,29 @@ function plan(chords: readonly Chord[]): Plan {
   return { rowMin, rowMax, colMin, colMax, rect: isRect ? { w: first.length, h: chords.length } : null, lengths };
 }
 
-/** Passes of at most MAX_OPERANDS windows that grow a running window from `from` to `to`. */
-function logPasses(from: number, to: number): number {
-  let n = 0;
-  for (let cur = from; cur < to; cur = Math.min(to, Math.min(MAX_OPERANDS, Math.ceil(to / cur)) * cur)) n++;
-  return n;
+/**
+ * The first pass from length 1 towards `to`: a doubling ladder (two loads, log2(P) comparisons
+ * and a shuffle per vector) to the longest of LADDER_LENGTHS that fits, from 8 on; an hwindow
+ * pass (4 loads and 4 comparisons per vector) for 5 to 7; else one log pass. Measured on 67-row
+ * tiles of the bench image (noisy machine): ladder 8 and a 2-operand pass 0.48 ms against 0.63
+ * for 5 then 3 operands (15), ladder 16 and a 2-operand pass 0.5 against about 1.0 for three log
+ * passes (31); hwindow 7 beat ladder 4 and a 2-operand pass; hwindow 5 took 0.33 ms (0.35 with
+ * the finite check) against 0.42 (0.43) for 5 operands; hwindow 4 and 4 operands were level.
+ */
+function firstPass(to: number): { kind: 'ladder' | 'hwindow' | 'log'; t: number } {
+  const P = LADDER_LENGTHS.filter((L) => L <= to).pop();
+  if (to >= 8 && P !== undefined) return { kind: 'ladder', t: P };
+  if (to >= 5 && to <= HWINDOW_LENGTHS.max) return { kind: 'hwindow', t: to };
+  return { kind: 'log', t: Math.min(to, LOG_OPERANDS) };
 }
 
 /**
  * Grows running windows along the rows from length `from` to `to`: the first pass reads `src`,
- * later ones work in place on `dst`. From length 1, the first pass is one hwindow (to 7: 4 loads
- * and 4 comparisons per vector) where that saves a pass overall. Each other pass
- * takes m <= MAX_OPERANDS windows of the current length at spacings <= the current length, so they
- * overlap and cover the longer window. Only the first `need` results are wanted, so each pass
- * computes just what the passes after it read. With `check`, returns whether src was all finite
- * (the first pass reads all of it); else true.
+ * later ones work in place on `dst`. From length 1, the first pass is {@link firstPass}. Each
+ * other (log) pass takes m <= LOG_OPERANDS windows of the current length at spacings <= the
+ * current length, so they overlap and cover the longer window. Only the first `need` results are
+ * wanted, so each pass computes just what the passes after it read. With `check`, returns whether
+ * src was all finite (the first pass reads all of it); else true.
  */
 function widen(
   k: Kernels,
@@ -126,15 +149,12 @@ function widen(
   to: number,
   check = false,
 ): boolean {
-  // m = 0 marks the hwindow pass: taken where it saves a pass (6, 7, 26..35, ...), since from 7
-  // a log pass grows less than from 5 and, pass for pass, the two measured level (1x15, 1x11)
-  const block = from === 1 && logPasses(HWINDOW_LENGTHS.max, to) + 1 < logPasses(1, to);
-  const passes: { m: number; cur: number; t: number }[] = [];
+  const passes: { kind: 'ladder' | 'hwindow' | 'log'; m: number; cur: number; t: number }[] = [];
   for (let cur = from; cur < to; ) {
-    const m = block && cur === 1 ? 0 : Math.min(MAX_OPERANDS, Math.ceil(to / cur));
-    const t = Math.min(to, m === 0 ? HWINDOW_LENGTHS.max : m * cur);
-    passes.push({ m, cur, t });
-    cur = t;
+    const m = Math.min(LOG_OPERANDS, Math.ceil(to / cur));
+    const pass = cur === 1 ? { ...firstPass(to), m } : { kind: 'log' as const, m, t: Math.min(to, m * cur) };
+    passes.push({ ...pass, cur });
+    cur = pass.t;
   }
   if (passes.length === 0) {
     if (src !== dst) k.reduce(isMax, dst, [src], need);
@@ -149,13 +169,16 @@ function widen(
   }
   const srcs: number[] = [];
   let s = src;
-  for (const [i, { m, cur, t }] of passes.entries()) {
-    if (m === 0) {
-      if (!k.hwindow(isMax, dst, s, counts[i], t, check && i === 0)) return false;
+  for (const [i, { kind, m, cur, t }] of passes.entries()) {
+    const checkHere = check && i === 0;
+    if (kind === 'hwindow') {
+      if (!k.hwindow(isMax, dst, s, counts[i], t, checkHere)) return false;
+    } else if (kind === 'ladder') {
+      if (!k.ladder(isMax, dst, s, counts[i], t, checkHere)) return false;
     } else {
       srcs.length = 0;
       for (let j = 0; j < m; j++) srcs.push(s + Math.floor((j * (t - cur)) / (m - 1)));
-      if (check && i === 0) {
+      if (checkHere) {
         // the first pass reads all of src: its last operand covers all but the first few elements
         if (!k.allFinite(s, srcs[m - 1] - s) || !k.reduceChecked(isMax, dst, srcs, counts[i])) return false;
       } else {
@@ -338,6 +361,9 @@ function separable(
   const { W, T, S, pr } = tile;
   const rowExt = pr - S;
   const need = (S - 1) * W + T;
+  // 3 x L boxes (3 x 3 above all) in one pass: no intermediate tile to store and read again
+  if (rect.w === 3 && rect.h >= 2 && rect.h <= VLOG_MAX_LENGTH && !t.vertical)
+    return k.box3(isMax, 0, 0, W, T, S, rect.h, foldCheck);
   let finite = true;
   if (t.horizontal) {
     // along rows, a strip of SW rows at a time turned column-major: each element of the
@@ -354,7 +380,14 @@ function separable(
     if (!finite) return false;
   }
   if (t.vertical) k.vhgw(isMax, 0, t.tableSize, W, T, S, rect.h);
-  else if (rect.h > 1) k.vwindow(isMax, 0, 0, W, T, S, rect.h);
+  else {
+    // a window of length a + b - 1 is a window of b over windows of a
+    for (let L = rect.h; L > 1; ) {
+      const a = Math.min(L, VLOG_MAX_LENGTH);
+      L -= a - 1;
+      k.vlog(isMax, 0, 0, W, T, S + L - 1, a);
+    }
+  }
   return finite;
 }
 

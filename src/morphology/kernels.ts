@@ -8,9 +8,9 @@
 // Beside those element-wise passes the module holds the van Herk/Gil-Werman recurrence (a driver
 // that runs a whole tile in one call, plus a variant whose elements are 16-row strip columns kept
 // in registers), 4x4-block SIMD transposes to turn row strips column-major for it, one-pass
-// running windows for short sides (vwindow down the columns, output rows in pairs; hwindow along
-// the rows for lengths 4..7), and variants that fold the finite-input check into the loads of a
-// pass.
+// running windows (vlog down the columns and ladder along the rows, doubling ladders kept in
+// registers; hwindow along the rows for lengths 4..7; box3, a 3 x L box), and variants that fold
+// the finite-input check into the loads of a pass.
 //
 // Ties and signed zeros: both back ends use the pseudo-min `b < a ? b : a` (and pseudo-max
 // `a < b ? b : a`), which is what x86 `minps`/`maxps` and OpenCV's SIMD paths do.
@@ -34,11 +34,20 @@ import {
 import { warnOnce } from '../errors';
 import { RETAIN_BYTES } from '../memory';
 
-/** Most operands one kernel pass takes. */
-// A window of length L costs about log_MAX(L) passes. Measured on 257x6001 (noisy, shared machine),
-// 3..8 operands ran within noise of each other and 16 ran slower on 15x15 and 31x31 (a pass with
-// 15 unaligned loads per vector is load-bound), so 5: windows up to 5 in one pass, 25 in two.
-export const MAX_OPERANDS = 5;
+/**
+ * Most operands one reduce pass takes. The chord path reduces up to this many chords a pass: an
+ * ellipse 7x7's 7 chords in one pass took 0.56 ms against 0.65 for 5 and then the accumulator and
+ * 2 (bench image, 65-row tiles). The log passes along the rows take fewer (LOG_OPERANDS).
+ */
+export const MAX_OPERANDS = 8;
+
+/**
+ * Most windows one log pass combines. A window of length L costs about log_m(L) passes. Measured
+ * on 257x6001 (noisy, shared machine), 3..8 operands ran within noise of each other and 16 ran
+ * slower on 15x15 and 31x31 (a pass with 15 unaligned loads per vector is load-bound), so 5:
+ * windows up to 5 in one pass, 25 in two.
+ */
+export const LOG_OPERANDS = 5;
 
 /**
  * Vectors per element of the strip driver: the horizontal vHGW path turns strips of
@@ -89,12 +98,38 @@ export interface Kernels {
    */
   hwindow(isMax: boolean, dst: number, src: number, n: number, L: number, check?: boolean): boolean;
   /**
-   * Running min (max) of length L >= 2 down the rows of a row-major block: `heap[dst + i*step + c]`
-   * = min of `heap[src + (i+k)*step + c]` for k < L, for rows i < count and columns c < width.
-   * In place (dst == src) is fine. Two output rows share the L-1 input rows between them, so a
-   * pair costs L+1 loads per element instead of 2L (OpenCV's column filter does the same).
+   * Running min (max) of length P (LADDER_LENGTHS) along a stretch: `heap[dst + i]` = min of
+   * `heap[src + i + k]` for k < P, i < n; in place (dst == src) is fine. A doubling ladder in
+   * registers: two loads, log2(P) comparisons and a shuffle per vector of 4 results, where log
+   * passes of up to 5 operands take 2 (P = 8, 16) or 3 (P = 32) passes. With `check`, returns
+   * whether the source stretch (n + P - 1 elements) held only finite values; else true.
    */
-  vwindow(isMax: boolean, dst: number, src: number, step: number, width: number, count: number, L: number): void;
+  ladder(isMax: boolean, dst: number, src: number, n: number, P: number, check?: boolean): boolean;
+  /**
+   * Running min (max) of length L (2 <= L <= VLOG_MAX_LENGTH) down the rows of a row-major block:
+   * `heap[dst + i*step + c]` = min of `heap[src + (i+k)*step + c]` for k < L, for rows i < count
+   * and columns c < width. In place (dst == src) is fine. A doubling ladder kept in registers while
+   * a column strip walks down the rows: one load, log2(L) + 1 comparisons and one store per vector.
+   */
+  vlog(isMax: boolean, dst: number, src: number, step: number, width: number, count: number, L: number): void;
+  /**
+   * Running min (max) over L rows (2 <= L <= VLOG_MAX_LENGTH) and 3 columns in one pass:
+   * `heap[dst + i*step + c]` = min of `heap[src + (i+k)*step + c + j]` for k < L, j < 3, for rows
+   * i < count and columns c < width. In place (dst == src) is fine. {@link Kernels.vlog} whose
+   * rows are first reduced over three columns: against a 3-operand pass then vlog, it saves a
+   * store and a load per vector and a pass over the tile. With `check`, returns whether every
+   * element read (rows count + L - 1, columns width + 2) was finite; else true.
+   */
+  box3(
+    isMax: boolean,
+    dst: number,
+    src: number,
+    step: number,
+    width: number,
+    count: number,
+    L: number,
+    check?: boolean,
+  ): boolean;
   /**
    * `heap[dst + c*dstStride + r] = heap[src + r*srcStride + c]` for r < rows, c < cols (regions
    * must not overlap): turns a row-major tile column-major so a horizontal window becomes a
@@ -757,35 +792,28 @@ function hwindowFunction(L: number, isMax: boolean, checked: boolean): WasmFunct
         ...op.select,
         ...f.set('acc'),
       ];
-      // checked: vacc += v - v for the vector at `o` (0 while finite, NaN from a NaN or infinity)
-      const check = (o: number): Code =>
-        checked
-          ? [
-              ...f.get('vacc'),
-              ...at(o),
-              ...f.tee('vt'),
-              ...f.get('vt'),
-              ...op.f32x4_sub,
-              ...op.f32x4_add,
-              ...f.set('vacc'),
-            ]
-          : [];
+      // checked: the chain's first load at `o` is kept in vt (seen), then vacc += vt - vt (0 while
+      // finite, NaN from a NaN or infinity): the check reuses the load the window makes anyway
+      const seen = (o: number): Code => (checked ? [...at(o), ...f.tee('vt')] : at(o));
+      const tally: Code = checked
+        ? [...f.get('vacc'), ...f.get('vt'), ...f.get('vt'), ...op.f32x4_sub, ...op.f32x4_add, ...f.set('vacc')]
+        : [];
       return [
         ...f.get('n'),
         ...op.i32_const(4),
         ...op.i32_ge_u,
         ...op.if([
-          ...check(0),
-          ...chain(0, 4),
+          ...chain(0, 4, seen(0)),
           ...f.set('F'),
+          ...tally,
           ...whileNot(
             [...f.get('n'), ...op.i32_const(8), ...op.i32_lt_u],
-            check(4),
-            r > 0 ? [...chain(4, r), ...f.set('P')] : [],
+            r > 0 ? [...chain(4, r, seen(4)), ...f.set('P'), ...tally] : [],
             store(result),
             // F of the next vector: the prefix continued through the block
-            r > 0 ? chain(4 + r - 1, 4 - r + 1, f.get('P')) : chain(4, 4),
+            r > 0 ? chain(4 + r - 1, 4 - r + 1, f.get('P')) : [...chain(4, 4, seen(4))],
             f.set('F'),
+            r > 0 ? [] : tally,
             step,
           ),
           ...(r > 0 ? [...chain(4, r), ...f.set('P')] : []),
@@ -819,45 +847,251 @@ export function hwindowCheckedPrefix(n: number): number {
   return n < 4 ? 0 : n < 8 ? 4 : 8 + 4 * ((n - 8) >> 2);
 }
 
+/** Window lengths {@link Kernels.ladder} takes: powers of two. */
+export const LADDER_LENGTHS = [4, 8, 16, 32] as const;
+
 /**
- * `vwindowMin(dst, src, step, width, count, L)` (dst, src, step in bytes; width in floats): see
- * {@link Kernels.vwindow}. Columns go in strips of STRIP_VECTORS vectors (one 64-byte line per
- * row), then single vectors, then single floats; each strip walks down all rows, so the L+1 lines
- * a pair reads stay in L1 for the next pair. Each pair reads every row it needs before it stores
- * its two rows, and later pairs read only rows below them, so dst == src is safe.
+ * Vectors a ladder of length P runs behind its loads: level 4 needs the next vector's level 2, and
+ * level 2s (s >= 4) pairs vectors s/4 apart.
  */
-function vwindowFunction(isMax: boolean): WasmFunction {
-  const K = STRIP_VECTORS;
-  const acc = Array.from({ length: K }, (_, u) => `acc${u}`);
+function ladderLag(P: number): number {
+  let lag = 1;
+  for (let s = 4; s < P; s *= 2) lag += s / 4;
+  return lag;
+}
+
+/**
+ * Vectors per warm-up step (the longest register ring, P/8 from P = 16, so ring slots are static)
+ * and per main-loop step (at least 4: loop overhead, measured) of a ladder of length P.
+ */
+function ladderUnroll(P: number): { ring: number; main: number } {
+  const ring = Math.max(1, P / 8);
+  return { ring, main: Math.max(4, ring) };
+}
+
+/**
+ * Vector iterations of a ladder of length P over n results: while its loads (elements 4t .. 4t+4)
+ * stay inside the n + P - 1 it may read, and no further than the last whole vector of results,
+ * rounded down to whole loop steps (the lag is a whole number of warm-up steps). The results
+ * from 4 * (iterations - lag) on are the scalar tail's.
+ */
+export function ladderIterations(n: number, P: number): number {
+  const lag = ladderLag(P);
+  const { ring, main } = ladderUnroll(P);
+  const most = Math.max(0, Math.min((n >> 2) + lag, Math.floor((n + P - 6) / 4) + 1));
+  return most <= lag ? most - (most % ring) : lag + main * Math.floor((most - lag) / main);
+}
+
+/** First result of the scalar tail of a ladder of length P over n results. */
+export function ladderVectorResults(n: number, P: number): number {
+  return 4 * Math.max(0, ladderIterations(n, P) - ladderLag(P));
+}
+
+/**
+ * `ladder{P}Min(dst, src, n, iterations)` (bytes, n in floats): see {@link Kernels.ladder}. Vector
+ * t loads elements 4t .. 4t+3 and 4t+1 .. 4t+4, so m2 = min of the two; m4 of vector t-1 pairs
+ * m2 of vectors t-1 and t (the second shifted two lanes by a shuffle); m_{2s} (s >= 4) pairs m_s
+ * of vectors s/4 apart, kept in registers. One pass, two loads, log2(P) comparisons, a shuffle and
+ * a store per vector. The last results (see {@link ladderVectorResults}) are scalar chains.
+ * `checked_ladder{P}Min` also returns whether elements [0, 4 * iterations) were all finite.
+ */
+function ladderFunction(P: number, isMax: boolean, checked: boolean): WasmFunction {
+  const lag = ladderLag(P);
+  const { ring, main } = ladderUnroll(P);
+  // history per level s = 2, 4, ..., P/2: how many older vectors of that level the next one pairs with
+  const levels: number[] = [];
+  for (let s = 2; s < P; s *= 2) levels.push(s);
+  const hist = (s: number): number => (s === 2 ? 1 : s / 4);
+  const histNames = (s: number): string[] => range(0, hist(s) - 1).map((k) => `m${s}_${k}`);
+  if (lag % ring !== 0 || main % ring !== 0)
+    throw new Error(`ladder ${P}: steps do not keep the register rings aligned`);
   return {
-    name: `vwindow${minMax(isMax)}`,
-    params: { dst: i32, src: i32, step: i32, width: i32, count: i32, L: i32 },
+    name: `${checked ? 'checked_' : ''}ladder${P}${minMax(isMax)}`,
+    params: { dst: i32, src: i32, n: i32, iterations: i32 },
+    locals: {
+      j: i32,
+      ...Object.fromEntries(levels.flatMap((s) => histNames(s)).map((name) => [name, v128])),
+      cur: v128,
+      next: v128,
+      vacc: v128,
+      vt: v128,
+      acc: f32,
+      x: f32,
+    },
+    results: checked ? [i32] : [],
+    body: (f) => {
+      const load = (offset: number): Code => [...f.get('src'), ...op.v128_load({ offset, align: 1 })];
+      const pick = (a: Code, b: Code): Code => [...a, ...b, ...lanesOp(isMax)];
+      // elements 2..5 of the 8-element concatenation a:b
+      const shifted2 = (a: Code, b: Code): Code => [...a, ...b, ...op.i8x16_shuffle(range(8, 23))];
+      /**
+       * Vector g (mod ladderUnroll(P)): cur climbs from level 2 to P and is left at level P, lag
+       * vectors back. Each level's history is a ring of registers whose oldest entry, the one
+       * paired with, is at g mod its length and takes the new value: no moves between registers.
+       */
+      const climb = (g: number): Code => [
+        ...(checked
+          ? [
+              ...load(0),
+              ...f.tee('vt'),
+              ...f.set('cur'),
+              ...f.get('vacc'),
+              ...f.get('vt'),
+              ...f.get('vt'),
+              ...op.f32x4_sub,
+              ...op.f32x4_add,
+              ...f.set('vacc'),
+              ...pick(f.get('cur'), load(4)),
+            ]
+          : pick(load(0), load(4))),
+        ...f.set('cur'),
+        ...levels.flatMap((s) => {
+          const older = histNames(s)[g % hist(s)];
+          const up =
+            s === 2 ? pick(f.get(older), shifted2(f.get(older), f.get('cur'))) : pick(f.get(older), f.get('cur'));
+          return [...up, ...f.set('next'), ...f.get('cur'), ...f.set(older), ...f.get('next'), ...f.set('cur')];
+        }),
+        ...bump(f, 'src', 16),
+      ];
+      // scalar tail: acc = x[0]; acc = pick(acc, x[k]) for k < P
+      const scalarPick = (k: number): Code => [
+        ...f.get('src'),
+        ...op.f32_load({ offset: 4 * k }),
+        ...f.set('x'),
+        ...f.get('x'),
+        ...f.get('acc'),
+        ...(isMax ? [...f.get('acc'), ...f.get('x')] : [...f.get('x'), ...f.get('acc')]),
+        ...op.f32_lt,
+        ...op.select,
+        ...f.set('acc'),
+      ];
+      return [
+        // warm-up: the first `lag` vectors only fill the histories
+        ...f.get('iterations'),
+        ...op.i32_const(lag),
+        ...f.get('iterations'),
+        ...op.i32_const(lag),
+        ...op.i32_lt_u,
+        ...op.select,
+        ...f.set('j'),
+        ...whileNot([...f.get('j'), ...op.i32_eqz], times(ring, climb), drop(f, 'j', ring)),
+        ...f.get('iterations'),
+        ...op.i32_const(lag),
+        ...op.i32_sub,
+        ...f.set('j'),
+        ...whileNot(
+          [...f.get('j'), ...op.i32_const(0), ...op.i32_le_s],
+          times(main, (g) => [
+            ...climb(g),
+            ...f.get('dst'),
+            ...f.get('cur'),
+            ...op.v128_store({ align: 1 }),
+            ...bump(f, 'dst', 16),
+          ]),
+          drop(f, 'n', 4 * main),
+          drop(f, 'j', main),
+        ),
+        // the scalar tail starts at the first result not stored: rewind src to it
+        ...f.get('iterations'),
+        ...op.i32_const(lag),
+        ...op.i32_gt_u,
+        ...op.if(
+          [...f.get('src'), ...op.i32_const(16 * lag), ...op.i32_sub, ...f.set('src')],
+          [...f.get('src'), ...f.get('iterations'), ...op.i32_const(4), ...op.i32_shl, ...op.i32_sub, ...f.set('src')],
+        ),
+        ...whileNot(
+          [...f.get('n'), ...op.i32_eqz],
+          f.get('src'),
+          op.f32_load(),
+          f.set('acc'),
+          range(1, P - 1).flatMap(scalarPick),
+          f.get('dst'),
+          f.get('acc'),
+          op.f32_store(),
+          bump(f, 'src', 4),
+          bump(f, 'dst', 4),
+          drop(f, 'n', 1),
+        ),
+        ...(checked ? [...f.get('vacc'), ...f.get('vacc'), ...op.f32x4_eq, ...op.i32x4_all_true] : []),
+      ];
+    },
+  };
+}
+
+/** Longest window {@link Kernels.vlog} takes (one specialised function per length). */
+export const VLOG_MAX_LENGTH = 16;
+
+/**
+ * The doubling ladder of {@link Kernels.vlog} for window length L >= 2: level sizes 1, 2, 4, ...,
+ * P (P the largest power of two below L); the window is the extremum of the level-P windows at
+ * rows i and i + L - P, which overlap and cover i .. i+L-1.
+ */
+export function vlogLevels(L: number): { sizes: number[]; last: number } {
+  const sizes = [1];
+  while (2 * sizes[sizes.length - 1] < L) sizes.push(2 * sizes[sizes.length - 1]);
+  return { sizes, last: L - sizes[sizes.length - 1] };
+}
+
+/**
+ * `vlog{L}Min(dst, src, step, width, count)` (dst, src, step in bytes; width in floats): see
+ * {@link Kernels.vlog}. A column strip (one vector, then single floats) walks down the rows once,
+ * loading each row once: at row t, m1 = x_t, m_{2s}[t-2s+1] = min(m_s[t-2s+1], m_s[t-s+1]), and
+ * the window ending at t is min(m_P[t-L+1], m_P[t-P+1]). So a window costs one load, log2(L) + 1
+ * comparisons and one store per vector (output rows in pairs sharing their L-1 common rows cost
+ * (L+1)/2 loads). The older operands wait in rings of registers, one per level, whose slots are
+ * fixed by the row's index modulo the ring: the first L-1 rows of a strip are straight-line code
+ * and the loop is unrolled by the longest ring, so no value moves between registers (against a
+ * shifting history: level up to 7, 12% faster at 9, 17% at 15, 31% at 16; 65-row tiles of the
+ * bench image). Those first rows only fill the rings (what the previous strip left there never
+ * reaches an output). Where both fit the registers (L <= 5), two vectors walk side by side,
+ * halving the loop's bookkeeping per vector (10-20% faster). `vlog{L}w3Min` (w = 3, {@link Kernels.box3}) first takes each row's minimum
+ * of three neighbouring columns (three loads), so a 3 x L box is one pass; `checked_` variants also
+ * return whether the first of those loads, over every row read, saw only finite values. Row i is stored after
+ * every load at or above it, so dst == src is safe.
+ */
+function vlogFunction(L: number, isMax: boolean, w: 1 | 3 = 1, checked = false): WasmFunction {
+  const { sizes, last } = vlogLevels(L);
+  const P = sizes[sizes.length - 1];
+  // ring length per level: level s < P pairs with the value s rows back, level P with `last` back
+  const pow2 = (n: number): number => 2 ** Math.ceil(Math.log2(n));
+  const ring = sizes.map((s) => (s === P ? pow2(last) : s));
+  const period = Math.max(...ring);
+  // vectors per strip: two while both ladders fit the registers (rings of at most 4 values), else one
+  const K = ring.reduce((a, b) => a + b, 0) <= 4 ? 2 : 1;
+  const names = (prefix: string): string[][] =>
+    sizes.map((s, l) => range(0, ring[l] - 1).map((k) => `${prefix}${s}_${k}`));
+  const units = range(0, K - 1).map((u) => ({ ring: names(`v${u}_`), cur: `vc${u}`, next: `vn${u}` }));
+  // the scalar walk (the last width % 4 columns) keeps a shifting history instead of rings, so its
+  // code is one row in a loop: the same operands in the same order, in a fraction of the bytes
+  const scalarUnit = {
+    ring: sizes.map((s) => range(0, (s === P ? last : s) - 1).map((k) => `s${s}_${k}`)),
+    cur: 'sc',
+    next: 'sn',
+  };
+  const mod = (a: number, m: number): number => ((a % m) + m) % m;
+  return {
+    name: `${checked ? 'checked_' : ''}vlog${L}${w === 3 ? 'w3' : ''}${minMax(isMax)}`,
+    params: { dst: i32, src: i32, step: i32, width: i32, count: i32 },
     locals: {
       col: i32,
       ps: i32,
       pd: i32,
-      q: i32,
-      r: i32,
       j: i32,
-      ...Object.fromEntries(acc.map((name) => [name, v128])),
-      sacc: f32,
+      ...Object.fromEntries(units.flatMap((u) => [...u.ring.flat(), u.cur, u.next]).map((n) => [n, v128])),
+      ...Object.fromEntries([...scalarUnit.ring.flat(), 'sc', 'sn'].map((n) => [n, f32])),
       x: f32,
       y: f32,
+      vacc: v128,
+      vt: v128,
+      chk: f32,
+      st: f32,
     },
-    results: [],
+    results: checked ? [i32] : [],
     body: (f) => {
-      /** Columns `lanes` floats at a time (16 = K vectors, 4 = one vector, 1 = scalar) while they fit. */
       const walk = (lanes: number): Code => {
         const scalar = lanes === 1;
-        const units = scalar ? 1 : lanes / 4;
-        const load = (ptr: Code, u: number): Code =>
-          scalar ? [...ptr, ...op.f32_load()] : [...ptr, ...op.v128_load({ offset: 16 * u, align: 1 })];
-        const store = (ptr: Code, u: number, value: Code): Code =>
-          scalar
-            ? [...ptr, ...value, ...op.f32_store()]
-            : [...ptr, ...value, ...op.v128_store({ offset: 16 * u, align: 1 })];
-        const accOf = (u: number): string => (scalar ? 'sacc' : acc[u]);
-        // min(a, b) with the kernels' pseudo-min `b < a ? b : a` (max: `a < b ? b : a`)
+        const strip = scalar ? [scalarUnit] : units.slice(0, lanes / 4);
+        // min(a, b) with the kernels' pseudo-min `b < a ? b : a` (max: `a < b ? b : a`), a the older row
         const pick = (a: Code, b: Code): Code =>
           scalar
             ? [
@@ -871,30 +1105,90 @@ function vwindowFunction(isMax: boolean): WasmFunction {
                 ...op.select,
               ]
             : [...a, ...b, ...lanesOp(isMax)];
-        const each = (g: (u: number) => Code): Code => times(units, g);
-        // acc = extremum of rows 1 .. L-1 below ps; leaves q at row L-1
-        const common: Code = [
+        const load = (offset: number): Code => [
+          ...f.get('ps'),
+          ...(scalar ? op.f32_load({ offset }) : op.v128_load({ offset, align: 1 })),
+        ];
+        /** Vector u's part of row g: cur climbs the ladder; at level P the window ending here is stored. */
+        const unitRow = (u: number, g: number, store: boolean): Code => {
+          const { ring: h, cur, next } = strip[u];
+          const at = 16 * u;
+          // checked: the sum of v - v over the row's first load (0 while finite, NaN from a NaN or infinity)
+          const first: Code = checked
+            ? [
+                ...load(at),
+                ...f.tee(scalar ? 'st' : 'vt'),
+                ...f.get(scalar ? 'chk' : 'vacc'),
+                ...f.get(scalar ? 'st' : 'vt'),
+                ...f.get(scalar ? 'st' : 'vt'),
+                ...(scalar ? op.f32_sub : op.f32x4_sub),
+                ...(scalar ? op.f32_add : op.f32x4_add),
+                ...f.set(scalar ? 'chk' : 'vacc'),
+              ]
+            : load(at);
+          // the row's value: its element, or the extremum of its three from the column on (w = 3)
+          // (one pick at a time: the scalar pick keeps its operands in x and y)
+          const rowValue: Code =
+            w === 1
+              ? [...first, ...f.set(cur)]
+              : [
+                  ...first,
+                  ...f.set(cur),
+                  ...pick(f.get(cur), load(at + 4)),
+                  ...f.set(cur),
+                  ...pick(f.get(cur), load(at + 8)),
+                  ...f.set(cur),
+                ];
+          return [
+            ...rowValue,
+            ...sizes.flatMap((s, l) => {
+              if (scalar) {
+                // oldest first: pair with h[0], then shift the history by one
+                const shift = [
+                  ...h[l].slice(1).flatMap((n, k) => [...f.get(n), ...f.set(h[l][k])]),
+                  ...f.get(cur),
+                  ...f.set(h[l][h[l].length - 1]),
+                ];
+                if (s < P)
+                  return [...pick(f.get(h[l][0]), f.get(cur)), ...f.set(next), ...shift, ...f.get(next), ...f.set(cur)];
+                return [
+                  ...(store ? [...f.get('pd'), ...pick(f.get(h[l][0]), f.get(cur)), ...op.f32_store()] : []),
+                  ...shift,
+                ];
+              }
+              const slot = h[l][g % ring[l]];
+              if (s < P)
+                return [
+                  ...pick(f.get(slot), f.get(cur)),
+                  ...f.set(next),
+                  ...f.get(cur),
+                  ...f.set(slot),
+                  ...f.get(next),
+                  ...f.set(cur),
+                ];
+              const older = h[l][mod(g - last, ring[l])];
+              return [
+                ...(store
+                  ? [
+                      ...f.get('pd'),
+                      ...pick(f.get(older), f.get(cur)),
+                      ...(scalar ? op.f32_store() : op.v128_store({ offset: at, align: 1 })),
+                    ]
+                  : []),
+                ...f.get(cur),
+                ...f.set(slot),
+              ];
+            }),
+          ];
+        };
+        const row = (g: number, store: boolean): Code => [
+          ...strip.flatMap((_, u) => unitRow(u, g, store)),
+          ...(store ? [...f.get('pd'), ...f.get('step'), ...op.i32_add, ...f.set('pd')] : []),
           ...f.get('ps'),
           ...f.get('step'),
           ...op.i32_add,
-          ...f.set('q'),
-          ...each((u) => [...load(f.get('q'), u), ...f.set(accOf(u))]),
-          ...f.get('L'),
-          ...op.i32_const(2),
-          ...op.i32_sub,
-          ...f.set('j'),
-          ...whileNot(
-            [...f.get('j'), ...op.i32_eqz],
-            f.get('q'),
-            f.get('step'),
-            op.i32_add,
-            f.set('q'),
-            each((u) => [...pick(f.get(accOf(u)), load(f.get('q'), u)), ...f.set(accOf(u))]),
-            drop(f, 'j', 1),
-          ),
+          ...f.set('ps'),
         ];
-        // the first row of the pair: extremum of row 0 and the shared rows
-        const first: Code = each((u) => store(f.get('pd'), u, pick(load(f.get('ps'), u), f.get(accOf(u)))));
         return whileNot(
           [...f.get('width'), ...f.get('col'), ...op.i32_sub, ...op.i32_const(lanes), ...op.i32_lt_u],
           f.get('src'),
@@ -909,40 +1203,53 @@ function vwindowFunction(isMax: boolean): WasmFunction {
           op.i32_shl,
           op.i32_add,
           f.set('pd'),
-          f.get('count'),
-          f.set('r'),
-          whileNot(
-            [...f.get('r'), ...op.i32_const(2), ...op.i32_lt_u],
-            common,
-            first,
-            // the second row: the shared rows and row L
-            f.get('q'),
-            f.get('step'),
-            op.i32_add,
-            f.set('q'),
-            each((u) =>
-              store([...f.get('pd'), ...f.get('step'), ...op.i32_add], u, pick(f.get(accOf(u)), load(f.get('q'), u))),
-            ),
-            f.get('ps'),
-            f.get('step'),
-            op.i32_const(1),
-            op.i32_shl,
-            op.i32_add,
-            f.set('ps'),
-            f.get('pd'),
-            f.get('step'),
-            op.i32_const(1),
-            op.i32_shl,
-            op.i32_add,
-            f.set('pd'),
-            drop(f, 'r', 2),
-          ),
-          f.get('r'),
-          op.if([...common, ...first]),
+          scalar
+            ? [
+                ...op.i32_const(L - 1),
+                ...f.set('j'),
+                ...whileNot([...f.get('j'), ...op.i32_eqz], row(0, false), drop(f, 'j', 1)),
+                ...f.get('count'),
+                ...f.set('j'),
+                ...whileNot([...f.get('j'), ...op.i32_eqz], row(0, true), drop(f, 'j', 1)),
+              ]
+            : [
+                ...range(0, L - 2).flatMap((g) => row(g, false)),
+                ...f.get('count'),
+                ...f.set('j'),
+                // `period` rows a turn, each leaving the loop once `count` rows are stored
+                ...op.block(
+                  op.loop(
+                    range(0, period - 1).flatMap((u) => [
+                      ...f.get('j'),
+                      ...op.i32_eqz,
+                      ...op.br_if(1),
+                      ...row(L - 1 + u, true),
+                      ...drop(f, 'j', 1),
+                    ]),
+                    op.br(0),
+                  ),
+                ),
+              ],
           bump(f, 'col', lanes),
         );
       };
-      return [...walk(4 * K), ...walk(4), ...walk(1)];
+      return [
+        ...(K > 1 ? walk(4 * K) : []),
+        ...walk(4),
+        ...walk(1),
+        ...(checked
+          ? [
+              ...f.get('vacc'),
+              ...f.get('vacc'),
+              ...op.f32x4_eq,
+              ...op.i32x4_all_true,
+              ...f.get('chk'),
+              ...f.get('chk'),
+              ...op.f32_eq,
+              ...op.i32_and,
+            ]
+          : []),
+      ];
     },
   };
 }
@@ -964,13 +1271,18 @@ function kernelFunctions(): WasmFunction[] {
     vhgwStripFunction(false),
     vhgwStripFunction(true),
     ...reduceFunctions(true),
-    vwindowFunction(false),
-    vwindowFunction(true),
     ...[false, true].flatMap((checked) =>
       range(HWINDOW_LENGTHS.min, HWINDOW_LENGTHS.max).flatMap((L) => [
         hwindowFunction(L, false, checked),
         hwindowFunction(L, true, checked),
       ]),
+    ),
+    ...range(2, VLOG_MAX_LENGTH).flatMap((L) => [vlogFunction(L, false), vlogFunction(L, true)]),
+    ...[false, true].flatMap((checked) =>
+      range(2, VLOG_MAX_LENGTH).flatMap((L) => [vlogFunction(L, false, 3, checked), vlogFunction(L, true, 3, checked)]),
+    ),
+    ...[false, true].flatMap((checked) =>
+      LADDER_LENGTHS.flatMap((P) => [ladderFunction(P, false, checked), ladderFunction(P, true, checked)]),
     ),
   ];
 }
@@ -1020,8 +1332,34 @@ function wasmKernels(): Kernels | null {
         hwindowByLength[c][1][L] = instance[`${prefix}hwindow${L}Max`] as (...args: number[]) => number;
       }
     }
-    const vwindowMin = ex.vwindowMin;
-    const vwindowMax = ex.vwindowMax;
+    // ladderByLength[checked ? 1 : 0][isMax ? 1 : 0][P]
+    const ladderByLength: ((...args: number[]) => number)[][][] = [
+      [[], []],
+      [[], []],
+    ];
+    for (const P of LADDER_LENGTHS) {
+      for (const [c, prefix] of ['', 'checked_'].entries()) {
+        ladderByLength[c][0][P] = instance[`${prefix}ladder${P}Min`] as (...args: number[]) => number;
+        ladderByLength[c][1][P] = instance[`${prefix}ladder${P}Max`] as (...args: number[]) => number;
+      }
+    }
+    // box3ByLength[checked ? 1 : 0][isMax ? 1 : 0][L]
+    const box3ByLength: ((...args: number[]) => number)[][][] = [
+      [[], []],
+      [[], []],
+    ];
+    for (let L = 2; L <= VLOG_MAX_LENGTH; L++) {
+      for (const [c, prefix] of ['', 'checked_'].entries()) {
+        box3ByLength[c][0][L] = instance[`${prefix}vlog${L}w3Min`] as (...args: number[]) => number;
+        box3ByLength[c][1][L] = instance[`${prefix}vlog${L}w3Max`] as (...args: number[]) => number;
+      }
+    }
+    // vlogByLength[isMax ? 1 : 0][L]
+    const vlogByLength: WasmKernel[][] = [[], []];
+    for (let L = 2; L <= VLOG_MAX_LENGTH; L++) {
+      vlogByLength[0][L] = ex[`vlog${L}Min`];
+      vlogByLength[1][L] = ex[`vlog${L}Max`];
+    }
     const stripWidth = 4 * STRIP_VECTORS;
     let view = new Float32Array(memory.buffer);
     return {
@@ -1084,9 +1422,34 @@ function wasmKernels(): Kernels | null {
         if (!this.allFinite(src + prefix, n + L - 1 - prefix)) return false;
         return hwindowByLength[1][isMax ? 1 : 0][L](dst << 2, src << 2, n) !== 0;
       },
-      vwindow(isMax, dst, src, step, width, count, L): void {
+      ladder(isMax, dst, src, n, P, check = false): boolean {
+        if (n <= 0) return true;
+        const iterations = ladderIterations(n, P);
+        if (!check) {
+          ladderByLength[0][isMax ? 1 : 0][P](dst << 2, src << 2, n, iterations);
+          return true;
+        }
+        // the tail the kernel does not check, before it runs (in place, it overwrites some)
+        const prefix = 4 * iterations;
+        if (!this.allFinite(src + prefix, n + P - 1 - prefix)) return false;
+        return ladderByLength[1][isMax ? 1 : 0][P](dst << 2, src << 2, n, iterations) !== 0;
+      },
+      box3(isMax, dst, src, step, width, count, L, check = false): boolean {
+        if (count <= 0 || width <= 0) return true;
+        const fn = box3ByLength[check ? 1 : 0][isMax ? 1 : 0][L];
+        if (!check) {
+          fn(dst << 2, src << 2, step << 2, width, count);
+          return true;
+        }
+        // the kernel checks the first of each row's three loads; the last two columns are left
+        for (let r = 0; r < count + L - 1; r++) {
+          if (!this.allFinite(src + r * step + width, 2)) return false;
+        }
+        return fn(dst << 2, src << 2, step << 2, width, count) !== 0;
+      },
+      vlog(isMax, dst, src, step, width, count, L): void {
         if (count <= 0 || width <= 0) return;
-        (isMax ? vwindowMax : vwindowMin)(dst << 2, src << 2, step << 2, width, count, L);
+        vlogByLength[isMax ? 1 : 0][L](dst << 2, src << 2, step << 2, width, count);
       },
       transpose(dst, src, rows, cols, srcStride, dstStride): void {
         const rb = rows >> 2;
@@ -1199,19 +1562,76 @@ export function jsKernels(): Kernels {
       }
       return true;
     },
-    vwindow(isMax, dst, src, step, width, count, L): void {
-      // the WebAssembly kernel's order of operands, pair by pair, so results match bit for bit
+    ladder(isMax, dst, src, n, P, check = false): boolean {
+      if (n <= 0) return true;
+      if (check && !this.allFinite(src, n + P - 1)) return false;
+      // the WebAssembly kernel's operands: the ladder m_2s(i) = pick(m_s(i), m_s(i + s)) for the
+      // vector results, then left-to-right chains for its scalar tail
       const h = view;
       const pick = (a: number, b: number): number => (isMax ? (a < b ? b : a) : b < a ? b : a);
-      for (let c = 0; c < width; c++) {
-        for (let i = 0; i < count; i += 2) {
-          const ps = src + i * step + c;
-          let acc = h[ps + step];
-          for (let k = 2; k < L; k++) acc = pick(acc, h[ps + k * step]);
-          const below = i + 1 < count ? h[ps + L * step] : 0;
-          h[dst + i * step + c] = pick(h[ps], acc);
-          if (i + 1 < count) h[dst + (i + 1) * step + c] = pick(acc, below);
+      const m = (i: number, s: number): number =>
+        s === 2 ? pick(h[src + i], h[src + i + 1]) : pick(m(i, s / 2), m(i + s / 2, s / 2));
+      const vectors = ladderVectorResults(n, P);
+      const res = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        if (i < vectors) res[i] = m(i, P);
+        else {
+          let acc = h[src + i];
+          for (let k = 1; k < P; k++) acc = pick(acc, h[src + i + k]);
+          res[i] = acc;
         }
+      }
+      for (let i = 0; i < n; i++) h[dst + i] = res[i];
+      return true;
+    },
+    box3(isMax, dst, src, step, width, count, L, check = false): boolean {
+      if (count <= 0 || width <= 0) return true;
+      const h = view;
+      const rows = count + L - 1;
+      if (check) {
+        for (let r = 0; r < rows; r++) if (!this.allFinite(src + r * step, width + 2)) return false;
+      }
+      // each row's three columns with the kernel's operands, then vlog over a scratch copy
+      const pick = (a: number, b: number): number => (isMax ? (a < b ? b : a) : b < a ? b : a);
+      const reduced = new Float32Array(rows * width);
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < width; c++) {
+          const p = src + r * step + c;
+          reduced[r * width + c] = pick(pick(h[p], h[p + 1]), h[p + 2]);
+        }
+      }
+      const out = new Float32Array(count * width);
+      const m = new Float64Array(rows);
+      const { sizes, last } = vlogLevels(L);
+      for (let c = 0; c < width; c++) {
+        let lv = m;
+        for (let t = 0; t < rows; t++) lv[t] = reduced[t * width + c];
+        for (const s of sizes.slice(0, -1)) {
+          const up = new Float64Array(rows);
+          for (let j = 0; j + s < rows; j++) up[j] = pick(lv[j], lv[j + s]);
+          lv = up;
+        }
+        for (let i = 0; i < count; i++) out[i * width + c] = pick(lv[i], lv[i + last]);
+      }
+      for (let i = 0; i < count; i++) h.set(out.subarray(i * width, (i + 1) * width), dst + i * step);
+      return true;
+    },
+    vlog(isMax, dst, src, step, width, count, L): void {
+      // the WebAssembly ladder's operands (older row first), column by column
+      const h = view;
+      const pick = (a: number, b: number): number => (isMax ? (a < b ? b : a) : b < a ? b : a);
+      const { sizes, last } = vlogLevels(L);
+      const n = count + L - 1;
+      let m = new Float64Array(n);
+      for (let c = 0; c < width; c++) {
+        for (let t = 0; t < n; t++) m[t] = h[src + t * step + c];
+        // m[j] = extremum of rows j .. j+s-1, level by level
+        for (const s of sizes.slice(0, -1)) {
+          const up = new Float64Array(n);
+          for (let j = 0; j + s < n; j++) up[j] = pick(m[j], m[j + s]);
+          m = up;
+        }
+        for (let i = 0; i < count; i++) h[dst + i * step + c] = pick(m[i], m[i + last]);
       }
     },
     transpose(dst, src, rows, cols, srcStride, dstStride): void {

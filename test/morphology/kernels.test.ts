@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HWINDOW_LENGTHS, jsKernels, kernels, MAX_OPERANDS, STRIP_VECTORS } from '../../src/morphology/kernels';
+import {
+  HWINDOW_LENGTHS,
+  jsKernels,
+  kernels,
+  LADDER_LENGTHS,
+  MAX_OPERANDS,
+  STRIP_VECTORS,
+  VLOG_MAX_LENGTH,
+} from '../../src/morphology/kernels';
 import { Random } from '../../src/random';
 
 test('WebAssembly SIMD kernels are available on this Node and agree with the typed-array ones', () => {
@@ -134,16 +142,16 @@ test("reduceChecked reduces like reduce and reports NaN/Inf in the last operand'
   }
 });
 
-test('vwindow (rows in pairs sharing L-1 rows): SIMD equals the typed-array twin bitwise and the definition', () => {
+test('vlog L=2..VLOG_MAX_LENGTH (doubling ladder down the columns): SIMD equals the typed-array twin bitwise and the definition', () => {
   const k = kernels();
   const j = jsKernels();
   const rng = new Random(9);
   for (const isMax of [false, true]) {
-    // widths cover whole 4-vector strips, single vectors and scalar columns; odd counts end unpaired
-    for (const width of [1, 3, 4, 5, 16, 17, 21, 37]) {
+    // widths cover whole vectors and scalar columns; counts below and above the ladder's warm-up
+    for (const width of [1, 3, 4, 5, 16, 17, 21]) {
       for (const step of [width, width + 3]) {
-        for (const count of [1, 2, 3, 7]) {
-          for (const L of [2, 3, 4, 7, 12]) {
+        for (const count of [1, 2, 3, 7, 20]) {
+          for (let L = 2; L <= VLOG_MAX_LENGTH; L++) {
             for (const inPlace of [true, false]) {
               const N = (count + L + 2) * step + 64;
               k.reserve(2 * N);
@@ -153,8 +161,8 @@ test('vwindow (rows in pairs sharing L-1 rows): SIMD equals the typed-array twin
               for (let i = 0; i < 2 * N; i++) a[i] = b[i] = rng.int(9) - 4 + (rng.next() < 0.1 ? -0 : 0);
               const before = a.slice(0, 2 * N);
               const dst = inPlace ? 0 : N;
-              k.vwindow(isMax, dst, 0, step, width, count, L);
-              j.vwindow(isMax, dst, 0, step, width, count, L);
+              k.vlog(isMax, dst, 0, step, width, count, L);
+              j.vlog(isMax, dst, 0, step, width, count, L);
               const label = `isMax=${isMax} width=${width} step=${step} count=${count} L=${L} inPlace=${inPlace}`;
               for (let i = 0; i < 2 * N; i++) assert.ok(Object.is(a[i], b[i]), `${label}: back ends differ at ${i}`);
               for (let r = 0; r < count; r++) {
@@ -172,6 +180,77 @@ test('vwindow (rows in pairs sharing L-1 rows): SIMD equals the typed-array twin
               }
             }
           }
+        }
+      }
+    }
+  }
+});
+
+test('box3 (3 columns, then the vlog ladder over L rows): SIMD equals the typed-array twin bitwise and the definition', () => {
+  const k = kernels();
+  const j = jsKernels();
+  const rng = new Random(12);
+  for (const isMax of [false, true]) {
+    for (const width of [1, 3, 4, 5, 16, 17, 21]) {
+      for (const step of [width + 2, width + 5]) {
+        for (const count of [1, 2, 3, 7, 20]) {
+          for (let L = 2; L <= VLOG_MAX_LENGTH; L++) {
+            for (const inPlace of [true, false]) {
+              const N = (count + L + 2) * step + 64;
+              k.reserve(2 * N);
+              j.reserve(2 * N);
+              const a = k.heap();
+              const b = j.heap();
+              for (let i = 0; i < 2 * N; i++) a[i] = b[i] = rng.int(9) - 4 + (rng.next() < 0.1 ? -0 : 0);
+              const before = a.slice(0, 2 * N);
+              const dst = inPlace ? 0 : N;
+              const check = rng.next() < 0.5;
+              assert.equal(k.box3(isMax, dst, 0, step, width, count, L, check), true);
+              assert.equal(j.box3(isMax, dst, 0, step, width, count, L, check), true);
+              const label = `isMax=${isMax} width=${width} step=${step} count=${count} L=${L} inPlace=${inPlace}`;
+              for (let i = 0; i < 2 * N; i++) assert.ok(Object.is(a[i], b[i]), `${label}: back ends differ at ${i}`);
+              for (let r = 0; r < count; r++) {
+                for (let c = 0; c < step; c++) {
+                  let want = before[dst + r * step + c]; // columns past width stay as they were
+                  if (c < width) {
+                    want = isMax ? -Infinity : Infinity;
+                    for (let q = 0; q < L; q++) {
+                      for (let e = 0; e < 3; e++) {
+                        const v = before[(r + q) * step + c + e];
+                        want = isMax ? Math.max(want, v) : Math.min(want, v);
+                      }
+                    }
+                  }
+                  assert.equal(a[dst + r * step + c], want, `${label}: row ${r} col ${c}`);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+});
+
+test('box3 with check: a NaN or infinity anywhere in the rows and columns read is reported, none beyond', () => {
+  for (const k of [kernels(), jsKernels()]) {
+    for (const [width, count, L] of [
+      [1, 1, 2],
+      [5, 3, 3],
+      [9, 4, 7],
+      [16, 2, 16],
+    ]) {
+      const step = width + 3;
+      const rows = count + L - 1;
+      k.reserve((rows + 1) * step);
+      for (let pos = 0; pos < (rows + 1) * step; pos++) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          const h = k.heap();
+          h.fill(1, 0, (rows + 1) * step);
+          h[pos] = bad;
+          const read = pos < rows * step && pos % step < width + 2;
+          const got = k.box3(false, 0, 0, step, width, count, L, true);
+          assert.equal(got, !read, `simd=${k.simd} width=${width} count=${count} L=${L} ${bad} at ${pos}`);
         }
       }
     }
@@ -207,6 +286,64 @@ test('hwindow L=4..7 (block minimum plus prefix): SIMD equals the typed-array tw
               for (let q = 0; q < L; q++) want = isMax ? Math.max(want, before[s + q]) : Math.min(want, before[s + q]);
             }
             assert.equal(a[i], want, `${label}: at ${i}`);
+          }
+        }
+      }
+    }
+  }
+});
+
+test('ladder P=4..32 (doubling ladder along a stretch): SIMD equals the typed-array twin bitwise and the definition', () => {
+  const k = kernels();
+  const j = jsKernels();
+  const rng = new Random(11);
+  for (const isMax of [false, true]) {
+    for (const P of LADDER_LENGTHS) {
+      // below one vector, warm-up only, one loop step, scalar tails of every length, long stretches
+      for (const n of [1, 3, 4, 5, 8, 13, 31, 32, 33, 47, 64, 65, 66, 67, 129, 203, 1000]) {
+        for (const inPlace of [true, false]) {
+          const N = n + P + 40;
+          k.reserve(2 * N);
+          j.reserve(2 * N);
+          const a = k.heap();
+          const b = j.heap();
+          for (let i = 0; i < 2 * N; i++) a[i] = b[i] = rng.int(9) - 4 + (rng.next() < 0.1 ? -0 : 0);
+          const before = a.slice(0, 2 * N);
+          const dst = inPlace ? 0 : N;
+          k.ladder(isMax, dst, 0, n, P);
+          j.ladder(isMax, dst, 0, n, P);
+          const label = `isMax=${isMax} P=${P} n=${n} inPlace=${inPlace}`;
+          for (let i = 0; i < 2 * N; i++) assert.ok(Object.is(a[i], b[i]), `${label}: back ends differ at ${i}`);
+          for (let i = 0; i < 2 * N; i++) {
+            let want = before[i];
+            if (i >= dst && i < dst + n) {
+              want = isMax ? -Infinity : Infinity;
+              for (let q = 0; q < P; q++) {
+                const v = before[i - dst + q];
+                want = isMax ? Math.max(want, v) : Math.min(want, v);
+              }
+            }
+            assert.equal(a[i], want, `${label}: at ${i}`);
+          }
+        }
+      }
+    }
+  }
+});
+
+test('ladder with check: a NaN or infinity anywhere in the n + P - 1 elements read is reported, none beyond', () => {
+  for (const k of [kernels(), jsKernels()]) {
+    for (const P of LADDER_LENGTHS) {
+      for (const n of [1, 5, 40, 67, 300]) {
+        const N = n + P - 1;
+        k.reserve(N + 8);
+        for (let pos = 0; pos <= N; pos++) {
+          for (const bad of [NaN, Infinity, -Infinity]) {
+            const h = k.heap();
+            h.fill(1, 0, N + 8);
+            h[pos] = bad;
+            const got = k.ladder(false, 0, 0, n, P, true);
+            assert.equal(got, pos >= N, `simd=${k.simd} P=${P} n=${n} ${bad} at ${pos}`);
           }
         }
       }

@@ -201,3 +201,58 @@ test("rect with 'ignore' keeps +-Infinity where allowNonFinite data is infinite 
   g.data.fill(-Infinity);
   assert.ok(dilate(g, footprint.rect(3, 3), { allowNonFinite: true }).data.every((v) => v === -Infinity));
 });
+
+test('rect 3xL (box3), lines 1xL (row ladder) and Lx1 (column ladder): 1xN, Nx1, smaller than the footprint, every border, both back ends = brute force', () => {
+  const fps = [
+    footprint.rect(3, 3),
+    footprint.rect(2, 3),
+    footprint.rect(16, 3),
+    footprint.rect(3, 2),
+    footprint.line(8, 'time'),
+    footprint.line(33, 'time'),
+    footprint.line(5, 'frequency'),
+    footprint.line(16, 'frequency'),
+    footprint.rect(9, 20),
+  ];
+  for (const [rows, cols] of [
+    [1, 1],
+    [1, 50],
+    [50, 1],
+    [2, 3],
+    [4, 7],
+    [13, 9],
+  ]) {
+    const g = image(rows * 97 + cols, rows, cols);
+    for (const fp of fps) {
+      for (const border of BORDERS) {
+        const label = `${rows}x${cols} rect ${fp.rows}x${fp.cols} ${JSON.stringify(border)}`;
+        expectBrute(g, fp, border, label);
+        withJsKernels(() => expectBrute(g, fp, border, `${label} js kernels`));
+      }
+    }
+  }
+});
+
+test('rect 3x3, 3x7, 1x20, 12x1 and 9x20 with allowNonFinite: +-Infinity pixels are ordered as numbers, every border', () => {
+  const g = image(31, 17, 45);
+  const rng = new Random(32);
+  for (let i = 0; i < 30; i++) g.data[rng.int(g.data.length)] = rng.next() < 0.5 ? Infinity : -Infinity;
+  for (const fp of [
+    footprint.rect(3, 3),
+    footprint.rect(7, 3),
+    footprint.line(20, 'time'),
+    footprint.line(12, 'frequency'),
+    footprint.rect(9, 20),
+  ]) {
+    for (const border of [...BORDERS, { constant: Infinity }]) {
+      for (const [op, fn] of [
+        ['erode', erode],
+        ['dilate', dilate],
+      ] as const) {
+        const got = fn(g, fp, { border, allowNonFinite: true }).data;
+        const i = firstMismatch(got, bruteForce(g, fp, op, border));
+        assert.equal(i, -1, `rect ${fp.rows}x${fp.cols} ${JSON.stringify(border)} ${op}: first mismatch at ${i}`);
+      }
+    }
+  }
+});
