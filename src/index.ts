@@ -93,6 +93,7 @@ export {
   type MelFilterbankOptions,
   type MelOptions,
   type MelSpectrogramBlocksOptions,
+  type MelSpectrogramBlocksAsyncOptions,
   type MelSpectrogramOptions,
   type MfccOptions,
   type Signal,

@@ -10,13 +10,10 @@ export { spectrogram, fftFrequencies, frameTimes } from './spectrogram';
 export type { SpectrogramOptions } from './spectrogram';
 export { melFilterbank, hzToMel, melToHz, melFrequencies } from './mel';
 export type { MelOptions, MelFilterbankOptions } from './mel';
-export { melSpectrogram, logMelSpectrogram, melSpectrogramBlocks, melSpectrogramBlocksAsync } from './melSpectrogram';
-export type {
-  MelSpectrogramOptions,
-  LogMelSpectrogramOptions,
-  MelSpectrogramBlocksOptions,
-  MelBlock,
-} from './melSpectrogram';
+export { melSpectrogram, logMelSpectrogram } from './melSpectrogram';
+export type { MelSpectrogramOptions, LogMelSpectrogramOptions } from './melSpectrogram';
+export { melSpectrogramBlocks, melSpectrogramBlocksAsync } from './melBlocks';
+export type { MelSpectrogramBlocksOptions, MelSpectrogramBlocksAsyncOptions, MelBlock } from './melBlocks';
 export { powerToDb, amplitudeToDb } from './db';
 export type { DbOptions } from './db';
 export { dctMatrix } from './dct';

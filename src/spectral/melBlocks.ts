@@ -1,0 +1,465 @@
+// Block-wise mel spectrogram of long signals, given whole or as chunks, in-process or on worker threads.
+import * as os from 'node:os';
+import { existsSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
+import { assert, formatValue, ParameterError, SpecmorphError } from '../errors';
+import { firstNonFinite } from '../grid/grid';
+import { startWorker, workerScriptPath } from '../workers';
+import { MelKernel, MelPlan, melSpectrogramResult, MelSpectrogramOptions, planMel } from './melSpectrogram';
+import { assertOutputFits, checkSignal, frameCount, ResolvedStft } from './options';
+import type { Spectrogram } from '../grid/grid';
+
+/** Options of {@link melSpectrogramBlocks}. */
+export interface MelSpectrogramBlocksOptions extends MelSpectrogramOptions {
+  /**
+   * Frames per yielded block (the last block may be shorter).
+   * @default 4096
+   */
+  blockFrames?: number;
+}
+
+/** Options of {@link melSpectrogramBlocksAsync}: those of {@link melSpectrogramBlocks} plus the threads. */
+export interface MelSpectrogramBlocksAsyncOptions extends MelSpectrogramBlocksOptions {
+  /**
+   * Worker threads computing the blocks (node worker_threads), or 0 to compute them in this thread.
+   * `'auto'`: one per core (`os.availableParallelism()`), but in this thread when the whole signal
+   * turns out to be one block (starting threads would cost more than they save).
+   * @default 'auto'
+   */
+  workers?: number | 'auto';
+}
+
+/** One block of a block-wise mel spectrogram: frames `firstFrame .. firstFrame + cols - 1`. */
+export interface MelBlock extends Spectrogram {
+  firstFrame: number;
+}
+
+/**
+ * Block-wise mel spectrogram of a long signal, given whole (`Float32Array`) or as consecutive chunks
+ * of any sizes (an iterable of Float32Array, e.g. decoded file segments). Yields Spectrogram blocks of
+ * `blockFrames` columns whose concatenation equals `melSpectrogram` of the whole signal exactly (same
+ * kernel, same float operations), including the `center` padding at both ends.
+ *
+ * Memory: one block (nMels x blockFrames floats), the samples of frames not yet complete (about
+ * nFft plus one chunk) and the FFT scratch; the signal is never copied when given whole.
+ * Notes: runs in the calling thread; {@link melSpectrogramBlocksAsync} spreads the blocks over all
+ * cores. dB with `ref: 'max'` or `topDb` needs the global maximum: convert after the last block, or
+ * use a fixed `ref` and `topDb: null` per block.
+ */
+export function* melSpectrogramBlocks(
+  source: Float32Array | Iterable<Float32Array>,
+  opts: MelSpectrogramBlocksOptions,
+): Generator<MelBlock> {
+  const stream = new MelStream(opts);
+  if (source instanceof Float32Array) {
+    yield* stream.whole(source);
+    return;
+  }
+  for (const chunk of source) yield* stream.push(chunk);
+  yield* stream.end();
+}
+
+/**
+ * {@link melSpectrogramBlocks} for a whole signal or asynchronous chunk sources
+ * (`AsyncIterable<Float32Array>`, e.g. a file read and decoded piece by piece, or a Node stream of
+ * Float32Array chunks), with the blocks computed on worker threads (`workers`, one per core by
+ * default). Same blocks in the same order, the same values bit for bit whatever the number of threads.
+ *
+ * Memory: with workers, at most two blocks per worker are in flight (each: its samples, about
+ * blockFrames * hopLength floats, and its nMels x blockFrames output), plus the samples of frames not
+ * yet complete; a whole Float32Array signal is not copied, only each block's slice of it.
+ * Errors: a failure inside a worker thread rejects with a SpecmorphError naming `source` and the
+ * block's frames; every worker is terminated (also when the caller stops iterating early).
+ */
+export async function* melSpectrogramBlocksAsync(
+  source: Float32Array | AsyncIterable<Float32Array> | Iterable<Float32Array>,
+  opts: MelSpectrogramBlocksAsyncOptions,
+): AsyncGenerator<MelBlock> {
+  const workers = resolveWorkers(opts.workers);
+  if (workers.count === 0) {
+    const stream = new MelStream(opts);
+    if (source instanceof Float32Array) {
+      yield* stream.whole(source);
+      return;
+    }
+    for await (const chunk of source) yield* stream.push(chunk);
+    yield* stream.end();
+    return;
+  }
+  yield* parallelMelBlocks(source, opts, workers.count, workers.auto, melWorkerScript());
+}
+
+/**
+ * The blocks computed on `count` worker threads running `script` (the worker entry point; tests
+ * pass a failing one). Internal: {@link melSpectrogramBlocksAsync} is the public form.
+ */
+export function parallelMelBlocks(
+  source: Float32Array | AsyncIterable<Float32Array> | Iterable<Float32Array>,
+  opts: MelSpectrogramBlocksOptions,
+  count: number,
+  auto: boolean,
+  script: string,
+): AsyncGenerator<MelBlock> {
+  return new ParallelMelStream(opts, count, auto, script).blocks(source);
+}
+
+function resolveWorkers(workers: number | 'auto' | undefined): { count: number; auto: boolean } {
+  if (workers === undefined || workers === 'auto') {
+    const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    return { count: existsSync(melWorkerScript()) ? cores : 0, auto: true };
+  }
+  assert(
+    Number.isInteger(workers) && workers >= 0,
+    () => `workers=${formatValue(workers)} must be an integer >= 0 or 'auto'`,
+  );
+  return { count: workers, auto: false };
+}
+
+/** Path of the worker entry point (melWorker.ts under tsx, melWorker.js from dist/). */
+export function melWorkerScript(): string {
+  return workerScriptPath(__filename, 'melWorker');
+}
+
+/** What every block-wise form checks and derives from its options once. */
+interface BlockPlan {
+  plan: MelPlan;
+  cfg: ResolvedStft;
+  rows: number;
+  blockFrames: number;
+  /** Whole-signal index of frame 0's first sample is -off. */
+  off: number;
+}
+
+function planBlocks(opts: MelSpectrogramBlocksOptions): BlockPlan {
+  // Chunks are bare samples, so the rate must be given.
+  assert(opts.sampleRate !== undefined, () => 'sampleRate is required (opts.sampleRate is undefined)');
+  const plan = planMel({ ...opts, sampleRate: opts.sampleRate });
+  const blockFrames = opts.blockFrames ?? 4096;
+  assert(
+    Number.isInteger(blockFrames) && blockFrames > 0,
+    () => `blockFrames=${blockFrames} must be a positive integer`,
+  );
+  const cfg = plan.cfg;
+  assertOutputFits(plan.bank.rows, blockFrames, 4, cfg, blockFrames * cfg.hopLength);
+  return { plan, cfg, rows: plan.bank.rows, blockFrames, off: cfg.center ? Math.floor(cfg.nFft / 2) : 0 };
+}
+
+/**
+ * The samples of a chunked signal that pending frames still need: `buf[0 .. len)` are whole-signal
+ * samples `start ..`; `received` samples have arrived in all.
+ */
+class ChunkSamples {
+  buf: Float32Array;
+  start = 0;
+  len = 0;
+  received = 0;
+  private chunkIndex = 0;
+
+  constructor(private readonly p: BlockPlan) {
+    this.buf = new Float32Array(Math.max(4 * p.cfg.nFft, 1 << 16));
+  }
+
+  /** Checks the next chunk and appends it, first dropping the samples frame `t` and later no longer need. */
+  push(chunk: Float32Array, t: number): void {
+    const i = this.chunkIndex++;
+    assert(chunk instanceof Float32Array, () => `source chunk ${i} must be a Float32Array`);
+    const bad = firstNonFinite(chunk);
+    assert(bad < 0, () => `source chunk ${i}[${bad}]=${chunk[bad]}: audio must be finite everywhere`);
+    const keepFrom = firstNeeded(this.p, t, this.received);
+    if (keepFrom > this.start) {
+      this.buf.copyWithin(0, keepFrom - this.start, this.len);
+      this.len -= keepFrom - this.start;
+      this.start = keepFrom;
+    }
+    if (this.len + chunk.length > this.buf.length) {
+      const bigger = new Float32Array(Math.max(2 * this.buf.length, this.len + chunk.length));
+      bigger.set(this.buf.subarray(0, this.len));
+      this.buf = bigger;
+    }
+    this.buf.set(chunk, this.len);
+    this.len += chunk.length;
+    this.received += chunk.length;
+  }
+
+  /**
+   * Frames that are final with `received` samples: a frame is once nFft + 2 samples beyond its end
+   * have arrived: it needs no right padding, and the left reflection of the first frames sees the
+   * same samples as with the full length.
+   */
+  ready(): number {
+    const { nFft, hopLength } = this.p.cfg;
+    return Math.floor((this.received - 2 * nFft - 2 + this.p.off) / hopLength) + 1;
+  }
+
+  /** The samples at hand. */
+  view(): Float32Array {
+    return this.buf.subarray(0, this.len);
+  }
+
+  /** Asserts the source was not empty; the number of frames of the whole signal. */
+  frames(): number {
+    assert(this.received > 0, () => 'source yielded no samples: the signal must have at least one sample');
+    return frameCount(this.received, this.p.cfg);
+  }
+}
+
+/**
+ * First whole-signal sample frames `t ..` of a signal of (at least) `total` samples read: frame t
+ * reads from t*hop - off; reflect padding at the far end reads at most nFft samples back from the end.
+ */
+function firstNeeded(p: BlockPlan, t: number, total: number): number {
+  return Math.max(0, Math.min(t * p.cfg.hopLength - p.off, total - p.cfg.nFft - 1));
+}
+
+/**
+ * Push-driven state of the in-thread block-wise mel spectrogram: the samples still needed, the
+ * partly filled block and the next frame index.
+ */
+class MelStream {
+  private readonly p: BlockPlan;
+  private readonly kernel: MelKernel;
+  private readonly samples: ChunkSamples;
+  private block: Float32Array;
+  private filled = 0;
+  private blockStart = 0;
+  private t = 0;
+
+  constructor(opts: MelSpectrogramBlocksOptions) {
+    this.p = planBlocks(opts);
+    this.kernel = new MelKernel(this.p.plan);
+    this.samples = new ChunkSamples(this.p);
+    this.block = new Float32Array(this.p.rows * this.p.blockFrames);
+  }
+
+  /** All blocks of a signal given whole (no copy of it is made). */
+  *whole(x: Float32Array): Generator<MelBlock> {
+    checkSignal(x, 'source');
+    yield* this.emit(x, 0, x.length, frameCount(x.length, this.p.cfg));
+    yield* this.flush();
+  }
+
+  /** Takes the next chunk; yields the blocks it completes. */
+  *push(chunk: Float32Array): Generator<MelBlock> {
+    const s = this.samples;
+    s.push(chunk, this.t);
+    const ready = s.ready();
+    if (ready > this.t) yield* this.emit(s.view(), s.start, s.received, ready);
+  }
+
+  /** The source has ended: the remaining frames (with right padding) and the last partial block. */
+  *end(): Generator<MelBlock> {
+    const s = this.samples;
+    yield* this.emit(s.view(), s.start, s.received, s.frames());
+    yield* this.flush();
+  }
+
+  // Computes frames up to `upTo` (exclusive) from the samples at hand, yielding every filled block.
+  private *emit(x: Float32Array, base: number, total: number, upTo: number): Generator<MelBlock> {
+    const B = this.p.blockFrames;
+    while (this.t < upTo) {
+      const n = Math.min(upTo - this.t, B - this.filled);
+      this.kernel.frames(x, this.t, n, base, total, this.block, B, this.filled);
+      this.t += n;
+      this.filled += n;
+      if (this.filled === B) yield* this.flush();
+    }
+  }
+
+  private *flush(): Generator<MelBlock> {
+    const { filled } = this;
+    const { blockFrames, rows, plan } = this.p;
+    if (filled === 0) return;
+    let data = this.block;
+    if (filled < blockFrames) {
+      // compact the partial last block to rows x filled
+      data = new Float32Array(rows * filled);
+      for (let r = 0; r < rows; r++)
+        data.set(this.block.subarray(r * blockFrames, r * blockFrames + filled), r * filled);
+    }
+    const first = this.blockStart;
+    this.blockStart += filled;
+    this.filled = 0;
+    this.block = new Float32Array(rows * blockFrames);
+    yield melBlock(plan, data, filled, first);
+  }
+}
+
+function melBlock(plan: MelPlan, data: Float32Array, cols: number, first: number): MelBlock {
+  return { ...melSpectrogramResult(plan, data, cols, first), firstFrame: first };
+}
+
+/** A block computed by a worker: frames `t0 .. t0+n-1` of the signal; x its samples from `base`. */
+export interface MelJob {
+  x: Float32Array;
+  base: number;
+  total: number;
+  t0: number;
+  n: number;
+}
+
+/** A worker's answer: the block (rows x n) and the job's sample buffer back for reuse, or the error. */
+export type MelJobResult =
+  | { data: Float32Array; x: Float32Array; error?: undefined }
+  | { error: { name: string; message: string } };
+
+interface Pending {
+  job: { t0: number; n: number };
+  resolve: (data: Float32Array) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * The block-wise mel spectrogram on worker threads: cuts the signal into jobs of blockFrames frames
+ * (each with the samples its frames read, so padding and reflection are those of the whole signal),
+ * keeps at most two jobs per worker in flight, and yields the blocks in order.
+ */
+class ParallelMelStream {
+  private readonly p: BlockPlan;
+  private readonly workers: { w: Worker; queue: Pending[] }[] = [];
+  private readonly inFlight: { t0: number; n: number; data: Promise<Float32Array> }[] = [];
+  /** Sample buffers the workers gave back. */
+  private readonly spare: Float32Array[] = [];
+  /** Promises already settled (so blocks can be yielded as soon as they are ready). */
+  private readonly done = new WeakSet<Promise<Float32Array>>();
+  private failure: Error | null = null;
+  private t = 0;
+
+  constructor(
+    private readonly opts: MelSpectrogramBlocksOptions,
+    private readonly count: number,
+    private readonly auto: boolean,
+    private readonly script: string,
+  ) {
+    this.p = planBlocks(opts);
+  }
+
+  async *blocks(source: Float32Array | AsyncIterable<Float32Array> | Iterable<Float32Array>): AsyncGenerator<MelBlock> {
+    const B = this.p.blockFrames;
+    try {
+      if (source instanceof Float32Array) {
+        checkSignal(source, 'source');
+        const frames = frameCount(source.length, this.p.cfg);
+        while (this.t < frames) {
+          if (this.inFlight.length >= 2 * this.count) yield await this.next();
+          yield* this.dispatch(source, 0, source.length, Math.min(B, frames - this.t), frames);
+        }
+      } else {
+        const s = new ChunkSamples(this.p);
+        for await (const chunk of source) {
+          s.push(chunk, this.t);
+          while (s.ready() - this.t >= B) {
+            if (this.inFlight.length >= 2 * this.count) yield await this.next();
+            yield* this.dispatch(s.view(), s.start, s.received, B, null);
+          }
+          // hand over blocks already done without waiting for the next chunk
+          while (this.inFlight.length > 0 && this.done.has(this.inFlight[0].data)) yield await this.next();
+        }
+        const frames = s.frames();
+        while (this.t < frames) {
+          if (this.inFlight.length >= 2 * this.count) yield await this.next();
+          yield* this.dispatch(s.view(), s.start, s.received, Math.min(B, frames - this.t), frames);
+        }
+      }
+      while (this.inFlight.length > 0) yield await this.next();
+    } finally {
+      await Promise.all(this.workers.map(({ w }) => w.terminate()));
+    }
+  }
+
+  private async next(): Promise<MelBlock> {
+    const { t0, n, data } = this.inFlight.shift()!;
+    return melBlock(this.p.plan, await data, n, t0);
+  }
+
+  /**
+   * Sends frames `t .. t+n-1` to a worker; `x` holds whole-signal samples from `base`, `total` are at
+   * hand (all of them when `frames`, the signal's frame count, is known). In auto mode a signal that
+   * is one block is computed here, and yielded at once.
+   */
+  private *dispatch(
+    x: Float32Array,
+    base: number,
+    total: number,
+    n: number,
+    frames: number | null,
+  ): Generator<MelBlock> {
+    const t0 = this.t;
+    this.t += n;
+    if (this.workers.length === 0 && this.auto && t0 === 0 && frames !== null && frames <= this.p.blockFrames) {
+      const data = new Float32Array(this.p.rows * n);
+      new MelKernel(this.p.plan).frames(x, t0, n, base, total, data, n, 0);
+      yield melBlock(this.p.plan, data, n, t0);
+      return;
+    }
+    if (this.failure) throw this.failure;
+    if (this.workers.length === 0) this.start(frames === null ? this.count : Math.ceil(frames / this.p.blockFrames));
+    // The samples frames t0 .. t0+n-1 read: from their first (or, for right reflection, nFft back from
+    // the end) to one past the last frame's end (left reflection reads sample `off`).
+    const { hopLength, nFft } = this.p.cfg;
+    const lo = firstNeeded(this.p, t0, total);
+    const hi = Math.min(total, (t0 + n - 1) * hopLength - this.p.off + nFft + 1);
+    const seg = this.buffer(hi - lo);
+    seg.set(x.subarray(lo - base, hi - base));
+    const worker = this.workers.reduce((a, b) => (b.queue.length < a.queue.length ? b : a));
+    const data = new Promise<Float32Array>((resolve, reject) => {
+      worker.queue.push({ job: { t0, n }, resolve, reject });
+    });
+    // Settled promises are marked, and a rejection is never unhandled: the error is rethrown when
+    // the block's turn comes (or by the next dispatch).
+    data.then(
+      () => this.done.add(data),
+      () => this.done.add(data),
+    );
+    this.inFlight.push({ t0, n, data });
+    const job: MelJob = { x: seg, base: lo, total, t0, n };
+    worker.w.postMessage(job, [seg.buffer as ArrayBuffer]);
+  }
+
+  /** A sample buffer of `len` floats: a returned one when large enough (no new pages to fault in). */
+  private buffer(len: number): Float32Array {
+    const i = this.spare.findIndex((b) => b.buffer.byteLength >= 4 * len);
+    if (i < 0) return new Float32Array(len);
+    const b = this.spare.splice(i, 1)[0];
+    return new Float32Array(b.buffer, 0, len);
+  }
+
+  private start(count: number): void {
+    const { sampleRate } = this.p.plan;
+    const opts: MelSpectrogramOptions = { ...this.opts, sampleRate };
+    delete (opts as MelSpectrogramBlocksAsyncOptions).workers;
+    for (let k = 0; k < Math.min(this.count, count); k++) {
+      const entry = { w: startWorker(this.script, { opts }), queue: [] as Pending[] };
+      this.workers.push(entry);
+      entry.w.on('message', (m: MelJobResult) => {
+        const pending = entry.queue.shift();
+        if (!pending) return;
+        if (m.error) {
+          this.fail(k, pending.job, m.error.name === 'ParameterError' ? ParameterError : SpecmorphError, m.error.message);
+          pending.reject(this.failure!);
+          return;
+        }
+        this.spare.push(m.x);
+        pending.resolve(m.data);
+      });
+      entry.w.on('error', (e: Error) => this.fail(k, entry.queue[0]?.job, SpecmorphError, e.message, e));
+      entry.w.on('exit', (code) => {
+        if (entry.queue.length > 0) this.fail(k, entry.queue[0].job, SpecmorphError, `exited with code ${code}`);
+      });
+    }
+  }
+
+  /** Records the first failure and rejects every pending block with it. */
+  private fail(
+    k: number,
+    job: { t0: number; n: number } | undefined,
+    kind: typeof SpecmorphError,
+    message: string,
+    cause?: Error,
+  ): void {
+    if (!this.failure) {
+      const frames = job ? ` on frames ${job.t0}..${job.t0 + job.n - 1}` : '';
+      this.failure = new kind(`source: mel worker thread ${k}${frames} failed: ${message}`, { cause });
+    }
+    for (const { queue } of this.workers) for (const p of queue.splice(0)) p.reject(this.failure);
+  }
+}

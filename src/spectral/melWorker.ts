@@ -1,0 +1,28 @@
+// Worker thread of melSpectrogramBlocksAsync: receives jobs (a block's frames with the samples they
+// read), answers with the block (its buffer transferred, not copied) and the job's sample buffer
+// back for reuse, or the error's class name and message. null ends the thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { MelJob, MelJobResult } from './melBlocks';
+import { MelKernel, MelSpectrogramOptions, planMel } from './melSpectrogram';
+
+const opts = (workerData as { opts: MelSpectrogramOptions & { sampleRate: number } }).opts;
+const kernel = new MelKernel(planMel(opts));
+const rows = kernel.plan.bank.rows;
+
+parentPort!.on('message', (job: MelJob | null) => {
+  if (job === null) {
+    parentPort!.close();
+    return;
+  }
+  let answer: MelJobResult;
+  try {
+    const data = new Float32Array(rows * job.n);
+    kernel.frames(job.x, job.t0, job.n, job.base, job.total, data, job.n, 0);
+    answer = { data, x: job.x };
+  } catch (e) {
+    const err = e as Error;
+    parentPort!.postMessage({ error: { name: err?.name ?? 'Error', message: err?.message ?? String(e) } });
+    return;
+  }
+  parentPort!.postMessage(answer, [answer.data.buffer as ArrayBuffer, answer.x.buffer as ArrayBuffer]);
+});
