@@ -434,7 +434,12 @@ class ParallelMelStream {
         const pending = entry.queue.shift();
         if (!pending) return;
         if (m.error) {
-          this.fail(k, pending.job, m.error.name === 'ParameterError' ? ParameterError : SpecmorphError, m.error.message);
+          this.fail(
+            k,
+            pending.job,
+            m.error.name === 'ParameterError' ? ParameterError : SpecmorphError,
+            m.error.message,
+          );
           pending.reject(this.failure!);
           return;
         }

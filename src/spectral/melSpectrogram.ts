@@ -1,4 +1,3 @@
-
 import { Spectrogram } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
 import { DbOptions, dbInPlace, resolveDb } from './db';

@@ -109,7 +109,9 @@ test('melSpectrogramBlocksAsync, tiny signals on 2 workers and auto: shorter tha
     for (const x of [testSignal(90), testSignal(1)]) {
       const one = melSpectrogram(x, opts);
       for (const workers of [2, 'auto'] as const) {
-        const blocks = await collect(melSpectrogramBlocksAsync(chunks(x, [10, 3]), { ...opts, blockFrames: 2, workers }));
+        const blocks = await collect(
+          melSpectrogramBlocksAsync(chunks(x, [10, 3]), { ...opts, blockFrames: 2, workers }),
+        );
         assert.deepEqual(concat(blocks, one.rows, one.cols), one.data, `${x.length} samples, workers ${workers}`);
         const whole = await collect(melSpectrogramBlocksAsync(x, { ...opts, workers }));
         assert.deepEqual(concat(whole, one.rows, one.cols), one.data);
