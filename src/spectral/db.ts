@@ -1,5 +1,6 @@
 import { assert } from '../errors';
 import { checkGrid, Grid, withData } from '../grid/grid';
+import { simdDb } from './simdDb';
 
 /** Options of {@link powerToDb} and {@link amplitudeToDb} (librosa's `ref`, `amin`, `top_db`). */
 export interface DbOptions {
@@ -86,14 +87,18 @@ export function dbInPlace(
   } else refValue = square ? o.ref * o.ref : o.ref;
   const amin = square ? o.amin * o.amin : o.amin;
   const offset = 10 * Math.log10(Math.max(amin, refValue));
-  for (let i = 0; i < src.length; i++) {
-    const v = square ? src[i] * src[i] : src[i];
-    const d = 10 * Math.log10(v > amin ? v : amin) - offset;
-    dst[i] = d;
+  let max = simdDb(src, dst, amin, offset, square);
+  if (max === null) {
+    for (let i = 0; i < src.length; i++) {
+      const v = square ? src[i] * src[i] : src[i];
+      const d = 10 * Math.log10(v > amin ? v : amin) - offset;
+      dst[i] = d;
+    }
+    max = maxOf(dst);
   }
   if (o.topDb !== null) {
     // threshold from the float32 values actually stored, so the clip agrees with max(dst) - topDb
-    const floor = maxOf(dst) - o.topDb;
+    const floor = max - o.topDb;
     for (let i = 0; i < dst.length; i++) if (dst[i] < floor) dst[i] = floor;
   }
 }
