@@ -30,7 +30,6 @@ const i32Bytes = (x: number): number[] => [...new Uint8Array(new Int32Array([x])
 const splat = (x: number): Code => op.v128_const([0, 1, 2, 3].flatMap(() => f32Bytes(x)));
 const splatI = (x: number): Code => op.v128_const([0, 1, 2, 3].flatMap(() => i32Bytes(x)));
 const mul = (a: Code, b: Code): Code => [...a, ...b, ...op.f32x4_mul];
-const add = (a: Code, b: Code): Code => [...a, ...b, ...op.f32x4_add];
 
 // Cephes logf: ln(1 + x) = x - x^2/2 + x^3 P(x) for the mantissa's x in [sqrt(1/2) - 1, sqrt(2) - 1).
 const P = [
