@@ -308,20 +308,31 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** A worker thread, the jobs sent to it (answered in order), and whether it has loaded. */
+interface MelThread {
+  w: Worker;
+  queue: Pending[];
+  ready: boolean;
+}
+
 /**
  * The block-wise mel spectrogram on worker threads: cuts the signal into jobs of blockFrames frames
  * (each with the samples its frames read, so padding and reflection are those of the whole signal),
- * keeps at most two jobs per worker in flight, and yields the blocks in order.
+ * keeps at most two jobs per worker in flight, and yields the blocks in order. In auto mode this
+ * thread computes blocks itself until a worker has loaded (starting one takes 50-500 ms, as long as
+ * minutes of audio take), and a signal of one block never starts any.
  */
 class ParallelMelStream {
   private readonly p: BlockPlan;
-  private readonly workers: { w: Worker; queue: Pending[] }[] = [];
+  private readonly workers: MelThread[] = [];
   private readonly inFlight: { t0: number; n: number; data: Promise<Float32Array> }[] = [];
   /** Sample buffers the workers gave back. */
   private readonly spare: Float32Array[] = [];
-  /** Promises already settled (so blocks can be yielded as soon as they are ready). */
-  private readonly done = new WeakSet<Promise<Float32Array>>();
+  /** The data of the settled blocks (so finished() yields them without waiting for the others). */
+  private readonly computed = new WeakMap<Promise<Float32Array>, Float32Array>();
+  private kernel: MelKernel | null = null;
   private failure: Error | null = null;
+  private closing = false;
   private t = 0;
 
   constructor(
@@ -335,33 +346,35 @@ class ParallelMelStream {
 
   async *blocks(source: Float32Array | AsyncIterable<Float32Array> | Iterable<Float32Array>): AsyncGenerator<MelBlock> {
     const B = this.p.blockFrames;
+    const cap = 2 * this.count;
     try {
       if (source instanceof Float32Array) {
         checkSignal(source, 'source');
         const frames = frameCount(source.length, this.p.cfg);
         while (this.t < frames) {
-          if (this.inFlight.length >= 2 * this.count) yield await this.next();
-          yield* this.dispatch(source, 0, source.length, Math.min(B, frames - this.t), frames);
+          if (this.inFlight.length >= cap) yield await this.next();
+          await this.dispatch(source, 0, source.length, Math.min(B, frames - this.t), frames);
+          yield* this.finished();
         }
       } else {
         const s = new ChunkSamples(this.p);
         for await (const chunk of source) {
           s.push(chunk, this.t);
           while (s.ready() - this.t >= B) {
-            if (this.inFlight.length >= 2 * this.count) yield await this.next();
-            yield* this.dispatch(s.view(), s.start, s.received, B, null);
+            if (this.inFlight.length >= cap) yield await this.next();
+            await this.dispatch(s.view(), s.start, s.received, B, null);
           }
-          // hand over blocks already done without waiting for the next chunk
-          while (this.inFlight.length > 0 && this.done.has(this.inFlight[0].data)) yield await this.next();
+          yield* this.finished();
         }
         const frames = s.frames();
         while (this.t < frames) {
-          if (this.inFlight.length >= 2 * this.count) yield await this.next();
-          yield* this.dispatch(s.view(), s.start, s.received, Math.min(B, frames - this.t), frames);
+          if (this.inFlight.length >= cap) yield await this.next();
+          await this.dispatch(s.view(), s.start, s.received, Math.min(B, frames - this.t), frames);
         }
       }
       while (this.inFlight.length > 0) yield await this.next();
     } finally {
+      this.closing = true;
       await Promise.all(this.workers.map(({ w }) => w.terminate()));
     }
   }
@@ -371,28 +384,41 @@ class ParallelMelStream {
     return melBlock(this.p.plan, await data, n, t0);
   }
 
+  /** The blocks already computed, in order, without waiting for the others. */
+  private *finished(): Generator<MelBlock> {
+    while (this.inFlight.length > 0 && this.computed.has(this.inFlight[0].data)) {
+      const { t0, n, data } = this.inFlight.shift()!;
+      yield melBlock(this.p.plan, this.computed.get(data)!, n, t0);
+    }
+  }
+
   /**
-   * Sends frames `t .. t+n-1` to a worker; `x` holds whole-signal samples from `base`, `total` are at
-   * hand (all of them when `frames`, the signal's frame count, is known). In auto mode a signal that
-   * is one block is computed here, and yielded at once.
+   * Frames `t .. t+n-1` to a worker, or computed here (auto mode, while no worker has loaded); `x`
+   * holds whole-signal samples from `base`, `total` are at hand (all of them when `frames`, the
+   * signal's frame count, is known).
    */
-  private *dispatch(
+  private async dispatch(
     x: Float32Array,
     base: number,
     total: number,
     n: number,
     frames: number | null,
-  ): Generator<MelBlock> {
+  ): Promise<void> {
+    if (this.failure) throw this.failure;
     const t0 = this.t;
     this.t += n;
-    if (this.workers.length === 0 && this.auto && t0 === 0 && frames !== null && frames <= this.p.blockFrames) {
-      const data = new Float32Array(this.p.rows * n);
-      new MelKernel(this.p.plan).frames(x, t0, n, base, total, data, n, 0);
-      yield melBlock(this.p.plan, data, n, t0);
+    const oneBlock = t0 === 0 && frames !== null && frames <= this.p.blockFrames;
+    if (this.workers.length === 0 && !(this.auto && oneBlock))
+      this.start(frames === null ? this.count : Math.ceil(frames / this.p.blockFrames));
+    if (this.auto && !this.workers.some((w) => w.ready)) {
+      const block = new Float32Array(this.p.rows * n);
+      this.kernel ??= new MelKernel(this.p.plan);
+      this.kernel.frames(x, t0, n, base, total, block, n, 0);
+      this.track(t0, n, Promise.resolve(block));
+      // let the workers' "loaded" messages in
+      await new Promise<void>((resolve) => setImmediate(resolve));
       return;
     }
-    if (this.failure) throw this.failure;
-    if (this.workers.length === 0) this.start(frames === null ? this.count : Math.ceil(frames / this.p.blockFrames));
     // The samples frames t0 .. t0+n-1 read: from their first (or, for right reflection, nFft back from
     // the end) to one past the last frame's end (left reflection reads sample `off`).
     const { hopLength, nFft } = this.p.cfg;
@@ -400,19 +426,27 @@ class ParallelMelStream {
     const hi = Math.min(total, (t0 + n - 1) * hopLength - this.p.off + nFft + 1);
     const seg = this.buffer(hi - lo);
     seg.set(x.subarray(lo - base, hi - base));
-    const worker = this.workers.reduce((a, b) => (b.queue.length < a.queue.length ? b : a));
-    const data = new Promise<Float32Array>((resolve, reject) => {
-      worker.queue.push({ job: { t0, n }, resolve, reject });
-    });
-    // Settled promises are marked, and a rejection is never unhandled: the error is rethrown when
-    // the block's turn comes (or by the next dispatch).
-    data.then(
-      () => this.done.add(data),
-      () => this.done.add(data),
+    const candidates = this.auto ? this.workers.filter((w) => w.ready) : this.workers;
+    const worker = candidates.reduce((a, b) => (b.queue.length < a.queue.length ? b : a));
+    this.track(
+      t0,
+      n,
+      new Promise<Float32Array>((resolve, reject) => {
+        worker.queue.push({ job: { t0, n }, resolve, reject });
+      }),
     );
-    this.inFlight.push({ t0, n, data });
     const job: MelJob = { x: seg, base: lo, total, t0, n };
     worker.w.postMessage(job, [seg.buffer as ArrayBuffer]);
+  }
+
+  private track(t0: number, n: number, data: Promise<Float32Array>): void {
+    // Settled blocks are recorded, and a rejection is never unhandled: the error is rethrown when the
+    // block's turn comes (or by the next dispatch).
+    data.then(
+      (d) => this.computed.set(data, d),
+      () => undefined,
+    );
+    this.inFlight.push({ t0, n, data });
   }
 
   /** A sample buffer of `len` floats: a returned one when large enough (no new pages to fault in). */
@@ -428,9 +462,13 @@ class ParallelMelStream {
     const opts: MelSpectrogramOptions = { ...this.opts, sampleRate };
     delete (opts as MelSpectrogramBlocksAsyncOptions).workers;
     for (let k = 0; k < Math.min(this.count, count); k++) {
-      const entry = { w: startWorker(this.script, { opts }), queue: [] as Pending[] };
+      const entry: MelThread = { w: startWorker(this.script, { opts }), queue: [], ready: false };
       this.workers.push(entry);
-      entry.w.on('message', (m: MelJobResult) => {
+      entry.w.on('message', (m: MelJobResult | 'ready') => {
+        if (m === 'ready') {
+          entry.ready = true;
+          return;
+        }
         const pending = entry.queue.shift();
         if (!pending) return;
         if (m.error) {
@@ -448,7 +486,7 @@ class ParallelMelStream {
       });
       entry.w.on('error', (e: Error) => this.fail(k, entry.queue[0]?.job, SpecmorphError, e.message, e));
       entry.w.on('exit', (code) => {
-        if (entry.queue.length > 0) this.fail(k, entry.queue[0].job, SpecmorphError, `exited with code ${code}`);
+        if (!this.closing) this.fail(k, entry.queue[0]?.job, SpecmorphError, `exited with code ${code}`);
       });
     }
   }

@@ -1,6 +1,7 @@
-// Worker thread of melSpectrogramBlocksAsync: receives jobs (a block's frames with the samples they
-// read), answers with the block (its buffer transferred, not copied) and the job's sample buffer
-// back for reuse, or the error's class name and message. null ends the thread.
+// Worker thread of melSpectrogramBlocksAsync: says 'ready' once loaded, then receives jobs (a
+// block's frames with the samples they read) and answers each with the block (its buffer
+// transferred, not copied) and the job's sample buffer back for reuse, or the error's class name
+// and message. null ends the thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MelJob, MelJobResult } from './melBlocks';
 import { MelKernel, MelSpectrogramOptions, planMel } from './melSpectrogram';
@@ -8,6 +9,7 @@ import { MelKernel, MelSpectrogramOptions, planMel } from './melSpectrogram';
 const opts = (workerData as { opts: MelSpectrogramOptions & { sampleRate: number } }).opts;
 const kernel = new MelKernel(planMel(opts));
 const rows = kernel.plan.bank.rows;
+parentPort!.postMessage('ready');
 
 parentPort!.on('message', (job: MelJob | null) => {
   if (job === null) {

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MelJob } from '../../src/spectral/melBlocks';
 
 const { opts } = workerData as { opts: { nMels?: number } };
+parentPort!.postMessage('ready');
 parentPort!.on('message', (job: MelJob | null) => {
   if (job === null) return;
   if (opts.nMels === 20) {

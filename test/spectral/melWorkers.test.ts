@@ -68,12 +68,13 @@ const configs: [string, Partial<MelSpectrogramOptions>][] = [
 
 for (const [name, extra] of configs) {
   const opts = { ...base, ...extra };
-  test(`melSpectrogramBlocksAsync ${name} on 1 and 2 workers, blockFrames=37: bitwise = one-shot melSpectrogram`, async () => {
-    // 3 s + 77 samples: the frame count is no multiple of 37, the last block is partial
+  test(`melSpectrogramBlocksAsync ${name} on 1, 2 and auto workers, blockFrames=37: bitwise = one-shot melSpectrogram`, async () => {
+    // 3 s + 77 samples: the frame count is no multiple of 37, the last block is partial. 'auto' also
+    // computes blocks in this thread until the workers have loaded.
     const x = testSignal(16000 * 3 + 77);
     const one = melSpectrogram(x, opts);
     const inThread = [...melSpectrogramBlocks(x, { ...opts, blockFrames: 37 })];
-    for (const workers of [1, 2]) {
+    for (const workers of [1, 2, 'auto'] as const) {
       const whole = await collect(melSpectrogramBlocksAsync(x, { ...opts, blockFrames: 37, workers }));
       assert.deepEqual(concat(whole, one.rows, one.cols), one.data, `whole signal, ${workers} workers`);
       assert.deepEqual(
@@ -89,6 +90,22 @@ for (const [name, extra] of configs) {
     }
   });
 }
+
+test('melSpectrogramBlocksAsync auto on a slow source: blocks from this thread, then from the loaded workers, bitwise', async () => {
+  // 40 chunks of 0.5 s, 25 ms apart: the first blocks are computed here while the workers load
+  const x = testSignal(16000 * 20);
+  const one = melSpectrogram(x, base);
+  async function* slow(): AsyncGenerator<Float32Array> {
+    for await (const c of chunks(x, [8000])) {
+      await new Promise((r) => setTimeout(r, 25));
+      yield c;
+    }
+  }
+  const before = threads();
+  const blocks = await collect(melSpectrogramBlocksAsync(slow(), { ...base, blockFrames: 30, workers: 'auto' }));
+  assert.deepEqual(concat(blocks, one.rows, one.cols), one.data);
+  await assertThreadsBackTo(before);
+});
 
 test('melSpectrogramBlocksAsync, frames an exact multiple of blockFrames, one chunk per frame hop, 2 workers', async () => {
   const opts = { ...base, padMode: 'reflect' as const };
