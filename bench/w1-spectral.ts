@@ -53,9 +53,10 @@ interface LongRun {
 async function longAudio(): Promise<BenchRow[]> {
   // One hour of 16 kHz audio, fed as 10 s chunks; blocks are copied into the preallocated output
   // (nMels x frames) and converted to dB in place at the end. Extra memory = everything allocated
-  // beyond the input and the output, sampled after every block. Three passes in this process: in
+  // beyond the input and the output, sampled after every block. Four passes in this process: in
   // this thread (melSpectrogramBlocks), then melSpectrogramBlocksAsync on 1 and on 2 worker threads
-  // (wall time includes starting the workers; RSS includes their heaps).
+  // and with workers 'auto' (one per core, this thread computing blocks until they have loaded).
+  // Wall times include starting the workers; RSS includes their heaps.
   const hours = Number(process.env.SPECMORPH_BENCH_HOURS ?? 1);
   const n = Math.round(hours * 3600 * SR);
   const x = new Float32Array(n);
@@ -92,10 +93,9 @@ async function longAudio(): Promise<BenchRow[]> {
   }
   const load0 = loadavg()[0];
   const inThread = await pass(melSpectrogramBlocks(chunks(), opts));
-  const [one, two] = [
-    await pass(melSpectrogramBlocksAsync(chunks(), { ...opts, workers: 1 })),
-    await pass(melSpectrogramBlocksAsync(chunks(), { ...opts, workers: 2 })),
-  ];
+  const one = await pass(melSpectrogramBlocksAsync(chunks(), { ...opts, workers: 1 }));
+  const two = await pass(melSpectrogramBlocksAsync(chunks(), { ...opts, workers: 2 }));
+  const auto = await pass(melSpectrogramBlocksAsync(chunks(), { ...opts, workers: 'auto' }));
   const load1 = loadavg()[0];
   const what = `long audio: ${hours} h @ 16 kHz block-wise log-mel (80 x ${frames}, 10 s chunks)`;
   const say = (name: string, r: LongRun): void =>
@@ -110,16 +110,25 @@ async function longAudio(): Promise<BenchRow[]> {
   say('in this thread', inThread);
   say('1 worker thread', one);
   say('2 worker threads', two);
-  console.log(`long audio: 2 workers are ${(one.wall / two.wall).toFixed(2)}x faster than 1 (wall)`);
+  say(`workers 'auto' (${availableParallelism()})`, auto);
+  console.log(
+    `long audio: 2 workers are ${(one.wall / two.wall).toFixed(2)}x faster than 1, ` +
+      `'auto' ${(inThread.wall / auto.wall).toFixed(2)}x faster than this thread alone (wall)`,
+  );
   const sWall = (v: number): Measure => ({ value: v, unit: 's wall' });
   const mib = (v: number): Measure => ({ value: v, unit: 'MiB' });
   return [
     row('W1m', `${what}, in this thread, process CPU`, { value: inThread.cpu, unit: 's CPU' }, null),
+    row('W1m', `${what}, in this thread, wall`, sWall(inThread.wall), null),
     row('W1m', `${what}, in this thread, peak extra ArrayBuffer memory`, mib(inThread.peakArrayBuffers), null),
     row('W1m', `${what}, 1 worker thread, wall`, sWall(one.wall), null),
     row('W1m', `${what}, 2 worker threads, wall`, sWall(two.wall), {
       name: 'the same on 1 worker thread, same run',
       measure: sWall(one.wall),
+    }),
+    row('W1m', `${what}, workers 'auto' (${availableParallelism()} cores), wall`, sWall(auto.wall), {
+      name: 'the same in this thread alone, same run',
+      measure: sWall(inThread.wall),
     }),
     row('W1m', `${what}, 2 worker threads, peak extra RSS (workers' heaps included)`, mib(two.peakRss), null),
   ];

@@ -87,18 +87,15 @@ export function dbInPlace(
   } else refValue = square ? o.ref * o.ref : o.ref;
   const amin = square ? o.amin * o.amin : o.amin;
   const offset = 10 * Math.log10(Math.max(amin, refValue));
-  let max = simdDb(src, dst, amin, offset, square);
-  if (max === null) {
-    for (let i = 0; i < src.length; i++) {
-      const v = square ? src[i] * src[i] : src[i];
-      const d = 10 * Math.log10(v > amin ? v : amin) - offset;
-      dst[i] = d;
-    }
-    max = maxOf(dst);
+  if (simdDb(src, dst, amin, offset, square, o.topDb)) return;
+  for (let i = 0; i < src.length; i++) {
+    const v = square ? src[i] * src[i] : src[i];
+    const d = 10 * Math.log10(v > amin ? v : amin) - offset;
+    dst[i] = d;
   }
   if (o.topDb !== null) {
     // threshold from the float32 values actually stored, so the clip agrees with max(dst) - topDb
-    const floor = max - o.topDb;
+    const floor = maxOf(dst) - o.topDb;
     for (let i = 0; i < dst.length; i++) if (dst[i] < floor) dst[i] = floor;
   }
 }

@@ -98,7 +98,7 @@ test('SIMD dB, lengths 1, 3, 5 and 16387 (not multiples of 4, across chunks): to
 
 test('simdDb declines amin below float32 normals (subnormal); powerToDb then uses Math.log10 exactly', () => {
   const x = new Float32Array([0, 1e-39, 1e-3, 5]);
-  assert.equal(simdDb(x, new Float32Array(4), 1e-40, 0, false), null);
+  assert.equal(simdDb(x, new Float32Array(4), 1e-40, 0, false, null), false);
   const d = powerToDb({ rows: 1, cols: 4, data: x }, { amin: 1e-40, topDb: null }).data;
   assert.deepEqual(d, Float32Array.from(reference(x, 1, 1e-40, false)));
 });
