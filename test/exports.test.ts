@@ -296,6 +296,7 @@ const TYPES = [
   'MelBlock',
   'MelFilterbankOptions',
   'MelOptions',
+  'MelSpectrogramBlocksAsyncOptions',
   'MelSpectrogramBlocksOptions',
   'MelSpectrogramOptions',
   'MetaRow',
