@@ -11,7 +11,7 @@ import {
   type Signal,
   type StftOptions,
 } from './options';
-import { frameTimes, resolvePower, storeTile, TILE } from './spectrogram';
+import { frameTimesFrom, resolvePower, storeTile, TILE } from './spectrogram';
 import { SimdPower, simdPower } from './simdPower';
 
 /** Options of {@link melSpectrogram}: STFT, mel filterbank, sample rate and exponent. */
@@ -121,7 +121,7 @@ function project(
 /** Wraps mel data with its axes (band centres, frame centres). */
 export function melSpectrogramResult(plan: MelPlan, data: Float32Array, cols: number, firstFrame = 0): Spectrogram {
   const { cfg, bank, sampleRate } = plan;
-  const times = frameTimes(firstFrame + cols, sampleRate, cfg.hopLength, cfg.nFft, cfg.center).slice(firstFrame);
+  const times = frameTimesFrom(firstFrame, cols, sampleRate, cfg.hopLength, cfg.nFft, cfg.center);
   return {
     rows: bank.rows,
     cols,
