@@ -12,8 +12,18 @@ export { melFilterbank, hzToMel, melToHz, melFrequencies } from './mel';
 export type { MelOptions, MelFilterbankOptions } from './mel';
 export { melSpectrogram, logMelSpectrogram } from './melSpectrogram';
 export type { MelSpectrogramOptions, LogMelSpectrogramOptions } from './melSpectrogram';
-export { melSpectrogramBlocks, melSpectrogramBlocksAsync } from './melBlocks';
-export type { MelSpectrogramBlocksOptions, MelSpectrogramBlocksAsyncOptions, MelBlock } from './melBlocks';
+export {
+  melSpectrogramBlocks,
+  melSpectrogramBlocksAsync,
+  melSpectrogramAsync,
+  logMelSpectrogramAsync,
+} from './melBlocks';
+export type {
+  MelSpectrogramBlocksOptions,
+  MelSpectrogramBlocksAsyncOptions,
+  LogMelSpectrogramAsyncOptions,
+  MelBlock,
+} from './melBlocks';
 export { powerToDb, amplitudeToDb } from './db';
 export type { DbOptions } from './db';
 export { dctMatrix } from './dct';

@@ -5,8 +5,16 @@ import type { Worker } from 'node:worker_threads';
 import { assert, formatValue, ParameterError, SpecmorphError } from '../errors';
 import { firstNonFinite } from '../grid/grid';
 import { startWorker, workerScriptPath } from '../workers';
-import { MelKernel, MelPlan, melSpectrogramResult, MelSpectrogramOptions, planMel } from './melSpectrogram';
-import { assertOutputFits, checkSignal, frameCount, ResolvedStft } from './options';
+import { DbOptions, dbInPlace, resolveDb } from './db';
+import {
+  MelKernel,
+  MelPlan,
+  melSpectrogram,
+  melSpectrogramResult,
+  MelSpectrogramOptions,
+  planMel,
+} from './melSpectrogram';
+import { assertOutputFits, checkSignal, frameCount, ResolvedStft, resolveSignal, type Signal } from './options';
 import type { Spectrogram } from '../grid/grid';
 
 /** Options of {@link melSpectrogramBlocks}. */
@@ -101,6 +109,54 @@ export function parallelMelBlocks(
   script: string,
 ): AsyncGenerator<MelBlock> {
   return new ParallelMelStream(opts, count, auto, script).blocks(source);
+}
+
+/**
+ * {@link melSpectrogram} on worker threads (`workers`, one per core by default): the signal is cut
+ * into blocks of `blockFrames` frames which the workers write straight into the output, a
+ * Float32Array over a SharedArrayBuffer (no per-block buffers, no copies). Bit for bit the same
+ * values as `melSpectrogram`.
+ *
+ * Output: Spectrogram nMels x frames, as {@link melSpectrogram}; `data.buffer` is a SharedArrayBuffer
+ * (postMessage shares it rather than copying it).
+ * Memory: the output, plus at most two blocks' samples (blockFrames * hopLength floats each) per
+ * worker; the signal is not copied.
+ * Notes: worth it on long signals (hours at 16 kHz): starting a worker costs about as much as minutes
+ * of audio. Errors in a worker reject with a SpecmorphError naming `source`; workers are terminated.
+ */
+export async function melSpectrogramAsync(
+  signal: Signal,
+  options: MelSpectrogramBlocksAsyncOptions = {},
+): Promise<Spectrogram> {
+  const { samples: x, opts } = resolveSignal(signal, options);
+  const workers = resolveWorkers(opts.workers);
+  const p = planBlocks(opts);
+  const cols = frameCount(x.length, p.cfg);
+  assertOutputFits(p.rows, cols, 4, p.cfg, x.length);
+  if (workers.count === 0) return melSpectrogram(x, opts);
+  const data = new Float32Array(new SharedArrayBuffer(4 * p.rows * cols));
+  await new ParallelMelStream(opts, workers.count, workers.auto, melWorkerScript(), { data, cols }).fill(x);
+  return melSpectrogramResult(p.plan, data, cols);
+}
+
+/** Options of {@link logMelSpectrogramAsync}. */
+export interface LogMelSpectrogramAsyncOptions extends MelSpectrogramBlocksAsyncOptions, DbOptions {}
+
+/**
+ * {@link logMelSpectrogram} on worker threads: {@link melSpectrogramAsync}, then the dB conversion in
+ * place (in this thread, WebAssembly SIMD). Bit for bit the same values as `logMelSpectrogram`.
+ *
+ * Output: Spectrogram nMels x frames, unit 'dB', its data over a SharedArrayBuffer.
+ */
+export async function logMelSpectrogramAsync(
+  x: Signal,
+  opts: LogMelSpectrogramAsyncOptions = {},
+): Promise<Spectrogram> {
+  const power = opts.power ?? 2;
+  const db = resolveDb(opts, power === 1 ? 1e-5 : 1e-10);
+  const s = await melSpectrogramAsync(x, opts);
+  dbInPlace(s.data, s.data, db, power === 1);
+  return { ...s, unit: 'dB' };
 }
 
 function resolveWorkers(workers: number | 'auto' | undefined): { count: number; auto: boolean } {
@@ -288,19 +344,36 @@ function melBlock(plan: MelPlan, data: Float32Array, cols: number, first: number
   return { ...melSpectrogramResult(plan, data, cols, first), firstFrame: first };
 }
 
-/** A block computed by a worker: frames `t0 .. t0+n-1` of the signal; x its samples from `base`. */
+/**
+ * A block computed by a worker: frames `t0 .. t0+n-1` of the signal; x its samples from `base`.
+ * With `out` (a rows x cols Float32Array over a SharedArrayBuffer) the frames go straight into its
+ * columns t0.., else into a new rows x n block.
+ */
 export interface MelJob {
   x: Float32Array;
   base: number;
   total: number;
   t0: number;
   n: number;
+  out: Float32Array | null;
+  cols: number;
 }
 
-/** A worker's answer: the block (rows x n) and the job's sample buffer back for reuse, or the error. */
+/**
+ * A worker's answer: the block (rows x n; null when written into the job's `out`) and the job's
+ * sample buffer back for reuse, or the error.
+ */
 export type MelJobResult =
-  | { data: Float32Array; x: Float32Array; error?: undefined }
+  | { data: Float32Array | null; x: Float32Array; error?: undefined }
   | { error: { name: string; message: string } };
+
+/** Where the frames go when written in place: a rows x cols output. */
+interface MelOutput {
+  data: Float32Array;
+  cols: number;
+}
+
+const NO_BLOCK = new Float32Array(0);
 
 interface Pending {
   job: { t0: number; n: number };
@@ -340,11 +413,25 @@ class ParallelMelStream {
     private readonly count: number,
     private readonly auto: boolean,
     private readonly script: string,
+    private readonly out: MelOutput | null = null,
   ) {
     this.p = planBlocks(opts);
   }
 
+  /** The blocks, in order. */
   async *blocks(source: Float32Array | AsyncIterable<Float32Array> | Iterable<Float32Array>): AsyncGenerator<MelBlock> {
+    for await (const { t0, n, data } of this.run(source)) yield melBlock(this.p.plan, data, n, t0);
+  }
+
+  /** Every frame of `x` written into the output given to the constructor. */
+  async fill(x: Float32Array): Promise<void> {
+    for await (const _ of this.run(x));
+  }
+
+  /** The computed blocks in order: their first frame, frame count and data (NO_BLOCK when written in place). */
+  private async *run(
+    source: Float32Array | AsyncIterable<Float32Array> | Iterable<Float32Array>,
+  ): AsyncGenerator<{ t0: number; n: number; data: Float32Array }> {
     const B = this.p.blockFrames;
     const cap = 2 * this.count;
     try {
@@ -379,16 +466,16 @@ class ParallelMelStream {
     }
   }
 
-  private async next(): Promise<MelBlock> {
+  private async next(): Promise<{ t0: number; n: number; data: Float32Array }> {
     const { t0, n, data } = this.inFlight.shift()!;
-    return melBlock(this.p.plan, await data, n, t0);
+    return { t0, n, data: await data };
   }
 
   /** The blocks already computed, in order, without waiting for the others. */
-  private *finished(): Generator<MelBlock> {
+  private *finished(): Generator<{ t0: number; n: number; data: Float32Array }> {
     while (this.inFlight.length > 0 && this.computed.has(this.inFlight[0].data)) {
       const { t0, n, data } = this.inFlight.shift()!;
-      yield melBlock(this.p.plan, this.computed.get(data)!, n, t0);
+      yield { t0, n, data: this.computed.get(data)! };
     }
   }
 
@@ -411,10 +498,15 @@ class ParallelMelStream {
     if (this.workers.length === 0 && !(this.auto && oneBlock))
       this.start(frames === null ? this.count : Math.ceil(frames / this.p.blockFrames));
     if (this.auto && !this.workers.some((w) => w.ready)) {
-      const block = new Float32Array(this.p.rows * n);
       this.kernel ??= new MelKernel(this.p.plan);
-      this.kernel.frames(x, t0, n, base, total, block, n, 0);
-      this.track(t0, n, Promise.resolve(block));
+      if (this.out) {
+        this.kernel.frames(x, t0, n, base, total, this.out.data, this.out.cols, t0);
+        this.track(t0, n, Promise.resolve(NO_BLOCK));
+      } else {
+        const block = new Float32Array(this.p.rows * n);
+        this.kernel.frames(x, t0, n, base, total, block, n, 0);
+        this.track(t0, n, Promise.resolve(block));
+      }
       // let the workers' "loaded" messages in
       await new Promise<void>((resolve) => setImmediate(resolve));
       return;
@@ -435,7 +527,7 @@ class ParallelMelStream {
         worker.queue.push({ job: { t0, n }, resolve, reject });
       }),
     );
-    const job: MelJob = { x: seg, base: lo, total, t0, n };
+    const job: MelJob = { x: seg, base: lo, total, t0, n, out: this.out?.data ?? null, cols: this.out?.cols ?? n };
     worker.w.postMessage(job, [seg.buffer as ArrayBuffer]);
   }
 
@@ -482,7 +574,7 @@ class ParallelMelStream {
           return;
         }
         this.spare.push(m.x);
-        pending.resolve(m.data);
+        pending.resolve(m.data ?? NO_BLOCK);
       });
       entry.w.on('error', (e: Error) => this.fail(k, entry.queue[0]?.job, SpecmorphError, e.message, e));
       entry.w.on('exit', (code) => {

@@ -18,13 +18,20 @@ parentPort!.on('message', (job: MelJob | null) => {
   }
   let answer: MelJobResult;
   try {
-    const data = new Float32Array(rows * job.n);
-    kernel.frames(job.x, job.t0, job.n, job.base, job.total, data, job.n, 0);
-    answer = { data, x: job.x };
+    if (job.out) {
+      kernel.frames(job.x, job.t0, job.n, job.base, job.total, job.out, job.cols, job.t0);
+      answer = { data: null, x: job.x };
+    } else {
+      const data = new Float32Array(rows * job.n);
+      kernel.frames(job.x, job.t0, job.n, job.base, job.total, data, job.n, 0);
+      answer = { data, x: job.x };
+    }
   } catch (e) {
     const err = e as Error;
     parentPort!.postMessage({ error: { name: err?.name ?? 'Error', message: err?.message ?? String(e) } });
     return;
   }
-  parentPort!.postMessage(answer, [answer.data.buffer as ArrayBuffer, answer.x.buffer as ArrayBuffer]);
+  const transfer = [answer.x.buffer as ArrayBuffer];
+  if (answer.data) transfer.push(answer.data.buffer as ArrayBuffer);
+  parentPort!.postMessage(answer, transfer);
 });

@@ -4,7 +4,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureWarnings } from '../helpers/warnings';
 import {
+  logMelSpectrogram,
+  logMelSpectrogramAsync,
   melSpectrogram,
+  melSpectrogramAsync,
   melSpectrogramBlocks,
   melSpectrogramBlocksAsync,
   type MelBlock,
@@ -217,4 +220,53 @@ test('a worker thread dying of an uncaught exception: SpecmorphError naming sour
       /^source: mel worker thread 0 on frames 0\.\.9 failed: kernel crashed at frame 0$/.test(e.message),
   );
   await assertThreadsBackTo(before);
+});
+
+test('melSpectrogramAsync / logMelSpectrogramAsync on 0, 1, 2 and auto workers, blockFrames=37: bitwise = one-shot', async () => {
+  const x = testSignal(16000 * 3 + 77);
+  for (const [, extra] of configs) {
+    const opts = { ...base, ...extra };
+    const mel = melSpectrogram(x, opts);
+    const logMel = logMelSpectrogram(x, { ...opts, topDb: 60 });
+    for (const workers of [0, 1, 2, 'auto'] as const) {
+      const m = await melSpectrogramAsync(x, { ...opts, blockFrames: 37, workers });
+      assert.deepEqual(m.data, mel.data, `mel, workers ${workers}`);
+      assert.deepEqual([m.rows, m.cols, m.unit], [mel.rows, mel.cols, 'power']);
+      assert.deepEqual(m.times, mel.times);
+      if (workers === 1 || workers === 2) assert.ok(m.data.buffer instanceof SharedArrayBuffer);
+      const l = await logMelSpectrogramAsync(x, { ...opts, topDb: 60, blockFrames: 37, workers });
+      assert.deepEqual(l.data, logMel.data, `log-mel, workers ${workers}`);
+      assert.equal(l.unit, 'dB');
+    }
+  }
+});
+
+test('melSpectrogramAsync: an Audio, one sample, shorter than a frame (reflect), on 2 workers: bitwise = one-shot', async () => {
+  const opts: MelSpectrogramOptions = { nFft: 256, hopLength: 32, nMels: 20, padMode: 'reflect' };
+  // (the too-short warnings were given, once per process, by the test above)
+  await captureWarnings(async () => {
+    for (const n of [1, 90, 8000]) {
+      const audio = { sampleRate: 8000, channels: [testSignal(n)] };
+      const one = melSpectrogram(audio, opts);
+      const par = await melSpectrogramAsync(audio, { ...opts, blockFrames: 3, workers: 2 });
+      assert.deepEqual(par.data, one.data, `${n} samples`);
+      assert.equal(par.sampleRate, 8000);
+    }
+  });
+});
+
+test('melSpectrogramAsync argument errors name the argument', async () => {
+  const x = testSignal(5000);
+  await assert.rejects(melSpectrogramAsync(x, { nFft: 512 }), /sampleRate/);
+  await assert.rejects(
+    melSpectrogramAsync(x, { ...base, workers: -2 }),
+    /workers=-2 must be an integer >= 0 or 'auto'/,
+  );
+  await assert.rejects(
+    melSpectrogramAsync(x, { ...base, blockFrames: 2.5 }),
+    /blockFrames=2.5 must be a positive integer/,
+  );
+  const bad = x.slice();
+  bad[3] = Infinity;
+  await assert.rejects(melSpectrogramAsync(bad, { ...base, workers: 2 }), /\[3\]=Infinity/);
 });
