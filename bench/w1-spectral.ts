@@ -121,7 +121,7 @@ async function longAudio(): Promise<BenchRow[]> {
       wall,
       cpu: (cpu.user + cpu.system) / 1e6,
       peakArrayBuffers: 0,
-      peakRss: (peakRss - s.data.byteLength) / 2 ** 20,
+      peakRss: Math.max(0, peakRss - s.data.byteLength) / 2 ** 20,
     };
   };
   const wholeIn = await whole(null);
