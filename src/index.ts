@@ -95,6 +95,7 @@ export {
   type MelBlock,
   type MelFilterbankOptions,
   type MelOptions,
+  type MelSpectrogramAsyncOptions,
   type MelSpectrogramBlocksAsyncOptions,
   type MelSpectrogramBlocksOptions,
   type MelSpectrogramOptions,

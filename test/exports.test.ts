@@ -299,6 +299,7 @@ const TYPES = [
   'MelBlock',
   'MelFilterbankOptions',
   'MelOptions',
+  'MelSpectrogramAsyncOptions',
   'MelSpectrogramBlocksAsyncOptions',
   'MelSpectrogramBlocksOptions',
   'MelSpectrogramOptions',

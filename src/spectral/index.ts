@@ -22,6 +22,7 @@ export type {
   MelSpectrogramBlocksOptions,
   MelSpectrogramBlocksAsyncOptions,
   LogMelSpectrogramAsyncOptions,
+  MelSpectrogramAsyncOptions,
   MelBlock,
 } from './melBlocks';
 export { powerToDb, amplitudeToDb } from './db';

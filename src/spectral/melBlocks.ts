@@ -126,21 +126,38 @@ export function parallelMelBlocks(
  */
 export async function melSpectrogramAsync(
   signal: Signal,
-  options: MelSpectrogramBlocksAsyncOptions = {},
+  options: MelSpectrogramAsyncOptions = {},
 ): Promise<Spectrogram> {
   const { samples: x, opts } = resolveSignal(signal, options);
   const workers = resolveWorkers(opts.workers);
   const p = planBlocks(opts);
   const cols = frameCount(x.length, p.cfg);
   assertOutputFits(p.rows, cols, 4, p.cfg, x.length);
-  if (workers.count === 0) return melSpectrogram(x, opts);
+  if (workers.count === 0) {
+    const s = melSpectrogram(x, opts);
+    opts.onProgress?.(cols, cols);
+    return s;
+  }
   const data = new Float32Array(new SharedArrayBuffer(4 * p.rows * cols));
-  await new ParallelMelStream(opts, workers.count, workers.auto, melWorkerScript(), { data, cols }).fill(x);
+  await new ParallelMelStream(opts, workers.count, workers.auto, melWorkerScript(), { data, cols }).fill(
+    x,
+    opts.onProgress,
+  );
   return melSpectrogramResult(p.plan, data, cols);
 }
 
+/** Options of {@link melSpectrogramAsync}. */
+export interface MelSpectrogramAsyncOptions extends MelSpectrogramBlocksAsyncOptions {
+  /**
+   * Called as blocks are done, in order, with the frames done so far and the signal's frame count
+   * (with `workers: 0`, once at the end).
+   * @default undefined
+   */
+  onProgress?: (doneFrames: number, totalFrames: number) => void;
+}
+
 /** Options of {@link logMelSpectrogramAsync}. */
-export interface LogMelSpectrogramAsyncOptions extends MelSpectrogramBlocksAsyncOptions, DbOptions {}
+export interface LogMelSpectrogramAsyncOptions extends MelSpectrogramAsyncOptions, DbOptions {}
 
 /**
  * {@link logMelSpectrogram} on worker threads: {@link melSpectrogramAsync}, then the dB conversion in
@@ -409,7 +426,7 @@ class ParallelMelStream {
   private t = 0;
 
   constructor(
-    private readonly opts: MelSpectrogramBlocksOptions,
+    opts: MelSpectrogramBlocksOptions,
     private readonly count: number,
     private readonly auto: boolean,
     private readonly script: string,
@@ -423,9 +440,13 @@ class ParallelMelStream {
     for await (const { t0, n, data } of this.run(source)) yield melBlock(this.p.plan, data, n, t0);
   }
 
-  /** Every frame of `x` written into the output given to the constructor. */
-  async fill(x: Float32Array): Promise<void> {
-    for await (const _ of this.run(x));
+  /** Every frame of `x` written into the output given to the constructor; progress in frames. */
+  async fill(x: Float32Array, onProgress?: (done: number, total: number) => void): Promise<void> {
+    let done = 0;
+    for await (const { n } of this.run(x)) {
+      done += n;
+      onProgress?.(done, this.out!.cols);
+    }
   }
 
   /** The computed blocks in order: their first frame, frame count and data (NO_BLOCK when written in place). */
@@ -550,11 +571,10 @@ class ParallelMelStream {
   }
 
   private start(count: number): void {
-    const { sampleRate } = this.p.plan;
-    const opts: MelSpectrogramOptions = { ...this.opts, sampleRate };
-    delete (opts as MelSpectrogramBlocksAsyncOptions).workers;
+    // the resolved plan (plain data): the options may hold callbacks or buffers, which do not clone
+    const plan: MelPlan = this.p.plan;
     for (let k = 0; k < Math.min(this.count, count); k++) {
-      const entry: MelThread = { w: startWorker(this.script, { opts }), queue: [], ready: false };
+      const entry: MelThread = { w: startWorker(this.script, { plan }), queue: [], ready: false };
       this.workers.push(entry);
       entry.w.on('message', (m: MelJobResult | 'ready') => {
         if (m === 'ready') {

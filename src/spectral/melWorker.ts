@@ -4,10 +4,9 @@
 // and message. null ends the thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MelJob, MelJobResult } from './melBlocks';
-import { MelKernel, MelSpectrogramOptions, planMel } from './melSpectrogram';
+import { MelKernel, type MelPlan } from './melSpectrogram';
 
-const opts = (workerData as { opts: MelSpectrogramOptions & { sampleRate: number } }).opts;
-const kernel = new MelKernel(planMel(opts));
+const kernel = new MelKernel((workerData as { plan: MelPlan }).plan);
 const rows = kernel.plan.bank.rows;
 parentPort!.postMessage('ready');
 

@@ -1,15 +1,15 @@
 // A mel worker that fails, for the error paths of melSpectrogramBlocksAsync's worker threads: with
-// nMels=20 it answers every job with the error a failed allocation gives; otherwise it throws an
+// 20 mel bands it answers every job with the error a failed allocation gives; otherwise it throws an
 // uncaught exception on the job of frame 0 (that thread dies with an 'error' event) and never
 // answers the others (those threads run until terminated).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MelJob } from '../../src/spectral/melBlocks';
 
-const { opts } = workerData as { opts: { nMels?: number } };
+const { plan } = workerData as { plan: { bank: { rows: number } } };
 parentPort!.postMessage('ready');
 parentPort!.on('message', (job: MelJob | null) => {
   if (job === null) return;
-  if (opts.nMels === 20) {
+  if (plan.bank.rows === 20) {
     parentPort!.postMessage({ error: { name: 'RangeError', message: 'Array buffer allocation failed' } });
     return;
   }

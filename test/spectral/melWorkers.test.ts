@@ -255,6 +255,25 @@ test('melSpectrogramAsync: an Audio, one sample, shorter than a frame (reflect),
   });
 });
 
+test('melSpectrogramAsync onProgress: frames done in order up to the frame count, on 2 workers and on 0', async () => {
+  const x = testSignal(16000 * 2);
+  for (const workers of [2, 0]) {
+    const seen: [number, number][] = [];
+    const s = await melSpectrogramAsync(x, {
+      ...base,
+      blockFrames: 50,
+      workers,
+      onProgress: (d, t) => seen.push([d, t]),
+    });
+    const want = workers === 0 ? [s.cols] : [50, 100, 150, 200, s.cols];
+    assert.deepEqual(
+      seen,
+      want.map((d) => [d, s.cols]),
+      `workers ${workers}`,
+    );
+  }
+});
+
 test('melSpectrogramAsync argument errors name the argument', async () => {
   const x = testSignal(5000);
   await assert.rejects(melSpectrogramAsync(x, { nFft: 512 }), /sampleRate/);
