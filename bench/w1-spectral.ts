@@ -4,9 +4,17 @@
 // same signal, same run. Also: block-wise log-mel of one hour of audio and its peak extra memory.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spectrogram, logMelSpectrogram, melSpectrogramBlocks, powerToDb } from '../src/spectral';
+import {
+  spectrogram,
+  logMelSpectrogram,
+  logMelSpectrogramAsync,
+  type MelBlock,
+  melSpectrogramBlocks,
+  melSpectrogramBlocksAsync,
+  powerToDb,
+} from '../src/spectral';
 import { FrameAnalyser } from '../src/spectral/analyser';
 import { frameCount, resolveStft } from '../src/spectral/options';
 import { powerColumnsFftJs } from '../src/spectral/spectrogram';
@@ -35,10 +43,21 @@ const time = (fn: () => unknown) => timeRuns(fn, RUNS);
 
 const ms = (s: number): string => `${(s * 1e3).toFixed(1)} ms`;
 
-function longAudio(): BenchRow[] {
+/** What one pass of the long-audio workload measured. */
+interface LongRun {
+  wall: number;
+  cpu: number;
+  peakArrayBuffers: number;
+  peakRss: number;
+}
+
+async function longAudio(): Promise<BenchRow[]> {
   // One hour of 16 kHz audio, fed as 10 s chunks; blocks are copied into the preallocated output
   // (nMels x frames) and converted to dB in place at the end. Extra memory = everything allocated
-  // beyond the input and the output, sampled after every block.
+  // beyond the input and the output, sampled after every block. Four passes in this process: in
+  // this thread (melSpectrogramBlocks), then melSpectrogramBlocksAsync on 1 and on 2 worker threads
+  // and with workers 'auto' (one per core, this thread computing blocks until they have loaded).
+  // Wall times include starting the workers; RSS includes their heaps.
   const hours = Number(process.env.SPECMORPH_BENCH_HOURS ?? 1);
   const n = Math.round(hours * 3600 * SR);
   const x = new Float32Array(n);
@@ -47,36 +66,124 @@ function longAudio(): BenchRow[] {
   const frames = 1 + Math.floor(n / W1.hopLength);
   const out = new Float32Array(80 * frames);
   out.fill(1); // make the output's pages resident now, so RSS growth below is extra memory only
-  global.gc?.();
-  const base = process.memoryUsage();
-  let peakArrayBuffers = 0;
-  let peakRss = 0;
-  const t0 = process.hrtime.bigint();
-  const c0 = process.cpuUsage();
   function* chunks(): Generator<Float32Array> {
     for (let i = 0; i < n; i += 10 * SR) yield x.subarray(i, Math.min(n, i + 10 * SR));
   }
-  for (const b of melSpectrogramBlocks(chunks(), { ...W1M, blockFrames: 8192 })) {
-    for (let r = 0; r < 80; r++) out.set(b.data.subarray(r * b.cols, (r + 1) * b.cols), r * frames + b.firstFrame);
-    const m = process.memoryUsage();
-    peakArrayBuffers = Math.max(peakArrayBuffers, m.arrayBuffers - base.arrayBuffers);
-    peakRss = Math.max(peakRss, m.rss - base.rss);
+  const opts = { ...W1M, blockFrames: 8192 };
+  async function pass(blocks: Iterable<MelBlock> | AsyncIterable<MelBlock>): Promise<LongRun> {
+    global.gc?.();
+    const base = process.memoryUsage();
+    let peakArrayBuffers = 0;
+    let peakRss = 0;
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    for await (const b of blocks) {
+      for (let r = 0; r < 80; r++) out.set(b.data.subarray(r * b.cols, (r + 1) * b.cols), r * frames + b.firstFrame);
+      const m = process.memoryUsage();
+      peakArrayBuffers = Math.max(peakArrayBuffers, m.arrayBuffers - base.arrayBuffers);
+      peakRss = Math.max(peakRss, m.rss - base.rss);
+    }
+    powerToDb({ rows: 80, cols: frames, data: out }, { ref: 1, topDb: 80, out });
+    const cpu = process.cpuUsage(c0);
+    return {
+      wall: Number(process.hrtime.bigint() - t0) / 1e9,
+      cpu: (cpu.user + cpu.system) / 1e6,
+      peakArrayBuffers: peakArrayBuffers / 2 ** 20,
+      peakRss: peakRss / 2 ** 20,
+    };
   }
-  const db = powerToDb({ rows: 80, cols: frames, data: out }, { ref: 1, topDb: 80, out });
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(c0);
-  const after = process.memoryUsage();
-  console.log(
-    `long audio: ${hours} h block-wise log-mel (80 x ${frames}) in ${secs.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s cpu; ` +
-      `input ${(x.byteLength / 2 ** 20).toFixed(0)} MiB, output ${(out.byteLength / 2 ** 20).toFixed(0)} MiB; ` +
-      `peak extra ArrayBuffer memory during the blocks ${(peakArrayBuffers / 2 ** 20).toFixed(1)} MiB, ` +
-      `peak extra RSS ${(peakRss / 2 ** 20).toFixed(1)} MiB (dB in place: ${db.data === out}; ` +
-      `arrayBuffers after: +${((after.arrayBuffers - base.arrayBuffers) / 2 ** 20).toFixed(0)} MiB)`,
-  );
+  const load0 = loadavg()[0];
+  const inThread = await pass(melSpectrogramBlocks(chunks(), opts));
+  const one = await pass(melSpectrogramBlocksAsync(chunks(), { ...opts, workers: 1 }));
+  const two = await pass(melSpectrogramBlocksAsync(chunks(), { ...opts, workers: 2 }));
+  const auto = await pass(melSpectrogramBlocksAsync(chunks(), { ...opts, workers: 'auto' }));
+  // The whole signal at once, the workers writing into one shared output (a fresh 80 x frames
+  // array, whose first-touch page faults are part of the cost here), against logMelSpectrogram.
+  const whole = async (workers: number | 'auto' | null): Promise<LongRun> => {
+    global.gc?.();
+    const base = process.memoryUsage().rss;
+    let peakRss = 0;
+    const sample = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss - base);
+    }, 5);
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    const s =
+      workers === null
+        ? logMelSpectrogram(x, W1M)
+        : await logMelSpectrogramAsync(x, { ...W1M, blockFrames: 8192, workers });
+    const cpu = process.cpuUsage(c0);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    clearInterval(sample);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss - base);
+    // beyond the output itself
+    return {
+      wall,
+      cpu: (cpu.user + cpu.system) / 1e6,
+      peakArrayBuffers: 0,
+      peakRss: Math.max(0, peakRss - s.data.byteLength) / 2 ** 20,
+    };
+  };
+  const wholeIn = await whole(null);
+  const whole1 = await whole(1);
+  const whole2 = await whole(2);
+  const load1 = loadavg()[0];
   const what = `long audio: ${hours} h @ 16 kHz block-wise log-mel (80 x ${frames}, 10 s chunks)`;
+  const say = (name: string, r: LongRun): void =>
+    console.log(
+      `${what}, ${name}: ${r.wall.toFixed(2)} s wall, ${r.cpu.toFixed(2)} s cpu (this process, all threads); ` +
+        `peak extra ArrayBuffer memory (this thread) ${r.peakArrayBuffers.toFixed(1)} MiB, peak extra RSS ${r.peakRss.toFixed(1)} MiB`,
+    );
+  console.log(
+    `long audio: input ${(x.byteLength / 2 ** 20).toFixed(0)} MiB, output ${(out.byteLength / 2 ** 20).toFixed(0)} MiB, ` +
+      `dB in place; ${availableParallelism()} cores, load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after`,
+  );
+  say('in this thread', inThread);
+  say('1 worker thread', one);
+  say('2 worker threads', two);
+  say(`workers 'auto' (${availableParallelism()})`, auto);
+  const wholeWhat = `long audio: ${hours} h whole-signal log-mel into a fresh output (80 x ${frames})`;
+  const sayWhole = (name: string, r: LongRun): void =>
+    console.log(
+      `${wholeWhat}, ${name}: ${r.wall.toFixed(2)} s wall, ${r.cpu.toFixed(2)} s cpu (all threads); ` +
+        `peak extra RSS beyond the output ${r.peakRss.toFixed(1)} MiB`,
+    );
+  sayWhole('logMelSpectrogram in this thread', wholeIn);
+  sayWhole('logMelSpectrogramAsync on 1 worker', whole1);
+  sayWhole('logMelSpectrogramAsync on 2 workers', whole2);
+  console.log(
+    `long audio: 2 workers are ${(one.wall / two.wall).toFixed(2)}x faster than 1 (blocks), ` +
+      `${(whole1.wall / whole2.wall).toFixed(2)}x (whole signal); ` +
+      `'auto' ${(inThread.wall / auto.wall).toFixed(2)}x faster than this thread alone (wall)`,
+  );
+  const sWall = (v: number): Measure => ({ value: v, unit: 's wall' });
+  const mib = (v: number): Measure => ({ value: v, unit: 'MiB' });
   return [
-    row('W1m', `${what}, process CPU`, { value: (cpu.user + cpu.system) / 1e6, unit: 's CPU' }, null),
-    row('W1m', `${what}, peak extra ArrayBuffer memory`, { value: peakArrayBuffers / 2 ** 20, unit: 'MiB' }, null),
+    row('W1m', `${what}, in this thread, process CPU`, { value: inThread.cpu, unit: 's CPU' }, null),
+    row('W1m', `${what}, in this thread, wall`, sWall(inThread.wall), null),
+    row('W1m', `${what}, in this thread, peak extra ArrayBuffer memory`, mib(inThread.peakArrayBuffers), null),
+    row('W1m', `${what}, 1 worker thread, wall`, sWall(one.wall), null),
+    row('W1m', `${what}, 2 worker threads, wall`, sWall(two.wall), {
+      name: 'the same on 1 worker thread, same run',
+      measure: sWall(one.wall),
+    }),
+    row('W1m', `${what}, workers 'auto' (${availableParallelism()} cores), wall`, sWall(auto.wall), {
+      name: 'the same in this thread alone, same run',
+      measure: sWall(inThread.wall),
+    }),
+    row('W1m', `${what}, 2 worker threads, peak extra RSS (workers' heaps included)`, mib(two.peakRss), null),
+    row('W1m', `${wholeWhat}, logMelSpectrogram in this thread, wall`, sWall(wholeIn.wall), null),
+    row('W1m', `${wholeWhat}, logMelSpectrogramAsync on 1 worker, wall`, sWall(whole1.wall), null),
+    row('W1m', `${wholeWhat}, logMelSpectrogramAsync on 2 workers, wall`, sWall(whole2.wall), {
+      name: 'the same on 1 worker, same run',
+      measure: sWall(whole1.wall),
+    }),
+    row(
+      'W1m',
+      `${wholeWhat}, logMelSpectrogramAsync on 2 workers, peak extra RSS beyond the output`,
+      mib(whole2.peakRss),
+      null,
+    ),
   ];
 }
 
@@ -188,7 +295,7 @@ export async function run(): Promise<BenchRow[]> {
       torchW1m,
       atMost(1),
     ),
-    ...longAudio(),
+    ...(await longAudio()),
   ];
 }
 

@@ -128,6 +128,7 @@ export const op = {
   v128_const: (bytes: readonly number[]): Code => simd(0x0c, ...lanes16('v128.const', bytes)),
   /** Byte i of the result is byte lanes[i] of the 32-byte concatenation of the two operands. */
   i8x16_shuffle: (lanes: readonly number[]): Code => simd(0x0d, ...lanes16('i8x16.shuffle', lanes)),
+  f32x4_splat: simd(0x13),
   i32x4_extract_lane: (lane: number): Code => simd(0x1b, lane),
   f32x4_eq: simd(0x41),
   f32x4_ne: simd(0x42),
@@ -136,6 +137,8 @@ export const op = {
   v128_and: simd(0x4e),
   v128_andnot: simd(0x4f),
   v128_or: simd(0x50),
+  /** `v128.bitselect(a, b, mask)`: bits of a where mask is 1, of b where it is 0. */
+  v128_bitselect: simd(0x52),
   /** Replaces lane `lane` of the vector on the stack by the f32 at the address below it. */
   v128_load32_lane: (lane: number, m?: MemArg): Code => simd(0x56, ...memarg(4, m), lane),
   /** Stores lane `lane` of the vector at the address below it on the stack. */
@@ -143,6 +146,10 @@ export const op = {
   /** Loads the f32 at the address on the stack into lane 0, zeroing the others. */
   v128_load32_zero: (m?: MemArg): Code => simd(0x5c, ...memarg(4, m)),
   i32x4_all_true: simd(0xa3),
+  /** Shifts each lane right (unsigned) by the i32 on the stack. */
+  i32x4_shr_u: simd(0xad),
+  i32x4_add: simd(0xae),
+  i32x4_sub: simd(0xb1),
   f32x4_sqrt: simd(0xe3),
   f32x4_add: simd(0xe4),
   f32x4_sub: simd(0xe5),
@@ -155,6 +162,7 @@ export const op = {
    */
   f32x4_pmin: simd(0xea),
   f32x4_pmax: simd(0xeb),
+  f32x4_convert_i32x4_s: simd(0xfa),
 } as const;
 
 /** One function of a module's table. */

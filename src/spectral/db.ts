@@ -1,5 +1,6 @@
 import { assert } from '../errors';
 import { checkGrid, Grid, withData } from '../grid/grid';
+import { simdDb } from './simdDb';
 
 /** Options of {@link powerToDb} and {@link amplitudeToDb} (librosa's `ref`, `amin`, `top_db`). */
 export interface DbOptions {
@@ -86,6 +87,7 @@ export function dbInPlace(
   } else refValue = square ? o.ref * o.ref : o.ref;
   const amin = square ? o.amin * o.amin : o.amin;
   const offset = 10 * Math.log10(Math.max(amin, refValue));
+  if (simdDb(src, dst, amin, offset, square, o.topDb)) return;
   for (let i = 0; i < src.length; i++) {
     const v = square ? src[i] * src[i] : src[i];
     const d = 10 * Math.log10(v > amin ? v : amin) - offset;

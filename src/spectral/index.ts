@@ -10,13 +10,21 @@ export { spectrogram, fftFrequencies, frameTimes } from './spectrogram';
 export type { SpectrogramOptions } from './spectrogram';
 export { melFilterbank, hzToMel, melToHz, melFrequencies } from './mel';
 export type { MelOptions, MelFilterbankOptions } from './mel';
-export { melSpectrogram, logMelSpectrogram, melSpectrogramBlocks, melSpectrogramBlocksAsync } from './melSpectrogram';
+export { melSpectrogram, logMelSpectrogram } from './melSpectrogram';
+export type { MelSpectrogramOptions, LogMelSpectrogramOptions } from './melSpectrogram';
+export {
+  melSpectrogramBlocks,
+  melSpectrogramBlocksAsync,
+  melSpectrogramAsync,
+  logMelSpectrogramAsync,
+} from './melBlocks';
 export type {
-  MelSpectrogramOptions,
-  LogMelSpectrogramOptions,
   MelSpectrogramBlocksOptions,
+  MelSpectrogramBlocksAsyncOptions,
+  LogMelSpectrogramAsyncOptions,
+  MelSpectrogramAsyncOptions,
   MelBlock,
-} from './melSpectrogram';
+} from './melBlocks';
 export { powerToDb, amplitudeToDb } from './db';
 export type { DbOptions } from './db';
 export { dctMatrix } from './dct';

@@ -1,11 +1,9 @@
-import { assert } from '../errors';
-import { firstNonFinite, Spectrogram } from '../grid/grid';
+import { Spectrogram } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
 import { DbOptions, dbInPlace, resolveDb } from './db';
 import { melBank, MelOptions, resolveMel, SparseBank } from './mel';
 import {
   assertOutputFits,
-  checkSignal,
   frameCount,
   ResolvedStft,
   resolveSignal,
@@ -13,7 +11,7 @@ import {
   type Signal,
   type StftOptions,
 } from './options';
-import { frameTimes, resolvePower, storeTile, TILE } from './spectrogram';
+import { frameTimesFrom, resolvePower, storeTile, TILE } from './spectrogram';
 import { SimdPower, simdPower } from './simdPower';
 
 /** Options of {@link melSpectrogram}: STFT, mel filterbank, sample rate and exponent. */
@@ -123,7 +121,7 @@ function project(
 /** Wraps mel data with its axes (band centres, frame centres). */
 export function melSpectrogramResult(plan: MelPlan, data: Float32Array, cols: number, firstFrame = 0): Spectrogram {
   const { cfg, bank, sampleRate } = plan;
-  const times = frameTimes(firstFrame + cols, sampleRate, cfg.hopLength, cfg.nFft, cfg.center).slice(firstFrame);
+  const times = frameTimesFrom(firstFrame, cols, sampleRate, cfg.hopLength, cfg.nFft, cfg.center);
   return {
     rows: bank.rows,
     cols,
@@ -173,169 +171,4 @@ export function logMelSpectrogram(x: Signal, opts: LogMelSpectrogramOptions = {}
   const s = melSpectrogram(x, opts);
   dbInPlace(s.data, s.data, db, power === 1);
   return { ...s, unit: 'dB' };
-}
-
-/** Options of {@link melSpectrogramBlocks}. */
-export interface MelSpectrogramBlocksOptions extends MelSpectrogramOptions {
-  /**
-   * Frames per yielded block (the last block may be shorter).
-   * @default 4096
-   */
-  blockFrames?: number;
-}
-
-/** One block of a block-wise mel spectrogram: frames `firstFrame .. firstFrame + cols - 1`. */
-export interface MelBlock extends Spectrogram {
-  firstFrame: number;
-}
-
-/**
- * Block-wise mel spectrogram of a long signal, given whole (`Float32Array`) or as consecutive chunks
- * of any sizes (an iterable of Float32Array, e.g. decoded file segments). Yields Spectrogram blocks of
- * `blockFrames` columns whose concatenation equals `melSpectrogram` of the whole signal exactly (same
- * kernel, same float operations), including the `center` padding at both ends.
- *
- * Memory: one block (nMels x blockFrames floats), the samples of frames not yet complete (about
- * nFft plus one chunk) and the FFT scratch; the signal is never copied when given whole.
- * Notes: dB with `ref: 'max'` or `topDb` needs the global maximum: convert after the last block, or use
- * a fixed `ref` and `topDb: null` per block.
- */
-export function* melSpectrogramBlocks(
-  source: Float32Array | Iterable<Float32Array>,
-  opts: MelSpectrogramBlocksOptions,
-): Generator<MelBlock> {
-  const stream = new MelStream(opts);
-  if (source instanceof Float32Array) {
-    yield* stream.whole(source);
-    return;
-  }
-  for (const chunk of source) yield* stream.push(chunk);
-  yield* stream.end();
-}
-
-/**
- * {@link melSpectrogramBlocks} for asynchronous chunk sources (`AsyncIterable<Float32Array>`, e.g. a
- * file read and decoded piece by piece, or a Node stream of Float32Array chunks). Same blocks, same
- * values, same memory bound.
- */
-export async function* melSpectrogramBlocksAsync(
-  source: AsyncIterable<Float32Array> | Iterable<Float32Array>,
-  opts: MelSpectrogramBlocksOptions,
-): AsyncGenerator<MelBlock> {
-  const stream = new MelStream(opts);
-  for await (const chunk of source) yield* stream.push(chunk);
-  yield* stream.end();
-}
-
-/**
- * Push-driven state of the block-wise mel spectrogram: the samples still needed, the partly filled
- * block and the next frame index. Internal; use melSpectrogramBlocks / melSpectrogramBlocksAsync.
- */
-class MelStream {
-  private readonly plan: MelPlan;
-  private readonly cfg: ResolvedStft;
-  private readonly kernel: MelKernel;
-  private readonly rows: number;
-  private readonly blockFrames: number;
-  private readonly off: number;
-  private block: Float32Array;
-  private filled = 0;
-  private blockStart = 0;
-  private t = 0;
-  // chunked input: buf[0] is whole-signal sample bufStart
-  private buf: Float32Array;
-  private bufStart = 0;
-  private bufLen = 0;
-  private received = 0;
-  private chunkIndex = 0;
-
-  constructor(opts: MelSpectrogramBlocksOptions) {
-    // Chunks are bare samples, so the rate must be given.
-    assert(opts.sampleRate !== undefined, () => 'sampleRate is required (opts.sampleRate is undefined)');
-    this.plan = planMel({ ...opts, sampleRate: opts.sampleRate });
-    this.cfg = this.plan.cfg;
-    const blockFrames = opts.blockFrames ?? 4096;
-    assert(
-      Number.isInteger(blockFrames) && blockFrames > 0,
-      () => `blockFrames=${blockFrames} must be a positive integer`,
-    );
-    this.blockFrames = blockFrames;
-    this.kernel = new MelKernel(this.plan);
-    this.rows = this.plan.bank.rows;
-    this.off = this.cfg.center ? Math.floor(this.cfg.nFft / 2) : 0;
-    this.block = new Float32Array(this.rows * blockFrames);
-    this.buf = new Float32Array(Math.max(4 * this.cfg.nFft, 1 << 16));
-  }
-
-  /** All blocks of a signal given whole (no copy of it is made). */
-  *whole(x: Float32Array): Generator<MelBlock> {
-    checkSignal(x, 'source');
-    yield* this.emit(x, 0, x.length, frameCount(x.length, this.cfg));
-    yield* this.flush();
-  }
-
-  /** Takes the next chunk; yields the blocks it completes. */
-  *push(chunk: Float32Array): Generator<MelBlock> {
-    const i = this.chunkIndex++;
-    assert(chunk instanceof Float32Array, () => `source chunk ${i} must be a Float32Array`);
-    const bad = firstNonFinite(chunk);
-    assert(bad < 0, () => `source chunk ${i}[${bad}]=${chunk[bad]}: audio must be finite everywhere`);
-    const { hopLength, nFft } = this.cfg;
-    // Drop samples no pending frame can need: frame t reads from t*hop - off; reflect padding at the
-    // far end reads at most nFft samples back from the end, so keep those too.
-    const keepFrom = Math.max(0, Math.min(this.t * hopLength - this.off, this.received - nFft - 1));
-    if (keepFrom > this.bufStart) {
-      this.buf.copyWithin(0, keepFrom - this.bufStart, this.bufLen);
-      this.bufLen -= keepFrom - this.bufStart;
-      this.bufStart = keepFrom;
-    }
-    if (this.bufLen + chunk.length > this.buf.length) {
-      const bigger = new Float32Array(Math.max(2 * this.buf.length, this.bufLen + chunk.length));
-      bigger.set(this.buf.subarray(0, this.bufLen));
-      this.buf = bigger;
-    }
-    this.buf.set(chunk, this.bufLen);
-    this.bufLen += chunk.length;
-    this.received += chunk.length;
-    // A frame is final once nFft + 2 samples beyond its end have arrived: it needs no right padding,
-    // and the left reflection of the first frames sees the same samples as with the full length.
-    const ready = Math.floor((this.received - 2 * nFft - 2 + this.off) / hopLength) + 1;
-    if (ready > this.t) yield* this.emit(this.buf, this.bufStart, this.received, ready);
-  }
-
-  /** The source has ended: the remaining frames (with right padding) and the last partial block. */
-  *end(): Generator<MelBlock> {
-    assert(this.received > 0, () => 'source yielded no samples: the signal must have at least one sample');
-    const n = frameCount(this.received, this.cfg);
-    yield* this.emit(this.buf.subarray(0, this.bufLen), this.bufStart, this.received, n);
-    yield* this.flush();
-  }
-
-  // Computes frames up to `upTo` (exclusive) from the samples at hand, yielding every filled block.
-  private *emit(x: Float32Array, base: number, total: number, upTo: number): Generator<MelBlock> {
-    while (this.t < upTo) {
-      const n = Math.min(upTo - this.t, this.blockFrames - this.filled);
-      this.kernel.frames(x, this.t, n, base, total, this.block, this.blockFrames, this.filled);
-      this.t += n;
-      this.filled += n;
-      if (this.filled === this.blockFrames) yield* this.flush();
-    }
-  }
-
-  private *flush(): Generator<MelBlock> {
-    const { filled, blockFrames, rows } = this;
-    if (filled === 0) return;
-    let data = this.block;
-    if (filled < blockFrames) {
-      // compact the partial last block to rows x filled
-      data = new Float32Array(rows * filled);
-      for (let r = 0; r < rows; r++)
-        data.set(this.block.subarray(r * blockFrames, r * blockFrames + filled), r * filled);
-    }
-    const first = this.blockStart;
-    this.blockStart += filled;
-    this.filled = 0;
-    this.block = new Float32Array(rows * blockFrames);
-    yield { ...melSpectrogramResult(this.plan, data, filled, first), firstFrame: first };
-  }
 }

@@ -69,9 +69,21 @@ export function frameTimes(
   assertPositive(sampleRate, 'sampleRate');
   assertPositiveInt(hopLength, 'hopLength');
   assertPositiveInt(nFft, 'nFft');
+  return frameTimesFrom(0, nFrames, sampleRate, hopLength, nFft, center);
+}
+
+/** {@link frameTimes} of frames `first .. first+n-1` only (a block of a long signal), unchecked. */
+export function frameTimesFrom(
+  first: number,
+  n: number,
+  sampleRate: number,
+  hopLength: number,
+  nFft: number,
+  center: boolean,
+): Float64Array {
   const off = center ? 0 : Math.floor(nFft / 2);
-  const out = new Float64Array(nFrames);
-  for (let t = 0; t < nFrames; t++) out[t] = (t * hopLength + off) / sampleRate;
+  const out = new Float64Array(n);
+  for (let t = 0; t < n; t++) out[t] = ((first + t) * hopLength + off) / sampleRate;
   return out;
 }
 
