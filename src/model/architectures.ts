@@ -83,15 +83,13 @@ export interface SmallCnnOptions extends ArchitectureOptions {
 export const BATCH_NORM_MOMENTUM = 0.9;
 
 /**
- * A fixed (non-trainable) input standardisation `(x - mean) / std`, broadcast over NHWC inputs:
- * per row (`size` = rows, the frequency axis of a spectrogram) or global (`size` = 1). The
- * statistics are weights, set with {@link setStandardization} and saved with the model.
+ * A layer holding fixed statistics: non-trainable weights `mean` and `inv_std` of `size` values
+ * (0 and 1 until set), saved with the model.
  */
-export class Standardization extends tf.layers.Layer {
-  static readonly className = 'Standardization';
-  private readonly size: number;
-  private mean: tf.LayerVariable | null = null;
-  private invStd: tf.LayerVariable | null = null;
+abstract class FixedStatistics extends tf.layers.Layer {
+  protected readonly size: number;
+  protected mean: tf.LayerVariable | null = null;
+  protected invStd: tf.LayerVariable | null = null;
 
   constructor(args: { size: number; name?: string }) {
     super(args);
@@ -99,16 +97,33 @@ export class Standardization extends tf.layers.Layer {
     this.size = args.size;
   }
 
+  /** Adds the two weights, of `shape` (`size` values in all). */
+  protected addStatistics(shape: number[]): void {
+    this.mean = this.addWeight('mean', shape, 'float32', tf.initializers.zeros(), undefined, false);
+    this.invStd = this.addWeight('inv_std', shape, 'float32', tf.initializers.ones(), undefined, false);
+    this.built = true;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), size: this.size };
+  }
+}
+
+/**
+ * A fixed (non-trainable) input standardisation `(x - mean) / std`, broadcast over NHWC inputs:
+ * per row (`size` = rows, the frequency axis of a spectrogram) or global (`size` = 1). The
+ * statistics are weights, set with {@link setStandardization} and saved with the model.
+ */
+export class Standardization extends FixedStatistics {
+  static readonly className = 'Standardization';
+
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const s = inputShape as tf.Shape;
     assert(
       this.size === 1 || s[1] === this.size,
       () => `Standardization size=${this.size} must be 1 or the input rows ${s[1]}`,
     );
-    const shape = this.size === 1 ? [1, 1, 1] : [this.size, 1, 1];
-    this.mean = this.addWeight('mean', shape, 'float32', tf.initializers.zeros(), undefined, false);
-    this.invStd = this.addWeight('inv_std', shape, 'float32', tf.initializers.ones(), undefined, false);
-    this.built = true;
+    this.addStatistics(this.size === 1 ? [1, 1, 1] : [this.size, 1, 1]);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -116,10 +131,6 @@ export class Standardization extends tf.layers.Layer {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       return tf.mul(tf.sub(x, this.mean!.read()), this.invStd!.read());
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), size: this.size };
   }
 }
 tf.serialization.registerClass(Standardization);
@@ -231,24 +242,13 @@ tf.serialization.registerClass(ExcitationPooling);
  * set by {@link setBonafideZScore}; the identity until then). So `logit[1] - logit[0]` is `z`, and
  * a spoof is whatever lies below the bona fide distribution.
  */
-export class BonafideZScore extends tf.layers.Layer {
+export class BonafideZScore extends FixedStatistics {
   static readonly className = 'BonafideZScore';
-  private readonly size: number;
-  private mean: tf.LayerVariable | null = null;
-  private invStd: tf.LayerVariable | null = null;
-
-  constructor(args: { size: number; name?: string }) {
-    super(args);
-    assertPositiveInt(args.size, 'size');
-    this.size = args.size;
-  }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const s = inputShape as tf.Shape;
     assert(s[1] === this.size, () => `BonafideZScore size=${this.size} must equal the input width ${s[1]}`);
-    this.mean = this.addWeight('mean', [this.size], 'float32', tf.initializers.zeros(), undefined, false);
-    this.invStd = this.addWeight('inv_std', [this.size], 'float32', tf.initializers.ones(), undefined, false);
-    this.built = true;
+    this.addStatistics([this.size]);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
@@ -261,10 +261,6 @@ export class BonafideZScore extends tf.layers.Layer {
       const z = tf.mean(tf.mul(tf.sub(x, this.mean!.read()), this.invStd!.read()), 1, true);
       return tf.concat([tf.zerosLike(z), z], 1);
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), size: this.size };
   }
 }
 tf.serialization.registerClass(BonafideZScore);
