@@ -818,11 +818,14 @@ function fitExcitationExpert(experts: Experts, d: TrainingData): void {
 
 /**
  * Calibrates the network's score to a z-score of bona fide speech's, on the validation bona fide
- * windows (the training ones when there is no validation set: the network has fitted those, so its
- * z-scores come out too small and the excitation expert weighs more).
+ * windows (the training ones when there is no validation set or it has no bona fide clip: the
+ * network has fitted those, so its z-scores come out too small and the excitation expert weighs more).
  */
 function calibrateSpectralExpert(experts: Experts, d: TrainingData): void {
-  const [set, idx] = d.valSet ? [d.valSet, bonafideOf(d.valIdx, d.valY)] : [d.set, bonafideOf(d.trainIdx, d.trainY)];
+  const val = d.valSet ? bonafideOf(d.valIdx, d.valY) : [];
+  if (d.valSet && val.length === 0)
+    warnOnce('the validation set has no bona fide clips: the network is calibrated on the training ones');
+  const [set, idx] = val.length > 0 ? [d.valSet!, val] : [d.set, bonafideOf(d.trainIdx, d.trainY)];
   const rows = windowOutputs(experts.spectral, set, idx, d.cropFrames).map((o) => [o[1] - o[0]]);
   setBonafideZScore(experts.spectralCalibration, rows);
 }

@@ -219,6 +219,31 @@ describe('the excitation branch (wasm)', () => {
     }
   });
 
+  test('a validation set without bona fide clips: the network is calibrated on the training bona fide windows', async () => {
+    const train = dataset(24, 21);
+    const val = dataset(8, 22);
+    const spoofOnly = { inputs: val.inputs.filter((_, i) => val.labels[i] === 0), labels: [0, 0, 0, 0] };
+    const r = await trainClassifier(train, {
+      ...quiet,
+      epochs: 1,
+      batchSize: 8,
+      cropFrames: 64,
+      validationData: spoofOnly,
+      seed: 0,
+      modelOptions: { excitation: {} },
+    });
+    const calibrated = tf.model({
+      inputs: r.model.inputs,
+      outputs: r.model.getLayer('spectral_calibration').output as tf.SymbolicTensor,
+    });
+    const z = predictScores(
+      calibrated,
+      train.inputs.filter((_, i) => train.labels[i] === 1),
+    );
+    assert.ok(Math.abs(z.reduce((a, b) => a + b, 0) / z.length) < 1e-4, `${z}`);
+    r.model.dispose();
+  });
+
   test('gradCam of a model with the branch: a map over the spectrogram rows, 0 on the excitation rows', () => {
     const m = smallCnn([20, 16, 1], { excitation: {}, filters: [4, 4, 4], seed: 3 });
     const g = {
