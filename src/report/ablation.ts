@@ -443,7 +443,11 @@ async function armFeatures(
   return { cached, seconds };
 }
 
-/** Run cache key of seed `seed` of an arm: everything that determines its result. */
+/**
+ * Run cache key of seed `seed` of an arm: everything that determines its result. `v` changes when
+ * the training code's numbers do (3: the wasm batch-norm kernels' float64 statistics, 2026-12-01),
+ * so a run cache from older code is trained again instead of mixed with new runs.
+ */
 function armRunKey(
   feats: FeaturesInCache,
   split: string,
@@ -455,7 +459,7 @@ function armRunKey(
 ): string {
   return sha(
     canonicalJson({
-      v: 2,
+      v: 3,
       pipeline: feats.fingerprint,
       split,
       epochs,
