@@ -8,3 +8,14 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/** max |a - b| / max |b|: relative to the reference's scale so near-zero entries don't blow it up. */
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return maxAbsDiff(a, b) / (maxAbs(b) || 1);
+}
+
+function maxAbs(v: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
+  return m;
+}

@@ -4,6 +4,7 @@ import * as tf from '../../src/model/tf';
 import { initBackend } from '../../src/model/backend';
 import { BatchNormalization, batchNormTraining } from '../../src/model/kernels/batch_norm';
 import { Random } from '../../src/random';
+import { relErr } from '../helpers/arrays';
 
 // The fused batch-norm kernels (wasm) against tfjs's own moments + batchNorm on the cpu backend,
 // and our inference FusedBatchNorm (wasm) against the cpu backend's.
@@ -15,18 +16,6 @@ function randomTensor(shape: number[], rng: Random, scale = 1, offset = 0): tf.T
     Float32Array.from({ length: n }, () => offset + scale * rng.normal()),
     shape,
   );
-}
-
-/** max |a - b| / max |b|. */
-function relErr(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / (den || 1);
 }
 
 /** tfjs-layers' training path: moments over every axis but the last, then batchNorm. */

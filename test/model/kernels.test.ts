@@ -5,6 +5,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/model/backend';
 import { conv2DBackpropFilter } from '../../src/model/kernels/conv2d_backprop_filter';
 import { Random } from '../../src/random';
+import { relErr } from '../helpers/arrays';
 
 // Every kernel specmorph registers on wasm is checked against tfjs's pure-JS cpu backend.
 const TOL = 1e-4;
@@ -14,18 +15,6 @@ function randomTensor(shape: number[], rng: Random): tf.Tensor {
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = rng.normal();
   return tf.tensor(data, shape);
-}
-
-/** max |a - b| / max |b|: relative to the reference's scale so near-zero entries don't blow it up. */
-function relErr(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / (den || 1);
 }
 
 /**
