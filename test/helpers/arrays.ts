@@ -19,3 +19,20 @@ function maxAbs(v: ArrayLike<number>): number {
   for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
   return m;
 }
+
+/** Column blocks (rows x cols each, starting at column `firstFrame`) side by side, checking they follow each other. */
+export function concatBlocks(
+  blocks: Iterable<{ rows: number; cols: number; data: Float32Array; firstFrame: number }>,
+  rows: number,
+  cols: number,
+): Float32Array {
+  const out = new Float32Array(rows * cols);
+  let next = 0;
+  for (const b of blocks) {
+    assert.equal(b.firstFrame, next);
+    for (let r = 0; r < rows; r++) out.set(b.data.subarray(r * b.cols, (r + 1) * b.cols), r * cols + b.firstFrame);
+    next += b.cols;
+  }
+  assert.equal(next, cols);
+  return out;
+}

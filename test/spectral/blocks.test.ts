@@ -8,6 +8,7 @@ import {
   MelSpectrogramOptions,
 } from '../../src/spectral';
 import { Random } from '../../src/random';
+import { concatBlocks } from '../helpers/arrays';
 
 function testSignal(n: number): Float32Array {
   const r = new Random(5);
@@ -21,22 +22,6 @@ function* chunks(x: Float32Array, sizes: number[]): Generator<Float32Array> {
     yield x.slice(at, at + n);
     at += n;
   }
-}
-
-function concat(
-  blocks: Iterable<{ rows: number; cols: number; data: Float32Array; firstFrame: number }>,
-  rows: number,
-  cols: number,
-): Float32Array {
-  const out = new Float32Array(rows * cols);
-  let next = 0;
-  for (const b of blocks) {
-    assert.equal(b.firstFrame, next);
-    for (let r = 0; r < rows; r++) out.set(b.data.subarray(r * b.cols, (r + 1) * b.cols), r * cols + b.firstFrame);
-    next += b.cols;
-  }
-  assert.equal(next, cols);
-  return out;
 }
 
 const configs: [string, Partial<MelSpectrogramOptions>][] = [
@@ -56,9 +41,9 @@ for (const [name, extra] of configs) {
   test(`melSpectrogramBlocks ${name}: whole array, odd-sized chunks = one-shot melSpectrogram bitwise`, () => {
     const x = testSignal(16000 * 3 + 77);
     const one = melSpectrogram(x, opts);
-    const whole = concat(melSpectrogramBlocks(x, { ...opts, blockFrames: 37 }), one.rows, one.cols);
+    const whole = concatBlocks(melSpectrogramBlocks(x, { ...opts, blockFrames: 37 }), one.rows, one.cols);
     assert.deepEqual(whole, one.data);
-    const chunked = concat(
+    const chunked = concatBlocks(
       melSpectrogramBlocks(chunks(x, [1000, 7, 4096, 333]), { ...opts, blockFrames: 100 }),
       one.rows,
       one.cols,
@@ -74,7 +59,7 @@ test('melSpectrogramBlocks, signal shorter than a frame (reflect, repeated mirro
   const opts: MelSpectrogramOptions = { nFft: 256, hopLength: 32, sampleRate: 8000, nMels: 20, padMode: 'reflect' };
   const warnings = await captureWarnings(() => {
     const one = melSpectrogram(x, opts);
-    assert.deepEqual(concat(melSpectrogramBlocks(chunks(x, [10, 3]), opts), one.rows, one.cols), one.data);
+    assert.deepEqual(concatBlocks(melSpectrogramBlocks(chunks(x, [10, 3]), opts), one.rows, one.cols), one.data);
   });
   assert.deepEqual(warnings, ['nFft=256 is too large for input signal of length=90']);
 });
@@ -104,5 +89,5 @@ test('melSpectrogramBlocksAsync over an async chunk source equals the one-shot m
   }
   const blocks = [];
   for await (const b of melSpectrogramBlocksAsync(source(), { ...opts, blockFrames: 50 })) blocks.push(b);
-  assert.deepEqual(concat(blocks, one.rows, one.cols), one.data);
+  assert.deepEqual(concatBlocks(blocks, one.rows, one.cols), one.data);
 });

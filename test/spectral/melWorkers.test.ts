@@ -16,6 +16,7 @@ import {
 import { parallelMelBlocks } from '../../src/spectral/melBlocks';
 import { ParameterError, SpecmorphError } from '../../src/errors';
 import { Random } from '../../src/random';
+import { concatBlocks } from '../helpers/arrays';
 
 function testSignal(n: number): Float32Array {
   const r = new Random(9);
@@ -34,19 +35,6 @@ async function* chunks(x: Float32Array, sizes: number[]): AsyncGenerator<Float32
 async function collect(blocks: AsyncIterable<MelBlock>): Promise<MelBlock[]> {
   const out: MelBlock[] = [];
   for await (const b of blocks) out.push(b);
-  return out;
-}
-
-/** The blocks' data side by side (rows x cols), checking they follow each other. */
-function concat(blocks: MelBlock[], rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  let next = 0;
-  for (const b of blocks) {
-    assert.equal(b.firstFrame, next);
-    for (let r = 0; r < rows; r++) out.set(b.data.subarray(r * b.cols, (r + 1) * b.cols), r * cols + b.firstFrame);
-    next += b.cols;
-  }
-  assert.equal(next, cols);
   return out;
 }
 
@@ -79,7 +67,7 @@ for (const [name, extra] of configs) {
     const inThread = [...melSpectrogramBlocks(x, { ...opts, blockFrames: 37 })];
     for (const workers of [1, 2, 'auto'] as const) {
       const whole = await collect(melSpectrogramBlocksAsync(x, { ...opts, blockFrames: 37, workers }));
-      assert.deepEqual(concat(whole, one.rows, one.cols), one.data, `whole signal, ${workers} workers`);
+      assert.deepEqual(concatBlocks(whole, one.rows, one.cols), one.data, `whole signal, ${workers} workers`);
       assert.deepEqual(
         whole.map((b) => [b.firstFrame, b.cols]),
         inThread.map((b) => [b.firstFrame, b.cols]),
@@ -89,7 +77,7 @@ for (const [name, extra] of configs) {
       const chunked = await collect(
         melSpectrogramBlocksAsync(chunks(x, [1000, 7, 4096, 333]), { ...opts, blockFrames: 37, workers }),
       );
-      assert.deepEqual(concat(chunked, one.rows, one.cols), one.data, `odd chunks, ${workers} workers`);
+      assert.deepEqual(concatBlocks(chunked, one.rows, one.cols), one.data, `odd chunks, ${workers} workers`);
     }
   });
 }
@@ -106,7 +94,7 @@ test('melSpectrogramBlocksAsync auto on a slow source: blocks from this thread, 
   }
   const before = threads();
   const blocks = await collect(melSpectrogramBlocksAsync(slow(), { ...base, blockFrames: 30, workers: 'auto' }));
-  assert.deepEqual(concat(blocks, one.rows, one.cols), one.data);
+  assert.deepEqual(concatBlocks(blocks, one.rows, one.cols), one.data);
   await assertThreadsBackTo(before);
 });
 
@@ -120,7 +108,7 @@ test('melSpectrogramBlocksAsync, frames an exact multiple of blockFrames, one ch
     blocks.map((b) => b.cols),
     [25, 25, 25, 25],
   );
-  assert.deepEqual(concat(blocks, one.rows, one.cols), one.data);
+  assert.deepEqual(concatBlocks(blocks, one.rows, one.cols), one.data);
 });
 
 test('melSpectrogramBlocksAsync, tiny signals on 2 workers and auto: shorter than a frame (reflect), one sample', async () => {
@@ -132,9 +120,9 @@ test('melSpectrogramBlocksAsync, tiny signals on 2 workers and auto: shorter tha
         const blocks = await collect(
           melSpectrogramBlocksAsync(chunks(x, [10, 3]), { ...opts, blockFrames: 2, workers }),
         );
-        assert.deepEqual(concat(blocks, one.rows, one.cols), one.data, `${x.length} samples, workers ${workers}`);
+        assert.deepEqual(concatBlocks(blocks, one.rows, one.cols), one.data, `${x.length} samples, workers ${workers}`);
         const whole = await collect(melSpectrogramBlocksAsync(x, { ...opts, workers }));
-        assert.deepEqual(concat(whole, one.rows, one.cols), one.data);
+        assert.deepEqual(concatBlocks(whole, one.rows, one.cols), one.data);
       }
     }
   });
@@ -149,7 +137,7 @@ test('melSpectrogramBlocksAsync workers=0 computes in this thread, the same bloc
   const one = melSpectrogram(x, base);
   const before = threads();
   const blocks = await collect(melSpectrogramBlocksAsync(chunks(x, [3001]), { ...base, blockFrames: 50, workers: 0 }));
-  assert.deepEqual(concat(blocks, one.rows, one.cols), one.data);
+  assert.deepEqual(concatBlocks(blocks, one.rows, one.cols), one.data);
   assert.equal(threads(), before);
 });
 
