@@ -161,6 +161,38 @@ const drop = (f: Scope, local: string, by: number): Code => [
 ];
 /** `(block (loop (br_if 1 (exit)) body (br 0)))`: a loop that runs until `exit` is true. */
 const whileNot = (exit: Code, ...body: Code[]): Code => op.block(op.loop(exit, op.br_if(1), ...body, op.br(0)));
+
+/**
+ * Scalar tail of a one-pass row window of `count` columns: while n > 0, acc = x[0], then
+ * acc = pick(acc, x[k]) for 0 < k < count with the vector lanes' operand order, stored at dst; src
+ * and dst advance one float. Locals: src, dst, n, acc, x.
+ */
+function scalarWindowTail(f: Scope, isMax: boolean, count: number): Code {
+  const pick = (k: number): Code => [
+    ...f.get('src'),
+    ...op.f32_load({ offset: 4 * k }),
+    ...f.set('x'),
+    ...f.get('x'),
+    ...f.get('acc'),
+    ...(isMax ? [...f.get('acc'), ...f.get('x')] : [...f.get('x'), ...f.get('acc')]),
+    ...op.f32_lt,
+    ...op.select,
+    ...f.set('acc'),
+  ];
+  return whileNot(
+    [...f.get('n'), ...op.i32_eqz],
+    f.get('src'),
+    op.f32_load(),
+    f.set('acc'),
+    range(1, count - 1).flatMap(pick),
+    f.get('dst'),
+    f.get('acc'),
+    op.f32_store(),
+    bump(f, 'src', 4),
+    bump(f, 'dst', 4),
+    drop(f, 'n', 1),
+  );
+}
 const times = (n: number, f: (u: number) => Code): Code => Array.from({ length: n }, (_, u) => f(u)).flat();
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -780,18 +812,6 @@ function hwindowFunction(L: number, isMax: boolean, checked: boolean): WasmFunct
       const store = (value: Code): Code => [...f.get('dst'), ...value, ...op.v128_store({ align: 1 })];
       const result = r === 0 ? f.get('F') : pick(f.get('F'), f.get('P'));
       const step = [...bump(f, 'src', 16), ...bump(f, 'dst', 16), ...drop(f, 'n', 4)];
-      // scalar: acc = x[0]; acc = pick(acc, x[k]) for k < L, with the lanes' operand order
-      const scalarPick = (k: number): Code => [
-        ...f.get('src'),
-        ...op.f32_load({ offset: 4 * k }),
-        ...f.set('x'),
-        ...f.get('x'),
-        ...f.get('acc'),
-        ...(isMax ? [...f.get('acc'), ...f.get('x')] : [...f.get('x'), ...f.get('acc')]),
-        ...op.f32_lt,
-        ...op.select,
-        ...f.set('acc'),
-      ];
       // checked: the chain's first load at `o` is kept in vt (seen), then vacc += vt - vt (0 while
       // finite, NaN from a NaN or infinity): the check reuses the load the window makes anyway
       const seen = (o: number): Code => (checked ? [...at(o), ...f.tee('vt')] : at(o));
@@ -820,19 +840,7 @@ function hwindowFunction(L: number, isMax: boolean, checked: boolean): WasmFunct
           ...store(result),
           ...step,
         ]),
-        ...whileNot(
-          [...f.get('n'), ...op.i32_eqz],
-          f.get('src'),
-          op.f32_load(),
-          f.set('acc'),
-          range(1, L - 1).flatMap(scalarPick),
-          f.get('dst'),
-          f.get('acc'),
-          op.f32_store(),
-          bump(f, 'src', 4),
-          bump(f, 'dst', 4),
-          drop(f, 'n', 1),
-        ),
+        ...scalarWindowTail(f, isMax, L),
         ...(checked ? [...f.get('vacc'), ...f.get('vacc'), ...op.f32x4_eq, ...op.i32x4_all_true] : []),
       ];
     },
@@ -953,18 +961,6 @@ function ladderFunction(P: number, isMax: boolean, checked: boolean): WasmFuncti
         }),
         ...bump(f, 'src', 16),
       ];
-      // scalar tail: acc = x[0]; acc = pick(acc, x[k]) for k < P
-      const scalarPick = (k: number): Code => [
-        ...f.get('src'),
-        ...op.f32_load({ offset: 4 * k }),
-        ...f.set('x'),
-        ...f.get('x'),
-        ...f.get('acc'),
-        ...(isMax ? [...f.get('acc'), ...f.get('x')] : [...f.get('x'), ...f.get('acc')]),
-        ...op.f32_lt,
-        ...op.select,
-        ...f.set('acc'),
-      ];
       return [
         // warm-up: the first `lag` vectors only fill the histories
         ...f.get('iterations'),
@@ -999,19 +995,7 @@ function ladderFunction(P: number, isMax: boolean, checked: boolean): WasmFuncti
           [...f.get('src'), ...op.i32_const(16 * lag), ...op.i32_sub, ...f.set('src')],
           [...f.get('src'), ...f.get('iterations'), ...op.i32_const(4), ...op.i32_shl, ...op.i32_sub, ...f.set('src')],
         ),
-        ...whileNot(
-          [...f.get('n'), ...op.i32_eqz],
-          f.get('src'),
-          op.f32_load(),
-          f.set('acc'),
-          range(1, P - 1).flatMap(scalarPick),
-          f.get('dst'),
-          f.get('acc'),
-          op.f32_store(),
-          bump(f, 'src', 4),
-          bump(f, 'dst', 4),
-          drop(f, 'n', 1),
-        ),
+        ...scalarWindowTail(f, isMax, P),
         ...(checked ? [...f.get('vacc'), ...f.get('vacc'), ...op.f32x4_eq, ...op.i32x4_all_true] : []),
       ];
     },
