@@ -257,14 +257,23 @@ test('box3 with check: a NaN or infinity anywhere in the rows and columns read i
   }
 });
 
-test('hwindow L=4..7 (block minimum plus prefix): SIMD equals the typed-array twin bitwise and the definition', () => {
+/**
+ * A one-pass row window `run(kernel, isMax, dst, src=0, n, length)` of every length in `lengths`:
+ * the SIMD kernel equals its typed-array twin bitwise (signed zeros included) and each output is
+ * the extremum of its window, in place and out of place, for every output count in `ns`.
+ */
+function checkRowWindow(
+  seed: number,
+  lengths: readonly number[],
+  ns: readonly number[],
+  run: (k: ReturnType<typeof kernels>, isMax: boolean, dst: number, n: number, length: number) => void,
+): void {
   const k = kernels();
   const j = jsKernels();
-  const rng = new Random(10);
+  const rng = new Random(seed);
   for (const isMax of [false, true]) {
-    for (let L = HWINDOW_LENGTHS.min; L <= HWINDOW_LENGTHS.max; L++) {
-      // below one vector, exactly one, the steady loop's exit and scalar tails
-      for (const n of [1, 3, 4, 5, 7, 8, 9, 12, 13, 31, 64, 203]) {
+    for (const L of lengths) {
+      for (const n of ns) {
         for (const inPlace of [true, false]) {
           const N = n + L + 40;
           k.reserve(2 * N);
@@ -274,51 +283,15 @@ test('hwindow L=4..7 (block minimum plus prefix): SIMD equals the typed-array tw
           for (let i = 0; i < 2 * N; i++) a[i] = b[i] = rng.int(9) - 4 + (rng.next() < 0.1 ? -0 : 0);
           const before = a.slice(0, 2 * N);
           const dst = inPlace ? 0 : N;
-          k.hwindow(isMax, dst, 0, n, L);
-          j.hwindow(isMax, dst, 0, n, L);
-          const label = `isMax=${isMax} L=${L} n=${n} inPlace=${inPlace}`;
-          for (let i = 0; i < 2 * N; i++) assert.ok(Object.is(a[i], b[i]), `${label}: back ends differ at ${i}`);
-          for (let i = 0; i < 2 * N; i++) {
-            let want = before[i];
-            if (i >= dst && i < dst + n) {
-              const s = i - dst;
-              want = isMax ? -Infinity : Infinity;
-              for (let q = 0; q < L; q++) want = isMax ? Math.max(want, before[s + q]) : Math.min(want, before[s + q]);
-            }
-            assert.equal(a[i], want, `${label}: at ${i}`);
-          }
-        }
-      }
-    }
-  }
-});
-
-test('ladder P=4..32 (doubling ladder along a stretch): SIMD equals the typed-array twin bitwise and the definition', () => {
-  const k = kernels();
-  const j = jsKernels();
-  const rng = new Random(11);
-  for (const isMax of [false, true]) {
-    for (const P of LADDER_LENGTHS) {
-      // below one vector, warm-up only, one loop step, scalar tails of every length, long stretches
-      for (const n of [1, 3, 4, 5, 8, 13, 31, 32, 33, 47, 64, 65, 66, 67, 129, 203, 1000]) {
-        for (const inPlace of [true, false]) {
-          const N = n + P + 40;
-          k.reserve(2 * N);
-          j.reserve(2 * N);
-          const a = k.heap();
-          const b = j.heap();
-          for (let i = 0; i < 2 * N; i++) a[i] = b[i] = rng.int(9) - 4 + (rng.next() < 0.1 ? -0 : 0);
-          const before = a.slice(0, 2 * N);
-          const dst = inPlace ? 0 : N;
-          k.ladder(isMax, dst, 0, n, P);
-          j.ladder(isMax, dst, 0, n, P);
-          const label = `isMax=${isMax} P=${P} n=${n} inPlace=${inPlace}`;
+          run(k, isMax, dst, n, L);
+          run(j, isMax, dst, n, L);
+          const label = `isMax=${isMax} length=${L} n=${n} inPlace=${inPlace}`;
           for (let i = 0; i < 2 * N; i++) assert.ok(Object.is(a[i], b[i]), `${label}: back ends differ at ${i}`);
           for (let i = 0; i < 2 * N; i++) {
             let want = before[i];
             if (i >= dst && i < dst + n) {
               want = isMax ? -Infinity : Infinity;
-              for (let q = 0; q < P; q++) {
+              for (let q = 0; q < L; q++) {
                 const v = before[i - dst + q];
                 want = isMax ? Math.max(want, v) : Math.min(want, v);
               }
@@ -329,6 +302,27 @@ test('ladder P=4..32 (doubling ladder along a stretch): SIMD equals the typed-ar
       }
     }
   }
+}
+
+test('hwindow L=4..7 (block minimum plus prefix): SIMD equals the typed-array twin bitwise and the definition', () => {
+  const lengths = Array.from(
+    { length: HWINDOW_LENGTHS.max - HWINDOW_LENGTHS.min + 1 },
+    (_, i) => HWINDOW_LENGTHS.min + i,
+  );
+  // below one vector, exactly one, the steady loop's exit and scalar tails
+  checkRowWindow(10, lengths, [1, 3, 4, 5, 7, 8, 9, 12, 13, 31, 64, 203], (k, isMax, dst, n, L) =>
+    k.hwindow(isMax, dst, 0, n, L),
+  );
+});
+
+test('ladder P=4..32 (doubling ladder along a stretch): SIMD equals the typed-array twin bitwise and the definition', () => {
+  // below one vector, warm-up only, one loop step, scalar tails of every length, long stretches
+  checkRowWindow(
+    11,
+    LADDER_LENGTHS,
+    [1, 3, 4, 5, 8, 13, 31, 32, 33, 47, 64, 65, 66, 67, 129, 203, 1000],
+    (k, isMax, dst, n, P) => k.ladder(isMax, dst, 0, n, P),
+  );
 });
 
 test('ladder with check: a NaN or infinity anywhere in the n + P - 1 elements read is reported, none beyond', () => {
