@@ -173,10 +173,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
       json: !!args.json,
     });
   }
-  const excitation = resolvePipelineConfig(config).excitation !== undefined;
+  const resolved = resolvePipelineConfig(config);
+  const excitation = resolved.excitation !== undefined;
+  const lfccRows = resolved.lfcc !== undefined;
+  const experts = excitation || lfccRows;
   process.stderr.write(
     `pipeline: ${pipelineFingerprint(config).slice(0, 12)} ` +
-      `(${config.stages.map((s) => s.op).join(' -> ')}${excitation ? ' + excitation' : ''})\n`,
+      `(${config.stages.map((s) => s.op).join(' -> ')}${lfccRows ? ' + lfcc' : ''}${excitation ? ' + excitation' : ''})\n`,
   );
 
   // With a cache, features stay there and training streams batches from it (memory does not grow
@@ -201,9 +204,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
 
   // tfjs is loaded only now, after every argument and file has been checked.
-  const { initBackend, formatBackendInfo } = await import('./backend');
+  const { initBackend } = await import('./backend');
+  // trainClassifier logs the backend line (and the GMM expert's fit) through `log`.
   const info = await initBackend();
-  process.stderr.write(`${formatBackendInfo(info)}\n`);
   const { trainClassifier, predictScores } = await import('../model/train');
   const { saveModel } = await import('../model/io');
 
@@ -222,16 +225,16 @@ export async function trainCommand(argv: string[]): Promise<number> {
     patience,
     seed,
     cropFrames,
-    // A pipeline with excitation rows gets the expert that reads them.
-    ...(excitation ? { modelOptions: { excitation: {} } } : {}),
+    // A pipeline with excitation or LFCC rows gets the experts that read them.
+    modelOptions: { ...(excitation ? { excitation: {} } : {}), ...(lfccRows ? { gmm: {} } : {}) },
     ...(args.augment ? { augment: DEFAULT_AUGMENT } : {}),
     ...(val.length ? { validationData: asData(val) } : {}),
     progress: false,
-    log: null,
+    log: (line) => process.stderr.write(`${line}\n`),
     onEpoch: (l) =>
       process.stderr.write(
         `epoch ${l.epoch + 1}/${l.epochs} loss ${l.loss.toFixed(4)}` +
-          `${Number.isNaN(l.valEer) ? '' : ` validation EER ${(100 * l.valEer).toFixed(2)}%`} ` +
+          `${Number.isNaN(l.valEer) ? '' : ` validation EER ${(100 * l.valEer).toFixed(2)}%${experts ? ' (network)' : ''}`} ` +
           `(${(l.ms / 1000).toFixed(1)} s)\n`,
       ),
   });

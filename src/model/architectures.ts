@@ -7,6 +7,8 @@ import { type MorphBlockOptions, morphBlock } from './morphBlock';
 import { batchNormalization } from './kernels/batch_norm';
 import { ARCHITECTURE_NAMES, type ArchitectureName, isArchitectureName } from './registry';
 import { EXCITATION_ROWS } from '../spectral/excitation';
+import { GmmScore, LFCC_ROWS } from './gmmExpert';
+import { DEFAULT_GMM_COMPONENTS } from './gmm';
 
 export { type ArchitectureName, isArchitectureName } from './registry';
 
@@ -52,6 +54,21 @@ export interface ArchitectureOptions {
    * @default null
    */
   excitation?: ExcitationBranchOptions | null;
+  /**
+   * The input's `LFCC_ROWS` rows above the excitation rows (or the last ones) are a pipeline's
+   * `lfcc` rows: they bypass the network like the excitation rows and feed a GMM expert
+   * ({@link GmmScore}: the ASVspoof 2019 LFCC-GMM's log-likelihood ratio, fitted by
+   * `trainClassifier` before the network trains), whose bona fide z-score is averaged with the
+   * network's ({@link MeanScoreFusion}) before any fusion with the excitation expert. `null`: none.
+   * @default null
+   */
+  gmm?: GmmExpertOptions | null;
+}
+
+/** Options of the GMM expert ({@link ArchitectureOptions.gmm}). */
+export interface GmmExpertOptions {
+  /** Components of each of the two mixtures. @default 64 */
+  components?: number;
 }
 
 /** Options of the excitation expert ({@link ArchitectureOptions.excitation}). */
@@ -355,35 +372,74 @@ export class MinScoreFusion extends tf.layers.Layer {
 }
 tf.serialization.registerClass(MinScoreFusion);
 
-/** The experts of a model built with an excitation branch ({@link expertModels}). */
+/**
+ * Fuses experts' logits `[batch, 2]` by the mean of their bona fide scores: output
+ * `[0, mean_i (x_i1 - x_i0)]`. For experts that see the same thing (the spectrogram CNN and the
+ * LFCC-GMM both read the magnitude spectrum) and come in as bona fide z-scores: the equal-weight
+ * score fusion, where each expert's confident detections survive the other's indifference.
+ */
+export class MeanScoreFusion extends tf.layers.Layer {
+  static readonly className = 'MeanScoreFusion';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return (inputShape as tf.Shape[])[0];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      assert(Array.isArray(inputs) && inputs.length >= 2, () => 'MeanScoreFusion takes two or more logit tensors');
+      for (const t of inputs)
+        assert(t.shape[1] === 2, () => `MeanScoreFusion inputs must be [batch, 2] logits, got [${t.shape}]`);
+      const m = tf.div(tf.addN(inputs.map(bonafideScore)), inputs.length);
+      return tf.concat([tf.zerosLike(m), m], 1);
+    });
+  }
+}
+tf.serialization.registerClass(MeanScoreFusion);
+
+/** The experts of a model built with an excitation or a GMM expert ({@link expertModels}). */
 export interface Experts {
   /** The network's raw logits (what it trains on). */
   spectral: tf.LayersModel;
-  /** The excitation expert's z-score logits. */
-  excitation: tf.LayersModel;
-  /** The excitation expert's pooled statistics `[batch, 2]` (what its z-score is fitted on). */
-  excitationStats: tf.LayersModel;
   /** Turns the network's bona fide score into a z-score of bona fide speech's. */
   spectralCalibration: BonafideZScore;
-  /** Turns the pooled statistics into the excitation expert's z-score. */
-  excitationCalibration: BonafideZScore;
+  /** The excitation expert (null without one). */
+  excitation: {
+    /** Its z-score logits. */
+    logits: tf.LayersModel;
+    /** Its pooled statistics `[batch, 2]` (what its z-score is fitted on). */
+    stats: tf.LayersModel;
+    /** Turns the pooled statistics into its z-score. */
+    calibration: BonafideZScore;
+  } | null;
+  /** The GMM expert (null without one). */
+  gmm: {
+    /** The layer holding the two mixtures ({@link setGmmScore}). */
+    layer: GmmScore;
+    /** Its log-likelihood ratio `[batch, 1]`. */
+    score: tf.LayersModel;
+    /** Turns the ratio into a z-score of bona fide speech's. */
+    calibration: BonafideZScore;
+  } | null;
 }
 
-/** The experts of a model built with an excitation branch, as models sharing its layers (null for other models). */
+/** The experts of a model built with an excitation or a GMM expert, as models sharing its layers (null for other models). */
 export function expertModels(model: tf.LayersModel): Experts | null {
   const find = (name: string) => model.layers.find((l) => l.name === name);
   const a = find('logits_spectral');
+  const cal = find('spectral_calibration');
+  if (!a || !(cal instanceof BonafideZScore)) return null;
+  const sub = (l: tf.layers.Layer) => tf.model({ inputs: model.inputs, outputs: l.output as tf.SymbolicTensor });
   const b = find('logits_excitation');
   const pool = find('excitation_pool');
-  const cal = find('spectral_calibration');
-  if (!a || !b || !pool || !(cal instanceof BonafideZScore) || !(b instanceof BonafideZScore)) return null;
-  const sub = (l: tf.layers.Layer) => tf.model({ inputs: model.inputs, outputs: l.output as tf.SymbolicTensor });
+  const g = find('gmm_score');
+  const gcal = find('gmm_calibration');
   return {
     spectral: sub(a),
-    excitation: sub(b),
-    excitationStats: sub(pool),
     spectralCalibration: cal,
-    excitationCalibration: b,
+    excitation: b instanceof BonafideZScore && pool ? { logits: sub(b), stats: sub(pool), calibration: b } : null,
+    gmm:
+      g instanceof GmmScore && gcal instanceof BonafideZScore ? { layer: g, score: sub(g), calibration: gcal } : null,
   };
 }
 
@@ -408,34 +464,51 @@ function modelInput(
   let h = input;
   let logits = (f: tf.SymbolicTensor) =>
     tf.layers.dense({ units: numClasses, name: 'logits', ...init() }).apply(f) as tf.SymbolicTensor;
-  if (opts.excitation) {
+  if (opts.excitation || opts.gmm) {
     const o = { rows: EXCITATION_ROWS.length, gateDb: 10, ...opts.excitation };
     assert(
       o.rows === EXCITATION_ROWS.length,
       () => `excitation.rows=${o.rows} must be ${EXCITATION_ROWS.length} (${EXCITATION_ROWS.join(', ')})`,
     );
     const total = inputShape[0];
+    const excitationRows = opts.excitation ? o.rows : 0;
+    const gmmRows = opts.gmm ? LFCC_ROWS : 0;
+    const spectralRows = total - excitationRows - gmmRows;
     assert(
-      total > o.rows,
-      () => `inputShape=[${inputShape}] has ${total} rows; the excitation branch needs more than its ${o.rows}`,
+      spectralRows > 0,
+      () =>
+        `inputShape=[${inputShape}] has ${total} rows; the experts take ${excitationRows + gmmRows} ` +
+        `(${[opts.gmm ? `${gmmRows} lfcc` : '', opts.excitation ? `${excitationRows} excitation` : ''].filter(Boolean).join(', ')}) and the network needs more`,
     );
-    h = new RowSlice({ start: 0, end: total - o.rows, name: 'spectral_rows' }).apply(input) as tf.SymbolicTensor;
-    const rows = new RowSlice({ start: total - o.rows, end: total, name: 'excitation_rows' }).apply(
-      input,
-    ) as tf.SymbolicTensor;
     assert(
       numClasses === 2,
-      () => `numClasses=${numClasses}: the excitation branch fuses bona fide vs spoof scores and needs 2 classes`,
+      () => `numClasses=${numClasses}: the experts fuse bona fide vs spoof scores and need 2 classes`,
     );
+    const slice = (start: number, end: number, name: string) =>
+      new RowSlice({ start, end, name }).apply(input) as tf.SymbolicTensor;
+    h = slice(0, spectralRows, 'spectral_rows');
+    const gmmInput = opts.gmm ? slice(spectralRows, spectralRows + gmmRows, 'lfcc_rows') : null;
+    const excitationInput = opts.excitation ? slice(total - excitationRows, total, 'excitation_rows') : null;
+    const components = opts.gmm?.components ?? DEFAULT_GMM_COMPONENTS;
     logits = (f) => {
       const a = tf.layers
         .dense({ units: numClasses, name: 'logits_spectral', ...init() })
         .apply(f) as tf.SymbolicTensor;
       const score = new BonafideScore({ name: 'spectral_score' }).apply(a) as tf.SymbolicTensor;
-      const calibrated = new BonafideZScore({ size: 1, name: 'spectral_calibration' }).apply(
-        score,
-      ) as tf.SymbolicTensor;
-      return new MinScoreFusion({ name: 'logits' }).apply([calibrated, excitationExpert(rows, o)]) as tf.SymbolicTensor;
+      let spectral = new BonafideZScore({ size: 1, name: 'spectral_calibration' }).apply(score) as tf.SymbolicTensor;
+      if (gmmInput) {
+        const llr = new GmmScore({ components, dims: gmmRows, name: 'gmm_score' }).apply(gmmInput) as tf.SymbolicTensor;
+        const z = new BonafideZScore({ size: 1, name: 'gmm_calibration' }).apply(llr) as tf.SymbolicTensor;
+        spectral = new MeanScoreFusion({ name: excitationInput ? 'spectral_fusion' : 'logits' }).apply([
+          spectral,
+          z,
+        ]) as tf.SymbolicTensor;
+      }
+      if (!excitationInput) return spectral;
+      return new MinScoreFusion({ name: 'logits' }).apply([
+        spectral,
+        excitationExpert(excitationInput, o),
+      ]) as tf.SymbolicTensor;
     };
   }
   let finish = () => {};

@@ -8,3 +8,4 @@ export * from './morphBlock';
 export * from './gmm';
 export * from './gmmModel';
 export * from './detector';
+export * from './gmmExpert';

@@ -2,7 +2,7 @@
 // validation EER) and bona-fide scores for tfjs classifiers.
 import * as tf from './tf';
 import { ParameterError, assert, assertPositive, assertPositiveInt, warnOnce } from '../errors';
-import type { Grid } from '../grid/grid';
+import { type Grid, createGrid } from '../grid/grid';
 import { type GridSource, isGridSource } from '../grid/source';
 import { Random } from '../random';
 import {
@@ -20,6 +20,8 @@ import { type BackendInfo, type BackendOptions, formatBackendInfo, initBackend }
 import { computeEer } from '../metrics/detection';
 import { DEFAULT_ARCHITECTURE } from './registry';
 import { EXCITATION_ROWS } from '../spectral/excitation';
+import { fitGmmDetectorAsync } from './gmm';
+import { LFCC_ROWS, setGmmScore } from './gmmExpert';
 
 /**
  * Model inputs: a `[n, rows, cols, channels]` tensor, Grids (one channel each), flat arrays of
@@ -57,7 +59,8 @@ export interface EpochLog {
   valAccuracy: number;
   /**
    * Validation EER (whole clips, mean of window scores), fraction; NaN without a validation set
-   * holding both classes.
+   * holding both classes. With experts, the network's own (what early stopping watches; see
+   * {@link TrainOptions.monitor}), not the fused score's.
    */
   valEer: number;
   /** Learning rate of this epoch. */
@@ -159,6 +162,9 @@ export interface TrainOptions {
   /**
    * What early stopping and best-weight selection watch: `'eer'` = validation EER (ties broken by
    * validation loss), `'loss'` = validation loss; training loss when there is no validation set.
+   * With experts (`modelOptions.excitation` / `gmm`) these are the network's own (its raw logits,
+   * the only part that trains): the fused score's validation EER sits on the fixed experts' floor
+   * from the first epoch and would stop training before the network has learned.
    * @default 'eer'
    */
   monitor?: 'eer' | 'loss';
@@ -748,13 +754,19 @@ function prepareModel(
   if (given && opts.standardize !== undefined && opts.standardize !== 'none') {
     warnOnce('standardize applies to built-in architectures only; a given model is trained on the inputs as they are');
   }
-  // Excitation rows (the last ones) feed a branch of their own and are not standardised.
+  // Excitation and LFCC rows (the last ones) feed experts of their own and are not standardised.
   const excitationRows =
     given || !opts.modelOptions?.excitation ? 0 : (opts.modelOptions.excitation.rows ?? EXCITATION_ROWS.length);
-  const spectralRows = set.rows - excitationRows;
+  const gmmRows = given || !opts.modelOptions?.gmm ? 0 : LFCC_ROWS;
+  const spectralRows = set.rows - excitationRows - gmmRows;
   assert(
     spectralRows > 0,
-    () => `inputs have ${set.rows} rows; modelOptions.excitation takes ${excitationRows} of them`,
+    () =>
+      `inputs have ${set.rows} rows; modelOptions.excitation and modelOptions.gmm take ${excitationRows + gmmRows} of them`,
+  );
+  assert(
+    gmmRows === 0 || set.channels === 1,
+    () => `modelOptions.gmm reads LFCC rows of one-channel inputs; these have ${set.channels} channels`,
   );
   const stats =
     given || o.standardize === 'none' ? null : fitStandardization(set, d.trainIdx, o.standardize, spectralRows);
@@ -810,22 +822,68 @@ function bonafideOf(idx: readonly number[], y: Int32Array): number[] {
   return idx.filter((_, j) => y[j] === 1);
 }
 
-/** Fits the excitation expert's z-score on the bona fide training windows (before training: it does not change). */
-function fitExcitationExpert(experts: Experts, d: TrainingData): void {
-  const rows = windowOutputs(experts.excitationStats, d.set, bonafideOf(d.trainIdx, d.trainY), d.cropFrames);
-  setBonafideZScore(experts.excitationCalibration, rows);
+/**
+ * Fits the experts that do not train, before the network does: the excitation expert's z-score on
+ * the bona fide training windows; the GMM expert's two mixtures on every frame of the training
+ * clips' LFCC rows (bona fide and spoof, seeded), then its z-score on the validation bona fide
+ * windows ({@link calibrationWindows}: the mixtures have fitted the training ones).
+ */
+async function fitExperts(
+  experts: Experts,
+  d: TrainingData,
+  o: ResolvedTrainOptions,
+  gmmRowStart: number,
+): Promise<void> {
+  if (experts.excitation) {
+    const rows = windowOutputs(experts.excitation.stats, d.set, bonafideOf(d.trainIdx, d.trainY), d.cropFrames);
+    setBonafideZScore(experts.excitation.calibration, rows);
+  }
+  if (experts.gmm) {
+    const { layer, score, calibration } = experts.gmm;
+    const clips = (label: number): Grid[] =>
+      d.trainIdx
+        .filter((_, j) => d.trainY[j] === label)
+        .map((i) => {
+          const x = d.set.get(i);
+          const cols = d.set.cols * d.set.channels;
+          return createGrid(LFCC_ROWS, cols, x.slice(gmmRowStart * cols, (gmmRowStart + LFCC_ROWS) * cols));
+        });
+    const t0 = Date.now();
+    const detector = await fitGmmDetectorAsync(clips(1), clips(0), {
+      nComponents: layer.getConfig().components as number,
+      seed: o.seed,
+      onIteration: (cls, it) => {
+        if (it.iter % 10 === 0)
+          o.log?.(
+            `GMM expert ${cls} EM iteration ${it.iter}/${it.maxIter}, mean log-likelihood ${it.lowerBound.toFixed(4)}`,
+          );
+      },
+    });
+    o.log?.(
+      `GMM expert: 2 x ${detector.bonafide.nComponents} components fitted in ${((Date.now() - t0) / 1000).toFixed(1)} s ` +
+        `(EM iterations: bona fide ${detector.bonafide.fit?.nIter}, spoof ${detector.spoof.fit?.nIter})`,
+    );
+    setGmmScore(layer, detector);
+    const [set, idx] = calibrationWindows(d);
+    setBonafideZScore(calibration, windowOutputs(score, set, idx, d.cropFrames));
+  }
 }
 
 /**
- * Calibrates the network's score to a z-score of bona fide speech's, on the validation bona fide
- * windows (the training ones when there is no validation set or it has no bona fide clip: the
- * network has fitted those, so its z-scores come out too small and the excitation expert weighs more).
+ * The bona fide examples a z-score is calibrated on: the validation ones (the training ones when
+ * there is no validation set or it has no bona fide clip: a model that fitted those scores them too
+ * high, so its z-scores come out too small and the other experts weigh more).
  */
-function calibrateSpectralExpert(experts: Experts, d: TrainingData): void {
+function calibrationWindows(d: TrainingData): [ExampleSet, number[]] {
   const val = d.valSet ? bonafideOf(d.valIdx, d.valY) : [];
   if (d.valSet && val.length === 0)
-    warnOnce('the validation set has no bona fide clips: the network is calibrated on the training ones');
-  const [set, idx] = val.length > 0 ? [d.valSet!, val] : [d.set, bonafideOf(d.trainIdx, d.trainY)];
+    warnOnce('the validation set has no bona fide clips: the experts are calibrated on the training ones');
+  return val.length > 0 ? [d.valSet!, val] : [d.set, bonafideOf(d.trainIdx, d.trainY)];
+}
+
+/** Calibrates the network's score to a z-score of bona fide speech's ({@link calibrationWindows}). */
+function calibrateSpectralExpert(experts: Experts, d: TrainingData): void {
+  const [set, idx] = calibrationWindows(d);
   const rows = windowOutputs(experts.spectral, set, idx, d.cropFrames).map((o) => [o[1] - o[0]]);
   setBonafideZScore(experts.spectralCalibration, rows);
 }
@@ -964,10 +1022,11 @@ function epochLog(
   t0: number,
 ): { entry: EpochLog; monitored: [number, number] } {
   const { o, d } = run;
-  if (run.opt.experts && d.valSet) calibrateSpectralExpert(run.opt.experts, d);
+  // With experts, the network's own logits (see TrainOptions.monitor).
+  const net = run.opt.experts?.spectral ?? run.model;
   const val = d.valSet
     ? validationMetrics(
-        windowedOutputs(run.model, d.valSet, d.valIdx, d.cropFrames, Math.max(o.batchSize, 64)),
+        windowedOutputs(net, d.valSet, d.valIdx, d.cropFrames, Math.max(o.batchSize, 64)),
         d.valY,
         run.weights,
         run.probabilities,
@@ -1045,7 +1104,7 @@ export async function trainClassifier(data: LabelledData | ModelInputs, opts: Tr
     order: Array.from(d.trainY.keys()),
     rng,
   };
-  if (run.opt.experts) fitExcitationExpert(run.opt.experts, d);
+  if (run.opt.experts) await fitExperts(run.opt.experts, d, o, spectralRows);
   const best = new BestEpoch(patience, d.valSet !== null && o.restoreBestWeights);
   const history: EpochLog[] = [];
   let stoppedEarly = false;

@@ -25,6 +25,27 @@ export interface PipelineConfig {
    * @default null
    */
   excitation?: ExcitationStage | null;
+  /**
+   * Append the ASVspoof 2019 LFCC front end (`lfcc` preset `asvspoof2019`: 20 coefficients, deltas
+   * and double deltas: 60 rows; 20 ms Hamming windows, 10 ms hop, pre-emphasis 0.97) of the audio
+   * that entered the spectral stage, resampled to `sampleRate`, as more rows below the final grid
+   * (above the excitation rows), one column per spectral frame: the LFCC frame whose centre is
+   * nearest the spectral frame's. Added after every grid stage, so morphology never touches them; a
+   * model built with `gmm` options scores them with a GMM expert of its own. Not allowed with
+   * `resize`. Absent or null: none.
+   * @default null
+   */
+  lfcc?: LfccRowsStage | null;
+}
+
+/** Options of {@link PipelineConfig.lfcc}. */
+export interface LfccRowsStage {
+  /**
+   * Analysis rate, Hz (the frame times stay the spectral stage's). Why: the baseline's 20 filters
+   * span 0 to half the rate, so a clip upsampled to the spectral stage's rate would spend half of
+   * them on an empty band. @default the spectral stage's rate
+   */
+  sampleRate?: number;
 }
 
 /** Options of {@link PipelineConfig.excitation}. */
@@ -46,13 +67,14 @@ export interface ExcitationStage {
 /**
  * The default pipeline of `specmorph train`: mono, 16 kHz, 4 s (repeat-padded, as the ASVspoof 2021
  * baselines), 80-band Slaney mel power spectrogram of a 512-point STFT (25 ms Hann window, 10 ms
- * hop), dB (ref 1, top 80 dB), and the three excitation rows below it (`excitation`: LPC-residual
- * log kurtosis, log crest factor, energy dB per frame, analysed at 8 kHz, the telephone band every
- * clip fills): 83 x 401. Nothing is resized and nothing
- * normalised per clip: the detector standardises each band with training statistics itself
- * (`trainClassifier`), trains on random 2 s crops, and reads the excitation rows in a branch of its
- * own, whose score it fuses with the CNN's (Griffin-Lim copies are invisible to the magnitude
- * spectrogram). No morphology: that is what experiments add.
+ * hop), dB (ref 1, top 80 dB); below it the 60 ASVspoof 2019 LFCC rows (`lfcc`) and the three
+ * excitation rows (`excitation`: LPC-residual log kurtosis, log crest factor, energy dB per frame),
+ * both analysed at 8 kHz, the telephone band every bundled clip fills: 143 x 401. Nothing is resized
+ * and nothing normalised per clip: the detector standardises each mel band with training statistics
+ * itself (`trainClassifier`), trains its CNN on random 2 s crops, scores the LFCC rows with a GMM
+ * expert and the excitation rows with an excitation expert, and fuses the three (Griffin-Lim copies
+ * are invisible to a magnitude spectrogram; the LFCC-GMM sees codec2 and diphone synthesis better
+ * than the CNN). No morphology: that is what experiments add.
  */
 export const DEFAULT_PIPELINE: PipelineConfig = deepFreeze({
   stages: [
@@ -62,6 +84,7 @@ export const DEFAULT_PIPELINE: PipelineConfig = deepFreeze({
     { op: 'mel', nMels: 80 },
     { op: 'db' },
   ],
+  lfcc: { sampleRate: 8000 },
   excitation: { sampleRate: 8000 },
 } as PipelineConfig);
 
@@ -101,8 +124,8 @@ export function resolvePipelineConfig(config: unknown): PipelineConfig {
     fail('config', config, 'must be an object {"stages": [...]}');
   const c = config as Record<string, unknown>;
   for (const k of Object.keys(c))
-    if (k !== 'stages' && k !== 'excitation')
-      throw new ParameterError(`config.${k} is not a pipeline field (fields: stages, excitation)`);
+    if (k !== 'stages' && k !== 'excitation' && k !== 'lfcc')
+      throw new ParameterError(`config.${k} is not a pipeline field (fields: stages, excitation, lfcc)`);
   if (!Array.isArray(c.stages)) fail('stages', c.stages, 'must be an array of stages');
   const stages = (c.stages as unknown[]).map((s, i) => resolveStage(s, `stages[${i}]`));
   const entries = stages.map((s) => opEntry(s.op));
@@ -132,17 +155,25 @@ export function resolvePipelineConfig(config: unknown): PipelineConfig {
     }
   });
   const excitation = resolveExcitation(c.excitation);
-  if (excitation) {
-    const i = entries.findIndex((e) => e.kind === 'grid' && e.changesColumns);
-    if (i >= 0) {
-      throw new ParameterError(
-        `excitation cannot be combined with stages[${i}].op="${stages[i].op}": ` +
-          `its rows are one value per spectral frame, so the columns must stay frames`,
-      );
-    }
-    return { stages, excitation };
+  const lfcc = resolveLfccRows(c.lfcc);
+  const rows = [...(lfcc ? ['lfcc'] : []), ...(excitation ? ['excitation'] : [])];
+  const i = entries.findIndex((e) => e.kind === 'grid' && e.changesColumns);
+  if (rows.length > 0 && i >= 0) {
+    throw new ParameterError(
+      `${rows[0]} cannot be combined with stages[${i}].op="${stages[i].op}": ` +
+        `its rows are one value per spectral frame, so the columns must stay frames`,
+    );
   }
-  return { stages };
+  return { stages, ...(lfcc ? { lfcc } : {}), ...(excitation ? { excitation } : {}) };
+}
+
+function resolveLfccRows(v: unknown): LfccRowsStage | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) fail('lfcc', v, 'must be null or an object {"sampleRate"?: Hz}');
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o))
+    if (k !== 'sampleRate') throw new ParameterError(`lfcc.${k} is not a field (fields: sampleRate)`);
+  return o.sampleRate === undefined ? {} : { sampleRate: positiveInt(o.sampleRate, 'lfcc.sampleRate') };
 }
 
 function resolveExcitation(v: unknown): ExcitationStage | null {

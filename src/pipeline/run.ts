@@ -2,6 +2,7 @@ import { Audio } from '../audio/types';
 import { toMono } from '../audio/mono';
 import { ParameterError, assert } from '../errors';
 import { Grid, createGrid } from '../grid/grid';
+import { lfcc } from '../spectral/cepstral';
 import { excitationFeatures } from '../spectral/excitation';
 import { resample } from '../audio/resample';
 import { PipelineConfig, pipelineFingerprint, resolvePipelineConfig, DEFAULT_PIPELINE } from './config';
@@ -88,7 +89,7 @@ export function runPipeline(
         const a = current as Audio;
         const x = a.channels.length > 1 ? toMono(a).channels[0] : a.channels[0];
         const spec = entry.run(x, a.sampleRate, params);
-        if (resolved.excitation) analysed = { x, sampleRate: a.sampleRate, times: spec.times };
+        if (resolved.excitation || resolved.lfcc) analysed = { x, sampleRate: a.sampleRate, times: spec.times };
         current = spec;
       } else current = entry.run(current as Grid, params);
     } catch (e) {
@@ -98,17 +99,50 @@ export function runPipeline(
     if (keep) stages.push({ name: op, params: extra ? { ...params, ...extra } : params, output: current });
   });
   let output = current as unknown as Grid;
-  if (resolved.excitation && analysed) {
+  if (analysed) {
     const { x, sampleRate, times } = analysed as { x: Float32Array; sampleRate: number; times: Float64Array };
-    const { sampleRate: rate = sampleRate, ...frameOpts } = resolved.excitation;
-    const signal = rate === sampleRate ? x : resample(x, sampleRate, rate);
-    const rows = excitationFeatures(signal, { sampleRate: rate, times, ...frameOpts });
-    assert(rows.cols === output.cols, () => `excitation has ${rows.cols} frames but the grid ${output.cols} columns`);
-    const data = new Float32Array((output.rows + rows.rows) * output.cols);
-    data.set(output.data);
-    data.set(rows.data, output.data.length);
-    output = createGrid(output.rows + rows.rows, output.cols, data);
-    if (keep) stages.push({ name: 'excitation', params: { ...resolved.excitation }, output });
+    // One resampling per analysis rate, shared by the LFCC and the excitation rows.
+    const signals = new Map<number, Float32Array>([[sampleRate, x]]);
+    const at = (rate: number): Float32Array => {
+      if (!signals.has(rate)) signals.set(rate, resample(x, sampleRate, rate));
+      return signals.get(rate) as Float32Array;
+    };
+    const append = (name: string, params: object, rows: Grid): void => {
+      assert(rows.cols === output.cols, () => `${name} has ${rows.cols} frames but the grid ${output.cols} columns`);
+      const data = new Float32Array((output.rows + rows.rows) * output.cols);
+      data.set(output.data);
+      data.set(rows.data, output.data.length);
+      output = createGrid(output.rows + rows.rows, output.cols, data);
+      if (keep) stages.push({ name, params: { ...params }, output });
+    };
+    if (resolved.lfcc) {
+      const rate = resolved.lfcc.sampleRate ?? sampleRate;
+      append('lfcc', resolved.lfcc, lfccRows(at(rate), rate, times));
+    }
+    if (resolved.excitation) {
+      const { sampleRate: rate = sampleRate, ...frameOpts } = resolved.excitation;
+      append(
+        'excitation',
+        resolved.excitation,
+        excitationFeatures(at(rate), { sampleRate: rate, times, ...frameOpts }),
+      );
+    }
   }
   return { stages, output, config: resolved, fingerprint: pipelineFingerprint(resolved) };
+}
+
+/**
+ * The ASVspoof 2019 LFCC rows (60) of `x` at `sampleRate`, one column per time in `times`: the
+ * centred LFCC frame whose centre is nearest (the same hop as a 10 ms spectral stage gives the same
+ * frames; a zero-padded half window at the ends, as the spectral stage's).
+ */
+function lfccRows(x: Float32Array, sampleRate: number, times: Float64Array): Grid {
+  const c = lfcc(x, { sampleRate, preset: 'asvspoof2019', center: true, padMode: 'constant' });
+  const hop = c.times.length > 1 ? c.times[1] - c.times[0] : 1;
+  const out = createGrid(c.rows, times.length);
+  for (let j = 0; j < times.length; j++) {
+    const k = Math.min(c.cols - 1, Math.max(0, Math.round((times[j] - c.times[0]) / hop)));
+    for (let r = 0; r < c.rows; r++) out.data[r * times.length + j] = c.data[r * c.cols + k];
+  }
+  return out;
 }

@@ -553,6 +553,7 @@ async function planRuns(p: {
   runCacheDir: string | null;
   backendName: string;
   excitation: boolean;
+  gmm: boolean;
 }): Promise<{ slots: Slot[]; refSlots: Slot[]; armSlots: Slot[][] }> {
   const { split, arms, runCacheDir, reference } = p;
   const slots: Slot[] = [];
@@ -599,6 +600,7 @@ async function planRuns(p: {
         epochs: p.epochs,
         architecture: arms[a].architecture ?? null,
         excitation: p.excitation,
+        gmm: p.gmm,
         ...common,
       };
       list.push(await slot(file, task));
@@ -677,6 +679,7 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
       runCacheDir: opts.runCacheDir ?? null,
       backendName,
       excitation: resolvePipelineConfig(base).excitation !== undefined,
+      gmm: resolvePipelineConfig(base).lfcc !== undefined,
     });
 
     const nRuns = arms.length * seeds.length;

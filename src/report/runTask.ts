@@ -47,6 +47,8 @@ export interface CnnRunTask extends RunTaskBase {
   epochs: number;
   architecture: ArchitectureName | null;
   excitation: boolean;
+  /** The features have a pipeline's LFCC rows, for the model's GMM expert. */
+  gmm: boolean;
 }
 
 /** One seed of the LFCC-GMM reference: diagonal GMMs per class by EM. */
@@ -135,6 +137,7 @@ export async function fitTask(
       seed: task.seed,
       ...(task.architecture ? { architecture: task.architecture } : {}),
       ...(task.excitation ? { excitation: true } : {}),
+      ...(task.gmm ? { gmm: true } : {}),
       onEpoch,
     },
   );

@@ -38,7 +38,8 @@ export interface AblationTrainer {
    * (a log odds, not a probability; higher = more bona fide) and the per-epoch log. Must release every
    * tensor it made. `speakers` (one per training clip, when known) keep its validation part
    * speaker-disjoint. `excitation`: the features end with a pipeline's three excitation rows, for
-   * the model's excitation expert. Features may be read from the feature cache on every `get`:
+   * the model's excitation expert; `gmm`: they have a pipeline's LFCC rows above those (or last), for
+   * its GMM expert. Features may be read from the feature cache on every `get`:
    * stream them, do not collect them.
    */
   fitAndScore(
@@ -49,6 +50,7 @@ export interface AblationTrainer {
       seed: number;
       architecture?: ArchitectureName;
       excitation?: boolean;
+      gmm?: boolean;
       onEpoch?: (log: AblationEpoch) => void;
     },
   ): Promise<{ scores: Float64Array; history: AblationEpoch[] }>;
@@ -137,7 +139,7 @@ export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTraine
         batchSize,
         cropFrames: Math.min(cropFrames, train.features.cols),
         ...(parts.validation.length > 0 ? { validationData: pick(parts.validation), patience } : { patience: null }),
-        modelOptions: { filters, ...(o.excitation ? { excitation: {} } : {}) },
+        modelOptions: { filters, ...(o.excitation ? { excitation: {} } : {}), ...(o.gmm ? { gmm: {} } : {}) },
         progress: false,
         log: null,
         onEpoch: (l) => o.onEpoch?.({ epoch: l.epoch, loss: l.loss }),

@@ -201,9 +201,9 @@ describe('the excitation branch (wasm)', () => {
       inputs: r.model.inputs,
       outputs: r.model.getLayer('spectral_calibration').output as tf.SymbolicTensor,
     });
-    assert.ok(Math.abs(mean(predictScores(experts.excitation, bonafide(train)))) < 1e-4);
+    assert.ok(Math.abs(mean(predictScores(experts.excitation!.logits, bonafide(train)))) < 1e-4);
     assert.ok(Math.abs(mean(predictScores(calibrated, bonafide(val)))) < 1e-4);
-    assert.ok(mean(predictScores(experts.excitation, bonafide(val, 0))) < -1);
+    assert.ok(mean(predictScores(experts.excitation!.logits, bonafide(val, 0))) < -1);
 
     // Saved and loaded, the model scores the same.
     const dir = mkdtempSync(join(tmpdir(), 'specmorph-exc-'));
@@ -261,7 +261,7 @@ describe('the excitation branch (wasm)', () => {
   test('the branch rejects inputs without room for its rows and a wrong row count', () => {
     assert.throws(
       () => smallCnn([3, 16, 1], { excitation: {} }),
-      /has 3 rows; the excitation branch needs more than its 3/,
+      /has 3 rows; the experts take 3 \(3 excitation\) and the network needs more/,
     );
     assert.throws(() => smallCnn([20, 16, 1], { excitation: { rows: 2 } }), /excitation.rows=2 must be 3/);
   });

@@ -18,13 +18,13 @@ import { CONFIG_ZOO } from './configZoo';
 // orphans every feature cache and makes `specmorph evaluate` refuse every saved model.
 // [config, pipelineFingerprint, sha-256 of pipelineToJson]
 const PINNED: [string, string, string][] = [
-  // DEFAULT_PIPELINE gained its excitation rows on 2026-11-30 and their 8 kHz analysis rate on
-  // 2026-12-01, deliberate changes of the default (new caches and models); its stages alone keep
-  // the old pins.
+  // DEFAULT_PIPELINE gained its excitation rows on 2026-11-30, their 8 kHz analysis rate on
+  // 2026-12-01 and its LFCC rows later that day, deliberate changes of the default (new caches and
+  // models); its stages alone keep the old pins.
   [
     'DEFAULT_PIPELINE',
-    '74eb08f1f1154c1084a234d6e737cecf7a6a4c283405519b4fbad1705f8a40a1',
-    '4df4bfd5489d40856290da3addccd1a3aa967da34ed471eb3bacb5ce9f0662bc',
+    '2fcc2e3d1f1cf6a1f1c3342db2d359577831a20412faf94b5ae2a5f1969fb953',
+    'c41872268a8406ab470e881f1b96e3b3f89c6862a5306c6abe03e9bcceeb3a9b',
   ],
   [
     'DEFAULT_PIPELINE stages',
@@ -231,6 +231,21 @@ const PINNED: [string, string, string][] = [
     '816813030286b82a38dba4ac3e891875b4eda8dcf02ed0b310658588ab1ca29c',
     '5eb4e95ad56d6e831af1e0caecf9f1685acc937aa392d334d92ec222de56f982',
   ],
+  [
+    'lfcc rows at defaults',
+    '73ca5b9a8f06564ef4e5de6dee1de7db910da7b7af53d69a7f464335d7aabe60',
+    '0ee08db714df1c38cb7d7627bb3c4c10f7634e6703674e40119780ba762a034e',
+  ],
+  [
+    'lfcc rows sampleRate and excitation',
+    '345a54529fc6bccc9cb2c176bdd38a1a0f2fd69a693a66dc24bd7a1f9fa67497',
+    '9314062783f200844b4de78219889e1661a98a8a21fbf902cf8d2bd0820717b8',
+  ],
+  [
+    'lfcc rows null',
+    '7fc6e0f47c246bc4c08f72280398ba50178d5ae8d2a9f695363ebe2fcc873751',
+    'd44dc914ac72296d2d66ee090bd480d52e7162f67fd108187ac686390927be15',
+  ],
 ];
 
 const configs = new Map<string, PipelineConfig>([
@@ -296,6 +311,9 @@ test('pipeline.json of DEFAULT_PIPELINE, byte for byte', () => {
       "topDb": 80
     }
   ],
+  "lfcc": {
+    "sampleRate": 8000
+  },
   "excitation": {
     "sampleRate": 8000
   }
