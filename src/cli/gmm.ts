@@ -51,6 +51,7 @@ export async function trainGmmCommandPart(req: GmmTrainRequest): Promise<number>
       `${req.cacheDir ? ', streamed from the cache' : ', held in memory (--no-cache)'}\n`,
   );
   const { features } = feats;
+  const framesOf = (i: number) => (Array.isArray(features) ? features[i].cols : (feats.cols as Int32Array)[i]);
   /** The features of `items` (indices into ds.items), read from the cache when there is one. */
   const clipsOf = (items: readonly { i: number }[]): Grid[] | CachedClips =>
     Array.isArray(features) ? items.map((it) => features[it.i]) : features.pick(items.map((it) => it.i));
@@ -124,6 +125,10 @@ export async function trainGmmCommandPart(req: GmmTrainRequest): Promise<number>
     backend: meta.backend,
     fitSeconds: seconds,
     iterations: { bonafide: fits.bonafide.nIter, spoof: fits.spoof.nIter },
+    frames: {
+      bonafide: split.train.reduce((a, it) => a + (it.label === 'bonafide' ? framesOf(it.i) : 0), 0),
+      spoof: split.train.reduce((a, it) => a + (it.label === 'spoof' ? framesOf(it.i) : 0), 0),
+    },
     // Mean wall seconds of one EM pass over every frame of the class (both classes run at once).
     secondsPerIteration: {
       bonafide: emSeconds.bonafide / Math.max(1, fits.bonafide.nIter),
