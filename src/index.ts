@@ -174,7 +174,9 @@ export {
 
 // Data sets: folders, ASVspoof protocols, splits, features.
 export {
+  CachedClips,
   CachedFeatures,
+  cacheClips,
   cacheFeatures,
   classWeights,
   computeFeatures,
@@ -190,6 +192,7 @@ export {
   shardOf,
   splitDataset,
   type CacheFill,
+  type CachedClipSet,
   type CachedFeatureSet,
   type CrossClassDuplicate,
   type Dataset,
@@ -293,6 +296,7 @@ export {
   type GmmIteration,
   type GmmOptions,
   type GmmParameters,
+  type ClipSource,
   type GradCamOptions,
   type LabelledData,
   type LcnnOptions,
