@@ -132,7 +132,8 @@ async function specmorph(args: string[], tmp: string, cache: string): Promise<Ch
   if (code !== 0) throw new Error(`specmorph ${args.join(' ')} exited with ${code}:\n${stderr.slice(-3000)}`);
   const maxRssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
   console.log(
-    `  specmorph ${args[0]} ${args.includes('--shard') ? '--shard 1/1 ' : ''}: ${seconds.toFixed(0)} s, ` +
+    `  specmorph ${args[0]} ${args.includes('gmm') ? '--arch gmm ' : ''}${args.includes('--shard') ? '--shard 1/1 ' : ''}: ` +
+      `${seconds.toFixed(0)} s, ` +
       `peak RSS ${maxRssMiB.toFixed(0)} MiB (load average ${load.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after)`,
   );
   return { seconds, maxRssMiB, stdout, stderr };
