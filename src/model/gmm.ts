@@ -361,11 +361,26 @@ function scanFrames(src: ClipSource, cap: number, rng: Random): FrameScan {
     }
   }
   const kept = Math.min(n, cap);
-  if (n <= cap) return { n, dims, sample: { n: kept, dims, data: store.subarray(0, kept * dims) } };
-  const order = Array.from({ length: kept }, (_, k) => k).sort((a, b) => index[a] - index[b]);
-  const data = new Float64Array(kept * dims);
-  order.forEach((slot, k) => data.set(store.subarray(slot * dims, (slot + 1) * dims), k * dims));
-  return { n, dims, sample: { n: kept, dims, data } };
+  if (n > cap) {
+    // Back into frame order in place (following the permutation's cycles), so the sample is never
+    // held twice.
+    const order = Array.from({ length: kept }, (_, k) => k).sort((a, b) => index[a] - index[b]);
+    const placed = new Uint8Array(kept);
+    const held = new Float64Array(dims);
+    for (let k = 0; k < kept; k++) {
+      if (placed[k]) continue;
+      held.set(store.subarray(k * dims, (k + 1) * dims));
+      let to = k;
+      for (let from = order[to]; from !== k; from = order[to]) {
+        store.copyWithin(to * dims, from * dims, (from + 1) * dims);
+        placed[to] = 1;
+        to = from;
+      }
+      store.set(held, to * dims);
+      placed[to] = 1;
+    }
+  }
+  return { n, dims, sample: { n: kept, dims, data: store.subarray(0, kept * dims) } };
 }
 
 /** Per-component constants of the E-step: log w_k - (D log 2pi + sum_j log var_kj) / 2, and 1 / var. */
