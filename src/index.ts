@@ -175,7 +175,9 @@ export {
 
 // Data sets: folders, ASVspoof protocols, splits, features.
 export {
+  CachedClips,
   CachedFeatures,
+  cacheClips,
   cacheFeatures,
   classWeights,
   computeFeatures,
@@ -191,6 +193,7 @@ export {
   shardOf,
   splitDataset,
   type CacheFill,
+  type CachedClipSet,
   type CachedFeatureSet,
   type CrossClassDuplicate,
   type Dataset,
@@ -298,6 +301,7 @@ export {
   type GmmIteration,
   type GmmOptions,
   type GmmParameters,
+  type ClipSource,
   type GradCamOptions,
   type LabelledData,
   type LcnnOptions,

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { DatasetError, ParameterError } from '../errors';
 import { datasetSummary } from '../dataset/types';
-import { type FeatureOptions, cacheFeatures, computeFeatures } from '../dataset/features';
+import { type FeatureOptions, cacheClips, cacheFeatures, computeFeatures } from '../dataset/features';
 import { OptionSpec, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
 import { contentHash } from '../dataset/cache';
@@ -128,20 +128,19 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   }
   const { loadDetector, scoreDetector } = await import('../model/detector');
   const saved = await loadDetector(args.model);
-  // A GMM takes whole clips of any length (held in memory); a network needs one input shape and,
-  // with a cache, reads the clips from it one batch at a time (memory does not grow with the corpus).
+  // A GMM takes whole clips of any length, a network one input shape; with a cache, either reads the
+  // clips from it one at a time (memory does not grow with the corpus), without one they are held.
   const files = ds.items.map((it) => it.path);
   const featureOpts: FeatureOptions = { workers: workersArg, onProgress: progressBar('features') };
-  const feats =
-    saved.kind === 'tfjs' && cacheDir
+  const feats = !cacheDir
+    ? await computeFeatures(files, saved.pipeline, { ...featureOpts, cacheDir, sameShape: saved.kind === 'tfjs' })
+    : saved.kind === 'tfjs'
       ? await cacheFeatures(files, saved.pipeline, { ...featureOpts, cacheDir })
-      : await computeFeatures(files, saved.pipeline, { ...featureOpts, cacheDir, sameShape: saved.kind === 'tfjs' });
+      : await cacheClips(files, saved.pipeline, { ...featureOpts, cacheDir });
   const want = saved.metadata.inputShape;
   // Only the rows must match: a network scores wider clips as the mean over windows of its width.
   if (want.length >= 2 && want[0] !== feats.rows) {
-    throw new DatasetError(
-      `${args.model}: model expects ${want[0]} feature rows, the pipeline gave ${feats.rows}x${feats.cols}`,
-    );
+    throw new DatasetError(`${args.model}: model expects ${want[0]} feature rows, the pipeline gave ${feats.rows}`);
   }
   const scores = scoreDetector(saved, feats.features);
   if (saved.kind === 'tfjs') saved.model.dispose();

@@ -77,6 +77,11 @@ const SPEC: Record<string, OptionSpec> = {
     arg: 'N',
     help: `gmm: mixture components per class (default ${DEFAULT_GMM_COMPONENTS})`,
   },
+  'max-iter': {
+    type: 'string',
+    arg: 'N',
+    help: 'gmm: most EM iterations per class (default 100; EM stops earlier once the log-likelihood settles)',
+  },
   json: { type: 'flag', help: 'print the summary as one JSON object on the last stdout line' },
   help: { type: 'flag', help: 'show this help' },
 };
@@ -124,6 +129,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     throw new DatasetError(`train: --arch=${JSON.stringify(arch)} must be one of ${DETECTOR_NAMES.join(', ')}`);
   if (arch !== GMM_DETECTOR.name && args.components !== undefined)
     throw new DatasetError('train: --components applies to --arch gmm only');
+  if (arch !== GMM_DETECTOR.name && args['max-iter'] !== undefined)
+    throw new DatasetError('train: --max-iter applies to --arch gmm only (networks take --epochs)');
   if (arch === GMM_DETECTOR.name && args.epochs !== undefined)
     throw new DatasetError('train: --epochs does not apply to --arch gmm (EM runs until the log-likelihood settles)');
   const cropSeconds = args['crop-seconds'] === undefined ? DEFAULT_CROP_SECONDS : Number(args['crop-seconds']);
@@ -161,7 +168,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const { DEFAULT_GMM_PIPELINE } = await import('../model/gmmModel');
     const validationGmm = args.validation === undefined ? 0 : validation;
     const components = intOption(args, 'components', DEFAULT_GMM_COMPONENTS, 1, 65536);
+    const maxIter = args['max-iter'] === undefined ? undefined : intOption(args, 'max-iter', 100, 0, 100000);
     return trainGmmCommandPart({
+      maxIter,
       ds,
       out,
       config: typeof args.config === 'string' ? config : DEFAULT_GMM_PIPELINE,

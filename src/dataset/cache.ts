@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Grid, createGrid } from '../grid/grid';
 import { writeFileAtomic } from '../atomicFile';
-import { warnOnce } from '../errors';
+import { DatasetError, warnOnce } from '../errors';
 
 const MAGIC = 0x32464d53; // 'SMF2' little-endian
 const OLD_MAGIC = 0x31464d53; // 'SMF1': no checksum; such entries are recomputed without a warning
@@ -109,4 +109,88 @@ export function readCachedFeatureSync(file: string): Grid | string {
 /** Writes a feature atomically: to a unique temp file in the same folder, then rename (never half a file). */
 export async function writeCachedFeature(file: string, g: Grid): Promise<void> {
   await writeFileAtomic(file, encodeFeature(g), { makeFolder: true });
+}
+
+/**
+ * The cached feature of `file` (content `hash`, pipeline `fingerprint`) for training and scoring that
+ * read clips back from the cache: the Grid, checksum verified. A DatasetError names the file and the
+ * entry when the entry went missing or was damaged since it was written (another process cleaned the
+ * cache): rerun to recompute it.
+ */
+export function readCacheEntry(cacheDir: string, fingerprint: string, file: string, hash: string): Grid {
+  const entry = cachePath(cacheDir, fingerprint, hash);
+  const g = readCachedFeatureSync(entry);
+  if (typeof g === 'string')
+    throw new DatasetError(
+      `${file}: its cached feature ${entry} is ${g === 'missing' ? 'gone' : `unusable (${g})`}; ` +
+        'was the cache cleaned while training? Run again to recompute it',
+    );
+  return g;
+}
+
+/** What {@link CachedClips} needs to reopen its clips, in another thread too (plain data). */
+export interface CachedClipsData {
+  cacheDir: string;
+  fingerprint: string;
+  files: readonly string[];
+  hashes: readonly string[];
+  /** Rows shared by every feature (coefficients per frame); the columns (frames) vary by clip. */
+  rows: number;
+}
+
+/**
+ * Features of clips of any length left in the feature cache and read back one at a time (what
+ * `cacheFeatures` with `sameShape: false` returns): the clip source a GMM streams its frames from
+ * (`fitGmm`, `fitGmmDetectorAsync`, whose worker threads reopen it with {@link openClipSource}).
+ */
+export class CachedClips {
+  readonly length: number;
+  readonly rows: number;
+
+  constructor(readonly data: CachedClipsData) {
+    if (data.files.length !== data.hashes.length)
+      throw new DatasetError(`files.length=${data.files.length} must equal hashes.length=${data.hashes.length}`);
+    this.length = data.hashes.length;
+    this.rows = data.rows;
+  }
+
+  /** Clip `i`'s feature (rows x frames), read from the cache; a DatasetError names a missing or damaged entry. */
+  get(i: number): Grid {
+    if (!(Number.isInteger(i) && i >= 0 && i < this.length))
+      throw new DatasetError(`index ${i} is outside [0, ${this.length})`);
+    const { cacheDir, fingerprint, files, hashes, rows } = this.data;
+    const g = readCacheEntry(cacheDir, fingerprint, files[i], hashes[i]);
+    if (g.rows !== rows)
+      throw new DatasetError(`${files[i]}: cached feature has ${g.rows} rows, expected ${rows} like the others`);
+    return g;
+  }
+
+  /** The file of clip `i` (for error messages). */
+  name(i: number): string {
+    return this.data.files[i];
+  }
+
+  /** The clips `indices`, in that order, as another CachedClips (nothing is read). */
+  pick(indices: readonly number[]): CachedClips {
+    indices.forEach((i, k) => {
+      if (!(Number.isInteger(i) && i >= 0 && i < this.length))
+        throw new DatasetError(`indices[${k}]=${i} is outside the ${this.length} clips`);
+    });
+    const { files, hashes } = this.data;
+    return new CachedClips({
+      ...this.data,
+      files: indices.map((i) => files[i]),
+      hashes: indices.map((i) => hashes[i]),
+    });
+  }
+
+  /** How a worker thread reopens these clips: this module's {@link openClipSource} on {@link data}. */
+  get workerOpen(): { module: string; data: CachedClipsData } {
+    return { module: __filename, data: this.data };
+  }
+}
+
+/** Reopens {@link CachedClips} from their {@link CachedClipsData} (in a worker thread). */
+export function openClipSource(data: CachedClipsData): CachedClips {
+  return new CachedClips(data);
 }

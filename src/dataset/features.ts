@@ -6,7 +6,7 @@ import { AudioDecodeError, DatasetError, ParameterError, SpecmorphError, assert 
 import { Grid, createGrid } from '../grid/grid';
 import { PipelineConfig, pipelineFingerprint, resolvePipelineConfig } from '../pipeline/config';
 import type { GridSource } from '../grid/source';
-import { cachePath, contentHash, readCachedFeatureSync } from './cache';
+import { CachedClips, contentHash, readCacheEntry } from './cache';
 import { extractFeature } from './extract';
 
 /** Progress of a long job: `done` of `total` items finished. */
@@ -88,15 +88,11 @@ export class CachedFeatures implements GridSource {
    */
   get(i: number): Grid {
     assert(Number.isInteger(i) && i >= 0 && i < this.length, () => `index ${i} is outside [0, ${this.length})`);
-    const file = cachePath(this.cacheDir, this.fingerprint, this.hashes[i]);
-    const g = readCachedFeatureSync(file);
-    if (typeof g === 'string')
-      throw new DatasetError(
-        `${this.files[i]}: its cached feature ${file} is ${g === 'missing' ? 'gone' : `unusable (${g})`}; ` +
-          'was the cache cleaned while training? Run again to recompute it',
-      );
+    const g = readCacheEntry(this.cacheDir, this.fingerprint, this.files[i], this.hashes[i]);
     if (g.rows !== this.rows || g.cols !== this.cols)
-      throw new DatasetError(`${file}: cached feature is ${g.rows}x${g.cols}, expected ${this.rows}x${this.cols}`);
+      throw new DatasetError(
+        `${this.files[i]}: cached feature is ${g.rows}x${g.cols}, expected ${this.rows}x${this.cols}`,
+      );
     return g;
   }
 }
@@ -317,13 +313,20 @@ function checkCacheDir(cacheDir: unknown, fn: string): void {
     throw new ParameterError(`cacheDir=${JSON.stringify(cacheDir)} must be a folder: ${fn} leaves the features there`);
 }
 
+/** What {@link cacheClips} returns: features of clips of any length, left in the cache. */
+export interface CachedClipSet extends Omit<FeatureSet, 'features' | 'cols'> {
+  features: CachedClips;
+  /** Columns (frames) of each clip's feature, input order. */
+  cols: Int32Array;
+}
+
 /**
  * Like {@link computeFeatures}, but leaves the features in the cache `opts.cacheDir` (required)
  * and holds none in memory: the result's `features` reads them back one at a time, so training
  * and scoring stream a corpus of any size. Missing entries are computed on all cores first;
  * run over {@link shardOf} parts of the files, N processes or machines fill one shared cache
  * (entries are written atomically, so concurrent writers of one entry are harmless). Every
- * feature must have the same shape.
+ * feature must have the same shape (clips of any length: {@link cacheClips}).
  */
 export async function cacheFeatures(
   files: readonly string[],
@@ -332,12 +335,51 @@ export async function cacheFeatures(
 ): Promise<CachedFeatureSet> {
   checkCacheDir(opts.cacheDir, 'cacheFeatures');
   if (opts.sameShape === false)
-    throw new ParameterError('sameShape=false: cacheFeatures reads features of one shape (use computeFeatures)');
+    throw new ParameterError('sameShape=false: cacheFeatures reads features of one shape (use cacheClips)');
   const r = await extractAll(files, config, opts, false);
   const rows = files.length ? r.shapes[0] : 0;
   const cols = files.length ? r.shapes[1] : 0;
   return {
     features: new CachedFeatures(opts.cacheDir, r.fingerprint, files, r.hashes, rows, cols),
+    hashes: r.hashes,
+    rows,
+    cols,
+    fingerprint: r.fingerprint,
+    cacheHits: r.cacheHits,
+    workers: r.workers,
+  };
+}
+
+/**
+ * {@link cacheFeatures} for clips of any length (the whole-clip LFCCs a GMM is trained on): every
+ * feature must have the same rows, the columns (frames) may differ. `features` is a
+ * {@link CachedClips}, which `fitGmm` and `fitGmmDetectorAsync` stream frames from in bounded memory.
+ */
+export async function cacheClips(
+  files: readonly string[],
+  config: PipelineConfig,
+  opts: Omit<FeatureOptions, 'sameShape'> & { cacheDir: string },
+): Promise<CachedClipSet> {
+  checkCacheDir(opts.cacheDir, 'cacheClips');
+  const r = await extractAll(files, config, { ...opts, sameShape: false }, false);
+  const rows = files.length ? r.shapes[0] : 0;
+  const cols = new Int32Array(files.length);
+  for (let i = 0; i < files.length; i++) {
+    if (r.shapes[2 * i] !== rows)
+      throw new DatasetError(
+        `${files[i]}: feature has ${r.shapes[2 * i]} rows, ${files[0]}'s has ${rows}; ` +
+          'clips of any length must still give the same rows',
+      );
+    cols[i] = r.shapes[2 * i + 1];
+  }
+  return {
+    features: new CachedClips({
+      cacheDir: opts.cacheDir,
+      fingerprint: r.fingerprint,
+      files: files.slice(),
+      hashes: r.hashes,
+      rows,
+    }),
     hashes: r.hashes,
     rows,
     cols,

@@ -1,6 +1,7 @@
 import { Grid } from '../grid/grid';
-import { type GridSource, isGridSource } from '../grid/source';
-import { scoreGmmDetector } from './gmm';
+import type { GridSource } from '../grid/source';
+import { ParameterError } from '../errors';
+import { type ClipSource, scoreGmmDetector } from './gmm';
 import { SavedGmmModel, loadGmmModel } from './gmmModel';
 import { SavedModel, loadModel, readModelMetadata } from './io';
 import { predictScores } from './train';
@@ -21,14 +22,16 @@ export async function loadDetector(dir: string): Promise<LoadedDetector> {
 /**
  * Bona fide scores of features computed with the detector's own pipeline (higher = more bona fide):
  * the log-likelihood ratio of a GMM, the log-odds of a network ({@link predictScores}). Features
- * may be a {@link GridSource} (read from the feature cache one clip at a time).
+ * may be a {@link GridSource} (read from the feature cache one clip at a time); a GMM also takes a
+ * {@link ClipSource} of clips of any length (`cacheClips`).
  */
-export function scoreDetector(detector: LoadedDetector, features: readonly Grid[] | GridSource): Float64Array {
-  if (detector.kind === 'tfjs') return Float64Array.from(predictScores(detector.model, features));
-  if (!isGridSource(features)) return scoreGmmDetector(detector.detector, features);
-  // A GMM scores each clip on its own: one at a time keeps a single clip in memory.
-  return Float64Array.from(
-    { length: features.length },
-    (_, i) => scoreGmmDetector(detector.detector, [features.get(i)])[0],
-  );
+export function scoreDetector(
+  detector: LoadedDetector,
+  features: readonly Grid[] | GridSource | ClipSource,
+): Float64Array {
+  // A GMM scores each clip on its own, reading a source one clip at a time.
+  if (detector.kind === 'gmm') return scoreGmmDetector(detector.detector, features as readonly Grid[] | ClipSource);
+  if (!Array.isArray(features) && typeof (features as GridSource).cols !== 'number')
+    throw new ParameterError('features: a network scores features of one shape (a Grid[] or a GridSource)');
+  return Float64Array.from(predictScores(detector.model, features as readonly Grid[] | GridSource));
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import { ParameterError, assert, assertPositiveInt } from '../errors';
+import { DatasetError, ParameterError, assert, assertPositiveInt } from '../errors';
 import { Grid } from '../grid/grid';
 import { Random } from '../random';
 import { startWorker, workerScriptPath } from '../workers';
@@ -23,6 +23,33 @@ export interface FrameMatrix {
 
 /** Frames given either as a {@link FrameMatrix} or as a Grid read as coefficients x frames (a pipeline feature). */
 export type Frames = FrameMatrix | Grid;
+
+/**
+ * Clips of frames read one at a time (for instance from the feature cache, `cacheFeatures` with
+ * `sameShape: false`) instead of held in memory: what {@link fitGmm} streams over when a corpus does
+ * not fit in RAM. A `GridSource` is one.
+ */
+export interface ClipSource {
+  /** Number of clips. */
+  readonly length: number;
+  /**
+   * Clip `i`'s frames (0 <= i < length). A source may read it from disk on every call: training reads
+   * every clip once per pass and keeps none.
+   */
+  get(i: number): Frames;
+  /** What error messages call clip `i` (a file name); `features[i]` when absent. @default undefined */
+  name?(i: number): string;
+  /**
+   * How a worker thread opens the same clips ({@link fitGmmDetectorAsync}): `module` exports
+   * `openClipSource(data)`, and `data` survives structured cloning. Without it the two mixtures of
+   * {@link fitGmmDetectorAsync} are fitted in the calling thread (a source is never copied whole).
+   * @default undefined
+   */
+  readonly workerOpen?: { module: string; data: unknown };
+}
+
+/** The training frames {@link fitGmm} takes: one clip, clips in memory, or a {@link ClipSource}. */
+export type TrainingFrames = Frames | readonly Frames[] | ClipSource;
 
 /** A diagonal-covariance Gaussian mixture: `nComponents` weights, means and variances of `dims` dimensions. */
 export interface Gmm {
@@ -69,6 +96,8 @@ export interface GmmIteration {
   lowerBound: number;
   /** Change of lowerBound from the previous iteration (NaN at the first). */
   change: number;
+  /** Wall-clock seconds of this iteration (one pass over every frame: reading, E-step and M-step). */
+  seconds: number;
 }
 
 /** Options of {@link fitGmm}; names and defaults follow scikit-learn `GaussianMixture(covariance_type='diag')`. */
@@ -108,6 +137,14 @@ export interface GmmOptions {
    */
   kmeansMaxIter?: number;
   /**
+   * The k-means initialisation runs on at most this many frames: all of them when there are no more,
+   * else a seeded uniform sample (reservoir sampling, kept in frame order), held in memory as float64
+   * (2^18 frames of 60 dims = 126 MB). EM then streams every frame. With at most this many frames the
+   * model is the one k-means on every frame gives; past it, memory stays bounded whatever the corpus.
+   * @default 262144
+   */
+  initFrames?: number;
+  /**
    * Start EM from these parameters instead of k-means (scikit-learn's `*_init` arguments).
    * @default undefined
    */
@@ -130,6 +167,9 @@ export interface GmmOptions {
  */
 export const DEFAULT_GMM_COMPONENTS = 64;
 
+/** Default {@link GmmOptions.initFrames}: 2^18 frames, 126 MB at 60 dims. */
+export const DEFAULT_GMM_INIT_FRAMES = 262144;
+
 const LOG_2PI = Math.log(2 * Math.PI);
 // scikit-learn adds 10 * float64 eps to each component's soft count so an empty component divides safely.
 const NK_EPS = 10 * 2.220446049250313e-16;
@@ -138,55 +178,209 @@ function isGrid(f: Frames): f is Grid {
   return (f as Grid).rows !== undefined && (f as Grid).cols !== undefined;
 }
 
+function isClipSource(x: unknown): x is ClipSource {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !Array.isArray(x) &&
+    typeof (x as ClipSource).get === 'function' &&
+    typeof (x as ClipSource).length === 'number'
+  );
+}
+
+/** Training frames as a {@link ClipSource} (one clip, or clips in memory, viewed as one). */
+function clipsOf(frames: TrainingFrames): ClipSource {
+  if (isClipSource(frames)) return frames;
+  const list = Array.isArray(frames) ? (frames as readonly Frames[]) : [frames as Frames];
+  return { length: list.length, get: (i) => list[i] };
+}
+
+function clipName(src: ClipSource, i: number): string {
+  return src.name?.(i) ?? `features[${i}]`;
+}
+
+/** Frames and dims of clip `i` of `src`, checked (and against `dims` when given). */
+function clipShape(src: ClipSource, f: Frames, i: number, dims?: number): { n: number; dims: number } {
+  assert(
+    f !== null && typeof f === 'object' && (f.data instanceof Float32Array || f.data instanceof Float64Array),
+    () => `${clipName(src, i)} must be a Grid or a FrameMatrix with Float32Array/Float64Array data`,
+  );
+  const n = isGrid(f) ? f.cols : f.n;
+  const d = isGrid(f) ? f.rows : f.dims;
+  assert(
+    Number.isInteger(n) && n >= 0 && Number.isInteger(d) && d > 0 && f.data.length === n * d,
+    () => `${clipName(src, i)}: data.length=${f.data.length} does not match ${n} frames x ${d} dims`,
+  );
+  assert(dims === undefined || d === dims, () => `${clipName(src, i)} has ${d} dims, ${clipName(src, 0)} has ${dims}`);
+  return { n, dims: d };
+}
+
 /**
  * Frames of one or more features as a sample-major {@link FrameMatrix}: a Grid (rows = coefficients,
  * cols = frames, as the pipeline's `lfcc` stage gives) is transposed; several are stacked in order.
- * A FrameMatrix passes through (copied only when several are stacked).
+ * A FrameMatrix passes through (copied only when several are stacked). Costs 8 bytes per value
+ * (1 M frames of 60 dims = 480 MB): {@link fitGmm} streams clips instead and never calls this.
  */
 export function toFrames(features: Frames | readonly Frames[]): FrameMatrix & { data: Float64Array } {
-  const list = Array.isArray(features) ? (features as readonly Frames[]) : [features as Frames];
-  assert(list.length > 0, () => 'features is empty: need at least one clip of frames');
-  const shapes = list.map((f, i) => {
-    assert(
-      f !== null && typeof f === 'object' && (f.data instanceof Float32Array || f.data instanceof Float64Array),
-      () => `features[${i}] must be a Grid or a FrameMatrix with Float32Array/Float64Array data`,
-    );
-    const n = isGrid(f) ? f.cols : f.n;
-    const dims = isGrid(f) ? f.rows : f.dims;
-    assert(
-      Number.isInteger(n) && n >= 0 && Number.isInteger(dims) && dims > 0 && f.data.length === n * dims,
-      () => `features[${i}]: data.length=${f.data.length} does not match ${n} frames x ${dims} dims`,
-    );
-    return { n, dims };
-  });
-  const dims = shapes[0].dims;
-  shapes.forEach((s, i) => assert(s.dims === dims, () => `features[${i}] has ${s.dims} dims, features[0] has ${dims}`));
+  const src = clipsOf(features);
+  assert(src.length > 0, () => 'features is empty: need at least one clip of frames');
+  const list = Array.from({ length: src.length }, (_, i) => src.get(i));
+  const dims = clipShape(src, list[0], 0).dims;
+  const shapes = list.map((f, i) => clipShape(src, f, i, dims));
   const only = list[0];
   if (list.length === 1 && !isGrid(only) && only.data instanceof Float64Array)
     return only as FrameMatrix & { data: Float64Array };
-  // Always Float64Array inside: one element type keeps the inner loops monomorphic in V8, and float32
-  // features widen exactly. Costs 8 bytes per value: 1 M frames of 60 dims = 480 MB.
   const total = shapes.reduce((a, s) => a + s.n, 0);
   const out = new Float64Array(total * dims);
   let at = 0;
   list.forEach((f, i) => {
-    const { n } = shapes[i];
-    if (isGrid(f)) {
-      for (let t = 0; t < n; t++) for (let j = 0; j < dims; j++) out[(at + t) * dims + j] = f.data[j * n + t];
-    } else out.set(f.data, at * dims);
-    at += n;
+    copyFrames(f, shapes[i].n, dims, 0, shapes[i].n, out, at);
+    at += shapes[i].n;
   });
   return { n: total, dims, data: out };
 }
 
-function checkFinite(x: FrameMatrix, name: string): void {
-  const d = x.data;
-  for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i]))
-      throw new ParameterError(
-        `${name}: frame ${Math.floor(i / x.dims)} dimension ${i % x.dims} is ${d[i]}; frames must be finite`,
-      );
+/**
+ * Frames `[from, from + count)` of clip `f` (n frames of `dims`) into `out` from frame `at`, frame-major
+ * float64 (a Grid is transposed; float32 widens exactly).
+ */
+function copyFrames(
+  f: Frames,
+  n: number,
+  dims: number,
+  from: number,
+  count: number,
+  out: Float64Array,
+  at: number,
+): void {
+  if (!isGrid(f)) {
+    out.set(f.data.subarray(from * dims, (from + count) * dims), at * dims);
+    return;
   }
+  const d = f.data;
+  for (let t = 0; t < count; t++) {
+    const o = (at + t) * dims;
+    for (let j = 0; j < dims; j++) out[o + j] = d[j * n + from + t];
+  }
+}
+
+/**
+ * Frames per chunk of {@link forEachChunk}: 4096 frames of 60 dims = 2 MB, enough that a chunk's loop
+ * dwarfs the call, small enough to stay in cache. Chunks are always float64: one element type keeps
+ * the inner loops monomorphic in V8, and float32 features widen exactly.
+ */
+const CHUNK_FRAMES = 4096;
+
+/**
+ * Calls `fn(x, n)` over every frame of `src` in order, `n` frames at a time as a frame-major float64
+ * matrix `x` (clip after clip, chunks crossing clip boundaries; a float64 FrameMatrix clip is passed as
+ * it is, without a copy). Every user of the frames sums per-frame terms in frame order, so results do
+ * not depend on where chunks end. Each clip is read once.
+ */
+function forEachChunk(
+  src: ClipSource,
+  dims: number,
+  buf: Float64Array,
+  fn: (x: Float64Array, n: number) => void,
+): void {
+  const cap = buf.length / dims;
+  let fill = 0;
+  for (let c = 0; c < src.length; c++) {
+    const f = src.get(c);
+    const { n } = clipShape(src, f, c, dims);
+    if (!isGrid(f) && f.data instanceof Float64Array) {
+      if (fill > 0) fn(buf, fill);
+      fill = 0;
+      if (n > 0) fn(f.data, n);
+      continue;
+    }
+    for (let t = 0; t < n; ) {
+      const m = Math.min(n - t, cap - fill);
+      copyFrames(f, n, dims, t, m, buf, fill);
+      fill += m;
+      t += m;
+      if (fill === cap) {
+        fn(buf, cap);
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) fn(buf, fill);
+}
+
+/** What {@link scanFrames} found: the number of frames and dims, and the k-means sample. */
+interface FrameScan {
+  n: number;
+  dims: number;
+  /** min(n, cap) frames: every frame in order when n <= cap, else a uniform sample in frame order. */
+  sample: FrameMatrix & { data: Float64Array };
+}
+
+/**
+ * One pass over the clips: checks every clip's shape and that every value is finite (naming the clip,
+ * frame and dimension), counts the frames and keeps a uniform sample of at most `cap` of them
+ * (Algorithm R with `rng`, then sorted back into frame order), so a corpus of any size is seen in
+ * O(cap) memory.
+ */
+function scanFrames(src: ClipSource, cap: number, rng: Random): FrameScan {
+  assert(src.length > 0, () => 'features is empty: need at least one clip of frames');
+  const dims = clipShape(src, src.get(0), 0).dims;
+  let store = new Float64Array(Math.min(cap, CHUNK_FRAMES) * dims);
+  let index = new Float64Array(store.length / dims);
+  let n = 0;
+  for (let c = 0; c < src.length; c++) {
+    const f = src.get(c);
+    const shape = clipShape(src, f, c, dims);
+    const d = f.data;
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i])) {
+        const [t, j] = isGrid(f) ? [i % shape.n, Math.floor(i / shape.n)] : [Math.floor(i / dims), i % dims];
+        throw new ParameterError(
+          `${src.length === 1 ? 'frames' : clipName(src, c)}: frame ${t} dimension ${j} is ${d[i]}; frames must be finite`,
+        );
+      }
+    }
+    for (let t = 0; t < shape.n; t++, n++) {
+      if (cap === 0) continue;
+      let slot = n;
+      if (n >= cap) {
+        slot = rng.int(n + 1);
+        if (slot >= cap) continue;
+      } else if (n * dims >= store.length) {
+        const grown = new Float64Array(Math.min(cap, 2 * (store.length / dims)) * dims);
+        grown.set(store);
+        store = grown;
+        const grownIndex = new Float64Array(grown.length / dims);
+        grownIndex.set(index);
+        index = grownIndex;
+      }
+      index[slot] = n;
+      const o = slot * dims;
+      if (isGrid(f)) for (let j = 0; j < dims; j++) store[o + j] = d[j * shape.n + t];
+      else for (let j = 0; j < dims; j++) store[o + j] = d[t * dims + j];
+    }
+  }
+  const kept = Math.min(n, cap);
+  if (n > cap) {
+    // Back into frame order in place (following the permutation's cycles), so the sample is never
+    // held twice.
+    const order = Array.from({ length: kept }, (_, k) => k).sort((a, b) => index[a] - index[b]);
+    const placed = new Uint8Array(kept);
+    const held = new Float64Array(dims);
+    for (let k = 0; k < kept; k++) {
+      if (placed[k]) continue;
+      held.set(store.subarray(k * dims, (k + 1) * dims));
+      let to = k;
+      for (let from = order[to]; from !== k; from = order[to]) {
+        store.copyWithin(to * dims, from * dims, (from + 1) * dims);
+        placed[to] = 1;
+        to = from;
+      }
+      store.set(held, to * dims);
+      placed[to] = 1;
+    }
+  }
+  return { n, dims, sample: { n: kept, dims, data: store.subarray(0, kept * dims) } };
 }
 
 /** Per-component constants of the E-step: log w_k - (D log 2pi + sum_j log var_kj) / 2, and 1 / var. */
@@ -579,22 +773,93 @@ function resolveInit(init: GmmParameters, K: number, D: number): Gmm {
 }
 
 /**
+ * The frames' count and dims and EM's starting mixture: `init`, or k-means on at most `initFrames`
+ * frames (the sample is dropped once the start is known).
+ */
+function startingPoint(
+  src: ClipSource,
+  init: GmmParameters | undefined,
+  K: number,
+  seed: number,
+  initFrames: number,
+  kmeansMaxIter: number,
+  regCovar: number,
+): { n: number; dims: number; start: Gmm } {
+  // The sample has its own stream, apart from k-means++'s, so k-means draws the same numbers whether
+  // or not the frames were sampled.
+  const scan = scanFrames(src, init !== undefined ? 0 : initFrames, new Random((seed ^ 0x5bd1e995) >>> 0));
+  const { n, dims, sample } = scan;
+  assert(n >= K, () => `frames has ${n} frames, fewer than nComponents=${K}`);
+  const start =
+    init !== undefined
+      ? resolveInit(init, K, dims)
+      : paramsFromLabels(sample, kmeansLabels(sample, K, new Random(seed), kmeansMaxIter), K, regCovar);
+  return { n, dims, start };
+}
+
+/**
+ * E-step and M-step statistics of `m` frames of `x` (frame-major) under `g`: adds each frame's
+ * responsibilities r (those >= minResp) to nk, r x to s1 and r x^2 to s2, and returns `ll` plus each
+ * frame's log-likelihood, added one frame at a time (so chunk boundaries do not change the sum).
+ */
+function accumulate(
+  x: Float64Array,
+  m: number,
+  g: Gmm,
+  logConst: Float64Array,
+  prec: Float64Array,
+  minResp: number,
+  lp: Float64Array,
+  norms: Float64Array,
+  nk: Float64Array,
+  s1: Float64Array,
+  s2: Float64Array,
+  ll: number,
+): number {
+  const { nComponents: K, dims: D } = g;
+  let acc = ll;
+  for (let i = 0; i < m; i++) {
+    const f = i % BLOCK;
+    if (f === 0) blockLogProbs(x, i, m, g, logConst, prec, lp, norms);
+    const norm = norms[f];
+    acc += norm;
+    const base = i * D;
+    for (let k = 0; k < K; k++) {
+      const r = Math.exp(lp[f * K + k] - norm);
+      if (r < minResp) continue;
+      nk[k] += r;
+      const off = k * D;
+      for (let j = 0; j < D; j++) {
+        const v = x[base + j];
+        const rv = r * v;
+        s1[off + j] += rv;
+        s2[off + j] += rv * v;
+      }
+    }
+  }
+  return acc;
+}
+
+/**
  * Fits a diagonal-covariance Gaussian mixture by EM (scikit-learn `GaussianMixture(covariance_type='diag')`).
  *
- * @param frames training frames: a FrameMatrix (n x dims), a Grid read as dims x frames, or several
- *   clips' features (stacked with {@link toFrames})
+ * @param frames training frames: a FrameMatrix (n x dims), a Grid read as dims x frames, several
+ *   clips' features in memory, or a {@link ClipSource} reading clips one at a time (the feature cache)
  * @returns the fitted {@link Gmm}, with `fit` telling whether EM converged
  *
  * Initialisation: seeded k-means++ then Lloyd iterations, and the Gaussian parameters of the hard
  * clusters, as scikit-learn's `init_params='kmeans'` (whose KMeans uses its own random stream, so the
- * two libraries start from different clusters); or `opts.init`. Each EM iteration is one fused pass
- * over the frames: E-step (log-sum-exp over components) and the sufficient statistics of the M-step,
- * so memory is O(nComponents x dims), not O(frames x nComponents). Variances get `regCovar` added at
- * every M-step; EM stops when the mean per-frame log-likelihood (the lower bound) changes by less than
- * `tol`. Notes: the official ASVspoof 2019 Matlab baseline grows 512 components by binary splitting
- * (MSR Identity Toolbox); the k-means start follows scikit-learn instead.
+ * two libraries start from different clusters), on at most `initFrames` frames (a seeded uniform
+ * sample past that); or `opts.init`. Each EM iteration is one fused pass over the frames, clip after
+ * clip in chunks of a few thousand: E-step (log-sum-exp over components) and the sufficient statistics
+ * of the M-step, summed in float64 in frame order, so the model does not depend on how the frames are
+ * split into clips or chunks, and memory is O(initFrames x dims + nComponents x dims) whatever the
+ * number of frames: nothing holds every frame. Variances get `regCovar` added at every M-step; EM stops
+ * when the mean per-frame log-likelihood (the lower bound) changes by less than `tol`. Notes: the
+ * official ASVspoof 2019 Matlab baseline grows 512 components by binary splitting (MSR Identity
+ * Toolbox); the k-means start follows scikit-learn instead.
  */
-export function fitGmm(frames: Frames | readonly Frames[], opts: GmmOptions = {}): Gmm {
+export function fitGmm(frames: TrainingFrames, opts: GmmOptions = {}): Gmm {
   const K = opts.nComponents ?? DEFAULT_GMM_COMPONENTS;
   assertPositiveInt(K, 'nComponents');
   const maxIter = opts.maxIter ?? 100;
@@ -604,6 +869,7 @@ export function fitGmm(frames: Frames | readonly Frames[], opts: GmmOptions = {}
   const regCovar = opts.regCovar ?? 1e-6;
   assert(Number.isFinite(regCovar) && regCovar >= 0, () => `regCovar=${regCovar} must be a finite number >= 0`);
   const seed = opts.seed ?? 0;
+  assert(Number.isInteger(seed), () => `seed=${seed} must be an integer`);
   const kmeansMaxIter = opts.kmeansMaxIter ?? 10;
   const minResp = opts.minResponsibility ?? 1e-10;
   assert(
@@ -611,54 +877,41 @@ export function fitGmm(frames: Frames | readonly Frames[], opts: GmmOptions = {}
     () => `minResponsibility=${minResp} must be a number in [0, 1)`,
   );
   assertPositiveInt(kmeansMaxIter, 'kmeansMaxIter');
-  const x = toFrames(frames);
-  const { n, dims: D, data } = x;
-  assert(n >= K, () => `frames has ${n} frames, fewer than nComponents=${K}`);
-  checkFinite(x, 'frames');
-  let g =
-    opts.init !== undefined
-      ? resolveInit(opts.init, K, D)
-      : paramsFromLabels(x, kmeansLabels(x, K, new Random(seed), kmeansMaxIter), K, regCovar);
-
+  const initFrames = opts.initFrames ?? DEFAULT_GMM_INIT_FRAMES;
+  assert(
+    Number.isInteger(initFrames) && initFrames >= K,
+    () => `initFrames=${initFrames} must be an integer >= nComponents=${K}`,
+  );
+  const src = clipsOf(frames);
+  const { n, dims: D, start } = startingPoint(src, opts.init, K, seed, initFrames, kmeansMaxIter, regCovar);
+  let g = start;
   const nk = new Float64Array(K);
   const s1 = new Float64Array(K * D);
   const s2 = new Float64Array(K * D);
   const lp = new Float64Array(BLOCK * K);
   const norms = new Float64Array(BLOCK);
+  const chunk = new Float64Array(CHUNK_FRAMES * D);
   let lowerBound = -Infinity;
   let converged = false;
   let nIter = 0;
   for (let iter = 1; iter <= maxIter; iter++) {
+    const t0 = performance.now();
     nIter = iter;
     const { logConst, prec } = precompute(g);
     nk.fill(NK_EPS);
     s1.fill(0);
     s2.fill(0);
     let ll = 0;
-    for (let i = 0; i < n; i++) {
-      const f = i % BLOCK;
-      if (f === 0) blockLogProbs(data, i, n, g, logConst, prec, lp, norms);
-      const norm = norms[f];
-      ll += norm;
-      const base = i * D;
-      for (let k = 0; k < K; k++) {
-        const r = Math.exp(lp[f * K + k] - norm);
-        if (r < minResp) continue;
-        nk[k] += r;
-        const off = k * D;
-        for (let j = 0; j < D; j++) {
-          const v = data[base + j];
-          const rv = r * v;
-          s1[off + j] += rv;
-          s2[off + j] += rv * v;
-        }
-      }
-    }
+    const current = g;
+    forEachChunk(src, D, chunk, (data, m) => {
+      ll = accumulate(data, m, current, logConst, prec, minResp, lp, norms, nk, s1, s2, ll);
+    });
     const prev = lowerBound;
     lowerBound = ll / n;
     g = mStep(nk, s1, s2, K, D, regCovar);
     const change = lowerBound - prev;
-    opts.onIteration?.({ iter, maxIter, lowerBound, change: iter === 1 ? NaN : change });
+    const seconds = (performance.now() - t0) / 1000;
+    opts.onIteration?.({ iter, maxIter, lowerBound, change: iter === 1 ? NaN : change, seconds });
     if (Math.abs(change) < tol) {
       converged = true;
       break;
@@ -686,15 +939,16 @@ export interface GmmDetectorOptions extends Omit<GmmOptions, 'init' | 'onIterati
  * Trains the two mixtures of the ASVspoof 2019 baseline (Todisco et al. 2019): bona fide and spoof,
  * same options and seed, each on all frames of its class's clips.
  *
- * @param bonafide features of the bona fide training clips (Grids read as dims x frames, or FrameMatrix)
+ * @param bonafide features of the bona fide training clips (Grids read as dims x frames, or FrameMatrix),
+ *   in memory or as a {@link ClipSource} (streamed, see {@link fitGmm})
  * @param spoof features of the spoofed training clips
  */
 export function fitGmmDetector(
-  bonafide: Frames | readonly Frames[],
-  spoof: Frames | readonly Frames[],
+  bonafide: TrainingFrames,
+  spoof: TrainingFrames,
   opts: GmmDetectorOptions = {},
 ): GmmDetector {
-  const fitOne = (cls: 'bonafide' | 'spoof', f: Frames | readonly Frames[]): Gmm => {
+  const fitOne = (cls: 'bonafide' | 'spoof', f: TrainingFrames): Gmm => {
     const { onIteration, ...rest } = opts;
     return fitGmm(f, { ...rest, ...(onIteration ? { onIteration: (it: GmmIteration) => onIteration(cls, it) } : {}) });
   };
@@ -708,10 +962,11 @@ export function fitGmmDetector(
  * the mean per-frame log-likelihood of the clip, so higher = more bona fide (the ASVspoof 2019 baseline
  * score, in nats per frame).
  *
- * @param clips one Frames per clip (a pipeline feature Grid: dims x frames)
+ * @param clips one Frames per clip (a pipeline feature Grid: dims x frames), in memory or as a
+ *   {@link ClipSource} (read one clip at a time)
  * @returns Float64Array, one score per clip
  */
-export function scoreGmmDetector(detector: GmmDetector, clips: readonly Frames[]): Float64Array {
+export function scoreGmmDetector(detector: GmmDetector, clips: readonly Frames[] | ClipSource): Float64Array {
   assert(detector !== null && typeof detector === 'object', () => 'detector must be a GmmDetector {bonafide, spoof}');
   checkGmm(detector.bonafide, 'detector.bonafide');
   checkGmm(detector.spoof, 'detector.spoof');
@@ -719,39 +974,61 @@ export function scoreGmmDetector(detector: GmmDetector, clips: readonly Frames[]
     detector.bonafide.dims === detector.spoof.dims,
     () => `detector.bonafide has ${detector.bonafide.dims} dims, detector.spoof ${detector.spoof.dims}`,
   );
-  assert(Array.isArray(clips), () => 'clips must be an array of clip features');
-  const out = new Float64Array(clips.length);
-  clips.forEach((c, i) => {
-    const x = toFrames(c);
+  assert(Array.isArray(clips) || isClipSource(clips), () => 'clips must be an array of clip features or a ClipSource');
+  const src = clipsOf(clips);
+  const name = (i: number) => src.name?.(i) ?? `clips[${i}]`;
+  const out = new Float64Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const x = toFrames(src.get(i));
     assert(
       x.dims === detector.bonafide.dims,
-      () => `clips[${i}] has ${x.dims} dims, the detector was trained on ${detector.bonafide.dims}`,
+      () => `${name(i)} has ${x.dims} dims, the detector was trained on ${detector.bonafide.dims}`,
     );
-    assert(x.n > 0, () => `clips[${i}] has no frames`);
+    assert(x.n > 0, () => `${name(i)} has no frames`);
     out[i] = gmmLogLikelihood(detector.bonafide, x) - gmmLogLikelihood(detector.spoof, x);
-  });
+  }
   return out;
+}
+
+/** What a GMM worker thread is given to fit one mixture: clips to copy, or a source to open. */
+type WorkerFrames = { clips: readonly Frames[] } | { open: { module: string; data: unknown } };
+
+/**
+ * How {@link fitGmmDetectorAsync} hands `f` to a worker: clips in memory are checked here (so bad
+ * input fails before any thread starts, with the same message) and copied; a source that says how to
+ * reopen it is reopened there; null for a source that cannot be (it is never copied whole).
+ */
+function workerFrames(f: TrainingFrames): WorkerFrames | null {
+  if (isClipSource(f)) return f.workerOpen ? { open: f.workerOpen } : null;
+  const src = clipsOf(f);
+  assert(src.length > 0, () => 'features is empty: need at least one clip of frames');
+  const dims = clipShape(src, src.get(0), 0).dims;
+  const clips = Array.from({ length: src.length }, (_, i) => src.get(i));
+  clips.forEach((c, i) => clipShape(src, c, i, dims));
+  return { clips };
 }
 
 /**
  * {@link fitGmmDetector} with the two mixtures fitted at the same time on two worker threads (half the
- * wall time on two free cores); the result is bit-identical to {@link fitGmmDetector}'s. Falls back to
- * fitting in-process when the worker entry point is missing.
+ * wall time on two free cores); the result is bit-identical to {@link fitGmmDetector}'s. Clips in
+ * memory are copied to the threads (4 bytes a value for float32 Grids); a {@link ClipSource} with
+ * `workerOpen` (the feature cache) is reopened in each thread and streamed there, so memory stays
+ * bounded. Fits in-process when the worker entry point is missing or a source has no `workerOpen`.
  */
 export async function fitGmmDetectorAsync(
-  bonafide: Frames | readonly Frames[],
-  spoof: Frames | readonly Frames[],
+  bonafide: TrainingFrames,
+  spoof: TrainingFrames,
   opts: GmmDetectorOptions = {},
 ): Promise<GmmDetector> {
   const script = workerScriptPath(__filename, 'gmmWorker');
-  if (!existsSync(script)) return fitGmmDetector(bonafide, spoof, opts);
+  const given = { bonafide: workerFrames(bonafide), spoof: workerFrames(spoof) };
+  if (!existsSync(script) || given.bonafide === null || given.spoof === null)
+    return fitGmmDetector(bonafide, spoof, opts);
   const { onIteration, ...rest } = opts;
-  // Checked and stacked here, so bad input fails before any thread starts, with the same message.
-  const stacked = { bonafide: toFrames(bonafide), spoof: toFrames(spoof) };
   const workers: Worker[] = [];
   const fitOne = (cls: 'bonafide' | 'spoof'): Promise<Gmm> => {
     return new Promise<Gmm>((resolve, reject) => {
-      const w = startWorker(script, { frames: stacked[cls], opts: rest });
+      const w = startWorker(script, { frames: given[cls], opts: rest });
       workers.push(w);
       let settled = false;
       w.on('message', (m: { it?: GmmIteration; gmm?: Gmm; error?: { name: string; message: string } }) => {
@@ -761,7 +1038,14 @@ export async function fitGmmDetectorAsync(
           resolve(m.gmm);
         } else if (m.error) {
           settled = true;
-          reject(m.error.name === 'ParameterError' ? new ParameterError(m.error.message) : new Error(m.error.message));
+          const { name, message } = m.error;
+          reject(
+            name === 'ParameterError'
+              ? new ParameterError(message)
+              : name === 'DatasetError'
+                ? new DatasetError(message)
+                : new Error(message),
+          );
         }
       });
       w.on('error', (e) => {

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DatasetError, ParameterError, assert } from '../errors';
-import { cacheFeatures, computeFeatures, dataFingerprint } from '../dataset/features';
+import { cacheClips, cacheFeatures, dataFingerprint } from '../dataset/features';
 import { scanFolderDataset } from '../dataset/folder';
 import { datasetSummary, type Dataset, type DatasetItem } from '../dataset/types';
 import { computeEer, minDcf, perAttackEer, rocAuc } from '../metrics';
@@ -348,14 +348,13 @@ async function prepareReference(
   // Whole clips of any length: the GMM scores frames, so clips are not cropped or tiled to one width.
   const files = [...train, ...test].map((it) => it.path);
   const frames = { bonafide: 0, spoof: 0 };
-  const feats = await computeFeatures(files, DEFAULT_GMM_PIPELINE, {
+  const feats = await cacheClips(files, DEFAULT_GMM_PIPELINE, {
     cacheDir,
     workers: opts.workers ?? 'auto',
-    sameShape: false,
     onProgress: (done, total) => opts.onEvent?.({ kind: 'features', arm: name, armIndex: -1, arms: 0, done, total }),
   });
   train.forEach((it, i) => {
-    frames[it.label] += feats.features[i].cols;
+    frames[it.label] += feats.cols[i];
   });
   for (const label of ['bonafide', 'spoof'] as const) {
     if (frames[label] < components) {
@@ -369,7 +368,7 @@ async function prepareReference(
     name,
     components,
     seeds: refSeeds,
-    feats: inCache(files, DEFAULT_GMM_PIPELINE, cacheDir, false, feats),
+    feats: inCache(files, DEFAULT_GMM_PIPELINE, cacheDir, false, { ...feats, cols: feats.cols[0] ?? 0 }),
   };
 }
 

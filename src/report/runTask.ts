@@ -3,7 +3,8 @@
 // threads (report/runWorker.ts), so a run gives the same scores wherever it runs.
 import { createHash } from 'node:crypto';
 import { DatasetError } from '../errors';
-import { cacheFeatures, computeFeatures } from '../dataset/features';
+import { CachedClips } from '../dataset/cache';
+import { cacheClips, cacheFeatures } from '../dataset/features';
 import type { Label } from '../dataset/types';
 import type { Grid } from '../grid/grid';
 import { type GridSource, gridSource, sliceGrids } from '../grid/source';
@@ -73,13 +74,13 @@ export function hashesDigest(hashes: readonly string[]): string {
 }
 
 /**
- * The features of one source, and the source they came from (a thread keeps the last one). A
- * same-shape source (the CNN arms) is read from the cache a clip at a time as the run streams it;
- * the reference's clips of any length are held (EM needs every frame).
+ * The features of one source, and the source they came from (a thread keeps the last one). Both are
+ * read from the cache a clip at a time as the run streams them: a same-shape source (the CNN arms) as
+ * a GridSource, the reference's clips of any length as {@link CachedClips} (every EM pass reads them).
  */
 export interface LoadedFeatures {
   source: FeatureSource;
-  features: GridSource | Grid[];
+  features: GridSource | CachedClips;
 }
 
 /**
@@ -98,7 +99,7 @@ export async function loadFeatures(source: FeatureSource, last: LoadedFeatures |
   const opts = { cacheDir: source.cacheDir, workers: 0 } as const;
   const feats = source.sameShape
     ? await cacheFeatures(source.files, source.pipeline, opts)
-    : await computeFeatures(source.files, source.pipeline, { ...opts, sameShape: false });
+    : await cacheClips(source.files, source.pipeline, opts);
   if (hashesDigest(feats.hashes) !== source.hashes)
     throw new DatasetError(
       `${source.files.length} clips of the ablation changed on disk while it ran; run it again on data that stays put`,
@@ -110,23 +111,25 @@ export async function loadFeatures(source: FeatureSource, last: LoadedFeatures |
 export async function fitTask(
   task: RunTask,
   trainer: AblationTrainer,
-  features: GridSource | readonly Grid[],
+  features: GridSource | CachedClips | readonly Grid[],
   onEpoch: (log: AblationEpoch) => void,
 ): Promise<RunOutput> {
   const nTrain = task.labels.length;
   if (task.kind === 'gmm') {
-    const all = Array.isArray(features)
-      ? features
-      : Array.from({ length: features.length }, (_, i) => (features as GridSource).get(i));
-    const train = all.slice(0, nTrain);
-    const test = all.slice(nTrain);
-    const of = (label: Label) => train.filter((_, i) => task.labels[i] === label);
+    // From the cache, EM streams every pass over the clips (on two threads); in memory, they are held.
+    const pick = (idx: number[]) =>
+      features instanceof CachedClips
+        ? features.pick(idx)
+        : idx.map((i) => (Array.isArray(features) ? features[i] : (features as GridSource).get(i)));
+    const of = (label: Label) => pick(task.labels.flatMap((l, i) => (l === label ? [i] : [])));
     const detector = await fitGmmDetectorAsync(of('bonafide'), of('spoof'), {
       nComponents: task.components,
       seed: task.seed,
     });
+    const test = pick(Array.from({ length: features.length - nTrain }, (_, k) => nTrain + k));
     return { scores: scoreGmmDetector(detector, test), history: [], backend: '' };
   }
+  if (features instanceof CachedClips) throw new DatasetError(`${task.name}: a network needs features of one shape`);
   const src = Array.isArray(features) ? gridSource(features) : (features as GridSource);
   const backend = (await trainer.backend()).split(' ')[0];
   const { scores, history } = await trainer.fitAndScore(

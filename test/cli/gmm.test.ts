@@ -111,6 +111,82 @@ test('specmorph train --arch gmm then evaluate: GMM model folder, clips of any l
   );
   const strip = (f: string) => readFileSync(path.join(f, 'gmm.json'), 'utf8');
   assert.equal(strip(again), strip(model));
+  // From the cache, EM streamed the clips (reported per iteration); with --no-cache they are held in
+  // memory: the same mixtures either way, bit for bit.
+  assert.match(t.stderr, /streamed from the cache/);
+  assert.match(t.stderr, /gmm bonafide iteration 1\/100 mean log-likelihood -?\d+\.\d{4} \(\d+\.\d s\)/);
+  assert.equal(tj.frames.bonafide + tj.frames.spoof > 16 * 30, true);
+  assert.ok(tj.secondsPerIteration.bonafide > 0 && tj.secondsPerIteration.spoof > 0);
+  const held = path.join(root, 'gmm-held');
+  const h = await run([
+    'train',
+    '--data',
+    path.join(root, 'train'),
+    '--out',
+    held,
+    '--arch',
+    'gmm',
+    '--components',
+    '4',
+    '--seed',
+    '0',
+    '--workers',
+    '0',
+    '--no-cache',
+    '--json',
+  ]);
+  assert.equal(h.code, 0, h.stderr);
+  assert.match(h.stderr, /held in memory \(--no-cache\)/);
+  assert.deepEqual(JSON.parse(h.stdout.trim().split('\n').pop()!).frames, tj.frames);
+  assert.equal(strip(held), strip(model));
+});
+
+test('specmorph train --arch gmm --max-iter 2 stops EM after 2 iterations; --max-iter is for gmm only and checked', async () => {
+  const out = path.join(root, 'gmm-2');
+  const t = await run([
+    'train',
+    '--data',
+    path.join(root, 'train'),
+    '--out',
+    out,
+    '--arch',
+    'gmm',
+    '--components',
+    '4',
+    '--max-iter',
+    '2',
+    '--workers',
+    '0',
+    '--json',
+  ]);
+  assert.equal(t.code, 0, t.stderr);
+  assert.deepEqual(JSON.parse(t.stdout.trim().split('\n').pop()!).iterations, { bonafide: 2, spoof: 2 });
+  assert.match(t.stderr, /gmm spoof: stopped at maxIter after 2 iterations/);
+  const bad = await run([
+    'train',
+    '--data',
+    path.join(root, 'train'),
+    '--out',
+    path.join(root, 'x'),
+    '--arch',
+    'gmm',
+    '--max-iter',
+    '-1',
+  ]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /--max-iter=-1 must be an integer/);
+  const cnn = await run([
+    'train',
+    '--data',
+    path.join(root, 'train'),
+    '--out',
+    path.join(root, 'x'),
+    '--max-iter',
+    '2',
+  ]);
+  assert.notEqual(cnn.code, 0);
+  assert.match(cnn.stderr, /--max-iter applies to --arch gmm only/);
+  assert.ok(!readdirSync(root).includes('x'));
 });
 
 test('specmorph train rejects --components without --arch gmm, a bad --components and an unknown --arch', async () => {

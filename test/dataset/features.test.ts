@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync, readdirSync, unlinkSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
+  CachedClips,
+  cacheClips,
   cacheFeatures,
   computeFeatures,
   cachePath,
@@ -137,6 +139,48 @@ test('cacheFeatures needs a cache folder it can write, and features of one shape
     // Filling a cache takes clips of any length (a GMM's whole-clip features).
     const fill = await fillFeatureCache(files, noCrop, { cacheDir: path.join(dir, 'c'), workers: 0 });
     assert.deepEqual([fill.computed, fill.cacheHits], [0, 3]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('cacheClips leaves clips of any length in the cache: CachedClips reads back what computeFeatures holds, picks, names files and reopens from its data', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'specmorph-feat-'));
+  try {
+    const files = writeClips(dir, 5);
+    const noCrop: PipelineConfig = { stages: [{ op: 'stft', nFft: 128, hopLength: 64, winLength: 128 }] };
+    const held = await computeFeatures(files, noCrop, { workers: 0, sameShape: false });
+    const cacheDir = path.join(dir, 'cache');
+    const c = await cacheClips(files, noCrop, { cacheDir, workers: 2, minItemsPerWorker: 1 });
+    assert.ok(c.features instanceof CachedClips);
+    assert.deepEqual(
+      Array.from(c.cols),
+      held.features.map((g) => g.cols),
+    );
+    assert.ok(new Set(c.cols).size > 1, 'clips of different lengths');
+    assert.deepEqual([c.features.length, c.features.rows, c.rows, c.cacheHits], [5, 65, 65, 0]);
+    for (let i = 0; i < 5; i++) assert.deepEqual(c.features.get(i).data, held.features[i].data);
+    const picked = c.features.pick([4, 1]);
+    assert.deepEqual([picked.length, picked.name(0), picked.name(1)], [2, files[4], files[1]]);
+    assert.deepEqual(picked.get(0).data, held.features[4].data);
+    // What a worker thread gets: plain data and the module that reopens it.
+    const { module, data } = picked.workerOpen;
+    const reopened = (require(module) as typeof import('../../src/dataset/cache')).openClipSource(
+      structuredClone(data),
+    );
+    assert.deepEqual(reopened.get(1).data, held.features[1].data);
+    assert.throws(() => c.features.pick([5]), /indices\[0\]=5 is outside the 5 clips/);
+    assert.throws(() => c.features.get(-1), /index -1 is outside \[0, 5\)/);
+    unlinkSync(cachePath(cacheDir, c.fingerprint, c.hashes[2]));
+    assert.throws(
+      () => c.features.get(2),
+      (e: Error) => e.name === 'DatasetError' && e.message.startsWith(`${files[2]}: its cached feature`),
+    );
+    await assert.rejects(cacheClips(files, noCrop, { cacheDir: '' }), /cacheDir="" must be a folder: cacheClips/);
+    await assert.rejects(
+      cacheFeatures(files, noCrop, { cacheDir, sameShape: false }),
+      /sameShape=false: cacheFeatures reads features of one shape \(use cacheClips\)/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
