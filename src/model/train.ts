@@ -20,7 +20,7 @@ import { type BackendInfo, type BackendOptions, formatBackendInfo, initBackend }
 import { computeEer } from '../metrics/detection';
 import { DEFAULT_ARCHITECTURE } from './registry';
 import { EXCITATION_ROWS } from '../spectral/excitation';
-import { fitGmmDetectorAsync } from './gmm';
+import { type ClipSource, fitGmmDetectorAsync } from './gmm';
 import { LFCC_ROWS, setGmmScore } from './gmmExpert';
 
 /**
@@ -280,6 +280,8 @@ interface ExampleSet {
   rows: number;
   cols: number;
   channels: number;
+  /** Read from a GridSource (the feature cache) on every get: never collect it. */
+  streamed?: boolean;
 }
 
 function range(n: number): number[] {
@@ -308,6 +310,7 @@ function toExampleSet(inputs: ModelInputs, inputShape?: readonly number[]): Exam
         );
         return g.data;
       },
+      streamed: true,
       rows: src.rows,
       cols: src.cols,
       channels: 1,
@@ -822,6 +825,9 @@ function bonafideOf(idx: readonly number[], y: Int32Array): number[] {
   return idx.filter((_, j) => y[j] === 1);
 }
 
+/** LFCC rows of streamed training clips copied into memory for the GMM expert's threads, at most. */
+const GMM_COPY_BYTES = 256 * 2 ** 20;
+
 /**
  * Fits the experts that do not train, before the network does: the excitation expert's z-score on
  * the bona fide training windows; the GMM expert's two mixtures on every frame of the training
@@ -840,14 +846,17 @@ async function fitExperts(
   }
   if (experts.gmm) {
     const { layer, score, calibration } = experts.gmm;
-    const clips = (label: number): Grid[] =>
-      d.trainIdx
-        .filter((_, j) => d.trainY[j] === label)
-        .map((i) => {
-          const x = d.set.get(i);
-          const cols = d.set.cols * d.set.channels;
-          return createGrid(LFCC_ROWS, cols, x.slice(gmmRowStart * cols, (gmmRowStart + LFCC_ROWS) * cols));
-        });
+    const cols = d.set.cols;
+    const lfccRows = (i: number): Grid =>
+      createGrid(LFCC_ROWS, cols, d.set.get(i).slice(gmmRowStart * cols, (gmmRowStart + LFCC_ROWS) * cols));
+    // Up to GMM_COPY_BYTES of LFCC rows are copied out and the two mixtures fitted on two threads;
+    // past that (a large corpus streamed from the cache) each EM pass reads a clip at a time in this
+    // thread, so memory stays bounded.
+    const copy = !d.set.streamed || d.trainIdx.length * LFCC_ROWS * cols * 4 <= GMM_COPY_BYTES;
+    const clips = (label: number): Grid[] | ClipSource => {
+      const idx = d.trainIdx.filter((_, j) => d.trainY[j] === label);
+      return copy ? idx.map(lfccRows) : { length: idx.length, get: (k) => lfccRows(idx[k]) };
+    };
     const t0 = Date.now();
     const detector = await fitGmmDetectorAsync(clips(1), clips(0), {
       nComponents: layer.getConfig().components as number,
