@@ -145,20 +145,21 @@ test('runAblation with a feature cache streams each arm from it: the same result
   );
 });
 
-test('runAblation with an excitation base: every arm keeps the rows and the trainer is told', async () => {
+test('runAblation with LFCC and excitation rows: every arm keeps them and the trainer is told', async () => {
   const arm = ablationArms(['opening'], [{ shape: 'rect', rows: 3, cols: 3 }])[1];
-  assert.deepEqual(armPipeline({ ...ABLATION_PIPELINE, excitation: {} }, arm).excitation, {});
-  const told: (boolean | undefined)[] = [];
+  const opened = armPipeline({ ...ABLATION_PIPELINE, lfcc: {}, excitation: {} }, arm);
+  assert.deepEqual([opened.lfcc, opened.excitation], [{}, {}]);
+  const told: [boolean | undefined, boolean | undefined][] = [];
   const trainer = fakeTrainer([]);
   const fit = trainer.fitAndScore.bind(trainer);
   trainer.fitAndScore = (tr, te, o) => {
-    told.push(o.excitation);
-    assert.equal(tr.features.rows, 129 + 3);
+    told.push([o.excitation, o.gmm]);
+    assert.equal(tr.features.rows, 129 + 60 + 3);
     return fit(tr, te, o);
   };
   const ds = await scanFolderDataset(dir);
   await runAblation(ds, {
-    base: { ...small, excitation: {} },
+    base: { ...small, lfcc: {}, excitation: {} },
     arms: ablationArms(['none', 'opening'], [{ shape: 'rect', rows: 3, cols: 3 }]),
     seeds: 1,
     epochs: 1,
@@ -167,7 +168,7 @@ test('runAblation with an excitation base: every arm keeps the rows and the trai
     cacheDir: null,
     runCacheDir: null,
   });
-  assert.ok(told.length >= 2 && told.every((t) => t === true), `excitation flags ${told}`);
+  assert.ok(told.length >= 2 && told.every(([e, g]) => e === true && g === true), `expert flags ${told}`);
 });
 
 test('runAblation with the LFCC-GMM reference: scored on the test split, cached, shown in the tables, the plot and the conclusion', async () => {
