@@ -94,14 +94,13 @@ function chainOf(model: tf.LayersModel): tf.layers.Layer[] | null {
  * Notes: the upsampling uses half-pixel centres (`tf.image.resizeBilinear(..., false, true)`), so
  * the centre of each feature-map cell lands on the centre of the input block it pools, as
  * OpenCV/PyTorch `align_corners=False`. Needs a model whose layers form a chain (the built-in
- * architectures do; with an excitation branch, the spectrogram path does and the map covers the
- * spectrogram rows, 0 on the excitation rows).
+ * architectures do; with experts, the spectrogram path does and the map covers the spectrogram
+ * rows, 0 on the LFCC and excitation rows).
  */
 export function gradCam(model: tf.LayersModel, input: SaliencyInput, opts: GradCamOptions = {}): Grid {
   const { target = 'bonafide' } = opts;
-  // With an excitation branch the output is the minimum of the CNN expert's score and the branch's;
-  // the convolutions only reach the first, so the map is the CNN expert's (the fused score has this
-  // gradient where the CNN's score is the lower one, none elsewhere).
+  // With experts the output fuses the CNN's score with the GMM's and the excitation expert's; the
+  // convolutions only reach the first, so the map is the CNN expert's.
   const net = expertModels(model)?.spectral ?? model;
   const layers = chainOf(net);
   if (!layers) throw new ParameterError(`gradCam needs a model whose layers form a chain; ${model.name} branches`);
@@ -132,7 +131,7 @@ export function gradCam(model: tf.LayersModel, input: SaliencyInput, opts: GradC
       const g = tf.grad(head)(a);
       const weights = tf.mean(g, [1, 2], true);
       const map = tf.relu(tf.sum(tf.mul(weights, a), 3, true)) as tf.Tensor4D;
-      // A leading RowSlice (the spectrogram rows above excitation rows): upsample onto those rows, 0 below.
+      // A leading RowSlice (the spectrogram rows above the experts' rows): upsample onto those rows, 0 below.
       const slice =
         layers[0].getClassName() === 'RowSlice'
           ? (layers[0].getConfig() as { start: number; end: number })
