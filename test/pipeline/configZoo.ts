@@ -134,7 +134,10 @@ export const CONFIG_ZOO: Record<string, PipelineConfig> = {
     stages: [{ op: 'resample', sampleRate: 16000 }, { op: 'mel', nMels: 80 }, { op: 'db' }],
     excitation: { sampleRate: 8000 },
   },
-  'lfcc rows at defaults': { stages: [{ op: 'stft', nFft: 256, winLength: 200, hopLength: 80 }, { op: 'db' }], lfcc: {} },
+  'lfcc rows at defaults': {
+    stages: [{ op: 'stft', nFft: 256, winLength: 200, hopLength: 80 }, { op: 'db' }],
+    lfcc: {},
+  },
   'lfcc rows sampleRate and excitation': {
     stages: [{ op: 'resample', sampleRate: 16000 }, { op: 'mel', nMels: 80 }, { op: 'db' }],
     lfcc: { sampleRate: 8000 },
