@@ -37,6 +37,9 @@ describe('fused training batch norm (wasm) vs tfjs moments + batchNorm (cpu)', (
     [32, 2],
     [3, 7, 1],
     [2, 9, 11, 16],
+    [3, 5, 7, 8],
+    [1029, 4],
+    [2, 2049, 12],
   ]) {
     test(`outputs, statistics and gradients of x, gamma, beta: x [${shape}]`, async () => {
       const rng = new Random(shape.length * 100 + shape[shape.length - 1]);

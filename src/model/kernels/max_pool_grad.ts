@@ -1,13 +1,15 @@
 // MaxPoolGrad for the tfjs wasm backend: upstream's scalar loop rescans every window per input pixel.
 import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapF32 } from './wasm_heap';
+import { heapKernels } from './heap_simd';
+import { heapAddress, heapF32 } from './wasm_heap';
 
 /**
  * dx = scatter-add of dy onto the arg-max of each pooling window (NHWC). The arg-max is the first
  * strictly greater value in row-major window order starting from -Infinity, exactly as tfjs's cpu
  * backend (`maxPoolPositions`), so ties (common after ReLU: all-zero windows) and NaNs route the
- * gradient the same way. One pass over the windows, each channel of a window scanned in turn.
+ * gradient the same way. One pass over the windows: with a multiple of 4 channels, four at a time
+ * by the SIMD pass `poolGrad` (heap_simd.ts) on the heap; otherwise each channel in turn in JS.
  */
 function maxPoolGrad(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -44,6 +46,24 @@ function maxPoolGrad(args: {
   const g = heapF32(backend, dy);
   const dx = heapF32(backend, out);
   dx.fill(0);
+  if (C % 4 === 0) {
+    const k = heapKernels(backend);
+    const [xAt, dxAt, dyAt] = [input, out, dy].map((t) => heapAddress(backend, t));
+    for (let n = 0; n < N; n++) {
+      for (let ho = 0; ho < Ho; ho++) {
+        const rLo = Math.max(0, ho * sh - pt);
+        const rHi = Math.min(H, ho * sh - pt + fh);
+        for (let wo = 0; wo < Wo; wo++) {
+          const cLo = Math.max(0, wo * sw - pl);
+          const cHi = Math.min(W, wo * sw - pl + fw);
+          if (rHi <= rLo || cHi <= cLo) continue;
+          const at = ((n * H + rLo) * W + cLo) * C * 4;
+          k.poolGrad(xAt + at, dxAt + at, dyAt + ((n * Ho + ho) * Wo + wo) * C * 4, rHi - rLo, cHi - cLo, W * C * 4, C);
+        }
+      }
+    }
+    return out;
+  }
   // Each channel of a window scanned with scalar locals, which V8 runs about twice as fast as
   // per-channel arrays of running maxima (whether or not windows overlap).
   for (let n = 0; n < N; n++) {

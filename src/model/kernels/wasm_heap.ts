@@ -14,6 +14,11 @@ export function heapF32(backend: BackendWasm, t: TensorInfo): Float32Array {
   return new Float32Array(heapBuffer(backend), memoryOffset, size);
 }
 
+/** A tensor's byte address on the wasm heap (what the heap_simd passes take). */
+export function heapAddress(backend: BackendWasm, t: TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
+}
+
 type EmscriptenModule = {
   HEAPU8: Uint8Array;
   wasmMemory?: { buffer: ArrayBufferLike };
