@@ -108,6 +108,7 @@ export const op = {
   i32_lt_u: [0x49],
   i32_gt_u: [0x4b],
   i32_le_s: [0x4c],
+  i32_le_u: [0x4d],
   i32_ge_s: [0x4e],
   i32_ge_u: [0x4f],
   f32_eq: [0x5b],

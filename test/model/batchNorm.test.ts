@@ -8,7 +8,7 @@ import { relErr } from '../helpers/arrays';
 
 // The fused batch-norm kernels (wasm) against tfjs's own moments + batchNorm on the cpu backend,
 // and our inference FusedBatchNorm (wasm) against the cpu backend's.
-const TOL = 1e-4;
+const TOL = 1e-5;
 
 function randomTensor(shape: number[], rng: Random, scale = 1, offset = 0): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);

@@ -97,29 +97,36 @@ function dwTile(f: Scope, ci: number, cv: number): Code {
 }
 
 /**
- * Output channels in tiles of 8, then one of 4 when 8 does not divide `co`, for input channels
- * c0..c0+ci-1.
+ * For input channels c0..c0+ci-1, output channels in tiles of 4*widths[0] while they last, then at
+ * most one tile of each narrower width (widths halve down to 1 vector).
  */
-function dwChannelRow(f: Scope, ci: number): Code {
+function dwChannelRow(f: Scope, ci: number, widths: number[]): Code {
+  const [w0, ...rest] = widths;
   return [
     ...op.i32_const(0),
     ...f.set('o0'),
     ...loopUntil(
-      [...f.get('o0'), ...op.i32_const(8), ...op.i32_add, ...f.get('co'), ...op.i32_gt_u],
-      [...dwTile(f, ci, 2), ...addTo(f, 'o0', op.i32_const(8))],
+      [...f.get('o0'), ...op.i32_const(4 * w0), ...op.i32_add, ...f.get('co'), ...op.i32_gt_u],
+      [...dwTile(f, ci, w0), ...addTo(f, 'o0', op.i32_const(4 * w0))],
     ),
-    ...f.get('o0'),
-    ...f.get('co'),
-    ...op.i32_lt_u,
-    ...op.if(dwTile(f, ci, 1)),
+    ...rest.flatMap((w) => [
+      ...f.get('o0'),
+      ...op.i32_const(4 * w),
+      ...op.i32_add,
+      ...f.get('co'),
+      ...op.i32_le_u,
+      ...op.if([...dwTile(f, ci, w), ...addTo(f, 'o0', op.i32_const(4 * w))]),
+    ]),
   ];
 }
 
 /**
  * `dwRow(x, xStep, dy, count, dw, ci, co)`: the filter gradient of one tap over one run of output
  * positions, dw[c, o] += sum over q < count of x[q*xStep + c] * dy[q*co + o] (x, dy, dw byte
- * addresses, xStep in bytes; dw is ci x co, co a multiple of 4). Input channels in tiles of 4 then
- * single ones; each tile sums its run in registers (from zero) before adding it to dw.
+ * addresses, xStep in bytes; dw is ci x co, co a multiple of 4). Input channels in tiles of 4
+ * (by 8 output channels: 8 accumulators) then single ones (by 16 output channels, so that four
+ * independent accumulators hide the add latency); each tile sums its run in registers (from zero)
+ * before adding it to dw.
  */
 const dwRowFunction: WasmFunction = {
   name: 'dwRow',
@@ -135,7 +142,11 @@ const dwRowFunction: WasmFunction = {
     s: v128,
     d0: v128,
     d1: v128,
+    d2: v128,
+    d3: v128,
     ...Object.fromEntries([0, 1, 2, 3].flatMap((r) => [0, 1].map((k) => [`a${r}${k}`, v128] as const))),
+    a02: v128,
+    a03: v128,
   },
   results: [],
   body: (f) => [
@@ -147,11 +158,11 @@ const dwRowFunction: WasmFunction = {
     ...f.set('c0'),
     ...loopUntil(
       [...f.get('c0'), ...op.i32_const(4), ...op.i32_add, ...f.get('ci'), ...op.i32_gt_u],
-      [...dwChannelRow(f, 4), ...addTo(f, 'c0', op.i32_const(4))],
+      [...dwChannelRow(f, 4, [2, 1]), ...addTo(f, 'c0', op.i32_const(4))],
     ),
     ...loopUntil(
       [...f.get('c0'), ...f.get('ci'), ...op.i32_ge_u],
-      [...dwChannelRow(f, 1), ...addTo(f, 'c0', op.i32_const(1))],
+      [...dwChannelRow(f, 1, [4, 2, 1]), ...addTo(f, 'c0', op.i32_const(1))],
     ),
   ],
 };
