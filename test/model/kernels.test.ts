@@ -175,6 +175,10 @@ describe('wasm training kernels vs cpu', () => {
     [[4, 5, 6, 3], 3, false],
     [[4, 5, 6, 3], [0, 2], false],
     [[7, 2], [0, 1], true],
+    // A multiple of 4 kept channels: the SIMD path (global average pooling; rows past one block).
+    [[3, 5, 7, 8], [1, 2], false],
+    [[2, 1100, 4], 1, true],
+    [[6, 5, 4], 0, false],
   ] as [number[], number | number[], boolean][]) {
     for (const op of ['Sum', 'Mean'] as const) {
       test(`${op} shape=[${shape}] axis=${JSON.stringify(axis)} keepDims=${keepDims}`, async () => {
