@@ -457,6 +457,31 @@ describe('wasm training kernels vs cpu', () => {
     b.dispose();
   });
 
+  test('Cast to the same dtype shares the buffer; other casts convert as the cpu backend', async () => {
+    await tf.setBackend('wasm');
+    // To bool: x != 0, NaN included (upstream wasm copied the numbers into bytes).
+    const a = tf.tensor([1.5, -2.5, 3.25, 0], [2, 2]);
+    const special = tf.tensor([Number.NaN, 0, -0]);
+    const nan = tf.cast(special, 'bool');
+    assert.deepEqual(Array.from(await nan.data()), [1, 0, 0]);
+    tf.dispose([special, nan]);
+    const same = tf.cast(a, 'float32');
+    const toInt = tf.cast(a, 'int32');
+    const toBool = tf.cast(a, 'bool');
+    a.dispose();
+    assert.deepEqual(Array.from(await same.data()), [1.5, -2.5, 3.25, 0]);
+    assert.equal(toInt.dtype, 'int32');
+    assert.deepEqual(Array.from(await toInt.data()), [1, -2, 3, 0]);
+    assert.deepEqual(Array.from(await toBool.data()), [1, 1, 1, 0]);
+    const i = tf.tensor([3, -1], [2], 'int32');
+    const f = tf.cast(i, 'float32');
+    const i2 = tf.cast(i, 'int32');
+    i.dispose();
+    assert.deepEqual(Array.from(await f.data()), [3, -1]);
+    assert.deepEqual(Array.from(await i2.data()), [3, -1]);
+    tf.dispose([same, toInt, toBool, f, i2]);
+  });
+
   test('gradients of a conv-relu-pool-dense loss on wasm equal cpu', async () => {
     const rng = new Random(11);
     const x = randomTensor([4, 12, 10, 1], rng);

@@ -119,3 +119,30 @@ export const identityConfig: tf.KernelConfig = {
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   }) as unknown as tf.KernelFunc,
 };
+
+/**
+ * Cast: to the dtype the tensor already has (tfjs's ReLU gradient casts its float32 input to
+ * float32 every step), the output shares the input's buffer as {@link identityConfig} does. To
+ * bool, x != 0 as the cpu backend: upstream copies the numbers into bytes (-2.5 became 254).
+ * Every other cast goes to `upstream`.
+ */
+export function makeCastConfig(upstream: tf.KernelFunc | undefined): tf.KernelConfig {
+  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap }) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { dtype } = args.attrs as unknown as tf.CastAttrs;
+    if (dtype === 'bool' && x.dtype !== 'bool' && x.dtype !== 'string') {
+      const out = args.backend.makeOutput(x.shape, 'bool');
+      const src = args.backend.typedArrayFromHeap(x);
+      const dst = args.backend.typedArrayFromHeap(out);
+      for (let i = 0; i < src.length; i++) dst[i] = src[i] !== 0 ? 1 : 0;
+      return out;
+    }
+    if (x.dtype !== dtype || dtype === 'string') {
+      if (!upstream) throw new Error(`Cast on wasm: no upstream kernel for ${x.dtype} -> ${dtype}`);
+      return upstream(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    }
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+  return { kernelName: 'Cast', backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
