@@ -168,16 +168,17 @@ const dwRowFunction: WasmFunction = {
 };
 
 /**
- * `poolGrad(x, dx, dy, rows, cols, rowStride, c)`: the max-pool gradient of one window, every
- * channel (c a multiple of 4), x and dx at the window's first (clipped) position, rows x cols of
- * positions (c floats each, rows rowStride bytes apart), dy at the window's c gradients. Per lane
+ * `poolGrad(x, dx, dy, rows, cols, rowStride, c, count, step)`: the max-pool gradient of `count`
+ * windows of one output row, every channel (c a multiple of 4): x and dx at the first window's
+ * first (clipped) position, each window rows x cols of positions (c floats each, rows rowStride
+ * bytes apart), the next window `step` bytes on; dy at the first window's c gradients. Per lane
  * the maximum over the window by strict `>` from -Infinity, then dy goes to the first position
  * equal to it: the first strictly greater value in row-major order, as tfjs's cpu backend routes
  * (no route when nothing exceeds -Infinity, e.g. all NaN).
  */
 const poolGradFunction: WasmFunction = {
   name: 'poolGrad',
-  params: { x: i32, dx: i32, dy: i32, rows: i32, cols: i32, rowStride: i32, c: i32 },
+  params: { x: i32, dx: i32, dy: i32, rows: i32, cols: i32, rowStride: i32, c: i32, count: i32, step: i32 },
   locals: { k: i32, r: i32, j: i32, p: i32, best: v128, v: v128, open: v128, m: v128 },
   results: [],
   body: (f) => {
@@ -215,7 +216,7 @@ const poolGradFunction: WasmFunction = {
       ),
     ];
     const negInf = op.v128_const([0, 0, 0x80, 0xff, 0, 0, 0x80, 0xff, 0, 0, 0x80, 0xff, 0, 0, 0x80, 0xff]);
-    return [
+    const oneWindow: Code = [
       ...op.i32_const(0),
       ...f.set('k'),
       ...loopUntil(
@@ -275,6 +276,19 @@ const poolGradFunction: WasmFunction = {
         ],
       ),
     ];
+    return loopUntil(
+      [...f.get('count'), ...op.i32_eqz],
+      [
+        ...oneWindow,
+        ...addTo(f, 'x', f.get('step')),
+        ...addTo(f, 'dx', f.get('step')),
+        ...addTo(f, 'dy', [...f.get('c'), ...op.i32_const(2), ...op.i32_shl]),
+        ...f.get('count'),
+        ...op.i32_const(1),
+        ...op.i32_sub,
+        ...f.set('count'),
+      ],
+    );
   },
 };
 
@@ -530,7 +544,17 @@ export function heapModuleBytes(opts: ModuleOptions = {}): Uint8Array {
 
 export interface HeapKernels {
   dwRow(x: number, xStep: number, dy: number, count: number, dw: number, ci: number, co: number): void;
-  poolGrad(x: number, dx: number, dy: number, rows: number, cols: number, rowStride: number, c: number): void;
+  poolGrad(
+    x: number,
+    dx: number,
+    dy: number,
+    rows: number,
+    cols: number,
+    rowStride: number,
+    c: number,
+    count: number,
+    step: number,
+  ): void;
   bnSum(x: number, rows: number, stride: number, acc: number): void;
   bnSqDev(x: number, rows: number, stride: number, mean: number, acc: number): void;
   bnAffine(x: number, y: number, rows: number, stride: number, p: number): void;

@@ -49,17 +49,26 @@ function maxPoolGrad(args: {
   if (C % 4 === 0) {
     const k = heapKernels(backend);
     const [xAt, dxAt, dyAt] = [input, out, dy].map((t) => heapAddress(backend, t));
+    // Output columns whose windows lie wholly inside the image columns: one call for their run,
+    // one per window clipped at either side.
+    const woA = Math.min(Wo, Math.max(0, Math.ceil(pl / sw)));
+    const woB = Math.max(woA, Math.min(Wo, Math.floor((W + pl - fw) / sw) + 1));
     for (let n = 0; n < N; n++) {
       for (let ho = 0; ho < Ho; ho++) {
         const rLo = Math.max(0, ho * sh - pt);
         const rHi = Math.min(H, ho * sh - pt + fh);
-        for (let wo = 0; wo < Wo; wo++) {
+        if (rHi <= rLo) continue;
+        const run = (wo: number, count: number) => {
           const cLo = Math.max(0, wo * sw - pl);
           const cHi = Math.min(W, wo * sw - pl + fw);
-          if (rHi <= rLo || cHi <= cLo) continue;
+          if (cHi <= cLo) return;
           const at = ((n * H + rLo) * W + cLo) * C * 4;
-          k.poolGrad(xAt + at, dxAt + at, dyAt + ((n * Ho + ho) * Wo + wo) * C * 4, rHi - rLo, cHi - cLo, W * C * 4, C);
-        }
+          const o = dyAt + ((n * Ho + ho) * Wo + wo) * C * 4;
+          k.poolGrad(xAt + at, dxAt + at, o, rHi - rLo, cHi - cLo, W * C * 4, C, count, sw * C * 4);
+        };
+        for (let wo = 0; wo < woA; wo++) run(wo, 1);
+        if (woB > woA) run(woA, woB - woA);
+        for (let wo = woB; wo < Wo; wo++) run(wo, 1);
       }
     }
     return out;

@@ -44,8 +44,3 @@ export function allocF32(backend: BackendWasm, shape: number[]): TensorInfo {
 export function release(backend: BackendWasm, ...infos: TensorInfo[]): void {
   for (const t of infos) backend.disposeData(t.dataId);
 }
-
-/** The same data seen with another shape (no copy); for passing to kernels that read only the shape. */
-export function viewAs(t: TensorInfo, shape: number[]): TensorInfo {
-  return { dataId: t.dataId, shape, dtype: t.dtype };
-}
