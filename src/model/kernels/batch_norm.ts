@@ -11,8 +11,9 @@ export const BATCH_NORM_TRAINING_GRAD = 'SpecmorphBatchNormTrainingGrad';
 
 /**
  * Pixels per block of the loops below: each block (block x channels floats, 64 KiB at 16 channels)
- * is swept once per channel with a scalar accumulator while it sits in cache, which V8 runs about
- * twice as fast as one sweep updating a per-channel array at every element.
+ * is swept once per channel with a scalar accumulator (the SIMD passes: once per 4-channel column)
+ * while it sits in cache, which V8 runs about twice as fast as one sweep updating a per-channel
+ * array at every element.
  */
 const BLOCK = 1024;
 
@@ -263,7 +264,7 @@ function channels(x: tf.TensorInfo, gamma: tf.TensorInfo): number {
   return c;
 }
 
-/** Outputs: y, mean, variance. */
+/** Outputs: y, mean, variance. SIMD passes on the heap for a multiple of 4 channels, JS loops otherwise. */
 function forward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { x, gamma, beta } = inputs as Record<'x' | 'gamma' | 'beta', tf.TensorInfo>;
   const c = channels(x, gamma);
@@ -286,7 +287,7 @@ function forward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   return outs;
 }
 
-/** Outputs: dx, dgamma, dbeta. */
+/** Outputs: dx, dgamma, dbeta. SIMD passes for a multiple of 4 channels, JS loops otherwise. */
 function backward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { dy, x, gamma, mean, variance } = inputs as Record<'dy' | 'x' | 'gamma' | 'mean' | 'variance', tf.TensorInfo>;
   const c = channels(x, gamma);
