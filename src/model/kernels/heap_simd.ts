@@ -577,7 +577,14 @@ export function heapKernels(backend: BackendWasm): HeapKernels {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     let c = compiled.get(shared);
     if (!c) {
-      c = compile(heapModuleBytes({ sharedMemory: shared }));
+      try {
+        c = compile(heapModuleBytes({ sharedMemory: shared }));
+      } catch (e) {
+        throw new Error(
+          `specmorph's wasm training kernels need WebAssembly SIMD, which this runtime lacks ` +
+            `(${e instanceof Error ? e.message : String(e)}); use backend 'cpu'`,
+        );
+      }
       compiled.set(shared, c);
     }
     k = instantiate(c, memory) as unknown as HeapKernels;
