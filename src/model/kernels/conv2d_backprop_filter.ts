@@ -69,23 +69,24 @@ export function conv2DBackpropFilter(args: {
   const dyAt = heapAddress(backend, dyP);
   const dwAt = heapAddress(backend, dw);
   const xStep = sw * C * 4;
-  for (let j = 0; j < kw; j++) {
-    // Output columns wo whose input column wo*sw + j - pl lies inside [0, W).
-    const woLo = Math.max(0, Math.ceil((pl - j) / sw));
-    const woHi = Math.min(Wo, Math.floor((W - 1 + pl - j) / sw) + 1);
-    if (woHi <= woLo) continue;
-    for (let i = 0; i < kh; i++) {
-      const tap = dwAt + (i * kw + j) * C * Co4 * 4;
-      for (let n = 0; n < N; n++) {
-        for (let ho = 0; ho < Ho; ho++) {
-          const hIn = ho * sh + i - pt;
-          if (hIn < 0 || hIn >= H) continue;
+  // Output columns wo whose input column wo*sw + j - pl lies inside [0, W), per filter column j.
+  const woLo = Array.from({ length: kw }, (_, j) => Math.max(0, Math.ceil((pl - j) / sw)));
+  const woHi = Array.from({ length: kw }, (_, j) => Math.min(Wo, Math.floor((W - 1 + pl - j) / sw) + 1));
+  // Every tap for one row of dy before the next: the row (and the few input rows the taps read)
+  // stays in cache, where tap by tap over the whole batch would stream dy from memory kh*kw times.
+  for (let n = 0; n < N; n++) {
+    for (let ho = 0; ho < Ho; ho++) {
+      for (let i = 0; i < kh; i++) {
+        const hIn = ho * sh + i - pt;
+        if (hIn < 0 || hIn >= H) continue;
+        for (let j = 0; j < kw; j++) {
+          if (woHi[j] <= woLo[j]) continue;
           k.dwRow(
-            xAt + ((n * H + hIn) * W + woLo * sw + j - pl) * C * 4,
+            xAt + ((n * H + hIn) * W + woLo[j] * sw + j - pl) * C * 4,
             xStep,
-            dyAt + ((n * Ho + ho) * Wo + woLo) * Co4 * 4,
-            woHi - woLo,
-            tap,
+            dyAt + ((n * Ho + ho) * Wo + woLo[j]) * Co4 * 4,
+            woHi[j] - woLo[j],
+            dwAt + (i * kw + j) * C * Co4 * 4,
             C,
             Co4,
           );
