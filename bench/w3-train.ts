@@ -246,12 +246,27 @@ export async function run(): Promise<BenchRow[]> {
       `of ${wide.rows}x${wide.cols}, batch ${BATCH}, Adam`;
     console.log(`W3 train: ${model}; images/s, median of ${REPS} epochs (shared machine: preliminary)`);
     const results: Result[] = [];
+    const peers: Peer[] = [];
+    // Each PyTorch peer right after the wasm run with its thread count, and the slow cpu backend
+    // last, so that the pairs the ratios compare run minutes, not a cpu timeout, apart (the load
+    // of a shared machine changes within minutes).
     for (const [backend, threads, f, clips, budget] of [
       ['tensorflow', 1, file, wide.clips, Infinity],
       ['wasm', 1, file, wide.clips, Infinity],
+      ['pytorch', 1, file, wide.clips, Infinity],
       ['wasm', 2, file, wide.clips, Infinity],
+      ['pytorch', 2, file, wide.clips, Infinity],
       ['cpu', 1, cpuFile, BATCH, 60_000],
     ] as const) {
+      if (backend === 'pytorch') {
+        const p = torchPeer(file, threads);
+        if (!p) continue;
+        peers.push(p);
+        console.log(
+          `  ${`pytorch x${p.threads}`.padEnd(10)} train ${median(p.trainIps).toFixed(1).padStart(7)} (${median(p.trainCpuIps).toFixed(1)} per CPU-s)  predict ${median(p.predictWps).toFixed(1).padStart(7)} windows/s   [torch ${p.torch}]`,
+        );
+        continue;
+      }
       if (backend === 'tensorflow') {
         try {
           require.resolve('@tensorflow/tfjs-node');
@@ -269,11 +284,6 @@ export async function run(): Promise<BenchRow[]> {
         `  ${r.backend.padEnd(10)} train ${median(r.trainIps).toFixed(1).padStart(7)} (${median(r.trainCpuIps).toFixed(1)} per CPU-s)  predict ${median(r.predictWps).toFixed(1).padStart(7)} windows/s${reps}   [${r.info}]`,
       );
     }
-    const peers = [1, 2].map((t) => torchPeer(file, t)).filter((p): p is Peer => p !== null);
-    for (const p of peers)
-      console.log(
-        `  ${`pytorch x${p.threads}`.padEnd(10)} train ${median(p.trainIps).toFixed(1).padStart(7)} (${median(p.trainCpuIps).toFixed(1)} per CPU-s)  predict ${median(p.predictWps).toFixed(1).padStart(7)} windows/s   [torch ${p.torch}]`,
-      );
     if (!peers.length) console.log('  pytorch: /usr/bin/python3 cannot import torch, ratios skipped');
     const rows: BenchRow[] = [];
     for (const r of results)

@@ -108,6 +108,7 @@ export const op = {
   i32_lt_u: [0x49],
   i32_gt_u: [0x4b],
   i32_le_s: [0x4c],
+  i32_le_u: [0x4d],
   i32_ge_s: [0x4e],
   i32_ge_u: [0x4f],
   f32_eq: [0x5b],
@@ -128,6 +129,8 @@ export const op = {
   v128_const: (bytes: readonly number[]): Code => simd(0x0c, ...lanes16('v128.const', bytes)),
   /** Byte i of the result is byte lanes[i] of the 32-byte concatenation of the two operands. */
   i8x16_shuffle: (lanes: readonly number[]): Code => simd(0x0d, ...lanes16('i8x16.shuffle', lanes)),
+  /** Loads the f32 at the address on the stack into all four lanes. */
+  v128_load32_splat: (m?: MemArg): Code => simd(0x09, ...memarg(4, m)),
   f32x4_splat: simd(0x13),
   i32x4_extract_lane: (lane: number): Code => simd(0x1b, lane),
   f32x4_eq: simd(0x41),
@@ -163,6 +166,11 @@ export const op = {
   f32x4_pmin: simd(0xea),
   f32x4_pmax: simd(0xeb),
   f32x4_convert_i32x4_s: simd(0xfa),
+  /** Lanes 0 and 1 of an f32x4, widened to an f64x2. */
+  f64x2_promote_low_f32x4: simd(0x5f),
+  f64x2_add: simd(0xf0),
+  f64x2_sub: simd(0xf1),
+  f64x2_mul: simd(0xf2),
 } as const;
 
 /** One function of a module's table. */
@@ -215,6 +223,12 @@ export interface ModuleOptions {
    * @default false
    */
   names?: boolean;
+  /**
+   * Import `env.mem` as a shared memory (limits 1 to 65536 pages), to run on the memory of a
+   * threaded Emscripten build such as tfjs-backend-wasm's; otherwise an unshared one of >= 1 page.
+   * @default false
+   */
+  sharedMemory?: boolean;
 }
 
 /** The local declarations of a function body: run-length entries (count, type). */
@@ -292,7 +306,12 @@ export function wasmModule(functions: WasmFunction[], opts: ModuleOptions = {}):
     0x00,
     0x00,
     ...section(1, vec(types)),
-    ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]])),
+    ...section(
+      2,
+      vec([
+        [...name('env'), ...name('mem'), 0x02, ...(opts.sharedMemory ? [0x03, 0x01, ...uleb(65536)] : [0x00, 0x01])],
+      ]),
+    ),
     ...section(3, vec(typeOf.map((t) => uleb(t)))),
     ...section(
       7,

@@ -5,6 +5,7 @@ import { Random } from '../random';
 
 import { type MorphBlockOptions, morphBlock } from './morphBlock';
 import { batchNormalization } from './kernels/batch_norm';
+import { conv2d } from './kernels/conv2d_layer';
 import { ARCHITECTURE_NAMES, type ArchitectureName, isArchitectureName } from './registry';
 import { EXCITATION_ROWS } from '../spectral/excitation';
 import { GmmScore, LFCC_ROWS } from './gmmExpert';
@@ -571,17 +572,15 @@ export function smallCnn(inputShape: readonly number[], opts: SmallCnnOptions = 
   let h = x;
   filters.forEach((f, i) => {
     const k = i + 1;
-    h = tf.layers
-      .conv2d({
-        filters: f,
-        kernelSize: 3,
-        padding: 'same',
-        useBias: !batchNorm,
-        activation: batchNorm ? 'linear' : 'relu',
-        name: `conv${k}`,
-        ...init(),
-      })
-      .apply(h) as tf.SymbolicTensor;
+    h = conv2d({
+      filters: f,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: !batchNorm,
+      activation: batchNorm ? 'linear' : 'relu',
+      name: `conv${k}`,
+      ...init(),
+    }).apply(h) as tf.SymbolicTensor;
     if (batchNorm) {
       h = batchNormalization({ name: `bn${k}`, momentum: BATCH_NORM_MOMENTUM, epsilon: 1e-5 }).apply(
         h,
@@ -702,9 +701,13 @@ export function lcnn(inputShape: readonly number[], opts: LcnnOptions = {}): tf.
   let layerIndex = 0;
   const conv = (h: tf.SymbolicTensor, filters: number, k: number) => {
     layerIndex++;
-    const c = tf.layers
-      .conv2d({ filters: ch(filters), kernelSize: k, padding: 'same', name: `conv${layerIndex}`, ...init() })
-      .apply(h) as tf.SymbolicTensor;
+    const c = conv2d({
+      filters: ch(filters),
+      kernelSize: k,
+      padding: 'same',
+      name: `conv${layerIndex}`,
+      ...init(),
+    }).apply(h) as tf.SymbolicTensor;
     return new MaxFeatureMap({ name: `mfm${layerIndex}` }).apply(c) as tf.SymbolicTensor;
   };
   const pool = (h: tf.SymbolicTensor, name: string) =>

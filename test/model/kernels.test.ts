@@ -1,14 +1,12 @@
 import { before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '../../src/model/tf';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/model/backend';
-import { conv2DBackpropFilter } from '../../src/model/kernels/conv2d_backprop_filter';
 import { Random } from '../../src/random';
 import { relErr } from '../helpers/arrays';
 
 // Every kernel specmorph registers on wasm is checked against tfjs's pure-JS cpu backend.
-const TOL = 1e-4;
+const TOL = 1e-5;
 
 function randomTensor(shape: number[], rng: Random): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -74,6 +72,10 @@ for (const stride of [1, 2]) {
       [1, 2],
       [3, 5],
       [4, 8],
+      // Input channels in a tile of 4 and two single ones; output channels in tiles of 8 and 4
+      // (with 4 input channels), of 16, 8 and 4 (single ones).
+      [6, 12],
+      [3, 28],
     ]) {
       cases.push({ n: 2, h: 7, w: 9, ci, co, k: [3, 3], stride, pad });
     }
@@ -141,12 +143,17 @@ describe('wasm training kernels vs cpu', () => {
     [2, 1, 'valid'],
   ] as const) {
     for (const ch of [1, 3, 8]) {
-      for (const ties of [false, true]) {
-        test(`MaxPoolGrad pool=${f} stride=${st} ${pad} channels=${ch}${ties ? ' relu ties' : ''}`, async () => {
-          const rng = new Random(f * 100 + st * 10 + ch + (ties ? 1000 : 0));
+      for (const kind of ['', 'relu ties', 'NaN and -Infinity'] as const) {
+        test(`MaxPoolGrad pool=${f} stride=${st} ${pad} channels=${ch}${kind && ` ${kind}`}`, async () => {
+          const rng = new Random(f * 100 + st * 10 + ch + (kind ? 1000 * kind.length : 0));
           let input = randomTensor([2, 7, 6, ch], rng);
           // After ReLU many windows are all zero: the gradient must go to the same (first) position.
-          if (ties) input = tf.relu(input);
+          if (kind === 'relu ties') input = tf.relu(input);
+          // NaN never wins a window; a window of -Infinity (or NaN) alone routes nowhere.
+          if (kind === 'NaN and -Infinity') {
+            const v = input.dataSync().map((a) => (a > 0.8 ? Number.NaN : a < -0.3 ? -Infinity : a));
+            input = tf.tensor(v, input.shape);
+          }
           const output = tf.maxPool(input as tf.Tensor4D, f, st, pad);
           const dy = randomTensor(output.shape, rng);
           const attrs = { filterSize: f, strides: st, pad, dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
@@ -168,6 +175,10 @@ describe('wasm training kernels vs cpu', () => {
     [[4, 5, 6, 3], 3, false],
     [[4, 5, 6, 3], [0, 2], false],
     [[7, 2], [0, 1], true],
+    // A multiple of 4 kept channels: the SIMD path (global average pooling; rows past one block).
+    [[3, 5, 7, 8], [1, 2], false],
+    [[2, 1100, 4], 1, true],
+    [[6, 5, 4], 0, false],
   ] as [number[], number | number[], boolean][]) {
     for (const op of ['Sum', 'Mean'] as const) {
       test(`${op} shape=[${shape}] axis=${JSON.stringify(axis)} keepDims=${keepDims}`, async () => {
@@ -446,33 +457,29 @@ describe('wasm training kernels vs cpu', () => {
     b.dispose();
   });
 
-  test('Conv2DBackpropFilter split over the batch (small im2col bound) equals the whole-batch result', async () => {
+  test('Cast to the same dtype shares the buffer; other casts convert as the cpu backend', async () => {
     await tf.setBackend('wasm');
-    const rng = new Random(7);
-    const x = randomTensor([5, 6, 6, 3], rng);
-    const dy = randomTensor([5, 6, 6, 4], rng);
-    const attrs = {
-      strides: [1, 1],
-      pad: 'same',
-      dataFormat: 'NHWC',
-      dimRoundingMode: undefined,
-      filterShape: [3, 3, 3, 4],
-    } as unknown as tf.NamedAttrMap;
-    const backend = tf.backend() as BackendWasm;
-    const whole = conv2DBackpropFilter({ inputs: { x, dy }, backend, attrs });
-    // 27 * 36 floats per image: a bound of 2 images forces blocks of 2, 2, 1.
-    const split = conv2DBackpropFilter({ inputs: { x, dy }, backend, attrs }, 27 * 36 * 2);
-    const a = backend.readSync(whole.dataId) as Float32Array;
-    const b = backend.readSync(split.dataId) as Float32Array;
-    assert.ok(relErr(b, a) <= TOL);
-    backend.disposeData(whole.dataId);
-    backend.disposeData(split.dataId);
-    const ref = await onBackend(
-      'cpu',
-      () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor,
-    );
-    assert.ok(relErr(b, ref) <= TOL);
-    tf.dispose([x, dy]);
+    // To bool: x != 0, NaN included (upstream wasm copied the numbers into bytes).
+    const a = tf.tensor([1.5, -2.5, 3.25, 0], [2, 2]);
+    const special = tf.tensor([Number.NaN, 0, -0]);
+    const nan = tf.cast(special, 'bool');
+    assert.deepEqual(Array.from(await nan.data()), [1, 0, 0]);
+    tf.dispose([special, nan]);
+    const same = tf.cast(a, 'float32');
+    const toInt = tf.cast(a, 'int32');
+    const toBool = tf.cast(a, 'bool');
+    a.dispose();
+    assert.deepEqual(Array.from(await same.data()), [1.5, -2.5, 3.25, 0]);
+    assert.equal(toInt.dtype, 'int32');
+    assert.deepEqual(Array.from(await toInt.data()), [1, -2, 3, 0]);
+    assert.deepEqual(Array.from(await toBool.data()), [1, 1, 1, 0]);
+    const i = tf.tensor([3, -1], [2], 'int32');
+    const f = tf.cast(i, 'float32');
+    const i2 = tf.cast(i, 'int32');
+    i.dispose();
+    assert.deepEqual(Array.from(await f.data()), [3, -1]);
+    assert.deepEqual(Array.from(await i2.data()), [3, -1]);
+    tf.dispose([same, toInt, toBool, f, i2]);
   });
 
   test('gradients of a conv-relu-pool-dense loss on wasm equal cpu', async () => {

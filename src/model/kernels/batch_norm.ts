@@ -2,7 +2,8 @@
 // gradient) for the wasm backend, and the BatchNormalization layer that uses them.
 import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapF32 } from './wasm_heap';
+import { heapKernels } from './heap_simd';
+import { allocF32, heapAddress, heapF32, release } from './wasm_heap';
 
 /** Kernel names; not tfjs's (these kernels exist only where specmorph registers them). */
 export const BATCH_NORM_TRAINING = 'SpecmorphBatchNormTraining';
@@ -10,8 +11,9 @@ export const BATCH_NORM_TRAINING_GRAD = 'SpecmorphBatchNormTrainingGrad';
 
 /**
  * Pixels per block of the loops below: each block (block x channels floats, 64 KiB at 16 channels)
- * is swept once per channel with a scalar accumulator while it sits in cache, which V8 runs about
- * twice as fast as one sweep updating a per-channel array at every element.
+ * is swept once per channel with a scalar accumulator (the SIMD passes: once per 4-channel column)
+ * while it sits in cache, which V8 runs about twice as fast as one sweep updating a per-channel
+ * array at every element.
  */
 const BLOCK = 1024;
 
@@ -143,6 +145,116 @@ export function batchNormBackward(
   }
 }
 
+/**
+ * Scratch on the wasm heap for the SIMD passes over c channels (c a multiple of 4): c float64
+ * means, then per 4-channel group 8 float64 sums (two sets of 4), then per group 4 f32x4
+ * parameters. Returns its tensor, its byte address and float64/float32 views (take them, as every
+ * heap view, after the caller's last allocation).
+ */
+function scratch(backend: BackendWasm, c: number) {
+  const t = allocF32(backend, [10 * c]);
+  return {
+    t,
+    at: heapAddress(backend, t),
+    views: () => {
+      const h = heapF32(backend, t);
+      return {
+        f64: new Float64Array(h.buffer, h.byteOffset, 3 * c),
+        f32: new Float32Array(h.buffer, h.byteOffset + 24 * c, 4 * c),
+      };
+    },
+  };
+}
+
+/**
+ * {@link batchNormForward} on the heap by the SIMD passes of heap_simd.ts, for c a multiple of 4:
+ * the same float64 two-pass statistics, then y = (x - mean) * scale + beta in float32.
+ */
+function batchNormForwardSimd(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  gamma: Float32Array,
+  beta: Float32Array,
+  epsilon: number,
+  y: tf.TensorInfo,
+  mean: Float32Array,
+  variance: Float32Array,
+  s: ReturnType<typeof scratch>,
+): void {
+  const c = gamma.length;
+  const k = heapKernels(backend);
+  const n = x.shape.reduce((a, b) => a * b, 1) / c;
+  const [xAt, yAt] = [heapAddress(backend, x), heapAddress(backend, y)];
+  const { f64, f32 } = s.views();
+  const meanAt = s.at;
+  const accAt = s.at + 8 * c;
+  const pAt = s.at + 24 * c;
+  f64.fill(0);
+  const columns = (pass: (o: number, rows: number, g: number) => void) => {
+    for (let o = 0; o < n; o += BLOCK) for (let g = 0; g < c / 4; g++) pass(o, Math.min(BLOCK, n - o), g);
+  };
+  columns((o, rows, g) => k.bnSum(xAt + (o * c + 4 * g) * 4, rows, c * 4, accAt + 64 * g));
+  for (let ch = 0; ch < c; ch++) f64[ch] = f64[c + 8 * (ch >> 2) + (ch & 3)] / n;
+  columns((o, rows, g) => k.bnSqDev(xAt + (o * c + 4 * g) * 4, rows, c * 4, meanAt + 32 * g, accAt + 64 * g + 32));
+  for (let ch = 0; ch < c; ch++) {
+    const v = f64[c + 8 * (ch >> 2) + 4 + (ch & 3)] / n;
+    mean[ch] = f64[ch];
+    variance[ch] = v;
+    const q = 16 * (ch >> 2) + (ch & 3);
+    f32[q] = f64[ch];
+    f32[q + 4] = gamma[ch] / Math.sqrt(v + epsilon);
+    f32[q + 8] = beta[ch];
+  }
+  columns((o, rows, g) => k.bnAffine(xAt + (o * c + 4 * g) * 4, yAt + (o * c + 4 * g) * 4, rows, c * 4, pAt + 64 * g));
+}
+
+/**
+ * {@link batchNormBackward} on the heap by the SIMD passes, for c a multiple of 4: float64 sums,
+ * then dx = a * dy + b * (x - mean) + d in float32.
+ */
+function batchNormBackwardSimd(
+  backend: BackendWasm,
+  dy: tf.TensorInfo,
+  x: tf.TensorInfo,
+  gamma: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  epsilon: number,
+  dx: tf.TensorInfo,
+  dgamma: Float32Array,
+  dbeta: Float32Array,
+  s: ReturnType<typeof scratch>,
+): void {
+  const c = gamma.length;
+  const k = heapKernels(backend);
+  const n = x.shape.reduce((a, b) => a * b, 1) / c;
+  const [dyAt, xAt, dxAt] = [dy, x, dx].map((t) => heapAddress(backend, t));
+  const { f64, f32 } = s.views();
+  const accAt = s.at + 8 * c;
+  const pAt = s.at + 24 * c;
+  f64.fill(0);
+  for (let ch = 0; ch < c; ch++) f64[ch] = mean[ch];
+  const columns = (pass: (at: number, rows: number, g: number) => void) => {
+    for (let o = 0; o < n; o += BLOCK)
+      for (let g = 0; g < c / 4; g++) pass((o * c + 4 * g) * 4, Math.min(BLOCK, n - o), g);
+  };
+  columns((at, rows, g) => k.bnGradSums(dyAt + at, xAt + at, rows, c * 4, s.at + 32 * g, accAt + 64 * g));
+  for (let ch = 0; ch < c; ch++) {
+    const sumDy = f64[c + 8 * (ch >> 2) + (ch & 3)];
+    const sumDyXm = f64[c + 8 * (ch >> 2) + 4 + (ch & 3)];
+    const r = 1 / Math.sqrt(variance[ch] + epsilon);
+    const a = gamma[ch] * r;
+    dbeta[ch] = sumDy;
+    dgamma[ch] = sumDyXm * r;
+    const q = 16 * (ch >> 2) + (ch & 3);
+    f32[q] = mean[ch];
+    f32[q + 4] = a;
+    f32[q + 8] = (-a * r * r * sumDyXm) / n;
+    f32[q + 12] = (-a * sumDy) / n;
+  }
+  columns((at, rows, g) => k.bnGradDx(dyAt + at, xAt + at, dxAt + at, rows, c * 4, pAt + 64 * g));
+}
+
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
 
 function channels(x: tf.TensorInfo, gamma: tf.TensorInfo): number {
@@ -152,7 +264,7 @@ function channels(x: tf.TensorInfo, gamma: tf.TensorInfo): number {
   return c;
 }
 
-/** Outputs: y, mean, variance. */
+/** Outputs: y, mean, variance. SIMD passes on the heap for a multiple of 4 channels, JS loops otherwise. */
 function forward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { x, gamma, beta } = inputs as Record<'x' | 'gamma' | 'beta', tf.TensorInfo>;
   const c = channels(x, gamma);
@@ -161,14 +273,21 @@ function forward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
     backend.makeOutput([c], 'float32'),
     backend.makeOutput([c], 'float32'),
   ];
+  const simd = c % 4 === 0 ? scratch(backend, c) : null;
   // Views only after every allocation (heapF32's rule).
   const [y, mean, variance] = outs.map((t) => heapF32(backend, t));
   const h = (t: tf.TensorInfo) => heapF32(backend, t);
-  batchNormForward(h(x), h(gamma), h(beta), (attrs as { epsilon: number }).epsilon, y, mean, variance);
+  const { epsilon } = attrs as { epsilon: number };
+  if (simd) {
+    batchNormForwardSimd(backend, x, h(gamma), h(beta), epsilon, outs[0], mean, variance, simd);
+    release(backend, simd.t);
+  } else {
+    batchNormForward(h(x), h(gamma), h(beta), epsilon, y, mean, variance);
+  }
   return outs;
 }
 
-/** Outputs: dx, dgamma, dbeta. */
+/** Outputs: dx, dgamma, dbeta. SIMD passes for a multiple of 4 channels, JS loops otherwise. */
 function backward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { dy, x, gamma, mean, variance } = inputs as Record<'dy' | 'x' | 'gamma' | 'mean' | 'variance', tf.TensorInfo>;
   const c = channels(x, gamma);
@@ -177,19 +296,16 @@ function backward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
     backend.makeOutput([c], 'float32'),
     backend.makeOutput([c], 'float32'),
   ];
+  const simd = c % 4 === 0 ? scratch(backend, c) : null;
   const [dx, dgamma, dbeta] = outs.map((t) => heapF32(backend, t));
   const h = (t: tf.TensorInfo) => heapF32(backend, t);
-  batchNormBackward(
-    h(dy),
-    h(x),
-    h(gamma),
-    h(mean),
-    h(variance),
-    (attrs as { epsilon: number }).epsilon,
-    dx,
-    dgamma,
-    dbeta,
-  );
+  const { epsilon } = attrs as { epsilon: number };
+  if (simd) {
+    batchNormBackwardSimd(backend, dy, x, h(gamma), h(mean), h(variance), epsilon, outs[0], dgamma, dbeta, simd);
+    release(backend, simd.t);
+    return outs;
+  }
+  batchNormBackward(h(dy), h(x), h(gamma), h(mean), h(variance), epsilon, dx, dgamma, dbeta);
   return outs;
 }
 

@@ -4,7 +4,7 @@ import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 import { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
 import { makeConcatConfig, makeSliceConfig, makeSplitVConfig, makeTileConfig } from './channels';
 import { dilation2DBackpropFilterConfig, dilation2DBackpropInputConfig, dilation2DConfig } from './dilation2d';
-import { identityConfig, maxPoolGradConfig } from './max_pool_grad';
+import { identityConfig, makeCastConfig, maxPoolGradConfig } from './max_pool_grad';
 import { makeMeanConfig, makeSumConfig } from './reduce';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig, makeFusedBatchNormConfig } from './batch_norm';
 
@@ -12,7 +12,7 @@ export { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 export { makeConv2DBackpropInputConfig } from './conv2d_backprop_input';
 export { makeConcatConfig, makeSliceConfig, makeSplitVConfig, makeTileConfig } from './channels';
 export { dilation2DBackpropFilterConfig, dilation2DBackpropInputConfig, dilation2DConfig } from './dilation2d';
-export { identityConfig, maxPoolGradConfig } from './max_pool_grad';
+export { identityConfig, makeCastConfig, maxPoolGradConfig } from './max_pool_grad';
 export { makeMeanConfig, makeSumConfig } from './reduce';
 export { BatchNormalization, batchNormalization, batchNormTraining, makeFusedBatchNormConfig } from './batch_norm';
 
@@ -22,11 +22,16 @@ const ours = new Set<string>();
  * Registers on the `wasm` backend the kernels that training our models needs and tfjs-backend-wasm
  * 4.22 lacks or runs slowly, and returns their names. Idempotent.
  *
- * - `Conv2DBackpropFilter`: missing upstream; im2col (JS, on the wasm heap) + XNNPACK GEMM.
+ * - `Conv2DBackpropFilter`: missing upstream; WebAssembly SIMD outer products straight from the
+ *   tensors on the heap (heap_simd.ts), no im2col.
  * - `Conv2DBackpropInput`: upstream is a scalar loop; stride 1 is replaced by an XNNPACK
  *   convolution with the rotated filter, other strides keep the upstream kernel.
- * - `MaxPoolGrad`: upstream rescans windows per input pixel; ours is one arg-max pass.
- * - `Identity`: upstream copies the buffer; ours shares it (reference counted), as the cpu backend.
+ * - `MaxPoolGrad`: upstream rescans windows per input pixel; ours is one arg-max pass (SIMD over
+ *   four channels at a time when the channel count allows).
+ * - `Identity`, and `Cast` to the dtype a tensor already has (the ReLU gradient's): upstream
+ *   copies the buffer; ours shares it (reference counted), as the cpu backend.
+ * - `SpecmorphBatchNormTraining`, `...Grad` (names of ours): training batch norm as two fused
+ *   kernels (SIMD passes for a multiple of 4 channels), behind our BatchNormalization layer.
  * - `Sum`, `Mean` over leading/middle axes (conv bias gradients, global average pooling): one
  *   pass instead of upstream's transpose + innermost-axis reduction; other cases go upstream.
  * - `Dilation2D`, `Dilation2DBackpropInput`, `Dilation2DBackpropFilter` (the learned morphology
@@ -74,6 +79,7 @@ export function registerWasmTrainingKernels(): string[] {
     ['Tile', makeTileConfig],
     ['Slice', makeSliceConfig],
     ['FusedBatchNorm', makeFusedBatchNormConfig],
+    ['Cast', makeCastConfig],
   ] as const) {
     if (ours.has(name)) continue;
     const upstream = tf.getKernel(name, 'wasm');

@@ -14,6 +14,11 @@ export function heapF32(backend: BackendWasm, t: TensorInfo): Float32Array {
   return new Float32Array(heapBuffer(backend), memoryOffset, size);
 }
 
+/** A tensor's byte address on the wasm heap (what the heap_simd passes take). */
+export function heapAddress(backend: BackendWasm, t: TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
+}
+
 type EmscriptenModule = {
   HEAPU8: Uint8Array;
   wasmMemory?: { buffer: ArrayBufferLike };
@@ -38,9 +43,4 @@ export function allocF32(backend: BackendWasm, shape: number[]): TensorInfo {
 /** Frees temporaries made with {@link allocF32} or returned by a kernel called from inside a kernel. */
 export function release(backend: BackendWasm, ...infos: TensorInfo[]): void {
   for (const t of infos) backend.disposeData(t.dataId);
-}
-
-/** The same data seen with another shape (no copy); for passing to kernels that read only the shape. */
-export function viewAs(t: TensorInfo, shape: number[]): TensorInfo {
-  return { dataId: t.dataId, shape, dtype: t.dtype };
 }
