@@ -21,6 +21,7 @@ import { gradCam } from '../../src/model/saliency';
 import { computeEer } from '../../src/metrics/detection';
 import { runPipeline } from '../../src/pipeline/run';
 import type { PipelineConfig } from '../../src/pipeline/config';
+import { atRandomLevel, pulseTrain, resonate } from '../helpers/voice';
 
 const SR = 8000;
 const PIPELINE: PipelineConfig = {
@@ -36,9 +37,7 @@ const PIPELINE: PipelineConfig = {
  */
 function clip(label: number, rng: Random, seconds = 1): Float32Array {
   const n = Math.round(seconds * SR);
-  let x = new Float32Array(n);
-  const period = Math.round(SR / (90 + 140 * rng.next()));
-  for (let i = rng.int(period); i < n; i += period + rng.int(5) - 2) x[i] = 1;
+  let x = pulseTrain(n, SR, rng);
   if (label === 0) {
     // 12 first-order all-pass sections y[n] = -a x[n] + x[n-1] + a y[n-1], a in [0.5, 0.9].
     for (let s = 0; s < 12; s++) {
@@ -48,20 +47,11 @@ function clip(label: number, rng: Random, seconds = 1): Float32Array {
       x = y;
     }
   }
-  for (const [fc, bw] of [
+  const resonances = [
     [300 + 600 * rng.next(), 90],
     [1200 + 1200 * rng.next(), 150],
-  ]) {
-    const r = Math.exp((-Math.PI * bw) / SR);
-    const c1 = 2 * r * Math.cos((2 * Math.PI * fc) / SR);
-    const y = new Float32Array(n);
-    for (let i = 0; i < n; i++) y[i] = x[i] + (i > 0 ? c1 * y[i - 1] : 0) - (i > 1 ? r * r * y[i - 2] : 0);
-    x = y;
-  }
-  const gain = 10 ** ((-30 + 20 * rng.next()) / 20);
-  let peak = 0;
-  for (const v of x) peak = Math.max(peak, Math.abs(v));
-  return x.map((v) => (gain * v) / peak + gain * 0.002 * rng.normal());
+  ] as const;
+  return atRandomLevel(resonate(x, SR, resonances), rng);
 }
 
 function dataset(n: number, seed: number, config = PIPELINE): { inputs: Grid[]; labels: number[] } {

@@ -15,6 +15,7 @@ import { loadModel, saveModel } from '../../src/model/io';
 import { computeEer } from '../../src/metrics/detection';
 import { runPipeline } from '../../src/pipeline/run';
 import type { PipelineConfig } from '../../src/pipeline/config';
+import { atRandomLevel, pulseTrain, resonate } from '../helpers/voice';
 
 const SR = 8000;
 const PIPELINE: PipelineConfig = {
@@ -41,25 +42,13 @@ function frames(n: number, dims: number, shift: number, rng: Random): Grid {
  * random in both.
  */
 function clip(label: number, rng: Random): Float32Array {
-  const n = SR;
-  let x = new Float32Array(n);
-  const period = Math.round(SR / (90 + 140 * rng.next()));
-  for (let i = rng.int(period); i < n; i += period + rng.int(5) - 2) x[i] = 1;
+  const x = pulseTrain(SR, SR, rng);
   const up = label === 0 ? 1000 : 0;
-  for (const [fc, bw] of [
+  const resonances = [
     [300 + 400 * rng.next() + up, 90],
     [1200 + 800 * rng.next() + up, 150],
-  ]) {
-    const r = Math.exp((-Math.PI * bw) / SR);
-    const c1 = 2 * r * Math.cos((2 * Math.PI * fc) / SR);
-    const y = new Float32Array(n);
-    for (let i = 0; i < n; i++) y[i] = x[i] + (i > 0 ? c1 * y[i - 1] : 0) - (i > 1 ? r * r * y[i - 2] : 0);
-    x = y;
-  }
-  const gain = 10 ** ((-30 + 20 * rng.next()) / 20);
-  let peak = 0;
-  for (const v of x) peak = Math.max(peak, Math.abs(v));
-  return x.map((v) => (gain * v) / peak + gain * 0.002 * rng.normal());
+  ] as const;
+  return atRandomLevel(resonate(x, SR, resonances), rng);
 }
 
 function dataset(n: number, seed: number): { inputs: Grid[]; labels: number[] } {
