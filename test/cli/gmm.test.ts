@@ -46,24 +46,26 @@ before(() => {
 
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test('specmorph train --arch gmm then evaluate: GMM model folder, clips of any length, low EER on held-out clips', async () => {
-  const model = path.join(root, 'gmm');
-  const t = await run([
+/** `specmorph train --arch gmm` on the training folder with 4 components and in-process features, into `out`. */
+const trainGmm = (out: string, ...extra: string[]) =>
+  run([
     'train',
     '--data',
     path.join(root, 'train'),
     '--out',
-    model,
+    out,
     '--arch',
     'gmm',
     '--components',
     '4',
-    '--seed',
-    '0',
     '--workers',
     '0',
-    '--json',
+    ...extra,
   ]);
+
+test('specmorph train --arch gmm then evaluate: GMM model folder, clips of any length, low EER on held-out clips', async () => {
+  const model = path.join(root, 'gmm');
+  const t = await trainGmm(model, '--seed', '0', '--json');
   assert.equal(t.code, 0, t.stderr);
   assert.match(t.stderr, /pipeline: [0-9a-f]{12} \(mono -> lfcc\)/);
   assert.match(t.stderr, /gmm bonafide: (converged|stopped at maxIter) after \d+ iterations/);
@@ -89,26 +91,7 @@ test('specmorph train --arch gmm then evaluate: GMM model folder, clips of any l
   );
   // Training again with the same seed gives the same mixtures (bit for bit).
   const again = path.join(root, 'gmm2');
-  assert.equal(
-    (
-      await run([
-        'train',
-        '--data',
-        path.join(root, 'train'),
-        '--out',
-        again,
-        '--arch',
-        'gmm',
-        '--components',
-        '4',
-        '--seed',
-        '0',
-        '--workers',
-        '0',
-      ])
-    ).code,
-    0,
-  );
+  assert.equal((await trainGmm(again, '--seed', '0')).code, 0);
   const strip = (f: string) => readFileSync(path.join(f, 'gmm.json'), 'utf8');
   assert.equal(strip(again), strip(model));
   // From the cache, EM streamed the clips (reported per iteration); with --no-cache they are held in
@@ -118,23 +101,7 @@ test('specmorph train --arch gmm then evaluate: GMM model folder, clips of any l
   assert.equal(tj.frames.bonafide + tj.frames.spoof > 16 * 30, true);
   assert.ok(tj.secondsPerIteration.bonafide > 0 && tj.secondsPerIteration.spoof > 0);
   const held = path.join(root, 'gmm-held');
-  const h = await run([
-    'train',
-    '--data',
-    path.join(root, 'train'),
-    '--out',
-    held,
-    '--arch',
-    'gmm',
-    '--components',
-    '4',
-    '--seed',
-    '0',
-    '--workers',
-    '0',
-    '--no-cache',
-    '--json',
-  ]);
+  const h = await trainGmm(held, '--seed', '0', '--no-cache', '--json');
   assert.equal(h.code, 0, h.stderr);
   assert.match(h.stderr, /held in memory \(--no-cache\)/);
   assert.deepEqual(JSON.parse(h.stdout.trim().split('\n').pop()!).frames, tj.frames);
@@ -143,22 +110,7 @@ test('specmorph train --arch gmm then evaluate: GMM model folder, clips of any l
 
 test('specmorph train --arch gmm --max-iter 2 stops EM after 2 iterations; --max-iter is for gmm only and checked', async () => {
   const out = path.join(root, 'gmm-2');
-  const t = await run([
-    'train',
-    '--data',
-    path.join(root, 'train'),
-    '--out',
-    out,
-    '--arch',
-    'gmm',
-    '--components',
-    '4',
-    '--max-iter',
-    '2',
-    '--workers',
-    '0',
-    '--json',
-  ]);
+  const t = await trainGmm(out, '--max-iter', '2', '--json');
   assert.equal(t.code, 0, t.stderr);
   assert.deepEqual(JSON.parse(t.stdout.trim().split('\n').pop()!).iterations, { bonafide: 2, spoof: 2 });
   assert.match(t.stderr, /gmm spoof: stopped at maxIter after 2 iterations/);
