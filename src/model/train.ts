@@ -1073,11 +1073,13 @@ function epochLog(
  * (class-weighted mean loss) under the learning-rate schedule, scores the validation clips whole
  * (mean of window scores) and stops early on the validation EER, restoring the best epoch's
  * weights. Finally re-estimates the batch-norm statistics on the training inputs. Same seed + same
- * backend -> same weights and history. A model with an excitation branch (`modelOptions.excitation`,
- * for inputs whose last rows are a pipeline's excitation rows) fits its excitation expert's bona
- * fide statistics on the training bona fide windows first, trains the network on its own loss (the
- * epoch loss and accuracy are the network's), and calibrates the network's score on the validation
- * bona fide windows before every validation scoring and at the end.
+ * backend -> same weights and history. A model with experts (`modelOptions.excitation` for a
+ * pipeline's excitation rows, `modelOptions.gmm` for its LFCC rows) fits them first: the excitation
+ * expert's bona fide statistics on the training bona fide windows, the GMM expert's two mixtures on
+ * the training clips' LFCC frames and its z-score on the validation bona fide windows. It then
+ * trains the network on its own loss (the epoch loss and accuracy are the network's), stops early
+ * on the network's own validation EER, and calibrates the network's score on the validation bona
+ * fide windows at the end.
  *
  * Notes: class weights scale each sample's loss and the batch mean divides by the batch size, as
  * Keras `class_weight`. No tensors leak: everything but the returned model is disposed.
