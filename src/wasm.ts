@@ -173,6 +173,17 @@ export const op = {
   f64x2_mul: simd(0xf2),
 } as const;
 
+/** `(block (loop (br_if 1 (exit)) body (br 0)))`: a loop that runs until `exit` is true. */
+export const whileNot = (exit: Code, ...body: Code[]): Code => op.block(op.loop(exit, op.br_if(1), ...body, op.br(0)));
+
+/** `local += by` for an i32 local of `f`. */
+export const addLocal = (f: Scope, local: string, by: Code): Code => [
+  ...f.get(local),
+  ...by,
+  ...op.i32_add,
+  ...f.set(local),
+];
+
 /** One function of a module's table. */
 export interface WasmFunction {
   /** Its export name (and its name in the disassembly). */

@@ -30,6 +30,8 @@ import {
   type ModuleOptions,
   type Scope,
   type WasmFunction,
+  addLocal,
+  whileNot,
 } from '../wasm';
 import { warnOnce } from '../errors';
 import { RETAIN_BYTES } from '../memory';
@@ -159,8 +161,6 @@ const drop = (f: Scope, local: string, by: number): Code => [
   ...op.i32_sub,
   ...f.set(local),
 ];
-/** `(block (loop (br_if 1 (exit)) body (br 0)))`: a loop that runs until `exit` is true. */
-const whileNot = (exit: Code, ...body: Code[]): Code => op.block(op.loop(exit, op.br_if(1), ...body, op.br(0)));
 
 /**
  * Scalar tail of a one-pass row window of `count` columns: while n > 0, acc = x[0], then
@@ -457,7 +457,6 @@ function vhgwFunction(isMax: boolean): WasmFunction {
     locals: { b: i32, e: i32, pa: i32, ph: i32, start: i32, n: i32, m: i32, pi: i32, phi: i32 },
     results: [],
     body: (f) => {
-      const addTo = (local: string, by: Code): Code => [...f.get(local), ...by, ...op.i32_add, ...f.set(local)];
       const subFrom = (local: string, by: Code): Code => [...f.get(local), ...by, ...op.i32_sub, ...f.set(local)];
       const one = op.i32_const(1);
       return [
@@ -542,11 +541,11 @@ function vhgwFunction(isMax: boolean): WasmFunction {
           f.get('pi'),
           f.get('width'),
           f.call(forward),
-          addTo('e', one),
-          addTo('pa', f.get('step')),
-          addTo('pi', f.get('step')),
-          addTo('phi', f.get('step')),
-          addTo('m', one),
+          addLocal(f, 'e', one),
+          addLocal(f, 'pa', f.get('step')),
+          addLocal(f, 'pi', f.get('step')),
+          addLocal(f, 'phi', f.get('step')),
+          addLocal(f, 'm', one),
           // m = m == L ? 0 : m
           op.i32_const(0),
           f.get('m'),

@@ -19,6 +19,8 @@ import {
   type Scope,
   type WasmFunction,
   type WasmMemory,
+  addLocal,
+  whileNot,
 } from '../wasm';
 import { warnOnce } from '../errors';
 import type { SparseBank } from './mel';
@@ -26,10 +28,6 @@ import type { ResolvedStft } from './options';
 
 // ---- WebAssembly module (`npm run wat` writes its disassembly to test/fixtures/wasm/) ----
 
-/** `local += by` for an i32 local. */
-const bump = (f: Scope, local: string, by: Code): Code => [...f.get(local), ...by, ...op.i32_add, ...f.set(local)];
-/** `(block (loop (br_if 1 (exit)) body (br 0)))`: a loop that runs until `exit` is true. */
-const whileNot = (exit: Code, ...body: Code[]): Code => op.block(op.loop(exit, op.br_if(1), ...body, op.br(0)));
 const load = (f: Scope, local: string, offset = 0): Code => [...f.get(local), ...op.v128_load({ offset })];
 const mul = (a: Code, b: Code): Code => [...a, ...b, ...op.f32x4_mul];
 const add = (a: Code, b: Code): Code => [...a, ...b, ...op.f32x4_add];
@@ -48,7 +46,7 @@ const zeroPairs = (f: Scope, end: Code): Code =>
     f.get('zp'),
     op.v128_const(new Array(16).fill(0)),
     op.v128_store({ offset: 16 }),
-    bump(f, 'r', op.i32_const(4)),
+    addLocal(f, 'r', op.i32_const(4)),
   );
 /** (tr, ti) = (re + i im) (wr + i wi), through the locals cr, ci. */
 const cmul = (f: Scope, re: Code, im: Code, wr: string, wi: string): Code => [
@@ -219,9 +217,9 @@ function powerFunction(sqrt: boolean): WasmFunction {
           f.get('zp'),
           mul(gather(f, 4), load(f, 'w', 16)),
           op.v128_store({ offset: 16 }),
-          bump(f, 'a', op.i32_const(8)),
-          bump(f, 'w', op.i32_const(32)),
-          bump(f, 'r', op.i32_const(4)),
+          addLocal(f, 'a', op.i32_const(8)),
+          addLocal(f, 'w', op.i32_const(32)),
+          addLocal(f, 'r', op.i32_const(4)),
         ),
         zeroPairs(f, f.get('rend')),
         // one radix-2 stage of trivial twiddles when log2(n) is odd, so radix-2^2 passes do the rest
@@ -251,7 +249,7 @@ function powerFunction(sqrt: boolean): WasmFunction {
             f.get('p'),
             sub(f.get('ai'), f.get('bi')),
             op.v128_store({ offset: 48 }),
-            bump(f, 'p', op.i32_const(64)),
+            addLocal(f, 'p', op.i32_const(64)),
           ),
         ]),
         // radix-2^2 passes: the radix-2 stages of half-spans h and 2h in one sweep over four points
@@ -374,10 +372,10 @@ function powerFunction(sqrt: boolean): WasmFunction {
               f.get('q3'),
               add(f.get('bi'), f.get('tr')),
               op.v128_store({ offset: 16 }),
-              bump(f, 'p', f.get('hb4')),
+              addLocal(f, 'p', f.get('hb4')),
             ),
-            bump(f, 'jb', op.i32_const(32)),
-            bump(f, 'tp', f.get('tstep')),
+            addLocal(f, 'jb', op.i32_const(32)),
+            addLocal(f, 'tp', f.get('tstep')),
             f.get('tq'),
             f.get('tstep'),
             op.i32_const(1),
@@ -469,18 +467,18 @@ function powerFunction(sqrt: boolean): WasmFunction {
           f.get('oj'),
           finish(add(mul(f.get('tr'), f.get('tr')), mul(f.get('ti'), f.get('ti')))),
           op.v128_store(),
-          bump(f, 'p', op.i32_const(32)),
-          bump(f, 'q', op.i32_const(-32)),
-          bump(f, 'tp', op.i32_const(32)),
-          bump(f, 'ok', f.get('row')),
+          addLocal(f, 'p', op.i32_const(32)),
+          addLocal(f, 'q', op.i32_const(-32)),
+          addLocal(f, 'tp', op.i32_const(32)),
+          addLocal(f, 'ok', f.get('row')),
           f.get('oj'),
           f.get('row'),
           op.i32_sub,
           f.set('oj'),
         ),
-        bump(f, 'sig', [...f.get('hop'), ...op.i32_const(2), ...op.i32_shl]),
-        bump(f, 'blk', op.i32_const(16)),
-        bump(f, 'groups', op.i32_const(-1)),
+        addLocal(f, 'sig', [...f.get('hop'), ...op.i32_const(2), ...op.i32_shl]),
+        addLocal(f, 'blk', op.i32_const(16)),
+        addLocal(f, 'groups', op.i32_const(-1)),
       ),
     ],
   };
@@ -537,21 +535,21 @@ const projectFunction: WasmFunction = {
           [...f.get('w'), ...f.get('wend'), ...op.i32_ge_u],
           add(f.get('acc'), mul(load(f, 'w'), load(f, 'p'))),
           f.set('acc'),
-          bump(f, 'w', op.i32_const(16)),
-          bump(f, 'p', f.get('row')),
+          addLocal(f, 'w', op.i32_const(16)),
+          addLocal(f, 'p', f.get('row')),
         ),
         f.get('out'),
         f.get('col'),
         op.i32_add,
         f.get('acc'),
         op.v128_store(),
-        bump(f, 'col', op.i32_const(16)),
-        bump(f, 'g', op.i32_const(-1)),
+        addLocal(f, 'col', op.i32_const(16)),
+        addLocal(f, 'g', op.i32_const(-1)),
       ),
       f.get('wend'),
       f.set('bank'),
-      bump(f, 'out', f.get('row')),
-      bump(f, 'bands', op.i32_const(-1)),
+      addLocal(f, 'out', f.get('row')),
+      addLocal(f, 'bands', op.i32_const(-1)),
     ),
 };
 

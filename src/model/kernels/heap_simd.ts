@@ -3,6 +3,7 @@
 // byte by byte (src/wasm.ts), as the other kernels' modules.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
+  addLocal,
   compile,
   i32,
   instantiate,
@@ -14,17 +15,12 @@ import {
   type Scope,
   type WasmFunction,
   type WasmMemory,
+  whileNot,
 } from '../../wasm';
 
 const load = (offset = 0): Code => op.v128_load({ align: 1, offset });
 const store = (offset = 0): Code => op.v128_store({ align: 1, offset });
 const ZERO = op.v128_const(new Array<number>(16).fill(0));
-
-/** `while (!(cond)) { body }` as block/loop: `exit` leaves 1 on the stack when the loop is done. */
-const loopUntil = (exit: Code, body: Code): Code => op.block(op.loop(exit, op.br_if(1), body, op.br(0)));
-
-/** `local += k` (i32). */
-const addTo = (f: Scope, local: string, k: Code): Code => [...f.get(local), ...k, ...op.i32_add, ...f.set(local)];
 
 /**
  * One register tile of {@link dwRowFunction}: channels c0..c0+ci-1 of x against 4*cv output
@@ -47,8 +43,8 @@ function dwTile(f: Scope, ci: number, cv: number): Code {
       );
   }
   body.push(
-    ...addTo(f, 'xp', f.get('xStep')),
-    ...addTo(f, 'dp', f.get('coB')),
+    ...addLocal(f, 'xp', f.get('xStep')),
+    ...addLocal(f, 'dp', f.get('coB')),
     ...f.get('q'),
     ...op.i32_const(1),
     ...op.i32_sub,
@@ -72,7 +68,7 @@ function dwTile(f: Scope, ci: number, cv: number): Code {
     ...f.set('dp'),
     ...f.get('count'),
     ...f.set('q'),
-    ...loopUntil([...f.get('q'), ...op.i32_eqz], body),
+    ...whileNot([...f.get('q'), ...op.i32_eqz], body),
   );
   for (let r = 0; r < ci; r++) {
     // wp = dw + ((c0 + r) * co + o0) * 4
@@ -105,9 +101,9 @@ function dwChannelRow(f: Scope, ci: number, widths: number[]): Code {
   return [
     ...op.i32_const(0),
     ...f.set('o0'),
-    ...loopUntil(
+    ...whileNot(
       [...f.get('o0'), ...op.i32_const(4 * w0), ...op.i32_add, ...f.get('co'), ...op.i32_gt_u],
-      [...dwTile(f, ci, w0), ...addTo(f, 'o0', op.i32_const(4 * w0))],
+      [...dwTile(f, ci, w0), ...addLocal(f, 'o0', op.i32_const(4 * w0))],
     ),
     ...rest.flatMap((w) => [
       ...f.get('o0'),
@@ -115,7 +111,7 @@ function dwChannelRow(f: Scope, ci: number, widths: number[]): Code {
       ...op.i32_add,
       ...f.get('co'),
       ...op.i32_le_u,
-      ...op.if([...dwTile(f, ci, w), ...addTo(f, 'o0', op.i32_const(4 * w))]),
+      ...op.if([...dwTile(f, ci, w), ...addLocal(f, 'o0', op.i32_const(4 * w))]),
     ]),
   ];
 }
@@ -156,13 +152,13 @@ const dwRowFunction: WasmFunction = {
     ...f.set('coB'),
     ...op.i32_const(0),
     ...f.set('c0'),
-    ...loopUntil(
+    ...whileNot(
       [...f.get('c0'), ...op.i32_const(4), ...op.i32_add, ...f.get('ci'), ...op.i32_gt_u],
-      [...dwChannelRow(f, 4, [2, 1]), ...addTo(f, 'c0', op.i32_const(4))],
+      [...dwChannelRow(f, 4, [2, 1]), ...addLocal(f, 'c0', op.i32_const(4))],
     ),
-    ...loopUntil(
+    ...whileNot(
       [...f.get('c0'), ...f.get('ci'), ...op.i32_ge_u],
-      [...dwChannelRow(f, 1, [4, 2, 1]), ...addTo(f, 'c0', op.i32_const(1))],
+      [...dwChannelRow(f, 1, [4, 2, 1]), ...addLocal(f, 'c0', op.i32_const(1))],
     ),
   ],
 };
@@ -186,12 +182,12 @@ const poolGradFunction: WasmFunction = {
     const window = (inner: Code): Code => [
       ...op.i32_const(0),
       ...f.set('r'),
-      ...loopUntil(
+      ...whileNot(
         [...f.get('r'), ...f.get('rows'), ...op.i32_ge_u],
         [
           ...op.i32_const(0),
           ...f.set('j'),
-          ...loopUntil(
+          ...whileNot(
             [...f.get('j'), ...f.get('cols'), ...op.i32_ge_u],
             [
               // p = r * rowStride + j * c * 4 + k
@@ -208,10 +204,10 @@ const poolGradFunction: WasmFunction = {
               ...op.i32_add,
               ...f.set('p'),
               ...inner,
-              ...addTo(f, 'j', op.i32_const(1)),
+              ...addLocal(f, 'j', op.i32_const(1)),
             ],
           ),
-          ...addTo(f, 'r', op.i32_const(1)),
+          ...addLocal(f, 'r', op.i32_const(1)),
         ],
       ),
     ];
@@ -219,7 +215,7 @@ const poolGradFunction: WasmFunction = {
     const oneWindow: Code = [
       ...op.i32_const(0),
       ...f.set('k'),
-      ...loopUntil(
+      ...whileNot(
         [...f.get('k'), ...f.get('c'), ...op.i32_const(2), ...op.i32_shl, ...op.i32_ge_u],
         [
           ...negInf,
@@ -272,17 +268,17 @@ const poolGradFunction: WasmFunction = {
             ...op.v128_andnot,
             ...f.set('open'),
           ]),
-          ...addTo(f, 'k', op.i32_const(16)),
+          ...addLocal(f, 'k', op.i32_const(16)),
         ],
       ),
     ];
-    return loopUntil(
+    return whileNot(
       [...f.get('count'), ...op.i32_eqz],
       [
         ...oneWindow,
-        ...addTo(f, 'x', f.get('step')),
-        ...addTo(f, 'dx', f.get('step')),
-        ...addTo(f, 'dy', [...f.get('c'), ...op.i32_const(2), ...op.i32_shl]),
+        ...addLocal(f, 'x', f.get('step')),
+        ...addLocal(f, 'dx', f.get('step')),
+        ...addLocal(f, 'dy', [...f.get('c'), ...op.i32_const(2), ...op.i32_shl]),
         ...f.get('count'),
         ...op.i32_const(1),
         ...op.i32_sub,
@@ -297,11 +293,11 @@ const poolGradFunction: WasmFunction = {
  * down one 4-channel column of a [rows, c] (channels-last) block.
  */
 const columnLoop = (f: Scope, advance: string[], body: Code): Code =>
-  loopUntil(
+  whileNot(
     [...f.get('rows'), ...op.i32_eqz],
     [
       ...body,
-      ...advance.flatMap((p) => addTo(f, p, f.get('stride'))),
+      ...advance.flatMap((p) => addLocal(f, p, f.get('stride'))),
       ...f.get('rows'),
       ...op.i32_const(1),
       ...op.i32_sub,
