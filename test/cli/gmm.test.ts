@@ -46,22 +46,12 @@ before(() => {
 
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** `specmorph train --arch gmm` on the training folder with 4 components and in-process features, into `out`. */
+/** `specmorph train` on the training folder into `out`. */
+const train = (out: string, ...extra: string[]) =>
+  run(['train', '--data', path.join(root, 'train'), '--out', out, ...extra]);
+/** The same with `--arch gmm`, 4 components and in-process features. */
 const trainGmm = (out: string, ...extra: string[]) =>
-  run([
-    'train',
-    '--data',
-    path.join(root, 'train'),
-    '--out',
-    out,
-    '--arch',
-    'gmm',
-    '--components',
-    '4',
-    '--workers',
-    '0',
-    ...extra,
-  ]);
+  train(out, '--arch', 'gmm', '--components', '4', '--workers', '0', ...extra);
 
 test('specmorph train --arch gmm then evaluate: GMM model folder, clips of any length, low EER on held-out clips', async () => {
   const model = path.join(root, 'gmm');
@@ -114,72 +104,26 @@ test('specmorph train --arch gmm --max-iter 2 stops EM after 2 iterations; --max
   assert.equal(t.code, 0, t.stderr);
   assert.deepEqual(JSON.parse(t.stdout.trim().split('\n').pop()!).iterations, { bonafide: 2, spoof: 2 });
   assert.match(t.stderr, /gmm spoof: stopped at maxIter after 2 iterations/);
-  const bad = await run([
-    'train',
-    '--data',
-    path.join(root, 'train'),
-    '--out',
-    path.join(root, 'x'),
-    '--arch',
-    'gmm',
-    '--max-iter',
-    '-1',
-  ]);
+  const bad = await train(path.join(root, 'x'), '--arch', 'gmm', '--max-iter', '-1');
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /--max-iter=-1 must be an integer/);
-  const cnn = await run([
-    'train',
-    '--data',
-    path.join(root, 'train'),
-    '--out',
-    path.join(root, 'x'),
-    '--max-iter',
-    '2',
-  ]);
+  const cnn = await train(path.join(root, 'x'), '--max-iter', '2');
   assert.notEqual(cnn.code, 0);
   assert.match(cnn.stderr, /--max-iter applies to --arch gmm only/);
   assert.ok(!readdirSync(root).includes('x'));
 });
 
 test('specmorph train rejects --components without --arch gmm, a bad --components and an unknown --arch', async () => {
-  const a = await run([
-    'train',
-    '--data',
-    path.join(root, 'train'),
-    '--out',
-    path.join(root, 'x'),
-    '--components',
-    '4',
-  ]);
+  const a = await train(path.join(root, 'x'), '--components', '4');
   assert.notEqual(a.code, 0);
   assert.match(a.stderr, /--components applies to --arch gmm only/);
-  const b = await run([
-    'train',
-    '--data',
-    path.join(root, 'train'),
-    '--out',
-    path.join(root, 'x'),
-    '--arch',
-    'gmm',
-    '--components',
-    '0',
-  ]);
+  const b = await train(path.join(root, 'x'), '--arch', 'gmm', '--components', '0');
   assert.notEqual(b.code, 0);
   assert.match(b.stderr, /components/);
-  const c = await run([
-    'train',
-    '--data',
-    path.join(root, 'train'),
-    '--out',
-    path.join(root, 'x'),
-    '--arch',
-    'gmm',
-    '--epochs',
-    '3',
-  ]);
+  const c = await train(path.join(root, 'x'), '--arch', 'gmm', '--epochs', '3');
   assert.notEqual(c.code, 0);
   assert.match(c.stderr, /--epochs does not apply to --arch gmm/);
-  const d = await run(['train', '--data', path.join(root, 'train'), '--out', path.join(root, 'x'), '--arch', 'resnet']);
+  const d = await train(path.join(root, 'x'), '--arch', 'resnet');
   assert.notEqual(d.code, 0);
   assert.match(d.stderr, /train: --arch="resnet" must be one of cnn, lcnn, morph-cnn, gmm\n/);
   assert.ok(!readdirSync(root).includes('x'));
