@@ -347,15 +347,15 @@ export function bonafideScore(logits: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Fuses two experts' logits `[batch, 2]` by the minimum of their bona fide scores: output
- * `[0, min(a1 - a0, b1 - b0)]`, so `logit[1] - logit[0]` (the score `predictScores` reports) is the
- * smaller score. Both come in as bona fide z-scores ({@link BonafideZScore}), so at equal scores
- * they flag the same share of bona fide speech. A clip counts as bona fide only when both experts
- * say so: each catches its own attacks (the spectrogram CNN codec2 and TTS, the excitation expert
- * Griffin-Lim) without the other's confident mistakes averaging them away, as a sum would.
+ * Fuses experts' bona fide z-score logits `[batch, 2]` into `[0, fused]`, so `logit[1] - logit[0]`
+ * (the score `predictScores` reports) is `fuse` of their bona fide scores `x1 - x0`.
  */
-export class MinScoreFusion extends tf.layers.Layer {
-  static readonly className = 'MinScoreFusion';
+abstract class ScoreFusion extends tf.layers.Layer {
+  /** How many inputs it takes, in words for the error ("two", "two or more"), and whether exactly two. */
+  protected abstract readonly takes: { words: string; exactlyTwo: boolean };
+
+  /** The fused `[batch, 1]` score of the experts' `[batch, 1]` scores. */
+  protected abstract fuse(scores: tf.Tensor[]): tf.Tensor;
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     return (inputShape as tf.Shape[])[0];
@@ -363,12 +363,34 @@ export class MinScoreFusion extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      assert(Array.isArray(inputs) && inputs.length === 2, () => 'MinScoreFusion takes two logit tensors');
+      const name = this.getClassName();
+      const { words, exactlyTwo } = this.takes;
+      assert(
+        Array.isArray(inputs) && (exactlyTwo ? inputs.length === 2 : inputs.length >= 2),
+        () => `${name} takes ${words} logit tensors`,
+      );
       for (const t of inputs)
-        assert(t.shape[1] === 2, () => `MinScoreFusion inputs must be [batch, 2] logits, got [${t.shape}]`);
-      const m = tf.minimum(bonafideScore(inputs[0]), bonafideScore(inputs[1]));
+        assert(t.shape[1] === 2, () => `${name} inputs must be [batch, 2] logits, got [${t.shape}]`);
+      const m = this.fuse(inputs.map(bonafideScore));
       return tf.concat([tf.zerosLike(m), m], 1);
     });
+  }
+}
+
+/**
+ * Fuses two experts' logits `[batch, 2]` by the minimum of their bona fide scores: output
+ * `[0, min(a1 - a0, b1 - b0)]`, so `logit[1] - logit[0]` (the score `predictScores` reports) is the
+ * smaller score. Both come in as bona fide z-scores ({@link BonafideZScore}), so at equal scores
+ * they flag the same share of bona fide speech. A clip counts as bona fide only when both experts
+ * say so: each catches its own attacks (the spectrogram CNN codec2 and TTS, the excitation expert
+ * Griffin-Lim) without the other's confident mistakes averaging them away, as a sum would.
+ */
+export class MinScoreFusion extends ScoreFusion {
+  static readonly className = 'MinScoreFusion';
+  protected readonly takes = { words: 'two', exactlyTwo: true };
+
+  protected fuse([a, b]: tf.Tensor[]): tf.Tensor {
+    return tf.minimum(a, b);
   }
 }
 tf.serialization.registerClass(MinScoreFusion);
@@ -379,21 +401,12 @@ tf.serialization.registerClass(MinScoreFusion);
  * LFCC-GMM both read the magnitude spectrum) and come in as bona fide z-scores: the equal-weight
  * score fusion, where each expert's confident detections survive the other's indifference.
  */
-export class MeanScoreFusion extends tf.layers.Layer {
+export class MeanScoreFusion extends ScoreFusion {
   static readonly className = 'MeanScoreFusion';
+  protected readonly takes = { words: 'two or more', exactlyTwo: false };
 
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    return (inputShape as tf.Shape[])[0];
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      assert(Array.isArray(inputs) && inputs.length >= 2, () => 'MeanScoreFusion takes two or more logit tensors');
-      for (const t of inputs)
-        assert(t.shape[1] === 2, () => `MeanScoreFusion inputs must be [batch, 2] logits, got [${t.shape}]`);
-      const m = tf.div(tf.addN(inputs.map(bonafideScore)), inputs.length);
-      return tf.concat([tf.zerosLike(m), m], 1);
-    });
+  protected fuse(scores: tf.Tensor[]): tf.Tensor {
+    return tf.div(tf.addN(scores), scores.length);
   }
 }
 tf.serialization.registerClass(MeanScoreFusion);
