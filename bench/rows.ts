@@ -62,6 +62,8 @@ export interface BenchRun {
   platform: string;
   cpu: { model: string; cores: number };
   totalMemoryBytes: number;
+  /** MALLOC_TOP_PAD_ the workloads ran with (src/memory.ts MALLOC_PAD_ENV); null: glibc's default; absent in runs before it. */
+  mallocTopPad?: string | null;
   workloads: WorkloadResult[];
 }
 

@@ -3,14 +3,17 @@
 // machine and its load to bench/results/<date>.json (`--out FILE` elsewhere, `--no-json` not at all).
 // docs/benchmarks.md's table is generated from those files: `npm run bench:table`.
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { withMallocPad } from '../src/memory';
 import type { BenchRow, BenchRun } from './rows';
 
 type Load = [number, number, number];
 
-function parseArgs(argv: string[]): { only: string[]; out: string | null } {
+function parseArgs(argv: string[]): { only: string[]; out: string | null; defaultMalloc: boolean } {
   const only: string[] = [];
+  let defaultMalloc = false;
   const date = new Date()
     .toISOString()
     .replace(/\.\d+Z$/, 'Z')
@@ -18,13 +21,14 @@ function parseArgs(argv: string[]): { only: string[]; out: string | null } {
   let out: string | null = join(__dirname, 'results', `${date}.json`);
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--no-json') out = null;
+    else if (argv[i] === '--default-malloc') defaultMalloc = true;
     else if (argv[i] === '--out') {
       const v = argv[++i];
       if (!v) throw new Error('--out needs a file name');
       out = v;
     } else only.push(argv[i]);
   }
-  return { only, out };
+  return { only, out, defaultMalloc };
 }
 
 /** Writes through a temporary file, so an interrupted write leaves no half JSON behind. */
@@ -35,8 +39,28 @@ function writeJson(file: string, value: unknown): void {
   renameSync(tmp, file);
 }
 
+/**
+ * Runs this script again in a child with the environment the tslab kernel of `npm run setup` has
+ * (src/memory.ts MALLOC_PAD_ENV), so the fresh-output timings are a notebook's; resolves to its exit
+ * code, or null when this process already has it (or `--default-malloc` asks for glibc's defaults).
+ */
+function inKernelEnvironment(defaultMalloc: boolean): Promise<number> | null {
+  if (defaultMalloc || process.env.MALLOC_TOP_PAD_ !== undefined) return null;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      env: withMallocPad(process.env),
+      stdio: 'inherit',
+    });
+    // Ctrl-C reaches both through the terminal; the child reports and exits, this one waits for it.
+    process.on('SIGINT', () => {});
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
 async function main(): Promise<void> {
-  const { only, out } = parseArgs(process.argv.slice(2));
+  const { only, out, defaultMalloc } = parseArgs(process.argv.slice(2));
+  const relaunched = inKernelEnvironment(defaultMalloc);
+  if (relaunched !== null) process.exit(await relaunched);
   const files = readdirSync(__dirname)
     .filter((f) => /^w\d.*\.ts$/.test(f))
     .sort();
@@ -50,10 +74,12 @@ async function main(): Promise<void> {
     platform: `${process.platform}-${process.arch}`,
     cpu: { model: cpu[0]?.model.trim() ?? 'unknown', cores: cpu.length },
     totalMemoryBytes: totalmem(),
+    mallocTopPad: process.env.MALLOC_TOP_PAD_ ?? null,
     workloads: [],
   };
   console.log(
-    `specmorph bench ${result.date} node ${result.node} ${result.platform}, ${result.cpu.cores} x ${result.cpu.model}, ${(result.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB`,
+    `specmorph bench ${result.date} node ${result.node} ${result.platform}, ${result.cpu.cores} x ${result.cpu.model}, ${(result.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB, ` +
+      `MALLOC_TOP_PAD_=${result.mallocTopPad ?? "unset (glibc's default, --default-malloc)"}`,
   );
   for (const f of files) {
     if (only.length && !only.some((o) => f.startsWith(o))) continue;

@@ -56,6 +56,12 @@ export function latestPerWorkload(runs: readonly BenchRun[]): { run: BenchRun; w
   return [...latest.values()].sort((a, b) => a.workload.workload.localeCompare(b.workload.workload));
 }
 
+/** How the run's glibc malloc was set: the kernel's pad (src/memory.ts), the default, or not recorded (older runs). */
+function mallocNote(run: BenchRun): string {
+  if (run.mallocTopPad === undefined) return '';
+  return run.mallocTopPad === null ? ", glibc's default malloc" : `, MALLOC_TOP_PAD_=${run.mallocTopPad}`;
+}
+
 /** The markdown between the markers (without them): runs, machine and load, then one table. */
 export function renderTable(runs: readonly BenchRun[]): string {
   const picked = latestPerWorkload(runs);
@@ -75,7 +81,7 @@ export function renderTable(runs: readonly BenchRun[]): string {
       );
     lines.push(
       `- **${stamp(run.date)}**: ${run.cpu.cores} × ${run.cpu.model}, ${(run.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB, ` +
-        `Node ${run.node} ${run.platform}; ${load.join('; ')}`,
+        `Node ${run.node} ${run.platform}${mallocNote(run)}; ${load.join('; ')}`,
     );
   }
   lines.push(

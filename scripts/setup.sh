@@ -51,5 +51,9 @@ for name in ("tslab", "jslab"):
 
 echo "[setup] build"
 npm run build --silent
+# The kernel keeps freed memory from glibc instead of faulting fresh pages in for every new output
+# (src/memory.ts MALLOC_PAD_ENV, docs/bench-w1.md).
+KERNEL_DIR=$("$PY" -c 'from jupyter_client.kernelspec import KernelSpecManager; print(KernelSpecManager().find_kernel_specs()["tslab"])')
+node -e "require('./dist/report/execute').padKernelSpec(process.argv[1]); console.log('[setup] kernel tslab env: ' + JSON.stringify(require(process.argv[1] + '/kernel.json').env))" "$KERNEL_DIR"
 node -e "require('./dist/model/backend').initBackend().then((i) => { console.log('[setup] tfjs ' + require('./dist/model/backend').formatBackendInfo(i)); process.exit(0); })"
 echo "[setup] done. Next: npm start (report on the bundled corpus), npm test."

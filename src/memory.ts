@@ -60,3 +60,24 @@ export function assertMemory(bytes: number, what: () => string, output = 'the ou
  * call and made again on the next one), so one huge grid does not pin its scratch for the session.
  */
 export const RETAIN_BYTES = 64 << 20;
+
+/**
+ * Environment for the processes specmorph starts (the tslab kernel of `npm run setup` and of the
+ * report, the benchmarks): glibc keeps 256 MiB of freed heap instead of returning it to the kernel.
+ *
+ * Why: V8 frees an ArrayBuffer's memory only when a GC collects it, several dead arrays at once;
+ * glibc then trims the heap top, so the next fresh output (a 6 MB spectrogram, an erosion without
+ * `out`) is new memory again and every 4 KiB page faults on first touch. On the 2-core VM of
+ * docs/benchmarks.md a fault costs ~10-20 µs, so a fresh 257 x 6001 output cost 15-40 ms more than
+ * the same call with `out`; with the pad it costs the same (0 faults per call in steady state).
+ * The price: up to 256 MiB of freed memory stays in the process. A value the user already set in
+ * `MALLOC_TOP_PAD_` wins; other C libraries (musl) ignore the variable.
+ */
+export const MALLOC_PAD_ENV: Readonly<Record<string, string>> = Object.freeze({
+  MALLOC_TOP_PAD_: String(256 * 2 ** 20),
+});
+
+/** `env` plus {@link MALLOC_PAD_ENV}, keeping a `MALLOC_TOP_PAD_` that `env` already has. */
+export function withMallocPad(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return env.MALLOC_TOP_PAD_ === undefined ? { ...env, ...MALLOC_PAD_ENV } : { ...env };
+}

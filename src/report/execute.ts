@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, promises as fs } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../atomicFile';
+import { writeFileAtomic, writeFileAtomicSync } from '../atomicFile';
 import { DatasetError } from '../errors';
+import { withMallocPad } from '../memory';
 import { PLOTLY_LOADER_MARK, plotlyFileLoaderHtml, plotlyJsPath } from '../notebook/bundle';
 
 /** The file executed notebooks in one folder share for plotly.js (see {@link finishExecutedNotebook}). */
@@ -64,7 +65,26 @@ export function privateTslabKernel(root: string): string {
   if (r.status !== 0)
     throw new DatasetError(`tslab install failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
   kernelPath = path.join(prefix, 'share', 'jupyter');
+  padKernelSpec(path.join(kernelPath, 'kernels', 'tslab'));
   return kernelPath;
+}
+
+/**
+ * Adds memory.ts's `MALLOC_PAD_ENV` ({@link withMallocPad}) to the `env` of the kernel spec in `kernelDir` (its kernel.json),
+ * keeping every other entry and a `MALLOC_TOP_PAD_` already there; Jupyter starts the kernel with
+ * it. Used for the report's private kernel and by `npm run setup` for the registered one.
+ */
+export function padKernelSpec(kernelDir: string): void {
+  const file = path.join(kernelDir, 'kernel.json');
+  let spec: { env?: Record<string, string> };
+  try {
+    spec = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DatasetError(`${file}: not a readable kernel spec (${(e as Error).message})`);
+  }
+  const env = withMallocPad(spec.env ?? {}) as Record<string, string>;
+  if (JSON.stringify(env) === JSON.stringify(spec.env)) return;
+  writeFileAtomicSync(file, `${JSON.stringify({ ...spec, env }, null, 1)}\n`);
 }
 
 /** Options of {@link executeNotebookFile}. */

@@ -1,13 +1,13 @@
 // Executed notebooks as the report leaves them: numbered cells and one shared plotly.js.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { figureHtml, plotlyJsPath, plotlyLoaderHtml } from '../../src/notebook/bundle';
 import { heatmap } from '../../src/notebook/heatmap';
 import { renderPng } from '../../src/notebook/png';
-import { finishExecutedNotebook, SHARED_PLOTLY } from '../../src/report/execute';
+import { finishExecutedNotebook, padKernelSpec, SHARED_PLOTLY } from '../../src/report/execute';
 import { chromiumMissing, launchChromium } from '../helpers/jupyter';
 
 const REQUIRE_JS = '/usr/share/javascript/requirejs/require.js';
@@ -72,6 +72,40 @@ test('chromium: a saved notebook page loading the shared plotly.min.js under req
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('padKernelSpec adds the malloc pad to a kernel.json env, keeps every other entry and a pad the user set, errors name the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'specmorph-kernelspec-'));
+  try {
+    const file = join(dir, 'kernel.json');
+    const spec = {
+      argv: ['/x/tslab', 'kernel', '--config-path', '{connection_file}'],
+      display_name: 'TypeScript',
+      language: 'typescript',
+    };
+    writeFileSync(file, JSON.stringify(spec));
+    padKernelSpec(dir);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { ...spec, env: { MALLOC_TOP_PAD_: '268435456' } });
+    const written = statSync(file).mtimeMs;
+    padKernelSpec(dir);
+    assert.equal(statSync(file).mtimeMs, written, 'a second call leaves the file alone');
+
+    writeFileSync(file, JSON.stringify({ ...spec, env: { A: 'b', MALLOC_TOP_PAD_: '0' } }));
+    padKernelSpec(dir);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).env, { A: 'b', MALLOC_TOP_PAD_: '0' });
+
+    writeFileSync(file, '{ not json');
+    assert.throws(
+      () => padKernelSpec(dir),
+      (e: Error) => e.message.startsWith(`${file}: not a readable kernel spec (`),
+    );
+    assert.throws(
+      () => padKernelSpec(join(dir, 'missing')),
+      /missing\/kernel\.json: not a readable kernel spec \(ENOENT/,
+    );
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
