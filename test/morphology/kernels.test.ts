@@ -309,9 +309,13 @@ test('hwindow L=4..7 (block minimum plus prefix): SIMD equals the typed-array tw
     { length: HWINDOW_LENGTHS.max - HWINDOW_LENGTHS.min + 1 },
     (_, i) => HWINDOW_LENGTHS.min + i,
   );
-  // below one vector, exactly one, the steady loop's exit and scalar tails
-  checkRowWindow(10, lengths, [1, 3, 4, 5, 7, 8, 9, 12, 13, 31, 64, 203], (k, isMax, dst, n, L) =>
-    k.hwindow(isMax, dst, 0, n, L),
+  // below one vector, exactly one, the steady loops' exits (4-vector steps from 20 results on,
+  // then single vectors) and scalar tails
+  checkRowWindow(
+    10,
+    lengths,
+    [1, 3, 4, 5, 7, 8, 9, 12, 13, 19, 20, 21, 23, 24, 31, 36, 64, 203],
+    (k, isMax, dst, n, L) => k.hwindow(isMax, dst, 0, n, L),
   );
 });
 
@@ -348,7 +352,7 @@ test('ladder with check: a NaN or infinity anywhere in the n + P - 1 elements re
 test('hwindow with check: a NaN or infinity anywhere in the n + L - 1 elements read is reported, none beyond', () => {
   for (const k of [kernels(), jsKernels()]) {
     for (let L = HWINDOW_LENGTHS.min; L <= HWINDOW_LENGTHS.max; L++) {
-      for (const n of [1, 4, 7, 8, 9, 13, 40]) {
+      for (const n of [1, 4, 7, 8, 9, 13, 20, 24, 37, 40]) {
         const span = n + L - 1;
         k.reserve(2 * span + 8);
         for (let at = 0; at <= span; at++) {
