@@ -191,7 +191,9 @@ test('box3 (3 columns, then the vlog ladder over L rows): SIMD equals the typed-
   const j = jsKernels();
   const rng = new Random(12);
   for (const isMax of [false, true]) {
-    for (const width of [1, 3, 4, 5, 16, 17, 21]) {
+    // vector strips of 8 then 4 columns run while 2 more columns remain (they read the next block):
+    // widths around those exits (6, 7, 10, 11, 14, 15) and longer rows
+    for (const width of [1, 3, 4, 5, 6, 7, 9, 10, 11, 14, 15, 16, 17, 21, 26]) {
       for (const step of [width + 2, width + 5]) {
         for (const count of [1, 2, 3, 7, 20]) {
           for (let L = 2; L <= VLOG_MAX_LENGTH; L++) {
@@ -232,12 +234,38 @@ test('box3 (3 columns, then the vlog ladder over L rows): SIMD equals the typed-
   }
 });
 
+test("box3 reads nothing past the last row's width + 2 columns: a block may end the scratch memory", () => {
+  const k = kernels();
+  k.reserve(1 << 14);
+  for (const width of [4, 6, 8, 9, 10, 11, 12, 13, 14, 17, 26]) {
+    for (const L of [2, 3, 7]) {
+      const count = 3;
+      const step = width + 2;
+      // the block's last element read is the memory's last float
+      const n = (count + L - 2) * step + width + 2;
+      const src = k.heap().length - n;
+      const h = k.heap();
+      for (let i = 0; i < n; i++) h[src + i] = (i * 7) % 11;
+      const before = h.slice(src, src + n);
+      assert.equal(k.box3(false, src, src, step, width, count, L, true), true, `width=${width} L=${L}`);
+      for (let c = 0; c < width; c++) {
+        let want = Infinity;
+        for (let q = 0; q < L; q++) for (let e = 0; e < 3; e++) want = Math.min(want, before[q * step + c + e]);
+        assert.equal(k.heap()[src + c], want, `width=${width} L=${L} col ${c}`);
+      }
+    }
+  }
+});
+
 test('box3 with check: a NaN or infinity anywhere in the rows and columns read is reported, none beyond', () => {
   for (const k of [kernels(), jsKernels()]) {
     for (const [width, count, L] of [
       [1, 1, 2],
       [5, 3, 3],
       [9, 4, 7],
+      [10, 3, 3],
+      [14, 2, 4],
+      [6, 2, 9],
       [16, 2, 16],
     ]) {
       const step = width + 3;
