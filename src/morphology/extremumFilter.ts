@@ -93,6 +93,8 @@ interface Plan {
   /** Rectangle: chord length (width) and number of rows; null for general footprints. */
   rect: { w: number; h: number } | null;
   lengths: number[];
+  /** The footprint holds its anchor (offset 0, 0). */
+  holdsAnchor: boolean;
 }
 
 function plan(chords: readonly Chord[]): Plan {
@@ -112,7 +114,16 @@ function plan(chords: readonly Chord[]): Plan {
     chords.every((ch) => ch.dc === first.dc && ch.length === first.length) &&
     new Set(chords.map((ch) => ch.dr)).size === chords.length;
   const lengths = [...new Set(chords.map((ch) => ch.length))].sort((a, b) => a - b);
-  return { rowMin, rowMax, colMin, colMax, rect: isRect ? { w: first.length, h: chords.length } : null, lengths };
+  const holdsAnchor = chords.some((ch) => ch.dr === 0 && ch.dc <= 0 && ch.dc + ch.length > 0);
+  return {
+    rowMin,
+    rowMax,
+    colMin,
+    colMax,
+    rect: isRect ? { w: first.length, h: chords.length } : null,
+    lengths,
+    holdsAnchor,
+  };
 }
 
 /**
@@ -258,22 +269,17 @@ interface Padding {
   fill: number;
   /** 'ignore' and 'constant' pad with `fill`; the others copy image pixels. */
   fillsConstant: boolean;
-  /** The finite check is folded into the first horizontal pass (rectangles only). */
+  /** The finite check is folded into the first pass along the rows. */
   foldCheck: boolean;
 }
 
 function padding(p: Plan, border: ResolvedBorder, isMax: boolean, horizontal: boolean, checks: boolean): Padding {
-  // Rectangles fold the finite check into their first horizontal pass when every pad is finite.
-  // 'ignore' then pads with +-FLT_MAX instead of +-Infinity: a rectangle holding the anchor always
+  // The finite check rides the first pass along the rows, which reads the whole padded block (a
+  // rectangle's first horizontal pass, the chord path's first table), when every pad is finite.
+  // 'ignore' then pads with +-FLT_MAX instead of +-Infinity: a footprint holding the anchor always
   // holds the (finite, checked) pixel itself, which is <= FLT_MAX, so the results are the same.
-  const holdsAnchor = p.rowMin <= 0 && p.rowMax >= 0 && p.colMin <= 0 && p.colMax >= 0;
-  const foldCheck =
-    checks &&
-    p.rect !== null &&
-    holdsAnchor &&
-    p.rect.w > 1 &&
-    !horizontal &&
-    (border.kind === 'ignore' || Number.isFinite(border.value));
+  const widens = p.rect ? p.rect.w > 1 && !horizontal : p.lengths[p.lengths.length - 1] > 1;
+  const foldCheck = checks && widens && p.holdsAnchor && (border.kind === 'ignore' || Number.isFinite(border.value));
   const FLT_MAX = 3.4028234663852886e38;
   const fill =
     border.kind === 'ignore' ? (foldCheck ? (isMax ? -FLT_MAX : FLT_MAX) : isMax ? -Infinity : Infinity) : border.value;
@@ -396,7 +402,8 @@ function separable(
  * one, then the extremum of the chords' tables at their offsets, up to MAX_OPERANDS per pass into
  * an accumulator. The length-1 table is slot `base` (the padded block, or the previous step's
  * accumulator when two steps are fused); the others take the free slots in order, the accumulator
- * the last one. Returns the accumulator's offset.
+ * the last one. With `check`, the first table's pass (which reads all of slot `base`) checks it is
+ * finite. Returns the accumulator's offset, or -1 when that check found a NaN/Inf.
  */
 function chordExtremum(
   k: Kernels,
@@ -406,6 +413,7 @@ function chordExtremum(
   tile: Tile,
   tableSize: number,
   base = 0,
+  check = false,
 ): number {
   const { W, T, S, pr } = tile;
   const tableOf = new Map<number, number>([[1, base * tableSize]]);
@@ -416,7 +424,7 @@ function chordExtremum(
     if (L === 1) continue;
     const dst = nextSlot() * tableSize;
     slot++;
-    widen(k, isMax, dst, tableOf.get(built)!, pr * W - (L - 1), built, L);
+    if (!widen(k, isMax, dst, tableOf.get(built)!, pr * W - (L - 1), built, L, check && built === 1)) return -1;
     tableOf.set(L, dst);
     built = L;
   }
@@ -557,7 +565,7 @@ function applyStep(k: Kernels, step: PlannedStep, tile: Tile, t: Tiling, base: n
   const { plan: p, isMax } = step;
   // rectangles run in place in slot 0, which is where a fused first step leaves them
   if (p.rect) return separable(k, isMax, p.rect, tile, t, foldCheck) ? 0 : -1;
-  return chordExtremum(k, isMax, step.chords, p, tile, t.tableSize, base);
+  return chordExtremum(k, isMax, step.chords, p, tile, t.tableSize, base, foldCheck);
 }
 
 /**
