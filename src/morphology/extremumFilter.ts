@@ -316,6 +316,16 @@ function tileAt(p: Plan, rows: number, cols: number, t: Tiling, r0: number, c0: 
   return { r0, S, c0, T, W, pr: S + (p.rowMax - p.rowMin), xs, x0, x1, j0, j1: Math.max(j0, x1 - xs) };
 }
 
+/**
+ * `h.fill(value, from, to)` for the few pad columns beside each row: a loop, because a fill call
+ * costs more than the pads it writes (two a row, over a thousand a call: the bench image's copies
+ * for a 3x3 footprint took 0.163 ms with fill calls, 0.144 with loops, 10th percentiles).
+ */
+function fillShort(h: Float32Array, value: number, from: number, to: number): void {
+  if (to - from > 16) h.fill(value, from, to);
+  else for (let i = from; i < to; i++) h[i] = value;
+}
+
 /** Step 1: the tile's input pixels, padded by the border rule, into table 0 (checked unless folded). */
 function copyPadded(
   k: Kernels,
@@ -343,8 +353,8 @@ function copyPadded(
       if (onNonFinite && !pad.foldCheck && !k.allFinite(base + j0, x1 - x0)) onNonFinite(firstNonFinite(src));
     }
     if (pad.fillsConstant) {
-      if (j0 > 0) heap.fill(pad.fill, base, base + j0);
-      if (j1 < W) heap.fill(pad.fill, base + j1, base + W);
+      fillShort(heap, pad.fill, base, base + j0);
+      fillShort(heap, pad.fill, base + j1, base + W);
     } else {
       for (let j = 0; j < j0; j++) heap[base + j] = src[rowStart + mapIndex(xs + j, cols, border.kind)];
       for (let j = j1; j < W; j++) heap[base + j] = src[rowStart + mapIndex(xs + j, cols, border.kind)];
@@ -598,8 +608,8 @@ function repad(
       if (y0 + i < 0 || y0 + i >= rows) continue;
       const base = at + i * W;
       if (constant) {
-        h.fill(fill, base, base + j0);
-        h.fill(fill, base + j1, base + T2);
+        fillShort(h, fill, base, base + j0);
+        fillShort(h, fill, base + j1, base + T2);
       } else {
         for (let j = 0; j < j0; j++) h[base + j] = h[base + mapIndex(x0 + j, cols, border.kind) - x0];
         for (let j = j1; j < T2; j++) h[base + j] = h[base + mapIndex(x0 + j, cols, border.kind) - x0];
