@@ -60,6 +60,9 @@ export const STRIP_VECTORS = 4;
 /** Window lengths {@link Kernels.hwindow} takes: one 4-element block plus 0..3. */
 export const HWINDOW_LENGTHS = { min: 4, max: 7 };
 
+/** Vectors per step of {@link Kernels.hwindow}'s main loop. */
+const HWINDOW_UNROLL = 4;
+
 /** The kernel set; offsets and counts are in float32 elements of `heap()`. */
 export interface Kernels {
   readonly simd: boolean;
@@ -193,6 +196,22 @@ function scalarWindowTail(f: Scope, isMax: boolean, count: number): Code {
     drop(f, 'n', 1),
   );
 }
+/**
+ * The finite check of the one-pass kernels: `vacc |= v - v` on the bits. v - v is +0 (no bits set)
+ * for a finite lane and NaN for NaN or +-Infinity, so vacc stays all zero while the input is finite
+ * and is a NaN in any lane that saw a non-finite value (its exponent bits are all set and a quiet
+ * NaN's mantissa is not zero): `vacc == vacc` at the end tells. An or, not a float add: one
+ * accumulator's add chain (3-4 cycles a step) bounded the checked box3 at about 1.35x the unchecked
+ * pass; the or's one-cycle chain leaves it near 1.1x (bench image, 65-row tiles).
+ */
+const orFinite = (f: Scope, vacc: string, v: string): Code => [
+  ...f.get(vacc),
+  ...f.get(v),
+  ...f.get(v),
+  ...op.f32x4_sub,
+  ...op.v128_or,
+  ...f.set(vacc),
+];
 const times = (n: number, f: (u: number) => Code): Code => Array.from({ length: n }, (_, u) => f(u)).flat();
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -789,15 +808,26 @@ function vhgwStripFunction(isMax: boolean): WasmFunction {
  * vector at i is min(F_i, P_i) with F_i = min of the loads at i..i+3 (kept from the previous step)
  * and P_i = min of the loads at i+4..i+3+r, the prefix of the block whose minimum is F_{i+4}. The
  * steady loop stops one vector early so no load reaches past element n+L-2; the last vector loads
- * only its prefix, and the last n % 4 results are scalar. `checked_hwindow{L}Min` also returns
- * whether elements [0, {@link hwindowCheckedPrefix}(n)) were all finite (the loads at i, v - v summed).
+ * only its prefix, and the last n % 4 results are scalar. In the steady loops of L = 5..7 the loads
+ * at i+4..i+7 are one load of that block and shuffles of it with the next block, which the next
+ * vector reuses (one load instead of four, three of them split across blocks: hwindow7 over the
+ * bench image's 4 tiles 0.30 -> 0.28 ms). `checked_hwindow{L}Min` also returns
+ * whether elements [0, {@link hwindowCheckedPrefix}(n)) were all finite (the loads at i, see {@link orFinite}).
  */
 function hwindowFunction(L: number, isMax: boolean, checked: boolean): WasmFunction {
   const r = L - 4;
   return {
     name: `${checked ? 'checked_' : ''}hwindow${L}${minMax(isMax)}`,
     params: { dst: i32, src: i32, n: i32 },
-    locals: { F: v128, P: v128, vacc: v128, vt: v128, acc: f32, x: f32 },
+    locals: {
+      F: v128,
+      P: v128,
+      ...Object.fromEntries(range(0, HWINDOW_UNROLL).map((u) => [`B${u}`, v128])),
+      vacc: v128,
+      vt: v128,
+      acc: f32,
+      x: f32,
+    },
     results: checked ? [i32] : [],
     body: (f) => {
       const at = (o: number): Code => [...f.get('src'), ...op.v128_load({ offset: 4 * o, align: 1 })];
@@ -808,15 +838,51 @@ function hwindowFunction(L: number, isMax: boolean, checked: boolean): WasmFunct
         for (let o = first + 1; o < first + count; o++) code = pick(code, at(o));
         return code;
       };
-      const store = (value: Code): Code => [...f.get('dst'), ...value, ...op.v128_store({ align: 1 })];
+      const store = (value: Code, at = 0): Code => [
+        ...f.get('dst'),
+        ...value,
+        ...op.v128_store({ offset: 16 * at, align: 1 }),
+      ];
       const result = r === 0 ? f.get('F') : pick(f.get('F'), f.get('P'));
-      const step = [...bump(f, 'src', 16), ...bump(f, 'dst', 16), ...drop(f, 'n', 4)];
-      // checked: the chain's first load at `o` is kept in vt (seen), then vacc += vt - vt (0 while
-      // finite, NaN from a NaN or infinity): the check reuses the load the window makes anyway
+      const step = (vectors: number): Code => [
+        ...bump(f, 'src', 16 * vectors),
+        ...bump(f, 'dst', 16 * vectors),
+        ...drop(f, 'n', 4 * vectors),
+      ];
+      // checked: the chain's first load at `o` is kept in vt (seen), then vacc |= vt - vt (see
+      // {@link orFinite}): the check reuses the load the window makes anyway
       const seen = (o: number): Code => (checked ? [...at(o), ...f.tee('vt')] : at(o));
-      const tally: Code = checked
-        ? [...f.get('vacc'), ...f.get('vt'), ...f.get('vt'), ...op.f32x4_sub, ...op.f32x4_add, ...f.set('vacc')]
-        : [];
+      const tally: Code = checked ? orFinite(f, 'vacc', 'vt') : [];
+      /**
+       * The 4 elements from k (< 4) on of the block of vector u of a step (elements 4u + 4 on, in
+       * local Bu; the next block in B(u+1)): the block itself, else a shuffle of the two
+       */
+      const shifted = (u: number, k: number): Code =>
+        k === 0
+          ? f.get(`B${u}`)
+          : [...f.get(`B${u}`), ...f.get(`B${u + 1}`), ...op.i8x16_shuffle(range(4 * k, 4 * k + 15))];
+      const chainOf = (u: number, from: number, count: number, start: Code = shifted(u, from)): Code => {
+        let code = start;
+        for (let k = from + 1; k < from + count; k++) code = pick(code, shifted(u, k));
+        return code;
+      };
+      /** The steady loop's vector u of a step: result u stored, F of vector u + 1 from block u + 1. */
+      const vector = (u: number): Code => {
+        const b = 4 * (u + 1);
+        if (r === 0) return [...store(result, u), ...chain(b, 4, seen(b)), ...f.set('F'), ...tally];
+        return [
+          // the next block (its loads stay within the n + L - 1 elements for L >= 5)
+          ...at(b + 4),
+          ...f.set(`B${u + 1}`),
+          ...(checked ? orFinite(f, 'vacc', `B${u}`) : []),
+          ...chainOf(u, 0, r),
+          ...f.set('P'),
+          ...store(result, u),
+          // F of the next vector: the prefix continued through the block
+          ...chainOf(u, r - 1, 4 - r + 1, f.get('P')),
+          ...f.set('F'),
+        ];
+      };
       return [
         ...f.get('n'),
         ...op.i32_const(4),
@@ -825,19 +891,21 @@ function hwindowFunction(L: number, isMax: boolean, checked: boolean): WasmFunct
           ...chain(0, 4, seen(0)),
           ...f.set('F'),
           ...tally,
-          ...whileNot(
-            [...f.get('n'), ...op.i32_const(8), ...op.i32_lt_u],
-            r > 0 ? [...chain(4, r, seen(4)), ...f.set('P'), ...tally] : [],
-            store(result),
-            // F of the next vector: the prefix continued through the block
-            r > 0 ? chain(4 + r - 1, 4 - r + 1, f.get('P')) : [...chain(4, 4, seen(4))],
-            f.set('F'),
-            r > 0 ? [] : tally,
-            step,
+          // HWINDOW_UNROLL vectors a step while they fit, then one: the loop's bookkeeping (three
+          // pointer bumps, a compare) is shared by 4 vectors (4 loads and 4 picks each when measured:
+          // 7x7 erosion 2-3% faster)
+          ...(r > 0 ? [...at(4), ...f.set('B0')] : []),
+          ...[HWINDOW_UNROLL, 1].flatMap((u) =>
+            whileNot(
+              [...f.get('n'), ...op.i32_const(4 * u + 4), ...op.i32_lt_u],
+              range(0, u - 1).flatMap(vector),
+              r > 0 ? [...f.get(`B${u}`), ...f.set('B0')] : [],
+              step(u),
+            ),
           ),
           ...(r > 0 ? [...chain(4, r), ...f.set('P')] : []),
           ...store(result),
-          ...step,
+          ...step(1),
         ]),
         ...scalarWindowTail(f, isMax, L),
         ...(checked ? [...f.get('vacc'), ...f.get('vacc'), ...op.f32x4_eq, ...op.i32x4_all_true] : []),
@@ -938,18 +1006,7 @@ function ladderFunction(P: number, isMax: boolean, checked: boolean): WasmFuncti
        */
       const climb = (g: number): Code => [
         ...(checked
-          ? [
-              ...load(0),
-              ...f.tee('vt'),
-              ...f.set('cur'),
-              ...f.get('vacc'),
-              ...f.get('vt'),
-              ...f.get('vt'),
-              ...op.f32x4_sub,
-              ...op.f32x4_add,
-              ...f.set('vacc'),
-              ...pick(f.get('cur'), load(4)),
-            ]
+          ? [...load(0), ...f.tee('vt'), ...f.set('cur'), ...orFinite(f, 'vacc', 'vt'), ...pick(f.get('cur'), load(4))]
           : pick(load(0), load(4))),
         ...f.set('cur'),
         ...levels.flatMap((s) => {
@@ -1028,7 +1085,10 @@ export function vlogLevels(L: number): { sizes: number[]; last: number } {
  * bench image). Those first rows only fill the rings (what the previous strip left there never
  * reaches an output). Where both fit the registers (L <= 5), two vectors walk side by side,
  * halving the loop's bookkeeping per vector (10-20% faster). `vlog{L}w3Min` (w = 3, {@link Kernels.box3}) first takes each row's minimum
- * of three neighbouring columns (three loads), so a 3 x L box is one pass; `checked_` variants also
+ * of three neighbouring columns, so a 3 x L box is one pass; a vector's two shifted operands are
+ * shuffles of its block and the next, loaded once for both vectors of a strip (3 x 3 box over the
+ * bench image's 4 tiles: 0.25 -> 0.22 ms against three loads a vector), so its strips stop while
+ * fewer than two columns remain beyond them; `checked_` variants also
  * return whether the first of those loads, over every row read, saw only finite values. Row i is stored after
  * every load at or above it, so dst == src is safe.
  */
@@ -1068,6 +1128,7 @@ function vlogFunction(L: number, isMax: boolean, w: 1 | 3 = 1, checked = false):
       vt: v128,
       chk: f32,
       st: f32,
+      ...(w === 3 ? Object.fromEntries(range(0, K).map((u) => [`w${u}`, v128])) : {}),
     },
     results: checked ? [i32] : [],
     body: (f) => {
@@ -1096,32 +1157,51 @@ function vlogFunction(L: number, isMax: boolean, w: 1 | 3 = 1, checked = false):
         const unitRow = (u: number, g: number, store: boolean): Code => {
           const { ring: h, cur, next } = strip[u];
           const at = 16 * u;
-          // checked: the sum of v - v over the row's first load (0 while finite, NaN from a NaN or infinity)
-          const first: Code = checked
-            ? [
-                ...load(at),
-                ...f.tee(scalar ? 'st' : 'vt'),
-                ...f.get(scalar ? 'chk' : 'vacc'),
-                ...f.get(scalar ? 'st' : 'vt'),
-                ...f.get(scalar ? 'st' : 'vt'),
-                ...(scalar ? op.f32_sub : op.f32x4_sub),
-                ...(scalar ? op.f32_add : op.f32x4_add),
-                ...f.set(scalar ? 'chk' : 'vacc'),
-              ]
-            : load(at);
+          // checked: the row's first load or-ed into vacc as v - v (see {@link orFinite}; the scalar walk sums)
+          const first: Code = !checked
+            ? load(at)
+            : scalar
+              ? [
+                  ...load(at),
+                  ...f.tee('st'),
+                  ...f.get('chk'),
+                  ...f.get('st'),
+                  ...f.get('st'),
+                  ...op.f32_sub,
+                  ...op.f32_add,
+                  ...f.set('chk'),
+                ]
+              : [...load(at), ...f.tee('vt'), ...orFinite(f, 'vacc', 'vt')];
           // the row's value: its element, or the extremum of its three from the column on (w = 3)
-          // (one pick at a time: the scalar pick keeps its operands in x and y)
+          // (one pick at a time: the scalar pick keeps its operands in x and y). Vectors take the
+          // two shifted ones by shuffles of their block and the next, which the next vector of the
+          // strip reuses as its own: K + 1 loads a row instead of 3K, none split across blocks.
+          const shifted = (k: number): Code => [
+            ...f.get(`w${u}`),
+            ...f.get(`w${u + 1}`),
+            ...op.i8x16_shuffle(range(4 * k, 4 * k + 15)),
+          ];
           const rowValue: Code =
             w === 1
               ? [...first, ...f.set(cur)]
-              : [
-                  ...first,
-                  ...f.set(cur),
-                  ...pick(f.get(cur), load(at + 4)),
-                  ...f.set(cur),
-                  ...pick(f.get(cur), load(at + 8)),
-                  ...f.set(cur),
-                ];
+              : scalar
+                ? [
+                    ...first,
+                    ...f.set(cur),
+                    ...pick(f.get(cur), load(at + 4)),
+                    ...f.set(cur),
+                    ...pick(f.get(cur), load(at + 8)),
+                    ...f.set(cur),
+                  ]
+                : [
+                    ...(u === 0 ? [...first, ...f.set('w0')] : checked ? orFinite(f, 'vacc', `w${u}`) : []),
+                    ...load(at + 16),
+                    ...f.set(`w${u + 1}`),
+                    ...pick(f.get(`w${u}`), shifted(1)),
+                    ...f.set(cur),
+                    ...pick(f.get(cur), shifted(2)),
+                    ...f.set(cur),
+                  ];
           return [
             ...rowValue,
             ...sizes.flatMap((s, l) => {
@@ -1172,8 +1252,10 @@ function vlogFunction(L: number, isMax: boolean, w: 1 | 3 = 1, checked = false):
           ...op.i32_add,
           ...f.set('ps'),
         ];
+        // a w = 3 vector strip also loads the block after it: at most width + 2 columns are read
+        const spare = w === 3 && !scalar ? 2 : 0;
         return whileNot(
-          [...f.get('width'), ...f.get('col'), ...op.i32_sub, ...op.i32_const(lanes), ...op.i32_lt_u],
+          [...f.get('width'), ...f.get('col'), ...op.i32_sub, ...op.i32_const(lanes + spare), ...op.i32_lt_u],
           f.get('src'),
           f.get('col'),
           op.i32_const(2),

@@ -108,6 +108,57 @@ test('disk and ellipse with allowNonFinite: +-Infinity pixels are ordered as num
   }
 });
 
+test('chord footprints: the finite check rides the first table pass; NaN/Inf anywhere named, every border, both back ends, tiled', () => {
+  const base = image(26, 9, 23);
+  const fps = [
+    footprint.disk(2),
+    footprint.ellipse(5, 5),
+    footprint.ellipse(3, 7),
+    footprint.cross(3, 5),
+    // no anchor: the pads stay +-Infinity and the copy is checked instead
+    footprint.fromMask([
+      [1, 1, 1],
+      [1, 0, 1],
+      [1, 1, 1],
+    ]),
+    // only 1-long chords: no pass along the rows to ride
+    footprint.fromMask([[1, 0, 1]]),
+  ];
+  for (const fp of fps) {
+    for (const border of [...BORDERS, { constant: Infinity }]) {
+      for (let at = 0; at < base.data.length; at += 3) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          const g: Grid = { ...base, data: base.data.slice() };
+          g.data[at] = bad;
+          const want = new RegExp(`grid\\.data\\[${at}\\]=${String(bad)} `);
+          const label = `${name(fp)} ${JSON.stringify(border)} ${bad} at ${at}`;
+          assert.throws(() => erode(g, fp, { border }), want, label);
+          assert.throws(() => withJsKernels(() => dilate(g, fp, { border })), want, `${label} js kernels`);
+          const old = setTileBudget(300);
+          try {
+            assert.throws(() => erode(g, fp, { border }), want, `${label} tiled`);
+          } finally {
+            setTileBudget(old);
+          }
+        }
+      }
+    }
+  }
+});
+
+test("chord footprints without the anchor keep 'ignore' windows that miss the image at +-Infinity (no FLT_MAX pads)", () => {
+  // every window of a 1-row image by this ring lies outside the image but for its middle row
+  const ring = footprint.fromMask([
+    [1, 1, 1],
+    [0, 0, 0],
+    [1, 1, 1],
+  ]);
+  const g = image(27, 1, 12);
+  expectBrute(g, ring, 'ignore', 'ring on 1x12');
+  assert.ok(erode(g, ring).data.every((v) => v === Infinity));
+  assert.ok(dilate(g, ring).data.every((v) => v === -Infinity));
+});
+
 test('opening and closing by disks and ellipses equal the two steps from the definition, every border', () => {
   const g = image(25, 23, 47);
   for (const fp of [footprint.disk(2), footprint.disk(6), footprint.ellipse(7, 7), footprint.ellipse(4, 9)]) {

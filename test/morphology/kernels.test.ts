@@ -191,7 +191,9 @@ test('box3 (3 columns, then the vlog ladder over L rows): SIMD equals the typed-
   const j = jsKernels();
   const rng = new Random(12);
   for (const isMax of [false, true]) {
-    for (const width of [1, 3, 4, 5, 16, 17, 21]) {
+    // vector strips of 8 then 4 columns run while 2 more columns remain (they read the next block):
+    // widths around those exits (6, 7, 10, 11, 14, 15) and longer rows
+    for (const width of [1, 3, 4, 5, 6, 7, 9, 10, 11, 14, 15, 16, 17, 21, 26]) {
       for (const step of [width + 2, width + 5]) {
         for (const count of [1, 2, 3, 7, 20]) {
           for (let L = 2; L <= VLOG_MAX_LENGTH; L++) {
@@ -232,12 +234,38 @@ test('box3 (3 columns, then the vlog ladder over L rows): SIMD equals the typed-
   }
 });
 
+test("box3 reads nothing past the last row's width + 2 columns: a block may end the scratch memory", () => {
+  const k = kernels();
+  k.reserve(1 << 14);
+  for (const width of [4, 6, 8, 9, 10, 11, 12, 13, 14, 17, 26]) {
+    for (const L of [2, 3, 7]) {
+      const count = 3;
+      const step = width + 2;
+      // the block's last element read is the memory's last float
+      const n = (count + L - 2) * step + width + 2;
+      const src = k.heap().length - n;
+      const h = k.heap();
+      for (let i = 0; i < n; i++) h[src + i] = (i * 7) % 11;
+      const before = h.slice(src, src + n);
+      assert.equal(k.box3(false, src, src, step, width, count, L, true), true, `width=${width} L=${L}`);
+      for (let c = 0; c < width; c++) {
+        let want = Infinity;
+        for (let q = 0; q < L; q++) for (let e = 0; e < 3; e++) want = Math.min(want, before[q * step + c + e]);
+        assert.equal(k.heap()[src + c], want, `width=${width} L=${L} col ${c}`);
+      }
+    }
+  }
+});
+
 test('box3 with check: a NaN or infinity anywhere in the rows and columns read is reported, none beyond', () => {
   for (const k of [kernels(), jsKernels()]) {
     for (const [width, count, L] of [
       [1, 1, 2],
       [5, 3, 3],
       [9, 4, 7],
+      [10, 3, 3],
+      [14, 2, 4],
+      [6, 2, 9],
       [16, 2, 16],
     ]) {
       const step = width + 3;
@@ -309,9 +337,13 @@ test('hwindow L=4..7 (block minimum plus prefix): SIMD equals the typed-array tw
     { length: HWINDOW_LENGTHS.max - HWINDOW_LENGTHS.min + 1 },
     (_, i) => HWINDOW_LENGTHS.min + i,
   );
-  // below one vector, exactly one, the steady loop's exit and scalar tails
-  checkRowWindow(10, lengths, [1, 3, 4, 5, 7, 8, 9, 12, 13, 31, 64, 203], (k, isMax, dst, n, L) =>
-    k.hwindow(isMax, dst, 0, n, L),
+  // below one vector, exactly one, the steady loops' exits (4-vector steps from 20 results on,
+  // then single vectors) and scalar tails
+  checkRowWindow(
+    10,
+    lengths,
+    [1, 3, 4, 5, 7, 8, 9, 12, 13, 19, 20, 21, 23, 24, 31, 36, 64, 203],
+    (k, isMax, dst, n, L) => k.hwindow(isMax, dst, 0, n, L),
   );
 });
 
@@ -348,7 +380,7 @@ test('ladder with check: a NaN or infinity anywhere in the n + P - 1 elements re
 test('hwindow with check: a NaN or infinity anywhere in the n + L - 1 elements read is reported, none beyond', () => {
   for (const k of [kernels(), jsKernels()]) {
     for (let L = HWINDOW_LENGTHS.min; L <= HWINDOW_LENGTHS.max; L++) {
-      for (const n of [1, 4, 7, 8, 9, 13, 40]) {
+      for (const n of [1, 4, 7, 8, 9, 13, 20, 24, 37, 40]) {
         const span = n + L - 1;
         k.reserve(2 * span + 8);
         for (let at = 0; at <= span; at++) {

@@ -195,6 +195,28 @@ test('rect: the finite check rides the first pass; NaN/Inf anywhere reported, al
   }
 });
 
+test('table rows are padded to their stride: NaN left in the scratch by an earlier call never reaches a result or the check', () => {
+  // widths whose padded rows (cols + footprint width - 1) round up by 0..3 floats, or by 4 more off a
+  // multiple of 16
+  for (const cols of [9, 10, 11, 12, 13, 14, 16, 29]) {
+    for (const fp of [footprint.rect(3, 3), footprint.rect(5, 7), footprint.ellipse(5, 5)]) {
+      for (const border of BORDERS) {
+        const g = image(30 + cols, 11, cols);
+        const poison: Grid = { rows: g.rows, cols: g.cols, data: new Float32Array(g.data.length).fill(NaN) };
+        const label = `${fp.rows}x${fp.cols} on 11x${cols} ${JSON.stringify(border)}`;
+        for (const [op, fn] of [
+          ['erode', erode],
+          ['dilate', dilate],
+        ] as const) {
+          fn(poison, fp, { border, allowNonFinite: true });
+          const i = firstMismatch(fn(g, fp, { border }).data, bruteForce(g, fp, op, border));
+          assert.equal(i, -1, `${label} ${op}: first mismatch at flat index ${i}`);
+        }
+      }
+    }
+  }
+});
+
 test("rect with 'ignore' keeps +-Infinity where allowNonFinite data is infinite (no FLT_MAX pads leak)", () => {
   const g: Grid = { rows: 3, cols: 4, data: new Float32Array(12).fill(Infinity) };
   assert.ok(erode(g, footprint.rect(3, 3), { allowNonFinite: true }).data.every((v) => v === Infinity));
