@@ -39,6 +39,9 @@ function writeJson(file: string, value: unknown): void {
   renameSync(tmp, file);
 }
 
+/** Set in the child {@link inKernelEnvironment} starts, so it knows the pad is the bench's own. */
+const PADDED_CHILD = 'SPECMORPH_BENCH_PADDED_CHILD';
+
 /**
  * Runs this script again in a child with the environment the tslab kernel of `npm run setup` has
  * (src/memory.ts MALLOC_PAD_ENV), so the fresh-output timings are a notebook's; resolves to its exit
@@ -48,7 +51,7 @@ function inKernelEnvironment(defaultMalloc: boolean): Promise<number> | null {
   if (defaultMalloc || process.env.MALLOC_TOP_PAD_ !== undefined) return null;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-      env: withMallocPad(process.env),
+      env: { ...withMallocPad(process.env), [PADDED_CHILD]: '1' },
       stdio: 'inherit',
     });
     // Ctrl-C reaches both through the terminal; the child reports and exits, this one waits for it.
@@ -61,6 +64,14 @@ async function main(): Promise<void> {
   const { only, out, defaultMalloc } = parseArgs(process.argv.slice(2));
   const relaunched = inKernelEnvironment(defaultMalloc);
   if (relaunched !== null) process.exit(await relaunched);
+  const mallocTopPad = process.env.MALLOC_TOP_PAD_ ?? null;
+  if (process.env[PADDED_CHILD]) {
+    // glibc read the pad when this process started; the peers (torch, OpenCV, scikit-*) and the
+    // processes a workload starts get the environment the bench was started with, as they run
+    // anywhere else (a pad also fixes glibc's mmap threshold at 128 KiB, which is not theirs to get).
+    delete process.env.MALLOC_TOP_PAD_;
+    delete process.env[PADDED_CHILD];
+  }
   const files = readdirSync(__dirname)
     .filter((f) => /^w\d.*\.ts$/.test(f))
     .sort();
@@ -74,7 +85,7 @@ async function main(): Promise<void> {
     platform: `${process.platform}-${process.arch}`,
     cpu: { model: cpu[0]?.model.trim() ?? 'unknown', cores: cpu.length },
     totalMemoryBytes: totalmem(),
-    mallocTopPad: process.env.MALLOC_TOP_PAD_ ?? null,
+    mallocTopPad,
     workloads: [],
   };
   console.log(
