@@ -16,6 +16,22 @@ export type ValType = typeof i32 | typeof f32 | typeof v128;
 /** Instruction bytes. */
 export type Code = readonly number[];
 
+/**
+ * `parts` (single bytes and byte runs) as one new array, each byte copied once: the emitters nest
+ * blocks many levels deep, and spreading each level's body into the next copied it at every level.
+ */
+function join(parts: readonly (number | Code)[]): number[] {
+  let n = 0;
+  for (const p of parts) n += typeof p === 'number' ? 1 : p.length;
+  const out = new Array<number>(n);
+  let k = 0;
+  for (const p of parts) {
+    if (typeof p === 'number') out[k++] = p;
+    else for (let i = 0; i < p.length; i++) out[k++] = p[i];
+  }
+  return out;
+}
+
 /** Unsigned LEB128. */
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -77,10 +93,10 @@ const lanes16 = (what: string, bytes: readonly number[]): number[] => {
  */
 export const op = {
   // control
-  block: (...body: Code[]): Code => [0x02, VOID, ...body.flat(), END],
-  loop: (...body: Code[]): Code => [0x03, VOID, ...body.flat(), END],
+  block: (...body: Code[]): Code => join([0x02, VOID, ...body, END]),
+  loop: (...body: Code[]): Code => join([0x03, VOID, ...body, END]),
   /** `(if (then ...) (else ...))` on the i32 on the stack. */
-  if: (then: Code, otherwise?: Code): Code => [0x04, VOID, ...then, ...(otherwise ? [0x05, ...otherwise] : []), END],
+  if: (then: Code, otherwise?: Code): Code => join([0x04, VOID, then, ...(otherwise ? [0x05, otherwise] : []), END]),
   br: (depth: number): Code => [0x0c, ...uleb(depth)],
   br_if: (depth: number): Code => [0x0d, ...uleb(depth)],
   /** Takes the callee's index; in a body, `f.call(name)` looks it up in the module's table. */
@@ -207,12 +223,12 @@ export interface Scope {
 
 /** A module section: id, byte length, payload. */
 function section(id: number, payload: number[]): number[] {
-  return [id, ...uleb(payload.length), ...payload];
+  return join([id, uleb(payload.length), payload]);
 }
 
 /** A WebAssembly vector: count, then the items. */
 function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
+  return join([uleb(items.length), ...items]);
 }
 
 /** A WebAssembly name (ASCII): length, bytes. */
@@ -297,8 +313,8 @@ export function wasmModule(functions: WasmFunction[], opts: ModuleOptions = {}):
       tee: (l) => op.local_tee(at(l)),
       call: (fn) => op.call(fnIndex(fn)),
     };
-    const body = [...localDecls(Object.values<ValType>(f.locals), opts.packLocals ?? true), ...f.body(scope), END];
-    return [...uleb(body.length), ...body];
+    const body = join([localDecls(Object.values<ValType>(f.locals), opts.packLocals ?? true), f.body(scope), END]);
+    return join([uleb(body.length), body]);
   });
   const nameSection = (): number[] => {
     const subsection = (id: number, payload: number[]): number[] => [id, ...uleb(payload.length), ...payload];
@@ -307,30 +323,22 @@ export function wasmModule(functions: WasmFunction[], opts: ModuleOptions = {}):
     const locals = vec(localNames.map((names, i) => [...uleb(i), ...nameMap(names)]));
     return section(0, [...name('name'), ...subsection(1, functionNames), ...subsection(2, locals)]);
   };
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, vec(types)),
-    ...section(
-      2,
-      vec([
-        [...name('env'), ...name('mem'), 0x02, ...(opts.sharedMemory ? [0x03, 0x01, ...uleb(65536)] : [0x00, 0x01])],
-      ]),
-    ),
-    ...section(3, vec(typeOf.map((t) => uleb(t)))),
-    ...section(
-      7,
-      vec(functions.flatMap((f, i) => ((f.exported ?? true) ? [[...name(f.name), 0x00, ...uleb(i)]] : []))),
-    ),
-    ...section(10, vec(bodies)),
-    ...(opts.names ? nameSection() : []),
-  ]);
+  return new Uint8Array(
+    join([
+      [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+      section(1, vec(types)),
+      section(
+        2,
+        vec([
+          [...name('env'), ...name('mem'), 0x02, ...(opts.sharedMemory ? [0x03, 0x01, ...uleb(65536)] : [0x00, 0x01])],
+        ]),
+      ),
+      section(3, vec(typeOf.map((t) => uleb(t)))),
+      section(7, vec(functions.flatMap((f, i) => ((f.exported ?? true) ? [[...name(f.name), 0x00, ...uleb(i)]] : [])))),
+      section(10, vec(bodies)),
+      opts.names ? nameSection() : [],
+    ]),
+  );
 }
 
 // tsconfig's lib "ES2022" (no DOM) carries no WebAssembly types; this is the slice used here.
