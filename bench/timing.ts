@@ -8,9 +8,9 @@ export function median(v: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Wall-clock and process CPU seconds of each of `runs` calls of `fn`, after one warm-up call. */
-export function timeRuns(fn: () => unknown, runs: number): { wall: number[]; cpu: number[] } {
-  fn();
+/** Wall-clock and process CPU seconds of each of `runs` calls of `fn`, after `warmup` untimed calls. */
+export function timeRuns(fn: () => unknown, runs: number, warmup = 1): { wall: number[]; cpu: number[] } {
+  for (let i = 0; i < warmup; i++) fn();
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {

@@ -32,9 +32,17 @@ const OP_NAMES = Object.keys(OPS) as Op[];
 
 type Times = [wallMs: number, cpuMs: number];
 
-/** [median wall ms, median process CPU ms] of `runs` calls after one warm-up call. */
+/**
+ * Untimed calls before ours are timed: V8 runs a WebAssembly function first in its baseline compiler
+ * (Liftoff, ~3x slower on these kernels) and swaps in optimised code after a few calls; measured,
+ * a 3x3 erosion's median of 7 was 1.62-1.67 ms after one warm-up call and 0.79-1.19 ms after 20.
+ * OpenCV has nothing to warm up.
+ */
+const WARMUP = 10;
+
+/** [median wall ms, median process CPU ms] of `runs` calls after {@link WARMUP} untimed ones. */
 function median(fn: () => void, runs = RUNS): Times {
-  const { wall, cpu } = timeRuns(fn, runs);
+  const { wall, cpu } = timeRuns(fn, runs, WARMUP);
   return [middle(wall) * 1e3, middle(cpu) * 1e3];
 }
 
