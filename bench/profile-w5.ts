@@ -3,9 +3,10 @@
 // time per step (a kernel called from inside another counts for itself only). Not a workload of
 // `npm run bench` (its name does not start with w<digit>).
 //
-//   node --import tsx bench/profile-w5.ts [--size 128] [--ops erode,dilate] [--side 3] [--steps 5] [--plain] [--by-shape]
+//   node --import tsx bench/profile-w5.ts [--size 128] [--ops erode,dilate] [--side 3] [--steps 5] [--plain] [--by-shape] [--cpu]
 //
-// --by-shape tallies each kernel per input shapes.
+// --by-shape tallies each kernel per input shapes; --cpu times with the process's CPU time
+// (process.cpuUsage) instead of wall time, for a loaded machine.
 import * as tf from '../src/model/tf';
 import { initBackend } from '../src/model/backend';
 import { smallCnn } from '../src/model/architectures';
@@ -25,6 +26,14 @@ async function main(): Promise<void> {
   const steps = Number(arg('--steps') ?? 5);
   const batch = 16;
   const byShape = process.argv.includes('--by-shape');
+  // CPU time of this process (user + system), less sensitive than wall time to other processes
+  const cpu = process.argv.includes('--cpu');
+  const now = cpu
+    ? () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000;
+      }
+    : () => performance.now();
   await initBackend({ backend: 'wasm', threads: 1 });
 
   type Tally = Map<string, { ms: number; calls: number }>;
@@ -37,9 +46,9 @@ async function main(): Promise<void> {
     const kernelFunc = ((args: Parameters<tf.KernelFunc>[0]) => {
       if (!timing) return run(args);
       stack.push(0);
-      const t = performance.now();
+      const t = now();
       const r = run(args);
-      const dt = performance.now() - t;
+      const dt = now() - t;
       const inner = stack.pop()!;
       if (stack.length) stack[stack.length - 1] += dt;
       const key = byShape
@@ -88,9 +97,9 @@ async function main(): Promise<void> {
   timing = true;
   const stepMs: number[] = [];
   for (let s = 0; s < steps; s++) {
-    const t = performance.now();
+    const t = now();
     step();
-    stepMs.push(performance.now() - t);
+    stepMs.push(now() - t);
   }
   const sorted = [...stepMs].sort((a, b) => a - b);
   console.log(

@@ -332,12 +332,21 @@ describe('wasm training kernels vs cpu', () => {
     }
   }
 
+  // Runs of 1, 2, 3, 4, 5 and >= 64 floats: each has its own copy loop.
   for (const [shapes, axis] of [
     [
       [
         [2, 5, 4, 1],
         [2, 5, 4, 2],
         [2, 5, 4, 3],
+      ],
+      -1,
+    ],
+    [
+      [
+        [2, 5, 4, 4],
+        [2, 5, 4, 5],
+        [2, 5, 4, 1],
       ],
       -1,
     ],
@@ -383,6 +392,7 @@ describe('wasm training kernels vs cpu', () => {
 
   for (const [shape, splits, axis] of [
     [[2, 5, 4, 5], [1, 2, 2], -1],
+    [[2, 5, 4, 12], [4, 3, 5], -1],
     [[2, 5, 4, 6], 3, 3],
     [[2, 6, 3], [4, 0, 2], 1],
     [[4, 2], [1, 3], 0],
@@ -409,6 +419,18 @@ describe('wasm training kernels vs cpu', () => {
     ],
     [
       [2, 5, 4, 2],
+      [1, 1, 1, 2],
+    ],
+    [
+      [2, 5, 4, 3],
+      [1, 1, 1, 2],
+    ],
+    [
+      [2, 5, 4, 4],
+      [1, 2, 1, 2],
+    ],
+    [
+      [2, 5, 4, 5],
       [1, 1, 1, 2],
     ],
     [

@@ -99,6 +99,9 @@ function maxPlus(x: Float32Array, filter: Float32Array, info: Info, y: Float32Ar
   maxPlusJs(x, filter, info, y, arg);
 }
 
+/** Float64 sums of {@link scatter}, kept between calls while at most RETAIN_BYTES. */
+let sums = new Float64Array(0);
+
 /**
  * A gradient from the arg-maxima: each output's dy goes to the input position (BackpropInput) or
  * filter position (BackpropFilter) of its window's arg-max, summed in float64 in output order, as
@@ -123,26 +126,38 @@ function scatter(pass: Pass, info: Info, arg: ArgMax, dy: Float32Array, out: Flo
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
   const toInput = pass === Pass.BackpropInput;
-  // Where arg i * fw + j + 1 sends: its offset in x from the window's corner, or in the filter.
+  // Where arg i * fw + j + 1 sends: its offset in x from the window's corner, or in the filter
+  // (where arg 0 sends too: tap 0).
   const off = new Int32Array(fh * fw + 1);
   for (let i = 0; i < fh; i++)
     for (let j = 0; j < fw; j++) off[i * fw + j + 1] = toInput ? (i * dh * W + j * dw) * C : (i * fw + j) * C;
-  const acc = new Float64Array(out.length);
-  for (let n = 0, o = 0; n < N; n++) {
-    for (let ho = 0; ho < Ho; ho++) {
-      const h0 = ho * sh - pt;
-      for (let wo = 0; wo < Wo; wo++) {
-        const w0 = wo * sw - pl;
-        const corner = toInput ? ((n * H + h0) * W + w0) * C : 0;
-        for (let c = 0; c < C; c++, o++) {
-          const k = arg[o];
-          if (k !== 0) acc[corner + off[k] + c] += dy[o];
-          else acc[(toInput ? ((n * H + Math.max(h0, 0)) * W + Math.max(w0, 0)) * C : 0) + c] += dy[o];
+  if (sums.length < out.length) sums = new Float64Array(out.length);
+  const acc = sums;
+  acc.fill(0, 0, out.length);
+  const ny = arg.length;
+  if (!toInput) {
+    for (let o = 0, c = 0; o < ny; o++) {
+      acc[off[arg[o]] + c] += dy[o];
+      if (++c === C) c = 0;
+    }
+  } else {
+    for (let n = 0, o = 0; n < N; n++) {
+      for (let ho = 0; ho < Ho; ho++) {
+        const h0 = ho * sh - pt;
+        for (let wo = 0; wo < Wo; wo++) {
+          const w0 = wo * sw - pl;
+          const corner = ((n * H + h0) * W + w0) * C;
+          for (let c = 0; c < C; c++, o++) {
+            const k = arg[o];
+            if (k !== 0) acc[corner + off[k] + c] += dy[o];
+            else acc[((n * H + Math.max(h0, 0)) * W + Math.max(w0, 0)) * C + c] += dy[o];
+          }
         }
       }
     }
   }
-  out.set(acc);
+  out.set(acc.subarray(0, out.length));
+  if (sums.byteLength > RETAIN_BYTES) sums = new Float64Array(0);
 }
 
 /**

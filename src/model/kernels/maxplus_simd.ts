@@ -266,15 +266,16 @@ function runPass(
   const { N, H, W, C, Ho, Wo, fh, fw, pt, pl } = g;
   const taps = fh * fw;
   const len = Wo * C;
-  // x padded with -Infinity to every window's extent: Hp x Wp pixels per image
+  // One image at a time, so that its padded x, y and arg stay in cache from copy-in to copy-out.
+  // x padded with -Infinity to every window's extent: Hp x Wp pixels.
   const Hp = Ho + fh - 1;
   const Wp = Wo + fw - 1;
-  const nxp = N * Hp * Wp * C;
-  const ny = N * Ho * Wo * C;
+  const nxp = Hp * Wp * C;
+  const ny = Ho * Wo * C;
   // One filter row per tap, as long as a row's steps of 8 floats reach.
   const fl = Math.ceil(len / 8) * 8;
   // Float offsets in our memory: tap table (4 per tap) | filter rows | x padded | y | arg (tap
-  // indices as floats); 8 floats of slack after x, y and arg for the last step of a row.
+  // indices as floats), of one image; 8 floats of slack after x, y and arg for a row's last step.
   const ot = 0;
   const of = ot + 4 * taps;
   const ox = of + taps * fl;
@@ -293,27 +294,18 @@ function runPass(
       for (let t = 0; t < fl; t++) heap[of + k * fl + t] = filter[k * C + (t % C)];
     }
   }
+  // Input row r is padded row r + pt, column q padded column q + pl (those past the windows are
+  // never read); every image overwrites the same pixels, so the -Infinity border is filled once.
   heap.fill(Number.NEGATIVE_INFINITY, ox, ox + nxp + 8);
-  // Input row r is padded row r + pt, column q padded column q + pl; those past the windows unread.
   const rows = Math.min(H, Hp - pt);
   const run = Math.min(W, Wp - pl) * C;
-  for (let n = 0; n < N; n++)
-    for (let r = 0; r < rows; r++)
-      heap.set(x.subarray((n * H + r) * W * C, (n * H + r) * W * C + run), ox + ((n * Hp + r + pt) * Wp + pl) * C);
   for (let n = 0; n < N; n++) {
-    const o = n * Ho * Wo * C;
-    m.window(
-      (oy + o) * 4,
-      (oa + o) * 4,
-      (ox + n * Hp * Wp * C) * 4,
-      ot * 4,
-      (ot + 4 * taps) * 4,
-      len,
-      Ho,
-      len * 4,
-      Wp * C * 4,
-    );
+    for (let r = 0; r < rows; r++) {
+      const xr = (n * H + r) * W * C;
+      heap.set(x.subarray(xr, xr + run), ox + ((r + pt) * Wp + pl) * C);
+    }
+    m.window(oy * 4, oa * 4, ox * 4, ot * 4, (ot + 4 * taps) * 4, len, Ho, len * 4, Wp * C * 4);
+    y.set(heap.subarray(oy, oy + ny), n * ny);
+    arg.set(heap.subarray(oa, oa + ny), n * ny);
   }
-  y.set(heap.subarray(oy, oy + ny));
-  arg.set(heap.subarray(oa, oa + ny));
 }
