@@ -3,9 +3,10 @@
 // time per step (a kernel called from inside another counts for itself only). Not a workload of
 // `npm run bench` (its name does not start with w<digit>).
 //
-//   node --import tsx bench/profile-w5.ts [--size 128] [--ops erode,dilate] [--side 3] [--steps 5] [--plain] [--by-shape] [--cpu]
+//   node --import tsx bench/profile-w5.ts [--size 128] [--ops erode,dilate] [--side 3] [--steps 5] [--plain | --compare] [--by-shape] [--cpu]
 //
-// --by-shape tallies each kernel per input shapes; --cpu times with the process's CPU time
+// --compare runs the plain CNN and the block model step by step in turn and prints both tallies
+// and their difference, largest first; --by-shape tallies each kernel per input shapes; --cpu times with the process's CPU time
 // (process.cpuUsage) instead of wall time, for a loaded machine.
 import * as tf from '../src/model/tf';
 import { initBackend } from '../src/model/backend';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const steps = Number(arg('--steps') ?? 5);
   const batch = 16;
   const byShape = process.argv.includes('--by-shape');
+  const compare = process.argv.includes('--compare');
   // CPU time of this process (user + system), less sensitive than wall time to other processes
   const cpu = process.argv.includes('--cpu');
   const now = cpu
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   await initBackend({ backend: 'wasm', threads: 1 });
 
   type Tally = Map<string, { ms: number; calls: number }>;
-  const total: Tally = new Map();
+  let total: Tally = new Map();
   const stack: number[] = [];
   let timing = false;
   for (const k of tf.getKernelsForBackend('wasm')) {
@@ -65,13 +67,6 @@ async function main(): Promise<void> {
     tf.registerKernel({ ...k, kernelFunc });
   }
 
-  const model = process.argv.includes('--plain')
-    ? smallCnn([size, size, 1], { seed: 0 })
-    : morphCnn([size, size, 1], {
-        block: { operations: ops, init: { shape: 'rect', rows: side, cols: side } },
-        backbone: (h) => smallCnn(h.shape.slice(1) as number[], { seed: 0 }).apply(h) as tf.SymbolicTensor,
-      });
-  const optimizer = tf.train.adam(1e-3);
   const rng = new Random(size);
   const x = tf.tensor4d(
     Float32Array.from({ length: batch * size * size }, () => -40 + 20 * rng.normal()),
@@ -84,34 +79,67 @@ async function main(): Promise<void> {
     ),
     2,
   );
-  const step = () => {
-    const loss = optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-      true,
-    )!;
-    loss.dataSync();
-    loss.dispose();
+  const stepper = (model: tf.LayersModel) => {
+    const optimizer = tf.train.adam(1e-3);
+    return () => {
+      const loss = optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        true,
+      )!;
+      loss.dataSync();
+      loss.dispose();
+    };
   };
-  step();
-  step();
-  timing = true;
-  const stepMs: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const t = now();
-    step();
-    stepMs.push(now() - t);
+  const plain = { name: 'plain', step: stepper(smallCnn([size, size, 1], { seed: 0 })) };
+  const block = {
+    name: `${ops.join('+')} ${side}x${side}`,
+    step: stepper(
+      morphCnn([size, size, 1], {
+        block: { operations: ops, init: { shape: 'rect', rows: side, cols: side } },
+        backbone: (h) => smallCnn(h.shape.slice(1) as number[], { seed: 0 }).apply(h) as tf.SymbolicTensor,
+      }),
+    ),
+  };
+  const variants = compare ? [plain, block] : process.argv.includes('--plain') ? [plain] : [block];
+  const results = variants.map((v) => ({ ...v, tally: new Map() as Tally, stepMs: [] as number[] }));
+  for (const v of results) {
+    v.step();
+    v.step();
   }
-  const sorted = [...stepMs].sort((a, b) => a - b);
-  console.log(
-    `${size}x${size} ${process.argv.includes('--plain') ? 'plain' : `${ops.join('+')} ${side}x${side}`}: median ${sorted[steps >> 1].toFixed(1)} ms/step`,
-  );
-  const kernels = [...total].sort((a, b) => b[1].ms - a[1].ms);
-  const sum = kernels.reduce((s, [, e]) => s + e.ms, 0);
-  console.log(`in kernels: ${(sum / steps).toFixed(1)} ms/step`);
-  for (const [name, e] of kernels.filter(([, e]) => e.ms / steps >= 0.05))
+  timing = true;
+  for (let s = 0; s < steps; s++) {
+    for (const v of results) {
+      total = v.tally;
+      const t = now();
+      v.step();
+      v.stepMs.push(now() - t);
+    }
+  }
+  const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
+  for (const v of results) {
+    const sum = [...v.tally.values()].reduce((a, e) => a + e.ms, 0);
     console.log(
-      `  ${name.padEnd(byShape ? 72 : 32)} ${(e.ms / steps).toFixed(2).padStart(8)} ms/step  ${(e.calls / steps).toFixed(1)} calls/step`,
+      `${size}x${size} ${v.name}: median ${median(v.stepMs).toFixed(1)} ms/step, in kernels ${(sum / steps).toFixed(1)} ms/step`,
     );
+  }
+  // One row per kernel: ms/step of each variant (and the difference when comparing).
+  const keys = [...new Set(results.flatMap((v) => [...v.tally.keys()]))];
+  const ms = (v: (typeof results)[number], k: string) => (v.tally.get(k)?.ms ?? 0) / steps;
+  const last = results[results.length - 1];
+  keys.sort((a, b) =>
+    compare ? ms(last, b) - ms(results[0], b) - (ms(last, a) - ms(results[0], a)) : ms(last, b) - ms(last, a),
+  );
+  console.log(
+    `  ${'kernel'.padEnd(byShape ? 72 : 32)} ${results.map((v) => v.name.padStart(12)).join(' ')}${compare ? '        diff' : ''}   calls/step`,
+  );
+  for (const k of keys) {
+    const row = results.map((v) => ms(v, k));
+    if (Math.max(...row) < 0.05) continue;
+    const calls = results.map((v) => ((v.tally.get(k)?.calls ?? 0) / steps).toFixed(1)).join('/');
+    console.log(
+      `  ${k.padEnd(byShape ? 72 : 32)} ${row.map((r) => r.toFixed(2).padStart(12)).join(' ')}${compare ? (row[1] - row[0]).toFixed(2).padStart(12) : ''}   ${calls}`,
+    );
+  }
 }
 
 main().catch((e) => {
