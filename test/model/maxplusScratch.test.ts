@@ -5,6 +5,7 @@ import {
   argMaxArray,
   maxPlusMemoryBytes,
   maxPlusSimd,
+  maxplusModuleBytes,
   type MaxPlusGeometry,
 } from '../../src/model/kernels/maxplus_simd';
 import { Random } from '../../src/random';
@@ -56,4 +57,11 @@ test(`max-plus SIMD: a pass needing > RETAIN_BYTES=${RETAIN_BYTES} keeps <= RETA
   const again = forward(small, 3)!;
   assert.deepEqual(again.got, naiveForward(small, again.x, again.f));
   assert.ok(maxPlusMemoryBytes() > 0 && maxPlusMemoryBytes() <= RETAIN_BYTES);
+});
+
+// A module that fails to compile falls back to JS loops with a warning, and the kernel tests would
+// still pass on those. Node >= 16.4 has WebAssembly SIMD (the wasm training kernels need it), so
+// the module must compile.
+test('the max-plus module compiles (else Dilation2D silently runs its JS loops)', () => {
+  assert.doesNotThrow(() => new WebAssembly.Module(maxplusModuleBytes()));
 });

@@ -6,7 +6,7 @@
 import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { RETAIN_BYTES } from '../../memory';
-import { type ArgMax, argMaxArray, maxPlusSimd } from './maxplus_simd';
+import { type ArgMax, argMaxArray, type MaxPlusGeometry, maxPlusSimd, scatterSimd } from './maxplus_simd';
 import { heapF32 } from './wasm_heap';
 
 type Info = tf.backend_util.Conv2DInfo;
@@ -78,37 +78,40 @@ function maxPlusJs(x: Float32Array, filter: Float32Array, info: Info, y: Float32
   }
 }
 
-/** The maxima `y` and arg-maxima `arg` of the windows: SIMD at stride 1 and dilation 1, else JS. */
-function maxPlus(x: Float32Array, filter: Float32Array, info: Info, y: Float32Array, arg: ArgMax): void {
+/** The geometry of the SIMD passes, or null for strides or dilations other than 1 (JS loops). */
+function simdGeometry(info: Info): MaxPlusGeometry | null {
   const { strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  if (strideHeight === 1 && strideWidth === 1 && dilationHeight === 1 && dilationWidth === 1) {
-    const g = {
-      N: info.batchSize,
-      H: info.inHeight,
-      W: info.inWidth,
-      C: info.inChannels,
-      Ho: info.outHeight,
-      Wo: info.outWidth,
-      fh: info.filterHeight,
-      fw: info.filterWidth,
-      pt: info.padInfo.top,
-      pl: info.padInfo.left,
-    };
-    if (maxPlusSimd(g, x, filter, y, arg)) return;
-  }
-  maxPlusJs(x, filter, info, y, arg);
+  if (strideHeight !== 1 || strideWidth !== 1 || dilationHeight !== 1 || dilationWidth !== 1) return null;
+  return {
+    N: info.batchSize,
+    H: info.inHeight,
+    W: info.inWidth,
+    C: info.inChannels,
+    Ho: info.outHeight,
+    Wo: info.outWidth,
+    fh: info.filterHeight,
+    fw: info.filterWidth,
+    pt: info.padInfo.top,
+    pl: info.padInfo.left,
+  };
 }
 
-/** Float64 sums of {@link scatter}, kept between calls while at most RETAIN_BYTES. */
+/** The maxima `y` and arg-maxima `arg` of the windows: SIMD at stride 1 and dilation 1, else JS. */
+function maxPlus(x: Float32Array, filter: Float32Array, info: Info, y: Float32Array, arg: ArgMax): void {
+  const g = simdGeometry(info);
+  if (!g || !maxPlusSimd(g, x, filter, y, arg)) maxPlusJs(x, filter, info, y, arg);
+}
+
+/** Float64 sums of {@link scatterJs}, kept between calls while at most RETAIN_BYTES. */
 let sums = new Float64Array(0);
 
 /**
- * A gradient from the arg-maxima: each output's dy goes to the input position (BackpropInput) or
- * filter position (BackpropFilter) of its window's arg-max, summed in float64 in output order, as
- * the cpu kernel does; an output nothing beat sends it where the cpu kernel's does (the window's
+ * A gradient from the arg-maxima in JS (any strides and dilations): each output's dy goes to the
+ * input position (BackpropInput) or filter position (BackpropFilter) of its window's arg-max,
+ * summed in float64 in output order, as the cpu kernel does; an output nothing beat sends it where the cpu kernel's does (the window's
  * first in-image pixel / tap 0).
  */
-function scatter(pass: Pass, info: Info, arg: ArgMax, dy: Float32Array, out: Float32Array): void {
+function scatterJs(pass: Pass, info: Info, arg: ArgMax, dy: Float32Array, out: Float32Array): void {
   const {
     batchSize: N,
     inHeight: H,
@@ -246,7 +249,11 @@ function run(pass: Pass, name: string, { inputs, backend, attrs }: Args): tf.Ten
     maxPlus(heapF32(backend, x), heapF32(backend, filter), info, new Float32Array(ny), arg);
   }
   const out = backend.makeOutput(pass === Pass.BackpropInput ? x.shape : filter.shape, 'float32');
-  scatter(pass, info, arg, heapF32(backend, dy!), heapF32(backend, out));
+  const dyv = heapF32(backend, dy!);
+  const ov = heapF32(backend, out);
+  const g = simdGeometry(info);
+  const where = pass === Pass.BackpropInput ? 'input' : 'filter';
+  if (!g || !scatterSimd(where, g, arg, dyv, ov)) scatterJs(pass, info, arg, dyv, ov);
   return out;
 }
 

@@ -39,7 +39,7 @@ function splat(x: number): Code {
  * rows of `len` floats, 8 floats at a time: the maximum over the taps of x + filter, and which tap
  * gave it. A tap is 16 bytes of the table `[taps, tapsEnd)`: its offset in bytes into x from the
  * row start, the address of its filter row (the filter value of each float's channel), its index
- * + 1 as an f32. Each output starts at {@link START} and 0, and a tap replaces them where
+ * + 1 as the bits of an f32 (see {@link tapTable}). Each output starts at {@link START} and 0, and a tap replaces them where
  * x + filter > the max so far, taps in row-major window order: the first tap that reaches the
  * maximum is kept, and a NaN sum never replaces (the cpu kernel's `>`). `x` is padded with
  * -Infinity where the window leaves the image, which never replaces either. The 8 floats of the
@@ -78,8 +78,8 @@ const windowFunction: WasmFunction = {
   body: (f) => {
     /**
      * One 4-lane half: s = x + filter at byte `offset`; where s > y: y = s, a = tap + 1. `y < s ?
-     * s : y` is f32x4.pmax; tap + 1 is positive and grows from tap to tap, so where s > y it is
-     * the max of a and itself, elsewhere a is the max of a and +0.
+     * s : y` is f32x4.pmax; tap + 1, as f32 bits a positive subnormal, grows from tap to tap, so
+     * where s > y it is the max of a and itself, elsewhere a is the max of a and +0 (bits 0).
      */
     const half = (offset: number, y: string, a: string): Code => [
       ...f.get('xa'),
@@ -164,9 +164,69 @@ const windowFunction: WasmFunction = {
   },
 };
 
+/**
+ * `scatter(acc, arg, dy, taps, len, rows, rowStride, accStride)`: for each of `rows` rows of `len`
+ * outputs and each output t with arg[t] = k + 1 > 0 (i32): acc[t + off] += dy[t], where `off`
+ * (bytes) is the i32 at `taps + 16 * k` (a tap table column: the window's offset of tap k in a
+ * padded input for dx, a row of sums per tap for the filter). Outputs with arg 0 are left to the
+ * caller. arg and dy advance by `rowStride` bytes, acc by `accStride`. One output after another,
+ * in float32: several outputs can send to one place.
+ */
+const scatterFunction: WasmFunction = {
+  name: 'scatter',
+  params: { acc: i32, arg: i32, dy: i32, taps: i32, len: i32, rows: i32, rowStride: i32, accStride: i32 },
+  locals: { t: i32, lenB: i32, k: i32, a: i32 },
+  results: [],
+  body: (f) => [
+    ...f.get('len'),
+    ...op.i32_const(2),
+    ...op.i32_shl,
+    ...f.set('lenB'),
+    // taps - 16: the entry of arg k + 1 is at k + 1 entries from it
+    ...addLocal(f, 'taps', op.i32_const(-16)),
+    ...whileNot(
+      [...f.get('rows'), ...op.i32_eqz],
+      op.i32_const(0),
+      f.set('t'),
+      whileNot(
+        [...f.get('t'), ...f.get('lenB'), ...op.i32_ge_u],
+        [...f.get('arg'), ...f.get('t'), ...op.i32_add, ...op.i32_load(), ...f.tee('k')],
+        op.if([
+          // a = acc + t + off(k)
+          ...f.get('acc'),
+          ...f.get('t'),
+          ...op.i32_add,
+          ...f.get('taps'),
+          ...f.get('k'),
+          ...op.i32_const(4),
+          ...op.i32_shl,
+          ...op.i32_add,
+          ...op.i32_load(),
+          ...op.i32_add,
+          ...f.set('a'),
+          ...f.get('a'),
+          ...f.get('a'),
+          ...op.f32_load(),
+          ...f.get('dy'),
+          ...f.get('t'),
+          ...op.i32_add,
+          ...op.f32_load(),
+          ...op.f32_add,
+          ...op.f32_store(),
+        ]),
+        addLocal(f, 't', op.i32_const(4)),
+      ),
+      addLocal(f, 'arg', f.get('rowStride')),
+      addLocal(f, 'dy', f.get('rowStride')),
+      addLocal(f, 'acc', f.get('accStride')),
+      addLocal(f, 'rows', op.i32_const(-1)),
+    ),
+  ],
+};
+
 /** The bytes of the max-plus module (exported for the disassembly test). */
 export function maxplusModuleBytes(opts: Pick<ModuleOptions, 'names'> = {}): Uint8Array {
-  return wasmModule([windowFunction], opts);
+  return wasmModule([windowFunction, scatterFunction], opts);
 }
 
 /** Geometry of one stride-1, dilation-1 pass (as tf.backend_util.computeDilation2DInfo gives it). */
@@ -200,6 +260,7 @@ type Fn = (...args: number[]) => void;
 interface MaxPlus {
   mem: WasmMemory;
   window: Fn;
+  scatter: Fn;
 }
 /** The compiled module: undefined until first use, null when WebAssembly SIMD is unavailable. */
 let compiled: object | null | undefined;
@@ -212,7 +273,7 @@ function instance(): MaxPlus | null {
     compiled ??= compile(maxplusModuleBytes());
     const mem = newMemory(1);
     const ex = instantiate(compiled, mem);
-    live = { mem, window: ex.window as Fn };
+    live = { mem, window: ex.window as Fn, scatter: ex.scatter as Fn };
   } catch (e) {
     warnOnce(
       `specmorph: WebAssembly SIMD max-plus unavailable (${(e as Error).message}); Dilation2D on wasm uses slower JS loops`,
@@ -225,6 +286,49 @@ function instance(): MaxPlus | null {
 /** Bytes of WebAssembly memory the max-plus passes hold between calls (for tests of the bound). */
 export function maxPlusMemoryBytes(): number {
   return live?.mem.buffer.byteLength ?? 0;
+}
+
+/** Runs `pass` on the instance, or returns false when WebAssembly SIMD is unavailable. */
+function withInstance(g: MaxPlusGeometry, pass: (m: MaxPlus) => void): boolean {
+  // Tap indices travel as i32 lanes and f32 subnormals: any count below 2^23 is exact.
+  const m = g.fh * g.fw < 2 ** 23 ? instance() : null;
+  if (!m) return false;
+  try {
+    pass(m);
+  } finally {
+    // a memory cannot shrink: past the bound, drop the instance so the memory can be collected
+    if (m.mem.buffer.byteLength > RETAIN_BYTES) live = null;
+  }
+  return true;
+}
+
+/** Grows `m`'s memory to at least `floats` floats and returns a view of all of it. */
+function reserve(m: MaxPlus, floats: number): Float32Array {
+  const need = floats * 4 - m.mem.buffer.byteLength;
+  if (need > 0) m.mem.grow(Math.ceil(need / 65536));
+  return new Float32Array(m.mem.buffer);
+}
+
+/** Float offset of the tap table in our memory: after 16 bytes, so `table - 16` is an address. */
+const TABLE = 4;
+
+/**
+ * The tap table at {@link TABLE}: per tap k = i * fw + j, 4 i32 (16 bytes): the window's offset
+ * of the tap in bytes in a padded image of rows `Wp` pixels wide; the address of its filter row
+ * (`fl` floats from float offset `of`); k + 1, which `window` compares as an f32 (a subnormal:
+ * f32 order is i32 order for positive floats) and writes as arg; the offset in bytes of its row of
+ * `fl` sums (the filter gradient). Returns the float offset after it.
+ */
+function tapTable(m: MaxPlus, g: MaxPlusGeometry, Wp: number, of: number, fl: number): number {
+  const { C, fh, fw } = g;
+  const table = new Int32Array(m.mem.buffer, TABLE * 4, 4 * fh * fw);
+  for (let i = 0; i < fh; i++) {
+    for (let j = 0; j < fw; j++) {
+      const k = i * fw + j;
+      table.set([(i * Wp + j) * C * 4, (of + k * fl) * 4, k + 1, k * fl * 4], 4 * k);
+    }
+  }
+  return TABLE + 4 * fh * fw;
 }
 
 /**
@@ -243,19 +347,10 @@ export function maxPlusSimd(
   y: Float32Array,
   arg: ArgMax,
 ): boolean {
-  // Tap indices travel as f32 lanes: exact up to 2^24.
-  const m = g.fh * g.fw <= 2 ** 24 ? instance() : null;
-  if (!m) return false;
-  try {
-    runPass(m, g, x, filter, y, arg);
-  } finally {
-    // a memory cannot shrink: past the bound, drop the instance so the memory can be collected
-    if (m.mem.buffer.byteLength > RETAIN_BYTES) live = null;
-  }
-  return true;
+  return withInstance(g, (m) => forward(m, g, x, filter, y, arg));
 }
 
-function runPass(
+function forward(
   m: MaxPlus,
   g: MaxPlusGeometry,
   x: Float32Array,
@@ -274,38 +369,103 @@ function runPass(
   const ny = Ho * Wo * C;
   // One filter row per tap, as long as a row's steps of 8 floats reach.
   const fl = Math.ceil(len / 8) * 8;
-  // Float offsets in our memory: tap table (4 per tap) | filter rows | x padded | y | arg (tap
-  // indices as floats), of one image; 8 floats of slack after x, y and arg for a row's last step.
-  const ot = 0;
-  const of = ot + 4 * taps;
+  // Float offsets in our memory: tap table | filter rows | x padded | y | arg (i32), of one
+  // image; 8 floats of slack after x, y and arg for a row's last step.
+  const of = TABLE + 4 * taps;
   const ox = of + taps * fl;
   const oy = ox + nxp + 8;
   const oa = oy + ny + 8;
-  const need = (oa + ny + 8) * 4 - m.mem.buffer.byteLength;
-  if (need > 0) m.mem.grow(Math.ceil(need / 65536));
-  const heap = new Float32Array(m.mem.buffer);
-  const table = new Int32Array(m.mem.buffer, ot * 4, 4 * taps);
-  for (let i = 0; i < fh; i++) {
-    for (let j = 0; j < fw; j++) {
-      const k = i * fw + j;
-      table[4 * k] = (i * Wp + j) * C * 4;
-      table[4 * k + 1] = (of + k * fl) * 4;
-      heap[ot + 4 * k + 2] = k + 1;
-      for (let t = 0; t < fl; t++) heap[of + k * fl + t] = filter[k * C + (t % C)];
-    }
-  }
+  const heap = reserve(m, oa + ny + 8);
+  const tapsEnd = tapTable(m, g, Wp, of, fl);
+  for (let k = 0; k < taps; k++) for (let t = 0; t < fl; t++) heap[of + k * fl + t] = filter[k * C + (t % C)];
   // Input row r is padded row r + pt, column q padded column q + pl (those past the windows are
   // never read); every image overwrites the same pixels, so the -Infinity border is filled once.
   heap.fill(Number.NEGATIVE_INFINITY, ox, ox + nxp + 8);
   const rows = Math.min(H, Hp - pt);
   const run = Math.min(W, Wp - pl) * C;
+  const args = new Int32Array(m.mem.buffer, oa * 4, ny);
   for (let n = 0; n < N; n++) {
     for (let r = 0; r < rows; r++) {
       const xr = (n * H + r) * W * C;
       heap.set(x.subarray(xr, xr + run), ox + ((r + pt) * Wp + pl) * C);
     }
-    m.window(oy * 4, oa * 4, ox * 4, ot * 4, (ot + 4 * taps) * 4, len, Ho, len * 4, Wp * C * 4);
+    m.window(oy * 4, oa * 4, ox * 4, TABLE * 4, tapsEnd * 4, len, Ho, len * 4, Wp * C * 4);
     y.set(heap.subarray(oy, oy + ny), n * ny);
-    arg.set(heap.subarray(oa, oa + ny), n * ny);
+    arg.set(args, n * ny);
+  }
+}
+
+/**
+ * A Dilation2D gradient from the arg-maxima with SIMD-module loops, or `false` when WebAssembly
+ * SIMD is unavailable: each output's dy goes to the input position (`'input'`: out is dx) or the
+ * filter position (`'filter'`: out is dFilter) of its arg-max. dx sums in float32 (a pixel gets at
+ * most fh * fw terms); the filter sums in float32 over one image's rows, then in float64 over
+ * images. Outputs with arg 0 send theirs where the cpu kernel's do (the window's first in-image
+ * pixel / tap 0).
+ */
+export function scatterSimd(
+  pass: 'input' | 'filter',
+  g: MaxPlusGeometry,
+  arg: ArgMax,
+  dy: Float32Array,
+  out: Float32Array,
+): boolean {
+  return withInstance(g, (m) => scatter(m, pass, g, arg, dy, out));
+}
+
+function scatter(
+  m: MaxPlus,
+  pass: 'input' | 'filter',
+  g: MaxPlusGeometry,
+  arg: ArgMax,
+  dy: Float32Array,
+  out: Float32Array,
+): void {
+  const { N, H, W, C, Ho, Wo, fh, fw, pt, pl } = g;
+  const taps = fh * fw;
+  const len = Wo * C;
+  const ny = Ho * Wo * C;
+  const Hp = Ho + fh - 1;
+  const Wp = Wo + fw - 1;
+  const toInput = pass === 'input';
+  // Float offsets: tap table | sums (dx of one image, padded as the forward's x, or one row of
+  // len floats per tap) | arg (i32) | dy, of one image.
+  const of = TABLE + 4 * taps;
+  const nAcc = toInput ? Hp * Wp * C : taps * len;
+  const oa = of + nAcc;
+  const od = oa + ny;
+  const heap = reserve(m, od + ny);
+  tapTable(m, g, Wp, of, len);
+  const args = new Int32Array(m.mem.buffer, oa * 4, ny);
+  const sums = toInput ? null : new Float64Array(taps * C);
+  // Rows of x past the padded image (pad 'valid') get no gradient.
+  const rows = Math.min(H, Hp - pt);
+  const run = Math.min(W, Wp - pl) * C;
+  if (toInput) out.fill(0);
+  for (let n = 0; n < N; n++) {
+    heap.fill(0, of, of + nAcc);
+    args.set(arg.subarray(n * ny, (n + 1) * ny));
+    heap.set(dy.subarray(n * ny, (n + 1) * ny), od);
+    // toInput: the window's tap offsets in the padded dx; else each tap's row of sums (slot 3)
+    m.scatter(of * 4, oa * 4, od * 4, (TABLE + (toInput ? 0 : 3)) * 4, len, Ho, len * 4, toInput ? Wp * C * 4 : 0);
+    if (toInput) {
+      for (let r = 0; r < rows; r++) {
+        const p = of + ((r + pt) * Wp + pl) * C;
+        out.set(heap.subarray(p, p + run), (n * H + r) * W * C);
+      }
+    } else {
+      for (let k = 0; k < taps; k++) for (let t = 0; t < len; t++) sums![k * C + (t % C)] += heap[of + k * len + t];
+    }
+  }
+  if (sums) out.set(sums);
+  if (arg.indexOf(0) < 0) return;
+  for (let o = 0; o < arg.length; o++) {
+    if (arg[o] !== 0) continue;
+    const c = o % C;
+    const p = (o - c) / C;
+    const wo = p % Wo;
+    const ho = ((p - wo) / Wo) % Ho;
+    const n = Math.floor(p / (Wo * Ho));
+    out[toInput ? ((n * H + Math.max(ho - pt, 0)) * W + Math.max(wo - pl, 0)) * C + c : c] += dy[o];
   }
 }
