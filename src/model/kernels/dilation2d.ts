@@ -3,6 +3,9 @@
 // float, 1.2e-38) instead of the lowest one: every output below 1.2e-38 comes out as 1.2e-38 and
 // the gradients of such windows all land on the window's first position. Morphology on dB
 // spectrograms, and erosion as -dilation(-f), is all negative values, so upstream is unusable.
+// Both gradients route dy by each window's arg-max, which the forward pass finds anyway: it keeps
+// them while a gradient tape records, so training runs the fh*fw passes over the windows once per
+// layer rather than three times (forward, then again in each gradient).
 import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { RETAIN_BYTES } from '../../memory';
