@@ -2,6 +2,7 @@ import { before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '../../src/model/tf';
 import { initBackend } from '../../src/model/backend';
+import { savedArgMaxCount } from '../../src/model/kernels/dilation2d';
 import { Random } from '../../src/random';
 import { relErr } from '../helpers/arrays';
 
@@ -250,6 +251,57 @@ describe('wasm training kernels vs cpu', () => {
     }
   }
 
+  // Inside a recorded gradient (tf.grads, as in training) the gradient kernels route dy by the
+  // arg-maxima the forward kernel saved instead of recomputing them. The same x under two
+  // filters, and two inputs under one filter, must each find their own forward.
+  for (const [k, stride, pad, dil] of [
+    [[3, 3], 1, 'same', 1],
+    [[5, 5], 1, 'same', 1],
+    [[3, 2], 2, 'valid', 1],
+    [[3, 3], 1, 'same', 2],
+  ] as const) {
+    for (const ch of [1, 3]) {
+      for (const data of ['negative', 'ties'] as const) {
+        const cfg = `filter=${k.join('x')} stride=${stride} ${pad} dilation=${dil} channels=${ch} ${data}`;
+        test(`Dilation2D gradients of a recorded forward (two filters, two inputs) ${cfg}`, async () => {
+          await tf.setBackend('cpu');
+          const rng = new Random(k[0] * 10 + k[1] + ch + stride * 3 + dil * 7 + (data === 'ties' ? 500 : 0));
+          const image = () => {
+            const x = randomTensor([2, 9, 11, ch], rng);
+            return data === 'negative' ? tf.sub(tf.abs(x), 10) : tf.maximum(tf.round(x), -1);
+          };
+          const structure = () =>
+            data === 'ties' ? tf.zeros([k[0], k[1], ch]) : tf.mul(randomTensor([k[0], k[1], ch], rng), 0.5);
+          const [x1, x2, f1, f2] = [image(), image(), structure(), tf.mul(randomTensor([k[0], k[1], ch], rng), 0.3)];
+          const dil2d = (x: tf.Tensor, f: tf.Tensor) =>
+            tf.dilation2d(x as tf.Tensor4D, f as tf.Tensor3D, stride, pad, dil) as tf.Tensor;
+          const weights = [1, 2, 3].map(() => randomTensor(dil2d(x1, f1).shape, rng));
+          const loss = (a: tf.Tensor, b: tf.Tensor, f: tf.Tensor, g: tf.Tensor) =>
+            tf.addN([
+              tf.sum(tf.mul(weights[0], dil2d(a, f))),
+              tf.sum(tf.mul(weights[1], dil2d(a, g))),
+              tf.sum(tf.mul(weights[2], dil2d(b, f))),
+            ]) as tf.Scalar;
+          const grads = async (backend: 'cpu' | 'wasm') => {
+            await tf.setBackend(backend);
+            const gs = tf.grads(loss)([x1, x2, f1, f2]);
+            const out = await Promise.all(gs.map(async (t) => (await t.data()) as Float32Array));
+            tf.dispose(gs);
+            return out;
+          };
+          const ref = await grads('cpu');
+          const got = await grads('wasm');
+          ['x1', 'x2', 'f1', 'f2'].forEach((name, i) =>
+            assert.ok(relErr(got[i], ref[i]) <= TOL, `d${name}: relative error ${relErr(got[i], ref[i])}`),
+          );
+          assert.equal(savedArgMaxCount(), 3, 'one saved arg-max per forward (x1 f1, x1 f2, x2 f1)');
+          tf.dispose([x1, x2, f1, f2, ...weights]);
+          assert.equal(savedArgMaxCount(), 0, 'dropped once their tensors are disposed');
+        });
+      }
+    }
+  }
+
   // Every sum below -2^53, where the cpu kernel's max starts: nothing wins, and the cpu backend
   // sends each gradient to a default position (the window's first in-image pixel / tap 0).
   // And a spectrogram-sized case whose rows exercise the 4-lane loops and their scalar tails.
@@ -280,12 +332,21 @@ describe('wasm training kernels vs cpu', () => {
     }
   }
 
+  // Runs of 1, 2, 3, 4, 5 and >= 64 floats: each has its own copy loop.
   for (const [shapes, axis] of [
     [
       [
         [2, 5, 4, 1],
         [2, 5, 4, 2],
         [2, 5, 4, 3],
+      ],
+      -1,
+    ],
+    [
+      [
+        [2, 5, 4, 4],
+        [2, 5, 4, 5],
+        [2, 5, 4, 1],
       ],
       -1,
     ],
@@ -331,6 +392,7 @@ describe('wasm training kernels vs cpu', () => {
 
   for (const [shape, splits, axis] of [
     [[2, 5, 4, 5], [1, 2, 2], -1],
+    [[2, 5, 4, 12], [4, 3, 5], -1],
     [[2, 5, 4, 6], 3, 3],
     [[2, 6, 3], [4, 0, 2], 1],
     [[4, 2], [1, 3], 0],
@@ -357,6 +419,18 @@ describe('wasm training kernels vs cpu', () => {
     ],
     [
       [2, 5, 4, 2],
+      [1, 1, 1, 2],
+    ],
+    [
+      [2, 5, 4, 3],
+      [1, 1, 1, 2],
+    ],
+    [
+      [2, 5, 4, 4],
+      [1, 2, 1, 2],
+    ],
+    [
+      [2, 5, 4, 5],
       [1, 1, 1, 2],
     ],
     [

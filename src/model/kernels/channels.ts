@@ -13,6 +13,51 @@ type Args = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.Nam
 /** Runs of at least this many floats are copied with `set`; shorter ones element by element. */
 const SET_MIN = 64;
 
+/**
+ * Copies `count` runs of `n` floats: run b from `src[s0 + b * ss]` to `dst[d0 + b * ds]`. Runs of
+ * 1 to 4 floats (NHWC channels of a spectrogram and its morphology) have a loop each: the generic
+ * inner loop of length n costs about 4 times as much per float (measured on 16 x 128 x 128 x 1
+ * tiled to 2 channels: 1.44 vs 0.35 ms).
+ */
+function copyRuns(
+  src: Float32Array,
+  s0: number,
+  ss: number,
+  dst: Float32Array,
+  d0: number,
+  ds: number,
+  n: number,
+  count: number,
+): void {
+  let s = s0;
+  let d = d0;
+  if (n >= SET_MIN) {
+    for (let b = 0; b < count; b++, s += ss, d += ds) dst.set(src.subarray(s, s + n), d);
+  } else if (n === 1) {
+    for (let b = 0; b < count; b++, s += ss, d += ds) dst[d] = src[s];
+  } else if (n === 2) {
+    for (let b = 0; b < count; b++, s += ss, d += ds) {
+      dst[d] = src[s];
+      dst[d + 1] = src[s + 1];
+    }
+  } else if (n === 3) {
+    for (let b = 0; b < count; b++, s += ss, d += ds) {
+      dst[d] = src[s];
+      dst[d + 1] = src[s + 1];
+      dst[d + 2] = src[s + 2];
+    }
+  } else if (n === 4) {
+    for (let b = 0; b < count; b++, s += ss, d += ds) {
+      dst[d] = src[s];
+      dst[d + 1] = src[s + 1];
+      dst[d + 2] = src[s + 2];
+      dst[d + 3] = src[s + 3];
+    }
+  } else {
+    for (let b = 0; b < count; b++, s += ss, d += ds) for (let k = 0; k < n; k++) dst[d + k] = src[s + k];
+  }
+}
+
 function size(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -48,13 +93,8 @@ export function makeConcatConfig(upstream: tf.KernelFunc | undefined): tf.Kernel
     const dst = heapF32(backend, out);
     let start = 0;
     for (let i = 0; i < nonEmpty.length; i++) {
-      const src = heapF32(backend, nonEmpty[i]);
       const n = inner[i];
-      if (n >= SET_MIN) {
-        for (let b = 0; b < outer; b++) dst.set(src.subarray(b * n, (b + 1) * n), b * total + start);
-      } else {
-        for (let b = 0, s = 0, o = start; b < outer; b++, o += total) for (let k = 0; k < n; k++) dst[o + k] = src[s++];
-      }
+      copyRuns(heapF32(backend, nonEmpty[i]), 0, n, dst, start, total, n, outer);
       start += n;
     }
     return out;
@@ -85,12 +125,7 @@ export function makeSplitVConfig(upstream: tf.KernelFunc | undefined): tf.Kernel
     let start = 0;
     for (let i = 0; i < outs.length; i++) {
       const n = sizes[i] * step;
-      const dst = heapF32(backend, outs[i]);
-      if (n >= SET_MIN) {
-        for (let b = 0; b < outer; b++) dst.set(src.subarray(b * total + start, b * total + start + n), b * n);
-      } else {
-        for (let b = 0, d = 0, s = start; b < outer; b++, s += total) for (let k = 0; k < n; k++) dst[d++] = src[s + k];
-      }
+      copyRuns(src, start, total, heapF32(backend, outs[i]), 0, n, n, outer);
       start += n;
     }
     return outs;
@@ -132,16 +167,7 @@ export function makeTileConfig(upstream: tf.KernelFunc | undefined): tf.KernelCo
       const r = reps[a];
       // The last step writes the output; earlier ones an intermediate in JS memory.
       const next = step === axes.length - 1 ? dst : new Float32Array(outer * block * r);
-      if (block >= SET_MIN) {
-        for (let b = 0; b < outer; b++) {
-          const src = cur.subarray(b * block, (b + 1) * block);
-          for (let k = 0; k < r; k++) next.set(src, (b * r + k) * block);
-        }
-      } else {
-        for (let b = 0, o = 0; b < outer; b++) {
-          for (let k = 0; k < r; k++) for (let q = b * block; q < (b + 1) * block; q++) next[o++] = cur[q];
-        }
-      }
+      for (let k = 0; k < r; k++) copyRuns(cur, 0, block, next, k * block, r * block, block, outer);
       shape[a] *= r;
       cur = next;
     });

@@ -3,12 +3,18 @@
 // float, 1.2e-38) instead of the lowest one: every output below 1.2e-38 comes out as 1.2e-38 and
 // the gradients of such windows all land on the window's first position. Morphology on dB
 // spectrograms, and erosion as -dilation(-f), is all negative values, so upstream is unusable.
+// Both gradients route dy by each window's arg-max, which the forward pass finds anyway: it keeps
+// them while a gradient tape records, so training runs the fh*fw passes over the windows once per
+// layer rather than three times (forward, then again in each gradient).
 import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { maxPlusSimd } from './maxplus_simd';
+import { RETAIN_BYTES } from '../../memory';
+import { type ArgMax, argMaxArray, type MaxPlusGeometry, maxPlusSimd, scatterSimd } from './maxplus_simd';
 import { heapF32 } from './wasm_heap';
 
-/** What one pass over the windows computes. */
+type Info = tf.backend_util.Conv2DInfo;
+
+/** What a kernel computes. */
 // biome-ignore lint/suspicious/noConstEnum: file-local and never exported, so tsc and esbuild both inline it
 const enum Pass {
   /** out[n, ho, wo, c] = max over the window of x + filter. */
@@ -20,22 +26,14 @@ const enum Pass {
 }
 
 /**
- * One pass over the max-plus windows (NHWC input, filter [fh, fw, C], depthwise). The max and
- * arg-max follow tfjs's cpu backend (and TensorFlow's C++ kernel) exactly: start from
- * `Number.MIN_SAFE_INTEGER`, keep the first strictly greater `x + filter` in row-major window order
- * (sums in float64), skip positions outside the image (so 'same' padding is -infinity). Ties,
- * frequent on flat structuring elements over clipped spectrograms, route the gradient the same way
- * on both backends. All channels of a window are handled together, channels innermost, as the
- * data is laid out.
+ * The max-plus windows in JS (NHWC input, filter [fh, fw, C], depthwise, any strides and
+ * dilations): `y` the maxima, `arg` each output's arg-max (see ArgMax). Follows tfjs's
+ * cpu backend (and TensorFlow's C++ kernel) exactly: start from `Number.MIN_SAFE_INTEGER`, keep
+ * the first strictly greater `x + filter` in row-major window order (sums in float64), skip
+ * positions outside the image (so 'same' padding is -infinity). All channels of a window are handled together, channels innermost, as the data
+ * is laid out.
  */
-function dilationPass(
-  pass: Pass,
-  x: Float32Array,
-  filter: Float32Array,
-  dy: Float32Array | null,
-  out: Float32Array,
-  info: tf.backend_util.Conv2DInfo,
-): void {
+function maxPlusJs(x: Float32Array, filter: Float32Array, info: Info, y: Float32Array, arg: ArgMax): void {
   const {
     batchSize: N,
     inHeight: H,
@@ -52,17 +50,14 @@ function dilationPass(
   } = info;
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
-  if (pass !== Pass.Forward) out.fill(0);
   const best = new Float64Array(C);
-  const arg = new Int32Array(C);
-  for (let n = 0; n < N; n++) {
+  arg.fill(0);
+  for (let n = 0, o = 0; n < N; n++) {
     for (let ho = 0; ho < Ho; ho++) {
       const h0 = ho * sh - pt;
-      for (let wo = 0; wo < Wo; wo++) {
+      for (let wo = 0; wo < Wo; wo++, o += C) {
         const w0 = wo * sw - pl;
         best.fill(Number.MIN_SAFE_INTEGER);
-        // Where the cpu backend sends the gradient when no value beats MIN_SAFE_INTEGER.
-        arg.fill(pass === Pass.BackpropInput ? ((n * H + Math.max(h0, 0)) * W + Math.max(w0, 0)) * C : 0);
         for (let i = 0; i < fh; i++) {
           const hIn = h0 + i * dh;
           if (hIn < 0 || hIn >= H) continue;
@@ -71,25 +66,148 @@ function dilationPass(
             if (wIn < 0 || wIn >= W) continue;
             const xb = ((n * H + hIn) * W + wIn) * C;
             const fb = (i * fw + j) * C;
-            const at = pass === Pass.BackpropInput ? xb : fb;
             for (let c = 0; c < C; c++) {
               const v = x[xb + c] + filter[fb + c];
               if (v > best[c]) {
                 best[c] = v;
-                arg[c] = at;
+                arg[o + c] = i * fw + j + 1;
               }
             }
           }
         }
-        const o = ((n * Ho + ho) * Wo + wo) * C;
-        if (pass === Pass.Forward) {
-          for (let c = 0; c < C; c++) out[o + c] = best[c];
-        } else {
-          for (let c = 0; c < C; c++) out[arg[c] + c] += dy![o + c];
+        for (let c = 0; c < C; c++) y[o + c] = best[c];
+      }
+    }
+  }
+}
+
+/** The geometry of the SIMD passes, or null for strides or dilations other than 1 (JS loops). */
+function simdGeometry(info: Info): MaxPlusGeometry | null {
+  const { strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  if (strideHeight !== 1 || strideWidth !== 1 || dilationHeight !== 1 || dilationWidth !== 1) return null;
+  return {
+    N: info.batchSize,
+    H: info.inHeight,
+    W: info.inWidth,
+    C: info.inChannels,
+    Ho: info.outHeight,
+    Wo: info.outWidth,
+    fh: info.filterHeight,
+    fw: info.filterWidth,
+    pt: info.padInfo.top,
+    pl: info.padInfo.left,
+  };
+}
+
+/** The maxima `y` and arg-maxima `arg` of the windows: SIMD at stride 1 and dilation 1, else JS. */
+function maxPlus(x: Float32Array, filter: Float32Array, info: Info, y: Float32Array, arg: ArgMax): void {
+  const g = simdGeometry(info);
+  if (!g || !maxPlusSimd(g, x, filter, y, arg)) maxPlusJs(x, filter, info, y, arg);
+}
+
+/** Float64 sums of {@link scatterJs}, kept between calls while at most RETAIN_BYTES. */
+let sums = new Float64Array(0);
+
+/**
+ * A gradient from the arg-maxima in JS (any strides and dilations): each output's dy goes to the
+ * input position (BackpropInput) or filter position (BackpropFilter) of its window's arg-max,
+ * summed in float64 in output order, as the cpu kernel does; an output nothing beat sends it where the cpu kernel's does (the window's
+ * first in-image pixel / tap 0).
+ */
+function scatterJs(pass: Pass, info: Info, arg: ArgMax, dy: Float32Array, out: Float32Array): void {
+  const {
+    batchSize: N,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: Ho,
+    outWidth: Wo,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+    filterHeight: fh,
+    filterWidth: fw,
+  } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const toInput = pass === Pass.BackpropInput;
+  // Where arg i * fw + j + 1 sends: its offset in x from the window's corner, or in the filter
+  // (where arg 0 sends too: tap 0).
+  const off = new Int32Array(fh * fw + 1);
+  for (let i = 0; i < fh; i++)
+    for (let j = 0; j < fw; j++) off[i * fw + j + 1] = toInput ? (i * dh * W + j * dw) * C : (i * fw + j) * C;
+  if (sums.length < out.length) sums = new Float64Array(out.length);
+  const acc = sums;
+  acc.fill(0, 0, out.length);
+  const ny = arg.length;
+  if (!toInput) {
+    for (let o = 0, c = 0; o < ny; o++) {
+      acc[off[arg[o]] + c] += dy[o];
+      if (++c === C) c = 0;
+    }
+  } else {
+    for (let n = 0, o = 0; n < N; n++) {
+      for (let ho = 0; ho < Ho; ho++) {
+        const h0 = ho * sh - pt;
+        for (let wo = 0; wo < Wo; wo++) {
+          const w0 = wo * sw - pl;
+          const corner = ((n * H + h0) * W + w0) * C;
+          for (let c = 0; c < C; c++, o++) {
+            const k = arg[o];
+            if (k !== 0) acc[corner + off[k] + c] += dy[o];
+            else acc[((n * H + Math.max(h0, 0)) * W + Math.max(w0, 0)) * C + c] += dy[o];
+          }
         }
       }
     }
   }
+  out.set(acc.subarray(0, out.length));
+  if (sums.byteLength > RETAIN_BYTES) sums = new Float64Array(0);
+}
+
+/**
+ * Arg-maxima the forward kernel computed while a gradient tape was recording, for the gradient
+ * kernels of the same x and filter (tensors are immutable, so their data ids name their values):
+ * the gradients then skip the fh*fw passes over the windows. Entries whose tensors were disposed
+ * are dropped at every use; at most RETAIN_BYTES are kept, oldest dropped first.
+ */
+interface Saved {
+  backend: BackendWasm;
+  x: tf.DataId;
+  filter: tf.DataId;
+  geometry: string;
+  arg: ArgMax;
+}
+let saved: Saved[] = [];
+
+function prune(): void {
+  saved = saved.filter((e) => e.backend.dataIdMap.has(e.x) && e.backend.dataIdMap.has(e.filter));
+}
+
+function remember(e: Saved): void {
+  prune();
+  saved.push(e);
+  let bytes = saved.reduce((b, s) => b + s.arg.byteLength, 0);
+  while (bytes > RETAIN_BYTES) bytes -= saved.shift()!.arg.byteLength;
+}
+
+function recall(backend: BackendWasm, x: tf.DataId, filter: tf.DataId, geometry: string): ArgMax | null {
+  prune();
+  return (
+    saved.find((e) => e.backend === backend && e.x === x && e.filter === filter && e.geometry === geometry)?.arg ?? null
+  );
+}
+
+/** Number of saved arg-max arrays (for tests of the bound). */
+export function savedArgMaxCount(): number {
+  prune();
+  return saved.length;
+}
+
+/** True while tfjs records operations for a gradient (as inside `tf.grad` or `optimizer.minimize`). */
+function recording(): boolean {
+  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
 }
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
@@ -108,45 +226,37 @@ function run(pass: Pass, name: string, { inputs, backend, attrs }: Args): tf.Ten
     'NHWC',
     dilations,
   );
-  const shape = pass === Pass.Forward ? info.outShape : pass === Pass.BackpropInput ? x.shape : filter.shape;
-  const out = backend.makeOutput(shape, 'float32');
-  // Views after the only allocation of this call (see heapF32).
-  const xv = heapF32(backend, x);
-  const fv = heapF32(backend, filter);
-  const dyv = dy ? heapF32(backend, dy) : null;
-  const ov = heapF32(backend, out);
-  const { strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  if (strideHeight === 1 && strideWidth === 1 && dilationHeight === 1 && dilationWidth === 1) {
-    const {
-      batchSize: N,
-      inHeight: H,
-      inWidth: W,
-      inChannels: C,
-      outHeight: Ho,
-      outWidth: Wo,
-      filterHeight: fh,
-      filterWidth: fw,
-    } = info;
-    const pt = info.padInfo.top;
-    const pl = info.padInfo.left;
-    const simdPass =
-      pass === Pass.Forward ? 'forward' : pass === Pass.BackpropInput ? 'backpropInput' : 'backpropFilter';
-    // Outputs no window value reached: the cpu backend's default routing (see dilationPass).
-    const unrouted = (list: Int32Array) => {
-      for (const o of list) {
-        const c = o % C;
-        const p = (o - c) / C;
-        const wo = p % Wo;
-        const ho = ((p - wo) / Wo) % Ho;
-        const n = Math.floor(p / (Wo * Ho));
-        const at =
-          pass === Pass.BackpropInput ? ((n * H + Math.max(ho - pt, 0)) * W + Math.max(wo - pl, 0)) * C + c : c;
-        ov[at] += dyv![o];
-      }
-    };
-    if (maxPlusSimd(simdPass, { N, H, W, C, Ho, Wo, fh, fw, pt, pl }, xv, fv, dyv, ov, unrouted)) return out;
+  const ny = info.outShape.reduce((a, b) => a * b, 1);
+  const geometry = [
+    ...x.shape,
+    ...filter.shape,
+    ...info.outShape,
+    info.padInfo.top,
+    info.padInfo.left,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+  ].join();
+  if (pass === Pass.Forward) {
+    const out = backend.makeOutput(info.outShape, 'float32');
+    const arg = argMaxArray(info.filterHeight * info.filterWidth, ny);
+    // Views after the only allocation of this call (see heapF32).
+    maxPlus(heapF32(backend, x), heapF32(backend, filter), info, heapF32(backend, out), arg);
+    if (recording()) remember({ backend, x: x.dataId, filter: filter.dataId, geometry, arg });
+    return out;
   }
-  dilationPass(pass, xv, fv, dyv, ov, info);
+  let arg = recall(backend, x.dataId, filter.dataId, geometry);
+  if (!arg) {
+    arg = argMaxArray(info.filterHeight * info.filterWidth, ny);
+    maxPlus(heapF32(backend, x), heapF32(backend, filter), info, new Float32Array(ny), arg);
+  }
+  const out = backend.makeOutput(pass === Pass.BackpropInput ? x.shape : filter.shape, 'float32');
+  const dyv = heapF32(backend, dy!);
+  const ov = heapF32(backend, out);
+  const g = simdGeometry(info);
+  const where = pass === Pass.BackpropInput ? 'input' : 'filter';
+  if (!g || !scatterSimd(where, g, arg, dyv, ov)) scatterJs(pass, info, arg, dyv, ov);
   return out;
 }
 

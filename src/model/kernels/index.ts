@@ -36,7 +36,8 @@ const ours = new Set<string>();
  *   pass instead of upstream's transpose + innermost-axis reduction; other cases go upstream.
  * - `Dilation2D`, `Dilation2DBackpropInput`, `Dilation2DBackpropFilter` (the learned morphology
  *   layer): upstream starts each max at the smallest positive float, so any window whose values
- *   are all negative comes out wrong; ours follow the cpu backend, ties included.
+ *   are all negative comes out wrong; ours follow the cpu backend, ties included, and the
+ *   gradients reuse the arg-maxima the forward pass found while the tape recorded.
  * - `Concat`, `SplitV`, `Tile` of float32: upstream copies one typed-array view per outer index
  *   (Concat, Slice) or computes a multi-index per element (Tile), slow along NHWC channels, as a
  *   morph block concatenates them; ours copy short runs element by element.
