@@ -9,11 +9,11 @@
 //
 // --shapes prints the input shapes and time of the first calls of those kernels; --steps-only
 // prints the median step time alone (for interleaved runs of two versions of the code).
-import * as tf from '../src/model/tf';
 import { initBackend } from '../src/model/backend';
 import { DEFAULT_ARCHITECTURE } from '../src/model/registry';
 import { trainClassifier } from '../src/model/train';
 import { Random } from '../src/random';
+import { inputShapes, timeKernels } from './kernelTimes';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -28,31 +28,14 @@ async function main(): Promise<void> {
   type Tally = Map<string, { ms: number; calls: number }>;
   const total: Tally = new Map();
   let pending: Tally = new Map();
-  const stack: number[] = [];
-  let timing = false;
-  for (const k of tf.getKernelsForBackend('wasm')) {
-    const run = k.kernelFunc;
-    tf.unregisterKernel(k.kernelName, 'wasm');
-    const kernelFunc = ((args: Parameters<tf.KernelFunc>[0]) => {
-      if (!timing) return run(args);
-      stack.push(0);
-      const t = performance.now();
-      const r = run(args);
-      const dt = performance.now() - t;
-      const inner = stack.pop()!;
-      if (stack.length) stack[stack.length - 1] += dt;
-      const e = pending.get(k.kernelName) ?? { ms: 0, calls: 0 };
-      e.ms += dt - inner;
-      e.calls++;
-      pending.set(k.kernelName, e);
-      if (shapes.has(k.kernelName) && (total.get(k.kernelName)?.calls ?? 0) === 0) {
-        const ins = Object.values(args.inputs).map((x) => JSON.stringify((x as tf.TensorInfo | undefined)?.shape));
-        console.log(`${k.kernelName} ${ins.join(' ')}: ${(dt - inner).toFixed(1)} ms`);
-      }
-      return r;
-    }) as tf.KernelFunc;
-    tf.registerKernel({ ...k, kernelFunc });
-  }
+  const timing = timeKernels('wasm', (call) => {
+    const e = pending.get(call.kernel) ?? { ms: 0, calls: 0 };
+    e.ms += call.ms;
+    e.calls++;
+    pending.set(call.kernel, e);
+    if (shapes.has(call.kernel) && (total.get(call.kernel)?.calls ?? 0) === 0)
+      console.log(`${call.kernel} ${inputShapes(call)}: ${call.ms.toFixed(1)} ms`);
+  });
 
   const rows = 83;
   const cols = 401;
@@ -74,7 +57,7 @@ async function main(): Promise<void> {
     progress: false,
     log: null,
     onBatch: () => {
-      if (timing) {
+      if (timing.on) {
         stepMs.push(performance.now() - t0);
         for (const [name, e] of pending) {
           const s = total.get(name) ?? { ms: 0, calls: 0 };
@@ -87,7 +70,7 @@ async function main(): Promise<void> {
       t0 = performance.now();
     },
     onEpoch: () => {
-      timing = true;
+      timing.on = true;
       pending = new Map();
       t0 = performance.now();
     },

@@ -13,7 +13,8 @@ import { initBackend } from '../src/model/backend';
 import { smallCnn } from '../src/model/architectures';
 import { morphCnn } from '../src/model/morphBlock';
 import type { MorphologyOp } from '../src/pipeline/config';
-import { Random } from '../src/random';
+import { inputShapes, timeKernels } from './kernelTimes';
+import { stepper as w5Stepper } from './w5-morph';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -25,7 +26,6 @@ async function main(): Promise<void> {
   const ops = (arg('--ops') ?? 'erode,dilate').split(',') as MorphologyOp[];
   const side = Number(arg('--side') ?? 3);
   const steps = Number(arg('--steps') ?? 5);
-  const batch = 16;
   const byShape = process.argv.includes('--by-shape');
   const compare = process.argv.includes('--compare');
   // CPU time of this process (user + system), less sensitive than wall time to other processes
@@ -40,56 +40,19 @@ async function main(): Promise<void> {
 
   type Tally = Map<string, { ms: number; calls: number }>;
   let total: Tally = new Map();
-  const stack: number[] = [];
-  let timing = false;
-  for (const k of tf.getKernelsForBackend('wasm')) {
-    const run = k.kernelFunc;
-    tf.unregisterKernel(k.kernelName, 'wasm');
-    const kernelFunc = ((args: Parameters<tf.KernelFunc>[0]) => {
-      if (!timing) return run(args);
-      stack.push(0);
-      const t = now();
-      const r = run(args);
-      const dt = now() - t;
-      const inner = stack.pop()!;
-      if (stack.length) stack[stack.length - 1] += dt;
-      const key = byShape
-        ? `${k.kernelName} ${Object.values(args.inputs)
-            .map((x) => JSON.stringify((x as tf.TensorInfo | undefined)?.shape))
-            .join(' ')}`
-        : k.kernelName;
+  const timing = timeKernels(
+    'wasm',
+    (call) => {
+      const key = byShape ? `${call.kernel} ${inputShapes(call)}` : call.kernel;
       const e = total.get(key) ?? { ms: 0, calls: 0 };
-      e.ms += dt - inner;
+      e.ms += call.ms;
       e.calls++;
       total.set(key, e);
-      return r;
-    }) as tf.KernelFunc;
-    tf.registerKernel({ ...k, kernelFunc });
-  }
+    },
+    now,
+  );
 
-  const rng = new Random(size);
-  const x = tf.tensor4d(
-    Float32Array.from({ length: batch * size * size }, () => -40 + 20 * rng.normal()),
-    [batch, size, size, 1],
-  );
-  const y = tf.oneHot(
-    tf.tensor1d(
-      Array.from({ length: batch }, (_, i) => i % 2),
-      'int32',
-    ),
-    2,
-  );
-  const stepper = (model: tf.LayersModel) => {
-    const optimizer = tf.train.adam(1e-3);
-    return () => {
-      const loss = optimizer.minimize(
-        () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-        true,
-      )!;
-      loss.dataSync();
-      loss.dispose();
-    };
-  };
+  const stepper = (model: tf.LayersModel) => w5Stepper(model, size).step;
   const plain = { name: 'plain', step: stepper(smallCnn([size, size, 1], { seed: 0 })) };
   const block = {
     name: `${ops.join('+')} ${side}x${side}`,
@@ -106,7 +69,7 @@ async function main(): Promise<void> {
     v.step();
     v.step();
   }
-  timing = true;
+  timing.on = true;
   for (let s = 0; s < steps; s++) {
     for (const v of results) {
       total = v.tally;

@@ -14,7 +14,8 @@ const REPS = 7;
 /** The issue's target: a step with the block at most this many times the plain CNN's. */
 const TARGET = 1.5;
 
-function stepper(model: tf.LayersModel, size: number): { step: () => void; dispose: () => void } {
+/** One Adam step of `model` on a fixed random batch of BATCH `size` x `size` inputs (also bench/profile-w5.ts's). */
+export function stepper(model: tf.LayersModel, size: number): { step: () => void; dispose: () => void } {
   const optimizer = tf.train.adam(1e-3);
   const rng = new Random(size);
   const x = tf.tensor4d(

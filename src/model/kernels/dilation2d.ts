@@ -25,6 +25,26 @@ const enum Pass {
   BackpropFilter,
 }
 
+/** The sizes of a pass under short names: batch, input, output, strides, dilations, filter, top/left padding. */
+function dims(info: Info) {
+  return {
+    N: info.batchSize,
+    H: info.inHeight,
+    W: info.inWidth,
+    C: info.inChannels,
+    Ho: info.outHeight,
+    Wo: info.outWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    dh: info.dilationHeight,
+    dw: info.dilationWidth,
+    fh: info.filterHeight,
+    fw: info.filterWidth,
+    pt: info.padInfo.top,
+    pl: info.padInfo.left,
+  };
+}
+
 /**
  * The max-plus windows in JS (NHWC input, filter [fh, fw, C], depthwise, any strides and
  * dilations): `y` the maxima, `arg` each output's arg-max (see ArgMax). Follows tfjs's
@@ -34,22 +54,7 @@ const enum Pass {
  * is laid out.
  */
 function maxPlusJs(x: Float32Array, filter: Float32Array, info: Info, y: Float32Array, arg: ArgMax): void {
-  const {
-    batchSize: N,
-    inHeight: H,
-    inWidth: W,
-    inChannels: C,
-    outHeight: Ho,
-    outWidth: Wo,
-    strideHeight: sh,
-    strideWidth: sw,
-    dilationHeight: dh,
-    dilationWidth: dw,
-    filterHeight: fh,
-    filterWidth: fw,
-  } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
+  const { N, H, W, C, Ho, Wo, sh, sw, dh, dw, fh, fw, pt, pl } = dims(info);
   const best = new Float64Array(C);
   arg.fill(0);
   for (let n = 0, o = 0; n < N; n++) {
@@ -83,20 +88,8 @@ function maxPlusJs(x: Float32Array, filter: Float32Array, info: Info, y: Float32
 
 /** The geometry of the SIMD passes, or null for strides or dilations other than 1 (JS loops). */
 function simdGeometry(info: Info): MaxPlusGeometry | null {
-  const { strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-  if (strideHeight !== 1 || strideWidth !== 1 || dilationHeight !== 1 || dilationWidth !== 1) return null;
-  return {
-    N: info.batchSize,
-    H: info.inHeight,
-    W: info.inWidth,
-    C: info.inChannels,
-    Ho: info.outHeight,
-    Wo: info.outWidth,
-    fh: info.filterHeight,
-    fw: info.filterWidth,
-    pt: info.padInfo.top,
-    pl: info.padInfo.left,
-  };
+  const { sh, sw, dh, dw, ...g } = dims(info);
+  return sh === 1 && sw === 1 && dh === 1 && dw === 1 ? g : null;
 }
 
 /** The maxima `y` and arg-maxima `arg` of the windows: SIMD at stride 1 and dilation 1, else JS. */
@@ -115,22 +108,7 @@ let sums = new Float64Array(0);
  * first in-image pixel / tap 0).
  */
 function scatterJs(pass: Pass, info: Info, arg: ArgMax, dy: Float32Array, out: Float32Array): void {
-  const {
-    batchSize: N,
-    inHeight: H,
-    inWidth: W,
-    inChannels: C,
-    outHeight: Ho,
-    outWidth: Wo,
-    strideHeight: sh,
-    strideWidth: sw,
-    dilationHeight: dh,
-    dilationWidth: dw,
-    filterHeight: fh,
-    filterWidth: fw,
-  } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
+  const { N, H, W, C, Ho, Wo, sh, sw, dh, dw, fh, fw, pt, pl } = dims(info);
   const toInput = pass === Pass.BackpropInput;
   // Where arg i * fw + j + 1 sends: its offset in x from the window's corner, or in the filter
   // (where arg 0 sends too: tap 0).
