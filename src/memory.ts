@@ -70,8 +70,9 @@ export const RETAIN_BYTES = 64 << 20;
  * `out`) is new memory again and every 4 KiB page faults on first touch. On the 2-core VM of
  * docs/benchmarks.md a fault costs ~10-20 µs, so a fresh 257 x 6001 output cost 15-40 ms more than
  * the same call with `out`; with the pad it costs the same (0 faults per call in steady state).
- * The price: up to 256 MiB of freed memory stays in the process. A value the user already set in
- * `MALLOC_TOP_PAD_` wins; other C libraries (musl) ignore the variable.
+ * The price: up to 256 MiB of freed memory stays in the process. A `MALLOC_TOP_PAD_` already in
+ * the environment given (the bench's shell, a kernel.json the user edited) wins; Jupyter lets the
+ * kernel spec's env override the shell's. Other C libraries (musl) ignore the variable.
  */
 export const MALLOC_PAD_ENV: Readonly<Record<string, string>> = Object.freeze({
   MALLOC_TOP_PAD_: String(256 * 2 ** 20),
