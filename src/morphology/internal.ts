@@ -1,6 +1,7 @@
 // Helpers shared by the morphology operators; not part of the public API (index.ts skips this file).
 import { assert, ParameterError } from '../errors';
 import { firstNonFinite, type Grid } from '../grid/grid';
+import { uninitializedFloat32 } from '../memory';
 import type { Border } from './options';
 
 /** Internal, normalised border: kind plus the constant to use for 'constant'. */
@@ -69,9 +70,12 @@ export function nonFiniteReporter(
       };
 }
 
-/** Validates an `out` buffer for a result of `length` elements that must not alias `input`. */
+/**
+ * Validates an `out` buffer for a result of `length` elements that must not alias `input`; without
+ * one, a new array that is not zeroed (every operator writes each element of its result).
+ */
 export function outputBuffer(out: Float32Array | undefined, length: number, input: Float32Array): Float32Array {
-  if (out === undefined) return new Float32Array(length);
+  if (out === undefined) return uninitializedFloat32(length);
   assert(out instanceof Float32Array, () => `out must be a Float32Array, got ${Object.prototype.toString.call(out)}`);
   assert(out.length === length, () => `out.length=${out.length} must equal rows*cols=${length}`);
   assert(

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RETAIN_BYTES } from '../../src/memory';
-import { dilate, erode, footprint, opening } from '../../src/morphology';
+import { RETAIN_BYTES, uninitializedFloat32 } from '../../src/memory';
+import {
+  blackTopHat,
+  closing,
+  dilate,
+  erode,
+  footprint,
+  morphologicalGradient,
+  opening,
+  whiteTopHat,
+} from '../../src/morphology';
 import { intermediateBytes } from '../../src/morphology/compose';
 import { scratchBytes } from '../../src/morphology/extremumFilter';
 import { kernelHeapBytes, kernels } from '../../src/morphology/kernels';
@@ -53,4 +62,35 @@ test('opening runs fused (no intermediate grid); unfusable calls keep theirs onl
   assert.equal(firstMismatch(opened.data, dilate(erode(big, corner, opts), corner, opts).data), -1);
   const again = opening(small, corner, opts);
   assert.equal(firstMismatch(again.data, dilate(erode(small, corner, opts), corner, opts).data), -1);
+});
+
+test('every operator writes each element of its result: fresh outputs are not zeroed, so a NaN-filled out= must come back finite and equal to the fresh result', () => {
+  const ops = { erode, dilate, opening, closing, whiteTopHat, blackTopHat, morphologicalGradient };
+  // rect 3x3 and a line run the one-pass kernels, the disc the chord tables; 'reflect' on 2 rows
+  // with a tall footprint cannot be fused (two passes through the intermediate grid)
+  const cases = [
+    { g: noise(37, 53, 4), fp: footprint.rect(3, 3), border: 'ignore' as const },
+    { g: noise(37, 53, 5), fp: footprint.line(9, 'time'), border: 'reflect' as const },
+    { g: noise(37, 53, 6), fp: footprint.disk(4), border: 'replicate' as const },
+    { g: noise(2, 40, 7), fp: footprint.rect(7, 3), border: 'reflect' as const },
+  ];
+  for (const [name, op] of Object.entries(ops)) {
+    for (const { g, fp, border } of cases) {
+      const label = `${name} ${fp.rows}x${fp.cols} on ${g.rows}x${g.cols} ${border}`;
+      const out = new Float32Array(g.data.length).fill(Number.NaN);
+      op(g, fp, { border, out });
+      assert.equal(out.findIndex(Number.isNaN), -1, `${label}: an element of out= was not written`);
+      assert.deepEqual(op(g, fp, { border }).data, out, `${label}: the fresh result differs from out=`);
+    }
+  }
+});
+
+test('uninitializedFloat32 gives an array of its own (not a pooled Buffer slice) of the length asked', () => {
+  for (const n of [0, 1, 7, 1000, 257 * 6001]) {
+    const a = uninitializedFloat32(n);
+    assert.ok(a instanceof Float32Array);
+    assert.equal(a.length, n);
+    assert.equal(a.byteOffset, 0);
+    assert.equal(a.buffer.byteLength, 4 * n, `n=${n}: the array must own its whole ArrayBuffer`);
+  }
 });
