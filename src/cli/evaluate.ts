@@ -6,7 +6,15 @@ import { OptionSpec, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, selectSplit } from './data';
 import { contentHash } from '../dataset/cache';
 import { progressBar } from './progress';
-import { evaluateScores, writeScores } from '../metrics/scores';
+import {
+  compareScores,
+  evaluateScores,
+  matchScores,
+  readScores,
+  writeScores,
+  type ScoreComparison,
+} from '../metrics/scores';
+import type { BootstrapInterval } from '../metrics/bootstrap';
 import { checkOutputFile } from '../atomicFile';
 
 const SPEC: Record<string, OptionSpec> = {
@@ -22,6 +30,13 @@ const SPEC: Record<string, OptionSpec> = {
     arg: 'FILE',
     help: 'write scores in the ASVspoof 2019 CM layout: utt_id attack_id key score',
   },
+  compare: {
+    type: 'string',
+    arg: 'SCORES',
+    help:
+      'a score file of another system on the same clips (evaluate --scores of, e.g., the LFCC-GMM reference): ' +
+      'print both EERs per attack and the paired bootstrap interval of their difference',
+  },
   config: {
     type: 'string',
     arg: 'FILE.json',
@@ -36,7 +51,8 @@ export const EVALUATE_HELP = helpText(
     '       specmorph evaluate --model MODEL_DIR --protocol FILE --audio DIR [...]',
   "Scores every clip with the model (features from the model's own pipeline.json) and reports the pooled\n" +
     'EER (ASVspoof compute_eer), ROC AUC, accuracy at the EER threshold, minDCF (ASVspoof 5 costs:\n' +
-    'Pspoof 0.05, Cmiss 1, Cfa 10) and the EER of each attack system against all bona fide clips.',
+    'Pspoof 0.05, Cmiss 1, Cfa 10) and the EER of each attack system against all bona fide clips, each EER\n' +
+    'with its 95% bootstrap interval (2000 resamples of the clips, seed 0).',
   SPEC,
 );
 
@@ -44,16 +60,49 @@ function pct(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
 }
 
+/** `[low, high]` of an EER interval in percent, e.g. `[3.79, 21.0]`. */
+function range(i: Pick<BootstrapInterval, 'low' | 'high'>): string {
+  const f = (x: number) => (100 * x).toFixed(Math.abs(100 * x) >= 9.995 ? 1 : 2);
+  return `[${f(i.low)}, ${f(i.high)}]`;
+}
+
 /** The per-attack table (a title, a header, one row per attack), columns aligned whatever the attack names' lengths. */
 export function perAttackLines(
-  rows: readonly { attackId: string; n: number; eer: number; minDcf: number }[],
+  rows: readonly { attackId: string; n: number; eer: number; minDcf: number; interval?: BootstrapInterval }[],
 ): string[] {
   const w = Math.max(6, ...rows.map((a) => a.attackId.length));
+  const ci = rows.map((a) => (a.interval ? range(a.interval) : '-'));
+  const level = rows.find((a) => a.interval)?.interval?.level;
+  const head = level === undefined ? '' : `${Math.round(100 * level)}% CI`;
+  const cw = Math.max(head.length, ...ci.map((c) => c.length));
+  const ciCol = (c: string) => (level === undefined ? '' : `  ${c.padStart(cw)}`);
   return [
     'per attack (each against all bona fide):',
-    `  ${'attack'.padEnd(w)}  ${'n'.padStart(5)}  ${'EER'.padStart(7)}  ${'minDCF'.padStart(6)}`,
+    `  ${'attack'.padEnd(w)}  ${'n'.padStart(5)}  ${'EER'.padStart(7)}${ciCol(head)}  ${'minDCF'.padStart(6)}`,
     ...rows.map(
-      (a) => `  ${a.attackId.padEnd(w)}  ${String(a.n).padStart(5)}  ${pct(a.eer).padStart(7)}  ${a.minDcf.toFixed(4)}`,
+      (a, k) =>
+        `  ${a.attackId.padEnd(w)}  ${String(a.n).padStart(5)}  ${pct(a.eer).padStart(7)}${ciCol(ci[k])}  ${a.minDcf.toFixed(4)}`,
+    ),
+  ];
+}
+
+/**
+ * The comparison table of `evaluate --compare`: per line (pooled, then each attack) both EERs, their
+ * difference with its paired bootstrap interval and how often each system erred more in the resamples.
+ */
+export function comparisonLines(rows: readonly ScoreComparison[], other: string): string[] {
+  const w = Math.max(6, ...rows.map((a) => a.attackId.length));
+  const ci = rows.map((a) => range(a));
+  const head = `${Math.round(100 * rows[0].level)}% CI`;
+  const cw = Math.max(head.length, ...ci.map((c) => c.length));
+  const signed = (x: number) => `${x > 0 ? '+' : ''}${(100 * x).toFixed(2)}`;
+  return [
+    `this model (A) against ${other} (B), the same clips; difference A - B in points, paired bootstrap:`,
+    `  ${'attack'.padEnd(w)}  ${'n'.padStart(5)}  ${'EER A'.padStart(7)}  ${'EER B'.padStart(7)}  ${'A - B'.padStart(7)}  ${head.padStart(cw)}  ${'A worse'.padStart(7)}  ${'B worse'.padStart(7)}`,
+    ...rows.map(
+      (a, k) =>
+        `  ${a.attackId.padEnd(w)}  ${String(a.n).padStart(5)}  ${pct(a.eerA).padStart(7)}  ${pct(a.eerB).padStart(7)}  ` +
+        `${signed(a.difference).padStart(7)}  ${ci[k].padStart(cw)}  ${pct(a.aWorse).padStart(7)}  ${pct(a.bWorse).padStart(7)}`,
     ),
   ];
 }
@@ -90,8 +139,21 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const cacheDir = cacheDirArg(args);
   const scoresFile = typeof args.scores === 'string' ? path.resolve(args.scores) : null;
   if (scoresFile) checkOutputFile(scoresFile);
+  // read before the long work: a missing or malformed file fails now, naming itself
+  const compareFile = typeof args.compare === 'string' ? path.resolve(args.compare) : null;
+  const compareRows = compareFile ? await readScores(compareFile) : null;
+  if (compareFile && compareFile === scoresFile)
+    throw new ParameterError(`evaluate: --compare and --scores are the same file (${compareFile})`);
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : null;
   const ds = selectSplit(await loadDataArgs(args, 'evaluate'), args, 'evaluate', null);
+  const trials = ds.items.map((it) => ({ uttId: it.id, attackId: it.attack ?? '-', key: it.label }));
+  if (compareRows) {
+    try {
+      matchScores(trials, compareRows, [`the clips of ${ds.root}`, compareFile!]);
+    } catch (e) {
+      throw new ParameterError(`evaluate: --compare: ${(e as Error).message}`);
+    }
+  }
   const { assertSamePipeline, readModelMetadata } = await import('../model/io');
   const metadata = await readModelMetadata(args.model);
   // Check the pipeline before building the network, so a mismatch fails fast and quietly.
@@ -144,17 +206,19 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   }
   const scores = scoreDetector(saved, feats.features);
   if (saved.kind === 'tfjs') saved.model.dispose();
-  const rows = ds.items.map((it, i) => ({ uttId: it.id, attackId: it.attack ?? '-', key: it.label, score: scores[i] }));
+  const rows = trials.map((t, i) => ({ ...t, score: scores[i] }));
   const s = evaluateScores(rows);
+  const comparison = compareRows ? compareScores(rows, compareRows) : null;
   if (scoresFile) await writeScores(scoresFile, rows);
   const sum = datasetSummary(ds.items);
   const lines = [
     `clips: ${s.n} (${s.nBonafide} bona fide, ${s.nSpoof} spoof)`,
-    `EER: ${pct(s.eer)} (threshold ${s.threshold.toPrecision(6)})`,
+    `EER: ${pct(s.eer)} (${Math.round(100 * s.interval.level)}% CI ${range(s.interval)}, bootstrap; threshold ${s.threshold.toPrecision(6)})`,
     `ROC AUC: ${s.auc.toFixed(4)}`,
     `accuracy at EER threshold: ${pct(s.accuracy)}`,
     `minDCF (Pspoof 0.05, Cmiss 1, Cfa 10): ${s.minDcf.toFixed(4)}`,
     ...(s.perAttack.length > 1 || Object.keys(sum.attacks).length > 1 ? perAttackLines(s.perAttack) : []),
+    ...(comparison ? comparisonLines(comparison, path.basename(compareFile!)) : []),
     ...(scoresFile ? [`scores written to ${scoresFile}`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -168,6 +232,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       auc: s.auc,
       accuracy: s.accuracy,
       minDcf: s.minDcf,
+      eerInterval: s.interval,
       confusion: s.confusion.matrix,
       perAttack: s.perAttack,
       backend,
@@ -175,6 +240,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       pipelineFingerprint: saved.metadata.pipelineFingerprint,
       scores: scoresFile,
       trainingOverlap: overlap.count,
+      comparison: comparison && { file: compareFile, rows: comparison },
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   }

@@ -1,2 +1,3 @@
 export * from './detection';
 export * from './scores';
+export * from './bootstrap';

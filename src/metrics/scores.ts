@@ -3,6 +3,13 @@
 import { promises as fs } from 'node:fs';
 import { DatasetError, ParameterError, assert } from '../errors';
 import { writeFileAtomic } from '../atomicFile';
+import {
+  eerDifferenceInterval,
+  eerInterval,
+  type BootstrapInterval,
+  type BootstrapOptions,
+  type EerDifference,
+} from './bootstrap';
 import { computeEer, confusionMatrix, minDcf, rocAuc, type ConfusionMatrix, type DcfOptions } from './detection';
 
 /** One line of an ASVspoof 2019 CM score file. */
@@ -92,29 +99,42 @@ export interface AttackResult {
   threshold: number;
   /** Normalised minimum DCF of this attack against all bona fide trials (ASVspoof 5 costs). */
   minDcf: number;
+  /** Bootstrap interval of `eer` ({@link eerInterval}), when asked for (`evaluateScores` always asks). */
+  interval?: BootstrapInterval;
 }
 
 function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
-/**
- * Per-attack EERs: each attack system's spoofed trials against ALL bona fide trials (as the ASVspoof
- * 2019 per-attack tables). Sorted by attack id in natural order (A2 before A10).
- */
-export function perAttackEer(rows: readonly ScoreRow[]): AttackResult[] {
-  const bona = rows.filter((r) => r.key === 'bonafide').map((r) => r.score);
-  if (bona.length === 0) throw new ParameterError('rows has no bonafide trials: per-attack EER needs them');
-  const byAttack = new Map<string, number[]>();
+/** The rows of each attack (spoofed trials only), by attack id in natural order (A2 before A10). */
+function byAttack<T extends Pick<ScoreRow, 'key' | 'attackId'>>(rows: readonly T[]): [string, T[]][] {
+  const groups = new Map<string, T[]>();
   for (const r of rows) {
     if (r.key !== 'spoof') continue;
-    const list = byAttack.get(r.attackId) ?? [];
-    list.push(r.score);
-    byAttack.set(r.attackId, list);
+    const list = groups.get(r.attackId) ?? [];
+    list.push(r);
+    groups.set(r.attackId, list);
   }
-  return [...byAttack.keys()].sort(naturalCompare).map((attackId) => {
-    const s = byAttack.get(attackId)!;
-    return { attackId, n: s.length, ...computeEer(bona, s), minDcf: minDcf(bona, s).minDcf };
+  return [...groups.entries()].sort(([a], [b]) => naturalCompare(a, b));
+}
+
+/**
+ * Per-attack EERs: each attack system's spoofed trials against ALL bona fide trials (as the ASVspoof
+ * 2019 per-attack tables). Sorted by attack id in natural order (A2 before A10). With `bootstrap`,
+ * each carries its bootstrap interval (the same seed for every attack).
+ */
+export function perAttackEer(rows: readonly ScoreRow[], opts: { bootstrap?: BootstrapOptions } = {}): AttackResult[] {
+  const bona = rows.filter((r) => r.key === 'bonafide').map((r) => r.score);
+  if (bona.length === 0) throw new ParameterError('rows has no bonafide trials: per-attack EER needs them');
+  return byAttack(rows).map(([attackId, list]) => {
+    const s = list.map((r) => r.score);
+    const result: AttackResult = { attackId, n: s.length, ...computeEer(bona, s), minDcf: minDcf(bona, s).minDcf };
+    if (opts.bootstrap) {
+      const { eer: _, ...interval } = eerInterval(bona, s, opts.bootstrap);
+      result.interval = interval;
+    }
+    return result;
   });
 }
 
@@ -135,11 +155,24 @@ export interface EvaluationSummary {
   /** Normalised minimum DCF with the ASVspoof 5 costs (pSpoof 0.05, cMiss 1, cFa 10). */
   minDcf: number;
   confusion: ConfusionMatrix;
+  /** Bootstrap interval of the pooled EER ({@link eerInterval}). */
+  interval: BootstrapInterval;
+  /** Per attack, each with its bootstrap interval. */
   perAttack: AttackResult[];
 }
 
-/** Pooled and per-attack metrics of a score file's rows. */
-export function evaluateScores(rows: readonly ScoreRow[], opts: DcfOptions = {}): EvaluationSummary {
+/** Options of {@link evaluateScores}. */
+export interface EvaluateScoresOptions extends DcfOptions {
+  /**
+   * How the EER intervals are drawn (pooled and per attack).
+   * @default {} (2000 resamples, 95 %, seed 0)
+   */
+  bootstrap?: BootstrapOptions;
+}
+
+/** Pooled and per-attack metrics of a score file's rows, every EER with its bootstrap interval. */
+export function evaluateScores(rows: readonly ScoreRow[], opts: EvaluateScoresOptions = {}): EvaluationSummary {
+  const bootstrap = opts.bootstrap ?? {};
   const bona = rows.filter((r) => r.key === 'bonafide').map((r) => r.score);
   const spoof = rows.filter((r) => r.key === 'spoof').map((r) => r.score);
   if (bona.length === 0 || spoof.length === 0) {
@@ -159,6 +192,95 @@ export function evaluateScores(rows: readonly ScoreRow[], opts: DcfOptions = {})
     accuracy: (confusion.bonafideAccepted + confusion.spoofRejected) / rows.length,
     minDcf: minDcf(bona, spoof, opts).minDcf,
     confusion,
-    perAttack: perAttackEer(rows),
+    interval: (({ eer: _, ...interval }) => interval)(eerInterval(bona, spoof, bootstrap)),
+    perAttack: perAttackEer(rows, { bootstrap }),
   };
+}
+
+/** One line of {@link compareScores}: an attack (or `'pooled'`), the two EERs and their paired difference. */
+export interface ScoreComparison extends EerDifference {
+  /** Attack id, or `'pooled'` for every spoofed trial. */
+  attackId: string;
+  /** Spoofed trials of this attack (the bona fide trials are all of them). */
+  n: number;
+  /** EER of the first score set. */
+  eerA: number;
+  /** EER of the second score set. */
+  eerB: number;
+}
+
+/** One trial scored by two systems ({@link matchScores}). */
+export interface ScorePair {
+  key: ScoreRow['key'];
+  attackId: string;
+  /** The first system's score. */
+  a: number;
+  /** The second system's score. */
+  b: number;
+}
+
+/**
+ * Pairs two score sets trial by trial (by utterance id, in the first set's order; trials of the
+ * first set without a score yet pair as NaN, for checking before scoring). Throws a
+ * ParameterError naming the first utterance that is missing from either set, appears twice in one,
+ * or has another key or attack in the second.
+ */
+export function matchScores(
+  a: readonly (Omit<ScoreRow, 'score'> & { score?: number })[],
+  b: readonly ScoreRow[],
+  names: readonly [string, string] = ['the first score set', 'the second score set'],
+): ScorePair[] {
+  const [na, nb] = names;
+  const other = new Map<string, ScoreRow>();
+  for (const r of b) {
+    if (other.has(r.uttId)) throw new ParameterError(`${nb}: utterance ${JSON.stringify(r.uttId)} appears twice`);
+    other.set(r.uttId, r);
+  }
+  const seen = new Set<string>();
+  const pairs = a.map((r) => {
+    if (seen.has(r.uttId)) throw new ParameterError(`${na}: utterance ${JSON.stringify(r.uttId)} appears twice`);
+    seen.add(r.uttId);
+    const o = other.get(r.uttId);
+    if (!o) throw new ParameterError(`utterance ${JSON.stringify(r.uttId)} is in ${na} but not in ${nb}`);
+    if (o.key !== r.key || o.attackId !== r.attackId)
+      throw new ParameterError(
+        `utterance ${JSON.stringify(r.uttId)} is ${r.key}/${r.attackId} in ${na} and ${o.key}/${o.attackId} in ${nb}`,
+      );
+    return { key: r.key, attackId: r.attackId, a: r.score ?? Number.NaN, b: o.score };
+  });
+  if (b.length !== a.length) {
+    const extra = b.find((r) => !seen.has(r.uttId))!;
+    throw new ParameterError(`utterance ${JSON.stringify(extra.uttId)} is in ${nb} but not in ${na}`);
+  }
+  return pairs;
+}
+
+/**
+ * Two systems' scores of the same trials, compared pooled and per attack: each EER and the paired
+ * bootstrap interval of `EER(a) - EER(b)` ({@link eerDifferenceInterval}: resampling trials, both
+ * systems' scores of a trial together). Trials are matched by utterance id; both sets must hold the
+ * same ids with the same key and attack, each id once.
+ */
+export function compareScores(
+  a: readonly ScoreRow[],
+  b: readonly ScoreRow[],
+  opts: BootstrapOptions = {},
+): ScoreComparison[] {
+  const pairs = matchScores(a, b);
+  const bona = pairs.filter((p) => p.key === 'bonafide');
+  if (bona.length === 0) throw new ParameterError('the score sets have no bonafide trials: EER needs them');
+  const compare = (attackId: string, spoof: typeof pairs): ScoreComparison => {
+    const sa = { bonafide: bona.map((p) => p.a), spoof: spoof.map((p) => p.a) };
+    const sb = { bonafide: bona.map((p) => p.b), spoof: spoof.map((p) => p.b) };
+    return {
+      attackId,
+      n: spoof.length,
+      eerA: computeEer(sa.bonafide, sa.spoof).eer,
+      eerB: computeEer(sb.bonafide, sb.spoof).eer,
+      ...eerDifferenceInterval(sa, sb, opts),
+    };
+  };
+  const spoof = pairs.filter((p) => p.key === 'spoof');
+  if (spoof.length === 0) throw new ParameterError('the score sets have no spoof trials: EER needs them');
+  return [compare('pooled', spoof), ...byAttack(pairs).map(([id, list]) => compare(id, list))];
 }

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { encodeWav, sine, whiteNoise } from '../../src/audio';
-import { parseScores, computeEer } from '../../src/metrics';
+import { computeEer, formatScores, parseScores } from '../../src/metrics';
 import { runCli } from '../helpers/cli';
 
 const repo = path.join(__dirname, '..', '..');
@@ -153,6 +153,30 @@ test('specmorph train then evaluate (--data and --protocol) on a synthetic tone-
   assert.deepEqual(
     ej.perAttack.map((a: { attackId: string }) => a.attackId),
     ['A01', 'A02'],
+  );
+  // --compare: B = the same scores with the A01 spoofs pushed far below every bona fide score.
+  // Checked against the model's own rows; a file that lacks a clip is refused before any scoring.
+  const better = path.join(root, 'better.txt');
+  writeFileSync(better, formatScores(rows.map((r) => (r.attackId === 'A01' ? { ...r, score: -1e6 } : r))));
+  const c = await run(['evaluate', '--model', model, '--data', data, '--compare', better, '--json', '--allow-overlap']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stdout, /this model \(A\) against better\.txt \(B\), the same clips/);
+  const cj = JSON.parse(c.stdout.trim().split('\n').pop()!);
+  assert.ok(cj.eerInterval.low <= cj.eer && cj.eer <= cj.eerInterval.high, JSON.stringify(cj.eerInterval));
+  const byAttack = Object.fromEntries(
+    cj.comparison.rows.map((r: { attackId: string; eerA: number; eerB: number }) => [r.attackId, r]),
+  );
+  assert.deepEqual(Object.keys(byAttack), ['pooled', 'A01', 'A02']);
+  assert.equal(byAttack.A01.eerA, ej.perAttack[0].eer);
+  assert.equal(byAttack.A01.eerB, 0);
+  assert.equal(byAttack.A02.difference, 0, 'A02 scored alike');
+  const partial = path.join(root, 'partial.txt');
+  writeFileSync(partial, formatScores(rows.slice(1)));
+  const bad = await run(['evaluate', '--model', model, '--data', data, '--compare', partial, '--allow-overlap']);
+  assert.notEqual(bad.code, 0);
+  assert.match(
+    bad.stderr,
+    new RegExp(`evaluate: --compare: utterance "${rows[0].uttId}" is in the clips of .* but not in .*partial\\.txt`),
   );
   assert.equal(p.code, 0, p.stderr);
   const pj = JSON.parse(p.stdout.trim().split('\n').pop()!);
