@@ -2,9 +2,10 @@
 """Peer timings for bench/w2-morphology.ts (run by it with Debian's /usr/bin/python3).
 
     w2_peers.py make IMAGE.f32            writes the W1 test spectrogram: 257 x 6001 float32 dB
-    w2_peers.py time IMAGE.f32 OUTDIR N   times cv2 (1 thread) and skimage on it, N runs each;
-                                          prints one JSON line of median milliseconds and writes
-                                          cv2's four results for a few footprints to OUTDIR for checking
+    w2_peers.py time IMAGE.f32 OUTDIR N [M]  times cv2 (1 thread, N runs) and skimage (M runs,
+                                          default N) on it; prints one JSON line of median
+                                          milliseconds and writes cv2's four results for a few
+                                          footprints to OUTDIR for checking
 
 The signal is deterministic (no randomness beyond a fixed seed): 60 s at 16 kHz of a gliding
 harmonic tone (f0 110..220 Hz, 12 harmonics), short clicks and low-level noise; Hann STFT nFft 512,
@@ -59,7 +60,7 @@ def median_ms(fn, runs):
     return [float(np.median(wall) * 1e3), float(np.median(cpu) * 1e3)]
 
 
-def timing(path, outdir, runs):
+def timing(path, outdir, runs, slow_runs):
     import cv2
     from skimage import morphology
     cv2.setNumThreads(1)
@@ -77,10 +78,10 @@ def timing(path, outdir, runs):
         }
         kb = k.astype(bool)
         res['skimage'][name] = {
-            'erode': median_ms(lambda: morphology.erosion(img, kb), runs),
-            'dilate': median_ms(lambda: morphology.dilation(img, kb), runs),
-            'opening': median_ms(lambda: morphology.opening(img, kb), runs),
-            'closing': median_ms(lambda: morphology.closing(img, kb), runs),
+            'erode': median_ms(lambda: morphology.erosion(img, kb), slow_runs),
+            'dilate': median_ms(lambda: morphology.dilation(img, kb), slow_runs),
+            'opening': median_ms(lambda: morphology.opening(img, kb), slow_runs),
+            'closing': median_ms(lambda: morphology.closing(img, kb), slow_runs),
         }
         if name in ('rect 31x31', 'ellipse 7x7', 'ellipse 31x31', 'line 31x1'):
             stem = f'{outdir}/cv2-{{}}-{name.replace(" ", "_")}.f32'
@@ -95,4 +96,5 @@ if __name__ == '__main__':
     if sys.argv[1] == 'make':
         make(sys.argv[2])
     else:
-        timing(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        runs = int(sys.argv[4])
+        timing(sys.argv[2], sys.argv[3], runs, int(sys.argv[5]) if len(sys.argv) > 5 else runs)
