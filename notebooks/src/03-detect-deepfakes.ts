@@ -94,13 +94,15 @@ const model = trained.model;
 //
 // The detector outputs a score (higher = more bona fide). The **EER** is the error rate at the
 // threshold where the fraction of bona fide clips rejected equals the fraction of spoofs accepted
-// (the ASVspoof metric; lower is better, 50 % is chance).
+// (the ASVspoof metric; lower is better, 50 % is chance). Every EER below comes with a 95 %
+// bootstrap interval (the test clips resampled 2000 times): how far the number could move with
+// another draw of clips like these. With a few hundred test clips it is several points wide.
 
 // %%
 const scores = sm.predictScores(model, testX);
 const rows = split.test.map((it, i) => ({ uttId: it.id, attackId: it.attack ?? '-', key: it.label, score: scores[i] }));
 const ev = sm.evaluateScores(rows);
-console.log(`test EER ${(100 * ev.eer).toFixed(2)}%, ROC AUC ${ev.auc.toFixed(3)}, accuracy at the EER threshold ${(100 * ev.accuracy).toFixed(1)}%, minDCF ${ev.minDcf.toFixed(3)}`);
+console.log(`test EER ${(100 * ev.eer).toFixed(2)}% (95% interval ${(100 * ev.interval.low).toFixed(1)}-${(100 * ev.interval.high).toFixed(1)}%), ROC AUC ${ev.auc.toFixed(3)}, accuracy at the EER threshold ${(100 * ev.accuracy).toFixed(1)}%, minDCF ${ev.minDcf.toFixed(3)}`);
 const bona = rows.filter((r) => r.key === 'bonafide').map((r) => r.score);
 const spoof = rows.filter((r) => r.key === 'spoof').map((r) => r.score);
 sm.show(sm.rocFigure(bona, spoof, { title: 'ROC on the test split' }));
@@ -111,11 +113,13 @@ sm.show(sm.detFigure(bona, spoof, { title: 'DET on the test split (probit axes)'
 //
 // Each attack's spoofs against all test bona fide clips. Attacks marked *unseen* never appeared in
 // training: these show whether the detector learned something general or just one synthesiser's
-// fingerprint.
+// fingerprint. Read the interval before the EER: an attack with 5 test clips moves in steps of 20
+// points, and two detectors whose intervals overlap widely may not differ at all (`specmorph
+// evaluate --compare` gives the paired interval of their difference).
 
 // %%
 const trainAttacks = new Set(split.train.map((it) => it.attack));
-sm.show(sm.resultsTable(ev.perAttack.map((a) => ({ attack: a.attackId, 'test clips': a.n, 'EER %': Number((100 * a.eer).toFixed(1)), minDCF: Number(a.minDcf.toFixed(3)), 'in training': trainAttacks.has(a.attackId) ? 'yes' : 'no (unseen)' })), { title: 'Per-attack EER' }));
+sm.show(sm.resultsTable(ev.perAttack.map((a) => ({ attack: a.attackId, 'test clips': a.n, 'EER %': Number((100 * a.eer).toFixed(1)), '95% interval': a.interval ? `${(100 * a.interval.low).toFixed(1)}-${(100 * a.interval.high).toFixed(1)}` : '-', minDCF: Number(a.minDcf.toFixed(3)), 'in training': trainAttacks.has(a.attackId) ? 'yes' : 'no (unseen)' })), { title: 'Per-attack EER' }));
 
 // %% [markdown]
 // ## A classical reference: LFCC-GMM

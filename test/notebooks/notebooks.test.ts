@@ -80,7 +80,10 @@ test('03: prints a test EER and shows ROC, DET and saliency figures', { skip: sk
     .filter((o) => o.output_type === 'stream')
     .map((o) => (Array.isArray(o.text) ? o.text.join('') : String(o.text)))
     .join('');
-  assert.match(text, /test EER \d+\.\d\d%, ROC AUC 0?\.\d{3}|test EER \d+\.\d\d%, ROC AUC 1\.000/);
+  const eer = /test EER (\d+\.\d\d)% \(95% interval (\d+\.\d)-(\d+\.\d)%\), ROC AUC (0\.\d{3}|1\.000)/.exec(text);
+  assert.ok(eer, `no test EER line in:\n${text}`);
+  const [point, low, high] = eer.slice(1, 4).map(Number);
+  assert.ok(low <= point + 0.05 && point <= high + 0.05 && high > low, `interval ${low}-${high}% around ${point}%`);
   const titles = outputs(run['03-detect-deepfakes'])
     .filter(isFigure)
     .map((o) => String(o.data?.['text/plain']));
