@@ -1,11 +1,12 @@
 // Where a W3 training step goes: trains the default detector (as bench/w3-train.ts, on random
-// features of the same 83 x 401 shape, 200-frame crops, batch 32) on tfjs wasm with 1 thread and
+// features of the same 83 x 401 shape, 200-frame crops, batch 32) on tfjs wasm (1 thread, or the
+// threaded build with --threads T: XNNPACK's pool, our own kernels stay on this thread) and
 // prints, per step after a warm-up epoch, the wall time and each kernel's exclusive time (a kernel
 // called from inside another, as our Conv2DBackpropInput calls Conv2D, counts for itself only).
 // Only the steps count: work between an epoch's last step and the next epoch is left out.
 // Not a workload of `npm run bench` (its name does not start with w<digit>).
 //
-//   node --import tsx bench/profile-w3.ts [--epochs N] [--shapes Kernel,Kernel] [--steps-only]
+//   node --import tsx bench/profile-w3.ts [--epochs N] [--threads T] [--shapes Kernel,Kernel] [--steps-only]
 //
 // --shapes prints the input shapes and time of the first calls of those kernels; --steps-only
 // prints the median step time alone (for interleaved runs of two versions of the code).
@@ -23,7 +24,7 @@ const arg = (name: string): string | undefined => {
 async function main(): Promise<void> {
   const epochs = Number(arg('--epochs') ?? 3);
   const shapes = new Set((arg('--shapes') ?? '').split(',').filter(Boolean));
-  await initBackend({ backend: 'wasm', threads: 1 });
+  await initBackend({ backend: 'wasm', threads: Number(arg('--threads') ?? 1) });
 
   type Tally = Map<string, { ms: number; calls: number }>;
   const total: Tally = new Map();
