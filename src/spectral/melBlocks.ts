@@ -30,12 +30,14 @@ export interface MelSpectrogramBlocksOptions extends MelSpectrogramOptions {
 export interface MelSpectrogramBlocksAsyncOptions extends MelSpectrogramBlocksOptions {
   /**
    * Worker threads computing the blocks (node worker_threads), or 0 to compute them in this thread.
-   * `'auto'`: one per core (`os.availableParallelism()`), but in this thread when the whole signal
-   * turns out to be one block (starting threads would cost more than they save).
-   * Why 0 by default: on the 2-core VM this was measured on, an hour of audio took 0.64 s in this
-   * thread and 1.75 s on 2 workers (first-touch page faults serialise across threads there, and a
-   * worker costs ~100 ms to start); use workers where cores are free and page faults cheap, and
-   * measure (`npm run bench -- w1`).
+   * `'auto'`: one fewer than the cores (`os.availableParallelism()`), this thread computing blocks
+   * too (while the workers load, and whenever each loaded worker already holds two); in this thread
+   * alone when the whole signal turns out to be one block or there is one core.
+   * Why 0 by default: on the 2-core VM this was measured on, an hour of audio took about as long
+   * with `'auto'` as in this thread (0.47-0.49 s against 0.45-0.52 s; 2 workers 0.60-0.66 s): two
+   * threads streaming through memory there each run at ~60 % of one alone, and a worker costs
+   * ~100 ms to start. Use workers where cores have memory bandwidth to spare, and measure
+   * (`npm run bench -- w1`).
    * @default 0
    */
   workers?: number | 'auto';
@@ -184,7 +186,8 @@ function resolveWorkers(workers: number | 'auto' | undefined): { count: number; 
   if (workers === undefined) return { count: 0, auto: false };
   if (workers === 'auto') {
     const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-    return { count: existsSync(melWorkerScript()) ? cores : 0, auto: true };
+    // this thread computes blocks too: one worker fewer than cores
+    return { count: existsSync(melWorkerScript()) ? cores - 1 : 0, auto: true };
   }
   assert(
     Number.isInteger(workers) && workers >= 0,
@@ -414,8 +417,9 @@ interface MelThread {
  * The block-wise mel spectrogram on worker threads: cuts the signal into jobs of blockFrames frames
  * (each with the samples its frames read, so padding and reflection are those of the whole signal),
  * keeps at most two jobs per worker in flight, and yields the blocks in order. In auto mode this
- * thread computes blocks itself until a worker has loaded (starting one takes 50-500 ms, as long as
- * minutes of audio take), and a signal of one block never starts any.
+ * thread computes blocks itself while no loaded worker has room (until one has loaded, starting
+ * takes 50-500 ms, as long as minutes of audio take; then whenever each holds two), up to two ahead
+ * of the blocks still in the workers, and a signal of one block never starts any.
  */
 class ParallelMelStream {
   private readonly p: BlockPlan;
@@ -459,7 +463,8 @@ class ParallelMelStream {
     source: Float32Array | AsyncIterable<Float32Array> | Iterable<Float32Array>,
   ): AsyncGenerator<{ t0: number; n: number; data: Float32Array }> {
     const B = this.p.blockFrames;
-    const cap = 2 * this.count;
+    // two blocks per worker; in auto mode also two computed here, waiting for their turn
+    const cap = 2 * this.count + (this.auto ? 2 : 0);
     try {
       if (source instanceof Float32Array) {
         checkSignal(source, 'source');
@@ -523,7 +528,9 @@ class ParallelMelStream {
     const oneBlock = t0 === 0 && frames !== null && frames <= this.p.blockFrames;
     if (this.workers.length === 0 && !(this.auto && oneBlock))
       this.start(frames === null ? this.count : Math.ceil(frames / this.p.blockFrames));
-    if (this.auto && !this.workers.some((w) => w.ready)) {
+    // Auto mode: this thread takes the block itself while no loaded worker has room for it (none has
+    // loaded yet, or each already holds a queued block), so it works beside the workers, not idle.
+    if (this.auto && !this.workers.some((w) => w.ready && w.queue.length < 2)) {
       this.kernel ??= new MelKernel(this.p.plan);
       if (this.out) {
         this.kernel.frames(x, t0, n, base, total, this.out.data, this.out.cols, t0);
@@ -544,7 +551,7 @@ class ParallelMelStream {
     const hi = Math.min(total, (t0 + n - 1) * hopLength - this.p.off + nFft + 1);
     const seg = this.buffer(hi - lo);
     seg.set(x.subarray(lo - base, hi - base));
-    const candidates = this.auto ? this.workers.filter((w) => w.ready) : this.workers;
+    const candidates = this.auto ? this.workers.filter((w) => w.ready && w.queue.length < 2) : this.workers;
     const worker = candidates.reduce((a, b) => (b.queue.length < a.queue.length ? b : a));
     this.track(
       t0,

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { captureWarnings } from '../helpers/warnings';
 import {
   logMelSpectrogram,
@@ -95,6 +96,49 @@ test('melSpectrogramBlocksAsync auto on a slow source: blocks from this thread, 
   const before = threads();
   const blocks = await collect(melSpectrogramBlocksAsync(slow(), { ...base, blockFrames: 30, workers: 'auto' }));
   assert.deepEqual(concatBlocks(blocks, one.rows, one.cols), one.data);
+  await assertThreadsBackTo(before);
+});
+
+test('melSpectrogramBlocksAsync auto: this thread computes blocks beside a loaded worker that is busy', async () => {
+  // A worker taking 80 ms a block (it marks its blocks with -1 at [0]); the source gives a block every
+  // ~25 ms for 2.5 s (a worker loads in 0.1-0.5 s). Once it has loaded and holds two blocks, the next
+  // ones are computed here.
+  const x = testSignal(16000 * 10);
+  const one = melSpectrogram(x, base);
+  async function* slow(): AsyncGenerator<Float32Array> {
+    for await (const c of chunks(x, [1600])) {
+      await new Promise((r) => setTimeout(r, 25));
+      yield c;
+    }
+  }
+  const slowWorker = join(__dirname, '..', 'helpers', 'slowMelWorker.ts');
+  const blocks = await collect(parallelMelBlocks(slow(), { ...base, blockFrames: 10 }, 1, true, slowWorker));
+  const byWorker = blocks.map((b) => b.data[0] === -1);
+  const first = byWorker.indexOf(true);
+  assert.ok(first >= 0, 'the worker computed no block');
+  assert.ok(
+    byWorker.slice(first + 1).includes(false),
+    `no block computed here after the worker's first: ${byWorker.map(Number).join('')}`,
+  );
+  for (const b of blocks) if (b.data[0] === -1) b.data[0] = one.data[b.firstFrame];
+  assert.deepEqual(concatBlocks(blocks, one.rows, one.cols), one.data);
+});
+
+test('melSpectrogramBlocksAsync auto starts one worker fewer than cores (this thread is the last)', async () => {
+  const cores = availableParallelism();
+  const before = threads();
+  if (before === null) return;
+  const peakThreads = async (workers: number | 'auto'): Promise<number> => {
+    let peak = threads()!;
+    for await (const _ of melSpectrogramBlocksAsync(testSignal(16000 * 4), { ...base, blockFrames: 20, workers }))
+      peak = Math.max(peak, threads()!);
+    return peak;
+  };
+  // workers: cores - 1 first, so threads the process starts once (and keeps) are in both counts
+  const fixed = await peakThreads(cores - 1);
+  await assertThreadsBackTo(before);
+  const auto = await peakThreads('auto');
+  assert.ok(auto <= fixed, `auto peaked at ${auto} threads, workers: ${cores - 1} at ${fixed}`);
   await assertThreadsBackTo(before);
 });
 
