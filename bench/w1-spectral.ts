@@ -1,7 +1,7 @@
 // W1: power spectrogram of 60 s of 16 kHz audio (nFft 512, winLength 400, hop 160, periodic Hann,
 // centred, zero padding). W1m: the same + 80 Slaney mel bands + powerToDb (ref 1, topDb 80).
 // Peer: bench/w1_torch.py (torch.stft + |.|^2; torchaudio MelSpectrogram + AmplitudeToDB), one thread,
-// same signal, same run. Also: block-wise log-mel of one hour of audio and its peak extra memory.
+// same signal, same run, with glibc's default malloc and tuned (targets judged against the tuned run). Also: block-wise log-mel of one hour of audio and its peak extra memory.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import { powerColumnsFftJs } from '../src/spectral/spectrogram';
 import { Random } from '../src/random';
 import { atMost, type BenchRow, type Measure, type Peer, row } from './rows';
 import { median, timeRuns } from './timing';
+import { TUNED_MALLOC } from './tunedMalloc';
 
 const SR = 16000;
 const RUNS = 7;
@@ -218,7 +219,7 @@ export async function run(): Promise<BenchRow[]> {
   // The kernel's malloc pad (src/memory.ts) keeps the freed blocks, so a loop of fresh calls stops
   // faulting once the first GC has freed some: FRESH_RUNS calls, so the median is that steady state.
   const ours1 = timeAndFaults(() => spectrogram(x, W1), FRESH_RUNS);
-  const oursM = time(() => logMelSpectrogram(x, W1M));
+  const oursM = timeRuns(() => logMelSpectrogram(x, W1M), FRESH_RUNS);
   console.log(
     `W1  ours: median wall ${ms(median(ours1.wall))}, cpu ${ms(median(ours1.cpu))} over ${FRESH_RUNS} runs (${shape.rows} x ${shape.cols}); ` +
       `${ours1.faults.toFixed(0)} minor page faults per call (${ours1Out.faults.toFixed(0)} with out=)`,
@@ -227,61 +228,21 @@ export async function run(): Promise<BenchRow[]> {
   console.log(
     `W1  fft.js path (before the SIMD kernel) with out=: median wall ${ms(median(fftJsOut.wall))}, cpu ${ms(median(fftJsOut.cpu))}`,
   );
-  console.log(`W1m ours: median wall ${ms(median(oursM.wall))}, cpu ${ms(median(oursM.cpu))} over ${RUNS} runs`);
+  console.log(`W1m ours: median wall ${ms(median(oursM.wall))}, cpu ${ms(median(oursM.cpu))} over ${FRESH_RUNS} runs`);
 
-  let torchW1: Peer | null = null;
-  let torchW1m: Peer | null = null;
+  // The peer twice: with glibc's default malloc and tuned (TUNED_MALLOC); targets are judged against
+  // the tuned one, which does not fault its fresh tensors in.
+  const peers: TorchW1[] = [];
   const py = '/usr/bin/python3';
-  const script = join(__dirname, 'w1_torch.py');
   if (existsSync(py)) {
     const dir = mkdtempSync(join(tmpdir(), 'specmorph-w1-'));
     try {
       const file = join(dir, 'x.f32');
       writeFileSync(file, Buffer.from(x.buffer, x.byteOffset, x.byteLength));
-      const r = spawnSync(py, [script, file, String(RUNS)], {
-        encoding: 'utf8',
-        env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
-      });
-      if (r.status === 0) {
-        const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
-          torch: string;
-          w1: number[];
-          w1m: number[];
-          w1_cpu: number[];
-          w1m_cpu: number[];
-          w1_minflt: number;
-        };
-        const line = (
-          name: string,
-          ours: { wall: number[]; cpu: number[] },
-          wall: number[],
-          cpu: number[],
-          target: number,
-        ): void => {
-          console.log(
-            `${name}: median wall ${ms(median(wall))}, cpu ${ms(median(cpu))}; ratio ours/theirs wall ` +
-              `${(median(ours.wall) / median(wall)).toFixed(2)}, cpu ${(median(ours.cpu) / median(cpu)).toFixed(2)} (target <= ${target})`,
-          );
-        };
-        line(
-          `W1  torch ${res.torch} stft+|.|^2 (${res.w1_minflt.toFixed(0)} minor page faults per call)`,
-          ours1,
-          res.w1,
-          res.w1_cpu,
-          0.5,
-        );
-        line('W1  (ours with out=) vs the same', ours1Out, res.w1, res.w1_cpu, 0.5);
-        line('W1  (fft.js path with out=, before the SIMD kernel) vs the same', fftJsOut, res.w1, res.w1_cpu, 0.5);
-        line('W1m torchaudio MelSpectrogram+AmplitudeToDB', oursM, res.w1m, res.w1m_cpu, 1.0);
-        torchW1 = { name: `torch ${res.torch} stft + |.|^2, 1 thread`, measure: cpuMs(res.w1_cpu) };
-        torchW1m = {
-          name: `torchaudio (torch ${res.torch}) MelSpectrogram + AmplitudeToDB`,
-          measure: cpuMs(res.w1m_cpu),
-        };
-      } else {
-        console.log(
-          `torch peer skipped: ${py} ${script} exited ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`,
-        );
+      for (const tuned of [false, true]) {
+        const p = torchW1(py, file, tuned);
+        if (typeof p === 'string') console.log(`torch peer skipped: ${p}`);
+        else peers.push(p);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -289,20 +250,81 @@ export async function run(): Promise<BenchRow[]> {
   } else {
     console.log('torch peer skipped: /usr/bin/python3 not found');
   }
+  for (const p of peers) {
+    const line = (
+      name: string,
+      ours: { wall: number[]; cpu: number[] },
+      wall: number[],
+      cpu: number[],
+      target: number,
+    ) =>
+      console.log(
+        `${name}: median wall ${ms(median(wall))}, cpu ${ms(median(cpu))}; ratio ours/theirs wall ` +
+          `${(median(ours.wall) / median(wall)).toFixed(2)}, cpu ${(median(ours.cpu) / median(cpu)).toFixed(2)} (target <= ${target})`,
+      );
+    const how = p.tuned ? 'malloc tuned' : 'default malloc';
+    line(
+      `W1  torch ${p.torch} stft+|.|^2, ${how} (${p.w1Faults.toFixed(0)} minor page faults per call)`,
+      ours1,
+      p.w1,
+      p.w1Cpu,
+      0.5,
+    );
+    line(`W1  (ours with out=) vs the same`, ours1Out, p.w1, p.w1Cpu, 0.5);
+    line(`W1  (fft.js path with out=, before the SIMD kernel) vs the same`, fftJsOut, p.w1, p.w1Cpu, 0.5);
+    line(`W1m torchaudio MelSpectrogram+AmplitudeToDB, ${how}`, oursM, p.w1m, p.w1mCpu, 1.0);
+  }
   const what = `power spectrogram, 60 s @ 16 kHz, nFft 512, win 400, hop 160, Hann, centred (${shape.rows} x ${shape.cols})`;
-  return [
-    row('W1', `${what}, fresh output, median of ${FRESH_RUNS} calls in a row`, cpuMs(ours1.cpu), torchW1, atMost(0.5)),
-    row('W1', `${what}, reused output (out=)`, cpuMs(ours1Out.cpu), torchW1, atMost(0.5)),
-    row('W1', `${what}, fft.js path with out= (before the SIMD kernel)`, cpuMs(fftJsOut.cpu), torchW1, atMost(0.5)),
-    row(
-      'W1m',
-      'W1 + 80 Slaney mel bands + powerToDb (ref 1, topDb 80), fresh output',
-      cpuMs(oursM.cpu),
-      torchW1m,
-      atMost(1),
-    ),
-    ...(await longAudio()),
-  ];
+  // One set of rows per peer (none without one); the target only on the tuned peer's rows.
+  const rows = (peer: TorchW1 | null): BenchRow[] => {
+    const judged = peer === null || peer.tuned;
+    const how = peer?.tuned ? ', glibc malloc tuned (no page faults)' : ", glibc's default malloc";
+    const w1: Peer | null = peer && {
+      name: `torch ${peer.torch} stft + |.|^2, 1 thread${how}`,
+      measure: cpuMs(peer.w1Cpu),
+    };
+    const w1m: Peer | null = peer && {
+      name: `torchaudio (torch ${peer.torch}) MelSpectrogram + AmplitudeToDB${how}`,
+      measure: cpuMs(peer.w1mCpu),
+    };
+    const t = (x: number) => (judged ? atMost(x) : null);
+    return [
+      row('W1', `${what}, fresh output, median of ${FRESH_RUNS} calls in a row`, cpuMs(ours1.cpu), w1, t(0.5)),
+      row('W1', `${what}, reused output (out=)`, cpuMs(ours1Out.cpu), w1, t(0.5)),
+      row('W1', `${what}, fft.js path with out= (before the SIMD kernel)`, cpuMs(fftJsOut.cpu), w1, t(0.5)),
+      row('W1m', 'W1 + 80 Slaney mel bands + powerToDb (ref 1, topDb 80), fresh output', cpuMs(oursM.cpu), w1m, t(1)),
+    ];
+  };
+  return [...(peers.length ? peers.flatMap(rows) : rows(null)), ...(await longAudio())];
+}
+
+/** The torch peer's timings (seconds per call) from one run of w1_torch.py. */
+interface TorchW1 {
+  torch: string;
+  tuned: boolean;
+  w1: number[];
+  w1Cpu: number[];
+  w1m: number[];
+  w1mCpu: number[];
+  w1Faults: number;
+}
+
+/** Runs w1_torch.py on the signal in `file` (FRESH_RUNS calls per workload), tuned or not; a string says why it could not. */
+function torchW1(py: string, file: string, tuned: boolean): TorchW1 | string {
+  const script = join(__dirname, 'w1_torch.py');
+  const r = spawnSync(py, [script, file, String(FRESH_RUNS)], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      OMP_NUM_THREADS: '1',
+      MKL_NUM_THREADS: '1',
+      OPENBLAS_NUM_THREADS: '1',
+      ...(tuned ? TUNED_MALLOC : {}),
+    },
+  });
+  if (r.status !== 0) return `${py} ${script} exited ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`;
+  const o = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return { torch: o.torch, tuned, w1: o.w1, w1Cpu: o.w1_cpu, w1m: o.w1m, w1mCpu: o.w1m_cpu, w1Faults: o.w1_minflt };
 }
 
 /** Median process CPU of per-call seconds, in ms. */

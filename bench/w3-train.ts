@@ -20,6 +20,7 @@ import { EXCITATION_ROWS } from '../src/spectral/excitation';
 import { Random } from '../src/random';
 import { type BenchRow, type Target, row } from './rows';
 import { median } from './timing';
+import { TUNED_MALLOC } from './tunedMalloc';
 
 const BATCH = 32;
 const REPS = 5;
@@ -221,15 +222,6 @@ type Peer = {
   threads: number;
   tuned: boolean;
 };
-
-/**
- * glibc settings under which PyTorch's fresh tensors stop faulting pages in: freed memory stays in
- * the heap (no trim) and large blocks come from it (no mmap per tensor). With glibc's defaults
- * PyTorch on this VM spent a third of its CPU in the kernel (~1 million minor faults per run) and
- * trained at 40-80 img/s; tuned, 110-200. A PyTorch user who measured that would tune it (or
- * preload jemalloc), so the tuned peer is the one the target is judged against.
- */
-const TUNED_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(2 ** 30), MALLOC_TRIM_THRESHOLD_: String(2 ** 30) };
 
 /** What a peer's rows call it. */
 function peerName(p: Peer): string {

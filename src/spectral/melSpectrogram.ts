@@ -1,4 +1,5 @@
 import { Spectrogram } from '../grid/grid';
+import { uninitializedFloat32 } from '../memory';
 import { FrameAnalyser } from './analyser';
 import { DbOptions, dbInPlace, resolveDb } from './db';
 import { melBank, MelOptions, resolveMel, SparseBank } from './mel';
@@ -149,7 +150,8 @@ export function melSpectrogram(signal: Signal, options: MelSpectrogramOptions = 
   const plan = planMel(opts);
   const cols = frameCount(x.length, plan.cfg);
   assertOutputFits(plan.bank.rows, cols, 4, plan.cfg, x.length);
-  const data = new Float32Array(plan.bank.rows * cols);
+  // not zeroed: the kernel writes every element (test/spectral/unzeroed.test.ts)
+  const data = uninitializedFloat32(plan.bank.rows * cols);
   const k = new MelKernel(plan);
   k.frames(x, 0, cols, 0, x.length, data, cols, 0);
   return melSpectrogramResult(plan, data, cols);

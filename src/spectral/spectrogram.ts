@@ -1,5 +1,6 @@
 import { assert, assertPositive, assertPositiveInt } from '../errors';
 import { Spectrogram } from '../grid/grid';
+import { uninitializedFloat32 } from '../memory';
 import { FrameAnalyser } from './analyser';
 import {
   assertOutputFits,
@@ -178,7 +179,8 @@ export function spectrogram(signal: Signal, options: SpectrogramOptions = {}): S
     out === undefined || out.length === rows * cols,
     () => `out.length=${out?.length} must equal rows*cols=${rows * cols}`,
   );
-  const data = out ?? new Float32Array(rows * cols);
+  // not zeroed: powerColumns writes every element (test/spectral/unzeroed.test.ts)
+  const data = out ?? uninitializedFloat32(rows * cols);
   powerColumns(an, x, 0, x.length, 0, cols, power, data, cols, 0);
   return linearSpectrogram(data, rows, cols, cfg, opts.sampleRate, power === 2 ? 'power' : 'amplitude');
 }
