@@ -33,6 +33,14 @@ async function* chunks(x: Float32Array, sizes: number[]): AsyncGenerator<Float32
   }
 }
 
+/** `x` in chunks of `size` samples, 25 ms apart (a source slower than the threads). */
+async function* slowChunks(x: Float32Array, size: number): AsyncGenerator<Float32Array> {
+  for await (const c of chunks(x, [size])) {
+    await new Promise((r) => setTimeout(r, 25));
+    yield c;
+  }
+}
+
 async function collect(blocks: AsyncIterable<MelBlock>): Promise<MelBlock[]> {
   const out: MelBlock[] = [];
   for await (const b of blocks) out.push(b);
@@ -87,14 +95,10 @@ test('melSpectrogramBlocksAsync auto on a slow source: blocks from this thread, 
   // 40 chunks of 0.5 s, 25 ms apart: the first blocks are computed here while the workers load
   const x = testSignal(16000 * 20);
   const one = melSpectrogram(x, base);
-  async function* slow(): AsyncGenerator<Float32Array> {
-    for await (const c of chunks(x, [8000])) {
-      await new Promise((r) => setTimeout(r, 25));
-      yield c;
-    }
-  }
   const before = threads();
-  const blocks = await collect(melSpectrogramBlocksAsync(slow(), { ...base, blockFrames: 30, workers: 'auto' }));
+  const blocks = await collect(
+    melSpectrogramBlocksAsync(slowChunks(x, 8000), { ...base, blockFrames: 30, workers: 'auto' }),
+  );
   assert.deepEqual(concatBlocks(blocks, one.rows, one.cols), one.data);
   await assertThreadsBackTo(before);
 });
@@ -105,14 +109,10 @@ test('melSpectrogramBlocksAsync auto: this thread computes blocks beside a loade
   // ones are computed here.
   const x = testSignal(16000 * 10);
   const one = melSpectrogram(x, base);
-  async function* slow(): AsyncGenerator<Float32Array> {
-    for await (const c of chunks(x, [1600])) {
-      await new Promise((r) => setTimeout(r, 25));
-      yield c;
-    }
-  }
   const slowWorker = join(__dirname, '..', 'helpers', 'slowMelWorker.ts');
-  const blocks = await collect(parallelMelBlocks(slow(), { ...base, blockFrames: 10 }, 1, true, slowWorker));
+  const blocks = await collect(
+    parallelMelBlocks(slowChunks(x, 1600), { ...base, blockFrames: 10 }, 1, true, slowWorker),
+  );
   const byWorker = blocks.map((b) => b.data[0] === -1);
   const first = byWorker.indexOf(true);
   assert.ok(first >= 0, 'the worker computed no block');
