@@ -130,6 +130,7 @@ async function longAudio(): Promise<BenchRow[]> {
   const wholeIn = await whole(null);
   const whole1 = await whole(1);
   const whole2 = await whole(2);
+  const wholeAuto = await whole('auto');
   const load1 = loadavg()[0];
   const what = `long audio: ${hours} h @ 16 kHz block-wise log-mel (80 x ${frames}, 10 s chunks)`;
   const say = (name: string, r: LongRun): void =>
@@ -154,10 +155,12 @@ async function longAudio(): Promise<BenchRow[]> {
   sayWhole('logMelSpectrogram in this thread', wholeIn);
   sayWhole('logMelSpectrogramAsync on 1 worker', whole1);
   sayWhole('logMelSpectrogramAsync on 2 workers', whole2);
+  sayWhole(`logMelSpectrogramAsync, workers 'auto' (${availableParallelism()})`, wholeAuto);
   console.log(
     `long audio: 2 workers are ${(one.wall / two.wall).toFixed(2)}x faster than 1 (blocks), ` +
       `${(whole1.wall / whole2.wall).toFixed(2)}x (whole signal); ` +
-      `'auto' ${(inThread.wall / auto.wall).toFixed(2)}x faster than this thread alone (wall)`,
+      `'auto' ${(inThread.wall / auto.wall).toFixed(2)}x (blocks), ${(wholeIn.wall / wholeAuto.wall).toFixed(2)}x ` +
+      '(whole signal) faster than this thread alone (wall)',
   );
   const sWall = (v: number): Measure => ({ value: v, unit: 's wall' });
   const mib = (v: number): Measure => ({ value: v, unit: 'MiB' });
@@ -181,6 +184,15 @@ async function longAudio(): Promise<BenchRow[]> {
       name: 'the same on 1 worker, same run',
       measure: sWall(whole1.wall),
     }),
+    row(
+      'W1m',
+      `${wholeWhat}, logMelSpectrogramAsync, workers 'auto' (${availableParallelism()} cores), wall`,
+      sWall(wholeAuto.wall),
+      {
+        name: 'logMelSpectrogram in this thread, same run',
+        measure: sWall(wholeIn.wall),
+      },
+    ),
     row(
       'W1m',
       `${wholeWhat}, logMelSpectrogramAsync on 2 workers, peak extra RSS beyond the output`,
