@@ -34,7 +34,7 @@ export interface MelSpectrogramBlocksAsyncOptions extends MelSpectrogramBlocksOp
    * too (while the workers load, and whenever each loaded worker already holds two); in this thread
    * alone when the whole signal turns out to be one block or there is one core.
    * Why 0 by default: on the 2-core VM this was measured on, `'auto'` gained little: an hour of
-   * audio took 0.43-0.57 s against 0.48-0.70 s in this thread (1.07-1.30x faster over six runs),
+   * audio took 0.43-0.57 s against 0.48-0.70 s in this thread (1.02-1.30x faster over seven runs),
    * and 1 or 2 workers without this thread were slower than it (0.54-0.80 s): two threads streaming
    * through memory there each run at ~60 % of one alone, and a worker costs ~100 ms to start. Use
    * workers where cores have memory bandwidth to spare, and measure (`npm run bench -- w1`).
