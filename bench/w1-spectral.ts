@@ -1,7 +1,8 @@
 // W1: power spectrogram of 60 s of 16 kHz audio (nFft 512, winLength 400, hop 160, periodic Hann,
 // centred, zero padding). W1m: the same + 80 Slaney mel bands + powerToDb (ref 1, topDb 80).
 // Peer: bench/w1_torch.py (torch.stft + |.|^2; torchaudio MelSpectrogram + AmplitudeToDB), one thread,
-// same signal, same run, with glibc's default malloc and tuned (targets judged against the tuned run). Also: block-wise log-mel of one hour of audio and its peak extra memory.
+// same signal, same run, with glibc's default malloc and tuned (targets judged against the tuned
+// run). Also: log-mel of one hour of audio, block-wise and whole, and its peak extra memory.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

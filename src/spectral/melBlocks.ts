@@ -406,6 +406,9 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** Jobs a worker holds at most (one computing, one waiting, so it never idles between them). */
+const JOBS_PER_WORKER = 2;
+
 /** A worker thread, the jobs sent to it (answered in order), and whether it has loaded. */
 interface MelThread {
   w: Worker;
@@ -463,8 +466,9 @@ class ParallelMelStream {
     source: Float32Array | AsyncIterable<Float32Array> | Iterable<Float32Array>,
   ): AsyncGenerator<{ t0: number; n: number; data: Float32Array }> {
     const B = this.p.blockFrames;
-    // two blocks per worker; in auto mode also two computed here, waiting for their turn
-    const cap = 2 * this.count + (this.auto ? 2 : 0);
+    // blocks in flight: JOBS_PER_WORKER per worker, and in auto mode as many computed here, waiting
+    // for their turn (this thread counts as one more worker)
+    const cap = JOBS_PER_WORKER * (this.count + (this.auto ? 1 : 0));
     try {
       if (source instanceof Float32Array) {
         checkSignal(source, 'source');
@@ -528,9 +532,10 @@ class ParallelMelStream {
     const oneBlock = t0 === 0 && frames !== null && frames <= this.p.blockFrames;
     if (this.workers.length === 0 && !(this.auto && oneBlock))
       this.start(frames === null ? this.count : Math.ceil(frames / this.p.blockFrames));
-    // Auto mode: this thread takes the block itself while no loaded worker has room for it (none has
-    // loaded yet, or each already holds a queued block), so it works beside the workers, not idle.
-    if (this.auto && !this.workers.some((w) => w.ready && w.queue.length < 2)) {
+    // Auto mode: only loaded workers with room take a block; while none has (none loaded yet, or each
+    // holds JOBS_PER_WORKER), this thread computes it, so it works beside the workers, not idle.
+    const open = this.auto ? this.workers.filter((w) => w.ready && w.queue.length < JOBS_PER_WORKER) : this.workers;
+    if (open.length === 0) {
       this.kernel ??= new MelKernel(this.p.plan);
       if (this.out) {
         this.kernel.frames(x, t0, n, base, total, this.out.data, this.out.cols, t0);
@@ -551,8 +556,7 @@ class ParallelMelStream {
     const hi = Math.min(total, (t0 + n - 1) * hopLength - this.p.off + nFft + 1);
     const seg = this.buffer(hi - lo);
     seg.set(x.subarray(lo - base, hi - base));
-    const candidates = this.auto ? this.workers.filter((w) => w.ready && w.queue.length < 2) : this.workers;
-    const worker = candidates.reduce((a, b) => (b.queue.length < a.queue.length ? b : a));
+    const worker = open.reduce((a, b) => (b.queue.length < a.queue.length ? b : a));
     this.track(
       t0,
       n,
