@@ -2,7 +2,9 @@
 """Build the bundled bona fide / spoof speech corpus from Debian packages.
 
 Run with Debian's python (it needs numpy + scipy): `bash datasets/build.sh` or
-`/usr/bin/python3 datasets/build.py [--out datasets/corpus]`.
+`/usr/bin/python3 datasets/build.py [--out datasets/corpus]`. `--extension [test|train] --out DIR`
+builds a larger set of one side of the split instead (that side's recordings the corpus does not use,
+each with a counterpart from every attack system of that side; datasets/README.md).
 
 Everything it reads is installed by Debian packages (see datasets/README.md for the list);
 nothing is downloaded. The output is deterministic: the same packages give byte-identical WAVs
@@ -119,6 +121,11 @@ class Source:
 def _slug(s: str) -> str:
     s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9]+", "-", s).strip("-").lower()
+
+
+def clip_name(src: "Source") -> str:
+    """A recording's file name (without .wav): its sentence id's slug."""
+    return _slug(src.sentence.split(":", 1)[1])
 
 
 def _hash01(s: str) -> float:
@@ -453,53 +460,166 @@ def bonafide_clip(src: Source) -> tuple[Source, np.ndarray | None, np.ndarray | 
     return src, x, condition(x, "bona:" + str(src.path))
 
 
+def corpus_files(folder: Path) -> set[str] | None:
+    """The files of a corpus this script wrote at `folder` (meta.csv and every path it lists), or
+    None when `folder` holds anything else: another file, a symlink, a device, a foreign meta.csv."""
+    meta = folder / "meta.csv"
+    if folder.is_symlink() or not folder.is_dir() or meta.is_symlink() or not meta.is_file():
+        return None
+    with open(meta, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    if not rows or rows[0] != META_COLUMNS:
+        return None
+    listed = {"meta.csv", *(r[0] for r in rows[1:] if r)}
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            p = Path(root) / name
+            rel = p.relative_to(folder).as_posix()
+            if p.is_symlink() or (name in files and (not p.is_file() or rel not in listed)):
+                return None
+    return listed
+
+
+def check_out(out: Path) -> str | None:
+    """Why `out` may not be written (before any work), or None: it must be new, an empty folder, or
+    a corpus this script wrote (which the build then replaces); nothing else is ever deleted."""
+    if out.is_symlink():
+        return f"--out {out} is a symlink; give the folder itself"
+    if not out.exists():
+        return None if out.parent.is_dir() else f"--out {out}: its parent folder {out.parent} does not exist"
+    if not out.is_dir():
+        return f"--out {out} exists and is not a folder"
+    if not any(out.iterdir()):
+        return None
+    if corpus_files(out) is None:
+        return (f"--out {out} holds files this script did not write (it replaces only a corpus it built: "
+                "meta.csv and the clips it lists); give a new or empty folder")
+    return None
+
+
+def side_of(s: Source) -> str | None:
+    """The split a recording's speaker belongs to (None: not used)."""
+    return "train" if s.source == "pocketsphinx" else SPEAKER_SPLIT.get(s.key)
+
+
+def unused_sources(corpus: Path, side: str) -> list[Source]:
+    """Recordings of `side` (its speakers, its sentences) that the corpus at `corpus` does not use."""
+    used = set()
+    with open(corpus / "meta.csv", newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            used.add(r["source_file"])
+    return [s for s in all_sources() if side_of(s) == side == sentence_split(s.sentence) and str(s.path) not in used]
+
+
+def all_sources() -> list[Source]:
+    return asterisk_sources() + fillets_sources() + tuxpaint_sources() + pocketsphinx_sources()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "corpus"))
+    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "corpus"),
+                    help="folder to write: new, empty, or a corpus this script built (replaced)")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--extension", nargs="?", const="test", choices=["test", "train"],
+                    help="build a larger set of one side of the split instead (default test): its recordings that "
+                         "the bundled corpus does not use, each with a counterpart from every system of that side")
+    ap.add_argument("--corpus", default=str(Path(__file__).resolve().parent / "corpus"),
+                    help="with --extension: the corpus whose recordings are left out")
+    ap.add_argument("--per-speaker", type=int, default=40, help="with --extension: most recordings per speaker")
     args = ap.parse_args()
     out = Path(args.out)
+    why = check_out(out)
+    if why is None and args.extension and not (Path(args.corpus) / "meta.csv").is_file():
+        why = f"--corpus {args.corpus}: no meta.csv there"
+    if why is None and args.per_speaker < 1:
+        why = f"--per-speaker must be a positive whole number, got {args.per_speaker}"
+    if why is not None:
+        print(f"build.py: {why}", file=sys.stderr)
+        return 2
     for tool in ("sox", "espeak-ng", "flite", "text2wave", "c2enc", "c2dec"):
         if shutil.which(tool) is None:
             print(f"build.py: `{tool}` not found; install the packages listed in datasets/README.md", file=sys.stderr)
             return 1
 
-    sources = asterisk_sources() + fillets_sources() + tuxpaint_sources() + pocketsphinx_sources()
-    kept = []
-    for s in sources:
-        split = SPEAKER_SPLIT.get(s.key) if s.source != "pocketsphinx" else "train"
-        if split is not None and sentence_split(s.sentence) == split:
-            kept.append(s)
+    if args.extension:
+        kept = unused_sources(Path(args.corpus), args.extension)
+    else:
+        kept = [s for s in all_sources() if side_of(s) == sentence_split(s.sentence)]
     # Deterministic order that is not alphabetical (so caps do not favour early levels/prompts).
     kept.sort(key=lambda s: (s.key, _hash01("order:" + s.sentence)))
-    print(f"{len(sources)} candidate recordings, {len(kept)} on their speaker's side of the split", file=sys.stderr)
+    print(f"{len(kept)} candidate recordings on their speaker's side of the split", file=sys.stderr)
 
     by_speaker: dict[str, list[Source]] = {}
     for s in kept:
         by_speaker.setdefault(s.key, []).append(s)
 
+    def cap_of(key: str) -> int:
+        if args.extension:
+            return args.per_speaker
+        if key.startswith("tuxpaint/"):
+            return TUXPAINT_CAP[SPEAKER_SPLIT[key]]
+        return SPEAKER_CAP.get(key, 10**6)
+
     chosen: list[tuple[Source, np.ndarray, np.ndarray]] = []
     with ThreadPoolExecutor(args.jobs) as pool:
         for key, group in by_speaker.items():
-            cap = SPEAKER_CAP.get(key, TUXPAINT_CAP[SPEAKER_SPLIT.get(key, "")] if key.startswith("tuxpaint/") else 10**6)
+            cap = cap_of(key)
             got = []
+            # A speaker's clips are named by their sentence id's slug: keep one recording per name (the
+            # same stamp name in two tuxpaint folders, or two ids that slug alike).
+            names = set()
             # Decode in chunks until the cap is met; order is fixed, so the result is deterministic.
             for i in range(0, len(group), 16):
                 for src, x, seg in pool.map(bonafide_clip, group[i:i + 16]):
-                    if seg is not None and len(got) < cap:
+                    if seg is not None and len(got) < cap and clip_name(src) not in names:
                         got.append((src, x, seg))
+                        names.add(clip_name(src))
                 if len(got) >= cap:
                     break
             chosen.extend(got)
             print(f"  {key}: {len(got)} clips (of {len(group)})", file=sys.stderr)
 
-    if out.exists():
-        shutil.rmtree(out)
+    # Written beside `out` and moved into place at the end: a failed build leaves `out` as it was.
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    work.chmod(0o777 & ~umask)  # mkdtemp's 0700 would make the corpus private
+    try:
+        clips = build_clips(chosen, work, args.jobs, args.extension)
+        write_meta(work / "meta.csv", clips)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            # checked again: `out` may have changed during the build
+            if corpus_files(out) is None and any(out.iterdir()):
+                raise RuntimeError(f"--out {out} changed during the build and now holds files this script did not write")
+            os.rename(out, old / out.name)
+            os.rename(work, out)
+            shutil.rmtree(old)
+        else:
+            os.rename(work, out)
+    finally:
+        if work.exists():
+            shutil.rmtree(work)
+    counts: dict[tuple[str, str], int] = {}
+    for c in clips:
+        counts[(c.split, c.system)] = counts.get((c.split, c.system), 0) + 1
+    for (split, system), n in sorted(counts.items()):
+        print(f"{split:5s} {system:18s} {n}", file=sys.stderr)
+    print(f"{len(clips)} clips written to {out}", file=sys.stderr)
+    return 0
+
+
+def build_clips(chosen, out: Path, jobs: int, every_system: bool) -> list[Clip]:
+    """Writes the chosen bona fide clips and their spoof counterparts under `out`: one per clip (the
+    systems take turns), or with `every_system` one from every system able to make one."""
     clips: list[Clip] = []
     rr: dict[tuple[str, str], int] = {}
 
-    def make_spoof(item):
-        src, x, _seg, split, order = item
+    def make_spoofs(item):
+        """(system, voice, clip) for the first system (in turn order) that makes a usable clip, or
+        for every one with `every_system`."""
+        src, x, split, order = item
+        made = []
         with tempfile.TemporaryDirectory(prefix="specmorph-corpus-") as td:
             for system, voice in options_for(src, split, order):
                 try:
@@ -513,55 +633,60 @@ def main() -> int:
                     continue
                 seg = condition(y, f"spoof:{system.name}:{voice}:{src.path}")
                 if seg is not None:
-                    return src, split, system, voice, seg
-        return src, split, None, None, None
+                    made.append((system, voice, seg))
+                    if not every_system:
+                        break
+        return src, split, made
 
     items = []
     for src, x, seg in chosen:
-        split = SPEAKER_SPLIT.get(src.key, "train")
-        clip_name = _slug(src.sentence.split(":", 1)[1])
-        rel = f"bonafide/{src.source}/{src.speaker}/{clip_name}.wav"
+        split = side_of(src)
+        rel = f"bonafide/{src.source}/{src.speaker}/{clip_name(src)}.wav"
         write_wav(out / rel, seg)
         clips.append(Clip(rel, "bonafide", "bonafide", src.key, src.sentence, src.lang, split, src.package,
                           LICENCE[src.package], src.text or "", str(src.path), ""))
         k = (split, src.lang if src.text else "-")
-        items.append((src, x, seg, split, rr.get(k, 0)))
+        items.append((src, x, split, rr.get(k, 0)))
         rr[k] = rr.get(k, 0) + 1
 
-    with ThreadPoolExecutor(args.jobs) as pool:
-        for src, split, system, voice, seg in pool.map(make_spoof, items):
-            bona = f"bonafide/{src.source}/{src.speaker}/{_slug(src.sentence.split(':', 1)[1])}.wav"
-            if system is None:
+    with ThreadPoolExecutor(jobs) as pool:
+        for n, (src, split, made) in enumerate(pool.map(make_spoofs, items), 1):
+            bona = f"bonafide/{src.source}/{src.speaker}/{clip_name(src)}.wav"
+            if not made:
                 print(f"  no spoof counterpart for {bona}", file=sys.stderr)
-                continue
-            stem = f"{_slug(voice)}_{_slug(src.source)}_{_slug(src.speaker)}_{_slug(src.sentence.split(':', 1)[1])}"
-            rel = f"spoof/{system.name}/{stem}.wav"
-            write_wav(out / rel, seg)
-            if system.kind == "vocoder":
-                speaker, pkg = src.key, f"{system.package}; {src.package}"
-                lic = f"{LICENCE[src.package]} (derived from the bona fide recording)"
-            else:
-                speaker = f"{system.name}:{src.lang}+{voice}" if system.name == "espeak-ng" else f"{system.name}:{voice}"
-                pkg = FESTVOX_PACKAGE.get(voice, system.package)
-                lic = LICENCE[pkg]
-            clips.append(Clip(rel, "spoof", system.name, speaker, src.sentence, src.lang, split, pkg, lic,
-                              src.text or "", str(src.path), bona))
-
+            if n % 50 == 0 or n == len(items):
+                print(f"  spoofs for {n}/{len(items)} bona fide clips", file=sys.stderr)
+            for system, voice, seg in made:
+                stem = f"{_slug(voice)}_{_slug(src.source)}_{_slug(src.speaker)}_{clip_name(src)}"
+                rel = f"spoof/{system.name}/{stem}.wav"
+                write_wav(out / rel, seg)
+                if system.kind == "vocoder":
+                    speaker, pkg = src.key, f"{system.package}; {src.package}"
+                    lic = f"{LICENCE[src.package]} (derived from the bona fide recording)"
+                else:
+                    speaker = f"{system.name}:{src.lang}+{voice}" if system.name == "espeak-ng" else f"{system.name}:{voice}"
+                    pkg = FESTVOX_PACKAGE.get(voice, system.package)
+                    lic = LICENCE[pkg]
+                clips.append(Clip(rel, "spoof", system.name, speaker, src.sentence, src.lang, split, pkg, lic,
+                                  src.text or "", str(src.path), bona))
     clips.sort(key=lambda c: c.path)
-    with open(out / "meta.csv", "w", newline="", encoding="utf-8") as f:
+    twice = sorted({a.path for a, b in zip(clips, clips[1:]) if a.path == b.path})
+    if twice:
+        raise RuntimeError(f"two clips were written to one path: {', '.join(twice[:5])}")
+    return clips
+
+
+META_COLUMNS = ["path", "class", "system", "speaker", "sentence_id", "language", "split",
+                "source_package", "licence", "text", "source_file", "bonafide_pair"]
+
+
+def write_meta(path: Path, clips: list[Clip]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["path", "class", "system", "speaker", "sentence_id", "language", "split",
-                    "source_package", "licence", "text", "source_file", "bonafide_pair"])
+        w.writerow(META_COLUMNS)
         for c in clips:
             w.writerow([c.path, c.cls, c.system, c.speaker, c.sentence, c.lang, c.split, c.package,
                         c.licence, c.text, c.source_file, c.pair])
-    counts: dict[tuple[str, str], int] = {}
-    for c in clips:
-        counts[(c.split, c.system)] = counts.get((c.split, c.system), 0) + 1
-    for (split, system), n in sorted(counts.items()):
-        print(f"{split:5s} {system:18s} {n}", file=sys.stderr)
-    print(f"{len(clips)} clips written to {out}", file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":

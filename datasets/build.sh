@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds datasets/corpus from Debian packages (deterministic; nothing is downloaded beyond apt).
-# Usage: bash datasets/build.sh [--install] [--out DIR]
-#   --install  apt-get install the packages first (needs root and Debian's package lists).
+# Usage: bash datasets/build.sh [--install] [--out DIR] [--extension [test|train] [--per-speaker N]]
+#   --install    apt-get install the packages first (needs root and Debian's package lists).
+#   --extension [test|train]  a larger set of one side of the split instead (datasets/README.md).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 PACKAGES=(

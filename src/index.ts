@@ -288,6 +288,7 @@ export {
   saveGmmModel,
   saveModel,
   scoreDetector,
+  scoreExperts,
   scoreGmmDetector,
   SeededDropout,
   smallCnn,

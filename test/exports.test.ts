@@ -184,6 +184,7 @@ const VALUES = [
   'scanFolderDataset',
   'scanPngDataset',
   'scoreDetector',
+  'scoreExperts',
   'scoreGmmDetector',
   'shardOf',
   'show',

@@ -7,13 +7,17 @@ import { DATA_OPTIONS, SPLIT_OPTION, cacheDirArg, loadDataArgs, readConfigFile, 
 import { contentHash } from '../dataset/cache';
 import { progressBar } from './progress';
 import {
+  type AttackResult,
+  type EvaluationSummary,
   compareScores,
   evaluateScores,
   matchScores,
+  perAttackEer,
   readScores,
   writeScores,
   type ScoreComparison,
 } from '../metrics/scores';
+import { computeEer } from '../metrics/detection';
 import type { BootstrapInterval } from '../metrics/bootstrap';
 import { checkOutputFile } from '../atomicFile';
 
@@ -36,6 +40,12 @@ const SPEC: Record<string, OptionSpec> = {
     help:
       'a score file of another system on the same clips (evaluate --scores of, e.g., the LFCC-GMM reference): ' +
       'print both EERs per attack and the paired bootstrap interval of their difference',
+  },
+  experts: {
+    type: 'flag',
+    help:
+      "also score each expert of the model alone (network, gmm, their mean, excitation: those it has) and print each one's " +
+      'pooled and per-attack EER beside the fused score; with --json, their scores per clip',
   },
   config: {
     type: 'string',
@@ -127,6 +137,36 @@ async function trainingOverlap(files: readonly string[], clips: unknown): Promis
   return { count, first };
 }
 
+function keyed(rows: readonly { key: string; score: number }[], key: string): number[] {
+  return rows.filter((r) => r.key === key).map((r) => r.score);
+}
+
+/**
+ * `evaluate --experts`: one line per expert scored alone and one for the model's fused score, EER
+ * pooled and per attack (columns in the per-attack table's order).
+ */
+export function expertLines(
+  experts: readonly { name: string; eer: number; perAttack: readonly AttackResult[] }[],
+  fused: Pick<EvaluationSummary, 'eer' | 'perAttack'>,
+): string[] {
+  const attacks = fused.perAttack.map((a) => a.attackId);
+  const lines = [{ name: 'fused (the model)', eer: fused.eer, perAttack: fused.perAttack }, ...experts];
+  const w = Math.max(...lines.map((l) => l.name.length));
+  const cols = ['pooled', ...attacks];
+  const cw = cols.map((c) => Math.max(7, c.length));
+  const cell = (x: number | undefined, k: number) => (x === undefined ? '-' : pct(x)).padStart(cw[k]);
+  return [
+    'each expert alone (EER, against all bona fide):',
+    `  ${''.padEnd(w)}  ${cols.map((c, k) => c.padStart(cw[k])).join('  ')}`,
+    ...lines.map(
+      (l) =>
+        `  ${l.name.padEnd(w)}  ${[l.eer, ...attacks.map((a) => l.perAttack.find((p) => p.attackId === a)?.eer)]
+          .map(cell)
+          .join('  ')}`,
+    ),
+  ];
+}
+
 /** `specmorph evaluate`: returns the exit code. */
 export async function evaluateCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, SPEC, 'evaluate');
@@ -156,6 +196,8 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   }
   const { assertSamePipeline, readModelMetadata } = await import('../model/io');
   const metadata = await readModelMetadata(args.model);
+  if (args.experts && metadata.architecture === 'gmm')
+    throw new ParameterError(`evaluate: --experts: ${args.model} is an LFCC-GMM model, one system without experts`);
   // Check the pipeline before building the network, so a mismatch fails fast and quietly.
   if (config) assertSamePipeline({ metadata }, config, args.config as string);
   const overlap = await trainingOverlap(
@@ -188,8 +230,12 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     backend = info.name;
     process.stderr.write(`${formatBackendInfo(info)}\n`);
   }
-  const { loadDetector, scoreDetector } = await import('../model/detector');
+  const { hasExperts, loadDetector, scoreDetector, scoreExperts } = await import('../model/detector');
   const saved = await loadDetector(args.model);
+  if (args.experts && !hasExperts(saved))
+    throw new ParameterError(
+      `evaluate: --experts: ${args.model} has no experts (its pipeline has neither lfcc nor excitation rows)`,
+    );
   // A GMM takes whole clips of any length, a network one input shape; with a cache, either reads the
   // clips from it one at a time (memory does not grow with the corpus), without one they are held.
   const files = ds.items.map((it) => it.path);
@@ -205,6 +251,17 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     throw new DatasetError(`${args.model}: model expects ${want[0]} feature rows, the pipeline gave ${feats.rows}`);
   }
   const scores = scoreDetector(saved, feats.features);
+  const experts = args.experts
+    ? scoreExperts(saved, feats.features as Parameters<typeof scoreExperts>[1]).map(({ name, scores: e }) => {
+        const r = trials.map((t, i) => ({ ...t, score: e[i] }));
+        return {
+          name,
+          scores: e,
+          eer: computeEer(keyed(r, 'bonafide'), keyed(r, 'spoof')).eer,
+          perAttack: perAttackEer(r),
+        };
+      })
+    : null;
   if (saved.kind === 'tfjs') saved.model.dispose();
   const rows = trials.map((t, i) => ({ ...t, score: scores[i] }));
   const s = evaluateScores(rows);
@@ -219,6 +276,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     `minDCF (Pspoof 0.05, Cmiss 1, Cfa 10): ${s.minDcf.toFixed(4)}`,
     ...(s.perAttack.length > 1 || Object.keys(sum.attacks).length > 1 ? perAttackLines(s.perAttack) : []),
     ...(comparison ? comparisonLines(comparison, path.basename(compareFile!)) : []),
+    ...(experts ? expertLines(experts, s) : []),
     ...(scoresFile ? [`scores written to ${scoresFile}`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -241,6 +299,17 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       scores: scoresFile,
       trainingOverlap: overlap.count,
       comparison: comparison && { file: compareFile, rows: comparison },
+      ...(experts && {
+        experts: {
+          uttIds: trials.map((t) => t.uttId),
+          systems: experts.map((e) => ({
+            name: e.name,
+            eer: e.eer,
+            perAttack: e.perAttack.map(({ attackId, n, eer }) => ({ attackId, n, eer })),
+            scores: Array.from(e.scores),
+          })),
+        },
+      }),
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   }

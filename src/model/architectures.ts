@@ -437,6 +437,17 @@ export interface Experts {
   } | null;
 }
 
+/**
+ * Each expert's name, as `scoreExperts` and `evaluate --experts` report it, and the layer whose
+ * output is its bona fide z-score `[0, z]` (see `modelInput`).
+ */
+export const EXPERT_OUTPUTS = [
+  { name: 'network', layer: 'spectral_calibration' },
+  { name: 'gmm', layer: 'gmm_calibration' },
+  { name: 'network+gmm', layer: 'spectral_fusion' },
+  { name: 'excitation', layer: 'logits_excitation' },
+] as const;
+
 /** The experts of a model built with an excitation or a GMM expert, as models sharing its layers (null for other models). */
 export function expertModels(model: tf.LayersModel): Experts | null {
   const find = (name: string) => model.layers.find((l) => l.name === name);

@@ -280,7 +280,49 @@ test('train --split honours meta.csv (train rows by default), evaluate --split t
   );
   const ce = await run(['evaluate', '--model', cropModel, '--data', corpus, '--split', 'test', '--json']);
   assert.equal(ce.code, 0, ce.stderr);
-  assert.equal(JSON.parse(ce.stdout.trim().split('\n').pop()!).n, 6);
+  const cej = JSON.parse(ce.stdout.trim().split('\n').pop()!);
+  assert.equal(cej.n, 6);
+
+  // --experts: each expert alone. The model's score is the mean over windows of min(network, excitation),
+  // so it is at most the smaller of the two experts' window means, for every clip.
+  const scoresFile = path.join(root, 'crop.scores');
+  const ex = await run([
+    'evaluate',
+    '--model',
+    cropModel,
+    '--data',
+    corpus,
+    '--split',
+    'test',
+    '--experts',
+    '--scores',
+    scoresFile,
+    '--json',
+  ]);
+  assert.equal(ex.code, 0, ex.stderr);
+  assert.match(ex.stdout, /each expert alone \(EER, against all bona fide\):\n +pooled/);
+  assert.match(ex.stdout, /\n {2}fused \(the model\) +\d+\.\d\d%/);
+  assert.match(ex.stdout, /\n {2}network +\d+\.\d\d%/);
+  assert.match(ex.stdout, /\n {2}excitation +\d+\.\d\d%/);
+  const exj = JSON.parse(ex.stdout.trim().split('\n').pop()!);
+  assert.deepEqual(
+    exj.experts.systems.map((e: { name: string }) => e.name),
+    ['network', 'excitation'],
+  );
+  const fused = new Map(parseScores(readFileSync(scoresFile, 'utf8')).map((r) => [r.uttId, r.score]));
+  const [net, exc] = exj.experts.systems as { scores: number[]; eer: number }[];
+  assert.equal(exj.experts.uttIds.length, 6);
+  exj.experts.uttIds.forEach((id: string, i: number) =>
+    assert.ok(fused.get(id)! <= Math.min(net.scores[i], exc.scores[i]) + 1e-5, `${id}: ${fused.get(id)}`),
+  );
+  // its EER is that of its own scores
+  const ids = exj.experts.uttIds as string[];
+  const key = new Map(parseScores(readFileSync(scoresFile, 'utf8')).map((r) => [r.uttId, r.key]));
+  const side = (k: string) => net.scores.filter((_, i) => key.get(ids[i]) === k);
+  assert.equal(net.eer, computeEer(side('bonafide'), side('spoof')).eer);
+  const noExperts = await run(['evaluate', '--model', model, '--data', corpus, '--split', 'test', '--experts']);
+  assert.notEqual(noExperts.code, 0);
+  assert.match(noExperts.stderr, /--experts: .* has no experts \(its pipeline has neither lfcc nor excitation rows\)/);
 });
 
 test('specmorph rejects bad inputs with a one-line reason, non-zero exit and nothing written', async () => {

@@ -12,6 +12,7 @@ import { GmmScore, setGmmScore } from '../../src/model/gmmExpert';
 import { fitGmmDetector, scoreGmmDetector } from '../../src/model/gmm';
 import { predictScores, trainClassifier } from '../../src/model/train';
 import { loadModel, saveModel } from '../../src/model/io';
+import { scoreExperts } from '../../src/model/detector';
 import { computeEer } from '../../src/metrics/detection';
 import { runPipeline } from '../../src/pipeline/run';
 import type { PipelineConfig } from '../../src/pipeline/config';
@@ -158,6 +159,16 @@ describe('the GMM expert (wasm)', () => {
       await saveModel(join(dir, 'm'), r.model, { pipeline: PIPELINE });
       const loaded = await loadModel(join(dir, 'm'));
       assert.deepEqual(Array.from(predictScores(loaded.model, test.inputs)), Array.from(s));
+      // scoreExperts: each expert alone, named, the same z-scores as above (one window per clip)
+      const experts = scoreExperts({ kind: 'tfjs', ...loaded }, one);
+      assert.deepEqual(
+        experts.map((e) => e.name),
+        ['network', 'gmm', 'network+gmm', 'excitation'],
+      );
+      const expected = [a, b, a.map((v, i) => (v + b[i]) / 2), c];
+      experts.forEach((e, k) =>
+        e.scores.forEach((v, i) => assert.ok(Math.abs(v - expected[k][i]) < 1e-5, `${e.name} clip ${i}: ${v}`)),
+      );
       loaded.model.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });
