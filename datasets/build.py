@@ -517,8 +517,8 @@ def all_sources() -> list[Source]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "corpus"),
-                    help="folder to write: new, empty, or a corpus this script built (replaced)")
+    ap.add_argument("--out", help="folder to write: new, empty, or a corpus this script built (replaced); "
+                                  "default datasets/corpus, required with --extension")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--extension", nargs="?", const="test", choices=["test", "train"],
                     help="build a larger set of one side of the split instead (default test): its recordings that "
@@ -527,8 +527,13 @@ def main() -> int:
                     help="with --extension: the corpus whose recordings are left out")
     ap.add_argument("--per-speaker", type=int, default=40, help="with --extension: most recordings per speaker")
     args = ap.parse_args()
-    out = Path(args.out)
+    if args.extension and args.out is None:
+        print("build.py: --extension needs --out DIR (the default, datasets/corpus, is the corpus itself)", file=sys.stderr)
+        return 2
+    out = Path(args.out or Path(__file__).resolve().parent / "corpus")
     why = check_out(out)
+    if why is None and args.extension and out.resolve() == Path(args.corpus).resolve():
+        why = f"--out {out} is the --corpus the extension leaves out; give another folder"
     if why is None and args.extension and not (Path(args.corpus) / "meta.csv").is_file():
         why = f"--corpus {args.corpus}: no meta.csv there"
     if why is None and args.per_speaker < 1:

@@ -69,7 +69,7 @@ test('--out a symlink, a file, or under a missing folder: refused, naming the pa
   });
 });
 
-test('--extension with a --corpus lacking meta.csv, or --per-speaker 0: refused before any work', () => {
+test('--extension without --out, onto its own --corpus, with a --corpus lacking meta.csv, or --per-speaker 0: refused before any work', () => {
   withTmp((dir) => {
     const r = build('--extension', '--out', join(dir, 'ext'), '--corpus', dir);
     assert.equal(r.status, 2);
@@ -80,6 +80,13 @@ test('--extension with a --corpus lacking meta.csv, or --per-speaker 0: refused 
     );
     assert.deepEqual(readdirSync(dir), []);
   });
+  // the bundled corpus is a corpus the script built: an extension must never replace it
+  const noOut = build('--extension');
+  assert.equal(noOut.status, 2);
+  assert.match(noOut.stderr, /--extension needs --out DIR/);
+  const itself = build('--extension', '--out', join(DATASETS, 'corpus'));
+  assert.equal(itself.status, 2);
+  assert.match(itself.stderr, /--out .*corpus is the --corpus the extension leaves out/);
 });
 
 test('the bundled corpus is one the script built; a copy with one more file, or a symlink inside, is not', () => {
