@@ -29,6 +29,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -516,6 +517,8 @@ def all_sources() -> list[Source]:
 
 
 def main() -> int:
+    # SIGTERM (kill, a batch scheduler's stop) unwinds like Ctrl-C, so the partial build is removed
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", help="folder to write: new, empty, or a corpus this script built (replaced); "
                                   "default datasets/corpus, required with --extension")
@@ -654,7 +657,8 @@ def build_clips(chosen, out: Path, jobs: int, every_system: bool) -> list[Clip]:
         items.append((src, x, split, rr.get(k, 0)))
         rr[k] = rr.get(k, 0) + 1
 
-    with ThreadPoolExecutor(jobs) as pool:
+    pool = ThreadPoolExecutor(jobs)
+    try:
         for n, (src, split, made) in enumerate(pool.map(make_spoofs, items), 1):
             bona = f"bonafide/{src.source}/{src.speaker}/{clip_name(src)}.wav"
             if not made:
@@ -674,6 +678,9 @@ def build_clips(chosen, out: Path, jobs: int, every_system: bool) -> list[Clip]:
                     lic = LICENCE[pkg]
                 clips.append(Clip(rel, "spoof", system.name, speaker, src.sentence, src.lang, split, pkg, lic,
                                   src.text or "", str(src.path), bona))
+    finally:
+        # interrupted: drop the clips not yet started, so the caller can remove the folder promptly
+        pool.shutdown(wait=True, cancel_futures=True)
     clips.sort(key=lambda c: c.path)
     twice = sorted({a.path for a, b in zip(clips, clips[1:]) if a.path == b.path})
     if twice:
