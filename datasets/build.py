@@ -463,7 +463,8 @@ def bonafide_clip(src: Source) -> tuple[Source, np.ndarray | None, np.ndarray | 
 
 def corpus_files(folder: Path) -> set[str] | None:
     """The files of a corpus this script wrote at `folder` (meta.csv and every path it lists), or
-    None when `folder` holds anything else: another file, a symlink, a device, a foreign meta.csv."""
+    None when `folder` holds anything else: another file or folder, a symlink, a device, a foreign
+    meta.csv."""
     meta = folder / "meta.csv"
     if folder.is_symlink() or not folder.is_dir() or meta.is_symlink() or not meta.is_file():
         return None
@@ -472,11 +473,13 @@ def corpus_files(folder: Path) -> set[str] | None:
     if not rows or rows[0] != META_COLUMNS:
         return None
     listed = {"meta.csv", *(r[0] for r in rows[1:] if r)}
+    folders = {p.as_posix() for rel in listed for p in Path(rel).parents if p != Path(".")}
     for root, dirs, files in os.walk(folder):
         for name in dirs + files:
             p = Path(root) / name
             rel = p.relative_to(folder).as_posix()
-            if p.is_symlink() or (name in files and (not p.is_file() or rel not in listed)):
+            ours = rel in folders if name in dirs else p.is_file() and rel in listed
+            if p.is_symlink() or not ours:
                 return None
     return listed
 
@@ -593,7 +596,7 @@ def main() -> int:
     os.umask(umask)
     work.chmod(0o777 & ~umask)  # mkdtemp's 0700 would make the corpus private
     try:
-        clips = build_clips(chosen, work, args.jobs, args.extension)
+        clips = build_clips(chosen, work, args.jobs, every_system=args.extension is not None)
         write_meta(work / "meta.csv", clips)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))

@@ -89,7 +89,7 @@ test('--extension without --out, onto its own --corpus, with a --corpus lacking 
   assert.match(itself.stderr, /--out .*corpus is the --corpus the extension leaves out/);
 });
 
-test('the bundled corpus is one the script built; a copy with one more file, or a symlink inside, is not', () => {
+test('the bundled corpus is one the script built; a copy with one more file, folder or symlink inside is not', () => {
   const files = corpusFiles(join(DATASETS, 'corpus'));
   assert.ok(files !== null);
   assert.ok(files.includes('meta.csv') && files.length > 600, `${files.length} files`);
@@ -100,6 +100,10 @@ test('the bundled corpus is one the script built; a copy with one more file, or 
     writeFileSync(join(copy, 'bonafide', 'notes.txt'), 'mine');
     assert.equal(corpusFiles(copy), null);
     rmSync(join(copy, 'bonafide', 'notes.txt'));
+    mkdirSync(join(copy, 'spoof', 'drafts'));
+    assert.equal(corpusFiles(copy), null, 'an empty folder of the user is theirs too');
+    rmSync(join(copy, 'spoof', 'drafts'), { recursive: true });
+    assert.equal(corpusFiles(copy)?.length, files.length);
     symlinkSync('/etc', join(copy, 'spoof', 'etc'));
     assert.equal(corpusFiles(copy), null);
     // and the build refuses it as --out
