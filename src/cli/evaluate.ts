@@ -9,6 +9,7 @@ import { progressBar } from './progress';
 import {
   type AttackResult,
   type EvaluationSummary,
+  classScores,
   compareScores,
   evaluateScores,
   matchScores,
@@ -137,10 +138,6 @@ async function trainingOverlap(files: readonly string[], clips: unknown): Promis
   return { count, first };
 }
 
-function keyed(rows: readonly { key: string; score: number }[], key: string): number[] {
-  return rows.filter((r) => r.key === key).map((r) => r.score);
-}
-
 /**
  * `evaluate --experts`: one line per expert scored alone and one for the model's fused score, EER
  * pooled and per attack (columns in the per-attack table's order).
@@ -254,12 +251,8 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const experts = args.experts
     ? scoreExperts(saved, feats.features as Parameters<typeof scoreExperts>[1]).map(({ name, scores: e }) => {
         const r = trials.map((t, i) => ({ ...t, score: e[i] }));
-        return {
-          name,
-          scores: e,
-          eer: computeEer(keyed(r, 'bonafide'), keyed(r, 'spoof')).eer,
-          perAttack: perAttackEer(r),
-        };
+        const { bona, spoof } = classScores(r);
+        return { name, scores: e, eer: computeEer(bona, spoof).eer, perAttack: perAttackEer(r) };
       })
     : null;
   if (saved.kind === 'tfjs') saved.model.dispose();

@@ -119,13 +119,24 @@ function byAttack<T extends Pick<ScoreRow, 'key' | 'attackId'>>(rows: readonly T
   return [...groups.entries()].sort(([a], [b]) => naturalCompare(a, b));
 }
 
+/** The bona fide and the spoofed trials' scores of `rows`, each in row order. */
+export function classScores(rows: readonly ScoreRow[]): { bona: number[]; spoof: number[] } {
+  const bona: number[] = [];
+  const spoof: number[] = [];
+  for (const r of rows) {
+    if (r.key === 'bonafide') bona.push(r.score);
+    else if (r.key === 'spoof') spoof.push(r.score);
+  }
+  return { bona, spoof };
+}
+
 /**
  * Per-attack EERs: each attack system's spoofed trials against ALL bona fide trials (as the ASVspoof
  * 2019 per-attack tables). Sorted by attack id in natural order (A2 before A10). With `bootstrap`,
  * each carries its bootstrap interval (the same seed for every attack).
  */
 export function perAttackEer(rows: readonly ScoreRow[], opts: { bootstrap?: BootstrapOptions } = {}): AttackResult[] {
-  const bona = rows.filter((r) => r.key === 'bonafide').map((r) => r.score);
+  const { bona } = classScores(rows);
   if (bona.length === 0) throw new ParameterError('rows has no bonafide trials: per-attack EER needs them');
   return byAttack(rows).map(([attackId, list]) => {
     const s = list.map((r) => r.score);
@@ -173,8 +184,7 @@ export interface EvaluateScoresOptions extends DcfOptions {
 /** Pooled and per-attack metrics of a score file's rows, every EER with its bootstrap interval. */
 export function evaluateScores(rows: readonly ScoreRow[], opts: EvaluateScoresOptions = {}): EvaluationSummary {
   const bootstrap = opts.bootstrap ?? {};
-  const bona = rows.filter((r) => r.key === 'bonafide').map((r) => r.score);
-  const spoof = rows.filter((r) => r.key === 'spoof').map((r) => r.score);
+  const { bona, spoof } = classScores(rows);
   if (bona.length === 0 || spoof.length === 0) {
     throw new ParameterError(
       `rows must hold both classes: got ${bona.length} bonafide and ${spoof.length} spoof trials`,

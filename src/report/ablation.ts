@@ -6,7 +6,7 @@ import { DatasetError, ParameterError, assert } from '../errors';
 import { cacheClips, cacheFeatures, dataFingerprint } from '../dataset/features';
 import { scanFolderDataset } from '../dataset/folder';
 import { datasetSummary, type Dataset, type DatasetItem } from '../dataset/types';
-import { computeEer, minDcf, perAttackEer, rocAuc } from '../metrics';
+import { classScores, computeEer, minDcf, perAttackEer, rocAuc } from '../metrics';
 import { DEFAULT_GMM_COMPONENTS } from '../model/gmm';
 import { DEFAULT_GMM_PIPELINE } from '../model/gmmModel';
 import { specmorphVersion } from '../model/io';
@@ -258,8 +258,7 @@ function scoreRun(
     key: it.label,
     score: scores[i],
   }));
-  const bona = rows.filter((r) => r.key === 'bonafide').map((r) => r.score);
-  const spoof = rows.filter((r) => r.key === 'spoof').map((r) => r.score);
+  const { bona, spoof } = classScores(rows);
   const perAttack: Record<string, number> = {};
   for (const r of perAttackEer(rows)) perAttack[r.attackId] = r.eer;
   return {

@@ -280,8 +280,7 @@ test('train --split honours meta.csv (train rows by default), evaluate --split t
   );
   const ce = await run(['evaluate', '--model', cropModel, '--data', corpus, '--split', 'test', '--json']);
   assert.equal(ce.code, 0, ce.stderr);
-  const cej = JSON.parse(ce.stdout.trim().split('\n').pop()!);
-  assert.equal(cej.n, 6);
+  assert.equal(JSON.parse(ce.stdout.trim().split('\n').pop()!).n, 6);
 
   // --experts: each expert alone. The model's score is the mean over windows of min(network, excitation),
   // so it is at most the smaller of the two experts' window means, for every clip.
@@ -309,16 +308,18 @@ test('train --split honours meta.csv (train rows by default), evaluate --split t
     exj.experts.systems.map((e: { name: string }) => e.name),
     ['network', 'excitation'],
   );
-  const fused = new Map(parseScores(readFileSync(scoresFile, 'utf8')).map((r) => [r.uttId, r.score]));
+  const written = new Map(parseScores(readFileSync(scoresFile, 'utf8')).map((r) => [r.uttId, r]));
   const [net, exc] = exj.experts.systems as { scores: number[]; eer: number }[];
   assert.equal(exj.experts.uttIds.length, 6);
   exj.experts.uttIds.forEach((id: string, i: number) =>
-    assert.ok(fused.get(id)! <= Math.min(net.scores[i], exc.scores[i]) + 1e-5, `${id}: ${fused.get(id)}`),
+    assert.ok(
+      written.get(id)!.score <= Math.min(net.scores[i], exc.scores[i]) + 1e-5,
+      `${id}: ${written.get(id)!.score}`,
+    ),
   );
   // its EER is that of its own scores
   const ids = exj.experts.uttIds as string[];
-  const key = new Map(parseScores(readFileSync(scoresFile, 'utf8')).map((r) => [r.uttId, r.key]));
-  const side = (k: string) => net.scores.filter((_, i) => key.get(ids[i]) === k);
+  const side = (k: string) => net.scores.filter((_, i) => written.get(ids[i])!.key === k);
   assert.equal(net.eer, computeEer(side('bonafide'), side('spoof')).eer);
   const noExperts = await run(['evaluate', '--model', model, '--data', corpus, '--split', 'test', '--experts']);
   assert.notEqual(noExperts.code, 0);
