@@ -145,7 +145,7 @@ export async function run(): Promise<BenchRow[]> {
     const frames = (s: string, l: string) =>
       clips.filter((c) => c.split === s && c.label === l).reduce((a, c) => a + c.grid.cols, 0);
     console.log(
-      `W5 LFCC-GMM (asvspoof2019 LFCC, ${feats.rows} dims), ${nComponents} diagonal components, seeds 0..${seeds - 1}; train ${split.train.length} clips (${frames('train', 'bonafide')} bona fide / ${frames('train', 'spoof')} spoof frames), test ${split.test.length} clips; ${availableParallelism()} cores, load ${loadavg()[0].toFixed(1)}`,
+      `W7 LFCC-GMM (asvspoof2019 LFCC, ${feats.rows} dims), ${nComponents} diagonal components, seeds 0..${seeds - 1}; train ${split.train.length} clips (${frames('train', 'bonafide')} bona fide / ${frames('train', 'spoof')} spoof frames), test ${split.test.length} clips; ${availableParallelism()} cores, load ${loadavg()[0].toFixed(1)}`,
     );
     const mine: Outcome[] = [];
     for (let seed = 0; seed < seeds; seed++) {

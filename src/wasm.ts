@@ -147,6 +147,8 @@ export const op = {
   i8x16_shuffle: (lanes: readonly number[]): Code => simd(0x0d, ...lanes16('i8x16.shuffle', lanes)),
   /** Loads the f32 at the address on the stack into all four lanes. */
   v128_load32_splat: (m?: MemArg): Code => simd(0x09, ...memarg(4, m)),
+  /** Loads the f64 at the address on the stack into both lanes. */
+  v128_load64_splat: (m?: MemArg): Code => simd(0x0a, ...memarg(8, m)),
   f32x4_splat: simd(0x13),
   i32x4_extract_lane: (lane: number): Code => simd(0x1b, lane),
   f32x4_eq: simd(0x41),
