@@ -8,6 +8,7 @@
 // Internal.
 import { warnOnce } from '../errors';
 import {
+  addLocal,
   type Code,
   compile,
   hasWasm,
@@ -27,13 +28,8 @@ import {
 export const SIMD_FRAMES = 8;
 const VECTORS = SIMD_FRAMES / 2;
 
-const bump = (f: Scope, local: string, by: number): Code => [
-  ...f.get(local),
-  ...op.i32_const(by),
-  ...op.i32_add,
-  ...f.set(local),
-];
-const drop = (f: Scope, local: string): Code => [...f.get(local), ...op.i32_const(1), ...op.i32_sub, ...f.set(local)];
+/** `local += by` for an i32 local. */
+const bump = (f: Scope, local: string, by: number): Code => addLocal(f, local, op.i32_const(by));
 
 /**
  * `quadForms(xt, blocks, means, prec, K, D, out)` (byte addresses): for each block b < blocks of
@@ -207,7 +203,7 @@ const statsFunction: WasmFunction = {
           f.get('counts'),
           op.i32_load(),
           f.set('c'),
-          op.block(op.loop([...f.get('c'), ...op.i32_eqz], op.br_if(1), entry, drop(f, 'c'), op.br(0))),
+          op.block(op.loop([...f.get('c'), ...op.i32_eqz], op.br_if(1), entry, bump(f, 'c', -1), op.br(0))),
           bump(f, 'counts', 4),
           f.get('s1'),
           f.get('row'),
