@@ -4,7 +4,7 @@ import { DatasetError, ParameterError, assert, assertPositiveInt } from '../erro
 import { Grid } from '../grid/grid';
 import { Random } from '../random';
 import { startWorker, workerScriptPath } from '../workers';
-import { gmmSimdAvailable, simdAccumulate, simdQuadraticForms } from './gmmSimd';
+import { simdAccumulate, simdQuadraticForms } from './gmmSimd';
 
 // Diagonal-covariance Gaussian mixtures and the ASVspoof 2019 LFCC-GMM detector, in plain Float64
 // arithmetic (no tfjs): EM over tens of thousands of 60-dimensional frames is a few fused loops, and
@@ -832,38 +832,32 @@ function accumulate(
   ll: number,
 ): number {
   const { nComponents: K, dims: D } = g;
-  const simd = gmmSimdAvailable();
   let acc = ll;
   // a float64 clip comes whole (forEachChunk): its log-densities a CHUNK_FRAMES piece at a time
   for (let i0 = 0; i0 < m; i0 += CHUNK_FRAMES) {
     const count = Math.min(CHUNK_FRAMES, m - i0);
     logProbs(x, i0, count, m, g, logConst, prec, lp, norms);
-    if (simd) {
-      // responsibilities in place of the log-densities (-1: skipped), then the sums in WebAssembly
-      for (let f = 0; f < count; f++) {
-        const norm = norms[f];
-        acc += norm;
-        for (let k = 0; k < K; k++) {
-          const o = f * K + k;
-          const r = Math.exp(lp[o] - norm);
-          if (r < minResp) lp[o] = -1;
-          else {
-            nk[k] += r;
-            lp[o] = r;
-          }
-        }
-      }
-      simdAccumulate(x, i0, count, D, K, lp, s1, s2);
-      continue;
-    }
+    // responsibilities in place of the log-densities (-1: below minResp, skipped)
     for (let f = 0; f < count; f++) {
       const norm = norms[f];
       acc += norm;
+      for (let k = 0; k < K; k++) {
+        const o = f * K + k;
+        const r = Math.exp(lp[o] - norm);
+        if (r < minResp) lp[o] = -1;
+        else {
+          nk[k] += r;
+          lp[o] = r;
+        }
+      }
+    }
+    // the sums r x and r x^2: in WebAssembly SIMD, or here in the same order
+    if (simdAccumulate(x, i0, count, D, K, lp, s1, s2)) continue;
+    for (let f = 0; f < count; f++) {
       const base = (i0 + f) * D;
       for (let k = 0; k < K; k++) {
-        const r = Math.exp(lp[f * K + k] - norm);
-        if (r < minResp) continue;
-        nk[k] += r;
+        const r = lp[f * K + k];
+        if (r < 0) continue;
         const off = k * D;
         for (let j = 0; j < D; j++) {
           const v = x[base + j];

@@ -333,11 +333,6 @@ export function simdQuadraticForms(
   return true;
 }
 
-/** Whether {@link simdAccumulate} will run (WebAssembly SIMD here, not switched off by a test). */
-export function gmmSimdAvailable(): boolean {
-  return !disabled && getRuntime() !== null;
-}
-
 /**
  * The M-step sums of frames `i .. i+count-1` of `x` (frame-major, D dims): for every component k and
  * frame f in order whose responsibility `resp[f * K + k]` is not negative (negative = skipped), adds
@@ -358,8 +353,13 @@ export function simdAccumulate(
   if (!rt) return false;
   const pairs = Math.ceil(D / 2);
   const Dp = 2 * pairs;
-  let entries = 0;
-  for (let e = 0; e < count * K; e++) if (resp[e] >= 0) entries++;
+  // entries per component (start[k + 1]), then their start offsets: grouped by component, each
+  // group in frame order
+  const start = new Int32Array(K + 1);
+  for (let f = 0; f < count; f++) for (let k = 0; k < K; k++) if (resp[f * K + k] >= 0) start[k + 1]++;
+  const counts = start.slice(1);
+  for (let k = 0; k < K; k++) start[k + 1] += start[k];
+  const entries = start[K];
   // float64 offsets: frames, s1, s2, responsibilities; then i32 frame indices and per-component counts
   const xAt = 0;
   const s1At = xAt + count * Dp;
@@ -386,13 +386,7 @@ export function simdAccumulate(
       h[s2At + k * Dp + D] = 0;
     }
   }
-  // entries grouped by component, each group in frame order
-  const start = new Int32Array(K + 1);
-  for (let f = 0; f < count; f++) for (let k = 0; k < K; k++) if (resp[f * K + k] >= 0) start[k + 1]++;
-  for (let k = 0; k < K; k++) {
-    h32[countsAt + k] = start[k + 1];
-    start[k + 1] += start[k];
-  }
+  h32.set(counts, countsAt);
   for (let f = 0; f < count; f++)
     for (let k = 0; k < K; k++) {
       const r = resp[f * K + k];
