@@ -10,12 +10,9 @@ import { warnOnce } from '../errors';
 import {
   addLocal,
   type Code,
-  compile,
-  hasWasm,
   i32,
-  instantiate,
+  instantiateOwn,
   type ModuleOptions,
-  newMemory,
   op,
   type Scope,
   v128,
@@ -259,22 +256,15 @@ let runtime: Runtime | null | undefined;
 
 function getRuntime(): Runtime | null {
   if (runtime !== undefined) return runtime;
-  runtime = null;
-  if (!hasWasm()) return runtime;
-  try {
-    const memory = newMemory(1);
-    const ex = instantiate(compile(gmmModuleBytes()), memory);
-    runtime = {
-      memory,
-      heap: new Float64Array(memory.buffer),
-      quadForms: ex.quadForms as QuadForms,
-      stats: ex.stats as Stats,
-    };
-  } catch (e) {
-    warnOnce(
-      `specmorph gmm: WebAssembly SIMD E-step unavailable (${(e as Error).message}); using the typed-array loop`,
-    );
-  }
+  const own = instantiateOwn(gmmModuleBytes, 1, (e) =>
+    warnOnce(`specmorph gmm: WebAssembly SIMD E-step unavailable (${e.message}); using the typed-array loop`),
+  );
+  runtime = own && {
+    memory: own.memory,
+    heap: new Float64Array(own.memory.buffer),
+    quadForms: own.exports.quadForms as QuadForms,
+    stats: own.exports.stats as Stats,
+  };
   return runtime;
 }
 

@@ -7,13 +7,10 @@
 import { warnOnce } from '../errors';
 import {
   type Code,
-  compile,
   f32,
-  hasWasm,
   i32,
-  instantiate,
+  instantiateOwn,
   type ModuleOptions,
-  newMemory,
   op,
   type Scope,
   v128,
@@ -244,21 +241,16 @@ let runtime: Runtime | null | undefined;
 
 function getRuntime(): Runtime | null {
   if (runtime !== undefined) return runtime;
-  runtime = null;
-  if (!hasWasm()) return runtime;
-  try {
-    const memory = newMemory(Math.ceil((AT + 4 * CHUNK + 16) / 65536));
-    const ex = instantiate(compile(dbModuleBytes()), memory);
-    runtime = {
-      memory,
-      heap: new Float32Array(memory.buffer),
-      power: ex.dbPower as DbKernel,
-      amplitude: ex.dbAmplitude as DbKernel,
-      clip: ex.clip as ClipKernel,
-    };
-  } catch (e) {
-    warnOnce(`specmorph spectral: WebAssembly SIMD dB kernel unavailable (${(e as Error).message}); using Math.log10`);
-  }
+  const own = instantiateOwn(dbModuleBytes, Math.ceil((AT + 4 * CHUNK + 16) / 65536), (e) =>
+    warnOnce(`specmorph spectral: WebAssembly SIMD dB kernel unavailable (${e.message}); using Math.log10`),
+  );
+  runtime = own && {
+    memory: own.memory,
+    heap: new Float32Array(own.memory.buffer),
+    power: own.exports.dbPower as DbKernel,
+    amplitude: own.exports.dbAmplitude as DbKernel,
+    clip: own.exports.clip as ClipKernel,
+  };
   return runtime;
 }
 

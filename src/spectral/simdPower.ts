@@ -6,11 +6,8 @@
 // the float64 fft.js path in ./fft stays the fallback and the reference in the tests.
 // Internal: not part of the public API.
 import {
-  compile,
-  hasWasm,
   i32,
-  instantiate,
-  newMemory,
+  instantiateOwn,
   op,
   v128,
   wasmModule,
@@ -593,24 +590,19 @@ let runtime: Runtime | null | undefined;
 /** The instantiated module over its own memory, or null when this runtime has no WebAssembly SIMD. */
 function getRuntime(): Runtime | null {
   if (runtime !== undefined) return runtime;
-  runtime = null;
-  if (!hasWasm()) return runtime;
-  try {
-    const memory = newMemory(1);
-    const ex = instantiate(compile(powerModuleBytes()), memory);
-    runtime = {
-      memory,
-      power: ex.power as PowerKernel,
-      amplitude: ex.amplitude as PowerKernel,
-      project: ex.project as ProjectKernel,
-      owner: null,
-    };
-  } catch (e) {
-    // same results within float32 rounding, only slower: warn, don't throw
+  // same results within float32 rounding, only slower: warn, don't throw
+  const own = instantiateOwn(powerModuleBytes, 1, (e) =>
     warnOnce(
-      `specmorph spectral: WebAssembly SIMD spectrogram kernel unavailable (${(e as Error).message}); using the fft.js path`,
-    );
-  }
+      `specmorph spectral: WebAssembly SIMD spectrogram kernel unavailable (${e.message}); using the fft.js path`,
+    ),
+  );
+  runtime = own && {
+    memory: own.memory,
+    power: own.exports.power as PowerKernel,
+    amplitude: own.exports.amplitude as PowerKernel,
+    project: own.exports.project as ProjectKernel,
+    owner: null,
+  };
   return runtime;
 }
 
