@@ -375,19 +375,19 @@ export function instantiate(compiled: object, memory: WasmMemory): Record<string
 }
 
 /**
- * A module over a fresh memory of its own (`pages` pages): the memory and the exports, or null when
- * this runtime has no WebAssembly, or, after `onError` (the caller's warning), when it rejects the
- * module (no SIMD). The kernels that copy their data in and out start from this.
+ * A module over a fresh memory of its own (`pages` pages): the memory and the exported functions
+ * (`fns`), or null when this runtime has no WebAssembly, or, after `onError` (the caller's warning),
+ * when it rejects the module (no SIMD). The kernels that copy their data in and out start from this.
  */
 export function instantiateOwn(
   bytes: () => Uint8Array,
   pages: number,
   onError: (e: Error) => void,
-): { memory: WasmMemory; exports: Record<string, unknown> } | null {
+): { memory: WasmMemory; fns: Record<string, unknown> } | null {
   if (!hasWasm()) return null;
   try {
     const memory = newMemory(pages);
-    return { memory, exports: instantiate(compile(bytes()), memory) };
+    return { memory, fns: instantiate(compile(bytes()), memory) };
   } catch (e) {
     onError(e as Error);
     return null;

@@ -262,8 +262,8 @@ function getRuntime(): Runtime | null {
   runtime = own && {
     memory: own.memory,
     heap: new Float64Array(own.memory.buffer),
-    quadForms: own.exports.quadForms as QuadForms,
-    stats: own.exports.stats as Stats,
+    quadForms: own.fns.quadForms as QuadForms,
+    stats: own.fns.stats as Stats,
   };
   return runtime;
 }

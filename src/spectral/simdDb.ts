@@ -247,9 +247,9 @@ function getRuntime(): Runtime | null {
   runtime = own && {
     memory: own.memory,
     heap: new Float32Array(own.memory.buffer),
-    power: own.exports.dbPower as DbKernel,
-    amplitude: own.exports.dbAmplitude as DbKernel,
-    clip: own.exports.clip as ClipKernel,
+    power: own.fns.dbPower as DbKernel,
+    amplitude: own.fns.dbAmplitude as DbKernel,
+    clip: own.fns.clip as ClipKernel,
   };
   return runtime;
 }

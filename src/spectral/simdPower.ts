@@ -598,9 +598,9 @@ function getRuntime(): Runtime | null {
   );
   runtime = own && {
     memory: own.memory,
-    power: own.exports.power as PowerKernel,
-    amplitude: own.exports.amplitude as PowerKernel,
-    project: own.exports.project as ProjectKernel,
+    power: own.fns.power as PowerKernel,
+    amplitude: own.fns.amplitude as PowerKernel,
+    project: own.fns.project as ProjectKernel,
     owner: null,
   };
   return runtime;
