@@ -76,28 +76,40 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
   );
   const init = opts.init ?? 'random';
   const n = rows * cols;
-  const aRe = new Float64Array(n);
-  const aIm = new Float64Array(n);
+  // Frame-major working arrays (frame t's bins contiguous, interleaved re/im as the FFT's spectrum):
+  // the magnitude is bin-major, and striding through it by `cols` at every iteration thrashed the cache.
+  const width = 2 * rows;
+  const mag = new Float64Array(n);
+  for (let r = 0; r < rows; r++) for (let t = 0; t < cols; t++) mag[t * rows + r] = S[r * cols + t];
+  const angles = new Float64Array(2 * n); // the current estimate, magnitude times unit phase
   if (init instanceof Float32Array) {
     assert(init.length === n, () => `init.length=${init.length} must equal magnitude rows*cols=${n}`);
-    for (let i = 0; i < n; i++) {
-      aRe[i] = Math.cos(init[i]) * S[i];
-      aIm[i] = Math.sin(init[i]) * S[i];
+    for (let r = 0; r < rows; r++) {
+      for (let t = 0; t < cols; t++) {
+        const ph = init[r * cols + t];
+        const m = mag[t * rows + r];
+        angles[t * width + 2 * r] = Math.cos(ph) * m;
+        angles[t * width + 2 * r + 1] = Math.sin(ph) * m;
+      }
     }
   } else if (init === 'random') {
     const seed = opts.seed ?? 0;
     const rng = new Random(seed);
-    for (let i = 0; i < n; i++) {
-      const ph = 2 * Math.PI * rng.next();
-      aRe[i] = Math.cos(ph) * S[i];
-      aIm[i] = Math.sin(ph) * S[i];
+    // drawn in the magnitude's bin-major order, so a seed gives the same start as before
+    for (let r = 0; r < rows; r++) {
+      for (let t = 0; t < cols; t++) {
+        const ph = 2 * Math.PI * rng.next();
+        const m = mag[t * rows + r];
+        angles[t * width + 2 * r] = Math.cos(ph) * m;
+        angles[t * width + 2 * r + 1] = Math.sin(ph) * m;
+      }
     }
   } else {
     assert(
       init === 'zeros',
       () => `init=${JSON.stringify(init)} must be 'random', 'zeros' or a Float32Array of phases`,
     );
-    for (let i = 0; i < n; i++) aRe[i] = S[i];
+    for (let i = 0; i < n; i++) angles[2 * i] = mag[i];
   }
 
   const { nFrames, length } = istftGeometry(cfg, cols, opts.length);
@@ -105,23 +117,10 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
   const y32 = new Float32Array(length);
   const scratch = { full: new Float64Array(0), wss: new Float64Array(0) };
   const synth = (): void =>
-    overlapAdd(
-      cfg,
-      nFrames,
-      length,
-      (t, spec) => {
-        for (let r = 0, i = t; r < rows; r++, i += cols) {
-          spec[2 * r] = aRe[i];
-          spec[2 * r + 1] = aIm[i];
-        }
-      },
-      y,
-      scratch,
-    );
+    overlapAdd(cfg, nFrames, length, (t, spec) => spec.set(angles.subarray(t * width, (t + 1) * width)), y, scratch);
 
   const an = new FrameAnalyser({ ...cfg, padMode });
-  const pRe = new Float64Array(n); // previous rebuilt STFT (tprev)
-  const pIm = new Float64Array(n);
+  const previous = new Float64Array(2 * n); // previous rebuilt STFT (tprev), frame-major like angles
   const tiny = 2.2250738585072014e-308; // librosa: util.tiny(angles) for complex128
   const beta = momentum / (1 + momentum);
   for (let it = 0; it < nIter; it++) {
@@ -137,20 +136,20 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
     );
     for (let t = 0; t < cols; t++) {
       const spec = an.analyse(y32, t);
-      for (let r = 0, i = t; r < rows; r++, i += cols) {
+      for (let r = 0, m = t * rows, i = t * width; r < rows; r++, m++, i += 2) {
         const re = spec[2 * r];
         const im = spec[2 * r + 1];
         let ur = re;
         let ui = im;
         if (it > 0) {
-          ur -= beta * pRe[i];
-          ui -= beta * pIm[i];
+          ur -= beta * previous[i];
+          ui -= beta * previous[i + 1];
         }
-        const scale = S[i] / (Math.hypot(ur, ui) + tiny);
-        aRe[i] = ur * scale;
-        aIm[i] = ui * scale;
-        pRe[i] = re;
-        pIm[i] = im;
+        const scale = mag[m] / (Math.sqrt(ur * ur + ui * ui) + tiny);
+        angles[i] = ur * scale;
+        angles[i + 1] = ui * scale;
+        previous[i] = re;
+        previous[i + 1] = im;
       }
     }
   }
