@@ -19,10 +19,16 @@ import { CONFIG_ZOO } from './configZoo';
 // [config, pipelineFingerprint, sha-256 of pipelineToJson]
 const PINNED: [string, string, string][] = [
   // DEFAULT_PIPELINE gained its excitation rows on 2026-11-30, their 8 kHz analysis rate on
-  // 2026-12-01 and its LFCC rows later that day, deliberate changes of the default (new caches and
-  // models); its stages alone keep the old pins.
+  // 2026-12-01, its LFCC rows later that day and the excitation rows' Griffin-Lim reference on
+  // 2026-12-02, deliberate changes of the default (new caches and models); its stages alone keep the
+  // old pins, and the default as it was before the reference keeps its own (models saved with it).
   [
     'DEFAULT_PIPELINE',
+    '575bf81dd94a9473b5540042df40aaf390dbdc371c045eb72a55ca56a5bbc53a',
+    'b6b5580940e3f0aff937981059875c344e9f315d5729c955d6e66eda4086fca1',
+  ],
+  [
+    'DEFAULT_PIPELINE before the Griffin-Lim reference',
     '2fcc2e3d1f1cf6a1f1c3342db2d359577831a20412faf94b5ae2a5f1969fb953',
     'c41872268a8406ab470e881f1b96e3b3f89c6862a5306c6abe03e9bcceeb3a9b',
   ],
@@ -251,6 +257,10 @@ const PINNED: [string, string, string][] = [
 const configs = new Map<string, PipelineConfig>([
   ['DEFAULT_PIPELINE', DEFAULT_PIPELINE],
   ['DEFAULT_PIPELINE stages', { stages: DEFAULT_PIPELINE.stages }],
+  [
+    'DEFAULT_PIPELINE before the Griffin-Lim reference',
+    { ...DEFAULT_PIPELINE, excitation: { sampleRate: 8000, reference: 'none' } },
+  ],
   ['ABLATION_PIPELINE', ABLATION_PIPELINE],
   ['DEFAULT_GMM_PIPELINE', DEFAULT_GMM_PIPELINE],
   ...ablationArms(MORPHOLOGY_OPS, ABLATION_FOOTPRINTS, true).map(
@@ -315,7 +325,8 @@ test('pipeline.json of DEFAULT_PIPELINE, byte for byte', () => {
     "sampleRate": 8000
   },
   "excitation": {
-    "sampleRate": 8000
+    "sampleRate": 8000,
+    "reference": "griffin-lim"
   }
 }
 `,

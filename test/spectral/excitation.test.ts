@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { excitationFeatures, levinsonDurbin } from '../../src/spectral/excitation';
+import { excitationFeatures, griffinLimReference, levinsonDurbin } from '../../src/spectral/excitation';
 import { lpcResidual } from '../../src/pipeline/audioPrep';
 import { runPipeline } from '../../src/pipeline/run';
 import { resample } from '../../src/audio/resample';
 import { resolvePipelineConfig, pipelineFingerprint } from '../../src/pipeline/config';
-import { melSpectrogram, powerToDb } from '../../src/spectral';
+import { griffinLim, melSpectrogram, powerToDb, spectrogram } from '../../src/spectral';
+import { Random } from '../../src/random';
 import { maxAbsDiff } from '../helpers/arrays';
 
 // Reference values: test/fixtures/gen_excitation.py (numpy + scipy solve_toeplitz / lfilter).
@@ -132,7 +133,7 @@ test('pipeline excitation at its own sampleRate: the rows of the audio resampled
   );
   assert.throws(
     () => resolvePipelineConfig({ stages, excitation: { rate: 8000 } }),
-    /excitation.rate is not a field \(fields: frameLength, order, sampleRate\)/,
+    /excitation.rate is not a field \(fields: frameLength, order, sampleRate, reference\)/,
   );
 });
 
@@ -142,6 +143,20 @@ test('pipeline excitation config: validated, fingerprinted, refused with resize'
   assert.equal(resolvePipelineConfig({ stages, excitation: null }).excitation, undefined);
   assert.notEqual(pipelineFingerprint({ stages, excitation: {} }), pipelineFingerprint({ stages }));
   assert.equal(pipelineFingerprint({ stages, excitation: null }), pipelineFingerprint({ stages }));
+  // reference 'none' is the rows before `reference` existed: same resolved config, same fingerprint
+  assert.deepEqual(resolvePipelineConfig({ stages, excitation: { reference: 'none' } }).excitation, {});
+  assert.equal(
+    pipelineFingerprint({ stages, excitation: { reference: 'none' } }),
+    pipelineFingerprint({ stages, excitation: {} }),
+  );
+  assert.notEqual(
+    pipelineFingerprint({ stages, excitation: { reference: 'griffin-lim' } }),
+    pipelineFingerprint({ stages, excitation: {} }),
+  );
+  assert.throws(
+    () => resolvePipelineConfig({ stages, excitation: { reference: 'copy' } }),
+    /excitation.reference="copy" must be 'none' or 'griffin-lim'/,
+  );
   assert.throws(
     () => resolvePipelineConfig({ stages, excitation: { order: 0 } }),
     /excitation.order=0 must be a positive integer/,
@@ -156,4 +171,101 @@ test('pipeline excitation config: validated, fingerprinted, refused with resize'
     () => resolvePipelineConfig({ stages: [...stages, { op: 'resize', rows: 8, cols: 8 }], excitation: {} }),
     /excitation cannot be combined with stages\[2\].op="resize"/,
   );
+});
+
+// A voiced signal: a pulse train at f0 (3 Hz vibrato), each pulse smeared over `blur` samples, plus
+// uniform noise, through two resonances (700 and 1200 Hz), 8 kHz.
+function voice(n: number, blur: number, noise: number, seed: number): Float32Array {
+  const rng = new Random(seed);
+  const e = new Float64Array(n);
+  let phase = 0;
+  for (let i = 0; i < n; i++) {
+    phase += (120 * (1 + 0.05 * Math.sin((2 * Math.PI * 3 * i) / 8000))) / 8000;
+    if (phase >= 1) {
+      phase -= 1;
+      for (let k = 0; k < blur && i + k < n; k++) e[i + k] += 1 / blur;
+    }
+    e[i] += noise * (rng.next() - 0.5);
+  }
+  const y = new Float32Array(n);
+  const poles = [700, 1200].map((f) => {
+    const r = Math.exp((-Math.PI * 90) / 8000);
+    return [2 * r * Math.cos((2 * Math.PI * f) / 8000), -r * r];
+  });
+  let u = e;
+  for (const [a1, a2] of poles) {
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = u[i] + a1 * (i > 0 ? v[i - 1] : 0) + a2 * (i > 1 ? v[i - 2] : 0);
+    u = v;
+  }
+  for (let i = 0; i < n; i++) y[i] = 0.01 * u[i];
+  return y;
+}
+
+// Mean of rows 0 and 1 over the frames within 10 dB of the loudest (what the excitation expert pools).
+function pooled(g: { rows: number; cols: number; data: Float32Array }): number {
+  const n = g.cols;
+  const energy = g.data.subarray(2 * n);
+  const top = Math.max(...energy);
+  let s = 0;
+  let count = 0;
+  for (let j = 0; j < n; j++) {
+    if (energy[j] < top - 10) continue;
+    s += (g.data[j] + g.data[n + j]) / 2;
+    count++;
+  }
+  return s / count;
+}
+
+test("excitationFeatures reference='griffin-lim': the statistics minus those of the clip's own Griffin-Lim copy", () => {
+  const x = voice(8000, 1, 0.02, 1);
+  const times = Float64Array.from({ length: 101 }, (_, j) => j / 100);
+  const plain = excitationFeatures(x, { sampleRate: 8000, times });
+  const relative = excitationFeatures(x, { sampleRate: 8000, times, reference: 'griffin-lim' });
+  const copy = excitationFeatures(griffinLimReference(x, 8000, 256), { sampleRate: 8000, times });
+  const n = times.length;
+  const want = Float32Array.from(plain.data, (v, i) => (i < 2 * n ? Math.fround(v - copy.data[i]) : v));
+  assert.ok(maxAbsDiff(relative.data, want) < 1e-6, `max |diff| ${maxAbsDiff(relative.data, want)}`);
+  // the copy: STFT magnitude at the frame's size (256), librosa's Griffin-Lim defaults, seed 0
+  const S = spectrogram(x, { sampleRate: 8000, nFft: 256, hopLength: 64, power: 1 });
+  const gl = griffinLim(S, { nFft: 256, hopLength: 64, nIter: 32, momentum: 0.99, seed: 0, length: x.length });
+  assert.deepEqual(griffinLimReference(x, 8000, 256), gl);
+  assert.throws(
+    () => excitationFeatures(x, { sampleRate: 8000, times, reference: 'gl' as never }),
+    /reference="gl" must be 'none' or 'griffin-lim'/,
+  );
+});
+
+test("excitationFeatures reference='griffin-lim': recordings well above 0 in every condition, Griffin-Lim copies near 0", () => {
+  // Bona fide-like recordings (sharp or smeared pulses, clean or with white noise at 10-30 dB SNR)
+  // and their Griffin-Lim copies made as an attacker would, with another FFT size (512, hop 128)
+  // and seed than the reference's, scored as the excitation expert pools them.
+  const times = Float64Array.from({ length: 201 }, (_, j) => j / 100);
+  const score = (x: Float32Array): number =>
+    pooled(excitationFeatures(x, { sampleRate: 8000, times, reference: 'griffin-lim' }));
+  const attack = (x: Float32Array): Float32Array =>
+    griffinLim(spectrogram(x, { sampleRate: 8000, nFft: 512, hopLength: 128, power: 1 }), {
+      hopLength: 128,
+      seed: 7,
+      length: x.length,
+    });
+  const recordings: [string, Float32Array][] = [
+    ['sharp pulses', voice(16000, 1, 0.02, 1)],
+    ['pulses smeared over 12 samples', voice(16000, 12, 0.01, 2)],
+  ];
+  const clean = recordings[0][1];
+  let power = 0;
+  for (const v of clean) power += v * v;
+  power /= clean.length;
+  for (const snr of [30, 10]) {
+    const rng = new Random(snr);
+    const width = Math.sqrt((12 * power) / 10 ** (snr / 10)); // uniform noise of that power
+    recordings.push([`sharp pulses at ${snr} dB SNR`, clean.map((v) => v + width * (rng.next() - 0.5))]);
+  }
+  for (const [name, x] of recordings) {
+    const own = score(x);
+    const copy = score(attack(x));
+    assert.ok(own > 0.2, `${name}: ${own.toFixed(3)} should be > 0.2`);
+    assert.ok(Math.abs(copy) < 0.15, `${name}, Griffin-Lim copy: ${copy.toFixed(3)} should be within 0.15 of 0`);
+  }
 });
