@@ -80,8 +80,9 @@ export interface ExcitationStage {
  * baselines), 80-band Slaney mel power spectrogram of a 512-point STFT (25 ms Hann window, 10 ms
  * hop), dB (ref 1, top 80 dB); below it the 60 ASVspoof 2019 LFCC rows (`lfcc`) and the three
  * excitation rows (`excitation`: LPC-residual log kurtosis and log crest factor, each minus its
- * value in the clip's own Griffin-Lim copy, and energy dB per frame), both analysed at 8 kHz, the telephone band every bundled clip fills: 143 x 401. Nothing is resized
- * and nothing normalised per clip: the detector standardises each mel band with training statistics
+ * value in the clip's own Griffin-Lim copy, and energy dB per frame), both analysed at 8 kHz, the
+ * telephone band every bundled clip fills: 143 x 401. Nothing is resized and nothing normalised per
+ * clip: the detector standardises each mel band with training statistics
  * itself (`trainClassifier`), trains its CNN on random 2 s crops, scores the LFCC rows with a GMM
  * expert and the excitation rows with an excitation expert, and fuses the three (Griffin-Lim copies
  * are invisible to a magnitude spectrogram; the LFCC-GMM sees codec2 and diphone synthesis better

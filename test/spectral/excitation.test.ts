@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { excitationFeatures, griffinLimReference, levinsonDurbin } from '../../src/spectral/excitation';
+import {
+  excitationFeatures,
+  griffinLimReference,
+  levinsonDurbin,
+  REFERENCE_BLOCK_SECONDS,
+  REFERENCE_CONTEXT_SECONDS,
+} from '../../src/spectral/excitation';
 import { lpcResidual } from '../../src/pipeline/audioPrep';
 import { runPipeline } from '../../src/pipeline/run';
 import { resample } from '../../src/audio/resample';
@@ -268,4 +274,29 @@ test("excitationFeatures reference='griffin-lim': recordings well above 0 in eve
     assert.ok(own > 0.2, `${name}: ${own.toFixed(3)} should be > 0.2`);
     assert.ok(Math.abs(copy) < 0.15, `${name}, Griffin-Lim copy: ${copy.toFixed(3)} should be within 0.15 of 0`);
   }
+});
+
+test('griffinLimReference copies a long signal in 8 s pieces with 0.5 s of context each side (bounded memory)', () => {
+  const rate = 4000;
+  const x = voice(21 * rate, 1, 0.02, 5); // 21 s: pieces [0, 8), [8, 16), [16, 21) s
+  const block = REFERENCE_BLOCK_SECONDS * rate;
+  const context = REFERENCE_CONTEXT_SECONDS * rate;
+  const one = (piece: Float32Array) =>
+    griffinLim(spectrogram(piece, { sampleRate: rate, nFft: 128, hopLength: 32, power: 1 }), {
+      nFft: 128,
+      hopLength: 32,
+      seed: 0,
+      length: piece.length,
+    });
+  const want = new Float32Array(x.length);
+  for (const start of [0, block, 2 * block]) {
+    const lo = Math.max(0, start - context);
+    const hi = Math.min(x.length, start + block + context);
+    const keep = Math.min(block, x.length - start);
+    want.set(one(x.subarray(lo, hi)).subarray(start - lo, start - lo + keep), start);
+  }
+  assert.deepEqual(griffinLimReference(x, rate, 128), want);
+  // up to a block plus both contexts it is one copy of the whole signal
+  const short = x.subarray(0, block + 2 * context);
+  assert.deepEqual(griffinLimReference(short, rate, 128), one(short));
 });
