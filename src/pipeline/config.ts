@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ParameterError } from '../errors';
-import type { ExcitationReference } from '../spectral/excitation';
+import { EXCITATION_REFERENCES, type ExcitationReference } from '../spectral/excitation';
 import { opEntry, OP_NAMES, PIPELINE_OPS, type StageConfig, type StageKind } from './ops';
 import { fail, positiveInt } from './schema';
 
@@ -204,7 +204,7 @@ function resolveExcitation(v: unknown): ExcitationStage | null {
   if (o.frameLength !== undefined) out.frameLength = positiveInt(o.frameLength, 'excitation.frameLength');
   if (o.order !== undefined) out.order = positiveInt(o.order, 'excitation.order');
   if (o.sampleRate !== undefined) out.sampleRate = positiveInt(o.sampleRate, 'excitation.sampleRate');
-  if (o.reference !== undefined && o.reference !== 'none' && o.reference !== 'griffin-lim')
+  if (o.reference !== undefined && !EXCITATION_REFERENCES.includes(o.reference as ExcitationReference))
     fail('excitation.reference', o.reference, "must be 'none' or 'griffin-lim'");
   // 'none' resolves to absent: the same rows as pipelines saved before `reference`, the same fingerprint
   if (o.reference === 'griffin-lim') out.reference = 'griffin-lim';

@@ -60,8 +60,10 @@ export interface ExcitationOptions {
   reference?: ExcitationReference;
 }
 
+/** The values of {@link ExcitationOptions.reference}. */
+export const EXCITATION_REFERENCES = Object.freeze(['none', 'griffin-lim'] as const);
 /** See {@link ExcitationOptions.reference}. */
-export type ExcitationReference = 'none' | 'griffin-lim';
+export type ExcitationReference = (typeof EXCITATION_REFERENCES)[number];
 
 /** The rows of {@link excitationFeatures}, in order. */
 export const EXCITATION_ROWS = Object.freeze(['log kurtosis', 'log crest factor', 'energy dB'] as const);
@@ -100,7 +102,7 @@ export function excitationFeatures(x: Float32Array, opts: ExcitationOptions): Gr
   assertPositiveInt(order, 'order');
   assert(frameLength > 2 * order, () => `frameLength=${frameLength} must be > 2 * order=${2 * order}`);
   assert(
-    reference === 'none' || reference === 'griffin-lim',
+    EXCITATION_REFERENCES.includes(reference),
     () => `reference=${JSON.stringify(reference)} must be 'none' or 'griffin-lim'`,
   );
   const n = times.length;

@@ -82,34 +82,28 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
   const mag = new Float64Array(n);
   for (let r = 0; r < rows; r++) for (let t = 0; t < cols; t++) mag[t * rows + r] = S[r * cols + t];
   const angles = new Float64Array(2 * n); // the current estimate, magnitude times unit phase
+  let phase: (i: number) => number; // initial phase of bin i of the (bin-major) magnitude
   if (init instanceof Float32Array) {
     assert(init.length === n, () => `init.length=${init.length} must equal magnitude rows*cols=${n}`);
-    for (let r = 0; r < rows; r++) {
-      for (let t = 0; t < cols; t++) {
-        const ph = init[r * cols + t];
-        const m = mag[t * rows + r];
-        angles[t * width + 2 * r] = Math.cos(ph) * m;
-        angles[t * width + 2 * r + 1] = Math.sin(ph) * m;
-      }
-    }
+    phase = (i) => init[i];
   } else if (init === 'random') {
-    const seed = opts.seed ?? 0;
-    const rng = new Random(seed);
-    // drawn in the magnitude's bin-major order, so a seed gives the same start as before
-    for (let r = 0; r < rows; r++) {
-      for (let t = 0; t < cols; t++) {
-        const ph = 2 * Math.PI * rng.next();
-        const m = mag[t * rows + r];
-        angles[t * width + 2 * r] = Math.cos(ph) * m;
-        angles[t * width + 2 * r + 1] = Math.sin(ph) * m;
-      }
-    }
+    const rng = new Random(opts.seed ?? 0);
+    phase = () => 2 * Math.PI * rng.next();
   } else {
     assert(
       init === 'zeros',
       () => `init=${JSON.stringify(init)} must be 'random', 'zeros' or a Float32Array of phases`,
     );
-    for (let i = 0; i < n; i++) angles[2 * i] = mag[i];
+    phase = () => 0;
+  }
+  // in the magnitude's bin-major order, so a seed draws the same random start as before
+  for (let r = 0; r < rows; r++) {
+    for (let t = 0; t < cols; t++) {
+      const ph = phase(r * cols + t);
+      const m = mag[t * rows + r];
+      angles[t * width + 2 * r] = Math.cos(ph) * m;
+      angles[t * width + 2 * r + 1] = Math.sin(ph) * m;
+    }
   }
 
   const { nFrames, length } = istftGeometry(cfg, cols, opts.length);
