@@ -1,7 +1,7 @@
 // W3: training and prediction throughput of the default detector, as `specmorph train` runs it:
 // trainClassifier's default `cnn` (conv 16-32-64 with batch norm, per-frequency standardisation,
 // the excitation expert, which has no weights to train) on random 2 s crops of the default pipeline's features
-// (80 mel bands + 3 excitation rows x 401 frames), batch 32; prediction is predictScores on whole
+// (80 mel bands + 8 excitation rows x 401 frames), batch 32; prediction is predictScores on whole
 // clips (mean of the window logits). The default pipeline's 60 LFCC rows are left out: the GMM expert
 // that reads them trains no weights per step (its EM runs once before the first epoch; W7 times it
 // against scikit-learn), so W3 stays the same per-step workload as before that expert. Per tfjs backend, against the same model, data and loop in
@@ -14,9 +14,13 @@ import { formatBackendInfo, initBackend, type BackendName } from '../src/model/b
 import { DEFAULT_CROP_SECONDS, DEFAULT_ARCHITECTURE } from '../src/model/registry';
 import { predictScores, trainClassifier } from '../src/model/train';
 import { cropFramesFor } from '../src/cli/train';
-import { DEFAULT_PIPELINE, type PipelineConfig } from '../src/pipeline/config';
+import {
+  DEFAULT_PIPELINE,
+  excitationRowCount,
+  type PipelineConfig,
+  resolvePipelineConfig,
+} from '../src/pipeline/config';
 import { runPipeline } from '../src/pipeline/run';
-import { EXCITATION_ROWS } from '../src/spectral/excitation';
 import { Random } from '../src/random';
 import { type BenchRow, type Target, row } from './rows';
 import { median } from './timing';
@@ -89,7 +93,7 @@ function makeFeatures(clips: number): Features {
     clips,
     rows,
     cols,
-    excitationRows: EXCITATION_ROWS.length,
+    excitationRows: excitationRowCount(resolvePipelineConfig(W3_PIPELINE)),
     cropFrames: cropFramesFor(W3_PIPELINE, cols, DEFAULT_CROP_SECONDS),
     labels,
     data,
@@ -139,7 +143,7 @@ async function child(backend: BackendName, threads: number, file: string, budget
     model: DEFAULT_ARCHITECTURE,
     cropFrames: f.cropFrames,
     // What `specmorph train` passes for a pipeline with excitation rows; everything else default.
-    modelOptions: { excitation: {} },
+    modelOptions: { excitation: { rows: f.excitationRows } },
     // The first epoch is the warm-up (kernel compilation, first allocations).
     epochs: REPS + 1,
     recalibrateBatchNorm: false,

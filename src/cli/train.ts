@@ -9,6 +9,7 @@ import {
   type PipelineConfig,
   type StageConfig,
   pipelineFingerprint,
+  excitationRowCount,
   resolvePipelineConfig,
   stageKind,
 } from '../pipeline/config';
@@ -235,7 +236,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
     seed,
     cropFrames,
     // A pipeline with excitation or LFCC rows gets the experts that read them.
-    modelOptions: { ...(excitation ? { excitation: {} } : {}), ...(lfccRows ? { gmm: {} } : {}) },
+    modelOptions: {
+      ...(excitation ? { excitation: { rows: excitationRowCount(resolved) } } : {}),
+      ...(lfccRows ? { gmm: {} } : {}),
+    },
     ...(args.augment ? { augment: DEFAULT_AUGMENT } : {}),
     ...(val.length ? { validationData: asData(val) } : {}),
     progress: false,

@@ -7,7 +7,8 @@ import { type MorphBlockOptions, morphBlock } from './morphBlock';
 import { batchNormalization } from './kernels/batch_norm';
 import { conv2d } from './kernels/conv2d_layer';
 import { ARCHITECTURE_NAMES, type ArchitectureName, isArchitectureName } from './registry';
-import { EXCITATION_ROWS } from '../spectral/excitation';
+import { EXCITATION_ROWS, excitationRowNames } from '../spectral/excitation';
+import { HARMONIC_PHASE_ROWS, MIN_VOICED_FRAMES } from '../spectral/harmonicPhase';
 import { GmmScore, LFCC_ROWS } from './gmmExpert';
 import { DEFAULT_GMM_COMPONENTS } from './gmm';
 
@@ -74,7 +75,10 @@ export interface GmmExpertOptions {
 
 /** Options of the excitation expert ({@link ArchitectureOptions.excitation}). */
 export interface ExcitationBranchOptions {
-  /** Excitation rows at the bottom of the input. @default 3 */
+  /**
+   * Excitation rows at the bottom of the input: 3 (`excitationFeatures`' statistics) or 8 (with its
+   * `harmonicPhase` rows, which add the phase concentration as a third statistic). @default 3
+   */
   rows?: number;
   /** Frames within this many dB of the window's loudest frame are averaged (the voiced, loud part). @default 10 */
   gateDb?: number;
@@ -218,7 +222,10 @@ tf.serialization.registerClass(RowSlice);
 /**
  * Pools excitation rows `[batch, 3, cols, 1]` (log kurtosis, log crest factor, energy dB) into
  * `[batch, 2]`: the mean log kurtosis and mean log crest factor over the frames whose energy lies
- * within `gateDb` of the loudest frame of the window. No weights.
+ * within `gateDb` of the loudest frame of the window. With the five harmonic-phase rows below them
+ * (`[batch, 8, cols, 1]`, `excitationFeatures`' `harmonicPhase`), `[batch, 3]`: the third value is
+ * the window's {@link phaseConcentration} (NaN with fewer than `MIN_VOICED_FRAMES` voiced frames).
+ * No weights.
  */
 export class ExcitationPooling extends tf.layers.Layer {
   static readonly className = 'ExcitationPooling';
@@ -231,20 +238,38 @@ export class ExcitationPooling extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    return [(inputShape as tf.Shape)[0] ?? null, 2];
+    const s = inputShape as tf.Shape;
+    return [s[0] ?? null, s[1] === EXCITATION_ROWS.length ? 2 : 3];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const rows = x.shape[1] as number;
+      const withPhase = excitationRowNames({ harmonicPhase: true }).length;
       assert(
-        x.shape[1] === 3,
-        () => `ExcitationPooling input has ${x.shape[1]} rows; it takes 3 (log kurtosis, log crest factor, energy dB)`,
+        rows === EXCITATION_ROWS.length || rows === withPhase,
+        () =>
+          `ExcitationPooling input has ${rows} rows; it takes ${EXCITATION_ROWS.length} (${EXCITATION_ROWS.join(', ')}) ` +
+          `or ${withPhase} (and ${HARMONIC_PHASE_ROWS.join(', ')})`,
       );
-      const rows = tf.reshape(x, [-1, 3, x.shape[2] as number]);
-      const [stats, energy] = tf.split(rows, [2, 1], 1);
+      const all = tf.reshape(x, [-1, rows, x.shape[2] as number]);
+      const [stats, energy, phase] = tf.split(all, [2, 1, rows - 3], 1);
       const gate = tf.cast(tf.greaterEqual(energy, tf.sub(tf.max(energy, 2, true), this.gateDb)), 'float32');
-      return tf.div(tf.sum(tf.mul(stats, gate), 2), tf.sum(gate, 2));
+      const pooled = tf.div(tf.sum(tf.mul(stats, gate), 2), tf.sum(gate, 2));
+      if (rows === EXCITATION_ROWS.length) return pooled;
+      // sums over the window: voiced frames, then cos/sin psi2, cos/sin psi3 (0 on unvoiced frames)
+      const [voiced, c2, s2, c3, s3] = tf.split(tf.sum(phase, 2), 5, 1);
+      const resultant = tf.add(
+        tf.sqrt(tf.add(tf.square(c2), tf.square(s2))),
+        tf.sqrt(tf.add(tf.square(c3), tf.square(s3))),
+      );
+      const concentration = tf.where(
+        tf.less(voiced, MIN_VOICED_FRAMES),
+        tf.fill(voiced.shape, Number.NaN),
+        tf.div(resultant, tf.mul(voiced, 2)),
+      );
+      return tf.concat([pooled, concentration], 1);
     });
   }
 
@@ -258,10 +283,23 @@ tf.serialization.registerClass(ExcitationPooling);
  * Bona fide z-score logits: `[batch, size]` values in, `[batch, 2]` logits `[0, z]` out, where
  * `z = mean_k (x_k - mean_k) / std_k` with statistics of bona fide examples (non-trainable weights,
  * set by {@link setBonafideZScore}; the identity until then). So `logit[1] - logit[0]` is `z`, and
- * a spoof is whatever lies below the bona fide distribution.
+ * a spoof is whatever lies below the bona fide distribution. With `skipNaN`, a NaN value (a
+ * statistic the example could not measure) is left out of the mean, and an example with none
+ * measured gets `z = 0`.
  */
 export class BonafideZScore extends FixedStatistics {
   static readonly className = 'BonafideZScore';
+  readonly skipNaN: boolean;
+
+  constructor(args: { size: number; skipNaN?: boolean; name?: string }) {
+    super(args);
+    this.skipNaN = args.skipNaN ?? false;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    // only when set, so models saved before the option keep their config
+    return this.skipNaN ? { ...super.getConfig(), skipNaN: true } : super.getConfig();
+  }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const s = inputShape as tf.Shape;
@@ -276,7 +314,15 @@ export class BonafideZScore extends FixedStatistics {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const z = tf.mean(tf.mul(tf.sub(x, this.mean!.read()), this.invStd!.read()), 1, true);
+      const zk = tf.mul(tf.sub(x, this.mean!.read()), this.invStd!.read());
+      let z: tf.Tensor;
+      if (this.skipNaN) {
+        const measured = tf.logicalNot(tf.isNaN(zk));
+        const sum = tf.sum(tf.where(measured, zk, tf.zerosLike(zk)), 1, true);
+        z = tf.div(sum, tf.maximum(tf.sum(tf.cast(measured, 'float32'), 1, true), 1));
+      } else {
+        z = tf.mean(zk, 1, true);
+      }
       return tf.concat([tf.zerosLike(z), z], 1);
     });
   }
@@ -286,6 +332,7 @@ tf.serialization.registerClass(BonafideZScore);
 /**
  * Sets a {@link BonafideZScore} layer from bona fide examples' values `rows[i][k]` (their mean and
  * population std per column; a std below 1e-6 of the column's scale, or one example, counts as 1).
+ * A layer with `skipNaN` fits each column on its measured (non-NaN) values.
  */
 export function setBonafideZScore(layer: BonafideZScore, rows: readonly ArrayLike<number>[]): void {
   const [meanVar] = layer.getWeights();
@@ -293,18 +340,24 @@ export function setBonafideZScore(layer: BonafideZScore, rows: readonly ArrayLik
   assert(rows.length > 0, () => `${layer.name}: no bona fide examples to fit its statistics`);
   const mean = new Float64Array(size);
   const sq = new Float64Array(size);
+  const count = new Float64Array(size);
   for (const r of rows) {
     assert(r.length === size, () => `${layer.name}: an example has ${r.length} values, the layer takes ${size}`);
     for (let k = 0; k < size; k++) {
+      if (layer.skipNaN && Number.isNaN(r[k])) continue;
       assert(Number.isFinite(r[k]), () => `${layer.name}: a bona fide example's value ${k} is ${r[k]}`);
       mean[k] += r[k];
+      count[k]++;
     }
   }
-  for (let k = 0; k < size; k++) mean[k] /= rows.length;
-  for (const r of rows) for (let k = 0; k < size; k++) sq[k] += (r[k] - mean[k]) ** 2;
+  for (let k = 0; k < size; k++) {
+    assert(count[k] > 0, () => `${layer.name}: no bona fide example measured value ${k}`);
+    mean[k] /= count[k];
+  }
+  for (const r of rows) for (let k = 0; k < size; k++) if (!Number.isNaN(r[k])) sq[k] += (r[k] - mean[k]) ** 2;
   const inv = Float32Array.from(sq, (v, k) => {
-    const std = Math.sqrt(v / rows.length);
-    return rows.length > 1 && std > 1e-6 * Math.max(1, Math.abs(mean[k])) ? 1 / std : 1;
+    const std = Math.sqrt(v / count[k]);
+    return count[k] > 1 && std > 1e-6 * Math.max(1, Math.abs(mean[k])) ? 1 / std : 1;
   });
   layer.setWeights([tf.tensor1d(Float32Array.from(mean)), tf.tensor1d(inv)]);
 }
@@ -335,7 +388,10 @@ tf.serialization.registerClass(BonafideScore);
  */
 function excitationExpert(rows: tf.SymbolicTensor, o: Required<ExcitationBranchOptions>): tf.SymbolicTensor {
   const h = new ExcitationPooling({ gateDb: o.gateDb, name: 'excitation_pool' }).apply(rows) as tf.SymbolicTensor;
-  return new BonafideZScore({ size: 2, name: 'logits_excitation' }).apply(h) as tf.SymbolicTensor;
+  if (o.rows === EXCITATION_ROWS.length)
+    return new BonafideZScore({ size: 2, name: 'logits_excitation' }).apply(h) as tf.SymbolicTensor;
+  // a window with too few voiced frames has no phase concentration: the other two z-scores decide
+  return new BonafideZScore({ size: 3, skipNaN: true, name: 'logits_excitation' }).apply(h) as tf.SymbolicTensor;
 }
 
 /** The bona fide score `logit[1] - logit[0]` of `[batch, 2]` logits, as `[batch, 1]`. */
@@ -491,9 +547,12 @@ function modelInput(
     tf.layers.dense({ units: numClasses, name: 'logits', ...init() }).apply(f) as tf.SymbolicTensor;
   if (opts.excitation || opts.gmm) {
     const o = { rows: EXCITATION_ROWS.length, gateDb: 10, ...opts.excitation };
+    const withPhase = excitationRowNames({ harmonicPhase: true }).length;
     assert(
-      o.rows === EXCITATION_ROWS.length,
-      () => `excitation.rows=${o.rows} must be ${EXCITATION_ROWS.length} (${EXCITATION_ROWS.join(', ')})`,
+      o.rows === EXCITATION_ROWS.length || o.rows === withPhase,
+      () =>
+        `excitation.rows=${o.rows} must be ${EXCITATION_ROWS.length} (${EXCITATION_ROWS.join(', ')}) ` +
+        `or ${withPhase} (with the harmonic-phase rows)`,
     );
     const total = inputShape[0];
     const excitationRows = opts.excitation ? o.rows : 0;

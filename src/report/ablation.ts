@@ -10,7 +10,13 @@ import { classScores, computeEer, minDcf, perAttackEer, rocAuc } from '../metric
 import { DEFAULT_GMM_COMPONENTS } from '../model/gmm';
 import { DEFAULT_GMM_PIPELINE } from '../model/gmmModel';
 import { specmorphVersion } from '../model/io';
-import { canonicalJson, resolvePipelineConfig, type FootprintSpec, type PipelineConfig } from '../pipeline/config';
+import {
+  canonicalJson,
+  excitationRowCount,
+  resolvePipelineConfig,
+  type FootprintSpec,
+  type PipelineConfig,
+} from '../pipeline/config';
 import { ABLATION_PIPELINE, ablationArms, armPipeline, type AblationArm } from './arms';
 import { heldOutSplit, withMetaSpeakers, type HeldOutSplit } from './split';
 import { mean, pairedComparison, std, type PairedComparison } from './stats';
@@ -550,7 +556,7 @@ async function planRuns(p: {
   reference: PreparedReference | null;
   runCacheDir: string | null;
   backendName: string;
-  excitation: boolean;
+  excitationRows: number;
   gmm: boolean;
 }): Promise<{ slots: Slot[]; refSlots: Slot[]; armSlots: Slot[][] }> {
   const { split, arms, runCacheDir, reference } = p;
@@ -597,7 +603,7 @@ async function planRuns(p: {
         features: feats.source,
         epochs: p.epochs,
         architecture: arms[a].architecture ?? null,
-        excitation: p.excitation,
+        excitationRows: p.excitationRows,
         gmm: p.gmm,
         ...common,
       };
@@ -676,7 +682,7 @@ export async function runAblation(data: string | Dataset, opts: AblationOptions 
       reference,
       runCacheDir: opts.runCacheDir ?? null,
       backendName,
-      excitation: resolvePipelineConfig(base).excitation !== undefined,
+      excitationRows: excitationRowCount(resolvePipelineConfig(base)),
       gmm: resolvePipelineConfig(base).lfcc !== undefined,
     });
 

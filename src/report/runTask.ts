@@ -47,7 +47,8 @@ export interface CnnRunTask extends RunTaskBase {
   kind: 'cnn';
   epochs: number;
   architecture: ArchitectureName | null;
-  excitation: boolean;
+  /** The features end with this many excitation rows of the pipeline, for the model's excitation expert (0: none). */
+  excitationRows: number;
   /** The features have a pipeline's LFCC rows, for the model's GMM expert. */
   gmm: boolean;
 }
@@ -139,7 +140,7 @@ export async function fitTask(
       epochs: task.epochs,
       seed: task.seed,
       ...(task.architecture ? { architecture: task.architecture } : {}),
-      ...(task.excitation ? { excitation: true } : {}),
+      ...(task.excitationRows ? { excitationRows: task.excitationRows } : {}),
       ...(task.gmm ? { gmm: true } : {}),
       onEpoch,
     },

@@ -37,8 +37,8 @@ export interface AblationTrainer {
    * for at most `epochs` epochs on `train`, then returns a bona fide score for each `test` feature
    * (a log odds, not a probability; higher = more bona fide) and the per-epoch log. Must release every
    * tensor it made. `speakers` (one per training clip, when known) keep its validation part
-   * speaker-disjoint. `excitation`: the features end with a pipeline's three excitation rows, for
-   * the model's excitation expert; `gmm`: they have a pipeline's LFCC rows above those (or last), for
+   * speaker-disjoint. `excitationRows`: the features end with that many excitation rows of a
+   * pipeline, for the model's excitation expert; `gmm`: they have a pipeline's LFCC rows above those (or last), for
    * its GMM expert. Features may be read from the feature cache on every `get`:
    * stream them, do not collect them.
    */
@@ -49,7 +49,7 @@ export interface AblationTrainer {
       epochs: number;
       seed: number;
       architecture?: ArchitectureName;
-      excitation?: boolean;
+      excitationRows?: number;
       gmm?: boolean;
       onEpoch?: (log: AblationEpoch) => void;
     },
@@ -139,7 +139,11 @@ export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTraine
         batchSize,
         cropFrames: Math.min(cropFrames, train.features.cols),
         ...(parts.validation.length > 0 ? { validationData: pick(parts.validation), patience } : { patience: null }),
-        modelOptions: { filters, ...(o.excitation ? { excitation: {} } : {}), ...(o.gmm ? { gmm: {} } : {}) },
+        modelOptions: {
+          filters,
+          ...(o.excitationRows ? { excitation: { rows: o.excitationRows } } : {}),
+          ...(o.gmm ? { gmm: {} } : {}),
+        },
         progress: false,
         log: null,
         onEpoch: (l) => o.onEpoch?.({ epoch: l.epoch, loss: l.loss }),

@@ -2,6 +2,7 @@
 import { assert, assertPositive, assertPositiveInt } from '../errors';
 import { Grid, createGrid } from '../grid/grid';
 import { griffinLim } from './griffinLim';
+import { HARMONIC_PHASE_ROWS, harmonicPhaseFeatures } from './harmonicPhase';
 import { spectrogram } from './spectrogram';
 
 /**
@@ -58,6 +59,14 @@ export interface ExcitationOptions {
    * difference keeps what the phase adds. @default 'none'
    */
   reference?: ExcitationReference;
+  /**
+   * Append {@link harmonicPhaseFeatures}' five rows (voicing and the relative phases of the 2nd and
+   * 3rd harmonics) below the three statistics' rows.
+   * Why: the residual's peakiness also depends on how the speaker was recorded (some recordings
+   * are as smooth as a Griffin-Lim copy); the harmonics' relative phases stay concentrated in a
+   * recording and wander in a copy. @default false
+   */
+  harmonicPhase?: boolean;
 }
 
 /** The values of {@link ExcitationOptions.reference}. */
@@ -65,12 +74,17 @@ export const EXCITATION_REFERENCES = Object.freeze(['none', 'griffin-lim'] as co
 /** See {@link ExcitationOptions.reference}. */
 export type ExcitationReference = (typeof EXCITATION_REFERENCES)[number];
 
-/** The rows of {@link excitationFeatures}, in order. */
+/** The rows of {@link excitationFeatures} without `harmonicPhase`, in order. */
 export const EXCITATION_ROWS = Object.freeze(['log kurtosis', 'log crest factor', 'energy dB'] as const);
+
+/** The rows of {@link excitationFeatures} with these options, in order. */
+export function excitationRowNames(opts: { harmonicPhase?: boolean }): readonly string[] {
+  return opts.harmonicPhase ? [...EXCITATION_ROWS, ...HARMONIC_PHASE_ROWS] : EXCITATION_ROWS;
+}
 
 /**
  * Frame-wise statistics of the linear-prediction residual (the excitation): a `3 x times.length`
- * Grid whose rows are {@link EXCITATION_ROWS}:
+ * Grid (8 rows with `harmonicPhase`: {@link excitationRowNames}) whose rows are {@link EXCITATION_ROWS}:
  * 0. `ln(E[e^4] / E[e^2]^2)`, the log kurtosis of the residual `e` in the frame;
  * 1. `ln(max|e| / sqrt(E[e^2]))`, its log crest (peak-to-RMS) factor;
  * 2. `10 log10(sum (w x)^2)`, the windowed frame energy in dB (floored at -100 dB), so a model can
@@ -83,7 +97,7 @@ export const EXCITATION_ROWS = Object.freeze(['log kurtosis', 'log crest factor'
  * `reference: 'griffin-lim'`, rows 0 and 1 are the frame's statistics minus those of the same
  * frame of {@link griffinLimReference}`(x, sampleRate, frameLength)` (row 2 stays x's energy): about
  * 0 for a Griffin-Lim copy, above 0 where the recording's pulses are sharper than phase
- * reconstruction makes them.
+ * reconstruction makes them. With `harmonicPhase`, rows 3-7 are {@link harmonicPhaseFeatures} of x.
  *
  * Why: real speech is excited by sharp glottal pulses, so its residual is peaky (kurtosis well above
  * 3). Phase-reconstruction vocoders (Griffin-Lim) keep the magnitude spectrum and smear the pulses
@@ -108,13 +122,14 @@ export function excitationFeatures(x: Float32Array, opts: ExcitationOptions): Gr
   const n = times.length;
   assert(n > 0, () => 'times is empty: excitationFeatures needs at least one frame');
   for (let j = 0; j < n; j++) assert(Number.isFinite(times[j]), () => `times[${j}]=${times[j]} must be finite`);
-  const out = createGrid(3, n);
+  const out = createGrid(excitationRowNames(opts).length, n);
   residualStatistics(x, sampleRate, times, frameLength, order, out.data);
   if (reference === 'griffin-lim') {
     const copy = new Float32Array(3 * n);
     residualStatistics(griffinLimReference(x, sampleRate, frameLength), sampleRate, times, frameLength, order, copy);
     for (let i = 0; i < 2 * n; i++) out.data[i] -= copy[i];
   }
+  if (opts.harmonicPhase) out.data.set(harmonicPhaseFeatures(x, { sampleRate, times }).data, 3 * n);
   return out;
 }
 

@@ -34,5 +34,7 @@ export { mfcc, lfcc, lfccPreset } from './cepstral';
 export type { MfccOptions, LfccOptions, LfccPreset } from './cepstral';
 export { griffinLim } from './griffinLim';
 export type { GriffinLimOptions } from './griffinLim';
-export { excitationFeatures, levinsonDurbin, EXCITATION_ROWS } from './excitation';
+export { excitationFeatures, excitationRowNames, levinsonDurbin, EXCITATION_ROWS } from './excitation';
 export type { ExcitationOptions } from './excitation';
+export { harmonicPhaseFeatures, phaseConcentration, HARMONIC_PHASE_ROWS } from './harmonicPhase';
+export type { HarmonicPhaseOptions } from './harmonicPhase';

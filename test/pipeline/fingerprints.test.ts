@@ -24,6 +24,11 @@ const PINNED: [string, string, string][] = [
   // old pins, and the default as it was before the reference keeps its own (models saved with it).
   [
     'DEFAULT_PIPELINE',
+    '078154228f96202aa27b1f5c58bf1d31a0451b49bdedccffdaf9f40f732975d8',
+    '8357442ea9da6e040d87ecdc30c5c2f1eaefc12c19ee08788de7b4f0785be586',
+  ],
+  [
+    'DEFAULT_PIPELINE before the harmonic phase',
     '575bf81dd94a9473b5540042df40aaf390dbdc371c045eb72a55ca56a5bbc53a',
     'b6b5580940e3f0aff937981059875c344e9f315d5729c955d6e66eda4086fca1',
   ],
@@ -261,6 +266,10 @@ const configs = new Map<string, PipelineConfig>([
     'DEFAULT_PIPELINE before the Griffin-Lim reference',
     { ...DEFAULT_PIPELINE, excitation: { sampleRate: 8000, reference: 'none' } },
   ],
+  [
+    'DEFAULT_PIPELINE before the harmonic phase',
+    { ...DEFAULT_PIPELINE, excitation: { sampleRate: 8000, reference: 'griffin-lim', harmonicPhase: false } },
+  ],
   ['ABLATION_PIPELINE', ABLATION_PIPELINE],
   ['DEFAULT_GMM_PIPELINE', DEFAULT_GMM_PIPELINE],
   ...ablationArms(MORPHOLOGY_OPS, ABLATION_FOOTPRINTS, true).map(
@@ -326,7 +335,8 @@ test('pipeline.json of DEFAULT_PIPELINE, byte for byte', () => {
   },
   "excitation": {
     "sampleRate": 8000,
-    "reference": "griffin-lim"
+    "reference": "griffin-lim",
+    "harmonicPhase": true
   }
 }
 `,
