@@ -4,6 +4,7 @@
 import { SpecmorphError } from '../errors';
 import { reason } from '../atomicFile';
 import { specmorphVersion } from '../version';
+import { exitWhenFlushed } from './exit';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -63,9 +64,7 @@ function oneLine(s: string): string {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    // Exit explicitly: the wasm backend's XNNPACK threads would keep the process alive. (stdout and
-    // stderr writes to pipes and files are synchronous on POSIX, so nothing is lost.)
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (err: unknown) => {
       const known = err instanceof SpecmorphError;
       // A Node file-system error that slipped through: say which file and why, not the raw syscall text.
@@ -78,7 +77,7 @@ if (require.main === module) {
             : String(err);
       process.stderr.write(`specmorph: ${oneLine(msg)}\n`);
       if (!known && process.env.SPECMORPH_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
-      process.exit(known ? 2 : 1);
+      exitWhenFlushed(known ? 2 : 1);
     },
   );
 }
