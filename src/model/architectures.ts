@@ -378,9 +378,10 @@ tf.serialization.registerClass(BonafideScore);
 
 /**
  * The excitation expert: {@link ExcitationPooling} (mean log kurtosis and log crest factor of the
- * window's loud frames) -> {@link BonafideZScore} fitted on the training bona fide windows: its
- * bona fide score is how far the residual's peakiness lies above or below speech's, in bona fide
- * standard deviations. One-sided on purpose: it flags clips whose glottal pulses are smeared
+ * window's loud frames, and with the harmonic-phase rows the phase concentration of its voiced
+ * frames) -> {@link BonafideZScore} fitted on the training bona fide windows: its bona fide score
+ * is how far the residual's peakiness (and the harmonics' phase coherence) lies above or below
+ * speech's, in bona fide standard deviations. One-sided on purpose: it flags clips whose glottal pulses are smeared
  * (Griffin-Lim and other phase-reconstruction vocoders: lower kurtosis and crest), the attacks a
  * magnitude spectrogram cannot see; pulse-train vocoders (codec2, diphone TTS), whose residual is
  * peakier than speech, are the CNN's to catch. A learned two-sided branch (tried first, trained on

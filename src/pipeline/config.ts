@@ -17,7 +17,8 @@ export interface PipelineConfig {
   /**
    * Append the frame-wise excitation statistics of the audio that entered the spectral stage
    * (`excitationFeatures`: log kurtosis and log crest factor of the linear-prediction residual,
-   * frame energy in dB) as three more rows below the final grid, one value per column. They are
+   * frame energy in dB; with `harmonicPhase`, five more: voicing and the harmonics' relative
+   * phases) as three (eight) more rows below the final grid, one value per column. They are
    * added after every grid stage, so morphology never touches them; a model built with
    * `excitation` options reads them in a branch of its own. Not allowed with `resize` (the
    * columns must stay the spectral frames). `frameLength` and `order` default as in
