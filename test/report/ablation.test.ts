@@ -149,11 +149,11 @@ test('runAblation with LFCC and excitation rows: every arm keeps them and the tr
   const arm = ablationArms(['opening'], [{ shape: 'rect', rows: 3, cols: 3 }])[1];
   const opened = armPipeline({ ...ABLATION_PIPELINE, lfcc: {}, excitation: {} }, arm);
   assert.deepEqual([opened.lfcc, opened.excitation], [{}, {}]);
-  const told: [boolean | undefined, boolean | undefined][] = [];
+  const told: [number | undefined, boolean | undefined][] = [];
   const trainer = fakeTrainer([]);
   const fit = trainer.fitAndScore.bind(trainer);
   trainer.fitAndScore = (tr, te, o) => {
-    told.push([o.excitation, o.gmm]);
+    told.push([o.excitationRows, o.gmm]);
     assert.equal(tr.features.rows, 129 + 60 + 3);
     return fit(tr, te, o);
   };
@@ -168,7 +168,7 @@ test('runAblation with LFCC and excitation rows: every arm keeps them and the tr
     cacheDir: null,
     runCacheDir: null,
   });
-  assert.ok(told.length >= 2 && told.every(([e, g]) => e === true && g === true), `expert flags ${told}`);
+  assert.ok(told.length >= 2 && told.every(([e, g]) => e === 3 && g === true), `expert options ${told}`);
 });
 
 test('runAblation with the LFCC-GMM reference: scored on the test split, cached, shown in the tables, the plot and the conclusion', async () => {
