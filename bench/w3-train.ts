@@ -319,7 +319,10 @@ export async function run(): Promise<BenchRow[]> {
         `  ${r.backend.padEnd(10)} train ${median(r.trainIps).toFixed(1).padStart(7)} (${median(r.trainCpuIps).toFixed(1)} per CPU-s)  predict ${median(r.predictWps).toFixed(1).padStart(7)} windows/s${reps}   [${r.info}]`,
       );
     }
-    if (!peers.length) console.log('  pytorch: /usr/bin/python3 cannot import torch, ratios skipped');
+    if (!peers.length)
+      console.log(
+        '  pytorch: no peer ran (torch missing from /usr/bin/python3, or its runs failed above), ratios skipped',
+      );
     const rows: BenchRow[] = [];
     for (const r of results)
       for (const p of peers.length ? peers : [null]) {

@@ -7,7 +7,9 @@ trainClassifier builds by default (src/model/architectures.ts smallCnn with the 
 - conv 3x3 16-32-64 without bias, each + BatchNorm (eps 1e-5, momentum 0.1 = Keras 0.9) + ReLU,
   2x2 max-pool between, global average pool, Linear(64, 2): the spectral expert;
 - the excitation expert on the last 3 rows: mean log kurtosis and log crest factor over frames
-  within 10 dB of the loudest, as a z-score against fixed bona fide statistics (no weights);
+  within 10 dB of the loudest, and with 8 rows (the harmonic-phase rows: voiced, cos/sin psi2,
+  cos/sin psi3) the window's phase concentration, as a z-score against fixed bona fide statistics
+  (no weights; NaN statistics, windows with < 5 voiced frames, left out of the mean);
 - the CNN alone trains, on its class-weighted cross-entropy, Adam 1e-3, one shuffled pass of
   random crops (cropFrames wide) in batches of 32 per epoch, the loss read every batch.
 Prediction: whole clips scored as the mean logits of windows (hop half a window, the last flush
@@ -63,17 +65,25 @@ class Detector(nn.Module):
         )
         # Bona fide statistics of the two experts (trainClassifier fits them on bona fide windows;
         # what they hold does not change the cost).
-        self.register_buffer("exc_mean", torch.zeros(2))
-        self.register_buffer("exc_inv_std", torch.ones(2))
+        self.register_buffer("exc_mean", torch.zeros(2 if exc_rows == 3 else 3))
+        self.register_buffer("exc_inv_std", torch.ones(2 if exc_rows == 3 else 3))
         self.register_buffer("cal", torch.tensor([0.0, 1.0]))
 
     def forward(self, x):
         spectral = self.cnn((x[:, :, :spec_rows] - self.mean) * self.inv_std)
         e = x[:, 0, spec_rows:]
-        stats, energy = e[:, :2], e[:, 2:]
+        stats, energy = e[:, :2], e[:, 2:3]
         gate = (energy >= energy.amax(2, keepdim=True) - 10).float()
         pooled = (stats * gate).sum(2) / gate.sum(2)
-        return spectral, ((pooled - self.exc_mean) * self.exc_inv_std).mean(1)
+        if exc_rows == 3:
+            return spectral, ((pooled - self.exc_mean) * self.exc_inv_std).mean(1)
+        sums = e[:, 3:].sum(2)  # voiced, cos psi2, sin psi2, cos psi3, sin psi3
+        resultant = torch.hypot(sums[:, 1], sums[:, 2]) + torch.hypot(sums[:, 3], sums[:, 4])
+        voiced = sums[:, 0]
+        conc = torch.where(voiced < 5, torch.full_like(voiced, float("nan")), resultant / (2 * voiced))
+        z = (torch.cat([pooled, conc[:, None]], 1) - self.exc_mean) * self.exc_inv_std
+        measured = ~torch.isnan(z)
+        return spectral, torch.where(measured, z, torch.zeros_like(z)).sum(1) / measured.sum(1).clamp(min=1)
 
 
 s = x_all[:, 0, :spec_rows].transpose(0, 1).reshape(spec_rows, -1).double()
