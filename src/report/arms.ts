@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ParameterError } from '../errors';
 import type { FootprintSpec, MorphologyOp, PipelineConfig, StageConfig } from '../pipeline/config';
-import { resolvePipelineConfig, stageKind } from '../pipeline/config';
+import { MORPHOLOGY_OPS, resolvePipelineConfig, stageKind } from '../pipeline/config';
 import type { ArchitectureName } from '../model/registry';
 import { defaultCacheDir } from '../dataset/cache';
 
@@ -86,6 +86,13 @@ export function ablationArms(
   footprints: readonly FootprintSpec[] = ABLATION_FOOTPRINTS.slice(0, 1),
   learned = true,
 ): AblationArm[] {
+  ops.forEach((op, i) => {
+    if (!(MORPHOLOGY_OPS as readonly string[]).includes(op))
+      throw new ParameterError(
+        `ops[${i}]=${JSON.stringify(op)} is not a morphology op (${MORPHOLOGY_OPS.join(', ')}); ` +
+          "the 'none' baseline and the learned arm are added by ablationArms itself",
+      );
+  });
   const arms: AblationArm[] = [{ name: 'none', op: 'none' }];
   for (const op of ops)
     for (const fp of footprints) arms.push({ name: `${op} ${footprintName(fp)}`, op, footprint: fp });

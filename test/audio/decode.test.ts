@@ -436,7 +436,7 @@ test('concurrent decodes (8 FLAC + 8 WAV at once) give the same results as one a
     'wav/pcm_s24_3ch_22050.wav',
     'wav/float32_stereo_16000.wav',
   ];
-  const sequential = [];
+  const sequential: Audio[] = [];
   for (const f of files) sequential.push(await decodeAudio(fixtureBytes(f)));
   const parallel = await Promise.all([...files, ...files, ...files, ...files].map((f) => decodeAudio(fixtureBytes(f))));
   parallel.forEach((a, i) => assert.deepEqual(a, sequential[i % files.length]));

@@ -33,7 +33,7 @@ export interface Manifest {
 
 export const manifest: Manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8'));
 
-export function fixtureBytes(rel: string): Uint8Array {
+export function fixtureBytes(rel: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(readFileSync(join(FIXTURES, rel)));
 }
 

@@ -73,6 +73,7 @@ export function syntheticAblation(seed = 7, seeds = 3): AblationResult {
     seeds: Array.from({ length: seeds }, (_, i) => i),
     base: ABLATION_PIPELINE,
     arms: results,
+    reference: null,
     seconds: { features: 0, training: 0, total: 0 },
-  } as AblationResult;
+  };
 }

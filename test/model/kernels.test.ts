@@ -229,7 +229,7 @@ describe('wasm training kernels vs cpu', () => {
           test(`${kernel} ${cfg}`, async () => {
             await tf.setBackend('cpu');
             const { x, filter, dy, attrs, dispose } = make();
-            const inputs = kernel === 'Dilation2D' ? { x, filter } : { x, filter, dy };
+            const inputs: tf.NamedTensorMap = kernel === 'Dilation2D' ? { x, filter } : { x, filter, dy };
             const run = () => tf.engine().runKernel(kernel, inputs, attrs) as tf.Tensor;
             const ref = await onBackend('cpu', run);
             const got = await onBackend('wasm', run);

@@ -1,15 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  closing,
-  dilate,
-  erode,
-  footprint,
-  opening,
-  type Border,
-  type Footprint,
-  type Grid,
-} from '../../src/morphology';
+import { closing, dilate, erode, footprint, opening, type Border, type Footprint } from '../../src/morphology';
+import type { Grid } from '../../src/grid/grid';
 import { setTileBudget } from '../../src/morphology/extremumFilter';
 import { withJsKernels } from '../../src/morphology/kernels';
 import { Random } from '../../src/random';

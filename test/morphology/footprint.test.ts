@@ -12,8 +12,8 @@ import {
   opening,
   openingByReconstruction,
   whiteTopHat,
-  type Grid,
 } from '../../src/morphology';
+import type { Grid } from '../../src/grid/grid';
 import { ParameterError } from '../../src/errors';
 import { bruteForce, firstMismatch } from './oracle';
 

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { closing, footprint, opening, type Border, type Footprint, type Grid } from '../../src/morphology';
+import { closing, footprint, opening, type Border, type Footprint } from '../../src/morphology';
+import type { Grid } from '../../src/grid/grid';
 import { fusedExtremumFilter, setTileBudget } from '../../src/morphology/extremumFilter';
 import { reflectedChords } from '../../src/morphology/footprint';
 import { resolveBorder } from '../../src/morphology/internal';
@@ -89,7 +90,7 @@ test('the fused path runs unless reflect/replicate needs intermediate pixels an 
   }
   // only the pixel two rows below and two columns right of the anchor: on a 2-row grid the
   // dilation's top margin mirrors intermediate rows below the tile
-  const corner = footprint.fromMask([...Array.from({ length: 4 }, () => [0, 0, 0, 0, 0]), [0, 0, 0, 0, 1]]);
+  const corner = footprint.fromMask([...Array.from({ length: 4 }, () => [0, 0, 0, 0, 0] as const), [0, 0, 0, 0, 1]]);
   assert.equal(fuses(2, 9, corner, 'reflect'), false);
   assert.equal(fuses(2, 9, corner, 'ignore'), true);
   const g: Grid = { rows: 2, cols: 9, data: Float32Array.from({ length: 18 }, (_, i) => (i * 7) % 5) };
@@ -102,7 +103,7 @@ test('the fused path runs unless reflect/replicate needs intermediate pixels an 
 test('fused and two-step openings and closings name the first NaN/Inf wherever it sits, every border, tiled', () => {
   const base: Grid = { rows: 7, cols: 23, data: Float32Array.from({ length: 161 }, (_, i) => (i * 7) % 5) };
   // the corner footprint on 'reflect' runs as two steps (see above), the others fused
-  const corner = footprint.fromMask([...Array.from({ length: 4 }, () => [0, 0, 0, 0, 0]), [0, 0, 0, 0, 1]]);
+  const corner = footprint.fromMask([...Array.from({ length: 4 }, () => [0, 0, 0, 0, 0] as const), [0, 0, 0, 0, 1]]);
   const fps = [footprint.rect(3, 3), footprint.rect(1, 7), footprint.rect(12, 50), footprint.ellipse(5, 5), corner];
   for (const fp of fps) {
     for (const border of ['ignore', 'replicate', 'reflect', { constant: 1.5 }] as Border[]) {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closing, dilate, erode, footprint, opening, type Border, type Grid } from '../../src/morphology';
+import { closing, dilate, erode, footprint, opening, type Border } from '../../src/morphology';
+import type { Grid } from '../../src/grid/grid';
 import { setTileBudget } from '../../src/morphology/extremumFilter';
 import { withJsKernels } from '../../src/morphology/kernels';
 import { firstMismatch } from './oracle';

@@ -12,8 +12,8 @@ import {
   whiteTopHat,
   type Border,
   type Footprint,
-  type Grid,
 } from '../../src/morphology';
+import type { Grid } from '../../src/grid/grid';
 import { bruteForce, firstMismatch } from './oracle';
 
 const RUNS = { numRuns: 300, seed: 20261126 };

@@ -11,8 +11,8 @@ import {
   reconstructionByDilation,
   reconstructionByErosion,
   type Footprint,
-  type Grid,
 } from '../../src/morphology';
+import type { Grid } from '../../src/grid/grid';
 import { f32, reference } from './fixtures';
 import { firstMismatch } from './oracle';
 

@@ -49,7 +49,7 @@ test('opening runs fused (no intermediate grid); unfusable calls keep theirs onl
   // A footprint holding only the pixel two rows down and two right of its anchor, on 2-row grids
   // with 'reflect': the dilation's top margin mirrors intermediate rows the tile does not hold, so
   // these run as two steps through the intermediate buffer.
-  const corner = footprint.fromMask([...Array.from({ length: 4 }, () => [0, 0, 0, 0, 0]), [0, 0, 0, 0, 1]]);
+  const corner = footprint.fromMask([...Array.from({ length: 4 }, () => [0, 0, 0, 0, 0] as const), [0, 0, 0, 0, 1]]);
   const opts = { border: 'reflect' } as const;
   const small = noise(2, 64, 4);
   opening(small, corner, opts);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dilate, erode, footprint, type Border, type Footprint, type Grid } from '../../src/morphology';
+import { dilate, erode, footprint, type Border, type Footprint } from '../../src/morphology';
+import type { Grid } from '../../src/grid/grid';
 import { setTileBudget, setVhgwMinLength } from '../../src/morphology/extremumFilter';
 import { mapIndex, resolveBorder } from '../../src/morphology/internal';
 import { withJsKernels } from '../../src/morphology/kernels';

@@ -12,8 +12,8 @@ import {
   threshold,
   thresholdValue,
   type BinaryMask,
-  type Grid,
 } from '../../src/morphology';
+import type { Grid } from '../../src/grid/grid';
 import { f32, reference } from './fixtures';
 
 const ref = reference();

@@ -14,7 +14,7 @@ import { difference, heatmap } from '../../src/notebook/heatmap';
 import { sliderFigure } from '../../src/notebook/slider';
 import { resultsTable } from '../../src/notebook/table';
 import { hzToMel } from '../../src/notebook/ticks';
-import type { Axis, TypedArraySpec } from '../../src/notebook/types';
+import type { Axis, Trace, TypedArraySpec } from '../../src/notebook/types';
 import { Random } from '../../src/random';
 
 const fixtures = join(__dirname, '..', 'fixtures');
@@ -250,7 +250,7 @@ test('resultsTable formats numbers to 4 significant digits, columns in first-see
     { model: 'a', eer: 0.0312345 },
     { model: 'b', eer: 0.05, n: 3 },
   ]);
-  const t = fig.data[0] as { header: { values: string[] }; cells: { values: string[][] } };
+  const t = fig.data[0] as Trace & { header: { values: string[] }; cells: { values: string[][] } };
   assert.deepEqual(t.header.values, ['<b>model</b>', '<b>eer</b>', '<b>n</b>']);
   assert.deepEqual(t.cells.values, [
     ['a', 'b'],

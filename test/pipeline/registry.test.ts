@@ -72,15 +72,17 @@ test('every registry field has TSDoc, and its @default states the default its sc
       true,
     );
     const visit = (node: ts.Node): void => {
-      const init = ts.isPropertyAssignment(node) || ts.isVariableDeclaration(node) ? node.initializer : undefined;
+      const decl = ts.isPropertyAssignment(node) || ts.isVariableDeclaration(node) ? node : undefined;
+      const init = decl?.initializer;
       if (
+        decl &&
         init &&
         ts.isCallExpression(init) &&
         ts.isIdentifier(init.expression) &&
         FIELD_BUILDERS.has(init.expression.text)
       ) {
-        const name = node.name.getText(src);
-        const host = ts.isVariableDeclaration(node) ? node.parent.parent : node;
+        const name = decl.name.getText(src);
+        const host = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
         const docs = ts.getJSDocCommentsAndTags(host);
         assert.ok(docs.length > 0, `${file}: field ${name} has no TSDoc`);
         const tag = ts.getJSDocTags(host).find((t) => t.tagName.text === 'default');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runPipeline, PipelineConfig, footprintFromSpec, MORPHOLOGY_OPS } from '../../src/pipeline';
+import { runPipeline, PipelineConfig, footprintFromSpec, MORPHOLOGY_OPS, type FootprintSpec } from '../../src/pipeline';
 import { sine, whiteNoise, resample, toMono } from '../../src/audio';
 import { spectrogram, melSpectrogram, powerToDb, mfcc, lfcc } from '../../src/spectral';
 import {
@@ -13,7 +13,7 @@ import {
   blackTopHat,
   morphologicalGradient,
 } from '../../src/morphology';
-import { resize, minMaxNormalise, zScoreNormalise, Grid } from '../../src/grid';
+import { resize, minMaxNormalise, zScoreNormalise, Grid, type Spectrogram } from '../../src/grid';
 
 const sr = 8000;
 const x = Float32Array.from(sine(440, { sampleRate: sr, duration: 0.3 }), (v, i) => v * 0.5 + 0.01 * Math.sin(i));
@@ -92,7 +92,7 @@ test('runPipeline every morphology op with every footprint shape equals the dire
   const spec = spectrogram(x, { sampleRate: sr, nFft: 128, hopLength: 64 });
   const db = powerToDb(spec);
   const fns = { erode, dilate, opening, closing, whiteTopHat, blackTopHat, morphologicalGradient };
-  const shapes = [
+  const shapes: FootprintSpec[] = [
     { shape: 'rect', rows: 3, cols: 1 },
     { shape: 'cross', rows: 3, cols: 3 },
     { shape: 'ellipse', rows: 5, cols: 3 },
@@ -105,7 +105,7 @@ test('runPipeline every morphology op with every footprint shape equals the dire
         [1, 1],
       ],
     },
-  ] as const;
+  ];
   for (const op of MORPHOLOGY_OPS) {
     for (const fp of shapes) {
       const r = runPipeline(
@@ -144,7 +144,7 @@ test('runPipeline: trimSilence, normaliseLoudness, preEmphasis, crop centre zero
   const t = r.stages[0].params as { start: number; end: number };
   assert.ok(t.start > 2000 - 512 && t.start <= 2000, `start ${t.start}`);
   assert.equal((r.stages[3].output as { channels: Float32Array[] }).channels[0].length, 800);
-  assert.equal((r.stages[4].output as { unit: string }).unit, 'amplitude');
+  assert.equal((r.stages[4].output as Spectrogram).unit, 'amplitude');
   const db = r.stages[5].output as Grid;
   assert.deepEqual(r.output.data, minMaxNormalise(db, { min: -100, max: 0 }).data);
 });

@@ -20,6 +20,7 @@ import type { AblationTrainer } from '../../src/report/trainer';
 import { scanFolderDataset } from '../../src/dataset/folder';
 import { TINY_PIPELINE, writeTinyCorpus } from '../helpers/tinyCorpus';
 import type { Grid } from '../../src/grid/grid';
+import type { MorphologyOp } from '../../src/pipeline/config';
 
 const dir = mkdtempSync(join(tmpdir(), 'specmorph-ablation-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,6 +84,11 @@ test('armPipeline puts the morphology stage right after db; none leaves the base
   assert.throws(
     () => armPipeline(ABLATION_PIPELINE, { name: 'x', op: 'erode' }),
     /arm "x": op=erode needs a footprint/,
+  );
+  // 'none' (or a typo) among the ops would have become one more baseline arm, named as if morphological
+  assert.throws(
+    () => ablationArms(['opening', 'none' as unknown as MorphologyOp]),
+    /ops\[1\]="none" is not a morphology op \(erode, .*\); the 'none' baseline and the learned arm are added by ablationArms itself/,
   );
 });
 
@@ -160,7 +166,7 @@ test('runAblation with LFCC and excitation rows: every arm keeps them and the tr
   const ds = await scanFolderDataset(dir);
   await runAblation(ds, {
     base: { ...small, lfcc: {}, excitation: {} },
-    arms: ablationArms(['none', 'opening'], [{ shape: 'rect', rows: 3, cols: 3 }]),
+    arms: ablationArms(['opening'], [{ shape: 'rect', rows: 3, cols: 3 }]),
     seeds: 1,
     epochs: 1,
     trainer,

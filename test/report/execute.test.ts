@@ -33,7 +33,7 @@ test('finishExecutedNotebook numbers code cells 1..n and swaps the inlined plotl
     [undefined, 1, 2],
   );
   assert.equal((nb.cells[2].outputs![0] as { execution_count?: number }).execution_count, 2);
-  const html = String(nb.cells[1].outputs![0].data['text/html']);
+  const html = String((nb.cells[1].outputs![0].data as Record<string, string>)['text/html']);
   assert.match(html, /s\.src = "plotly\.min\.js"/);
   assert.ok(
     html.length < 1000 && JSON.stringify(nb).length < size / 1000,

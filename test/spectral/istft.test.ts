@@ -50,7 +50,7 @@ for (const c of cases('griffinLim')) {
   test(`griffinLim ${describe(c.opts)} converges like librosa.griffinlim from the same initial phase`, () => {
     const [rows, cols] = (c.magnitude as { shape: number[] }).shape;
     const S = arr(c.magnitude);
-    const o = c.opts as GriffinLimOptions & { nFft: number; hopLength: number };
+    const o = c.opts as Omit<GriffinLimOptions, 'nFft' | 'hopLength'> & { nFft: number; hopLength: number };
     const y = griffinLim(createGrid(rows, cols, S), { ...o, init: arr(c.phase) });
     const sc = spectralConvergence(y, S, o.nFft, o.hopLength);
     const ref = c.spectralConvergence as number;

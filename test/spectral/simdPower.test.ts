@@ -7,6 +7,7 @@ import {
   melSpectrogram,
   melSpectrogramBlocks,
   spectrogram,
+  type MelSpectrogramOptions,
   type SpectrogramOptions,
 } from '../../src/spectral';
 import { FrameAnalyser } from '../../src/spectral/analyser';
@@ -182,13 +183,14 @@ test('spectrogram SIMD kernel applies to powers of two from 16 to 65536 only (ot
 
 // melSpectrogram projects the SIMD kernel's power blocks in the same WebAssembly module (float32
 // sums); the oracle is the dense librosa-style filterbank times the fft.js path's |X|^p.
-for (const { opts, length } of [
+const melCases: { length: number; opts: MelSpectrogramOptions & { nFft: number } }[] = [
   { length: 16000 * 3 + 5, opts: { nFft: 512, winLength: 400, hopLength: 160, nMels: 80 } },
   { length: 9001, opts: { nFft: 1024, hopLength: 256, nMels: 128, htk: true, norm: null, power: 1 as const } },
   { length: 3000, opts: { nFft: 256, hopLength: 64, nMels: 40, fMin: 50, fMax: 7000, padMode: 'reflect' as const } },
   // not a power of two: the fft.js path's own projection (the fallback), same oracle
   { length: 7001, opts: { nFft: 400, hopLength: 160, nMels: 40 } },
-]) {
+];
+for (const { opts, length } of melCases) {
   const name = Object.entries(opts)
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');

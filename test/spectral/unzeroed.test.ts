@@ -36,7 +36,7 @@ for (const [name, opts, n] of cases) {
 
   test(`melSpectrogram ${name}, ${n} samples: the mel kernel writes every element, equal to the fresh output`, () => {
     const x = signal(n);
-    const mopts: MelSpectrogramOptions = { ...opts, sampleRate: 16000, nMels: 40 };
+    const mopts: MelSpectrogramOptions & { sampleRate: number } = { ...opts, sampleRate: 16000, nMels: 40 };
     const fresh = melSpectrogram(x, mopts);
     const plan = planMel(mopts);
     const cols = frameCount(x.length, plan.cfg);
