@@ -60,8 +60,11 @@ export interface ArchitectureOptions {
    * The input's `LFCC_ROWS` rows above the excitation rows (or the last ones) are a pipeline's
    * `lfcc` rows: they bypass the network like the excitation rows and feed a GMM expert
    * ({@link GmmScore}: the ASVspoof 2019 LFCC-GMM's log-likelihood ratio, fitted by
-   * `trainClassifier` before the network trains), whose bona fide z-score is averaged with the
-   * network's ({@link MeanScoreFusion}) before any fusion with the excitation expert. `null`: none.
+   * `trainClassifier` before the network trains), whose bona fide z-score `g` is fused with the
+   * network's `n` as `min((n + g) / 2, g)` ({@link MeanScoreFusion}, then {@link MinScoreFusion})
+   * before any fusion with the excitation expert: the network can lower the GMM's score (its own
+   * detections count at half weight) but never raise it, so the GMM's detections (codec2, diphone
+   * synthesis) stand. `null`: none.
    * @default null
    */
   gmm?: GmmExpertOptions | null;
@@ -219,6 +222,9 @@ export class RowSlice extends tf.layers.Layer {
 }
 tf.serialization.registerClass(RowSlice);
 
+/** Excitation rows with the harmonic-phase rows below the residual statistics (8). */
+const ROWS_WITH_PHASE = excitationRowNames({ harmonicPhase: true }).length;
+
 /**
  * Pools excitation rows `[batch, 3, cols, 1]` (log kurtosis, log crest factor, energy dB) into
  * `[batch, 2]`: the mean log kurtosis and mean log crest factor over the frames whose energy lies
@@ -246,12 +252,11 @@ export class ExcitationPooling extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const rows = x.shape[1] as number;
-      const withPhase = excitationRowNames({ harmonicPhase: true }).length;
       assert(
-        rows === EXCITATION_ROWS.length || rows === withPhase,
+        rows === EXCITATION_ROWS.length || rows === ROWS_WITH_PHASE,
         () =>
           `ExcitationPooling input has ${rows} rows; it takes ${EXCITATION_ROWS.length} (${EXCITATION_ROWS.join(', ')}) ` +
-          `or ${withPhase} (and ${HARMONIC_PHASE_ROWS.join(', ')})`,
+          `or ${ROWS_WITH_PHASE} (and ${HARMONIC_PHASE_ROWS.join(', ')})`,
       );
       const all = tf.reshape(x, [-1, rows, x.shape[2] as number]);
       const [stats, energy, phase] = tf.split(all, [2, 1, rows - 3], 1);
@@ -408,9 +413,6 @@ export function bonafideScore(logits: tf.Tensor): tf.Tensor {
  * (the score `predictScores` reports) is `fuse` of their bona fide scores `x1 - x0`.
  */
 abstract class ScoreFusion extends tf.layers.Layer {
-  /** How many inputs it takes, in words for the error ("two", "two or more"), and whether exactly two. */
-  protected abstract readonly takes: { words: string; exactlyTwo: boolean };
-
   /** The fused `[batch, 1]` score of the experts' `[batch, 1]` scores. */
   protected abstract fuse(scores: tf.Tensor[]): tf.Tensor;
 
@@ -421,11 +423,7 @@ abstract class ScoreFusion extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const name = this.getClassName();
-      const { words, exactlyTwo } = this.takes;
-      assert(
-        Array.isArray(inputs) && (exactlyTwo ? inputs.length === 2 : inputs.length >= 2),
-        () => `${name} takes ${words} logit tensors`,
-      );
+      assert(Array.isArray(inputs) && inputs.length >= 2, () => `${name} takes two or more logit tensors`);
       for (const t of inputs)
         assert(t.shape[1] === 2, () => `${name} inputs must be [batch, 2] logits, got [${t.shape}]`);
       const m = this.fuse(inputs.map(bonafideScore));
@@ -435,19 +433,17 @@ abstract class ScoreFusion extends tf.layers.Layer {
 }
 
 /**
- * Fuses two experts' logits `[batch, 2]` by the minimum of their bona fide scores: output
- * `[0, min(a1 - a0, b1 - b0)]`, so `logit[1] - logit[0]` (the score `predictScores` reports) is the
- * smaller score. Both come in as bona fide z-scores ({@link BonafideZScore}), so at equal scores
- * they flag the same share of bona fide speech. A clip counts as bona fide only when both experts
- * say so: each catches its own attacks (the spectrogram CNN codec2 and TTS, the excitation expert
- * Griffin-Lim) without the other's confident mistakes averaging them away, as a sum would.
+ * Fuses experts' logits `[batch, 2]` by the minimum of their bona fide scores: output
+ * `[0, min_i (x_i1 - x_i0)]`, so `logit[1] - logit[0]` (the score `predictScores` reports) is the
+ * smallest score. They come in as bona fide z-scores ({@link BonafideZScore}), so at equal scores
+ * they flag the same share of bona fide speech. A clip counts as bona fide only when every expert
+ * says so: each catches its own attacks (the spectrogram CNN codec2 and TTS, the excitation expert
+ * Griffin-Lim) without the others' confident mistakes averaging them away, as a sum would.
  */
 export class MinScoreFusion extends ScoreFusion {
   static readonly className = 'MinScoreFusion';
-  protected readonly takes = { words: 'two', exactlyTwo: true };
-
-  protected fuse([a, b]: tf.Tensor[]): tf.Tensor {
-    return tf.minimum(a, b);
+  protected fuse(scores: tf.Tensor[]): tf.Tensor {
+    return scores.reduce((a, b) => tf.minimum(a, b));
   }
 }
 tf.serialization.registerClass(MinScoreFusion);
@@ -460,8 +456,6 @@ tf.serialization.registerClass(MinScoreFusion);
  */
 export class MeanScoreFusion extends ScoreFusion {
   static readonly className = 'MeanScoreFusion';
-  protected readonly takes = { words: 'two or more', exactlyTwo: false };
-
   protected fuse(scores: tf.Tensor[]): tf.Tensor {
     return tf.div(tf.addN(scores), scores.length);
   }
@@ -548,12 +542,11 @@ function modelInput(
     tf.layers.dense({ units: numClasses, name: 'logits', ...init() }).apply(f) as tf.SymbolicTensor;
   if (opts.excitation || opts.gmm) {
     const o = { rows: EXCITATION_ROWS.length, gateDb: 10, ...opts.excitation };
-    const withPhase = excitationRowNames({ harmonicPhase: true }).length;
     assert(
-      o.rows === EXCITATION_ROWS.length || o.rows === withPhase,
+      o.rows === EXCITATION_ROWS.length || o.rows === ROWS_WITH_PHASE,
       () =>
         `excitation.rows=${o.rows} must be ${EXCITATION_ROWS.length} (${EXCITATION_ROWS.join(', ')}) ` +
-        `or ${withPhase} (with the harmonic-phase rows)`,
+        `or ${ROWS_WITH_PHASE} (with the harmonic-phase rows)`,
     );
     const total = inputShape[0];
     const excitationRows = opts.excitation ? o.rows : 0;
@@ -584,8 +577,10 @@ function modelInput(
       if (gmmInput) {
         const llr = new GmmScore({ components, dims: gmmRows, name: 'gmm_score' }).apply(gmmInput) as tf.SymbolicTensor;
         const z = new BonafideZScore({ size: 1, name: 'gmm_calibration' }).apply(llr) as tf.SymbolicTensor;
-        spectral = new MeanScoreFusion({ name: excitationInput ? 'spectral_fusion' : 'logits' }).apply([
-          spectral,
+        // min(mean(network, gmm), gmm): the network lowers the GMM's score, never raises it
+        const mean = new MeanScoreFusion({ name: 'spectral_mean' }).apply([spectral, z]) as tf.SymbolicTensor;
+        spectral = new MinScoreFusion({ name: excitationInput ? 'spectral_fusion' : 'logits' }).apply([
+          mean,
           z,
         ]) as tf.SymbolicTensor;
       }

@@ -114,7 +114,7 @@ describe('the excitation branch (wasm)', () => {
     assert.throws(() => new ExcitationPooling({ gateDb: 0 }), /gateDb=0 must be a finite number > 0/);
   });
 
-  test('MinScoreFusion: output [0, min of the two bona fide scores]', () => {
+  test('MinScoreFusion: output [0, min of the bona fide scores], of two or more experts', () => {
     const a = tf.tensor2d([
       [0, 2],
       [1, -1],
@@ -125,7 +125,14 @@ describe('the excitation branch (wasm)', () => {
     ]);
     const y = new MinScoreFusion({}).apply([a, b]) as tf.Tensor;
     assert.deepEqual(Array.from(y.dataSync()), [0, 2, 0, -2]);
-    tf.dispose([a, b, y]);
+    const c = tf.tensor2d([
+      [0, 2.5],
+      [3, 0],
+    ]);
+    const z = new MinScoreFusion({}).apply([a, b, c]) as tf.Tensor;
+    assert.deepEqual(Array.from(z.dataSync()), [0, 2, 0, -3]);
+    assert.throws(() => new MinScoreFusion({}).apply([a]), /MinScoreFusion takes two or more logit tensors/);
+    tf.dispose([a, b, c, y, z]);
   });
 
   test('BonafideZScore: [0, mean z] with the statistics of the bona fide rows it was set from', () => {

@@ -97,7 +97,7 @@ describe('the GMM expert (wasm)', () => {
     assert.throws(() => layer.apply(tf.zeros([1, 6, 8, 1])), /GmmScore dims=5 must equal the input's 6 rows|takes 5/);
   });
 
-  test('trained with LFCC and excitation rows: the GMM separates what it sees, fused = min(mean(z_cnn, z_gmm), z_excitation), seeded, saved and loaded', async () => {
+  test('trained with LFCC and excitation rows: the GMM separates what it sees, fused = min(mean(z_cnn, z_gmm), z_gmm, z_excitation), seeded, saved and loaded', async () => {
     const train = dataset(48, 31);
     const val = dataset(16, 32);
     const test = dataset(32, 33);
@@ -139,7 +139,13 @@ describe('the GMM expert (wasm)', () => {
     });
     const one = test.inputs.map((g) => ({ rows: g.rows, cols: 64, data: sliceCols(g, 64) }));
     const [a, b, c, fused] = [zc, zg, experts.excitation.logits, r.model].map((m) => predictScores(m, one));
-    fused.forEach((v, i) => assert.ok(Math.abs(v - Math.min((a[i] + b[i]) / 2, c[i])) < 1e-5, `clip ${i}`));
+    const formula = (i: number) => Math.min((a[i] + b[i]) / 2, b[i], c[i]);
+    fused.forEach((v, i) => assert.ok(Math.abs(v - formula(i)) < 1e-5, `clip ${i}: ${v} vs ${formula(i)}`));
+    // and the GMM's part decides some clips (where it is below both the mean and the excitation's)
+    assert.ok(
+      a.some((_, i) => b[i] < a[i] && b[i] < c[i]),
+      'no test clip where the GMM z-score is the minimum: the formula was not exercised',
+    );
     // Same seed, same backend: the same scores (the GMM's k-means++ is seeded too).
     const again = await trainClassifier(train, opts);
     assert.deepEqual(Array.from(predictScores(again.model, test.inputs)), Array.from(s));
@@ -165,7 +171,8 @@ describe('the GMM expert (wasm)', () => {
         experts.map((e) => e.name),
         ['network', 'gmm', 'network+gmm', 'excitation'],
       );
-      const expected = [a, b, a.map((v, i) => (v + b[i]) / 2), c];
+      // network+gmm = min(mean(network, gmm), gmm)
+      const expected = [a, b, a.map((v, i) => Math.min((v + b[i]) / 2, b[i])), c];
       experts.forEach((e, k) =>
         e.scores.forEach((v, i) => assert.ok(Math.abs(v - expected[k][i]) < 1e-5, `${e.name} clip ${i}: ${v}`)),
       );
@@ -176,9 +183,10 @@ describe('the GMM expert (wasm)', () => {
     }
   });
 
-  test('a network with only the GMM expert: the output is the mean of the two z-scores; too few rows are refused', () => {
+  test('a network with only the GMM expert: the output is min(mean of the two z-scores, the GMM z-score); too few rows are refused', () => {
     const m = smallCnn([70, 16, 1], { gmm: { components: 2 }, filters: [4, 4, 4], seed: 1 });
-    assert.equal(m.getLayer('logits').getClassName(), 'MeanScoreFusion');
+    assert.equal(m.getLayer('logits').getClassName(), 'MinScoreFusion');
+    assert.equal(m.getLayer('spectral_mean').getClassName(), 'MeanScoreFusion');
     assert.equal(expertModels(m)?.excitation, null);
     m.dispose();
     assert.throws(
