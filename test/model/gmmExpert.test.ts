@@ -10,7 +10,7 @@ import { initBackend } from '../../src/model/backend';
 import { expertModels, smallCnn } from '../../src/model/architectures';
 import { GmmScore, setGmmScore } from '../../src/model/gmmExpert';
 import { fitGmmDetector, scoreGmmDetector } from '../../src/model/gmm';
-import { predictScores, trainClassifier } from '../../src/model/train';
+import { predictScores, trainClassifier, windowStarts } from '../../src/model/train';
 import { loadModel, saveModel } from '../../src/model/io';
 import { scoreExperts } from '../../src/model/detector';
 import { computeEer } from '../../src/metrics/detection';
@@ -97,7 +97,7 @@ describe('the GMM expert (wasm)', () => {
     assert.throws(() => layer.apply(tf.zeros([1, 6, 8, 1])), /GmmScore dims=5 must equal the input's 6 rows|takes 5/);
   });
 
-  test('trained with LFCC and excitation rows: the GMM separates what it sees, fused = min(mean(z_cnn, z_gmm), z_gmm, z_excitation), seeded, saved and loaded', async () => {
+  test('trained with LFCC and excitation rows: the GMM separates what it sees, is fitted on the training clips and calibrated on the validation ones, fused = min(mean(z_cnn, z_gmm), z_gmm, z_excitation), seeded, saved and loaded', async () => {
     const train = dataset(48, 31);
     const val = dataset(16, 32);
     const test = dataset(32, 33);
@@ -129,9 +129,48 @@ describe('the GMM expert (wasm)', () => {
       gmm.filter((_, i) => test.labels[i] === 0),
     ).eer;
     assert.ok(eer <= 0.05, `GMM expert held-out EER ${(100 * eer).toFixed(1)} %`);
-    // Its z-score is calibrated on the validation bona fide windows: mean 0 there.
-    const mean = (v: Float32Array) => v.reduce((a, b) => a + b, 0) / v.length;
-    assert.ok(Math.abs(mean(predictScores(zg, of(val, 1)))) < 1e-4);
+    // The mixtures are those of the training clips' LFCC frames (not the validation clips'), and its
+    // z-score is calibrated on the validation bona fide windows they score.
+    const lfcc = (g: Grid, cols = g.cols): Grid => ({
+      rows: 60,
+      cols,
+      data: sliceCols({ rows: 60, cols: g.cols, data: g.data.subarray(129 * g.cols, 189 * g.cols) }, cols),
+    });
+    const trainOnly = fitGmmDetector(
+      of(train, 1).map((g) => lfcc(g)),
+      of(train, 0).map((g) => lfcc(g)),
+      { nComponents: 4, seed: 0 },
+    );
+    const llr = tf.model({
+      inputs: r.model.inputs,
+      outputs: r.model.getLayer('gmm_score').output as tf.SymbolicTensor,
+    });
+    const window64 = test.inputs.map((g) => ({ rows: g.rows, cols: 64, data: sliceCols(g, 64) }));
+    const batch = tf.stack(window64.map((g) => tf.tensor3d(g.data, [g.rows, 64, 1])));
+    const out = llr.predict(batch) as tf.Tensor;
+    const got = out.dataSync();
+    tf.dispose([batch, out]);
+    const expected = scoreGmmDetector(
+      trainOnly,
+      window64.map((g) => lfcc(g)),
+    );
+    got.forEach((v, i) =>
+      assert.ok(Math.abs(v - expected[i]) < 1e-3 + 1e-4 * Math.abs(v), `clip ${i}: ${v} vs ${expected[i]}`),
+    );
+    const valWindows = of(val, 1).flatMap((g) =>
+      windowStarts(g.cols, 64).map((start) => lfcc({ rows: g.rows, cols: 64, data: sliceCols(g, 64, start) })),
+    );
+    const ref = scoreGmmDetector(trainOnly, valWindows);
+    const refMean = ref.reduce((a, b) => a + b, 0) / ref.length;
+    const refStd = Math.sqrt(ref.reduce((a, b) => a + (b - refMean) ** 2, 0) / ref.length);
+    const [calMean, calInv] = (r.model.getLayer('gmm_calibration').getWeights() as tf.Tensor[]).map(
+      (w) => w.dataSync()[0],
+    );
+    assert.ok(
+      Math.abs(calMean - refMean) < 1e-3 + 1e-4 * Math.abs(refMean),
+      `calibration mean ${calMean} vs ${refMean}`,
+    );
+    assert.ok(Math.abs(1 / calInv - refStd) < 1e-3 * refStd, `calibration std ${1 / calInv} vs ${refStd}`);
     // The fused score is the formula of the three experts' z-scores, window by window (here one window).
     const zc = tf.model({
       inputs: r.model.inputs,
@@ -196,8 +235,8 @@ describe('the GMM expert (wasm)', () => {
   });
 });
 
-function sliceCols(g: Grid, width: number): Float32Array {
+function sliceCols(g: Grid, width: number, start = 0): Float32Array {
   const out = new Float32Array(g.rows * width);
-  for (let r = 0; r < g.rows; r++) out.set(g.data.subarray(r * g.cols, r * g.cols + width), r * width);
+  for (let r = 0; r < g.rows; r++) out.set(g.data.subarray(r * g.cols + start, r * g.cols + start + width), r * width);
   return out;
 }
