@@ -70,7 +70,9 @@ const SPEC: Record<string, OptionSpec> = {
   validation: {
     type: 'string',
     arg: 'F',
-    help: 'fraction held out for validation, speaker-disjoint when speakers are known (default 0.2)',
+    help:
+      'fraction held out for validation (default 0.2): speaker-disjoint with --protocol (its speaker column), ' +
+      "else stratified by class (a --data folder's meta.csv speakers are not read)",
   },
   arch: { type: 'string', arg: 'NAME', help: `detector (default ${DEFAULT_ARCHITECTURE}): ${detectorChoices()}` },
   components: {
