@@ -131,11 +131,8 @@ describe('the GMM expert (wasm)', () => {
     assert.ok(eer <= 0.05, `GMM expert held-out EER ${(100 * eer).toFixed(1)} %`);
     // The mixtures are those of the training clips' LFCC frames (not the validation clips'), and its
     // z-score is calibrated on the validation bona fide windows they score.
-    const lfcc = (g: Grid, cols = g.cols): Grid => ({
-      rows: 60,
-      cols,
-      data: sliceCols({ rows: 60, cols: g.cols, data: g.data.subarray(129 * g.cols, 189 * g.cols) }, cols),
-    });
+    // A clip's 60 LFCC rows (below the 129 STFT rows).
+    const lfcc = (g: Grid): Grid => ({ rows: 60, cols: g.cols, data: g.data.slice(129 * g.cols, 189 * g.cols) });
     const trainOnly = fitGmmDetector(
       of(train, 1).map((g) => lfcc(g)),
       of(train, 0).map((g) => lfcc(g)),
@@ -145,14 +142,15 @@ describe('the GMM expert (wasm)', () => {
       inputs: r.model.inputs,
       outputs: r.model.getLayer('gmm_score').output as tf.SymbolicTensor,
     });
-    const window64 = test.inputs.map((g) => ({ rows: g.rows, cols: 64, data: sliceCols(g, 64) }));
-    const batch = tf.stack(window64.map((g) => tf.tensor3d(g.data, [g.rows, 64, 1])));
+    // Each test clip's first window: the GMM's LLR here, the experts' fusion below.
+    const one = test.inputs.map((g) => ({ rows: g.rows, cols: 64, data: sliceCols(g, 64) }));
+    const batch = tf.stack(one.map((g) => tf.tensor3d(g.data, [g.rows, 64, 1])));
     const out = llr.predict(batch) as tf.Tensor;
     const got = out.dataSync();
     tf.dispose([batch, out]);
     const expected = scoreGmmDetector(
       trainOnly,
-      window64.map((g) => lfcc(g)),
+      one.map((g) => lfcc(g)),
     );
     got.forEach((v, i) =>
       assert.ok(Math.abs(v - expected[i]) < 1e-3 + 1e-4 * Math.abs(v), `clip ${i}: ${v} vs ${expected[i]}`),
@@ -176,7 +174,6 @@ describe('the GMM expert (wasm)', () => {
       inputs: r.model.inputs,
       outputs: r.model.getLayer('spectral_calibration').output as tf.SymbolicTensor,
     });
-    const one = test.inputs.map((g) => ({ rows: g.rows, cols: 64, data: sliceCols(g, 64) }));
     const [a, b, c, fused] = [zc, zg, experts.excitation.logits, r.model].map((m) => predictScores(m, one));
     const formula = (i: number) => Math.min((a[i] + b[i]) / 2, b[i], c[i]);
     fused.forEach((v, i) => assert.ok(Math.abs(v - formula(i)) < 1e-5, `clip ${i}: ${v} vs ${formula(i)}`));
