@@ -5,7 +5,13 @@ import { Grid, createGrid } from '../grid/grid';
 import { lfcc } from '../spectral/cepstral';
 import { excitationFeatures } from '../spectral/excitation';
 import { resample } from '../audio/resample';
-import { PipelineConfig, pipelineFingerprint, resolvePipelineConfig, DEFAULT_PIPELINE } from './config';
+import {
+  PipelineConfig,
+  pipelineFingerprint,
+  resolvePipelineConfig,
+  DEFAULT_PIPELINE,
+  type SideRowsSource,
+} from './config';
 import { opEntry } from './ops';
 
 /** What one stage did: its name (`op`), its resolved parameters and its output. */
@@ -77,19 +83,31 @@ export function runPipeline(
   const keep = opts.keep ?? true;
   const stages: StageRecord[] = [];
   let current: Audio | Grid = audio;
-  let analysed: { x: Float32Array; sampleRate: number; times: Float64Array } | null = null;
+  // The clip as it entered a crop that lengthened it by repeating it, carried through the audio
+  // stages after the crop, for side rows with source 'clip'.
+  const wantsClip = resolved.lfcc?.source === 'clip' || resolved.excitation?.source === 'clip';
+  let uncut: Audio | null = null;
+  let analysed: Analysed | null = null;
+  let clip: Analysed | null = null;
   resolved.stages.forEach((s, i) => {
     const { op, ...params } = s;
     const entry = opEntry(op);
     let extra: Record<string, unknown> | undefined;
     try {
       // resolvePipelineConfig put the audio stages first, then the spectral stage, then the grid stages.
-      if (entry.kind === 'audio') ({ out: current, extra } = entry.run(current as Audio, params));
-      else if (entry.kind === 'spectral') {
+      if (entry.kind === 'audio') {
+        const before = current as Audio;
+        ({ out: current, extra } = entry.run(before, params));
+        if (uncut) uncut = entry.run(uncut, params).out;
+        if (wantsClip && op === 'crop' && repeatsClip(before, current, params)) uncut = before;
+      } else if (entry.kind === 'spectral') {
         const a = current as Audio;
-        const x = a.channels.length > 1 ? toMono(a).channels[0] : a.channels[0];
-        const spec = entry.run(x, a.sampleRate, params);
-        if (resolved.excitation || resolved.lfcc) analysed = { x, sampleRate: a.sampleRate, times: spec.times };
+        const spec = entry.run(monoOf(a), a.sampleRate, params);
+        if (resolved.excitation || resolved.lfcc) {
+          analysed = { x: monoOf(a), sampleRate: a.sampleRate, times: spec.times };
+          if (uncut) clip = clipFrames(monoOf(uncut), uncut.sampleRate, spec.times);
+        }
+        uncut = null;
         current = spec;
       } else current = entry.run(current as Grid, params);
     } catch (e) {
@@ -100,13 +118,10 @@ export function runPipeline(
   });
   let output = current as unknown as Grid;
   if (analysed) {
-    const { x, sampleRate, times } = analysed as { x: Float32Array; sampleRate: number; times: Float64Array };
-    // One resampling per analysis rate, shared by the LFCC and the excitation rows.
-    const signals = new Map<number, Float32Array>([[sampleRate, x]]);
-    const at = (rate: number): Float32Array => {
-      if (!signals.has(rate)) signals.set(rate, resample(x, sampleRate, rate));
-      return signals.get(rate) as Float32Array;
-    };
+    // One resampling per signal and analysis rate, shared by the LFCC and the excitation rows.
+    const spectral = resampler(analysed);
+    const clipped = clip ? resampler(clip) : null;
+    const source = (s: SideRowsSource | undefined) => (s === 'clip' && clipped ? clipped : spectral);
     const append = (name: string, params: object, rows: Grid): void => {
       assert(rows.cols === output.cols, () => `${name} has ${rows.cols} frames but the grid ${output.cols} columns`);
       const data = new Float32Array((output.rows + rows.rows) * output.cols);
@@ -116,11 +131,14 @@ export function runPipeline(
       if (keep) stages.push({ name, params: { ...params }, output });
     };
     if (resolved.lfcc) {
+      const { at, sampleRate, times } = source(resolved.lfcc.source);
       const rate = resolved.lfcc.sampleRate ?? sampleRate;
       append('lfcc', resolved.lfcc, lfccRows(at(rate), rate, times));
     }
     if (resolved.excitation) {
-      const { sampleRate: rate = sampleRate, ...frameOpts } = resolved.excitation;
+      const { sampleRate: rate0, source: _source, ...frameOpts } = resolved.excitation;
+      const { at, sampleRate, times } = source(resolved.excitation.source);
+      const rate = rate0 ?? sampleRate;
       append(
         'excitation',
         resolved.excitation,
@@ -129,6 +147,38 @@ export function runPipeline(
     }
   }
   return { stages, output, config: resolved, fingerprint: pipelineFingerprint(resolved) };
+}
+
+/** A signal the side rows are computed on, and the time (s) in it of each grid column. */
+interface Analysed {
+  x: Float32Array;
+  sampleRate: number;
+  times: Float64Array;
+}
+
+const monoOf = (a: Audio): Float32Array => (a.channels.length > 1 ? toMono(a).channels[0] : a.channels[0]);
+
+/** Whether a crop stage lengthened `before` by repeating it (what `fixLength` does with pad 'repeat'). */
+function repeatsClip(before: Audio, after: Audio, params: Record<string, unknown>): boolean {
+  const n = before.channels[0].length;
+  return params.pad === 'repeat' && n > 0 && n < after.channels[0].length;
+}
+
+/** The clip itself, each column's time taken modulo its length (where the repeated copy shows it). */
+function clipFrames(x: Float32Array, sampleRate: number, times: Float64Array): Analysed {
+  const seconds = x.length / sampleRate;
+  const at = Float64Array.from(times, (t) => t - Math.floor(t / seconds) * seconds);
+  return { x, sampleRate, times: at };
+}
+
+/** `a` with `at(rate)`: its signal resampled to `rate`, computed once per rate. */
+function resampler(a: Analysed): Analysed & { at: (rate: number) => Float32Array } {
+  const signals = new Map<number, Float32Array>([[a.sampleRate, a.x]]);
+  const at = (rate: number): Float32Array => {
+    if (!signals.has(rate)) signals.set(rate, resample(a.x, a.sampleRate, rate));
+    return signals.get(rate) as Float32Array;
+  };
+  return { ...a, at };
 }
 
 /**

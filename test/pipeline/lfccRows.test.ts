@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Random } from '../../src/random';
 import { runPipeline } from '../../src/pipeline/run';
-import { resolvePipelineConfig } from '../../src/pipeline/config';
-import { lfcc } from '../../src/spectral';
+import { resolvePipelineConfig, type PipelineConfig } from '../../src/pipeline/config';
+import { excitationFeatures, lfcc } from '../../src/spectral';
+import { preEmphasis } from '../../src/pipeline/audioPrep';
 import { resample } from '../../src/audio/resample';
 
 function noiseClip(n: number, seed: number): Float32Array {
@@ -64,7 +65,7 @@ test('lfcc rows: bad options and resize are refused, naming the field', () => {
   const stages = [{ op: 'stft' }];
   assert.throws(
     () => resolvePipelineConfig({ stages, lfcc: { rate: 8000 } }),
-    /lfcc.rate is not a field \(fields: sampleRate\)/,
+    /lfcc.rate is not a field \(fields: sampleRate, source\)/,
   );
   assert.throws(() => resolvePipelineConfig({ stages, lfcc: { sampleRate: 0 } }), /lfcc.sampleRate/);
   assert.throws(() => resolvePipelineConfig({ stages, lfcc: 'yes' }), /lfcc/);
@@ -73,4 +74,59 @@ test('lfcc rows: bad options and resize are refused, naming the field', () => {
     /lfcc cannot be combined with stages\[1\].op="resize"/,
   );
   assert.deepEqual(resolvePipelineConfig({ stages, lfcc: null }).lfcc, undefined);
+  assert.throws(
+    () => resolvePipelineConfig({ stages, lfcc: { source: 'padded' } }),
+    /lfcc.source.*"padded".*must be 'spectral' or 'clip'/,
+  );
+  assert.throws(() => resolvePipelineConfig({ stages, excitation: { source: 1 } }), /excitation.source/);
+  // 'spectral' is the default and resolves to absent: pipelines saved before `source` keep their fingerprint.
+  assert.deepEqual(resolvePipelineConfig({ stages, lfcc: { source: 'spectral' } }).lfcc, {});
+  assert.deepEqual(resolvePipelineConfig({ stages, excitation: { source: 'clip' } }).excitation, { source: 'clip' });
+});
+
+// A 0.73 s clip, pre-emphasised after a crop to 2 s that repeats it: the hop is 10 ms at 8 kHz.
+const SHORT = noiseClip(5840, 3);
+const clipConfig = (source: 'spectral' | 'clip', seconds = 2): PipelineConfig => ({
+  stages: [{ op: 'crop', seconds }, { op: 'preEmphasis' }, { op: 'stft', nFft: 256, winLength: 200, hopLength: 80 }],
+  lfcc: { source },
+  excitation: { source },
+});
+
+test("source 'clip': the rows are the clip's own frames (after the audio stages that follow the crop), tiled as the crop tiled its samples", () => {
+  const r = runPipeline({ sampleRate: 8000, channels: [SHORT] }, clipConfig('clip'));
+  const cols = r.output.cols;
+  assert.equal(cols, 201);
+  const x = preEmphasis(SHORT);
+  const ref = lfcc(x, { sampleRate: 8000, preset: 'asvspoof2019', center: true, padMode: 'constant' });
+  assert.equal(ref.cols, 74);
+  const seconds = SHORT.length / 8000;
+  const times = Float64Array.from({ length: cols }, (_, j) => (j * 0.01) % seconds);
+  for (let row = 0; row < 60; row++)
+    for (let j = 0; j < cols; j++) {
+      const k = Math.min(ref.cols - 1, Math.round(times[j] / 0.01));
+      assert.equal(r.output.data[(129 + row) * cols + j], ref.data[row * ref.cols + k], `row ${row} col ${j}`);
+    }
+  // Column 73 (0.73 s) is the clip's start again: frame 0, not a frame that straddles the seam.
+  assert.equal(r.output.data[129 * cols + 73], ref.data[0]);
+  const exc = excitationFeatures(x, { sampleRate: 8000, times });
+  assert.deepEqual(r.output.data.subarray(189 * cols), exc.data);
+});
+
+test("source 'clip' against 'spectral': the same grid, the side rows differ only near the seams, and a clip the crop did not lengthen gives the same rows", () => {
+  const clip = runPipeline({ sampleRate: 8000, channels: [SHORT] }, clipConfig('clip'));
+  const spectral = runPipeline({ sampleRate: 8000, channels: [SHORT] }, clipConfig('spectral'));
+  const cols = clip.output.cols;
+  assert.deepEqual(clip.output.data.subarray(0, 129 * cols), spectral.output.data.subarray(0, 129 * cols));
+  const differs = (j: number) =>
+    Array.from({ length: 60 }, (_, row) => (129 + row) * cols + j).some(
+      (i) => clip.output.data[i] !== spectral.output.data[i],
+    );
+  // The spectral copy's frames at the seams (0.73 s, 1.46 s) see the jump back to the clip's start.
+  assert.ok(differs(73) && differs(146));
+  // Far from a seam and from the ends (> 3 frames of 20 ms windows and deltas), the frames agree.
+  assert.ok(!differs(36) && !differs(110));
+  // Cropped to 0.5 s (shorter, not lengthened): both sources analyse the same audio.
+  const a = runPipeline({ sampleRate: 8000, channels: [SHORT] }, clipConfig('clip', 0.5));
+  const b = runPipeline({ sampleRate: 8000, channels: [SHORT] }, clipConfig('spectral', 0.5));
+  assert.deepEqual(a.output.data, b.output.data);
 });
