@@ -102,9 +102,10 @@ export function runPipeline(
         if (wantsClip && op === 'crop' && repeatsClip(before, current, params)) uncut = before;
       } else if (entry.kind === 'spectral') {
         const a = current as Audio;
-        const spec = entry.run(monoOf(a), a.sampleRate, params);
+        const x = monoOf(a);
+        const spec = entry.run(x, a.sampleRate, params);
         if (resolved.excitation || resolved.lfcc) {
-          analysed = { x: monoOf(a), sampleRate: a.sampleRate, times: spec.times };
+          analysed = { x, sampleRate: a.sampleRate, times: spec.times };
           if (uncut) clip = clipFrames(monoOf(uncut), uncut.sampleRate, spec.times);
         }
         uncut = null;
