@@ -71,8 +71,8 @@ const SPEC: Record<string, OptionSpec> = {
     type: 'string',
     arg: 'F',
     help:
-      'fraction held out for validation (default 0.2): speaker-disjoint with --protocol (its speaker column), ' +
-      "else stratified by class (a --data folder's meta.csv speakers are not read)",
+      'fraction held out for validation (default 0.2): speaker-disjoint with --protocol (its speaker column; ' +
+      "at most F of each attack), else stratified by class (a --data folder's meta.csv speakers are not read)",
   },
   arch: { type: 'string', arg: 'NAME', help: `detector (default ${DEFAULT_ARCHITECTURE}): ${detectorChoices()}` },
   components: {

@@ -24,10 +24,16 @@ export interface Split<T> {
 /**
  * Splits items reproducibly. When every item has a speaker id, whole speakers are assigned to one
  * part (no speaker in two parts: otherwise a model can learn voices instead of artefacts); speakers
- * are shuffled and taken until each part's share of items is reached. Otherwise each class is shuffled
- * and cut separately so every part keeps the class balance (stratified).
+ * are shuffled and taken until each part's share of items is reached, skipping a speaker whose
+ * clips would give the part more than its share (rounded up) of an attack, or take an attack's last
+ * training clip (`attack`, where items carry it). So a synthetic voice that is most of an attack
+ * stays in training: on the bundled corpus's training split, without this, seed 0 moves all 12
+ * festival-diphone clips (one voice) to validation, and seed 1 32 of the 46 espeak-ng clips and the
+ * only flite-clustergen clip.
+ * Otherwise each class is shuffled and cut separately so every part keeps the class balance
+ * (stratified).
  */
-export function splitDataset<T extends Pick<DatasetItem, 'label' | 'speaker'>>(
+export function splitDataset<T extends Pick<DatasetItem, 'label' | 'speaker'> & { attack?: string | null }>(
   items: readonly T[],
   opts: SplitOptions = {},
 ): Split<T> {
@@ -47,6 +53,20 @@ export function splitDataset<T extends Pick<DatasetItem, 'label' | 'speaker'>>(
       g.push(i);
       groups.set(it.speaker!, g);
     });
+    // A part may take at most its share (rounded up) of each attack, and leaves it a training clip.
+    const total = new Map<string, number>();
+    for (const it of items) if (it.attack) total.set(it.attack, (total.get(it.attack) ?? 0) + 1);
+    const taken = [new Map<string, number>(), new Map<string, number>()]; // validation, test
+    const fits = (g: number[], p: 1 | 2): boolean => {
+      const need = new Map<string, number>();
+      for (const i of g) if (items[i].attack) need.set(items[i].attack!, (need.get(items[i].attack!) ?? 0) + 1);
+      const share = p === 1 ? vf : tf;
+      return [...need].every(([a, n]) => {
+        const t = total.get(a)!;
+        const cap = Math.min(Math.ceil(share * t), t - 1 - (taken[2 - p].get(a) ?? 0));
+        return (taken[p - 1].get(a) ?? 0) + n <= cap;
+      });
+    };
     const speakers = rng.shuffle([...groups.keys()].sort());
     const targetTest = tf * items.length;
     const targetVal = vf * items.length;
@@ -55,13 +75,18 @@ export function splitDataset<T extends Pick<DatasetItem, 'label' | 'speaker'>>(
     for (const s of speakers) {
       const g = groups.get(s)!;
       let p = 0;
-      if (nTest + g.length / 2 <= targetTest) {
+      if (nTest + g.length / 2 <= targetTest && fits(g, 2)) {
         p = 2;
         nTest += g.length;
-      } else if (nVal + g.length / 2 <= targetVal) {
+      } else if (nVal + g.length / 2 <= targetVal && fits(g, 1)) {
         p = 1;
         nVal += g.length;
       }
+      if (p)
+        for (const i of g) {
+          const a = items[i].attack;
+          if (a) taken[p - 1].set(a, (taken[p - 1].get(a) ?? 0) + 1);
+        }
       for (const i of g) part[i] = p;
     }
   } else {

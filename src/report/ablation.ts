@@ -566,7 +566,11 @@ async function planRuns(p: {
     slots.push(s);
     return s;
   };
-  const common = { labels: split.train.map((it) => it.label), speakers: split.train.map((it) => it.speaker) };
+  const common = {
+    labels: split.train.map((it) => it.label),
+    speakers: split.train.map((it) => it.speaker),
+    attacks: split.train.map((it) => it.attack),
+  };
   const refSlots: Slot[] = [];
   if (reference) {
     const key = splitKey(split, reference.feats.hashes);

@@ -40,6 +40,8 @@ interface RunTaskBase {
   labels: Label[];
   /** Speaker of each training clip, when known. */
   speakers: (string | null)[];
+  /** Attack of each training clip (null for bona fide), so the validation part leaves none without training clips. */
+  attacks: (string | null)[];
 }
 
 /** One seed of a CNN arm, trained by the ablation's {@link AblationTrainer}. */
@@ -134,7 +136,7 @@ export async function fitTask(
   const src = Array.isArray(features) ? gridSource(features) : (features as GridSource);
   const backend = (await trainer.backend()).split(' ')[0];
   const { scores, history } = await trainer.fitAndScore(
-    { features: sliceGrids(src, 0, nTrain), labels: task.labels, speakers: task.speakers },
+    { features: sliceGrids(src, 0, nTrain), labels: task.labels, speakers: task.speakers, attacks: task.attacks },
     sliceGrids(src, nTrain),
     {
       epochs: task.epochs,

@@ -44,3 +44,59 @@ test('classWeights are sklearn balanced weights n / (2 * count)', () => {
   assert.deepEqual(w, { bonafide: 2, spoof: 4 / 6 });
   assert.deepEqual(classWeights(['spoof']), { bonafide: 0, spoof: 0.5 });
 });
+
+test('splitDataset by speaker: a part takes at most its share of an attack, and an attack whose only voice would be drawn stays in training', () => {
+  // Five bona fide speakers, each with vocoded copies of their clips, two one-voice attacks and one of
+  // ten small voices.
+  const all = [
+    ...Array.from({ length: 5 }, (_, s) =>
+      Array.from({ length: 12 }, (_, i) => ({
+        id: `b${s}-${i}`,
+        label: (i < 6 ? 'bonafide' : 'spoof') as Label,
+        attack: i < 6 ? null : 'vocoder',
+        speaker: `S${s}`,
+      })),
+    ).flat(),
+    ...Array.from({ length: 12 }, (_, i) => ({
+      id: `d${i}`,
+      label: 'spoof' as Label,
+      attack: 'diphone',
+      speaker: 'D',
+    })),
+    { id: 'f0', label: 'spoof' as Label, attack: 'flite', speaker: 'F' },
+    ...Array.from({ length: 30 }, (_, i) => ({
+      id: `m${i}`,
+      label: 'spoof' as Label,
+      attack: 'many',
+      speaker: `M${i % 10}`,
+    })),
+  ];
+  const blind = all.map(({ attack: _attack, ...it }) => it);
+  let moved = 0;
+  let over = 0;
+  for (let seed = 0; seed < 20; seed++) {
+    const s = splitDataset(all, { validation: 0.2, test: 0.1, seed });
+    assert.equal(s.by, 'speaker');
+    // Shares of 30 'many' clips: at most ceil(0.2 * 30) = 6 in validation, ceil(0.1 * 30) = 3 in test.
+    assert.ok(s.validation.filter((it) => it.attack === 'many').length <= 6, `seed ${seed}`);
+    assert.ok(s.test.filter((it) => it.attack === 'many').length <= 3, `seed ${seed}`);
+    for (const attack of ['vocoder', 'diphone', 'flite', 'many'])
+      assert.ok(
+        s.train.some((it) => it.attack === attack),
+        `seed ${seed}: ${attack} has training clips`,
+      );
+    for (const label of ['bonafide', 'spoof'])
+      assert.ok(
+        s.train.some((it) => it.label === label),
+        `seed ${seed}: ${label} has training clips`,
+      );
+    const spk = (xs: { speaker: string | null }[]) => new Set(xs.map((x) => x.speaker));
+    assert.equal([...spk(s.train)].filter((x) => spk(s.validation).has(x) || spk(s.test).has(x)).length, 0);
+    // Without the attacks, the same draw moves the diphone voice out of training in some seeds.
+    const b = splitDataset(blind, { validation: 0.2, test: 0.1, seed });
+    if (!b.train.some((it) => it.speaker === 'D')) moved++;
+    if (b.validation.filter((it) => it.id.startsWith('m')).length > 6) over++;
+  }
+  assert.ok(moved > 0, 'without attacks the diphone voice leaves training in some seed');
+  assert.ok(over > 0, "without attacks validation takes more than its share of 'many' in some seed");
+});
