@@ -20,9 +20,14 @@ Usage: /usr/bin/python3 scripts/fusion_rules.py --reference gmm.dev.scores run0.
 """
 import argparse
 import json
+import os
 import sys
 
 import numpy as np
+
+# The ASVspoof 2019 evaluation package's compute_eer, as the EER fixtures are generated with it.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures"))
+from gen_eval import compute_eer  # noqa: E402
 
 CURRENT = "min(mean(n,g),e)"
 # name -> function of (n, g, e); simpler rules first
@@ -41,19 +46,6 @@ RULES = {
 GRIFFIN_LIM = "griffin-lim"
 
 
-def compute_eer(bonafide: np.ndarray, spoof: np.ndarray) -> float:
-    """The ASVspoof 2019 evaluation package's EER (bona fide = target, higher = more bona fide)."""
-    scores = np.concatenate([bonafide, spoof])
-    labels = np.concatenate([np.ones(bonafide.size), np.zeros(spoof.size)])
-    labels = labels[np.argsort(scores, kind="mergesort")]
-    tar_sums = np.cumsum(labels)
-    non_sums = spoof.size - (np.arange(1, scores.size + 1) - tar_sums)
-    frr = np.concatenate([[0], tar_sums / bonafide.size])
-    far = np.concatenate([[1], non_sums / spoof.size])
-    i = np.argmin(np.abs(frr - far))
-    return float((frr[i] + far[i]) / 2)
-
-
 def read_scores(path: str) -> dict:
     """utt_id -> (attack, key, score) from an ASVspoof CM score file."""
     rows = {}
@@ -67,9 +59,10 @@ def read_scores(path: str) -> dict:
 
 
 def eers(score: np.ndarray, attacks: np.ndarray, bonafide: np.ndarray) -> dict:
-    out = {"pooled": compute_eer(score[bonafide], score[~bonafide])}
+    """Pooled and per-attack EER (bona fide = target, higher = more bona fide)."""
+    out = {"pooled": float(compute_eer(score[bonafide], score[~bonafide])[0])}
     for a in sorted(set(attacks[~bonafide])):
-        out[a] = compute_eer(score[bonafide], score[attacks == a])
+        out[a] = float(compute_eer(score[bonafide], score[attacks == a])[0])
     return out
 
 
