@@ -40,7 +40,7 @@ interface RunTaskBase {
   labels: Label[];
   /** Speaker of each training clip, when known. */
   speakers: (string | null)[];
-  /** Attack of each training clip (null for bona fide), so the validation part leaves none without training clips. */
+  /** Attack of each training clip (null for bona fide): the validation part takes at most its share of each. */
   attacks: (string | null)[];
 }
 

@@ -37,8 +37,8 @@ export interface AblationTrainer {
    * for at most `epochs` epochs on `train`, then returns a bona fide score for each `test` feature
    * (a log odds, not a probability; higher = more bona fide) and the per-epoch log. Must release every
    * tensor it made. `speakers` (one per training clip, when known) keep its validation part
-   * speaker-disjoint, and `attacks` (one per training clip, null for bona fide) keep every attack in
-   * training (`splitDataset`). `excitationRows`: the features end with that many excitation rows of a
+   * speaker-disjoint, and `attacks` (one per training clip, null for bona fide) limit it to its share of
+   * each attack (`splitDataset`). `excitationRows`: the features end with that many excitation rows of a
    * pipeline, for the model's excitation expert; `gmm`: they have a pipeline's LFCC rows above those (or last), for
    * its GMM expert. Features may be read from the feature cache on every `get`:
    * stream them, do not collect them.
@@ -119,7 +119,7 @@ export function defaultTrainer(opts: DefaultTrainerOptions = {}): AblationTraine
       `random ${cropFrames}-frame crops, whole clips scored as the mean over windows; ` +
       `Adam ${learningRate} with cosine decay, batch ${batchSize}, class-balanced cross-entropy; ` +
       `early stopping on the EER of a ${Math.round(100 * validation)} % speaker-disjoint validation part ` +
-      'that leaves every attack training clips ' +
+      'taking at most its share of each attack ' +
       `(patience ${patience}); batch-norm statistics re-estimated on the training clips`,
     async backend() {
       // require, not import(): the ablation's worker threads load sources through tsx's CommonJS
