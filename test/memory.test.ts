@@ -139,20 +139,22 @@ test('withMallocPad adds MALLOC_TOP_PAD_=256 MiB to an environment and keeps one
 test('malloc pad: erosions into fresh outputs stop faulting pages in once warm (the kernel environment of npm run setup)', {
   skip: !glibc() && 'not glibc: MALLOC_TOP_PAD_ means nothing to this C library',
 }, () => {
+  // 100 calls, the last 80 counted: a call now and then still faults its output in when a
+  // collection hands memory back (1-7 of 80 seen with the pad on a loaded 2-core machine, 40-68
+  // of 80 without it), so the test counts calls rather than summing a short window's faults.
   const faults = (env: NodeJS.ProcessEnv): number[] => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'freshOutputFaults.ts')], {
       env,
       encoding: 'utf8',
     });
     assert.equal(r.status, 0, r.stderr);
-    return (JSON.parse(r.stdout) as { faults: number[] }).faults.slice(-20);
+    return (JSON.parse(r.stdout) as { faults: number[] }).faults.slice(-80);
   };
   const pages = Math.ceil((257 * 6001 * 4) / 4096);
   const padded = faults(withMallocPad(process.env));
-  const sorted = [...padded].sort((a, b) => a - b);
-  const message = `faults per call, last 20 of 40 calls: with the pad ${padded.join(' ')}; the output is ${pages} pages`;
-  assert.ok(sorted[10] <= pages / 100, message);
-  assert.ok(padded.reduce((a, b) => a + b, 0) <= 0.25 * 20 * pages, message);
+  const faulting = padded.filter((f) => f > pages / 100).length;
+  const message = `faults per call, last 80 of 100 calls, with the pad: ${padded.join(' ')}; the output is ${pages} pages`;
+  assert.ok(faulting <= 20, `${faulting} of 80 calls faulted more than 1% of the output's pages in; ${message}`);
 });
 
 function glibc(): boolean {
