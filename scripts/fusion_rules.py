@@ -20,6 +20,7 @@ Usage: /usr/bin/python3 scripts/fusion_rules.py --reference gmm.dev.scores run0.
 """
 import argparse
 import json
+import math
 import os
 import sys
 
@@ -42,8 +43,22 @@ RULES = {
         f"min({w:.1f}n+{1 - w:.1f}g,e)": (lambda w: lambda n, g, e: np.minimum(w * n + (1 - w) * g, e))(w)
         for w in (0.2, 0.3, 0.4)
     },
+    # Fisher's combination of the experts' lower-tail probabilities under a normal bona fide score
+    "log Phi(g)+log Phi(e)": lambda n, g, e: log_phi(g) + log_phi(e),
+    # a soft minimum of the model's spectral score and e
+    **{
+        f"softmin T={t}(min(mean(n,g),g),e)": (
+            lambda t: lambda n, g, e: -t * np.logaddexp(-np.minimum((n + g) / 2, g) / t, -e / t)
+        )(t)
+        for t in (0.5, 1.0)
+    },
 }
 GRIFFIN_LIM = "griffin-lim"
+
+
+def log_phi(z: np.ndarray) -> np.ndarray:
+    """log of the standard normal CDF."""
+    return np.log(0.5 * np.frompyfunc(math.erfc, 1, 1)(-z / math.sqrt(2)).astype(float))
 
 
 def read_scores(path: str) -> dict:
