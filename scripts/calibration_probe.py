@@ -65,7 +65,9 @@ def roles(runs, seed, corpus, ids):
     train, val = set(clips["train"]), set(clips["validation"])
     out = []
     for u in ids:
-        path = next(p for p in (f"{corpus}/{u}.wav", f"{corpus}/{u}.flac") if os.path.exists(p))
+        path = next((p for p in (f"{corpus}/{u}.wav", f"{corpus}/{u}.flac") if os.path.exists(p)), None)
+        if path is None:
+            sys.exit(f"calibration_probe: {corpus}/{u}.wav (or .flac), a clip of f{seed}.train.out, does not exist")
         with open(path, "rb") as f:
             h = hashlib.sha256(f.read()).hexdigest()
         if h not in train and h not in val:

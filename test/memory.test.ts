@@ -140,7 +140,7 @@ test('malloc pad: erosions into fresh outputs stop faulting pages in once warm (
   skip: !glibc() && 'not glibc: MALLOC_TOP_PAD_ means nothing to this C library',
 }, () => {
   // 100 calls, the last 80 counted: a call now and then still faults its output in when a
-  // collection hands memory back (1-7 of 80 seen with the pad on a loaded 2-core machine, 40-68
+  // collection hands memory back (1-7 of 80 seen with the pad on a loaded 2-core machine, 40-80
   // of 80 without it), so the test counts calls rather than summing a short window's faults.
   const faults = (env: NodeJS.ProcessEnv): number[] => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'freshOutputFaults.ts')], {
