@@ -11,7 +11,7 @@ import { cacheFeatures } from '../src/dataset/features';
 import { initBackend } from '../src/model/backend';
 import { loadDetector } from '../src/model/detector';
 import * as tf from '../src/model/tf';
-import { windowStarts } from '../src/model/train';
+import { windowOutputs, windowStarts } from '../src/model/train';
 
 async function main(): Promise<void> {
   const [model, data, split, out] = process.argv.slice(2);
@@ -32,22 +32,26 @@ async function main(): Promise<void> {
     detector.pipeline,
     { cacheDir: defaultCacheDir() },
   );
-  const [rows, width] = detector.metadata.inputShape;
-  const lines: string[] = [];
-  for (let i = 0; i < ds.items.length; i++) {
-    const g = feats.features.get(i);
-    const starts = windowStarts(g.cols, width);
-    const x = new Float32Array(starts.length * rows * width);
-    starts.forEach((s, k) => {
-      for (let r = 0; r < rows; r++)
-        x.set(g.data.subarray(r * g.cols + s, r * g.cols + s + width), (k * rows + r) * width);
-    });
-    const windows = tf.tidy(() =>
-      (stats.predict(tf.tensor4d(x, [starts.length, rows, width, 1])) as tf.Tensor).arraySync(),
-    );
-    const it = ds.items[i];
-    lines.push(JSON.stringify({ id: it.id, label: it.label, attack: it.attack ?? '-', windows }));
-  }
+  const width = detector.metadata.inputShape[1];
+  const set = {
+    length: ds.items.length,
+    get: (i: number) => feats.features.get(i).data,
+    rows: feats.rows,
+    cols: feats.cols,
+    channels: 1,
+    streamed: true,
+  };
+  const rows = windowOutputs(
+    stats,
+    set,
+    ds.items.map((_, i) => i),
+    width,
+  );
+  const per = windowStarts(feats.cols, width).length;
+  const lines = ds.items.map((it, i) => {
+    const windows = rows.slice(i * per, (i + 1) * per).map((r) => Array.from(r));
+    return JSON.stringify({ id: it.id, label: it.label, attack: it.attack ?? '-', windows });
+  });
   writeFileSync(out, `${lines.join('\n')}\n`);
 }
 

@@ -274,7 +274,7 @@ function crossEntropy(output: tf.Tensor2D, labels: tf.Tensor1D, probabilities: b
  * or read on demand: every pass fetches each example it needs once (`get`) and keeps only the
  * current batch, so in-memory and streamed inputs give the same numbers.
  */
-interface ExampleSet {
+export interface ExampleSet {
   length: number;
   get(i: number): Float32Array;
   rows: number;
@@ -807,8 +807,16 @@ function createOptimizers(model: tf.LayersModel, learningRate: number): Optimize
   return { optimizer: tf.train.adam(learningRate), experts: expertModels(model) };
 }
 
-/** Every output row of `net` over every scoring window of the examples `idx` (inference mode). */
-function windowOutputs(net: tf.LayersModel, set: ExampleSet, idx: readonly number[], width: number): Float32Array[] {
+/**
+ * Every output row of `net` over every scoring window of the examples `idx` (inference mode), in
+ * order: each example's {@link windowStarts} windows, then the next example's.
+ */
+export function windowOutputs(
+  net: tf.LayersModel,
+  set: ExampleSet,
+  idx: readonly number[],
+  width: number,
+): Float32Array[] {
   const rows: Float32Array[] = [];
   for (const xb of trainingWindows(set, idx, width)) {
     const out = net.predict(xb) as tf.Tensor2D;
