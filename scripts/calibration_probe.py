@@ -12,7 +12,7 @@ SET.jsonl per set written by scripts/excitation_windows.ts (the pooled window st
 on the model). The model folder's clip hashes tell the training from the validation clips.
 
 Usage: /usr/bin/python3 scripts/calibration_probe.py --runs RUNS --windows WINDOWS --corpus datasets/corpus
-Needs numpy and scipy.
+Needs numpy. Reads the files and applies the rules with scripts/fusion_rules.py.
 """
 import argparse
 import collections
@@ -22,40 +22,19 @@ import os
 import sys
 
 import numpy as np
-from scipy.stats import norm
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures"))
-from gen_eval import compute_eer  # noqa: E402
+from fusion_rules import RULES, eers, load_run, read_scores
 
 SETS = ("test", "ext", "dev")
-
-
-def rule(n, g, e):
-    """The default model's fusion: min(mean(n, g), g, e)."""
-    return np.minimum(np.minimum((n + g) / 2, g), e)
+rule = RULES["min(mean(n,g),g,e)"]  # the default model's fusion
 
 
 def load(runs, seed, name):
-    """uttIds, attacks, keys and each expert's clip scores (plus the fused score) of one evaluate run."""
-    with open(f"{runs}/f{seed}.{name}.out") as f:
-        j = json.loads([line for line in f if line.startswith("{")][-1])
-    scores = {s["name"]: np.array(s["scores"], dtype=float) for s in j["experts"]["systems"]}
-    meta = {}
-    with open(f"{runs}/f{seed}.{name}.scores") as f:
-        for line in f:
-            u, a, k, v = line.split()
-            meta[u] = (a, k, float(v))
-    ids = j["experts"]["uttIds"]
+    """uttIds, attacks, bona fide mask and each expert's clip scores (plus the fused score) of one evaluate run."""
+    prefix = f"{runs}/f{seed}.{name}"
+    ids, scores = load_run(prefix)
+    meta = read_scores(f"{prefix}.scores")
     scores["fused"] = np.array([meta[u][2] for u in ids])
-    return ids, np.array([meta[u][0] for u in ids]), np.array([meta[u][1] for u in ids]), scores
-
-
-def eers(attacks, keys, score):
-    bona = score[keys == "bonafide"]
-    out = {"pooled": compute_eer(bona, score[keys == "spoof"])[0]}
-    for a in sorted(set(attacks[keys == "spoof"])):
-        out[a] = compute_eer(bona, score[attacks == a])[0]
-    return out
+    return ids, np.array([meta[u][0] for u in ids]), np.array([meta[u][1] == "bonafide" for u in ids]), scores
 
 
 def roles(runs, seed, corpus, ids):
@@ -144,9 +123,8 @@ def main():
     rules = collections.defaultdict(lambda: collections.defaultdict(list))
     excitation = collections.defaultdict(lambda: collections.defaultdict(list))
     for seed in seeds:
-        ids, _, keys, sc = load(args.runs, seed, "train")
+        ids, _, bona, sc = load(args.runs, seed, "train")
         role = roles(args.runs, seed, args.corpus, ids)
-        bona = keys == "bonafide"
         sample = {"train": bona & (role == "train"), "val": bona & (role == "val"), "all": bona}
         stats = {x: {k: (sc[x][m].mean(), sc[x][m].std()) for k, m in sample.items()} for x in ("network", "gmm", "excitation")}
         print(f"seed {seed}: bona fide clip z mean (sd), training / validation clips: " + ", ".join(
@@ -159,7 +137,7 @@ def main():
 
         variants = excitation_variants(windows["train"], dict(zip(ids, role)))
         for st in SETS:
-            ids2, att, key, s2 = load(args.runs, seed, st)
+            ids2, att, bonafide, s2 = load(args.runs, seed, st)
             n, g, e = s2["network"], s2["gmm"], s2["excitation"]
             samples = {
                 "the model (windows: network and GMM validation, excitation training)": s2["fused"],
@@ -169,19 +147,13 @@ def main():
                 "clips: validation / training / training": rule(cal("network", "val", n), cal("gmm", "train", g), cal("excitation", "train", e)),
             }
             for name, f in samples.items():
-                calibration[name][st].append(eers(att, key, f))
-            sp = np.minimum((n + g) / 2, g)
-            for name, f in {
-                "min(mean(n, g), g, e) (the model)": rule(n, g, e),
-                "log Phi(g) + log Phi(e)": norm.logcdf(g) + norm.logcdf(e),
-                "soft minimum, T = 0.5": -0.5 * np.logaddexp(-sp / 0.5, -e / 0.5),
-                "soft minimum, T = 1": -np.logaddexp(-sp, -e),
-            }.items():
-                rules[name][st].append(eers(att, key, f))
+                calibration[name][st].append(eers(f, att, bonafide))
+            for name in ("min(mean(n,g),g,e)", "log Phi(g)+log Phi(e)", "softmin T=0.5(min(mean(n,g),g),e)", "softmin T=1.0(min(mean(n,g),g),e)"):
+                rules[name][st].append(eers(RULES[name](n, g, e), att, bonafide))
             for name, fn in variants.items():
                 e2 = np.array([np.mean(fn(windows[st][u][2])) for u in ids2])
-                excitation[name + ", alone"][st].append(eers(att, key, e2))
-                excitation[name + ", fused"][st].append(eers(att, key, rule(n, g, e2)))
+                excitation[name + ", alone"][st].append(eers(e2, att, bonafide))
+                excitation[name + ", fused"][st].append(eers(rule(n, g, e2), att, bonafide))
     print("EER %, mean over the models: pooled / each attack (columns as in each set's score file)")
     table("calibration sample (network / GMM / excitation)", calibration)
     table("fusion rule", rules)
