@@ -9,6 +9,7 @@ import { conv2d } from './kernels/conv2d_layer';
 import { ARCHITECTURE_NAMES, type ArchitectureName, isArchitectureName } from './registry';
 import { EXCITATION_ROWS, excitationRowNames } from '../spectral/excitation';
 import { HARMONIC_PHASE_ROWS, MIN_VOICED_FRAMES } from '../spectral/harmonicPhase';
+import { PROSODY_ROWS } from '../spectral/prosody';
 import { GmmScore, LFCC_ROWS } from './gmmExpert';
 import { DEFAULT_GMM_COMPONENTS } from './gmm';
 
@@ -79,8 +80,15 @@ export interface GmmExpertOptions {
 /** Options of the excitation expert ({@link ArchitectureOptions.excitation}). */
 export interface ExcitationBranchOptions {
   /**
-   * Excitation rows at the bottom of the input: 3 (`excitationFeatures`' statistics) or 8 (with its
-   * `harmonicPhase` rows, which add the phase concentration as a third statistic). @default 3
+   * Excitation rows at the bottom of the input, as `excitationFeatures` lays them out: 3 (its
+   * statistics), 8 (with its `harmonicPhase` rows, which add the phase concentration as a third
+   * statistic), or 5 or 10 with its two `prosody` rows last (voicing, `ln f0` relative to the clip's
+   * median). Prosody rows feed a prosody expert ({@link ProsodyPooling} -> a {@link BonafideZScore}
+   * fitted on the training bona fide windows) whose z-score `p` joins the network's (and the GMM
+   * expert's) mean: `min(mean(n, g, p), g)` with a GMM expert, `mean(n, p)` without. Why the mean
+   * and not the minimum: like the network it sees synthetic voices (their pitch contours are smooth
+   * and narrow), and speakers with a flat delivery are its false alarms, which a minimum would count
+   * in full. @default 3
    */
   rows?: number;
   /** Frames within this many dB of the window's loudest frame are averaged (the voiced, loud part). @default 10 */
@@ -284,6 +292,71 @@ export class ExcitationPooling extends tf.layers.Layer {
 }
 tf.serialization.registerClass(ExcitationPooling);
 
+/** Frame-to-frame pitch changes of a voiced pair larger than this (ln units, a 10 % jump) are tracker errors, not prosody. */
+export const PROSODY_MAX_STEP = 0.1;
+/** Voiced frames further than this from the clip's median `ln f0` (octave errors: ln 2 = 0.69) are left out of the spread. */
+export const PROSODY_MAX_OFFSET = 0.5;
+/** Floors inside the two logarithms of {@link ProsodyPooling} (ln units). */
+export const PROSODY_STEP_FLOOR = 1e-3;
+export const PROSODY_SPREAD_FLOOR = 1e-4;
+
+/**
+ * Pools prosody rows `[batch, 2, cols, 1]` (`excitationFeatures`' `prosody`: voicing, `ln f0`
+ * relative to the clip's median) into `[batch, 2]`:
+ * 0. the pitch movement: the mean of `ln(|d| + 1e-3)` over the steps `d = ln f0[t] - ln f0[t-1]`
+ *    between two voiced frames with `|d| < 0.1`;
+ * 1. the pitch spread: `ln(std + 1e-4)` of `ln f0` over the voiced frames within 0.5 of the median;
+ * each NaN with fewer than `MIN_VOICED_FRAMES` steps (frames) to measure it. No weights.
+ * Synthetic voices move their pitch less from frame to frame and over a narrower range than
+ * speech: both come out lower.
+ */
+export class ProsodyPooling extends tf.layers.Layer {
+  static readonly className = 'ProsodyPooling';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return [(inputShape as tf.Shape)[0] ?? null, 2];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const rows = x.shape[1] as number;
+      const cols = x.shape[2] as number;
+      assert(
+        rows === PROSODY_ROWS.length,
+        () => `ProsodyPooling input has ${rows} rows; it takes ${PROSODY_ROWS.length} (${PROSODY_ROWS.join(', ')})`,
+      );
+      const [voiced, logF0] = tf.split(tf.reshape(x, [-1, rows, cols]), 2, 1);
+      const nan = (t: tf.Tensor) => tf.fill(t.shape, Number.NaN);
+      const measured = (count: tf.Tensor, value: tf.Tensor) =>
+        tf.where(tf.less(count, MIN_VOICED_FRAMES), nan(count), value);
+      // pitch movement over voiced pairs
+      const both = tf.mul(
+        tf.slice(voiced, [0, 0, 1], [-1, -1, cols - 1]),
+        tf.slice(voiced, [0, 0, 0], [-1, -1, cols - 1]),
+      );
+      const step = tf.abs(
+        tf.sub(tf.slice(logF0, [0, 0, 1], [-1, -1, cols - 1]), tf.slice(logF0, [0, 0, 0], [-1, -1, cols - 1])),
+      );
+      const pairs = tf.mul(both, tf.cast(tf.less(step, PROSODY_MAX_STEP), 'float32'));
+      const nPairs = tf.sum(pairs, 2);
+      const movement = tf.div(
+        tf.sum(tf.mul(tf.log(tf.add(step, PROSODY_STEP_FLOOR)), pairs), 2),
+        tf.maximum(nPairs, 1),
+      );
+      // pitch spread over voiced frames near the median
+      const near = tf.mul(voiced, tf.cast(tf.less(tf.abs(logF0), PROSODY_MAX_OFFSET), 'float32'));
+      const nNear = tf.sum(near, 2);
+      const denom = tf.maximum(nNear, 1);
+      const mean = tf.div(tf.sum(tf.mul(logF0, near), 2), denom);
+      const variance = tf.div(tf.sum(tf.mul(tf.square(tf.sub(logF0, tf.expandDims(mean, 2))), near), 2), denom);
+      const spread = tf.log(tf.add(tf.sqrt(variance), PROSODY_SPREAD_FLOOR));
+      return tf.concat([measured(nPairs, movement), measured(nNear, spread)], 1);
+    });
+  }
+}
+tf.serialization.registerClass(ProsodyPooling);
+
 /**
  * Bona fide z-score logits: `[batch, size]` values in, `[batch, 2]` logits `[0, z]` out, where
  * `z = mean_k (x_k - mean_k) / std_k` with statistics of bona fide examples (non-trainable weights,
@@ -400,6 +473,16 @@ function excitationExpert(rows: tf.SymbolicTensor, o: Required<ExcitationBranchO
   return new BonafideZScore({ size: 3, skipNaN: true, name: 'logits_excitation' }).apply(h) as tf.SymbolicTensor;
 }
 
+/**
+ * The prosody expert: {@link ProsodyPooling} (the window's pitch movement and spread) ->
+ * {@link BonafideZScore} fitted on the training bona fide windows (NaN statistics left out of the
+ * mean): how far the pitch contour moves above or below speech's, in bona fide standard deviations.
+ */
+function prosodyExpert(rows: tf.SymbolicTensor): tf.SymbolicTensor {
+  const h = new ProsodyPooling({ name: 'prosody_pool' }).apply(rows) as tf.SymbolicTensor;
+  return new BonafideZScore({ size: 2, skipNaN: true, name: 'logits_prosody' }).apply(h) as tf.SymbolicTensor;
+}
+
 /** The bona fide score `logit[1] - logit[0]` of `[batch, 2]` logits, as `[batch, 1]`. */
 export function bonafideScore(logits: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
@@ -477,6 +560,15 @@ export interface Experts {
     /** Turns the pooled statistics into its z-score. */
     calibration: BonafideZScore;
   } | null;
+  /** The prosody expert (null without one). */
+  prosody: {
+    /** Its z-score logits. */
+    logits: tf.LayersModel;
+    /** Its pooled statistics `[batch, 2]` (what its z-score is fitted on). */
+    stats: tf.LayersModel;
+    /** Turns the pooled statistics into its z-score. */
+    calibration: BonafideZScore;
+  } | null;
   /** The GMM expert (null without one). */
   gmm: {
     /** The layer holding the two mixtures ({@link setGmmScore}). */
@@ -497,6 +589,7 @@ export const EXPERT_OUTPUTS = [
   { name: 'gmm', layer: 'gmm_calibration' },
   { name: 'network+gmm', layer: 'spectral_fusion' },
   { name: 'excitation', layer: 'logits_excitation' },
+  { name: 'prosody', layer: 'logits_prosody' },
 ] as const;
 
 /** The experts of a model built with an excitation or a GMM expert, as models sharing its layers (null for other models). */
@@ -508,12 +601,15 @@ export function expertModels(model: tf.LayersModel): Experts | null {
   const sub = (l: tf.layers.Layer) => tf.model({ inputs: model.inputs, outputs: l.output as tf.SymbolicTensor });
   const b = find('logits_excitation');
   const pool = find('excitation_pool');
+  const p = find('logits_prosody');
+  const ppool = find('prosody_pool');
   const g = find('gmm_score');
   const gcal = find('gmm_calibration');
   return {
     spectral: sub(a),
     spectralCalibration: cal,
     excitation: b instanceof BonafideZScore && pool ? { logits: sub(b), stats: sub(pool), calibration: b } : null,
+    prosody: p instanceof BonafideZScore && ppool ? { logits: sub(p), stats: sub(ppool), calibration: p } : null,
     gmm:
       g instanceof GmmScore && gcal instanceof BonafideZScore ? { layer: g, score: sub(g), calibration: gcal } : null,
   };
@@ -542,12 +638,14 @@ function modelInput(
     tf.layers.dense({ units: numClasses, name: 'logits', ...init() }).apply(f) as tf.SymbolicTensor;
   if (opts.excitation || opts.gmm) {
     const o = { rows: EXCITATION_ROWS.length, gateDb: 10, ...opts.excitation };
+    const residual = [EXCITATION_ROWS.length, ROWS_WITH_PHASE];
     assert(
-      o.rows === EXCITATION_ROWS.length || o.rows === ROWS_WITH_PHASE,
+      residual.some((r) => o.rows === r || o.rows === r + PROSODY_ROWS.length),
       () =>
-        `excitation.rows=${o.rows} must be ${EXCITATION_ROWS.length} (${EXCITATION_ROWS.join(', ')}) ` +
-        `or ${ROWS_WITH_PHASE} (with the harmonic-phase rows)`,
+        `excitation.rows=${o.rows} must be ${EXCITATION_ROWS.length} (${EXCITATION_ROWS.join(', ')}), ` +
+        `${ROWS_WITH_PHASE} (with the harmonic-phase rows), or either plus ${PROSODY_ROWS.length} (${PROSODY_ROWS.join(', ')})`,
     );
+    const prosodyRows = opts.excitation && !residual.includes(o.rows) ? PROSODY_ROWS.length : 0;
     const total = inputShape[0];
     const excitationRows = opts.excitation ? o.rows : 0;
     const gmmRows = opts.gmm ? LFCC_ROWS : 0;
@@ -566,7 +664,10 @@ function modelInput(
       new RowSlice({ start, end, name }).apply(input) as tf.SymbolicTensor;
     h = slice(0, spectralRows, 'spectral_rows');
     const gmmInput = opts.gmm ? slice(spectralRows, spectralRows + gmmRows, 'lfcc_rows') : null;
-    const excitationInput = opts.excitation ? slice(total - excitationRows, total, 'excitation_rows') : null;
+    const excitationInput = opts.excitation
+      ? slice(total - excitationRows, total - prosodyRows, 'excitation_rows')
+      : null;
+    const prosodyInput = prosodyRows ? slice(total - prosodyRows, total, 'prosody_rows') : null;
     const components = opts.gmm?.components ?? DEFAULT_GMM_COMPONENTS;
     logits = (f) => {
       const a = tf.layers
@@ -574,20 +675,27 @@ function modelInput(
         .apply(f) as tf.SymbolicTensor;
       const score = new BonafideScore({ name: 'spectral_score' }).apply(a) as tf.SymbolicTensor;
       let spectral = new BonafideZScore({ size: 1, name: 'spectral_calibration' }).apply(score) as tf.SymbolicTensor;
+      // the prosody expert's z-score joins the network's in the mean
+      const prosody = prosodyInput ? prosodyExpert(prosodyInput) : null;
       if (gmmInput) {
         const llr = new GmmScore({ components, dims: gmmRows, name: 'gmm_score' }).apply(gmmInput) as tf.SymbolicTensor;
         const z = new BonafideZScore({ size: 1, name: 'gmm_calibration' }).apply(llr) as tf.SymbolicTensor;
-        // min(mean(network, gmm), gmm): the network lowers the GMM's score, never raises it
-        const mean = new MeanScoreFusion({ name: 'spectral_mean' }).apply([spectral, z]) as tf.SymbolicTensor;
+        // min(mean(network, gmm[, prosody]), gmm): the others lower the GMM's score, never raise it
+        const mean = new MeanScoreFusion({ name: 'spectral_mean' }).apply(
+          prosody ? [spectral, z, prosody] : [spectral, z],
+        ) as tf.SymbolicTensor;
         spectral = new MinScoreFusion({ name: excitationInput ? 'spectral_fusion' : 'logits' }).apply([
           mean,
           z,
         ]) as tf.SymbolicTensor;
+      } else if (prosody) {
+        // (not `spectral_fusion`, which `evaluate --experts` reports as network+gmm)
+        spectral = new MeanScoreFusion({ name: 'spectral_mean' }).apply([spectral, prosody]) as tf.SymbolicTensor;
       }
       if (!excitationInput) return spectral;
       return new MinScoreFusion({ name: 'logits' }).apply([
         spectral,
-        excitationExpert(excitationInput, o),
+        excitationExpert(excitationInput, { ...o, rows: o.rows - prosodyRows }),
       ]) as tf.SymbolicTensor;
     };
   }

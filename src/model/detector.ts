@@ -42,8 +42,9 @@ export function scoreDetector(
  * The experts of a network detector, each scored alone on the same features as {@link scoreDetector}
  * (bona fide z-scores, the mean over a clip's windows; higher = more bona fide): `network` (the
  * CNN's calibrated score), `gmm` (the LFCC-GMM expert's), `network+gmm` (their fusion
- * `min(mean(network, gmm), gmm)`, when the excitation expert follows it) and `excitation`: those of {@link EXPERT_OUTPUTS} the model has, in
- * that order. Empty for a model without experts (and for a GMM detector, which is one system).
+ * `min(mean(network, gmm), gmm)`, `min(mean(network, gmm, prosody), gmm)` with a prosody expert,
+ * when the excitation expert follows it), `excitation` and `prosody`: those of
+ * {@link EXPERT_OUTPUTS} the model has, in that order. Empty for a model without experts (and for a GMM detector, which is one system).
  */
 export function scoreExperts(
   detector: LoadedDetector,

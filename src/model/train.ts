@@ -837,8 +837,8 @@ function bonafideOf(idx: readonly number[], y: Int32Array): number[] {
 const GMM_COPY_BYTES = 256 * 2 ** 20;
 
 /**
- * Fits the experts that do not train, before the network does: the excitation expert's z-score on
- * the bona fide training windows; the GMM expert's two mixtures on every frame of the training
+ * Fits the experts that do not train, before the network does: the excitation and prosody experts'
+ * z-scores on the bona fide training windows; the GMM expert's two mixtures on every frame of the training
  * clips' LFCC rows (bona fide and spoof, seeded), then its z-score on the validation bona fide
  * windows ({@link calibrationWindows}: the mixtures have fitted the training ones).
  */
@@ -848,9 +848,12 @@ async function fitExperts(
   o: ResolvedTrainOptions,
   gmmRowStart: number,
 ): Promise<void> {
-  if (experts.excitation) {
-    const rows = windowOutputs(experts.excitation.stats, d.set, bonafideOf(d.trainIdx, d.trainY), d.cropFrames);
-    setBonafideZScore(experts.excitation.calibration, rows);
+  for (const expert of [experts.excitation, experts.prosody]) {
+    if (!expert) continue;
+    setBonafideZScore(
+      expert.calibration,
+      windowOutputs(expert.stats, d.set, bonafideOf(d.trainIdx, d.trainY), d.cropFrames),
+    );
   }
   if (experts.gmm) {
     const { layer, score, calibration } = experts.gmm;

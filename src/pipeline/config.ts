@@ -18,7 +18,8 @@ export interface PipelineConfig {
    * Append the frame-wise excitation statistics of the audio that entered the spectral stage
    * (`excitationFeatures`: log kurtosis and log crest factor of the linear-prediction residual,
    * frame energy in dB; with `harmonicPhase`, five more: voicing and the harmonics' relative
-   * phases) as three (eight) more rows below the final grid, one value per column. They are
+   * phases; with `prosody`, two more: voicing and the pitch contour) as three to ten more rows
+   * below the final grid, one value per column. They are
    * added after every grid stage, so morphology never touches them; a model built with
    * `excitation` options reads them in a branch of its own. Not allowed with `resize` (the
    * columns must stay the spectral frames). `frameLength` and `order` default as in
@@ -100,21 +101,32 @@ export interface ExcitationStage {
    * with; test split 7.0 %, 3.9 % (docs/results.md). @default false
    */
   harmonicPhase?: boolean;
+  /**
+   * `true`: two more rows, last, the pitch contour (`excitationFeatures`' `prosody`: voicing and
+   * `ln f0` relative to the clip's median), read by the prosody expert, whose z-score joins the
+   * network's and the GMM expert's mean. Threshold on the clip mean of its two statistics'
+   * z-scores, bundled training split (where they were chosen): festival-diphone 1.9 % EER,
+   * espeak-ng 13.7 %; test split: diphone 0.4 %, festival-hts 1.5 %, flite-clustergen 1.1 %
+   * (docs/results.md). @default false
+   */
+  prosody?: boolean;
 }
 
 /**
  * The default pipeline of `specmorph train`: mono, 16 kHz, 4 s (repeat-padded, as the ASVspoof 2021
  * baselines), 80-band Slaney mel power spectrogram of a 512-point STFT (25 ms Hann window, 10 ms
- * hop), dB (ref 1, top 80 dB); below it the 60 ASVspoof 2019 LFCC rows (`lfcc`) and the eight
+ * hop), dB (ref 1, top 80 dB); below it the 60 ASVspoof 2019 LFCC rows (`lfcc`) and the ten
  * excitation rows (`excitation`: LPC-residual log kurtosis and log crest factor, each minus its
  * value in the clip's own Griffin-Lim copy, energy dB, then voicing and the relative phases of the
- * 2nd and 3rd harmonics per frame), both analysed at 8 kHz, the telephone band every bundled clip
- * fills: 148 x 401. Nothing is resized and nothing normalised per
+ * 2nd and 3rd harmonics per frame, then voicing and the pitch contour), both analysed at 8 kHz, the
+ * telephone band every bundled clip fills: 150 x 401. Nothing is resized and nothing normalised per
  * clip: the detector standardises each mel band with training statistics
  * itself (`trainClassifier`), trains its CNN on random 2 s crops, scores the LFCC rows with a GMM
- * expert and the excitation rows with an excitation expert, and fuses the three (Griffin-Lim copies
- * are invisible to a magnitude spectrogram; the LFCC-GMM sees codec2 and diphone synthesis better
- * than the CNN). No morphology: that is what experiments add.
+ * expert, the excitation rows with an excitation expert and the pitch contour with a prosody
+ * expert, and fuses the four (Griffin-Lim copies are invisible to a magnitude spectrogram; the
+ * LFCC-GMM sees codec2 and diphone synthesis better than the CNN; synthetic voices' pitch contours
+ * are smoother and narrower than speech's, which neither spectrum shows as well).
+ * No morphology: that is what experiments add.
  */
 export const DEFAULT_PIPELINE: PipelineConfig = deepFreeze({
   stages: [
@@ -125,7 +137,7 @@ export const DEFAULT_PIPELINE: PipelineConfig = deepFreeze({
     { op: 'db' },
   ],
   lfcc: { sampleRate: 8000 },
-  excitation: { sampleRate: 8000, reference: 'griffin-lim', harmonicPhase: true },
+  excitation: { sampleRate: 8000, reference: 'griffin-lim', harmonicPhase: true, prosody: true },
 } as PipelineConfig);
 
 function deepFreeze<T>(v: T): T {
@@ -239,13 +251,13 @@ function resolveExcitation(v: unknown): ExcitationStage | null {
     fail(
       'excitation',
       v,
-      'must be null or an object {"frameLength"?: samples, "order"?: n, "sampleRate"?: Hz, "reference"?: "none" | "griffin-lim", "harmonicPhase"?: boolean, "source"?: "spectral" | "clip"}',
+      'must be null or an object {"frameLength"?: samples, "order"?: n, "sampleRate"?: Hz, "reference"?: "none" | "griffin-lim", "harmonicPhase"?: boolean, "prosody"?: boolean, "source"?: "spectral" | "clip"}',
     );
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o))
-    if (!['frameLength', 'order', 'sampleRate', 'reference', 'harmonicPhase', 'source'].includes(k))
+    if (!['frameLength', 'order', 'sampleRate', 'reference', 'harmonicPhase', 'prosody', 'source'].includes(k))
       throw new ParameterError(
-        `excitation.${k} is not a field (fields: frameLength, order, sampleRate, reference, harmonicPhase, source)`,
+        `excitation.${k} is not a field (fields: frameLength, order, sampleRate, reference, harmonicPhase, prosody, source)`,
       );
   const out: ExcitationStage = {};
   if (o.frameLength !== undefined) out.frameLength = positiveInt(o.frameLength, 'excitation.frameLength');
@@ -259,6 +271,9 @@ function resolveExcitation(v: unknown): ExcitationStage | null {
     fail('excitation.harmonicPhase', o.harmonicPhase, 'must be true or false');
   // false resolves to absent, as 'none' above
   if (o.harmonicPhase === true) out.harmonicPhase = true;
+  if (o.prosody !== undefined && typeof o.prosody !== 'boolean')
+    fail('excitation.prosody', o.prosody, 'must be true or false');
+  if (o.prosody === true) out.prosody = true;
   if (resolveSource(o.source, 'excitation.source') === 'clip') out.source = 'clip';
   if (out.frameLength !== undefined && out.order !== undefined && out.frameLength <= 2 * out.order) {
     throw new ParameterError(

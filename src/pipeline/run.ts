@@ -67,7 +67,7 @@ function checkAudio(audio: Audio): void {
  * Runs a feature pipeline on one clip and keeps every intermediate with its parameters.
  *
  * Input: Audio (any rate, any channel count). Output: `{stages: [{name, params, output}], output}` where
- * `output` is the final Grid that a model sees (rows x cols, 148 x 401 with DEFAULT_PIPELINE: 80 mel, 60 LFCC and 8 excitation rows).
+ * `output` is the final Grid that a model sees (rows x cols, 150 x 401 with DEFAULT_PIPELINE: 80 mel, 60 LFCC and 10 excitation rows).
  * The config is validated first (ParameterError naming the JSON path).
  *
  * Notes: when the audio still has several channels at the spectral stage, their mean is analysed

@@ -2,7 +2,8 @@
 import { assert, assertPositive, assertPositiveInt } from '../errors';
 import { Grid, createGrid } from '../grid/grid';
 import { griffinLim } from './griffinLim';
-import { HARMONIC_PHASE_ROWS, harmonicPhaseFeatures } from './harmonicPhase';
+import { HARMONIC_PHASE_ROWS, harmonicPhaseRows, voicedPitch } from './harmonicPhase';
+import { PROSODY_ROWS, prosodyRows } from './prosody';
 import { spectrogram } from './spectrogram';
 
 /**
@@ -60,13 +61,20 @@ export interface ExcitationOptions {
    */
   reference?: ExcitationReference;
   /**
-   * Append {@link harmonicPhaseFeatures}' five rows (voicing and the relative phases of the 2nd and
+   * Append `harmonicPhaseFeatures`' five rows (voicing and the relative phases of the 2nd and
    * 3rd harmonics) below the three statistics' rows.
    * Why: the residual's peakiness also depends on how the speaker was recorded (some recordings
    * are as smooth as a Griffin-Lim copy); the harmonics' relative phases stay concentrated in a
    * recording and wander in a copy. @default false
    */
   harmonicPhase?: boolean;
+  /**
+   * Append `prosodyFeatures`' two rows (voicing and `ln f0` relative to the clip's median)
+   * last, for the prosody expert.
+   * Why: synthetic voices draw a smoother, narrower pitch contour than speech, which neither the
+   * spectrum nor the residual shows. @default false
+   */
+  prosody?: boolean;
 }
 
 /** The values of {@link ExcitationOptions.reference}. */
@@ -78,13 +86,18 @@ export type ExcitationReference = (typeof EXCITATION_REFERENCES)[number];
 export const EXCITATION_ROWS = Object.freeze(['log kurtosis', 'log crest factor', 'energy dB'] as const);
 
 /** The rows of {@link excitationFeatures} with these options, in order. */
-export function excitationRowNames(opts: { harmonicPhase?: boolean }): readonly string[] {
-  return opts.harmonicPhase ? [...EXCITATION_ROWS, ...HARMONIC_PHASE_ROWS] : EXCITATION_ROWS;
+export function excitationRowNames(opts: { harmonicPhase?: boolean; prosody?: boolean }): readonly string[] {
+  return [
+    ...EXCITATION_ROWS,
+    ...(opts.harmonicPhase ? HARMONIC_PHASE_ROWS : []),
+    ...(opts.prosody ? PROSODY_ROWS : []),
+  ];
 }
 
 /**
  * Frame-wise statistics of the linear-prediction residual (the excitation): a `3 x times.length`
- * Grid (8 rows with `harmonicPhase`: {@link excitationRowNames}) whose rows are {@link EXCITATION_ROWS}:
+ * Grid (5 more rows with `harmonicPhase`, 2 more with `prosody`: {@link excitationRowNames}) whose
+ * first rows are {@link EXCITATION_ROWS}:
  * 0. `ln(E[e^4] / E[e^2]^2)`, the log kurtosis of the residual `e` in the frame;
  * 1. `ln(max|e| / sqrt(E[e^2]))`, its log crest (peak-to-RMS) factor;
  * 2. `10 log10(sum (w x)^2)`, the windowed frame energy in dB (floored at -100 dB), so a model can
@@ -97,7 +110,8 @@ export function excitationRowNames(opts: { harmonicPhase?: boolean }): readonly 
  * `reference: 'griffin-lim'`, rows 0 and 1 are the frame's statistics minus those of the same
  * frame of {@link griffinLimReference}`(x, sampleRate, frameLength)` (row 2 stays x's energy): about
  * 0 for a Griffin-Lim copy, above 0 where the recording's pulses are sharper than phase
- * reconstruction makes them. With `harmonicPhase`, rows 3-7 are {@link harmonicPhaseFeatures} of x.
+ * reconstruction makes them. With `harmonicPhase`, rows 3-7 are `harmonicPhaseFeatures` of x;
+ * with `prosody`, the last two are `prosodyFeatures` of x (one pitch track for both).
  *
  * Why: real speech is excited by sharp glottal pulses, so its residual is peaky (kurtosis well above
  * 3). Phase-reconstruction vocoders (Griffin-Lim) keep the magnitude spectrum and smear the pulses
@@ -129,7 +143,10 @@ export function excitationFeatures(x: Float32Array, opts: ExcitationOptions): Gr
     residualStatistics(griffinLimReference(x, sampleRate, frameLength), sampleRate, times, frameLength, order, copy);
     for (let i = 0; i < 2 * n; i++) out.data[i] -= copy[i];
   }
-  if (opts.harmonicPhase) out.data.set(harmonicPhaseFeatures(x, { sampleRate, times }).data, 3 * n);
+  // one pitch track for the harmonic phases and the prosody rows
+  const f0 = opts.harmonicPhase || opts.prosody ? voicedPitch(x, { sampleRate, times }) : null;
+  if (opts.harmonicPhase) out.data.set(harmonicPhaseRows(x, { sampleRate, times }, f0!).data, 3 * n);
+  if (opts.prosody) out.data.set(prosodyRows(f0!).data, (out.rows - PROSODY_ROWS.length) * n);
   return out;
 }
 

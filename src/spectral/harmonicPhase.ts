@@ -19,37 +19,26 @@ const F0_MAX = 400;
 const VOICING_THRESHOLD = 0.6;
 const GATE_DB = 25;
 
+/** `round(3 sampleRate / f0) | 1`: the odd length, in samples, of the three-period window of a voiced frame. */
+function threePeriods(sampleRate: number, f0: number): number {
+  return Math.round((3 * sampleRate) / f0) | 1;
+}
+
 /**
- * Relative phase shift (RPS) of the harmonics, frame by frame: a `5 x times.length` Grid whose
- * rows are {@link HARMONIC_PHASE_ROWS}: 1 where the frame is voiced (else 0, and the other rows 0),
- * then `cos psi_k`, `sin psi_k` for k = 2, 3, where `psi_k = phi_k - k phi_1` is the phase of the
- * k-th harmonic minus k times the fundamental's (Saratxaga et al. 2012). `psi_k` does not depend on
- * where in the pitch period the frame starts, so it describes the shape of the glottal pulse
- * filtered by the vocal tract.
- *
- * Each frame is centred at sample `c = round(times[j] * sampleRate)`:
- * - pitch: the 40 ms around `c` (zero outside the signal, mean removed), normalised
- *   autocorrelation `sum f[i] f[i+l] / sqrt(sum f^2 * sum_{i>=l} f[i]^2)` at lags
- *   `floor(sampleRate / 400) .. floor(sampleRate / 60)`, its first maximum refined by a parabola
- *   through its neighbours; voiced if that maximum exceeds 0.6 and the frame's energy is within
- *   25 dB of the loudest frame's;
- * - phases: `X_k = sum_m x[c+m] w[m] exp(-2 pi i k f0 m / sampleRate)` over `m = -h..h`, a
- *   symmetric Hann window `w` of `L = round(3 sampleRate / f0) | 1` samples (three periods, odd),
- *   `h = floor(L / 2)`; frames whose window leaves the signal count as unvoiced.
- *
- * Why: Griffin-Lim finds a phase consistent with the magnitude but not the one the glottis made, so
- * across a clip its `psi_2`, `psi_3` wander, while a speaker's pulses keep them close to a value of
- * their own: the concentration `|mean exp(i psi_k)|` over the voiced frames (the excitation
- * expert's third statistic) separates them. It also holds for recordings whose residual is smooth
- * (a lossy codec keeps the strong low harmonics' phases): see docs/results.md.
- * Reference: test/fixtures/gen_harmonic_phase.py (numpy), the same definition.
+ * The fundamental frequency of each frame of {@link harmonicPhaseFeatures} (Hz), 0 where the frame
+ * is not voiced: the 40 ms around `round(times[j] * sampleRate)` (zero outside the signal, mean
+ * removed), normalised autocorrelation `sum f[i] f[i+l] / sqrt(sum f^2 * sum_{i>=l} f[i]^2)` at
+ * lags `floor(sampleRate / 400) .. floor(sampleRate / 60)`, its largest value refined by a parabola
+ * through its neighbours; voiced when that value exceeds 0.6, the frame's energy lies within 25 dB
+ * of the loudest frame's and the three periods around its centre lie inside the signal. One
+ * definition of voicing for the harmonic phases and the prosody rows ({@link prosodyFeatures}).
  */
-export function harmonicPhaseFeatures(x: Float32Array, opts: HarmonicPhaseOptions): Grid {
+export function voicedPitch(x: Float32Array, opts: HarmonicPhaseOptions): Float64Array {
   const { sampleRate, times } = opts;
   assertPositive(sampleRate, 'sampleRate');
   assert(sampleRate >= 800, () => `sampleRate=${sampleRate} must be >= 800 Hz for the pitch search`);
   const n = times.length;
-  assert(n > 0, () => 'times is empty: harmonicPhaseFeatures needs at least one frame');
+  assert(n > 0, () => 'times is empty: the pitch track needs at least one frame');
   for (let j = 0; j < n; j++) assert(Number.isFinite(times[j]), () => `times[${j}]=${times[j]} must be finite`);
   const frameLength = Math.round(0.04 * sampleRate);
   const minLag = Math.floor(sampleRate / F0_MAX);
@@ -97,15 +86,51 @@ export function harmonicPhaseFeatures(x: Float32Array, opts: HarmonicPhaseOption
     }
     f0[j] = sampleRate / (best + delta);
   }
+  for (let j = 0; j < n; j++) {
+    if (!(f0[j] > 0)) continue;
+    const h = Math.floor(threePeriods(sampleRate, f0[j]) / 2);
+    const c = Math.round(times[j] * sampleRate);
+    if (energyDb[j] < loudest - GATE_DB || c - h < 0 || c + h >= x.length) f0[j] = 0;
+  }
+  return f0;
+}
+
+/**
+ * Relative phase shift (RPS) of the harmonics, frame by frame: a `5 x times.length` Grid whose
+ * rows are {@link HARMONIC_PHASE_ROWS}: 1 where the frame is voiced (else 0, and the other rows 0),
+ * then `cos psi_k`, `sin psi_k` for k = 2, 3, where `psi_k = phi_k - k phi_1` is the phase of the
+ * k-th harmonic minus k times the fundamental's (Saratxaga et al. 2012). `psi_k` does not depend on
+ * where in the pitch period the frame starts, so it describes the shape of the glottal pulse
+ * filtered by the vocal tract.
+ *
+ * Each frame is centred at sample `c = round(times[j] * sampleRate)`:
+ * - pitch and voicing: {@link voicedPitch};
+ * - phases: `X_k = sum_m x[c+m] w[m] exp(-2 pi i k f0 m / sampleRate)` over `m = -h..h`, a
+ *   symmetric Hann window `w` of `L = round(3 sampleRate / f0) | 1` samples (three periods, odd),
+ *   `h = floor(L / 2)`.
+ *
+ * Why: Griffin-Lim finds a phase consistent with the magnitude but not the one the glottis made, so
+ * across a clip its `psi_2`, `psi_3` wander, while a speaker's pulses keep them close to a value of
+ * their own: the concentration `|mean exp(i psi_k)|` over the voiced frames (the excitation
+ * expert's third statistic) separates them. It also holds for recordings whose residual is smooth
+ * (a lossy codec keeps the strong low harmonics' phases): see docs/results.md.
+ * Reference: test/fixtures/gen_harmonic_phase.py (numpy), the same definition.
+ */
+export function harmonicPhaseFeatures(x: Float32Array, opts: HarmonicPhaseOptions): Grid {
+  return harmonicPhaseRows(x, opts, voicedPitch(x, opts));
+}
+
+/** {@link harmonicPhaseFeatures} with the pitch track `f0` (of {@link voicedPitch}) already computed. */
+export function harmonicPhaseRows(x: Float32Array, opts: HarmonicPhaseOptions, f0: Float64Array): Grid {
+  const { sampleRate, times } = opts;
+  const n = times.length;
   const out = createGrid(HARMONIC_PHASE_ROWS.length, n);
   const d = out.data;
   for (let j = 0; j < n; j++) {
     const f = f0[j];
-    if (f <= 0 || energyDb[j] < loudest - GATE_DB) continue;
-    const L = Math.round((3 * sampleRate) / f) | 1;
-    const h = Math.floor(L / 2);
+    if (!(f > 0)) continue;
+    const h = Math.floor(threePeriods(sampleRate, f) / 2);
     const c = Math.round(times[j] * sampleRate);
-    if (c - h < 0 || c + h >= x.length) continue;
     // X_1..X_3 at the harmonics of f0, with the phase measured from the frame centre
     let re1 = 0;
     let im1 = 0;
@@ -115,7 +140,7 @@ export function harmonicPhaseFeatures(x: Float32Array, opts: HarmonicPhaseOption
     let im3 = 0;
     const w = (2 * Math.PI * f) / sampleRate;
     for (let m = -h; m <= h; m++) {
-      const v = x[c + m] * (0.5 - 0.5 * Math.cos((2 * Math.PI * (m + h)) / (L - 1)));
+      const v = x[c + m] * (0.5 - 0.5 * Math.cos((2 * Math.PI * (m + h)) / (2 * h)));
       const a = w * m;
       re1 += v * Math.cos(a);
       im1 -= v * Math.sin(a);

@@ -37,4 +37,5 @@ export type { GriffinLimOptions } from './griffinLim';
 export { excitationFeatures, excitationRowNames, levinsonDurbin, EXCITATION_ROWS } from './excitation';
 export type { ExcitationOptions } from './excitation';
 export { harmonicPhaseFeatures, phaseConcentration, HARMONIC_PHASE_ROWS } from './harmonicPhase';
+export { prosodyFeatures, PROSODY_ROWS } from './prosody';
 export type { HarmonicPhaseOptions } from './harmonicPhase';

@@ -432,6 +432,9 @@ describe('the excitation branch (wasm)', () => {
       () => smallCnn([3, 16, 1], { excitation: {} }),
       /has 3 rows; the experts take 3 \(3 excitation\) and the network needs more/,
     );
-    assert.throws(() => smallCnn([20, 16, 1], { excitation: { rows: 2 } }), /excitation.rows=2 must be 3 .* or 8/);
+    assert.throws(
+      () => smallCnn([20, 16, 1], { excitation: { rows: 2 } }),
+      /excitation.rows=2 must be 3 .*, 8 \(with the harmonic-phase rows\), or either plus 2/,
+    );
   });
 });

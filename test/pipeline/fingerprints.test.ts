@@ -20,10 +20,15 @@ import { CONFIG_ZOO } from './configZoo';
 const PINNED: [string, string, string][] = [
   // DEFAULT_PIPELINE gained its excitation rows on 2026-11-30, their 8 kHz analysis rate on
   // 2026-12-01, its LFCC rows later that day and the excitation rows' Griffin-Lim reference on
-  // 2026-12-02, deliberate changes of the default (new caches and models); its stages alone keep the
-  // old pins, and the default as it was before the reference keeps its own (models saved with it).
+  // 2026-12-02, its prosody rows on 2026-12-03, deliberate changes of the default (new caches and
+  // models); its stages alone keep the old pins, and each earlier default keeps its own (models saved with it).
   [
     'DEFAULT_PIPELINE',
+    'e46f18bd9f082e1866868c4c7e8e5178461d641c80ba3fb565f3739214467a33',
+    '7a353272167513b089abf1068f05a94b1812dac1de0c763802c050816c473ebb',
+  ],
+  [
+    'DEFAULT_PIPELINE before the prosody rows',
     '078154228f96202aa27b1f5c58bf1d31a0451b49bdedccffdaf9f40f732975d8',
     '8357442ea9da6e040d87ecdc30c5c2f1eaefc12c19ee08788de7b4f0785be586',
   ],
@@ -270,6 +275,10 @@ const configs = new Map<string, PipelineConfig>([
     'DEFAULT_PIPELINE before the harmonic phase',
     { ...DEFAULT_PIPELINE, excitation: { sampleRate: 8000, reference: 'griffin-lim', harmonicPhase: false } },
   ],
+  [
+    'DEFAULT_PIPELINE before the prosody rows',
+    { ...DEFAULT_PIPELINE, excitation: { sampleRate: 8000, reference: 'griffin-lim', harmonicPhase: true } },
+  ],
   ['ABLATION_PIPELINE', ABLATION_PIPELINE],
   ['DEFAULT_GMM_PIPELINE', DEFAULT_GMM_PIPELINE],
   ...ablationArms(MORPHOLOGY_OPS, ABLATION_FOOTPRINTS, true).map(
@@ -336,7 +345,8 @@ test('pipeline.json of DEFAULT_PIPELINE, byte for byte', () => {
   "excitation": {
     "sampleRate": 8000,
     "reference": "griffin-lim",
-    "harmonicPhase": true
+    "harmonicPhase": true,
+    "prosody": true
   }
 }
 `,

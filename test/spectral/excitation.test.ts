@@ -139,7 +139,7 @@ test('pipeline excitation at its own sampleRate: the rows of the audio resampled
   );
   assert.throws(
     () => resolvePipelineConfig({ stages, excitation: { rate: 8000 } }),
-    /excitation.rate is not a field \(fields: frameLength, order, sampleRate, reference, harmonicPhase, source\)/,
+    /excitation.rate is not a field \(fields: frameLength, order, sampleRate, reference, harmonicPhase, prosody, source\)/,
   );
 });
 
