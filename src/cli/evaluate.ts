@@ -45,7 +45,7 @@ const SPEC: Record<string, OptionSpec> = {
   experts: {
     type: 'flag',
     help:
-      "also score each expert of the model alone (network, gmm, their fusion, excitation: those it has) and print each one's " +
+      "also score each expert of the model alone (network, gmm, their fusion, excitation, prosody: those it has) and print each one's " +
       'pooled and per-attack EER beside the fused score; with --json, their scores per clip',
   },
   config: {
