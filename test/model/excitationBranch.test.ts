@@ -1,8 +1,5 @@
 import { before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tf from '../../src/model/tf';
 import { Random } from '../../src/random';
 import type { Grid } from '../../src/grid/grid';
@@ -16,12 +13,12 @@ import {
   smallCnn,
 } from '../../src/model/architectures';
 import { predictScores, trainClassifier } from '../../src/model/train';
-import { loadModel, saveModel } from '../../src/model/io';
 import { gradCam } from '../../src/model/saliency';
 import { computeEer } from '../../src/metrics/detection';
 import { runPipeline } from '../../src/pipeline/run';
 import type { PipelineConfig } from '../../src/pipeline/config';
 import { atRandomLevel, pulseTrain, resonate } from '../helpers/voice';
+import { scoresAfterSaveAndLoad } from '../helpers/savedModel';
 import { harmonicPhaseFeatures, phaseConcentration } from '../../src/spectral/harmonicPhase';
 
 const SR = 8000;
@@ -259,17 +256,9 @@ describe('the excitation branch (wasm)', () => {
     assert.ok(mean(predictScores(experts.excitation!.logits, bonafide(val, 0))) < -1);
 
     // Saved and loaded, the model scores the same.
-    const dir = mkdtempSync(join(tmpdir(), 'specmorph-exc-'));
-    try {
-      await saveModel(join(dir, 'm'), r.model, { pipeline: PIPELINE });
-      const loaded = await loadModel(join(dir, 'm'));
-      const again = predictScores(loaded.model, test);
-      assert.ok(again.every((v, i) => Math.abs(v - s[i]) < 1e-5));
-      loaded.model.dispose();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-      r.model.dispose();
-    }
+    const again = await scoresAfterSaveAndLoad(r.model, PIPELINE, test);
+    assert.ok(again.every((v, i) => Math.abs(v - s[i]) < 1e-5));
+    r.model.dispose();
   });
 
   test("the same task with the rows measured against each clip's own Griffin-Lim copy (the default pipeline's reference): <= 10 %", async () => {
@@ -372,20 +361,12 @@ describe('the excitation branch (wasm)', () => {
     };
     assert.ok(conc(1) > conc(0) + 0.3, `phase concentration: steady ${conc(1)}, redrawn ${conc(0)}`);
     const s = predictScores(r.model, test.inputs);
-    const dir = mkdtempSync(join(tmpdir(), 'specmorph-exc-'));
-    try {
-      await saveModel(join(dir, 'm'), r.model, { pipeline: config });
-      const loaded = await loadModel(join(dir, 'm'));
-      const again = predictScores(loaded.model, test.inputs);
-      assert.ok(
-        again.every((v, i) => Math.abs(v - s[i]) < 1e-5),
-        'saved and loaded, the same scores',
-      );
-      loaded.model.dispose();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-      r.model.dispose();
-    }
+    const again = await scoresAfterSaveAndLoad(r.model, config, test.inputs);
+    assert.ok(
+      again.every((v, i) => Math.abs(v - s[i]) < 1e-5),
+      'saved and loaded, the same scores',
+    );
+    r.model.dispose();
   });
 
   test('a validation set without bona fide clips: the network is calibrated on the training bona fide windows', async () => {

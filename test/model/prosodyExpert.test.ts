@@ -1,19 +1,18 @@
 import { before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../../src/model/tf';
 import { Random } from '../../src/random';
 import { initBackend } from '../../src/model/backend';
 import { ProsodyPooling, expertModels, smallCnn } from '../../src/model/architectures';
 import { predictScores, trainClassifier } from '../../src/model/train';
-import { loadModel, saveModel } from '../../src/model/io';
 import { scoreExperts } from '../../src/model/detector';
 import { computeEer } from '../../src/metrics/detection';
 import { runPipeline } from '../../src/pipeline/run';
 import type { PipelineConfig } from '../../src/pipeline/config';
 import { atRandomLevel, resonate } from '../helpers/voice';
+import { scoresAfterSaveAndLoad } from '../helpers/savedModel';
 
 const SR = 8000;
 const PIPELINE: PipelineConfig = {
@@ -163,19 +162,11 @@ describe('the prosody expert (wasm)', () => {
     );
     assert.ok(experts[2].scores.every((v, i) => Math.abs(v - s[i]) < 1e-5));
     const all = predictScores(r.model, test.inputs);
-    const dir = mkdtempSync(join(tmpdir(), 'specmorph-prosody-'));
-    try {
-      await saveModel(join(dir, 'm'), r.model, { pipeline: PIPELINE });
-      const loaded = await loadModel(join(dir, 'm'));
-      const again = predictScores(loaded.model, test.inputs);
-      assert.ok(
-        again.every((v, i) => Math.abs(v - all[i]) < 1e-5),
-        'saved and loaded, the same scores',
-      );
-      loaded.model.dispose();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-      r.model.dispose();
-    }
+    const again = await scoresAfterSaveAndLoad(r.model, PIPELINE, test.inputs);
+    assert.ok(
+      again.every((v, i) => Math.abs(v - all[i]) < 1e-5),
+      'saved and loaded, the same scores',
+    );
+    r.model.dispose();
   });
 });
