@@ -293,12 +293,12 @@ export class ExcitationPooling extends tf.layers.Layer {
 tf.serialization.registerClass(ExcitationPooling);
 
 /** Frame-to-frame pitch changes of a voiced pair larger than this (ln units, a 10 % jump) are tracker errors, not prosody. */
-export const PROSODY_MAX_STEP = 0.1;
+const PROSODY_MAX_STEP = 0.1;
 /** Voiced frames further than this from the clip's median `ln f0` (octave errors: ln 2 = 0.69) are left out of the spread. */
-export const PROSODY_MAX_OFFSET = 0.5;
+const PROSODY_MAX_OFFSET = 0.5;
 /** Floors inside the two logarithms of {@link ProsodyPooling} (ln units). */
-export const PROSODY_STEP_FLOOR = 1e-3;
-export const PROSODY_SPREAD_FLOOR = 1e-4;
+const PROSODY_STEP_FLOOR = 1e-3;
+const PROSODY_SPREAD_FLOOR = 1e-4;
 
 /**
  * Pools prosody rows `[batch, 2, cols, 1]` (`excitationFeatures`' `prosody`: voicing, `ln f0`

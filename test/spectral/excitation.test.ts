@@ -167,6 +167,17 @@ test('pipeline excitation config: validated, fingerprinted, refused with resize'
     () => resolvePipelineConfig({ stages, excitation: { order: 0 } }),
     /excitation.order=0 must be a positive integer/,
   );
+  // prosody: false is the rows without it (absent); true adds its two rows last, and a new fingerprint
+  assert.deepEqual(resolvePipelineConfig({ stages, excitation: { prosody: false } }).excitation, {});
+  assert.deepEqual(resolvePipelineConfig({ stages, excitation: { prosody: true } }).excitation, { prosody: true });
+  assert.notEqual(
+    pipelineFingerprint({ stages, excitation: { prosody: true } }),
+    pipelineFingerprint({ stages, excitation: {} }),
+  );
+  assert.throws(
+    () => resolvePipelineConfig({ stages, excitation: { prosody: 'yes' } }),
+    /excitation.prosody="yes" must be true or false/,
+  );
   assert.throws(() => resolvePipelineConfig({ stages, excitation: { lag: 1 } }), /excitation.lag is not a field/);
   assert.throws(() => resolvePipelineConfig({ stages, excitation: 3 }), /excitation=3 must be null or an object/);
   assert.throws(
