@@ -1,7 +1,8 @@
 // W3: training and prediction throughput of the default detector, as `specmorph train` runs it:
 // trainClassifier's default `cnn` (conv 16-32-64 with batch norm, per-frequency standardisation,
-// the excitation expert, which has no weights to train) on random 2 s crops of the default pipeline's features
-// (80 mel bands + 8 excitation rows x 401 frames), batch 32; prediction is predictScores on whole
+// the excitation and prosody experts, which have no weights to train) on random 2 s crops of the default
+// pipeline's features (80 mel bands + 10 excitation rows x 401 frames; 8 before the prosody rows of
+// 2026-12-03), batch 32; prediction is predictScores on whole
 // clips (mean of the window logits). The default pipeline's 60 LFCC rows are left out: the GMM expert
 // that reads them trains no weights per step (its EM runs once before the first epoch; W7 times it
 // against scikit-learn), so W3 stays the same per-step workload as before that expert. Per tfjs backend, against the same model, data and loop in

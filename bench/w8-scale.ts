@@ -4,7 +4,7 @@
 // artefact) into a temp folder (deleted afterwards, never committed), then runs the `specmorph`
 // command (dist/, built first) in child processes with a cold feature cache of their own:
 //   1. `train --shard 1/1 --workers 2`: feature extraction on both cores (DEFAULT_PIPELINE cut to 1 s:
-//      80 mel + 60 LFCC + 8 excitation rows x 101 frames), filling the cache; clips/s = clips / wall time.
+//      80 mel + 60 LFCC + 10 excitation rows x 101 frames; 8 before 2026-12-03), filling the cache; clips/s = clips / wall time.
 //   2. `train --epochs W8_EPOCHS (default 1) --crop-seconds 0.5`: reads every feature from the cache
 //      and trains the default CNN; training clips/s = training clips x epochs / the epochs' seconds
 //      (each epoch includes scoring the 20 % validation clips).
