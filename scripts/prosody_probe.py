@@ -25,7 +25,7 @@ comes within a few tenths of a point of that.
 
 Usage: /usr/bin/python3 scripts/prosody_probe.py [--dev DIR] [--ext DIR] [--runs P0 P1 ...]
 (each run prefix P names P.SET.out and P.SET.scores for SET = test, ext, dev). Needs numpy, scipy,
-scikit-learn. About 1 minute for the four sets.
+scikit-learn. About 1.5 minutes for the four sets.
 """
 import argparse
 import csv
