@@ -38,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "test" / "fixtures"))
 from fusion_rules import eers, load_run, read_scores  # noqa: E402
-from gen_harmonic_phase import prosody  # noqa: E402
+from gen_harmonic_phase import prosody, prosody_pool  # noqa: E402
 from griffin_lim_reference_probe import CORPUS, RATE, eer, load  # noqa: E402
 
 FRAMES, WINDOW, HOP = 401, 200, 100
@@ -57,17 +57,18 @@ VOICES = ("espeak-ng", "festival-diphone", "flite-clustergen")  # the synthetic 
 
 
 def window_stats(rows: np.ndarray) -> list:
+    """STATS of one window: the two alternatives here, the expert's two from prosody_pool."""
     v, lf = rows[0] > 0, rows[1]
     d = np.abs(np.diff(lf))
     steps = d[v[1:] & v[:-1] & (d < 0.1)]
-    near = lf[v & (np.abs(lf) < 0.5)]
     voiced = lf[v]
     nan = float("nan")
+    movement, spread = (nan if s is None else s for s in prosody_pool(rows))
     return [
         np.log(np.median(steps)) if len(steps) >= 5 else nan,
-        np.mean(np.log(steps + 1e-3)) if len(steps) >= 5 else nan,
+        movement,
         np.log(np.std(voiced) + 1e-4) if len(voiced) >= 5 else nan,
-        np.log(np.std(near) + 1e-4) if len(near) >= 5 else nan,
+        spread,
     ]
 
 
