@@ -1,5 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { AudioDecodeError, ParameterError, assertPositiveInt } from '../errors';
+import {
+  AudioDecodeError,
+  assert,
+  assertPositiveInt,
+  checkOptionNames,
+  formatValue,
+  type OptionNames,
+  ParameterError,
+} from '../errors';
 import { decodeFlac } from './flac';
 import { toMono } from './mono';
 import { resample } from './resample';
@@ -24,6 +32,9 @@ export interface DecodeOptions {
    */
   name?: string;
 }
+
+const DECODE_OPTIONS: OptionNames<DecodeOptions> = { sampleRate: true, mono: true, name: true };
+const { name: _name, ...LOAD_OPTIONS } = DECODE_OPTIONS;
 
 /** The container a byte string holds, told from its first bytes. */
 export type AudioContainer = 'wav' | 'flac';
@@ -94,6 +105,8 @@ export function sniffAudio(b: Uint8Array, name = '<bytes>'): { container: AudioC
  * before resampling (the same result, as both are linear, at 1/channels of the cost).
  */
 export async function decodeAudio(bytes: Uint8Array | ArrayBuffer, opts: DecodeOptions = {}): Promise<Audio> {
+  checkOptionNames(opts, DECODE_OPTIONS, 'decodeAudio');
+  checkDecodeOptions(opts);
   const name = opts.name ?? '<bytes>';
   if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
   if (!(bytes instanceof Uint8Array)) {
@@ -101,7 +114,6 @@ export async function decodeAudio(bytes: Uint8Array | ArrayBuffer, opts: DecodeO
       `bytes must be a Uint8Array or ArrayBuffer (got ${bytes === null ? 'null' : typeof bytes})`,
     );
   }
-  if (opts.sampleRate !== undefined) assertPositiveInt(opts.sampleRate, 'sampleRate');
   const { container, offset } = sniffAudio(bytes, name);
   let audio =
     container === 'wav' ? decodeWav(bytes, name) : await decodeFlac(offset ? bytes.subarray(offset) : bytes, name);
@@ -114,6 +126,19 @@ export async function decodeAudio(bytes: Uint8Array | ArrayBuffer, opts: DecodeO
   return audio;
 }
 
+/** Checks the values of DecodeOptions (before any file is read). */
+function checkDecodeOptions(opts: DecodeOptions): void {
+  if (opts.sampleRate !== undefined) assertPositiveInt(opts.sampleRate, 'sampleRate');
+  assert(
+    opts.mono === undefined || typeof opts.mono === 'boolean',
+    () => `mono=${formatValue(opts.mono)} must be a boolean`,
+  );
+  assert(
+    opts.name === undefined || typeof opts.name === 'string',
+    () => `name=${formatValue(opts.name)} must be a string`,
+  );
+}
+
 /**
  * Reads and decodes a WAV or FLAC file (told apart by content, not extension); see {@link decodeAudio}.
  * A missing or unreadable file and every decoding problem reject with an {@link AudioDecodeError}
@@ -121,7 +146,9 @@ export async function decodeAudio(bytes: Uint8Array | ArrayBuffer, opts: DecodeO
  */
 export async function loadAudio(path: string, opts: Omit<DecodeOptions, 'name'> = {}): Promise<Audio> {
   if (typeof path !== 'string' || path === '')
-    throw new ParameterError(`path=${JSON.stringify(path)} must be a non-empty string`);
+    throw new ParameterError(`path=${formatValue(path)} must be a non-empty string`);
+  checkOptionNames(opts, LOAD_OPTIONS, 'loadAudio');
+  checkDecodeOptions(opts);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);

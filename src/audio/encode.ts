@@ -1,4 +1,4 @@
-import { assert, assertPositiveInt } from '../errors';
+import { assert, assertPositiveInt, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import type { Audio } from './types';
 
 /** Options of {@link encodeWav}. */
@@ -10,6 +10,8 @@ export interface EncodeWavOptions {
    */
   bitDepth?: 16 | 32;
 }
+
+const ENCODE_WAV_OPTIONS: OptionNames<EncodeWavOptions> = { bitDepth: true };
 
 /**
  * Encodes audio as a RIFF/WAVE file (little-endian, channels interleaved).
@@ -24,8 +26,9 @@ export interface EncodeWavOptions {
  * the same bytes. libsndfile writes with x * 32767 instead, which shrinks a round trip by 2^-15.
  */
 export function encodeWav(audio: Audio, opts: EncodeWavOptions = {}): Uint8Array {
+  checkOptionNames(opts, ENCODE_WAV_OPTIONS, 'encodeWav');
   const bitDepth = opts.bitDepth ?? 16;
-  assert(bitDepth === 16 || bitDepth === 32, () => `bitDepth=${bitDepth} must be 16 or 32`);
+  assert(bitDepth === 16 || bitDepth === 32, () => `bitDepth=${formatValue(bitDepth)} must be 16 or 32`);
   assertPositiveInt(audio.sampleRate, 'audio.sampleRate');
   assert(audio.sampleRate <= 0xffffffff, () => `audio.sampleRate=${audio.sampleRate} does not fit in a WAV header`);
   const { channels } = audio;

@@ -1,4 +1,4 @@
-import { assert, assertPositive, formatValue } from '../errors';
+import { assert, assertPositive, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import { assertMemory } from '../memory';
 import { Random } from '../random';
 
@@ -26,7 +26,19 @@ export interface TestSignalOptions {
   amplitude?: number;
 }
 
-function signalLength(opts: TestSignalOptions, fn: string): { n: number; sr: number; amp: number } {
+const TEST_SIGNAL_OPTIONS: OptionNames<TestSignalOptions> = {
+  sampleRate: true,
+  duration: true,
+  length: true,
+  amplitude: true,
+};
+
+/** Checks the options of test signal `fn` (their names against `known`) and derives length, rate and amplitude. */
+function signalLength(
+  opts: TestSignalOptions,
+  fn: string,
+  known: OptionNames<TestSignalOptions>,
+): { n: number; sr: number; amp: number } {
   // whiteNoise(1000) would otherwise quietly give the default 16000 samples.
   assert(
     opts !== null && typeof opts === 'object' && !Array.isArray(opts),
@@ -34,6 +46,7 @@ function signalLength(opts: TestSignalOptions, fn: string): { n: number; sr: num
       `${fn}: opts=${formatValue(opts)} must be an options object ` +
       `such as {length: 1000} or {duration: 0.5, sampleRate: 16000}`,
   );
+  checkOptionNames(opts, known, fn);
   const sr = opts.sampleRate ?? 16000;
   assertPositive(sr, 'sampleRate');
   const amp = opts.amplitude ?? 1;
@@ -60,6 +73,8 @@ export interface SineOptions extends TestSignalOptions {
   phase?: number;
 }
 
+const SINE_OPTIONS: OptionNames<SineOptions> = { ...TEST_SIGNAL_OPTIONS, phase: true };
+
 /**
  * A pure tone: x[i] = amplitude * sin(2 pi frequency i / sampleRate + phase).
  *
@@ -67,9 +82,13 @@ export interface SineOptions extends TestSignalOptions {
  * Nyquist (it then aliases, as sampling would).
  */
 export function sine(frequency: number, opts: SineOptions = {}): Float32Array {
-  assert(Number.isFinite(frequency), () => `frequency=${frequency} must be finite`);
-  const { n, sr, amp } = signalLength(opts, 'sine');
+  assert(
+    Number.isFinite(frequency),
+    () => `frequency=${formatValue(frequency)} must be a finite number (Hz; the options come second)`,
+  );
+  const { n, sr, amp } = signalLength(opts, 'sine', SINE_OPTIONS);
   const phase = opts.phase ?? 0;
+  assert(Number.isFinite(phase), () => `phase=${formatValue(phase)} must be a finite number (radians)`);
   const out = new Float32Array(n);
   const w = (2 * Math.PI * frequency) / sr;
   for (let i = 0; i < n; i++) out[i] = amp * Math.sin(w * i + phase);
@@ -86,6 +105,8 @@ export interface ChirpOptions extends TestSignalOptions {
   method?: 'linear' | 'logarithmic';
 }
 
+const CHIRP_OPTIONS: OptionNames<ChirpOptions> = { ...TEST_SIGNAL_OPTIONS, method: true };
+
 /**
  * A frequency sweep (cosine) from `fStart` Hz at t = 0 to `fEnd` Hz at the signal's duration
  * T = length / sampleRate.
@@ -96,17 +117,20 @@ export interface ChirpOptions extends TestSignalOptions {
  * (scipy's `logarithmic` is our `logarithmic`), so reference fixtures can be made in Python.
  */
 export function chirp(fStart: number, fEnd: number, opts: ChirpOptions = {}): Float32Array {
-  assert(Number.isFinite(fStart), () => `fStart=${fStart} must be finite`);
-  assert(Number.isFinite(fEnd), () => `fEnd=${fEnd} must be finite`);
+  assert(Number.isFinite(fStart), () => `fStart=${formatValue(fStart)} must be a finite number`);
+  assert(Number.isFinite(fEnd), () => `fEnd=${formatValue(fEnd)} must be a finite number`);
   const method = opts.method ?? 'linear';
-  assert(method === 'linear' || method === 'logarithmic', () => `method=${method} must be 'linear' or 'logarithmic'`);
+  assert(
+    method === 'linear' || method === 'logarithmic',
+    () => `method=${formatValue(method)} must be 'linear' or 'logarithmic'`,
+  );
   if (method === 'logarithmic') {
     assert(
       fStart * fEnd > 0,
       () => `logarithmic chirp needs fStart=${fStart} and fEnd=${fEnd} non-zero with the same sign`,
     );
   }
-  const { n, sr, amp } = signalLength(opts, 'chirp');
+  const { n, sr, amp } = signalLength(opts, 'chirp', CHIRP_OPTIONS);
   const out = new Float32Array(n);
   const t1 = n / sr;
   for (let i = 0; i < n; i++) {
@@ -139,6 +163,8 @@ export interface WhiteNoiseOptions extends TestSignalOptions {
   distribution?: 'uniform' | 'normal';
 }
 
+const WHITE_NOISE_OPTIONS: OptionNames<WhiteNoiseOptions> = { ...TEST_SIGNAL_OPTIONS, seed: true, distribution: true };
+
 /**
  * Seeded white noise (independent samples, flat expected spectrum).
  *
@@ -148,10 +174,13 @@ export interface WhiteNoiseOptions extends TestSignalOptions {
  * without clipping; the stream comes from {@link Random} (mulberry32), not numpy's generator.
  */
 export function whiteNoise(opts: WhiteNoiseOptions = {}): Float32Array {
-  const { n, amp } = signalLength(opts, 'whiteNoise');
+  const { n, amp } = signalLength(opts, 'whiteNoise', WHITE_NOISE_OPTIONS);
   const seed = opts.seed ?? 0;
   const dist = opts.distribution ?? 'uniform';
-  assert(dist === 'uniform' || dist === 'normal', () => `distribution=${dist} must be 'uniform' or 'normal'`);
+  assert(
+    dist === 'uniform' || dist === 'normal',
+    () => `distribution=${formatValue(dist)} must be 'uniform' or 'normal'`,
+  );
   const rng = new Random(seed);
   const out = new Float32Array(n);
   if (dist === 'uniform') for (let i = 0; i < n; i++) out[i] = amp * (2 * rng.next() - 1);

@@ -1,8 +1,8 @@
-import { assert } from '../errors';
+import { assert, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import { checkGrid, withData, type Grid } from '../grid/grid';
 import { extremumFilter } from './extremumFilter';
 import { assertFootprint, reflectedChords, type Footprint } from './footprint';
-import { resolveBorder } from './internal';
+import { BORDER_OPTIONS, resolveBorder } from './internal';
 import type { BorderOptions } from './options';
 
 /**
@@ -43,7 +43,8 @@ function toMask(rows: number, cols: number, f: Float32Array): BinaryMask {
   return { rows, cols, data };
 }
 
-function run(m: BinaryMask, fp: Footprint, steps: boolean[], opts: BorderOptions): BinaryMask {
+function run(m: BinaryMask, fp: Footprint, steps: boolean[], opts: BorderOptions, where: string): BinaryMask {
+  checkOptionNames(opts, BORDER_OPTIONS, where);
   assertFootprint(fp);
   let f = toFloat(m, 'mask');
   const border = resolveBorder(opts.border);
@@ -61,22 +62,22 @@ function run(m: BinaryMask, fp: Footprint, steps: boolean[], opts: BorderOptions
  * scipy `border_value=1`); `{constant: 0}` erodes from the edge (scipy's default).
  */
 export function binaryErode(m: BinaryMask, fp: Footprint, opts: BorderOptions = {}): BinaryMask {
-  return run(m, fp, [true], opts);
+  return run(m, fp, [true], opts, 'binaryErode');
 }
 
 /** Binary dilation: 1 where some p - b is 1 (reflected footprint, as scipy / scikit-image `binary_dilation`). */
 export function binaryDilate(m: BinaryMask, fp: Footprint, opts: BorderOptions = {}): BinaryMask {
-  return run(m, fp, [false], opts);
+  return run(m, fp, [false], opts, 'binaryDilate');
 }
 
 /** Binary opening `binaryDilate(binaryErode(m))`: removes foreground specks the footprint does not fit in. */
 export function binaryOpening(m: BinaryMask, fp: Footprint, opts: BorderOptions = {}): BinaryMask {
-  return run(m, fp, [true, false], opts);
+  return run(m, fp, [true, false], opts, 'binaryOpening');
 }
 
 /** Binary closing `binaryErode(binaryDilate(m))`: fills background gaps the footprint does not fit in. */
 export function binaryClosing(m: BinaryMask, fp: Footprint, opts: BorderOptions = {}): BinaryMask {
-  return run(m, fp, [false, true], opts);
+  return run(m, fp, [false, true], opts, 'binaryClosing');
 }
 
 /** The mask as a 0/1 float Grid (for plotting or arithmetic), shaped and with metadata like `like` when given. */
@@ -101,6 +102,8 @@ export interface ApplyMaskOptions {
   fill?: number;
 }
 
+const APPLY_MASK_OPTIONS: OptionNames<ApplyMaskOptions> = { fill: true };
+
 /**
  * Keeps `g` where the mask is 1 and sets the rest to `fill`: e.g. harmonics kept, noise floored.
  * rows x cols in and out; Spectrogram metadata kept.
@@ -111,7 +114,12 @@ export function applyMask<G extends Grid>(g: G, m: BinaryMask, opts: ApplyMaskOp
     g.rows === m.rows && g.cols === m.cols && m.data instanceof Uint8Array,
     () => `mask must be a ${g.rows}x${g.cols} BinaryMask like grid, got ${m.rows}x${m.cols}`,
   );
+  checkOptionNames(opts, APPLY_MASK_OPTIONS, 'applyMask');
   let fill = opts.fill;
+  assert(
+    fill === undefined || (typeof fill === 'number' && !Number.isNaN(fill)),
+    () => `fill=${formatValue(fill)} must be a number (not NaN)`,
+  );
   if (fill === undefined) {
     fill = Infinity;
     for (let i = 0; i < g.data.length; i++) if (g.data[i] < fill) fill = g.data[i];

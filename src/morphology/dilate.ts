@@ -1,7 +1,8 @@
+import { checkOptionNames } from '../errors';
 import { checkGrid, withData, type Grid } from '../grid/grid';
 import { extremumFilter } from './extremumFilter';
 import { assertFootprint, reflectedChords, type Footprint } from './footprint';
-import { nonFiniteReporter, outputBuffer, resolveBorder } from './internal';
+import { MORPHOLOGY_OPTIONS, nonFiniteReporter, outputBuffer, resolveBorder } from './internal';
 import type { MorphologyOptions } from './options';
 
 /**
@@ -18,6 +19,7 @@ import type { MorphologyOptions } from './options';
 export function dilate<G extends Grid>(g: G, fp: Footprint, opts: MorphologyOptions = {}): G {
   checkGrid(g, 'grid');
   assertFootprint(fp);
+  checkOptionNames(opts, MORPHOLOGY_OPTIONS, 'dilate');
   const out = outputBuffer(opts.out, g.data.length, g.data);
   extremumFilter(
     g.data,

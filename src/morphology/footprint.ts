@@ -1,4 +1,4 @@
-import { assert, assertPositiveInt, ParameterError } from '../errors';
+import { assert, assertPositiveInt, formatValue, ParameterError } from '../errors';
 
 /**
  * One horizontal run of ones in a footprint ("chord"): offsets `dc .. dc+length-1` on row offset
@@ -76,7 +76,7 @@ function rect(rows: number, cols: number): Footprint {
  */
 function line(length: number, axis: 'time' | 'frequency'): Footprint {
   assertPositiveInt(length, 'length');
-  assert(axis === 'time' || axis === 'frequency', () => `axis=${String(axis)} must be 'time' or 'frequency'`);
+  assert(axis === 'time' || axis === 'frequency', () => `axis=${formatValue(axis)} must be 'time' or 'frequency'`);
   const fp = axis === 'time' ? rect(1, length) : rect(length, 1);
   return Object.freeze({ ...fp, kind: 'line' as const });
 }
@@ -131,7 +131,7 @@ function ellipse(rows: number, cols: number): Footprint {
  * `skimage.morphology.disk(radius)`.
  */
 function disk(radius: number): Footprint {
-  assert(Number.isInteger(radius) && radius >= 0, () => `radius=${radius} must be an integer >= 0`);
+  assert(Number.isInteger(radius) && radius >= 0, () => `radius=${formatValue(radius)} must be an integer >= 0`);
   const n = 2 * radius + 1;
   const mask = new Uint8Array(n * n);
   for (let y = -radius; y <= radius; y++) {
@@ -146,24 +146,21 @@ function disk(radius: number): Footprint {
  * `(floor(rows/2), floor(cols/2))`. Even sizes and asymmetric shapes are fine.
  */
 function fromMask(rows: ReadonlyArray<ReadonlyArray<0 | 1 | boolean>>): Footprint {
-  assert(
-    Array.isArray(rows) && rows.length > 0,
-    () => `mask=${JSON.stringify(rows)} must be a non-empty array of rows`,
-  );
+  assert(Array.isArray(rows) && rows.length > 0, () => `mask=${formatValue(rows)} must be a non-empty array of rows`);
   const first = rows[0];
-  assert(Array.isArray(first) && first.length > 0, () => `mask[0]=${JSON.stringify(first)} must be a non-empty array`);
+  assert(Array.isArray(first) && first.length > 0, () => `mask[0]=${formatValue(first)} must be a non-empty array`);
   const cols = first.length;
   const mask = new Uint8Array(rows.length * cols);
   rows.forEach((row, r) => {
-    assert(
-      Array.isArray(row) && row.length === cols,
-      () =>
-        `mask[${r}] has length ${Array.isArray(row) ? row.length : String(row)}; every row must have length ${cols} (mask[0])`,
+    assert(Array.isArray(row) && row.length === cols, () =>
+      Array.isArray(row)
+        ? `mask[${r}] has length ${row.length}; every row must have length ${cols} (mask[0])`
+        : `mask[${r}]=${formatValue(row)} must be an array of length ${cols} (as mask[0])`,
     );
     row.forEach((v, c) => {
       if (v === 1 || v === true) mask[r * cols + c] = 1;
       else if (v !== 0 && v !== false)
-        throw new ParameterError(`mask[${r}][${c}]=${JSON.stringify(v)} must be 0, 1, true or false`);
+        throw new ParameterError(`mask[${r}][${c}]=${formatValue(v)} must be 0, 1, true or false`);
     });
   });
   return build(rows.length, cols, mask, 'mask');
@@ -177,7 +174,7 @@ export function assertFootprint(fp: Footprint, name = 'footprint'): void {
       Array.isArray(fp.chords) &&
       fp.chords.length > 0 &&
       Number.isInteger(fp.rows),
-    () => `${name}=${String(fp)} must be a Footprint (use footprint.rect, .disk, .fromMask, ...)`,
+    () => `${name}=${formatValue(fp)} must be a Footprint (use footprint.rect, .disk, .fromMask, ...)`,
   );
 }
 

@@ -1,8 +1,18 @@
 // Helpers shared by the morphology operators; not part of the public API (index.ts skips this file).
-import { assert, ParameterError } from '../errors';
+import { assert, formatValue, type OptionNames, ParameterError } from '../errors';
 import { firstNonFinite, type Grid } from '../grid/grid';
 import { uninitializedFloat32 } from '../memory';
-import type { Border } from './options';
+import type { Border, BorderOptions, MorphologyOptions } from './options';
+
+/** The names of {@link BorderOptions}, for `checkOptionNames`. */
+export const BORDER_OPTIONS: OptionNames<BorderOptions> = { border: true };
+
+/** The names of {@link MorphologyOptions} (every grey-level operator's), for `checkOptionNames`. */
+export const MORPHOLOGY_OPTIONS: OptionNames<MorphologyOptions> = {
+  ...BORDER_OPTIONS,
+  out: true,
+  allowNonFinite: true,
+};
 
 /** Internal, normalised border: kind plus the constant to use for 'constant'. */
 export interface ResolvedBorder {
@@ -16,11 +26,14 @@ export function resolveBorder(border: Border | undefined): ResolvedBorder {
   if (border === 'replicate' || border === 'reflect') return { kind: border, value: 0 };
   if (border !== null && typeof border === 'object' && 'constant' in border) {
     const v = border.constant;
-    assert(typeof v === 'number' && !Number.isNaN(v), () => `border.constant=${String(v)} must be a number (not NaN)`);
+    assert(
+      typeof v === 'number' && !Number.isNaN(v),
+      () => `border.constant=${formatValue(v)} must be a number (not NaN)`,
+    );
     return { kind: 'constant', value: v };
   }
   throw new ParameterError(
-    `border=${JSON.stringify(border)} must be 'ignore', 'replicate', 'reflect' or {constant: number}`,
+    `border=${formatValue(border)} must be 'ignore', 'replicate', 'reflect' or {constant: number}`,
   );
 }
 
@@ -52,9 +65,18 @@ export function nonFiniteError(g: Grid, name: string, i: number): ParameterError
 
 /** Throws a ParameterError naming the first NaN/Inf of `g` unless `allow`. */
 export function checkFinite(g: Grid, name: string, allow: boolean | undefined): void {
+  assertAllowFlag(allow);
   if (allow) return;
   const i = firstNonFinite(g.data);
   if (i >= 0) throw nonFiniteError(g, name, i);
+}
+
+/** `allowNonFinite` is a boolean when given (a truthy string such as 'no' would otherwise allow). */
+function assertAllowFlag(allow: unknown): void {
+  assert(
+    allow === undefined || typeof allow === 'boolean',
+    () => `allowNonFinite=${formatValue(allow)} must be a boolean`,
+  );
 }
 
 /** A callback for extremumFilter that throws {@link nonFiniteError}; undefined when `allow`. */
@@ -63,6 +85,7 @@ export function nonFiniteReporter(
   name: string,
   allow: boolean | undefined,
 ): ((i: number) => never) | undefined {
+  assertAllowFlag(allow);
   return allow
     ? undefined
     : (i: number) => {

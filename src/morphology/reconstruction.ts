@@ -1,9 +1,9 @@
-import { assert } from '../errors';
+import { assert, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import { checkGrid, withData, type Grid } from '../grid/grid';
 import { dilate } from './dilate';
 import { erode } from './erode';
 import { assertFootprint, footprint, type Footprint } from './footprint';
-import { checkFinite } from './internal';
+import { BORDER_OPTIONS, checkFinite } from './internal';
 import { hybrid, type Offsets } from './hybrid';
 import type { BorderOptions } from './options';
 
@@ -22,6 +22,8 @@ export interface ReconstructionOptions {
   allowNonFinite?: boolean;
 }
 
+const RECONSTRUCTION_OPTIONS: OptionNames<ReconstructionOptions> = { connectivity: true, allowNonFinite: true };
+
 /** Offsets (dr, dc) that a pixel pulls from, for dilation (p - b) or erosion (p + b). */
 function neighbourOffsets(connectivity: ReconstructionOptions['connectivity'], byDilation: boolean): Offsets {
   const c = connectivity ?? 8;
@@ -29,8 +31,12 @@ function neighbourOffsets(connectivity: ReconstructionOptions['connectivity'], b
   if (c === 8) fp = footprint.rect(3, 3);
   else if (c === 4) fp = footprint.cross(3, 3);
   else {
-    assertFootprint(c as Footprint, 'connectivity');
-    fp = c as Footprint;
+    assert(
+      c !== null && typeof c === 'object',
+      () => `connectivity=${formatValue(c)} must be 4, 8 or a Footprint (footprint.rect, .disk, ...)`,
+    );
+    assertFootprint(c, 'connectivity');
+    fp = c;
   }
   const out: [number, number][] = [];
   for (const ch of fp.chords) {
@@ -81,6 +87,7 @@ function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: Reconstruction
  * marker pixel exceeds the mask (as scikit-image does) rather than clipping silently.
  */
 export function reconstructionByDilation<G extends Grid>(marker: Grid, mask: G, opts: ReconstructionOptions = {}): G {
+  checkOptionNames(opts, RECONSTRUCTION_OPTIONS, 'reconstructionByDilation');
   return reconstruct(marker, mask, opts, true);
 }
 
@@ -91,11 +98,17 @@ export function reconstructionByDilation<G extends Grid>(marker: Grid, mask: G, 
  * Notes: scikit-image `reconstruction(seed, mask, method='erosion', footprint)`.
  */
 export function reconstructionByErosion<G extends Grid>(marker: Grid, mask: G, opts: ReconstructionOptions = {}): G {
+  checkOptionNames(opts, RECONSTRUCTION_OPTIONS, 'reconstructionByErosion');
   return reconstruct(marker, mask, opts, false);
 }
 
 /** Options of opening / closing by reconstruction: border of the first erosion/dilation, neighbourhood of the reconstruction. */
 export interface ByReconstructionOptions extends BorderOptions, ReconstructionOptions {}
+
+const BY_RECONSTRUCTION_OPTIONS: OptionNames<ByReconstructionOptions> = {
+  ...BORDER_OPTIONS,
+  ...RECONSTRUCTION_OPTIONS,
+};
 
 /**
  * Opening by reconstruction: reconstruct `g` by dilation from `erode(g, fp)`. Removes bright
@@ -107,6 +120,7 @@ export interface ByReconstructionOptions extends BorderOptions, ReconstructionOp
  * accepted too.
  */
 export function openingByReconstruction<G extends Grid>(g: G, fp: Footprint, opts: ByReconstructionOptions = {}): G {
+  checkOptionNames(opts, BY_RECONSTRUCTION_OPTIONS, 'openingByReconstruction');
   const marker = erode(g, fp, { border: opts.border, allowNonFinite: opts.allowNonFinite });
   const m = marker.data;
   for (let i = 0; i < m.length; i++) if (g.data[i] < m[i]) m[i] = g.data[i];
@@ -123,6 +137,7 @@ export function openingByReconstruction<G extends Grid>(g: G, fp: Footprint, opt
  * Notes: the dual of {@link openingByReconstruction}; the marker is max(dilate(g), g).
  */
 export function closingByReconstruction<G extends Grid>(g: G, fp: Footprint, opts: ByReconstructionOptions = {}): G {
+  checkOptionNames(opts, BY_RECONSTRUCTION_OPTIONS, 'closingByReconstruction');
   const marker = dilate(g, fp, { border: opts.border, allowNonFinite: opts.allowNonFinite });
   const m = marker.data;
   for (let i = 0; i < m.length; i++) if (g.data[i] > m[i]) m[i] = g.data[i];

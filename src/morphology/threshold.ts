@@ -1,4 +1,4 @@
-import { assert, assertPositiveInt, ParameterError } from '../errors';
+import { assert, checkOptionNames, formatValue, type OptionNames, ParameterError } from '../errors';
 import { checkGrid, type Grid } from '../grid/grid';
 import type { BinaryMask } from './binary';
 import { checkFinite } from './internal';
@@ -17,6 +17,13 @@ export interface ThresholdMask extends BinaryMask {
   readonly threshold: number;
 }
 
+/** The fields of each {@link ThresholdMethod}, for `checkOptionNames`. */
+const METHOD_FIELDS: { [M in ThresholdMethod['method']]: OptionNames<Extract<ThresholdMethod, { method: M }>> } = {
+  fixed: { method: true, value: true },
+  percentile: { method: true, p: true },
+  otsu: { method: true, bins: true },
+};
+
 /**
  * The level {@link threshold} would use, in the grid's unit. Finite pixels required.
  *
@@ -30,19 +37,26 @@ export function thresholdValue(g: Grid, method: ThresholdMethod): number {
   const m = method as { method?: unknown };
   assert(
     m !== null && typeof m === 'object',
-    () => `method=${String(method)} must be {method: 'fixed' | 'percentile' | 'otsu', ...}`,
+    () => `method=${formatValue(method)} must be {method: 'fixed' | 'percentile' | 'otsu', ...}`,
   );
+  if (typeof m.method === 'string' && Object.hasOwn(METHOD_FIELDS, m.method)) {
+    const kind = m.method as ThresholdMethod['method'];
+    checkOptionNames(method, METHOD_FIELDS[kind], `method {method: '${kind}'}`);
+  }
   switch (method.method) {
     case 'fixed':
-      assert(Number.isFinite(method.value), () => `value=${method.value} must be a finite number`);
+      assert(Number.isFinite(method.value), () => `value=${formatValue(method.value)} must be a finite number`);
       return method.value;
     case 'percentile':
-      assert(Number.isFinite(method.p) && method.p >= 0 && method.p <= 100, () => `p=${method.p} must be in [0, 100]`);
+      assert(
+        Number.isFinite(method.p) && method.p >= 0 && method.p <= 100,
+        () => `p=${formatValue(method.p)} must be in [0, 100]`,
+      );
       return percentile(g.data, method.p);
     case 'otsu':
       return otsu(g.data, method.bins ?? 256);
     default:
-      throw new ParameterError(`method.method=${JSON.stringify(m.method)} must be 'fixed', 'percentile' or 'otsu'`);
+      throw new ParameterError(`method.method=${formatValue(m.method)} must be 'fixed', 'percentile' or 'otsu'`);
   }
 }
 
@@ -106,7 +120,10 @@ function percentile(x: Float32Array, p: number): number {
 }
 
 function otsu(x: Float32Array, bins: number): number {
-  assertPositiveInt(bins, 'bins');
+  assert(
+    Number.isInteger(bins) && bins >= 2,
+    () => `bins=${formatValue(bins)} must be an integer >= 2 (Otsu splits a histogram in two)`,
+  );
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < x.length; i++) {

@@ -1,6 +1,8 @@
+import { checkOptionNames } from '../errors';
 import type { Grid } from '../grid/grid';
 import type { Footprint } from './footprint';
 import { composeMinMax } from './compose';
+import { MORPHOLOGY_OPTIONS } from './internal';
 import type { MorphologyOptions } from './options';
 
 /**
@@ -12,6 +14,7 @@ import type { MorphologyOptions } from './options';
  * Notes: as scikit-image `white_tophat` and OpenCV `MORPH_TOPHAT` (symmetric footprints).
  */
 export function whiteTopHat<G extends Grid>(g: G, fp: Footprint, opts: MorphologyOptions = {}): G {
+  checkOptionNames(opts, MORPHOLOGY_OPTIONS, 'whiteTopHat');
   const res = composeMinMax(g, fp, true, opts, opts.out);
   const d = res.data;
   const f = g.data;
@@ -26,6 +29,7 @@ export function whiteTopHat<G extends Grid>(g: G, fp: Footprint, opts: Morpholog
  * Notes: as scikit-image `black_tophat` and OpenCV `MORPH_BLACKHAT` (symmetric footprints).
  */
 export function blackTopHat<G extends Grid>(g: G, fp: Footprint, opts: MorphologyOptions = {}): G {
+  checkOptionNames(opts, MORPHOLOGY_OPTIONS, 'blackTopHat');
   const res = composeMinMax(g, fp, false, opts, opts.out);
   const d = res.data;
   const f = g.data;

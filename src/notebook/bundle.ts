@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ParameterError } from '../errors';
+import { checkOptionNames, ParameterError } from '../errors';
 import { checkGrid, type Grid } from '../grid/grid';
+import { checkOptionalString } from './checks';
 import { heatmap } from './heatmap';
 import { renderPng } from './png';
 import { compactZ, decodeTypedArray, isTypedArraySpec, readNumbers } from './encode';
@@ -234,6 +235,8 @@ export function plotlyFileLoaderHtml(src: string): string {
  * once), with each figure's PNG as the fallback when JavaScript is off.
  */
 export function toHtml(figs: Figure | Grid | (Figure | Grid)[], opts: { title?: string } = {}): string {
+  checkOptionNames(opts, { title: true }, 'toHtml');
+  checkOptionalString(opts.title, 'title');
   const list = Array.isArray(figs) ? figs : [figs];
   const body = list.map((f) => mimeBundle(f)['text/html']).join('\n');
   const title = (opts.title ?? 'specmorph figure').replace(/</g, '&lt;');

@@ -1,4 +1,4 @@
-import { ParameterError } from '../errors';
+import { formatValue, ParameterError } from '../errors';
 import { COLORMAP_STOPS } from './colormapData';
 import type { ColorScaleName } from './types';
 
@@ -7,7 +7,7 @@ export const COLOR_SCALES: readonly ColorScaleName[] = ['viridis', 'magma', 'gre
 
 function stopsOf(name: ColorScaleName): readonly (readonly [number, number, number])[] {
   const s = (COLORMAP_STOPS as Record<string, readonly (readonly [number, number, number])[]>)[name];
-  if (!s) throw new ParameterError(`colorScale=${JSON.stringify(name)} must be one of ${COLOR_SCALES.join(', ')}`);
+  if (!s) throw new ParameterError(`colorScale=${formatValue(name)} must be one of ${COLOR_SCALES.join(', ')}`);
   return s;
 }
 

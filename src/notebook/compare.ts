@@ -1,7 +1,8 @@
-import { assert, assertPositiveInt } from '../errors';
+import { assert, assertPositiveInt, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import { isSpectrogram, type Grid } from '../grid/grid';
 import { plotlyColorScale } from './colormap';
-import { colorRange, escapeHtml, heatmapPart, type HeatmapOptions, type HeatmapPart } from './heatmap';
+import { checkOptionalString } from './checks';
+import { colorRange, escapeHtml, HEATMAP_OPTIONS, heatmapPart, type HeatmapOptions, type HeatmapPart } from './heatmap';
 import type { Axis, ColorScaleName, Figure, Trace } from './types';
 
 /** A named pipeline stage to compare, with optional settings of its own panel. */
@@ -35,6 +36,32 @@ export interface CompareOptions extends HeatmapOptions {
   sharedScale?: 'auto' | boolean;
 }
 
+/** The names of {@link CompareOptions}, for `checkOptionNames`. */
+export const COMPARE_OPTIONS: OptionNames<CompareOptions> = { ...HEATMAP_OPTIONS, columns: true, sharedScale: true };
+
+/** The fields of a {@link Stage}. */
+const STAGE_FIELDS: OptionNames<Stage> = {
+  name: true,
+  grid: true,
+  colorScale: true,
+  zmin: true,
+  zmax: true,
+  unit: true,
+};
+
+/** Checks the stages given as a list: objects of Stage fields, with a string name. */
+function checkStages(list: Stage[]): void {
+  list.forEach((s, i) => {
+    assert(
+      s !== null && typeof s === 'object',
+      () => `stages[${i}]=${formatValue(s)} must be a stage {name, grid, ...}`,
+    );
+    checkOptionNames(s, STAGE_FIELDS, `compareStages: stages[${i}]`);
+    assert(typeof s.name === 'string', () => `stages[${i}].name=${formatValue(s.name)} must be a string`);
+    checkOptionalString(s.unit, `stages[${i}].unit`);
+  });
+}
+
 /** What a compareStages figure shows, computed once for both renderings (Plotly and PNG). */
 export interface ComparePanel {
   name: string;
@@ -50,12 +77,17 @@ export interface ComparePanel {
 
 /** Panels of {@link compareStages}: each stage's heatmap, its colour group and range, its axis links. */
 export function comparePanels(stages: Stage[] | Record<string, Grid>, opts: CompareOptions = {}): ComparePanel[] {
+  assert(
+    stages !== null && typeof stages === 'object',
+    () => `stages=${formatValue(stages)} must be [{name, grid}, ...] or {name: grid, ...}`,
+  );
   const list: Stage[] = Array.isArray(stages) ? stages : Object.entries(stages).map(([name, grid]) => ({ name, grid }));
   assert(list.length > 0, () => 'stages must hold at least one stage');
+  if (Array.isArray(stages)) checkStages(list);
   const shared = opts.sharedScale ?? 'auto';
   assert(
     shared === 'auto' || shared === true || shared === false,
-    () => `sharedScale=${JSON.stringify(shared)} must be 'auto', true or false`,
+    () => `sharedScale=${formatValue(shared)} must be 'auto', true or false`,
   );
   const parts = list.map((s, i) => {
     const own = {
@@ -110,6 +142,7 @@ export function comparePanels(stages: Stage[] | Record<string, Grid>, opts: Comp
  * panel on the full cell budget), what was sent.
  */
 export function compareStages(stages: Stage[] | Record<string, Grid>, opts: CompareOptions = {}): Figure {
+  checkOptionNames(opts, COMPARE_OPTIONS, 'compareStages');
   const panels = comparePanels(stages, opts);
   const n = panels.length;
   const columns = opts.columns ?? Math.min(n, 2);

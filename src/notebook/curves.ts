@@ -1,5 +1,6 @@
-import { assert } from '../errors';
+import { assert, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import { detCurve, eerPoint } from '../metrics/detection';
+import { checkFigureSize, checkNumberArray, checkOptionalString } from './checks';
 import { encodeF4 } from './encode';
 import { formatTick } from './ticks';
 import type { Figure, Trace } from './types';
@@ -24,6 +25,27 @@ export interface LineOptions {
   width?: number;
   /** @default 380 */
   height?: number;
+}
+
+/** The names of {@link LineOptions}, for `checkOptionNames`. */
+export const LINE_OPTIONS: OptionNames<LineOptions> = {
+  title: true,
+  xTitle: true,
+  yTitle: true,
+  width: true,
+  height: true,
+};
+
+/** The fields of a {@link Series}. */
+const SERIES_FIELDS: OptionNames<Series> = { name: true, x: true, y: true };
+
+/** Checks the names and values of line-figure options; `where` names the function. */
+export function checkLineOptions(opts: LineOptions, where: string): void {
+  checkOptionNames(opts, LINE_OPTIONS, where);
+  checkOptionalString(opts.title, 'title');
+  checkOptionalString(opts.xTitle, 'xTitle');
+  checkOptionalString(opts.yTitle, 'yTitle');
+  checkFigureSize(opts);
 }
 
 /**
@@ -83,13 +105,20 @@ export function integerTicks(lo: number, hi: number, maxTicks = 10): number[] {
 
 /** A plain line figure, one trace per series; hovering a point names both axes. */
 export function lineFigure(series: Series[], opts: LineOptions = {}): Figure {
+  checkLineOptions(opts, 'lineFigure');
+  assert(Array.isArray(series), () => `series=${formatValue(series)} must be an array of lines [{y, x?, name?}]`);
   assert(series.length > 0, () => 'series must hold at least one line');
-  series.forEach((s, i) =>
+  series.forEach((s, i) => {
+    assert(s !== null && typeof s === 'object', () => `series[${i}]=${formatValue(s)} must be a line {y, x?, name?}`);
+    checkOptionNames(s, SERIES_FIELDS, `lineFigure: series[${i}]`);
+    checkNumberArray(s.y, `series[${i}].y`);
+    if (s.x !== undefined) checkNumberArray(s.x, `series[${i}].x`);
+    checkOptionalString(s.name, `series[${i}].name`);
     assert(
       !s.x || s.x.length === s.y.length,
       () => `series[${i}].x.length=${s.x?.length} must equal y.length=${s.y.length}`,
-    ),
-  );
+    );
+  });
   return {
     data: series.map((s) =>
       lineTrace(s, { hovertemplate: hoverOf(opts.xTitle ?? '', opts.yTitle ?? '', s.name ?? '') }),
@@ -115,6 +144,7 @@ export function trainingCurves(
   history: Record<string, ArrayLike<number>> | Record<string, number>[],
   opts: LineOptions = {},
 ): Figure {
+  checkLineOptions(opts, 'trainingCurves');
   const cols: Record<string, number[]> = {};
   if (Array.isArray(history)) {
     history.forEach((rec, i) => {
@@ -185,6 +215,7 @@ function thin(n: number, keep: number, max = 2000): number[] {
  * for display (the EER point is kept).
  */
 export function rocFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>, opts: LineOptions = {}): Figure {
+  checkLineOptions(opts, 'rocFigure');
   const d = detCurve(bonafide, spoof);
   const e = eerPoint(d);
   const idx = thin(d.frr.length, e.index);
@@ -281,6 +312,7 @@ export function probit(p: number): number {
  * Rates of exactly 0 or 1 are clipped to 0.01% / 99.99% for display.
  */
 export function detFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>, opts: LineOptions = {}): Figure {
+  checkLineOptions(opts, 'detFigure');
   const d = detCurve(bonafide, spoof);
   const e = eerPoint(d);
   const clip = (p: number): number => probit(Math.min(0.9999, Math.max(0.0001, p)));

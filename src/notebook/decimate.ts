@@ -1,4 +1,4 @@
-import { assert, assertPositiveInt } from '../errors';
+import { assert, assertPositiveInt, formatValue } from '../errors';
 import { checkGrid, type Grid } from '../grid/grid';
 
 /**
@@ -72,7 +72,7 @@ export function decimate(
   assertPositiveInt(maxRows, 'maxRows');
   assertPositiveInt(maxCols, 'maxCols');
   assertPositiveInt(maxCells, 'maxCells');
-  assert(POOLINGS.includes(pooling), () => `pooling=${JSON.stringify(pooling)} must be one of ${POOLINGS.join(', ')}`);
+  assert(POOLINGS.includes(pooling), () => `pooling=${formatValue(pooling)} must be one of ${POOLINGS.join(', ')}`);
   let fr = Math.ceil(g.rows / maxRows);
   let fc = Math.ceil(g.cols / maxCols);
   while (Math.ceil(g.rows / fr) * Math.ceil(g.cols / fc) > maxCells) {

@@ -1,4 +1,4 @@
-import { assert } from '../errors';
+import { assert, formatValue } from '../errors';
 import type { TypedArraySpec } from './types';
 
 /**
@@ -43,7 +43,7 @@ export function decodeTypedArray(spec: TypedArraySpec): { values: Float64Array; 
   const bytes = Buffer.from(spec.bdata, 'base64');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = { f4: 4, f8: 8, i4: 4, u1: 1 }[spec.dtype];
-  assert(size !== undefined, () => `dtype=${JSON.stringify(spec.dtype)} must be one of f4, f8, i4, u1`);
+  assert(size !== undefined, () => `dtype=${formatValue(spec.dtype)} must be one of f4, f8, i4, u1`);
   const n = bytes.byteLength / size;
   assert(
     Number.isInteger(n),

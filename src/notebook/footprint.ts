@@ -1,4 +1,5 @@
-import { assert } from '../errors';
+import { assert, checkOptionNames, type OptionNames } from '../errors';
+import { checkOptionalBoolean, checkOptionalSize, checkOptionalString } from './checks';
 import { encodeF4 } from './encode';
 import type { Figure } from './types';
 
@@ -20,6 +21,8 @@ export interface FootprintFigureOptions {
   /** Mark the anchor (centre: floor(rows/2), floor(cols/2)). @default true */
   showAnchor?: boolean;
 }
+
+const FOOTPRINT_FIGURE_OPTIONS: OptionNames<FootprintFigureOptions> = { title: true, cellSize: true, showAnchor: true };
 
 /** Reads a footprint into rows, cols and row-major values (1 = member). */
 export function footprintValues(fp: FootprintLike): { rows: number; cols: number; values: Float32Array } {
@@ -49,6 +52,10 @@ export function footprintValues(fp: FootprintLike): { rows: number; cols: number
  * element with gaps, row 0 at the top (matrix order, as the mask is written), anchor marked.
  */
 export function footprintFigure(fp: FootprintLike, opts: FootprintFigureOptions = {}): Figure {
+  checkOptionNames(opts, FOOTPRINT_FIGURE_OPTIONS, 'footprintFigure');
+  checkOptionalString(opts.title, 'title');
+  checkOptionalSize(opts.cellSize, 'cellSize');
+  checkOptionalBoolean(opts.showAnchor, 'showAnchor');
   const { rows, cols, values } = footprintValues(fp);
   const cell = opts.cellSize ?? 28;
   const ar = Math.floor(rows / 2);

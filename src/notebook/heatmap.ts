@@ -1,5 +1,6 @@
-import { assert, ParameterError } from '../errors';
+import { assert, checkOptionNames, formatValue, type OptionNames, ParameterError } from '../errors';
 import { checkGrid, isSpectrogram, type Grid, type Spectrogram } from '../grid/grid';
+import { checkFigureSize, checkOptionalBoolean, checkOptionalString } from './checks';
 import { plotlyColorScale, COLOR_SCALES } from './colormap';
 import { decimate, DEFAULT_MAX_CELLS, type Pooling } from './decimate';
 import { encodeF4 } from './encode';
@@ -59,6 +60,25 @@ export interface HeatmapOptions {
   height?: number;
 }
 
+/** The names of {@link HeatmapOptions}, for `checkOptionNames`. */
+export const HEATMAP_OPTIONS: OptionNames<HeatmapOptions> = {
+  title: true,
+  yAxis: true,
+  yScale: true,
+  colorScale: true,
+  zmin: true,
+  zmax: true,
+  unit: true,
+  maxRows: true,
+  maxCols: true,
+  maxCells: true,
+  pooling: true,
+  fullResolution: true,
+  zEncoding: true,
+  width: true,
+  height: true,
+};
+
 /** Display coordinates of a heatmap's rows and the matching y-axis decoration. */
 export interface YMapping {
   /** Display coordinate for a frequency (Hz) or band index. */
@@ -75,26 +95,30 @@ export function resolveHeatmap(
   name = 'grid',
 ): Required<Pick<HeatmapOptions, 'yAxis' | 'yScale' | 'colorScale' | 'unit' | 'pooling'>> {
   checkGrid(g, name);
+  checkOptionalString(opts.title, 'title');
+  checkOptionalString(opts.unit, 'unit');
+  checkOptionalBoolean(opts.fullResolution, 'fullResolution');
+  checkFigureSize(opts);
   const spec = isSpectrogram(g) ? g : null;
   const yAxis = opts.yAxis ?? (spec && spec.scale !== 'cepstral' ? 'hz' : 'band');
-  assert(yAxis === 'hz' || yAxis === 'band', () => `yAxis=${JSON.stringify(yAxis)} must be 'hz' or 'band'`);
+  assert(yAxis === 'hz' || yAxis === 'band', () => `yAxis=${formatValue(yAxis)} must be 'hz' or 'band'`);
   if (yAxis === 'hz' && !spec)
     throw new ParameterError(`yAxis='hz' needs a Spectrogram (with frequencies); ${name} is a plain Grid`);
   const yScale = opts.yScale ?? (spec?.scale === 'mel' ? 'mel' : 'linear');
   assert(
     ['linear', 'log', 'mel'].includes(yScale),
-    () => `yScale=${JSON.stringify(yScale)} must be 'linear', 'log' or 'mel'`,
+    () => `yScale=${formatValue(yScale)} must be 'linear', 'log' or 'mel'`,
   );
   const colorScale = opts.colorScale ?? 'viridis';
   assert(
     COLOR_SCALES.includes(colorScale),
-    () => `colorScale=${JSON.stringify(colorScale)} must be one of ${COLOR_SCALES.join(', ')}`,
+    () => `colorScale=${formatValue(colorScale)} must be one of ${COLOR_SCALES.join(', ')}`,
   );
   const unit = opts.unit ?? (spec ? spec.unit : 'value');
   const pooling = opts.pooling ?? (colorScale === 'diverging' ? 'absmax' : 'mean');
   for (const k of ['zmin', 'zmax'] as const) {
     const v = opts[k];
-    assert(v === undefined || Number.isFinite(v), () => `${k}=${v} must be a finite number`);
+    assert(v === undefined || Number.isFinite(v), () => `${k}=${formatValue(v)} must be a finite number`);
   }
   if (opts.zmin !== undefined && opts.zmax !== undefined)
     assert(opts.zmin < opts.zmax, () => `zmin=${opts.zmin} must be below zmax=${opts.zmax}`);
@@ -203,7 +227,7 @@ export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): Heatm
   const zEncoding = opts.zEncoding ?? 'f4';
   assert(
     zEncoding === 'f4' || zEncoding === 'array',
-    () => `zEncoding=${JSON.stringify(zEncoding)} must be 'f4' or 'array'`,
+    () => `zEncoding=${formatValue(zEncoding)} must be 'f4' or 'array'`,
   );
   const pooled = d.factor[0] > 1 || d.factor[1] > 1;
   const note = pooled
@@ -278,6 +302,7 @@ export function titleWithNote(title: string, note: string): string {
  * shown is neither dilated nor eroded; `fullResolution` sends every cell.
  */
 export function heatmap(g: Grid, opts: HeatmapOptions = {}): Figure {
+  checkOptionNames(opts, HEATMAP_OPTIONS, 'heatmap');
   const part = heatmapPart(g, opts);
   const title = opts.title ?? (isSpectrogram(g) ? 'Spectrogram' : 'Grid');
   return {
@@ -299,6 +324,7 @@ export function heatmap(g: Grid, opts: HeatmapOptions = {}): Figure {
  * change. `unit` defaults to `Δ <unit of a>`.
  */
 export function difference(a: Grid, b: Grid, opts: HeatmapOptions = {}): Figure {
+  checkOptionNames(opts, HEATMAP_OPTIONS, 'difference');
   checkGrid(a, 'a');
   checkGrid(b, 'b');
   assert(

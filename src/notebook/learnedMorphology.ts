@@ -1,10 +1,11 @@
 // Figures of learned morphology: the structuring functions a MorphLayer learned, their evolution
 // over training, and the learned operator applied to a bona fide and a spoofed spectrogram.
-import { assert, assertPositiveInt } from '../errors';
+import { assert, assertPositiveInt, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import type { Grid } from '../grid/grid';
 import { MORPH_OUTSIDE, type MorphLayer, type StructureSnapshot, applyMorphLayer } from '../model/morphLayer';
+import { checkOptionalSize, checkOptionalString } from './checks';
 import { plotlyColorScale } from './colormap';
-import { type CompareOptions, compareStages } from './compare';
+import { COMPARE_OPTIONS, type CompareOptions, compareStages } from './compare';
 import { encodeF4 } from './encode';
 import { escapeHtml } from './heatmap';
 import { sliderFigure } from './slider';
@@ -62,13 +63,22 @@ export interface StructureFigureOptions {
   cellSize?: number;
 }
 
+const STRUCTURE_FIGURE_OPTIONS: OptionNames<StructureFigureOptions> = { title: true, columns: true, cellSize: true };
+
+/** Checks the names and values of StructureFigureOptions; `where` names the function. */
+function checkStructureOptions(opts: StructureFigureOptions, where: string): void {
+  checkOptionNames(opts, STRUCTURE_FIGURE_OPTIONS, where);
+  checkOptionalString(opts.title, 'title');
+  checkOptionalSize(opts.cellSize, 'cellSize');
+}
+
 function structureFigure(s: StructureSnapshot, view: StructureView, opts: StructureFigureOptions): Figure {
   const { rows, cols } = view;
   const n = view.channels.length;
   const columns = opts.columns ?? Math.min(n, 4);
   assertPositiveInt(columns, 'columns');
   const cell = opts.cellSize ?? 26;
-  assert(Number.isFinite(cell) && cell > 0, () => `cellSize=${cell} must be a finite number > 0`);
+  assert(Number.isFinite(cell) && cell > 0, () => `cellSize=${formatValue(cell)} must be a finite number > 0`);
   const gridRows = Math.ceil(n / columns);
   const [ar, ac] = [Math.floor(rows / 2), Math.floor(cols / 2)];
   const plotW = cols * cell;
@@ -148,6 +158,7 @@ function structureFigure(s: StructureSnapshot, view: StructureView, opts: Struct
  * Take the snapshot with `structureSnapshot(layer)`.
  */
 export function structuringElementsFigure(snapshot: StructureSnapshot, opts: StructureFigureOptions = {}): Figure {
+  checkStructureOptions(opts, 'structuringElementsFigure');
   return structureFigure(snapshot, structureViews([snapshot])[0], opts);
 }
 
@@ -166,6 +177,7 @@ export function structureEvolutionFigure(
   history: readonly StructureHistoryEntry[],
   opts: StructureFigureOptions = {},
 ): Figure {
+  checkStructureOptions(opts, 'structureEvolutionFigure');
   assert(history.length > 0, () => 'history must hold at least one epoch');
   const views = structureViews(history.map((h) => h.snapshot));
   const steps = history.map((h, i) => ({ epoch: h.epoch, i }));
@@ -189,6 +201,8 @@ export interface LearnedOperatorOptions extends CompareOptions {
   channels?: number[];
 }
 
+const LEARNED_OPERATOR_OPTIONS: OptionNames<LearnedOperatorOptions> = { ...COMPARE_OPTIONS, channels: true };
+
 /**
  * The learned operator on a bona fide and a spoofed spectrogram side by side: column 1 bona fide,
  * column 2 spoof; row 1 the inputs, then one row per channel of `layer` (applied with
@@ -199,13 +213,14 @@ export function learnedOperatorFigure(
   inputs: { bonafide: Grid; spoof: Grid },
   opts: LearnedOperatorOptions = {},
 ): Figure {
+  checkOptionNames(opts, LEARNED_OPERATOR_OPTIONS, 'learnedOperatorFigure');
   const a = applyMorphLayer(layer, inputs.bonafide);
   const b = applyMorphLayer(layer, inputs.spoof);
   const channels = opts.channels ?? a.map((_, k) => k);
   channels.forEach((k, i) =>
     assert(
       Number.isInteger(k) && k >= 0 && k < a.length,
-      () => `channels[${i}]=${k} must be a channel index in [0, ${a.length})`,
+      () => `channels[${i}]=${formatValue(k)} must be a channel index in [0, ${a.length})`,
     ),
   );
   const stages = [

@@ -3,7 +3,8 @@
 // drawer per trace type in traces/ (a new trace type is one file there and one line in
 // traces/index.ts).
 import { writeFileAtomicSync } from '../atomicFile';
-import { assert } from '../errors';
+import { assert, checkOptionNames, type OptionNames } from '../errors';
+import { checkFigureSize } from './checks';
 import { axesOf, axisPairs, computeAxes, drawAxes, drawGrid } from './png/axes';
 import { colorbarRect, drawColorbar } from './png/colorbar';
 import { canvasSize, geometry, plotRect, type RenderPngOptions } from './png/layout';
@@ -17,6 +18,14 @@ import type { Figure } from './types';
 export { plotRect, type RenderPngOptions } from './png/layout';
 export { pngColorbarRanges } from './png/colorbar';
 
+const RENDER_PNG_OPTIONS: OptionNames<RenderPngOptions> = { width: true, height: true };
+
+/** Checks the names and values of RenderPngOptions; `where` names the function. */
+function checkRenderOptions(opts: RenderPngOptions, where: string): void {
+  checkOptionNames(opts, RENDER_PNG_OPTIONS, where);
+  checkFigureSize(opts);
+}
+
 /**
  * Draws a figure as PNG bytes without a browser: heatmaps (colour scale quantised to 200 levels,
  * colour bar with ticks and title), scatter lines/markers, tables, axes with ticks and titles,
@@ -26,6 +35,7 @@ export { pngColorbarRanges } from './png/colorbar';
  * Notes: cell edges sit half-way between neighbouring x/y coordinates, as Plotly draws heatmaps.
  */
 export function renderPng(fig: Figure, opts: RenderPngOptions = {}): Buffer {
+  checkRenderOptions(opts, 'renderPng');
   return renderRaster(fig, opts).toPng();
 }
 
@@ -35,6 +45,7 @@ export function renderPng(fig: Figure, opts: RenderPngOptions = {}): Buffer {
  * followed and its target replaced; errors are DatasetErrors naming `path`.
  */
 export function savePng(fig: Figure, path: string, opts: RenderPngOptions = {}): void {
+  checkRenderOptions(opts, 'savePng');
   writeFileAtomicSync(path, renderPng(fig, opts));
 }
 

@@ -1,4 +1,6 @@
+import { checkOptionNames, type OptionNames } from '../errors';
 import type { Grid } from '../grid/grid';
+import { checkOptionalBoolean, checkOptionalString } from './checks';
 import { mimeBundle, newId, plotlyLoaderHtml, plotlyVersion } from './bundle';
 import { inKernel, sendDisplay } from './kernel';
 import type { Figure } from './types';
@@ -12,6 +14,8 @@ export interface ShowOptions {
   /** Replace the output with this display id instead of adding one. @default false */
   update?: boolean;
 }
+
+const SHOW_OPTIONS: OptionNames<ShowOptions> = { displayId: true, update: true };
 
 /**
  * Embeds plotly.js (offline, from plotly.js-dist-min) in the notebook as its own small output, once per
@@ -40,6 +44,9 @@ export function injectPlotly(opts: { force?: boolean } = {}): boolean {
  * notebook (about 10 MB, once), so the notebook renders without a network.
  */
 export function show(x: Figure | Grid, opts: ShowOptions = {}): void {
+  checkOptionNames(opts, SHOW_OPTIONS, 'show');
+  checkOptionalString(opts.displayId, 'displayId');
+  checkOptionalBoolean(opts.update, 'update');
   if (!inKernel()) return;
   const bundle = mimeBundle(x);
   if (!opts.update) injectPlotly();

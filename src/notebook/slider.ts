@@ -1,4 +1,5 @@
-import { assert } from '../errors';
+import { assert, checkOptionNames, formatValue, type OptionNames } from '../errors';
+import { checkOptionalString } from './checks';
 import type { Figure } from './types';
 
 /** Options of {@link sliderFigure}. */
@@ -9,6 +10,8 @@ export interface SliderOptions {
   active?: number;
 }
 
+const SLIDER_OPTIONS: OptionNames<SliderOptions> = { label: true, active: true };
+
 /**
  * A figure with a slider over a parameter: `build(v)` makes the figure for each value, the first
  * (or `active`) one is shown and the others become Plotly frames switched by the slider (no
@@ -17,11 +20,14 @@ export interface SliderOptions {
  * heatmaps), since the notebook carries all of them.
  */
 export function sliderFigure<T>(values: readonly T[], build: (v: T) => Figure, opts: SliderOptions = {}): Figure {
-  assert(values.length > 0, () => 'values must hold at least one parameter value');
+  checkOptionNames(opts, SLIDER_OPTIONS, 'sliderFigure');
+  checkOptionalString(opts.label, 'label');
+  assert(Array.isArray(values) && values.length > 0, () => 'values must be an array of at least one parameter value');
+  assert(typeof build === 'function', () => `build=${formatValue(build)} must be a function (value) => Figure`);
   const active = opts.active ?? 0;
   assert(
     Number.isInteger(active) && active >= 0 && active < values.length,
-    () => `active=${active} must be an index into values (length ${values.length})`,
+    () => `active=${formatValue(active)} must be an index into values (length ${values.length})`,
   );
   const label = opts.label ?? 'value';
   const figs = values.map((v) => build(v));

@@ -1,4 +1,5 @@
-import { assert } from '../errors';
+import { assert, checkOptionNames, formatValue, type OptionNames } from '../errors';
+import { checkOptionalSize, checkOptionalString } from './checks';
 import type { Figure } from './types';
 
 /** Options of {@link resultsTable}. */
@@ -12,6 +13,8 @@ export interface TableOptions {
   /** Least figure width in pixels; the table grows wider when its content needs it. @default 760 */
   width?: number;
 }
+
+const TABLE_OPTIONS: OptionNames<TableOptions> = { title: true, columns: true, digits: true, width: true };
 
 /** Pixel sizes of a table, shared by the Plotly figure and the PNG renderer. */
 export const TABLE_METRICS = {
@@ -31,9 +34,20 @@ export const TABLE_METRICS = {
  * every row, so nothing is cut off or scrolled away (Plotly hides rows past the figure's height).
  */
 export function resultsTable(rows: Record<string, unknown>[], opts: TableOptions = {}): Figure {
+  checkOptionNames(opts, TABLE_OPTIONS, 'resultsTable');
+  checkOptionalString(opts.title, 'title');
+  checkOptionalSize(opts.width, 'width');
+  assert(
+    opts.columns === undefined || (Array.isArray(opts.columns) && opts.columns.every((c) => typeof c === 'string')),
+    () => `columns=${formatValue(opts.columns)} must be an array of column names`,
+  );
   assert(Array.isArray(rows) && rows.length > 0, () => 'rows must hold at least one record');
   const columns = opts.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const digits = opts.digits ?? 4;
+  assert(
+    Number.isInteger(digits) && digits >= 1 && digits <= 100,
+    () => `digits=${formatValue(digits)} must be an integer in 1..100`,
+  );
   const fmt = (v: unknown): string =>
     typeof v === 'number'
       ? Number.isInteger(v)

@@ -1,7 +1,8 @@
 import type { Audio } from '../audio/types';
-import { assert, assertPositive, assertPositiveInt } from '../errors';
+import { assert, assertPositive, assertPositiveInt, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import { figureHtml, newId, summary } from './bundle';
-import { trainingCurves, type LineOptions } from './curves';
+import { checkOptionalBoolean, checkOptionalString } from './checks';
+import { checkLineOptions, LINE_OPTIONS, trainingCurves, type LineOptions } from './curves';
 import { kernelWriter, sendDisplay } from './kernel';
 import { renderPng } from './png';
 import { injectPlotly } from './show';
@@ -16,18 +17,24 @@ export interface ListenOptions {
   label?: string;
 }
 
+const LISTEN_OPTIONS: OptionNames<ListenOptions> = { normalise: true, label: true };
+
 /**
  * Shows an `<audio controls>` player for `audio` in the notebook (nothing outside a kernel), the
  * clip embedded as a 16-bit PCM WAV data URI; see {@link audioHtml} for the HTML itself.
  * Notes: 16-bit PCM keeps a 10 s, 16 kHz mono clip at ~427 KB of base64 in the notebook.
  */
 export function listen(audio: Audio, opts: ListenOptions = {}): void {
+  checkOptionNames(opts, LISTEN_OPTIONS, 'listen');
   const html = audioHtml(audio, opts);
   sendDisplay({ 'text/html': html, 'text/plain': `Audio(${/>([^<]*)<\/div>/.exec(html)?.[1] ?? ''})` });
 }
 
 /** The `<audio controls>` element {@link listen} shows, as standalone HTML. */
 export function audioHtml(audio: Audio, opts: ListenOptions = {}): string {
+  checkOptionNames(opts, LISTEN_OPTIONS, 'audioHtml');
+  checkOptionalBoolean(opts.normalise, 'normalise');
+  checkOptionalString(opts.label, 'label');
   assert(
     audio && Array.isArray(audio.channels) && audio.channels.length > 0,
     () => 'audio must be {sampleRate, channels: Float32Array[]} with at least one channel',
@@ -75,6 +82,8 @@ export interface Progress {
   readonly text: string;
 }
 
+const PROGRESS_OPTIONS: OptionNames<ProgressOptions> = { label: true, width: true, stream: true, minIntervalMs: true };
+
 /**
  * A progress bar that updates ONE output in place inside a kernel (display_data once, then
  * update_display_data with the same display id), and redraws one terminal line on stderr with `\r`
@@ -82,9 +91,12 @@ export interface Progress {
  */
 export function progress(total: number, opts: ProgressOptions = {}): Progress {
   assertPositive(total, 'total');
+  checkOptionNames(opts, PROGRESS_OPTIONS, 'progress');
+  checkOptionalString(opts.label, 'label');
   const width = opts.width ?? 30;
   assertPositiveInt(width, 'width');
   const minInterval = opts.minIntervalMs ?? 100;
+  checkInterval(minInterval);
   const stream = opts.stream ?? process.stderr;
   const toTerminal = opts.stream !== undefined || Boolean(process.stderr.isTTY);
   const id = newId('progress');
@@ -121,7 +133,7 @@ export function progress(total: number, opts: ProgressOptions = {}): Progress {
   };
   const handle: Progress = {
     update(done: number, n?: string) {
-      assert(Number.isFinite(done), () => `done=${done} must be a finite number`);
+      assert(Number.isFinite(done), () => `done=${formatValue(done)} must be a finite number`);
       count = Math.min(total, Math.max(0, done));
       if (n !== undefined) note = n;
       draw(count >= total);
@@ -143,6 +155,19 @@ export function progress(total: number, opts: ProgressOptions = {}): Progress {
   return handle;
 }
 
+/** `minIntervalMs` is a finite number of milliseconds >= 0. */
+function checkInterval(ms: unknown): void {
+  assert(
+    typeof ms === 'number' && Number.isFinite(ms) && ms >= 0,
+    () => `minIntervalMs=${formatValue(ms)} must be a finite number >= 0`,
+  );
+}
+
+const LIVE_CHART_OPTIONS: OptionNames<LineOptions & { minIntervalMs?: number }> = {
+  ...LINE_OPTIONS,
+  minIntervalMs: true,
+};
+
 /** A training chart that redraws in place. */
 export interface LiveChart {
   /** Records `metrics` for `epoch` and redraws (in a kernel). */
@@ -159,20 +184,24 @@ export interface LiveChart {
  * chart with its PNG). Outside a kernel it only records the history.
  */
 export function liveChart(opts: LineOptions & { minIntervalMs?: number } = {}): LiveChart {
+  checkOptionNames(opts, LIVE_CHART_OPTIONS, 'liveChart');
+  const { minIntervalMs = 0, ...lineOpts } = opts;
+  checkLineOptions(lineOpts, 'liveChart');
+  checkInterval(minIntervalMs);
   const history: Record<string, number>[] = [];
   const id = newId('chart');
   let shown = false;
   let last = -Infinity;
-  const fig = (): Figure => trainingCurves(history, opts);
+  const fig = (): Figure => trainingCurves(history, lineOpts);
   return {
     history,
     figure: fig,
     update(epoch: number, metrics: Record<string, number>) {
-      assert(Number.isFinite(epoch), () => `epoch=${epoch} must be a finite number`);
+      assert(Number.isFinite(epoch), () => `epoch=${formatValue(epoch)} must be a finite number`);
       history.push({ epoch, ...metrics });
       if (!kernelWriter()) return;
       const now = Date.now();
-      if (shown && now - last < (opts.minIntervalMs ?? 0)) return;
+      if (shown && now - last < minIntervalMs) return;
       last = now;
       const f = fig();
       const png = renderPng(f).toString('base64');

@@ -1,6 +1,7 @@
-import { assert, assertPositiveInt } from '../errors';
+import { assert, assertPositiveInt, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import { assertMemory } from '../memory';
 import { autocorrelation, levinsonDurbin } from '../spectral/excitation';
+import { maybeEmptySamples, type Signal } from '../spectral/options';
 
 /**
  * Frames whose RMS lies within `topDb` of the loudest frame, as librosa `effects.trim` /
@@ -33,9 +34,11 @@ export interface TrimSilenceOptions {
   hopLength?: number;
 }
 
+const TRIM_SILENCE_OPTIONS: OptionNames<TrimSilenceOptions> = { topDb: true, frameLength: true, hopLength: true };
+
 /**
  * Removes leading and trailing silence; returns the kept slice (a copy) and its `[start, end)` sample
- * indices in `x`.
+ * indices in the signal (mono samples, or an Audio mixed down to mono; finite, possibly empty).
  *
  * Notes: the algorithm of `librosa.effects.trim` (start = first non-silent frame * hop, end = (last
  * non-silent frame + 1) * hop, clipped to the signal). On ASVspoof 2019 LA the length of leading
@@ -43,13 +46,15 @@ export interface TrimSilenceOptions {
  * alone (Müller et al., "Speech is Silver, Silence is Golden", 2021); trimming removes that shortcut.
  */
 export function trimSilence(
-  x: Float32Array,
+  signal: Signal,
   opts: TrimSilenceOptions = {},
 ): { signal: Float32Array; start: number; end: number } {
+  const x = maybeEmptySamples(signal);
+  checkOptionNames(opts, TRIM_SILENCE_OPTIONS, 'trimSilence');
   const topDb = opts.topDb ?? 60;
   const frameLength = opts.frameLength ?? 2048;
   const hopLength = opts.hopLength ?? 512;
-  assert(Number.isFinite(topDb) && topDb > 0, () => `topDb=${topDb} must be a finite number > 0`);
+  assert(Number.isFinite(topDb) && topDb > 0, () => `topDb=${formatValue(topDb)} must be a finite number > 0`);
   assertPositiveInt(frameLength, 'frameLength');
   assertPositiveInt(hopLength, 'hopLength');
   if (x.length === 0) return { signal: new Float32Array(0), start: 0, end: 0 };
@@ -70,16 +75,24 @@ export interface LoudnessOptions {
   method?: 'rms' | 'peak';
 }
 
+const LOUDNESS_OPTIONS: OptionNames<LoudnessOptions> = { targetDb: true, method: true };
+
 /**
- * Scales `x` so its RMS (or peak) level equals `targetDb` dBFS; returns a new array. Silent input
+ * Scales a signal (mono samples, or an Audio mixed down to mono) so its RMS (or peak) level equals
+ * `targetDb` dBFS; returns a new array. Silent input
  * (all zeros) is returned unchanged. Samples may exceed [-1, 1] after RMS scaling (no limiter).
  *
  * Notes: a plain RMS level, not ITU-R BS.1770 / EBU R128 loudness (no K-weighting or gating).
  */
-export function normaliseLoudness(x: Float32Array, opts: LoudnessOptions = {}): Float32Array {
+export function normaliseLoudness(signal: Signal, opts: LoudnessOptions = {}): Float32Array {
+  const x = maybeEmptySamples(signal);
+  checkOptionNames(opts, LOUDNESS_OPTIONS, 'normaliseLoudness');
   const targetDb = opts.targetDb ?? -20;
   const method = opts.method ?? 'rms';
-  assert(Number.isFinite(targetDb) && targetDb <= 0, () => `targetDb=${targetDb} must be a finite number <= 0 (dBFS)`);
+  assert(
+    Number.isFinite(targetDb) && targetDb <= 0,
+    () => `targetDb=${formatValue(targetDb)} must be a finite number <= 0 (dBFS)`,
+  );
   assert(method === 'rms' || method === 'peak', () => `method=${JSON.stringify(method)} must be 'rms' or 'peak'`);
   let level = 0;
   if (method === 'rms') {
@@ -96,10 +109,12 @@ export function normaliseLoudness(x: Float32Array, opts: LoudnessOptions = {}): 
 
 /**
  * First-order pre-emphasis `y[n] = x[n] - coef * x[n-1]` with `y[0] = x[0]` (python_speech_features /
- * Kaldi convention; librosa's `preemphasis` instead extrapolates a sample before x[0]).
+ * Kaldi convention; librosa's `preemphasis` instead extrapolates a sample before x[0]) of mono
+ * samples, or of an Audio mixed down to mono.
  */
-export function preEmphasis(x: Float32Array, coef = 0.97): Float32Array {
-  assert(Number.isFinite(coef) && coef >= 0 && coef < 1, () => `coef=${coef} must be in [0, 1)`);
+export function preEmphasis(signal: Signal, coef = 0.97): Float32Array {
+  const x = maybeEmptySamples(signal);
+  assert(Number.isFinite(coef) && coef >= 0 && coef < 1, () => `coef=${formatValue(coef)} must be a number in [0, 1)`);
   const y = new Float32Array(x.length);
   if (x.length) y[0] = x[0];
   for (let n = 1; n < x.length; n++) y[n] = x[n] - coef * x[n - 1];
@@ -119,8 +134,12 @@ export interface FixLengthOptions {
   pad?: 'repeat' | 'zeros';
 }
 
-/** Crops or pads `x` to exactly `length` samples (a new array). */
-export function fixLength(x: Float32Array, length: number, opts: FixLengthOptions = {}): Float32Array {
+const FIX_LENGTH_OPTIONS: OptionNames<FixLengthOptions> = { position: true, pad: true };
+
+/** Crops or pads a signal (mono samples, or an Audio mixed down to mono) to exactly `length` samples (a new array). */
+export function fixLength(signal: Signal, length: number, opts: FixLengthOptions = {}): Float32Array {
+  const x = maybeEmptySamples(signal);
+  checkOptionNames(opts, FIX_LENGTH_OPTIONS, 'fixLength');
   assertPositiveInt(length, 'length');
   assertMemory(length * 4, () => `length=${length}`);
   const position = opts.position ?? 'start';
@@ -151,8 +170,11 @@ export interface LpcResidualOptions {
   frameLength?: number;
 }
 
+const LPC_RESIDUAL_OPTIONS: OptionNames<LpcResidualOptions> = { order: true, frameLength: true };
+
 /**
- * Linear-prediction residual (inverse filtering, "excitation"): each frame's all-pole model is fitted
+ * Linear-prediction residual (inverse filtering, "excitation") of mono samples or of an Audio mixed
+ * down to mono: each frame's all-pole model is fitted
  * by the autocorrelation method (periodic-Hann-windowed, zero-padded frame; Levinson-Durbin) and its
  * inverse filter `e[n] = x[n] - sum_k a_k x[n-k]` is applied to the signal; frames centred every
  * `frameLength / 2` samples are cross-faded with a periodic Hann window (which sums to 1 at 50 %
@@ -164,7 +186,9 @@ export interface LpcResidualOptions {
  * magnitude spectrogram of the speech cannot. Notes: per-frame coefficients equal
  * `scipy.linalg.solve_toeplitz(r[:p], r[1:p+1])` of the windowed frame's autocorrelation `r`.
  */
-export function lpcResidual(x: Float32Array, opts: LpcResidualOptions = {}): Float32Array {
+export function lpcResidual(signal: Signal, opts: LpcResidualOptions = {}): Float32Array {
+  const x = maybeEmptySamples(signal);
+  checkOptionNames(opts, LPC_RESIDUAL_OPTIONS, 'lpcResidual');
   const order = opts.order ?? 16;
   const frameLength = opts.frameLength ?? 400;
   assertPositiveInt(order, 'order');

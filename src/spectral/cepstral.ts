@@ -1,11 +1,27 @@
-import { assert, assertPositive, assertPositiveInt } from '../errors';
+import { assert, assertPositive, assertPositiveInt, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import { Spectrogram } from '../grid/grid';
 import { DbOptions, dbInPlace, resolveDb } from './db';
 import { dctColumns } from './dct';
 import { deltaData } from './deltas';
-import { MelKernel, MelPlan, melSpectrogramResult, MelSpectrogramOptions, planMel } from './melSpectrogram';
+import {
+  MEL_SPECTROGRAM_OPTIONS,
+  MelKernel,
+  MelPlan,
+  melSpectrogramResult,
+  MelSpectrogramOptions,
+  planMel,
+} from './melSpectrogram';
 import { triangularBank } from './mel';
-import { assertOutputFits, frameCount, resolveSignal, resolveStft, type Signal, type StftOptions } from './options';
+import {
+  assertOutputFits,
+  DB_OPTIONS,
+  frameCount,
+  resolveSignal,
+  resolveStft,
+  type Signal,
+  STFT_OPTIONS,
+  type StftOptions,
+} from './options';
 import { getWindow } from './window';
 
 function coefficientAxis(n: number): Float64Array {
@@ -33,6 +49,14 @@ export interface MfccOptions extends MelSpectrogramOptions, DbOptions {
   lifter?: number;
 }
 
+const MFCC_OPTIONS: OptionNames<MfccOptions> = {
+  ...MEL_SPECTROGRAM_OPTIONS,
+  ...DB_OPTIONS,
+  nMfcc: true,
+  dctType: true,
+  lifter: true,
+};
+
 /**
  * Mel-frequency cepstral coefficients, as `librosa.feature.mfcc(y, sr, n_mfcc, dct_type=2, norm='ortho',
  * lifter, **melspectrogram_kwargs)`: the orthonormal DCT-II over the mel axis of
@@ -44,12 +68,16 @@ export interface MfccOptions extends MelSpectrogramOptions, DbOptions {
  * defaults (HTK mel, no norm) give different numbers.
  */
 export function mfcc(signal: Signal, options: MfccOptions = {}): Spectrogram {
+  checkOptionNames(options, MFCC_OPTIONS, 'mfcc');
   const { samples: x, opts } = resolveSignal(signal, options);
   const nMfcc = opts.nMfcc ?? 20;
   assertPositiveInt(nMfcc, 'nMfcc');
-  assert((opts.dctType ?? 2) === 2, () => `dctType=${opts.dctType} is not supported: only 2 (orthonormal DCT-II)`);
+  assert(
+    (opts.dctType ?? 2) === 2,
+    () => `dctType=${formatValue(opts.dctType)} is not supported: only 2 (orthonormal DCT-II)`,
+  );
   const lifter = opts.lifter ?? 0;
-  assert(Number.isFinite(lifter) && lifter >= 0, () => `lifter=${lifter} must be a finite number >= 0`);
+  assert(Number.isFinite(lifter) && lifter >= 0, () => `lifter=${formatValue(lifter)} must be a finite number >= 0`);
   const db = resolveDb(opts, 1e-10);
   const plan = planMel(opts);
   assert(nMfcc <= plan.bank.rows, () => `nMfcc=${nMfcc} must be <= nMels=${plan.bank.rows}`);
@@ -75,7 +103,7 @@ export const LFCC_PRESETS = ['asvspoof2019'] as const;
 /** A name in {@link LFCC_PRESETS}. */
 export type LfccPreset = (typeof LFCC_PRESETS)[number];
 
-/** Options of {@link lfcc}. STFT fields as {@link StftOptions} (nFft required unless a preset sets it). */
+/** Options of {@link lfcc}. STFT fields as {@link StftOptions} (nFft 2048 as there, unless a preset sets it). */
 export interface LfccOptions extends Partial<StftOptions> {
   /** Sample rate of the signal in Hz. @default the Audio's own; required with a Float32Array */
   sampleRate?: number;
@@ -84,6 +112,8 @@ export interface LfccOptions extends Partial<StftOptions> {
    * 'asvspoof2019' = the ASVspoof 2019 LFCC-GMM baseline (`extract_lfcc.m`): pre-emphasis 0.97,
    * 20 ms symmetric Hamming window, 10 ms hop, no centring, 512-point FFT, 20 linear filters from 0 Hz
    * to sampleRate/2, 20 coefficients, log10(E + MATLAB eps), deltas and double deltas of width 3.
+   * The baseline is defined at 16 kHz; above 25.6 kHz, where 20 ms is longer than 512 samples, the
+   * FFT is the next power of two at least as long as the window.
    */
   preset?: LfccPreset;
   /**
@@ -128,6 +158,20 @@ export interface LfccOptions extends Partial<StftOptions> {
   deltaWidth?: number;
 }
 
+const LFCC_OPTIONS: OptionNames<LfccOptions> = {
+  ...STFT_OPTIONS,
+  sampleRate: true,
+  preset: true,
+  nFilters: true,
+  nLfcc: true,
+  fMin: true,
+  fMax: true,
+  preEmphasis: true,
+  eps: true,
+  deltas: true,
+  deltaWidth: true,
+};
+
 /** The explicit options a preset stands for at a given sample rate. */
 export function lfccPreset(preset: LfccPreset, sampleRate: number): Omit<LfccOptions, 'preset'> & { nFft: number } {
   assert(preset === 'asvspoof2019', () => `preset=${JSON.stringify(preset)} must be 'asvspoof2019'`);
@@ -135,7 +179,7 @@ export function lfccPreset(preset: LfccPreset, sampleRate: number): Omit<LfccOpt
   const winLength = Math.round(0.02 * sampleRate);
   return {
     sampleRate,
-    nFft: 512,
+    nFft: Math.max(512, 2 ** Math.ceil(Math.log2(winLength))),
     winLength,
     hopLength: Math.round(0.01 * sampleRate),
     window: new Float32Array(getWindow('hamming', winLength, { periodic: false })),
@@ -165,6 +209,7 @@ export function lfccPreset(preset: LfccPreset, sampleRate: number): Omit<LfccOpt
  * FFT frame instead of left-aligned, which changes only the phase, not the power used here.
  */
 export function lfcc(signal: Signal, options: LfccOptions): Spectrogram {
+  checkOptionNames(options, LFCC_OPTIONS, 'lfcc');
   const { samples: x, opts } = resolveSignal(signal, options);
   assertPositive(opts.sampleRate, 'sampleRate');
   const explicit = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as LfccOptions;
@@ -177,19 +222,25 @@ export function lfcc(signal: Signal, options: LfccOptions): Spectrogram {
   assertPositiveInt(nLfcc, 'nLfcc');
   assert(nLfcc <= nFilters, () => `nLfcc=${nLfcc} must be <= nFilters=${nFilters}`);
   const fMin = o.fMin ?? 0;
-  assert(Number.isFinite(fMin) && fMin >= 0, () => `fMin=${fMin} must be a finite number >= 0`);
+  assert(Number.isFinite(fMin) && fMin >= 0, () => `fMin=${formatValue(fMin)} must be a finite number >= 0`);
   const fMax = o.fMax ?? sr / 2;
-  assert(Number.isFinite(fMax) && fMax > fMin, () => `fMax=${fMax} must be a finite number > fMin=${fMin}`);
+  assert(
+    Number.isFinite(fMax) && fMax > fMin,
+    () => `fMax=${formatValue(fMax)} must be a finite number > fMin=${fMin}`,
+  );
   const pre = o.preEmphasis ?? 0;
-  assert(Number.isFinite(pre) && pre >= 0 && pre < 1, () => `preEmphasis=${pre} must be a number in [0, 1)`);
+  assert(
+    Number.isFinite(pre) && pre >= 0 && pre < 1,
+    () => `preEmphasis=${formatValue(pre)} must be a number in [0, 1)`,
+  );
   const eps = o.eps ?? 2.220446049250313e-16;
   assertPositive(eps, 'eps');
   const withDeltas = o.deltas ?? false;
-  assert(typeof withDeltas === 'boolean', () => `deltas=${String(withDeltas)} must be a boolean`);
+  assert(typeof withDeltas === 'boolean', () => `deltas=${formatValue(withDeltas)} must be a boolean`);
   const width = o.deltaWidth ?? 3;
   assert(
     Number.isInteger(width) && width >= 3 && width % 2 === 1,
-    () => `deltaWidth=${width} must be an odd integer >= 3`,
+    () => `deltaWidth=${formatValue(width)} must be an odd integer >= 3`,
   );
 
   let y = x;

@@ -1,5 +1,6 @@
-import { assert } from '../errors';
-import { checkGrid, Grid, withData } from '../grid/grid';
+import { assert, checkOptionNames, formatValue, ParameterError } from '../errors';
+import { checkGrid, firstNonFinite, Grid, withData } from '../grid/grid';
+import { DB_OPTIONS } from './options';
 import { simdDb } from './simdDb';
 
 /** Options of {@link powerToDb} and {@link amplitudeToDb} (librosa's `ref`, `amin`, `top_db`). */
@@ -39,14 +40,17 @@ function resolveDb(opts: DbOptions, defaultAmin: number): ResolvedDb {
   const ref = opts.ref ?? 1;
   assert(
     ref === 'max' || (typeof ref === 'number' && Number.isFinite(ref) && ref > 0),
-    () => `ref=${JSON.stringify(ref)} must be a finite number > 0 or 'max'`,
+    () => `ref=${formatValue(ref)} must be a finite number > 0 or 'max'`,
   );
   const amin = opts.amin ?? defaultAmin;
-  assert(typeof amin === 'number' && Number.isFinite(amin) && amin > 0, () => `amin=${amin} must be strictly positive`);
+  assert(
+    typeof amin === 'number' && Number.isFinite(amin) && amin > 0,
+    () => `amin=${formatValue(amin)} must be strictly positive`,
+  );
   const topDb = opts.topDb === undefined ? 80 : opts.topDb;
   assert(
     topDb === null || (typeof topDb === 'number' && Number.isFinite(topDb) && topDb >= 0),
-    () => `topDb=${topDb} must be a non-negative number or null`,
+    () => `topDb=${formatValue(topDb)} must be a non-negative number or null`,
   );
   return { ref, amin, topDb };
 }
@@ -80,9 +84,9 @@ export function dbInPlace(
 ): void {
   let refValue: number;
   if (o.ref === 'max') {
-    // max |v| first, as librosa applies np.max to the magnitude (before squaring for amplitudes)
-    let m = 0;
-    for (let i = 0; i < src.length; i++) m = Math.max(m, Math.abs(src[i]));
+    // as librosa: np.max of the power itself, of the magnitude |v| for amplitudes (before squaring)
+    let m = square ? 0 : -Infinity;
+    for (let i = 0; i < src.length; i++) m = Math.max(m, square ? Math.abs(src[i]) : src[i]);
     refValue = square ? m * m : m;
   } else refValue = square ? o.ref * o.ref : o.ref;
   const amin = square ? o.amin * o.amin : o.amin;
@@ -101,6 +105,17 @@ export function dbInPlace(
 }
 
 /**
+ * A NaN has no level: refused rather than floored to the quietest value (where it would pass for
+ * silence), since a NaN spectrogram usually means the audio overflowed float32.
+ */
+function checkNoNaN(data: Float32Array, what: string): void {
+  // the fast scan finds the first NaN or infinity; a +Inf power is a level (+Inf dB), so go on past those
+  for (let i = firstNonFinite(data); i >= 0 && i < data.length; i++)
+    if (Number.isNaN(data[i]))
+      throw new ParameterError(`s.data[${i}]=NaN: ${what} needs numbers (did the audio overflow float32?)`);
+}
+
+/**
  * Power (|X|^2-like, >= 0) to decibels, as `librosa.power_to_db(S, ref, amin, top_db)`:
  * `10 log10(max(amin, S)) - 10 log10(max(amin, ref))`, then values below `max - topDb` raised to it.
  *
@@ -109,6 +124,8 @@ export function dbInPlace(
  */
 export function powerToDb<G extends Grid>(s: G, opts: DbOptions = {}): G {
   checkGrid(s, 's');
+  checkOptionNames(opts, DB_OPTIONS, 'powerToDb');
+  checkNoNaN(s.data, 'powerToDb');
   const o = resolveDb(opts, 1e-10);
   const out = outBuffer(opts.out, s.data.length);
   dbInPlace(s.data, out, o, false);
@@ -123,6 +140,8 @@ export function powerToDb<G extends Grid>(s: G, opts: DbOptions = {}): G {
  */
 export function amplitudeToDb<G extends Grid>(s: G, opts: DbOptions = {}): G {
   checkGrid(s, 's');
+  checkOptionNames(opts, DB_OPTIONS, 'amplitudeToDb');
+  checkNoNaN(s.data, 'amplitudeToDb');
   const o = resolveDb(opts, 1e-5);
   const out = outBuffer(opts.out, s.data.length);
   dbInPlace(s.data, out, o, true);

@@ -1,4 +1,4 @@
-import { assert } from '../errors';
+import { assert, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import { checkGrid, Grid, withData } from '../grid/grid';
 
 /** Options of {@link baselineDeltas}. */
@@ -9,6 +9,8 @@ export interface DeltaOptions {
    */
   width?: number;
 }
+
+const DELTA_OPTIONS: OptionNames<DeltaOptions> = { width: true };
 
 /**
  * Time derivative of every row of `g`, as Dan Ellis' `deltas.m` used by the ASVspoof 2019 LFCC-GMM
@@ -21,8 +23,12 @@ export interface DeltaOptions {
  */
 export function baselineDeltas<G extends Grid>(g: G, opts: DeltaOptions = {}): G {
   checkGrid(g, 'g');
+  checkOptionNames(opts, DELTA_OPTIONS, 'baselineDeltas');
   const width = opts.width ?? 3;
-  assert(Number.isInteger(width) && width >= 3 && width % 2 === 1, () => `width=${width} must be an odd integer >= 3`);
+  assert(
+    Number.isInteger(width) && width >= 3 && width % 2 === 1,
+    () => `width=${formatValue(width)} must be an odd integer >= 3`,
+  );
   return withData(g, deltaData(g.data, g.rows, g.cols, width));
 }
 

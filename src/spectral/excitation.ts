@@ -1,8 +1,9 @@
 // Linear prediction (Levinson-Durbin) and the frame-wise excitation statistics built on it.
-import { assert, assertPositive, assertPositiveInt } from '../errors';
+import { assert, assertPositive, assertPositiveInt, checkOptionNames, type OptionNames } from '../errors';
 import { Grid, createGrid } from '../grid/grid';
 import { griffinLim } from './griffinLim';
 import { HARMONIC_PHASE_ROWS, harmonicPhaseRows, voicedPitch } from './harmonicPhase';
+import { checkFrameTimes, resolveSignal, type Signal, type SignalOptions } from './options';
 import { PROSODY_ROWS, prosodyRows } from './prosody';
 import { spectrogram } from './spectrogram';
 
@@ -77,6 +78,16 @@ export interface ExcitationOptions {
   prosody?: boolean;
 }
 
+const EXCITATION_OPTIONS: OptionNames<ExcitationOptions> = {
+  sampleRate: true,
+  times: true,
+  frameLength: true,
+  order: true,
+  reference: true,
+  harmonicPhase: true,
+  prosody: true,
+};
+
 /** The values of {@link ExcitationOptions.reference}. */
 export const EXCITATION_REFERENCES = Object.freeze(['none', 'griffin-lim'] as const);
 /** See {@link ExcitationOptions.reference}. */
@@ -95,7 +106,8 @@ export function excitationRowNames(opts: { harmonicPhase?: boolean; prosody?: bo
 }
 
 /**
- * Frame-wise statistics of the linear-prediction residual (the excitation): a `3 x times.length`
+ * Frame-wise statistics of the linear-prediction residual (the excitation) of mono samples or an
+ * Audio (mixed down to mono; `sampleRate` then defaults to its own): a `3 x times.length`
  * Grid (5 more rows with `harmonicPhase`, 2 more with `prosody`: {@link excitationRowNames}) whose
  * first rows are {@link EXCITATION_ROWS}:
  * 0. `ln(E[e^4] / E[e^2]^2)`, the log kurtosis of the residual `e` in the frame;
@@ -120,9 +132,12 @@ export function excitationRowNames(opts: { harmonicPhase?: boolean; prosody?: bo
  * over loud frames separates Griffin-Lim copies from bona fide speech with ROC AUC 0.93
  * (`scripts/excitation_probe.py`).
  */
-export function excitationFeatures(x: Float32Array, opts: ExcitationOptions): Grid {
+export function excitationFeatures(signal: Signal, options: SignalOptions<ExcitationOptions>): Grid {
+  checkOptionNames(options, EXCITATION_OPTIONS, 'excitationFeatures');
+  const { samples: x, opts } = resolveSignal(signal, options);
   const { sampleRate, times } = opts;
   assertPositive(sampleRate, 'sampleRate');
+  checkFrameTimes(times, 'excitationFeatures');
   const frameLength = opts.frameLength ?? Math.round(0.032 * sampleRate);
   const order = opts.order ?? 2 + Math.round(sampleRate / 1000);
   const reference = opts.reference ?? 'none';
@@ -134,8 +149,6 @@ export function excitationFeatures(x: Float32Array, opts: ExcitationOptions): Gr
     () => `reference=${JSON.stringify(reference)} must be 'none' or 'griffin-lim'`,
   );
   const n = times.length;
-  assert(n > 0, () => 'times is empty: excitationFeatures needs at least one frame');
-  for (let j = 0; j < n; j++) assert(Number.isFinite(times[j]), () => `times[${j}]=${times[j]} must be finite`);
   const out = createGrid(excitationRowNames(opts).length, n);
   residualStatistics(x, sampleRate, times, frameLength, order, out.data);
   if (reference === 'griffin-lim') {

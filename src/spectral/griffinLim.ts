@@ -1,9 +1,9 @@
-import { assert, warnOnce } from '../errors';
+import { assert, checkOptionNames, formatValue, type OptionNames, warnOnce } from '../errors';
 import { checkGrid, Grid, isSpectrogram } from '../grid/grid';
 import { Random } from '../random';
 import { FrameAnalyser } from './analyser';
 import { frameCount } from './options';
-import { IstftOptions, istftGeometry, overlapAdd, resolveIstft } from './istft';
+import { ISTFT_OPTIONS, IstftOptions, istftGeometry, overlapAdd, resolveIstft } from './istft';
 
 /** Options of {@link griffinLim}: the STFT's (nFft inferred from the rows) plus the iteration's. */
 export interface GriffinLimOptions extends IstftOptions {
@@ -36,6 +36,14 @@ export interface GriffinLimOptions extends IstftOptions {
   padMode?: 'constant' | 'reflect';
 }
 
+const GRIFFIN_LIM_OPTIONS: OptionNames<GriffinLimOptions> = {
+  ...ISTFT_OPTIONS,
+  nIter: true,
+  momentum: true,
+  init: true,
+  seed: true,
+};
+
 /**
  * Signal whose STFT magnitude approximates `magnitude`, by (fast) Griffin-Lim, as
  * `librosa.griffinlim(S, n_iter, hop_length, win_length, n_fft, window, center, length, pad_mode,
@@ -50,6 +58,7 @@ export interface GriffinLimOptions extends IstftOptions {
  */
 export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float32Array {
   checkGrid(magnitude, 'magnitude');
+  checkOptionNames(opts, GRIFFIN_LIM_OPTIONS, 'griffinLim');
   if (isSpectrogram(magnitude)) {
     // the commonest slip: passing the default power spectrogram (or dB / mel) where |X| is needed
     assert(
@@ -65,14 +74,17 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
     isSpectrogram(magnitude) && opts.hopLength === undefined ? { hopLength: magnitude.hopLength } : {};
   const cfg = resolveIstft(rows, { ...opts, ...hopFromGrid });
   const nIter = opts.nIter ?? 32;
-  assert(Number.isInteger(nIter) && nIter >= 0, () => `nIter=${nIter} must be an integer >= 0`);
+  assert(Number.isInteger(nIter) && nIter >= 0, () => `nIter=${formatValue(nIter)} must be an integer >= 0`);
   const momentum = opts.momentum ?? 0.99;
-  assert(Number.isFinite(momentum) && momentum >= 0, () => `momentum=${momentum} must be a finite number >= 0`);
+  assert(
+    Number.isFinite(momentum) && momentum >= 0,
+    () => `momentum=${formatValue(momentum)} must be a finite number >= 0`,
+  );
   if (momentum > 1) warnOnce(`momentum=${momentum} > 1 can be unstable`);
   const padMode = opts.padMode ?? 'constant';
   assert(
     padMode === 'constant' || padMode === 'reflect',
-    () => `padMode=${JSON.stringify(padMode)} must be 'constant' or 'reflect'`,
+    () => `padMode=${formatValue(padMode)} must be 'constant' or 'reflect'`,
   );
   const init = opts.init ?? 'random';
   const n = rows * cols;
@@ -90,10 +102,7 @@ export function griffinLim(magnitude: Grid, opts: GriffinLimOptions = {}): Float
     const rng = new Random(opts.seed ?? 0);
     phase = () => 2 * Math.PI * rng.next();
   } else {
-    assert(
-      init === 'zeros',
-      () => `init=${JSON.stringify(init)} must be 'random', 'zeros' or a Float32Array of phases`,
-    );
+    assert(init === 'zeros', () => `init=${formatValue(init)} must be 'random', 'zeros' or a Float32Array of phases`);
     phase = () => 0;
   }
   // in the magnitude's bin-major order, so a seed draws the same random start as before

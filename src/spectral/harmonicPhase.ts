@@ -1,6 +1,7 @@
 // The relative phase of the 2nd and 3rd harmonics to the fundamental, frame by frame.
-import { assert, assertPositive } from '../errors';
+import { assert, assertPositive, checkOptionNames, type OptionNames } from '../errors';
 import { Grid, createGrid } from '../grid/grid';
+import { checkFrameTimes, resolveSignal, type Signal, type SignalOptions } from './options';
 
 /** The rows of {@link harmonicPhaseFeatures}, in order. */
 export const HARMONIC_PHASE_ROWS = Object.freeze(['voiced', 'cos psi2', 'sin psi2', 'cos psi3', 'sin psi3'] as const);
@@ -24,6 +25,9 @@ function threePeriods(sampleRate: number, f0: number): number {
   return Math.round((3 * sampleRate) / f0) | 1;
 }
 
+/** The names of {@link HarmonicPhaseOptions}, for `checkOptionNames`. */
+export const HARMONIC_PHASE_OPTIONS: OptionNames<HarmonicPhaseOptions> = { sampleRate: true, times: true };
+
 /**
  * The fundamental frequency of each frame of {@link harmonicPhaseFeatures} (Hz), 0 where the frame
  * is not voiced: the 40 ms around `round(times[j] * sampleRate)` (zero outside the signal, mean
@@ -37,9 +41,8 @@ export function voicedPitch(x: Float32Array, opts: HarmonicPhaseOptions): Float6
   const { sampleRate, times } = opts;
   assertPositive(sampleRate, 'sampleRate');
   assert(sampleRate >= 800, () => `sampleRate=${sampleRate} must be >= 800 Hz for the pitch search`);
+  checkFrameTimes(times, 'the pitch track');
   const n = times.length;
-  assert(n > 0, () => 'times is empty: the pitch track needs at least one frame');
-  for (let j = 0; j < n; j++) assert(Number.isFinite(times[j]), () => `times[${j}]=${times[j]} must be finite`);
   const frameLength = Math.round(0.04 * sampleRate);
   const minLag = Math.floor(sampleRate / F0_MAX);
   const maxLag = Math.floor(sampleRate / F0_MIN);
@@ -96,7 +99,8 @@ export function voicedPitch(x: Float32Array, opts: HarmonicPhaseOptions): Float6
 }
 
 /**
- * Relative phase shift (RPS) of the harmonics, frame by frame: a `5 x times.length` Grid whose
+ * Relative phase shift (RPS) of the harmonics of mono samples or an Audio (mixed down to mono;
+ * `sampleRate` then defaults to its own), frame by frame: a `5 x times.length` Grid whose
  * rows are {@link HARMONIC_PHASE_ROWS}: 1 where the frame is voiced (else 0, and the other rows 0),
  * then `cos psi_k`, `sin psi_k` for k = 2, 3, where `psi_k = phi_k - k phi_1` is the phase of the
  * k-th harmonic minus k times the fundamental's (Saratxaga et al. 2012). `psi_k` does not depend on
@@ -116,7 +120,9 @@ export function voicedPitch(x: Float32Array, opts: HarmonicPhaseOptions): Float6
  * (a lossy codec keeps the strong low harmonics' phases): see docs/results.md.
  * Reference: test/fixtures/gen_harmonic_phase.py (numpy), the same definition.
  */
-export function harmonicPhaseFeatures(x: Float32Array, opts: HarmonicPhaseOptions): Grid {
+export function harmonicPhaseFeatures(signal: Signal, options: SignalOptions<HarmonicPhaseOptions>): Grid {
+  checkOptionNames(options, HARMONIC_PHASE_OPTIONS, 'harmonicPhaseFeatures');
+  const { samples: x, opts } = resolveSignal(signal, options);
   return harmonicPhaseRows(x, opts, voicedPitch(x, opts));
 }
 

@@ -1,4 +1,4 @@
-import { assert, assertPositiveInt } from '../errors';
+import { assert, assertPositiveInt, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import { ComplexGrid } from '../grid/grid';
 import { realFft } from './fft';
 import { resolveStft, ResolvedStft, StftOptions } from './options';
@@ -12,9 +12,24 @@ export interface IstftOptions extends Partial<Omit<StftOptions, 'padMode'>> {
   length?: number;
 }
 
+/**
+ * The option names istft takes: those of {@link IstftOptions}, and `padMode` too, so that the
+ * options of the stft being inverted pass on unchanged (`istft(stft(x, o), {...o, length})`);
+ * synthesis crops the padding away, so padMode has no effect there.
+ */
+export const ISTFT_OPTIONS: OptionNames<IstftOptions & Pick<StftOptions, 'padMode'>> = {
+  nFft: true,
+  hopLength: true,
+  winLength: true,
+  window: true,
+  center: true,
+  padMode: true,
+  length: true,
+};
+
 /** Validates IstftOptions against a spectrum with `rows` bins; nFft defaults to 2 * (rows - 1). */
 export function resolveIstft(rows: number, opts: IstftOptions): ResolvedStft {
-  assert(opts !== null && typeof opts === 'object', () => `opts must be an options object, got ${String(opts)}`);
+  assert(opts !== null && typeof opts === 'object', () => `opts must be an options object, got ${formatValue(opts)}`);
   const nFft = opts.nFft ?? 2 * (rows - 1);
   assertPositiveInt(nFft, 'nFft');
   assert(
@@ -28,7 +43,7 @@ export function resolveIstft(rows: number, opts: IstftOptions): ResolvedStft {
 export function checkComplexGrid(z: ComplexGrid, name = 'z'): void {
   assert(
     z !== null && typeof z === 'object',
-    () => `${name} must be a ComplexGrid {rows, cols, re, im}, got ${String(z)}`,
+    () => `${name} must be a ComplexGrid {rows, cols, re, im}, got ${formatValue(z)}`,
   );
   assertPositiveInt(z.rows, `${name}.rows`);
   assertPositiveInt(z.cols, `${name}.cols`);
@@ -132,6 +147,7 @@ export function istftGeometry(
  */
 export function istft(z: ComplexGrid, opts: IstftOptions = {}): Float32Array {
   checkComplexGrid(z);
+  checkOptionNames(opts, ISTFT_OPTIONS, 'istft');
   const cfg = resolveIstft(z.rows, opts);
   const { nFrames, length } = istftGeometry(cfg, z.cols, opts.length);
   const out = new Float64Array(length);

@@ -1,4 +1,12 @@
-import { assert, assertPositive, assertPositiveInt, warnOnce } from '../errors';
+import {
+  assert,
+  assertPositive,
+  assertPositiveInt,
+  checkOptionNames,
+  formatValue,
+  type OptionNames,
+  warnOnce,
+} from '../errors';
 import { createGrid, Grid } from '../grid/grid';
 import { fftFrequencies } from './spectrogram';
 
@@ -33,6 +41,9 @@ export interface MelOptions {
   norm?: 'slaney' | null;
 }
 
+/** The names of {@link MelOptions}, for `checkOptionNames`. */
+export const MEL_OPTIONS: OptionNames<MelOptions> = { nMels: true, fMin: true, fMax: true, htk: true, norm: true };
+
 const F_SP = 200 / 3;
 const MIN_LOG_HZ = 1000;
 const MIN_LOG_MEL = MIN_LOG_HZ / F_SP;
@@ -40,14 +51,14 @@ const LOGSTEP = Math.log(6.4) / 27;
 
 /** Hz to mel, as `librosa.hz_to_mel` (Slaney scale unless `htk`). */
 export function hzToMel(hz: number, htk = false): number {
-  assert(Number.isFinite(hz) && hz >= 0, () => `hz=${hz} must be a finite number >= 0`);
+  assert(Number.isFinite(hz) && hz >= 0, () => `hz=${formatValue(hz)} must be a finite number >= 0`);
   if (htk) return 2595 * Math.log10(1 + hz / 700);
   return hz >= MIN_LOG_HZ ? MIN_LOG_MEL + Math.log(hz / MIN_LOG_HZ) / LOGSTEP : hz / F_SP;
 }
 
 /** Mel to Hz, as `librosa.mel_to_hz` (Slaney scale unless `htk`). */
 export function melToHz(mel: number, htk = false): number {
-  assert(Number.isFinite(mel) && mel >= 0, () => `mel=${mel} must be a finite number >= 0`);
+  assert(Number.isFinite(mel) && mel >= 0, () => `mel=${formatValue(mel)} must be a finite number >= 0`);
   if (htk) return 700 * (10 ** (mel / 2595) - 1);
   return mel >= MIN_LOG_MEL ? MIN_LOG_HZ * Math.exp(LOGSTEP * (mel - MIN_LOG_MEL)) : F_SP * mel;
 }
@@ -55,7 +66,10 @@ export function melToHz(mel: number, htk = false): number {
 /** `n` frequencies in Hz equally spaced on the mel scale from fMin to fMax inclusive (`librosa.mel_frequencies`). */
 export function melFrequencies(n: number, fMin: number, fMax: number, htk = false): Float64Array {
   assertPositiveInt(n, 'n');
-  assert(Number.isFinite(fMax) && fMax >= fMin, () => `fMax=${fMax} must be a finite number >= fMin=${fMin}`);
+  assert(
+    Number.isFinite(fMax) && fMax >= fMin,
+    () => `fMax=${formatValue(fMax)} must be a finite number >= fMin=${formatValue(fMin)}`,
+  );
   const a = hzToMel(fMin, htk);
   const b = hzToMel(fMax, htk);
   const out = new Float64Array(n);
@@ -80,13 +94,16 @@ export function resolveMel(opts: MelOptions, sampleRate: number): ResolvedMel {
   const nMels = opts.nMels ?? 128;
   assertPositiveInt(nMels, 'nMels');
   const fMin = opts.fMin ?? 0;
-  assert(Number.isFinite(fMin) && fMin >= 0, () => `fMin=${fMin} must be a finite number >= 0`);
+  assert(Number.isFinite(fMin) && fMin >= 0, () => `fMin=${formatValue(fMin)} must be a finite number >= 0`);
   const fMax = opts.fMax ?? sampleRate / 2;
-  assert(Number.isFinite(fMax) && fMax > fMin, () => `fMax=${fMax} must be a finite number > fMin=${fMin}`);
+  assert(
+    Number.isFinite(fMax) && fMax > fMin,
+    () => `fMax=${formatValue(fMax)} must be a finite number > fMin=${fMin}`,
+  );
   const htk = opts.htk ?? false;
-  assert(typeof htk === 'boolean', () => `htk=${String(htk)} must be a boolean`);
+  assert(typeof htk === 'boolean', () => `htk=${formatValue(htk)} must be a boolean`);
   const norm = opts.norm === undefined ? 'slaney' : opts.norm;
-  assert(norm === 'slaney' || norm === null, () => `norm=${JSON.stringify(norm)} must be 'slaney' or null`);
+  assert(norm === 'slaney' || norm === null, () => `norm=${formatValue(norm)} must be 'slaney' or null`);
   return { nMels, fMin, fMax, htk, norm };
 }
 
@@ -164,6 +181,9 @@ export interface MelFilterbankOptions extends MelOptions {
   nFft: number;
 }
 
+/** The names of {@link MelFilterbankOptions}, for `checkOptionNames`. */
+const MEL_FILTERBANK_OPTIONS: OptionNames<MelFilterbankOptions> = { ...MEL_OPTIONS, sampleRate: true, nFft: true };
+
 /**
  * Mel filterbank matrix, equal to `librosa.filters.mel(sr, n_fft, n_mels, fmin, fmax, htk, norm)`.
  *
@@ -173,7 +193,8 @@ export interface MelFilterbankOptions extends MelOptions {
  * HTK and no normalisation). Warns once, as librosa, when a band falls between two bins and is empty.
  */
 export function melFilterbank(opts: MelFilterbankOptions): Grid {
-  assert(opts !== null && typeof opts === 'object', () => `opts must be an options object, got ${String(opts)}`);
+  assert(opts !== null && typeof opts === 'object', () => `opts must be an options object, got ${formatValue(opts)}`);
+  checkOptionNames(opts, MEL_FILTERBANK_OPTIONS, 'melFilterbank');
   assert(opts.sampleRate !== undefined, () => 'sampleRate is required (opts.sampleRate is undefined)');
   assert(opts.nFft !== undefined, () => 'nFft is required (opts.nFft is undefined)');
   assertPositiveInt(opts.nFft, 'nFft');

@@ -2,19 +2,28 @@
 import * as os from 'node:os';
 import { existsSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import { assert, formatValue, ParameterError, SpecmorphError } from '../errors';
+import { assert, checkOptionNames, formatValue, type OptionNames, ParameterError, SpecmorphError } from '../errors';
 import { firstNonFinite } from '../grid/grid';
 import { startWorker, workerScriptPath } from '../workers';
 import { DbOptions, dbInPlace, resolveDb } from './db';
 import {
+  MEL_SPECTROGRAM_OPTIONS,
   MelKernel,
   MelPlan,
-  melSpectrogram,
+  melSpectrogramOf,
   melSpectrogramResult,
   MelSpectrogramOptions,
   planMel,
 } from './melSpectrogram';
-import { assertOutputFits, checkSignal, frameCount, ResolvedStft, resolveSignal, type Signal } from './options';
+import {
+  assertOutputFits,
+  checkSignal,
+  DB_OPTIONS,
+  frameCount,
+  ResolvedStft,
+  resolveSignal,
+  type Signal,
+} from './options';
 import type { Spectrogram } from '../grid/grid';
 
 /** Options of {@link melSpectrogramBlocks}. */
@@ -43,6 +52,9 @@ export interface MelSpectrogramBlocksAsyncOptions extends MelSpectrogramBlocksOp
   workers?: number | 'auto';
 }
 
+const BLOCKS_OPTIONS: OptionNames<MelSpectrogramBlocksOptions> = { ...MEL_SPECTROGRAM_OPTIONS, blockFrames: true };
+const BLOCKS_ASYNC_OPTIONS: OptionNames<MelSpectrogramBlocksAsyncOptions> = { ...BLOCKS_OPTIONS, workers: true };
+
 /** One block of a block-wise mel spectrogram: frames `firstFrame .. firstFrame + cols - 1`. */
 export interface MelBlock extends Spectrogram {
   firstFrame: number;
@@ -64,6 +76,7 @@ export function* melSpectrogramBlocks(
   source: Float32Array | Iterable<Float32Array>,
   opts: MelSpectrogramBlocksOptions,
 ): Generator<MelBlock> {
+  checkOptionNames(opts, BLOCKS_OPTIONS, 'melSpectrogramBlocks');
   const stream = new MelStream(opts);
   if (source instanceof Float32Array) {
     yield* stream.whole(source);
@@ -89,6 +102,7 @@ export async function* melSpectrogramBlocksAsync(
   source: Float32Array | AsyncIterable<Float32Array> | Iterable<Float32Array>,
   opts: MelSpectrogramBlocksAsyncOptions,
 ): AsyncGenerator<MelBlock> {
+  checkOptionNames(opts, BLOCKS_ASYNC_OPTIONS, 'melSpectrogramBlocksAsync');
   const workers = resolveWorkers(opts.workers);
   if (workers.count === 0) {
     const stream = new MelStream(opts);
@@ -134,13 +148,19 @@ export async function melSpectrogramAsync(
   signal: Signal,
   options: MelSpectrogramAsyncOptions = {},
 ): Promise<Spectrogram> {
+  checkOptionNames(options, ASYNC_OPTIONS, 'melSpectrogramAsync');
+  return melSpectrogramAsyncOf(signal, options);
+}
+
+/** {@link melSpectrogramAsync} without its option-name check (logMelSpectrogramAsync adds the dB options). */
+async function melSpectrogramAsyncOf(signal: Signal, options: MelSpectrogramAsyncOptions): Promise<Spectrogram> {
   const { samples: x, opts } = resolveSignal(signal, options);
   const workers = resolveWorkers(opts.workers);
   const p = planBlocks(opts);
   const cols = frameCount(x.length, p.cfg);
   assertOutputFits(p.rows, cols, 4, p.cfg, x.length);
   if (workers.count === 0) {
-    const s = melSpectrogram(x, opts);
+    const s = melSpectrogramOf(x, opts);
     opts.onProgress?.(cols, cols);
     return s;
   }
@@ -162,8 +182,12 @@ export interface MelSpectrogramAsyncOptions extends MelSpectrogramBlocksAsyncOpt
   onProgress?: (doneFrames: number, totalFrames: number) => void;
 }
 
+const ASYNC_OPTIONS: OptionNames<MelSpectrogramAsyncOptions> = { ...BLOCKS_ASYNC_OPTIONS, onProgress: true };
+
 /** Options of {@link logMelSpectrogramAsync}. */
 export interface LogMelSpectrogramAsyncOptions extends MelSpectrogramAsyncOptions, DbOptions {}
+
+const LOG_ASYNC_OPTIONS: OptionNames<LogMelSpectrogramAsyncOptions> = { ...ASYNC_OPTIONS, ...DB_OPTIONS };
 
 /**
  * {@link logMelSpectrogram} on worker threads: {@link melSpectrogramAsync}, then the dB conversion in
@@ -175,9 +199,10 @@ export async function logMelSpectrogramAsync(
   x: Signal,
   opts: LogMelSpectrogramAsyncOptions = {},
 ): Promise<Spectrogram> {
+  checkOptionNames(opts, LOG_ASYNC_OPTIONS, 'logMelSpectrogramAsync');
   const power = opts.power ?? 2;
   const db = resolveDb(opts, power === 1 ? 1e-5 : 1e-10);
-  const s = await melSpectrogramAsync(x, opts);
+  const s = await melSpectrogramAsyncOf(x, opts);
   dbInPlace(s.data, s.data, db, power === 1);
   return { ...s, unit: 'dB' };
 }
@@ -218,7 +243,7 @@ function planBlocks(opts: MelSpectrogramBlocksOptions): BlockPlan {
   const blockFrames = opts.blockFrames ?? 4096;
   assert(
     Number.isInteger(blockFrames) && blockFrames > 0,
-    () => `blockFrames=${blockFrames} must be a positive integer`,
+    () => `blockFrames=${formatValue(blockFrames)} must be a positive integer`,
   );
   const cfg = plan.cfg;
   assertOutputFits(plan.bank.rows, blockFrames, 4, cfg, blockFrames * cfg.hopLength);

@@ -1,15 +1,18 @@
+import { checkOptionNames, type OptionNames } from '../errors';
 import { Spectrogram } from '../grid/grid';
 import { uninitializedFloat32 } from '../memory';
 import { FrameAnalyser } from './analyser';
 import { DbOptions, dbInPlace, resolveDb } from './db';
-import { melBank, MelOptions, resolveMel, SparseBank } from './mel';
+import { MEL_OPTIONS, melBank, MelOptions, resolveMel, SparseBank } from './mel';
 import {
   assertOutputFits,
+  DB_OPTIONS,
   frameCount,
   ResolvedStft,
   resolveSignal,
   resolveStft,
   type Signal,
+  STFT_OPTIONS,
   type StftOptions,
 } from './options';
 import { frameTimesFrom, resolvePower, storeTile, TILE } from './spectrogram';
@@ -25,6 +28,14 @@ export interface MelSpectrogramOptions extends StftOptions, MelOptions {
    */
   power?: 1 | 2;
 }
+
+/** The names of {@link MelSpectrogramOptions}, for `checkOptionNames`. */
+export const MEL_SPECTROGRAM_OPTIONS: OptionNames<MelSpectrogramOptions> = {
+  ...STFT_OPTIONS,
+  ...MEL_OPTIONS,
+  sampleRate: true,
+  power: true,
+};
 
 /** Everything the fused mel kernel needs, checked once. */
 export interface MelPlan {
@@ -146,6 +157,15 @@ export function melSpectrogramResult(plan: MelPlan, data: Float32Array, cols: nu
  * linear spectrogram is materialised (extra memory O(nFft + nMels * bins), not O(frames)).
  */
 export function melSpectrogram(signal: Signal, options: MelSpectrogramOptions = {}): Spectrogram {
+  checkOptionNames(options, MEL_SPECTROGRAM_OPTIONS, 'melSpectrogram');
+  return melSpectrogramOf(signal, options);
+}
+
+/**
+ * {@link melSpectrogram} without its option-name check, for the callers that pass on options of
+ * their own as well (logMelSpectrogram's dB options, melSpectrogramAsync's workers), checked there.
+ */
+export function melSpectrogramOf(signal: Signal, options: MelSpectrogramOptions): Spectrogram {
   const { samples: x, opts } = resolveSignal(signal, options);
   const plan = planMel(opts);
   const cols = frameCount(x.length, plan.cfg);
@@ -160,6 +180,11 @@ export function melSpectrogram(signal: Signal, options: MelSpectrogramOptions = 
 /** Options of {@link logMelSpectrogram}: mel spectrogram options plus the dB conversion's. */
 export interface LogMelSpectrogramOptions extends MelSpectrogramOptions, DbOptions {}
 
+const LOG_MEL_SPECTROGRAM_OPTIONS: OptionNames<LogMelSpectrogramOptions> = {
+  ...MEL_SPECTROGRAM_OPTIONS,
+  ...DB_OPTIONS,
+};
+
 /**
  * Log-mel spectrogram: `powerToDb(melSpectrogram(x))` (or amplitudeToDb when power = 1) computed with
  * no intermediate beyond the output: the dB conversion runs in place.
@@ -168,9 +193,10 @@ export interface LogMelSpectrogramOptions extends MelSpectrogramOptions, DbOptio
  * nMels * bins)); see {@link melSpectrogramBlocks} for chunked input.
  */
 export function logMelSpectrogram(x: Signal, opts: LogMelSpectrogramOptions = {}): Spectrogram {
+  checkOptionNames(opts, LOG_MEL_SPECTROGRAM_OPTIONS, 'logMelSpectrogram');
   const power = opts.power ?? 2;
   const db = resolveDb(opts, power === 1 ? 1e-5 : 1e-10);
-  const s = melSpectrogram(x, opts);
+  const s = melSpectrogramOf(x, opts);
   dbInPlace(s.data, s.data, db, power === 1);
   return { ...s, unit: 'dB' };
 }

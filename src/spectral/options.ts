@@ -1,8 +1,9 @@
 import { toMono } from '../audio/mono';
 import type { Audio } from '../audio/types';
-import { assert, assertPositiveInt, ParameterError, warnOnce } from '../errors';
+import { assert, assertPositiveInt, formatValue, type OptionNames, ParameterError, warnOnce } from '../errors';
 import { firstNonFinite } from '../grid/grid';
-import { assertWindowName, getWindow, padCenter, WindowName } from './window';
+import type { DbOptions } from './db';
+import { getWindow, padCenter, WINDOW_NAMES, WindowName } from './window';
 import { assertMemory } from '../memory';
 
 /**
@@ -27,10 +28,11 @@ export interface StftOptions {
   winLength?: number;
   /**
    * Window shape (periodic, as `scipy.signal.get_window(name, winLength, fftbins=True)`), or the
-   * window itself as `winLength` samples.
+   * window itself as `winLength` numbers (any array: `getWindow`'s Float64Array, a Float32Array,
+   * a number[]).
    * @default 'hann'
    */
-  window?: WindowName | Float32Array;
+  window?: WindowName | ArrayLike<number>;
   /**
    * Pad the signal by floor(nFft/2) on both sides so that frame t is centred on sample t*hopLength.
    * @default true
@@ -43,6 +45,22 @@ export interface StftOptions {
    */
   padMode?: 'constant' | 'reflect';
 }
+
+/** The names of {@link StftOptions}, for `checkOptionNames`. */
+export const STFT_OPTIONS: OptionNames<StftOptions> = {
+  nFft: true,
+  hopLength: true,
+  winLength: true,
+  window: true,
+  center: true,
+  padMode: true,
+};
+
+/**
+ * The names of {@link DbOptions} (the dB conversion's options, which logMelSpectrogram and mfcc
+ * take too), for `checkOptionNames`.
+ */
+export const DB_OPTIONS: OptionNames<DbOptions> = { ref: true, amin: true, topDb: true, out: true };
 
 /** StftOptions with defaults applied and checked; `window` is the nFft-long zero-padded window. */
 export interface ResolvedStft {
@@ -62,7 +80,10 @@ export const DEFAULT_N_FFT = 2048;
 
 /** Validates `opts` (every field, naming it in the error) and applies librosa's defaults. */
 export function resolveStft(opts: StftOptions = {}, name = 'opts'): ResolvedStft {
-  assert(opts !== null && typeof opts === 'object', () => `${name} must be an options object, got ${String(opts)}`);
+  assert(
+    opts !== null && typeof opts === 'object',
+    () => `${name} must be an options object, got ${formatValue(opts)}`,
+  );
   const nFft = opts.nFft ?? DEFAULT_N_FFT;
   assertPositiveInt(nFft, 'nFft');
   // Window, frame, spectrum and FFT tables: about 32 bytes per FFT point.
@@ -81,21 +102,33 @@ export function resolveStft(opts: StftOptions = {}, name = 'opts'): ResolvedStft
   }
   assertPositiveInt(hopLength, 'hopLength');
   const center = opts.center ?? true;
-  assert(typeof center === 'boolean', () => `center=${String(center)} must be a boolean`);
+  assert(typeof center === 'boolean', () => `center=${formatValue(center)} must be a boolean`);
   const padMode = opts.padMode ?? 'constant';
   assert(
     padMode === 'constant' || padMode === 'reflect',
-    () => `padMode=${JSON.stringify(padMode)} must be 'constant' or 'reflect'`,
+    () => `padMode=${formatValue(padMode)} must be 'constant' or 'reflect'`,
   );
-  const w = opts.window ?? 'hann';
+  const w: unknown = opts.window ?? 'hann';
+  const what = () => `must be one of ${WINDOW_NAMES.join(', ')} or an array of winLength=${winLength} numbers`;
   let win: ArrayLike<number>;
-  if (w instanceof Float32Array) {
-    assert(w.length === winLength, () => `window.length=${w.length} must equal winLength=${winLength}`);
-    assert(firstNonFinite(w) < 0, () => `window[${firstNonFinite(w)}]=${w[firstNonFinite(w)]} must be finite`);
-    win = w;
+  if (typeof w === 'string') {
+    assert((WINDOW_NAMES as readonly string[]).includes(w), () => `window=${formatValue(w)} ${what()}`);
+    win = getWindow(w as WindowName, winLength);
   } else {
-    assertWindowName(w, 'window');
-    win = getWindow(w, winLength);
+    // any array of numbers (getWindow's Float64Array, a number[]), copied and checked once per call
+    assert(
+      w !== null && typeof w === 'object' && (w as ArrayLike<number>).length === winLength,
+      () => `window ${what()} (got ${formatValue(w)})`,
+    );
+    const a = w as ArrayLike<unknown>;
+    const values = new Float64Array(winLength);
+    for (let i = 0; i < winLength; i++) {
+      const v = a[i];
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new ParameterError(`window[${i}]=${formatValue(v)} must be a finite number`);
+      values[i] = v;
+    }
+    win = values;
   }
   const winStart = Math.floor((nFft - winLength) / 2);
   return {
@@ -113,8 +146,20 @@ export function resolveStft(opts: StftOptions = {}, name = 'opts'): ResolvedStft
 /** A signal argument: mono samples, or an {@link Audio} (mixed down to mono, at its own rate). */
 export type Signal = Float32Array | Audio;
 
+/** Options `O` of a signal analysis with `sampleRate` optional: an Audio brings its own (see {@link resolveSignal}). */
+export type SignalOptions<O extends { sampleRate: number }> = Omit<O, 'sampleRate'> & { sampleRate?: number };
+
 function isAudio(x: unknown): x is Audio {
   return typeof x === 'object' && x !== null && !ArrayBuffer.isView(x) && Array.isArray((x as Audio).channels);
+}
+
+/**
+ * {@link signalSamples} that also takes an empty signal, for the functions that pass one through
+ * (trimming, level, length): a Float32Array as is, an Audio mixed down to mono; finite everywhere.
+ */
+export function maybeEmptySamples(x: Signal, name = 'x'): Float32Array {
+  if (isAudio(x) || !(x instanceof Float32Array) || x.length > 0) return signalSamples(x, name);
+  return x;
 }
 
 /**
@@ -144,13 +189,13 @@ export function resolveSignal<O extends { sampleRate?: number }>(
   opts: O,
   name = 'x',
 ): { samples: Float32Array; opts: O & { sampleRate: number } } {
-  assert(opts !== null && typeof opts === 'object', () => `opts must be an options object, got ${String(opts)}`);
+  assert(opts !== null && typeof opts === 'object', () => `opts must be an options object, got ${formatValue(opts)}`);
   const samples = signalSamples(x, name);
   let sampleRate = opts.sampleRate;
   if (isAudio(x)) {
     if (sampleRate !== undefined && sampleRate !== x.sampleRate) {
       throw new ParameterError(
-        `sampleRate=${sampleRate} differs from ${name}.sampleRate=${x.sampleRate} of the Audio; ` +
+        `sampleRate=${formatValue(sampleRate)} differs from ${name}.sampleRate=${formatValue(x.sampleRate)} of the Audio; ` +
           `resample the audio instead (resample(x, ${x.sampleRate}, ${sampleRate}))`,
       );
     }
@@ -159,6 +204,21 @@ export function resolveSignal<O extends { sampleRate?: number }>(
   if (sampleRate === undefined)
     throw new ParameterError(`sampleRate is required when ${name} is a Float32Array (pass {sampleRate} or an Audio)`);
   return { samples, opts: { ...opts, sampleRate } };
+}
+
+/**
+ * Checks frame times in seconds (e.g. a spectrogram's `times`, which side rows line up with): a
+ * non-empty array of finite numbers. `what` names the function that needs them.
+ */
+export function checkFrameTimes(times: unknown, what: string): asserts times is ArrayLike<number> {
+  assert(
+    times !== null && typeof times === 'object' && typeof (times as ArrayLike<number>).length === 'number',
+    () => `times=${formatValue(times)} must be an array of frame centres in seconds (e.g. a spectrogram's times)`,
+  );
+  const t = times as ArrayLike<number>;
+  assert(t.length > 0, () => `times is empty: ${what} needs at least one frame`);
+  for (let j = 0; j < t.length; j++)
+    assert(Number.isFinite(t[j]), () => `times[${j}]=${formatValue(t[j])} must be a finite number`);
 }
 
 /** Checks an input signal: a non-empty Float32Array of finite samples (librosa's valid_audio). */

@@ -1,12 +1,15 @@
 // The pitch contour as two rows per frame, for the prosody expert.
 import { Grid, createGrid } from '../grid/grid';
-import { type HarmonicPhaseOptions, voicedPitch } from './harmonicPhase';
+import { checkOptionNames } from '../errors';
+import { HARMONIC_PHASE_OPTIONS, type HarmonicPhaseOptions, voicedPitch } from './harmonicPhase';
+import { resolveSignal, type Signal, type SignalOptions } from './options';
 
 /** The rows of {@link prosodyFeatures}, in order. */
 export const PROSODY_ROWS = Object.freeze(['voiced', 'log f0'] as const);
 
 /**
- * The pitch contour, frame by frame: a `2 x times.length` Grid whose rows are {@link PROSODY_ROWS}:
+ * The pitch contour of mono samples or an Audio (mixed down to mono; `sampleRate` then defaults to
+ * its own), frame by frame: a `2 x times.length` Grid whose rows are {@link PROSODY_ROWS}:
  * 1 where the frame is voiced (else 0), then `ln f0` minus the median of `ln f0` over the signal's
  * voiced frames (0 on unvoiced frames), with pitch and voicing from {@link voicedPitch} (the
  * harmonic phases' own). Relative to the median so that a window's statistics do not depend on
@@ -18,7 +21,9 @@ export const PROSODY_ROWS = Object.freeze(['voiced', 'log f0'] as const);
  * split, clip mean of the two statistics' z-scores against its bona fide clips, a single
  * threshold: festival-diphone 1.9 % EER, espeak-ng 13.7 % (docs/results.md).
  */
-export function prosodyFeatures(x: Float32Array, opts: HarmonicPhaseOptions): Grid {
+export function prosodyFeatures(signal: Signal, options: SignalOptions<HarmonicPhaseOptions>): Grid {
+  checkOptionNames(options, HARMONIC_PHASE_OPTIONS, 'prosodyFeatures');
+  const { samples: x, opts } = resolveSignal(signal, options);
   return prosodyRows(voicedPitch(x, opts));
 }
 

@@ -1,4 +1,4 @@
-import { assert, assertPositive, assertPositiveInt } from '../errors';
+import { assert, assertPositive, assertPositiveInt, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import { Spectrogram } from '../grid/grid';
 import { uninitializedFloat32 } from '../memory';
 import { FrameAnalyser } from './analyser';
@@ -9,6 +9,7 @@ import {
   resolveSignal,
   resolveStft,
   type Signal,
+  STFT_OPTIONS,
   type StftOptions,
 } from './options';
 import { simdPower } from './simdPower';
@@ -33,12 +34,20 @@ export interface SpectrogramOptions extends StftOptions {
   out?: Float32Array;
 }
 
+/** The names of {@link SpectrogramOptions}, for `checkOptionNames`. */
+export const SPECTROGRAM_OPTIONS: OptionNames<SpectrogramOptions> = {
+  ...STFT_OPTIONS,
+  sampleRate: true,
+  power: true,
+  out: true,
+};
+
 /** Checks `sampleRate` and `power`; returns the power. */
 export function resolvePower(opts: { sampleRate?: number; power?: number }): 1 | 2 {
   assert(opts.sampleRate !== undefined, () => 'sampleRate is required (opts.sampleRate is undefined)');
   assertPositive(opts.sampleRate, 'sampleRate');
   const power = opts.power ?? 2;
-  assert(power === 1 || power === 2, () => `power=${power} must be 1 (amplitude) or 2 (power)`);
+  assert(power === 1 || power === 2, () => `power=${formatValue(power)} must be 1 (amplitude) or 2 (power)`);
   return power;
 }
 
@@ -66,7 +75,7 @@ export function frameTimes(
   nFft: number,
   center: boolean,
 ): Float64Array {
-  assert(Number.isInteger(nFrames) && nFrames >= 0, () => `nFrames=${nFrames} must be an integer >= 0`);
+  assert(Number.isInteger(nFrames) && nFrames >= 0, () => `nFrames=${formatValue(nFrames)} must be an integer >= 0`);
   assertPositive(sampleRate, 'sampleRate');
   assertPositiveInt(hopLength, 'hopLength');
   assertPositiveInt(nFft, 'nFft');
@@ -167,6 +176,7 @@ export function powerColumnsFftJs(
  * fused, so no complex matrix is materialised.
  */
 export function spectrogram(signal: Signal, options: SpectrogramOptions = {}): Spectrogram {
+  checkOptionNames(options, SPECTROGRAM_OPTIONS, 'spectrogram');
   const { samples: x, opts } = resolveSignal(signal, options);
   const cfg = resolveStft(opts);
   const power = resolvePower(opts);

@@ -1,6 +1,15 @@
+import { checkOptionNames } from '../errors';
 import { ComplexGrid } from '../grid/grid';
 import { FrameAnalyser } from './analyser';
-import { assertOutputFits, frameCount, resolveStft, signalSamples, type Signal, type StftOptions } from './options';
+import {
+  assertOutputFits,
+  frameCount,
+  resolveStft,
+  signalSamples,
+  type Signal,
+  STFT_OPTIONS,
+  type StftOptions,
+} from './options';
 import { storeTile, TILE } from './spectrogram';
 
 /**
@@ -18,6 +27,7 @@ import { storeTile, TILE } from './spectrogram';
  * < 0.10 default to 'reflect'). Any nFft works (powers of two are fastest).
  */
 export function stft(signal: Signal, opts: StftOptions = {}): ComplexGrid {
+  checkOptionNames(opts, STFT_OPTIONS, 'stft');
   const x = signalSamples(signal);
   const cfg = resolveStft(opts);
   const cols = frameCount(x.length, cfg);

@@ -1,4 +1,4 @@
-import { assert, assertPositiveInt } from '../errors';
+import { assert, assertPositiveInt, checkOptionNames, formatValue, type OptionNames } from '../errors';
 
 /** Window shapes understood by {@link getWindow} and every `window` option. */
 export type WindowName = 'hann' | 'hamming' | 'blackman' | 'rectangular';
@@ -14,6 +14,8 @@ export interface WindowOptions {
    */
   periodic?: boolean;
 }
+
+const WINDOW_OPTIONS: OptionNames<WindowOptions> = { periodic: true };
 
 // Generalised cosine windows: w[n] = sum_k (-1)^k a_k cos(2 pi k n / M), as scipy.signal.windows.general_cosine.
 const COSINE_COEFFS: Record<WindowName, readonly number[]> = {
@@ -33,8 +35,9 @@ const COSINE_COEFFS: Record<WindowName, readonly number[]> = {
 export function getWindow(name: WindowName, length: number, opts: WindowOptions = {}): Float64Array {
   assertWindowName(name, 'window');
   assertPositiveInt(length, 'length');
+  checkOptionNames(opts, WINDOW_OPTIONS, 'getWindow');
   const periodic = opts.periodic ?? true;
-  assert(typeof periodic === 'boolean', () => `periodic=${String(periodic)} must be a boolean`);
+  assert(typeof periodic === 'boolean', () => `periodic=${formatValue(periodic)} must be a boolean`);
   const a = COSINE_COEFFS[name];
   const out = new Float64Array(length);
   if (length === 1) {
@@ -55,7 +58,7 @@ export function getWindow(name: WindowName, length: number, opts: WindowOptions 
 export function assertWindowName(name: unknown, arg: string): asserts name is WindowName {
   assert(
     typeof name === 'string' && (WINDOW_NAMES as readonly string[]).includes(name),
-    () => `${arg}=${JSON.stringify(name)} must be one of ${WINDOW_NAMES.join(', ')} or a Float32Array`,
+    () => `${arg}=${formatValue(name)} must be one of ${WINDOW_NAMES.join(', ')}`,
   );
 }
 

@@ -5,7 +5,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AudioDecodeError, ParameterError, SpecmorphError } from '../../src/errors';
-import { decodeAudio, loadAudio, resample, sniffAudio, toMono, type Audio } from '../../src/audio';
+import { decodeAudio, encodeWav, loadAudio, resample, sniffAudio, toMono, type Audio } from '../../src/audio';
 import { FIXTURES, fixtureBytes, fixtureF32, manifest } from './fixtures';
 import { maxAbsDiff } from '../helpers/arrays';
 
@@ -454,4 +454,26 @@ test('bytes may be an ArrayBuffer, or a view at any offset of a larger buffer (o
     host.set(b, 1);
     assert.deepEqual(await decodeAudio(host.subarray(1, 1 + b.length)), await decodeAudio(b), f);
   }
+});
+
+test('decodeAudio and loadAudio refuse unknown options and non-boolean mono, before reading anything', async () => {
+  const wav = encodeWav({ sampleRate: 8000, channels: [new Float32Array(8), new Float32Array(8)] });
+  await assert.rejects(
+    decodeAudio(wav, { samplerate: 8000 } as never),
+    (e: unknown) =>
+      e instanceof ParameterError &&
+      e.message ===
+        'decodeAudio: unknown option samplerate; did you mean sampleRate? (options: sampleRate, mono, name)',
+  );
+  await assert.rejects(decodeAudio(wav, { mono: 'no' as never }), /^ParameterError: mono="no" must be a boolean$/);
+  // loadAudio names the file itself: `name` is not one of its options
+  await assert.rejects(
+    loadAudio('/no/such/file.wav', { name: 'x' } as never),
+    /^ParameterError: loadAudio: unknown option name \(options: sampleRate, mono\)$/,
+  );
+  await assert.rejects(
+    loadAudio('/no/such/file.wav', { sample_rate: 8000 } as never),
+    /loadAudio: unknown option sample_rate; did you mean sampleRate\?/,
+  );
+  assert.equal((await decodeAudio(wav, { mono: true, sampleRate: undefined })).channels.length, 1);
 });

@@ -96,3 +96,15 @@ test('encodeWav rejects bad audio with ParameterError naming the field', () => {
       (e: Error) => e instanceof ParameterError && pattern.test(e.message),
     );
 });
+
+test('encodeWav refuses unknown options and echoes a string bit depth in quotes', () => {
+  const audio: Audio = { sampleRate: 8000, channels: [new Float32Array(4)] };
+  assert.throws(
+    () => encodeWav(audio, { bit_depth: 32 } as never),
+    /^ParameterError: encodeWav: unknown option bit_depth; did you mean bitDepth\? \(options: bitDepth\)$/,
+  );
+  assert.throws(
+    () => encodeWav(audio, { bitDepth: '16' as never }),
+    /^ParameterError: bitDepth="16" must be 16 or 32$/,
+  );
+});

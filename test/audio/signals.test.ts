@@ -49,3 +49,30 @@ test('signal options are validated with messages naming the option', () => {
   assert.throws(() => whiteNoise({ seed: 1.5 }), /seed=1.5 must be an integer/);
   assert.throws(() => whiteNoise({ duration: -1 }), /duration=-1 must be a finite number >= 0/);
 });
+
+test('test signals refuse unknown options and name a misplaced options object', () => {
+  assert.throws(
+    () => sine(440, { len: 100 } as never),
+    /^ParameterError: sine: unknown option len; did you mean length\? \(options: sampleRate, duration, length, amplitude, phase\)$/,
+  );
+  assert.throws(
+    () => chirp(100, 200, { methd: 'linear' } as never),
+    /^ParameterError: chirp: unknown option methd; did you mean method\?/,
+  );
+  assert.throws(
+    () => whiteNoise({ length: 10, Seed: 1 } as never),
+    /^ParameterError: whiteNoise: unknown option Seed; did you mean seed\?/,
+  );
+  assert.throws(
+    () => sine({ length: 4000 } as never),
+    /^ParameterError: frequency=\{"length":4000\} must be a finite number \(Hz; the options come second\)$/,
+  );
+  assert.throws(
+    () => chirp(100, 200, { method: 'log' as never }),
+    /^ParameterError: method="log" must be 'linear' or 'logarithmic'$/,
+  );
+  assert.throws(
+    () => sine(440, { phase: '0' as never }),
+    /^ParameterError: phase="0" must be a finite number \(radians\)$/,
+  );
+});

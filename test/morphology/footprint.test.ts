@@ -77,7 +77,7 @@ test('generators reject bad sizes, naming the argument', () => {
   assert.throws(() => footprint.rect(0, 3), /rows=0 must be a positive integer/);
   assert.throws(() => footprint.ellipse(3, 2.5), /cols=2.5 must be a positive integer/);
   assert.throws(() => footprint.disk(-1), /radius=-1 must be an integer >= 0/);
-  assert.throws(() => footprint.line(3, 'x' as never), /axis=x must be 'time' or 'frequency'/);
+  assert.throws(() => footprint.line(3, 'x' as never), /axis="x" must be 'time' or 'frequency'/);
 });
 
 test('operators reject non-finite pixels naming index, row and column; allowNonFinite lets Infinity through', () => {
@@ -110,7 +110,7 @@ test('operators reject bad borders, footprints and out buffers, naming them', ()
     () => erode(g, footprint.rect(3, 3), { border: { constant: NaN } }),
     /border\.constant=NaN must be a number/,
   );
-  assert.throws(() => erode(g, {} as never), /footprint=\[object Object\] must be a Footprint/);
+  assert.throws(() => erode(g, {} as never), /footprint=\{\} must be a Footprint/);
   assert.throws(
     () => erode(g, footprint.rect(3, 3), { out: new Float32Array(5) }),
     /out\.length=5 must equal rows\*cols=6/,
@@ -182,4 +182,54 @@ test('every grey operator keeps Spectrogram metadata and honours out', () => {
     assert.equal(viaOut.data, out, name);
     assert.equal(firstMismatch(out, r.data), -1, `${name} with out`);
   }
+});
+
+test('grey-level operators refuse unknown options, naming the operator and the near miss', () => {
+  const g: Grid = { rows: 2, cols: 3, data: new Float32Array([1, 2, 3, 4, 5, 6]) };
+  const fp = footprint.rect(3, 3);
+  assert.throws(
+    () => erode(g, fp, { borders: 'reflect' } as never),
+    /^ParameterError: erode: unknown option borders; did you mean border\? \(options: border, out, allowNonFinite\)$/,
+  );
+  const ops = { dilate, opening, closing, whiteTopHat, blackTopHat, morphologicalGradient };
+  for (const [name, op] of Object.entries(ops))
+    assert.throws(
+      () => op(g, fp, { Border: 'reflect' } as never),
+      new RegExp(`^ParameterError: ${name}: unknown option Border; did you mean border\\?`),
+    );
+  for (const [name, op] of Object.entries({ openingByReconstruction, closingByReconstruction }))
+    assert.throws(
+      () => op(g, fp, { conectivity: 4 } as never),
+      new RegExp(
+        `^ParameterError: ${name}: unknown option conectivity; did you mean connectivity\\? \\(options: border, connectivity, allowNonFinite\\)$`,
+      ),
+    );
+  // known names with undefined values are fine
+  assert.deepEqual(erode(g, fp, { border: undefined, out: undefined }).data, erode(g, fp).data);
+});
+
+test('morphology messages quote strings and keep arrays short', () => {
+  const g: Grid = { rows: 1, cols: 3, data: new Float32Array([1, 2, 3]) };
+  assert.throws(() => footprint.disk('2' as never), /^ParameterError: radius="2" must be an integer >= 0$/);
+  assert.throws(
+    () => footprint.line(3, 'horizontal' as never),
+    /^ParameterError: axis="horizontal" must be 'time' or 'frequency'$/,
+  );
+  assert.throws(
+    () => erode(g, footprint.rect(1, 3), { allowNonFinite: 'yes' as never }),
+    /^ParameterError: allowNonFinite="yes" must be a boolean$/,
+  );
+  assert.throws(
+    () => erode(g, footprint.rect(1, 3), { border: { constant: '1' as never } }),
+    /^ParameterError: border.constant="1" must be a number \(not NaN\)$/,
+  );
+  assert.throws(() => erode(g, [[1, 1, 1]] as never), /^ParameterError: footprint=\[\[1,1,1\]\] must be a Footprint/);
+  assert.throws(
+    () => footprint.fromMask([new Uint8Array(100)] as never),
+    /^ParameterError: mask\[0\]=a Uint8Array of length 100 must be a non-empty array$/,
+  );
+  assert.throws(
+    () => footprint.fromMask([[1, 'x']] as never),
+    /^ParameterError: mask\[0\]\[1\]="x" must be 0, 1, true or false$/,
+  );
 });

@@ -90,6 +90,17 @@ test('duality erode(f, B) = -dilate(-f, reflected B), constant c <-> -c', () => 
   );
 });
 
+test("border 'replicate' re-extends the eroded grid, as scipy's mode='nearest': opening can exceed f at the edge", () => {
+  // scipy.ndimage.grey_opening([[2, 3], [0, 3]], footprint=[[1, 1], [0, 1]], mode='nearest') = [[2, 2], [2, 2]]
+  const g = { rows: 2, cols: 2, data: new Float32Array([2, 3, 0, 3]) };
+  const fp = footprint.fromMask([
+    [1, 1],
+    [0, 1],
+  ]);
+  assert.deepEqual(Array.from(opening(g, fp, { border: 'replicate' }).data), [2, 2, 2, 2]);
+  assert.ok(leq(opening(g, fp).data, g.data), "border 'ignore' keeps opening <= f");
+});
+
 test("opening <= f <= closing and both idempotent, any footprint (even, asymmetric), border='ignore'", () => {
   fc.assert(
     fc.property(gridArb, fpArb, (g, fp) => {

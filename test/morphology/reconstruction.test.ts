@@ -119,3 +119,19 @@ test('reconstruction rejects marker above mask and shape mismatch, naming them',
     /marker is 3x1 but mask is 1x3/,
   );
 });
+
+test('reconstruction refuses unknown options and says what connectivity may be', () => {
+  const g: Grid = { rows: 1, cols: 3, data: new Float32Array([1, 2, 3]) };
+  assert.throws(
+    () => reconstructionByDilation(g, g, { conectivity: 4 } as never),
+    /^ParameterError: reconstructionByDilation: unknown option conectivity; did you mean connectivity\? \(options: connectivity, allowNonFinite\)$/,
+  );
+  assert.throws(
+    () => reconstructionByErosion(g, g, { allow_non_finite: true } as never),
+    /reconstructionByErosion: unknown option allow_non_finite; did you mean allowNonFinite\?/,
+  );
+  assert.throws(
+    () => reconstructionByDilation(g, g, { connectivity: 6 as never }),
+    /^ParameterError: connectivity=6 must be 4, 8 or a Footprint \(footprint\.rect, \.disk, \.\.\.\)$/,
+  );
+});

@@ -43,7 +43,10 @@ test('otsu of a constant image is that value (skimage); fixed threshold is stric
 test('threshold rejects bad methods and values, naming them', () => {
   const g: Grid = { rows: 1, cols: 2, data: Float32Array.from([0, 1]) };
   assert.throws(() => thresholdValue(g, { method: 'percentile', p: 101 }), /p=101 must be in \[0, 100\]/);
-  assert.throws(() => thresholdValue(g, { method: 'otsu', bins: 0 }), /bins=0 must be a positive integer/);
+  assert.throws(() => thresholdValue(g, { method: 'otsu', bins: 0 }), /bins=0 must be an integer >= 2/);
+  // skimage raises for one bin too: there is no split of a single bin
+  assert.throws(() => thresholdValue(g, { method: 'otsu', bins: 1 }), /bins=1 must be an integer >= 2/);
+  assert.throws(() => thresholdValue(g, { method: 'otsu', bins: '64' as never }), /bins="64" must be an integer >= 2/);
   assert.throws(
     () => thresholdValue(g, { method: 'mean' } as never),
     /method\.method="mean" must be 'fixed', 'percentile' or 'otsu'/,
@@ -107,4 +110,40 @@ test('percentile by selection equals the sort-based definition (numpy linear), t
     ),
     { numRuns: 500, seed: 9 },
   );
+});
+
+test('threshold methods refuse unknown fields, and the binary operators and applyMask unknown options', () => {
+  const g: Grid = { rows: 1, cols: 3, data: Float32Array.from([0, 1, 10]) };
+  assert.throws(
+    () => thresholdValue(g, { method: 'fixed', val: 3 } as never),
+    /^ParameterError: method \{method: 'fixed'\}: unknown option val; did you mean value\? \(options: method, value\)$/,
+  );
+  assert.throws(
+    () => threshold(g, { method: 'otsu', nbins: 8 } as never),
+    /^ParameterError: method \{method: 'otsu'\}: unknown option nbins; did you mean bins\?/,
+  );
+  assert.throws(
+    () => threshold(g, 'otsu' as never),
+    /^ParameterError: method="otsu" must be \{method: 'fixed' \| 'percentile' \| 'otsu', \.\.\.\}$/,
+  );
+  assert.throws(
+    () => thresholdValue(g, { method: 'fixed', value: '3' as never }),
+    /^ParameterError: value="3" must be a finite number$/,
+  );
+  const m: BinaryMask = { rows: 1, cols: 3, data: Uint8Array.from([0, 1, 1]) };
+  const fp = footprint.rect(1, 3);
+  for (const [name, op] of Object.entries({ binaryErode, binaryDilate, binaryOpening, binaryClosing }))
+    assert.throws(
+      () => op(m, fp, { borders: 'reflect' } as never),
+      new RegExp(`^ParameterError: ${name}: unknown option borders; did you mean border\\? \\(options: border\\)$`),
+    );
+  assert.throws(
+    () => applyMask(g, m, { fil: 0 } as never),
+    /^ParameterError: applyMask: unknown option fil; did you mean fill\?/,
+  );
+  assert.throws(
+    () => applyMask(g, m, { fill: '0' as never }),
+    /^ParameterError: fill="0" must be a number \(not NaN\)$/,
+  );
+  assert.deepEqual(Array.from(applyMask(g, m, { fill: -1 }).data), [-1, 1, 10]);
 });

@@ -211,3 +211,29 @@ test('compareStages per-stage colorScale/zmin/zmax/unit: saliency input [0,1], g
     colorAt('diverging', 0.5 * 0 + Math.round(0.5 * (COLOR_LEVELS - 1)) / (COLOR_LEVELS - 1)),
   );
 });
+
+test('compareStages checks its stages and options: string names, known fields, sizes', () => {
+  const g: Grid = { rows: 2, cols: 2, data: new Float32Array([1, 2, 3, 4]) };
+  assert.throws(
+    () => compareStages([{ name: 5 as never, grid: g }]),
+    /^ParameterError: stages\[0\]\.name=5 must be a string$/,
+  );
+  assert.throws(
+    () => compareStages([{ name: 'a', grid: g, colorscale: 'magma' } as never]),
+    /^ParameterError: compareStages: stages\[0\]: unknown option colorscale; did you mean colorScale\? \(options: name, grid, colorScale, zmin, zmax, unit\)$/,
+  );
+  assert.throws(
+    () => compareStages([{ name: 'a', grid: g, unit: 1 as never }]),
+    /^ParameterError: stages\[0\]\.unit=1 must be a string$/,
+  );
+  assert.throws(
+    () => compareStages({ a: g }, { column: 2 } as never),
+    /^ParameterError: compareStages: unknown option column; did you mean columns\?/,
+  );
+  assert.throws(() => compareStages({ a: g }, { title: 5 as never }), /^ParameterError: title=5 must be a string$/);
+  assert.throws(
+    () => compareStages({ a: g }, { width: -5 }),
+    /^ParameterError: width=-5 must be a finite number > 0 \(pixels\)$/,
+  );
+  assert.throws(() => compareStages(null as never), /^ParameterError: stages=null must be/);
+});

@@ -11,6 +11,7 @@ import { decimate } from '../../src/notebook/decimate';
 import { decodeTypedArray } from '../../src/notebook/encode';
 import { footprintFigure } from '../../src/notebook/footprint';
 import { difference, heatmap } from '../../src/notebook/heatmap';
+import { renderPng } from '../../src/notebook/png';
 import { sliderFigure } from '../../src/notebook/slider';
 import { resultsTable } from '../../src/notebook/table';
 import { hzToMel } from '../../src/notebook/ticks';
@@ -304,4 +305,124 @@ test('lineFigure of a 16000-sample waveform: x and y as f4 typed arrays (values 
   assert.ok(JSON.stringify(fig).length < 200_000, `${JSON.stringify(fig).length} bytes`);
   const gapped = lineFigure([{ y: Float32Array.from({ length: 2000 }, (_, i) => (i === 7 ? NaN : i)) }]);
   assert.equal((gapped.data[0].y as (number | null)[])[7], null);
+});
+
+test('heatmap and difference refuse unknown options, naming the near miss', () => {
+  const g: Grid = { rows: 1, cols: 2, data: new Float32Array([1, 2]) };
+  assert.throws(
+    () => heatmap(g, { colorscale: 'magma' } as never),
+    /^ParameterError: heatmap: unknown option colorscale; did you mean colorScale\? \(options: title, yAxis, yScale, colorScale, zmin, zmax, unit, maxRows, maxCols, maxCells, pooling, fullResolution, zEncoding, width, height\)$/,
+  );
+  assert.throws(
+    () => difference(g, g, { zMin: 0 } as never),
+    /^ParameterError: difference: unknown option zMin; did you mean zmin\?/,
+  );
+});
+
+test('heatmap options of the wrong type or size are ParameterErrors naming them, not TypeErrors or broken layouts', () => {
+  const g: Grid = { rows: 1, cols: 2, data: new Float32Array([1, 2]) };
+  assert.throws(() => heatmap(g, { title: 5 as never }), /^ParameterError: title=5 must be a string$/);
+  assert.throws(() => heatmap(g, { unit: 5 as never }), /^ParameterError: unit=5 must be a string$/);
+  assert.throws(() => heatmap(g, { width: -5 }), /^ParameterError: width=-5 must be a finite number > 0 \(pixels\)$/);
+  assert.throws(() => heatmap(g, { height: 0 }), /^ParameterError: height=0 must be a finite number > 0 \(pixels\)$/);
+  assert.throws(
+    () => heatmap(g, { width: '760' as never }),
+    /^ParameterError: width="760" must be a finite number > 0 \(pixels\)$/,
+  );
+  assert.throws(() => heatmap(g, { width: Infinity }), /^ParameterError: width=Infinity must be a finite number > 0/);
+  assert.throws(
+    () => heatmap(g, { fullResolution: 'no' as never }),
+    /^ParameterError: fullResolution="no" must be a boolean$/,
+  );
+  assert.throws(() => heatmap(g, { zmin: '0' as never }), /^ParameterError: zmin="0" must be a finite number$/);
+  const f = heatmap(g, { width: 500, height: 300, fullResolution: false, title: 'x' });
+  assert.deepEqual([f.layout.width, f.layout.height], [500, 300]);
+});
+
+test('line figures check their series and options: data arrays, string titles, sizes, known names', () => {
+  assert.throws(
+    () => lineFigure([{ y: 5 as never }]),
+    /^ParameterError: series\[0\]\.y=5 must be an array of numbers$/,
+  );
+  assert.throws(
+    () => lineFigure([{ y: [1], x: 'abc' as never }]),
+    /^ParameterError: series\[0\]\.x="abc" must be an array of numbers$/,
+  );
+  assert.throws(
+    () => lineFigure([{ y: [1], name: 3 as never }]),
+    /^ParameterError: series\[0\]\.name=3 must be a string$/,
+  );
+  assert.throws(
+    () => lineFigure([{ ys: [1] } as never]),
+    /^ParameterError: lineFigure: series\[0\]: unknown option ys; did you mean y\?/,
+  );
+  assert.throws(
+    () => lineFigure({ y: [1] } as never),
+    /^ParameterError: series=\{"y":\[1\]\} must be an array of lines/,
+  );
+  assert.throws(
+    () => lineFigure([{ y: [1] }], { xtitle: 'x' } as never),
+    /^ParameterError: lineFigure: unknown option xtitle; did you mean xTitle\? \(options: title, xTitle, yTitle, width, height\)$/,
+  );
+  assert.throws(
+    () => lineFigure([{ y: [1] }], { height: 0 }),
+    /^ParameterError: height=0 must be a finite number > 0 \(pixels\)$/,
+  );
+  assert.throws(
+    () => trainingCurves({ loss: [1] }, { titel: 't' } as never),
+    /^ParameterError: trainingCurves: unknown option titel; did you mean title\?/,
+  );
+  assert.throws(
+    () => rocFigure([1, 2], [0, 1], { width: -1 }),
+    /^ParameterError: width=-1 must be a finite number > 0/,
+  );
+  assert.throws(
+    () => detFigure([1, 2], [0, 1], { ytitle: 'y' } as never),
+    /^ParameterError: detFigure: unknown option ytitle; did you mean yTitle\?/,
+  );
+  assert.equal(lineFigure([{ y: new Float32Array([1, 2]), x: [0, 1], name: 'a' }]).data.length, 1);
+});
+
+test('footprint, slider and table figures and renderPng refuse unknown options and bad values', () => {
+  const g: Grid = { rows: 1, cols: 2, data: new Float32Array([1, 2]) };
+  assert.throws(
+    () => footprintFigure([[1]], { cellsize: 20 } as never),
+    /^ParameterError: footprintFigure: unknown option cellsize; did you mean cellSize\?/,
+  );
+  assert.throws(
+    () => footprintFigure([[1]], { showAnchor: 'no' as never }),
+    /^ParameterError: showAnchor="no" must be a boolean$/,
+  );
+  assert.throws(
+    () => sliderFigure([1], () => heatmap(g), { lable: 'k' } as never),
+    /^ParameterError: sliderFigure: unknown option lable; did you mean label\?/,
+  );
+  assert.throws(
+    () => resultsTable([{ a: 1 }], { column: ['a'] } as never),
+    /^ParameterError: resultsTable: unknown option column; did you mean columns\?/,
+  );
+  assert.throws(
+    () => resultsTable([{ a: 1 }], { digits: 0 }),
+    /^ParameterError: digits=0 must be an integer in 1\.\.100$/,
+  );
+  assert.throws(
+    () => renderPng(heatmap(g), { widht: 100 } as never),
+    /^ParameterError: renderPng: unknown option widht; did you mean width\? \(options: width, height\)$/,
+  );
+  assert.throws(
+    () => renderPng(heatmap(g), { height: '380' as never }),
+    /^ParameterError: height="380" must be a finite number > 0 \(pixels\)$/,
+  );
+});
+
+test('sliderFigure without a figure builder is a ParameterError, not a TypeError', () => {
+  const g: Grid = { rows: 1, cols: 2, data: new Float32Array([1, 2]) };
+  assert.throws(
+    () => sliderFigure([g, g] as never, undefined as never),
+    /^ParameterError: build=undefined must be a function \(value\) => Figure$/,
+  );
+  assert.throws(
+    () => sliderFigure([], () => heatmap(g)),
+    /^ParameterError: values must be an array of at least one parameter value$/,
+  );
 });

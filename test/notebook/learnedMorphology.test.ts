@@ -142,6 +142,18 @@ describe('learned morphology figures', () => {
         () => learnedOperatorFigure(layer, { bonafide: bona, spoof }, { channels: [2] }),
         /channels\[0\]=2 must be a channel index in \[0, 2\)/,
       );
+      assert.throws(
+        () => learnedOperatorFigure(layer, { bonafide: bona, spoof }, { channel: [0] } as never),
+        /^ParameterError: learnedOperatorFigure: unknown option channel; did you mean channels\?/,
+      );
+      assert.throws(
+        () => structuringElementsFigure(structureSnapshot(layer), { cellsize: 10 } as never),
+        /^ParameterError: structuringElementsFigure: unknown option cellsize; did you mean cellSize\?/,
+      );
+      assert.throws(
+        () => structureEvolutionFigure([{ epoch: 0, snapshot: structureSnapshot(layer) }], { title: 3 as never }),
+        /^ParameterError: title=3 must be a string$/,
+      );
     }
   });
 });

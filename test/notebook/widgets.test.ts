@@ -193,3 +193,44 @@ test('show with only tslab public display reachable: falls back to the text/html
   assert.match(raw[0][1], /embedded by specmorph/);
   assert.match(raw[1][1], /<img class="specmorph-png"/);
 });
+
+test('widgets refuse unknown options and flags that are not booleans', () => {
+  const audio = { sampleRate: 8000, channels: [new Float32Array(10)] };
+  assert.throws(
+    () => audioHtml(audio, { normalize: true } as never),
+    /^ParameterError: audioHtml: unknown option normalize; did you mean normalise\?/,
+  );
+  assert.throws(
+    () => listen(audio, { lable: 'x' } as never),
+    /^ParameterError: listen: unknown option lable; did you mean label\?/,
+  );
+  assert.throws(
+    () => audioHtml(audio, { normalise: 'yes' as never }),
+    /^ParameterError: normalise="yes" must be a boolean$/,
+  );
+  assert.throws(
+    () => progress(3, { min_interval_ms: 0 } as never),
+    /^ParameterError: progress: unknown option min_interval_ms; did you mean minIntervalMs\?/,
+  );
+  assert.throws(
+    () => liveChart({ minInterval: 10 } as never),
+    /^ParameterError: liveChart: unknown option minInterval; did you mean minIntervalMs\?/,
+  );
+  assert.throws(
+    () => liveChart({ minIntervalMs: -1 }),
+    /^ParameterError: minIntervalMs=-1 must be a finite number >= 0$/,
+  );
+  // minIntervalMs is liveChart's own, and not passed on to trainingCurves
+  const chart = liveChart({ minIntervalMs: 10, title: 'loss' });
+  chart.update(0, { loss: 1 });
+  assert.equal(chart.figure().layout.title?.text, 'loss');
+  assert.throws(() => show(small, { update: 'yes' } as never), /^ParameterError: update="yes" must be a boolean$/);
+  assert.throws(
+    () => show(small, { displayid: 'a' } as never),
+    /^ParameterError: show: unknown option displayid; did you mean displayId\?/,
+  );
+  assert.throws(
+    () => toHtml(small, { titel: 'x' } as never),
+    /^ParameterError: toHtml: unknown option titel; did you mean title\?/,
+  );
+});

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { trimSilence, normaliseLoudness, preEmphasis, fixLength } from '../../src/pipeline/audioPrep';
+import { trimSilence, normaliseLoudness, preEmphasis, fixLength, lpcResidual } from '../../src/pipeline/audioPrep';
 
 function tone(n: number, amp = 0.5): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * 440 * i) / 16000));
@@ -75,3 +75,47 @@ for (const c of trimFixture.cases) {
     assert.deepEqual([r.start, r.end], [c.start, c.end]);
   });
 }
+
+test('the audio-prep functions take an Audio (mixed down to mono, as every signal argument) and refuse NaN or a non-signal', () => {
+  const a = tone(4000);
+  const b = tone(4000, 0.1);
+  const audio = { sampleRate: 16000, channels: [a, b] };
+  const mono = Float32Array.from(a, (v, i) => (v + b[i]) / 2);
+  const same = (got: Float32Array, want: Float32Array) => assert.deepEqual(Array.from(got), Array.from(want));
+  same(trimSilence(audio).signal, trimSilence(mono).signal);
+  same(normaliseLoudness(audio), normaliseLoudness(mono));
+  same(preEmphasis(audio), preEmphasis(mono));
+  same(fixLength(audio, 5000), fixLength(mono, 5000));
+  same(lpcResidual(audio), lpcResidual(mono));
+  // one channel is used as it is
+  same(preEmphasis({ sampleRate: 8000, channels: [a] }), preEmphasis(a));
+  const nan = Float32Array.from([0.1, Number.NaN, 0.3, 0.2]);
+  for (const [name, f] of [
+    ['trimSilence', () => trimSilence(nan, { frameLength: 2, hopLength: 1 })],
+    ['normaliseLoudness', () => normaliseLoudness(nan)],
+    ['preEmphasis', () => preEmphasis(nan)],
+    ['fixLength', () => fixLength(nan, 8)],
+    ['lpcResidual', () => lpcResidual(nan)],
+  ] as const)
+    assert.throws(f, /x\[1\]=NaN: audio must be finite everywhere/, name);
+  assert.throws(
+    () => preEmphasis([0.1, 0.2] as never),
+    /x must be a Float32Array or an Audio \{sampleRate, channels\}, got Array/,
+  );
+  assert.throws(() => preEmphasis(a, '0.97' as never), /coef="0.97" must be a number in \[0, 1\)/);
+  assert.throws(() => normaliseLoudness(a, { targetDb: '-3' as never }), /targetDb="-3" must be a finite number <= 0/);
+  // misspelt options are refused, not ignored (as librosa's TypeError)
+  assert.throws(
+    () => normaliseLoudness(a, { target: -3 } as never),
+    /normaliseLoudness: unknown option target; did you mean targetDb\?/,
+  );
+  assert.throws(
+    () => trimSilence(a, { top_db: 30 } as never),
+    /trimSilence: unknown option top_db; did you mean topDb\?/,
+  );
+  assert.throws(() => fixLength(a, 10, { padding: 'zeros' } as never), /fixLength: unknown option padding/);
+  assert.throws(() => lpcResidual(a, { lpcOrder: 8 } as never), /lpcResidual: unknown option lpcOrder/);
+  // an empty signal still passes through (nothing to trim, scale or filter)
+  assert.equal(trimSilence(new Float32Array(0)).signal.length, 0);
+  assert.equal(preEmphasis(new Float32Array(0)).length, 0);
+});

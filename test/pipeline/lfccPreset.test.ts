@@ -45,3 +45,19 @@ test('lfcc preset rejects other fields and unknown presets, naming the JSON path
     /stages\[0\]\.preset="asvspoof2021" must be one of "asvspoof2019"/,
   );
 });
+
+test('lfcc preset=asvspoof2019 above 25.6 kHz: the FFT grows to the next power of two at least the 20 ms window', () => {
+  for (const [sr, nFft] of [
+    [16000, 512],
+    [25600, 512],
+    [32000, 1024],
+    [44100, 1024],
+    [48000, 1024],
+  ] as const) {
+    const x = whiteNoise({ sampleRate: sr, duration: 0.25, amplitude: 0.3, seed: 4 });
+    const got = lfcc(x, { sampleRate: sr, preset: 'asvspoof2019' });
+    const want = lfcc(x, { sampleRate: sr, preset: 'asvspoof2019', nFft });
+    assert.equal(got.rows, 60, `${sr} Hz`);
+    assert.deepEqual(Array.from(got.data), Array.from(want.data), `${sr} Hz: nFft ${nFft}`);
+  }
+});

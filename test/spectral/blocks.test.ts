@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { captureWarnings } from '../helpers/warnings';
 import {
+  logMelSpectrogramAsync,
   melSpectrogram,
+  melSpectrogramAsync,
   melSpectrogramBlocks,
   melSpectrogramBlocksAsync,
   MelSpectrogramOptions,
@@ -90,4 +92,31 @@ test('melSpectrogramBlocksAsync over an async chunk source equals the one-shot m
   const blocks = [];
   for await (const b of melSpectrogramBlocksAsync(source(), { ...opts, blockFrames: 50 })) blocks.push(b);
   assert.deepEqual(concatBlocks(blocks, one.rows, one.cols), one.data);
+});
+
+test('block-wise and threaded mel functions refuse unknown options, naming the near miss', async () => {
+  const x = testSignal(4000);
+  const opts = { nFft: 256, sampleRate: 8000 };
+  assert.throws(
+    () => [...melSpectrogramBlocks(x, { ...opts, block_frames: 8 } as never)],
+    /^ParameterError: melSpectrogramBlocks: unknown option block_frames; did you mean blockFrames\?/,
+  );
+  await assert.rejects(async () => {
+    for await (const _ of melSpectrogramBlocksAsync(x, { ...opts, worker: 0 } as never));
+  }, /^ParameterError: melSpectrogramBlocksAsync: unknown option worker; did you mean workers\?/);
+  await assert.rejects(
+    melSpectrogramAsync(x, { ...opts, onprogress: () => undefined } as never),
+    /^ParameterError: melSpectrogramAsync: unknown option onprogress; did you mean onProgress\?/,
+  );
+  await assert.rejects(
+    logMelSpectrogramAsync(x, { ...opts, topdb: 60 } as never),
+    /^ParameterError: logMelSpectrogramAsync: unknown option topdb; did you mean topDb\?/,
+  );
+  // in this thread (workers 0) the options each form adds are passed on without complaint
+  let progress = 0;
+  const s = await melSpectrogramAsync(x, { ...opts, workers: 0, blockFrames: 8, onProgress: (d) => (progress = d) });
+  assert.deepEqual(s.data, melSpectrogram(x, opts).data);
+  assert.equal(progress, s.cols);
+  const db = await logMelSpectrogramAsync(x, { ...opts, workers: 0, ref: 'max', topDb: 60 });
+  assert.equal(db.unit, 'dB');
 });

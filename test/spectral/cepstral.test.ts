@@ -73,3 +73,45 @@ test('mfcc / lfcc argument errors name the argument and value', () => {
     /preset="asvspoof2021" must be 'asvspoof2019'/,
   );
 });
+
+test('mfcc, lfcc and baselineDeltas refuse unknown options, naming the near miss', () => {
+  const x = signal('s16k').x.subarray(0, 4000);
+  assert.throws(
+    () => mfcc(x, { sampleRate: 16000, nMfccs: 13 } as never),
+    /^ParameterError: mfcc: unknown option nMfccs; did you mean nMfcc\? \(options: /,
+  );
+  assert.throws(
+    () => mfcc(x, { sampleRate: 16000, n_mfcc: 13 } as never),
+    /mfcc: unknown option n_mfcc; did you mean nMfcc\?/,
+  );
+  // mfcc takes the mel spectrogram's and the dB conversion's options too
+  assert.equal(mfcc(x, { sampleRate: 16000, nMfcc: 13, nMels: 40, topDb: 60, ref: 1 }).rows, 13);
+  assert.throws(
+    () => lfcc(x, { sampleRate: 16000, nFft: 512, n_filters: 20 } as never),
+    /^ParameterError: lfcc: unknown option n_filters; did you mean nFilters\? \(options: /,
+  );
+  assert.throws(
+    () => baselineDeltas(gridFromRows([[1, 2, 3]]), { widht: 5 } as never),
+    /^ParameterError: baselineDeltas: unknown option widht; did you mean width\? \(options: width\)$/,
+  );
+});
+
+test('mfcc / lfcc / baselineDeltas string values are echoed in quotes', () => {
+  const x = signal('s16k').x.subarray(0, 4000);
+  assert.throws(
+    () => mfcc(x, { sampleRate: 16000, lifter: '22' as never }),
+    /^ParameterError: lifter="22" must be a finite number >= 0$/,
+  );
+  assert.throws(
+    () => mfcc(x, { sampleRate: 16000, dctType: '2' as never }),
+    /^ParameterError: dctType="2" is not supported/,
+  );
+  assert.throws(
+    () => lfcc(x, { sampleRate: 16000, nFft: 512, deltas: 'yes' as never }),
+    /^ParameterError: deltas="yes" must be a boolean$/,
+  );
+  assert.throws(
+    () => baselineDeltas(gridFromRows([[1, 2, 3]]), { width: '3' as never }),
+    /^ParameterError: width="3" must be an odd integer >= 3$/,
+  );
+});

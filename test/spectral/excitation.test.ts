@@ -9,6 +9,8 @@ import {
   REFERENCE_BLOCK_SECONDS,
   REFERENCE_CONTEXT_SECONDS,
 } from '../../src/spectral/excitation';
+import { harmonicPhaseFeatures } from '../../src/spectral/harmonicPhase';
+import { prosodyFeatures } from '../../src/spectral/prosody';
 import { lpcResidual } from '../../src/pipeline/audioPrep';
 import { runPipeline } from '../../src/pipeline/run';
 import { resample } from '../../src/audio/resample';
@@ -71,6 +73,49 @@ test('excitationFeatures rejects bad options, naming them', () => {
     /frameLength=20 must be > 2 \* order=20/,
   );
   assert.throws(() => excitationFeatures(x, { sampleRate: 8000, times: [NaN] }), /times\[0\]=NaN/);
+  assert.throws(
+    () => excitationFeatures(x, { sampleRate: 8000 } as never),
+    /times=undefined must be an array of frame centres in seconds/,
+  );
+  assert.throws(() => excitationFeatures(x, { times: [0] }), /sampleRate is required when x is a Float32Array/);
+  assert.throws(
+    () => excitationFeatures(x, { sampleRate: 8000, times: [0], harmonic_phase: true } as never),
+    /excitationFeatures: unknown option harmonic_phase; did you mean harmonicPhase\?/,
+  );
+  assert.throws(
+    () => prosodyFeatures(x, { sr: 8000, times: [0] } as never),
+    /prosodyFeatures: unknown option sr; did you mean sampleRate\?/,
+  );
+  assert.throws(
+    () => harmonicPhaseFeatures(x, { sampleRate: 8000, time: [0] } as never),
+    /harmonicPhaseFeatures: unknown option time/,
+  );
+});
+
+test('excitationFeatures, harmonicPhaseFeatures and prosodyFeatures take an Audio: mixed down to mono, at its own rate', () => {
+  const r = new Random(5);
+  const a = Float32Array.from({ length: 8000 }, (_, i) => Math.sin((2 * Math.PI * 140 * i) / 8000) + 0.05 * r.normal());
+  const b = Float32Array.from({ length: 8000 }, () => 0.05 * r.normal());
+  const mono = Float32Array.from(a, (v, i) => (v + b[i]) / 2);
+  const audio = { sampleRate: 8000, channels: [a, b] };
+  const times = Array.from({ length: 20 }, (_, j) => 0.05 * j);
+  const opts = { times, harmonicPhase: true, prosody: true, reference: 'griffin-lim' as const };
+  assert.deepEqual(
+    Array.from(excitationFeatures(audio, opts).data),
+    Array.from(excitationFeatures(mono, { sampleRate: 8000, ...opts }).data),
+  );
+  assert.deepEqual(
+    Array.from(harmonicPhaseFeatures(audio, { times }).data),
+    Array.from(harmonicPhaseFeatures(mono, { sampleRate: 8000, times }).data),
+  );
+  assert.deepEqual(
+    Array.from(prosodyFeatures(audio, { times }).data),
+    Array.from(prosodyFeatures(mono, { sampleRate: 8000, times }).data),
+  );
+  assert.throws(
+    () => prosodyFeatures(audio, { sampleRate: 16000, times }),
+    /sampleRate=16000 differs from x\.sampleRate=8000/,
+  );
 });
 
 test('pipeline excitation: three rows below the mel dB grid, one per frame, morphology leaves them alone', () => {

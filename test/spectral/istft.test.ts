@@ -101,3 +101,27 @@ test('griffinLim rejects a power / dB / mel spectrogram and takes the hop from a
   const y2 = griffinLim({ rows: a.rows, cols: a.cols, data: a.data }, { nIter: 2, hopLength: 64, length: x.length });
   assert.deepEqual(y1, y2);
 });
+
+test('istft and griffinLim refuse unknown options; istft takes the stft options it inverts unchanged', () => {
+  const x = signal('s16k').x.subarray(0, 4000);
+  const o = { nFft: 256, hopLength: 32, padMode: 'reflect' as const };
+  const z = stft(x, o);
+  assert.throws(
+    () => istft(z, { hop_length: 32 } as never),
+    /^ParameterError: istft: unknown option hop_length; did you mean hopLength\? \(options: nFft, hopLength, winLength, window, center, padMode, length\)$/,
+  );
+  // padMode is accepted (and has no effect on synthesis), so istft(stft(x, o), {...o}) works
+  const y = istft(z, { ...o, length: x.length });
+  assert.equal(y.length, x.length);
+  assert.ok(maxAbsError(y, x) < 1e-5);
+  const mag = spectrogram(x, { sampleRate: 16000, nFft: 256, hopLength: 64, power: 1 });
+  assert.throws(
+    () => griffinLim(mag, { n_iter: 2 } as never),
+    /^ParameterError: griffinLim: unknown option n_iter; did you mean nIter\?/,
+  );
+  assert.throws(() => griffinLim(mag, { nIter: '2' as never }), /^ParameterError: nIter="2" must be an integer >= 0$/);
+  assert.throws(
+    () => griffinLim(mag, { init: new Float64Array(mag.rows * mag.cols) as never }),
+    /^ParameterError: init=a Float64Array of length \d+ must be 'random', 'zeros' or a Float32Array of phases$/,
+  );
+});

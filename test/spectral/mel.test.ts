@@ -41,10 +41,11 @@ for (const c of cases('melSpectrogram')) {
 
 test('melSpectrogram equals melFilterbank @ spectrogram (oracle: dense matrix product)', () => {
   const { x } = signal('s16k');
-  const o = { nFft: 512, hopLength: 160, winLength: 400, sampleRate: 16000, nMels: 40, fMin: 100, htk: true };
-  const mel = melSpectrogram(x, o);
-  const fb = melFilterbank(o);
-  const p = spectrogram(x, o);
+  const stftOpts = { nFft: 512, hopLength: 160, winLength: 400, sampleRate: 16000 };
+  const melOpts = { nMels: 40, fMin: 100, htk: true };
+  const mel = melSpectrogram(x, { ...stftOpts, ...melOpts });
+  const fb = melFilterbank({ sampleRate: 16000, nFft: 512, ...melOpts });
+  const p = spectrogram(x, stftOpts);
   const ref = new Float64Array(mel.rows * mel.cols);
   for (let m = 0; m < fb.rows; m++)
     for (let k = 0; k < fb.cols; k++) {
@@ -85,8 +86,8 @@ test('amplitudeToDb(a) equals powerToDb(a^2) with ref^2 and amin^2 (identity)', 
 
 test('logMelSpectrogram equals powerToDb(melSpectrogram) exactly', () => {
   const { x } = signal('s16k');
-  const o = { nFft: 512, hopLength: 160, winLength: 400, sampleRate: 16000, nMels: 80, ref: 'max' as const };
-  const a = logMelSpectrogram(x, o);
+  const o = { nFft: 512, hopLength: 160, winLength: 400, sampleRate: 16000, nMels: 80 };
+  const a = logMelSpectrogram(x, { ...o, ref: 'max' });
   const b = powerToDb(melSpectrogram(x, o), { ref: 'max' });
   assert.deepEqual(a.data, b.data);
   assert.equal(a.unit, 'dB');
@@ -131,5 +132,47 @@ test('powerToDb with out = input data converts in place and equals the allocatin
   assert.throws(
     () => powerToDb(p, { out: new Float32Array(3) }),
     /out must be a Float32Array of rows\*cols=\d+ floats, got length 3/,
+  );
+});
+
+test('mel functions refuse unknown options: n_mels, sr, top_db name the near miss', () => {
+  const x = signal('s16k').x.subarray(0, 4000);
+  assert.throws(
+    () => melSpectrogram(x, { sampleRate: 16000, n_mels: 40 } as never),
+    /^ParameterError: melSpectrogram: unknown option n_mels; did you mean nMels\? \(options: nFft, hopLength, winLength, window, center, padMode, nMels, fMin, fMax, htk, norm, sampleRate, power\)$/,
+  );
+  assert.throws(
+    () => melSpectrogram(x, { sr: 16000 } as never),
+    /melSpectrogram: unknown option sr; did you mean sampleRate\?/,
+  );
+  // the dB options belong to logMelSpectrogram, not to melSpectrogram
+  assert.throws(
+    () => melSpectrogram(x, { sampleRate: 16000, ref: 'max' } as never),
+    /melSpectrogram: unknown option ref \(/,
+  );
+  assert.throws(
+    () => logMelSpectrogram(x, { sampleRate: 16000, top_db: 60 } as never),
+    /^ParameterError: logMelSpectrogram: unknown option top_db; did you mean topDb\?/,
+  );
+  assert.equal(logMelSpectrogram(x, { sampleRate: 16000, nMels: 40, topDb: 60, amin: 1e-8 }).rows, 40);
+  assert.throws(
+    () => melFilterbank({ sampleRate: 16000, nFft: 512, nmels: 40 } as never),
+    /^ParameterError: melFilterbank: unknown option nmels; did you mean nMels\? \(options: nMels, fMin, fMax, htk, norm, sampleRate, nFft\)$/,
+  );
+});
+
+test('mel option values that are strings are echoed in quotes', () => {
+  const x = signal('s16k').x.subarray(0, 4000);
+  assert.throws(
+    () => melSpectrogram(x, { sampleRate: 16000, fMin: '20' as never }),
+    /^ParameterError: fMin="20" must be a finite number >= 0$/,
+  );
+  assert.throws(
+    () => melSpectrogram(x, { sampleRate: 16000, htk: 'yes' as never }),
+    /^ParameterError: htk="yes" must be a boolean$/,
+  );
+  assert.throws(
+    () => melFilterbank({ sampleRate: 16000, nFft: 512, fMax: '8000' as never }),
+    /^ParameterError: fMax="8000" must be a finite number > fMin=0$/,
   );
 });

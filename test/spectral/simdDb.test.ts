@@ -67,8 +67,8 @@ test('SIMD amplitudeToDb (squares in float32) over 1e-15 .. 1e15: within 2e-7 re
   assert.ok(err <= 2e-7, `max scaled error ${err}`);
 });
 
-test('SIMD dB edge values: 0, negatives, NaN and -Infinity become the amin floor; +Infinity stays +Infinity', () => {
-  const x = new Float32Array([0, -1, Number.NaN, -Infinity, Infinity, 1, 1e-10, 2e-10, 100]);
+test('SIMD dB edge values: 0, negatives and -Infinity become the amin floor; +Infinity stays +Infinity', () => {
+  const x = new Float32Array([0, -1, -1e-20, -Infinity, Infinity, 1, 1e-10, 2e-10, 100]);
   const d = powerToDb({ rows: 1, cols: x.length, data: x }, { topDb: null }).data;
   const floor = d[6]; // amin itself
   assert.ok(Math.abs(floor - -100) < 1e-5, `floor ${floor}`);
@@ -76,8 +76,40 @@ test('SIMD dB edge values: 0, negatives, NaN and -Infinity become the amin floor
   assert.equal(d[4], Infinity);
   assert.equal(d[5], 0);
   assert.ok(Math.abs(d[7] - 10 * Math.log10(2e-10)) < 1e-5 && Math.abs(d[8] - 20) < 1e-5);
-  const a = amplitudeToDb({ rows: 1, cols: 3, data: new Float32Array([3e19, Number.NaN, 0]) }, { topDb: null }).data;
+  const a = amplitudeToDb({ rows: 1, cols: 3, data: new Float32Array([3e19, 1e-6, 0]) }, { topDb: null }).data;
   assert.deepEqual(Array.from(a), [Infinity, floor, floor]); // amin 1e-5 squared: the same -100 dB // (3e19)^2 overflows float32, as numpy's float32 square
+});
+
+test('powerToDb and amplitudeToDb refuse a NaN (librosa would turn the whole grid to NaN), naming its index', () => {
+  for (const at of [0, 5, 16386]) {
+    const x = new Float32Array(16387).fill(1);
+    x[4] = Infinity; // a level (+Inf dB), not an error
+    x[at] = Number.NaN;
+    const g = { rows: 1, cols: x.length, data: x };
+    assert.throws(() => powerToDb(g), new RegExp(`^ParameterError: s\\.data\\[${at}\\]=NaN: powerToDb needs numbers`));
+    assert.throws(() => amplitudeToDb(g), new RegExp(`s\\.data\\[${at}\\]=NaN: amplitudeToDb`));
+  }
+});
+
+test('powerToDb and amplitudeToDb refuse an unknown option, naming the closest one', () => {
+  const g = { rows: 1, cols: 2, data: new Float32Array([1, 2]) };
+  assert.throws(() => powerToDb(g, { top_db: 60 } as never), /powerToDb: unknown option top_db; did you mean topDb\?/);
+  assert.throws(
+    () => amplitudeToDb(g, { aMin: 1e-3 } as never),
+    /amplitudeToDb: unknown option aMin; did you mean amin\?/,
+  );
+});
+
+test("powerToDb ref='max' is the largest power (librosa's np.max(S)), amplitudeToDb's the largest |a|", () => {
+  const p = powerToDb({ rows: 1, cols: 2, data: new Float32Array([-8, 4]) }, { ref: 'max', topDb: null }).data;
+  assert.ok(Math.abs(p[1]) < 1e-5, `max power 4 is 0 dB, got ${p[1]}`);
+  // 10 log10(max(1e-10, -8)) - 10 log10(4), as librosa.power_to_db([-8, 4], ref=np.max, top_db=None)
+  assert.ok(Math.abs(p[0] - (-100 - 10 * Math.log10(4))) < 1e-4, `negative power at the floor, got ${p[0]}`);
+  const a = amplitudeToDb({ rows: 1, cols: 2, data: new Float32Array([-8, 4]) }, { ref: 'max', topDb: null }).data;
+  assert.ok(
+    Math.abs(a[0]) < 1e-5 && Math.abs(a[1] - 20 * Math.log10(0.5)) < 1e-4,
+    `amplitudes -8, 4: ${Array.from(a)}`,
+  );
 });
 
 test('SIMD dB, lengths 1, 3, 5 and 16387 (not multiples of 4, across chunks): topDb clips at the true maximum', () => {

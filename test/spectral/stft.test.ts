@@ -130,7 +130,7 @@ test('stft argument errors name the argument and value', () => {
   assert.throws(() => stft(x, { nFft: 256, padMode: 'edge' as never }), /padMode="edge"/);
   assert.throws(
     () => stft(x, { nFft: 256, window: new Float32Array(10) }),
-    /window.length=10 must equal winLength=256/,
+    /^ParameterError: window must be one of hann, hamming, blackman, rectangular or an array of winLength=256 numbers \(got a Float32Array of length 10\)$/,
   );
   assert.throws(
     () => stft(x, { nFft: 2048, center: false }),
@@ -156,4 +156,82 @@ test('stft nFft > signal length, center=true: warns once (librosa) and still ret
   );
   assert.equal(cols, 1);
   assert.deepEqual(warnings, ['nFft=1024 is too large for input signal of length=100']);
+});
+
+test('stft and spectrogram refuse unknown options, naming the near miss (librosa raises TypeError)', () => {
+  const x = new Float32Array(4000);
+  assert.throws(
+    () => stft(x, { nFft: 512, hop_length: 32 } as never),
+    /^ParameterError: stft: unknown option hop_length; did you mean hopLength\? \(options: nFft, hopLength, winLength, window, center, padMode\)$/,
+  );
+  assert.throws(
+    () => stft(x, { nfft: 512 } as never),
+    /^ParameterError: stft: unknown option nfft; did you mean nFft\?/,
+  );
+  assert.throws(
+    () => spectrogram(x, { sampleRate: 16000, hoplength: 128 } as never),
+    /^ParameterError: spectrogram: unknown option hoplength; did you mean hopLength\? \(options: nFft, hopLength, winLength, window, center, padMode, sampleRate, power, out\)$/,
+  );
+  assert.throws(
+    () => spectrogram(x, { sr: 16000 } as never),
+    /spectrogram: unknown option sr; did you mean sampleRate\?/,
+  );
+  assert.throws(
+    () => getWindow('hann', 8, { periodical: false } as never),
+    /getWindow: unknown option periodical; did you mean periodic\?/,
+  );
+  // known names with undefined values are fine
+  assert.equal(stft(x, { nFft: 512, hopLength: undefined, window: undefined }).cols, 32);
+});
+
+test('stft window: getWindow Float64Array, number[] and Float32Array of winLength samples give the same STFT', () => {
+  const x = signal('s16k').x.subarray(0, 4000);
+  const w64 = getWindow('hamming', 400, { periodic: false });
+  const a = stft(x, { nFft: 512, winLength: 400, hopLength: 160, window: w64 });
+  const b = stft(x, { nFft: 512, winLength: 400, hopLength: 160, window: Array.from(w64) });
+  const c = stft(x, { nFft: 512, winLength: 400, hopLength: 160, window: Float32Array.from(w64) });
+  assert.deepEqual(a, b);
+  assert.ok(relMaxError(a.re, c.re) < 1e-6);
+  // the default nFft-long window given explicitly is the named one
+  assert.deepEqual(stft(x, { window: getWindow('hann', 2048) }), stft(x, {}));
+});
+
+test('stft bad window messages are one short line: the array by type and length, never its values', () => {
+  const x = new Float32Array(4000);
+  const wrong = getWindow('hamming', 2048, { periodic: false });
+  assert.throws(
+    () => stft(x, { nFft: 512, window: wrong }),
+    (e: unknown) =>
+      e instanceof Error &&
+      e.message ===
+        'window must be one of hann, hamming, blackman, rectangular or an array of winLength=512 numbers ' +
+          '(got a Float64Array of length 2048)',
+  );
+  assert.throws(
+    () => stft(x, { nFft: 4, window: [1, 2, '3', 4] as never }),
+    /^ParameterError: window\[2\]="3" must be a finite number$/,
+  );
+  assert.throws(
+    () => stft(x, { nFft: 4, window: [1, NaN, 1, 1] }),
+    /^ParameterError: window\[1\]=NaN must be a finite number$/,
+  );
+  assert.throws(
+    () => stft(x, { nFft: 4, window: 5 as never }),
+    /^ParameterError: window must be one of hann, hamming, blackman, rectangular or an array of winLength=4 numbers \(got 5\)$/,
+  );
+  assert.throws(
+    () => stft(x, { nFft: 4, center: 'false' as never }),
+    /^ParameterError: center="false" must be a boolean$/,
+  );
+  assert.throws(
+    () => getWindow('hann', 8, { periodic: 'no' as never }),
+    /^ParameterError: periodic="no" must be a boolean$/,
+  );
+});
+
+test('spectrogram power="2" is echoed in quotes, so the message does not contradict itself', () => {
+  assert.throws(
+    () => spectrogram(new Float32Array(4000), { sampleRate: 16000, power: '2' as never }),
+    /^ParameterError: power="2" must be 1 \(amplitude\) or 2 \(power\)$/,
+  );
 });

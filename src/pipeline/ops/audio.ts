@@ -104,7 +104,10 @@ export const AUDIO_OPS = {
         samples * 4 * a.channels.length,
         () => `seconds=${s.seconds} (${samples} samples at ${a.sampleRate} Hz)`,
       );
-      return { out: mapChannels(a, (x) => fixLength(x, samples, s)), extra: { samples } };
+      return {
+        out: mapChannels(a, (x) => fixLength(x, samples, { position: s.position, pad: s.pad })),
+        extra: { samples },
+      };
     },
   }),
 };
