@@ -56,6 +56,31 @@ export function statOrNull(p: string, link = false): fs.Stats | undefined {
 }
 
 /**
+ * The nearest existing folder above `abs` (an absolute path that does not exist), where `mkdir -p`
+ * of `abs` would start. Refuses with a DatasetError naming `what` and the `kind` of folder to create
+ * when the first existing path on the way up is not a folder, or is a symbolic link to something
+ * missing (`mkdir -p` cannot create a folder through it): checked before any long work instead of
+ * failing at the end.
+ */
+export function nearestExistingFolder(abs: string, what: string, kind = 'folder'): string {
+  let up = path.dirname(abs);
+  for (;;) {
+    const lst = statOrNull(up, true);
+    if (!lst) {
+      up = path.dirname(up);
+      continue;
+    }
+    const st = lst.isSymbolicLink() ? statOrNull(up) : lst;
+    if (!st)
+      throw new DatasetError(
+        `${what}: cannot create the ${kind} (${up} is a symbolic link to ${fs.readlinkSync(up)}, which does not exist)`,
+      );
+    if (!st.isDirectory()) throw new DatasetError(`${what}: cannot create the ${kind} (${up} is not a folder)`);
+    return up;
+  }
+}
+
+/**
  * Decides where writing `file` goes, without writing: symbolic links are followed to their final
  * target (a dangling link names the file to create), so the link itself is never replaced;
  * character devices and FIFOs are written through; folders, sockets and block devices are refused.
@@ -105,6 +130,11 @@ export interface WriteFileAtomicOptions {
 // carrying the writer's pid so that a later write can tell a dead writer's leftover from a live one.
 const TMP_PREFIX = '.specmorph-';
 const TMP_RE = /^\.specmorph-(\d+)-[0-9a-z]+\.tmp$/;
+
+/** Whether `name` is a temp file of {@link writeFileAtomicSync} or {@link probeFolder} (live or left by a kill). */
+export function isAtomicTempName(name: string): boolean {
+  return TMP_RE.test(name);
+}
 
 function tempName(dir: string): string {
   return path.join(dir, `${TMP_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);

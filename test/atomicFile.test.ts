@@ -16,7 +16,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { checkOutputFile, probeFolder, writeFileAtomic, writeFileAtomicSync } from '../src/atomicFile';
+import {
+  checkOutputFile,
+  nearestExistingFolder,
+  probeFolder,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from '../src/atomicFile';
 
 function scratch(): string {
   return mkdtempSync(path.join(tmpdir(), 'specmorph-atomic-'));
@@ -173,6 +179,29 @@ test('writeFileAtomic removes temp files of killed writers, not those of live on
     writeFileSync(path.join(root, 'mine.tmp'), 'user file');
     await writeFileAtomic(path.join(root, 'out.txt'), 'whole');
     assert.deepEqual(readdirSync(root).sort(), [`.specmorph-${process.ppid}-def456.tmp`, 'mine.tmp', 'out.txt']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('nearestExistingFolder finds where mkdir -p starts; a dangling link or a file on the way is refused naming it', () => {
+  const root = scratch();
+  try {
+    mkdirSync(path.join(root, 'a'));
+    assert.equal(nearestExistingFolder(path.join(root, 'a', 'b', 'c'), 'out'), path.join(root, 'a'));
+    symlinkSync('a', path.join(root, 'link'));
+    assert.equal(nearestExistingFolder(path.join(root, 'link', 'b'), 'out'), path.join(root, 'link'));
+    symlinkSync('nowhere', path.join(root, 'dangling'));
+    assert.throws(
+      () => nearestExistingFolder(path.join(root, 'dangling', 'sub', 'm'), 'dangling/sub/m'),
+      /^DatasetError: dangling\/sub\/m: cannot create the folder \(.*dangling is a symbolic link to nowhere, which does not exist\)$/,
+    );
+    writeFileSync(path.join(root, 'plain'), 'p');
+    assert.throws(
+      () => nearestExistingFolder(path.join(root, 'plain', 'sub'), 'plain/sub'),
+      /plain\/sub: cannot create the folder \(.*plain is not a folder\)/,
+    );
+    assert.deepEqual(readdirSync(root).sort(), ['a', 'dangling', 'link', 'plain']);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -13,12 +13,15 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '../src/model/tf';
 import { writeFileAtomic, checkOutputFile } from '../src/atomicFile';
+import { checkOutputFolder } from '../src/report/outputFolder';
 import { savePng } from '../src/notebook/png';
 import { heatmap } from '../src/notebook/heatmap';
 import { createGrid } from '../src/grid/grid';
@@ -26,6 +29,7 @@ import { saveModel, loadModel } from '../src/model/io';
 import { computeFeatures } from '../src/dataset/features';
 import { DEFAULT_PIPELINE } from '../src/pipeline/config';
 import { encodeWav, sine, whiteNoise } from '../src/audio';
+import { jupyterMissing } from './helpers/jupyter';
 
 const repo = path.join(__dirname, '..');
 const main = path.join(repo, 'src', 'cli', 'main.ts');
@@ -271,18 +275,19 @@ test('fault: a chmod 555 folder, a 0444 file refuse --out/--scores for a normal 
 
 /**
  * Runs a specmorph command and kills it with SIGKILL `delay` ms after the first stderr line matching
- * `at` (null: never), with the feature cache in `cache`.
+ * `at` (null: never), with the feature cache in `cache` and `env` added to its environment.
  */
 function killedRun(
   args: string[],
   at: RegExp | null,
   delay: number,
   cache = path.join(root, 'cache-kill', 'features'),
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ killed: boolean; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
       cwd: repo,
-      env: { ...process.env, SPECMORPH_CACHE: cache },
+      env: { ...process.env, SPECMORPH_CACHE: cache, ...env },
     });
     let stderr = '';
     let armed = false;
@@ -426,4 +431,165 @@ test('fault: kill -9 at random points of ablate/report leaves whole files; the n
     for (const f of files[c]) assert.ok(existsSync(path.join(outs[c], f)), `${c}: ${f} written`);
   }
   assert.deepEqual(temporaries(base), [], 'the next runs removed every temporary');
+});
+
+test('fault: train --out a mount point (a tmpfs, a bind mount: the Docker volume case) is refused before any work', async (t) => {
+  const m = tmpfs('1m');
+  if (typeof m === 'string') return t.skip(m);
+  const bound = path.join(root, 'bound');
+  mkdirSync(path.join(root, 'bind-source'));
+  mkdirSync(bound);
+  try {
+    execFileSync('mount', ['--bind', path.join(root, 'bind-source'), bound]);
+    for (const mp of [m.dir, bound]) {
+      const r = await run(['train', '--data', data, '--out', mp, '--config', cfg, '--epochs', '1']);
+      oneLine(
+        r,
+        /: is a mount point, which cannot be replaced, and a model folder is written beside it and renamed into its place; give a folder inside it, e\.g\. .*\/model$/,
+        `train --out ${mp}`,
+      );
+      assert.deepEqual(readdirSync(mp), []);
+    }
+    // What it suggests works, and ablate/report write inside their folder, so a mount point is fine for them.
+    const ok = await run([
+      'train',
+      '--data',
+      data,
+      '--out',
+      path.join(m.dir, 'model'),
+      '--config',
+      cfg,
+      '--epochs',
+      '1',
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(checkOutputFolder(bound), bound);
+  } finally {
+    execFileSync('umount', [bound], { stdio: 'ignore' });
+    m.done();
+  }
+});
+
+test("fault: as nobody, train refuses a writable folder in a read-only parent, and another user's empty folder, with the true reason", async (t) => {
+  if (!isRoot) return t.skip('needs root to make folders of two users');
+  try {
+    execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']);
+  } catch {
+    return t.skip('setpriv cannot drop to nobody here');
+  }
+  const shared = path.join(root, 'shared');
+  mkdirSync(path.join(shared, 'alice'), { recursive: true });
+  execFileSync('chown', ['65534:65534', path.join(shared, 'alice')]);
+  const r = await run(['train', '--data', data, '--out', path.join(shared, 'alice'), '--config', cfg], {
+    asNobody: true,
+  });
+  oneLine(
+    r,
+    /shared\/alice: its parent folder .*shared is not writable \(EACCES: permission denied\), and a model folder is written beside it and renamed into its place; give a folder inside it, e\.g\. .*shared\/alice\/model$/,
+    'train --out a writable folder in a read-only parent',
+  );
+  // A folder of root's in a folder nobody may write: renaming it would work, but leave nobody's folder in its place.
+  const lab = path.join(root, 'lab');
+  mkdirSync(path.join(lab, 'roots'), { recursive: true });
+  execFileSync('chown', ['65534:65534', lab]);
+  chmodSync(path.join(lab, 'roots'), 0o777);
+  const o = await run(['train', '--data', data, '--out', path.join(lab, 'roots'), '--config', cfg], { asNobody: true });
+  oneLine(
+    o,
+    /lab\/roots: belongs to another user \(uid 0\), .*which would make it yours \(uid 65534\); give a folder inside it/,
+    "another user's folder",
+  );
+  assert.deepEqual(readdirSync(path.join(shared, 'alice')), []);
+  assert.deepEqual(readdirSync(lab), ['roots']);
+});
+
+test('fault: train into an existing empty folder keeps its owner, group and mode (setgid 2775); a new folder gets the umask mode', async (t) => {
+  if (!isRoot) return t.skip('needs root to give the folder to another user');
+  const common = ['--data', data, '--config', cfg, '--epochs', '1', '--workers', '0', '--validation', '0'];
+  const given = path.join(root, 'given');
+  mkdirSync(given);
+  execFileSync('chown', ['65534:65534', given]);
+  chmodSync(given, 0o2775);
+  const r = await run(['train', ...common, '--out', given]);
+  assert.equal(r.code, 0, r.stderr);
+  const st = statSync(given);
+  assert.deepEqual([st.uid, st.gid, (st.mode & 0o7777).toString(8)], [65534, 65534, '2775']);
+  assert.ok(readdirSync(given).includes('weights.bin'));
+  // Replacing a model (--overwrite) keeps them too.
+  const again = await run(['train', ...common, '--out', given, '--overwrite']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal((statSync(given).mode & 0o7777).toString(8), '2775');
+  const before = process.umask(0o027);
+  let fresh: Promise<{ code: number; stderr: string }>;
+  try {
+    fresh = run(['train', ...common, '--out', path.join(root, 'fresh')]);
+  } finally {
+    process.umask(before);
+  }
+  const f = await fresh;
+  assert.equal(f.code, 0, f.stderr);
+  assert.equal((statSync(path.join(root, 'fresh')).mode & 0o7777).toString(8), '750', 'as mkdir with umask 027');
+});
+
+/** Every file below `dir` (temporaries of ours left out) with a hash of its bytes. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir, { recursive: true }).map(String)) {
+    const p = path.join(dir, f);
+    if (f.split(path.sep).some((part) => part.startsWith('.specmorph-')) || !statSync(p).isFile()) continue;
+    out[f] = createHash('sha256').update(readFileSync(p)).digest('hex');
+  }
+  return out;
+}
+
+test("fault: kill -9 during report's notebook phase leaves the previous report whole; the next run replaces it as a set", {
+  skip: jupyterMissing() ?? false,
+  timeout: 600000,
+}, async () => {
+  const base = path.join(root, 'kill-notebooks');
+  const nb = path.join(base, 'nb');
+  mkdirSync(nb, { recursive: true });
+  // One cell that sleeps 5 s in the kernel, so the kill lands while it runs.
+  writeFileSync(
+    path.join(nb, '01-slow.ipynb'),
+    JSON.stringify({
+      cells: [
+        {
+          cell_type: 'code',
+          execution_count: null,
+          metadata: {},
+          outputs: [],
+          source: ['Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5000);'],
+        },
+      ],
+      metadata: { kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    }),
+  );
+  const out = path.join(base, 'out');
+  const cache = path.join(base, 'cache', 'features');
+  const cmd = ['report', '--data', data, '--notebooks', nb, '--out', out, '--seeds', '1', '--epochs', '1'];
+  const cmdArgs = [...cmd, '--workers', '0', '--no-reference'];
+  // Its own temp folder: a kill -9 leaves the kernel folder there (no process can remove it then).
+  const tmp = path.join(base, 'tmp');
+  mkdirSync(tmp);
+  const env = { TMPDIR: tmp };
+  const first = await killedRun(cmdArgs, null, 0, cache, env);
+  assert.equal(first.killed, false, first.stderr);
+  const before = snapshot(out);
+  assert.ok(before['notebooks/01-slow.ipynb'] && before['summary.json'], Object.keys(before).join(', '));
+  const r = await killedRun(cmdArgs, /notebook 01-slow\.ipynb: executing/, 1500, cache, env);
+  assert.equal(r.killed, true, r.stderr);
+  assert.deepEqual(
+    snapshot(out),
+    before,
+    'the previous report, whole: no new ablation.json beside the old report.html',
+  );
+  const last = await killedRun(cmdArgs, null, 0, cache, env);
+  assert.equal(last.killed, false, last.stderr);
+  const after = snapshot(out);
+  assert.deepEqual(Object.keys(after).sort(), Object.keys(before).sort());
+  assert.notEqual(after['summary.json'], before['summary.json']);
+  assert.deepEqual(temporaries(out), [], 'the staging folder of the killed run is gone');
 });

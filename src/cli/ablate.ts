@@ -6,13 +6,14 @@ import {
   ablationRunCacheDir,
 } from '../report/arms';
 import type { MorphologyOp } from '../pipeline/config';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ParameterError } from '../errors';
 import { OptionSpec, ParsedArgs, helpText, intOption, parseArgs } from './args';
 import { DATA_OPTIONS, SHARD_OPTION, cacheDirArg, fillShard, loadDataArgs, readConfigFile, shardArg } from './data';
 import { writeFileAtomic } from '../atomicFile';
-import { checkFolderOutArg } from './outputs';
+import { checkNotAnInput } from './outputs';
+import { ABLATION_FORMAT, checkOutputFolder, openOutputStage } from '../report/outputFolder';
+import { dataInputs } from './inputs';
 
 /** `--jobs N` of `ablate` and `report`: trainings at a time. */
 export const JOBS_OPTION: OptionSpec = {
@@ -55,7 +56,11 @@ const SPEC: Record<string, OptionSpec> = {
     arg: 'FILE.json',
     help: 'base pipeline JSON (default: the built-in ABLATION_PIPELINE); morphology goes after its dB stage',
   },
-  out: { type: 'string', arg: 'DIR', help: 'write ablation.json, ablation.md and ablation.html there' },
+  out: {
+    type: 'string',
+    arg: 'DIR',
+    help: 'write ablation.json, ablation.md and ablation.html there (a new or empty folder, or an earlier output)',
+  },
   'no-reference': {
     type: 'flag',
     help:
@@ -136,9 +141,14 @@ export async function ablateCommand(argv: string[]): Promise<number> {
   const cacheDir = cacheDirArg(args);
   const shard = shardArg(args, 'ablate', cacheDir);
   if (args.out === true) throw new ParameterError('ablate: --out needs a folder');
-  if (typeof args.out === 'string') checkFolderOutArg(args.out, ['ablation.json', 'ablation.md', 'ablation.html']);
+  const target = typeof args.out === 'string' ? checkOutputFolder(args.out) : null;
   const base = typeof args.config === 'string' ? await readConfigFile(args.config) : undefined;
   const ds = await loadDataArgs(args, 'ablate');
+  // Not inside a class folder of the data (checkOutputFolder has refused every folder but a new one,
+  // an empty one or earlier outputs, so no input file can be among the files replaced).
+  if (typeof args.out === 'string') {
+    checkNotAnInput({ command: 'ablate', option: '--out', value: args.out }, [args.out], dataInputs(args, ds));
+  }
   const { runAblation, ablationFeaturePlan } = await import('../report/ablation');
   const { ablationText, ablationMarkdown, perAttackMarkdown } = await import('../report/figures');
   const { conclusion } = await import('../report/conclusion');
@@ -164,20 +174,25 @@ export async function ablateCommand(argv: string[]): Promise<number> {
     onEvent: ablationLogger(),
   });
   process.stderr.write(`backend: ${result.backend}\n`);
-  if (typeof args.out === 'string') {
-    const out = path.resolve(args.out);
-    await fs.mkdir(out, { recursive: true });
-    await writeFileAtomic(
-      path.join(out, 'ablation.json'),
-      `${JSON.stringify({ ...result, conclusion: conclusion(result) }, null, 1)}\n`,
-    );
-    await writeFileAtomic(
-      path.join(out, 'ablation.md'),
-      `${ablationMarkdown(result)}\n\nPer attack (test EER %, mean over seeds):\n\n` +
-        `${perAttackMarkdown(result)}\n\n${conclusion(result)}\n`,
-    );
-    await writeFileAtomic(path.join(out, 'ablation.html'), reportHtml(result));
-    process.stderr.write(`wrote ${path.join(out, 'ablation.{json,md,html}')}\n`);
+  if (target !== null) {
+    // Written into a staging folder inside --out and swapped in as one set (src/report/outputFolder.ts).
+    const stage = openOutputStage(target);
+    try {
+      await writeFileAtomic(
+        path.join(stage.dir, 'ablation.json'),
+        `${JSON.stringify({ format: ABLATION_FORMAT, ...result, conclusion: conclusion(result) }, null, 1)}\n`,
+      );
+      await writeFileAtomic(
+        path.join(stage.dir, 'ablation.md'),
+        `${ablationMarkdown(result)}\n\nPer attack (test EER %, mean over seeds):\n\n` +
+          `${perAttackMarkdown(result)}\n\n${conclusion(result)}\n`,
+      );
+      await writeFileAtomic(path.join(stage.dir, 'ablation.html'), reportHtml(result));
+      stage.commit();
+    } finally {
+      stage.discard();
+    }
+    process.stderr.write(`wrote ${path.join(String(args.out), 'ablation.{json,md,html}')}\n`);
   }
   process.stdout.write(`${ablationText(result)}\n\n${conclusion(result).replace(/\*\*/g, '')}\n`);
   if (args.json) process.stdout.write(`${JSON.stringify({ ...result, conclusion: conclusion(result) })}\n`);

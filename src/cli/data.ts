@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { promises as fs } from 'node:fs';
-import { DatasetError, ParameterError } from '../errors';
-import { Dataset } from '../dataset/types';
+import { DatasetError, ParameterError, warnOnce } from '../errors';
+import { Dataset, DatasetItem, datasetSummary } from '../dataset/types';
+import { type CorpusMeta, type CorpusMetaMatch, matchCorpusMeta, readMetaFile } from '../dataset/meta';
 import { scanFolderDataset } from '../dataset/folder';
 import { readAsvspoofProtocol } from '../dataset/protocol';
 import { defaultCacheDir } from '../dataset/cache';
@@ -9,8 +9,8 @@ import { fillFeatureCache } from '../dataset/features';
 import { type Shard, parseShard, shardOf } from '../dataset/shard';
 import { progressBar } from './progress';
 import { PipelineConfig, parsePipelineConfig } from '../pipeline/config';
-import { metaRow, readCorpusMeta } from '../report/split';
 import { OptionSpec, ParsedArgs } from './args';
+import { CONFIG_MAX_BYTES, readInputText } from './inputs';
 
 /** Options shared by subcommands that read a data set. */
 export const DATA_OPTIONS: Record<string, OptionSpec> = {
@@ -89,30 +89,76 @@ export const SPLIT_OPTION: Record<string, OptionSpec> = {
   split: {
     type: 'string',
     arg: 'NAME',
-    help: 'use only the clips whose meta.csv split column is NAME (train, test...); "all" = every clip',
+    help:
+      'use only the clips whose meta.csv split column is NAME (train, test...); ' +
+      '"all" = every clip (needs no split column)',
   },
 };
 
+/** What a subcommand needs both classes for, as its one-class error says it. */
+const NEEDS_BOTH: Record<string, string> = { train: 'training', evaluate: 'an EER' };
+
+/** The data folder's meta.csv, read and checked against its clips, or null when it has none. */
+function readFolderMeta(ds: Dataset): { meta: CorpusMeta; match: CorpusMetaMatch } | null {
+  const meta = readMetaFile(ds.root);
+  return meta && { meta, match: matchCorpusMeta(ds, meta) };
+}
+
 /**
  * The part of a data set named by --split: the rows of its folder's meta.csv whose `split` column
- * equals it, or every clip for `all`. Without --split, a data folder whose meta.csv has a split
- * column is cut to `defaultSplit` (train uses `train`, so it never learns from test clips by
- * accident), and the choice is said on stderr.
+ * equals it, or every clip for `all` (which needs no split column). Without --split, a data folder
+ * whose meta.csv has a split column is cut to `defaultSplit` (train uses `train`, so it never learns
+ * from test clips by accident), and the choice is said on stderr; one without a split column is used
+ * whole. A meta.csv is checked whenever it is read (`parseCorpusMeta`, `matchCorpusMeta`: a clip in
+ * two splits or under the wrong class is an error, rows naming no clip warn). The part chosen must
+ * hold both classes; otherwise a DatasetError names the split, the folder and the counts before any
+ * work is done.
  */
 export function selectSplit(ds: Dataset, args: ParsedArgs, command: string, defaultSplit: string | null): Dataset {
   const asked = typeof args.split === 'string' ? args.split : null;
-  const meta = ds.kind === 'audio' && args.data ? readCorpusMeta(ds.root) : null;
-  const name = asked ?? (meta ? defaultSplit : null);
-  if (name === null || name === 'all') return ds;
-  if (!meta) throw new ParameterError(`${command}: --split ${name} needs a meta.csv with a split column in ${ds.root}`);
-  const items = ds.items.filter((it) => metaRow(meta, ds.root, it.path)?.split === name);
+  const read = ds.kind === 'audio' && args.data ? readFolderMeta(ds) : null;
+  const meta = read?.meta ?? null;
+  const name = asked ?? (meta?.hasSplit ? defaultSplit : null);
+  const what =
+    asked !== null ? `--split=${JSON.stringify(asked)}` : `meta.csv split "${name}" (the default for ${command})`;
+  const bothClasses = (items: readonly DatasetItem[]): void => {
+    const n = datasetSummary(items);
+    if (n.bonafide === 0 || n.spoof === 0)
+      throw new DatasetError(
+        `${command}: ${name === null ? 'the data' : what} of ${ds.root} holds ${n.bonafide} bona fide and ` +
+          `${n.spoof} spoof clips: ${NEEDS_BOTH[command] ?? command} needs both`,
+      );
+  };
+  if (name === null || name === 'all') {
+    bothClasses(ds.items);
+    if (asked === null && defaultSplit !== null && meta && !meta.hasSplit)
+      process.stderr.write(`split: all ${ds.items.length} clips (${meta.file} has no split column)\n`);
+    return ds;
+  }
+  if (!read) throw new ParameterError(`${command}: --split ${name} needs a meta.csv with a split column in ${ds.root}`);
+  if (!read.meta.hasSplit)
+    throw new DatasetError(
+      `${command}: --split=${JSON.stringify(name)}: ${read.meta.file} has no split column ` +
+        `(found ${read.meta.columns.join(', ')}); --split all uses every clip`,
+    );
+  const items = ds.items.filter((_, i) => read.match.rowOf[i]?.split === name);
   if (items.length === 0) {
-    const names = [...new Set([...meta.values()].map((r) => r.split))].sort();
+    const names = [...new Set([...read.meta.rows.values()].map((r) => r.split))].sort();
     throw new ParameterError(
       `${command}: --split=${JSON.stringify(name)} selects no clips of ${ds.root} ` +
         `(meta.csv splits: ${names.join(', ')})`,
     );
   }
+  bothClasses(items);
+  const { unlisted } = read.match;
+  if (unlisted.length)
+    warnOnce(
+      `${read.meta.file} does not list ${unlisted.length} of the ${ds.items.length} clips of ${ds.root}, so they ` +
+        `are in no split (--split all uses them): ${unlisted
+          .slice(0, 3)
+          .map((it) => path.relative(ds.root, it.path))
+          .join(', ')}${unlisted.length > 3 ? ', ...' : ''}`,
+    );
   process.stderr.write(
     `split: ${items.length} of ${ds.items.length} clips (meta.csv split "${name}"` +
       `${asked ? '' : `, the default for ${command}; --split all uses every clip`})\n`,
@@ -138,15 +184,8 @@ export async function loadDataArgs(args: ParsedArgs, command: string): Promise<D
 
 /** Reads a pipeline JSON file given with --config. */
 export async function readConfigFile(file: string): Promise<PipelineConfig> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new DatasetError(
-      `${file}: cannot read config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
-  }
-  return parsePipelineConfig(text, file);
+  // Bounded: a link to /dev/zero, a FIFO or a huge file is refused, not read without end.
+  return parsePipelineConfig(await readInputText(file, 'config', CONFIG_MAX_BYTES), file);
 }
 
 /** The cache folder from --cache / --no-cache / $SPECMORPH_CACHE. */

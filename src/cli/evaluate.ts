@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError, ParameterError } from '../errors';
 import { datasetSummary } from '../dataset/types';
@@ -14,13 +15,15 @@ import {
   evaluateScores,
   matchScores,
   perAttackEer,
-  readScores,
+  parseScores,
   writeScores,
   type ScoreComparison,
 } from '../metrics/scores';
 import { computeEer } from '../metrics/detection';
 import type { BootstrapInterval } from '../metrics/bootstrap';
 import { checkOutputFile } from '../atomicFile';
+import { type CommandInput, SCORES_MAX_BYTES, dataInputs, readInputText } from './inputs';
+import { checkNotAnInput } from './outputs';
 
 const SPEC: Record<string, OptionSpec> = {
   model: { type: 'string', arg: 'MODEL_DIR', help: 'model folder written by specmorph train' },
@@ -118,6 +121,18 @@ export function comparisonLines(rows: readonly ScoreComparison[], other: string)
   ];
 }
 
+/** The model folder `dir` and each file in it, as inputs no output of evaluate may replace or join. */
+function modelInputs(dir: string): CommandInput[] {
+  return [
+    ...readdirSync(dir).map((name) => ({
+      path: path.join(dir, name),
+      what: `a file of the model folder ${dir}`,
+      kind: 'file' as const,
+    })),
+    { path: dir, what: `the model folder ${dir}`, kind: 'folder' },
+  ];
+}
+
 /** How many of `files` have the content of a clip the model was trained or validated on (`metadata.extra.clips`). */
 async function trainingOverlap(files: readonly string[], clips: unknown): Promise<{ count: number; first: number }> {
   const c = clips as { train?: unknown; validation?: unknown } | undefined;
@@ -176,13 +191,30 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const cacheDir = cacheDirArg(args);
   const scoresFile = typeof args.scores === 'string' ? path.resolve(args.scores) : null;
   if (scoresFile) checkOutputFile(scoresFile);
-  // read before the long work: a missing or malformed file fails now, naming itself
+  // read before the long work: a missing, malformed, endless or huge file fails now, naming itself
   const compareFile = typeof args.compare === 'string' ? path.resolve(args.compare) : null;
-  const compareRows = compareFile ? await readScores(compareFile) : null;
-  if (compareFile && compareFile === scoresFile)
-    throw new ParameterError(`evaluate: --compare and --scores are the same file (${compareFile})`);
+  const compareRows = compareFile
+    ? parseScores(await readInputText(compareFile, 'score file', SCORES_MAX_BYTES), compareFile)
+    : null;
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : null;
-  const ds = selectSplit(await loadDataArgs(args, 'evaluate'), args, 'evaluate', null);
+  const all = await loadDataArgs(args, 'evaluate');
+  const { assertSamePipeline, readModelMetadata } = await import('../model/io');
+  const metadata = await readModelMetadata(args.model);
+  if (typeof args.scores === 'string') {
+    checkNotAnInput(
+      { command: 'evaluate', option: '--scores', value: args.scores },
+      [args.scores],
+      [
+        ...modelInputs(args.model),
+        ...(typeof args.config === 'string'
+          ? [{ path: args.config, what: 'the --config file', kind: 'file' as const }]
+          : []),
+        ...(compareFile ? [{ path: compareFile, what: 'the --compare file', kind: 'file' as const }] : []),
+        ...dataInputs(args, all),
+      ],
+    );
+  }
+  const ds = selectSplit(all, args, 'evaluate', null);
   const trials = ds.items.map((it) => ({ uttId: it.id, attackId: it.attack ?? '-', key: it.label }));
   if (compareRows) {
     try {
@@ -191,8 +223,6 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       throw new ParameterError(`evaluate: --compare: ${(e as Error).message}`);
     }
   }
-  const { assertSamePipeline, readModelMetadata } = await import('../model/io');
-  const metadata = await readModelMetadata(args.model);
   if (args.experts && metadata.architecture === 'gmm')
     throw new ParameterError(`evaluate: --experts: ${args.model} is an LFCC-GMM model, one system without experts`);
   // Check the pipeline before building the network, so a mismatch fails fast and quietly.

@@ -36,6 +36,7 @@ import {
 import { progressBar } from './progress';
 import { computeEer } from '../metrics/detection';
 import { checkModelOutArg } from './outputs';
+import { checkModelOutput } from '../model/folder';
 import { DEFAULT_GMM_COMPONENTS } from '../model/gmm';
 
 const SPEC: Record<string, OptionSpec> = {
@@ -45,7 +46,9 @@ const SPEC: Record<string, OptionSpec> = {
   out: {
     type: 'string',
     arg: 'MODEL_DIR',
-    help: 'model folder to write: new or empty (or a specmorph model folder, with --overwrite)',
+    help:
+      'model folder to write: new or empty (or a specmorph model folder, with --overwrite); ' +
+      'not a mount point: it is renamed into place',
   },
   overwrite: {
     type: 'flag',
@@ -116,6 +119,28 @@ export function cropFramesFor(config: PipelineConfig, cols: number, seconds: num
   return Math.max(1, Math.min(cols, Math.round((seconds * rate) / hop)));
 }
 
+/**
+ * Runs `save`, which writes the model folder at `out`. A refusal naming `out` because `out` changed
+ * while this run trained (another run wrote a model there) is said in the command's words:
+ * `--overwrite`, where saveModel's own message names its API option.
+ */
+async function saveToOut<T>(out: string, overwrite: boolean, save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (e) {
+    if (e instanceof DatasetError && e.message.startsWith(`${out}: `)) {
+      try {
+        checkModelOutput(out, { overwrite, overwriteHint: '--overwrite' });
+      } catch (now) {
+        throw new DatasetError(
+          `${(now as Error).message} (--out changed while this run trained; this run's model was not kept)`,
+        );
+      }
+    }
+    throw e;
+  }
+}
+
 /** `specmorph train`: returns the exit code. */
 export async function trainCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, SPEC, 'train');
@@ -146,7 +171,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const shard = shardArg(args, 'train', cacheDir);
   if (!shard && typeof args.out !== 'string') throw new DatasetError('train: --out MODEL_DIR is required');
   const out = String(args.out);
-  if (!shard) checkModelOutArg(out, args.overwrite === true);
+  const overwrite = args.overwrite === true;
+  if (!shard) checkModelOutArg(out, overwrite);
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : DEFAULT_PIPELINE;
   const ds = selectSplit(await loadDataArgs(args, 'train'), args, 'train', 'train');
   const summary = datasetSummary(ds.items);
@@ -172,18 +198,20 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const validationGmm = args.validation === undefined ? 0 : validation;
     const components = intOption(args, 'components', DEFAULT_GMM_COMPONENTS, 1, 65536);
     const maxIter = args['max-iter'] === undefined ? undefined : intOption(args, 'max-iter', 100, 0, 100000);
-    return trainGmmCommandPart({
-      maxIter,
-      ds,
-      out,
-      config: typeof args.config === 'string' ? config : DEFAULT_GMM_PIPELINE,
-      seed,
-      validation: validationGmm,
-      components,
-      cacheDir,
-      workers: workersArg,
-      json: !!args.json,
-    });
+    return saveToOut(out, overwrite, () =>
+      trainGmmCommandPart({
+        maxIter,
+        ds,
+        out,
+        config: typeof args.config === 'string' ? config : DEFAULT_GMM_PIPELINE,
+        seed,
+        validation: validationGmm,
+        components,
+        cacheDir,
+        workers: workersArg,
+        json: !!args.json,
+      }),
+    );
   }
   const resolved = resolvePipelineConfig(config);
   const excitation = resolved.excitation !== undefined;
@@ -193,6 +221,20 @@ export async function trainCommand(argv: string[]): Promise<number> {
     `pipeline: ${pipelineFingerprint(config).slice(0, 12)} ` +
       `(${config.stages.map((s) => s.op).join(' -> ')}${lfccRows ? ' + lfcc' : ''}${excitation ? ' + excitation' : ''})\n`,
   );
+
+  // selectSplit saw both classes, so only the validation part can have taken every clip of one;
+  // the split needs no features, so this is said before any are computed.
+  const indexed = ds.items.map((it, i) => ({ ...it, i }));
+  const split = splitDataset(indexed, { validation, seed });
+  for (const label of ['bonafide', 'spoof'] as const) {
+    const n = split.validation.filter((it) => it.label === label).length;
+    const clips = `${label === 'bonafide' ? 'bona fide' : 'spoof'} clip${n === 1 ? '' : 's'}`;
+    if (!split.train.some((it) => it.label === label))
+      throw new DatasetError(
+        `${ds.root}: --validation=${validation} puts ${n === 1 ? 'the only' : `all ${n}`} ${clips} in the ` +
+          'validation part, leaving none to train on; lower --validation or add data',
+      );
+  }
 
   // With a cache, features stay there and training streams batches from it (memory does not grow
   // with the corpus); with --no-cache there is nowhere to stream from, so they are held in memory.
@@ -208,12 +250,6 @@ export async function trainCommand(argv: string[]): Promise<number> {
   );
   const duplicates = crossClassDuplicates(ds.items, feats.hashes);
   if (duplicates.length) process.stderr.write(`${crossClassWarning(duplicates)}\n`);
-  const indexed = ds.items.map((it, i) => ({ ...it, i }));
-  const split = splitDataset(indexed, { validation, seed });
-  for (const label of ['bonafide', 'spoof'] as const) {
-    if (!split.train.some((it) => it.label === label))
-      throw new DatasetError(`${ds.root}: the training split has no ${label} clips; add data or lower --validation`);
-  }
 
   // tfjs is loaded only now, after every argument and file has been checked.
   const { initBackend } = await import('./backend');
@@ -268,29 +304,31 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   const clips = { train: split.train.map((it) => feats.hashes[it.i]), validation: val.map((it) => feats.hashes[it.i]) };
   const dataFp = dataFingerprint(ds.items.map((it, i) => ({ id: it.id, hash: feats.hashes[i], label: it.label })));
-  const meta = await saveModel(out, model, {
-    overwrite: args.overwrite === true,
-    pipeline: config,
-    backend: info.name,
-    seed,
-    dataFingerprint: dataFp,
-    labels: { classes: ['spoof', 'bonafide'], positive: 'bonafide' },
-    extra: {
-      architecture: arch,
-      epochs,
-      patience,
-      bestEpoch,
-      stoppedEarly,
-      cropFrames,
-      augment: args.augment === true,
-      history,
-      split: { by: split.by, train: split.train.length, validation: val.length },
-      validationEer,
-      data: ds.root,
-      crossClassDuplicates: duplicates.length,
-      clips,
-    },
-  });
+  const meta = await saveToOut(out, overwrite, () =>
+    saveModel(out, model, {
+      overwrite,
+      pipeline: config,
+      backend: info.name,
+      seed,
+      dataFingerprint: dataFp,
+      labels: { classes: ['spoof', 'bonafide'], positive: 'bonafide' },
+      extra: {
+        architecture: arch,
+        epochs,
+        patience,
+        bestEpoch,
+        stoppedEarly,
+        cropFrames,
+        augment: args.augment === true,
+        history,
+        split: { by: split.by, train: split.train.length, validation: val.length },
+        validationEer,
+        data: ds.root,
+        crossClassDuplicates: duplicates.length,
+        clips,
+      },
+    }),
+  );
   model.dispose();
   const result = {
     out,

@@ -2,6 +2,7 @@ export * from './types';
 export * from './folder';
 export * from './protocol';
 export * from './split';
+export * from './meta';
 export * from './cache';
 export * from './extract';
 export * from './features';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DatasetError } from '../errors';
-import { probeFolder, processAlive, statOrNull, writeError } from '../atomicFile';
+import { nearestExistingFolder, probeFolder, processAlive, reason, statOrNull, writeError } from '../atomicFile';
 
 /** File names inside a model folder. */
 export const MODEL_FILES = {
@@ -61,11 +61,73 @@ export function notAModelFolder(dir: string): string | null {
 }
 
 /**
+ * True when `dir` (a real path, an existing folder) is a mount point: its device differs from its
+ * parent's, or /proc/self/mountinfo lists it (a bind mount of a folder of the same file system).
+ * A mount point cannot be renamed (EBUSY).
+ */
+export function isMountPoint(dir: string): boolean {
+  if (dir === path.dirname(dir)) return true;
+  if (fs.statSync(dir).dev !== fs.statSync(path.dirname(dir)).dev) return true;
+  let info: string;
+  try {
+    info = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return false;
+  }
+  // Field 5 is the mount point, with space, tab, newline and backslash written as \ooo.
+  const decode = (s: string) =>
+    s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+  return info.split('\n').some((line) => decode(line.split(' ')[4] ?? '') === dir);
+}
+
+/** Whether this process may give files to other users (root: chown). */
+function mayChown(): boolean {
+  return process.geteuid?.() === 0;
+}
+
+// A model folder is written to a sibling temp folder and renamed over `dir` (so that a kill leaves
+// the old folder or the new one): an existing `dir` that cannot be renamed, or whose parent takes no
+// new folder, would fail only after training. These refuse it first, with the way out.
+const INSIDE = (dir: string) => `give a folder inside it, e.g. ${path.join(dir, 'model')}`;
+const RENAMED = 'a model folder is written beside it and renamed into its place';
+
+/** Refuses `target` (the real path of `dir`, an existing folder) when it is a mount point (EBUSY). */
+function checkNotMountPoint(dir: string, target: string): void {
+  if (isMountPoint(target))
+    throw new DatasetError(`${dir}: is a mount point, which cannot be replaced, and ${RENAMED}; ${INSIDE(dir)}`);
+}
+
+/**
+ * Refuses `target` (the real path of `dir`, an existing folder) when its parent is not writable, or
+ * when it belongs to another user and this process cannot give the new folder back to them.
+ */
+function checkRenameable(dir: string, target: string): void {
+  const uid = process.geteuid?.();
+  const owner = fs.statSync(target).uid;
+  if (uid !== undefined && !mayChown() && owner !== uid)
+    throw new DatasetError(
+      `${dir}: belongs to another user (uid ${owner}), and ${RENAMED}, ` +
+        `which would make it yours (uid ${uid}); ${INSIDE(dir)}`,
+    );
+  const parent = path.dirname(target);
+  try {
+    probeFolder(parent, dir);
+  } catch (e) {
+    throw new DatasetError(
+      `${dir}: its parent folder ${parent} is not writable (${reason((e as Error).cause ?? e)}), ` +
+        `and ${RENAMED}; ${INSIDE(dir)}`,
+    );
+  }
+}
+
+/**
  * Checks that a model folder may be written at `dir` and returns the real path to write (a symbolic
  * link to a folder is followed; the link stays). Allowed: a path that does not exist (its missing
  * parents are created later, so the nearest existing one must be a writable folder), an empty
  * folder, or, with `overwrite`, a specmorph model folder. Anything else (a file, a folder holding
- * other files, a folder with a user's own metadata.json) is refused with a DatasetError naming `dir`.
+ * other files, a folder with a user's own metadata.json) is refused with a DatasetError naming `dir`,
+ * and so is an existing folder the save cannot rename into place (a mount point, a folder in a
+ * read-only parent, another user's folder).
  */
 export function checkModelOutput(dir: string, opts: ModelOutputOptions = {}): string {
   let target = path.resolve(dir);
@@ -81,18 +143,12 @@ export function checkModelOutput(dir: string, opts: ModelOutputOptions = {}): st
   }
   const st = statOrNull(target);
   if (!st) {
-    let up = path.dirname(target);
-    let ust = statOrNull(up);
-    while (!ust) {
-      up = path.dirname(up);
-      ust = statOrNull(up);
-    }
-    if (!ust.isDirectory()) throw new DatasetError(`${dir}: cannot create the model folder (${up} is not a folder)`);
-    probeFolder(up, dir);
+    probeFolder(nearestExistingFolder(target, dir, 'model folder'), dir);
     return target;
   }
   if (!st.isDirectory())
     throw new DatasetError(`${dir}: exists and is not a folder; give a new or empty folder for the model`);
+  checkNotMountPoint(dir, target);
   let empty: boolean;
   let why: string | null;
   try {
@@ -111,8 +167,56 @@ export function checkModelOutput(dir: string, opts: ModelOutputOptions = {}): st
       `${dir}: a specmorph model folder is already there; ` +
         `replacing it needs ${opts.overwriteHint ?? 'overwrite: true'}`,
     );
-  probeFolder(path.dirname(target), dir);
+  checkRenameable(dir, target);
   return target;
+}
+
+/** What a model folder should look like once written (see {@link modelFolderAttributes}). */
+export interface FolderAttributes {
+  /** The real path the model folder is written to. */
+  target: string;
+  /**
+   * The existing folder's permission bits (`mode & 0o7777`: setgid included), owner and group, to
+   * keep; null for a new folder, which gets what `mkdir` gives (the umask's mode, the parent's group
+   * and setgid bit when it has one).
+   */
+  keep: { mode: number; uid: number; gid: number } | null;
+}
+
+/**
+ * What the model folder at `dir` should look like once written, taken before the save (after
+ * {@link checkModelOutput}): an existing folder's own mode, owner and group, or those of a new
+ * folder. The save makes its temp folder with mode 0700 (mkdtemp), gives it these with
+ * {@link applyFolderAttributes} and renames it over `dir`.
+ */
+export function modelFolderAttributes(dir: string): FolderAttributes {
+  const abs = path.resolve(dir);
+  const st = statOrNull(abs);
+  if (!st) return { target: abs, keep: null };
+  return { target: fs.realpathSync(abs), keep: { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid } };
+}
+
+/**
+ * Gives the folder `attrs.target` the mode, owner and group `attrs` asks for (the owner only where
+ * this process may chown). Returns why they could not be set (a warning for the caller), or null.
+ */
+export function applyFolderAttributes(attrs: FolderAttributes): string | null {
+  try {
+    const st = fs.statSync(attrs.target);
+    const { keep } = attrs;
+    if (!keep) {
+      // mkdtemp's 0700 with what mkdir would have given: the umask's bits; the setgid bit and group
+      // a setgid parent passes on are already there.
+      fs.chmodSync(attrs.target, (st.mode & 0o2000) | (0o777 & ~process.umask()));
+      return null;
+    }
+    if (st.uid !== keep.uid || st.gid !== keep.gid) fs.chownSync(attrs.target, mayChown() ? keep.uid : -1, keep.gid);
+    // After chown, which clears the setuid and setgid bits.
+    fs.chmodSync(attrs.target, keep.mode);
+    return null;
+  } catch (e) {
+    return `${attrs.target}: could not give the model folder its folder's mode, owner and group (${reason(e)})`;
+  }
 }
 
 /**

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { promises as fs } from 'node:fs';
 import { DatasetError, ParameterError } from '../errors';
 import { PipelineConfig, pipelineFingerprint, pipelineToJson } from '../pipeline/config';
 import { Gmm, GmmDetector } from './gmm';
@@ -8,6 +7,7 @@ import {
   MODEL_FORMAT,
   ModelLabels,
   ModelMetadata,
+  checkModelFolder,
   readModelDescription,
   readModelJson,
   specmorphVersion,
@@ -146,8 +146,7 @@ export async function saveGmmModel(
 
 /** Loads a folder written by {@link saveGmmModel}; DatasetError names the file that is missing or broken. */
 export async function loadGmmModel(dir: string): Promise<SavedGmmModel> {
-  const st = await fs.stat(dir).catch(() => null);
-  if (!st?.isDirectory()) throw new DatasetError(`${dir}: model folder does not exist`);
+  await checkModelFolder(dir);
   const { pipeline, labels, metadata } = await readModelDescription(dir);
   if (metadata.architecture !== 'gmm')
     throw new DatasetError(

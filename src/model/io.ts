@@ -1,14 +1,23 @@
-import { promises as fs } from 'node:fs';
+import { type Stats, constants as fsConstants, promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { specmorphVersion } from '../version';
 import * as tf from './tf';
-import { DatasetError, ParameterError } from '../errors';
+import { DatasetError, ParameterError, warnOnce } from '../errors';
 import { writeError } from '../atomicFile';
 import { PipelineConfig, pipelineFingerprint, pipelineToJson, parsePipelineConfig } from '../pipeline/config';
 // Registers custom layers (MaxFeatureMap) so that saved LCNN models deserialise.
 import './architectures';
 import './morphLayer';
-import { MODEL_FILES, MODEL_FORMAT, checkModelOutput, modelTempPrefix, sweepModelLeftovers } from './folder';
+import {
+  MODEL_FILES,
+  MODEL_FORMAT,
+  applyFolderAttributes,
+  checkModelOutput,
+  modelFolderAttributes,
+  modelTempPrefix,
+  sweepModelLeftovers,
+} from './folder';
 
 export { MODEL_FILES, MODEL_FORMAT } from './folder';
 
@@ -160,6 +169,7 @@ export async function writeModelFolder(
   sweepModelLeftovers(target);
   const real = checkModelOutput(dir, { overwrite });
   if (real !== target) sweepModelLeftovers(real);
+  const attrs = modelFolderAttributes(dir);
   await fs.mkdir(path.dirname(real), { recursive: true }).catch((e: unknown) => {
     throw writeError(dir, e);
   });
@@ -170,6 +180,9 @@ export async function writeModelFolder(
   let movedAside = false;
   try {
     for (const [name, content] of Object.entries(files)) await fs.writeFile(path.join(tmp, name), content);
+    // mkdtemp made it 0700: give it the replaced folder's mode, owner and group, or a new folder's
+    const failed = applyFolderAttributes({ ...attrs, target: tmp });
+    if (failed) warnOnce(failed);
     if ((await fs.readdir(real).catch(() => [])).length > 0) {
       // Move the old folder aside first: rename cannot replace a non-empty directory. A kill between
       // the two renames is undone by sweepModelLeftovers on the next save.
@@ -199,18 +212,79 @@ export async function writeModelFolder(
   if (movedAside) await fs.rm(old, { recursive: true, force: true });
 }
 
-/** Reads and parses one JSON file of a model folder; DatasetError names the file. */
-export async function readModelJson(dir: string, name: string): Promise<unknown> {
-  const p = path.join(dir, name);
-  let text: string;
+/**
+ * The largest JSON file of a model folder read (model.json, gmm.json, metadata.json...): 256 MiB,
+ * far above a 64-component GMM or a network topology; a bigger one is refused, not read.
+ */
+const MODEL_JSON_MAX_BYTES = 2 ** 28;
+
+/**
+ * Throws a DatasetError unless `dir` is a folder: `model folder does not exist`, or what it is instead
+ * (`is a file, not a model folder`).
+ */
+export async function checkModelFolder(dir: string): Promise<void> {
+  let st: Stats;
   try {
-    text = await fs.readFile(p, 'utf8');
+    st = await fs.stat(dir);
   } catch (e) {
+    const c = (e as NodeJS.ErrnoException).code;
+    if (c === 'ENOENT' || c === 'ENOTDIR') throw new DatasetError(`${dir}: model folder does not exist`);
+    throw new DatasetError(`${dir}: cannot read the model folder (${c ?? (e as Error).message})`);
+  }
+  if (!st.isDirectory())
+    throw new DatasetError(`${dir}: is ${st.isFile() ? 'a file' : 'a device, FIFO or socket'}, not a model folder`);
+}
+
+/**
+ * Opens a file of a model folder for reading and returns it with its size, refusing anything but a
+ * regular file (a link to /dev/zero, a FIFO) before a byte is read. Opened without blocking, so a
+ * FIFO cannot hang the open either; the caller checks the size and closes the handle.
+ */
+async function openModelFile(file: string, dir: string, what?: string): Promise<{ h: FileHandle; size: number }> {
+  const cannot = (e: unknown) =>
+    new DatasetError(
+      `${file}: cannot read${what ? ` ${what}` : ''} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` +
+        `${what ? '' : `; is ${dir} a specmorph model folder?`}`,
+    );
+  const h = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK).catch((e: unknown) => {
+    throw cannot(e);
+  });
+  const st = await h.stat().catch(async (e: unknown) => {
+    await h.close();
+    throw cannot(e);
+  });
+  if (!st.isFile()) {
+    await h.close();
     throw new DatasetError(
-      `${p}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
+      `${file}: not a regular file (${st.isDirectory() ? 'a folder' : 'a device, FIFO or socket'}); ` +
         `is ${dir} a specmorph model folder?`,
     );
   }
+  return { h, size: st.size };
+}
+
+/** The text of a file of a model folder, at most `maxBytes` long (a longer one is refused unread). */
+async function readModelText(file: string, dir: string, maxBytes = MODEL_JSON_MAX_BYTES): Promise<string> {
+  const { h, size } = await openModelFile(file, dir);
+  try {
+    if (size > maxBytes)
+      throw new DatasetError(
+        `${file}: ${size} bytes, more than the ${maxBytes / 2 ** 20} MiB a model folder's JSON file may hold; ` +
+          'refusing to read it',
+      );
+    return await h.readFile('utf8');
+  } catch (e) {
+    if (e instanceof DatasetError) throw e;
+    throw new DatasetError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  } finally {
+    await h.close();
+  }
+}
+
+/** Reads and parses one JSON file of a model folder (bounded, regular files only); DatasetError names the file. */
+export async function readModelJson(dir: string, name: string): Promise<unknown> {
+  const p = path.join(dir, name);
+  const text = await readModelText(p, dir);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -228,6 +302,20 @@ const DTYPE_BYTES: Record<string, number> = {
   string: 0,
 };
 
+/** The bytes one manifest entry takes in the weights file. */
+function weightBytes(s: tf.io.WeightsManifestEntry): number {
+  const n = s.shape.reduce((a, b) => a * b, 1);
+  return n * (DTYPE_BYTES[s.quantization?.dtype ?? s.dtype] ?? 4);
+}
+
+/** The weights files' `size` bytes are not the `expected` bytes model.json's manifest describes. */
+function sizeMismatch(file: string, size: number, expected: number): DatasetError {
+  return new DatasetError(
+    `${file}: ${size} bytes, but model.json's manifest describes ${expected}; ` +
+      'the file is truncated or has trailing bytes',
+  );
+}
+
 /**
  * Checks weights.bin against the manifest: exactly the bytes it describes (no more, no fewer) and
  * no NaN or infinite float32 weight (a diverged training would otherwise score everything NaN).
@@ -235,9 +323,7 @@ const DTYPE_BYTES: Record<string, number> = {
 function checkWeights(file: string, specs: readonly tf.io.WeightsManifestEntry[], data: ArrayBuffer): void {
   let offset = 0;
   for (const s of specs) {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    const dtype = s.quantization?.dtype ?? s.dtype;
-    const size = n * (DTYPE_BYTES[dtype] ?? 4);
+    const size = weightBytes(s);
     if (s.dtype === 'float32' && !s.quantization && offset + size <= data.byteLength) {
       const w = new Float32Array(data.slice(offset, offset + size));
       const bad = w.findIndex((v) => !Number.isFinite(v));
@@ -249,11 +335,7 @@ function checkWeights(file: string, specs: readonly tf.io.WeightsManifestEntry[]
     }
     offset += size;
   }
-  if (offset !== data.byteLength)
-    throw new DatasetError(
-      `${file}: ${data.byteLength} bytes, but model.json's manifest describes ${offset}; ` +
-        'the file is truncated or has trailing bytes',
-    );
+  if (offset !== data.byteLength) throw sizeMismatch(file, data.byteLength, offset);
 }
 
 /** labels.json must be `{"classes": [non-empty distinct strings], "positive": one of them}`. */
@@ -278,8 +360,7 @@ function checkLabels(v: unknown, file: string): ModelLabels {
 
 /** Reads only a model folder's metadata.json (cheap: no weights, no tfjs model), e.g. to check a pipeline first. */
 export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
-  const st = await fs.stat(dir).catch(() => null);
-  if (!st?.isDirectory()) throw new DatasetError(`${dir}: model folder does not exist`);
+  await checkModelFolder(dir);
   return (await readModelJson(dir, MODEL_FILES.metadata)) as ModelMetadata;
 }
 
@@ -288,8 +369,7 @@ export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
  * stored fingerprint), labels and metadata. DatasetError names the file that is missing or broken.
  */
 export async function loadModel(dir: string): Promise<SavedModel> {
-  const st = await fs.stat(dir).catch(() => null);
-  if (!st?.isDirectory()) throw new DatasetError(`${dir}: model folder does not exist`);
+  await checkModelFolder(dir);
   const meta = (await readModelJson(dir, MODEL_FILES.metadata).catch(() => null)) as ModelMetadata | null;
   if (meta?.architecture === 'gmm')
     throw new DatasetError(
@@ -305,20 +385,32 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   };
   if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest))
     throw new DatasetError(`${path.join(dir, MODEL_FILES.topology)}: missing modelTopology or weightsManifest`);
-  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: ArrayBuffer[] = [];
-  for (const group of modelJson.weightsManifest) {
-    weightSpecs.push(...group.weights);
-    for (const p of group.paths) {
+  const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
+  const weightsFile = path.join(dir, modelJson.weightsManifest[0]?.paths[0] ?? MODEL_FILES.weights);
+  // Opened and sized first, read only when they hold exactly the manifest's bytes: a weights.bin
+  // linked to /dev/zero or grown huge is refused before a byte is read.
+  const expected = weightSpecs.reduce((a, s) => a + weightBytes(s), 0);
+  const files: { file: string; h: FileHandle; size: number }[] = [];
+  let weightData: ArrayBuffer;
+  try {
+    for (const p of modelJson.weightsManifest.flatMap((group) => group.paths)) {
       const file = path.join(dir, p);
-      const bytes = await fs.readFile(file).catch((e: NodeJS.ErrnoException) => {
-        throw new DatasetError(`${file}: cannot read weights (${e.code ?? e.message})`);
+      files.push({ file, ...(await openModelFile(file, dir, 'weights')) });
+    }
+    const size = files.reduce((a, f) => a + f.size, 0);
+    if (size !== expected) throw sizeMismatch(weightsFile, size, expected);
+    const buffers: ArrayBuffer[] = [];
+    for (const f of files) {
+      const bytes = await f.h.readFile().catch((e: NodeJS.ErrnoException) => {
+        throw new DatasetError(`${f.file}: cannot read weights (${e.code ?? e.message})`);
       });
       buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     }
+    weightData = tf.io.concatenateArrayBuffers(buffers);
+  } finally {
+    for (const f of files) await f.h.close();
   }
-  const weightData = tf.io.concatenateArrayBuffers(buffers);
-  checkWeights(path.join(dir, modelJson.weightsManifest[0]?.paths[0] ?? MODEL_FILES.weights), weightSpecs, weightData);
+  checkWeights(weightsFile, weightSpecs, weightData);
   const { pipeline, labels, metadata } = await readModelDescription(dir);
   let model: tf.LayersModel;
   try {
@@ -353,9 +445,7 @@ export async function readModelDescription(
   dir: string,
 ): Promise<{ pipeline: PipelineConfig; labels: ModelLabels; metadata: ModelMetadata }> {
   const pipelinePath = path.join(dir, MODEL_FILES.pipeline);
-  const pipelineText = await fs.readFile(pipelinePath, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new DatasetError(`${pipelinePath}: cannot read (${e.code ?? e.message})`);
-  });
+  const pipelineText = await readModelText(pipelinePath, dir);
   let pipeline: PipelineConfig;
   try {
     pipeline = parsePipelineConfig(pipelineText, pipelinePath);

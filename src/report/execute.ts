@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../atomicFile';
@@ -54,19 +54,47 @@ export function notebookRunnerMissing(root: string): string | null {
 }
 
 let kernelPath: string | undefined;
-/** Registers this checkout's tslab kernel in a private prefix and returns the JUPYTER_PATH that finds it. */
+let kernelPrefix: string | undefined;
+
+/** Removes the kernel folder, then lets `signal` end the process as it would have without us. */
+function removeKernelOn(signal: NodeJS.Signals): void {
+  removePrivateTslabKernel();
+  process.kill(process.pid, signal);
+}
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Registers this checkout's tslab kernel in a private prefix (a `specmorph-kernel-XXXXXX` folder in
+ * the temp folder) and returns the JUPYTER_PATH that finds it. The folder is made once per process
+ * and removed by {@link removePrivateTslabKernel}, or at the latest when the process exits or is
+ * ended by SIGINT, SIGTERM or SIGHUP.
+ */
 export function privateTslabKernel(root: string): string {
   if (kernelPath) return kernelPath;
   const prefix = mkdtempSync(path.join(tmpdir(), 'specmorph-kernel-'));
+  kernelPrefix = prefix;
+  process.on('exit', removePrivateTslabKernel);
+  for (const s of SIGNALS) process.once(s, removeKernelOn);
   const bin = path.join(root, 'node_modules/.bin/tslab');
   const r = spawnSync(bin, ['install', `--python=${JUPYTER_PYTHON}`, `--binary=${bin}`, `--prefix=${prefix}`], {
     encoding: 'utf8',
   });
-  if (r.status !== 0)
+  if (r.status !== 0) {
+    removePrivateTslabKernel();
     throw new DatasetError(`tslab install failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
+  }
   kernelPath = path.join(prefix, 'share', 'jupyter');
   padKernelSpec(path.join(kernelPath, 'kernels', 'tslab'));
   return kernelPath;
+}
+
+/** Removes the folder {@link privateTslabKernel} made, if any (the next call makes a new one). */
+export function removePrivateTslabKernel(): void {
+  if (kernelPrefix === undefined) return;
+  rmSync(kernelPrefix, { recursive: true, force: true });
+  kernelPrefix = kernelPath = undefined;
+  process.off('exit', removePrivateTslabKernel);
+  for (const s of SIGNALS) process.off(s, removeKernelOn);
 }
 
 /**

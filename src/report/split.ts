@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DatasetError, assert } from '../errors';
+import { DatasetError } from '../errors';
+import { readMetaFile } from '../dataset/meta';
 import { splitDataset } from '../dataset/split';
 import type { Dataset, DatasetItem } from '../dataset/types';
 
@@ -21,90 +21,23 @@ export interface MetaRow {
 }
 
 /**
- * Parses CSV text (RFC 4180: quoted fields may hold commas, quotes doubled, newlines) into rows of
- * fields. A trailing newline gives no empty last row.
- */
-export function parseCsv(text: string, source = 'csv'): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      field += ch;
-      i++;
-      continue;
-    }
-    if (ch === '"' && field === '') {
-      quoted = true;
-      i++;
-    } else if (ch === ',') {
-      row.push(field);
-      field = '';
-      i++;
-    } else if (ch === '\n' || ch === '\r') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
-    } else {
-      field += ch;
-      i++;
-    }
-  }
-  if (quoted) throw new DatasetError(`${source}: unterminated quoted field at the end of the file`);
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-/**
  * Reads `dir/meta.csv` (the bundled corpus layout: columns `path`, `split`, and where present
- * `speaker`, `system`, `sentence_id`), or returns null when the folder has none.
- * Throws a DatasetError naming the file when the header lacks `path` or `split`.
+ * `speaker`, `system`, `sentence_id`) with the checks of {@link readMetaFile}, or returns null when
+ * the folder has none. Rows by path; `split` is empty when the file has no split column.
  */
 export function readCorpusMeta(dir: string): Map<string, MetaRow> | null {
-  const file = path.join(dir, 'meta.csv');
-  if (!existsSync(file)) return null;
-  const rows = parseCsv(readFileSync(file, 'utf8'), file);
-  assert(rows.length > 0, () => `${file}: empty file (expected a header with path and split columns)`);
-  const header = rows[0].map((h) => h.trim());
-  const col = (name: string): number => header.indexOf(name);
-  for (const need of ['path', 'split']) {
-    if (col(need) < 0) throw new DatasetError(`${file}: header has no "${need}" column (found ${header.join(', ')})`);
-  }
+  const meta = readMetaFile(dir);
+  if (!meta) return null;
   const out = new Map<string, MetaRow>();
-  for (let r = 1; r < rows.length; r++) {
-    const f = rows[r];
-    if (f.length === 1 && f[0] === '') continue;
-    const fields: Record<string, string> = {};
-    header.forEach((h, k) => (fields[h] = f[k] ?? ''));
-    const p = fields.path.split(/[\\/]/).join('/');
+  for (const [p, r] of meta.rows)
     out.set(p, {
       path: p,
-      split: fields.split,
-      speaker: fields.speaker ?? '',
-      system: fields.system ?? '',
-      sentenceId: fields.sentence_id ?? '',
-      fields,
+      split: r.split ?? '',
+      speaker: r.speaker,
+      system: r.system,
+      sentenceId: r.sentenceId,
+      fields: r.fields,
     });
-  }
   return out;
 }
 
@@ -136,7 +69,7 @@ export interface HeldOutOptions {
 
 /**
  * Splits a data set into train and test: by the corpus's `meta.csv` `split` column when the data
- * folder has one (the bundled corpus keeps speakers and sentences disjoint between them), otherwise
+ * folder has one (read with the checks of `readMetaFile`) (the bundled corpus keeps speakers and sentences disjoint between them), otherwise
  * with {@link splitDataset} (speaker-disjoint when every item has a speaker, else stratified).
  * Throws a DatasetError when either part lacks a class.
  */
@@ -144,14 +77,15 @@ export function heldOutSplit<T extends DatasetItem>(
   ds: Dataset & { items: T[] },
   opts: HeldOutOptions = {},
 ): HeldOutSplit<T> {
-  const meta = ds.kind === 'audio' ? readCorpusMeta(ds.root) : null;
+  const file = ds.kind === 'audio' ? readMetaFile(ds.root) : null;
   let out: HeldOutSplit<T>;
-  if (meta) {
+  // a meta.csv without a split column says nothing about the split: the seeded one below is used
+  if (file?.hasSplit) {
     const train: T[] = [];
     const test: T[] = [];
     let unlisted = 0;
     for (const it of ds.items) {
-      const row = metaRow(meta, ds.root, it.path);
+      const row = file.rows.get(path.relative(ds.root, it.path).split(path.sep).join('/'));
       if (!row) unlisted++;
       else if (row.split === 'test') test.push(it);
       else if (row.split === 'train') train.push(it);

@@ -75,7 +75,7 @@ test('train --out and evaluate --scores are refused before any work, with one li
     ],
     [
       ['report', '--data', data, '--out', path.join(root, 'rep'), '--no-notebooks'],
-      /report\.html: cannot write \(is a folder; give a file name\)/,
+      /rep: it holds report\.html \(a folder\), which specmorph does not write there; refusing to replace it/,
     ],
   ];
   mkdirSync(path.join(root, 'rep', 'report.html'), { recursive: true });

@@ -1,8 +1,8 @@
 // Runs notebooks headless through the real tslab kernel (Debian Jupyter) and opens HTML in headless
 // Chromium. Every function reports what is missing instead of throwing, so tests can skip with a reason.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { privateTslabKernel } from '../../src/report/execute';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -45,21 +45,12 @@ export function chromiumMissing(): string | null {
   return null;
 }
 
-let jupyterPath: string | undefined;
 /**
  * Registers the tslab kernel of this checkout in a private prefix (not the user's registry, which
- * other checkouts share) and returns the JUPYTER_PATH that finds it.
+ * other checkouts share), removed when the test process ends, and returns the JUPYTER_PATH that finds it.
  */
 export function tslabKernelPath(): string {
-  if (jupyterPath) return jupyterPath;
-  const prefix = mkdtempSync(join(tmpdir(), 'specmorph-kernel-'));
-  const bin = join(ROOT, 'node_modules/.bin/tslab');
-  const r = spawnSync(bin, ['install', `--python=${PYTHON}`, `--binary=${bin}`, `--prefix=${prefix}`], {
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`tslab install failed: ${r.stderr || r.stdout}`);
-  jupyterPath = join(prefix, 'share', 'jupyter');
-  return jupyterPath;
+  return privateTslabKernel(ROOT);
 }
 
 function jupyterEnv(): NodeJS.ProcessEnv {

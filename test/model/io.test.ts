@@ -1,10 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readdirSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  rmSync,
+  readdirSync,
+  writeFileSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  truncateSync,
+} from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '../../src/model/tf';
-import { saveModel, loadModel, assertSamePipeline, MODEL_FILES } from '../../src/model/io';
+import { saveModel, loadModel, assertSamePipeline, readModelMetadata, MODEL_FILES } from '../../src/model/io';
 // As the package entry does: its backend module keeps tfjs's console banner out of the log.
 import '../../src/model/backend';
 import { DEFAULT_PIPELINE, pipelineFingerprint, PipelineConfig } from '../../src/pipeline/config';
@@ -89,6 +99,43 @@ test('saveModel refuses to replace a folder that is not a model folder; loadMode
     await saveModel(dir, tinyModel(1), { pipeline: DEFAULT_PIPELINE });
     rmSync(path.join(dir, 'weights.bin'));
     await assert.rejects(loadModel(dir), /weights\.bin: cannot read weights \(ENOENT\)/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('loadModel refuses a file as the folder, non-regular files (link to /dev/zero, FIFO) and weights of the wrong size before reading them', {
+  timeout: 60_000,
+}, async () => {
+  await tf.setBackend('cpu');
+  const root = mkdtempSync(path.join(tmpdir(), 'specmorph-io-'));
+  try {
+    const dir = path.join(root, 'm');
+    await saveModel(dir, tinyModel(1), { pipeline: DEFAULT_PIPELINE });
+    const weights = path.join(dir, 'weights.bin');
+    const size = readFileSync(weights).byteLength;
+    await assert.rejects(loadModel(weights), /weights\.bin: is a file, not a model folder$/);
+    await assert.rejects(readModelMetadata(weights), /weights\.bin: is a file, not a model folder$/);
+    // Read, /dev/zero never ends (QA saw 6.7 GB of memory) and a FIFO without a writer never opens.
+    rmSync(weights);
+    symlinkSync('/dev/zero', weights);
+    await assert.rejects(loadModel(dir), /weights\.bin: not a regular file \(a device, FIFO or socket\)/);
+    rmSync(weights);
+    execFileSync('mkfifo', [weights]);
+    await assert.rejects(loadModel(dir), /weights\.bin: not a regular file \(a device, FIFO or socket\)/);
+    // 8 GiB (sparse): refused by its size against the manifest, not read (readFile would fail at 2 GiB).
+    rmSync(weights);
+    writeFileSync(weights, '');
+    truncateSync(weights, 2 ** 33);
+    await assert.rejects(
+      loadModel(dir),
+      new RegExp(`weights\\.bin: 8589934592 bytes, but model\\.json's manifest describes ${size};`),
+    );
+    rmSync(weights);
+    const meta = path.join(dir, 'metadata.json');
+    rmSync(meta);
+    symlinkSync('/dev/zero', meta);
+    await assert.rejects(readModelMetadata(dir), /metadata\.json: not a regular file \(a device, FIFO or socket\)/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

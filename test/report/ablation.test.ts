@@ -1,7 +1,7 @@
 // The ablation runner with a stand-in trainer (no tfjs): every arm sees the same split, seeds pair up,
 // finished runs come back from the run cache, and the conclusion text follows the numbers.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
@@ -15,7 +15,8 @@ import {
   perAttackMarkdown,
   perAttackRows,
 } from '../../src/report/figures';
-import { heldOutSplit, parseCsv, readCorpusMeta } from '../../src/report/split';
+import { heldOutSplit, readCorpusMeta } from '../../src/report/split';
+import { parseCsv } from '../../src/dataset/meta';
 import type { AblationTrainer } from '../../src/report/trainer';
 import { scanFolderDataset } from '../../src/dataset/folder';
 import { TINY_PIPELINE, writeTinyCorpus } from '../helpers/tinyCorpus';
@@ -64,6 +65,29 @@ test('heldOutSplit by meta.csv: 8+8 train / 4+4 test, test speakers absent from 
   const spk = (it: { path: string }) => meta.get(relative(dir, it.path))!.speaker;
   const trainSpk = new Set(s.train.map(spk));
   for (const it of s.test) assert.ok(!trainSpk.has(spk(it)), `${spk(it)} in both splits`);
+});
+
+test('heldOutSplit: a meta.csv without a split column gives the seeded split; one with a clip in two splits is refused', async () => {
+  const copy = mkdtempSync(join(tmpdir(), 'specmorph-ablation-nosplit-'));
+  try {
+    cpSync(dir, copy, { recursive: true });
+    const rows = parseCsv(readFileSync(join(copy, 'meta.csv'), 'utf8'));
+    const k = rows[0].indexOf('split');
+    const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
+    const csv = (rs: string[][]) => `${rs.map((r) => r.map(quote).join(',')).join('\n')}\n`;
+    writeFileSync(join(copy, 'meta.csv'), csv(rows.map((r) => r.filter((_, j) => j !== k))));
+    const s = heldOutSplit(await scanFolderDataset(copy));
+    assert.notEqual(s.by, 'meta.csv');
+    assert.equal(s.train.length + s.test.length, 24);
+    const twice = [...rows, rows[1].map((v, j) => (j === k ? (v === 'test' ? 'train' : 'test') : v))];
+    writeFileSync(join(copy, 'meta.csv'), csv(twice));
+    await assert.rejects(
+      async () => heldOutSplit(await scanFolderDataset(copy)),
+      new RegExp(`meta\\.csv: ${rows[1][0].replace(/[.]/g, '\\.')} is listed twice, line 2 with split`),
+    );
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 });
 
 test('armPipeline puts the morphology stage right after db; none leaves the base unchanged', () => {

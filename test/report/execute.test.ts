@@ -1,6 +1,18 @@
-// Executed notebooks as the report leaves them: numbered cells and one shared plotly.js.
+// Executed notebooks as the report leaves them: numbered cells and one shared plotly.js; the private
+// kernel folder the report registers them with is removed when it ends.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,7 +20,8 @@ import { figureHtml, plotlyJsPath, plotlyLoaderHtml } from '../../src/notebook/b
 import { heatmap } from '../../src/notebook/heatmap';
 import { renderPng } from '../../src/notebook/png';
 import { finishExecutedNotebook, padKernelSpec, SHARED_PLOTLY } from '../../src/report/execute';
-import { chromiumMissing, launchChromium } from '../helpers/jupyter';
+import { ROOT, chromiumMissing, jupyterMissing, launchChromium } from '../helpers/jupyter';
+import { writeTinyCorpus } from '../helpers/tinyCorpus';
 
 const REQUIRE_JS = '/usr/share/javascript/requirejs/require.js';
 
@@ -107,5 +120,78 @@ test('padKernelSpec adds the malloc pad to a kernel.json env, keeps every other 
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A notebook of one TypeScript cell for the tslab kernel. */
+function notebookJson(source: string): string {
+  return JSON.stringify({
+    cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: [source] }],
+    metadata: { kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  });
+}
+
+test('report removes its private tslab kernel folder when it ends: a notebook failed, or SIGTERM during one', {
+  skip: jupyterMissing() ?? false,
+  timeout: 600000,
+}, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'specmorph-kernel-cleanup-'));
+  const tmp = join(root, 'tmp');
+  mkdirSync(tmp);
+  const kernels = () => readdirSync(tmp).filter((n) => n.startsWith('specmorph-kernel-'));
+  try {
+    const data = join(root, 'data');
+    writeTinyCorpus(data);
+    const nb = join(root, 'nb');
+    mkdirSync(nb);
+    writeFileSync(join(nb, '01-ok.ipynb'), notebookJson('2 + 2'));
+    writeFileSync(join(nb, '02-fails.ipynb'), notebookJson("throw new Error('on purpose')"));
+    const args = [
+      '--import',
+      'tsx',
+      join(ROOT, 'src', 'cli', 'main.ts'),
+      'report',
+      '--data',
+      data,
+      '--notebooks',
+      nb,
+      '--out',
+      join(root, 'out'),
+      '--seeds',
+      '1',
+      '--epochs',
+      '1',
+      '--workers',
+      '0',
+      '--no-reference',
+    ];
+    const env = { ...process.env, TMPDIR: tmp, SPECMORPH_CACHE: join(root, 'cache') };
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, args, { cwd: ROOT, env });
+      let stderr = '';
+      p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      p.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /report: 1 notebook\(s\) failed: 02-fails\.ipynb/);
+    assert.ok(existsSync(join(root, 'out', 'notebooks', '01-ok.ipynb')), 'the other notebook was executed');
+    assert.deepEqual(kernels(), [], 'no kernel folder left after a failed notebook');
+
+    const killed = await new Promise<{ signal: string | null; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, args, { cwd: ROOT, env });
+      let stderr = '';
+      p.stderr.on('data', (b: Buffer) => {
+        if (!/executing/.test(stderr) && /executing/.test(stderr + b.toString()))
+          setTimeout(() => p.kill('SIGTERM'), 500);
+        stderr += b.toString();
+      });
+      p.on('close', (_code, signal) => resolve({ signal, stderr }));
+    });
+    assert.equal(killed.signal, 'SIGTERM', killed.stderr);
+    assert.deepEqual(kernels(), [], 'no kernel folder left after SIGTERM');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
