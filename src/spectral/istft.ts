@@ -1,7 +1,7 @@
 import { assert, assertPositiveInt, checkOptionNames, formatValue, type OptionNames } from '../errors';
 import { ComplexGrid } from '../grid/grid';
 import { realFft } from './fft';
-import { resolveStft, ResolvedStft, StftOptions } from './options';
+import { resolveStft, ResolvedStft, STFT_OPTIONS, StftOptions } from './options';
 
 /** Options of {@link istft}: the STFT's options (nFft inferred from the rows) plus the output length. */
 export interface IstftOptions extends Partial<Omit<StftOptions, 'padMode'>> {
@@ -18,12 +18,7 @@ export interface IstftOptions extends Partial<Omit<StftOptions, 'padMode'>> {
  * synthesis crops the padding away, so padMode has no effect there.
  */
 export const ISTFT_OPTIONS: OptionNames<IstftOptions & Pick<StftOptions, 'padMode'>> = {
-  nFft: true,
-  hopLength: true,
-  winLength: true,
-  window: true,
-  center: true,
-  padMode: true,
+  ...STFT_OPTIONS,
   length: true,
 };
 
