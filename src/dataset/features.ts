@@ -2,7 +2,15 @@ import * as os from 'node:os';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { startWorker, workerScriptPath } from '../workers';
-import { AudioDecodeError, DatasetError, ParameterError, SpecmorphError, assert } from '../errors';
+import {
+  AudioDecodeError,
+  DatasetError,
+  ParameterError,
+  SpecmorphError,
+  assert,
+  checkOptionNames,
+  type OptionNames,
+} from '../errors';
 import { Grid, createGrid } from '../grid/grid';
 import { PipelineConfig, pipelineFingerprint, resolvePipelineConfig } from '../pipeline/config';
 import type { GridSource } from '../grid/source';
@@ -249,6 +257,14 @@ async function extractAll(
   return { grids, shapes, hashes, fingerprint, cacheHits, workers: nWorkers };
 }
 
+const FEATURE_OPTIONS: OptionNames<FeatureOptions> = {
+  cacheDir: true,
+  workers: true,
+  minItemsPerWorker: true,
+  onProgress: true,
+  sameShape: true,
+};
+
 /**
  * Computes the pipeline's feature for every file, on all cores (node worker_threads, each running the
  * pipeline) or in-process for small sets, with progress callbacks and an optional disk cache.
@@ -263,6 +279,7 @@ export async function computeFeatures(
   config: PipelineConfig,
   opts: FeatureOptions = {},
 ): Promise<FeatureSet> {
+  checkOptionNames(opts, FEATURE_OPTIONS, 'computeFeatures');
   const r = await extractAll(files, config, opts, true);
   const features = r.grids as Grid[];
   const n = files.length;
@@ -333,6 +350,7 @@ export async function cacheFeatures(
   config: PipelineConfig,
   opts: FeatureOptions & { cacheDir: string },
 ): Promise<CachedFeatureSet> {
+  checkOptionNames(opts, FEATURE_OPTIONS, 'cacheFeatures');
   checkCacheDir(opts.cacheDir, 'cacheFeatures');
   if (opts.sameShape === false)
     throw new ParameterError('sameShape=false: cacheFeatures reads features of one shape (use cacheClips)');
@@ -360,6 +378,7 @@ export async function cacheClips(
   config: PipelineConfig,
   opts: Omit<FeatureOptions, 'sameShape'> & { cacheDir: string },
 ): Promise<CachedClipSet> {
+  checkOptionNames(opts, FEATURE_OPTIONS, 'cacheClips');
   checkCacheDir(opts.cacheDir, 'cacheClips');
   const r = await extractAll(files, config, { ...opts, sameShape: false }, false);
   const rows = files.length ? r.shapes[0] : 0;

@@ -1,6 +1,6 @@
 // Model architectures: the seed's small CNN and a light CNN (LCNN) with max-feature-map activations.
 import * as tf from './tf';
-import { ParameterError, assert, assertPositiveInt } from '../errors';
+import { ParameterError, assert, assertPositiveInt, checkOptionNames, type OptionNames } from '../errors';
 import { Random } from '../random';
 
 import { type MorphBlockOptions, morphBlock } from './morphBlock';
@@ -749,7 +749,19 @@ function seeder(seed: number) {
  * Notes: logits rather than a softmax layer so scores can be log-likelihood ratios without
  * log(0) (see `predictScores`).
  */
+/** The names of {@link ArchitectureOptions}, which every architecture takes. */
+const ARCHITECTURE_OPTIONS: OptionNames<ArchitectureOptions> = {
+  standardization: true,
+  morphBlock: true,
+  seed: true,
+  numClasses: true,
+  excitation: true,
+  gmm: true,
+};
+const SMALL_CNN_OPTIONS: OptionNames<SmallCnnOptions> = { ...ARCHITECTURE_OPTIONS, filters: true, batchNorm: true };
+
 export function smallCnn(inputShape: readonly number[], opts: SmallCnnOptions = {}): tf.LayersModel {
+  checkOptionNames(opts, SMALL_CNN_OPTIONS, 'smallCnn (modelOptions)');
   checkInputShape(inputShape);
   const { seed = 0, numClasses = 2, filters = [16, 32, 64], batchNorm = true } = opts;
   assertPositiveInt(numClasses, 'numClasses');
@@ -872,7 +884,10 @@ tf.serialization.registerClass(SeededDropout);
  * {@link SeededDropout}, since tfjs's seeded dropout draws the same mask at every step and an unseeded
  * one would make training irreproducible.
  */
+const LCNN_OPTIONS: OptionNames<LcnnOptions> = { ...ARCHITECTURE_OPTIONS, width: true, dropout: true };
+
 export function lcnn(inputShape: readonly number[], opts: LcnnOptions = {}): tf.LayersModel {
+  checkOptionNames(opts, LCNN_OPTIONS, 'lcnn (modelOptions)');
   checkInputShape(inputShape);
   const { seed = 0, numClasses = 2, width = 0.25, dropout = 0.7 } = opts;
   assertPositiveInt(numClasses, 'numClasses');

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import { DatasetError, ParameterError, assert, assertPositiveInt } from '../errors';
+import { DatasetError, ParameterError, assert, assertPositiveInt, checkOptionNames, type OptionNames } from '../errors';
 import { Grid } from '../grid/grid';
 import { Random } from '../random';
 import { startWorker, workerScriptPath } from '../workers';
@@ -890,7 +890,21 @@ function accumulate(
  * official ASVspoof 2019 Matlab baseline grows 512 components by binary splitting (MSR Identity
  * Toolbox); the k-means start follows scikit-learn instead.
  */
+const GMM_OPTIONS: OptionNames<GmmOptions> = {
+  nComponents: true,
+  maxIter: true,
+  tol: true,
+  regCovar: true,
+  seed: true,
+  kmeansMaxIter: true,
+  initFrames: true,
+  init: true,
+  minResponsibility: true,
+  onIteration: true,
+};
+
 export function fitGmm(frames: TrainingFrames, opts: GmmOptions = {}): Gmm {
+  checkOptionNames(opts, GMM_OPTIONS, 'fitGmm');
   const K = opts.nComponents ?? DEFAULT_GMM_COMPONENTS;
   assertPositiveInt(K, 'nComponents');
   const maxIter = opts.maxIter ?? 100;
@@ -974,11 +988,14 @@ export interface GmmDetectorOptions extends Omit<GmmOptions, 'init' | 'onIterati
  *   in memory or as a {@link ClipSource} (streamed, see {@link fitGmm})
  * @param spoof features of the spoofed training clips
  */
+const GMM_DETECTOR_OPTIONS: OptionNames<GmmDetectorOptions> = (({ init: _, ...rest }) => rest)(GMM_OPTIONS);
+
 export function fitGmmDetector(
   bonafide: TrainingFrames,
   spoof: TrainingFrames,
   opts: GmmDetectorOptions = {},
 ): GmmDetector {
+  checkOptionNames(opts, GMM_DETECTOR_OPTIONS, 'fitGmmDetector');
   const fitOne = (cls: 'bonafide' | 'spoof', f: TrainingFrames): Gmm => {
     const { onIteration, ...rest } = opts;
     return fitGmm(f, { ...rest, ...(onIteration ? { onIteration: (it: GmmIteration) => onIteration(cls, it) } : {}) });
@@ -1051,6 +1068,7 @@ export async function fitGmmDetectorAsync(
   spoof: TrainingFrames,
   opts: GmmDetectorOptions = {},
 ): Promise<GmmDetector> {
+  checkOptionNames(opts, GMM_DETECTOR_OPTIONS, 'fitGmmDetectorAsync');
   const script = workerScriptPath(__filename, 'gmmWorker');
   const given = { bonafide: workerFrames(bonafide), spoof: workerFrames(spoof) };
   if (!existsSync(script) || given.bonafide === null || given.spoof === null)

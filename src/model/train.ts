@@ -1,7 +1,15 @@
 // Training loop (seeded, class-weighted, standardised, cropped and augmented, early stopping on the
 // validation EER) and bona-fide scores for tfjs classifiers.
 import * as tf from './tf';
-import { ParameterError, assert, assertPositive, assertPositiveInt, warnOnce } from '../errors';
+import {
+  ParameterError,
+  assert,
+  assertPositive,
+  assertPositiveInt,
+  warnOnce,
+  checkOptionNames,
+  type OptionNames,
+} from '../errors';
 import { type Grid, createGrid } from '../grid/grid';
 import { type GridSource, isGridSource } from '../grid/source';
 import { Random } from '../random';
@@ -1095,7 +1103,36 @@ function epochLog(
  * Notes: class weights scale each sample's loss and the batch mean divides by the batch size, as
  * Keras `class_weight`. No tensors leak: everything but the returned model is disposed.
  */
+/** The names of {@link TrainOptions}, for `checkOptionNames`. */
+const TRAIN_OPTIONS: OptionNames<TrainOptions> = {
+  labels: true,
+  inputShape: true,
+  model: true,
+  modelOptions: true,
+  epochs: true,
+  batchSize: true,
+  learningRate: true,
+  lrSchedule: true,
+  standardize: true,
+  cropFrames: true,
+  augment: true,
+  validationSplit: true,
+  validationData: true,
+  monitor: true,
+  patience: true,
+  restoreBestWeights: true,
+  recalibrateBatchNorm: true,
+  seed: true,
+  classWeight: true,
+  onBatch: true,
+  onEpoch: true,
+  progress: true,
+  log: true,
+  backend: true,
+};
+
 export async function trainClassifier(data: LabelledData | ModelInputs, opts: TrainOptions = {}): Promise<TrainResult> {
+  checkOptionNames(opts, TRAIN_OPTIONS, 'trainClassifier');
   const o = resolveTrainOptions(opts);
   const [inputs, rawLabels] = inputsAndLabels(data, opts);
   const backend = await initBackend(opts.backend ?? {});
@@ -1204,7 +1241,10 @@ export interface PredictOptions {
  * softmax model's probabilities). Runs on the current tfjs backend (call `initBackend()` first when
  * the model did not come from `trainClassifier`); disposes everything it creates.
  */
+const PREDICT_OPTIONS: OptionNames<PredictOptions> = { inputShape: true, batchSize: true };
+
 export function predictScores(model: tf.LayersModel, inputs: ModelInputs, opts: PredictOptions = {}): Float32Array {
+  checkOptionNames(opts, PREDICT_OPTIONS, 'predictScores');
   const { batchSize = 64 } = opts;
   assertPositiveInt(batchSize, 'batchSize');
   const probabilities = outputsProbabilities(model);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DatasetError, ParameterError, assert } from '../errors';
+import { DatasetError, ParameterError, assert, checkOptionNames, type OptionNames } from '../errors';
 import { cacheClips, cacheFeatures, dataFingerprint } from '../dataset/features';
 import { scanFolderDataset } from '../dataset/folder';
 import { datasetSummary, type Dataset, type DatasetItem } from '../dataset/types';
@@ -657,7 +657,23 @@ function armResults(
  * differences paired. Trainings run `jobs` at a time on worker threads; each is seeded and
  * independent, so the results do not depend on `jobs`.
  */
+const ABLATION_OPTIONS: OptionNames<AblationOptions> = {
+  base: true,
+  arms: true,
+  seeds: true,
+  epochs: true,
+  cacheDir: true,
+  runCacheDir: true,
+  workers: true,
+  jobs: true,
+  trainer: true,
+  testFraction: true,
+  reference: true,
+  onEvent: true,
+};
+
 export async function runAblation(data: string | Dataset, opts: AblationOptions = {}): Promise<AblationResult> {
+  checkOptionNames(opts, ABLATION_OPTIONS, 'runAblation');
   const t0 = Date.now();
   const ds = typeof data === 'string' ? await scanFolderDataset(data) : data;
   if (ds.kind !== 'audio')
