@@ -16,13 +16,14 @@ import {
   matchScores,
   perAttackEer,
   parseScores,
+  SCORES_MAX_BYTES,
   writeScores,
   type ScoreComparison,
 } from '../metrics/scores';
 import { computeEer } from '../metrics/detection';
 import type { BootstrapInterval } from '../metrics/bootstrap';
 import { checkOutputFile } from '../atomicFile';
-import { type CommandInput, SCORES_MAX_BYTES, dataInputs, readInputText } from './inputs';
+import { type CommandInput, dataInputs, readInputText } from './inputs';
 import { checkNotAnInput } from './outputs';
 
 const SPEC: Record<string, OptionSpec> = {

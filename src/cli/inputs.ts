@@ -11,9 +11,6 @@ import type { ParsedArgs } from './args';
 /** The largest pipeline config (--config) read: 1 MiB, a thousand times a real one. */
 export const CONFIG_MAX_BYTES = 2 ** 20;
 
-/** The largest score file (--compare) read: 256 MiB, some 4 million trials. */
-export const SCORES_MAX_BYTES = 2 ** 28;
-
 /** `1 MiB`, `580.3 MiB`: binary units, as the limits above are set. */
 export function formatMib(n: number): string {
   if (n < 2 ** 20) return `${n} bytes`;

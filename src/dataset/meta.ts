@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError, warnOnce } from '../errors';
 import { BONAFIDE_FOLDERS, Dataset, DatasetItem, Label, SPOOF_FOLDERS } from './types';
@@ -215,6 +215,9 @@ export function parseCsv(text: string, source = 'csv'): string[][] {
   return rows;
 }
 
+/** The largest meta.csv read: 256 MiB, a million rows of a long path and ten columns. */
+export const META_MAX_BYTES = 2 ** 28;
+
 /**
  * The folder `dir`'s `meta.csv` read and checked by {@link parseCorpusMeta}, or null when it has
  * none. A DatasetError names the file when it cannot be read.
@@ -224,8 +227,14 @@ export function readMetaFile(dir: string): CorpusMeta | null {
   if (!existsSync(file)) return null;
   let text: string;
   try {
+    // a link to /dev/zero or a named pipe would read without end or block: only a regular file is read
+    const st = statSync(file);
+    if (!st.isFile()) throw new DatasetError(`${file}: not a regular file (a folder, device, FIFO or socket)`);
+    if (st.size > META_MAX_BYTES)
+      throw new DatasetError(`${file}: ${st.size} bytes, more than the ${META_MAX_BYTES} a meta.csv may hold`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof DatasetError) throw e;
     throw new DatasetError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   return parseCorpusMeta(parseCsv(text, file), file);

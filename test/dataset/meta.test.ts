@@ -1,10 +1,11 @@
 // A data folder's meta.csv: columns it may lack, and rows that contradict each other or the folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { matchCorpusMeta, parseCorpusMeta, parseCsv, scanFolderDataset } from '../../src/dataset';
+import { matchCorpusMeta, parseCorpusMeta, parseCsv, readMetaFile, scanFolderDataset } from '../../src/dataset';
 import { captureWarnings } from '../helpers/warnings';
 
 const FILE = '/d/meta.csv';
@@ -101,4 +102,20 @@ test('matchCorpusMeta: rows naming missing files warn once with the count and th
     match!.unlisted.map((it) => path.relative(root, it.path)),
     [path.join('spoof', 'A', 'c.wav')],
   );
+});
+
+test('readMetaFile reads only a regular file: a link to /dev/zero or a named pipe is refused, not read', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'specmorph-meta-dev-'));
+  try {
+    symlinkSync('/dev/zero', path.join(dir, 'meta.csv'));
+    assert.throws(() => readMetaFile(dir), /meta\.csv: not a regular file/);
+    rmSync(path.join(dir, 'meta.csv'));
+    execFileSync('mkfifo', [path.join(dir, 'meta.csv')]);
+    assert.throws(() => readMetaFile(dir), /meta\.csv: not a regular file/);
+    rmSync(path.join(dir, 'meta.csv'));
+    writeFileSync(path.join(dir, 'meta.csv'), 'path,split\nbonafide/a.wav,train\n');
+    assert.equal(readMetaFile(dir)?.rows.size, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

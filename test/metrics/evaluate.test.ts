@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -156,6 +156,11 @@ test('score file round-trips in the ASVspoof 2019 CM layout utt_id attack_id key
     writeFileSync(file, 'LA_E_1 - bonafide abc\n');
     await assert.rejects(readScores(file), /cm\.txt:1: score="abc" is not a finite number/);
     await assert.rejects(readScores(path.join(dir, 'none.txt')), /none\.txt: cannot read score file \(ENOENT\)/);
+    // bounded: a link to /dev/zero and a named pipe are refused before reading (they would never end or block)
+    symlinkSync('/dev/zero', path.join(dir, 'zero.txt'));
+    await assert.rejects(readScores(path.join(dir, 'zero.txt')), /zero\.txt: not a regular file/);
+    execFileSync('mkfifo', [path.join(dir, 'pipe.txt')]);
+    await assert.rejects(readScores(path.join(dir, 'pipe.txt')), /pipe\.txt: not a regular file/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
