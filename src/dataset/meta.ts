@@ -136,7 +136,7 @@ export function matchCorpusMeta(ds: Dataset, meta: CorpusMeta): CorpusMetaMatch 
   const used = new Set<string>();
   const unlisted: DatasetItem[] = [];
   const rowOf = ds.items.map((it) => {
-    const row = meta.rows.get(path.relative(ds.root, it.path).split(path.sep).join('/'));
+    const row = metaRow(meta.rows, ds.root, it.path);
     if (!row) {
       unlisted.push(it);
       return undefined;
@@ -213,6 +213,11 @@ export function parseCsv(text: string, source = 'csv'): string[][] {
     rows.push(row);
   }
   return rows;
+}
+
+/** The meta.csv row of the clip at `file` (an absolute path under the data folder `root`), if listed. */
+export function metaRow<R>(rows: ReadonlyMap<string, R>, root: string, file: string): R | undefined {
+  return rows.get(path.relative(root, file).split(path.sep).join('/'));
 }
 
 /** The largest meta.csv read: 256 MiB, a million rows of a long path and ten columns. */

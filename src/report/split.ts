@@ -1,6 +1,5 @@
-import * as path from 'node:path';
 import { DatasetError } from '../errors';
-import { readMetaFile } from '../dataset/meta';
+import { metaRow, readMetaFile } from '../dataset/meta';
 import { splitDataset } from '../dataset/split';
 import type { Dataset, DatasetItem } from '../dataset/types';
 
@@ -39,11 +38,6 @@ export function readCorpusMeta(dir: string): Map<string, MetaRow> | null {
       fields: r.fields,
     });
   return out;
-}
-
-/** The meta.csv row of the clip at `file` (an absolute path under the corpus folder `root`), if listed. */
-export function metaRow(meta: ReadonlyMap<string, MetaRow>, root: string, file: string): MetaRow | undefined {
-  return meta.get(path.relative(root, file).split(path.sep).join('/'));
 }
 
 /** A held-out train/test partition shared by every arm of an experiment. */
@@ -85,7 +79,7 @@ export function heldOutSplit<T extends DatasetItem>(
     const test: T[] = [];
     let unlisted = 0;
     for (const it of ds.items) {
-      const row = file.rows.get(path.relative(ds.root, it.path).split(path.sep).join('/'));
+      const row = metaRow(file.rows, ds.root, it.path);
       if (!row) unlisted++;
       else if (row.split === 'test') test.push(it);
       else if (row.split === 'train') train.push(it);
