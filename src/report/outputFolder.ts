@@ -35,6 +35,14 @@ export const OUTPUT_FOLDERS: Readonly<Record<string, RegExp>> = {
   notebooks: /^(\d\d-[^/]*\.(ipynb|html)|plotly\.min\.js)$/,
 };
 
+/**
+ * The folder in which Jupyter keeps a checkpoint of each file saved from it in the folder holding it
+ * (a notebook of ours opened in Jupyter, say). A real folder of that name at the top of an output
+ * folder or in one of {@link OUTPUT_FOLDERS} is Jupyter's, not foreign: it is never removed, and it
+ * is carried over into the new outputs ({@link carryCheckpoints}). Its content is not ours to check.
+ */
+export const JUPYTER_CHECKPOINTS = '.ipynb_checkpoints';
+
 /** A run's staging folder inside --out, and (suffixes) the old outputs moved aside, the staging folder once committed. */
 const STAGE_PREFIX = '.specmorph-out-';
 const STAGE_RE = /^\.specmorph-out-(\d+)-[A-Za-z0-9]{6}(-old|-new)?$/;
@@ -42,6 +50,18 @@ const STAGE_RE = /^\.specmorph-out-(\d+)-[A-Za-z0-9]{6}(-old|-new)?$/;
 /** Whether `name` is one of the entries this module moves in and out of an output folder. */
 function isOutputName(name: string): boolean {
   return OUTPUT_FILES.includes(name) || Object.hasOwn(OUTPUT_FOLDERS, name);
+}
+
+/** Whether `name`, of kind `st`, is Jupyter's checkpoints folder: {@link JUPYTER_CHECKPOINTS}, a folder, not a link. */
+function isCheckpoints(name: string, st: fs.Stats): boolean {
+  return name === JUPYTER_CHECKPOINTS && st.isDirectory();
+}
+
+/** What an entry of kind `st` is, for a refusal of one that has a name of ours but not its kind. */
+function kindOf(st: fs.Stats): string {
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isDirectory()) return 'a folder';
+  return st.isFile() ? 'a file' : 'not a regular file';
 }
 
 /** A JSON file's top-level object, or null (missing, too large to be ours, not JSON, not an object). */
@@ -72,7 +92,8 @@ function hasOutputMarker(dir: string): boolean {
  * Why the existing folder `dir` may not receive ablate/report outputs, or null when it may: it is
  * empty, or holds only {@link OUTPUT_FILES} (regular files) and {@link OUTPUT_FOLDERS} (real folders
  * holding only their kind of file) with a marker that specmorph wrote them ({@link hasOutputMarker}).
- * Temporaries of specmorph's writers are not counted.
+ * Temporaries of specmorph's writers and Jupyter's {@link JUPYTER_CHECKPOINTS} folders, at the top
+ * and in the folders, are not counted.
  */
 export function notAnOutputFolder(dir: string): string | null {
   const names = fs
@@ -83,15 +104,23 @@ export function notAnOutputFolder(dir: string): string | null {
   for (const n of names) {
     const st = fs.lstatSync(path.join(dir, n));
     const pattern = Object.hasOwn(OUTPUT_FOLDERS, n) ? OUTPUT_FOLDERS[n] : undefined;
+    if (isCheckpoints(n, st)) continue;
     if (OUTPUT_FILES.includes(n) && st.isFile()) kept.push(n);
     else if (pattern && st.isDirectory()) {
-      const inner = fs.readdirSync(path.join(dir, n)).sort();
-      const odd = inner.find((f) => !pattern.test(f) || !fs.lstatSync(path.join(dir, n, f)).isFile());
-      if (odd !== undefined) return `it holds ${n}/${odd}, which specmorph does not write there`;
-      if (inner.length) kept.push(`${n}/${inner[0]}`);
+      let first: string | undefined;
+      for (const f of fs.readdirSync(path.join(dir, n)).sort()) {
+        const fst = fs.lstatSync(path.join(dir, n, f));
+        if (isCheckpoints(f, fst)) continue;
+        if (!pattern.test(f) || !fst.isFile()) {
+          const kind = f === JUPYTER_CHECKPOINTS ? ` (${kindOf(fst)})` : '';
+          return `it holds ${n}/${f}${kind}, which specmorph does not write there`;
+        }
+        first ??= f;
+      }
+      if (first !== undefined) kept.push(`${n}/${first}`);
     } else {
-      const kind = st.isSymbolicLink() ? 'a symbolic link' : st.isDirectory() ? 'a folder' : 'not a regular file';
-      return `it holds ${n}${isOutputName(n) ? ` (${kind})` : ''}, which specmorph does not write there`;
+      const ours = isOutputName(n) || n === JUPYTER_CHECKPOINTS;
+      return `it holds ${n}${ours ? ` (${kindOf(st)})` : ''}, which specmorph does not write there`;
     }
   }
   if (kept.length === 0 || hasOutputMarker(dir)) return null;
@@ -147,15 +176,41 @@ function moveEntries(from: string, into: string): void {
 }
 
 /**
+ * Moves Jupyter's {@link JUPYTER_CHECKPOINTS} folder out of each of {@link OUTPUT_FOLDERS} of the
+ * output set `from` into the same folder of the set `into` (created if need be: `ablate` writes no
+ * notebooks/), and returns whether none was left behind because `into` has one already. A link of
+ * that name is not a checkpoints folder: it is neither followed nor moved.
+ */
+function carryCheckpoints(from: string, into: string): boolean {
+  let all = true;
+  for (const f of Object.keys(OUTPUT_FOLDERS)) {
+    const src = path.join(from, f, JUPYTER_CHECKPOINTS);
+    if (!statOrNull(src, true)?.isDirectory()) continue;
+    const dest = path.join(into, f, JUPYTER_CHECKPOINTS);
+    if (statOrNull(dest, true)) all = false;
+    else {
+      fs.mkdirSync(path.join(into, f), { recursive: true });
+      fs.renameSync(src, dest);
+    }
+  }
+  return all;
+}
+
+/**
  * Finishes or undoes one run's swap in the output folder `dir` (`base`: its staging folder's path):
  * once `<base>-new` exists (the point of no return) the rest of its entries are moved in; before it,
- * the old outputs moved aside into `<base>-old` are moved back. Then the run's folders are removed.
+ * the old outputs moved aside into `<base>-old` are moved back, and Jupyter's checkpoints carried
+ * into the staging folder with them. Then the run's folders are removed, unless a checkpoints
+ * folder could not go back (one is in its place): those are left for a later sweep, not removed.
  */
 function settle(base: string, dir: string): void {
   if (statOrNull(`${base}-new`, true)) moveEntries(`${base}-new`, dir);
-  else if (statOrNull(base, true) && statOrNull(`${base}-old`, true))
-    for (const n of fs.readdirSync(`${base}-old`))
-      if (!statOrNull(path.join(dir, n), true)) fs.renameSync(path.join(`${base}-old`, n), path.join(dir, n));
+  else if (statOrNull(base, true)) {
+    if (statOrNull(`${base}-old`, true))
+      for (const n of fs.readdirSync(`${base}-old`))
+        if (!statOrNull(path.join(dir, n), true)) fs.renameSync(path.join(`${base}-old`, n), path.join(dir, n));
+    if (!carryCheckpoints(base, dir)) return;
+  }
   for (const suffix of ['', '-new', '-old']) fs.rmSync(`${base}${suffix}`, { recursive: true, force: true });
 }
 
@@ -200,7 +255,11 @@ export interface OutputStage {
  * staging folder is renamed `<stage>-new` (the point of no return) and its entries moved in, and the
  * old ones removed. A kill before that point leaves the earlier outputs whole (and a staging folder
  * the next run removes); a kill within the moves, a few renames long, is finished by the next run
- * into the folder ({@link sweepOutputLeftovers}). Errors are DatasetErrors naming `target`.
+ * into the folder ({@link sweepOutputLeftovers}). Jupyter's checkpoints ({@link JUPYTER_CHECKPOINTS})
+ * are kept across all of it: at the top they stay where they are; those in img/ or notebooks/ go
+ * from the old outputs aside into the staging folder just before the point of no return, so they
+ * come back with the old outputs if the swap is undone and go in with the new ones if it is
+ * finished. Errors are DatasetErrors naming `target`.
  */
 export function openOutputStage(target: string): OutputStage {
   let dir: string;
@@ -226,6 +285,7 @@ export function openOutputStage(target: string): OutputStage {
         fs.mkdirSync(old);
         for (const n of fs.readdirSync(target))
           if (isOutputName(n)) fs.renameSync(path.join(target, n), path.join(old, n));
+        if (!carryCheckpoints(old, dir)) throw new Error(`${dir} holds a ${JUPYTER_CHECKPOINTS} folder already`);
         fs.renameSync(dir, `${dir}-new`);
         moveEntries(`${dir}-new`, target);
         fs.rmdirSync(`${dir}-new`);

@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  readlinkSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -168,4 +169,98 @@ test('sweepOutputLeftovers finishes or undoes swaps of killed runs by phase, and
   sweepOutputLeftovers(live);
   assert.equal(checkOutputFolder(live), live);
   assert.ok(readdirSync(live).includes(`.specmorph-out-${process.ppid}-Ab12Cd`));
+});
+
+/** An earlier report's folder after its notebooks were opened and saved in Jupyter. */
+const JUPYTER_SET = {
+  ...OLD_SET,
+  'notebooks/.ipynb_checkpoints/01-spectrograms-checkpoint.ipynb': '{"saved": "in Jupyter"}',
+  '.ipynb_checkpoints/ablation-checkpoint.md': 'saved in Jupyter',
+};
+const CHECKPOINTS = Object.fromEntries(Object.entries(JUPYTER_SET).filter(([f]) => f.includes('.ipynb_checkpoints')));
+
+test('report --out with Jupyter .ipynb_checkpoints at the top and in notebooks/: accepted, and carried over to the new outputs', () => {
+  const out = folder('jupyter', JUPYTER_SET);
+  assert.equal(checkOutputFolder(out), out);
+  const stage = openOutputStage(out);
+  const NEW_SET = {
+    'summary.json': JSON.stringify({ format: REPORT_FORMAT, run: 'new' }),
+    'notebooks/01-spectrograms.ipynb': '{"run": "new"}',
+  };
+  folder(stage.dir.slice(root.length + 1), NEW_SET);
+  stage.commit();
+  stage.discard();
+  assert.deepEqual(contents(out), { ...NEW_SET, ...CHECKPOINTS });
+  // ablate writes no notebooks/: the checkpoints keep one of their own.
+  const ablate = openOutputStage(out);
+  writeFileSync(join(ablate.dir, 'ablation.json'), JSON.stringify({ format: ABLATION_FORMAT, run: 'ablate' }));
+  ablate.commit();
+  assert.deepEqual(contents(out), {
+    'ablation.json': JSON.stringify({ format: ABLATION_FORMAT, run: 'ablate' }),
+    ...CHECKPOINTS,
+  });
+  assert.equal(checkOutputFolder(out), out);
+});
+
+test('.ipynb_checkpoints that is a file or a symbolic link is refused as before, and the link and its target are left alone', () => {
+  const target = folder('jupyter-target', { 'x-checkpoint.ipynb': 'mine' });
+  for (const where of ['', 'notebooks/']) {
+    const asFile = folder(`ckpt-file-${where.length}`, { ...OLD_SET, [`${where}.ipynb_checkpoints`]: 'a file' });
+    assert.throws(
+      () => checkOutputFolder(asFile),
+      new RegExp(`it holds ${where}\\.ipynb_checkpoints \\(a file\\), which specmorph does not write there`),
+    );
+    const asLink = folder(`ckpt-link-${where.length}`, OLD_SET);
+    symlinkSync(target, join(asLink, `${where}.ipynb_checkpoints`));
+    assert.throws(
+      () => checkOutputFolder(asLink),
+      new RegExp(`it holds ${where}\\.ipynb_checkpoints \\(a symbolic link\\), which specmorph does not write there`),
+    );
+    assert.equal(readlinkSync(join(asLink, `${where}.ipynb_checkpoints`)), target);
+  }
+  assert.deepEqual(contents(target), { 'x-checkpoint.ipynb': 'mine' });
+  // Whatever else is foreign is refused beside a checkpoints folder too.
+  const notes = folder('ckpt-notes', { ...JUPYTER_SET, 'notebooks/notes.txt': 'mine' });
+  assert.throws(() => checkOutputFolder(notes), /it holds notebooks\/notes\.txt, which specmorph does not write there/);
+});
+
+test('sweepOutputLeftovers keeps the Jupyter checkpoints of a swap killed at any step', () => {
+  const NEW = { 'summary.json': JSON.stringify({ format: REPORT_FORMAT, run: 'new' }), 'notebooks/02-x.ipynb': 'new' };
+  const stage = `.specmorph-out-${DEAD}-Ab12Cd`;
+  const ckpt = 'notebooks/.ipynb_checkpoints/01-spectrograms-checkpoint.ipynb';
+  const notebookCkpt = { [ckpt]: CHECKPOINTS[ckpt] };
+  // Killed after the old outputs went aside and the checkpoints into the staged set, before the
+  // point of no return: the old outputs and their checkpoints are put back.
+  const before = folder('ck-before', { '.ipynb_checkpoints/ablation-checkpoint.md': 'saved in Jupyter' });
+  folder(`ck-before/${stage}-old`, OLD_SET);
+  folder(`ck-before/${stage}`, { ...NEW, ...notebookCkpt });
+  sweepOutputLeftovers(before);
+  assert.deepEqual(contents(before), JUPYTER_SET);
+  // The same with a staged set without notebooks/ (ablate).
+  const ablate = folder('ck-before-ablate', { '.ipynb_checkpoints/ablation-checkpoint.md': 'saved in Jupyter' });
+  folder(`ck-before-ablate/${stage}-old`, OLD_SET);
+  folder(`ck-before-ablate/${stage}`, { 'ablation.json': 'new', ...notebookCkpt });
+  sweepOutputLeftovers(ablate);
+  assert.deepEqual(contents(ablate), JUPYTER_SET);
+  // Killed after the point of no return: the checkpoints go in with the new outputs.
+  const committed = folder('ck-after', { '.ipynb_checkpoints/ablation-checkpoint.md': 'saved in Jupyter' });
+  folder(`ck-after/${stage}-old`, OLD_SET);
+  folder(`ck-after/${stage}-new`, { ...NEW, ...notebookCkpt });
+  sweepOutputLeftovers(committed);
+  assert.deepEqual(contents(committed), { ...NEW, ...CHECKPOINTS });
+  // Undone while a checkpoints folder is back in place (saved from Jupyter meanwhile): the staged
+  // one is left with the staging folder, not removed, until its place is free.
+  const blocked = folder('ck-blocked', JUPYTER_SET);
+  folder(`ck-blocked/${stage}`, notebookCkpt);
+  mkdirSync(join(blocked, `${stage}-old`));
+  writeFileSync(join(blocked, ckpt), 'saved meanwhile');
+  sweepOutputLeftovers(blocked);
+  assert.deepEqual(contents(blocked), {
+    ...JUPYTER_SET,
+    [ckpt]: 'saved meanwhile',
+    [`${stage}/${ckpt}`]: CHECKPOINTS[ckpt],
+  });
+  rmSync(join(blocked, 'notebooks', '.ipynb_checkpoints'), { recursive: true });
+  sweepOutputLeftovers(blocked);
+  assert.deepEqual(contents(blocked), JUPYTER_SET);
 });
