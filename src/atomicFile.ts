@@ -246,6 +246,110 @@ export function probeFolder(dir: string, what: string): void {
   }
 }
 
+/** `1 MiB`, `580.3 MiB`, `52 bytes`: binary units, as the read limits are set. */
+export function formatMib(n: number): string {
+  if (n < 2 ** 20) return `${n} bytes`;
+  const mib = n / 2 ** 20;
+  return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
+}
+
+/** Options of {@link readBoundedFileSync} and {@link readBoundedFile}. */
+export interface ReadBoundedOptions {
+  /** The largest size read, in bytes; a larger file is refused. Required. */
+  maxBytes: number;
+  /**
+   * What the file is meant to be, a noun taking `a`, for the messages: `config`, `score file`,
+   * `meta.csv`, `model file`. Required.
+   */
+  what: string;
+  /**
+   * Appended to the message when the file cannot be opened (missing, no permission), e.g.
+   * `; is m a specmorph model folder?`. @default ''
+   */
+  hint?: string;
+  /**
+   * The refusal of a file above `maxBytes`, given its size in words (`8589934592 bytes (8192.0 MiB)`,
+   * or `over 52 bytes` for a file that grew while being read), when the limit is not a property of
+   * the kind of file (weights.bin: the bytes model.json's manifest describes).
+   * @default `${file}: SIZE, more than the LIMIT a WHAT may hold; refusing to read it`
+   */
+  tooLarge?: (size: string) => DatasetError;
+}
+
+function notRegular(file: string, st: fs.Stats, what: string): DatasetError {
+  const kind = st.isDirectory() ? 'a folder' : 'a device, FIFO or socket';
+  return new DatasetError(`${file}: not a regular file (${kind}); cannot read it as a ${what}`);
+}
+
+/**
+ * The bytes of `file`, a regular file of at most `opts.maxBytes` bytes. Symbolic links are followed;
+ * a folder, device, FIFO or socket (a link to /dev/zero, a named pipe) is refused before a byte is
+ * read, and so is a file larger than the limit, by its size. The file is opened without blocking
+ * (a FIFO swapped in after the check cannot hang the open), checked again on the opened handle, and
+ * read at most `maxBytes + 1` bytes, so a file that grows meanwhile is refused too, never read
+ * without end. Errors are one-line DatasetErrors naming `file`, what it was meant to be, and its
+ * size and the limit (`big.json: 2097152 bytes (2 MiB), more than the 1 MiB a config may hold;
+ * refusing to read it`) or the reason (`none.json: cannot read config (ENOENT)`).
+ */
+export function readBoundedFileSync(file: string, opts: ReadBoundedOptions): Buffer {
+  const { maxBytes, what, hint = '' } = opts;
+  const cannot = (e: unknown) => new DatasetError(`${file}: cannot read ${what} (${code(e)})${hint}`);
+  const tooLarge =
+    opts.tooLarge ??
+    ((size: string) =>
+      new DatasetError(
+        `${file}: ${size}, more than the ${formatMib(maxBytes)} a ${what} may hold; refusing to read it`,
+      ));
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    throw cannot(e);
+  }
+  // Checked before opening too: opening a socket fails (ENXIO) with a less telling reason.
+  if (!st.isFile()) throw notRegular(file, st, what);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    throw cannot(e);
+  }
+  try {
+    const fst = fs.fstatSync(fd);
+    if (!fst.isFile()) throw notRegular(file, fst, what);
+    if (fst.size > maxBytes)
+      throw tooLarge(`${fst.size} bytes${fst.size < 2 ** 20 ? '' : ` (${formatMib(fst.size)})`}`);
+    const cap = maxBytes + 1;
+    let buf = Buffer.allocUnsafe(Math.min(cap, fst.size + 1));
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        if (n >= cap) break;
+        const bigger = Buffer.allocUnsafe(Math.min(cap, 2 * n));
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
+      }
+      const got = fs.readSync(fd, buf, n, buf.length - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+    if (n > maxBytes) throw tooLarge(`over ${maxBytes} bytes (it grew while being read)`);
+    return buf.subarray(0, n);
+  } catch (e) {
+    throw e instanceof DatasetError ? e : cannot(e);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * {@link readBoundedFileSync} for async callers. Notes: one implementation, as for
+ * {@link writeFileAtomic}: the reads are bounded, so blocking for them is short.
+ */
+export async function readBoundedFile(file: string, opts: ReadBoundedOptions): Promise<Buffer> {
+  return readBoundedFileSync(file, opts);
+}
+
 /** {@link writeFileAtomicSync} for async callers (one implementation: the writes are short). */
 export async function writeFileAtomic(
   file: string,

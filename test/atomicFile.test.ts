@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   lstatSync,
   mkdirSync,
@@ -13,6 +13,8 @@ import {
   writeFileSync,
   chmodSync,
   statSync,
+  existsSync,
+  truncateSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -20,9 +22,12 @@ import {
   checkOutputFile,
   nearestExistingFolder,
   probeFolder,
+  readBoundedFile,
+  readBoundedFileSync,
   writeFileAtomic,
   writeFileAtomicSync,
 } from '../src/atomicFile';
+import { DatasetError } from '../src/errors';
 
 function scratch(): string {
   return mkdtempSync(path.join(tmpdir(), 'specmorph-atomic-'));
@@ -202,6 +207,102 @@ test('nearestExistingFolder finds where mkdir -p starts; a dangling link or a fi
       /plain\/sub: cannot create the folder \(.*plain is not a folder\)/,
     );
     assert.deepEqual(readdirSync(root).sort(), ['a', 'dangling', 'link', 'plain']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('readBoundedFile reads a regular file, through a symlink, whole when within maxBytes', async () => {
+  const root = scratch();
+  try {
+    writeFileSync(path.join(root, 'a.txt'), 'hello');
+    symlinkSync('a.txt', path.join(root, 'link'));
+    const opts = { maxBytes: 5, what: 'config' };
+    assert.equal(readBoundedFileSync(path.join(root, 'a.txt'), opts).toString(), 'hello');
+    assert.equal((await readBoundedFile(path.join(root, 'link'), opts)).toString(), 'hello');
+    writeFileSync(path.join(root, 'empty'), '');
+    assert.equal(readBoundedFileSync(path.join(root, 'empty'), opts).byteLength, 0);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('readBoundedFile maxBytes=4: a larger file is refused by its size, naming the file, size, limit and kind', () => {
+  const root = scratch();
+  try {
+    const file = path.join(root, 'big.csv');
+    writeFileSync(file, 'hello');
+    assert.throws(
+      () => readBoundedFileSync(file, { maxBytes: 4, what: 'meta.csv' }),
+      /^DatasetError: .*big\.csv: 5 bytes, more than the 4 bytes a meta\.csv may hold; refusing to read it$/,
+    );
+    // Sparse: refused by its size, not read.
+    truncateSync(file, 2 ** 21 + 2 ** 19);
+    assert.throws(
+      () => readBoundedFileSync(file, { maxBytes: 2 ** 20, what: 'config' }),
+      /big\.csv: 2621440 bytes \(2\.5 MiB\), more than the 1 MiB a config may hold; refusing to read it$/,
+    );
+    assert.throws(
+      () =>
+        readBoundedFileSync(file, { maxBytes: 4, what: 'weights file', tooLarge: (s) => new DatasetError(`x: ${s}`) }),
+      /^DatasetError: x: 2621440 bytes \(2\.5 MiB\)$/,
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('readBoundedFile reads at most maxBytes+1 bytes of a file longer than its stat size (/proc/self/status)', (t) => {
+  // A /proc file is regular with size 0 and yet has content: as a file grown after the check.
+  if (!existsSync('/proc/self/status')) {
+    t.skip('no /proc on this system');
+    return;
+  }
+  assert.throws(
+    () => readBoundedFileSync('/proc/self/status', { maxBytes: 100, what: 'score file' }),
+    /^DatasetError: \/proc\/self\/status: over 100 bytes \(it grew while being read\), more than the 100 bytes a score file may hold; refusing to read it$/,
+  );
+  assert.match(
+    readBoundedFileSync('/proc/self/status', { maxBytes: 2 ** 20, what: 'score file' }).toString(),
+    /^Name:/,
+  );
+});
+
+test('readBoundedFile refuses a folder, a symlink to /dev/zero and a missing file in one line naming it', async () => {
+  const root = scratch();
+  try {
+    const opts = { maxBytes: 2 ** 20, what: 'model file', hint: '; is m a specmorph model folder?' };
+    await assert.rejects(
+      readBoundedFile(root, opts),
+      new RegExp(`^DatasetError: ${root}: not a regular file \\(a folder\\); cannot read it as a model file$`),
+    );
+    symlinkSync('/dev/zero', path.join(root, 'zero'));
+    await assert.rejects(
+      readBoundedFile(path.join(root, 'zero'), opts),
+      /zero: not a regular file \(a device, FIFO or socket\); cannot read it as a model file$/,
+    );
+    await assert.rejects(
+      readBoundedFile(path.join(root, 'none'), opts),
+      /none: cannot read model file \(ENOENT\); is m a specmorph model folder\?$/,
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('readBoundedFile refuses a FIFO without a writer at once, never blocking', () => {
+  const root = scratch();
+  try {
+    const fifo = path.join(root, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    // In a child process with a timeout: a blocking open or read would hang this one for good.
+    const script =
+      `const { readBoundedFileSync } = require(${JSON.stringify(path.join(__dirname, '..', 'src', 'atomicFile'))});` +
+      `try { readBoundedFileSync(${JSON.stringify(fifo)}, { maxBytes: 10, what: 'config' }); }` +
+      'catch (e) { process.stdout.write(e.message); }';
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.signal, null, 'readBoundedFileSync blocked on the FIFO');
+    assert.match(r.stdout, /fifo: not a regular file \(a device, FIFO or socket\); cannot read it as a config$/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

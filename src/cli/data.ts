@@ -10,7 +10,8 @@ import { type Shard, parseShard, shardOf } from '../dataset/shard';
 import { progressBar } from './progress';
 import { PipelineConfig, parsePipelineConfig } from '../pipeline/config';
 import { OptionSpec, ParsedArgs } from './args';
-import { CONFIG_MAX_BYTES, readInputText } from './inputs';
+import { CONFIG_MAX_BYTES } from './inputs';
+import { readBoundedFile } from '../atomicFile';
 
 /** Options shared by subcommands that read a data set. */
 export const DATA_OPTIONS: Record<string, OptionSpec> = {
@@ -185,7 +186,8 @@ export async function loadDataArgs(args: ParsedArgs, command: string): Promise<D
 /** Reads a pipeline JSON file given with --config. */
 export async function readConfigFile(file: string): Promise<PipelineConfig> {
   // Bounded: a link to /dev/zero, a FIFO or a huge file is refused, not read without end.
-  return parsePipelineConfig(await readInputText(file, 'config', CONFIG_MAX_BYTES), file);
+  const text = (await readBoundedFile(file, { maxBytes: CONFIG_MAX_BYTES, what: 'config' })).toString('utf8');
+  return parsePipelineConfig(text, file);
 }
 
 /** The cache folder from --cache / --no-cache / $SPECMORPH_CACHE. */

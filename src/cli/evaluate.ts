@@ -15,15 +15,14 @@ import {
   evaluateScores,
   matchScores,
   perAttackEer,
-  parseScores,
-  SCORES_MAX_BYTES,
+  readScores,
   writeScores,
   type ScoreComparison,
 } from '../metrics/scores';
 import { computeEer } from '../metrics/detection';
 import type { BootstrapInterval } from '../metrics/bootstrap';
 import { checkOutputFile } from '../atomicFile';
-import { type CommandInput, dataInputs, readInputText } from './inputs';
+import { type CommandInput, dataInputs } from './inputs';
 import { checkNotAnInput } from './outputs';
 
 const SPEC: Record<string, OptionSpec> = {
@@ -194,9 +193,7 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   if (scoresFile) checkOutputFile(scoresFile);
   // read before the long work: a missing, malformed, endless or huge file fails now, naming itself
   const compareFile = typeof args.compare === 'string' ? path.resolve(args.compare) : null;
-  const compareRows = compareFile
-    ? parseScores(await readInputText(compareFile, 'score file', SCORES_MAX_BYTES), compareFile)
-    : null;
+  const compareRows = compareFile ? await readScores(compareFile) : null;
   const config = typeof args.config === 'string' ? await readConfigFile(args.config) : null;
   const all = await loadDataArgs(args, 'evaluate');
   const { assertSamePipeline, readModelMetadata } = await import('../model/io');

@@ -1,76 +1,13 @@
-// Files named on the command line are read within bounds: a device, FIFO or socket (a link to
-// /dev/zero, a named pipe) is refused before it is opened, and a file larger than its kind can
-// sensibly be is refused naming its size, so no option makes a command read without end, hang on a
-// pipe or fill the memory.
-import { constants, promises as fs, readdirSync, type Stats } from 'node:fs';
+// What a command reads: the files and folders none of its outputs may replace, and the size bound
+// of a --config. Files named on the command line are read with readBoundedFile (../atomicFile), so
+// no option makes a command read without end, hang on a pipe or fill the memory.
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { DatasetError } from '../errors';
 import { BONAFIDE_FOLDERS, type Dataset, SPOOF_FOLDERS } from '../dataset/types';
 import type { ParsedArgs } from './args';
 
 /** The largest pipeline config (--config) read: 1 MiB, a thousand times a real one. */
 export const CONFIG_MAX_BYTES = 2 ** 20;
-
-/** `1 MiB`, `580.3 MiB`: binary units, as the limits above are set. */
-export function formatMib(n: number): string {
-  if (n < 2 ** 20) return `${n} bytes`;
-  const mib = n / 2 ** 20;
-  return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
-}
-
-/** `a folder` or `a device, FIFO or socket`: what a path that is not a regular file is. */
-function notRegular(st: Stats): string {
-  return `not a regular file (${st.isDirectory() ? 'a folder' : 'a device, FIFO or socket'})`;
-}
-
-function code(e: unknown): string {
-  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-}
-
-/**
- * Reads the text of `file`, given on the command line as a `what` (`config`, `score file`): links
- * are followed; a missing or unreadable file, anything but a regular file, and a file of more than
- * `maxBytes` bytes are refused with a one-line DatasetError naming `file`, before anything is read.
- * The file is opened without blocking and read at most `maxBytes + 1` bytes, so a file swapped for a
- * pipe or grown after the check is refused too.
- */
-export async function readInputText(file: string, what: string, maxBytes: number): Promise<string> {
-  const cannot = (why: string) => new DatasetError(`${file}: cannot read ${what} (${why})`);
-  const tooLarge = (size: string) =>
-    new DatasetError(`${file}: ${size}, more than the ${formatMib(maxBytes)} a ${what} may hold; refusing to read it`);
-  const st = await fs.stat(file).catch((e: unknown) => {
-    throw cannot(code(e));
-  });
-  if (!st.isFile()) throw new DatasetError(`${file}: ${notRegular(st)}; cannot read it as a ${what}`);
-  if (st.size > maxBytes) throw tooLarge(`${st.size} bytes (${formatMib(st.size)})`);
-  const h = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK).catch((e: unknown) => {
-    throw cannot(code(e));
-  });
-  try {
-    const fst = await h.stat();
-    if (!fst.isFile()) throw new DatasetError(`${file}: ${notRegular(fst)}; cannot read it as a ${what}`);
-    const cap = maxBytes + 1;
-    let buf = Buffer.allocUnsafe(Math.min(cap, fst.size + 1));
-    let n = 0;
-    for (;;) {
-      if (n === buf.length) {
-        if (n >= cap) break;
-        const bigger = Buffer.allocUnsafe(Math.min(cap, 2 * n));
-        buf.copy(bigger, 0, 0, n);
-        buf = bigger;
-      }
-      const { bytesRead } = await h.read(buf, n, buf.length - n, n);
-      if (bytesRead === 0) break;
-      n += bytesRead;
-    }
-    if (n > maxBytes) throw tooLarge(`more than ${maxBytes} bytes`);
-    return buf.toString('utf8', 0, n);
-  } catch (e) {
-    throw e instanceof DatasetError ? e : cannot(code(e));
-  } finally {
-    await h.close();
-  }
-}
 
 /** Something a command reads, which none of its outputs may replace or be written into (`checkNotAnInput`). */
 export interface CommandInput {

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError, warnOnce } from '../errors';
+import { readBoundedFileSync } from '../atomicFile';
 import { BONAFIDE_FOLDERS, Dataset, DatasetItem, Label, SPOOF_FOLDERS } from './types';
 
 /** One row of a data folder's `meta.csv`, with the line it starts on. */
@@ -225,22 +226,12 @@ export const META_MAX_BYTES = 2 ** 28;
 
 /**
  * The folder `dir`'s `meta.csv` read and checked by {@link parseCorpusMeta}, or null when it has
- * none. A DatasetError names the file when it cannot be read.
+ * none. Only a regular file of at most {@link META_MAX_BYTES} is read (`readBoundedFileSync`); a
+ * DatasetError names the file when it cannot be read.
  */
 export function readMetaFile(dir: string): CorpusMeta | null {
   const file = path.join(dir, 'meta.csv');
   if (!existsSync(file)) return null;
-  let text: string;
-  try {
-    // a link to /dev/zero or a named pipe would read without end or block: only a regular file is read
-    const st = statSync(file);
-    if (!st.isFile()) throw new DatasetError(`${file}: not a regular file (a folder, device, FIFO or socket)`);
-    if (st.size > META_MAX_BYTES)
-      throw new DatasetError(`${file}: ${st.size} bytes, more than the ${META_MAX_BYTES} a meta.csv may hold`);
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof DatasetError) throw e;
-    throw new DatasetError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readBoundedFileSync(file, { maxBytes: META_MAX_BYTES, what: 'meta.csv' }).toString('utf8');
   return parseCorpusMeta(parseCsv(text, file), file);
 }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError } from '../errors';
+import { readBoundedFile } from '../atomicFile';
 import { Dataset, DatasetItem } from './types';
 
 /** Names in `dir` -> whether each is a regular file (symbolic links followed; dangling ones absent). */
@@ -15,6 +16,9 @@ async function regularFiles(dir: string): Promise<Map<string, boolean>> {
   return out;
 }
 
+/** The largest protocol file read: 256 MiB, some 4 million lines (ASVspoof 2019 LA eval has 71,237). */
+export const PROTOCOL_MAX_BYTES = 2 ** 28;
+
 /**
  * Reads an ASVspoof 2019 LA protocol (`SPEAKER UTT_ID - SYSTEM_ID KEY` per line, e.g.
  * `LA_0079 LA_T_1138215 - - bonafide` or `LA_0070 LA_E_5849185 - A17 spoof`) and finds each
@@ -25,21 +29,9 @@ async function regularFiles(dir: string): Promise<Map<string, boolean>> {
  * line of a malformed entry, or the first missing audio file and how many are missing.
  */
 export async function readAsvspoofProtocol(protocolFile: string, audioDir: string): Promise<Dataset> {
-  const pst = await fs.stat(protocolFile).catch(() => null);
-  // A link to /dev/zero or a FIFO would be read without end.
-  if (pst && !pst.isFile())
-    throw new DatasetError(
-      `${protocolFile}: not a regular file (${pst.isDirectory() ? 'a folder' : 'a device, FIFO or socket'}); ` +
-        `give the protocol text file`,
-    );
-  let text: string;
-  try {
-    text = await fs.readFile(protocolFile, 'utf8');
-  } catch (e) {
-    throw new DatasetError(
-      `${protocolFile}: cannot read protocol (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
-  }
+  // Bounded: a link to /dev/zero or a FIFO would be read without end.
+  const bytes = await readBoundedFile(protocolFile, { maxBytes: PROTOCOL_MAX_BYTES, what: 'protocol' });
+  const text = bytes.toString('utf8');
   const dirSt = await fs.stat(audioDir).catch(() => null);
   if (!dirSt?.isDirectory()) throw new DatasetError(`${audioDir}: audio folder does not exist`);
   const absDir = path.resolve(audioDir);

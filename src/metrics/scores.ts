@@ -1,8 +1,7 @@
 // ASVspoof 2019 CM score files (`utt_id attack_id key score`) and the summary `specmorph evaluate`
 // reports from their rows: pooled and per-attack metrics of ./detection.
-import { promises as fs } from 'node:fs';
 import { DatasetError, ParameterError, assert } from '../errors';
-import { writeFileAtomic } from '../atomicFile';
+import { readBoundedFile, writeFileAtomic } from '../atomicFile';
 import {
   eerDifferenceInterval,
   eerInterval,
@@ -80,23 +79,13 @@ export async function writeScores(file: string, rows: readonly ScoreRow[]): Prom
 /** The largest score file read: 256 MiB, some 4 million trials. */
 export const SCORES_MAX_BYTES = 2 ** 28;
 
-/** Reads an ASVspoof 2019 CM score file; DatasetError naming the file and line on bad content. */
+/**
+ * Reads an ASVspoof 2019 CM score file (a regular file of at most {@link SCORES_MAX_BYTES}, read with
+ * `readBoundedFile`); DatasetError naming the file and line on bad content.
+ */
 export async function readScores(file: string): Promise<ScoreRow[]> {
-  let text: string;
-  try {
-    // a link to /dev/zero or a named pipe would read without end or block: only a regular file is read
-    const st = await fs.stat(file);
-    if (!st.isFile()) throw new DatasetError(`${file}: not a regular file (a folder, device, FIFO or socket)`);
-    if (st.size > SCORES_MAX_BYTES)
-      throw new DatasetError(`${file}: ${st.size} bytes, more than the ${SCORES_MAX_BYTES} a score file may hold`);
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if (e instanceof DatasetError) throw e;
-    throw new DatasetError(
-      `${file}: cannot read score file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
-  }
-  return parseScores(text, file);
+  const bytes = await readBoundedFile(file, { maxBytes: SCORES_MAX_BYTES, what: 'score file' });
+  return parseScores(bytes.toString('utf8'), file);
 }
 
 /** EER of one attack system against all bona fide trials. */

@@ -4,7 +4,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DatasetError } from '../errors';
-import { nearestExistingFolder, probeFolder, processAlive, reason, statOrNull, writeError } from '../atomicFile';
+import {
+  nearestExistingFolder,
+  probeFolder,
+  processAlive,
+  readBoundedFileSync,
+  reason,
+  statOrNull,
+  writeError,
+} from '../atomicFile';
 
 /** File names inside a model folder. */
 export const MODEL_FILES = {
@@ -17,6 +25,12 @@ export const MODEL_FILES = {
 
 /** The `format` field of metadata.json that marks a folder written by {@link saveModel}. */
 export const MODEL_FORMAT = 'specmorph-model/1';
+
+/**
+ * The largest JSON file of a model folder read (model.json, gmm.json, metadata.json...): 256 MiB,
+ * far above a 64-component GMM or a network topology; a bigger one is refused, not read.
+ */
+export const MODEL_JSON_MAX_BYTES = 2 ** 28;
 
 /** Options of {@link checkModelOutput}. */
 export interface ModelOutputOptions {
@@ -52,9 +66,14 @@ export function notAModelFolder(dir: string): string | null {
   if (missing.length) return `has no ${missing.join(', ')}`;
   let meta: unknown;
   try {
-    meta = JSON.parse(fs.readFileSync(path.join(dir, MODEL_FILES.metadata), 'utf8'));
-  } catch {
-    return 'its metadata.json is not valid JSON';
+    const file = path.join(dir, MODEL_FILES.metadata);
+    meta = JSON.parse(
+      readBoundedFileSync(file, { maxBytes: MODEL_JSON_MAX_BYTES, what: 'model file' }).toString('utf8'),
+    );
+  } catch (e) {
+    return e instanceof DatasetError
+      ? `its metadata.json cannot be read (${e.message})`
+      : 'its metadata.json is not valid JSON';
   }
   const format = meta !== null && typeof meta === 'object' ? (meta as { format?: unknown }).format : undefined;
   return format === MODEL_FORMAT ? null : `its metadata.json has no "format": ${JSON.stringify(MODEL_FORMAT)} marker`;

@@ -8,6 +8,7 @@ import {
   ModelLabels,
   ModelMetadata,
   checkModelFolder,
+  contentSha256,
   readModelDescription,
   readModelJson,
   specmorphVersion,
@@ -123,18 +124,19 @@ export async function saveGmmModel(
     architecture: 'gmm',
     ...(opts.extra ? { extra: opts.extra } : {}),
   };
-  const gmm = {
+  const gmm = JSON.stringify({
     format: GMM_FORMAT,
     version: 1,
     covarianceType: 'diag',
     dims: bonafide.dims,
     bonafide: gmmToJson(bonafide),
     spoof: gmmToJson(spoof),
-  };
+  });
+  metadata.sha256 = { [GMM_FILE]: contentSha256(gmm) };
   await writeModelFolder(
     dir,
     {
-      [GMM_FILE]: JSON.stringify(gmm),
+      [GMM_FILE]: gmm,
       [MODEL_FILES.pipeline]: pipelineToJson(opts.pipeline),
       [MODEL_FILES.labels]: `${JSON.stringify(labels, null, 2)}\n`,
       [MODEL_FILES.metadata]: `${JSON.stringify(metadata, null, 2)}\n`,
@@ -144,7 +146,10 @@ export async function saveGmmModel(
   return metadata;
 }
 
-/** Loads a folder written by {@link saveGmmModel}; DatasetError names the file that is missing or broken. */
+/**
+ * Loads a folder written by {@link saveGmmModel}; DatasetError names the file that is missing or
+ * broken, or whose SHA-256 is not the one metadata.json recorded.
+ */
 export async function loadGmmModel(dir: string): Promise<SavedGmmModel> {
   await checkModelFolder(dir);
   const { pipeline, labels, metadata } = await readModelDescription(dir);
@@ -153,7 +158,7 @@ export async function loadGmmModel(dir: string): Promise<SavedGmmModel> {
       `${dir}: metadata.json architecture=${JSON.stringify(metadata.architecture ?? null)}, not a GMM model folder`,
     );
   const file = path.join(dir, GMM_FILE);
-  const o = (await readModelJson(dir, GMM_FILE)) as Record<string, unknown>;
+  const o = (await readModelJson(dir, GMM_FILE, metadata)) as Record<string, unknown>;
   if (o?.format !== GMM_FORMAT || o.version !== 1 || o.covarianceType !== 'diag') {
     throw new DatasetError(
       `${file}: not a specmorph GMM file (format=${JSON.stringify(o?.format)}, ` +

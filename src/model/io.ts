@@ -1,10 +1,10 @@
-import { type Stats, constants as fsConstants, promises as fs } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { type Stats, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { specmorphVersion } from '../version';
 import * as tf from './tf';
 import { DatasetError, ParameterError, warnOnce } from '../errors';
-import { writeError } from '../atomicFile';
+import { readBoundedFile, writeError } from '../atomicFile';
 import { PipelineConfig, pipelineFingerprint, pipelineToJson, parsePipelineConfig } from '../pipeline/config';
 // Registers custom layers (MaxFeatureMap) so that saved LCNN models deserialise.
 import './architectures';
@@ -12,6 +12,7 @@ import './morphLayer';
 import {
   MODEL_FILES,
   MODEL_FORMAT,
+  MODEL_JSON_MAX_BYTES,
   applyFolderAttributes,
   checkModelOutput,
   modelFolderAttributes,
@@ -52,6 +53,12 @@ export interface ModelMetadata {
    * see `saveGmmModel`).
    */
   architecture?: string;
+  /**
+   * SHA-256 (hex) of the folder's payload by file name: `weights.bin`, or a GMM's `gmm.json`.
+   * Checked on load, since finite garbage of the right size would load and score nonsense; folders
+   * written before it was recorded have none and load unchecked.
+   */
+  sha256?: Record<string, string>;
   /** Anything else the trainer wants to keep (epochs, history, architecture name...). */
   extra?: Record<string, unknown>;
 }
@@ -90,7 +97,8 @@ export { specmorphVersion };
 
 /**
  * Writes a model folder: `model.json` (tfjs layers-model format, loadable by `tf.loadLayersModel`),
- * `weights.bin`, `pipeline.json`, `labels.json`, `metadata.json`.
+ * `weights.bin`, `pipeline.json`, `labels.json`, `metadata.json` (with the SHA-256 of weights.bin,
+ * which {@link loadModel} checks).
  *
  * Everything is written to a sibling temp folder first and renamed into place, so an interrupted save
  * leaves either the old folder or the new one, never a mix. Notes: tfjs's `file://` handler exists
@@ -132,6 +140,8 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
   if (!art?.modelTopology || !art.weightSpecs || !art.weightData)
     throw new ParameterError('model.save produced no topology or weights');
   const weightData = Array.isArray(art.weightData) ? tf.io.concatenateArrayBuffers(art.weightData) : art.weightData;
+  const weights = new Uint8Array(weightData);
+  metadata.sha256 = { [MODEL_FILES.weights]: contentSha256(weights) };
   const modelJson = {
     format: art.format ?? 'layers-model',
     generatedBy: art.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
@@ -144,7 +154,7 @@ export async function saveModel(dir: string, model: tf.LayersModel, opts: SaveMo
     dir,
     {
       [MODEL_FILES.topology]: JSON.stringify(modelJson),
-      [MODEL_FILES.weights]: new Uint8Array(weightData),
+      [MODEL_FILES.weights]: weights,
       [MODEL_FILES.pipeline]: pipelineJson,
       [MODEL_FILES.labels]: `${JSON.stringify(labels, null, 2)}\n`,
       [MODEL_FILES.metadata]: `${JSON.stringify(metadata, null, 2)}\n`,
@@ -213,12 +223,6 @@ export async function writeModelFolder(
 }
 
 /**
- * The largest JSON file of a model folder read (model.json, gmm.json, metadata.json...): 256 MiB,
- * far above a 64-component GMM or a network topology; a bigger one is refused, not read.
- */
-const MODEL_JSON_MAX_BYTES = 2 ** 28;
-
-/**
  * Throws a DatasetError unless `dir` is a folder: `model folder does not exist`, or what it is instead
  * (`is a file, not a model folder`).
  */
@@ -235,58 +239,46 @@ export async function checkModelFolder(dir: string): Promise<void> {
     throw new DatasetError(`${dir}: is ${st.isFile() ? 'a file' : 'a device, FIFO or socket'}, not a model folder`);
 }
 
+/** A JSON file of a model folder, bounded and regular files only (see `readBoundedFile`). */
+function readModelFile(file: string, dir: string): Promise<Buffer> {
+  return readBoundedFile(file, {
+    maxBytes: MODEL_JSON_MAX_BYTES,
+    what: 'model file',
+    hint: `; is ${dir} a specmorph model folder?`,
+  });
+}
+
+/** The SHA-256 (hex) of a model folder file's content, as metadata.json's `sha256` records it. */
+export function contentSha256(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
 /**
- * Opens a file of a model folder for reading and returns it with its size, refusing anything but a
- * regular file (a link to /dev/zero, a FIFO) before a byte is read. Opened without blocking, so a
- * FIFO cannot hang the open either; the caller checks the size and closes the handle.
+ * Throws a DatasetError unless `bytes`, the content of the model folder's file `name`, has the
+ * SHA-256 that `metadata` recorded for it when the folder was written; a file with no recorded hash
+ * (a folder written before hashes were recorded) passes.
  */
-async function openModelFile(file: string, dir: string, what?: string): Promise<{ h: FileHandle; size: number }> {
-  const cannot = (e: unknown) =>
-    new DatasetError(
-      `${file}: cannot read${what ? ` ${what}` : ''} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` +
-        `${what ? '' : `; is ${dir} a specmorph model folder?`}`,
-    );
-  const h = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK).catch((e: unknown) => {
-    throw cannot(e);
-  });
-  const st = await h.stat().catch(async (e: unknown) => {
-    await h.close();
-    throw cannot(e);
-  });
-  if (!st.isFile()) {
-    await h.close();
+function checkSha256(dir: string, name: string, bytes: Uint8Array, metadata: ModelMetadata | null): void {
+  const expected = metadata?.sha256?.[name];
+  if (expected === undefined) return;
+  const actual = contentSha256(bytes);
+  if (actual !== expected)
     throw new DatasetError(
-      `${file}: not a regular file (${st.isDirectory() ? 'a folder' : 'a device, FIFO or socket'}); ` +
-        `is ${dir} a specmorph model folder?`,
+      `${path.join(dir, name)}: SHA-256 ${actual}, but metadata.json recorded ${expected} when the model ` +
+        'was saved; the model folder is corrupted or was edited',
     );
-  }
-  return { h, size: st.size };
 }
 
-/** The text of a file of a model folder, at most `maxBytes` long (a longer one is refused unread). */
-async function readModelText(file: string, dir: string, maxBytes = MODEL_JSON_MAX_BYTES): Promise<string> {
-  const { h, size } = await openModelFile(file, dir);
-  try {
-    if (size > maxBytes)
-      throw new DatasetError(
-        `${file}: ${size} bytes, more than the ${maxBytes / 2 ** 20} MiB a model folder's JSON file may hold; ` +
-          'refusing to read it',
-      );
-    return await h.readFile('utf8');
-  } catch (e) {
-    if (e instanceof DatasetError) throw e;
-    throw new DatasetError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  } finally {
-    await h.close();
-  }
-}
-
-/** Reads and parses one JSON file of a model folder (bounded, regular files only); DatasetError names the file. */
-export async function readModelJson(dir: string, name: string): Promise<unknown> {
+/**
+ * Reads and parses one JSON file of a model folder (bounded, regular files only); DatasetError names
+ * the file. With `metadata`, the file must have the SHA-256 it records for `name`, if any.
+ */
+export async function readModelJson(dir: string, name: string, metadata?: ModelMetadata): Promise<unknown> {
   const p = path.join(dir, name);
-  const text = await readModelText(p, dir);
+  const bytes = await readModelFile(p, dir);
+  if (metadata) checkSha256(dir, name, bytes, metadata);
   try {
-    return JSON.parse(text);
+    return JSON.parse(bytes.toString('utf8'));
   } catch (e) {
     throw new DatasetError(`${p}: not valid JSON (${(e as Error).message})`);
   }
@@ -308,23 +300,23 @@ function weightBytes(s: tf.io.WeightsManifestEntry): number {
   return n * (DTYPE_BYTES[s.quantization?.dtype ?? s.dtype] ?? 4);
 }
 
-/** The weights files' `size` bytes are not the `expected` bytes model.json's manifest describes. */
-function sizeMismatch(file: string, size: number, expected: number): DatasetError {
+/** The weights files' `size` (`40 bytes`) is not the `expected` bytes model.json's manifest describes. */
+function sizeMismatch(file: string, size: string, expected: number): DatasetError {
   return new DatasetError(
-    `${file}: ${size} bytes, but model.json's manifest describes ${expected}; ` +
+    `${file}: ${size}, but model.json's manifest describes ${expected}; ` +
       'the file is truncated or has trailing bytes',
   );
 }
 
 /**
- * Checks weights.bin against the manifest: exactly the bytes it describes (no more, no fewer) and
- * no NaN or infinite float32 weight (a diverged training would otherwise score everything NaN).
+ * Checks that the weights (`data`, already of exactly the manifest's bytes) hold no NaN or infinite
+ * float32 weight: a diverged training would otherwise score everything NaN.
  */
 function checkWeights(file: string, specs: readonly tf.io.WeightsManifestEntry[], data: ArrayBuffer): void {
   let offset = 0;
   for (const s of specs) {
     const size = weightBytes(s);
-    if (s.dtype === 'float32' && !s.quantization && offset + size <= data.byteLength) {
+    if (s.dtype === 'float32' && !s.quantization) {
       const w = new Float32Array(data.slice(offset, offset + size));
       const bad = w.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0)
@@ -335,7 +327,6 @@ function checkWeights(file: string, specs: readonly tf.io.WeightsManifestEntry[]
     }
     offset += size;
   }
-  if (offset !== data.byteLength) throw sizeMismatch(file, data.byteLength, offset);
 }
 
 /** labels.json must be `{"classes": [non-empty distinct strings], "positive": one of them}`. */
@@ -366,7 +357,9 @@ export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
 
 /**
  * Loads a model folder written by {@link saveModel}: the tfjs model, its pipeline (checked against the
- * stored fingerprint), labels and metadata. DatasetError names the file that is missing or broken.
+ * stored fingerprint), labels and metadata. DatasetError names the file that is missing or broken,
+ * or whose SHA-256 is not the one metadata.json recorded (a folder written before hashes were
+ * recorded loads unchecked).
  */
 export async function loadModel(dir: string): Promise<SavedModel> {
   await checkModelFolder(dir);
@@ -387,29 +380,26 @@ export async function loadModel(dir: string): Promise<SavedModel> {
     throw new DatasetError(`${path.join(dir, MODEL_FILES.topology)}: missing modelTopology or weightsManifest`);
   const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
   const weightsFile = path.join(dir, modelJson.weightsManifest[0]?.paths[0] ?? MODEL_FILES.weights);
-  // Opened and sized first, read only when they hold exactly the manifest's bytes: a weights.bin
-  // linked to /dev/zero or grown huge is refused before a byte is read.
   const expected = weightSpecs.reduce((a, s) => a + weightBytes(s), 0);
-  const files: { file: string; h: FileHandle; size: number }[] = [];
-  let weightData: ArrayBuffer;
-  try {
-    for (const p of modelJson.weightsManifest.flatMap((group) => group.paths)) {
-      const file = path.join(dir, p);
-      files.push({ file, ...(await openModelFile(file, dir, 'weights')) });
-    }
-    const size = files.reduce((a, f) => a + f.size, 0);
-    if (size !== expected) throw sizeMismatch(weightsFile, size, expected);
-    const buffers: ArrayBuffer[] = [];
-    for (const f of files) {
-      const bytes = await f.h.readFile().catch((e: NodeJS.ErrnoException) => {
-        throw new DatasetError(`${f.file}: cannot read weights (${e.code ?? e.message})`);
-      });
-      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-    }
-    weightData = tf.io.concatenateArrayBuffers(buffers);
-  } finally {
-    for (const f of files) await f.h.close();
+  const paths = modelJson.weightsManifest.flatMap((group) => group.paths);
+  const contents: Buffer[] = [];
+  let size = 0;
+  for (const p of paths) {
+    const file = path.join(dir, p);
+    // Bounded by the manifest: a weights.bin linked to /dev/zero or grown huge is refused unread.
+    const bytes = await readBoundedFile(file, {
+      maxBytes: expected - size,
+      what: 'weights file',
+      tooLarge: (words) => sizeMismatch(file, words, expected),
+    });
+    contents.push(bytes);
+    size += bytes.byteLength;
   }
+  if (size !== expected) throw sizeMismatch(weightsFile, `${size} bytes`, expected);
+  paths.forEach((p, i) => checkSha256(dir, p, contents[i], meta));
+  const weightData = tf.io.concatenateArrayBuffers(
+    contents.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer),
+  );
   checkWeights(weightsFile, weightSpecs, weightData);
   const { pipeline, labels, metadata } = await readModelDescription(dir);
   let model: tf.LayersModel;
@@ -445,7 +435,7 @@ export async function readModelDescription(
   dir: string,
 ): Promise<{ pipeline: PipelineConfig; labels: ModelLabels; metadata: ModelMetadata }> {
   const pipelinePath = path.join(dir, MODEL_FILES.pipeline);
-  const pipelineText = await readModelText(pipelinePath, dir);
+  const pipelineText = (await readModelFile(pipelinePath, dir)).toString('utf8');
   let pipeline: PipelineConfig;
   try {
     pipeline = parsePipelineConfig(pipelineText, pipelinePath);

@@ -55,6 +55,14 @@ test('saveModel never replaces a user folder that merely holds a metadata.json (
       /lookalike: .*its metadata\.json has no "format": "specmorph-model\/1" marker/,
     );
     assert.equal(readFileSync(path.join(lookalike, 'weights.bin'), 'utf8'), '{}');
+    // Its metadata.json a link to /dev/zero: refused by kind, not read without end; the link stays.
+    rmSync(path.join(lookalike, 'metadata.json'));
+    symlinkSync('/dev/zero', path.join(lookalike, 'metadata.json'));
+    await assert.rejects(
+      saveModel(lookalike, tinyModel(1), { pipeline: DEFAULT_PIPELINE, overwrite: true }),
+      /lookalike: .*its metadata\.json cannot be read \(.*metadata\.json: not a regular file \(a device, FIFO or socket\)/,
+    );
+    assert.ok(lstatSync(path.join(lookalike, 'metadata.json')).isSymbolicLink());
     // A model folder with one extra user file is no longer only a model: refused.
     const m = path.join(root, 'm');
     await saveModel(m, tinyModel(1), { pipeline: DEFAULT_PIPELINE });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readdirSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { fitGmmDetector, scoreGmmDetector, FrameMatrix } from '../../src/model/gmm';
 import { DEFAULT_GMM_PIPELINE, GMM_FILE, loadGmmModel, saveGmmModel } from '../../src/model/gmmModel';
@@ -13,6 +14,10 @@ import { Random } from '../../src/random';
 
 function blob(rng: Random, n: number, shift: number): FrameMatrix {
   return { n, dims: 3, data: Float64Array.from({ length: 3 * n }, (_, i) => rng.normal() + (i % 3 === 0 ? shift : 0)) };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 function withDir(fn: (root: string) => Promise<void>): () => Promise<void> {
@@ -103,7 +108,25 @@ test(
     const dir = path.join(root, 'm');
     await saveGmmModel(dir, det, { pipeline: DEFAULT_GMM_PIPELINE });
     const file = path.join(dir, GMM_FILE);
-    const good = JSON.parse(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    const good = JSON.parse(text);
+    // gmm.json has the SHA-256 metadata.json recorded: an edit that keeps it valid is refused too.
+    const metaFile = path.join(dir, MODEL_FILES.metadata);
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+    assert.deepEqual(meta.sha256, { [GMM_FILE]: sha256(text) });
+    const edited = JSON.stringify({ ...good, bonafide: { ...good.bonafide, means: good.bonafide.means.map(() => 0) } });
+    writeFileSync(file, edited);
+    await assert.rejects(
+      loadGmmModel(dir),
+      new RegExp(
+        `gmm\\.json: SHA-256 ${sha256(edited)}, but metadata\\.json recorded ${sha256(text)} when the model ` +
+          'was saved; the model folder is corrupted or was edited$',
+      ),
+    );
+    // A folder written before the SHA-256 was recorded loads, and gmm.json is checked field by field.
+    const { sha256: _, ...old } = meta;
+    writeFileSync(metaFile, `${JSON.stringify(old, null, 2)}\n`);
+    assert.equal((await loadGmmModel(dir)).metadata.sha256, undefined);
     writeFileSync(
       file,
       JSON.stringify({
@@ -125,7 +148,7 @@ test(
     writeFileSync(file, '{');
     await assert.rejects(loadGmmModel(dir), /gmm\.json: not valid JSON/);
     rmSync(file);
-    await assert.rejects(loadGmmModel(dir), /gmm\.json: cannot read \(ENOENT\)/);
+    await assert.rejects(loadGmmModel(dir), /gmm\.json: cannot read model file \(ENOENT\)/);
     // Without gmm.json the folder is no model folder any more: saving over it is refused.
     await assert.rejects(
       saveGmmModel(dir, det, { pipeline: DEFAULT_GMM_PIPELINE }),

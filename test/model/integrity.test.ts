@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as tf from '../../src/model/tf';
 import { saveModel, loadModel } from '../../src/model/io';
@@ -41,16 +42,65 @@ test('loadModel refuses weights.bin with trailing or missing bytes, naming the s
   }
 });
 
-test('loadModel refuses NaN weights, naming the weights file and the weight', async () => {
+test('loadModel refuses NaN weights (a diverged training, saved so), naming the weights file and the weight', async () => {
   await tf.setBackend('cpu');
   const root = mkdtempSync(path.join(tmpdir(), 'specmorph-integrity-'));
   try {
-    const dir = await fresh(root, 'nan');
-    writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(new Float32Array(13).fill(Number.NaN).buffer));
+    const dir = path.join(root, 'nan');
+    const m = tinyModel();
+    m.setWeights(m.getWeights().map((w) => tf.fill(w.shape, Number.NaN)));
+    await saveModel(dir, m, { pipeline: DEFAULT_PIPELINE });
     await assert.rejects(
       loadModel(dir),
       /nan[/\\]weights\.bin: weight dense_\w+\/kernel\[0\]=NaN is not finite; the model is unusable/,
     );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+test('loadModel checks weights.bin against the SHA-256 in metadata.json: a flipped byte is refused, an unchanged folder loads', async () => {
+  await tf.setBackend('cpu');
+  const root = mkdtempSync(path.join(tmpdir(), 'specmorph-integrity-'));
+  try {
+    const dir = await fresh(root, 'm');
+    const weights = path.join(dir, 'weights.bin');
+    const good = readFileSync(weights);
+    const meta = JSON.parse(readFileSync(path.join(dir, 'metadata.json'), 'utf8'));
+    assert.deepEqual(meta.sha256, { 'weights.bin': sha256(good) });
+    (await loadModel(dir)).model.dispose();
+    // The lowest mantissa bit of the first weight: still finite, of the right size, and wrong.
+    const bad = Buffer.from(good);
+    bad[0] ^= 1;
+    assert.ok(Number.isFinite(new Float32Array(bad.buffer, bad.byteOffset, 13)[0]));
+    writeFileSync(weights, bad);
+    await assert.rejects(
+      loadModel(dir),
+      new RegExp(
+        `m[/\\\\]weights\\.bin: SHA-256 ${sha256(bad)}, but metadata\\.json recorded ${sha256(good)} when the ` +
+          'model was saved; the model folder is corrupted or was edited$',
+      ),
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('loadModel loads a folder written before the SHA-256 was recorded (no sha256 in metadata.json)', async () => {
+  await tf.setBackend('cpu');
+  const root = mkdtempSync(path.join(tmpdir(), 'specmorph-integrity-'));
+  try {
+    const dir = await fresh(root, 'old');
+    const metaFile = path.join(dir, 'metadata.json');
+    const { sha256: _, ...old } = JSON.parse(readFileSync(metaFile, 'utf8'));
+    writeFileSync(metaFile, `${JSON.stringify(old, null, 2)}\n`);
+    const loaded = await loadModel(dir);
+    assert.equal(loaded.metadata.sha256, undefined);
+    loaded.model.dispose();
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -94,11 +94,14 @@ test('saveModel refuses to replace a folder that is not a model folder; loadMode
     );
     assert.deepEqual(readdirSync(root), ['precious']);
     await assert.rejects(loadModel(path.join(root, 'none')), /none: model folder does not exist/);
-    await assert.rejects(loadModel(other), /model\.json: cannot read \(ENOENT\)/);
+    await assert.rejects(
+      loadModel(other),
+      /model\.json: cannot read model file \(ENOENT\); is .*precious a specmorph model folder\?$/,
+    );
     const dir = path.join(root, 'm');
     await saveModel(dir, tinyModel(1), { pipeline: DEFAULT_PIPELINE });
     rmSync(path.join(dir, 'weights.bin'));
-    await assert.rejects(loadModel(dir), /weights\.bin: cannot read weights \(ENOENT\)/);
+    await assert.rejects(loadModel(dir), /weights\.bin: cannot read weights file \(ENOENT\)$/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -129,7 +132,7 @@ test('loadModel refuses a file as the folder, non-regular files (link to /dev/ze
     truncateSync(weights, 2 ** 33);
     await assert.rejects(
       loadModel(dir),
-      new RegExp(`weights\\.bin: 8589934592 bytes, but model\\.json's manifest describes ${size};`),
+      new RegExp(`weights\\.bin: 8589934592 bytes \\(8192 MiB\\), but model\\.json's manifest describes ${size};`),
     );
     rmSync(weights);
     const meta = path.join(dir, 'metadata.json');
