@@ -11,7 +11,11 @@ import type { BorderOptions } from './options';
 export interface ReconstructionOptions {
   /**
    * Neighbourhood of one geodesic step: 4 (edge neighbours), 8 (edges and corners) or any
-   * footprint B (geodesic dilation is max over b in B of J(p - b), Soille).
+   * footprint B. Both geodesic steps gather over p - b for b in B, as scikit-image's
+   * `reconstruction` does: dilation takes max J(p - b) (Soille), erosion min J(p - b), so
+   * reconstruction by erosion is the negated reconstruction by dilation of the negated images
+   * with the same B. (For an asymmetric B the erosion step is thus `erode` by B reflected; a
+   * symmetric B, such as 4 and 8, is its own reflection.)
    * @default 8 (scikit-image's default: the 3x3 square)
    */
   connectivity?: 4 | 8 | Footprint;
@@ -24,8 +28,8 @@ export interface ReconstructionOptions {
 
 const RECONSTRUCTION_OPTIONS: OptionNames<ReconstructionOptions> = { connectivity: true, allowNonFinite: true };
 
-/** Offsets (dr, dc) that a pixel pulls from, for dilation (p - b) or erosion (p + b). */
-function neighbourOffsets(connectivity: ReconstructionOptions['connectivity'], byDilation: boolean): Offsets {
+/** Offsets (dr, dc) that a pixel pulls from in either geodesic step: p - b for b in the neighbourhood. */
+function neighbourOffsets(connectivity: ReconstructionOptions['connectivity']): Offsets {
   const c = connectivity ?? 8;
   let fp: Footprint;
   if (c === 8) fp = footprint.rect(3, 3);
@@ -44,7 +48,7 @@ function neighbourOffsets(connectivity: ReconstructionOptions['connectivity'], b
       const dr = ch.dr;
       const dc = ch.dc + k;
       if (dr === 0 && dc === 0) continue;
-      out.push(byDilation ? [-dr, -dc] : [dr, dc]);
+      out.push([-dr, -dc]);
     }
   }
   return out;
@@ -72,7 +76,7 @@ function reconstruct<G extends Grid>(marker: Grid, mask: G, opts: Reconstruction
     });
   }
   const result = new Float32Array(J.length);
-  hybrid(result, J, I, mask.rows, mask.cols, neighbourOffsets(opts.connectivity, byDilation), byDilation);
+  hybrid(result, J, I, mask.rows, mask.cols, neighbourOffsets(opts.connectivity), byDilation);
   return withData(mask, result);
 }
 
@@ -95,7 +99,9 @@ export function reconstructionByDilation<G extends Grid>(marker: Grid, mask: G, 
  * Morphological reconstruction by erosion of `mask` from `marker` (marker >= mask): the dual of
  * {@link reconstructionByDilation}; fills every mask "valley" the marker does not reach into.
  *
- * Notes: scikit-image `reconstruction(seed, mask, method='erosion', footprint)`.
+ * Notes: scikit-image `reconstruction(seed, mask, method='erosion', footprint)`, also for an
+ * asymmetric `connectivity` footprint (see {@link ReconstructionOptions.connectivity}):
+ * `reconstructionByErosion(m, g, o)` = −`reconstructionByDilation(−m, −g, o)`.
  */
 export function reconstructionByErosion<G extends Grid>(marker: Grid, mask: G, opts: ReconstructionOptions = {}): G {
   checkOptionNames(opts, RECONSTRUCTION_OPTIONS, 'reconstructionByErosion');
@@ -125,7 +131,7 @@ export function openingByReconstruction<G extends Grid>(g: G, fp: Footprint, opt
   const m = marker.data;
   for (let i = 0; i < m.length; i++) if (g.data[i] < m[i]) m[i] = g.data[i];
   // erode checked g; marker <= g by construction: the result can take the marker's place
-  hybrid(m, m, g.data, g.rows, g.cols, neighbourOffsets(opts.connectivity, true), true);
+  hybrid(m, m, g.data, g.rows, g.cols, neighbourOffsets(opts.connectivity), true);
   return withData(g, m);
 }
 
@@ -141,6 +147,6 @@ export function closingByReconstruction<G extends Grid>(g: G, fp: Footprint, opt
   const marker = dilate(g, fp, { border: opts.border, allowNonFinite: opts.allowNonFinite });
   const m = marker.data;
   for (let i = 0; i < m.length; i++) if (g.data[i] > m[i]) m[i] = g.data[i];
-  hybrid(m, m, g.data, g.rows, g.cols, neighbourOffsets(opts.connectivity, false), false);
+  hybrid(m, m, g.data, g.rows, g.cols, neighbourOffsets(opts.connectivity), false);
   return withData(g, m);
 }

@@ -28,7 +28,8 @@ export interface Reference {
   reconstruction: {
     rows: number;
     cols: number;
-    connectivity: 4 | 8;
+    /** 4, 8, or an asymmetric footprint's mask (anchored at its centre). */
+    connectivity: 4 | 8 | (0 | 1)[][];
     mask: Enc;
     seedDilation: Enc;
     dilation: Enc;
