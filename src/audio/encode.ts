@@ -21,7 +21,7 @@ const ENCODE_WAV_OPTIONS: OptionNames<EncodeWavOptions> = { bitDepth: true };
  * format code 3 with an 18-byte `fmt ` chunk and a `fact` chunk, as the WAVE spec asks of non-PCM
  * data. Both round-trip through {@link decodeAudio}.
  *
- * Notes: 16-bit scaling is round(x * 32768) clamped to [-32768, 32767], the exact inverse of the
+ * Notes: 16-bit scaling is round(x * 32768) (halves to even) clamped to [-32768, 32767], the exact inverse of the
  * decoder's (and soundfile's) division by 32768, so decoding then re-encoding a 16-bit file gives
  * the same bytes. libsndfile writes with x * 32767 instead, which shrinks a round trip by 2^-15.
  */
@@ -44,6 +44,9 @@ export function encodeWav(audio: Audio, opts: EncodeWavOptions = {}): Uint8Array
       if (!Number.isFinite(ch[i])) assert(false, () => `audio.channels[${c}][${i}]=${ch[i]} is not finite`);
     }
   });
+  // a WAV without a frame is a valid file, but decodeAudio refuses it (no audio to analyse): never
+  // write a file the toolkit cannot read back
+  assert(frames > 0, () => 'audio.channels[0] is empty: a WAV of 0 frames would not decode; nothing to encode');
   const nCh = channels.length;
   const bytes = bitDepth / 8;
   const blockAlign = nCh * bytes;
@@ -92,7 +95,9 @@ export function encodeWav(audio: Audio, opts: EncodeWavOptions = {}): Uint8Array
       for (let i = 0; i < frames; i++, q += blockAlign) v.setFloat32(q, ch[i], true);
     } else {
       for (let i = 0; i < frames; i++, q += blockAlign) {
-        const s = Math.round(ch[i] * 32768);
+        const x = ch[i] * 32768;
+        let s = Math.round(x);
+        if (s - x === 0.5 && s & 1) s -= 1; // halves to even, as numpy's rint and libsndfile's lrint
         v.setInt16(q, s > 32767 ? 32767 : s < -32768 ? -32768 : s, true);
       }
     }

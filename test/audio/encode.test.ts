@@ -44,6 +44,15 @@ test('encodeWav bitDepth=16 round-trips k/32768 exactly and otherwise within hal
   assert.ok(err <= 0.5 / 32768 + 1e-9, `max error ${err}`);
 });
 
+test('encodeWav bitDepth=16 rounds halves to even, as numpy rint / libsndfile lrint', async () => {
+  const halves = new Float32Array([0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49, -0.51].map((k) => k / 32768));
+  const y = await decodeAudio(encodeWav({ sampleRate: 8000, channels: [halves] }));
+  assert.deepEqual(
+    Array.from(y.channels[0], (v) => v * 32768),
+    [0, 0, 2, -2, 2, -2, 0, -1],
+  );
+});
+
 test('encodeWav bitDepth=16 clips to [-1, 32767/32768]', async () => {
   const y = await decodeAudio(encodeWav({ sampleRate: 8000, channels: [new Float32Array([-3, -1, 1, 2.5])] }));
   assert.deepEqual(Array.from(y.channels[0]), [-1, -1, 32767 / 32768, 32767 / 32768]);
@@ -89,6 +98,9 @@ test('encodeWav rejects bad audio with ParameterError naming the field', () => {
     ],
     [{ sampleRate: 8000, channels: [new Float32Array([0, NaN])] }, {}, /audio\.channels\[0\]\[1\]=NaN is not finite/],
     [{ sampleRate: 8000, channels: [ok] }, { bitDepth: 24 }, /bitDepth=24 must be 16 or 32/],
+    // decodeAudio refuses a WAV of 0 frames, so none is written
+    [{ sampleRate: 8000, channels: [new Float32Array(0)] }, {}, /audio\.channels\[0\] is empty/],
+    [{ sampleRate: 8000, channels: [new Float32Array(0)] }, { bitDepth: 32 }, /audio\.channels\[0\] is empty/],
   ];
   for (const [audio, opts, pattern] of cases)
     assert.throws(
