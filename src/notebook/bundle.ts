@@ -6,7 +6,7 @@ import { checkOptionalString } from './checks';
 import { heatmap } from './heatmap';
 import { renderPng } from './png';
 import { compactZ, decodeTypedArray, isTypedArraySpec, readNumbers } from './encode';
-import type { Figure } from './types';
+import type { Figure, Trace } from './types';
 
 /** The four MIME parts of a figure's display_data, as Jupyter stores them (PNG in base64). */
 export interface MimeBundle {
@@ -33,33 +33,66 @@ export function asFigure(x: Figure | Grid): Figure {
   throw new ParameterError(`x must be a Plotly figure {data, layout} or a Grid, got ${x === null ? 'null' : typeof x}`);
 }
 
+/** Text of a Plotly label as a reader sees it: tags dropped, the HTML entities figures use decoded. */
+export function plainText(s: string): string {
+  return s
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+/** The colour range a heatmap trace is drawn with: its own zmin/zmax, or its colour axis' cmin/cmax. */
+function shownRange(fig: Figure, layout: Figure['layout'] | undefined, t: Trace): [number, number] | undefined {
+  const ca =
+    typeof t.coloraxis === 'string'
+      ? ((layout?.[t.coloraxis] ?? fig.layout[t.coloraxis]) as Record<string, unknown> | undefined)
+      : undefined;
+  const lo = ca ? ca.cmin : t.zmin;
+  const hi = ca ? ca.cmax : t.zmax;
+  return typeof lo === 'number' && typeof hi === 'number' ? [lo, hi] : undefined;
+}
+
 /**
  * One-line description of a figure, e.g.
  * `Figure 'Spectrogram': heatmap 129×201, z -80…0 dB [mean-pooled 2×5 for display: 257×1001 → 129×201 cells]`.
+ * The z range is the colour bar's (zmin…zmax: the source's range, not the pooled cells').
  */
 export function summary(fig: Figure): string {
-  const title = String(fig.layout.title?.text ?? '')
-    .split(/<br/i)[0]
-    .replace(/<[^>]+>/g, '');
+  const titleHtml = String(fig.layout.title?.text ?? '');
+  const title = plainText(titleHtml.split(/<br/i)[0]);
   const parts = fig.data.map((t) => {
-    if (t.type === 'heatmap' && isTypedArraySpec(t.z)) {
-      const { shape, values } = decodeTypedArray(t.z);
+    if (t.type === 'heatmap' && (isTypedArraySpec(t.z) || Array.isArray(t.z))) {
+      let shape: number[];
+      let values: ArrayLike<number>;
+      if (isTypedArraySpec(t.z)) ({ shape, values } = decodeTypedArray(t.z));
+      else {
+        const rows = t.z as (ArrayLike<number | null> | null)[];
+        shape = [rows.length, rows[0]?.length ?? 0];
+        values = rows.flatMap((r) => Array.from(r ?? [], (v) => (v === null ? NaN : v)));
+      }
       let lo = Infinity;
       let hi = -Infinity;
-      for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+      for (let i = 0; i < values.length; i++)
+        if (Number.isFinite(values[i])) (lo = Math.min(lo, values[i])), (hi = Math.max(hi, values[i]));
       const owner =
         typeof t.coloraxis === 'string' ? (fig.layout[t.coloraxis] as Record<string, unknown> | undefined) : t;
-      const unit = (owner?.colorbar as { title?: { text?: string } } | undefined)?.title?.text ?? '';
-      return `heatmap ${shape.join('×')}${lo <= hi ? `, z ${round(lo)}…${round(hi)}${unit ? ` ${unit}` : ''}` : ''}`;
+      const unit = plainText((owner?.colorbar as { title?: { text?: string } } | undefined)?.title?.text ?? '');
+      const shown = shownRange(fig, undefined, t);
+      const range =
+        lo > hi ? ', no finite values' : `, z ${round((shown ?? [lo, hi])[0])}…${round((shown ?? [lo, hi])[1])}`;
+      return `heatmap ${shape.join('×')}${range}${lo <= hi && unit ? ` ${unit}` : ''}`;
     }
     if (t.type === 'scatter')
-      return `line ${t.name ? `'${String(t.name)}' ` : ''}(${readNumbers(t.y)?.length ?? '?'} points)`;
+      return `line ${t.name ? `'${plainText(String(t.name))}' ` : ''}(${readNumbers(t.y)?.length ?? '?'} points)`;
     return String(t.type);
   });
-  const note = /<sub>(.*?)<\/sub>/.exec(String(fig.layout.title?.text ?? ''))?.[1];
+  const note = /<sub>(.*?)<\/sub>/.exec(titleHtml)?.[1];
   return (
     `Figure${title ? ` '${title}'` : ''}: ${[...new Set(parts)].join('; ')}` +
-    `${note ? ` [${note.replace(/&[a-z]+;/g, '')}]` : ''}` +
+    `${note ? ` [${plainText(note)}]` : ''}` +
     `${fig.frames ? `, ${fig.frames.length} slider steps` : ''}`
   );
 }
@@ -84,18 +117,23 @@ export function newId(prefix = 'sm'): string {
 /** Heatmaps with more cells than this travel in the HTML part as 16-bit codes (see {@link compactZ}). */
 const COMPACT_ABOVE = 4096;
 
-/** The figure with every large f4 heatmap `z` (in data and frames) replaced by its {@link compactZ}. */
+/**
+ * The figure with every large f4 heatmap `z` (in data and frames) replaced by its {@link compactZ},
+ * finest over the colour range it is drawn with, so the interactive view colours as the PNG does.
+ */
 function compactFigure(fig: Figure): Figure {
-  const traces = (data: Figure['data']): Figure['data'] =>
+  const traces = (data: Figure['data'], layout?: Figure['layout']): Figure['data'] =>
     data.map((t) =>
       t.type === 'heatmap' && isTypedArraySpec(t.z) && t.z.dtype === 'f4' && t.z.bdata.length * 0.75 > COMPACT_ABOVE * 4
-        ? { ...t, z: compactZ(t.z) }
+        ? { ...t, z: compactZ(t.z, shownRange(fig, layout, t)) }
         : t,
     );
   return {
     ...fig,
     data: traces(fig.data),
-    ...(fig.frames ? { frames: fig.frames.map((f) => ({ ...f, data: traces(f.data) })) } : {}),
+    ...(fig.frames
+      ? { frames: fig.frames.map((f) => ({ ...f, data: traces(f.data, f.layout as Figure['layout'] | undefined) })) }
+      : {}),
   };
 }
 
@@ -109,7 +147,7 @@ function compactFigure(fig: Figure): Figure {
 export function figureHtml(fig: Figure, pngBase64: string, id = newId()): string {
   const w = fig.layout.width ?? 760;
   const h = fig.layout.height ?? 380;
-  const alt = summary(fig).replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  const alt = summary(fig).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return (
     `<div id="${id}" class="specmorph-figure" style="max-width:100%;overflow-x:auto">` +
     `<img class="specmorph-png" alt="${alt}" width="${w}" height="${h}" style="max-width:100%;height:auto" ` +
@@ -122,11 +160,13 @@ export function figureHtml(fig: Figure, pngBase64: string, id = newId()): string
       var z = t.z;
       if (!z || z.specmorph !== 'u2') return;
       var bin = atob(z.bdata), dims = z.shape.split(','), rows = +dims[0], cols = +dims[1], out = [];
+      var p = z.pieces;
       for (var r = 0; r < rows; r++) {
         var row = new Float32Array(cols);
         for (var c = 0; c < cols; c++) {
-          var i = 2 * (r * cols + c), code = bin.charCodeAt(i) | (bin.charCodeAt(i + 1) << 8);
-          row[c] = code === 65535 ? NaN : z.lo + code * z.step;
+          var i = 2 * (r * cols + c), code = bin.charCodeAt(i) | (bin.charCodeAt(i + 1) << 8), k = p.length - 1;
+          while (k > 0 && p[k][0] > code) k--;
+          row[c] = code === 65535 ? NaN : p[k][1] + (code - p[k][0]) * p[k][2];
         }
         out.push(row);
       }

@@ -2,7 +2,16 @@ import { assert, assertPositiveInt, checkOptionNames, formatValue, type OptionNa
 import { isSpectrogram, type Grid } from '../grid/grid';
 import { plotlyColorScale } from './colormap';
 import { checkOptionalString } from './checks';
-import { colorRange, escapeHtml, HEATMAP_OPTIONS, heatmapPart, type HeatmapOptions, type HeatmapPart } from './heatmap';
+import {
+  colorRange,
+  escapeHtml,
+  HEATMAP_OPTIONS,
+  hasColors,
+  heatmapPart,
+  nonFiniteNote,
+  type HeatmapOptions,
+  type HeatmapPart,
+} from './heatmap';
 import type { Axis, ColorScaleName, Figure, Trace } from './types';
 
 /** A named pipeline stage to compare, with optional settings of its own panel. */
@@ -68,6 +77,8 @@ export interface ComparePanel {
   part: HeatmapPart;
   /** Colour range drawn (shared within the panel's colour group). */
   zRange: [number, number];
+  /** Whether zRange is real (some finite value in the group, or zmin and zmax given), so its colour bar is shown. */
+  showScale: boolean;
   /** Index of the colour group (panels sharing one scale). */
   colorGroup: number;
   /** Index of the first panel with the same x (and y) coordinates; the panel's own index if none. */
@@ -97,7 +108,13 @@ export function comparePanels(stages: Stage[] | Record<string, Grid>, opts: Comp
       unit: s.unit ?? opts.unit,
     };
     // `stages[i] (name)` names the grid in error messages; the trace (legend, hover) carries the stage's own name.
-    const part = heatmapPart(s.grid, { ...opts, ...own, pooling: opts.pooling }, `stages[${i}] (${s.name})`);
+    const data = `stages[${i}] (${s.name})`;
+    const names = {
+      zmin: s.zmin !== undefined ? `stages[${i}].zmin` : 'zmin',
+      zmax: s.zmax !== undefined ? `stages[${i}].zmax` : 'zmax',
+      data,
+    };
+    const part = heatmapPart(s.grid, { ...opts, ...own, pooling: opts.pooling }, data, names);
     return { own, part: { ...part, trace: { ...part.trace, name: s.name } } };
   });
   const keyOf = (i: number): string => {
@@ -109,12 +126,13 @@ export function comparePanels(stages: Stage[] | Record<string, Grid>, opts: Comp
     return JSON.stringify([part.unit, part.colorScale, own.zmin ?? null, own.zmax ?? null]);
   };
   const groupKeys = [...new Set(parts.map((_, i) => keyOf(i)))];
-  const groupRange = groupKeys.map((k) => {
+  const groups = groupKeys.map((k) => {
     const members = parts.filter((_, i) => keyOf(i) === k);
     const lo = Math.min(...members.map((m) => m.part.dataRange[0]).filter(Number.isFinite));
     const hi = Math.max(...members.map((m) => m.part.dataRange[1]).filter(Number.isFinite));
     const first = members[0];
-    return colorRange([lo, hi], first.part.colorScale, first.own);
+    const range: [number, number] = [lo, hi];
+    return { range: colorRange(range, first.part.colorScale, first.own), show: hasColors(range, first.own) };
   });
   const coordKey = (p: HeatmapPart, axis: 'x' | 'y'): string =>
     JSON.stringify([p.trace[axis], axis === 'x' ? p.xaxis : p.yaxis]);
@@ -125,7 +143,8 @@ export function comparePanels(stages: Stage[] | Record<string, Grid>, opts: Comp
     return {
       name: list[i].name,
       part,
-      zRange: groupRange[colorGroup],
+      zRange: groups[colorGroup].range,
+      showScale: groups[colorGroup].show,
       colorGroup,
       xGroup: link('x'),
       yGroup: link('y'),
@@ -194,6 +213,7 @@ export function compareStages(stages: Stage[] | Record<string, Grid>, opts: Comp
         colorscale: plotlyColorScale(p.part.colorScale),
         cmin: p.zRange[0],
         cmax: p.zRange[1],
+        ...(p.showScale ? {} : { showscale: false }),
         colorbar: oneScale
           ? {
               title: { text: escapeHtml([...new Set(panels.map((q) => q.part.unit))].join(' / ')) },
@@ -222,8 +242,9 @@ export function compareStages(stages: Stage[] | Record<string, Grid>, opts: Comp
     const shape = pooled
       ? `${sr}×${sc}, shown ${p.part.shape[0]}×${p.part.shape[1]} (${p.part.pooling}-pooled)`
       : `${sr}×${sc}`;
+    const gaps = nonFiniteNote(p.part.nonFinite, sr * sc, true);
     (layout.annotations as unknown[]).push({
-      text: `<b>${escapeHtml(p.name)}</b><br>${shape}`,
+      text: `<b>${escapeHtml(p.name)}</b><br>${shape}${gaps ? `<br>${escapeHtml(gaps)}` : ''}`,
       x: x0 + w / 2,
       y: y1,
       xref: 'paper',

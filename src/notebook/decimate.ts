@@ -33,7 +33,8 @@ export interface DecimateOptions {
    */
   maxCells?: number;
   /**
-   * See {@link Pooling}. NaN cells are skipped; a block of only NaN gives NaN.
+   * See {@link Pooling}. Non-finite cells (NaN, ±Inf) are skipped, as gaps; a block with no
+   * finite cell gives NaN.
    * @default 'mean'
    */
   pooling?: Pooling;
@@ -56,7 +57,9 @@ export interface Decimated {
  * carries a bounded number of values.
  * `rowCoords`/`colCoords` (length rows/cols, e.g. Hz and seconds) are averaged per block.
  * Notes: blocks are aligned at index 0 and the last block may be partial, as skimage
- * `block_reduce` with `cval` ignored.
+ * `block_reduce` with `cval` ignored; unlike it, NaN and ±Inf cells are left out of their block
+ * (matplotlib's imshow masks them the same way), so one -Inf does not blank a whole block.
+ * Unpooled grids are copied as they are, non-finite cells included.
  */
 export function decimate(
   g: Grid,
@@ -94,7 +97,8 @@ export function decimate(
           const base = rr * g.cols;
           for (let cc = c * fc; cc < c1; cc++) {
             const v = g.data[base + cc];
-            if (Number.isNaN(v)) continue;
+            // ±Inf (log of 0) would swallow its whole block's mean: skipped like NaN.
+            if (!Number.isFinite(v)) continue;
             n++;
             if (pooling === 'max') {
               if (v > acc) acc = v;
@@ -126,4 +130,32 @@ function blockMeans(coords: ArrayLike<number> | undefined, n: number, f: number)
     out[i] = s / (end - i * f);
   }
   return out;
+}
+
+/**
+ * Edges (n + 1) of n cells centred on `centres`: half-way between neighbouring centres and half a
+ * spacing beyond the first and last, which is how plotly.js and the PNG renderer draw centred
+ * cells; a single cell spans `single` ([low, high] edge), since one centre implies no spacing.
+ */
+export function cellEdges(centres: ArrayLike<number>, single: [number, number]): Float64Array {
+  const n = centres.length;
+  const e = new Float64Array(n + 1);
+  if (n === 1) {
+    e.set(single);
+    return e;
+  }
+  for (let i = 1; i < n; i++) e[i] = (centres[i - 1] + centres[i]) / 2;
+  e[0] = centres[0] - (centres[1] - centres[0]) / 2;
+  e[n] = centres[n - 1] + (centres[n - 1] - centres[n - 2]) / 2;
+  return e;
+}
+
+/**
+ * Edges of blocks of `f` cells (as {@link decimate} pools them, the last block possibly partial)
+ * from the cells' own edges: every f-th edge and the last, so the blocks cover exactly the cells.
+ */
+export function blockEdges(edges: ArrayLike<number>, f: number): Float64Array {
+  const n = edges.length - 1;
+  const m = Math.ceil(n / f);
+  return Float64Array.from({ length: m + 1 }, (_, i) => edges[Math.min(n, i * f)]);
 }

@@ -92,34 +92,69 @@ function isLittleEndian(): boolean {
 
 /**
  * A heatmap's `z` as 16-bit codes for the copy of a figure inside its `text/html` part, which the
- * figure's own script turns back into float32 before plotly.js sees it: value = lo + code * step,
- * code 65535 = NaN. Half the bytes of f4; the error is at most step / 2 = (max - min) / 131068,
- * below what hover (4 significant digits) and any colour scale show. The Plotly JSON part keeps f4.
+ * figure's own script turns back into float32 before plotly.js sees it; code 65535 = NaN. The codes
+ * are piecewise linear: `pieces` is a list of `[code0, lo, step]`, and a code stands for
+ * `lo + (code - code0) * step` of the last piece with `code0 <= code`. Half the bytes of f4.
+ * Values inside the colour range shown take (nearly) all codes, so their error is at most
+ * (zmax - zmin) / 122876, below what hover (4 significant digits) and any colour scale show; values
+ * beyond it (drawn in the end colours) get 2048 codes a side, so they keep their colour and an
+ * approximate hover value, and an outlier cannot flatten the rest. The Plotly JSON part keeps f4.
  */
 export interface CompactZ {
   specmorph: 'u2';
   bdata: string;
   shape: string;
-  lo: number;
-  step: number;
+  pieces: [number, number, number][];
 }
 
-/** Encodes finite values (NaN kept) of a f4 typed-array spec as {@link CompactZ}. */
-export function compactZ(spec: TypedArraySpec): CompactZ {
+/** Codes given to the values below (and to those above) the colour range shown, when there are any. */
+const OUTSIDE_CODES = 2048;
+/** Codes 0..65534 carry values; 65535 is NaN. */
+const VALUE_CODES = 65535;
+
+/**
+ * Encodes finite values (NaN kept; ±Inf, which plotly.js cannot colour, as NaN) of a f4
+ * typed-array spec as {@link CompactZ}, finest over `shown` (the trace's [zmin, zmax]; the data's
+ * range when omitted).
+ */
+export function compactZ(spec: TypedArraySpec, shown?: [number, number]): CompactZ {
   const { values, shape } = decodeTypedArray(spec);
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
   if (!(lo <= hi)) lo = hi = 0;
-  const step = (hi - lo) / 65534 || 1;
+  const [s0, s1] = shown && shown[0] < shown[1] ? shown : [lo, hi];
+  const below = lo < s0;
+  const above = hi > s1;
+  // [a, b] of each piece and its codes; values go to the piece of their side of the shown range.
+  const spans: { a: number; b: number; codes: number }[] = [];
+  const inner = VALUE_CODES - (below ? OUTSIDE_CODES : 0) - (above ? OUTSIDE_CODES : 0);
+  if (below) spans.push({ a: lo, b: Math.min(s0, hi), codes: OUTSIDE_CODES });
+  spans.push({ a: Math.max(lo, s0), b: Math.min(hi, s1), codes: inner });
+  if (above) spans.push({ a: Math.max(s1, lo), b: hi, codes: OUTSIDE_CODES });
+  const pieces: [number, number, number][] = [];
+  let code0 = 0;
+  for (const p of spans) {
+    pieces.push([code0, p.a, p.b > p.a ? (p.b - p.a) / (p.codes - 1) : 1]);
+    code0 += p.codes;
+  }
+  const mid = below ? 1 : 0;
   const dv = new DataView(new ArrayBuffer(values.length * 2));
-  values.forEach((v, i) => dv.setUint16(i * 2, Number.isFinite(v) ? Math.round((v - lo) / step) : 65535, true));
+  values.forEach((v, i) => {
+    let code = 65535;
+    if (Number.isFinite(v)) {
+      const k = below && v < s0 ? 0 : above && v > s1 ? pieces.length - 1 : mid;
+      const [c0, a, step] = pieces[k];
+      const last = c0 + spans[k].codes - 1;
+      code = Math.min(last, Math.max(c0, c0 + Math.round((v - a) / step)));
+    }
+    dv.setUint16(i * 2, code, true);
+  });
   return {
     specmorph: 'u2',
     bdata: Buffer.from(dv.buffer).toString('base64'),
     shape: shape.length === 2 ? `${shape[0]},${shape[1]}` : `1,${values.length}`,
-    lo,
-    step,
+    pieces,
   };
 }
 
@@ -129,7 +164,9 @@ export function expandZ(z: CompactZ): Float32Array {
   const out = new Float32Array(bytes.byteLength / 2);
   for (let i = 0; i < out.length; i++) {
     const code = bytes.readUInt16LE(i * 2);
-    out[i] = code === 65535 ? NaN : z.lo + code * z.step;
+    let k = z.pieces.length - 1;
+    while (k > 0 && z.pieces[k][0] > code) k--;
+    out[i] = code === 65535 ? NaN : z.pieces[k][1] + (code - z.pieces[k][0]) * z.pieces[k][2];
   }
   return out;
 }

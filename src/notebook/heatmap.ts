@@ -1,10 +1,11 @@
 import { assert, checkOptionNames, formatValue, type OptionNames, ParameterError } from '../errors';
-import { checkGrid, isSpectrogram, type Grid, type Spectrogram } from '../grid/grid';
+import { checkGrid, firstNonFinite, isSpectrogram, type Grid, type Spectrogram } from '../grid/grid';
+import { hzToMel, melToHz } from '../spectral/mel';
 import { checkFigureSize, checkOptionalBoolean, checkOptionalString } from './checks';
 import { plotlyColorScale, COLOR_SCALES } from './colormap';
-import { decimate, DEFAULT_MAX_CELLS, type Pooling } from './decimate';
+import { blockEdges, cellEdges, decimate, DEFAULT_MAX_CELLS, type Pooling } from './decimate';
 import { encodeF4 } from './encode';
-import { formatHz, formatTick, hzToMel, HZ_TICK_CANDIDATES, niceTicks } from './ticks';
+import { formatHz, formatTick, HZ_TICK_CANDIDATES, niceTicks } from './ticks';
 import type { Axis, ColorScaleName, Figure, Trace } from './types';
 
 /** Options shared by every heatmap-like figure. */
@@ -27,9 +28,16 @@ export interface HeatmapOptions {
   yScale?: 'linear' | 'log' | 'mel';
   /** Colour scale. @default 'viridis' */
   colorScale?: ColorScaleName;
-  /** Value at the bottom of the colour scale. @default the smallest finite value */
+  /**
+   * Value at the bottom of the colour scale; given alone it must not exceed the largest finite
+   * value (the scale would run backwards: a ParameterError, as matplotlib's vmin > vmax).
+   * @default the smallest finite value
+   */
   zmin?: number;
-  /** Value at the top of the colour scale. @default the largest finite value */
+  /**
+   * Value at the top of the colour scale; given alone it must not be below the smallest finite value.
+   * @default the largest finite value
+   */
   zmax?: number;
   /** Colour bar title. @default the spectrogram's unit ('dB', 'power', ...), or 'value' */
   unit?: string;
@@ -120,8 +128,6 @@ export function resolveHeatmap(
     const v = opts[k];
     assert(v === undefined || Number.isFinite(v), () => `${k}=${formatValue(v)} must be a finite number`);
   }
-  if (opts.zmin !== undefined && opts.zmax !== undefined)
-    assert(opts.zmin < opts.zmax, () => `zmin=${opts.zmin} must be below zmax=${opts.zmax}`);
   return { yAxis, yScale, colorScale, unit, pooling };
 }
 
@@ -138,7 +144,7 @@ export function yMapping(g: Grid, yAxis: 'hz' | 'band', yScale: 'linear' | 'log'
     return { toDisplay: (v) => v, axis: { title: { text: 'Frequency (Hz)' } }, hoverLabel: 'Hz' };
   }
   let toDisplay: (v: number) => number;
-  if (yScale === 'mel') toDisplay = hzToMel;
+  if (yScale === 'mel') toDisplay = (v) => hzToMel(v); // (not map's index as htk)
   else {
     const firstPositive = Array.from(f).find((v) => v > 0) ?? 1;
     const floorHz = f.length > 1 && f[0] <= 0 ? firstPositive / 2 : firstPositive;
@@ -174,19 +180,67 @@ export function finiteRange(data: ArrayLike<number>): [number, number] {
   return lo <= hi ? [lo, hi] : [NaN, NaN];
 }
 
+/** How many cells of a grid are not finite, by kind. */
+export interface NonFiniteCount {
+  nan: number;
+  negInf: number;
+  posInf: number;
+  total: number;
+}
+
+/** Counts the NaN, -Infinity and +Infinity values of `data`. */
+export function countNonFinite(data: ArrayLike<number>): NonFiniteCount {
+  const c = { nan: 0, negInf: 0, posInf: 0, total: 0 };
+  if (firstNonFinite(data) < 0) return c;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v === -Infinity) c.negInf++;
+    else if (v === Infinity) c.posInf++;
+    else if (Number.isNaN(v)) c.nan++;
+  }
+  c.total = c.nan + c.negInf + c.posInf;
+  return c;
+}
+
+/**
+ * What a figure says about the cells it cannot colour, e.g. '12 of 1542257 cells not finite (-inf),
+ * left out' ('12 cells not finite (-inf)' when `brief`, for a subplot's title); '' when every cell
+ * is finite. The kinds are named as numpy prints them.
+ */
+export function nonFiniteNote(c: NonFiniteCount, cells: number, brief = false): string {
+  if (c.total === 0) return '';
+  const kinds = (
+    [
+      ['NaN', c.nan],
+      ['-inf', c.negInf],
+      ['+inf', c.posInf],
+    ] as const
+  ).filter(([, k]) => k > 0);
+  const what = kinds.length === 1 ? kinds[0][0] : kinds.map(([name, k]) => `${name} ${k}`).join(', ');
+  if (c.total === cells) return `all ${cells} cells not finite (${what})${brief ? '' : ': nothing to draw'}`;
+  return brief
+    ? `${c.total} cells not finite (${what})`
+    : `${c.total} of ${cells} cells not finite (${what}), left out`;
+}
+
 /** One heatmap trace plus its axes, before any layout; used by every heatmap figure. */
 export interface HeatmapPart {
   trace: Trace;
   xaxis: Axis;
   yaxis: Axis;
-  /** Human note on decimation ('' when none), e.g. 'mean-pooled 2×5 for display: 257×1001 → 129×201 cells'. */
+  /**
+   * Human note on decimation and non-finite cells ('' when neither), e.g.
+   * 'mean-pooled 2×5 for display: 257×1001 → 129×201 cells; 12 of 257257 cells not finite (-inf), left out'.
+   */
   note: string;
   shape: [number, number];
   sourceShape: [number, number];
   /** Colour range of this part alone (see {@link colorRange}). */
   range: [number, number];
-  /** Smallest and largest finite value of the source grid. */
+  /** Smallest and largest finite value of the source grid (NaN, NaN when it has none). */
   dataRange: [number, number];
+  /** Non-finite cells of the source grid (drawn blank, left out of pooled blocks). */
+  nonFinite: NonFiniteCount;
   colorScale: ColorScaleName;
   unit: string;
   /** Pooling factors [rows, cols] and method ([1, 1] when every cell is sent). */
@@ -194,47 +248,68 @@ export interface HeatmapPart {
   pooling: Pooling;
 }
 
-/** Builds the heatmap trace of `g` with its axes and colour range. */
-export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): HeatmapPart {
+/** Argument names used in colour-range errors (compareStages names a stage's own zmin/zmax). */
+export interface RangeNames {
+  zmin: string;
+  zmax: string;
+  /** What the data is, e.g. 'grid' or 'stages[1] (opening)'. */
+  data: string;
+}
+
+/**
+ * Builds the heatmap trace of `g` with its axes and colour range.
+ * x / y are the cell centres (display coordinates) when every cell of that axis is sent, and the
+ * n + 1 cell edges (which plotly.js reads as edges, as does the PNG renderer) when the axis is
+ * pooled or has one cell: pooled blocks then cover exactly the source cells (a partial last
+ * block does not stretch the axis), and a single frame is one hop long, not 1 s.
+ */
+export function heatmapPart(
+  g: Grid,
+  opts: HeatmapOptions,
+  name = 'grid',
+  names: RangeNames = { zmin: 'zmin', zmax: 'zmax', data: name },
+): HeatmapPart {
   const r = resolveHeatmap(g, opts, name);
   const spec = isSpectrogram(g) ? g : null;
   const d = opts.fullResolution
-    ? decimate(
-        g,
-        { maxRows: g.rows, maxCols: g.cols, maxCells: g.rows * g.cols, pooling: r.pooling },
-        spec?.frequencies,
-        spec?.times,
-      )
-    : decimate(
-        g,
-        {
-          maxRows: opts.maxRows ?? 512,
-          maxCols: opts.maxCols ?? 512,
-          maxCells: opts.maxCells ?? DEFAULT_MAX_CELLS,
-          pooling: r.pooling,
-        },
-        spec?.frequencies,
-        spec?.times,
-      );
+    ? decimate(g, { maxRows: g.rows, maxCols: g.cols, maxCells: g.rows * g.cols, pooling: r.pooling })
+    : decimate(g, {
+        maxRows: opts.maxRows ?? 512,
+        maxCols: opts.maxCols ?? 512,
+        maxCells: opts.maxCells ?? DEFAULT_MAX_CELLS,
+        pooling: r.pooling,
+      });
   const map = yMapping(g, r.yAxis, r.yScale);
-  const ys = Array.from(d.rowCoords, (v) => round6(map.toDisplay(v)));
-  const xs = Array.from(d.colCoords, round6);
+  const rowCentres = Float64Array.from({ length: g.rows }, (_, i) =>
+    map.toDisplay(r.yAxis === 'hz' ? (spec as Spectrogram).frequencies[i] : i),
+  );
+  const colCentres = spec ? spec.times : Float64Array.from({ length: g.cols }, (_, i) => i);
+  const frame = spec && spec.hopLength > 0 && spec.sampleRate > 0 ? spec.hopLength / spec.sampleRate : 1;
+  const ys = axisCoords(rowCentres, d.factor[0], singleRowEdges(g, r.yAxis, map));
+  const xs = axisCoords(colCentres, d.factor[1], [colCentres[0] - frame / 2, colCentres[0] + frame / 2]);
   const z = new Float32Array(d.grid.data.length);
   for (let i = 0; i < z.length; i++) z[i] = Number.isFinite(d.grid.data[i]) ? d.grid.data[i] : NaN;
   // The source's range, not the pooled one: pooling changes resolution, never the colours.
   const dataRange = finiteRange(g.data);
-  const range = colorRange(dataRange, r.colorScale, opts);
+  const range = colorRange(dataRange, r.colorScale, opts, names);
   const zEncoding = opts.zEncoding ?? 'f4';
   assert(
     zEncoding === 'f4' || zEncoding === 'array',
     () => `zEncoding=${formatValue(zEncoding)} must be 'f4' or 'array'`,
   );
   const pooled = d.factor[0] > 1 || d.factor[1] > 1;
-  const note = pooled
-    ? `${d.pooling}-pooled ${d.factor[0]}×${d.factor[1]} for display: ` +
-      `${g.rows}×${g.cols} → ${d.grid.rows}×${d.grid.cols} cells`
-    : '';
+  const nonFinite = countNonFinite(g.data);
+  const note = [
+    pooled
+      ? `${d.pooling}-pooled ${d.factor[0]}×${d.factor[1]} for display: ` +
+        `${g.rows}×${g.cols} → ${d.grid.rows}×${d.grid.cols} cells`
+      : '',
+    nonFiniteNote(nonFinite, g.data.length),
+  ]
+    .filter(Boolean)
+    .join('; ');
   const xTitle = spec ? 'Time (s)' : 'Column';
+  const unit = escapeHtml(r.unit);
   const trace: Trace = {
     type: 'heatmap',
     name,
@@ -244,11 +319,13 @@ export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): Heatm
     colorscale: plotlyColorScale(r.colorScale),
     zmin: range[0],
     zmax: range[1],
-    colorbar: { title: { text: r.unit } },
+    colorbar: { title: { text: unit } },
     hovertemplate:
-      `${spec ? 't=%{x:.3f} s' : 'col %{x}'}<br>${map.hoverLabel} %{y:.4~g}<br>%{z:.4~g} ${r.unit}` +
+      `${spec ? 't=%{x:.3f} s' : 'col %{x}'}<br>${map.hoverLabel} %{y:.4~g}<br>%{z:.4~g} ${unit}` +
       `<extra>${escapeHtml(name)}</extra>`,
   };
+  // With no finite value and no zmin/zmax there is no colour range to show, only an invented one.
+  if (!hasColors(dataRange, opts)) trace.showscale = false;
   return {
     trace,
     xaxis: { title: { text: xTitle } },
@@ -258,6 +335,7 @@ export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): Heatm
     sourceShape: [g.rows, g.cols],
     range,
     dataRange,
+    nonFinite,
     colorScale: r.colorScale,
     unit: r.unit,
     factor: d.factor,
@@ -265,24 +343,93 @@ export function heatmapPart(g: Grid, opts: HeatmapOptions, name = 'grid'): Heatm
   };
 }
 
+/** Whether a colour bar over `dataRange` with these zmin/zmax shows a real range (data, or both ends given). */
+export function hasColors(dataRange: [number, number], opts: { zmin?: number; zmax?: number }): boolean {
+  return dataRange[0] <= dataRange[1] || (opts.zmin !== undefined && opts.zmax !== undefined);
+}
+
+/**
+ * What a trace's x or y carries for cells centred on `centres` (display coordinates) pooled by `f`:
+ * the centres themselves when every cell is sent (so hover shows each cell's own coordinate), else
+ * the block edges, n + 1 values.
+ */
+function axisCoords(centres: ArrayLike<number>, f: number, single: [number, number]): number[] {
+  const out = f === 1 && centres.length > 1 ? centres : blockEdges(cellEdges(centres, single), f);
+  return Array.from(out, round6);
+}
+
+/**
+ * Display edges of a grid's only row. A spectrogram's row on a Hz axis spans what its scale implies:
+ * one linear bin comes from nFft = 1, so it is sampleRate wide; one mel band sits between fMin and
+ * fMax, taken as Nyquist (librosa's default), equally spaced in mel. Otherwise ±0.5 about the index.
+ */
+function singleRowEdges(g: Grid, yAxis: 'hz' | 'band', map: YMapping): [number, number] {
+  const hz = yAxis === 'hz' && isSpectrogram(g) ? g.frequencies[0] : 0;
+  const centre = map.toDisplay(hz);
+  const unitCell: [number, number] = [centre - 0.5, centre + 0.5];
+  if (yAxis !== 'hz' || !isSpectrogram(g) || g.scale === 'cepstral' || !(hz >= 0 && g.sampleRate > 0)) return unitCell;
+  let lo = hz - g.sampleRate / 2;
+  let hi = hz + g.sampleRate / 2;
+  if (g.scale === 'mel') {
+    const m = hzToMel(hz);
+    const spacing = hzToMel(g.sampleRate / 2) - m;
+    if (!(spacing > 0)) return unitCell;
+    lo = melToHz(Math.max(0, m - spacing / 2));
+    hi = melToHz(m + spacing / 2);
+  }
+  let a = map.toDisplay(lo);
+  let b = map.toDisplay(hi);
+  // On a log axis an edge at or below 0 Hz has no place: mirror the other one about the centre.
+  if (!(a < centre)) a = 2 * centre - b;
+  if (!(b > centre)) b = 2 * centre - a;
+  return a < centre && centre < b ? [a, b] : unitCell;
+}
+
 /**
  * The colour range a heatmap shows for data spanning `[lo, hi]`: zmin/zmax when given, else the
  * data's range; on the diverging scale symmetric about 0 (white = 0), so a signed map reads by
- * colour alone. Degenerate ranges widen to +/-0.5 (or +/-1 about 0) so colour bars stay readable.
+ * colour alone. Degenerate ranges widen to +/-0.5 (or +/-1 about 0) so colour bars stay readable;
+ * a given end stays put (zmin equal to the data's maximum gives [zmin, zmin + 1]).
+ * Notes: zmin alone above the data (or zmax alone below it) is a ParameterError, as matplotlib's
+ * vmin > vmax: the other end would default to the data's and the scale would run backwards.
  */
 export function colorRange(
   [lo, hi]: [number, number],
   colorScale: ColorScaleName,
   opts: { zmin?: number; zmax?: number },
+  names: RangeNames = { zmin: 'zmin', zmax: 'zmax', data: 'grid' },
 ): [number, number] {
-  if (colorScale === 'diverging' && opts.zmin === undefined && opts.zmax === undefined) {
+  const { zmin, zmax } = opts;
+  if (colorScale === 'diverging' && zmin === undefined && zmax === undefined) {
     const m = Math.max(Math.abs(lo), Math.abs(hi));
     return Number.isFinite(m) && m > 0 ? [-m, m] : [-1, 1];
   }
-  let a = opts.zmin ?? lo;
-  let b = opts.zmax ?? hi;
-  if (!Number.isFinite(a) || !Number.isFinite(b)) [a, b] = [Number.isFinite(a) ? a : 0, Number.isFinite(b) ? b : 1];
-  if (a === b) [a, b] = [a - 0.5, b + 0.5];
+  const hasData = lo <= hi;
+  const span = (): string => `${names.data} spans ${round4(lo)}…${round4(hi)}`;
+  // One end given: the other is the data's, and must stay on its own side.
+  if (zmin !== undefined && zmax === undefined && hasData)
+    assert(
+      zmin <= hi,
+      () =>
+        `${names.zmin}=${zmin} is above the largest finite value ${round4(hi)}, where ${names.zmax} defaults ` +
+        `(${span()}): the colour scale would run backwards; give ${names.zmax} too, or ${names.zmin} <= ${round4(hi)}`,
+    );
+  if (zmax !== undefined && zmin === undefined && hasData)
+    assert(
+      zmax >= lo,
+      () =>
+        `${names.zmax}=${zmax} is below the smallest finite value ${round4(lo)}, where ${names.zmin} defaults ` +
+        `(${span()}): the colour scale would run backwards; give ${names.zmin} too, or ${names.zmax} >= ${round4(lo)}`,
+    );
+  if (zmin !== undefined && zmax !== undefined)
+    assert(zmin < zmax, () => `${names.zmin}=${zmin} must be below ${names.zmax}=${zmax}`);
+  let a = zmin ?? (hasData ? lo : zmax !== undefined ? zmax - 1 : 0);
+  let b = zmax ?? (hasData ? hi : zmin !== undefined ? zmin + 1 : 1);
+  if (a === b) {
+    if (zmin !== undefined) b = a + 1;
+    else if (zmax !== undefined) a = b - 1;
+    else [a, b] = [a - 0.5, b + 0.5];
+  }
   return [a, b];
 }
 
@@ -297,9 +444,14 @@ export function titleWithNote(title: string, note: string): string {
  * linear, log or mel-spaced axis, or the band index. Grids larger than maxRows x maxCols are pooled
  * for display (said in the title); `z` is sent as a float32 typed-array spec (`{dtype:'f4', bdata,
  * shape}`), which plotly.js >= 2.28 decodes.
+ * NaN and ±Inf cells are drawn blank and left out of pooled blocks (as matplotlib's imshow masks
+ * them), and the title note (hence the text/plain summary) says how many there are; a grid with no
+ * finite cell is drawn empty with that note and no colour bar, not refused, as imshow draws it.
  * Notes: like librosa.display.specshow the image is cell-centred on the frame times and bin
- * frequencies. Pooling averages blocks by default (`'absmax'` on the diverging scale), so what is
- * shown is neither dilated nor eroded; `fullResolution` sends every cell.
+ * frequencies; the axes span the grid's cells edge to edge (a single frame is hopLength/sampleRate
+ * wide, a single bin the width its scale implies), pooled or not. Pooling averages blocks by
+ * default (`'absmax'` on the diverging scale), so what is shown is neither dilated nor eroded;
+ * `fullResolution` sends every cell.
  */
 export function heatmap(g: Grid, opts: HeatmapOptions = {}): Figure {
   checkOptionNames(opts, HEATMAP_OPTIONS, 'heatmap');
@@ -354,6 +506,10 @@ function shortestF32(v: number): number | null {
     if (Math.fround(x) === v) return x;
   }
   return v;
+}
+
+function round4(v: number): number {
+  return Number(v.toPrecision(4));
 }
 
 function round6(v: number): number {

@@ -43,14 +43,5 @@ function roundTo(v: number, step: number): number {
   return Number(v.toFixed(Math.min(20, d)));
 }
 
-/** Slaney mel scale (librosa's default, `htk=False`): linear below 1 kHz, logarithmic above. */
-export function hzToMel(hz: number): number {
-  const fSp = 200 / 3;
-  const minLogHz = 1000;
-  const minLogMel = minLogHz / fSp;
-  const logStep = Math.log(6.4) / 27;
-  return hz >= minLogHz ? minLogMel + Math.log(hz / minLogHz) / logStep : hz / fSp;
-}
-
 /** Frequency tick candidates for mel and log axes, in Hz. */
 export const HZ_TICK_CANDIDATES = [10, 20, 50, 100, 200, 500, 1000, 2000, 4000, 8000, 16000, 32000, 64000];

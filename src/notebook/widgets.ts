@@ -4,6 +4,7 @@ import { figureHtml, newId, summary } from './bundle';
 import { checkOptionalBoolean, checkOptionalString } from './checks';
 import { checkLineOptions, LINE_OPTIONS, trainingCurves, type LineOptions } from './curves';
 import { kernelWriter, sendDisplay } from './kernel';
+import { escapeHtml } from './heatmap';
 import { renderPng } from './png';
 import { injectPlotly } from './show';
 import type { Figure } from './types';
@@ -27,7 +28,14 @@ const LISTEN_OPTIONS: OptionNames<ListenOptions> = { normalise: true, label: tru
 export function listen(audio: Audio, opts: ListenOptions = {}): void {
   checkOptionNames(opts, LISTEN_OPTIONS, 'listen');
   const html = audioHtml(audio, opts);
-  sendDisplay({ 'text/html': html, 'text/plain': `Audio(${/>([^<]*)<\/div>/.exec(html)?.[1] ?? ''})` });
+  sendDisplay({ 'text/html': html, 'text/plain': `Audio(${audioLabel(audio, opts.label)})` });
+}
+
+/** The caption of a player: `label` as given, else 'sampleRate Hz, duration s, channels'. */
+function audioLabel(a: Audio, label: string | undefined): string {
+  if (label !== undefined) return label;
+  const n = a.channels.length;
+  return `${a.sampleRate} Hz, ${(a.channels[0].length / a.sampleRate).toFixed(2)} s, ${n} channel${n > 1 ? 's' : ''}`;
 }
 
 /** The `<audio controls>` element {@link listen} shows, as standalone HTML. */
@@ -47,13 +55,10 @@ export function audioHtml(audio: Audio, opts: ListenOptions = {}): string {
     const g = peak > 0 ? 10 ** (-1 / 20) / peak : 1;
     a = { sampleRate: audio.sampleRate, channels: audio.channels.map((c) => c.map((v) => v * g)) };
   }
-  const seconds = a.channels[0].length / a.sampleRate;
-  const label =
-    opts.label ??
-    `${a.sampleRate} Hz, ${seconds.toFixed(2)} s, ${a.channels.length} channel${a.channels.length > 1 ? 's' : ''}`;
+  const label = audioLabel(a, opts.label);
   const b64 = Buffer.from(wav16(a)).toString('base64');
   return (
-    `<div class="specmorph-audio"><div style="font-size:smaller">${label.replace(/</g, '&lt;')}</div>` +
+    `<div class="specmorph-audio"><div style="font-size:smaller">${escapeHtml(label)}</div>` +
     `<audio controls preload="metadata" src="data:audio/wav;base64,${b64}"></audio></div>`
   );
 }

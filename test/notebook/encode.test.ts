@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decimate } from '../../src/notebook/decimate';
+import { blockEdges, cellEdges, decimate } from '../../src/notebook/decimate';
 import { compactZ, decodeTypedArray, encodeF4, encodeF8, expandZ } from '../../src/notebook/encode';
 import { Random } from '../../src/random';
 
@@ -107,6 +107,28 @@ test('decimate skips NaN cells and gives NaN for all-NaN blocks', () => {
   assert.ok(Number.isNaN(d.grid.data[1]));
 });
 
+for (const pooling of ['max', 'mean', 'absmax'] as const) {
+  test(`decimate pooling=${pooling} skips -Infinity and +Infinity like NaN; a block of only non-finite cells gives NaN`, () => {
+    const g = { rows: 1, cols: 6, data: new Float32Array([-Infinity, 2, 4, Infinity, -Infinity, NaN]) };
+    const d = decimate(g, { maxCols: 2, pooling });
+    assert.deepEqual(d.factor, [1, 3]);
+    assert.equal(d.grid.data[0], pooling === 'mean' ? 3 : 4);
+    assert.ok(Number.isNaN(d.grid.data[1]));
+  });
+}
+
+test('cellEdges/blockEdges: edges half-way between centres; blocks of 4 over 10 cells end at the last cell edge, not past it', () => {
+  const e = cellEdges(
+    Float64Array.from({ length: 10 }, (_, i) => i * 0.01),
+    [0, 0],
+  );
+  assert.equal(e.length, 11);
+  assert.ok(Math.abs(e[0] + 0.005) < 1e-12 && Math.abs(e[10] - 0.095) < 1e-12);
+  const b = blockEdges(e, 4);
+  assert.deepEqual(Array.from(b), [e[0], e[4], e[8], e[10]]);
+  assert.deepEqual(Array.from(cellEdges([7], [6.5, 8])), [6.5, 8]);
+});
+
 test('decimate maxRows=0 and pooling=median throw naming the option', () => {
   const g = randomGrid(4, 4, 1);
   assert.throws(() => decimate(g, { maxRows: 0 }), /maxRows=0 must be a positive integer/);
@@ -130,4 +152,21 @@ test('compactZ: 16-bit codes read back within (max - min) / 131068 of the f4 val
       : assert.ok(Math.abs(back[i] - v) <= bound, `cell ${i}: ${back[i]} vs ${v}`),
   );
   assert.ok(Math.abs(z.bdata.length / spec.bdata.length - 0.5) < 0.01);
+});
+
+test('compactZ over the shown range [0, 1] with values beyond it: in-range cells within 1/122876, below/above keep their side, NaN and ±Inf are gaps', () => {
+  const values = new Float32Array(64 * 80).map((_, i) => (i % 80) / 79);
+  values[0] = 1e6;
+  values[1] = -5e3;
+  values[2] = NaN;
+  values[3] = -Infinity;
+  const z = compactZ(encodeF4(values, [64, 80]), [0, 1]);
+  const back = expandZ(z);
+  for (let i = 4; i < values.length; i++) assert.ok(Math.abs(back[i] - values[i]) <= 1 / 122876, `cell ${i}`);
+  assert.ok(back[0] > 1 && Math.abs(back[0] - 1e6) < 1e6 / 2000, `above: ${back[0]}`);
+  assert.ok(back[1] < 0 && Math.abs(back[1] + 5e3) < 5e3 / 2000, `below: ${back[1]}`);
+  assert.ok(Number.isNaN(back[2]) && Number.isNaN(back[3]));
+  // Data wholly inside the shown range: quantised over its own range, as without one.
+  const inside = compactZ(encodeF4(new Float32Array([0.25, 0.5, 0.75]), [1, 3]), [0, 1]);
+  assert.deepEqual(inside.pieces, [[0, 0.25, 0.5 / 65534]]);
 });

@@ -14,7 +14,7 @@ import { difference, heatmap } from '../../src/notebook/heatmap';
 import { renderPng } from '../../src/notebook/png';
 import { sliderFigure } from '../../src/notebook/slider';
 import { resultsTable } from '../../src/notebook/table';
-import { hzToMel } from '../../src/notebook/ticks';
+import { hzToMel } from '../../src/spectral/mel';
 import type { Axis, Trace, TypedArraySpec } from '../../src/notebook/types';
 import { Random } from '../../src/random';
 
@@ -62,11 +62,14 @@ test('heatmap 257x1001 dB spectrogram default: mean-pooled 2x5 to 129x201, f4 z 
   assert.equal(z.shape, '129,201');
   const want = decimate(s, {}, s.frequencies, s.times);
   assert.deepEqual(Float32Array.from(decodeTypedArray(z).values), want.grid.data);
+  // Pooled axes carry the block edges (n + 1 values): 0.05 s blocks of 5 frames, half a frame
+  // before the first frame centre to half a frame after the last, as the full grid spans.
   assert.deepEqual(
     t.x,
-    Array.from(want.colCoords, (v) => Math.round(v * 1e6) / 1e6),
+    Array.from({ length: 202 }, (_, i) => Math.round((Math.min(1001, 5 * i) * 0.01 - 0.005) * 1e6) / 1e6),
   );
-  assert.equal((t.y as number[])[128], 8000);
+  assert.equal((t.y as number[]).length, 130);
+  assert.equal((t.y as number[])[129], 8000 + 15.625);
   assert.match(String(fig.layout.title?.text), /mean-pooled 2×5 for display: 257×1001 → 129×201 cells/);
   assert.deepEqual(t.colorbar, { title: { text: 'dB' } });
   assert.equal((fig.layout.xaxis as Axis).title?.text, 'Time (s)');

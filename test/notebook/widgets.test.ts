@@ -68,6 +68,16 @@ test('show {displayId, update: true} sends update_display_data for that id', () 
   assert.equal(last.content.transient?.display_id, 'mine');
 });
 
+test('listen in a (fake) kernel: text/plain shows the label as given (A & B <stereo>), the HTML escapes it', () => {
+  installFakeKernel();
+  listen({ sampleRate: 8000, channels: [new Float32Array(800), new Float32Array(800)] }, { label: 'A & B <stereo>' });
+  const data = sent[sent.length - 1].content.data;
+  assert.equal(data['text/plain'], 'Audio(A & B <stereo>)');
+  assert.match(String(data['text/html']), />A &amp; B &lt;stereo&gt;<\/div>/);
+  listen({ sampleRate: 8000, channels: [new Float32Array(800)] });
+  assert.equal(sent[sent.length - 1].content.data['text/plain'], 'Audio(8000 Hz, 0.10 s, 1 channel)');
+});
+
 test('progress(4) in a kernel: one display then in-place updates with the same display id', () => {
   installFakeKernel();
   const p = progress(4, { label: 'load', minIntervalMs: 0 });

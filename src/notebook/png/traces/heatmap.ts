@@ -14,8 +14,8 @@ export const heatmapDrawer: AxesDrawer = {
   extent(t) {
     const z = readZ(t.z);
     if (!z) return null;
-    const ex = edges(coords(t, 'x', z.cols));
-    const ey = edges(coords(t, 'y', z.rows));
+    const ex = cellEdges(t, 'x', z.cols);
+    const ey = cellEdges(t, 'y', z.rows);
     return {
       x: [Math.min(ex[0], ex[z.cols]), Math.max(ex[0], ex[z.cols])],
       y: [Math.min(ey[0], ey[z.rows]), Math.max(ey[0], ey[z.rows])],
@@ -37,8 +37,8 @@ export const heatmapDrawer: AxesDrawer = {
     const z = readZ(t.z);
     if (!z) return;
     const spec = heatmapDrawer.colorScale!(fig, t);
-    const ex = edges(coords(t, 'x', z.cols));
-    const ey = edges(coords(t, 'y', z.rows));
+    const ex = cellEdges(t, 'x', z.cols);
+    const ey = cellEdges(t, 'y', z.rows);
     const xgap = typeof t.xgap === 'number' ? t.xgap : 0;
     const ygap = typeof t.ygap === 'number' ? t.ygap : 0;
     const xs = [Math.round(Math.min(xa.px0, xa.px1)), Math.round(Math.max(xa.px0, xa.px1))];
@@ -70,6 +70,12 @@ export const heatmapDrawer: AxesDrawer = {
     }
   },
 };
+
+/** Edges (n + 1) of a heatmap's columns or rows; n + 1 or more values are the edges themselves, as plotly.js reads them. */
+function cellEdges(t: Trace, axis: 'x' | 'y', n: number): Float64Array {
+  const v = readNumbers(t[axis]);
+  return v && v.length > n && v.length > 1 ? v.slice(0, n + 1) : edges(coords(t, axis, n));
+}
 
 /** Coordinates of a heatmap's columns or rows: explicit array, x0/dx, or the index. */
 function coords(t: Trace, axis: 'x' | 'y', n: number): Float64Array {
