@@ -33,7 +33,9 @@ export function formatValue(v: unknown): string {
   if (v === null || typeof v !== 'object') return String(v);
   try {
     const s = JSON.stringify(v);
-    if (s !== undefined && s.length <= 80 && !ArrayBuffer.isView(v)) return s;
+    // (a Map or Set would print as {})
+    const plain = Array.isArray(v) || Object.prototype.toString.call(v) === '[object Object]';
+    if (s !== undefined && s.length <= 80 && plain) return s;
   } catch {
     // circular: fall through to the type name
   }
@@ -127,11 +129,21 @@ function optionLabel(k: string): string {
  * misspelt option is not silently ignored:
  * `stft: unknown option hop_length; did you mean hopLength? (options: nFft, hopLength, ...)`.
  * `where` names the function. A known key passes whatever its value (undefined too), an unknown one
- * is refused even when undefined; a non-object `opts` is left to the caller's own checks.
+ * is refused even when undefined. `opts` itself must be undefined (no options) or a plain object:
+ * `heatmap(S, 'mel')` or `heatmap(S, null)` is refused naming the function and the value
+ * (`heatmap: options="mel" must be undefined or an options object {name: value, ...}`), as Python
+ * refuses a positional argument where only keywords are taken; null is not taken for "no options",
+ * since a JavaScript default parameter does not replace it either.
  * Cost: one loop over the keys of `opts` (the suggestion is computed only when throwing).
  */
 export function checkOptionNames(opts: unknown, known: Readonly<Record<string, true>>, where: string): void {
-  if (opts === null || typeof opts !== 'object') return;
+  if (opts === undefined) return;
+  // Object.prototype.toString: arrays, typed arrays, Maps, Dates and boxed values are not options
+  // objects; it also holds for objects made in another realm (a vm context).
+  if (opts === null || typeof opts !== 'object' || Object.prototype.toString.call(opts) !== '[object Object]')
+    throw new ParameterError(
+      `${where}: options=${formatValue(opts)} must be undefined or an options object {name: value, ...}`,
+    );
   let unknown: string[] | undefined;
   for (const k of Object.keys(opts)) {
     if (Object.hasOwn(known, k)) continue;

@@ -17,10 +17,29 @@ test('checkOptionNames accepts known names, undefined values of known names and 
   checkOptionNames({ nFft: 512, hopLength: 128 }, DEMO, 'demo');
   checkOptionNames({ hopLength: undefined }, DEMO, 'demo');
   checkOptionNames({}, DEMO, 'demo');
-  // not an object: left to the caller's own "must be an options object" check
+  checkOptionNames(Object.create(null), DEMO, 'demo');
+  // no options at all
   checkOptionNames(undefined, DEMO, 'demo');
-  checkOptionNames(null, DEMO, 'demo');
-  checkOptionNames(5, DEMO, 'demo');
+});
+
+test('checkOptionNames refuses options that are not an options object, naming the function, options and the value', () => {
+  for (const [value, shown] of [
+    [null, 'null'],
+    [5, '5'],
+    ['mel', '"mel"'],
+    [true, 'true'],
+    [[1, 2], '[1,2]'],
+    [new Float32Array(3), 'a Float32Array of length 3'],
+    [new Map(), 'a Map'],
+  ] as const) {
+    assert.throws(
+      () => checkOptionNames(value, DEMO, 'heatmap'),
+      (e: unknown) =>
+        e instanceof ParameterError &&
+        e.message === `heatmap: options=${shown} must be undefined or an options object {name: value, ...}`,
+      `options=${shown}`,
+    );
+  }
 });
 
 test('checkOptionNames names an unknown option, the function and the known names, in one line', () => {

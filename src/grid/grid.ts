@@ -19,7 +19,8 @@ export interface Spectrogram extends Grid {
   /** Seconds at each column (frame centre); length `cols`. */
   times: Float64Array;
   scale: 'linear' | 'mel' | 'cepstral';
-  unit: 'amplitude' | 'power' | 'dB' | 'coefficient';
+  /** What the values are; 'score' for saliency maps (units of a classifier's score). */
+  unit: 'amplitude' | 'power' | 'dB' | 'coefficient' | 'score';
 }
 
 /** Complex rows x cols matrix as two row-major planes (STFT output: rows = nFft/2+1 bins, cols = frames). */

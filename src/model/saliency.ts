@@ -2,7 +2,7 @@
 import * as tf from './tf';
 import { expertModels } from './architectures';
 import { ParameterError, assert } from '../errors';
-import { type Grid, checkGrid, createGrid } from '../grid/grid';
+import { type Grid, checkGrid, createGrid, isSpectrogram, withData } from '../grid/grid';
 
 /** One model input: a Grid (one channel) or a `[rows, cols, channels]` tensor. */
 export type SaliencyInput = Grid | tf.Tensor3D;
@@ -36,6 +36,15 @@ function inputTensor(input: SaliencyInput): tf.Tensor4D {
   return tf.tensor4d(input.data, [1, input.rows, input.cols, 1]);
 }
 
+/**
+ * A map of `rows x cols` values aligned with `input`: a Spectrogram like the input (its frequencies,
+ * times, sample rate and hop kept, unit 'score') when the input is one, else a plain Grid.
+ */
+function alignedMap(input: SaliencyInput, rows: number, cols: number, data: Float32Array): Grid {
+  if (!(input instanceof tf.Tensor) && isSpectrogram(input)) return withData(input, data, 'score');
+  return createGrid(rows, cols, data);
+}
+
 function targetScore(logits: tf.Tensor, target: 'bonafide' | number): tf.Scalar {
   const classes = logits.shape[1]!;
   if (target === 'bonafide') {
@@ -52,7 +61,8 @@ function targetScore(logits: tf.Tensor, target: 'bonafide' | number): tf.Scalar 
 /**
  * Gradient x input saliency (Shrikumar et al. 2016): d score / d input times the input, summed
  * over channels. Output: a Grid of the input's rows x cols (for a spectrogram: frequency x time),
- * positive where the input pushes the score up.
+ * positive where the input pushes the score up; for a Spectrogram input, a Spectrogram with the
+ * input's frequencies, times, sample rate and hop (unit 'score'), so figures put both on Hz/s axes.
  *
  * Notes: signed, unnormalised (units of the score); take `Math.abs` for magnitude maps.
  */
@@ -67,7 +77,7 @@ export function gradientTimesInput(model: tf.LayersModel, input: SaliencyInput, 
     });
     const data = map.dataSync() as Float32Array;
     map.dispose();
-    return createGrid(rows, cols, Float32Array.from(data));
+    return alignedMap(input, rows, cols, Float32Array.from(data));
   } finally {
     x.dispose();
   }
@@ -89,7 +99,8 @@ function chainOf(model: tf.LayersModel): tf.layers.Layer[] | null {
  * Grad-CAM (Selvaraju et al. 2017) on the last convolution block: channel weights = spatial mean
  * of d score / d activations, map = ReLU(sum_k weight_k * activation_k), upsampled bilinearly to
  * the input's rows x cols. Output: a Grid aligned with the input spectrogram (frequency x time),
- * >= 0, in units of the score.
+ * >= 0, in units of the score; for a Spectrogram input, a Spectrogram with the input's metadata
+ * (unit 'score'), as {@link gradientTimesInput}.
  *
  * Notes: the upsampling uses half-pixel centres (`tf.image.resizeBilinear(..., false, true)`), so
  * the centre of each feature-map cell lands on the centre of the input block it pools, as
@@ -149,7 +160,7 @@ export function gradCam(model: tf.LayersModel, input: SaliencyInput, opts: GradC
     });
     const data = cam.dataSync() as Float32Array;
     cam.dispose();
-    return createGrid(rows, cols, Float32Array.from(data));
+    return alignedMap(input, rows, cols, Float32Array.from(data));
   } finally {
     x.dispose();
   }

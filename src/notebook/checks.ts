@@ -28,8 +28,20 @@ export function checkNumberArray(value: unknown, name: string): void {
   );
 }
 
-/** The size options every figure takes. */
+/**
+ * The largest figure width or height in pixels: the PNG fallback holds width x height x 3 bytes
+ * (8192 x 8192 is 200 MB), and browsers refuse larger canvases.
+ */
+export const MAX_FIGURE_PX = 8192;
+
+/** The size options every figure takes: pixels in (0, {@link MAX_FIGURE_PX}]. */
 export function checkFigureSize(opts: { width?: unknown; height?: unknown }): void {
-  checkOptionalSize(opts.width, 'width');
-  checkOptionalSize(opts.height, 'height');
+  for (const name of ['width', 'height'] as const) {
+    const v = opts[name];
+    checkOptionalSize(v, name);
+    assert(
+      v === undefined || (v as number) <= MAX_FIGURE_PX,
+      () => `${name}=${v} must be at most ${MAX_FIGURE_PX} pixels`,
+    );
+  }
 }

@@ -1,7 +1,9 @@
-import { assert, checkOptionNames, formatValue, type OptionNames } from '../errors';
+import { assert, checkOptionNames, formatValue, type OptionNames, ParameterError } from '../errors';
 import { detCurve, eerPoint } from '../metrics/detection';
 import { checkFigureSize, checkNumberArray, checkOptionalString } from './checks';
 import { encodeF4 } from './encode';
+import { escapeHtml } from './heatmap';
+import { pinAxisRanges } from './ranges';
 import { formatTick } from './ticks';
 import type { Figure, Trace } from './types';
 
@@ -15,11 +17,11 @@ export interface Series {
 
 /** Options of line figures. */
 export interface LineOptions {
-  /** @default '' */
+  /** Shown as written (`<` and `&` are not markup). @default '' */
   title?: string;
-  /** @default '' */
+  /** Shown as written. @default '' */
   xTitle?: string;
-  /** @default '' */
+  /** Shown as written. @default '' */
   yTitle?: string;
   /** @default 760 */
   width?: number;
@@ -49,6 +51,19 @@ export function checkLineOptions(opts: LineOptions, where: string): void {
 }
 
 /**
+ * Every value of `a` is a number (NaN and ±Infinity are drawn as gaps) or null (a gap, as in Plotly):
+ * a string such as '1' would otherwise become an invisible null. `name` names the array.
+ */
+function checkSeriesValues(a: ArrayLike<unknown>, name: string): void {
+  if (ArrayBuffer.isView(a)) return;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (typeof v !== 'number' && v !== null)
+      throw new ParameterError(`${name}[${i}]=${formatValue(v)} must be a number (NaN or null for a gap)`);
+  }
+}
+
+/**
  * Series longer than this travel as float32 typed arrays (a 2 s waveform: ~170 KB instead of
  * ~700 KB of JSON numbers).
  */
@@ -62,7 +77,7 @@ function lineTrace(s: Series, extra: Record<string, unknown> = {}): Trace {
     return {
       type: 'scatter',
       mode: 'lines',
-      name: s.name ?? '',
+      name: escapeHtml(s.name ?? ''),
       x: encodeF4(x),
       y: encodeF4(Float32Array.from(s.y)),
       ...extra,
@@ -73,7 +88,7 @@ function lineTrace(s: Series, extra: Record<string, unknown> = {}): Trace {
   return {
     type: 'scatter',
     mode: 'lines',
-    name: s.name ?? '',
+    name: escapeHtml(s.name ?? ''),
     x: s.x ? Array.from(s.x) : y.map((_, i) => i),
     y,
     ...extra,
@@ -103,7 +118,11 @@ export function integerTicks(lo: number, hi: number, maxTicks = 10): number[] {
   return out;
 }
 
-/** A plain line figure, one trace per series; hovering a point names both axes. */
+/**
+ * A plain line figure, one trace per series; hovering a point names both axes. Titles and series
+ * names are shown as written. The axis ranges are explicit, the ones plotly.js's autorange picks
+ * (lines: x edge to edge, y padded by 5% of the axis), so the PNG fallback draws the same.
+ */
 export function lineFigure(series: Series[], opts: LineOptions = {}): Figure {
   checkLineOptions(opts, 'lineFigure');
   assert(Array.isArray(series), () => `series=${formatValue(series)} must be an array of lines [{y, x?, name?}]`);
@@ -112,48 +131,67 @@ export function lineFigure(series: Series[], opts: LineOptions = {}): Figure {
     assert(s !== null && typeof s === 'object', () => `series[${i}]=${formatValue(s)} must be a line {y, x?, name?}`);
     checkOptionNames(s, SERIES_FIELDS, `lineFigure: series[${i}]`);
     checkNumberArray(s.y, `series[${i}].y`);
+    checkSeriesValues(s.y, `series[${i}].y`);
     if (s.x !== undefined) checkNumberArray(s.x, `series[${i}].x`);
+    if (s.x !== undefined) checkSeriesValues(s.x, `series[${i}].x`);
     checkOptionalString(s.name, `series[${i}].name`);
     assert(
       !s.x || s.x.length === s.y.length,
       () => `series[${i}].x.length=${s.x?.length} must equal y.length=${s.y.length}`,
     );
   });
-  return {
+  return pinAxisRanges({
     data: series.map((s) =>
       lineTrace(s, { hovertemplate: hoverOf(opts.xTitle ?? '', opts.yTitle ?? '', s.name ?? '') }),
     ),
     layout: {
-      title: { text: opts.title ?? '' },
+      title: { text: escapeHtml(opts.title ?? '') },
       width: opts.width ?? 760,
       height: opts.height ?? 380,
       margin: { l: 70, r: 20, t: 48, b: 50 },
-      xaxis: { title: { text: opts.xTitle ?? '' } },
-      yaxis: { title: { text: opts.yTitle ?? '' } },
+      xaxis: { title: { text: escapeHtml(opts.xTitle ?? '') } },
+      yaxis: { title: { text: escapeHtml(opts.yTitle ?? '') } },
     },
     config: { responsive: true, displaylogo: false },
-  };
+  });
 }
 
 /**
  * Training curves: metrics whose name contains 'loss' on the left panel, the others (accuracy, EER...)
  * on the right; x is the epoch (1-based, or `history.epoch` when given). `history` is either
  * `{loss: [...], valLoss: [...], acc: [...]}` (tfjs `History.history` shape) or one record per epoch.
+ * Values must be numbers (NaN for a missing epoch). Axis ranges are explicit, as in {@link lineFigure}.
  */
 export function trainingCurves(
   history: Record<string, ArrayLike<number>> | Record<string, number>[],
   opts: LineOptions = {},
 ): Figure {
   checkLineOptions(opts, 'trainingCurves');
+  assert(
+    history !== null && typeof history === 'object',
+    () => `history=${formatValue(history)} must be {metric: [values per epoch]} or [{metric: value}, ...]`,
+  );
   const cols: Record<string, number[]> = {};
   if (Array.isArray(history)) {
     history.forEach((rec, i) => {
+      assert(
+        rec !== null && typeof rec === 'object',
+        () => `history[${i}]=${formatValue(rec)} must be a record {metric: value}`,
+      );
       for (const [k, v] of Object.entries(rec)) {
+        if (typeof v !== 'number' && v !== null)
+          throw new ParameterError(`history[${i}].${k}=${formatValue(v)} must be a number (NaN for none)`);
         cols[k] ??= new Array(history.length).fill(NaN);
-        cols[k][i] = v;
+        cols[k][i] = v ?? NaN;
       }
     });
-  } else for (const [k, v] of Object.entries(history)) cols[k] = Array.from(v);
+  } else {
+    for (const [k, v] of Object.entries(history)) {
+      checkNumberArray(v, `history.${k}`);
+      checkSeriesValues(v, `history.${k}`);
+      cols[k] = Array.from(v, (x) => x ?? NaN);
+    }
+  }
   const epochs = cols.epoch ?? cols.epochs;
   const names = Object.keys(cols).filter((k) => k !== 'epoch' && k !== 'epochs');
   assert(names.length > 0, () => 'history must hold at least one metric');
@@ -186,19 +224,20 @@ export function trainingCurves(
         range: [Math.min(...xs) - 0.5, Math.max(...xs) + 0.5],
       }
     : {};
+  const xTitle = escapeHtml(opts.xTitle ?? 'epoch');
   const layout: Figure['layout'] = {
-    title: { text: opts.title ?? 'Training' },
+    title: { text: escapeHtml(opts.title ?? 'Training') },
     width: opts.width ?? 760,
     height: opts.height ?? 360,
     margin: { l: 60, r: 20, t: 48, b: 50 },
-    xaxis: { title: { text: opts.xTitle ?? 'epoch' }, ...epochAxis, ...(split ? { domain: [0, 0.45] } : {}) },
-    yaxis: { title: { text: split || others.length === 0 ? 'loss' : (opts.yTitle ?? '') } },
+    xaxis: { title: { text: xTitle }, ...epochAxis, ...(split ? { domain: [0, 0.45] } : {}) },
+    yaxis: { title: { text: split || others.length === 0 ? 'loss' : escapeHtml(opts.yTitle ?? '') } },
   };
   if (split) {
-    layout.xaxis2 = { title: { text: opts.xTitle ?? 'epoch' }, ...epochAxis, domain: [0.55, 1], anchor: 'y2' };
-    layout.yaxis2 = { title: { text: opts.yTitle ?? 'metric' }, anchor: 'x2' };
+    layout.xaxis2 = { title: { text: xTitle }, ...epochAxis, domain: [0.55, 1], anchor: 'y2' };
+    layout.yaxis2 = { title: { text: escapeHtml(opts.yTitle ?? 'metric') }, anchor: 'x2' };
   }
-  return { data, layout, config: { responsive: true, displaylogo: false } };
+  return pinAxisRanges({ data, layout, config: { responsive: true, displaylogo: false } });
 }
 
 function thin(n: number, keep: number, max = 2000): number[] {
@@ -250,13 +289,13 @@ export function rocFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>,
       },
     ],
     layout: {
-      title: { text: opts.title ?? `ROC (EER ${pct})` },
+      title: { text: escapeHtml(opts.title ?? `ROC (EER ${pct})`) },
       width: opts.width ?? 480,
       height: opts.height ?? 440,
       margin: { l: 70, r: 20, t: 48, b: 50 },
       showlegend: false,
-      xaxis: { title: { text: opts.xTitle ?? 'false acceptance rate (spoof)' }, range: [0, 1] },
-      yaxis: { title: { text: opts.yTitle ?? 'true acceptance rate (bona fide)' }, range: [0, 1] },
+      xaxis: { title: { text: escapeHtml(opts.xTitle ?? 'false acceptance rate (spoof)') }, range: [0, 1] },
+      yaxis: { title: { text: escapeHtml(opts.yTitle ?? 'true acceptance rate (bona fide)') }, range: [0, 1] },
       annotations: [
         {
           x: e.eer,
@@ -306,26 +345,38 @@ export function probit(p: number): number {
   );
 }
 
+/** Rates are clipped to [DET_FLOOR, 1 - DET_FLOOR] for a DET plot: a probit axis has no 0 or 1. */
+const DET_FLOOR = 0.0001;
+
 /**
  * DET curve: miss rate (bona fide rejected) against false alarm rate (spoof accepted) on normal
  * deviate (probit) axes labelled in %, as NIST/ASVspoof DET plots; EER point marked.
- * Rates of exactly 0 or 1 are clipped to 0.01% / 99.99% for display.
+ * Axes span 0.05% to 97%. Rates of exactly 0 or 1 are clipped to 0.01% / 99.99% for display; when
+ * the EER point falls outside 0.05%-97% (a perfect or near-perfect detector, or an inverted one) the
+ * axes extend to show it, and the label says where an EER of 0% or 100% is drawn.
  */
 export function detFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>, opts: LineOptions = {}): Figure {
   checkLineOptions(opts, 'detFigure');
   const d = detCurve(bonafide, spoof);
   const e = eerPoint(d);
-  const clip = (p: number): number => probit(Math.min(0.9999, Math.max(0.0001, p)));
+  const clipped = (p: number): number => Math.min(1 - DET_FLOOR, Math.max(DET_FLOOR, p));
+  const clip = (p: number): number => probit(clipped(p));
   const idx = thin(d.frr.length, e.index);
-  const pctTicks = [0.1, 0.5, 1, 2, 5, 10, 20, 40, 60, 80, 95];
+  // A margin of 0.15 normal deviates keeps the EER marker off the axis edge.
+  const range = [Math.min(clip(0.0005), clip(e.eer) - 0.15), Math.max(clip(0.97), clip(e.eer) + 0.15)];
+  const pctTicks = [0.01, 0.1, 0.5, 1, 2, 5, 10, 20, 40, 60, 80, 95, 99, 99.99].filter((p) => {
+    const v = clip(p / 100);
+    return v > range[0] && v < range[1];
+  });
   const axis = (title: string): Record<string, unknown> => ({
-    title: { text: title },
+    title: { text: escapeHtml(title) },
     zeroline: false,
     tickvals: pctTicks.map((p) => clip(p / 100)),
     ticktext: pctTicks.map((p) => `${p}`),
-    range: [clip(0.0005), clip(0.97)],
+    range,
   });
   const pct = `${formatTick(e.eer * 100, 0.01)}%`;
+  const drawnAt = clipped(e.eer) !== e.eer ? ` (drawn at ${formatTick(clipped(e.eer) * 100, 0.01)}%)` : '';
   return {
     data: [
       {
@@ -346,7 +397,7 @@ export function detFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>,
       },
     ],
     layout: {
-      title: { text: opts.title ?? `DET (EER ${pct})` },
+      title: { text: escapeHtml(opts.title ?? `DET (EER ${pct})`) },
       width: opts.width ?? 480,
       height: opts.height ?? 440,
       margin: { l: 70, r: 20, t: 48, b: 50 },
@@ -359,12 +410,12 @@ export function detFigure(bonafide: ArrayLike<number>, spoof: ArrayLike<number>,
           y: clip(e.eer),
           xref: 'x',
           yref: 'y',
-          text: `EER ${pct}`,
+          text: `EER ${pct}${drawnAt}`,
           showarrow: true,
-          ax: 30,
-          ay: -30,
-          xanchor: 'left',
-          yanchor: 'bottom',
+          // up and right of the point; down and left above 50%, where that would leave the plot
+          ...(e.eer > 0.5
+            ? { ax: -30, ay: 30, xanchor: 'right', yanchor: 'top' }
+            : { ax: 30, ay: -30, xanchor: 'left', yanchor: 'bottom' }),
         },
       ],
     },

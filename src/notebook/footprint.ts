@@ -1,6 +1,7 @@
 import { assert, checkOptionNames, type OptionNames } from '../errors';
 import { checkOptionalBoolean, checkOptionalSize, checkOptionalString } from './checks';
 import { encodeF4 } from './encode';
+import { escapeHtml } from './heatmap';
 import type { Figure } from './types';
 
 /**
@@ -14,7 +15,7 @@ export type FootprintLike =
 
 /** Options of {@link footprintFigure}. */
 export interface FootprintFigureOptions {
-  /** Title. @default 'Footprint rows×cols' */
+  /** Title, shown as written. @default 'Footprint rows×cols (n members)' */
   title?: string;
   /** Pixel size of one cell. @default 28 */
   cellSize?: number;
@@ -94,7 +95,7 @@ export function footprintFigure(fp: FootprintLike, opts: FootprintFigureOptions 
   return {
     data,
     layout: {
-      title: { text: opts.title ?? `Footprint ${rows}×${cols} (${members} members)` },
+      title: { text: escapeHtml(opts.title ?? `Footprint ${rows}×${cols} (${members} members)`) },
       width: Math.max(260, cols * cell + 110),
       height: Math.max(240, rows * cell + 120),
       margin: { l: 60, r: 20, t: 50, b: 50 },

@@ -90,7 +90,7 @@ function structureFigure(s: StructureSnapshot, view: StructureView, opts: Struct
   const innerW = width - margin.l - margin.r;
   const innerH = height - margin.t - margin.b;
   const layout: Figure['layout'] = {
-    title: { text: opts.title ?? `${escapeHtml(s.name)}: learned structuring functions (${s.operation})` },
+    title: { text: escapeHtml(opts.title ?? `${s.name}: learned structuring functions (${s.operation})`) },
     width,
     height,
     margin,
@@ -188,7 +188,7 @@ export function structureEvolutionFigure(
       const s = history[i].snapshot;
       return structureFigure(s, views[i], {
         ...opts,
-        title: opts.title ?? `${escapeHtml(s.name)} (${s.operation}) after epoch ${epoch}`,
+        title: opts.title ?? `${s.name} (${s.operation}) after epoch ${epoch}`, // escaped by structureFigure
       });
     },
     { label: 'epoch', active: history.length - 1 },

@@ -1,5 +1,6 @@
 // The PNG fallback of figures (no browser): layout, then layers in Plotly's order. The parts live
-// in ./png/: layout.ts and axes.ts (where things go), colorbar.ts, legend.ts, text.ts, and one
+// in ./png/: layout.ts and axes.ts (where things go), autorange.ts (plotly.js's autorange rule),
+// colorbar.ts, legend.ts, text.ts (labels read as plotly.js reads them), and one
 // drawer per trace type in traces/ (a new trace type is one file there and one line in
 // traces/index.ts).
 import { writeFileAtomicSync } from '../atomicFile';

@@ -1,7 +1,10 @@
 import { before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '../../src/model/tf';
-import { createGrid, type Grid } from '../../src/grid/grid';
+import { createGrid, isSpectrogram, type Grid } from '../../src/grid/grid';
+import { sine } from '../../src/audio';
+import { compareStages } from '../../src/notebook/compare';
+import { melSpectrogram, powerToDb } from '../../src/spectral';
 import { Random } from '../../src/random';
 import { initBackend } from '../../src/model/backend';
 import { lcnn, smallCnn } from '../../src/model/architectures';
@@ -108,6 +111,46 @@ describe('saliency', () => {
       () => gradientTimesInput(m, probe, { target: 5 }),
       /target=5 must be 'bonafide' or a class index in \[0, 2\)/,
     );
+    m.dispose();
+  });
+});
+
+describe('saliency of a Spectrogram', () => {
+  before(async () => {
+    await initBackend({ backend: 'wasm' });
+  });
+
+  test('gradientTimesInput and gradCam of a mel Spectrogram keep its metadata (unit score); compareStages draws both on Hz/s axes', () => {
+    const audio = sine(440, { duration: 0.1, sampleRate: 8000 });
+    const S = powerToDb(melSpectrogram(audio, { sampleRate: 8000, nFft: 256, hopLength: 80, nMels: 16 }));
+    const m = smallCnn([S.rows, S.cols, 1], { seed: 1 });
+    for (const [name, map] of [
+      ['gradientTimesInput', gradientTimesInput(m, S)],
+      ['gradCam', gradCam(m, S)],
+    ] as const) {
+      assert.ok(isSpectrogram(map), `${name}: a Spectrogram`);
+      assert.deepEqual(
+        [map.rows, map.cols, map.sampleRate, map.hopLength, map.scale, map.unit],
+        [S.rows, S.cols, S.sampleRate, S.hopLength, S.scale, 'score'],
+        name,
+      );
+      assert.deepEqual(map.frequencies, S.frequencies, `${name} frequencies`);
+      assert.deepEqual(map.times, S.times, `${name} times`);
+      assert.notEqual(map.data, S.data);
+      // What a reader sees: both panels in seconds and Hz, each map on its own colour scale.
+      const fig = compareStages([
+        { name: 'input', grid: S },
+        { name, grid: map },
+      ]);
+      const layout = fig.layout as Record<string, { title?: { text?: string } } | undefined>;
+      assert.equal(layout.xaxis?.title?.text, layout.xaxis2?.title?.text, `${name}: x titles`);
+      assert.match(String(layout.xaxis2?.title?.text), /\(s\)/, `${name}: x in seconds`);
+      assert.deepEqual(fig.data[1].x, fig.data[0].x, `${name}: same time coordinates`);
+      assert.deepEqual(fig.data[1].y, fig.data[0].y, `${name}: same frequency coordinates`);
+      assert.notEqual(fig.data[0].coloraxis, fig.data[1].coloraxis, `${name}: own colour scale (score, not dB)`);
+    }
+    // a plain Grid stays a plain Grid
+    assert.ok(!isSpectrogram(gradientTimesInput(m, createGrid(S.rows, S.cols, S.data))));
     m.dispose();
   });
 });

@@ -90,6 +90,9 @@ describe('learned morphology figures', () => {
     assert.deepEqual([ca.cmin, ca.cmax], [-peak, peak]);
     assert.equal((fig.layout.yaxis as { autorange: string }).autorange, 'reversed');
     assert.ok(renderPng(fig).length > 0);
+    // a user's title is text, not markup: escaped, as heatmap titles are
+    const titled = structuringElementsFigure(s, { title: 'p<0.05 & <b>' });
+    assert.equal((titled.layout.title as { text: string }).text, 'p&lt;0.05 &amp; &lt;b&gt;');
   });
 
   test('structureEvolutionFigure: one slider step per epoch, frame k shows epoch k, one range for all', () => {

@@ -3,6 +3,7 @@ import { textWidth } from '../font';
 import type { Raster, Rect } from '../raster';
 import { formatTick, niceTicks } from '../ticks';
 import type { Axis, Figure, Trace } from '../types';
+import { autoRange, type Extreme, TIGHT } from './autorange';
 import { toPx, type AxisState } from './axis';
 import { AXIS, GRID, INK } from './style';
 import { stripTags } from './text';
@@ -19,18 +20,12 @@ function extentOf(t: Trace): Extent | null {
 }
 
 /**
- * Every axis named in the layout or used by a trace, laid out in `plot`: explicit ranges, else the
- * traces' extent; `matches` groups share the union; `domain` places them; `scaleanchor` equalises
- * their pixels per unit.
+ * Every axis named in the layout or used by a trace, laid out in `plot`: `domain` places them;
+ * explicit ranges, else plotly.js's autorange of the traces' extremes over the axis's pixel length;
+ * `matches` groups share the union; `scaleanchor` equalises their pixels per unit.
  */
 export function computeAxes(fig: Figure, plot: Rect): Map<string, AxisState> {
-  const axes = collectRanges(fig);
-  for (const a of axes.values()) {
-    if (Array.isArray(a.spec.range) && a.spec.range.length === 2) [a.lo, a.hi] = a.spec.range;
-    else if (!(a.lo <= a.hi)) [a.lo, a.hi] = [0, 1];
-    else if (a.lo === a.hi) [a.lo, a.hi] = [a.lo - 0.5, a.hi + 0.5];
-  }
-  shareMatchedRanges(axes);
+  const { axes, extremes } = collectExtremes(fig);
   for (const a of axes.values()) {
     const dom = a.spec.domain ?? [0, 1];
     if (a.id.startsWith('x')) {
@@ -42,33 +37,47 @@ export function computeAxes(fig: Figure, plot: Rect): Map<string, AxisState> {
     }
     if (a.spec.autorange === 'reversed') [a.px0, a.px1] = [a.px1, a.px0];
   }
+  for (const a of axes.values()) {
+    const e = extremes.get(a.id) as { mins: Extreme[]; maxs: Extreme[] };
+    if (Array.isArray(a.spec.range) && a.spec.range.length === 2) [a.lo, a.hi] = a.spec.range;
+    // (plotly.js's range for an axis without data)
+    else
+      [a.lo, a.hi] = autoRange(e.mins, e.maxs, Math.abs(a.px1 - a.px0)) ?? (a.id.startsWith('x') ? [-1, 6] : [-1, 4]);
+  }
+  shareMatchedRanges(axes);
   equaliseScales(axes);
   return axes;
 }
 
-/** The axes of the traces on axes, each spanning the union of its traces' extents. */
-function collectRanges(fig: Figure): Map<string, AxisState> {
+/** The axes of the traces on axes, each with the extremes (and their padding) of its traces. */
+function collectExtremes(fig: Figure): {
+  axes: Map<string, AxisState>;
+  extremes: Map<string, { mins: Extreme[]; maxs: Extreme[] }>;
+} {
   const axes = new Map<string, AxisState>();
-  const ensure = (id: string): AxisState => {
-    let a = axes.get(id);
-    if (!a) {
+  const extremes = new Map<string, { mins: Extreme[]; maxs: Extreme[] }>();
+  const ensure = (id: string): { mins: Extreme[]; maxs: Extreme[] } => {
+    if (!axes.has(id)) {
       const spec = (fig.layout[axisKey(id)] as Axis | undefined) ?? {};
-      a = { id, spec, lo: Infinity, hi: -Infinity, px0: 0, px1: 0 };
-      axes.set(id, a);
+      axes.set(id, { id, spec, lo: Number.NaN, hi: Number.NaN, px0: 0, px1: 0 });
+      extremes.set(id, { mins: [], maxs: [] });
     }
-    return a;
+    return extremes.get(id) as { mins: Extreme[]; maxs: Extreme[] };
   };
   for (const t of fig.data.filter(onAxes)) {
-    const xa = ensure(String(t.xaxis ?? 'x'));
-    const ya = ensure(String(t.yaxis ?? 'y'));
+    const xe = ensure(String(t.xaxis ?? 'x'));
+    const ye = ensure(String(t.yaxis ?? 'y'));
     const ext = extentOf(t);
     if (!ext) continue;
-    xa.lo = Math.min(xa.lo, ext.x[0]);
-    xa.hi = Math.max(xa.hi, ext.x[1]);
-    ya.lo = Math.min(ya.lo, ext.y[0]);
-    ya.hi = Math.max(ya.hi, ext.y[1]);
+    for (const [e, [lo, hi], pad] of [
+      [xe, ext.x, ext.xPad ?? TIGHT],
+      [ye, ext.y, ext.yPad ?? TIGHT],
+    ] as const) {
+      e.mins.push({ val: lo, pad });
+      e.maxs.push({ val: hi, pad });
+    }
   }
-  return axes;
+  return { axes, extremes };
 }
 
 /** Shared axes: a group of `matches` takes the union of its ranges (what Plotly shows after autorange). */

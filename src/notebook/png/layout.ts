@@ -1,5 +1,7 @@
 // Where things go on the canvas: its size, the margins, and the plot area left once the colour bars
 // and a vertical legend have taken their room on the right.
+import { assert, formatValue } from '../../errors';
+import { MAX_FIGURE_PX } from '../checks';
 import type { Rect } from '../raster';
 import type { Figure } from '../types';
 import { colorbarsOf, type ColorbarSpec } from './colorbar';
@@ -13,12 +15,20 @@ export interface RenderPngOptions {
   height?: number;
 }
 
-/** Canvas size in pixels: the layout's, else the options', else 760 x 380. */
+/**
+ * Canvas size in pixels: the layout's, else the options', else 760 x 380. A layout size that is not
+ * a number of pixels in [1, MAX_FIGURE_PX] (an edited figure) is refused before any allocation.
+ */
 export function canvasSize(fig: Figure, opts: RenderPngOptions): { W: number; H: number } {
-  return {
-    W: Math.round(fig.layout.width ?? opts.width ?? 760),
-    H: Math.round(fig.layout.height ?? opts.height ?? 380),
+  const size = (name: 'width' | 'height', dflt: number): number => {
+    const v: unknown = fig.layout[name];
+    assert(
+      v === undefined || (typeof v === 'number' && v >= 0.5 && v <= MAX_FIGURE_PX),
+      () => `fig.layout.${name}=${formatValue(v)} must be a number of pixels in [1, ${MAX_FIGURE_PX}]`,
+    );
+    return Math.round((v as number | undefined) ?? opts[name] ?? dflt);
   };
+  return { W: size('width', 760), H: size('height', 380) };
 }
 
 /** The layout of a W x H canvas. */

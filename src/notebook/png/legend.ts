@@ -3,6 +3,7 @@ import { textWidth } from '../font';
 import type { Raster } from '../raster';
 import type { Figure, Trace } from '../types';
 import { INK } from './style';
+import { labelText } from './text';
 import { drawerOf } from './traces';
 
 /** A trace with its position in `fig.data` (its colorway colour follows it). */
@@ -22,12 +23,12 @@ export function legendItems(fig: Figure): LegendItem[] {
 
 function swatch(img: Raster, { trace, index }: LegendItem, x: number, y: number): void {
   img.line(x, y + 3, x + 18, y + 3, drawerOf(trace.type)!.legendColor!(trace, index), 2);
-  img.text(String(trace.name), x + 24, y, INK);
+  img.text(labelText(String(trace.name)), x + 24, y, INK);
 }
 
 /** Width of one entry: swatch, gap and name. */
 export function legendItemWidth(item: LegendItem): number {
-  return 34 + textWidth(String(item.trace.name));
+  return 34 + textWidth(labelText(String(item.trace.name)));
 }
 
 /** Height of one row of a horizontal legend, px. */

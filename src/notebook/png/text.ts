@@ -4,19 +4,51 @@ import type { Raster, Rect } from '../raster';
 import { toPx, type AxisState } from './axis';
 import { AXIS, INK } from './style';
 
-/** Lines of a Plotly label: split at `<br>`, tags dropped, the three HTML entities we emit decoded. */
+/** The tags plotly.js interprets in a label (svg_text_utils' TAG_STYLES, and `br`); any other `<...>` is text. */
+const PLOTLY_TAGS = new Set(['sup', 'sub', 's', 'u', 'b', 'i', 'a', 'span', 'em']);
+
+/** The named entities plotly.js decodes (svg_text_utils' entityToUnicode); others stay as written. */
+const PLOTLY_ENTITIES: Readonly<Record<string, string>> = {
+  mu: 'μ',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  nbsp: ' ', // a no-break space; the bitmap font draws it as a space
+  times: '×',
+  plusmn: '±',
+  deg: '°',
+};
+
+/** `&lt;`, `&#60;`, `&#x3c;`... decoded as plotly.js decodes them; unknown entities (`&quot;`) left as written. */
+export function decodeEntities(s: string): string {
+  return s.replace(/&(#\d+|#x[\da-fA-F]+|[a-z]+);/g, (whole, name: string) => {
+    if (name[0] !== '#') return Object.hasOwn(PLOTLY_ENTITIES, name) ? PLOTLY_ENTITIES[name] : whole;
+    const code = name[1] === 'x' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
+/**
+ * Lines of a Plotly label as plotly.js shows them (svg_text_utils `convertToTspans`): newlines are
+ * spaces, `<br>` (with attributes or as a closing tag too) breaks the line, the formatting tags
+ * plotly.js knows (`<b>`, `<i>`, `<sup>`, `<sub>`, `<span style=...>`, `<a href=...>`, ...) are
+ * dropped (the bitmap font has one style), and any other `<...>` is text, so `p<0.05 & q>1` shows
+ * whole; entities are decoded in the text between tags, so an escaped `&lt;b&gt;` shows as `<b>`.
+ * Lines are trimmed and empty ones dropped.
+ */
 export function stripTags(s: string): string[] {
-  return s
-    .split(/<br\s*\/?>/i)
-    .map((line) =>
-      line
-        .replace(/<[^>]+>/g, '')
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&amp;/g, '&')
-        .trim(),
-    )
-    .filter((line) => line.length > 0);
+  const lines: string[] = [''];
+  for (const part of s.replace(/\r\n?|\n/g, ' ').split(/(<[^<>]*>)/)) {
+    const tag = /^<(\/?)([^ >]*)(\s+(.*))?>$/i.exec(part)?.[2].toLowerCase();
+    if (tag === 'br') lines.push('');
+    else if (tag === undefined || !PLOTLY_TAGS.has(tag)) lines[lines.length - 1] += decodeEntities(part);
+  }
+  return lines.map((line) => line.trim()).filter((line) => line.length > 0);
+}
+
+/** A label on one line (legend entries, axis and colour bar titles): its lines joined by spaces. */
+export function labelText(s: string): string {
+  return stripTags(s).join(' ');
 }
 
 /** The figure title centred in the top margin: its first line at double size when it fits. */

@@ -6,7 +6,7 @@ import type { Rect, RGB } from '../../raster';
 import type { Trace } from '../../types';
 import { toPx } from '../axis';
 import { COLORWAY } from '../style';
-import { xyExtent, type AxesDrawer } from './drawer';
+import { scatterMode, xyExtent, type AxesDrawer } from './drawer';
 
 export const scatterDrawer: AxesDrawer = {
   types: ['scatter', 'scattergl'],
@@ -18,7 +18,7 @@ export const scatterDrawer: AxesDrawer = {
     if (!y) return;
     const x = readNumbers(t.x) ?? Float64Array.from(y, (_, i) => i);
     const c = traceColor(t, index);
-    const mode = String(t.mode ?? 'lines');
+    const mode = scatterMode(t, y.length);
     const clip: Rect = {
       x0: Math.min(xa.px0, xa.px1),
       x1: Math.max(xa.px0, xa.px1) + 1,
