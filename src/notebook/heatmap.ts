@@ -144,7 +144,8 @@ export function yMapping(g: Grid, yAxis: 'hz' | 'band', yScale: 'linear' | 'log'
     return { toDisplay: (v) => v, axis: { title: { text: 'Frequency (Hz)' } }, hoverLabel: 'Hz' };
   }
   let toDisplay: (v: number) => number;
-  if (yScale === 'mel') toDisplay = (v) => hzToMel(v); // (not map's index as htk)
+  // a wrapper: map's index must not reach hzToMel's htk
+  if (yScale === 'mel') toDisplay = (v) => hzToMel(v);
   else {
     const firstPositive = Array.from(f).find((v) => v > 0) ?? 1;
     const floorHz = f.length > 1 && f[0] <= 0 ? firstPositive / 2 : firstPositive;
