@@ -144,8 +144,9 @@ export function yMapping(g: Grid, yAxis: 'hz' | 'band', yScale: 'linear' | 'log'
     return { toDisplay: (v) => v, axis: { title: { text: 'Frequency (Hz)' } }, hoverLabel: 'Hz' };
   }
   let toDisplay: (v: number) => number;
-  // a wrapper: map's index must not reach hzToMel's htk
-  if (yScale === 'mel') toDisplay = (v) => hzToMel(v);
+  // odd about 0 Hz, so a display edge below 0 Hz (half a bin below a linear grid's 0 Hz row) still
+  // has a place; a wrapper, so map's index never reaches hzToMel's htk
+  if (yScale === 'mel') toDisplay = (v) => (v < 0 ? -hzToMel(-v) : hzToMel(v));
   else {
     const firstPositive = Array.from(f).find((v) => v > 0) ?? 1;
     const floorHz = f.length > 1 && f[0] <= 0 ? firstPositive / 2 : firstPositive;

@@ -151,6 +151,20 @@ test('heatmap of a 1-frame spectrogram (512 samples, nFft=512 hop=512 center=fal
   assert.deepEqual(pngAxisRanges(fig), { x: [0, 0.032], y: [-15.625, 8015.625] });
 });
 
+test('heatmap of a linear spectrogram with yScale=mel (as display.ipynb): rows at their Slaney mel, the 0 Hz row half a bin below 0 mel', () => {
+  const x = Float32Array.from({ length: 4000 }, (_, i) => Math.sin(i / 3));
+  const s = powerToDb(spectrogram(x, { sampleRate: 16000, nFft: 512, hopLength: 160 }));
+  const fig = heatmap(s, { yScale: 'mel' });
+  const y = fig.data[0].y as number[];
+  assert.equal(y.length, 257);
+  assert.equal(y[0], 0);
+  assert.ok(Math.abs(y[256] - (15 + Math.log(8) / (Math.log(6.4) / 27))) < 1e-4, `top row ${y[256]} mel`);
+  const [lo, hi] = pngAxisRanges(fig).y;
+  assert.ok(Math.abs(lo - -(31.25 / 2) * (3 / 200)) < 1e-6, `low edge ${lo} mel`);
+  assert.ok(hi > y[256]);
+  assert.doesNotThrow(() => compareStages([{ name: 'dB', grid: s }], { yScale: 'mel' }));
+});
+
 test('heatmap of a 1-row mel spectrogram (nMels=1): the band spans half a mel spacing either side, spacing up to Nyquist', () => {
   const x = Float32Array.from({ length: 4000 }, (_, i) => Math.sin(i / 3));
   const m = powerToDb(melSpectrogram(x, { sampleRate: 16000, nFft: 512, hopLength: 160, nMels: 1 }));
