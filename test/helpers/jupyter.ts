@@ -147,6 +147,23 @@ export async function launchChromium(): Promise<import('playwright-core').Browse
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
+/**
+ * A blank page of `browser` with the package's plotly.js loaded, `viewport` pixels, for tests that
+ * draw figures with the real plotly.js.
+ */
+export async function openPlotlyPage(
+  browser: import('playwright-core').Browser,
+  viewport: { width: number; height: number },
+): Promise<import('playwright-core').Page> {
+  const { plotlyJs } = await import('../../src/notebook/bundle');
+  const page = await browser.newPage({ viewport });
+  await page.setContent('<!DOCTYPE html><html><body style="margin:0"></body></html>');
+  await page.addScriptTag({ content: plotlyJs() });
+  // tsx compiles the callbacks the tests evaluate with esbuild's keepNames, which calls a `__name` helper.
+  await page.addScriptTag({ content: 'window.__name = function (f) { return f; };' });
+  return page;
+}
+
 /** Source text of a cell. */
 export function cellSource(cell: { source: string | string[] }): string {
   return Array.isArray(cell.source) ? cell.source.join('') : cell.source;

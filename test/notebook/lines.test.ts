@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { plotlyJs } from '../../src/notebook/bundle';
 import { detFigure, lineFigure, probit, rocFigure, trainingCurves } from '../../src/notebook/curves';
 import { footprintFigure } from '../../src/notebook/footprint';
 import { heatmap } from '../../src/notebook/heatmap';
@@ -14,7 +13,7 @@ import { pngAxisPixels, pngAxisRanges, renderPng, renderRaster } from '../../src
 import { stripTags } from '../../src/notebook/png/text';
 import type { Axis, Figure } from '../../src/notebook/types';
 import { footprint } from '../../src/morphology';
-import { chromiumMissing, launchChromium } from '../helpers/jupyter';
+import { chromiumMissing, launchChromium, openPlotlyPage } from '../helpers/jupyter';
 
 const axis = (fig: Figure, key: string): Axis => fig.layout[key] as Axis;
 
@@ -186,11 +185,7 @@ let page: Page;
 before(async () => {
   if (missing) return;
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.setContent('<!DOCTYPE html><html><body style="margin:0"></body></html>');
-  await page.addScriptTag({ content: plotlyJs() });
-  // tsx compiles the callbacks below with esbuild's keepNames, which calls a `__name` helper.
-  await page.addScriptTag({ content: 'window.__name = function (f) { return f; };' });
+  page = await openPlotlyPage(browser, { width: 1400, height: 1000 });
 });
 
 after(async () => {

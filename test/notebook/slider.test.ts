@@ -11,11 +11,10 @@ import { footprint, whiteTopHat } from '../../src/morphology';
 import { compareStages } from '../../src/notebook/compare';
 import { footprintFigure } from '../../src/notebook/footprint';
 import { heatmap } from '../../src/notebook/heatmap';
-import { plotlyJs } from '../../src/notebook/bundle';
 import { shownRanges } from '../../src/notebook/ranges';
 import { sliderFigure } from '../../src/notebook/slider';
 import type { Figure } from '../../src/notebook/types';
-import { chromiumMissing, launchChromium } from '../helpers/jupyter';
+import { chromiumMissing, launchChromium, openPlotlyPage } from '../helpers/jupyter';
 import { synthSpectrogram } from './synth';
 
 const S = synthSpectrogram(0.3, 8000, 128, 80); // 65 x 31 dB, Hz rows, seconds columns
@@ -159,11 +158,7 @@ let page: Page;
 before(async () => {
   if (missing) return;
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.setContent('<!DOCTYPE html><html><body style="margin:0"></body></html>');
-  await page.addScriptTag({ content: plotlyJs() });
-  // tsx compiles the callbacks below with esbuild's keepNames, which calls a `__name` helper.
-  await page.addScriptTag({ content: 'window.__name = function (f) { return f; };' });
+  page = await openPlotlyPage(browser, { width: 1400, height: 1000 });
 });
 
 after(async () => {

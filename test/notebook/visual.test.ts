@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { figureHtml, plotlyJs } from '../../src/notebook/bundle';
+import { figureHtml } from '../../src/notebook/bundle';
 import { decodeTypedArray } from '../../src/notebook/encode';
 import { pngAxisPixels, pngAxisRanges, pngColorbarRanges, pngLegendBox, renderPng } from '../../src/notebook/png';
 import { TABLE_METRICS } from '../../src/notebook/table';
 import type { Figure } from '../../src/notebook/types';
 import { figureCatalog, type CatalogEntry } from '../helpers/figureCatalog';
-import { chromiumMissing, launchChromium } from '../helpers/jupyter';
+import { chromiumMissing, launchChromium, openPlotlyPage } from '../helpers/jupyter';
 
 const missing = chromiumMissing();
 let browser: Browser;
@@ -39,11 +39,7 @@ before(async () => {
   if (missing) return;
   catalog = await figureCatalog();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
-  await page.setContent('<!DOCTYPE html><html><body style="margin:0"></body></html>');
-  await page.addScriptTag({ content: plotlyJs() });
-  // tsx compiles the callbacks below with esbuild's keepNames, which calls a `__name` helper.
-  await page.addScriptTag({ content: 'window.__name = function (f) { return f; };' });
+  page = await openPlotlyPage(browser, { width: 1600, height: 1200 });
 });
 
 after(async () => {
